@@ -1,0 +1,503 @@
+// SPDX-License-Identifier: MIT
+/*
+ * commit.c - local commits, remote applies, the log, version vectors and
+ * the digest.
+ *
+ * Invariants:
+ *  C1. A commit is applied whole or not at all (one savepoint), and its
+ *      log row is written in the same savepoint: the log holds exactly the
+ *      commits whose writes the tables reflect.
+ *  C2. (author, scope, seq) identifies a commit; applying one already in
+ *      the log is a no-op that returns 1.
+ *  C3. A local commit takes seq = the largest seq of (self, scope) + 1 and
+ *      a fresh HLC; both are on disk before the call returns, so a node
+ *      never issues the same seq or HLC twice, across power cuts too.
+ *  C4. The persisted HLC (_meta 'hlc') is written in the transaction that
+ *      used it; in memory it may run ahead (observed clocks of a rolled
+ *      back transaction), which only makes later clocks larger.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/sha256.h"
+#include "base/utf8.h"
+#include "crdt/crdt_internal.h"
+
+static int crdt_savepoint(struct crdt_store *s)
+{
+	s->sp_nauthors = s->nauthors;
+	return crdt_sql_exec(s, "SAVEPOINT crdt_commit");
+}
+
+static int crdt_savepoint_release(struct crdt_store *s)
+{
+	int rc = 0;
+	if (s->depth == 0) { /* this savepoint is the transaction: persist the clock with it */
+		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+		rc = sqlite3_step(s->st_meta_put);
+		sqlite3_reset(s->st_meta_put);
+		rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	}
+	if (!rc)
+		rc = crdt_sql_exec(s, "RELEASE crdt_commit");
+	return rc;
+}
+
+static void crdt_savepoint_undo(struct crdt_store *s)
+{
+	sqlite3_exec(s->db, "ROLLBACK TO crdt_commit; RELEASE crdt_commit", NULL, NULL, NULL);
+	s->nauthors = s->sp_nauthors; /* authors added in the savepoint are gone */
+	s->last_author_idx = 0;
+}
+
+int crdt_store_begin(struct crdt_store *s)
+{
+	if (s->depth)
+		return ERR_USAGE;
+	int rc = crdt_sql_exec(s, "BEGIN IMMEDIATE");
+	if (!rc) {
+		s->depth = 1;
+		s->txn_nauthors = s->nauthors;
+	}
+	return rc;
+}
+
+int crdt_store_end(struct crdt_store *s)
+{
+	if (!s->depth)
+		return ERR_USAGE;
+	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+	int rc = sqlite3_step(s->st_meta_put);
+	sqlite3_reset(s->st_meta_put);
+	rc = rc == SQLITE_DONE ? crdt_sql_exec(s, "COMMIT") : crdt_sql_rc(rc);
+	if (rc) {
+		crdt_store_abort(s);
+		return rc;
+	}
+	s->depth = 0;
+	return 0;
+}
+
+void crdt_store_abort(struct crdt_store *s)
+{
+	if (s->depth)
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	s->depth = 0;
+	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
+	s->last_author_idx = 0;
+}
+
+static bool crdt_scope_ok(const char *scope)
+{
+	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;
+	return n <= CRDT_SCOPE_MAX && utf8_valid(scope, n);
+}
+
+static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
+			   uint64_t hlc, const uint8_t *body, size_t len)
+{
+	sqlite3_stmt *st = s->st_log_ins;
+	sqlite3_bind_int64(st, 1, author);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)hlc);
+	sqlite3_bind_blob(st, 5, body, (int)len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}
+
+static int crdt_log_max(struct crdt_store *s, uint32_t author, const char *scope, uint64_t *out)
+{
+	sqlite3_stmt *st = s->st_log_max;
+	sqlite3_bind_int64(st, 1, author);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+}
+
+static bool crdt_log_has(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)
+{
+	sqlite3_stmt *st = s->st_log_has;
+	sqlite3_bind_int64(st, 1, author);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	bool has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_reset(st);
+	return has;
+}
+
+bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		    uint64_t seq)
+{
+	sqlite3_stmt *st = s->st_author_get;
+	sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+	bool found = sqlite3_step(st) == SQLITE_ROW;
+	uint32_t idx = found ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+	sqlite3_reset(st);
+	return found && crdt_log_has(s, idx, scope, seq);
+}
+
+/* Fill the half of a lifecycle register a local write leaves out with the
+ * row's current value (DESIGN.md: every write carries both). Filled texts
+ * are copied into *keep (freed by the caller). */
+static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char **keep)
+{
+	const struct crdt_table *t = crdt_schema_table(w->table);
+	uint32_t regmask = 0;
+	if (!t || w->op != CRDT_UPSERT)
+		return 0;
+	for (unsigned c = 0; c < t->ncols; c++)
+		if (t->cols[c].rule == CRDT_RULE_LIFECYCLE)
+			regmask |= 1u << c;
+	if ((w->mask & regmask) == 0 || (w->mask & regmask) == regmask)
+		return 0;
+	int rc = crdt_row_load(s, t, w->pk, w->pk_len, &s->row);
+	if (rc)
+		return rc;
+	for (unsigned c = 0; c < t->ncols; c++) {
+		if (!(regmask >> c & 1) || (w->mask >> c & 1))
+			continue;
+		w->vals[c] = s->row.v[c];
+		w->mask |= 1u << c;
+		if (w->vals[c].type == CRDT_TEXT) {
+			*keep = mem_strndup(w->vals[c].s, w->vals[c].len);
+			if (!*keep)
+				return -ENOMEM;
+			w->vals[c].s = *keep;
+		}
+	}
+	return 0;
+}
+
+int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
+		      const struct crdt_write *writes, size_t n, struct crdt_commit_info *info)
+{
+	struct crdt_write *w = NULL;
+	char **keep = NULL;
+	struct crdt_clock clock = s->clock;
+	uint64_t seq, hlc;
+	int rc;
+
+	if (info)
+		memset(info, 0, sizeof(*info));
+	if (!crdt_scope_ok(scope) || n == 0)
+		return ERR_USAGE;
+	if (n > CRDT_WRITES_MAX)
+		return ERR_TOOBIG;
+	w = mem_alloc(n * sizeof(*w));
+	keep = mem_calloc(n, sizeof(*keep));
+	if (!w || !keep) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	memcpy(w, writes, n * sizeof(*w));
+	if ((rc = crdt_savepoint(s)))
+		goto out;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = crdt_fill_register(s, &w[i], &keep[i]);
+	if (rc)
+		goto undo;
+	buf_reset(&s->scratch);
+	if ((rc = crdt_body_encode(&s->scratch, w, n)))
+		goto undo;
+	hlc = crdt_hlc_tick(&clock, wall_ms);
+	if ((rc = crdt_log_max(s, s->self_idx, scope, &seq)))
+		goto undo;
+	seq++;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = crdt_merge_write(s, &w[i], hlc, s->self_idx);
+	if (rc)
+		goto undo;
+	/* merges reuse the scratch buffer for conflicts: encode the body again */
+	buf_reset(&s->scratch);
+	if ((rc = crdt_body_encode(&s->scratch, w, n)) ||
+	    (rc = crdt_log_append(s, s->self_idx, scope, seq, hlc, s->scratch.data, s->scratch.len)))
+		goto undo;
+	s->clock = clock;
+	if ((rc = crdt_savepoint_release(s)))
+		goto undo;
+	if (info) {
+		info->seq = seq;
+		info->hlc = hlc;
+	}
+	goto out;
+undo:
+	crdt_savepoint_undo(s);
+out:
+	if (keep)
+		for (size_t i = 0; i < n; i++)
+			mem_free(keep[i]);
+	mem_free(keep);
+	mem_free(w);
+	return rc;
+}
+
+int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms, const uint8_t author[CRDT_AUTHOR_LEN],
+		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len)
+{
+	struct crdt_write *w = NULL;
+	struct crdt_clock clock = s->clock;
+	uint32_t idx;
+	size_t n;
+	int rc;
+
+	if (!author || !crdt_scope_ok(scope) || seq == 0 || seq > INT64_MAX || hlc == 0 ||
+	    hlc > INT64_MAX)
+		return ERR_USAGE;
+	if ((rc = crdt_body_decode(body, len, &w, &n)))
+		return rc;
+	if ((rc = crdt_hlc_observe(&clock, hlc, wall_ms)))
+		goto out;
+	if ((rc = crdt_savepoint(s)))
+		goto out;
+	if ((rc = crdt_author_index(s, author, &idx)))
+		goto undo;
+	if (crdt_log_has(s, idx, scope, seq)) {
+		crdt_savepoint_undo(s);
+		rc = 1;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = crdt_merge_write(s, &w[i], hlc, idx);
+	if (rc || (rc = crdt_log_append(s, idx, scope, seq, hlc, body, len)))
+		goto undo;
+	s->clock = clock;
+	if ((rc = crdt_savepoint_release(s)))
+		goto undo;
+	goto out;
+undo:
+	crdt_savepoint_undo(s);
+out:
+	mem_free(w);
+	return rc;
+}
+
+int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	struct crdt_vv_entry *v = NULL;
+	size_t len = 0, cap = 0;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
+				" GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (len == cap) {
+			cap = cap ? cap * 2 : 16;
+			void *p = mem_realloc(v, cap * sizeof(*v));
+			if (!p) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			v = p;
+		}
+		struct crdt_vv_entry *e = &v[len++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
+		size_t sl = (size_t)sqlite3_column_bytes(st, 1);
+		memcpy(e->scope, sqlite3_column_text(st, 1), sl > CRDT_SCOPE_MAX ? CRDT_SCOPE_MAX : sl);
+		e->seq = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = crdt_sql_rc(rc);
+		goto fail;
+	}
+	sqlite3_finalize(st);
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	sqlite3_finalize(st);
+	mem_free(v);
+	return rc;
+}
+
+int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		  uint64_t after, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
+{
+	sqlite3_stmt *st;
+	struct crdt_log_entry e;
+	int rc = sqlite3_prepare_v2(s->db,
+				    "SELECT l.seq, l.hlc, l.body FROM _log l JOIN _authors a ON a.idx = l.author"
+				    " WHERE a.id = ? AND l.scope = ? AND l.seq > ? ORDER BY l.seq",
+				    -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, author, CRDT_AUTHOR_LEN);
+	snprintf(e.scope, sizeof(e.scope), "%s", scope);
+	sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
+	int step;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		e.seq = (uint64_t)sqlite3_column_int64(st, 0);
+		e.hlc = (uint64_t)sqlite3_column_int64(st, 1);
+		e.body = sqlite3_column_blob(st, 2);
+		e.body_len = (size_t)sqlite3_column_bytes(st, 2);
+		if ((rc = fn(arg, &e)) != 0)
+			goto out;
+	}
+	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* ---- digest ---------------------------------------------------------- */
+
+static void crdt_digest_value(struct buf *b, sqlite3_stmt *st, int i)
+{
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		buf_put_u8(b, CRDT_INT);
+		buf_put_u64be(b, (uint64_t)sqlite3_column_int64(st, i));
+		break;
+	case SQLITE_FLOAT: {
+		double d = sqlite3_column_double(st, i);
+		uint64_t bits;
+		memcpy(&bits, &d, 8);
+		buf_put_u8(b, CRDT_REAL);
+		buf_put_u64be(b, bits);
+		break;
+	}
+	case SQLITE_TEXT:
+		buf_put_u8(b, CRDT_TEXT);
+		buf_put_u32be(b, (uint32_t)sqlite3_column_bytes(st, i));
+		buf_put(b, sqlite3_column_text(st, i), (size_t)sqlite3_column_bytes(st, i));
+		break;
+	default:
+		buf_put_u8(b, CRDT_NULL);
+		break;
+	}
+}
+
+static void crdt_digest_clock(struct buf *b, const struct crdt_store *s, const struct crdt_group *g)
+{
+	buf_put_u64be(b, g->hlc);
+	if (g->author >= 1 && g->author <= s->nauthors)
+		buf_put(b, crdt_author_id(s, g->author), CRDT_AUTHOR_LEN);
+	else
+		b->err = ERR_CORRUPT;
+}
+
+/*
+ * Canonical row bytes: u8 table id, u32be pk length, pk; for each column
+ * holding a clock: u8 column id, value (REAL as IEEE bits; an integral REAL
+ * that SQLite keeps as an integer is hashed as REAL), u64be HLC, author id;
+ * the tombstone as column id 0xff with its clock; u8 0xfe ends the row.
+ */
+static int crdt_digest_table(struct crdt_store *s, const struct crdt_table *t, const char *scope,
+			     struct sha256 *h)
+{
+	char sql[256];
+	sqlite3_stmt *st;
+	struct buf b;
+	int rc;
+
+	if (scope && t->scope_col < 0 && scope[0] != '\0')
+		return 0; /* a county-wide table has no station rows */
+	if (!scope || t->scope_col < 0)
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY pk", t->name);
+	else if (scope[0] == '\0')
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" IS NULL ORDER BY pk", t->name,
+			 t->cols[t->scope_col].name);
+	else
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" = ?1 ORDER BY pk", t->name,
+			 t->cols[t->scope_col].name);
+	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	if (scope && scope[0] && t->scope_col >= 0)
+		sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
+	buf_init(&b, 1 << 20);
+	/* SELECT * follows declaration order, which migrations keep: pk,
+	 * columns by id, _m, _dead. */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct crdt_meta m;
+		const void *mp = sqlite3_column_blob(st, (int)t->ncols + 1);
+		int mlen = sqlite3_column_bytes(st, (int)t->ncols + 1);
+		if (mlen > CRDT_META_MAX || crdt_meta_decode(&m, mp, (size_t)mlen)) {
+			rc = ERR_CORRUPT;
+			goto out;
+		}
+		buf_reset(&b);
+		buf_put_u8(&b, t->id);
+		buf_put_u32be(&b, (uint32_t)sqlite3_column_bytes(st, 0));
+		buf_put(&b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		for (unsigned c = 0; c < t->ncols; c++) {
+			struct crdt_group *g = crdt_meta_find(&m, (int)c);
+			if (!g)
+				continue;
+			buf_put_u8(&b, (uint8_t)c);
+			if (t->cols[c].type == CRDT_REAL && sqlite3_column_type(st, (int)c + 1) == SQLITE_INTEGER) {
+				double d = (double)sqlite3_column_int64(st, (int)c + 1);
+				uint64_t bits;
+				memcpy(&bits, &d, 8);
+				buf_put_u8(&b, CRDT_REAL);
+				buf_put_u64be(&b, bits);
+			} else {
+				crdt_digest_value(&b, st, (int)c + 1);
+			}
+			crdt_digest_clock(&b, s, g);
+		}
+		struct crdt_group *tomb = crdt_meta_find(&m, -1);
+		if (tomb) {
+			buf_put_u8(&b, 0xff);
+			crdt_digest_clock(&b, s, tomb);
+		}
+		buf_put_u8(&b, 0xfe);
+		if (b.err) {
+			rc = b.err;
+			goto out;
+		}
+		sha256_update(h, b.data, b.len);
+	}
+	rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+out:
+	buf_release(&b);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
+{
+	struct sha256 h;
+	int rc = 0;
+	memset(out, 0, 32);
+	if (scope && !crdt_scope_ok(scope))
+		return ERR_USAGE;
+	sha256_init(&h);
+	for (size_t i = 0; i < crdt_ntables && !rc; i++)
+		rc = crdt_digest_table(s, &crdt_tables[i], scope, &h);
+	if (rc)
+		return rc;
+	sha256_final(&h, out);
+	return 0;
+}
+
+int crdt_store_conflicts(struct crdt_store *s, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	*n = 0;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM _conflicts", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+}

@@ -1,0 +1,243 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crdt.h - the replica: the county's data in SQLite, merged without loss.
+ *
+ * Concept. A replica is one SQLite file holding the domain tables (stations,
+ * volunteers, teams, orders, order_events, points), per-row merge metadata,
+ * and the log of every commit it holds. A commit is a set of writes by one
+ * author, in one scope, at one hybrid logical clock (HLC). Applying the same
+ * set of commits in any order, with any duplicates, gives the same state, to
+ * the byte of crdt_store_digest().
+ *
+ * The schema is declared once, as data (struct crdt_table, schema.c): SQL,
+ * column ids on the wire and merge dispatch all derive from it. A column's
+ * id never changes and is never reused; opening a replica adds missing
+ * tables and columns (the migration).
+ *
+ * Merge rules, by column rule and table kind (invariants in merge.c):
+ *   LWW        the value with the largest (HLC, author) wins, per column.
+ *   LIFECYCLE  status and volunteer of an order are one register; the write
+ *              with the largest (phase, step, HLC, author) wins.
+ *   append     rows are inserted once and never change; a second insert of
+ *              the same id (or the same unique key) with other content is a
+ *              conflict: the smaller (HLC, author) wins everywhere, the other
+ *              is kept in the conflict record, never merged.
+ *   delete     a tombstone at clock D drops every value written before D.
+ *
+ * Time is a parameter: every call that needs "now" takes wall_ms. The
+ * replica never reads the clock, the network or the environment.
+ *
+ * Ownership. crdt_store_open() returns a store the caller frees with
+ * crdt_store_close(). Strings and byte pointers passed in are borrowed for
+ * the call only. Thread safety: a store is used by one thread at a time.
+ */
+#ifndef CUNLIAN_CRDT_H
+#define CUNLIAN_CRDT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+struct sqlite3;
+
+#define CRDT_AUTHOR_LEN 32     /* an author id: the node's Ed25519 public key */
+#define CRDT_SCOPE_MAX 32      /* bytes in a scope name; "" is county-wide */
+#define CRDT_PK_MAX 64         /* bytes in a primary key */
+#define CRDT_TEXT_MAX 4096     /* bytes in one text value */
+#define CRDT_COLS_MAX 24       /* column ids are 0..CRDT_COLS_MAX-1 */
+#define CRDT_WRITES_MAX 100000 /* writes in one commit */
+#define CRDT_BODY_MAX ((size_t)16 << 20)
+
+/* ---- clocks ---------------------------------------------------------- */
+
+/* An HLC is (milliseconds << 16) | counter. */
+#define CRDT_HLC(ms, ctr) (((uint64_t)(ms) << 16) | (uint16_t)(ctr))
+#define CRDT_HLC_MS(h) ((h) >> 16)
+#define CRDT_HLC_CTR(h) ((uint16_t)((h) & 0xffff))
+#define CRDT_DEFAULT_MAX_AHEAD_MS (24ULL * 3600 * 1000)
+
+struct crdt_clock {
+	uint64_t last;         /* the largest HLC issued or seen */
+	uint64_t max_ahead_ms; /* refuse clocks further ahead of local time */
+};
+
+/* The next clock for a local event: larger than every clock issued or seen,
+ * and at least wall_ms when the wall clock is ahead. Never goes backwards,
+ * whatever wall_ms says (a board booting at 1970 continues from last). */
+uint64_t crdt_hlc_tick(struct crdt_clock *c, uint64_t wall_ms);
+
+/* Take in a remote clock so later ticks are past it. Returns ERR_CLOCK
+ * (and changes nothing) if it is more than max_ahead_ms past the local
+ * estimate of now, max(wall_ms, last). */
+int crdt_hlc_observe(struct crdt_clock *c, uint64_t remote, uint64_t wall_ms);
+
+/* ---- schema ---------------------------------------------------------- */
+
+enum crdt_type { CRDT_NULL = 0, CRDT_INT = 1, CRDT_REAL = 2, CRDT_TEXT = 3 };
+enum crdt_rule { CRDT_RULE_LWW = 0, CRDT_RULE_LIFECYCLE = 1 };
+enum crdt_kind {
+	CRDT_KIND_ROWS = 0,   /* rows updated per column (LWW/LIFECYCLE) */
+	CRDT_KIND_APPEND = 1, /* grow-only rows, never updated or deleted */
+};
+
+struct crdt_column {
+	uint8_t id;
+	const char *name;
+	enum crdt_type type;
+	enum crdt_rule rule;
+};
+
+struct crdt_table {
+	uint8_t id;
+	const char *name;
+	enum crdt_kind kind;
+	bool deletable;
+	int scope_col;  /* column id whose value is the row's scope, or -1 */
+	int unique_col; /* APPEND only: column id unique when not null, or -1 */
+	size_t ncols;
+	const struct crdt_column *cols; /* ncols, ordered by id */
+};
+
+extern const struct crdt_table crdt_tables[];
+extern const size_t crdt_ntables;
+
+const struct crdt_table *crdt_schema_table(unsigned id);       /* NULL if none */
+const struct crdt_table *crdt_schema_find(const char *name);   /* NULL if none */
+const struct crdt_column *crdt_table_column(const struct crdt_table *t, unsigned id);
+const struct crdt_column *crdt_table_find(const struct crdt_table *t, const char *name);
+
+/* The lifecycle register of an order: phase and step of a status value;
+ * -1 for a value that is not a status. */
+int crdt_status_phase(const char *s, size_t len);
+int crdt_status_step(const char *s, size_t len);
+
+/* ---- writes and commits ---------------------------------------------- */
+
+struct crdt_value {
+	enum crdt_type type;
+	int64_t i;
+	double r;
+	const char *s; /* TEXT: borrowed, not NUL-terminated; len bytes */
+	size_t len;
+};
+
+enum crdt_op { CRDT_UPSERT = 0, CRDT_DELETE = 1 };
+
+struct crdt_write {
+	uint8_t table;
+	uint8_t op;
+	const char *pk; /* borrowed */
+	size_t pk_len;
+	uint32_t mask;  /* bit c set: column id c is written (UPSERT only) */
+	struct crdt_value vals[CRDT_COLS_MAX]; /* indexed by column id */
+};
+
+/* Helpers to fill a write; text is borrowed. */
+void crdt_write_init(struct crdt_write *w, unsigned table, enum crdt_op op, const char *pk);
+int crdt_write_text(struct crdt_write *w, const char *col, const char *s);
+int crdt_write_int(struct crdt_write *w, const char *col, int64_t v);
+int crdt_write_real(struct crdt_write *w, const char *col, double v);
+int crdt_write_null(struct crdt_write *w, const char *col);
+
+/* The body of a commit: its writes in the binary form that the log keeps
+ * and deltas carry (docs/replica.md has the byte layout).
+ * encode: appends to b; check b->err. Returns ERR_SCHEMA for a write the
+ * schema does not allow (unknown ids, wrong types, oversize values).
+ * decode: checks everything; on success *out (mem_alloc'd, free with
+ * mem_free) holds *n writes whose strings borrow p. On failure *out is
+ * NULL and *n is 0. */
+int crdt_body_encode(struct buf *b, const struct crdt_write *w, size_t n);
+int crdt_body_decode(const uint8_t *p, size_t len, struct crdt_write **out, size_t *n);
+/* Check one write against the schema (ids, types, lengths, rules). */
+int crdt_write_check(const struct crdt_write *w);
+
+/* ---- the store ------------------------------------------------------- */
+
+struct crdt_store;
+
+struct crdt_options {
+	uint64_t max_ahead_ms; /* 0: CRDT_DEFAULT_MAX_AHEAD_MS */
+	bool no_sync;          /* tests and benches of in-memory paths only */
+};
+
+struct crdt_commit_info {
+	uint64_t seq;
+	uint64_t hlc;
+};
+
+struct crdt_log_entry {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq;
+	uint64_t hlc;
+	const uint8_t *body; /* borrowed for the callback only */
+	size_t body_len;
+};
+
+struct crdt_vv_entry {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq;
+};
+
+/* Open (creating or migrating) the replica at path, for the node whose
+ * author id is self. WAL, synchronous=FULL: a commit is on disk when the
+ * call that made it returns. */
+int crdt_store_open(struct crdt_store **out, const char *path,
+		    const uint8_t self[CRDT_AUTHOR_LEN], const struct crdt_options *opt);
+void crdt_store_close(struct crdt_store *s);
+
+/* The SQLite handle, for read-only queries by node/; borrowed, lives until
+ * crdt_store_close(). Writing through it breaks the replica. */
+struct sqlite3 *crdt_store_db(struct crdt_store *s);
+uint64_t crdt_store_hlc(const struct crdt_store *s);
+
+/* Group several commits into one durable transaction (a hub applying a
+ * whole delta). Between begin and end, applies and local commits are
+ * visible but not durable; end makes them all durable at once, abort
+ * drops them all. */
+int crdt_store_begin(struct crdt_store *s);
+int crdt_store_end(struct crdt_store *s);
+void crdt_store_abort(struct crdt_store *s);
+
+/* A local commit: the writes, atomically, at one new HLC, appended to this
+ * node's log for scope. A LIFECYCLE write that sets only one of status and
+ * volunteer carries the row's current value of the other. Returns 0 and
+ * fills *info (may be NULL), or ERR_SCHEMA/ERR_TOOBIG/ERR_USAGE/ERR_STORAGE
+ * with nothing written. */
+int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
+		      const struct crdt_write *w, size_t n, struct crdt_commit_info *info);
+
+/* Apply a commit from another replica, in one transaction (a savepoint
+ * inside crdt_store_begin/end). Returns 0 when applied, 1 when it was
+ * already held (a no-op), or an error with nothing changed: ERR_CORRUPT,
+ * ERR_SCHEMA, ERR_TOOBIG (bad body), ERR_CLOCK (too far ahead),
+ * ERR_USAGE (bad scope or author), ERR_STORAGE. */
+int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms,
+		      const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		      uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len);
+
+/* Is commit (author, scope, seq) held? */
+bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
+		    const char *scope, uint64_t seq);
+
+/* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
+int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);
+
+/* Call fn for every held commit of (author, scope) with seq > after, in seq
+ * order. A non-zero return from fn stops the walk and is returned. */
+int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
+		  const char *scope, uint64_t after,
+		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
+
+/* SHA-256 of the canonical state: every live row and tombstone of every
+ * table, in table id and pk order, with each value's clock and author.
+ * scope NULL: everything; "" : county-wide rows; else that station's rows. */
+int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32]);
+
+/* How many conflicts (second inserts with other content) were recorded. */
+int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
+
+#endif

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * crdt_internal.h - what store.c, meta.c and merge.c share.
+ *
+ * Per-row merge metadata ("_m" column, docs/replica.md): a list of clock
+ * groups. Each group holds one clock (HLC, author) and the set of columns
+ * whose current value was written at that clock, plus a tombstone flag.
+ * A column is in at most one group; a row has at most one tombstone. An
+ * insert costs one group, not one metadata row per cell.
+ */
+#ifndef CUNLIAN_CRDT_INTERNAL_H
+#define CUNLIAN_CRDT_INTERNAL_H
+
+#include <sqlite3.h>
+
+#include "crdt/crdt.h"
+
+/* Clocks in metadata count milliseconds from here (2024-01-01 UTC), so a
+ * clock of this decade takes 6 bytes, not 9. */
+#define CRDT_META_EPOCH_MS 1704067200000LL
+#define CRDT_META_MAX 512 /* bytes of one row's metadata */
+
+struct crdt_group {
+	uint32_t mask;   /* columns whose value carries this clock */
+	bool tomb;       /* the row's tombstone carries this clock */
+	uint64_t hlc;
+	uint32_t author; /* index in _authors (local to this replica) */
+};
+
+struct crdt_meta {
+	size_t n;
+	struct crdt_group g[CRDT_COLS_MAX + 1];
+};
+
+void crdt_meta_encode(const struct crdt_meta *m, struct buf *b);
+int crdt_meta_decode(struct crdt_meta *m, const uint8_t *p, size_t len);
+/* The group holding column c (or the tombstone, c = -1), or NULL. */
+struct crdt_group *crdt_meta_find(struct crdt_meta *m, int c);
+/* Give column c (or the tombstone, c = -1) the clock (hlc, author). */
+void crdt_meta_set(struct crdt_meta *m, int c, uint64_t hlc, uint32_t author);
+/* Forget column c's clock (its value was dropped by a tombstone). */
+void crdt_meta_clear(struct crdt_meta *m, int c);
+bool crdt_meta_live(const struct crdt_meta *m);
+
+/* A row as loaded for a merge; text values point into text[]. */
+struct crdt_row {
+	bool exists;
+	struct crdt_value v[CRDT_COLS_MAX];
+	struct crdt_meta m;
+	char text[CRDT_COLS_MAX][CRDT_TEXT_MAX + 1];
+};
+
+struct crdt_tstmt {
+	sqlite3_stmt *get;    /* SELECT cols, _m WHERE pk = ? */
+	sqlite3_stmt *put;    /* INSERT OR REPLACE */
+	sqlite3_stmt *bykey;  /* APPEND with unique col: SELECT pk WHERE key = ? */
+	sqlite3_stmt *del;    /* DELETE WHERE pk = ? */
+};
+
+#define CRDT_TABLES_MAX 16
+
+struct crdt_store {
+	sqlite3 *db;
+	struct crdt_clock clock;
+	int depth;          /* 1 inside crdt_store_begin/end */
+	uint8_t self[CRDT_AUTHOR_LEN];
+	uint32_t self_idx;
+	uint8_t (*authors)[CRDT_AUTHOR_LEN]; /* index i is authors[i - 1] */
+	size_t nauthors, authors_cap;
+	size_t sp_nauthors, txn_nauthors; /* to forget authors a rollback undid */
+	uint8_t last_author[CRDT_AUTHOR_LEN]; /* one-entry lookup cache */
+	uint32_t last_author_idx;
+	sqlite3_stmt *st_author_get, *st_author_ins, *st_log_has, *st_log_ins, *st_log_max,
+		*st_meta_put, *st_conflict_ins;
+	struct crdt_tstmt t[CRDT_TABLES_MAX];
+	struct crdt_row row;     /* scratch for merges */
+	struct crdt_row row2;    /* scratch for unique-key conflicts */
+	struct buf scratch;
+};
+
+int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx);
+const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx);
+
+int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		  struct crdt_row *r);
+int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		 const struct crdt_row *r);
+
+/* Merge one checked write at clock (hlc, author) into the replica. */
+int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author);
+
+int crdt_sql_exec(struct crdt_store *s, const char *sql);
+int crdt_sql_rc(int sqlite_rc);
+
+#endif

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * schema.c - the replica's schema, declared once, as data.
+ *
+ * Everything else derives from these tables: the SQL (store.c), the column
+ * ids in commit bodies (body.c) and which merge rule a column follows
+ * (merge.c). To add a column, append it with the next unused id; opening a
+ * replica adds it (ALTER TABLE ADD COLUMN). Never renumber or reuse an id:
+ * ids travel in commits that old logs still hold.
+ */
+#include <string.h>
+
+#include "crdt/crdt.h"
+
+#define COL(i, n, t) { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LWW }
+#define REG(i, n, t) { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LIFECYCLE }
+#define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
+
+static const struct crdt_column stations_cols[] = {
+	COL(0, "name", CRDT_TEXT),
+	COL(1, "level", CRDT_TEXT), /* county, town, village */
+	COL(2, "parent", CRDT_TEXT),
+};
+
+static const struct crdt_column volunteers_cols[] = {
+	COL(0, "name", CRDT_TEXT),
+	COL(1, "phone", CRDT_TEXT),
+	COL(2, "station", CRDT_TEXT), /* home station: holds the right to spend points */
+	COL(3, "team", CRDT_TEXT),
+	COL(4, "skills", CRDT_TEXT),  /* comma list */
+	COL(5, "status", CRDT_TEXT),  /* active, paused, left */
+	COL(6, "registered_at", CRDT_INT),
+};
+
+static const struct crdt_column teams_cols[] = {
+	COL(0, "name", CRDT_TEXT),
+	COL(1, "station", CRDT_TEXT),
+};
+
+static const struct crdt_column orders_cols[] = {
+	COL(0, "station", CRDT_TEXT),
+	COL(1, "kind", CRDT_TEXT), /* service, wish */
+	COL(2, "category", CRDT_TEXT),
+	COL(3, "detail", CRDT_TEXT),
+	COL(4, "requester", CRDT_TEXT),
+	COL(5, "requester_phone", CRDT_TEXT),
+	REG(6, "status", CRDT_TEXT),
+	REG(7, "volunteer", CRDT_TEXT),
+	COL(8, "team", CRDT_TEXT),
+	COL(9, "hours", CRDT_REAL),
+	COL(10, "rating", CRDT_INT),
+	COL(11, "comment", CRDT_TEXT),
+	COL(12, "created_at", CRDT_INT),
+	COL(13, "updated_at", CRDT_INT),
+};
+
+static const struct crdt_column order_events_cols[] = {
+	COL(0, "order", CRDT_TEXT),
+	COL(1, "station", CRDT_TEXT),
+	COL(2, "actor", CRDT_TEXT),
+	COL(3, "from_status", CRDT_TEXT),
+	COL(4, "to_status", CRDT_TEXT),
+	COL(5, "volunteer", CRDT_TEXT),
+	COL(6, "at", CRDT_INT),
+	COL(7, "note", CRDT_TEXT),
+};
+
+static const struct crdt_column points_cols[] = {
+	COL(0, "volunteer", CRDT_TEXT),
+	COL(1, "delta", CRDT_INT),
+	COL(2, "reason", CRDT_TEXT), /* service, redeem, adjust, reversal */
+	COL(3, "order", CRDT_TEXT),
+	COL(4, "item", CRDT_TEXT),
+	COL(5, "station", CRDT_TEXT),
+	COL(6, "key", CRDT_TEXT), /* idempotency key: one service credit per order */
+};
+
+static const struct crdt_column settings_cols[] = {
+	COL(0, "value", CRDT_TEXT),
+};
+
+const struct crdt_table crdt_tables[] = {
+	{ 0, "stations", CRDT_KIND_ROWS, true, -1, -1, NCOLS(stations_cols), stations_cols },
+	{ 1, "volunteers", CRDT_KIND_ROWS, true, 2, -1, NCOLS(volunteers_cols), volunteers_cols },
+	{ 2, "teams", CRDT_KIND_ROWS, true, -1, -1, NCOLS(teams_cols), teams_cols },
+	{ 3, "orders", CRDT_KIND_ROWS, false, 0, -1, NCOLS(orders_cols), orders_cols },
+	{ 4, "order_events", CRDT_KIND_APPEND, false, 1, -1, NCOLS(order_events_cols), order_events_cols },
+	{ 5, "points", CRDT_KIND_APPEND, false, 5, 6, NCOLS(points_cols), points_cols },
+	{ 6, "settings", CRDT_KIND_ROWS, false, -1, -1, NCOLS(settings_cols), settings_cols },
+};
+const size_t crdt_ntables = NCOLS(crdt_tables);
+
+const struct crdt_table *crdt_schema_table(unsigned id)
+{
+	return id < crdt_ntables ? &crdt_tables[id] : NULL;
+}
+
+const struct crdt_table *crdt_schema_find(const char *name)
+{
+	for (size_t i = 0; i < crdt_ntables; i++)
+		if (strcmp(crdt_tables[i].name, name) == 0)
+			return &crdt_tables[i];
+	return NULL;
+}
+
+const struct crdt_column *crdt_table_column(const struct crdt_table *t, unsigned id)
+{
+	return id < t->ncols ? &t->cols[id] : NULL;
+}
+
+const struct crdt_column *crdt_table_find(const struct crdt_table *t, const char *name)
+{
+	for (size_t i = 0; i < t->ncols; i++)
+		if (strcmp(t->cols[i].name, name) == 0)
+			return &t->cols[i];
+	return NULL;
+}
+
+/*
+ * The order lifecycle register (DESIGN.md): phase 0 = open, dispatched,
+ * accepted; 1 = cancelled; 2 = done, rated. Step orders rated after done.
+ */
+static const struct {
+	const char *name;
+	int phase, step;
+} crdt_statuses[] = {
+	{ "open", 0, 0 },     { "dispatched", 0, 0 }, { "accepted", 0, 0 },
+	{ "cancelled", 1, 0 }, { "done", 2, 0 },      { "rated", 2, 1 },
+};
+
+static int crdt_status_find(const char *s, size_t len)
+{
+	for (size_t i = 0; i < NCOLS(crdt_statuses); i++)
+		if (strlen(crdt_statuses[i].name) == len && memcmp(crdt_statuses[i].name, s, len) == 0)
+			return (int)i;
+	return -1;
+}
+
+int crdt_status_phase(const char *s, size_t len)
+{
+	int i = s ? crdt_status_find(s, len) : -1;
+	return i < 0 ? -1 : crdt_statuses[i].phase;
+}
+
+int crdt_status_step(const char *s, size_t len)
+{
+	int i = s ? crdt_status_find(s, len) : -1;
+	return i < 0 ? -1 : crdt_statuses[i].step;
+}

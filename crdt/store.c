@@ -1,0 +1,472 @@
+// SPDX-License-Identifier: MIT
+/*
+ * store.c - the replica's SQLite file: schema, log, commits, digest.
+ *
+ * Tables (docs/replica.md):
+ *   <domain table>(pk TEXT PRIMARY KEY, <columns>, _m BLOB, _dead INTEGER)
+ *       WITHOUT ROWID; _m is the merge metadata (meta.c), _dead is 1 for
+ *       a tombstone that holds no live value (NULL otherwise).
+ *   _log(author, scope, seq, hlc, body)   every commit held, by feed
+ *   _authors(idx, id)                     author ids, numbered locally
+ *   _meta(k, v)                           hlc, schema version, self
+ *   _conflicts(tbl, pk, hlc, author, body) losers of append conflicts
+ *
+ * Transactions: every local commit or remote apply runs in a savepoint;
+ * outside crdt_store_begin/end the savepoint is the transaction and its
+ * release is the durable commit (WAL, synchronous=FULL).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/sha256.h"
+#include "base/utf8.h"
+#include "crdt/crdt_internal.h"
+
+#define CRDT_SCHEMA_VERSION 1
+
+int crdt_sql_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_NOMEM:
+		return -ENOMEM;
+	case SQLITE_FULL:
+		return -ENOSPC;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return -EBUSY;
+	case SQLITE_IOERR:
+		return -EIO;
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+		return ERR_CORRUPT;
+	default:
+		return ERR_STORAGE;
+	}
+}
+
+int crdt_sql_exec(struct crdt_store *s, const char *sql)
+{
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : crdt_sql_rc(rc);
+}
+
+static int crdt_prepare(struct crdt_store *s, const char *sql, sqlite3_stmt **st)
+{
+	int rc = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	return rc == SQLITE_OK ? 0 : crdt_sql_rc(rc);
+}
+
+static const char *crdt_sql_type(enum crdt_type t)
+{
+	return t == CRDT_INT ? "INTEGER" : t == CRDT_REAL ? "REAL" : "TEXT";
+}
+
+static bool crdt_column_exists(struct crdt_store *s, const char *table, const char *col)
+{
+	return sqlite3_table_column_metadata(s->db, NULL, table, col, NULL, NULL, NULL, NULL, NULL) ==
+	       SQLITE_OK;
+}
+
+/* Create missing tables and add missing columns: the migration. */
+static int crdt_schema_apply(struct crdt_store *s)
+{
+	struct buf b;
+	int rc = 0;
+	buf_init(&b, 1 << 16);
+	for (size_t i = 0; i < crdt_ntables && !rc; i++) {
+		const struct crdt_table *t = &crdt_tables[i];
+		buf_reset(&b);
+		if (!crdt_column_exists(s, t->name, "pk")) {
+			char line[128];
+			snprintf(line, sizeof(line), "CREATE TABLE \"%s\"(pk TEXT PRIMARY KEY NOT NULL", t->name);
+			buf_put(&b, line, strlen(line));
+			for (size_t c = 0; c < t->ncols; c++) {
+				snprintf(line, sizeof(line), ", \"%s\" %s", t->cols[c].name,
+					 crdt_sql_type(t->cols[c].type));
+				buf_put(&b, line, strlen(line));
+			}
+			static const char tail[] = ", _m BLOB, _dead INTEGER) WITHOUT ROWID;";
+			buf_put(&b, tail, sizeof(tail));
+		} else {
+			for (size_t c = 0; c < t->ncols; c++) {
+				if (crdt_column_exists(s, t->name, t->cols[c].name))
+					continue;
+				char line[160];
+				snprintf(line, sizeof(line), "ALTER TABLE \"%s\" ADD COLUMN \"%s\" %s;", t->name,
+					 t->cols[c].name, crdt_sql_type(t->cols[c].type));
+				buf_put(&b, line, strlen(line));
+			}
+			buf_put_u8(&b, 0);
+		}
+		if (t->unique_col >= 0) {
+			char line[200];
+			b.len--; /* drop the NUL to append */
+			snprintf(line, sizeof(line),
+				 "CREATE UNIQUE INDEX IF NOT EXISTS \"%s_%s\" ON \"%s\"(\"%s\") WHERE \"%s\" IS NOT NULL;",
+				 t->name, t->cols[t->unique_col].name, t->name, t->cols[t->unique_col].name,
+				 t->cols[t->unique_col].name);
+			buf_put(&b, line, strlen(line) + 1);
+		}
+		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
+	}
+	buf_release(&b);
+	return rc;
+}
+
+static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
+{
+	struct buf get, put;
+	char part[96];
+	int rc;
+	buf_init(&get, 1 << 14);
+	buf_init(&put, 1 << 14);
+	buf_put(&get, "SELECT ", 7);
+	snprintf(part, sizeof(part), "INSERT OR REPLACE INTO \"%s\"(pk", t->name);
+	buf_put(&put, part, strlen(part));
+	for (size_t c = 0; c < t->ncols; c++) {
+		snprintf(part, sizeof(part), "\"%s\", ", t->cols[c].name);
+		buf_put(&get, part, strlen(part));
+		snprintf(part, sizeof(part), ", \"%s\"", t->cols[c].name);
+		buf_put(&put, part, strlen(part));
+	}
+	snprintf(part, sizeof(part), "_m FROM \"%s\" WHERE pk = ?", t->name);
+	buf_put(&get, part, strlen(part) + 1);
+	buf_put(&put, ", _m, _dead) VALUES(?", 21);
+	for (size_t c = 0; c < t->ncols + 2; c++)
+		buf_put(&put, ", ?", 3);
+	buf_put(&put, ")", 2);
+	rc = get.err ? get.err : put.err;
+	if (!rc)
+		rc = crdt_prepare(s, (const char *)get.data, &s->t[t->id].get);
+	if (!rc)
+		rc = crdt_prepare(s, (const char *)put.data, &s->t[t->id].put);
+	buf_release(&get);
+	buf_release(&put);
+	if (rc)
+		return rc;
+	snprintf(part, sizeof(part), "DELETE FROM \"%s\" WHERE pk = ?", t->name);
+	if ((rc = crdt_prepare(s, part, &s->t[t->id].del)))
+		return rc;
+	if (t->unique_col >= 0) {
+		char q[160];
+		snprintf(q, sizeof(q), "SELECT pk FROM \"%s\" WHERE \"%s\" = ?", t->name,
+			 t->cols[t->unique_col].name);
+		rc = crdt_prepare(s, q, &s->t[t->id].bykey);
+	}
+	return rc;
+}
+
+static int crdt_authors_load(struct crdt_store *s)
+{
+	sqlite3_stmt *st;
+	int rc = crdt_prepare(s, "SELECT idx, id FROM _authors ORDER BY idx", &st);
+	if (rc)
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		sqlite3_int64 idx = sqlite3_column_int64(st, 0);
+		if (idx != (sqlite3_int64)s->nauthors + 1 || sqlite3_column_bytes(st, 1) != CRDT_AUTHOR_LEN) {
+			rc = ERR_CORRUPT;
+			goto out;
+		}
+		if (s->nauthors == s->authors_cap) {
+			size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
+			void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			s->authors = p;
+			s->authors_cap = cap;
+		}
+		memcpy(s->authors[s->nauthors++], sqlite3_column_blob(st, 1), CRDT_AUTHOR_LEN);
+	}
+	rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx)
+{
+	return s->authors[idx - 1];
+}
+
+int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx)
+{
+	if (s->last_author_idx && memcmp(s->last_author, id, CRDT_AUTHOR_LEN) == 0) {
+		*idx = s->last_author_idx;
+		return 0;
+	}
+	sqlite3_stmt *st = s->st_author_get;
+	sqlite3_bind_blob(st, 1, id, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*idx = (uint32_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE) {
+		if (s->nauthors == s->authors_cap) {
+			size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
+			void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
+			if (!p)
+				return -ENOMEM;
+			s->authors = p;
+			s->authors_cap = cap;
+		}
+		st = s->st_author_ins;
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)s->nauthors + 1);
+		sqlite3_bind_blob(st, 2, id, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE)
+			return crdt_sql_rc(rc);
+		memcpy(s->authors[s->nauthors++], id, CRDT_AUTHOR_LEN);
+		*idx = (uint32_t)s->nauthors;
+	} else if (rc != SQLITE_ROW) {
+		return crdt_sql_rc(rc);
+	}
+	memcpy(s->last_author, id, CRDT_AUTHOR_LEN);
+	s->last_author_idx = *idx;
+	return 0;
+}
+
+static const char crdt_base_sql[] =
+	"CREATE TABLE IF NOT EXISTS _meta(k TEXT PRIMARY KEY, v);"
+	"CREATE TABLE IF NOT EXISTS _authors(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
+	"CREATE TABLE IF NOT EXISTS _log(author INTEGER NOT NULL, scope TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, body BLOB NOT NULL,"
+	" PRIMARY KEY(author, scope, seq)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL,"
+	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL,"
+	" UNIQUE(tbl, pk, hlc, author));";
+
+static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
+{
+	int rc;
+	sqlite3_busy_timeout(s->db, 5000);
+	if ((rc = crdt_sql_exec(s, "PRAGMA journal_mode=WAL")) ||
+	    (rc = crdt_sql_exec(s, opt && opt->no_sync ? "PRAGMA synchronous=OFF"
+						       : "PRAGMA synchronous=FULL")) ||
+	    (rc = crdt_sql_exec(s, "PRAGMA foreign_keys=OFF")) ||
+	    (rc = crdt_sql_exec(s, "BEGIN IMMEDIATE")))
+		return rc;
+	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_schema_apply(s)))
+		goto fail;
+	char sql[160];
+	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO _meta VALUES('schema', %d);"
+		 "INSERT OR IGNORE INTO _meta VALUES('hlc', 0);", CRDT_SCHEMA_VERSION);
+	if ((rc = crdt_sql_exec(s, sql)) || (rc = crdt_sql_exec(s, "COMMIT")))
+		goto fail;
+	return 0;
+fail:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+static int crdt_store_prepare_all(struct crdt_store *s)
+{
+	int rc;
+	if ((rc = crdt_prepare(s, "SELECT idx FROM _authors WHERE id = ?", &s->st_author_get)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _authors VALUES(?, ?)", &s->st_author_ins)) ||
+	    (rc = crdt_prepare(s, "SELECT 1 FROM _log WHERE author = ? AND scope = ? AND seq = ?",
+			       &s->st_log_has)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _log VALUES(?, ?, ?, ?, ?)", &s->st_log_ins)) ||
+	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
+			       &s->st_log_max)) ||
+	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
+	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?)",
+			       &s->st_conflict_ins)))
+		return rc;
+	for (size_t i = 0; i < crdt_ntables; i++)
+		if ((rc = crdt_prepare_table(s, &crdt_tables[i])))
+			return rc;
+	return 0;
+}
+
+static int crdt_meta_int(struct crdt_store *s, const char *key, sqlite3_int64 *out)
+{
+	sqlite3_stmt *st;
+	int rc = crdt_prepare(s, "SELECT v FROM _meta WHERE k = ?", &st);
+	if (rc)
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}
+
+int crdt_store_open(struct crdt_store **out, const char *path,
+		    const uint8_t self[CRDT_AUTHOR_LEN], const struct crdt_options *opt)
+{
+	struct crdt_store *s;
+	sqlite3_int64 hlc, version;
+	int rc;
+
+	*out = NULL;
+	if (crdt_ntables > CRDT_TABLES_MAX)
+		return ERR_SCHEMA;
+	s = mem_calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	buf_init(&s->scratch, CRDT_BODY_MAX + 1024);
+	memcpy(s->self, self, CRDT_AUTHOR_LEN);
+	s->clock.max_ahead_ms = opt && opt->max_ahead_ms ? opt->max_ahead_ms : CRDT_DEFAULT_MAX_AHEAD_MS;
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db ? crdt_sql_rc(rc) : -ENOMEM;
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	version = 0;
+	if (crdt_column_exists(s, "_meta", "k") && (rc = crdt_meta_int(s, "schema", &version)) == 0 &&
+	    version > CRDT_SCHEMA_VERSION)
+		rc = ERR_SCHEMA; /* written by a newer cunlian: do not touch */
+	if (rc || (rc = crdt_store_setup(s, opt)) || (rc = crdt_store_prepare_all(s)) ||
+	    (rc = crdt_authors_load(s)) || (rc = crdt_author_index(s, self, &s->self_idx)) ||
+	    (rc = crdt_meta_int(s, "hlc", &hlc)))
+		goto fail;
+	s->clock.last = (uint64_t)hlc;
+	*out = s;
+	return 0;
+fail:
+	crdt_store_close(s);
+	return rc;
+}
+
+void crdt_store_close(struct crdt_store *s)
+{
+	if (!s)
+		return;
+	sqlite3_stmt *st = NULL;
+	if (s->db) {
+		while ((st = sqlite3_next_stmt(s->db, NULL)) != NULL)
+			sqlite3_finalize(st);
+		sqlite3_close(s->db);
+	}
+	buf_release(&s->scratch);
+	mem_free(s->authors);
+	mem_free(s);
+}
+
+struct sqlite3 *crdt_store_db(struct crdt_store *s)
+{
+	return s->db;
+}
+
+uint64_t crdt_store_hlc(const struct crdt_store *s)
+{
+	return s->clock.last;
+}
+
+/* ---- rows ------------------------------------------------------------ */
+
+int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		  struct crdt_row *r)
+{
+	sqlite3_stmt *st = s->t[t->id].get;
+	int rc;
+	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	r->exists = rc == SQLITE_ROW;
+	r->m.n = 0;
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rc = crdt_sql_rc(rc);
+		goto out;
+	}
+	for (unsigned c = 0; c < t->ncols; c++) {
+		struct crdt_value *v = &r->v[c];
+		v->type = CRDT_NULL;
+		if (!r->exists)
+			continue;
+		switch (sqlite3_column_type(st, (int)c)) {
+		case SQLITE_INTEGER:
+			v->type = CRDT_INT;
+			v->i = sqlite3_column_int64(st, (int)c);
+			break;
+		case SQLITE_FLOAT:
+			v->type = CRDT_REAL;
+			v->r = sqlite3_column_double(st, (int)c);
+			break;
+		case SQLITE_TEXT: {
+			const unsigned char *p = sqlite3_column_text(st, (int)c);
+			size_t n = (size_t)sqlite3_column_bytes(st, (int)c);
+			if (n > CRDT_TEXT_MAX) {
+				rc = ERR_CORRUPT;
+				goto out;
+			}
+			memcpy(r->text[c], p, n);
+			v->type = CRDT_TEXT;
+			v->s = r->text[c];
+			v->len = n;
+			break;
+		}
+		default:
+			break;
+		}
+		if (v->type == CRDT_INT && t->cols[c].type == CRDT_REAL) {
+			v->type = CRDT_REAL; /* SQLite stores integral REALs as integers */
+			v->r = (double)v->i;
+		}
+	}
+	if (r->exists) {
+		const void *m = sqlite3_column_blob(st, (int)t->ncols);
+		int n = sqlite3_column_bytes(st, (int)t->ncols);
+		rc = n > CRDT_META_MAX ? ERR_CORRUPT : crdt_meta_decode(&r->m, m, (size_t)n);
+		if (rc)
+			goto out;
+	}
+	rc = 0;
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		 const struct crdt_row *r)
+{
+	sqlite3_stmt *st = s->t[t->id].put;
+	uint8_t meta[CRDT_META_MAX];
+	struct buf b;
+	int rc;
+
+	buf_init(&b, sizeof(meta));
+	crdt_meta_encode(&r->m, &b);
+	if (b.err) {
+		buf_release(&b);
+		return ERR_TOOBIG;
+	}
+	memcpy(meta, b.data, b.len);
+	size_t meta_len = b.len;
+	buf_release(&b);
+
+	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
+	for (unsigned c = 0; c < t->ncols; c++) {
+		const struct crdt_value *v = &r->v[c];
+		int i = (int)c + 2;
+		switch (v->type) {
+		case CRDT_NULL:
+			sqlite3_bind_null(st, i);
+			break;
+		case CRDT_INT:
+			sqlite3_bind_int64(st, i, v->i);
+			break;
+		case CRDT_REAL:
+			sqlite3_bind_double(st, i, v->r);
+			break;
+		case CRDT_TEXT:
+			sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_STATIC);
+			break;
+		}
+	}
+	sqlite3_bind_blob(st, (int)t->ncols + 2, meta, (int)meta_len, SQLITE_STATIC);
+	if (crdt_meta_live(&r->m))
+		sqlite3_bind_null(st, (int)t->ncols + 3);
+	else
+		sqlite3_bind_int(st, (int)t->ncols + 3, 1);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}

@@ -1,0 +1,1 @@
+BIN_SRCS += node/main.c

@@ -1,0 +1,2 @@
+TEST_SRCS += tests/test_crdt.c
+BENCH_SRCS +=

@@ -1,0 +1,488 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_crdt.c - the replica: merge rules, clocks, bad input, durability,
+ * migration.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "base/err.h"
+#include "tests/helpers.h"
+
+#define ORDERS 3
+#define VOLUNTEERS 1
+#define POINTS 5
+
+struct fx {
+	const char *dir;
+	struct crdt_store *hub, *st;
+	uint8_t hub_id[CRDT_AUTHOR_LEN], st_id[CRDT_AUTHOR_LEN];
+};
+
+static int fx_open(struct fx *f, const char *name, const uint8_t *id, struct crdt_store **out)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "%s/%s.db", f->dir, name);
+	return crdt_store_open(out, path, id, NULL);
+}
+
+static int setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+	f->dir = t_tmpdir();
+	t_author(f->hub_id, "hub");
+	t_author(f->st_id, "s0001");
+	if (fx_open(f, "hub", f->hub_id, &f->hub) || fx_open(f, "st", f->st_id, &f->st))
+		return -1;
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fx *f = *state;
+	crdt_store_close(f->hub);
+	crdt_store_close(f->st);
+	t_rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static void digest(struct crdt_store *s, uint8_t out[32])
+{
+	assert_int_equal(crdt_store_digest(s, NULL, out), 0);
+}
+
+static void assert_same_state(struct crdt_store *a, struct crdt_store *b)
+{
+	uint8_t da[32], db[32];
+	digest(a, da);
+	digest(b, db);
+	assert_memory_equal(da, db, 32);
+}
+
+/* Read one text cell; "" when NULL, "<none>" when the row is missing. */
+static const char *cell(struct crdt_store *s, const char *table, const char *pk, const char *col)
+{
+	static char out[256];
+	char sql[256];
+	sqlite3_stmt *st;
+	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM \"%s\" WHERE pk = ? AND _dead IS NULL", col, table);
+	assert_int_equal(sqlite3_prepare_v2(crdt_store_db(s), sql, -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, pk, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, sizeof(out), "%s",
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "");
+	else
+		snprintf(out, sizeof(out), "<none>");
+	sqlite3_finalize(st);
+	return out;
+}
+
+static void order_new(struct crdt_store *s, uint64_t t, const char *pk)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "station", "s0001");
+	crdt_write_text(&w, "category", "助老");
+	crdt_write_text(&w, "detail", "陪独居老人聊天解闷");
+	crdt_write_text(&w, "status", "open");
+	crdt_write_int(&w, "created_at", (int64_t)t);
+	assert_int_equal(crdt_commit_local(s, t, "s0001", &w, 1, NULL), 0);
+}
+
+static void order_move(struct crdt_store *s, uint64_t t, const char *pk, const char *status,
+		       const char *volunteer)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "status", status);
+	if (volunteer)
+		crdt_write_text(&w, "volunteer", volunteer);
+	crdt_write_int(&w, "updated_at", (int64_t)t);
+	assert_int_equal(crdt_commit_local(s, t, "s0001", &w, 1, NULL), 0);
+}
+
+static void exchange(struct fx *f, uint64_t wall)
+{
+	assert_true(t_sync(f->st, f->hub, wall) >= 0);
+	assert_true(t_sync(f->hub, f->st, wall) >= 0);
+	assert_same_state(f->hub, f->st);
+}
+
+/* The order's lifecycle starts open at the station and syncs to the hub. */
+static void order_at_both(struct fx *f, uint64_t t, const char *pk, const char *vol)
+{
+	order_new(f->st, t, pk);
+	order_move(f->st, t + 1000, pk, "dispatched", vol);
+	exchange(f, t + 2000);
+}
+
+static void test_lww_columns(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v1");
+	crdt_write_text(&w, "name", "王伟");
+	crdt_write_text(&w, "phone", "13800000001");
+	crdt_write_text(&w, "station", "s0001");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 10);
+
+	/* Offline, both edit: the station the phone (later), the hub the
+	 * phone (earlier) and the team. Per column, the later write wins. */
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v1");
+	crdt_write_text(&w, "phone", "13900000002");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 5000, "s0001", &w, 1, NULL), 0);
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v1");
+	crdt_write_text(&w, "phone", "13700000003");
+	crdt_write_text(&w, "team", "红马甲服务队");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 4000, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 6000);
+	assert_string_equal(cell(f->hub, "volunteers", "s0001-v1", "phone"), "13900000002");
+	assert_string_equal(cell(f->hub, "volunteers", "s0001-v1", "team"), "红马甲服务队");
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v1", "name"), "王伟");
+}
+
+/* Station marks an order done offline while the hub reassigns it: finished
+ * work is never undone, and the hub cannot take it from its volunteer. */
+static void test_done_beats_reassign(void **state)
+{
+	struct fx *f = *state;
+	order_at_both(f, T_DAY0, "s0001-o1", "s0001-v1");
+	order_move(f->st, T_DAY0 + 10000, "s0001-o1", "done", NULL);
+	order_move(f->hub, T_DAY0 + 20000, "s0001-o1", "dispatched", "s0001-v9"); /* later clock */
+	exchange(f, T_DAY0 + 30000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o1", "status"), "done");
+	assert_string_equal(cell(f->hub, "orders", "s0001-o1", "volunteer"), "s0001-v1");
+}
+
+/* While an order is open, reassignment is last-writer-wins. */
+static void test_reassign_open_is_lww(void **state)
+{
+	struct fx *f = *state;
+	order_at_both(f, T_DAY0, "s0001-o2", "s0001-v1");
+	order_move(f->st, T_DAY0 + 10000, "s0001-o2", "accepted", NULL);
+	order_move(f->hub, T_DAY0 + 20000, "s0001-o2", "dispatched", "s0001-v7");
+	exchange(f, T_DAY0 + 30000);
+	assert_string_equal(cell(f->st, "orders", "s0001-o2", "status"), "dispatched");
+	assert_string_equal(cell(f->st, "orders", "s0001-o2", "volunteer"), "s0001-v7");
+	/* The accept carried the station's volunteer of the time with it. */
+	order_move(f->st, T_DAY0 + 40000, "s0001-o2", "accepted", NULL);
+	exchange(f, T_DAY0 + 50000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o2", "volunteer"), "s0001-v7");
+}
+
+static void test_cancel_vs_done(void **state)
+{
+	struct fx *f = *state;
+	order_at_both(f, T_DAY0, "s0001-o3", "s0001-v1");
+	order_move(f->hub, T_DAY0 + 10000, "s0001-o3", "cancelled", NULL);
+	order_move(f->st, T_DAY0 + 5000, "s0001-o3", "done", NULL); /* earlier, but done */
+	exchange(f, T_DAY0 + 30000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o3", "status"), "done");
+
+	/* A cancellation beats anything unfinished, even a later accept. */
+	order_at_both(f, T_DAY0 + 40000, "s0001-o4", "s0001-v1");
+	order_move(f->hub, T_DAY0 + 50000, "s0001-o4", "cancelled", NULL);
+	order_move(f->st, T_DAY0 + 60000, "s0001-o4", "accepted", NULL);
+	exchange(f, T_DAY0 + 70000);
+	assert_string_equal(cell(f->st, "orders", "s0001-o4", "status"), "cancelled");
+}
+
+static void test_rate_vs_cancel(void **state)
+{
+	struct fx *f = *state;
+	order_at_both(f, T_DAY0, "s0001-o5", "s0001-v1");
+	order_move(f->st, T_DAY0 + 5000, "s0001-o5", "done", NULL);
+	order_move(f->st, T_DAY0 + 6000, "s0001-o5", "rated", NULL);
+	order_move(f->hub, T_DAY0 + 9000, "s0001-o5", "cancelled", NULL);
+	order_move(f->hub, T_DAY0 + 9500, "s0001-o5", "done", NULL);
+	exchange(f, T_DAY0 + 30000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o5", "status"), "rated");
+}
+
+static void test_tombstone(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v2");
+	crdt_write_text(&w, "name", "李娜");
+	crdt_write_text(&w, "station", "s0001");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 10);
+	/* Hub edits at t+100, station deletes at t+200: the delete wins. */
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v2");
+	crdt_write_text(&w, "team", "青年突击队");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 100, "s0001", &w, 1, NULL), 0);
+	crdt_write_init(&w, VOLUNTEERS, CRDT_DELETE, "s0001-v2");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 200, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 300);
+	assert_string_equal(cell(f->hub, "volunteers", "s0001-v2", "name"), "<none>");
+	/* A later write re-creates the row with only what it wrote. */
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v2");
+	crdt_write_text(&w, "status", "active");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 400, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 500);
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v2", "status"), "active");
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v2", "name"), "");
+	/* Orders are never deleted: they are cancelled. */
+	crdt_write_init(&w, ORDERS, CRDT_DELETE, "s0001-o1");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 600, "s0001", &w, 1, NULL), ERR_SCHEMA);
+}
+
+static void points_row(struct crdt_write *w, const char *pk, const char *vol, int delta,
+		       const char *key)
+{
+	crdt_write_init(w, POINTS, CRDT_UPSERT, pk);
+	crdt_write_text(w, "volunteer", vol);
+	crdt_write_int(w, "delta", delta);
+	crdt_write_text(w, "reason", key ? "service" : "redeem");
+	crdt_write_text(w, "station", "s0001");
+	if (key)
+		crdt_write_text(w, "key", key);
+}
+
+/* One service credit per order, ever: a second credit for the same order
+ * (another id, same key) is a conflict, recorded, never counted. */
+static void test_points_once(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	uint64_t n;
+	points_row(&w, "s0001-p1", "s0001-v1", 20, "service:s0001-o1");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 100, "s0001", &w, 1, NULL), 0);
+	points_row(&w, "hub-p1", "s0001-v1", 20, "service:s0001-o1");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 200, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 300);
+	assert_string_equal(cell(f->hub, "points", "s0001-p1", "volunteer"), "s0001-v1");
+	assert_string_equal(cell(f->hub, "points", "hub-p1", "volunteer"), "<none>");
+	assert_int_equal(crdt_store_conflicts(f->hub, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(crdt_store_conflicts(f->st, &n), 0);
+	assert_int_equal(n, 1);
+	/* Append rows never change: an update of the same id is a conflict. */
+	points_row(&w, "s0001-p1", "s0001-v1", 999, "service:s0001-o1");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 400, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 500);
+	assert_int_equal(crdt_store_conflicts(f->hub, &n), 0);
+	assert_int_equal(n, 2);
+}
+
+static void test_idempotent_apply(void **state)
+{
+	struct fx *f = *state;
+	uint8_t before[32], after[32];
+	order_at_both(f, T_DAY0, "s0001-o6", "s0001-v1");
+	digest(f->hub, before);
+	assert_int_equal(t_sync(f->st, f->hub, T_DAY0 + 9000), 0); /* nothing new */
+	digest(f->hub, after);
+	assert_memory_equal(before, after, 32);
+}
+
+static void test_clock_ahead_refused(void **state)
+{
+	struct fx *f = *state;
+	uint8_t before[32], after[32];
+	struct crdt_write w;
+	struct buf b;
+	uint8_t future[CRDT_AUTHOR_LEN];
+	t_author(future, "s0002");
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0002-v1");
+	crdt_write_text(&w, "name", "赵强");
+	buf_init(&b, 0);
+	assert_int_equal(crdt_body_encode(&b, &w, 1), 0);
+	digest(f->hub, before);
+	uint64_t ten_years = 10ULL * 365 * 86400000;
+	assert_int_equal(crdt_apply_remote(f->hub, T_DAY0, future, "s0002", 1,
+					   CRDT_HLC(T_DAY0 + ten_years, 0), b.data, b.len),
+			 ERR_CLOCK);
+	digest(f->hub, after);
+	assert_memory_equal(before, after, 32);
+	assert_true(CRDT_HLC_MS(crdt_store_hlc(f->hub)) < T_DAY0 + ten_years);
+	/* 23 hours ahead is within the bound, and the clock moves past it. */
+	uint64_t soon = CRDT_HLC(T_DAY0 + 23ULL * 3600000, 0);
+	assert_int_equal(crdt_apply_remote(f->hub, T_DAY0, future, "s0002", 1, soon, b.data, b.len), 0);
+	assert_true(crdt_store_hlc(f->hub) >= soon);
+	struct crdt_commit_info info;
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0002-v1");
+	crdt_write_text(&w, "team", "党员先锋队");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0, "s0002", &w, 1, &info), 0);
+	assert_true(info.hlc > soon);
+	buf_release(&b);
+}
+
+/* A board that boots at 1970 keeps going from its persisted clock. */
+static void test_boot_at_1970(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	struct crdt_commit_info a, b;
+	char path[128];
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v3");
+	crdt_write_text(&w, "name", "周杰");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0, "s0001", &w, 1, &a), 0);
+	crdt_store_close(f->st); /* power cut; the board comes back at 1970 */
+	snprintf(path, sizeof(path), "%s/st.db", f->dir);
+	assert_int_equal(crdt_store_open(&f->st, path, f->st_id, NULL), 0);
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v3");
+	crdt_write_text(&w, "name", "周杰伦");
+	assert_int_equal(crdt_commit_local(f->st, 5000, "s0001", &w, 1, &b), 0);
+	assert_true(b.hlc > a.hlc);
+	assert_int_equal(b.seq, a.seq + 1);
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v3", "name"), "周杰伦");
+}
+
+static void test_hlc_unit(void **state)
+{
+	(void)state;
+	struct crdt_clock c = { 0, 0 };
+	uint64_t a = crdt_hlc_tick(&c, 1000);
+	uint64_t b = crdt_hlc_tick(&c, 1000);
+	uint64_t d = crdt_hlc_tick(&c, 10);
+	assert_true(a < b && b < d);
+	assert_int_equal(CRDT_HLC_MS(d), 1000);
+	c.last = CRDT_HLC(2000, 0xffff);
+	assert_int_equal(crdt_hlc_tick(&c, 0), CRDT_HLC(2001, 0));
+	assert_int_equal(crdt_hlc_observe(&c, CRDT_HLC(5000, 3), 4000), 0);
+	assert_true(crdt_hlc_tick(&c, 4000) > CRDT_HLC(5000, 3));
+}
+
+/* Malformed bodies are refused with a clear code, and change nothing. */
+static void test_malformed_refused(void **state)
+{
+	struct fx *f = *state;
+	uint8_t before[32], after[32], other[CRDT_AUTHOR_LEN];
+	t_author(other, "s0003");
+	digest(f->hub, before);
+	struct {
+		const char *what;
+		uint8_t body[48];
+		size_t len;
+		int rc;
+	} cases[] = {
+		{ "unknown table", { 1, 99, 0, 1, 'x', 1, 3, 1, 'a' }, 9, ERR_SCHEMA },
+		{ "unknown column", { 1, 1, 0, 1, 'x', 0x80, 0x01, 3, 1, 'a' }, 10, ERR_SCHEMA },
+		{ "int in text column", { 1, 1, 0, 1, 'x', 1, 1, 2 }, 8, ERR_SCHEMA },
+		{ "bad status", { 1, 3, 0, 1, 'x', 0xc0, 0x01, 3, 1, 'z', 0 }, 11, ERR_SCHEMA },
+		{ "non-minimal varint", { 1, 1, 0, 1, 'x', 0x81, 0x00, 3, 1, 'a' }, 10, ERR_CORRUPT },
+		{ "truncated", { 1, 1, 0, 5, 'x' }, 5, ERR_CORRUPT },
+		{ "trailing bytes", { 1, 1, 0, 1, 'x', 1, 0, 9 }, 8, ERR_CORRUPT },
+		{ "empty pk", { 1, 1, 0, 0, 1, 0 }, 6, ERR_SCHEMA },
+		{ "zero writes", { 0 }, 1, ERR_CORRUPT },
+		{ "bad utf-8", { 1, 1, 0, 1, 'x', 1, 3, 2, 0xc3, 0x28 }, 10, ERR_SCHEMA },
+		{ "unknown op", { 1, 1, 7, 1, 'x' }, 5, ERR_SCHEMA },
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int rc = crdt_apply_remote(f->hub, T_DAY0, other, "s0003", i + 1, CRDT_HLC(T_DAY0, 0),
+					   cases[i].body, cases[i].len);
+		if (rc != cases[i].rc)
+			fail_msg("%s: got %d (%s), want %s", cases[i].what, rc, err_str(rc),
+				 err_str(cases[i].rc));
+	}
+	/* An oversize text value. */
+	struct buf b;
+	buf_init(&b, 0);
+	buf_put(&b, (uint8_t[]){ 1, 1, 0, 1, 'x', 1, 3 }, 7);
+	buf_put_varint(&b, CRDT_TEXT_MAX + 1);
+	for (size_t i = 0; i <= CRDT_TEXT_MAX; i++)
+		buf_put_u8(&b, 'a');
+	assert_int_equal(crdt_apply_remote(f->hub, T_DAY0, other, "s0003", 99, CRDT_HLC(T_DAY0, 0),
+					   b.data, b.len),
+			 ERR_TOOBIG);
+	buf_release(&b);
+	/* Bad scope and sequence numbers are the caller's error. */
+	uint8_t ok[] = { 1, 1, 0, 1, 'x', 1, 3, 1, 'a' };
+	assert_int_equal(crdt_apply_remote(f->hub, T_DAY0, other, "a-scope-name-far-longer-than-32-bytes",
+					   1, CRDT_HLC(T_DAY0, 0), ok, sizeof(ok)),
+			 ERR_USAGE);
+	assert_int_equal(crdt_apply_remote(f->hub, T_DAY0, other, "s0003", 0, CRDT_HLC(T_DAY0, 0), ok,
+					   sizeof(ok)),
+			 ERR_USAGE);
+	digest(f->hub, after);
+	assert_memory_equal(before, after, 32);
+	assert_false(crdt_store_has(f->hub, other, "s0003", 1));
+}
+
+static void test_digest_by_scope(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	uint8_t a[32], b[32];
+	order_at_both(f, T_DAY0, "s0001-o7", "s0001-v1");
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0002-o1");
+	crdt_write_text(&w, "station", "s0002");
+	crdt_write_text(&w, "status", "open");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 5000, "s0002", &w, 1, NULL), 0);
+	/* Whole digests differ (the hub holds s0002's order), but s0001's scope
+	 * and the county-wide scope agree. */
+	digest(f->hub, a);
+	digest(f->st, b);
+	assert_memory_not_equal(a, b, 32);
+	assert_int_equal(crdt_store_digest(f->hub, "s0001", a), 0);
+	assert_int_equal(crdt_store_digest(f->st, "s0001", b), 0);
+	assert_memory_equal(a, b, 32);
+	assert_int_equal(crdt_store_digest(f->hub, "", a), 0);
+	assert_int_equal(crdt_store_digest(f->st, "", b), 0);
+	assert_memory_equal(a, b, 32);
+}
+
+/* A column added to the declaration appears when an old file is opened. */
+static void test_migration_adds_column(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+	order_at_both(f, T_DAY0, "s0001-o8", "s0001-v1");
+	assert_int_equal(sqlite3_exec(crdt_store_db(f->st), "ALTER TABLE orders DROP COLUMN comment",
+				      NULL, NULL, NULL),
+			 SQLITE_OK);
+	crdt_store_close(f->st);
+	snprintf(path, sizeof(path), "%s/st.db", f->dir);
+	assert_int_equal(crdt_store_open(&f->st, path, f->st_id, NULL), 0);
+	assert_string_equal(cell(f->st, "orders", "s0001-o8", "comment"), "");
+	assert_string_equal(cell(f->st, "orders", "s0001-o8", "status"), "dispatched");
+}
+
+/* A transaction that is aborted leaves nothing, and seq numbers resume. */
+static void test_batch_abort(void **state)
+{
+	struct fx *f = *state;
+	uint8_t before[32], after[32];
+	order_new(f->st, T_DAY0, "s0001-o9");
+	digest(f->hub, before);
+	assert_int_equal(crdt_store_begin(f->hub), 0);
+	assert_true(t_sync(f->st, f->hub, T_DAY0 + 10) > 0);
+	crdt_store_abort(f->hub);
+	digest(f->hub, after);
+	assert_memory_equal(before, after, 32);
+	assert_int_equal(crdt_store_begin(f->hub), 0);
+	assert_true(t_sync(f->st, f->hub, T_DAY0 + 10) > 0);
+	assert_int_equal(crdt_store_end(f->hub), 0);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o9", "status"), "open");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hlc_unit),
+		cmocka_unit_test_setup_teardown(test_lww_columns, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_done_beats_reassign, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reassign_open_is_lww, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_cancel_vs_done, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rate_vs_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_points_once, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idempotent_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_ahead_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_at_1970, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_malformed_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_by_scope, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migration_adds_column, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_batch_abort, setup, teardown),
+	};
+	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
+}
