@@ -44,7 +44,7 @@ $(DEPS_STAMP): hw/deps.sh
 
 $(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC  $<"; $(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 $(BUILD)/libcunlian.a: $(LIB_OBJS)
 	@rm -f $@

@@ -97,7 +97,8 @@ static bool crdt_scope_ok(const char *scope)
 }
 
 static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
-			   uint64_t hlc, const uint8_t *body, size_t len)
+			   uint64_t hlc, const uint8_t *body, size_t len, const uint8_t *seal,
+			   size_t seal_len, bool carried)
 {
 	sqlite3_stmt *st = s->st_log_ins;
 	sqlite3_bind_int64(st, 1, author);
@@ -105,9 +106,27 @@ static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *sc
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)hlc);
 	sqlite3_bind_blob(st, 5, body, (int)len, SQLITE_STATIC);
+	if (seal)
+		sqlite3_bind_blob(st, 6, seal, (int)seal_len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 6);
+	if (carried)
+		sqlite3_bind_int(st, 7, 1);
+	else
+		sqlite3_bind_null(st, 7);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}
+
+/* Run a statement keyed by (author, scope, seq); returns its sqlite rc. */
+static int crdt_log_key_step(sqlite3_stmt *st, uint32_t author, const char *scope, uint64_t seq)
+{
+	sqlite3_bind_int64(st, 1, author);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
+	return sqlite3_step(st);
 }
 
 static int crdt_log_max(struct crdt_store *s, uint32_t author, const char *scope, uint64_t *out)
@@ -121,15 +140,30 @@ static int crdt_log_max(struct crdt_store *s, uint32_t author, const char *scope
 	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
 }
 
-static bool crdt_log_has(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)
+enum { LOG_ABSENT, LOG_APPLIED, LOG_CARRIED };
+
+static int crdt_log_state(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)
 {
-	sqlite3_stmt *st = s->st_log_has;
-	sqlite3_bind_int64(st, 1, author);
-	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)seq);
-	bool has = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_stmt *st = s->st_log_carried;
+	int rc = crdt_log_key_step(st, author, scope, seq), state = LOG_ABSENT;
+	if (rc == SQLITE_ROW)
+		state = sqlite3_column_type(st, 0) == SQLITE_NULL ? LOG_APPLIED : LOG_CARRIED;
 	sqlite3_reset(st);
-	return has;
+	return state;
+}
+
+/* The seal of (author, scope, seq) into s->scratch (empty when none). */
+static int crdt_log_seal(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)
+{
+	sqlite3_stmt *st = s->st_log_seal;
+	int rc = crdt_log_key_step(st, author, scope, seq);
+	buf_reset(&s->scratch);
+	if (rc == SQLITE_ROW)
+		buf_put(&s->scratch, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	return s->scratch.err;
 }
 
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
@@ -140,7 +174,7 @@ bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 	bool found = sqlite3_step(st) == SQLITE_ROW;
 	uint32_t idx = found ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return found && crdt_log_has(s, idx, scope, seq);
+	return found && crdt_log_state(s, idx, scope, seq) != LOG_ABSENT;
 }
 
 /* Fill the half of a lifecycle register a local write leaves out with the
@@ -173,6 +207,57 @@ static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char *
 		}
 	}
 	return 0;
+}
+
+/* Encode the body of a local commit, let the sealer (if any) seal it, and
+ * append it to the log. */
+static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq, uint64_t hlc,
+			   const struct crdt_write *w, size_t n)
+{
+	struct crdt_log_entry e;
+	const uint8_t *body;
+	size_t body_len;
+	int rc;
+
+	buf_reset(&s->seal);
+	buf_reset(&s->sealed_body);
+	if (s->sealer.seal && (rc = crdt_log_seal(s, s->self_idx, scope, seq - 1)))
+		return rc;
+	/* scratch now holds the previous seal; encode the body after it */
+	size_t prev_len = s->scratch.len;
+	if ((rc = crdt_body_encode(&s->scratch, w, n)))
+		return rc;
+	body = s->scratch.data + prev_len;
+	body_len = s->scratch.len - prev_len;
+	if (s->sealer.seal) {
+		memset(&e, 0, sizeof(e));
+		memcpy(e.author, s->self, CRDT_AUTHOR_LEN);
+		snprintf(e.scope, sizeof(e.scope), "%s", scope);
+		e.seq = seq;
+		e.hlc = hlc;
+		e.body = body;
+		e.body_len = body_len;
+		rc = s->sealer.seal(s->sealer.arg, &e, prev_len ? s->scratch.data : NULL, prev_len,
+				    &s->seal, &s->sealed_body);
+		if (rc == 0)
+			rc = s->seal.err ? s->seal.err : s->sealed_body.err;
+		if (rc)
+			return rc < 0 ? rc : ERR_USAGE;
+		if (s->sealed_body.len) {
+			body = s->sealed_body.data;
+			body_len = s->sealed_body.len;
+		}
+	}
+	return crdt_log_append(s, s->self_idx, scope, seq, hlc, body, body_len,
+			       s->sealer.seal ? s->seal.data : NULL, s->seal.len, false);
+}
+
+void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *sealer)
+{
+	if (sealer)
+		s->sealer = *sealer;
+	else
+		memset(&s->sealer, 0, sizeof(s->sealer));
 }
 
 int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
@@ -214,10 +299,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		rc = crdt_merge_write(s, &w[i], hlc, s->self_idx);
 	if (rc)
 		goto undo;
-	/* merges reuse the scratch buffer for conflicts: encode the body again */
-	buf_reset(&s->scratch);
-	if ((rc = crdt_body_encode(&s->scratch, w, n)) ||
-	    (rc = crdt_log_append(s, s->self_idx, scope, seq, hlc, s->scratch.data, s->scratch.len)))
+	if ((rc = crdt_seal_local(s, scope, seq, hlc, w, n)))
 		goto undo;
 	s->clock = clock;
 	if ((rc = crdt_savepoint_release(s)))
@@ -241,31 +323,52 @@ out:
 int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms, const uint8_t author[CRDT_AUTHOR_LEN],
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len)
 {
+	struct crdt_remote r = { .author = author, .scope = scope, .seq = seq, .hlc = hlc,
+				 .body = body, .body_len = len };
+	return crdt_apply_remote_ex(s, wall_ms, &r);
+}
+
+int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct crdt_remote *r)
+{
 	struct crdt_write *w = NULL;
 	struct crdt_clock clock = s->clock;
+	const uint8_t *plain = r->plain ? r->plain : r->body;
+	size_t plain_len = r->plain ? r->plain_len : r->body_len, n = 0;
 	uint32_t idx;
-	size_t n;
-	int rc;
+	int rc, state;
 
-	if (!author || !crdt_scope_ok(scope) || seq == 0 || seq > INT64_MAX || hlc == 0 ||
-	    hlc > INT64_MAX)
+	if (!r->author || !crdt_scope_ok(r->scope) || r->seq == 0 || r->seq > INT64_MAX ||
+	    r->hlc == 0 || r->hlc > INT64_MAX || (!r->body && r->body_len))
 		return ERR_USAGE;
-	if ((rc = crdt_body_decode(body, len, &w, &n)))
+	if (r->body_len > CRDT_BODY_MAX || r->seal_len > CRDT_BODY_MAX)
+		return ERR_TOOBIG;
+	if (!r->carry && (rc = crdt_body_decode(plain, plain_len, &w, &n)))
 		return rc;
-	if ((rc = crdt_hlc_observe(&clock, hlc, wall_ms)))
+	if ((rc = crdt_hlc_observe(&clock, r->hlc, wall_ms)))
 		goto out;
 	if ((rc = crdt_savepoint(s)))
 		goto out;
-	if ((rc = crdt_author_index(s, author, &idx)))
+	if ((rc = crdt_author_index(s, r->author, &idx)))
 		goto undo;
-	if (crdt_log_has(s, idx, scope, seq)) {
+	state = crdt_log_state(s, idx, r->scope, r->seq);
+	if (state == LOG_APPLIED || (state == LOG_CARRIED && r->carry)) {
 		crdt_savepoint_undo(s);
 		rc = 1;
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = crdt_merge_write(s, &w[i], hlc, idx);
-	if (rc || (rc = crdt_log_append(s, idx, scope, seq, hlc, body, len)))
+		rc = crdt_merge_write(s, &w[i], r->hlc, idx);
+	if (rc)
+		goto undo;
+	if (state == LOG_CARRIED) { /* held to relay until now: mark it merged */
+		rc = crdt_log_key_step(s->st_log_uncarry, idx, r->scope, r->seq);
+		sqlite3_reset(s->st_log_uncarry);
+		rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	} else {
+		rc = crdt_log_append(s, idx, r->scope, r->seq, r->hlc, r->body, r->body_len, r->seal,
+				     r->seal_len, r->carry);
+	}
+	if (rc)
 		goto undo;
 	s->clock = clock;
 	if ((rc = crdt_savepoint_release(s)))
@@ -324,14 +427,16 @@ fail:
 	return rc;
 }
 
-int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
-		  uint64_t after, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
+static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+			 uint64_t after, uint64_t upto,
+			 int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
 {
 	sqlite3_stmt *st;
 	struct crdt_log_entry e;
 	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT l.seq, l.hlc, l.body FROM _log l JOIN _authors a ON a.idx = l.author"
-				    " WHERE a.id = ? AND l.scope = ? AND l.seq > ? ORDER BY l.seq",
+				    "SELECT l.seq, l.hlc, l.body, l.seal, l.carried FROM _log l"
+				    " JOIN _authors a ON a.idx = l.author"
+				    " WHERE a.id = ? AND l.scope = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
 				    -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
@@ -340,13 +445,17 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], c
 	snprintf(e.scope, sizeof(e.scope), "%s", scope);
 	sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)after);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)(after > INT64_MAX ? INT64_MAX : after));
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(upto > INT64_MAX ? INT64_MAX : upto));
 	int step;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
 		e.seq = (uint64_t)sqlite3_column_int64(st, 0);
 		e.hlc = (uint64_t)sqlite3_column_int64(st, 1);
 		e.body = sqlite3_column_blob(st, 2);
 		e.body_len = (size_t)sqlite3_column_bytes(st, 2);
+		e.seal = sqlite3_column_blob(st, 3);
+		e.seal_len = (size_t)sqlite3_column_bytes(st, 3);
+		e.carried = sqlite3_column_type(st, 4) != SQLITE_NULL;
 		if ((rc = fn(arg, &e)) != 0)
 			goto out;
 	}
@@ -354,6 +463,35 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], c
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		  uint64_t after, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
+{
+	return crdt_log_walk(s, author, scope, after, UINT64_MAX, fn, arg);
+}
+
+struct crdt_found {
+	int (*fn)(void *arg, const struct crdt_log_entry *e);
+	void *arg;
+	bool found;
+};
+
+static int crdt_log_found(void *arg, const struct crdt_log_entry *e)
+{
+	struct crdt_found *f = arg;
+	f->found = true;
+	return f->fn(f->arg, e);
+}
+
+int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		 uint64_t seq, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
+{
+	struct crdt_found f = { fn, arg, false };
+	if (seq == 0)
+		return ERR_NOTFOUND;
+	int rc = crdt_log_walk(s, author, scope, seq - 1, seq, crdt_log_found, &f);
+	return rc ? rc : f.found ? 0 : ERR_NOTFOUND;
 }
 
 /* ---- digest ---------------------------------------------------------- */

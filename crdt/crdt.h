@@ -172,8 +172,42 @@ struct crdt_log_entry {
 	char scope[CRDT_SCOPE_MAX + 1];
 	uint64_t seq;
 	uint64_t hlc;
-	const uint8_t *body; /* borrowed for the callback only */
+	const uint8_t *body; /* as kept and relayed; borrowed for the callback only */
 	size_t body_len;
+	const uint8_t *seal; /* the upper layer's bytes for this commit, or NULL */
+	size_t seal_len;
+	bool carried;        /* held to relay, not merged into the tables */
+};
+
+/*
+ * A sealer lets the layer above (sync/) attach bytes to every commit in the
+ * log (a hash chain link, a signature) and replace the body it keeps (an
+ * encrypted one), computed inside the commit's own transaction so the
+ * chain is never out of step with the log. seal() gets the new local
+ * commit (plaintext body) and the previous commit's seal in the same feed
+ * (NULL, 0 for seq 1); it appends the seal to *seal and, if it wants the
+ * log to keep another body, that body to *body (left empty: keep e->body).
+ * A negative return aborts the commit.
+ */
+struct crdt_sealer {
+	int (*seal)(void *arg, const struct crdt_log_entry *e, const uint8_t *prev, size_t prev_len,
+		    struct buf *seal, struct buf *body);
+	void *arg;
+};
+
+/* A commit from elsewhere, for crdt_apply_remote_ex(). */
+struct crdt_remote {
+	const uint8_t *author; /* CRDT_AUTHOR_LEN bytes */
+	const char *scope;
+	uint64_t seq;
+	uint64_t hlc;
+	const uint8_t *body;   /* what the log keeps and relays */
+	size_t body_len;
+	const uint8_t *plain;  /* the body to merge when body is sealed; NULL: body */
+	size_t plain_len;
+	const uint8_t *seal;   /* kept with the commit; may be NULL */
+	size_t seal_len;
+	bool carry;            /* keep to relay only; do not decode or merge */
 };
 
 struct crdt_vv_entry {
@@ -218,6 +252,20 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms,
 		      const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		      uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len);
+
+/* Like crdt_apply_remote, with a seal, a sealed body, or carry-only. A
+ * carried commit is not decoded: it only has to fit CRDT_BODY_MAX. A commit
+ * first carried and later applied (the node learned to read it) is merged
+ * then and returns 0. */
+int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct crdt_remote *r);
+
+/* Install (or with NULL remove) the sealer for local commits; the struct
+ * is copied. */
+void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *sealer);
+
+/* Fetch one held commit; ERR_NOTFOUND if not held. fn as in crdt_log_each. */
+int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		 uint64_t seq, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
 /* Is commit (author, scope, seq) held? */
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],

@@ -70,12 +70,14 @@ struct crdt_store {
 	size_t sp_nauthors, txn_nauthors; /* to forget authors a rollback undid */
 	uint8_t last_author[CRDT_AUTHOR_LEN]; /* one-entry lookup cache */
 	uint32_t last_author_idx;
-	sqlite3_stmt *st_author_get, *st_author_ins, *st_log_has, *st_log_ins, *st_log_max,
+	sqlite3_stmt *st_author_get, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
 		*st_meta_put, *st_conflict_ins;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
 	struct crdt_row row2;    /* scratch for unique-key conflicts */
 	struct buf scratch;
+	struct buf seal, sealed_body; /* the sealer's output for a local commit */
+	struct crdt_sealer sealer;
 };
 
 int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx);

@@ -236,7 +236,7 @@ static const char crdt_base_sql[] =
 	"CREATE TABLE IF NOT EXISTS _meta(k TEXT PRIMARY KEY, v);"
 	"CREATE TABLE IF NOT EXISTS _authors(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
 	"CREATE TABLE IF NOT EXISTS _log(author INTEGER NOT NULL, scope TEXT NOT NULL,"
-	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, body BLOB NOT NULL,"
+	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, body BLOB NOT NULL, seal BLOB, carried INTEGER,"
 	" PRIMARY KEY(author, scope, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL,"
 	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL,"
@@ -272,7 +272,13 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "INSERT INTO _authors VALUES(?, ?)", &s->st_author_ins)) ||
 	    (rc = crdt_prepare(s, "SELECT 1 FROM _log WHERE author = ? AND scope = ? AND seq = ?",
 			       &s->st_log_has)) ||
-	    (rc = crdt_prepare(s, "INSERT INTO _log VALUES(?, ?, ?, ?, ?)", &s->st_log_ins)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _log VALUES(?, ?, ?, ?, ?, ?, ?)", &s->st_log_ins)) ||
+	    (rc = crdt_prepare(s, "SELECT seal FROM _log WHERE author = ? AND scope = ? AND seq = ?",
+			       &s->st_log_seal)) ||
+	    (rc = crdt_prepare(s, "SELECT carried FROM _log WHERE author = ? AND scope = ? AND seq = ?",
+			       &s->st_log_carried)) ||
+	    (rc = crdt_prepare(s, "UPDATE _log SET carried = NULL WHERE author = ? AND scope = ? AND seq = ?",
+			       &s->st_log_uncarry)) ||
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
@@ -312,6 +318,8 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 	if (!s)
 		return -ENOMEM;
 	buf_init(&s->scratch, CRDT_BODY_MAX + 1024);
+	buf_init(&s->seal, 1 << 16);
+	buf_init(&s->sealed_body, CRDT_BODY_MAX + 1024);
 	memcpy(s->self, self, CRDT_AUTHOR_LEN);
 	s->clock.max_ahead_ms = opt && opt->max_ahead_ms ? opt->max_ahead_ms : CRDT_DEFAULT_MAX_AHEAD_MS;
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
@@ -347,6 +355,8 @@ void crdt_store_close(struct crdt_store *s)
 		sqlite3_close(s->db);
 	}
 	buf_release(&s->scratch);
+	buf_release(&s->seal);
+	buf_release(&s->sealed_body);
 	mem_free(s->authors);
 	mem_free(s);
 }
