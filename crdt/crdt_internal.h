@@ -58,6 +58,15 @@ struct crdt_tstmt {
 };
 
 #define CRDT_TABLES_MAX 16
+#define CRDT_COMPONENT_MAX 64
+
+struct crdt_cand;
+/* The inserts of an append table linked to a new one (merge.c). */
+struct crdt_component {
+	struct crdt_cand *c;
+	size_t n;
+	bool held;
+};
 
 struct crdt_store {
 	sqlite3 *db;
@@ -71,10 +80,11 @@ struct crdt_store {
 	uint8_t last_author[CRDT_AUTHOR_LEN]; /* one-entry lookup cache */
 	uint32_t last_author_idx;
 	sqlite3_stmt *st_author_get, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
-		*st_meta_put, *st_conflict_ins;
+		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
-	struct crdt_row row2;    /* scratch for unique-key conflicts */
+	struct crdt_row row2;    /* scratch for append conflicts */
+	struct crdt_component component;
 	struct buf scratch;
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;

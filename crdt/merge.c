@@ -34,9 +34,11 @@
  *   live, T < K      | R3/R4 per column     | R1, R2: drop values <= K
  *   any, T >= K      | dropped              | no-op
  */
+#include <errno.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "crdt/crdt_internal.h"
 
 static int crdt_clock_cmp(const struct crdt_store *s, uint64_t h1, uint32_t a1, uint64_t h2,
@@ -47,23 +49,6 @@ static int crdt_clock_cmp(const struct crdt_store *s, uint64_t h1, uint32_t a1, 
 	if (a1 == a2)
 		return 0;
 	return memcmp(crdt_author_id(s, a1), crdt_author_id(s, a2), CRDT_AUTHOR_LEN) < 0 ? -1 : 1;
-}
-
-static bool crdt_value_eq(const struct crdt_value *a, const struct crdt_value *b)
-{
-	if (a->type != b->type)
-		return false;
-	switch (a->type) {
-	case CRDT_NULL:
-		return true;
-	case CRDT_INT:
-		return a->i == b->i;
-	case CRDT_REAL:
-		return memcmp(&a->r, &b->r, sizeof(a->r)) == 0;
-	case CRDT_TEXT:
-		return a->len == b->len && memcmp(a->s, b->s, a->len) == 0;
-	}
-	return false;
 }
 
 /* Compare two lifecycle writes by (phase, step); both statuses are valid. */
@@ -140,126 +125,293 @@ static int crdt_merge_rows(struct crdt_store *s, const struct crdt_table *t,
 	return changed ? crdt_row_put(s, t, w->pk, w->pk_len, r) : 0;
 }
 
-/* Record the loser of an append conflict. */
-static int crdt_conflict_record(struct crdt_store *s, const struct crdt_table *t, const char *pk,
-				size_t pk_len, const struct crdt_value *v, uint32_t mask, uint64_t hlc,
-				uint32_t author)
+/*
+ * Append tables (A1, A2). The visible rows are a function of the set of
+ * inserts seen: take the inserts in clock order; an insert becomes a row
+ * unless an earlier one already took its pk or its unique key; every other
+ * insert is kept in _conflicts. Conflicts only link inserts that share a pk
+ * or a key, so a new insert re-decides just its component: the inserts
+ * reachable from it through shared pks and keys, live or in _conflicts.
+ */
+struct crdt_cand {
+	uint8_t *body; /* one-write body, owned */
+	size_t len;
+	struct crdt_write *w; /* decoded from body */
+	uint64_t hlc;
+	uint32_t author;
+	bool live, accepted;
+};
+
+
+/* The component's array lives in the store, allocated once. */
+static int crdt_component_init(struct crdt_component *k)
 {
-	struct crdt_write w;
-	crdt_write_init(&w, t->id, CRDT_UPSERT, NULL);
-	w.pk = pk;
-	w.pk_len = pk_len;
-	w.mask = mask;
-	memcpy(w.vals, v, sizeof(w.vals));
-	buf_reset(&s->scratch);
-	int rc = crdt_body_encode(&s->scratch, &w, 1);
-	if (rc)
+	if (!k->c && !(k->c = mem_calloc(CRDT_COMPONENT_MAX, sizeof(*k->c))))
+		return -ENOMEM;
+	k->n = 0;
+	k->held = false;
+	return 0;
+}
+
+static void crdt_component_release(struct crdt_component *k)
+{
+	for (size_t i = 0; i < k->n; i++) {
+		mem_free(k->c[i].body);
+		mem_free(k->c[i].w);
+	}
+	k->n = 0;
+}
+
+static const struct crdt_value *crdt_cand_key(const struct crdt_table *t, const struct crdt_write *w)
+{
+	if (t->unique_col < 0 || !(w->mask >> t->unique_col & 1) ||
+	    w->vals[t->unique_col].type != CRDT_TEXT)
+		return NULL;
+	return &w->vals[t->unique_col];
+}
+
+static bool crdt_text_eq(const char *a, size_t alen, const char *b, size_t blen)
+{
+	return alen == blen && memcmp(a, b, alen) == 0;
+}
+
+/* Add an insert (as a write) to the component unless it is there already.
+ * Returns 1 when added, 0 when already there, or an error. */
+static int crdt_component_add(struct crdt_component *k, const struct crdt_write *w, uint64_t hlc,
+			      uint32_t author, bool live)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->c[i].hlc == hlc && k->c[i].author == author &&
+		    crdt_text_eq(k->c[i].w->pk, k->c[i].w->pk_len, w->pk, w->pk_len)) {
+			if (i == 0 && k->n)
+				k->held = true; /* the new insert was here already */
+			return 0;
+		}
+	if (k->n == CRDT_COMPONENT_MAX)
+		return ERR_TOOBIG;
+	struct crdt_cand *c = &k->c[k->n];
+	struct buf b;
+	size_t n;
+	buf_init(&b, CRDT_BODY_MAX);
+	int rc = crdt_body_encode(&b, w, 1);
+	if (!rc)
+		rc = crdt_body_decode(b.data, b.len, &c->w, &n);
+	if (rc) {
+		buf_release(&b);
 		return rc;
-	sqlite3_stmt *st = s->st_conflict_ins;
-	sqlite3_bind_int(st, 1, t->id);
-	sqlite3_bind_text(st, 2, pk, (int)pk_len, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)hlc);
-	sqlite3_bind_int64(st, 4, author);
-	sqlite3_bind_blob(st, 5, s->scratch.data, (int)s->scratch.len, SQLITE_STATIC);
-	rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
-	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
-}
-
-static bool crdt_row_same(const struct crdt_table *t, const struct crdt_row *r,
-			  const struct crdt_write *w)
-{
-	static const struct crdt_value null_value = { .type = CRDT_NULL };
-	for (unsigned c = 0; c < t->ncols; c++) {
-		const struct crdt_value *wv = (w->mask >> c) & 1 ? &w->vals[c] : &null_value;
-		if (!crdt_value_eq(wv, &r->v[c]))
-			return false;
 	}
-	return true;
+	c->body = b.data; /* the decoded write borrows it */
+	c->len = b.len;
+	c->hlc = hlc;
+	c->author = author;
+	c->live = live;
+	c->accepted = false;
+	k->n++;
+	return 1;
 }
 
-static uint32_t crdt_row_mask(const struct crdt_table *t, const struct crdt_row *r)
+static void crdt_write_from_row(const struct crdt_table *t, const struct crdt_row *r, const char *pk,
+				size_t pk_len, struct crdt_write *w)
 {
-	uint32_t mask = 0;
+	crdt_write_init(w, t->id, CRDT_UPSERT, NULL);
+	w->pk = pk;
+	w->pk_len = pk_len;
 	for (unsigned c = 0; c < t->ncols; c++)
-		if (r->v[c].type != CRDT_NULL)
-			mask |= 1u << c;
-	return mask;
+		if (r->v[c].type != CRDT_NULL) {
+			w->mask |= 1u << c;
+			w->vals[c] = r->v[c];
+		}
 }
 
-/* A1/A2 for an existing row r (by pk or by unique key). Returns 1 when the
- * write w loses or is a duplicate, 0 when w should replace r (r has then
- * been recorded and removed), or an error. */
-static int crdt_append_contest(struct crdt_store *s, const struct crdt_table *t,
-			       const struct crdt_write *w, uint64_t hlc, uint32_t author,
-			       const char *rpk, size_t rpk_len, struct crdt_row *r)
+/* Add the live row with this pk, if any. */
+static int crdt_component_live(struct crdt_store *s, const struct crdt_table *t,
+			       struct crdt_component *k, const char *pk, size_t pk_len)
 {
-	const struct crdt_group *g = r->m.n ? &r->m.g[0] : NULL;
-	int o = g ? crdt_clock_cmp(s, hlc, author, g->hlc, g->author) : 1;
-	if (o == 0)
-		return 1; /* the very same insert */
-	bool same = crdt_row_same(t, r, w) && rpk_len == w->pk_len && memcmp(rpk, w->pk, rpk_len) == 0;
-	if (o > 0) {
-		if (same)
-			return 1;
-		int rc = crdt_conflict_record(s, t, w->pk, w->pk_len, w->vals, w->mask, hlc, author);
-		return rc ? rc : 1;
-	}
-	if (!same) {
-		int rc = crdt_conflict_record(s, t, rpk, rpk_len, r->v, crdt_row_mask(t, r), g->hlc,
-					      g->author);
+	struct crdt_row *r = &s->row2;
+	struct crdt_write w;
+	int rc = crdt_row_load(s, t, pk, pk_len, r);
+	if (rc || !r->exists)
+		return rc;
+	if (r->m.n != 1)
+		return ERR_CORRUPT;
+	crdt_write_from_row(t, r, pk, pk_len, &w);
+	rc = crdt_component_add(k, &w, r->m.g[0].hlc, r->m.g[0].author, true);
+	return rc < 0 ? rc : 0;
+}
+
+/* Add every kept loser whose pk (by_key false) or key (true) is text. */
+static int crdt_component_losers(struct crdt_store *s, const struct crdt_table *t,
+				 struct crdt_component *k, bool by_key, const char *text, size_t len)
+{
+	sqlite3_stmt *st = by_key ? s->st_conf_by_key : s->st_conf_by_pk;
+	int step, rc = 0;
+	sqlite3_bind_int(st, 1, t->id);
+	sqlite3_bind_text(st, 2, text, (int)len, SQLITE_STATIC);
+	while ((step = sqlite3_step(st)) == SQLITE_ROW && !rc) {
+		struct crdt_write *w;
+		size_t n;
+		rc = crdt_body_decode(sqlite3_column_blob(st, 2), (size_t)sqlite3_column_bytes(st, 2), &w, &n);
 		if (rc)
-			return rc;
+			break;
+		rc = n == 1 ? crdt_component_add(k, w, (uint64_t)sqlite3_column_int64(st, 0),
+						  (uint32_t)sqlite3_column_int64(st, 1), false)
+			    : ERR_CORRUPT;
+		rc = rc < 0 ? rc : 0;
+		mem_free(w);
 	}
-	sqlite3_stmt *st = s->t[t->id].del;
-	sqlite3_bind_text(st, 1, rpk, (int)rpk_len, SQLITE_STATIC);
+	sqlite3_reset(st);
+	if (!rc && step != SQLITE_ROW && step != SQLITE_DONE)
+		rc = crdt_sql_rc(step);
+	return rc;
+}
+
+/* The live row holding this unique key, if any, by its pk. */
+static int crdt_component_live_key(struct crdt_store *s, const struct crdt_table *t,
+				   struct crdt_component *k, const struct crdt_value *key)
+{
+	sqlite3_stmt *st = s->t[t->id].bykey;
+	char pk[CRDT_PK_MAX + 1];
+	size_t pk_len = 0;
+	sqlite3_bind_text(st, 1, key->s, (int)key->len, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		pk_len = (size_t)sqlite3_column_bytes(st, 0);
+		if (pk_len > CRDT_PK_MAX)
+			step = SQLITE_CORRUPT;
+		else
+			memcpy(pk, sqlite3_column_text(st, 0), pk_len);
+	}
+	sqlite3_reset(st);
+	if (step == SQLITE_DONE)
+		return 0;
+	if (step != SQLITE_ROW)
+		return crdt_sql_rc(step);
+	return crdt_component_live(s, t, k, pk, pk_len);
+}
+
+/* Grow the component from k->c[0] until no insert shares a pk or key. */
+static int crdt_component_gather(struct crdt_store *s, const struct crdt_table *t,
+				 struct crdt_component *k)
+{
+	int rc = 0;
+	for (size_t i = 0; i < k->n && !rc; i++) {
+		const struct crdt_write *w = k->c[i].w;
+		const struct crdt_value *key = crdt_cand_key(t, w);
+		if ((rc = crdt_component_live(s, t, k, w->pk, w->pk_len)) ||
+		    (rc = crdt_component_losers(s, t, k, false, w->pk, w->pk_len)))
+			break;
+		if (key && ((rc = crdt_component_live_key(s, t, k, key)) ||
+			    (rc = crdt_component_losers(s, t, k, true, key->s, key->len))))
+			break;
+	}
+	return rc;
+}
+
+static int crdt_cand_cmp(const struct crdt_store *s, const struct crdt_cand *a, const struct crdt_cand *b)
+{
+	int o = crdt_clock_cmp(s, a->hlc, a->author, b->hlc, b->author);
+	if (o)
+		return o;
+	/* one commit inserting two rows: order by pk */
+	size_t n = a->w->pk_len < b->w->pk_len ? a->w->pk_len : b->w->pk_len;
+	o = memcmp(a->w->pk, b->w->pk, n);
+	return o ? o : (a->w->pk_len > b->w->pk_len) - (a->w->pk_len < b->w->pk_len);
+}
+
+static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
+{
+	struct crdt_row *r = &s->row;
+	const struct crdt_write *w = c->w;
+	memset(&r->m, 0, sizeof(r->m));
+	for (unsigned i = 0; i < t->ncols; i++)
+		r->v[i] = (w->mask >> i & 1) ? w->vals[i] : (struct crdt_value){ .type = CRDT_NULL };
+	crdt_meta_set(&r->m, 0, c->hlc, c->author);
+	r->m.g[0].mask = (1u << t->ncols) - 1; /* the insert's clock covers every column */
+	return crdt_row_put(s, t, w->pk, w->pk_len, r);
+}
+
+static int crdt_cand_drop(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
+{
+	sqlite3_stmt *st;
+	if (c->live) {
+		st = s->t[t->id].del;
+		sqlite3_bind_text(st, 1, c->w->pk, (int)c->w->pk_len, SQLITE_STATIC);
+	} else {
+		st = s->st_conf_del;
+		sqlite3_bind_int(st, 1, t->id);
+		sqlite3_bind_text(st, 2, c->w->pk, (int)c->w->pk_len, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)c->hlc);
+		sqlite3_bind_int64(st, 4, c->author);
+	}
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 }
 
+static int crdt_cand_lose(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
+{
+	sqlite3_stmt *st = s->st_conflict_ins;
+	const struct crdt_value *key = crdt_cand_key(t, c->w);
+	sqlite3_bind_int(st, 1, t->id);
+	sqlite3_bind_text(st, 2, c->w->pk, (int)c->w->pk_len, SQLITE_STATIC);
+	if (key)
+		sqlite3_bind_text(st, 3, key->s, (int)key->len, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, 3);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->hlc);
+	sqlite3_bind_int64(st, 5, c->author);
+	sqlite3_bind_blob(st, 6, c->body, (int)c->len, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}
+
+/* Decide the component again: clock order, first come takes pk and key. */
+static int crdt_component_settle(struct crdt_store *s, const struct crdt_table *t,
+				 struct crdt_component *k)
+{
+	int rc = 0;
+	for (size_t i = 1; i < k->n; i++) /* insertion sort: components are tiny */
+		for (size_t j = i; j > 0 && crdt_cand_cmp(s, &k->c[j], &k->c[j - 1]) < 0; j--) {
+			struct crdt_cand tmp = k->c[j];
+			k->c[j] = k->c[j - 1];
+			k->c[j - 1] = tmp;
+		}
+	for (size_t i = 0; i < k->n; i++) {
+		const struct crdt_write *w = k->c[i].w;
+		const struct crdt_value *key = crdt_cand_key(t, w);
+		bool taken = false;
+		for (size_t j = 0; j < i && !taken; j++) {
+			if (!k->c[j].accepted)
+				continue;
+			const struct crdt_value *kj = crdt_cand_key(t, k->c[j].w);
+			taken = crdt_text_eq(w->pk, w->pk_len, k->c[j].w->pk, k->c[j].w->pk_len) ||
+				(key && kj && crdt_text_eq(key->s, key->len, kj->s, kj->len));
+		}
+		k->c[i].accepted = !taken;
+	}
+	for (size_t i = 0; i < k->n && !rc; i++)
+		rc = crdt_cand_drop(s, t, &k->c[i]);
+	for (size_t i = 0; i < k->n && !rc; i++)
+		rc = k->c[i].accepted ? crdt_cand_put(s, t, &k->c[i]) : crdt_cand_lose(s, t, &k->c[i]);
+	return rc;
+}
+
 static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
 			     const struct crdt_write *w, uint64_t hlc, uint32_t author)
 {
-	struct crdt_row *r = &s->row;
-	int rc = crdt_row_load(s, t, w->pk, w->pk_len, r);
-	if (rc)
+	struct crdt_component *k = &s->component;
+	int rc;
+
+	if ((rc = crdt_component_init(k)) || (rc = crdt_component_add(k, w, hlc, author, false)) < 0)
 		return rc;
-	if (r->exists && (rc = crdt_append_contest(s, t, w, hlc, author, w->pk, w->pk_len, r)))
-		return rc < 0 ? rc : 0;
-
-	if (t->unique_col >= 0 && (w->mask >> t->unique_col & 1) &&
-	    w->vals[t->unique_col].type == CRDT_TEXT) {
-		const struct crdt_value *key = &w->vals[t->unique_col];
-		sqlite3_stmt *st = s->t[t->id].bykey;
-		char other[CRDT_PK_MAX + 1];
-		size_t other_len = 0;
-		sqlite3_bind_text(st, 1, key->s, (int)key->len, SQLITE_STATIC);
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_ROW) {
-			other_len = (size_t)sqlite3_column_bytes(st, 0);
-			memcpy(other, sqlite3_column_text(st, 0), other_len);
-		}
-		sqlite3_reset(st);
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-			return crdt_sql_rc(rc);
-		if (rc == SQLITE_ROW) {
-			struct crdt_row *r2 = &s->row2;
-			if ((rc = crdt_row_load(s, t, other, other_len, r2)))
-				return rc;
-			rc = crdt_append_contest(s, t, w, hlc, author, other, other_len, r2);
-			if (rc)
-				return rc < 0 ? rc : 0;
-		}
-	}
-
-	memset(&r->m, 0, sizeof(r->m));
-	for (unsigned c = 0; c < t->ncols; c++)
-		r->v[c] = (w->mask >> c & 1) ? w->vals[c] : (struct crdt_value){ .type = CRDT_NULL };
-	crdt_meta_set(&r->m, 0, hlc, author);
-	r->m.g[0].mask = (1u << t->ncols) - 1; /* the insert's clock covers every column */
-	return crdt_row_put(s, t, w->pk, w->pk_len, r);
+	rc = crdt_component_gather(s, t, k);
+	/* The new insert is c[0]; if gathering met it again (same pk and
+	 * clock) it is already held: nothing changes. */
+	if (!rc && !k->held)
+		rc = crdt_component_settle(s, t, k);
+	crdt_component_release(k);
+	return rc;
 }
 
 int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author)

@@ -9,7 +9,7 @@
  *   _log(author, scope, seq, hlc, body)   every commit held, by feed
  *   _authors(idx, id)                     author ids, numbered locally
  *   _meta(k, v)                           hlc, schema version, self
- *   _conflicts(tbl, pk, hlc, author, body) losers of append conflicts
+ *   _conflicts(tbl, pk, ukey, hlc, author, body) losers of append conflicts
  *
  * Transactions: every local commit or remote apply runs in a savepoint;
  * outside crdt_store_begin/end the savepoint is the transaction and its
@@ -238,9 +238,10 @@ static const char crdt_base_sql[] =
 	"CREATE TABLE IF NOT EXISTS _log(author INTEGER NOT NULL, scope TEXT NOT NULL,"
 	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, body BLOB NOT NULL, seal BLOB, carried INTEGER,"
 	" PRIMARY KEY(author, scope, seq)) WITHOUT ROWID;"
-	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL,"
+	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL, ukey TEXT,"
 	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL,"
-	" UNIQUE(tbl, pk, hlc, author));";
+	" PRIMARY KEY(tbl, pk, hlc, author)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;";
 
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
@@ -282,8 +283,14 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
-	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?)",
-			       &s->st_conflict_ins)))
+	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?)",
+			       &s->st_conflict_ins)) ||
+	    (rc = crdt_prepare(s, "SELECT hlc, author, body FROM _conflicts WHERE tbl = ? AND pk = ?",
+			       &s->st_conf_by_pk)) ||
+	    (rc = crdt_prepare(s, "SELECT hlc, author, body FROM _conflicts WHERE tbl = ? AND ukey = ?",
+			       &s->st_conf_by_key)) ||
+	    (rc = crdt_prepare(s, "DELETE FROM _conflicts WHERE tbl = ? AND pk = ? AND hlc = ? AND author = ?",
+			       &s->st_conf_del)))
 		return rc;
 	for (size_t i = 0; i < crdt_ntables; i++)
 		if ((rc = crdt_prepare_table(s, &crdt_tables[i])))
@@ -354,6 +361,7 @@ void crdt_store_close(struct crdt_store *s)
 			sqlite3_finalize(st);
 		sqlite3_close(s->db);
 	}
+	mem_free(s->component.c);
 	buf_release(&s->scratch);
 	buf_release(&s->seal);
 	buf_release(&s->sealed_body);
