@@ -1,1 +1,3 @@
-LIB_SRCS +=
+# SPDX-License-Identifier: MIT
+# sync/ - feeds, deltas, chunks, bundles, the session (docs/protocol.md).
+LIB_SRCS += sync/feed.c sync/codec.c sync/chunk.c sync/delta.c

@@ -1,0 +1,257 @@
+// SPDX-License-Identifier: MIT
+/*
+ * chunk.c - the frame every message travels in: header, payload (a
+ * Zstandard frame, or plain), and the sender's Ed25519 signature over both;
+ * and the zstd dictionary.
+ *
+ * Invariants:
+ *  K1. sync_chunk_open() checks, in this order, and stops at the first
+ *      failure: the header's shape and bounds; the signature over every
+ *      byte before it (before anything is decompressed); the dictionary;
+ *      the frame's declared content size against decompress_max (so a bomb
+ *      is refused before its claimed size is allocated); the frame being
+ *      exactly one frame that fills the payload; the decompressed size
+ *      being exactly the declared one.
+ *  K2. Nothing is read past len, and out is zeroed on failure.
+ *  K3. A chunk's id is the first SYNC_ID_LEN bytes of its signature:
+ *      Ed25519 is deterministic, so the same chunk has the same id.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <string.h>
+#include <zdict.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync_internal.h"
+
+/* ---- dictionary ------------------------------------------------------ */
+
+int sync_dict_new(struct sync_dict **out, const void *bytes, size_t len)
+{
+	struct sync_dict *d;
+	*out = NULL;
+	if (len < 8 || len > ((size_t)1 << 24))
+		return ERR_CORRUPT;
+	unsigned id = ZDICT_getDictID(bytes, len);
+	if (id == 0)
+		return ERR_CORRUPT; /* not a zstd dictionary */
+	d = mem_calloc(1, sizeof(*d));
+	if (!d)
+		return -ENOMEM;
+	d->bytes = mem_alloc(len);
+	if (!d->bytes) {
+		mem_free(d);
+		return -ENOMEM;
+	}
+	memcpy(d->bytes, bytes, len);
+	d->len = len;
+	d->id = id;
+	d->dd = ZSTD_createDDict(d->bytes, len);
+	if (!d->dd) {
+		sync_dict_free(d);
+		return ERR_CORRUPT;
+	}
+	*out = d;
+	return 0;
+}
+
+int sync_dict_load(struct sync_dict **out, const char *path)
+{
+	uint8_t *p = NULL;
+	long n;
+	int rc;
+	FILE *f = fopen(path, "rb");
+
+	*out = NULL;
+	if (!f)
+		return errno == ENOENT ? ERR_NOTFOUND : -errno;
+	if (fseek(f, 0, SEEK_END) != 0 || (n = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+		rc = -EIO;
+		goto out;
+	}
+	if (n > (1L << 24)) {
+		rc = ERR_TOOBIG;
+		goto out;
+	}
+	p = mem_alloc((size_t)n + 1);
+	if (!p) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
+		rc = -EIO;
+		goto out;
+	}
+	rc = sync_dict_new(out, p, (size_t)n);
+out:
+	mem_free(p);
+	fclose(f);
+	return rc;
+}
+
+void sync_dict_free(struct sync_dict *d)
+{
+	if (!d)
+		return;
+	ZSTD_freeDDict(d->dd);
+	mem_free(d->bytes);
+	mem_free(d);
+}
+
+uint32_t sync_dict_id(const struct sync_dict *d)
+{
+	return d ? d->id : 0;
+}
+
+/* ---- frame ----------------------------------------------------------- */
+
+int sync_chunk_seal(struct sync_ctx *c, int type, const uint8_t *payload, size_t len, bool compress,
+		    struct buf *out)
+{
+	const struct sync_dict *d = c->opt.dict;
+	uint8_t *z = NULL;
+	size_t zlen = 0;
+	int rc = 0;
+
+	buf_reset(out);
+	if (compress && len > 0) {
+		size_t bound = ZSTD_compressBound(len);
+		z = mem_alloc(bound);
+		if (!z)
+			return -ENOMEM;
+		ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
+		ZSTD_CCtx_refCDict(c->cctx, c->cdict);
+		zlen = ZSTD_compress2(c->cctx, z, bound, payload, len);
+		if (ZSTD_isError(zlen)) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		compress = zlen < len;
+	} else {
+		compress = false;
+	}
+	buf_put_u8(out, SYNC_MAGIC0);
+	buf_put_u8(out, SYNC_MAGIC1);
+	buf_put_u8(out, SYNC_WIRE_VERSION);
+	buf_put_u8(out, (uint8_t)type);
+	buf_put_u8(out, compress ? SYNC_FLAG_ZSTD : 0);
+	buf_put_u32be(out, compress && d ? d->id : 0);
+	buf_put(out, c->id->pk, SYNC_PK_LEN);
+	if (compress)
+		buf_put_lenbytes(out, z, zlen);
+	else
+		buf_put_lenbytes(out, payload, len);
+	uint8_t *sig = buf_reserve(out, SYNC_SIG_LEN);
+	if (!sig) {
+		rc = out->err;
+		goto out;
+	}
+	crypto_sign_detached(sig, NULL, out->data, out->len, c->id->sk);
+	out->len += SYNC_SIG_LEN;
+out:
+	mem_free(z);
+	if (rc)
+		buf_reset(out);
+	return rc;
+}
+
+int sync_chunk_peek(const uint8_t *p, size_t len, uint8_t id[SYNC_ID_LEN], int *type,
+		    size_t *chunk_len)
+{
+	struct cur c;
+	uint64_t plen;
+	memset(id, 0, SYNC_ID_LEN);
+	*type = 0;
+	*chunk_len = 0;
+	cur_init(&c, p, len);
+	if (len < SYNC_HDR_FIXED + 1 + SYNC_SIG_LEN || p[0] != SYNC_MAGIC0 || p[1] != SYNC_MAGIC1 ||
+	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_ACK || p[4] > SYNC_FLAG_ZSTD)
+		return ERR_CORRUPT;
+	c.pos = SYNC_HDR_FIXED;
+	if (cur_get_varint(&c, &plen) || plen > SYNC_CHUNK_MAX || plen > cur_left(&c) ||
+	    cur_left(&c) - plen < SYNC_SIG_LEN)
+		return ERR_CORRUPT;
+	*chunk_len = c.pos + (size_t)plen + SYNC_SIG_LEN;
+	memcpy(id, p + c.pos + plen, SYNC_ID_LEN);
+	*type = p[3];
+	return 0;
+}
+
+int sync_chunk_open(struct sync_ctx *c, const uint8_t *p, size_t len, struct sync_chunk *out)
+{
+	size_t clen, plen, hlen;
+	uint64_t size;
+	int type, rc;
+
+	memset(out, 0, sizeof(*out));
+	if ((rc = sync_chunk_peek(p, len, out->id, &type, &clen)))
+		goto fail;
+	hlen = clen - SYNC_SIG_LEN;
+	{
+		struct cur cu;
+		uint64_t v;
+		cur_init(&cu, p, hlen);
+		cu.pos = SYNC_HDR_FIXED;
+		cur_get_varint(&cu, &v);
+		plen = (size_t)v;
+		out->payload = p + cu.pos;
+	}
+	out->payload_len = plen;
+	out->type = type;
+	out->len = clen;
+	out->dict_id = (uint32_t)p[5] << 24 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8];
+	memcpy(out->sender, p + 9, SYNC_PK_LEN);
+	if (!(p[4] & SYNC_FLAG_ZSTD) && out->dict_id != 0) {
+		rc = ERR_CORRUPT;
+		goto fail;
+	}
+	if (crypto_sign_verify_detached(p + hlen, p, hlen, out->sender) != 0) {
+		rc = ERR_BADSIG;
+		goto fail;
+	}
+	if (!(p[4] & SYNC_FLAG_ZSTD))
+		return 0;
+	const struct sync_dict *d = c->opt.dict;
+	if (out->dict_id && (!d || d->id != out->dict_id)) {
+		rc = ERR_NODICT;
+		goto fail;
+	}
+	size = ZSTD_getFrameContentSize(out->payload, plen);
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR) {
+		rc = ERR_CORRUPT;
+		goto fail;
+	}
+	if (size > c->opt.decompress_max) {
+		rc = ERR_TOOBIG;
+		goto fail;
+	}
+	size_t fsz = ZSTD_findFrameCompressedSize(out->payload, plen);
+	if (ZSTD_isError(fsz) || fsz != plen) {
+		rc = ERR_CORRUPT;
+		goto fail;
+	}
+	buf_reset(&c->plain);
+	uint8_t *dst = buf_reserve(&c->plain, (size_t)size + 1);
+	if (!dst) {
+		rc = c->plain.err;
+		goto fail;
+	}
+	ZSTD_DCtx_reset(c->dctx, ZSTD_reset_session_and_parameters);
+	ZSTD_DCtx_setParameter(c->dctx, ZSTD_d_windowLogMax, 24);
+	if (out->dict_id)
+		ZSTD_DCtx_refDDict(c->dctx, d->dd);
+	size_t got = ZSTD_decompressDCtx(c->dctx, dst, (size_t)size, out->payload, plen);
+	if (ZSTD_isError(got) || got != size) {
+		rc = ERR_CORRUPT;
+		goto fail;
+	}
+	c->plain.len = (size_t)size;
+	out->payload = c->plain.data;
+	out->payload_len = (size_t)size;
+	return 0;
+fail:
+	memset(out, 0, sizeof(*out));
+	return rc;
+}

@@ -1,0 +1,600 @@
+// SPDX-License-Identifier: MIT
+/*
+ * codec.c - the DELTA payload: commit ranges, delta-encoded and split into
+ * streams of like bytes so that Zstandard finds more to share
+ * (docs/protocol.md "Payload" has the layout byte by byte).
+ *
+ * Invariants:
+ *  P1. decode(encode(x)) gives every commit's body back byte for byte: a
+ *      body that does not parse as a canonical crdt body travels raw, and
+ *      every transform (value = the commit's time, text = the scope, pk =
+ *      scope + "-" + rest, hours in hundredths) is exact and checked
+ *      before it is used. The receiver's hash chain checks it again.
+ *  P2. decode reads every length and count against what is left before
+ *      using it, refuses trailing bytes in any stream, and never builds
+ *      more than SYNC_ARENA_MAX bytes of bodies.
+ *  P3. One input has one encoding (minimal varints, fixed stream order),
+ *      so golden vectors pin the bytes.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync_internal.h"
+
+enum { S_HLC, S_OP, S_PK, S_NUM, S_TXT, S_RAW, S_SIG, S_N };
+
+/* Wire value tags; 0..3 are the crdt types themselves. */
+enum {
+	TAG_NULL = 0,
+	TAG_INT = 1,
+	TAG_REAL = 2,
+	TAG_TEXT = 3,
+	TAG_INT_NOW = 4,   /* INT equal to the commit's HLC milliseconds */
+	TAG_INT_NEAR = 5,  /* INT = milliseconds + svarint */
+	TAG_REAL_CENT = 6, /* REAL = svarint / 100, exactly */
+	TAG_TEXT_SCOPE = 7, /* TEXT equal to the scope */
+	TAG_TEXT_SCOPED = 8, /* TEXT = scope "-" rest */
+};
+
+void sync_batch_init(struct sync_batch *b)
+{
+	memset(b, 0, sizeof(*b));
+	buf_init(&b->arena, SYNC_ARENA_MAX);
+}
+
+void sync_batch_release(struct sync_batch *b)
+{
+	mem_free(b->r);
+	mem_free(b->cm);
+	buf_release(&b->arena);
+	memset(b, 0, sizeof(*b));
+}
+
+void sync_batch_clear(struct sync_batch *b)
+{
+	b->nr = 0;
+	b->nc = 0;
+	buf_reset(&b->arena);
+}
+
+static void *sync_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap * 2 : 16;
+	while (n < need)
+		n *= 2;
+	void *q = mem_realloc(p, n * size);
+	if (q)
+		*cap = n;
+	return q;
+}
+
+struct sync_range *sync_batch_range(struct sync_batch *b)
+{
+	void *p = sync_grow(b->r, &b->rcap, b->nr + 1, sizeof(*b->r));
+	if (!p)
+		return NULL;
+	b->r = p;
+	memset(&b->r[b->nr], 0, sizeof(b->r[0]));
+	return &b->r[b->nr++];
+}
+
+struct sync_commit *sync_batch_commit(struct sync_batch *b)
+{
+	void *p = sync_grow(b->cm, &b->ccap, b->nc + 1, sizeof(*b->cm));
+	if (!p)
+		return NULL;
+	b->cm = p;
+	memset(&b->cm[b->nc], 0, sizeof(b->cm[0]));
+	return &b->cm[b->nc++];
+}
+
+/* ---- encode ---------------------------------------------------------- */
+
+static size_t svarint_len(int64_t v)
+{
+	return varint_len(((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+static bool sync_scoped(const char *scope, size_t sl, const uint8_t *s, size_t len, size_t *rest)
+{
+	if (sl == 0 || len <= sl || memcmp(s, scope, sl) != 0 || s[sl] != '-')
+		return false;
+	*rest = sl + 1;
+	return true;
+}
+
+/* One value of a canonical crdt body, re-encoded with a wire tag. */
+static int sync_value_encode(struct cur *in, struct buf *st, const char *scope, size_t sl,
+			     uint64_t ms)
+{
+	uint8_t type;
+	int rc = cur_get_u8(in, &type);
+	if (rc)
+		return rc;
+	switch (type) {
+	case CRDT_NULL:
+		buf_put_u8(&st[S_OP], TAG_NULL);
+		return 0;
+	case CRDT_INT: {
+		int64_t i, d;
+		if ((rc = cur_get_svarint(in, &i)))
+			return rc;
+		if (i == (int64_t)ms) {
+			buf_put_u8(&st[S_OP], TAG_INT_NOW);
+		} else if (!__builtin_sub_overflow(i, (int64_t)ms, &d) && svarint_len(d) < svarint_len(i)) {
+			buf_put_u8(&st[S_OP], TAG_INT_NEAR);
+			buf_put_svarint(&st[S_NUM], d);
+		} else {
+			buf_put_u8(&st[S_OP], TAG_INT);
+			buf_put_svarint(&st[S_NUM], i);
+		}
+		return 0;
+	}
+	case CRDT_REAL: {
+		uint64_t bits, back;
+		double r, k;
+		if ((rc = cur_get_u64be(in, &bits)))
+			return rc;
+		memcpy(&r, &bits, 8);
+		k = isfinite(r) ? nearbyint(r * 100.0) : 0;
+		if (isfinite(r) && fabs(k) < 1e15) {
+			double q = k / 100.0;
+			memcpy(&back, &q, 8);
+			if (back == bits) {
+				buf_put_u8(&st[S_OP], TAG_REAL_CENT);
+				buf_put_svarint(&st[S_NUM], (int64_t)k);
+				return 0;
+			}
+		}
+		buf_put_u8(&st[S_OP], TAG_REAL);
+		buf_put_u64be(&st[S_NUM], bits);
+		return 0;
+	}
+	case CRDT_TEXT: {
+		const uint8_t *s;
+		size_t len, rest;
+		if ((rc = cur_get_lenbytes(in, CRDT_TEXT_MAX, &s, &len)))
+			return rc;
+		if (sl && len == sl && memcmp(s, scope, sl) == 0) {
+			buf_put_u8(&st[S_OP], TAG_TEXT_SCOPE);
+		} else if (sync_scoped(scope, sl, s, len, &rest)) {
+			buf_put_u8(&st[S_OP], TAG_TEXT_SCOPED);
+			buf_put_lenbytes(&st[S_TXT], s + rest, len - rest);
+		} else {
+			buf_put_u8(&st[S_OP], TAG_TEXT);
+			buf_put_lenbytes(&st[S_TXT], s, len);
+		}
+		return 0;
+	}
+	default:
+		return ERR_CORRUPT;
+	}
+}
+
+/* Re-encode a canonical crdt body into the streams; ERR_CORRUPT (streams
+ * untouched by the caller's rollback) when it is not one. */
+static int sync_body_encode(const uint8_t *p, size_t len, struct buf *st, const char *scope,
+			    uint64_t ms)
+{
+	struct cur in;
+	uint64_t nw;
+	size_t sl = strlen(scope);
+	int rc;
+
+	cur_init(&in, p, len);
+	if ((rc = cur_get_varint(&in, &nw)))
+		return rc;
+	if (nw > CRDT_WRITES_MAX)
+		return ERR_TOOBIG;
+	buf_put_varint(&st[S_OP], nw << 1 | 1);
+	for (uint64_t i = 0; i < nw; i++) {
+		uint8_t table, op;
+		const uint8_t *pk;
+		size_t pk_len, rest;
+		uint64_t mask;
+		if ((rc = cur_get_u8(&in, &table)) || (rc = cur_get_u8(&in, &op)) ||
+		    (rc = cur_get_lenbytes(&in, CRDT_PK_MAX, &pk, &pk_len)))
+			return rc;
+		if (table >= 64 || op > CRDT_DELETE)
+			return ERR_CORRUPT;
+		bool scoped = sync_scoped(scope, sl, pk, pk_len, &rest);
+		buf_put_u8(&st[S_OP], (uint8_t)(table << 2 | (scoped ? 2 : 0) | op));
+		if (scoped)
+			buf_put_lenbytes(&st[S_PK], pk + rest, pk_len - rest);
+		else
+			buf_put_lenbytes(&st[S_PK], pk, pk_len);
+		if (op != CRDT_UPSERT)
+			continue;
+		if ((rc = cur_get_varint(&in, &mask)))
+			return rc;
+		if (mask >> CRDT_COLS_MAX)
+			return ERR_CORRUPT;
+		buf_put_varint(&st[S_OP], mask);
+		for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
+			if ((mask >> c & 1) && (rc = sync_value_encode(&in, st, scope, sl, ms)))
+				return rc;
+	}
+	return cur_done(&in) ? 0 : ERR_CORRUPT;
+}
+
+/* A piece of a segment as one range record: commits [lo, hi). */
+struct sync_piece {
+	const struct sync_range *r;
+	size_t lo, hi;
+	bool sig;
+};
+
+int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struct sync_seg *segs,
+			size_t nsegs, const uint8_t sender[SYNC_PK_LEN])
+{
+	struct buf st[S_N];
+	struct sync_piece *pc = NULL;
+	const uint8_t **authors = NULL;
+	size_t npc = 0, pcap = 0, na = 0;
+	uint64_t base_ms = 0;
+	int rc = 0;
+
+	for (int i = 0; i < S_N; i++)
+		buf_init(&st[i], out->max);
+	authors = mem_calloc(nsegs + 1, sizeof(*authors));
+	if (!authors) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* Cut segments where a feed's clock goes backwards (HLCs of one
+	 * author only grow, but nothing here trusts that). */
+	for (size_t s = 0; s < nsegs; s++) {
+		size_t lo = segs[s].lo;
+		for (size_t k = segs[s].lo; k < segs[s].hi; k++) {
+			bool last = k + 1 == segs[s].hi;
+			bool back = !last && CRDT_HLC_MS(b->cm[k + 1].hlc) < CRDT_HLC_MS(b->cm[k].hlc);
+			if (!last && !back)
+				continue;
+			void *p = sync_grow(pc, &pcap, npc + 1, sizeof(*pc));
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			pc = p;
+			pc[npc++] = (struct sync_piece){ segs[s].r, lo, k + 1, last && segs[s].sig };
+			lo = k + 1;
+		}
+		if (memcmp(segs[s].r->author, sender, SYNC_PK_LEN) == 0)
+			continue;
+		size_t a = 0;
+		while (a < na && memcmp(authors[a], segs[s].r->author, SYNC_PK_LEN) != 0)
+			a++;
+		if (a == na)
+			authors[na++] = segs[s].r->author;
+	}
+	buf_put_varint(out, na);
+	for (size_t a = 0; a < na; a++)
+		buf_put(out, authors[a], SYNC_PK_LEN);
+	buf_put_varint(out, npc);
+	for (size_t i = 0; i < npc; i++) {
+		const struct sync_range *r = pc[i].r;
+		size_t ref = 0;
+		if (memcmp(r->author, sender, SYNC_PK_LEN) != 0)
+			while (memcmp(authors[ref++], r->author, SYNC_PK_LEN) != 0)
+				;
+		buf_put_varint(out, ref);
+		buf_put_lenbytes(out, r->scope, strlen(r->scope));
+		buf_put_varint(out, r->first_seq + (pc[i].lo - r->first_commit));
+		buf_put_varint(out, pc[i].hi - pc[i].lo);
+		buf_put_u8(out, pc[i].sig ? 1 : 0);
+		for (size_t k = pc[i].lo; k < pc[i].hi; k++) {
+			const struct sync_commit *cm = &b->cm[k];
+			uint64_t ms = CRDT_HLC_MS(cm->hlc);
+			uint16_t ctr = CRDT_HLC_CTR(cm->hlc);
+			if (k == pc[i].lo) {
+				int64_t d = (int64_t)(ms - base_ms);
+				uint64_t zz = ((uint64_t)d << 1) ^ (uint64_t)(d >> 63);
+				buf_put_varint(&st[S_HLC], zz << 1 | (ctr != 0));
+				base_ms = ms;
+			} else {
+				buf_put_varint(&st[S_HLC], (ms - CRDT_HLC_MS(b->cm[k - 1].hlc)) << 1 | (ctr != 0));
+			}
+			if (ctr)
+				buf_put_varint(&st[S_HLC], ctr);
+			size_t mark[S_N];
+			for (int j = 0; j < S_N; j++)
+				mark[j] = st[j].len;
+			const uint8_t *body = b->arena.data + cm->body_off;
+			if (sync_body_encode(body, cm->body_len, st, r->scope, ms) != 0) {
+				for (int j = 0; j < S_N; j++)
+					if (!st[j].err)
+						st[j].len = mark[j];
+				buf_put_varint(&st[S_OP], 0);
+				buf_put_lenbytes(&st[S_RAW], body, cm->body_len);
+			}
+		}
+		if (pc[i].sig)
+			buf_put(&st[S_SIG], b->cm[pc[i].hi - 1].sig, SYNC_SIG_LEN);
+	}
+	for (int j = 0; j < S_N; j++) {
+		if (st[j].err) {
+			rc = st[j].err;
+			goto out;
+		}
+		buf_put_lenbytes(out, st[j].data, st[j].len);
+	}
+	rc = out->err;
+out:
+	for (int i = 0; i < S_N; i++)
+		buf_release(&st[i]);
+	mem_free(pc);
+	mem_free(authors);
+	return rc;
+}
+
+/* ---- decode ---------------------------------------------------------- */
+
+static int sync_text_put(struct buf *a, const char *scope, size_t sl, bool scoped,
+			 const uint8_t *s, size_t len, size_t max)
+{
+	size_t total = scoped ? sl + 1 + len : len;
+	if (total > max)
+		return ERR_TOOBIG;
+	buf_put_varint(a, total);
+	if (scoped) {
+		buf_put(a, scope, sl);
+		buf_put_u8(a, '-');
+	}
+	buf_put(a, s, len);
+	return 0;
+}
+
+static int sync_value_decode(struct cur *st, struct buf *a, const char *scope, size_t sl, uint64_t ms)
+{
+	uint8_t tag;
+	int64_t i;
+	uint64_t bits;
+	const uint8_t *s;
+	size_t len;
+	int rc = cur_get_u8(&st[S_OP], &tag);
+	if (rc)
+		return rc;
+	switch (tag) {
+	case TAG_NULL:
+		buf_put_u8(a, CRDT_NULL);
+		return 0;
+	case TAG_INT:
+	case TAG_INT_NEAR:
+		if ((rc = cur_get_svarint(&st[S_NUM], &i)))
+			return rc;
+		if (tag == TAG_INT_NEAR && __builtin_add_overflow(i, (int64_t)ms, &i))
+			return ERR_CORRUPT;
+		buf_put_u8(a, CRDT_INT);
+		buf_put_svarint(a, i);
+		return 0;
+	case TAG_INT_NOW:
+		buf_put_u8(a, CRDT_INT);
+		buf_put_svarint(a, (int64_t)ms);
+		return 0;
+	case TAG_REAL:
+		if ((rc = cur_get_u64be(&st[S_NUM], &bits)))
+			return rc;
+		buf_put_u8(a, CRDT_REAL);
+		buf_put_u64be(a, bits);
+		return 0;
+	case TAG_REAL_CENT: {
+		if ((rc = cur_get_svarint(&st[S_NUM], &i)))
+			return rc;
+		if (i > 999999999999999LL || i < -999999999999999LL)
+			return ERR_CORRUPT;
+		double q = (double)i / 100.0;
+		memcpy(&bits, &q, 8);
+		buf_put_u8(a, CRDT_REAL);
+		buf_put_u64be(a, bits);
+		return 0;
+	}
+	case TAG_TEXT:
+	case TAG_TEXT_SCOPED:
+		if ((rc = cur_get_lenbytes(&st[S_TXT], CRDT_TEXT_MAX, &s, &len)))
+			return rc;
+		if (tag == TAG_TEXT_SCOPED && sl == 0)
+			return ERR_CORRUPT;
+		buf_put_u8(a, CRDT_TEXT);
+		return sync_text_put(a, scope, sl, tag == TAG_TEXT_SCOPED, s, len, CRDT_TEXT_MAX);
+	case TAG_TEXT_SCOPE:
+		if (sl == 0)
+			return ERR_CORRUPT;
+		buf_put_u8(a, CRDT_TEXT);
+		buf_put_lenbytes(a, scope, sl);
+		return 0;
+	default:
+		return ERR_CORRUPT;
+	}
+}
+
+static int sync_body_decode(struct cur *st, struct buf *a, const char *scope, uint64_t ms)
+{
+	uint64_t form, nw, mask;
+	size_t sl = strlen(scope);
+	int rc = cur_get_varint(&st[S_OP], &form);
+	if (rc)
+		return rc;
+	if (form == 0) {
+		const uint8_t *p;
+		size_t len;
+		if ((rc = cur_get_lenbytes(&st[S_RAW], CRDT_BODY_MAX, &p, &len)))
+			return rc;
+		buf_put(a, p, len);
+		return 0;
+	}
+	if (!(form & 1))
+		return ERR_CORRUPT;
+	nw = form >> 1;
+	if (nw > CRDT_WRITES_MAX || nw > cur_left(&st[S_OP]))
+		return ERR_TOOBIG;
+	buf_put_varint(a, nw);
+	for (uint64_t w = 0; w < nw; w++) {
+		uint8_t x;
+		const uint8_t *pk;
+		size_t pk_len;
+		if ((rc = cur_get_u8(&st[S_OP], &x)) ||
+		    (rc = cur_get_lenbytes(&st[S_PK], CRDT_PK_MAX, &pk, &pk_len)))
+			return rc;
+		if ((x & 2) && sl == 0)
+			return ERR_CORRUPT;
+		buf_put_u8(a, x >> 2);
+		buf_put_u8(a, x & 1);
+		if ((rc = sync_text_put(a, scope, sl, x & 2, pk, pk_len, CRDT_PK_MAX)))
+			return rc;
+		if ((x & 1) != CRDT_UPSERT)
+			continue;
+		if ((rc = cur_get_varint(&st[S_OP], &mask)))
+			return rc;
+		if (mask >> CRDT_COLS_MAX)
+			return ERR_CORRUPT;
+		buf_put_varint(a, mask);
+		for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
+			if ((mask >> c & 1) && (rc = sync_value_decode(st, a, scope, sl, ms)))
+				return rc;
+	}
+	return a->err;
+}
+
+int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN],
+			struct sync_batch *out)
+{
+	struct cur c, st[S_N];
+	const uint8_t *authors = NULL;
+	uint64_t na, nr, base_ms = 0;
+	int rc;
+
+	sync_batch_clear(out);
+	cur_init(&c, p, len);
+	if ((rc = cur_get_varint(&c, &na)))
+		goto fail;
+	if (na > SYNC_AUTHORS_MAX || na * SYNC_PK_LEN > cur_left(&c)) {
+		rc = ERR_TOOBIG;
+		goto fail;
+	}
+	if ((rc = cur_get_bytes(&c, (size_t)na * SYNC_PK_LEN, &authors)) || (rc = cur_get_varint(&c, &nr)))
+		goto fail;
+	if (nr > cur_left(&c)) {
+		rc = ERR_TOOBIG;
+		goto fail;
+	}
+	/* The range records come before the streams: read them first. */
+	struct cur rc_cur = c;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t ref, first, count;
+		const uint8_t *scope;
+		size_t sl;
+		uint8_t flags;
+		if ((rc = cur_get_varint(&c, &ref)) || (rc = cur_get_lenbytes(&c, CRDT_SCOPE_MAX, &scope, &sl)) ||
+		    (rc = cur_get_varint(&c, &first)) || (rc = cur_get_varint(&c, &count)) ||
+		    (rc = cur_get_u8(&c, &flags)))
+			goto fail;
+		if (ref > na || first == 0 || count == 0 || first > INT64_MAX || count > INT64_MAX - first ||
+		    flags > 1 || memchr(scope, 0, sl)) {
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
+	}
+	for (int j = 0; j < S_N; j++) {
+		const uint8_t *sp;
+		size_t sn;
+		if ((rc = cur_get_lenbytes(&c, cur_left(&c), &sp, &sn)))
+			goto fail;
+		cur_init(&st[j], sp, sn);
+	}
+	if (!cur_done(&c)) {
+		rc = ERR_CORRUPT;
+		goto fail;
+	}
+	c = rc_cur;
+	for (uint64_t i = 0; i < nr; i++) {
+		uint64_t ref, first, count;
+		const uint8_t *scope;
+		size_t sl;
+		uint8_t flags;
+		cur_get_varint(&c, &ref);
+		cur_get_lenbytes(&c, CRDT_SCOPE_MAX, &scope, &sl);
+		cur_get_varint(&c, &first);
+		cur_get_varint(&c, &count);
+		cur_get_u8(&c, &flags);
+		if (count > cur_left(&st[S_HLC])) { /* each commit takes a byte there */
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
+		struct sync_range *r = sync_batch_range(out);
+		if (!r) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+		memcpy(r->author, ref ? authors + (ref - 1) * SYNC_PK_LEN : sender, SYNC_PK_LEN);
+		memcpy(r->scope, scope, sl);
+		r->scope[sl] = '\0';
+		r->first_seq = first;
+		r->first_commit = out->nc;
+		r->count = (size_t)count;
+		r->has_sig = flags & 1;
+		uint64_t prev_ms = 0;
+		for (uint64_t k = 0; k < count; k++) {
+			uint64_t v, ctr = 0, ms;
+			if ((rc = cur_get_varint(&st[S_HLC], &v)))
+				goto fail;
+			if ((v & 1) && (rc = cur_get_varint(&st[S_HLC], &ctr)))
+				goto fail;
+			if ((v & 1) && (ctr == 0 || ctr > 0xffff)) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			if (k == 0) {
+				uint64_t zz = v >> 1;
+				int64_t d = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+				ms = base_ms + (uint64_t)d;
+				base_ms = ms;
+			} else {
+				ms = prev_ms + (v >> 1);
+			}
+			if (ms >= (1ULL << 47) || (k > 0 && ms < prev_ms) || (ms == 0 && ctr == 0)) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			prev_ms = ms;
+			struct sync_commit *cm = sync_batch_commit(out);
+			if (!cm) {
+				rc = -ENOMEM;
+				goto fail;
+			}
+			cm->seq = first + k;
+			cm->hlc = CRDT_HLC(ms, ctr);
+			cm->body_off = out->arena.len;
+			if ((rc = sync_body_decode(st, &out->arena, r->scope, ms)))
+				goto fail;
+			if (out->arena.err) {
+				rc = out->arena.err;
+				goto fail;
+			}
+			cm->body_len = out->arena.len - cm->body_off;
+			if (cm->body_len > CRDT_BODY_MAX) {
+				rc = ERR_TOOBIG;
+				goto fail;
+			}
+		}
+		if (r->has_sig) {
+			struct sync_commit *last = &out->cm[out->nc - 1];
+			if ((rc = cur_copy(&st[S_SIG], last->sig, SYNC_SIG_LEN)))
+				goto fail;
+			last->has_sig = true;
+		}
+	}
+	for (int j = 0; j < S_N; j++)
+		if (!cur_done(&st[j])) {
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
+	return 0;
+fail:
+	sync_batch_clear(out);
+	return rc == -ENOMEM || rc == ERR_TOOBIG ? rc : ERR_CORRUPT;
+}

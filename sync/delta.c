@@ -1,0 +1,694 @@
+// SPDX-License-Identifier: MIT
+/*
+ * delta.c - the sync context, building the delta a peer lacks, and
+ * verifying and applying a received DELTA chunk.
+ *
+ * Invariants:
+ *  D1. Export sends, per feed, the commits above the peer's entry in seq
+ *      order, stopping at the first commit that is missing or unsealed; a
+ *      feed this node did not author is sent only up to its last held
+ *      checkpoint, and every piece of it in a chunk ends at a checkpoint.
+ *  D2. Apply checks a whole range (authorisation of every commit, the
+ *      chain from the held commit before it, the checkpoint or the author
+ *      being the chunk's signer, agreement with what is already held)
+ *      before it changes anything, and refuses it whole when any check
+ *      fails.
+ *  D3. A chunk is applied in one transaction (or in the caller's group):
+ *      it is durable, or absent, when sync_chunk_apply returns.
+ */
+#include <errno.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync_internal.h"
+
+/* ---- scopes, reports, version vectors --------------------------------- */
+
+int sync_scopes_add(struct sync_scopes *s, const char *scope)
+{
+	size_t n = strlen(scope);
+	if (n > CRDT_SCOPE_MAX)
+		return ERR_TOOBIG;
+	if (sync_scopes_has(s, scope) && !s->all)
+		return 0;
+	if (s->n == SYNC_SCOPES_MAX)
+		return ERR_TOOBIG;
+	memcpy(s->name[s->n], scope, n + 1);
+	s->n++;
+	return 0;
+}
+
+bool sync_scopes_has(const struct sync_scopes *s, const char *scope)
+{
+	if (!s || s->all)
+		return true;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->name[i], scope) == 0)
+			return true;
+	return false;
+}
+
+static void sync_report_reason(struct sync_report *r, int rc, uint64_t n)
+{
+	size_t i;
+	for (i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == rc)
+			break;
+	if (i == r->nreasons) {
+		if (i == SYNC_REASONS_MAX)
+			i--; /* the last slot collects the rest */
+		else
+			r->nreasons++;
+		r->reasons[i].rc = rc;
+	}
+	r->reasons[i].n += n;
+}
+
+void sync_report_refuse(struct sync_report *r, int rc, uint64_t n)
+{
+	if (!r)
+		return;
+	r->refused += n;
+	sync_report_reason(r, rc, n);
+}
+
+static void sync_report_merge(struct sync_report *dst, const struct sync_report *src)
+{
+	if (!dst)
+		return;
+	dst->chunks += src->chunks;
+	dst->chunks_refused += src->chunks_refused;
+	dst->applied += src->applied;
+	dst->carried += src->carried;
+	dst->duplicate += src->duplicate;
+	dst->unwanted += src->unwanted;
+	dst->bytes_skipped += src->bytes_skipped;
+	dst->refused += src->refused;
+	for (size_t i = 0; i < src->nreasons; i++)
+		sync_report_reason(dst, src->reasons[i].rc, src->reasons[i].n);
+}
+
+static int sync_vv_cmp(const void *a, const void *b)
+{
+	const struct crdt_vv_entry *x = a, *y = b;
+	int c = memcmp(x->author, y->author, CRDT_AUTHOR_LEN);
+	return c ? c : strcmp(x->scope, y->scope);
+}
+
+void sync_vv_sort(struct crdt_vv_entry *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), sync_vv_cmp);
+}
+
+const struct crdt_vv_entry *sync_vv_find(const struct crdt_vv_entry *v, size_t n,
+					 const uint8_t author[SYNC_PK_LEN], const char *scope)
+{
+	struct crdt_vv_entry key;
+	memcpy(key.author, author, CRDT_AUTHOR_LEN);
+	snprintf(key.scope, sizeof(key.scope), "%s", scope);
+	return n ? bsearch(&key, v, n, sizeof(*v), sync_vv_cmp) : NULL;
+}
+
+void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n)
+{
+	buf_put_varint(b, n);
+	for (size_t i = 0; i < n; i++) {
+		buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
+		buf_put_lenbytes(b, v[i].scope, strlen(v[i].scope));
+		buf_put_varint(b, v[i].seq);
+	}
+}
+
+int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
+{
+	uint64_t cnt;
+	struct crdt_vv_entry *v;
+	int rc;
+	*out = NULL;
+	*n = 0;
+	if ((rc = cur_get_varint(c, &cnt)))
+		return rc;
+	if (cnt > max || cnt > cur_left(c) / (CRDT_AUTHOR_LEN + 2))
+		return ERR_TOOBIG;
+	v = mem_calloc(cnt ? (size_t)cnt : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < cnt; i++) {
+		const uint8_t *s;
+		size_t sl;
+		if ((rc = cur_copy(c, v[i].author, CRDT_AUTHOR_LEN)) ||
+		    (rc = cur_get_lenbytes(c, CRDT_SCOPE_MAX, &s, &sl)) || (rc = cur_get_varint(c, &v[i].seq)))
+			goto fail;
+		if (memchr(s, 0, sl) || v[i].seq > INT64_MAX) {
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
+		memcpy(v[i].scope, s, sl);
+	}
+	*out = v;
+	*n = (size_t)cnt;
+	return 0;
+fail:
+	mem_free(v);
+	return rc;
+}
+
+/* ---- context --------------------------------------------------------- */
+
+int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct sync_identity *id,
+		 const struct sync_options *opt)
+{
+	struct sync_ctx *c;
+	struct crdt_sealer sealer;
+	int rc;
+
+	*out = NULL;
+	if (!store || !id || !id->sk)
+		return ERR_USAGE;
+	if ((rc = sync_init()))
+		return rc;
+	c = mem_calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->store = store;
+	c->id = id;
+	if (opt)
+		c->opt = *opt;
+	if (!c->opt.chunk_max)
+		c->opt.chunk_max = SYNC_CHUNK_DEFAULT;
+	if (c->opt.chunk_max < SYNC_CHUNK_MIN)
+		c->opt.chunk_max = SYNC_CHUNK_MIN;
+	if (c->opt.chunk_max > SYNC_CHUNK_MAX)
+		c->opt.chunk_max = SYNC_CHUNK_MAX;
+	if (!c->opt.decompress_max)
+		c->opt.decompress_max = SYNC_DECOMPRESS_DEFAULT;
+	if (!c->opt.level)
+		c->opt.level = 19;
+	buf_init(&c->plain, c->opt.decompress_max + 1);
+	buf_init(&c->tmp, SYNC_ARENA_MAX);
+	c->cctx = ZSTD_createCCtx();
+	c->dctx = ZSTD_createDCtx();
+	if (!c->cctx || !c->dctx) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_compressionLevel, c->opt.level);
+	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_contentSizeFlag, 1);
+	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_checksumFlag, 0);
+	ZSTD_CCtx_setParameter(c->cctx, ZSTD_c_dictIDFlag, 0);
+	if (c->opt.dict) {
+		c->cdict = ZSTD_createCDict(c->opt.dict->bytes, c->opt.dict->len, c->opt.level);
+		if (!c->cdict) {
+			rc = -ENOMEM;
+			goto fail;
+		}
+	}
+	sync_feed_sealer(&sealer, id);
+	crdt_store_set_sealer(store, &sealer);
+	*out = c;
+	return 0;
+fail:
+	sync_ctx_free(c);
+	return rc;
+}
+
+void sync_ctx_free(struct sync_ctx *c)
+{
+	if (!c)
+		return;
+	if (c->grouped)
+		crdt_store_abort(c->store);
+	crdt_store_set_sealer(c->store, NULL);
+	ZSTD_freeCCtx(c->cctx);
+	ZSTD_freeDCtx(c->dctx);
+	ZSTD_freeCDict(c->cdict);
+	buf_release(&c->plain);
+	buf_release(&c->tmp);
+	mem_free(c);
+}
+
+int sync_ctx_group_begin(struct sync_ctx *c)
+{
+	if (c->grouped)
+		return ERR_USAGE;
+	int rc = crdt_store_begin(c->store);
+	if (!rc)
+		c->grouped = true;
+	return rc;
+}
+
+int sync_ctx_group_end(struct sync_ctx *c)
+{
+	if (!c->grouped)
+		return ERR_USAGE;
+	c->grouped = false;
+	return crdt_store_end(c->store);
+}
+
+/* ---- export ---------------------------------------------------------- */
+
+struct sync_collect {
+	struct sync_batch *b;
+	uint64_t next;
+	int rc;
+};
+
+static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_collect *k = arg;
+	const uint8_t *h, *sig;
+	if (e->seq != k->next || sync_seal_parse(e->seal, e->seal_len, &h, &sig))
+		return 1; /* a gap or an unsealed commit: the feed stops here */
+	struct sync_commit *cm = sync_batch_commit(k->b);
+	if (!cm) {
+		k->rc = -ENOMEM;
+		return 1;
+	}
+	cm->seq = e->seq;
+	cm->hlc = e->hlc;
+	cm->body_off = k->b->arena.len;
+	cm->body_len = e->body_len;
+	buf_put(&k->b->arena, e->body, e->body_len);
+	if (k->b->arena.err) {
+		k->rc = k->b->arena.err;
+		return 1;
+	}
+	if (sig) {
+		cm->has_sig = true;
+		memcpy(cm->sig, sig, SYNC_SIG_LEN);
+	}
+	k->next++;
+	return 0;
+}
+
+/* Fill b with what the peer lacks, one range per feed. */
+static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+			const struct sync_scopes *wants, struct sync_batch *b)
+{
+	struct crdt_vv_entry *mine = NULL, *peer = NULL;
+	size_t nmine = 0;
+	int rc;
+
+	if ((rc = crdt_store_vv(c->store, &mine, &nmine)))
+		return rc;
+	if (n) {
+		peer = mem_alloc(n * sizeof(*peer));
+		if (!peer) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(peer, vv, n * sizeof(*peer));
+		sync_vv_sort(peer, n);
+	}
+	for (size_t i = 0; i < nmine; i++) {
+		const struct crdt_vv_entry *p = sync_vv_find(peer, n, mine[i].author, mine[i].scope);
+		uint64_t from = p ? p->seq : 0;
+		if (mine[i].seq <= from || !sync_scopes_has(wants, mine[i].scope))
+			continue;
+		struct sync_range *r = sync_batch_range(b);
+		if (!r) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		memcpy(r->author, mine[i].author, SYNC_PK_LEN);
+		memcpy(r->scope, mine[i].scope, sizeof(r->scope));
+		r->first_seq = from + 1;
+		r->first_commit = b->nc;
+		struct sync_collect k = { b, from + 1, 0 };
+		rc = crdt_log_each(c->store, r->author, r->scope, from, sync_collect_one, &k);
+		if (k.rc) {
+			rc = k.rc;
+			goto out;
+		}
+		if (rc < 0)
+			goto out;
+		rc = 0;
+		size_t cnt = b->nc - r->first_commit;
+		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
+			while (cnt > 0 && !b->cm[r->first_commit + cnt - 1].has_sig)
+				cnt--; /* relayed: end at the author's last checkpoint held */
+		b->nc = r->first_commit + cnt;
+		r->count = cnt;
+		if (cnt == 0)
+			b->nr--;
+	}
+out:
+	mem_free(mine);
+	mem_free(peer);
+	return rc;
+}
+
+/* Segments for commits [pos, pos + k): whole ranges, the last maybe cut.
+ * A relayed piece must end at a checkpoint; returns the commits kept. */
+static size_t sync_segs(const struct sync_ctx *c, const struct sync_batch *b, size_t *ri,
+			size_t pos, size_t k, bool nosig_self, struct sync_seg *segs, size_t *nsegs)
+{
+	size_t r = *ri, end = pos + k, kept = 0;
+	*nsegs = 0;
+	while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
+		r++;
+	*ri = r;
+	for (; r < b->nr && b->r[r].first_commit < end; r++) {
+		const struct sync_range *rg = &b->r[r];
+		size_t lo = rg->first_commit > pos ? rg->first_commit : pos;
+		size_t hi = rg->first_commit + rg->count < end ? rg->first_commit + rg->count : end;
+		bool self = memcmp(rg->author, c->id->pk, SYNC_PK_LEN) == 0;
+		if (!self)
+			while (hi > lo && !b->cm[hi - 1].has_sig)
+				hi--;
+		if (hi == lo)
+			break;
+		segs[(*nsegs)++] = (struct sync_seg){ rg, lo, hi, b->cm[hi - 1].has_sig && !(self && nosig_self) };
+		kept = hi - pos;
+		if (hi < (rg->first_commit + rg->count < end ? rg->first_commit + rg->count : end))
+			break;
+	}
+	return kept;
+}
+
+static int sync_try(struct sync_ctx *c, const struct sync_batch *b, const struct sync_seg *segs,
+		    size_t nsegs, struct buf *out)
+{
+	int rc;
+	buf_reset(&c->tmp);
+	if ((rc = sync_payload_encode(&c->tmp, b, segs, nsegs, c->id->pk)))
+		return rc;
+	return sync_chunk_seal(c, SYNC_MSG_DELTA, c->tmp.data, c->tmp.len, true, out);
+}
+
+static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_fn emit, void *arg)
+{
+	struct sync_seg *segs = NULL;
+	struct crdt_vv_entry *feeds = NULL;
+	struct buf cand, best;
+	size_t pos = 0, ri = 0, max = c->opt.chunk_max;
+	int rc = 0;
+
+	buf_init(&cand, SYNC_CHUNK_MAX * 2);
+	buf_init(&best, SYNC_CHUNK_MAX * 2);
+	segs = mem_calloc(b->nr + 1, sizeof(*segs));
+	feeds = mem_calloc(b->nr + 1, sizeof(*feeds));
+	if (!segs || !feeds) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while (pos < b->nc) {
+		size_t left = b->nc - pos, lo = 0, hi = left + 1, good = 0, k = 0, raw = 0, nsegs;
+		size_t good_segs = 0;
+		bool nosig = false;
+		while (k < left && raw <= max * 6)
+			raw += b->cm[pos + k++].body_len + 8;
+		for (int iter = 0; iter < 24 && k > lo && k < hi; iter++) {
+			size_t rj = ri;
+			size_t kk = sync_segs(c, b, &rj, pos, k, nosig, segs, &nsegs);
+			size_t size = SIZE_MAX;
+			if (kk > 0) {
+				if ((rc = sync_try(c, b, segs, nsegs, &cand)))
+					goto out;
+				size = cand.len;
+			}
+			if (kk > 0 && size <= max) {
+				struct buf t = best;
+				best = cand;
+				cand = t;
+				good = kk;
+				good_segs = nsegs;
+				if (kk < k || k == left)
+					break;
+				lo = k;
+			} else if (kk == 0) {
+				lo = k; /* nothing complete yet: take more */
+			} else {
+				hi = k;
+			}
+			size_t g = kk && size != SIZE_MAX ? (size_t)((double)kk * (double)max / (double)size * 0.97)
+							  : k * 2;
+			if (g <= lo)
+				g = lo + 1;
+			if (g >= hi)
+				g = lo + (hi - lo) / 2;
+			if (g <= lo || g >= hi) {
+				if (!good && !nosig && hi <= 2) {
+					nosig = true; /* a lone commit: drop our own checkpoint */
+					lo = 0;
+					hi = left + 1;
+					g = 1;
+				} else {
+					break;
+				}
+			}
+			k = g;
+		}
+		if (!good) {
+			rc = ERR_TOOBIG;
+			goto out;
+		}
+		/* recompute the segments of the chunk kept, for the info */
+		size_t rj = ri;
+		sync_segs(c, b, &rj, pos, good, nosig, segs, &nsegs);
+		(void)good_segs;
+		for (size_t i = 0; i < nsegs; i++) {
+			memcpy(feeds[i].author, segs[i].r->author, CRDT_AUTHOR_LEN);
+			memcpy(feeds[i].scope, segs[i].r->scope, sizeof(feeds[i].scope));
+			feeds[i].seq = b->cm[segs[i].hi - 1].seq;
+		}
+		struct sync_chunk_info info = { .nfeeds = nsegs, .feeds = feeds };
+		memcpy(info.id, best.data + best.len - SYNC_SIG_LEN, SYNC_ID_LEN);
+		if ((rc = emit(arg, best.data, best.len, &info)))
+			goto out;
+		pos += good;
+		ri = rj;
+	}
+out:
+	buf_release(&cand);
+	buf_release(&best);
+	mem_free(segs);
+	mem_free(feeds);
+	return rc;
+}
+
+int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg)
+{
+	struct sync_batch b;
+	int rc;
+	sync_batch_init(&b);
+	rc = sync_collect(c, vv, n, wants, &b);
+	if (!rc)
+		rc = sync_pack(c, &b, emit, arg);
+	sync_batch_release(&b);
+	return rc;
+}
+
+/* ---- apply ----------------------------------------------------------- */
+
+struct sync_seal_copy {
+	uint8_t hash[SYNC_HASH_LEN];
+	bool ok;
+};
+
+static int sync_seal_copy_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_seal_copy *s = arg;
+	const uint8_t *h, *sig;
+	if (sync_seal_parse(e->seal, e->seal_len, &h, &sig) == 0) {
+		memcpy(s->hash, h, SYNC_HASH_LEN);
+		s->ok = true;
+	}
+	return 0;
+}
+
+/* The held hash of (author, scope, seq): ERR_GAP if not held, ERR_CHAIN
+ * if held without a seal. */
+static int sync_held_hash(struct sync_ctx *c, const uint8_t *author, const char *scope, uint64_t seq,
+			  uint8_t out[SYNC_HASH_LEN])
+{
+	struct sync_seal_copy s = { .ok = false };
+	int rc = crdt_log_get(c->store, author, scope, seq, sync_seal_copy_one, &s);
+	if (rc == ERR_NOTFOUND)
+		return ERR_GAP;
+	if (rc)
+		return rc;
+	if (!s.ok)
+		return ERR_CHAIN;
+	memcpy(out, s.hash, SYNC_HASH_LEN);
+	return 0;
+}
+
+static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
+			    const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
+			    bool *held)
+{
+	uint8_t (*h)[SYNC_HASH_LEN] = NULL;
+	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN], seal[1 + SYNC_HASH_LEN + SYNC_SIG_LEN];
+	const struct sync_commit *cm = &b->cm[r->first_commit];
+	uint64_t last = r->first_seq + r->count - 1;
+	bool carry = false;
+	int rc = 0;
+
+	*held = false;
+	if (!sync_scopes_has(&c->opt.apply, r->scope)) {
+		if (!c->opt.carry_others) {
+			rep->unwanted += r->count;
+			return 0;
+		}
+		carry = true;
+	}
+	if (c->opt.authorize)
+		for (size_t i = 0; i < r->count && !rc; i++)
+			rc = c->opt.authorize(c->opt.authorize_arg, r->author, r->scope, cm[i].seq, cm[i].hlc);
+	if (rc)
+		goto refuse;
+	if (r->first_seq > 1 && (rc = sync_held_hash(c, r->author, r->scope, r->first_seq - 1, prev)))
+		goto refuse;
+	h = mem_alloc(r->count * SYNC_HASH_LEN);
+	if (!h) {
+		rc = -ENOMEM;
+		goto refuse;
+	}
+	for (size_t i = 0; i < r->count; i++)
+		sync_feed_hash(h[i], i ? h[i - 1] : r->first_seq > 1 ? prev : NULL, r->author, r->scope,
+			       cm[i].seq, cm[i].hlc, b->arena.data + cm[i].body_off, cm[i].body_len);
+	const struct sync_commit *end = &cm[r->count - 1];
+	if (end->has_sig) {
+		if (!sync_checkpoint_verify(r->author, h[r->count - 1], end->sig)) {
+			rc = ERR_BADSIG;
+			goto refuse;
+		}
+	} else if (memcmp(r->author, ch->sender, SYNC_PK_LEN) != 0) {
+		rc = ERR_BADSIG; /* a relay must show the author's checkpoint */
+		goto refuse;
+	}
+	/* Agree with what is held: the highest held commit of the range. */
+	if (crdt_store_has(c->store, r->author, r->scope, r->first_seq)) {
+		uint64_t top = r->first_seq;
+		while (top < last && crdt_store_has(c->store, r->author, r->scope, top + 1))
+			top++;
+		if ((rc = sync_held_hash(c, r->author, r->scope, top, got)))
+			goto refuse;
+		if (sodium_memcmp(got, h[top - r->first_seq], SYNC_HASH_LEN) != 0) {
+			rc = ERR_CHAIN; /* another history for the same seqs */
+			goto refuse;
+		}
+		if (top == last && carry) {
+			rep->duplicate += r->count;
+			*held = true;
+			goto out;
+		}
+	}
+	for (size_t i = 0; i < r->count; i++) {
+		bool sig = cm[i].has_sig;
+		seal[0] = sig ? SYNC_SEAL_SIGNED : SYNC_SEAL_HASH;
+		memcpy(seal + 1, h[i], SYNC_HASH_LEN);
+		if (sig)
+			memcpy(seal + 1 + SYNC_HASH_LEN, cm[i].sig, SYNC_SIG_LEN);
+		struct crdt_remote rm = {
+			.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
+			.body = b->arena.data + cm[i].body_off, .body_len = cm[i].body_len,
+			.seal = seal, .seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = carry,
+		};
+		rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
+		if (rc == 1) {
+			rep->duplicate++;
+		} else if (rc == 0) {
+			if (carry)
+				rep->carried++;
+			else
+				rep->applied++;
+		} else {
+			if (rc == -ENOMEM || rc == ERR_STORAGE)
+				goto out;
+			sync_report_refuse(rep, rc, r->count - i);
+			rc = 0;
+			goto out;
+		}
+	}
+	rc = 0;
+	*held = true;
+	goto out;
+refuse:
+	if (rc == -ENOMEM || rc == ERR_STORAGE)
+		goto out;
+	sync_report_refuse(rep, rc, r->count);
+	rc = 0;
+out:
+	mem_free(h);
+	return rc;
+}
+
+int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint64_t wall_ms,
+		     struct sync_report *rep, struct crdt_vv_entry **held, size_t *nheld)
+{
+	struct sync_chunk ch;
+	struct sync_batch b;
+	struct sync_report local;
+	struct crdt_vv_entry *hv = NULL;
+	size_t nh = 0;
+	bool began = false;
+	int rc;
+
+	memset(&local, 0, sizeof(local));
+	if (held) {
+		*held = NULL;
+		*nheld = 0;
+	}
+	sync_batch_init(&b);
+	if ((rc = sync_chunk_open(c, chunk, len, &ch)))
+		goto out;
+	if (ch.type != SYNC_MSG_DELTA || ch.len != len) {
+		rc = ERR_CORRUPT;
+		goto out;
+	}
+	if ((rc = sync_payload_decode(ch.payload, ch.payload_len, ch.sender, &b)))
+		goto out;
+	hv = mem_calloc(b.nr + 1, sizeof(*hv));
+	if (!hv) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (!c->grouped) {
+		if ((rc = crdt_store_begin(c->store)))
+			goto out;
+		began = true;
+	}
+	local.chunks = 1;
+	for (size_t i = 0; i < b.nr; i++) {
+		bool ok;
+		if ((rc = sync_range_apply(c, &ch, &b, &b.r[i], wall_ms, &local, &ok)))
+			goto out;
+		if (ok) {
+			memcpy(hv[nh].author, b.r[i].author, CRDT_AUTHOR_LEN);
+			memcpy(hv[nh].scope, b.r[i].scope, sizeof(hv[nh].scope));
+			hv[nh].seq = b.r[i].first_seq + b.r[i].count - 1;
+			nh++;
+		}
+	}
+	if (began) {
+		began = false;
+		if ((rc = crdt_store_end(c->store)))
+			goto out;
+	}
+	sync_report_merge(rep, &local);
+	for (size_t i = 0; i < local.nreasons; i++)
+		if (local.reasons[i].rc == ERR_GAP)
+			rc = ERR_GAP; /* applied what linked; the rest needs earlier commits */
+	if (held) {
+		*held = hv;
+		*nheld = nh;
+		hv = NULL;
+	}
+out:
+	if (began)
+		crdt_store_abort(c->store);
+	if (rc && rc != ERR_GAP && rep) {
+		rep->chunks_refused++;
+		sync_report_reason(rep, rc, 1);
+	}
+	mem_free(hv);
+	sync_batch_release(&b);
+	return rc;
+}

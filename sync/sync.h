@@ -1,0 +1,254 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sync.h - feeds, signed compressed deltas, bundles and the sync session.
+ *
+ * Concept. Every local commit of a replica (crdt/) belongs to its author's
+ * feed for its scope. The sealer installed by sync_ctx_new() gives each
+ * local commit a seal: the BLAKE2b-256 chain hash over the previous
+ * commit's hash and this commit, and the author's Ed25519 signature over
+ * that hash (a checkpoint). A version vector (crdt_store_vv) says which
+ * commits a replica holds; a delta for a peer is every commit of a wanted
+ * scope above the peer's entry, cut into chunks. A chunk is a header, a
+ * Zstandard frame (optionally with the shipped dictionary) and the
+ * sender's signature over both, checked before anything is decompressed.
+ * Inside, commit ranges are delta-encoded; a range ends at a checkpoint
+ * signed by its author, so any node can relay any range and every receiver
+ * checks the author, not the relay. docs/protocol.md has every byte.
+ *
+ * Invariants:
+ *  1. Nothing received changes the replica before the chunk's signature,
+ *     its bounded decoding, the range's hash chain from the commit the
+ *     replica already holds and the author's checkpoint (or the author
+ *     being the chunk's signer) are all checked.
+ *  2. A commit range that does not link (ERR_GAP: commits missing before
+ *     it; ERR_CHAIN: a hash does not match) is refused whole.
+ *  3. Applying a chunk twice is a no-op: commits already held count as
+ *     duplicates.
+ *  4. Decompression never allocates more than decompress_max, whatever a
+ *     frame claims.
+ *
+ * Ownership. sync_ctx_new() borrows the store, the identity and the
+ * dictionary: they must outlive the context. It installs the sealer on the
+ * store; sync_ctx_free() removes it. Chunks handed to callbacks are
+ * borrowed for the call only. Thread safety: one thread per context; a
+ * struct sync_dict may be shared read-only between contexts.
+ *
+ * Errors: 0 on success, negative codes of base/err.h or -errno.
+ */
+#ifndef CUNLIAN_SYNC_H
+#define CUNLIAN_SYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crdt/crdt.h"
+
+#define SYNC_WIRE_VERSION 1
+#define SYNC_PK_LEN 32   /* Ed25519 public key = author id */
+#define SYNC_SIG_LEN 64
+#define SYNC_HASH_LEN 32 /* BLAKE2b-256 */
+#define SYNC_ID_LEN 16   /* a chunk's id: the first bytes of its signature */
+#define SYNC_CHUNK_MIN 160
+#define SYNC_CHUNK_DEFAULT ((size_t)60 << 10)
+#define SYNC_CHUNK_MAX ((size_t)1 << 20)
+#define SYNC_DECOMPRESS_DEFAULT ((size_t)16 << 20)
+#define SYNC_DICT_V1_ID 0x434C0001u /* sync/dict/cunlian-v1.dict */
+#define SYNC_SCOPES_MAX 8
+
+/* ---- identity -------------------------------------------------------- */
+
+/* A node's signing key pair. pk is its author id; sk lives in
+ * sodium_malloc memory (guarded, never swapped), wiped on release. */
+struct sync_identity {
+	uint8_t pk[SYNC_PK_LEN];
+	uint8_t *sk; /* 64 bytes (seed || pk), or NULL when released */
+};
+
+/* Initialise libsodium; call once before anything else (idempotent). */
+int sync_init(void);
+int sync_identity_generate(struct sync_identity *id);
+/* Deterministic key from a 32-byte seed (tests, golden vectors). */
+int sync_identity_from_seed(struct sync_identity *id, const uint8_t seed[32]);
+/* The key file: "cunlian-key-v1\n" then 32 seed bytes. save creates the
+ * file with mode 0600 and refuses to overwrite (ERR_EXISTS); load refuses
+ * a malformed file (ERR_CORRUPT) or one others can read (ERR_UNAUTH). */
+int sync_identity_save(const struct sync_identity *id, const char *path);
+int sync_identity_load(struct sync_identity *id, const char *path);
+void sync_identity_release(struct sync_identity *id);
+
+/* ---- feeds ----------------------------------------------------------- */
+
+/* The chain hash of a commit (docs/protocol.md "Feeds"); prev is the
+ * previous commit's hash, NULL for seq 1. */
+void sync_feed_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t *prev,
+		    const uint8_t author[SYNC_PK_LEN], const char *scope, uint64_t seq,
+		    uint64_t hlc, const uint8_t *body, size_t body_len);
+/* Split a seal into its hash and signature (*sig NULL when unsigned). */
+int sync_seal_parse(const uint8_t *seal, size_t len, const uint8_t **hash, const uint8_t **sig);
+/* A sealer for crdt_store_set_sealer() that hashes and signs every local
+ * commit with id (borrowed; must outlive the store's use of it). */
+void sync_feed_sealer(struct crdt_sealer *out, const struct sync_identity *id);
+
+/* ---- dictionary ------------------------------------------------------ */
+
+struct sync_dict;
+/* Load a zstd dictionary (sync/dict/cunlian-v1.dict). ERR_CORRUPT if it is
+ * not one, ERR_NOTFOUND if the file is missing. */
+int sync_dict_load(struct sync_dict **out, const char *path);
+int sync_dict_new(struct sync_dict **out, const void *bytes, size_t len);
+void sync_dict_free(struct sync_dict *d);
+uint32_t sync_dict_id(const struct sync_dict *d);
+
+/* ---- context --------------------------------------------------------- */
+
+/* A set of scopes: all, or up to SYNC_SCOPES_MAX names ("" = county). */
+struct sync_scopes {
+	bool all;
+	size_t n;
+	char name[SYNC_SCOPES_MAX][CRDT_SCOPE_MAX + 1];
+};
+int sync_scopes_add(struct sync_scopes *s, const char *scope);
+bool sync_scopes_has(const struct sync_scopes *s, const char *scope);
+
+/* May author write seq of (author, scope) at hlc? 0: yes; negative
+ * (ERR_UNAUTH, ERR_REVOKED, ...): the whole range is refused and counted. */
+typedef int (*sync_authorize_fn)(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
+				 uint64_t seq, uint64_t hlc);
+
+struct sync_options {
+	size_t chunk_max;      /* bytes per chunk; 0: SYNC_CHUNK_DEFAULT */
+	size_t decompress_max; /* 0: SYNC_DECOMPRESS_DEFAULT */
+	int level;             /* zstd level; 0: 19 */
+	const struct sync_dict *dict; /* compress with it and accept it; may be NULL */
+	struct sync_scopes apply;     /* scopes merged here (a hub: all) */
+	bool carry_others;            /* keep other scopes' commits to relay */
+	sync_authorize_fn authorize;  /* NULL: accept every author */
+	void *authorize_arg;
+};
+
+/* What a receive or an import did, for node/ to print. */
+#define SYNC_REASONS_MAX 8
+#define SYNC_SKIPS_MAX 16
+struct sync_report {
+	uint64_t chunks;          /* chunks accepted (signature and decoding good) */
+	uint64_t chunks_refused;  /* chunks refused whole */
+	uint64_t applied;         /* commits merged */
+	uint64_t carried;         /* commits kept to relay */
+	uint64_t duplicate;       /* commits already held */
+	uint64_t refused;         /* commits refused (by range) */
+	uint64_t unwanted;        /* commits of scopes this node neither merges nor carries */
+	uint64_t bytes_skipped;   /* bundle bytes that held no valid chunk */
+	size_t nreasons;
+	struct { int rc; uint64_t n; } reasons[SYNC_REASONS_MAX]; /* refusals per code */
+	size_t nskips;            /* first SYNC_SKIPS_MAX skipped regions */
+	struct { uint64_t offset, len; int rc; } skips[SYNC_SKIPS_MAX];
+};
+/* Count one refusal of n items for rc. */
+void sync_report_refuse(struct sync_report *r, int rc, uint64_t n);
+
+struct sync_ctx;
+int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct sync_identity *id,
+		 const struct sync_options *opt);
+void sync_ctx_free(struct sync_ctx *c);
+
+/* A hub's grouping: chunks applied between begin and end share one
+ * durable transaction (end returns once it is on disk). */
+int sync_ctx_group_begin(struct sync_ctx *c);
+int sync_ctx_group_end(struct sync_ctx *c);
+
+/* ---- deltas ---------------------------------------------------------- */
+
+/* What one chunk carries, per feed: the last seq it brings. */
+struct sync_chunk_info {
+	uint8_t id[SYNC_ID_LEN];
+	size_t nfeeds;
+	const struct crdt_vv_entry *feeds; /* borrowed for the callback */
+};
+typedef int (*sync_emit_fn)(void *arg, const uint8_t *chunk, size_t len,
+			    const struct sync_chunk_info *info);
+
+/* Every commit of a scope in wants that the peer lacks according to vv
+ * (n entries; NULL, 0: it holds nothing), in chunks of at most chunk_max
+ * bytes, handed to emit in order. Relayed feeds end at the last commit
+ * whose author checkpoint is held. A non-zero return of emit stops and is
+ * returned. ERR_TOOBIG if one commit cannot fit in a chunk. */
+int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
+
+/* Verify, decode and apply one DELTA chunk (in its own transaction unless
+ * grouped). Returns 0 when the chunk was good (commits may still have been
+ * refused by range: see rep), or the chunk's refusal: ERR_CORRUPT,
+ * ERR_TOOBIG, ERR_BADSIG, ERR_NODICT; or ERR_GAP when the chunk was good
+ * but some range needs commits not held yet (the rest was applied; resend
+ * it after the earlier chunks). rep (may be NULL) accumulates;
+ * held (may be NULL) receives the last seq held per feed of the chunk
+ * (mem_alloc'd array, *nheld entries; mem_free it). */
+int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint64_t wall_ms,
+		     struct sync_report *rep, struct crdt_vv_entry **held, size_t *nheld);
+
+/* The chunk's id (first SYNC_ID_LEN bytes of its signature) and type,
+ * from its header only; ERR_CORRUPT if it has none. */
+int sync_chunk_peek(const uint8_t *chunk, size_t len, uint8_t id[SYNC_ID_LEN], int *type,
+		    size_t *chunk_len);
+
+/* ---- bundles --------------------------------------------------------- */
+
+/* Write a bundle of everything the peer lacks (vv as in export; wants:
+ * the scopes it merges or relays, NULL for "hub" = all). */
+int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
+		       const struct sync_scopes *wants);
+int sync_bundle_export_path(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+			    size_t n, const struct sync_scopes *wants);
+/* Apply every complete, valid chunk of a bundle; rep says what was
+ * applied and which byte ranges were skipped and why. Returns 0 when the
+ * file could be read (even if parts were skipped), -errno or ERR_NOTFOUND
+ * otherwise; ERR_CORRUPT only when the file is not a bundle at all. */
+int sync_bundle_import(struct sync_ctx *c, const char *path, uint64_t wall_ms,
+		       struct sync_report *rep);
+int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uint64_t wall_ms,
+			   struct sync_report *rep);
+
+/* ---- session --------------------------------------------------------- */
+
+/*
+ * The sans-I/O session with one peer: feed it every message that arrives
+ * (sync_session_input), take the messages it wants sent
+ * (sync_session_output) and call sync_session_tick with the time now and
+ * then, so it resends what was lost. Messages are chunks (docs/protocol.md
+ * "Session"): HELLO (node id, certificate slot, wanted scopes, version
+ * vector), DELTA, ACK. A DELTA is acknowledged once durable; unacknowledged
+ * ones are resent after rto_ms. Nothing is lost when a session stops
+ * anywhere: a new one starts from the version vectors.
+ */
+struct sync_session;
+struct sync_session_options {
+	bool initiator;       /* sends the first HELLO */
+	bool group;           /* hub: hold acks until sync_session_flush() */
+	uint64_t rto_ms;      /* resend after; 0: 3000 */
+	const uint8_t *cert;  /* the node's certificate (trust issue); may be NULL */
+	size_t cert_len;
+};
+int sync_session_new(struct sync_session **out, struct sync_ctx *c,
+		     const struct sync_session_options *opt, uint64_t wall_ms);
+void sync_session_free(struct sync_session *s);
+/* Consume one message. Returns 0 (also for a refused or stale message:
+ * see sync_session_report), or -ENOMEM / ERR_STORAGE. */
+int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms);
+/* The next message to send into *out (reset first): 1 when there is one,
+ * 0 when there is nothing to send, negative on error. */
+int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms);
+/* Time passes: queue resends of what was not acknowledged. */
+int sync_session_tick(struct sync_session *s, uint64_t wall_ms);
+/* grouped sessions: make applied chunks durable and queue their acks. */
+int sync_session_flush(struct sync_session *s);
+/* Local data changed: offer the peer what it lacks. */
+int sync_session_refresh(struct sync_session *s);
+/* The peer's HELLO arrived and every chunk sent was acknowledged. */
+bool sync_session_idle(const struct sync_session *s);
+/* The peer's node id, once its HELLO arrived (NULL before). */
+const uint8_t *sync_session_peer(const struct sync_session *s);
+const struct sync_report *sync_session_report(const struct sync_session *s);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * sync_internal.h - what the files of sync/ share: the context, the
+ * chunk frame, and a batch of commit ranges as the codec sees them.
+ *
+ * A batch owns its arrays and an arena holding every body; commits refer
+ * to bodies by offset, so the arena may grow. Ranges hold consecutive
+ * commits of one feed: commits[first_commit .. first_commit + count).
+ */
+#ifndef CUNLIAN_SYNC_INTERNAL_H
+#define CUNLIAN_SYNC_INTERNAL_H
+
+#include <zstd.h>
+
+#include "base/buf.h"
+#include "sync/sync.h"
+
+enum sync_msg_type { SYNC_MSG_HELLO = 1, SYNC_MSG_DELTA = 2, SYNC_MSG_ACK = 3 };
+
+#define SYNC_MAGIC0 'C'
+#define SYNC_MAGIC1 'L'
+#define SYNC_FLAG_ZSTD 0x01
+/* magic 2, version 1, type 1, flags 1, dict id 4, sender 32 */
+#define SYNC_HDR_FIXED 41
+#define SYNC_SEAL_HASH 1 /* seal: kind 1 = hash, kind 2 = hash + signature */
+#define SYNC_SEAL_SIGNED 2
+#define SYNC_AUTHORS_MAX 4096
+#define SYNC_ARENA_MAX ((size_t)256 << 20)
+
+struct sync_dict {
+	uint32_t id;
+	void *bytes;
+	size_t len;
+	ZSTD_DDict *dd;
+};
+
+struct sync_ctx {
+	struct crdt_store *store;
+	const struct sync_identity *id;
+	struct sync_options opt;
+	ZSTD_CCtx *cctx;
+	ZSTD_DCtx *dctx;
+	ZSTD_CDict *cdict;
+	bool grouped;
+	struct buf plain; /* a chunk's decompressed payload */
+	struct buf tmp;   /* an encoded payload */
+};
+
+struct sync_commit {
+	uint64_t seq, hlc;
+	size_t body_off, body_len; /* in the batch arena */
+	bool has_sig;
+	uint8_t sig[SYNC_SIG_LEN];
+};
+
+struct sync_range {
+	uint8_t author[SYNC_PK_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t first_seq;
+	size_t first_commit, count;
+	bool has_sig; /* decoded: the last commit carries a checkpoint */
+};
+
+struct sync_batch {
+	struct sync_range *r;
+	size_t nr, rcap;
+	struct sync_commit *cm;
+	size_t nc, ccap;
+	struct buf arena;
+};
+
+/* A piece of a range to encode: commits [lo, hi) of range r, with the
+ * checkpoint of commit hi - 1 when sig. */
+struct sync_seg {
+	const struct sync_range *r;
+	size_t lo, hi;
+	bool sig;
+};
+
+/* A verified chunk, as sync_chunk_open() leaves it. */
+struct sync_chunk {
+	int type;
+	uint32_t dict_id;
+	uint8_t sender[SYNC_PK_LEN];
+	uint8_t id[SYNC_ID_LEN];
+	size_t len;              /* bytes of the whole chunk */
+	const uint8_t *payload;  /* plaintext: in ctx->plain or the chunk */
+	size_t payload_len;
+};
+
+void sync_batch_init(struct sync_batch *b);
+void sync_batch_release(struct sync_batch *b);
+void sync_batch_clear(struct sync_batch *b);
+struct sync_range *sync_batch_range(struct sync_batch *b);
+struct sync_commit *sync_batch_commit(struct sync_batch *b);
+
+/* codec.c: the DELTA payload. */
+int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struct sync_seg *segs,
+			size_t nsegs, const uint8_t sender[SYNC_PK_LEN]);
+int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN],
+			struct sync_batch *out);
+
+/* chunk.c: frame, compress and sign a payload; check and open a chunk. */
+int sync_chunk_seal(struct sync_ctx *c, int type, const uint8_t *payload, size_t len,
+		    bool compress, struct buf *out);
+int sync_chunk_open(struct sync_ctx *c, const uint8_t *p, size_t len, struct sync_chunk *out);
+
+/* feed.c: the checkpoint signature over a chain hash. */
+int sync_checkpoint_sign(const struct sync_identity *id, const uint8_t hash[SYNC_HASH_LEN],
+			 uint8_t sig[SYNC_SIG_LEN]);
+bool sync_checkpoint_verify(const uint8_t author[SYNC_PK_LEN], const uint8_t hash[SYNC_HASH_LEN],
+			    const uint8_t sig[SYNC_SIG_LEN]);
+
+/* vv entries: sort by (author, scope) and look up. */
+void sync_vv_sort(struct crdt_vv_entry *v, size_t n);
+const struct crdt_vv_entry *sync_vv_find(const struct crdt_vv_entry *v, size_t n,
+					 const uint8_t author[SYNC_PK_LEN], const char *scope);
+void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n);
+int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+
+#endif
