@@ -26,30 +26,69 @@
 #include "base/utf8.h"
 #include "crdt/crdt_internal.h"
 
-static int crdt_savepoint(struct crdt_store *s)
+/*
+ * One commit's transaction. Outside crdt_store_begin/end it is a savepoint
+ * that is the whole transaction. Inside a batch there is none: checks that
+ * can refuse a commit all run before its first write, so what can still
+ * fail is the storage itself, and then the batch is spoiled (batch_rc) and
+ * crdt_store_end rolls all of it back: nothing of it was acknowledged.
+ */
+/*
+ * Other processes (the daemon and the command line) may write the same
+ * file between two transactions: at the start of each, take in the clock
+ * they persisted and the authors they numbered.
+ */
+static int crdt_txn_refresh(struct crdt_store *s)
 {
-	s->sp_nauthors = s->nauthors;
-	return crdt_sql_exec(s, "SAVEPOINT crdt_commit");
+	sqlite3_stmt *st = s->st_meta_hlc;
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) > s->clock.last)
+		s->clock.last = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	return crdt_authors_load(s);
 }
 
-static int crdt_savepoint_release(struct crdt_store *s)
+static int crdt_savepoint(struct crdt_store *s)
 {
-	int rc = 0;
-	if (s->depth == 0) { /* this savepoint is the transaction: persist the clock with it */
-		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
-		rc = sqlite3_step(s->st_meta_put);
-		sqlite3_reset(s->st_meta_put);
-		rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
-	}
-	if (!rc)
-		rc = crdt_sql_exec(s, "RELEASE crdt_commit");
+	if (s->depth)
+		return s->batch_rc;
+	s->sp_nauthors = s->nauthors;
+	int rc = crdt_stmt_run(s->st_begin);
+	if (!rc && (rc = crdt_txn_refresh(s)) != 0)
+		crdt_stmt_run(s->st_rollback);
 	return rc;
 }
 
-static void crdt_savepoint_undo(struct crdt_store *s)
+/* Finish the commit's transaction; also right after a refusal that wrote
+ * nothing. */
+static int crdt_savepoint_release(struct crdt_store *s)
 {
-	sqlite3_exec(s->db, "ROLLBACK TO crdt_commit; RELEASE crdt_commit", NULL, NULL, NULL);
-	s->nauthors = s->sp_nauthors; /* authors added in the savepoint are gone */
+	if (s->depth)
+		return 0;
+	/* this is the whole transaction: persist the clock with it */
+	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+	int rc = crdt_stmt_run(s->st_meta_put);
+	if (!rc)
+		rc = crdt_stmt_run(s->st_commit);
+	if (rc) {
+		crdt_stmt_run(s->st_rollback);
+		s->nauthors = s->sp_nauthors;
+		s->last_author_idx = 0;
+	}
+	return rc;
+}
+
+static void crdt_savepoint_undo(struct crdt_store *s, int why)
+{
+	if (s->depth) {
+		if (!s->batch_rc)
+			s->batch_rc = why < 0 ? why : ERR_STORAGE;
+		return;
+	}
+	crdt_stmt_run(s->st_rollback);
+	s->nauthors = s->sp_nauthors; /* authors added in the transaction are gone */
 	s->last_author_idx = 0;
 }
 
@@ -57,9 +96,12 @@ int crdt_store_begin(struct crdt_store *s)
 {
 	if (s->depth)
 		return ERR_USAGE;
-	int rc = crdt_sql_exec(s, "BEGIN IMMEDIATE");
+	int rc = crdt_stmt_run(s->st_begin);
+	if (!rc && (rc = crdt_txn_refresh(s)) != 0)
+		crdt_stmt_run(s->st_rollback);
 	if (!rc) {
 		s->depth = 1;
+		s->batch_rc = 0;
 		s->txn_nauthors = s->nauthors;
 	}
 	return rc;
@@ -69,10 +111,13 @@ int crdt_store_end(struct crdt_store *s)
 {
 	if (!s->depth)
 		return ERR_USAGE;
-	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
-	int rc = sqlite3_step(s->st_meta_put);
-	sqlite3_reset(s->st_meta_put);
-	rc = rc == SQLITE_DONE ? crdt_sql_exec(s, "COMMIT") : crdt_sql_rc(rc);
+	int rc = s->batch_rc;
+	if (!rc) {
+		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+		rc = crdt_stmt_run(s->st_meta_put);
+	}
+	if (!rc)
+		rc = crdt_stmt_run(s->st_commit);
 	if (rc) {
 		crdt_store_abort(s);
 		return rc;
@@ -84,8 +129,9 @@ int crdt_store_end(struct crdt_store *s)
 void crdt_store_abort(struct crdt_store *s)
 {
 	if (s->depth)
-		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		crdt_stmt_run(s->st_rollback);
 	s->depth = 0;
+	s->batch_rc = 0;
 	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
 	s->last_author_idx = 0;
 }
@@ -291,6 +337,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 	buf_reset(&s->scratch);
 	if ((rc = crdt_body_encode(&s->scratch, w, n)))
 		goto undo;
+	clock = s->clock; /* as refreshed when the transaction began */
 	hlc = crdt_hlc_tick(&clock, wall_ms);
 	if ((rc = crdt_log_max(s, s->self_idx, scope, &seq)))
 		goto undo;
@@ -310,7 +357,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 	}
 	goto out;
 undo:
-	crdt_savepoint_undo(s);
+	crdt_savepoint_undo(s, rc);
 out:
 	if (keep)
 		for (size_t i = 0; i < n; i++)
@@ -344,16 +391,19 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 		return ERR_TOOBIG;
 	if (!r->carry && (rc = crdt_body_decode(plain, plain_len, &w, &n)))
 		return rc;
-	if ((rc = crdt_hlc_observe(&clock, r->hlc, wall_ms)))
-		goto out;
 	if ((rc = crdt_savepoint(s)))
 		goto out;
+	clock = s->clock; /* as refreshed when the transaction began */
+	if ((rc = crdt_hlc_observe(&clock, r->hlc, wall_ms))) {
+		crdt_savepoint_release(s); /* refused before any write */
+		goto out;
+	}
 	if ((rc = crdt_author_index(s, r->author, &idx)))
 		goto undo;
 	state = crdt_log_state(s, idx, r->scope, r->seq);
 	if (state == LOG_APPLIED || (state == LOG_CARRIED && r->carry)) {
-		crdt_savepoint_undo(s);
-		rc = 1;
+		rc = crdt_savepoint_release(s); /* nothing was written */
+		rc = rc ? rc : 1;
 		goto out;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
@@ -375,7 +425,7 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 		goto undo;
 	goto out;
 undo:
-	crdt_savepoint_undo(s);
+	crdt_savepoint_undo(s, rc);
 out:
 	mem_free(w);
 	return rc;
@@ -540,29 +590,30 @@ static void crdt_digest_clock(struct buf *b, const struct crdt_store *s, const s
 static int crdt_digest_table(struct crdt_store *s, const struct crdt_table *t, const char *scope,
 			     struct sha256 *h)
 {
-	char sql[256];
+	char sql[1024];
 	sqlite3_stmt *st;
 	struct buf b;
 	int rc;
 
 	if (scope && t->scope_col < 0 && scope[0] != '\0')
 		return 0; /* a county-wide table has no station rows */
-	if (!scope || t->scope_col < 0)
-		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY pk", t->name);
-	else if (scope[0] == '\0')
-		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" IS NULL ORDER BY pk", t->name,
-			 t->cols[t->scope_col].name);
-	else
-		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" WHERE \"%s\" = ?1 ORDER BY pk", t->name,
-			 t->cols[t->scope_col].name);
+	/* Columns by name, in id order: a migration appends columns after
+	 * _m and _dead, so SELECT * would not keep this order. */
+	int n = snprintf(sql, sizeof(sql), "SELECT pk");
+	for (size_t c = 0; c < t->ncols; c++)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\"", t->cols[c].name);
+	n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", _m FROM \"%s\"", t->name);
+	if (scope && t->scope_col >= 0)
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
+			      scope[0] ? " WHERE \"%s\" = ?1" : " WHERE \"%s\" IS NULL",
+			      t->cols[t->scope_col].name);
+	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY pk");
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
 	if (scope && scope[0] && t->scope_col >= 0)
 		sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
 	buf_init(&b, 1 << 20);
-	/* SELECT * follows declaration order, which migrations keep: pk,
-	 * columns by id, _m, _dead. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct crdt_meta m;
 		const void *mp = sqlite3_column_blob(st, (int)t->ncols + 1);

@@ -18,10 +18,10 @@
  *   LWW        the value with the largest (HLC, author) wins, per column.
  *   LIFECYCLE  status and volunteer of an order are one register; the write
  *              with the largest (phase, step, HLC, author) wins.
- *   append     rows are inserted once and never change; a second insert of
- *              the same id (or the same unique key) with other content is a
- *              conflict: the smaller (HLC, author) wins everywhere, the other
- *              is kept in the conflict record, never merged.
+ *   append     rows are inserted once and never change; of several inserts
+ *              of the same id (or the same unique key) the one with the
+ *              smallest (HLC, author) wins everywhere, and the others are
+ *              kept in the conflict record, never merged.
  *   delete     a tombstone at clock D drops every value written before D.
  *
  * Time is a parameter: every call that needs "now" takes wall_ms. The
@@ -57,6 +57,8 @@ struct sqlite3;
 #define CRDT_HLC_MS(h) ((h) >> 16)
 #define CRDT_HLC_CTR(h) ((uint16_t)((h) & 0xffff))
 #define CRDT_DEFAULT_MAX_AHEAD_MS (24ULL * 3600 * 1000)
+/* A wall clock before this (2025-01-01 UTC) is a board without a clock. */
+#define CRDT_TIME_FLOOR_MS 1735689600000ULL
 
 struct crdt_clock {
 	uint64_t last;         /* the largest HLC issued or seen */
@@ -69,8 +71,9 @@ struct crdt_clock {
 uint64_t crdt_hlc_tick(struct crdt_clock *c, uint64_t wall_ms);
 
 /* Take in a remote clock so later ticks are past it. Returns ERR_CLOCK
- * (and changes nothing) if it is more than max_ahead_ms past the local
- * estimate of now, max(wall_ms, last). */
+ * (and changes nothing) if it is more than max_ahead_ms past local time:
+ * wall_ms, or for a board without a clock (wall_ms before
+ * CRDT_TIME_FLOOR_MS) the last clock it issued or saw. */
 int crdt_hlc_observe(struct crdt_clock *c, uint64_t remote, uint64_t wall_ms);
 
 /* ---- schema ---------------------------------------------------------- */
@@ -231,7 +234,9 @@ uint64_t crdt_store_hlc(const struct crdt_store *s);
 /* Group several commits into one durable transaction (a hub applying a
  * whole delta). Between begin and end, applies and local commits are
  * visible but not durable; end makes them all durable at once, abort
- * drops them all. */
+ * drops them all. A commit refused by a check (bad body, clock, ...) is
+ * simply not applied; a storage failure inside the batch spoils it: end
+ * then rolls everything back and returns the error. */
 int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);
@@ -285,7 +290,7 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
  * scope NULL: everything; "" : county-wide rows; else that station's rows. */
 int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32]);
 
-/* How many conflicts (second inserts with other content) were recorded. */
+/* How many losing inserts of append tables are kept in the conflict record. */
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
 
 #endif

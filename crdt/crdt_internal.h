@@ -72,6 +72,7 @@ struct crdt_store {
 	sqlite3 *db;
 	struct crdt_clock clock;
 	int depth;          /* 1 inside crdt_store_begin/end */
+	int batch_rc;       /* the first storage failure inside the batch */
 	uint8_t self[CRDT_AUTHOR_LEN];
 	uint32_t self_idx;
 	uint8_t (*authors)[CRDT_AUTHOR_LEN]; /* index i is authors[i - 1] */
@@ -79,13 +80,15 @@ struct crdt_store {
 	size_t sp_nauthors, txn_nauthors; /* to forget authors a rollback undid */
 	uint8_t last_author[CRDT_AUTHOR_LEN]; /* one-entry lookup cache */
 	uint32_t last_author_idx;
-	sqlite3_stmt *st_author_get, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
-		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del;
+	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
+		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
+		*st_begin, *st_commit, *st_rollback, *st_meta_hlc;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
 	struct crdt_row row2;    /* scratch for append conflicts */
 	struct crdt_component component;
 	struct buf scratch;
+	struct buf metabuf; /* row_put's metadata bytes */
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
 };
@@ -102,6 +105,10 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author);
 
 int crdt_sql_exec(struct crdt_store *s, const char *sql);
+/* Load the authors numbered after the ones already in memory. */
+int crdt_authors_load(struct crdt_store *s);
+/* Step a prepared statement that returns no rows, and reset it. */
+int crdt_stmt_run(sqlite3_stmt *st);
 int crdt_sql_rc(int sqlite_rc);
 
 #endif

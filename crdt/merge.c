@@ -11,7 +11,8 @@
  *  R1. A row's tombstone clock T is the largest delete clock seen.
  *  R2. A value written at K survives only if K > T. Writes at K <= T are
  *      dropped on arrival; values already held at K <= T are dropped when
- *      the tombstone arrives. So a delete beats every earlier write, and a
+ *      the tombstone arrives (an upsert and a delete of one row in one
+ *      commit share a clock: the row ends deleted, in either order). So a delete beats every earlier write, and a
  *      later write re-creates the row with only the columns written after
  *      the delete (the author meant to).
  *  R3. LWW column: holds the value of the largest K among surviving writes
@@ -77,7 +78,7 @@ static int crdt_merge_rows(struct crdt_store *s, const struct crdt_table *t,
 		crdt_meta_set(&r->m, -1, hlc, author); /* R1 */
 		for (unsigned c = 0; c < t->ncols; c++) {
 			struct crdt_group *g = crdt_meta_find(&r->m, (int)c);
-			if (g && crdt_clock_cmp(s, g->hlc, g->author, hlc, author) < 0) {
+			if (g && crdt_clock_cmp(s, g->hlc, g->author, hlc, author) <= 0) {
 				crdt_meta_clear(&r->m, (int)c);
 				r->v[c].type = CRDT_NULL;
 			}

@@ -8,7 +8,7 @@
  *       a tombstone that holds no live value (NULL otherwise).
  *   _log(author, scope, seq, hlc, body)   every commit held, by feed
  *   _authors(idx, id)                     author ids, numbered locally
- *   _meta(k, v)                           hlc, schema version, self
+ *   _meta(k, v)                           hlc, schema version
  *   _conflicts(tbl, pk, ukey, hlc, author, body) losers of append conflicts
  *
  * Transactions: every local commit or remote apply runs in a savepoint;
@@ -51,6 +51,13 @@ int crdt_sql_exec(struct crdt_store *s, const char *sql)
 {
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	return rc == SQLITE_OK ? 0 : crdt_sql_rc(rc);
+}
+
+int crdt_stmt_run(sqlite3_stmt *st)
+{
+	int rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 }
 
 static int crdt_prepare(struct crdt_store *s, const char *sql, sqlite3_stmt **st)
@@ -159,34 +166,40 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 	return rc;
 }
 
-static int crdt_authors_load(struct crdt_store *s)
+static int crdt_authors_grow(struct crdt_store *s);
+
+int crdt_authors_load(struct crdt_store *s)
 {
-	sqlite3_stmt *st;
-	int rc = crdt_prepare(s, "SELECT idx, id FROM _authors ORDER BY idx", &st);
-	if (rc)
-		return rc;
+	sqlite3_stmt *st = s->st_authors_after;
+	int rc;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)s->nauthors);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		sqlite3_int64 idx = sqlite3_column_int64(st, 0);
 		if (idx != (sqlite3_int64)s->nauthors + 1 || sqlite3_column_bytes(st, 1) != CRDT_AUTHOR_LEN) {
 			rc = ERR_CORRUPT;
 			goto out;
 		}
-		if (s->nauthors == s->authors_cap) {
-			size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
-			void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
-			if (!p) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			s->authors = p;
-			s->authors_cap = cap;
-		}
+		if ((rc = crdt_authors_grow(s)))
+			goto out;
 		memcpy(s->authors[s->nauthors++], sqlite3_column_blob(st, 1), CRDT_AUTHOR_LEN);
 	}
 	rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 out:
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
+}
+
+static int crdt_authors_grow(struct crdt_store *s)
+{
+	if (s->nauthors < s->authors_cap)
+		return 0;
+	size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
+	void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
+	if (!p)
+		return -ENOMEM;
+	s->authors = p;
+	s->authors_cap = cap;
+	return 0;
 }
 
 const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx)
@@ -207,14 +220,8 @@ int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], u
 		*idx = (uint32_t)sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE) {
-		if (s->nauthors == s->authors_cap) {
-			size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
-			void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
-			if (!p)
-				return -ENOMEM;
-			s->authors = p;
-			s->authors_cap = cap;
-		}
+		if ((rc = crdt_authors_grow(s)))
+			return rc;
 		st = s->st_author_ins;
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)s->nauthors + 1);
 		sqlite3_bind_blob(st, 2, id, CRDT_AUTHOR_LEN, SQLITE_STATIC);
@@ -270,6 +277,8 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 {
 	int rc;
 	if ((rc = crdt_prepare(s, "SELECT idx FROM _authors WHERE id = ?", &s->st_author_get)) ||
+	    (rc = crdt_prepare(s, "SELECT idx, id FROM _authors WHERE idx > ? ORDER BY idx",
+			       &s->st_authors_after)) ||
 	    (rc = crdt_prepare(s, "INSERT INTO _authors VALUES(?, ?)", &s->st_author_ins)) ||
 	    (rc = crdt_prepare(s, "SELECT 1 FROM _log WHERE author = ? AND scope = ? AND seq = ?",
 			       &s->st_log_has)) ||
@@ -289,6 +298,10 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 			       &s->st_conf_by_pk)) ||
 	    (rc = crdt_prepare(s, "SELECT hlc, author, body FROM _conflicts WHERE tbl = ? AND ukey = ?",
 			       &s->st_conf_by_key)) ||
+	    (rc = crdt_prepare(s, "BEGIN IMMEDIATE", &s->st_begin)) ||
+	    (rc = crdt_prepare(s, "COMMIT", &s->st_commit)) ||
+	    (rc = crdt_prepare(s, "ROLLBACK", &s->st_rollback)) ||
+	    (rc = crdt_prepare(s, "SELECT v FROM _meta WHERE k = 'hlc'", &s->st_meta_hlc)) ||
 	    (rc = crdt_prepare(s, "DELETE FROM _conflicts WHERE tbl = ? AND pk = ? AND hlc = ? AND author = ?",
 			       &s->st_conf_del)))
 		return rc;
@@ -326,10 +339,11 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 		return -ENOMEM;
 	buf_init(&s->scratch, CRDT_BODY_MAX + 1024);
 	buf_init(&s->seal, 1 << 16);
+	buf_init(&s->metabuf, CRDT_META_MAX);
 	buf_init(&s->sealed_body, CRDT_BODY_MAX + 1024);
 	memcpy(s->self, self, CRDT_AUTHOR_LEN);
 	s->clock.max_ahead_ms = opt && opt->max_ahead_ms ? opt->max_ahead_ms : CRDT_DEFAULT_MAX_AHEAD_MS;
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = s->db ? crdt_sql_rc(rc) : -ENOMEM;
 		goto fail;
@@ -364,6 +378,7 @@ void crdt_store_close(struct crdt_store *s)
 	mem_free(s->component.c);
 	buf_release(&s->scratch);
 	buf_release(&s->seal);
+	buf_release(&s->metabuf);
 	buf_release(&s->sealed_body);
 	mem_free(s->authors);
 	mem_free(s);
@@ -433,6 +448,9 @@ int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *
 		const void *m = sqlite3_column_blob(st, (int)t->ncols);
 		int n = sqlite3_column_bytes(st, (int)t->ncols);
 		rc = n > CRDT_META_MAX ? ERR_CORRUPT : crdt_meta_decode(&r->m, m, (size_t)n);
+		for (size_t i = 0; i < r->m.n && !rc; i++)
+			if (r->m.g[i].author == 0 || r->m.g[i].author > s->nauthors)
+				rc = ERR_CORRUPT;
 		if (rc)
 			goto out;
 	}
@@ -446,19 +464,13 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 		 const struct crdt_row *r)
 {
 	sqlite3_stmt *st = s->t[t->id].put;
-	uint8_t meta[CRDT_META_MAX];
-	struct buf b;
+	struct buf *b = &s->metabuf;
 	int rc;
 
-	buf_init(&b, sizeof(meta));
-	crdt_meta_encode(&r->m, &b);
-	if (b.err) {
-		buf_release(&b);
-		return ERR_TOOBIG;
-	}
-	memcpy(meta, b.data, b.len);
-	size_t meta_len = b.len;
-	buf_release(&b);
+	buf_reset(b);
+	crdt_meta_encode(&r->m, b);
+	if (b->err)
+		return b->err;
 
 	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
 	for (unsigned c = 0; c < t->ncols; c++) {
@@ -479,7 +491,7 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 			break;
 		}
 	}
-	sqlite3_bind_blob(st, (int)t->ncols + 2, meta, (int)meta_len, SQLITE_STATIC);
+	sqlite3_bind_blob(st, (int)t->ncols + 2, b->data, (int)b->len, SQLITE_STATIC);
 	if (crdt_meta_live(&r->m))
 		sqlite3_bind_null(st, (int)t->ncols + 3);
 	else
