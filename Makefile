@@ -57,6 +57,9 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
+$(BUILD)/demo_replica: $(BUILD)/obj/tests/demo_replica.o $(BUILD)/libcunlian.a
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -72,8 +75,8 @@ check: $(DEPS_STAMP)
 bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
-demo: $(DEPS_STAMP) $(BUILD)/cunlian
-	@sh tests/demo.sh $(BUILD)/cunlian
+demo: $(DEPS_STAMP) $(BUILD)/cunlian $(BUILD)/demo_replica
+	@sh tests/demo.sh $(BUILD)
 
 soak: $(DEPS_STAMP) $(TEST_BINS)
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} \

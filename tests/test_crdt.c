@@ -445,6 +445,8 @@ static void test_migration_adds_column(void **state)
 	assert_int_equal(crdt_store_open(&f->st, path, f->st_id, NULL), 0);
 	assert_string_equal(cell(f->st, "orders", "s0001-o8", "comment"), "");
 	assert_string_equal(cell(f->st, "orders", "s0001-o8", "status"), "dispatched");
+	/* The migrated file's digest is the digest of the same commits. */
+	assert_same_state(f->st, f->hub);
 }
 
 /* A transaction that is aborted leaves nothing, and seq numbers resume. */
@@ -465,6 +467,70 @@ static void test_batch_abort(void **state)
 	assert_string_equal(cell(f->hub, "orders", "s0001-o9", "status"), "open");
 }
 
+/* An upsert and a delete of one row in one commit: deleted, either order. */
+static void test_same_commit_delete(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w[2];
+	crdt_write_init(&w[0], VOLUNTEERS, CRDT_UPSERT, "s0001-v5");
+	crdt_write_text(&w[0], "name", "吴敏");
+	crdt_write_init(&w[1], VOLUNTEERS, CRDT_DELETE, "s0001-v5");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0, "s0001", w, 2, NULL), 0);
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v5", "name"), "<none>");
+	crdt_write_init(&w[0], VOLUNTEERS, CRDT_DELETE, "s0001-v6");
+	crdt_write_init(&w[1], VOLUNTEERS, CRDT_UPSERT, "s0001-v6");
+	crdt_write_text(&w[1], "name", "吴敏");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 10, "s0001", w, 2, NULL), 0);
+	assert_string_equal(cell(f->st, "volunteers", "s0001-v6", "name"), "<none>");
+	exchange(f, T_DAY0 + 100);
+}
+
+/* Clocks a little ahead, one after another, cannot ratchet a replica with
+ * a good wall clock into the future. */
+static void test_clock_no_ratchet(void **state)
+{
+	struct fx *f = *state;
+	uint8_t peer[CRDT_AUTHOR_LEN];
+	struct crdt_write w;
+	struct buf b;
+	int accepted = 0;
+	t_author(peer, "s0009");
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0009-v1");
+	crdt_write_text(&w, "name", "赵强");
+	buf_init(&b, 0);
+	assert_int_equal(crdt_body_encode(&b, &w, 1), 0);
+	for (uint64_t i = 1; i <= 5; i++) {
+		uint64_t ahead = i * 23ULL * 3600000;
+		if (crdt_apply_remote(f->hub, T_DAY0, peer, "s0009", i, CRDT_HLC(T_DAY0 + ahead, 0), b.data,
+				      b.len) == 0)
+			accepted++;
+	}
+	assert_int_equal(accepted, 1);
+	buf_release(&b);
+}
+
+/* A board without a clock accepts clocks near the last one it knew. */
+static void test_clockless_board(void **state)
+{
+	struct fx *f = *state;
+	uint8_t peer[CRDT_AUTHOR_LEN];
+	struct crdt_write w;
+	struct buf b;
+	order_new(f->st, T_DAY0, "s0001-o20"); /* the last clock it knew */
+	t_author(peer, "hub2");
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v9");
+	crdt_write_text(&w, "name", "赵强");
+	buf_init(&b, 0);
+	assert_int_equal(crdt_body_encode(&b, &w, 1), 0);
+	assert_int_equal(crdt_apply_remote(f->st, 3000, peer, "s0001", 1, CRDT_HLC(T_DAY0 + 3600000, 0),
+					   b.data, b.len),
+			 0);
+	assert_int_equal(crdt_apply_remote(f->st, 3000, peer, "s0001", 2,
+					   CRDT_HLC(T_DAY0 + 400ULL * 86400000, 0), b.data, b.len),
+			 ERR_CLOCK);
+	buf_release(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -483,6 +549,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_digest_by_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_adds_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_commit_delete, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
 }
