@@ -65,6 +65,7 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libcunlian.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 test: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
+	@sh tests/check_layers.sh
 	@sh tests/run.sh $(BUILD) $(TEST_BINS)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
