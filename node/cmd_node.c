@@ -1,0 +1,737 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_node.c - the node itself: init, status, digest, log, doctor, and the
+ * county's list of stations (station add/list).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "node/node.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool node_level_ok(const char *s)
+{
+	return strcmp(s, "village") == 0 || strcmp(s, "town") == 0 || strcmp(s, "county") == 0;
+}
+
+/* One county-wide commit of a stations row. */
+static int node_station_write(struct node_ctx *ctx, const char *id, const char *name,
+			      const char *level, const char *parent)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, crdt_schema_find("stations")->id, CRDT_UPSERT, id);
+	crdt_write_text(&w, "name", name);
+	crdt_write_text(&w, "level", level);
+	if (parent && *parent)
+		crdt_write_text(&w, "parent", parent);
+	return node_commit(ctx, "", &w, 1);
+}
+
+int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "station", true, NULL }, { "name", true, NULL },
+				{ "role", true, NULL },    { "parent", true, NULL },
+				{ "level", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	char path[NODE_PATH_MAX + 32], hex[2 * CRDT_AUTHOR_LEN + 1];
+	struct node_conf c;
+	struct stat sb;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	const char *station = o[0].val, *name = o[1].val, *role = o[2].val ? o[2].val : "station";
+	const char *parent = o[3].val ? o[3].val : "";
+	const char *level = o[4].val ? o[4].val : strcmp(role, "hub") == 0 ? "county" : "village";
+
+	if (!station || !name)
+		return node_fail(ctx, ERR_USAGE, M_INIT_NEEDS);
+	if (!node_id_ok(station) || strcmp(station, "hub") == 0)
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
+	if (!node_text_ok(name, NODE_NAME_MAX))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
+	if (strcmp(role, "station") && strcmp(role, "hub"))
+		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
+	if (!node_level_ok(level))
+		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
+	if (*parent && !node_id_ok(parent))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
+
+	node_path(ctx, path, sizeof(path), "node.conf");
+	if (stat(path, &sb) == 0)
+		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->home);
+	if (mkdir(ctx->home, 0700) < 0 && errno != EEXIST)
+		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, strerror(errno));
+
+	memset(&c, 0, sizeof(c));
+	snprintf(c.station, sizeof(c.station), "%s", station);
+	snprintf(c.name, sizeof(c.name), "%s", name);
+	snprintf(c.role, sizeof(c.role), "%s", role);
+	snprintf(c.level, sizeof(c.level), "%s", level);
+	snprintf(c.parent, sizeof(c.parent), "%s", parent);
+	ctx->conf = c;
+	ctx->hub = strcmp(role, "hub") == 0;
+
+	/* An init cut short leaves a key but no node.conf: keep that key. */
+	node_path(ctx, path, sizeof(path), "identity.key");
+	rc = node_identity_create(path, ctx->author);
+	if (rc == ERR_EXISTS)
+		rc = node_identity_load(path, ctx->author);
+	if (rc)
+		return node_fail(ctx, rc, M_KEY_WRITE, path, err_str(rc));
+	node_path(ctx, path, sizeof(path), "replica.db");
+	if ((rc = crdt_store_open(&ctx->store, path, ctx->author, NULL)))
+		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+	if ((rc = node_station_write(ctx, station, name, level, parent)))
+		return rc;
+	node_path(ctx, path, sizeof(path), "node.conf");
+	if ((rc = node_conf_write(path, &c)))
+		return node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc));
+
+	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "id", station);
+		node_json_kstr(&j, "name", name);
+		node_json_kstr(&j, "role", role);
+		node_json_kstr(&j, "level", level);
+		node_json_kstr(&j, "parent", *parent ? parent : NULL);
+		node_json_kstr(&j, "home", ctx->home);
+		node_json_kstr(&j, "author", hex);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_INIT_DONE, name, station, ctx->home,
+			 node_msg(ctx->lang, ctx->hub ? M_ROLE_HUB : M_ROLE_STATION), hex);
+	}
+	return 0;
+}
+
+/* ---- status ------------------------------------------------------------ */
+
+static int64_t node_count(struct node_ctx *ctx, const char *sql)
+{
+	sqlite3_stmt *st;
+	int64_t n = -1;
+	if (node_sql(ctx, &st, sql, NULL))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos, nvv = 0;
+	struct crdt_vv_entry *vv = NULL;
+	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
+	uint64_t conflicts = 0, own = 0, others = 0;
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->store, &conflicts)))
+		goto out;
+	for (size_t i = 0; i < nvv; i++) {
+		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
+			own += vv[i].seq;
+		else
+			others += vv[i].seq;
+	}
+	int64_t nvol = node_count(ctx, "SELECT count(*) FROM volunteers WHERE _dead IS NULL");
+	int64_t nord = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL");
+	int64_t nopen = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL"
+				   " AND status IN ('open','dispatched','accepted')");
+	uint64_t hlc = crdt_store_hlc(ctx->store);
+	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+	node_time_fmt(ctx->now_ms, t1, sizeof(t1));
+	node_time_fmt(CRDT_HLC_MS(hlc), t2, sizeof(t2));
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "station", ctx->conf.station);
+		node_json_kstr(&j, "name", ctx->conf.name);
+		node_json_kstr(&j, "role", ctx->conf.role);
+		node_json_kstr(&j, "level", ctx->conf.level);
+		node_json_kstr(&j, "parent", ctx->conf.parent[0] ? ctx->conf.parent : NULL);
+		node_json_kstr(&j, "home", ctx->home);
+		node_json_kstr(&j, "author", hex);
+		node_json_kint(&j, "now_ms", (int64_t)ctx->now_ms);
+		node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(hlc));
+		node_json_key(&j, "feeds");
+		node_json_arr(&j);
+		for (size_t i = 0; i < nvv; i++) {
+			char ah[2 * CRDT_AUTHOR_LEN + 1];
+			node_hex(vv[i].author, CRDT_AUTHOR_LEN, ah);
+			node_json_obj(&j);
+			node_json_kstr(&j, "author", ah);
+			node_json_kstr(&j, "scope", vv[i].scope);
+			node_json_kint(&j, "seq", (int64_t)vv[i].seq);
+			node_json_end_obj(&j);
+		}
+		node_json_end_arr(&j);
+		node_json_kint(&j, "own_commits", (int64_t)own);
+		node_json_kint(&j, "other_commits", (int64_t)others);
+		node_json_kint(&j, "conflicts", (int64_t)conflicts);
+		node_json_kint(&j, "volunteers", nvol);
+		node_json_kint(&j, "orders", nord);
+		node_json_kint(&j, "open_orders", nopen);
+		node_json_key(&j, "peers");
+		node_json_arr(&j);
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_STATUS, ctx->conf.name, ctx->conf.station,
+			 node_msg(ctx->lang, ctx->hub ? M_ROLE_HUB : M_ROLE_STATION),
+			 ctx->conf.parent[0] ? ctx->conf.parent : "-", ctx->home, hex, t1, t2,
+			 (unsigned long long)own, (unsigned long long)others,
+			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
+			 (long long)nopen);
+	}
+out:
+	mem_free(vv);
+	return rc ? node_fail_store(ctx, rc) : 0;
+}
+
+/* ---- digest ------------------------------------------------------------- */
+
+int node_cmd_digest(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "scope", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	uint8_t d[32];
+	char hex[65];
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	const char *scope = o[0].val;
+	if (scope && *scope && !node_id_ok(scope))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, scope);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = crdt_store_digest(ctx->store, scope, d)))
+		return node_fail_store(ctx, rc);
+	node_hex(d, 32, hex);
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "scope", scope);
+		node_json_kstr(&j, "digest", hex);
+		node_json_end_obj(&j);
+	} else {
+		printf("%s\n", hex);
+	}
+	return 0;
+}
+
+/* ---- log ---------------------------------------------------------------- */
+
+struct node_log_item {
+	uint64_t hlc;
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq;
+	uint8_t table;
+	uint8_t op;
+	char pk[NODE_ID_MAX + 1];
+	char *cols; /* "k=v k=v", mem_alloc'd */
+	char *json; /* {"k":v,...}, mem_alloc'd */
+};
+
+struct node_log_walk {
+	struct node_ctx *ctx;
+	const char *filter;
+	struct node_log_item *items;
+	size_t n, cap;
+	int err;
+};
+
+static bool node_log_match(const struct crdt_write *w, const char *id)
+{
+	if (w->pk_len == strlen(id) && memcmp(w->pk, id, w->pk_len) == 0)
+		return true;
+	for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
+		if ((w->mask >> c & 1) && w->vals[c].type == CRDT_TEXT && w->vals[c].len == strlen(id) &&
+		    memcmp(w->vals[c].s, id, w->vals[c].len) == 0)
+			return true;
+	return false;
+}
+
+/* Render a write's columns as text and as a JSON object. */
+static int node_log_render(const struct crdt_write *w, char **text, char **json)
+{
+	const struct crdt_table *t = crdt_schema_table(w->table);
+	char *tb = NULL, *jb = NULL;
+	size_t tn = 0, jn = 0;
+	FILE *tf = open_memstream(&tb, &tn), *jf = open_memstream(&jb, &jn);
+	if (!tf || !jf) {
+		if (tf)
+			fclose(tf);
+		if (jf)
+			fclose(jf);
+		free(tb);
+		free(jb);
+		return -ENOMEM;
+	}
+	struct node_json j;
+	node_json_init(&j, jf);
+	node_json_obj(&j);
+	for (unsigned c = 0; t && c < t->ncols && w->op == CRDT_UPSERT; c++) {
+		if (!(w->mask >> c & 1))
+			continue;
+		const struct crdt_value *v = &w->vals[c];
+		char num[64];
+		node_json_key(&j, t->cols[c].name);
+		fprintf(tf, "%s%s=", ftell(tf) ? " " : "", t->cols[c].name);
+		switch (v->type) {
+		case CRDT_INT:
+			fprintf(tf, "%lld", (long long)v->i);
+			node_json_int(&j, v->i);
+			break;
+		case CRDT_REAL:
+			node_real_fmt(v->r, num, sizeof(num));
+			fputs(num, tf);
+			node_json_real(&j, v->r);
+			break;
+		case CRDT_TEXT: {
+			char *s = mem_strndup(v->s, v->len);
+			if (s) {
+				fputs(s, tf);
+				node_json_str(&j, s);
+				mem_free(s);
+			}
+			break;
+		}
+		case CRDT_NULL:
+			fputs("-", tf);
+			node_json_null(&j);
+			break;
+		}
+	}
+	fputc('}', jf);
+	fclose(tf);
+	fclose(jf);
+	*text = mem_strndup(tb, tn);
+	*json = mem_strndup(jb, jn);
+	free(tb);
+	free(jb);
+	return *text && *json ? 0 : -ENOMEM;
+}
+
+static int node_log_entry(void *arg, const struct crdt_log_entry *e)
+{
+	struct node_log_walk *lw = arg;
+	struct crdt_write *w = NULL;
+	size_t n = 0;
+	if (e->carried || crdt_body_decode(e->body, e->body_len, &w, &n))
+		return 0; /* sealed or relayed only: nothing to show */
+	for (size_t i = 0; i < n; i++) {
+		if (lw->filter && !node_log_match(&w[i], lw->filter))
+			continue;
+		if (lw->n == lw->cap) {
+			size_t cap = lw->cap ? lw->cap * 2 : 64;
+			void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
+			if (!p) {
+				lw->err = -ENOMEM;
+				break;
+			}
+			lw->items = p;
+			lw->cap = cap;
+		}
+		struct node_log_item *it = &lw->items[lw->n];
+		memset(it, 0, sizeof(*it));
+		it->hlc = e->hlc;
+		memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
+		snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
+		it->seq = e->seq;
+		it->table = w[i].table;
+		it->op = w[i].op;
+		snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w[i].pk_len, w[i].pk);
+		if ((lw->err = node_log_render(&w[i], &it->cols, &it->json))) {
+			mem_free(it->cols);
+			mem_free(it->json);
+			break;
+		}
+		lw->n++;
+	}
+	mem_free(w);
+	return lw->err;
+}
+
+static int node_log_cmp(const void *a, const void *b)
+{
+	const struct node_log_item *x = a, *y = b;
+	if (x->hlc != y->hlc)
+		return x->hlc < y->hlc ? -1 : 1;
+	int c = memcmp(x->author, y->author, CRDT_AUTHOR_LEN);
+	if (c)
+		return c;
+	return strcmp(x->pk, y->pk);
+}
+
+int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "limit", true, NULL } };
+	const char *pos[1];
+	size_t npos, nvv = 0;
+	struct crdt_vv_entry *vv = NULL;
+	struct node_log_walk lw = { .ctx = ctx };
+	int64_t limit = 50;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (o[0].val && node_parse_int(o[0].val, 1, 1000000, &limit))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--limit", o[0].val);
+	lw.filter = npos ? pos[0] : NULL;
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)))
+		goto out;
+	for (size_t i = 0; i < nvv && !rc; i++)
+		rc = crdt_log_each(ctx->store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
+	if (rc)
+		goto out;
+	qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
+	size_t from = lw.n > (size_t)limit ? lw.n - (size_t)limit : 0;
+	const char *head[] = { node_msg(ctx->lang, M_COL_TIME), node_msg(ctx->lang, M_COL_NODE),
+			       node_msg(ctx->lang, M_COL_SCOPE), node_msg(ctx->lang, M_COL_TABLE),
+			       node_msg(ctx->lang, M_COL_ID),    node_msg(ctx->lang, M_COL_CHANGE) };
+	struct node_table t;
+	struct node_json j;
+	node_table_init(&t, 6, head);
+	node_json_init(&j, stdout);
+	if (ctx->json) {
+		node_json_obj(&j);
+		node_json_key(&j, "entries");
+		node_json_arr(&j);
+	}
+	for (size_t i = from; i < lw.n; i++) {
+		struct node_log_item *it = &lw.items[i];
+		char hex[2 * CRDT_AUTHOR_LEN + 1], when[32], who[48];
+		const struct crdt_table *tb = crdt_schema_table(it->table);
+		bool self = memcmp(it->author, ctx->author, CRDT_AUTHOR_LEN) == 0;
+		node_hex(it->author, CRDT_AUTHOR_LEN, hex);
+		node_time_fmt(CRDT_HLC_MS(it->hlc), when, sizeof(when));
+		if (ctx->json) {
+			node_json_obj(&j);
+			node_json_kint(&j, "time_ms", (int64_t)CRDT_HLC_MS(it->hlc));
+			node_json_kint(&j, "hlc", (int64_t)it->hlc);
+			node_json_kstr(&j, "author", hex);
+			node_json_key(&j, "self");
+			node_json_bool(&j, self);
+			node_json_kstr(&j, "scope", it->scope);
+			node_json_kint(&j, "seq", (int64_t)it->seq);
+			node_json_kstr(&j, "table", tb ? tb->name : "?");
+			node_json_kstr(&j, "id", it->pk);
+			node_json_kstr(&j, "op", it->op == CRDT_DELETE ? "delete" : "upsert");
+			node_json_key(&j, "cols");
+			fputs(it->json, stdout);
+			node_json_end_obj(&j);
+			continue;
+		}
+		snprintf(who, sizeof(who), "%.8s%s", hex, self ? node_msg(ctx->lang, M_SELF_MARK) : "");
+		const char *cells[] = { when, who, it->scope[0] ? it->scope : "-", tb ? tb->name : "?",
+					it->pk, it->op == CRDT_DELETE ? node_msg(ctx->lang, M_DELETED) : it->cols };
+		node_table_row(&t, cells);
+	}
+	if (ctx->json) {
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else if (t.err) {
+		rc = t.err;
+	} else if (lw.n == 0) {
+		node_say(ctx, M_LOG_EMPTY);
+	} else {
+		node_table_print(&t, stdout);
+	}
+	node_table_release(&t);
+out:
+	for (size_t i = 0; i < lw.n; i++) {
+		mem_free(lw.items[i].cols);
+		mem_free(lw.items[i].json);
+	}
+	mem_free(lw.items);
+	mem_free(vv);
+	if (!rc)
+		rc = lw.err;
+	return rc ? node_fail_store(ctx, rc) : 0;
+}
+
+/* ---- doctor --------------------------------------------------------------- */
+
+enum node_check_level { CHECK_OK, CHECK_WARN, CHECK_FAIL };
+
+struct node_checks {
+	struct node_ctx *ctx;
+	struct node_json j;
+	int fails, warns;
+};
+
+static void node_check(struct node_checks *k, const char *name, enum node_check_level lv,
+		       enum node_msg_id id, ...)
+{
+	static const char *const lvname[] = { "ok", "warn", "fail" };
+	static const enum node_msg_id lvmsg[] = { M_CHECK_OK, M_CHECK_WARN, M_CHECK_FAIL };
+	char text[1024];
+	va_list ap;
+	va_start(ap, id);
+	vsnprintf(text, sizeof(text), node_msg(k->ctx->lang, id), ap);
+	va_end(ap);
+	if (lv == CHECK_FAIL)
+		k->fails++;
+	if (lv == CHECK_WARN)
+		k->warns++;
+	if (k->ctx->json) {
+		node_json_obj(&k->j);
+		node_json_kstr(&k->j, "check", name);
+		node_json_kstr(&k->j, "status", lvname[lv]);
+		node_json_kstr(&k->j, "message", text);
+		node_json_end_obj(&k->j);
+	} else {
+		printf("%s %s\n", node_msg(k->ctx->lang, lvmsg[lv]), text);
+	}
+}
+
+#define DOCTOR_MIN_YEAR_MS 1704067200000ULL /* 2024-01-01: a clock before this is unset */
+
+int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos;
+	char path[NODE_PATH_MAX + 32];
+	struct node_checks k = { .ctx = ctx };
+	struct stat sb;
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	node_json_init(&k.j, stdout);
+	if (ctx->json) {
+		node_json_obj(&k.j);
+		node_json_key(&k.j, "checks");
+		node_json_arr(&k.j);
+	}
+
+	/* configuration */
+	node_path(ctx, path, sizeof(path), "node.conf");
+	rc = node_conf_read(path, &ctx->conf);
+	if (rc == ERR_NOTFOUND)
+		node_check(&k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->home);
+	else if (rc)
+		node_check(&k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
+	else
+		node_check(&k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->conf.station, ctx->conf.role);
+	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
+
+	/* identity */
+	bool have_key = false;
+	node_path(ctx, path, sizeof(path), "identity.key");
+	if (stat(path, &sb) < 0) {
+		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
+	} else if ((sb.st_mode & 077) != 0) {
+		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
+			   (unsigned)(sb.st_mode & 0777), path);
+	} else if (node_identity_load(path, ctx->author) != 0) {
+		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
+	} else {
+		char hex[2 * CRDT_AUTHOR_LEN + 1];
+		node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+		node_check(&k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
+		have_key = true;
+	}
+
+	/* database */
+	node_path(ctx, path, sizeof(path), "replica.db");
+	if (stat(path, &sb) < 0) {
+		node_check(&k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
+	} else if (!have_key) {
+		node_check(&k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
+	} else if ((rc = crdt_store_open(&ctx->store, path, ctx->author, NULL)) != 0) {
+		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, err_str(rc));
+	} else {
+		sqlite3_stmt *st;
+		char res[256] = "";
+		if (sqlite3_prepare_v2(crdt_store_db(ctx->store), "PRAGMA integrity_check", -1, &st,
+				       NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				node_col_text(st, 0, res, sizeof(res));
+			sqlite3_finalize(st);
+		}
+		if (strcmp(res, "ok") == 0)
+			node_check(&k, "database", CHECK_OK, M_DOC_DB_OK);
+		else
+			node_check(&k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
+	}
+
+	/* the station's own row */
+	if (ctx->store && ctx->conf.station[0]) {
+		sqlite3_stmt *st;
+		bool found = false;
+		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
+			     ctx->conf.station, NULL) == 0) {
+			found = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+		}
+		if (found)
+			node_check(&k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->conf.station);
+		else
+			node_check(&k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->conf.station);
+	}
+
+	/* disk space */
+	struct statvfs vfs;
+	if (statvfs(ctx->home, &vfs) == 0) {
+		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
+		if (mb < 20)
+			node_check(&k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->home);
+		else if (mb < 200)
+			node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->home);
+		else
+			node_check(&k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
+	} else {
+		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->home);
+	}
+
+	/* the clock against the newest change this node has seen */
+	if (ctx->now_ms < DOCTOR_MIN_YEAR_MS) {
+		char now[32];
+		node_time_fmt(ctx->now_ms, now, sizeof(now));
+		node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_UNSET, now);
+	} else if (ctx->store) {
+		uint64_t hlc_ms = CRDT_HLC_MS(crdt_store_hlc(ctx->store));
+		char now[32], last[32];
+		node_time_fmt(ctx->now_ms, now, sizeof(now));
+		node_time_fmt(hlc_ms, last, sizeof(last));
+		if (hlc_ms > ctx->now_ms + 5 * 60 * 1000)
+			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_BEHIND, now,
+				   (unsigned long long)((hlc_ms - ctx->now_ms) / 60000), last);
+		else
+			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_OK, now);
+	}
+
+	node_check(&k, "enrolment", CHECK_WARN, M_DOC_NO_ENROL);
+
+	if (ctx->json) {
+		node_json_end_arr(&k.j);
+		node_json_key(&k.j, "ok");
+		node_json_bool(&k.j, k.fails == 0);
+		node_json_end_obj(&k.j);
+	} else {
+		node_say(ctx, k.fails ? M_DOC_SUMMARY_BAD : M_DOC_SUMMARY_OK, k.fails, k.warns);
+	}
+	if (k.fails) {
+		ctx->said = true;
+		return -EPERM; /* exit status 1: problems found */
+	}
+	return 0;
+}
+
+/* ---- stations ----------------------------------------------------------- */
+
+int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "id", true, NULL },
+				{ "name", true, NULL },
+				{ "level", true, NULL },
+				{ "parent", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	const char *id = o[0].val, *name = o[1].val, *level = o[2].val ? o[2].val : "village";
+	const char *parent = o[3].val;
+	if (!id || !name)
+		return node_fail(ctx, ERR_USAGE, M_STATION_NEEDS);
+	if (!node_id_ok(id) || strcmp(id, "hub") == 0)
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, id);
+	if (!node_text_ok(name, NODE_NAME_MAX))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
+	if (!node_level_ok(level))
+		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
+	if (parent && !node_id_ok(parent))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if (!ctx->hub)
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "station add");
+	if ((rc = node_station_write(ctx, id, name, level, parent)))
+		return rc;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "id", id);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_STATION_ADDED, id, name);
+	}
+	return 0;
+}
+
+int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos;
+	sqlite3_stmt *st;
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT pk, name, level, parent FROM stations WHERE _dead IS NULL ORDER BY pk",
+			   NULL)))
+		return rc;
+	const char *head[] = { node_msg(ctx->lang, M_COL_ID), node_msg(ctx->lang, M_COL_NAME),
+			       node_msg(ctx->lang, M_COL_LEVEL), node_msg(ctx->lang, M_COL_PARENT) };
+	struct node_table t;
+	struct node_json j;
+	node_table_init(&t, 4, head);
+	node_json_init(&j, stdout);
+	if (ctx->json) {
+		node_json_obj(&j);
+		node_json_key(&j, "stations");
+		node_json_arr(&j);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char c[4][NODE_NAME_MAX + 1];
+		for (int i = 0; i < 4; i++)
+			node_col_text(st, i, c[i], sizeof(c[i]));
+		if (ctx->json) {
+			node_json_obj(&j);
+			node_json_kstr(&j, "id", c[0]);
+			node_json_kstr(&j, "name", c[1]);
+			node_json_kstr(&j, "level", c[2]);
+			node_json_kstr(&j, "parent", c[3][0] ? c[3] : NULL);
+			node_json_end_obj(&j);
+		} else {
+			const char *cells[] = { c[0], c[1], c[2], c[3][0] ? c[3] : "-" };
+			node_table_row(&t, cells);
+		}
+	}
+	sqlite3_finalize(st);
+	if (ctx->json) {
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else {
+		node_table_print(&t, stdout);
+	}
+	node_table_release(&t);
+	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}

@@ -1,0 +1,823 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_volunteer.c - volunteers: add, set, list, show, and bulk import from
+ * a CSV file.
+ *
+ * Rules:
+ *  V1. One live volunteer per phone number, county-wide (as far as this
+ *      replica knows): a second registration is refused and names the
+ *      first.
+ *  V2. A station changes only its own volunteers; the hub any. A
+ *      volunteer's data is committed in the scope of their home station.
+ *  V3. An import is one commit: every row is checked first, and one bad
+ *      row (reported with its line number) means nothing is imported.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "base/utf8.h"
+#include "node/node.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+#define IMPORT_MAX_BYTES ((size_t)8 << 20)
+#define IMPORT_MAX_ROWS 20000
+#define IMPORT_MAX_ERRORS 20
+
+static unsigned node_volunteers_table(void)
+{
+	return crdt_schema_find("volunteers")->id;
+}
+
+int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v)
+{
+	sqlite3_stmt *st;
+	int rc;
+	memset(v, 0, sizeof(*v));
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT name, phone, station, team, skills, status, registered_at"
+			   " FROM volunteers WHERE pk = ?1 AND _dead IS NULL",
+			   id, NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		snprintf(v->id, sizeof(v->id), "%s", id);
+		node_col_text(st, 0, v->name, sizeof(v->name));
+		node_col_text(st, 1, v->phone, sizeof(v->phone));
+		node_col_text(st, 2, v->station, sizeof(v->station));
+		node_col_text(st, 3, v->team, sizeof(v->team));
+		node_col_text(st, 4, v->skills, sizeof(v->skills));
+		node_col_text(st, 5, v->status, sizeof(v->status));
+		v->registered_at = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	return rc == SQLITE_DONE ? ERR_NOTFOUND : node_fail_store(ctx, ERR_STORAGE);
+}
+
+int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v)
+{
+	int rc = node_volunteer_load(ctx, id, v);
+	if (rc == ERR_NOTFOUND)
+		return node_fail(ctx, rc, M_VOLUNTEER_NOT_FOUND, id);
+	return rc;
+}
+
+int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*bal = 0;
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT coalesce(sum(delta), 0) FROM points WHERE volunteer = ?1 AND _dead IS NULL",
+			   vid, NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*bal = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*hours = 0;
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT coalesce(sum(hours), 0) FROM orders WHERE volunteer = ?1"
+			   " AND status IN ('done', 'rated') AND _dead IS NULL",
+			   vid, NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hours = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+/* The live volunteer other than self with this phone, into who/name. */
+static int node_phone_owner(struct node_ctx *ctx, const char *phone, const char *self, char *who,
+			    size_t n, char *name, size_t nn)
+{
+	sqlite3_stmt *st;
+	int rc;
+	who[0] = name[0] = '\0';
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT pk, name FROM volunteers WHERE phone = ?1 AND pk != ?2"
+			   " AND _dead IS NULL ORDER BY pk LIMIT 1",
+			   phone, self ? self : "", NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		node_col_text(st, 0, who, n);
+		node_col_text(st, 1, name, nn);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+/* Skills as a plain comma list: Chinese commas and 、 become ',', spaces
+ * around items and empty items go. Returns false when too long. */
+static bool node_skills_norm(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	bool item = false;
+	out[0] = '\0';
+	for (const char *p = in; *p;) {
+		size_t step = 1;
+		bool sep = *p == ',';
+		if (!strncmp(p, "\xef\xbc\x8c", 3) || !strncmp(p, "\xe3\x80\x81", 3)) /* ， 、 */
+			sep = true, step = 3;
+		if (sep) {
+			while (k > 0 && out[k - 1] == ' ')
+				k--;
+			if (item && k + 1 < n)
+				out[k++] = ',';
+			item = false;
+		} else if (*p == ' ' && !item) {
+			/* leading space of an item */
+		} else {
+			if (k + 1 >= n)
+				return false;
+			out[k++] = *p;
+			item = true;
+		}
+		p += step;
+	}
+	while (k > 0 && (out[k - 1] == ' ' || out[k - 1] == ','))
+		k--;
+	out[k] = '\0';
+	return true;
+}
+
+/* Check the fields of one registration; message id of the first problem,
+ * or 0 (M_NONE). */
+static enum node_msg_id node_volunteer_check(const char *name, const char *phone, const char *team,
+					     const char *skills)
+{
+	if (!node_text_ok(name, NODE_NAME_MAX))
+		return M_BAD_NAME;
+	if (!phone || !node_phone_ok(phone))
+		return M_BAD_PHONE;
+	if (team && *team && !node_text_ok(team, NODE_NAME_MAX))
+		return M_BAD_TEAM;
+	if (skills && *skills && !node_text_ok(skills, NODE_TEXT_MAX))
+		return M_BAD_SKILLS;
+	return M_NONE;
+}
+
+static void node_volunteer_fill(struct crdt_write *w, const char *id, const char *name,
+				const char *phone, const char *station, const char *team,
+				const char *skills, uint64_t now)
+{
+	crdt_write_init(w, node_volunteers_table(), CRDT_UPSERT, id);
+	crdt_write_text(w, "name", name);
+	crdt_write_text(w, "phone", phone);
+	crdt_write_text(w, "station", station);
+	if (team && *team)
+		crdt_write_text(w, "team", team);
+	if (skills && *skills)
+		crdt_write_text(w, "skills", skills);
+	crdt_write_text(w, "status", "active");
+	crdt_write_int(w, "registered_at", (int64_t)now);
+}
+
+static void node_print_id(struct node_ctx *ctx, const char *id, enum node_msg_id msg, const char *extra)
+{
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "id", id);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, msg, id, extra);
+	}
+}
+
+/* The station a new record belongs to: --station (the hub only) or ours. */
+static int node_home_station(struct node_ctx *ctx, const char *opt, const char **out)
+{
+	*out = opt ? opt : ctx->conf.station;
+	if (opt && !node_id_ok(opt))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, opt);
+	if (!node_may_write(ctx, *out))
+		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, *out, ctx->conf.station);
+	return 0;
+}
+
+int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "name", true, NULL },	  { "phone", true, NULL },
+				{ "team", true, NULL },	  { "skills", true, NULL },
+				{ "station", true, NULL } };
+	const char *pos[1], *station;
+	size_t npos;
+	char phone[64], skills[NODE_TEXT_MAX + 1], id[NODE_ID_MAX + 1], who[NODE_ID_MAX + 1],
+		whoname[NODE_NAME_MAX + 1];
+	struct crdt_write w;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	const char *name = o[0].val, *team = o[2].val;
+	if (!name || !o[1].val)
+		return node_fail(ctx, ERR_USAGE, M_VOLUNTEER_NEEDS);
+	if (!node_skills_norm(o[3].val ? o[3].val : "", skills, sizeof(skills)))
+		return node_fail(ctx, ERR_USAGE, M_BAD_SKILLS, o[3].val);
+	enum node_msg_id bad = node_volunteer_check(name, o[1].val, team, skills);
+	if (bad != M_NONE)
+		return node_fail(ctx, ERR_USAGE, bad,
+				 bad == M_BAD_NAME ? name : bad == M_BAD_PHONE ? o[1].val
+							: bad == M_BAD_TEAM ? team : skills);
+	node_phone_norm(o[1].val, phone, sizeof(phone));
+	if ((rc = node_open(ctx)) || (rc = node_home_station(ctx, o[4].val, &station)))
+		return rc;
+	if ((rc = node_phone_owner(ctx, phone, NULL, who, sizeof(who), whoname, sizeof(whoname))))
+		return rc;
+	if (who[0])
+		return node_fail(ctx, ERR_EXISTS, M_PHONE_TAKEN, phone, whoname, who, who);
+	if ((rc = node_id_next(ctx, "volunteers", 'v', id, sizeof(id))))
+		return rc;
+	node_volunteer_fill(&w, id, name, phone, station, team, skills, ctx->now_ms);
+	if ((rc = node_commit(ctx, station, &w, 1)))
+		return rc;
+	node_print_id(ctx, id, M_VOLUNTEER_ADDED, name);
+	return 0;
+}
+
+static bool node_vstatus_ok(const char *s)
+{
+	return strcmp(s, "active") == 0 || strcmp(s, "paused") == 0 || strcmp(s, "left") == 0;
+}
+
+int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "name", true, NULL },	 { "phone", true, NULL },
+				{ "team", true, NULL },	 { "skills", true, NULL },
+				{ "status", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	char phone[64] = "", skills[NODE_TEXT_MAX + 1] = "", who[NODE_ID_MAX + 1],
+		whoname[NODE_NAME_MAX + 1];
+	struct node_volunteer v;
+	struct crdt_write w;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_NEED_ID, "volunteer set");
+	bool any = false;
+	for (size_t i = 0; i < NOPTS(o); i++)
+		any |= o[i].val != NULL;
+	if (!any)
+		return node_fail(ctx, ERR_USAGE, M_SET_NOTHING);
+	if (o[0].val && !node_text_ok(o[0].val, NODE_NAME_MAX))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, o[0].val);
+	if (o[1].val && !node_phone_ok(o[1].val))
+		return node_fail(ctx, ERR_USAGE, M_BAD_PHONE, o[1].val);
+	if (o[2].val && *o[2].val && !node_text_ok(o[2].val, NODE_NAME_MAX))
+		return node_fail(ctx, ERR_USAGE, M_BAD_TEAM, o[2].val);
+	if (o[3].val && (!node_skills_norm(o[3].val, skills, sizeof(skills)) ||
+			 (*skills && !node_text_ok(skills, NODE_TEXT_MAX))))
+		return node_fail(ctx, ERR_USAGE, M_BAD_SKILLS, o[3].val);
+	if (o[4].val && !node_vstatus_ok(o[4].val))
+		return node_fail(ctx, ERR_USAGE, M_BAD_VSTATUS, o[4].val);
+	if (o[1].val)
+		node_phone_norm(o[1].val, phone, sizeof(phone));
+	if ((rc = node_open(ctx)) || (rc = node_volunteer_need(ctx, pos[0], &v)))
+		return rc;
+	if (!node_may_write(ctx, v.station))
+		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, v.station, ctx->conf.station);
+	if (o[1].val) {
+		if ((rc = node_phone_owner(ctx, phone, v.id, who, sizeof(who), whoname, sizeof(whoname))))
+			return rc;
+		if (who[0])
+			return node_fail(ctx, ERR_EXISTS, M_PHONE_TAKEN, phone, whoname, who, who);
+	}
+	crdt_write_init(&w, node_volunteers_table(), CRDT_UPSERT, v.id);
+	if (o[0].val)
+		crdt_write_text(&w, "name", o[0].val);
+	if (o[1].val)
+		crdt_write_text(&w, "phone", phone);
+	if (o[2].val)
+		crdt_write_text(&w, "team", *o[2].val ? o[2].val : NULL);
+	if (o[3].val)
+		crdt_write_text(&w, "skills", *skills ? skills : NULL);
+	if (o[4].val)
+		crdt_write_text(&w, "status", o[4].val);
+	if ((rc = node_commit(ctx, v.station, &w, 1)))
+		return rc;
+	node_print_id(ctx, v.id, M_VOLUNTEER_UPDATED, o[0].val ? o[0].val : v.name);
+	return 0;
+}
+
+static const char *node_vstatus_name(const struct node_ctx *ctx, const char *s)
+{
+	if (strcmp(s, "active") == 0)
+		return node_msg(ctx->lang, M_VST_ACTIVE);
+	if (strcmp(s, "paused") == 0)
+		return node_msg(ctx->lang, M_VST_PAUSED);
+	if (strcmp(s, "left") == 0)
+		return node_msg(ctx->lang, M_VST_LEFT);
+	return s;
+}
+
+static void node_json_skills(struct node_json *j, const char *skills)
+{
+	char buf[NODE_TEXT_MAX + 1], *save = NULL;
+	snprintf(buf, sizeof(buf), "%s", skills);
+	node_json_key(j, "skills");
+	node_json_arr(j);
+	for (char *p = strtok_r(buf, ",", &save); p; p = strtok_r(NULL, ",", &save))
+		node_json_str(j, p);
+	node_json_end_arr(j);
+}
+
+int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "team", true, NULL },
+				{ "skill", true, NULL },
+				{ "status", true, NULL },
+				{ "station", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	sqlite3_stmt *st;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (o[2].val && !node_vstatus_ok(o[2].val))
+		return node_fail(ctx, ERR_USAGE, M_BAD_VSTATUS, o[2].val);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT pk, name, phone, station, team, skills, status FROM volunteers"
+			   " WHERE _dead IS NULL"
+			   " AND (?1 IS NULL OR team = ?1)"
+			   " AND (?2 IS NULL OR (',' || skills || ',') LIKE ('%,' || ?2 || ',%'))"
+			   " AND (?3 IS NULL OR status = ?3)"
+			   " AND (?4 IS NULL OR station = ?4)"
+			   " ORDER BY station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk",
+			   NULL)))
+		return rc;
+	for (int i = 0; i < 4; i++)
+		if (o[i].val)
+			sqlite3_bind_text(st, i + 1, o[i].val, -1, SQLITE_TRANSIENT);
+	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	  node_msg(ctx->lang, M_COL_NAME),
+			       node_msg(ctx->lang, M_COL_PHONE),  node_msg(ctx->lang, M_COL_TEAM),
+			       node_msg(ctx->lang, M_COL_SKILLS), node_msg(ctx->lang, M_COL_STATUS) };
+	struct node_table t;
+	struct node_json j;
+	size_t n = 0;
+	node_table_init(&t, 6, head);
+	node_json_init(&j, stdout);
+	if (ctx->json) {
+		node_json_obj(&j);
+		node_json_key(&j, "volunteers");
+		node_json_arr(&j);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct node_volunteer v;
+		char masked[64];
+		node_col_text(st, 0, v.id, sizeof(v.id));
+		node_col_text(st, 1, v.name, sizeof(v.name));
+		node_col_text(st, 2, v.phone, sizeof(v.phone));
+		node_col_text(st, 3, v.station, sizeof(v.station));
+		node_col_text(st, 4, v.team, sizeof(v.team));
+		node_col_text(st, 5, v.skills, sizeof(v.skills));
+		node_col_text(st, 6, v.status, sizeof(v.status));
+		node_phone_mask(v.phone, masked, sizeof(masked));
+		n++;
+		if (ctx->json) {
+			node_json_obj(&j);
+			node_json_kstr(&j, "id", v.id);
+			node_json_kstr(&j, "name", v.name);
+			node_json_kstr(&j, "phone", masked);
+			node_json_kstr(&j, "station", v.station);
+			node_json_kstr(&j, "team", v.team[0] ? v.team : NULL);
+			node_json_skills(&j, v.skills);
+			node_json_kstr(&j, "status", v.status);
+			node_json_end_obj(&j);
+		} else {
+			const char *cells[] = { v.id, v.name, masked, v.team[0] ? v.team : "-",
+						v.skills[0] ? v.skills : "-", node_vstatus_name(ctx, v.status) };
+			node_table_row(&t, cells);
+		}
+	}
+	sqlite3_finalize(st);
+	if (ctx->json) {
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else if (n == 0) {
+		node_say(ctx, M_NO_VOLUNTEERS);
+	} else {
+		node_table_print(&t, stdout);
+	}
+	node_table_release(&t);
+	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos;
+	struct node_volunteer v;
+	struct node_settings set;
+	double hours;
+	int64_t bal;
+	char when[32], hs[32];
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_NEED_ID, "volunteer show");
+	if ((rc = node_open(ctx)) || (rc = node_volunteer_need(ctx, pos[0], &v)) ||
+	    (rc = node_settings_load(ctx, &set)) || (rc = node_volunteer_hours(ctx, v.id, &hours)) ||
+	    (rc = node_points_balance(ctx, v.id, &bal)))
+		return rc;
+	int stars = node_stars(&set, hours);
+	node_time_fmt((uint64_t)v.registered_at, when, sizeof(when));
+	node_real_fmt(hours, hs, sizeof(hs));
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "id", v.id);
+		node_json_kstr(&j, "name", v.name);
+		node_json_kstr(&j, "phone", v.phone);
+		node_json_kstr(&j, "station", v.station);
+		node_json_kstr(&j, "team", v.team[0] ? v.team : NULL);
+		node_json_skills(&j, v.skills);
+		node_json_kstr(&j, "status", v.status);
+		node_json_kint(&j, "registered_at", v.registered_at);
+		node_json_kreal(&j, "hours", hours);
+		node_json_kint(&j, "stars", stars);
+		node_json_kint(&j, "balance", bal);
+		node_json_end_obj(&j);
+		return 0;
+	}
+	char star_text[64] = "";
+	for (int i = 0; i < 5; i++)
+		strcat(star_text, i < stars ? "★" : "☆");
+	node_say(ctx, M_VOLUNTEER_SHOW, v.id, v.name, v.phone, v.station, v.team[0] ? v.team : "-",
+		 v.skills[0] ? v.skills : "-", node_vstatus_name(ctx, v.status), when, hs, star_text,
+		 stars, (long long)bal);
+	return 0;
+}
+
+/* ---- import ------------------------------------------------------------- */
+
+struct node_csv {
+	const char *p, *end;
+	unsigned line;   /* line of the next character */
+	unsigned start;  /* line where the last record started */
+	char *fields[8];
+	size_t nfields;
+	bool too_many;
+};
+
+static void node_csv_clear(struct node_csv *c)
+{
+	for (size_t i = 0; i < c->nfields; i++)
+		mem_free(c->fields[i]);
+	c->nfields = 0;
+}
+
+/* Read one record (RFC 4180: quotes, doubled quotes, CRLF). Returns 1 when
+ * a record was read, 0 at the end, ERR_CORRUPT for an unclosed quote,
+ * -ENOMEM. */
+static int node_csv_next(struct node_csv *c)
+{
+	node_csv_clear(c);
+	c->too_many = false;
+	if (c->p >= c->end)
+		return 0;
+	c->start = c->line;
+	for (;;) {
+		struct buf b;
+		buf_init(&b, CRDT_TEXT_MAX + 2);
+		if (c->p < c->end && *c->p == '"') {
+			c->p++;
+			for (;;) {
+				if (c->p >= c->end) {
+					buf_release(&b);
+					return ERR_CORRUPT;
+				}
+				if (*c->p == '"') {
+					if (c->p + 1 < c->end && c->p[1] == '"') {
+						buf_put_u8(&b, '"');
+						c->p += 2;
+						continue;
+					}
+					c->p++;
+					break;
+				}
+				if (*c->p == '\n')
+					c->line++;
+				buf_put_u8(&b, (uint8_t)*c->p++);
+			}
+		}
+		while (c->p < c->end && *c->p != ',' && *c->p != '\n' && *c->p != '\r')
+			buf_put_u8(&b, (uint8_t)*c->p++);
+		buf_put_u8(&b, 0);
+		if (b.err) {
+			int err = b.err;
+			buf_release(&b);
+			return err == -ENOMEM ? err : ERR_TOOBIG;
+		}
+		if (c->nfields < 8)
+			c->fields[c->nfields++] = (char *)b.data;
+		else {
+			c->too_many = true;
+			buf_release(&b);
+		}
+		if (c->p < c->end && *c->p == ',') {
+			c->p++;
+			continue;
+		}
+		if (c->p < c->end && *c->p == '\r')
+			c->p++;
+		if (c->p < c->end && *c->p == '\n') {
+			c->p++;
+			c->line++;
+		}
+		return 1;
+	}
+}
+
+static char *node_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
+		*--e = '\0';
+	return s;
+}
+
+enum { CSV_NAME, CSV_PHONE, CSV_TEAM, CSV_SKILLS, CSV_NCOLS };
+
+static int node_csv_column(const char *h)
+{
+	static const char *const names[CSV_NCOLS][4] = {
+		{ "name", "姓名", "名字", NULL },
+		{ "phone", "电话", "手机", "手机号" },
+		{ "team", "队伍", "服务队", NULL },
+		{ "skills", "技能", "特长", NULL },
+	};
+	for (int c = 0; c < CSV_NCOLS; c++)
+		for (int k = 0; k < 4 && names[c][k]; k++)
+			if (strcmp(h, names[c][k]) == 0)
+				return c;
+	return -1;
+}
+
+struct node_import_row {
+	unsigned line;
+	char *name, *phone, *team, *skills; /* mem_alloc'd */
+	char id[NODE_ID_MAX + 1];
+};
+
+static void node_import_bad(struct node_ctx *ctx, unsigned *nerr, unsigned line, enum node_msg_id id,
+			    const char *what)
+{
+	if (++*nerr > IMPORT_MAX_ERRORS)
+		return;
+	node_fsay(stderr, ctx->lang, M_IMPORT_LINE, line);
+	node_fsay(stderr, ctx->lang, id, what);
+}
+
+static char *node_strdup(const char *s)
+{
+	return mem_strndup(s, strlen(s));
+}
+
+int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "station", true, NULL } };
+	const char *pos[1], *station;
+	size_t npos, nrows = 0;
+	char *data = NULL;
+	size_t len = 0;
+	struct node_csv c = { 0 };
+	struct node_import_row *rows = NULL;
+	struct crdt_write *w = NULL;
+	int col[8], rc, err_rc = ERR_USAGE;
+	unsigned nerr = 0, nbad = 0;
+	FILE *f = NULL;
+
+	rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_NEED_FILE);
+	if ((rc = node_open(ctx)) || (rc = node_home_station(ctx, o[0].val, &station)))
+		return rc;
+
+	f = fopen(pos[0], "rb");
+	if (!f)
+		return node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_FILE_OPEN, pos[0],
+				 strerror(errno));
+	data = mem_alloc(IMPORT_MAX_BYTES + 1);
+	if (!data) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	len = fread(data, 1, IMPORT_MAX_BYTES + 1, f);
+	if (ferror(f)) {
+		rc = node_fail(ctx, -EIO, M_FILE_OPEN, pos[0], strerror(EIO));
+		goto out;
+	}
+	if (len > IMPORT_MAX_BYTES) {
+		rc = node_fail(ctx, ERR_USAGE, M_IMPORT_TOO_BIG, pos[0]);
+		goto out;
+	}
+	data[len] = '\0';
+	c.p = data;
+	c.end = data + len;
+	c.line = 1;
+	if (len >= 3 && memcmp(data, "\xef\xbb\xbf", 3) == 0) /* a BOM, as Excel writes */
+		c.p += 3;
+	if (!utf8_valid(c.p, (size_t)(c.end - c.p))) {
+		unsigned line = 1;
+		const char *q = c.p;
+		/* find the first bad line to name it */
+		for (const char *ls = c.p; ls < c.end; ls = q + 1, line++) {
+			q = memchr(ls, '\n', (size_t)(c.end - ls));
+			if (!q)
+				q = c.end;
+			if (!utf8_valid(ls, (size_t)(q - ls)))
+				break;
+		}
+		rc = node_fail(ctx, ERR_USAGE, M_IMPORT_NOT_UTF8, pos[0], line);
+		goto out;
+	}
+
+	/* header */
+	rc = node_csv_next(&c);
+	if (rc <= 0) {
+		rc = node_fail(ctx, ERR_USAGE, M_IMPORT_NO_HEADER, pos[0]);
+		goto out;
+	}
+	bool have[CSV_NCOLS] = { false };
+	for (size_t i = 0; i < c.nfields; i++) {
+		col[i] = node_csv_column(node_trim(c.fields[i]));
+		if (col[i] < 0) {
+			rc = node_fail(ctx, ERR_USAGE, M_IMPORT_BAD_HEADER, c.start, c.fields[i]);
+			goto out;
+		}
+		have[col[i]] = true;
+	}
+	if (!have[CSV_NAME] || !have[CSV_PHONE]) {
+		rc = node_fail(ctx, ERR_USAGE, M_IMPORT_NO_HEADER, pos[0]);
+		goto out;
+	}
+	size_t ncol = c.nfields;
+
+	rows = mem_calloc(IMPORT_MAX_ROWS, sizeof(*rows));
+	if (!rows) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((rc = node_csv_next(&c)) == 1) {
+		if (c.nfields == 1 && *node_trim(c.fields[0]) == '\0')
+			continue; /* blank line */
+		if (nrows == IMPORT_MAX_ROWS) {
+			rc = node_fail(ctx, ERR_USAGE, M_IMPORT_TOO_BIG, pos[0]);
+			goto out;
+		}
+		if (c.too_many || c.nfields != ncol) {
+			char got[16];
+			snprintf(got, sizeof(got), "%zu", c.too_many ? (size_t)9 : c.nfields);
+			node_import_bad(ctx, &nerr, c.start, M_IMPORT_FIELDS, got);
+			nbad++;
+			continue;
+		}
+		struct node_import_row *r = &rows[nrows];
+		const char *v[CSV_NCOLS] = { "", "", "", "" };
+		char phone[64], skills[NODE_TEXT_MAX + 1];
+		for (size_t i = 0; i < ncol; i++)
+			v[col[i]] = node_trim(c.fields[i]);
+		r->line = c.start;
+		if (!node_skills_norm(v[CSV_SKILLS], skills, sizeof(skills))) {
+			node_import_bad(ctx, &nerr, c.start, M_BAD_SKILLS, v[CSV_SKILLS]);
+			nbad++;
+			continue;
+		}
+		enum node_msg_id bad = node_volunteer_check(v[CSV_NAME], v[CSV_PHONE], v[CSV_TEAM], skills);
+		if (bad != M_NONE) {
+			node_import_bad(ctx, &nerr, c.start, bad,
+					bad == M_BAD_NAME ? v[CSV_NAME] : bad == M_BAD_PHONE ? v[CSV_PHONE]
+								    : bad == M_BAD_TEAM ? v[CSV_TEAM] : skills);
+			nbad++;
+			continue;
+		}
+		node_phone_norm(v[CSV_PHONE], phone, sizeof(phone));
+		/* V1: against the replica and against earlier rows of the file */
+		char who[NODE_ID_MAX + 1], whoname[NODE_NAME_MAX + 1];
+		if ((rc = node_phone_owner(ctx, phone, NULL, who, sizeof(who), whoname, sizeof(whoname))))
+			goto out;
+		if (who[0]) {
+			if (++nerr <= IMPORT_MAX_ERRORS) {
+				node_fsay(stderr, ctx->lang, M_IMPORT_LINE, c.start);
+				node_fsay(stderr, ctx->lang, M_IMPORT_DUP_DB, phone, whoname, who);
+			}
+			if (nbad == 0)
+				err_rc = ERR_EXISTS;
+			nbad++;
+			continue;
+		}
+		unsigned first = 0;
+		for (size_t i = 0; i < nrows && !first; i++)
+			if (strcmp(rows[i].phone, phone) == 0)
+				first = rows[i].line;
+		if (first) {
+			if (++nerr <= IMPORT_MAX_ERRORS) {
+				node_fsay(stderr, ctx->lang, M_IMPORT_LINE, c.start);
+				node_fsay(stderr, ctx->lang, M_IMPORT_DUP_FILE, phone, first);
+			}
+			if (nbad == 0)
+				err_rc = ERR_EXISTS;
+			nbad++;
+			continue;
+		}
+		r->name = node_strdup(v[CSV_NAME]);
+		r->phone = node_strdup(phone);
+		r->team = node_strdup(v[CSV_TEAM]);
+		r->skills = node_strdup(skills);
+		nrows++;
+		if (!r->name || !r->phone || !r->team || !r->skills) {
+			rc = -ENOMEM;
+			goto out;
+		}
+	}
+	if (rc < 0) {
+		if (rc == ERR_CORRUPT)
+			rc = node_fail(ctx, ERR_USAGE, M_IMPORT_QUOTE, c.start);
+		else if (rc == ERR_TOOBIG)
+			rc = node_fail(ctx, ERR_USAGE, M_IMPORT_FIELD_BIG, c.start);
+		goto out;
+	}
+	if (nbad) {
+		if (nerr > IMPORT_MAX_ERRORS)
+			node_fsay(stderr, ctx->lang, M_IMPORT_MORE, nerr - IMPORT_MAX_ERRORS);
+		rc = node_fail(ctx, err_rc, M_IMPORT_NOTHING, nbad, pos[0]);
+		goto out;
+	}
+	if (nrows == 0) {
+		rc = node_fail(ctx, ERR_USAGE, M_IMPORT_EMPTY, pos[0]);
+		goto out;
+	}
+
+	/* V3: every row checked; now one commit */
+	int64_t max;
+	if ((rc = node_id_max(ctx, "volunteers", 'v', &max)))
+		goto out;
+	w = mem_alloc(nrows * sizeof(*w));
+	if (!w) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < nrows; i++) {
+		snprintf(rows[i].id, sizeof(rows[i].id), "%s-v%lld", node_id_prefix(ctx),
+			 (long long)(max + 1 + (int64_t)i));
+		node_volunteer_fill(&w[i], rows[i].id, rows[i].name, rows[i].phone, station,
+				    rows[i].team, rows[i].skills, ctx->now_ms);
+	}
+	if ((rc = node_commit(ctx, station, w, nrows)))
+		goto out;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kint(&j, "imported", (int64_t)nrows);
+		node_json_key(&j, "ids");
+		node_json_arr(&j);
+		for (size_t i = 0; i < nrows; i++)
+			node_json_str(&j, rows[i].id);
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_IMPORT_DONE, nrows, rows[0].id, rows[nrows - 1].id);
+	}
+	rc = 0;
+out:
+	if (f)
+		fclose(f);
+	node_csv_clear(&c);
+	if (rows)
+		for (size_t i = 0; i < nrows; i++) {
+			mem_free(rows[i].name);
+			mem_free(rows[i].phone);
+			mem_free(rows[i].team);
+			mem_free(rows[i].skills);
+		}
+	mem_free(rows);
+	mem_free(w);
+	mem_free(data);
+	return rc;
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+/*
+ * config.c - node.conf, the node's few settings as `key = value` lines.
+ *
+ *   # written by cunlian init
+ *   station = s0001
+ *   name = 东村志愿服务站
+ *   role = station        (station or hub)
+ *   level = village       (village, town or county)
+ *   parent = t01          (may be empty)
+ *
+ * Blank lines and lines starting with # are ignored; unknown keys are
+ * kept out of the struct (and refused by nobody), so newer versions can
+ * add keys that older ones skip.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "node/node.h"
+
+static char *node_conf_trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	char *e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+int node_conf_read(const char *path, struct node_conf *c)
+{
+	char line[512];
+	FILE *f = fopen(path, "r");
+	memset(c, 0, sizeof(*c));
+	if (!f)
+		return errno == ENOENT ? ERR_NOTFOUND : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *k = node_conf_trim(line), *eq;
+		if (*k == '\0' || *k == '#')
+			continue;
+		if (!(eq = strchr(k, '='))) {
+			fclose(f);
+			return ERR_CORRUPT;
+		}
+		*eq = '\0';
+		char *v = node_conf_trim(eq + 1);
+		k = node_conf_trim(k);
+		if (strcmp(k, "station") == 0)
+			snprintf(c->station, sizeof(c->station), "%s", v);
+		else if (strcmp(k, "name") == 0)
+			snprintf(c->name, sizeof(c->name), "%s", v);
+		else if (strcmp(k, "role") == 0)
+			snprintf(c->role, sizeof(c->role), "%s", v);
+		else if (strcmp(k, "level") == 0)
+			snprintf(c->level, sizeof(c->level), "%s", v);
+		else if (strcmp(k, "parent") == 0)
+			snprintf(c->parent, sizeof(c->parent), "%s", v);
+	}
+	fclose(f);
+	if (!node_id_ok(c->station) || (strcmp(c->role, "station") && strcmp(c->role, "hub")))
+		return ERR_CORRUPT;
+	return 0;
+}
+
+int node_conf_write(const char *path, const struct node_conf *c)
+{
+	char tmp[NODE_PATH_MAX + 16];
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	if (!f)
+		return -errno;
+	fprintf(f,
+		"# cunlian node configuration, written by `cunlian init`\n"
+		"station = %s\nname = %s\nrole = %s\nlevel = %s\nparent = %s\n",
+		c->station, c->name, c->role, c->level, c->parent);
+	int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
+	if (fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}

@@ -1,0 +1,337 @@
+// SPDX-License-Identifier: MIT
+/*
+ * ctx.c - the run's context: home directory, opening the replica, options,
+ * messages and exit codes, ids, commits and county settings.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sqlite3.h>
+
+#include "base/err.h"
+#include "node/node.h"
+
+void node_ctx_init(struct node_ctx *ctx)
+{
+	memset(ctx, 0, sizeof(*ctx));
+}
+
+void node_ctx_release(struct node_ctx *ctx)
+{
+	crdt_store_close(ctx->store);
+	ctx->store = NULL;
+}
+
+void node_path(const struct node_ctx *ctx, char *out, size_t n, const char *file)
+{
+	snprintf(out, n, "%s/%s", ctx->home, file);
+}
+
+const char *node_id_prefix(const struct node_ctx *ctx)
+{
+	return ctx->hub ? "hub" : ctx->conf.station;
+}
+
+int node_open(struct node_ctx *ctx)
+{
+	char path[NODE_PATH_MAX + 32];
+	int rc;
+
+	if (ctx->store)
+		return 0;
+	node_path(ctx, path, sizeof(path), "node.conf");
+	rc = node_conf_read(path, &ctx->conf);
+	if (rc == ERR_NOTFOUND)
+		return node_fail(ctx, rc, M_NO_HOME, ctx->home);
+	if (rc)
+		return node_fail(ctx, rc, M_CONF_BAD, path);
+	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
+	node_path(ctx, path, sizeof(path), "identity.key");
+	rc = node_identity_load(path, ctx->author);
+	if (rc)
+		return node_fail(ctx, rc, rc == ERR_NOTFOUND ? M_KEY_MISSING : M_KEY_BAD, path);
+	node_path(ctx, path, sizeof(path), "replica.db");
+	rc = crdt_store_open(&ctx->store, path, ctx->author, NULL);
+	if (rc)
+		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+	return 0;
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+void node_say(const struct node_ctx *ctx, enum node_msg_id id, ...)
+{
+	va_list ap;
+	va_start(ap, id);
+	vfprintf(stdout, node_msg(ctx->lang, id), ap);
+	va_end(ap);
+}
+
+void node_fsay(FILE *f, enum node_lang lang, enum node_msg_id id, ...)
+{
+	va_list ap;
+	va_start(ap, id);
+	vfprintf(f, node_msg(lang, id), ap);
+	va_end(ap);
+}
+
+int node_fail(struct node_ctx *ctx, int rc, enum node_msg_id id, ...)
+{
+	va_list ap;
+	fputs(node_msg(ctx->lang, M_ERROR_PREFIX), stderr);
+	va_start(ap, id);
+	vfprintf(stderr, node_msg(ctx->lang, id), ap);
+	va_end(ap);
+	ctx->said = true;
+	return rc;
+}
+
+int node_fail_store(struct node_ctx *ctx, int rc)
+{
+	if (rc == -ENOSPC)
+		return node_fail(ctx, rc, M_DISK_FULL, ctx->home);
+	if (rc == -EBUSY)
+		return node_fail(ctx, rc, M_DB_BUSY);
+	return node_fail(ctx, rc, M_DB_ERROR, err_str(rc));
+}
+
+int node_exit_code(int rc)
+{
+	switch (rc) {
+	case 0:
+		return NODE_EXIT_OK;
+	case ERR_USAGE:
+		return NODE_EXIT_USAGE;
+	case ERR_RULE:
+	case ERR_EXISTS:
+	case ERR_UNAUTH:
+	case ERR_CONFLICT:
+	case ERR_CLOCK:
+	case ERR_REVOKED:
+		return NODE_EXIT_REFUSED;
+	case ERR_NOTFOUND:
+		return NODE_EXIT_NOTFOUND;
+	case ERR_STORAGE:
+	case ERR_CORRUPT:
+	case ERR_SCHEMA:
+	case -EIO:
+	case -ENOSPC:
+	case -EBUSY:
+		return NODE_EXIT_STORAGE;
+	default:
+		return NODE_EXIT_OTHER;
+	}
+}
+
+/* ---- options ---------------------------------------------------------- */
+
+void node_usage_print(const struct node_ctx *ctx, FILE *f, const struct node_cmd *cmd)
+{
+	fputs(node_msg(ctx->lang, cmd->help), f);
+	fputs(node_msg(ctx->lang, M_HELP_COMMON), f);
+}
+
+static int node_opt_usage(struct node_ctx *ctx, enum node_msg_id id, const char *arg)
+{
+	node_fail(ctx, ERR_USAGE, id, arg);
+	if (ctx->cmd)
+		node_fsay(stderr, ctx->lang, M_SEE_HELP, ctx->cmd->group,
+			ctx->cmd->verb ? " " : "", ctx->cmd->verb ? ctx->cmd->verb : "");
+	return ERR_USAGE;
+}
+
+int node_opts_parse(struct node_ctx *ctx, int argc, char **argv, struct node_opt *opts,
+		    size_t nopts, const char **pos, size_t maxpos, size_t *npos)
+{
+	*npos = 0;
+	bool help = false, dashdash = false;
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		if (dashdash || a[0] != '-' || a[1] != '-' || a[2] == '\0') {
+			if (!dashdash && strcmp(a, "--") == 0) {
+				dashdash = true;
+				continue;
+			}
+			if (!dashdash && a[0] == '-' && a[1] != '\0' && strcmp(a, "-h") != 0 &&
+			    !(a[1] >= '0' && a[1] <= '9'))
+				return node_opt_usage(ctx, M_BAD_OPTION, a);
+			if (strcmp(a, "-h") == 0 && !dashdash) {
+				help = true;
+				continue;
+			}
+			if (*npos >= maxpos)
+				return node_opt_usage(ctx, M_EXTRA_ARG, a);
+			pos[(*npos)++] = a;
+			continue;
+		}
+		const char *name = a + 2, *eq = strchr(name, '=');
+		size_t len = eq ? (size_t)(eq - name) : strlen(name);
+		const char *val = eq ? eq + 1 : NULL;
+		if (len == 4 && strncmp(name, "help", 4) == 0) {
+			help = true;
+			continue;
+		}
+		if (len == 4 && strncmp(name, "json", 4) == 0 && !val) {
+			ctx->json = true;
+			continue;
+		}
+		if (len == 4 && strncmp(name, "home", 4) == 0) {
+			if (!val && i + 1 < argc)
+				val = argv[++i];
+			if (!val || !*val)
+				return node_opt_usage(ctx, M_OPT_NEEDS_VALUE, a);
+			snprintf(ctx->home, sizeof(ctx->home), "%s", val);
+			ctx->home_set = true;
+			continue;
+		}
+		struct node_opt *o = NULL;
+		for (size_t k = 0; k < nopts; k++)
+			if (strlen(opts[k].name) == len && strncmp(opts[k].name, name, len) == 0)
+				o = &opts[k];
+		if (!o)
+			return node_opt_usage(ctx, M_BAD_OPTION, a);
+		if (o->arg) {
+			if (!val && i + 1 < argc)
+				val = argv[++i];
+			if (!val)
+				return node_opt_usage(ctx, M_OPT_NEEDS_VALUE, a);
+			o->val = val;
+		} else {
+			if (val)
+				return node_opt_usage(ctx, M_OPT_NO_VALUE, a);
+			o->val = "1";
+		}
+	}
+	if (help) {
+		if (ctx->cmd)
+			node_usage_print(ctx, stdout, ctx->cmd);
+		return 1;
+	}
+	return 0;
+}
+
+const char *node_opt_get(const struct node_opt *opts, size_t nopts, const char *name)
+{
+	for (size_t k = 0; k < nopts; k++)
+		if (strcmp(opts[k].name, name) == 0)
+			return opts[k].val;
+	return NULL;
+}
+
+/* ---- storage helpers -------------------------------------------------- */
+
+int node_sql(struct node_ctx *ctx, sqlite3_stmt **st, const char *sql, ...)
+{
+	va_list ap;
+	const char *s;
+	int i = 1;
+	int rc = sqlite3_prepare_v2(crdt_store_db(ctx->store), sql, -1, st, NULL);
+	if (rc != SQLITE_OK) {
+		*st = NULL;
+		return node_fail(ctx, ERR_STORAGE, M_DB_ERROR, sqlite3_errmsg(crdt_store_db(ctx->store)));
+	}
+	va_start(ap, sql);
+	while ((s = va_arg(ap, const char *)) != NULL)
+		sqlite3_bind_text(*st, i++, s, -1, SQLITE_TRANSIENT);
+	va_end(ap);
+	return 0;
+}
+
+void node_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
+{
+	const unsigned char *p = sqlite3_column_text(st, i);
+	snprintf(out, n, "%s", p ? (const char *)p : "");
+}
+
+int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *max)
+{
+	char prefix[CRDT_SCOPE_MAX + 8], sql[256];
+	sqlite3_stmt *st;
+	int rc;
+
+	*max = 0;
+	snprintf(prefix, sizeof(prefix), "%s-%c", node_id_prefix(ctx), letter);
+	/* Tombstones count too: an id is never given out twice. */
+	snprintf(sql, sizeof(sql),
+		 "SELECT max(CAST(substr(pk, length(?1) + 1) AS INTEGER)) FROM \"%s\""
+		 " WHERE substr(pk, 1, length(?1)) = ?1 AND length(pk) > length(?1)"
+		 " AND substr(pk, length(?1) + 1) NOT GLOB '*[^0-9]*'",
+		 table);
+	if ((rc = node_sql(ctx, &st, sql, prefix, NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*max = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out, size_t n)
+{
+	int64_t max;
+	int rc = node_id_max(ctx, table, letter, &max);
+	if (!rc)
+		snprintf(out, n, "%s-%c%lld", node_id_prefix(ctx), letter, (long long)(max + 1));
+	return rc;
+}
+
+int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
+{
+	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
+	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
+		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, err_str(rc));
+	if (rc)
+		return node_fail_store(ctx, rc);
+	return 0;
+}
+
+bool node_may_write(const struct node_ctx *ctx, const char *station)
+{
+	return ctx->hub || strcmp(station, ctx->conf.station) == 0;
+}
+
+/* ---- settings --------------------------------------------------------- */
+
+static const double node_star_default[5] = { 100, 300, 600, 1000, 1500 };
+
+int node_settings_load(struct node_ctx *ctx, struct node_settings *s)
+{
+	sqlite3_stmt *st;
+	char key[64], val[256];
+	int rc;
+
+	s->points_per_hour = 10;
+	memcpy(s->star_hours, node_star_default, sizeof(s->star_hours));
+	if ((rc = node_sql(ctx, &st, "SELECT pk, value FROM settings WHERE _dead IS NULL", NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		node_col_text(st, 0, key, sizeof(key));
+		node_col_text(st, 1, val, sizeof(val));
+		if (strcmp(key, "points_per_hour") == 0) {
+			double d;
+			if (node_parse_real(val, 0, 10000, &d) == 0)
+				s->points_per_hour = d;
+		} else if (strcmp(key, "star_hours") == 0) {
+			double h[5];
+			int k = 0;
+			char *save = NULL;
+			for (char *p = strtok_r(val, ",", &save); p && k < 5; p = strtok_r(NULL, ",", &save))
+				if (node_parse_real(p, 0, 1e9, &h[k]) == 0)
+					k++;
+			if (k == 5)
+				memcpy(s->star_hours, h, sizeof(h));
+		}
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+int node_stars(const struct node_settings *s, double hours)
+{
+	int n = 0;
+	for (int i = 0; i < 5; i++)
+		if (hours >= s->star_hours[i])
+			n = i + 1;
+	return n;
+}

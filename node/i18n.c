@@ -1,0 +1,404 @@
+// SPDX-License-Identifier: MIT
+/*
+ * i18n.c - every string a person reads, in Chinese (zh_CN, the default)
+ * and English, by message id.
+ *
+ * Messages are printf formats; the arguments each takes are fixed by its
+ * call sites (node_say, node_fail) and must agree in both languages, in
+ * the same order. A message that reports a problem says what to do next.
+ * The first line of a M_HELP_* message is the command's synopsis.
+ */
+#include "node/i18n.h"
+
+struct node_msg_pair {
+	const char *zh;
+	const char *en;
+};
+
+static const struct node_msg_pair node_msgs[M_COUNT] = {
+	[M_NONE] = { "", "" },
+	[M_ERROR_PREFIX] = { "错误：", "error: " },
+	[M_FAILED] = { "操作失败（%s）：运行 cunlian doctor 检查本机\n",
+		       "the command failed (%s): run cunlian doctor to check this node\n" },
+
+	/* ---- home, configuration, identity, database ---- */
+	[M_NO_HOME] = { "目录 %s 里还没有节点：先执行 cunlian init --station 站点编号 --name 站点名称（或用 --home 指定节点目录）\n",
+			"no node in %s: run cunlian init --station ID --name NAME first (or point --home at the node's folder)\n" },
+	[M_CONF_BAD] = { "配置文件 %s 有错：每行应为“键 = 值”，并含 station 和 role（station 或 hub）；请改正或重新 init\n",
+			 "%s is not a valid configuration: lines are `key = value` and need station and role (station or hub); fix it or run init again\n" },
+	[M_CONF_WRITE] = { "无法写入配置文件 %s（%s）：检查目录权限和磁盘空间\n",
+			   "cannot write %s (%s): check the folder's permissions and free space\n" },
+	[M_KEY_MISSING] = { "找不到节点密钥 %s：从备份恢复该文件，或请技术员重新安装节点\n",
+			    "the node key %s is missing: restore it from the backup, or ask the technician to reinstall the node\n" },
+	[M_KEY_BAD] = { "节点密钥 %s 已损坏：从备份恢复该文件\n",
+			"the node key %s is damaged: restore it from the backup\n" },
+	[M_KEY_WRITE] = { "无法生成节点密钥 %s（%s）：检查目录权限和磁盘空间\n",
+			  "cannot create the node key %s (%s): check the folder's permissions and free space\n" },
+	[M_DB_OPEN] = { "无法打开数据库 %s（%s）：运行 cunlian doctor 检查\n",
+			"cannot open the database %s (%s): run cunlian doctor\n" },
+	[M_DB_ERROR] = { "数据库出错（%s），没有写入任何内容：运行 cunlian doctor 检查\n",
+			 "database error (%s); nothing was written: run cunlian doctor\n" },
+	[M_DB_BUSY] = { "数据库正被另一个 cunlian 进程使用：稍后再试\n",
+			"the database is in use by another cunlian process: try again in a moment\n" },
+	[M_DISK_FULL] = { "磁盘已满，没有写入任何内容：清理 %s 所在磁盘的空间后再试\n",
+			  "the disk is full; nothing was written: free space on the disk holding %s and try again\n" },
+	[M_MKDIR_FAILED] = { "无法创建目录 %s（%s）\n", "cannot create the folder %s (%s)\n" },
+
+	/* ---- options ---- */
+	[M_BAD_OPTION] = { "不认识的选项 %s\n", "unknown option %s\n" },
+	[M_EXTRA_ARG] = { "多余的参数 %s\n", "unexpected argument %s\n" },
+	[M_OPT_NEEDS_VALUE] = { "选项 %s 需要一个值\n", "option %s needs a value\n" },
+	[M_OPT_NO_VALUE] = { "选项 %s 不带值\n", "option %s takes no value\n" },
+	[M_SEE_HELP] = { "运行 cunlian %s%s%s --help 查看用法\n", "run cunlian %s%s%s --help for usage\n" },
+	[M_UNKNOWN_COMMAND] = { "没有这个命令：%s\n", "no such command: %s\n" },
+	[M_BAD_VALUE] = { "输入的值不符合要求（%s），没有写入任何内容\n",
+			  "a value is not acceptable (%s); nothing was written\n" },
+	[M_BAD_NUMBER] = { "%s 的值 %s 不是有效的数字\n", "%s: %s is not a valid number\n" },
+	[M_NEED_ID] = { "缺少编号：用法 cunlian %s 编号\n", "missing id: usage is cunlian %s ID\n" },
+	[M_NEED_VID] = { "缺少志愿者编号：用法 cunlian %s 志愿者编号（用 cunlian volunteer list 查找）\n",
+			 "missing volunteer id: usage is cunlian %s VID (find it with cunlian volunteer list)\n" },
+	[M_NEED_FILE] = { "缺少文件：用法 cunlian volunteer import 文件.csv\n",
+			  "missing file: usage is cunlian volunteer import FILE.csv\n" },
+	[M_SET_NOTHING] = { "没有要修改的内容：至少给出一个选项（见 --help）\n",
+			    "nothing to change: give at least one option (see --help)\n" },
+
+	/* ---- init, stations ---- */
+	[M_INIT_NEEDS] = { "init 需要 --station 站点编号 和 --name 站点名称，例如：cunlian init --station s0001 --name 东村服务站\n",
+			   "init needs --station ID and --name NAME, e.g. cunlian init --station s0001 --name \"East Village\"\n" },
+	[M_BAD_STATION_ID] = { "站点编号 %s 无效：只能用字母、数字、- 和 _，最多 32 个字符（hub 为保留字）\n",
+			       "station id %s is not valid: use letters, digits, - and _, at most 32 characters (hub is reserved)\n" },
+	[M_BAD_NAME] = { "名字 %s 无效：不能为空，最多 128 字节，不能含控制字符\n",
+			 "the name %s is not valid: it must not be empty, at most 128 bytes, no control characters\n" },
+	[M_BAD_ROLE] = { "角色 %s 无效：用 station（站点）或 hub（县级中心）\n",
+			 "role %s is not valid: use station or hub\n" },
+	[M_BAD_LEVEL] = { "级别 %s 无效：用 village（村）、town（镇）或 county（县）\n",
+			  "level %s is not valid: use village, town or county\n" },
+	[M_INIT_EXISTS] = { "%s 已经是一个节点，没有改动：查看用 cunlian status；要重新安装，请先把该目录移走\n",
+			    "%s already holds a node; nothing changed: see cunlian status; to reinstall, move that folder away first\n" },
+	[M_INIT_DONE] = { "已创建节点：%s（%s）\n目录：%s\n角色：%s\n节点公钥：%s\n下一步：cunlian volunteer add --name 姓名 --phone 手机号\n",
+			  "node created: %s (%s)\nfolder: %s\nrole: %s\nnode public key: %s\nnext: cunlian volunteer add --name NAME --phone PHONE\n" },
+	[M_ROLE_HUB] = { "县级中心", "county hub" },
+	[M_ROLE_STATION] = { "站点", "station" },
+	[M_STATION_NEEDS] = { "station add 需要 --id 编号 和 --name 名称\n", "station add needs --id ID and --name NAME\n" },
+	[M_STATION_ADDED] = { "已登记站点 %s（%s）\n", "station %s (%s) recorded\n" },
+	[M_HUB_ONLY] = { "%s 只能在县级中心执行（这是全县共用的数据）\n",
+			 "%s can only be run at the county hub (it is county-wide data)\n" },
+	[M_NOT_OUR_STATION] = { "站点 %s 的数据只能由该站点或县级中心修改，本机是 %s：请到该站点办理\n",
+				"data of station %s can only be changed there or at the county hub, and this node is %s: do it at that station\n" },
+
+	/* ---- status ---- */
+	[M_STATUS] = { "节点      %s（%s）\n角色      %s\n上级      %s\n目录      %s\n节点公钥  %s\n本机时间  %s\n最新时钟  %s\n本机提交  %llu\n收到提交  %llu\n冲突记录  %llu\n志愿者    %lld\n订单      %lld（进行中 %lld）\n同步对端  无（同步功能尚未接入）\n",
+		       "node         %s (%s)\nrole         %s\nparent       %s\nfolder       %s\npublic key   %s\nwall clock   %s\nnewest clock %s\nown commits  %llu\nreceived     %llu\nconflicts    %llu\nvolunteers   %lld\norders       %lld (%lld under way)\npeers        none (sync is not wired in yet)\n" },
+
+	/* ---- log ---- */
+	[M_LOG_EMPTY] = { "没有记录\n", "no changes recorded\n" },
+	[M_SELF_MARK] = { "(本机)", " (this node)" },
+	[M_DELETED] = { "删除", "deleted" },
+
+	/* ---- doctor ---- */
+	[M_CHECK_OK] = { "[正常]", "[ok]  " },
+	[M_CHECK_WARN] = { "[注意]", "[warn]" },
+	[M_CHECK_FAIL] = { "[问题]", "[FAIL]" },
+	[M_DOC_NO_CONF] = { "配置：%s 里没有 node.conf：用 cunlian init 创建节点，或用 --home 指向节点目录",
+			    "config: no node.conf in %s: create the node with cunlian init, or point --home at it" },
+	[M_DOC_BAD_CONF] = { "配置：%s 格式有错：每行“键 = 值”，需要 station 和 role",
+			     "config: %s is malformed: `key = value` lines with station and role" },
+	[M_DOC_CONF_OK] = { "配置：站点 %s，角色 %s", "config: station %s, role %s" },
+	[M_DOC_NO_KEY] = { "密钥：找不到 %s：从备份恢复，或重新安装节点",
+			   "identity: %s is missing: restore it from the backup or reinstall the node" },
+	[M_DOC_KEY_MODE] = { "密钥：%s 的权限是 %o，别人可以读取：执行 chmod 600 %s",
+			     "identity: %s has mode %o and others can read it: run chmod 600 %s" },
+	[M_DOC_KEY_BAD] = { "密钥：%s 已损坏：从备份恢复", "identity: %s is damaged: restore it from the backup" },
+	[M_DOC_KEY_OK] = { "密钥：完好，权限 600，公钥 %.16s…", "identity: intact, mode 600, public key %.16s..." },
+	[M_DOC_NO_DB] = { "数据库：找不到 %s：用 cunlian init 创建节点，或从县级中心恢复",
+			  "database: %s is missing: create the node with cunlian init or restore it from the hub" },
+	[M_DOC_DB_SKIPPED] = { "数据库：密钥有问题，未检查", "database: not checked (the identity has a problem)" },
+	[M_DOC_DB_OPEN] = { "数据库：无法打开 %s（%s）：把该文件复制一份保存，再请技术员从县级中心恢复",
+			    "database: cannot open %s (%s): keep a copy of the file and ask the technician to restore from the hub" },
+	[M_DOC_DB_OK] = { "数据库：完整性检查通过", "database: integrity check passed" },
+	[M_DOC_DB_BAD] = { "数据库：完整性检查失败（%s）：停止使用本机，把 replica.db 复制一份保存，再请技术员从县级中心恢复",
+			   "database: integrity check failed (%s): stop using this node, keep a copy of replica.db and ask the technician to restore from the hub" },
+	[M_DOC_STATION_OK] = { "站点记录：%s 已在数据库中", "station record: %s is in the database" },
+	[M_DOC_STATION_MISSING] = { "站点记录：数据库中没有站点 %s：与县级中心同步一次",
+				    "station record: station %s is not in the database: sync with the hub once" },
+	[M_DOC_DISK_LOW] = { "磁盘：只剩 %llu MB：清理 %s 所在磁盘（旧日志、下载文件）",
+			     "disk: only %llu MB free: free space on the disk holding %s (old logs, downloads)" },
+	[M_DOC_DISK_OK] = { "磁盘：剩余 %llu MB", "disk: %llu MB free" },
+	[M_DOC_DISK_UNKNOWN] = { "磁盘：无法查看 %s 的剩余空间", "disk: cannot tell the free space of %s" },
+	[M_DOC_CLOCK_UNSET] = { "时钟：系统时间是 %s，显然没有设置：执行 sudo date -s '2025-03-01 08:00'（填当前时间）或连网自动校时",
+				"clock: the system time is %s, clearly not set: run sudo date -s '2025-03-01 08:00' (the real time) or connect to the network to set it" },
+	[M_DOC_CLOCK_BEHIND] = { "时钟：系统时间 %s 比已记录的最新修改慢 %llu 分钟（%s）：请校正系统时间（数据不受影响）",
+				 "clock: the system time %s is %llu minutes behind the newest change recorded (%s): set the clock (the data is safe)" },
+	[M_DOC_CLOCK_OK] = { "时钟：系统时间 %s，与数据一致", "clock: system time %s agrees with the data" },
+	[M_DOC_NO_ENROL] = { "入网：尚未检查（入网与同步功能尚未接入）",
+			     "enrolment: not checked yet (enrolment and sync are not wired in yet)" },
+	[M_DOC_SUMMARY_OK] = { "检查完成：%d 个问题，%d 个注意事项\n", "check finished: %d problems, %d warnings\n" },
+	[M_DOC_SUMMARY_BAD] = { "检查完成：%d 个问题，%d 个注意事项。请按上面的提示处理\n",
+				"check finished: %d problems, %d warnings. Follow the advice above\n" },
+
+	/* ---- volunteers ---- */
+	[M_VOLUNTEER_NEEDS] = { "volunteer add 需要 --name 姓名 和 --phone 手机号\n",
+				"volunteer add needs --name NAME and --phone PHONE\n" },
+	[M_VOLUNTEER_NOT_FOUND] = { "没有志愿者 %s：用 cunlian volunteer list 查找编号\n",
+				    "no volunteer %s: find the id with cunlian volunteer list\n" },
+	[M_BAD_PHONE] = { "电话 %s 无效：应为 5 到 20 位数字（可含空格或 -）\n",
+			  "phone %s is not valid: use 5 to 20 digits (spaces and - are allowed)\n" },
+	[M_BAD_TEAM] = { "队伍名 %s 无效：最多 128 字节，不能含控制字符\n",
+			 "team %s is not valid: at most 128 bytes, no control characters\n" },
+	[M_BAD_SKILLS] = { "技能 %s 无效：用逗号分隔，总长最多 1000 字节\n",
+			   "skills %s are not valid: separate them with commas, at most 1000 bytes\n" },
+	[M_BAD_VSTATUS] = { "状态 %s 无效：用 active（在岗）、paused（暂停）或 left（退出）\n",
+			    "status %s is not valid: use active, paused or left\n" },
+	[M_PHONE_TAKEN] = { "电话 %s 已登记给 %s（%s），没有重复登记：查看用 cunlian volunteer show %s\n",
+			    "phone %s is already registered to %s (%s); not registered twice: see cunlian volunteer show %s\n" },
+	[M_VOLUNTEER_ADDED] = { "已登记志愿者 %s（%s）\n", "volunteer %s (%s) registered\n" },
+	[M_VOLUNTEER_UPDATED] = { "已更新志愿者 %s（%s）\n", "volunteer %s (%s) updated\n" },
+	[M_VOLUNTEER_INACTIVE] = { "志愿者 %s（%s）的状态是 %s，不能接受派单：先执行 cunlian volunteer set %s --status active\n",
+				   "volunteer %s (%s) is %s and cannot take orders: first run cunlian volunteer set %s --status active\n" },
+	[M_VST_ACTIVE] = { "在岗", "active" },
+	[M_VST_PAUSED] = { "暂停", "paused" },
+	[M_VST_LEFT] = { "退出", "left" },
+	[M_NO_VOLUNTEERS] = { "没有符合条件的志愿者\n", "no volunteers match\n" },
+	[M_VOLUNTEER_SHOW] = { "编号      %s\n姓名      %s\n电话      %s\n所属站点  %s\n队伍      %s\n技能      %s\n状态      %s\n登记时间  %s\n服务时长  %s 小时\n星级      %s（%d 星）\n积分余额  %lld\n",
+			       "id          %s\nname        %s\nphone       %s\nstation     %s\nteam        %s\nskills      %s\nstatus      %s\nregistered  %s\nhours       %s\nstars       %s (%d)\nbalance     %lld\n" },
+
+	/* ---- import ---- */
+	[M_IMPORT_LINE] = { "第 %u 行：", "line %u: " },
+	[M_IMPORT_DUP_DB] = { "电话 %s 已登记给 %s（%s）\n", "phone %s is already registered to %s (%s)\n" },
+	[M_IMPORT_DUP_FILE] = { "电话 %s 与第 %u 行重复\n", "phone %s repeats line %u\n" },
+	[M_IMPORT_FIELDS] = { "列数不对（有 %s 列，应与标题行相同）\n",
+			      "wrong number of fields (%s; the header line decides)\n" },
+	[M_IMPORT_NOTHING] = { "%u 行有问题，文件 %s 中的内容全部没有导入：改正上面列出的行后重新导入\n",
+			       "%u rows have problems, so nothing from %s was imported: fix the lines listed above and import again\n" },
+	[M_IMPORT_MORE] = { "……还有 %u 个问题未列出\n", "... and %u more problems not listed\n" },
+	[M_IMPORT_TOO_BIG] = { "文件 %s 太大（最多 8 MB、20000 行）：分成几个文件分别导入\n",
+			       "%s is too big (at most 8 MB and 20000 rows): split it and import the parts\n" },
+	[M_IMPORT_NOT_UTF8] = { "文件 %s 不是 UTF-8 编码（第 %u 行）：在 Excel 中选择“另存为 → CSV UTF-8”后再导入，没有导入任何内容\n",
+				"%s is not UTF-8 (line %u): in Excel use Save As, CSV UTF-8, then import again; nothing was imported\n" },
+	[M_IMPORT_NO_HEADER] = { "文件 %s 的第一行应为标题行，至少含 姓名(name) 和 电话(phone) 两列，可加 队伍(team)、技能(skills)；没有导入任何内容\n",
+				 "the first line of %s must be a header with at least name and phone (team and skills are optional); nothing was imported\n" },
+	[M_IMPORT_BAD_HEADER] = { "第 %u 行：不认识的列名 %s（可用：姓名/name、电话/phone、队伍/team、技能/skills）；没有导入任何内容\n",
+				  "line %u: unknown column %s (use name, phone, team, skills); nothing was imported\n" },
+	[M_IMPORT_QUOTE] = { "第 %u 行：引号没有配对；没有导入任何内容\n", "line %u: a quote is not closed; nothing was imported\n" },
+	[M_IMPORT_FIELD_BIG] = { "第 %u 行：某一列太长；没有导入任何内容\n", "line %u: a field is too long; nothing was imported\n" },
+	[M_IMPORT_EMPTY] = { "文件 %s 只有标题行，没有志愿者\n", "%s holds a header but no volunteers\n" },
+	[M_IMPORT_DONE] = { "已导入 %zu 名志愿者：%s 至 %s\n", "imported %zu volunteers: %s to %s\n" },
+	[M_FILE_OPEN] = { "无法读取文件 %s（%s）\n", "cannot read %s (%s)\n" },
+
+	/* ---- orders ---- */
+	[M_ORDER_NEEDS] = { "order add 需要 --category 类别 和 --detail 内容，例如：cunlian order add --category 助老 --detail 陪老人去卫生院\n",
+			    "order add needs --category C and --detail D, e.g. cunlian order add --category elderly --detail \"take Mr Li to the clinic\"\n" },
+	[M_BAD_CATEGORY] = { "类别 %s 无效：最多 128 字节，不能含控制字符\n",
+			     "category %s is not valid: at most 128 bytes, no control characters\n" },
+	[M_BAD_DETAIL] = { "内容无效：不能为空，最多 %d 字节，不能含控制字符\n",
+			   "the detail is not valid: not empty, at most %d bytes, no control characters\n" },
+	[M_BAD_COMMENT] = { "评语无效：最多 %d 字节，不能含控制字符\n",
+			    "the comment is not valid: at most %d bytes, no control characters\n" },
+	[M_BAD_KIND] = { "订单种类 %s 无效：用 service（服务）或 wish（心愿）\n", "kind %s is not valid: use service or wish\n" },
+	[M_BAD_OSTATUS] = { "状态 %s 无效：用 open、dispatched、accepted、done、rated 或 cancelled\n",
+			    "status %s is not valid: use open, dispatched, accepted, done, rated or cancelled\n" },
+	[M_ORDER_NOT_FOUND] = { "没有订单 %s：用 cunlian order list 查找编号\n", "no order %s: find the id with cunlian order list\n" },
+	[M_ORDER_NOT_OURS] = { "订单 %s 属于站点 %s，本机是 %s：只有该站点或县级中心可以处理\n",
+			       "order %s belongs to station %s and this node is %s: only that station or the hub can change it\n" },
+	[M_ORDER_ADDED] = { "已登记订单 %s（%s）\n下一步：cunlian order dispatch %s --volunteer 志愿者编号\n",
+			    "order %s (%s) recorded\nnext: cunlian order dispatch %s --volunteer VID\n" },
+	[M_DISPATCH_NEEDS] = { "派单需要志愿者：cunlian order dispatch %s --volunteer 志愿者编号\n",
+			       "dispatch needs a volunteer: cunlian order dispatch %s --volunteer VID\n" },
+	[M_ORDER_DISPATCHED] = { "订单 %s 已派给 %s\n", "order %s dispatched to %s\n" },
+	[M_ORDER_ACCEPTED] = { "订单 %s 已由 %s 接单\n", "order %s accepted by %s\n" },
+	[M_DONE_NEEDS] = { "完成订单需要服务时长：cunlian order done %s --hours 小时数\n",
+			   "done needs the hours served: cunlian order done %s --hours H\n" },
+	[M_BAD_HOURS] = { "时长 %s 无效：填 0.1 到 24 之间的小时数\n", "hours %s is not valid: give 0.1 to 24\n" },
+	[M_ORDER_DONE] = { "订单 %s 已完成：%s 服务 %s 小时，记入 %lld 积分\n",
+			   "order %s done: %s served %s hours, %lld points credited\n" },
+	[M_BAD_RATING] = { "评分 %s 无效：--rating 填 1 到 5\n", "rating %s is not valid: --rating takes 1 to 5\n" },
+	[M_ORDER_RATED] = { "订单 %s 已评价：%lld 星\n", "order %s rated %lld\n" },
+	[M_CANCEL_NEEDS] = { "取消订单需要原因：cunlian order cancel %s --reason 原因\n",
+			     "cancel needs a reason: cunlian order cancel %s --reason R\n" },
+	[M_ORDER_CANCELLED] = { "订单 %s 已取消（%s）\n", "order %s cancelled (%s)\n" },
+	[M_NO_ORDERS] = { "没有符合条件的订单\n", "no orders match\n" },
+	[M_ORDER_SHOW] = { "订单      %s\n状态      %s\n站点      %s\n类别      %s\n内容      %s\n求助人    %s\n电话      %s\n志愿者    %s\n时长      %s\n评分      %s\n评语      %s\n记入积分  %lld\n登记时间  %s\n更新时间  %s\n",
+			   "order       %s\nstatus      %s\nstation     %s\ncategory    %s\ndetail      %s\nrequester   %s\nphone       %s\nvolunteer   %s\nhours       %s\nrating      %s\ncomment     %s\npoints      %lld\ncreated     %s\nupdated     %s\n" },
+	[M_ORDER_HISTORY] = { "\n历史记录：\n", "\nhistory:\n" },
+
+	[M_ST_OPEN] = { "待派单", "open" },
+	[M_ST_DISPATCHED] = { "已派单", "dispatched" },
+	[M_ST_ACCEPTED] = { "已接单", "accepted" },
+	[M_ST_DONE] = { "已完成", "done" },
+	[M_ST_RATED] = { "已评价", "rated" },
+	[M_ST_CANCELLED] = { "已取消", "cancelled" },
+	[M_ST_UNKNOWN] = { "未知", "unknown" },
+	[M_VERB_ADD] = { "登记", "record" },
+	[M_VERB_DISPATCH] = { "派单", "dispatch" },
+	[M_VERB_ACCEPT] = { "接单", "accept" },
+	[M_VERB_DONE] = { "完成", "finish" },
+	[M_VERB_RATE] = { "评价", "rate" },
+	[M_VERB_CANCEL] = { "取消", "cancel" },
+
+	[M_REFUSE_CANCELLED] = { "订单 %s 已取消，不能%s：如仍需服务，请新登记一个订单（cunlian order add）\n",
+				 "order %s is cancelled and cannot %s: if the service is still needed, record a new order (cunlian order add)\n" },
+	[M_REFUSE_FINISHED] = { "订单 %s %s，服务已结束，不能%s\n", "order %s is %s: the service is over and it cannot %s\n" },
+	[M_REFUSE_ALREADY_ACCEPTED] = { "订单 %s 已由 %s 接单，无需重复接单；要换人请用 --volunteer 志愿者编号\n",
+					"order %s is already accepted by %s; to hand it to someone else give --volunteer VID\n" },
+	[M_REFUSE_NO_VOLUNTEER] = { "订单 %s 还没有派给志愿者，不能%s：先执行 cunlian order dispatch %s --volunteer 志愿者编号（或 cunlian order accept %s --volunteer 志愿者编号）\n",
+				    "order %s has no volunteer yet and cannot %s: first run cunlian order dispatch %s --volunteer VID (or cunlian order accept %s --volunteer VID)\n" },
+	[M_REFUSE_DONE_AGAIN] = { "订单 %s 已经完成（%s 小时），积分已记入，不会重复记入\n",
+				  "order %s is already done (%s hours) and its points are credited; they are never credited twice\n" },
+	[M_REFUSE_RATED] = { "订单 %s 已评价（%lld 星），不能重复评价\n", "order %s is already rated (%lld); it cannot be rated again\n" },
+	[M_REFUSE_NOT_DONE] = { "订单 %s 尚未完成，不能评价：先执行 cunlian order done %s --hours 小时数\n",
+				"order %s is not done yet and cannot be rated: first run cunlian order done %s --hours H\n" },
+
+	/* ---- points, settings ---- */
+	[M_BALANCE] = { "%s（%s）的积分余额：%lld\n", "points balance of %s (%s): %lld\n" },
+	[M_REASON_SERVICE] = { "服务", "service" },
+	[M_REASON_REDEEM] = { "兑换", "redeem" },
+	[M_REASON_ADJUST] = { "调整", "adjust" },
+	[M_REASON_REVERSAL] = { "冲正", "reversal" },
+	[M_BAD_POINTS] = { "积分 %s 无效：--points 填 1 到 1000000 的整数\n",
+			   "points %s is not valid: --points takes a whole number from 1 to 1000000\n" },
+	[M_REDEEM_NEEDS_ITEM] = { "兑换需要写明物品：--item 物品（最多 128 字节）\n",
+				  "redeem needs the item: --item ITEM (at most 128 bytes)\n" },
+	[M_REDEEM_NO_RIGHT] = { "%s（%s）属于站点 %s，本机 %s 没有该志愿者的积分兑换权（余额 %lld）：请到站点 %s 或县级中心兑换\n",
+				"%s (%s) belongs to station %s and this node (%s) does not hold the right to spend their points (balance %lld): redeem at station %s or at the hub\n" },
+	[M_REDEEM_OVERDRAW] = { "%s（%s）的积分余额只有 %lld，不够兑换 %lld 积分：没有兑换\n",
+				"%s (%s) has a balance of %lld, not enough to redeem %lld: nothing redeemed\n" },
+	[M_REDEEMED] = { "已兑换：%s（%s）用 %lld 积分兑换 %s，余额 %lld（记录 %s）\n",
+			 "redeemed: %s (%s) spent %lld points on %s, balance %lld (record %s)\n" },
+	[M_SETTINGS_SHOW] = { "每小时积分      %s\n星级时长门槛    %s（小时，1 至 5 星）\n",
+			      "points per hour    %s\nstar-level hours   %s (hours for 1 to 5 stars)\n" },
+	[M_BAD_STARS] = { "星级门槛 %s 无效：填 5 个递增的小时数，用逗号分隔，例如 100,300,600,1000,1500\n",
+			  "star hours %s are not valid: give 5 increasing numbers of hours, e.g. 100,300,600,1000,1500\n" },
+
+	/* ---- report ---- */
+	[M_BAD_BY] = { "分组方式 %s 无效：--by 用 station、town、category 或 month\n",
+		       "--by %s is not valid: use station, town, category or month\n" },
+	[M_BAD_FORMAT] = { "格式 %s 无效：--format 用 table、json 或 csv\n",
+			   "--format %s is not valid: use table, json or csv\n" },
+	[M_RCOL_GROUP] = { "分组", "group" },
+	[M_RCOL_ORDERS] = { "订单", "orders" },
+	[M_RCOL_RATE] = { "完成率", "completion" },
+	[M_RCOL_AVG] = { "平均评分", "avg rating" },
+	[M_RCOL_SATISFIED] = { "满意率", "satisfied" },
+	[M_RCOL_ACTIVE] = { "活跃志愿者", "active vols" },
+	[M_RCOL_HOURS] = { "服务时长", "hours" },
+	[M_RCOL_ISSUED] = { "发放积分", "pts issued" },
+	[M_RCOL_REDEEMED] = { "兑换积分", "pts redeemed" },
+	[M_RCOL_TOTAL] = { "合计", "total" },
+
+	/* ---- table headings ---- */
+	[M_COL_ID] = { "编号", "id" },
+	[M_COL_NAME] = { "名称", "name" },
+	[M_COL_PHONE] = { "电话", "phone" },
+	[M_COL_TEAM] = { "队伍", "team" },
+	[M_COL_SKILLS] = { "技能", "skills" },
+	[M_COL_STATUS] = { "状态", "status" },
+	[M_COL_STATION] = { "站点", "station" },
+	[M_COL_CATEGORY] = { "类别", "category" },
+	[M_COL_DETAIL] = { "内容", "detail" },
+	[M_COL_VOLUNTEER] = { "志愿者", "volunteer" },
+	[M_COL_CREATED] = { "登记时间", "created" },
+	[M_COL_TIME] = { "时间", "time" },
+	[M_COL_NODE] = { "节点", "node" },
+	[M_COL_SCOPE] = { "范围", "scope" },
+	[M_COL_TABLE] = { "表", "table" },
+	[M_COL_CHANGE] = { "变更", "change" },
+	[M_COL_NOTE] = { "备注", "note" },
+	[M_COL_POINTS] = { "积分", "points" },
+	[M_COL_REASON] = { "原因", "reason" },
+	[M_COL_FOR] = { "订单/物品", "order/item" },
+	[M_COL_LEVEL] = { "级别", "level" },
+	[M_COL_PARENT] = { "上级", "parent" },
+
+	/* ---- help ---- */
+	[M_HELP_MAIN] = { "cunlian（村联）—— 村级志愿服务站的离线同步系统\n\n用法：cunlian [--home 目录] [--json] 命令 [选项]\n\n"
+			  "--home 目录   节点目录（默认 $CUNLIAN_HOME，否则 ./cunlian-home）\n"
+			  "--json        以 JSON 输出（格式见 docs/cli.md）\n"
+			  "每个命令都可加 --help 查看用法。\n\n命令：\n",
+			  "cunlian - offline-first sync for village volunteer stations\n\nusage: cunlian [--home DIR] [--json] COMMAND [options]\n\n"
+			  "--home DIR   the node's folder (default $CUNLIAN_HOME, else ./cunlian-home)\n"
+			  "--json       print JSON (documented in docs/cli.md)\n"
+			  "Every command takes --help.\n\ncommands:\n" },
+	[M_HELP_GROUP] = { "cunlian %s 的子命令：\n", "subcommands of cunlian %s:\n" },
+	[M_HELP_EXIT] = { "\n退出码：0 成功；1 其他错误（doctor 发现问题）；2 用法错误；3 被规则拒绝；4 找不到；5 存储错误\n"
+			  "语言：默认中文；LANG（或 LC_ALL、LC_MESSAGES）以 en 开头或为 C/POSIX 时用英文。\n",
+			  "\nexit status: 0 ok; 1 other error (doctor found a problem); 2 usage error; 3 refused by a rule; 4 not found; 5 storage error\n"
+			  "language: Chinese by default; English when LANG (or LC_ALL, LC_MESSAGES) starts with en or is C/POSIX.\n" },
+	[M_HELP_COMMON] = { "\n通用选项：--home 目录  --json  --help\n", "\ncommon options: --home DIR  --json  --help\n" },
+	[M_HELP_INIT] = { "init --station 编号 --name 名称 [--role station|hub] [--level village|town|county] [--parent 编号]\n"
+			  "  创建节点：生成节点密钥（identity.key，权限 600）、数据库和 node.conf，并登记本站点。\n",
+			  "init --station ID --name NAME [--role station|hub] [--level village|town|county] [--parent ID]\n"
+			  "  Create the node: its key (identity.key, mode 600), database and node.conf, and record the station.\n" },
+	[M_HELP_STATUS] = { "status\n  显示本节点：站点、角色、时钟、提交数、冲突数、数据量。\n",
+			    "status\n  Show this node: station, role, clock, commits, conflicts, amount of data.\n" },
+	[M_HELP_DIGEST] = { "digest [--scope 编号]\n  数据摘要（SHA-256）：两个节点数据相同则摘要相同。--scope \"\" 为全县数据，--scope 站点编号 为该站数据。\n",
+			    "digest [--scope ID]\n  The replica digest (SHA-256): equal data gives equal digests. --scope \"\" for county-wide data, --scope ID for one station's.\n" },
+	[M_HELP_LOG] = { "log [编号] [--limit N]\n  谁在何时从哪个节点改了什么（最近 N 条，默认 50）；给出编号时只列与它有关的修改。\n",
+			 "log [ID] [--limit N]\n  Who changed what, when, from which node (the latest N, default 50); with an ID only changes that touch it.\n" },
+	[M_HELP_DOCTOR] = { "doctor\n  技术员健康检查：配置、密钥及权限、数据库完整性、磁盘空间、时钟；每个问题都给出处理办法。发现问题时退出码为 1。\n",
+			    "doctor\n  Health check for technicians: configuration, key and its mode, database integrity, disk space, clock; each problem with what to do. Exits 1 when it finds a problem.\n" },
+	[M_HELP_STATION_ADD] = { "station add --id 编号 --name 名称 [--level village|town|county] [--parent 编号]\n  （县级中心）登记一个站点或乡镇。\n",
+				 "station add --id ID --name NAME [--level village|town|county] [--parent ID]\n  (hub) Record a station or town.\n" },
+	[M_HELP_STATION_LIST] = { "station list\n  列出所有站点和乡镇。\n", "station list\n  List stations and towns.\n" },
+	[M_HELP_VOLUNTEER_ADD] = { "volunteer add --name 姓名 --phone 电话 [--team 队伍] [--skills 技能1,技能2] [--station 编号]\n"
+				   "  登记志愿者，输出新编号。同一电话不能重复登记。--station 仅限县级中心。\n",
+				   "volunteer add --name NAME --phone PHONE [--team T] [--skills a,b] [--station ID]\n"
+				   "  Register a volunteer; prints the new id. A phone number is registered once. --station: hub only.\n" },
+	[M_HELP_VOLUNTEER_SET] = { "volunteer set 编号 [--name 姓名] [--phone 电话] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
+				   "  修改志愿者信息（--team \"\" 清空队伍）。\n",
+				   "volunteer set ID [--name N] [--phone P] [--team T] [--skills a,b] [--status active|paused|left]\n"
+				   "  Change a volunteer's details (--team \"\" clears the team).\n" },
+	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号]\n"
+				    "  列出志愿者（电话部分隐藏）。\n",
+				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID]\n"
+				    "  List volunteers (phone numbers masked).\n" },
+	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 编号\n  志愿者详情：服务时长、星级、积分余额。\n",
+				    "volunteer show ID\n  A volunteer's details with hours served, star level and points balance.\n" },
+	[M_HELP_VOLUNTEER_IMPORT] = { "volunteer import 文件.csv [--station 编号]\n"
+				      "  批量登记：第一行为标题（姓名,电话[,队伍][,技能]），UTF-8 编码。任何一行有错则全部不导入，并列出行号。\n",
+				      "volunteer import FILE.csv [--station ID]\n"
+				      "  Bulk registration: a header line (name,phone[,team][,skills]), UTF-8. One bad row and nothing is imported; errors give line numbers.\n" },
+	[M_HELP_ORDER_ADD] = { "order add --category 类别 --detail 内容 [--requester 求助人] [--phone 电话] [--kind service|wish] [--station 编号]\n"
+			       "  群众点单：登记一个订单，输出新编号。\n",
+			       "order add --category C --detail D [--requester R] [--phone P] [--kind service|wish] [--station ID]\n"
+			       "  Record a resident's order; prints the new id.\n" },
+	[M_HELP_ORDER_DISPATCH] = { "order dispatch 编号 --volunteer 志愿者编号\n  派单（也可改派给别人）。\n",
+				    "order dispatch ID --volunteer VID\n  Dispatch an order to a volunteer (or reassign it).\n" },
+	[M_HELP_ORDER_ACCEPT] = { "order accept 编号 [--volunteer 志愿者编号]\n  志愿者接单；待派单的订单需用 --volunteer 指明接单人。\n",
+				  "order accept ID [--volunteer VID]\n  Record that the volunteer accepted; an open order needs --volunteer.\n" },
+	[M_HELP_ORDER_DONE] = { "order done 编号 --hours 小时数\n  做单完成：记录服务时长，并按县里的设置给志愿者记入积分（每个订单只记一次）。\n",
+				"order done ID --hours H\n  Record the order as done with the hours served; credits points by the county setting (once per order).\n" },
+	[M_HELP_ORDER_RATE] = { "order rate 编号 --rating 1-5 [--comment 评语]\n  评单：记录群众的评价（订单须已完成）。\n",
+				"order rate ID --rating 1-5 [--comment C]\n  Record the resident's rating (the order must be done).\n" },
+	[M_HELP_ORDER_CANCEL] = { "order cancel 编号 --reason 原因\n  取消未完成的订单。\n",
+				  "order cancel ID --reason R\n  Cancel an order that is not finished.\n" },
+	[M_HELP_ORDER_LIST] = { "order list [--status 状态] [--station 编号] [--volunteer 志愿者编号]\n  列出订单。状态：open dispatched accepted done rated cancelled。\n",
+				"order list [--status S] [--station ID] [--volunteer VID]\n  List orders. Status: open dispatched accepted done rated cancelled.\n" },
+	[M_HELP_ORDER_SHOW] = { "order show 编号\n  订单详情和完整的历史记录。\n", "order show ID\n  An order with its full history.\n" },
+	[M_HELP_POINTS_BALANCE] = { "points balance 志愿者编号\n  积分余额。\n", "points balance VID\n  A volunteer's points balance.\n" },
+	[M_HELP_POINTS_HISTORY] = { "points history 志愿者编号\n  积分明细。\n", "points history VID\n  A volunteer's points ledger.\n" },
+	[M_HELP_POINTS_REDEEM] = { "points redeem 志愿者编号 --points N --item 物品\n  积分兑换：只能在志愿者所属站点或县级中心办理，余额不足时拒绝。\n",
+				   "points redeem VID --points N --item ITEM\n  Redeem points for goods: only at the volunteer's home station or the hub; refused if it would overdraw.\n" },
+	[M_HELP_SETTINGS_SHOW] = { "settings show\n  县级设置：每小时积分（默认 10）、星级时长门槛（默认 100,300,600,1000,1500）。\n",
+				   "settings show\n  County settings: points per hour (default 10), star-level hours (default 100,300,600,1000,1500).\n" },
+	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
+				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
+	[M_HELP_REPORT] = { "report [--by station|town|category|month] [--format table|json|csv]\n"
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。\n",
+			    "report [--by station|town|category|month] [--format table|json|csv]\n"
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed.\n" },
+};
+
+const char *node_msg(enum node_lang lang, enum node_msg_id id)
+{
+	if ((unsigned)id >= M_COUNT || !node_msgs[id].zh)
+		return "?\n";
+	return lang == NODE_LANG_EN ? node_msgs[id].en : node_msgs[id].zh;
+}
+
+bool node_msgs_complete(void)
+{
+	for (unsigned i = 0; i < M_COUNT; i++)
+		if (!node_msgs[i].zh || !node_msgs[i].en)
+			return false;
+	return true;
+}

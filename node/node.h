@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * node.h - what the files of the cunlian program share.
+ *
+ * Concept. One struct node_ctx per run holds everything the program knows:
+ * the home directory, its configuration, the node's author id, the open
+ * replica, the language and output flags, and the time of the run. There
+ * is no global mutable state; every function takes the context.
+ *
+ * Commands. main.c holds the one table of commands (node_cmds); each entry
+ * names a handler `int fn(struct node_ctx *, int argc, char **argv)` whose
+ * argv starts after the command words. A handler parses its options with
+ * node_opts_parse(), opens the home with node_open() when it needs data,
+ * and returns 0 or a negative code (base/err.h). Before returning an error
+ * it prints a message a person can act on with node_fail(); main.c turns
+ * the code into the exit status (node_exit_code).
+ *
+ * Writes. Every change is one crdt_commit_local() call through
+ * node_commit(): durable when it returns, all or nothing.
+ *
+ * Reads. SQL on crdt_store_db(), read-only, on the domain tables; rows
+ * with _dead IS NOT NULL are tombstones and are skipped.
+ *
+ * Ownership. ctx->store is opened by node_open() and closed by
+ * node_ctx_release(). Strings returned by node_msg() are static.
+ */
+#ifndef CUNLIAN_NODE_H
+#define CUNLIAN_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "crdt/crdt.h"
+#include "node/i18n.h"
+
+struct sqlite3_stmt;
+
+/* Exit codes (documented in `cunlian --help` and docs/cunlian.1). */
+enum node_exit {
+	NODE_EXIT_OK = 0,
+	NODE_EXIT_OTHER = 1,
+	NODE_EXIT_USAGE = 2,
+	NODE_EXIT_REFUSED = 3,
+	NODE_EXIT_NOTFOUND = 4,
+	NODE_EXIT_STORAGE = 5,
+};
+
+#define NODE_ID_MAX CRDT_PK_MAX
+#define NODE_NAME_MAX 128   /* bytes of a person's or station's name */
+#define NODE_TEXT_MAX 1000  /* bytes of a detail, comment or reason */
+#define NODE_PATH_MAX 1024
+
+/* node.conf: `key = value` lines written by init. */
+struct node_conf {
+	char station[CRDT_SCOPE_MAX + 1];
+	char name[NODE_NAME_MAX + 1];
+	char role[16];   /* station, hub */
+	char level[16];  /* village, town, county */
+	char parent[CRDT_SCOPE_MAX + 1];
+};
+
+struct node_cmd;
+
+struct node_ctx {
+	char home[NODE_PATH_MAX];
+	bool home_set;          /* --home given */
+	enum node_lang lang;
+	bool json;              /* --json */
+	uint64_t now_ms;        /* wall clock of this run (CUNLIAN_NOW_MS) */
+	struct node_conf conf;  /* valid after node_open() */
+	bool hub;               /* conf.role is hub */
+	uint8_t author[CRDT_AUTHOR_LEN]; /* the node's public key */
+	struct crdt_store *store;        /* NULL until node_open() */
+	const struct node_cmd *cmd;      /* the command running */
+	bool said;              /* an error message was printed */
+};
+
+typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
+
+struct node_cmd {
+	const char *group;  /* first word: "order" */
+	const char *verb;   /* second word: "add", or NULL */
+	node_cmd_fn fn;
+	enum node_msg_id help; /* usage and description */
+};
+
+/* main.c */
+extern const struct node_cmd node_cmds[];
+extern const size_t node_ncmds;
+
+/* ---- context, home, messages (ctx.c) -------------------------------- */
+
+void node_ctx_init(struct node_ctx *ctx);
+void node_ctx_release(struct node_ctx *ctx);
+/* Read node.conf and identity.key and open replica.db. ERR_NOTFOUND (with
+ * a message) when the home holds no node. */
+int node_open(struct node_ctx *ctx);
+/* The file name inside the home directory. */
+void node_path(const struct node_ctx *ctx, char *out, size_t n, const char *file);
+/* This node's prefix for new ids: "hub" for the hub, else its station. */
+const char *node_id_prefix(const struct node_ctx *ctx);
+
+/* Print to stdout the message id formatted with the arguments. */
+void node_say(const struct node_ctx *ctx, enum node_msg_id id, ...);
+/* Print the message id to f in lang. */
+void node_fsay(FILE *f, enum node_lang lang, enum node_msg_id id, ...);
+/* Print an error message to stderr, remember it was said, return rc. */
+int node_fail(struct node_ctx *ctx, int rc, enum node_msg_id id, ...);
+/* A message for a failed storage call (rc from crdt/), returned. */
+int node_fail_store(struct node_ctx *ctx, int rc);
+int node_exit_code(int rc);
+
+/* Options. A command lists its options; node_opts_parse() fills val
+ * (flags get "1") and collects positional arguments into pos. --home,
+ * --json and --help are taken everywhere. Returns 0, 1 when help was
+ * printed (the command returns 0), or ERR_USAGE (message printed). */
+struct node_opt {
+	const char *name; /* without the dashes */
+	bool arg;         /* takes a value */
+	const char *val;  /* set by the parser; NULL when absent */
+};
+int node_opts_parse(struct node_ctx *ctx, int argc, char **argv, struct node_opt *opts,
+		    size_t nopts, const char **pos, size_t maxpos, size_t *npos);
+const char *node_opt_get(const struct node_opt *opts, size_t nopts, const char *name);
+void node_usage_print(const struct node_ctx *ctx, FILE *f, const struct node_cmd *cmd);
+
+/* ---- storage helpers (ctx.c) ----------------------------------------- */
+
+/* Prepare a read-only query; binds the NULL-terminated list of texts to
+ * ?1, ?2, ... On failure prints and returns the code. */
+int node_sql(struct node_ctx *ctx, struct sqlite3_stmt **st, const char *sql, ...);
+/* Copy column i of the current row (NULL and missing become ""). */
+void node_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
+/* The next id "<prefix>-<letter><n>" for table. */
+int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out, size_t n);
+/* The largest n used after "<prefix>-<letter>" in table (0 when none). */
+int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *max);
+/* One local commit of the writes; on failure prints why. */
+int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n);
+/* May this node write data of station? (its own station, or the hub) */
+bool node_may_write(const struct node_ctx *ctx, const char *station);
+
+/* County settings (settings table, scope ""), with defaults. */
+struct node_settings {
+	double points_per_hour;
+	double star_hours[5];
+};
+int node_settings_load(struct node_ctx *ctx, struct node_settings *s);
+/* Stars (0..5) earned by hours. */
+int node_stars(const struct node_settings *s, double hours);
+
+/* ---- checks and formats (text.c) -------------------------------------- */
+
+bool node_text_ok(const char *s, size_t max);  /* valid UTF-8, 1..max bytes, no control chars */
+bool node_phone_ok(const char *s);
+void node_phone_norm(const char *in, char *out, size_t n); /* drop spaces and dashes */
+void node_phone_mask(const char *in, char *out, size_t n); /* 138****1234 */
+bool node_id_ok(const char *s);                /* [A-Za-z0-9_-], 1..CRDT_SCOPE_MAX */
+int node_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+int node_parse_real(const char *s, double lo, double hi, double *out);
+void node_time_fmt(uint64_t ms, char *out, size_t n); /* local "YYYY-MM-DD HH:MM" */
+void node_hex(const uint8_t *p, size_t n, char *out); /* out holds 2n+1 */
+void node_real_fmt(double v, char *out, size_t n);    /* "2", "1.5" */
+/* s cut to at most maxw display columns, "..." marking the cut. */
+void node_trunc_width(const char *s, size_t maxw, char *out, size_t n);
+
+/* ---- output (output.c) ------------------------------------------------ */
+
+#define NODE_TABLE_COLS 16
+
+/* A table printed with columns aligned by display width (CJK = 2). */
+struct node_table {
+	size_t ncols;
+	const char *head[NODE_TABLE_COLS];
+	bool right[NODE_TABLE_COLS]; /* right-align (numbers) */
+	char **cells;                /* nrows * ncols, owned */
+	size_t nrows, cap;
+	int err;
+};
+void node_table_init(struct node_table *t, size_t ncols, const char *const *head);
+void node_table_row(struct node_table *t, const char *const *cells);
+void node_table_print(const struct node_table *t, FILE *f);
+void node_table_release(struct node_table *t);
+
+/* Compact JSON to a FILE; commas are placed for the caller. */
+struct node_json {
+	FILE *f;
+	int depth;
+	bool first[32];
+	bool after_key;
+};
+void node_json_init(struct node_json *j, FILE *f);
+void node_json_obj(struct node_json *j);     /* { */
+void node_json_arr(struct node_json *j);     /* [ */
+void node_json_end_obj(struct node_json *j); /* } ; a newline at depth 0 */
+void node_json_end_arr(struct node_json *j);
+void node_json_key(struct node_json *j, const char *k);
+void node_json_str(struct node_json *j, const char *s); /* NULL: null */
+void node_json_int(struct node_json *j, int64_t v);
+void node_json_real(struct node_json *j, double v);
+void node_json_bool(struct node_json *j, bool v);
+void node_json_null(struct node_json *j);
+/* key + value shorthands */
+void node_json_kstr(struct node_json *j, const char *k, const char *s);
+void node_json_kint(struct node_json *j, const char *k, int64_t v);
+void node_json_kreal(struct node_json *j, const char *k, double v);
+
+void node_csv_field(FILE *f, const char *s, bool last);
+
+/* ---- identity (identity.c) -------------------------------------------- */
+
+/* Make a new Ed25519 key pair; write the secret key to path, mode 0600,
+ * refusing to overwrite; pk gets the public key. */
+int node_identity_create(const char *path, uint8_t pk[CRDT_AUTHOR_LEN]);
+/* Load the secret key from path (into sodium_malloc memory, wiped after
+ * use) and return its public key. ERR_NOTFOUND, ERR_CORRUPT. */
+int node_identity_load(const char *path, uint8_t pk[CRDT_AUTHOR_LEN]);
+
+/* ---- configuration (config.c) ----------------------------------------- */
+
+int node_conf_read(const char *path, struct node_conf *c);
+int node_conf_write(const char *path, const struct node_conf *c);
+
+/* ---- command handlers ------------------------------------------------- */
+
+int node_cmd_init(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_status(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_digest(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_log(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv);
+
+int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv);
+
+int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv);
+
+int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv);
+
+int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
+
+int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
+
+/* Shared by volunteer and points commands (cmd_volunteer.c). */
+struct node_volunteer {
+	char id[NODE_ID_MAX + 1];
+	char name[NODE_NAME_MAX + 1];
+	char phone[64];
+	char station[CRDT_SCOPE_MAX + 1];
+	char team[NODE_NAME_MAX + 1];
+	char skills[NODE_TEXT_MAX + 1];
+	char status[16];
+	int64_t registered_at;
+};
+int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
+/* Not found: prints a message saying how to find the id. */
+int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
+int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal);
+int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours);
+
+#endif

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: MIT
+/*
+ * output.c - tables aligned by display width (a Chinese character takes
+ * two columns), compact JSON, and CSV fields.
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "base/mem.h"
+#include "base/utf8.h"
+#include "node/node.h"
+
+void node_table_init(struct node_table *t, size_t ncols, const char *const *head)
+{
+	memset(t, 0, sizeof(*t));
+	t->ncols = ncols > NODE_TABLE_COLS ? NODE_TABLE_COLS : ncols;
+	for (size_t c = 0; c < t->ncols; c++)
+		t->head[c] = head[c];
+}
+
+void node_table_row(struct node_table *t, const char *const *cells)
+{
+	if (t->err)
+		return;
+	if (t->nrows == t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : 16;
+		char **p = mem_realloc(t->cells, cap * t->ncols * sizeof(*p));
+		if (!p) {
+			t->err = -ENOMEM;
+			return;
+		}
+		t->cells = p;
+		t->cap = cap;
+	}
+	char **row = t->cells + t->nrows * t->ncols;
+	for (size_t c = 0; c < t->ncols; c++) {
+		const char *s = cells[c] ? cells[c] : "";
+		row[c] = mem_strndup(s, strlen(s));
+		if (!row[c]) {
+			while (c--)
+				mem_free(row[c]);
+			t->err = -ENOMEM;
+			return;
+		}
+	}
+	t->nrows++;
+}
+
+static void node_pad(struct buf *b, size_t n)
+{
+	while (n--)
+		buf_put_u8(b, ' ');
+}
+
+void node_table_print(const struct node_table *t, FILE *f)
+{
+	size_t w[NODE_TABLE_COLS];
+	struct buf line;
+	for (size_t c = 0; c < t->ncols; c++) {
+		w[c] = utf8_width(t->head[c]);
+		for (size_t r = 0; r < t->nrows; r++) {
+			size_t cw = utf8_width(t->cells[r * t->ncols + c]);
+			if (cw > w[c])
+				w[c] = cw;
+		}
+	}
+	buf_init(&line, BUF_DEFAULT_MAX);
+	for (size_t r = 0; r <= t->nrows; r++) {
+		buf_reset(&line);
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = r == 0 ? t->head[c] : t->cells[(r - 1) * t->ncols + c];
+			size_t pad = w[c] - utf8_width(s);
+			if (t->right[c])
+				node_pad(&line, pad);
+			buf_put(&line, s, strlen(s));
+			if (!t->right[c])
+				node_pad(&line, pad);
+			if (c + 1 < t->ncols)
+				buf_put(&line, "  ", 2);
+		}
+		while (line.len && line.data[line.len - 1] == ' ')
+			line.len--; /* no trailing blanks */
+		if (line.len)
+			fwrite(line.data, 1, line.len, f);
+		fputc('\n', f);
+	}
+	buf_release(&line);
+}
+
+void node_table_release(struct node_table *t)
+{
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		mem_free(t->cells[i]);
+	mem_free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+void node_json_init(struct node_json *j, FILE *f)
+{
+	memset(j, 0, sizeof(*j));
+	j->f = f;
+	j->first[0] = true;
+}
+
+static void node_json_sep(struct node_json *j)
+{
+	if (j->after_key) {
+		j->after_key = false;
+		return;
+	}
+	if (!j->first[j->depth])
+		fputc(',', j->f);
+	j->first[j->depth] = false;
+}
+
+static void node_json_open(struct node_json *j, char c)
+{
+	node_json_sep(j);
+	fputc(c, j->f);
+	if (j->depth + 1 < (int)(sizeof(j->first) / sizeof(j->first[0])))
+		j->depth++;
+	j->first[j->depth] = true;
+}
+
+static void node_json_close(struct node_json *j, char c)
+{
+	fputc(c, j->f);
+	if (j->depth > 0)
+		j->depth--;
+	if (j->depth == 0)
+		fputc('\n', j->f);
+}
+
+void node_json_obj(struct node_json *j)
+{
+	node_json_open(j, '{');
+}
+
+void node_json_arr(struct node_json *j)
+{
+	node_json_open(j, '[');
+}
+
+void node_json_end_obj(struct node_json *j)
+{
+	node_json_close(j, '}');
+}
+
+void node_json_end_arr(struct node_json *j)
+{
+	node_json_close(j, ']');
+}
+
+static void node_json_quote(FILE *f, const char *s)
+{
+	fputc('"', f);
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"':
+			fputs("\\\"", f);
+			break;
+		case '\\':
+			fputs("\\\\", f);
+			break;
+		case '\n':
+			fputs("\\n", f);
+			break;
+		case '\t':
+			fputs("\\t", f);
+			break;
+		case '\r':
+			fputs("\\r", f);
+			break;
+		default:
+			if (*p < 0x20)
+				fprintf(f, "\\u%04x", *p);
+			else
+				fputc(*p, f);
+		}
+	}
+	fputc('"', f);
+}
+
+void node_json_key(struct node_json *j, const char *k)
+{
+	node_json_sep(j);
+	node_json_quote(j->f, k);
+	fputc(':', j->f);
+	j->after_key = true;
+}
+
+void node_json_str(struct node_json *j, const char *s)
+{
+	node_json_sep(j);
+	if (s)
+		node_json_quote(j->f, s);
+	else
+		fputs("null", j->f);
+}
+
+void node_json_int(struct node_json *j, int64_t v)
+{
+	node_json_sep(j);
+	fprintf(j->f, "%lld", (long long)v);
+}
+
+void node_json_real(struct node_json *j, double v)
+{
+	char b[64];
+	node_json_sep(j);
+	if (!isfinite(v)) {
+		fputs("null", j->f);
+		return;
+	}
+	snprintf(b, sizeof(b), "%.4f", v);
+	char *e = b + strlen(b) - 1;
+	while (*e == '0')
+		*e-- = '\0';
+	if (*e == '.')
+		*e = '\0';
+	fputs(b, j->f);
+}
+
+void node_json_bool(struct node_json *j, bool v)
+{
+	node_json_sep(j);
+	fputs(v ? "true" : "false", j->f);
+}
+
+void node_json_null(struct node_json *j)
+{
+	node_json_sep(j);
+	fputs("null", j->f);
+}
+
+void node_json_kstr(struct node_json *j, const char *k, const char *s)
+{
+	node_json_key(j, k);
+	node_json_str(j, s);
+}
+
+void node_json_kint(struct node_json *j, const char *k, int64_t v)
+{
+	node_json_key(j, k);
+	node_json_int(j, v);
+}
+
+void node_json_kreal(struct node_json *j, const char *k, double v)
+{
+	node_json_key(j, k);
+	node_json_real(j, v);
+}
+
+void node_csv_field(FILE *f, const char *s, bool last)
+{
+	if (strpbrk(s, ",\"\r\n")) {
+		fputc('"', f);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', f);
+			fputc(*s, f);
+		}
+		fputc('"', f);
+	} else {
+		fputs(s, f);
+	}
+	fputc(last ? '\n' : ',', f);
+}

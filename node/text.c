@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+/*
+ * text.c - checks on what people type, and how values are shown: phone
+ * numbers (masked in lists), ids, numbers, times.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/utf8.h"
+#include "node/node.h"
+
+bool node_text_ok(const char *s, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > max || !utf8_valid(s, n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return false;
+	return true;
+}
+
+void node_phone_norm(const char *in, char *out, size_t n)
+{
+	size_t k = 0;
+	for (; *in && k + 1 < n; in++)
+		if (*in != ' ' && *in != '-')
+			out[k++] = *in;
+	if (n)
+		out[k] = '\0';
+}
+
+/* 5..20 digits after dropping spaces and dashes, an optional leading +. */
+bool node_phone_ok(const char *s)
+{
+	char p[64];
+	size_t n, i = 0;
+	if (!s || strlen(s) >= sizeof(p))
+		return false;
+	node_phone_norm(s, p, sizeof(p));
+	n = strlen(p);
+	if (p[0] == '+')
+		i = 1;
+	if (n - i < 5 || n - i > 20)
+		return false;
+	for (; i < n; i++)
+		if (!isdigit((unsigned char)p[i]))
+			return false;
+	return true;
+}
+
+void node_phone_mask(const char *in, char *out, size_t n)
+{
+	size_t len = strlen(in);
+	if (len < 8) {
+		snprintf(out, n, "%s", len ? "****" : "");
+		return;
+	}
+	snprintf(out, n, "%.3s****%s", in, in + len - 4);
+}
+
+bool node_id_ok(const char *s)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (n == 0 || n > CRDT_SCOPE_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!isalnum((unsigned char)s[i]) && s[i] != '-' && s[i] != '_')
+			return false;
+	return true;
+}
+
+int node_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+{
+	char *end;
+	errno = 0;
+	long long v = s && *s ? strtoll(s, &end, 10) : 0;
+	if (!s || !*s || errno || *end || v < lo || v > hi)
+		return ERR_USAGE;
+	*out = v;
+	return 0;
+}
+
+int node_parse_real(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	errno = 0;
+	double v = s && *s ? strtod(s, &end) : 0;
+	if (!s || !*s || errno || *end || !isfinite(v) || v < lo || v > hi)
+		return ERR_USAGE;
+	*out = v;
+	return 0;
+}
+
+void node_time_fmt(uint64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%d %H:%M", &tm))
+		snprintf(out, n, "-");
+}
+
+void node_hex(const uint8_t *p, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[p[i] >> 4];
+		out[2 * i + 1] = digits[p[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+void node_real_fmt(double v, char *out, size_t n)
+{
+	snprintf(out, n, "%.2f", v);
+	/* drop trailing zeros: "2.50" -> "2.5", "2.00" -> "2" */
+	char *dot = strchr(out, '.');
+	if (dot) {
+		char *e = out + strlen(out) - 1;
+		while (e > dot && *e == '0')
+			*e-- = '\0';
+		if (e == dot)
+			*e = '\0';
+	}
+}
+
+void node_trunc_width(const char *s, size_t maxw, char *out, size_t n)
+{
+	snprintf(out, n, "%s", s);
+	if (utf8_width(out) <= maxw)
+		return;
+	/* cut at a character boundary until it fits with the ellipsis */
+	size_t len = strlen(out);
+	while (len > 0) {
+		do
+			len--;
+		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
+		out[len] = '\0';
+		if (utf8_width(out) + 3 <= maxw)
+			break;
+	}
+	if (len + 4 <= n)
+		strcat(out, "...");
+}
