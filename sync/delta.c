@@ -385,7 +385,12 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	struct sync_seg *segs = NULL;
 	struct crdt_vv_entry *feeds = NULL;
 	struct buf cand, best;
+	/* Leave a relay room to name the author (33 bytes, and some for the
+	 * compressor) when it re-wraps a piece in a chunk of the same size;
+	 * LoRa-sized chunks cannot spare it (docs/protocol.md "Relays"). */
 	size_t pos = 0, ri = 0, max = c->opt.chunk_max;
+	if (max >= 1024)
+		max -= 48;
 	int rc = 0;
 
 	buf_init(&cand, SYNC_CHUNK_MAX * 2);

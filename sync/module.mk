@@ -1,3 +1,4 @@
 # SPDX-License-Identifier: MIT
 # sync/ - feeds, deltas, chunks, bundles, the session (docs/protocol.md).
-LIB_SRCS += sync/feed.c sync/codec.c sync/chunk.c sync/delta.c
+LIB_SRCS += sync/feed.c sync/codec.c sync/chunk.c sync/delta.c sync/bundle.c sync/session.c
+TEST_SRCS += tests/test_sync.c

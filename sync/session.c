@@ -1,0 +1,504 @@
+// SPDX-License-Identifier: MIT
+/*
+ * session.c - the sync session with one peer, as a state machine over
+ * byte messages (sans-I/O: no sockets, no clock; time is a parameter).
+ *
+ * Invariants:
+ *  S1. A DELTA is acknowledged only once the transaction that applied it
+ *      is on disk (at once, or at sync_session_flush() when grouped).
+ *  S2. Every DELTA sent stays outstanding until an ACK names its id; an
+ *      outstanding DELTA is resent once rto_ms have passed since it was
+ *      last sent. So a lost, duplicated or reordered message only delays.
+ *  S3. peer_vv only grows: it is the peer's HELLO, raised by what its
+ *      ACKs report held and by what outstanding chunks carry. A delta is
+ *      built from it, so no commit the peer acknowledged is sent again.
+ *  S4. A message that does not verify is dropped and counted; it changes
+ *      nothing and is never acknowledged. Every HELLO and ACK after the
+ *      first HELLO must come from the same peer key.
+ *  S5. A DELTA refused only for a gap (commits missing before it) is not
+ *      acknowledged: its resend applies once the earlier chunk arrived.
+ *
+ * States and transitions (state is derived from the fields, see
+ * sync_session_state()):
+ *
+ *   state      event                         action                   next
+ *   ---------  ----------------------------  -----------------------  ---------
+ *   START      new, initiator                queue HELLO(reply)       HELLO_SENT
+ *   START      new, responder                -                        WAIT
+ *   HELLO_SENT tick >= hello_at + rto        queue HELLO(reply)       HELLO_SENT
+ *   WAIT/any   HELLO from peer               merge vv, rebuild delta; SYNCING
+ *                                            reply HELLO if asked
+ *   any        DELTA verifies, applied       queue ACK (held if       same
+ *                                            grouped until flush)
+ *   any        DELTA refused                 count; ACK only when     same
+ *                                            the refusal is final
+ *   SYNCING    ACK                           drop outstanding, raise  SYNCING/IDLE
+ *                                            peer_vv
+ *   SYNCING    tick >= sent_at + rto         requeue outstanding      SYNCING
+ *   SYNCING    nothing outstanding/queued    -                        IDLE
+ *   IDLE       refresh / HELLO               rebuild delta            SYNCING
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync_internal.h"
+
+#define HELLO_REPLY 0x01
+#define CERT_MAX 4096
+#define ACKS_PER_MSG 64
+#define VV_MAX 1000000
+
+enum ack_status { ACK_HELD = 0, ACK_REFUSED = 1 };
+
+struct sync_out {
+	uint8_t id[SYNC_ID_LEN];
+	uint8_t *bytes;
+	size_t len;
+	uint64_t sent_at;
+	bool queued;
+};
+
+struct sync_ack {
+	uint8_t id[SYNC_ID_LEN];
+	uint8_t status;
+};
+
+struct sync_session {
+	struct sync_ctx *c;
+	struct sync_session_options opt;
+	uint64_t now;
+	/* the peer */
+	bool peer_hello;
+	uint8_t peer[SYNC_PK_LEN];
+	struct sync_scopes peer_wants;
+	struct crdt_vv_entry *pvv; /* S3 */
+	size_t npvv, pvv_cap;
+	/* our HELLO */
+	bool hello_due, hello_reply;
+	uint64_t hello_at;
+	bool rebuild;
+	/* outstanding DELTAs, oldest first */
+	struct sync_out *out;
+	size_t nout, out_cap;
+	/* ACKs to send, and those waiting for a flush */
+	struct sync_ack *acks, *held;
+	size_t nacks, acks_cap, nheld, held_cap;
+	struct crdt_vv_entry *ackvv; /* feeds held, reported with the next ACK */
+	size_t nackvv, ackvv_cap;
+	struct sync_report rep;
+	struct buf msg;
+};
+
+static void *sync_session_grow(void *p, size_t *cap, size_t need, size_t size)
+{
+	if (need <= *cap)
+		return p;
+	size_t n = *cap ? *cap * 2 : 8;
+	while (n < need)
+		n *= 2;
+	void *q = mem_realloc(p, n * size);
+	if (q)
+		*cap = n;
+	return q;
+}
+
+/* Raise (author, scope) to at least seq in a vv list. */
+static int sync_vv_raise(struct crdt_vv_entry **v, size_t *n, size_t *cap,
+			 const struct crdt_vv_entry *e)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp((*v)[i].author, e->author, CRDT_AUTHOR_LEN) == 0 && strcmp((*v)[i].scope, e->scope) == 0) {
+			if ((*v)[i].seq < e->seq)
+				(*v)[i].seq = e->seq;
+			return 0;
+		}
+	void *p = sync_session_grow(*v, cap, *n + 1, sizeof(**v));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	(*v)[(*n)++] = *e;
+	return 0;
+}
+
+int sync_session_new(struct sync_session **out, struct sync_ctx *c,
+		     const struct sync_session_options *opt, uint64_t wall_ms)
+{
+	struct sync_session *s;
+	*out = NULL;
+	if (opt && opt->cert_len > CERT_MAX)
+		return ERR_TOOBIG;
+	s = mem_calloc(1, sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->c = c;
+	if (opt)
+		s->opt = *opt;
+	if (!s->opt.rto_ms)
+		s->opt.rto_ms = 3000;
+	s->now = wall_ms;
+	buf_init(&s->msg, c->opt.chunk_max);
+	if (s->opt.initiator) {
+		s->hello_due = true;
+		s->hello_reply = true;
+	}
+	*out = s;
+	return 0;
+}
+
+void sync_session_free(struct sync_session *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->nout; i++)
+		mem_free(s->out[i].bytes);
+	mem_free(s->out);
+	mem_free(s->pvv);
+	mem_free(s->acks);
+	mem_free(s->held);
+	mem_free(s->ackvv);
+	buf_release(&s->msg);
+	mem_free(s);
+}
+
+const uint8_t *sync_session_peer(const struct sync_session *s)
+{
+	return s->peer_hello ? s->peer : NULL;
+}
+
+const struct sync_report *sync_session_report(const struct sync_session *s)
+{
+	return &s->rep;
+}
+
+bool sync_session_idle(const struct sync_session *s)
+{
+	return s->peer_hello && !s->rebuild && s->nout == 0 && s->nacks == 0 && s->nheld == 0 &&
+	       !s->hello_due;
+}
+
+int sync_session_refresh(struct sync_session *s)
+{
+	s->rebuild = s->peer_hello;
+	return 0;
+}
+
+/* ---- input ----------------------------------------------------------- */
+
+static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
+{
+	struct cur c;
+	uint8_t flags, all;
+	uint64_t n;
+	const uint8_t *cert;
+	size_t cert_len;
+	struct crdt_vv_entry *vv = NULL;
+	struct sync_scopes wants;
+	size_t nvv = 0;
+	int rc;
+
+	memset(&wants, 0, sizeof(wants));
+	cur_init(&c, ch->payload, ch->payload_len);
+	if ((rc = cur_get_u8(&c, &flags)) || (rc = cur_get_lenbytes(&c, CERT_MAX, &cert, &cert_len)) ||
+	    (rc = cur_get_u8(&c, &all)) || (rc = cur_get_varint(&c, &n)))
+		return ERR_CORRUPT;
+	if (flags > HELLO_REPLY || all > 1 || n > SYNC_SCOPES_MAX)
+		return ERR_CORRUPT;
+	wants.all = all;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *p;
+		size_t len;
+		if (cur_get_lenbytes(&c, CRDT_SCOPE_MAX, &p, &len) || memchr(p, 0, len))
+			return ERR_CORRUPT;
+		memcpy(wants.name[wants.n], p, len);
+		wants.name[wants.n][len] = '\0';
+		wants.n++;
+	}
+	if ((rc = sync_vv_get(&c, &vv, &nvv, VV_MAX)))
+		return rc == -ENOMEM ? rc : ERR_CORRUPT;
+	if (!cur_done(&c)) {
+		rc = ERR_CORRUPT;
+		goto out;
+	}
+	/* The certificate is kept for the trust issue; nothing checks it yet. */
+	(void)cert;
+	for (size_t i = 0; i < nvv; i++)
+		if ((rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i])))
+			goto out;
+	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
+	s->peer_hello = true;
+	s->peer_wants = wants;
+	s->rebuild = true;
+	if (flags & HELLO_REPLY) {
+		s->hello_due = true;
+		s->hello_reply = false;
+	}
+	rc = 0;
+out:
+	mem_free(vv);
+	return rc;
+}
+
+static int sync_session_ack_in(struct sync_session *s, const struct sync_chunk *ch)
+{
+	struct cur c;
+	uint64_t n;
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0;
+	int rc;
+
+	cur_init(&c, ch->payload, ch->payload_len);
+	if (cur_get_varint(&c, &n) || n > cur_left(&c) / (SYNC_ID_LEN + 1))
+		return ERR_CORRUPT;
+	for (uint64_t i = 0; i < n; i++) {
+		const uint8_t *id;
+		uint8_t status;
+		if (cur_get_bytes(&c, SYNC_ID_LEN, &id) || cur_get_u8(&c, &status) || status > ACK_REFUSED)
+			return ERR_CORRUPT;
+		for (size_t k = 0; k < s->nout; k++)
+			if (memcmp(s->out[k].id, id, SYNC_ID_LEN) == 0) {
+				mem_free(s->out[k].bytes);
+				memmove(&s->out[k], &s->out[k + 1], (s->nout - k - 1) * sizeof(s->out[0]));
+				s->nout--;
+				break;
+			}
+	}
+	if ((rc = sync_vv_get(&c, &vv, &nvv, VV_MAX)))
+		return rc == -ENOMEM ? rc : ERR_CORRUPT;
+	rc = cur_done(&c) ? 0 : ERR_CORRUPT;
+	for (size_t i = 0; i < nvv && !rc; i++)
+		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i]);
+	mem_free(vv);
+	return rc;
+}
+
+static int sync_session_queue_ack(struct sync_session *s, const uint8_t id[SYNC_ID_LEN], uint8_t status,
+				  bool hold)
+{
+	struct sync_ack **v = hold ? &s->held : &s->acks;
+	size_t *n = hold ? &s->nheld : &s->nacks, *cap = hold ? &s->held_cap : &s->acks_cap;
+	void *p = sync_session_grow(*v, cap, *n + 1, sizeof(**v));
+	if (!p)
+		return -ENOMEM;
+	*v = p;
+	memcpy((*v)[*n].id, id, SYNC_ID_LEN);
+	(*v)[*n].status = status;
+	(*n)++;
+	return 0;
+}
+
+static int sync_session_delta(struct sync_session *s, const uint8_t *msg, size_t len,
+			      const uint8_t id[SYNC_ID_LEN], uint64_t wall_ms)
+{
+	struct crdt_vv_entry *held = NULL;
+	size_t nheld = 0;
+	uint64_t refused = s->rep.refused;
+	int rc;
+
+	if (s->opt.group && !s->c->grouped && (rc = sync_ctx_group_begin(s->c)))
+		return rc;
+	rc = sync_chunk_apply(s->c, msg, len, wall_ms, &s->rep, &held, &nheld);
+	if (rc == ERR_GAP) { /* S5: wait for the resend */
+		rc = 0;
+		goto out;
+	}
+	if (rc == -ENOMEM || rc == ERR_STORAGE)
+		goto out;
+	if (rc) { /* S4: a chunk that does not verify is dropped */
+		rc = 0;
+		goto out;
+	}
+	for (size_t i = 0; i < nheld && !rc; i++)
+		rc = sync_vv_raise(&s->ackvv, &s->nackvv, &s->ackvv_cap, &held[i]);
+	if (!rc)
+		rc = sync_session_queue_ack(s, id, s->rep.refused > refused ? ACK_REFUSED : ACK_HELD,
+					    s->c->grouped);
+out:
+	mem_free(held);
+	return rc;
+}
+
+int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms)
+{
+	struct sync_chunk ch;
+	uint8_t id[SYNC_ID_LEN];
+	int type, rc;
+	size_t clen;
+
+	s->now = wall_ms;
+	if (sync_chunk_peek(msg, len, id, &type, &clen) || clen != len) {
+		s->rep.chunks_refused++;
+		return 0;
+	}
+	if (type == SYNC_MSG_DELTA)
+		return sync_session_delta(s, msg, len, id, wall_ms);
+	rc = sync_chunk_open(s->c, msg, len, &ch);
+	if (!rc && s->peer_hello && memcmp(ch.sender, s->peer, SYNC_PK_LEN) != 0)
+		rc = ERR_UNAUTH; /* S4: one peer per session */
+	if (!rc)
+		rc = type == SYNC_MSG_HELLO ? sync_session_hello(s, &ch) : sync_session_ack_in(s, &ch);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc)
+		s->rep.chunks_refused++;
+	return 0;
+}
+
+/* ---- output ---------------------------------------------------------- */
+
+static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
+			     const struct sync_chunk_info *info)
+{
+	struct sync_session *s = arg;
+	void *p = sync_session_grow(s->out, &s->out_cap, s->nout + 1, sizeof(*s->out));
+	if (!p)
+		return -ENOMEM;
+	s->out = p;
+	struct sync_out *o = &s->out[s->nout];
+	o->bytes = mem_alloc(len);
+	if (!o->bytes)
+		return -ENOMEM;
+	memcpy(o->bytes, chunk, len);
+	o->len = len;
+	memcpy(o->id, info->id, SYNC_ID_LEN);
+	o->queued = true;
+	o->sent_at = 0;
+	s->nout++;
+	for (size_t i = 0; i < info->nfeeds; i++) { /* S3: what is in flight */
+		int rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &info->feeds[i]);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
+static int sync_session_hello_out(struct sync_session *s, struct buf *out)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0, take = 0, room;
+	struct buf p;
+	int rc;
+
+	if ((rc = crdt_store_vv(s->c->store, &vv, &n)))
+		return rc;
+	/* The whole version vector when it fits a chunk; otherwise its first
+	 * entries, and the peer sends the rest from an older point (the
+	 * commits this node already holds arrive as harmless duplicates). */
+	buf_init(&p, s->c->opt.chunk_max);
+	room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN);
+	buf_put_u8(&p, s->hello_reply ? HELLO_REPLY : 0);
+	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
+	bool all = s->c->opt.apply.all || s->c->opt.carry_others;
+	buf_put_u8(&p, all);
+	buf_put_varint(&p, all ? 0 : s->c->opt.apply.n);
+	for (size_t i = 0; !all && i < s->c->opt.apply.n; i++)
+		buf_put_lenbytes(&p, s->c->opt.apply.name[i], strlen(s->c->opt.apply.name[i]));
+	size_t used = p.len + 4;
+	while (take < n) {
+		size_t e = CRDT_AUTHOR_LEN + 1 + strlen(vv[take].scope) + varint_len(vv[take].seq);
+		if (used + e > room)
+			break;
+		used += e;
+		take++;
+	}
+	sync_vv_put(&p, vv, take);
+	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
+	buf_release(&p);
+	mem_free(vv);
+	return rc;
+}
+
+static int sync_session_ack_out(struct sync_session *s, struct buf *out)
+{
+	struct buf p;
+	size_t take = s->nacks < ACKS_PER_MSG ? s->nacks : ACKS_PER_MSG, nv = 0, room;
+	int rc;
+
+	room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN);
+	while (take > 1 && 2 + take * (SYNC_ID_LEN + 1) + 2 > room)
+		take--;
+	buf_init(&p, s->c->opt.chunk_max);
+	buf_put_varint(&p, take);
+	for (size_t i = 0; i < take; i++) {
+		buf_put(&p, s->acks[i].id, SYNC_ID_LEN);
+		buf_put_u8(&p, s->acks[i].status);
+	}
+	size_t used = p.len + 3;
+	while (nv < s->nackvv) {
+		size_t e = CRDT_AUTHOR_LEN + 1 + strlen(s->ackvv[nv].scope) + varint_len(s->ackvv[nv].seq);
+		if (used + e > room)
+			break;
+		used += e;
+		nv++;
+	}
+	sync_vv_put(&p, s->ackvv, nv);
+	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_ACK, p.data, p.len, false, out);
+	buf_release(&p);
+	if (rc)
+		return rc;
+	memmove(s->acks, s->acks + take, (s->nacks - take) * sizeof(*s->acks));
+	s->nacks -= take;
+	memmove(s->ackvv, s->ackvv + nv, (s->nackvv - nv) * sizeof(*s->ackvv));
+	s->nackvv -= nv;
+	return 0;
+}
+
+int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms)
+{
+	int rc;
+	s->now = wall_ms;
+	buf_reset(out);
+	if (s->hello_due) {
+		if ((rc = sync_session_hello_out(s, out)))
+			return rc;
+		s->hello_due = false;
+		s->hello_at = wall_ms;
+		return 1;
+	}
+	if (s->nacks) {
+		if ((rc = sync_session_ack_out(s, out)))
+			return rc;
+		return 1;
+	}
+	if (s->rebuild && s->peer_hello) {
+		s->rebuild = false;
+		if ((rc = sync_delta_export(s->c, s->pvv, s->npvv, &s->peer_wants, sync_session_keep, s)))
+			return rc;
+	}
+	for (size_t i = 0; i < s->nout; i++)
+		if (s->out[i].queued) {
+			buf_put(out, s->out[i].bytes, s->out[i].len);
+			if (out->err)
+				return out->err;
+			s->out[i].queued = false;
+			s->out[i].sent_at = wall_ms;
+			return 1;
+		}
+	return 0;
+}
+
+int sync_session_tick(struct sync_session *s, uint64_t wall_ms)
+{
+	s->now = wall_ms;
+	if (s->opt.initiator && !s->peer_hello && wall_ms >= s->hello_at + s->opt.rto_ms) {
+		s->hello_due = true;
+		s->hello_reply = true;
+	}
+	for (size_t i = 0; i < s->nout; i++)
+		if (!s->out[i].queued && wall_ms >= s->out[i].sent_at + s->opt.rto_ms)
+			s->out[i].queued = true;
+	return 0;
+}
+
+int sync_session_flush(struct sync_session *s)
+{
+	int rc = 0;
+	if (s->c->grouped && (rc = sync_ctx_group_end(s->c)))
+		return rc;
+	for (size_t i = 0; i < s->nheld && !rc; i++)
+		rc = sync_session_queue_ack(s, s->held[i].id, s->held[i].status, false);
+	if (!rc)
+		s->nheld = 0;
+	return rc;
+}

@@ -1,0 +1,807 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_sync.c - feeds, the delta codec, chunks, bundles and the session:
+ * round trips, golden vectors, every bit flip and truncation refused,
+ * replay, bombs, missing dictionaries, gaps, forks, relays, and two
+ * replicas converging through a lossy, reordering seeded driver.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <sys/stat.h>
+#include <zstd.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync.h"
+#include "sync/sync_internal.h"
+#include "tests/helpers.h"
+
+#define VOLUNTEERS 1
+#define ORDERS 3
+#define POINTS 5
+#define DICT_PATH "sync/dict/cunlian-v1.dict"
+#define GOLDEN_DIR "tests/golden"
+
+struct t_node {
+	struct sync_identity id;
+	struct crdt_store *st;
+	struct sync_ctx *ctx;
+	int orders, vols, points;
+};
+
+struct t_chunks {
+	size_t n;
+	uint8_t *p[512];
+	size_t len[512];
+};
+
+static const char *dir;
+static struct sync_dict *dict;
+
+static void node_open(struct t_node *n, const char *name, uint8_t seedb, const struct sync_options *opt)
+{
+	uint8_t seed[32];
+	char path[256];
+	struct crdt_options co = { .no_sync = true };
+	memset(n, 0, sizeof(*n));
+	memset(seed, seedb, sizeof(seed));
+	assert_int_equal(sync_identity_from_seed(&n->id, seed), 0);
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	assert_int_equal(crdt_store_open(&n->st, path, n->id.pk, &co), 0);
+	assert_int_equal(sync_ctx_new(&n->ctx, n->st, &n->id, opt), 0);
+}
+
+static void node_close(struct t_node *n)
+{
+	sync_ctx_free(n->ctx);
+	crdt_store_close(n->st);
+	sync_identity_release(&n->id);
+}
+
+static struct sync_options opt_hub(void)
+{
+	struct sync_options o;
+	memset(&o, 0, sizeof(o));
+	o.apply.all = true;
+	return o;
+}
+
+static struct sync_options opt_station(const char *scope)
+{
+	struct sync_options o;
+	memset(&o, 0, sizeof(o));
+	sync_scopes_add(&o.apply, scope);
+	sync_scopes_add(&o.apply, "");
+	return o;
+}
+
+static void digest(struct crdt_store *s, uint8_t out[32])
+{
+	assert_int_equal(crdt_store_digest(s, NULL, out), 0);
+}
+
+/* One random local commit at station scope (or county-wide, rarely). */
+static void random_commit(struct t_node *n, const char *scope, unsigned *rs, uint64_t t)
+{
+	static const char *const status[] = { "dispatched", "accepted", "done", "cancelled", "rated" };
+	static const char *const text[] = { "陪独居老人聊天解闷", "帮空巢老人打扫房间卫生", "维修",
+					    "13800000001", "红马甲服务队", "" };
+	struct crdt_write w;
+	char pk[48], vol[48];
+	int k = rand_r(rs) % 10;
+	if (k < 3 || n->vols == 0) {
+		snprintf(pk, sizeof(pk), "%s-v%d", scope, ++n->vols);
+		crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "name", text[rand_r(rs) % 6]);
+		crdt_write_text(&w, "phone", text[3]);
+		crdt_write_text(&w, "station", scope);
+		crdt_write_int(&w, "registered_at", (int64_t)t - rand_r(rs) % 1000);
+	} else if (k < 6 || n->orders == 0) {
+		snprintf(pk, sizeof(pk), "%s-o%d", scope, ++n->orders);
+		crdt_write_init(&w, ORDERS, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "station", scope);
+		crdt_write_text(&w, "detail", text[rand_r(rs) % 6]);
+		crdt_write_text(&w, "status", "open");
+		crdt_write_int(&w, "created_at", (int64_t)t);
+		crdt_write_int(&w, "updated_at", (int64_t)t);
+	} else if (k < 9) {
+		snprintf(pk, sizeof(pk), "%s-o%d", scope, 1 + rand_r(rs) % n->orders);
+		snprintf(vol, sizeof(vol), "%s-v%d", scope, 1 + rand_r(rs) % n->vols);
+		crdt_write_init(&w, ORDERS, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "status", status[rand_r(rs) % 5]);
+		crdt_write_text(&w, "volunteer", vol);
+		crdt_write_real(&w, "hours", (rand_r(rs) % 9) * 0.5 + (rand_r(rs) % 7 == 0 ? 0.01 : 0));
+		crdt_write_int(&w, "updated_at", (int64_t)t);
+	} else {
+		snprintf(pk, sizeof(pk), "%s-p%d", scope, ++n->points);
+		snprintf(vol, sizeof(vol), "%s-v%d", scope, 1 + rand_r(rs) % n->vols);
+		crdt_write_init(&w, POINTS, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "volunteer", vol);
+		crdt_write_int(&w, "delta", (rand_r(rs) % 400) - 200);
+		crdt_write_text(&w, "reason", "redeem");
+		crdt_write_null(&w, "order");
+		crdt_write_text(&w, "station", scope);
+	}
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+static int collect(void *arg, const uint8_t *chunk, size_t len, const struct sync_chunk_info *info)
+{
+	struct t_chunks *c = arg;
+	(void)info;
+	assert_true(c->n < 512);
+	c->p[c->n] = malloc(len);
+	memcpy(c->p[c->n], chunk, len);
+	c->len[c->n++] = len;
+	return 0;
+}
+
+static void chunks_free(struct t_chunks *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->p[i]);
+	c->n = 0;
+}
+
+static void export_all(struct t_node *from, struct t_node *to, const struct sync_scopes *wants,
+		       struct t_chunks *out)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0;
+	if (to)
+		assert_int_equal(crdt_store_vv(to->st, &vv, &n), 0);
+	assert_int_equal(sync_delta_export(from->ctx, vv, n, wants, collect, out), 0);
+	mem_free(vv);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	dir = t_tmpdir();
+	return sync_init();
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	t_rmdir(dir);
+	return 0;
+}
+
+/* ---- round trip ------------------------------------------------------ */
+
+static void test_roundtrip_random(void **state)
+{
+	(void)state;
+	unsigned seed = (unsigned)(getenv("CUNLIAN_SEED") ? atoi(getenv("CUNLIAN_SEED")) : 20250301);
+	static const size_t sizes[] = { 200, 1024, 0 };
+	print_message("seed %u\n", seed);
+	for (size_t si = 0; si < 3; si++) {
+		struct t_node a, b;
+		struct sync_options oa = opt_station("s0001"), ob = opt_hub();
+		struct t_chunks ch = { 0 };
+		struct sync_report rep;
+		uint8_t da[32], db[32];
+		char an[16], bn[16];
+		unsigned rs = seed + (unsigned)si;
+		uint64_t t = T_DAY0;
+		oa.chunk_max = ob.chunk_max = sizes[si];
+		oa.dict = ob.dict = si == 1 ? NULL : dict;
+		snprintf(an, sizeof(an), "rt-a%zu", si);
+		snprintf(bn, sizeof(bn), "rt-b%zu", si);
+		node_open(&a, an, 1, &oa);
+		node_open(&b, bn, 2, &ob);
+		for (int i = 0; i < 60; i++)
+			random_commit(&a, i % 17 == 16 ? "" : "s0001", &rs, t += 1 + (uint64_t)(rand_r(&rs) % 600000));
+		export_all(&a, &b, NULL, &ch);
+		assert_true(ch.n >= 1);
+		memset(&rep, 0, sizeof(rep));
+		for (size_t i = 0; i < ch.n; i++) {
+			assert_true(ch.len[i] <= (sizes[si] ? sizes[si] : SYNC_CHUNK_DEFAULT));
+			assert_int_equal(sync_chunk_apply(b.ctx, ch.p[i], ch.len[i], t, &rep, NULL, NULL), 0);
+		}
+		assert_int_equal(rep.applied, 60);
+		assert_int_equal(rep.refused, 0);
+		digest(a.st, da);
+		digest(b.st, db);
+		assert_memory_equal(da, db, 32);
+		/* replay: no-op, digest unchanged */
+		memset(&rep, 0, sizeof(rep));
+		for (size_t i = 0; i < ch.n; i++)
+			assert_int_equal(sync_chunk_apply(b.ctx, ch.p[i], ch.len[i], t, &rep, NULL, NULL), 0);
+		assert_int_equal(rep.applied, 0);
+		assert_int_equal(rep.duplicate, 60);
+		digest(b.st, db);
+		assert_memory_equal(da, db, 32);
+		/* nothing more to send to b */
+		chunks_free(&ch);
+		export_all(&a, &b, NULL, &ch);
+		assert_int_equal(ch.n, 0);
+		node_close(&a);
+		node_close(&b);
+	}
+}
+
+/* ---- golden vectors -------------------------------------------------- */
+
+static void golden_commits(struct t_node *n)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0042-v1");
+	crdt_write_text(&w, "name", "王伟");
+	crdt_write_text(&w, "phone", "13800000001");
+	crdt_write_text(&w, "station", "s0042");
+	assert_int_equal(crdt_commit_local(n->st, T_DAY0 + 1000, "s0042", &w, 1, NULL), 0);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0042-o1");
+	crdt_write_text(&w, "station", "s0042");
+	crdt_write_text(&w, "category", "助老");
+	crdt_write_text(&w, "detail", "陪独居老人聊天解闷");
+	crdt_write_text(&w, "status", "open");
+	crdt_write_int(&w, "created_at", (int64_t)(T_DAY0 + 2000));
+	crdt_write_int(&w, "updated_at", (int64_t)(T_DAY0 + 2000));
+	assert_int_equal(crdt_commit_local(n->st, T_DAY0 + 2000, "s0042", &w, 1, NULL), 0);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0042-o1");
+	crdt_write_text(&w, "status", "done");
+	crdt_write_text(&w, "volunteer", "s0042-v1");
+	crdt_write_real(&w, "hours", 1.5);
+	crdt_write_int(&w, "updated_at", (int64_t)(T_DAY0 + 9000));
+	assert_int_equal(crdt_commit_local(n->st, T_DAY0 + 9000, "s0042", &w, 1, NULL), 0);
+	crdt_write_init(&w, 6, CRDT_UPSERT, "motd");
+	crdt_write_text(&w, "value", "你好");
+	assert_int_equal(crdt_commit_local(n->st, T_DAY0 + 9000, "", &w, 1, NULL), 0);
+}
+
+static void golden_check(const char *name, const uint8_t *p, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
+	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p, 1, len, f), len);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t *want = malloc(len + 1);
+	size_t got = fread(want, 1, len + 1, f);
+	fclose(f);
+	if (got != len || memcmp(want, p, len) != 0)
+		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md",
+			 path, got, len);
+	free(want);
+}
+
+static void test_golden(void **state)
+{
+	(void)state;
+	for (int d = 0; d < 2; d++) {
+		struct t_node a, b;
+		struct sync_options oa = opt_station("s0042"), ob = opt_hub();
+		struct t_chunks ch = { 0 };
+		uint8_t da[32], db[32];
+		oa.dict = ob.dict = d ? dict : NULL;
+		node_open(&a, d ? "g-a1" : "g-a0", 0x42, &oa);
+		node_open(&b, d ? "g-b1" : "g-b0", 0x07, &ob);
+		golden_commits(&a);
+		export_all(&a, NULL, NULL, &ch);
+		assert_int_equal(ch.n, 1);
+		golden_check(d ? "delta_dict.bin" : "delta_nodict.bin", ch.p[0], ch.len[0]);
+		assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 10000, NULL, NULL, NULL), 0);
+		digest(a.st, da);
+		digest(b.st, db);
+		assert_memory_equal(da, db, 32);
+		chunks_free(&ch);
+		node_close(&a);
+		node_close(&b);
+	}
+}
+
+/* ---- refusals -------------------------------------------------------- */
+
+static void sample(struct t_node *a, const char *name, struct t_chunks *ch, size_t chunk_max, int n)
+{
+	struct sync_options oa = opt_station("s0001");
+	unsigned rs = 7;
+	uint64_t t = T_DAY0;
+	oa.chunk_max = chunk_max;
+	oa.dict = dict;
+	node_open(a, name, 1, &oa);
+	for (int i = 0; i < n; i++)
+		random_commit(a, "s0001", &rs, t += 60000);
+	export_all(a, NULL, NULL, ch);
+}
+
+static void test_bitflip_refused(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct sync_options ob = opt_hub();
+	struct t_chunks ch = { 0 };
+	uint8_t d0[32], d1[32];
+	ob.dict = dict;
+	sample(&a, "sample1", &ch, 0, 6);
+	node_open(&b, "flip", 2, &ob);
+	digest(b.st, d0);
+	uint8_t *p = malloc(ch.len[0]);
+	for (size_t i = 0; i < ch.len[0] * 8; i++) {
+		memcpy(p, ch.p[0], ch.len[0]);
+		p[i / 8] ^= (uint8_t)(1u << (i % 8));
+		int rc = sync_chunk_apply(b.ctx, p, ch.len[0], T_DAY0 + 86400000, NULL, NULL, NULL);
+		if (rc == 0)
+			fail_msg("bit %zu flipped was accepted", i);
+	}
+	digest(b.st, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 86400000, NULL, NULL, NULL), 0);
+	free(p);
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&b);
+}
+
+static void test_truncation(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct sync_options ob = opt_hub();
+	struct t_chunks ch = { 0 };
+	uint8_t d0[32], d1[32];
+	char path[256];
+	ob.dict = dict;
+	sample(&a, "sample2", &ch, 400, 30);
+	assert_true(ch.n >= 3);
+	node_open(&b, "trunc", 2, &ob);
+	/* a chunk cut anywhere is refused and changes nothing */
+	digest(b.st, d0);
+	for (size_t k = 0; k < ch.len[0]; k++)
+		assert_int_not_equal(sync_chunk_apply(b.ctx, ch.p[0], k, T_DAY0 + 86400000, NULL, NULL, NULL), 0);
+	digest(b.st, d1);
+	assert_memory_equal(d0, d1, 32);
+	/* a bundle cut anywhere yields exactly its complete chunks */
+	snprintf(path, sizeof(path), "%s/t.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(a.ctx, path, NULL, 0, NULL), 0);
+	FILE *f = fopen(path, "rb");
+	uint8_t *bb = malloc(1 << 20);
+	size_t blen = fread(bb, 1, 1 << 20, f);
+	fclose(f);
+	size_t ends[512], nends = 0, off = 42;
+	for (size_t i = 0; i < ch.n; i++)
+		ends[nends++] = off += ch.len[i];
+	assert_int_equal(off, blen);
+	for (size_t k = 10; k <= blen; k++) {
+		struct sync_report rep;
+		size_t complete = 0, last_end = 42;
+		memset(&rep, 0, sizeof(rep));
+		for (size_t i = 0; i < nends; i++)
+			if (ends[i] <= k) {
+				complete++;
+				last_end = ends[i];
+			}
+		assert_int_equal(sync_bundle_import_mem(b.ctx, bb, k, T_DAY0 + 86400000, &rep), 0);
+		assert_int_equal(rep.chunks, complete);
+		assert_int_equal(rep.refused, 0);
+		assert_int_equal(rep.bytes_skipped, k > 42 ? k - last_end : (k < 42 ? k : 0));
+		if (k > last_end && k > 42) {
+			assert_int_equal(rep.nskips, 1);
+			assert_int_equal(rep.skips[0].offset, last_end);
+		}
+	}
+	digest(a.st, d0);
+	digest(b.st, d1);
+	assert_memory_equal(d0, d1, 32);
+	free(bb);
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&b);
+}
+
+static void test_bomb_refused(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct sync_options ob = opt_hub();
+	struct buf out, pl;
+	size_t big = (size_t)64 << 20;
+	uint8_t *zeros = calloc(1, big);
+	node_open(&a, "bomb-a", 1, NULL);
+	node_open(&b, "bomb-b", 2, &ob);
+	buf_init(&out, SYNC_CHUNK_MAX);
+	buf_init(&pl, 0);
+	/* 64 MiB of zeros compress to a few KiB: refused before allocating */
+	assert_int_equal(sync_chunk_seal(a.ctx, SYNC_MSG_DELTA, zeros, big, true, &out), 0);
+	assert_true(out.len < 8192);
+	assert_int_equal(sync_chunk_apply(b.ctx, out.data, out.len, T_DAY0, NULL, NULL, NULL), ERR_TOOBIG);
+	/* a frame without a content size is refused too */
+	size_t zb = ZSTD_compressBound(100);
+	uint8_t *z = malloc(zb);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 0);
+	ZSTD_inBuffer in = { zeros, 100, 0 };
+	ZSTD_outBuffer o = { z, zb, 0 };
+	assert_int_equal(ZSTD_compressStream2(cc, &o, &in, ZSTD_e_end), 0);
+	ZSTD_freeCCtx(cc);
+	assert_true(ZSTD_getFrameContentSize(z, o.pos) == ZSTD_CONTENTSIZE_UNKNOWN);
+	buf_reset(&out);
+	buf_put_u8(&out, 'C');
+	buf_put_u8(&out, 'L');
+	buf_put_u8(&out, 1);
+	buf_put_u8(&out, SYNC_MSG_DELTA);
+	buf_put_u8(&out, 1);
+	buf_put_u32be(&out, 0);
+	buf_put(&out, a.id.pk, 32);
+	buf_put_lenbytes(&out, z, o.pos);
+	uint8_t sig[64];
+	crypto_sign_detached(sig, NULL, out.data, out.len, a.id.sk);
+	buf_put(&out, sig, 64);
+	assert_int_equal(sync_chunk_apply(b.ctx, out.data, out.len, T_DAY0, NULL, NULL, NULL), ERR_CORRUPT);
+	free(z);
+	free(zeros);
+	buf_release(&out);
+	buf_release(&pl);
+	node_close(&a);
+	node_close(&b);
+}
+
+static void test_unknown_dict(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct t_chunks ch = { 0 };
+	struct sync_options ob = opt_hub();
+	struct sync_report rep;
+	sample(&a, "sample3", &ch, 0, 5);
+	node_open(&b, "nodict", 2, &ob); /* no dictionary */
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0, &rep, NULL, NULL), ERR_NODICT);
+	assert_int_equal(rep.chunks_refused, 1);
+	assert_int_equal(rep.reasons[0].rc, ERR_NODICT);
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&b);
+}
+
+/* A range that does not link changes nothing; a relay without the
+ * author's checkpoint is refused; a fork is refused. */
+static void test_gap_chain_forgery(void **state)
+{
+	(void)state;
+	struct t_node a, b, m;
+	struct sync_options ob = opt_hub();
+	struct t_chunks ch = { 0 }, ch2 = { 0 };
+	struct sync_report rep;
+	struct crdt_vv_entry vv;
+	uint8_t d0[32], d1[32];
+	unsigned rs = 3;
+	node_open(&a, "gap-a", 1, NULL);
+	node_open(&b, "gap-b", 2, &ob);
+	node_open(&m, "gap-m", 3, &ob);
+	for (int i = 0; i < 6; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 1000);
+	/* pretend b holds 1..3: a sends 4..6, b has nothing: a gap */
+	memcpy(vv.author, a.id.pk, 32);
+	strcpy(vv.scope, "s0001");
+	vv.seq = 3;
+	assert_int_equal(sync_delta_export(a.ctx, &vv, 1, NULL, collect, &ch), 0);
+	digest(b.st, d0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 9000, &rep, NULL, NULL), ERR_GAP);
+	assert_int_equal(rep.refused, 3);
+	assert_int_equal(rep.reasons[0].rc, ERR_GAP);
+	digest(b.st, d1);
+	assert_memory_equal(d0, d1, 32);
+	chunks_free(&ch);
+
+	/* m relays a's commits 1..6 as if unsigned: re-encode without sigs */
+	struct sync_batch bt;
+	struct buf pay, out;
+	sync_batch_init(&bt);
+	export_all(&a, NULL, NULL, &ch);
+	struct sync_chunk c0;
+	assert_int_equal(sync_chunk_open(a.ctx, ch.p[0], ch.len[0], &c0), 0);
+	assert_int_equal(sync_payload_decode(c0.payload, c0.payload_len, a.id.pk, &bt), 0);
+	struct sync_seg seg = { &bt.r[0], 0, bt.r[0].count, false };
+	buf_init(&pay, 0);
+	buf_init(&out, 0);
+	assert_int_equal(sync_payload_encode(&pay, &bt, &seg, 1, m.id.pk), 0);
+	assert_int_equal(sync_chunk_seal(m.ctx, SYNC_MSG_DELTA, pay.data, pay.len, true, &out), 0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(b.ctx, out.data, out.len, T_DAY0 + 9000, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.refused, 6);
+	assert_int_equal(rep.reasons[0].rc, ERR_BADSIG);
+	/* ... or with the checkpoint but a changed body: the chain breaks */
+	bt.arena.data[bt.cm[2].body_off + bt.cm[2].body_len - 1] ^= 1;
+	seg.sig = true;
+	buf_reset(&pay);
+	assert_int_equal(sync_payload_encode(&pay, &bt, &seg, 1, m.id.pk), 0);
+	assert_int_equal(sync_chunk_seal(m.ctx, SYNC_MSG_DELTA, pay.data, pay.len, true, &out), 0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(b.ctx, out.data, out.len, T_DAY0 + 9000, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.refused, 6);
+	assert_int_equal(rep.reasons[0].rc, ERR_BADSIG);
+	digest(b.st, d1);
+	assert_memory_equal(d0, d1, 32);
+	/* the real thing applies */
+	assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 9000, NULL, NULL, NULL), 0);
+	assert_true(crdt_store_has(b.st, a.id.pk, "s0001", 6));
+	buf_release(&pay);
+	buf_release(&out);
+	sync_batch_release(&bt);
+	chunks_free(&ch);
+	chunks_free(&ch2);
+	node_close(&a);
+	node_close(&b);
+	node_close(&m);
+}
+
+static int refuse_all(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope, uint64_t seq,
+		      uint64_t hlc)
+{
+	(void)author, (void)scope, (void)seq, (void)hlc;
+	(*(int *)arg)++;
+	return ERR_UNAUTH;
+}
+
+static void test_authorize(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct t_chunks ch = { 0 };
+	struct sync_options ob = opt_hub();
+	struct sync_report rep;
+	int calls = 0;
+	ob.authorize = refuse_all;
+	ob.authorize_arg = &calls;
+	ob.dict = dict;
+	sample(&a, "sample4", &ch, 0, 4);
+	node_open(&b, "auth", 2, &ob);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	assert_true(calls >= 1);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(rep.refused, 4);
+	assert_int_equal(rep.reasons[0].rc, ERR_UNAUTH);
+	assert_false(crdt_store_has(b.st, a.id.pk, "s0001", 1));
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&b);
+}
+
+/* ---- bundles and relays ---------------------------------------------- */
+
+static void test_bundle_idempotent(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct sync_options ob = opt_hub(), oa = opt_station("s0001");
+	struct sync_report rep;
+	char path[256];
+	uint8_t da[32], db[32];
+	unsigned rs = 11;
+	oa.dict = ob.dict = dict;
+	node_open(&a, "bun-a", 1, &oa);
+	node_open(&b, "bun-b", 2, &ob);
+	for (int i = 0; i < 40; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 7000);
+	snprintf(path, sizeof(path), "%s/a.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(a.ctx, path, NULL, 0, NULL), 0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import(b.ctx, path, T_DAY0 + 86400000, &rep), 0);
+	assert_int_equal(rep.applied, 40);
+	digest(a.st, da);
+	digest(b.st, db);
+	assert_memory_equal(da, db, 32);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import(b.ctx, path, T_DAY0 + 86400000, &rep), 0);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(rep.duplicate, 40);
+	digest(b.st, db);
+	assert_memory_equal(da, db, 32);
+	/* not a bundle */
+	assert_int_equal(sync_bundle_import_mem(b.ctx, (const uint8_t *)"hello world", 11, 0, &rep), ERR_CORRUPT);
+	node_close(&a);
+	node_close(&b);
+}
+
+/* s0001 -> relay station s0002 (carries, does not apply) -> hub. */
+static void test_relay_carry(void **state)
+{
+	(void)state;
+	struct t_node a, r, h;
+	struct sync_options oa = opt_station("s0001"), orl = opt_station("s0002"), oh = opt_hub();
+	struct crdt_vv_entry *vv;
+	struct sync_report rep;
+	struct sync_scopes all = { .all = true };
+	char p1[256], p2[256];
+	uint8_t d1[32], d2[32];
+	unsigned rs = 5;
+	size_t n;
+	orl.carry_others = true;
+	oa.dict = orl.dict = oh.dict = dict;
+	oa.chunk_max = 1024; /* the relay re-wraps into chunks of the same size */
+	orl.chunk_max = 1024;
+	node_open(&a, "rel-a", 1, &oa);
+	node_open(&r, "rel-r", 2, &orl);
+	node_open(&h, "rel-h", 3, &oh);
+	for (int i = 0; i < 25; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 5000);
+	snprintf(p1, sizeof(p1), "%s/a-to-r.bundle", dir);
+	snprintf(p2, sizeof(p2), "%s/r-to-h.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(a.ctx, p1, NULL, 0, &all), 0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import(r.ctx, p1, T_DAY0 + 86400000, &rep), 0);
+	assert_int_equal(rep.carried, 25);
+	assert_int_equal(rep.applied, 0);
+	assert_true(crdt_store_has(r.st, a.id.pk, "s0001", 25));
+	assert_int_equal(crdt_store_digest(r.st, "s0001", d1), 0);
+	assert_int_equal(crdt_store_digest(h.st, "s0001", d2), 0);
+	assert_memory_equal(d1, d2, 32); /* the relay merged nothing */
+	/* the relay re-wraps what it carries in its own chunks */
+	assert_int_equal(crdt_store_vv(h.st, &vv, &n), 0);
+	assert_int_equal(sync_bundle_export_path(r.ctx, p2, vv, n, NULL), 0);
+	mem_free(vv);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import(h.ctx, p2, T_DAY0 + 86400000, &rep), 0);
+	assert_int_equal(rep.applied, 25);
+	assert_int_equal(rep.refused, 0);
+	digest(a.st, d1);
+	digest(h.st, d2);
+	assert_memory_equal(d1, d2, 32);
+	node_close(&a);
+	node_close(&r);
+	node_close(&h);
+}
+
+/* ---- session --------------------------------------------------------- */
+
+struct t_msg {
+	int to;
+	uint8_t *p;
+	size_t len;
+};
+
+static void test_session_lossy(void **state)
+{
+	(void)state;
+	unsigned seed = 4242;
+	for (int round = 0; round < 3; round++) {
+		struct t_node n[2];
+		struct sync_options o0 = opt_station("s0001"), o1 = opt_hub();
+		struct sync_session *s[2];
+		struct t_msg *q = calloc(100000, sizeof(*q));
+		size_t nq = 0;
+		unsigned rs = seed + (unsigned)round;
+		struct buf m;
+		uint64_t now = T_DAY0 + 86400000;
+		char name[32];
+		o0.chunk_max = o1.chunk_max = round == 0 ? 200 : round == 1 ? 700 : 0;
+		o0.dict = o1.dict = round == 1 ? NULL : dict;
+		print_message("session seed %u chunk %zu\n", rs, o0.chunk_max);
+		snprintf(name, sizeof(name), "ses-st%d", round);
+		node_open(&n[0], name, 1, &o0);
+		snprintf(name, sizeof(name), "ses-hub%d", round);
+		node_open(&n[1], name, 9, &o1);
+		for (int i = 0; i < 40; i++)
+			random_commit(&n[0], "s0001", &rs, T_DAY0 + (uint64_t)i * 1000);
+		for (int i = 0; i < 15; i++)
+			random_commit(&n[1], i % 3 ? "s0001" : "", &rs, T_DAY0 + 500 + (uint64_t)i * 1000);
+		struct sync_session_options so0 = { .initiator = true, .rto_ms = 1000 };
+		struct sync_session_options so1 = { .group = round == 2, .rto_ms = 1000 };
+		assert_int_equal(sync_session_new(&s[0], n[0].ctx, &so0, now), 0);
+		assert_int_equal(sync_session_new(&s[1], n[1].ctx, &so1, now), 0);
+		buf_init(&m, SYNC_CHUNK_MAX);
+		int quiet = 0, steps = 0;
+		for (; steps < 5000 && quiet < 3; steps++) {
+			now += 400;
+			bool sent = false;
+			for (int k = 0; k < 2; k++) {
+				sync_session_tick(s[k], now);
+				int rc;
+				while ((rc = sync_session_output(s[k], &m, now)) == 1) {
+					sent = true;
+					unsigned r = (unsigned)rand_r(&rs) % 10;
+					if (r == 0)
+						continue; /* dropped */
+					for (int c = 0; c < (r == 1 ? 2 : 1); c++) { /* duplicated */
+						assert_true(nq < 100000);
+						q[nq].to = 1 - k;
+						q[nq].p = malloc(m.len);
+						memcpy(q[nq].p, m.data, m.len);
+						q[nq].len = m.len;
+						nq++;
+					}
+				}
+				assert_int_equal(rc, 0);
+			}
+			/* deliver a random subset in random order */
+			size_t deliver = nq ? 1 + (size_t)rand_r(&rs) % nq : 0;
+			for (size_t d = 0; d < deliver; d++) {
+				size_t i = (size_t)rand_r(&rs) % nq;
+				struct t_msg msg = q[i];
+				q[i] = q[--nq];
+				assert_int_equal(sync_session_input(s[msg.to], msg.p, msg.len, now), 0);
+				free(msg.p);
+			}
+			if (so1.group)
+				assert_int_equal(sync_session_flush(s[1]), 0);
+			if (!sent && nq == 0 && sync_session_idle(s[0]) && sync_session_idle(s[1]))
+				quiet++;
+			else
+				quiet = 0;
+		}
+		assert_true(sync_session_idle(s[0]) && sync_session_idle(s[1]));
+		uint8_t d0[32], d1[32];
+		assert_int_equal(crdt_store_digest(n[0].st, "s0001", d0), 0);
+		assert_int_equal(crdt_store_digest(n[1].st, "s0001", d1), 0);
+		assert_memory_equal(d0, d1, 32);
+		assert_int_equal(crdt_store_digest(n[0].st, "", d0), 0);
+		assert_int_equal(crdt_store_digest(n[1].st, "", d1), 0);
+		assert_memory_equal(d0, d1, 32);
+		assert_memory_equal(sync_session_peer(s[0]), n[1].id.pk, 32);
+		print_message("converged after %d steps\n", steps);
+		while (nq)
+			free(q[--nq].p);
+		free(q);
+		buf_release(&m);
+		sync_session_free(s[0]);
+		sync_session_free(s[1]);
+		node_close(&n[0]);
+		node_close(&n[1]);
+	}
+}
+
+/* ---- identity -------------------------------------------------------- */
+
+static void test_identity_file(void **state)
+{
+	(void)state;
+	struct sync_identity a, b;
+	char path[256];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/node.key", dir);
+	assert_int_equal(sync_identity_generate(&a), 0);
+	assert_int_equal(sync_identity_save(&a, path), 0);
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0600);
+	assert_int_equal(sync_identity_save(&a, path), ERR_EXISTS);
+	assert_int_equal(sync_identity_load(&b, path), 0);
+	assert_memory_equal(a.pk, b.pk, 32);
+	assert_memory_equal(a.sk, b.sk, 64);
+	sync_identity_release(&b);
+	chmod(path, 0644);
+	assert_int_equal(sync_identity_load(&b, path), ERR_UNAUTH);
+	assert_null(b.sk);
+	sync_identity_release(&a);
+	snprintf(path, sizeof(path), "%s/none.key", dir);
+	assert_int_equal(sync_identity_load(&b, path), ERR_NOTFOUND);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_identity_file),
+		cmocka_unit_test(test_roundtrip_random),
+		cmocka_unit_test(test_golden),
+		cmocka_unit_test(test_bitflip_refused),
+		cmocka_unit_test(test_truncation),
+		cmocka_unit_test(test_bomb_refused),
+		cmocka_unit_test(test_unknown_dict),
+		cmocka_unit_test(test_gap_chain_forgery),
+		cmocka_unit_test(test_authorize),
+		cmocka_unit_test(test_bundle_idempotent),
+		cmocka_unit_test(test_relay_carry),
+		cmocka_unit_test(test_session_lossy),
+	};
+	int rc;
+	if (sync_init())
+		return 1;
+	if (sync_dict_load(&dict, DICT_PATH) != 0)
+		fprintf(stderr, "note: %s missing; dictionary cases run without it\n", DICT_PATH);
+	rc = cmocka_run_group_tests(tests, setup, teardown);
+	sync_dict_free(dict);
+	return rc;
+}
