@@ -441,7 +441,7 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 			node_json_kstr(&j, "id", it->pk);
 			node_json_kstr(&j, "op", it->op == CRDT_DELETE ? "delete" : "upsert");
 			node_json_key(&j, "cols");
-			fputs(it->json, stdout);
+			node_json_raw(&j, it->json);
 			node_json_end_obj(&j);
 			continue;
 		}

@@ -202,6 +202,8 @@ void node_json_int(struct node_json *j, int64_t v);
 void node_json_real(struct node_json *j, double v);
 void node_json_bool(struct node_json *j, bool v);
 void node_json_null(struct node_json *j);
+/* A value already encoded as JSON. */
+void node_json_raw(struct node_json *j, const char *json);
 /* key + value shorthands */
 void node_json_kstr(struct node_json *j, const char *k, const char *s);
 void node_json_kint(struct node_json *j, const char *k, int64_t v);

@@ -269,3 +269,9 @@ void node_csv_field(FILE *f, const char *s, bool last)
 	}
 	fputc(last ? '\n' : ',', f);
 }
+
+void node_json_raw(struct node_json *j, const char *json)
+{
+	node_json_sep(j);
+	fputs(json, j->f);
+}
