@@ -294,8 +294,11 @@ static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq
 			body_len = s->sealed_body.len;
 		}
 	}
-	return crdt_log_append(s, s->self_idx, scope, seq, hlc, body, body_len,
-			       s->sealer.seal ? s->seal.data : NULL, s->seal.len, false);
+	rc = crdt_log_append(s, s->self_idx, scope, seq, hlc, body, body_len,
+			     s->sealer.seal ? s->seal.data : NULL, s->seal.len, false);
+	if (!rc && sqlite3_changes(s->db) != 1)
+		rc = ERR_EXISTS; /* C3 broken: another writer took this seq */
+	return rc;
 }
 
 void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *sealer)
@@ -400,24 +403,25 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 	}
 	if ((rc = crdt_author_index(s, r->author, &idx)))
 		goto undo;
-	state = crdt_log_state(s, idx, r->scope, r->seq);
-	if (state == LOG_APPLIED || (state == LOG_CARRIED && r->carry)) {
-		rc = crdt_savepoint_release(s); /* nothing was written */
-		rc = rc ? rc : 1;
-		goto out;
+	/* Claim the log row first (C2): if it is already there, the commit is
+	 * held, unless it was only carried and is now to be merged. */
+	if ((rc = crdt_log_append(s, idx, r->scope, r->seq, r->hlc, r->body, r->body_len, r->seal,
+				  r->seal_len, r->carry)))
+		goto undo;
+	if (sqlite3_changes(s->db) == 0) {
+		state = crdt_log_state(s, idx, r->scope, r->seq);
+		if (state != LOG_CARRIED || r->carry) {
+			rc = crdt_savepoint_release(s); /* nothing was written */
+			rc = rc ? rc : 1;
+			goto out;
+		}
+		rc = crdt_log_key_step(s->st_log_uncarry, idx, r->scope, r->seq);
+		sqlite3_reset(s->st_log_uncarry);
+		if ((rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc)))
+			goto undo;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = crdt_merge_write(s, &w[i], r->hlc, idx);
-	if (rc)
-		goto undo;
-	if (state == LOG_CARRIED) { /* held to relay until now: mark it merged */
-		rc = crdt_log_key_step(s->st_log_uncarry, idx, r->scope, r->seq);
-		sqlite3_reset(s->st_log_uncarry);
-		rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
-	} else {
-		rc = crdt_log_append(s, idx, r->scope, r->seq, r->hlc, r->body, r->body_len, r->seal,
-				     r->seal_len, r->carry);
-	}
 	if (rc)
 		goto undo;
 	s->clock = clock;

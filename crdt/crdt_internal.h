@@ -52,7 +52,8 @@ struct crdt_row {
 
 struct crdt_tstmt {
 	sqlite3_stmt *get;    /* SELECT cols, _m WHERE pk = ? */
-	sqlite3_stmt *put;    /* INSERT OR REPLACE */
+	sqlite3_stmt *put;    /* INSERT OR REPLACE, for a new row */
+	sqlite3_stmt *upd;    /* UPDATE all columns, for a loaded row */
 	sqlite3_stmt *bykey;  /* APPEND with unique col: SELECT pk WHERE key = ? */
 	sqlite3_stmt *del;    /* DELETE WHERE pk = ? */
 };

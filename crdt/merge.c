@@ -323,6 +323,7 @@ static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const
 {
 	struct crdt_row *r = &s->row;
 	const struct crdt_write *w = c->w;
+	r->exists = false; /* every row of the component was dropped: insert */
 	memset(&r->m, 0, sizeof(r->m));
 	for (unsigned i = 0; i < t->ncols; i++)
 		r->v[i] = (w->mask >> i & 1) ? w->vals[i] : (struct crdt_value){ .type = CRDT_NULL };

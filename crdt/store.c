@@ -157,6 +157,23 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 	snprintf(part, sizeof(part), "DELETE FROM \"%s\" WHERE pk = ?", t->name);
 	if ((rc = crdt_prepare(s, part, &s->t[t->id].del)))
 		return rc;
+	/* UPDATE t SET c0 = ?2, ..., _m = ?n+2, _dead = ?n+3 WHERE pk = ?1:
+	 * rewrites a row in place, where INSERT OR REPLACE deletes and
+	 * inserts it. */
+	struct buf upd;
+	buf_init(&upd, 1 << 14);
+	snprintf(part, sizeof(part), "UPDATE \"%s\" SET ", t->name);
+	buf_put(&upd, part, strlen(part));
+	for (size_t c = 0; c < t->ncols; c++) {
+		snprintf(part, sizeof(part), "\"%s\" = ?%zu, ", t->cols[c].name, c + 2);
+		buf_put(&upd, part, strlen(part));
+	}
+	snprintf(part, sizeof(part), "_m = ?%zu, _dead = ?%zu WHERE pk = ?1", t->ncols + 2, t->ncols + 3);
+	buf_put(&upd, part, strlen(part) + 1);
+	rc = upd.err ? upd.err : crdt_prepare(s, (const char *)upd.data, &s->t[t->id].upd);
+	buf_release(&upd);
+	if (rc)
+		return rc;
 	if (t->unique_col >= 0) {
 		char q[160];
 		snprintf(q, sizeof(q), "SELECT pk FROM \"%s\" WHERE \"%s\" = ?", t->name,
@@ -258,6 +275,7 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 	    (rc = crdt_sql_exec(s, opt && opt->no_sync ? "PRAGMA synchronous=OFF"
 						       : "PRAGMA synchronous=FULL")) ||
 	    (rc = crdt_sql_exec(s, "PRAGMA foreign_keys=OFF")) ||
+	    (rc = crdt_sql_exec(s, "PRAGMA cache_size=-8192")) || /* 8 MiB */
 	    (rc = crdt_sql_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
 	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_schema_apply(s)))
@@ -282,7 +300,7 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "INSERT INTO _authors VALUES(?, ?)", &s->st_author_ins)) ||
 	    (rc = crdt_prepare(s, "SELECT 1 FROM _log WHERE author = ? AND scope = ? AND seq = ?",
 			       &s->st_log_has)) ||
-	    (rc = crdt_prepare(s, "INSERT INTO _log VALUES(?, ?, ?, ?, ?, ?, ?)", &s->st_log_ins)) ||
+	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _log VALUES(?, ?, ?, ?, ?, ?, ?)", &s->st_log_ins)) ||
 	    (rc = crdt_prepare(s, "SELECT seal FROM _log WHERE author = ? AND scope = ? AND seq = ?",
 			       &s->st_log_seal)) ||
 	    (rc = crdt_prepare(s, "SELECT carried FROM _log WHERE author = ? AND scope = ? AND seq = ?",
@@ -463,7 +481,7 @@ out:
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r)
 {
-	sqlite3_stmt *st = s->t[t->id].put;
+	sqlite3_stmt *st = r->exists ? s->t[t->id].upd : s->t[t->id].put;
 	struct buf *b = &s->metabuf;
 	int rc;
 

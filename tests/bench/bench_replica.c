@@ -30,12 +30,24 @@
 
 #define NSTATIONS 100
 #define LOCAL_STATIONS 10 /* stations timed for local_write_ratio */
+#define RUNS 3            /* timed runs of the hub's day-1 apply */
 
 static double now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static double median(double *v, int n)
+{
+	for (int i = 1; i < n; i++)
+		for (int j = i; j > 0 && v[j] < v[j - 1]; j--) {
+			double t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return v[n / 2];
 }
 
 static void die(const char *what, int rc)
@@ -460,7 +472,7 @@ static long compare_reference(const char *ours, const char *ref, char **hub_orde
 
 int main(void)
 {
-	char dir[] = "/tmp/cunlian-bench-XXXXXX", path[512], cmd[1024];
+	char dir[] = "/tmp/cunlian-bench-XXXXXX", path[512], cmd[2048];
 	struct trace tr;
 	double t0;
 
@@ -546,19 +558,44 @@ int main(void)
 			if (up[i].n)
 				seen[i] = up[i].h[up[i].n - 1].seq;
 		}
-		t0 = now_ms();
-		for (int i = 0; i < NSTATIONS; i++) {
-			int rc = crdt_store_begin(hub);
-			if (rc)
-				die("begin", rc);
-			apply_all(hub, &up[i], wall);
-			if ((rc = crdt_store_end(hub)))
-				die("end", rc);
-			if (day == 1)
-				day1_commits += up[i].n;
+		/* Day 1 is timed RUNS times, each on its own copy of the hub
+		 * as it was before the uploads (the machine is shared and noisy:
+		 * the median is reported); the first copy goes on as the hub. */
+		int runs = day == 1 ? RUNS : 1;
+		double ms[RUNS];
+		if (day == 1) {
+			crdt_store_close(hub); /* checkpoints the WAL into the file */
+			for (int r = runs - 1; r >= 0; r--) {
+				snprintf(cmd, sizeof(cmd), "cp '%s' '%s.%d'", path, path, r);
+				if (system(cmd) != 0)
+					die("copy hub", -EIO);
+			}
 		}
-		if (day == 1)
-			apply_ms = now_ms() - t0;
+		for (int r = runs - 1; r >= 0; r--) {
+			if (day == 1) {
+				char copy[600];
+				snprintf(copy, sizeof(copy), "%s.%d", path, r);
+				hub = open_store(copy, "hub", !getenv("BENCH_NOSYNC"));
+			}
+			t0 = now_ms();
+			for (int i = 0; i < NSTATIONS; i++) {
+				int rc = crdt_store_begin(hub);
+				if (rc)
+					die("begin", rc);
+				apply_all(hub, &up[i], wall);
+				if ((rc = crdt_store_end(hub)))
+					die("end", rc);
+			}
+			ms[r] = now_ms() - t0;
+			if (r > 0)
+				crdt_store_close(hub);
+		}
+		if (day == 1) {
+			for (int i = 0; i < NSTATIONS; i++)
+				day1_commits += up[i].n;
+			apply_ms = median(ms, RUNS);
+			snprintf(path + strlen(path), sizeof(path) - strlen(path), ".0");
+		}
 		for (int i = 0; i < NSTATIONS; i++)
 			held_free(&up[i]);
 		/* ... and receives the hub's own writes. */
@@ -613,8 +650,9 @@ int main(void)
 	printf("replica benchmark: villagegen --stations 100 --days 1 --seed 1 (%zu ops)\n", tr.n);
 	printf("  %-20s %10.3f   (%zu local commits: %.3f ms each vs plain SQLite %.3f ms; target <= 1.5)\n",
 	       "local_write_ratio", local_ratio, nlocal, ours_ms / (double)nlocal, plain_ms / (double)nlocal);
-	printf("  %-20s %10.1f   (%zu day-1 commits of 100 stations, 100 durable transactions; target <= 120)\n",
-	       "hub_apply_ms", apply_ms, day1_commits);
+	printf("  %-20s %10.1f   (%zu day-1 commits of 100 stations, 100 durable transactions,\n"
+	       "  %-20s %10s    median of %d runs; target <= 120)\n",
+	       "hub_apply_ms", apply_ms, day1_commits, "", "", RUNS);
 	printf("  %-20s %10.3f   (%ld bytes with metadata vs %ld plain; target <= 1.3)\n", "metadata_ratio",
 	       meta_ratio, hub_nolog, plain_size);
 	printf("  %-20s %10.3f   (the commit log, %ld bytes, vs the plain tables)\n", "feed_ratio", feed_ratio,
