@@ -97,6 +97,10 @@ int main(int argc, char **argv)
 	int i = 1, rc;
 
 	node_ctx_init(&ctx);
+	if (!node_msgs_complete()) { /* a message id without both texts */
+		fputs("cunlian: internal error: the message table is incomplete\n", stderr);
+		return NODE_EXIT_OTHER;
+	}
 	ctx.lang = node_lang_detect();
 	ctx.now_ms = node_now();
 	env = getenv("CUNLIAN_HOME");
