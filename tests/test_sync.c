@@ -353,7 +353,7 @@ static void test_truncation(void **state)
 	uint8_t d0[32], d1[32];
 	char path[256];
 	ob.dict = dict;
-	sample(&a, "sample2", &ch, 400, 30);
+	sample(&a, "sample2", &ch, 256, 30);
 	assert_true(ch.n >= 3);
 	node_open(&b, "trunc", 2, &ob);
 	/* a chunk cut anywhere is refused and changes nothing */
