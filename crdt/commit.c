@@ -47,6 +47,12 @@ static int crdt_txn_refresh(struct crdt_store *s)
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return crdt_sql_rc(rc);
+	st = s->st_conf_any;
+	rc = sqlite3_step(st);
+	s->no_conflicts = rc == SQLITE_DONE;
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
 	return crdt_authors_load(s);
 }
 

@@ -74,6 +74,7 @@ struct crdt_store {
 	struct crdt_clock clock;
 	int depth;          /* 1 inside crdt_store_begin/end */
 	int batch_rc;       /* the first storage failure inside the batch */
+	bool no_conflicts;  /* _conflicts was empty at the transaction's start */
 	uint8_t self[CRDT_AUTHOR_LEN];
 	uint32_t self_idx;
 	uint8_t (*authors)[CRDT_AUTHOR_LEN]; /* index i is authors[i - 1] */
@@ -83,7 +84,7 @@ struct crdt_store {
 	uint32_t last_author_idx;
 	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
-		*st_begin, *st_commit, *st_rollback, *st_meta_hlc;
+		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
 	struct crdt_row row2;    /* scratch for append conflicts */

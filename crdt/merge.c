@@ -319,17 +319,23 @@ static int crdt_cand_cmp(const struct crdt_store *s, const struct crdt_cand *a, 
 	return o ? o : (a->w->pk_len > b->w->pk_len) - (a->w->pk_len < b->w->pk_len);
 }
 
-static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
+/* Insert w as a new row of an append table, at clock (hlc, author). */
+static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
+			   const struct crdt_write *w, uint64_t hlc, uint32_t author)
 {
 	struct crdt_row *r = &s->row;
-	const struct crdt_write *w = c->w;
-	r->exists = false; /* every row of the component was dropped: insert */
+	r->exists = false;
 	memset(&r->m, 0, sizeof(r->m));
 	for (unsigned i = 0; i < t->ncols; i++)
 		r->v[i] = (w->mask >> i & 1) ? w->vals[i] : (struct crdt_value){ .type = CRDT_NULL };
-	crdt_meta_set(&r->m, 0, c->hlc, c->author);
+	crdt_meta_set(&r->m, 0, hlc, author);
 	r->m.g[0].mask = (1u << t->ncols) - 1; /* the insert's clock covers every column */
 	return crdt_row_put(s, t, w->pk, w->pk_len, r);
+}
+
+static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
+{
+	return crdt_insert_put(s, t, c->w, c->hlc, c->author); /* the component was dropped */
 }
 
 static int crdt_cand_drop(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
@@ -363,6 +369,7 @@ static int crdt_cand_lose(struct crdt_store *s, const struct crdt_table *t, cons
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->hlc);
 	sqlite3_bind_int64(st, 5, c->author);
 	sqlite3_bind_blob(st, 6, c->body, (int)c->len, SQLITE_STATIC);
+	s->no_conflicts = false;
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
@@ -405,6 +412,26 @@ static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
 	struct crdt_component *k = &s->component;
 	int rc;
 
+	/* Nearly every insert: no loser is kept anywhere, and no row holds its
+	 * pk or its key. Then the component is the insert alone. */
+	if (s->no_conflicts) {
+		const struct crdt_value *key = crdt_cand_key(t, w);
+		bool clash;
+		if ((rc = crdt_row_load(s, t, w->pk, w->pk_len, &s->row2)))
+			return rc;
+		clash = s->row2.exists;
+		if (!clash && key) {
+			sqlite3_stmt *st = s->t[t->id].bykey;
+			sqlite3_bind_text(st, 1, key->s, (int)key->len, SQLITE_STATIC);
+			rc = sqlite3_step(st);
+			sqlite3_reset(st);
+			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+				return crdt_sql_rc(rc);
+			clash = rc == SQLITE_ROW;
+		}
+		if (!clash)
+			return crdt_insert_put(s, t, w, hlc, author);
+	}
 	if ((rc = crdt_component_init(k)) || (rc = crdt_component_add(k, w, hlc, author, false)) < 0)
 		return rc;
 	rc = crdt_component_gather(s, t, k);

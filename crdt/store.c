@@ -320,6 +320,7 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "COMMIT", &s->st_commit)) ||
 	    (rc = crdt_prepare(s, "ROLLBACK", &s->st_rollback)) ||
 	    (rc = crdt_prepare(s, "SELECT v FROM _meta WHERE k = 'hlc'", &s->st_meta_hlc)) ||
+	    (rc = crdt_prepare(s, "SELECT 1 FROM _conflicts LIMIT 1", &s->st_conf_any)) ||
 	    (rc = crdt_prepare(s, "DELETE FROM _conflicts WHERE tbl = ? AND pk = ? AND hlc = ? AND author = ?",
 			       &s->st_conf_del)))
 		return rc;
