@@ -73,6 +73,7 @@ static const struct crdt_column points_cols[] = {
 	COL(4, "item", CRDT_TEXT),
 	COL(5, "station", CRDT_TEXT),
 	COL(6, "key", CRDT_TEXT), /* idempotency key: one service credit per order */
+	COL(7, "at", CRDT_INT),   /* when it was credited or redeemed (ms) */
 };
 
 static const struct crdt_column settings_cols[] = {

@@ -413,6 +413,7 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_text(&credit, "order", o.id);
 	crdt_write_text(&credit, "station", o.station);
 	crdt_write_text(&credit, "key", key);
+	crdt_write_int(&credit, "at", (int64_t)ctx->now_ms);
 
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
 	crdt_write_real(&w, "hours", hours);

@@ -89,12 +89,12 @@ int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_points_volunteer(ctx, argc, argv, NULL, 0, &v, &help);
 	if (rc || help)
 		return rc;
-	/* Points rows carry no time; a service credit takes the time its
-	 * order was finished. */
+	/* Rows written before points had a time take the time their order
+	 * was finished, when they have one. */
 	if ((rc = node_sql(ctx, &st,
 			   "SELECT p.pk, p.delta, p.reason, p.\"order\", p.item, p.station,"
-			   " (SELECT max(e.at) FROM order_events e WHERE e.\"order\" = p.\"order\""
-			   "   AND e.to_status = 'done' AND e._dead IS NULL)"
+			   " coalesce(p.at, (SELECT max(e.at) FROM order_events e WHERE e.\"order\" = p.\"order\""
+			   "   AND e.to_status = 'done' AND e._dead IS NULL))"
 			   " FROM points p WHERE p.volunteer = ?1 AND p._dead IS NULL"
 			   " ORDER BY p.station, CAST(substr(p.pk, instr(p.pk, '-p') + 2) AS INTEGER), p.pk",
 			   v.id, NULL)))
@@ -193,6 +193,7 @@ int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_text(&w, "reason", "redeem");
 	crdt_write_text(&w, "item", op[1].val);
 	crdt_write_text(&w, "station", v.station);
+	crdt_write_int(&w, "at", (int64_t)ctx->now_ms);
 	if ((rc = node_commit(ctx, v.station, &w, 1)))
 		return rc;
 	if (ctx->json) {

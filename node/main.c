@@ -45,7 +45,8 @@ const struct node_cmd node_cmds[] = {
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 
 /* LC_ALL, LC_MESSAGES, LANG: the first one set decides. English for
- * "en*", "C" and "POSIX"; Chinese otherwise (and when none is set). */
+ * "en*", "C" (and its variants such as "C.UTF-8") and "POSIX"; Chinese
+ * otherwise (and when none is set). */
 static enum node_lang node_lang_detect(void)
 {
 	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
@@ -53,7 +54,8 @@ static enum node_lang node_lang_detect(void)
 		const char *v = getenv(vars[i]);
 		if (!v || !*v)
 			continue;
-		if (strncmp(v, "en", 2) == 0 || strcmp(v, "C") == 0 || strcmp(v, "POSIX") == 0)
+		if (strncmp(v, "en", 2) == 0 || strcmp(v, "C") == 0 || strncmp(v, "C.", 2) == 0 ||
+		    strcmp(v, "POSIX") == 0)
 			return NODE_LANG_EN;
 		return NODE_LANG_ZH;
 	}

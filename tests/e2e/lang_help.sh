@@ -15,6 +15,8 @@ out=$(LANG=en_US.UTF-8 "$BIN" --help)
 contains "$out" "exit status: 0 ok" "English help"
 out=$(LANG=C "$BIN" --help)
 contains "$out" "exit status" "LANG=C is English"
+out=$(LANG=C.UTF-8 "$BIN" --help)
+contains "$out" "exit status" "LANG=C.UTF-8 is English"
 out=$(LANG= LC_ALL=en_GB.UTF-8 "$BIN" --help)
 contains "$out" "exit status" "LC_ALL wins"
 out=$(LANG=zh_CN.UTF-8 "$BIN" --help)
