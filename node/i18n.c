@@ -386,6 +386,75 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。\n",
 			    "report [--by station|town|category|month] [--format table|json|csv]\n"
 			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed.\n" },
+
+	/* ---- backup, restore (cmd_backup.c) ---- */
+	[M_HELP_BACKUP] = { "backup 文件 [--passphrase-file 口令文件]\n"
+			    "  把本节点（数据库、配置、密钥）备份成一个用口令加密的文件；cunlian serve 运行时也可以备份。\n"
+			    "  口令取自 --passphrase-file、环境变量 CUNLIAN_PASSPHRASE，或在终端输入（两次），至少 8 个字节；不能写在命令行上。\n",
+			    "backup FILE [--passphrase-file PFILE]\n"
+			    "  Back up this node (database, configuration, key) into one file encrypted with a passphrase; works while cunlian serve runs.\n"
+			    "  The passphrase comes from --passphrase-file, $CUNLIAN_PASSPHRASE, or the terminal (asked twice); at least 8 bytes; never on the command line.\n" },
+	[M_HELP_RESTORE] = { "restore 文件 --old-board-dead [--passphrase-file 口令文件]\n"
+			     "  在新板子上把备份恢复到空的节点目录（--home）。只在旧板子确实坏了时使用：会生成新的节点身份（旧密钥不再使用），\n"
+			     "  并列出县里把新板子登记为替换节点、撤销旧密钥的步骤。口令错误或文件损坏时不写入任何内容。\n",
+			     "restore FILE --old-board-dead [--passphrase-file PFILE]\n"
+			     "  Restore a backup onto a new board, into an empty home (--home). Only when the old board is dead: a new node identity is made\n"
+			     "  (the old key is never reused) and the steps for the county to enrol the new board and revoke the old key are printed.\n"
+			     "  A wrong passphrase or a damaged file writes nothing.\n" },
+	[M_BK_NEED_FILE] = { "缺少文件：用法 cunlian %s 文件（见 --help）\n", "missing file: usage is cunlian %s FILE (see --help)\n" },
+	[M_BK_PASS_FILE] = { "无法读取口令文件 %s（%s）\n", "cannot read the passphrase file %s (%s)\n" },
+	[M_BK_PASS_LEN] = { "口令长度须在 %d 到 %d 个字节之间，没有写入任何内容\n",
+			    "the passphrase must be %d to %d bytes long; nothing was written\n" },
+	[M_BK_PASS_MISMATCH] = { "两次输入的口令不一致，没有写入任何内容\n",
+				 "the two passphrases differ; nothing was written\n" },
+	[M_BK_NO_PASS] = { "没有口令：用 --passphrase-file 口令文件 或环境变量 CUNLIAN_PASSPHRASE 给出，或在终端上运行以输入口令（口令不能写在命令行上）\n",
+			   "no passphrase: give --passphrase-file PFILE or set CUNLIAN_PASSPHRASE, or run on a terminal to type it (never on the command line)\n" },
+	[M_BK_PROMPT] = { "备份口令：", "backup passphrase: " },
+	[M_BK_PROMPT_AGAIN] = { "再输入一次：", "again: " },
+	[M_BK_AS_OWNER] = { "节点目录 %s 属于用户 %s：请以该用户身份运行 cunlian %s（在命令前加 sudo -u 用户名），以免服务以后打不开数据库\n",
+			    "the home %s belongs to the user %s: run cunlian %s as that user (sudo -u USER ...), so the service can still open the database\n" },
+	[M_BK_SNAPSHOT] = { "无法复制数据库 %s（%s），没有写出备份：运行 cunlian doctor 检查\n",
+			    "cannot copy the database %s (%s); no backup was written: run cunlian doctor\n" },
+	[M_BK_WRITE] = { "无法写入备份文件 %s（%s）：检查目标目录（U 盘）是否存在、可写\n",
+			 "cannot write the backup %s (%s): check that the folder (USB stick) exists and is writable\n" },
+	[M_BK_NOSPACE] = { "空间不足，备份 %s 没有写成（%s）：换一个空间足够的 U 盘或目录\n",
+			   "not enough space: the backup %s was not written (%s); use a USB stick or folder with more room\n" },
+	[M_BK_DONE] = { "备份完成：%s（%s 字节）\n站点：%s（%s）\n数据摘要：%s\n备份已用口令加密，口令请另外妥善保管：没有口令无法恢复。\n"
+			"在新板子上恢复：cunlian --home 新目录 restore %s --old-board-dead\n",
+			"backup written: %s (%s bytes)\nstation: %s (%s)\ndigest: %s\nThe backup is encrypted with the passphrase; keep the passphrase apart: without it nothing can be restored.\n"
+			"to restore on a new board: cunlian --home NEWDIR restore %s --old-board-dead\n" },
+	[M_RS_NEED_DEAD] = { "没有恢复：恢复会在新板子上使用这个站点的数据和一个新的节点身份。只有确认旧板子已经坏了、不会再开机时才可以恢复，"
+			     "否则两块板子会同时代表同一个站点。确认后运行：cunlian --home 新目录 restore %s --old-board-dead\n",
+			     "nothing restored: a restore puts this station's data on a new board with a new node identity. Do it only when the old board "
+			     "is dead and will not be switched on again; then run: cunlian --home NEWDIR restore %s --old-board-dead\n" },
+	[M_RS_HOME_BUSY] = { "%s 不是空目录，没有写入任何内容：恢复只能写入一个空目录或不存在的目录（用 --home 指定）\n",
+			     "%s is not empty; nothing was written: restore into an empty or new folder (--home)\n" },
+	[M_RS_NOT_BACKUP] = { "%s 不是 cunlian 备份文件（或文件头已损坏），没有写入任何内容\n",
+			      "%s is not a cunlian backup (or its header is damaged); nothing was written\n" },
+	[M_RS_BAD_PASS] = { "口令不对（或备份文件 %s 的开头已损坏），没有写入任何内容：检查口令后再试\n",
+			    "wrong passphrase (or the start of %s is damaged); nothing was written: check the passphrase and try again\n" },
+	[M_RS_CORRUPT] = { "备份文件 %s 已损坏或不完整（第 %s 字节附近），没有写入任何内容：换一份备份再试\n",
+			   "the backup %s is damaged or truncated (near byte %s); nothing was written: try another copy\n" },
+	[M_RS_WRITE] = { "无法写入 %s（%s），没有保留任何内容：检查目录权限和磁盘空间\n",
+			 "cannot write into %s (%s); nothing was kept: check the folder's permissions and free space\n" },
+	[M_RS_DIGEST] = { "恢复出的数据与备份 %s 记录的摘要不一致（应为 %s，实际 %s），没有保留任何内容：换一份备份再试\n",
+			  "the restored data does not match the digest recorded in %s (want %s, got %s); nothing was kept: try another copy\n" },
+	[M_RS_DONE] = { "已恢复：%s（%s）\n目录：%s\n备份时间：%s\n数据摘要：%s\n旧节点公钥（要撤销）：%s\n新节点公钥：%s\n",
+			"restored: %s (%s)\nfolder: %s\nbackup taken: %s\ndigest: %s\nold node key (to revoke): %s\nnew node key: %s\n" },
+	[M_RS_STEPS] = { "\n接下来：把新板子登记为站点 %s 的替换节点，并撤销旧密钥（详见 docs/field-guide.md“更换坏掉的板子”）：\n"
+			 "  1. 新板子：写登记申请，用 U 盘带到县级中心：cunlian enroll request 申请.req\n"
+			 "  2. 县级中心：撤销旧密钥，此后旧密钥的提交一律拒收：cunlian enroll revoke %s --now\n"
+			 "  3. 县级中心：为新板子签发证书（同一站点）：cunlian enroll sign 申请.req --station %s --out 证书.cert\n"
+			 "  4. 新板子：安装证书：cunlian enroll accept 证书.cert\n"
+			 "  5. 新板子：启动服务并检查：sudo systemctl enable --now cunlian；cunlian doctor；cunlian status\n"
+			 "旧板子在备份之后同步出去的数据，新板子同步时会自动取回。\n",
+			 "\nnext: enrol the new board as the replacement node of station %s and revoke the old key (docs/field-guide.md, \"Replacing a dead board\"):\n"
+			 "  1. new board: write an enrolment request and carry it to the county hub: cunlian enroll request REQ.req\n"
+			 "  2. county hub: revoke the old key, so nothing it signs from now on is accepted: cunlian enroll revoke %s --now\n"
+			 "  3. county hub: sign the new board's certificate (same station): cunlian enroll sign REQ.req --station %s --out CERT.cert\n"
+			 "  4. new board: install it: cunlian enroll accept CERT.cert\n"
+			 "  5. new board: start the service and check: sudo systemctl enable --now cunlian; cunlian doctor; cunlian status\n"
+			 "What the old board synced after this backup comes back by itself at the next sync.\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -41,6 +41,8 @@ const struct node_cmd node_cmds[] = {
 	{ "settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW },
 	{ "settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET },
 	{ "report", NULL, node_cmd_report, M_HELP_REPORT },
+	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP },
+	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE },
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

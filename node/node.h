@@ -258,6 +258,8 @@ int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
 
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
+int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
 
 /* Shared by volunteer and points commands (cmd_volunteer.c). */
 struct node_volunteer {
