@@ -19,6 +19,49 @@ CFLAGS    += $(WARN) $(WERROR) $(OPT) -D_DEFAULT_SOURCE -I. $(PKG_CFLAGS) $(SAN)
 LDLIBS    += $(PKG_LIBS) -lm $(SAN)
 TEST_LIBS  = $(shell pkg-config --libs cmocka 2>/dev/null)
 
+# Cross-building for the boards (hw/README.md): `make ARCH=arm64` or
+# `make ARCH=armhf` builds into build/ARCH with Debian's cross compiler.
+# The libraries come from multiarch -dev packages (libsodium-dev:arm64 ...),
+# or with SYSROOT=DIR from the copy `sh hw/sysroot.sh ARCH DIR` unpacks.
+# `make test-arm64` (and test-armhf) runs the unit tests under qemu-user;
+# it is not part of `make test`.
+ARCH      ?=
+ifneq ($(ARCH),)
+CROSS_arm64 := aarch64-linux-gnu
+CROSS_armhf := arm-linux-gnueabihf
+QEMU_arm64  := qemu-aarch64
+QEMU_armhf  := qemu-arm
+CROSS     := $(CROSS_$(ARCH))
+ifeq ($(CROSS),)
+$(error ARCH is arm64 or armhf, not $(ARCH))
+endif
+CC        := $(CROSS)-gcc
+STRIP     := $(CROSS)-strip
+ifeq ($(origin BUILD),file)
+BUILD     := build/$(ARCH)
+endif
+QEMU      := $(QEMU_$(ARCH))
+ifneq ($(SYSROOT),)
+SYSROOT_ABS := $(abspath $(SYSROOT))
+XPKG_CONFIG = PKG_CONFIG_SYSROOT_DIR=$(SYSROOT_ABS) \
+	PKG_CONFIG_LIBDIR=$(SYSROOT_ABS)/usr/lib/$(CROSS)/pkgconfig:$(SYSROOT_ABS)/usr/share/pkgconfig pkg-config
+CFLAGS    += -I$(SYSROOT_ABS)/usr/include
+LDLIBS    += -L$(SYSROOT_ABS)/usr/lib/$(CROSS) \
+	-Wl,-rpath-link,$(SYSROOT_ABS)/usr/lib/$(CROSS):$(SYSROOT_ABS)/lib/$(CROSS)
+QEMU_LD   := $(SYSROOT_ABS)
+DEB_PKGS  := gcc-$(CROSS) libc6-dev-$(ARCH)-cross pkg-config qemu-user
+else
+XPKG_CONFIG = PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS)/pkgconfig:/usr/share/pkgconfig pkg-config
+QEMU_LD   := /usr/$(CROSS)
+DEB_PKGS  := gcc-$(CROSS) libc6-dev-$(ARCH)-cross pkg-config qemu-user libsodium-dev:$(ARCH) libsqlite3-dev:$(ARCH) \
+             libzstd-dev:$(ARCH) libcoap3-dev:$(ARCH) libcmocka-dev:$(ARCH)
+endif
+PKG_CFLAGS = $(shell $(XPKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(XPKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+TEST_LIBS  = $(shell $(XPKG_CONFIG) --libs cmocka 2>/dev/null)
+endif
+STRIP     ?= strip
+
 LIB_SRCS  :=
 BIN_SRCS  :=
 TEST_SRCS :=
@@ -32,7 +75,7 @@ TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check bench demo fuzz soak install clean
+.PHONY: all deps test check bench demo fuzz soak install clean package test-arm64 test-armhf test-cross
 all: $(BUILD)/cunlian
 
 # Install what the build needs from Debian when it is missing (root), or
@@ -50,7 +93,16 @@ $(BUILD)/libcunlian.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
+# The shipped zstd dictionary, compiled into the program.
+$(BUILD)/gen/dict_v1.c: sync/dict/cunlian-v1.dict sync/dict/bin2c.sh
+	@mkdir -p $(dir $@)
+	sh sync/dict/bin2c.sh node_dict_v1 < $< > $@
+
+$(BUILD)/obj/gen/dict_v1.o: $(BUILD)/gen/dict_v1.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/obj/gen/dict_v1.o $(BUILD)/libcunlian.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libcunlian.a
@@ -83,9 +135,58 @@ soak: $(DEPS_STAMP) $(TEST_BINS)
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} \
 		$(BUILD)/tests/test_property
 
+# What a technician installs (hw/README.md): the program, the man page, the
+# systemd unit and system user, and a commented /etc/cunlian/cunlian.conf
+# that is never overwritten once there. PREFIX and DESTDIR are honoured.
+SYSCONFDIR  ?= /etc
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
 install: $(BUILD)/cunlian
-	install -d $(DESTDIR)$(PREFIX)/bin
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(SYSCONFDIR)/cunlian
 	install -m 0755 $(BUILD)/cunlian $(DESTDIR)$(PREFIX)/bin/cunlian
+	install -m 0644 docs/cunlian.1 $(DESTDIR)$(PREFIX)/share/man/man1/cunlian.1
+	sed -e 's|@BINDIR@|$(PREFIX)/bin|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' hw/cunlian.service \
+		> $(DESTDIR)$(UNITDIR)/cunlian.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/cunlian.service
+	install -m 0644 hw/cunlian.sysusers $(DESTDIR)$(SYSUSERSDIR)/cunlian.conf
+	test -e $(DESTDIR)$(SYSCONFDIR)/cunlian/cunlian.conf || \
+		install -m 0644 hw/cunlian.conf $(DESTDIR)$(SYSCONFDIR)/cunlian/cunlian.conf
+
+# A Debian package of the same (hw/debian/), for `apt install ./cunlian_*.deb`
+# offline. With ARCH=arm64/armhf it is the board's package.
+DEB_ARCH    = $(if $(ARCH),$(ARCH),$(shell dpkg --print-architecture))
+DEB_VERSION ?= 0.1+$(shell git rev-list --count HEAD 2>/dev/null || echo 0)
+DEB_ROOT     = $(BUILD)/deb/root
+DEB_FILE     = $(BUILD)/cunlian_$(DEB_VERSION)_$(DEB_ARCH).deb
+package: $(BUILD)/cunlian
+	rm -rf $(BUILD)/deb && mkdir -p $(DEB_ROOT)/DEBIAN $(DEB_ROOT)/usr/share/doc/cunlian
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(DEB_ROOT)) PREFIX=/usr \
+		UNITDIR=/lib/systemd/system SYSUSERSDIR=/usr/lib/sysusers.d
+	$(STRIP) --strip-unneeded $(DEB_ROOT)/usr/bin/cunlian
+	gzip -9n $(DEB_ROOT)/usr/share/man/man1/cunlian.1
+	install -m 0644 hw/debian/copyright hw/README.md $(DEB_ROOT)/usr/share/doc/cunlian/
+	install -m 0644 docs/field-guide.md docs/cli.md $(DEB_ROOT)/usr/share/doc/cunlian/
+	install -m 0755 hw/debian/postinst hw/debian/prerm hw/debian/postrm $(DEB_ROOT)/DEBIAN/
+	echo /etc/cunlian/cunlian.conf > $(DEB_ROOT)/DEBIAN/conffiles
+	sed -e 's|@VERSION@|$(DEB_VERSION)|' -e 's|@ARCH@|$(DEB_ARCH)|' \
+		-e "s|@SIZE@|$$(du -sk --exclude=DEBIAN $(DEB_ROOT) | cut -f1)|" \
+		hw/debian/control > $(DEB_ROOT)/DEBIAN/control
+	cd $(DEB_ROOT) && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | \
+		xargs -0 md5sum > DEBIAN/md5sums
+	dpkg-deb --root-owner-group -Zxz --build $(DEB_ROOT) $(DEB_FILE)
+	@echo "package: $(DEB_FILE)"
+
+# The unit tests of the ARCH build under qemu-user (hw/README.md).
+test-arm64 test-armhf:
+	@$(MAKE) --no-print-directory ARCH=$(@:test-%=%) BUILD=build/$(@:test-%=%) test-cross
+test-cross: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
+	@test -n "$(ARCH)" || { echo "test-cross: use make test-arm64 or test-armhf" >&2; exit 2; }
+	@pass=0; for t in $(TEST_BINS); do echo "== $$t ($(QEMU))"; \
+		$(QEMU) -L $(QEMU_LD) $$t || { echo "FAIL: $$t under $(QEMU)"; exit 1; }; \
+		pass=$$((pass + 1)); done; \
+		$(QEMU) -L $(QEMU_LD) $(BUILD)/cunlian --version; \
+		echo "tests ($(ARCH), $(QEMU)): $$pass passed, 0 failed"
 
 clean:
 	rm -rf $(BUILD) build

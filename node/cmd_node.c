@@ -88,9 +88,8 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 		rc = node_identity_load(path, ctx->author);
 	if (rc)
 		return node_fail(ctx, rc, M_KEY_WRITE, path, err_str(rc));
-	node_path(ctx, path, sizeof(path), "replica.db");
-	if ((rc = crdt_store_open(&ctx->store, path, ctx->author, NULL)))
-		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+	if ((rc = node_replica_open(ctx)))
+		return rc;
 	if ((rc = node_station_write(ctx, station, name, level, parent)))
 		return rc;
 	node_path(ctx, path, sizeof(path), "node.conf");

@@ -19,8 +19,37 @@ void node_ctx_init(struct node_ctx *ctx)
 
 void node_ctx_release(struct node_ctx *ctx)
 {
+	sync_ctx_free(ctx->sync); /* removes the sealer: before the store goes */
+	ctx->sync = NULL;
 	crdt_store_close(ctx->store);
 	ctx->store = NULL;
+	sync_dict_free(ctx->dict);
+	ctx->dict = NULL;
+	sync_identity_release(&ctx->id);
+}
+
+extern const unsigned char node_dict_v1[];
+extern const size_t node_dict_v1_len;
+
+/* The sync context: what this node merges (a station: its own scope and
+ * the county-wide one; the hub: everything), carrying the rest to relay. */
+static int node_sync_open(struct node_ctx *ctx)
+{
+	struct sync_options opt;
+	int rc;
+
+	memset(&opt, 0, sizeof(opt));
+	if ((rc = sync_dict_new(&ctx->dict, node_dict_v1, node_dict_v1_len)))
+		return rc;
+	opt.dict = ctx->dict;
+	if (ctx->hub) {
+		opt.apply.all = true;
+	} else if ((rc = sync_scopes_add(&opt.apply, ctx->conf.station)) ||
+		   (rc = sync_scopes_add(&opt.apply, ""))) {
+		return rc;
+	}
+	opt.carry_others = true;
+	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);
 }
 
 void node_path(const struct node_ctx *ctx, char *out, size_t n, const char *file)
@@ -47,13 +76,25 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
+	return node_replica_open(ctx);
+}
+
+int node_replica_open(struct node_ctx *ctx)
+{
+	char path[NODE_PATH_MAX + 32];
+	int rc;
+
 	node_path(ctx, path, sizeof(path), "identity.key");
-	rc = node_identity_load(path, ctx->author);
+	if (!(rc = sync_init()))
+		rc = sync_identity_load(&ctx->id, path);
 	if (rc)
 		return node_fail(ctx, rc, rc == ERR_NOTFOUND ? M_KEY_MISSING : M_KEY_BAD, path);
+	memcpy(ctx->author, ctx->id.pk, CRDT_AUTHOR_LEN);
 	node_path(ctx, path, sizeof(path), "replica.db");
 	rc = crdt_store_open(&ctx->store, path, ctx->author, NULL);
 	if (rc)
+		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+	if ((rc = node_sync_open(ctx)))
 		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
 	return 0;
 }

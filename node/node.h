@@ -33,6 +33,7 @@
 #include <stdio.h>
 
 #include "crdt/crdt.h"
+#include "sync/sync.h"
 #include "node/i18n.h"
 
 struct sqlite3_stmt;
@@ -73,6 +74,9 @@ struct node_ctx {
 	bool hub;               /* conf.role is hub */
 	uint8_t author[CRDT_AUTHOR_LEN]; /* the node's public key */
 	struct crdt_store *store;        /* NULL until node_open() */
+	struct sync_identity id;         /* the key pair, after node_open() */
+	struct sync_dict *dict;          /* the shipped dictionary */
+	struct sync_ctx *sync;           /* seals local commits, moves deltas */
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
 };
@@ -93,6 +97,9 @@ extern const size_t node_ncmds;
 /* ---- context, home, messages (ctx.c) -------------------------------- */
 
 void node_ctx_init(struct node_ctx *ctx);
+/* Load the identity, open replica.db and the sync context (the sealer
+ * of every local commit): the second half of node_open(), for init. */
+int node_replica_open(struct node_ctx *ctx);
 void node_ctx_release(struct node_ctx *ctx);
 /* Read node.conf and identity.key and open replica.db. ERR_NOTFOUND (with
  * a message) when the home holds no node. */
