@@ -455,6 +455,31 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			 "  4. new board: install it: cunlian enroll accept CERT.cert\n"
 			 "  5. new board: start the service and check: sudo systemctl enable --now cunlian; cunlian doctor; cunlian status\n"
 			 "What the old board synced after this backup comes back by itself at the next sync.\n" },
+	[M_HELP_BUNDLE_EXPORT] = { "bundle export 文件 [--for 站点编号|hub]\n"
+				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n",
+				   "bundle export FILE [--for STATION|hub]\n"
+				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n" },
+	[M_HELP_BUNDLE_IMPORT] = { "bundle import 文件\n"
+				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n",
+				   "bundle import FILE\n"
+				   "  Import a bundle: importing twice changes nothing; a damaged bundle imports every complete, valid part and says exactly what it skipped.\n" },
+	[M_BUNDLE_EXPORTED] = { "已写出同步包 %s（%lld 字节，给 %s）：带到对方节点后运行 cunlian bundle import %s\n",
+				"bundle %s written (%lld bytes, for %s): on that node run cunlian bundle import %s\n" },
+	[M_BUNDLE_WRITE] = { "无法写出同步包 %s：%s；检查 U 盘是否插好、是否已满，然后重试\n",
+			     "could not write the bundle %s: %s; check the stick is in and not full, then try again\n" },
+	[M_BUNDLE_BAD_FOR] = { "--for 的值 \"%s\" 不是站点编号，也不是 hub\n",
+			       "--for \"%s\" is neither a station id nor hub\n" },
+	[M_BUNDLE_IMPORTED] = { "已导入 %s：新合并 %llu 条变更，已有 %llu 条，代为转交 %llu 条\n",
+				"imported %s: %llu new changes merged, %llu already here, %llu kept to pass on\n" },
+	[M_BUNDLE_REFUSED] = { "  拒收 %llu 条变更：%s（已记录，未合并）\n",
+			       "  refused %llu changes: %s (recorded, not merged)\n" },
+	[M_BUNDLE_SKIPPED] = { "  跳过第 %llu 字节起的 %llu 字节：%s\n",
+			       "  skipped %llu bytes at byte %llu: %s\n" },
+	[M_BUNDLE_NOT_BUNDLE] = { "%s 不是村联同步包：请确认拿的是 cunlian bundle export 写出的文件\n",
+				  "%s is not a cunlian bundle: check it is the file cunlian bundle export wrote\n" },
+	[M_BUNDLE_READ] = { "无法读取同步包 %s：%s\n", "could not read the bundle %s: %s\n" },
+	[M_BUNDLE_PARTIAL] = { "同步包有损坏或被拒收的部分，其余已导入：请从对方节点重新导出一份再导入\n",
+			       "parts of the bundle were damaged or refused; the rest was imported: export a fresh bundle on the other node and import it\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

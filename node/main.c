@@ -43,6 +43,8 @@ const struct node_cmd node_cmds[] = {
 	{ "report", NULL, node_cmd_report, M_HELP_REPORT },
 	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP },
 	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE },
+	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT },
+	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT },
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

@@ -1,4 +1,4 @@
 # The cunlian program: command table (main.c), one file per command group.
 BIN_SRCS += node/main.c node/ctx.c node/i18n.c node/text.c node/output.c node/config.c \
 	node/identity.c node/cmd_node.c node/cmd_volunteer.c node/cmd_order.c node/cmd_points.c \
-	node/cmd_report.c node/cmd_backup.c
+	node/cmd_report.c node/cmd_backup.c node/log.c node/cmd_bundle.c

@@ -90,6 +90,14 @@ struct node_cmd {
 	enum node_msg_id help; /* usage and description */
 };
 
+/* cmd_bundle.c: what this node last heard of a peer's version vector
+ * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
+ * *out is mem_alloc'd. */
+int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_vv_entry **out,
+		      size_t *n);
+int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct crdt_vv_entry *vv,
+		      size_t n);
+
 /* main.c */
 extern const struct node_cmd node_cmds[];
 extern const size_t node_ncmds;
@@ -267,6 +275,8 @@ int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
 int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
 
 /* Shared by volunteer and points commands (cmd_volunteer.c). */
 struct node_volunteer {

@@ -1,0 +1,68 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# bundle.sh - sneakernet: bundles carried between two stations and the hub,
+# through a relay, twice, and cut short.
+. "$(dirname "$0")/lib.inc"
+echo "bundle: store-and-forward with bundle files"
+HUB=$TMP/hub S1=$TMP/s1 S2=$TMP/s2
+cl --home "$HUB" init --station c01 --name 县中心 --role hub >/dev/null
+cl --home "$S1" init --station s0001 --name 一村 --parent c01 >/dev/null
+cl --home "$S2" init --station s0002 --name 二村 --parent c01 >/dev/null
+v=$(cl --home "$S1" --json volunteer add --name 王伟 --phone 13800001111 |
+	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+cl --home "$S1" order add --category 助老 --detail 陪老人聊天 >/dev/null
+cl --home "$S1" order dispatch s0001-o1 --volunteer "$v" >/dev/null
+cl --home "$S1" order accept s0001-o1 >/dev/null
+cl --home "$S1" order done s0001-o1 --hours 2 >/dev/null
+
+check "a station's bundle, imported at the hub, gives both the same data of that station"
+expect 0 --home "$S1" bundle export "$TMP/s1.bundle"
+expect 0 --home "$HUB" bundle import "$TMP/s1.bundle"
+[ "$(cl --home "$HUB" digest --scope s0001)" = "$(cl --home "$S1" digest --scope s0001)" ] ||
+	fail "hub and s0001 differ on s0001's data"
+
+check "importing the same bundle again changes nothing"
+before=$(cl --home "$HUB" digest)
+expect 0 --home "$HUB" --json bundle import "$TMP/s1.bundle"
+echo "$out" | pyjson 'd["applied"] == 0 and d["duplicate"] > 0' || fail "second import applied something"
+[ "$before" = "$(cl --home "$HUB" digest)" ] || fail "second import changed the hub"
+
+check "the hub's bundle for a station brings the county-wide data, and back"
+expect 0 --home "$HUB" bundle export "$TMP/hub.bundle" --for s0002
+expect 0 --home "$S2" bundle import "$TMP/hub.bundle"
+expect 0 --home "$S2" bundle export "$TMP/s2first.bundle"
+expect 0 --home "$HUB" bundle import "$TMP/s2first.bundle"
+[ "$(cl --home "$HUB" digest --scope "")" = "$(cl --home "$S2" digest --scope "")" ] ||
+	fail "hub and s0002 differ on county-wide data"
+
+check "a relay: s0002 carries s0001's bundle on to the hub without merging it"
+cl --home "$S1" order rate s0001-o1 --rating 5 --comment 很好 >/dev/null
+expect 0 --home "$S1" bundle export "$TMP/s1b.bundle"
+expect 0 --home "$S2" --json bundle import "$TMP/s1b.bundle"
+echo "$out" | pyjson 'd["carried"] > 0' || fail "s0002 did not keep s0001's commits to pass on"
+expect 4 --home "$S2" order show s0001-o1
+expect 0 --home "$S2" bundle export "$TMP/s2.bundle"
+expect 0 --home "$HUB" bundle import "$TMP/s2.bundle"
+expect 0 --home "$HUB" --json order show s0001-o1
+echo "$out" | pyjson 'd["status"] == "rated"' || fail "the relayed rating did not reach the hub"
+[ "$(cl --home "$HUB" digest --scope s0001)" = "$(cl --home "$S1" digest --scope s0001)" ] ||
+	fail "hub and s0001 differ after the relay"
+
+check "a bundle cut short imports its complete parts and says what it skipped (exit 3)"
+size=$(wc -c <"$TMP/s1.bundle")
+head -c $((size - 7)) "$TMP/s1.bundle" >"$TMP/cut.bundle"
+H3=$TMP/hub3
+cl --home "$H3" init --station c01 --name 县中心 --role hub >/dev/null
+expect 3 --home "$H3" --json bundle import "$TMP/cut.bundle"
+echo "$out" | pyjson 'd["bytes_skipped"] > 0 and len(d["skipped"]) > 0' || fail "the skipped part was not reported"
+expect 0 --home "$H3" bundle import "$TMP/s1.bundle"
+
+check "a file that is not a bundle is refused and changes nothing"
+echo "hello" >"$TMP/not.bundle"
+before=$(cl --home "$HUB" digest)
+expect 2 --home "$HUB" bundle import "$TMP/not.bundle"
+contains "$err" "不是村联同步包" "message"
+[ "$before" = "$(cl --home "$HUB" digest)" ] || fail "a bad file changed the hub"
+expect 4 --home "$HUB" bundle import "$TMP/missing.bundle"
+expect 2 --home "$HUB" bundle export "$TMP/x.bundle" --for "bad id!"
+echo "bundle: ok"
