@@ -109,9 +109,6 @@ $(BUILD)/tests/%: $(BUILD)/obj/tests/%.o $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
-$(BUILD)/demo_replica: $(BUILD)/obj/tests/demo_replica.o $(BUILD)/libcunlian.a
-	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
-
 $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
@@ -128,7 +125,7 @@ check: $(DEPS_STAMP)
 bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
-demo: $(DEPS_STAMP) $(BUILD)/cunlian $(BUILD)/demo_replica
+demo: $(DEPS_STAMP) $(BUILD)/cunlian
 	@sh tests/demo.sh $(BUILD)
 
 soak: $(DEPS_STAMP) $(TEST_BINS)

@@ -1,7 +1,106 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# make demo: the README's main job. Shows two replicas merging offline edits.
+# make demo: the README's main job. A county hub and three village stations,
+# each its own home and its own cunlian processes, do a day of village work
+# offline, then sync — including a conflict (the hub reassigns an order a
+# station has just finished) and a redemption of points — and agree.
+#
+# The stations sync by bundle files here (what a USB stick carries); with a
+# link they do the same over CoAP (cunlian sync).
 set -eu
-build=$1
-echo "== 村联 cunlian: 离线编辑与合并 (offline edits, merged)"
-"$build/demo_replica"
+build=${1:-build}
+BIN=$(cd "$(dirname "$build/cunlian")" && pwd)/cunlian
+DIR=$(mktemp -d "${TMPDIR:-/tmp}/cunlian-demo.XXXXXX")
+trap 'rm -rf "$DIR"' EXIT INT TERM
+export LANG=${DEMO_LANG:-zh_CN.UTF-8} TZ=CST-8
+unset LC_ALL LC_MESSAGES CUNLIAN_HOME
+now=1740704400000 # 2025-02-28 09:00 +08:00
+c() { # c HOME ARGS: run cunlian on a node, a minute of village time later
+	h=$1
+	shift
+	now=$((now + 60000))
+	CUNLIAN_NOW_MS=$now "$BIN" --home "$DIR/$h" "$@"
+}
+q() { c "$@" >/dev/null; }
+say() { printf '\n== %s\n' "$*"; }
+id_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+
+say "1. 县级中心和三个村站点建立节点 (a county hub and three stations)"
+q hub init --station c01 --name 县新时代文明实践中心 --role hub --level county
+q hub station add --id t01 --name 城关镇 --level town --parent c01
+for s in 1 2 3; do
+	q s000$s init --station s000$s --name "第${s}村实践站" --parent t01
+done
+c hub station list
+
+say "2. 离线的一天：登记志愿者、点单、派单、接单、做单、评单 (a day offline)"
+for s in 1 2 3; do
+	h=s000$s
+	v1=$(c $h --json volunteer add --name "王秀英$s" --phone 1380000${s}001 --team 红马甲服务队 --skills 助老,代购 | id_of)
+	v2=$(c $h --json volunteer add --name "李建国$s" --phone 1390000${s}002 --team 党员先锋队 --skills 维修 | id_of)
+	o1=$(c $h --json order add --category 助老 --detail 陪独居老人去镇卫生院复查 --requester 张* --phone 13812341234 | id_of)
+	o2=$(c $h --json order add --category 维修 --detail 帮独居老人修理漏水的水管 --requester 刘* | id_of)
+	q $h order dispatch "$o1" --volunteer "$v1"
+	q $h order accept "$o1"
+	q $h order done "$o1" --hours 3
+	q $h order rate "$o1" --rating 5 --comment 服务很周到
+	q $h order dispatch "$o2" --volunteer "$v2"
+done
+c s0001 order list
+
+say "3. 傍晚同步：各站把变更带到县级中心 (evening: stations sync to the hub)"
+for s in 1 2 3; do
+	q s000$s bundle export "$DIR/s000$s.bundle"
+	c hub bundle import "$DIR/s000$s.bundle"
+done
+for s in 1 2 3; do
+	q hub bundle export "$DIR/hub-s000$s.bundle" --for s000$s
+	q s000$s bundle import "$DIR/hub-s000$s.bundle"
+done
+
+say "4. 冲突：一村离线完成了订单，县级中心同时把它改派给别人 (a conflict)"
+c s0001 order accept s0001-o2
+c s0001 order done s0001-o2 --hours 2
+c hub order dispatch s0001-o2 --volunteer s0001-v1
+q s0001 bundle export "$DIR/s0001b.bundle"
+q hub bundle export "$DIR/hubb.bundle" --for s0001
+q hub bundle import "$DIR/s0001b.bundle"
+q s0001 bundle import "$DIR/hubb.bundle"
+echo "  县级中心看到 (the hub sees):"
+c hub order show s0001-o2 | sed 's/^/    /'
+
+say "5. 积分兑换：志愿者在自己的站点用积分换鸡蛋 (a redemption)"
+c s0002 points balance s0002-v1
+c s0002 points redeem s0002-v1 --points 20 --item 鸡蛋
+echo "  余额不足会被拒绝 (an overdraw is refused, nothing changes):"
+set +e
+c s0002 points redeem s0002-v1 --points 100 --item 大米 2>&1 | sed 's/^/    /'
+set -e
+for s in 1 2 3; do
+	q s000$s bundle export "$DIR/s000$s-2.bundle"
+	q hub bundle import "$DIR/s000$s-2.bundle"
+done
+for s in 1 2 3; do
+	q hub bundle export "$DIR/hub-s000$s-2.bundle" --for s000$s
+	q s000$s bundle import "$DIR/hub-s000$s-2.bundle"
+done
+
+say "6. 县级报表 (the county report)"
+c hub report --by station
+
+say "7. 数据摘要：各站与县级中心完全一致 (digests agree)"
+ok=1
+for s in 1 2 3; do
+	a=$(c hub digest --scope s000$s)
+	b=$(c s000$s digest --scope s000$s)
+	g=$(c s000$s digest --scope "")
+	printf '  s000%s  站点数据 %.16s…  县级中心 %.16s…  全县数据 %.16s…\n' "$s" "$b" "$a" "$g"
+	[ "$a" = "$b" ] || ok=0
+	[ "$g" = "$(c hub digest --scope "")" ] || ok=0
+done
+if [ $ok -eq 1 ]; then
+	echo "  一致 (all replicas agree)"
+else
+	echo "  不一致 (REPLICAS DIFFER)"
+	exit 1
+fi
