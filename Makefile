@@ -119,7 +119,7 @@ test: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
 check: $(DEPS_STAMP)
-	$(MAKE) BUILD=build/check OPT="-O1 -g" \
+	$(MAKE) BUILD=$(BUILD)/check OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
 bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
