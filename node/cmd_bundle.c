@@ -71,7 +71,8 @@ int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_
 		}
 		if (!ok)
 			continue;
-		snprintf(e->scope, sizeof(e->scope), "%s", strcmp(scope, "-") == 0 ? "" : scope);
+		if (strcmp(scope, "-") != 0) /* "-" is the county-wide scope "" */
+			memcpy(e->scope, scope, strlen(scope) + 1); /* fits: checked above */
 		e->seq = seq;
 		len++;
 	}
