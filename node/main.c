@@ -45,6 +45,9 @@ const struct node_cmd node_cmds[] = {
 	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE },
 	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT },
 	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT },
+	{ "serve", NULL, node_cmd_serve, M_HELP_SERVE },
+	{ "sync", NULL, node_cmd_sync, M_HELP_SYNC },
+	{ "linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM },
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

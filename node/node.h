@@ -277,6 +277,9 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup
 int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.c */
+int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
+int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 
 /* Shared by volunteer and points commands (cmd_volunteer.c). */
 struct node_volunteer {

@@ -1,1 +1,4 @@
-LIB_SRCS +=
+# SPDX-License-Identifier: MIT
+# radio/ - links: CoAP over UDP (libcoap), the guard, the link simulator,
+# LoRa framing (docs/protocol.md "CoAP resources", "LoRa framing").
+LIB_SRCS += radio/guard.c radio/coap.c radio/linksim.c

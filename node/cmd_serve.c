@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_serve.c - `cunlian serve`: the node as a daemon. It serves the sync
+ * resources over CoAP on the listen address, and starts an exchange with
+ * each configured peer every interval (stations start, the hub serves,
+ * so a station behind a NAT still syncs).
+ *
+ * Per peer:
+ *
+ *   state    event                               next
+ *   -------  ----------------------------------  --------------------------
+ *   WAIT     now >= next_at                      RUN (a new exchange)
+ *   RUN      converged / both idle               WAIT, next_at = +interval,
+ *                                                backoff reset
+ *   RUN      unreachable, timeout                WAIT, next_at = +backoff,
+ *                                                backoff doubles up to max
+ *   WAIT     the peer's address sends us a       next_at = now
+ *            request, or an interface came up
+ *            (only while backing off)
+ *
+ * Signals come through a signalfd read in the loop (no handler, no global
+ * flag): SIGTERM/SIGINT stop after the current loop turn (every chunk
+ * applied is already durable and acknowledged only after, so stopping
+ * anywhere loses nothing); SIGHUP rereads the network keys of the
+ * configuration (peers, interval, limits; a new listen address needs a
+ * restart). Interfaces are watched by hashing getifaddrs() every two
+ * seconds: cheap, and needs no netlink privileges.
+ */
+#include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/sha256.h"
+#include "node/net.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+#define NODE_IF_CHECK_MS 2000
+
+struct node_serve_peer {
+	struct node_net_peer cfg;
+	struct node_xchg *x;
+	uint64_t next_at, backoff_ms;
+	bool failing;
+	unsigned attempts;
+};
+
+struct node_serve {
+	struct node_ctx *ctx;
+	struct node_net_conf nc;
+	char conf_path[NODE_PATH_MAX + 16];
+	struct radio *r;
+	struct node_net_server *srv;
+	struct node_serve_peer peer[NODE_PEERS_MAX];
+	size_t npeers;
+	uint8_t ifhash[SHA256_LEN];
+	uint64_t if_at;
+	int sfd;
+	struct node_log log;
+	bool once; /* --once: one round with every peer, then stop */
+};
+
+/* A digest of the interfaces that are up and their addresses. */
+static void node_serve_ifhash(uint8_t out[SHA256_LEN])
+{
+	struct ifaddrs *ifa = NULL;
+	struct sha256 h;
+	sha256_init(&h);
+	if (getifaddrs(&ifa) == 0) {
+		for (struct ifaddrs *i = ifa; i; i = i->ifa_next) {
+			if (!(i->ifa_flags & IFF_UP) || !i->ifa_addr)
+				continue;
+			sha256_update(&h, i->ifa_name, strlen(i->ifa_name));
+			if (i->ifa_addr->sa_family == AF_INET)
+				sha256_update(&h, &((struct sockaddr_in *)(void *)i->ifa_addr)->sin_addr, 4);
+			else if (i->ifa_addr->sa_family == AF_INET6)
+				sha256_update(&h, &((struct sockaddr_in6 *)(void *)i->ifa_addr)->sin6_addr, 16);
+		}
+		freeifaddrs(ifa);
+	}
+	sha256_final(&h, out);
+}
+
+static void node_serve_peers_load(struct node_serve *sv, uint64_t now)
+{
+	for (size_t i = 0; i < sv->npeers; i++) {
+		node_xchg_free(sv->peer[i].x);
+		sv->peer[i].x = NULL;
+	}
+	sv->npeers = sv->nc.npeers;
+	for (size_t i = 0; i < sv->npeers; i++) {
+		memset(&sv->peer[i], 0, sizeof(sv->peer[i]));
+		sv->peer[i].cfg = sv->nc.peer[i];
+		sv->peer[i].next_at = now; /* sync at once at start */
+	}
+}
+
+/* A request came from addr: a peer that was unreachable answers again. */
+static void node_serve_seen(void *arg, const char *addr)
+{
+	struct node_serve *sv = arg;
+	uint64_t now = node_net_mono_ms();
+	for (size_t i = 0; i < sv->npeers; i++) {
+		struct node_serve_peer *p = &sv->peer[i];
+		size_t hl = strlen(p->cfg.host);
+		const char *a = addr[0] == '[' ? addr + 1 : addr;
+		if (p->failing && !p->x && strncmp(a, p->cfg.host, hl) == 0 && (a[hl] == ':' || a[hl] == ']'))
+			p->next_at = now;
+	}
+}
+
+static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *p,
+				 const struct node_xchg_result *res, uint64_t now)
+{
+	const struct node_ctx *ctx = sv->ctx;
+	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
+	p->attempts++;
+	if (res->rc) {
+		uint64_t max = (uint64_t)sv->nc.backoff_max_s * 1000;
+		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : (interval < 5000 ? interval : 5000);
+		if (p->backoff_ms > max)
+			p->backoff_ms = max;
+		p->failing = true;
+		p->next_at = now + p->backoff_ms;
+		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_PEER_FAIL, p->cfg.uri, err_str(res->rc),
+			 (unsigned long long)res->bytes_out, (unsigned long long)res->bytes_in,
+			 (double)res->ms / 1000.0, (double)p->backoff_ms / 1000.0);
+		return;
+	}
+	if (p->failing)
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_PEER_BACK, p->cfg.uri);
+	p->failing = false;
+	p->backoff_ms = 0;
+	p->next_at = now + interval;
+	node_net_log(ctx, &sv->log, res->converged ? NODE_LOG_INFO : NODE_LOG_WARNING,
+		 res->converged ? M_LOG_PEER_OK : M_LOG_PEER_DIFFER, p->cfg.uri,
+		 (unsigned long long)res->msgs_out, (unsigned long long)res->bytes_out,
+		 (unsigned long long)res->msgs_in, (unsigned long long)res->bytes_in,
+		 (unsigned long long)res->rep.applied,
+		 (unsigned long long)(res->rep.refused + res->rep.chunks_refused), (double)res->ms / 1000.0,
+		 res->differ);
+}
+
+static void node_serve_peers_step(struct node_serve *sv)
+{
+	uint64_t now = node_net_mono_ms();
+	for (size_t i = 0; i < sv->npeers; i++) {
+		struct node_serve_peer *p = &sv->peer[i];
+		struct node_xchg_result res;
+		if (p->x) {
+			if (node_xchg_step(p->x, &res)) {
+				node_xchg_free(p->x);
+				p->x = NULL;
+				node_serve_peer_done(sv, p, &res, node_net_mono_ms());
+			}
+			continue;
+		}
+		if (now < p->next_at || (sv->once && p->attempts))
+			continue;
+		int rc = node_xchg_new(&p->x, sv->ctx, sv->r, &p->cfg, (uint64_t)sv->nc.sync_timeout_s * 1000);
+		if (rc) {
+			memset(&res, 0, sizeof(res));
+			res.rc = rc;
+			node_serve_peer_done(sv, p, &res, now);
+		}
+	}
+}
+
+static bool node_serve_once_done(const struct node_serve *sv)
+{
+	for (size_t i = 0; i < sv->npeers; i++)
+		if (sv->peer[i].x || !sv->peer[i].attempts)
+			return false;
+	return true;
+}
+
+static int node_serve_conf(struct node_serve *sv, struct node_net_conf *nc)
+{
+	int line;
+	enum node_msg_id why;
+	int rc = node_net_conf_read(sv->conf_path, nc, &line, &why);
+	if (rc == ERR_USAGE)
+		return node_fail(sv->ctx, rc, M_NET_CONF_BAD, sv->conf_path, line, node_msg(sv->ctx->lang, why));
+	if (rc)
+		return node_fail(sv->ctx, rc, M_FILE_OPEN, sv->conf_path, err_str(rc));
+	return 0;
+}
+
+static void node_serve_reload(struct node_serve *sv)
+{
+	struct node_net_conf *nc = calloc(1, sizeof(*nc));
+	int line;
+	enum node_msg_id why;
+	if (!nc)
+		return;
+	int rc = node_net_conf_read(sv->conf_path, nc, &line, &why);
+	if (rc) {
+		node_net_log(sv->ctx, &sv->log, NODE_LOG_ERR, M_LOG_RELOAD_BAD, sv->conf_path, line,
+			 rc == ERR_USAGE ? node_msg(sv->ctx->lang, why) : err_str(rc));
+		free(nc);
+		return;
+	}
+	if (strcmp(nc->listen, sv->nc.listen) != 0)
+		node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_LISTEN_RESTART, nc->listen);
+	snprintf(nc->listen, sizeof(nc->listen), "%s", sv->nc.listen);
+	sv->nc = *nc;
+	free(nc);
+	if (sv->nc.log >= 0)
+		sv->log.max = sv->nc.log;
+	node_serve_peers_load(sv, node_net_mono_ms());
+	node_net_log(sv->ctx, &sv->log, NODE_LOG_INFO, M_LOG_RELOADED, sv->npeers, sv->nc.interval_s);
+}
+
+/* Returns true when the loop should stop. */
+static bool node_serve_signals(struct node_serve *sv)
+{
+	struct signalfd_siginfo si;
+	bool stop = false;
+	while (read(sv->sfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		if (si.ssi_signo == SIGHUP)
+			node_serve_reload(sv);
+		else
+			stop = true;
+	}
+	return stop;
+}
+
+int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = {
+		{ "listen", true, NULL }, { "config", true, NULL }, { "peer", true, NULL },
+		{ "interval", true, NULL }, { "log", true, NULL }, { "once", false, NULL },
+	};
+	const char *pos[1];
+	size_t npos;
+	struct node_serve *sv = NULL;
+	sigset_t mask, old;
+	bool masked = false;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (!(sv = calloc(1, sizeof(*sv))))
+		return -ENOMEM;
+	sv->ctx = ctx;
+	sv->sfd = -1;
+	sv->once = o[5].val != NULL;
+	if ((rc = node_open(ctx)))
+		goto out;
+	if (o[1].val)
+		snprintf(sv->conf_path, sizeof(sv->conf_path), "%s", o[1].val);
+	else
+		node_path(ctx, sv->conf_path, sizeof(sv->conf_path), "node.conf");
+	if ((rc = node_serve_conf(sv, &sv->nc)))
+		goto out;
+	if (o[0].val) {
+		char host[RADIO_ADDR_MAX];
+		unsigned port;
+		if (strcmp(o[0].val, "none") != 0 &&
+		    (radio_uri_parse(o[0].val, host, sizeof(host), &port) || strlen(o[0].val) >= sizeof(sv->nc.listen))) {
+			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_LISTEN, o[0].val);
+			goto out;
+		}
+		snprintf(sv->nc.listen, sizeof(sv->nc.listen), "%s", o[0].val);
+	}
+	if (o[2].val) {
+		enum node_msg_id why;
+		if (sv->nc.npeers == NODE_PEERS_MAX ||
+		    node_net_peer_parse(o[2].val, &sv->nc.link, &sv->nc.peer[sv->nc.npeers], &why)) {
+			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, o[2].val);
+			goto out;
+		}
+		sv->nc.npeers++;
+	}
+	if (o[3].val) {
+		int64_t v;
+		if (node_parse_int(o[3].val, 1, 86400, &v)) {
+			rc = node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--interval", o[3].val);
+			goto out;
+		}
+		sv->nc.interval_s = (unsigned)v;
+	}
+	node_log_init(&sv->log, stderr);
+	if (sv->nc.log >= 0)
+		sv->log.max = sv->nc.log;
+	if (o[4].val) {
+		int lv = node_log_level_parse(o[4].val);
+		if (lv < 0) {
+			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_LEVEL, o[4].val);
+			goto out;
+		}
+		sv->log.max = lv;
+	}
+	if ((rc = node_net_sync_open(ctx, sv->nc.chunk))) {
+		rc = node_fail_store(ctx, rc);
+		goto out;
+	}
+	if ((rc = node_net_server_new(&sv->srv, ctx, sv->nc.max_sessions)))
+		goto out;
+	node_net_server_log(sv->srv, &sv->log);
+	node_net_server_on_seen(sv->srv, node_serve_seen, sv);
+	struct radio_options ro = {
+		.listen = strcmp(sv->nc.listen, "none") == 0 ? NULL : sv->nc.listen,
+		.limits = sv->nc.limits,
+		.res = node_net_resources,
+		.nres = node_net_nresources,
+		.serve = node_net_serve,
+		.serve_arg = sv->srv,
+	};
+	if ((rc = radio_new(&sv->r, &ro))) {
+		rc = node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, err_str(rc));
+		goto out;
+	}
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &mask, &old) == 0)
+		masked = true;
+	sv->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (sv->sfd < 0) {
+		rc = -errno;
+		goto out;
+	}
+	uint64_t now = node_net_mono_ms();
+	node_serve_peers_load(sv, now);
+	node_serve_ifhash(sv->ifhash);
+	sv->if_at = now;
+	node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_START, ro.listen ? ro.listen : "-", sv->npeers,
+		 sv->nc.interval_s);
+	for (;;) {
+		radio_run(sv->r, 20);
+		now = node_net_mono_ms();
+		node_net_server_tick(sv->srv, now);
+		node_serve_peers_step(sv);
+		if (now >= sv->if_at + NODE_IF_CHECK_MS) {
+			uint8_t h[SHA256_LEN];
+			sv->if_at = now;
+			node_serve_ifhash(h);
+			if (memcmp(h, sv->ifhash, sizeof(h)) != 0) {
+				memcpy(sv->ifhash, h, sizeof(h));
+				node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_IFCHANGE);
+				for (size_t i = 0; i < sv->npeers; i++)
+					if (sv->peer[i].failing && !sv->peer[i].x)
+						sv->peer[i].next_at = now;
+			}
+		}
+		if (node_serve_signals(sv) || (sv->once && node_serve_once_done(sv)))
+			break;
+	}
+	for (size_t i = 0; i < sv->npeers; i++) { /* abandon exchanges in flight */
+		node_xchg_free(sv->peer[i].x);
+		sv->peer[i].x = NULL;
+	}
+	node_net_server_free(sv->srv); /* logs the sessions it ends */
+	sv->srv = NULL;
+	node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_STOP);
+	rc = 0;
+	if (sv->once)
+		for (size_t i = 0; i < sv->npeers; i++)
+			if (sv->peer[i].failing)
+				rc = -EHOSTUNREACH;
+out:
+	if (sv) {
+		for (size_t i = 0; i < sv->npeers; i++)
+			node_xchg_free(sv->peer[i].x);
+		node_net_server_free(sv->srv); /* before the radio: it logs sessions */
+		radio_free(sv->r);
+		if (sv->sfd >= 0)
+			close(sv->sfd);
+		free(sv);
+	}
+	if (masked)
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	return rc;
+}

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_sync.c - `cunlian sync coap://HOST[:PORT]`: one exchange both ways
+ * with one peer, then a comparison of version vectors. Exit 0 only when
+ * the two nodes hold the same commits of every feed both keep.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "node/net.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Read the network keys of node.conf; on a bad line say where and why. */
+static int node_sync_conf(struct node_ctx *ctx, const char *path, struct node_net_conf *nc)
+{
+	int line;
+	enum node_msg_id why;
+	int rc = node_net_conf_read(path, nc, &line, &why);
+	if (rc == ERR_USAGE)
+		return node_fail(ctx, rc, M_NET_CONF_BAD, path, line, node_msg(ctx->lang, why));
+	if (rc == ERR_NOTFOUND)
+		return 0; /* node_open() already said what is missing */
+	return rc;
+}
+
+/* Apply --ack-timeout, --retransmit, --window, --block, --profile. */
+static int node_sync_link_opts(struct node_ctx *ctx, const struct node_opt *o, size_t n,
+			       struct node_net_peer *p)
+{
+	static const char *const keys[] = { "profile", "ack-timeout", "retransmit", "window", "block" };
+	char spec[600];
+	size_t used = (size_t)snprintf(spec, sizeof(spec), "%s", p->uri);
+	enum node_msg_id why;
+	for (size_t i = 0; i < 5; i++) {
+		const char *v = node_opt_get(o, n, keys[i]);
+		if (!v)
+			continue;
+		char k[16];
+		snprintf(k, sizeof(k), "%s", keys[i]);
+		for (char *c = k; *c; c++)
+			if (*c == '-')
+				*c = '_';
+		used += (size_t)snprintf(spec + used, sizeof(spec) - used, " %s=%s", k, v);
+		if (used >= sizeof(spec))
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK, keys[i], v);
+		struct node_net_peer t;
+		if (node_net_peer_parse(spec, &p->link, &t, &why))
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK, keys[i], v);
+	}
+	struct node_net_peer t;
+	if (node_net_peer_parse(spec, &p->link, &t, &why))
+		return node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, p->uri);
+	*p = t;
+	return 0;
+}
+
+static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *peer,
+			    const struct node_xchg_result *r)
+{
+	const struct sync_report *rep = &r->rep;
+	uint64_t refused = rep->refused + rep->chunks_refused;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "peer", peer->uri);
+		node_json_key(&j, "converged");
+		node_json_bool(&j, r->converged);
+		node_json_kint(&j, "feeds_differ", (int64_t)r->differ);
+		node_json_key(&j, "sent");
+		node_json_obj(&j);
+		node_json_kint(&j, "messages", (int64_t)r->msgs_out);
+		node_json_kint(&j, "bytes", (int64_t)r->bytes_out);
+		node_json_end_obj(&j);
+		node_json_key(&j, "received");
+		node_json_obj(&j);
+		node_json_kint(&j, "messages", (int64_t)r->msgs_in);
+		node_json_kint(&j, "bytes", (int64_t)r->bytes_in);
+		node_json_kint(&j, "applied", (int64_t)rep->applied);
+		node_json_kint(&j, "carried", (int64_t)rep->carried);
+		node_json_kint(&j, "duplicate", (int64_t)rep->duplicate);
+		node_json_kint(&j, "refused", (int64_t)refused);
+		node_json_end_obj(&j);
+		node_json_kreal(&j, "seconds", (double)r->ms / 1000.0);
+		node_json_end_obj(&j);
+		return;
+	}
+	node_say(ctx, M_NET_SYNC_SENT, (unsigned long long)r->msgs_out, (unsigned long long)r->bytes_out);
+	node_say(ctx, M_NET_SYNC_RECEIVED, (unsigned long long)r->msgs_in, (unsigned long long)r->bytes_in,
+		 (unsigned long long)rep->applied, (unsigned long long)rep->carried,
+		 (unsigned long long)rep->duplicate, (unsigned long long)refused);
+	if (r->converged)
+		node_say(ctx, M_NET_CONVERGED, peer->uri, (double)r->ms / 1000.0);
+}
+
+int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = {
+		{ "timeout", true, NULL },  { "ack-timeout", true, NULL }, { "retransmit", true, NULL },
+		{ "window", true, NULL },   { "block", true, NULL },       { "profile", true, NULL },
+		{ "chunk", true, NULL },
+	};
+	const char *pos[1];
+	size_t npos;
+	char path[NODE_PATH_MAX + 16];
+	struct node_net_conf *nc = NULL;
+	struct node_net_peer peer;
+	struct node_xchg_result res;
+	struct node_xchg *x = NULL;
+	struct radio *r = NULL;
+	int64_t timeout = 120, chunk = 0;
+	enum node_msg_id why;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_NET_NEED_URI);
+	if (o[0].val && node_parse_int(o[0].val, 1, 86400, &timeout))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--timeout", o[0].val);
+	if (o[6].val && node_parse_int(o[6].val, 256, 65536, &chunk))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--chunk", o[6].val);
+	if (!(nc = calloc(1, sizeof(*nc))))
+		return -ENOMEM;
+	if ((rc = node_open(ctx)))
+		goto out;
+	node_path(ctx, path, sizeof(path), "node.conf");
+	if ((rc = node_sync_conf(ctx, path, nc)))
+		goto out;
+	if (node_net_peer_parse(pos[0], &nc->link, &peer, &why)) {
+		rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, pos[0]);
+		goto out;
+	}
+	for (size_t i = 0; i < nc->npeers; i++) /* the peer's own link profile */
+		if (strcmp(nc->peer[i].host, peer.host) == 0 && nc->peer[i].port == peer.port)
+			peer.link = nc->peer[i].link;
+	if ((rc = node_sync_link_opts(ctx, o, NOPTS(o), &peer)))
+		goto out;
+	if ((rc = node_net_sync_open(ctx, chunk ? (size_t)chunk : nc->chunk))) {
+		rc = node_fail_store(ctx, rc);
+		goto out;
+	}
+	struct radio_options ro = { .listen = NULL };
+	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, (uint64_t)timeout * 1000))) {
+		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, err_str(rc));
+		goto out;
+	}
+	while (!node_xchg_step(x, &res))
+		radio_run(r, 20);
+	if (res.rc) {
+		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
+			       peer.uri, err_str(res.rc));
+		if (res.msgs_in || res.msgs_out)
+			node_sync_print(ctx, &peer, &res);
+		goto out;
+	}
+	node_sync_print(ctx, &peer, &res);
+	if (!res.converged)
+		rc = node_fail(ctx, -EAGAIN, M_NET_NOT_CONVERGED, peer.uri, res.differ);
+out:
+	node_xchg_free(x);
+	radio_free(r);
+	free(nc);
+	return rc;
+}

@@ -1,0 +1,613 @@
+// SPDX-License-Identifier: MIT
+/*
+ * link.c - the sync session carried over CoAP: the server side of the
+ * resources /s and /vv, and the client's exchange with one peer. The only
+ * file that knows both sync/ and radio/ (node/net.h has the picture).
+ *
+ * The /s body (docs/protocol.md "CoAP resources"): a request is zero or
+ * more sync messages back to back (each says its own length in its
+ * header); a response is one flags byte (bit 0 IDLE: the serving session
+ * has nothing unacknowledged or queued; bit 1 MORE: it stopped early and
+ * has more to send) and then messages.
+ *
+ * Exchange invariants (client):
+ *  X1. At most link.window requests are in flight; each carries one
+ *      message, or none (a poll for the peer's messages).
+ *  X2. The exchange is over only when the local session is idle, no
+ *      request is in flight, and the response to the latest request sent
+ *      said IDLE; then the peer's version vector is fetched and compared.
+ *  X3. The local session is ticked (resends queued) only when nothing is
+ *      in flight: a message still travelling is never sent twice.
+ *  X4. A request that fails after all its retransmissions only counts a
+ *      failure; three in a row with no answer between them end the
+ *      exchange as unreachable. What was acknowledged stays acknowledged.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "node/net.h"
+
+#define NODE_FLAG_IDLE 0x01
+#define NODE_FLAG_MORE 0x02
+#define NODE_RESP_SOFT 256     /* keep packing small messages up to here */
+#define NODE_SESS_IDLE_MS 120000
+#define NODE_SERVER_RTO_MS 4000
+#define NODE_KEY_MAX 32
+
+const struct radio_resource node_net_resources[] = {
+	{ .path = "vv", .rt = "cunlian.vv", .ct = 0, .get = true },
+	{ .path = "s", .rt = "cunlian.session", .ct = 42, .post = true },
+};
+const size_t node_net_nresources = sizeof(node_net_resources) / sizeof(node_net_resources[0]);
+
+uint64_t node_net_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+uint64_t node_net_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+void node_net_log(const struct node_ctx *ctx, const struct node_log *l, int level,
+		  enum node_msg_id id, ...)
+{
+	char line[1024];
+	va_list ap;
+	if (!l || level > l->max)
+		return;
+	va_start(ap, id);
+	vsnprintf(line, sizeof(line), node_msg(ctx->lang, id), ap);
+	va_end(ap);
+	size_t n = strlen(line);
+	if (n && line[n - 1] == '\n')
+		line[n - 1] = '\0';
+	node_log(l, level, "%s", line);
+}
+
+int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
+{
+	struct sync_options opt;
+	int rc;
+
+	memset(&opt, 0, sizeof(opt));
+	opt.dict = ctx->dict;
+	opt.chunk_max = chunk;
+	if (ctx->hub) {
+		opt.apply.all = true;
+	} else if ((rc = sync_scopes_add(&opt.apply, ctx->conf.station)) ||
+		   (rc = sync_scopes_add(&opt.apply, ""))) {
+		return rc;
+	}
+	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
+	sync_ctx_free(ctx->sync);
+	ctx->sync = NULL;
+	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);
+}
+
+/* Feed every message of a body to a session; stop at one that does not
+ * frame (the rest cannot be found). Returns messages fed or < 0. */
+static int node_net_feed(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall)
+{
+	size_t off = 0;
+	int n = 0, rc;
+	while (off < len) {
+		uint8_t id[SYNC_ID_LEN];
+		int type;
+		size_t clen;
+		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen == 0 || clen > len - off)
+			break;
+		if ((rc = sync_session_input(s, p + off, clen, wall)))
+			return rc;
+		off += clen;
+		n++;
+	}
+	return n;
+}
+
+/* ---- the version vector as text --------------------------------------- */
+
+/* One line per feed: 64 hex digits of the author, the scope ("-" for
+ * county-wide), the highest seq held. */
+static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf *out)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0;
+	int rc = crdt_store_vv(ctx->store, &vv, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		char hex[2 * CRDT_AUTHOR_LEN + 1], line[2 * CRDT_AUTHOR_LEN + CRDT_SCOPE_MAX + 32];
+		const char *scope = vv[i].scope[0] ? vv[i].scope : "-";
+		if (query && *query) { /* scope=X filters (repeatable) */
+			bool want = false;
+			const char *q = query;
+			while (*q) {
+				size_t k = strcspn(q, "&");
+				if (k > 6 && strncmp(q, "scope=", 6) == 0 && k - 6 == strlen(scope) &&
+				    strncmp(q + 6, scope, k - 6) == 0)
+					want = true;
+				q += k + (q[k] == '&');
+			}
+			if (!want)
+				continue;
+		}
+		node_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
+		int m = snprintf(line, sizeof(line), "%s %s %llu\n", hex, scope, (unsigned long long)vv[i].seq);
+		buf_put(out, line, (size_t)m);
+	}
+	mem_free(vv);
+	return out->err;
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+struct node_net_sess {
+	char key[NODE_KEY_MAX + 1];
+	char addr[RADIO_ADDR_MAX];
+	struct sync_session *s;
+	uint64_t start_ms, last_ms;
+	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+	bool reported;
+};
+
+struct node_net_server {
+	struct node_ctx *ctx;
+	struct node_net_sess *v;
+	size_t n, max;
+	struct buf msg;
+	node_net_seen_fn seen;
+	void *seen_arg;
+	const struct node_log *log;
+};
+
+int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions)
+{
+	struct node_net_server *s = mem_calloc(1, sizeof(*s));
+	*out = NULL;
+	if (!s)
+		return -ENOMEM;
+	s->v = mem_calloc(max_sessions, sizeof(*s->v));
+	if (!s->v) {
+		mem_free(s);
+		return -ENOMEM;
+	}
+	s->ctx = ctx;
+	s->max = max_sessions;
+	buf_init(&s->msg, SYNC_CHUNK_MAX);
+	*out = s;
+	return 0;
+}
+
+static void node_net_sess_end(struct node_net_server *s, size_t i, const char *why)
+{
+	struct node_net_sess *e = &s->v[i];
+	const struct sync_report *rep = sync_session_report(e->s);
+	node_net_log(s->ctx, s->log, rep->refused || rep->chunks_refused ? NODE_LOG_WARNING : NODE_LOG_INFO,
+		 M_LOG_SERVED, e->addr, why, (unsigned long long)e->msgs_in,
+		 (unsigned long long)e->bytes_in, (unsigned long long)e->msgs_out,
+		 (unsigned long long)e->bytes_out, (unsigned long long)rep->applied,
+		 (unsigned long long)(rep->refused + rep->chunks_refused),
+		 (double)(e->last_ms - e->start_ms) / 1000.0);
+	sync_session_free(e->s);
+	s->v[i] = s->v[--s->n];
+}
+
+void node_net_server_free(struct node_net_server *s)
+{
+	if (!s)
+		return;
+	while (s->n)
+		node_net_sess_end(s, s->n - 1, "stop");
+	buf_release(&s->msg);
+	mem_free(s->v);
+	mem_free(s);
+}
+
+void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg)
+{
+	s->seen = fn;
+	s->seen_arg = arg;
+}
+
+void node_net_server_log(struct node_net_server *s, const struct node_log *log)
+{
+	s->log = log;
+}
+
+void node_net_server_tick(struct node_net_server *s, uint64_t now_ms)
+{
+	for (size_t i = s->n; i-- > 0;) {
+		struct node_net_sess *e = &s->v[i];
+		if (now_ms >= e->last_ms + NODE_SESS_IDLE_MS)
+			node_net_sess_end(s, i, sync_session_idle(e->s) ? "done" : "timeout");
+	}
+}
+
+static int node_net_query_key(const char *q, char *key)
+{
+	while (*q) {
+		size_t k = strcspn(q, "&");
+		if (k > 2 && strncmp(q, "k=", 2) == 0 && k - 2 <= NODE_KEY_MAX) {
+			for (size_t i = 2; i < k; i++) {
+				char c = q[i];
+				if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f')))
+					return ERR_USAGE;
+			}
+			memcpy(key, q + 2, k - 2);
+			key[k - 2] = '\0';
+			return 0;
+		}
+		q += k + (q[k] == '&');
+	}
+	return ERR_USAGE;
+}
+
+static struct node_net_sess *node_net_sess_get(struct node_net_server *s, const char *key,
+					       const char *addr, uint64_t wall)
+{
+	struct sync_session_options so = { .initiator = false, .rto_ms = NODE_SERVER_RTO_MS };
+	struct node_net_sess *e;
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i].key, key) == 0)
+			return &s->v[i];
+	if (s->n == s->max) { /* make room: the longest-quiet idle session */
+		size_t best = s->max;
+		for (size_t i = 0; i < s->n; i++)
+			if (sync_session_idle(s->v[i].s) && (best == s->max || s->v[i].last_ms < s->v[best].last_ms))
+				best = i;
+		if (best == s->max)
+			return NULL;
+		node_net_sess_end(s, best, "done");
+	}
+	e = &s->v[s->n];
+	memset(e, 0, sizeof(*e));
+	if (sync_session_new(&e->s, s->ctx->sync, &so, wall))
+		return NULL;
+	snprintf(e->key, sizeof(e->key), "%s", key);
+	snprintf(e->addr, sizeof(e->addr), "%s", addr);
+	e->start_ms = e->last_ms = node_net_mono_ms();
+	s->n++;
+	return e;
+}
+
+static void node_net_serve_s(struct node_net_server *s, const struct radio_req *req,
+			     struct radio_resp *resp)
+{
+	char key[NODE_KEY_MAX + 1];
+	uint64_t wall = node_net_wall_ms();
+	struct node_net_sess *e;
+	bool delta = false, more = false;
+	int rc, fed;
+
+	if (node_net_query_key(req->query, key)) {
+		resp->code = 400;
+		return;
+	}
+	if (!(e = node_net_sess_get(s, key, req->peer, wall))) {
+		resp->code = 503;
+		return;
+	}
+	e->last_ms = node_net_mono_ms();
+	snprintf(e->addr, sizeof(e->addr), "%s", req->peer); /* a NAT may move it */
+	if ((fed = node_net_feed(e->s, req->body, req->len, wall)) < 0) {
+		resp->code = 500;
+		return;
+	}
+	e->msgs_in += (uint64_t)fed;
+	e->bytes_in += req->len;
+	sync_session_tick(e->s, wall);
+	buf_put_u8(&resp->body, 0);
+	while (resp->body.len < NODE_RESP_SOFT && !delta) {
+		rc = sync_session_output(e->s, &s->msg, wall);
+		if (rc < 0) {
+			resp->code = 500;
+			return;
+		}
+		if (rc == 0)
+			break;
+		uint8_t id[SYNC_ID_LEN];
+		int type = 0;
+		size_t clen;
+		if (sync_chunk_peek(s->msg.data, s->msg.len, id, &type, &clen) == 0 && type == 2)
+			delta = true; /* one DELTA per response: one block on the way back */
+		buf_put(&resp->body, s->msg.data, s->msg.len);
+		e->msgs_out++;
+		e->bytes_out += s->msg.len;
+		more = true;
+	}
+	if (resp->body.len >= NODE_RESP_SOFT || delta)
+		more = true; /* stopped early: maybe more */
+	else
+		more = false;
+	resp->body.data[0] = (uint8_t)((sync_session_idle(e->s) ? NODE_FLAG_IDLE : 0) |
+				       (more ? NODE_FLAG_MORE : 0));
+	resp->code = 204;
+	resp->ct = 42;
+	if (s->seen)
+		s->seen(s->seen_arg, req->peer);
+}
+
+void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp)
+{
+	struct node_net_server *s = arg;
+	if (strcmp(req->path, "vv") == 0) {
+		if (node_net_vv_text(s->ctx, req->query, &resp->body))
+			resp->code = 500;
+		resp->ct = 0;
+		return;
+	}
+	if (strcmp(req->path, "s") == 0 && req->method == RADIO_POST) {
+		node_net_serve_s(s, req, resp);
+		return;
+	}
+	resp->code = 405;
+}
+
+/* ---- client exchange --------------------------------------------------- */
+
+enum node_xchg_phase { XCHG_SYNC, XCHG_VV, XCHG_DONE };
+
+struct node_xchg_req {
+	struct node_xchg *x;
+	uint64_t seq;
+	bool vv;
+	struct node_xchg_req *next;
+};
+
+struct node_xchg {
+	struct node_ctx *ctx;
+	struct radio *r;
+	struct radio_peer *p;
+	struct node_net_peer peer;
+	struct sync_session *s;
+	char key[17];
+	enum node_xchg_phase phase;
+	uint64_t start, deadline, last_poll, poll_gap;
+	uint64_t seq, latest_seq; /* requests sent; the latest with an answer */
+	bool peer_idle, peer_more;
+	unsigned inflight, fails;
+	int err;
+	struct buf msg;
+	struct node_xchg_req *reqs; /* live callbacks (freed with the exchange) */
+	struct node_xchg_result res;
+};
+
+static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t len)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0, differ = 0, remote = 0;
+	if (crdt_store_vv(x->ctx->store, &vv, &n)) {
+		x->err = ERR_STORAGE;
+		return;
+	}
+	bool *seen = calloc(n + 1, sizeof(bool));
+	const char *p = (const char *)body, *end = p + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t l = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		char line[200], hex[2 * CRDT_AUTHOR_LEN + 1], scope[CRDT_SCOPE_MAX + 2];
+		unsigned long long seq;
+		if (l < sizeof(line)) {
+			memcpy(line, p, l);
+			line[l] = '\0';
+			if (sscanf(line, "%64s %33s %llu", hex, scope, &seq) == 3) {
+				const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
+				bool match = false;
+				remote++;
+				for (size_t i = 0; i < n; i++) {
+					char h[2 * CRDT_AUTHOR_LEN + 1];
+					node_hex(vv[i].author, CRDT_AUTHOR_LEN, h);
+					if (strcmp(h, hex) == 0 && strcmp(vv[i].scope, sc) == 0) {
+						seen[i] = true;
+						match = vv[i].seq == seq;
+						break;
+					}
+				}
+				if (!match)
+					differ++;
+			}
+		}
+		p += l + 1;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!seen[i])
+			differ++;
+	free(seen);
+	mem_free(vv);
+	x->res.differ = differ;
+	x->res.converged = differ == 0;
+}
+
+static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
+{
+	struct node_xchg_req *q = arg;
+	struct node_xchg *x = q->x;
+	if (!x) /* the exchange is gone */
+		return;
+	if (!q->vv)
+		x->inflight--;
+	if (rc == 0 && code / 100 == 2) {
+		x->fails = 0;
+		if (q->vv) {
+			node_xchg_compare(x, body, len);
+			x->phase = XCHG_DONE;
+			return;
+		}
+		x->res.bytes_in += len;
+		if (len >= 1) {
+			int fed = node_net_feed(x->s, body + 1, len - 1, node_net_wall_ms());
+			if (fed < 0)
+				x->err = fed;
+			else
+				x->res.msgs_in += (uint64_t)fed;
+			if (q->seq >= x->latest_seq) {
+				x->latest_seq = q->seq;
+				x->peer_idle = body[0] & NODE_FLAG_IDLE;
+				x->peer_more = body[0] & NODE_FLAG_MORE;
+			}
+		}
+		return;
+	}
+	if (rc == 0) { /* an error code: the peer refuses (limits, bad request) */
+		x->fails++;
+		if (code == 503 || code == 429) /* busy: back off like a loss */
+			return;
+		if (x->fails >= 3 || q->vv)
+			x->err = -EPROTO;
+		return;
+	}
+	if (++x->fails >= 3 || q->vv) /* X4 */
+		x->err = rc;
+}
+
+static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, bool vv)
+{
+	struct node_xchg_req *q = mem_calloc(1, sizeof(*q));
+	char query[40];
+	int rc;
+	if (!q)
+		return -ENOMEM;
+	q->x = x;
+	q->vv = vv;
+	q->seq = ++x->seq;
+	q->next = x->reqs;
+	x->reqs = q;
+	if (vv)
+		return radio_peer_request(x->p, RADIO_GET, "vv", NULL, NULL, 0, node_xchg_done, q);
+	snprintf(query, sizeof(query), "k=%s", x->key);
+	x->inflight++;
+	rc = radio_peer_request(x->p, RADIO_POST, "s", query, body, len, node_xchg_done, q);
+	if (rc)
+		x->inflight--;
+	x->res.bytes_out += len;
+	return rc;
+}
+
+int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
+		  const struct node_net_peer *peer, uint64_t timeout_ms)
+{
+	struct node_xchg *x;
+	uint8_t rnd[8];
+	int rc;
+
+	*out = NULL;
+	x = mem_calloc(1, sizeof(*x));
+	if (!x)
+		return -ENOMEM;
+	x->ctx = ctx;
+	x->r = r;
+	x->peer = *peer;
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd)) {
+		mem_free(x);
+		return -EIO;
+	}
+	node_hex(rnd, sizeof(rnd), x->key);
+	buf_init(&x->msg, SYNC_CHUNK_MAX);
+	x->start = node_net_mono_ms();
+	x->deadline = x->start + timeout_ms;
+	x->poll_gap = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms / 4 : 250;
+	struct sync_session_options so = {
+		.initiator = true,
+		.rto_ms = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms : 2000,
+	};
+	if ((rc = radio_peer_new(r, &x->p, peer->host, peer->port, &peer->link)) ||
+	    (rc = sync_session_new(&x->s, ctx->sync, &so, node_net_wall_ms()))) {
+		node_xchg_free(x);
+		return rc;
+	}
+	*out = x;
+	return 0;
+}
+
+void node_xchg_free(struct node_xchg *x)
+{
+	if (!x)
+		return;
+	/* callbacks of requests still queued in libcoap see x == NULL */
+	for (struct node_xchg_req *q = x->reqs; q; q = q->next)
+		q->x = NULL;
+	radio_peer_free(x->p); /* ends pending requests (-ECANCELED) */
+	while (x->reqs) {
+		struct node_xchg_req *q = x->reqs;
+		x->reqs = q->next;
+		mem_free(q);
+	}
+	sync_session_free(x->s);
+	buf_release(&x->msg);
+	mem_free(x);
+}
+
+static bool node_xchg_finish(struct node_xchg *x, struct node_xchg_result *res)
+{
+	x->res.rc = x->err;
+	x->res.rep = *sync_session_report(x->s);
+	x->res.ms = node_net_mono_ms() - x->start;
+	*res = x->res;
+	x->phase = XCHG_DONE;
+	return true;
+}
+
+bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
+{
+	uint64_t now = node_net_mono_ms(), wall = node_net_wall_ms();
+	int rc;
+
+	if (x->err || (x->phase == XCHG_DONE))
+		return node_xchg_finish(x, res);
+	if (now > x->deadline) {
+		x->err = -ETIMEDOUT;
+		return node_xchg_finish(x, res);
+	}
+	if (x->phase == XCHG_VV)
+		return false;
+	if (x->inflight == 0)
+		sync_session_tick(x->s, wall); /* X3 */
+	while (x->inflight < x->peer.link.window) { /* X1 */
+		rc = sync_session_output(x->s, &x->msg, wall);
+		if (rc < 0) {
+			x->err = rc;
+			return node_xchg_finish(x, res);
+		}
+		if (rc == 0)
+			break;
+		x->res.msgs_out++;
+		if ((rc = node_xchg_post(x, x->msg.data, x->msg.len, false))) {
+			x->err = rc;
+			return node_xchg_finish(x, res);
+		}
+	}
+	bool local_idle = sync_session_idle(x->s);
+	if (local_idle && x->peer_idle && x->inflight == 0 && x->latest_seq == x->seq) { /* X2 */
+		x->phase = XCHG_VV;
+		if ((rc = node_xchg_post(x, NULL, 0, true)))
+			x->err = rc;
+		return false;
+	}
+	/* Poll for the peer's messages: at once while it says MORE (filling
+	 * the window), otherwise one at a time, now and then. */
+	if (x->peer_more) {
+		x->peer_more = false;
+		while (x->inflight < x->peer.link.window && !x->err)
+			if ((rc = node_xchg_post(x, NULL, 0, false)))
+				x->err = rc;
+		x->last_poll = now;
+	} else if (x->inflight == 0 && now >= x->last_poll + x->poll_gap) {
+		x->last_poll = now;
+		if ((rc = node_xchg_post(x, NULL, 0, false)))
+			x->err = rc;
+	}
+	return false;
+}

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * net.h - what the network files of node/ share (cmd_serve.c, cmd_sync.c,
+ * cmd_linksim.c, netconf.c, link.c): the network configuration, the
+ * server side of the sync resources, and one sync exchange with a peer
+ * driven over radio/.
+ *
+ * The wiring. radio/ moves request and response bodies; sync/ turns
+ * messages into merges. link.c is the only place that knows both:
+ *   - as a server, POST /s?k=KEY feeds the body's messages to the sync
+ *     session named KEY (a responder) and answers with a flags byte and
+ *     the messages that session wants sent back; GET /vv lists the
+ *     version vector as text (docs/protocol.md "CoAP resources").
+ *   - as a client (struct node_xchg), it runs an initiator session and
+ *     keeps up to `window` POSTs in flight, each carrying one message or
+ *     polling for the peer's, until both sides are idle; then it fetches
+ *     the peer's version vector and compares it with its own.
+ *
+ * Ownership: a node_net_server borrows the node_ctx (store, sync context)
+ * and the radio; an exchange borrows the node_ctx and owns its radio peer.
+ */
+#ifndef CUNLIAN_NODE_NET_H
+#define CUNLIAN_NODE_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "node/log.h"
+#include "node/node.h"
+#include "radio/radio.h"
+
+#define NODE_PEERS_MAX 32
+#define NODE_URI_MAX 128
+
+struct node_net_peer {
+	char uri[NODE_URI_MAX];
+	char host[RADIO_ADDR_MAX];
+	unsigned port;
+	struct radio_link link;
+};
+
+/* The network keys of node.conf (docs/config.md). */
+struct node_net_conf {
+	char listen[RADIO_ADDR_MAX + 8];
+	struct node_net_peer peer[NODE_PEERS_MAX];
+	size_t npeers;
+	unsigned interval_s;    /* between syncs with a peer; 300 */
+	unsigned backoff_max_s; /* longest wait while a peer is unreachable; 3600 */
+	unsigned sync_timeout_s;/* give one exchange up after; 120 */
+	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 */
+	size_t max_sessions;    /* sync sessions served at once; 64 */
+	struct radio_limits limits;
+	struct radio_link link; /* defaults for peers */
+	int log;                /* log.h level; -1: the default */
+};
+
+/* Defaults, then the network keys of path. On a bad line: ERR_USAGE, with
+ * *line and why (a message id) set; unknown keys belong to others and are
+ * skipped. */
+int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enum node_msg_id *why);
+/* Parse one peer value "coap://HOST[:PORT] [key=value ...]". */
+int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
+			enum node_msg_id *why);
+
+/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes. */
+int node_net_sync_open(struct node_ctx *ctx, size_t chunk);
+
+/* ---- server ----------------------------------------------------------- */
+
+extern const struct radio_resource node_net_resources[];
+extern const size_t node_net_nresources;
+
+struct node_net_server;
+typedef void (*node_net_seen_fn)(void *arg, const char *addr);
+int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions);
+void node_net_server_free(struct node_net_server *s);
+/* The radio serve callback (arg: the server). */
+void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp);
+/* Time passes: expire idle sessions, log what they did. */
+void node_net_server_tick(struct node_net_server *s, uint64_t now_ms);
+void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg);
+void node_net_server_log(struct node_net_server *s, const struct node_log *log);
+
+/* ---- client exchange -------------------------------------------------- */
+
+struct node_xchg;
+struct node_xchg_result {
+	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */
+	bool converged;     /* the version vectors agree */
+	size_t differ;      /* feeds that differ */
+	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
+	struct sync_report rep;
+	uint64_t ms;
+};
+int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
+		  const struct node_net_peer *peer, uint64_t timeout_ms);
+void node_xchg_free(struct node_xchg *x);
+/* Advance (call after radio_run); true when finished, *res filled. */
+bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res);
+
+/* Wall clock and monotonic clock, ms. */
+uint64_t node_net_wall_ms(void);
+uint64_t node_net_mono_ms(void);
+
+/* ---- logs ------------------------------------------------------------- */
+
+/* One log line (node/log.h) from a message of the i18n table; the
+ * messages name peers by address and count bytes: never personal data. */
+void node_net_log(const struct node_ctx *ctx, const struct node_log *l, int level,
+		  enum node_msg_id id, ...);
+
+#endif

@@ -1,0 +1,779 @@
+// SPDX-License-Identifier: MIT
+/*
+ * coap.c - CoAP over UDP through libcoap: a server that hands complete
+ * request bodies to one handler, and clients that send requests to peers
+ * with several in flight. radio.h has the contract (R1-R5).
+ *
+ * libcoap runs in COAP_BLOCK_USE_LIBCOAP mode without SINGLE_BODY: it
+ * asks for the next blocks itself but shows each block to us, so we
+ * reassemble bodies in our own buffers and bound them (R1) before
+ * libcoap could hold an unbounded one.
+ *
+ * Server, per request (radio_handle):
+ *   1. guard: rate and room (R3, R4); the request's bytes count as
+ *      received from its address. Over: 5.03.
+ *   2. An Echo option that matches the address's cookie validates it.
+ *   3. A Block1 block with more to come is kept (bounded, R1) and
+ *      answered 2.31 Continue; the last one completes the body.
+ *   4. A POST from an unvalidated address is answered 4.01 with the
+ *      cookie in an Echo option, before any handler runs: a POST changes
+ *      state, so it must not run twice for one address check.
+ *   5. The handler fills the response; if the address is unvalidated and
+ *      the response would cross amp * received (R2): 4.01 + Echo instead.
+ *   6. The body goes out with coap_add_data_large_response (block-wise
+ *      when it does not fit one datagram).
+ *
+ * Client, per request: a token names it; the response handler gathers
+ * Block2 blocks until the last; a 4.01 carrying Echo is retried once with
+ * the Echo option (and the value kept for the peer's later requests); the
+ * nack handler ends it with an error (R5).
+ */
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <coap3/coap.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "radio/radio.h"
+
+#define RADIO_TOKEN_MAX 8
+#define RADIO_BLOCK_OVERHEAD 24 /* header, token, options of one block */
+
+/* A request body arriving block-wise at the server. */
+struct radio_rx {
+	char addr[RADIO_ADDR_MAX];
+	uint8_t key[RADIO_TOKEN_MAX + 8];
+	size_t keylen;
+	uint8_t *p;
+	size_t len, cap;
+	uint64_t last_ms;
+	struct radio_rx *next;
+};
+
+/* A client request in flight. */
+struct radio_call {
+	struct radio_peer *peer;
+	uint8_t token[RADIO_TOKEN_MAX];
+	size_t toklen;
+	enum radio_method m;
+	char path[RADIO_PATH_MAX];
+	char query[RADIO_QUERY_MAX];
+	uint8_t *body;
+	size_t len;
+	struct buf resp;
+	radio_done_fn fn;
+	void *arg;
+	bool echoed;
+	struct radio_call *next;
+};
+
+struct radio_peer {
+	struct radio *r;
+	coap_session_t *s;
+	struct radio_link link;
+	struct radio_call *calls;
+	size_t ncalls;
+	uint64_t sent, recv;
+	uint8_t echo[40];
+	size_t echolen;
+	struct radio_peer *next;
+};
+
+struct radio {
+	coap_context_t *ctx;
+	struct radio_options opt;
+	struct radio_guard *guard;
+	struct radio_rx *rx;
+	struct radio_peer *peers;
+	struct radio_stats st;
+	unsigned port;
+	char **attrs; /* quoted rt values, owned */
+};
+
+static uint64_t radio_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void radio_addr_str(const coap_address_t *a, char *out, size_t n)
+{
+	size_t k = coap_print_addr(a, (unsigned char *)out, n - 1);
+	out[k < n ? k : n - 1] = '\0';
+}
+
+/* Resolve "host" and port into a coap address (UDP). */
+static int radio_resolve(const char *host, unsigned port, coap_address_t *out)
+{
+	struct addrinfo hints, *res = NULL;
+	char sport[8];
+	int rc;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(sport, sizeof(sport), "%u", port);
+	if ((rc = getaddrinfo(host, sport, &hints, &res)) != 0 || !res)
+		return ERR_NOTFOUND;
+	coap_address_init(out);
+	out->size = res->ai_addrlen;
+	memcpy(&out->addr, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	return 0;
+}
+
+/* "HOST:PORT", "[V6]:PORT" or "HOST" (port 5683). */
+static int radio_hostport(const char *s, char *host, size_t hostlen, unsigned *port)
+{
+	const char *colon;
+	size_t hl;
+	*port = RADIO_PORT;
+	if (s[0] == '[') {
+		const char *e = strchr(s, ']');
+		if (!e)
+			return ERR_USAGE;
+		hl = (size_t)(e - s - 1);
+		if (hl >= hostlen)
+			return ERR_USAGE;
+		memcpy(host, s + 1, hl);
+		host[hl] = '\0';
+		colon = e[1] == ':' ? e + 1 : NULL;
+		if (e[1] && !colon)
+			return ERR_USAGE;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon && strchr(s, ':') != colon) { /* bare v6 without port */
+			colon = NULL;
+			hl = strlen(s);
+		} else {
+			hl = colon ? (size_t)(colon - s) : strlen(s);
+		}
+		if (hl == 0 || hl >= hostlen)
+			return ERR_USAGE;
+		memcpy(host, s, hl);
+		host[hl] = '\0';
+	}
+	if (colon) {
+		char *end;
+		unsigned long v = strtoul(colon + 1, &end, 10);
+		if (!colon[1] || *end || v > 65535)
+			return ERR_USAGE;
+		*port = (unsigned)v;
+	}
+	return 0;
+}
+
+int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port)
+{
+	char tmp[RADIO_ADDR_MAX + 16];
+	const char *p = uri;
+	if (strncmp(p, "coap://", 7) == 0)
+		p += 7;
+	else if (strstr(p, "://"))
+		return ERR_USAGE;
+	size_t n = strcspn(p, "/?");
+	if (n == 0 || n >= sizeof(tmp))
+		return ERR_USAGE;
+	memcpy(tmp, p, n);
+	tmp[n] = '\0';
+	return radio_hostport(tmp, host, hostlen, port);
+}
+
+/* ---- server ------------------------------------------------------------ */
+
+/* Bytes of a request as sent: header, token, options, payload (a lower
+ * bound is enough: it only ever limits what we send back). */
+static size_t radio_pdu_size(const coap_pdu_t *pdu, size_t payload)
+{
+	coap_opt_iterator_t it;
+	coap_opt_t *o;
+	size_t n = 4 + coap_pdu_get_token(pdu).length;
+	coap_option_iterator_init(pdu, &it, COAP_OPT_ALL);
+	while ((o = coap_option_next(&it)))
+		n += 1 + coap_opt_length(o);
+	return n + (payload ? 1 + payload : 0);
+}
+
+static void radio_code(coap_pdu_t *resp, unsigned code)
+{
+	coap_pdu_set_code(resp, COAP_RESPONSE_CODE((int)code));
+}
+
+static void radio_echo_reply(struct radio *r, const char *addr, coap_pdu_t *resp)
+{
+	uint8_t cookie[RADIO_ECHO_LEN];
+	radio_guard_cookie(r->guard, addr, cookie);
+	radio_code(resp, 401);
+	coap_add_option(resp, COAP_OPTION_ECHO, sizeof(cookie), cookie);
+	radio_guard_sent(r->guard, addr, 4 + 8 + 2 + RADIO_ECHO_LEN);
+	r->st.amp_refused++;
+}
+
+static struct radio_rx *radio_rx_find(struct radio *r, const char *addr, const uint8_t *key,
+				      size_t keylen, bool make)
+{
+	struct radio_rx *x;
+	for (x = r->rx; x; x = x->next)
+		if (strcmp(x->addr, addr) == 0 && x->keylen == keylen && memcmp(x->key, key, keylen) == 0)
+			return x;
+	if (!make)
+		return NULL;
+	x = mem_calloc(1, sizeof(*x));
+	if (!x)
+		return NULL;
+	snprintf(x->addr, sizeof(x->addr), "%s", addr);
+	memcpy(x->key, key, keylen);
+	x->keylen = keylen;
+	x->next = r->rx;
+	r->rx = x;
+	return x;
+}
+
+static void radio_rx_drop(struct radio *r, struct radio_rx *x)
+{
+	struct radio_rx **pp;
+	for (pp = &r->rx; *pp; pp = &(*pp)->next)
+		if (*pp == x) {
+			*pp = x->next;
+			break;
+		}
+	radio_guard_unhold(r->guard, x->addr, x->cap);
+	mem_free(x->p);
+	mem_free(x);
+}
+
+/* Drop reassemblies nobody continued for a minute. */
+static void radio_rx_expire(struct radio *r, uint64_t now)
+{
+	struct radio_rx *x = r->rx, *next;
+	for (; x; x = next) {
+		next = x->next;
+		if (now > x->last_ms + 60000)
+			radio_rx_drop(r, x);
+	}
+}
+
+/* Append a block at offset; ERR_TOOBIG (R1) or ERR_CORRUPT (out of order). */
+static int radio_rx_add(struct radio *r, struct radio_rx *x, size_t off, const uint8_t *p, size_t n)
+{
+	if (off != x->len)
+		return ERR_CORRUPT;
+	if (x->len + n > x->cap) {
+		size_t cap = x->cap ? x->cap : 1024;
+		while (cap < x->len + n)
+			cap *= 2;
+		int rc = radio_guard_hold(r->guard, x->addr, cap - x->cap);
+		if (rc)
+			return rc;
+		void *q = mem_realloc(x->p, cap);
+		if (!q) {
+			radio_guard_unhold(r->guard, x->addr, cap - x->cap);
+			return -ENOMEM;
+		}
+		x->p = q;
+		x->cap = cap;
+	}
+	memcpy(x->p + x->len, p, n);
+	x->len += n;
+	return 0;
+}
+
+static void radio_free_large(coap_session_t *s, void *p)
+{
+	(void)s;
+	mem_free(p);
+}
+
+static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct radio *r = coap_get_app_data(coap_session_get_context(sess));
+	const struct radio_resource *rd = coap_resource_get_userdata(res);
+	char addr[RADIO_ADDR_MAX], q[RADIO_QUERY_MAX];
+	size_t len = 0, off = 0, total = 0;
+	const uint8_t *data = NULL;
+	struct radio_rx *x = NULL;
+	coap_opt_iterator_t it;
+	coap_opt_t *o;
+	coap_block_t b1;
+	uint64_t now = radio_now_ms();
+	int rc;
+
+	radio_addr_str(coap_session_get_addr_remote(sess), addr, sizeof(addr));
+	if (!coap_get_data_large(req, &len, &data, &off, &total)) {
+		len = off = 0;
+		data = NULL;
+	}
+	r->st.requests++;
+	r->st.bytes_in += len;
+	radio_rx_expire(r, now);
+	rc = radio_guard_recv(r->guard, addr, radio_pdu_size(req, len), now);
+	if (rc) { /* R3, R4 */
+		if (rc == -EAGAIN)
+			r->st.rate_refused++;
+		else
+			r->st.busy++;
+		radio_code(resp, 503);
+		radio_guard_sent(r->guard, addr, 8);
+		return;
+	}
+	if ((o = coap_check_option(req, COAP_OPTION_ECHO, &it)) &&
+	    !radio_guard_validated(r->guard, addr) &&
+	    radio_guard_echo(r->guard, addr, coap_opt_value(o), coap_opt_length(o)))
+		r->st.echo_validated++;
+
+	enum radio_method m = coap_pdu_get_code(req) == COAP_REQUEST_CODE_POST ? RADIO_POST : RADIO_GET;
+	bool validated = radio_guard_validated(r->guard, addr);
+	if (m == RADIO_POST && !validated) { /* step 4, before any block is kept */
+		radio_echo_reply(r, addr, resp);
+		return;
+	}
+
+	/* A block-wise request body (R1). */
+	bool blocked = coap_get_block(req, COAP_OPTION_BLOCK1, &b1);
+	if (blocked && (b1.m || b1.num > 0)) {
+		uint8_t key[RADIO_TOKEN_MAX + 8];
+		size_t keylen = 0;
+		if ((o = coap_check_option(req, COAP_OPTION_RTAG, &it)) && coap_opt_length(o) <= 8) {
+			memcpy(key, coap_opt_value(o), coap_opt_length(o));
+			keylen = coap_opt_length(o);
+		}
+		x = radio_rx_find(r, addr, key, keylen, b1.num == 0 || b1.m);
+		if (x && b1.num == 0 && x->len) { /* a new body under the same key */
+			radio_rx_drop(r, x);
+			x = radio_rx_find(r, addr, key, keylen, true);
+		}
+		if (!x) { /* a later block of a body we do not hold */
+			radio_code(resp, 408); /* 4.08 Request Entity Incomplete */
+			return;
+		}
+		x->last_ms = now;
+		rc = radio_rx_add(r, x, (size_t)b1.num << (b1.szx + 4), data, len);
+		if (rc) {
+			radio_rx_drop(r, x);
+			if (rc == ERR_TOOBIG)
+				r->st.too_big++;
+			radio_code(resp, rc == ERR_TOOBIG ? 413 : 408);
+			return;
+		}
+		if (b1.m) {
+			radio_code(resp, 231);
+			return;
+		}
+		data = x->p;
+		len = x->len;
+	}
+
+	q[0] = '\0';
+	if (query && query->length < sizeof(q)) {
+		memcpy(q, query->s, query->length);
+		q[query->length] = '\0';
+	}
+	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
+				.len = len, .peer = addr, .validated = validated };
+	struct radio_resp rs = { .code = 205, .ct = rd->ct };
+	buf_init(&rs.body, r->opt.response_max);
+	r->opt.serve(r->opt.serve_arg, &rq, &rs);
+	if (rs.body.err) {
+		radio_code(resp, 500);
+		buf_release(&rs.body);
+		goto out;
+	}
+	size_t blocks = rs.body.len / 1024 + 1;
+	if (!radio_guard_send(r->guard, addr, rs.body.len + blocks * RADIO_BLOCK_OVERHEAD)) {
+		radio_echo_reply(r, addr, resp); /* step 5, R2 */
+		buf_release(&rs.body);
+		goto out;
+	}
+	radio_code(resp, rs.code);
+	r->st.bytes_out += rs.body.len;
+	if (rs.body.len) {
+		/* the buffer goes to libcoap, which frees it after the last block */
+		coap_add_data_large_response(res, sess, req, resp, query, (uint16_t)rs.ct, -1, 0,
+					     rs.body.len, rs.body.data, radio_free_large, rs.body.data);
+		rs.body.data = NULL;
+	}
+	buf_release(&rs.body);
+out:
+	if (x)
+		radio_rx_drop(r, x);
+}
+
+static int radio_listen(struct radio *r, const char *listen)
+{
+	char host[RADIO_ADDR_MAX];
+	coap_address_t a;
+	int rc;
+
+	if ((rc = radio_hostport(listen, host, sizeof(host), &r->port)))
+		return rc;
+	if ((rc = radio_resolve(host, r->port, &a)))
+		return rc;
+	if (!coap_new_endpoint(r->ctx, &a, COAP_PROTO_UDP))
+		return -EADDRINUSE;
+	r->attrs = mem_calloc(r->opt.nres + 1, sizeof(char *));
+	if (!r->attrs)
+		return -ENOMEM;
+	for (size_t i = 0; i < r->opt.nres; i++) {
+		const struct radio_resource *rd = &r->opt.res[i];
+		coap_resource_t *res = coap_resource_init(coap_make_str_const(rd->path), 0);
+		char ct[12];
+		if (!res)
+			return -ENOMEM;
+		if (rd->get)
+			coap_register_request_handler(res, COAP_REQUEST_GET, radio_handle);
+		if (rd->post)
+			coap_register_request_handler(res, COAP_REQUEST_POST, radio_handle);
+		r->attrs[i] = mem_alloc(strlen(rd->rt) + 3);
+		if (!r->attrs[i])
+			return -ENOMEM;
+		sprintf(r->attrs[i], "\"%s\"", rd->rt);
+		snprintf(ct, sizeof(ct), "%u", rd->ct);
+		coap_add_attr(res, coap_make_str_const("rt"), coap_make_str_const(r->attrs[i]), 0);
+		coap_add_attr(res, coap_make_str_const("ct"), coap_new_str_const((const uint8_t *)ct, strlen(ct)),
+			      COAP_ATTR_FLAGS_RELEASE_VALUE);
+		coap_resource_set_userdata(res, (void *)rd);
+		coap_add_resource(r->ctx, res);
+	}
+	return 0;
+}
+
+/* ---- client ------------------------------------------------------------ */
+
+static struct radio_peer *radio_peer_of(struct radio *r, coap_session_t *s)
+{
+	for (struct radio_peer *p = r->peers; p; p = p->next)
+		if (p->s == s)
+			return p;
+	return NULL;
+}
+
+static struct radio_call *radio_call_find(struct radio_peer *p, const uint8_t *tok, size_t n)
+{
+	for (struct radio_call *c = p->calls; c; c = c->next)
+		if (c->toklen == n && memcmp(c->token, tok, n) == 0)
+			return c;
+	return NULL;
+}
+
+static void radio_call_end(struct radio_call *c, int rc, unsigned code)
+{
+	struct radio_peer *p = c->peer;
+	struct radio_call **pp;
+	for (pp = &p->calls; *pp; pp = &(*pp)->next)
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	p->ncalls--;
+	if (!rc)
+		p->recv += c->resp.len;
+	if (c->fn)
+		c->fn(c->arg, rc, code, c->resp.data, c->resp.len);
+	buf_release(&c->resp);
+	mem_free(c->body);
+	mem_free(c);
+}
+
+static int radio_call_send(struct radio_call *c)
+{
+	struct radio_peer *p = c->peer;
+	coap_pdu_t *pdu;
+	size_t toklen = 0;
+	const char *seg;
+
+	pdu = coap_new_pdu(COAP_MESSAGE_CON, c->m == RADIO_POST ? COAP_REQUEST_CODE_POST : COAP_REQUEST_CODE_GET,
+			   p->s);
+	if (!pdu)
+		return -ENOMEM;
+	coap_session_new_token(p->s, &toklen, c->token);
+	c->toklen = toklen;
+	coap_add_token(pdu, toklen, c->token);
+	coap_add_option(pdu, COAP_OPTION_URI_PATH, strlen(c->path), (const uint8_t *)c->path);
+	for (seg = c->query; *seg;) {
+		size_t n = strcspn(seg, "&");
+		if (n)
+			coap_add_option(pdu, COAP_OPTION_URI_QUERY, n, (const uint8_t *)seg);
+		seg += n;
+		if (*seg == '&')
+			seg++;
+	}
+	if (p->echolen)
+		coap_add_option(pdu, COAP_OPTION_ECHO, p->echolen, p->echo);
+	if (c->len && !coap_add_data_large_request(p->s, pdu, c->len, c->body, NULL, NULL)) {
+		coap_delete_pdu(pdu);
+		return -ENOMEM;
+	}
+	if (coap_send(p->s, pdu) == COAP_INVALID_MID)
+		return -EIO;
+	p->sent += c->len;
+	return 0;
+}
+
+static coap_response_t radio_on_response(coap_session_t *s, const coap_pdu_t *sent,
+					 const coap_pdu_t *rcvd, const coap_mid_t mid)
+{
+	struct radio *r = coap_get_app_data(coap_session_get_context(s));
+	struct radio_peer *p = radio_peer_of(r, s);
+	coap_bin_const_t tok = coap_pdu_get_token(rcvd);
+	struct radio_call *c;
+	size_t len = 0, off = 0, total = 0;
+	const uint8_t *data = NULL;
+	coap_block_t b2;
+	coap_opt_iterator_t it;
+	coap_opt_t *o;
+	(void)sent;
+	(void)mid;
+
+	if (!p || !(c = radio_call_find(p, tok.s, tok.length)))
+		return COAP_RESPONSE_OK;
+	coap_pdu_code_t code = coap_pdu_get_code(rcvd);
+	unsigned ucode = (unsigned)(code >> 5) * 100 + (code & 0x1f);
+	if (ucode == 401 && !c->echoed && (o = coap_check_option(rcvd, COAP_OPTION_ECHO, &it)) &&
+	    coap_opt_length(o) <= sizeof(p->echo)) {
+		memcpy(p->echo, coap_opt_value(o), coap_opt_length(o));
+		p->echolen = coap_opt_length(o);
+		c->echoed = true;
+		int rc = radio_call_send(c);
+		if (rc)
+			radio_call_end(c, rc, 0);
+		return COAP_RESPONSE_OK;
+	}
+	if (!coap_get_data_large(rcvd, &len, &data, &off, &total)) {
+		len = off = 0;
+		data = NULL;
+	}
+	if (len) {
+		if (off != c->resp.len) { /* a block again or out of order: ignore */
+			if (off + len <= c->resp.len)
+				return COAP_RESPONSE_OK;
+			radio_call_end(c, ERR_CORRUPT, ucode);
+			return COAP_RESPONSE_OK;
+		}
+		buf_put(&c->resp, data, len);
+		if (c->resp.err) {
+			radio_call_end(c, ERR_TOOBIG, ucode);
+			return COAP_RESPONSE_OK;
+		}
+	}
+	if (coap_get_block(rcvd, COAP_OPTION_BLOCK2, &b2) && b2.m)
+		return COAP_RESPONSE_OK; /* libcoap asks for the next block */
+	radio_call_end(c, 0, ucode);
+	return COAP_RESPONSE_OK;
+}
+
+static void radio_on_nack(coap_session_t *s, const coap_pdu_t *sent, const coap_nack_reason_t reason,
+			  const coap_mid_t mid)
+{
+	struct radio *r = coap_get_app_data(coap_session_get_context(s));
+	struct radio_peer *p = radio_peer_of(r, s);
+	struct radio_call *c;
+	(void)mid;
+	if (!p || !sent)
+		return;
+	coap_bin_const_t tok = coap_pdu_get_token(sent);
+	if (!(c = radio_call_find(p, tok.s, tok.length)))
+		return;
+	radio_call_end(c, reason == COAP_NACK_TOO_MANY_RETRIES ? -ETIMEDOUT
+			  : reason == COAP_NACK_RST || reason == COAP_NACK_ICMP_ISSUE ? -ECONNREFUSED
+										    : -EIO,
+		       0);
+}
+
+int radio_peer_new(struct radio *r, struct radio_peer **out, const char *host, unsigned port,
+		   const struct radio_link *link)
+{
+	struct radio_peer *p;
+	coap_address_t a;
+	int rc;
+
+	*out = NULL;
+	if ((rc = radio_resolve(host, port, &a)))
+		return rc;
+	p = mem_calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->r = r;
+	if (link)
+		p->link = *link;
+	if (!p->link.ack_timeout_ms)
+		p->link.ack_timeout_ms = 2000;
+	if (!p->link.retransmit)
+		p->link.retransmit = 4;
+	if (!p->link.window)
+		p->link.window = 4;
+	if (!p->link.block)
+		p->link.block = 1024;
+	p->s = coap_new_client_session(r->ctx, NULL, &a, COAP_PROTO_UDP);
+	if (!p->s) {
+		mem_free(p);
+		return -EIO;
+	}
+	coap_session_set_ack_timeout(p->s, (coap_fixed_point_t){ p->link.ack_timeout_ms / 1000,
+								 p->link.ack_timeout_ms % 1000 });
+	coap_session_set_max_retransmit(p->s, p->link.retransmit);
+	coap_session_set_nstart(p->s, p->link.window);
+	if (p->link.block < 1024)
+		coap_session_set_mtu(p->s, p->link.block + 64);
+	p->next = r->peers;
+	r->peers = p;
+	*out = p;
+	return 0;
+}
+
+void radio_peer_free(struct radio_peer *p)
+{
+	struct radio_peer **pp;
+	if (!p)
+		return;
+	while (p->calls)
+		radio_call_end(p->calls, -ECANCELED, 0);
+	for (pp = &p->r->peers; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	coap_session_release(p->s);
+	mem_free(p);
+}
+
+int radio_peer_request(struct radio_peer *p, enum radio_method m, const char *path,
+		       const char *query, const uint8_t *body, size_t len, radio_done_fn fn,
+		       void *arg)
+{
+	struct radio_call *c;
+	int rc;
+
+	if (strlen(path) >= RADIO_PATH_MAX || (query && strlen(query) >= RADIO_QUERY_MAX))
+		return ERR_USAGE;
+	c = mem_calloc(1, sizeof(*c));
+	if (!c)
+		return -ENOMEM;
+	c->peer = p;
+	c->m = m;
+	snprintf(c->path, sizeof(c->path), "%s", path);
+	snprintf(c->query, sizeof(c->query), "%s", query ? query : "");
+	c->fn = fn;
+	c->arg = arg;
+	buf_init(&c->resp, p->r->opt.response_max);
+	if (len) {
+		c->body = mem_alloc(len);
+		if (!c->body) {
+			mem_free(c);
+			return -ENOMEM;
+		}
+		memcpy(c->body, body, len);
+		c->len = len;
+	}
+	c->next = p->calls;
+	p->calls = c;
+	p->ncalls++;
+	if ((rc = radio_call_send(c))) {
+		c->fn = NULL;
+		radio_call_end(c, rc, 0);
+	}
+	return rc;
+}
+
+size_t radio_peer_inflight(const struct radio_peer *p)
+{
+	return p->ncalls;
+}
+
+void radio_peer_bytes(const struct radio_peer *p, uint64_t *sent, uint64_t *recv)
+{
+	*sent = p->sent;
+	*recv = p->recv;
+}
+
+/* ---- the context ------------------------------------------------------- */
+
+int radio_new(struct radio **out, const struct radio_options *opt)
+{
+	static bool started;
+	struct radio *r;
+	uint8_t secret[32];
+	int rc;
+
+	*out = NULL;
+	if (!started) {
+		coap_startup();
+		coap_set_log_level(LOG_EMERG);
+		started = true;
+	}
+	r = mem_calloc(1, sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	if (opt)
+		r->opt = *opt;
+	if (!r->opt.response_max)
+		r->opt.response_max = (size_t)1 << 20;
+	radio_limits_default(&r->opt.limits);
+	if (getrandom(secret, sizeof(secret), 0) != (ssize_t)sizeof(secret)) {
+		rc = -EIO;
+		goto fail;
+	}
+	if ((rc = radio_guard_new(&r->guard, &r->opt.limits, secret, sizeof(secret))))
+		goto fail;
+	memset(secret, 0, sizeof(secret));
+	r->ctx = coap_new_context(NULL);
+	if (!r->ctx) {
+		rc = -ENOMEM;
+		goto fail;
+	}
+	coap_set_app_data(r->ctx, r);
+	coap_context_set_block_mode(r->ctx, COAP_BLOCK_USE_LIBCOAP);
+	coap_context_set_max_idle_sessions(r->ctx, (unsigned)r->opt.limits.max_peers);
+	coap_register_response_handler(r->ctx, radio_on_response);
+	coap_register_nack_handler(r->ctx, radio_on_nack);
+	if (r->opt.listen && (rc = radio_listen(r, r->opt.listen)))
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	radio_free(r);
+	return rc;
+}
+
+void radio_free(struct radio *r)
+{
+	if (!r)
+		return;
+	while (r->peers)
+		radio_peer_free(r->peers);
+	while (r->rx)
+		radio_rx_drop(r, r->rx);
+	if (r->ctx)
+		coap_free_context(r->ctx);
+	if (r->attrs)
+		for (size_t i = 0; i < r->opt.nres; i++)
+			mem_free(r->attrs[i]);
+	mem_free(r->attrs);
+	radio_guard_free(r->guard);
+	mem_free(r);
+}
+
+unsigned radio_port(const struct radio *r)
+{
+	return r->port;
+}
+
+int radio_run(struct radio *r, unsigned timeout_ms)
+{
+	int rc = coap_io_process(r->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
+	return rc < 0 ? -EIO : 0;
+}
+
+void radio_stats_get(const struct radio *r, struct radio_stats *out)
+{
+	*out = r->st;
+}

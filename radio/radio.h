@@ -1,0 +1,307 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * radio.h - links: CoAP over UDP (libcoap), the guard that bounds what a
+ * server gives strangers, a seeded link simulator (in-process and as a
+ * UDP relay), and LoRa serial framing.
+ *
+ * Concept. radio/ moves opaque byte strings; it knows nothing of the sync
+ * session. A server (struct radio with a listen address) exposes the
+ * resources node/ lists and hands every complete request body to one
+ * handler, which fills the response: request -> response, nothing more.
+ * A client (struct radio_peer on the same struct radio) sends requests to
+ * one peer, several in flight at once, and gets each complete response
+ * body through a callback. Bodies of any size travel block-wise
+ * (RFC 7959, libcoap's COAP_BLOCK_USE_LIBCOAP); radio/ reassembles them
+ * itself so it can bound the bytes held per peer and in total.
+ *
+ * Invariants:
+ *  R1. A server never holds more than limits.peer_bytes of unfinished
+ *      request bodies for one peer, nor limits.total_bytes for all.
+ *  R2. A server never sends an address it has not validated more than
+ *      limits.amp (3) times the bytes it received from it; a response that
+ *      would cross that is replaced by 4.01 with an Echo option
+ *      (RFC 9175), and a request that echoes it validates the address.
+ *  R3. Requests over limits.rate per second (burst limits.burst) from one
+ *      address are answered 5.03 and reach no handler.
+ *  R4. At most limits.max_peers addresses are tracked; a new address
+ *      beyond that evicts the least recently seen unvalidated one, or is
+ *      answered 5.03.
+ *  R5. Every request a client makes ends in exactly one call of its
+ *      callback: a response, or -ETIMEDOUT after the link's
+ *      retransmissions, or -ECANCELED when the peer is freed.
+ *
+ * Ownership. struct radio owns its libcoap context, sockets and peers;
+ * radio_free() frees them all (pending requests end with -ECANCELED).
+ * Request bodies passed in are copied; bodies passed to callbacks are
+ * borrowed for the call. Thread safety: one thread per struct radio.
+ *
+ * Time. libcoap reads the monotonic clock itself; the simulator and the
+ * LoRa framing take time as a parameter.
+ *
+ * Errors: 0 on success, negative codes of base/err.h or -errno.
+ */
+#ifndef CUNLIAN_RADIO_H
+#define CUNLIAN_RADIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "base/buf.h"
+
+#define RADIO_PORT 5683
+#define RADIO_ECHO_LEN 8
+#define RADIO_PATH_MAX 32
+#define RADIO_QUERY_MAX 256
+#define RADIO_ADDR_MAX 64 /* "[v6]:port" as text */
+
+/* ---- link profiles and server limits --------------------------------- */
+
+/* How to talk to one peer. Zero fields take the defaults. */
+struct radio_link {
+	unsigned ack_timeout_ms; /* CoAP ACK_TIMEOUT; 0: 2000 */
+	unsigned retransmit;     /* CoAP MAX_RETRANSMIT; 0: 4 */
+	unsigned window;         /* requests in flight (NSTART); 0: 4 */
+	unsigned block;          /* block size, 16..1024 (power of 2); 0: 1024 */
+};
+
+struct radio_limits {
+	size_t max_peers;   /* addresses tracked; 0: 256 */
+	size_t peer_bytes;  /* unfinished request bodies per peer; 0: 1 MiB */
+	size_t total_bytes; /* unfinished request bodies in all; 0: 16 MiB */
+	unsigned rate;      /* requests per second per address; 0: 200 */
+	unsigned burst;     /* bucket size; 0: 2 * rate */
+	unsigned amp;       /* amplification factor before validation; 0: 3 */
+};
+
+void radio_limits_default(struct radio_limits *l);
+
+/* ---- the guard (pure logic; radio.c uses it, tests drive it) --------- */
+
+struct radio_guard;
+/* secret keys the Echo cookies (any bytes; 16 or more). */
+int radio_guard_new(struct radio_guard **out, const struct radio_limits *lim,
+		    const uint8_t *secret, size_t secret_len);
+void radio_guard_free(struct radio_guard *g);
+/* A request of n bytes arrived from addr at now_ms. 0: go on; -EAGAIN:
+ * over the rate (R3); -EBUSY: no room to track addr (R4). */
+int radio_guard_recv(struct radio_guard *g, const char *addr, size_t n, uint64_t now_ms);
+/* May n more bytes go to addr (R2)? true also counts them as sent. */
+bool radio_guard_send(struct radio_guard *g, const char *addr, size_t n);
+/* Count n bytes sent that need no permission (small error replies). */
+void radio_guard_sent(struct radio_guard *g, const char *addr, size_t n);
+bool radio_guard_validated(const struct radio_guard *g, const char *addr);
+/* The Echo value for addr; a request carrying it validates addr. */
+void radio_guard_cookie(const struct radio_guard *g, const char *addr, uint8_t out[RADIO_ECHO_LEN]);
+/* Check an echoed value; true (and addr validated) when it matches. */
+bool radio_guard_echo(struct radio_guard *g, const char *addr, const uint8_t *v, size_t len);
+/* Reassembly accounting (R1): take n more bytes for addr, or ERR_TOOBIG;
+ * give them back when the body completes or is dropped. */
+int radio_guard_hold(struct radio_guard *g, const char *addr, size_t n);
+void radio_guard_unhold(struct radio_guard *g, const char *addr, size_t n);
+size_t radio_guard_held(const struct radio_guard *g, const char *addr);
+size_t radio_guard_held_total(const struct radio_guard *g);
+
+/* ---- CoAP ------------------------------------------------------------ */
+
+enum radio_method { RADIO_GET = 1, RADIO_POST = 2 };
+
+/* A resource the server lists at /.well-known/core. */
+struct radio_resource {
+	const char *path;  /* one segment, e.g. "vv" */
+	const char *rt;    /* resource type, e.g. "cunlian.vv" */
+	unsigned ct;       /* content format: 0 text/plain, 42 octet-stream */
+	bool get, post;
+};
+
+/* A complete request as the server hands it to node/. */
+struct radio_req {
+	enum radio_method method;
+	const char *path;   /* the resource's path */
+	const char *query;  /* "a=1&b=2", or "" */
+	const uint8_t *body;
+	size_t len;
+	const char *peer;   /* the sender's address as text, for logs */
+	bool validated;     /* the address echoed our cookie */
+};
+
+/* The handler's answer: code as class * 100 + detail (205 Content, 204
+ * Changed, 400, 404, 413, 503), content format, body. The body buffer is
+ * initialised (ceiling: the server's response_max) before the call. */
+struct radio_resp {
+	unsigned code;
+	unsigned ct;
+	struct buf body;
+};
+typedef void (*radio_serve_fn)(void *arg, const struct radio_req *req, struct radio_resp *resp);
+
+struct radio;
+struct radio_peer;
+
+struct radio_options {
+	const char *listen;  /* "HOST:PORT", "[V6]:PORT"; NULL: client only */
+	struct radio_limits limits;
+	size_t response_max; /* bytes of one response body; 0: 1 MiB */
+	const struct radio_resource *res; /* borrowed; outlives the radio */
+	size_t nres;
+	radio_serve_fn serve;
+	void *serve_arg;
+};
+
+int radio_new(struct radio **out, const struct radio_options *opt);
+void radio_free(struct radio *r);
+/* The bound port of the server (after "HOST:0"), or 0. */
+unsigned radio_port(const struct radio *r);
+/* Wait up to timeout_ms for I/O and handle it (0: do what is ready). */
+int radio_run(struct radio *r, unsigned timeout_ms);
+/* Server counters: requests refused per rule, for logs and tests. */
+struct radio_stats {
+	uint64_t requests, rate_refused, amp_refused, echo_validated, too_big, busy;
+	uint64_t bytes_in, bytes_out;
+};
+void radio_stats_get(const struct radio *r, struct radio_stats *out);
+
+/* Parse "coap://HOST[:PORT]" (or "HOST[:PORT]") into host and port. */
+int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port);
+
+/* A client peer: resolves host (numeric or name) at creation. */
+int radio_peer_new(struct radio *r, struct radio_peer **out, const char *host, unsigned port,
+		   const struct radio_link *link);
+void radio_peer_free(struct radio_peer *p);
+/* Done with a request: rc 0 and the CoAP code and body of the response,
+ * or rc < 0 (-ETIMEDOUT, -ECANCELED, -ECONNREFUSED). */
+typedef void (*radio_done_fn)(void *arg, int rc, unsigned code, const uint8_t *body, size_t len);
+/* Send a request (body copied; may be NULL, 0). query may be NULL. */
+int radio_peer_request(struct radio_peer *p, enum radio_method m, const char *path,
+		       const char *query, const uint8_t *body, size_t len, radio_done_fn fn,
+		       void *arg);
+size_t radio_peer_inflight(const struct radio_peer *p);
+/* Bytes of request and response bodies so far (for logs). */
+void radio_peer_bytes(const struct radio_peer *p, uint64_t *sent, uint64_t *recv);
+
+/* ---- link simulator --------------------------------------------------- */
+
+/* What a simulated link does to datagrams, per direction. */
+struct radio_sim_profile {
+	double loss;          /* probability a datagram is lost */
+	double dup;           /* probability it arrives twice */
+	double reorder;       /* probability it is held back by extra delay */
+	unsigned delay_ms;    /* one-way delay */
+	unsigned jitter_ms;   /* + uniform 0..jitter */
+	uint64_t bitrate;     /* bits per second; 0: unlimited */
+	size_t mtu;           /* larger datagrams are dropped; 0: no limit */
+	uint64_t duty_ms;     /* airtime allowed per duty_window_ms; 0: no limit */
+	uint64_t duty_window_ms;
+	bool half_duplex;     /* one direction on air at a time */
+};
+/* "gprs" (40 kbit/s, 600 ms RTT), "lora" (1,758 bit/s, 197-byte frames,
+ * half duplex, ~1 % duty per hour off), "wifi", "perfect". */
+int radio_sim_profile_named(struct radio_sim_profile *p, const char *name);
+
+/* A partition: nothing passes in [from_ms, to_ms). */
+struct radio_sim_cut {
+	uint64_t from_ms, to_ms;
+};
+
+/*
+ * The in-process simulator: two ends (0 and 1) of one link, a seeded
+ * generator, and time as a parameter. send() queues a datagram at now;
+ * recv() returns the next datagram due at or before now for that end.
+ * Deterministic: the same seed and the same calls give the same
+ * deliveries. Counters say what happened.
+ */
+struct radio_sim;
+struct radio_sim_counters {
+	uint64_t sent, delivered, lost, duplicated, reordered, too_big, cut, duty_dropped;
+	uint64_t bytes_sent, bytes_delivered;
+	uint64_t airtime_ms; /* time the medium was busy, both ways */
+};
+int radio_sim_new(struct radio_sim **out, const struct radio_sim_profile *p, uint64_t seed);
+void radio_sim_free(struct radio_sim *s);
+int radio_sim_cut_add(struct radio_sim *s, uint64_t from_ms, uint64_t to_ms);
+/* Queue a datagram from end `from` at now_ms (copied). 0 even when the
+ * link drops it (counted); -ENOMEM. */
+int radio_sim_send(struct radio_sim *s, int from, const uint8_t *p, size_t len, uint64_t now_ms);
+/* The next datagram for end `to` due by now_ms into out (reset first): 1,
+ * or 0 when none is due. */
+int radio_sim_recv(struct radio_sim *s, int to, struct buf *out, uint64_t now_ms);
+/* When the next datagram for any end is due (UINT64_MAX: none queued). */
+uint64_t radio_sim_next(const struct radio_sim *s);
+/* When the medium is free again for end `from` to start sending. */
+uint64_t radio_sim_free_at(const struct radio_sim *s, int from, uint64_t now_ms);
+void radio_sim_counters_get(const struct radio_sim *s, struct radio_sim_counters *out);
+
+/*
+ * The relay: a UDP process-in-a-loop between clients and one server.
+ * Datagrams arriving at listen from any client go to `to` through the
+ * simulator (end 0 -> 1), and the server's answers go back to that client
+ * (1 -> 0), each client through its own upstream socket. Loopback only is
+ * what the tests use; the addresses are taken as given.
+ */
+struct radio_relay;
+int radio_relay_new(struct radio_relay **out, const char *listen, const char *to,
+		    const struct radio_sim_profile *p, uint64_t seed);
+void radio_relay_free(struct radio_relay *r);
+/* Move datagrams for up to timeout_ms (real time). */
+int radio_relay_run(struct radio_relay *r, unsigned timeout_ms);
+unsigned radio_relay_port(const struct radio_relay *r);
+void radio_relay_counters(const struct radio_relay *r, struct radio_sim_counters *out);
+
+/* ---- LoRa framing ----------------------------------------------------- */
+
+/*
+ * A CoAP datagram on a serial LoRa modem travels as one frame:
+ *   0x7E, length (1 byte, 1..RADIO_LORA_PAYLOAD), payload, CRC-16/CCITT
+ *   (2 bytes, big-endian, over length and payload), with 0x7E and 0x7D in
+ *   everything after the flag escaped as 0x7D, byte ^ 0x20.
+ * docs/protocol.md "LoRa framing" has the details.
+ */
+#define RADIO_LORA_PAYLOAD 197
+#define RADIO_LORA_FLAG 0x7E
+#define RADIO_LORA_ESC 0x7D
+#define RADIO_LORA_FRAME_MAX (1 + 2 * (1 + RADIO_LORA_PAYLOAD + 2))
+
+uint16_t radio_crc16(const uint8_t *p, size_t len);
+/* Append the frame of p (1..RADIO_LORA_PAYLOAD bytes) to out; ERR_TOOBIG. */
+int radio_lora_encode(struct buf *out, const uint8_t *p, size_t len);
+
+/* The receiving side: feed bytes as they come; complete frames with a
+ * good CRC come out, anything else is counted and skipped. */
+struct radio_lora_rx {
+	uint8_t frame[1 + RADIO_LORA_PAYLOAD + 2];
+	size_t n;
+	bool in, esc;
+	uint64_t good, bad_crc, bad_len;
+};
+void radio_lora_rx_init(struct radio_lora_rx *rx);
+/* Consume bytes [*pos, len) of p until one frame completes: returns 1 and
+ * points out and out_len at the payload (valid until the next call), or 0
+ * when p is used up. */
+int radio_lora_rx_feed(struct radio_lora_rx *rx, const uint8_t *p, size_t len, size_t *pos,
+		       const uint8_t **out, size_t *out_len);
+
+/*
+ * The LoRa adapter: a serial file descriptor (a modem, or a pty in
+ * tests) carrying framed datagrams, half duplex: it sends only when
+ * nothing has been heard for guard_ms, and never more than one frame per
+ * airtime of the previous one.
+ */
+struct radio_lora;
+struct radio_lora_options {
+	unsigned bitrate;  /* modem air rate; 0: 1758 */
+	unsigned guard_ms; /* quiet time before sending; 0: 50 */
+};
+int radio_lora_new(struct radio_lora **out, int fd, const struct radio_lora_options *opt);
+void radio_lora_free(struct radio_lora *l); /* does not close fd */
+/* Queue one datagram (<= RADIO_LORA_PAYLOAD). ERR_TOOBIG. */
+int radio_lora_send(struct radio_lora *l, const uint8_t *p, size_t len);
+/* Read what is there, write what may go (now_ms: the caller's clock).
+ * Complete datagrams are passed to fn. */
+int radio_lora_poll(struct radio_lora *l, uint64_t now_ms,
+		    void (*fn)(void *arg, const uint8_t *p, size_t len), void *arg);
+/* Frames queued and not yet written. */
+size_t radio_lora_pending(const struct radio_lora *l);
+/* Airtime of a frame of n payload bytes at the adapter's bitrate, ms. */
+uint64_t radio_lora_airtime_ms(const struct radio_lora *l, size_t n);
+
+#endif
