@@ -199,13 +199,13 @@ static int run_seed(uint64_t seed)
 	int fail = 0;
 
 	for (unsigned i = 0; i < na; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "author%u", i);
 		t_author(id[i], name);
 		a[i] = open_mem(id[i]);
 	}
 	for (unsigned i = 0; i < FRESH; i++) {
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof(name), "fresh%u", i);
 		t_author(fid[i], name);
 		f[i] = open_mem(fid[i]);
