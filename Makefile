@@ -37,6 +37,11 @@ $(error ARCH is arm64 or armhf, not $(ARCH))
 endif
 CC        := $(CROSS)-gcc
 STRIP     := $(CROSS)-strip
+# 32-bit boards: 64-bit file offsets, so readdir() and stat() work on any
+# file system and a replica may pass 2 GB.
+ifeq ($(ARCH),armhf)
+CFLAGS    += -D_FILE_OFFSET_BITS=64
+endif
 ifeq ($(origin BUILD),file)
 BUILD     := build/$(ARCH)
 endif

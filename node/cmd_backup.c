@@ -751,10 +751,15 @@ static int rs_home_fresh(struct node_ctx *ctx, struct rs_state *r)
 	}
 	struct dirent *e;
 	bool empty = true;
-	while ((e = readdir(d)))
+	int err;
+	/* A folder that cannot be listed to its end counts as not empty. */
+	for (errno = 0; (e = readdir(d)); errno = 0)
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
 			empty = false;
+	err = errno;
 	closedir(d);
+	if (err)
+		return node_fail(ctx, -err, M_RS_WRITE, ctx->home, strerror(err));
 	return empty ? 0 : node_fail(ctx, ERR_EXISTS, M_RS_HOME_BUSY, ctx->home);
 }
 

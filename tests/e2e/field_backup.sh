@@ -23,22 +23,27 @@ digest=$(c digest)
 old=$(c status --json | json author)
 
 check "backup while another connection holds a write transaction (as when serve commits)"
-python3 - "$S/replica.db" "$TMP/locked" <<'PY' &
+# The holder keeps the write lock until told to let go (at most 60 s).
+python3 - "$S/replica.db" "$TMP/locked" "$TMP/release" <<'PY' &
 import sqlite3, sys, time, os
 db = sqlite3.connect(sys.argv[1], isolation_level=None, timeout=10)
 db.execute("BEGIN IMMEDIATE")
 open(sys.argv[2], "w").close()
-time.sleep(4)
+for _ in range(1200):
+    if os.path.exists(sys.argv[3]):
+        break
+    time.sleep(0.05)
 db.execute("ROLLBACK")
+sys.exit(0 if os.path.exists(sys.argv[3]) else 1)
 PY
 holder=$!
 n=0
-while [ ! -f "$TMP/locked" ] && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done
+while [ ! -f "$TMP/locked" ] && [ $n -lt 200 ]; do sleep 0.05; n=$((n + 1)); done
 [ -f "$TMP/locked" ] || fail "could not take the write lock"
 expect 0 --home "$S" backup "$TMP/b.clbk" --passphrase-file "$TMP/pass" --json
+touch "$TMP/release"
+wait "$holder" || fail "the backup waited for the writer instead of reading a snapshot"
 [ "$(echo "$out" | json digest)" = "$digest" ] || fail "backup digest differs from cunlian digest: $out"
-kill -0 "$holder" 2>/dev/null || fail "the backup waited for the writer instead of reading a snapshot"
-wait "$holder"
 [ "$(stat -c %a "$TMP/b.clbk")" = 600 ] || fail "the backup is not mode 600"
 ls -a "$S" | grep -q backup && fail "the snapshot was left in the home: $(ls -a "$S")"
 
