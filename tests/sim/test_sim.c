@@ -1,0 +1,1442 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_sim.c - deterministic simulation: a hub and a handful of stations
+ * in one process, each a real replica (a SQLite file behind the power-cut
+ * VFS, crashvfs.c) with a sync context and sync sessions, joined by a
+ * simulated link and driven by one seed.
+ *
+ * One seed = one run:
+ *  1. Fault phase. Stations and the hub do the standard workload's kind of
+ *     work (villagegen.py: volunteers, profile edits, orders through their
+ *     lifecycle with service credits, redemptions at the home station up to
+ *     the balance it knows, volunteer deletes; the hub reassigns orders,
+ *     adjusts points and edits county settings). Links lose, duplicate,
+ *     delay and reorder messages and go down (partitions); sessions are
+ *     reset; stations reach the hub through relays and by bundles carried
+ *     by hand (sometimes cut short or damaged); nodes lose power at random
+ *     points, also in the middle of applying a delta (the VFS trips on the
+ *     Nth write or sync), and reboot with skewed clocks or at 1970.
+ *  2. After every power cut: PRAGMA integrity_check is ok; every local
+ *     commit that returned and every commit held at the end of a step that
+ *     completed (so every acknowledged chunk) is still there; and no other
+ *     node holds a commit of this node's feeds that it has lost (it could
+ *     reissue that seq).
+ *  3. Heal: faults stop, every station gets a link to the hub, the links
+ *     run until quiet. Then: each station's digest equals the hub's for its
+ *     station scope, and equals (over everything it merges) a replica built
+ *     from exactly the feeds it should hold; every acknowledged commit is
+ *     held everywhere it should be; feeds agree wherever they are held (no
+ *     seq reused); no volunteer's redemptions exceed the credits and raises
+ *     he was given; no order went back from done/rated, and a rated order
+ *     was done.
+ *
+ *   CUNLIAN_SEEDS=N CUNLIAN_SEED_START=K [CUNLIAN_JOBS=J] build/tests/sim/test_sim
+ * runs seeds K..K+N-1 (default 1000 from 1) in J processes (default 2).
+ * CUNLIAN_SIM_BIG=1 makes every run larger (5-50 stations, more work; soak).
+ * CUNLIAN_SIM_TRACE=1 prints what happens. A failure prints the seed and
+ * the command that replays it.
+ */
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync.h"
+#include "tests/helpers.h"
+#include "tests/sim/crashvfs.c"
+
+#define MAXN 52
+#define T_VOL 1
+#define T_ORD 3
+#define T_EV 4
+#define T_PTS 5
+#define T_SET 6
+#define DICT_PATH "sync/dict/cunlian-v1.dict"
+
+/* ---- seeded randomness ------------------------------------------------ */
+
+struct rng {
+	uint64_t s;
+};
+
+static uint64_t rnext(struct rng *r)
+{
+	return cv_rand(&r->s);
+}
+
+static unsigned rbelow(struct rng *r, unsigned n)
+{
+	return n ? (unsigned)(rnext(r) % n) : 0;
+}
+
+static bool rpct(struct rng *r, unsigned pct)
+{
+	return rbelow(r, 100) < pct;
+}
+
+/* ---- the world -------------------------------------------------------- */
+
+struct msg {
+	int from, to;
+	uint64_t xid;
+	uint64_t at, order;
+	uint8_t *p;
+	size_t len;
+};
+
+struct link {
+	bool exists, up;
+	unsigned loss, dup; /* percent */
+	unsigned delay, jitter; /* ms */
+};
+
+struct acked {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+};
+
+struct seen {
+	char pk[48];
+	int phase;
+};
+
+struct node {
+	int idx;
+	bool hub, carrier;
+	char scope[16];
+	char path[128];
+	int dom;
+	struct sync_identity id;
+	struct crdt_store *st;
+	struct sync_ctx *ctx;
+	struct sync_session *ses[MAXN]; /* by peer: the current exchange */
+	uint64_t xid[MAXN];     /* its exchange id (node/link.c's key) */
+	uint64_t x_start[MAXN], x_last[MAXN], x_next[MAXN];
+	uint64_t x_done[MAXN];  /* initiator: start of the last exchange that ended converged */
+	int64_t skew;
+	bool c1970;
+	uint64_t boot_at;
+	struct acked *acked;
+	size_t nacked, acked_cap;
+	struct crdt_vv_entry *durable;
+	size_t ndurable;
+	bool dirty;   /* applied or committed since the last refresh */
+	bool changed; /* since the last snapshot of what it holds */
+	struct seen *seen;
+	size_t nseen, seen_cap;
+	unsigned nvol, nord, nev, npts, nset;
+};
+
+struct bag { /* a bundle on its way by hand */
+	int from, to;
+	uint64_t due;
+	uint8_t *p;
+	size_t len;
+};
+
+struct stats {
+	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
+		resets, stalls, steps;
+};
+
+struct sim {
+	uint64_t seed;
+	struct rng r;
+	bool trace, big;
+	int n;
+	struct node node[MAXN];
+	struct link link[MAXN][MAXN];
+	struct msg *q;
+	size_t nq, qcap;
+	uint64_t qorder;
+	struct bag *bags;
+	size_t nbags, bcap;
+	uint64_t now, step;
+	uint64_t xids, last_change; /* exchange ids; when data last changed anywhere */
+	char dir[64];
+	bool group;
+	unsigned rto;
+	struct sync_options base;
+	struct stats st;
+	char fail[600];
+};
+
+static struct sync_dict *dict;
+
+#define TRACE(S, ...) do { if ((S)->trace) { fprintf(stderr, "[%llu] ", (unsigned long long)(S)->step); \
+		fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); } } while (0)
+
+static int sim_fail(struct sim *S, const char *fmt, ...)
+{
+	if (!S->fail[0]) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(S->fail, sizeof(S->fail), fmt, ap);
+		va_end(ap);
+		TRACE(S, "FAIL %s", S->fail);
+	}
+	return -1;
+}
+
+static uint64_t wall(const struct sim *S, const struct node *n)
+{
+	if (n->c1970)
+		return 1000 + (S->now - n->boot_at);
+	return (uint64_t)((int64_t)S->now + n->skew);
+}
+
+static bool applies(const struct node *n, const char *scope)
+{
+	return n->hub || scope[0] == '\0' || strcmp(scope, n->scope) == 0;
+}
+
+/* ---- nodes ------------------------------------------------------------ */
+
+static int node_attach(struct sim *S, struct node *n)
+{
+	struct crdt_options co;
+	struct sync_options so = S->base;
+	int rc;
+	memset(&co, 0, sizeof(co));
+	if ((rc = crdt_store_open(&n->st, n->path, n->id.pk, &co)))
+		return sim_fail(S, "node %d: store does not open: %s", n->idx, err_str(rc));
+	if (n->hub) {
+		so.apply.all = true;
+	} else {
+		sync_scopes_add(&so.apply, n->scope);
+		sync_scopes_add(&so.apply, "");
+		so.carry_others = n->carrier;
+	}
+	if ((rc = sync_ctx_new(&n->ctx, n->st, &n->id, &so)))
+		return sim_fail(S, "node %d: sync_ctx_new: %s", n->idx, err_str(rc));
+	return 0;
+}
+
+static void node_detach(struct sim *S, struct node *n)
+{
+	for (int j = 0; j < S->n; j++) {
+		sync_session_free(n->ses[j]);
+		n->ses[j] = NULL;
+		n->x_next[j] = S->now;
+	}
+	sync_ctx_free(n->ctx);
+	n->ctx = NULL;
+	crdt_store_close(n->st);
+	n->st = NULL;
+}
+
+static int snapshot_durable(struct sim *S, struct node *n)
+{
+	mem_free(n->durable);
+	n->durable = NULL;
+	n->ndurable = 0;
+	int rc = crdt_store_vv(n->st, &n->durable, &n->ndurable);
+	return rc ? sim_fail(S, "node %d: vv: %s", n->idx, err_str(rc)) : 0;
+}
+
+static int log_hlc(void *arg, const struct crdt_log_entry *e)
+{
+	*(uint64_t *)arg = e->hlc;
+	return 0;
+}
+
+static uint64_t held_hlc(struct node *n, const uint8_t *author, const char *scope, uint64_t seq)
+{
+	uint64_t h = 0;
+	if (crdt_log_get(n->st, author, scope, seq, log_hlc, &h))
+		return 0;
+	return h;
+}
+
+static int integrity(struct sim *S, struct node *n)
+{
+	sqlite3_stmt *st;
+	int ok = 0;
+	if (sqlite3_prepare_v2(crdt_store_db(n->st), "PRAGMA integrity_check", -1, &st, NULL) != SQLITE_OK)
+		return sim_fail(S, "node %d: integrity_check does not run", n->idx);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
+	    strcmp((const char *)sqlite3_column_text(st, 0), "ok") == 0)
+		ok = 1;
+	if (!ok)
+		sim_fail(S, "node %d: integrity_check after the power cut: %s", n->idx,
+			 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "?");
+	sqlite3_finalize(st);
+	return ok ? 0 : -1;
+}
+
+/* A power cut: whatever the node was doing stops; unsynced writes are
+ * dropped, kept or garbled; the node reboots and is checked. */
+static int crash_restart(struct sim *S, struct node *n)
+{
+	bool mid = cv_tripped(n->dom);
+	int rc;
+	cv_trip(n->dom);
+	node_detach(S, n);
+	for (int j = 0; j < S->n; j++) /* the peers may or may not notice */
+		if (S->node[j].ses[n->idx] && rpct(&S->r, 50)) {
+			sync_session_free(S->node[j].ses[n->idx]);
+			S->node[j].ses[n->idx] = NULL;
+		}
+	if (cv_cut(n->dom, &S->r.s, -1))
+		return sim_fail(S, "node %d: the power cut could not rewrite the files", n->idx);
+	S->st.cuts++;
+	if (mid)
+		S->st.mid_apply++;
+	TRACE(S, "node %d loses power%s", n->idx, mid ? " in the middle of a write" : "");
+	n->boot_at = S->now;
+	if (rpct(&S->r, 25)) {
+		n->c1970 = true;
+		S->st.clock1970++;
+	} else {
+		n->c1970 = false;
+	}
+	if (node_attach(S, n) || integrity(S, n))
+		return -1;
+	/* every acknowledged local commit is there, with its clock */
+	for (size_t i = 0; i < n->nacked; i++)
+		if (held_hlc(n, n->id.pk, n->acked[i].scope, n->acked[i].seq) != n->acked[i].hlc)
+			return sim_fail(S, "node %d: acknowledged local commit %s/%llu lost in a power cut",
+					n->idx, n->acked[i].scope, (unsigned long long)n->acked[i].seq);
+	/* every commit it held at the end of a completed step is there */
+	for (size_t i = 0; i < n->ndurable; i++)
+		if (!crdt_store_has(n->st, n->durable[i].author, n->durable[i].scope, n->durable[i].seq))
+			return sim_fail(S, "node %d: held (acknowledged) commit %s/%llu lost in a power cut",
+					n->idx, n->durable[i].scope, (unsigned long long)n->durable[i].seq);
+	/* no other node holds a commit of ours that we lost: no seq reuse */
+	for (int j = 0; j < S->n; j++) {
+		struct crdt_vv_entry *vv = NULL;
+		size_t nvv = 0;
+		if (j == n->idx)
+			continue;
+		if ((rc = crdt_store_vv(S->node[j].st, &vv, &nvv)))
+			return sim_fail(S, "node %d: vv: %s", j, err_str(rc));
+		for (size_t k = 0; k < nvv && !S->fail[0]; k++)
+			if (memcmp(vv[k].author, n->id.pk, 32) == 0 &&
+			    !crdt_store_has(n->st, n->id.pk, vv[k].scope, vv[k].seq))
+				sim_fail(S, "node %d: lost its commit %s/%llu that node %d holds: it would reissue the seq",
+					 n->idx, vv[k].scope, (unsigned long long)vv[k].seq, j);
+		mem_free(vv);
+	}
+	return S->fail[0] ? -1 : snapshot_durable(S, n);
+}
+
+/* After every call that may write: a tripped node has lost power. */
+static int check_trip(struct sim *S, struct node *n, int rc, const char *what)
+{
+	if (cv_tripped(n->dom))
+		return crash_restart(S, n) ? -1 : 1;
+	if (rc < 0)
+		return sim_fail(S, "node %d: %s: %s", n->idx, what, err_str(rc));
+	return 0;
+}
+
+/* ---- local work (villagegen.py's mix, from the node's own view) --------- */
+
+static int q_int(struct node *n, const char *sql, const char *a, const char *b, int64_t *out)
+{
+	sqlite3_stmt *st;
+	*out = 0;
+	if (sqlite3_prepare_v2(crdt_store_db(n->st), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	if (b)
+		sqlite3_bind_text(st, 2, b, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* Column 0..ncols-1 of the row at offset k of a query, as text. */
+static int q_row(struct node *n, const char *sql, const char *a, int64_t k, char out[][48], int ncols)
+{
+	sqlite3_stmt *st;
+	int found = 0;
+	if (sqlite3_prepare_v2(crdt_store_db(n->st), sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (a)
+		sqlite3_bind_text(st, 1, a, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, k);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		found = 1;
+		for (int c = 0; c < ncols; c++) {
+			const unsigned char *t = sqlite3_column_text(st, c);
+			snprintf(out[c], 48, "%s", t ? (const char *)t : "");
+		}
+	}
+	sqlite3_finalize(st);
+	return found;
+}
+
+/* A random row of a station's: volunteers or orders. */
+static int pick(struct sim *S, struct node *n, const char *table, const char *station, char out[][48], int ncols)
+{
+	char sql[256];
+	int64_t cnt;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE station=?1 AND _dead IS NOT 1", table);
+	if (q_int(n, sql, station, NULL, &cnt) || cnt == 0)
+		return 0;
+	if (strcmp(table, "orders") == 0)
+		snprintf(sql, sizeof(sql), "SELECT pk, status, volunteer, station FROM orders WHERE station=?1 "
+			 "ORDER BY pk LIMIT 1 OFFSET ?2");
+	else
+		snprintf(sql, sizeof(sql), "SELECT pk, station FROM volunteers WHERE station=?1 AND _dead IS NOT 1 "
+			 "ORDER BY pk LIMIT 1 OFFSET ?2");
+	return q_row(n, sql, station, (int64_t)rbelow(&S->r, (unsigned)cnt), out, ncols);
+}
+
+static void seen_note(struct node *n, const char *pk, int phase)
+{
+	for (size_t i = 0; i < n->nseen; i++)
+		if (strcmp(n->seen[i].pk, pk) == 0) {
+			if (phase > n->seen[i].phase)
+				n->seen[i].phase = phase;
+			return;
+		}
+	if (n->nseen == n->seen_cap) {
+		n->seen_cap = n->seen_cap ? n->seen_cap * 2 : 16;
+		n->seen = realloc(n->seen, n->seen_cap * sizeof(*n->seen));
+	}
+	snprintf(n->seen[n->nseen].pk, sizeof(n->seen[0].pk), "%s", pk);
+	n->seen[n->nseen++].phase = phase;
+}
+
+struct work {
+	struct crdt_write w[4];
+	size_t n;
+	char pk[4][48];
+	char txt[4][64];
+	char row[4][48], vol[4][48]; /* the writes borrow these too */
+};
+
+static struct crdt_write *work_add(struct work *k, unsigned table, enum crdt_op op, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(k->pk[k->n], sizeof(k->pk[0]), fmt, ap);
+	va_end(ap);
+	crdt_write_init(&k->w[k->n], table, op, k->pk[k->n]);
+	return &k->w[k->n++];
+}
+
+static void event_add(struct work *k, struct node *n, const char *scope, const char *order,
+		      const char *from, const char *to, const char *vol, uint64_t t)
+{
+	struct crdt_write *w = work_add(k, T_EV, CRDT_UPSERT, "%s-e%dx%u", scope, n->idx, ++n->nev);
+	crdt_write_text(w, "order", order);
+	crdt_write_text(w, "station", scope);
+	crdt_write_text(w, "actor", n->hub ? "hub" : n->scope);
+	crdt_write_text(w, "from_status", from);
+	crdt_write_text(w, "to_status", to);
+	if (vol && *vol)
+		crdt_write_text(w, "volunteer", vol);
+	crdt_write_int(w, "at", (int64_t)t);
+}
+
+static const char *const names[] = { "王伟", "李芳", "张娜", "刘秀英", "陈敏", "杨静", "黄丽", "赵强" };
+static const char *const teams[] = { "红马甲服务队", "巾帼志愿服务队", "青年突击队", "银发互助队" };
+static const char *const details[] = { "陪独居老人聊天解闷", "帮空巢老人打扫房间卫生", "上门维修电饭锅和电风扇",
+				       "给留守儿童辅导数学作业" };
+
+static int phase_of(const char *status)
+{
+	return crdt_status_phase(status, strlen(status));
+}
+
+/* One piece of a station's day. Fills k (possibly with nothing to do). */
+static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
+{
+	struct rng *r = &S->r;
+	const char *sc = n->scope;
+	char (*row)[48] = k->row, (*vol)[48] = k->vol;
+	unsigned x = rbelow(r, 100);
+	if (x < 12) { /* a new volunteer */
+		struct crdt_write *w = work_add(k, T_VOL, CRDT_UPSERT, "%s-v%dx%u", sc, n->idx, ++n->nvol);
+		crdt_write_text(w, "name", names[rbelow(r, 8)]);
+		snprintf(k->txt[0], sizeof(k->txt[0]), "138%08u", rbelow(r, 100000000));
+		crdt_write_text(w, "phone", k->txt[0]);
+		crdt_write_text(w, "station", sc);
+		crdt_write_text(w, "team", teams[rbelow(r, 4)]);
+		crdt_write_text(w, "status", "active");
+		crdt_write_int(w, "registered_at", (int64_t)t);
+	} else if (x < 20) { /* a profile edit */
+		if (!pick(S, n, "volunteers", sc, row, 2))
+			return;
+		struct crdt_write *w = work_add(k, T_VOL, CRDT_UPSERT, "%s", row[0]);
+		switch (rbelow(r, 3)) {
+		case 0:
+			snprintf(k->txt[0], sizeof(k->txt[0]), "139%08u", rbelow(r, 100000000));
+			crdt_write_text(w, "phone", k->txt[0]);
+			break;
+		case 1:
+			crdt_write_text(w, "team", teams[rbelow(r, 4)]);
+			break;
+		default:
+			crdt_write_text(w, "status", rpct(r, 50) ? "paused" : "active");
+			break;
+		}
+	} else if (x < 40) { /* a new order */
+		struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s-o%dx%u", sc, n->idx, ++n->nord);
+		crdt_write_text(w, "station", sc);
+		crdt_write_text(w, "kind", "service");
+		crdt_write_text(w, "detail", details[rbelow(r, 4)]);
+		crdt_write_text(w, "status", "open");
+		crdt_write_int(w, "created_at", (int64_t)t);
+		crdt_write_int(w, "updated_at", (int64_t)t);
+		event_add(k, n, sc, k->pk[0], "", "open", NULL, t);
+	} else if (x < 86) { /* the next step of an order */
+		if (!pick(S, n, "orders", sc, row, 3))
+			return;
+		const char *st = row[1];
+		int ph = phase_of(st);
+		seen_note(n, row[0], ph);
+		const char *to = NULL;
+		bool needvol = false;
+		if (!strcmp(st, "open")) {
+			to = rpct(r, 85) ? "dispatched" : "cancelled";
+			needvol = to[0] == 'd';
+		} else if (!strcmp(st, "dispatched")) {
+			unsigned y = rbelow(r, 100);
+			to = y < 80 ? "accepted" : y < 88 ? "cancelled" : "dispatched";
+			needvol = y >= 88;
+		} else if (!strcmp(st, "accepted")) {
+			to = "done";
+		} else if (!strcmp(st, "done")) {
+			to = rpct(r, 90) ? "rated" : NULL;
+		}
+		if (!to)
+			return;
+		if (needvol && !pick(S, n, "volunteers", sc, vol, 1))
+			return;
+		struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s", row[0]);
+		crdt_write_text(w, "status", to);
+		if (needvol)
+			crdt_write_text(w, "volunteer", vol[0]);
+		crdt_write_int(w, "updated_at", (int64_t)t);
+		if (!strcmp(to, "done")) {
+			unsigned half_hours = 1 + rbelow(r, 8);
+			crdt_write_real(w, "hours", half_hours / 2.0);
+			if (row[2][0]) { /* the service credit: one per order, ever */
+				struct crdt_write *p = work_add(k, T_PTS, CRDT_UPSERT, "%s-p%dx%u", sc, n->idx, ++n->npts);
+				crdt_write_text(p, "volunteer", row[2]);
+				crdt_write_int(p, "delta", (int64_t)half_hours * 5);
+				crdt_write_text(p, "reason", "service");
+				crdt_write_text(p, "order", row[0]);
+				crdt_write_text(p, "station", sc);
+				snprintf(k->txt[1], sizeof(k->txt[1]), "service:%s", row[0]);
+				crdt_write_text(p, "key", k->txt[1]);
+				crdt_write_int(p, "at", (int64_t)t);
+			}
+		} else if (!strcmp(to, "rated")) {
+			crdt_write_int(w, "rating", 3 + rbelow(r, 3));
+			crdt_write_text(w, "comment", "服务很周到");
+		}
+		event_add(k, n, sc, row[0], st, to, needvol ? vol[0] : row[2], t);
+	} else if (x < 96) { /* a redemption: the home station, up to the balance it knows */
+		int64_t bal;
+		if (!pick(S, n, "volunteers", sc, row, 2) || strcmp(row[1], sc) != 0)
+			return;
+		if (q_int(n, "SELECT coalesce(sum(delta),0) FROM points WHERE volunteer=?1", row[0], NULL, &bal) ||
+		    bal < 10)
+			return;
+		int64_t amt = 10 * (1 + (int64_t)rbelow(r, 20));
+		if (amt > bal)
+			amt = bal;
+		struct crdt_write *p = work_add(k, T_PTS, CRDT_UPSERT, "%s-p%dx%u", sc, n->idx, ++n->npts);
+		crdt_write_text(p, "volunteer", row[0]);
+		crdt_write_int(p, "delta", -amt);
+		crdt_write_text(p, "reason", "redeem");
+		crdt_write_text(p, "item", "大米");
+		crdt_write_text(p, "station", sc);
+		crdt_write_int(p, "at", (int64_t)t);
+	} else if (x < 98) { /* a volunteer leaves for good */
+		if (!pick(S, n, "volunteers", sc, row, 1))
+			return;
+		work_add(k, T_VOL, CRDT_DELETE, "%s", row[0]);
+	}
+}
+
+/* The hub's work: reassignments, points adjustments, county settings. */
+static void hub_work(struct sim *S, struct node *n, struct work *k, const char **scope, uint64_t t)
+{
+	struct rng *r = &S->r;
+	char (*row)[48] = k->row, (*vol)[48] = k->vol;
+	unsigned x = rbelow(r, 100);
+	const char *st = S->node[1 + rbelow(r, (unsigned)S->n - 1)].scope;
+	if (x < 45) { /* reassign an unfinished order of a station */
+		if (!pick(S, n, "orders", st, row, 3) || phase_of(row[1]) != 0)
+			return;
+		seen_note(n, row[0], 0);
+		if (!pick(S, n, "volunteers", st, vol, 1))
+			return;
+		snprintf(k->txt[2], sizeof(k->txt[2]), "%s", st);
+		*scope = k->txt[2];
+		struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s", row[0]);
+		crdt_write_text(w, "status", "dispatched");
+		crdt_write_text(w, "volunteer", vol[0]);
+		crdt_write_int(w, "updated_at", (int64_t)t);
+		event_add(k, n, k->txt[2], row[0], row[1], "dispatched", vol[0], t);
+	} else if (x < 85) { /* a points adjustment */
+		if (!pick(S, n, "volunteers", st, vol, 1))
+			return;
+		snprintf(k->txt[2], sizeof(k->txt[2]), "%s", st);
+		*scope = k->txt[2];
+		struct crdt_write *p = work_add(k, T_PTS, CRDT_UPSERT, "%s-p%dx%u", st, n->idx, ++n->npts);
+		crdt_write_text(p, "volunteer", vol[0]);
+		crdt_write_int(p, "delta", (rpct(r, 50) ? -1 : 1) * 5 * (1 + (int64_t)rbelow(r, 10)));
+		crdt_write_text(p, "reason", "adjust");
+		crdt_write_text(p, "station", st);
+		crdt_write_int(p, "at", (int64_t)t);
+	} else { /* a county-wide setting */
+		*scope = "";
+		struct crdt_write *w = work_add(k, T_SET, CRDT_UPSERT, "%s", rpct(r, 50) ? "motd" : "rate");
+		snprintf(k->txt[3], sizeof(k->txt[3]), "v%u", ++n->nset);
+		crdt_write_text(w, "value", k->txt[3]);
+	}
+}
+
+static void refresh_all(struct sim *S, struct node *n)
+{
+	for (int j = 0; j < S->n; j++)
+		if (n->ses[j])
+			sync_session_refresh(n->ses[j]);
+}
+
+static int local_op(struct sim *S, struct node *n)
+{
+	struct work k;
+	struct crdt_commit_info info;
+	const char *scope = n->scope;
+	uint64_t t = wall(S, n);
+	memset(&k, 0, sizeof(k));
+	if (n->hub)
+		hub_work(S, n, &k, &scope, t);
+	else
+		station_work(S, n, &k, t);
+	if (k.n == 0)
+		return 0;
+	int rc = crdt_commit_local(n->st, t, scope, k.w, k.n, &info);
+	if (rc == ERR_SCHEMA)
+		for (size_t i = 0; i < k.n; i++)
+			if (crdt_write_check(&k.w[i]))
+				TRACE(S, "write %zu (%s %s) refused", i, crdt_tables[k.w[i].table].name, k.pk[i]);
+	int tr = check_trip(S, n, rc, "local commit");
+	if (tr)
+		return tr < 0 ? -1 : 0;
+	S->st.ops++;
+	if (n->nacked == n->acked_cap) {
+		n->acked_cap = n->acked_cap ? n->acked_cap * 2 : 32;
+		n->acked = realloc(n->acked, n->acked_cap * sizeof(*n->acked));
+	}
+	snprintf(n->acked[n->nacked].scope, sizeof(n->acked[0].scope), "%.32s", scope);
+	n->acked[n->nacked].seq = info.seq;
+	n->acked[n->nacked++].hlc = info.hlc;
+	TRACE(S, "node %d commits %s/%llu (%zu writes, %s %s)", n->idx, scope, (unsigned long long)info.seq,
+	      k.n, crdt_tables[k.w[0].table].name, k.pk[0]);
+	n->dirty = n->changed = true;
+	S->last_change = S->now;
+	return 0;
+}
+
+/* ---- the link --------------------------------------------------------- */
+
+static void net_send(struct sim *S, int from, int to, uint64_t xid, const uint8_t *p, size_t len)
+{
+	struct link *l = &S->link[from][to];
+	S->st.msgs++;
+	if (!l->exists || !l->up || rpct(&S->r, l->loss)) {
+		S->st.lost++;
+		return;
+	}
+	int copies = rpct(&S->r, l->dup) ? 2 : 1;
+	S->st.dups += (uint64_t)copies - 1;
+	for (int c = 0; c < copies; c++) {
+		if (S->nq == S->qcap) {
+			S->qcap = S->qcap ? S->qcap * 2 : 256;
+			S->q = realloc(S->q, S->qcap * sizeof(*S->q));
+		}
+		struct msg *m = &S->q[S->nq++];
+		m->from = from;
+		m->to = to;
+		m->xid = xid;
+		m->at = S->now + l->delay + rbelow(&S->r, l->jitter + 1);
+		m->order = ++S->qorder;
+		m->p = malloc(len);
+		memcpy(m->p, p, len);
+		m->len = len;
+	}
+}
+
+static int msg_cmp(const void *a, const void *b)
+{
+	const struct msg *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* Stations start exchanges: with the hub, and with stations of higher index. */
+static bool initiates(int i, int j)
+{
+	return i != 0 && (j == 0 || j > i);
+}
+
+static void session_end(struct node *n, int peer)
+{
+	sync_session_free(n->ses[peer]);
+	n->ses[peer] = NULL;
+}
+
+static struct sync_session *session_start(struct sim *S, struct node *n, int peer, uint64_t xid)
+{
+	struct sync_session_options o;
+	memset(&o, 0, sizeof(o));
+	o.initiator = initiates(n->idx, peer);
+	o.group = n->hub && S->group;
+	o.rto_ms = S->rto;
+	if (sync_session_new(&n->ses[peer], n->ctx, &o, wall(S, n))) {
+		sim_fail(S, "node %d: sync_session_new failed", n->idx);
+		return NULL;
+	}
+	n->xid[peer] = xid;
+	n->x_start[peer] = n->x_last[peer] = S->now;
+	return n->ses[peer];
+}
+
+static int deliver_due(struct sim *S)
+{
+	size_t k = 0;
+	qsort(S->q, S->nq, sizeof(*S->q), msg_cmp);
+	while (k < S->nq && S->q[k].at <= S->now)
+		k++;
+	/* take the due messages out first: delivering may send more */
+	struct msg *due = malloc((k ? k : 1) * sizeof(*due));
+	memcpy(due, S->q, k * sizeof(*due));
+	memmove(S->q, S->q + k, (S->nq - k) * sizeof(*S->q));
+	S->nq -= k;
+	int rc = 0;
+	for (size_t i = 0; i < k; i++) {
+		struct msg *m = &due[i];
+		struct node *n = &S->node[m->to];
+		if (!rc) {
+			/* like node/link.c: a message names its exchange; the
+			 * server side opens a session for a new one, and a
+			 * message of an exchange that ended is dropped */
+			struct sync_session *s = n->ses[m->from];
+			bool init = initiates(n->idx, m->from);
+			if (s && n->xid[m->from] != m->xid && !init && m->xid > n->xid[m->from]) {
+				session_end(n, m->from);
+				s = NULL;
+			}
+			if (s && n->xid[m->from] != m->xid)
+				s = NULL;
+			else if (!s && !init)
+				s = session_start(S, n, m->from, m->xid);
+			if (!s && S->fail[0])
+				rc = -1;
+			if (s) {
+				n->x_last[m->from] = S->now;
+				uint64_t before = sync_session_report(s)->applied + sync_session_report(s)->carried;
+				int r = sync_session_input(s, m->p, m->len, wall(S, n));
+				int tr = check_trip(S, n, r, "session input");
+				if (tr < 0)
+					rc = -1;
+				else if (tr == 0 && sync_session_report(s)->applied + sync_session_report(s)->carried != before) {
+					n->dirty = n->changed = true;
+					S->last_change = S->now;
+				}
+			}
+		}
+		free(m->p);
+	}
+	free(due);
+	return rc;
+}
+
+static bool in_flight(const struct sim *S, int a, int b, uint64_t xid)
+{
+	for (size_t k = 0; k < S->nq; k++)
+		if (S->q[k].xid == xid && ((S->q[k].from == a && S->q[k].to == b) || (S->q[k].from == b && S->q[k].to == a)))
+			return true;
+	return false;
+}
+
+/* node/link.c's ends of an exchange: converged (both idle, nothing in
+ * flight: X2), unreachable (the client gives up), or a server session
+ * quiet for two minutes. */
+static void exchange_end(struct sim *S, struct node *n, int j)
+{
+	struct sync_session *s = n->ses[j];
+	struct node *p = &S->node[j];
+	if (initiates(n->idx, j)) {
+		bool done = sync_session_idle(s) && p->ses[n->idx] && p->xid[n->idx] == n->xid[j] &&
+			    sync_session_idle(p->ses[n->idx]) && !in_flight(S, n->idx, j, n->xid[j]);
+		if (done || S->now >= n->x_start[j] + 60000) {
+			if (done)
+				n->x_done[j] = n->x_start[j];
+			session_end(n, j);
+			n->x_next[j] = S->now + 200 + rbelow(&S->r, 5000);
+		}
+	} else if (S->now >= n->x_last[j] + 120000) {
+		session_end(n, j);
+	}
+}
+
+static int pump(struct sim *S)
+{
+	struct buf out;
+	int rc = 0;
+	buf_init(&out, SYNC_CHUNK_MAX);
+	for (int i = 0; i < S->n && !rc; i++) {
+		struct node *n = &S->node[i];
+		if (n->hub && S->group)
+			for (int j = 0; j < S->n && !rc; j++)
+				if (n->ses[j]) {
+					int r = sync_session_flush(n->ses[j]);
+					int tr = check_trip(S, n, r, "flush");
+					if (tr < 0)
+						rc = -1;
+					if (tr)
+						break;
+				}
+		if (rc)
+			break;
+		if (n->dirty) {
+			refresh_all(S, n);
+			n->dirty = false;
+		}
+		for (int j = 0; j < S->n && !rc; j++) {
+			struct sync_session *s = n->ses[j];
+			if (!s)
+				continue;
+			uint64_t w = wall(S, n);
+			sync_session_tick(s, w);
+			int r;
+			while ((r = sync_session_output(s, &out, w)) == 1) {
+				net_send(S, i, j, n->xid[j], out.data, out.len);
+				n->x_last[j] = S->now;
+			}
+			if (r < 0)
+				rc = sim_fail(S, "node %d: session output: %s", i, err_str(r));
+			else
+				exchange_end(S, n, j);
+		}
+		if (!rc && n->changed && !cv_tripped(n->dom)) {
+			rc = snapshot_durable(S, n);
+			n->changed = false;
+		}
+	}
+	buf_release(&out);
+	return rc;
+}
+
+/* Stations start their next exchange on every link that is up. */
+static int sessions_start(struct sim *S)
+{
+	for (int i = 1; i < S->n; i++)
+		for (int j = 0; j < S->n; j++) {
+			struct node *n = &S->node[i];
+			if (!initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
+			    S->now < n->x_next[j])
+				continue;
+			if (!session_start(S, n, j, ++S->xids))
+				return -1;
+		}
+	return 0;
+}
+
+/* ---- bundles ---------------------------------------------------------- */
+
+static int bundle_export(struct sim *S, int from, int to)
+{
+	struct node *a = &S->node[from], *b = &S->node[to];
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0;
+	struct sync_scopes wants;
+	char *p = NULL;
+	size_t len = 0;
+	int rc;
+	memset(&wants, 0, sizeof(wants));
+	if (b->hub || b->carrier) {
+		wants.all = true;
+	} else {
+		sync_scopes_add(&wants, b->scope);
+		sync_scopes_add(&wants, "");
+	}
+	if (rpct(&S->r, 70) && (rc = crdt_store_vv(b->st, &vv, &nvv)))
+		return sim_fail(S, "vv: %s", err_str(rc));
+	/* the exporter writes (and fsyncs) a file; the bundle then travels as bytes */
+	char path[160];
+	snprintf(path, sizeof(path), "%s/bundle", S->dir);
+	rc = sync_bundle_export_path(a->ctx, path, vv, nvv, b->hub ? NULL : &wants);
+	mem_free(vv);
+	if (rc)
+		return sim_fail(S, "node %d: bundle export: %s", from, err_str(rc));
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return sim_fail(S, "bundle file vanished");
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc(len ? len : 1);
+	if (fread(p, 1, len, f) != len)
+		len = 0;
+	fclose(f);
+	unlink(path);
+	if (S->nbags == S->bcap) {
+		S->bcap = S->bcap ? S->bcap * 2 : 8;
+		S->bags = realloc(S->bags, S->bcap * sizeof(*S->bags));
+	}
+	struct bag *g = &S->bags[S->nbags++];
+	g->from = from;
+	g->to = to;
+	g->due = S->step + 1 + rbelow(&S->r, 60);
+	g->p = (uint8_t *)p;
+	g->len = len;
+	S->st.bundles++;
+	if (rpct(&S->r, 15) && len > 42) { /* the stick was pulled early */
+		g->len = 42 + rbelow(&S->r, (unsigned)(len - 42));
+		S->st.bundles_damaged++;
+	} else if (rpct(&S->r, 10) && len > 0) { /* a bad sector */
+		g->p[rbelow(&S->r, (unsigned)len)] ^= (uint8_t)(1 + rbelow(&S->r, 255));
+		S->st.bundles_damaged++;
+	}
+	TRACE(S, "bundle %d -> %d, %zu bytes", from, to, g->len);
+	return 0;
+}
+
+static int bundles_deliver(struct sim *S, bool all)
+{
+	size_t i = 0;
+	while (i < S->nbags) {
+		struct bag g = S->bags[i];
+		if (!all && g.due > S->step) {
+			i++;
+			continue;
+		}
+		S->bags[i] = S->bags[--S->nbags];
+		struct node *n = &S->node[g.to];
+		struct sync_report rep;
+		memset(&rep, 0, sizeof(rep));
+		int rc = sync_bundle_import_mem(n->ctx, g.p, g.len, wall(S, n), &rep);
+		free(g.p);
+		if (rc == ERR_CORRUPT && g.len >= 10) /* a damaged header: not a bundle any more */
+			rc = 0;
+		int tr = check_trip(S, n, rc == ERR_CORRUPT ? 0 : rc, "bundle import");
+		if (tr < 0)
+			return -1;
+		if (tr == 0 && rep.applied + rep.carried) {
+			n->dirty = n->changed = true;
+			S->last_change = S->now;
+		}
+		TRACE(S, "bundle %d -> %d imported: %llu applied, %llu carried, %llu dup, %llu refused", g.from,
+		      g.to, (unsigned long long)rep.applied, (unsigned long long)rep.carried,
+		      (unsigned long long)rep.duplicate, (unsigned long long)rep.refused);
+	}
+	return 0;
+}
+
+/* ---- faults ----------------------------------------------------------- */
+
+static void link_set(struct sim *S, int a, int b, bool exists)
+{
+	for (int d = 0; d < 2; d++) {
+		struct link *l = d ? &S->link[b][a] : &S->link[a][b];
+		l->exists = exists;
+		l->up = true;
+		l->loss = rbelow(&S->r, 30);
+		l->dup = rbelow(&S->r, 15);
+		l->delay = 5 + rbelow(&S->r, 300);
+		l->jitter = rbelow(&S->r, 1500);
+	}
+}
+
+static void session_reset(struct sim *S, int a, int b)
+{
+	session_end(&S->node[a], b);
+	session_end(&S->node[b], a);
+	S->st.resets++;
+}
+
+static int fault(struct sim *S)
+{
+	struct rng *r = &S->r;
+	unsigned x = rbelow(r, 100);
+	int a = (int)rbelow(r, (unsigned)S->n), b = (int)rbelow(r, (unsigned)S->n);
+	struct node *n = &S->node[a];
+	if (x < 25) { /* a link goes down or comes back (partitions) */
+		if (a != b && S->link[a][b].exists) {
+			bool up = !S->link[a][b].up;
+			S->link[a][b].up = S->link[b][a].up = up;
+			TRACE(S, "link %d-%d %s", a, b, up ? "up" : "down");
+		}
+	} else if (x < 35) { /* the link's weather changes */
+		if (a != b && S->link[a][b].exists)
+			link_set(S, a, b, true);
+	} else if (x < 45) { /* a sync attempt ends; the next starts afresh */
+		if (a != b)
+			session_reset(S, a, b);
+	} else if (x < 60) { /* the power will go in the middle of something */
+		cv_arm(n->dom, 1 + (long)rbelow(r, 40));
+	} else if (x < 68) { /* the power goes now */
+		return crash_restart(S, n);
+	} else if (x < 78) { /* clocks: skew, reset to 1970, fixed by NTP */
+		unsigned y = rbelow(r, 3);
+		if (y == 0) {
+			n->skew = (int64_t)rbelow(r, 7200000) - 3600000;
+		} else if (y == 1 && !n->c1970) {
+			n->c1970 = true;
+			n->boot_at = S->now;
+			S->st.clock1970++;
+		} else {
+			n->c1970 = false;
+		}
+		TRACE(S, "node %d clock: %s skew %lld", a, n->c1970 ? "1970" : "set", (long long)n->skew);
+		/* a clock that jumps back confuses a running session's timers only */
+	} else if (x < 92) { /* a bundle carried by hand (or to a relay) */
+		if (a != b)
+			return bundle_export(S, a, b);
+	}
+	return 0;
+}
+
+/* ---- checks ----------------------------------------------------------- */
+
+struct copyarg {
+	struct crdt_store *dst;
+	int failed;
+};
+
+static int copy_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct copyarg *c = arg;
+	if (e->carried)
+		return 0;
+	if (crdt_apply_remote(c->dst, UINT64_C(1) << 46, e->author, e->scope, e->seq, e->hlc, e->body,
+			      e->body_len) < 0)
+		c->failed++;
+	return 0;
+}
+
+struct feedcmp {
+	struct node *other;
+	int diff;
+	uint64_t seq;
+};
+
+static int feed_cmp(void *arg, const struct crdt_log_entry *e)
+{
+	struct feedcmp *f = arg;
+	if (crdt_store_has(f->other->st, e->author, e->scope, e->seq) &&
+	    held_hlc(f->other, e->author, e->scope, e->seq) != e->hlc) {
+		f->diff = 1;
+		f->seq = e->seq;
+		return 1;
+	}
+	return 0;
+}
+
+static void hex8(char *out, const uint8_t *d)
+{
+	for (int i = 0; i < 8; i++)
+		sprintf(out + 2 * i, "%02x", d[i]);
+}
+
+static int check_all(struct sim *S)
+{
+	struct node *hub = &S->node[0];
+	uint8_t d1[32], d2[32];
+	char h1[17], h2[17];
+	int rc;
+	struct crdt_vv_entry *hvv = NULL;
+	size_t nhvv = 0;
+
+	if ((rc = crdt_store_vv(hub->st, &hvv, &nhvv)))
+		return sim_fail(S, "hub vv: %s", err_str(rc));
+	for (int i = 1; i < S->n && !S->fail[0]; i++) {
+		struct node *n = &S->node[i];
+		/* the station's scope: equal to the hub's */
+		crdt_store_digest(n->st, n->scope, d1);
+		crdt_store_digest(hub->st, n->scope, d2);
+		if (memcmp(d1, d2, 32)) {
+			hex8(h1, d1), hex8(h2, d2);
+			sim_fail(S, "node %d: digest of scope %s %s differs from the hub's %s", i, n->scope, h1, h2);
+			break;
+		}
+		/* everything it merges: equal to a replica of exactly its feeds */
+		struct crdt_store *ref;
+		struct crdt_options co = { .no_sync = true };
+		uint8_t rid[32] = { 0xee };
+		if (crdt_store_open(&ref, ":memory:", rid, &co))
+			return sim_fail(S, "reference store");
+		struct copyarg ca = { ref, 0 };
+		for (size_t k = 0; k < nhvv; k++)
+			if (applies(n, hvv[k].scope))
+				crdt_log_each(hub->st, hvv[k].author, hvv[k].scope, 0, copy_one, &ca);
+		crdt_store_digest(n->st, NULL, d1);
+		crdt_store_digest(ref, NULL, d2);
+		crdt_store_close(ref);
+		if (ca.failed)
+			sim_fail(S, "node %d: the reference replica refused %d commits", i, ca.failed);
+		else if (memcmp(d1, d2, 32)) {
+			hex8(h1, d1), hex8(h2, d2);
+			sim_fail(S, "node %d: digest %s differs from its feeds' replica %s", i, h1, h2);
+		}
+	}
+	/* every acknowledged commit, everywhere it belongs */
+	for (int m = 0; m < S->n && !S->fail[0]; m++)
+		for (size_t k = 0; k < S->node[m].nacked && !S->fail[0]; k++) {
+			const struct acked *a = &S->node[m].acked[k];
+			for (int i = 0; i < S->n; i++)
+				if (applies(&S->node[i], a->scope) &&
+				    held_hlc(&S->node[i], S->node[m].id.pk, a->scope, a->seq) != a->hlc) {
+					sim_fail(S, "node %d lacks node %d's acknowledged commit %s/%llu", i, m,
+						 a->scope, (unsigned long long)a->seq);
+					break;
+				}
+		}
+	/* feeds agree wherever they are held: no seq was given twice */
+	for (int i = 1; i < S->n && !S->fail[0]; i++) {
+		struct crdt_vv_entry *vv = NULL;
+		size_t nvv = 0;
+		crdt_store_vv(S->node[i].st, &vv, &nvv);
+		for (size_t k = 0; k < nvv && !S->fail[0]; k++) {
+			struct feedcmp f = { hub, 0, 0 };
+			crdt_log_each(S->node[i].st, vv[k].author, vv[k].scope, 0, feed_cmp, &f);
+			if (f.diff)
+				sim_fail(S, "node %d and the hub hold different commits %s/%llu of one feed", i,
+					 vv[k].scope, (unsigned long long)f.seq);
+		}
+		mem_free(vv);
+	}
+	mem_free(hvv);
+	/* points: redemptions never exceed what was credited or raised */
+	for (int i = 0; i < S->n && !S->fail[0]; i++) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(crdt_store_db(S->node[i].st),
+				   "SELECT volunteer, sum(CASE WHEN delta>0 THEN delta ELSE 0 END), "
+				   "sum(CASE WHEN reason='redeem' THEN -delta ELSE 0 END) FROM points GROUP BY volunteer",
+				   -1, &st, NULL);
+		while (sqlite3_step(st) == SQLITE_ROW)
+			if (sqlite3_column_int64(st, 1) < sqlite3_column_int64(st, 2)) {
+				sim_fail(S, "node %d: volunteer %s redeemed %lld of %lld points", i,
+					 sqlite3_column_text(st, 0), (long long)sqlite3_column_int64(st, 2),
+					 (long long)sqlite3_column_int64(st, 1));
+				break;
+			}
+		sqlite3_finalize(st);
+	}
+	/* orders: finished work stays finished; rated means it was done */
+	if (!S->fail[0]) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(crdt_store_db(hub->st),
+				   "SELECT o.pk, o.status, "
+				   "(SELECT count(*) FROM order_events e WHERE e.\"order\"=o.pk AND e.to_status IN ('done','rated')), "
+				   "(SELECT count(*) FROM order_events e WHERE e.\"order\"=o.pk AND e.to_status='done') "
+				   "FROM orders o",
+				   -1, &st, NULL);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *pk = (const char *)sqlite3_column_text(st, 0);
+			const char *s = (const char *)sqlite3_column_text(st, 1);
+			int ph = s ? phase_of(s) : -1;
+			if (sqlite3_column_int64(st, 2) > 0 && ph != 2) {
+				sim_fail(S, "order %s was finished and is now %s", pk, s ? s : "NULL");
+				break;
+			}
+			if (s && !strcmp(s, "rated") && sqlite3_column_int64(st, 3) == 0) {
+				sim_fail(S, "order %s is rated but was never done", pk);
+				break;
+			}
+		}
+		sqlite3_finalize(st);
+	}
+	for (int i = 0; i < S->n && !S->fail[0]; i++) {
+		struct node *n = &S->node[i];
+		for (size_t k = 0; k < n->nseen; k++) {
+			const char *sql = "SELECT status FROM orders WHERE pk=?1";
+			sqlite3_stmt *st;
+			sqlite3_prepare_v2(crdt_store_db(n->st), sql, -1, &st, NULL);
+			sqlite3_bind_text(st, 1, n->seen[k].pk, -1, SQLITE_STATIC);
+			if (sqlite3_step(st) == SQLITE_ROW) {
+				const char *s = (const char *)sqlite3_column_text(st, 0);
+				if (!s || phase_of(s) < n->seen[k].phase)
+					sim_fail(S, "node %d: order %s went back from phase %d to %s", i, n->seen[k].pk,
+						 n->seen[k].phase, s ? s : "NULL");
+			} else {
+				sim_fail(S, "node %d: order %s disappeared", i, n->seen[k].pk);
+			}
+			sqlite3_finalize(st);
+			if (S->fail[0])
+				break;
+		}
+	}
+	return S->fail[0] ? -1 : 0;
+}
+
+/* ---- one run ---------------------------------------------------------- */
+
+/* Settled: nothing in flight, and on every link an exchange that began
+ * after the last change anywhere has ended converged. */
+static bool settled(struct sim *S)
+{
+	if (S->nq || S->nbags)
+		return false;
+	for (int i = 1; i < S->n; i++)
+		for (int j = 0; j < S->n; j++)
+			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change)
+				return false;
+	return true;
+}
+
+static int run_steps(struct sim *S, unsigned steps, bool faults)
+{
+	for (unsigned k = 0; k < steps; k++) {
+		S->step++;
+		S->st.steps++;
+		S->now += faults ? 20 + rbelow(&S->r, 400) : 100 + rbelow(&S->r, 900);
+		if (faults) {
+			if (rpct(&S->r, 30)) {
+				struct node *n = &S->node[rbelow(&S->r, (unsigned)S->n)];
+				if (local_op(S, n))
+					return -1;
+			}
+			if (rpct(&S->r, 12) && fault(S))
+				return -1;
+		}
+		if (bundles_deliver(S, false) || sessions_start(S) || deliver_due(S) || pump(S))
+			return -1;
+		if (!faults && settled(S))
+			return 1;
+	}
+	return 0;
+}
+
+static int heal(struct sim *S)
+{
+	for (int i = 0; i < S->n; i++) {
+		cv_arm(S->node[i].dom, 0);
+		S->node[i].c1970 = false;
+		for (int j = 0; j < S->n; j++) {
+			struct link *l = &S->link[i][j];
+			if (i != j && (i == 0 || j == 0))
+				l->exists = true;
+			l->up = true;
+			l->loss = l->dup = 0;
+			if (l->delay == 0)
+				l->delay = 10;
+		}
+	}
+	if (bundles_deliver(S, true))
+		return -1;
+	int rc = run_steps(S, 20000, false);
+	if (rc < 0)
+		return -1;
+	if (rc == 0)
+		return sim_fail(S, "the links did not settle after healing");
+	return check_all(S);
+}
+
+static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
+{
+	struct sim *S = calloc(1, sizeof(*S));
+	int rc = 0;
+	S->seed = seed;
+	S->r.s = seed * 0x2545F4914F6CDD1DULL + 1;
+	S->trace = trace;
+	S->big = big;
+	cv.rand_state = seed;
+	S->n = 1 + (big ? 5 + (int)rbelow(&S->r, 46) : 4 + (int)rbelow(&S->r, 4));
+	S->now = T_DAY0 + rbelow(&S->r, 86400000);
+	S->group = rpct(&S->r, 50);
+	S->rto = 500 + rbelow(&S->r, 2500);
+	static const size_t chunks[] = { 1024, 4096, 0 };
+	S->base.chunk_max = chunks[rbelow(&S->r, 3)];
+	S->base.dict = rpct(&S->r, 50) ? dict : NULL;
+	S->base.level = rpct(&S->r, 80) ? 1 : 19;
+	snprintf(S->dir, sizeof(S->dir), "/dev/shm/cunlian-sim-XXXXXX");
+	if (!mkdtemp(S->dir)) {
+		snprintf(S->dir, sizeof(S->dir), "/tmp/cunlian-sim-XXXXXX");
+		if (!mkdtemp(S->dir))
+			abort();
+	}
+	for (int i = 0; i < S->n && !rc; i++) {
+		struct node *n = &S->node[i];
+		uint8_t ks[32];
+		n->idx = i;
+		n->hub = i == 0;
+		n->carrier = !n->hub && rpct(&S->r, 40);
+		snprintf(n->scope, sizeof(n->scope), n->hub ? "" : "s%04d", i);
+		snprintf(n->path, sizeof(n->path), "%s/n%d.db", S->dir, i);
+		for (int b = 0; b < 32; b++)
+			ks[b] = (uint8_t)rnext(&S->r);
+		sync_identity_from_seed(&n->id, ks);
+		n->dom = cv_domain_add(n->path);
+		n->skew = rpct(&S->r, 70) ? (int64_t)rbelow(&S->r, 600000) - 300000
+					  : (int64_t)rbelow(&S->r, 4 * 3600000) - 2 * 3600000;
+		n->boot_at = S->now;
+		rc = node_attach(S, n);
+	}
+	/* topology: most stations reach the hub; the others a relay station */
+	for (int i = 1; i < S->n; i++) {
+		if (rpct(&S->r, 75))
+			link_set(S, 0, i, true);
+		int j = 1 + (int)rbelow(&S->r, (unsigned)S->n - 1);
+		if (j != i && (rpct(&S->r, 40) || !S->link[0][i].exists))
+			link_set(S, i, j, true);
+	}
+	unsigned steps = big ? 600 + rbelow(&S->r, 1200) : 120 + rbelow(&S->r, 120);
+	if (!rc)
+		rc = run_steps(S, steps, true);
+	if (!rc)
+		rc = heal(S);
+	if (rc || S->fail[0])
+		fprintf(stderr, "sim seed %llu: %s\n", (unsigned long long)seed,
+			S->fail[0] ? S->fail : "failed");
+	if (trace)
+		fprintf(stderr, "seed %llu: %d nodes, %llu steps, %llu commits, %llu cuts (%llu mid-write), "
+				"%llu msgs (%llu lost, %llu dup), %llu bundles, %llu stalls\n",
+			(unsigned long long)seed, S->n, (unsigned long long)S->st.steps,
+			(unsigned long long)S->st.ops, (unsigned long long)S->st.cuts,
+			(unsigned long long)S->st.mid_apply, (unsigned long long)S->st.msgs,
+			(unsigned long long)S->st.lost, (unsigned long long)S->st.dups,
+			(unsigned long long)S->st.bundles, (unsigned long long)S->st.stalls);
+	/* teardown */
+	for (int i = 0; i < S->n; i++) {
+		struct node *n = &S->node[i];
+		node_detach(S, n);
+		sync_identity_release(&n->id);
+		cv_domain_remove(n->dom);
+		free(n->acked);
+		free(n->seen);
+		mem_free(n->durable);
+	}
+	for (size_t i = 0; i < S->nq; i++)
+		free(S->q[i].p);
+	for (size_t i = 0; i < S->nbags; i++)
+		free(S->bags[i].p);
+	free(S->q);
+	free(S->bags);
+	t_rmdir(S->dir);
+	tot->ops += S->st.ops, tot->cuts += S->st.cuts, tot->mid_apply += S->st.mid_apply;
+	tot->msgs += S->st.msgs, tot->lost += S->st.lost, tot->dups += S->st.dups;
+	tot->bundles += S->st.bundles, tot->bundles_damaged += S->st.bundles_damaged;
+	tot->clock1970 += S->st.clock1970, tot->resets += S->st.resets, tot->stalls += S->st.stalls;
+	tot->steps += S->st.steps;
+	int failed = rc || S->fail[0];
+	free(S);
+	return failed;
+}
+
+/* ---- driver: seeds over CUNLIAN_JOBS processes ------------------------ */
+
+static uint64_t env_u64(const char *name, uint64_t dflt)
+{
+	const char *e = getenv(name);
+	return e && *e ? strtoull(e, NULL, 10) : dflt;
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	uint64_t count = env_u64("CUNLIAN_SEEDS", 1000), start = env_u64("CUNLIAN_SEED_START", 1);
+	unsigned jobs = (unsigned)env_u64("CUNLIAN_JOBS", 2);
+	bool trace = env_u64("CUNLIAN_SIM_TRACE", 0) != 0, big = env_u64("CUNLIAN_SIM_BIG", 0) != 0;
+	struct timespec t0, t1;
+	int pipes[64][2];
+
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs > 64)
+		jobs = 64;
+	if (count < jobs)
+		jobs = (unsigned)(count ? count : 1);
+	if (sync_init() || cv_register(true) != SQLITE_OK) {
+		fprintf(stderr, "sim: cannot initialise\n");
+		return 1;
+	}
+	if (sync_dict_load(&dict, DICT_PATH) != 0)
+		fprintf(stderr, "sim: note: %s missing; runs without the dictionary\n", DICT_PATH);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	pid_t pid[64];
+	for (unsigned j = 0; j < jobs; j++) {
+		if (pipe(pipes[j]))
+			return 1;
+		fflush(NULL);
+		pid[j] = jobs == 1 ? 0 : fork();
+		if (pid[j] < 0)
+			return 1;
+		if (pid[j] == 0) { /* a worker: seeds start+j, start+j+jobs, ... */
+			struct stats tot;
+			uint64_t failed = 0, first = 0;
+			memset(&tot, 0, sizeof(tot));
+			for (uint64_t s = start + j; s < start + count; s += jobs)
+				if (sim_run(s, trace, big, &tot)) {
+					if (!failed++)
+						first = s;
+					fprintf(stderr, "sim failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
+							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s CUNLIAN_SIM_TRACE=1 %s\n",
+						(unsigned long long)s, (unsigned long long)s,
+						big ? " CUNLIAN_SIM_BIG=1" : "", argv[0]);
+					if (failed >= 5)
+						break;
+				}
+			(void)first;
+			FILE *f = fdopen(pipes[j][1], "w");
+			fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
+				(unsigned long long)failed, (unsigned long long)tot.ops,
+				(unsigned long long)tot.cuts, (unsigned long long)tot.mid_apply,
+				(unsigned long long)tot.msgs, (unsigned long long)tot.lost,
+				(unsigned long long)tot.dups, (unsigned long long)tot.bundles,
+				(unsigned long long)tot.bundles_damaged, (unsigned long long)tot.clock1970,
+				(unsigned long long)tot.resets, (unsigned long long)tot.stalls,
+				(unsigned long long)tot.steps);
+			fclose(f);
+			if (jobs > 1) {
+				sync_dict_free(dict);
+				_exit(failed ? 1 : 0);
+			}
+			break;
+		}
+		close(pipes[j][1]);
+	}
+	unsigned long long sum[13] = { 0 };
+	int bad = 0;
+	for (unsigned j = 0; j < jobs; j++) {
+		unsigned long long v[13] = { 0 };
+		FILE *f = fdopen(pipes[j][0], "r");
+		if (!f || fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+				 &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12]) != 13)
+			bad = 1;
+		if (f)
+			fclose(f);
+		for (int k = 0; k < 13; k++)
+			sum[k] += v[k];
+		if (jobs > 1) {
+			int status;
+			waitpid(pid[j], &status, 0);
+			if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && v[0] == 0))
+				bad = 1;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s, %u jobs: %llu commits, %llu power cuts "
+	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
+	       "%llu clocks at 1970, %llu session resets, %llu stalled sessions, %llu steps\n",
+	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
+	       sum[0], secs, jobs, sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
+	       sum[10], sum[11], sum[12]);
+	sync_dict_free(dict);
+	return sum[0] || bad ? 1 : 0;
+}
