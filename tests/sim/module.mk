@@ -3,3 +3,4 @@
 # its helpers (crashvfs.c) are #included, so the pattern rule builds it.
 TEST_SRCS += tests/sim/test_sim.c
 TEST_SRCS += tests/test_faults.c
+include tests/fuzz/module.mk

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: MIT
+/*
+ * gen_corpus.c - writes the seed corpora tests/fuzz/corpus/<target>/ from
+ * real bytes: commit bodies, chunks and their payloads, a bundle, the
+ * messages of a session, a config file, LoRa frames. Deterministic (fixed
+ * keys, fixed times): `make fuzz-corpus` rewrites the same files. Run from
+ * the repository root.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "radio/radio.h"
+#include "tests/fuzz/fuzz.h"
+
+static void put(const char *target, const char *name, uint8_t mode, const uint8_t *p, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/%s", target);
+	mkdir(path, 0755);
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/%s/%s", target, name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		abort();
+	if (mode != 0xff)
+		fputc(mode, f);
+	fwrite(p, 1, len, f);
+	fclose(f);
+}
+
+struct chunks {
+	size_t n;
+	struct buf c[16];
+};
+
+static int keep(void *arg, const uint8_t *chunk, size_t len, const struct sync_chunk_info *info)
+{
+	struct chunks *k = arg;
+	(void)info;
+	if (k->n < 16) {
+		buf_init(&k->c[k->n], 0);
+		buf_put(&k->c[k->n++], chunk, len);
+	}
+	return 0;
+}
+
+static int keep_body(void *arg, const struct crdt_log_entry *e)
+{
+	int *i = arg;
+	char name[32];
+	snprintf(name, sizeof(name), "body%d", (*i)++);
+	put("fuzz_body", name, 0xff, e->body, e->body_len);
+	put("fuzz_roundtrip", name, 0, e->body, e->body_len);
+	return 0;
+}
+
+int main(void)
+{
+	struct fuzz_node a, h;
+	struct crdt_write w[2];
+	struct chunks ch = { 0 };
+	char name[64];
+	fuzz_node_open(&a, 1, 1);
+	fuzz_node_open(&h, 2, 0);
+	crdt_write_init(&w[0], 1, CRDT_UPSERT, "s0001-v1");
+	crdt_write_text(&w[0], "name", "王伟");
+	crdt_write_text(&w[0], "phone", "13800000001");
+	crdt_write_text(&w[0], "station", "s0001");
+	crdt_write_int(&w[0], "registered_at", (int64_t)FUZZ_NOW);
+	crdt_commit_local(a.st, FUZZ_NOW, "s0001", w, 1, NULL);
+	crdt_write_init(&w[0], 3, CRDT_UPSERT, "s0001-o1");
+	crdt_write_text(&w[0], "station", "s0001");
+	crdt_write_text(&w[0], "detail", "陪独居老人聊天解闷");
+	crdt_write_text(&w[0], "status", "done");
+	crdt_write_text(&w[0], "volunteer", "s0001-v1");
+	crdt_write_real(&w[0], "hours", 1.5);
+	crdt_write_init(&w[1], 5, CRDT_UPSERT, "s0001-p1");
+	crdt_write_text(&w[1], "volunteer", "s0001-v1");
+	crdt_write_int(&w[1], "delta", 15);
+	crdt_write_text(&w[1], "reason", "service");
+	crdt_write_text(&w[1], "station", "s0001");
+	crdt_write_text(&w[1], "key", "service:s0001-o1");
+	crdt_commit_local(a.st, FUZZ_NOW + 60000, "s0001", w, 2, NULL);
+	crdt_write_init(&w[0], 1, CRDT_DELETE, "s0001-v1");
+	crdt_commit_local(a.st, FUZZ_NOW + 120000, "s0001", w, 1, NULL);
+	crdt_write_init(&w[0], 6, CRDT_UPSERT, "motd");
+	crdt_write_text(&w[0], "value", "你好");
+	crdt_commit_local(a.st, FUZZ_NOW + 180000, "", w, 1, NULL);
+	int bi = 0;
+	crdt_log_each(a.st, a.id.pk, "s0001", 0, keep_body, &bi);
+	crdt_log_each(a.st, a.id.pk, "", 0, keep_body, &bi);
+
+	/* chunks as they travel, and their payloads for the sealed modes */
+	sync_delta_export(a.ctx, NULL, 0, NULL, keep, &ch);
+	for (size_t i = 0; i < ch.n; i++) {
+		struct sync_chunk c;
+		snprintf(name, sizeof(name), "chunk%zu", i);
+		put("fuzz_chunk", name, 0, ch.c[i].data, ch.c[i].len);
+		if (sync_chunk_open(h.ctx, ch.c[i].data, ch.c[i].len, &c) == 0) {
+			snprintf(name, sizeof(name), "payload%zu", i);
+			put("fuzz_chunk", name, 1, c.payload, c.payload_len);
+			put("fuzz_roundtrip", name, 2, c.payload, c.payload_len);
+			/* a session record: kind 2 (sealed DELTA), u16be length */
+			struct buf r;
+			buf_init(&r, 0);
+			buf_put_u8(&r, 2);
+			buf_put_u16be(&r, (uint16_t)c.payload_len);
+			buf_put(&r, c.payload, c.payload_len);
+			snprintf(name, sizeof(name), "delta%zu", i);
+			put("fuzz_session", name, 0xff, r.data, r.len);
+			buf_release(&r);
+		}
+	}
+	/* a bundle */
+	FILE *f = fopen("/tmp/cunlian-gen.bundle", "w");
+	fclose(f);
+	remove("/tmp/cunlian-gen.bundle");
+	if (sync_bundle_export_path(a.ctx, "/tmp/cunlian-gen.bundle", NULL, 0, NULL) == 0) {
+		static uint8_t bb[1 << 16];
+		f = fopen("/tmp/cunlian-gen.bundle", "rb");
+		size_t n = fread(bb, 1, sizeof(bb), f);
+		fclose(f);
+		remove("/tmp/cunlian-gen.bundle");
+		put("fuzz_bundle", "bundle", 0, bb, n);
+	}
+	/* a session's real messages: the station's HELLO and the hub's answers */
+	struct sync_session *sa, *sh;
+	struct sync_session_options oi = { .initiator = 1 }, orr = { 0 };
+	struct buf m, rec;
+	sync_session_new(&sa, a.ctx, &oi, FUZZ_NOW);
+	sync_session_new(&sh, h.ctx, &orr, FUZZ_NOW);
+	buf_init(&m, SYNC_CHUNK_MAX);
+	buf_init(&rec, 0);
+	for (int round = 0; round < 6; round++) {
+		struct sync_session *from = round % 2 ? sh : sa, *to = round % 2 ? sa : sh;
+		while (sync_session_output(from, &m, FUZZ_NOW) == 1) {
+			buf_put_u8(&rec, 0);
+			buf_put_u16be(&rec, (uint16_t)m.len);
+			buf_put(&rec, m.data, m.len);
+			sync_session_input(to, m.data, m.len, FUZZ_NOW);
+		}
+	}
+	put("fuzz_session", "exchange", 0xff, rec.data, rec.len);
+	buf_release(&m);
+	buf_release(&rec);
+	sync_session_free(sa);
+	sync_session_free(sh);
+	/* configuration files */
+	static const char conf1[] = "# cunlian node\nstation = s0001\nname = 红星村服务站\nrole = station\n"
+				    "level = village\nparent = t01\n";
+	static const char conf2[] = "station=hub\nrole=hub\n";
+	put("fuzz_config", "station", 0xff, (const uint8_t *)conf1, sizeof(conf1) - 1);
+	put("fuzz_config", "hub", 0xff, (const uint8_t *)conf2, sizeof(conf2) - 1);
+	/* LoRa frames, one with bytes that need escaping */
+	struct buf lf;
+	buf_init(&lf, 0);
+	radio_lora_encode(&lf, (const uint8_t *)"\x40\x01\x00\x01\x7e\x7d hello", 12);
+	radio_lora_encode(&lf, ch.c[0].data, ch.c[0].len > RADIO_LORA_PAYLOAD ? RADIO_LORA_PAYLOAD : ch.c[0].len);
+	put("fuzz_lora", "frames", 0xff, lf.data, lf.len);
+	buf_release(&lf);
+	for (size_t i = 0; i < ch.n; i++)
+		buf_release(&ch.c[i]);
+	fuzz_node_close(&a);
+	fuzz_node_close(&h);
+	sync_dict_free(fuzz_dict);
+	printf("corpora written under tests/fuzz/corpus/\n");
+	return 0;
+}
