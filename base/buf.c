@@ -37,7 +37,7 @@ uint8_t *buf_reserve(struct buf *b, size_t n)
 		b->err = ERR_TOOBIG;
 		return NULL;
 	}
-	if (b->len + n > b->cap) {
+	if (b->len + n > b->cap || !b->data) { /* !data: no NULL + 0 for n == 0 */
 		size_t cap = b->cap ? b->cap : 64;
 		while (cap < b->len + n)
 			cap = cap > b->max / 2 ? b->max : cap * 2;
