@@ -439,7 +439,8 @@ static int sync_session_ack_out(struct sync_session *s, struct buf *out)
 		return rc;
 	memmove(s->acks, s->acks + take, (s->nacks - take) * sizeof(*s->acks));
 	s->nacks -= take;
-	memmove(s->ackvv, s->ackvv + nv, (s->nackvv - nv) * sizeof(*s->ackvv));
+	if (s->nackvv > nv) /* ackvv is NULL when no chunk reported a feed */
+		memmove(s->ackvv, s->ackvv + nv, (s->nackvv - nv) * sizeof(*s->ackvv));
 	s->nackvv -= nv;
 	return 0;
 }
