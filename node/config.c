@@ -31,6 +31,14 @@ static char *node_conf_trim(char *s)
 	return s;
 }
 
+/* Copy a value into its field; a value cut to fit loses the blanks (and
+ * CR/LF) it then ends with, so what node_conf_write writes reads back the same. */
+static void node_conf_set(char *dst, size_t n, const char *v)
+{
+	snprintf(dst, n, "%s", v);
+	(void)node_conf_trim(dst); /* v starts with no blank: this only cuts the end */
+}
+
 int node_conf_read(const char *path, struct node_conf *c)
 {
 	char line[512];
@@ -50,15 +58,15 @@ int node_conf_read(const char *path, struct node_conf *c)
 		char *v = node_conf_trim(eq + 1);
 		k = node_conf_trim(k);
 		if (strcmp(k, "station") == 0)
-			snprintf(c->station, sizeof(c->station), "%s", v);
+			node_conf_set(c->station, sizeof(c->station), v);
 		else if (strcmp(k, "name") == 0)
-			snprintf(c->name, sizeof(c->name), "%s", v);
+			node_conf_set(c->name, sizeof(c->name), v);
 		else if (strcmp(k, "role") == 0)
-			snprintf(c->role, sizeof(c->role), "%s", v);
+			node_conf_set(c->role, sizeof(c->role), v);
 		else if (strcmp(k, "level") == 0)
-			snprintf(c->level, sizeof(c->level), "%s", v);
+			node_conf_set(c->level, sizeof(c->level), v);
 		else if (strcmp(k, "parent") == 0)
-			snprintf(c->parent, sizeof(c->parent), "%s", v);
+			node_conf_set(c->parent, sizeof(c->parent), v);
 	}
 	fclose(f);
 	if (!node_id_ok(c->station) || (strcmp(c->role, "station") && strcmp(c->role, "hub")))
