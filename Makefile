@@ -133,9 +133,20 @@ bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
 demo: $(DEPS_STAMP) $(BUILD)/cunlian
 	@sh tests/demo.sh $(BUILD)
 
+# Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
+# (docs/testing.md); the simulation runs its larger worlds here.
 soak: $(DEPS_STAMP) $(TEST_BINS)
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} \
 		$(BUILD)/tests/test_property
+	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} CUNLIAN_SIM_BIG=1 \
+		$(BUILD)/tests/sim/test_sim
+
+# The libFuzzer targets (tests/fuzz/module.mk), built with clang and
+# AddressSanitizer in build/fuzz, each run FUZZ_TIME seconds (default 20).
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang WERROR= OPT="-O1 -g" \
+		SAN="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" \
+		FUZZ_TIME=$(or $(FUZZ_TIME),20) fuzz-run
 
 # What a technician installs (hw/README.md): the program, the man page, the
 # systemd unit and system user, and a commented /etc/cunlian/cunlian.conf
