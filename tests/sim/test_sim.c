@@ -31,7 +31,8 @@
  *     was done.
  *
  *   CUNLIAN_SEEDS=N CUNLIAN_SEED_START=K [CUNLIAN_JOBS=J] build/tests/sim/test_sim
- * runs seeds K..K+N-1 (default 1000 from 1) in J processes (default 2).
+ * runs seeds K..K+N-1 (default 1000 from 1; 250 under AddressSanitizer, as
+ * in make check) in J processes (default 2).
  * CUNLIAN_SIM_BIG=1 makes every run larger (5-50 stations, more work; soak).
  * CUNLIAN_SIM_TRACE=1 prints what happens. A failure prints the seed and
  * the command that replays it.
@@ -1361,7 +1362,12 @@ static uint64_t env_u64(const char *name, uint64_t dflt)
 int main(int argc, char **argv)
 {
 	(void)argc;
+#if defined(__SANITIZE_ADDRESS__)
+	/* make check: the sanitizers cost ~4x; 250 seeds keep it to minutes */
+	uint64_t count = env_u64("CUNLIAN_SEEDS", 250), start = env_u64("CUNLIAN_SEED_START", 1);
+#else
 	uint64_t count = env_u64("CUNLIAN_SEEDS", 1000), start = env_u64("CUNLIAN_SEED_START", 1);
+#endif
 	unsigned jobs = (unsigned)env_u64("CUNLIAN_JOBS", 2);
 	bool trace = env_u64("CUNLIAN_SIM_TRACE", 0) != 0, big = env_u64("CUNLIAN_SIM_BIG", 0) != 0;
 	struct timespec t0, t1;
