@@ -290,6 +290,13 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
  * scope NULL: everything; "" : county-wide rows; else that station's rows. */
 int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32]);
 
+/* The text value of column col of row pk of table, as the replica holds
+ * it now (a read for sync/'s checks of who may write what). ERR_NOTFOUND
+ * when the row is absent or the value is not a text; ERR_TOOBIG when it
+ * does not fit cap bytes with its NUL. out is "" on failure. */
+int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t pk_len,
+		  unsigned col, char *out, size_t cap);
+
 /* How many losing inserts of append tables are kept in the conflict record. */
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
 

@@ -80,6 +80,26 @@ static const struct crdt_column settings_cols[] = {
 	COL(0, "value", CRDT_TEXT),
 };
 
+/* Enrolment statements (docs/security.md): authored only by the county
+ * root, in scope "". pk: hex of the first 16 bytes of the signature. */
+static const struct crdt_column enrolments_cols[] = {
+	COL(0, "node", CRDT_TEXT),    /* hex Ed25519 public key */
+	COL(1, "station", CRDT_TEXT),
+	COL(2, "role", CRDT_TEXT),    /* station, hub */
+	COL(3, "not_before", CRDT_INT),
+	COL(4, "not_after", CRDT_INT),
+	COL(5, "cert", CRDT_TEXT),    /* hex of the signed statement */
+};
+
+/* Revocations: authored only by the county root, in scope "". */
+static const struct crdt_column revocations_cols[] = {
+	COL(0, "node", CRDT_TEXT),     /* hex Ed25519 public key */
+	COL(1, "scope", CRDT_TEXT),    /* the feed from_seq counts in */
+	COL(2, "from_seq", CRDT_INT),  /* refused from this seq of that feed */
+	COL(3, "from_ms", CRDT_INT),   /* and everywhere from this HLC time */
+	COL(4, "at", CRDT_INT),
+};
+
 const struct crdt_table crdt_tables[] = {
 	{ 0, "stations", CRDT_KIND_ROWS, true, -1, -1, NCOLS(stations_cols), stations_cols },
 	{ 1, "volunteers", CRDT_KIND_ROWS, true, 2, -1, NCOLS(volunteers_cols), volunteers_cols },
@@ -88,6 +108,8 @@ const struct crdt_table crdt_tables[] = {
 	{ 4, "order_events", CRDT_KIND_APPEND, false, 1, -1, NCOLS(order_events_cols), order_events_cols },
 	{ 5, "points", CRDT_KIND_APPEND, false, 5, 6, NCOLS(points_cols), points_cols },
 	{ 6, "settings", CRDT_KIND_ROWS, false, -1, -1, NCOLS(settings_cols), settings_cols },
+	{ 7, "enrolments", CRDT_KIND_APPEND, false, -1, -1, NCOLS(enrolments_cols), enrolments_cols },
+	{ 8, "revocations", CRDT_KIND_APPEND, false, -1, -1, NCOLS(revocations_cols), revocations_cols },
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 

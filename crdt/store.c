@@ -479,6 +479,37 @@ out:
 	return rc;
 }
 
+int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t pk_len,
+		  unsigned col, char *out, size_t cap)
+{
+	const struct crdt_table *t = crdt_schema_table(table);
+	sqlite3_stmt *st;
+	int rc;
+
+	if (cap)
+		out[0] = '\0';
+	if (!t || col >= t->ncols || !cap || pk_len > CRDT_PK_MAX)
+		return ERR_USAGE;
+	st = s->t[t->id].get;
+	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_type(st, (int)col) == SQLITE_TEXT) {
+		const unsigned char *p = sqlite3_column_text(st, (int)col);
+		size_t n = (size_t)sqlite3_column_bytes(st, (int)col);
+		if (n < cap) {
+			memcpy(out, p, n);
+			out[n] = '\0';
+			rc = 0;
+		} else {
+			rc = ERR_TOOBIG;
+		}
+	} else {
+		rc = rc == SQLITE_ROW || rc == SQLITE_DONE ? ERR_NOTFOUND : crdt_sql_rc(rc);
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r)
 {

@@ -40,7 +40,7 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "station", true, NULL }, { "name", true, NULL },
 				{ "role", true, NULL },    { "parent", true, NULL },
-				{ "level", true, NULL } };
+				{ "level", true, NULL },   { "county-key", true, NULL } };
 	const char *pos[1];
 	size_t npos;
 	char path[NODE_PATH_MAX + 32], hex[2 * CRDT_AUTHOR_LEN + 1];
@@ -95,6 +95,10 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	node_path(ctx, path, sizeof(path), "node.conf");
 	if ((rc = node_conf_write(path, &c)))
 		return node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc));
+	/* The hub holds the county root (or is told where it is) and enrols
+	 * itself with it (cmd_enroll.c, docs/security.md). */
+	if (ctx->hub && (rc = node_hub_enrol(ctx, o[5].val)))
+		return rc;
 
 	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
 	if (ctx->json) {
@@ -144,6 +148,8 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		return rc;
 	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->store, &conflicts)))
 		goto out;
+	uint64_t refused = 0;
+	node_refused_count(ctx, &refused);
 	for (size_t i = 0; i < nvv; i++) {
 		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
 			own += vv[i].seq;
@@ -189,6 +195,11 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kint(&j, "volunteers", nvol);
 		node_json_kint(&j, "orders", nord);
 		node_json_kint(&j, "open_orders", nopen);
+		node_json_key(&j, "enrolled");
+		node_json_bool(&j, ctx->cert != NULL);
+		node_json_kint(&j, "refused", (int64_t)refused);
+		node_json_key(&j, "revoked");
+		node_json_bool(&j, sync_ctx_revoked(ctx->sync));
 		node_json_key(&j, "peers");
 		node_json_arr(&j);
 		node_json_end_arr(&j);
@@ -200,6 +211,18 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 			 (unsigned long long)own, (unsigned long long)others,
 			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
 			 (long long)nopen);
+		if (ctx->cert) {
+			char st[CRDT_SCOPE_MAX + 1] = "-";
+			uint8_t role = 0;
+			sync_ctx_enrolment(ctx->sync, ctx->author, st, sizeof(st), &role);
+			node_say(ctx, M_STATUS_TRUST, st,
+				 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
+				 (unsigned long long)refused, ctx->home);
+		} else {
+			node_say(ctx, M_STATUS_NOT_ENROLLED);
+		}
+		if (sync_ctx_revoked(ctx->sync))
+			node_say(ctx, M_TRUST_REVOKED);
 	}
 out:
 	mem_free(vv);

@@ -26,6 +26,7 @@ void node_ctx_release(struct node_ctx *ctx)
 	sync_dict_free(ctx->dict);
 	ctx->dict = NULL;
 	sync_identity_release(&ctx->id);
+	node_trust_release(ctx);
 }
 
 extern const unsigned char node_dict_v1[];
@@ -49,6 +50,8 @@ static int node_sync_open(struct node_ctx *ctx)
 		return rc;
 	}
 	opt.carry_others = true;
+	if ((rc = node_trust_open(ctx, &opt)))
+		return rc;
 	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);
 }
 
@@ -76,7 +79,14 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
-	return node_replica_open(ctx);
+	if ((rc = node_replica_open(ctx)))
+		return rc;
+	/* A node that learned it was revoked stops syncing and says so. */
+	if (sync_ctx_revoked(ctx->sync) && ctx->cmd &&
+	    (strcmp(ctx->cmd->group, "bundle") == 0 || strcmp(ctx->cmd->group, "sync") == 0 ||
+	     strcmp(ctx->cmd->group, "serve") == 0))
+		return node_fail(ctx, ERR_REVOKED, M_TRUST_REVOKED);
+	return 0;
 }
 
 int node_replica_open(struct node_ctx *ctx)

@@ -481,6 +481,70 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_BUNDLE_PARTIAL] = { "同步包有损坏或被拒收的部分，其余已导入：请从对方节点重新导出一份再导入\n",
 			       "parts of the bundle were damaged or refused; the rest was imported: export a fresh bundle on the other node and import it\n" },
 
+	/* ---- enrolment and trust (cmd_enroll.c) ---- */
+	[M_HELP_ENROLL_REQUEST] = { "enroll request 文件\n"
+		"  写出本站的入网申请（公钥、站点编号、名称，由本机密钥签名），交给县中心管理员\n",
+		"enroll request FILE\n"
+		"  write this station's enrolment request (public key, station id, name; signed by this node's key) for the county administrator\n" },
+	[M_HELP_ENROLL_SIGN] = { "enroll sign 申请文件 --station 站点编号 --out 证书文件 [--role station|hub] [--days 天数] [--county-key 文件]（中心）\n"
+		"  用县根密钥签发入网证书（默认有效 1095 天），并记入全县数据\n",
+		"enroll sign REQUEST --station ID --out CERT [--role station|hub] [--days N] [--county-key FILE] (hub)\n"
+		"  sign an enrolment certificate with the county root key (valid 1095 days by default) and record it in the county-wide data\n" },
+	[M_HELP_ENROLL_ACCEPT] = { "enroll accept 证书文件\n"
+		"  安装中心签发的证书：检查县根签名，记下县根公钥和本机证书\n",
+		"enroll accept CERT\n"
+		"  install the certificate from the hub: checks the county root's signature, stores the root's public key and this node's statement\n" },
+	[M_HELP_ENROLL_REVOKE] = { "enroll revoke 节点公钥|站点编号 --from 序号|--now [--scope 范围] [--county-key 文件]（中心）\n"
+		"  吊销节点：从该序号起（或从现在起）它的提交在各处都被拒收\n",
+		"enroll revoke NODE|STATION --from SEQ|--now [--scope ID] [--county-key FILE] (hub)\n"
+		"  revoke a node: its commits from that seq (or from now) are refused everywhere\n" },
+	[M_HELP_ENROLL_CODE] = { "enroll code --station 站点编号（中心）\n"
+		"  生成一次性入网码（24 小时内有效，只能用一次）\n",
+		"enroll code --station ID (hub)\n"
+		"  make a one-time enrolment code (valid 24 hours, works once)\n" },
+	[M_HELP_JOIN] = { "join coap://中心地址 --code 入网码\n"
+		"  用入网码在线入网（等待 CoAP 链路接入后可用；现在请用 enroll request/sign/accept）\n",
+		"join coap://HUB --code CODE\n"
+		"  enrol online with a one-time code (pending the CoAP link; use enroll request/sign/accept for now)\n" },
+	[M_ENROLL_NEED_FILE] = { "缺少文件：用法 cunlian %s 文件\n", "missing file: usage is cunlian %s FILE\n" },
+	[M_ENROLL_REQUESTED] = { "已写出入网申请 %s（站点 %s）：交给县中心管理员，运行 cunlian enroll sign\n",
+		"wrote the enrolment request %s (station %s): give it to the county administrator to run cunlian enroll sign\n" },
+	[M_ENROLL_SIGN_NEEDS] = { "用法：cunlian enroll sign 申请文件 --station 站点编号 --out 证书文件\n",
+		"usage: cunlian enroll sign REQUEST --station ID --out CERT\n" },
+	[M_ENROLL_BAD_REQUEST] = { "%s 不是有效的入网申请（格式或签名不对）：请站点重新运行 cunlian enroll request\n",
+		"%s is not a valid enrolment request (format or signature): ask the station to run cunlian enroll request again\n" },
+	[M_ENROLL_STATION_DIFFERS] = { "%s 写的站点是 %s，而这里是 %s：核对站点编号，没有签发或安装任何东西\n",
+		"%s names station %s, not %s: check the station id; nothing was signed or installed\n" },
+	[M_ENROLL_SIGNED] = { "已为 %s（站点 %s）签发证书，有效至 %s：把 %s 带到站点运行 cunlian enroll accept\n",
+		"signed the certificate of %s (station %s), valid until %s: take %s to the station and run cunlian enroll accept\n" },
+	[M_ENROLL_BAD_CERT] = { "%s 不是有效的入网证书（格式或县根签名不对），没有安装：请向县中心重新索取\n",
+		"%s is not a valid certificate (format or county root signature); nothing installed: ask the hub for a new one\n" },
+	[M_ENROLL_NOT_OURS] = { "证书 %s 是发给另一台设备的，没有安装：用本机的入网申请重新签发\n",
+		"the certificate %s was issued to another device; nothing installed: have it signed for this node's request\n" },
+	[M_ENROLL_OTHER_COUNTY] = { "%s 属于另一个县根密钥，不是本节点信任的那个：没有使用\n",
+		"%s belongs to another county root key than the one this node trusts: not used\n" },
+	[M_ENROLL_ACCEPTED] = { "已入网：站点 %s，证书有效至 %s；现在可以同步了\n",
+		"enrolled: station %s, certificate valid until %s; this node can sync now\n" },
+	[M_ENROLL_NO_COUNTY_KEY] = { "找不到县根密钥 %s：插入保存它的 U 盘，用 --county-key 指出位置\n",
+		"the county root key %s is not here: plug in the stick that holds it and name it with --county-key\n" },
+	[M_ENROLL_REVOKE_NEEDS] = { "用法：cunlian enroll revoke 节点公钥|站点编号 --from 序号 或 --now（二选一）\n",
+		"usage: cunlian enroll revoke NODE|STATION with one of --from SEQ or --now\n" },
+	[M_ENROLL_NO_NODE] = { "没有找到 %s 的入网记录：用 64 位十六进制公钥或站点编号\n",
+		"no enrolment found for %s: give the 64-digit hex public key or the station id\n" },
+	[M_ENROLL_REVOKED] = { "已吊销 %s（自序号 %s 起；- 表示从现在起）：同步后各节点都会拒收它之后的提交\n",
+		"revoked %s (from seq %s; - means from now): every node refuses its later commits once it syncs\n" },
+	[M_ENROLL_CODE_NEEDS] = { "用法：cunlian enroll code --station 站点编号\n", "usage: cunlian enroll code --station ID\n" },
+	[M_ENROLL_CODE] = { "站点 %s 的一次性入网码：%s（%s 前有效，只能用一次）\n",
+		"one-time code for station %s: %s (valid until %s, works once)\n" },
+	[M_JOIN_PENDING] = { "在线入网要等 CoAP 链路接入后才能用：现在请用 enroll request / sign / accept 通过文件入网\n",
+		"online enrolment waits for the CoAP link: enrol with files for now (enroll request / sign / accept)\n" },
+	[M_TRUST_REVOKED] = { "本节点已被县中心吊销，停止同步：请联系县中心管理员，重新入网后才能同步\n",
+		"this node was revoked by the county: it stops syncing; contact the county administrator to enrol again\n" },
+	[M_STATUS_TRUST] = { "入网      站点 %s（%s）\n拒收提交  %llu（记录在 %s/refused.log）\n",
+		"enrolment    station %s (%s)\nrefused      %llu commits (listed in %s/refused.log)\n" },
+	[M_STATUS_NOT_ENROLLED] = { "入网      未入网：运行 cunlian enroll request，请县中心签发证书\n",
+		"enrolment    not enrolled: run cunlian enroll request and have the hub sign it\n" },
+
 	/* ---- links: serve, sync, linksim (cmd_serve.c, cmd_sync.c, cmd_linksim.c, netconf.c) ---- */
 	[M_HELP_SERVE] = { "serve [--listen 地址:端口|none] [--peer coap://主机[:端口]] [--interval 秒] [--config 文件] [--log 级别] [--once]\n  作为守护进程运行：在 --listen（默认 0.0.0.0:5683）上提供 CoAP 同步服务，并按间隔与配置的对端同步（站点发起，县级中心服务）。\n  对端不可达时指数退避；对端恢复或网络接口变化时立即重试。SIGTERM 干净停止，SIGHUP 重新读取配置。配置见 docs/config.md。\n",
 		"serve [--listen ADDR:PORT|none] [--peer coap://HOST[:PORT]] [--interval S] [--config FILE] [--log LEVEL] [--once]\n  Run as a daemon: serve CoAP sync on --listen (default 0.0.0.0:5683) and sync with the configured peers every interval (stations start, the hub serves).\n  Backs off while a peer is unreachable; retries at once when it answers again or a network interface changes. SIGTERM stops cleanly, SIGHUP rereads the configuration. See docs/config.md.\n" },
@@ -554,6 +618,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"the option --%s %s is not valid (see cunlian linksim --help)\n" },
 	[M_LINKSIM_NEEDS] = { "linksim 需要 --listen 地址:端口 和 --to 地址:端口\n",
 		"linksim needs --listen ADDR:PORT and --to ADDR:PORT\n" },
+	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
+		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -92,6 +92,8 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 		return rc;
 	}
 	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
+	if ((rc = node_trust_open(ctx, &opt))) /* who may write what, scope keys */
+		return rc;
 	sync_ctx_free(ctx->sync);
 	ctx->sync = NULL;
 	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);

@@ -77,6 +77,10 @@ struct node_ctx {
 	struct sync_identity id;         /* the key pair, after node_open() */
 	struct sync_dict *dict;          /* the shipped dictionary */
 	struct sync_ctx *sync;           /* seals local commits, moves deltas */
+	bool have_root;                  /* county.pub is in the home: trust on */
+	uint8_t county_root[CRDT_AUTHOR_LEN];
+	uint8_t *cert;                   /* node.cert (mem_alloc), or NULL */
+	size_t cert_len;
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
 };
@@ -277,6 +281,23 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup
 int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv); /* cmd_enroll.c */
+int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_join(struct node_ctx *ctx, int argc, char **argv);
+/* Trust settings from the home (county.pub, node.cert) for the sync
+ * context; nothing when the node is not enrolled. */
+int node_trust_open(struct node_ctx *ctx, struct sync_options *opt);
+void node_trust_release(struct node_ctx *ctx);
+/* Commits refused so far, from refused.log. */
+int node_refused_count(const struct node_ctx *ctx, uint64_t *n);
+/* init --role hub: make (or load) the county root key, enrol this hub. */
+int node_hub_enrol(struct node_ctx *ctx, const char *county_key);
+/* A commit authored by the county root in scope "" (closes ctx's store). */
+int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
+		     const struct crdt_write *w, size_t n);
 int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.c */
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */

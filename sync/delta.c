@@ -190,6 +190,7 @@ int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct s
 		c->opt.level = 19;
 	buf_init(&c->plain, c->opt.decompress_max + 1);
 	buf_init(&c->tmp, SYNC_ARENA_MAX);
+	buf_init(&c->open, CRDT_BODY_MAX + 1);
 	c->cctx = ZSTD_createCCtx();
 	c->dctx = ZSTD_createDCtx();
 	if (!c->cctx || !c->dctx) {
@@ -207,7 +208,12 @@ int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct s
 			goto fail;
 		}
 	}
-	sync_feed_sealer(&sealer, id);
+	if ((rc = sync_trust_new(c)))
+		goto fail;
+	if (c->trust)
+		sync_trust_sealer(&sealer, c);
+	else
+		sync_feed_sealer(&sealer, id);
 	crdt_store_set_sealer(store, &sealer);
 	*out = c;
 	return 0;
@@ -228,6 +234,8 @@ void sync_ctx_free(struct sync_ctx *c)
 	ZSTD_freeCDict(c->cdict);
 	buf_release(&c->plain);
 	buf_release(&c->tmp);
+	buf_release(&c->open);
+	sync_trust_free(c->trust);
 	mem_free(c);
 }
 
@@ -304,7 +312,12 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		memcpy(peer, vv, n * sizeof(*peer));
 		sync_vv_sort(peer, n);
 	}
-	for (size_t i = 0; i < nmine; i++) {
+	/* The root's statements first, then the hubs' feeds, so a receiver
+	 * knows every author before their commits arrive (trust.c). */
+	for (size_t ii = 0; ii < 3 * nmine; ii++) {
+		size_t i = ii % nmine;
+		if (sync_trust_rank(c, mine[i].author) != (int)(ii / nmine))
+			continue;
 		const struct crdt_vv_entry *p = sync_vv_find(peer, n, mine[i].author, mine[i].scope);
 		uint64_t from = p ? p->seq : 0;
 		if (mine[i].seq <= from || !sync_scopes_has(wants, mine[i].scope))
@@ -481,6 +494,8 @@ int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t
 {
 	struct sync_batch b;
 	int rc;
+	if (sync_ctx_revoked(c))
+		return ERR_REVOKED; /* a revoked node stops syncing */
 	sync_batch_init(&b);
 	rc = sync_collect(c, vv, n, wants, &b);
 	if (!rc)
@@ -524,18 +539,101 @@ static int sync_held_hash(struct sync_ctx *c, const uint8_t *author, const char 
 	return 0;
 }
 
+static int sync_merged_one(void *arg, const struct crdt_log_entry *e)
+{
+	*(bool *)arg = !e->carried;
+	return 0;
+}
+
+/* Is the commit held already as this apply would leave it (merged, or
+ * at least carried when carrying)? */
+static bool sync_held_merged(struct sync_ctx *c, const uint8_t *author, const char *scope,
+			     uint64_t seq, bool carry)
+{
+	bool merged = false;
+	if (!crdt_store_has(c->store, author, scope, seq))
+		return false;
+	if (carry)
+		return true;
+	return crdt_log_get(c->store, author, scope, seq, sync_merged_one, &merged) == 0 && merged;
+}
+
+static void sync_refuse(struct sync_ctx *c, struct sync_report *rep, const struct sync_range *r,
+			uint64_t seq, uint64_t n, int rc, const char *why)
+{
+	sync_report_refuse(rep, rc, n);
+	if (c->opt.refused)
+		c->opt.refused(c->opt.refused_arg, r->author, r->scope, seq, n, rc,
+			       why ? why : err_str(rc));
+}
+
+/* Decrypt (when sealed and this node holds the key) and check the writes
+ * of one commit against who may write what; *carry when it cannot be
+ * read here. */
+static int sync_commit_check(struct sync_ctx *c, const struct sync_range *r,
+			     const struct sync_commit *cm, const uint8_t *body, const uint8_t **plain,
+			     size_t *plain_len, bool *carry, const char **why)
+{
+	struct crdt_write *w = NULL;
+	size_t n = 0;
+	uint8_t key[SYNC_KEY_LEN];
+	int rc;
+
+	*plain = NULL;
+	*plain_len = 0;
+	*why = NULL;
+	if (*carry)
+		return 0;
+	if (sync_body_sealed(body, cm->body_len)) {
+		if (!sync_trust_key(c, r->scope, key)) {
+			*carry = true; /* ours to merge, but not ours to read: relay */
+			return 0;
+		}
+		rc = sync_body_decrypt(key, r->author, r->scope, cm->seq, cm->hlc, body, cm->body_len,
+				       &c->open);
+		sodium_memzero(key, sizeof(key));
+		if (rc) {
+			*why = "the encrypted body does not open with the scope's key";
+			return rc == -ENOMEM ? rc : ERR_BADSIG;
+		}
+		*plain = c->open.data;
+		*plain_len = c->open.len;
+	}
+	if (!c->trust)
+		return 0;
+	rc = crdt_body_decode(*plain ? *plain : body, *plain ? *plain_len : cm->body_len, &w, &n);
+	if (rc)
+		return rc; /* crdt refuses it the same way */
+	rc = sync_trust_writes(c, r->author, r->scope, cm->hlc, w, n, why);
+	mem_free(w);
+	return rc;
+}
+
+static int sync_trust_learn_body(struct sync_ctx *c, const uint8_t *body, size_t len)
+{
+	struct crdt_write *w;
+	size_t n;
+	if (crdt_body_decode(body, len, &w, &n))
+		return 0;
+	int rc = sync_trust_learn(c, w, n);
+	mem_free(w);
+	return rc;
+}
+
 static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
 			    const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
-			    bool *held)
+			    uint64_t *held)
 {
 	uint8_t (*h)[SYNC_HASH_LEN] = NULL;
 	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN], seal[1 + SYNC_HASH_LEN + SYNC_SIG_LEN];
 	const struct sync_commit *cm = &b->cm[r->first_commit];
 	uint64_t last = r->first_seq + r->count - 1;
+	size_t ok = r->count; /* commits [0, ok) may be written by their author */
+	const char *why = NULL, *okwhy = NULL;
 	bool carry = false;
-	int rc = 0;
+	int rc = 0, okrc = 0;
 
-	*held = false;
+	*held = 0;
 	if (!sync_scopes_has(&c->opt.apply, r->scope)) {
 		if (!c->opt.carry_others) {
 			rep->unwanted += r->count;
@@ -548,6 +646,15 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			rc = c->opt.authorize(c->opt.authorize_arg, r->author, r->scope, cm[i].seq, cm[i].hlc);
 	if (rc)
 		goto refuse;
+	if (c->trust)
+		for (size_t i = 0; i < r->count && ok == r->count; i++)
+			if ((okrc = sync_trust_author(c, r->author, r->scope, cm[i].seq, cm[i].hlc, &okwhy)))
+				ok = i;
+	if (ok == 0) {
+		rc = okrc;
+		why = okwhy;
+		goto refuse;
+	}
 	if (r->first_seq > 1 && (rc = sync_held_hash(c, r->author, r->scope, r->first_seq - 1, prev)))
 		goto refuse;
 	h = mem_alloc(r->count * SYNC_HASH_LEN);
@@ -579,46 +686,66 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			rc = ERR_CHAIN; /* another history for the same seqs */
 			goto refuse;
 		}
-		if (top == last && carry) {
+		if (top == last && carry && ok == r->count) {
 			rep->duplicate += r->count;
-			*held = true;
+			*held = last;
 			goto out;
 		}
 	}
-	for (size_t i = 0; i < r->count; i++) {
-		bool sig = cm[i].has_sig;
+	for (size_t i = 0; i < ok; i++) {
+		bool sig = cm[i].has_sig, cc = carry;
+		const uint8_t *body = b->arena.data + cm[i].body_off, *plain;
+		size_t plain_len;
+		if (sync_held_merged(c, r->author, r->scope, cm[i].seq, cc)) {
+			rep->duplicate++; /* held: checked when it came */
+			*held = cm[i].seq;
+			continue;
+		}
+		rc = sync_commit_check(c, r, &cm[i], body, &plain, &plain_len, &cc, &why);
+		if (rc) {
+			if (rc == -ENOMEM)
+				goto out;
+			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, why);
+			rc = 0;
+			goto out;
+		}
 		seal[0] = sig ? SYNC_SEAL_SIGNED : SYNC_SEAL_HASH;
 		memcpy(seal + 1, h[i], SYNC_HASH_LEN);
 		if (sig)
 			memcpy(seal + 1 + SYNC_HASH_LEN, cm[i].sig, SYNC_SIG_LEN);
 		struct crdt_remote rm = {
 			.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
-			.body = b->arena.data + cm[i].body_off, .body_len = cm[i].body_len,
-			.seal = seal, .seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = carry,
+			.body = body, .body_len = cm[i].body_len, .plain = plain, .plain_len = plain_len,
+			.seal = seal, .seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc,
 		};
 		rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
 		if (rc == 1) {
 			rep->duplicate++;
 		} else if (rc == 0) {
-			if (carry)
+			if (cc)
 				rep->carried++;
 			else
 				rep->applied++;
+			if (!cc && c->trust && sync_trust_rank(c, r->author) == 0 &&
+			    (rc = sync_trust_learn_body(c, body, cm[i].body_len)))
+				goto out;
 		} else {
 			if (rc == -ENOMEM || rc == ERR_STORAGE)
 				goto out;
-			sync_report_refuse(rep, rc, r->count - i);
+			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, NULL);
 			rc = 0;
 			goto out;
 		}
+		*held = cm[i].seq;
 	}
 	rc = 0;
-	*held = true;
+	if (ok < r->count)
+		sync_refuse(c, rep, r, cm[ok].seq, r->count - ok, okrc, okwhy);
 	goto out;
 refuse:
 	if (rc == -ENOMEM || rc == ERR_STORAGE)
 		goto out;
-	sync_report_refuse(rep, rc, r->count);
+	sync_refuse(c, rep, r, r->first_seq, r->count, rc, why);
 	rc = 0;
 out:
 	mem_free(h);
@@ -642,6 +769,10 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 		*nheld = 0;
 	}
 	sync_batch_init(&b);
+	if (sync_ctx_revoked(c)) {
+		rc = ERR_REVOKED; /* a revoked node stops syncing */
+		goto out;
+	}
 	if ((rc = sync_chunk_open(c, chunk, len, &ch)))
 		goto out;
 	if (ch.type != SYNC_MSG_DELTA || ch.len != len) {
@@ -662,13 +793,13 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 	}
 	local.chunks = 1;
 	for (size_t i = 0; i < b.nr; i++) {
-		bool ok;
-		if ((rc = sync_range_apply(c, &ch, &b, &b.r[i], wall_ms, &local, &ok)))
+		uint64_t top;
+		if ((rc = sync_range_apply(c, &ch, &b, &b.r[i], wall_ms, &local, &top)))
 			goto out;
-		if (ok) {
+		if (top) {
 			memcpy(hv[nh].author, b.r[i].author, CRDT_AUTHOR_LEN);
 			memcpy(hv[nh].scope, b.r[i].scope, sizeof(hv[nh].scope));
-			hv[nh].seq = b.r[i].first_seq + b.r[i].count - 1;
+			hv[nh].seq = top;
 			nh++;
 		}
 	}

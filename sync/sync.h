@@ -126,6 +126,19 @@ struct sync_options {
 	bool carry_others;            /* keep other scopes' commits to relay */
 	sync_authorize_fn authorize;  /* NULL: accept every author */
 	void *authorize_arg;
+	/* Trust (trust.c, docs/security.md). With county_root set, only
+	 * commits whose author holds a valid, unrevoked statement of that
+	 * root and whose role allows the writes are merged or carried; local
+	 * commits of a scope whose key this node holds are encrypted. NULL:
+	 * every author is accepted and nothing is encrypted. */
+	const uint8_t *county_root;   /* SYNC_PK_LEN bytes; borrowed */
+	const uint8_t *self_cert;     /* this node's statement (its keys); may be NULL */
+	size_t self_cert_len;
+	/* Told of every refused run of commits, with a reason in English
+	 * (for the administrator's record); may be NULL. */
+	void (*refused)(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
+			uint64_t seq, uint64_t n, int rc, const char *why);
+	void *refused_arg;
 };
 
 /* What a receive or an import did, for node/ to print. */
@@ -157,6 +170,87 @@ void sync_ctx_free(struct sync_ctx *c);
  * durable transaction (end returns once it is on disk). */
 int sync_ctx_group_begin(struct sync_ctx *c);
 int sync_ctx_group_end(struct sync_ctx *c);
+
+/* ---- trust: statements, requests, revocations, scope keys ------------ */
+
+/*
+ * The county root (an Ed25519 key) enrols nodes with statements: signed
+ * bytes binding a node's key to a station and a role for a period, with
+ * the node's scope key sealed to it (a station: its station's key; a hub:
+ * the master all scope keys derive from). Statements and revocations are
+ * rows of the tables enrolments (7) and revocations (8), written only in
+ * commits the root itself authors in scope "", so they travel like any
+ * data and every receiver checks them by the root's checkpoints.
+ * docs/protocol.md "Trust" has the bytes, docs/security.md the reasons.
+ */
+#define SYNC_ROLE_STATION 1
+#define SYNC_ROLE_HUB 2
+#define SYNC_KEY_LEN 32
+#define SYNC_SEALED_LEN (SYNC_KEY_LEN + 48) /* crypto_box_SEALBYTES */
+#define SYNC_T_ENROLMENTS 7
+#define SYNC_T_REVOCATIONS 8
+#define SYNC_STMT_MAX 512
+
+struct sync_statement {
+	uint8_t root[SYNC_PK_LEN];
+	uint8_t node[SYNC_PK_LEN];
+	uint8_t role;                       /* SYNC_ROLE_* */
+	char station[CRDT_SCOPE_MAX + 1];
+	uint64_t not_before, not_after;     /* ms since 1970, inclusive */
+	bool has_key;
+	uint8_t sealed[SYNC_SEALED_LEN];    /* the scope key, sealed to node */
+	uint8_t sig[SYNC_SIG_LEN];
+};
+
+/* Fill st->root, the sealed key and the signature with the root key;
+ * node, role, station and the period must be set. */
+int sync_statement_sign(struct sync_statement *st, const struct sync_identity *root);
+void sync_statement_encode(struct buf *out, const struct sync_statement *st);
+/* Decode and check the root's signature: ERR_CORRUPT, ERR_BADSIG. */
+int sync_statement_decode(const uint8_t *p, size_t len, struct sync_statement *out);
+/* The key sealed in st, opened with the node's identity: ERR_NOTFOUND
+ * without one, ERR_BADSIG if it does not open. */
+int sync_statement_key(const struct sync_statement *st, const struct sync_identity *id,
+		       uint8_t key[SYNC_KEY_LEN]);
+
+/* An enrolment request, signed by the node that asks. */
+struct sync_request {
+	uint8_t node[SYNC_PK_LEN];
+	char station[CRDT_SCOPE_MAX + 1];
+	char name[129];
+	uint64_t created;
+	uint8_t sig[SYNC_SIG_LEN];
+};
+int sync_request_make(struct buf *out, const struct sync_identity *id, const char *station,
+		      const char *name, uint64_t now_ms);
+int sync_request_decode(const uint8_t *p, size_t len, struct sync_request *out);
+
+/* The row of a statement or revocation, as the root commits it (scope
+ * ""). The write borrows the struct's buffers. */
+struct sync_trust_row {
+	char pk[CRDT_PK_MAX + 1];
+	char node[2 * SYNC_PK_LEN + 1];
+	char text[2 * SYNC_STMT_MAX + 1];
+	char scope[CRDT_SCOPE_MAX + 1];
+	struct crdt_write w;
+};
+int sync_statement_row(struct sync_trust_row *r, const struct sync_statement *st);
+/* Commits of node refused from seq from_seq of its feed in scope (0:
+ * not by seq) and, in every scope, from HLC time from_ms (0: not by
+ * time; a --from SEQ revocation passes at). */
+int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN],
+			const char *scope, uint64_t from_seq, uint64_t from_ms, uint64_t at);
+
+/* This node learned it was revoked: it must stop syncing. */
+bool sync_ctx_revoked(const struct sync_ctx *c);
+/* Is a statement of node's key held (and the period)? 0 or ERR_NOTFOUND. */
+int sync_ctx_enrolment(const struct sync_ctx *c, const uint8_t node[SYNC_PK_LEN], char *station,
+		       size_t cap, uint8_t *role);
+/* A body as the log keeps it, made readable: *plain points at body
+ * (not encrypted) or into out (decrypted). ERR_UNAUTH when this node
+ * lacks the scope's key, ERR_BADSIG when it does not open. */
+int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct buf *out,
+		   const uint8_t **plain, size_t *plain_len);
 
 /* ---- deltas ---------------------------------------------------------- */
 

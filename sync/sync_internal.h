@@ -44,6 +44,8 @@ struct sync_ctx {
 	bool grouped;
 	struct buf plain; /* a chunk's decompressed payload */
 	struct buf tmp;   /* an encoded payload */
+	struct sync_trust *trust; /* NULL without a county root */
+	struct buf open;  /* a decrypted commit body */
 };
 
 struct sync_commit {
@@ -110,6 +112,33 @@ int sync_checkpoint_sign(const struct sync_identity *id, const uint8_t hash[SYNC
 			 uint8_t sig[SYNC_SIG_LEN]);
 bool sync_checkpoint_verify(const uint8_t author[SYNC_PK_LEN], const uint8_t hash[SYNC_HASH_LEN],
 			    const uint8_t sig[SYNC_SIG_LEN]);
+
+/* trust.c: who may write what (docs/security.md). */
+struct sync_trust;
+int sync_trust_new(struct sync_ctx *c);
+void sync_trust_free(struct sync_trust *t);
+/* May author write (scope, seq) at hlc? 0, ERR_UNAUTH or ERR_REVOKED,
+ * with *why in English. */
+int sync_trust_author(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], const char *scope,
+		      uint64_t seq, uint64_t hlc, const char **why);
+/* May author write these writes in scope at hlc (after sync_trust_author)? */
+int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], const char *scope,
+		      uint64_t hlc, const struct crdt_write *w, size_t n, const char **why);
+/* A root commit was merged: take in its statements and revocations. */
+int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n);
+/* Export order: 0 the root, 1 hubs, 2 the others. */
+int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN]);
+/* The key of scope, if this node holds it. */
+bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+/* Is body an encrypted one (first byte 0: no crdt body starts so)? */
+bool sync_body_sealed(const uint8_t *body, size_t len);
+/* Encrypt/decrypt a body of (author, scope, seq, hlc) with key. */
+int sync_body_encrypt(const uint8_t key[SYNC_KEY_LEN], const struct crdt_log_entry *e,
+		      struct buf *out);
+int sync_body_decrypt(const uint8_t key[SYNC_KEY_LEN], const uint8_t *author, const char *scope,
+		      uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len, struct buf *out);
+/* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
+void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
 
 /* vv entries: sort by (author, scope) and look up. */
 void sync_vv_sort(struct crdt_vv_entry *v, size_t n);

@@ -6,8 +6,8 @@
 echo "bundle: store-and-forward with bundle files"
 HUB=$TMP/hub S1=$TMP/s1 S2=$TMP/s2
 cl --home "$HUB" init --station c01 --name 县中心 --role hub >/dev/null
-cl --home "$S1" init --station s0001 --name 一村 --parent c01 >/dev/null
-cl --home "$S2" init --station s0002 --name 二村 --parent c01 >/dev/null
+enrolled "$HUB" "$S1" s0001 一村 --parent c01
+enrolled "$HUB" "$S2" s0002 二村 --parent c01
 v=$(cl --home "$S1" --json volunteer add --name 王伟 --phone 13800001111 |
 	python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 cl --home "$S1" order add --category 助老 --detail 陪老人聊天 >/dev/null
@@ -52,7 +52,8 @@ check "a bundle cut short imports its complete parts and says what it skipped (e
 size=$(wc -c <"$TMP/s1.bundle")
 head -c $((size - 7)) "$TMP/s1.bundle" >"$TMP/cut.bundle"
 H3=$TMP/hub3
-cl --home "$H3" init --station c01 --name 县中心 --role hub >/dev/null
+cl --home "$H3" init --station c01 --name 县中心 --role hub --county-key "$HUB/county.key" >/dev/null
+cl --home "$H3" enroll sign "$TMP/s0001.req" --station s0001 --out "$TMP/s0001b.cert" --county-key "$HUB/county.key" >/dev/null
 expect 3 --home "$H3" --json bundle import "$TMP/cut.bundle"
 echo "$out" | pyjson 'd["bytes_skipped"] > 0 and len(d["skipped"]) > 0' || fail "the skipped part was not reported"
 expect 0 --home "$H3" bundle import "$TMP/s1.bundle"

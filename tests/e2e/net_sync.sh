@@ -11,7 +11,7 @@ echo "net_sync: one-shot sync with a serving hub"
 H="$TMP/hub" S="$TMP/s1"
 
 cl --home "$H" init --station county --name 县中心 --role hub --level county >/dev/null
-cl --home "$S" init --station s1 --name 东村 --parent t01 >/dev/null
+enrolled "$H" "$S" s1 东村 --parent t01
 cl --home "$S" volunteer add --name 王伟 --phone 13800001234 >/dev/null
 cl --home "$S" order add --category 助老 --detail 买药 --requester 张大爷 --phone 13611112222 >/dev/null
 cl --home "$H" volunteer add --name 李娜 --phone 13900005678 --station s1 >/dev/null

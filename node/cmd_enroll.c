@@ -1,0 +1,601 @@
+// SPDX-License-Identifier: MIT
+/*
+ * cmd_enroll.c - enrolment by the county root, revocation, one-time codes,
+ * and the trust settings every node's sync context gets.
+ *
+ *   enroll request FILE                          a station asks (signed)
+ *   enroll sign REQUEST --station ID --out CERT  the administrator signs
+ *   enroll accept CERT                           the station installs it
+ *   enroll revoke NODE --from SEQ|--now          refuse a node's commits
+ *   enroll code --station ID                     a one-time code for join
+ *   join coap://HUB --code CODE                  (pending the CoAP link)
+ *
+ * Files in the home: county.key (the county root's secret key; only on
+ * the hub, unless kept elsewhere and named with --county-key), county.pub
+ * (hex of the root's public key: trust is enforced once it is there),
+ * node.cert (this node's statement), refused.log (every refused run of
+ * commits: time, author, scope, seq, count, code, reason), codes (hashes
+ * of one-time codes). The root authors its statements in its own feed of
+ * the hub's replica: node_root_commit() opens the replica a second time
+ * with the root as the author (docs/security.md).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "node/node.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+#define DAY_MS (24ULL * 3600 * 1000)
+#define CODE_TTL_MS (24ULL * 3600 * 1000)
+#define CODE_LEN 10
+
+/* ---- small files -------------------------------------------------------- */
+
+static int node_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	*len = 0;
+	if (!f)
+		return errno == ENOENT ? ERR_NOTFOUND : -errno;
+	*len = fread(buf, 1, cap, f);
+	int rc = ferror(f) ? -EIO : !feof(f) ? ERR_TOOBIG : 0;
+	fclose(f);
+	return rc;
+}
+
+static int node_file_write(const char *path, const void *p, size_t n, mode_t mode)
+{
+	char tmp[NODE_PATH_MAX + 48];
+	int fd, rc = 0;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, p, n) != (ssize_t)n || fsync(fd) != 0)
+		rc = errno ? -errno : -EIO;
+	if (close(fd) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+static int node_hex_parse(const char *s, uint8_t *out, size_t n)
+{
+	if (strlen(s) < 2 * n)
+		return ERR_CORRUPT;
+	for (size_t i = 0; i < n; i++) {
+		unsigned b;
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return ERR_CORRUPT;
+		out[i] = (uint8_t)b;
+	}
+	return 0;
+}
+
+/* ---- trust settings for the sync context ---------------------------------- */
+
+static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
+				uint64_t seq, uint64_t n, int rc, const char *why)
+{
+	struct node_ctx *ctx = arg;
+	char path[NODE_PATH_MAX + 32], hex[2 * SYNC_PK_LEN + 1];
+	FILE *f;
+	node_path(ctx, path, sizeof(path), "refused.log");
+	if (!(f = fopen(path, "a")))
+		return; /* the report still counts it */
+	node_hex(author, SYNC_PK_LEN, hex);
+	fprintf(f, "%llu\t%s\t%s\t%llu\t%llu\t%s\t%s\n", (unsigned long long)ctx->now_ms, hex,
+		*scope ? scope : "-", (unsigned long long)seq, (unsigned long long)n, err_str(rc), why);
+	fclose(f);
+}
+
+int node_trust_open(struct node_ctx *ctx, struct sync_options *opt)
+{
+	char path[NODE_PATH_MAX + 32], line[2 * SYNC_PK_LEN + 8];
+	uint8_t buf[SYNC_STMT_MAX + 1];
+	size_t len;
+	int rc;
+
+	node_trust_release(ctx); /* opened again for another sync context */
+	node_path(ctx, path, sizeof(path), "county.pub");
+	rc = node_file_read(path, (uint8_t *)line, sizeof(line) - 1, &len);
+	if (rc == ERR_NOTFOUND)
+		return 0; /* not enrolled yet: nothing enforced (docs/security.md) */
+	if (rc)
+		return rc;
+	line[len] = '\0';
+	if ((rc = node_hex_parse(line, ctx->county_root, SYNC_PK_LEN)))
+		return rc;
+	ctx->have_root = true;
+	opt->county_root = ctx->county_root;
+	node_path(ctx, path, sizeof(path), "node.cert");
+	rc = node_file_read(path, buf, sizeof(buf), &len);
+	if (rc == 0 && len > 0) {
+		ctx->cert = mem_alloc(len);
+		if (!ctx->cert)
+			return -ENOMEM;
+		memcpy(ctx->cert, buf, len);
+		ctx->cert_len = len;
+		opt->self_cert = ctx->cert;
+		opt->self_cert_len = len;
+	} else if (rc != ERR_NOTFOUND) {
+		return rc;
+	}
+	opt->refused = node_refused_record;
+	opt->refused_arg = ctx;
+	return 0;
+}
+
+void node_trust_release(struct node_ctx *ctx)
+{
+	mem_free(ctx->cert);
+	ctx->cert = NULL;
+	ctx->cert_len = 0;
+}
+
+int node_refused_count(const struct node_ctx *ctx, uint64_t *n)
+{
+	char path[NODE_PATH_MAX + 32], line[1024];
+	FILE *f;
+	*n = 0;
+	node_path(ctx, path, sizeof(path), "refused.log");
+	if (!(f = fopen(path, "r")))
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long t, seq, k;
+		char hex[80], scope[40];
+		if (sscanf(line, "%llu %79s %39s %llu %llu", &t, hex, scope, &seq, &k) == 5)
+			*n += k;
+	}
+	fclose(f);
+	return 0;
+}
+
+/* ---- the county root ------------------------------------------------------ */
+
+static void node_county_key_path(const struct node_ctx *ctx, const char *opt, char *out, size_t n)
+{
+	if (opt)
+		snprintf(out, n, "%s", opt);
+	else
+		node_path(ctx, out, n, "county.key");
+}
+
+static int node_root_load(struct node_ctx *ctx, const char *opt, struct sync_identity *root)
+{
+	char path[NODE_PATH_MAX + 32];
+	int rc;
+	node_county_key_path(ctx, opt, path, sizeof(path));
+	if ((rc = sync_init()) || (rc = sync_identity_load(root, path)))
+		return node_fail(ctx, rc == ERR_NOTFOUND ? ERR_NOTFOUND : rc,
+				 rc == ERR_NOTFOUND ? M_ENROLL_NO_COUNTY_KEY : M_KEY_BAD, path);
+	if (ctx->have_root && memcmp(root->pk, ctx->county_root, SYNC_PK_LEN) != 0) {
+		sync_identity_release(root);
+		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, path);
+	}
+	return 0;
+}
+
+int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
+		     const struct crdt_write *w, size_t n)
+{
+	char path[NODE_PATH_MAX + 32];
+	struct crdt_store *st = NULL;
+	struct crdt_sealer sealer;
+	int rc;
+
+	/* One writer per feed and store: close this node's own handle first. */
+	sync_ctx_free(ctx->sync);
+	ctx->sync = NULL;
+	crdt_store_close(ctx->store);
+	ctx->store = NULL;
+	node_path(ctx, path, sizeof(path), "replica.db");
+	if ((rc = crdt_store_open(&st, path, root->pk, NULL)))
+		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+	sync_feed_sealer(&sealer, root);
+	crdt_store_set_sealer(st, &sealer);
+	rc = crdt_commit_local(st, ctx->now_ms, "", w, n, NULL);
+	crdt_store_set_sealer(st, NULL);
+	crdt_store_close(st);
+	return rc ? node_fail_store(ctx, rc) : 0;
+}
+
+static int node_pub_write(struct node_ctx *ctx, const uint8_t pk[SYNC_PK_LEN])
+{
+	char path[NODE_PATH_MAX + 32], hex[2 * SYNC_PK_LEN + 2];
+	int rc;
+	node_hex(pk, SYNC_PK_LEN, hex);
+	strcat(hex, "\n");
+	node_path(ctx, path, sizeof(path), "county.pub");
+	if ((rc = node_file_write(path, hex, strlen(hex), 0644)))
+		return node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc));
+	memcpy(ctx->county_root, pk, SYNC_PK_LEN);
+	ctx->have_root = true;
+	return 0;
+}
+
+static int node_cert_write(struct node_ctx *ctx, const char *path, const struct sync_statement *st)
+{
+	struct buf b;
+	int rc;
+	buf_init(&b, SYNC_STMT_MAX);
+	sync_statement_encode(&b, st);
+	rc = b.err ? b.err : node_file_write(path, b.data, b.len, 0644);
+	buf_release(&b);
+	return rc ? node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc)) : 0;
+}
+
+int node_hub_enrol(struct node_ctx *ctx, const char *county_key)
+{
+	char path[NODE_PATH_MAX + 32];
+	struct sync_identity root;
+	struct sync_statement st;
+	struct sync_trust_row row;
+	int rc;
+
+	node_county_key_path(ctx, county_key, path, sizeof(path));
+	if ((rc = sync_init()))
+		return rc;
+	rc = sync_identity_load(&root, path);
+	if (rc == ERR_NOTFOUND) {
+		if ((rc = sync_identity_generate(&root)) == 0 && (rc = sync_identity_save(&root, path)))
+			sync_identity_release(&root);
+	}
+	if (rc)
+		return node_fail(ctx, rc, M_KEY_WRITE, path, err_str(rc));
+	memset(&st, 0, sizeof(st));
+	memcpy(st.node, ctx->author, SYNC_PK_LEN);
+	st.role = SYNC_ROLE_HUB;
+	snprintf(st.station, sizeof(st.station), "%s", ctx->conf.station);
+	st.not_before = 0;
+	st.not_after = ctx->now_ms + 20 * 365 * DAY_MS;
+	if ((rc = sync_statement_sign(&st, &root)) || (rc = sync_statement_row(&row, &st)))
+		goto out;
+	if ((rc = node_root_commit(ctx, &root, &row.w, 1)))
+		goto out;
+	node_path(ctx, path, sizeof(path), "node.cert");
+	if ((rc = node_cert_write(ctx, path, &st)) == 0)
+		rc = node_pub_write(ctx, root.pk);
+out:
+	sync_identity_release(&root);
+	return rc;
+}
+
+/* ---- enroll request / sign / accept --------------------------------------- */
+
+int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos;
+	struct buf b;
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll request");
+	if ((rc = node_open(ctx)))
+		return rc;
+	buf_init(&b, 4096);
+	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
+	if (!rc)
+		rc = node_file_write(pos[0], b.data, b.len, 0644);
+	buf_release(&b);
+	if (rc)
+		return node_fail(ctx, rc, M_CONF_WRITE, pos[0], err_str(rc));
+	if (ctx->json) {
+		struct node_json j;
+		char hex[2 * SYNC_PK_LEN + 1];
+		node_hex(ctx->author, SYNC_PK_LEN, hex);
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "file", pos[0]);
+		node_json_kstr(&j, "station", ctx->conf.station);
+		node_json_kstr(&j, "node", hex);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_ENROLL_REQUESTED, pos[0], ctx->conf.station);
+	}
+	return 0;
+}
+
+/* Sign a statement for node as station/role valid for days, record it in
+ * the county feed and write it to out (NULL: do not write a file). */
+static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const uint8_t node[SYNC_PK_LEN],
+			   const char *station, uint8_t role, int64_t days, struct sync_statement *st)
+{
+	struct sync_identity root;
+	struct sync_trust_row row;
+	int rc;
+
+	if ((rc = node_root_load(ctx, county_key, &root)))
+		return rc;
+	memset(st, 0, sizeof(*st));
+	memcpy(st->node, node, SYNC_PK_LEN);
+	st->role = role;
+	snprintf(st->station, sizeof(st->station), "%s", station);
+	st->not_before = 0; /* the key did not exist before it was made */
+	st->not_after = ctx->now_ms + (uint64_t)days * DAY_MS;
+	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st)))
+		rc = node_fail(ctx, rc, M_FAILED, err_str(rc));
+	else
+		rc = node_root_commit(ctx, &root, &row.w, 1);
+	sync_identity_release(&root);
+	return rc;
+}
+
+int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "station", true, NULL }, { "out", true, NULL },
+				{ "role", true, NULL },    { "days", true, NULL },
+				{ "county-key", true, NULL } };
+	const char *pos[1];
+	size_t npos, len;
+	uint8_t buf[4096];
+	struct sync_request rq;
+	struct sync_statement st;
+	int64_t days = 3 * 365;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	const char *station = o[0].val, *out = o[1].val, *role = o[2].val ? o[2].val : "station";
+	if (npos != 1 || !station || !out)
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_SIGN_NEEDS);
+	if (!node_id_ok(station))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
+	if (strcmp(role, "station") && strcmp(role, "hub"))
+		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
+	if (o[3].val && node_parse_int(o[3].val, 1, 36500, &days))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--days", o[3].val);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if (!ctx->hub)
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
+	if (rc)
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+	if ((rc = sync_request_decode(buf, len, &rq)))
+		return node_fail(ctx, rc, M_ENROLL_BAD_REQUEST, pos[0]);
+	if (strcmp(rq.station, station) != 0)
+		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, pos[0], rq.station, station);
+	rc = node_enrol_sign(ctx, o[4].val, rq.node, station,
+			     strcmp(role, "hub") == 0 ? SYNC_ROLE_HUB : SYNC_ROLE_STATION, days, &st);
+	if (rc)
+		return rc;
+	if ((rc = node_cert_write(ctx, out, &st)))
+		return rc;
+	if (ctx->json) {
+		struct node_json j;
+		char hex[2 * SYNC_PK_LEN + 1];
+		node_hex(st.node, SYNC_PK_LEN, hex);
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "cert", out);
+		node_json_kstr(&j, "node", hex);
+		node_json_kstr(&j, "station", station);
+		node_json_kstr(&j, "role", role);
+		node_json_kint(&j, "not_after", (int64_t)st.not_after);
+		node_json_end_obj(&j);
+	} else {
+		char t[32];
+		node_time_fmt(st.not_after, t, sizeof(t));
+		node_say(ctx, M_ENROLL_SIGNED, rq.name, station, t, out);
+	}
+	return 0;
+}
+
+int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos, len;
+	uint8_t buf[SYNC_STMT_MAX + 1];
+	struct sync_statement st;
+	char path[NODE_PATH_MAX + 32];
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll accept");
+	if ((rc = node_open(ctx)))
+		return rc;
+	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
+	if (rc)
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+	if ((rc = sync_statement_decode(buf, len, &st)))
+		return node_fail(ctx, rc == ERR_BADSIG ? ERR_UNAUTH : ERR_USAGE, M_ENROLL_BAD_CERT, pos[0]);
+	if (memcmp(st.node, ctx->author, SYNC_PK_LEN) != 0)
+		return node_fail(ctx, ERR_RULE, M_ENROLL_NOT_OURS, pos[0]);
+	if (strcmp(st.station, ctx->conf.station) != 0)
+		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, pos[0], st.station, ctx->conf.station);
+	if (ctx->have_root && memcmp(st.root, ctx->county_root, SYNC_PK_LEN) != 0)
+		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, pos[0]);
+	node_path(ctx, path, sizeof(path), "node.cert");
+	if ((rc = node_cert_write(ctx, path, &st)) || (rc = node_pub_write(ctx, st.root)))
+		return rc;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "station", st.station);
+		node_json_kstr(&j, "role", st.role == SYNC_ROLE_HUB ? "hub" : "station");
+		node_json_kint(&j, "not_after", (int64_t)st.not_after);
+		node_json_end_obj(&j);
+	} else {
+		char t[32];
+		node_time_fmt(st.not_after, t, sizeof(t));
+		node_say(ctx, M_ENROLL_ACCEPTED, st.station, t);
+	}
+	return 0;
+}
+
+/* ---- revoke --------------------------------------------------------------- */
+
+/* The keys NODE names: 64 hex digits, or a station id (every key
+ * enrolled for it). */
+static int node_revoke_targets(struct node_ctx *ctx, const char *name, uint8_t (*keys)[SYNC_PK_LEN],
+			       char (*scopes)[CRDT_SCOPE_MAX + 1], size_t max, size_t *n)
+{
+	sqlite3_stmt *st;
+	char hex[2 * SYNC_PK_LEN + 1];
+	int rc;
+	*n = 0;
+	if (strlen(name) == 2 * SYNC_PK_LEN && node_hex_parse(name, keys[0], SYNC_PK_LEN) == 0) {
+		uint8_t role;
+		if (sync_ctx_enrolment(ctx->sync, keys[0], scopes[0], sizeof(scopes[0]), &role))
+			scopes[0][0] = '\0';
+		*n = 1;
+		return 0;
+	}
+	if ((rc = node_sql(ctx, &st, "SELECT DISTINCT node FROM enrolments WHERE station = ?1", name, NULL)))
+		return rc;
+	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
+		node_col_text(st, 0, hex, sizeof(hex));
+		if (node_hex_parse(hex, keys[*n], SYNC_PK_LEN) == 0) {
+			snprintf(scopes[*n], sizeof(scopes[*n]), "%s", name);
+			(*n)++;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "from", true, NULL }, { "now", false, NULL },
+				{ "scope", true, NULL }, { "county-key", true, NULL } };
+	const char *pos[1];
+	size_t npos, n = 0;
+	uint8_t keys[8][SYNC_PK_LEN];
+	char scopes[8][CRDT_SCOPE_MAX + 1];
+	struct sync_trust_row rows[8];
+	struct crdt_write w[8];
+	struct sync_identity root;
+	int64_t from = 0;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1 || (!o[0].val == !o[1].val))
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_REVOKE_NEEDS);
+	if (o[0].val && node_parse_int(o[0].val, 1, INT64_MAX, &from))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--from", o[0].val);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if (!ctx->hub)
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+	if ((rc = node_revoke_targets(ctx, pos[0], keys, scopes, 8, &n)))
+		return rc;
+	if (n == 0)
+		return node_fail(ctx, ERR_NOTFOUND, M_ENROLL_NO_NODE, pos[0]);
+	for (size_t i = 0; i < n; i++) {
+		const char *scope = o[2].val ? o[2].val : scopes[i];
+		rc = sync_revocation_row(&rows[i], keys[i], scope, (uint64_t)from, from ? 0 : ctx->now_ms,
+					 ctx->now_ms);
+		if (rc)
+			return node_fail(ctx, rc, M_FAILED, err_str(rc));
+		w[i] = rows[i].w;
+	}
+	if ((rc = node_root_load(ctx, o[3].val, &root)))
+		return rc;
+	rc = node_root_commit(ctx, &root, w, n);
+	sync_identity_release(&root);
+	if (rc)
+		return rc;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kint(&j, "revoked", (int64_t)n);
+		node_json_key(&j, "nodes");
+		node_json_arr(&j);
+		for (size_t i = 0; i < n; i++)
+			node_json_str(&j, rows[i].node);
+		node_json_end_arr(&j);
+		node_json_end_obj(&j);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			node_say(ctx, M_ENROLL_REVOKED, rows[i].node, o[0].val ? o[0].val : "-");
+	}
+	return 0;
+}
+
+/* ---- one-time codes ------------------------------------------------------- */
+
+/*
+ * A code is CODE_LEN characters of an alphabet without look-alikes (no 0,
+ * O, 1, I, L), about 48 bits. The hub keeps only BLAKE2b(code) in the file
+ * codes ("<hash hex> <station> <expires ms> <used 0|1>"), so a copy of the
+ * home does not give the code away. join (when the CoAP link lands) sends
+ * the request and crypto_auth(request, key = BLAKE2b(code)): the code never
+ * travels, the hub finds the unused, unexpired entry whose key verifies the
+ * tag, marks it used and answers with the certificate. A wrong code gets
+ * the same answer as an expired or used one.
+ */
+static const char node_code_alphabet[] = "23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "station", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	char code[CODE_LEN + 1], path[NODE_PATH_MAX + 32], hex[65], t[32];
+	uint8_t h[32];
+	FILE *f;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (!o[0].val)
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_CODE_NEEDS);
+	if (!node_id_ok(o[0].val))
+		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, o[0].val);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if (!ctx->hub)
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+	for (size_t i = 0; i < CODE_LEN; i++)
+		code[i] = node_code_alphabet[randombytes_uniform(sizeof(node_code_alphabet) - 1)];
+	code[CODE_LEN] = '\0';
+	crypto_generichash(h, sizeof(h), (const uint8_t *)code, CODE_LEN, NULL, 0);
+	node_hex(h, sizeof(h), hex);
+	node_path(ctx, path, sizeof(path), "codes");
+	if (!(f = fopen(path, "a")))
+		return node_fail(ctx, -errno, M_CONF_WRITE, path, strerror(errno));
+	fprintf(f, "%s %s %llu 0\n", hex, o[0].val, (unsigned long long)(ctx->now_ms + CODE_TTL_MS));
+	if (fclose(f) != 0)
+		return node_fail(ctx, -EIO, M_CONF_WRITE, path, strerror(EIO));
+	node_time_fmt(ctx->now_ms + CODE_TTL_MS, t, sizeof(t));
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "station", o[0].val);
+		node_json_kstr(&j, "code", code);
+		node_json_kint(&j, "expires", (int64_t)(ctx->now_ms + CODE_TTL_MS));
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_ENROLL_CODE, o[0].val, code, t);
+	}
+	sodium_memzero(code, sizeof(code));
+	return 0;
+}
+
+int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "code", true, NULL } };
+	const char *pos[1];
+	size_t npos;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	return node_fail(ctx, ERR_RULE, M_JOIN_PENDING);
+}

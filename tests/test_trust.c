@@ -1,0 +1,536 @@
+// SPDX-License-Identifier: MIT
+/*
+ * test_trust.c - who may write what: statements and requests (signatures,
+ * tampering, sealed keys), every refusal of issue 4 (wrong key, expired,
+ * revoked after and before the point, another station's data, a forged
+ * root, a redemption without the right) with the digest unchanged, the
+ * same commits from a legitimate author accepted, and encryption: a
+ * bundle holds no plaintext of a station's scope, the hub reads it, a
+ * station outside the scope carries it unread.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "sync/sync.h"
+#include "sync/sync_internal.h"
+#include "tests/helpers.h"
+
+#define T0 T_DAY0
+#define DAY (24ULL * 3600 * 1000)
+
+struct t_node {
+	struct sync_identity id;
+	struct crdt_store *st;
+	struct sync_ctx *ctx;
+	struct buf cert;
+	uint8_t root[32];
+};
+
+static const char *dir;
+static struct sync_identity root;
+
+static int setup(void **state)
+{
+	uint8_t seed[32];
+	(void)state;
+	dir = t_tmpdir();
+	memset(seed, 1, sizeof(seed));
+	return sync_identity_from_seed(&root, seed);
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	sync_identity_release(&root);
+	t_rmdir(dir);
+	return 0;
+}
+
+static void t_ident(struct sync_identity *id, uint8_t seedb)
+{
+	uint8_t seed[32];
+	memset(seed, seedb, sizeof(seed));
+	assert_int_equal(sync_identity_from_seed(id, seed), 0);
+}
+
+static void t_statement(struct sync_statement *st, const struct sync_identity *by, const uint8_t *node,
+			const char *station, uint8_t role, uint64_t na)
+{
+	memset(st, 0, sizeof(*st));
+	memcpy(st->node, node, 32);
+	snprintf(st->station, sizeof(st->station), "%s", station);
+	st->role = role;
+	st->not_before = 0;
+	st->not_after = na;
+	assert_int_equal(sync_statement_sign(st, by), 0);
+}
+
+/* A node of the county: a replica, trust on, its own certificate. */
+static void t_open(struct t_node *n, const char *name, uint8_t seedb, const char *station, uint8_t role)
+{
+	struct crdt_options co = { .no_sync = true };
+	struct sync_options o;
+	struct sync_statement st;
+	char path[256];
+
+	memset(n, 0, sizeof(*n));
+	t_ident(&n->id, seedb);
+	buf_init(&n->cert, SYNC_STMT_MAX);
+	memset(&o, 0, sizeof(o));
+	if (role == SYNC_ROLE_HUB || !station) {
+		o.apply.all = true;
+	} else {
+		sync_scopes_add(&o.apply, station);
+		sync_scopes_add(&o.apply, "");
+	}
+	o.carry_others = true;
+	memcpy(n->root, root.pk, 32);
+	o.county_root = n->root;
+	if (station) {
+		t_statement(&st, &root, n->id.pk, station, role, T0 + 365 * DAY);
+		sync_statement_encode(&n->cert, &st);
+		o.self_cert = n->cert.data;
+		o.self_cert_len = n->cert.len;
+	}
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	assert_int_equal(crdt_store_open(&n->st, path, n->id.pk, &co), 0);
+	assert_int_equal(sync_ctx_new(&n->ctx, n->st, &n->id, &o), 0);
+}
+
+/* The county root's own replica: no trust context, plain sealer. */
+static void t_open_root(struct t_node *n, const struct sync_identity *who, const char *name)
+{
+	struct crdt_options co = { .no_sync = true };
+	struct sync_options o;
+	char path[256];
+	memset(n, 0, sizeof(*n));
+	buf_init(&n->cert, 16);
+	n->id.sk = NULL;
+	memset(&o, 0, sizeof(o));
+	o.apply.all = true;
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	assert_int_equal(crdt_store_open(&n->st, path, who->pk, &co), 0);
+	assert_int_equal(sync_ctx_new(&n->ctx, n->st, who, &o), 0);
+}
+
+static void t_close(struct t_node *n)
+{
+	sync_ctx_free(n->ctx);
+	crdt_store_close(n->st);
+	sync_identity_release(&n->id);
+	buf_release(&n->cert);
+}
+
+/* Reopen the sync context (as every cunlian run does). */
+static void t_reopen(struct t_node *n, const char *station, uint8_t role)
+{
+	struct sync_options o;
+	memset(&o, 0, sizeof(o));
+	if (role == SYNC_ROLE_HUB) {
+		o.apply.all = true;
+	} else {
+		sync_scopes_add(&o.apply, station);
+		sync_scopes_add(&o.apply, "");
+	}
+	o.carry_others = true;
+	o.county_root = n->root;
+	o.self_cert = n->cert.data;
+	o.self_cert_len = n->cert.len;
+	sync_ctx_free(n->ctx);
+	assert_int_equal(sync_ctx_new(&n->ctx, n->st, &n->id, &o), 0);
+}
+
+static void t_root_commit(struct t_node *r, const struct crdt_write *w, size_t n, uint64_t t)
+{
+	assert_int_equal(crdt_commit_local(r->st, t, "", w, n, NULL), 0);
+}
+
+static void t_enrol(struct t_node *r, const uint8_t *node, const char *station, uint8_t role,
+		    uint64_t na, uint64_t t)
+{
+	struct sync_statement st;
+	struct sync_trust_row row;
+	t_statement(&st, &root, node, station, role, na);
+	assert_int_equal(sync_statement_row(&row, &st), 0);
+	t_root_commit(r, &row.w, 1, t);
+}
+
+/* Everything from a to b as one bundle in memory; the bundle bytes stay
+ * in *file when asked. */
+static void t_carry(struct t_node *a, struct t_node *b, uint64_t t, struct sync_report *rep,
+		    struct buf *file)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "%s/carry.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(a->ctx, path, NULL, 0, NULL), 0);
+	memset(rep, 0, sizeof(*rep));
+	assert_int_equal(sync_bundle_import(b->ctx, path, t, rep), 0);
+	if (file) {
+		FILE *f = fopen(path, "rb");
+		uint8_t chunk[4096];
+		size_t k;
+		buf_reset(file);
+		while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+			buf_put(file, chunk, k);
+		fclose(f);
+	}
+}
+
+static int t_reason(const struct sync_report *r, int rc)
+{
+	for (size_t i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == rc)
+			return (int)r->reasons[i].n;
+	return 0;
+}
+
+static void t_digest(struct t_node *n, uint8_t d[32])
+{
+	assert_int_equal(crdt_store_digest(n->st, NULL, d), 0);
+}
+
+static void t_write_order(struct t_node *n, const char *scope, const char *pk, const char *station,
+			  uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, 3, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "station", station);
+	crdt_write_text(&w, "detail", "陪老人聊天");
+	crdt_write_text(&w, "status", "open");
+	crdt_write_text(&w, "requester_phone", "13912345678");
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+static void t_write_volunteer(struct t_node *n, const char *pk, const char *station, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, 1, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "name", "王芳");
+	crdt_write_text(&w, "phone", "13800001111");
+	crdt_write_text(&w, "station", station);
+	assert_int_equal(crdt_commit_local(n->st, t, station, &w, 1, NULL), 0);
+}
+
+static void t_redeem(struct t_node *n, const char *scope, const char *pk, const char *vol, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, 5, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "volunteer", vol);
+	crdt_write_int(&w, "delta", -5);
+	crdt_write_text(&w, "reason", "redeem");
+	crdt_write_text(&w, "item", "毛巾");
+	crdt_write_text(&w, "station", scope);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* ---- formats ------------------------------------------------------------ */
+
+static void test_statement_and_request(void **state)
+{
+	struct sync_identity a, b;
+	struct sync_statement st, back;
+	struct sync_request rq;
+	uint8_t key[32], want[32];
+	struct buf e;
+	(void)state;
+
+	t_ident(&a, 3);
+	t_ident(&b, 4);
+	t_statement(&st, &root, a.pk, "s1", SYNC_ROLE_STATION, T0 + DAY);
+	buf_init(&e, SYNC_STMT_MAX);
+	sync_statement_encode(&e, &st);
+	assert_int_equal(e.err, 0);
+	assert_int_equal(sync_statement_decode(e.data, e.len, &back), 0);
+	assert_string_equal(back.station, "s1");
+	assert_memory_equal(back.node, a.pk, 32);
+	/* every byte flip is refused */
+	for (size_t i = 0; i < e.len; i++) {
+		e.data[i] ^= 0x40;
+		assert_int_not_equal(sync_statement_decode(e.data, e.len, &back), 0);
+		e.data[i] ^= 0x40;
+	}
+	assert_int_not_equal(sync_statement_decode(e.data, e.len - 1, &back), 0);
+	/* the key opens only for its node */
+	assert_int_equal(sync_statement_key(&st, &a, key), 0);
+	assert_int_not_equal(sync_statement_key(&st, &b, want), 0);
+	/* a forged statement: signed by another key, it names that key as root */
+	t_statement(&st, &b, a.pk, "s1", SYNC_ROLE_HUB, T0 + DAY);
+	assert_memory_not_equal(st.root, root.pk, 32);
+	buf_reset(&e);
+	assert_int_equal(sync_request_make(&e, &a, "s1", "一村", T0), 0);
+	assert_int_equal(sync_request_decode(e.data, e.len, &rq), 0);
+	assert_string_equal(rq.name, "一村");
+	e.data[10] ^= 1;
+	assert_int_equal(sync_request_decode(e.data, e.len, &rq), ERR_BADSIG);
+	buf_release(&e);
+	sync_identity_release(&a);
+	sync_identity_release(&b);
+}
+
+/* ---- who may write what -------------------------------------------------- */
+
+static void test_refusals(void **state)
+{
+	struct t_node r, hub, s1, s2, out;
+	struct sync_identity fake;
+	struct sync_report rep;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_open_root(&r, &root, "root");
+	t_open(&hub, "hub", 2, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "s1", 3, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "s2", 4, "s2", SYNC_ROLE_STATION);
+	t_open(&out, "out", 5, NULL, 0);          /* never enrolled: a wrong key */
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 1);
+	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 3);
+	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+
+	/* wrong key: an outsider's order for s1 */
+	t_digest(&hub, before);
+	t_write_order(&out, "s1", "s1-o9", "s1", T0 + 20);
+	t_carry(&out, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+
+	/* a forged root: a fake key writes a statement for the outsider */
+	t_ident(&fake, 7);
+	struct t_node fr;
+	t_open_root(&fr, &fake, "fake");
+	{
+		struct sync_statement st;
+		struct sync_trust_row row;
+		t_statement(&st, &fake, out.id.pk, "s1", SYNC_ROLE_HUB, T0 + 365 * DAY);
+		assert_int_equal(sync_statement_row(&row, &st), 0);
+		t_root_commit(&fr, &row.w, 1, T0 + 40);
+	}
+	t_carry(&fr, &hub, T0 + 50, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_carry(&out, &hub, T0 + 60, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	t_close(&fr);
+	sync_identity_release(&fake);
+
+	/* a station writing another station's orders: in s2's scope, and in
+	 * its own scope with s2's station */
+	struct t_node s1x;
+	t_open(&s1x, "s1x", 3, "s1", SYNC_ROLE_STATION); /* same key, a second replica */
+	t_write_order(&s1x, "s2", "s2-o1", "s2", T0 + 70);
+	t_carry(&s1x, &hub, T0 + 80, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_true(t_reason(&rep, ERR_UNAUTH) >= 1);
+	t_close(&s1x);
+	t_write_order(&s1, "s1", "s1-o1", "s2", T0 + 90);
+	t_carry(&s1, &hub, T0 + 100, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+
+	/* the same kind of commits from a legitimate author are accepted:
+	 * s2's own order and volunteer */
+	t_write_order(&s2, "s2", "s2-o1", "s2", T0 + 110);
+	t_write_volunteer(&s2, "s2-v1", "s2", T0 + 111);
+	t_carry(&s2, &hub, T0 + 120, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 2);
+
+	/* a redemption from a node without the spending right: s1 redeems
+	 * s2's volunteer (with a fresh replica of s1's key; its feed above
+	 * is stuck at the refused commit) */
+	struct t_node s1y;
+	t_open(&s1y, "s1y", 8, "s1", SYNC_ROLE_STATION);
+	t_enrol(&r, s1y.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 125);
+	t_carry(&r, &hub, T0 + 126, &rep, NULL);
+	t_digest(&hub, before);
+	t_redeem(&s1y, "s1", "s1-p1", "s2-v1", T0 + 130);
+	t_carry(&s1y, &hub, T0 + 140, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	/* and from the right holder it is accepted */
+	t_redeem(&s2, "s2", "s2-p1", "s2-v1", T0 + 150);
+	t_carry(&s2, &hub, T0 + 160, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 1);
+	t_close(&s1y);
+
+	t_close(&r);
+	t_close(&hub);
+	t_close(&s1);
+	t_close(&s2);
+	t_close(&out);
+}
+
+static void test_expired(void **state)
+{
+	struct t_node r, hub, st;
+	struct sync_report rep;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_open_root(&r, &root, "root2");
+	t_open(&hub, "hub2", 12, "c01", SYNC_ROLE_HUB);
+	t_open(&st, "st2", 13, "s3", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, st.id.pk, "s3", SYNC_ROLE_STATION, T0 + DAY, T0 + 1);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	/* valid: before the end of the period */
+	t_write_volunteer(&st, "s3-v1", "s3", T0 + 100);
+	t_carry(&st, &hub, T0 + 200, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+	/* expired: after it */
+	t_digest(&hub, before);
+	t_write_volunteer(&st, "s3-v2", "s3", T0 + 2 * DAY);
+	t_carry(&st, &hub, T0 + 2 * DAY, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&st);
+}
+
+static void test_revocation(void **state)
+{
+	struct t_node r, hub, st, thief;
+	struct sync_report rep;
+	struct sync_trust_row row;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_open_root(&r, &root, "root3");
+	t_open(&hub, "hub3", 22, "c01", SYNC_ROLE_HUB);
+	t_open(&st, "st3", 23, "s4", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, st.id.pk, "s4", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 1);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_write_volunteer(&st, "s4-v1", "s4", T0 + 100); /* seq 1 */
+	t_write_volunteer(&st, "s4-v2", "s4", T0 + 101); /* seq 2 */
+	/* the board is stolen after seq 2: revoke from seq 3 */
+	assert_int_equal(sync_revocation_row(&row, st.id.pk, "s4", 3, 0, T0 + 200), 0);
+	t_root_commit(&r, &row.w, 1, T0 + 200);
+	t_carry(&r, &hub, T0 + 210, &rep, NULL);
+	t_write_volunteer(&st, "s4-v3", "s4", T0 + 300); /* seq 3: the thief */
+	t_carry(&st, &hub, T0 + 310, &rep, NULL);
+	/* before the revocation point: accepted; after it: refused */
+	assert_int_equal(rep.applied, 2);
+	assert_int_equal(t_reason(&rep, ERR_REVOKED), 1);
+	/* the stolen key on another board, after a --now revocation */
+	assert_int_equal(sync_revocation_row(&row, st.id.pk, "s4", 0, T0 + 400, T0 + 400), 0);
+	t_root_commit(&r, &row.w, 1, T0 + 400);
+	t_carry(&r, &hub, T0 + 410, &rep, NULL);
+	t_digest(&hub, before);
+	memset(&thief, 0, sizeof(thief));
+	t_open(&thief, "thief", 23, "s4", SYNC_ROLE_STATION);
+	t_write_order(&thief, "", "s4", "s4", T0 + 500); /* nonsense in scope "" too */
+	t_carry(&thief, &hub, T0 + 510, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	/* the revoked node learns it and stops syncing */
+	t_carry(&r, &st, T0 + 600, &rep, NULL);
+	assert_true(sync_ctx_revoked(st.ctx));
+	t_reopen(&st, "s4", SYNC_ROLE_STATION);
+	assert_true(sync_ctx_revoked(st.ctx));
+	{
+		char path[256];
+		snprintf(path, sizeof(path), "%s/revoked.bundle", dir);
+		assert_int_equal(sync_bundle_export_path(st.ctx, path, NULL, 0, NULL), ERR_REVOKED);
+	}
+	t_close(&r);
+	t_close(&hub);
+	t_close(&st);
+	t_close(&thief);
+}
+
+/* ---- confidentiality ------------------------------------------------------- */
+
+static bool t_has(const struct buf *b, const char *needle)
+{
+	size_t n = strlen(needle);
+	for (size_t i = 0; i + n <= b->len; i++)
+		if (memcmp(b->data + i, needle, n) == 0)
+			return true;
+	return false;
+}
+
+static void test_encryption(void **state)
+{
+	struct t_node r, hub, s1, s2;
+	struct sync_report rep;
+	struct buf file;
+	uint8_t a[32], b[32];
+	(void)state;
+
+	buf_init(&file, (size_t)64 << 20);
+	t_open_root(&r, &root, "root4");
+	t_open(&hub, "hub4", 32, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "s14", 33, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "s24", 34, "s2", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 1);
+	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
+	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
+	/* the bundle s1 writes holds no name and no phone number */
+	t_carry(&s1, &s2, T0 + 200, &rep, &file);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_false(t_has(&file, "13912345678"));
+	assert_false(t_has(&file, "陪老人聊天"));
+	/* s2 carries it unread */
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(rep.carried, 2);
+	assert_int_equal(rep.refused, 0);
+	/* and relays it to the hub, which reads it */
+	t_carry(&s2, &hub, T0 + 300, &rep, &file);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_int_equal(rep.applied, 2);
+	assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
+	assert_memory_equal(a, b, 32);
+	/* a relay that flips a byte of an encrypted body is refused before
+	 * anything is decrypted: the chain hash no longer matches */
+	t_carry(&s1, &s2, T0 + 400, &rep, &file);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&s1);
+	t_close(&s2);
+	buf_release(&file);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_statement_and_request),
+		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_expired),
+		cmocka_unit_test(test_revocation),
+		cmocka_unit_test(test_encryption),
+	};
+	if (sync_init())
+		return 1;
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
