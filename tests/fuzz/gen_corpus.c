@@ -2,9 +2,11 @@
 /*
  * gen_corpus.c - writes the seed corpora tests/fuzz/corpus/<target>/ from
  * real bytes: commit bodies, chunks and their payloads, a bundle, the
- * messages of a session, a config file, LoRa frames. Deterministic (fixed
- * keys, fixed times): `make fuzz-corpus` rewrites the same files. Run from
- * the repository root.
+ * messages of a session, a config file, LoRa frames, an enrolment
+ * statement and request. Deterministic (fixed
+ * keys, fixed times): `make fuzz-corpus` rewrites the same files, but for
+ * the scope key sealed in the statement (crypto_box_seal is randomised).
+ * Run from the repository root.
  */
 #include <stdio.h>
 #include <sys/stat.h>
@@ -144,6 +146,30 @@ int main(void)
 	buf_release(&rec);
 	sync_session_free(sa);
 	sync_session_free(sh);
+	/* an enrolment statement signed by a county root, and a request */
+	struct sync_identity root;
+	uint8_t rs[32];
+	memset(rs, 0x77, sizeof(rs));
+	if (sync_identity_from_seed(&root, rs) == 0) {
+		struct sync_statement stm;
+		struct buf sb;
+		memset(&stm, 0, sizeof(stm));
+		memcpy(stm.node, a.id.pk, SYNC_PK_LEN);
+		stm.role = SYNC_ROLE_STATION;
+		snprintf(stm.station, sizeof(stm.station), "s0001");
+		stm.not_before = FUZZ_NOW;
+		stm.not_after = FUZZ_NOW + 365ULL * 86400000;
+		buf_init(&sb, 0);
+		if (sync_statement_sign(&stm, &root) == 0) {
+			sync_statement_encode(&sb, &stm);
+			put("fuzz_statement", "statement", 0xff, sb.data, sb.len);
+		}
+		buf_reset(&sb);
+		if (sync_request_make(&sb, &a.id, "s0001", "红星村", FUZZ_NOW) == 0)
+			put("fuzz_statement", "request", 0xff, sb.data, sb.len);
+		buf_release(&sb);
+		sync_identity_release(&root);
+	}
 	/* configuration files */
 	static const char conf1[] = "# cunlian node\nstation = s0001\nname = 红星村服务站\nrole = station\n"
 				    "level = village\nparent = t01\n";

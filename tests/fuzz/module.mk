@@ -3,9 +3,8 @@
 # round trip (docs/testing.md). Built only by `make fuzz`, with clang, into
 # build/fuzz; not part of `make test` (their seed corpora are replayed by
 # nothing else: run `make fuzz FUZZ_TIME=0` to just build and replay them).
-FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora
-# Enrolment statements (sync/trust.c) are being written: fuzzed once they are there.
-FUZZ_TARGETS += $(if $(wildcard sync/trust.c),fuzz_statement)
+FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
+	fuzz_statement
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # Sources outside the library that a target needs (node/ is the program).

@@ -4,8 +4,7 @@
  * (and under ASan/UBSan in make check), replays its checked-in corpus
  * tests/fuzz/corpus/<target>/ and its regressions tests/fuzz/regress/
  * <target>/ (each a crash the fuzzer once found, fixed since). So a fixed
- * crash stays fixed in every `make test`, without clang. (fuzz_statement
- * joins once sync/trust.c is in the tree for good.)
+ * crash stays fixed in every `make test`, without clang.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -33,6 +32,9 @@
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_config_one
 #include "tests/fuzz/fuzz_config.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_statement_one
+#include "tests/fuzz/fuzz_statement.c"
 #undef LLVMFuzzerTestOneInput
 #define LLVMFuzzerTestOneInput fuzz_lora_one
 #include "tests/fuzz/fuzz_lora.c"
@@ -92,6 +94,7 @@ REPLAY(fuzz_bundle)
 REPLAY(fuzz_session)
 REPLAY(fuzz_roundtrip)
 REPLAY(fuzz_config)
+REPLAY(fuzz_statement)
 REPLAY(fuzz_lora)
 
 /* The first crash make fuzz found: an empty buf_put (base/buf.c) did
@@ -118,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_session),
 		cmocka_unit_test(test_fuzz_roundtrip),
 		cmocka_unit_test(test_fuzz_config),
+		cmocka_unit_test(test_fuzz_statement),
 		cmocka_unit_test(test_fuzz_lora),
 	};
 	int rc = cmocka_run_group_tests_name("fuzz replay", tests, NULL, NULL);
