@@ -47,6 +47,7 @@
 struct node_serve_peer {
 	struct node_net_peer cfg;
 	struct node_xchg *x;
+	struct radio_peer *rp; /* kept between exchanges: validated at the peer */
 	uint64_t next_at, backoff_ms;
 	bool failing;
 	unsigned attempts;
@@ -63,6 +64,11 @@ struct node_serve {
 	uint8_t ifhash[SHA256_LEN];
 	uint64_t if_at;
 	int sfd;
+	bool bigger; /* switch to NODE_CHUNK_BIG at the end of this turn */
+	const char *cli_peer;  /* --peer, kept over a reload */
+	bool cli_listen;       /* --listen given */
+	unsigned cli_interval; /* --interval, or 0 */
+	int cli_log;           /* --log, or -1 */
 	struct node_log log;
 	bool once; /* --once: one round with every peer, then stop */
 };
@@ -93,6 +99,8 @@ static void node_serve_peers_load(struct node_serve *sv, uint64_t now)
 	for (size_t i = 0; i < sv->npeers; i++) {
 		node_xchg_free(sv->peer[i].x);
 		sv->peer[i].x = NULL;
+		radio_peer_free(sv->peer[i].rp);
+		sv->peer[i].rp = NULL;
 	}
 	sv->npeers = sv->nc.npeers;
 	for (size_t i = 0; i < sv->npeers; i++) {
@@ -116,12 +124,32 @@ static void node_serve_seen(void *arg, const char *addr)
 	}
 }
 
+/* A commit larger than a chunk stops every exchange at it: end the
+ * sessions (they resume from version vectors) and use chunks that hold
+ * it from now on. */
+static void node_serve_bigger_chunks(struct node_serve *sv)
+{
+	for (size_t i = 0; i < sv->npeers; i++) {
+		node_xchg_free(sv->peer[i].x);
+		sv->peer[i].x = NULL;
+		sv->peer[i].next_at = 0;
+	}
+	node_net_server_reset(sv->srv);
+	if (node_net_sync_open(sv->ctx, NODE_CHUNK_BIG) == 0)
+		sv->nc.chunk = NODE_CHUNK_BIG;
+	node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_BIG_CHUNKS, (size_t)NODE_CHUNK_BIG);
+}
+
 static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *p,
 				 const struct node_xchg_result *res, uint64_t now)
 {
 	const struct node_ctx *ctx = sv->ctx;
 	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
 	p->attempts++;
+	if (res->rc == ERR_TOOBIG && sv->nc.chunk < NODE_CHUNK_BIG) {
+		sv->bigger = true; /* switched after this turn of the loop */
+		return;
+	}
 	if (res->rc) {
 		uint64_t max = (uint64_t)sv->nc.backoff_max_s * 1000;
 		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : (interval < 5000 ? interval : 5000);
@@ -144,7 +172,7 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 		 (unsigned long long)res->msgs_out, (unsigned long long)res->bytes_out,
 		 (unsigned long long)res->msgs_in, (unsigned long long)res->bytes_in,
 		 (unsigned long long)res->rep.applied,
-		 (unsigned long long)(res->rep.refused + res->rep.chunks_refused), (double)res->ms / 1000.0,
+		 (unsigned long long)node_net_refused(&res->rep), (double)res->ms / 1000.0,
 		 res->differ);
 }
 
@@ -158,13 +186,21 @@ static void node_serve_peers_step(struct node_serve *sv)
 			if (node_xchg_step(p->x, &res)) {
 				node_xchg_free(p->x);
 				p->x = NULL;
+				if (res.rc) { /* a fresh socket next time (a NAT may have moved) */
+					radio_peer_free(p->rp);
+					p->rp = NULL;
+				}
 				node_serve_peer_done(sv, p, &res, node_net_mono_ms());
 			}
 			continue;
 		}
 		if (now < p->next_at || (sv->once && p->attempts))
 			continue;
-		int rc = node_xchg_new(&p->x, sv->ctx, sv->r, &p->cfg, (uint64_t)sv->nc.sync_timeout_s * 1000);
+		/* A fresh radio peer (socket) per exchange: requests libcoap may
+		 * still be retransmitting for the last one cannot hold this one's
+		 * NSTART slots. */
+		int rc = node_xchg_new(&p->x, sv->ctx, sv->r, &p->cfg, NULL,
+				       (uint64_t)sv->nc.sync_timeout_s * 1000);
 		if (rc) {
 			memset(&res, 0, sizeof(res));
 			res.rc = rc;
@@ -207,13 +243,22 @@ static void node_serve_reload(struct node_serve *sv)
 		free(nc);
 		return;
 	}
-	if (strcmp(nc->listen, sv->nc.listen) != 0)
+	enum node_msg_id why2;
+	if (sv->cli_peer && nc->npeers < NODE_PEERS_MAX &&
+	    node_net_peer_parse(sv->cli_peer, &nc->link, &nc->peer[nc->npeers], &why2) == 0)
+		nc->npeers++;
+	if (sv->cli_interval)
+		nc->interval_s = sv->cli_interval;
+	if (sv->cli_listen == false && strcmp(nc->listen, sv->nc.listen) != 0)
 		node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_LISTEN_RESTART, nc->listen);
 	snprintf(nc->listen, sizeof(nc->listen), "%s", sv->nc.listen);
+	nc->chunk = sv->nc.chunk; /* the sync context stays as it is */
 	sv->nc = *nc;
 	free(nc);
 	if (sv->nc.log >= 0)
 		sv->log.max = sv->nc.log;
+	if (sv->cli_log >= 0)
+		sv->log.max = sv->cli_log;
 	node_serve_peers_load(sv, node_net_mono_ms());
 	node_net_log(sv->ctx, &sv->log, NODE_LOG_INFO, M_LOG_RELOADED, sv->npeers, sv->nc.interval_s);
 }
@@ -251,6 +296,9 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		return -ENOMEM;
 	sv->ctx = ctx;
 	sv->sfd = -1;
+	sv->cli_log = -1;
+	sv->cli_peer = o[2].val;
+	sv->cli_listen = o[0].val != NULL;
 	sv->once = o[5].val != NULL;
 	if ((rc = node_open(ctx)))
 		goto out;
@@ -286,6 +334,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		sv->nc.interval_s = (unsigned)v;
+		sv->cli_interval = (unsigned)v;
 	}
 	node_log_init(&sv->log, stderr);
 	if (sv->nc.log >= 0)
@@ -297,6 +346,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		sv->log.max = lv;
+		sv->cli_log = lv;
 	}
 	if ((rc = node_net_sync_open(ctx, sv->nc.chunk))) {
 		rc = node_fail_store(ctx, rc);
@@ -313,6 +363,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		.nres = node_net_nresources,
 		.serve = node_net_serve,
 		.serve_arg = sv->srv,
+		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
 	};
 	if ((rc = radio_new(&sv->r, &ro))) {
 		rc = node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, err_str(rc));
@@ -340,6 +391,10 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		now = node_net_mono_ms();
 		node_net_server_tick(sv->srv, now);
 		node_serve_peers_step(sv);
+		if (sv->bigger) {
+			sv->bigger = false;
+			node_serve_bigger_chunks(sv);
+		}
 		if (now >= sv->if_at + NODE_IF_CHECK_MS) {
 			uint8_t h[SHA256_LEN];
 			sv->if_at = now;
@@ -358,6 +413,8 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < sv->npeers; i++) { /* abandon exchanges in flight */
 		node_xchg_free(sv->peer[i].x);
 		sv->peer[i].x = NULL;
+		radio_peer_free(sv->peer[i].rp);
+		sv->peer[i].rp = NULL;
 	}
 	node_net_server_free(sv->srv); /* logs the sessions it ends */
 	sv->srv = NULL;
@@ -369,8 +426,10 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 				rc = -EHOSTUNREACH;
 out:
 	if (sv) {
-		for (size_t i = 0; i < sv->npeers; i++)
+		for (size_t i = 0; i < sv->npeers; i++) {
 			node_xchg_free(sv->peer[i].x);
+			radio_peer_free(sv->peer[i].rp);
+		}
 		node_net_server_free(sv->srv); /* before the radio: it logs sessions */
 		radio_free(sv->r);
 		if (sv->sfd >= 0)

@@ -62,7 +62,7 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 			    const struct node_xchg_result *r)
 {
 	const struct sync_report *rep = &r->rep;
-	uint64_t refused = rep->refused + rep->chunks_refused;
+	uint64_t refused = node_net_refused(rep);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -144,13 +144,27 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		rc = node_fail_store(ctx, rc);
 		goto out;
 	}
-	struct radio_options ro = { .listen = NULL };
-	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, (uint64_t)timeout * 1000))) {
+	struct radio_options ro = {
+		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
+	};
+	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
 		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, err_str(rc));
 		goto out;
 	}
 	while (!node_xchg_step(x, &res))
 		radio_run(r, 20);
+	if (res.rc == ERR_TOOBIG && !chunk && nc->chunk < NODE_CHUNK_BIG) {
+		/* a commit larger than a chunk: again, with chunks that hold it */
+		node_xchg_free(x);
+		x = NULL;
+		if ((rc = node_net_sync_open(ctx, NODE_CHUNK_BIG)) ||
+		    (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
+			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, err_str(rc));
+			goto out;
+		}
+		while (!node_xchg_step(x, &res))
+			radio_run(r, 20);
+	}
 	if (res.rc) {
 		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
 			       peer.uri, err_str(res.rc));

@@ -20,7 +20,9 @@
  *      in flight: a message still travelling is never sent twice.
  *  X4. A request that fails after all its retransmissions only counts a
  *      failure; three in a row with no answer between them end the
- *      exchange as unreachable. What was acknowledged stays acknowledged.
+ *      exchange as unreachable, and so does a peer that never answered
+ *      while the first request was sent four times. What was
+ *      acknowledged stays acknowledged.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -99,20 +101,90 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);
 }
 
+/* DELTAs refused only for a gap (an earlier chunk of the same feed is
+ * still on its way, in another request) wait here and are fed again after
+ * the next chunk that applies, instead of waiting for the peer's resend. */
+#define NODE_GAPQ_MAX 16
+#define NODE_GAPQ_BYTES ((size_t)1 << 20)
+struct node_gapq {
+	uint8_t *m[NODE_GAPQ_MAX];
+	size_t len[NODE_GAPQ_MAX], n, bytes;
+};
+
+static void node_gapq_release(struct node_gapq *q)
+{
+	for (size_t i = 0; i < q->n; i++)
+		mem_free(q->m[i]);
+	memset(q, 0, sizeof(*q));
+}
+
+static uint64_t node_gaps(const struct sync_session *s)
+{
+	const struct sync_report *r = sync_session_report(s);
+	for (size_t i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == ERR_GAP)
+			return r->reasons[i].n;
+	return 0;
+}
+
+uint64_t node_net_refused(const struct sync_report *r)
+{
+	uint64_t n = r->refused + r->chunks_refused;
+	for (size_t i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == ERR_GAP)
+			n -= r->reasons[i].n <= n ? r->reasons[i].n : n;
+	return n;
+}
+
+/* Feed one message; *gap tells whether it waits for an earlier one. */
+static int node_net_feed1(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall, bool *gap)
+{
+	uint64_t g = node_gaps(s);
+	int rc = sync_session_input(s, p, len, wall);
+	*gap = node_gaps(s) > g;
+	return rc;
+}
+
 /* Feed every message of a body to a session; stop at one that does not
  * frame (the rest cannot be found). Returns messages fed or < 0. */
-static int node_net_feed(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall)
+static int node_net_feed(struct sync_session *s, struct node_gapq *q, const uint8_t *p, size_t len,
+			 uint64_t wall)
 {
 	size_t off = 0;
 	int n = 0, rc;
+	bool gap;
 	while (off < len) {
 		uint8_t id[SYNC_ID_LEN];
 		int type;
 		size_t clen;
 		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen == 0 || clen > len - off)
 			break;
-		if ((rc = sync_session_input(s, p + off, clen, wall)))
+		if ((rc = node_net_feed1(s, p + off, clen, wall, &gap)))
 			return rc;
+		if (gap && q->n < NODE_GAPQ_MAX && q->bytes + clen <= NODE_GAPQ_BYTES &&
+		    (q->m[q->n] = mem_alloc(clen))) {
+			memcpy(q->m[q->n], p + off, clen);
+			q->len[q->n++] = clen;
+			q->bytes += clen;
+		} else if (!gap && q->n) { /* something applied: retry what waits */
+			bool progress = true;
+			while (progress) {
+				progress = false;
+				for (size_t i = 0; i < q->n; i++) {
+					if ((rc = node_net_feed1(s, q->m[i], q->len[i], wall, &gap)))
+						return rc;
+					if (gap)
+						continue;
+					q->bytes -= q->len[i];
+					mem_free(q->m[i]);
+					q->m[i] = q->m[q->n - 1];
+					q->len[i] = q->len[q->n - 1];
+					q->n--;
+					progress = true;
+					break;
+				}
+			}
+		}
 		off += clen;
 		n++;
 	}
@@ -160,9 +232,9 @@ struct node_net_sess {
 	char key[NODE_KEY_MAX + 1];
 	char addr[RADIO_ADDR_MAX];
 	struct sync_session *s;
+	struct node_gapq gq;
 	uint64_t start_ms, last_ms;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
-	bool reported;
 };
 
 struct node_net_server {
@@ -197,14 +269,20 @@ static void node_net_sess_end(struct node_net_server *s, size_t i, const char *w
 {
 	struct node_net_sess *e = &s->v[i];
 	const struct sync_report *rep = sync_session_report(e->s);
-	node_net_log(s->ctx, s->log, rep->refused || rep->chunks_refused ? NODE_LOG_WARNING : NODE_LOG_INFO,
+	node_net_log(s->ctx, s->log, node_net_refused(rep) ? NODE_LOG_WARNING : NODE_LOG_INFO,
 		 M_LOG_SERVED, e->addr, why, (unsigned long long)e->msgs_in,
 		 (unsigned long long)e->bytes_in, (unsigned long long)e->msgs_out,
 		 (unsigned long long)e->bytes_out, (unsigned long long)rep->applied,
-		 (unsigned long long)(rep->refused + rep->chunks_refused),
-		 (double)(e->last_ms - e->start_ms) / 1000.0);
+		 (unsigned long long)node_net_refused(rep), (double)(e->last_ms - e->start_ms) / 1000.0);
 	sync_session_free(e->s);
+	node_gapq_release(&e->gq);
 	s->v[i] = s->v[--s->n];
+}
+
+void node_net_server_reset(struct node_net_server *s)
+{
+	while (s->n)
+		node_net_sess_end(s, s->n - 1, "reset");
 }
 
 void node_net_server_free(struct node_net_server *s)
@@ -304,7 +382,7 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 	}
 	e->last_ms = node_net_mono_ms();
 	snprintf(e->addr, sizeof(e->addr), "%s", req->peer); /* a NAT may move it */
-	if ((fed = node_net_feed(e->s, req->body, req->len, wall)) < 0) {
+	if ((fed = node_net_feed(e->s, &e->gq, req->body, req->len, wall)) < 0) {
 		resp->code = 500;
 		return;
 	}
@@ -373,13 +451,16 @@ struct node_xchg {
 	struct node_ctx *ctx;
 	struct radio *r;
 	struct radio_peer *p;
+	bool own_p;
 	struct node_net_peer peer;
 	struct sync_session *s;
+	struct node_gapq gq;
 	char key[17];
 	enum node_xchg_phase phase;
 	uint64_t start, deadline, last_poll, poll_gap;
 	uint64_t seq, latest_seq; /* requests sent; the latest with an answer */
-	bool peer_idle, peer_more;
+	bool peer_idle, peer_more, heard;
+	uint64_t silence_ms; /* unreachable when nothing was ever heard by then */
 	unsigned inflight, fails;
 	int err;
 	struct buf msg;
@@ -441,6 +522,8 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 		return;
 	if (!q->vv)
 		x->inflight--;
+	if (rc == 0)
+		x->heard = true;
 	if (rc == 0 && code / 100 == 2) {
 		x->fails = 0;
 		if (q->vv) {
@@ -450,7 +533,7 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 		}
 		x->res.bytes_in += len;
 		if (len >= 1) {
-			int fed = node_net_feed(x->s, body + 1, len - 1, node_net_wall_ms());
+			int fed = node_net_feed(x->s, &x->gq, body + 1, len - 1, node_net_wall_ms());
 			if (fed < 0)
 				x->err = fed;
 			else
@@ -499,7 +582,7 @@ static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, 
 }
 
 int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
-		  const struct node_net_peer *peer, uint64_t timeout_ms)
+		  const struct node_net_peer *peer, struct radio_peer *rp, uint64_t timeout_ms)
 {
 	struct node_xchg *x;
 	uint8_t rnd[8];
@@ -521,12 +604,22 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	x->start = node_net_mono_ms();
 	x->deadline = x->start + timeout_ms;
 	x->poll_gap = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms / 4 : 250;
+	/* four transmissions of the first request (1 + 2 + 4 + 8 ACK timeouts,
+	 * times libcoap's random factor 1.5) with no answer: unreachable */
+	uint64_t ack = peer->link.ack_timeout_ms < 1000 ? 1000 : peer->link.ack_timeout_ms;
+	x->silence_ms = ack * 15 * 3 / 2;
 	struct sync_session_options so = {
 		.initiator = true,
 		.rto_ms = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms : 2000,
 	};
-	if ((rc = radio_peer_new(r, &x->p, peer->host, peer->port, &peer->link)) ||
-	    (rc = sync_session_new(&x->s, ctx->sync, &so, node_net_wall_ms()))) {
+	x->p = rp;
+	if (!rp) {
+		x->own_p = true;
+		rc = radio_peer_new(r, &x->p, peer->host, peer->port, &peer->link);
+	} else {
+		rc = radio_peer_inflight(rp) ? -EBUSY : 0;
+	}
+	if (rc || (rc = sync_session_new(&x->s, ctx->sync, &so, node_net_wall_ms()))) {
 		node_xchg_free(x);
 		return rc;
 	}
@@ -541,13 +634,17 @@ void node_xchg_free(struct node_xchg *x)
 	/* callbacks of requests still queued in libcoap see x == NULL */
 	for (struct node_xchg_req *q = x->reqs; q; q = q->next)
 		q->x = NULL;
-	radio_peer_free(x->p); /* ends pending requests (-ECANCELED) */
+	if (x->own_p)
+		radio_peer_free(x->p); /* ends pending requests (-ECANCELED) */
+	else if (x->p)
+		radio_peer_cancel(x->p);
 	while (x->reqs) {
 		struct node_xchg_req *q = x->reqs;
 		x->reqs = q->next;
 		mem_free(q);
 	}
 	sync_session_free(x->s);
+	node_gapq_release(&x->gq);
 	buf_release(&x->msg);
 	mem_free(x);
 }
@@ -569,8 +666,8 @@ bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 
 	if (x->err || (x->phase == XCHG_DONE))
 		return node_xchg_finish(x, res);
-	if (now > x->deadline) {
-		x->err = -ETIMEDOUT;
+	if (now > x->deadline || (!x->heard && now > x->start + x->silence_ms)) {
+		x->err = -ETIMEDOUT; /* X4: a peer that never answered is unreachable */
 		return node_xchg_finish(x, res);
 	}
 	if (x->phase == XCHG_VV)

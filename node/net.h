@@ -47,7 +47,7 @@ struct node_net_conf {
 	unsigned interval_s;    /* between syncs with a peer; 300 */
 	unsigned backoff_max_s; /* longest wait while a peer is unreachable; 3600 */
 	unsigned sync_timeout_s;/* give one exchange up after; 120 */
-	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 */
+	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 (one datagram) */
 	size_t max_sessions;    /* sync sessions served at once; 64 */
 	struct radio_limits limits;
 	struct radio_link link; /* defaults for peers */
@@ -62,7 +62,10 @@ int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enu
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
 
-/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes. */
+/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes. A
+ * commit larger than a chunk cannot be sent (ERR_TOOBIG from an
+ * exchange): the callers then reopen with NODE_CHUNK_BIG and try again. */
+#define NODE_CHUNK_BIG SYNC_CHUNK_DEFAULT
 int node_net_sync_open(struct node_ctx *ctx, size_t chunk);
 
 /* ---- server ----------------------------------------------------------- */
@@ -74,6 +77,8 @@ struct node_net_server;
 typedef void (*node_net_seen_fn)(void *arg, const char *addr);
 int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions);
 void node_net_server_free(struct node_net_server *s);
+/* End every session (they resume from version vectors next time). */
+void node_net_server_reset(struct node_net_server *s);
 /* The radio serve callback (arg: the server). */
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp);
 /* Time passes: expire idle sessions, log what they did. */
@@ -92,11 +97,17 @@ struct node_xchg_result {
 	struct sync_report rep;
 	uint64_t ms;
 };
+/* rp: a radio peer to use (borrowed; the daemon keeps one per peer so
+ * its address stays validated at the server), or NULL to make one. */
 int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
-		  const struct node_net_peer *peer, uint64_t timeout_ms);
+		  const struct node_net_peer *peer, struct radio_peer *rp, uint64_t timeout_ms);
 void node_xchg_free(struct node_xchg *x);
 /* Advance (call after radio_run); true when finished, *res filled. */
 bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res);
+
+/* Commits refused for good (a gap waiting for an earlier chunk is not a
+ * refusal: it applies when that chunk arrives). */
+uint64_t node_net_refused(const struct sync_report *r);
 
 /* Wall clock and monotonic clock, ms. */
 uint64_t node_net_wall_ms(void);

@@ -59,7 +59,7 @@ static int node_net_link_kv(struct radio_link *l, const char *k, const char *v)
 	if (strcmp(k, "profile") == 0)
 		return node_net_profile(v, l);
 	if (strcmp(k, "ack_timeout") == 0) {
-		if (node_net_num(v, 100, 600000, &x))
+		if (node_net_num(v, 1000, 600000, &x))
 			return ERR_USAGE;
 		l->ack_timeout_ms = (unsigned)x;
 	} else if (strcmp(k, "retransmit") == 0) {

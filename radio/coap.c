@@ -71,6 +71,7 @@ struct radio_call {
 	radio_done_fn fn;
 	void *arg;
 	bool echoed;
+	uint64_t stall_at; /* R5: ended with -ETIMEDOUT if nothing moved by then */
 	struct radio_call *next;
 };
 
@@ -357,7 +358,12 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 			return;
 		}
 		x->last_ms = now;
-		rc = radio_rx_add(r, x, (size_t)b1.num << (b1.szx + 4), data, len);
+		size_t boff = (size_t)b1.num << (b1.szx + 4);
+		if (boff + len <= x->len && b1.m) { /* a block again (our 2.31 was lost) */
+			radio_code(resp, 231);
+			return;
+		}
+		rc = radio_rx_add(r, x, boff, data, len);
 		if (rc) {
 			radio_rx_drop(r, x);
 			if (rc == ERR_TOOBIG)
@@ -484,6 +490,17 @@ static void radio_call_end(struct radio_call *c, int rc, unsigned code)
 	mem_free(c);
 }
 
+/* How long one request may go without progress: libcoap's own
+ * MAX_TRANSMIT_WAIT for one message, once per block of the request body,
+ * and a second for good measure. libcoap ends a request itself when its
+ * retransmissions run out; this is the backstop for the cases it does not
+ * report (a block of a block-wise transfer given up under another token). */
+static uint64_t radio_stall_ms(const struct radio_peer *p, size_t body)
+{
+	uint64_t wait = (uint64_t)p->link.ack_timeout_ms * ((2ULL << p->link.retransmit) - 1) * 3 / 2;
+	return wait * (2 + body / p->link.block);
+}
+
 static int radio_call_send(struct radio_call *c)
 {
 	struct radio_peer *p = c->peer;
@@ -516,6 +533,7 @@ static int radio_call_send(struct radio_call *c)
 	if (coap_send(p->s, pdu) == COAP_INVALID_MID)
 		return -EIO;
 	p->sent += c->len;
+	c->stall_at = radio_now_ms() + radio_stall_ms(p, c->len);
 	return 0;
 }
 
@@ -560,6 +578,7 @@ static coap_response_t radio_on_response(coap_session_t *s, const coap_pdu_t *se
 			return COAP_RESPONSE_OK;
 		}
 		buf_put(&c->resp, data, len);
+		c->stall_at = radio_now_ms() + radio_stall_ms(p, 0); /* a block came: progress */
 		if (c->resp.err) {
 			radio_call_end(c, ERR_TOOBIG, ucode);
 			return COAP_RESPONSE_OK;
@@ -607,6 +626,8 @@ int radio_peer_new(struct radio *r, struct radio_peer **out, const char *host, u
 		p->link = *link;
 	if (!p->link.ack_timeout_ms)
 		p->link.ack_timeout_ms = 2000;
+	if (p->link.ack_timeout_ms < 1000) /* libcoap 4.3 refuses less than a second */
+		p->link.ack_timeout_ms = 1000;
 	if (!p->link.retransmit)
 		p->link.retransmit = 4;
 	if (!p->link.window)
@@ -630,13 +651,18 @@ int radio_peer_new(struct radio *r, struct radio_peer **out, const char *host, u
 	return 0;
 }
 
+void radio_peer_cancel(struct radio_peer *p)
+{
+	while (p->calls)
+		radio_call_end(p->calls, -ECANCELED, 0);
+}
+
 void radio_peer_free(struct radio_peer *p)
 {
 	struct radio_peer **pp;
 	if (!p)
 		return;
-	while (p->calls)
-		radio_call_end(p->calls, -ECANCELED, 0);
+	radio_peer_cancel(p);
 	for (pp = &p->r->peers; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;
@@ -715,6 +741,8 @@ int radio_new(struct radio **out, const struct radio_options *opt)
 		return -ENOMEM;
 	if (opt)
 		r->opt = *opt;
+	if (r->opt.coap_log > 0)
+		coap_set_log_level((coap_log_t)r->opt.coap_log);
 	if (!r->opt.response_max)
 		r->opt.response_max = (size_t)1 << 20;
 	radio_limits_default(&r->opt.limits);
@@ -770,6 +798,15 @@ unsigned radio_port(const struct radio *r)
 int radio_run(struct radio *r, unsigned timeout_ms)
 {
 	int rc = coap_io_process(r->ctx, timeout_ms ? timeout_ms : COAP_IO_NO_WAIT);
+	uint64_t now = radio_now_ms();
+	for (struct radio_peer *p = r->peers; p; p = p->next) { /* R5 backstop */
+		struct radio_call *c = p->calls, *next;
+		for (; c; c = next) {
+			next = c->next;
+			if (now >= c->stall_at)
+				radio_call_end(c, -ETIMEDOUT, 0);
+		}
+	}
 	return rc < 0 ? -EIO : 0;
 }
 

@@ -294,6 +294,7 @@ struct relay_client {
 	struct sockaddr_storage addr;
 	socklen_t alen;
 	int fd; /* connected to the server */
+	uint64_t last; /* last datagram from the client */
 };
 
 struct radio_relay {
@@ -398,10 +399,19 @@ void radio_relay_counters(const struct radio_relay *r, struct radio_sim_counters
 static int relay_client(struct radio_relay *r, const struct sockaddr_storage *a, socklen_t alen)
 {
 	for (size_t i = 0; i < r->ncl; i++)
-		if (r->cl[i].alen == alen && memcmp(&r->cl[i].addr, a, alen) == 0)
+		if (r->cl[i].alen == alen && memcmp(&r->cl[i].addr, a, alen) == 0) {
+			r->cl[i].last = relay_now();
 			return (int)i;
-	if (r->ncl == RELAY_CLIENTS_MAX)
-		return -1;
+		}
+	size_t slot = r->ncl;
+	if (r->ncl == RELAY_CLIENTS_MAX) { /* reuse the client heard from longest ago */
+		slot = 0;
+		for (size_t i = 1; i < r->ncl; i++)
+			if (r->cl[i].last < r->cl[slot].last)
+				slot = i;
+		close(r->cl[slot].fd);
+		r->ncl--;
+	}
 	int fd = socket(r->to.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -1;
@@ -409,10 +419,12 @@ static int relay_client(struct radio_relay *r, const struct sockaddr_storage *a,
 		close(fd);
 		return -1;
 	}
-	r->cl[r->ncl].addr = *a;
-	r->cl[r->ncl].alen = alen;
-	r->cl[r->ncl].fd = fd;
-	return (int)r->ncl++;
+	r->cl[slot].addr = *a;
+	r->cl[slot].alen = alen;
+	r->cl[slot].fd = fd;
+	r->cl[slot].last = relay_now();
+	r->ncl++;
+	return (int)slot;
 }
 
 int radio_relay_run(struct radio_relay *r, unsigned timeout_ms)

@@ -59,7 +59,7 @@
 
 /* How to talk to one peer. Zero fields take the defaults. */
 struct radio_link {
-	unsigned ack_timeout_ms; /* CoAP ACK_TIMEOUT; 0: 2000 */
+	unsigned ack_timeout_ms; /* CoAP ACK_TIMEOUT, >= 1000 (libcoap); 0: 2000 */
 	unsigned retransmit;     /* CoAP MAX_RETRANSMIT; 0: 4 */
 	unsigned window;         /* requests in flight (NSTART); 0: 4 */
 	unsigned block;          /* block size, 16..1024 (power of 2); 0: 1024 */
@@ -146,6 +146,7 @@ struct radio_options {
 	size_t nres;
 	radio_serve_fn serve;
 	void *serve_arg;
+	int coap_log;        /* libcoap's log level (0 emerg .. 7 debug) to stderr; 0: off */
 };
 
 int radio_new(struct radio **out, const struct radio_options *opt);
@@ -176,6 +177,9 @@ int radio_peer_request(struct radio_peer *p, enum radio_method m, const char *pa
 		       const char *query, const uint8_t *body, size_t len, radio_done_fn fn,
 		       void *arg);
 size_t radio_peer_inflight(const struct radio_peer *p);
+/* End every pending request of p with -ECANCELED (late answers are
+ * ignored). */
+void radio_peer_cancel(struct radio_peer *p);
 /* Bytes of request and response bodies so far (for logs). */
 void radio_peer_bytes(const struct radio_peer *p, uint64_t *sent, uint64_t *recv);
 

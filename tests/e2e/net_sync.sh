@@ -57,7 +57,7 @@ check "bad peer address: usage error (2); nobody listening: exit 1 with a clear 
 expect 2 --home "$S" sync http://127.0.0.1:1
 contains "$err" "coap://" "bad uri message"
 DEAD=$(port)
-LANG=en_US.UTF-8 expect 1 --home "$S" sync "coap://127.0.0.1:$DEAD" --timeout 5 --ack-timeout 200 --retransmit 1
+LANG=en_US.UTF-8 expect 1 --home "$S" sync "coap://127.0.0.1:$DEAD" --timeout 5 --ack-timeout 1000 --retransmit 1
 contains "$err" "syncing with coap://127.0.0.1:$DEAD failed" "unreachable message"
 
 stop "$hubpid"
