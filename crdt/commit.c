@@ -352,7 +352,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		goto undo;
 	seq++;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = crdt_merge_write(s, &w[i], hlc, s->self_idx);
+		rc = crdt_merge_write(s, &w[i], hlc, s->self_idx, scope);
 	if (rc)
 		goto undo;
 	if ((rc = crdt_seal_local(s, scope, seq, hlc, w, n)))
@@ -427,7 +427,7 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 			goto undo;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = crdt_merge_write(s, &w[i], r->hlc, idx);
+		rc = crdt_merge_write(s, &w[i], r->hlc, idx, r->scope);
 	if (rc)
 		goto undo;
 	s->clock = clock;
@@ -605,23 +605,19 @@ static int crdt_digest_table(struct crdt_store *s, const struct crdt_table *t, c
 	struct buf b;
 	int rc;
 
-	if (scope && t->scope_col < 0 && scope[0] != '\0')
-		return 0; /* a county-wide table has no station rows */
 	/* Columns by name, in id order: a migration appends columns after
 	 * _m and _dead, so SELECT * would not keep this order. */
 	int n = snprintf(sql, sizeof(sql), "SELECT pk");
 	for (size_t c = 0; c < t->ncols; c++)
 		n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\"", t->cols[c].name);
 	n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", _m FROM \"%s\"", t->name);
-	if (scope && t->scope_col >= 0)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n,
-			      scope[0] ? " WHERE \"%s\" = ?1" : " WHERE \"%s\" IS NULL",
-			      t->cols[t->scope_col].name);
+	if (scope) /* the row's scope is that of the commits that wrote it */
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE _scope = ?1");
 	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY pk");
 	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
-	if (scope && scope[0] && t->scope_col >= 0)
+	if (scope)
 		sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
 	buf_init(&b, 1 << 20);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {

@@ -45,6 +45,8 @@ bool crdt_meta_live(const struct crdt_meta *m);
 /* A row as loaded for a merge; text values point into text[]. */
 struct crdt_row {
 	bool exists;
+	bool has_scope;
+	char scope[CRDT_SCOPE_MAX + 1]; /* _scope: see crdt_row_scope() */
 	struct crdt_value v[CRDT_COLS_MAX];
 	struct crdt_meta m;
 	char text[CRDT_COLS_MAX][CRDT_TEXT_MAX + 1];
@@ -103,8 +105,14 @@ int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r);
 
-/* Merge one checked write at clock (hlc, author) into the replica. */
-int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author);
+/* Merge one checked write at clock (hlc, author), from a commit of scope,
+ * into the replica. */
+int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author,
+		     const char *scope);
+/* Take a commit's scope into the row's: the least (byte order) of all the
+ * scopes of commits that wrote it, so any delivery order gives the same.
+ * Returns true when it changed. */
+bool crdt_row_scope(struct crdt_row *r, const char *scope);
 
 int crdt_sql_exec(struct crdt_store *s, const char *sql);
 /* Load the authors numbered after the ones already in memory. */

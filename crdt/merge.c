@@ -17,6 +17,11 @@
  *      the delete (the author meant to).
  *  R3. LWW column: holds the value of the largest K among surviving writes
  *      (ties are the same commit: the later write in it wins).
+ *  R5. A row's scope (_scope, what its digest by scope counts it under) is
+ *      the least, in byte order, of the scopes of all commits that wrote it:
+ *      a tombstone stays with its station, and the order of arrival does not
+ *      matter. (Trust lets a station write only its own scope, so in
+ *      practice every write of a row shares one scope.)
  *  R4. LIFECYCLE register (orders.status with orders.volunteer): holds the
  *      pair of the write with the largest (phase, step, K). Orders are not
  *      deletable, so R2 never interleaves with R4 (a tombstone dropping a
@@ -36,6 +41,7 @@
  *   any, T >= K      | dropped              | no-op
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -62,18 +68,27 @@ static int crdt_lifecycle_cmp(const struct crdt_value *a, const struct crdt_valu
 	return sa < sb ? -1 : sa > sb;
 }
 
+bool crdt_row_scope(struct crdt_row *r, const char *scope)
+{
+	if (r->has_scope && strcmp(scope, r->scope) >= 0)
+		return false;
+	snprintf(r->scope, sizeof(r->scope), "%s", scope);
+	r->has_scope = true;
+	return true;
+}
+
 static int crdt_merge_rows(struct crdt_store *s, const struct crdt_table *t,
-			   const struct crdt_write *w, uint64_t hlc, uint32_t author)
+			   const struct crdt_write *w, uint64_t hlc, uint32_t author, const char *scope)
 {
 	struct crdt_row *r = &s->row;
 	int rc = crdt_row_load(s, t, w->pk, w->pk_len, r);
 	if (rc)
 		return rc;
+	bool changed = crdt_row_scope(r, scope); /* R5: even when the values lose */
 	struct crdt_group *tomb = crdt_meta_find(&r->m, -1);
-	if (tomb && crdt_clock_cmp(s, hlc, author, tomb->hlc, tomb->author) <= 0)
-		return 0; /* R2, or a repeated delete */
+	if (tomb && crdt_clock_cmp(s, hlc, author, tomb->hlc, tomb->author) <= 0) /* R2 */
+		return changed ? crdt_row_put(s, t, w->pk, w->pk_len, r) : 0;
 
-	bool changed = false;
 	if (w->op == CRDT_DELETE) {
 		crdt_meta_set(&r->m, -1, hlc, author); /* R1 */
 		for (unsigned c = 0; c < t->ncols; c++) {
@@ -140,6 +155,7 @@ struct crdt_cand {
 	struct crdt_write *w; /* decoded from body */
 	uint64_t hlc;
 	uint32_t author;
+	char scope[CRDT_SCOPE_MAX + 1]; /* of the commit that inserted it */
 	bool live, accepted;
 };
 
@@ -179,7 +195,7 @@ static bool crdt_text_eq(const char *a, size_t alen, const char *b, size_t blen)
 /* Add an insert (as a write) to the component unless it is there already.
  * Returns 1 when added, 0 when already there, or an error. */
 static int crdt_component_add(struct crdt_component *k, const struct crdt_write *w, uint64_t hlc,
-			      uint32_t author, bool live)
+			      uint32_t author, const char *scope, bool live)
 {
 	for (size_t i = 0; i < k->n; i++)
 		if (k->c[i].hlc == hlc && k->c[i].author == author &&
@@ -205,6 +221,7 @@ static int crdt_component_add(struct crdt_component *k, const struct crdt_write 
 	c->len = b.len;
 	c->hlc = hlc;
 	c->author = author;
+	snprintf(c->scope, sizeof(c->scope), "%s", scope ? scope : "");
 	c->live = live;
 	c->accepted = false;
 	k->n++;
@@ -236,7 +253,8 @@ static int crdt_component_live(struct crdt_store *s, const struct crdt_table *t,
 	if (r->m.n != 1)
 		return ERR_CORRUPT;
 	crdt_write_from_row(t, r, pk, pk_len, &w);
-	rc = crdt_component_add(k, &w, r->m.g[0].hlc, r->m.g[0].author, true);
+	rc = crdt_component_add(k, &w, r->m.g[0].hlc, r->m.g[0].author, r->has_scope ? r->scope : "",
+				true);
 	return rc < 0 ? rc : 0;
 }
 
@@ -255,7 +273,8 @@ static int crdt_component_losers(struct crdt_store *s, const struct crdt_table *
 		if (rc)
 			break;
 		rc = n == 1 ? crdt_component_add(k, w, (uint64_t)sqlite3_column_int64(st, 0),
-						  (uint32_t)sqlite3_column_int64(st, 1), false)
+						  (uint32_t)sqlite3_column_int64(st, 1),
+						  (const char *)sqlite3_column_text(st, 3), false)
 			    : ERR_CORRUPT;
 		rc = rc < 0 ? rc : 0;
 		mem_free(w);
@@ -319,12 +338,15 @@ static int crdt_cand_cmp(const struct crdt_store *s, const struct crdt_cand *a, 
 	return o ? o : (a->w->pk_len > b->w->pk_len) - (a->w->pk_len < b->w->pk_len);
 }
 
-/* Insert w as a new row of an append table, at clock (hlc, author). */
+/* Insert w as a new row of an append table, at clock (hlc, author), from a
+ * commit of scope. */
 static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
-			   const struct crdt_write *w, uint64_t hlc, uint32_t author)
+			   const struct crdt_write *w, uint64_t hlc, uint32_t author, const char *scope)
 {
 	struct crdt_row *r = &s->row;
 	r->exists = false;
+	r->has_scope = false;
+	crdt_row_scope(r, scope);
 	memset(&r->m, 0, sizeof(r->m));
 	for (unsigned i = 0; i < t->ncols; i++)
 		r->v[i] = (w->mask >> i & 1) ? w->vals[i] : (struct crdt_value){ .type = CRDT_NULL };
@@ -335,7 +357,7 @@ static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
 
 static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
 {
-	return crdt_insert_put(s, t, c->w, c->hlc, c->author); /* the component was dropped */
+	return crdt_insert_put(s, t, c->w, c->hlc, c->author, c->scope); /* the component was dropped */
 }
 
 static int crdt_cand_drop(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
@@ -369,6 +391,7 @@ static int crdt_cand_lose(struct crdt_store *s, const struct crdt_table *t, cons
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)c->hlc);
 	sqlite3_bind_int64(st, 5, c->author);
 	sqlite3_bind_blob(st, 6, c->body, (int)c->len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 7, c->scope, -1, SQLITE_STATIC);
 	s->no_conflicts = false;
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -407,7 +430,7 @@ static int crdt_component_settle(struct crdt_store *s, const struct crdt_table *
 }
 
 static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
-			     const struct crdt_write *w, uint64_t hlc, uint32_t author)
+			     const struct crdt_write *w, uint64_t hlc, uint32_t author, const char *scope)
 {
 	struct crdt_component *k = &s->component;
 	int rc;
@@ -430,9 +453,9 @@ static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
 			clash = rc == SQLITE_ROW;
 		}
 		if (!clash)
-			return crdt_insert_put(s, t, w, hlc, author);
+			return crdt_insert_put(s, t, w, hlc, author, scope);
 	}
-	if ((rc = crdt_component_init(k)) || (rc = crdt_component_add(k, w, hlc, author, false)) < 0)
+	if ((rc = crdt_component_init(k)) || (rc = crdt_component_add(k, w, hlc, author, scope, false)) < 0)
 		return rc;
 	rc = crdt_component_gather(s, t, k);
 	/* The new insert is c[0]; if gathering met it again (same pk and
@@ -443,12 +466,13 @@ static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
 	return rc;
 }
 
-int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author)
+int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t hlc, uint32_t author,
+		     const char *scope)
 {
 	const struct crdt_table *t = crdt_schema_table(w->table);
 	if (!t)
 		return ERR_SCHEMA;
 	if (t->kind == CRDT_KIND_APPEND)
-		return crdt_merge_append(s, t, w, hlc, author);
-	return crdt_merge_rows(s, t, w, hlc, author);
+		return crdt_merge_append(s, t, w, hlc, author, scope);
+	return crdt_merge_rows(s, t, w, hlc, author, scope);
 }

@@ -3,8 +3,10 @@
  * store.c - the replica's SQLite file: schema, log, commits, digest.
  *
  * Tables (docs/replica.md):
- *   <domain table>(pk TEXT PRIMARY KEY, <columns>, _m BLOB, _dead INTEGER)
- *       WITHOUT ROWID; _m is the merge metadata (meta.c), _dead is 1 for
+ *   <domain table>(pk TEXT PRIMARY KEY, <columns>, _m BLOB, _dead INTEGER,
+ *       _scope TEXT) WITHOUT ROWID; _m is the merge metadata (meta.c),
+ *       _scope the least scope of the commits that wrote the row (so a
+ *       tombstone stays in its station's digest), _dead is 1 for
  *       a tombstone that holds no live value (NULL otherwise).
  *   _log(author, scope, seq, hlc, body)   every commit held, by feed
  *   _authors(idx, id)                     author ids, numbered locally
@@ -95,9 +97,14 @@ static int crdt_schema_apply(struct crdt_store *s)
 					 crdt_sql_type(t->cols[c].type));
 				buf_put(&b, line, strlen(line));
 			}
-			static const char tail[] = ", _m BLOB, _dead INTEGER) WITHOUT ROWID;";
+			static const char tail[] = ", _m BLOB, _dead INTEGER, _scope TEXT) WITHOUT ROWID;";
 			buf_put(&b, tail, sizeof(tail));
 		} else {
+			if (!crdt_column_exists(s, t->name, "_scope")) {
+				char line[160];
+				snprintf(line, sizeof(line), "ALTER TABLE \"%s\" ADD COLUMN _scope TEXT;", t->name);
+				buf_put(&b, line, strlen(line));
+			}
 			for (size_t c = 0; c < t->ncols; c++) {
 				if (crdt_column_exists(s, t->name, t->cols[c].name))
 					continue;
@@ -139,10 +146,10 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 		snprintf(part, sizeof(part), ", \"%s\"", t->cols[c].name);
 		buf_put(&put, part, strlen(part));
 	}
-	snprintf(part, sizeof(part), "_m FROM \"%s\" WHERE pk = ?", t->name);
+	snprintf(part, sizeof(part), "_m, _scope FROM \"%s\" WHERE pk = ?", t->name);
 	buf_put(&get, part, strlen(part) + 1);
-	buf_put(&put, ", _m, _dead) VALUES(?", 21);
-	for (size_t c = 0; c < t->ncols + 2; c++)
+	buf_put(&put, ", _m, _dead, _scope) VALUES(?", 29);
+	for (size_t c = 0; c < t->ncols + 3; c++)
 		buf_put(&put, ", ?", 3);
 	buf_put(&put, ")", 2);
 	rc = get.err ? get.err : put.err;
@@ -157,7 +164,8 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 	snprintf(part, sizeof(part), "DELETE FROM \"%s\" WHERE pk = ?", t->name);
 	if ((rc = crdt_prepare(s, part, &s->t[t->id].del)))
 		return rc;
-	/* UPDATE t SET c0 = ?2, ..., _m = ?n+2, _dead = ?n+3 WHERE pk = ?1:
+	/* UPDATE t SET c0 = ?2, ..., _m = ?n+2, _dead = ?n+3, _scope = ?n+4
+	 * WHERE pk = ?1:
 	 * rewrites a row in place, where INSERT OR REPLACE deletes and
 	 * inserts it. */
 	struct buf upd;
@@ -168,7 +176,8 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 		snprintf(part, sizeof(part), "\"%s\" = ?%zu, ", t->cols[c].name, c + 2);
 		buf_put(&upd, part, strlen(part));
 	}
-	snprintf(part, sizeof(part), "_m = ?%zu, _dead = ?%zu WHERE pk = ?1", t->ncols + 2, t->ncols + 3);
+	snprintf(part, sizeof(part), "_m = ?%zu, _dead = ?%zu, _scope = ?%zu WHERE pk = ?1", t->ncols + 2,
+		 t->ncols + 3, t->ncols + 4);
 	buf_put(&upd, part, strlen(part) + 1);
 	rc = upd.err ? upd.err : crdt_prepare(s, (const char *)upd.data, &s->t[t->id].upd);
 	buf_release(&upd);
@@ -263,7 +272,7 @@ static const char crdt_base_sql[] =
 	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, body BLOB NOT NULL, seal BLOB, carried INTEGER,"
 	" PRIMARY KEY(author, scope, seq)) WITHOUT ROWID;"
 	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL, ukey TEXT,"
-	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL,"
+	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL, scope TEXT,"
 	" PRIMARY KEY(tbl, pk, hlc, author)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;";
 
@@ -278,7 +287,10 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 	    (rc = crdt_sql_exec(s, "PRAGMA cache_size=-8192")) || /* 8 MiB */
 	    (rc = crdt_sql_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
-	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_schema_apply(s)))
+	if ((rc = crdt_sql_exec(s, crdt_base_sql)) ||
+	    (!crdt_column_exists(s, "_conflicts", "scope") &&
+	     (rc = crdt_sql_exec(s, "ALTER TABLE _conflicts ADD COLUMN scope TEXT"))) ||
+	    (rc = crdt_schema_apply(s)))
 		goto fail;
 	char sql[160];
 	snprintf(sql, sizeof(sql), "INSERT OR REPLACE INTO _meta VALUES('schema', %d);"
@@ -310,11 +322,11 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
-	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?)",
+	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?, ?)",
 			       &s->st_conflict_ins)) ||
-	    (rc = crdt_prepare(s, "SELECT hlc, author, body FROM _conflicts WHERE tbl = ? AND pk = ?",
+	    (rc = crdt_prepare(s, "SELECT hlc, author, body, scope FROM _conflicts WHERE tbl = ? AND pk = ?",
 			       &s->st_conf_by_pk)) ||
-	    (rc = crdt_prepare(s, "SELECT hlc, author, body FROM _conflicts WHERE tbl = ? AND ukey = ?",
+	    (rc = crdt_prepare(s, "SELECT hlc, author, body, scope FROM _conflicts WHERE tbl = ? AND ukey = ?",
 			       &s->st_conf_by_key)) ||
 	    (rc = crdt_prepare(s, "BEGIN IMMEDIATE", &s->st_begin)) ||
 	    (rc = crdt_prepare(s, "COMMIT", &s->st_commit)) ||
@@ -424,6 +436,8 @@ int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *
 	rc = sqlite3_step(st);
 	r->exists = rc == SQLITE_ROW;
 	r->m.n = 0;
+	r->has_scope = false;
+	r->scope[0] = '\0';
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		rc = crdt_sql_rc(rc);
 		goto out;
@@ -467,6 +481,15 @@ int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *
 		const void *m = sqlite3_column_blob(st, (int)t->ncols);
 		int n = sqlite3_column_bytes(st, (int)t->ncols);
 		rc = n > CRDT_META_MAX ? ERR_CORRUPT : crdt_meta_decode(&r->m, m, (size_t)n);
+		const unsigned char *sc = sqlite3_column_text(st, (int)t->ncols + 1);
+		size_t sl = (size_t)sqlite3_column_bytes(st, (int)t->ncols + 1);
+		if (sc && sl <= CRDT_SCOPE_MAX) {
+			memcpy(r->scope, sc, sl);
+			r->scope[sl] = '\0';
+			r->has_scope = true;
+		} else if (sc) {
+			rc = ERR_CORRUPT;
+		}
 		for (size_t i = 0; i < r->m.n && !rc; i++)
 			if (r->m.g[i].author == 0 || r->m.g[i].author > s->nauthors)
 				rc = ERR_CORRUPT;
@@ -546,6 +569,10 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 		sqlite3_bind_null(st, (int)t->ncols + 3);
 	else
 		sqlite3_bind_int(st, (int)t->ncols + 3, 1);
+	if (r->has_scope)
+		sqlite3_bind_text(st, (int)t->ncols + 4, r->scope, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, (int)t->ncols + 4);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);

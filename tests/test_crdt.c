@@ -429,6 +429,27 @@ static void test_digest_by_scope(void **state)
 	assert_int_equal(crdt_store_digest(f->hub, "", a), 0);
 	assert_int_equal(crdt_store_digest(f->st, "", b), 0);
 	assert_memory_equal(a, b, 32);
+
+	/* A station's delete stays in the station's scope: a node that holds
+	 * only the county-wide scope agrees with both on it. */
+	crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, "s0001-v8");
+	crdt_write_text(&w, "name", "孙丽");
+	crdt_write_text(&w, "station", "s0001");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 6000, "s0001", &w, 1, NULL), 0);
+	crdt_write_init(&w, VOLUNTEERS, CRDT_DELETE, "s0001-v8");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 7000, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 8000);
+	struct crdt_store *other;
+	uint8_t other_id[CRDT_AUTHOR_LEN];
+	t_author(other_id, "s0002");
+	assert_int_equal(fx_open(f, "other", other_id, &other), 0);
+	assert_int_equal(crdt_store_digest(f->hub, "", a), 0);
+	assert_int_equal(crdt_store_digest(other, "", b), 0);
+	assert_memory_equal(a, b, 32);
+	assert_int_equal(crdt_store_digest(f->hub, "s0001", a), 0);
+	assert_int_equal(crdt_store_digest(f->st, "s0001", b), 0);
+	assert_memory_equal(a, b, 32);
+	crdt_store_close(other);
 }
 
 /* A column added to the declaration appears when an old file is opened. */
