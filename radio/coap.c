@@ -483,8 +483,8 @@ static void radio_call_end(struct radio_call *c, int rc, unsigned code)
 	p->ncalls--;
 	if (!rc)
 		p->recv += c->resp.len;
-	if (c->fn)
-		c->fn(c->arg, rc, code, c->resp.data, c->resp.len);
+	if (c->fn) /* never a NULL body, even when empty */
+		c->fn(c->arg, rc, code, c->resp.data ? c->resp.data : (const uint8_t *)"", c->resp.len);
 	buf_release(&c->resp);
 	mem_free(c->body);
 	mem_free(c);

@@ -366,7 +366,8 @@ static void t_cb(void *arg, int rc, unsigned code, const uint8_t *body, size_t l
 	d->code[d->n] = code;
 	d->len[d->n] = len;
 	d->body[d->n] = malloc(len + 1);
-	memcpy(d->body[d->n], body, len);
+	if (len)
+		memcpy(d->body[d->n], body, len);
 	d->n++;
 }
 
