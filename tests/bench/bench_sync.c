@@ -10,6 +10,15 @@
  * and applies every station's day-1 delta in one durable transaction
  * (synchronous=FULL; every delta is on disk before it would be acked).
  *
+ * The figures without trust measure the encoding (bodies in plaintext).
+ * The "encrypted" figures replay the same trace in an enrolled county, as
+ * a deployment runs: a county root, the hub and every station hold
+ * statements of that root (the station's scope key sealed in its own, M
+ * in the hub's), so every station-scope body is encrypted one by one
+ * (sync/trust.c) before the delta is cut. The hub takes the root's feed
+ * first, then the deltas, decrypts every body and checks who wrote what;
+ * its digest of every station's scope must equal the plain hub's.
+ *
  * Prints a table; with BENCH_OUT set, appends "name value" lines there.
  */
 #include <stdio.h>
@@ -60,6 +69,98 @@ struct run {
 	uint64_t commits_d1;
 };
 
+/* An enrolled county (NULL where a figure runs without trust). */
+struct county {
+	struct sync_identity root;
+	struct buf hub_cert;
+	struct buf *cert;            /* per station of the sim, in order */
+	struct sim_chunks root_feed; /* the root's enrolment commits, as chunks */
+};
+
+static int county_statement(struct county *k, const char *site, uint8_t role, const char *station,
+			    struct buf *out)
+{
+	struct sync_identity id;
+	struct sync_statement st;
+	unsigned char seed[32];
+	int rc;
+
+	tr_site_seed(site, seed);
+	if ((rc = sync_identity_from_seed(&id, seed)))
+		return rc;
+	memset(&st, 0, sizeof(st));
+	memcpy(st.node, id.pk, SYNC_PK_LEN);
+	sync_identity_release(&id);
+	st.role = role;
+	snprintf(st.station, sizeof(st.station), "%s", station);
+	st.not_before = 0;
+	st.not_after = TR_DAY0 + 365 * TR_DAY;
+	if ((rc = sync_statement_sign(&st, &k->root)))
+		return rc;
+	buf_init(out, SYNC_STMT_MAX);
+	sync_statement_encode(out, &st);
+	return out->err;
+}
+
+/* The root's replica (dir/root.db) enrols the hub and every station with
+ * one commit each, as `cunlian enroll` does; its feed is kept as chunks. */
+static int county_init(struct county *k, const struct sim *sim, const char *dir)
+{
+	unsigned char seed[32];
+	char path[512];
+	struct crdt_store *st = NULL;
+	struct sync_ctx *ctx = NULL;
+	struct crdt_options co = { .no_sync = true };
+	struct sync_options opt;
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	tr_site_seed("county-root", seed);
+	if ((rc = sync_identity_from_seed(&k->root, seed)))
+		return rc;
+	k->cert = calloc(sim->n, sizeof(*k->cert));
+	if (!k->cert)
+		return -ENOMEM;
+	if ((rc = county_statement(k, "hub", SYNC_ROLE_HUB, "c01", &k->hub_cert)))
+		return rc;
+	for (size_t i = 0; i < sim->n && !rc; i++)
+		rc = county_statement(k, sim->s[i].name, SYNC_ROLE_STATION, sim->s[i].name, &k->cert[i]);
+	if (rc)
+		return rc;
+	memset(&opt, 0, sizeof(opt));
+	opt.apply.all = true;
+	snprintf(path, sizeof(path), "%s/root.db", dir);
+	remove(path);
+	if ((rc = crdt_store_open(&st, path, k->root.pk, &co)) ||
+	    (rc = sync_ctx_new(&ctx, st, &k->root, &opt)))
+		goto out;
+	for (size_t i = 0; i <= sim->n && !rc; i++) {
+		const struct buf *c = i < sim->n ? &k->cert[i] : &k->hub_cert;
+		struct sync_statement stmt;
+		struct sync_trust_row row;
+		if (!(rc = sync_statement_decode(c->data, c->len, &stmt)) &&
+		    !(rc = sync_statement_row(&row, &stmt)))
+			rc = crdt_commit_local(st, TR_DAY0 - TR_DAY + i, "", &row.w, 1, NULL);
+	}
+	if (!rc)
+		rc = sync_delta_export(ctx, NULL, 0, NULL, sim_keep, &k->root_feed);
+out:
+	sync_ctx_free(ctx);
+	crdt_store_close(st);
+	return rc;
+}
+
+static void county_free(struct county *k, size_t n)
+{
+	for (size_t i = 0; k->cert && i < n; i++)
+		buf_release(&k->cert[i]);
+	free(k->cert);
+	buf_release(&k->hub_cert);
+	for (size_t i = 0; i < k->root_feed.n; i++)
+		free(k->root_feed.p[i]);
+	sync_identity_release(&k->root);
+}
+
 static int load(struct sim *sim, size_t stations)
 {
 	char cmd[512];
@@ -73,7 +174,7 @@ static int load(struct sim *sim, size_t stations)
 }
 
 static int stations_run(struct sim *sim, const char *dir, const struct sync_dict *dict, bool nodict,
-			struct run *r)
+			const struct county *cty, struct run *r)
 {
 	char path[512];
 	struct sync_options opt;
@@ -87,9 +188,14 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	for (size_t i = 0; i < sim->n; i++) {
 		struct sim_chunks days[2];
 		int rc;
-		snprintf(path, sizeof(path), "%s/%s.db", dir, sim->s[i].name);
+		snprintf(path, sizeof(path), "%s/%s%s.db", dir, sim->s[i].name, cty ? "-x" : "");
 		memset(days, 0, sizeof(days));
 		opt.dict = dict;
+		if (cty) {
+			opt.county_root = cty->root.pk;
+			opt.self_cert = cty->cert[i].data;
+			opt.self_cert_len = cty->cert[i].len;
+		}
 		if ((rc = sim_station(&sim->s[i], path, &opt, 2, days, NULL))) {
 			fprintf(stderr, "station %s: %s\n", sim->s[i].name, err_str(rc));
 			return rc;
@@ -102,7 +208,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 			struct sim_chunks nd[2];
 			memset(nd, 0, sizeof(nd));
 			opt.dict = NULL;
-			snprintf(path, sizeof(path), "%s/%s-nd.db", dir, sim->s[i].name);
+			snprintf(path, sizeof(path), "%s/%s-nd%s.db", dir, sim->s[i].name, cty ? "-x" : "");
 			if ((rc = sim_station(&sim->s[i], path, &opt, 2, nd, NULL)))
 				return rc;
 			for (int d = 0; d < 2; d++)
@@ -116,10 +222,45 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	return 0;
 }
 
+/* The commits the hub's rules refused, and in which scopes (enrolled
+ * runs): the trace has redemptions the rules refuse (a volunteer not
+ * registered yet, so the spending right cannot be shown), which stop
+ * their feeds there. */
+struct refusals {
+	uint64_t commits;
+	size_t n;
+	char scope[512][CRDT_SCOPE_MAX + 1];
+};
+
+static void note_refused(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
+			 uint64_t seq, uint64_t n, int rc, const char *why)
+{
+	struct refusals *f = arg;
+	size_t i;
+	(void)author;
+	(void)seq;
+	(void)rc;
+	(void)why;
+	f->commits += n;
+	for (i = 0; i < f->n && strcmp(f->scope[i], scope) != 0; i++)
+		;
+	if (i == f->n && f->n < sizeof(f->scope) / sizeof(f->scope[0]))
+		snprintf(f->scope[f->n++], sizeof(f->scope[0]), "%s", scope);
+}
+
+static bool refused_in(const struct refusals *f, const char *scope)
+{
+	for (size_t i = 0; f && i < f->n; i++)
+		if (strcmp(f->scope[i], scope) == 0)
+			return true;
+	return false;
+}
+
 /* Day 0 untimed, then day 1 timed: grouped (one transaction) or one
  * durable transaction per station delta. Returns ms, or < 0. */
 static double hub_merge(const struct run *r, const char *dir, const char *name,
-			const struct sync_dict *dict, bool grouped, uint64_t *applied)
+			const struct sync_dict *dict, const struct county *cty, struct refusals *ref,
+			bool grouped, uint64_t *applied)
 {
 	char path[512];
 	struct sync_identity id;
@@ -134,13 +275,23 @@ static double hub_merge(const struct run *r, const char *dir, const char *name,
 	memset(&opt, 0, sizeof(opt));
 	opt.apply.all = true;
 	opt.dict = dict;
+	if (cty) {
+		opt.refused = note_refused;
+		opt.refused_arg = ref;
+		opt.county_root = cty->root.pk;
+		opt.self_cert = cty->hub_cert.data;
+		opt.self_cert_len = cty->hub_cert.len;
+	}
 	tr_site_seed("hub", seed);
 	sync_identity_from_seed(&id, seed);
 	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	remove(path);
 	if (crdt_store_open(&st, path, id.pk, NULL) || sync_ctx_new(&ctx, st, &id, &opt))
 		return -1;
 	uint64_t wall = TR_DAY0 + 2 * TR_DAY;
 	sync_ctx_group_begin(ctx);
+	for (size_t i = 0; cty && i < cty->root_feed.n && !rc; i++) /* the statements first */
+		rc = sync_chunk_apply(ctx, cty->root_feed.p[i], cty->root_feed.len[i], wall, NULL, NULL, NULL);
 	for (size_t i = 0; i < r->stations && !rc; i++)
 		for (size_t k = 0; k < r->d0[i].n && !rc; k++)
 			rc = sync_chunk_apply(ctx, r->d0[i].p[k], r->d0[i].len[k], wall, NULL, NULL, NULL);
@@ -169,7 +320,7 @@ static double hub_merge(const struct run *r, const char *dir, const char *name,
 	if (grouped && !rc)
 		rc = sync_ctx_group_end(ctx);
 	t1 = now_ms();
-	if (rc || rep.refused)
+	if (rc || (rep.refused && !ref))
 		fprintf(stderr, "hub merge: %s, %llu refused\n", err_str(rc), (unsigned long long)rep.refused);
 	*applied = rep.applied;
 	sync_ctx_free(ctx);
@@ -192,14 +343,44 @@ static void run_free(struct run *r)
 	free(r->bytes_nodict);
 }
 
+/* Does the hub at dir/b hold every station's scope as the hub at dir/a
+ * (but those where b refused commits)? */
+static bool same_scopes(const struct sim *sim, const char *dir, const char *a, const char *b,
+			const struct refusals *ref)
+{
+	struct crdt_store *x = NULL, *y = NULL;
+	uint8_t self[SYNC_PK_LEN], dx[32], dy[32];
+	char path[512];
+	bool same = true;
+
+	memset(self, 0, sizeof(self));
+	snprintf(path, sizeof(path), "%s/%s.db", dir, a);
+	if (crdt_store_open(&x, path, self, NULL))
+		return false;
+	snprintf(path, sizeof(path), "%s/%s.db", dir, b);
+	if (crdt_store_open(&y, path, self, NULL)) {
+		crdt_store_close(x);
+		return false;
+	}
+	for (size_t i = 0; i < sim->n && same; i++)
+		same = refused_in(ref, sim->s[i].name) ||
+		       (crdt_store_digest(x, sim->s[i].name, dx) == 0 &&
+			crdt_store_digest(y, sim->s[i].name, dy) == 0 && memcmp(dx, dy, 32) == 0);
+	crdt_store_close(x);
+	crdt_store_close(y);
+	return same;
+}
+
 int main(int argc, char **argv)
 {
 	struct sync_dict *dict = NULL;
 	struct sim sim;
-	struct run r;
+	struct run r, rx;
+	struct county county;
+	struct refusals ref;
 	char dir[] = "/tmp/cunlian-bench-sync-XXXXXX", cmd[600];
 	size_t big = argc > 1 ? (size_t)atol(argv[1]) : 1000;
-	uint64_t applied = 0;
+	uint64_t applied = 0, applied_x = 0;
 	int rc;
 
 	if (sync_init() || !mkdtemp(dir))
@@ -212,22 +393,42 @@ int main(int argc, char **argv)
 		fprintf(stderr, "cannot run villagegen (set CUNLIAN_WORKLOAD)\n");
 		return 1;
 	}
-	if (stations_run(&sim, dir, dict, true, &r))
+	if (stations_run(&sim, dir, dict, true, NULL, &r))
 		return 1;
 	figure("delta_bytes_station_day", (double)median(r.bytes, r.stations), "B", "target <= 1600");
 	figure("delta_bytes_no_dict_station_day", (double)median(r.bytes_nodict, r.stations), "B",
 	       "target <= 3000");
-	double ms = hub_merge(&r, dir, "hub100", dict, true, &applied);
+	double ms = hub_merge(&r, dir, "hub100", dict, NULL, NULL, true, &applied);
 	figure("hub_merge_ms", ms, "ms", "target <= 150 (one durable transaction)");
 	printf("  %-34s %12llu commits\n", "  (day-1 commits merged)", (unsigned long long)applied);
-	ms = hub_merge(&r, dir, "hub100e", dict, false, &applied);
+	ms = hub_merge(&r, dir, "hub100e", dict, NULL, NULL, false, &applied);
 	figure("hub_merge_txn_each_ms", ms, "ms", "(one durable transaction per station)");
+	/* the same days in an enrolled county: station scopes encrypted */
+	if ((rc = county_init(&county, &sim, dir)) || (rc = stations_run(&sim, dir, dict, true, &county, &rx))) {
+		fprintf(stderr, "enrolled county: %s\n", err_str(rc));
+		return 1;
+	}
+	figure("delta_bytes_encrypted_station_day", (double)median(rx.bytes, rx.stations), "B",
+	       "(enrolled: bodies encrypted; target <= 1600 unencrypted)");
+	figure("delta_bytes_encrypted_no_dict_station_day", (double)median(rx.bytes_nodict, rx.stations), "B",
+	       "(enrolled, no dictionary)");
+	memset(&ref, 0, sizeof(ref));
+	ms = hub_merge(&rx, dir, "hub100x", dict, &county, &ref, true, &applied_x);
+	figure("hub_merge_encrypted_ms", ms, "ms", "(decrypt and check who wrote what)");
+	bool same = same_scopes(&sim, dir, "hub100", "hub100x", &ref);
+	printf("  %-34s %12llu commits; %llu refused by the rules in %zu scopes; the other scopes %s\n",
+	       "  (day-1 commits merged)", (unsigned long long)applied_x, (unsigned long long)ref.commits,
+	       ref.n, same ? "as the plain hub's" : "DIFFER FROM THE PLAIN HUB'S");
+	if (!same || ms < 0)
+		return 1;
+	county_free(&county, sim.n);
+	run_free(&rx);
 	run_free(&r);
 	sim_free(&sim);
 	if (big > 0) {
-		if (load(&sim, big) || stations_run(&sim, dir, dict, false, &r))
+		if (load(&sim, big) || stations_run(&sim, dir, dict, false, NULL, &r))
 			return 1;
-		ms = hub_merge(&r, dir, "hub1000", dict, true, &applied);
+		ms = hub_merge(&r, dir, "hub1000", dict, NULL, NULL, true, &applied);
 		figure("hub_merge_1000_ms", ms, "ms", "target <= 1200");
 		printf("  %-34s %12llu commits\n", "  (day-1 commits merged)", (unsigned long long)applied);
 		run_free(&r);
