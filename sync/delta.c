@@ -589,13 +589,19 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_range *r,
 			*carry = true; /* ours to merge, but not ours to read: relay */
 			return 0;
 		}
-		rc = sync_body_decrypt(key, r->author, r->scope, cm->seq, cm->hlc, body, cm->body_len,
+		rc = sync_body_decrypt(c, key, r->author, r->scope, cm->seq, cm->hlc, body, cm->body_len,
 				       &c->open);
 		sodium_memzero(key, sizeof(key));
-		if (rc) {
+		if (rc == ERR_NODICT)
+			*why = "the encrypted body needs the zstd dictionary, which this node lacks";
+		else if (rc == ERR_TOOBIG || rc == ERR_CORRUPT)
+			*why = "the encrypted body's compressed frame is malformed or too large";
+		else if (rc)
 			*why = "the encrypted body does not open with the scope's key";
-			return rc == -ENOMEM ? rc : ERR_BADSIG;
-		}
+		if (rc)
+			return rc == -ENOMEM || rc == ERR_NODICT || rc == ERR_TOOBIG || rc == ERR_CORRUPT
+				       ? rc
+				       : ERR_BADSIG;
 		*plain = c->open.data;
 		*plain_len = c->open.len;
 	}

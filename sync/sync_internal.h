@@ -132,11 +132,18 @@ int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN])
 bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
 /* Is body an encrypted one (first byte 0: no crdt body starts so)? */
 bool sync_body_sealed(const uint8_t *body, size_t len);
-/* Encrypt/decrypt a body of (author, scope, seq, hlc) with key. */
-int sync_body_encrypt(const uint8_t key[SYNC_KEY_LEN], const struct crdt_log_entry *e,
+/* Encrypt a body of (author, scope, seq, hlc) with key, zstd-compressed
+ * first (with c's dictionary when it is the shipped one) when that is
+ * shorter; appended to out. Decrypt one into out (reset first): ERR_BADSIG
+ * when it does not open, ERR_NODICT when it needs the dictionary and c
+ * lacks it, ERR_TOOBIG / ERR_CORRUPT for a frame that declares more than
+ * CRDT_BODY_MAX or does not decompress to exactly what it declares;
+ * out is empty on failure. docs/protocol.md "Encrypted body". */
+int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
+		      const struct crdt_log_entry *e, struct buf *out);
+int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const uint8_t *author,
+		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out);
-int sync_body_decrypt(const uint8_t key[SYNC_KEY_LEN], const uint8_t *author, const char *scope,
-		      uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len, struct buf *out);
 /* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
 void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
 

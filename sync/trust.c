@@ -25,11 +25,27 @@
  *      station's statement carries its key sealed to the station's key
  *      (X25519 from Ed25519); a hub's carries M. Scope "" is never
  *      encrypted.
- *  T5. An encrypted body is 0x00, 0x01, a 24-byte random nonce, then
- *      XChaCha20-Poly1305 of the crdt body with associated data
- *      author || u8 len scope || scope || u64be seq || u64be hlc. The
- *      chain hash and checkpoint cover the encrypted body, so tampering
- *      is refused before anything is decrypted.
+ *  T5. An encrypted body is 0x00, a format byte F, then XChaCha20-Poly1305
+ *      of the plaintext with associated data
+ *      author || u8 len scope || scope || u64be seq || u64be hlc || F
+ *      and the nonce BLAKE2b-192("cunlian-nonce-v2" || the same bytes
+ *      but F). F = 2: the plaintext is the crdt body; 3: a zstd frame of
+ *      it without its 4-byte magic, no dictionary; 4: the same with the
+ *      dictionary SYNC_DICT_V1_ID. F = 1 (a random nonce sent in the
+ *      body) was never deployed and is refused. The chain hash and
+ *      checkpoint cover the encrypted body, so tampering is refused
+ *      before anything is decrypted or decompressed.
+ *  T6. The nonce is never used for two plaintexts under one key: a key
+ *      is one scope's, and (author, scope, seq) names one commit for
+ *      good: a node sends only durable commits, so it never hands out a
+ *      seq twice, and a restored board gets a new key (docs/security.md,
+ *      "Nonces"). The HLC in the nonce is a second difference should a
+ *      seq ever be issued twice.
+ *  T7. A compressed body is decompressed only after it opened (so after
+ *      the chain and checkpoint held), only when its frame declares its
+ *      size, that size is at most CRDT_BODY_MAX, and the frame is exactly
+ *      the plaintext; into a buffer of that size, which it must fill.
+ *      A body is stored compressed only when that is shorter.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -45,8 +61,13 @@
 #define REQ_DOMAIN "cunlian-req-v1"
 #define MASTER_DOMAIN "cunlian-scope-master-v1"
 #define SCOPE_DOMAIN "cunlian-scope-v1"
-#define ENC_VERSION 1
-#define ENC_HDR (2 + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES)
+#define NONCE_DOMAIN "cunlian-nonce-v2"
+/* The encrypted body's format byte (T5). */
+enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4 };
+#define ENC_HDR 2
+#define ENC_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define ZSTD_MAGIC_LEN 4
+static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
 /* table ids and columns used by the rules (crdt/schema.c) */
 enum { T_STATIONS = 0, T_VOLUNTEERS = 1, T_ORDERS = 3, T_EVENTS = 4, T_POINTS = 5 };
@@ -757,8 +778,10 @@ bool sync_body_sealed(const uint8_t *body, size_t len)
 	return len >= 1 && body[0] == 0;
 }
 
+/* The associated data of a body (T5) is ad[0, *adlen); the nonce is the
+ * hash of the label and every byte of it but the last (the format). */
 static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
-		    uint64_t seq, uint64_t hlc)
+		    uint64_t seq, uint64_t hlc, uint8_t format)
 {
 	size_t sl = strlen(scope), k = 0;
 	memcpy(ad, author, SYNC_PK_LEN);
@@ -770,51 +793,157 @@ static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const cha
 		ad[k++] = (uint8_t)(seq >> (56 - 8 * i));
 	for (int i = 0; i < 8; i++)
 		ad[k++] = (uint8_t)(hlc >> (56 - 8 * i));
+	ad[k++] = format;
 	*adlen = k;
 }
 
-int sync_body_encrypt(const uint8_t key[SYNC_KEY_LEN], const struct crdt_log_entry *e,
-		      struct buf *out)
+static void body_nonce(uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], const uint8_t *ad,
+		       size_t adlen)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 16];
-	size_t adlen;
-	unsigned long long clen;
-	uint8_t *p;
+	crypto_generichash_state s;
+	crypto_generichash_init(&s, NULL, 0, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+	crypto_generichash_update(&s, (const uint8_t *)NONCE_DOMAIN, sizeof(NONCE_DOMAIN) - 1);
+	crypto_generichash_update(&s, ad, adlen - 1);
+	crypto_generichash_final(&s, n, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+}
 
-	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc);
-	p = buf_reserve(out, ENC_HDR + e->body_len + crypto_aead_xchacha20poly1305_ietf_ABYTES);
-	if (!p)
-		return out->err;
+/* The body as a zstd frame without its magic into z (cap bytes), with
+ * the context's compressor (and its dictionary, when it is the shipped
+ * one): its length, or 0 when that is not shorter than the body. */
+static size_t body_compress(struct sync_ctx *c, const uint8_t *body, size_t len, uint8_t *z,
+			    size_t cap, bool *dict)
+{
+	const struct sync_dict *d = c->opt.dict;
+	size_t n;
+
+	*dict = d && d->id == SYNC_DICT_V1_ID && c->cdict;
+	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_refCDict(c->cctx, *dict ? c->cdict : NULL);
+	n = ZSTD_compress2(c->cctx, z, cap, body, len);
+	if (ZSTD_isError(n) || n <= ZSTD_MAGIC_LEN || memcmp(z, zstd_magic, ZSTD_MAGIC_LEN) != 0 ||
+	    n - ZSTD_MAGIC_LEN >= len)
+		return 0;
+	memmove(z, z + ZSTD_MAGIC_LEN, n - ZSTD_MAGIC_LEN);
+	return n - ZSTD_MAGIC_LEN;
+}
+
+int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
+		      const struct crdt_log_entry *e, struct buf *out)
+{
+	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	size_t adlen, zlen = 0, cap = ZSTD_compressBound(e->body_len);
+	unsigned long long clen;
+	uint8_t *z, *p;
+	const uint8_t *m = e->body;
+	size_t mlen = e->body_len;
+	uint8_t format = ENC_PLAIN;
+	bool dict;
+	int rc = 0;
+
+	z = mem_alloc(cap);
+	if (!z)
+		return -ENOMEM;
+	if ((zlen = body_compress(c, e->body, e->body_len, z, cap, &dict)) > 0) {
+		format = dict ? ENC_ZSTD_DICT : ENC_ZSTD;
+		m = z;
+		mlen = zlen;
+	}
+	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, format);
+	body_nonce(nonce, ad, adlen);
+	p = buf_reserve(out, ENC_HDR + mlen + ENC_TAG);
+	if (!p) {
+		rc = out->err;
+		goto out;
+	}
 	p[0] = 0;
-	p[1] = ENC_VERSION;
-	randombytes_buf(p + 2, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, e->body, e->body_len, ad, adlen,
-						   NULL, p + 2, key);
+	p[1] = format;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, m, mlen, ad, adlen, NULL, nonce,
+						   key);
 	out->len += ENC_HDR + (size_t)clen;
+out:
+	sodium_memzero(z, cap);
+	mem_free(z);
+	return rc;
+}
+
+/* Decompress the frame f (its magic put back in f[0, 4)) into out (T7). */
+static int body_decompress(struct sync_ctx *c, uint8_t *f, size_t flen, bool dict, struct buf *out)
+{
+	unsigned long long size;
+	size_t got;
+	uint8_t *dst;
+
+	memcpy(f, zstd_magic, ZSTD_MAGIC_LEN);
+	size = ZSTD_getFrameContentSize(f, flen);
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0)
+		return ERR_CORRUPT;
+	if (size > CRDT_BODY_MAX)
+		return ERR_TOOBIG; /* refused before its claimed size is allocated */
+	got = ZSTD_findFrameCompressedSize(f, flen);
+	if (ZSTD_isError(got) || got != flen)
+		return ERR_CORRUPT;
+	if (!(dst = buf_reserve(out, (size_t)size)))
+		return out->err;
+	ZSTD_DCtx_reset(c->dctx, ZSTD_reset_session_and_parameters);
+	ZSTD_DCtx_setParameter(c->dctx, ZSTD_d_windowLogMax, 24);
+	if (dict)
+		ZSTD_DCtx_refDDict(c->dctx, c->opt.dict->dd);
+	got = ZSTD_decompressDCtx(c->dctx, dst, (size_t)size, f, flen);
+	if (ZSTD_isError(got) || got != size)
+		return ERR_CORRUPT;
+	out->len = (size_t)size;
 	return 0;
 }
 
-int sync_body_decrypt(const uint8_t key[SYNC_KEY_LEN], const uint8_t *author, const char *scope,
-		      uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len, struct buf *out)
+int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const uint8_t *author,
+		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
+		      struct buf *out)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 16];
-	size_t adlen;
+	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	size_t adlen, mcap, room;
 	unsigned long long mlen;
-	uint8_t *p;
+	uint8_t *m = NULL, format;
+	int rc = 0;
 
 	buf_reset(out);
-	if (len < ENC_HDR + crypto_aead_xchacha20poly1305_ietf_ABYTES || body[0] != 0 ||
-	    body[1] != ENC_VERSION)
+	if (len < ENC_HDR + ENC_TAG || body[0] != 0 || strlen(scope) > CRDT_SCOPE_MAX)
 		return ERR_CORRUPT;
-	body_ad(ad, &adlen, author, scope, seq, hlc);
-	p = buf_reserve(out, len);
-	if (!p)
-		return out->err;
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(p, &mlen, NULL, body + ENC_HDR, len - ENC_HDR, ad,
-						       adlen, body + 2, key) != 0)
-		return ERR_BADSIG;
-	out->len = (size_t)mlen;
-	return 0;
+	format = body[1];
+	if (format != ENC_PLAIN && format != ENC_ZSTD && format != ENC_ZSTD_DICT)
+		return ERR_CORRUPT; /* ENC_V1_RANDOM included: never deployed */
+	if (format == ENC_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID))
+		return ERR_NODICT;
+	body_ad(ad, &adlen, author, scope, seq, hlc, format);
+	body_nonce(nonce, ad, adlen);
+	/* a frame lands after room to put its magic back */
+	room = format == ENC_PLAIN ? 0 : ZSTD_MAGIC_LEN;
+	mcap = room + len - ENC_HDR - ENC_TAG;
+	if (format == ENC_PLAIN) {
+		if (!(m = buf_reserve(out, mcap)))
+			return out->err;
+	} else if (!(m = mem_alloc(mcap))) {
+		return -ENOMEM;
+	}
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + room, &mlen, NULL, body + ENC_HDR, len - ENC_HDR,
+						       ad, adlen, nonce, key) != 0) {
+		rc = ERR_BADSIG;
+		goto out;
+	}
+	if (format == ENC_PLAIN)
+		out->len = (size_t)mlen;
+	else
+		rc = body_decompress(c, m, room + (size_t)mlen, format == ENC_ZSTD_DICT, out);
+out:
+	if (format != ENC_PLAIN) {
+		sodium_memzero(m, mcap);
+		mem_free(m);
+	}
+	if (rc) {
+		if (out->data && out->cap)
+			sodium_memzero(out->data, out->cap);
+		buf_reset(out);
+	}
+	return rc;
 }
 
 int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct buf *out,
@@ -832,7 +961,7 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 	}
 	if (!sync_trust_key(c, e->scope, key))
 		return ERR_UNAUTH;
-	rc = sync_body_decrypt(key, e->author, e->scope, e->seq, e->hlc, e->body, e->body_len, out);
+	rc = sync_body_decrypt(c, key, e->author, e->scope, e->seq, e->hlc, e->body, e->body_len, out);
 	sodium_memzero(key, sizeof(key));
 	if (!rc) {
 		*plain = out->data;
@@ -858,7 +987,7 @@ static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint
 	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN;
 	if (sync_trust_key(c, e->scope, key)) {
-		rc = sync_body_encrypt(key, e, body);
+		rc = sync_body_encrypt(c, key, e, body);
 		sodium_memzero(key, sizeof(key));
 		if (rc)
 			return rc;

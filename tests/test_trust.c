@@ -6,7 +6,10 @@
  * root, a redemption without the right) with the digest unchanged, the
  * same commits from a legitimate author accepted, and encryption: a
  * bundle holds no plaintext of a station's scope, the hub reads it, a
- * station outside the scope carries it unread.
+ * station outside the scope carries it unread; the encrypted body's bytes
+ * as docs/protocol.md gives them (derived nonce, format byte, zstd inside),
+ * a body compression does not shorten stored as it is, and bombs, lies
+ * and tampering inside an encrypted body refused.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,6 +17,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sodium.h>
+#include <zstd.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -34,6 +38,7 @@ struct t_node {
 
 static const char *dir;
 static struct sync_identity root;
+static const struct sync_dict *t_dict; /* t_open gives nodes this dictionary */
 
 static int setup(void **state)
 {
@@ -90,6 +95,7 @@ static void t_open(struct t_node *n, const char *name, uint8_t seedb, const char
 		sync_scopes_add(&o.apply, "");
 	}
 	o.carry_others = true;
+	o.dict = t_dict;
 	memcpy(n->root, root.pk, 32);
 	o.county_root = n->root;
 	if (station) {
@@ -473,6 +479,18 @@ static bool t_has(const struct buf *b, const char *needle)
 	return false;
 }
 
+/* The log keeps the body of every commit of an encrypted scope encrypted;
+ * which form (2, 3) each took. */
+static int t_forms_one(void *arg, const struct crdt_log_entry *e)
+{
+	int *forms = arg;
+	assert_true(e->body_len >= 18);
+	assert_int_equal(e->body[0], 0);
+	assert_true(e->body[1] >= 2 && e->body[1] <= 4);
+	forms[e->body[1]]++;
+	return 0;
+}
+
 static void test_encryption(void **state)
 {
 	struct t_node r, hub, s1, s2;
@@ -493,6 +511,22 @@ static void test_encryption(void **state)
 	t_carry(&r, &s2, T0 + 10, &rep, NULL);
 	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
 	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
+	{
+		/* a body that compresses well: it is compressed, then encrypted */
+		struct crdt_write w;
+		char detail[400] = "";
+		for (int i = 0; i < 20; i++)
+			strcat(detail, "陪老人聊天，"); /* 18 bytes each */
+		crdt_write_init(&w, 3, CRDT_UPSERT, "s1-o2");
+		crdt_write_text(&w, "station", "s1");
+		crdt_write_text(&w, "detail", detail);
+		crdt_write_text(&w, "requester_phone", "13912345678");
+		assert_int_equal(crdt_commit_local(s1.st, T0 + 102, "s1", &w, 1, NULL), 0);
+		int forms[5] = { 0 };
+		assert_true(crdt_log_each(s1.st, s1.id.pk, "s1", 0, t_forms_one, forms) >= 0);
+		assert_int_equal(forms[2] + forms[3], 3);
+		assert_true(forms[3] >= 1);
+	}
 	/* the bundle s1 writes holds no name and no phone number */
 	t_carry(&s1, &s2, T0 + 200, &rep, &file);
 	assert_false(t_has(&file, "王芳"));
@@ -501,13 +535,14 @@ static void test_encryption(void **state)
 	assert_false(t_has(&file, "陪老人聊天"));
 	/* s2 carries it unread */
 	assert_int_equal(rep.applied, 0);
-	assert_int_equal(rep.carried, 2);
+	assert_int_equal(rep.carried, 3);
 	assert_int_equal(rep.refused, 0);
 	/* and relays it to the hub, which reads it */
 	t_carry(&s2, &hub, T0 + 300, &rep, &file);
 	assert_false(t_has(&file, "王芳"));
 	assert_false(t_has(&file, "13800001111"));
-	assert_int_equal(rep.applied, 2);
+	assert_false(t_has(&file, "13912345678"));
+	assert_int_equal(rep.applied, 3);
 	assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
 	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
 	assert_memory_equal(a, b, 32);
@@ -521,6 +556,214 @@ static void test_encryption(void **state)
 	buf_release(&file);
 }
 
+/* ---- the encrypted body, byte by byte ------------------------------------ */
+
+/* docs/protocol.md "Encrypted body", written out independently of trust.c:
+ * 0x00, F, XChaCha20-Poly1305(pt) with ad = author || u8 len scope ||
+ * scope || u64be seq || u64be hlc || F and nonce = BLAKE2b-192(
+ * "cunlian-nonce-v2" || ad without F). */
+static void t_seal_body(const uint8_t key[32], const uint8_t *author, const char *scope, uint64_t seq,
+			uint64_t hlc, uint8_t format, const uint8_t *pt, size_t len, struct buf *out)
+{
+	uint8_t ad[32 + 1 + 32 + 17], nonce[24];
+	size_t k = 0, sl = strlen(scope);
+	unsigned long long clen;
+	memcpy(ad, author, 32);
+	k = 32;
+	ad[k++] = (uint8_t)sl;
+	memcpy(ad + k, scope, sl);
+	k += sl;
+	for (int i = 7; i >= 0; i--)
+		ad[k++] = (uint8_t)(seq >> (8 * i));
+	for (int i = 7; i >= 0; i--)
+		ad[k++] = (uint8_t)(hlc >> (8 * i));
+	crypto_generichash_state h;
+	crypto_generichash_init(&h, NULL, 0, sizeof(nonce));
+	crypto_generichash_update(&h, (const uint8_t *)"cunlian-nonce-v2", 16);
+	crypto_generichash_update(&h, ad, k);
+	crypto_generichash_final(&h, nonce, sizeof(nonce));
+	ad[k++] = format;
+	buf_reset(out);
+	buf_put_u8(out, 0);
+	buf_put_u8(out, format);
+	uint8_t *p = buf_reserve(out, len + 16);
+	assert_non_null(p);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p, &clen, pt, len, ad, k, NULL, nonce, key);
+	out->len += (size_t)clen;
+}
+
+/* A zstd frame of n bytes of c, its magic cut off (as inside a body). */
+static void t_frame(struct buf *out, size_t n, uint8_t c, bool content_size)
+{
+	uint8_t *src = malloc(n), *z;
+	size_t cap = ZSTD_compressBound(n), zl;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	assert_non_null(src);
+	memset(src, c, n);
+	z = malloc(cap);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, content_size);
+	zl = ZSTD_compress2(cc, z, cap, src, n);
+	assert_false(ZSTD_isError(zl));
+	buf_reset(out);
+	buf_put(out, z + 4, zl - 4);
+	ZSTD_freeCCtx(cc);
+	free(z);
+	free(src);
+}
+
+static void test_body_format(void **state)
+{
+	struct t_node s, sd;
+	struct sync_dict *dict = NULL;
+	struct crdt_log_entry e;
+	struct buf enc, want, out, fr;
+	uint8_t key[32], body[600];
+	(void)state;
+
+	t_open(&s, "fmt", 41, "s1", SYNC_ROLE_STATION);
+	assert_true(sync_trust_key(s.ctx, "s1", key));
+	buf_init(&enc, CRDT_BODY_MAX * 2);
+	buf_init(&want, CRDT_BODY_MAX * 2);
+	buf_init(&out, CRDT_BODY_MAX + 1);
+	buf_init(&fr, CRDT_BODY_MAX * 2);
+	memset(&e, 0, sizeof(e));
+	memcpy(e.author, s.id.pk, 32);
+	snprintf(e.scope, sizeof(e.scope), "s1");
+	e.seq = 7;
+	e.hlc = (T0 + 5) << 16 | 3;
+
+	/* a body compression does not shorten travels as it is (F = 2), and
+	 * its bytes are exactly those of the spec: the nonce is derived */
+	randombytes_buf(body, 40);
+	body[0] = 1;
+	e.body = body;
+	e.body_len = 40;
+	assert_int_equal(sync_body_encrypt(s.ctx, key, &e, &enc), 0);
+	assert_int_equal(enc.len, 2 + 40 + 16);
+	assert_int_equal(enc.data[1], 2);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 2, body, 40, &want);
+	assert_int_equal(want.len, enc.len);
+	assert_memory_equal(want.data, enc.data, enc.len);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
+	assert_int_equal(out.len, 40);
+	assert_memory_equal(out.data, body, 40);
+
+	/* a body that compresses travels as a zstd frame (F = 3 without the
+	 * dictionary), shorter, and opens to the same bytes */
+	memset(body, 'a', sizeof(body));
+	body[0] = 1;
+	e.body_len = sizeof(body);
+	buf_reset(&enc);
+	assert_int_equal(sync_body_encrypt(s.ctx, key, &e, &enc), 0);
+	assert_int_equal(enc.data[1], 3);
+	assert_true(enc.len < 100);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
+	assert_int_equal(out.len, sizeof(body));
+	assert_memory_equal(out.data, body, sizeof(body));
+
+	/* tampering: a flipped byte, another format byte, another seq or hlc,
+	 * another key: nothing opens, and nothing is left in out */
+	for (size_t i = 1; i < enc.len; i++) {
+		enc.data[i] ^= 0x01;
+		int rc = sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out);
+		assert_true(rc == ERR_BADSIG || (i == 1 && rc == ERR_CORRUPT));
+		assert_int_equal(out.len, 0);
+		enc.data[i] ^= 0x01;
+	}
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq + 1, e.hlc, enc.data, enc.len, &out),
+			 ERR_BADSIG);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc + 1, enc.data, enc.len, &out),
+			 ERR_BADSIG);
+	key[0] ^= 1;
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out),
+			 ERR_BADSIG);
+	key[0] ^= 1;
+	/* format 1 (random nonce) was never deployed; unknown formats too */
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 1, body, 40, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_CORRUPT);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 5, body, 40, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_CORRUPT);
+
+	/* a decompression bomb, properly encrypted: 64 MiB of zeros in a
+	 * frame of a few KiB is refused before its size is allocated */
+	t_frame(&fr, (size_t)64 << 20, 0, true);
+	assert_true(fr.len < 8192);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, fr.data, fr.len, &want);
+	buf_release(&out);
+	buf_init(&out, CRDT_BODY_MAX + 1);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_TOOBIG);
+	assert_true(out.cap < ((size_t)1 << 20));
+	assert_int_equal(out.len, 0);
+	/* a frame that does not say its size */
+	t_frame(&fr, 1000, 'x', false);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, fr.data, fr.len, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_CORRUPT);
+	/* a frame that says less than it holds (single segment, 1-byte size) */
+	t_frame(&fr, 200, 'x', true);
+	assert_int_equal(fr.data[0], 0x20);
+	fr.data[1] = 100;
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, fr.data, fr.len, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_CORRUPT);
+	assert_int_equal(out.len, 0);
+	/* a frame followed by more bytes */
+	t_frame(&fr, 200, 'x', true);
+	buf_put_u8(&fr, 0);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, fr.data, fr.len, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
+			 ERR_CORRUPT);
+	/* the honest frame of the same bytes opens */
+	t_frame(&fr, 200, 'x', true);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, fr.data, fr.len, &want);
+	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out), 0);
+	assert_int_equal(out.len, 200);
+
+	/* with the shipped dictionary: F = 4, and a node without it says so */
+	if (sync_dict_load(&dict, "sync/dict/cunlian-v1.dict") == 0) {
+		struct crdt_write w;
+		struct buf cb;
+		t_dict = dict;
+		t_open(&sd, "fmtd", 42, "s1", SYNC_ROLE_STATION);
+		t_dict = NULL;
+		/* a volunteer as villagegen writes them (the dictionary's sample) */
+		crdt_write_init(&w, 1, CRDT_UPSERT, "s1-v10");
+		crdt_write_text(&w, "name", "曹娜");
+		crdt_write_text(&w, "phone", "13223144592");
+		crdt_write_text(&w, "station", "s1");
+		crdt_write_text(&w, "team", "邻里守望队");
+		crdt_write_text(&w, "skills", "义诊");
+		crdt_write_text(&w, "status", "active");
+		buf_init(&cb, CRDT_BODY_MAX);
+		assert_int_equal(crdt_body_encode(&cb, &w, 1), 0);
+		e.body = cb.data;
+		e.body_len = cb.len;
+		buf_reset(&enc);
+		assert_int_equal(sync_body_encrypt(sd.ctx, key, &e, &enc), 0);
+		assert_int_equal(enc.data[1], 4);
+		assert_true(enc.len < 2 + cb.len + 16);
+		assert_int_equal(sync_body_decrypt(sd.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
+		assert_int_equal(out.len, cb.len);
+		assert_memory_equal(out.data, cb.data, cb.len);
+		assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out),
+				 ERR_NODICT);
+		buf_release(&cb);
+		t_close(&sd);
+		sync_dict_free(dict);
+	} else {
+		print_message("no sync/dict/cunlian-v1.dict here: the dictionary form is not checked\n");
+	}
+	sodium_memzero(key, sizeof(key));
+	buf_release(&enc);
+	buf_release(&want);
+	buf_release(&out);
+	buf_release(&fr);
+	t_close(&s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -529,6 +772,7 @@ int main(void)
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_encryption),
+		cmocka_unit_test(test_body_format),
 	};
 	if (sync_init())
 		return 1;
