@@ -505,8 +505,9 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		}
 		p += l + 1;
 	}
-	for (size_t i = 0; i < n; i++)
-		if (!seen[i])
+	for (size_t i = 0; i < n; i++) /* feeds held here that the peer lacks */
+		if (!seen[i] && (x->ctx->hub || !vv[i].scope[0] ||
+				 strcmp(vv[i].scope, x->ctx->conf.station) == 0))
 			differ++;
 	free(seen);
 	mem_free(vv);
@@ -570,8 +571,12 @@ static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, 
 	q->seq = ++x->seq;
 	q->next = x->reqs;
 	x->reqs = q;
-	if (vv)
-		return radio_peer_request(x->p, RADIO_GET, "vv", NULL, NULL, 0, node_xchg_done, q);
+	if (vv) { /* a station compares only the scopes it shares with the hub */
+		char scopes[CRDT_SCOPE_MAX + 24];
+		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-", x->ctx->conf.station);
+		return radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
+					  node_xchg_done, q);
+	}
 	snprintf(query, sizeof(query), "k=%s", x->key);
 	x->inflight++;
 	rc = radio_peer_request(x->p, RADIO_POST, "s", query, body, len, node_xchg_done, q);

@@ -462,8 +462,22 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			k = g;
 		}
 		if (!good) {
-			rc = ERR_TOOBIG;
-			goto out;
+			/* Nothing complete fits. A relayed feed whose next piece
+			 * cannot fit (its author's checkpoint lies too far on) is
+			 * left out of this delta rather than stopping every other
+			 * feed: the peer gets it from the author or by another
+			 * path. Our own commit that cannot fit is the caller's
+			 * to hear about (ERR_TOOBIG). */
+			size_t r = ri;
+			while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
+				r++;
+			if (r == b->nr || memcmp(b->r[r].author, c->id->pk, SYNC_PK_LEN) == 0) {
+				rc = ERR_TOOBIG;
+				goto out;
+			}
+			pos = b->r[r].first_commit + b->r[r].count;
+			ri = r + 1;
+			continue;
 		}
 		/* recompute the segments of the chunk kept, for the info */
 		size_t rj = ri;

@@ -1,37 +1,69 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # make demo: the README's main job. A county hub and three village stations,
-# each its own home and its own cunlian processes, do a day of village work
-# offline, then sync — including a conflict (the hub reassigns an order a
-# station has just finished) and a redemption of points — and agree.
-#
-# The stations sync by bundle files here (what a USB stick carries); with a
-# link they do the same over CoAP (cunlian sync).
+# each its own home and its own cunlian processes on this machine, do a day
+# of village work offline, then sync with the hub over CoAP on loopback (the
+# third station has no link: its changes travel as a bundle file, as on a
+# USB stick) — including a conflict (the hub reassigns an order a station
+# has just finished) and a redemption of points — and agree. It leaves
+# nothing running.
 set -eu
 build=${1:-build}
 BIN=$(cd "$(dirname "$build/cunlian")" && pwd)/cunlian
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cunlian-demo.XXXXXX")
-trap 'rm -rf "$DIR"' EXIT INT TERM
+HUBPID=
+cleanup() {
+	rc=$?
+	if [ -n "$HUBPID" ]; then
+		kill "$HUBPID" 2>/dev/null || true
+		wait "$HUBPID" 2>/dev/null || true
+	fi
+	if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
+	exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 export LANG=${DEMO_LANG:-zh_CN.UTF-8} TZ=CST-8
-unset LC_ALL LC_MESSAGES CUNLIAN_HOME
-now=1740704400000 # 2025-02-28 09:00 +08:00
-c() { # c HOME ARGS: run cunlian on a node, a minute of village time later
+unset LC_ALL LC_MESSAGES CUNLIAN_HOME CUNLIAN_NOW_MS
+c() { # c HOME ARGS: run cunlian on one node
 	h=$1
 	shift
-	now=$((now + 60000))
-	CUNLIAN_NOW_MS=$now "$BIN" --home "$DIR/$h" "$@"
+	"$BIN" --home "$DIR/$h" "$@"
 }
 q() { c "$@" >/dev/null; }
 say() { printf '\n== %s\n' "$*"; }
 id_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
+PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+HUB=coap://127.0.0.1:$PORT
+sync_all() { # every station with a link syncs with the hub; s0003 by bundle
+	for s in 1 2; do
+		c s000$s sync "$HUB" | sed 's/^/  /'
+	done
+	q s0003 bundle export "$DIR/s0003.bundle"
+	c hub bundle import "$DIR/s0003.bundle" | sed 's/^/  /'
+	q hub bundle export "$DIR/hub-s0003.bundle" --for s0003
+	q s0003 bundle import "$DIR/hub-s0003.bundle"
+}
 
-say "1. 县级中心和三个村站点建立节点 (a county hub and three stations)"
+say "1. 县级中心建立节点，三个村站点安装并登记 (a county hub; three stations enrolled)"
 q hub init --station c01 --name 县新时代文明实践中心 --role hub --level county
 q hub station add --id t01 --name 城关镇 --level town --parent c01
 for s in 1 2 3; do
 	q s000$s init --station s000$s --name "第${s}村实践站" --parent t01
+	q s000$s enroll request "$DIR/s000$s.req"
+	q hub enroll sign "$DIR/s000$s.req" --station s000$s --out "$DIR/s000$s.cert"
+	q s000$s enroll accept "$DIR/s000$s.cert"
 done
-c hub station list
+"$BIN" --home "$DIR/hub" serve --listen "127.0.0.1:$PORT" >"$DIR/hub.log" 2>&1 &
+HUBPID=$!
+n=0
+until grep -q "serving\|监听\|服务" "$DIR/hub.log" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -lt 100 ] || { cat "$DIR/hub.log"; exit 1; }
+	sleep 0.1
+done
+echo "  县级中心在 $HUB 提供同步服务 (the hub serves)"
+sync_all >/dev/null
 
 say "2. 离线的一天：登记志愿者、点单、派单、接单、做单、评单 (a day offline)"
 for s in 1 2 3; do
@@ -48,25 +80,15 @@ for s in 1 2 3; do
 done
 c s0001 order list
 
-say "3. 傍晚同步：各站把变更带到县级中心 (evening: stations sync to the hub)"
-for s in 1 2 3; do
-	q s000$s bundle export "$DIR/s000$s.bundle"
-	c hub bundle import "$DIR/s000$s.bundle"
-done
-for s in 1 2 3; do
-	q hub bundle export "$DIR/hub-s000$s.bundle" --for s000$s
-	q s000$s bundle import "$DIR/hub-s000$s.bundle"
-done
+say "3. 傍晚同步 (evening: stations sync with the hub; s0003 by USB stick)"
+sync_all
 
 say "4. 冲突：一村离线完成了订单，县级中心同时把它改派给别人 (a conflict)"
 c s0001 order accept s0001-o2
 c s0001 order done s0001-o2 --hours 2
 c hub order dispatch s0001-o2 --volunteer s0001-v1
-q s0001 bundle export "$DIR/s0001b.bundle"
-q hub bundle export "$DIR/hubb.bundle" --for s0001
-q hub bundle import "$DIR/s0001b.bundle"
-q s0001 bundle import "$DIR/hubb.bundle"
-echo "  县级中心看到 (the hub sees):"
+sync_all >/dev/null
+echo "  同步后县级中心看到 (after syncing, the hub sees):"
 c hub order show s0001-o2 | sed 's/^/    /'
 
 say "5. 积分兑换：志愿者在自己的站点用积分换鸡蛋 (a redemption)"
@@ -76,14 +98,7 @@ echo "  余额不足会被拒绝 (an overdraw is refused, nothing changes):"
 set +e
 c s0002 points redeem s0002-v1 --points 100 --item 大米 2>&1 | sed 's/^/    /'
 set -e
-for s in 1 2 3; do
-	q s000$s bundle export "$DIR/s000$s-2.bundle"
-	q hub bundle import "$DIR/s000$s-2.bundle"
-done
-for s in 1 2 3; do
-	q hub bundle export "$DIR/hub-s000$s-2.bundle" --for s000$s
-	q s000$s bundle import "$DIR/hub-s000$s-2.bundle"
-done
+sync_all >/dev/null
 
 say "6. 县级报表 (the county report)"
 c hub report --by station
