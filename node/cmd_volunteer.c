@@ -409,15 +409,7 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv)
 		}
 	}
 	sqlite3_finalize(st);
-	if (ctx->json) {
-		node_json_end_arr(&j);
-		node_json_end_obj(&j);
-	} else if (n == 0) {
-		node_say(ctx, M_NO_VOLUNTEERS);
-	} else {
-		node_table_print(&t, stdout);
-	}
-	node_table_release(&t);
+	node_list_end(ctx, &j, &t, n, M_NO_VOLUNTEERS);
 	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 

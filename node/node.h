@@ -200,6 +200,11 @@ struct node_table {
 };
 void node_table_init(struct node_table *t, size_t ncols, const char *const *head);
 void node_table_row(struct node_table *t, const char *const *cells);
+struct node_json;
+/* Finish a list command: close the JSON array and object it opened, or
+ * print the table, or say `empty` when it has no rows; releases t. */
+void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
+		   enum node_msg_id empty);
 void node_table_print(const struct node_table *t, FILE *f);
 void node_table_release(struct node_table *t);
 

@@ -275,3 +275,17 @@ void node_json_raw(struct node_json *j, const char *json)
 	node_json_sep(j);
 	fputs(json, j->f);
 }
+
+void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
+		   enum node_msg_id empty)
+{
+	if (ctx->json) {
+		node_json_end_arr(j);
+		node_json_end_obj(j);
+	} else if (n == 0) {
+		node_say(ctx, empty);
+	} else {
+		node_table_print(t, stdout);
+	}
+	node_table_release(t);
+}
