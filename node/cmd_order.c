@@ -295,22 +295,12 @@ int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv)
 static int node_order_begin(struct node_ctx *ctx, int argc, char **argv, struct node_opt *op,
 			    size_t nop, struct node_order *o, bool *help)
 {
-	const char *pos[1];
-	size_t npos;
-	*help = false;
-	int rc = node_opts_parse(ctx, argc, argv, op, nop, pos, 1, &npos);
-	if (rc > 0)
-		*help = true;
+	const char *id;
+	int rc = node_parse_id(ctx, argc, argv, op, nop, M_NEED_ID, &id);
+	*help = rc > 0;
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	if (npos != 1) {
-		char what[32];
-		snprintf(what, sizeof(what), "order %s", ctx->cmd ? ctx->cmd->verb : "");
-		return node_fail(ctx, ERR_USAGE, M_NEED_ID, what);
-	}
-	if ((rc = node_open(ctx)))
-		return rc;
-	return node_order_load(ctx, pos[0], o);
+	return node_order_load(ctx, id, o);
 }
 
 /* Commit the order's new state (w0, already filled) with its event, and

@@ -25,22 +25,12 @@
 static int node_points_volunteer(struct node_ctx *ctx, int argc, char **argv, struct node_opt *op,
 				 size_t nop, struct node_volunteer *v, bool *help)
 {
-	const char *pos[1];
-	size_t npos;
-	*help = false;
-	int rc = node_opts_parse(ctx, argc, argv, op, nop, pos, 1, &npos);
-	if (rc > 0)
-		*help = true;
+	const char *id;
+	int rc = node_parse_id(ctx, argc, argv, op, nop, M_NEED_VID, &id);
+	*help = rc > 0;
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	if (npos != 1) {
-		char what[32];
-		snprintf(what, sizeof(what), "points %s", ctx->cmd ? ctx->cmd->verb : "");
-		return node_fail(ctx, ERR_USAGE, M_NEED_VID, what);
-	}
-	if ((rc = node_open(ctx)))
-		return rc;
-	return node_volunteer_need(ctx, pos[0], v);
+	return node_volunteer_need(ctx, id, v);
 }
 
 int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv)

@@ -109,6 +109,27 @@ int node_replica_open(struct node_ctx *ctx)
 	return 0;
 }
 
+int node_parse_id(struct node_ctx *ctx, int argc, char **argv, struct node_opt *op, size_t nop,
+		  enum node_msg_id need, const char **id)
+{
+	const char *pos[1];
+	size_t npos;
+	*id = NULL;
+	int rc = node_opts_parse(ctx, argc, argv, op, nop, pos, 1, &npos);
+	if (rc)
+		return rc;
+	if (npos != 1) {
+		char what[64];
+		snprintf(what, sizeof(what), "%s %s", ctx->cmd ? ctx->cmd->group : "",
+			 ctx->cmd && ctx->cmd->verb ? ctx->cmd->verb : "");
+		return node_fail(ctx, ERR_USAGE, need, what);
+	}
+	if ((rc = node_open(ctx)))
+		return rc;
+	*id = pos[0];
+	return 0;
+}
+
 /* ---- messages --------------------------------------------------------- */
 
 void node_say(const struct node_ctx *ctx, enum node_msg_id id, ...)

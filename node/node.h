@@ -142,6 +142,11 @@ struct node_opt {
 };
 int node_opts_parse(struct node_ctx *ctx, int argc, char **argv, struct node_opt *opts,
 		    size_t nopts, const char **pos, size_t maxpos, size_t *npos);
+/* A command of one ID and options: parse, then open the home. Returns 1
+ * when --help was printed, 0 with *id set (borrowed from argv), or an
+ * error already reported (need names the missing ID). */
+int node_parse_id(struct node_ctx *ctx, int argc, char **argv, struct node_opt *op, size_t nop,
+		  enum node_msg_id need, const char **id);
 const char *node_opt_get(const struct node_opt *opts, size_t nopts, const char *name);
 void node_usage_print(const struct node_ctx *ctx, FILE *f, const struct node_cmd *cmd);
 
