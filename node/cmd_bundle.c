@@ -27,9 +27,59 @@
 /* peers/<name>.vv: one line per feed, "<author hex> <seq> <scope>". */
 static void node_peer_path(const struct node_ctx *ctx, const char *peer, char *out, size_t n)
 {
-	char file[CRDT_SCOPE_MAX + 16];
+	char file[NODE_PEER_NAME_MAX + 16];
 	snprintf(file, sizeof(file), "peers/%s.vv", peer);
 	node_path(ctx, out, n, file);
+}
+
+void node_peer_name(const char *host, unsigned port, char *out, size_t n)
+{
+	size_t k = 0;
+	for (const char *c = host; *c && k + 8 < n; c++) {
+		bool safe = (*c >= 'a' && *c <= 'z') || (*c >= 'A' && *c <= 'Z') ||
+			    (*c >= '0' && *c <= '9') || *c == '.' || *c == '-';
+		out[k++] = safe ? *c : '_';
+	}
+	snprintf(out + k, n - k, "_%u", port);
+}
+
+/* peers/<name>.last: one line, the wall-clock ms of the last sync. */
+int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms)
+{
+	char path[NODE_PATH_MAX + 64], tmp[NODE_PATH_MAX + 80], file[NODE_PEER_NAME_MAX + 16];
+	FILE *f;
+	node_path(ctx, path, sizeof(path), "peers");
+	if (mkdir(path, 0700) < 0 && errno != EEXIST)
+		return -errno;
+	snprintf(file, sizeof(file), "peers/%s.last", peer);
+	node_path(ctx, path, sizeof(path), file);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	if (!(f = fopen(tmp, "w")))
+		return -errno;
+	fprintf(f, "%llu\n", (unsigned long long)ms);
+	if (fflush(f) != 0 || ferror(f)) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	fclose(f);
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
+int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms)
+{
+	char path[NODE_PATH_MAX + 64], file[NODE_PEER_NAME_MAX + 16];
+	unsigned long long v = 0;
+	FILE *f;
+	*ms = 0;
+	snprintf(file, sizeof(file), "peers/%s.last", peer);
+	node_path(ctx, path, sizeof(path), file);
+	if (!(f = fopen(path, "r")))
+		return errno == ENOENT ? 0 : -errno;
+	if (fscanf(f, "%llu", &v) == 1)
+		*ms = v; /* a damaged file reads as never */
+	fclose(f);
+	return 0;
 }
 
 int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_vv_entry **out,

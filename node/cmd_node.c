@@ -3,6 +3,7 @@
  * cmd_node.c - the node itself: init, status, digest, log, doctor, and the
  * county's list of stations (station add/list).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -14,7 +15,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
-#include "node/node.h"
+#include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -134,6 +135,81 @@ static int64_t node_count(struct node_ctx *ctx, const char *sql)
 	return n;
 }
 
+/* A peer as status shows it: configured in node.conf, or synced with
+ * (peers/<name>.last); the hub's records of nodes that synced with it
+ * (peers/node-*.last) are report's, not listed here. */
+#define NODE_STATUS_PEERS 64
+struct node_status_peer {
+	char name[NODE_PEER_NAME_MAX + 1];
+	char uri[NODE_URI_MAX]; /* "" when not configured */
+	uint64_t last_ms;       /* 0: never */
+	uint64_t pending;       /* own commits above what the peer last held */
+};
+
+static size_t node_status_peer_add(struct node_status_peer *v, size_t n, const char *name,
+				   const char *uri)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(v[i].name, name) == 0)
+			return n;
+	if (n == NODE_STATUS_PEERS)
+		return n;
+	memset(&v[n], 0, sizeof(v[n]));
+	snprintf(v[n].name, sizeof(v[n].name), "%s", name);
+	snprintf(v[n].uri, sizeof(v[n].uri), "%s", uri);
+	return n + 1;
+}
+
+/* Fill v (NODE_STATUS_PEERS entries); returns how many. */
+static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry *vv, size_t nvv,
+				struct node_status_peer *v)
+{
+	char path[NODE_PATH_MAX + 16], name[NODE_PEER_NAME_MAX + 1];
+	struct node_net_conf *nc = calloc(1, sizeof(*nc));
+	enum node_msg_id why;
+	size_t n = 0;
+	int line;
+	node_path(ctx, path, sizeof(path), "node.conf");
+	if (nc && node_net_conf_read(path, nc, &line, &why) == 0)
+		for (size_t i = 0; i < nc->npeers; i++) {
+			node_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
+			n = node_status_peer_add(v, n, name, nc->peer[i].uri);
+		}
+	free(nc);
+	node_path(ctx, path, sizeof(path), "peers");
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		if (l <= 5 || l - 5 > NODE_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0 ||
+		    strncmp(de->d_name, "node-", 5) == 0)
+			continue;
+		memcpy(name, de->d_name, l - 5);
+		name[l - 5] = '\0';
+		n = node_status_peer_add(v, n, name, "");
+	}
+	if (d)
+		closedir(d);
+	for (size_t i = 0; i < n; i++) {
+		struct crdt_vv_entry *pv = NULL;
+		size_t npv = 0;
+		node_peer_last_load(ctx, v[i].name, &v[i].last_ms);
+		node_peer_vv_load(ctx, v[i].name, &pv, &npv); /* none: the peer holds nothing */
+		for (size_t a = 0; a < nvv; a++) {
+			uint64_t held = 0;
+			if (memcmp(vv[a].author, ctx->author, CRDT_AUTHOR_LEN) != 0)
+				continue;
+			for (size_t b = 0; b < npv; b++)
+				if (memcmp(pv[b].author, vv[a].author, CRDT_AUTHOR_LEN) == 0 &&
+				    strcmp(pv[b].scope, vv[a].scope) == 0)
+					held = pv[b].seq;
+			v[i].pending += vv[a].seq > held ? vv[a].seq - held : 0;
+		}
+		mem_free(pv);
+	}
+	return n;
+}
+
 int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
@@ -141,6 +217,8 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 	struct crdt_vv_entry *vv = NULL;
 	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
 	uint64_t conflicts = 0, own = 0, others = 0;
+	struct node_status_peer *peers = NULL;
+	size_t npeers = 0;
 	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
@@ -150,6 +228,11 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	uint64_t refused = 0;
 	node_refused_count(ctx, &refused);
+	if (!(peers = calloc(NODE_STATUS_PEERS, sizeof(*peers)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	npeers = node_status_peers(ctx, vv, nvv, peers);
 	for (size_t i = 0; i < nvv; i++) {
 		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
 			own += vv[i].seq;
@@ -202,6 +285,20 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		node_json_bool(&j, sync_ctx_revoked(ctx->sync));
 		node_json_key(&j, "peers");
 		node_json_arr(&j);
+		for (size_t i = 0; i < npeers; i++) {
+			node_json_obj(&j);
+			node_json_kstr(&j, "name", peers[i].name);
+			node_json_kstr(&j, "uri", peers[i].uri[0] ? peers[i].uri : NULL);
+			node_json_key(&j, "configured");
+			node_json_bool(&j, peers[i].uri[0] != '\0');
+			node_json_key(&j, "last_sync");
+			if (peers[i].last_ms)
+				node_json_int(&j, (int64_t)peers[i].last_ms);
+			else
+				node_json_null(&j);
+			node_json_kint(&j, "pending", (int64_t)peers[i].pending);
+			node_json_end_obj(&j);
+		}
 		node_json_end_arr(&j);
 		node_json_end_obj(&j);
 	} else {
@@ -211,6 +308,17 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 			 (unsigned long long)own, (unsigned long long)others,
 			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
 			 (long long)nopen);
+		for (size_t i = 0; i < npeers; i++) {
+			char when[32];
+			if (peers[i].last_ms)
+				node_time_fmt(peers[i].last_ms, when, sizeof(when));
+			else
+				snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
+			node_say(ctx, M_STATUS_PEER, peers[i].uri[0] ? peers[i].uri : peers[i].name, when,
+				 (unsigned long long)peers[i].pending);
+		}
+		if (!npeers)
+			node_say(ctx, M_STATUS_NO_PEERS);
 		if (ctx->cert) {
 			char st[CRDT_SCOPE_MAX + 1] = "-";
 			uint8_t role = 0;
@@ -225,6 +333,7 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 			node_say(ctx, M_TRUST_REVOKED);
 	}
 out:
+	free(peers);
 	mem_free(vv);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
@@ -530,6 +639,77 @@ static void node_check(struct node_checks *k, const char *name, enum node_check_
 	}
 }
 
+/* ---- doctor: do the configured peers answer? ---------------------------- */
+
+#define DOCTOR_PEER_WAIT_S 3
+
+struct node_doctor_probe {
+	bool done;
+	int rc;
+	unsigned code;
+};
+
+static void node_doctor_probe_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
+{
+	struct node_doctor_probe *pr = arg;
+	(void)body;
+	(void)len;
+	pr->done = true;
+	pr->rc = rc;
+	pr->code = code;
+}
+
+/* GET /vv of one peer (as an exchange ends, link.c), waiting at most
+ * DOCTOR_PEER_WAIT_S: does it answer at all? */
+static bool node_doctor_probe(struct radio *r, const struct node_net_peer *peer)
+{
+	struct node_doctor_probe pr = { 0 };
+	struct radio_link link = peer->link;
+	struct radio_peer *p = NULL;
+	link.ack_timeout_ms = 1000; /* libcoap's least: two sends fit the wait */
+	link.retransmit = 1;
+	if (radio_peer_new(r, &p, peer->host, peer->port, &link))
+		return false;
+	if (radio_peer_request(p, RADIO_GET, "vv", "scope=-", NULL, 0, node_doctor_probe_done, &pr) == 0) {
+		uint64_t end = node_net_mono_ms() + DOCTOR_PEER_WAIT_S * 1000;
+		while (!pr.done && node_net_mono_ms() < end)
+			radio_run(r, 20);
+	}
+	radio_peer_free(p); /* ends a request still pending (-ECANCELED) */
+	return pr.done && pr.rc == 0 && pr.code / 100 == 2;
+}
+
+static void node_doctor_peers(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 16];
+	struct node_net_conf *nc = calloc(1, sizeof(*nc));
+	struct radio *r = NULL;
+	struct radio_options ro = { 0 };
+	enum node_msg_id why;
+	int line;
+	node_path(ctx, path, sizeof(path), "node.conf");
+	if (!nc || node_net_conf_read(path, nc, &line, &why)) /* the config check said why */
+		goto out;
+	if (nc->npeers == 0) {
+		node_check(k, "peers", CHECK_OK, M_DOC_NO_PEERS);
+		goto out;
+	}
+	if (radio_new(&r, &ro))
+		r = NULL;
+	for (size_t i = 0; i < nc->npeers; i++) {
+		const struct node_net_peer *p = &nc->peer[i];
+		if (r && node_doctor_probe(r, p))
+			node_check(k, "peers", CHECK_OK, M_DOC_PEER_OK, p->uri);
+		else
+			node_check(k, "peers", CHECK_FAIL, M_DOC_PEER_DOWN, p->uri,
+				   (unsigned)DOCTOR_PEER_WAIT_S, p->uri);
+	}
+out:
+	radio_free(r);
+	free(nc);
+}
+
 #define DOCTOR_MIN_YEAR_MS 1704067200000ULL /* 2024-01-01: a clock before this is unset */
 
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
@@ -646,6 +826,7 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_OK, now);
 	}
 
+	node_doctor_peers(&k);
 	node_check(&k, "enrolment", CHECK_WARN, M_DOC_NO_ENROL);
 
 	if (ctx->json) {

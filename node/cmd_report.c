@@ -10,6 +10,8 @@
  *   active volunteers distinct volunteers with a finished order
  *   hours             hours of finished orders
  *   points issued     sum of positive ledger rows; redeemed: of negative
+ *   last sync         (--by station) the latest time any node enrolled for
+ *                     the station synced with this node (peers/node-*.last)
  * A points row counts in the group of its order; rows without an order
  * (redemptions, adjustments) count in their station's group for --by
  * station and town, and in the group "-" for category and month.
@@ -35,6 +37,7 @@ struct node_group {
 	char name[NODE_NAME_MAX + 1];
 	int64_t orders, st[ST_N], rated, satisfied, active, issued, redeemed;
 	double rating_sum, hours;
+	uint64_t last_sync; /* ms; 0: never */
 };
 
 struct node_report {
@@ -167,6 +170,35 @@ static int node_report_names(struct node_ctx *ctx, struct node_report *r)
 	return 0;
 }
 
+/* For --by station: when each station's nodes (enrolments) last synced. */
+static int node_report_last_sync(struct node_ctx *ctx, struct node_report *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = node_sql(ctx, &st, "SELECT node FROM enrolments WHERE station = ?1 AND _dead IS NULL",
+			   NULL)))
+		return rc;
+	for (size_t i = 0; i < r->n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char node[2 * CRDT_AUTHOR_LEN + 2], name[2 * CRDT_AUTHOR_LEN + 8];
+			uint64_t ms = 0;
+			bool hex = true;
+			node_col_text(st, 0, node, sizeof(node));
+			for (const char *c = node; *c; c++) /* replicated text: never a path */
+				hex = hex && ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'));
+			if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
+				continue;
+			snprintf(name, sizeof(name), "node-%s", node);
+			if (node_peer_last_load(ctx, name, &ms) == 0 && ms > r->g[i].last_sync)
+				r->g[i].last_sync = ms;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
 static int node_group_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct node_group *)a)->key, ((const struct node_group *)b)->key);
@@ -177,7 +209,8 @@ static double node_ratio(int64_t a, int64_t b)
 	return b ? (double)a / (double)b : 0;
 }
 
-static void node_report_json_group(struct node_json *j, const struct node_group *g, bool named)
+static void node_report_json_group(struct node_json *j, const struct node_group *g, bool named,
+				   bool last)
 {
 	node_json_obj(j);
 	if (named) {
@@ -202,12 +235,19 @@ static void node_report_json_group(struct node_json *j, const struct node_group 
 	node_json_kreal(j, "hours", g->hours);
 	node_json_kint(j, "points_issued", g->issued);
 	node_json_kint(j, "points_redeemed", g->redeemed);
+	if (last) {
+		node_json_key(j, "last_sync");
+		if (g->last_sync)
+			node_json_int(j, (int64_t)g->last_sync);
+		else
+			node_json_null(j);
+	}
 	node_json_end_obj(j);
 }
 
 /* The cells of one group, as text; cells point into buf. */
 static void node_report_cells(const struct node_group *g, const char *key, const char *name,
-			      char buf[16][48], const char **cells)
+			      char buf[17][48], const char **cells)
 {
 	int c = 0;
 	snprintf(buf[c], 48, "%s", key);
@@ -248,18 +288,26 @@ static void node_report_cells(const struct node_group *g, const char *key, const
 	c++;
 	snprintf(buf[c], 48, "%lld", (long long)g->redeemed);
 	cells[c] = buf[c];
+	c++;
+	if (g->last_sync) /* a table's cell; CSV puts ms */
+		node_time_fmt(g->last_sync, buf[c], 48);
+	else
+		snprintf(buf[c], 48, "-");
+	cells[c] = buf[c];
 }
 
-static const char *const node_report_csv_head[16] = {
+static const char *const node_report_csv_head[17] = {
 	"key",	    "name",	 "orders",	    "open",	 "dispatched",	       "accepted",
 	"done",	    "rated",	 "cancelled",	    "completion_rate", "avg_rating", "satisfied_share",
-	"active_volunteers", "hours", "points_issued", "points_redeemed",
+	"active_volunteers", "hours", "points_issued", "points_redeemed", "last_sync",
 };
 
-static void node_report_csv_row(const struct node_group *g, const char *key, const char *name)
+/* ncols: 16, or 17 with last_sync (--by station). */
+static void node_report_csv_row(const struct node_group *g, const char *key, const char *name,
+				int ncols)
 {
-	char b[16][48];
-	const char *c[16];
+	char b[17][48];
+	const char *c[17];
 	node_report_cells(g, key, name, b, c);
 	/* CSV is for machines: plain ratios, not percentages */
 	snprintf(b[9], 48, "%.4f", node_ratio(g->st[ST_DONE] + g->st[ST_RATED], g->orders));
@@ -272,8 +320,13 @@ static void node_report_csv_row(const struct node_group *g, const char *key, con
 	}
 	c[10] = b[10];
 	c[11] = b[11];
-	for (int i = 0; i < 16; i++)
-		node_csv_field(stdout, c[i], i == 15);
+	if (g->last_sync)
+		snprintf(b[16], 48, "%llu", (unsigned long long)g->last_sync);
+	else
+		b[16][0] = '\0';
+	c[16] = b[16];
+	for (int i = 0; i < ncols; i++)
+		node_csv_field(stdout, c[i], i == ncols - 1);
 }
 
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
@@ -302,6 +355,10 @@ int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	if ((strcmp(by, "station") == 0 || strcmp(by, "town") == 0) && (rc = node_report_names(ctx, &r)))
 		goto out;
+	bool last = strcmp(by, "station") == 0;
+	int ncols = last ? 17 : 16;
+	if (last && (rc = node_report_last_sync(ctx, &r)))
+		goto out;
 	if (r.n)
 		qsort(r.g, r.n, sizeof(*r.g), node_group_cmp);
 
@@ -313,31 +370,31 @@ int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 		node_json_key(&j, "groups");
 		node_json_arr(&j);
 		for (size_t i = 0; i < r.n; i++)
-			node_report_json_group(&j, &r.g[i], true);
+			node_report_json_group(&j, &r.g[i], true, last);
 		node_json_end_arr(&j);
 		node_json_key(&j, "total");
-		node_report_json_group(&j, &r.total, false);
+		node_report_json_group(&j, &r.total, false, false);
 		node_json_end_obj(&j);
 	} else if (strcmp(format, "csv") == 0) {
-		for (int i = 0; i < 16; i++)
-			node_csv_field(stdout, node_report_csv_head[i], i == 15);
+		for (int i = 0; i < ncols; i++)
+			node_csv_field(stdout, node_report_csv_head[i], i == ncols - 1);
 		for (size_t i = 0; i < r.n; i++)
-			node_report_csv_row(&r.g[i], r.g[i].key, r.g[i].name);
-		node_report_csv_row(&r.total, "total", "");
+			node_report_csv_row(&r.g[i], r.g[i].key, r.g[i].name, ncols);
+		node_report_csv_row(&r.total, "total", "", ncols);
 	} else {
-		static const enum node_msg_id heads[16] = {
+		static const enum node_msg_id heads[17] = {
 			M_RCOL_GROUP, M_COL_NAME,   M_RCOL_ORDERS, M_ST_OPEN,	  M_ST_DISPATCHED,
 			M_ST_ACCEPTED, M_ST_DONE,   M_ST_RATED,	   M_ST_CANCELLED, M_RCOL_RATE,
 			M_RCOL_AVG,   M_RCOL_SATISFIED, M_RCOL_ACTIVE, M_RCOL_HOURS, M_RCOL_ISSUED,
-			M_RCOL_REDEEMED,
+			M_RCOL_REDEEMED, M_RCOL_LAST_SYNC,
 		};
-		const char *head[16];
+		const char *head[17];
 		struct node_table t;
-		char b[16][48];
-		const char *cells[16];
-		for (int i = 0; i < 16; i++)
+		char b[17][48];
+		const char *cells[17];
+		for (int i = 0; i < ncols; i++)
 			head[i] = node_msg(ctx->lang, heads[i]);
-		node_table_init(&t, 16, head);
+		node_table_init(&t, (size_t)ncols, head);
 		for (int i = 2; i < 16; i++)
 			t.right[i] = true;
 		for (size_t i = 0; i < r.n; i++) {
@@ -345,6 +402,7 @@ int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 			node_table_row(&t, cells);
 		}
 		node_report_cells(&r.total, node_msg(ctx->lang, M_RCOL_TOTAL), "", b, cells);
+		cells[16] = "";
 		node_table_row(&t, cells);
 		if (t.err)
 			rc = t.err;

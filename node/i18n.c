@@ -87,8 +87,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				"data of station %s can only be changed there or at the county hub, and this node is %s: do it at that station\n" },
 
 	/* ---- status ---- */
-	[M_STATUS] = { "节点      %s（%s）\n角色      %s\n上级      %s\n目录      %s\n节点公钥  %s\n本机时间  %s\n最新时钟  %s\n本机提交  %llu\n收到提交  %llu\n冲突记录  %llu\n志愿者    %lld\n订单      %lld（进行中 %lld）\n同步对端  无（同步功能尚未接入）\n",
-		       "node         %s (%s)\nrole         %s\nparent       %s\nfolder       %s\npublic key   %s\nwall clock   %s\nnewest clock %s\nown commits  %llu\nreceived     %llu\nconflicts    %llu\nvolunteers   %lld\norders       %lld (%lld under way)\npeers        none (sync is not wired in yet)\n" },
+	[M_STATUS] = { "节点      %s（%s）\n角色      %s\n上级      %s\n目录      %s\n节点公钥  %s\n本机时间  %s\n最新时钟  %s\n本机提交  %llu\n收到提交  %llu\n冲突记录  %llu\n志愿者    %lld\n订单      %lld（进行中 %lld）\n",
+		       "node         %s (%s)\nrole         %s\nparent       %s\nfolder       %s\npublic key   %s\nwall clock   %s\nnewest clock %s\nown commits  %llu\nreceived     %llu\nconflicts    %llu\nvolunteers   %lld\norders       %lld (%lld under way)\n" },
 
 	/* ---- log ---- */
 	[M_LOG_EMPTY] = { "没有记录\n", "no changes recorded\n" },
@@ -283,6 +283,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_RCOL_HOURS] = { "服务时长", "hours" },
 	[M_RCOL_ISSUED] = { "发放积分", "pts issued" },
 	[M_RCOL_REDEEMED] = { "兑换积分", "pts redeemed" },
+	[M_RCOL_LAST_SYNC] = { "上次同步", "last sync" },
 	[M_RCOL_TOTAL] = { "合计", "total" },
 
 	/* ---- table headings ---- */
@@ -544,6 +545,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"enrolment    station %s (%s)\nrefused      %llu commits (listed in %s/refused.log)\n" },
 	[M_STATUS_NOT_ENROLLED] = { "入网      未入网：运行 cunlian enroll request，请县中心签发证书\n",
 		"enrolment    not enrolled: run cunlian enroll request and have the hub sign it\n" },
+	[M_STATUS_PEER] = { "同步对端  %s  上次同步 %s  待发送 %llu 条本机提交\n",
+			    "peer         %s  last sync %s  %llu own commits to send\n" },
+	[M_STATUS_NO_PEERS] = { "同步对端  无（在 node.conf 中用 peer = coap://地址 配置，或运行 cunlian sync）\n",
+				"peers        none (set peer = coap://HOST in node.conf, or run cunlian sync)\n" },
+	[M_NEVER] = { "从未", "never" },
+	[M_DOC_NO_PEERS] = { "同步对端：未配置（本机只等别人来同步，或用 U 盘包交换数据）",
+			     "peers: none configured (this node only waits for others to sync, or moves data by bundle)" },
+	[M_DOC_PEER_OK] = { "同步对端 %s 有应答", "peer %s answers" },
+	[M_DOC_PEER_DOWN] = { "同步对端 %s 在 %u 秒内没有应答：检查网线或无线连接，确认对方已运行 cunlian serve 且地址端口正确，然后运行 cunlian sync %s",
+			      "peer %s did not answer within %u s: check the cable or radio link, that cunlian serve runs there and that the address and port are right, then run cunlian sync %s" },
 
 	/* ---- links: serve, sync, linksim (cmd_serve.c, cmd_sync.c, cmd_linksim.c, netconf.c) ---- */
 	[M_HELP_SERVE] = { "serve [--listen 地址:端口|none] [--peer coap://主机[:端口]] [--interval 秒] [--config 文件] [--log 级别] [--once]\n  作为守护进程运行：在 --listen（默认 0.0.0.0:5683）上提供 CoAP 同步服务，并按间隔与配置的对端同步（站点发起，县级中心服务）。\n  对端不可达时指数退避；对端恢复或网络接口变化时立即重试。SIGTERM 干净停止，SIGHUP 重新读取配置。配置见 docs/config.md。\n",

@@ -235,6 +235,7 @@ struct node_net_sess {
 	struct node_gapq gq;
 	uint64_t start_ms, last_ms;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+	uint64_t noted_in; /* msgs_in when the sync was last noted */
 };
 
 struct node_net_server {
@@ -335,6 +336,21 @@ static int node_net_query_key(const char *q, char *key)
 	return ERR_USAGE;
 }
 
+/* The exchange went idle after news from the peer: that node synced
+ * now (peers/node-<its key>.last, read by report --by station). Noted
+ * here rather than when the session ends, which is minutes later. */
+static void node_net_sess_note(struct node_net_server *s, struct node_net_sess *e)
+{
+	const uint8_t *peer = sync_session_peer(e->s);
+	char name[2 * CRDT_AUTHOR_LEN + 8];
+	if (!peer)
+		return;
+	e->noted_in = e->msgs_in;
+	memcpy(name, "node-", 5);
+	node_hex(peer, CRDT_AUTHOR_LEN, name + 5);
+	node_peer_last_save(s->ctx, name, node_net_wall_ms());
+}
+
 static struct node_net_sess *node_net_sess_get(struct node_net_server *s, const char *key,
 					       const char *addr, uint64_t wall)
 {
@@ -416,6 +432,8 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 				       (more ? NODE_FLAG_MORE : 0));
 	resp->code = 204;
 	resp->ct = 42;
+	if (sync_session_idle(e->s) && e->msgs_in != e->noted_in)
+		node_net_sess_note(s, e);
 	if (s->seen)
 		s->seen(s->seen_arg, req->peer);
 }
@@ -477,6 +495,9 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		return;
 	}
 	bool *seen = calloc(n + 1, sizeof(bool));
+	/* the peer's entries, kept as what it holds now (peers/<name>.vv) */
+	struct crdt_vv_entry *pv = mem_calloc(len / 66 + 1, sizeof(*pv));
+	size_t npv = 0;
 	const char *p = (const char *)body, *end = p + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -490,6 +511,19 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 				const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
 				bool match = false;
 				remote++;
+				if (pv && strlen(hex) == 2 * CRDT_AUTHOR_LEN && strlen(sc) <= CRDT_SCOPE_MAX &&
+				    npv < len / 66 + 1) {
+					struct crdt_vv_entry *e = &pv[npv];
+					bool ok = true;
+					for (size_t i = 0; i < CRDT_AUTHOR_LEN && ok; i++) {
+						unsigned b;
+						ok = sscanf(hex + 2 * i, "%2x", &b) == 1;
+						e->author[i] = (uint8_t)b;
+					}
+					memcpy(e->scope, sc, strlen(sc) + 1);
+					e->seq = seq;
+					npv += ok;
+				}
 				for (size_t i = 0; i < n; i++) {
 					char h[2 * CRDT_AUTHOR_LEN + 1];
 					node_hex(vv[i].author, CRDT_AUTHOR_LEN, h);
@@ -513,6 +547,14 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	mem_free(vv);
 	x->res.differ = differ;
 	x->res.converged = differ == 0;
+	/* Remember the sync (status, bundle export): a failure to write only
+	 * costs that memory, not the sync. */
+	char name[NODE_PEER_NAME_MAX + 1];
+	node_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	if (pv)
+		node_peer_vv_save(x->ctx, name, pv, npv);
+	node_peer_last_save(x->ctx, name, node_net_wall_ms());
+	mem_free(pv);
 }
 
 static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)

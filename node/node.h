@@ -101,6 +101,16 @@ int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_
 		      size_t *n);
 int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct crdt_vv_entry *vv,
 		      size_t n);
+/* The time (wall-clock ms) of the last sync with a peer, peers/<name>.last:
+ * written by sync and the daemon (name from node_peer_name) and, at the
+ * serving end, for each node that synced (name "node-<hex key>").
+ * Never synced: *ms = 0, not an error. */
+#define NODE_PEER_NAME_MAX 140
+int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms);
+int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms);
+/* A file-safe name for the peer at host:port ("127.0.0.1_5683"); out
+ * holds NODE_PEER_NAME_MAX + 1. */
+void node_peer_name(const char *host, unsigned port, char *out, size_t n);
 
 /* main.c */
 extern const struct node_cmd node_cmds[];
@@ -192,7 +202,7 @@ void node_trunc_width(const char *s, size_t maxw, char *out, size_t n);
 
 /* ---- output (output.c) ------------------------------------------------ */
 
-#define NODE_TABLE_COLS 16
+#define NODE_TABLE_COLS 17
 
 /* A table printed with columns aligned by display width (CJK = 2). */
 struct node_table {
