@@ -127,21 +127,37 @@ int main(void)
 	/* a session's real messages: the station's HELLO and the hub's answers */
 	struct sync_session *sa, *sh;
 	struct sync_session_options oi = { .initiator = 1 }, orr = { 0 };
-	struct buf m, rec;
+	struct buf m, rec, coap;
+	static const char coap_q[] = "k=00112233445566ff";
 	sync_session_new(&sa, a.ctx, &oi, FUZZ_NOW);
 	sync_session_new(&sh, h.ctx, &orr, FUZZ_NOW);
 	buf_init(&m, SYNC_CHUNK_MAX);
 	buf_init(&rec, 0);
+	buf_init(&coap, 0);
 	for (int round = 0; round < 6; round++) {
 		struct sync_session *from = round % 2 ? sh : sa, *to = round % 2 ? sa : sh;
 		while (sync_session_output(from, &m, FUZZ_NOW) == 1) {
 			buf_put_u8(&rec, 0);
 			buf_put_u16be(&rec, (uint16_t)m.len);
 			buf_put(&rec, m.data, m.len);
+			if (round == 0) { /* the station's HELLO, POSTed to /s (fuzz_coap.c) */
+				buf_put_u8(&coap, 0x03);
+				buf_put_u8(&coap, (uint8_t)strlen(coap_q));
+				buf_put(&coap, coap_q, strlen(coap_q));
+				buf_put_u16be(&coap, (uint16_t)m.len);
+				buf_put(&coap, m.data, m.len);
+			}
 			sync_session_input(to, m.data, m.len, FUZZ_NOW);
 		}
 	}
 	put("fuzz_session", "exchange", 0xff, rec.data, rec.len);
+	/* then a poll of the same session and a GET /vv?scope=- */
+	buf_put(&coap, "\x03\x12", 2);
+	buf_put(&coap, coap_q, strlen(coap_q));
+	buf_put(&coap, "\0\0\x00\x07scope=-\0\0", 13);
+	put("fuzz_coap", "hello", 0xff, coap.data, coap.len);
+	put("fuzz_coap", "vv", 0xff, (const uint8_t *)"\0\0\0\0", 4);
+	buf_release(&coap);
 	buf_release(&m);
 	buf_release(&rec);
 	sync_session_free(sa);

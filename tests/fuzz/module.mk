@@ -4,11 +4,17 @@
 # build/fuzz; not part of `make test` (their seed corpora are replayed by
 # nothing else: run `make fuzz FUZZ_TIME=0` to just build and replay them).
 FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
-	fuzz_statement
+	fuzz_statement fuzz_coap
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # Sources outside the library that a target needs (node/ is the program).
 FUZZ_EXTRA_fuzz_config := node/config.c node/text.c
+# The CoAP handler (node/link.c) on a hub home; not node/main.c (it has
+# main) nor node/cmd_enroll.c (fuzz_coap.c stubs the two it would need).
+FUZZ_EXTRA_fuzz_coap := node/link.c node/ctx.c node/i18n.c node/log.c node/netconf.c \
+	node/output.c node/text.c node/config.c node/identity.c node/cmd_bundle.c \
+	$(BUILD)/gen/dict_v1.c
+$(BUILD)/fuzz/fuzz_coap: $(FUZZ_EXTRA_fuzz_coap)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
