@@ -827,7 +827,14 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	}
 
 	node_doctor_peers(&k);
-	node_check(&k, "enrolment", CHECK_WARN, M_DOC_NO_ENROL);
+	/* enrolment: the county's key, and (a station) this node's statement */
+	char cert[NODE_PATH_MAX + 16], pub[NODE_PATH_MAX + 16];
+	node_path(ctx, pub, sizeof(pub), "county.pub");
+	node_path(ctx, cert, sizeof(cert), "node.cert");
+	if (stat(pub, &sb) == 0 && (ctx->hub || stat(cert, &sb) == 0))
+		node_check(&k, "enrolment", CHECK_OK, M_DOC_ENROL_OK);
+	else
+		node_check(&k, "enrolment", CHECK_WARN, M_DOC_NO_ENROL);
 
 	if (ctx->json) {
 		node_json_end_arr(&k.j);
