@@ -120,7 +120,7 @@ int crdt_write_check(const struct crdt_write *w)
 		return t->deletable && w->mask == 0 ? 0 : ERR_SCHEMA;
 	if (w->op != CRDT_UPSERT || w->mask == 0 || (w->mask >> t->ncols) != 0)
 		return ERR_SCHEMA;
-	uint32_t reg = 0, regmask = 0;
+	uint32_t regmask = 0;
 	for (size_t i = 0; i < t->ncols; i++) {
 		const struct crdt_column *c = &t->cols[i];
 		if (c->rule == CRDT_RULE_LIFECYCLE)
@@ -130,12 +130,10 @@ int crdt_write_check(const struct crdt_write *w)
 		int rc = crdt_value_check(c, &w->vals[c->id]);
 		if (rc)
 			return rc;
-		reg |= w->mask & (1u << c->id) & regmask;
 	}
 	/* The lifecycle register is written whole or not at all. */
 	if ((w->mask & regmask) != 0 && (w->mask & regmask) != regmask)
 		return ERR_SCHEMA;
-	(void)reg;
 	return 0;
 }
 
