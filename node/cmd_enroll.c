@@ -8,7 +8,7 @@
  *   enroll accept CERT                           the station installs it
  *   enroll revoke NODE --from SEQ|--now          refuse a node's commits
  *   enroll code --station ID                     a one-time code for join
- *   join coap://HUB --code CODE                  (pending the CoAP link)
+ *   join coap://HUB --code CODE                  the same, online (POST /join)
  *
  * Files in the home: county.key (the county root's secret key; only on
  * the hub, unless kept elsewhere and named with --county-key), county.pub
@@ -31,6 +31,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "node/net.h"
 #include "node/node.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -395,31 +396,21 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
-int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
+/* Install a certificate (the bytes of a signed statement) as enroll
+ * accept does and print what it prints; src names it in messages. */
+static int node_enrol_install(struct node_ctx *ctx, const uint8_t *buf, size_t len, const char *src)
 {
-	const char *pos[1];
-	size_t npos, len;
-	uint8_t buf[SYNC_STMT_MAX + 1];
 	struct sync_statement st;
 	char path[NODE_PATH_MAX + 32];
-	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	if (npos != 1)
-		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll accept");
-	if ((rc = node_open(ctx)))
-		return rc;
-	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
-	if (rc)
-		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+	int rc;
 	if ((rc = sync_statement_decode(buf, len, &st)))
-		return node_fail(ctx, rc == ERR_BADSIG ? ERR_UNAUTH : ERR_USAGE, M_ENROLL_BAD_CERT, pos[0]);
+		return node_fail(ctx, rc == ERR_BADSIG ? ERR_UNAUTH : ERR_USAGE, M_ENROLL_BAD_CERT, src);
 	if (memcmp(st.node, ctx->author, SYNC_PK_LEN) != 0)
-		return node_fail(ctx, ERR_RULE, M_ENROLL_NOT_OURS, pos[0]);
+		return node_fail(ctx, ERR_RULE, M_ENROLL_NOT_OURS, src);
 	if (strcmp(st.station, ctx->conf.station) != 0)
-		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, pos[0], st.station, ctx->conf.station);
+		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, src, st.station, ctx->conf.station);
 	if (ctx->have_root && memcmp(st.root, ctx->county_root, SYNC_PK_LEN) != 0)
-		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, pos[0]);
+		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, src);
 	node_path(ctx, path, sizeof(path), "node.cert");
 	if ((rc = node_cert_write(ctx, path, &st)) || (rc = node_pub_write(ctx, st.root)))
 		return rc;
@@ -437,6 +428,24 @@ int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
 		node_say(ctx, M_ENROLL_ACCEPTED, st.station, t);
 	}
 	return 0;
+}
+
+int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
+{
+	const char *pos[1];
+	size_t npos, len;
+	uint8_t buf[SYNC_STMT_MAX + 1];
+	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos != 1)
+		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll accept");
+	if ((rc = node_open(ctx)))
+		return rc;
+	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
+	if (rc)
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+	return node_enrol_install(ctx, buf, len, pos[0]);
 }
 
 /* ---- revoke --------------------------------------------------------------- */
@@ -535,7 +544,7 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
  * A code is CODE_LEN characters of an alphabet without look-alikes (no 0,
  * O, 1, I, L), about 48 bits. The hub keeps only BLAKE2b(code) in the file
  * codes ("<hash hex> <station> <expires ms> <used 0|1>"), so a copy of the
- * home does not give the code away. join (when the CoAP link lands) sends
+ * home does not give the code away. join sends
  * the request and crypto_auth(request, key = BLAKE2b(code)): the code never
  * travels, the hub finds the unused, unexpired entry whose key verifies the
  * tag, marks it used and answers with the certificate. A wrong code gets
@@ -589,13 +598,120 @@ int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * The hub's side of join (POST /join, docs/protocol.md "CoAP resources").
+ * body = request || crypto_auth(request, key = BLAKE2b-256(code)). Every
+ * entry of codes is tried (unused, unexpired, for the request's station)
+ * with crypto_auth_verify, which compares in constant time; the code
+ * itself never travels. ERR_UNAUTH alike for a wrong, used, expired or
+ * unknown code; ERR_NOTFOUND when the county key is not in the home.
+ * On success the entry is marked used, the statement is signed as
+ * enroll sign does, and its bytes are in cert. Closes and reopens nothing
+ * itself, but signing closes ctx->store and ctx->sync (node_root_commit).
+ */
+int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struct buf *cert)
+{
+	char path[NODE_PATH_MAX + 32], line[256];
+	struct sync_request rq;
+	struct sync_statement st;
+	struct buf nb;
+	FILE *f;
+	size_t rlen;
+	int rc, found = 0;
+
+	node_county_key_path(ctx, NULL, path, sizeof(path));
+	if (access(path, R_OK) != 0)
+		return ERR_NOTFOUND;
+	if (len <= crypto_auth_BYTES)
+		return ERR_UNAUTH;
+	rlen = len - crypto_auth_BYTES;
+	if (sync_request_decode(body, rlen, &rq))
+		return ERR_UNAUTH;
+	node_path(ctx, path, sizeof(path), "codes");
+	if (!(f = fopen(path, "r")))
+		return ERR_UNAUTH;
+	buf_init(&nb, 1 << 20);
+	while (fgets(line, sizeof(line), f)) {
+		char hex[80], station[64];
+		unsigned long long exp;
+		int used;
+		uint8_t key[crypto_auth_KEYBYTES];
+		if (sscanf(line, "%79s %63s %llu %d", hex, station, &exp, &used) == 4 && !found && !used &&
+		    exp > ctx->now_ms && strcmp(station, rq.station) == 0 &&
+		    node_hex_parse(hex, key, sizeof(key)) == 0 &&
+		    crypto_auth_verify(body + rlen, body, rlen, key) == 0) {
+			found = 1;
+			snprintf(line, sizeof(line), "%s %s %llu 1\n", hex, station, exp);
+		}
+		sodium_memzero(key, sizeof(key));
+		buf_put(&nb, line, strlen(line));
+	}
+	fclose(f);
+	rc = !found ? ERR_UNAUTH : nb.err ? nb.err : node_file_write(path, nb.data, nb.len, 0600);
+	buf_release(&nb);
+	if (rc) /* used before it signs: a failure later costs the code, never reuses it */
+		return rc;
+	rc = node_enrol_sign(ctx, NULL, rq.node, rq.station, SYNC_ROLE_STATION, 3 * 365, &st);
+	if (rc)
+		return rc;
+	sync_statement_encode(cert, &st);
+	return cert->err;
+}
+
 int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 {
-	struct node_opt o[] = { { "code", true, NULL } };
+	struct node_opt o[] = { { "code", true, NULL }, { "timeout", true, NULL } };
 	const char *pos[1];
 	size_t npos;
+	char code[CODE_LEN + 1];
+	uint8_t key[crypto_generichash_BYTES];
+	struct buf b, resp;
+	unsigned status = 0;
+	int64_t timeout = 60;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	return node_fail(ctx, ERR_RULE, M_JOIN_PENDING);
+	if (npos != 1 || !o[0].val)
+		return node_fail(ctx, ERR_USAGE, M_JOIN_NEEDS);
+	if (o[1].val && node_parse_int(o[1].val, 1, 86400, &timeout))
+		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--timeout", o[1].val);
+	if (strlen(o[0].val) != CODE_LEN)
+		return node_fail(ctx, ERR_UNAUTH, M_JOIN_REFUSED);
+	for (size_t i = 0; i < CODE_LEN; i++) /* codes are read aloud: case does not matter */
+		code[i] = (char)((o[0].val[i] >= 'a' && o[0].val[i] <= 'z') ? o[0].val[i] - 32 : o[0].val[i]);
+	code[CODE_LEN] = '\0';
+	if ((rc = node_open(ctx)))
+		return rc;
+	crypto_generichash(key, sizeof(key), (const uint8_t *)code, CODE_LEN, NULL, 0);
+	sodium_memzero(code, sizeof(code));
+	buf_init(&b, 4096 + crypto_auth_BYTES);
+	buf_init(&resp, SYNC_STMT_MAX);
+	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
+	if (!rc) {
+		uint8_t tag[crypto_auth_BYTES];
+		crypto_auth(tag, b.data, b.len, key);
+		buf_put(&b, tag, sizeof(tag));
+		rc = b.err;
+	}
+	sodium_memzero(key, sizeof(key));
+	if (rc) {
+		rc = node_fail(ctx, rc, M_FAILED, err_str(rc));
+		goto out;
+	}
+	rc = node_net_post(ctx, pos[0], "join", b.data, b.len, (uint64_t)timeout * 1000, &status, &resp);
+	if (rc) {
+		rc = node_fail(ctx, rc == ERR_USAGE ? ERR_USAGE : -EHOSTUNREACH,
+			       rc == ERR_USAGE ? M_NET_BAD_URI : M_NET_UNREACHABLE, pos[0], err_str(rc));
+		goto out;
+	}
+	if (status == 205)
+		rc = node_enrol_install(ctx, resp.data, resp.len, pos[0]);
+	else if (status == 501)
+		rc = node_fail(ctx, ERR_RULE, M_JOIN_NO_KEY, pos[0]);
+	else
+		rc = node_fail(ctx, ERR_UNAUTH, M_JOIN_REFUSED);
+out:
+	buf_release(&b);
+	buf_release(&resp);
+	return rc;
 }

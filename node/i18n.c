@@ -504,10 +504,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"  生成一次性入网码（24 小时内有效，只能用一次）\n",
 		"enroll code --station ID (hub)\n"
 		"  make a one-time enrolment code (valid 24 hours, works once)\n" },
-	[M_HELP_JOIN] = { "join coap://中心地址 --code 入网码\n"
-		"  用入网码在线入网（等待 CoAP 链路接入后可用；现在请用 enroll request/sign/accept）\n",
-		"join coap://HUB --code CODE\n"
-		"  enrol online with a one-time code (pending the CoAP link; use enroll request/sign/accept for now)\n" },
+	[M_HELP_JOIN] = { "join coap://中心地址 --code 入网码 [--timeout 秒]\n"
+		"  用县中心发的一次性入网码在线入网（码只能用一次，24 小时内有效）\n",
+		"join coap://HUB --code CODE [--timeout S]\n"
+		"  enrol online with the one-time code the hub issued (works once, for 24 hours)\n" },
 	[M_ENROLL_NEED_FILE] = { "缺少文件：用法 cunlian %s 文件\n", "missing file: usage is cunlian %s FILE\n" },
 	[M_ENROLL_REQUESTED] = { "已写出入网申请 %s（站点 %s）：交给县中心管理员，运行 cunlian enroll sign\n",
 		"wrote the enrolment request %s (station %s): give it to the county administrator to run cunlian enroll sign\n" },
@@ -538,8 +538,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_ENROLL_CODE_NEEDS] = { "用法：cunlian enroll code --station 站点编号\n", "usage: cunlian enroll code --station ID\n" },
 	[M_ENROLL_CODE] = { "站点 %s 的一次性入网码：%s（%s 前有效，只能用一次）\n",
 		"one-time code for station %s: %s (valid until %s, works once)\n" },
-	[M_JOIN_PENDING] = { "在线入网要等 CoAP 链路接入后才能用：现在请用 enroll request / sign / accept 通过文件入网\n",
-		"online enrolment waits for the CoAP link: enrol with files for now (enroll request / sign / accept)\n" },
+	[M_JOIN_REFUSED] = { "中心拒绝了入网码：码不对、已用过或已过期。请管理员重新发一个（enroll code --station 站点）\n",
+		"the hub refused the code: it is wrong, used or expired. Ask the administrator for a new one (enroll code --station ID)\n" },
+	[M_JOIN_NO_KEY] = { "%s 上没有县级根密钥，不能在线入网：请用 enroll request / sign / accept 通过文件入网\n",
+		"%s does not hold the county key, so it cannot enrol online: enrol with files (enroll request / sign / accept)\n" },
+	[M_JOIN_NEEDS] = { "用法：cunlian join coap://中心地址 --code 入网码\n",
+		"usage: cunlian join coap://HUB --code CODE\n" },
 	[M_TRUST_REVOKED] = { "本节点已被县中心吊销，停止同步：请联系县中心管理员，重新入网后才能同步\n",
 		"this node was revoked by the county: it stops syncing; contact the county administrator to enrol again\n" },
 	[M_STATUS_TRUST] = { "入网      站点 %s（%s）\n拒收提交  %llu（记录在 %s/refused.log）\n",
@@ -604,6 +608,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"serving on %s, %zu peers, sync every %u s\n" },
 	[M_LOG_STOP] = { "已停止：所有已确认的数据都已写入磁盘\n",
 		"stopped: everything acknowledged is on disk\n" },
+	[M_LOG_JOIN] = { "对端 %s 请求入网：%s\n", "join from %s: %s\n" },
 	[M_LOG_SERVED] = { "对端 %s 的会话结束（%s）：收到 %llu 条消息 %llu 字节，发出 %llu 条消息 %llu 字节，合并 %llu，拒收 %llu，历时 %.1f 秒\n",
 		"session from %s ended (%s): in %llu messages %llu bytes, out %llu messages %llu bytes, merged %llu, refused %llu, %.1f s\n" },
 	[M_LOG_PEER_OK] = { "与 %s 同步完成并收敛：发出 %llu 条 %llu 字节，收到 %llu 条 %llu 字节，合并 %llu，拒收 %llu，用时 %.1f 秒（不一致 %zu）\n",

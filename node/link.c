@@ -46,6 +46,7 @@
 const struct radio_resource node_net_resources[] = {
 	{ .path = "vv", .rt = "cunlian.vv", .ct = 0, .get = true },
 	{ .path = "s", .rt = "cunlian.session", .ct = 42, .post = true },
+	{ .path = "join", .rt = "cunlian.join", .ct = 42, .post = true },
 };
 const size_t node_net_nresources = sizeof(node_net_resources) / sizeof(node_net_resources[0]);
 
@@ -246,6 +247,7 @@ struct node_net_server {
 	node_net_seen_fn seen;
 	void *seen_arg;
 	const struct node_log *log;
+	size_t chunk; /* sync chunk bytes, for reopening after a join */
 };
 
 int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions)
@@ -261,6 +263,7 @@ int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size
 	}
 	s->ctx = ctx;
 	s->max = max_sessions;
+	s->chunk = 1024;
 	buf_init(&s->msg, SYNC_CHUNK_MAX);
 	*out = s;
 	return 0;
@@ -301,6 +304,11 @@ void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, voi
 {
 	s->seen = fn;
 	s->seen_arg = arg;
+}
+
+void node_net_server_chunk(struct node_net_server *s, size_t chunk)
+{
+	s->chunk = chunk;
 }
 
 void node_net_server_log(struct node_net_server *s, const struct node_log *log)
@@ -438,6 +446,28 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 		s->seen(s->seen_arg, req->peer);
 }
 
+/* POST /join: 2.05 and the certificate; 4.03 and nothing for any wrong,
+ * used, expired or unknown code; 5.01 when the county key is elsewhere.
+ * Signing reopens the store, so the sessions end first (they resume from
+ * version vectors). */
+static void node_net_serve_join(struct node_net_server *s, const struct radio_req *req,
+				struct radio_resp *resp)
+{
+	int rc;
+	node_net_server_reset(s);
+	rc = node_join_serve(s->ctx, req->body, req->len, &resp->body);
+	if (!s->ctx->store && (node_open(s->ctx) || node_net_sync_open(s->ctx, s->chunk)))
+		rc = rc ? rc : ERR_STORAGE;
+	node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_JOIN, req->peer, rc ? err_str(rc) : "enrolled");
+	resp->ct = 42;
+	if (rc == 0) {
+		resp->code = 205;
+		return;
+	}
+	resp->body.len = 0;
+	resp->code = rc == ERR_UNAUTH ? 403 : rc == ERR_NOTFOUND ? 501 : 500;
+}
+
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp)
 {
 	struct node_net_server *s = arg;
@@ -451,7 +481,62 @@ void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *r
 		node_net_serve_s(s, req, resp);
 		return;
 	}
+	if (strcmp(req->path, "join") == 0 && req->method == RADIO_POST) {
+		node_net_serve_join(s, req, resp);
+		return;
+	}
 	resp->code = 405;
+}
+
+/* ---- one request ------------------------------------------------------- */
+
+struct node_net_one {
+	bool done;
+	int rc;
+	unsigned code;
+	struct buf *resp;
+};
+
+static void node_net_one_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
+{
+	struct node_net_one *o = arg;
+	o->done = true;
+	o->rc = rc;
+	o->code = code;
+	if (rc == 0 && len)
+		buf_put(o->resp, body, len);
+}
+
+int node_net_post(struct node_ctx *ctx, const char *uri, const char *path, const uint8_t *body,
+		  size_t len, uint64_t timeout_ms, unsigned *code, struct buf *resp)
+{
+	struct node_net_peer peer;
+	struct radio_link link = { 0 }; /* zeros: libcoap's defaults */
+	struct radio *r = NULL;
+	struct radio_peer *p = NULL;
+	struct node_net_one o = { .resp = resp };
+	struct radio_options ro = { 0 };
+	enum node_msg_id why;
+	int rc;
+
+	(void)ctx;
+	*code = 0;
+	if (node_net_peer_parse(uri, &link, &peer, &why))
+		return ERR_USAGE;
+	if ((rc = radio_new(&r, &ro)) || (rc = radio_peer_new(r, &p, peer.host, peer.port, &peer.link)) ||
+	    (rc = radio_peer_request(p, RADIO_POST, path, NULL, body, len, node_net_one_done, &o)))
+		goto out;
+	uint64_t end = node_net_mono_ms() + timeout_ms;
+	while (!o.done && node_net_mono_ms() < end)
+		radio_run(r, 20);
+	rc = !o.done ? -ETIMEDOUT : o.rc;
+	*code = o.code;
+	if (!rc && resp->err)
+		rc = resp->err;
+out:
+	radio_peer_free(p);
+	radio_free(r);
+	return rc;
 }
 
 /* ---- client exchange --------------------------------------------------- */

@@ -68,6 +68,12 @@ int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct
 #define NODE_CHUNK_BIG SYNC_CHUNK_DEFAULT
 int node_net_sync_open(struct node_ctx *ctx, size_t chunk);
 
+/* One request to uri ("coap://HOST[:PORT]") and its answer: POST body
+ * to path, wait up to timeout_ms; *code and the body appended to resp.
+ * ERR_USAGE for a bad uri, < 0 when no answer came. */
+int node_net_post(struct node_ctx *ctx, const char *uri, const char *path, const uint8_t *body,
+		  size_t len, uint64_t timeout_ms, unsigned *code, struct buf *resp);
+
 /* ---- server ----------------------------------------------------------- */
 
 extern const struct radio_resource node_net_resources[];
@@ -85,6 +91,8 @@ void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *r
 void node_net_server_tick(struct node_net_server *s, uint64_t now_ms);
 void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg);
 void node_net_server_log(struct node_net_server *s, const struct node_log *log);
+/* Sync chunk bytes to reopen with after a join signs (1024 until set). */
+void node_net_server_chunk(struct node_net_server *s, size_t chunk);
 
 /* ---- client exchange -------------------------------------------------- */
 

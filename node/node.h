@@ -307,6 +307,12 @@ int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_join(struct node_ctx *ctx, int argc, char **argv);
+/* The hub's side of join: body is request || crypto_auth tag keyed by
+ * BLAKE2b-256(code). 0 with the signed certificate appended to cert;
+ * ERR_UNAUTH for a wrong, used, expired or unknown code alike;
+ * ERR_NOTFOUND when the county key is not in this home. Signing closes
+ * ctx->store and ctx->sync: the caller reopens them. */
+int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struct buf *cert);
 /* Trust settings from the home (county.pub, node.cert) for the sync
  * context; nothing when the node is not enrolled. */
 int node_trust_open(struct node_ctx *ctx, struct sync_options *opt);
