@@ -72,6 +72,9 @@ BIN_SRCS  :=
 TEST_SRCS :=
 BENCH_SRCS :=
 
+# The default goal is all, whatever rules the module.mk files bring.
+.DEFAULT_GOAL := all
+
 include base/module.mk crdt/module.mk sync/module.mk radio/module.mk node/module.mk tests/module.mk
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
