@@ -545,13 +545,7 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 			       node_msg(ctx->lang, M_COL_ID),    node_msg(ctx->lang, M_COL_CHANGE) };
 	struct node_table t;
 	struct node_json j;
-	node_table_init(&t, 6, head);
-	node_json_init(&j, stdout);
-	if (ctx->json) {
-		node_json_obj(&j);
-		node_json_key(&j, "entries");
-		node_json_arr(&j);
-	}
+	node_list_begin(ctx, &j, &t, 6, head, "entries");
 	for (size_t i = from; i < lw.n; i++) {
 		struct node_log_item *it = &lw.items[i];
 		char hex[2 * CRDT_AUTHOR_LEN + 1], when[32], who[48];

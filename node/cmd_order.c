@@ -521,13 +521,7 @@ int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv)
 			       node_msg(ctx->lang, M_COL_VOLUNTEER), node_msg(ctx->lang, M_COL_CREATED) };
 	struct node_table t;
 	struct node_json j;
-	node_table_init(&t, 6, head);
-	node_json_init(&j, stdout);
-	if (ctx->json) {
-		node_json_obj(&j);
-		node_json_key(&j, "orders");
-		node_json_arr(&j);
-	}
+	node_list_begin(ctx, &j, &t, 6, head, "orders");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char id[NODE_ID_MAX + 1], station[CRDT_SCOPE_MAX + 1], status[16],
 			cat[NODE_NAME_MAX + 1], detail[NODE_TEXT_MAX + 1], vol[NODE_ID_MAX + 1],

@@ -373,13 +373,7 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv)
 	struct node_table t;
 	struct node_json j;
 	size_t n = 0;
-	node_table_init(&t, 6, head);
-	node_json_init(&j, stdout);
-	if (ctx->json) {
-		node_json_obj(&j);
-		node_json_key(&j, "volunteers");
-		node_json_arr(&j);
-	}
+	node_list_begin(ctx, &j, &t, 6, head, "volunteers");
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct node_volunteer v;
 		char masked[64];

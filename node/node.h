@@ -216,6 +216,10 @@ struct node_table {
 void node_table_init(struct node_table *t, size_t ncols, const char *const *head);
 void node_table_row(struct node_table *t, const char *const *cells);
 struct node_json;
+/* Start a list command: a table of ncols columns with these headings, and
+ * with --json the object {"key": [ ... that node_list_end() closes. */
+void node_list_begin(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t ncols,
+		     const char *const *head, const char *key);
 /* Finish a list command: close the JSON array and object it opened, or
  * print the table, or say `empty` when it has no rows; releases t. */
 void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,

@@ -276,6 +276,18 @@ void node_json_raw(struct node_json *j, const char *json)
 	fputs(json, j->f);
 }
 
+void node_list_begin(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t ncols,
+		     const char *const *head, const char *key)
+{
+	node_table_init(t, ncols, head);
+	node_json_init(j, stdout);
+	if (ctx->json) {
+		node_json_obj(j);
+		node_json_key(j, key);
+		node_json_arr(j);
+	}
+}
+
 void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
 		   enum node_msg_id empty)
 {
