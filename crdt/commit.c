@@ -150,7 +150,7 @@ static bool crdt_scope_ok(const char *scope)
 
 static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
 			   uint64_t hlc, const uint8_t *body, size_t len, const uint8_t *seal,
-			   size_t seal_len, bool carried)
+			   size_t seal_len, int carried)
 {
 	sqlite3_stmt *st = s->st_log_ins;
 	sqlite3_bind_int64(st, 1, author);
@@ -163,7 +163,7 @@ static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *sc
 	else
 		sqlite3_bind_null(st, 6);
 	if (carried)
-		sqlite3_bind_int(st, 7, 1);
+		sqlite3_bind_int(st, 7, carried);
 	else
 		sqlite3_bind_null(st, 7);
 	int rc = sqlite3_step(st);
@@ -412,7 +412,7 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 	/* Claim the log row first (C2): if it is already there, the commit is
 	 * held, unless it was only carried and is now to be merged. */
 	if ((rc = crdt_log_append(s, idx, r->scope, r->seq, r->hlc, r->body, r->body_len, r->seal,
-				  r->seal_len, r->carry)))
+				  r->seal_len, r->carry ? 1 + r->held : 0)))
 		goto undo;
 	if (sqlite3_changes(s->db) == 0) {
 		state = crdt_log_state(s, idx, r->scope, r->seq);
@@ -516,6 +516,7 @@ static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_
 		e.seal = sqlite3_column_blob(st, 3);
 		e.seal_len = (size_t)sqlite3_column_bytes(st, 3);
 		e.carried = sqlite3_column_type(st, 4) != SQLITE_NULL;
+		e.held = sqlite3_column_int(st, 4) == 2;
 		if ((rc = fn(arg, &e)) != 0)
 			goto out;
 	}
@@ -523,6 +524,98 @@ static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* One held-back commit, copied out of the walk so that fn may write. */
+struct crdt_held {
+	struct crdt_log_entry e;
+	uint8_t *bytes; /* body, then seal */
+};
+
+int crdt_log_held(struct crdt_store *s, size_t max,
+		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
+{
+	struct crdt_held *h = NULL;
+	sqlite3_stmt *st;
+	size_t n = 0, cap = max < 64 ? max : 64;
+	int rc, step;
+
+	if (max == 0)
+		return 0;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal FROM _log l"
+				" JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
+				" ORDER BY l.hlc LIMIT ?",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+	if (!(h = mem_calloc(cap, sizeof(*h)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		const void *id = sqlite3_column_blob(st, 0);
+		const char *scope = (const char *)sqlite3_column_text(st, 1);
+		size_t blen = (size_t)sqlite3_column_bytes(st, 4), slen = (size_t)sqlite3_column_bytes(st, 5);
+		if (!id || sqlite3_column_bytes(st, 0) != CRDT_AUTHOR_LEN || !scope ||
+		    strlen(scope) > CRDT_SCOPE_MAX)
+			continue; /* cannot be: the log holds only checked commits */
+		if (n == cap) {
+			void *p = mem_realloc(h, 2 * cap * sizeof(*h));
+			if (!p) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			h = p;
+			memset(h + cap, 0, cap * sizeof(*h));
+			cap *= 2;
+		}
+		struct crdt_held *x = &h[n];
+		if (!(x->bytes = mem_alloc(blen + slen + 1))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		n++;
+		memcpy(x->e.author, id, CRDT_AUTHOR_LEN);
+		snprintf(x->e.scope, sizeof(x->e.scope), "%s", scope);
+		x->e.seq = (uint64_t)sqlite3_column_int64(st, 2);
+		x->e.hlc = (uint64_t)sqlite3_column_int64(st, 3);
+		if (blen)
+			memcpy(x->bytes, sqlite3_column_blob(st, 4), blen);
+		if (slen)
+			memcpy(x->bytes + blen, sqlite3_column_blob(st, 5), slen);
+		x->e.body = x->bytes;
+		x->e.body_len = blen;
+		x->e.seal = slen ? x->bytes + blen : NULL;
+		x->e.seal_len = slen;
+		x->e.carried = x->e.held = true;
+	}
+	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
+	sqlite3_finalize(st);
+	st = NULL;
+	for (size_t i = 0; i < n && !rc; i++)
+		rc = fn(arg, &h[i].e);
+out:
+	sqlite3_finalize(st);
+	for (size_t i = 0; h && i < n; i++)
+		mem_free(h[i].bytes);
+	mem_free(h);
+	return rc;
+}
+
+int crdt_log_held_count(struct crdt_store *s, uint64_t *n)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM _log WHERE carried = 2", -1, &st, NULL);
+	*n = 0;
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*n = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
 }
 
 int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,

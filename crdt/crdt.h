@@ -180,6 +180,7 @@ struct crdt_log_entry {
 	const uint8_t *seal; /* the upper layer's bytes for this commit, or NULL */
 	size_t seal_len;
 	bool carried;        /* held to relay, not merged into the tables */
+	bool held;           /* carried because the layer above refused it for now */
 };
 
 /*
@@ -211,6 +212,8 @@ struct crdt_remote {
 	const uint8_t *seal;   /* kept with the commit; may be NULL */
 	size_t seal_len;
 	bool carry;            /* keep to relay only; do not decode or merge */
+	bool held;             /* with carry: refused here for now, to judge again
+				  (crdt_log_held); merged later like a carried one */
 };
 
 struct crdt_vv_entry {
@@ -271,6 +274,14 @@ void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *seale
 /* Fetch one held commit; ERR_NOTFOUND if not held. fn as in crdt_log_each. */
 int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		 uint64_t seq, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
+
+/* Call fn for the held-back commits (crdt_remote.held), oldest first, at
+ * most max of them; their bodies are copies fn may keep until it returns. */
+int crdt_log_held(struct crdt_store *s, size_t max,
+		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
+
+/* How many commits are held back. */
+int crdt_log_held_count(struct crdt_store *s, uint64_t *n);
 
 /* Is commit (author, scope, seq) held? */
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],

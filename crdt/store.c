@@ -274,7 +274,8 @@ static const char crdt_base_sql[] =
 	"CREATE TABLE IF NOT EXISTS _conflicts(tbl INTEGER NOT NULL, pk TEXT NOT NULL, ukey TEXT,"
 	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL, scope TEXT,"
 	" PRIMARY KEY(tbl, pk, hlc, author)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;";
+	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;"
+	"CREATE INDEX IF NOT EXISTS _log_held ON _log(carried) WHERE carried = 2;";
 
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {

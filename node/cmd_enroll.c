@@ -87,6 +87,8 @@ static int node_hex_parse(const char *s, uint8_t *out, size_t n)
 
 /* ---- trust settings for the sync context ---------------------------------- */
 
+#define NODE_RELEASED "RELEASED"
+
 static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 				uint64_t seq, uint64_t n, int rc, const char *why)
 {
@@ -98,7 +100,8 @@ static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], co
 		return; /* the report still counts it */
 	node_hex(author, SYNC_PK_LEN, hex);
 	fprintf(f, "%llu\t%s\t%s\t%llu\t%llu\t%s\t%s\n", (unsigned long long)ctx->now_ms, hex,
-		*scope ? scope : "-", (unsigned long long)seq, (unsigned long long)n, err_str(rc), why);
+		*scope ? scope : "-", (unsigned long long)seq, (unsigned long long)n,
+		rc ? err_str(rc) : NODE_RELEASED, why);
 	fclose(f);
 }
 
@@ -156,9 +159,13 @@ int node_refused_count(const struct node_ctx *ctx, uint64_t *n)
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long long t, seq, k;
-		char hex[80], scope[40];
-		if (sscanf(line, "%llu %79s %39s %llu %llu", &t, hex, scope, &seq, &k) == 5)
+		char hex[80], scope[40], code[40];
+		if (sscanf(line, "%llu %79s %39s %llu %llu %39s", &t, hex, scope, &seq, &k, code) != 6)
+			continue;
+		if (strcmp(code, NODE_RELEASED) != 0)
 			*n += k;
+		else /* a held-back commit merged at last */
+			*n -= k <= *n ? k : *n;
 	}
 	fclose(f);
 	return 0;

@@ -15,6 +15,16 @@
  *      fails.
  *  D3. A chunk is applied in one transaction (or in the caller's group):
  *      it is durable, or absent, when sync_chunk_apply returns.
+ *  D4. A commit that verifies but that the rules of who may write what
+ *      refuse (sync_trust_writes) is held back: kept in the log, counted
+ *      and reported as refused, never merged while refused, and the
+ *      author's feed goes on past it, so one refusal never stalls the
+ *      commits after it. Each chunk that merged something judges the
+ *      held-back commits again (oldest first, a bounded number), and
+ *      merges those the rules now allow (say a redemption whose volunteer
+ *      had not arrived yet). Refusals of the author itself (unknown,
+ *      revoked, expired) and of the bytes (forged, tampered, malformed)
+ *      still refuse the rest of the range, as D2 says.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -83,6 +93,8 @@ static void sync_report_merge(struct sync_report *dst, const struct sync_report 
 	dst->chunks_refused += src->chunks_refused;
 	dst->applied += src->applied;
 	dst->carried += src->carried;
+	dst->held += src->held;
+	dst->released += src->released;
 	dst->duplicate += src->duplicate;
 	dst->unwanted += src->unwanted;
 	dst->bytes_skipped += src->bytes_skipped;
@@ -555,7 +567,7 @@ static int sync_held_hash(struct sync_ctx *c, const uint8_t *author, const char 
 
 static int sync_merged_one(void *arg, const struct crdt_log_entry *e)
 {
-	*(bool *)arg = !e->carried;
+	*(bool *)arg = !e->carried || e->held; /* a held-back one is judged by sync_held_retry */
 	return 0;
 }
 
@@ -581,12 +593,20 @@ static void sync_refuse(struct sync_ctx *c, struct sync_report *rep, const struc
 			       why ? why : err_str(rc));
 }
 
+/* One commit as sync_commit_check sees it. */
+struct sync_check {
+	const uint8_t *author;
+	const char *scope;
+	uint64_t seq, hlc;
+	const uint8_t *body;
+	size_t body_len;
+};
+
 /* Decrypt (when sealed and this node holds the key) and check the writes
  * of one commit against who may write what; *carry when it cannot be
- * read here. */
-static int sync_commit_check(struct sync_ctx *c, const struct sync_range *r,
-			     const struct sync_commit *cm, const uint8_t *body, const uint8_t **plain,
-			     size_t *plain_len, bool *carry, const char **why)
+ * read here, *hold when the rules refuse it (held back, judged again). */
+static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, const uint8_t **plain,
+			     size_t *plain_len, bool *carry, bool *hold, const char **why)
 {
 	struct crdt_write *w = NULL;
 	size_t n = 0;
@@ -595,15 +615,16 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_range *r,
 
 	*plain = NULL;
 	*plain_len = 0;
+	*hold = false;
 	*why = NULL;
 	if (*carry)
 		return 0;
-	if (sync_body_sealed(body, cm->body_len)) {
-		if (!sync_trust_key(c, r->scope, key)) {
+	if (sync_body_sealed(k->body, k->body_len)) {
+		if (!sync_trust_key(c, k->scope, key)) {
 			*carry = true; /* ours to merge, but not ours to read: relay */
 			return 0;
 		}
-		rc = sync_body_decrypt(c, key, r->author, r->scope, cm->seq, cm->hlc, body, cm->body_len,
+		rc = sync_body_decrypt(c, key, k->author, k->scope, k->seq, k->hlc, k->body, k->body_len,
 				       &c->open);
 		sodium_memzero(key, sizeof(key));
 		if (rc == ERR_NODICT)
@@ -621,10 +642,11 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_range *r,
 	}
 	if (!c->trust)
 		return 0;
-	rc = crdt_body_decode(*plain ? *plain : body, *plain ? *plain_len : cm->body_len, &w, &n);
+	rc = crdt_body_decode(*plain ? *plain : k->body, *plain ? *plain_len : k->body_len, &w, &n);
 	if (rc)
 		return rc; /* crdt refuses it the same way */
-	rc = sync_trust_writes(c, r->author, r->scope, cm->hlc, w, n, why);
+	rc = sync_trust_writes(c, k->author, k->scope, k->hlc, w, n, why);
+	*hold = rc == ERR_UNAUTH;
 	mem_free(w);
 	return rc;
 }
@@ -713,7 +735,7 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 		}
 	}
 	for (size_t i = 0; i < ok; i++) {
-		bool sig = cm[i].has_sig, cc = carry;
+		bool sig = cm[i].has_sig, cc = carry, hold = false;
 		const uint8_t *body = b->arena.data + cm[i].body_off, *plain;
 		size_t plain_len;
 		if (sync_held_merged(c, r->author, r->scope, cm[i].seq, cc)) {
@@ -721,14 +743,16 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			*held = cm[i].seq;
 			continue;
 		}
-		rc = sync_commit_check(c, r, &cm[i], body, &plain, &plain_len, &cc, &why);
-		if (rc) {
+		struct sync_check k = { r->author, r->scope, cm[i].seq, cm[i].hlc, body, cm[i].body_len };
+		rc = sync_commit_check(c, &k, &plain, &plain_len, &cc, &hold, &why);
+		if (rc && !hold) {
 			if (rc == -ENOMEM)
 				goto out;
 			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, why);
 			rc = 0;
 			goto out;
 		}
+		cc = cc || hold; /* D4: held back, not merged; the feed goes on */
 		seal[0] = sig ? SYNC_SEAL_SIGNED : SYNC_SEAL_HASH;
 		memcpy(seal + 1, h[i], SYNC_HASH_LEN);
 		if (sig)
@@ -737,15 +761,20 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
 			.body = body, .body_len = cm[i].body_len, .plain = plain, .plain_len = plain_len,
 			.seal = seal, .seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc,
+			.held = hold,
 		};
 		rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
 		if (rc == 1) {
 			rep->duplicate++;
 		} else if (rc == 0) {
-			if (cc)
+			if (hold) {
+				sync_refuse(c, rep, r, cm[i].seq, 1, ERR_UNAUTH, why);
+				rep->held++;
+			} else if (cc) {
 				rep->carried++;
-			else
+			} else {
 				rep->applied++;
+			}
 			if (!cc && c->trust && sync_trust_rank(c, r->author) == 0 &&
 			    (rc = sync_trust_learn_body(c, body, cm[i].body_len)))
 				goto out;
@@ -769,6 +798,63 @@ refuse:
 	rc = 0;
 out:
 	mem_free(h);
+	return rc;
+}
+
+/* Held-back commits judged again after a chunk merged something (D4). */
+#define SYNC_HELD_PASS 256
+#define SYNC_HELD_PASSES 4
+
+struct sync_retry {
+	struct sync_ctx *c;
+	uint64_t wall_ms;
+	struct sync_report *rep;
+	uint64_t released;
+};
+
+static int sync_held_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_retry *t = arg;
+	struct sync_check k = { e->author, e->scope, e->seq, e->hlc, e->body, e->body_len };
+	const uint8_t *plain;
+	const char *why;
+	size_t plain_len;
+	bool carry = false, hold;
+	int rc = sync_commit_check(t->c, &k, &plain, &plain_len, &carry, &hold, &why);
+
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc || carry)
+		return 0; /* still refused (or no longer readable): stays held back */
+	struct crdt_remote rm = {
+		.author = e->author, .scope = e->scope, .seq = e->seq, .hlc = e->hlc,
+		.body = e->body, .body_len = e->body_len, .plain = plain, .plain_len = plain_len,
+		.seal = e->seal, .seal_len = e->seal_len,
+	};
+	rc = crdt_apply_remote_ex(t->c->store, t->wall_ms, &rm);
+	if (rc == -ENOMEM || rc == ERR_STORAGE)
+		return rc;
+	if (rc == 0) {
+		t->rep->applied++;
+		t->rep->released++;
+		t->released++;
+		if (t->c->opt.refused)
+			t->c->opt.refused(t->c->opt.refused_arg, e->author, e->scope, e->seq, 1, 0,
+					  "held back earlier, merged now that the rules allow it");
+	}
+	return 0;
+}
+
+static int sync_held_retry(struct sync_ctx *c, uint64_t wall_ms, struct sync_report *rep)
+{
+	struct sync_retry t = { c, wall_ms, rep, 0 };
+	int rc = 0;
+	for (int pass = 0; pass < SYNC_HELD_PASSES && !rc; pass++) {
+		uint64_t before = t.released;
+		rc = crdt_log_held(c->store, SYNC_HELD_PASS, sync_held_one, &t);
+		if (t.released == before)
+			break; /* a release can allow another: go again only then */
+	}
 	return rc;
 }
 
@@ -823,6 +909,8 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 			nh++;
 		}
 	}
+	if (c->trust && local.applied && (rc = sync_held_retry(c, wall_ms, &local)))
+		goto out;
 	if (began) {
 		began = false;
 		if ((rc = crdt_store_end(c->store)))

@@ -135,7 +135,8 @@ struct sync_options {
 	const uint8_t *self_cert;     /* this node's statement (its keys); may be NULL */
 	size_t self_cert_len;
 	/* Told of every refused run of commits, with a reason in English
-	 * (for the administrator's record); may be NULL. */
+	 * (for the administrator's record); may be NULL. rc 0: a held-back
+	 * commit (seq, n = 1) was merged at last; why says so. */
 	void (*refused)(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 			uint64_t seq, uint64_t n, int rc, const char *why);
 	void *refused_arg;
@@ -150,7 +151,9 @@ struct sync_report {
 	uint64_t applied;         /* commits merged */
 	uint64_t carried;         /* commits kept to relay */
 	uint64_t duplicate;       /* commits already held */
-	uint64_t refused;         /* commits refused (by range) */
+	uint64_t refused;         /* commits refused (by range, or one by one when held back) */
+	uint64_t held;            /* of those, kept to judge again (a rule refused them) */
+	uint64_t released;        /* held-back commits merged now that the rules allow them */
 	uint64_t unwanted;        /* commits of scopes this node neither merges nor carries */
 	uint64_t bytes_skipped;   /* bundle bytes that held no valid chunk */
 	size_t nreasons;
