@@ -74,6 +74,7 @@ static const struct crdt_column points_cols[] = {
 	COL(5, "station", CRDT_TEXT),
 	COL(6, "key", CRDT_TEXT), /* idempotency key: one service credit per order */
 	COL(7, "at", CRDT_INT),   /* when it was credited or redeemed (ms) */
+	COL(8, "hours", CRDT_REAL), /* a service credit's hours (so a home station sees them) */
 };
 
 static const struct crdt_column settings_cols[] = {

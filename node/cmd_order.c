@@ -29,6 +29,13 @@
  *      order's station scope.
  *  O4. Ids of events are "<prefix>-e<n>", unique per writer, so two nodes
  *      recording moves of one order offline never collide.
+ *  O5. A station may dispatch a visiting volunteer: "<station>-v<n>" of
+ *      another station it knows, whose record it does not hold. When the
+ *      volunteer's home station is not the order's, the service credit
+ *      (with its hours) goes in the county-wide scope, in the same
+ *      transaction as the move, so that the home station, which holds the
+ *      right to spend the points, sees it; sync/trust.c lets a station
+ *      write such a credit for its own orders only.
  */
 #include <math.h>
 #include <stdlib.h>
@@ -185,15 +192,26 @@ static int node_order_allowed(struct node_ctx *ctx, const struct node_order *o, 
 	return 0;
 }
 
-/* A dispatch or accept names a volunteer who must exist and not have left. */
-static int node_order_volunteer_ok(struct node_ctx *ctx, const char *vid)
+/* A dispatch or accept names a volunteer who must exist and not have
+ * left, or a visiting volunteer of another station (O5), of whom the
+ * technician is told. */
+static int node_order_volunteer_ok(struct node_ctx *ctx, const struct node_order *o,
+				   const char *vid)
 {
 	struct node_volunteer v;
-	int rc = node_volunteer_need(ctx, vid, &v);
+	char home[CRDT_SCOPE_MAX + 1];
+	int rc = node_volunteer_load(ctx, vid, &v);
+	if (rc == ERR_NOTFOUND && node_volunteer_visiting(ctx, vid, home, sizeof(home))) {
+		if (!ctx->json)
+			node_say(ctx, M_VISITING_NOTE, vid, home);
+		return 0;
+	}
 	if (rc)
-		return rc;
+		return node_volunteer_need(ctx, vid, &v);
 	if (strcmp(v.status, "active") != 0)
 		return node_fail(ctx, ERR_RULE, M_VOLUNTEER_INACTIVE, v.id, v.name, v.status, v.id);
+	if (!ctx->json && strcmp(v.station, o->station) != 0)
+		node_say(ctx, M_VISITING_NOTE, vid, v.station);
 	return 0;
 }
 
@@ -325,6 +343,25 @@ static int node_order_move(struct node_ctx *ctx, const struct node_order *o, str
 	return node_commit(ctx, o->station, w, extra ? 3 : 2);
 }
 
+/* Done by a volunteer of another station (O5): the order's move in its
+ * station's scope and the credit in the county-wide scope, in one
+ * transaction. */
+static int node_order_done_away(struct node_ctx *ctx, const struct node_order *o,
+				struct crdt_write *w0, const char *note, const struct crdt_write *credit)
+{
+	int rc = crdt_store_begin(ctx->store);
+	if (rc)
+		return node_fail_store(ctx, rc);
+	if ((rc = node_order_move(ctx, o, w0, "done", NULL, note, NULL)) ||
+	    (rc = node_commit(ctx, "", credit, 1))) {
+		crdt_store_abort(ctx->store);
+		return rc;
+	}
+	if ((rc = crdt_store_end(ctx->store)))
+		return node_fail_store(ctx, rc);
+	return 0;
+}
+
 int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt op[] = { { "volunteer", true, NULL } };
@@ -337,7 +374,7 @@ int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv)
 	if (!op[0].val)
 		return node_fail(ctx, ERR_USAGE, M_DISPATCH_NEEDS, o.id);
 	if ((rc = node_order_allowed(ctx, &o, MOVE_DISPATCH, true)) ||
-	    (rc = node_order_volunteer_ok(ctx, op[0].val)))
+	    (rc = node_order_volunteer_ok(ctx, &o, op[0].val)))
 		return rc;
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
 	if ((rc = node_order_move(ctx, &o, &w, "dispatched", op[0].val, NULL, NULL)))
@@ -357,7 +394,7 @@ int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv)
 		return rc;
 	const char *vid = op[0].val ? op[0].val : o.volunteer;
 	if ((rc = node_order_allowed(ctx, &o, MOVE_ACCEPT, op[0].val != NULL)) ||
-	    (rc = node_order_volunteer_ok(ctx, vid)))
+	    (rc = node_order_volunteer_ok(ctx, &o, vid)))
 		return rc;
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
 	if ((rc = node_order_move(ctx, &o, &w, "accepted", vid, NULL, NULL)))
@@ -373,6 +410,7 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	struct node_settings set;
 	struct crdt_write w, credit;
 	char key[NODE_ID_MAX + 16], pid[NODE_ID_MAX + 1] = "", note[64], hs[32];
+	char home[CRDT_SCOPE_MAX + 1];
 	sqlite3_stmt *st;
 	double hours;
 	bool help, held;
@@ -385,7 +423,8 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_BAD_HOURS, op[0].val);
 	hours = round(hours * 100) / 100;
 	if ((rc = node_order_allowed(ctx, &o, MOVE_DONE, false)) ||
-	    (rc = node_settings_load(ctx, &set)))
+	    (rc = node_settings_load(ctx, &set)) ||
+	    (rc = node_volunteer_home(ctx, o.volunteer, home, sizeof(home))))
 		return rc;
 	/* O2: is the credit already held (from another node)? */
 	snprintf(key, sizeof(key), "service:%s", o.id);
@@ -404,13 +443,18 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_text(&credit, "station", o.station);
 	crdt_write_text(&credit, "key", key);
 	crdt_write_int(&credit, "at", (int64_t)ctx->now_ms);
+	crdt_write_real(&credit, "hours", hours);
 
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
 	crdt_write_real(&w, "hours", hours);
 	node_real_fmt(hours, hs, sizeof(hs));
 	snprintf(note, sizeof(note), "hours=%s", hs);
 	bool credit_now = !held && pts > 0;
-	if ((rc = node_order_move(ctx, &o, &w, "done", NULL, note, credit_now ? &credit : NULL)))
+	if (credit_now && home[0] && strcmp(home, o.station) != 0)
+		rc = node_order_done_away(ctx, &o, &w, note, &credit);
+	else
+		rc = node_order_move(ctx, &o, &w, "done", NULL, note, credit_now ? &credit : NULL);
+	if (rc)
 		return rc;
 	if (ctx->json) {
 		struct node_json j;

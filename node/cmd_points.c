@@ -22,14 +22,20 @@
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* The volunteer named on the command line; to spend (P2), a visiting
+ * volunteer of another station is refused by the rule, not unknown. */
 static int node_points_volunteer(struct node_ctx *ctx, int argc, char **argv, struct node_opt *op,
-				 size_t nop, struct node_volunteer *v, bool *help)
+				 size_t nop, bool spend, struct node_volunteer *v, bool *help)
 {
+	char home[CRDT_SCOPE_MAX + 1];
 	const char *id;
 	int rc = node_parse_id(ctx, argc, argv, op, nop, M_NEED_VID, &id);
 	*help = rc > 0;
 	if (rc)
 		return rc > 0 ? 0 : rc;
+	if (spend && node_volunteer_load(ctx, id, v) == ERR_NOTFOUND &&
+	    node_volunteer_visiting(ctx, id, home, sizeof(home)))
+		return node_fail(ctx, ERR_RULE, M_REDEEM_VISITING, id, home, ctx->conf.station, home);
 	return node_volunteer_need(ctx, id, v);
 }
 
@@ -38,7 +44,7 @@ int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv)
 	struct node_volunteer v;
 	int64_t bal;
 	bool help;
-	int rc = node_points_volunteer(ctx, argc, argv, NULL, 0, &v, &help);
+	int rc = node_points_volunteer(ctx, argc, argv, NULL, 0, false, &v, &help);
 	if (rc || help)
 		return rc;
 	if ((rc = node_points_balance(ctx, v.id, &bal)))
@@ -76,7 +82,7 @@ int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv)
 	sqlite3_stmt *st;
 	int64_t total = 0;
 	bool help;
-	int rc = node_points_volunteer(ctx, argc, argv, NULL, 0, &v, &help);
+	int rc = node_points_volunteer(ctx, argc, argv, NULL, 0, false, &v, &help);
 	if (rc || help)
 		return rc;
 	/* Rows written before points had a time take the time their order
@@ -160,7 +166,7 @@ int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv)
 	char pid[NODE_ID_MAX + 1];
 	int64_t n, bal;
 	bool help;
-	int rc = node_points_volunteer(ctx, argc, argv, op, NOPTS(op), &v, &help);
+	int rc = node_points_volunteer(ctx, argc, argv, op, NOPTS(op), true, &v, &help);
 	if (rc || help)
 		return rc;
 	if (!op[0].val || node_parse_int(op[0].val, 1, 1000000, &n))

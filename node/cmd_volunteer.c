@@ -59,9 +59,48 @@ int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunt
 	return rc == SQLITE_DONE ? ERR_NOTFOUND : node_fail_store(ctx, ERR_STORAGE);
 }
 
+bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, size_t n)
+{
+	const char *v = strrchr(id, '-');
+	size_t len = v ? (size_t)(v - id) : 0;
+	sqlite3_stmt *st;
+	bool known;
+
+	home[0] = '\0';
+	if (ctx->hub || !v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2) ||
+	    len == 0 || len >= n || len > CRDT_SCOPE_MAX)
+		return false;
+	memcpy(home, id, len);
+	home[len] = '\0';
+	if (strcmp(home, ctx->conf.station) == 0 ||
+	    node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL", home, NULL)) {
+		home[0] = '\0';
+		return false;
+	}
+	known = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (!known)
+		home[0] = '\0';
+	return known;
+}
+
+int node_volunteer_home(struct node_ctx *ctx, const char *id, char *home, size_t n)
+{
+	struct node_volunteer v;
+	int rc = node_volunteer_load(ctx, id, &v);
+	if (rc == 0)
+		snprintf(home, n, "%s", v.station);
+	else if (rc == ERR_NOTFOUND)
+		node_volunteer_visiting(ctx, id, home, n);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
 int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v)
 {
+	char home[CRDT_SCOPE_MAX + 1];
 	int rc = node_volunteer_load(ctx, id, v);
+	if (rc == ERR_NOTFOUND && node_volunteer_visiting(ctx, id, home, sizeof(home)))
+		return node_fail(ctx, rc, M_VOLUNTEER_VISITING, id, home, home);
 	if (rc == ERR_NOTFOUND)
 		return node_fail(ctx, rc, M_VOLUNTEER_NOT_FOUND, id);
 	return rc;
@@ -88,9 +127,14 @@ int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours)
 	sqlite3_stmt *st;
 	int rc;
 	*hours = 0;
+	/* orders held here, and service credits (with their hours) of orders
+	 * of other stations, which only the credit brings here */
 	if ((rc = node_sql(ctx, &st,
-			   "SELECT coalesce(sum(hours), 0) FROM orders WHERE volunteer = ?1"
-			   " AND status IN ('done', 'rated') AND _dead IS NULL",
+			   "SELECT (SELECT coalesce(sum(hours), 0) FROM orders WHERE volunteer = ?1"
+			   "  AND status IN ('done', 'rated') AND _dead IS NULL)"
+			   " + (SELECT coalesce(sum(p.hours), 0) FROM points p WHERE p.volunteer = ?1"
+			   "  AND p.reason = 'service' AND p._dead IS NULL AND NOT EXISTS"
+			   "  (SELECT 1 FROM orders o WHERE o.pk = p.\"order\" AND o._dead IS NULL))",
 			   vid, NULL)))
 		return rc;
 	rc = sqlite3_step(st);

@@ -344,8 +344,16 @@ struct node_volunteer {
 	int64_t registered_at;
 };
 int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
-/* Not found: prints a message saying how to find the id. */
+/* Not found: prints a message saying how to find the id (or where a
+ * visiting volunteer's record is kept). */
 int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
+/* Is id a visiting volunteer here: "<station>-v<n>" of another station
+ * this node knows, whose record a station does not hold? Their home
+ * station into home (cap n). Never at the hub, which holds every record. */
+bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, size_t n);
+/* The home station of volunteer id as this node knows it (held, or
+ * visiting), or "" when it knows none. */
+int node_volunteer_home(struct node_ctx *ctx, const char *id, char *home, size_t n);
 int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal);
 int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours);
 

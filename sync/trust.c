@@ -13,13 +13,15 @@
  *      enrolments and revocations, scope "" only) or holds a statement
  *      whose period covers the commit's HLC time and that no revocation
  *      covers: by seq in the revoked feed, by time everywhere.
- *  T3. A station writes only scope "" (its own stations row) and its own
- *      scope (its volunteers, orders, order events, service points for
- *      its orders, redemptions for volunteers whose home it is); a hub
- *      writes anything but statements and revocations. A write to a row
- *      is judged by the row's station as this commit sets it, or else as
- *      the replica holds it; a row not held yet is refused for now (sent
- *      again later, it is judged again).
+ *  T3. A station writes in scope "" only its own stations row and the
+ *      service credits of its own orders done by volunteers of other
+ *      stations (node/cmd_order.c O5); in its own scope, its volunteers,
+ *      orders, order events, service points for its orders, and
+ *      redemptions for volunteers whose home it is. A hub writes anything
+ *      but statements and revocations. A write to a row is judged by the
+ *      row's station as this commit sets it, or else as the replica holds
+ *      it; a row not held yet is refused for now: the commit is held back
+ *      and judged again as more arrives (sync/delta.c D4).
  *  T4. The key of scope S is BLAKE2b(key = M, "cunlian-scope-v1" || S),
  *      M = BLAKE2b(key = root seed, "cunlian-scope-master-v1"). A
  *      station's statement carries its key sealed to the station's key
@@ -726,6 +728,35 @@ other:
 	return ERR_UNAUTH;
 }
 
+/* A station's county-wide points entry (T3): only the service credit of
+ * a volunteer of another station for one of its own orders, whose id it
+ * made ("S-..."); where the order is held, its station must be S. */
+static int trust_away_credit(struct sync_ctx *c, const char *S, const struct crdt_write *x,
+			     const char **why)
+{
+	char held[CRDT_SCOPE_MAX + 1];
+	const char *s, *ref;
+	size_t sl, refl, Sl = strlen(S);
+	int rc;
+
+	if (!val_text(x, 2, &s, &sl) || !text_is(s, sl, "service") || !val_text(x, 5, &s, &sl) ||
+	    !text_is(s, sl, S) || x->vals[1].type != CRDT_INT || x->vals[1].i < 0 ||
+	    !val_text(x, 3, &ref, &refl)) {
+		*why = "a station's county-wide points entry must be a service credit of its own";
+		return ERR_UNAUTH;
+	}
+	if (refl <= Sl + 1 || memcmp(ref, S, Sl) != 0 || ref[Sl] != '-') {
+		*why = "a service credit for an order this station did not make";
+		return ERR_UNAUTH;
+	}
+	rc = trust_row_station(c, x, 0, T_ORDERS, ref, refl, 0, held, sizeof(held));
+	if (rc == 0 && strcmp(held, S) != 0) {
+		*why = "service points for an order of another station";
+		return ERR_UNAUTH;
+	}
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
 int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], const char *scope,
 		      uint64_t hlc, const struct crdt_write *w, size_t n, const char **why)
 {
@@ -753,12 +784,20 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 	if (st->role == SYNC_ROLE_HUB)
 		return 0;
 	if (!*scope) {
-		for (size_t i = 0; i < n; i++)
-			if (w[i].table != T_STATIONS || w[i].op != CRDT_UPSERT ||
-			    !text_is(w[i].pk, w[i].pk_len, st->station)) {
-				*why = "a station writes only its own row of the county-wide data";
+		for (size_t i = 0; i < n; i++) {
+			if (w[i].op != CRDT_UPSERT) {
+				*why = "a station deletes nothing of the county-wide data";
 				return ERR_UNAUTH;
 			}
+			if (w[i].table == T_POINTS) {
+				if ((rc = trust_away_credit(c, st->station, &w[i], why)))
+					return rc;
+			} else if (w[i].table != T_STATIONS || !text_is(w[i].pk, w[i].pk_len, st->station)) {
+				*why = "a station writes only its own row and credits of visiting volunteers"
+				       " in the county-wide data";
+				return ERR_UNAUTH;
+			}
+		}
 		return 0;
 	}
 	if (strcmp(scope, st->station) != 0) {

@@ -235,6 +235,24 @@ static void t_redeem(struct t_node *n, const char *scope, const char *pk, const 
 	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
 }
 
+/* A service credit written in the county-wide scope (a visiting volunteer's). */
+static void t_away_credit(struct t_node *n, const char *pk, const char *order, const char *station,
+			  uint64_t t)
+{
+	struct crdt_write w;
+	char key[64];
+	snprintf(key, sizeof(key), "service:%s", order);
+	crdt_write_init(&w, 5, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "volunteer", "s9-v1");
+	crdt_write_int(&w, "delta", 20);
+	crdt_write_text(&w, "reason", "service");
+	crdt_write_text(&w, "order", order);
+	crdt_write_text(&w, "station", station);
+	crdt_write_text(&w, "key", key);
+	crdt_write_real(&w, "hours", 2);
+	assert_int_equal(crdt_commit_local(n->st, t, "", &w, 1, NULL), 0);
+}
+
 /* ---- formats ------------------------------------------------------------ */
 
 static void test_statement_and_request(void **state)
@@ -383,6 +401,82 @@ static void test_refusals(void **state)
 	t_close(&s1);
 	t_close(&s2);
 	t_close(&out);
+}
+
+/* A commit the rules refuse is held back: counted and never merged, while
+ * the author's later commits go on; one that the rules allow later (a
+ * redemption that came before its volunteer's registration) is merged
+ * then, and every replica ends in the same state. */
+static void test_held_back(void **state)
+{
+	struct t_node r, hub, hub2, s1;
+	struct sync_report rep;
+	uint8_t d1[32], d2[32];
+	uint64_t held;
+	(void)state;
+
+	t_open_root(&r, &root, "hb-root");
+	t_open(&hub, "hb-hub", 2, "c01", SYNC_ROLE_HUB);
+	t_open(&hub2, "hb-hub2", 9, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "hb-s1", 3, "s1", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
+	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
+
+	/* another station's order, then s1's own: the first is refused and
+	 * held back, the second merged */
+	t_write_order(&s1, "s1", "s2-o1", "s2", T0 + 20);
+	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 21);
+	t_carry(&s1, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.refused, 1);
+	assert_int_equal(rep.held, 1);
+	assert_int_equal(rep.applied, 1);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	assert_int_equal(crdt_row_text(hub.st, 3, "s2-o1", 5, 0, (char[8]){ 0 }, 8), ERR_NOTFOUND);
+	assert_int_equal(crdt_log_held_count(hub.st, &held), 0);
+	assert_int_equal(held, 1);
+
+	/* a redemption before the registration of its volunteer, in one feed */
+	t_redeem(&s1, "s1", "s1-p1", "s1-v1", T0 + 40);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 41);
+	t_carry(&s1, &hub, T0 + 50, &rep, NULL);
+	assert_int_equal(rep.refused, 1);
+	assert_int_equal(rep.released, 1);
+	assert_int_equal(rep.applied, 2); /* the volunteer, then the redemption */
+	assert_int_equal(crdt_log_held_count(hub.st, &held), 0);
+	assert_int_equal(held, 1); /* only the other station's order */
+
+	/* sent again: nothing new, nothing counted twice */
+	t_carry(&s1, &hub, T0 + 60, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 0);
+
+	/* county-wide credits of visiting volunteers: for its own order only */
+	t_away_credit(&s1, "s1-p2", "s2-o7", "s1", T0 + 62); /* an order s1 did not make */
+	t_away_credit(&s1, "s1-p3", "s1-o1", "s2", T0 + 63); /* in another station's name */
+	t_away_credit(&s1, "s1-p4", "s1-o1", "s1", T0 + 64);
+	t_carry(&s1, &hub, T0 + 65, &rep, NULL);
+	assert_int_equal(rep.held, 2);
+	assert_int_equal(rep.applied, 1);
+	assert_int_equal(crdt_log_held_count(hub.st, &held), 0);
+	assert_int_equal(held, 3);
+
+	/* relayed by the hub to another hub: the same state, the same log */
+	t_carry(&hub, &hub2, T0 + 70, &rep, NULL);
+	assert_int_equal(rep.held, 4); /* in feed order, as the hub had them */
+	assert_int_equal(rep.released, 1);
+	t_digest(&hub, d1);
+	t_digest(&hub2, d2);
+	assert_memory_equal(d1, d2, 32);
+	assert_int_equal(crdt_log_held_count(hub2.st, &held), 0);
+	assert_int_equal(held, 3);
+
+	t_close(&r);
+	t_close(&hub);
+	t_close(&hub2);
+	t_close(&s1);
 }
 
 static void test_expired(void **state)
@@ -769,6 +863,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_statement_and_request),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_held_back),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_encryption),
