@@ -206,13 +206,13 @@ static int bk_pass_get(struct node_ctx *ctx, const char *file, bool confirm, cha
 		int fd = open(file, O_RDONLY | O_CLOEXEC);
 		if (fd < 0) {
 			rc = node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_BK_PASS_FILE,
-				       file, strerror(errno));
+				       file, node_reason(ctx->lang, -errno));
 			goto out;
 		}
 		rc = bk_pass_line(fd, pass, len);
 		close(fd);
 		if (rc) {
-			rc = node_fail(ctx, ERR_USAGE, M_BK_PASS_FILE, file, err_str(rc));
+			rc = node_fail(ctx, ERR_USAGE, M_BK_PASS_FILE, file, node_reason(ctx->lang, rc));
 			goto out;
 		}
 	} else if (env && *env) {
@@ -564,7 +564,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	for (size_t i = 0; i < 2; i++) {
 		node_path(ctx, path, sizeof(path), bk_small_files[i]);
 		if ((rc = bk_slurp(path, &small[i], &small_len[i]))) {
-			node_fail(ctx, rc, M_FILE_OPEN, path, err_str(rc));
+			node_fail(ctx, rc, M_FILE_OPEN, path, node_reason(ctx->lang, rc));
 			goto out;
 		}
 	}
@@ -579,7 +579,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = bk_snapshot(ctx, path, snap)))
 		goto out;
 	if ((rc = bk_digest(snap, ctx->author, digest))) {
-		node_fail(ctx, rc, M_BK_SNAPSHOT, path, err_str(rc));
+		node_fail(ctx, rc, M_BK_SNAPSHOT, path, node_reason(ctx->lang, rc));
 		goto out;
 	}
 	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
@@ -589,7 +589,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0) {
 		rc = -errno;
-		node_fail(ctx, rc, M_BK_WRITE, file, strerror(errno));
+		node_fail(ctx, rc, M_BK_WRITE, file, node_reason(ctx->lang, -errno));
 		goto out;
 	}
 	if ((rc = bk_stream_alloc(&s, fd)))
@@ -625,7 +625,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	struct stat sb;
 	if (sfd < 0 || fstat(sfd, &sb) < 0) {
 		rc = -errno;
-		node_fail(ctx, rc, M_BK_SNAPSHOT, path, strerror(errno));
+		node_fail(ctx, rc, M_BK_SNAPSHOT, path, node_reason(ctx->lang, -errno));
 		goto out;
 	}
 	if ((rc = bk_put_file_head(&s, "replica.db", (uint64_t)sb.st_size)))
@@ -638,7 +638,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 		size_t want = left < BK_CHUNK ? (size_t)left : BK_CHUNK, got;
 		if ((rc = bk_read_full(sfd, rbuf, want, &got)) || got != want) {
 			rc = rc ? rc : ERR_CORRUPT;
-			node_fail(ctx, rc, M_BK_SNAPSHOT, path, err_str(rc));
+			node_fail(ctx, rc, M_BK_SNAPSHOT, path, node_reason(ctx->lang, rc));
 			goto out;
 		}
 		if ((rc = bk_put(&s, rbuf, got)))
@@ -678,7 +678,7 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 wfail:
-	node_fail(ctx, rc, rc == -ENOSPC ? M_BK_NOSPACE : M_BK_WRITE, file, err_str(rc));
+	node_fail(ctx, rc, rc == -ENOSPC ? M_BK_NOSPACE : M_BK_WRITE, file, node_reason(ctx->lang, rc));
 out:
 	if (fd >= 0)
 		close(fd);
@@ -743,9 +743,9 @@ static int rs_home_fresh(struct node_ctx *ctx, struct rs_state *r)
 	DIR *d = opendir(ctx->home);
 	if (!d) {
 		if (errno != ENOENT)
-			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, strerror(errno));
+			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
 		if (mkdir(ctx->home, 0700) < 0)
-			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, strerror(errno));
+			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
 		r->made_home = true;
 		return 0;
 	}
@@ -759,7 +759,7 @@ static int rs_home_fresh(struct node_ctx *ctx, struct rs_state *r)
 	err = errno;
 	closedir(d);
 	if (err)
-		return node_fail(ctx, -err, M_RS_WRITE, ctx->home, strerror(err));
+		return node_fail(ctx, -err, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -err));
 	return empty ? 0 : node_fail(ctx, ERR_EXISTS, M_RS_HOME_BUSY, ctx->home);
 }
 
@@ -831,7 +831,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_FILE_OPEN, file,
-				 strerror(errno));
+				 node_reason(ctx->lang, -errno));
 	if ((rc = bk_stream_alloc(&s, fd)))
 		goto out;
 	if ((rc = bk_read_full(fd, s.header, BK_HEADER, &got)))
@@ -918,7 +918,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 			if (rc == ERR_CORRUPT || rc == ERR_BADSIG)
 				goto bad;
 			node_fail(ctx, rc, rc == -ENOSPC ? M_DISK_FULL : M_RS_WRITE, ctx->home,
-				  err_str(rc));
+				  node_reason(ctx->lang, rc));
 			goto out;
 		}
 		if (which >= 0)
@@ -939,7 +939,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 
 	/* A new identity (invariant 2), then everything into place. */
 	if ((rc = node_identity_create(r.tmp[RS_KEY], newpk))) {
-		node_fail(ctx, rc, M_KEY_WRITE, r.final[RS_KEY], err_str(rc));
+		node_fail(ctx, rc, M_KEY_WRITE, r.final[RS_KEY], node_reason(ctx->lang, rc));
 		goto out;
 	}
 	r.wrote[RS_KEY] = true;
@@ -950,7 +950,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	for (int i = 0; i < RS_N; i++) {
 		if (rename(r.tmp[i], r.final[i]) < 0) {
 			rc = -errno;
-			node_fail(ctx, rc, M_RS_WRITE, ctx->home, strerror(errno));
+			node_fail(ctx, rc, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -errno));
 			goto out;
 		}
 		r.wrote[i] = false;
@@ -960,7 +960,8 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	memcpy(ctx->author, newpk, CRDT_AUTHOR_LEN);
 	if ((rc = bk_digest(r.final[RS_DB], newpk, digest)) || strcmp(digest, m.digest) != 0) {
 		rc = rc ? rc : ERR_CORRUPT;
-		node_fail(ctx, rc, M_RS_DIGEST, file, m.digest, rc == ERR_CORRUPT ? digest : err_str(rc));
+		node_fail(ctx, rc, M_RS_DIGEST, file, m.digest,
+			  rc == ERR_CORRUPT ? digest : node_reason(ctx->lang, rc));
 		goto out;
 	}
 	/* Run as root into the service user's home: hand the files over. */
@@ -968,7 +969,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 		for (int i = 0; i < RS_N; i++)
 			if (chown(r.final[i], home_sb.st_uid, home_sb.st_gid) < 0) {
 				rc = -errno;
-				node_fail(ctx, rc, M_RS_WRITE, ctx->home, strerror(errno));
+				node_fail(ctx, rc, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -errno));
 				goto out;
 			}
 		if (r.made_home && chown(ctx->home, home_sb.st_uid, home_sb.st_gid) < 0) {
@@ -1008,7 +1009,7 @@ bad:
 		snprintf(at, sizeof(at), "%llu", (unsigned long long)s.off);
 		node_fail(ctx, rc, M_RS_CORRUPT, file, at);
 	} else
-		node_fail(ctx, rc, M_FILE_OPEN, file, err_str(rc));
+		node_fail(ctx, rc, M_FILE_OPEN, file, node_reason(ctx->lang, rc));
 out:
 	if (rc && started)
 		rs_undo(ctx, &r);

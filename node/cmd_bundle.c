@@ -195,7 +195,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 	rc = sync_bundle_export_path(ctx->sync, pos[0], vv, nvv, &wants);
 	mem_free(vv);
 	if (rc)
-		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], err_str(rc));
+		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));
 	long long size = stat(pos[0], &sb) == 0 ? (long long)sb.st_size : -1;
 	if (ctx->json) {
 		struct node_json j;
@@ -228,9 +228,9 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, pos[0]); /* the wrong file */
 	if (rc == ERR_NOTFOUND || rc == -ENOENT)
-		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], strerror(ENOENT));
+		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, -ENOENT));
 	if (rc)
-		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
 	if (ctx->json) {
 		struct node_json j;
@@ -269,10 +269,10 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 			 (unsigned long long)rep.duplicate, (unsigned long long)rep.carried);
 		for (size_t i = 0; i < rep.nreasons; i++)
 			node_say(ctx, M_BUNDLE_REFUSED, (unsigned long long)rep.reasons[i].n,
-				 err_str(rep.reasons[i].rc));
+				 node_reason(ctx->lang, rep.reasons[i].rc));
 		for (size_t i = 0; i < rep.nskips; i++)
 			node_say(ctx, M_BUNDLE_SKIPPED, (unsigned long long)rep.skips[i].len,
-				 (unsigned long long)rep.skips[i].offset, err_str(rep.skips[i].rc));
+				 (unsigned long long)rep.skips[i].offset, node_reason(ctx->lang, rep.skips[i].rc));
 	}
 	if (partial)
 		return node_fail(ctx, ERR_RULE, M_BUNDLE_PARTIAL);

@@ -211,7 +211,7 @@ int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
 	ctx->store = NULL;
 	node_path(ctx, path, sizeof(path), "replica.db");
 	if ((rc = crdt_store_open(&st, path, root->pk, NULL)))
-		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+		return node_fail(ctx, rc, M_DB_OPEN, path, node_reason(ctx->lang, rc));
 	sync_feed_sealer(&sealer, root);
 	crdt_store_set_sealer(st, &sealer);
 	rc = crdt_commit_local(st, ctx->now_ms, "", w, n, NULL);
@@ -228,7 +228,7 @@ static int node_pub_write(struct node_ctx *ctx, const uint8_t pk[SYNC_PK_LEN])
 	strcat(hex, "\n");
 	node_path(ctx, path, sizeof(path), "county.pub");
 	if ((rc = node_file_write(path, hex, strlen(hex), 0644)))
-		return node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc));
+		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
 	memcpy(ctx->county_root, pk, SYNC_PK_LEN);
 	ctx->have_root = true;
 	return 0;
@@ -242,7 +242,7 @@ static int node_cert_write(struct node_ctx *ctx, const char *path, const struct 
 	sync_statement_encode(&b, st);
 	rc = b.err ? b.err : node_file_write(path, b.data, b.len, 0644);
 	buf_release(&b);
-	return rc ? node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc)) : 0;
+	return rc ? node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc)) : 0;
 }
 
 int node_hub_enrol(struct node_ctx *ctx, const char *county_key)
@@ -262,7 +262,7 @@ int node_hub_enrol(struct node_ctx *ctx, const char *county_key)
 			sync_identity_release(&root);
 	}
 	if (rc)
-		return node_fail(ctx, rc, M_KEY_WRITE, path, err_str(rc));
+		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
 	memset(&st, 0, sizeof(st));
 	memcpy(st.node, ctx->author, SYNC_PK_LEN);
 	st.role = SYNC_ROLE_HUB;
@@ -301,7 +301,7 @@ int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv)
 		rc = node_file_write(pos[0], b.data, b.len, 0644);
 	buf_release(&b);
 	if (rc)
-		return node_fail(ctx, rc, M_CONF_WRITE, pos[0], err_str(rc));
+		return node_fail(ctx, rc, M_CONF_WRITE, pos[0], node_reason(ctx->lang, rc));
 	if (ctx->json) {
 		struct node_json j;
 		char hex[2 * SYNC_PK_LEN + 1];
@@ -336,7 +336,7 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	st->not_before = 0; /* the key did not exist before it was made */
 	st->not_after = ctx->now_ms + (uint64_t)days * DAY_MS;
 	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st)))
-		rc = node_fail(ctx, rc, M_FAILED, err_str(rc));
+		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	else
 		rc = node_root_commit(ctx, &root, &row.w, 1);
 	sync_identity_release(&root);
@@ -372,7 +372,7 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
 	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
 	if (rc)
-		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	if ((rc = sync_request_decode(buf, len, &rq)))
 		return node_fail(ctx, rc, M_ENROLL_BAD_REQUEST, pos[0]);
 	if (strcmp(rq.station, station) != 0)
@@ -451,7 +451,7 @@ int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
 		return rc;
 	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
 	if (rc)
-		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], err_str(rc));
+		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	return node_enrol_install(ctx, buf, len, pos[0]);
 }
 
@@ -518,7 +518,7 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 		rc = sync_revocation_row(&rows[i], keys[i], scope, (uint64_t)from, from ? 0 : ctx->now_ms,
 					 ctx->now_ms);
 		if (rc)
-			return node_fail(ctx, rc, M_FAILED, err_str(rc));
+			return node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		w[i] = rows[i].w;
 	}
 	if ((rc = node_root_load(ctx, o[3].val, &root)))
@@ -585,10 +585,10 @@ int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
 	node_hex(h, sizeof(h), hex);
 	node_path(ctx, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "a")))
-		return node_fail(ctx, -errno, M_CONF_WRITE, path, strerror(errno));
+		return node_fail(ctx, -errno, M_CONF_WRITE, path, node_reason(ctx->lang, -errno));
 	fprintf(f, "%s %s %llu 0\n", hex, o[0].val, (unsigned long long)(ctx->now_ms + CODE_TTL_MS));
 	if (fclose(f) != 0)
-		return node_fail(ctx, -EIO, M_CONF_WRITE, path, strerror(EIO));
+		return node_fail(ctx, -EIO, M_CONF_WRITE, path, node_reason(ctx->lang, -EIO));
 	node_time_fmt(ctx->now_ms + CODE_TTL_MS, t, sizeof(t));
 	if (ctx->json) {
 		struct node_json j;
@@ -702,13 +702,13 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 	}
 	sodium_memzero(key, sizeof(key));
 	if (rc) {
-		rc = node_fail(ctx, rc, M_FAILED, err_str(rc));
+		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		goto out;
 	}
 	rc = node_net_post(ctx, pos[0], "join", b.data, b.len, (uint64_t)timeout * 1000, &status, &resp);
 	if (rc) {
 		rc = node_fail(ctx, rc == ERR_USAGE ? ERR_USAGE : -EHOSTUNREACH,
-			       rc == ERR_USAGE ? M_NET_BAD_URI : M_NET_UNREACHABLE, pos[0], err_str(rc));
+			       rc == ERR_USAGE ? M_NET_BAD_URI : M_NET_UNREACHABLE, pos[0], node_reason(ctx->lang, rc));
 		goto out;
 	}
 	if (status == 205)

@@ -86,7 +86,7 @@ int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv)
 	if (o[11].val && (rc = node_linksim_int(ctx, "duration", o[11].val, 86400 * 365, &duration)))
 		return rc;
 	if ((rc = radio_relay_new(&relay, o[0].val, o[1].val, &pr, (uint64_t)seed)))
-		return node_fail(ctx, rc, M_NET_LISTEN_FAIL, o[0].val, err_str(rc));
+		return node_fail(ctx, rc, M_NET_LISTEN_FAIL, o[0].val, node_reason(ctx->lang, rc));
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGINT);

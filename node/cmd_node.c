@@ -71,7 +71,7 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	if (stat(path, &sb) == 0)
 		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->home);
 	if (mkdir(ctx->home, 0700) < 0 && errno != EEXIST)
-		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, strerror(errno));
+		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.station, sizeof(c.station), "%s", station);
@@ -88,14 +88,14 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	if (rc == ERR_EXISTS)
 		rc = node_identity_load(path, ctx->author);
 	if (rc)
-		return node_fail(ctx, rc, M_KEY_WRITE, path, err_str(rc));
+		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
 	if ((rc = node_replica_open(ctx)))
 		return rc;
 	if ((rc = node_station_write(ctx, station, name, level, parent)))
 		return rc;
 	node_path(ctx, path, sizeof(path), "node.conf");
 	if ((rc = node_conf_write(path, &c)))
-		return node_fail(ctx, rc, M_CONF_WRITE, path, err_str(rc));
+		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
 	/* The hub holds the county root (or is told where it is) and enrols
 	 * itself with it (cmd_enroll.c, docs/security.md). */
 	if (ctx->hub && (rc = node_hub_enrol(ctx, o[5].val)))
@@ -758,7 +758,7 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	} else if (!have_key) {
 		node_check(&k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
 	} else if ((rc = crdt_store_open(&ctx->store, path, ctx->author, NULL)) != 0) {
-		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, err_str(rc));
+		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
 	} else {
 		sqlite3_stmt *st;
 		char res[256] = "";

@@ -159,9 +159,10 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 			p->backoff_ms = max;
 		p->failing = true;
 		p->next_at = now + p->backoff_ms;
-		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_PEER_FAIL, p->cfg.uri, err_str(res->rc),
-			 (unsigned long long)res->bytes_out, (unsigned long long)res->bytes_in,
-			 (double)res->ms / 1000.0, (double)p->backoff_ms / 1000.0);
+		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_PEER_FAIL, p->cfg.uri,
+			     node_reason(ctx->lang, res->rc), (unsigned long long)res->bytes_out,
+			     (unsigned long long)res->bytes_in, (double)res->ms / 1000.0,
+			     (double)p->backoff_ms / 1000.0);
 		return;
 	}
 	if (p->failing)
@@ -227,7 +228,7 @@ static int node_serve_conf(struct node_serve *sv, struct node_net_conf *nc)
 	if (rc == ERR_USAGE)
 		return node_fail(sv->ctx, rc, M_NET_CONF_BAD, sv->conf_path, line, node_msg(sv->ctx->lang, why));
 	if (rc)
-		return node_fail(sv->ctx, rc, M_FILE_OPEN, sv->conf_path, err_str(rc));
+		return node_fail(sv->ctx, rc, M_FILE_OPEN, sv->conf_path, node_reason(sv->ctx->lang, rc));
 	return 0;
 }
 
@@ -241,7 +242,7 @@ static void node_serve_reload(struct node_serve *sv)
 	int rc = node_net_conf_read(sv->conf_path, nc, &line, &why);
 	if (rc) {
 		node_net_log(sv->ctx, &sv->log, NODE_LOG_ERR, M_LOG_RELOAD_BAD, sv->conf_path, line,
-			 rc == ERR_USAGE ? node_msg(sv->ctx->lang, why) : err_str(rc));
+			 rc == ERR_USAGE ? node_msg(sv->ctx->lang, why) : node_reason(sv->ctx->lang, rc));
 		free(nc);
 		return;
 	}
@@ -369,7 +370,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
 	};
 	if ((rc = radio_new(&sv->r, &ro))) {
-		rc = node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, err_str(rc));
+		rc = node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, node_reason(ctx->lang, rc));
 		goto out;
 	}
 	sigemptyset(&mask);

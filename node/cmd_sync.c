@@ -148,7 +148,7 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
 	};
 	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
-		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, err_str(rc));
+		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
 		goto out;
 	}
 	while (!node_xchg_step(x, &res))
@@ -159,7 +159,7 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		x = NULL;
 		if ((rc = node_net_sync_open(ctx, NODE_CHUNK_BIG)) ||
 		    (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
-			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, err_str(rc));
+			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
 			goto out;
 		}
 		while (!node_xchg_step(x, &res))
@@ -167,7 +167,7 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (res.rc) {
 		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
-			       peer.uri, err_str(res.rc));
+			       peer.uri, node_reason(ctx->lang, res.rc));
 		if (res.msgs_in || res.msgs_out)
 			node_sync_print(ctx, &peer, &res);
 		goto out;

@@ -651,7 +651,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	f = fopen(pos[0], "rb");
 	if (!f)
 		return node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_FILE_OPEN, pos[0],
-				 strerror(errno));
+				 node_reason(ctx->lang, -errno));
 	data = mem_alloc(IMPORT_MAX_BYTES + 1);
 	if (!data) {
 		rc = -ENOMEM;
@@ -659,7 +659,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	}
 	len = fread(data, 1, IMPORT_MAX_BYTES + 1, f);
 	if (ferror(f)) {
-		rc = node_fail(ctx, -EIO, M_FILE_OPEN, pos[0], strerror(EIO));
+		rc = node_fail(ctx, -EIO, M_FILE_OPEN, pos[0], node_reason(ctx->lang, -EIO));
 		goto out;
 	}
 	if (len > IMPORT_MAX_BYTES) {

@@ -103,9 +103,9 @@ int node_replica_open(struct node_ctx *ctx)
 	node_path(ctx, path, sizeof(path), "replica.db");
 	rc = crdt_store_open(&ctx->store, path, ctx->author, NULL);
 	if (rc)
-		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+		return node_fail(ctx, rc, M_DB_OPEN, path, node_reason(ctx->lang, rc));
 	if ((rc = node_sync_open(ctx)))
-		return node_fail(ctx, rc, M_DB_OPEN, path, err_str(rc));
+		return node_fail(ctx, rc, M_DB_OPEN, path, node_reason(ctx->lang, rc));
 	return 0;
 }
 
@@ -165,7 +165,7 @@ int node_fail_store(struct node_ctx *ctx, int rc)
 		return node_fail(ctx, rc, M_DISK_FULL, ctx->home);
 	if (rc == -EBUSY)
 		return node_fail(ctx, rc, M_DB_BUSY);
-	return node_fail(ctx, rc, M_DB_ERROR, err_str(rc));
+	return node_fail(ctx, rc, M_DB_ERROR, node_reason(ctx->lang, rc));
 }
 
 int node_exit_code(int rc)
@@ -352,7 +352,7 @@ int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write
 {
 	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
-		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, err_str(rc));
+		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, rc));
 	if (rc)
 		return node_fail_store(ctx, rc);
 	return 0;

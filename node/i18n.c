@@ -8,6 +8,10 @@
  * the same order. A message that reports a problem says what to do next.
  * The first line of a M_HELP_* message is the command's synopsis.
  */
+#include <errno.h>
+#include <stddef.h>
+
+#include "base/err.h"
 #include "node/i18n.h"
 
 struct node_msg_pair {
@@ -650,6 +654,54 @@ const char *node_msg(enum node_lang lang, enum node_msg_id id)
 	if ((unsigned)id >= M_COUNT || !node_msgs[id].zh)
 		return "?\n";
 	return lang == NODE_LANG_EN ? node_msgs[id].en : node_msgs[id].zh;
+}
+
+/* Chinese names of the error codes a person meets in a message. */
+static const char *const node_err_zh[] = {
+	[ERR_BASE - ERR_CORRUPT] = "数据格式错误或不完整",
+	[ERR_BASE - ERR_TOOBIG] = "超过大小上限",
+	[ERR_BASE - ERR_BADSIG] = "签名不对",
+	[ERR_BASE - ERR_UNAUTH] = "作者无权写这些数据",
+	[ERR_BASE - ERR_SCHEMA] = "未知的表或列，或值的类型不对",
+	[ERR_BASE - ERR_CLOCK] = "时钟超前太多",
+	[ERR_BASE - ERR_STORAGE] = "数据库出错",
+	[ERR_BASE - ERR_NOTFOUND] = "找不到",
+	[ERR_BASE - ERR_CONFLICT] = "同一编号的内容不一致",
+	[ERR_BASE - ERR_RULE] = "规则不允许",
+	[ERR_BASE - ERR_CHAIN] = "哈希链接不上",
+	[ERR_BASE - ERR_GAP] = "缺少更早的提交",
+	[ERR_BASE - ERR_NODICT] = "没有压缩字典",
+	[ERR_BASE - ERR_USAGE] = "参数无效",
+	[ERR_BASE - ERR_EXISTS] = "已经存在",
+	[ERR_BASE - ERR_REVOKED] = "作者的登记已被吊销",
+};
+
+static const struct {
+	int no;
+	const char *zh;
+} node_errno_zh[] = {
+	{ ENOENT, "文件或目录不存在" },     { EACCES, "没有权限" },
+	{ EPERM, "不允许的操作" },          { ENOSPC, "磁盘空间不足" },
+	{ EROFS, "文件系统只读" },          { EIO, "读写出错（存储卡可能损坏）" },
+	{ ENOMEM, "内存不足" },             { EEXIST, "文件已存在" },
+	{ EISDIR, "是目录，不是文件" },     { ENOTDIR, "路径中有一段不是目录" },
+	{ EADDRINUSE, "地址已被占用" },     { EADDRNOTAVAIL, "本机没有这个地址" },
+	{ ECONNREFUSED, "对方拒绝连接" },   { ETIMEDOUT, "超时，对方没有回应" },
+	{ EHOSTUNREACH, "无法到达对方主机" }, { ENETUNREACH, "网络不通" },
+	{ EINVAL, "参数无效" },             { EBUSY, "设备或资源正忙" },
+	{ ENXIO, "设备不存在" },            { ENODEV, "设备不存在" },
+};
+
+const char *node_reason(enum node_lang lang, int rc)
+{
+	if (lang == NODE_LANG_EN || rc == 0)
+		return err_str(rc);
+	if (rc <= ERR_BASE && rc >= ERR_LAST)
+		return node_err_zh[ERR_BASE - rc];
+	for (size_t i = 0; i < sizeof(node_errno_zh) / sizeof(node_errno_zh[0]); i++)
+		if (rc == -node_errno_zh[i].no)
+			return node_errno_zh[i].zh;
+	return err_str(rc); /* a rare system error: its English name beats none */
 }
 
 bool node_msgs_complete(void)

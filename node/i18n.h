@@ -348,6 +348,9 @@ enum node_msg_id {
 
 /* The text of id in lang; static, never NULL. */
 const char *node_msg(enum node_lang lang, enum node_msg_id id);
+/* What error code rc means, for a message in lang (Chinese names for ours
+ * and the common errno values; logs and JSON keep err_str's English). */
+const char *node_reason(enum node_lang lang, int rc);
 /* Has every id a Chinese and an English text? */
 bool node_msgs_complete(void);
 

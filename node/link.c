@@ -458,7 +458,8 @@ static void node_net_serve_join(struct node_net_server *s, const struct radio_re
 	rc = node_join_serve(s->ctx, req->body, req->len, &resp->body);
 	if (!s->ctx->store && (node_open(s->ctx) || node_net_sync_open(s->ctx, s->chunk)))
 		rc = rc ? rc : ERR_STORAGE;
-	node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_JOIN, req->peer, rc ? err_str(rc) : "enrolled");
+	node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_JOIN, req->peer,
+		     rc ? node_reason(s->ctx->lang, rc) : "enrolled");
 	resp->ct = 42;
 	if (rc == 0) {
 		resp->code = 205;

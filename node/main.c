@@ -161,7 +161,7 @@ int main(int argc, char **argv)
 		int skip = c->verb ? 2 : 1;
 		rc = c->fn(&ctx, argc - i - skip, argv + i + skip);
 		if (rc && !ctx.said)
-			node_fail(&ctx, rc, M_FAILED, err_str(rc));
+			node_fail(&ctx, rc, M_FAILED, node_reason(ctx.lang, rc));
 		node_ctx_release(&ctx);
 		return node_exit_code(rc);
 	}

@@ -52,6 +52,13 @@ contains "$err" "no order s0001-o9" "English error"
 expect 4 --home "$H" order rate s0001-o9 --rating 5
 contains "$err" "没有订单" "Chinese error"
 
+check "the reason inside an error is in the message's language"
+expect 4 --home "$H" bundle import "$TMP/no-such.bundle"
+contains "$err" "文件或目录不存在" "Chinese reason"
+LANG=C expect 4 --home "$H" bundle import "$TMP/no-such.bundle"
+contains "$err" "No such file" "English reason"
+export LANG=zh_CN.UTF-8 # a shell may keep a function's prefix assignment
+
 check "tables align Chinese text by display width"
 c volunteer add --name 欧阳长名字 --phone 13700000003 --team 第一服务队 >/dev/null
 c volunteer list >"$TMP/list"
