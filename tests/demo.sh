@@ -5,7 +5,8 @@
 # of village work offline, then sync with the hub over CoAP on loopback (the
 # third station has no link: its changes travel as a bundle file, as on a
 # USB stick) — including a conflict (the hub reassigns an order a station
-# has just finished) and a redemption of points — and agree. It leaves
+# has just finished), a redemption of points and a visiting volunteer whose
+# hours and points reach the home station — and agree. It leaves
 # nothing running.
 set -eu
 build=${1:-build}
@@ -100,10 +101,21 @@ c s0002 points redeem s0002-v1 --points 100 --item 大米 2>&1 | sed 's/^/    /'
 set -e
 sync_all >/dev/null
 
-say "6. 县级报表 (the county report)"
+say "6. 外站志愿者：一村的志愿者到二村帮忙，时长和积分回到一村 (a visiting volunteer)"
+o3=$(c s0002 --json order add --category 助残 --detail 帮残疾人修理轮椅 --requester 赵* | id_of)
+c s0002 order dispatch "$o3" --volunteer s0001-v2
+q s0002 order accept "$o3"
+c s0002 order done "$o3" --hours 1.5
+q s0002 sync "$HUB" # 二村 to the hub, then the hub to 一村
+q s0001 sync "$HUB"
+echo "  同步后一村看到 (after syncing, the home station sees):"
+c s0001 volunteer show s0001-v2 | sed 's/^/    /'
+sync_all >/dev/null # the credit is county-wide data: every station gets it
+
+say "7. 县级报表 (the county report)"
 c hub report --by station
 
-say "7. 数据摘要：各站与县级中心完全一致 (digests agree)"
+say "8. 数据摘要：各站与县级中心完全一致 (digests agree)"
 ok=1
 for s in 1 2 3; do
 	a=$(c hub digest --scope s000$s)
