@@ -24,6 +24,7 @@
  *      while the first request was sent four times. What was
  *      acknowledged stays acknowledged.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +32,7 @@
 #include <string.h>
 #include <sys/random.h>
 #include <time.h>
+#include <sqlite3.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -80,6 +82,49 @@ void node_net_log(const struct node_ctx *ctx, const struct node_log *l, int leve
 	node_log(l, level, "%s", line);
 }
 
+#define NODE_RELAY_DAYS 30
+
+/* The stations that synced through this one in the last NODE_RELAY_DAYS
+ * (peers/node-<key>.last, noted when they did), by their enrolment: the
+ * scopes to relay for them (sync/session.c S6). Best effort: a station
+ * not found here is learned again when it next syncs. */
+static void node_net_relay_load(struct node_ctx *ctx, struct sync_scopes *relay)
+{
+	char path[NODE_PATH_MAX + 32], station[CRDT_SCOPE_MAX + 1];
+	uint64_t now = node_net_wall_ms(), last;
+	struct dirent *e;
+	sqlite3_stmt *st;
+	DIR *d;
+
+	node_path(ctx, path, sizeof(path), "peers");
+	if (!(d = opendir(path)))
+		return;
+	while ((e = readdir(d)) && relay->n < SYNC_SCOPES_MAX) {
+		char name[2 * CRDT_AUTHOR_LEN + 8];
+		size_t len = strlen(e->d_name);
+		if (len != 5 + 2 * CRDT_AUTHOR_LEN + 5 || strncmp(e->d_name, "node-", 5) != 0 ||
+		    strcmp(e->d_name + len - 5, ".last") != 0)
+			continue;
+		memcpy(name, e->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (node_peer_last_load(ctx, name, &last) || last == 0 ||
+		    (now > last && now - last > NODE_RELAY_DAYS * 86400000ULL))
+			continue;
+		if (node_sql(ctx, &st,
+			     "SELECT station FROM enrolments WHERE node = ?1 AND role = 'station'"
+			     " AND station <> ?2 AND _dead IS NULL LIMIT 1",
+			     name + 5, ctx->conf.station, NULL))
+			continue;
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			node_col_text(st, 0, station, sizeof(station));
+			if (station[0])
+				sync_scopes_add(relay, station);
+		}
+		sqlite3_finalize(st);
+	}
+	closedir(d);
+}
+
 int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 {
 	struct sync_options opt;
@@ -95,6 +140,8 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 		return rc;
 	}
 	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
+	if (!ctx->hub)
+		node_net_relay_load(ctx, &opt.relay);
 	if ((rc = node_trust_open(ctx, &opt))) /* who may write what, scope keys */
 		return rc;
 	sync_ctx_free(ctx->sync);

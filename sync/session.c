@@ -17,6 +17,12 @@
  *      first HELLO must come from the same peer key.
  *  S5. A DELTA refused only for a gap (commits missing before it) is not
  *      acknowledged: its resend applies once the earlier chunk arrived.
+ *  S6. A HELLO asks for the scopes this node merges and those it relays
+ *      (sync_options.relay), not for every scope: a station on a thin link
+ *      gets its own data, the county's, and that of the stations that
+ *      sync through it, never the whole county's. A station learns to
+ *      relay for an enrolled station when that station starts a session
+ *      with it, before it answers that station's HELLO.
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -186,6 +192,20 @@ int sync_session_refresh(struct sync_session *s)
 
 /* ---- input ----------------------------------------------------------- */
 
+/* A station that starts a session with this station syncs through it:
+ * relay its scope from now on (S6). */
+static void sync_session_learn_relay(struct sync_session *s)
+{
+	struct sync_ctx *c = s->c;
+	char station[CRDT_SCOPE_MAX + 1];
+	if (s->opt.initiator || c->opt.apply.all || !c->opt.carry_others ||
+	    !sync_trust_station_of(c, s->peer, s->now, station) ||
+	    sync_scopes_has(&c->opt.apply, station) || sync_scopes_has(&c->opt.relay, station))
+		return;
+	if (c->opt.relay.n < SYNC_SCOPES_MAX)
+		sync_scopes_add(&c->opt.relay, station);
+}
+
 static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
 {
 	struct cur c;
@@ -227,6 +247,7 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 		if ((rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i])))
 			goto out;
 	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
+	sync_session_learn_relay(s);
 	s->peer_hello = true;
 	s->peer_wants = wants;
 	s->rebuild = true;
@@ -373,6 +394,20 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 	return 0;
 }
 
+
+/* What this node asks its peer for (S6): the scopes it merges and those
+ * it relays; everything when it merges everything, when they do not fit
+ * a HELLO, or without trust (an unenrolled mesh relays all). */
+static void sync_session_wants(const struct sync_ctx *c, struct sync_scopes *w)
+{
+	*w = c->opt.apply;
+	if (!c->trust && c->opt.carry_others)
+		w->all = true;
+	for (size_t i = 0; !w->all && i < c->opt.relay.n; i++)
+		if (sync_scopes_add(w, c->opt.relay.name[i]))
+			w->all = true;
+}
+
 static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 {
 	struct crdt_vv_entry *vv = NULL;
@@ -389,11 +424,12 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN);
 	buf_put_u8(&p, s->hello_reply ? HELLO_REPLY : 0);
 	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
-	bool all = s->c->opt.apply.all || s->c->opt.carry_others;
-	buf_put_u8(&p, all);
-	buf_put_varint(&p, all ? 0 : s->c->opt.apply.n);
-	for (size_t i = 0; !all && i < s->c->opt.apply.n; i++)
-		buf_put_lenbytes(&p, s->c->opt.apply.name[i], strlen(s->c->opt.apply.name[i]));
+	struct sync_scopes wants;
+	sync_session_wants(s->c, &wants);
+	buf_put_u8(&p, wants.all);
+	buf_put_varint(&p, wants.all ? 0 : wants.n);
+	for (size_t i = 0; !wants.all && i < wants.n; i++)
+		buf_put_lenbytes(&p, wants.name[i], strlen(wants.name[i]));
 	size_t used = p.len + 4;
 	while (take < n) {
 		size_t e = CRDT_AUTHOR_LEN + 1 + strlen(vv[take].scope) + varint_len(vv[take].seq);

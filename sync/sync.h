@@ -124,6 +124,11 @@ struct sync_options {
 	const struct sync_dict *dict; /* compress with it and accept it; may be NULL */
 	struct sync_scopes apply;     /* scopes merged here (a hub: all) */
 	bool carry_others;            /* keep other scopes' commits to relay */
+	/* Scopes this node relays for the stations that sync through it: a
+	 * session's HELLO asks for apply and these (all of them when they do
+	 * not fit, or without trust). A session adds the scope of an enrolled
+	 * station that starts a session with this station. */
+	struct sync_scopes relay;
 	sync_authorize_fn authorize;  /* NULL: accept every author */
 	void *authorize_arg;
 	/* Trust (trust.c, docs/security.md). With county_root set, only

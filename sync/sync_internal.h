@@ -128,6 +128,10 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n);
 /* Export order: 0 the root, 1 hubs, 2 the others. */
 int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN]);
+/* The station of node pk when a station statement of it is valid at ms:
+ * into station (CRDT_SCOPE_MAX + 1 bytes); false when none is. */
+bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
+			   char *station);
 /* The key of scope, if this node holds it. */
 bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
 /* Is body an encrypted one (first byte 0: no crdt body starts so)? */

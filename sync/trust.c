@@ -585,6 +585,18 @@ static const struct trust_stmt *trust_find(const struct sync_trust *t, const uin
 	return found;
 }
 
+bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
+			   char *station)
+{
+	const struct trust_stmt *st;
+	const char *why;
+	station[0] = '\0';
+	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)) || st->role != SYNC_ROLE_STATION)
+		return false;
+	snprintf(station, CRDT_SCOPE_MAX + 1, "%s", st->station);
+	return true;
+}
+
 int sync_trust_author(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], const char *scope,
 		      uint64_t seq, uint64_t hlc, const char **why)
 {

@@ -76,6 +76,16 @@ wait_log s1 "synced with coap://127.0.0.1:$PL1, converged" 30
 grep -q "bytes" "$TMP/s1.log" || fail "s1 logs no byte counts"
 grep -q "13800001001\|志愿者s11" "$TMP"/*.log && fail "a log line carries personal data"
 
+check "a station gets its own scope, the county's and those it relays, not the whole county's"
+scopes() { # the scopes of the commits a home holds
+	python3 -c 'import sqlite3,sys
+db=sqlite3.connect("file:%s/replica.db?mode=ro" % sys.argv[1], uri=True)
+print(" ".join(sorted({r[0] or "-" for r in db.execute("SELECT DISTINCT scope FROM _log")})))' "$1"
+}
+[ "$(scopes "$S1")" = "- s1" ] || fail "s1 holds scopes $(scopes "$S1"), want only - s1"
+[ "$(scopes "$S3")" = "- s3" ] || fail "s3 holds scopes $(scopes "$S3"), want only - s3"
+[ "$(scopes "$S2")" = "- s2 s3" ] || fail "s2 holds scopes $(scopes "$S2"), want - s2 s3 (it relays for s3)"
+
 check "a change at s3 reaches the hub through s2 while everything runs"
 cl --home "$S3" volunteer add --name 新志愿者 --phone 13700007777 >/dev/null
 n=0
