@@ -40,13 +40,16 @@ printf '%s' "$out" | pyjson 'd["id_number"] is None'
 run 0 --home "$H" volunteer show s0001-v2
 contains "$out" "身份证号  -" "no ID number shown as -"
 
-check "lists: no ID number in any form, phones masked"
+check "lists and the log: no ID number in any form, phones masked"
 run 0 --home "$H" volunteer list
 contains "$out" "138****1234" "phone masked in the list"
 case $out in *002X* | *13800001234*) fail "the list shows an ID number or a full phone: $out" ;; esac
 run 0 --home "$H" volunteer list --json
 printf '%s' "$out" | pyjson 'all("id_number" not in v and "id_hash" not in v and "****" in v["phone"] for v in d["volunteers"])'
 case $out in *002X*) fail "the JSON list shows an ID number: $out" ;; esac
+run 0 --home "$H" log
+contains "$out" "phone=138****1234" "the log masks phones"
+case $out in *13800001234*) fail "the log shows a full phone: $out" ;; esac
 
 check "a wrong check character, a short number, a letter: exit 2, what is wrong, nothing written"
 before=$(c digest)
