@@ -713,6 +713,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	if (!f)
 		return node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_FILE_OPEN, pos[0],
 				 node_reason(ctx->lang, -errno));
+	setvbuf(f, NULL, _IONBF, 0); /* no stdio copy of the file (ID numbers) to wipe */
 	data = mem_alloc(IMPORT_MAX_BYTES + 1);
 	if (!data) {
 		rc = -ENOMEM;
