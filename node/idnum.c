@@ -86,7 +86,7 @@ int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
 
 	*key = sodium_malloc(SYNC_KEY_LEN);
 	if (!*key)
-		return node_fail(ctx, -ENOMEM, M_FAILED, err_str(-ENOMEM));
+		return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
 	rc = sync_idnum_key(ctx->sync, station, *key);
 	if (rc == ERR_NOTFOUND) {
 		node_path(ctx, path, sizeof(path), IDKEY_FILE);
@@ -94,9 +94,9 @@ int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
 		if (rc == ERR_NOTFOUND)
 			rc = node_idkey_make(path, *key);
 		if (rc)
-			node_fail(ctx, rc, M_IDKEY_BAD, path, err_str(rc));
+			node_fail(ctx, rc, M_IDKEY_BAD, path, node_reason(ctx->lang, rc));
 	} else if (rc) {
-		node_fail(ctx, rc, M_FAILED, err_str(rc));
+		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	}
 	if (rc) {
 		sodium_free(*key);
@@ -164,12 +164,12 @@ int node_idnum_arg(struct node_ctx *ctx, const char *val, const char *station,
 
 	memset(out, 0, sizeof(*out));
 	if (bad == M_FAILED)
-		rc = node_fail(ctx, -ENOMEM, M_FAILED, err_str(-ENOMEM));
+		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
 	else if (bad != M_NONE)
 		rc = node_fail(ctx, ERR_USAGE, bad, where);
 	else if (!(rc = node_idnum_key(ctx, station, &key)) &&
 		 node_idnum_digest(val, len, key, out, NULL) != M_NONE)
-		rc = node_fail(ctx, -ENOMEM, M_FAILED, err_str(-ENOMEM));
+		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
 	sodium_free(key);
 	/* I1: argv is writable; the number leaves the process's memory
 	 * (and /proc/PID/cmdline) here */
