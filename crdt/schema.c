@@ -30,6 +30,10 @@ static const struct crdt_column volunteers_cols[] = {
 	COL(4, "skills", CRDT_TEXT),  /* comma list */
 	COL(5, "status", CRDT_TEXT),  /* active, paused, left */
 	COL(6, "registered_at", CRDT_INT),
+	/* Resident ID number: never the number itself, only its keyed hash
+	 * (hex of 32 bytes, sync_idnum_key) and its last four characters. */
+	COL(7, "id_hash", CRDT_TEXT),
+	COL(8, "id_last4", CRDT_TEXT),
 };
 
 static const struct crdt_column teams_cols[] = {

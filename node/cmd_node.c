@@ -441,10 +441,17 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 			node_json_real(&j, v->r);
 			break;
 		case CRDT_TEXT: {
-			char *s = mem_strndup(v->s, v->len);
+			char *s = mem_strndup(v->s, v->len), masked[64];
 			if (s) {
-				fputs(s, tf);
-				node_json_str(&j, s);
+				/* the log is a list too: phone numbers masked */
+				if (strstr(t->cols[c].name, "phone")) {
+					node_phone_mask(s, masked, sizeof(masked));
+					fputs(masked, tf);
+					node_json_str(&j, masked);
+				} else {
+					fputs(s, tf);
+					node_json_str(&j, s);
+				}
 				mem_free(s);
 			}
 			break;

@@ -11,10 +11,15 @@
  *      volunteer's data is committed in the scope of their home station.
  *  V3. An import is one commit: every row is checked first, and one bad
  *      row (reported with its line number) means nothing is imported.
+ *  V4. A resident ID number is kept only as its keyed hash and last four
+ *      characters (idnum.c); one live volunteer per hash, as V1 for
+ *      phones. The hash is keyed per station, so a number registered at
+ *      two stations is seen twice only where both were hashed alike.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "base/err.h"
@@ -38,7 +43,7 @@ int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunt
 	int rc;
 	memset(v, 0, sizeof(*v));
 	if ((rc = node_sql(ctx, &st,
-			   "SELECT name, phone, station, team, skills, status, registered_at"
+			   "SELECT name, phone, station, team, skills, status, registered_at, id_last4"
 			   " FROM volunteers WHERE pk = ?1 AND _dead IS NULL",
 			   id, NULL)))
 		return rc;
@@ -52,6 +57,7 @@ int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunt
 		node_col_text(st, 4, v->skills, sizeof(v->skills));
 		node_col_text(st, 5, v->status, sizeof(v->status));
 		v->registered_at = sqlite3_column_int64(st, 6);
+		node_col_text(st, 7, v->id_last4, sizeof(v->id_last4));
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
@@ -165,6 +171,27 @@ static int node_phone_owner(struct node_ctx *ctx, const char *phone, const char 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 
+/* The live volunteer other than self whose ID number has this hash (V4). */
+static int node_idnum_owner(struct node_ctx *ctx, const char *hash, const char *self, char *who,
+			    size_t n, char *name, size_t nn)
+{
+	sqlite3_stmt *st;
+	int rc;
+	who[0] = name[0] = '\0';
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT pk, name FROM volunteers WHERE id_hash = ?1 AND pk != ?2"
+			   " AND _dead IS NULL ORDER BY pk LIMIT 1",
+			   hash, self ? self : "", NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		node_col_text(st, 0, who, n);
+		node_col_text(st, 1, name, nn);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
 /* Skills as a plain comma list: Chinese commas and 、 become ',', spaces
  * around items and empty items go. Returns false when too long. */
 static bool node_skills_norm(const char *in, char *out, size_t n)
@@ -217,7 +244,7 @@ static enum node_msg_id node_volunteer_check(const char *name, const char *phone
 
 static void node_volunteer_fill(struct crdt_write *w, const char *id, const char *name,
 				const char *phone, const char *station, const char *team,
-				const char *skills, uint64_t now)
+				const char *skills, const struct node_idnum *idn, uint64_t now)
 {
 	crdt_write_init(w, node_volunteers_table(), CRDT_UPSERT, id);
 	crdt_write_text(w, "name", name);
@@ -229,6 +256,10 @@ static void node_volunteer_fill(struct crdt_write *w, const char *id, const char
 		crdt_write_text(w, "skills", skills);
 	crdt_write_text(w, "status", "active");
 	crdt_write_int(w, "registered_at", (int64_t)now);
+	if (idn && idn->hash[0]) {
+		crdt_write_text(w, "id_hash", idn->hash);
+		crdt_write_text(w, "id_last4", idn->last4);
+	}
 }
 
 static void node_print_id(struct node_ctx *ctx, const char *id, enum node_msg_id msg, const char *extra)
@@ -259,11 +290,12 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "name", true, NULL },	  { "phone", true, NULL },
 				{ "team", true, NULL },	  { "skills", true, NULL },
-				{ "station", true, NULL } };
+				{ "station", true, NULL }, { "id-number", true, NULL } };
 	const char *pos[1], *station;
 	size_t npos;
 	char phone[64], skills[NODE_TEXT_MAX + 1], id[NODE_ID_MAX + 1], who[NODE_ID_MAX + 1],
 		whoname[NODE_NAME_MAX + 1];
+	struct node_idnum idn = { .hash = "" };
 	struct crdt_write w;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
 	if (rc)
@@ -281,13 +313,21 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 	node_phone_norm(o[1].val, phone, sizeof(phone));
 	if ((rc = node_open(ctx)) || (rc = node_home_station(ctx, o[4].val, &station)))
 		return rc;
+	if (o[5].val && (rc = node_idnum_arg(ctx, o[5].val, station, &idn)))
+		return rc;
 	if ((rc = node_phone_owner(ctx, phone, NULL, who, sizeof(who), whoname, sizeof(whoname))))
 		return rc;
 	if (who[0])
 		return node_fail(ctx, ERR_EXISTS, M_PHONE_TAKEN, phone, whoname, who, who);
+	if (idn.hash[0]) {
+		if ((rc = node_idnum_owner(ctx, idn.hash, NULL, who, sizeof(who), whoname, sizeof(whoname))))
+			return rc;
+		if (who[0])
+			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
+	}
 	if ((rc = node_id_next(ctx, "volunteers", 'v', id, sizeof(id))))
 		return rc;
-	node_volunteer_fill(&w, id, name, phone, station, team, skills, ctx->now_ms);
+	node_volunteer_fill(&w, id, name, phone, station, team, skills, &idn, ctx->now_ms);
 	if ((rc = node_commit(ctx, station, &w, 1)))
 		return rc;
 	node_print_id(ctx, id, M_VOLUNTEER_ADDED, name);
@@ -303,11 +343,12 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "name", true, NULL },	 { "phone", true, NULL },
 				{ "team", true, NULL },	 { "skills", true, NULL },
-				{ "status", true, NULL } };
+				{ "status", true, NULL }, { "id-number", true, NULL } };
 	const char *pos[1];
 	size_t npos;
 	char phone[64] = "", skills[NODE_TEXT_MAX + 1] = "", who[NODE_ID_MAX + 1],
 		whoname[NODE_NAME_MAX + 1];
+	struct node_idnum idn = { .hash = "" };
 	struct node_volunteer v;
 	struct crdt_write w;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -343,6 +384,13 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 		if (who[0])
 			return node_fail(ctx, ERR_EXISTS, M_PHONE_TAKEN, phone, whoname, who, who);
 	}
+	if (o[5].val && *o[5].val) {
+		if ((rc = node_idnum_arg(ctx, o[5].val, v.station, &idn)) ||
+		    (rc = node_idnum_owner(ctx, idn.hash, v.id, who, sizeof(who), whoname, sizeof(whoname))))
+			return rc;
+		if (who[0])
+			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
+	}
 	crdt_write_init(&w, node_volunteers_table(), CRDT_UPSERT, v.id);
 	if (o[0].val)
 		crdt_write_text(&w, "name", o[0].val);
@@ -354,6 +402,10 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 		crdt_write_text(&w, "skills", *skills ? skills : NULL);
 	if (o[4].val)
 		crdt_write_text(&w, "status", o[4].val);
+	if (o[5].val) { /* "" clears it */
+		crdt_write_text(&w, "id_hash", idn.hash[0] ? idn.hash : NULL);
+		crdt_write_text(&w, "id_last4", idn.hash[0] ? idn.last4 : NULL);
+	}
 	if ((rc = node_commit(ctx, v.station, &w, 1)))
 		return rc;
 	node_print_id(ctx, v.id, M_VOLUNTEER_UPDATED, o[0].val ? o[0].val : v.name);
@@ -459,7 +511,7 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 	struct node_settings set;
 	double hours;
 	int64_t bal;
-	char when[32], hs[32];
+	char when[32], hs[32], idmask[32];
 	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 1, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
@@ -472,6 +524,7 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 	int stars = node_stars(&set, hours);
 	node_time_fmt((uint64_t)v.registered_at, when, sizeof(when));
 	node_real_fmt(hours, hs, sizeof(hs));
+	node_idnum_mask(v.id_last4, idmask, sizeof(idmask));
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -479,6 +532,7 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kstr(&j, "id", v.id);
 		node_json_kstr(&j, "name", v.name);
 		node_json_kstr(&j, "phone", v.phone);
+		node_json_kstr(&j, "id_number", idmask[0] ? idmask : NULL);
 		node_json_kstr(&j, "station", v.station);
 		node_json_kstr(&j, "team", v.team[0] ? v.team : NULL);
 		node_json_skills(&j, v.skills);
@@ -493,7 +547,8 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 	char star_text[64] = "";
 	for (int i = 0; i < 5; i++)
 		strcat(star_text, i < stars ? "★" : "☆");
-	node_say(ctx, M_VOLUNTEER_SHOW, v.id, v.name, v.phone, v.station, v.team[0] ? v.team : "-",
+	node_say(ctx, M_VOLUNTEER_SHOW, v.id, v.name, v.phone, idmask[0] ? idmask : "-", v.station,
+		 v.team[0] ? v.team : "-",
 		 v.skills[0] ? v.skills : "-", node_vstatus_name(ctx, v.status), when, hs, star_text,
 		 stars, (long long)bal);
 	return 0;
@@ -510,10 +565,13 @@ struct node_csv {
 	bool too_many;
 };
 
+/* Fields are wiped before they are freed: a row may hold an ID number. */
 static void node_csv_clear(struct node_csv *c)
 {
-	for (size_t i = 0; i < c->nfields; i++)
+	for (size_t i = 0; i < c->nfields; i++) {
+		sodium_memzero(c->fields[i], strlen(c->fields[i]));
 		mem_free(c->fields[i]);
+	}
 	c->nfields = 0;
 }
 
@@ -589,7 +647,7 @@ static char *node_trim(char *s)
 	return s;
 }
 
-enum { CSV_NAME, CSV_PHONE, CSV_TEAM, CSV_SKILLS, CSV_NCOLS };
+enum { CSV_NAME, CSV_PHONE, CSV_TEAM, CSV_SKILLS, CSV_IDNUM, CSV_NCOLS };
 
 static int node_csv_column(const char *h)
 {
@@ -598,6 +656,7 @@ static int node_csv_column(const char *h)
 		{ "phone", "电话", "手机", "手机号" },
 		{ "team", "队伍", "服务队", NULL },
 		{ "skills", "技能", "特长", NULL },
+		{ "id_number", "身份证号", "身份证号码", "身份证" },
 	};
 	for (int c = 0; c < CSV_NCOLS; c++)
 		for (int k = 0; k < 4 && names[c][k]; k++)
@@ -609,6 +668,7 @@ static int node_csv_column(const char *h)
 struct node_import_row {
 	unsigned line;
 	char *name, *phone, *team, *skills; /* mem_alloc'd */
+	struct node_idnum idn;              /* hash[0] == '\0': none */
 	char id[NODE_ID_MAX + 1];
 };
 
@@ -638,6 +698,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	struct crdt_write *w = NULL;
 	int col[8], rc, err_rc = ERR_USAGE;
 	unsigned nerr = 0, nbad = 0;
+	uint8_t *idkey = NULL; /* sodium_malloc'd, once a row has an ID number */
 	FILE *f = NULL;
 
 	rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -652,6 +713,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	if (!f)
 		return node_fail(ctx, errno == ENOENT ? ERR_NOTFOUND : -errno, M_FILE_OPEN, pos[0],
 				 node_reason(ctx->lang, -errno));
+	setvbuf(f, NULL, _IONBF, 0); /* no stdio copy of the file (ID numbers) to wipe */
 	data = mem_alloc(IMPORT_MAX_BYTES + 1);
 	if (!data) {
 		rc = -ENOMEM;
@@ -728,7 +790,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 			continue;
 		}
 		struct node_import_row *r = &rows[nrows];
-		const char *v[CSV_NCOLS] = { "", "", "", "" };
+		const char *v[CSV_NCOLS] = { "", "", "", "", "" };
 		char phone[64], skills[NODE_TEXT_MAX + 1];
 		for (size_t i = 0; i < ncol; i++)
 			v[col[i]] = node_trim(c.fields[i]);
@@ -743,6 +805,22 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 			node_import_bad(ctx, &nerr, c.start, bad,
 					bad == M_BAD_NAME ? v[CSV_NAME] : bad == M_BAD_PHONE ? v[CSV_PHONE]
 								    : bad == M_BAD_TEAM ? v[CSV_TEAM] : skills);
+			nbad++;
+			continue;
+		}
+		size_t where;
+		enum node_msg_id badid = *v[CSV_IDNUM] ? node_idnum_digest(v[CSV_IDNUM], strlen(v[CSV_IDNUM]),
+									    NULL, NULL, &where)
+						       : M_NONE;
+		if (badid == M_FAILED) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		if (badid != M_NONE) {
+			if (++nerr <= IMPORT_MAX_ERRORS) {
+				node_fsay(stderr, ctx->lang, M_IMPORT_LINE, c.start);
+				node_fsay(stderr, ctx->lang, badid, where);
+			}
 			nbad++;
 			continue;
 		}
@@ -774,6 +852,38 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 				err_rc = ERR_EXISTS;
 			nbad++;
 			continue;
+		}
+		/* V4: the same for the ID number, by its hash */
+		if (*v[CSV_IDNUM]) {
+			if (!idkey && (rc = node_idnum_key(ctx, station, &idkey)))
+				goto out;
+			if (node_idnum_digest(v[CSV_IDNUM], strlen(v[CSV_IDNUM]), idkey, &r->idn, NULL) !=
+			    M_NONE) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			if ((rc = node_idnum_owner(ctx, r->idn.hash, NULL, who, sizeof(who), whoname,
+						   sizeof(whoname))))
+				goto out;
+			for (size_t i = 0; i < nrows && !first; i++)
+				if (strcmp(rows[i].idn.hash, r->idn.hash) == 0)
+					first = rows[i].line;
+			if (who[0] || first) {
+				if (++nerr <= IMPORT_MAX_ERRORS) {
+					node_fsay(stderr, ctx->lang, M_IMPORT_LINE, c.start);
+					if (who[0])
+						node_fsay(stderr, ctx->lang, M_IMPORT_IDNUM_DUP_DB, r->idn.last4,
+							  whoname, who);
+					else
+						node_fsay(stderr, ctx->lang, M_IMPORT_IDNUM_DUP_FILE, r->idn.last4,
+							  first);
+				}
+				if (nbad == 0)
+					err_rc = ERR_EXISTS;
+				nbad++;
+				memset(&r->idn, 0, sizeof(r->idn));
+				continue;
+			}
 		}
 		r->name = node_strdup(v[CSV_NAME]);
 		r->phone = node_strdup(phone);
@@ -816,7 +926,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 		snprintf(rows[i].id, sizeof(rows[i].id), "%s-v%lld", node_id_prefix(ctx),
 			 (long long)(max + 1 + (int64_t)i));
 		node_volunteer_fill(&w[i], rows[i].id, rows[i].name, rows[i].phone, station,
-				    rows[i].team, rows[i].skills, ctx->now_ms);
+				    rows[i].team, rows[i].skills, &rows[i].idn, ctx->now_ms);
 	}
 	if ((rc = node_commit(ctx, station, w, nrows)))
 		goto out;
@@ -848,6 +958,9 @@ out:
 		}
 	mem_free(rows);
 	mem_free(w);
+	sodium_free(idkey);
+	if (data)
+		sodium_memzero(data, len); /* the file may hold ID numbers */
 	mem_free(data);
 	return rc;
 }

@@ -160,6 +160,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			    "status %s is not valid: use active, paused or left\n" },
 	[M_PHONE_TAKEN] = { "电话 %s 已登记给 %s（%s），没有重复登记：查看用 cunlian volunteer show %s\n",
 			    "phone %s is already registered to %s (%s); not registered twice: see cunlian volunteer show %s\n" },
+	[M_BAD_IDNUM_LENGTH] = { "身份证号应为 18 位（17 位数字，最后一位是数字或 X），输入的是 %zu 位：请对照证件重新输入（表格里请把这一列设为“文本”格式）\n",
+				 "an ID number has 18 characters (17 digits, then a digit or X), and this one has %zu: type it again from the card (in a spreadsheet, format that column as text)\n" },
+	[M_BAD_IDNUM_CHAR] = { "身份证号的第 %zu 位不是数字（只有最后一位可以是 X）：请对照证件重新输入\n",
+			       "character %zu of the ID number is not a digit (only the last one may be X): type it again from the card\n" },
+	[M_BAD_IDNUM_CHECK] = { "身份证号的最后一位（校验位）与前 17 位对不上，多半是有一位输错或两位颠倒了：请对照证件重新输入\n",
+				"the last character of the ID number (its check character) does not match the first 17 digits, so a digit is probably mistyped or two are swapped: type it again from the card\n" },
+	[M_IDNUM_TAKEN] = { "尾号 %s 的身份证号已登记给 %s（%s），没有重复登记：查看用 cunlian volunteer show %s\n",
+			    "the ID number ending in %s is already registered to %s (%s); not registered twice: see cunlian volunteer show %s\n" },
+	[M_IDKEY_BAD] = { "无法使用身份证号密钥 %s（%s），没有写入任何内容：它是本机生成的 32 字节文件，权限必须是 600；请技术员检查（不要删除：没有它，已登记的身份证号无法查重）\n",
+			  "cannot use the ID number key %s (%s); nothing was written: it is a 32-byte file this node made, and must have mode 600; ask the technician to check it (do not delete it: without it, registered ID numbers cannot be checked for duplicates)\n" },
 	[M_VOLUNTEER_ADDED] = { "已登记志愿者 %s（%s）\n", "volunteer %s (%s) registered\n" },
 	[M_VOLUNTEER_UPDATED] = { "已更新志愿者 %s（%s）\n", "volunteer %s (%s) updated\n" },
 	[M_VOLUNTEER_INACTIVE] = { "志愿者 %s（%s）的状态是 %s，不能接受派单：先执行 cunlian volunteer set %s --status active\n",
@@ -168,13 +178,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_VST_PAUSED] = { "暂停", "paused" },
 	[M_VST_LEFT] = { "退出", "left" },
 	[M_NO_VOLUNTEERS] = { "没有符合条件的志愿者\n", "no volunteers match\n" },
-	[M_VOLUNTEER_SHOW] = { "编号      %s\n姓名      %s\n电话      %s\n所属站点  %s\n队伍      %s\n技能      %s\n状态      %s\n登记时间  %s\n服务时长  %s 小时\n星级      %s（%d 星）\n积分余额  %lld\n",
-			       "id          %s\nname        %s\nphone       %s\nstation     %s\nteam        %s\nskills      %s\nstatus      %s\nregistered  %s\nhours       %s\nstars       %s (%d)\nbalance     %lld\n" },
+	[M_VOLUNTEER_SHOW] = { "编号      %s\n姓名      %s\n电话      %s\n身份证号  %s\n所属站点  %s\n队伍      %s\n技能      %s\n状态      %s\n登记时间  %s\n服务时长  %s 小时\n星级      %s（%d 星）\n积分余额  %lld\n",
+			       "id          %s\nname        %s\nphone       %s\nid number   %s\nstation     %s\nteam        %s\nskills      %s\nstatus      %s\nregistered  %s\nhours       %s\nstars       %s (%d)\nbalance     %lld\n" },
 
 	/* ---- import ---- */
 	[M_IMPORT_LINE] = { "第 %u 行：", "line %u: " },
 	[M_IMPORT_DUP_DB] = { "电话 %s 已登记给 %s（%s）\n", "phone %s is already registered to %s (%s)\n" },
 	[M_IMPORT_DUP_FILE] = { "电话 %s 与第 %u 行重复\n", "phone %s repeats line %u\n" },
+	[M_IMPORT_IDNUM_DUP_DB] = { "尾号 %s 的身份证号已登记给 %s（%s）\n",
+				    "the ID number ending in %s is already registered to %s (%s)\n" },
+	[M_IMPORT_IDNUM_DUP_FILE] = { "尾号 %s 的身份证号与第 %u 行重复\n", "the ID number ending in %s repeats line %u\n" },
 	[M_IMPORT_FIELDS] = { "列数不对（有 %s 列，应与标题行相同）\n",
 			      "wrong number of fields (%s; the header line decides)\n" },
 	[M_IMPORT_NOTHING] = { "%u 行有问题，文件 %s 中的内容全部没有导入：改正上面列出的行后重新导入\n",
@@ -351,24 +364,24 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_STATION_ADD] = { "station add --id 编号 --name 名称 [--level village|town|county] [--parent 编号]\n  （县级中心）登记一个站点或乡镇。\n",
 				 "station add --id ID --name NAME [--level village|town|county] [--parent ID]\n  (hub) Record a station or town.\n" },
 	[M_HELP_STATION_LIST] = { "station list\n  列出所有站点和乡镇。\n", "station list\n  List stations and towns.\n" },
-	[M_HELP_VOLUNTEER_ADD] = { "volunteer add --name 姓名 --phone 电话 [--team 队伍] [--skills 技能1,技能2] [--station 编号]\n"
-				   "  登记志愿者，输出新编号。同一电话不能重复登记。--station 仅限县级中心。\n",
-				   "volunteer add --name NAME --phone PHONE [--team T] [--skills a,b] [--station ID]\n"
-				   "  Register a volunteer; prints the new id. A phone number is registered once. --station: hub only.\n" },
-	[M_HELP_VOLUNTEER_SET] = { "volunteer set 编号 [--name 姓名] [--phone 电话] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
-				   "  修改志愿者信息（--team \"\" 清空队伍）。\n",
-				   "volunteer set ID [--name N] [--phone P] [--team T] [--skills a,b] [--status active|paused|left]\n"
-				   "  Change a volunteer's details (--team \"\" clears the team).\n" },
+	[M_HELP_VOLUNTEER_ADD] = { "volunteer add --name 姓名 --phone 电话 [--id-number 身份证号] [--team 队伍] [--skills 技能1,技能2] [--station 编号]\n"
+				   "  登记志愿者，输出新编号。同一电话、同一身份证号不能重复登记；身份证号只保存加密摘要和后四位。--station 仅限县级中心。\n",
+				   "volunteer add --name NAME --phone PHONE [--id-number N] [--team T] [--skills a,b] [--station ID]\n"
+				   "  Register a volunteer; prints the new id. A phone number or ID number is registered once; of an ID number only a keyed hash and the last four are kept. --station: hub only.\n" },
+	[M_HELP_VOLUNTEER_SET] = { "volunteer set 编号 [--name 姓名] [--phone 电话] [--id-number 身份证号] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
+				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。\n",
+				   "volunteer set ID [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
+				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number).\n" },
 	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号]\n"
-				    "  列出志愿者（电话部分隐藏）。\n",
+				    "  列出志愿者（电话部分隐藏，不显示身份证号）。\n",
 				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID]\n"
-				    "  List volunteers (phone numbers masked).\n" },
+				    "  List volunteers (phone numbers masked, ID numbers never shown).\n" },
 	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 编号\n  志愿者详情：服务时长、星级、积分余额。\n",
 				    "volunteer show ID\n  A volunteer's details with hours served, star level and points balance.\n" },
 	[M_HELP_VOLUNTEER_IMPORT] = { "volunteer import 文件.csv [--station 编号]\n"
-				      "  批量登记：第一行为标题（姓名,电话[,队伍][,技能]），UTF-8 编码。任何一行有错则全部不导入，并列出行号。\n",
+				      "  批量登记：第一行为标题（姓名,电话[,队伍][,技能][,身份证号]），UTF-8 编码。任何一行有错则全部不导入，并列出行号。\n",
 				      "volunteer import FILE.csv [--station ID]\n"
-				      "  Bulk registration: a header line (name,phone[,team][,skills]), UTF-8. One bad row and nothing is imported; errors give line numbers.\n" },
+				      "  Bulk registration: a header line (name,phone[,team][,skills][,id_number]), UTF-8. One bad row and nothing is imported; errors give line numbers.\n" },
 	[M_HELP_ORDER_ADD] = { "order add --category 类别 --detail 内容 [--requester 求助人] [--phone 电话] [--kind service|wish] [--station 编号]\n"
 			       "  群众点单：登记一个订单，输出新编号。\n",
 			       "order add --category C --detail D [--requester R] [--phone P] [--kind service|wish] [--station ID]\n"

@@ -332,6 +332,33 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 
+/* ---- resident ID numbers (idnum.c) ------------------------------------ */
+
+/* What is kept of an ID number: never the number itself. */
+struct node_idnum {
+	char hash[2 * SYNC_HASH_LEN + 1]; /* hex of the keyed hash */
+	char last4[5];                    /* its last four characters */
+};
+/* The key that hashes ID numbers of station's volunteers, into
+ * sodium_malloc'd *key (SYNC_KEY_LEN bytes; sodium_free it): derived
+ * from the station's scope key when this node holds it, else idnum.key
+ * in the home (made at first use). On failure prints why, *key NULL. */
+int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key);
+/* Check the len bytes typed (docs/cli.md) and, with key and out, keep
+ * its hash and last four characters in out. Every copy made is wiped;
+ * typed is not (the caller wipes it). M_NONE, or the message of the
+ * problem (M_BAD_IDNUM_*, whose one argument is *where; may be NULL),
+ * or M_FAILED when memory ran out; out is zeroed then. */
+enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t *key,
+				   struct node_idnum *out, size_t *where);
+/* An option's value (--id-number N) for a volunteer of station: checked,
+ * hashed with node_idnum_key(), and wiped in argv whatever happens.
+ * Prints why and returns ERR_USAGE for a bad number. */
+int node_idnum_arg(struct node_ctx *ctx, const char *val, const char *station,
+		   struct node_idnum *out);
+/* "**************1234" from the last four; "" when there are none. */
+void node_idnum_mask(const char *last4, char *out, size_t n);
+
 /* Shared by volunteer and points commands (cmd_volunteer.c). */
 struct node_volunteer {
 	char id[NODE_ID_MAX + 1];
@@ -342,6 +369,7 @@ struct node_volunteer {
 	char skills[NODE_TEXT_MAX + 1];
 	char status[16];
 	int64_t registered_at;
+	char id_last4[8];  /* last four of the ID number, "" when none */
 };
 int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
 /* Not found: prints a message saying how to find the id (or where a

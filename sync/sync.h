@@ -260,6 +260,21 @@ int sync_ctx_enrolment(const struct sync_ctx *c, const uint8_t node[SYNC_PK_LEN]
 int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct buf *out,
 		   const uint8_t **plain, size_t *plain_len);
 
+/*
+ * The key that hashes resident ID numbers of scope's volunteers (T8 in
+ * trust.c): BLAKE2b-256(key = the scope key, "cunlian-idnum-v1"). A
+ * station derives it for its own scope, the hub for any station; so both
+ * get the same key and the same hash of one number. key should be
+ * sodium_malloc'd (the caller wipes it). 0, or ERR_NOTFOUND (key zeroed)
+ * when this node does not hold the scope's key (not enrolled, another
+ * station, scope ""), -ENOMEM.
+ */
+int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+/* The keyed hash of a normalised ID number (len bytes, docs/security.md
+ * "ID numbers"): BLAKE2b-256(key = key, number). */
+void sync_idnum_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t key[SYNC_KEY_LEN], const char *num,
+		     size_t len);
+
 /* ---- deltas ---------------------------------------------------------- */
 
 /* What one chunk carries, per feed: the last seq it brings. */

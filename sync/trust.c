@@ -48,6 +48,10 @@
  *      size, that size is at most CRDT_BODY_MAX, and the frame is exactly
  *      the plaintext; into a buffer of that size, which it must fill.
  *      A body is stored compressed only when that is shorter.
+ *  T8. Resident ID numbers are stored as BLAKE2b-256 keyed with
+ *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
+ *      key of its own, so a hash never reveals or reuses K_S, and the
+ *      station and the hub (which derives K_S from M) agree on it.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -64,6 +68,7 @@
 #define MASTER_DOMAIN "cunlian-scope-master-v1"
 #define SCOPE_DOMAIN "cunlian-scope-v1"
 #define NONCE_DOMAIN "cunlian-nonce-v2"
+#define IDNUM_DOMAIN "cunlian-idnum-v1"
 /* The encrypted body's format byte (T5). */
 enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4 };
 #define ENC_HDR 2
@@ -551,6 +556,29 @@ bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYN
 		return true;
 	}
 	return false;
+}
+
+int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
+{
+	uint8_t *k = sodium_malloc(SYNC_KEY_LEN);
+	int rc = 0;
+
+	sodium_memzero(key, SYNC_KEY_LEN);
+	if (!k)
+		return -ENOMEM;
+	if (sync_trust_key(c, scope, k))
+		crypto_generichash(key, SYNC_KEY_LEN, (const uint8_t *)IDNUM_DOMAIN,
+				   sizeof(IDNUM_DOMAIN) - 1, k, SYNC_KEY_LEN);
+	else
+		rc = ERR_NOTFOUND;
+	sodium_free(k);
+	return rc;
+}
+
+void sync_idnum_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t key[SYNC_KEY_LEN], const char *num,
+		     size_t len)
+{
+	crypto_generichash(out, SYNC_HASH_LEN, (const uint8_t *)num, len, key, SYNC_KEY_LEN);
 }
 
 int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN])

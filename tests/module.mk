@@ -1,4 +1,4 @@
 # Tests of base/ and crdt/; other folders add theirs in their own module.mk.
-TEST_SRCS += tests/test_crdt.c tests/test_property.c
+TEST_SRCS += tests/test_crdt.c tests/test_property.c tests/test_idnum.c
 BENCH_SRCS += tests/bench/bench_replica.c
 include tests/sim/module.mk

@@ -858,6 +858,50 @@ static void test_body_format(void **state)
 	t_close(&s);
 }
 
+/* The ID number key (T8): the station and the hub derive the same one,
+ * every station its own, apart from the scope key; none without the
+ * scope's key. */
+static void test_idnum_key(void **state)
+{
+	struct t_node hub, s1, s2, plain;
+	uint8_t kh[SYNC_KEY_LEN], k1[SYNC_KEY_LEN], k2[SYNC_KEY_LEN], ks[SYNC_KEY_LEN],
+		zero[SYNC_KEY_LEN] = { 0 }, h1[SYNC_HASH_LEN], h2[SYNC_HASH_LEN];
+	(void)state;
+
+	t_open(&hub, "hub8", 40, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "s18", 41, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "s28", 42, "s2", SYNC_ROLE_STATION);
+	t_open_root(&plain, &root, "plain8");
+	assert_int_equal(sync_idnum_key(s1.ctx, "s1", k1), 0);
+	assert_int_equal(sync_idnum_key(hub.ctx, "s1", kh), 0);
+	assert_memory_equal(k1, kh, SYNC_KEY_LEN);
+	assert_memory_not_equal(k1, zero, SYNC_KEY_LEN);
+	/* not the scope key itself */
+	assert_true(sync_trust_key(s1.ctx, "s1", ks));
+	assert_memory_not_equal(k1, ks, SYNC_KEY_LEN);
+	/* another station's key differs, and s1 cannot derive it */
+	assert_int_equal(sync_idnum_key(s2.ctx, "s2", k2), 0);
+	assert_memory_not_equal(k1, k2, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_key(hub.ctx, "s2", kh), 0);
+	assert_memory_equal(k2, kh, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_key(s1.ctx, "s2", kh), ERR_NOTFOUND);
+	assert_memory_equal(kh, zero, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_key(hub.ctx, "", kh), ERR_NOTFOUND);
+	assert_int_equal(sync_idnum_key(plain.ctx, "s1", kh), ERR_NOTFOUND);
+	/* one number, one key, one hash; another key, another hash */
+	sync_idnum_hash(h1, k1, "11010519491231002X", 18);
+	sync_idnum_hash(h2, k1, "11010519491231002X", 18);
+	assert_memory_equal(h1, h2, SYNC_HASH_LEN);
+	sync_idnum_hash(h2, k2, "11010519491231002X", 18);
+	assert_memory_not_equal(h1, h2, SYNC_HASH_LEN);
+	sync_idnum_hash(h2, k1, "440524188001010014", 18);
+	assert_memory_not_equal(h1, h2, SYNC_HASH_LEN);
+	t_close(&plain);
+	t_close(&s2);
+	t_close(&s1);
+	t_close(&hub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -868,6 +912,7 @@ int main(void)
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_encryption),
 		cmocka_unit_test(test_body_format),
+		cmocka_unit_test(test_idnum_key),
 	};
 	if (sync_init())
 		return 1;
