@@ -150,17 +150,21 @@ int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours)
 	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 
-/* The live volunteer other than self with this phone, into who/name. */
-static int node_phone_owner(struct node_ctx *ctx, const char *phone, const char *self, char *who,
-			    size_t n, char *name, size_t nn)
+/* The live volunteer other than self with this phone (or, by_id, this ID
+ * number hash: V4), into who/name. */
+static int node_owner(struct node_ctx *ctx, bool by_id, const char *value, const char *self,
+		      char *who, size_t n, char *name, size_t nn)
 {
+	static const char *const sql[2] = {
+		"SELECT pk, name FROM volunteers WHERE phone = ?1 AND pk != ?2"
+		" AND _dead IS NULL ORDER BY pk LIMIT 1",
+		"SELECT pk, name FROM volunteers WHERE id_hash = ?1 AND pk != ?2"
+		" AND _dead IS NULL ORDER BY pk LIMIT 1",
+	};
 	sqlite3_stmt *st;
 	int rc;
 	who[0] = name[0] = '\0';
-	if ((rc = node_sql(ctx, &st,
-			   "SELECT pk, name FROM volunteers WHERE phone = ?1 AND pk != ?2"
-			   " AND _dead IS NULL ORDER BY pk LIMIT 1",
-			   phone, self ? self : "", NULL)))
+	if ((rc = node_sql(ctx, &st, sql[by_id], value, self ? self : "", NULL)))
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -171,25 +175,16 @@ static int node_phone_owner(struct node_ctx *ctx, const char *phone, const char 
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 
-/* The live volunteer other than self whose ID number has this hash (V4). */
+static int node_phone_owner(struct node_ctx *ctx, const char *phone, const char *self, char *who,
+			    size_t n, char *name, size_t nn)
+{
+	return node_owner(ctx, false, phone, self, who, n, name, nn);
+}
+
 static int node_idnum_owner(struct node_ctx *ctx, const char *hash, const char *self, char *who,
 			    size_t n, char *name, size_t nn)
 {
-	sqlite3_stmt *st;
-	int rc;
-	who[0] = name[0] = '\0';
-	if ((rc = node_sql(ctx, &st,
-			   "SELECT pk, name FROM volunteers WHERE id_hash = ?1 AND pk != ?2"
-			   " AND _dead IS NULL ORDER BY pk LIMIT 1",
-			   hash, self ? self : "", NULL)))
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		node_col_text(st, 0, who, n);
-		node_col_text(st, 1, name, nn);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+	return node_owner(ctx, true, hash, self, who, n, name, nn);
 }
 
 /* Skills as a plain comma list: Chinese commas and 、 become ',', spaces
