@@ -287,6 +287,15 @@ int crdt_log_held_count(struct crdt_store *s, uint64_t *n);
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		    const char *scope, uint64_t seq);
 
+/* What is held of the n commits (author, scope, from), (author, scope,
+ * from + 1), ...: state[i] for seq from + i, one query for the whole run
+ * (sync/ asks once per range of a delta instead of once per commit).
+ * Returns 0, or ERR_STORAGE (or another storage code) with state all
+ * CRDT_LOG_ABSENT. */
+enum crdt_log_state { CRDT_LOG_ABSENT = 0, CRDT_LOG_MERGED = 1, CRDT_LOG_CARRIED = 2 };
+int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		  uint64_t from, size_t n, uint8_t *state);
+
 /* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);
 
