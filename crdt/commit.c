@@ -266,7 +266,8 @@ int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
 		if (seq >= from && seq - from < n)
 			state[seq - from] = sqlite3_column_type(st, 1) == SQLITE_NULL ? CRDT_LOG_MERGED
-										 : CRDT_LOG_CARRIED;
+					    : sqlite3_column_int(st, 1) == 2      ? CRDT_LOG_HELD
+										  : CRDT_LOG_CARRIED;
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE) {

@@ -292,7 +292,12 @@ bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
  * (sync/ asks once per range of a delta instead of once per commit).
  * Returns 0, or ERR_STORAGE (or another storage code) with state all
  * CRDT_LOG_ABSENT. */
-enum crdt_log_state { CRDT_LOG_ABSENT = 0, CRDT_LOG_MERGED = 1, CRDT_LOG_CARRIED = 2 };
+enum crdt_log_state {
+	CRDT_LOG_ABSENT = 0,
+	CRDT_LOG_MERGED = 1,
+	CRDT_LOG_CARRIED = 2, /* carried to relay */
+	CRDT_LOG_HELD = 3,    /* carried because held back (crdt_remote.held) */
+};
 int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		  uint64_t from, size_t n, uint8_t *state);
 
