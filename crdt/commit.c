@@ -15,6 +15,10 @@
  *  C4. The persisted HLC (_meta 'hlc') is written in the transaction that
  *      used it; in memory it may run ahead (observed clocks of a rolled
  *      back transaction), which only makes later clocks larger.
+ *  C5. Inside a batch, rows of rows tables may live in the row cache
+ *      (rowcache.c) until crdt_store_end writes them back, before the
+ *      COMMIT; so C1 holds of the transaction as committed. A failure to
+ *      write them back spoils the batch like any storage failure in it.
  */
 #include <errno.h>
 #include <stdio.h>

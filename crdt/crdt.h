@@ -230,7 +230,9 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 void crdt_store_close(struct crdt_store *s);
 
 /* The SQLite handle, for read-only queries by node/; borrowed, lives until
- * crdt_store_close(). Writing through it breaks the replica. */
+ * crdt_store_close(). Writing through it breaks the replica. Inside a
+ * batch it first writes the batch's cached rows back, so queries see them
+ * (get the handle again after more applies; a failure spoils the batch). */
 struct sqlite3 *crdt_store_db(struct crdt_store *s);
 uint64_t crdt_store_hlc(const struct crdt_store *s);
 
@@ -239,7 +241,9 @@ uint64_t crdt_store_hlc(const struct crdt_store *s);
  * visible but not durable; end makes them all durable at once, abort
  * drops them all. A commit refused by a check (bad body, clock, ...) is
  * simply not applied; a storage failure inside the batch spoils it: end
- * then rolls everything back and returns the error. */
+ * then rolls everything back and returns the error. Inside a batch the rows
+ * of rows tables are read once and written back at end (a bounded cache,
+ * about 3.2 MiB; docs/replica.md). */
 int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);

@@ -15,7 +15,9 @@
  *
  * Transactions: every local commit or remote apply runs in a savepoint;
  * outside crdt_store_begin/end the savepoint is the transaction and its
- * release is the durable commit (WAL, synchronous=FULL).
+ * release is the durable commit (WAL, synchronous=FULL). Inside a batch,
+ * crdt_row_load/crdt_row_put go through the row cache (rowcache.c) for
+ * rows tables, and crdt_row_write is what reaches the file.
  */
 #include <errno.h>
 #include <stdio.h>
