@@ -38,6 +38,10 @@ bool utf8_valid(const char *s, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	while (len) {
+		if (p[0] - 1u < 0x7f) { /* ASCII other than NUL: most pks and numbers */
+			p++, len--;
+			continue;
+		}
 		uint32_t cp;
 		size_t n = utf8_decode(p, len, &cp);
 		if (n == 0 || cp == 0)

@@ -15,6 +15,10 @@
  *  C4. The persisted HLC (_meta 'hlc') is written in the transaction that
  *      used it; in memory it may run ahead (observed clocks of a rolled
  *      back transaction), which only makes later clocks larger.
+ *  C5. Inside a batch, rows of rows tables may live in the row cache
+ *      (rowcache.c) until crdt_store_end writes them back, before the
+ *      COMMIT; so C1 holds of the transaction as committed. A failure to
+ *      write them back spoils the batch like any storage failure in it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -109,6 +113,8 @@ int crdt_store_begin(struct crdt_store *s)
 		s->depth = 1;
 		s->batch_rc = 0;
 		s->txn_nauthors = s->nauthors;
+		crdt_cache_init(s); /* once; without memory for it, write through */
+		crdt_cache_reset(s);
 	}
 	return rc;
 }
@@ -118,6 +124,8 @@ int crdt_store_end(struct crdt_store *s)
 	if (!s->depth)
 		return ERR_USAGE;
 	int rc = s->batch_rc;
+	if (!rc)
+		rc = crdt_cache_flush(s); /* the batch's rows, before its commit */
 	if (!rc) {
 		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
 		rc = crdt_stmt_run(s->st_meta_put);
@@ -129,6 +137,7 @@ int crdt_store_end(struct crdt_store *s)
 		return rc;
 	}
 	s->depth = 0;
+	crdt_cache_reset(s);
 	return 0;
 }
 
@@ -136,6 +145,7 @@ void crdt_store_abort(struct crdt_store *s)
 {
 	if (s->depth)
 		crdt_stmt_run(s->st_rollback);
+	crdt_cache_reset(s); /* its rows were never written, or rolled back */
 	s->depth = 0;
 	s->batch_rc = 0;
 	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
@@ -221,12 +231,54 @@ static int crdt_log_seal(struct crdt_store *s, uint32_t author, const char *scop
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		    uint64_t seq)
 {
+	uint32_t known;
+	if (crdt_author_known(s, author, &known))
+		return crdt_log_state(s, known, scope, seq) != LOG_ABSENT;
 	sqlite3_stmt *st = s->st_author_get;
 	sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
 	bool found = sqlite3_step(st) == SQLITE_ROW;
 	uint32_t idx = found ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
 	return found && crdt_log_state(s, idx, scope, seq) != LOG_ABSENT;
+}
+
+int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		  uint64_t from, size_t n, uint8_t *state)
+{
+	sqlite3_stmt *st;
+	uint32_t idx;
+	int rc;
+
+	memset(state, CRDT_LOG_ABSENT, n);
+	if (!n || from == 0 || from > INT64_MAX || n > INT64_MAX - from)
+		return n && from == 0 ? ERR_USAGE : 0;
+	if (!crdt_author_known(s, author, &idx)) { /* maybe numbered by another process */
+		st = s->st_author_get;
+		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		idx = rc == SQLITE_ROW ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW)
+			return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	}
+	st = s->st_log_held;
+	sqlite3_bind_int64(st, 1, idx);
+	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)from);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)(from + n - 1));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (seq >= from && seq - from < n)
+			state[seq - from] = sqlite3_column_type(st, 1) == SQLITE_NULL ? CRDT_LOG_MERGED
+					    : sqlite3_column_int(st, 1) == 2      ? CRDT_LOG_HELD
+										  : CRDT_LOG_CARRIED;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		memset(state, CRDT_LOG_ABSENT, n);
+		return crdt_sql_rc(rc);
+	}
+	return 0;
 }
 
 /* Fill the half of a lifecycle register a local write leaves out with the
@@ -491,14 +543,13 @@ static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_
 			 uint64_t after, uint64_t upto,
 			 int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
 {
-	sqlite3_stmt *st;
+	sqlite3_stmt *st = s->st_log_walk;
 	struct crdt_log_entry e;
-	int rc = sqlite3_prepare_v2(s->db,
-				    "SELECT l.seq, l.hlc, l.body, l.seal, l.carried FROM _log l"
-				    " JOIN _authors a ON a.idx = l.author"
-				    " WHERE a.id = ? AND l.scope = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
-				    -1, &st, NULL);
-	if (rc != SQLITE_OK)
+	int rc;
+	/* The store's statement, unless a walk in progress (fn walking again)
+	 * has it: then one of our own. */
+	bool own = sqlite3_stmt_busy(st);
+	if (own && (rc = sqlite3_prepare_v2(s->db, sqlite3_sql(s->st_log_walk), -1, &st, NULL)) != SQLITE_OK)
 		return crdt_sql_rc(rc);
 	memset(&e, 0, sizeof(e));
 	memcpy(e.author, author, CRDT_AUTHOR_LEN);
@@ -522,7 +573,10 @@ static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_
 	}
 	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
 out:
-	sqlite3_finalize(st);
+	if (own)
+		sqlite3_finalize(st);
+	else
+		sqlite3_reset(st);
 	return rc;
 }
 
@@ -767,6 +821,11 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 	memset(out, 0, 32);
 	if (scope && !crdt_scope_ok(scope))
 		return ERR_USAGE;
+	if (s->depth && (rc = crdt_cache_flush(s)) != 0) { /* rowcache.c K4 */
+		if (!s->batch_rc)
+			s->batch_rc = rc;
+		return rc;
+	}
 	sha256_init(&h);
 	for (size_t i = 0; i < crdt_ntables && !rc; i++)
 		rc = crdt_digest_table(s, &crdt_tables[i], scope, &h);

@@ -230,7 +230,9 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 void crdt_store_close(struct crdt_store *s);
 
 /* The SQLite handle, for read-only queries by node/; borrowed, lives until
- * crdt_store_close(). Writing through it breaks the replica. */
+ * crdt_store_close(). Writing through it breaks the replica. Inside a
+ * batch it first writes the batch's cached rows back, so queries see them
+ * (get the handle again after more applies; a failure spoils the batch). */
 struct sqlite3 *crdt_store_db(struct crdt_store *s);
 uint64_t crdt_store_hlc(const struct crdt_store *s);
 
@@ -239,7 +241,9 @@ uint64_t crdt_store_hlc(const struct crdt_store *s);
  * visible but not durable; end makes them all durable at once, abort
  * drops them all. A commit refused by a check (bad body, clock, ...) is
  * simply not applied; a storage failure inside the batch spoils it: end
- * then rolls everything back and returns the error. */
+ * then rolls everything back and returns the error. Inside a batch the rows
+ * of rows tables are read once and written back at end (a bounded cache,
+ * about 3.2 MiB; docs/replica.md). */
 int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);
@@ -286,6 +290,20 @@ int crdt_log_held_count(struct crdt_store *s, uint64_t *n);
 /* Is commit (author, scope, seq) held? */
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		    const char *scope, uint64_t seq);
+
+/* What is held of the n commits (author, scope, from), (author, scope,
+ * from + 1), ...: state[i] for seq from + i, one query for the whole run
+ * (sync/ asks once per range of a delta instead of once per commit).
+ * Returns 0, or ERR_STORAGE (or another storage code) with state all
+ * CRDT_LOG_ABSENT. */
+enum crdt_log_state {
+	CRDT_LOG_ABSENT = 0,
+	CRDT_LOG_MERGED = 1,
+	CRDT_LOG_CARRIED = 2, /* carried to relay */
+	CRDT_LOG_HELD = 3,    /* carried because held back (crdt_remote.held) */
+};
+int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		  uint64_t from, size_t n, uint8_t *state);
 
 /* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);

@@ -63,6 +63,40 @@ struct crdt_tstmt {
 #define CRDT_TABLES_MAX 16
 #define CRDT_COMPONENT_MAX 64
 
+/*
+ * The batch's row cache (rowcache.c, invariants K1-K5 there): inside
+ * crdt_store_begin/end, rows of rows tables are read once, kept here and
+ * written back once. Bounded: CRDT_CACHE_ROWS entries of sizeof(struct
+ * crdt_cached) (about 1.1 KiB) plus CRDT_CACHE_BYTES of metadata and text,
+ * about 3.2 MiB in all, allocated at the store's first batch.
+ */
+#define CRDT_CACHE_ROWS 1024
+#define CRDT_CACHE_SLOTS (2 * CRDT_CACHE_ROWS) /* a power of two */
+#define CRDT_CACHE_BYTES ((size_t)2 << 20)
+
+struct crdt_cached {
+	struct crdt_value v[CRDT_COLS_MAX]; /* TEXT points into the arena */
+	const uint8_t *m;                   /* encoded _m, in the arena */
+	uint16_t m_len;
+	uint8_t table;
+	uint8_t pk_len;
+	bool exists;  /* the replica has the row (K2) */
+	bool in_file; /* the file has it: write back with UPDATE (K3) */
+	bool dirty;   /* to be written back */
+	bool dead;    /* _dead: only a tombstone */
+	bool has_scope;
+	char scope[CRDT_SCOPE_MAX + 1];
+	char pk[CRDT_PK_MAX];
+};
+
+struct crdt_rowcache {
+	struct crdt_cached *e; /* CRDT_CACHE_ROWS; NULL: write through */
+	uint16_t *slot;        /* CRDT_CACHE_SLOTS: entry index + 1, 0 when empty */
+	size_t n;              /* entries in use */
+	uint8_t *arena;        /* CRDT_CACHE_BYTES */
+	size_t used;
+};
+
 struct crdt_cand;
 /* The inserts of an append table linked to a new one (merge.c). */
 struct crdt_component {
@@ -84,9 +118,13 @@ struct crdt_store {
 	size_t sp_nauthors, txn_nauthors; /* to forget authors a rollback undid */
 	uint8_t last_author[CRDT_AUTHOR_LEN]; /* one-entry lookup cache */
 	uint32_t last_author_idx;
+	/* authors 1..nhashed by id: open addressing, slot = number or 0;
+	 * rebuilt when a rollback drops authors (nhashed > nauthors) */
+	uint32_t *author_slot;
+	size_t author_slots, nhashed;
 	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
-		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any;
+		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
 	struct crdt_row row2;    /* scratch for append conflicts */
@@ -95,15 +133,43 @@ struct crdt_store {
 	struct buf metabuf; /* row_put's metadata bytes */
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
+	struct crdt_rowcache cache;
 };
 
 int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx);
+/* The number of an author this store has in memory, without SQL; false
+ * when not there (an author another process added since may still be in
+ * the file). */
+bool crdt_author_known(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx);
 const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx);
 
 int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		  struct crdt_row *r);
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r);
+/* Write one row to the file: UPDATE when in_file, else INSERT. m is the
+ * encoded _m; scope NULL is no scope. */
+int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+		   const char *scope, bool in_file);
+
+/* The row cache (rowcache.c). */
+void crdt_cache_init(struct crdt_store *s);
+void crdt_cache_free(struct crdt_store *s);
+void crdt_cache_reset(struct crdt_store *s);
+/* Is table t cached now (inside a batch, a rows table, memory allocated)? */
+bool crdt_cache_on(const struct crdt_store *s, const struct crdt_table *t);
+/* The entry of (t, pk), or NULL when not cached. */
+struct crdt_cached *crdt_cache_find(struct crdt_store *s, const struct crdt_table *t, const char *pk,
+				    size_t pk_len);
+/* Fill r from entry e; texts are copied into r->text. */
+int crdt_cache_get(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cached *e,
+		   struct crdt_row *r);
+/* Keep r as the row (t, pk): dirty false after a load, true for a write. */
+int crdt_cache_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		   const struct crdt_row *r, bool dirty);
+/* Write every dirty row to the file; entries stay, clean. */
+int crdt_cache_flush(struct crdt_store *s);
 
 /* Merge one checked write at clock (hlc, author), from a commit of scope,
  * into the replica. */

@@ -15,7 +15,9 @@
  *
  * Transactions: every local commit or remote apply runs in a savepoint;
  * outside crdt_store_begin/end the savepoint is the transaction and its
- * release is the durable commit (WAL, synchronous=FULL).
+ * release is the durable commit (WAL, synchronous=FULL). Inside a batch,
+ * crdt_row_load/crdt_row_put go through the row cache (rowcache.c) for
+ * rows tables, and crdt_row_write is what reaches the file.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -233,10 +235,68 @@ const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx)
 	return s->authors[idx - 1];
 }
 
-int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx)
+static size_t crdt_author_hash(const uint8_t id[CRDT_AUTHOR_LEN], size_t slots)
+{
+	uint64_t h; /* ids are public keys: their bytes are already spread */
+	memcpy(&h, id, sizeof(h));
+	return (size_t)(h ^ (h >> 29)) & (slots - 1);
+}
+
+static void crdt_author_slot_add(struct crdt_store *s, uint32_t idx)
+{
+	size_t i = crdt_author_hash(crdt_author_id(s, idx), s->author_slots);
+	while (s->author_slot[i])
+		i = (i + 1) & (s->author_slots - 1);
+	s->author_slot[i] = idx;
+}
+
+/* Bring the id hash up to the authors in memory; false when there is no
+ * memory for it (then lookups go to SQL). */
+static bool crdt_author_hash_sync(struct crdt_store *s)
+{
+	if (s->nhashed > s->nauthors || s->nauthors * 2 > s->author_slots) {
+		size_t slots = s->author_slots ? s->author_slots : 256;
+		while (s->nauthors * 2 > slots)
+			slots *= 2;
+		if (slots != s->author_slots) {
+			uint32_t *p = mem_calloc(slots, sizeof(*p));
+			if (!p)
+				return false;
+			mem_free(s->author_slot);
+			s->author_slot = p;
+			s->author_slots = slots;
+		} else {
+			memset(s->author_slot, 0, slots * sizeof(*s->author_slot));
+		}
+		s->nhashed = 0;
+	}
+	while (s->nhashed < s->nauthors)
+		crdt_author_slot_add(s, (uint32_t)++s->nhashed);
+	return true;
+}
+
+bool crdt_author_known(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx)
 {
 	if (s->last_author_idx && memcmp(s->last_author, id, CRDT_AUTHOR_LEN) == 0) {
 		*idx = s->last_author_idx;
+		return true;
+	}
+	if (!crdt_author_hash_sync(s) || !s->author_slots)
+		return false;
+	for (size_t i = crdt_author_hash(id, s->author_slots); s->author_slot[i];
+	     i = (i + 1) & (s->author_slots - 1))
+		if (memcmp(crdt_author_id(s, s->author_slot[i]), id, CRDT_AUTHOR_LEN) == 0) {
+			*idx = s->author_slot[i];
+			return true;
+		}
+	return false;
+}
+
+int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx)
+{
+	if (crdt_author_known(s, id, idx)) {
+		memcpy(s->last_author, id, CRDT_AUTHOR_LEN);
+		s->last_author_idx = *idx;
 		return 0;
 	}
 	sqlite3_stmt *st = s->st_author_get;
@@ -322,6 +382,13 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 			       &s->st_log_uncarry)) ||
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
+	    (rc = crdt_prepare(s, "SELECT l.seq, l.hlc, l.body, l.seal, l.carried FROM _log l"
+				  " JOIN _authors a ON a.idx = l.author"
+				  " WHERE a.id = ? AND l.scope = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
+			       &s->st_log_walk)) ||
+	    (rc = crdt_prepare(s, "SELECT seq, carried FROM _log WHERE author = ? AND scope = ?"
+				  " AND seq >= ? AND seq <= ?",
+			       &s->st_log_held)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
 	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?, ?)",
 			       &s->st_conflict_ins)) ||
@@ -413,11 +480,18 @@ void crdt_store_close(struct crdt_store *s)
 	buf_release(&s->metabuf);
 	buf_release(&s->sealed_body);
 	mem_free(s->authors);
+	mem_free(s->author_slot);
+	crdt_cache_free(s);
 	mem_free(s);
 }
 
 struct sqlite3 *crdt_store_db(struct crdt_store *s)
 {
+	/* a reader must see the batch's rows (rowcache.c K4); a failure to
+	 * write them back spoils the batch like any storage failure in it */
+	int rc = s->depth ? crdt_cache_flush(s) : 0;
+	if (rc && !s->batch_rc)
+		s->batch_rc = rc;
 	return s->db;
 }
 
@@ -428,8 +502,25 @@ uint64_t crdt_store_hlc(const struct crdt_store *s)
 
 /* ---- rows ------------------------------------------------------------ */
 
+static int crdt_row_select(struct crdt_store *s, const struct crdt_table *t, const char *pk,
+			   size_t pk_len, struct crdt_row *r);
+
+/* Inside a batch a row of a rows table comes from the row cache, or from
+ * the file and then into the cache (rowcache.c). */
 int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		  struct crdt_row *r)
+{
+	if (!crdt_cache_on(s, t))
+		return crdt_row_select(s, t, pk, pk_len, r);
+	const struct crdt_cached *e = crdt_cache_find(s, t, pk, pk_len);
+	if (e)
+		return crdt_cache_get(s, t, e, r);
+	int rc = crdt_row_select(s, t, pk, pk_len, r);
+	return rc ? rc : crdt_cache_put(s, t, pk, pk_len, r, false);
+}
+
+static int crdt_row_select(struct crdt_store *s, const struct crdt_table *t, const char *pk,
+			   size_t pk_len, struct crdt_row *r)
 {
 	sqlite3_stmt *st = s->t[t->id].get;
 	int rc;
@@ -514,6 +605,17 @@ int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t p
 		out[0] = '\0';
 	if (!t || col >= t->ncols || !cap || pk_len > CRDT_PK_MAX)
 		return ERR_USAGE;
+	const struct crdt_cached *e = crdt_cache_find(s, t, pk, pk_len);
+	if (e) { /* the row as this batch left it */
+		const struct crdt_value *v = &e->v[col];
+		if (!e->exists || v->type != CRDT_TEXT)
+			return ERR_NOTFOUND;
+		if (v->len >= cap)
+			return ERR_TOOBIG;
+		memcpy(out, v->s, v->len);
+		out[v->len] = '\0';
+		return 0;
+	}
 	st = s->t[t->id].get;
 	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
 	rc = sqlite3_step(st);
@@ -537,44 +639,56 @@ int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t p
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r)
 {
-	sqlite3_stmt *st = r->exists ? s->t[t->id].upd : s->t[t->id].put;
 	struct buf *b = &s->metabuf;
-	int rc;
 
+	if (crdt_cache_on(s, t))
+		return crdt_cache_put(s, t, pk, pk_len, r, true);
 	buf_reset(b);
 	crdt_meta_encode(&r->m, b);
 	if (b->err)
 		return b->err;
+	return crdt_row_write(s, t, pk, pk_len, r->v, b->data, b->len, !crdt_meta_live(&r->m),
+			      r->has_scope ? r->scope : NULL, r->exists);
+}
+
+int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+		   const char *scope, bool in_file)
+{
+	sqlite3_stmt *st = in_file ? s->t[t->id].upd : s->t[t->id].put;
+	int rc;
 
 	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
 	for (unsigned c = 0; c < t->ncols; c++) {
-		const struct crdt_value *v = &r->v[c];
 		int i = (int)c + 2;
-		switch (v->type) {
+		switch (v[c].type) {
 		case CRDT_NULL:
 			sqlite3_bind_null(st, i);
 			break;
 		case CRDT_INT:
-			sqlite3_bind_int64(st, i, v->i);
+			sqlite3_bind_int64(st, i, v[c].i);
 			break;
 		case CRDT_REAL:
-			sqlite3_bind_double(st, i, v->r);
+			sqlite3_bind_double(st, i, v[c].r);
 			break;
 		case CRDT_TEXT:
-			sqlite3_bind_text(st, i, v->s, (int)v->len, SQLITE_STATIC);
+			sqlite3_bind_text(st, i, v[c].s, (int)v[c].len, SQLITE_STATIC);
 			break;
 		}
 	}
-	sqlite3_bind_blob(st, (int)t->ncols + 2, b->data, (int)b->len, SQLITE_STATIC);
-	if (crdt_meta_live(&r->m))
-		sqlite3_bind_null(st, (int)t->ncols + 3);
-	else
+	sqlite3_bind_blob(st, (int)t->ncols + 2, m, (int)m_len, SQLITE_STATIC);
+	if (dead)
 		sqlite3_bind_int(st, (int)t->ncols + 3, 1);
-	if (r->has_scope)
-		sqlite3_bind_text(st, (int)t->ncols + 4, r->scope, -1, SQLITE_STATIC);
+	else
+		sqlite3_bind_null(st, (int)t->ncols + 3);
+	if (scope)
+		sqlite3_bind_text(st, (int)t->ncols + 4, scope, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, (int)t->ncols + 4);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	if (rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	/* an UPDATE that found no row would lose the write */
+	return in_file && sqlite3_changes(s->db) != 1 ? ERR_CORRUPT : 0;
 }

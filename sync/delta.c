@@ -565,23 +565,12 @@ static int sync_held_hash(struct sync_ctx *c, const uint8_t *author, const char 
 	return 0;
 }
 
-static int sync_merged_one(void *arg, const struct crdt_log_entry *e)
-{
-	*(bool *)arg = !e->carried || e->held; /* a held-back one is judged by sync_held_retry */
-	return 0;
-}
-
 /* Is the commit held already as this apply would leave it (merged, or
- * at least carried when carrying)? */
-static bool sync_held_merged(struct sync_ctx *c, const uint8_t *author, const char *scope,
-			     uint64_t seq, bool carry)
+ * at least carried when carrying)? state is its crdt_log_states() state;
+ * a held-back one counts as merged: sync_held_retry judges it again. */
+static bool sync_held_merged(uint8_t state, bool carry)
 {
-	bool merged = false;
-	if (!crdt_store_has(c->store, author, scope, seq))
-		return false;
-	if (carry)
-		return true;
-	return crdt_log_get(c->store, author, scope, seq, sync_merged_one, &merged) == 0 && merged;
+	return state == CRDT_LOG_MERGED || state == CRDT_LOG_HELD || (carry && state == CRDT_LOG_CARRIED);
 }
 
 static void sync_refuse(struct sync_ctx *c, struct sync_report *rep, const struct sync_range *r,
@@ -666,7 +655,7 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			    const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
 			    uint64_t *held)
 {
-	uint8_t (*h)[SYNC_HASH_LEN] = NULL;
+	uint8_t (*h)[SYNC_HASH_LEN] = NULL, *hs = NULL;
 	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN], seal[1 + SYNC_HASH_LEN + SYNC_SIG_LEN];
 	const struct sync_commit *cm = &b->cm[r->first_commit];
 	uint64_t last = r->first_seq + r->count - 1;
@@ -717,10 +706,18 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 		rc = ERR_BADSIG; /* a relay must show the author's checkpoint */
 		goto refuse;
 	}
+	/* What of the range is held, in one query rather than one per commit. */
+	hs = mem_alloc(r->count);
+	if (!hs) {
+		rc = -ENOMEM;
+		goto refuse;
+	}
+	if ((rc = crdt_log_states(c->store, r->author, r->scope, r->first_seq, r->count, hs)))
+		goto refuse;
 	/* Agree with what is held: the highest held commit of the range. */
-	if (crdt_store_has(c->store, r->author, r->scope, r->first_seq)) {
+	if (hs[0] != CRDT_LOG_ABSENT) {
 		uint64_t top = r->first_seq;
-		while (top < last && crdt_store_has(c->store, r->author, r->scope, top + 1))
+		while (top < last && hs[top + 1 - r->first_seq] != CRDT_LOG_ABSENT)
 			top++;
 		if ((rc = sync_held_hash(c, r->author, r->scope, top, got)))
 			goto refuse;
@@ -738,7 +735,7 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 		bool sig = cm[i].has_sig, cc = carry, hold = false;
 		const uint8_t *body = b->arena.data + cm[i].body_off, *plain;
 		size_t plain_len;
-		if (sync_held_merged(c, r->author, r->scope, cm[i].seq, cc)) {
+		if (sync_held_merged(hs[i], cc)) {
 			rep->duplicate++; /* held: checked when it came */
 			*held = cm[i].seq;
 			continue;
@@ -797,6 +794,7 @@ refuse:
 	sync_refuse(c, rep, r, r->first_seq, r->count, rc, why);
 	rc = 0;
 out:
+	mem_free(hs);
 	mem_free(h);
 	return rc;
 }

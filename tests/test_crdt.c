@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 
 #include "base/err.h"
+#include "crdt/crdt_internal.h" /* CRDT_CACHE_ROWS */
 #include "tests/helpers.h"
 
 #define ORDERS 3
@@ -489,6 +490,71 @@ static void test_batch_abort(void **state)
 	assert_string_equal(cell(f->hub, "orders", "s0001-o9", "status"), "open");
 }
 
+/* A batch larger than the row cache (crdt/rowcache.c): rows written,
+ * written back when the cache fills, met again and rewritten, deleted; the
+ * batch's reads see its own writes; the result is the same as commit by
+ * commit, and an aborted batch leaves nothing. */
+static void test_batch_row_cache(void **state)
+{
+	(void)state;
+	struct crdt_store *st, *one, *batch;
+	uint8_t ids[3][CRDT_AUTHOR_LEN], before[32];
+	struct crdt_options co = { .no_sync = true };
+	const unsigned nvol = CRDT_CACHE_ROWS + CRDT_CACHE_ROWS / 2;
+	char pk[32], text[64];
+	struct crdt_write w;
+
+	t_author(ids[0], "s0001");
+	t_author(ids[1], "one");
+	t_author(ids[2], "batch");
+	assert_int_equal(crdt_store_open(&st, ":memory:", ids[0], &co), 0);
+	assert_int_equal(crdt_store_open(&one, ":memory:", ids[1], &co), 0);
+	assert_int_equal(crdt_store_open(&batch, ":memory:", ids[2], &co), 0);
+	for (unsigned round = 0; round < 3; round++)
+		for (unsigned i = 0; i < nvol; i++) {
+			snprintf(pk, sizeof(pk), "s0001-v%u", i);
+			if (round == 2 && i % 7 == 0) {
+				crdt_write_init(&w, VOLUNTEERS, CRDT_DELETE, pk);
+			} else {
+				crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, pk);
+				snprintf(text, sizeof(text), "1390000%04u-%u", i, round);
+				crdt_write_text(&w, "phone", text);
+				if (round == 0)
+					crdt_write_text(&w, "station", "s0001");
+			}
+			assert_int_equal(crdt_commit_local(st, T_DAY0 + round * 100000 + i, "s0001", &w, 1, NULL), 0);
+		}
+	assert_true(t_sync(st, one, T_DAY0 + 400000) > 0);
+
+	digest(batch, before);
+	assert_int_equal(crdt_store_begin(batch), 0);
+	assert_true(t_sync(st, batch, T_DAY0 + 400000) > 0);
+	crdt_store_abort(batch);
+	uint8_t after[32];
+	digest(batch, after);
+	assert_memory_equal(before, after, 32);
+
+	assert_int_equal(crdt_store_begin(batch), 0);
+	assert_true(t_sync(st, batch, T_DAY0 + 400000) > 0);
+	/* inside the batch: the last rows are still in the cache */
+	snprintf(pk, sizeof(pk), "s0001-v%u", nvol - 1);
+	assert_int_equal(crdt_row_text(batch, VOLUNTEERS, pk, strlen(pk), 1, text, sizeof(text)), 0);
+	snprintf(pk, sizeof(pk), "1390000%04u-2", nvol - 1);
+	assert_string_equal(text, pk);
+	snprintf(pk, sizeof(pk), "s0001-v%u", 0);
+	assert_int_equal(crdt_row_text(batch, VOLUNTEERS, pk, strlen(pk), 1, text, sizeof(text)),
+			 ERR_NOTFOUND); /* deleted */
+	snprintf(pk, sizeof(pk), "s0001-v%u", nvol - 2);
+	snprintf(text, sizeof(text), "1390000%04u-2", nvol - 2);
+	assert_string_equal(cell(batch, "volunteers", pk, "phone"), text); /* SQL sees them too */
+	assert_int_equal(crdt_store_end(batch), 0);
+	assert_same_state(one, batch);
+	assert_same_state(st, batch);
+	crdt_store_close(st);
+	crdt_store_close(one);
+	crdt_store_close(batch);
+}
+
 /* An upsert and a delete of one row in one commit: deleted, either order. */
 static void test_same_commit_delete(void **state)
 {
@@ -571,6 +637,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_digest_by_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_adds_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_abort, setup, teardown),
+		cmocka_unit_test(test_batch_row_cache),
 		cmocka_unit_test_setup_teardown(test_same_commit_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),

@@ -141,9 +141,14 @@ static struct crdt_store *open_mem(const uint8_t *id)
 
 static const uint64_t far_future = T_DAY0 + 365ULL * 86400000;
 
-/* Deliver p's commits to s in a random order with random duplicates. */
+/* Deliver p's commits to s in a random order with random duplicates,
+ * some of them in batches (crdt_store_begin/end: the row cache), some
+ * batches with a digest taken inside (which writes the cached rows back). */
 static int deliver(struct rng *r, struct pool *p, struct crdt_store *s)
 {
+	struct rng rb = { rng_next(r) }; /* the batching draws their own numbers */
+	size_t left = 0;
+	uint8_t mid[32];
 	size_t *order = malloc((p->n * 2 + 1) * sizeof(*order));
 	size_t n = 0;
 	for (size_t i = 0; i < p->n; i++) {
@@ -159,9 +164,18 @@ static int deliver(struct rng *r, struct pool *p, struct crdt_store *s)
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
 		struct commit_copy *c = &p->c[order[i]];
+		if (!left && rng_below(&rb, 2)) {
+			left = 1 + rng_below(&rb, 16);
+			if (crdt_store_begin(s))
+				bad = ERR_STORAGE;
+		}
 		int rc = crdt_apply_remote(s, far_future, c->author, c->scope, c->seq, c->hlc, c->body, c->len);
 		if (rc < 0)
 			bad = rc;
+		if (left && rng_below(&rb, 8) == 0 && crdt_store_digest(s, NULL, mid))
+			bad = ERR_STORAGE;
+		if (left && (--left == 0 || i == n - 1) && crdt_store_end(s))
+			bad = ERR_STORAGE;
 	}
 	free(order);
 	return bad;
