@@ -586,7 +586,7 @@ struct crdt_held {
 	uint8_t *bytes; /* body, then seal */
 };
 
-int crdt_log_held(struct crdt_store *s, size_t max,
+int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg)
 {
 	struct crdt_held *h = NULL;
@@ -597,13 +597,18 @@ int crdt_log_held(struct crdt_store *s, size_t max,
 	if (max == 0)
 		return 0;
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal FROM _log l"
+				"SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal, l.author FROM _log l"
 				" JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
-				" ORDER BY l.hlc LIMIT ?",
+				" AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
+				" ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)(at->hlc > INT64_MAX ? INT64_MAX : at->hlc));
+	sqlite3_bind_int64(st, 3, at->author);
+	sqlite3_bind_text(st, 4, at->scope, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)(at->seq > INT64_MAX ? INT64_MAX : at->seq));
 	if (!(h = mem_calloc(cap, sizeof(*h)))) {
 		rc = -ENOMEM;
 		goto out;
@@ -644,8 +649,14 @@ int crdt_log_held(struct crdt_store *s, size_t max,
 		x->e.seal = slen ? x->bytes + blen : NULL;
 		x->e.seal_len = slen;
 		x->e.carried = x->e.held = true;
+		at->hlc = x->e.hlc;
+		at->seq = x->e.seq;
+		at->author = (uint32_t)sqlite3_column_int64(st, 6);
+		snprintf(at->scope, sizeof(at->scope), "%s", scope);
 	}
 	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
+	if (step == SQLITE_DONE && n < max)
+		memset(at, 0, sizeof(*at)); /* the end: the next walk starts over */
 	sqlite3_finalize(st);
 	st = NULL;
 	for (size_t i = 0; i < n && !rc; i++)
@@ -658,10 +669,11 @@ out:
 	return rc;
 }
 
-int crdt_log_held_count(struct crdt_store *s, uint64_t *n)
+/* The one integer a query of a count gives. */
+static int crdt_count(struct crdt_store *s, const char *sql, uint64_t *n)
 {
 	sqlite3_stmt *st;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM _log WHERE carried = 2", -1, &st, NULL);
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
 	*n = 0;
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
@@ -670,6 +682,11 @@ int crdt_log_held_count(struct crdt_store *s, uint64_t *n)
 		*n = (uint64_t)sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+}
+
+int crdt_log_held_count(struct crdt_store *s, uint64_t *n)
+{
+	return crdt_count(s, "SELECT count(*) FROM _log WHERE carried = 2", n);
 }
 
 int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
@@ -837,14 +854,5 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n)
 {
-	sqlite3_stmt *st;
-	*n = 0;
-	int rc = sqlite3_prepare_v2(s->db, "SELECT count(*) FROM _conflicts", -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return crdt_sql_rc(rc);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*n = (uint64_t)sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+	return crdt_count(s, "SELECT count(*) FROM _conflicts", n);
 }

@@ -279,9 +279,19 @@ void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *seale
 int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		 uint64_t seq, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
-/* Call fn for the held-back commits (crdt_remote.held), oldest first, at
- * most max of them; their bodies are copies fn may keep until it returns. */
-int crdt_log_held(struct crdt_store *s, size_t max,
+/* Where a walk of the held-back commits goes on from: zeroed, the first. */
+struct crdt_held_at {
+	uint64_t hlc, seq;
+	uint32_t author;
+	char scope[CRDT_SCOPE_MAX + 1];
+};
+
+/* Call fn for the held-back commits (crdt_remote.held) after *at, in
+ * (HLC, author, scope, seq) order, at most max of them, and move *at past
+ * them; back to the first once a walk reaches the end, so that repeated
+ * walks visit every one in turn. Bodies are copies fn may keep until it
+ * returns. */
+int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
 /* How many commits are held back. */

@@ -20,8 +20,9 @@
  *      and reported as refused, never merged while refused, and the
  *      author's feed goes on past it, so one refusal never stalls the
  *      commits after it. Each chunk that merged something judges the
- *      held-back commits again (oldest first, a bounded number), and
- *      merges those the rules now allow (say a redemption whose volunteer
+ *      held-back commits again, a bounded number, going on in turn from
+ *      where the last judging stopped (so commits refused for good never
+ *      starve the others), and merges those the rules now allow (say a redemption whose volunteer
  *      had not arrived yet). Refusals of the author itself (unknown,
  *      revoked, expired) and of the bytes (forged, tampered, malformed)
  *      still refuse the rest of the range, as D2 says.
@@ -849,7 +850,7 @@ static int sync_held_retry(struct sync_ctx *c, uint64_t wall_ms, struct sync_rep
 	int rc = 0;
 	for (int pass = 0; pass < SYNC_HELD_PASSES && !rc; pass++) {
 		uint64_t before = t.released;
-		rc = crdt_log_held(c->store, SYNC_HELD_PASS, sync_held_one, &t);
+		rc = crdt_log_held(c->store, &c->held_at, SYNC_HELD_PASS, sync_held_one, &t);
 		if (t.released == before)
 			break; /* a release can allow another: go again only then */
 	}

@@ -46,6 +46,7 @@ struct sync_ctx {
 	struct buf tmp;   /* an encoded payload */
 	struct sync_trust *trust; /* NULL without a county root */
 	struct buf open;  /* a decrypted commit body */
+	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 };
 
 struct sync_commit {

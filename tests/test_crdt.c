@@ -285,6 +285,42 @@ static void test_idempotent_apply(void **state)
 	assert_memory_equal(before, after, 32);
 }
 
+/* Held-back commits are walked in turn, max at a time, from where the
+ * last walk stopped, back to the first at the end (no commit starves). */
+static int held_seq(void *arg, const struct crdt_log_entry *e)
+{
+	uint64_t *got = arg;
+	assert_true(e->held && e->carried);
+	got[got[0] + 1] = e->seq;
+	got[0]++;
+	return 0;
+}
+
+static void test_held_walk(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_held_at at;
+	uint64_t got[8], n;
+	uint8_t body[1] = { 1 };
+	memset(&at, 0, sizeof(at));
+	for (uint64_t seq = 1; seq <= 5; seq++) {
+		struct crdt_remote r = { .author = f->st_id, .scope = "s0001", .seq = seq,
+					 .hlc = CRDT_HLC(T_DAY0 + seq, 0), .body = body, .body_len = 1,
+					 .carry = true, .held = true };
+		assert_int_equal(crdt_apply_remote_ex(f->hub, T_DAY0 + 10, &r), 0);
+	}
+	assert_int_equal(crdt_log_held_count(f->hub, &n), 0);
+	assert_int_equal(n, 5);
+	static const uint64_t want[4][3] = { { 2, 1, 2 }, { 2, 3, 4 }, { 1, 5, 0 }, { 2, 1, 2 } };
+	for (int k = 0; k < 4; k++) {
+		memset(got, 0, sizeof(got));
+		assert_int_equal(crdt_log_held(f->hub, &at, 2, held_seq, got), 0);
+		assert_int_equal(got[0], want[k][0]);
+		for (uint64_t i = 0; i < got[0]; i++)
+			assert_int_equal(got[i + 1], want[k][i + 1]);
+	}
+}
+
 static void test_clock_ahead_refused(void **state)
 {
 	struct fx *f = *state;
@@ -631,6 +667,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent_apply, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_held_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_ahead_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_at_1970, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_refused, setup, teardown),
