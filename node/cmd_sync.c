@@ -49,7 +49,9 @@ static int node_sync_link_opts(struct node_ctx *ctx, const struct node_opt *o, s
 			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK, keys[i], v);
 		struct node_net_peer t;
 		if (node_net_peer_parse(spec, &p->link, &t, &why))
-			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK, keys[i], v);
+			return why == M_NCR_LORA_BLOCK
+				       ? node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK_WHY, keys[i], v, node_msg(ctx->lang, why))
+				       : node_fail(ctx, ERR_USAGE, M_NET_BAD_LINK, keys[i], v);
 	}
 	struct node_net_peer t;
 	if (node_net_peer_parse(spec, &p->link, &t, &why))

@@ -54,6 +54,7 @@ const struct node_cmd node_cmds[] = {
 	{ "serve", NULL, node_cmd_serve, M_HELP_SERVE },
 	{ "sync", NULL, node_cmd_sync, M_HELP_SYNC },
 	{ "linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM },
+	{ "lora-bridge", NULL, node_cmd_lora_bridge, M_HELP_LORA_BRIDGE },
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

@@ -6,4 +6,4 @@ BIN_SRCS += node/cmd_enroll.c
 # Resident ID numbers: checked, keyed hash and last four only (issue 4).
 BIN_SRCS += node/idnum.c
 # Links (issue 5): the daemon, one-shot sync, the link simulator relay.
-BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c
+BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c node/cmd_lora.c

@@ -46,7 +46,8 @@ static int node_net_profile(const char *name, struct radio_link *l)
 	else if (strcmp(name, "gprs") == 0)
 		*l = (struct radio_link){ .ack_timeout_ms = 2000, .retransmit = 5, .window = 8, .block = 1024 };
 	else if (strcmp(name, "lora") == 0)
-		*l = (struct radio_link){ .ack_timeout_ms = 8000, .retransmit = 6, .window = 1, .block = 128 };
+		*l = (struct radio_link){ .ack_timeout_ms = 8000, .retransmit = 6, .window = 1, .block = 128,
+					  .frame = RADIO_LORA_PAYLOAD };
 	else
 		return ERR_USAGE;
 	return 0;
@@ -103,6 +104,10 @@ int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct
 		*eq = '\0';
 		if (node_net_link_kv(&p->link, tok, eq + 1))
 			return ERR_USAGE;
+	}
+	if (p->link.frame && p->link.block + RADIO_FRAME_SPARE > p->link.frame) {
+		*why = M_NCR_LORA_BLOCK; /* a datagram that cannot cross the air */
+		return ERR_USAGE;
 	}
 	return 0;
 }

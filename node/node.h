@@ -331,6 +331,7 @@ int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
 int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.c */
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
+int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lora.c */
 
 /* ---- resident ID numbers (idnum.c) ------------------------------------ */
 

@@ -31,6 +31,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "radio/radio.h"
+#include "radio/radio_internal.h"
 
 #define SIM_PREAMBLE_MS 50 /* LoRa SF9/125 kHz: preamble and header */
 #define SIM_CUTS_MAX 16
@@ -316,8 +317,7 @@ static uint64_t relay_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-/* "HOST:PORT" or "[V6]:PORT" into a socket address. */
-static int relay_addr(const char *s, struct sockaddr_storage *out, socklen_t *len)
+int radio_sockaddr(const char *s, struct sockaddr_storage *out, socklen_t *len)
 {
 	char host[RADIO_ADDR_MAX], port[8];
 	struct addrinfo hints, *res = NULL;
@@ -349,7 +349,7 @@ int radio_relay_new(struct radio_relay **out, const char *listen, const char *to
 		return -ENOMEM;
 	r->fd = -1;
 	buf_init(&r->out, RELAY_DGRAM_MAX);
-	if ((rc = relay_addr(listen, &la, &lalen)) || (rc = relay_addr(to, &r->to, &r->tolen)))
+	if ((rc = radio_sockaddr(listen, &la, &lalen)) || (rc = radio_sockaddr(to, &r->to, &r->tolen)))
 		goto fail;
 	if (!(r->dgram = mem_alloc(RELAY_DGRAM_MAX))) {
 		rc = -ENOMEM;

@@ -232,3 +232,9 @@ int radio_lora_poll(struct radio_lora *l, uint64_t now_ms,
 	}
 	return 0;
 }
+
+void radio_lora_rx_errors(const struct radio_lora *l, uint64_t *bad_crc, uint64_t *bad_len)
+{
+	*bad_crc = l->rx.bad_crc;
+	*bad_len = l->rx.bad_len;
+}

@@ -63,7 +63,14 @@ struct radio_link {
 	unsigned retransmit;     /* CoAP MAX_RETRANSMIT; 0: 4 */
 	unsigned window;         /* requests in flight (NSTART); 0: 4 */
 	unsigned block;          /* block size, 16..1024 (power of 2); 0: 1024 */
+	unsigned frame;          /* largest datagram the link carries (LoRa:
+				  * RADIO_LORA_PAYLOAD), >= block + RADIO_FRAME_SPARE;
+				  * 0: no limit */
 };
+/* What a request block needs beside its payload: CoAP header, token (8),
+ * Uri-Path, Uri-Query (k=16 hex), Block1, Block2, Size1, Request-Tag,
+ * Echo. A block of 128 bytes fits a LoRa frame of 197. */
+#define RADIO_FRAME_SPARE 64
 
 struct radio_limits {
 	size_t max_peers;   /* addresses tracked; 0: 256 */
@@ -165,7 +172,11 @@ void radio_stats_get(const struct radio *r, struct radio_stats *out);
 /* Parse "coap://HOST[:PORT]" (or "HOST[:PORT]") into host and port. */
 int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port);
 
-/* A client peer: resolves host (numeric or name) at creation. */
+/* A client peer: resolves host (numeric or name) at creation. With
+ * link->frame set, libcoap's MTU for the peer is that frame, and every
+ * request asks for response blocks of link->block (Block2 in the first
+ * request, RFC 7959 §2.4), so no datagram either way is larger; a block
+ * that cannot fit the frame is refused (ERR_USAGE). */
 int radio_peer_new(struct radio *r, struct radio_peer **out, const char *host, unsigned port,
 		   const struct radio_link *link);
 void radio_peer_free(struct radio_peer *p);
@@ -307,5 +318,77 @@ int radio_lora_poll(struct radio_lora *l, uint64_t now_ms,
 size_t radio_lora_pending(const struct radio_lora *l);
 /* Airtime of a frame of n payload bytes at the adapter's bitrate, ms. */
 uint64_t radio_lora_airtime_ms(const struct radio_lora *l, size_t n);
+/* Frames received with a bad CRC or length so far. */
+void radio_lora_rx_errors(const struct radio_lora *l, uint64_t *bad_crc, uint64_t *bad_len);
+
+/* ---- serial lines and the LoRa bridge (radio/bridge.c) ----------------- */
+
+/*
+ * Open a serial device for a LoRa modem: raw (no echo, no line editing,
+ * no flow control, no CR/LF translation), 8 data bits, no parity, one
+ * stop bit, at baud (1200 .. 230400, one of the standard rates), non
+ * blocking and close-on-exec. *fd is -1 on failure. Errors: ERR_USAGE
+ * for a rate that is not standard, ERR_NOTFOUND when path does not
+ * exist, -ENOTTY when it is not a terminal, -errno otherwise.
+ */
+int radio_serial_open(const char *path, unsigned baud, int *fd);
+
+/*
+ * The bridge: CoAP (or any UDP) datagrams between a local UDP socket and
+ * a serial LoRa modem, one datagram per frame (radio_lora). A datagram
+ * arriving on the socket goes on the air; one heard on the air goes to
+ * `to` when given (the hub's side: its cunlian serve), otherwise back to
+ * whoever sent the last datagram to the socket (a station's side: its
+ * cunlian sync or serve). Datagrams over RADIO_LORA_PAYLOAD bytes cannot
+ * cross: they are dropped and counted (too_big, with the size of the
+ * last one), never cut.
+ *
+ * Invariants:
+ *  B1. Bounded: at most the adapter's queue of frames waits for the air;
+ *      a datagram arriving at a full queue is dropped (queue_full) - the
+ *      CoAP layer retransmits.
+ *  B2. With `to` set, only datagrams from `to` go on the air (foreign
+ *      counts the others): the air carries only that node's traffic.
+ *  B3. A datagram heard on the air before anyone local is known (no `to`,
+ *      nothing received yet) is dropped (no_dest).
+ *
+ * Ownership: the bridge owns its socket and borrows fd (the caller
+ * closes it after radio_bridge_free). Time is the monotonic clock.
+ */
+struct radio_bridge;
+struct radio_bridge_options {
+	const char *udp; /* "HOST:PORT" to bind (":0" picks a port) */
+	const char *to;  /* "HOST:PORT" for datagrams from the air, or NULL */
+	struct radio_lora_options lora;
+};
+struct radio_bridge_counters {
+	uint64_t udp_in, air_out, air_in, udp_out;
+	uint64_t too_big, queue_full, foreign, no_dest, bad_crc, bad_len;
+	size_t last_too_big; /* bytes of the last datagram too big for a frame */
+};
+int radio_bridge_new(struct radio_bridge **out, int fd, const struct radio_bridge_options *opt);
+void radio_bridge_free(struct radio_bridge *b);
+/* Move datagrams for up to timeout_ms. -ENODEV when the serial line hangs
+ * up or fails (a modem unplugged). */
+int radio_bridge_run(struct radio_bridge *b, unsigned timeout_ms);
+unsigned radio_bridge_port(const struct radio_bridge *b);
+void radio_bridge_counters(const struct radio_bridge *b, struct radio_bridge_counters *out);
+
+/*
+ * The air between two modems, for tests without radios: two pseudo-
+ * terminals whose slave ends stand for the serial lines of two modems.
+ * Frames written to one line cross the simulator (profile p, seed: loss,
+ * airtime, half duplex, frames of at most RADIO_LORA_PAYLOAD bytes) in
+ * real time and are written, framed again, to the other line. Bytes that
+ * do not frame are dropped, as the modem would. The caller opens the
+ * slaves by name.
+ */
+struct radio_air;
+int radio_air_new(struct radio_air **out, const struct radio_sim_profile *p, uint64_t seed);
+void radio_air_free(struct radio_air *a);
+/* The device path of end 0 or 1 (e.g. /dev/pts/7), valid while a lives. */
+const char *radio_air_name(const struct radio_air *a, int end);
+int radio_air_run(struct radio_air *a, unsigned timeout_ms);
+void radio_air_counters(const struct radio_air *a, struct radio_sim_counters *out);
 
 #endif

@@ -1,0 +1,84 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# net_lora.sh - CoAP over LoRa modems, end to end: a hub's cunlian serve
+# and a station's cunlian sync, each behind its own cunlian lora-bridge,
+# the two bridges' serial lines joined by pseudo-terminals through the
+# simulator's LoRa air (cunlian linksim --pty: 1,758 bit/s, frames of at
+# most 197 bytes, half duplex, loss). The digests agree afterwards, no
+# datagram was too big for a frame, and the bridges refuse a missing
+# device, a non-serial file and bad options clearly.
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/net_lib.inc"
+SEED=${CUNLIAN_SEED:-$(od -An -N2 -tu2 /dev/urandom | tr -d ' ')}
+echo "net_lora: sync over two LoRa bridges and a simulated air (seed $SEED; CUNLIAN_SEED=$SEED repeats it)"
+H="$TMP/hub" S="$TMP/s1"
+cl --home "$H" init --station county --name 县中心 --role hub --level county >/dev/null
+enrolled "$H" "$S" s1 东村 --parent t01
+cl --home "$S" volunteer add --name 王伟 --phone 13800001234 >/dev/null
+cl --home "$S" order add --category 助老 --detail 买药 --requester 张大爷 --phone 13611112222 >/dev/null
+cl --home "$H" volunteer add --name 李娜 --phone 13900005678 --station s1 >/dev/null
+
+check "refused clearly: no --serial, a missing device, a file that is no serial line, a bad baud rate"
+expect 2 lora-bridge
+contains "$err" "需要 --serial" "no --serial"
+expect 4 lora-bridge --serial "$TMP/ttyUSB9"
+contains "$err" "没有串口设备 $TMP/ttyUSB9" "missing device"
+: >"$TMP/notatty"
+expect 2 lora-bridge --serial "$TMP/notatty"
+contains "$err" "不是串口设备" "not a tty"
+expect 2 lora-bridge --serial "$TMP/notatty" --baud 12345
+contains "$err" "波特率 12345 无效" "bad baud"
+expect 2 lora-bridge --serial "$TMP/notatty" --to coap://127.0.0.1:5683
+contains "$err" "不是地址" "bad --to"
+check "a LoRa link profile with blocks too big for a frame is refused"
+expect 2 --home "$S" sync coap://127.0.0.1:9 --profile lora --block 256
+contains "$err" "197" "block too big for LoRa"
+printf 'peer = coap://127.0.0.1:9 profile=lora block=512\n' >"$TMP/bad.conf"
+expect 2 --home "$S" serve --config "$TMP/bad.conf" --once
+contains "$err" "bad.conf:1" "block too big in node.conf"
+
+check "the air: two pseudo-terminals, LoRa profile, 5% frame loss"
+bg air env LANG=en_US.UTF-8 "$BIN" linksim --pty --profile lora --loss 0.05 --seed "$SEED"
+air=$last
+wait_log air "<->"
+A=$(sed -n 's/.* \(\/dev\/[^ ]*\) <-> \(\/dev\/[^ ]*\) .*/\1/p' "$TMP/air.log")
+Z=$(sed -n 's/.* \(\/dev\/[^ ]*\) <-> \(\/dev\/[^ ]*\) .*/\2/p' "$TMP/air.log")
+[ -c "$A" ] && [ -c "$Z" ] || fail "linksim --pty did not name two terminals: $(cat "$TMP/air.log")"
+
+PH=$(port) PB=$(port) PS=$(port)
+serve hub "$H" "$PH"
+hub=$last
+bg bhub env LANG=en_US.UTF-8 "$BIN" lora-bridge --serial "$Z" --udp "127.0.0.1:$PB" --to "127.0.0.1:$PH"
+bhub=$last
+bg bst env LANG=en_US.UTF-8 "$BIN" lora-bridge --serial "$A" --udp "127.0.0.1:$PS"
+bst=$last
+wait_log bhub "bridge started"
+wait_log bst "bridge started"
+
+check "station and hub converge over LoRa (cunlian sync, profile lora)"
+# the real LoRa profile but a shorter ACK timeout, so a lost frame costs
+# 2-3 s of waiting instead of 8-12: the test's time, not what it checks
+LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150
+contains "$out" "converged" "sync over LoRa"
+for sc in "" s1; do
+	[ "$(cl --home "$H" digest --scope "$sc")" = "$(cl --home "$S" digest --scope "$sc")" ] ||
+		fail "digests of scope '$sc' differ after sync over LoRa"
+done
+cl --home "$H" volunteer list --json | pyjson 'len(d["volunteers"]) == 2'
+
+check "a datagram too big for a frame is dropped, not cut, and the bridge says what to change"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x" * 300, ("127.0.0.1", int(sys.argv[1])))' "$PS"
+wait_log bst "dropped a datagram of 300 bytes"
+contains "$(cat "$TMP/bst.log")" "profile=lora" "too-big hint"
+
+check "SIGTERM: bridges and air stop cleanly, with their counts; no CoAP datagram was too big"
+stop "$bst"
+stop "$bhub"
+stop "$air"
+stop "$hub"
+grep -q "LoRa bridge stopped" "$TMP/bst.log" || fail "station bridge did not stop cleanly: $(cat "$TMP/bst.log")"
+grep -q "LoRa bridge stopped" "$TMP/bhub.log" || fail "hub bridge did not stop cleanly: $(cat "$TMP/bhub.log")"
+grep -q "dropped 0 too big" "$TMP/bhub.log" || fail "the hub's side sent datagrams too big for a frame: $(cat "$TMP/bhub.log")"
+grep -q "dropped 1 too big" "$TMP/bst.log" || fail "the station's side: $(cat "$TMP/bst.log")"
+grep "air stopped" "$TMP/air.log" | sed 's/^/    /'
+echo "net_lora: ok"
