@@ -202,7 +202,8 @@ int crdt_cache_put(struct crdt_store *s, const struct crdt_table *t, const char 
 		e->dirty = false;
 	}
 	uint8_t *p = k->arena + k->used;
-	memcpy(p, b->data, b->len);
+	if (b->len)
+		memcpy(p, b->data, b->len);
 	e->m = p;
 	e->m_len = (uint16_t)b->len;
 	p += b->len;

@@ -698,8 +698,8 @@ static double hub_bench(struct sim *sm, const char *dir, const struct sync_dict 
 		for (size_t k = 0; k < d0[i].n; k++)
 			sync_chunk_apply(hub.c, d0[i].p[k], d0[i].len[k], TR_DAY0 + 30 * TR_DAY, NULL, NULL, NULL);
 	sync_ctx_group_end(hub.c);
+	sync_ctx_free(hub.c); /* it uses the store: free it first */
 	crdt_store_close(hub.st); /* reopen durable: acks only after fsync */
-	sync_ctx_free(hub.c);
 	if (crdt_store_open(&hub.st, path, hub.id.pk, NULL) || sync_ctx_new(&hub.c, hub.st, &hub.id, &opt))
 		return -1;
 
