@@ -428,6 +428,38 @@ out:
 	return rc;
 }
 
+int crdt_commit_as(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
+		   const struct crdt_sealer *sealer, uint64_t wall_ms, const char *scope,
+		   const struct crdt_write *w, size_t n, struct crdt_commit_info *info)
+{
+	uint8_t self[CRDT_AUTHOR_LEN];
+	struct crdt_sealer keep = s->sealer;
+	uint32_t self_idx = s->self_idx, idx;
+	int rc;
+
+	if (s->depth)
+		return ERR_USAGE; /* a transaction of its own, so the author's seq is ours */
+	if ((rc = crdt_store_begin(s)))
+		return rc;
+	if ((rc = crdt_author_index(s, author, &idx))) {
+		crdt_store_abort(s);
+		return rc;
+	}
+	memcpy(self, s->self, CRDT_AUTHOR_LEN);
+	memcpy(s->self, author, CRDT_AUTHOR_LEN);
+	s->self_idx = idx;
+	crdt_store_set_sealer(s, sealer);
+	rc = crdt_commit_local(s, wall_ms, scope, w, n, info);
+	memcpy(s->self, self, CRDT_AUTHOR_LEN);
+	s->self_idx = self_idx;
+	s->sealer = keep;
+	if (rc) {
+		crdt_store_abort(s);
+		return rc;
+	}
+	return crdt_store_end(s);
+}
+
 int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms, const uint8_t author[CRDT_AUTHOR_LEN],
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len)
 {

@@ -271,6 +271,14 @@ int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms,
  * then and returns 0. */
 int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct crdt_remote *r);
 
+/* A local commit authored by another key held on this node (the county
+ * root on a hub), sealed by sealer (NULL: none), through this handle and
+ * its clock, in a transaction of its own (not inside crdt_store_begin):
+ * durable when it returns. The handle's own author and sealer are kept. */
+int crdt_commit_as(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
+		   const struct crdt_sealer *sealer, uint64_t wall_ms, const char *scope,
+		   const struct crdt_write *w, size_t n, struct crdt_commit_info *info);
+
 /* Install (or with NULL remove) the sealer for local commits; the struct
  * is copied. */
 void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *sealer);

@@ -16,8 +16,8 @@
  * node.cert (this node's statement), refused.log (every refused run of
  * commits: time, author, scope, seq, count, code, reason), codes (hashes
  * of one-time codes). The root authors its statements in its own feed of
- * the hub's replica: node_root_commit() opens the replica a second time
- * with the root as the author (docs/security.md).
+ * the hub's replica, through the hub's own store handle
+ * (node_root_commit, sync_root_commit; docs/security.md).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -199,24 +199,12 @@ static int node_root_load(struct node_ctx *ctx, const char *opt, struct sync_ide
 int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
 		     const struct crdt_write *w, size_t n)
 {
-	char path[NODE_PATH_MAX + 32];
-	struct crdt_store *st = NULL;
-	struct crdt_sealer sealer;
 	int rc;
-
-	/* One writer per feed and store: close this node's own handle first. */
-	sync_ctx_free(ctx->sync);
-	ctx->sync = NULL;
-	crdt_store_close(ctx->store);
-	ctx->store = NULL;
-	node_path(ctx, path, sizeof(path), "replica.db");
-	if ((rc = crdt_store_open(&st, path, root->pk, NULL)))
-		return node_fail(ctx, rc, M_DB_OPEN, path, node_reason(ctx->lang, rc));
-	sync_feed_sealer(&sealer, root);
-	crdt_store_set_sealer(st, &sealer);
-	rc = crdt_commit_local(st, ctx->now_ms, "", w, n, NULL);
-	crdt_store_set_sealer(st, NULL);
-	crdt_store_close(st);
+	if (!ctx->store && (rc = node_replica_open(ctx)))
+		return rc;
+	/* the same handle: a hub serving sessions goes on serving them, and
+	 * its sync context learns the statement at once */
+	rc = sync_root_commit(ctx->sync, ctx->store, root, ctx->now_ms, w, n);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 
@@ -613,8 +601,8 @@ int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
  * itself never travels. ERR_UNAUTH alike for a wrong, used, expired or
  * unknown code; ERR_NOTFOUND when the county key is not in the home.
  * On success the entry is marked used, the statement is signed as
- * enroll sign does, and its bytes are in cert. Closes and reopens nothing
- * itself, but signing closes ctx->store and ctx->sync (node_root_commit).
+ * enroll sign does, and its bytes are in cert. The store and the sync
+ * context stay open: sessions being served go on.
  */
 int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struct buf *cert)
 {

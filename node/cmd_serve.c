@@ -135,10 +135,8 @@ static void node_serve_bigger_chunks(struct node_serve *sv)
 		sv->peer[i].next_at = 0;
 	}
 	node_net_server_reset(sv->srv);
-	if (node_net_sync_open(sv->ctx, NODE_CHUNK_BIG) == 0) {
+	if (node_net_sync_open(sv->ctx, NODE_CHUNK_BIG) == 0)
 		sv->nc.chunk = NODE_CHUNK_BIG;
-		node_net_server_chunk(sv->srv, NODE_CHUNK_BIG);
-	}
 	node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_BIG_CHUNKS, (size_t)NODE_CHUNK_BIG);
 }
 
@@ -358,7 +356,6 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_net_server_new(&sv->srv, ctx, sv->nc.max_sessions)))
 		goto out;
 	node_net_server_log(sv->srv, &sv->log);
-	node_net_server_chunk(sv->srv, sv->nc.chunk);
 	node_net_server_on_seen(sv->srv, node_serve_seen, sv);
 	struct radio_options ro = {
 		.listen = strcmp(sv->nc.listen, "none") == 0 ? NULL : sv->nc.listen,

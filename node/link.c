@@ -294,7 +294,6 @@ struct node_net_server {
 	node_net_seen_fn seen;
 	void *seen_arg;
 	const struct node_log *log;
-	size_t chunk; /* sync chunk bytes, for reopening after a join */
 };
 
 int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions)
@@ -310,7 +309,6 @@ int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size
 	}
 	s->ctx = ctx;
 	s->max = max_sessions;
-	s->chunk = 1024;
 	buf_init(&s->msg, SYNC_CHUNK_MAX);
 	*out = s;
 	return 0;
@@ -351,11 +349,6 @@ void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, voi
 {
 	s->seen = fn;
 	s->seen_arg = arg;
-}
-
-void node_net_server_chunk(struct node_net_server *s, size_t chunk)
-{
-	s->chunk = chunk;
 }
 
 void node_net_server_log(struct node_net_server *s, const struct node_log *log)
@@ -495,16 +488,12 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 
 /* POST /join: 2.05 and the certificate; 4.03 and nothing for any wrong,
  * used, expired or unknown code; 5.01 when the county key is elsewhere.
- * Signing reopens the store, so the sessions end first (they resume from
- * version vectors). */
+ * The statement is committed through the server's own store handle, so
+ * the sessions being served go on. */
 static void node_net_serve_join(struct node_net_server *s, const struct radio_req *req,
 				struct radio_resp *resp)
 {
-	int rc;
-	node_net_server_reset(s);
-	rc = node_join_serve(s->ctx, req->body, req->len, &resp->body);
-	if (!s->ctx->store && (node_open(s->ctx) || node_net_sync_open(s->ctx, s->chunk)))
-		rc = rc ? rc : ERR_STORAGE;
+	int rc = node_join_serve(s->ctx, req->body, req->len, &resp->body);
 	node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_JOIN, req->peer,
 		     rc ? node_reason(s->ctx->lang, rc) : "enrolled");
 	resp->ct = 42;

@@ -91,8 +91,6 @@ void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *r
 void node_net_server_tick(struct node_net_server *s, uint64_t now_ms);
 void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg);
 void node_net_server_log(struct node_net_server *s, const struct node_log *log);
-/* Sync chunk bytes to reopen with after a join signs (1024 until set). */
-void node_net_server_chunk(struct node_net_server *s, size_t chunk);
 
 /* ---- client exchange -------------------------------------------------- */
 

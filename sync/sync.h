@@ -174,6 +174,13 @@ int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct s
 		 const struct sync_options *opt);
 void sync_ctx_free(struct sync_ctx *c);
 
+/* Commit w (statements, revocations) as the county root, in scope "" of
+ * the replica behind store, sealed as the root's feed, through that same
+ * handle (a hub serving sessions keeps serving them). c, when not NULL,
+ * is the context of that store: it learns the statements at once. */
+int sync_root_commit(struct sync_ctx *c, struct crdt_store *store, const struct sync_identity *root,
+		     uint64_t wall_ms, const struct crdt_write *w, size_t n);
+
 /* A hub's grouping: chunks applied between begin and end share one
  * durable transaction (end returns once it is on disk). */
 int sync_ctx_group_begin(struct sync_ctx *c);

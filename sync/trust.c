@@ -455,6 +455,18 @@ int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 	return rc;
 }
 
+int sync_root_commit(struct sync_ctx *c, struct crdt_store *store, const struct sync_identity *root,
+		     uint64_t wall_ms, const struct crdt_write *w, size_t n)
+{
+	struct crdt_sealer sealer;
+	int rc;
+	sync_feed_sealer(&sealer, root);
+	rc = crdt_commit_as(store, root->pk, &sealer, wall_ms, "", w, n, NULL);
+	if (!rc && c && c->trust)
+		rc = sync_trust_learn(c, w, n);
+	return rc;
+}
+
 static int trust_load_one(void *arg, const struct crdt_log_entry *e)
 {
 	struct sync_ctx *c = arg;
