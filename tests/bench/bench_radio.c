@@ -190,6 +190,22 @@ struct link_result {
 	struct link_use use[2][4][2]; /* [sender][type][resend] */
 };
 
+/* What the link carried in elapsed ms, into out; both sessions end. */
+static void link_finish(struct radio_sim *sim, uint64_t elapsed, struct end *st, struct end *hub,
+			struct link_result *out)
+{
+	struct radio_sim_counters c;
+	radio_sim_counters_get(sim, &c);
+	out->sim_s = (double)elapsed / 1000.0;
+	out->airtime_s = (double)c.airtime_ms / 1000.0;
+	out->dgrams = c.sent;
+	out->lost = c.lost;
+	out->bytes = c.bytes_sent;
+	sync_session_free(st->s);
+	sync_session_free(hub->s);
+	st->s = hub->s = NULL;
+}
+
 /* Chunk ids a side has sent, to tell resends from first sends. */
 struct sent_ids {
 	uint8_t (*id)[SYNC_ID_LEN];
@@ -282,16 +298,7 @@ static int link_run(struct end *st, struct end *hub, const struct radio_sim_prof
 		}
 		now = next != UINT64_MAX && next > now && next < step ? next : step;
 	}
-	struct radio_sim_counters c;
-	radio_sim_counters_get(sim, &c);
-	out->sim_s = (double)(now - t0) / 1000.0;
-	out->airtime_s = (double)c.airtime_ms / 1000.0;
-	out->dgrams = c.sent;
-	out->lost = c.lost;
-	out->bytes = c.bytes_sent;
-	sync_session_free(st->s);
-	sync_session_free(hub->s);
-	st->s = hub->s = NULL;
+	link_finish(sim, now - t0, st, hub, out);
 	end_rx_reset(st);
 	end_rx_reset(hub);
 	radio_sim_free(sim);
@@ -509,16 +516,7 @@ static int lm_run(struct end *st, struct end *hub, const struct radio_sim_profil
 			rc = lm_rt(m, LM_GETVV + 6, LM_U_VV, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP, LM_U_VV);
 		out->converged = rc == 0;
 	}
-	struct radio_sim_counters c;
-	radio_sim_counters_get(m->sim, &c);
-	out->sim_s = (double)(m->now - t0) / 1000.0;
-	out->airtime_s = (double)c.airtime_ms / 1000.0;
-	out->dgrams = c.sent;
-	out->lost = c.lost;
-	out->bytes = c.bytes_sent;
-	sync_session_free(st->s);
-	sync_session_free(hub->s);
-	st->s = hub->s = NULL;
+	link_finish(m->sim, m->now - t0, st, hub, out);
 	radio_sim_free(m->sim);
 	buf_release(&msg);
 	buf_release(&resp);

@@ -60,10 +60,7 @@ check "station and hub converge over LoRa (cunlian sync, profile lora)"
 # 2-3 s of waiting instead of 8-12: the test's time, not what it checks
 LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150
 contains "$out" "converged" "sync over LoRa"
-for sc in "" s1; do
-	[ "$(cl --home "$H" digest --scope "$sc")" = "$(cl --home "$S" digest --scope "$sc")" ] ||
-		fail "digests of scope '$sc' differ after sync over LoRa"
-done
+same_scopes "$H" "$S" "after sync over LoRa" "" s1
 cl --home "$H" volunteer list --json | pyjson 'len(d["volunteers"]) == 2'
 
 check "a datagram too big for a frame is dropped, not cut, and the bridge says what to change"

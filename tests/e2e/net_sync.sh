@@ -22,10 +22,7 @@ hubpid=$last
 check "sync prints what it sent and received and exits 0 when converged"
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 contains "$out" "已与 coap://127.0.0.1:$P 收敛" "converged message"
-for sc in "" s1; do
-	[ "$(cl --home "$H" digest --scope "$sc")" = "$(cl --home "$S" digest --scope "$sc")" ] ||
-		fail "digests of scope '$sc' differ after sync"
-done
+same_scopes "$H" "$S" "after sync" "" s1
 cl --home "$H" volunteer list --json | pyjson 'len(d["volunteers"]) == 2'
 
 check "a second sync moves nothing and still converges (--json)"
