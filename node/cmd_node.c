@@ -545,7 +545,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 		rc = crdt_log_each(ctx->store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
 	if (rc)
 		goto out;
-	qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
+	if (lw.n)
+		qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
 	size_t from = lw.n > (size_t)limit ? lw.n - (size_t)limit : 0;
 	const char *head[] = { node_msg(ctx->lang, M_COL_TIME), node_msg(ctx->lang, M_COL_NODE),
 			       node_msg(ctx->lang, M_COL_SCOPE), node_msg(ctx->lang, M_COL_TABLE),
