@@ -192,7 +192,15 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_BAD_FOR, target);
 	if ((rc = node_peer_vv_load(ctx, target, &vv, &nvv)))
 		return node_fail_store(ctx, rc);
-	rc = sync_bundle_export_path(ctx->sync, pos[0], vv, nvv, &wants);
+	/* the node it is for reads its own scope (the hub: all), so those
+	 * ranges may travel opened (docs/protocol.md "Opened ranges") */
+	struct sync_scopes reads;
+	memset(&reads, 0, sizeof(reads));
+	if (strcmp(target, "hub") == 0)
+		reads.all = true;
+	else
+		sync_scopes_add(&reads, target);
+	rc = sync_bundle_export_path_for(ctx->sync, pos[0], vv, nvv, &wants, &reads);
 	mem_free(vv);
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));
