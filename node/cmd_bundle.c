@@ -3,7 +3,8 @@
  * cmd_bundle.c - bundle files: deltas carried on a USB stick or a phone
  * where no link exists (store and forward).
  *
- *   bundle export FILE [--for STATION|hub]   what that node may lack
+ *   bundle export FILE [--for STATION|hub]   what that node may lack (named:
+ *                                            opened ranges only it can read)
  *   bundle import FILE                       merge, relay, report
  *
  * What "that node may lack" is judged by what this node last heard of its
@@ -192,7 +193,17 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_BAD_FOR, target);
 	if ((rc = node_peer_vv_load(ctx, target, &vv, &nvv)))
 		return node_fail_store(ctx, rc);
-	rc = sync_bundle_export_path(ctx->sync, pos[0], vv, nvv, &wants);
+	/* Named with --for, the node it is for reads its own scope (the hub:
+	 * all), so those ranges travel opened (docs/protocol.md "Opened
+	 * ranges"), and only that node can import them. Without --for the
+	 * bundle is for whoever carries it on: commit by commit, as before. */
+	struct sync_scopes reads;
+	memset(&reads, 0, sizeof(reads));
+	if (strcmp(target, "hub") == 0)
+		reads.all = true;
+	else
+		sync_scopes_add(&reads, target);
+	rc = sync_bundle_export_path_for(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL);
 	mem_free(vv);
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));

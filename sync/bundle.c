@@ -36,6 +36,12 @@ static int sync_bundle_write(void *arg, const uint8_t *chunk, size_t len,
 int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
 		       const struct sync_scopes *wants)
 {
+	return sync_bundle_export_for(c, f, vv, n, wants, NULL);
+}
+
+int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
+			   const struct sync_scopes *wants, const struct sync_scopes *reads)
+{
 	uint8_t hdr[BUNDLE_HDR];
 	int rc;
 	memcpy(hdr, BUNDLE_MAGIC, 8);
@@ -44,7 +50,7 @@ int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *
 	memcpy(hdr + 10, c->id->pk, SYNC_PK_LEN);
 	if (fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
 		return -EIO;
-	if ((rc = sync_delta_export(c, vv, n, wants, sync_bundle_write, f)))
+	if ((rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write, f)))
 		return rc;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		return errno ? -errno : -EIO;
@@ -54,11 +60,18 @@ int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *
 int sync_bundle_export_path(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
 			    size_t n, const struct sync_scopes *wants)
 {
+	return sync_bundle_export_path_for(c, path, vv, n, wants, NULL);
+}
+
+int sync_bundle_export_path_for(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+				size_t n, const struct sync_scopes *wants,
+				const struct sync_scopes *reads)
+{
 	FILE *f = fopen(path, "wb");
 	int rc;
 	if (!f)
 		return -errno;
-	rc = sync_bundle_export(c, f, vv, n, wants);
+	rc = sync_bundle_export_for(c, f, vv, n, wants, reads);
 	if (fclose(f) != 0 && !rc)
 		rc = -errno;
 	return rc;

@@ -15,9 +15,19 @@
  *      more than SYNC_ARENA_MAX bytes of bodies.
  *  P3. One input has one encoding (minimal varints, fixed stream order),
  *      so golden vectors pin the bytes.
+ *  P4. An opened range (range flag bit 1) carries no bodies: its commits'
+ *      HLCs travel as in any range, then one box in RAW, which the codec
+ *      neither opens nor trusts (sync_range_unbox does, trust.c O1-O5).
+ *      A range without bit 1 is encoded exactly as before bit 1 existed.
+ *  P5. Inside the box, the bodies travel as the OP, PK, NUM, TXT and RAW
+ *      streams of those commits alone (the same transforms as P1, with the
+ *      range's scope and each commit's HLC), so one zstd frame finds what
+ *      they share. A stream never holds more than a body's length plus 12
+ *      bytes per commit, so its buffer is reserved once and never grown.
  */
 #include <errno.h>
 #include <math.h>
+#include <sodium.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -39,10 +49,23 @@ enum {
 	TAG_TEXT_SCOPED = 8, /* TEXT = scope "-" rest */
 };
 
+#define RANGE_SIG 0x01
+#define RANGE_OPENED 0x02
+/* An opened range's box: format, nonce, at least the tag (trust.c). */
+#define BOX_MIN (1 + 24 + 16)
+
 void sync_batch_init(struct sync_batch *b)
 {
 	memset(b, 0, sizeof(*b));
 	buf_init(&b->arena, SYNC_ARENA_MAX);
+	buf_init(&b->plain, SYNC_ARENA_MAX);
+}
+
+static void sync_batch_wipe(struct sync_batch *b)
+{
+	if (b->plain.data && b->plain.cap)
+		sodium_memzero(b->plain.data, b->plain.cap);
+	buf_reset(&b->plain);
 }
 
 void sync_batch_release(struct sync_batch *b)
@@ -50,6 +73,8 @@ void sync_batch_release(struct sync_batch *b)
 	mem_free(b->r);
 	mem_free(b->cm);
 	buf_release(&b->arena);
+	sync_batch_wipe(b);
+	buf_release(&b->plain);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -58,6 +83,7 @@ void sync_batch_clear(struct sync_batch *b)
 	b->nr = 0;
 	b->nc = 0;
 	buf_reset(&b->arena);
+	sync_batch_wipe(b);
 }
 
 static void *sync_grow(void *p, size_t *cap, size_t need, size_t size)
@@ -232,7 +258,7 @@ struct sync_piece {
 int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struct sync_seg *segs,
 			size_t nsegs, const uint8_t sender[SYNC_PK_LEN])
 {
-	struct buf st[S_N];
+	struct buf st[S_N], box;
 	struct sync_piece *pc = NULL;
 	const uint8_t **authors = NULL;
 	size_t npc = 0, pcap = 0, na = 0;
@@ -241,6 +267,7 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 
 	for (int i = 0; i < S_N; i++)
 		buf_init(&st[i], out->max);
+	buf_init(&box, out->max);
 	authors = mem_calloc(nsegs + 1, sizeof(*authors));
 	if (!authors) {
 		rc = -ENOMEM;
@@ -286,7 +313,7 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 		buf_put_lenbytes(out, r->scope, strlen(r->scope));
 		buf_put_varint(out, r->first_seq + (pc[i].lo - r->first_commit));
 		buf_put_varint(out, pc[i].hi - pc[i].lo);
-		buf_put_u8(out, pc[i].sig ? 1 : 0);
+		buf_put_u8(out, (pc[i].sig ? RANGE_SIG : 0) | (r->opened ? RANGE_OPENED : 0));
 		for (size_t k = pc[i].lo; k < pc[i].hi; k++) {
 			const struct sync_commit *cm = &b->cm[k];
 			uint64_t ms = CRDT_HLC_MS(cm->hlc);
@@ -301,6 +328,8 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 			}
 			if (ctr)
 				buf_put_varint(&st[S_HLC], ctr);
+			if (r->opened)
+				continue; /* P4: the bodies travel in the range's box */
 			size_t mark[S_N];
 			for (int j = 0; j < S_N; j++)
 				mark[j] = st[j].len;
@@ -311,6 +340,21 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 						st[j].len = mark[j];
 				buf_put_varint(&st[S_OP], 0);
 				buf_put_lenbytes(&st[S_RAW], body, cm->body_len);
+			}
+		}
+		if (r->opened) {
+			bool whole = pc[i].lo == r->first_commit && pc[i].hi == r->first_commit + r->count;
+			if (r->box_len && whole) { /* a decoded box, as it came */
+				buf_put_lenbytes(&st[S_RAW], b->arena.data + r->box_off, r->box_len);
+			} else if (!b->box) {
+				rc = ERR_USAGE;
+				goto out;
+			} else {
+				rc = b->box(b->box_arg, b, r, r->first_seq + (pc[i].lo - r->first_commit), pc[i].lo,
+					    pc[i].hi, &box);
+				if (rc)
+					goto out;
+				buf_put_lenbytes(&st[S_RAW], box.data, box.len);
 			}
 		}
 		if (pc[i].sig)
@@ -327,6 +371,7 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 out:
 	for (int i = 0; i < S_N; i++)
 		buf_release(&st[i]);
+	buf_release(&box);
 	mem_free(pc);
 	mem_free(authors);
 	return rc;
@@ -460,6 +505,102 @@ static int sync_body_decode(struct cur *st, struct buf *a, const char *scope, ui
 	return a->err;
 }
 
+/* ---- the bodies inside an opened range's box (P5) ---------------------- */
+
+static void sync_streams_wipe(struct buf *st)
+{
+	for (int j = 0; j < S_N; j++) {
+		if (st[j].data && st[j].cap)
+			sodium_memzero(st[j].data, st[j].cap);
+		buf_release(&st[j]);
+	}
+}
+
+int sync_bodies_encode(struct buf *out, const struct sync_batch *b, const char *scope, size_t lo,
+		       size_t hi)
+{
+	struct buf st[S_N];
+	size_t total = 64, size = 0;
+	int rc = 0;
+
+	buf_reset(out);
+	for (size_t k = lo; k < hi; k++)
+		total += b->cm[k].plain_len + 12; /* a stream never holds more of a body (P5) */
+	for (int j = 0; j < S_N; j++)
+		buf_init(&st[j], total);
+	/* each stream in one allocation, never grown: no copy of plaintext is
+	 * left in freed memory (trust.c O5); more would be an error */
+	for (int j = S_OP; j <= S_RAW; j++)
+		if (!buf_reserve(&st[j], total)) {
+			rc = st[j].err;
+			goto out;
+		}
+	for (size_t k = lo; k < hi; k++) {
+		const struct sync_commit *cm = &b->cm[k];
+		const uint8_t *body = b->plain.data + cm->plain_off;
+		size_t mark[S_N];
+		for (int j = 0; j < S_N; j++)
+			mark[j] = st[j].len;
+		if (sync_body_encode(body, cm->plain_len, st, scope, CRDT_HLC_MS(cm->hlc)) != 0) {
+			for (int j = 0; j < S_N; j++)
+				if (!st[j].err)
+					st[j].len = mark[j];
+			buf_put_varint(&st[S_OP], 0);
+			buf_put_lenbytes(&st[S_RAW], body, cm->plain_len);
+		}
+	}
+	for (int j = S_OP; j <= S_RAW; j++) {
+		if (st[j].err) {
+			rc = st[j].err;
+			goto out;
+		}
+		size += varint_len(st[j].len) + st[j].len;
+	}
+	if (!buf_reserve(out, size)) {
+		rc = out->err;
+		goto out;
+	}
+	for (int j = S_OP; j <= S_RAW; j++)
+		buf_put_lenbytes(out, st[j].data, st[j].len);
+	rc = out->err;
+out:
+	sync_streams_wipe(st);
+	return rc;
+}
+
+int sync_bodies_decode(const uint8_t *p, size_t len, const struct sync_range *r,
+		       const struct sync_commit *cm, struct buf *out, size_t *lens)
+{
+	static const uint8_t none[1];
+	struct cur c, st[S_N];
+	int rc = 0;
+
+	cur_init(&c, p, len);
+	for (int j = 0; j < S_N; j++)
+		cur_init(&st[j], none, 0);
+	for (int j = S_OP; j <= S_RAW; j++) {
+		const uint8_t *sp;
+		size_t sn;
+		if (cur_get_lenbytes(&c, cur_left(&c), &sp, &sn))
+			return ERR_CORRUPT;
+		cur_init(&st[j], sp, sn);
+	}
+	if (!cur_done(&c))
+		return ERR_CORRUPT;
+	for (size_t k = 0; k < r->count; k++) {
+		size_t before = out->len;
+		if ((rc = sync_body_decode(st, out, r->scope, CRDT_HLC_MS(cm[k].hlc))) || (rc = out->err))
+			return rc == ERR_TOOBIG ? rc : ERR_CORRUPT;
+		lens[k] = out->len - before;
+		if (lens[k] == 0)
+			return ERR_CORRUPT;
+	}
+	for (int j = S_OP; j <= S_RAW; j++)
+		if (!cur_done(&st[j]))
+			return ERR_CORRUPT;
+	return 0;
+}
+
 int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN],
 			struct sync_batch *out)
 {
@@ -494,7 +635,8 @@ int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_
 		    (rc = cur_get_u8(&c, &flags)))
 			goto fail;
 		if (ref > na || first == 0 || count == 0 || first > INT64_MAX || count > INT64_MAX - first ||
-		    flags > 1 || memchr(scope, 0, sl)) {
+		    flags > (RANGE_SIG | RANGE_OPENED) || memchr(scope, 0, sl) ||
+		    ((flags & RANGE_OPENED) && sl == 0)) { /* scope "" is never encrypted */
 			rc = ERR_CORRUPT;
 			goto fail;
 		}
@@ -536,7 +678,8 @@ int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_
 		r->first_seq = first;
 		r->first_commit = out->nc;
 		r->count = (size_t)count;
-		r->has_sig = flags & 1;
+		r->has_sig = flags & RANGE_SIG;
+		r->opened = flags & RANGE_OPENED;
 		uint64_t prev_ms = 0;
 		for (uint64_t k = 0; k < count; k++) {
 			uint64_t v, ctr = 0, ms;
@@ -569,6 +712,8 @@ int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_
 			cm->seq = first + k;
 			cm->hlc = CRDT_HLC(ms, ctr);
 			cm->body_off = out->arena.len;
+			if (r->opened)
+				continue; /* P4: the body is rebuilt from the box */
 			if ((rc = sync_body_decode(st, &out->arena, r->scope, ms)))
 				goto fail;
 			if (out->arena.err) {
@@ -578,6 +723,23 @@ int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_
 			cm->body_len = out->arena.len - cm->body_off;
 			if (cm->body_len > CRDT_BODY_MAX) {
 				rc = ERR_TOOBIG;
+				goto fail;
+			}
+		}
+		if (r->opened) {
+			const uint8_t *bx;
+			size_t bl;
+			if ((rc = cur_get_lenbytes(&st[S_RAW], cur_left(&st[S_RAW]), &bx, &bl)))
+				goto fail;
+			if (bl < BOX_MIN) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			r->box_off = out->arena.len;
+			r->box_len = bl;
+			buf_put(&out->arena, bx, bl);
+			if (out->arena.err) {
+				rc = out->arena.err;
 				goto fail;
 			}
 		}

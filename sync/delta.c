@@ -26,6 +26,11 @@
  *      had not arrived yet). Refusals of the author itself (unknown,
  *      revoked, expired) and of the bytes (forged, tampered, malformed)
  *      still refuse the rest of the range, as D2 says.
+ *  D5. An opened range (trust.c O1-O5) is exported only for a reader that
+ *      holds its scope's key, and only when every commit is sealed F = 2.
+ *      Received, its box is opened and each stored body rebuilt before
+ *      sync_range_apply, which then checks those bodies as D2 says; a box
+ *      this node cannot open refuses the range whole and changes nothing.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -306,9 +311,59 @@ static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
 	return 0;
 }
 
-/* Fill b with what the peer lacks, one range per feed. */
+/* Open range r of b for a reader of its scope (trust.c O1): when this
+ * node holds the scope's key and every commit is sealed F = 2, decrypt
+ * them all into b->plain and mark r opened; otherwise leave r as it is
+ * (it travels commit by commit). */
+static int sync_collect_open(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r)
+{
+	uint8_t key[SYNC_KEY_LEN];
+	size_t mark = b->plain.len;
+	int rc = 0;
+
+	if (!*r->scope || r->count == 0)
+		return 0;
+	for (size_t k = r->first_commit; k < r->first_commit + r->count; k++) {
+		const struct sync_commit *cm = &b->cm[k];
+		if (sync_body_format(b->arena.data + cm->body_off, cm->body_len) != 2)
+			return 0; /* plain, or an old compressed format: per commit */
+	}
+	if (!sync_trust_key(c, r->scope, key))
+		return 0;
+	for (size_t k = r->first_commit; k < r->first_commit + r->count && !rc; k++) {
+		struct sync_commit *cm = &b->cm[k];
+		rc = sync_body_decrypt(c, key, r->author, r->scope, cm->seq, cm->hlc, b->arena.data + cm->body_off,
+				       cm->body_len, &c->open);
+		if (rc)
+			break;
+		cm->plain_off = b->plain.len;
+		cm->plain_len = c->open.len;
+		buf_put(&b->plain, c->open.data, c->open.len);
+		rc = b->plain.err;
+	}
+	if (c->open.data && c->open.cap)
+		sodium_memzero(c->open.data, c->open.cap);
+	buf_reset(&c->open);
+	if (rc == -ENOMEM || rc == ERR_TOOBIG)
+		goto out;
+	if (rc) { /* a body that does not open here still travels as it is */
+		sodium_memzero(b->plain.data + mark, b->plain.len - mark);
+		b->plain.len = mark;
+		b->plain.err = 0;
+		rc = 0;
+		goto out;
+	}
+	r->opened = true;
+out:
+	sodium_memzero(key, sizeof(key));
+	return rc;
+}
+
+/* Fill b with what the peer lacks, one range per feed; ranges of a scope
+ * in reads (may be NULL: none) are opened when they can be. */
 static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
-			const struct sync_scopes *wants, struct sync_batch *b)
+			const struct sync_scopes *wants, const struct sync_scopes *reads,
+			struct sync_batch *b)
 {
 	struct crdt_vv_entry *mine = NULL, *peer = NULL;
 	size_t nmine = 0;
@@ -361,6 +416,23 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		r->count = cnt;
 		if (cnt == 0)
 			b->nr--;
+	}
+	if (reads && c->trust) {
+		/* the plaintexts in one allocation made up front (they are
+		 * shorter than the bodies), so growing never leaves a copy of
+		 * them in freed memory (O5) */
+		size_t total = 0;
+		for (size_t i = 0; i < b->nr; i++)
+			if (sync_scopes_has(reads, b->r[i].scope))
+				for (size_t k = b->r[i].first_commit; k < b->r[i].first_commit + b->r[i].count; k++)
+					total += b->cm[k].body_len;
+		if (total && !buf_reserve(&b->plain, total)) {
+			rc = b->plain.err;
+			goto out;
+		}
+		for (size_t i = 0; i < b->nr && !rc; i++)
+			if (sync_scopes_has(reads, b->r[i].scope))
+				rc = sync_collect_open(c, b, &b->r[i]);
 	}
 out:
 	mem_free(mine);
@@ -516,19 +588,28 @@ out:
 	return rc;
 }
 
-int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
-		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg)
+int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+			  const struct sync_scopes *wants, const struct sync_scopes *reads,
+			  sync_emit_fn emit, void *arg)
 {
 	struct sync_batch b;
 	int rc;
 	if (sync_ctx_revoked(c))
 		return ERR_REVOKED; /* a revoked node stops syncing */
 	sync_batch_init(&b);
-	rc = sync_collect(c, vv, n, wants, &b);
+	b.box = sync_range_box;
+	b.box_arg = c;
+	rc = sync_collect(c, vv, n, wants, reads, &b);
 	if (!rc)
 		rc = sync_pack(c, &b, emit, arg);
 	sync_batch_release(&b);
 	return rc;
+}
+
+int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg)
+{
+	return sync_delta_export_for(c, vv, n, wants, NULL, emit, arg);
 }
 
 /* ---- apply ----------------------------------------------------------- */
@@ -800,6 +881,28 @@ out:
 	return rc;
 }
 
+/* An opened range (D5): rebuild its stored bodies from the box before
+ * sync_range_apply checks them like any others. 0: go on (opened, or
+ * left for sync_range_apply to count as unwanted); 1: refused whole and
+ * counted; negative: an error that stops the chunk. */
+static int sync_range_open(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r,
+			   struct sync_report *rep)
+{
+	const char *why;
+	int rc;
+
+	if (!r->opened || (!sync_scopes_has(&c->opt.apply, r->scope) && !c->opt.carry_others))
+		return 0;
+	rc = sync_range_unbox(c, b, r, &why);
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc) {
+		sync_refuse(c, rep, r, r->first_seq, r->count, rc, why);
+		return 1;
+	}
+	return 0;
+}
+
 /* Held-back commits judged again after a chunk merged something (D4). */
 #define SYNC_HELD_PASS 256
 #define SYNC_HELD_PASSES 4
@@ -899,6 +1002,11 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 	local.chunks = 1;
 	for (size_t i = 0; i < b.nr; i++) {
 		uint64_t top;
+		int orc = sync_range_open(c, &b, &b.r[i], &local);
+		if (orc == 1)
+			continue; /* refused whole, counted */
+		if ((rc = orc))
+			goto out;
 		if ((rc = sync_range_apply(c, &ch, &b, &b.r[i], wall_ms, &local, &top)))
 			goto out;
 		if (top) {

@@ -23,6 +23,10 @@
  *      sync through it, never the whole county's. A station learns to
  *      relay for an enrolled station when that station starts a session
  *      with it, before it answers that station's HELLO.
+ *  S7. A DELTA carries opened ranges (sync/trust.c O1) only of the scopes
+ *      the peer can read by its statement, looked up by the key that
+ *      signed its HELLO: every scope for a hub, its own for a station,
+ *      none for an unknown key or without trust.
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -499,8 +503,12 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 		return 1;
 	}
 	if (s->rebuild && s->peer_hello) {
+		/* S7: opened ranges only of the scopes the peer's statement lets it read */
+		struct sync_scopes reads;
+		bool known = sync_trust_reads(s->c, s->peer, wall_ms, &reads);
 		s->rebuild = false;
-		if ((rc = sync_delta_export(s->c, s->pvv, s->npvv, &s->peer_wants, sync_session_keep, s)))
+		if ((rc = sync_delta_export_for(s->c, s->pvv, s->npvv, &s->peer_wants, known ? &reads : NULL,
+						sync_session_keep, s)))
 			return rc;
 	}
 	for (size_t i = 0; i < s->nout; i++)

@@ -300,6 +300,15 @@ typedef int (*sync_emit_fn)(void *arg, const uint8_t *chunk, size_t len,
  * returned. ERR_TOOBIG if one commit cannot fit in a chunk. */
 int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
 		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
+/* The same for a reader that can read the scopes in reads (a hub: all;
+ * a station: its own; NULL: none): a range of such a scope whose commits
+ * this node can read and are all sealed F = 2 travels opened, its bodies
+ * compressed together in one box under the scope key (docs/protocol.md
+ * "Opened ranges"), which only a holder of that key can apply. Never name
+ * in reads a scope the reader does not hold the key of. */
+int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
+			  const struct sync_scopes *wants, const struct sync_scopes *reads,
+			  sync_emit_fn emit, void *arg);
 
 /* Verify, decode and apply one DELTA chunk (in its own transaction unless
  * grouped). Returns 0 when the chunk was good (commits may still have been
@@ -325,6 +334,14 @@ int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *
 		       const struct sync_scopes *wants);
 int sync_bundle_export_path(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
 			    size_t n, const struct sync_scopes *wants);
+/* A bundle for a known reader (reads as in sync_delta_export_for): the
+ * node it is for, e.g. `bundle export --for hub`. A node that cannot
+ * read a scope refuses its opened ranges, so it cannot relay them. */
+int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
+			   const struct sync_scopes *wants, const struct sync_scopes *reads);
+int sync_bundle_export_path_for(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+				size_t n, const struct sync_scopes *wants,
+				const struct sync_scopes *reads);
 /* Apply every complete, valid chunk of a bundle; rep says what was
  * applied and which byte ranges were skipped and why. Returns 0 when the
  * file could be read (even if parts were skipped), -errno or ERR_NOTFOUND

@@ -52,6 +52,7 @@ struct sync_ctx {
 struct sync_commit {
 	uint64_t seq, hlc;
 	size_t body_off, body_len; /* in the batch arena */
+	size_t plain_off, plain_len; /* export of an opened range: in the batch's plain */
 	bool has_sig;
 	uint8_t sig[SYNC_SIG_LEN];
 };
@@ -62,7 +63,19 @@ struct sync_range {
 	uint64_t first_seq;
 	size_t first_commit, count;
 	bool has_sig; /* decoded: the last commit carries a checkpoint */
+	/* An opened range (docs/protocol.md "Opened ranges"): on export, every
+	 * commit's plaintext is in the batch's plain; decoded, the box is
+	 * arena[box_off, box_off + box_len) and the bodies are empty until
+	 * sync_range_unbox() rebuilds them. */
+	bool opened;
+	size_t box_off, box_len;
 };
+
+struct sync_batch;
+/* Seal commits [lo, hi) of the opened range r (first seq first_seq) as one
+ * box into out (reset first). */
+typedef int (*sync_box_fn)(void *arg, const struct sync_batch *b, const struct sync_range *r,
+			   uint64_t first_seq, size_t lo, size_t hi, struct buf *out);
 
 struct sync_batch {
 	struct sync_range *r;
@@ -70,6 +83,9 @@ struct sync_batch {
 	struct sync_commit *cm;
 	size_t nc, ccap;
 	struct buf arena;
+	struct buf plain; /* plaintext bodies of opened ranges (secret: wiped on clear) */
+	sync_box_fn box;  /* export: how the encoder seals an opened piece */
+	void *box_arg;
 };
 
 /* A piece of a range to encode: commits [lo, hi) of range r, with the
@@ -102,6 +118,14 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 			size_t nsegs, const uint8_t sender[SYNC_PK_LEN]);
 int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN],
 			struct sync_batch *out);
+/* The plaintext of an opened range's box (codec.c P5): the plaintext
+ * bodies of commits [lo, hi) of b (in b->plain) as five streams, into out
+ * (reset first). Decode: count = r->count bodies of commits cm (their
+ * HLCs) appended to out, their lengths in lens; ERR_CORRUPT, ERR_TOOBIG. */
+int sync_bodies_encode(struct buf *out, const struct sync_batch *b, const char *scope, size_t lo,
+		       size_t hi);
+int sync_bodies_decode(const uint8_t *p, size_t len, const struct sync_range *r,
+		       const struct sync_commit *cm, struct buf *out, size_t *lens);
 
 /* chunk.c: frame, compress and sign a payload; check and open a chunk. */
 int sync_chunk_seal(struct sync_ctx *c, int type, const uint8_t *payload, size_t len,
@@ -135,11 +159,17 @@ bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LE
 			   char *station);
 /* The key of scope, if this node holds it. */
 bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+/* The scopes node pk can read at ms (its statement's): a hub every
+ * scope, a station its own; false (out empty) when it can read none. */
+bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
+		      struct sync_scopes *out);
 /* Is body an encrypted one (first byte 0: no crdt body starts so)? */
 bool sync_body_sealed(const uint8_t *body, size_t len);
-/* Encrypt a body of (author, scope, seq, hlc) with key, zstd-compressed
- * first (with c's dictionary when it is the shipped one) when that is
- * shorter; appended to out. Decrypt one into out (reset first): ERR_BADSIG
+/* Encrypt a body of (author, scope, seq, hlc) with key, as F = 2 (not
+ * compressed: the bytes follow from the plaintext and the key alone, so
+ * an opened range can be sealed again by its receiver); appended to out.
+ * The format byte of a sealed body, 0 if it is none. Decrypt one into
+ * out (reset first): ERR_BADSIG
  * when it does not open, ERR_NODICT when it needs the dictionary and c
  * lacks it, ERR_TOOBIG / ERR_CORRUPT for a frame that declares more than
  * CRDT_BODY_MAX or does not decompress to exactly what it declares;
@@ -149,6 +179,20 @@ int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const uint8_t *author,
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out);
+uint8_t sync_body_format(const uint8_t *body, size_t len);
+/* Opened ranges (docs/protocol.md "Opened ranges", O1-O5 in trust.c).
+ * sync_range_box is a sync_box_fn (arg: the context): the plaintexts of
+ * commits [lo, hi), zstd-compressed together and encrypted as one box.
+ * sync_range_unbox opens the box of a decoded opened range r of b, checks
+ * every length, and appends each commit's body sealed again (F = 2) to
+ * b's arena, setting the commits' bodies; ERR_UNAUTH without the scope's
+ * key, ERR_NODICT, ERR_BADSIG when the box does not open, ERR_TOOBIG,
+ * ERR_CORRUPT; *why in English. On failure the commits' bodies stay
+ * empty and nothing secret is left behind. */
+int sync_range_box(void *arg, const struct sync_batch *b, const struct sync_range *r,
+		   uint64_t first_seq, size_t lo, size_t hi, struct buf *out);
+int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r,
+		     const char **why);
 /* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
 void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
 

@@ -47,7 +47,28 @@
  *      the chain and checkpoint held), only when its frame declares its
  *      size, that size is at most CRDT_BODY_MAX, and the frame is exactly
  *      the plaintext; into a buffer of that size, which it must fill.
- *      A body is stored compressed only when that is shorter.
+ *      New bodies are written F = 2 only (O3); F = 3 and 4 are read.
+ *  O1. An opened range (docs/protocol.md "Opened ranges") is sent only to
+ *      a reader that holds the scope's key: a session peer whose statement
+ *      is a hub's or that station's (sync_trust_reads), or a bundle
+ *      exported for the hub or that station; and only by a node that holds
+ *      the key, for a range whose every commit is sealed F = 2.
+ *  O2. Its box is XChaCha20-Poly1305 under the scope key with a fresh
+ *      random nonce sent with it, over a zstd frame (without its magic)
+ *      of the commits' plaintexts, each length-prefixed; the associated
+ *      data "cunlian-open-v1" || author || u8 len scope || scope ||
+ *      u64be first_seq || u64be count || format binds it to its place.
+ *  O3. F = 2 sealing is deterministic (T5's derived nonce, no
+ *      compression), so the receiver rebuilds each stored body from its
+ *      plaintext with the very function a local commit uses; the chain
+ *      hash and checkpoint (sync_range_apply, unchanged) then prove the
+ *      rebuilt bodies are the author's. A box that lies is refused there.
+ *  O4. The box is opened only with the key (else ERR_UNAUTH, nothing
+ *      changes), decompressed only when its frame declares a size of at
+ *      most count bodies and decompress_max (checked before allocating),
+ *      and split into exactly count bodies, each length checked.
+ *  O5. Plaintexts (the sender's batch, the receiver's frame) are wiped
+ *      (sodium_memzero) before their memory is freed.
  *  T8. Resident ID numbers are stored as BLAKE2b-256 keyed with
  *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
  *      key of its own, so a hash never reveals or reuses K_S, and the
@@ -73,6 +94,12 @@
 enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4 };
 #define ENC_HDR 2
 #define ENC_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define OPEN_DOMAIN "cunlian-open-v1"
+/* An opened range's box (O2): format, nonce, ciphertext and tag. */
+enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2 };
+#define OPEN_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define OPEN_HDR (1 + OPEN_NONCE)
+#define OPEN_AD_MAX (sizeof(OPEN_DOMAIN) - 1 + SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17)
 #define ZSTD_MAGIC_LEN 4
 static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
@@ -898,67 +925,39 @@ static void body_nonce(uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], 
 	crypto_generichash_final(&s, n, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 }
 
-/* The body as a zstd frame without its magic into z (cap bytes), with
- * the context's compressor (and its dictionary, when it is the shipped
- * one): its length, or 0 when that is not shorter than the body. */
-static size_t body_compress(struct sync_ctx *c, const uint8_t *body, size_t len, uint8_t *z,
-			    size_t cap, bool *dict)
-{
-	const struct sync_dict *d = c->opt.dict;
-	size_t n;
-
-	*dict = d && d->id == SYNC_DICT_V1_ID && c->cdict;
-	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
-	ZSTD_CCtx_refCDict(c->cctx, *dict ? c->cdict : NULL);
-	n = ZSTD_compress2(c->cctx, z, cap, body, len);
-	if (ZSTD_isError(n) || n <= ZSTD_MAGIC_LEN || memcmp(z, zstd_magic, ZSTD_MAGIC_LEN) != 0 ||
-	    n - ZSTD_MAGIC_LEN >= len)
-		return 0;
-	memmove(z, z + ZSTD_MAGIC_LEN, n - ZSTD_MAGIC_LEN);
-	return n - ZSTD_MAGIC_LEN;
-}
-
 int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 		      const struct crdt_log_entry *e, struct buf *out)
 {
 	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	size_t adlen, zlen = 0, cap = ZSTD_compressBound(e->body_len);
+	size_t adlen;
 	unsigned long long clen;
-	uint8_t *z, *p;
-	const uint8_t *m = e->body;
-	size_t mlen = e->body_len;
-	uint8_t format = ENC_PLAIN;
-	bool dict;
-	int rc = 0;
+	uint8_t *p;
 
-	z = mem_alloc(cap);
-	if (!z)
-		return -ENOMEM;
-	if ((zlen = body_compress(c, e->body, e->body_len, z, cap, &dict)) > 0) {
-		format = dict ? ENC_ZSTD_DICT : ENC_ZSTD;
-		m = z;
-		mlen = zlen;
-	}
-	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, format);
+	(void)c;
+	/* T5: F = 2 only, so the stored body is a function of the plaintext
+	 * and the key (O3); F = 3 and 4 are still read (old commits). */
+	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, ENC_PLAIN);
 	body_nonce(nonce, ad, adlen);
-	p = buf_reserve(out, ENC_HDR + mlen + ENC_TAG);
-	if (!p) {
-		rc = out->err;
-		goto out;
-	}
+	p = buf_reserve(out, ENC_HDR + e->body_len + ENC_TAG);
+	if (!p)
+		return out->err;
 	p[0] = 0;
-	p[1] = format;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, m, mlen, ad, adlen, NULL, nonce,
-						   key);
+	p[1] = ENC_PLAIN;
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, e->body, e->body_len, ad, adlen,
+						   NULL, nonce, key);
 	out->len += ENC_HDR + (size_t)clen;
-out:
-	sodium_memzero(z, cap);
-	mem_free(z);
-	return rc;
+	return 0;
 }
 
-/* Decompress the frame f (its magic put back in f[0, 4)) into out (T7). */
-static int body_decompress(struct sync_ctx *c, uint8_t *f, size_t flen, bool dict, struct buf *out)
+uint8_t sync_body_format(const uint8_t *body, size_t len)
+{
+	return sync_body_sealed(body, len) && len >= ENC_HDR ? body[1] : 0;
+}
+
+/* Decompress the frame f (its magic put back in f[0, 4)) into out, at
+ * most max bytes (T7, O4). */
+static int body_decompress(struct sync_ctx *c, uint8_t *f, size_t flen, bool dict, size_t max,
+			   struct buf *out)
 {
 	unsigned long long size;
 	size_t got;
@@ -968,7 +967,7 @@ static int body_decompress(struct sync_ctx *c, uint8_t *f, size_t flen, bool dic
 	size = ZSTD_getFrameContentSize(f, flen);
 	if (size == ZSTD_CONTENTSIZE_UNKNOWN || size == ZSTD_CONTENTSIZE_ERROR || size == 0)
 		return ERR_CORRUPT;
-	if (size > CRDT_BODY_MAX)
+	if (size > max)
 		return ERR_TOOBIG; /* refused before its claimed size is allocated */
 	got = ZSTD_findFrameCompressedSize(f, flen);
 	if (ZSTD_isError(got) || got != flen)
@@ -1023,7 +1022,7 @@ int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const
 	if (format == ENC_PLAIN)
 		out->len = (size_t)mlen;
 	else
-		rc = body_decompress(c, m, room + (size_t)mlen, format == ENC_ZSTD_DICT, out);
+		rc = body_decompress(c, m, room + (size_t)mlen, format == ENC_ZSTD_DICT, CRDT_BODY_MAX, out);
 out:
 	if (format != ENC_PLAIN) {
 		sodium_memzero(m, mcap);
@@ -1057,6 +1056,222 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 	if (!rc) {
 		*plain = out->data;
 		*plain_len = out->len;
+	}
+	return rc;
+}
+
+/* ---- opened ranges (O1-O5) --------------------------------------------- */
+
+bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
+		      struct sync_scopes *out)
+{
+	const struct trust_stmt *st;
+	const char *why;
+
+	memset(out, 0, sizeof(*out));
+	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)))
+		return false;
+	if (st->role == SYNC_ROLE_HUB)
+		out->all = true;
+	else if (sync_scopes_add(out, st->station))
+		return false;
+	return true;
+}
+
+/* The associated data of a box (O2). */
+static void open_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
+		    uint64_t first_seq, uint64_t count, uint8_t format)
+{
+	size_t sl = strlen(scope), k;
+	memcpy(ad, OPEN_DOMAIN, sizeof(OPEN_DOMAIN) - 1);
+	k = sizeof(OPEN_DOMAIN) - 1;
+	memcpy(ad + k, author, SYNC_PK_LEN);
+	k += SYNC_PK_LEN;
+	ad[k++] = (uint8_t)sl;
+	memcpy(ad + k, scope, sl);
+	k += sl;
+	for (int i = 0; i < 8; i++)
+		ad[k++] = (uint8_t)(first_seq >> (56 - 8 * i));
+	for (int i = 0; i < 8; i++)
+		ad[k++] = (uint8_t)(count >> (56 - 8 * i));
+	ad[k++] = format;
+	*adlen = k;
+}
+
+static void wipe_buf(struct buf *b)
+{
+	if (b->data && b->cap)
+		sodium_memzero(b->data, b->cap);
+	buf_release(b);
+}
+
+int sync_range_box(void *arg, const struct sync_batch *b, const struct sync_range *r,
+		   uint64_t first_seq, size_t lo, size_t hi, struct buf *out)
+{
+	struct sync_ctx *c = arg;
+	const struct sync_dict *d = c->opt.dict;
+	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *z = NULL, *p, format;
+	size_t adlen, zcap = 0, n;
+	unsigned long long clen;
+	struct buf m;
+	bool dict = d && d->id == SYNC_DICT_V1_ID && c->cdict;
+	int rc = 0;
+
+	buf_reset(out);
+	buf_init(&m, SYNC_ARENA_MAX);
+	if (lo >= hi || !*r->scope)
+		return ERR_USAGE;
+	if (!sync_trust_key(c, r->scope, key))
+		return ERR_UNAUTH;
+	if ((rc = sync_bodies_encode(&m, b, r->scope, lo, hi)))
+		goto out;
+	zcap = ZSTD_compressBound(m.len);
+	if (!(z = mem_alloc(zcap))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
+	ZSTD_CCtx_refCDict(c->cctx, dict ? c->cdict : NULL);
+	n = ZSTD_compress2(c->cctx, z, zcap, m.data, m.len);
+	if (ZSTD_isError(n) || n <= ZSTD_MAGIC_LEN || memcmp(z, zstd_magic, ZSTD_MAGIC_LEN) != 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	format = dict ? OPEN_ZSTD_DICT : OPEN_ZSTD;
+	open_ad(ad, &adlen, r->author, r->scope, first_seq, hi - lo, format);
+	if (!(p = buf_reserve(out, OPEN_HDR + n - ZSTD_MAGIC_LEN + ENC_TAG))) {
+		rc = out->err;
+		goto out;
+	}
+	p[0] = format;
+	randombytes_buf(p + 1, OPEN_NONCE); /* O2: fresh for every box */
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + OPEN_HDR, &clen, z + ZSTD_MAGIC_LEN, n - ZSTD_MAGIC_LEN,
+						   ad, adlen, NULL, p + 1, key);
+	out->len += OPEN_HDR + (size_t)clen;
+out:
+	sodium_memzero(key, sizeof(key));
+	if (z) {
+		sodium_memzero(z, zcap);
+		mem_free(z);
+	}
+	wipe_buf(&m);
+	if (rc)
+		buf_reset(out);
+	return rc;
+}
+
+int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r,
+		     const char **why)
+{
+	struct sync_commit *cm = &b->cm[r->first_commit];
+	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *m = NULL, format;
+	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL;
+	unsigned long long mlen;
+	struct buf pl, bodies;
+	bool has_key = false;
+	int rc = 0;
+
+	*why = NULL;
+	buf_init(&pl, 1);
+	buf_init(&bodies, 1);
+	if (!r->opened || bl < OPEN_HDR + ENC_TAG + 1 || r->box_off + bl > b->arena.len) {
+		rc = ERR_CORRUPT;
+		*why = "the opened range's box is too short";
+		goto out;
+	}
+	format = b->arena.data[r->box_off];
+	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT) {
+		rc = ERR_CORRUPT;
+		*why = "the opened range's box has an unknown format";
+		goto out;
+	}
+	if (format == OPEN_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
+		rc = ERR_NODICT;
+		*why = "the opened range needs the zstd dictionary, which this node lacks";
+		goto out;
+	}
+	if (!(has_key = sync_trust_key(c, r->scope, key))) {
+		rc = ERR_UNAUTH;
+		*why = "an opened range of a scope whose key this node does not hold";
+		goto out;
+	}
+	/* O4: at most what count bodies can be, and what a chunk may hold */
+	max = c->opt.decompress_max;
+	if (r->count < max / (CRDT_BODY_MAX + 4))
+		max = r->count * (CRDT_BODY_MAX + 4);
+	buf_init(&pl, max);
+	mcap = ZSTD_MAGIC_LEN + bl - OPEN_HDR - ENC_TAG;
+	if (!(m = mem_alloc(mcap))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format);
+	{
+		const uint8_t *bx = b->arena.data + r->box_off; /* the arena does not move before the split */
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + OPEN_HDR,
+							       bl - OPEN_HDR, ad, adlen, bx + 1, key) != 0) {
+			rc = ERR_BADSIG;
+			*why = "the opened range's box does not open with the scope's key";
+			goto out;
+		}
+	}
+	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen, format == OPEN_ZSTD_DICT, max, &pl))) {
+		*why = "the opened range's compressed frame is malformed or too large";
+		goto out;
+	}
+	/* O4: exactly count bodies, each length checked, nothing after; into
+	 * one buffer reserved once (a stream byte gives at most 40 bytes of
+	 * body: P5), never grown, so no copy of them is left behind (O5) */
+	obound = pl.len < (max - 64) / 40 ? 40 * pl.len + 64 : max;
+	buf_init(&bodies, obound);
+	if (!(lens = mem_calloc(r->count, sizeof(*lens))) || !buf_reserve(&bodies, obound)) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if ((rc = sync_bodies_decode(pl.data, pl.len, r, cm, &bodies, lens))) {
+		*why = "the opened range's bodies do not match its count and lengths";
+		goto out;
+	}
+	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
+		const uint8_t *p = bodies.data + off;
+		size_t len = lens[k];
+		if (len > CRDT_BODY_MAX - ENC_HDR - ENC_TAG) {
+			rc = ERR_TOOBIG;
+			*why = "the opened range's bodies do not match its count and lengths";
+			goto out;
+		}
+		struct crdt_log_entry e;
+		memset(&e, 0, sizeof(e));
+		memcpy(e.author, r->author, SYNC_PK_LEN);
+		memcpy(e.scope, r->scope, sizeof(e.scope));
+		e.seq = cm[k].seq;
+		e.hlc = cm[k].hlc;
+		e.body = p;
+		e.body_len = len;
+		cm[k].body_off = b->arena.len;
+		if ((rc = sync_body_encrypt(c, key, &e, &b->arena))) /* O3: as the author sealed it */
+			goto out;
+		cm[k].body_len = b->arena.len - cm[k].body_off;
+	}
+out:
+	mem_free(lens);
+	wipe_buf(&bodies);
+	if (has_key)
+		sodium_memzero(key, sizeof(key));
+	if (m) {
+		sodium_memzero(m, mcap);
+		mem_free(m);
+	}
+	wipe_buf(&pl);
+	if (rc) {
+		for (size_t k = 0; k < r->count; k++) {
+			cm[k].body_off = mark;
+			cm[k].body_len = 0;
+		}
+		if (b->arena.len > mark)
+			b->arena.len = mark;
+		if (b->arena.err == -ENOMEM || rc == -ENOMEM)
+			rc = -ENOMEM;
 	}
 	return rc;
 }

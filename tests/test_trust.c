@@ -606,7 +606,8 @@ static void test_encryption(void **state)
 	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
 	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
 	{
-		/* a body that compresses well: it is compressed, then encrypted */
+		/* a body that compresses well is still sealed as it is (F = 2):
+		 * compression happens across commits, in opened ranges */
 		struct crdt_write w;
 		char detail[400] = "";
 		for (int i = 0; i < 20; i++)
@@ -618,8 +619,7 @@ static void test_encryption(void **state)
 		assert_int_equal(crdt_commit_local(s1.st, T0 + 102, "s1", &w, 1, NULL), 0);
 		int forms[5] = { 0 };
 		assert_true(crdt_log_each(s1.st, s1.id.pk, "s1", 0, t_forms_one, forms) >= 0);
-		assert_int_equal(forms[2] + forms[3], 3);
-		assert_true(forms[3] >= 1);
+		assert_int_equal(forms[2], 3);
 	}
 	/* the bundle s1 writes holds no name and no phone number */
 	t_carry(&s1, &s2, T0 + 200, &rep, &file);
@@ -742,14 +742,26 @@ static void test_body_format(void **state)
 	assert_int_equal(out.len, 40);
 	assert_memory_equal(out.data, body, 40);
 
-	/* a body that compresses travels as a zstd frame (F = 3 without the
-	 * dictionary), shorter, and opens to the same bytes */
+	/* a body that compresses is sealed as it is too (F = 2): the stored
+	 * body follows from the plaintext alone (trust.c O3) ... */
 	memset(body, 'a', sizeof(body));
 	body[0] = 1;
 	e.body_len = sizeof(body);
 	buf_reset(&enc);
 	assert_int_equal(sync_body_encrypt(s.ctx, key, &e, &enc), 0);
-	assert_int_equal(enc.data[1], 3);
+	assert_int_equal(enc.data[1], 2);
+	assert_int_equal(enc.len, 2 + sizeof(body) + 16);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 2, body, sizeof(body), &want);
+	assert_memory_equal(want.data, enc.data, enc.len);
+	/* ... while F = 3, as older versions wrote it, still opens */
+	{
+		struct buf full;
+		buf_init(&full, 0);
+		memset(body, 'a', sizeof(body));
+		t_frame(&full, sizeof(body), 'a', true);
+		t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 3, full.data, full.len, &enc);
+		buf_release(&full);
+	}
 	assert_true(enc.len < 100);
 	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
 	assert_int_equal(out.len, sizeof(body));
@@ -835,8 +847,20 @@ static void test_body_format(void **state)
 		assert_int_equal(crdt_body_encode(&cb, &w, 1), 0);
 		e.body = cb.data;
 		e.body_len = cb.len;
-		buf_reset(&enc);
-		assert_int_equal(sync_body_encrypt(sd.ctx, key, &e, &enc), 0);
+		/* F = 4 as older versions wrote it (no longer written) */
+		{
+			ZSTD_CCtx *cc = ZSTD_createCCtx();
+			size_t cap = ZSTD_compressBound(cb.len), zl;
+			uint8_t *z = malloc(cap);
+			assert_non_null(z);
+			ZSTD_CCtx_setParameter(cc, ZSTD_c_dictIDFlag, 0);
+			assert_false(ZSTD_isError(ZSTD_CCtx_loadDictionary(cc, dict->bytes, dict->len)));
+			zl = ZSTD_compress2(cc, z, cap, cb.data, cb.len);
+			assert_false(ZSTD_isError(zl));
+			t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 4, z + 4, zl - 4, &enc);
+			free(z);
+			ZSTD_freeCCtx(cc);
+		}
 		assert_int_equal(enc.data[1], 4);
 		assert_true(enc.len < 2 + cb.len + 16);
 		assert_int_equal(sync_body_decrypt(sd.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
@@ -902,6 +926,467 @@ static void test_idnum_key(void **state)
 	t_close(&hub);
 }
 
+/* ---- opened ranges ----------------------------------------------------- */
+
+/* How many opened ranges (and ranges in all) chunk holds, decoded at n. */
+static size_t t_opened(struct t_node *n, const uint8_t *p, size_t len, size_t *ranges)
+{
+	struct sync_chunk ch;
+	struct sync_batch b;
+	size_t k = 0;
+	int type;
+	uint8_t id[SYNC_ID_LEN];
+	size_t clen;
+	assert_int_equal(sync_chunk_peek(p, len, id, &type, &clen), 0);
+	if (type != SYNC_MSG_DELTA)
+		return 0;
+	sync_batch_init(&b);
+	assert_int_equal(sync_chunk_open(n->ctx, p, len, &ch), 0);
+	assert_int_equal(sync_payload_decode(ch.payload, ch.payload_len, ch.sender, &b), 0);
+	for (size_t i = 0; i < b.nr; i++)
+		k += b.r[i].opened;
+	if (ranges)
+		*ranges += b.nr;
+	sync_batch_release(&b);
+	return k;
+}
+
+/* A session from a (initiator) to b until both are idle; *opened counts
+ * the opened ranges in what a sent b. */
+static void t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *opened)
+{
+	struct sync_session *sa, *sb;
+	struct sync_session_options oa = { .initiator = true }, ob = { 0 };
+	struct buf m;
+	buf_init(&m, SYNC_CHUNK_MAX);
+	oa.cert = a->cert.data;
+	oa.cert_len = a->cert.len;
+	assert_int_equal(sync_session_new(&sa, a->ctx, &oa, t), 0);
+	assert_int_equal(sync_session_new(&sb, b->ctx, &ob, t), 0);
+	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
+		while (sync_session_output(sa, &m, t) == 1) {
+			if (opened)
+				*opened += t_opened(b, m.data, m.len, NULL);
+			assert_int_equal(sync_session_input(sb, m.data, m.len, t), 0);
+		}
+		while (sync_session_output(sb, &m, t) == 1)
+			assert_int_equal(sync_session_input(sa, m.data, m.len, t), 0);
+	}
+	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
+	sync_session_free(sa);
+	sync_session_free(sb);
+	buf_release(&m);
+}
+
+struct t_chunks {
+	size_t n;
+	struct buf c[16];
+};
+
+static int t_keep(void *arg, const uint8_t *chunk, size_t len, const struct sync_chunk_info *info)
+{
+	struct t_chunks *k = arg;
+	(void)info;
+	assert_true(k->n < 16);
+	buf_init(&k->c[k->n], 0);
+	buf_put(&k->c[k->n++], chunk, len);
+	return 0;
+}
+
+static void t_chunks_free(struct t_chunks *k)
+{
+	for (size_t i = 0; i < k->n; i++)
+		buf_release(&k->c[i]);
+	k->n = 0;
+}
+
+/* docs/protocol.md "Opened ranges", written out independently of trust.c
+ * and codec.c: u8 format 1, nonce[24], XChaCha20-Poly1305 under key of a
+ * zstd frame without its magic, ad = "cunlian-open-v1" || author ||
+ * u8 len scope || scope || u64be first_seq || u64be count || u8 format. */
+static void t_box(const uint8_t key[32], const uint8_t *author, const char *scope, uint64_t first,
+		  uint64_t count, const uint8_t *frame, size_t flen, struct buf *out)
+{
+	uint8_t ad[15 + 32 + 1 + 32 + 17];
+	size_t k = 0, sl = strlen(scope);
+	unsigned long long clen;
+	memcpy(ad, "cunlian-open-v1", 15);
+	k = 15;
+	memcpy(ad + k, author, 32);
+	k += 32;
+	ad[k++] = (uint8_t)sl;
+	memcpy(ad + k, scope, sl);
+	k += sl;
+	for (int i = 7; i >= 0; i--)
+		ad[k++] = (uint8_t)(first >> (8 * i));
+	for (int i = 7; i >= 0; i--)
+		ad[k++] = (uint8_t)(count >> (8 * i));
+	ad[k++] = 1;
+	buf_reset(out);
+	buf_put_u8(out, 1);
+	uint8_t *p = buf_reserve(out, 24 + flen + 16);
+	assert_non_null(p);
+	randombytes_buf(p, 24);
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + 24, &clen, frame, flen, ad, k, NULL, p, key);
+	out->len += 24 + (size_t)clen;
+}
+
+/* A zstd frame of src without its magic (content size declared). */
+static void t_zframe(const uint8_t *src, size_t n, struct buf *out)
+{
+	size_t cap = ZSTD_compressBound(n), zl;
+	uint8_t *z = malloc(cap);
+	assert_non_null(z);
+	zl = ZSTD_compress(z, cap, src, n, 3);
+	assert_false(ZSTD_isError(zl));
+	buf_reset(out);
+	buf_put(out, z + 4, zl - 4);
+	free(z);
+}
+
+/* The box plaintext with every body raw (codec.c P5: OP = form 0 per
+ * body, PK, NUM, TXT empty, RAW = each body lenbytes); n bodies. */
+static void t_raw_streams(struct buf *out, const struct buf *bodies, size_t n, size_t op_n)
+{
+	struct buf raw;
+	buf_init(&raw, 0);
+	for (size_t i = 0; i < n; i++)
+		buf_put_lenbytes(&raw, bodies[i].data, bodies[i].len);
+	buf_reset(out);
+	buf_put_varint(out, op_n);
+	for (size_t i = 0; i < op_n; i++)
+		buf_put_u8(out, 0);
+	buf_put_varint(out, 0);
+	buf_put_varint(out, 0);
+	buf_put_varint(out, 0);
+	buf_put_lenbytes(out, raw.data, raw.len);
+	buf_release(&raw);
+}
+
+/* The chunk c (from sender) with its first range's box replaced by box
+ * (count commits kept), re-encoded and signed again by sender, so the
+ * receiver's checks behind the signature are what refuse it. */
+static void t_rebox(struct t_node *sender, const struct buf *c, const struct buf *box, size_t count,
+		    struct buf *out)
+{
+	struct sync_chunk ch;
+	struct sync_batch b;
+	struct sync_seg seg;
+	struct buf pay;
+	sync_batch_init(&b);
+	buf_init(&pay, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_chunk_open(sender->ctx, c->data, c->len, &ch), 0);
+	assert_int_equal(sync_payload_decode(ch.payload, ch.payload_len, ch.sender, &b), 0);
+	assert_true(b.nr == 1 && b.r[0].opened);
+	if (box) {
+		b.r[0].box_off = b.arena.len;
+		b.r[0].box_len = box->len;
+		buf_put(&b.arena, box->data, box->len);
+	}
+	b.r[0].count = count;
+	b.nc = count;
+	b.r[0].has_sig = b.cm[count - 1].has_sig;
+	seg = (struct sync_seg){ &b.r[0], 0, count, b.r[0].has_sig };
+	assert_int_equal(sync_payload_encode(&pay, &b, &seg, 1, sender->id.pk), 0);
+	assert_int_equal(sync_chunk_seal(sender->ctx, SYNC_MSG_DELTA, pay.data, pay.len, true, out), 0);
+	buf_release(&pay);
+	sync_batch_release(&b);
+}
+
+/* Apply chunk at n: it changes nothing and is refused with rc. */
+static void t_refused(struct t_node *n, const struct buf *c, int rc)
+{
+	struct sync_report rep;
+	uint8_t d0[32], d1[32];
+	memset(&rep, 0, sizeof(rep));
+	t_digest(n, d0);
+	int got = sync_chunk_apply(n->ctx, c->data, c->len, T0 + 500, &rep, NULL, NULL);
+	t_digest(n, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_int_equal(rep.applied + rep.carried, 0);
+	if (got == 0) {
+		assert_true(rep.refused > 0);
+		assert_true(t_reason(&rep, rc) > 0);
+	} else {
+		assert_int_equal(got, rc);
+	}
+}
+
+static int t_plain_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct t_node *n = ((void **)arg)[0];
+	struct buf *bodies = ((void **)arg)[1];
+	size_t *k = ((void **)arg)[2];
+	struct buf o;
+	const uint8_t *p;
+	size_t len;
+	buf_init(&o, CRDT_BODY_MAX + 1);
+	assert_int_equal(sync_body_open(n->ctx, e, &o, &p, &len), 0);
+	buf_init(&bodies[*k], 0);
+	buf_put(&bodies[(*k)++], p, len);
+	buf_release(&o);
+	return 0;
+}
+
+static void test_opened_ranges(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct t_chunks ch = { 0 };
+	struct sync_scopes all, s1only;
+	struct buf box, frame, pt, bad, bodies[8];
+	uint8_t a[32], b[32], key[32];
+	size_t opened = 0, nb = 0;
+	(void)state;
+
+	t_open_root(&r, &root, "root6");
+	t_open(&hub, "hub6", 62, "c01", SYNC_ROLE_HUB);
+	t_open(&hub2, "hub6b", 63, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "s16", 64, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "s26", 65, "s2", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
+	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
+	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 3);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
+	t_carry(&r, &s1, T0 + 10, &rep, NULL);
+	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
+	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
+	t_write_order(&s1, "s1", "s1-o2", "s1", T0 + 102);
+	int forms[5] = { 0 };
+	assert_true(crdt_log_each(s1.st, s1.id.pk, "s1", 0, t_forms_one, forms) >= 0);
+	assert_int_equal(forms[2], 3); /* new commits are sealed F = 2 only */
+
+	/* a relay that cannot read s1 never gets an opened range, and relays
+	 * the per-commit form, which the hub takes */
+	t_session(&s1, &s2, T0 + 200, &opened);
+	assert_int_equal(opened, 0);
+	t_session(&s2, &hub, T0 + 300, &opened);
+	assert_int_equal(opened, 0);
+	assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
+	assert_memory_equal(a, b, 32);
+
+	/* the station and a hub: opened, and the hub ends equal */
+	t_session(&s1, &hub2, T0 + 400, &opened);
+	assert_true(opened >= 1);
+	assert_int_equal(crdt_store_digest(hub2.st, "s1", a), 0);
+	assert_memory_equal(a, b, 32);
+	/* the hub keeps the stored bodies as the author sealed them: it relays
+	 * them to the relay's side as before */
+	{
+		void *arg[3] = { &hub2, bodies, &nb };
+		assert_true(crdt_log_each(hub2.st, s1.id.pk, "s1", 0, t_plain_one, arg) >= 0);
+		assert_int_equal(nb, 3);
+	}
+	t_session(&hub2, &hub, T0 + 450, NULL);
+
+	/* a node without the key refuses an opened range, changing nothing */
+	memset(&all, 0, sizeof(all));
+	all.all = true;
+	memset(&s1only, 0, sizeof(s1only));
+	sync_scopes_add(&s1only, "s1");
+	assert_int_equal(sync_delta_export_for(s1.ctx, NULL, 0, &s1only, &all, t_keep, &ch), 0);
+	assert_int_equal(ch.n, 1);
+	assert_int_equal(t_opened(&s2, ch.c[0].data, ch.c[0].len, NULL), 1);
+	t_refused(&s2, &ch.c[0], ERR_UNAUTH);
+
+	/* a fresh hub3 to refuse things at */
+	struct t_node h3;
+	t_open(&h3, "hub6c", 66, "c01", SYNC_ROLE_HUB);
+	t_carry(&r, &h3, T0 + 10, &rep, NULL);
+	assert_true(sync_trust_key(s1.ctx, "s1", key));
+	buf_init(&box, 0);
+	buf_init(&frame, 0);
+	buf_init(&pt, 0);
+	buf_init(&bad, SYNC_CHUNK_MAX * 2);
+	{
+		/* a flipped bit anywhere in the box */
+		struct sync_chunk c0;
+		struct sync_batch bt;
+		sync_batch_init(&bt);
+		assert_int_equal(sync_chunk_open(s1.ctx, ch.c[0].data, ch.c[0].len, &c0), 0);
+		assert_int_equal(sync_payload_decode(c0.payload, c0.payload_len, c0.sender, &bt), 0);
+		buf_put(&box, bt.arena.data + bt.r[0].box_off, bt.r[0].box_len);
+		sync_batch_release(&bt);
+		for (size_t i = 0; i < box.len; i++) {
+			box.data[i] ^= (uint8_t)(1u << (i % 8));
+			t_rebox(&s1, &ch.c[0], &box, 3, &bad);
+			t_refused(&h3, &bad, i == 0 ? ERR_CORRUPT : ERR_BADSIG);
+			box.data[i] ^= (uint8_t)(1u << (i % 8));
+		}
+		/* truncated */
+		box.len--;
+		t_rebox(&s1, &ch.c[0], &box, 3, &bad);
+		t_refused(&h3, &bad, ERR_BADSIG);
+		box.len = 10;
+		t_rebox(&s1, &ch.c[0], &box, 3, &bad);
+		t_refused(&h3, &bad, ERR_CORRUPT); /* shorter than any box: the chunk is malformed */
+		/* a wrong count: the range says 2, the box was sealed for 3 */
+		t_rebox(&s1, &ch.c[0], NULL, 2, &bad);
+		t_refused(&h3, &bad, ERR_BADSIG);
+	}
+	/* boxes written independently of the code (docs/protocol.md) */
+	t_raw_streams(&pt, bodies, 3, 3);
+	t_zframe(pt.data, pt.len, &frame);
+	t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &box);
+	/* under another key */
+	key[0] ^= 1;
+	t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &bad);
+	key[0] ^= 1;
+	{
+		struct buf c;
+		buf_init(&c, SYNC_CHUNK_MAX * 2);
+		t_rebox(&s1, &ch.c[0], &bad, 3, &c);
+		t_refused(&h3, &c, ERR_BADSIG);
+		/* two bodies for a count of three */
+		t_raw_streams(&pt, bodies, 2, 2);
+		t_zframe(pt.data, pt.len, &frame);
+		t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &bad);
+		t_rebox(&s1, &ch.c[0], &bad, 3, &c);
+		t_refused(&h3, &c, ERR_CORRUPT);
+		/* a length that overruns: RAW claims more than it holds */
+		t_raw_streams(&pt, bodies, 3, 3);
+		pt.data[pt.len - bodies[2].len - 1] = 0x7f;
+		t_zframe(pt.data, pt.len, &frame);
+		t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &bad);
+		t_rebox(&s1, &ch.c[0], &bad, 3, &c);
+		t_refused(&h3, &c, ERR_CORRUPT);
+		/* a body the author did not write (one byte of its plaintext
+		 * changed): its rebuilt stored body breaks the chain */
+		bodies[1].data[bodies[1].len - 1] ^= 1;
+		t_raw_streams(&pt, bodies, 3, 3);
+		bodies[1].data[bodies[1].len - 1] ^= 1;
+		t_zframe(pt.data, pt.len, &frame);
+		t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &bad);
+		t_rebox(&s1, &ch.c[0], &bad, 3, &c);
+		t_refused(&h3, &c, ERR_BADSIG);
+		/* a decompression bomb, properly sealed: refused before its
+		 * claimed size is allocated */
+		t_frame(&frame, (size_t)64 << 20, 0, true);
+		t_box(key, s1.id.pk, "s1", 1, 3, frame.data, frame.len, &bad);
+		t_rebox(&s1, &ch.c[0], &bad, 3, &c);
+		t_refused(&h3, &c, ERR_TOOBIG);
+		/* and the honest independent box is taken: same digest */
+		t_rebox(&s1, &ch.c[0], &box, 3, &c);
+		memset(&rep, 0, sizeof(rep));
+		assert_int_equal(sync_chunk_apply(h3.ctx, c.data, c.len, T0 + 600, &rep, NULL, NULL), 0);
+		assert_int_equal(rep.applied, 3);
+		assert_int_equal(crdt_store_digest(h3.st, "s1", a), 0);
+		assert_memory_equal(a, b, 32);
+		buf_release(&c);
+	}
+	sodium_memzero(key, sizeof(key));
+	for (size_t i = 0; i < nb; i++)
+		buf_release(&bodies[i]);
+	t_chunks_free(&ch);
+	buf_release(&box);
+	buf_release(&frame);
+	buf_release(&pt);
+	buf_release(&bad);
+	t_close(&h3);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&hub2);
+	t_close(&s1);
+	t_close(&s2);
+}
+
+/* A writer as versions before opened ranges sealed: F = 3 (zstd, then
+ * encrypted), hashed and signed like any local commit. */
+struct t_old {
+	const struct sync_identity *id;
+	uint8_t key[32];
+};
+
+static int t_old_seal(void *arg, const struct crdt_log_entry *e, const uint8_t *prev, size_t prev_len,
+		      struct buf *seal, struct buf *body)
+{
+	struct t_old *o = arg;
+	const uint8_t *ph = NULL, *psig;
+	uint8_t h[32], sig[64];
+	struct buf fr;
+	if (e->seq > 1)
+		assert_int_equal(sync_seal_parse(prev, prev_len, &ph, &psig), 0);
+	buf_init(&fr, 0);
+	t_zframe(e->body, e->body_len, &fr);
+	t_seal_body(o->key, e->author, e->scope, e->seq, e->hlc, 3, fr.data, fr.len, body);
+	sync_feed_hash(h, ph, e->author, e->scope, e->seq, e->hlc, body->data, body->len);
+	assert_int_equal(sync_checkpoint_sign(o->id, h, sig), 0);
+	buf_put_u8(seal, 2);
+	buf_put(seal, h, 32);
+	buf_put(seal, sig, 64);
+	buf_release(&fr);
+	return seal->err;
+}
+
+static void test_opened_old_formats(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct crdt_sealer sealer;
+	struct t_old o;
+	uint8_t a[32], b[32];
+	size_t opened = 0;
+	(void)state;
+
+	t_open_root(&r, &root, "root7");
+	t_open(&hub, "hub7", 72, "c01", SYNC_ROLE_HUB);
+	t_open(&hub2, "hub7b", 73, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "s17", 74, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "s27", 75, "s2", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
+	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
+	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 3);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
+	t_carry(&r, &s1, T0 + 10, &rep, NULL);
+	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	/* two commits as an older version wrote them, then one of today */
+	o.id = &s1.id;
+	assert_true(sync_trust_key(s1.ctx, "s1", o.key));
+	sealer.seal = t_old_seal;
+	sealer.arg = &o;
+	crdt_store_set_sealer(s1.st, &sealer);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
+	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
+	sync_trust_sealer(&sealer, s1.ctx);
+	crdt_store_set_sealer(s1.st, &sealer);
+	t_write_order(&s1, "s1", "s1-o2", "s1", T0 + 102);
+	int forms[5] = { 0 };
+	assert_true(crdt_log_each(s1.st, s1.id.pk, "s1", 0, t_forms_one, forms) >= 0);
+	assert_int_equal(forms[3], 2);
+	assert_int_equal(forms[2], 1);
+	/* the hub reads them; a range holding F = 3 travels commit by commit */
+	t_session(&s1, &hub, T0 + 200, &opened);
+	assert_int_equal(opened, 0);
+	assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
+	assert_memory_equal(a, b, 32);
+	/* a relay carries them unread to another hub, which reads them */
+	t_session(&s1, &s2, T0 + 300, NULL);
+	t_session(&s2, &hub2, T0 + 400, &opened);
+	assert_int_equal(opened, 0);
+	assert_int_equal(crdt_store_digest(hub2.st, "s1", a), 0);
+	assert_memory_equal(a, b, 32);
+	/* what comes after them travels opened */
+	t_write_order(&s1, "s1", "s1-o3", "s1", T0 + 500);
+	t_session(&s1, &hub, T0 + 600, &opened);
+	assert_int_equal(opened, 1);
+	assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
+	assert_memory_equal(a, b, 32);
+	sodium_memzero(o.key, sizeof(o.key));
+	t_close(&r);
+	t_close(&hub);
+	t_close(&hub2);
+	t_close(&s1);
+	t_close(&s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -913,6 +1398,8 @@ int main(void)
 		cmocka_unit_test(test_encryption),
 		cmocka_unit_test(test_body_format),
 		cmocka_unit_test(test_idnum_key),
+		cmocka_unit_test(test_opened_ranges),
+		cmocka_unit_test(test_opened_old_formats),
 	};
 	if (sync_init())
 		return 1;

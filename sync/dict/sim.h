@@ -108,10 +108,14 @@ static int sim_keep(void *arg, const uint8_t *chunk, size_t len, const struct sy
 /*
  * Replay one station into a fresh replica at path and export, for each
  * day d < ndays, the delta of that day's commits (chunks into out[d]) with
- * opt. Returns 0 or an error code.
+ * opt, for a reader of the scopes in reads (NULL: none; the hub: all, so
+ * an enrolled station's ranges travel opened); when closed is not NULL,
+ * the same delta for a reader of none (commit by commit) into closed[d].
+ * Returns 0 or an error code.
  */
-static int sim_station(const struct sim_site *site, const char *path, const struct sync_options *opt,
-		       int ndays, struct sim_chunks *out, struct sync_identity *id_out)
+static int sim_station_for(const struct sim_site *site, const char *path,
+			   const struct sync_options *opt, const struct sync_scopes *reads, int ndays,
+			   struct sim_chunks *out, struct sim_chunks *closed, struct sync_identity *id_out)
 {
 	struct sync_identity id;
 	struct crdt_store *st = NULL;
@@ -142,7 +146,9 @@ static int sim_station(const struct sim_site *site, const char *path, const stru
 			memcpy(vv.author, id.pk, 32);
 			snprintf(vv.scope, sizeof(vv.scope), "%s", site->name);
 			vv.seq = seq_end;
-			if ((rc = sync_delta_export(ctx, &vv, 1, NULL, sim_keep, &out[day])))
+			if ((rc = sync_delta_export_for(ctx, &vv, 1, NULL, reads, sim_keep, &out[day])))
+				goto out;
+			if (closed && (rc = sync_delta_export(ctx, &vv, 1, NULL, sim_keep, &closed[day])))
 				goto out;
 			seq_end = seq;
 			day++;
@@ -169,6 +175,13 @@ out:
 		sync_identity_release(&id);
 	free(op);
 	return rc;
+}
+
+static __attribute__((unused)) int sim_station(const struct sim_site *site, const char *path,
+					       const struct sync_options *opt, int ndays,
+					       struct sim_chunks *out, struct sync_identity *id_out)
+{
+	return sim_station_for(site, path, opt, NULL, ndays, out, NULL, id_out);
 }
 
 #endif

@@ -186,6 +186,68 @@ int main(void)
 		buf_release(&sb);
 		sync_identity_release(&root);
 	}
+	/* an opened range (docs/protocol.md "Opened ranges"): an enrolled
+	 * station's own scope as it sends it to the hub, so fuzz_chunk
+	 * reaches the decoder of flag bit 1 and the box */
+	memset(rs, 0x77, sizeof(rs));
+	if (sync_identity_from_seed(&root, rs) == 0) {
+		struct fuzz_node e;
+		struct sync_statement stm;
+		struct sync_options so;
+		struct crdt_options co = { .no_sync = true };
+		struct buf cert;
+		struct sync_scopes hub;
+		struct chunks oc = { 0 };
+		uint8_t es[32];
+		memset(&e, 0, sizeof(e));
+		memset(es, 5, sizeof(es));
+		memset(&stm, 0, sizeof(stm));
+		memset(&so, 0, sizeof(so));
+		memset(&hub, 0, sizeof(hub));
+		hub.all = 1;
+		buf_init(&cert, 0);
+		if (sync_identity_from_seed(&e.id, es) || crdt_store_open(&e.st, ":memory:", e.id.pk, &co))
+			abort();
+		memcpy(stm.node, e.id.pk, SYNC_PK_LEN);
+		stm.role = SYNC_ROLE_STATION;
+		snprintf(stm.station, sizeof(stm.station), "s0001");
+		stm.not_after = FUZZ_NOW + 365ULL * 86400000;
+		if (sync_statement_sign(&stm, &root))
+			abort();
+		sync_statement_encode(&cert, &stm);
+		sync_scopes_add(&so.apply, "s0001");
+		sync_scopes_add(&so.apply, "");
+		so.dict = fuzz_dict;
+		so.level = 1;
+		so.county_root = root.pk;
+		so.self_cert = cert.data;
+		so.self_cert_len = cert.len;
+		if (sync_ctx_new(&e.ctx, e.st, &e.id, &so))
+			abort();
+		crdt_write_init(&w[0], 1, CRDT_UPSERT, "s0001-v2");
+		crdt_write_text(&w[0], "name", "李娜");
+		crdt_write_text(&w[0], "station", "s0001");
+		crdt_commit_local(e.st, FUZZ_NOW, "s0001", w, 1, NULL);
+		crdt_write_init(&w[0], 3, CRDT_UPSERT, "s0001-o2");
+		crdt_write_text(&w[0], "station", "s0001");
+		crdt_write_text(&w[0], "status", "open");
+		crdt_commit_local(e.st, FUZZ_NOW + 1000, "s0001", w, 1, NULL);
+		sync_delta_export_for(e.ctx, NULL, 0, NULL, &hub, keep, &oc);
+		for (size_t i = 0; i < oc.n; i++) {
+			struct sync_chunk c;
+			snprintf(name, sizeof(name), "opened%zu", i);
+			put("fuzz_chunk", name, 0, oc.c[i].data, oc.c[i].len);
+			if (sync_chunk_open(h.ctx, oc.c[i].data, oc.c[i].len, &c) == 0) {
+				snprintf(name, sizeof(name), "opened_payload%zu", i);
+				put("fuzz_chunk", name, 1, c.payload, c.payload_len);
+				put("fuzz_roundtrip", name, 2, c.payload, c.payload_len);
+			}
+			buf_release(&oc.c[i]);
+		}
+		buf_release(&cert);
+		fuzz_node_close(&e);
+		sync_identity_release(&root);
+	}
 	/* configuration files */
 	static const char conf1[] = "# cunlian node\nstation = s0001\nname = 红星村服务站\nrole = station\n"
 				    "level = village\nparent = t01\n";
