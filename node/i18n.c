@@ -481,9 +481,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			 "  5. new board: start the service and check: sudo systemctl enable --now cunlian; cunlian doctor; cunlian status\n"
 			 "What the old board synced after this backup comes back by itself at the next sync.\n" },
 	[M_HELP_BUNDLE_EXPORT] = { "bundle export 文件 [--for 站点编号|hub]\n"
-				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n",
+				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n"
+				   "  明确写 --for 时包更小，但只有该节点能导入，别的站点不能代为转交。\n",
 				   "bundle export FILE [--for STATION|hub]\n"
-				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n" },
+				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n"
+				   "  With --for given, the bundle is smaller but only that node can import it: no other station can carry it on.\n" },
 	[M_HELP_BUNDLE_IMPORT] = { "bundle import 文件\n"
 				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n",
 				   "bundle import FILE\n"
