@@ -19,8 +19,8 @@
  *  X3. The local session is ticked (resends queued) only when nothing is
  *      in flight: a message still travelling is never sent twice.
  *  X4. A request that fails after all its retransmissions only counts a
- *      failure; three in a row with no answer between them end the
- *      exchange as unreachable, and so does a peer that never answered
+ *      failure (a GET /vv is then asked again); three in a row with no
+ *      answer between them end the exchange as unreachable, and so does a peer that never answered
  *      while the first request was sent four times. What was
  *      acknowledged stays acknowledged.
  */
@@ -713,14 +713,19 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 	}
 	if (rc == 0) { /* an error code: the peer refuses (limits, bad request) */
 		x->fails++;
-		if (code == 503 || code == 429) /* busy: back off like a loss */
+		if (code == 503 || code == 429) { /* busy: back off like a loss */
+			if (q->vv)
+				x->phase = XCHG_SYNC;
 			return;
+		}
 		if (x->fails >= 3 || q->vv)
 			x->err = -EPROTO;
 		return;
 	}
-	if (++x->fails >= 3 || q->vv) /* X4 */
+	if (++x->fails >= 3) /* X4 */
 		x->err = rc;
+	else if (q->vv)
+		x->phase = XCHG_SYNC; /* ask again: X2 still holds */
 }
 
 static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, bool vv)
