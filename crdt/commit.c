@@ -177,8 +177,7 @@ static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *sc
 	else
 		sqlite3_bind_null(st, 7);
 	int rc = sqlite3_step(st);
-	sqlite3_reset(st);
-	sqlite3_clear_bindings(st);
+	sqlite3_reset(st); /* every parameter is bound again next time */
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 }
 

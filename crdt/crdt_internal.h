@@ -55,6 +55,7 @@ struct crdt_row {
 struct crdt_tstmt {
 	sqlite3_stmt *get;    /* SELECT cols, _m WHERE pk = ? */
 	sqlite3_stmt *put;    /* INSERT OR REPLACE, for a new row */
+	sqlite3_stmt *ins;    /* APPEND: INSERT, failing on a taken pk or key */
 	sqlite3_stmt *upd;    /* UPDATE all columns, for a loaded row */
 	sqlite3_stmt *bykey;  /* APPEND with unique col: SELECT pk WHERE key = ? */
 	sqlite3_stmt *del;    /* DELETE WHERE pk = ? */
@@ -147,6 +148,12 @@ int crdt_row_load(struct crdt_store *s, const struct crdt_table *t, const char *
 		  struct crdt_row *r);
 int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		 const struct crdt_row *r);
+/* Insert r as a new row of append table t with a plain INSERT (no row
+ * cache: append tables are written through). Returns 0 when inserted, 1
+ * when a row already holds its pk or its unique key (nothing written), or
+ * a storage error. */
+int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+			const struct crdt_row *r);
 /* Write one row to the file: UPDATE when in_file, else INSERT. m is the
  * encoded _m; scope NULL is no scope. */
 int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,

@@ -32,6 +32,10 @@
  *  A2. two inserts of one pk (or of one unique key) with other clocks
  *      resolve to the smaller K everywhere; when their contents differ the
  *      loser is kept in _conflicts for the administrator, never merged.
+ *  A3. While _conflicts is empty, an insert whose pk and key no row holds
+ *      is the whole of its component: it becomes a row, by a plain INSERT
+ *      that the pk and the unique index refuse otherwise (writing nothing,
+ *      so the component is then decided as usual).
  *
  * Transitions of one row under one write:
  *   state \ write    | upsert K             | delete K
@@ -338,10 +342,11 @@ static int crdt_cand_cmp(const struct crdt_store *s, const struct crdt_cand *a, 
 	return o ? o : (a->w->pk_len > b->w->pk_len) - (a->w->pk_len < b->w->pk_len);
 }
 
-/* Insert w as a new row of an append table, at clock (hlc, author), from a
- * commit of scope. */
-static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
-			   const struct crdt_write *w, uint64_t hlc, uint32_t author, const char *scope)
+/* s->row as the row that w inserts into an append table, at clock (hlc,
+ * author), from a commit of scope. */
+static struct crdt_row *crdt_insert_row(struct crdt_store *s, const struct crdt_table *t,
+					const struct crdt_write *w, uint64_t hlc, uint32_t author,
+					const char *scope)
 {
 	struct crdt_row *r = &s->row;
 	r->exists = false;
@@ -352,7 +357,14 @@ static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
 		r->v[i] = (w->mask >> i & 1) ? w->vals[i] : (struct crdt_value){ .type = CRDT_NULL };
 	crdt_meta_set(&r->m, 0, hlc, author);
 	r->m.g[0].mask = (1u << t->ncols) - 1; /* the insert's clock covers every column */
-	return crdt_row_put(s, t, w->pk, w->pk_len, r);
+	return r;
+}
+
+/* Insert w as a new row of an append table (its component was dropped). */
+static int crdt_insert_put(struct crdt_store *s, const struct crdt_table *t,
+			   const struct crdt_write *w, uint64_t hlc, uint32_t author, const char *scope)
+{
+	return crdt_row_put(s, t, w->pk, w->pk_len, crdt_insert_row(s, t, w, hlc, author, scope));
 }
 
 static int crdt_cand_put(struct crdt_store *s, const struct crdt_table *t, const struct crdt_cand *c)
@@ -435,25 +447,15 @@ static int crdt_merge_append(struct crdt_store *s, const struct crdt_table *t,
 	struct crdt_component *k = &s->component;
 	int rc;
 
-	/* Nearly every insert: no loser is kept anywhere, and no row holds its
-	 * pk or its key. Then the component is the insert alone. */
+	/* A3: nearly every insert: no loser is kept anywhere, and no row holds
+	 * its pk or its key. Then the component is the insert alone, and one
+	 * plain INSERT both checks that (the pk and the unique index refuse a
+	 * taken pk or key) and writes the row; when it refuses, it has written
+	 * nothing and the component decides, as for any other insert. */
 	if (s->no_conflicts) {
-		const struct crdt_value *key = crdt_cand_key(t, w);
-		bool clash;
-		if ((rc = crdt_row_load(s, t, w->pk, w->pk_len, &s->row2)))
+		rc = crdt_row_insert_new(s, t, w->pk, w->pk_len, crdt_insert_row(s, t, w, hlc, author, scope));
+		if (rc <= 0)
 			return rc;
-		clash = s->row2.exists;
-		if (!clash && key) {
-			sqlite3_stmt *st = s->t[t->id].bykey;
-			sqlite3_bind_text(st, 1, key->s, (int)key->len, SQLITE_STATIC);
-			rc = sqlite3_step(st);
-			sqlite3_reset(st);
-			if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-				return crdt_sql_rc(rc);
-			clash = rc == SQLITE_ROW;
-		}
-		if (!clash)
-			return crdt_insert_put(s, t, w, hlc, author, scope);
 	}
 	if ((rc = crdt_component_init(k)) || (rc = crdt_component_add(k, w, hlc, author, scope, false)) < 0)
 		return rc;

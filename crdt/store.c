@@ -70,6 +70,17 @@ static int crdt_prepare(struct crdt_store *s, const char *sql, sqlite3_stmt **st
 	return rc == SQLITE_OK ? 0 : crdt_sql_rc(rc);
 }
 
+/* Prepare verb followed by the rest of a statement, "INTO ...". */
+static int crdt_prepare_into(struct crdt_store *s, const char *verb, const char *into, sqlite3_stmt **st)
+{
+	char *sql = sqlite3_mprintf("%s %s", verb, into);
+	if (!sql)
+		return -ENOMEM;
+	int rc = crdt_prepare(s, sql, st);
+	sqlite3_free(sql);
+	return rc;
+}
+
 static const char *crdt_sql_type(enum crdt_type t)
 {
 	return t == CRDT_INT ? "INTEGER" : t == CRDT_REAL ? "REAL" : "TEXT";
@@ -140,7 +151,7 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 	buf_init(&get, 1 << 14);
 	buf_init(&put, 1 << 14);
 	buf_put(&get, "SELECT ", 7);
-	snprintf(part, sizeof(part), "INSERT OR REPLACE INTO \"%s\"(pk", t->name);
+	snprintf(part, sizeof(part), "INTO \"%s\"(pk", t->name);
 	buf_put(&put, part, strlen(part));
 	for (size_t c = 0; c < t->ncols; c++) {
 		snprintf(part, sizeof(part), "\"%s\", ", t->cols[c].name);
@@ -158,7 +169,10 @@ static int crdt_prepare_table(struct crdt_store *s, const struct crdt_table *t)
 	if (!rc)
 		rc = crdt_prepare(s, (const char *)get.data, &s->t[t->id].get);
 	if (!rc)
-		rc = crdt_prepare(s, (const char *)put.data, &s->t[t->id].put);
+		rc = crdt_prepare_into(s, "INSERT OR REPLACE", (const char *)put.data, &s->t[t->id].put);
+	/* the same without OR REPLACE: an insert that refuses to displace */
+	if (!rc && t->kind == CRDT_KIND_APPEND)
+		rc = crdt_prepare_into(s, "INSERT", (const char *)put.data, &s->t[t->id].ins);
 	buf_release(&get);
 	buf_release(&put);
 	if (rc)
@@ -651,13 +665,11 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 			      r->has_scope ? r->scope : NULL, r->exists);
 }
 
-int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
-		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
-		   const char *scope, bool in_file)
+/* Bind a row to put, upd or ins: pk, the columns, _m, _dead, _scope. */
+static void crdt_row_bind(sqlite3_stmt *st, const struct crdt_table *t, const char *pk, size_t pk_len,
+			  const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+			  const char *scope)
 {
-	sqlite3_stmt *st = in_file ? s->t[t->id].upd : s->t[t->id].put;
-	int rc;
-
 	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
 	for (unsigned c = 0; c < t->ncols; c++) {
 		int i = (int)c + 2;
@@ -685,10 +697,43 @@ int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char 
 		sqlite3_bind_text(st, (int)t->ncols + 4, scope, -1, SQLITE_STATIC);
 	else
 		sqlite3_bind_null(st, (int)t->ncols + 4);
+}
+
+int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+		   const char *scope, bool in_file)
+{
+	sqlite3_stmt *st = in_file ? s->t[t->id].upd : s->t[t->id].put;
+	int rc;
+
+	crdt_row_bind(st, t, pk, pk_len, v, m, m_len, dead, scope);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return crdt_sql_rc(rc);
 	/* an UPDATE that found no row would lose the write */
 	return in_file && sqlite3_changes(s->db) != 1 ? ERR_CORRUPT : 0;
+}
+
+int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+			const struct crdt_row *r)
+{
+	struct buf *b = &s->metabuf;
+	sqlite3_stmt *st = s->t[t->id].ins;
+	int rc;
+
+	if (!st)
+		return ERR_USAGE;
+	buf_reset(b);
+	crdt_meta_encode(&r->m, b);
+	if (b->err)
+		return b->err;
+	crdt_row_bind(st, t, pk, pk_len, r->v, b->data, b->len, !crdt_meta_live(&r->m),
+		      r->has_scope ? r->scope : NULL);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	/* a row holds the pk or the unique key: the statement changed nothing */
+	return (rc & 0xff) == SQLITE_CONSTRAINT ? 1 : crdt_sql_rc(rc);
 }
