@@ -19,6 +19,9 @@
  *      (rowcache.c) until crdt_store_end writes them back, before the
  *      COMMIT; so C1 holds of the transaction as committed. A failure to
  *      write them back spoils the batch like any storage failure in it.
+ *  C6. A batch is durable when crdt_store_end's COMMIT returns (the WAL
+ *      is synced); copying the WAL into the file is left to
+ *      crdt_store_checkpoint, after the caller acknowledged (store.c W2).
  */
 #include <errno.h>
 #include <stdio.h>

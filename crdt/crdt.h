@@ -248,6 +248,16 @@ int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);
 
+/* Copy the WAL into the database file (a PASSIVE checkpoint) if it holds
+ * 1000 pages or more. crdt_store_end leaves this out of the batch's commit
+ * (below 64 Ki pages), so acknowledging the batch does not wait for it:
+ * call it once the batch is acknowledged, when the node is idle. A single
+ * commit outside a batch still checkpoints at 1000 pages, and closing the
+ * store checkpoints what is left. Durability does not depend on it: a
+ * commit is on disk in the WAL when it returns. Inside a batch it does
+ * nothing. Returns 0, or a storage error. */
+int crdt_store_checkpoint(struct crdt_store *s);
+
 /* A local commit: the writes, atomically, at one new HLC, appended to this
  * node's log for scope. A LIFECYCLE write that sets only one of status and
  * volunteer carries the row's current value of the other. Returns 0 and

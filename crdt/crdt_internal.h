@@ -135,7 +135,16 @@ struct crdt_store {
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
 	struct crdt_rowcache cache;
+	/* frames in the WAL after the last commit (the WAL hook); a batch's
+	 * commit leaves its checkpoint to crdt_store_checkpoint (store.c W1-W3) */
+	int wal_frames;
 };
+
+/* WAL frames (pages) past which a commit is checkpointed, as SQLite's own
+ * automatic checkpoint would (its default); and past which even a batch's
+ * commit is, so the WAL stays bounded if nobody calls crdt_store_checkpoint. */
+#define CRDT_WAL_AUTO 1000
+#define CRDT_WAL_MAX 65536
 
 int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], uint32_t *idx);
 /* The number of an author this store has in memory, without SQL; false

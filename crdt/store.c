@@ -13,6 +13,19 @@
  *   _meta(k, v)                           hlc, schema version
  *   _conflicts(tbl, pk, ukey, hlc, author, body) losers of append conflicts
  *
+ * Checkpoints (the WAL copied into the file) replace SQLite's automatic
+ * ones, which ran inside the commit that crossed 1000 WAL pages:
+ *  W1. A commit outside a batch that leaves CRDT_WAL_AUTO frames or more is
+ *      checkpointed at once (PASSIVE), as SQLite's own would have been.
+ *  W2. A batch's commit (crdt_store_end) is not: the checkpoint is left to
+ *      crdt_store_checkpoint, which the caller runs after it acknowledged
+ *      the batch (the daemon: between loop turns), unless the WAL has
+ *      CRDT_WAL_MAX frames or more, when it is checkpointed at once.
+ *  W3. A checkpoint never changes what is durable: every commit is synced
+ *      in the WAL before it returns (synchronous=FULL) and a checkpoint
+ *      only copies synced frames into the file. Closing the store
+ *      checkpoints what is left (SQLite does, for the last connection).
+ *
  * Transactions: every local commit or remote apply runs in a savepoint;
  * outside crdt_store_begin/end the savepoint is the transaction and its
  * release is the durable commit (WAL, synchronous=FULL). Inside a batch,
@@ -339,6 +352,34 @@ int crdt_author_index(struct crdt_store *s, const uint8_t id[CRDT_AUTHOR_LEN], u
 	return 0;
 }
 
+static int crdt_wal_checkpoint(struct crdt_store *s)
+{
+	int log = 0, done = 0;
+	int rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc == SQLITE_OK && log == done)
+		s->wal_frames = 0; /* all copied: the next commit starts the WAL over */
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : crdt_sql_rc(rc);
+}
+
+/* Called by SQLite after every commit, with the frames the WAL holds (W1, W2). */
+static int crdt_wal_hook(void *arg, sqlite3 *db, const char *name, int frames)
+{
+	struct crdt_store *s = arg;
+	(void)db;
+	(void)name;
+	s->wal_frames = frames;
+	if (frames >= CRDT_WAL_MAX || (!s->depth && frames >= CRDT_WAL_AUTO))
+		crdt_wal_checkpoint(s); /* a failure leaves the frames for the next one */
+	return SQLITE_OK;
+}
+
+int crdt_store_checkpoint(struct crdt_store *s)
+{
+	if (s->depth || s->wal_frames < CRDT_WAL_AUTO)
+		return 0;
+	return crdt_wal_checkpoint(s);
+}
+
 static const char crdt_base_sql[] =
 	"CREATE TABLE IF NOT EXISTS _meta(k TEXT PRIMARY KEY, v);"
 	"CREATE TABLE IF NOT EXISTS _authors(idx INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE);"
@@ -462,6 +503,7 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_wal_hook(s->db, crdt_wal_hook, s); /* in place of the automatic checkpoint */
 	version = 0;
 	if (crdt_column_exists(s, "_meta", "k") && (rc = crdt_meta_int(s, "schema", &version)) == 0 &&
 	    version > CRDT_SCHEMA_VERSION)

@@ -392,6 +392,9 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		now = node_net_mono_ms();
 		node_net_server_tick(sv->srv, now);
 		node_serve_peers_step(sv);
+		/* the deltas of this turn are applied and acknowledged: copy
+		 * the WAL into the file now, not inside their commits */
+		crdt_store_checkpoint(ctx->store);
 		if (sv->bigger) {
 			sv->bigger = false;
 			node_serve_bigger_chunks(sv);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 #include "base/err.h"
 #include "crdt/crdt_internal.h" /* CRDT_CACHE_ROWS */
@@ -526,6 +527,47 @@ static void test_batch_abort(void **state)
 	assert_string_equal(cell(f->hub, "orders", "s0001-o9", "status"), "open");
 }
 
+static long file_bytes(const char *dir, const char *name)
+{
+	char path[160];
+	struct stat sb;
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return stat(path, &sb) == 0 ? (long)sb.st_size : -1;
+}
+
+/* A batch's commit leaves the WAL for crdt_store_checkpoint (store.c W2),
+ * which copies it into the file; the commits were durable before, and a
+ * reopened store reads the same state. */
+static void test_checkpoint_after_batch(void **state)
+{
+	struct fx *f = *state;
+	char pk[32], text[3001];
+	uint8_t before[32], after[32];
+	struct crdt_write w;
+
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	assert_int_equal(crdt_store_begin(f->hub), 0);
+	for (unsigned i = 0; i < 1200; i++) { /* a page each: past CRDT_WAL_AUTO */
+		snprintf(pk, sizeof(pk), "k%04u", i);
+		crdt_write_init(&w, 6, CRDT_UPSERT, pk);
+		assert_int_equal(crdt_write_text(&w, "value", text), 0);
+		assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + i, "", &w, 1, NULL), 0);
+	}
+	long db0 = file_bytes(f->dir, "hub.db");
+	assert_int_equal(crdt_store_end(f->hub), 0);
+	assert_int_equal(file_bytes(f->dir, "hub.db"), db0); /* not checkpointed */
+	assert_true(file_bytes(f->dir, "hub.db-wal") > 1000L * 4096);
+	assert_int_equal(crdt_store_checkpoint(f->hub), 0);
+	assert_true(file_bytes(f->dir, "hub.db") > db0 + 1000L * 3000);
+	assert_int_equal(crdt_store_checkpoint(f->hub), 0); /* nothing left: a no-op */
+	digest(f->hub, before);
+	crdt_store_close(f->hub);
+	assert_int_equal(fx_open(f, "hub", f->hub_id, &f->hub), 0);
+	digest(f->hub, after);
+	assert_memory_equal(before, after, 32);
+}
+
 /* A batch larger than the row cache (crdt/rowcache.c): rows written,
  * written back when the cache fills, met again and rewritten, deleted; the
  * batch's reads see its own writes; the result is the same as commit by
@@ -674,6 +716,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_digest_by_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_adds_column, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_batch_abort, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkpoint_after_batch, setup, teardown),
 		cmocka_unit_test(test_batch_row_cache),
 		cmocka_unit_test_setup_teardown(test_same_commit_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),

@@ -609,6 +609,8 @@ int main(void)
 			hub_apply(hub, up, wall);
 			ms[r] = now_ms() - t0;
 			cpu[r] = cpu_ms() - c0;
+			if (crdt_store_checkpoint(hub)) /* as the daemon, after the acks */
+				die("checkpoint", ERR_STORAGE);
 			if (r > 0)
 				crdt_store_close(hub);
 		}

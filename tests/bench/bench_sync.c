@@ -9,6 +9,8 @@
  * the hub first (not timed); then the hub verifies, decompresses, decodes
  * and applies every station's day-1 delta in one durable transaction
  * (synchronous=FULL; every delta is on disk before it would be acked).
+ * The WAL is copied into the file after that, as the daemon does once it
+ * has acked (crdt_store_checkpoint): that time is printed apart.
  *
  * The figures without trust measure the encoding (bodies in plaintext).
  * The "encrypted" figures replay the same trace in an enrolled county, as
@@ -54,6 +56,7 @@ static double cpu_ms(void)
 }
 
 static double merge_cpu_ms; /* CPU time of the last hub_merge's timed part */
+static double merge_ckpt_ms; /* its checkpoint, after the timed part (as after the ack) */
 
 static int cmp_size(const void *a, const void *b)
 {
@@ -366,6 +369,11 @@ static double hub_merge(const struct run *r, const char *dir, const char *name,
 		rc = sync_ctx_group_end(ctx);
 	t1 = now_ms();
 	merge_cpu_ms = cpu_ms() - c0;
+	/* the daemon copies the WAL into the file once the deltas are acked */
+	double k0 = now_ms();
+	if (!rc)
+		rc = crdt_store_checkpoint(st);
+	merge_ckpt_ms = now_ms() - k0;
 	if (rc || (rep.refused && !ref))
 		fprintf(stderr, "hub merge: %s, %llu refused\n", err_str(rc), (unsigned long long)rep.refused);
 	*applied = rep.applied;
@@ -448,6 +456,7 @@ int main(int argc, char **argv)
 	double ms = hub_merge(&r, dir, "hub100", dict, NULL, NULL, true, &applied);
 	figure("hub_merge_ms", ms, "ms", "target <= 150 (one durable transaction)");
 	figure("hub_merge_cpu_ms", merge_cpu_ms, "ms", "(CPU time of the same, user + system)");
+	printf("  %-34s %12.1f ms\n", "  (then the checkpoint, after the ack)", merge_ckpt_ms);
 	printf("  %-34s %12llu commits\n", "  (day-1 commits merged)", (unsigned long long)applied);
 	ms = hub_merge(&r, dir, "hub100e", dict, NULL, NULL, false, &applied);
 	figure("hub_merge_txn_each_ms", ms, "ms", "(one durable transaction per station)");
@@ -483,6 +492,7 @@ int main(int argc, char **argv)
 		ms = hub_merge(&r, dir, "hub1000", dict, NULL, NULL, true, &applied);
 		figure("hub_merge_1000_ms", ms, "ms", "target <= 1200");
 		figure("hub_merge_1000_cpu_ms", merge_cpu_ms, "ms", "(CPU time of the same)");
+		printf("  %-34s %12.1f ms\n", "  (then the checkpoint, after the ack)", merge_ckpt_ms);
 		printf("  %-34s %12llu commits\n", "  (day-1 commits merged)", (unsigned long long)applied);
 		run_free(&r);
 		sim_free(&sim);
