@@ -1128,6 +1128,39 @@ static int t_plain_one(void *arg, const struct crdt_log_entry *e)
 	return 0;
 }
 
+/* A county: its root, two hubs and stations s1 and s2, enrolled, each
+ * holding every statement; homes and seeds from n (one county a test). */
+static void t_county_open(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
+			  struct t_node *s2, int n)
+{
+	struct t_node *all[] = { hub, hub2, s1, s2 };
+	static const char *const station[] = { "c01", "c01", "s1", "s2" };
+	static const uint8_t role[] = { SYNC_ROLE_HUB, SYNC_ROLE_HUB, SYNC_ROLE_STATION, SYNC_ROLE_STATION };
+	static const char *const pre[] = { "hub", "hub", "s1", "s2" }, *const post[] = { "", "b", "", "" };
+	struct sync_report rep;
+	char home[32];
+
+	snprintf(home, sizeof(home), "root%d", n);
+	t_open_root(r, &root, home);
+	for (int i = 0; i < 4; i++) {
+		snprintf(home, sizeof(home), "%s%d%s", pre[i], n, post[i]);
+		t_open(all[i], home, (uint8_t)(10 * n + 2 + i), station[i], role[i]);
+		t_enrol(r, all[i]->id.pk, station[i], role[i], T0 + 365 * DAY, T0 + (uint64_t)i);
+	}
+	for (int i = 0; i < 4; i++)
+		t_carry(r, all[i], T0 + 10, &rep, NULL);
+}
+
+static void t_county_close(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
+			   struct t_node *s2)
+{
+	t_close(r);
+	t_close(hub);
+	t_close(hub2);
+	t_close(s1);
+	t_close(s2);
+}
+
 static void test_opened_ranges(void **state)
 {
 	struct t_node r, hub, hub2, s1, s2;
@@ -1139,19 +1172,7 @@ static void test_opened_ranges(void **state)
 	size_t opened = 0, nb = 0;
 	(void)state;
 
-	t_open_root(&r, &root, "root6");
-	t_open(&hub, "hub6", 62, "c01", SYNC_ROLE_HUB);
-	t_open(&hub2, "hub6b", 63, "c01", SYNC_ROLE_HUB);
-	t_open(&s1, "s16", 64, "s1", SYNC_ROLE_STATION);
-	t_open(&s2, "s26", 65, "s2", SYNC_ROLE_STATION);
-	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
-	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
-	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
-	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 3);
-	t_carry(&r, &hub, T0 + 10, &rep, NULL);
-	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
-	t_carry(&r, &s1, T0 + 10, &rep, NULL);
-	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 6);
 	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100);
 	t_write_order(&s1, "s1", "s1-o1", "s1", T0 + 101);
 	t_write_order(&s1, "s1", "s1-o2", "s1", T0 + 102);
@@ -1287,11 +1308,7 @@ static void test_opened_ranges(void **state)
 	buf_release(&pt);
 	buf_release(&bad);
 	t_close(&h3);
-	t_close(&r);
-	t_close(&hub);
-	t_close(&hub2);
-	t_close(&s1);
-	t_close(&s2);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
 /* A writer as versions before opened ranges sealed: F = 3 (zstd, then
@@ -1325,26 +1342,13 @@ static int t_old_seal(void *arg, const struct crdt_log_entry *e, const uint8_t *
 static void test_opened_old_formats(void **state)
 {
 	struct t_node r, hub, hub2, s1, s2;
-	struct sync_report rep;
 	struct crdt_sealer sealer;
 	struct t_old o;
 	uint8_t a[32], b[32];
 	size_t opened = 0;
 	(void)state;
 
-	t_open_root(&r, &root, "root7");
-	t_open(&hub, "hub7", 72, "c01", SYNC_ROLE_HUB);
-	t_open(&hub2, "hub7b", 73, "c01", SYNC_ROLE_HUB);
-	t_open(&s1, "s17", 74, "s1", SYNC_ROLE_STATION);
-	t_open(&s2, "s27", 75, "s2", SYNC_ROLE_STATION);
-	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
-	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
-	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
-	t_enrol(&r, s2.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 3);
-	t_carry(&r, &hub, T0 + 10, &rep, NULL);
-	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
-	t_carry(&r, &s1, T0 + 10, &rep, NULL);
-	t_carry(&r, &s2, T0 + 10, &rep, NULL);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 7);
 	/* two commits as an older version wrote them, then one of today */
 	o.id = &s1.id;
 	assert_true(sync_trust_key(s1.ctx, "s1", o.key));
@@ -1380,11 +1384,7 @@ static void test_opened_old_formats(void **state)
 	assert_int_equal(crdt_store_digest(s1.st, "s1", b), 0);
 	assert_memory_equal(a, b, 32);
 	sodium_memzero(o.key, sizeof(o.key));
-	t_close(&r);
-	t_close(&hub);
-	t_close(&hub2);
-	t_close(&s1);
-	t_close(&s2);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
 int main(void)
