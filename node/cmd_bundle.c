@@ -44,6 +44,19 @@ void node_peer_name(const char *host, unsigned port, char *out, size_t n)
 	snprintf(out + k, n - k, "_%u", port);
 }
 
+/* Close f, written as tmp, and rename it to path: the whole file or, on
+ * failure, none of it (tmp removed). */
+static int node_tmp_publish(FILE *f, const char *tmp, const char *path)
+{
+	if (fflush(f) != 0 || ferror(f)) {
+		fclose(f);
+		unlink(tmp);
+		return -EIO;
+	}
+	fclose(f);
+	return rename(tmp, path) < 0 ? -errno : 0;
+}
+
 /* peers/<name>.last: one line, the wall-clock ms of the last sync. */
 int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms)
 {
@@ -58,13 +71,7 @@ int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t m
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "%llu\n", (unsigned long long)ms);
-	if (fflush(f) != 0 || ferror(f)) {
-		fclose(f);
-		unlink(tmp);
-		return -EIO;
-	}
-	fclose(f);
-	return rename(tmp, path) < 0 ? -errno : 0;
+	return node_tmp_publish(f, tmp, path);
 }
 
 int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms)
@@ -150,13 +157,7 @@ int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct
 		fprintf(f, "%s %llu %s\n", hex, (unsigned long long)vv[i].seq,
 			vv[i].scope[0] ? vv[i].scope : "-");
 	}
-	if (fflush(f) != 0 || ferror(f)) {
-		fclose(f);
-		unlink(tmp);
-		return -EIO;
-	}
-	fclose(f);
-	return rename(tmp, path) < 0 ? -errno : 0;
+	return node_tmp_publish(f, tmp, path);
 }
 
 /* The scopes a node wants: the hub all, a station its own and county-wide. */
