@@ -403,27 +403,52 @@ static void test_refusals(void **state)
 	t_close(&out);
 }
 
+/* A county: its root, two hubs and stations s1 and s2, enrolled, each
+ * holding every statement; homes and seeds from n (one county a test). */
+static void t_county_open(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
+			  struct t_node *s2, int n)
+{
+	struct t_node *all[] = { hub, hub2, s1, s2 };
+	static const char *const station[] = { "c01", "c01", "s1", "s2" };
+	static const uint8_t role[] = { SYNC_ROLE_HUB, SYNC_ROLE_HUB, SYNC_ROLE_STATION, SYNC_ROLE_STATION };
+	static const char *const pre[] = { "hub", "hub", "s1", "s2" }, *const post[] = { "", "b", "", "" };
+	struct sync_report rep;
+	char home[32];
+
+	snprintf(home, sizeof(home), "root%d", n);
+	t_open_root(r, &root, home);
+	for (int i = 0; i < 4; i++) {
+		snprintf(home, sizeof(home), "%s%d%s", pre[i], n, post[i]);
+		t_open(all[i], home, (uint8_t)(10 * n + 2 + i), station[i], role[i]);
+		t_enrol(r, all[i]->id.pk, station[i], role[i], T0 + 365 * DAY, T0 + (uint64_t)i);
+	}
+	for (int i = 0; i < 4; i++)
+		t_carry(r, all[i], T0 + 10, &rep, NULL);
+}
+
+static void t_county_close(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
+			   struct t_node *s2)
+{
+	t_close(r);
+	t_close(hub);
+	t_close(hub2);
+	t_close(s1);
+	t_close(s2);
+}
+
 /* A commit the rules refuse is held back: counted and never merged, while
  * the author's later commits go on; one that the rules allow later (a
  * redemption that came before its volunteer's registration) is merged
  * then, and every replica ends in the same state. */
 static void test_held_back(void **state)
 {
-	struct t_node r, hub, hub2, s1;
+	struct t_node r, hub, hub2, s1, s2;
 	struct sync_report rep;
 	uint8_t d1[32], d2[32];
 	uint64_t held;
 	(void)state;
 
-	t_open_root(&r, &root, "hb-root");
-	t_open(&hub, "hb-hub", 2, "c01", SYNC_ROLE_HUB);
-	t_open(&hub2, "hb-hub2", 9, "c01", SYNC_ROLE_HUB);
-	t_open(&s1, "hb-s1", 3, "s1", SYNC_ROLE_STATION);
-	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
-	t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0 + 1);
-	t_enrol(&r, s1.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 2);
-	t_carry(&r, &hub, T0 + 10, &rep, NULL);
-	t_carry(&r, &hub2, T0 + 10, &rep, NULL);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 9);
 
 	/* another station's order, then s1's own: the first is refused and
 	 * held back, the second merged */
@@ -473,10 +498,7 @@ static void test_held_back(void **state)
 	assert_int_equal(crdt_log_held_count(hub2.st, &held), 0);
 	assert_int_equal(held, 3);
 
-	t_close(&r);
-	t_close(&hub);
-	t_close(&hub2);
-	t_close(&s1);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
 static void test_expired(void **state)
@@ -1126,39 +1148,6 @@ static int t_plain_one(void *arg, const struct crdt_log_entry *e)
 	buf_put(&bodies[(*k)++], p, len);
 	buf_release(&o);
 	return 0;
-}
-
-/* A county: its root, two hubs and stations s1 and s2, enrolled, each
- * holding every statement; homes and seeds from n (one county a test). */
-static void t_county_open(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
-			  struct t_node *s2, int n)
-{
-	struct t_node *all[] = { hub, hub2, s1, s2 };
-	static const char *const station[] = { "c01", "c01", "s1", "s2" };
-	static const uint8_t role[] = { SYNC_ROLE_HUB, SYNC_ROLE_HUB, SYNC_ROLE_STATION, SYNC_ROLE_STATION };
-	static const char *const pre[] = { "hub", "hub", "s1", "s2" }, *const post[] = { "", "b", "", "" };
-	struct sync_report rep;
-	char home[32];
-
-	snprintf(home, sizeof(home), "root%d", n);
-	t_open_root(r, &root, home);
-	for (int i = 0; i < 4; i++) {
-		snprintf(home, sizeof(home), "%s%d%s", pre[i], n, post[i]);
-		t_open(all[i], home, (uint8_t)(10 * n + 2 + i), station[i], role[i]);
-		t_enrol(r, all[i]->id.pk, station[i], role[i], T0 + 365 * DAY, T0 + (uint64_t)i);
-	}
-	for (int i = 0; i < 4; i++)
-		t_carry(r, all[i], T0 + 10, &rep, NULL);
-}
-
-static void t_county_close(struct t_node *r, struct t_node *hub, struct t_node *hub2, struct t_node *s1,
-			   struct t_node *s2)
-{
-	t_close(r);
-	t_close(hub);
-	t_close(hub2);
-	t_close(s1);
-	t_close(s2);
 }
 
 static void test_opened_ranges(void **state)
