@@ -19,6 +19,9 @@ void node_ctx_init(struct node_ctx *ctx)
 
 void node_ctx_release(struct node_ctx *ctx)
 {
+	if (ctx->writing) /* a command that failed, or wrote nothing */
+		crdt_store_abort(ctx->store);
+	ctx->writing = false;
 	sync_ctx_free(ctx->sync); /* removes the sealer: before the store goes */
 	ctx->sync = NULL;
 	crdt_store_close(ctx->store);
@@ -86,6 +89,8 @@ int node_open(struct node_ctx *ctx)
 	    (strcmp(ctx->cmd->group, "bundle") == 0 || strcmp(ctx->cmd->group, "sync") == 0 ||
 	     strcmp(ctx->cmd->group, "serve") == 0))
 		return node_fail(ctx, ERR_REVOKED, M_TRUST_REVOKED);
+	if (ctx->cmd && ctx->cmd->writes)
+		return node_write_begin(ctx);
 	return 0;
 }
 
@@ -348,7 +353,18 @@ int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out
 	return rc;
 }
 
-int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
+int node_write_begin(struct node_ctx *ctx)
+{
+	if (ctx->writing)
+		return 0;
+	int rc = crdt_store_begin(ctx->store);
+	if (rc)
+		return node_fail_store(ctx, rc);
+	ctx->writing = true;
+	return 0;
+}
+
+int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
 	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
@@ -356,6 +372,21 @@ int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write
 	if (rc)
 		return node_fail_store(ctx, rc);
 	return 0;
+}
+
+int node_write_end(struct node_ctx *ctx)
+{
+	if (!ctx->writing)
+		return 0;
+	ctx->writing = false;
+	int rc = crdt_store_end(ctx->store); /* rolls back on failure */
+	return rc ? node_fail_store(ctx, rc) : 0;
+}
+
+int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
+{
+	int rc = node_commit_add(ctx, scope, w, n);
+	return rc ? rc : node_write_end(ctx);
 }
 
 bool node_may_write(const struct node_ctx *ctx, const char *station)

@@ -42,8 +42,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			"cannot open the database %s (%s): run cunlian doctor\n" },
 	[M_DB_ERROR] = { "数据库出错（%s），没有写入任何内容：运行 cunlian doctor 检查\n",
 			 "database error (%s); nothing was written: run cunlian doctor\n" },
-	[M_DB_BUSY] = { "数据库正被另一个 cunlian 进程使用：稍后再试\n",
-			"the database is in use by another cunlian process: try again in a moment\n" },
+	[M_DB_BUSY] = { "数据库正被另一个 cunlian 进程写入，等了 10 秒仍未轮到；没有写入任何内容：稍后再试\n",
+			"the database is being written by another cunlian process and stayed busy for 10 s;"
+			" nothing was written: try again in a moment\n" },
 	[M_DISK_FULL] = { "磁盘已满，没有写入任何内容：清理 %s 所在磁盘的空间后再试\n",
 			  "the disk is full; nothing was written: free space on the disk holding %s and try again\n" },
 	[M_MKDIR_FAILED] = { "无法创建目录 %s（%s）\n", "cannot create the folder %s (%s)\n" },
