@@ -68,6 +68,24 @@ const char *node_id_prefix(const struct node_ctx *ctx)
 	return ctx->hub ? "hub" : ctx->conf.station;
 }
 
+/* Once enrolled, who this node is comes from the county's statement
+ * (node.cert), not from node.conf: a file that says another station or
+ * role is refused, naming its line, before anything is read or written. */
+static int node_conf_agrees(struct node_ctx *ctx, const char *path)
+{
+	struct sync_statement st;
+	if (!ctx->cert || sync_statement_decode(ctx->cert, ctx->cert_len, &st))
+		return 0; /* not enrolled (a bad certificate is refused by sync_ctx_new) */
+	const char *role = st.role == SYNC_ROLE_HUB ? "hub" : "station";
+	if (strcmp(st.station, ctx->conf.station) != 0)
+		return node_fail(ctx, ERR_CONFLICT, M_CONF_NOT_STATEMENT, path, ctx->conf.station_line,
+				 "station", ctx->conf.station, "station", st.station, "station", st.station);
+	if (strcmp(role, ctx->conf.role) != 0)
+		return node_fail(ctx, ERR_CONFLICT, M_CONF_NOT_STATEMENT, path, ctx->conf.role_line,
+				 "role", ctx->conf.role, "role", role, "role", role);
+	return 0;
+}
+
 int node_open(struct node_ctx *ctx)
 {
 	char path[NODE_PATH_MAX + 32];
@@ -82,7 +100,7 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
-	if ((rc = node_replica_open(ctx)))
+	if ((rc = node_replica_open(ctx)) || (rc = node_conf_agrees(ctx, path)))
 		return rc;
 	/* A node that learned it was revoked stops syncing and says so. */
 	if (sync_ctx_revoked(ctx->sync) && ctx->cmd &&

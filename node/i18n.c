@@ -28,6 +28,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- home, configuration, identity, database ---- */
 	[M_NO_HOME] = { "目录 %s 里还没有节点：先执行 cunlian init --station 站点编号 --name 站点名称（或用 --home 指定节点目录）\n",
 			"no node in %s: run cunlian init --station ID --name NAME first (or point --home at the node's folder)\n" },
+	[M_CONF_NOT_STATEMENT] = { "%s 第 %d 行写的是 %s = %s，但县里签发给本节点的登记证书（node.cert）写的是 %s = %s。"
+				   "节点的身份以证书为准：把这一行改回 %s = %s；什么都没有做\n",
+				   "%s line %d says %s = %s, but the county's statement for this node (node.cert) says"
+				   " %s = %s. Who a node is comes from the statement: change that line back to %s = %s;"
+				   " nothing was done\n" },
 	[M_CONF_BAD] = { "配置文件 %s 有错：每行应为“键 = 值”，并含 station 和 role（station 或 hub）；请改正或重新 init\n",
 			 "%s is not a valid configuration: lines are `key = value` and need station and role (station or hub); fix it or run init again\n" },
 	[M_CONF_WRITE] = { "无法写入配置文件 %s（%s）：检查目录权限和磁盘空间\n",

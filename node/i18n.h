@@ -19,6 +19,7 @@ enum node_msg_id {
 	M_FAILED,
 	M_NO_HOME,
 	M_CONF_BAD,
+	M_CONF_NOT_STATEMENT,
 	M_CONF_WRITE,
 	M_KEY_MISSING,
 	M_KEY_BAD,

@@ -69,6 +69,7 @@ struct node_conf {
 	char role[16];   /* station, hub */
 	char level[16];  /* village, town, county */
 	char parent[CRDT_SCOPE_MAX + 1];
+	int station_line, role_line; /* where the file said them (the last time) */
 };
 
 struct node_cmd;
