@@ -619,8 +619,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"%s is not a peer address: use coap://HOST[:PORT], e.g. coap://192.168.1.10:5683\n" },
 	[M_NET_NEED_URI] = { "缺少对端：用法 cunlian sync coap://主机[:端口]\n",
 		"missing peer: usage is cunlian sync coap://HOST[:PORT]\n" },
-	[M_NET_BAD_LISTEN] = { "监听地址 %s 无效：用 主机:端口，例如 0.0.0.0:5683，或 none\n",
-		"the listen address %s is not valid: use HOST:PORT, e.g. 0.0.0.0:5683, or none\n" },
+	[M_NET_BAD_LISTEN] = { "监听地址 %s 无效：用 数字地址:端口，例如 0.0.0.0:5683 或 [::]:5683（不带 coap://），或 none\n",
+		"the listen address %s is not valid: use ADDRESS:PORT with a numeric address, e.g. 0.0.0.0:5683"
+		" or [::]:5683 (no coap://), or none\n" },
 	[M_NET_BAD_LEVEL] = { "日志级别 %s 无效：用 err、warning、notice、info 或 debug\n",
 		"log level %s is not valid: use err, warning, notice, info or debug\n" },
 	[M_NET_LISTEN_FAIL] = { "无法在 %s 上提供服务（%s）：端口可能已被另一个进程占用，或地址不属于本机\n",

@@ -28,6 +28,7 @@
  * the Echo option (and the value kept for the peer's later requests); the
  * nack handler ends it with an error (R5).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <coap3/coap.h>
 
@@ -182,6 +184,17 @@ static int radio_hostport(const char *s, char *host, size_t hostlen, unsigned *p
 		*port = (unsigned)v;
 	}
 	return 0;
+}
+
+int radio_listen_parse(const char *s, char *host, size_t hostlen, unsigned *port)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	int rc = radio_hostport(s, host, hostlen, port);
+	if (!rc && inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1)
+		rc = ERR_USAGE; /* a name, a URI, anything but an address */
+	if (rc && hostlen)
+		host[0] = '\0';
+	return rc;
 }
 
 int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port)
@@ -425,15 +438,28 @@ out:
 		radio_rx_drop(r, x);
 }
 
+/* Is the address free? libcoap binds with SO_REUSEADDR, which lets a
+ * second server share a UDP port that another one (with the same option)
+ * holds and silently split its requests; a plain socket is refused. */
+static int radio_port_free(const coap_address_t *a)
+{
+	int fd = socket(a->addr.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = bind(fd, &a->addr.sa, a->size) == 0 ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
 static int radio_listen(struct radio *r, const char *listen)
 {
 	char host[RADIO_ADDR_MAX];
 	coap_address_t a;
 	int rc;
 
-	if ((rc = radio_hostport(listen, host, sizeof(host), &r->port)))
+	if ((rc = radio_listen_parse(listen, host, sizeof(host), &r->port)))
 		return rc;
-	if ((rc = radio_resolve(host, r->port, &a)))
+	if ((rc = radio_resolve(host, r->port, &a)) || (rc = radio_port_free(&a)))
 		return rc;
 	if (!coap_new_endpoint(r->ctx, &a, COAP_PROTO_UDP))
 		return -EADDRINUSE;
