@@ -318,6 +318,29 @@ static void radio_free_large(coap_session_t *s, void *p)
 	mem_free(p);
 }
 
+/* Discovery is answered here, not by libcoap's own handler, so that it
+ * passes the same guard as every resource: the rate per address, and
+ * at most 3x the bytes received until the address is validated (the
+ * links are 72 bytes: a plain 21-byte GET first gets the 4.01 Echo). */
+static const struct radio_resource radio_wellknown = {
+	.path = ".well-known/core", .rt = "", .ct = 40, .get = true,
+};
+
+/* The CoRE link format of the resources: </vv>;rt="cunlian.vv",... */
+static void radio_links(const struct radio *r, struct buf *b)
+{
+	for (size_t i = 0; i < r->opt.nres; i++) {
+		const struct radio_resource *rd = &r->opt.res[i];
+		if (i)
+			buf_put(b, ",", 1);
+		buf_put(b, "</", 2);
+		buf_put(b, rd->path, strlen(rd->path));
+		buf_put(b, ">;rt=\"", 6);
+		buf_put(b, rd->rt, strlen(rd->rt));
+		buf_put(b, "\"", 1);
+	}
+}
+
 static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -412,7 +435,10 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 				.len = len, .peer = addr, .validated = validated };
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
 	buf_init(&rs.body, r->opt.response_max);
-	r->opt.serve(r->opt.serve_arg, &rq, &rs);
+	if (rd == &radio_wellknown)
+		radio_links(r, &rs.body);
+	else
+		r->opt.serve(r->opt.serve_arg, &rq, &rs);
 	if (rs.body.err) {
 		radio_code(resp, 500);
 		buf_release(&rs.body);
@@ -487,6 +513,12 @@ static int radio_listen(struct radio *r, const char *listen)
 		coap_resource_set_userdata(res, (void *)rd);
 		coap_add_resource(r->ctx, res);
 	}
+	coap_resource_t *wk = coap_resource_init(coap_make_str_const(radio_wellknown.path), 0);
+	if (!wk)
+		return -ENOMEM;
+	coap_register_request_handler(wk, COAP_REQUEST_GET, radio_handle);
+	coap_resource_set_userdata(wk, (void *)&radio_wellknown);
+	coap_add_resource(r->ctx, wk);
 	return 0;
 }
 
