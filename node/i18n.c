@@ -634,6 +634,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"received: %llu messages, %llu bytes; %llu changes merged, %llu carried, %llu duplicates, %llu refused\n" },
 	[M_NET_CONVERGED] = { "已与 %s 收敛（用时 %.1f 秒）\n",
 		"converged with %s (%.1f s)\n" },
+	[M_NET_STATE_DIFFERS] = { "尚未与 %s 收敛：双方持有的变更相同，但“%s”的数据不同（有一方拒收了另一方的部分变更）。"
+				  "在双方运行 cunlian status 查看拒收记录（refused.log），并联系县管理员；再同步不会改变结果\n",
+				  "not converged with %s: both hold the same commits, but the data of %s differs (one side"
+				  " refused some of the other's commits). Run cunlian status on both to see the refusals"
+				  " (refused.log) and call the county administrator; syncing again will not change it\n" },
+	[M_SCOPE_COUNTY] = { "全县范围", "the county-wide scope" },
 	[M_NET_NOT_CONVERGED] = { "尚未与 %s 收敛：%zu 个数据源不一致，请再同步一次\n",
 		"not converged with %s: %zu feeds differ; sync again\n" },
 	[M_LOG_START] = { "开始服务：监听 %s，对端 %zu 个，同步间隔 %u 秒\n",
