@@ -342,6 +342,14 @@ int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_ent
 int sync_bundle_export_path_for(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
 				size_t n, const struct sync_scopes *wants,
 				const struct sync_scopes *reads);
+/* The same, written to path whole or not at all (base/afile.h): a
+ * temporary file in path's folder, fsynced and renamed over path, the
+ * folder fsynced. On any failure path is untouched and no temporary file
+ * is left. *bytes (may be NULL) gets the bundle's size: on -ENOSPC the
+ * size it needed (export goes on counting after the disk filled up). */
+int sync_bundle_export_file(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+			    size_t n, const struct sync_scopes *wants, const struct sync_scopes *reads,
+			    uint64_t *bytes);
 /* Apply every complete, valid chunk of a bundle; rep says what was
  * applied and which byte ranges were skipped and why. Returns 0 when the
  * file could be read (even if parts were skipped), -errno or ERR_NOTFOUND
