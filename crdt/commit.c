@@ -155,6 +155,11 @@ void crdt_store_abort(struct crdt_store *s)
 	s->last_author_idx = 0;
 }
 
+bool crdt_store_in_batch(const struct crdt_store *s)
+{
+	return s->depth != 0;
+}
+
 static bool crdt_scope_ok(const char *scope)
 {
 	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;

@@ -247,6 +247,8 @@ uint64_t crdt_store_hlc(const struct crdt_store *s);
 int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);
+/* Is a batch (crdt_store_begin) open? */
+bool crdt_store_in_batch(const struct crdt_store *s);
 
 /* Copy the WAL into the database file (a PASSIVE checkpoint) if it holds
  * 1000 pages or more. crdt_store_end leaves this out of the batch's commit
