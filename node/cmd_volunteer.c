@@ -928,7 +928,8 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 		node_volunteer_fill(&w[i], rows[i].id, rows[i].name, rows[i].phone, station,
 				    rows[i].team, rows[i].skills, &rows[i].idn, ctx->now_ms);
 	}
-	/* inside the command's own transaction, if it runs in one, else ours */
+	/* inside the command's own transaction if it runs in one (which then
+	 * rolls all of it back when this returns an error), else in ours */
 	bool own = !crdt_store_in_batch(ctx->store);
 	if (own && (rc = crdt_store_begin(ctx->store))) {
 		rc = node_fail_store(ctx, rc);
