@@ -708,6 +708,14 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"the link option --%s %s is not valid: %s\n" },
 	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
 		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
+	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
+	[M_FULL_BUNDLE] = { "U 盘（或磁盘）已满，同步包 %s 没有写成：它需要 %s，那里只剩 %s。原来的同名文件（如有）没有改动，也没有留下写了一半的文件。删掉那里不要的文件或换一个空间足够的 U 盘，再运行一次\n",
+			    "the stick (or disk) is full: the bundle %s was not written; it needs %s and only %s is free there. The file of that name (if any) is unchanged and no partial file was left. Delete files you do not need there, or use a stick with enough room, and run the export again\n" },
+	[M_FULL_BACKUP] = { "U 盘（或磁盘）已满，备份 %s 没有写成：它大约需要 %s，那里只剩 %s。原来的同名文件（如有）没有改动，也没有留下写了一半的文件。删掉那里不要的文件或换一个空间足够的 U 盘，再运行一次\n",
+			    "the stick (or disk) is full: the backup %s was not written; it needs about %s and only %s is free there. The file of that name (if any) is unchanged and no partial file was left. Delete files you do not need there, or use a stick with enough room, and run the backup again\n" },
+	[M_FULL_FREE_UNKNOWN] = { "未知大小", "an unknown amount" },
+	[M_OUT_WRITE] = { "输出没有写完（%s）：它写到的文件不完整，不要使用；腾出空间或换个位置后再运行一次\n",
+			  "the output was not written completely (%s): the file it went to is incomplete, do not use it; make room or write it elsewhere and run the command again\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -370,6 +370,11 @@ enum node_msg_id {
 	M_NCR_LORA_BLOCK,
 	M_NET_BAD_LINK_WHY,
 	M_LOG_BIG_CHUNKS,
+	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
+	M_FULL_BUNDLE,
+	M_FULL_BACKUP,
+	M_FULL_FREE_UNKNOWN,
+	M_OUT_WRITE,
 	M_COUNT
 };
 

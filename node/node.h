@@ -251,6 +251,8 @@ void node_list_begin(struct node_ctx *ctx, struct node_json *j, struct node_tabl
 void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
 		   enum node_msg_id empty);
 void node_table_print(const struct node_table *t, FILE *f);
+/* A size for people: "1.3 MB (1348572 B)", "12.0 KB (12288 B)", "900 B". */
+void node_bytes_fmt(uint64_t n, char *out, size_t len);
 void node_table_release(struct node_table *t);
 
 /* Compact JSON to a FILE; commas are placed for the caller. */
