@@ -701,6 +701,13 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"the link option --%s %s is not valid: %s\n" },
 	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
 		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
+	/* re-keying on revocation (issue 13, part 3) */
+	[M_ENROLL_REKEYED] = { "站点 %s 换用第 %u 代数据密钥，已密封给 %zu 个仍有效的节点（以及县中心）；被吊销的节点读不到此后写入的数据\n",
+		"station %s now uses key generation %u, sealed to %zu remaining node(s) (and the hubs); the revoked node cannot read what is written from now on\n" },
+	[M_ENROLL_REKEY_FULL] = { "站点 %s 的数据密钥已换过 %u 代，不能再换：请为该站点换一个站点编号\n",
+		"station %s has used %u key generations, the most there can be: give the station a new id\n" },
+	[M_ENROLL_HUB_NO_REKEY] = { "注意：%s 是县中心节点，它持有全县的主密钥；吊销它不会更换数据密钥（需要更换县根密钥，尚未支持）\n",
+		"note: %s is a hub and holds the county's master key; revoking it does not re-key anything (that needs a new county root, not built yet)\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -368,6 +368,10 @@ enum node_msg_id {
 	M_NCR_LORA_BLOCK,
 	M_NET_BAD_LINK_WHY,
 	M_LOG_BIG_CHUNKS,
+	/* re-keying on revocation (issue 13, part 3) */
+	M_ENROLL_REKEYED,
+	M_ENROLL_REKEY_FULL,
+	M_ENROLL_HUB_NO_REKEY,
 	M_COUNT
 };
 

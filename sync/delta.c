@@ -682,6 +682,7 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, con
 	struct crdt_write *w = NULL;
 	size_t n = 0;
 	uint8_t key[SYNC_KEY_LEN];
+	uint32_t gen;
 	int rc;
 
 	*plain = NULL;
@@ -691,7 +692,11 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, con
 	if (*carry)
 		return 0;
 	if (sync_body_sealed(k->body, k->body_len)) {
-		if (!sync_trust_key(c, k->scope, key)) {
+		if (sync_body_gen(k->body, k->body_len, &gen)) {
+			*why = "the encrypted body's key generation is malformed";
+			return ERR_CORRUPT;
+		}
+		if (!sync_trust_key_gen(c, k->scope, gen, key)) {
 			*carry = true; /* ours to merge, but not ours to read: relay */
 			return 0;
 		}

@@ -205,6 +205,8 @@ int sync_ctx_group_end(struct sync_ctx *c);
 #define SYNC_T_ENROLMENTS 7
 #define SYNC_T_REVOCATIONS 8
 #define SYNC_STMT_MAX 512
+#define SYNC_T_SCOPE_KEYS 9
+#define SYNC_GENS_MAX 256 /* key generations of one scope: 0 .. 255 */
 
 struct sync_statement {
 	uint8_t root[SYNC_PK_LEN];
@@ -255,6 +257,38 @@ int sync_statement_row(struct sync_trust_row *r, const struct sync_statement *st
  * time; a --from SEQ revocation passes at). */
 int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN],
 			const char *scope, uint64_t from_seq, uint64_t from_ms, uint64_t at);
+
+/*
+ * Re-keying (docs/security.md "Re-keying"). The key of a station scope
+ * has generations: 0 is the key the statement carries; the root starts
+ * generation g >= 1 when it revokes a reader, with rows of table
+ * scope_keys (9) in its feed: one announcing (scope, g), and one per
+ * remaining reader with that generation's key sealed to it. Writers seal
+ * with the newest generation they hold; readers open a body with the
+ * generation it names.
+ */
+struct sync_key_row {
+	char pk[CRDT_PK_MAX + 1];
+	char scope[CRDT_SCOPE_MAX + 1];
+	char node[2 * SYNC_PK_LEN + 1];
+	char sealed[2 * SYNC_SEALED_LEN + 1];
+	struct crdt_write w;
+};
+/* The row of generation gen (1 .. SYNC_GENS_MAX - 1) of scope's key:
+ * sealed to node, or (node NULL) its announcement. The root key derives
+ * the key. The write borrows r's buffers. */
+int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
+		 uint32_t gen, const uint8_t *node, uint64_t at);
+/* The newest generation of scope's key this node has heard of (0: none
+ * announced). */
+uint32_t sync_scope_gen(const struct sync_ctx *c, const char *scope);
+/* The readers of station scope at ms: nodes with a station statement for
+ * it valid then and no revocation, but those in ex (nex keys), into out
+ * (at most max; ERR_TOOBIG beyond). Hubs are not listed: they derive
+ * every key from the master. */
+int sync_scope_readers(const struct sync_ctx *c, const char *scope, uint64_t ms,
+		       const uint8_t (*ex)[SYNC_PK_LEN], size_t nex, uint8_t (*out)[SYNC_PK_LEN],
+		       size_t max, size_t *n);
 
 /* Learn the statements and revocations that the county root's feed in
  * scope "" gained since the last look, whoever committed them (another

@@ -157,8 +157,13 @@ int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN])
  * into station (CRDT_SCOPE_MAX + 1 bytes); false when none is. */
 bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
 			   char *station);
-/* The key of scope, if this node holds it. */
+/* The key of scope in generation 0 (the statement's), if this node holds
+ * it; in generation gen; the newest generation it holds (*gen). */
 bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+bool sync_trust_key_gen(const struct sync_ctx *c, const char *scope, uint32_t gen,
+			uint8_t key[SYNC_KEY_LEN]);
+bool sync_trust_key_newest(const struct sync_ctx *c, const char *scope, uint32_t *gen,
+			   uint8_t key[SYNC_KEY_LEN]);
 /* The scopes node pk can read at ms (its statement's): a hub every
  * scope, a station its own; false (out empty) when it can read none. */
 bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
@@ -176,6 +181,13 @@ bool sync_body_sealed(const uint8_t *body, size_t len);
  * out is empty on failure. docs/protocol.md "Encrypted body". */
 int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 		      const struct crdt_log_entry *e, struct buf *out);
+/* The same under generation gen of the key: F = 2 for 0, else F = 5. */
+int sync_body_encrypt_gen(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], uint32_t gen,
+			  const struct crdt_log_entry *e, struct buf *out);
+/* The key generation a sealed body was made with (0 for F = 2, 3, 4);
+ * ERR_CORRUPT when it is not a sealed body or its generation is
+ * malformed. */
+int sync_body_gen(const uint8_t *body, size_t len, uint32_t *gen);
 int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const uint8_t *author,
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out);

@@ -69,6 +69,19 @@
  *      and split into exactly count bodies, each length checked.
  *  O5. Plaintexts (the sender's batch, the receiver's frame) are wiped
  *      (sodium_memzero) before their memory is freed.
+ *  G1. Key generations (docs/security.md "Re-keying"): the key of scope S
+ *      in generation 0 is T4's; in generation g >= 1 it is
+ *      BLAKE2b(key = M, "cunlian-scope-gen-v1" || u32be g || S). The root
+ *      starts a generation by rows of table scope_keys in its feed: one
+ *      announcing (S, g, at), and one per remaining reader with the key
+ *      sealed to it. A hub derives every generation from M; a station
+ *      holds generation 0 from its statement and the ones sealed to it.
+ *  G2. A writer seals with the newest generation it holds (a hub: the
+ *      newest announced); F = 2 for generation 0 (unchanged bytes), F = 5
+ *      (the generation in the body and in its associated data) after.
+ *  G3. A reader looks the key up by the body's generation; a generation
+ *      it does not hold is a key it does not hold (carried, not read).
+ *  G4. Only the root writes scope_keys, as it alone writes statements.
  *  T8. Resident ID numbers are stored as BLAKE2b-256 keyed with
  *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
  *      key of its own, so a hash never reveals or reuses K_S, and the
@@ -90,9 +103,11 @@
 #define SCOPE_DOMAIN "cunlian-scope-v1"
 #define NONCE_DOMAIN "cunlian-nonce-v2"
 #define IDNUM_DOMAIN "cunlian-idnum-v1"
-/* The encrypted body's format byte (T5). */
-enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4 };
+#define GEN_DOMAIN "cunlian-scope-gen-v1"
+/* The encrypted body's format byte (T5, G2). */
+enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4, ENC_GEN = 5 };
 #define ENC_HDR 2
+#define ENC_AD_MAX (SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17 + 4)
 #define ENC_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define OPEN_DOMAIN "cunlian-open-v1"
 /* An opened range's box (O2): format, nonce, ciphertext and tag. */
@@ -105,6 +120,13 @@ static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
 /* table ids and columns used by the rules (crdt/schema.c) */
 enum { T_STATIONS = 0, T_VOLUNTEERS = 1, T_ORDERS = 3, T_EVENTS = 4, T_POINTS = 5 };
+
+/* A generation of a scope's key the root announced (G1), and when. */
+struct trust_gen {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint32_t gen;
+	uint64_t at;
+};
 
 struct trust_stmt {
 	uint8_t node[SYNC_PK_LEN];
@@ -125,7 +147,12 @@ struct sync_trust {
 	size_t nst, capst;
 	struct trust_rev *rv;
 	size_t nrv, caprv;
-	uint8_t *keys; /* sodium_malloc: [0..32) master, [32..64) own scope key */
+	/* sodium_malloc: [0..32) master, then generation g of the own
+	 * scope's key at 32 * (1 + g), g < SYNC_GENS_MAX (G1) */
+	uint8_t *keys;
+	uint8_t held[SYNC_GENS_MAX / 8]; /* generations of the own scope held */
+	struct trust_gen *gn;
+	size_t ngn, capgn;
 	bool has_master, has_scope;
 	char key_scope[CRDT_SCOPE_MAX + 1];
 	bool self_revoked;
@@ -201,6 +228,45 @@ static void trust_scope_key(const uint8_t m[SYNC_KEY_LEN], const char *scope, ui
 	crypto_generichash_final(&s, k, SYNC_KEY_LEN);
 }
 
+/* Generation gen of scope's key (G1); generation 0 is T4's key. */
+static void trust_gen_key(const uint8_t m[SYNC_KEY_LEN], const char *scope, uint32_t gen,
+			  uint8_t k[SYNC_KEY_LEN])
+{
+	crypto_generichash_state s;
+	uint8_t g[4] = { (uint8_t)(gen >> 24), (uint8_t)(gen >> 16), (uint8_t)(gen >> 8), (uint8_t)gen };
+	if (gen == 0) {
+		trust_scope_key(m, scope, k);
+		return;
+	}
+	crypto_generichash_init(&s, m, SYNC_KEY_LEN, SYNC_KEY_LEN);
+	crypto_generichash_update(&s, (const uint8_t *)GEN_DOMAIN, sizeof(GEN_DOMAIN) - 1);
+	crypto_generichash_update(&s, g, sizeof(g));
+	crypto_generichash_update(&s, (const uint8_t *)scope, strlen(scope));
+	crypto_generichash_final(&s, k, SYNC_KEY_LEN);
+}
+
+/* Open a key sealed to id (crypto_box_seal to its X25519 key). */
+static int trust_unseal(const struct sync_identity *id, const uint8_t sealed[SYNC_SEALED_LEN],
+			uint8_t key[SYNC_KEY_LEN])
+{
+	uint8_t xpk[crypto_box_PUBLICKEYBYTES], *xsk;
+	int rc = 0;
+
+	if (!id->sk)
+		return ERR_USAGE;
+	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+	if (!xsk)
+		return -ENOMEM;
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, id->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(xsk, id->sk) != 0 ||
+	    crypto_box_seal_open(key, sealed, SYNC_SEALED_LEN, xpk, xsk) != 0)
+		rc = ERR_BADSIG;
+	sodium_free(xsk);
+	if (rc)
+		sodium_memzero(key, SYNC_KEY_LEN);
+	return rc;
+}
+
 int sync_statement_sign(struct sync_statement *st, const struct sync_identity *root)
 {
 	uint8_t *k = NULL, xpk[crypto_box_PUBLICKEYBYTES];
@@ -273,24 +339,11 @@ int sync_statement_decode(const uint8_t *p, size_t len, struct sync_statement *o
 int sync_statement_key(const struct sync_statement *st, const struct sync_identity *id,
 		       uint8_t key[SYNC_KEY_LEN])
 {
-	uint8_t xpk[crypto_box_PUBLICKEYBYTES], *xsk;
-	int rc = 0;
-
 	if (!st->has_key)
 		return ERR_NOTFOUND;
 	if (!id->sk || memcmp(id->pk, st->node, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
-	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
-	if (!xsk)
-		return -ENOMEM;
-	if (crypto_sign_ed25519_pk_to_curve25519(xpk, id->pk) != 0 ||
-	    crypto_sign_ed25519_sk_to_curve25519(xsk, id->sk) != 0 ||
-	    crypto_box_seal_open(key, st->sealed, SYNC_SEALED_LEN, xpk, xsk) != 0)
-		rc = ERR_BADSIG;
-	sodium_free(xsk);
-	if (rc)
-		sodium_memzero(key, SYNC_KEY_LEN);
-	return rc;
+	return trust_unseal(id, st->sealed, key);
 }
 
 int sync_request_make(struct buf *out, const struct sync_identity *id, const char *station,
@@ -395,7 +448,65 @@ int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN
 	return crdt_write_int(&r->w, "at", (int64_t)at);
 }
 
+int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
+		 uint32_t gen, const uint8_t *node, uint64_t at)
+{
+	uint8_t m[SYNC_KEY_LEN], *k, xpk[crypto_box_PUBLICKEYBYTES], sealed[SYNC_SEALED_LEN];
+
+	memset(r, 0, sizeof(*r));
+	if (!root->sk || !*scope || strlen(scope) > CRDT_SCOPE_MAX || gen == 0 || gen >= SYNC_GENS_MAX ||
+	    at > INT64_MAX)
+		return ERR_USAGE;
+	snprintf(r->scope, sizeof(r->scope), "%s", scope);
+	if (node) {
+		if (crypto_sign_ed25519_pk_to_curve25519(xpk, node) != 0)
+			return ERR_USAGE;
+		if (!(k = sodium_malloc(SYNC_KEY_LEN)))
+			return -ENOMEM;
+		trust_master(root, m);
+		trust_gen_key(m, scope, gen, k);
+		sodium_memzero(m, sizeof(m));
+		crypto_box_seal(sealed, k, SYNC_KEY_LEN, xpk);
+		sodium_free(k);
+		hex_put(r->node, node, SYNC_PK_LEN);
+		hex_put(r->sealed, sealed, SYNC_SEALED_LEN);
+		snprintf(r->pk, sizeof(r->pk), "k-%s-%u-%.24s", scope, (unsigned)gen, r->node);
+	} else {
+		snprintf(r->pk, sizeof(r->pk), "k-%s-%u", scope, (unsigned)gen);
+	}
+	crdt_write_init(&r->w, SYNC_T_SCOPE_KEYS, CRDT_UPSERT, r->pk);
+	crdt_write_text(&r->w, "scope", r->scope);
+	crdt_write_int(&r->w, "gen", (int64_t)gen);
+	if (node) {
+		crdt_write_text(&r->w, "node", r->node);
+		crdt_write_text(&r->w, "sealed", r->sealed);
+	}
+	return crdt_write_int(&r->w, "at", (int64_t)at);
+}
+
 /* ---- the trust state ---------------------------------------------------- */
+
+/* Note that the root announced generation gen of scope at time at (G1). */
+static int trust_note_gen(struct sync_trust *t, const char *scope, uint32_t gen, uint64_t at)
+{
+	for (size_t i = 0; i < t->ngn; i++)
+		if (t->gn[i].gen == gen && strcmp(t->gn[i].scope, scope) == 0)
+			return 0;
+	if (t->ngn == t->capgn) {
+		size_t cap = t->capgn ? t->capgn * 2 : 8;
+		void *p = mem_realloc(t->gn, cap * sizeof(*t->gn));
+		if (!p)
+			return -ENOMEM;
+		t->gn = p;
+		t->capgn = cap;
+	}
+	memset(&t->gn[t->ngn], 0, sizeof(t->gn[0]));
+	snprintf(t->gn[t->ngn].scope, sizeof(t->gn[0].scope), "%s", scope);
+	t->gn[t->ngn].gen = gen;
+	t->gn[t->ngn].at = at;
+	t->ngn++;
+	return 0;
+}
 
 static int trust_add_stmt(struct sync_trust *t, const struct trust_stmt *s)
 {
@@ -449,6 +560,35 @@ static uint64_t val_int(const struct crdt_write *w, unsigned col)
 	return (uint64_t)w->vals[col].i;
 }
 
+/* A row of scope_keys (G1): note the generation; open the key when it
+ * is sealed to this node for its own station. */
+static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
+{
+	struct sync_trust *t = c->trust;
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint8_t node[SYNC_PK_LEN], sealed[SYNC_SEALED_LEN];
+	uint64_t gen = val_int(w, 1);
+	const char *s;
+	size_t sl;
+	int rc;
+
+	if (!val_text(w, 0, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) || gen == 0 ||
+	    gen >= SYNC_GENS_MAX)
+		return 0; /* not a row this version can use */
+	memcpy(scope, s, sl);
+	scope[sl] = '\0';
+	if ((rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
+		return rc;
+	if (!t->has_scope || strcmp(scope, t->key_scope) != 0 || !val_text(w, 2, &s, &sl) ||
+	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
+	    !val_text(w, 3, &s, &sl) || hex_get(s, sl, sealed, SYNC_SEALED_LEN))
+		return 0;
+	rc = trust_unseal(c->id, sealed, t->keys + SYNC_KEY_LEN * (1 + gen));
+	if (rc == 0)
+		t->held[gen / 8] |= (uint8_t)(1u << (gen % 8));
+	return rc == -ENOMEM ? rc : 0;
+}
+
 int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 {
 	struct sync_trust *t = c->trust;
@@ -481,6 +621,8 @@ int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 			rv.from_ms = val_int(&w[i], 3);
 			rv.at = val_int(&w[i], 4);
 			rc = trust_add_rev(t, &rv, c->id->pk);
+		} else if (w[i].table == SYNC_T_SCOPE_KEYS) {
+			rc = trust_learn_key(c, &w[i]);
 		}
 	}
 	return rc;
@@ -530,7 +672,7 @@ int sync_trust_new(struct sync_ctx *c)
 	t = mem_calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->keys = sodium_malloc(2 * SYNC_KEY_LEN);
+	t->keys = sodium_malloc((1 + SYNC_GENS_MAX) * SYNC_KEY_LEN);
 	if (!t->keys) {
 		mem_free(t);
 		return -ENOMEM;
@@ -558,6 +700,7 @@ int sync_trust_new(struct sync_ctx *c)
 				t->has_master = true;
 			} else {
 				t->has_scope = true;
+				t->held[0] |= 1; /* generation 0 (G1) */
 				memcpy(t->key_scope, st.station, sizeof(t->key_scope));
 			}
 		}
@@ -572,6 +715,7 @@ void sync_trust_free(struct sync_trust *t)
 	sodium_free(t->keys);
 	mem_free(t->st);
 	mem_free(t->rv);
+	mem_free(t->gn);
 	mem_free(t);
 }
 
@@ -593,20 +737,93 @@ int sync_ctx_enrolment(const struct sync_ctx *c, const uint8_t node[SYNC_PK_LEN]
 	return ERR_NOTFOUND;
 }
 
-bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
+uint32_t sync_scope_gen(const struct sync_ctx *c, const char *scope)
 {
 	const struct sync_trust *t = c->trust;
-	if (!t || !*scope)
+	uint32_t g = 0;
+	for (size_t i = 0; t && i < t->ngn; i++)
+		if (t->gn[i].gen > g && strcmp(t->gn[i].scope, scope) == 0)
+			g = t->gn[i].gen;
+	return g;
+}
+
+bool sync_trust_key_gen(const struct sync_ctx *c, const char *scope, uint32_t gen,
+			uint8_t key[SYNC_KEY_LEN])
+{
+	const struct sync_trust *t = c->trust;
+	if (!t || !*scope || gen >= SYNC_GENS_MAX)
 		return false;
 	if (t->has_master) {
-		trust_scope_key(t->keys, scope, key);
+		trust_gen_key(t->keys, scope, gen, key);
 		return true;
 	}
-	if (t->has_scope && strcmp(scope, t->key_scope) == 0) {
-		memcpy(key, t->keys + SYNC_KEY_LEN, SYNC_KEY_LEN);
+	if (t->has_scope && strcmp(scope, t->key_scope) == 0 && (t->held[gen / 8] >> (gen % 8) & 1)) {
+		memcpy(key, t->keys + SYNC_KEY_LEN * (1 + gen), SYNC_KEY_LEN);
 		return true;
 	}
 	return false;
+}
+
+bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
+{
+	return sync_trust_key_gen(c, scope, 0, key);
+}
+
+/* G2: a hub, the newest generation announced; a station, the newest it
+ * holds of its own scope. */
+bool sync_trust_key_newest(const struct sync_ctx *c, const char *scope, uint32_t *gen,
+			   uint8_t key[SYNC_KEY_LEN])
+{
+	const struct sync_trust *t = c->trust;
+	uint32_t g = 0;
+	*gen = 0;
+	if (!t || !*scope)
+		return false;
+	if (t->has_master) {
+		g = sync_scope_gen(c, scope);
+	} else if (t->has_scope && strcmp(scope, t->key_scope) == 0) {
+		for (uint32_t i = SYNC_GENS_MAX; i-- > 0;)
+			if (t->held[i / 8] >> (i % 8) & 1) {
+				g = i;
+				break;
+			}
+	}
+	if (!sync_trust_key_gen(c, scope, g, key))
+		return false;
+	*gen = g;
+	return true;
+}
+
+/* Is node revoked, by any revocation? */
+static bool trust_revoked(const struct sync_trust *t, const uint8_t node[SYNC_PK_LEN])
+{
+	for (size_t i = 0; i < t->nrv; i++)
+		if (memcmp(t->rv[i].node, node, SYNC_PK_LEN) == 0)
+			return true;
+	return false;
+}
+
+int sync_scope_readers(const struct sync_ctx *c, const char *scope, uint64_t ms,
+		       const uint8_t (*ex)[SYNC_PK_LEN], size_t nex, uint8_t (*out)[SYNC_PK_LEN],
+		       size_t max, size_t *n)
+{
+	const struct sync_trust *t = c->trust;
+	*n = 0;
+	for (size_t i = 0; t && i < t->nst; i++) {
+		const struct trust_stmt *st = &t->st[i];
+		bool skip = st->role != SYNC_ROLE_STATION || strcmp(st->station, scope) != 0 || ms > st->na ||
+			    trust_revoked(t, st->node);
+		for (size_t k = 0; k < nex && !skip; k++)
+			skip = memcmp(ex[k], st->node, SYNC_PK_LEN) == 0;
+		for (size_t k = 0; k < *n && !skip; k++)
+			skip = memcmp(out[k], st->node, SYNC_PK_LEN) == 0;
+		if (skip)
+			continue;
+		if (*n == max)
+			return ERR_TOOBIG;
+		memcpy(out[(*n)++], st->node, SYNC_PK_LEN);
+	}
+	return 0;
 }
 
 int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
@@ -861,10 +1078,11 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 		return 0;
 	root = memcmp(author, t->root, SYNC_PK_LEN) == 0;
 	for (size_t i = 0; i < n; i++) {
-		bool trust_table = w[i].table == SYNC_T_ENROLMENTS || w[i].table == SYNC_T_REVOCATIONS;
+		bool trust_table = w[i].table == SYNC_T_ENROLMENTS || w[i].table == SYNC_T_REVOCATIONS ||
+				   w[i].table == SYNC_T_SCOPE_KEYS;
 		if (root != trust_table) {
-			*why = root ? "the county root writes only statements and revocations"
-				    : "only the county root writes statements and revocations";
+			*why = root ? "the county root writes only statements, revocations and scope keys"
+				    : "only the county root writes statements, revocations and scope keys";
 			return ERR_UNAUTH;
 		}
 	}
@@ -908,10 +1126,10 @@ bool sync_body_sealed(const uint8_t *body, size_t len)
 	return len >= 1 && body[0] == 0;
 }
 
-/* The associated data of a body (T5) is ad[0, *adlen); the nonce is the
- * hash of the label and every byte of it but the last (the format). */
+/* The associated data of a body (T5, G2) is ad[0, *adlen); the nonce is
+ * the hash of the label and every byte of it before the format. */
 static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
-		    uint64_t seq, uint64_t hlc, uint8_t format)
+		    uint64_t seq, uint64_t hlc, uint8_t format, uint32_t gen)
 {
 	size_t sl = strlen(scope), k = 0;
 	memcpy(ad, author, SYNC_PK_LEN);
@@ -924,6 +1142,9 @@ static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const cha
 	for (int i = 0; i < 8; i++)
 		ad[k++] = (uint8_t)(hlc >> (56 - 8 * i));
 	ad[k++] = format;
+	if (format == ENC_GEN)
+		for (int i = 0; i < 4; i++)
+			ad[k++] = (uint8_t)(gen >> (24 - 8 * i));
 	*adlen = k;
 }
 
@@ -931,34 +1152,72 @@ static void body_nonce(uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], 
 		       size_t adlen)
 {
 	crypto_generichash_state s;
+	size_t fmt = ad[SYNC_PK_LEN] + SYNC_PK_LEN + 1 + 16; /* where the format byte is */
+	(void)adlen;
 	crypto_generichash_init(&s, NULL, 0, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 	crypto_generichash_update(&s, (const uint8_t *)NONCE_DOMAIN, sizeof(NONCE_DOMAIN) - 1);
-	crypto_generichash_update(&s, ad, adlen - 1);
+	crypto_generichash_update(&s, ad, fmt);
 	crypto_generichash_final(&s, n, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+}
+
+int sync_body_encrypt_gen(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], uint32_t gen,
+			  const struct crdt_log_entry *e, struct buf *out)
+{
+	uint8_t ad[ENC_AD_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t format = gen ? ENC_GEN : ENC_PLAIN;
+	size_t adlen, hdr;
+	unsigned long long clen;
+	uint8_t *p;
+
+	(void)c;
+	/* T5: F = 2 (generation 0) or 5 only, so the stored body is a
+	 * function of the plaintext, the key and the generation (O3); F = 3
+	 * and 4 are still read (old commits). */
+	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, format, gen);
+	body_nonce(nonce, ad, adlen);
+	hdr = ENC_HDR + (gen ? varint_len(gen) : 0);
+	p = buf_reserve(out, hdr + e->body_len + ENC_TAG);
+	if (!p)
+		return out->err;
+	p[0] = 0;
+	p[1] = format;
+	for (size_t i = ENC_HDR; i < hdr; i++) /* the generation, a minimal varint */
+		p[i] = (uint8_t)((gen >> (7 * (i - ENC_HDR)) & 0x7f) | (i + 1 < hdr ? 0x80 : 0));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + hdr, &clen, e->body, e->body_len, ad, adlen, NULL,
+						   nonce, key);
+	out->len += hdr + (size_t)clen;
+	return 0;
 }
 
 int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 		      const struct crdt_log_entry *e, struct buf *out)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	size_t adlen;
-	unsigned long long clen;
-	uint8_t *p;
+	return sync_body_encrypt_gen(c, key, 0, e, out);
+}
 
-	(void)c;
-	/* T5: F = 2 only, so the stored body is a function of the plaintext
-	 * and the key (O3); F = 3 and 4 are still read (old commits). */
-	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, ENC_PLAIN);
-	body_nonce(nonce, ad, adlen);
-	p = buf_reserve(out, ENC_HDR + e->body_len + ENC_TAG);
-	if (!p)
-		return out->err;
-	p[0] = 0;
-	p[1] = ENC_PLAIN;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, e->body, e->body_len, ad, adlen,
-						   NULL, nonce, key);
-	out->len += ENC_HDR + (size_t)clen;
+/* The generation of a sealed body and where its ciphertext starts. */
+static int body_gen_hdr(const uint8_t *body, size_t len, uint32_t *gen, size_t *hdr)
+{
+	struct cur c;
+	uint64_t g;
+	*gen = 0;
+	*hdr = ENC_HDR;
+	if (len < ENC_HDR || body[0] != 0)
+		return ERR_CORRUPT;
+	if (body[1] != ENC_GEN)
+		return 0;
+	cur_init(&c, body + ENC_HDR, len - ENC_HDR);
+	if (cur_get_varint(&c, &g) || g == 0 || g > UINT32_MAX)
+		return ERR_CORRUPT;
+	*gen = (uint32_t)g;
+	*hdr = ENC_HDR + c.pos;
 	return 0;
+}
+
+int sync_body_gen(const uint8_t *body, size_t len, uint32_t *gen)
+{
+	size_t hdr;
+	return body_gen_hdr(body, len, gen, &hdr);
 }
 
 uint8_t sync_body_format(const uint8_t *body, size_t len)
@@ -1001,42 +1260,47 @@ int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	size_t adlen, mcap, room;
+	uint8_t ad[ENC_AD_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	size_t adlen, mcap, room, hdr;
 	unsigned long long mlen;
 	uint8_t *m = NULL, format;
+	uint32_t gen;
+	bool plain;
 	int rc = 0;
 
 	buf_reset(out);
 	if (len < ENC_HDR + ENC_TAG || body[0] != 0 || strlen(scope) > CRDT_SCOPE_MAX)
 		return ERR_CORRUPT;
 	format = body[1];
-	if (format != ENC_PLAIN && format != ENC_ZSTD && format != ENC_ZSTD_DICT)
+	if (format != ENC_PLAIN && format != ENC_ZSTD && format != ENC_ZSTD_DICT && format != ENC_GEN)
 		return ERR_CORRUPT; /* ENC_V1_RANDOM included: never deployed */
+	if (body_gen_hdr(body, len, &gen, &hdr) || len < hdr + ENC_TAG)
+		return ERR_CORRUPT;
 	if (format == ENC_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID))
 		return ERR_NODICT;
-	body_ad(ad, &adlen, author, scope, seq, hlc, format);
+	body_ad(ad, &adlen, author, scope, seq, hlc, format, gen);
 	body_nonce(nonce, ad, adlen);
+	plain = format == ENC_PLAIN || format == ENC_GEN;
 	/* a frame lands after room to put its magic back */
-	room = format == ENC_PLAIN ? 0 : ZSTD_MAGIC_LEN;
-	mcap = room + len - ENC_HDR - ENC_TAG;
-	if (format == ENC_PLAIN) {
+	room = plain ? 0 : ZSTD_MAGIC_LEN;
+	mcap = room + len - hdr - ENC_TAG;
+	if (plain) {
 		if (!(m = buf_reserve(out, mcap)))
 			return out->err;
 	} else if (!(m = mem_alloc(mcap))) {
 		return -ENOMEM;
 	}
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + room, &mlen, NULL, body + ENC_HDR, len - ENC_HDR,
-						       ad, adlen, nonce, key) != 0) {
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + room, &mlen, NULL, body + hdr, len - hdr, ad,
+						       adlen, nonce, key) != 0) {
 		rc = ERR_BADSIG;
 		goto out;
 	}
-	if (format == ENC_PLAIN)
+	if (plain)
 		out->len = (size_t)mlen;
 	else
 		rc = body_decompress(c, m, room + (size_t)mlen, format == ENC_ZSTD_DICT, CRDT_BODY_MAX, out);
 out:
-	if (format != ENC_PLAIN) {
+	if (!plain) {
 		sodium_memzero(m, mcap);
 		mem_free(m);
 	}
@@ -1052,6 +1316,7 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 		   const uint8_t **plain, size_t *plain_len)
 {
 	uint8_t key[SYNC_KEY_LEN];
+	uint32_t gen;
 	int rc;
 
 	*plain = NULL;
@@ -1061,7 +1326,9 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 		*plain_len = e->body_len;
 		return 0;
 	}
-	if (!sync_trust_key(c, e->scope, key))
+	if (sync_body_gen(e->body, e->body_len, &gen))
+		return ERR_CORRUPT;
+	if (!sync_trust_key_gen(c, e->scope, gen, key))
 		return ERR_UNAUTH;
 	rc = sync_body_decrypt(c, key, e->author, e->scope, e->seq, e->hlc, e->body, e->body_len, out);
 	sodium_memzero(key, sizeof(key));
@@ -1298,14 +1565,15 @@ static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint
 	uint8_t h[SYNC_HASH_LEN], sig[SYNC_SIG_LEN], key[SYNC_KEY_LEN];
 	const uint8_t *kept = e->body;
 	size_t kept_len = e->body_len;
+	uint32_t gen;
 	int rc;
 
 	if (memcmp(e->author, c->id->pk, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
 	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN;
-	if (sync_trust_key(c, e->scope, key)) {
-		rc = sync_body_encrypt(c, key, e, body);
+	if (sync_trust_key_newest(c, e->scope, &gen, key)) { /* G2 */
+		rc = sync_body_encrypt_gen(c, key, gen, e, body);
 		sodium_memzero(key, sizeof(key));
 		if (rc)
 			return rc;

@@ -810,9 +810,61 @@ static void test_body_format(void **state)
 	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 1, body, 40, &want);
 	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
 			 ERR_CORRUPT);
-	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 5, body, 40, &want);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 6, body, 40, &want);
 	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
 			 ERR_CORRUPT);
+	/* F = 5: a key generation g >= 1 after the format byte (a minimal
+	 * varint) and as u32be at the end of the associated data; the nonce
+	 * as for F = 2 */
+	{
+		uint8_t ad[32 + 1 + 32 + 17 + 4], nonce[24], g300[2] = { 0xac, 0x02 };
+		size_t k = 0, sl = strlen(e.scope);
+		unsigned long long clen;
+		memcpy(ad, e.author, 32);
+		k = 32;
+		ad[k++] = (uint8_t)sl;
+		memcpy(ad + k, e.scope, sl);
+		k += sl;
+		for (int i = 7; i >= 0; i--)
+			ad[k++] = (uint8_t)(e.seq >> (8 * i));
+		for (int i = 7; i >= 0; i--)
+			ad[k++] = (uint8_t)(e.hlc >> (8 * i));
+		crypto_generichash_state h;
+		crypto_generichash_init(&h, NULL, 0, sizeof(nonce));
+		crypto_generichash_update(&h, (const uint8_t *)"cunlian-nonce-v2", 16);
+		crypto_generichash_update(&h, ad, k);
+		crypto_generichash_final(&h, nonce, sizeof(nonce));
+		ad[k++] = 5;
+		ad[k++] = 0;
+		ad[k++] = 0;
+		ad[k++] = 0x01;
+		ad[k++] = 0x2c; /* 300 */
+		buf_reset(&want);
+		buf_put_u8(&want, 0);
+		buf_put_u8(&want, 5);
+		buf_put(&want, g300, 2);
+		uint8_t *p = buf_reserve(&want, e.body_len + 16);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(p, &clen, e.body, e.body_len, ad, k, NULL, nonce, key);
+		want.len += (size_t)clen;
+		buf_reset(&enc);
+		assert_int_equal(sync_body_encrypt_gen(s.ctx, key, 300, &e, &enc), 0);
+		assert_int_equal(enc.len, want.len);
+		assert_memory_equal(enc.data, want.data, want.len);
+		uint32_t gg;
+		assert_int_equal(sync_body_gen(enc.data, enc.len, &gg), 0);
+		assert_int_equal(gg, 300);
+		assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
+		assert_int_equal(out.len, e.body_len);
+		assert_memory_equal(out.data, e.body, e.body_len);
+		/* the generation is bound: another one, or a non-minimal or zero varint, does not open */
+		enc.data[2] = 0xad;
+		assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out),
+				 ERR_BADSIG);
+		uint8_t zero[40] = { 0, 5, 0 };
+		assert_int_equal(sync_body_gen(zero, sizeof(zero), &gg), ERR_CORRUPT);
+		uint8_t nonmin[40] = { 0, 5, 0x81, 0x00 };
+		assert_int_equal(sync_body_gen(nonmin, sizeof(nonmin), &gg), ERR_CORRUPT);
+	}
 
 	/* a decompression bomb, properly encrypted: 64 MiB of zeros in a
 	 * frame of a few KiB is refused before its size is allocated */
@@ -946,6 +998,184 @@ static void test_idnum_key(void **state)
 	t_close(&s2);
 	t_close(&s1);
 	t_close(&hub);
+}
+
+/* ---- re-keying on revocation ------------------------------------------- */
+
+/* How the nodes of a county open the s1 bodies of a log, by who. */
+struct t_opens {
+	struct t_node *n;
+	const uint8_t *gen0; /* also try this generation-0 key directly (a thief's) */
+	uint64_t after;      /* only commits from this HLC ms */
+	int ok, unauth, badsig, gen[4];
+};
+
+static int t_opens_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct t_opens *k = arg;
+	struct buf o;
+	const uint8_t *p;
+	size_t len;
+	uint32_t g;
+	if (CRDT_HLC_MS(e->hlc) < k->after)
+		return 0;
+	buf_init(&o, CRDT_BODY_MAX + 1);
+	assert_true(sync_body_sealed(e->body, e->body_len));
+	assert_int_equal(sync_body_gen(e->body, e->body_len, &g), 0);
+	assert_true(g < 4);
+	k->gen[g]++;
+	int rc = sync_body_open(k->n->ctx, e, &o, &p, &len);
+	if (rc == 0)
+		k->ok++;
+	else if (rc == ERR_UNAUTH)
+		k->unauth++;
+	if (k->gen0 && sync_body_decrypt(k->n->ctx, k->gen0, e->author, e->scope, e->seq, e->hlc, e->body,
+					 e->body_len, &o) == ERR_BADSIG)
+		k->badsig++;
+	buf_release(&o);
+	return 0;
+}
+
+static void t_opens(struct t_node *who, struct t_node *log, const uint8_t *author, uint64_t after,
+		    const uint8_t *gen0, struct t_opens *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->n = who;
+	k->gen0 = gen0;
+	k->after = after;
+	assert_true(crdt_log_each(log->st, author, "s1", 0, t_opens_one, k) >= 0);
+}
+
+/* Revoking a board of s1 starts generation 1 of s1's key, sealed to the
+ * other board of s1 only: what the hub and that board write afterwards
+ * is sealed F = 5 under it, which the revoked board cannot open (neither
+ * through its context nor with the generation-0 key it holds), while
+ * every remaining reader opens old and new data alike, and a station of
+ * another scope still carries it all unread to a hub. */
+static void test_rekey(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2, s1b;
+	struct sync_report rep;
+	struct sync_trust_row rv;
+	struct sync_key_row kr[4];
+	struct crdt_write w[5];
+	struct t_opens k;
+	struct buf file;
+	uint8_t readers[8][32], key0[32], key[32];
+	size_t nr = 0;
+	uint32_t g;
+	(void)state;
+
+	buf_init(&file, (size_t)64 << 20);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 8);
+	t_open(&s1b, "s1b8", 87, "s1", SYNC_ROLE_STATION); /* a second board of s1 */
+	t_enrol(&r, s1b.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 20);
+	t_carry(&r, &hub, T0 + 30, &rep, NULL);
+	t_carry(&r, &s1b, T0 + 30, &rep, NULL);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100); /* seq 1, generation 0 */
+	t_carry(&s1, &hub, T0 + 110, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+	assert_true(sync_trust_key(s1.ctx, "s1", key0)); /* what the thief holds */
+
+	/* the revocation and generation 1 in one root commit, as enroll revoke makes it */
+	assert_int_equal(sync_scope_gen(hub.ctx, "s1"), 0);
+	assert_int_equal(sync_revocation_row(&rv, s1.id.pk, "s1", 2, 0, T0 + 200), 0);
+	assert_int_equal(sync_scope_readers(hub.ctx, "s1", T0 + 200, (const uint8_t(*)[32])s1.id.pk, 1, readers, 8, &nr), 0);
+	assert_int_equal(nr, 1);
+	assert_memory_equal(readers[0], s1b.id.pk, 32);
+	assert_int_equal(sync_key_row(&kr[0], &root, "s1", 1, NULL, T0 + 200), 0);
+	assert_int_equal(sync_key_row(&kr[1], &root, "s1", 1, readers[0], T0 + 200), 0);
+	w[0] = rv.w;
+	w[1] = kr[0].w;
+	w[2] = kr[1].w;
+	t_root_commit(&r, w, 3, T0 + 200);
+	/* a hub never writes scope keys, nor does anyone but the root */
+	for (int i = 0; i < 3; i++)
+		t_carry(&r, i == 0 ? &hub : i == 1 ? &hub2 : &s1b, T0 + 210, &rep, NULL);
+	t_carry(&r, &s2, T0 + 210, &rep, NULL);
+	assert_int_equal(sync_scope_gen(hub.ctx, "s1"), 1);
+	assert_int_equal(sync_scope_gen(s2.ctx, "s1"), 1);
+	assert_true(sync_trust_key_gen(hub.ctx, "s1", 1, key));
+	assert_true(sync_trust_key_gen(s1b.ctx, "s1", 1, key));
+	assert_false(sync_trust_key_gen(s1.ctx, "s1", 1, key));
+	assert_false(sync_trust_key_gen(s2.ctx, "s1", 1, key));
+	assert_true(sync_trust_key_newest(s1b.ctx, "s1", &g, key));
+	assert_int_equal(g, 1);
+	/* a reopened context learns it again from the root's feed */
+	t_reopen(&s1b, "s1", SYNC_ROLE_STATION);
+	assert_true(sync_trust_key_gen(s1b.ctx, "s1", 1, key));
+
+	/* after the revocation: the hub and the remaining board write */
+	t_write_order(&hub, "s1", "s1-o9", "s1", T0 + 300);
+	t_write_volunteer(&s1b, "s1-v7", "s1", T0 + 301);
+	t_carry(&hub, &s1b, T0 + 310, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_true(rep.applied >= 2); /* s1's seq 1 and the hub's order */
+	/* s1b's bundle, carried by s2 (another scope's station) unread */
+	t_carry(&s1b, &s2, T0 + 320, &rep, &file);
+	assert_int_equal(rep.refused, 0);
+	assert_true(rep.carried >= 1);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_false(t_has(&file, "13912345678"));
+	/* the relay hands it all to the other hub, which reads it */
+	t_carry(&s2, &hub2, T0 + 330, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	{
+		uint8_t a[32], b[32];
+		t_carry(&hub, &hub2, T0 + 340, &rep, NULL);
+		t_carry(&hub2, &hub, T0 + 340, &rep, NULL);
+		t_carry(&hub, &s1b, T0 + 340, &rep, NULL);
+		assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+		assert_int_equal(crdt_store_digest(s1b.st, "s1", b), 0);
+		assert_memory_equal(a, b, 32);
+		assert_int_equal(crdt_store_digest(hub2.st, "s1", b), 0);
+		assert_memory_equal(a, b, 32);
+	}
+
+	/* the revoked board opens nothing written after the revocation, by
+	 * the hub or by the replacement, not even with its generation-0 key */
+	t_opens(&s1, &hub, hub.id.pk, T0 + 200, key0, &k);
+	assert_int_equal(k.gen[1], 1);
+	assert_int_equal(k.ok, 0);
+	assert_int_equal(k.unauth, 1);
+	assert_int_equal(k.badsig, 1);
+	t_opens(&s1, &hub, s1b.id.pk, T0 + 200, key0, &k);
+	assert_int_equal(k.gen[1], 1);
+	assert_int_equal(k.ok, 0);
+	assert_int_equal(k.badsig, 1);
+	/* the remaining readers open the old and the new */
+	t_opens(&s1b, &hub, s1.id.pk, 0, NULL, &k);
+	assert_int_equal(k.gen[0], 1);
+	assert_int_equal(k.ok, 1);
+	t_opens(&s1b, &hub, hub.id.pk, 0, NULL, &k);
+	assert_int_equal(k.ok, 1);
+	t_opens(&hub2, &hub2, s1b.id.pk, 0, NULL, &k);
+	assert_int_equal(k.ok, 1);
+	/* the revoked board learns its revocation and stops */
+	t_carry(&r, &s1, T0 + 400, &rep, NULL);
+	assert_true(sync_ctx_revoked(s1.ctx));
+	/* a board enrolled after the revocation gets generation 1 sealed to it */
+	{
+		struct t_node s1c;
+		t_open(&s1c, "s1c8", 88, "s1", SYNC_ROLE_STATION);
+		t_enrol(&r, s1c.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 500);
+		assert_int_equal(sync_key_row(&kr[2], &root, "s1", 1, s1c.id.pk, T0 + 500), 0);
+		t_root_commit(&r, &kr[2].w, 1, T0 + 500);
+		t_carry(&r, &s1c, T0 + 510, &rep, NULL);
+		t_carry(&hub, &s1c, T0 + 510, &rep, NULL);
+		assert_int_equal(rep.refused, 0);
+		t_opens(&s1c, &s1c, hub.id.pk, 0, NULL, &k);
+		assert_int_equal(k.ok, 1);
+		t_opens(&s1c, &s1c, s1.id.pk, 0, NULL, &k);
+		assert_int_equal(k.ok, 1);
+		t_close(&s1c);
+	}
+	sodium_memzero(key0, sizeof(key0));
+	sodium_memzero(key, sizeof(key));
+	t_close(&s1b);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+	buf_release(&file);
 }
 
 /* ---- opened ranges ----------------------------------------------------- */
@@ -1389,6 +1619,7 @@ int main(void)
 		cmocka_unit_test(test_idnum_key),
 		cmocka_unit_test(test_opened_ranges),
 		cmocka_unit_test(test_opened_old_formats),
+		cmocka_unit_test(test_rekey),
 	};
 	if (sync_init())
 		return 1;
