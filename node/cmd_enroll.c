@@ -88,6 +88,20 @@ static int node_hex_parse(const char *s, uint8_t *out, size_t n)
 /* ---- trust settings for the sync context ---------------------------------- */
 
 #define NODE_RELEASED "RELEASED"
+/* In the home from enroll request or join until enrolled: this node
+ * belongs to a county, so its station's data never leaves it in
+ * plaintext (docs/security.md "Data entered before enrolment"). */
+#define NODE_PENDING "enroll.pending"
+
+static int node_pending_mark(struct node_ctx *ctx)
+{
+	char path[NODE_PATH_MAX + 32];
+	int rc;
+	node_path(ctx, path, sizeof(path), NODE_PENDING);
+	if ((rc = node_file_write(path, "1\n", 2, 0644)))
+		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
+	return 0;
+}
 
 static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 				uint64_t seq, uint64_t n, int rc, const char *why)
@@ -115,8 +129,14 @@ int node_trust_open(struct node_ctx *ctx, struct sync_options *opt)
 	node_trust_release(ctx); /* opened again for another sync context */
 	node_path(ctx, path, sizeof(path), "county.pub");
 	rc = node_file_read(path, (uint8_t *)line, sizeof(line) - 1, &len);
-	if (rc == ERR_NOTFOUND)
-		return 0; /* not enrolled yet: nothing enforced (docs/security.md) */
+	if (rc == ERR_NOTFOUND) {
+		/* not enrolled yet: nothing enforced (docs/security.md); but a
+		 * node that asked to be never sends its station's data in
+		 * plaintext (trust.c G6) */
+		node_path(ctx, path, sizeof(path), NODE_PENDING);
+		opt->withhold_plain = access(path, F_OK) == 0;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	line[len] = '\0';
@@ -283,6 +303,8 @@ int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll request");
 	if ((rc = node_open(ctx)))
 		return rc;
+	if (!ctx->have_root && (rc = node_pending_mark(ctx)))
+		return rc;
 	buf_init(&b, 4096);
 	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
 	if (!rc)
@@ -433,6 +455,8 @@ static int node_enrol_install(struct node_ctx *ctx, const uint8_t *buf, size_t l
 	node_path(ctx, path, sizeof(path), "node.cert");
 	if ((rc = node_cert_write(ctx, path, &st)) || (rc = node_pub_write(ctx, st.root)))
 		return rc;
+	node_path(ctx, path, sizeof(path), NODE_PENDING);
+	unlink(path); /* enrolled: trust is on from now on, which withholds as much */
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -800,6 +824,10 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 	code[CODE_LEN] = '\0';
 	if ((rc = node_open(ctx)))
 		return rc;
+	if (!ctx->have_root && (rc = node_pending_mark(ctx))) {
+		sodium_memzero(code, sizeof(code));
+		return rc;
+	}
 	crypto_generichash(key, sizeof(key), (const uint8_t *)code, CODE_LEN, NULL, 0);
 	sodium_memzero(code, sizeof(code));
 	buf_init(&b, 4096 + crypto_auth_BYTES);

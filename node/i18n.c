@@ -708,6 +708,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"station %s has used %u key generations, the most there can be: give the station a new id\n" },
 	[M_ENROLL_HUB_NO_REKEY] = { "注意：%s 是县中心节点，它持有全县的主密钥；吊销它不会更换数据密钥（需要更换县根密钥，尚未支持）\n",
 		"note: %s is a hub and holds the county's master key; revoking it does not re-key anything (that needs a new county root, not built yet)\n" },
+	[M_BUNDLE_WITHHELD] = { "另有 %llu 条本站入网前录入、未加密的数据没有写进 %s，也不会交给其他站点转带：入网后运行 cunlian bundle export 文件 --for hub 交给县中心（加密写入），或直接与县中心同步\n",
+		"%llu change(s) of this station entered before it was enrolled (not encrypted) were left out of %s and are never handed to other stations to carry: once enrolled, run cunlian bundle export FILE --for hub for the hub (written encrypted), or sync with the hub directly\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -145,6 +145,10 @@ struct sync_options {
 	void (*refused)(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 			uint64_t seq, uint64_t n, int rc, const char *why);
 	void *refused_arg;
+	/* Not enrolled yet, but asked to be: never send a commit of a
+	 * station scope whose body is not encrypted (trust.c G6). With
+	 * county_root set this holds anyway. */
+	bool withhold_plain;
 };
 
 /* What a receive or an import did, for node/ to print. */
@@ -298,6 +302,13 @@ int sync_scope_readers(const struct sync_ctx *c, const char *scope, uint64_t ms,
  * session's input, a delta's chunk inside its write transaction), so a
  * trust change is in force for the very next message. */
 int sync_trust_refresh(struct sync_ctx *c);
+
+/* How many commits the last export (delta or bundle) of c left out
+ * because they may travel only inside an opened range, to a reader of
+ * their scope (not encrypted, or under a replaced key generation:
+ * docs/security.md "Re-keying"); send them with bundle export --for or
+ * a direct sync. */
+uint64_t sync_ctx_withheld(const struct sync_ctx *c);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);

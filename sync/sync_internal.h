@@ -47,6 +47,7 @@ struct sync_ctx {
 	struct sync_trust *trust; /* NULL without a county root */
 	struct buf open;  /* a decrypted commit body */
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
+	uint64_t withheld; /* commits the last export left out (trust.c G6) */
 };
 
 struct sync_commit {
@@ -192,6 +193,14 @@ int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out);
 uint8_t sync_body_format(const uint8_t *body, size_t len);
+/* Can a stored body travel in an opened range (not encrypted, or F = 2
+ * or 5)? */
+bool sync_body_boxable(const uint8_t *body, size_t len);
+/* Must this stored body of (scope, hlc) travel only inside an opened
+ * range, to a reader of its scope (trust.c G6)? Not encrypted in a
+ * station scope, with trust on or when asked to be enrolled. */
+bool sync_trust_withheld(const struct sync_ctx *c, const char *scope, const uint8_t *body, size_t len,
+			 uint64_t hlc);
 /* Opened ranges (docs/protocol.md "Opened ranges", O1-O5 in trust.c).
  * sync_range_box is a sync_box_fn (arg: the context): the plaintexts of
  * commits [lo, hi), zstd-compressed together and encrypted as one box.

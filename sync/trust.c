@@ -82,6 +82,22 @@
  *  G3. A reader looks the key up by the body's generation; a generation
  *      it does not hold is a key it does not hold (carried, not read).
  *  G4. Only the root writes scope_keys, as it alone writes statements.
+ *  G5. An opened range of bodies sealed F = 2 under generation 0 only, by
+ *      a node that knows no later generation of the scope, is boxed as
+ *      before (formats 1, 2). Else it is boxed under the newest generation
+ *      the sender holds (formats 3, 4: the generation after the format
+ *      byte and in the associated data), its plaintext preceded by one
+ *      form per commit: 0, the body is kept as it is (not encrypted:
+ *      written before its author was enrolled), or g + 1, sealed F = 2/5
+ *      under generation g, which the receiver must hold to rebuild it.
+ *  G6. A station-scope body that is not encrypted (with trust on, or
+ *      when the node asked to be enrolled) travels only inside an opened
+ *      range, to a reader of the scope; the export leaves it and the rest
+ *      of its feed out for anyone else (sync/delta.c D6). So no station
+ *      data leaves a node in plaintext. (A body sealed under a replaced
+ *      generation still travels as it is: a relay cannot box it, and
+ *      holding it back would stall the feed for good; docs/security.md
+ *      "Re-keying" has the window this leaves.)
  *  T8. Resident ID numbers are stored as BLAKE2b-256 keyed with
  *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
  *      key of its own, so a hash never reveals or reuses K_S, and the
@@ -111,10 +127,10 @@ enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4, ENC_GE
 #define ENC_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define OPEN_DOMAIN "cunlian-open-v1"
 /* An opened range's box (O2): format, nonce, ciphertext and tag. */
-enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2 };
+enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2, OPEN_GEN_ZSTD = 3, OPEN_GEN_ZSTD_DICT = 4 };
 #define OPEN_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define OPEN_HDR (1 + OPEN_NONCE)
-#define OPEN_AD_MAX (sizeof(OPEN_DOMAIN) - 1 + SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17)
+#define OPEN_AD_MAX (sizeof(OPEN_DOMAIN) - 1 + SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17 + 4)
 #define ZSTD_MAGIC_LEN 4
 static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
@@ -1348,8 +1364,8 @@ bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], u
 	const char *why;
 
 	memset(out, 0, sizeof(*out));
-	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)))
-		return false;
+	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)) || trust_revoked(c->trust, pk))
+		return false; /* a revoked node reads nothing more */
 	if (st->role == SYNC_ROLE_HUB)
 		out->all = true;
 	else if (sync_scopes_add(out, st->station))
@@ -1357,9 +1373,10 @@ bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], u
 	return true;
 }
 
-/* The associated data of a box (O2). */
+/* The associated data of a box (O2, G5): formats 3 and 4 add the
+ * generation of the key that sealed it, u32be. */
 static void open_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
-		    uint64_t first_seq, uint64_t count, uint8_t format)
+		    uint64_t first_seq, uint64_t count, uint8_t format, uint32_t gen)
 {
 	size_t sl = strlen(scope), k;
 	memcpy(ad, OPEN_DOMAIN, sizeof(OPEN_DOMAIN) - 1);
@@ -1374,6 +1391,9 @@ static void open_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const cha
 	for (int i = 0; i < 8; i++)
 		ad[k++] = (uint8_t)(count >> (56 - 8 * i));
 	ad[k++] = format;
+	if (format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT)
+		for (int i = 0; i < 4; i++)
+			ad[k++] = (uint8_t)(gen >> (24 - 8 * i));
 	*adlen = k;
 }
 
@@ -1384,56 +1404,113 @@ static void wipe_buf(struct buf *b)
 	buf_release(b);
 }
 
+/* How a stored body is rebuilt from a box (G5): 0 kept as it is (not
+ * encrypted: written before its author held a key), g + 1 sealed (F = 2
+ * or 5) under generation g; -1 neither (F = 3, 4: sent commit by commit). */
+static int64_t body_form(const uint8_t *body, size_t len)
+{
+	uint32_t g;
+	if (!sync_body_sealed(body, len))
+		return 0;
+	if (len < ENC_HDR || (body[1] != ENC_PLAIN && body[1] != ENC_GEN) || sync_body_gen(body, len, &g))
+		return -1;
+	return (int64_t)g + 1;
+}
+
+bool sync_body_boxable(const uint8_t *body, size_t len)
+{
+	return body_form(body, len) >= 0;
+}
+
 int sync_range_box(void *arg, const struct sync_batch *b, const struct sync_range *r,
 		   uint64_t first_seq, size_t lo, size_t hi, struct buf *out)
 {
 	struct sync_ctx *c = arg;
 	const struct sync_dict *d = c->opt.dict;
 	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *z = NULL, *p, format;
-	size_t adlen, zcap = 0, n;
+	size_t adlen, zcap = 0, n, hdr;
 	unsigned long long clen;
-	struct buf m;
-	bool dict = d && d->id == SYNC_DICT_V1_ID && c->cdict;
+	struct buf m, forms, m2;
+	bool dict = d && d->id == SYNC_DICT_V1_ID && c->cdict, legacy = true, has_key = false;
+	uint32_t gen = 0;
 	int rc = 0;
 
 	buf_reset(out);
 	buf_init(&m, SYNC_ARENA_MAX);
-	if (lo >= hi || !*r->scope)
-		return ERR_USAGE;
-	if (!sync_trust_key(c, r->scope, key))
-		return ERR_UNAUTH;
-	if ((rc = sync_bodies_encode(&m, b, r->scope, lo, hi)))
-		goto out;
-	zcap = ZSTD_compressBound(m.len);
-	if (!(z = mem_alloc(zcap))) {
-		rc = -ENOMEM;
+	buf_init(&m2, SYNC_ARENA_MAX);
+	buf_init(&forms, (hi - lo) * 5 + 16);
+	if (lo >= hi || !*r->scope) {
+		rc = ERR_USAGE;
 		goto out;
 	}
-	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
-	ZSTD_CCtx_refCDict(c->cctx, dict ? c->cdict : NULL);
-	n = ZSTD_compress2(c->cctx, z, zcap, m.data, m.len);
+	for (size_t k = lo; k < hi; k++) {
+		int64_t f = body_form(b->arena.data + b->cm[k].body_off, b->cm[k].body_len);
+		if (f < 0) {
+			rc = ERR_USAGE;
+			goto out;
+		}
+		legacy = legacy && f == 1;
+		buf_put_varint(&forms, (uint64_t)f);
+	}
+	if (!(has_key = sync_trust_key_newest(c, r->scope, &gen, key))) {
+		rc = ERR_UNAUTH;
+		goto out;
+	}
+	/* G5: formats 1 and 2 (generation 0, every body F = 2) as before
+	 * re-keying existed; else 3 and 4, under the newest generation */
+	legacy = legacy && gen == 0;
+	if ((rc = forms.err) || (rc = sync_bodies_encode(&m, b, r->scope, lo, hi)))
+		goto out;
+	if (!legacy) {
+		if (!buf_reserve(&m2, varint_len(forms.len) + forms.len + m.len)) {
+			rc = m2.err;
+			goto out;
+		}
+		buf_put_lenbytes(&m2, forms.data, forms.len);
+		buf_put(&m2, m.data, m.len);
+	}
+	{
+		const struct buf *src = legacy ? &m : &m2;
+		zcap = ZSTD_compressBound(src->len);
+		if (!(z = mem_alloc(zcap))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
+		ZSTD_CCtx_refCDict(c->cctx, dict ? c->cdict : NULL);
+		n = ZSTD_compress2(c->cctx, z, zcap, src->data, src->len);
+	}
 	if (ZSTD_isError(n) || n <= ZSTD_MAGIC_LEN || memcmp(z, zstd_magic, ZSTD_MAGIC_LEN) != 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	format = dict ? OPEN_ZSTD_DICT : OPEN_ZSTD;
-	open_ad(ad, &adlen, r->author, r->scope, first_seq, hi - lo, format);
-	if (!(p = buf_reserve(out, OPEN_HDR + n - ZSTD_MAGIC_LEN + ENC_TAG))) {
+	if (legacy)
+		format = dict ? OPEN_ZSTD_DICT : OPEN_ZSTD;
+	else
+		format = dict ? OPEN_GEN_ZSTD_DICT : OPEN_GEN_ZSTD;
+	hdr = legacy ? 1 : 1 + varint_len(gen);
+	open_ad(ad, &adlen, r->author, r->scope, first_seq, hi - lo, format, gen);
+	if (!(p = buf_reserve(out, hdr + OPEN_NONCE + n - ZSTD_MAGIC_LEN + ENC_TAG))) {
 		rc = out->err;
 		goto out;
 	}
 	p[0] = format;
-	randombytes_buf(p + 1, OPEN_NONCE); /* O2: fresh for every box */
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + OPEN_HDR, &clen, z + ZSTD_MAGIC_LEN, n - ZSTD_MAGIC_LEN,
-						   ad, adlen, NULL, p + 1, key);
-	out->len += OPEN_HDR + (size_t)clen;
+	for (size_t i = 1; i < hdr; i++) /* the generation, a minimal varint */
+		p[i] = (uint8_t)((gen >> (7 * (i - 1)) & 0x7f) | (i + 1 < hdr ? 0x80 : 0));
+	randombytes_buf(p + hdr, OPEN_NONCE); /* O2: fresh for every box */
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + hdr + OPEN_NONCE, &clen, z + ZSTD_MAGIC_LEN,
+						   n - ZSTD_MAGIC_LEN, ad, adlen, NULL, p + hdr, key);
+	out->len += hdr + OPEN_NONCE + (size_t)clen;
 out:
-	sodium_memzero(key, sizeof(key));
+	if (has_key)
+		sodium_memzero(key, sizeof(key));
 	if (z) {
 		sodium_memzero(z, zcap);
 		mem_free(z);
 	}
 	wipe_buf(&m);
+	wipe_buf(&m2);
+	buf_release(&forms);
 	if (rc)
 		buf_reset(out);
 	return rc;
@@ -1444,79 +1521,154 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 {
 	struct sync_commit *cm = &b->cm[r->first_commit];
 	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *m = NULL, format;
-	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL;
+	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL, hdr = 1;
 	unsigned long long mlen;
 	struct buf pl, bodies;
-	bool has_key = false;
+	bool has_key = false, gens;
+	uint32_t gen = 0, *form = NULL;
+	const uint8_t *streams;
+	size_t streams_len;
 	int rc = 0;
 
 	*why = NULL;
 	buf_init(&pl, 1);
 	buf_init(&bodies, 1);
-	if (!r->opened || bl < OPEN_HDR + ENC_TAG + 1 || r->box_off + bl > b->arena.len) {
+	if (!r->opened || bl < 1 || r->box_off + bl > b->arena.len) {
 		rc = ERR_CORRUPT;
 		*why = "the opened range's box is too short";
 		goto out;
 	}
 	format = b->arena.data[r->box_off];
-	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT) {
+	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT && format != OPEN_GEN_ZSTD &&
+	    format != OPEN_GEN_ZSTD_DICT) {
 		rc = ERR_CORRUPT;
 		*why = "the opened range's box has an unknown format";
 		goto out;
 	}
-	if (format == OPEN_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
+	gens = format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT;
+	if (gens) { /* G5: the generation of the box's key */
+		struct cur k;
+		uint64_t g;
+		cur_init(&k, b->arena.data + r->box_off + 1, bl - 1);
+		if (cur_get_varint(&k, &g) || g > UINT32_MAX) {
+			rc = ERR_CORRUPT;
+			*why = "the opened range's box has a malformed key generation";
+			goto out;
+		}
+		gen = (uint32_t)g;
+		hdr = 1 + k.pos;
+	}
+	if (bl < hdr + OPEN_NONCE + ENC_TAG + 1) {
+		rc = ERR_CORRUPT;
+		*why = "the opened range's box is too short";
+		goto out;
+	}
+	if ((format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT) &&
+	    (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
 		rc = ERR_NODICT;
 		*why = "the opened range needs the zstd dictionary, which this node lacks";
 		goto out;
 	}
-	if (!(has_key = sync_trust_key(c, r->scope, key))) {
+	if (!(has_key = sync_trust_key_gen(c, r->scope, gen, key))) {
 		rc = ERR_UNAUTH;
 		*why = "an opened range of a scope whose key this node does not hold";
 		goto out;
 	}
-	/* O4: at most what count bodies can be, and what a chunk may hold */
+	/* O4: at most what count bodies (and their forms) can be, and what a
+	 * chunk may hold */
 	max = c->opt.decompress_max;
-	if (r->count < max / (CRDT_BODY_MAX + 4))
-		max = r->count * (CRDT_BODY_MAX + 4);
+	if (r->count < max / (CRDT_BODY_MAX + 9))
+		max = r->count * (CRDT_BODY_MAX + 9) + 16;
 	buf_init(&pl, max);
-	mcap = ZSTD_MAGIC_LEN + bl - OPEN_HDR - ENC_TAG;
+	mcap = ZSTD_MAGIC_LEN + bl - hdr - OPEN_NONCE - ENC_TAG;
 	if (!(m = mem_alloc(mcap))) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format);
+	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format, gen);
 	{
 		const uint8_t *bx = b->arena.data + r->box_off; /* the arena does not move before the split */
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + OPEN_HDR,
-							       bl - OPEN_HDR, ad, adlen, bx + 1, key) != 0) {
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + hdr + OPEN_NONCE,
+							       bl - hdr - OPEN_NONCE, ad, adlen, bx + hdr, key) != 0) {
 			rc = ERR_BADSIG;
 			*why = "the opened range's box does not open with the scope's key";
 			goto out;
 		}
 	}
-	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen, format == OPEN_ZSTD_DICT, max, &pl))) {
+	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen,
+				  format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT, max, &pl))) {
 		*why = "the opened range's compressed frame is malformed or too large";
 		goto out;
+	}
+	streams = pl.data;
+	streams_len = pl.len;
+	if (!(form = mem_calloc(r->count, sizeof(*form)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (gens) { /* G5: one form per commit, exactly */
+		struct cur k, f;
+		const uint8_t *fp;
+		size_t fl;
+		cur_init(&k, pl.data, pl.len);
+		rc = cur_get_lenbytes(&k, r->count * 10, &fp, &fl) ? ERR_CORRUPT : 0;
+		cur_init(&f, fp, rc ? 0 : fl);
+		for (size_t i = 0; i < r->count && !rc; i++) {
+			uint64_t v;
+			if (cur_get_varint(&f, &v) || v > SYNC_GENS_MAX)
+				rc = ERR_CORRUPT;
+			else
+				form[i] = (uint32_t)v;
+		}
+		if (rc || !cur_done(&f)) {
+			rc = ERR_CORRUPT;
+			*why = "the opened range's bodies do not match its count and lengths";
+			goto out;
+		}
+		streams = pl.data + k.pos;
+		streams_len = pl.len - k.pos;
+	} else {
+		for (size_t i = 0; i < r->count; i++)
+			form[i] = 1; /* every body F = 2, generation 0 */
 	}
 	/* O4: exactly count bodies, each length checked, nothing after; into
 	 * one buffer reserved once (a stream byte gives at most 40 bytes of
 	 * body: P5), never grown, so no copy of them is left behind (O5) */
-	obound = pl.len < (max - 64) / 40 ? 40 * pl.len + 64 : max;
+	obound = streams_len < (max - 64) / 40 ? 40 * streams_len + 64 : max;
 	buf_init(&bodies, obound);
 	if (!(lens = mem_calloc(r->count, sizeof(*lens))) || !buf_reserve(&bodies, obound)) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = sync_bodies_decode(pl.data, pl.len, r, cm, &bodies, lens))) {
+	if ((rc = sync_bodies_decode(streams, streams_len, r, cm, &bodies, lens))) {
 		*why = "the opened range's bodies do not match its count and lengths";
 		goto out;
 	}
 	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
 		const uint8_t *p = bodies.data + off;
 		size_t len = lens[k];
-		if (len > CRDT_BODY_MAX - ENC_HDR - ENC_TAG) {
+		uint8_t kg[SYNC_KEY_LEN];
+		if (len > CRDT_BODY_MAX - ENC_HDR - 5 - ENC_TAG) {
 			rc = ERR_TOOBIG;
 			*why = "the opened range's bodies do not match its count and lengths";
+			goto out;
+		}
+		cm[k].body_off = b->arena.len;
+		if (form[k] == 0) { /* kept as its author wrote it (G5) */
+			if (len == 0 || p[0] == 0) {
+				rc = ERR_CORRUPT;
+				*why = "the opened range's bodies do not match its count and lengths";
+				goto out;
+			}
+			buf_put(&b->arena, p, len);
+			if ((rc = b->arena.err))
+				goto out;
+			cm[k].body_len = len;
+			continue;
+		}
+		if (!sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
+			rc = ERR_UNAUTH;
+			*why = "an opened range of a scope whose key this node does not hold";
 			goto out;
 		}
 		struct crdt_log_entry e;
@@ -1527,13 +1679,15 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 		e.hlc = cm[k].hlc;
 		e.body = p;
 		e.body_len = len;
-		cm[k].body_off = b->arena.len;
-		if ((rc = sync_body_encrypt(c, key, &e, &b->arena))) /* O3: as the author sealed it */
+		rc = sync_body_encrypt_gen(c, kg, form[k] - 1, &e, &b->arena); /* O3: as the author sealed it */
+		sodium_memzero(kg, sizeof(kg));
+		if (rc)
 			goto out;
 		cm[k].body_len = b->arena.len - cm[k].body_off;
 	}
 out:
 	mem_free(lens);
+	mem_free(form);
 	wipe_buf(&bodies);
 	if (has_key)
 		sodium_memzero(key, sizeof(key));
@@ -1553,6 +1707,20 @@ out:
 			rc = -ENOMEM;
 	}
 	return rc;
+}
+
+bool sync_trust_withheld(const struct sync_ctx *c, const char *scope, const uint8_t *body, size_t len,
+			 uint64_t hlc)
+{
+	(void)hlc;
+	if (!*scope)
+		return false; /* county-wide data is never encrypted (T4) */
+	return !sync_body_sealed(body, len) && (c->trust || c->opt.withhold_plain);
+}
+
+uint64_t sync_ctx_withheld(const struct sync_ctx *c)
+{
+	return c->withheld;
 }
 
 /* ---- the sealer: encrypt a station scope's commit, then hash and sign -- */
