@@ -348,23 +348,25 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	snprintf(st->station, sizeof(st->station), "%s", station);
 	st->not_before = 0; /* the key did not exist before it was made */
 	st->not_after = ctx->now_ms + (uint64_t)days * DAY_MS;
+	/* a station's statement carries the newest generation of its
+	 * station's key (version 2 after a re-keying), so it never writes
+	 * under a replaced one; every older generation is sealed to it in
+	 * the same commit, so it reads the station's history (trust.c G7) */
+	gens = role == SYNC_ROLE_STATION ? sync_scope_gen(ctx->sync, station) : 0;
+	st->gen = gens;
 	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st))) {
 		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		goto out;
 	}
-	/* the statement carries generation 0 of the station's key; every
-	 * later generation is sealed to the node in the same commit, so a
-	 * node enrolled after a revocation reads old and new data alike */
-	gens = role == SYNC_ROLE_STATION ? sync_scope_gen(ctx->sync, station) : 0;
 	if (!(kr = mem_calloc(gens + 1, sizeof(*kr))) || !(w = mem_calloc(gens + 1, sizeof(*w)))) {
 		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
 		goto out;
 	}
 	w[0] = row.w;
-	for (uint32_t g = 1; g <= gens && !rc; g++) {
-		if ((rc = sync_key_row(&kr[g], &root, station, g, node, ctx->now_ms)))
+	for (uint32_t g = 0; g < gens && !rc; g++) {
+		if ((rc = sync_key_row(&kr[g + 1], &root, station, g, node, ctx->now_ms)))
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
-		w[g] = kr[g].w;
+		w[g + 1] = kr[g + 1].w;
 	}
 	if (!rc)
 		rc = node_root_commit(ctx, &root, w, gens + 1);

@@ -220,11 +220,14 @@ struct sync_statement {
 	uint64_t not_before, not_after;     /* ms since 1970, inclusive */
 	bool has_key;
 	uint8_t sealed[SYNC_SEALED_LEN];    /* the scope key, sealed to node */
+	/* A station's: the generation of its station's key sealed in it
+	 * (0: the first; a statement with gen >= 1 is version 2). */
+	uint32_t gen;
 	uint8_t sig[SYNC_SIG_LEN];
 };
 
 /* Fill st->root, the sealed key and the signature with the root key;
- * node, role, station and the period must be set. */
+ * node, role, station, the period and (a station) gen must be set. */
 int sync_statement_sign(struct sync_statement *st, const struct sync_identity *root);
 void sync_statement_encode(struct buf *out, const struct sync_statement *st);
 /* Decode and check the root's signature: ERR_CORRUPT, ERR_BADSIG. */
@@ -278,9 +281,9 @@ struct sync_key_row {
 	char sealed[2 * SYNC_SEALED_LEN + 1];
 	struct crdt_write w;
 };
-/* The row of generation gen (1 .. SYNC_GENS_MAX - 1) of scope's key:
- * sealed to node, or (node NULL) its announcement. The root key derives
- * the key. The write borrows r's buffers. */
+/* The row of generation gen (< SYNC_GENS_MAX) of scope's key: sealed
+ * to node, or (node NULL, gen >= 1) its announcement. The root key
+ * derives the key. The write borrows r's buffers. */
 int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
 		 uint32_t gen, const uint8_t *node, uint64_t at);
 /* The newest generation of scope's key this node has heard of (0: none

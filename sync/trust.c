@@ -82,6 +82,11 @@
  *  G3. A reader looks the key up by the body's generation; a generation
  *      it does not hold is a key it does not hold (carried, not read).
  *  G4. Only the root writes scope_keys, as it alone writes statements.
+ *  G7. A station enrolled after its station was re-keyed gets a statement
+ *      of version 2 carrying the newest generation's key (and its number),
+ *      so it never seals under a replaced one; the older generations
+ *      (generation 0 included) are sealed to it in rows of scope_keys in
+ *      the same root commit, so it reads the station's history.
  *  G5. An opened range of bodies sealed F = 2 under generation 0 only, by
  *      a node that knows no later generation of the scope, is boxed as
  *      before (formats 1, 2). Else it is boxed under the newest generation
@@ -208,7 +213,7 @@ static void stmt_body(struct buf *b, const struct sync_statement *st)
 {
 	size_t sl = strlen(st->station);
 	buf_put(b, STMT_MAGIC, 4);
-	buf_put_u8(b, 1);
+	buf_put_u8(b, st->gen ? 2 : 1); /* G7 */
 	buf_put(b, st->root, SYNC_PK_LEN);
 	buf_put(b, st->node, SYNC_PK_LEN);
 	buf_put_u8(b, st->role);
@@ -219,6 +224,8 @@ static void stmt_body(struct buf *b, const struct sync_statement *st)
 	buf_put_u8(b, st->has_key ? SYNC_SEALED_LEN : 0);
 	if (st->has_key)
 		buf_put(b, st->sealed, SYNC_SEALED_LEN);
+	if (st->gen)
+		buf_put_u32be(b, st->gen);
 }
 
 static int stmt_sigmsg(struct buf *m, const struct sync_statement *st)
@@ -290,7 +297,8 @@ int sync_statement_sign(struct sync_statement *st, const struct sync_identity *r
 	int rc = 0;
 
 	if (!root->sk || (st->role != SYNC_ROLE_STATION && st->role != SYNC_ROLE_HUB) ||
-	    strlen(st->station) == 0 || strlen(st->station) > CRDT_SCOPE_MAX)
+	    strlen(st->station) == 0 || strlen(st->station) > CRDT_SCOPE_MAX || st->gen >= SYNC_GENS_MAX ||
+	    (st->gen && st->role != SYNC_ROLE_STATION))
 		return ERR_USAGE;
 	memcpy(st->root, root->pk, SYNC_PK_LEN);
 	if (crypto_sign_ed25519_pk_to_curve25519(xpk, st->node) != 0)
@@ -300,7 +308,7 @@ int sync_statement_sign(struct sync_statement *st, const struct sync_identity *r
 		return -ENOMEM;
 	trust_master(root, k);
 	if (st->role == SYNC_ROLE_STATION)
-		trust_scope_key(k, st->station, k + SYNC_KEY_LEN);
+		trust_gen_key(k, st->station, st->gen, k + SYNC_KEY_LEN);
 	else
 		memcpy(k + SYNC_KEY_LEN, k, SYNC_KEY_LEN);
 	crypto_box_seal(st->sealed, k + SYNC_KEY_LEN, SYNC_KEY_LEN, xpk);
@@ -330,12 +338,14 @@ int sync_statement_decode(const uint8_t *p, size_t len, struct sync_statement *o
 	memset(out, 0, sizeof(*out));
 	cur_init(&c, p, len);
 	if (len > SYNC_STMT_MAX || cur_get_bytes(&c, 4, &b) || memcmp(b, STMT_MAGIC, 4) != 0 ||
-	    cur_get_u8(&c, &ver) || ver != 1 || cur_copy(&c, out->root, SYNC_PK_LEN) ||
+	    cur_get_u8(&c, &ver) || (ver != 1 && ver != 2) || cur_copy(&c, out->root, SYNC_PK_LEN) ||
 	    cur_copy(&c, out->node, SYNC_PK_LEN) || cur_get_u8(&c, &out->role) ||
 	    cur_get_u8(&c, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || cur_copy(&c, out->station, sl) ||
 	    memchr(out->station, 0, sl) || cur_get_u64be(&c, &out->not_before) ||
 	    cur_get_u64be(&c, &out->not_after) || cur_get_u8(&c, &kl) ||
 	    (kl != 0 && kl != SYNC_SEALED_LEN) || (kl && cur_copy(&c, out->sealed, kl)) ||
+	    (ver == 2 && (cur_get_u32be(&c, &out->gen) || out->gen == 0 || out->gen >= SYNC_GENS_MAX ||
+			  out->role != SYNC_ROLE_STATION)) ||
 	    cur_copy(&c, out->sig, SYNC_SIG_LEN) || !cur_done(&c) ||
 	    (out->role != SYNC_ROLE_STATION && out->role != SYNC_ROLE_HUB)) {
 		memset(out, 0, sizeof(*out));
@@ -470,8 +480,8 @@ int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const
 	uint8_t m[SYNC_KEY_LEN], *k, xpk[crypto_box_PUBLICKEYBYTES], sealed[SYNC_SEALED_LEN];
 
 	memset(r, 0, sizeof(*r));
-	if (!root->sk || !*scope || strlen(scope) > CRDT_SCOPE_MAX || gen == 0 || gen >= SYNC_GENS_MAX ||
-	    at > INT64_MAX)
+	if (!root->sk || !*scope || strlen(scope) > CRDT_SCOPE_MAX || gen >= SYNC_GENS_MAX ||
+	    (gen == 0 && !node) || at > INT64_MAX)
 		return ERR_USAGE;
 	snprintf(r->scope, sizeof(r->scope), "%s", scope);
 	if (node) {
@@ -588,12 +598,12 @@ static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
 	size_t sl;
 	int rc;
 
-	if (!val_text(w, 0, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) || gen == 0 ||
+	if (!val_text(w, 0, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) ||
 	    gen >= SYNC_GENS_MAX)
 		return 0; /* not a row this version can use */
 	memcpy(scope, s, sl);
 	scope[sl] = '\0';
-	if ((rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
+	if (gen && (rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
 		return rc;
 	if (!t->has_scope || strcmp(scope, t->key_scope) != 0 || !val_text(w, 2, &s, &sl) ||
 	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
@@ -711,12 +721,13 @@ int sync_trust_new(struct sync_ctx *c)
 		s.na = st.not_after;
 		if ((rc = trust_add_stmt(t, &s)))
 			return rc;
-		if (sync_statement_key(&st, c->id, st.role == SYNC_ROLE_HUB ? t->keys : t->keys + SYNC_KEY_LEN) == 0) {
+		if (sync_statement_key(&st, c->id,
+				       st.role == SYNC_ROLE_HUB ? t->keys : t->keys + SYNC_KEY_LEN * (1 + st.gen)) == 0) {
 			if (st.role == SYNC_ROLE_HUB) {
 				t->has_master = true;
 			} else {
 				t->has_scope = true;
-				t->held[0] |= 1; /* generation 0 (G1) */
+				t->held[st.gen / 8] |= (uint8_t)(1u << (st.gen % 8)); /* G1, G7 */
 				memcpy(t->key_scope, st.station, sizeof(t->key_scope));
 			}
 		}

@@ -1724,6 +1724,56 @@ static void test_rekey(void **state)
 		assert_int_equal(k.ok, 1);
 		t_close(&s1c);
 	}
+	/* ... and when its statement is signed after the re-keying, it holds
+	 * generation 1 from the statement itself (version 2), so it never
+	 * seals under generation 0, even before its first sync; generation 0
+	 * is sealed to it in the root's feed */
+	{
+		struct t_node s1d;
+		struct sync_statement st, back;
+		t_open(&s1d, "s1d8", 79, "s1", SYNC_ROLE_STATION);
+		memset(&st, 0, sizeof(st));
+		memcpy(st.node, s1d.id.pk, 32);
+		snprintf(st.station, sizeof(st.station), "s1");
+		st.role = SYNC_ROLE_STATION;
+		st.not_after = T0 + 365 * DAY;
+		st.gen = 1;
+		assert_int_equal(sync_statement_sign(&st, &root), 0);
+		buf_reset(&s1d.cert);
+		sync_statement_encode(&s1d.cert, &st);
+		assert_int_equal(s1d.cert.data[4], 2); /* version 2 */
+		assert_int_equal(sync_statement_decode(s1d.cert.data, s1d.cert.len, &back), 0);
+		assert_int_equal(back.gen, 1);
+		s1d.cert.data[s1d.cert.len - 65] ^= 2; /* the generation is signed */
+		assert_int_equal(sync_statement_decode(s1d.cert.data, s1d.cert.len, &back), ERR_BADSIG);
+		s1d.cert.data[s1d.cert.len - 65] ^= 2;
+		t_reopen(&s1d, "s1", SYNC_ROLE_STATION);
+		assert_true(sync_trust_key_newest(s1d.ctx, "s1", &g, key));
+		assert_int_equal(g, 1);
+		assert_false(sync_trust_key_gen(s1d.ctx, "s1", 0, key));
+		t_write_volunteer(&s1d, "s1-v50", "s1", T0 + 600); /* before any sync */
+		t_opens(&s1, &s1d, s1d.id.pk, 0, key0, &k);
+		assert_int_equal(k.gen[1], 1);
+		assert_int_equal(k.badsig, 1);
+		/* generation 0, sealed to it, reads the history */
+		{
+			struct sync_trust_row row;
+			assert_int_equal(sync_statement_row(&row, &st), 0);
+			assert_int_equal(sync_key_row(&kr[2], &root, "s1", 0, s1d.id.pk, T0 + 600), 0);
+			w[0] = row.w;
+			w[1] = kr[2].w;
+			t_root_commit(&r, w, 2, T0 + 600);
+		}
+		t_carry(&r, &s1d, T0 + 610, &rep, NULL);
+		t_carry(&hub, &s1d, T0 + 610, &rep, NULL);
+		assert_int_equal(rep.refused, 0);
+		assert_true(sync_trust_key_gen(s1d.ctx, "s1", 0, key));
+		t_opens(&s1d, &s1d, s1.id.pk, 0, NULL, &k);
+		assert_int_equal(k.gen[0], 1);
+		assert_int_equal(k.ok, 1);
+		assert_int_equal(sync_key_row(&kr[2], &root, "s1", 0, NULL, T0), ERR_USAGE); /* no announcement of 0 */
+		t_close(&s1d);
+	}
 	sodium_memzero(key0, sizeof(key0));
 	sodium_memzero(key, sizeof(key));
 	t_close(&s1b);
