@@ -26,8 +26,9 @@
  *      had not arrived yet). Refusals of the author itself (unknown,
  *      revoked, expired) and of the bytes (forged, tampered, malformed)
  *      still refuse the rest of the range, as D2 says.
- *  D5. An opened range (trust.c O1-O5) is exported only for a reader that
- *      holds its scope's key, and only when every commit is sealed F = 2.
+ *  D5. An opened range (trust.c O1-O5, G5) is exported only for a reader
+ *      that holds its scope's key, and only when every commit is sealed
+ *      F = 2 or 5 under a generation this node holds, or not encrypted.
  *      Received, its box is opened and each stored body rebuilt before
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.

@@ -359,7 +359,8 @@ int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t
 		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
 /* The same for a reader that can read the scopes in reads (a hub: all;
  * a station: its own; NULL: none): a range of such a scope whose commits
- * this node can read and are all sealed F = 2 travels opened, its bodies
+ * this node can read and are all sealed F = 2 or 5, or not encrypted,
+ * travels opened, its bodies
  * compressed together in one box under the scope key (docs/protocol.md
  * "Opened ranges"), which only a holder of that key can apply. Never name
  * in reads a scope the reader does not hold the key of. */

@@ -52,7 +52,8 @@
  *      a reader that holds the scope's key: a session peer whose statement
  *      is a hub's or that station's (sync_trust_reads), or a bundle
  *      exported for the hub or that station; and only by a node that holds
- *      the key, for a range whose every commit is sealed F = 2.
+ *      the key, for a range whose every commit is sealed F = 2 or 5 (or
+ *      not encrypted, G5, G6).
  *  O2. Its box is XChaCha20-Poly1305 under the scope key with a fresh
  *      random nonce sent with it, over a zstd frame (without its magic)
  *      of the commits' plaintexts, each length-prefixed; the associated
