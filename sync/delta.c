@@ -33,9 +33,10 @@
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
- *      body not encrypted) is never sent commit by commit: the range ends before it (a
- *      relayed one at its last checkpoint before it), so the rest of that
- *      feed waits for a reader's export; sync_ctx_withheld counts it.
+ *      body not encrypted) is never sent commit by commit: the range ends
+ *      before it (a relayed one at its last checkpoint before it), so the
+ *      rest of that feed waits for a reader's export; sync_ctx_withheld
+ *      counts what was left out.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -421,6 +422,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	size_t nmine = 0;
 	int rc;
 
+	c->withheld = 0;
 	if ((rc = crdt_store_vv(c->store, &mine, &nmine)))
 		return rc;
 	if (n) {
@@ -486,7 +488,6 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 			if (sync_scopes_has(reads, b->r[i].scope))
 				rc = sync_collect_open(c, b, &b->r[i]);
 	}
-	c->withheld = 0;
 	for (size_t i = b->nr; !rc && i-- > 0;)
 		if (!b->r[i].opened)
 			sync_withhold(c, b, i);

@@ -610,9 +610,13 @@ static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
 	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
 	    !val_text(w, 3, &s, &sl) || hex_get(s, sl, sealed, SYNC_SEALED_LEN))
 		return 0;
-	rc = trust_unseal(c->id, sealed, t->keys + SYNC_KEY_LEN * (1 + gen));
-	if (rc == 0)
+	uint8_t k[SYNC_KEY_LEN]; /* a row that does not open leaves a held key as it was */
+	rc = trust_unseal(c->id, sealed, k);
+	if (rc == 0) {
+		memcpy(t->keys + SYNC_KEY_LEN * (1 + gen), k, SYNC_KEY_LEN);
 		t->held[gen / 8] |= (uint8_t)(1u << (gen % 8));
+	}
+	sodium_memzero(k, sizeof(k));
 	return rc == -ENOMEM ? rc : 0;
 }
 

@@ -1595,7 +1595,6 @@ static void test_rekey(void **state)
 	w[2] = kr[1].w;
 	w[3] = kr[3].w;
 	t_root_commit(&r, w, 4, T0 + 200);
-	/* a hub never writes scope keys, nor does anyone but the root */
 	for (int i = 0; i < 3; i++)
 		t_carry(&r, i == 0 ? &hub : i == 1 ? &hub2 : &s1b, T0 + 210, &rep, NULL);
 	t_carry(&r, &s2, T0 + 210, &rep, NULL);
@@ -1773,6 +1772,24 @@ static void test_rekey(void **state)
 		assert_int_equal(k.ok, 1);
 		assert_int_equal(sync_key_row(&kr[2], &root, "s1", 0, NULL, T0), ERR_USAGE); /* no announcement of 0 */
 		t_close(&s1d);
+	}
+	/* a hub never writes scope keys (G4), nor does anyone but the root:
+	 * one that tries (a generation 2 of s1 sealed to s2) is refused */
+	{
+		struct sync_key_row bad;
+		uint8_t d1[32], d2[32];
+		t_carry(&hub, &hub2, T0 + 215, &rep, NULL);
+		t_digest(&hub2, d1);
+		assert_int_equal(sync_key_row(&bad, &root, "s1", 2, s2.id.pk, T0 + 220), 0);
+		assert_int_equal(crdt_commit_local(hub.st, T0 + 220, "", &bad.w, 1, NULL), 0);
+		t_carry(&hub, &hub2, T0 + 230, &rep, NULL);
+		assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+		t_digest(&hub2, d2);
+		assert_memory_equal(d1, d2, 32);
+		assert_int_equal(sync_scope_gen(hub2.ctx, "s1"), 1);
+		t_carry(&hub, &s2, T0 + 230, &rep, NULL);
+		assert_false(sync_trust_key_gen(s2.ctx, "s1", 2, key));
+		assert_int_equal(sync_scope_gen(s2.ctx, "s1"), 1);
 	}
 	sodium_memzero(key0, sizeof(key0));
 	sodium_memzero(key, sizeof(key));
