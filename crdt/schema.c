@@ -105,6 +105,18 @@ static const struct crdt_column revocations_cols[] = {
 	COL(4, "at", CRDT_INT),
 };
 
+/* Key generations of station scopes (docs/security.md "Re-keying"):
+ * authored only by the county root, in scope "". A row without node
+ * announces that generation gen of scope's key is in force; a row with
+ * node carries that generation's key sealed to it. */
+static const struct crdt_column scope_keys_cols[] = {
+	COL(0, "scope", CRDT_TEXT),
+	COL(1, "gen", CRDT_INT),
+	COL(2, "node", CRDT_TEXT),   /* hex Ed25519 public key of the reader */
+	COL(3, "sealed", CRDT_TEXT), /* hex of crypto_box_seal(key) to the reader */
+	COL(4, "at", CRDT_INT),
+};
+
 const struct crdt_table crdt_tables[] = {
 	{ 0, "stations", CRDT_KIND_ROWS, true, -1, -1, NCOLS(stations_cols), stations_cols },
 	{ 1, "volunteers", CRDT_KIND_ROWS, true, 2, -1, NCOLS(volunteers_cols), volunteers_cols },
@@ -115,6 +127,7 @@ const struct crdt_table crdt_tables[] = {
 	{ 6, "settings", CRDT_KIND_ROWS, false, -1, -1, NCOLS(settings_cols), settings_cols },
 	{ 7, "enrolments", CRDT_KIND_APPEND, false, -1, -1, NCOLS(enrolments_cols), enrolments_cols },
 	{ 8, "revocations", CRDT_KIND_APPEND, false, -1, -1, NCOLS(revocations_cols), revocations_cols },
+	{ 9, "scope_keys", CRDT_KIND_APPEND, false, -1, -1, NCOLS(scope_keys_cols), scope_keys_cols },
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 

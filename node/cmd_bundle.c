@@ -237,9 +237,12 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kstr(&j, "file", pos[0]);
 		node_json_kstr(&j, "for", target);
 		node_json_kint(&j, "bytes", size);
+		node_json_kint(&j, "withheld", (int64_t)sync_ctx_withheld(ctx->sync));
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_BUNDLE_EXPORTED, pos[0], size, target, pos[0]);
+		if (sync_ctx_withheld(ctx->sync)) /* docs/security.md "Data entered before enrolment" */
+			node_say(ctx, M_BUNDLE_WITHHELD, (unsigned long long)sync_ctx_withheld(ctx->sync), pos[0]);
 	}
 	return 0;
 }

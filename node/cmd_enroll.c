@@ -76,6 +76,20 @@ static int node_hex_parse(const char *s, uint8_t *out, size_t n)
 /* ---- trust settings for the sync context ---------------------------------- */
 
 #define NODE_RELEASED "RELEASED"
+/* In the home from enroll request or join until enrolled: this node
+ * belongs to a county, so its station's data never leaves it in
+ * plaintext (docs/security.md "Data entered before enrolment"). */
+#define NODE_PENDING "enroll.pending"
+
+static int node_pending_mark(struct node_ctx *ctx)
+{
+	char path[NODE_PATH_MAX + 32];
+	int rc;
+	node_path(ctx, path, sizeof(path), NODE_PENDING);
+	if ((rc = node_file_write(path, "1\n", 2, 0644)))
+		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
+	return 0;
+}
 
 static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 				uint64_t seq, uint64_t n, int rc, const char *why)
@@ -103,8 +117,14 @@ int node_trust_open(struct node_ctx *ctx, struct sync_options *opt)
 	node_trust_release(ctx); /* opened again for another sync context */
 	node_path(ctx, path, sizeof(path), "county.pub");
 	rc = node_file_read(path, (uint8_t *)line, sizeof(line) - 1, &len);
-	if (rc == ERR_NOTFOUND)
-		return 0; /* not enrolled yet: nothing enforced (docs/security.md) */
+	if (rc == ERR_NOTFOUND) {
+		/* not enrolled yet: nothing enforced (docs/security.md); but a
+		 * node that asked to be never sends its station's data in
+		 * plaintext (trust.c G6) */
+		node_path(ctx, path, sizeof(path), NODE_PENDING);
+		opt->withhold_plain = access(path, F_OK) == 0;
+		return 0;
+	}
 	if (rc)
 		return rc;
 	line[len] = '\0';
@@ -271,6 +291,8 @@ int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll request");
 	if ((rc = node_open(ctx)))
 		return rc;
+	if (!ctx->have_root && (rc = node_pending_mark(ctx)))
+		return rc;
 	buf_init(&b, 4096);
 	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
 	if (!rc)
@@ -301,6 +323,9 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 {
 	struct sync_identity root;
 	struct sync_trust_row row;
+	struct sync_key_row *kr = NULL;
+	struct crdt_write *w = NULL;
+	uint32_t gens = 0;
 	int rc;
 
 	if ((rc = node_root_load(ctx, county_key, &root)))
@@ -311,11 +336,34 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	snprintf(st->station, sizeof(st->station), "%s", station);
 	st->not_before = 0; /* the key did not exist before it was made */
 	st->not_after = ctx->now_ms + (uint64_t)days * DAY_MS;
-	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st)))
+	/* a station's statement carries the newest generation of its
+	 * station's key (version 2 after a re-keying), so it never writes
+	 * under a replaced one; every older generation is sealed to it in
+	 * the same commit, so it reads the station's history (trust.c G7) */
+	gens = role == SYNC_ROLE_STATION ? sync_scope_gen(ctx->sync, station) : 0;
+	st->gen = gens;
+	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st))) {
 		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
-	else
-		rc = node_root_commit(ctx, &root, &row.w, 1);
+		goto out;
+	}
+	if (!(kr = mem_calloc(gens + 1, sizeof(*kr))) || !(w = mem_calloc(gens + 1, sizeof(*w)))) {
+		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+		goto out;
+	}
+	w[0] = row.w;
+	for (uint32_t g = 0; g < gens && !rc; g++) {
+		if ((rc = sync_key_row(&kr[g + 1], &root, station, g, node, ctx->now_ms)))
+			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+		w[g + 1] = kr[g + 1].w;
+	}
+	if (!rc)
+		rc = node_root_commit(ctx, &root, w, gens + 1);
+out:
 	sync_identity_release(&root);
+	if (kr)
+		sodium_memzero(kr, (gens + 1) * sizeof(*kr));
+	mem_free(kr);
+	mem_free(w);
 	return rc;
 }
 
@@ -397,6 +445,8 @@ static int node_enrol_install(struct node_ctx *ctx, const uint8_t *buf, size_t l
 	node_path(ctx, path, sizeof(path), "node.cert");
 	if ((rc = node_cert_write(ctx, path, &st)) || (rc = node_pub_write(ctx, st.root)))
 		return rc;
+	node_path(ctx, path, sizeof(path), NODE_PENDING);
+	unlink(path); /* enrolled: trust is on from now on, which withholds as much */
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -462,16 +512,89 @@ static int node_revoke_targets(struct node_ctx *ctx, const char *name, uint8_t (
 	return 0;
 }
 
+/* A new key generation of a station scope (docs/security.md "Re-keying"). */
+struct node_rekey {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint32_t gen;
+	size_t readers;
+};
+
+#define NODE_READERS_MAX 64
+
+/* The rows that re-key every station scope a revoked node could read:
+ * for each, its next generation announced and sealed to the scope's
+ * remaining readers (hubs derive it). Appended to *rows (grown). */
+static int node_rekey_rows(struct node_ctx *ctx, const struct sync_identity *root,
+			   const uint8_t (*keys)[SYNC_PK_LEN], size_t n, struct sync_key_row **rows,
+			   size_t *nrows, struct node_rekey *rk, size_t *nrk)
+{
+	uint8_t (*readers)[SYNC_PK_LEN] = mem_calloc(NODE_READERS_MAX, SYNC_PK_LEN);
+	int rc = 0;
+
+	*nrk = 0;
+	if (!readers)
+		return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+	for (size_t i = 0; i < n && !rc; i++) {
+		char station[CRDT_SCOPE_MAX + 1];
+		uint8_t role;
+		size_t nr = 0, k;
+		char hex[2 * SYNC_PK_LEN + 1];
+		if (sync_ctx_enrolment(ctx->sync, keys[i], station, sizeof(station), &role))
+			continue; /* no statement: it could read nothing */
+		if (role == SYNC_ROLE_HUB) {
+			node_hex(keys[i], SYNC_PK_LEN, hex);
+			if (!ctx->json)
+				node_say(ctx, M_ENROLL_HUB_NO_REKEY, hex);
+			continue;
+		}
+		for (k = 0; k < *nrk && strcmp(rk[k].scope, station) != 0; k++)
+			;
+		if (k < *nrk)
+			continue; /* re-keyed already in this commit */
+		uint32_t gen = sync_scope_gen(ctx->sync, station) + 1;
+		if (gen >= SYNC_GENS_MAX) {
+			rc = node_fail(ctx, ERR_RULE, M_ENROLL_REKEY_FULL, station, (unsigned)gen - 1);
+			break;
+		}
+		if ((rc = sync_scope_readers(ctx->sync, station, ctx->now_ms, keys, n, readers, NODE_READERS_MAX,
+					     &nr))) {
+			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+			break;
+		}
+		struct sync_key_row *p = mem_realloc(*rows, (*nrows + nr + 1) * sizeof(**rows));
+		if (!p) {
+			rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+			break;
+		}
+		*rows = p;
+		for (size_t j = 0; j <= nr && !rc; j++)
+			rc = sync_key_row(&p[(*nrows)++], root, station, gen, j < nr ? readers[j] : NULL,
+					  ctx->now_ms);
+		if (rc) {
+			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+			break;
+		}
+		snprintf(rk[*nrk].scope, sizeof(rk[*nrk].scope), "%s", station);
+		rk[*nrk].gen = gen;
+		rk[*nrk].readers = nr;
+		(*nrk)++;
+	}
+	mem_free(readers);
+	return rc;
+}
+
 int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "from", true, NULL }, { "now", false, NULL },
 				{ "scope", true, NULL }, { "county-key", true, NULL } };
 	const char *pos[1];
-	size_t npos, n = 0;
+	size_t npos, n = 0, nkr = 0, nrk = 0;
 	uint8_t keys[8][SYNC_PK_LEN];
 	char scopes[8][CRDT_SCOPE_MAX + 1];
 	struct sync_trust_row rows[8];
-	struct crdt_write w[8];
+	struct sync_key_row *kr = NULL;
+	struct node_rekey rk[8];
+	struct crdt_write *w = NULL;
 	struct sync_identity root;
 	int64_t from = 0;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -495,14 +618,22 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 					 ctx->now_ms);
 		if (rc)
 			return node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
-		w[i] = rows[i].w;
 	}
 	if ((rc = node_root_load(ctx, o[3].val, &root)))
 		return rc;
-	rc = node_root_commit(ctx, &root, w, n);
-	sync_identity_release(&root);
-	if (rc)
-		return rc;
+	/* the revocations and the new key generations in one commit */
+	if ((rc = node_rekey_rows(ctx, &root, (const uint8_t(*)[SYNC_PK_LEN])keys, n, &kr, &nkr, rk, &nrk)))
+		goto out;
+	if (!(w = mem_calloc(n + nkr, sizeof(*w)))) {
+		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		w[i] = rows[i].w;
+	for (size_t i = 0; i < nkr; i++)
+		w[n + i] = kr[i].w;
+	if ((rc = node_root_commit(ctx, &root, w, n + nkr)))
+		goto out;
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -513,12 +644,30 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 		for (size_t i = 0; i < n; i++)
 			node_json_str(&j, rows[i].node);
 		node_json_end_arr(&j);
+		node_json_key(&j, "rekeyed");
+		node_json_arr(&j);
+		for (size_t i = 0; i < nrk; i++) {
+			node_json_obj(&j);
+			node_json_kstr(&j, "scope", rk[i].scope);
+			node_json_kint(&j, "gen", (int64_t)rk[i].gen);
+			node_json_kint(&j, "readers", (int64_t)rk[i].readers);
+			node_json_end_obj(&j);
+		}
+		node_json_end_arr(&j);
 		node_json_end_obj(&j);
 	} else {
 		for (size_t i = 0; i < n; i++)
 			node_say(ctx, M_ENROLL_REVOKED, rows[i].node, o[0].val ? o[0].val : "-");
+		for (size_t i = 0; i < nrk; i++)
+			node_say(ctx, M_ENROLL_REKEYED, rk[i].scope, (unsigned)rk[i].gen, rk[i].readers);
 	}
-	return 0;
+out:
+	sync_identity_release(&root);
+	mem_free(w);
+	if (kr)
+		sodium_memzero(kr, nkr * sizeof(*kr));
+	mem_free(kr);
+	return rc;
 }
 
 /* ---- one-time codes ------------------------------------------------------- */
@@ -665,6 +814,10 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 	code[CODE_LEN] = '\0';
 	if ((rc = node_open(ctx)))
 		return rc;
+	if (!ctx->have_root && (rc = node_pending_mark(ctx))) {
+		sodium_memzero(code, sizeof(code));
+		return rc;
+	}
 	crypto_generichash(key, sizeof(key), (const uint8_t *)code, CODE_LEN, NULL, 0);
 	sodium_memzero(code, sizeof(code));
 	buf_init(&b, 4096 + crypto_auth_BYTES);

@@ -488,10 +488,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			 "What the old board synced after this backup comes back by itself at the next sync.\n" },
 	[M_HELP_BUNDLE_EXPORT] = { "bundle export 文件 [--for 站点编号|hub]\n"
 				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n"
-				   "  明确写 --for 时包更小，但只有该节点能导入，别的站点不能代为转交。\n",
+				   "  明确写 --for 时包更小，但只有该节点能导入，别的站点不能代为转交。\n"
+				   "  本站入网前录入、未加密的数据只写进 --for hub（或 --for 本站）的包里。\n",
 				   "bundle export FILE [--for STATION|hub]\n"
 				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n"
-				   "  With --for given, the bundle is smaller but only that node can import it: no other station can carry it on.\n" },
+				   "  With --for given, the bundle is smaller but only that node can import it: no other station can carry it on.\n"
+				   "  This station's data entered before it was enrolled (not encrypted) goes only into a bundle --for hub (or --for this station).\n" },
 	[M_HELP_BUNDLE_IMPORT] = { "bundle import 文件\n"
 				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n",
 				   "bundle import FILE\n"
@@ -528,9 +530,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"enroll accept CERT\n"
 		"  install the certificate from the hub: checks the county root's signature, stores the root's public key and this node's statement\n" },
 	[M_HELP_ENROLL_REVOKE] = { "enroll revoke 节点公钥|站点编号 --from 序号|--now [--scope 范围] [--county-key 文件]（中心）\n"
-		"  吊销节点：从该序号起（或从现在起）它的提交在各处都被拒收\n",
+		"  吊销节点：从该序号起（或从现在起）它的提交在各处都被拒收；\n"
+		"  同时为它所在站点换用新一代数据密钥（只密封给该站点其他有效节点），它读不到此后写入的数据\n",
 		"enroll revoke NODE|STATION --from SEQ|--now [--scope ID] [--county-key FILE] (hub)\n"
-		"  revoke a node: its commits from that seq (or from now) are refused everywhere\n" },
+		"  revoke a node: its commits from that seq (or from now) are refused everywhere;\n"
+		"  its station gets a new key generation (sealed to the station's other nodes only), so it cannot read what is written afterwards\n" },
 	[M_HELP_ENROLL_CODE] = { "enroll code --station 站点编号（中心）\n"
 		"  生成一次性入网码（24 小时内有效，只能用一次）\n",
 		"enroll code --station ID (hub)\n"
@@ -716,6 +720,15 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_FULL_FREE_UNKNOWN] = { "未知大小", "an unknown amount" },
 	[M_OUT_WRITE] = { "输出没有写完（%s）：它写到的文件不完整，不要使用；腾出空间或换个位置后再运行一次\n",
 			  "the output was not written completely (%s): the file it went to is incomplete, do not use it; make room or write it elsewhere and run the command again\n" },
+	/* re-keying on revocation (issue 13, part 3) */
+	[M_ENROLL_REKEYED] = { "站点 %s 换用第 %u 代数据密钥，已密封给 %zu 个仍有效的节点（以及县中心）；被吊销的节点读不到此后写入的数据\n",
+		"station %s now uses key generation %u, sealed to %zu remaining node(s) (and the hubs); the revoked node cannot read what is written from now on\n" },
+	[M_ENROLL_REKEY_FULL] = { "站点 %s 的数据密钥已换过 %u 代，不能再换：请为该站点换一个站点编号\n",
+		"station %s has used %u key generations, the most there can be: give the station a new id\n" },
+	[M_ENROLL_HUB_NO_REKEY] = { "注意：%s 是县中心节点，它持有全县的主密钥；吊销它不会更换数据密钥（需要更换县根密钥，尚未支持）\n",
+		"note: %s is a hub and holds the county's master key; revoking it does not re-key anything (that needs a new county root, not built yet)\n" },
+	[M_BUNDLE_WITHHELD] = { "另有 %llu 条本站入网前录入、未加密的数据没有写进 %s，也不会交给其他站点转带：入网后运行 cunlian bundle export 文件 --for hub 交给县中心（加密写入），或直接与县中心同步\n",
+		"%llu change(s) of this station entered before it was enrolled (not encrypted) were left out of %s and are never handed to other stations to carry: once enrolled, run cunlian bundle export FILE --for hub for the hub (written encrypted), or sync with the hub directly\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

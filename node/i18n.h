@@ -375,6 +375,11 @@ enum node_msg_id {
 	M_FULL_BACKUP,
 	M_FULL_FREE_UNKNOWN,
 	M_OUT_WRITE,
+	/* re-keying on revocation (issue 13, part 3) */
+	M_ENROLL_REKEYED,
+	M_ENROLL_REKEY_FULL,
+	M_ENROLL_HUB_NO_REKEY,
+	M_BUNDLE_WITHHELD,
 	M_COUNT
 };
 

@@ -26,11 +26,17 @@
  *      had not arrived yet). Refusals of the author itself (unknown,
  *      revoked, expired) and of the bytes (forged, tampered, malformed)
  *      still refuse the rest of the range, as D2 says.
- *  D5. An opened range (trust.c O1-O5) is exported only for a reader that
- *      holds its scope's key, and only when every commit is sealed F = 2.
+ *  D5. An opened range (trust.c O1-O5, G5) is exported only for a reader
+ *      that holds its scope's key, and only when every commit is sealed
+ *      F = 2 or 5 under a generation this node holds, or not encrypted.
  *      Received, its box is opened and each stored body rebuilt before
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.
+ *  D6. A commit that may travel only opened (trust.c G6: a station-scope
+ *      body not encrypted) is never sent commit by commit: the range ends
+ *      before it (a relayed one at its last checkpoint before it), so the
+ *      rest of that feed waits for a reader's export; sync_ctx_withheld
+ *      counts what was left out.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -311,32 +317,46 @@ static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
 	return 0;
 }
 
-/* Open range r of b for a reader of its scope (trust.c O1): when this
- * node holds the scope's key and every commit is sealed F = 2, decrypt
- * them all into b->plain and mark r opened; otherwise leave r as it is
- * (it travels commit by commit). */
+/* Open range r of b for a reader of its scope (trust.c O1, G5): when
+ * this node holds the newest key of the scope and the key of every
+ * commit's generation, and every commit is sealed F = 2 or 5 or not
+ * encrypted, put their plaintexts in b->plain and mark r opened;
+ * otherwise leave r as it is (it travels commit by commit, D6). */
 static int sync_collect_open(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r)
 {
 	uint8_t key[SYNC_KEY_LEN];
 	size_t mark = b->plain.len;
+	uint32_t gen;
 	int rc = 0;
 
 	if (!*r->scope || r->count == 0)
 		return 0;
 	for (size_t k = r->first_commit; k < r->first_commit + r->count; k++) {
 		const struct sync_commit *cm = &b->cm[k];
-		if (sync_body_format(b->arena.data + cm->body_off, cm->body_len) != 2)
-			return 0; /* plain, or an old compressed format: per commit */
+		if (!sync_body_boxable(b->arena.data + cm->body_off, cm->body_len))
+			return 0; /* an old compressed format: per commit */
 	}
-	if (!sync_trust_key(c, r->scope, key))
+	if (!sync_trust_key_newest(c, r->scope, &gen, key))
 		return 0;
+	sodium_memzero(key, sizeof(key));
 	for (size_t k = r->first_commit; k < r->first_commit + r->count && !rc; k++) {
 		struct sync_commit *cm = &b->cm[k];
-		rc = sync_body_decrypt(c, key, r->author, r->scope, cm->seq, cm->hlc, b->arena.data + cm->body_off,
-				       cm->body_len, &c->open);
+		const uint8_t *body = b->arena.data + cm->body_off;
+		cm->plain_off = b->plain.len;
+		if (!sync_body_sealed(body, cm->body_len)) { /* not encrypted: as it is */
+			cm->plain_len = cm->body_len;
+			buf_put(&b->plain, body, cm->body_len);
+			rc = b->plain.err;
+			continue;
+		}
+		if (sync_body_gen(body, cm->body_len, &gen) || !sync_trust_key_gen(c, r->scope, gen, key)) {
+			rc = ERR_UNAUTH;
+			break;
+		}
+		rc = sync_body_decrypt(c, key, r->author, r->scope, cm->seq, cm->hlc, body, cm->body_len, &c->open);
+		sodium_memzero(key, sizeof(key));
 		if (rc)
 			break;
-		cm->plain_off = b->plain.len;
 		cm->plain_len = c->open.len;
 		buf_put(&b->plain, c->open.data, c->open.len);
 		rc = b->plain.err;
@@ -359,8 +379,41 @@ out:
 	return rc;
 }
 
+/* D6: cut range i of b before its first commit that may travel only in
+ * an opened range (trust.c G6), a relayed feed at its last checkpoint
+ * before that; the range goes when nothing is left. */
+static void sync_withhold(struct sync_ctx *c, struct sync_batch *b, size_t i)
+{
+	struct sync_range *r = &b->r[i];
+	size_t keep = 0, cut, end = r->first_commit + r->count;
+
+	while (keep < r->count) {
+		const struct sync_commit *cm = &b->cm[r->first_commit + keep];
+		if (sync_trust_withheld(c, r->scope, b->arena.data + cm->body_off, cm->body_len, cm->hlc))
+			break;
+		keep++;
+	}
+	if (keep == r->count)
+		return;
+	if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
+		while (keep > 0 && !b->cm[r->first_commit + keep - 1].has_sig)
+			keep--;
+	cut = r->count - keep;
+	memmove(&b->cm[r->first_commit + keep], &b->cm[end], (b->nc - end) * sizeof(*b->cm));
+	b->nc -= cut;
+	r->count = keep;
+	c->withheld += cut;
+	for (size_t j = i + 1; j < b->nr; j++)
+		b->r[j].first_commit -= cut;
+	if (keep == 0) {
+		memmove(&b->r[i], &b->r[i + 1], (b->nr - i - 1) * sizeof(*b->r));
+		b->nr--;
+	}
+}
+
 /* Fill b with what the peer lacks, one range per feed; ranges of a scope
- * in reads (may be NULL: none) are opened when they can be. */
+ * in reads (may be NULL: none) are opened when they can be, and what may
+ * travel only opened is left out of the others (D6). */
 static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
 			const struct sync_scopes *wants, const struct sync_scopes *reads,
 			struct sync_batch *b)
@@ -369,6 +422,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	size_t nmine = 0;
 	int rc;
 
+	c->withheld = 0;
 	if ((rc = crdt_store_vv(c->store, &mine, &nmine)))
 		return rc;
 	if (n) {
@@ -434,6 +488,9 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 			if (sync_scopes_has(reads, b->r[i].scope))
 				rc = sync_collect_open(c, b, &b->r[i]);
 	}
+	for (size_t i = b->nr; !rc && i-- > 0;)
+		if (!b->r[i].opened)
+			sync_withhold(c, b, i);
 out:
 	mem_free(mine);
 	mem_free(peer);
@@ -682,6 +739,7 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, con
 	struct crdt_write *w = NULL;
 	size_t n = 0;
 	uint8_t key[SYNC_KEY_LEN];
+	uint32_t gen;
 	int rc;
 
 	*plain = NULL;
@@ -691,7 +749,11 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, con
 	if (*carry)
 		return 0;
 	if (sync_body_sealed(k->body, k->body_len)) {
-		if (!sync_trust_key(c, k->scope, key)) {
+		if (sync_body_gen(k->body, k->body_len, &gen)) {
+			*why = "the encrypted body's key generation is malformed";
+			return ERR_CORRUPT;
+		}
+		if (!sync_trust_key_gen(c, k->scope, gen, key)) {
 			*carry = true; /* ours to merge, but not ours to read: relay */
 			return 0;
 		}

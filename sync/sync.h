@@ -156,6 +156,10 @@ struct sync_options {
 	void (*refused)(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
 			uint64_t seq, uint64_t n, int rc, const char *why);
 	void *refused_arg;
+	/* Not enrolled yet, but asked to be: never send a commit of a
+	 * station scope whose body is not encrypted (trust.c G6). With
+	 * county_root set this holds anyway. */
+	bool withhold_plain;
 };
 
 /* What a receive or an import did, for node/ to print. */
@@ -216,6 +220,8 @@ int sync_ctx_group_end(struct sync_ctx *c);
 #define SYNC_T_ENROLMENTS 7
 #define SYNC_T_REVOCATIONS 8
 #define SYNC_STMT_MAX 512
+#define SYNC_T_SCOPE_KEYS 9
+#define SYNC_GENS_MAX 256 /* key generations of one scope: 0 .. 255 */
 
 struct sync_statement {
 	uint8_t root[SYNC_PK_LEN];
@@ -225,11 +231,14 @@ struct sync_statement {
 	uint64_t not_before, not_after;     /* ms since 1970, inclusive */
 	bool has_key;
 	uint8_t sealed[SYNC_SEALED_LEN];    /* the scope key, sealed to node */
+	/* A station's: the generation of its station's key sealed in it
+	 * (0: the first; a statement with gen >= 1 is version 2). */
+	uint32_t gen;
 	uint8_t sig[SYNC_SIG_LEN];
 };
 
 /* Fill st->root, the sealed key and the signature with the root key;
- * node, role, station and the period must be set. */
+ * node, role, station, the period and (a station) gen must be set. */
 int sync_statement_sign(struct sync_statement *st, const struct sync_identity *root);
 void sync_statement_encode(struct buf *out, const struct sync_statement *st);
 /* Decode and check the root's signature: ERR_CORRUPT, ERR_BADSIG. */
@@ -267,6 +276,38 @@ int sync_statement_row(struct sync_trust_row *r, const struct sync_statement *st
 int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN],
 			const char *scope, uint64_t from_seq, uint64_t from_ms, uint64_t at);
 
+/*
+ * Re-keying (docs/security.md "Re-keying"). The key of a station scope
+ * has generations: 0 is the key the statement carries; the root starts
+ * generation g >= 1 when it revokes a reader, with rows of table
+ * scope_keys (9) in its feed: one announcing (scope, g), and one per
+ * remaining reader with that generation's key sealed to it. Writers seal
+ * with the newest generation they hold; readers open a body with the
+ * generation it names.
+ */
+struct sync_key_row {
+	char pk[CRDT_PK_MAX + 1];
+	char scope[CRDT_SCOPE_MAX + 1];
+	char node[2 * SYNC_PK_LEN + 1];
+	char sealed[2 * SYNC_SEALED_LEN + 1];
+	struct crdt_write w;
+};
+/* The row of generation gen (< SYNC_GENS_MAX) of scope's key: sealed
+ * to node, or (node NULL, gen >= 1) its announcement. The root key
+ * derives the key. The write borrows r's buffers. */
+int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
+		 uint32_t gen, const uint8_t *node, uint64_t at);
+/* The newest generation of scope's key this node has heard of (0: none
+ * announced). */
+uint32_t sync_scope_gen(const struct sync_ctx *c, const char *scope);
+/* The readers of station scope at ms: nodes with a station statement for
+ * it valid then and no revocation, but those in ex (nex keys), into out
+ * (at most max; ERR_TOOBIG beyond). Hubs are not listed: they derive
+ * every key from the master. */
+int sync_scope_readers(const struct sync_ctx *c, const char *scope, uint64_t ms,
+		       const uint8_t (*ex)[SYNC_PK_LEN], size_t nex, uint8_t (*out)[SYNC_PK_LEN],
+		       size_t max, size_t *n);
+
 /* Learn the statements and revocations that the county root's feed in
  * scope "" gained since the last look, whoever committed them (another
  * process writing the same replica: `enroll sign` or `revoke` while the
@@ -275,6 +316,13 @@ int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN
  * session's input, a delta's chunk inside its write transaction), so a
  * trust change is in force for the very next message. */
 int sync_trust_refresh(struct sync_ctx *c);
+
+/* How many commits the last export (delta or bundle) of c left out
+ * because they may travel only inside an opened range, to a reader of
+ * their scope (not encrypted, or under a replaced key generation:
+ * docs/security.md "Re-keying"); send them with bundle export --for or
+ * a direct sync. */
+uint64_t sync_ctx_withheld(const struct sync_ctx *c);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
@@ -322,7 +370,8 @@ int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t
 		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
 /* The same for a reader that can read the scopes in reads (a hub: all;
  * a station: its own; NULL: none): a range of such a scope whose commits
- * this node can read and are all sealed F = 2 travels opened, its bodies
+ * this node can read and are all sealed F = 2 or 5, or not encrypted,
+ * travels opened, its bodies
  * compressed together in one box under the scope key (docs/protocol.md
  * "Opened ranges"), which only a holder of that key can apply. Never name
  * in reads a scope the reader does not hold the key of. */

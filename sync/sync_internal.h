@@ -47,6 +47,7 @@ struct sync_ctx {
 	struct sync_trust *trust; /* NULL without a county root */
 	struct buf open;  /* a decrypted commit body */
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
+	uint64_t withheld; /* commits the last export left out (trust.c G6) */
 };
 
 struct sync_commit {
@@ -157,8 +158,13 @@ int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN])
  * into station (CRDT_SCOPE_MAX + 1 bytes); false when none is. */
 bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
 			   char *station);
-/* The key of scope, if this node holds it. */
+/* The key of scope in generation 0 (the statement's), if this node holds
+ * it; in generation gen; the newest generation it holds (*gen). */
 bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+bool sync_trust_key_gen(const struct sync_ctx *c, const char *scope, uint32_t gen,
+			uint8_t key[SYNC_KEY_LEN]);
+bool sync_trust_key_newest(const struct sync_ctx *c, const char *scope, uint32_t *gen,
+			   uint8_t key[SYNC_KEY_LEN]);
 /* The scopes node pk can read at ms (its statement's): a hub every
  * scope, a station its own; false (out empty) when it can read none. */
 bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
@@ -176,10 +182,25 @@ bool sync_body_sealed(const uint8_t *body, size_t len);
  * out is empty on failure. docs/protocol.md "Encrypted body". */
 int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 		      const struct crdt_log_entry *e, struct buf *out);
+/* The same under generation gen of the key: F = 2 for 0, else F = 5. */
+int sync_body_encrypt_gen(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], uint32_t gen,
+			  const struct crdt_log_entry *e, struct buf *out);
+/* The key generation a sealed body was made with (0 for F = 2, 3, 4);
+ * ERR_CORRUPT when it is not a sealed body or its generation is
+ * malformed. */
+int sync_body_gen(const uint8_t *body, size_t len, uint32_t *gen);
 int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const uint8_t *author,
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out);
 uint8_t sync_body_format(const uint8_t *body, size_t len);
+/* Can a stored body travel in an opened range (not encrypted, or F = 2
+ * or 5)? */
+bool sync_body_boxable(const uint8_t *body, size_t len);
+/* Must this stored body of (scope, hlc) travel only inside an opened
+ * range, to a reader of its scope (trust.c G6)? Not encrypted in a
+ * station scope, with trust on or when asked to be enrolled. */
+bool sync_trust_withheld(const struct sync_ctx *c, const char *scope, const uint8_t *body, size_t len,
+			 uint64_t hlc);
 /* Opened ranges (docs/protocol.md "Opened ranges", O1-O5 in trust.c).
  * sync_range_box is a sync_box_fn (arg: the context): the plaintexts of
  * commits [lo, hi), zstd-compressed together and encrypted as one box.

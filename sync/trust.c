@@ -52,7 +52,8 @@
  *      a reader that holds the scope's key: a session peer whose statement
  *      is a hub's or that station's (sync_trust_reads), or a bundle
  *      exported for the hub or that station; and only by a node that holds
- *      the key, for a range whose every commit is sealed F = 2.
+ *      the key, for a range whose every commit is sealed F = 2 or 5 (or
+ *      not encrypted, G5, G6).
  *  O2. Its box is XChaCha20-Poly1305 under the scope key with a fresh
  *      random nonce sent with it, over a zstd frame (without its magic)
  *      of the commits' plaintexts, each length-prefixed; the associated
@@ -69,6 +70,40 @@
  *      and split into exactly count bodies, each length checked.
  *  O5. Plaintexts (the sender's batch, the receiver's frame) are wiped
  *      (sodium_memzero) before their memory is freed.
+ *  G1. Key generations (docs/security.md "Re-keying"): the key of scope S
+ *      in generation 0 is T4's; in generation g >= 1 it is
+ *      BLAKE2b(key = M, "cunlian-scope-gen-v1" || u32be g || S). The root
+ *      starts a generation by rows of table scope_keys in its feed: one
+ *      announcing (S, g, at), and one per remaining reader with the key
+ *      sealed to it. A hub derives every generation from M; a station
+ *      holds generation 0 from its statement and the ones sealed to it.
+ *  G2. A writer seals with the newest generation it holds (a hub: the
+ *      newest announced); F = 2 for generation 0 (unchanged bytes), F = 5
+ *      (the generation in the body and in its associated data) after.
+ *  G3. A reader looks the key up by the body's generation; a generation
+ *      it does not hold is a key it does not hold (carried, not read).
+ *  G4. Only the root writes scope_keys, as it alone writes statements.
+ *  G7. A station enrolled after its station was re-keyed gets a statement
+ *      of version 2 carrying the newest generation's key (and its number),
+ *      so it never seals under a replaced one; the older generations
+ *      (generation 0 included) are sealed to it in rows of scope_keys in
+ *      the same root commit, so it reads the station's history.
+ *  G5. An opened range of bodies sealed F = 2 under generation 0 only, by
+ *      a node that knows no later generation of the scope, is boxed as
+ *      before (formats 1, 2). Else it is boxed under the newest generation
+ *      the sender holds (formats 3, 4: the generation after the format
+ *      byte and in the associated data), its plaintext preceded by one
+ *      form per commit: 0, the body is kept as it is (not encrypted:
+ *      written before its author was enrolled), or g + 1, sealed F = 2/5
+ *      under generation g, which the receiver must hold to rebuild it.
+ *  G6. A station-scope body that is not encrypted (with trust on, or
+ *      when the node asked to be enrolled) travels only inside an opened
+ *      range, to a reader of the scope; the export leaves it and the rest
+ *      of its feed out for anyone else (sync/delta.c D6). So no station
+ *      data leaves a node in plaintext. (A body sealed under a replaced
+ *      generation still travels as it is: a relay cannot box it, and
+ *      holding it back would stall the feed for good; docs/security.md
+ *      "Re-keying" has the window this leaves.)
  *  T8. Resident ID numbers are stored as BLAKE2b-256 keyed with
  *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
  *      key of its own, so a hash never reveals or reuses K_S, and the
@@ -90,21 +125,30 @@
 #define SCOPE_DOMAIN "cunlian-scope-v1"
 #define NONCE_DOMAIN "cunlian-nonce-v2"
 #define IDNUM_DOMAIN "cunlian-idnum-v1"
-/* The encrypted body's format byte (T5). */
-enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4 };
+#define GEN_DOMAIN "cunlian-scope-gen-v1"
+/* The encrypted body's format byte (T5, G2). */
+enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4, ENC_GEN = 5 };
 #define ENC_HDR 2
+#define ENC_AD_MAX (SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17 + 4)
 #define ENC_TAG crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define OPEN_DOMAIN "cunlian-open-v1"
 /* An opened range's box (O2): format, nonce, ciphertext and tag. */
-enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2 };
+enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2, OPEN_GEN_ZSTD = 3, OPEN_GEN_ZSTD_DICT = 4 };
 #define OPEN_NONCE crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
 #define OPEN_HDR (1 + OPEN_NONCE)
-#define OPEN_AD_MAX (sizeof(OPEN_DOMAIN) - 1 + SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17)
+#define OPEN_AD_MAX (sizeof(OPEN_DOMAIN) - 1 + SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17 + 4)
 #define ZSTD_MAGIC_LEN 4
 static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
 /* table ids and columns used by the rules (crdt/schema.c) */
 enum { T_STATIONS = 0, T_VOLUNTEERS = 1, T_ORDERS = 3, T_EVENTS = 4, T_POINTS = 5 };
+
+/* A generation of a scope's key the root announced (G1), and when. */
+struct trust_gen {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint32_t gen;
+	uint64_t at;
+};
 
 struct trust_stmt {
 	uint8_t node[SYNC_PK_LEN];
@@ -125,7 +169,12 @@ struct sync_trust {
 	size_t nst, capst;
 	struct trust_rev *rv;
 	size_t nrv, caprv;
-	uint8_t *keys; /* sodium_malloc: [0..32) master, [32..64) own scope key */
+	/* sodium_malloc: [0..32) master, then generation g of the own
+	 * scope's key at 32 * (1 + g), g < SYNC_GENS_MAX (G1) */
+	uint8_t *keys;
+	uint8_t held[SYNC_GENS_MAX / 8]; /* generations of the own scope held */
+	struct trust_gen *gn;
+	size_t ngn, capgn;
 	bool has_master, has_scope;
 	char key_scope[CRDT_SCOPE_MAX + 1];
 	bool self_revoked;
@@ -165,7 +214,7 @@ static void stmt_body(struct buf *b, const struct sync_statement *st)
 {
 	size_t sl = strlen(st->station);
 	buf_put(b, STMT_MAGIC, 4);
-	buf_put_u8(b, 1);
+	buf_put_u8(b, st->gen ? 2 : 1); /* G7 */
 	buf_put(b, st->root, SYNC_PK_LEN);
 	buf_put(b, st->node, SYNC_PK_LEN);
 	buf_put_u8(b, st->role);
@@ -176,6 +225,8 @@ static void stmt_body(struct buf *b, const struct sync_statement *st)
 	buf_put_u8(b, st->has_key ? SYNC_SEALED_LEN : 0);
 	if (st->has_key)
 		buf_put(b, st->sealed, SYNC_SEALED_LEN);
+	if (st->gen)
+		buf_put_u32be(b, st->gen);
 }
 
 static int stmt_sigmsg(struct buf *m, const struct sync_statement *st)
@@ -201,6 +252,45 @@ static void trust_scope_key(const uint8_t m[SYNC_KEY_LEN], const char *scope, ui
 	crypto_generichash_final(&s, k, SYNC_KEY_LEN);
 }
 
+/* Generation gen of scope's key (G1); generation 0 is T4's key. */
+static void trust_gen_key(const uint8_t m[SYNC_KEY_LEN], const char *scope, uint32_t gen,
+			  uint8_t k[SYNC_KEY_LEN])
+{
+	crypto_generichash_state s;
+	uint8_t g[4] = { (uint8_t)(gen >> 24), (uint8_t)(gen >> 16), (uint8_t)(gen >> 8), (uint8_t)gen };
+	if (gen == 0) {
+		trust_scope_key(m, scope, k);
+		return;
+	}
+	crypto_generichash_init(&s, m, SYNC_KEY_LEN, SYNC_KEY_LEN);
+	crypto_generichash_update(&s, (const uint8_t *)GEN_DOMAIN, sizeof(GEN_DOMAIN) - 1);
+	crypto_generichash_update(&s, g, sizeof(g));
+	crypto_generichash_update(&s, (const uint8_t *)scope, strlen(scope));
+	crypto_generichash_final(&s, k, SYNC_KEY_LEN);
+}
+
+/* Open a key sealed to id (crypto_box_seal to its X25519 key). */
+static int trust_unseal(const struct sync_identity *id, const uint8_t sealed[SYNC_SEALED_LEN],
+			uint8_t key[SYNC_KEY_LEN])
+{
+	uint8_t xpk[crypto_box_PUBLICKEYBYTES], *xsk;
+	int rc = 0;
+
+	if (!id->sk)
+		return ERR_USAGE;
+	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
+	if (!xsk)
+		return -ENOMEM;
+	if (crypto_sign_ed25519_pk_to_curve25519(xpk, id->pk) != 0 ||
+	    crypto_sign_ed25519_sk_to_curve25519(xsk, id->sk) != 0 ||
+	    crypto_box_seal_open(key, sealed, SYNC_SEALED_LEN, xpk, xsk) != 0)
+		rc = ERR_BADSIG;
+	sodium_free(xsk);
+	if (rc)
+		sodium_memzero(key, SYNC_KEY_LEN);
+	return rc;
+}
+
 int sync_statement_sign(struct sync_statement *st, const struct sync_identity *root)
 {
 	uint8_t *k = NULL, xpk[crypto_box_PUBLICKEYBYTES];
@@ -208,7 +298,8 @@ int sync_statement_sign(struct sync_statement *st, const struct sync_identity *r
 	int rc = 0;
 
 	if (!root->sk || (st->role != SYNC_ROLE_STATION && st->role != SYNC_ROLE_HUB) ||
-	    strlen(st->station) == 0 || strlen(st->station) > CRDT_SCOPE_MAX)
+	    strlen(st->station) == 0 || strlen(st->station) > CRDT_SCOPE_MAX || st->gen >= SYNC_GENS_MAX ||
+	    (st->gen && st->role != SYNC_ROLE_STATION))
 		return ERR_USAGE;
 	memcpy(st->root, root->pk, SYNC_PK_LEN);
 	if (crypto_sign_ed25519_pk_to_curve25519(xpk, st->node) != 0)
@@ -218,7 +309,7 @@ int sync_statement_sign(struct sync_statement *st, const struct sync_identity *r
 		return -ENOMEM;
 	trust_master(root, k);
 	if (st->role == SYNC_ROLE_STATION)
-		trust_scope_key(k, st->station, k + SYNC_KEY_LEN);
+		trust_gen_key(k, st->station, st->gen, k + SYNC_KEY_LEN);
 	else
 		memcpy(k + SYNC_KEY_LEN, k, SYNC_KEY_LEN);
 	crypto_box_seal(st->sealed, k + SYNC_KEY_LEN, SYNC_KEY_LEN, xpk);
@@ -248,12 +339,14 @@ int sync_statement_decode(const uint8_t *p, size_t len, struct sync_statement *o
 	memset(out, 0, sizeof(*out));
 	cur_init(&c, p, len);
 	if (len > SYNC_STMT_MAX || cur_get_bytes(&c, 4, &b) || memcmp(b, STMT_MAGIC, 4) != 0 ||
-	    cur_get_u8(&c, &ver) || ver != 1 || cur_copy(&c, out->root, SYNC_PK_LEN) ||
+	    cur_get_u8(&c, &ver) || (ver != 1 && ver != 2) || cur_copy(&c, out->root, SYNC_PK_LEN) ||
 	    cur_copy(&c, out->node, SYNC_PK_LEN) || cur_get_u8(&c, &out->role) ||
 	    cur_get_u8(&c, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || cur_copy(&c, out->station, sl) ||
 	    memchr(out->station, 0, sl) || cur_get_u64be(&c, &out->not_before) ||
 	    cur_get_u64be(&c, &out->not_after) || cur_get_u8(&c, &kl) ||
 	    (kl != 0 && kl != SYNC_SEALED_LEN) || (kl && cur_copy(&c, out->sealed, kl)) ||
+	    (ver == 2 && (cur_get_u32be(&c, &out->gen) || out->gen == 0 || out->gen >= SYNC_GENS_MAX ||
+			  out->role != SYNC_ROLE_STATION)) ||
 	    cur_copy(&c, out->sig, SYNC_SIG_LEN) || !cur_done(&c) ||
 	    (out->role != SYNC_ROLE_STATION && out->role != SYNC_ROLE_HUB)) {
 		memset(out, 0, sizeof(*out));
@@ -273,24 +366,11 @@ int sync_statement_decode(const uint8_t *p, size_t len, struct sync_statement *o
 int sync_statement_key(const struct sync_statement *st, const struct sync_identity *id,
 		       uint8_t key[SYNC_KEY_LEN])
 {
-	uint8_t xpk[crypto_box_PUBLICKEYBYTES], *xsk;
-	int rc = 0;
-
 	if (!st->has_key)
 		return ERR_NOTFOUND;
 	if (!id->sk || memcmp(id->pk, st->node, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
-	xsk = sodium_malloc(crypto_box_SECRETKEYBYTES);
-	if (!xsk)
-		return -ENOMEM;
-	if (crypto_sign_ed25519_pk_to_curve25519(xpk, id->pk) != 0 ||
-	    crypto_sign_ed25519_sk_to_curve25519(xsk, id->sk) != 0 ||
-	    crypto_box_seal_open(key, st->sealed, SYNC_SEALED_LEN, xpk, xsk) != 0)
-		rc = ERR_BADSIG;
-	sodium_free(xsk);
-	if (rc)
-		sodium_memzero(key, SYNC_KEY_LEN);
-	return rc;
+	return trust_unseal(id, st->sealed, key);
 }
 
 int sync_request_make(struct buf *out, const struct sync_identity *id, const char *station,
@@ -395,7 +475,65 @@ int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN
 	return crdt_write_int(&r->w, "at", (int64_t)at);
 }
 
+int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
+		 uint32_t gen, const uint8_t *node, uint64_t at)
+{
+	uint8_t m[SYNC_KEY_LEN], *k, xpk[crypto_box_PUBLICKEYBYTES], sealed[SYNC_SEALED_LEN];
+
+	memset(r, 0, sizeof(*r));
+	if (!root->sk || !*scope || strlen(scope) > CRDT_SCOPE_MAX || gen >= SYNC_GENS_MAX ||
+	    (gen == 0 && !node) || at > INT64_MAX)
+		return ERR_USAGE;
+	snprintf(r->scope, sizeof(r->scope), "%s", scope);
+	if (node) {
+		if (crypto_sign_ed25519_pk_to_curve25519(xpk, node) != 0)
+			return ERR_USAGE;
+		if (!(k = sodium_malloc(SYNC_KEY_LEN)))
+			return -ENOMEM;
+		trust_master(root, m);
+		trust_gen_key(m, scope, gen, k);
+		sodium_memzero(m, sizeof(m));
+		crypto_box_seal(sealed, k, SYNC_KEY_LEN, xpk);
+		sodium_free(k);
+		hex_put(r->node, node, SYNC_PK_LEN);
+		hex_put(r->sealed, sealed, SYNC_SEALED_LEN);
+		snprintf(r->pk, sizeof(r->pk), "k-%s-%u-%.24s", scope, (unsigned)gen, r->node);
+	} else {
+		snprintf(r->pk, sizeof(r->pk), "k-%s-%u", scope, (unsigned)gen);
+	}
+	crdt_write_init(&r->w, SYNC_T_SCOPE_KEYS, CRDT_UPSERT, r->pk);
+	crdt_write_text(&r->w, "scope", r->scope);
+	crdt_write_int(&r->w, "gen", (int64_t)gen);
+	if (node) {
+		crdt_write_text(&r->w, "node", r->node);
+		crdt_write_text(&r->w, "sealed", r->sealed);
+	}
+	return crdt_write_int(&r->w, "at", (int64_t)at);
+}
+
 /* ---- the trust state ---------------------------------------------------- */
+
+/* Note that the root announced generation gen of scope at time at (G1). */
+static int trust_note_gen(struct sync_trust *t, const char *scope, uint32_t gen, uint64_t at)
+{
+	for (size_t i = 0; i < t->ngn; i++)
+		if (t->gn[i].gen == gen && strcmp(t->gn[i].scope, scope) == 0)
+			return 0;
+	if (t->ngn == t->capgn) {
+		size_t cap = t->capgn ? t->capgn * 2 : 8;
+		void *p = mem_realloc(t->gn, cap * sizeof(*t->gn));
+		if (!p)
+			return -ENOMEM;
+		t->gn = p;
+		t->capgn = cap;
+	}
+	memset(&t->gn[t->ngn], 0, sizeof(t->gn[0]));
+	snprintf(t->gn[t->ngn].scope, sizeof(t->gn[0].scope), "%s", scope);
+	t->gn[t->ngn].gen = gen;
+	t->gn[t->ngn].at = at;
+	t->ngn++;
+	return 0;
+}
 
 static int trust_add_stmt(struct sync_trust *t, const struct trust_stmt *s)
 {
@@ -449,6 +587,39 @@ static uint64_t val_int(const struct crdt_write *w, unsigned col)
 	return (uint64_t)w->vals[col].i;
 }
 
+/* A row of scope_keys (G1): note the generation; open the key when it
+ * is sealed to this node for its own station. */
+static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
+{
+	struct sync_trust *t = c->trust;
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint8_t node[SYNC_PK_LEN], sealed[SYNC_SEALED_LEN];
+	uint64_t gen = val_int(w, 1);
+	const char *s;
+	size_t sl;
+	int rc;
+
+	if (!val_text(w, 0, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) ||
+	    gen >= SYNC_GENS_MAX)
+		return 0; /* not a row this version can use */
+	memcpy(scope, s, sl);
+	scope[sl] = '\0';
+	if (gen && (rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
+		return rc;
+	if (!t->has_scope || strcmp(scope, t->key_scope) != 0 || !val_text(w, 2, &s, &sl) ||
+	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
+	    !val_text(w, 3, &s, &sl) || hex_get(s, sl, sealed, SYNC_SEALED_LEN))
+		return 0;
+	uint8_t k[SYNC_KEY_LEN]; /* a row that does not open leaves a held key as it was */
+	rc = trust_unseal(c->id, sealed, k);
+	if (rc == 0) {
+		memcpy(t->keys + SYNC_KEY_LEN * (1 + gen), k, SYNC_KEY_LEN);
+		t->held[gen / 8] |= (uint8_t)(1u << (gen % 8));
+	}
+	sodium_memzero(k, sizeof(k));
+	return rc == -ENOMEM ? rc : 0;
+}
+
 int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 {
 	struct sync_trust *t = c->trust;
@@ -481,6 +652,8 @@ int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 			rv.from_ms = val_int(&w[i], 3);
 			rv.at = val_int(&w[i], 4);
 			rc = trust_add_rev(t, &rv, c->id->pk);
+		} else if (w[i].table == SYNC_T_SCOPE_KEYS) {
+			rc = trust_learn_key(c, &w[i]);
 		}
 	}
 	return rc;
@@ -530,7 +703,7 @@ int sync_trust_new(struct sync_ctx *c)
 	t = mem_calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->keys = sodium_malloc(2 * SYNC_KEY_LEN);
+	t->keys = sodium_malloc((1 + SYNC_GENS_MAX) * SYNC_KEY_LEN);
 	if (!t->keys) {
 		mem_free(t);
 		return -ENOMEM;
@@ -553,11 +726,13 @@ int sync_trust_new(struct sync_ctx *c)
 		s.na = st.not_after;
 		if ((rc = trust_add_stmt(t, &s)))
 			return rc;
-		if (sync_statement_key(&st, c->id, st.role == SYNC_ROLE_HUB ? t->keys : t->keys + SYNC_KEY_LEN) == 0) {
+		if (sync_statement_key(&st, c->id,
+				       st.role == SYNC_ROLE_HUB ? t->keys : t->keys + SYNC_KEY_LEN * (1 + st.gen)) == 0) {
 			if (st.role == SYNC_ROLE_HUB) {
 				t->has_master = true;
 			} else {
 				t->has_scope = true;
+				t->held[st.gen / 8] |= (uint8_t)(1u << (st.gen % 8)); /* G1, G7 */
 				memcpy(t->key_scope, st.station, sizeof(t->key_scope));
 			}
 		}
@@ -572,6 +747,7 @@ void sync_trust_free(struct sync_trust *t)
 	sodium_free(t->keys);
 	mem_free(t->st);
 	mem_free(t->rv);
+	mem_free(t->gn);
 	mem_free(t);
 }
 
@@ -593,20 +769,93 @@ int sync_ctx_enrolment(const struct sync_ctx *c, const uint8_t node[SYNC_PK_LEN]
 	return ERR_NOTFOUND;
 }
 
-bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
+uint32_t sync_scope_gen(const struct sync_ctx *c, const char *scope)
 {
 	const struct sync_trust *t = c->trust;
-	if (!t || !*scope)
+	uint32_t g = 0;
+	for (size_t i = 0; t && i < t->ngn; i++)
+		if (t->gn[i].gen > g && strcmp(t->gn[i].scope, scope) == 0)
+			g = t->gn[i].gen;
+	return g;
+}
+
+bool sync_trust_key_gen(const struct sync_ctx *c, const char *scope, uint32_t gen,
+			uint8_t key[SYNC_KEY_LEN])
+{
+	const struct sync_trust *t = c->trust;
+	if (!t || !*scope || gen >= SYNC_GENS_MAX)
 		return false;
 	if (t->has_master) {
-		trust_scope_key(t->keys, scope, key);
+		trust_gen_key(t->keys, scope, gen, key);
 		return true;
 	}
-	if (t->has_scope && strcmp(scope, t->key_scope) == 0) {
-		memcpy(key, t->keys + SYNC_KEY_LEN, SYNC_KEY_LEN);
+	if (t->has_scope && strcmp(scope, t->key_scope) == 0 && (t->held[gen / 8] >> (gen % 8) & 1)) {
+		memcpy(key, t->keys + SYNC_KEY_LEN * (1 + gen), SYNC_KEY_LEN);
 		return true;
 	}
 	return false;
+}
+
+bool sync_trust_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
+{
+	return sync_trust_key_gen(c, scope, 0, key);
+}
+
+/* G2: a hub, the newest generation announced; a station, the newest it
+ * holds of its own scope. */
+bool sync_trust_key_newest(const struct sync_ctx *c, const char *scope, uint32_t *gen,
+			   uint8_t key[SYNC_KEY_LEN])
+{
+	const struct sync_trust *t = c->trust;
+	uint32_t g = 0;
+	*gen = 0;
+	if (!t || !*scope)
+		return false;
+	if (t->has_master) {
+		g = sync_scope_gen(c, scope);
+	} else if (t->has_scope && strcmp(scope, t->key_scope) == 0) {
+		for (uint32_t i = SYNC_GENS_MAX; i-- > 0;)
+			if (t->held[i / 8] >> (i % 8) & 1) {
+				g = i;
+				break;
+			}
+	}
+	if (!sync_trust_key_gen(c, scope, g, key))
+		return false;
+	*gen = g;
+	return true;
+}
+
+/* Is node revoked, by any revocation? */
+static bool trust_revoked(const struct sync_trust *t, const uint8_t node[SYNC_PK_LEN])
+{
+	for (size_t i = 0; i < t->nrv; i++)
+		if (memcmp(t->rv[i].node, node, SYNC_PK_LEN) == 0)
+			return true;
+	return false;
+}
+
+int sync_scope_readers(const struct sync_ctx *c, const char *scope, uint64_t ms,
+		       const uint8_t (*ex)[SYNC_PK_LEN], size_t nex, uint8_t (*out)[SYNC_PK_LEN],
+		       size_t max, size_t *n)
+{
+	const struct sync_trust *t = c->trust;
+	*n = 0;
+	for (size_t i = 0; t && i < t->nst; i++) {
+		const struct trust_stmt *st = &t->st[i];
+		bool skip = st->role != SYNC_ROLE_STATION || strcmp(st->station, scope) != 0 || ms > st->na ||
+			    trust_revoked(t, st->node);
+		for (size_t k = 0; k < nex && !skip; k++)
+			skip = memcmp(ex[k], st->node, SYNC_PK_LEN) == 0;
+		for (size_t k = 0; k < *n && !skip; k++)
+			skip = memcmp(out[k], st->node, SYNC_PK_LEN) == 0;
+		if (skip)
+			continue;
+		if (*n == max)
+			return ERR_TOOBIG;
+		memcpy(out[(*n)++], st->node, SYNC_PK_LEN);
+	}
+	return 0;
 }
 
 int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN])
@@ -861,10 +1110,11 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 		return 0;
 	root = memcmp(author, t->root, SYNC_PK_LEN) == 0;
 	for (size_t i = 0; i < n; i++) {
-		bool trust_table = w[i].table == SYNC_T_ENROLMENTS || w[i].table == SYNC_T_REVOCATIONS;
+		bool trust_table = w[i].table == SYNC_T_ENROLMENTS || w[i].table == SYNC_T_REVOCATIONS ||
+				   w[i].table == SYNC_T_SCOPE_KEYS;
 		if (root != trust_table) {
-			*why = root ? "the county root writes only statements and revocations"
-				    : "only the county root writes statements and revocations";
+			*why = root ? "the county root writes only statements, revocations and scope keys"
+				    : "only the county root writes statements, revocations and scope keys";
 			return ERR_UNAUTH;
 		}
 	}
@@ -908,10 +1158,10 @@ bool sync_body_sealed(const uint8_t *body, size_t len)
 	return len >= 1 && body[0] == 0;
 }
 
-/* The associated data of a body (T5) is ad[0, *adlen); the nonce is the
- * hash of the label and every byte of it but the last (the format). */
+/* The associated data of a body (T5, G2) is ad[0, *adlen); the nonce is
+ * the hash of the label and every byte of it before the format. */
 static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
-		    uint64_t seq, uint64_t hlc, uint8_t format)
+		    uint64_t seq, uint64_t hlc, uint8_t format, uint32_t gen)
 {
 	size_t sl = strlen(scope), k = 0;
 	memcpy(ad, author, SYNC_PK_LEN);
@@ -924,6 +1174,9 @@ static void body_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const cha
 	for (int i = 0; i < 8; i++)
 		ad[k++] = (uint8_t)(hlc >> (56 - 8 * i));
 	ad[k++] = format;
+	if (format == ENC_GEN)
+		for (int i = 0; i < 4; i++)
+			ad[k++] = (uint8_t)(gen >> (24 - 8 * i));
 	*adlen = k;
 }
 
@@ -931,34 +1184,72 @@ static void body_nonce(uint8_t n[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES], 
 		       size_t adlen)
 {
 	crypto_generichash_state s;
+	size_t fmt = ad[SYNC_PK_LEN] + SYNC_PK_LEN + 1 + 16; /* where the format byte is */
+	(void)adlen;
 	crypto_generichash_init(&s, NULL, 0, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
 	crypto_generichash_update(&s, (const uint8_t *)NONCE_DOMAIN, sizeof(NONCE_DOMAIN) - 1);
-	crypto_generichash_update(&s, ad, adlen - 1);
+	crypto_generichash_update(&s, ad, fmt);
 	crypto_generichash_final(&s, n, crypto_aead_xchacha20poly1305_ietf_NPUBBYTES);
+}
+
+int sync_body_encrypt_gen(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], uint32_t gen,
+			  const struct crdt_log_entry *e, struct buf *out)
+{
+	uint8_t ad[ENC_AD_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	uint8_t format = gen ? ENC_GEN : ENC_PLAIN;
+	size_t adlen, hdr;
+	unsigned long long clen;
+	uint8_t *p;
+
+	(void)c;
+	/* T5: F = 2 (generation 0) or 5 only, so the stored body is a
+	 * function of the plaintext, the key and the generation (O3); F = 3
+	 * and 4 are still read (old commits). */
+	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, format, gen);
+	body_nonce(nonce, ad, adlen);
+	hdr = ENC_HDR + (gen ? varint_len(gen) : 0);
+	p = buf_reserve(out, hdr + e->body_len + ENC_TAG);
+	if (!p)
+		return out->err;
+	p[0] = 0;
+	p[1] = format;
+	for (size_t i = ENC_HDR; i < hdr; i++) /* the generation, a minimal varint */
+		p[i] = (uint8_t)((gen >> (7 * (i - ENC_HDR)) & 0x7f) | (i + 1 < hdr ? 0x80 : 0));
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + hdr, &clen, e->body, e->body_len, ad, adlen, NULL,
+						   nonce, key);
+	out->len += hdr + (size_t)clen;
+	return 0;
 }
 
 int sync_body_encrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN],
 		      const struct crdt_log_entry *e, struct buf *out)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	size_t adlen;
-	unsigned long long clen;
-	uint8_t *p;
+	return sync_body_encrypt_gen(c, key, 0, e, out);
+}
 
-	(void)c;
-	/* T5: F = 2 only, so the stored body is a function of the plaintext
-	 * and the key (O3); F = 3 and 4 are still read (old commits). */
-	body_ad(ad, &adlen, e->author, e->scope, e->seq, e->hlc, ENC_PLAIN);
-	body_nonce(nonce, ad, adlen);
-	p = buf_reserve(out, ENC_HDR + e->body_len + ENC_TAG);
-	if (!p)
-		return out->err;
-	p[0] = 0;
-	p[1] = ENC_PLAIN;
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + ENC_HDR, &clen, e->body, e->body_len, ad, adlen,
-						   NULL, nonce, key);
-	out->len += ENC_HDR + (size_t)clen;
+/* The generation of a sealed body and where its ciphertext starts. */
+static int body_gen_hdr(const uint8_t *body, size_t len, uint32_t *gen, size_t *hdr)
+{
+	struct cur c;
+	uint64_t g;
+	*gen = 0;
+	*hdr = ENC_HDR;
+	if (len < ENC_HDR || body[0] != 0)
+		return ERR_CORRUPT;
+	if (body[1] != ENC_GEN)
+		return 0;
+	cur_init(&c, body + ENC_HDR, len - ENC_HDR);
+	if (cur_get_varint(&c, &g) || g == 0 || g > UINT32_MAX)
+		return ERR_CORRUPT;
+	*gen = (uint32_t)g;
+	*hdr = ENC_HDR + c.pos;
 	return 0;
+}
+
+int sync_body_gen(const uint8_t *body, size_t len, uint32_t *gen)
+{
+	size_t hdr;
+	return body_gen_hdr(body, len, gen, &hdr);
 }
 
 uint8_t sync_body_format(const uint8_t *body, size_t len)
@@ -1001,42 +1292,47 @@ int sync_body_decrypt(struct sync_ctx *c, const uint8_t key[SYNC_KEY_LEN], const
 		      const char *scope, uint64_t seq, uint64_t hlc, const uint8_t *body, size_t len,
 		      struct buf *out)
 {
-	uint8_t ad[SYNC_PK_LEN + 1 + CRDT_SCOPE_MAX + 17], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
-	size_t adlen, mcap, room;
+	uint8_t ad[ENC_AD_MAX], nonce[crypto_aead_xchacha20poly1305_ietf_NPUBBYTES];
+	size_t adlen, mcap, room, hdr;
 	unsigned long long mlen;
 	uint8_t *m = NULL, format;
+	uint32_t gen;
+	bool plain;
 	int rc = 0;
 
 	buf_reset(out);
 	if (len < ENC_HDR + ENC_TAG || body[0] != 0 || strlen(scope) > CRDT_SCOPE_MAX)
 		return ERR_CORRUPT;
 	format = body[1];
-	if (format != ENC_PLAIN && format != ENC_ZSTD && format != ENC_ZSTD_DICT)
+	if (format != ENC_PLAIN && format != ENC_ZSTD && format != ENC_ZSTD_DICT && format != ENC_GEN)
 		return ERR_CORRUPT; /* ENC_V1_RANDOM included: never deployed */
+	if (body_gen_hdr(body, len, &gen, &hdr) || len < hdr + ENC_TAG)
+		return ERR_CORRUPT;
 	if (format == ENC_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID))
 		return ERR_NODICT;
-	body_ad(ad, &adlen, author, scope, seq, hlc, format);
+	body_ad(ad, &adlen, author, scope, seq, hlc, format, gen);
 	body_nonce(nonce, ad, adlen);
+	plain = format == ENC_PLAIN || format == ENC_GEN;
 	/* a frame lands after room to put its magic back */
-	room = format == ENC_PLAIN ? 0 : ZSTD_MAGIC_LEN;
-	mcap = room + len - ENC_HDR - ENC_TAG;
-	if (format == ENC_PLAIN) {
+	room = plain ? 0 : ZSTD_MAGIC_LEN;
+	mcap = room + len - hdr - ENC_TAG;
+	if (plain) {
 		if (!(m = buf_reserve(out, mcap)))
 			return out->err;
 	} else if (!(m = mem_alloc(mcap))) {
 		return -ENOMEM;
 	}
-	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + room, &mlen, NULL, body + ENC_HDR, len - ENC_HDR,
-						       ad, adlen, nonce, key) != 0) {
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + room, &mlen, NULL, body + hdr, len - hdr, ad,
+						       adlen, nonce, key) != 0) {
 		rc = ERR_BADSIG;
 		goto out;
 	}
-	if (format == ENC_PLAIN)
+	if (plain)
 		out->len = (size_t)mlen;
 	else
 		rc = body_decompress(c, m, room + (size_t)mlen, format == ENC_ZSTD_DICT, CRDT_BODY_MAX, out);
 out:
-	if (format != ENC_PLAIN) {
+	if (!plain) {
 		sodium_memzero(m, mcap);
 		mem_free(m);
 	}
@@ -1052,6 +1348,7 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 		   const uint8_t **plain, size_t *plain_len)
 {
 	uint8_t key[SYNC_KEY_LEN];
+	uint32_t gen;
 	int rc;
 
 	*plain = NULL;
@@ -1061,7 +1358,9 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
 		*plain_len = e->body_len;
 		return 0;
 	}
-	if (!sync_trust_key(c, e->scope, key))
+	if (sync_body_gen(e->body, e->body_len, &gen))
+		return ERR_CORRUPT;
+	if (!sync_trust_key_gen(c, e->scope, gen, key))
 		return ERR_UNAUTH;
 	rc = sync_body_decrypt(c, key, e->author, e->scope, e->seq, e->hlc, e->body, e->body_len, out);
 	sodium_memzero(key, sizeof(key));
@@ -1081,8 +1380,8 @@ bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], u
 	const char *why;
 
 	memset(out, 0, sizeof(*out));
-	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)))
-		return false;
+	if (!c->trust || !(st = trust_find(c->trust, pk, ms, &why)) || trust_revoked(c->trust, pk))
+		return false; /* a revoked node reads nothing more */
 	if (st->role == SYNC_ROLE_HUB)
 		out->all = true;
 	else if (sync_scopes_add(out, st->station))
@@ -1090,9 +1389,10 @@ bool sync_trust_reads(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], u
 	return true;
 }
 
-/* The associated data of a box (O2). */
+/* The associated data of a box (O2, G5): formats 3 and 4 add the
+ * generation of the key that sealed it, u32be. */
 static void open_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const char *scope,
-		    uint64_t first_seq, uint64_t count, uint8_t format)
+		    uint64_t first_seq, uint64_t count, uint8_t format, uint32_t gen)
 {
 	size_t sl = strlen(scope), k;
 	memcpy(ad, OPEN_DOMAIN, sizeof(OPEN_DOMAIN) - 1);
@@ -1107,6 +1407,9 @@ static void open_ad(uint8_t *ad, size_t *adlen, const uint8_t *author, const cha
 	for (int i = 0; i < 8; i++)
 		ad[k++] = (uint8_t)(count >> (56 - 8 * i));
 	ad[k++] = format;
+	if (format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT)
+		for (int i = 0; i < 4; i++)
+			ad[k++] = (uint8_t)(gen >> (24 - 8 * i));
 	*adlen = k;
 }
 
@@ -1117,56 +1420,113 @@ static void wipe_buf(struct buf *b)
 	buf_release(b);
 }
 
+/* How a stored body is rebuilt from a box (G5): 0 kept as it is (not
+ * encrypted: written before its author held a key), g + 1 sealed (F = 2
+ * or 5) under generation g; -1 neither (F = 3, 4: sent commit by commit). */
+static int64_t body_form(const uint8_t *body, size_t len)
+{
+	uint32_t g;
+	if (!sync_body_sealed(body, len))
+		return 0;
+	if (len < ENC_HDR || (body[1] != ENC_PLAIN && body[1] != ENC_GEN) || sync_body_gen(body, len, &g))
+		return -1;
+	return (int64_t)g + 1;
+}
+
+bool sync_body_boxable(const uint8_t *body, size_t len)
+{
+	return body_form(body, len) >= 0;
+}
+
 int sync_range_box(void *arg, const struct sync_batch *b, const struct sync_range *r,
 		   uint64_t first_seq, size_t lo, size_t hi, struct buf *out)
 {
 	struct sync_ctx *c = arg;
 	const struct sync_dict *d = c->opt.dict;
 	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *z = NULL, *p, format;
-	size_t adlen, zcap = 0, n;
+	size_t adlen, zcap = 0, n, hdr;
 	unsigned long long clen;
-	struct buf m;
-	bool dict = d && d->id == SYNC_DICT_V1_ID && c->cdict;
+	struct buf m, forms, m2;
+	bool dict = d && d->id == SYNC_DICT_V1_ID && c->cdict, legacy = true, has_key = false;
+	uint32_t gen = 0;
 	int rc = 0;
 
 	buf_reset(out);
 	buf_init(&m, SYNC_ARENA_MAX);
-	if (lo >= hi || !*r->scope)
-		return ERR_USAGE;
-	if (!sync_trust_key(c, r->scope, key))
-		return ERR_UNAUTH;
-	if ((rc = sync_bodies_encode(&m, b, r->scope, lo, hi)))
-		goto out;
-	zcap = ZSTD_compressBound(m.len);
-	if (!(z = mem_alloc(zcap))) {
-		rc = -ENOMEM;
+	buf_init(&m2, SYNC_ARENA_MAX);
+	buf_init(&forms, (hi - lo) * 5 + 16);
+	if (lo >= hi || !*r->scope) {
+		rc = ERR_USAGE;
 		goto out;
 	}
-	ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
-	ZSTD_CCtx_refCDict(c->cctx, dict ? c->cdict : NULL);
-	n = ZSTD_compress2(c->cctx, z, zcap, m.data, m.len);
+	for (size_t k = lo; k < hi; k++) {
+		int64_t f = body_form(b->arena.data + b->cm[k].body_off, b->cm[k].body_len);
+		if (f < 0) {
+			rc = ERR_USAGE;
+			goto out;
+		}
+		legacy = legacy && f == 1;
+		buf_put_varint(&forms, (uint64_t)f);
+	}
+	if (!(has_key = sync_trust_key_newest(c, r->scope, &gen, key))) {
+		rc = ERR_UNAUTH;
+		goto out;
+	}
+	/* G5: formats 1 and 2 (generation 0, every body F = 2) as before
+	 * re-keying existed; else 3 and 4, under the newest generation */
+	legacy = legacy && gen == 0;
+	if ((rc = forms.err) || (rc = sync_bodies_encode(&m, b, r->scope, lo, hi)))
+		goto out;
+	if (!legacy) {
+		if (!buf_reserve(&m2, varint_len(forms.len) + forms.len + m.len)) {
+			rc = m2.err;
+			goto out;
+		}
+		buf_put_lenbytes(&m2, forms.data, forms.len);
+		buf_put(&m2, m.data, m.len);
+	}
+	{
+		const struct buf *src = legacy ? &m : &m2;
+		zcap = ZSTD_compressBound(src->len);
+		if (!(z = mem_alloc(zcap))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		ZSTD_CCtx_reset(c->cctx, ZSTD_reset_session_only);
+		ZSTD_CCtx_refCDict(c->cctx, dict ? c->cdict : NULL);
+		n = ZSTD_compress2(c->cctx, z, zcap, src->data, src->len);
+	}
 	if (ZSTD_isError(n) || n <= ZSTD_MAGIC_LEN || memcmp(z, zstd_magic, ZSTD_MAGIC_LEN) != 0) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	format = dict ? OPEN_ZSTD_DICT : OPEN_ZSTD;
-	open_ad(ad, &adlen, r->author, r->scope, first_seq, hi - lo, format);
-	if (!(p = buf_reserve(out, OPEN_HDR + n - ZSTD_MAGIC_LEN + ENC_TAG))) {
+	if (legacy)
+		format = dict ? OPEN_ZSTD_DICT : OPEN_ZSTD;
+	else
+		format = dict ? OPEN_GEN_ZSTD_DICT : OPEN_GEN_ZSTD;
+	hdr = legacy ? 1 : 1 + varint_len(gen);
+	open_ad(ad, &adlen, r->author, r->scope, first_seq, hi - lo, format, gen);
+	if (!(p = buf_reserve(out, hdr + OPEN_NONCE + n - ZSTD_MAGIC_LEN + ENC_TAG))) {
 		rc = out->err;
 		goto out;
 	}
 	p[0] = format;
-	randombytes_buf(p + 1, OPEN_NONCE); /* O2: fresh for every box */
-	crypto_aead_xchacha20poly1305_ietf_encrypt(p + OPEN_HDR, &clen, z + ZSTD_MAGIC_LEN, n - ZSTD_MAGIC_LEN,
-						   ad, adlen, NULL, p + 1, key);
-	out->len += OPEN_HDR + (size_t)clen;
+	for (size_t i = 1; i < hdr; i++) /* the generation, a minimal varint */
+		p[i] = (uint8_t)((gen >> (7 * (i - 1)) & 0x7f) | (i + 1 < hdr ? 0x80 : 0));
+	randombytes_buf(p + hdr, OPEN_NONCE); /* O2: fresh for every box */
+	crypto_aead_xchacha20poly1305_ietf_encrypt(p + hdr + OPEN_NONCE, &clen, z + ZSTD_MAGIC_LEN,
+						   n - ZSTD_MAGIC_LEN, ad, adlen, NULL, p + hdr, key);
+	out->len += hdr + OPEN_NONCE + (size_t)clen;
 out:
-	sodium_memzero(key, sizeof(key));
+	if (has_key)
+		sodium_memzero(key, sizeof(key));
 	if (z) {
 		sodium_memzero(z, zcap);
 		mem_free(z);
 	}
 	wipe_buf(&m);
+	wipe_buf(&m2);
+	buf_release(&forms);
 	if (rc)
 		buf_reset(out);
 	return rc;
@@ -1177,79 +1537,154 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 {
 	struct sync_commit *cm = &b->cm[r->first_commit];
 	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *m = NULL, format;
-	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL;
+	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL, hdr = 1;
 	unsigned long long mlen;
 	struct buf pl, bodies;
-	bool has_key = false;
+	bool has_key = false, gens;
+	uint32_t gen = 0, *form = NULL;
+	const uint8_t *streams;
+	size_t streams_len;
 	int rc = 0;
 
 	*why = NULL;
 	buf_init(&pl, 1);
 	buf_init(&bodies, 1);
-	if (!r->opened || bl < OPEN_HDR + ENC_TAG + 1 || r->box_off + bl > b->arena.len) {
+	if (!r->opened || bl < 1 || r->box_off + bl > b->arena.len) {
 		rc = ERR_CORRUPT;
 		*why = "the opened range's box is too short";
 		goto out;
 	}
 	format = b->arena.data[r->box_off];
-	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT) {
+	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT && format != OPEN_GEN_ZSTD &&
+	    format != OPEN_GEN_ZSTD_DICT) {
 		rc = ERR_CORRUPT;
 		*why = "the opened range's box has an unknown format";
 		goto out;
 	}
-	if (format == OPEN_ZSTD_DICT && (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
+	gens = format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT;
+	if (gens) { /* G5: the generation of the box's key */
+		struct cur k;
+		uint64_t g;
+		cur_init(&k, b->arena.data + r->box_off + 1, bl - 1);
+		if (cur_get_varint(&k, &g) || g > UINT32_MAX) {
+			rc = ERR_CORRUPT;
+			*why = "the opened range's box has a malformed key generation";
+			goto out;
+		}
+		gen = (uint32_t)g;
+		hdr = 1 + k.pos;
+	}
+	if (bl < hdr + OPEN_NONCE + ENC_TAG + 1) {
+		rc = ERR_CORRUPT;
+		*why = "the opened range's box is too short";
+		goto out;
+	}
+	if ((format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT) &&
+	    (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
 		rc = ERR_NODICT;
 		*why = "the opened range needs the zstd dictionary, which this node lacks";
 		goto out;
 	}
-	if (!(has_key = sync_trust_key(c, r->scope, key))) {
+	if (!(has_key = sync_trust_key_gen(c, r->scope, gen, key))) {
 		rc = ERR_UNAUTH;
 		*why = "an opened range of a scope whose key this node does not hold";
 		goto out;
 	}
-	/* O4: at most what count bodies can be, and what a chunk may hold */
+	/* O4: at most what count bodies (and their forms) can be, and what a
+	 * chunk may hold */
 	max = c->opt.decompress_max;
-	if (r->count < max / (CRDT_BODY_MAX + 4))
-		max = r->count * (CRDT_BODY_MAX + 4);
+	if (r->count < max / (CRDT_BODY_MAX + 9))
+		max = r->count * (CRDT_BODY_MAX + 9) + 16;
 	buf_init(&pl, max);
-	mcap = ZSTD_MAGIC_LEN + bl - OPEN_HDR - ENC_TAG;
+	mcap = ZSTD_MAGIC_LEN + bl - hdr - OPEN_NONCE - ENC_TAG;
 	if (!(m = mem_alloc(mcap))) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format);
+	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format, gen);
 	{
 		const uint8_t *bx = b->arena.data + r->box_off; /* the arena does not move before the split */
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + OPEN_HDR,
-							       bl - OPEN_HDR, ad, adlen, bx + 1, key) != 0) {
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + hdr + OPEN_NONCE,
+							       bl - hdr - OPEN_NONCE, ad, adlen, bx + hdr, key) != 0) {
 			rc = ERR_BADSIG;
 			*why = "the opened range's box does not open with the scope's key";
 			goto out;
 		}
 	}
-	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen, format == OPEN_ZSTD_DICT, max, &pl))) {
+	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen,
+				  format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT, max, &pl))) {
 		*why = "the opened range's compressed frame is malformed or too large";
 		goto out;
+	}
+	streams = pl.data;
+	streams_len = pl.len;
+	if (!(form = mem_calloc(r->count, sizeof(*form)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (gens) { /* G5: one form per commit, exactly */
+		struct cur k, f;
+		const uint8_t *fp;
+		size_t fl;
+		cur_init(&k, pl.data, pl.len);
+		rc = cur_get_lenbytes(&k, r->count * 10, &fp, &fl) ? ERR_CORRUPT : 0;
+		cur_init(&f, fp, rc ? 0 : fl);
+		for (size_t i = 0; i < r->count && !rc; i++) {
+			uint64_t v;
+			if (cur_get_varint(&f, &v) || v > SYNC_GENS_MAX)
+				rc = ERR_CORRUPT;
+			else
+				form[i] = (uint32_t)v;
+		}
+		if (rc || !cur_done(&f)) {
+			rc = ERR_CORRUPT;
+			*why = "the opened range's bodies do not match its count and lengths";
+			goto out;
+		}
+		streams = pl.data + k.pos;
+		streams_len = pl.len - k.pos;
+	} else {
+		for (size_t i = 0; i < r->count; i++)
+			form[i] = 1; /* every body F = 2, generation 0 */
 	}
 	/* O4: exactly count bodies, each length checked, nothing after; into
 	 * one buffer reserved once (a stream byte gives at most 40 bytes of
 	 * body: P5), never grown, so no copy of them is left behind (O5) */
-	obound = pl.len < (max - 64) / 40 ? 40 * pl.len + 64 : max;
+	obound = streams_len < (max - 64) / 40 ? 40 * streams_len + 64 : max;
 	buf_init(&bodies, obound);
 	if (!(lens = mem_calloc(r->count, sizeof(*lens))) || !buf_reserve(&bodies, obound)) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	if ((rc = sync_bodies_decode(pl.data, pl.len, r, cm, &bodies, lens))) {
+	if ((rc = sync_bodies_decode(streams, streams_len, r, cm, &bodies, lens))) {
 		*why = "the opened range's bodies do not match its count and lengths";
 		goto out;
 	}
 	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
 		const uint8_t *p = bodies.data + off;
 		size_t len = lens[k];
-		if (len > CRDT_BODY_MAX - ENC_HDR - ENC_TAG) {
+		uint8_t kg[SYNC_KEY_LEN];
+		if (len > CRDT_BODY_MAX - ENC_HDR - 5 - ENC_TAG) {
 			rc = ERR_TOOBIG;
 			*why = "the opened range's bodies do not match its count and lengths";
+			goto out;
+		}
+		cm[k].body_off = b->arena.len;
+		if (form[k] == 0) { /* kept as its author wrote it (G5) */
+			if (len == 0 || p[0] == 0) {
+				rc = ERR_CORRUPT;
+				*why = "the opened range's bodies do not match its count and lengths";
+				goto out;
+			}
+			buf_put(&b->arena, p, len);
+			if ((rc = b->arena.err))
+				goto out;
+			cm[k].body_len = len;
+			continue;
+		}
+		if (!sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
+			rc = ERR_UNAUTH;
+			*why = "an opened range of a scope whose key this node does not hold";
 			goto out;
 		}
 		struct crdt_log_entry e;
@@ -1260,13 +1695,15 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 		e.hlc = cm[k].hlc;
 		e.body = p;
 		e.body_len = len;
-		cm[k].body_off = b->arena.len;
-		if ((rc = sync_body_encrypt(c, key, &e, &b->arena))) /* O3: as the author sealed it */
+		rc = sync_body_encrypt_gen(c, kg, form[k] - 1, &e, &b->arena); /* O3: as the author sealed it */
+		sodium_memzero(kg, sizeof(kg));
+		if (rc)
 			goto out;
 		cm[k].body_len = b->arena.len - cm[k].body_off;
 	}
 out:
 	mem_free(lens);
+	mem_free(form);
 	wipe_buf(&bodies);
 	if (has_key)
 		sodium_memzero(key, sizeof(key));
@@ -1288,6 +1725,20 @@ out:
 	return rc;
 }
 
+bool sync_trust_withheld(const struct sync_ctx *c, const char *scope, const uint8_t *body, size_t len,
+			 uint64_t hlc)
+{
+	(void)hlc;
+	if (!*scope)
+		return false; /* county-wide data is never encrypted (T4) */
+	return !sync_body_sealed(body, len) && (c->trust || c->opt.withhold_plain);
+}
+
+uint64_t sync_ctx_withheld(const struct sync_ctx *c)
+{
+	return c->withheld;
+}
+
 /* ---- the sealer: encrypt a station scope's commit, then hash and sign -- */
 
 static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint8_t *prev,
@@ -1298,14 +1749,15 @@ static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint
 	uint8_t h[SYNC_HASH_LEN], sig[SYNC_SIG_LEN], key[SYNC_KEY_LEN];
 	const uint8_t *kept = e->body;
 	size_t kept_len = e->body_len;
+	uint32_t gen;
 	int rc;
 
 	if (memcmp(e->author, c->id->pk, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
 	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN;
-	if (sync_trust_key(c, e->scope, key)) {
-		rc = sync_body_encrypt(c, key, e, body);
+	if (sync_trust_key_newest(c, e->scope, &gen, key)) { /* G2 */
+		rc = sync_body_encrypt_gen(c, key, gen, e, body);
 		sodium_memzero(key, sizeof(key));
 		if (rc)
 			return rc;

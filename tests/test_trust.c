@@ -154,6 +154,17 @@ static void t_reopen(struct t_node *n, const char *station, uint8_t role)
 	assert_int_equal(sync_ctx_new(&n->ctx, n->st, &n->id, &o), 0);
 }
 
+/* Reopen the sync context without the county's root: software that
+ * sends whatever its log holds (an attacker's). */
+static void t_untrusted(struct t_node *n)
+{
+	struct sync_options o;
+	memset(&o, 0, sizeof(o));
+	o.apply.all = true;
+	sync_ctx_free(n->ctx);
+	assert_int_equal(sync_ctx_new(&n->ctx, n->st, &n->id, &o), 0);
+}
+
 static void t_root_commit(struct t_node *r, const struct crdt_write *w, size_t n, uint64_t t)
 {
 	assert_int_equal(crdt_commit_local(r->st, t, "", w, n, NULL), 0);
@@ -323,9 +334,15 @@ static void test_refusals(void **state)
 	t_carry(&r, &s2, T0 + 10, &rep, NULL);
 	assert_int_equal(rep.refused, 0);
 
-	/* wrong key: an outsider's order for s1 */
+	/* wrong key: an outsider's order for s1. With the county's root
+	 * configured, the outsider's node never sends a station's data that
+	 * is not encrypted (trust.c G6): nothing of s1 leaves it ... */
 	t_digest(&hub, before);
 	t_write_order(&out, "s1", "s1-o9", "s1", T0 + 20);
+	t_carry(&out, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(sync_ctx_withheld(out.ctx), 1);
+	assert_int_equal(rep.applied + rep.refused + rep.carried, 0);
+	t_untrusted(&out); /* ... so it sends it with software that knows no county */
 	t_carry(&out, &hub, T0 + 30, &rep, NULL);
 	assert_int_equal(rep.applied, 0);
 	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
@@ -358,6 +375,9 @@ static void test_refusals(void **state)
 	struct t_node s1x;
 	t_open(&s1x, "s1x", 3, "s1", SYNC_ROLE_STATION); /* same key, a second replica */
 	t_write_order(&s1x, "s2", "s2-o1", "s2", T0 + 70);
+	t_carry(&s1x, &hub, T0 + 80, &rep, NULL);
+	assert_int_equal(sync_ctx_withheld(s1x.ctx), 1); /* no key of s2: never sent in plaintext */
+	t_untrusted(&s1x);
 	t_carry(&s1x, &hub, T0 + 80, &rep, NULL);
 	assert_int_equal(rep.applied, 0);
 	assert_true(t_reason(&rep, ERR_UNAUTH) >= 1);
@@ -959,9 +979,61 @@ static void test_body_format(void **state)
 	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 1, body, 40, &want);
 	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
 			 ERR_CORRUPT);
-	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 5, body, 40, &want);
+	t_seal_body(key, e.author, e.scope, e.seq, e.hlc, 6, body, 40, &want);
 	assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, want.data, want.len, &out),
 			 ERR_CORRUPT);
+	/* F = 5: a key generation g >= 1 after the format byte (a minimal
+	 * varint) and as u32be at the end of the associated data; the nonce
+	 * as for F = 2 */
+	{
+		uint8_t ad[32 + 1 + 32 + 17 + 4], nonce[24], g300[2] = { 0xac, 0x02 };
+		size_t k = 0, sl = strlen(e.scope);
+		unsigned long long clen;
+		memcpy(ad, e.author, 32);
+		k = 32;
+		ad[k++] = (uint8_t)sl;
+		memcpy(ad + k, e.scope, sl);
+		k += sl;
+		for (int i = 7; i >= 0; i--)
+			ad[k++] = (uint8_t)(e.seq >> (8 * i));
+		for (int i = 7; i >= 0; i--)
+			ad[k++] = (uint8_t)(e.hlc >> (8 * i));
+		crypto_generichash_state h;
+		crypto_generichash_init(&h, NULL, 0, sizeof(nonce));
+		crypto_generichash_update(&h, (const uint8_t *)"cunlian-nonce-v2", 16);
+		crypto_generichash_update(&h, ad, k);
+		crypto_generichash_final(&h, nonce, sizeof(nonce));
+		ad[k++] = 5;
+		ad[k++] = 0;
+		ad[k++] = 0;
+		ad[k++] = 0x01;
+		ad[k++] = 0x2c; /* 300 */
+		buf_reset(&want);
+		buf_put_u8(&want, 0);
+		buf_put_u8(&want, 5);
+		buf_put(&want, g300, 2);
+		uint8_t *p = buf_reserve(&want, e.body_len + 16);
+		crypto_aead_xchacha20poly1305_ietf_encrypt(p, &clen, e.body, e.body_len, ad, k, NULL, nonce, key);
+		want.len += (size_t)clen;
+		buf_reset(&enc);
+		assert_int_equal(sync_body_encrypt_gen(s.ctx, key, 300, &e, &enc), 0);
+		assert_int_equal(enc.len, want.len);
+		assert_memory_equal(enc.data, want.data, want.len);
+		uint32_t gg;
+		assert_int_equal(sync_body_gen(enc.data, enc.len, &gg), 0);
+		assert_int_equal(gg, 300);
+		assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out), 0);
+		assert_int_equal(out.len, e.body_len);
+		assert_memory_equal(out.data, e.body, e.body_len);
+		/* the generation is bound: another one, or a non-minimal or zero varint, does not open */
+		enc.data[2] = 0xad;
+		assert_int_equal(sync_body_decrypt(s.ctx, key, e.author, e.scope, e.seq, e.hlc, enc.data, enc.len, &out),
+				 ERR_BADSIG);
+		uint8_t zero[40] = { 0, 5, 0 };
+		assert_int_equal(sync_body_gen(zero, sizeof(zero), &gg), ERR_CORRUPT);
+		uint8_t nonmin[40] = { 0, 5, 0x81, 0x00 };
+		assert_int_equal(sync_body_gen(nonmin, sizeof(nonmin), &gg), ERR_CORRUPT);
+	}
 
 	/* a decompression bomb, properly encrypted: 64 MiB of zeros in a
 	 * frame of a few KiB is refused before its size is allocated */
@@ -1525,6 +1597,421 @@ static void test_opened_old_formats(void **state)
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
+/* ---- re-keying on revocation ------------------------------------------- */
+
+/* How the nodes of a county open the s1 bodies of a log, by who. */
+struct t_opens {
+	struct t_node *n;
+	const uint8_t *gen0; /* also try this generation-0 key directly (a thief's) */
+	uint64_t after;      /* only commits from this HLC ms */
+	int ok, unauth, badsig, gen[4];
+};
+
+static int t_opens_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct t_opens *k = arg;
+	struct buf o;
+	const uint8_t *p;
+	size_t len;
+	uint32_t g;
+	if (CRDT_HLC_MS(e->hlc) < k->after)
+		return 0;
+	buf_init(&o, CRDT_BODY_MAX + 1);
+	assert_true(sync_body_sealed(e->body, e->body_len));
+	assert_int_equal(sync_body_gen(e->body, e->body_len, &g), 0);
+	assert_true(g < 4);
+	k->gen[g]++;
+	int rc = sync_body_open(k->n->ctx, e, &o, &p, &len);
+	if (rc == 0)
+		k->ok++;
+	else if (rc == ERR_UNAUTH)
+		k->unauth++;
+	if (k->gen0 && sync_body_decrypt(k->n->ctx, k->gen0, e->author, e->scope, e->seq, e->hlc, e->body,
+					 e->body_len, &o) == ERR_BADSIG)
+		k->badsig++;
+	buf_release(&o);
+	return 0;
+}
+
+static void t_opens(struct t_node *who, struct t_node *log, const uint8_t *author, uint64_t after,
+		    const uint8_t *gen0, struct t_opens *k)
+{
+	memset(k, 0, sizeof(*k));
+	k->n = who;
+	k->gen0 = gen0;
+	k->after = after;
+	assert_true(crdt_log_each(log->st, author, "s1", 0, t_opens_one, k) >= 0);
+}
+
+/* A bundle of everything a holds, for a reader of reads (NULL: anyone),
+ * into file; imported at b when b is not NULL. */
+static void t_carry_for(struct t_node *a, struct t_node *b, const struct sync_scopes *reads, uint64_t t,
+			struct sync_report *rep, struct buf *file)
+{
+	char path[256];
+	FILE *f;
+	uint8_t chunk[4096];
+	size_t k;
+	snprintf(path, sizeof(path), "%s/carry_for.bundle", dir);
+	assert_int_equal(sync_bundle_export_path_for(a->ctx, path, NULL, 0, NULL, reads), 0);
+	memset(rep, 0, sizeof(*rep));
+	if (b)
+		assert_int_equal(sync_bundle_import(b->ctx, path, t, rep), 0);
+	f = fopen(path, "rb");
+	assert_non_null(f);
+	buf_reset(file);
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_put(file, chunk, k);
+	fclose(f);
+}
+
+/* The opened ranges of a bundle's chunks, decoded at n: how many, how
+ * many in formats 3 and 4 (G5), and how many n can unbox. */
+static void t_boxes(struct t_node *n, const struct buf *file, size_t *opened, size_t *gen_boxes,
+		    size_t *unboxed)
+{
+	size_t off = 42;
+	*opened = *gen_boxes = *unboxed = 0;
+	while (off < file->len) {
+		uint8_t id[SYNC_ID_LEN];
+		int type;
+		size_t clen;
+		struct sync_chunk ch;
+		struct sync_batch b;
+		const char *why;
+		assert_int_equal(sync_chunk_peek(file->data + off, file->len - off, id, &type, &clen), 0);
+		sync_batch_init(&b);
+		assert_int_equal(sync_chunk_open(n->ctx, file->data + off, clen, &ch), 0);
+		assert_int_equal(sync_payload_decode(ch.payload, ch.payload_len, ch.sender, &b), 0);
+		for (size_t i = 0; i < b.nr; i++) {
+			if (!b.r[i].opened)
+				continue;
+			(*opened)++;
+			*gen_boxes += b.arena.data[b.r[i].box_off] >= 3;
+			*unboxed += sync_range_unbox(n->ctx, &b, &b.r[i], &why) == 0;
+		}
+		sync_batch_release(&b);
+		off += clen;
+	}
+}
+
+/* Revoking a board of s1 starts generation 1 of s1's key, sealed to the
+ * other board of s1 only: what the hub and that board write afterwards
+ * is sealed F = 5 under it, which the revoked board cannot open (neither
+ * through its context nor with the generation-0 key it holds), while
+ * every remaining reader opens old and new data alike, and a station of
+ * another scope still carries it all unread to a hub. */
+static void test_rekey(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2, s1b, s1w;
+	struct sync_report rep;
+	struct sync_trust_row rv;
+	struct sync_key_row kr[4];
+	struct crdt_write w[5];
+	struct t_opens k;
+	struct buf file;
+	uint8_t readers[8][32], key0[32], key[32];
+	size_t nr = 0;
+	uint32_t g;
+	(void)state;
+
+	buf_init(&file, (size_t)64 << 20);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 8);
+	t_open(&s1b, "s1b8", 87, "s1", SYNC_ROLE_STATION); /* a second board of s1 */
+	t_enrol(&r, s1b.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 20);
+	t_open(&s1w, "s1w8", 86, "s1", SYNC_ROLE_STATION); /* a third, that syncs late */
+	t_enrol(&r, s1w.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 21);
+	t_carry(&r, &hub, T0 + 30, &rep, NULL);
+	t_carry(&r, &s1b, T0 + 30, &rep, NULL);
+	t_carry(&r, &s1w, T0 + 30, &rep, NULL);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100); /* seq 1, generation 0 */
+	t_carry(&s1, &hub, T0 + 110, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+	assert_true(sync_trust_key(s1.ctx, "s1", key0)); /* what the thief holds */
+
+	/* the revocation and generation 1 in one root commit, as enroll revoke makes it */
+	assert_int_equal(sync_scope_gen(hub.ctx, "s1"), 0);
+	assert_int_equal(sync_revocation_row(&rv, s1.id.pk, "s1", 2, 0, T0 + 200), 0);
+	assert_int_equal(sync_scope_readers(hub.ctx, "s1", T0 + 200, (const uint8_t(*)[32])s1.id.pk, 1, readers, 8, &nr), 0);
+	assert_int_equal(nr, 2);
+	assert_memory_equal(readers[0], s1b.id.pk, 32);
+	assert_memory_equal(readers[1], s1w.id.pk, 32);
+	assert_int_equal(sync_key_row(&kr[0], &root, "s1", 1, NULL, T0 + 200), 0);
+	assert_int_equal(sync_key_row(&kr[1], &root, "s1", 1, readers[0], T0 + 200), 0);
+	assert_int_equal(sync_key_row(&kr[3], &root, "s1", 1, readers[1], T0 + 200), 0);
+	w[0] = rv.w;
+	w[1] = kr[0].w;
+	w[2] = kr[1].w;
+	w[3] = kr[3].w;
+	t_root_commit(&r, w, 4, T0 + 200);
+	for (int i = 0; i < 3; i++)
+		t_carry(&r, i == 0 ? &hub : i == 1 ? &hub2 : &s1b, T0 + 210, &rep, NULL);
+	t_carry(&r, &s2, T0 + 210, &rep, NULL);
+	assert_int_equal(sync_scope_gen(hub.ctx, "s1"), 1);
+	assert_int_equal(sync_scope_gen(s2.ctx, "s1"), 1);
+	assert_true(sync_trust_key_gen(hub.ctx, "s1", 1, key));
+	assert_true(sync_trust_key_gen(s1b.ctx, "s1", 1, key));
+	assert_false(sync_trust_key_gen(s1.ctx, "s1", 1, key));
+	assert_false(sync_trust_key_gen(s2.ctx, "s1", 1, key));
+	assert_true(sync_trust_key_newest(s1b.ctx, "s1", &g, key));
+	assert_int_equal(g, 1);
+	/* a reopened context learns it again from the root's feed */
+	t_reopen(&s1b, "s1", SYNC_ROLE_STATION);
+	assert_true(sync_trust_key_gen(s1b.ctx, "s1", 1, key));
+
+	/* after the revocation: the hub and the remaining board write */
+	t_write_order(&hub, "s1", "s1-o9", "s1", T0 + 300);
+	t_write_volunteer(&s1b, "s1-v7", "s1", T0 + 301);
+	t_carry(&hub, &s1b, T0 + 310, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_true(rep.applied >= 2); /* s1's seq 1 and the hub's order */
+	/* s1b's bundle, carried by s2 (another scope's station) unread */
+	t_carry(&s1b, &s2, T0 + 320, &rep, &file);
+	assert_int_equal(rep.refused, 0);
+	assert_true(rep.carried >= 1);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_false(t_has(&file, "13912345678"));
+	/* the relay hands it all to the other hub, which reads it */
+	t_carry(&s2, &hub2, T0 + 330, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	{
+		uint8_t a[32], b[32];
+		t_carry(&hub, &hub2, T0 + 340, &rep, NULL);
+		t_carry(&hub2, &hub, T0 + 340, &rep, NULL);
+		t_carry(&hub, &s1b, T0 + 340, &rep, NULL);
+		assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+		assert_int_equal(crdt_store_digest(s1b.st, "s1", b), 0);
+		assert_memory_equal(a, b, 32);
+		assert_int_equal(crdt_store_digest(hub2.st, "s1", b), 0);
+		assert_memory_equal(a, b, 32);
+	}
+
+	/* the revoked board opens nothing written after the revocation, by
+	 * the hub or by the replacement, not even with its generation-0 key */
+	t_opens(&s1, &hub, hub.id.pk, T0 + 200, key0, &k);
+	assert_int_equal(k.gen[1], 1);
+	assert_int_equal(k.ok, 0);
+	assert_int_equal(k.unauth, 1);
+	assert_int_equal(k.badsig, 1);
+	t_opens(&s1, &hub, s1b.id.pk, T0 + 200, key0, &k);
+	assert_int_equal(k.gen[1], 1);
+	assert_int_equal(k.ok, 0);
+	assert_int_equal(k.badsig, 1);
+	/* the remaining readers open the old and the new */
+	t_opens(&s1b, &hub, s1.id.pk, 0, NULL, &k);
+	assert_int_equal(k.gen[0], 1);
+	assert_int_equal(k.ok, 1);
+	t_opens(&s1b, &hub, hub.id.pk, 0, NULL, &k);
+	assert_int_equal(k.ok, 1);
+	t_opens(&hub2, &hub2, s1b.id.pk, 0, NULL, &k);
+	assert_int_equal(k.ok, 1);
+	/* a board that has not heard of the re-keying yet (the window,
+	 * docs/security.md "Re-keying"): what it writes meanwhile is sealed
+	 * under generation 0, which the revoked board holds; once it learns
+	 * (at its next sync, before it seals anything more), it writes under
+	 * generation 1, and boxes what it sends a reader under generation 1 */
+	{
+		struct sync_scopes all = { .all = true };
+		size_t opened, genb, unb;
+		assert_int_equal(sync_scope_gen(s1w.ctx, "s1"), 0);
+		t_write_order(&s1w, "s1", "s1-o20", "s1", T0 + 350); /* generation 0, after the re-keying */
+		t_carry(&r, &s1w, T0 + 370, &rep, NULL); /* it learns generation 1 */
+		assert_true(sync_trust_key_newest(s1w.ctx, "s1", &g, key));
+		assert_int_equal(g, 1);
+		t_write_volunteer(&s1w, "s1-v30", "s1", T0 + 380); /* generation 1 */
+		t_opens(&s1, &s1w, s1w.id.pk, T0 + 200, key0, &k);
+		assert_int_equal(k.gen[0], 1); /* the window */
+		assert_int_equal(k.gen[1], 1);
+		assert_int_equal(k.ok, 1);
+		assert_int_equal(k.unauth, 1);
+		t_carry_for(&s1w, &hub, &all, T0 + 390, &rep, &file);
+		assert_int_equal(sync_ctx_withheld(s1w.ctx), 0);
+		assert_false(t_has(&file, "陪老人聊天"));
+		assert_int_equal(rep.refused, 0);
+		assert_int_equal(rep.applied, 2);
+		/* the box is under generation 1: the hub opens it, the revoked board cannot */
+		t_boxes(&hub, &file, &opened, &genb, &unb);
+		assert_int_equal(opened, 1);
+		assert_int_equal(genb, 1);
+		assert_int_equal(unb, 1);
+		t_boxes(&s1, &file, &opened, &genb, &unb);
+		assert_int_equal(unb, 0);
+		/* a session between the hub and the remaining board: boxes under generation 1 */
+		size_t n_open = 0;
+		t_write_volunteer(&s1b, "s1-v41", "s1", T0 + 394);
+		t_session(&s1b, &hub, T0 + 395, &n_open);
+		assert_true(n_open >= 1);
+		n_open = 0;
+		t_write_order(&hub, "s1", "s1-o42", "s1", T0 + 395);
+		t_session(&hub, &s1b, T0 + 396, &n_open);
+		assert_true(n_open >= 1);
+		uint8_t a[32], b2[32];
+		assert_int_equal(crdt_store_digest(hub.st, "s1", a), 0);
+		assert_int_equal(crdt_store_digest(s1b.st, "s1", b2), 0);
+		assert_memory_equal(a, b2, 32);
+	}
+	/* the revoked board learns its revocation and stops */
+	t_carry(&r, &s1, T0 + 400, &rep, NULL);
+	assert_true(sync_ctx_revoked(s1.ctx));
+	/* a board enrolled after the revocation gets generation 1 sealed to it */
+	{
+		struct t_node s1c;
+		t_open(&s1c, "s1c8", 88, "s1", SYNC_ROLE_STATION);
+		t_enrol(&r, s1c.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 500);
+		assert_int_equal(sync_key_row(&kr[2], &root, "s1", 1, s1c.id.pk, T0 + 500), 0);
+		t_root_commit(&r, &kr[2].w, 1, T0 + 500);
+		t_carry(&r, &s1c, T0 + 510, &rep, NULL);
+		t_carry(&hub, &s1c, T0 + 510, &rep, NULL);
+		assert_int_equal(rep.refused, 0);
+		t_opens(&s1c, &s1c, hub.id.pk, 0, NULL, &k);
+		assert_int_equal(k.gen[1], 2); /* the hub's two orders */
+		assert_int_equal(k.ok, 2);
+		t_opens(&s1c, &s1c, s1.id.pk, 0, NULL, &k);
+		assert_int_equal(k.gen[0], 1); /* the revoked board's, before */
+		assert_int_equal(k.ok, 1);
+		t_close(&s1c);
+	}
+	/* ... and when its statement is signed after the re-keying, it holds
+	 * generation 1 from the statement itself (version 2), so it never
+	 * seals under generation 0, even before its first sync; generation 0
+	 * is sealed to it in the root's feed */
+	{
+		struct t_node s1d;
+		struct sync_statement st, back;
+		t_open(&s1d, "s1d8", 79, "s1", SYNC_ROLE_STATION);
+		memset(&st, 0, sizeof(st));
+		memcpy(st.node, s1d.id.pk, 32);
+		snprintf(st.station, sizeof(st.station), "s1");
+		st.role = SYNC_ROLE_STATION;
+		st.not_after = T0 + 365 * DAY;
+		st.gen = 1;
+		assert_int_equal(sync_statement_sign(&st, &root), 0);
+		buf_reset(&s1d.cert);
+		sync_statement_encode(&s1d.cert, &st);
+		assert_int_equal(s1d.cert.data[4], 2); /* version 2 */
+		assert_int_equal(sync_statement_decode(s1d.cert.data, s1d.cert.len, &back), 0);
+		assert_int_equal(back.gen, 1);
+		s1d.cert.data[s1d.cert.len - 65] ^= 2; /* the generation is signed */
+		assert_int_equal(sync_statement_decode(s1d.cert.data, s1d.cert.len, &back), ERR_BADSIG);
+		s1d.cert.data[s1d.cert.len - 65] ^= 2;
+		t_reopen(&s1d, "s1", SYNC_ROLE_STATION);
+		assert_true(sync_trust_key_newest(s1d.ctx, "s1", &g, key));
+		assert_int_equal(g, 1);
+		assert_false(sync_trust_key_gen(s1d.ctx, "s1", 0, key));
+		t_write_volunteer(&s1d, "s1-v50", "s1", T0 + 600); /* before any sync */
+		t_opens(&s1, &s1d, s1d.id.pk, 0, key0, &k);
+		assert_int_equal(k.gen[1], 1);
+		assert_int_equal(k.badsig, 1);
+		/* generation 0, sealed to it, reads the history */
+		{
+			struct sync_trust_row row;
+			assert_int_equal(sync_statement_row(&row, &st), 0);
+			assert_int_equal(sync_key_row(&kr[2], &root, "s1", 0, s1d.id.pk, T0 + 600), 0);
+			w[0] = row.w;
+			w[1] = kr[2].w;
+			t_root_commit(&r, w, 2, T0 + 600);
+		}
+		t_carry(&r, &s1d, T0 + 610, &rep, NULL);
+		t_carry(&hub, &s1d, T0 + 610, &rep, NULL);
+		assert_int_equal(rep.refused, 0);
+		assert_true(sync_trust_key_gen(s1d.ctx, "s1", 0, key));
+		t_opens(&s1d, &s1d, s1.id.pk, 0, NULL, &k);
+		assert_int_equal(k.gen[0], 1);
+		assert_int_equal(k.ok, 1);
+		assert_int_equal(sync_key_row(&kr[2], &root, "s1", 0, NULL, T0), ERR_USAGE); /* no announcement of 0 */
+		t_close(&s1d);
+	}
+	/* a hub never writes scope keys (G4), nor does anyone but the root:
+	 * one that tries (a generation 2 of s1 sealed to s2) is refused */
+	{
+		struct sync_key_row bad;
+		uint8_t d1[32], d2[32];
+		t_carry(&hub, &hub2, T0 + 215, &rep, NULL);
+		t_digest(&hub2, d1);
+		assert_int_equal(sync_key_row(&bad, &root, "s1", 2, s2.id.pk, T0 + 220), 0);
+		assert_int_equal(crdt_commit_local(hub.st, T0 + 220, "", &bad.w, 1, NULL), 0);
+		t_carry(&hub, &hub2, T0 + 230, &rep, NULL);
+		assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+		t_digest(&hub2, d2);
+		assert_memory_equal(d1, d2, 32);
+		assert_int_equal(sync_scope_gen(hub2.ctx, "s1"), 1);
+		t_carry(&hub, &s2, T0 + 230, &rep, NULL);
+		assert_false(sync_trust_key_gen(s2.ctx, "s1", 2, key));
+		assert_int_equal(sync_scope_gen(s2.ctx, "s1"), 1);
+	}
+	sodium_memzero(key0, sizeof(key0));
+	sodium_memzero(key, sizeof(key));
+	t_close(&s1b);
+	t_close(&s1w);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+	buf_release(&file);
+}
+
+/* Data a station enters before it is enrolled (no key yet) never leaves
+ * it in plaintext: not while it waits for its statement, not afterwards
+ * commit by commit (to a relay, a bundle for anyone); only boxed for a
+ * reader of its scope, which keeps the bodies as the author wrote them. */
+static void test_plain_before_enrolment(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2, p;
+	struct sync_statement st;
+	struct sync_scopes all = { .all = true };
+	struct sync_report rep;
+	struct buf file;
+	size_t opened, genb, unb;
+	uint8_t a[32], b[32];
+	(void)state;
+
+	buf_init(&file, (size_t)64 << 20);
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 5);
+	t_open(&p, "pre5", 57, NULL, 0); /* the county's root configured, no statement yet */
+	t_carry(&r, &p, T0 + 20, &rep, NULL);
+	t_write_volunteer(&p, "s3-v1", "s3", T0 + 30);
+	t_write_order(&p, "s3", "s3-o1", "s3", T0 + 31);
+	t_carry_for(&p, NULL, NULL, T0 + 40, &rep, &file);
+	assert_int_equal(sync_ctx_withheld(p.ctx), 2);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	/* enrolled: the statement arrives, the node writes encrypted now */
+	t_statement(&st, &root, p.id.pk, "s3", SYNC_ROLE_STATION, T0 + 365 * DAY);
+	sync_statement_encode(&p.cert, &st);
+	t_enrol(&r, p.id.pk, "s3", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 50);
+	t_carry(&r, &hub, T0 + 55, &rep, NULL);
+	t_reopen(&p, "s3", SYNC_ROLE_STATION);
+	t_write_volunteer(&p, "s3-v2", "s3", T0 + 60);
+	/* for anyone (a relay): the feed is left out from its first plaintext */
+	t_carry_for(&p, &s2, NULL, T0 + 70, &rep, &file);
+	assert_int_equal(sync_ctx_withheld(p.ctx), 3);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_false(t_has(&file, "13912345678"));
+	assert_int_equal(rep.carried, 0);
+	/* for the hub: boxed, and the hub keeps the same bodies */
+	t_carry_for(&p, &hub, &all, T0 + 80, &rep, &file);
+	assert_int_equal(sync_ctx_withheld(p.ctx), 0);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	assert_false(t_has(&file, "13912345678"));
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 3);
+	t_boxes(&hub, &file, &opened, &genb, &unb);
+	assert_int_equal(opened, 1);
+	assert_int_equal(genb, 1); /* formats 3, 4: plaintext bodies need the forms */
+	assert_int_equal(unb, 1);
+	assert_int_equal(crdt_store_digest(hub.st, "s3", a), 0);
+	assert_int_equal(crdt_store_digest(p.st, "s3", b), 0);
+	assert_memory_equal(a, b, 32);
+	/* and the hub too sends them on to a relay not at all, to s3 boxed */
+	t_carry_for(&hub, &s2, NULL, T0 + 90, &rep, &file);
+	assert_true(sync_ctx_withheld(hub.ctx) >= 3);
+	assert_false(t_has(&file, "王芳"));
+	assert_false(t_has(&file, "13800001111"));
+	t_close(&p);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+	buf_release(&file);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1540,6 +2027,8 @@ int main(void)
 		cmocka_unit_test(test_opened_ranges),
 		cmocka_unit_test(test_opened_old_formats),
 		cmocka_unit_test(test_commit_fit),
+		cmocka_unit_test(test_rekey),
+		cmocka_unit_test(test_plain_before_enrolment),
 	};
 	if (sync_init())
 		return 1;

@@ -180,6 +180,14 @@ int main(void)
 			sync_statement_encode(&sb, &stm);
 			put("fuzz_statement", "statement", 0xff, sb.data, sb.len);
 		}
+		/* version 2: a station's statement after a re-keying */
+		stm.gen = 3;
+		buf_reset(&sb);
+		if (sync_statement_sign(&stm, &root) == 0) {
+			sync_statement_encode(&sb, &stm);
+			put("fuzz_statement", "statement_v2", 0xff, sb.data, sb.len);
+		}
+		stm.gen = 0;
 		buf_reset(&sb);
 		if (sync_request_make(&sb, &a.id, "s0001", "红星村", FUZZ_NOW) == 0)
 			put("fuzz_statement", "request", 0xff, sb.data, sb.len);
