@@ -100,6 +100,7 @@ struct node_xchg_result {
 	bool converged;     /* the version vectors agree */
 	size_t differ;      /* feeds that differ */
 	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
+	uint64_t copies;    /* requests sent again in a fresh CoAP request (link.c X5) */
 	struct sync_report rep;
 	uint64_t ms;
 };
