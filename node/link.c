@@ -28,7 +28,9 @@
  *      acknowledged.
  *  X5. A request with no answer after the resend interval (node_xchg_wait:
  *      twice the shortest round trip measured in this exchange plus
- *      100 ms, within [0.4 s, 2 s], 1 s before any was measured; longer
+ *      100 ms, within [0.4 s, 2 s], 1 s before any was measured; a round
+ *      trip as long as the ACK timeout is not a measure, since it may
+ *      include a retransmission; longer
  *      per block of its body, doubling per copy) is sent again in a fresh
  *      CoAP request (new token and message id, same body) instead of
  *      waiting out libcoap's exponential backoff (+2, +6, +15 s). A
@@ -652,6 +654,7 @@ struct node_xchg {
 	unsigned live;       /* CoAP requests not ended, copies included (X1) */
 	unsigned fails;
 	uint64_t rtt_ms;     /* shortest round trip seen; 0: none yet */
+	uint64_t ack_ms;     /* libcoap's ACK timeout for the peer */
 	int err;
 	struct buf msg;
 	struct node_xchg_req *reqs;    /* requests not over or with live copies */
@@ -752,9 +755,13 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 	q->live--;
 	x->live--;
 	if (rc == 0) {
+		/* X5: a round trip counts only when it cannot include one of
+		 * libcoap's retransmissions, the first of which waits at least
+		 * the ACK timeout (Karn: a retransmitted request's answer says
+		 * nothing about the round trip) */
 		uint64_t rtt = node_net_mono_ms() - c->sent_ms;
 		x->heard = true;
-		if (!x->rtt_ms || rtt < x->rtt_ms)
+		if (rtt < x->ack_ms && (!x->rtt_ms || rtt < x->rtt_ms))
 			x->rtt_ms = rtt ? rtt : 1;
 	}
 	if (q->over) {
@@ -950,6 +957,7 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	 * times libcoap's random factor 1.5) with no answer: unreachable */
 	uint64_t ack = peer->link.ack_timeout_ms < 1000 ? 1000 : peer->link.ack_timeout_ms;
 	x->silence_ms = ack * 15 * 3 / 2;
+	x->ack_ms = peer->link.ack_timeout_ms ? ack : 2000;
 	struct sync_session_options so = {
 		.initiator = true,
 		.rto_ms = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms : 2000,
