@@ -28,12 +28,12 @@
  *      acknowledged.
  *  X5. A request with no answer after the resend interval (node_xchg_wait:
  *      twice the shortest round trip measured in this exchange plus
- *      100 ms, within [0.4 s, 2 s], 1 s before any was measured; a round
- *      trip as long as the ACK timeout is not a measure, since it may
- *      include a retransmission; longer
- *      per block of its body, doubling per copy) is sent again in a fresh
- *      CoAP request (new token and message id, same body) instead of
- *      waiting out libcoap's exponential backoff (+2, +6, +15 s). A
+ *      100 ms, within [0.4 s, 2 s], 1 s before any was measured; longer
+ *      per block of its body; doubling per copy; a round trip as long as
+ *      the ACK timeout is no measure, it may include a retransmission) is
+ *      sent again in a fresh CoAP request (new token and message id, same
+ *      body) instead of waiting out libcoap's exponential backoff (+2,
+ *      +6, +15 s). A
  *      request rides in at most NODE_XCHG_COPIES CoAP requests; the first
  *      answer to any of them answers it, the later ones only bring their
  *      messages (feeding is idempotent: a DELTA again is a duplicate, an
