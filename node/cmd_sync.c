@@ -78,6 +78,7 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_obj(&j);
 		node_json_kint(&j, "messages", (int64_t)r->msgs_out);
 		node_json_kint(&j, "bytes", (int64_t)r->bytes_out);
+		node_json_kint(&j, "copies", (int64_t)r->copies);
 		node_json_end_obj(&j);
 		node_json_key(&j, "received");
 		node_json_obj(&j);

@@ -11,18 +11,40 @@
  * has more to send) and then messages.
  *
  * Exchange invariants (client):
- *  X1. At most link.window requests are in flight; each carries one
- *      message, or none (a poll for the peer's messages).
+ *  X1. At most link.window CoAP requests are in flight, copies (X5)
+ *      included; each carries one message, or none (a poll for the peer's
+ *      messages).
  *  X2. The exchange is over only when the local session is idle, no
  *      request is in flight, and the response to the latest request sent
  *      said IDLE; then the peer's version vector is fetched and compared.
- *  X3. The local session is ticked (resends queued) only when nothing is
- *      in flight: a message still travelling is never sent twice.
- *  X4. A request that fails after all its retransmissions only counts a
- *      failure (a GET /vv is then asked again); three in a row with no
- *      answer between them end the exchange as unreachable, and so does a peer that never answered
- *      while the first request was sent four times. What was
- *      acknowledged stays acknowledged.
+ *  X3. The local session is ticked (resends queued) only when no request
+ *      is waiting for its answer: a message still travelling is resent
+ *      by X5, not by the session.
+ *  X4. A request that fails after all its retransmissions (every copy of
+ *      it, X5) only counts a failure (a GET /vv is then asked again);
+ *      three in a row with no answer between them end the exchange as
+ *      unreachable, and so does a peer that never answered while the
+ *      first request was sent four times. What was acknowledged stays
+ *      acknowledged.
+ *  X5. A request with no answer after the resend interval (node_xchg_wait:
+ *      twice the shortest round trip measured in this exchange plus
+ *      100 ms, within [0.4 s, 2 s], 1 s before any was measured; longer
+ *      per block of its body; doubling per copy; a round trip as long as
+ *      the ACK timeout is no measure, it may include a retransmission) is
+ *      sent again in a fresh CoAP request (new token and message id, same
+ *      body) instead of waiting out libcoap's exponential backoff (+2,
+ *      +6, +15 s). A
+ *      request rides in at most NODE_XCHG_COPIES CoAP requests; the first
+ *      answer to any of them answers it, the later ones only bring their
+ *      messages (feeding is idempotent: a DELTA again is a duplicate, an
+ *      ACK again names nothing outstanding). Copies count in the window:
+ *      at most link.window CoAP requests are ever outstanding (NSTART),
+ *      so a link with window 1 (LoRa) keeps libcoap's schedule alone.
+ *  X6. Polls grow like TCP's slow start: each answer that says MORE
+ *      allows two more polls (within the window), an answer that does not
+ *      cancels those not yet sent; so 1, 2, 4, 8 per round trip while the
+ *      peer has more, and no poll at all for a peer that has nothing
+ *      (every extra request in flight is one more that X2 waits for).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -508,10 +530,15 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 		e->bytes_out += s->msg.len;
 		more = true;
 	}
-	if (resp->body.len >= NODE_RESP_SOFT || delta)
-		more = true; /* stopped early: maybe more */
-	else
+	if (more && (resp->body.len >= NODE_RESP_SOFT || delta)) { /* stopped early: more? */
+		if ((rc = sync_session_pending(e->s, wall)) < 0) {
+			resp->code = 500;
+			return;
+		}
+		more = rc == 1;
+	} else {
 		more = false;
+	}
 	resp->body.data[0] = (uint8_t)((sync_session_idle(e->s) ? NODE_FLAG_IDLE : 0) |
 				       (more ? NODE_FLAG_MORE : 0));
 	resp->code = 204;
@@ -616,11 +643,32 @@ out:
 
 enum node_xchg_phase { XCHG_SYNC, XCHG_VV, XCHG_DONE };
 
+#define NODE_XCHG_COPIES 3           /* CoAP requests one request may ride in (X5) */
+#define NODE_XCHG_WAIT_FIRST 1000    /* resend interval before a round trip was measured */
+#define NODE_XCHG_WAIT_MIN 400
+#define NODE_XCHG_WAIT_MAX 2000
+
+/* One request as the exchange sees it: a body (or a GET /vv), sent in
+ * one CoAP request and, when no answer comes, in fresh copies (X5). */
 struct node_xchg_req {
-	struct node_xchg *x;
+	struct node_xchg *x; /* NULL once the exchange is gone */
 	uint64_t seq;
 	bool vv;
+	bool over;           /* answered, or every copy failed */
+	uint8_t *body;       /* kept for copies until over */
+	size_t len;
+	unsigned copies;     /* CoAP requests sent with it */
+	unsigned live;       /* of those, not ended yet */
+	uint64_t sent_ms;    /* when the latest copy went (monotonic) */
 	struct node_xchg_req *next;
+};
+
+/* One CoAP request carrying a request: its callback's argument. */
+struct node_xchg_copy {
+	struct node_xchg_req *q;
+	uint64_t sent_ms;
+	bool ended;
+	struct node_xchg_copy *next;
 };
 
 struct node_xchg {
@@ -635,12 +683,18 @@ struct node_xchg {
 	enum node_xchg_phase phase;
 	uint64_t start, deadline, last_poll, poll_gap;
 	uint64_t seq, latest_seq; /* requests sent; the latest with an answer */
-	bool peer_idle, peer_more, heard;
+	bool peer_idle, heard;
+	unsigned polls;      /* polls to send for a peer that said MORE (X6) */
 	uint64_t silence_ms; /* unreachable when nothing was ever heard by then */
-	unsigned inflight, fails;
+	unsigned inflight;   /* /s requests not over */
+	unsigned live;       /* CoAP requests not ended, copies included (X1) */
+	unsigned fails;
+	uint64_t rtt_ms;     /* shortest round trip seen; 0: none yet */
+	uint64_t ack_ms;     /* libcoap's ACK timeout for the peer */
 	int err;
 	struct buf msg;
-	struct node_xchg_req *reqs; /* live callbacks (freed with the exchange) */
+	struct node_xchg_req *reqs;    /* requests not over or with live copies */
+	struct node_xchg_copy *copies; /* live callbacks (freed once ended) */
 	struct node_xchg_result res;
 };
 
@@ -735,16 +789,53 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	mem_free(pv);
 }
 
+/* A request has its answer, or every copy failed (X4, X5). */
+static void node_xchg_over(struct node_xchg_req *q)
+{
+	struct node_xchg *x = q->x;
+	q->over = true;
+	if (!q->vv)
+		x->inflight--;
+	mem_free(q->body);
+	q->body = NULL;
+}
+
 static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
 {
-	struct node_xchg_req *q = arg;
+	struct node_xchg_copy *c = arg;
+	struct node_xchg_req *q = c->q;
 	struct node_xchg *x = q->x;
 	if (!x) /* the exchange is gone */
 		return;
-	if (!q->vv)
-		x->inflight--;
-	if (rc == 0)
+	c->ended = true;
+	q->live--;
+	x->live--;
+	if (rc == 0) {
+		/* X5: a round trip counts only when it cannot include one of
+		 * libcoap's retransmissions, the first of which waits at least
+		 * the ACK timeout (Karn: a retransmitted request's answer says
+		 * nothing about the round trip) */
+		uint64_t rtt = node_net_mono_ms() - c->sent_ms;
 		x->heard = true;
+		if (rtt < x->ack_ms && (!x->rtt_ms || rtt < x->rtt_ms))
+			x->rtt_ms = rtt ? rtt : 1;
+	}
+	if (q->over) {
+		/* X5: a later copy's answer; only the messages it brings count
+		 * (the peer's session sent them once, in this response) */
+		if (rc == 0 && code / 100 == 2 && !q->vv && len >= 1 && x->phase == XCHG_SYNC) {
+			int fed = node_net_feed(x->s, &x->gq, body + 1, len - 1, node_net_wall_ms());
+			if (fed < 0)
+				x->err = fed;
+			else
+				x->res.msgs_in += (uint64_t)fed;
+			x->res.bytes_in += len;
+		}
+		return;
+	}
+	if (rc < 0 && q->live) /* X5: another copy may still be answered */
+		return;
+	node_xchg_over(q);
 	if (rc == 0 && code / 100 == 2) {
 		x->fails = 0;
 		if (q->vv) {
@@ -762,7 +853,10 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 			if (q->seq >= x->latest_seq) {
 				x->latest_seq = q->seq;
 				x->peer_idle = body[0] & NODE_FLAG_IDLE;
-				x->peer_more = body[0] & NODE_FLAG_MORE;
+				/* X6: two polls per answer that says MORE, none after one that does not */
+				x->polls = body[0] & NODE_FLAG_MORE ? x->polls + 2 : 0;
+				if (x->polls > x->peer.link.window)
+					x->polls = x->peer.link.window;
 			}
 		}
 		return;
@@ -784,31 +878,112 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 		x->phase = XCHG_SYNC; /* ask again: X2 still holds */
 }
 
+/* One CoAP request carrying q (the first, or a copy: X5). */
+static int node_xchg_send(struct node_xchg *x, struct node_xchg_req *q)
+{
+	struct node_xchg_copy *c = mem_calloc(1, sizeof(*c));
+	char query[40];
+	int rc;
+	if (!c)
+		return -ENOMEM;
+	c->q = q;
+	c->sent_ms = node_net_mono_ms();
+	c->next = x->copies;
+	x->copies = c;
+	q->copies++;
+	q->live++;
+	q->sent_ms = c->sent_ms;
+	x->live++;
+	if (q->vv) { /* a station compares only the scopes it shares with the hub */
+		char scopes[CRDT_SCOPE_MAX + 32];
+		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
+		rc = radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
+					node_xchg_done, c);
+	} else {
+		snprintf(query, sizeof(query), "k=%s", x->key);
+		rc = radio_peer_request(x->p, RADIO_POST, "s", query, q->body, q->len, node_xchg_done, c);
+		x->res.bytes_out += q->len;
+	}
+	if (rc) { /* radio_peer_request calls no callback when it fails */
+		c->ended = true;
+		q->live--;
+		x->live--;
+	}
+	return rc;
+}
+
 static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, bool vv)
 {
 	struct node_xchg_req *q = mem_calloc(1, sizeof(*q));
-	char query[40];
 	int rc;
-	if (!q)
+	if (!q || (len && !(q->body = mem_alloc(len)))) {
+		mem_free(q);
 		return -ENOMEM;
+	}
+	if (len)
+		memcpy(q->body, body, len);
+	q->len = len;
 	q->x = x;
 	q->vv = vv;
 	q->seq = ++x->seq;
 	q->next = x->reqs;
 	x->reqs = q;
-	if (vv) { /* a station compares only the scopes it shares with the hub */
-		char scopes[CRDT_SCOPE_MAX + 32];
-		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
-		return radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
-					  node_xchg_done, q);
-	}
-	snprintf(query, sizeof(query), "k=%s", x->key);
-	x->inflight++;
-	rc = radio_peer_request(x->p, RADIO_POST, "s", query, body, len, node_xchg_done, q);
-	if (rc)
-		x->inflight--;
-	x->res.bytes_out += len;
+	if (!vv)
+		x->inflight++;
+	if ((rc = node_xchg_send(x, q)))
+		node_xchg_over(q);
 	return rc;
+}
+
+/* X5: how long q waits for an answer before its next copy. */
+static uint64_t node_xchg_wait(const struct node_xchg *x, const struct node_xchg_req *q)
+{
+	uint64_t rtt = x->rtt_ms, cap = NODE_XCHG_WAIT_MAX, w = NODE_XCHG_WAIT_FIRST;
+	size_t block = x->peer.link.block ? x->peer.link.block : 1024;
+	if (rtt) {
+		w = 2 * rtt + 100;
+		if (rtt + 500 > cap) /* a link slower than the cap: never before an answer could come */
+			cap = rtt + 500;
+		w = w < NODE_XCHG_WAIT_MIN ? NODE_XCHG_WAIT_MIN : w > cap ? cap : w;
+	}
+	for (unsigned k = 1; k < q->copies && w < cap; k++)
+		w *= 2;
+	if (w > cap)
+		w = cap;
+	return w * (1 + q->len / block);
+}
+
+/* X5: fresh copies of requests left without an answer, within the window;
+ * then drop what is over and ended. */
+static int node_xchg_resend(struct node_xchg *x, uint64_t now)
+{
+	for (struct node_xchg_req *q = x->reqs; q && x->live < x->peer.link.window; q = q->next) {
+		if (q->over || q->copies >= NODE_XCHG_COPIES || now < q->sent_ms + node_xchg_wait(x, q))
+			continue;
+		int rc = node_xchg_send(x, q);
+		if (rc)
+			return rc;
+		x->res.copies++;
+	}
+	for (struct node_xchg_copy **pc = &x->copies; *pc;) {
+		struct node_xchg_copy *c = *pc;
+		if (c->ended) {
+			*pc = c->next;
+			mem_free(c);
+		} else {
+			pc = &c->next;
+		}
+	}
+	for (struct node_xchg_req **pq = &x->reqs; *pq;) {
+		struct node_xchg_req *q = *pq;
+		if (q->over && q->live == 0) {
+			*pq = q->next;
+			mem_free(q);
+		} else {
+			pq = &q->next;
+		}
+	}
+	return 0;
 }
 
 int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
@@ -838,6 +1013,7 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	 * times libcoap's random factor 1.5) with no answer: unreachable */
 	uint64_t ack = peer->link.ack_timeout_ms < 1000 ? 1000 : peer->link.ack_timeout_ms;
 	x->silence_ms = ack * 15 * 3 / 2;
+	x->ack_ms = peer->link.ack_timeout_ms ? ack : 2000;
 	struct sync_session_options so = {
 		.initiator = true,
 		.rto_ms = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms : 2000,
@@ -868,9 +1044,15 @@ void node_xchg_free(struct node_xchg *x)
 		radio_peer_free(x->p); /* ends pending requests (-ECANCELED) */
 	else if (x->p)
 		radio_peer_cancel(x->p);
+	while (x->copies) {
+		struct node_xchg_copy *c = x->copies;
+		x->copies = c->next;
+		mem_free(c);
+	}
 	while (x->reqs) {
 		struct node_xchg_req *q = x->reqs;
 		x->reqs = q->next;
+		mem_free(q->body);
 		mem_free(q);
 	}
 	sync_session_free(x->s);
@@ -900,11 +1082,15 @@ bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 		x->err = -ETIMEDOUT; /* X4: a peer that never answered is unreachable */
 		return node_xchg_finish(x, res);
 	}
+	if ((rc = node_xchg_resend(x, now))) { /* X5 */
+		x->err = rc;
+		return node_xchg_finish(x, res);
+	}
 	if (x->phase == XCHG_VV)
 		return false;
 	if (x->inflight == 0)
 		sync_session_tick(x->s, wall); /* X3 */
-	while (x->inflight < x->peer.link.window) { /* X1 */
+	while (x->live < x->peer.link.window) { /* X1 */
 		rc = sync_session_output(x->s, &x->msg, wall);
 		if (rc < 0) {
 			x->err = rc;
@@ -920,18 +1106,21 @@ bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 	}
 	bool local_idle = sync_session_idle(x->s);
 	if (local_idle && x->peer_idle && x->inflight == 0 && x->latest_seq == x->seq) { /* X2 */
+		if (x->live >= x->peer.link.window) /* X1: copies of answered requests still out */
+			return false;
 		x->phase = XCHG_VV;
 		if ((rc = node_xchg_post(x, NULL, 0, true)))
 			x->err = rc;
 		return false;
 	}
-	/* Poll for the peer's messages: at once while it says MORE (filling
-	 * the window), otherwise one at a time, now and then. */
-	if (x->peer_more) {
-		x->peer_more = false;
-		while (x->inflight < x->peer.link.window && !x->err)
+	/* Poll for the peer's messages: while it says MORE, two for each such
+	 * answer within the window (X6), otherwise one at a time, now and then. */
+	if (x->polls) {
+		while (x->polls && x->live < x->peer.link.window && !x->err) {
+			x->polls--;
 			if ((rc = node_xchg_post(x, NULL, 0, false)))
 				x->err = rc;
+		}
 		x->last_poll = now;
 	} else if (x->inflight == 0 && now >= x->last_poll + x->poll_gap) {
 		x->last_poll = now;

@@ -103,6 +103,7 @@ struct node_xchg_result {
 	size_t digest_differ; /* shared scopes whose state differs all the same */
 	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */
 	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
+	uint64_t copies;    /* requests sent again in a fresh CoAP request (link.c X5) */
 	struct sync_report rep;
 	uint64_t ms;
 };

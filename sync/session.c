@@ -47,6 +47,10 @@
  *   SYNCING    tick >= sent_at + rto         requeue outstanding      SYNCING
  *   SYNCING    nothing outstanding/queued    -                        IDLE
  *   IDLE       refresh / HELLO               rebuild delta            SYNCING
+ *
+ * sync_session_pending() builds a delta that is due (as output would) and
+ * says whether output has a message, so a server that stops packing a
+ * response early can tell "more" from "maybe more".
  */
 #include <errno.h>
 #include <string.h>
@@ -487,6 +491,34 @@ static int sync_session_ack_out(struct sync_session *s, struct buf *out)
 	return 0;
 }
 
+/* Build the delta the peer lacks into the outstanding list, if due. */
+static int sync_session_rebuild(struct sync_session *s, uint64_t wall_ms)
+{
+	if (s->rebuild && s->peer_hello) {
+		/* S7: opened ranges only of the scopes the peer's statement lets it read */
+		struct sync_scopes reads;
+		bool known = sync_trust_reads(s->c, s->peer, wall_ms, &reads);
+		s->rebuild = false;
+		return sync_delta_export_for(s->c, s->pvv, s->npvv, &s->peer_wants, known ? &reads : NULL,
+					     sync_session_keep, s);
+	}
+	return 0;
+}
+
+int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
+{
+	int rc;
+	s->now = wall_ms;
+	if ((rc = sync_session_rebuild(s, wall_ms)))
+		return rc;
+	if (s->hello_due || s->nacks)
+		return 1;
+	for (size_t i = 0; i < s->nout; i++)
+		if (s->out[i].queued)
+			return 1;
+	return 0;
+}
+
 int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms)
 {
 	int rc;
@@ -504,15 +536,8 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 			return rc;
 		return 1;
 	}
-	if (s->rebuild && s->peer_hello) {
-		/* S7: opened ranges only of the scopes the peer's statement lets it read */
-		struct sync_scopes reads;
-		bool known = sync_trust_reads(s->c, s->peer, wall_ms, &reads);
-		s->rebuild = false;
-		if ((rc = sync_delta_export_for(s->c, s->pvv, s->npvv, &s->peer_wants, known ? &reads : NULL,
-						sync_session_keep, s)))
-			return rc;
-	}
+	if ((rc = sync_session_rebuild(s, wall_ms)))
+		return rc;
 	for (size_t i = 0; i < s->nout; i++)
 		if (s->out[i].queued) {
 			buf_put(out, s->out[i].bytes, s->out[i].len);

@@ -457,6 +457,10 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 /* The next message to send into *out (reset first): 1 when there is one,
  * 0 when there is nothing to send, negative on error. */
 int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms);
+/* 1 when sync_session_output has a message to give now, 0 when not,
+ * negative on error. Builds the delta the peer lacks first when that is
+ * due (what output would do), so the answer is exact, not "maybe". */
+int sync_session_pending(struct sync_session *s, uint64_t wall_ms);
 /* Time passes: queue resends of what was not acknowledged. */
 int sync_session_tick(struct sync_session *s, uint64_t wall_ms);
 /* grouped sessions: make applied chunks durable and queue their acks. */

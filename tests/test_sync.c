@@ -754,6 +754,67 @@ static void test_session_lossy(void **state)
 	}
 }
 
+/* sync_session_pending says exactly whether output has a message: a hub
+ * that answered a HELLO and has nothing the station lacks has nothing
+ * pending and is idle (so it does not tell the station MORE, link.c X6);
+ * a due delta is built and counted. */
+static void test_session_pending(void **state)
+{
+	(void)state;
+	struct t_node n[2];
+	struct sync_options o0 = opt_station("s0001"), o1 = opt_hub();
+	struct sync_session *s[2];
+	struct sync_session_options so0 = { .initiator = true }, so1 = { 0 };
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 77;
+	struct buf m, hello;
+	int type;
+	size_t clen;
+	uint8_t id[SYNC_ID_LEN];
+	o0.dict = o1.dict = dict;
+	node_open(&n[0], "pend-st", 1, &o0);
+	node_open(&n[1], "pend-hub", 9, &o1);
+	for (int i = 0; i < 3; i++)
+		random_commit(&n[0], "s0001", &rs, T_DAY0 + (uint64_t)i * 1000);
+	assert_int_equal(sync_session_new(&s[0], n[0].ctx, &so0, now), 0);
+	assert_int_equal(sync_session_new(&s[1], n[1].ctx, &so1, now), 0);
+	buf_init(&m, SYNC_CHUNK_MAX);
+	buf_init(&hello, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_session_pending(s[1], now), 0); /* no HELLO yet: nothing */
+	assert_int_equal(sync_session_pending(s[0], now), 1); /* its HELLO */
+	assert_int_equal(sync_session_output(s[0], &m, now), 1);
+	assert_int_equal(sync_session_pending(s[0], now), 0); /* waits for the hub's HELLO */
+	assert_int_equal(sync_session_input(s[1], m.data, m.len, now), 0);
+	assert_false(sync_session_idle(s[1])); /* a HELLO to answer, a delta to build */
+	assert_int_equal(sync_session_pending(s[1], now), 1); /* the HELLO reply; the delta built */
+	assert_int_equal(sync_session_output(s[1], &hello, now), 1);
+	assert_int_equal(sync_session_pending(s[1], now), 0); /* the station lacks nothing */
+	assert_true(sync_session_idle(s[1]));
+	assert_int_equal(sync_session_output(s[1], &m, now), 0);
+	/* the hub's HELLO makes the station's delta due: pending builds it,
+	 * and output gives it */
+	assert_int_equal(sync_session_input(s[0], hello.data, hello.len, now), 0);
+	assert_int_equal(sync_session_pending(s[0], now), 1);
+	assert_int_equal(sync_session_output(s[0], &m, now), 1);
+	assert_int_equal(sync_chunk_peek(m.data, m.len, id, &type, &clen), 0);
+	assert_int_equal(type, SYNC_MSG_DELTA);
+	assert_int_equal(sync_session_pending(s[0], now), 0); /* sent, waiting for its ACK */
+	/* a new commit at the hub for the station: pending once refreshed */
+	random_commit(&n[1], "s0001", &rs, T_DAY0 + 9000);
+	assert_int_equal(sync_session_pending(s[1], now), 0);
+	assert_int_equal(sync_session_refresh(s[1]), 0);
+	assert_int_equal(sync_session_pending(s[1], now), 1);
+	assert_int_equal(sync_session_output(s[1], &m, now), 1);
+	assert_int_equal(sync_chunk_peek(m.data, m.len, id, &type, &clen), 0);
+	assert_int_equal(type, SYNC_MSG_DELTA);
+	buf_release(&hello);
+	buf_release(&m);
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+	node_close(&n[0]);
+	node_close(&n[1]);
+}
+
 /* ---- identity -------------------------------------------------------- */
 
 static void test_identity_file(void **state)
@@ -795,6 +856,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_idempotent),
 		cmocka_unit_test(test_relay_carry),
 		cmocka_unit_test(test_session_lossy),
+		cmocka_unit_test(test_session_pending),
 	};
 	int rc;
 	if (sync_init())

@@ -434,7 +434,12 @@ static int lm_serve(struct end *hub, const uint8_t *p, size_t len, uint64_t now,
 			delta = true;
 		buf_put(resp, msg->data, msg->len);
 	}
-	more = resp->len >= LM_RESP_SOFT || delta;
+	more = false;
+	if (resp->len >= LM_RESP_SOFT || delta) { /* stopped early: MORE only when more is queued */
+		if ((rc = sync_session_pending(hub->s, now)) < 0)
+			return rc;
+		more = rc == 1;
+	}
 	resp->data[0] = (uint8_t)((sync_session_idle(hub->s) ? 1 : 0) | (more ? 2 : 0));
 	return resp->err;
 }
