@@ -27,6 +27,7 @@ void node_ctx_release(struct node_ctx *ctx)
 	ctx->dict = NULL;
 	sync_identity_release(&ctx->id);
 	node_trust_release(ctx);
+	node_mark_free(ctx);
 }
 
 extern const unsigned char node_dict_v1[];
@@ -79,7 +80,7 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
-	if ((rc = node_replica_open(ctx)))
+	if ((rc = node_replica_open(ctx)) || (rc = node_mark_check(ctx)))
 		return rc;
 	/* A node that learned it was revoked stops syncing and says so. */
 	if (sync_ctx_revoked(ctx->sync) && ctx->cmd &&
@@ -336,6 +337,10 @@ int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *m
 	if (rc == SQLITE_ROW)
 		*max = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	/* ... nor an id a lost commit may have carried (feedmark.c W5) */
+	uint64_t floor = node_mark_id_floor(ctx, letter);
+	if (rc == SQLITE_ROW && floor <= INT64_MAX && *max < (int64_t)floor)
+		*max = (int64_t)floor;
 	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 
@@ -350,7 +355,16 @@ int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out
 
 int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
-	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
+	struct node_mark_undo undo;
+	int rc = node_mark_reserve(ctx, scope, w, n, &undo); /* feedmark.c W1 */
+	if (rc)
+		return rc;
+	struct crdt_commit_info info;
+	rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, &info);
+	if (rc)
+		node_mark_unreserve(ctx, &undo);
+	else
+		node_mark_journal(ctx, scope, info.seq, w, n);
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
 		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, rc));
 	if (rc)

@@ -43,6 +43,7 @@ const struct node_cmd node_cmds[] = {
 	{ "report", NULL, node_cmd_report, M_HELP_REPORT },
 	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP },
 	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE },
+	{ "recover", NULL, node_cmd_recover, M_HELP_RECOVER },
 	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT },
 	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT },
 	{ "enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST },

@@ -1,0 +1,112 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# recover.sh - a lost database never restarts the feed (issue 12): a
+# station whose replica.db is removed refuses to write (exit 3, nothing
+# written, the ways out named), doctor says so, read-only commands still
+# work; `recover --from` a real hub serving on loopback brings its own
+# records back and lists the commit that was never synced; new writes go
+# on with fresh seqs and ids that the hub accepts and sync converges. The
+# same through a bundle the hub exports (`recover --bundle`), and for a
+# replica swapped for an older copy of itself.
+. "$(dirname "$0")/lib.inc"
+. "$(dirname "$0")/net_lib.inc"
+echo "recover: a lost replica is refused and recovered from the hub"
+H="$TMP/hub" S="$TMP/s1"
+json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
+own() { cl --home "$S" status --json 2>/dev/null | json "['own_commits']"; }
+orders() { cl --home "$1" order list --json 2>/dev/null | python3 -c 'import json,sys; print(" ".join(sorted(o["id"] for o in json.load(sys.stdin)["orders"])))'; }
+
+cl --home "$H" init --station county --name 县中心 --role hub --level county >/dev/null
+enrolled "$H" "$S" s1 东村 --parent t01
+v=$(cl --home "$S" volunteer add --name 王伟 --phone 13800001234 --json | json "['id']")
+cl --home "$S" order add --category 助老 --detail 买药 >/dev/null
+cl --home "$S" order add --category 维修 --detail 修门 >/dev/null
+P=$(port)
+serve hub "$H" "$P"
+hubpid=$last
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+synced=$(own)
+cl --home "$S" order add --category 助老 --detail 没同步的单 >/dev/null # s1-o3, never synced
+[ "$(orders "$S")" = "s1-o1 s1-o2 s1-o3" ] || fail "setup: $(orders "$S")"
+
+check "the database is removed: a write is refused (3), names the ways out, writes nothing"
+rm -f "$S"/replica.db*
+expect 3 --home "$S" order add --category x --detail d
+contains "$err" "cunlian recover --from coap://" "the refusal names recover over CoAP"
+contains "$err" "cunlian recover --bundle" "the refusal names recover from a bundle"
+contains "$err" "cunlian restore" "the refusal names restoring a backup"
+contains "$err" "什么也没有写" "the refusal says nothing was written"
+LANG=en_US.UTF-8 expect 3 --home "$S" volunteer add --name 李四 --phone 13800004321
+contains "$err" "does not match this node's identity" "English refusal"
+[ "$(own)" = 0 ] || fail "a refused write left a commit"
+[ -z "$(orders "$S")" ] || fail "a refused write left an order: $(orders "$S")"
+
+check "read-only commands work with a warning; doctor fails on the numbering"
+expect 0 --home "$S" order list
+contains "$err" "警告" "a read-only command warns"
+expect 1 --home "$S" --json doctor
+echo "$out" | pyjson 'any(c["check"] == "numbering" and c["status"] == "fail" for c in d["checks"])' ||
+	fail "doctor does not report the mismatch: $out"
+
+check "recover with neither or both sources: usage (2)"
+expect 2 --home "$S" recover
+expect 2 --home "$S" recover --from "coap://127.0.0.1:$P" --bundle "$TMP/x.bundle"
+
+check "recover --from the hub: the old records come back, the unsynced one is listed as lost"
+expect 0 --home "$S" --json recover --from "coap://127.0.0.1:$P"
+echo "$out" | pyjson "d['fetched'] == $synced" || fail "recover did not fetch the $synced synced commits: $out"
+echo "$out" | pyjson "any(f['scope'] == 's1' and [l['seq'] for l in f['lost']] == [f['held'] + 1] and 's1-o3' in f['lost'][0]['ids'] for f in d['feeds'])" ||
+	fail "recover does not list the lost commits of s1: $out"
+echo "$out" | pyjson "int(d['next_ids']['o'][len('s1-o'):]) > 3" || fail "the next order id could be reused: $out"
+[ "$(orders "$S")" = "s1-o1 s1-o2" ] || fail "the synced orders did not come back: $(orders "$S")"
+[ "$(own)" = "$synced" ] || fail "own commits after recover: $(own), want $synced"
+cl --home "$S" volunteer show "$v" >/dev/null || fail "the volunteer did not come back"
+expect 0 --home "$S" doctor
+
+check "new writes go on with fresh seqs and ids; the hub accepts them; sync converges"
+expect 0 --home "$S" --json order add --category 助老 --detail 恢复后的单
+new=$(echo "$out" | json "['id']")
+case $new in s1-o1 | s1-o2 | s1-o3) fail "an order id was reused: $new" ;; esac
+[ "$(own)" = $((synced + 1)) ] || fail "the feed did not go on after the hub's last seq"
+expect 0 --home "$S" --json sync "coap://127.0.0.1:$P"
+echo "$out" | pyjson 'd["converged"] and d["received"]["refused"] == 0' || fail "sync after recover: $out"
+cl --home "$H" order show "$new" --json | pyjson 'd["detail"] == "恢复后的单"' || fail "the hub lacks $new"
+same_scopes "$H" "$S" "after recover and sync" "" s1
+expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
+contains "$out" "不需要恢复" "a second recover has nothing to do"
+
+check "recover --bundle: the hub's bundle for the station brings everything back"
+cl --home "$S" order add --category 维修 --detail 又一单 >/dev/null
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+before=$(orders "$S")
+digest=$(cl --home "$S" digest --scope s1)
+rm -f "$S"/replica.db*
+expect 3 --home "$S" order add --category x --detail d
+expect 0 --home "$H" bundle export "$TMP/for-s1.bundle" --for s1
+expect 4 --home "$S" recover --bundle "$TMP/none.bundle"
+expect 0 --home "$S" --json recover --bundle "$TMP/for-s1.bundle"
+echo "$out" | pyjson "all(not f['lost'] and not f['sent_lost'] for f in d['feeds'])" ||
+	fail "nothing was lost this time: $out"
+[ "$(orders "$S")" = "$before" ] || fail "orders after recover --bundle: $(orders "$S"), want $before"
+[ "$(cl --home "$S" digest --scope s1)" = "$digest" ] || fail "s1 differs after recover --bundle"
+expect 0 --home "$S" order add --category 助老 --detail 数据包恢复后
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after recover --bundle and sync" "" s1
+
+check "a replica swapped for an older copy of itself is refused too"
+cp "$S/replica.db" "$TMP/old.db"
+[ ! -e "$S/replica.db-wal" ] || cp "$S/replica.db-wal" "$TMP/old.db-wal"
+cl --home "$S" order add --category 助老 --detail 新的单 >/dev/null
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+rm -f "$S"/replica.db*
+cp "$TMP/old.db" "$S/replica.db"
+[ ! -e "$TMP/old.db-wal" ] || cp "$TMP/old.db-wal" "$S/replica.db-wal"
+expect 3 --home "$S" order add --category x --detail d
+expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
+contains "$out" "没有丢失的提交" "nothing synced was lost"
+expect 0 --home "$S" order add --category 助老 --detail 最后一单
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after the older copy was recovered" "" s1
+
+stop "$hubpid"
+echo "recover: ok"
