@@ -177,8 +177,6 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 	node_sync_print(ctx, &peer, &res);
 	if (!res.converged)
 		rc = node_fail(ctx, -EAGAIN, M_NET_NOT_CONVERGED, peer.uri, res.differ);
-	else
-		node_mark_settle(ctx); /* the peer holds our feeds now (feedmark.c W2) */
 out:
 	node_xchg_free(x);
 	radio_free(r);
