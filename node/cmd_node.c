@@ -785,8 +785,9 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	/* the replica against the numbers this identity has used (feed.mark) */
 	if (ctx->store) {
 		bool bad = false;
-		if (node_mark_status(ctx, &bad) != 0)
-			node_check(&k, "numbering", CHECK_FAIL, M_MARK_IO, ctx->home, "feed.mark");
+		int mrc = node_mark_status(ctx, &bad);
+		if (mrc != 0)
+			node_check(&k, "numbering", CHECK_FAIL, M_MARK_IO, ctx->home, node_reason(ctx->lang, mrc));
 		else if (bad && ctx->mark->damaged)
 			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->home);
 		else if (bad)

@@ -208,6 +208,8 @@ static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
 		node_json_key(&j, "next_ids");
 		node_json_obj(&j);
 	}
+	char ids[26 * (NODE_ID_MAX + 24)] = "";
+	size_t used = 0;
 	for (int k = 0; k < 26; k++) {
 		if (!m->id_floor[k])
 			continue;
@@ -216,9 +218,11 @@ static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
 			 (unsigned long long)m->id_floor[k] + 1);
 		if (ctx->json)
 			node_json_kstr(&j, key, id);
-		else
-			node_say(ctx, M_RECOVER_IDS, id);
+		else if (used < sizeof(ids))
+			used += (size_t)snprintf(ids + used, sizeof(ids) - used, "%s%s", used ? " " : "", id);
 	}
+	if (!ctx->json && used)
+		node_say(ctx, M_RECOVER_IDS, ids);
 	if (ctx->json) {
 		node_json_end_obj(&j);
 		node_json_end_obj(&j);

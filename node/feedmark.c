@@ -316,10 +316,14 @@ static int mark_compare(struct node_ctx *ctx)
 		}
 	}
 	if (!rc && any_reserved && !any_held && !m->mismatch) {
-		m->mismatch = true; /* W3: the first feed stands for them all */
-		memcpy(m->bad_scope, m->feed[0].scope, sizeof(m->bad_scope));
-		m->bad_floor = m->feed[0].floor ? m->feed[0].floor : 1; /* a commit was made */
-		m->bad_reserved = m->feed[0].reserved;
+		/* W3: the node's own station scope (else the first) stands for all */
+		const struct node_mark_feed *f = mark_feed(m, node_id_prefix(ctx), false);
+		if (!f || !f->reserved)
+			f = &m->feed[0];
+		m->mismatch = true;
+		memcpy(m->bad_scope, f->scope, sizeof(m->bad_scope));
+		m->bad_floor = f->floor ? f->floor : 1; /* a commit was made */
+		m->bad_reserved = f->reserved;
 	}
 	if (m->mismatch && !m->bad_scope[0] && m->nfeed && !m->bad_reserved) {
 		memcpy(m->bad_scope, m->feed[0].scope, sizeof(m->bad_scope));
