@@ -298,6 +298,7 @@ static int mark_compare(struct node_ctx *ctx)
 	uint64_t any_reserved = 0, any_held = 0;
 	int rc = 0;
 
+	m->checked = true;
 	m->mismatch = m->lost;
 	m->bad_scope[0] = '\0';
 	m->bad_held = m->bad_floor = m->bad_reserved = 0;
@@ -479,8 +480,12 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 	bool enough = true;
 
 	memset(undo, 0, sizeof(*undo));
-	if (ctx->mark && ctx->mark->mismatch)
+	if (ctx->mark && (ctx->mark->mismatch || ctx->mark->lost)) {
+		/* lost survives a reload of the mark; mismatch is the check's */
+		if (!ctx->mark->mismatch && (rc = mark_compare(ctx)))
+			return node_fail_store(ctx, rc);
 		return mark_refuse(ctx);
+	}
 	if ((rc = crdt_store_own_seq(ctx->store, scope, &held)))
 		return node_fail_store(ctx, rc);
 	for (size_t i = 0; i < n; i++) {
@@ -500,9 +505,22 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 		if (enough)
 			return 0;
 	}
+	bool checked = ctx->mark && ctx->mark->checked;
 	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)))
 		goto out;
 	struct node_mark *m = ctx->mark;
+	/* a path that did not come through node_open (init on a home whose
+	 * key survived) is compared here, before its first commit */
+	if (!checked && !m->lost) {
+		if ((rc = mark_compare(ctx)))
+			goto out;
+		if (m->mismatch) {
+			m->lost = true; /* W4 */
+			if ((rc = mark_write(ctx, m)))
+				goto out;
+		}
+	}
+	m->checked = true;
 	if (m->lost) {
 		mark_unlock(fd);
 		if ((rc = mark_compare(ctx)))

@@ -356,6 +356,7 @@ struct node_mark {
 	uint64_t id_reserved[26], id_floor[26]; /* per id letter a..z (W5) */
 	/* set by the check: the replica does not match, and the first feed
 	 * that shows it */
+	bool checked;
 	bool mismatch;
 	char bad_scope[CRDT_SCOPE_MAX + 1];
 	uint64_t bad_held, bad_floor, bad_reserved;

@@ -108,5 +108,17 @@ expect 0 --home "$S" order add --category 助老 --detail 最后一单
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after the older copy was recovered" "" s1
 
+check "init again on a home whose key survived (database and node.conf gone): refused too"
+cp "$S/node.conf" "$TMP/node.conf"
+rm -f "$S"/replica.db* "$S/node.conf"
+expect 3 --home "$S" init --station s1 --name 东村 --parent t01
+contains "$err" "cunlian recover" "init names recover"
+cp "$TMP/node.conf" "$S/node.conf"
+expect 3 --home "$S" order add --category x --detail d
+expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
+expect 0 --home "$S" order add --category 助老 --detail 再次恢复后
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after init was refused and the node recovered" "" s1
+
 stop "$hubpid"
 echo "recover: ok"
