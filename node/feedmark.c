@@ -27,16 +27,21 @@
  *      covers another process committing between the read of M and the
  *      commit.
  *  W2. F <= M in every replica that lost nothing. F is only ever set to
- *      an M that was durable when it was read: at each reservation, and
- *      whenever own commits leave the node (a converged sync, a bundle
- *      export: node_mark_settle). A crash anywhere leaves F <= M <= R, so
- *      such a replica is consistent. M < F means commits were lost, and
- *      those up to F may already be held elsewhere.
- *  W3. A replica holding no own commit while some R > 0 lost them all (a
- *      new database under an identity that has written): refused too,
- *      whatever F says (F is still 0 in the first block). A reservation
- *      that raised R from 0 is undone when its commit fails, so R > 0
- *      means some commit was made.
+ *      an M read outside any transaction of this process (so durable):
+ *      at a reservation made with no transaction open, when own commits
+ *      leave the node (a converged sync, a bundle export:
+ *      node_mark_settle), and once per feed at node_open (F = 0 while the
+ *      replica holds some: the feed's first commit is then guarded too).
+ *      A crash anywhere leaves F <= M <= R, so such a replica is
+ *      consistent. M < F means commits were lost, and some of those up to
+ *      F may already be held elsewhere.
+ *  W3. At node_open (node.conf written: init finished), a replica holding
+ *      no own commit while some R > 0 lost them all (a new database under
+ *      an identity that has written), whatever F says. Not on init's own
+ *      path: an init cut short between its reservation and its first
+ *      commit leaves R > 0 and nothing else, and must be able to run
+ *      again. A reservation that raised R from 0 is undone when its commit
+ *      fails, so after init R > 0 means some commit was made.
  *  W4. Once a lost replica is seen, `lost 1` is written and the replica
  *      stays refused until `recover` has fetched the own feeds back and
  *      listed what is gone: a plain sync that brings part of them back
@@ -49,14 +54,19 @@
  *  W6. Every change of the file is made under an exclusive flock of
  *      feed.lock, on the file as re-read under the lock; R and F only
  *      grow, except that recover sets F to what came back and a failed
- *      first commit undoes its R (W3).
+ *      first commit undoes its R (W3). A check reads the mark before M,
+ *      so a floor another process has just raised (to an M durable then)
+ *      is never above the M the check reads.
  *
- * Seen is what matters: a replica that lost only commits made since the
- * last reservation or settle (fewer than MARK_BLOCK, none of them synced
- * or exported) looks like one stopped by a power cut, and the node goes on
- * from M + 1. Those seqs never left the node through sync or a bundle
- * export; a neighbour that pulled them from this node's daemon (`serve`)
- * would hold them, which is why F is also raised at every reservation.
+ * What it cannot see: a replica that lost only commits made since the
+ * last reservation, settle or first open (fewer than MARK_BLOCK, none of
+ * them synced or exported) looks like one stopped by a power cut, and the
+ * node goes on from M + 1. Those seqs never left the node through sync or
+ * a bundle export; a neighbour that pulled them from this node's daemon
+ * (`serve` answering) would hold them, which is why F is also raised at
+ * every reservation. A damaged mark (it never should be: it is replaced
+ * whole) counts as lost, and recover can then only skip the ids the
+ * replica holds.
  *
  * Ownership: ctx->mark (heap) is loaded by node_mark_check() or the first
  * reservation and freed by node_mark_free().
@@ -69,6 +79,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <sqlite3.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -291,8 +302,8 @@ static int mark_own(struct node_ctx *ctx, struct crdt_vv_entry **own, size_t *n)
 }
 
 /* Compare the replica with the mark (loaded): set mismatch and the first
- * feed that does not match (W2, W3, W4). */
-static int mark_compare(struct node_ctx *ctx)
+ * feed that does not match (W2, W4; W3 with empty_rule). */
+static int mark_compare(struct node_ctx *ctx, bool empty_rule)
 {
 	struct node_mark *m = ctx->mark;
 	uint64_t any_reserved = 0, any_held = 0;
@@ -316,7 +327,7 @@ static int mark_compare(struct node_ctx *ctx)
 			m->bad_reserved = m->feed[i].reserved;
 		}
 	}
-	if (!rc && any_reserved && !any_held && !m->mismatch) {
+	if (!rc && empty_rule && any_reserved && !any_held && !m->mismatch) {
 		/* W3: the node's own station scope (else the first) stands for all */
 		const struct node_mark_feed *f = mark_feed(m, node_id_prefix(ctx), false);
 		if (!f || !f->reserved)
@@ -354,8 +365,8 @@ static int mark_heal(struct node_ctx *ctx, bool *changed)
 			f->reserved = own[i].seq;
 			*changed = true;
 		}
-		if (f->floor < own[i].seq && f->reserved == own[i].seq) {
-			f->floor = own[i].seq;
+		if (f->floor == 0 || (f->floor < own[i].seq && f->reserved == own[i].seq)) {
+			f->floor = own[i].seq; /* once per feed: from now on its loss shows (W2) */
 			*changed = true;
 		}
 	}
@@ -415,7 +426,7 @@ int node_mark_check(struct node_ctx *ctx)
 	int fd = -1, rc;
 	bool writes = node_mark_cmd_writes(ctx->cmd), changed = false;
 
-	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_compare(ctx)))
+	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_compare(ctx, true)))
 		goto out;
 	m = ctx->mark;
 	if (m->mismatch && !m->lost) {
@@ -447,7 +458,7 @@ int node_mark_status(struct node_ctx *ctx, bool *mismatch)
 	int fd = -1, rc;
 	*mismatch = false;
 	if (!(rc = mark_lock(ctx, &fd)) && !(rc = mark_load(ctx)))
-		rc = mark_compare(ctx);
+		rc = mark_compare(ctx, true);
 	mark_unlock(fd);
 	if (!rc)
 		*mismatch = ctx->mark->mismatch;
@@ -482,7 +493,7 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 	memset(undo, 0, sizeof(*undo));
 	if (ctx->mark && (ctx->mark->mismatch || ctx->mark->lost)) {
 		/* lost survives a reload of the mark; mismatch is the check's */
-		if (!ctx->mark->mismatch && (rc = mark_compare(ctx)))
+		if (!ctx->mark->mismatch && (rc = mark_compare(ctx, false)))
 			return node_fail_store(ctx, rc);
 		return mark_refuse(ctx);
 	}
@@ -512,7 +523,7 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 	/* a path that did not come through node_open (init on a home whose
 	 * key survived) is compared here, before its first commit */
 	if (!checked && !m->lost) {
-		if ((rc = mark_compare(ctx)))
+		if ((rc = mark_compare(ctx, false)))
 			goto out;
 		if (m->mismatch) {
 			m->lost = true; /* W4 */
@@ -523,7 +534,7 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 	m->checked = true;
 	if (m->lost) {
 		mark_unlock(fd);
-		if ((rc = mark_compare(ctx)))
+		if ((rc = mark_compare(ctx, false)))
 			return node_fail_store(ctx, rc);
 		m->mismatch = true; /* lost: refused whatever the numbers say (W4) */
 		return mark_refuse(ctx);
@@ -540,8 +551,8 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 		f->reserved = held + MARK_BLOCK;
 		change = true;
 	}
-	if (f->floor < held) {
-		f->floor = held; /* durable now (W2) */
+	if (f->floor < held && sqlite3_get_autocommit(crdt_store_db(ctx->store))) {
+		f->floor = held; /* durable now (W2): no transaction of ours is open */
 		change = true;
 	}
 	for (int l = 0; l < 26; l++)
@@ -776,6 +787,8 @@ int node_mark_settle(struct node_ctx *ctx)
 	int fd = -1, rc;
 	bool change = false;
 
+	if (!sqlite3_get_autocommit(crdt_store_db(ctx->store)))
+		return 0; /* inside a transaction: what it holds may not be durable */
 	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_own(ctx, &own, &n)))
 		goto out;
 	if (ctx->mark->lost)
