@@ -120,5 +120,22 @@ expect 0 --home "$S" order add --category 助老 --detail 再次恢复后
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after init was refused and the node recovered" "" s1
 
+check "a damaged feed.mark: writes refused (3) as for a lost replica; recover puts it right"
+printf 'cunlian-feed-mark 1\nauthor zz\n' >"$S/feed.mark"
+expect 3 --home "$S" order add --category x --detail d
+contains "$err" "feed.mark" "the refusal names the damaged file"
+expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
+expect 0 --home "$S" order add --category 助老 --detail 标记修好后
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after the damaged mark was recovered" "" s1
+
+check "an init cut short (key and mark kept, nothing synced) can run again"
+N="$TMP/n1"
+cl --home "$N" init --station s7 --name 新村 >/dev/null
+rm -f "$N"/replica.db* "$N/node.conf"
+expect 0 --home "$N" init --station s7 --name 新村
+expect 0 --home "$N" order add --category x --detail d
+expect 0 --home "$N" doctor
+
 stop "$hubpid"
 echo "recover: ok"
