@@ -787,7 +787,7 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		bool bad = false;
 		int mrc = node_mark_status(ctx, &bad);
 		if (mrc != 0)
-			node_check(&k, "numbering", CHECK_FAIL, M_MARK_IO, ctx->home, node_reason(ctx->lang, mrc));
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->home, node_reason(ctx->lang, mrc));
 		else if (bad && ctx->mark->damaged)
 			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->home);
 		else if (bad)

@@ -742,6 +742,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"numbering: the database does not match this node's identity (of %s data it holds this node's commits only up to seq %llu; this node wrote at least up to %llu): writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE (docs/field-guide.md)" },
 	[M_DOC_MARK_DAMAGED] = { "编号：%s/feed.mark 已损坏，写入被拒绝。运行 cunlian recover --from coap://县中心地址 或 cunlian recover --bundle 文件",
 		"numbering: %s/feed.mark is damaged: writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE" },
+	[M_DOC_MARK_IO] = { "编号：无法读写 %s/feed.mark（%s）：写入会失败。检查存储卡和目录权限",
+		"numbering: cannot read or write %s/feed.mark (%s): writes will fail. Check the card and the folder's permissions" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

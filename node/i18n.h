@@ -388,6 +388,7 @@ enum node_msg_id {
 	M_DOC_MARK_NONE,
 	M_DOC_MARK_BAD,
 	M_DOC_MARK_DAMAGED,
+	M_DOC_MARK_IO,
 	M_COUNT
 };
 
