@@ -690,7 +690,8 @@ static int mark_journal_read(const struct node_ctx *ctx, struct mark_jentry **ou
 			}
 			struct mark_jentry *e = &v[len++];
 			e->seq = seq;
-			snprintf(e->scope, sizeof(e->scope), "%s", strcmp(scope, "-") == 0 ? "" : scope);
+			const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
+			memcpy(e->scope, sc, strlen(sc) + 1); /* fits: checked above */
 			const char *ids = line + off;
 			while (*ids == ' ')
 				ids++;
