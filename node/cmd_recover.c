@@ -16,6 +16,8 @@
  *      of both scopes, the station's own feed included).
  *   3. The local commit after that takes the highest own seq now held + 1
  *      (crdt/commit.c C3): the numbering goes on after the hub's last.
+ *   3a. Commits that left the node but did not come back stop it (exit 3,
+ *      nothing changed) unless --accept-loss: they are held elsewhere.
  *   4. feed.mark: floors set to what came back, id floors to the ids
  *      reserved (W5), lost cleared (node_mark_recovered). The seqs between
  *      the hub's last and the old floor were written and maybe sent
@@ -91,6 +93,27 @@ static int rc_fetch_bundle(struct node_ctx *ctx, const char *path)
 		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, path, node_reason(ctx->lang, -ENOENT));
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, path, node_reason(ctx->lang, rc));
+	return 0;
+}
+
+/* Commits that left the node (a converged sync, a bundle export) but did
+ * not come back are held elsewhere (a bundle on its way, a neighbour):
+ * going on would number them again. Unless --accept-loss says they are
+ * gone, stop (ERR_CONFLICT, exit 3): the node stays refused, the mark as
+ * it was. */
+static int rc_sent_check(struct node_ctx *ctx)
+{
+	const struct node_mark *m = ctx->mark;
+	for (size_t i = 0; i < m->nfeed; i++) {
+		uint64_t held;
+		int rc = crdt_store_own_seq(ctx->store, m->feed[i].scope, &held);
+		if (rc)
+			return node_fail_store(ctx, rc);
+		if (held < m->feed[i].sent)
+			return node_fail(ctx, ERR_CONFLICT, M_RECOVER_SENT_MISSING,
+					 m->feed[i].scope[0] ? m->feed[i].scope : node_msg(ctx->lang, M_MARK_COUNTY),
+					 (unsigned long long)held + 1, (unsigned long long)m->feed[i].sent);
+	}
 	return 0;
 }
 
@@ -233,7 +256,10 @@ static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
 
 int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv)
 {
-	struct node_opt o[] = { { "from", true, NULL }, { "bundle", true, NULL }, { "timeout", true, NULL } };
+	struct node_opt o[] = { { "from", true, NULL },
+				{ "bundle", true, NULL },
+				{ "timeout", true, NULL },
+				{ "accept-loss", false, NULL } };
 	struct node_mark before;
 	const char *pos[1];
 	size_t npos;
@@ -265,6 +291,8 @@ int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv)
 		return rc; /* said; the node stays refused: run it again */
 	if ((rc = rc_own_total(ctx, &own1)))
 		return node_fail_store(ctx, rc);
+	if (!o[3].val && (rc = rc_sent_check(ctx)))
+		return rc;
 	if ((rc = node_mark_recovered(ctx, &before)))
 		return rc;
 	/* what was written after the last commit that came back (J1) */

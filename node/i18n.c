@@ -715,19 +715,19 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"%s/feed.mark (the numbers this node has used) is damaged, so new numbers cannot be known to be unused; this command wrote nothing.\n" },
 	[M_MARK_IO] = { "无法读写 %s/feed.mark（%s）：本命令什么也没有写。检查存储卡是否写满或损坏、目录权限是否正确。\n",
 		"cannot read or write %s/feed.mark (%s): this command wrote nothing. Check that the card is not full or failing and the folder's permissions.\n" },
-	[M_HELP_RECOVER] = { "recover --from coap://主机[:端口] [--timeout 秒] | --bundle 文件\n"
-			     "  数据库丢失、重建或换成旧的之后：从县中心（或县中心用 cunlian bundle export 文件 --for 本站 导出的数据包）取回本站自己的数据和全县数据，从县中心存有的最后一个编号接着写，并列出从未同步、因而丢失的提交。之后新记录的编号跳过可能用过的号。\n"
-			     "  退出码：0 完成；1 取不回（县中心连不上，或没有收敛）；2 用法错误；4 数据包不存在；5 存储错误。\n",
-			     "recover --from coap://HOST[:PORT] [--timeout S] | --bundle FILE\n"
-			     "  After the database was lost, re-created or replaced by an older copy: fetch this station's own data and the county's back from the hub (or from a bundle the hub made with cunlian bundle export FILE --for STATION), go on numbering after the last commit the hub holds, and list the commits that were never synced and are therefore lost. New record ids then skip the numbers that may have been used.\n"
-			     "  Exit codes: 0 done; 1 could not fetch (hub unreachable or not converged); 2 usage; 4 no such bundle; 5 storage error.\n" },
+	[M_HELP_RECOVER] = { "recover --from coap://主机[:端口] [--timeout 秒] | --bundle 文件  [--accept-loss]\n"
+			     "  数据库丢失、重建或换成旧的之后：从县中心（或县中心用 cunlian bundle export 文件 --for 本站 导出的数据包）取回本站自己的数据和全县数据，从县中心存有的最后一个编号接着写，并列出从未同步、因而丢失的提交。之后新记录的编号跳过可能用过的号。曾经发出却没有取回的提交（还在数据包或别的站点上）会让它停下，除非加 --accept-loss 放弃它们。\n"
+			     "  退出码：0 完成；1 取不回（县中心连不上，或没有收敛）；2 用法错误；3 发出过的提交没有取回；4 数据包不存在；5 存储错误。\n",
+			     "recover --from coap://HOST[:PORT] [--timeout S] | --bundle FILE  [--accept-loss]\n"
+			     "  After the database was lost, re-created or replaced by an older copy: fetch this station's own data and the county's back from the hub (or from a bundle the hub made with cunlian bundle export FILE --for STATION), go on numbering after the last commit the hub holds, and list the commits that were never synced and are therefore lost. New record ids then skip the numbers that may have been used. Commits that were sent but did not come back (a bundle or another station still holds them) stop it, unless --accept-loss gives them up.\n"
+			     "  Exit codes: 0 done; 1 could not fetch (hub unreachable or not converged); 2 usage; 3 commits that were sent did not come back; 4 no such bundle; 5 storage error.\n" },
 	[M_RECOVER_NEED_SOURCE] = { "用法：cunlian recover --from coap://主机[:端口]，或 cunlian recover --bundle 文件（二者选一）\n",
 		"usage: cunlian recover --from coap://HOST[:PORT], or cunlian recover --bundle FILE (one of them)\n" },
 	[M_RECOVER_FETCHED] = { "从 %s 取回 %llu 条提交。\n", "fetched from %s: %llu commits.\n" },
 	[M_RECOVER_FEED] = { "%s 的数据：本节点的提交现在存到第 %llu 号，新的提交从第 %llu 号接着编。\n",
 		"%s data: this node's commits are now held up to seq %llu; new commits go on from seq %llu.\n" },
-	[M_RECOVER_SENT_LOST] = { "  第 %llu–%llu 号提交写过、也可能发出过，但这次没有取回：如果它们在某个数据包或别的站点上，请用 cunlian recover --bundle 文件 导入；否则已丢失。\n",
-		"  commits %llu-%llu were written and may have been sent, but did not come back: if a bundle or another station holds them, import it with cunlian recover --bundle FILE; otherwise they are lost.\n" },
+	[M_RECOVER_SENT_LOST] = { "  第 %llu–%llu 号提交曾经发出（同步或数据包），但没有取回；已按 --accept-loss 放弃：以后如果出现，会被当作冲突拒收。\n",
+		"  commits %llu-%llu were sent (a sync or a bundle) but did not come back; given up (--accept-loss): should they turn up, they are refused as a conflict.\n" },
 	[M_RECOVER_LOST] = { "  第 %llu 号提交从未同步，已丢失（涉及记录 %s）：请核对纸质记录并重新录入。\n",
 		"  commit %llu was never synced and is lost (records %s): check the paper records and enter it again.\n" },
 	[M_RECOVER_NOLOSS] = { "  没有丢失的提交。\n", "  no commit was lost.\n" },
@@ -744,6 +744,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"numbering: %s/feed.mark is damaged: writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE" },
 	[M_DOC_MARK_IO] = { "编号：无法读写 %s/feed.mark（%s）：写入会失败。检查存储卡和目录权限",
 		"numbering: cannot read or write %s/feed.mark (%s): writes will fail. Check the card and the folder's permissions" },
+	[M_RECOVER_SENT_MISSING] = { "%s 的数据：第 %llu–%llu 号提交曾经发出（同步或数据包），但这次没有取回：它们还在别处（数据包、别的站点，或在去县中心的路上），接着编号会和它们重复。请导入那个数据包（cunlian recover --bundle 文件），或等它们到了县中心再运行 cunlian recover --from；确定它们已经不存在时，加 --accept-loss 放弃。编号记录没有改变，写入仍被拒绝。\n",
+		"%s data: commits %llu-%llu were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -389,6 +389,7 @@ enum node_msg_id {
 	M_DOC_MARK_BAD,
 	M_DOC_MARK_DAMAGED,
 	M_DOC_MARK_IO,
+	M_RECOVER_SENT_MISSING,
 	M_COUNT
 };
 

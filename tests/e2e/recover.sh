@@ -120,6 +120,34 @@ expect 0 --home "$S" order add --category 助老 --detail 再次恢复后
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after init was refused and the node recovered" "" s1
 
+check "commits that left on a bundle but never reached the hub stop recover (3) until that bundle is imported"
+cl --home "$S" order add --category 维修 --detail 只在数据包里的单 >/dev/null
+expect 0 --home "$S" bundle export "$TMP/s1-out.bundle"
+onbundle=$(own)
+rm -f "$S"/replica.db*
+expect 3 --home "$S" recover --from "coap://127.0.0.1:$P"
+contains "$err" "cunlian recover --bundle" "the stop names importing the bundle"
+contains "$err" "--accept-loss" "the stop names giving up"
+expect 3 --home "$S" order add --category x --detail d
+expect 0 --home "$S" --json recover --bundle "$TMP/s1-out.bundle"
+[ "$(own)" = "$onbundle" ] || fail "own commits after the bundle: $(own), want $onbundle"
+echo "$out" | pyjson "all(not f['lost'] and not f['sent_lost'] for f in d['feeds'])" || fail "nothing is lost: $out"
+expect 0 --home "$S" order add --category 助老 --detail 数据包回来以后
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after the bundle came back" "" s1
+
+check "--accept-loss gives up commits that left on a bundle and were lost with it"
+cl --home "$S" order add --category 维修 --detail 数据包丢了 >/dev/null
+expect 0 --home "$S" bundle export "$TMP/lost.bundle"
+rm -f "$S"/replica.db* "$TMP/lost.bundle"
+expect 3 --home "$S" recover --from "coap://127.0.0.1:$P"
+expect 0 --home "$S" --json recover --from "coap://127.0.0.1:$P" --accept-loss
+echo "$out" | pyjson "any(f['scope'] == 's1' and f['sent_lost'] == [f['held'] + 1, f['held'] + 1] for f in d['feeds'])" ||
+	fail "the given-up commit is not listed: $out"
+expect 0 --home "$S" order add --category 助老 --detail 放弃之后
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after --accept-loss" "" s1
+
 check "a damaged feed.mark: writes refused (3) as for a lost replica; recover puts it right"
 printf 'cunlian-feed-mark 1\nauthor zz\n' >"$S/feed.mark"
 expect 3 --home "$S" order add --category x --detail d
