@@ -160,6 +160,10 @@ int crdt_write_check(const struct crdt_write *w);
 
 struct crdt_store;
 
+/* How long a store waits for another process's write transaction (the
+ * daemon, another command) before a call returns -EBUSY. */
+#define CRDT_BUSY_WAIT_MS 10000
+
 struct crdt_options {
 	uint64_t max_ahead_ms; /* 0: CRDT_DEFAULT_MAX_AHEAD_MS */
 	bool no_sync;          /* tests and benches of in-memory paths only */

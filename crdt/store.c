@@ -395,7 +395,7 @@ static const char crdt_base_sql[] =
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
 	int rc;
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_timeout(s->db, CRDT_BUSY_WAIT_MS);
 	if ((rc = crdt_sql_exec(s, "PRAGMA journal_mode=WAL")) ||
 	    (rc = crdt_sql_exec(s, opt && opt->no_sync ? "PRAGMA synchronous=OFF"
 						       : "PRAGMA synchronous=FULL")) ||

@@ -321,8 +321,9 @@ static int node_order_begin(struct node_ctx *ctx, int argc, char **argv, struct 
 	return node_order_load(ctx, id, o);
 }
 
-/* Commit the order's new state (w0, already filled) with its event, and
- * the extra write (a credit) when given. */
+/* Add the commit of the order's new state (w0, already filled) with its
+ * event, and the extra write (a credit) when given, to the run's write
+ * transaction; node_write_end() makes it durable. */
 static int node_order_move(struct node_ctx *ctx, const struct node_order *o, struct crdt_write *w0,
 			   const char *to, const char *volunteer, const char *note,
 			   const struct crdt_write *extra)
@@ -340,26 +341,7 @@ static int node_order_move(struct node_ctx *ctx, const struct node_order *o, str
 	node_event_fill(ctx, &w[1], eid, o, o->status, to, volunteer ? volunteer : o->volunteer, note);
 	if (extra)
 		w[2] = *extra;
-	return node_commit(ctx, o->station, w, extra ? 3 : 2);
-}
-
-/* Done by a volunteer of another station (O5): the order's move in its
- * station's scope and the credit in the county-wide scope, in one
- * transaction. */
-static int node_order_done_away(struct node_ctx *ctx, const struct node_order *o,
-				struct crdt_write *w0, const char *note, const struct crdt_write *credit)
-{
-	int rc = crdt_store_begin(ctx->store);
-	if (rc)
-		return node_fail_store(ctx, rc);
-	if ((rc = node_order_move(ctx, o, w0, "done", NULL, note, NULL)) ||
-	    (rc = node_commit(ctx, "", credit, 1))) {
-		crdt_store_abort(ctx->store);
-		return rc;
-	}
-	if ((rc = crdt_store_end(ctx->store)))
-		return node_fail_store(ctx, rc);
-	return 0;
+	return node_commit_add(ctx, o->station, w, extra ? 3 : 2);
 }
 
 int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv)
@@ -377,7 +359,8 @@ int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv)
 	    (rc = node_order_volunteer_ok(ctx, &o, op[0].val)))
 		return rc;
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
-	if ((rc = node_order_move(ctx, &o, &w, "dispatched", op[0].val, NULL, NULL)))
+	if ((rc = node_order_move(ctx, &o, &w, "dispatched", op[0].val, NULL, NULL)) ||
+	    (rc = node_write_end(ctx)))
 		return rc;
 	node_print_created(ctx, o.id, M_ORDER_DISPATCHED, op[0].val, NULL);
 	return 0;
@@ -397,7 +380,8 @@ int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv)
 	    (rc = node_order_volunteer_ok(ctx, &o, vid)))
 		return rc;
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
-	if ((rc = node_order_move(ctx, &o, &w, "accepted", vid, NULL, NULL)))
+	if ((rc = node_order_move(ctx, &o, &w, "accepted", vid, NULL, NULL)) ||
+	    (rc = node_write_end(ctx)))
 		return rc;
 	node_print_created(ctx, o.id, M_ORDER_ACCEPTED, vid, NULL);
 	return 0;
@@ -449,12 +433,14 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_real(&w, "hours", hours);
 	node_real_fmt(hours, hs, sizeof(hs));
 	snprintf(note, sizeof(note), "hours=%s", hs);
+	/* O5: the credit of a visiting volunteer goes county-wide, in the
+	 * same write transaction as the move */
 	bool credit_now = !held && pts > 0;
-	if (credit_now && home[0] && strcmp(home, o.station) != 0)
-		rc = node_order_done_away(ctx, &o, &w, note, &credit);
-	else
-		rc = node_order_move(ctx, &o, &w, "done", NULL, note, credit_now ? &credit : NULL);
-	if (rc)
+	bool away = credit_now && home[0] && strcmp(home, o.station) != 0;
+	rc = node_order_move(ctx, &o, &w, "done", NULL, note, credit_now && !away ? &credit : NULL);
+	if (!rc && away)
+		rc = node_commit_add(ctx, "", &credit, 1);
+	if (rc || (rc = node_write_end(ctx)))
 		return rc;
 	if (ctx->json) {
 		struct node_json j;
@@ -494,7 +480,8 @@ int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv)
 		crdt_write_text(&w, "comment", op[1].val);
 	snprintf(note, sizeof(note), "rating=%lld%s%s", (long long)rating, op[1].val ? " " : "",
 		 op[1].val ? op[1].val : "");
-	if ((rc = node_order_move(ctx, &o, &w, "rated", NULL, note, NULL)))
+	if ((rc = node_order_move(ctx, &o, &w, "rated", NULL, note, NULL)) ||
+	    (rc = node_write_end(ctx)))
 		return rc;
 	if (ctx->json) {
 		struct node_json j;
@@ -523,7 +510,8 @@ int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_order_allowed(ctx, &o, MOVE_CANCEL, false)))
 		return rc;
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
-	if ((rc = node_order_move(ctx, &o, &w, "cancelled", NULL, op[0].val, NULL)))
+	if ((rc = node_order_move(ctx, &o, &w, "cancelled", NULL, op[0].val, NULL)) ||
+	    (rc = node_write_end(ctx)))
 		return rc;
 	node_print_created(ctx, o.id, M_ORDER_CANCELLED, op[0].val, NULL);
 	return 0;

@@ -313,7 +313,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		char host[RADIO_ADDR_MAX];
 		unsigned port;
 		if (strcmp(o[0].val, "none") != 0 &&
-		    (radio_uri_parse(o[0].val, host, sizeof(host), &port) || strlen(o[0].val) >= sizeof(sv->nc.listen))) {
+		    (radio_listen_parse(o[0].val, host, sizeof(host), &port) || strlen(o[0].val) >= sizeof(sv->nc.listen))) {
 			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_LISTEN, o[0].val);
 			goto out;
 		}

@@ -73,6 +73,7 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_key(&j, "converged");
 		node_json_bool(&j, r->converged);
 		node_json_kint(&j, "feeds_differ", (int64_t)r->differ);
+		node_json_kint(&j, "scopes_differ", (int64_t)r->digest_differ);
 		node_json_key(&j, "sent");
 		node_json_obj(&j);
 		node_json_kint(&j, "messages", (int64_t)r->msgs_out);
@@ -175,8 +176,12 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	node_sync_print(ctx, &peer, &res);
-	if (!res.converged)
+	if (!res.converged && res.differ)
 		rc = node_fail(ctx, -EAGAIN, M_NET_NOT_CONVERGED, peer.uri, res.differ);
+	else if (!res.converged)
+		rc = node_fail(ctx, -EAGAIN, M_NET_STATE_DIFFERS, peer.uri,
+			       strcmp(res.digest_scope, "-") == 0 ? node_msg(ctx->lang, M_SCOPE_COUNTY)
+								  : res.digest_scope);
 out:
 	node_xchg_free(x);
 	radio_free(r);

@@ -42,12 +42,14 @@ static void node_conf_set(char *dst, size_t n, const char *v)
 int node_conf_read(const char *path, struct node_conf *c)
 {
 	char line[512];
+	int at = 0;
 	FILE *f = fopen(path, "r");
 	memset(c, 0, sizeof(*c));
 	if (!f)
 		return errno == ENOENT ? ERR_NOTFOUND : -errno;
 	while (fgets(line, sizeof(line), f)) {
 		char *k = node_conf_trim(line), *eq;
+		at++;
 		if (*k == '\0' || *k == '#')
 			continue;
 		if (!(eq = strchr(k, '='))) {
@@ -57,16 +59,19 @@ int node_conf_read(const char *path, struct node_conf *c)
 		*eq = '\0';
 		char *v = node_conf_trim(eq + 1);
 		k = node_conf_trim(k);
-		if (strcmp(k, "station") == 0)
+		if (strcmp(k, "station") == 0) {
 			node_conf_set(c->station, sizeof(c->station), v);
-		else if (strcmp(k, "name") == 0)
-			node_conf_set(c->name, sizeof(c->name), v);
-		else if (strcmp(k, "role") == 0)
+			c->station_line = at;
+		} else if (strcmp(k, "role") == 0) {
 			node_conf_set(c->role, sizeof(c->role), v);
-		else if (strcmp(k, "level") == 0)
+			c->role_line = at;
+		} else if (strcmp(k, "name") == 0) {
+			node_conf_set(c->name, sizeof(c->name), v);
+		} else if (strcmp(k, "level") == 0) {
 			node_conf_set(c->level, sizeof(c->level), v);
-		else if (strcmp(k, "parent") == 0)
+		} else if (strcmp(k, "parent") == 0) {
 			node_conf_set(c->parent, sizeof(c->parent), v);
+		}
 	}
 	fclose(f);
 	if (!node_id_ok(c->station) || (strcmp(c->role, "station") && strcmp(c->role, "hub")))

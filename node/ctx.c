@@ -19,6 +19,9 @@ void node_ctx_init(struct node_ctx *ctx)
 
 void node_ctx_release(struct node_ctx *ctx)
 {
+	if (ctx->writing) /* a command that failed, or wrote nothing */
+		crdt_store_abort(ctx->store);
+	ctx->writing = false;
 	sync_ctx_free(ctx->sync); /* removes the sealer: before the store goes */
 	ctx->sync = NULL;
 	crdt_store_close(ctx->store);
@@ -66,6 +69,24 @@ const char *node_id_prefix(const struct node_ctx *ctx)
 	return ctx->hub ? "hub" : ctx->conf.station;
 }
 
+/* Once enrolled, who this node is comes from the county's statement
+ * (node.cert), not from node.conf: a file that says another station or
+ * role is refused, naming its line, before anything is read or written. */
+static int node_conf_agrees(struct node_ctx *ctx, const char *path)
+{
+	struct sync_statement st;
+	if (!ctx->cert || sync_statement_decode(ctx->cert, ctx->cert_len, &st))
+		return 0; /* not enrolled (a bad certificate is refused by sync_ctx_new) */
+	const char *role = st.role == SYNC_ROLE_HUB ? "hub" : "station";
+	if (strcmp(st.station, ctx->conf.station) != 0)
+		return node_fail(ctx, ERR_CONFLICT, M_CONF_NOT_STATEMENT, path, ctx->conf.station_line,
+				 "station", ctx->conf.station, "station", st.station, "station", st.station);
+	if (strcmp(role, ctx->conf.role) != 0)
+		return node_fail(ctx, ERR_CONFLICT, M_CONF_NOT_STATEMENT, path, ctx->conf.role_line,
+				 "role", ctx->conf.role, "role", role, "role", role);
+	return 0;
+}
+
 int node_open(struct node_ctx *ctx)
 {
 	char path[NODE_PATH_MAX + 32];
@@ -80,13 +101,16 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
-	if ((rc = node_replica_open(ctx)) || (rc = node_mark_check(ctx)))
+	if ((rc = node_replica_open(ctx)) || (rc = node_conf_agrees(ctx, path)) ||
+	    (rc = node_mark_check(ctx))) /* before the write transaction: reads durable M */
 		return rc;
 	/* A node that learned it was revoked stops syncing and says so. */
 	if (sync_ctx_revoked(ctx->sync) && ctx->cmd &&
 	    (strcmp(ctx->cmd->group, "bundle") == 0 || strcmp(ctx->cmd->group, "sync") == 0 ||
 	     strcmp(ctx->cmd->group, "serve") == 0))
 		return node_fail(ctx, ERR_REVOKED, M_TRUST_REVOKED);
+	if (ctx->cmd && ctx->cmd->writes)
+		return node_write_begin(ctx);
 	return 0;
 }
 
@@ -353,7 +377,18 @@ int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out
 	return rc;
 }
 
-int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
+int node_write_begin(struct node_ctx *ctx)
+{
+	if (ctx->writing)
+		return 0;
+	int rc = crdt_store_begin(ctx->store);
+	if (rc)
+		return node_fail_store(ctx, rc);
+	ctx->writing = true;
+	return 0;
+}
+
+int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
 	struct node_mark_undo undo;
 	int rc = node_mark_reserve(ctx, scope, w, n, &undo); /* feedmark.c W1 */
@@ -370,6 +405,21 @@ int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write
 	if (rc)
 		return node_fail_store(ctx, rc);
 	return 0;
+}
+
+int node_write_end(struct node_ctx *ctx)
+{
+	if (!ctx->writing)
+		return 0;
+	ctx->writing = false;
+	int rc = crdt_store_end(ctx->store); /* rolls back on failure */
+	return rc ? node_fail_store(ctx, rc) : 0;
+}
+
+int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
+{
+	int rc = node_commit_add(ctx, scope, w, n);
+	return rc ? rc : node_write_end(ctx);
 }
 
 bool node_may_write(const struct node_ctx *ctx, const char *station)

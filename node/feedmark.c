@@ -28,7 +28,8 @@
  *      commit.
  *  W2. F <= M in every replica that lost nothing. F is only ever set to
  *      an M read outside any transaction of this process (so durable):
- *      at a reservation made with no transaction open, when own commits
+ *      at a reservation (M then, or inside the command's write
+ *      transaction the M read at node_open before it), when own commits
  *      leave the node (a converged sync, a bundle export:
  *      node_mark_settle), and once per feed at node_open (F = 0 while the
  *      replica holds some: the feed's first commit is then guarded too).
@@ -90,10 +91,15 @@
 #define MARK_FEEDS_MAX 100000
 #define MARK_LINE_MAX 256
 
+/* Empty m as if nothing were read; what the check saw at open stays. */
 static void mark_reset(struct node_mark *m)
 {
+	struct crdt_vv_entry *open_held = m->open_held;
+	size_t nopen_held = m->nopen_held;
 	mem_free(m->feed);
 	memset(m, 0, sizeof(*m));
+	m->open_held = open_held;
+	m->nopen_held = nopen_held;
 }
 
 void node_mark_free(struct node_ctx *ctx)
@@ -101,6 +107,7 @@ void node_mark_free(struct node_ctx *ctx)
 	if (!ctx->mark)
 		return;
 	mark_reset(ctx->mark);
+	mem_free(ctx->mark->open_held);
 	mem_free(ctx->mark);
 	ctx->mark = NULL;
 }
@@ -370,8 +377,14 @@ static int mark_heal(struct node_ctx *ctx, bool *changed)
 			*changed = true;
 		}
 	}
-	mem_free(own);
-	return rc;
+	if (rc) {
+		mem_free(own);
+		return rc;
+	}
+	mem_free(ctx->mark->open_held); /* read outside a transaction: durable */
+	ctx->mark->open_held = own;
+	ctx->mark->nopen_held = n;
+	return 0;
 }
 
 bool node_mark_cmd_writes(const struct node_cmd *cmd)
@@ -386,7 +399,7 @@ bool node_mark_cmd_writes(const struct node_cmd *cmd)
 		"lora-bridge",   "enroll request",
 	};
 	char name[64];
-	if (!cmd)
+	if (!cmd || cmd->writes)
 		return true;
 	snprintf(name, sizeof(name), "%s%s%s", cmd->group, cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
 	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
@@ -551,8 +564,17 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 		f->reserved = held + MARK_BLOCK;
 		change = true;
 	}
-	if (f->floor < held && sqlite3_get_autocommit(crdt_store_db(ctx->store))) {
-		f->floor = held; /* durable now (W2): no transaction of ours is open */
+	/* W2: F only to a durable M: held itself when no transaction of ours
+	 * is open, else no more than what the check read at open */
+	uint64_t durable = held;
+	if (!sqlite3_get_autocommit(crdt_store_db(ctx->store))) {
+		durable = 0;
+		for (size_t i = 0; i < m->nopen_held; i++)
+			if (strcmp(m->open_held[i].scope, scope) == 0)
+				durable = m->open_held[i].seq < held ? m->open_held[i].seq : held;
+	}
+	if (f->floor < durable) {
+		f->floor = durable;
 		change = true;
 	}
 	for (int l = 0; l < 26; l++)

@@ -28,6 +28,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- home, configuration, identity, database ---- */
 	[M_NO_HOME] = { "目录 %s 里还没有节点：先执行 cunlian init --station 站点编号 --name 站点名称（或用 --home 指定节点目录）\n",
 			"no node in %s: run cunlian init --station ID --name NAME first (or point --home at the node's folder)\n" },
+	[M_CONF_NOT_STATEMENT] = { "%s 第 %d 行写的是 %s = %s，但县里签发给本节点的登记证书（node.cert）写的是 %s = %s。"
+				   "节点的身份以证书为准：把这一行改回 %s = %s；什么都没有做\n",
+				   "%s line %d says %s = %s, but the county's statement for this node (node.cert) says"
+				   " %s = %s. Who a node is comes from the statement: change that line back to %s = %s;"
+				   " nothing was done\n" },
 	[M_CONF_BAD] = { "配置文件 %s 有错：每行应为“键 = 值”，并含 station 和 role（station 或 hub）；请改正或重新 init\n",
 			 "%s is not a valid configuration: lines are `key = value` and need station and role (station or hub); fix it or run init again\n" },
 	[M_CONF_WRITE] = { "无法写入配置文件 %s（%s）：检查目录权限和磁盘空间\n",
@@ -42,8 +47,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			"cannot open the database %s (%s): run cunlian doctor\n" },
 	[M_DB_ERROR] = { "数据库出错（%s），没有写入任何内容：运行 cunlian doctor 检查\n",
 			 "database error (%s); nothing was written: run cunlian doctor\n" },
-	[M_DB_BUSY] = { "数据库正被另一个 cunlian 进程使用：稍后再试\n",
-			"the database is in use by another cunlian process: try again in a moment\n" },
+	[M_DB_BUSY] = { "数据库正被另一个 cunlian 进程写入，等了 10 秒仍未轮到；没有写入任何内容：稍后再试\n",
+			"the database is being written by another cunlian process and stayed busy for 10 s;"
+			" nothing was written: try again in a moment\n" },
 	[M_DISK_FULL] = { "磁盘已满，没有写入任何内容：清理 %s 所在磁盘的空间后再试\n",
 			  "the disk is full; nothing was written: free space on the disk holding %s and try again\n" },
 	[M_MKDIR_FAILED] = { "无法创建目录 %s（%s）\n", "cannot create the folder %s (%s)\n" },
@@ -613,8 +619,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"%s is not a peer address: use coap://HOST[:PORT], e.g. coap://192.168.1.10:5683\n" },
 	[M_NET_NEED_URI] = { "缺少对端：用法 cunlian sync coap://主机[:端口]\n",
 		"missing peer: usage is cunlian sync coap://HOST[:PORT]\n" },
-	[M_NET_BAD_LISTEN] = { "监听地址 %s 无效：用 主机:端口，例如 0.0.0.0:5683，或 none\n",
-		"the listen address %s is not valid: use HOST:PORT, e.g. 0.0.0.0:5683, or none\n" },
+	[M_NET_BAD_LISTEN] = { "监听地址 %s 无效：用 数字地址:端口，例如 0.0.0.0:5683 或 [::]:5683（不带 coap://），或 none\n",
+		"the listen address %s is not valid: use ADDRESS:PORT with a numeric address, e.g. 0.0.0.0:5683"
+		" or [::]:5683 (no coap://), or none\n" },
 	[M_NET_BAD_LEVEL] = { "日志级别 %s 无效：用 err、warning、notice、info 或 debug\n",
 		"log level %s is not valid: use err, warning, notice, info or debug\n" },
 	[M_NET_LISTEN_FAIL] = { "无法在 %s 上提供服务（%s）：端口可能已被另一个进程占用，或地址不属于本机\n",
@@ -627,6 +634,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"received: %llu messages, %llu bytes; %llu changes merged, %llu carried, %llu duplicates, %llu refused\n" },
 	[M_NET_CONVERGED] = { "已与 %s 收敛（用时 %.1f 秒）\n",
 		"converged with %s (%.1f s)\n" },
+	[M_NET_STATE_DIFFERS] = { "尚未与 %s 收敛：双方持有的变更相同，但“%s”的数据不同（有一方拒收了另一方的部分变更）。"
+				  "在双方运行 cunlian status 查看拒收记录（refused.log），并联系县管理员；再同步不会改变结果\n",
+				  "not converged with %s: both hold the same commits, but the data of %s differs (one side"
+				  " refused some of the other's commits). Run cunlian status on both to see the refusals"
+				  " (refused.log) and call the county administrator; syncing again will not change it\n" },
+	[M_SCOPE_COUNTY] = { "全县范围", "the county-wide scope" },
 	[M_NET_NOT_CONVERGED] = { "尚未与 %s 收敛：%zu 个数据源不一致，请再同步一次\n",
 		"not converged with %s: %zu feeds differ; sync again\n" },
 	[M_LOG_START] = { "开始服务：监听 %s，对端 %zu 个，同步间隔 %u 秒\n",

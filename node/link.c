@@ -241,8 +241,40 @@ static int node_net_feed(struct sync_session *s, struct node_gapq *q, const uint
 
 /* ---- the version vector as text --------------------------------------- */
 
+/* Does the query name scope ("-" for county-wide) in a scope=X term, or
+ * have no scope terms at all? */
+static bool node_net_query_wants(const char *query, const char *scope)
+{
+	bool any = false;
+	for (const char *q = query ? query : ""; *q;) {
+		size_t k = strcspn(q, "&");
+		if (k > 6 && strncmp(q, "scope=", 6) == 0) {
+			any = true;
+			if (k - 6 == strlen(scope) && strncmp(q + 6, scope, k - 6) == 0)
+				return true;
+		}
+		q += k + (q[k] == '&');
+	}
+	return !any;
+}
+
+/* The line "digest SCOPE HEX" of the state of one scope ("-" county-wide):
+ * what two replicas compare once their version vectors agree. */
+static int node_net_digest_line(struct node_ctx *ctx, const char *scope, char *line, size_t n)
+{
+	uint8_t d[32];
+	char hex[65];
+	int rc = crdt_store_digest(ctx->store, strcmp(scope, "-") == 0 ? "" : scope, d);
+	if (rc)
+		return rc;
+	node_hex(d, sizeof(d), hex);
+	snprintf(line, n, "digest %s %s\n", scope, hex);
+	return 0;
+}
+
 /* One line per feed: 64 hex digits of the author, the scope ("-" for
- * county-wide), the highest seq held. */
+ * county-wide), the highest seq held. With "digest" in the query, then a
+ * digest line for each scope=X named (docs/protocol.md). */
 static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf *out)
 {
 	struct crdt_vv_entry *vv = NULL;
@@ -253,24 +285,28 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 	for (size_t i = 0; i < n; i++) {
 		char hex[2 * CRDT_AUTHOR_LEN + 1], line[2 * CRDT_AUTHOR_LEN + CRDT_SCOPE_MAX + 32];
 		const char *scope = vv[i].scope[0] ? vv[i].scope : "-";
-		if (query && *query) { /* scope=X filters (repeatable) */
-			bool want = false;
-			const char *q = query;
-			while (*q) {
-				size_t k = strcspn(q, "&");
-				if (k > 6 && strncmp(q, "scope=", 6) == 0 && k - 6 == strlen(scope) &&
-				    strncmp(q + 6, scope, k - 6) == 0)
-					want = true;
-				q += k + (q[k] == '&');
-			}
-			if (!want)
-				continue;
-		}
+		if (!node_net_query_wants(query, scope))
+			continue;
 		node_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
 		int m = snprintf(line, sizeof(line), "%s %s %llu\n", hex, scope, (unsigned long long)vv[i].seq);
 		buf_put(out, line, (size_t)m);
 	}
 	mem_free(vv);
+	bool digests = query && strstr(query, "digest");
+	for (const char *q = digests ? query : ""; *q;) {
+		size_t k = strcspn(q, "&");
+		char scope[CRDT_SCOPE_MAX + 2], line[CRDT_SCOPE_MAX + 80];
+		if (k > 6 && k - 6 < sizeof(scope) && strncmp(q, "scope=", 6) == 0) {
+			memcpy(scope, q + 6, k - 6);
+			scope[k - 6] = '\0';
+			if ((strcmp(scope, "-") == 0 || node_id_ok(scope)) &&
+			    (rc = node_net_digest_line(ctx, scope, line, sizeof(line))) == 0)
+				buf_put(out, line, strlen(line));
+			if (rc)
+				return rc;
+		}
+		q += k + (q[k] == '&');
+	}
 	return out->err;
 }
 
@@ -608,6 +644,24 @@ struct node_xchg {
 	struct node_xchg_result res;
 };
 
+/* "SCOPE HEX" from the peer: does our state of that scope agree? Only
+ * for scopes both hold (a station's own and the county-wide one). */
+static void node_xchg_digest(struct node_xchg *x, const char *rest)
+{
+	char scope[CRDT_SCOPE_MAX + 2], theirs[80], ours[80];
+	if (sscanf(rest, "%33s %79s", scope, theirs) != 2 || strlen(theirs) != 64)
+		return;
+	if (node_net_digest_line(x->ctx, scope, ours, sizeof(ours))) {
+		x->err = ERR_STORAGE;
+		return;
+	}
+	/* ours is "digest SCOPE HEX\n" */
+	if (strncmp(ours + 8 + strlen(scope), theirs, 64) != 0) {
+		x->res.digest_differ++;
+		snprintf(x->res.digest_scope, sizeof(x->res.digest_scope), "%s", scope);
+	}
+}
+
 static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t len)
 {
 	struct crdt_vv_entry *vv = NULL;
@@ -629,7 +683,9 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		if (l < sizeof(line)) {
 			memcpy(line, p, l);
 			line[l] = '\0';
-			if (sscanf(line, "%64s %33s %llu", hex, scope, &seq) == 3) {
+			if (strncmp(line, "digest ", 7) == 0) {
+				node_xchg_digest(x, line + 7);
+			} else if (sscanf(line, "%64s %33s %llu", hex, scope, &seq) == 3) {
 				const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
 				bool match = false;
 				remote++;
@@ -668,7 +724,7 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	free(seen);
 	mem_free(vv);
 	x->res.differ = differ;
-	x->res.converged = differ == 0;
+	x->res.converged = differ == 0 && x->res.digest_differ == 0;
 	/* Remember the sync (status, bundle export): a failure to write only
 	 * costs that memory, not the sync. */
 	char name[NODE_PEER_NAME_MAX + 1];
@@ -743,8 +799,8 @@ static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, 
 	q->next = x->reqs;
 	x->reqs = q;
 	if (vv) { /* a station compares only the scopes it shares with the hub */
-		char scopes[CRDT_SCOPE_MAX + 24];
-		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-", x->ctx->conf.station);
+		char scopes[CRDT_SCOPE_MAX + 32];
+		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
 		return radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
 					  node_xchg_done, q);
 	}

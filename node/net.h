@@ -97,8 +97,11 @@ void node_net_server_log(struct node_net_server *s, const struct node_log *log);
 struct node_xchg;
 struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */
-	bool converged;     /* the version vectors agree */
+	bool converged;     /* the version vectors agree, and so does the state
+			       of every scope both hold (the digests) */
 	size_t differ;      /* feeds that differ */
+	size_t digest_differ; /* shared scopes whose state differs all the same */
+	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */
 	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
 	struct sync_report rep;
 	uint64_t ms;

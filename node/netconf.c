@@ -137,8 +137,8 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 	*why = M_NCR_NUMBER;
 	if (strcmp(k, "listen") == 0) {
 		*why = M_NCR_ADDRESS;
-		if (strlen(v) >= sizeof(c->listen) || radio_uri_parse(v, host, sizeof(host), &port) ||
-		    strncmp(v, "coap://", 7) == 0)
+		if (strcmp(v, "none") != 0 &&
+		    (strlen(v) >= sizeof(c->listen) || radio_listen_parse(v, host, sizeof(host), &port)))
 			return ERR_USAGE;
 		snprintf(c->listen, sizeof(c->listen), "%s", v);
 		return 0;

@@ -15,8 +15,17 @@
  * it prints a message a person can act on with node_fail(); main.c turns
  * the code into the exit status (node_exit_code).
  *
- * Writes. Every change is one crdt_commit_local() call through
- * node_commit(): durable when it returns, all or nothing.
+ * Writes. A command whose table entry says NODE_WRITES reads and writes
+ * inside one write transaction (BEGIN IMMEDIATE), which node_open()
+ * starts: the next id, a balance before a redemption, a duplicate check
+ * and a lifecycle move are read where no other process can write between
+ * the read and the commit. node_commit() (or node_commit_add() for each
+ * commit and then node_write_end()) makes the writes durable before the
+ * command prints anything; a command that returns without it, or fails,
+ * leaves nothing written (node_ctx_release rolls back). When the database
+ * stays busy (another writer) for CRDT_BUSY_WAIT_MS, the command fails
+ * with exit status 5 and says to try again: never exit 0 without the
+ * write on disk.
  *
  * Reads. SQL on crdt_store_db(), read-only, on the domain tables; rows
  * with _dead IS NOT NULL are tombstones and are skipped.
@@ -60,6 +69,7 @@ struct node_conf {
 	char role[16];   /* station, hub */
 	char level[16];  /* village, town, county */
 	char parent[CRDT_SCOPE_MAX + 1];
+	int station_line, role_line; /* where the file said them (the last time) */
 };
 
 struct node_cmd;
@@ -83,6 +93,7 @@ struct node_ctx {
 	uint8_t *cert;                   /* node.cert (mem_alloc), or NULL */
 	size_t cert_len;
 	const struct node_cmd *cmd;      /* the command running */
+	bool writing;           /* inside the run's write transaction */
 	bool said;              /* an error message was printed */
 	struct node_mark *mark;          /* feed.mark as last read (feedmark.c), or NULL */
 };
@@ -94,7 +105,11 @@ struct node_cmd {
 	const char *verb;   /* second word: "add", or NULL */
 	node_cmd_fn fn;
 	enum node_msg_id help; /* usage and description */
+	bool writes;        /* NODE_WRITES: node_open() starts a write transaction;
+			       NODE_READS: a command that reads, or manages its own */
 };
+#define NODE_WRITES true
+#define NODE_READS false
 
 /* cmd_bundle.c: what this node last heard of a peer's version vector
  * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
@@ -173,7 +188,18 @@ void node_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
 int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out, size_t n);
 /* The largest n used after "<prefix>-<letter>" in table (0 when none). */
 int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *max);
-/* One local commit of the writes; on failure prints why. */
+/* Start the run's write transaction (node_open() does, for a command
+ * with NODE_WRITES); waits for another writer up to the store's busy
+ * time, then prints that the database is busy and returns -EBUSY. */
+int node_write_begin(struct node_ctx *ctx);
+/* One local commit of the writes, in the run's write transaction when
+ * one is open (durable at node_write_end), else durable at once. On
+ * failure prints why. */
+int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n);
+/* Make the run's write transaction durable (nothing to do outside one).
+ * On failure prints why; nothing of it was written. */
+int node_write_end(struct node_ctx *ctx);
+/* node_commit_add() then node_write_end(): on disk when it returns 0. */
 int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n);
 /* May this node write data of station? (its own station, or the hub) */
 bool node_may_write(const struct node_ctx *ctx, const char *station);
@@ -358,6 +384,10 @@ struct node_mark {
 	 * that shows it */
 	bool checked;
 	bool mismatch;
+	/* the own seqs read by the check at node_open, before any write
+	 * transaction: durable (kept across reloads of the file) */
+	struct crdt_vv_entry *open_held;
+	size_t nopen_held;
 	char bad_scope[CRDT_SCOPE_MAX + 1];
 	uint64_t bad_held, bad_floor, bad_reserved;
 };

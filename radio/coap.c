@@ -28,6 +28,7 @@
  * the Echo option (and the value kept for the peer's later requests); the
  * nack handler ends it with an error (R5).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -36,6 +37,7 @@
 #include <sys/random.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <coap3/coap.h>
 
@@ -184,6 +186,17 @@ static int radio_hostport(const char *s, char *host, size_t hostlen, unsigned *p
 	return 0;
 }
 
+int radio_listen_parse(const char *s, char *host, size_t hostlen, unsigned *port)
+{
+	unsigned char a[sizeof(struct in6_addr)];
+	int rc = radio_hostport(s, host, hostlen, port);
+	if (!rc && inet_pton(AF_INET, host, a) != 1 && inet_pton(AF_INET6, host, a) != 1)
+		rc = ERR_USAGE; /* a name, a URI, anything but an address */
+	if (rc && hostlen)
+		host[0] = '\0';
+	return rc;
+}
+
 int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port)
 {
 	char tmp[RADIO_ADDR_MAX + 16];
@@ -305,6 +318,29 @@ static void radio_free_large(coap_session_t *s, void *p)
 	mem_free(p);
 }
 
+/* Discovery is answered here, not by libcoap's own handler, so that it
+ * passes the same guard as every resource: the rate per address, and
+ * at most 3x the bytes received until the address is validated (the
+ * links are 72 bytes: a plain 21-byte GET first gets the 4.01 Echo). */
+static const struct radio_resource radio_wellknown = {
+	.path = ".well-known/core", .rt = "", .ct = 40, .get = true,
+};
+
+/* The CoRE link format of the resources: </vv>;rt="cunlian.vv",... */
+static void radio_links(const struct radio *r, struct buf *b)
+{
+	for (size_t i = 0; i < r->opt.nres; i++) {
+		const struct radio_resource *rd = &r->opt.res[i];
+		if (i)
+			buf_put(b, ",", 1);
+		buf_put(b, "</", 2);
+		buf_put(b, rd->path, strlen(rd->path));
+		buf_put(b, ">;rt=\"", 6);
+		buf_put(b, rd->rt, strlen(rd->rt));
+		buf_put(b, "\"", 1);
+	}
+}
+
 static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -399,7 +435,10 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 				.len = len, .peer = addr, .validated = validated };
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
 	buf_init(&rs.body, r->opt.response_max);
-	r->opt.serve(r->opt.serve_arg, &rq, &rs);
+	if (rd == &radio_wellknown)
+		radio_links(r, &rs.body);
+	else
+		r->opt.serve(r->opt.serve_arg, &rq, &rs);
 	if (rs.body.err) {
 		radio_code(resp, 500);
 		buf_release(&rs.body);
@@ -425,15 +464,28 @@ out:
 		radio_rx_drop(r, x);
 }
 
+/* Is the address free? libcoap binds with SO_REUSEADDR, which lets a
+ * second server share a UDP port that another one (with the same option)
+ * holds and silently split its requests; a plain socket is refused. */
+static int radio_port_free(const coap_address_t *a)
+{
+	int fd = socket(a->addr.sa.sa_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	int rc = bind(fd, &a->addr.sa, a->size) == 0 ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
 static int radio_listen(struct radio *r, const char *listen)
 {
 	char host[RADIO_ADDR_MAX];
 	coap_address_t a;
 	int rc;
 
-	if ((rc = radio_hostport(listen, host, sizeof(host), &r->port)))
+	if ((rc = radio_listen_parse(listen, host, sizeof(host), &r->port)))
 		return rc;
-	if ((rc = radio_resolve(host, r->port, &a)))
+	if ((rc = radio_resolve(host, r->port, &a)) || (rc = radio_port_free(&a)))
 		return rc;
 	if (!coap_new_endpoint(r->ctx, &a, COAP_PROTO_UDP))
 		return -EADDRINUSE;
@@ -461,6 +513,12 @@ static int radio_listen(struct radio *r, const char *listen)
 		coap_resource_set_userdata(res, (void *)rd);
 		coap_add_resource(r->ctx, res);
 	}
+	coap_resource_t *wk = coap_resource_init(coap_make_str_const(radio_wellknown.path), 0);
+	if (!wk)
+		return -ENOMEM;
+	coap_register_request_handler(wk, COAP_REQUEST_GET, radio_handle);
+	coap_resource_set_userdata(wk, (void *)&radio_wellknown);
+	coap_add_resource(r->ctx, wk);
 	return 0;
 }
 

@@ -169,6 +169,11 @@ struct radio_stats {
 };
 void radio_stats_get(const struct radio *r, struct radio_stats *out);
 
+/* Parse a listening address, "ADDR[:PORT]" or "[V6ADDR][:PORT]", where
+ * ADDR is a numeric IPv4 or IPv6 address (no name, no coap://). 0, or
+ * ERR_USAGE with host "". */
+int radio_listen_parse(const char *s, char *host, size_t hostlen, unsigned *port);
+
 /* Parse "coap://HOST[:PORT]" (or "HOST[:PORT]") into host and port. */
 int radio_uri_parse(const char *uri, char *host, size_t hostlen, unsigned *port);
 

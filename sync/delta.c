@@ -999,6 +999,9 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 			goto out;
 		began = true;
 	}
+	/* judged by the trust on disk now, inside the write transaction */
+	if ((rc = sync_trust_refresh(c)))
+		goto out;
 	local.chunks = 1;
 	for (size_t i = 0; i < b.nr; i++) {
 		uint64_t top;

@@ -352,6 +352,8 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 	size_t clen;
 
 	s->now = wall_ms;
+	if ((rc = sync_trust_refresh(s->c)))
+		return rc;
 	if (sync_chunk_peek(msg, len, id, &type, &clen) || clen != len) {
 		s->rep.chunks_refused++;
 		return 0;

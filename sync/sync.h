@@ -256,6 +256,15 @@ int sync_statement_row(struct sync_trust_row *r, const struct sync_statement *st
 int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN],
 			const char *scope, uint64_t from_seq, uint64_t from_ms, uint64_t at);
 
+/* Learn the statements and revocations that the county root's feed in
+ * scope "" gained since the last look, whoever committed them (another
+ * process writing the same replica: `enroll sign` or `revoke` while the
+ * daemon serves, a bundle import, a sync). One indexed read when nothing
+ * is new. The sync layer calls it before it judges any message (a
+ * session's input, a delta's chunk inside its write transaction), so a
+ * trust change is in force for the very next message. */
+int sync_trust_refresh(struct sync_ctx *c);
+
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
 /* Is a statement of node's key held (and the period)? 0 or ERR_NOTFOUND. */

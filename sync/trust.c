@@ -129,6 +129,7 @@ struct sync_trust {
 	bool has_master, has_scope;
 	char key_scope[CRDT_SCOPE_MAX + 1];
 	bool self_revoked;
+	uint64_t root_seq; /* the root's commits in scope "" learned up to here */
 };
 
 /* ---- encodings -------------------------------------------------------- */
@@ -415,6 +416,9 @@ static int trust_add_stmt(struct sync_trust *t, const struct trust_stmt *s)
 
 static int trust_add_rev(struct sync_trust *t, const struct trust_rev *r, const uint8_t *self)
 {
+	for (size_t i = 0; i < t->nrv; i++)
+		if (memcmp(&t->rv[i], r, sizeof(*r)) == 0)
+			return 0;
 	if (t->nrv == t->caprv) {
 		size_t cap = t->caprv ? t->caprv * 2 : 8;
 		void *p = mem_realloc(t->rv, cap * sizeof(*t->rv));
@@ -499,11 +503,20 @@ static int trust_load_one(void *arg, const struct crdt_log_entry *e)
 	struct sync_ctx *c = arg;
 	struct crdt_write *w;
 	size_t n;
+	c->trust->root_seq = e->seq;
 	if (e->carried || crdt_body_decode(e->body, e->body_len, &w, &n))
 		return 0;
 	int rc = sync_trust_learn(c, w, n);
 	mem_free(w);
 	return rc;
+}
+
+int sync_trust_refresh(struct sync_ctx *c)
+{
+	if (!c->trust)
+		return 0;
+	int rc = crdt_log_each(c->store, c->trust->root, "", c->trust->root_seq, trust_load_one, c);
+	return rc < 0 ? rc : 0;
 }
 
 int sync_trust_new(struct sync_ctx *c)
@@ -549,8 +562,7 @@ int sync_trust_new(struct sync_ctx *c)
 			}
 		}
 	}
-	rc = crdt_log_each(c->store, t->root, "", 0, trust_load_one, c);
-	return rc < 0 ? rc : 0;
+	return sync_trust_refresh(c);
 }
 
 void sync_trust_free(struct sync_trust *t)

@@ -584,6 +584,52 @@ static void test_revocation(void **state)
 	t_close(&thief);
 }
 
+/* Trust changes another process commits to a serving hub's replica are
+ * in force at the serving handle's very next chunk, with no reopening
+ * (sync_trust_refresh): a revocation refuses, a new enrolment admits. */
+static void test_trust_live(void **state)
+{
+	struct t_node r, hub, cli, st, st2;
+	struct sync_report rep;
+	struct sync_trust_row row;
+	struct sync_statement stm;
+	(void)state;
+
+	t_open_root(&r, &root, "root9");
+	t_open(&hub, "hub9", 40, "c01", SYNC_ROLE_HUB);
+	t_open(&st, "st9", 41, "s9", SYNC_ROLE_STATION);
+	t_open(&st2, "st10", 42, "s10", SYNC_ROLE_STATION);
+	t_enrol(&r, hub.id.pk, "c01", SYNC_ROLE_HUB, T0 + 365 * DAY, T0);
+	t_enrol(&r, st.id.pk, "s9", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 1);
+	t_carry(&r, &hub, T0 + 10, &rep, NULL);
+	t_write_volunteer(&st, "s9-v1", "s9", T0 + 100);
+	t_carry(&st, &hub, T0 + 110, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+
+	/* another process on the same replica file (enroll revoke, enroll sign) */
+	t_open(&cli, "hub9", 40, "c01", SYNC_ROLE_HUB);
+	assert_int_equal(sync_revocation_row(&row, st.id.pk, "s9", 0, T0 + 200, T0 + 200), 0);
+	assert_int_equal(sync_root_commit(cli.ctx, cli.st, &root, T0 + 200, &row.w, 1), 0);
+	t_statement(&stm, &root, st2.id.pk, "s10", SYNC_ROLE_STATION, T0 + 365 * DAY);
+	assert_int_equal(sync_statement_row(&row, &stm), 0);
+	assert_int_equal(sync_root_commit(cli.ctx, cli.st, &root, T0 + 210, &row.w, 1), 0);
+	t_close(&cli);
+
+	/* the serving handle, as it was */
+	t_write_volunteer(&st, "s9-v2", "s9", T0 + 300);
+	t_carry(&st, &hub, T0 + 310, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_REVOKED), 1);
+	t_write_volunteer(&st2, "s10-v1", "s10", T0 + 320);
+	t_carry(&st2, &hub, T0 + 330, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+	assert_int_equal(rep.refused, 0);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&st);
+	t_close(&st2);
+}
+
 /* ---- confidentiality ------------------------------------------------------- */
 
 static bool t_has(const struct buf *b, const char *needle)
@@ -1384,6 +1430,7 @@ int main(void)
 		cmocka_unit_test(test_held_back),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),
+		cmocka_unit_test(test_trust_live),
 		cmocka_unit_test(test_encryption),
 		cmocka_unit_test(test_body_format),
 		cmocka_unit_test(test_idnum_key),
