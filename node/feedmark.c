@@ -146,7 +146,67 @@ static bool mark_hex(const char *hex, uint8_t *out, size_t n)
 	return true;
 }
 
-/* Read feed.mark into m: 0, ERR_NOTFOUND (m empty), ERR_CORRUPT, -errno. */
+/* A number as we write them: 1 to 19 digits, at most INT64_MAX (a seq
+ * or an id is an SQLite integer). */
+static bool mark_num(const char *t, uint64_t *out)
+{
+	size_t n = strlen(t);
+	uint64_t v = 0;
+	if (n == 0 || n > 19)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (t[i] < '0' || t[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(t[i] - '0');
+	}
+	if (v > INT64_MAX)
+		return false;
+	*out = v;
+	return true;
+}
+
+/* One line of the file (its newline cut) into m; false: not one we write. */
+static bool mark_line(struct node_mark *m, char *line, int *err)
+{
+	char *tok[6], *save = NULL;
+	size_t n = 0;
+	uint64_t v[3] = { 0, 0, 0 };
+	for (char *t = strtok_r(line, " ", &save); t; t = strtok_r(NULL, " ", &save)) {
+		if (n == 6)
+			return false;
+		tok[n++] = t;
+	}
+	if (n == 2 && strcmp(tok[0], "author") == 0)
+		return mark_hex(tok[1], m->author, CRDT_AUTHOR_LEN);
+	if (n == 2 && strcmp(tok[0], "lost") == 0 && mark_num(tok[1], &v[0]) && v[0] <= 1) {
+		m->lost = v[0] == 1;
+		return true;
+	}
+	if (n == 5 && strcmp(tok[0], "feed") == 0 && strlen(tok[1]) <= CRDT_SCOPE_MAX &&
+	    mark_num(tok[2], &v[0]) && mark_num(tok[3], &v[1]) && mark_num(tok[4], &v[2]) &&
+	    v[1] <= v[0] && v[2] <= v[0]) {
+		struct node_mark_feed *e = mark_feed(m, strcmp(tok[1], "-") == 0 ? "" : tok[1], true);
+		if (!e) {
+			*err = -ENOMEM;
+			return true;
+		}
+		e->reserved = v[0];
+		e->floor = v[1];
+		e->sent = v[2];
+		return true;
+	}
+	if (n == 4 && strcmp(tok[0], "id") == 0 && tok[1][0] >= 'a' && tok[1][0] <= 'z' && !tok[1][1] &&
+	    mark_num(tok[2], &v[0]) && mark_num(tok[3], &v[1]) && v[1] <= v[0]) {
+		m->id_reserved[tok[1][0] - 'a'] = v[0];
+		m->id_floor[tok[1][0] - 'a'] = v[1];
+		return true;
+	}
+	return false;
+}
+
+/* Read feed.mark into m: 0, ERR_NOTFOUND (m empty), ERR_CORRUPT, -errno.
+ * Every line is checked whole; a line longer than any we write, a number
+ * out of range, a floor above its reservation, anything else: ERR_CORRUPT. */
 static int mark_read(const struct node_ctx *ctx, struct node_mark *m)
 {
 	char path[NODE_PATH_MAX + 32], line[MARK_LINE_MAX];
@@ -158,42 +218,25 @@ static int mark_read(const struct node_ctx *ctx, struct node_mark *m)
 	if (!(f = fopen(path, "r")))
 		return errno == ENOENT ? ERR_NOTFOUND : -errno;
 	while (!rc && fgets(line, sizeof(line), f)) {
-		char a[80];
-		unsigned long long r, fl, se;
-		if (!strchr(line, '\n') && !feof(f)) {
-			rc = ERR_CORRUPT; /* a line longer than any we write */
+		char *nl = strchr(line, '\n');
+		if (!nl || strlen(line) != (size_t)(nl - line) + 1) {
+			rc = ERR_CORRUPT; /* too long, cut short, or a NUL inside */
 			break;
 		}
-		if (n++ == 0) {
-			rc = strcmp(line, "cunlian-feed-mark 1\n") == 0 ? 0 : ERR_CORRUPT;
-		} else if (sscanf(line, "author %79s", a) == 1) {
-			rc = mark_hex(a, m->author, CRDT_AUTHOR_LEN) ? 0 : ERR_CORRUPT;
-		} else if (sscanf(line, "lost %llu", &r) == 1 && r <= 1) {
-			m->lost = r == 1;
-		} else if (sscanf(line, "feed %79s %llu %llu %llu", a, &r, &fl, &se) == 4 && fl <= r &&
-			   se <= r) {
-			struct node_mark_feed *e = mark_feed(m, strcmp(a, "-") == 0 ? "" : a, true);
-			if (!e)
-				rc = strlen(a) > CRDT_SCOPE_MAX ? ERR_CORRUPT : -ENOMEM;
-			else {
-				e->reserved = r;
-				e->floor = fl;
-				e->sent = se;
-			}
-		} else if (sscanf(line, "id %79s %llu %llu", a, &r, &fl) == 3 && a[0] >= 'a' &&
-			   a[0] <= 'z' && !a[1] && fl <= r) {
-			m->id_reserved[a[0] - 'a'] = r;
-			m->id_floor[a[0] - 'a'] = fl;
-		} else {
+		*nl = '\0';
+		if (n++ == 0)
+			rc = strcmp(line, "cunlian-feed-mark 1") == 0 ? 0 : ERR_CORRUPT;
+		else if (!mark_line(m, line, &rc))
 			rc = ERR_CORRUPT;
-		}
 	}
 	if (!rc && ferror(f))
 		rc = -EIO;
 	fclose(f);
 	if (!rc && n == 0)
 		rc = ERR_CORRUPT; /* empty: cut short before its first line */
-	if (!rc)
+	if (rc)
+		mark_reset(m);
+	else
 		m->present = true;
 	return rc;
 }
@@ -694,11 +737,11 @@ static int mark_journal_read(const struct node_ctx *ctx, struct mark_jentry **ou
 		if (!f)
 			continue;
 		while (fgets(line, sizeof(line), f) && len < JOURNAL_ENTRIES_MAX) {
-			char scope[CRDT_SCOPE_MAX + 2];
-			unsigned long long seq;
+			char scope[CRDT_SCOPE_MAX + 2], num[24];
+			uint64_t seq;
 			int off = 0;
-			if (!strchr(line, '\n') || sscanf(line, "j %33s %llu%n", scope, &seq, &off) != 2 ||
-			    strlen(scope) > CRDT_SCOPE_MAX)
+			if (!strchr(line, '\n') || sscanf(line, "j %33s %23s%n", scope, num, &off) != 2 ||
+			    strlen(scope) > CRDT_SCOPE_MAX || !mark_num(num, &seq))
 				continue; /* a torn line (J1) */
 			if (len == cap) {
 				cap = cap ? cap * 2 : 64;

@@ -148,6 +148,37 @@ expect 0 --home "$S" order add --category 助老 --detail 放弃之后
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after --accept-loss" "" s1
 
+check "doctor reads every kind of damaged feed.mark as damaged, and changes nothing"
+cp "$S/feed.mark" "$TMP/good.mark"
+author=$(sed -n 's/^author //p' "$S/feed.mark")
+long=$(python3 -c 'print("x" * 5000)')
+i=0
+for bad in "" "cunlian-feed-mark 2" "cunlian-feed-mark 1
+author $author
+feed s1 5 9 1" "cunlian-feed-mark 1
+author $author
+feed s1 99999999999999999999999 1 1" "cunlian-feed-mark 1
+author $author
+lost 7" "cunlian-feed-mark 1
+author $author
+id O 5 1" "cunlian-feed-mark 1
+author $author
+feed $long 5 1 1" "cunlian-feed-mark 1
+$long" "cunlian-feed-mark 1
+author $author
+feed s1 5"; do
+	i=$((i + 1))
+	printf '%s\n' "$bad" >"$S/feed.mark"
+	expect 1 --home "$S" --json doctor
+	echo "$out" | pyjson 'any(c["check"] == "numbering" and c["status"] == "fail" for c in d["checks"])' ||
+		fail "damaged mark $i not reported: $out"
+	[ "$(cat "$S/feed.mark")" = "$bad" ] || fail "doctor changed damaged mark $i"
+done
+head -c 3000 /dev/urandom >"$S/feed.mark"
+expect 1 --home "$S" doctor
+cp "$TMP/good.mark" "$S/feed.mark"
+expect 0 --home "$S" doctor
+
 check "a damaged feed.mark: writes refused (3) as for a lost replica; recover puts it right"
 printf 'cunlian-feed-mark 1\nauthor zz\n' >"$S/feed.mark"
 expect 3 --home "$S" order add --category x --detail d
