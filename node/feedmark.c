@@ -468,6 +468,8 @@ static int mark_refuse(struct node_ctx *ctx)
 	const struct node_mark *m = ctx->mark;
 	if (m->damaged)
 		node_fail(ctx, ERR_CONFLICT, M_MARK_DAMAGED, ctx->home);
+	else if (m->bad_held >= m->bad_floor)
+		node_fail(ctx, ERR_CONFLICT, M_MARK_LOST_SEEN, ctx->home); /* W4 */
 	else
 		node_fail(ctx, ERR_CONFLICT, M_MARK_REFUSED, mark_scope_name(ctx, m->bad_scope),
 			  (unsigned long long)m->bad_held, (unsigned long long)m->bad_floor,

@@ -759,6 +759,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"numbering: cannot read or write %s/feed.mark (%s): writes will fail. Check the card and the folder's permissions" },
 	[M_RECOVER_SENT_MISSING] = { "%s 的数据：第 %llu–%llu 号提交曾经发出（同步或数据包），但这次没有取回：它们还在别处（数据包、别的站点，或在去县中心的路上），接着编号会和它们重复。请导入那个数据包（cunlian recover --bundle 文件），或等它们到了县中心再运行 cunlian recover --from；确定它们已经不存在时，加 --accept-loss 放弃。编号记录没有改变，写入仍被拒绝。\n",
 		"%s data: commits %llu-%llu were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
+	[M_MARK_LOST_SEEN] = { "这个数据库丢失过本节点的提交（%s/feed.mark 记着），同步取回了一部分，但还没有运行 cunlian recover 列出丢了什么、让编号接着走；本命令什么也没有写。\n",
+		"this database lost commits of this node once (%s/feed.mark says so); a sync brought some back, but cunlian recover has not yet listed what is gone and set the numbering on; this command wrote nothing.\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -148,6 +148,17 @@ expect 0 --home "$S" order add --category 助老 --detail 放弃之后
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after --accept-loss" "" s1
 
+check "a plain sync after the loss brings the records back but writing stays refused until recover"
+rm -f "$S"/replica.db*
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+contains "$err" "警告" "sync on a lost replica warns"
+LANG=en_US.UTF-8 expect 3 --home "$S" order add --category x --detail d
+contains "$err" "cunlian recover has not yet listed" "the refusal says recover is still to run"
+expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
+expect 0 --home "$S" order add --category 助老 --detail 同步后恢复
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
+same_scopes "$H" "$S" "after sync then recover" "" s1
+
 check "doctor reads every kind of damaged feed.mark as damaged, and changes nothing"
 cp "$S/feed.mark" "$TMP/good.mark"
 author=$(sed -n 's/^author //p' "$S/feed.mark")
