@@ -59,6 +59,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "node/node.h"
@@ -489,6 +490,17 @@ static int bk_put_file_head(struct bk_stream *s, const char *name, uint64_t size
 
 /* ---- backup -------------------------------------------------------------- */
 
+/* The size of a backup whose plaintext records are manifest, small (the
+ * small files with their heads) and the replica snapshot of snap bytes:
+ * the header, then one message per BK_CHUNK of plaintext and a final one
+ * (bk_put, bk_flush), each with its length and tag. */
+static uint64_t bk_size(size_t manifest, size_t small, uint64_t snap)
+{
+	uint64_t plain = (uint64_t)manifest + small + (2 + strlen("replica.db") + 8) + snap + 1;
+	uint64_t msgs = plain / BK_CHUNK + 1;
+	return BK_HEADER + plain + msgs * (4 + crypto_secretstream_xchacha20poly1305_ABYTES);
+}
+
 /* Copy the live replica into snap: one read transaction (VACUUM INTO). */
 static int bk_snapshot(struct node_ctx *ctx, const char *db, const char *snap)
 {
@@ -584,6 +596,14 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	}
 	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
 
+	len = (size_t)snprintf(manifest + 5, sizeof(manifest) - 5,
+			       "format = 1\nversion = 0.1\nstation = %s\nname = %s\nrole = %s\n"
+			       "author = %s\ncreated_ms = %llu\ndigest = %s\n",
+			       ctx->conf.station, ctx->conf.name, ctx->conf.role, hex,
+			       (unsigned long long)ctx->now_ms, digest);
+	manifest[0] = 'M';
+	bk_le32((uint8_t *)manifest + 1, (uint32_t)len);
+
 	/* The output: FILE.part, renamed over FILE once complete and on disk. */
 	snprintf(tmp, sizeof(tmp), "%s.part", file);
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -608,13 +628,6 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = bk_write_all(fd, s.header, BK_HEADER)))
 		goto wfail;
 
-	len = (size_t)snprintf(manifest + 5, sizeof(manifest) - 5,
-			       "format = 1\nversion = 0.1\nstation = %s\nname = %s\nrole = %s\n"
-			       "author = %s\ncreated_ms = %llu\ndigest = %s\n",
-			       ctx->conf.station, ctx->conf.name, ctx->conf.role, hex,
-			       (unsigned long long)ctx->now_ms, digest);
-	manifest[0] = 'M';
-	bk_le32((uint8_t *)manifest + 1, (uint32_t)len);
 	if ((rc = bk_put(&s, manifest, 5 + len)))
 		goto wfail;
 	for (size_t i = 0; i < 2; i++)
@@ -658,6 +671,9 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 		rc = -errno;
 		goto wfail;
 	}
+	tmp[0] = '\0'; /* FILE now; the folder fsynced so the name stays */
+	if ((rc = afile_sync_dir(file)))
+		goto wfail;
 
 	if (ctx->json) {
 		struct node_json j;
@@ -678,7 +694,28 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 	rc = 0;
 	goto out;
 wfail:
-	node_fail(ctx, rc, rc == -ENOSPC ? M_BK_NOSPACE : M_BK_WRITE, file, node_reason(ctx->lang, rc));
+	if (rc == -ENOSPC || rc == -EDQUOT) {
+		struct stat ss;
+		char needs[48], free_s[48];
+		size_t small_total = 0;
+		for (size_t i = 0; i < 2; i++)
+			small_total += 2 + strlen(bk_small_files[i]) + 8 + small_len[i];
+		uint64_t need = bk_size(5 + len, small_total, stat(snap, &ss) == 0 ? (uint64_t)ss.st_size : 0);
+		if (fd >= 0)
+			close(fd);
+		fd = -1;
+		unlink(tmp); /* so the room it took counts as free */
+		int64_t avail = afile_free_bytes(file);
+		node_bytes_fmt(need, needs, sizeof(needs));
+		if (avail >= 0)
+			node_bytes_fmt((uint64_t)avail, free_s, sizeof(free_s));
+		else
+			snprintf(free_s, sizeof(free_s), "%s", node_msg(ctx->lang, M_FULL_FREE_UNKNOWN));
+		rc = -ENOSPC;
+		node_fail(ctx, rc, M_FULL_BACKUP, file, needs, free_s);
+	} else {
+		node_fail(ctx, rc, M_BK_WRITE, file, node_reason(ctx->lang, rc));
+	}
 out:
 	if (fd >= 0)
 		close(fd);

@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "node/node.h"
@@ -45,16 +46,23 @@ void node_peer_name(const char *host, unsigned port, char *out, size_t n)
 }
 
 /* Close f, written as tmp, and rename it to path: the whole file or, on
- * failure, none of it (tmp removed). */
+ * failure, none of it (tmp removed; path as it was). Flushed and fsynced
+ * before the rename, the folder fsynced after it (base/afile.h). */
 static int node_tmp_publish(FILE *f, const char *tmp, const char *path)
 {
-	if (fflush(f) != 0 || ferror(f)) {
-		fclose(f);
+	int rc = 0;
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		rc = errno ? -errno : -EIO;
+	if (fclose(f) != 0 && !rc)
+		rc = errno ? -errno : -EIO;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
 		unlink(tmp);
-		return -EIO;
+		return rc;
 	}
-	fclose(f);
-	return rename(tmp, path) < 0 ? -errno : 0;
+	return afile_sync_dir(path);
 }
 
 /* peers/<name>.last: one line, the wall-clock ms of the last sync. */
@@ -204,12 +212,25 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		reads.all = true;
 	else
 		sync_scopes_add(&reads, target);
-	rc = sync_bundle_export_path_for(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL);
+	/* Whole or not at all (base/afile.h): a full stick leaves the bundle
+	 * that was there as it was, and says how much room this one needs. */
+	uint64_t need = 0;
+	rc = sync_bundle_export_file(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL, &need);
 	mem_free(vv);
+	if (rc == -ENOSPC || rc == -EDQUOT) {
+		char needs[48], free_s[48];
+		int64_t avail = afile_free_bytes(pos[0]);
+		node_bytes_fmt(need, needs, sizeof(needs));
+		if (avail >= 0)
+			node_bytes_fmt((uint64_t)avail, free_s, sizeof(free_s));
+		else
+			snprintf(free_s, sizeof(free_s), "%s", node_msg(ctx->lang, M_FULL_FREE_UNKNOWN));
+		return node_fail(ctx, -ENOSPC, M_FULL_BUNDLE, pos[0], needs, free_s);
+	}
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));
 	node_mark_settle(ctx); /* our feeds may leave on it (feedmark.c W2) */
-	long long size = stat(pos[0], &sb) == 0 ? (long long)sb.st_size : -1;
+	long long size = stat(pos[0], &sb) == 0 ? (long long)sb.st_size : (long long)need;
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);

@@ -29,6 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "node/net.h"
@@ -53,23 +54,10 @@ static int node_file_read(const char *path, uint8_t *buf, size_t cap, size_t *le
 	return rc;
 }
 
+/* Whole or not at all, the folder fsynced after the rename (base/afile.h). */
 static int node_file_write(const char *path, const void *p, size_t n, mode_t mode)
 {
-	char tmp[NODE_PATH_MAX + 48];
-	int fd, rc = 0;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, p, n) != (ssize_t)n || fsync(fd) != 0)
-		rc = errno ? -errno : -EIO;
-	if (close(fd) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return afile_put(path, p, n, mode);
 }
 
 static int node_hex_parse(const char *s, uint8_t *out, size_t n)

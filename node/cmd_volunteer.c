@@ -693,6 +693,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	struct crdt_write *w = NULL;
 	int col[8], rc, err_rc = ERR_USAGE;
 	unsigned nerr = 0, nbad = 0;
+	size_t ncommits = 0;
 	uint8_t *idkey = NULL; /* sodium_malloc'd, once a row has an ID number */
 	FILE *f = NULL;
 
@@ -908,7 +909,11 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 
-	/* V3: every row checked; now one commit */
+	/* V3: every row checked; now the commits. V5: each holds whole rows
+	 * and at most SYNC_COMMIT_FIT body bytes (a row larger than that
+	 * alone), so every one can travel to the hub over every link, LoRa
+	 * and relays included (docs/protocol.md "Commit size"); all of them
+	 * in one transaction, so the import is all or nothing here. */
 	int64_t max;
 	if ((rc = node_id_max(ctx, "volunteers", 'v', &max)))
 		goto out;
@@ -923,13 +928,40 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 		node_volunteer_fill(&w[i], rows[i].id, rows[i].name, rows[i].phone, station,
 				    rows[i].team, rows[i].skills, &rows[i].idn, ctx->now_ms);
 	}
-	if ((rc = node_commit(ctx, station, w, nrows)))
-		goto out;
+	/* every commit in the command's write transaction (node_open began
+	 * it): all of the import is on disk at node_write_end, or none */
+	struct buf one;
+	buf_init(&one, CRDT_BODY_MAX);
+	for (size_t at = 0, i = 0, body = 0; i <= nrows && !rc; i++) {
+		size_t wlen = 0;
+		if (i < nrows) {
+			buf_reset(&one);
+			int erc = crdt_body_encode(&one, &w[i], 1);
+			if (erc || one.err) {
+				erc = erc ? erc : one.err;
+				rc = node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, erc));
+				break;
+			}
+			wlen = one.len - 1; /* the write without the count before it */
+		}
+		/* writes [at, i] would make a body of this many bytes */
+		if (i > at && (i == nrows || varint_len(i + 1 - at) + body + wlen > SYNC_COMMIT_FIT)) {
+			rc = node_commit_add(ctx, station, &w[at], i - at);
+			ncommits++;
+			at = i;
+			body = 0;
+		}
+		body += wlen;
+	}
+	buf_release(&one);
+	if (rc || (rc = node_write_end(ctx)))
+		goto out; /* node_ctx_release rolls back what was added */
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kint(&j, "imported", (int64_t)nrows);
+		node_json_kint(&j, "commits", (int64_t)ncommits);
 		node_json_key(&j, "ids");
 		node_json_arr(&j);
 		for (size_t i = 0; i < nrows; i++)

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "node/node.h"
 
@@ -97,5 +98,5 @@ int node_conf_write(const char *path, const struct node_conf *c)
 		rc = -errno;
 	if (rc)
 		unlink(tmp);
-	return rc;
+	return rc ? rc : afile_sync_dir(path); /* the new name on disk too */
 }

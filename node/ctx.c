@@ -412,7 +412,12 @@ int node_write_end(struct node_ctx *ctx)
 	if (!ctx->writing)
 		return 0;
 	ctx->writing = false;
-	int rc = crdt_store_end(ctx->store); /* rolls back on failure */
+	int rc = node_mark_flush(ctx); /* feed.mark on disk before the commits (W1) */
+	if (rc) {
+		crdt_store_abort(ctx->store);
+		return rc;
+	}
+	rc = crdt_store_end(ctx->store); /* rolls back on failure */
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 

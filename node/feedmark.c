@@ -541,12 +541,44 @@ static bool mark_id_parse(const char *prefix, const char *pk, size_t len, int *l
 	return true;
 }
 
+/* Raise m in memory past what the commit takes (W1), and F to a durable M
+ * (W2: held itself outside a transaction, else no more than what the check
+ * read at open). *change when something moved. */
+static void mark_bump(struct node_ctx *ctx, struct node_mark *m, struct node_mark_feed *f,
+		      uint64_t held, const uint64_t need_id[26], bool in_txn,
+		      struct node_mark_undo *undo, bool *change)
+{
+	if (f->reserved < held + 1 + MARK_SLACK) {
+		undo->first = f->reserved == 0;
+		snprintf(undo->scope, sizeof(undo->scope), "%s", f->scope);
+		f->reserved = held + MARK_BLOCK;
+		*change = true;
+	}
+	uint64_t durable = held;
+	if (in_txn) {
+		durable = 0;
+		for (size_t i = 0; i < m->nopen_held; i++)
+			if (strcmp(m->open_held[i].scope, f->scope) == 0)
+				durable = m->open_held[i].seq < held ? m->open_held[i].seq : held;
+	}
+	if (f->floor < durable) {
+		f->floor = durable;
+		*change = true;
+	}
+	for (int l = 0; l < 26; l++)
+		if (need_id[l] && m->id_reserved[l] < need_id[l] + MARK_SLACK) {
+			m->id_reserved[l] = need_id[l] + MARK_BLOCK;
+			*change = true;
+		}
+	(void)ctx;
+}
+
 int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n,
 		      struct node_mark_undo *undo)
 {
 	uint64_t held, need_id[26] = { 0 };
 	int fd = -1, rc;
-	bool enough = true;
+	bool enough = true, change = false;
 
 	memset(undo, 0, sizeof(*undo));
 	if (ctx->mark && (ctx->mark->mismatch || ctx->mark->lost)) {
@@ -564,8 +596,9 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 		    v > need_id[l])
 			need_id[l] = v;
 	}
-	/* the fast path: the mark loaded at open already covers this commit
-	 * (it can only be behind the file, never ahead of it) */
+	/* the fast path: the mark in memory already covers this commit (read
+	 * from the file, which it can only be behind, or raised by this run
+	 * and written before its transaction commits) */
 	if (ctx->mark && ctx->mark->present) {
 		const struct node_mark_feed *f = mark_feed(ctx->mark, scope, false);
 		enough = f && f->reserved >= held + 1 + MARK_SLACK;
@@ -573,6 +606,18 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 			enough = !need_id[l] || ctx->mark->id_reserved[l] >= need_id[l] + MARK_SLACK;
 		if (enough)
 			return 0;
+	}
+	/* Inside the command's write transaction the mark is raised in memory
+	 * and written once, by node_mark_flush() before the COMMIT: a large
+	 * import costs one write of the mark, not one per block (W1 holds:
+	 * the mark is on disk before any of the commits is). */
+	bool in_txn = !sqlite3_get_autocommit(crdt_store_db(ctx->store));
+	if (in_txn && ctx->mark && ctx->mark->dirty) {
+		struct node_mark_feed *f = mark_feed(ctx->mark, scope, true);
+		if (!f)
+			return node_fail(ctx, -ENOMEM, M_FAILED);
+		mark_bump(ctx, ctx->mark, f, held, need_id, in_txn, undo, &change);
+		return 0;
 	}
 	bool checked = ctx->mark && ctx->mark->checked;
 	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)))
@@ -602,32 +647,10 @@ int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt
 		rc = -ENOMEM;
 		goto out;
 	}
-	bool change = false;
-	if (f->reserved < held + 1 + MARK_SLACK) {
-		undo->first = f->reserved == 0;
-		snprintf(undo->scope, sizeof(undo->scope), "%s", scope);
-		f->reserved = held + MARK_BLOCK;
-		change = true;
-	}
-	/* W2: F only to a durable M: held itself when no transaction of ours
-	 * is open, else no more than what the check read at open */
-	uint64_t durable = held;
-	if (!sqlite3_get_autocommit(crdt_store_db(ctx->store))) {
-		durable = 0;
-		for (size_t i = 0; i < m->nopen_held; i++)
-			if (strcmp(m->open_held[i].scope, scope) == 0)
-				durable = m->open_held[i].seq < held ? m->open_held[i].seq : held;
-	}
-	if (f->floor < durable) {
-		f->floor = durable;
-		change = true;
-	}
-	for (int l = 0; l < 26; l++)
-		if (need_id[l] && m->id_reserved[l] < need_id[l] + MARK_SLACK) {
-			m->id_reserved[l] = need_id[l] + MARK_BLOCK;
-			change = true;
-		}
-	if (change)
+	mark_bump(ctx, m, f, held, need_id, in_txn, undo, &change);
+	if (change && in_txn)
+		m->dirty = true; /* node_mark_flush() writes it */
+	else if (change)
 		rc = mark_write(ctx, m);
 	m->present = !rc;
 out:
@@ -639,12 +662,57 @@ out:
 	return 0;
 }
 
+int node_mark_flush(struct node_ctx *ctx)
+{
+	struct node_mark disk;
+	int fd = -1, rc;
+
+	if (!ctx->mark || !ctx->mark->dirty)
+		return 0;
+	memset(&disk, 0, sizeof(disk));
+	struct node_mark *m = ctx->mark;
+	if (!(rc = mark_lock(ctx, &fd))) {
+		/* what other processes wrote meanwhile: keep the larger of each (W6) */
+		rc = mark_read(ctx, &disk);
+		if (!rc && memcmp(disk.author, ctx->author, CRDT_AUTHOR_LEN) == 0) {
+			for (size_t i = 0; i < disk.nfeed && !rc; i++) {
+				struct node_mark_feed *f = mark_feed(m, disk.feed[i].scope, true);
+				if (!f) {
+					rc = -ENOMEM;
+					break;
+				}
+				f->reserved = f->reserved > disk.feed[i].reserved ? f->reserved : disk.feed[i].reserved;
+				f->floor = f->floor > disk.feed[i].floor ? f->floor : disk.feed[i].floor;
+				f->sent = f->sent > disk.feed[i].sent ? f->sent : disk.feed[i].sent;
+			}
+			for (int l = 0; l < 26; l++) {
+				if (m->id_reserved[l] < disk.id_reserved[l])
+					m->id_reserved[l] = disk.id_reserved[l];
+				if (m->id_floor[l] < disk.id_floor[l])
+					m->id_floor[l] = disk.id_floor[l];
+			}
+			m->lost = m->lost || disk.lost;
+		} else if (rc == ERR_NOTFOUND || rc == ERR_CORRUPT || !rc) {
+			rc = 0; /* none, damaged, or another key's: ours replaces it */
+		}
+		if (!rc)
+			rc = mark_write(ctx, m);
+	}
+	mark_unlock(fd);
+	mark_reset(&disk);
+	if (rc)
+		return node_fail(ctx, rc, M_MARK_IO, ctx->home, node_reason(ctx->lang, rc));
+	m->dirty = false;
+	return 0;
+}
+
 void node_mark_unreserve(struct node_ctx *ctx, const struct node_mark_undo *undo)
 {
 	uint64_t held;
 	int fd = -1;
-	if (!undo->first || !ctx->store || crdt_store_own_seq(ctx->store, undo->scope, &held) || held)
-		return;
+	if (!undo->first || !ctx->store || (ctx->mark && ctx->mark->dirty) ||
+	    crdt_store_own_seq(ctx->store, undo->scope, &held) || held)
+		return; /* (a raised mark not yet written stays raised: harmless) */
 	if (mark_lock(ctx, &fd) == 0 && mark_load(ctx) == 0) {
 		struct node_mark_feed *f = mark_feed(ctx->mark, undo->scope, false);
 		if (f && f->floor == 0) {

@@ -761,6 +761,14 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"%s data: commits %llu-%llu were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
 	[M_MARK_LOST_SEEN] = { "这个数据库丢失过本节点的提交（%s/feed.mark 记着），同步取回了一部分，但还没有运行 cunlian recover 列出丢了什么、让编号接着走；本命令什么也没有写。\n",
 		"this database lost commits of this node once (%s/feed.mark says so); a sync brought some back, but cunlian recover has not yet listed what is gone and set the numbering on; this command wrote nothing.\n" },
+	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
+	[M_FULL_BUNDLE] = { "U 盘（或磁盘）已满，同步包 %s 没有写成：它需要 %s，那里只剩 %s。原来的同名文件（如有）没有改动，也没有留下写了一半的文件。删掉那里不要的文件或换一个空间足够的 U 盘，再运行一次\n",
+			    "the stick (or disk) is full: the bundle %s was not written; it needs %s and only %s is free there. The file of that name (if any) is unchanged and no partial file was left. Delete files you do not need there, or use a stick with enough room, and run the export again\n" },
+	[M_FULL_BACKUP] = { "U 盘（或磁盘）已满，备份 %s 没有写成：它大约需要 %s，那里只剩 %s。原来的同名文件（如有）没有改动，也没有留下写了一半的文件。删掉那里不要的文件或换一个空间足够的 U 盘，再运行一次\n",
+			    "the stick (or disk) is full: the backup %s was not written; it needs about %s and only %s is free there. The file of that name (if any) is unchanged and no partial file was left. Delete files you do not need there, or use a stick with enough room, and run the backup again\n" },
+	[M_FULL_FREE_UNKNOWN] = { "未知大小", "an unknown amount" },
+	[M_OUT_WRITE] = { "输出没有写完（%s）：它写到的文件不完整，不要使用；腾出空间或换个位置后再运行一次\n",
+			  "the output was not written completely (%s): the file it went to is incomplete, do not use it; make room or write it elsewhere and run the command again\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

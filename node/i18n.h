@@ -394,6 +394,11 @@ enum node_msg_id {
 	M_DOC_MARK_IO,
 	M_RECOVER_SENT_MISSING,
 	M_MARK_LOST_SEEN,
+	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
+	M_FULL_BUNDLE,
+	M_FULL_BACKUP,
+	M_FULL_FREE_UNKNOWN,
+	M_OUT_WRITE,
 	M_COUNT
 };
 

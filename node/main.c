@@ -7,6 +7,7 @@
  * give it a usage message in i18n.c, and add one line to node_cmds below.
  * `cunlian --help` and `cunlian GROUP --help` list the table.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -164,6 +165,15 @@ int main(int argc, char **argv)
 		rc = c->fn(&ctx, argc - i - skip, argv + i + skip);
 		if (rc && !ctx.said)
 			node_fail(&ctx, rc, M_FAILED, node_reason(ctx.lang, rc));
+		/* Output sent to a file (report --format csv > /media/usb/r.csv)
+		 * that did not fit: say so, never exit 0 over a cut file. */
+		errno = 0;
+		if (fflush(stdout) != 0 || ferror(stdout)) {
+			int e = errno == EDQUOT ? -ENOSPC : errno ? -errno : -EIO;
+			node_fail(&ctx, e, M_OUT_WRITE, node_reason(ctx.lang, e));
+			if (!rc)
+				rc = e;
+		}
 		node_ctx_release(&ctx);
 		return node_exit_code(rc);
 	}

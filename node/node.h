@@ -253,6 +253,8 @@ void node_list_begin(struct node_ctx *ctx, struct node_json *j, struct node_tabl
 void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
 		   enum node_msg_id empty);
 void node_table_print(const struct node_table *t, FILE *f);
+/* A size for people: "1.3 MB (1348572 B)", "12.0 KB (12288 B)", "900 B". */
+void node_bytes_fmt(uint64_t n, char *out, size_t len);
 void node_table_release(struct node_table *t);
 
 /* Compact JSON to a FILE; commas are placed for the caller. */
@@ -383,6 +385,7 @@ struct node_mark {
 	/* set by the check: the replica does not match, and the first feed
 	 * that shows it */
 	bool checked;
+	bool dirty;    /* raised in memory inside the write transaction (flush) */
 	bool mismatch;
 	/* the own seqs read by the check at node_open, before any write
 	 * transaction: durable (kept across reloads of the file) */
@@ -410,6 +413,10 @@ struct node_mark_undo {
 };
 int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n,
 		      struct node_mark_undo *undo);
+/* Before the command's write transaction commits (node_write_end): the
+ * mark as raised inside it, on disk. Prints why on failure (the caller
+ * then rolls the transaction back). */
+int node_mark_flush(struct node_ctx *ctx);
 /* The commit after node_mark_reserve() failed: undo a first reservation. */
 void node_mark_unreserve(struct node_ctx *ctx, const struct node_mark_undo *undo);
 /* The commit (scope, seq) of w was made: one line in feed.journal (no

@@ -301,3 +301,13 @@ void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table 
 	}
 	node_table_release(t);
 }
+
+void node_bytes_fmt(uint64_t n, char *out, size_t len)
+{
+	if (n >= (1u << 20))
+		snprintf(out, len, "%.1f MB (%llu B)", (double)n / (1 << 20), (unsigned long long)n);
+	else if (n >= 1024)
+		snprintf(out, len, "%.1f KB (%llu B)", (double)n / 1024, (unsigned long long)n);
+	else
+		snprintf(out, len, "%llu B", (unsigned long long)n);
+}

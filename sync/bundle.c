@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "sync/sync_internal.h"
@@ -67,13 +68,48 @@ int sync_bundle_export_path_for(struct sync_ctx *c, const char *path, const stru
 				size_t n, const struct sync_scopes *wants,
 				const struct sync_scopes *reads)
 {
-	FILE *f = fopen(path, "wb");
+	return sync_bundle_export_file(c, path, vv, n, wants, reads, NULL);
+}
+
+/* A full disk stops the writing, not the export: the rest is only
+ * counted, so the caller learns how much room the bundle needed (A2). */
+static int sync_bundle_write_file(void *arg, const uint8_t *chunk, size_t len,
+				  const struct sync_chunk_info *info)
+{
+	struct afile *a = arg;
+	(void)info;
+	int rc = afile_write(a, chunk, len);
+	return rc == -ENOSPC || rc == -EDQUOT ? 0 : rc;
+}
+
+int sync_bundle_export_file(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+			    size_t n, const struct sync_scopes *wants, const struct sync_scopes *reads,
+			    uint64_t *bytes)
+{
+	struct afile *a = mem_alloc(sizeof(*a));
+	uint8_t hdr[BUNDLE_HDR];
 	int rc;
-	if (!f)
-		return -errno;
-	rc = sync_bundle_export_for(c, f, vv, n, wants, reads);
-	if (fclose(f) != 0 && !rc)
-		rc = -errno;
+	if (bytes)
+		*bytes = 0;
+	if (!a)
+		return -ENOMEM;
+	if ((rc = afile_open(a, path, 0644)))
+		goto out;
+	memcpy(hdr, BUNDLE_MAGIC, 8);
+	hdr[8] = SYNC_WIRE_VERSION;
+	hdr[9] = 0;
+	memcpy(hdr + 10, c->id->pk, SYNC_PK_LEN);
+	afile_write(a, hdr, sizeof(hdr));
+	rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write_file, a);
+	if (bytes)
+		*bytes = a->bytes;
+	if (rc) {
+		afile_abort(a);
+		goto out;
+	}
+	rc = afile_commit(a);
+out:
+	mem_free(a);
 	return rc;
 }
 

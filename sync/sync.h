@@ -53,6 +53,17 @@
 #define SYNC_CHUNK_MIN 160
 #define SYNC_CHUNK_DEFAULT ((size_t)60 << 10)
 #define SYNC_CHUNK_MAX ((size_t)1 << 20)
+/* The chunk of a CoAP link by default (node.conf chunk): one datagram. */
+#define SYNC_CHUNK_LINK 1024
+/* The longest plaintext commit body (crdt_body_encode bytes) that travels
+ * in chunks of SYNC_CHUNK_LINK bytes however it goes: sealed for its
+ * station (not compressed, +18 bytes), with its checkpoint, through a
+ * relay that names its author, or opened to the hub. Measured limit
+ * about 730 bytes (test_trust test_commit_fit); 640 leaves room for
+ * longer scope names and larger seq and HLC varints. A node cuts a large
+ * operation (volunteer import) into commits of at most this many body
+ * bytes, so each commit can reach the hub over every link. */
+#define SYNC_COMMIT_FIT 640
 #define SYNC_DECOMPRESS_DEFAULT ((size_t)16 << 20)
 #define SYNC_DICT_V1_ID 0x434C0001u /* sync/dict/cunlian-v1.dict */
 #define SYNC_SCOPES_MAX 8
@@ -351,6 +362,14 @@ int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_ent
 int sync_bundle_export_path_for(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
 				size_t n, const struct sync_scopes *wants,
 				const struct sync_scopes *reads);
+/* The same, written to path whole or not at all (base/afile.h): a
+ * temporary file in path's folder, fsynced and renamed over path, the
+ * folder fsynced. On any failure path is untouched and no temporary file
+ * is left. *bytes (may be NULL) gets the bundle's size: on -ENOSPC the
+ * size it needed (export goes on counting after the disk filled up). */
+int sync_bundle_export_file(struct sync_ctx *c, const char *path, const struct crdt_vv_entry *vv,
+			    size_t n, const struct sync_scopes *wants, const struct sync_scopes *reads,
+			    uint64_t *bytes);
 /* Apply every complete, valid chunk of a bundle; rep says what was
  * applied and which byte ranges were skipped and why. Returns 0 when the
  * file could be read (even if parts were skipped), -errno or ERR_NOTFOUND

@@ -39,6 +39,7 @@ struct t_node {
 static const char *dir;
 static struct sync_identity root;
 static const struct sync_dict *t_dict; /* t_open gives nodes this dictionary */
+static size_t t_chunk;                 /* and chunks of this size (0: the default) */
 
 static int setup(void **state)
 {
@@ -96,6 +97,7 @@ static void t_open(struct t_node *n, const char *name, uint8_t seedb, const char
 	}
 	o.carry_others = true;
 	o.dict = t_dict;
+	o.chunk_max = t_chunk;
 	memcpy(n->root, root.pk, 32);
 	o.county_root = n->root;
 	if (station) {
@@ -716,6 +718,107 @@ static void test_encryption(void **state)
 	t_close(&s1);
 	t_close(&s2);
 	buf_release(&file);
+}
+
+/* ---- commits that fit every link ----------------------------------------- */
+
+/* A commit of volunteer pk in scope whose plaintext body is exactly len
+ * bytes: one write, its name random printable bytes from *rs (sealed
+ * bodies are not compressed, so what they hold does not matter to the
+ * size on the wire; random text is the worst case where it is). */
+static unsigned t_rand(unsigned *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void t_commit_of(struct t_node *n, const char *scope, const char *pk, size_t len, unsigned *rs,
+			uint64_t t)
+{
+	static char text[CRDT_TEXT_MAX + 1];
+	struct crdt_write w;
+	struct buf b;
+	size_t l = len > 40 ? len - 16 : 1;
+	buf_init(&b, CRDT_BODY_MAX);
+	for (int tries = 0; tries < 4; tries++) {
+		for (size_t i = 0; i < l; i++)
+			text[i] = (char)(0x21 + (t_rand(rs) % 94));
+		text[l] = '\0';
+		crdt_write_init(&w, 1, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "name", text);
+		crdt_write_text(&w, "station", scope);
+		buf_reset(&b);
+		assert_int_equal(crdt_body_encode(&b, &w, 1), 0);
+		if (b.len == len)
+			break;
+		l = l + len - b.len;
+	}
+	assert_int_equal(b.len, len);
+	buf_release(&b);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+static int t_count_fn(void *arg, const uint8_t *chunk, size_t len, const struct sync_chunk_info *info)
+{
+	(void)chunk;
+	(void)info;
+	size_t *max = arg;
+	if (len > *max)
+		*max = len;
+	return 0;
+}
+
+/* SYNC_COMMIT_FIT: a commit whose plaintext body is that long travels,
+ * sealed, in chunks of SYNC_CHUNK_LINK bytes with its checkpoint, from
+ * its author through a relay station to the hub, and opened straight to
+ * the hub; several back to back too. One 128 bytes longer does not
+ * pass the relay, so the bound is what makes it travel. */
+static void test_commit_fit(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct sync_scopes all = { .all = true };
+	unsigned rs = 12;
+	char path[256];
+	(void)state;
+
+	t_chunk = SYNC_CHUNK_LINK;
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 20);
+	t_chunk = 0;
+	for (int i = 0; i < 3; i++) {
+		char pk[16];
+		snprintf(pk, sizeof(pk), "s1-v%d", i + 1);
+		t_commit_of(&s1, "s1", pk, SYNC_COMMIT_FIT, &rs, T0 + 100 + (uint64_t)i);
+	}
+	/* sealed, through the relay s2, every chunk within the link's size */
+	size_t biggest = 0;
+	assert_int_equal(sync_delta_export(s1.ctx, NULL, 0, &all, t_count_fn, &biggest), 0);
+	assert_true(biggest <= SYNC_CHUNK_LINK);
+	t_carry(&s1, &s2, T0 + 200, &rep, NULL);
+	assert_int_equal(rep.carried, 3);
+	assert_int_equal(rep.refused, 0);
+	biggest = 0;
+	assert_int_equal(sync_delta_export(s2.ctx, NULL, 0, &all, t_count_fn, &biggest), 0);
+	assert_true(biggest <= SYNC_CHUNK_LINK);
+	t_carry(&s2, &hub, T0 + 300, &rep, NULL);
+	assert_int_equal(rep.applied, 3);
+	assert_int_equal(rep.refused, 0);
+	/* opened, straight to a hub */
+	snprintf(path, sizeof(path), "%s/fit.bundle", dir);
+	assert_int_equal(sync_bundle_export_path_for(s1.ctx, path, NULL, 0, &all, &all), 0);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import(hub2.ctx, path, T0 + 300, &rep), 0);
+	assert_int_equal(rep.applied, 3);
+	/* one 128 bytes longer leaves its author (alone, without its
+	 * checkpoint) but a relay cannot pass it on: the hub never gets it */
+	t_commit_of(&s1, "s1", "s1-v9", SYNC_COMMIT_FIT + 128, &rs, T0 + 400);
+	t_carry(&s1, &s2, T0 + 500, &rep, NULL);
+	assert_int_equal(rep.carried, 1);
+	t_carry(&s2, &hub, T0 + 600, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
 /* ---- the encrypted body, byte by byte ------------------------------------ */
@@ -1436,6 +1539,7 @@ int main(void)
 		cmocka_unit_test(test_idnum_key),
 		cmocka_unit_test(test_opened_ranges),
 		cmocka_unit_test(test_opened_old_formats),
+		cmocka_unit_test(test_commit_fit),
 	};
 	if (sync_init())
 		return 1;

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: MIT
 # import.sh - CSV import is all or nothing: a bad row or a duplicate phone
 # imports nothing and names the line; a good file imports every row in one
-# commit.
+# commit when it is small (a large one: import_big.sh).
 . "$(dirname "$0")/lib.inc"
 echo "import: volunteer import from CSV"
 H="$TMP/s1"
