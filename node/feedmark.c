@@ -25,7 +25,10 @@
  *      MARK_BLOCK, so the mark is written once per about
  *      MARK_BLOCK - MARK_SLACK commits, not once per commit; the slack
  *      covers another process committing between the read of M and the
- *      commit.
+ *      commit. Inside the command's write transaction (node_write_begin)
+ *      the raise is made in memory and written once by node_mark_flush()
+ *      from node_write_end(), before the COMMIT: still before any of
+ *      those commits is durable, and one write for a whole import.
  *  W2. F <= M in every replica that lost nothing. F is only ever set to
  *      an M read outside any transaction of this process (so durable):
  *      at a reservation (M then, or inside the command's write
