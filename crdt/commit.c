@@ -204,6 +204,14 @@ static int crdt_log_max(struct crdt_store *s, uint32_t author, const char *scope
 	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
 }
 
+int crdt_store_own_seq(struct crdt_store *s, const char *scope, uint64_t *seq)
+{
+	*seq = 0;
+	if (!crdt_scope_ok(scope))
+		return ERR_USAGE;
+	return crdt_log_max(s, s->self_idx, scope, seq);
+}
+
 enum { LOG_ABSENT, LOG_APPLIED, LOG_CARRIED };
 
 static int crdt_log_state(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)

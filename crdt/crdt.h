@@ -337,6 +337,10 @@ enum crdt_log_state {
 int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		  uint64_t from, size_t n, uint8_t *state);
 
+/* The highest seq of this node's own feed in scope (0: none), as the log
+ * holds it now: the local commit after it takes *seq + 1 (C3). */
+int crdt_store_own_seq(struct crdt_store *s, const char *scope, uint64_t *seq);
+
 /* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);
 

@@ -229,6 +229,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));
+	node_mark_settle(ctx); /* our feeds may leave on it (feedmark.c W2) */
 	long long size = stat(pos[0], &sb) == 0 ? (long long)sb.st_size : (long long)need;
 	if (ctx->json) {
 		struct node_json j;

@@ -782,6 +782,24 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 			node_check(&k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
 	}
 
+	/* the replica against the numbers this identity has used (feed.mark) */
+	if (ctx->store) {
+		bool bad = false;
+		int mrc = node_mark_status(ctx, &bad);
+		if (mrc != 0)
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->home, node_reason(ctx->lang, mrc));
+		else if (bad && ctx->mark->damaged)
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->home);
+		else if (bad)
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
+				   ctx->mark->bad_scope[0] ? ctx->mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
+				   (unsigned long long)ctx->mark->bad_held, (unsigned long long)ctx->mark->bad_floor);
+		else if (!ctx->mark->nfeed)
+			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
+		else
+			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_OK);
+	}
+
 	/* the station's own row */
 	if (ctx->store && ctx->conf.station[0]) {
 		sqlite3_stmt *st;

@@ -30,6 +30,7 @@ void node_ctx_release(struct node_ctx *ctx)
 	ctx->dict = NULL;
 	sync_identity_release(&ctx->id);
 	node_trust_release(ctx);
+	node_mark_free(ctx);
 }
 
 extern const unsigned char node_dict_v1[];
@@ -100,7 +101,8 @@ int node_open(struct node_ctx *ctx)
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
 	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
-	if ((rc = node_replica_open(ctx)) || (rc = node_conf_agrees(ctx, path)))
+	if ((rc = node_replica_open(ctx)) || (rc = node_conf_agrees(ctx, path)) ||
+	    (rc = node_mark_check(ctx))) /* before the write transaction: reads durable M */
 		return rc;
 	/* A node that learned it was revoked stops syncing and says so. */
 	if (sync_ctx_revoked(ctx->sync) && ctx->cmd &&
@@ -359,6 +361,10 @@ int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *m
 	if (rc == SQLITE_ROW)
 		*max = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
+	/* ... nor an id a lost commit may have carried (feedmark.c W5) */
+	uint64_t floor = node_mark_id_floor(ctx, letter);
+	if (rc == SQLITE_ROW && floor <= INT64_MAX && *max < (int64_t)floor)
+		*max = (int64_t)floor;
 	return rc == SQLITE_ROW ? 0 : node_fail_store(ctx, ERR_STORAGE);
 }
 
@@ -384,7 +390,16 @@ int node_write_begin(struct node_ctx *ctx)
 
 int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
-	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
+	struct node_mark_undo undo;
+	int rc = node_mark_reserve(ctx, scope, w, n, &undo); /* feedmark.c W1 */
+	if (rc)
+		return rc;
+	struct crdt_commit_info info;
+	rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, &info);
+	if (rc)
+		node_mark_unreserve(ctx, &undo);
+	else
+		node_mark_journal(ctx, scope, info.seq, w, n);
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
 		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, rc));
 	if (rc)
@@ -397,7 +412,12 @@ int node_write_end(struct node_ctx *ctx)
 	if (!ctx->writing)
 		return 0;
 	ctx->writing = false;
-	int rc = crdt_store_end(ctx->store); /* rolls back on failure */
+	int rc = node_mark_flush(ctx); /* feed.mark on disk before the commits (W1) */
+	if (rc) {
+		crdt_store_abort(ctx->store);
+		return rc;
+	}
+	rc = crdt_store_end(ctx->store); /* rolls back on failure */
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 

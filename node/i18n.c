@@ -712,6 +712,59 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"the link option --%s %s is not valid: %s\n" },
 	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
 		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
+	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
+	[M_MARK_COUNTY] = { "全县", "county-wide" },
+	[M_MARK_REFUSED] = { "数据库与本节点的身份不符（数据库丢失、被重建或换成了旧的）：%s 的数据里本节点的提交只存到第 %llu 号，而本节点至少写到过第 %llu 号（最多第 %llu 号）。为了不把已经发出的编号再用一次，本命令什么也没有写。\n",
+		"the database does not match this node's identity (lost, re-created or replaced by an older copy): of %s data it holds this node's commits only up to seq %llu, but this node wrote at least up to seq %llu (at most %llu). So as not to hand out numbers already given away, this command wrote nothing.\n" },
+	[M_MARK_WAYS_OUT] = { "解决办法（任选其一）：\n"
+			      "  cunlian recover --from coap://县中心地址   从县中心取回本站自己的数据，再接着写\n"
+			      "  cunlian recover --bundle 文件            从数据包取回（在县中心运行 cunlian bundle export 文件 --for %s）\n"
+			      "  在空目录中恢复一份更新的备份（cunlian restore，见 docs/field-guide.md）\n"
+			      "查看、同步、备份等只读命令仍可使用。\n",
+			      "ways out (any one):\n"
+			      "  cunlian recover --from coap://HUB        fetch this station's own data back from the hub, then go on\n"
+			      "  cunlian recover --bundle FILE            the same from a bundle (at the hub: cunlian bundle export FILE --for %s)\n"
+			      "  restore a newer backup into an empty folder (cunlian restore, see docs/field-guide.md)\n"
+			      "Read-only commands (show, sync, backup) still work.\n" },
+	[M_MARK_WARN] = { "警告：数据库与本节点的身份不符（%s 的数据里本节点的提交只存到第 %llu 号，有提交丢失）：可以查看，但不能写入。\n",
+		"warning: the database does not match this node's identity (of %s data it holds this node's commits only up to seq %llu; commits were lost): you can look, not write.\n" },
+	[M_MARK_DAMAGED] = { "%s/feed.mark（本节点用过的编号记录）已损坏，无法确认新编号不会重复；本命令什么也没有写。\n",
+		"%s/feed.mark (the numbers this node has used) is damaged, so new numbers cannot be known to be unused; this command wrote nothing.\n" },
+	[M_MARK_IO] = { "无法读写 %s/feed.mark（%s）：本命令什么也没有写。检查存储卡是否写满或损坏、目录权限是否正确。\n",
+		"cannot read or write %s/feed.mark (%s): this command wrote nothing. Check that the card is not full or failing and the folder's permissions.\n" },
+	[M_HELP_RECOVER] = { "recover --from coap://主机[:端口] [--timeout 秒] | --bundle 文件  [--accept-loss]\n"
+			     "  数据库丢失、重建或换成旧的之后：从县中心（或县中心用 cunlian bundle export 文件 --for 本站 导出的数据包）取回本站自己的数据和全县数据，从县中心存有的最后一个编号接着写，并列出从未同步、因而丢失的提交。之后新记录的编号跳过可能用过的号。曾经发出却没有取回的提交（还在数据包或别的站点上）会让它停下，除非加 --accept-loss 放弃它们。\n"
+			     "  退出码：0 完成；1 取不回（县中心连不上，或没有收敛）；2 用法错误；3 发出过的提交没有取回；4 数据包不存在；5 存储错误。\n",
+			     "recover --from coap://HOST[:PORT] [--timeout S] | --bundle FILE  [--accept-loss]\n"
+			     "  After the database was lost, re-created or replaced by an older copy: fetch this station's own data and the county's back from the hub (or from a bundle the hub made with cunlian bundle export FILE --for STATION), go on numbering after the last commit the hub holds, and list the commits that were never synced and are therefore lost. New record ids then skip the numbers that may have been used. Commits that were sent but did not come back (a bundle or another station still holds them) stop it, unless --accept-loss gives them up.\n"
+			     "  Exit codes: 0 done; 1 could not fetch (hub unreachable or not converged); 2 usage; 3 commits that were sent did not come back; 4 no such bundle; 5 storage error.\n" },
+	[M_RECOVER_NEED_SOURCE] = { "用法：cunlian recover --from coap://主机[:端口]，或 cunlian recover --bundle 文件（二者选一）\n",
+		"usage: cunlian recover --from coap://HOST[:PORT], or cunlian recover --bundle FILE (one of them)\n" },
+	[M_RECOVER_FETCHED] = { "从 %s 取回 %llu 条提交。\n", "fetched from %s: %llu commits.\n" },
+	[M_RECOVER_FEED] = { "%s 的数据：本节点的提交现在存到第 %llu 号，新的提交从第 %llu 号接着编。\n",
+		"%s data: this node's commits are now held up to seq %llu; new commits go on from seq %llu.\n" },
+	[M_RECOVER_SENT_LOST] = { "  第 %llu–%llu 号提交曾经发出（同步或数据包），但没有取回；已按 --accept-loss 放弃：以后即使出现也不会再被合并。\n",
+		"  commits %llu-%llu were sent (a sync or a bundle) but did not come back; given up (--accept-loss): should they turn up, they are not merged.\n" },
+	[M_RECOVER_LOST] = { "  第 %llu 号提交从未同步，已丢失（涉及记录 %s）：请核对纸质记录并重新录入。\n",
+		"  commit %llu was never synced and is lost (records %s): check the paper records and enter it again.\n" },
+	[M_RECOVER_NOLOSS] = { "  没有丢失的提交。\n", "  no commit was lost.\n" },
+	[M_RECOVER_IDS] = { "新记录的编号跳过可能用过的号，接下来是：%s\n",
+		"new record ids skip the numbers that may have been used; next: %s\n" },
+	[M_RECOVER_DONE] = { "恢复完成：可以接着写了。\n", "recovered: writing works again.\n" },
+	[M_RECOVER_NOT_NEEDED] = { "数据库与本节点的身份相符，不需要恢复（想取回数据请用 cunlian sync）；没有改动任何东西。\n",
+		"the database matches this node's identity: nothing to recover (to fetch data use cunlian sync); nothing was changed.\n" },
+	[M_DOC_MARK_OK] = { "编号：数据库与本节点用过的编号记录（feed.mark）一致", "numbering: the database matches the numbers this node has used (feed.mark)" },
+	[M_DOC_MARK_NONE] = { "编号：本节点还没有写过数据", "numbering: this node has not written anything yet" },
+	[M_DOC_MARK_BAD] = { "编号：数据库与本节点的身份不符（%s 的数据里本节点的提交只存到第 %llu 号，本节点至少写到过第 %llu 号），写入被拒绝。运行 cunlian recover --from coap://县中心地址 或 cunlian recover --bundle 文件（docs/field-guide.md）",
+		"numbering: the database does not match this node's identity (of %s data it holds this node's commits only up to seq %llu; this node wrote at least up to %llu): writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE (docs/field-guide.md)" },
+	[M_DOC_MARK_DAMAGED] = { "编号：%s/feed.mark 已损坏，写入被拒绝。运行 cunlian recover --from coap://县中心地址 或 cunlian recover --bundle 文件",
+		"numbering: %s/feed.mark is damaged: writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE" },
+	[M_DOC_MARK_IO] = { "编号：无法读写 %s/feed.mark（%s）：写入会失败。检查存储卡和目录权限",
+		"numbering: cannot read or write %s/feed.mark (%s): writes will fail. Check the card and the folder's permissions" },
+	[M_RECOVER_SENT_MISSING] = { "%s 的数据：第 %llu–%llu 号提交曾经发出（同步或数据包），但这次没有取回：它们还在别处（数据包、别的站点，或在去县中心的路上），接着编号会和它们重复。请导入那个数据包（cunlian recover --bundle 文件），或等它们到了县中心再运行 cunlian recover --from；确定它们已经不存在时，加 --accept-loss 放弃。编号记录没有改变，写入仍被拒绝。\n",
+		"%s data: commits %llu-%llu were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
+	[M_MARK_LOST_SEEN] = { "这个数据库丢失过本节点的提交（%s/feed.mark 记着），同步取回了一部分，但还没有运行 cunlian recover 列出丢了什么、让编号接着走；本命令什么也没有写。\n",
+		"this database lost commits of this node once (%s/feed.mark says so); a sync brought some back, but cunlian recover has not yet listed what is gone and set the numbering on; this command wrote nothing.\n" },
 	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
 	[M_FULL_BUNDLE] = { "U 盘（或磁盘）已满，同步包 %s 没有写成：它需要 %s，那里只剩 %s。原来的同名文件（如有）没有改动，也没有留下写了一半的文件。删掉那里不要的文件或换一个空间足够的 U 盘，再运行一次\n",
 			    "the stick (or disk) is full: the bundle %s was not written; it needs %s and only %s is free there. The file of that name (if any) is unchanged and no partial file was left. Delete files you do not need there, or use a stick with enough room, and run the export again\n" },

@@ -787,6 +787,8 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		node_peer_vv_save(x->ctx, name, pv, npv);
 	node_peer_last_save(x->ctx, name, node_net_wall_ms());
 	mem_free(pv);
+	if (x->res.converged)
+		node_mark_settle(x->ctx); /* the peer holds our feeds now (feedmark.c W2) */
 }
 
 /* A request has its answer, or every copy failed (X4, X5). */

@@ -44,6 +44,7 @@ const struct node_cmd node_cmds[] = {
 	{ "report", NULL, node_cmd_report, M_HELP_REPORT, NODE_READS },
 	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP, NODE_READS },
 	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE, NODE_READS },
+	{ "recover", NULL, node_cmd_recover, M_HELP_RECOVER, NODE_READS }, /* its sync or import manage their own */
 	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT, NODE_READS },
 	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT, NODE_READS },
 	{ "enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST, NODE_READS },

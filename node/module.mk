@@ -7,5 +7,5 @@ BIN_SRCS += node/cmd_enroll.c
 BIN_SRCS += node/idnum.c
 # Links (issue 5): the daemon, one-shot sync, the link simulator relay.
 BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c node/cmd_lora.c
-# One small change over a lossy link with the real serve, linksim and sync (issue 12).
-BENCH_SRCS += tests/bench/bench_lossy.c
+# A lost replica is refused; recover fetches the own feeds back (issue 12).
+BIN_SRCS += node/feedmark.c node/cmd_recover.c

@@ -73,6 +73,7 @@ struct node_conf {
 };
 
 struct node_cmd;
+struct node_mark;
 
 struct node_ctx {
 	char home[NODE_PATH_MAX];
@@ -94,6 +95,7 @@ struct node_ctx {
 	const struct node_cmd *cmd;      /* the command running */
 	bool writing;           /* inside the run's write transaction */
 	bool said;              /* an error message was printed */
+	struct node_mark *mark;          /* feed.mark as last read (feedmark.c), or NULL */
 };
 
 typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
@@ -360,6 +362,85 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lora.c */
+
+/* ---- the feed watermark (feedmark.c, issue 12) ------------------------ */
+
+/* feed.mark beside identity.key: how far this identity may have numbered
+ * each own feed and each kind of record id (invariants W1-W6 in
+ * feedmark.c). */
+struct node_mark_feed {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t reserved; /* >= every own seq ever durable (W1) */
+	uint64_t floor;    /* <= the own seq of a replica that lost nothing (W2) */
+	uint64_t sent;     /* own seq when the feed last left the node (sync, bundle) */
+};
+struct node_mark {
+	bool present;  /* read from (or written to) the file */
+	bool damaged;  /* the file did not parse: counted as lost */
+	bool lost;     /* a lost replica was seen; until recover (W4) */
+	uint8_t author[CRDT_AUTHOR_LEN];
+	struct node_mark_feed *feed; /* mem_alloc'd */
+	size_t nfeed, cap;
+	uint64_t id_reserved[26], id_floor[26]; /* per id letter a..z (W5) */
+	/* set by the check: the replica does not match, and the first feed
+	 * that shows it */
+	bool checked;
+	bool dirty;    /* raised in memory inside the write transaction (flush) */
+	bool mismatch;
+	/* the own seqs read by the check at node_open, before any write
+	 * transaction: durable (kept across reloads of the file) */
+	struct crdt_vv_entry *open_held;
+	size_t nopen_held;
+	char bad_scope[CRDT_SCOPE_MAX + 1];
+	uint64_t bad_held, bad_floor, bad_reserved;
+};
+/* Does the command author local commits? (A list of those that never do;
+ * anything else, and NULL, counts as writing.) */
+bool node_mark_cmd_writes(const struct node_cmd *cmd);
+/* From node_open(): compare the replica with feed.mark. A replica that
+ * does not match is refused to a writing command (ERR_CONFLICT, exit 3,
+ * with the ways out printed) and is recorded as lost; other commands get
+ * a warning and go on. A missing mark is made from the replica. */
+int node_mark_check(struct node_ctx *ctx);
+/* The same comparison, quietly, for doctor: *mismatch. */
+int node_mark_status(struct node_ctx *ctx, bool *mismatch);
+/* Before a local commit of w in scope: refuse on a mismatched replica,
+ * and raise the mark (on disk) past the seq and ids the commit takes.
+ * Prints why on failure. undo: for node_mark_unreserve(). */
+struct node_mark_undo {
+	bool first;
+	char scope[CRDT_SCOPE_MAX + 1];
+};
+int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n,
+		      struct node_mark_undo *undo);
+/* Before the command's write transaction commits (node_write_end): the
+ * mark as raised inside it, on disk. Prints why on failure (the caller
+ * then rolls the transaction back). */
+int node_mark_flush(struct node_ctx *ctx);
+/* The commit after node_mark_reserve() failed: undo a first reservation. */
+void node_mark_unreserve(struct node_ctx *ctx, const struct node_mark_undo *undo);
+/* The commit (scope, seq) of w was made: one line in feed.journal (no
+ * fsync: it only lets recover name what was lost; J1 in feedmark.c). */
+void node_mark_journal(struct node_ctx *ctx, const char *scope, uint64_t seq,
+		       const struct crdt_write *w, size_t n);
+/* Commits of scope after seq in feed.journal, as recover lists them: fn
+ * gets each seq (ascending, the last line of a seq) and its record ids. */
+int node_mark_journal_each(struct node_ctx *ctx, const char *scope, uint64_t after,
+			   void (*fn)(void *arg, uint64_t seq, const char *ids), void *arg);
+/* recover listed the lost commits: feed.journal starts again. */
+void node_mark_journal_clear(struct node_ctx *ctx);
+/* Own commits left the node (a converged sync, a bundle export): raise
+ * the floors to what the replica holds. 0 or a negative code. */
+int node_mark_settle(struct node_ctx *ctx);
+/* The id floor for letter: node_id_max() never answers below it. */
+uint64_t node_mark_id_floor(struct node_ctx *ctx, char letter);
+/* recover, once the feeds are back: floors to what came back, id floors
+ * to the reserved ids, lost cleared. *before gets the mark as it was
+ * (node_mark_release it). Prints why on failure. */
+int node_mark_recovered(struct node_ctx *ctx, struct node_mark *before);
+void node_mark_release(struct node_mark *m);
+void node_mark_free(struct node_ctx *ctx);
+int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv); /* cmd_recover.c */
 
 /* ---- resident ID numbers (idnum.c) ------------------------------------ */
 

@@ -697,6 +697,48 @@ static void test_clockless_board(void **state)
 	buf_release(&b);
 }
 
+/* Issue 12: a station that lost its replica gets its own feed back from
+ * the hub and numbers on after it: crdt_store_own_seq counts only the
+ * node's own commits, and once they come back (as any remote commit) the
+ * next local commit takes the seq after the last one, never a used one. */
+static void test_own_feed_back(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_store *fresh;
+	struct crdt_commit_info info;
+	struct crdt_write w;
+	uint64_t seq;
+
+	order_new(f->st, T_DAY0, "s0001-o1");
+	order_new(f->st, T_DAY0 + 1000, "s0001-o2");
+	order_move(f->st, T_DAY0 + 2000, "s0001-o1", "dispatched", "s0001-v1");
+	assert_int_equal(crdt_store_own_seq(f->st, "s0001", &seq), 0);
+	assert_int_equal(seq, 3);
+	assert_int_equal(crdt_store_own_seq(f->st, "", &seq), 0);
+	assert_int_equal(seq, 0);
+	assert_int_equal(crdt_store_own_seq(f->st, NULL, &seq), ERR_USAGE);
+	exchange(f, T_DAY0 + 3000);
+	assert_int_equal(crdt_store_own_seq(f->hub, "s0001", &seq), 0);
+	assert_int_equal(seq, 0); /* the hub holds the station's feed, not its own */
+
+	/* the station's replica is lost: a new file under the same key */
+	assert_int_equal(fx_open(f, "st-new", f->st_id, &fresh), 0);
+	assert_int_equal(crdt_store_own_seq(fresh, "s0001", &seq), 0);
+	assert_int_equal(seq, 0);
+	assert_true(t_sync(f->hub, fresh, T_DAY0 + 4000) > 0);
+	assert_int_equal(crdt_store_own_seq(fresh, "s0001", &seq), 0);
+	assert_int_equal(seq, 3);
+	assert_same_state(f->hub, fresh);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o9");
+	crdt_write_text(&w, "station", "s0001");
+	crdt_write_text(&w, "status", "open");
+	assert_int_equal(crdt_commit_local(fresh, T_DAY0 + 5000, "s0001", &w, 1, &info), 0);
+	assert_int_equal(info.seq, 4);
+	assert_true(t_sync(fresh, f->hub, T_DAY0 + 6000) > 0);
+	assert_same_state(f->hub, fresh);
+	crdt_store_close(fresh);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -721,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_same_commit_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_feed_back, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
 }

@@ -12,7 +12,7 @@ FUZZ_EXTRA_fuzz_config := node/config.c node/text.c
 # The CoAP handler (node/link.c) on a hub home; not node/main.c (it has
 # main) nor node/cmd_enroll.c (fuzz_coap.c stubs the two it would need).
 FUZZ_EXTRA_fuzz_coap := node/link.c node/ctx.c node/i18n.c node/log.c node/netconf.c \
-	node/output.c node/text.c node/config.c node/identity.c node/cmd_bundle.c \
+	node/output.c node/text.c node/config.c node/identity.c node/cmd_bundle.c node/feedmark.c \
 	$(BUILD)/gen/dict_v1.c
 $(BUILD)/fuzz/fuzz_coap: $(FUZZ_EXTRA_fuzz_coap)
 
