@@ -22,7 +22,9 @@
  *     node holds a commit of this node's feeds that it has lost (it could
  *     reissue that seq).
  *  3. Heal: faults stop, every station gets a link to the hub, the links
- *     run until quiet. Then: each station's digest equals the hub's for its
+ *     run until quiet (every link has had an exchange that began after the
+ *     last change and ended converged; then no new exchange starts until
+ *     nothing is in flight). Then: each station's digest equals the hub's for its
  *     station scope, and equals (over everything it merges) a replica built
  *     from exactly the feeds it should hold; every acknowledged commit is
  *     held everywhere it should be; feeds agree wherever they are held (no
@@ -165,6 +167,7 @@ struct sim {
 	uint64_t xids, last_change; /* exchange ids; when data last changed anywhere */
 	char dir[64];
 	bool group;
+	bool quiet; /* heal: converged; no new exchanges while the last messages drain */
 	unsigned rto;
 	struct sync_options base;
 	struct stats st;
@@ -851,7 +854,7 @@ static int sessions_start(struct sim *S)
 	for (int i = 1; i < S->n; i++)
 		for (int j = 0; j < S->n; j++) {
 			struct node *n = &S->node[i];
-			if (!initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
+			if (S->quiet || !initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
 			    S->now < n->x_next[j])
 				continue;
 			if (!session_start(S, n, j, ++S->xids))
@@ -1199,17 +1202,28 @@ static int check_all(struct sim *S)
 
 /* ---- one run ---------------------------------------------------------- */
 
-/* Settled: nothing in flight, and on every link an exchange that began
- * after the last change anywhere has ended converged. */
-static bool settled(struct sim *S)
+/* Converged: on every link an exchange that began after the last change
+ * anywhere has ended converged. The first unconverged link goes to *a, *b. */
+static bool converged(struct sim *S, int *a, int *b)
 {
-	if (S->nq || S->nbags)
-		return false;
 	for (int i = 1; i < S->n; i++)
 		for (int j = 0; j < S->n; j++)
-			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change)
+			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change) {
+				*a = i, *b = j;
 				return false;
+			}
 	return true;
+}
+
+/* Settled: converged, and nothing in flight. Once converged, no new
+ * exchange starts (S->quiet) so the last messages can drain: in a big
+ * world some link is always mid-exchange otherwise. A message that still
+ * changes something moves last_change, and exchanges start again. */
+static bool settled(struct sim *S)
+{
+	int a, b;
+	S->quiet = converged(S, &a, &b);
+	return S->quiet && !S->nq && !S->nbags;
 }
 
 static int run_steps(struct sim *S, unsigned steps, bool faults)
@@ -1255,8 +1269,14 @@ static int heal(struct sim *S)
 	int rc = run_steps(S, 20000, false);
 	if (rc < 0)
 		return -1;
-	if (rc == 0)
-		return sim_fail(S, "the links did not settle after healing");
+	if (rc == 0) {
+		int a = 0, b = 0;
+		if (!converged(S, &a, &b))
+			return sim_fail(S, "the links did not settle after healing: link %d-%d has no converged "
+					   "exchange since the last change (%zu messages in flight)", a, b, S->nq);
+		return sim_fail(S, "the links did not settle after healing: %zu messages still in flight",
+				S->nq);
+	}
 	return check_all(S);
 }
 
