@@ -148,7 +148,7 @@ struct bag { /* a bundle on its way by hand */
 
 struct stats {
 	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
-		resets, county_differs, steps;
+		resets, steps; /* only uint64_t: workers send it whole (stats_add) */
 };
 
 struct sim {
@@ -1081,15 +1081,15 @@ static int check_all(struct sim *S)
 			sim_fail(S, "node %d: digest of scope %s %s differs from the hub's %s", i, n->scope, h1, h2);
 			break;
 		}
-		/* county-wide: compared, but a deleted volunteer's tombstone has no
-		 * station and so counts as county-wide (docs/replica.md "The
-		 * digest") while its delete travels in the station's feed: a
-		 * station that deleted one differs from its peers here. Counted,
-		 * not failed; the check below covers what the station merges. */
+		/* county-wide: equal to the hub's (a tombstone keeps its row's
+		 * scope, docs/replica.md "The digest") */
 		crdt_store_digest(n->st, "", d1);
 		crdt_store_digest(hub->st, "", d2);
-		if (memcmp(d1, d2, 32))
-			S->st.county_differs++;
+		if (memcmp(d1, d2, 32)) {
+			hex8(h1, d1), hex8(h2, d2);
+			sim_fail(S, "node %d: county-wide digest %s differs from the hub's %s", i, h1, h2);
+			break;
+		}
 		/* everything it merges: equal to a replica of exactly its feeds */
 		struct crdt_store *ref;
 		struct crdt_options co = { .no_sync = true };
@@ -1280,6 +1280,14 @@ static int heal(struct sim *S)
 	return check_all(S);
 }
 
+static void stats_add(struct stats *tot, const struct stats *x)
+{
+	uint64_t *t = (uint64_t *)tot;
+	const uint64_t *v = (const uint64_t *)x;
+	for (size_t k = 0; k < sizeof(*tot) / sizeof(uint64_t); k++)
+		t[k] += v[k];
+}
+
 static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 {
 	struct sim *S = calloc(1, sizeof(*S));
@@ -1338,12 +1346,12 @@ static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 			S->fail[0] ? S->fail : "failed");
 	if (trace)
 		fprintf(stderr, "seed %llu: %d nodes, %llu steps, %llu commits, %llu cuts (%llu mid-write), "
-				"%llu msgs (%llu lost, %llu dup), %llu bundles, %llu county digests apart\n",
+				"%llu msgs (%llu lost, %llu dup), %llu bundles\n",
 			(unsigned long long)seed, S->n, (unsigned long long)S->st.steps,
 			(unsigned long long)S->st.ops, (unsigned long long)S->st.cuts,
 			(unsigned long long)S->st.mid_apply, (unsigned long long)S->st.msgs,
 			(unsigned long long)S->st.lost, (unsigned long long)S->st.dups,
-			(unsigned long long)S->st.bundles, (unsigned long long)S->st.county_differs);
+			(unsigned long long)S->st.bundles);
 	/* teardown */
 	for (int i = 0; i < S->n; i++) {
 		struct node *n = &S->node[i];
@@ -1361,17 +1369,18 @@ static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 	free(S->q);
 	free(S->bags);
 	t_rmdir(S->dir);
-	tot->ops += S->st.ops, tot->cuts += S->st.cuts, tot->mid_apply += S->st.mid_apply;
-	tot->msgs += S->st.msgs, tot->lost += S->st.lost, tot->dups += S->st.dups;
-	tot->bundles += S->st.bundles, tot->bundles_damaged += S->st.bundles_damaged;
-	tot->clock1970 += S->st.clock1970, tot->resets += S->st.resets, tot->county_differs += S->st.county_differs;
-	tot->steps += S->st.steps;
+	stats_add(tot, &S->st);
 	int failed = rc || S->fail[0];
 	free(S);
 	return failed;
 }
 
 /* ---- driver: seeds over CUNLIAN_JOBS processes ------------------------ */
+
+struct report { /* what a worker sends back through its pipe */
+	uint64_t failed;
+	struct stats st;
+};
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
@@ -1431,16 +1440,10 @@ int main(int argc, char **argv)
 						break;
 				}
 			(void)first;
-			FILE *f = fdopen(pipes[j][1], "w");
-			fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
-				(unsigned long long)failed, (unsigned long long)tot.ops,
-				(unsigned long long)tot.cuts, (unsigned long long)tot.mid_apply,
-				(unsigned long long)tot.msgs, (unsigned long long)tot.lost,
-				(unsigned long long)tot.dups, (unsigned long long)tot.bundles,
-				(unsigned long long)tot.bundles_damaged, (unsigned long long)tot.clock1970,
-				(unsigned long long)tot.resets, (unsigned long long)tot.county_differs,
-				(unsigned long long)tot.steps);
-			fclose(f);
+			struct report rp = { failed, tot };
+			if (write(pipes[j][1], &rp, sizeof(rp)) != (ssize_t)sizeof(rp))
+				failed++;
+			close(pipes[j][1]);
 			if (jobs > 1) {
 				sync_dict_free(dict);
 				_exit(failed ? 1 : 0);
@@ -1449,22 +1452,21 @@ int main(int argc, char **argv)
 		}
 		close(pipes[j][1]);
 	}
-	unsigned long long sum[13] = { 0 };
+	struct report sum;
 	int bad = 0;
+	memset(&sum, 0, sizeof(sum));
 	for (unsigned j = 0; j < jobs; j++) {
-		unsigned long long v[13] = { 0 };
-		FILE *f = fdopen(pipes[j][0], "r");
-		if (!f || fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-				 &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12]) != 13)
+		struct report v;
+		memset(&v, 0, sizeof(v));
+		if (read(pipes[j][0], &v, sizeof(v)) != (ssize_t)sizeof(v))
 			bad = 1, died++;
-		if (f)
-			fclose(f);
-		for (int k = 0; k < 13; k++)
-			sum[k] += v[k];
+		close(pipes[j][0]);
+		sum.failed += v.failed;
+		stats_add(&sum.st, &v.st);
 		if (jobs > 1) {
 			int status;
 			waitpid(pid[j], &status, 0);
-			if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && v[0] == 0))
+			if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && v.failed == 0))
 				bad = 1;
 		}
 	}
@@ -1472,12 +1474,16 @@ int main(int argc, char **argv)
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (died)
 		printf("sim: %d of %u worker processes died (a crash or a sanitizer): see above\n", died, jobs);
-	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s, %u jobs: %llu commits, %llu power cuts "
+	const struct stats *t = &sum.st;
+	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s (%.1f s a seed in each of %u jobs): %llu commits, %llu power cuts "
 	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
-	       "%llu clocks at 1970, %llu session resets, %llu station/hub county-wide digests apart (tombstones), %llu steps\n",
+	       "%llu clocks at 1970, %llu session resets, %llu steps\n",
 	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
-	       sum[0], secs, jobs, sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
-	       sum[10], sum[11], sum[12]);
+	       (unsigned long long)sum.failed, secs, count ? secs * jobs / (double)count : 0.0, jobs,
+	       (unsigned long long)t->ops, (unsigned long long)t->cuts, (unsigned long long)t->mid_apply,
+	       (unsigned long long)t->msgs, (unsigned long long)t->lost, (unsigned long long)t->dups,
+	       (unsigned long long)t->bundles, (unsigned long long)t->bundles_damaged,
+	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps);
 	sync_dict_free(dict);
-	return sum[0] || bad ? 1 : 0;
+	return sum.failed || bad ? 1 : 0;
 }
