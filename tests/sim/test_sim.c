@@ -123,7 +123,7 @@ struct node {
 	struct sync_ctx *ctx;
 	struct sync_session *ses[MAXN]; /* by peer: the current exchange */
 	uint64_t xid[MAXN];     /* its exchange id (node/link.c's key) */
-	uint64_t x_start[MAXN], x_last[MAXN], x_next[MAXN];
+	uint64_t x_start[MAXN], x_last[MAXN], x_next[MAXN]; /* x_last: last heard from the peer */
 	uint64_t x_done[MAXN];  /* initiator: start of the last exchange that ended converged */
 	int64_t skew;
 	bool c1970;
@@ -781,7 +781,8 @@ static bool in_flight(const struct sim *S, int a, int b, uint64_t xid)
 
 /* node/link.c's ends of an exchange: converged (both idle, nothing in
  * flight: X2), unreachable (the client gives up), or a server session
- * quiet for two minutes. */
+ * that heard nothing from its client for two minutes (link.c's last_ms:
+ * what it sends itself, resends too, does not keep it open). */
 static void exchange_end(struct sim *S, struct node *n, int j)
 {
 	struct sync_session *s = n->ses[j];
@@ -830,10 +831,8 @@ static int pump(struct sim *S)
 			uint64_t w = wall(S, n);
 			sync_session_tick(s, w);
 			int r;
-			while ((r = sync_session_output(s, &out, w)) == 1) {
+			while ((r = sync_session_output(s, &out, w)) == 1)
 				net_send(S, i, j, n->xid[j], out.data, out.len);
-				n->x_last[j] = S->now;
-			}
 			if (r < 0)
 				rc = sim_fail(S, "node %d: session output: %s", i, err_str(r));
 			else
