@@ -1265,9 +1265,17 @@ static int heal(struct sim *S)
 	}
 	if (bundles_deliver(S, true))
 		return -1;
-	int rc = run_steps(S, 20000, false);
+	/* Healed links carry everything within a minute or two of simulated
+	 * time (a big world settles in 50-110 steps); 3000 steps, about half
+	 * an hour, is a stuck run, reported in a minute rather than after the
+	 * 20000 it once took (several minutes for a big world). */
+	uint64_t s0 = S->step, t0 = S->now;
+	int rc = run_steps(S, 3000, false);
 	if (rc < 0)
 		return -1;
+	TRACE(S, "heal: %llu steps, %llu s simulated, last change %lld s after the heal",
+	      (unsigned long long)(S->step - s0), (unsigned long long)(S->now - t0) / 1000,
+	      (long long)((int64_t)S->last_change - (int64_t)t0) / 1000);
 	if (rc == 0) {
 		int a = 0, b = 0;
 		if (!converged(S, &a, &b))
