@@ -24,8 +24,9 @@
  *  3. Heal: faults stop, every station gets a link to the hub, the links
  *     run until quiet (every link has had an exchange that began after the
  *     last change and ended converged; then no new exchange starts until
- *     nothing is in flight). Then: each station's digest equals the hub's for its
- *     station scope, and equals (over everything it merges) a replica built
+ *     nothing is in flight). Then: each station's digest equals the hub's
+ *     for its station scope and for the county-wide scope "", and equals
+ *     (over everything it merges) a replica built
  *     from exactly the feeds it should hold; every acknowledged commit is
  *     held everywhere it should be; feeds agree wherever they are held (no
  *     seq reused); no volunteer's redemptions exceed the credits and raises
