@@ -22,8 +22,11 @@
  *     node holds a commit of this node's feeds that it has lost (it could
  *     reissue that seq).
  *  3. Heal: faults stop, every station gets a link to the hub, the links
- *     run until quiet. Then: each station's digest equals the hub's for its
- *     station scope, and equals (over everything it merges) a replica built
+ *     run until quiet (every link has had an exchange that began after the
+ *     last change and ended converged; then no new exchange starts until
+ *     nothing is in flight). Then: each station's digest equals the hub's
+ *     for its station scope and for the county-wide scope "", and equals
+ *     (over everything it merges) a replica built
  *     from exactly the feeds it should hold; every acknowledged commit is
  *     held everywhere it should be; feeds agree wherever they are held (no
  *     seq reused); no volunteer's redemptions exceed the credits and raises
@@ -121,7 +124,7 @@ struct node {
 	struct sync_ctx *ctx;
 	struct sync_session *ses[MAXN]; /* by peer: the current exchange */
 	uint64_t xid[MAXN];     /* its exchange id (node/link.c's key) */
-	uint64_t x_start[MAXN], x_last[MAXN], x_next[MAXN];
+	uint64_t x_start[MAXN], x_last[MAXN], x_next[MAXN]; /* x_last: last heard from the peer */
 	uint64_t x_done[MAXN];  /* initiator: start of the last exchange that ended converged */
 	int64_t skew;
 	bool c1970;
@@ -146,7 +149,7 @@ struct bag { /* a bundle on its way by hand */
 
 struct stats {
 	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
-		resets, county_differs, steps;
+		resets, steps; /* only uint64_t: workers send it whole (stats_add) */
 };
 
 struct sim {
@@ -165,6 +168,7 @@ struct sim {
 	uint64_t xids, last_change; /* exchange ids; when data last changed anywhere */
 	char dir[64];
 	bool group;
+	bool quiet; /* heal: converged; no new exchanges while the last messages drain */
 	unsigned rto;
 	struct sync_options base;
 	struct stats st;
@@ -778,7 +782,8 @@ static bool in_flight(const struct sim *S, int a, int b, uint64_t xid)
 
 /* node/link.c's ends of an exchange: converged (both idle, nothing in
  * flight: X2), unreachable (the client gives up), or a server session
- * quiet for two minutes. */
+ * that heard nothing from its client for two minutes (link.c's last_ms:
+ * what it sends itself, resends too, does not keep it open). */
 static void exchange_end(struct sim *S, struct node *n, int j)
 {
 	struct sync_session *s = n->ses[j];
@@ -827,10 +832,8 @@ static int pump(struct sim *S)
 			uint64_t w = wall(S, n);
 			sync_session_tick(s, w);
 			int r;
-			while ((r = sync_session_output(s, &out, w)) == 1) {
+			while ((r = sync_session_output(s, &out, w)) == 1)
 				net_send(S, i, j, n->xid[j], out.data, out.len);
-				n->x_last[j] = S->now;
-			}
 			if (r < 0)
 				rc = sim_fail(S, "node %d: session output: %s", i, err_str(r));
 			else
@@ -851,7 +854,7 @@ static int sessions_start(struct sim *S)
 	for (int i = 1; i < S->n; i++)
 		for (int j = 0; j < S->n; j++) {
 			struct node *n = &S->node[i];
-			if (!initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
+			if (S->quiet || !initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
 			    S->now < n->x_next[j])
 				continue;
 			if (!session_start(S, n, j, ++S->xids))
@@ -1078,15 +1081,15 @@ static int check_all(struct sim *S)
 			sim_fail(S, "node %d: digest of scope %s %s differs from the hub's %s", i, n->scope, h1, h2);
 			break;
 		}
-		/* county-wide: compared, but a deleted volunteer's tombstone has no
-		 * station and so counts as county-wide (docs/replica.md "The
-		 * digest") while its delete travels in the station's feed: a
-		 * station that deleted one differs from its peers here. Counted,
-		 * not failed; the check below covers what the station merges. */
+		/* county-wide: equal to the hub's (a tombstone keeps its row's
+		 * scope, docs/replica.md "The digest") */
 		crdt_store_digest(n->st, "", d1);
 		crdt_store_digest(hub->st, "", d2);
-		if (memcmp(d1, d2, 32))
-			S->st.county_differs++;
+		if (memcmp(d1, d2, 32)) {
+			hex8(h1, d1), hex8(h2, d2);
+			sim_fail(S, "node %d: county-wide digest %s differs from the hub's %s", i, h1, h2);
+			break;
+		}
 		/* everything it merges: equal to a replica of exactly its feeds */
 		struct crdt_store *ref;
 		struct crdt_options co = { .no_sync = true };
@@ -1199,17 +1202,28 @@ static int check_all(struct sim *S)
 
 /* ---- one run ---------------------------------------------------------- */
 
-/* Settled: nothing in flight, and on every link an exchange that began
- * after the last change anywhere has ended converged. */
-static bool settled(struct sim *S)
+/* Converged: on every link an exchange that began after the last change
+ * anywhere has ended converged. The first unconverged link goes to *a, *b. */
+static bool converged(struct sim *S, int *a, int *b)
 {
-	if (S->nq || S->nbags)
-		return false;
 	for (int i = 1; i < S->n; i++)
 		for (int j = 0; j < S->n; j++)
-			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change)
+			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change) {
+				*a = i, *b = j;
 				return false;
+			}
 	return true;
+}
+
+/* Settled: converged, and nothing in flight. Once converged, no new
+ * exchange starts (S->quiet) so the last messages can drain: in a big
+ * world some link is always mid-exchange otherwise. A message that still
+ * changes something moves last_change, and exchanges start again. */
+static bool settled(struct sim *S)
+{
+	int a, b;
+	S->quiet = converged(S, &a, &b);
+	return S->quiet && !S->nq && !S->nbags;
 }
 
 static int run_steps(struct sim *S, unsigned steps, bool faults)
@@ -1252,12 +1266,34 @@ static int heal(struct sim *S)
 	}
 	if (bundles_deliver(S, true))
 		return -1;
-	int rc = run_steps(S, 20000, false);
+	/* Healed links carry everything within a minute or two of simulated
+	 * time (a big world settles in 50-110 steps); 3000 steps, about half
+	 * an hour, is a stuck run, reported in a minute rather than after the
+	 * 20000 it once took (several minutes for a big world). */
+	uint64_t s0 = S->step, t0 = S->now;
+	int rc = run_steps(S, 3000, false);
 	if (rc < 0)
 		return -1;
-	if (rc == 0)
-		return sim_fail(S, "the links did not settle after healing");
+	TRACE(S, "heal: %llu steps, %llu s simulated, last change %lld s after the heal",
+	      (unsigned long long)(S->step - s0), (unsigned long long)(S->now - t0) / 1000,
+	      (long long)((int64_t)S->last_change - (int64_t)t0) / 1000);
+	if (rc == 0) {
+		int a = 0, b = 0;
+		if (!converged(S, &a, &b))
+			return sim_fail(S, "the links did not settle after healing: link %d-%d has no converged "
+					   "exchange since the last change (%zu messages in flight)", a, b, S->nq);
+		return sim_fail(S, "the links did not settle after healing: %zu messages still in flight",
+				S->nq);
+	}
 	return check_all(S);
+}
+
+static void stats_add(struct stats *tot, const struct stats *x)
+{
+	uint64_t *t = (uint64_t *)tot;
+	const uint64_t *v = (const uint64_t *)x;
+	for (size_t k = 0; k < sizeof(*tot) / sizeof(uint64_t); k++)
+		t[k] += v[k];
 }
 
 static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
@@ -1318,12 +1354,12 @@ static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 			S->fail[0] ? S->fail : "failed");
 	if (trace)
 		fprintf(stderr, "seed %llu: %d nodes, %llu steps, %llu commits, %llu cuts (%llu mid-write), "
-				"%llu msgs (%llu lost, %llu dup), %llu bundles, %llu county digests apart\n",
+				"%llu msgs (%llu lost, %llu dup), %llu bundles\n",
 			(unsigned long long)seed, S->n, (unsigned long long)S->st.steps,
 			(unsigned long long)S->st.ops, (unsigned long long)S->st.cuts,
 			(unsigned long long)S->st.mid_apply, (unsigned long long)S->st.msgs,
 			(unsigned long long)S->st.lost, (unsigned long long)S->st.dups,
-			(unsigned long long)S->st.bundles, (unsigned long long)S->st.county_differs);
+			(unsigned long long)S->st.bundles);
 	/* teardown */
 	for (int i = 0; i < S->n; i++) {
 		struct node *n = &S->node[i];
@@ -1341,17 +1377,18 @@ static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 	free(S->q);
 	free(S->bags);
 	t_rmdir(S->dir);
-	tot->ops += S->st.ops, tot->cuts += S->st.cuts, tot->mid_apply += S->st.mid_apply;
-	tot->msgs += S->st.msgs, tot->lost += S->st.lost, tot->dups += S->st.dups;
-	tot->bundles += S->st.bundles, tot->bundles_damaged += S->st.bundles_damaged;
-	tot->clock1970 += S->st.clock1970, tot->resets += S->st.resets, tot->county_differs += S->st.county_differs;
-	tot->steps += S->st.steps;
+	stats_add(tot, &S->st);
 	int failed = rc || S->fail[0];
 	free(S);
 	return failed;
 }
 
 /* ---- driver: seeds over CUNLIAN_JOBS processes ------------------------ */
+
+struct report { /* what a worker sends back through its pipe */
+	uint64_t failed;
+	struct stats st;
+};
 
 static uint64_t env_u64(const char *name, uint64_t dflt)
 {
@@ -1411,16 +1448,10 @@ int main(int argc, char **argv)
 						break;
 				}
 			(void)first;
-			FILE *f = fdopen(pipes[j][1], "w");
-			fprintf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu\n",
-				(unsigned long long)failed, (unsigned long long)tot.ops,
-				(unsigned long long)tot.cuts, (unsigned long long)tot.mid_apply,
-				(unsigned long long)tot.msgs, (unsigned long long)tot.lost,
-				(unsigned long long)tot.dups, (unsigned long long)tot.bundles,
-				(unsigned long long)tot.bundles_damaged, (unsigned long long)tot.clock1970,
-				(unsigned long long)tot.resets, (unsigned long long)tot.county_differs,
-				(unsigned long long)tot.steps);
-			fclose(f);
+			struct report rp = { failed, tot };
+			if (write(pipes[j][1], &rp, sizeof(rp)) != (ssize_t)sizeof(rp))
+				failed++;
+			close(pipes[j][1]);
 			if (jobs > 1) {
 				sync_dict_free(dict);
 				_exit(failed ? 1 : 0);
@@ -1429,22 +1460,21 @@ int main(int argc, char **argv)
 		}
 		close(pipes[j][1]);
 	}
-	unsigned long long sum[13] = { 0 };
+	struct report sum;
 	int bad = 0;
+	memset(&sum, 0, sizeof(sum));
 	for (unsigned j = 0; j < jobs; j++) {
-		unsigned long long v[13] = { 0 };
-		FILE *f = fdopen(pipes[j][0], "r");
-		if (!f || fscanf(f, "%llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
-				 &v[2], &v[3], &v[4], &v[5], &v[6], &v[7], &v[8], &v[9], &v[10], &v[11], &v[12]) != 13)
+		struct report v;
+		memset(&v, 0, sizeof(v));
+		if (read(pipes[j][0], &v, sizeof(v)) != (ssize_t)sizeof(v))
 			bad = 1, died++;
-		if (f)
-			fclose(f);
-		for (int k = 0; k < 13; k++)
-			sum[k] += v[k];
+		close(pipes[j][0]);
+		sum.failed += v.failed;
+		stats_add(&sum.st, &v.st);
 		if (jobs > 1) {
 			int status;
 			waitpid(pid[j], &status, 0);
-			if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && v[0] == 0))
+			if (!WIFEXITED(status) || (WEXITSTATUS(status) != 0 && v.failed == 0))
 				bad = 1;
 		}
 	}
@@ -1452,12 +1482,16 @@ int main(int argc, char **argv)
 	double secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
 	if (died)
 		printf("sim: %d of %u worker processes died (a crash or a sanitizer): see above\n", died, jobs);
-	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s, %u jobs: %llu commits, %llu power cuts "
+	const struct stats *t = &sum.st;
+	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s (%.1f s a seed in each of %u jobs): %llu commits, %llu power cuts "
 	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
-	       "%llu clocks at 1970, %llu session resets, %llu station/hub county-wide digests apart (tombstones), %llu steps\n",
+	       "%llu clocks at 1970, %llu session resets, %llu steps\n",
 	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
-	       sum[0], secs, jobs, sum[1], sum[2], sum[3], sum[4], sum[5], sum[6], sum[7], sum[8], sum[9],
-	       sum[10], sum[11], sum[12]);
+	       (unsigned long long)sum.failed, secs, count ? secs * jobs / (double)count : 0.0, jobs,
+	       (unsigned long long)t->ops, (unsigned long long)t->cuts, (unsigned long long)t->mid_apply,
+	       (unsigned long long)t->msgs, (unsigned long long)t->lost, (unsigned long long)t->dups,
+	       (unsigned long long)t->bundles, (unsigned long long)t->bundles_damaged,
+	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps);
 	sync_dict_free(dict);
-	return sum[0] || bad ? 1 : 0;
+	return sum.failed || bad ? 1 : 0;
 }
