@@ -204,6 +204,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		reads.all = true;
 	else
 		sync_scopes_add(&reads, target);
+	node_clock_say_time(ctx, 0); /* the hub's time travels in its bundles */
 	rc = sync_bundle_export_path_for(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL);
 	mem_free(vv);
 	if (rc)
@@ -243,6 +244,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, -ENOENT));
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
+	node_clock_heard(ctx, &rep, 0);
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
 	if (ctx->json) {
 		struct node_json j;

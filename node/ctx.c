@@ -350,7 +350,12 @@ int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out
 
 int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
-	int rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
+	int rc = node_clock_check(ctx); /* before anything is written, the HLC too */
+	if (rc)
+		return rc;
+	rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, NULL);
+	if (rc == 0)
+		node_clock_wrote(ctx);
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
 		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, rc));
 	if (rc)

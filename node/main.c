@@ -20,6 +20,7 @@ const struct node_cmd node_cmds[] = {
 	{ "digest", NULL, node_cmd_digest, M_HELP_DIGEST },
 	{ "log", NULL, node_cmd_log, M_HELP_LOG },
 	{ "doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR },
+	{ "clock", NULL, node_cmd_clock, M_HELP_CLOCK },
 	{ "station", "add", node_cmd_station_add, M_HELP_STATION_ADD },
 	{ "station", "list", node_cmd_station_list, M_HELP_STATION_LIST },
 	{ "volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD },

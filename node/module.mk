@@ -7,3 +7,5 @@ BIN_SRCS += node/cmd_enroll.c
 BIN_SRCS += node/idnum.c
 # Links (issue 5): the daemon, one-shot sync, the link simulator relay.
 BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c node/cmd_lora.c
+# The clock's bounds, `cunlian clock` and its rescue (issue 12).
+BIN_SRCS += node/clock.c node/clock_rescue.c

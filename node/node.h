@@ -83,6 +83,7 @@ struct node_ctx {
 	size_t cert_len;
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
+	bool rescue_replay;     /* clock rescue --replay is writing (clock.c) */
 };
 
 typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
@@ -332,6 +333,57 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lora.c */
+
+/* ---- the clock (clock.c, clock_rescue.c; docs/security.md "Clock") --- */
+
+#define NODE_CLOCK_TOL_MS (10ULL * 60 * 1000)                 /* ten minutes */
+#define NODE_CLOCK_REBOOT_SLACK_MS (7ULL * 24 * 3600 * 1000)  /* a week */
+
+/* The evidence kept in the file `clock` of the home. */
+struct node_clock_ev {
+	uint64_t known_ms;    /* the largest hub clock heard (directly or relayed) */
+	uint64_t write_ms;    /* the wall clock of the last local write */
+	uint64_t anchor_ms;   /* the last hub clock heard from the hub itself */
+	uint64_t anchor_mono; /* CLOCK_BOOTTIME (ms) when it was heard; 0: unknown */
+	char anchor_boot[40]; /* the boot id then; "" unknown */
+	char anchor_from[2 * SYNC_PK_LEN + 1]; /* the hub's key, hex */
+};
+enum node_clock_verdict {
+	NODE_CLOCK_OK = 0,
+	NODE_CLOCK_UNSET,      /* before CRDT_TIME_FLOOR_MS: a board booted at 1970 */
+	NODE_CLOCK_BEHIND,     /* before the lower bound */
+	NODE_CLOCK_AHEAD,      /* past the upper bound */
+	NODE_CLOCK_FEED_AHEAD, /* an own commit already far in the future: rescue */
+};
+/* What this run knows of the time, and the verdict (clock.c C1-C4). */
+struct node_clock {
+	struct node_clock_ev ev;
+	uint64_t now;             /* ctx->now_ms */
+	uint64_t mono;            /* CLOCK_BOOTTIME ms, 0 unknown */
+	char boot[40];            /* boot id, "" unknown */
+	uint64_t own_hlc;         /* HLC time of this node's last own commit, 0 none */
+	uint64_t cert_nb, cert_na;/* node.cert's period, 0 none */
+	uint64_t lower, upper;    /* upper 0: none known */
+	enum node_msg_id lower_src, upper_src; /* M_CLOCK_SRC_* */
+	enum node_clock_verdict verdict;
+};
+int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev);
+/* Gather the evidence and judge ctx->now_ms (ctx->store may be NULL). */
+int node_clock_judge(struct node_ctx *ctx, struct node_clock *k);
+const char *node_clock_verdict_name(enum node_clock_verdict v);
+enum node_msg_id node_clock_verdict_msg(enum node_clock_verdict v);
+/* Before a local write: 0, or ERR_CLOCK with the reason printed. */
+int node_clock_check(struct node_ctx *ctx);
+/* After a local write: remember its wall clock. */
+void node_clock_wrote(struct node_ctx *ctx);
+/* After a session or an import: take in the time it brought (lag_ms: how
+ * long ago, by this board's clock, it arrived). */
+void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, uint64_t lag_ms);
+/* Before a session or an export: what time this node says (wall_now is
+ * the wall clock sessions will be driven with). */
+void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now);
+int node_clock_rescue(struct node_ctx *ctx, bool replay);
+int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 
 /* ---- resident ID numbers (idnum.c) ------------------------------------ */
 

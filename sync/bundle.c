@@ -9,6 +9,9 @@
  *  B2. After a bad or truncated chunk, import looks for the next chunk
  *      start ("CL", version, DELTA) byte by byte; every byte range that
  *      yielded no chunk is reported with the first reason it failed.
+ *  B4. A TIME chunk (docs/protocol.md "Time") may follow the header; one
+ *      that verifies is noted in the report, one that does not is
+ *      skipped like any bad chunk. Nothing else in a bundle is a TIME.
  *  B3. Importing the same bundle again applies nothing (chunks are
  *      idempotent); importing in any order converges, since a range that
  *      needs earlier commits (ERR_GAP) applies on a later import.
@@ -50,6 +53,17 @@ int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_ent
 	memcpy(hdr + 10, c->id->pk, SYNC_PK_LEN);
 	if (fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
 		return -EIO;
+	uint8_t t[SYNC_TIME_LEN];
+	if (sync_time_payload(c, 0, t)) { /* B4 */
+		struct buf tb;
+		buf_init(&tb, SYNC_CHUNK_MIN + SYNC_TIME_LEN);
+		rc = sync_chunk_seal(c, SYNC_MSG_TIME, t, sizeof(t), false, &tb);
+		if (!rc && fwrite(tb.data, 1, tb.len, f) != tb.len)
+			rc = -EIO;
+		buf_release(&tb);
+		if (rc)
+			return rc;
+	}
 	if ((rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write, f)))
 		return rc;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
@@ -120,15 +134,21 @@ int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uin
 		int type, rc;
 		size_t clen;
 		rc = sync_chunk_peek(p + pos, len - pos, id, &type, &clen);
-		if (rc == 0 && type != SYNC_MSG_DELTA)
-			rc = ERR_CORRUPT;
-		if (rc == 0) {
+		if (rc == 0 && type == SYNC_MSG_TIME && pos == BUNDLE_HDR) { /* B4 */
+			struct sync_chunk ch;
+			rc = sync_chunk_open(c, p + pos, clen, &ch);
+			if (!rc)
+				rc = sync_time_note(&ch, wall_ms, rep);
+			if (rc)
+				rep->chunks_refused++;
+		} else if (rc == 0 && type == SYNC_MSG_DELTA) {
 			rc = sync_chunk_apply(c, p + pos, clen, wall_ms, rep, NULL, NULL);
 			if (rc == ERR_GAP)
 				rc = 0; /* counted in rep; the rest of the chunk was applied */
 			if (rc == -ENOMEM || rc == ERR_STORAGE)
 				return rc;
 		} else {
+			rc = rc ? rc : ERR_CORRUPT;
 			rep->chunks_refused++;
 		}
 		if (rc == 0) {

@@ -23,6 +23,11 @@
  *      sync through it, never the whole county's. A station learns to
  *      relay for an enrolled station when that station starts a session
  *      with it, before it answers that station's HELLO.
+ *  S8. After each HELLO it sends, a node that has a time to say sends one
+ *      TIME (docs/protocol.md "Time"); a TIME that verifies and comes
+ *      from the session's peer is noted in the report, never acted on
+ *      here (node/ judges whose clock it is). An older peer counts it
+ *      as one refused chunk and goes on.
  *  S7. A DELTA carries opened ranges (sync/trust.c O1) only of the scopes
  *      the peer can read by its statement, looked up by the key that
  *      signed its HELLO: every scope for a hub, its own for a station,
@@ -85,8 +90,8 @@ struct sync_session {
 	struct sync_scopes peer_wants;
 	struct crdt_vv_entry *pvv; /* S3 */
 	size_t npvv, pvv_cap;
-	/* our HELLO */
-	bool hello_due, hello_reply;
+	/* our HELLO, and the TIME after it (S8) */
+	bool hello_due, hello_reply, time_due;
 	uint64_t hello_at;
 	bool rebuild;
 	/* outstanding DELTAs, oldest first */
@@ -185,7 +190,7 @@ const struct sync_report *sync_session_report(const struct sync_session *s)
 bool sync_session_idle(const struct sync_session *s)
 {
 	return s->peer_hello && !s->rebuild && s->nout == 0 && s->nacks == 0 && s->nheld == 0 &&
-	       !s->hello_due;
+	       !s->hello_due && !s->time_due;
 }
 
 int sync_session_refresh(struct sync_session *s)
@@ -361,7 +366,9 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 	rc = sync_chunk_open(s->c, msg, len, &ch);
 	if (!rc && s->peer_hello && memcmp(ch.sender, s->peer, SYNC_PK_LEN) != 0)
 		rc = ERR_UNAUTH; /* S4: one peer per session */
-	if (!rc)
+	if (!rc && type == SYNC_MSG_TIME)
+		rc = sync_time_note(&ch, wall_ms, &s->rep); /* S8 */
+	else if (!rc)
 		rc = type == SYNC_MSG_HELLO ? sync_session_hello(s, &ch) : sync_session_ack_in(s, &ch);
 	if (rc == -ENOMEM)
 		return rc;
@@ -495,7 +502,17 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 			return rc;
 		s->hello_due = false;
 		s->hello_at = wall_ms;
+		s->time_due = true;
 		return 1;
+	}
+	if (s->time_due) { /* S8 */
+		uint8_t t[SYNC_TIME_LEN];
+		s->time_due = false;
+		if (sync_time_payload(s->c, wall_ms, t)) {
+			if ((rc = sync_chunk_seal(s->c, SYNC_MSG_TIME, t, sizeof(t), false, out)))
+				return rc;
+			return 1;
+		}
 	}
 	if (s->nacks) {
 		if ((rc = sync_session_ack_out(s, out)))
