@@ -24,7 +24,8 @@
  *   U = anchor_ms + elapsed + elapsed/1000 + CLOCK_TOL_MS when this boot
  *       is the anchor's (elapsed = CLOCK_BOOTTIME now - anchor_mono);
  *       else L + CLOCK_REBOOT_SLACK_MS (after a reboot the elapsed time
- *       is unknown); none when there is no evidence at all. (The end of
+ *       is unknown); none when there is no evidence at all, and none on
+ *       the hub, which is the county's clock and hears no one's. (The end of
  *       node.cert is no bound: a statement renewed later covers the
  *       commits made after the old one ended.)
  * Verdict, first that applies:
@@ -224,7 +225,8 @@ int node_clock_judge(struct node_ctx *ctx, struct node_clock *k)
 		uint64_t el = k->mono - e->anchor_mono;
 		k->upper = e->anchor_ms + el + el / 1000 + NODE_CLOCK_TOL_MS;
 		k->upper_src = M_CLOCK_SRC_ELAPSED;
-	} else if (k->lower) {
+	} else if (k->lower && !ctx->hub) {
+		/* (the hub is the county's clock: nobody's time bounds it) */
 		k->upper = k->lower + NODE_CLOCK_REBOOT_SLACK_MS;
 		k->upper_src = M_CLOCK_SRC_REBOOT;
 	}
