@@ -9,38 +9,22 @@
  * every later commit of this node unacceptable. So a node never commits
  * a time it cannot defend (docs/security.md "Clock").
  *
- * Evidence, kept in the file `clock` of the home (key = value lines):
+ * Evidence, kept in the file `clock` of the home (key = value lines), and
+ * the bounds and verdict it gives, are crdt_time_judge()'s (crdt/crdt.h):
  *   known_ms     the largest hub clock heard: from the hub itself
  *                (SYNC_TIME_OWN, in a session or a bundle) or relayed by
- *                an enrolled peer (SYNC_TIME_HEARD); the true time is
- *                at least this.
- *   write_ms     the wall clock of the last local write this node made.
+ *                an enrolled peer (SYNC_TIME_HEARD);
+ *   write_ms     the wall clock of the last local write;
  *   anchor_ms    the last hub clock heard from the hub itself, with
  *   anchor_mono  this board's CLOCK_BOOTTIME then (ms) and
- *   anchor_boot  its boot id; 0 / "" when not known.
- *
- * Bounds, for the wall clock w of this run (ctx->now_ms):
- *   L = max(known_ms, write_ms, anchor_ms, not_before of node.cert)
- *   U = anchor_ms + elapsed + elapsed/1000 + CLOCK_TOL_MS when this boot
- *       is the anchor's (elapsed = CLOCK_BOOTTIME now - anchor_mono);
- *       else L + CLOCK_REBOOT_SLACK_MS (after a reboot the elapsed time
- *       is unknown); none when there is no evidence at all, and none on
- *       the hub, which is the county's clock and hears no one's. (The end of
- *       node.cert is no bound: a statement renewed later covers the
- *       commits made after the old one ended.)
- * Verdict, first that applies:
- *   C1. w before CRDT_TIME_FLOOR_MS (a board booted at 1970): UNSET.
- *   C2. w + CLOCK_TOL_MS < L: BEHIND.
- *   C3. U known and w > U: AHEAD.
- *   C4. this node's own last commit has an HLC past w + the 24-hour
- *       window (an older version committed a far-future time): its next
- *       commit would be past it too, so FEED_AHEAD: `cunlian clock rescue`.
- *   else OK. A write is refused (ERR_CLOCK, exit status 3) unless OK,
- *   before anything is written: the replica, its HLC and this file stay
- *   as they were.
- * A hub clock heard that is earlier than write_ms - CLOCK_TOL_MS means
- * this node wrote with a fast clock: write_ms falls back to it, so the
- * hub's word, not the bad clock, is the lower bound.
+ *   anchor_boot  a number for its boot id (FNV-1a; 0 unknown);
+ *   anchor_from  the hub's key.
+ * A write is refused (ERR_CLOCK, exit status 3) unless the verdict is OK,
+ * before anything is written: the replica, its HLC and this file stay as
+ * they were. Only the hub's clock counts as evidence: a hub's
+ * SYNC_TIME_OWN (by its statement), or any enrolled node's relayed
+ * SYNC_TIME_HEARD as a lower bound; without a county root (nothing is
+ * enforced yet) a SYNC_TIME_OWN, which only hubs send.
  *
  * Tests: CUNLIAN_MONO_MS and CUNLIAN_BOOT_ID stand for CLOCK_BOOTTIME and
  * the boot id; with CUNLIAN_NOW_MS set and they not, both are unknown (as
@@ -60,16 +44,28 @@
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
+/* A boot id as a number: FNV-1a, 62 bits (kept as a decimal), never 0. */
+static uint64_t clock_boot_num(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	h &= (1ULL << 62) - 1;
+	return h ? h : 1;
+}
+
 static void clock_boot_read(struct node_clock *k)
 {
 	const char *m = getenv("CUNLIAN_MONO_MS"), *b = getenv("CUNLIAN_BOOT_ID");
 	int64_t v;
-	k->mono = 0;
+	k->n.mono_ms = 0;
+	k->n.boot = 0;
 	k->boot[0] = '\0';
 	if (m || b) {
 		if (m && b && node_parse_int(m, 1, INT64_MAX, &v) == 0 && node_id_ok(b)) {
-			k->mono = (uint64_t)v;
+			k->n.mono_ms = (uint64_t)v;
 			snprintf(k->boot, sizeof(k->boot), "%s", b);
+			k->n.boot = clock_boot_num(k->boot);
 		}
 		return;
 	}
@@ -84,7 +80,8 @@ static void clock_boot_read(struct node_clock *k)
 		line[strcspn(line, "\n")] = '\0';
 		if (strlen(line) < sizeof(k->boot) && clock_gettime(CLOCK_BOOTTIME, &ts) == 0) {
 			snprintf(k->boot, sizeof(k->boot), "%s", line);
-			k->mono = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+			k->n.boot = clock_boot_num(k->boot);
+			k->n.mono_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		}
 	}
 	fclose(f);
@@ -115,15 +112,15 @@ int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev)
 		*eq = '\0';
 		const char *key = line, *v = eq + 1;
 		if (strcmp(key, "known_ms") == 0)
-			clock_u64(v, &ev->known_ms);
+			clock_u64(v, &ev->t.known_ms);
 		else if (strcmp(key, "write_ms") == 0)
-			clock_u64(v, &ev->write_ms);
+			clock_u64(v, &ev->t.write_ms);
 		else if (strcmp(key, "anchor_ms") == 0)
-			clock_u64(v, &ev->anchor_ms);
+			clock_u64(v, &ev->t.anchor_ms);
 		else if (strcmp(key, "anchor_mono") == 0)
-			clock_u64(v, &ev->anchor_mono);
-		else if (strcmp(key, "anchor_boot") == 0 && strlen(v) < sizeof(ev->anchor_boot))
-			snprintf(ev->anchor_boot, sizeof(ev->anchor_boot), "%s", v);
+			clock_u64(v, &ev->t.anchor_mono);
+		else if (strcmp(key, "anchor_boot") == 0)
+			clock_u64(v, &ev->t.anchor_boot);
 		else if (strcmp(key, "anchor_from") == 0 && strlen(v) < sizeof(ev->anchor_from))
 			snprintf(ev->anchor_from, sizeof(ev->anchor_from), "%s", v);
 	}
@@ -141,11 +138,11 @@ static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev 
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "# cunlian: what this node knows of the true time (docs/security.md \"Clock\")\n"
-		   "known_ms=%llu\nwrite_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\nanchor_boot=%s\n"
+		   "known_ms=%llu\nwrite_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\nanchor_boot=%llu\n"
 		   "anchor_from=%s\n",
-		(unsigned long long)ev->known_ms, (unsigned long long)ev->write_ms,
-		(unsigned long long)ev->anchor_ms, (unsigned long long)ev->anchor_mono, ev->anchor_boot,
-		ev->anchor_from);
+		(unsigned long long)ev->t.known_ms, (unsigned long long)ev->t.write_ms,
+		(unsigned long long)ev->t.anchor_ms, (unsigned long long)ev->t.anchor_mono,
+		(unsigned long long)ev->t.anchor_boot, ev->anchor_from);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		rc = -errno;
 	if (fclose(f) != 0 && !rc)
@@ -191,7 +188,7 @@ static void clock_cert(const struct node_ctx *ctx, struct node_clock *k)
 	fclose(f);
 	if (len == 0 || len > SYNC_STMT_MAX || sync_statement_decode(buf, len, &st) != 0)
 		return;
-	k->cert_nb = st.not_before;
+	k->n.cert_nb = st.not_before;
 	k->cert_na = st.not_after;
 }
 
@@ -199,79 +196,65 @@ int node_clock_judge(struct node_ctx *ctx, struct node_clock *k)
 {
 	int rc;
 	memset(k, 0, sizeof(*k));
-	k->now = ctx->now_ms;
+	k->n.wall_ms = ctx->now_ms;
+	k->n.hub = ctx->hub;
 	clock_boot_read(k);
 	if ((rc = node_clock_ev_load(ctx, &k->ev)))
 		return rc;
 	clock_cert(ctx, k);
-	k->own_hlc = clock_own_hlc(ctx);
-	const struct node_clock_ev *e = &k->ev;
-	k->lower = e->known_ms;
-	k->lower_src = M_CLOCK_SRC_HUB;
-	if (e->anchor_ms > k->lower) {
-		k->lower = e->anchor_ms;
-		k->lower_src = M_CLOCK_SRC_HUB;
-	}
-	if (e->write_ms > k->lower) {
-		k->lower = e->write_ms;
-		k->lower_src = M_CLOCK_SRC_WRITE;
-	}
-	if (k->cert_nb > k->lower) {
-		k->lower = k->cert_nb;
-		k->lower_src = M_CLOCK_SRC_CERT;
-	}
-	if (e->anchor_ms && k->boot[0] && strcmp(k->boot, e->anchor_boot) == 0 &&
-	    k->mono >= e->anchor_mono) {
-		uint64_t el = k->mono - e->anchor_mono;
-		k->upper = e->anchor_ms + el + el / 1000 + NODE_CLOCK_TOL_MS;
-		k->upper_src = M_CLOCK_SRC_ELAPSED;
-	} else if (k->lower && !ctx->hub) {
-		/* (the hub is the county's clock: nobody's time bounds it) */
-		k->upper = k->lower + NODE_CLOCK_REBOOT_SLACK_MS;
-		k->upper_src = M_CLOCK_SRC_REBOOT;
-	}
-	if (k->now < CRDT_TIME_FLOOR_MS)
-		k->verdict = NODE_CLOCK_UNSET;
-	else if (k->now + NODE_CLOCK_TOL_MS < k->lower)
-		k->verdict = NODE_CLOCK_BEHIND;
-	else if (k->upper && k->now > k->upper)
-		k->verdict = NODE_CLOCK_AHEAD;
-	else if (k->own_hlc > k->now + CRDT_DEFAULT_MAX_AHEAD_MS)
-		k->verdict = NODE_CLOCK_FEED_AHEAD;
-	else
-		k->verdict = NODE_CLOCK_OK;
+	k->n.own_hlc_ms = clock_own_hlc(ctx);
+	k->verdict = crdt_time_judge(&k->ev.t, &k->n, &k->b);
 	return 0;
 }
 
-enum node_msg_id node_clock_verdict_msg(enum node_clock_verdict v)
+enum node_msg_id node_clock_src_msg(enum crdt_time_src s)
+{
+	switch (s) {
+	case CRDT_TIME_SRC_HUB:
+		return M_CLOCK_SRC_HUB;
+	case CRDT_TIME_SRC_WRITE:
+		return M_CLOCK_SRC_WRITE;
+	case CRDT_TIME_SRC_CERT:
+		return M_CLOCK_SRC_CERT;
+	case CRDT_TIME_SRC_ELAPSED:
+		return M_CLOCK_SRC_ELAPSED;
+	case CRDT_TIME_SRC_REBOOT:
+		return M_CLOCK_SRC_REBOOT;
+	case CRDT_TIME_SRC_NONE:
+		break;
+	}
+	return M_CLOCK_NONE;
+}
+
+enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v)
 {
 	switch (v) {
-	case NODE_CLOCK_OK:
+	case CRDT_TIME_OK:
 		return M_CLOCK_VERDICT_OK;
-	case NODE_CLOCK_UNSET:
+	case CRDT_TIME_UNSET:
 		return M_CLOCK_WHY_UNSET;
-	case NODE_CLOCK_BEHIND:
+	case CRDT_TIME_BEHIND:
 		return M_CLOCK_WHY_BEHIND;
-	case NODE_CLOCK_AHEAD:
+	case CRDT_TIME_AHEAD:
 		return M_CLOCK_WHY_AHEAD;
-	case NODE_CLOCK_FEED_AHEAD:
+	case CRDT_TIME_FEED_AHEAD:
 		return M_CLOCK_WHY_FEED;
 	}
 	return M_NONE;
 }
 
-const char *node_clock_verdict_name(enum node_clock_verdict v)
+const char *node_clock_verdict_name(enum crdt_time_verdict v)
 {
 	switch (v) {
-	case NODE_CLOCK_OK:
+	case CRDT_TIME_OK:
 		return "ok";
-	case NODE_CLOCK_UNSET:
+	case CRDT_TIME_UNSET:
 		return "unset";
-	case NODE_CLOCK_BEHIND:
+	case CRDT_TIME_BEHIND:
 		return "behind";
-	case NODE_CLOCK_AHEAD:
+	case CRDT_TIME_AHEAD:
 		return "ahead";
-	case NODE_CLOCK_FEED_AHEAD:
+	case CRDT_TIME_FEED_AHEAD:
 		return "feed-ahead";
 	}
 	return "?";
@@ -281,22 +264,22 @@ const char *node_clock_verdict_name(enum node_clock_verdict v)
 static int clock_refuse(struct node_ctx *ctx, const struct node_clock *k)
 {
 	char now[32], b[32], own[32];
-	node_time_fmt(k->now, now, sizeof(now));
+	node_time_fmt(k->n.wall_ms, now, sizeof(now));
 	switch (k->verdict) {
-	case NODE_CLOCK_UNSET:
+	case CRDT_TIME_UNSET:
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_UNSET, now);
-	case NODE_CLOCK_BEHIND:
-		node_time_fmt(k->lower, b, sizeof(b));
+	case CRDT_TIME_BEHIND:
+		node_time_fmt(k->b.lower, b, sizeof(b));
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_BEHIND, now, b,
-				 node_msg(ctx->lang, k->lower_src));
-	case NODE_CLOCK_AHEAD:
-		node_time_fmt(k->upper, b, sizeof(b));
+				 node_msg(ctx->lang, node_clock_src_msg(k->b.lower_src)));
+	case CRDT_TIME_AHEAD:
+		node_time_fmt(k->b.upper, b, sizeof(b));
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_AHEAD, now, b,
-				 node_msg(ctx->lang, k->upper_src));
-	case NODE_CLOCK_FEED_AHEAD:
-		node_time_fmt(k->own_hlc, own, sizeof(own));
+				 node_msg(ctx->lang, node_clock_src_msg(k->b.upper_src)));
+	case CRDT_TIME_FEED_AHEAD:
+		node_time_fmt(k->n.own_hlc_ms, own, sizeof(own));
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_FEED, own, now);
-	case NODE_CLOCK_OK:
+	case CRDT_TIME_OK:
 		break;
 	}
 	return 0;
@@ -333,8 +316,8 @@ void node_clock_wrote(struct node_ctx *ctx)
 {
 #ifndef NODE_CLOCK_UNCHECKED
 	struct node_clock_ev ev;
-	if (node_clock_ev_load(ctx, &ev) == 0 && ctx->now_ms > ev.write_ms) {
-		ev.write_ms = ctx->now_ms;
+	if (node_clock_ev_load(ctx, &ev) == 0 && ctx->now_ms > ev.t.write_ms) {
+		ev.t.write_ms = ctx->now_ms;
 		clock_ev_save(ctx, &ev);
 	}
 #else
@@ -360,29 +343,14 @@ void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, uint6
 	}
 	if (ctx->hub || node_clock_judge(ctx, &k))
 		return; /* the hub keeps its own time (docs/security.md) */
-	struct node_clock_ev *ev = &k.ev;
-	bool changed = false;
-	if (rep->time_kind == SYNC_TIME_OWN && hub) {
-		if (rep->time_ms >= ev->anchor_ms) {
-			ev->anchor_ms = rep->time_ms;
-			ev->anchor_mono = k.mono > lag_ms ? k.mono - lag_ms : 0;
-			snprintf(ev->anchor_boot, sizeof(ev->anchor_boot), "%s", ev->anchor_mono ? k.boot : "");
-			node_hex(rep->time_from, SYNC_PK_LEN, ev->anchor_from);
-			changed = true;
-		}
-		if (ev->write_ms > rep->time_ms + lag_ms + NODE_CLOCK_TOL_MS) {
-			ev->write_ms = rep->time_ms; /* written with a fast clock: the hub knows better */
-			changed = true;
-		}
-	} else if (rep->time_kind == SYNC_TIME_HEARD && k.upper && rep->time_ms > k.upper) {
-		return; /* a peer's word against this node's own anchor: not taken */
+	bool own = rep->time_kind == SYNC_TIME_OWN && hub;
+	if (rep->time_kind == SYNC_TIME_OWN && !hub)
+		return; /* a station's own clock is no evidence */
+	if (crdt_time_heard(&k.ev.t, &k.n, rep->time_ms, own, lag_ms)) {
+		if (own)
+			node_hex(rep->time_from, SYNC_PK_LEN, k.ev.anchor_from);
+		clock_ev_save(ctx, &k.ev);
 	}
-	if (rep->time_ms > ev->known_ms) {
-		ev->known_ms = rep->time_ms;
-		changed = true;
-	}
-	if (changed)
-		clock_ev_save(ctx, ev);
 }
 
 void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now)
@@ -393,11 +361,11 @@ void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now)
 	if (ctx->hub) {
 		/* The hub is the county's clock: it says its time, but never a
 		 * time it would not write with itself. */
-		if (k.verdict == NODE_CLOCK_OK || k.verdict == NODE_CLOCK_FEED_AHEAD)
+		if (k.verdict == CRDT_TIME_OK || k.verdict == CRDT_TIME_FEED_AHEAD)
 			sync_ctx_set_time(ctx->sync, SYNC_TIME_OWN, ctx->now_ms, wall_now);
 		return;
 	}
-	uint64_t h = k.ev.known_ms > k.ev.anchor_ms ? k.ev.known_ms : k.ev.anchor_ms;
+	uint64_t h = k.ev.t.known_ms > k.ev.t.anchor_ms ? k.ev.t.known_ms : k.ev.t.anchor_ms;
 	if (h)
 		sync_ctx_set_time(ctx->sync, SYNC_TIME_HEARD, h, 0);
 }
@@ -416,7 +384,8 @@ static void clock_json_time(struct node_json *j, const char *key, uint64_t ms)
 static void clock_show(struct node_ctx *ctx, const struct node_clock *k)
 {
 	char t[6][32];
-	const uint64_t v[6] = { k->now, k->own_hlc, k->ev.anchor_ms, k->ev.known_ms, k->lower, k->upper };
+	const uint64_t v[6] = { k->n.wall_ms, k->n.own_hlc_ms, k->ev.t.anchor_ms, k->ev.t.known_ms,
+				k->b.lower, k->b.upper };
 	for (int i = 0; i < 6; i++) {
 		if (v[i])
 			node_time_fmt(v[i], t[i], sizeof(t[i]));
@@ -427,36 +396,29 @@ static void clock_show(struct node_ctx *ctx, const struct node_clock *k)
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kint(&j, "now_ms", (int64_t)k->now);
-		clock_json_time(&j, "own_last_commit_ms", k->own_hlc);
-		clock_json_time(&j, "last_write_ms", k->ev.write_ms);
-		clock_json_time(&j, "hub_heard_ms", k->ev.anchor_ms);
+		node_json_kint(&j, "now_ms", (int64_t)k->n.wall_ms);
+		clock_json_time(&j, "own_last_commit_ms", k->n.own_hlc_ms);
+		clock_json_time(&j, "last_write_ms", k->ev.t.write_ms);
+		clock_json_time(&j, "hub_heard_ms", k->ev.t.anchor_ms);
 		node_json_kstr(&j, "hub_heard_from", k->ev.anchor_from[0] ? k->ev.anchor_from : NULL);
-		node_json_kstr(&j, "hub_heard_boot", k->ev.anchor_boot[0] ? k->ev.anchor_boot : NULL);
-		clock_json_time(&j, "hub_known_ms", k->ev.known_ms);
-		clock_json_time(&j, "cert_not_after_ms", k->cert_na);
+		node_json_key(&j, "hub_heard_this_boot");
+		node_json_bool(&j, k->ev.t.anchor_boot && k->ev.t.anchor_boot == k->n.boot);
+		clock_json_time(&j, "hub_known_ms", k->ev.t.known_ms);
 		node_json_kstr(&j, "boot", k->boot[0] ? k->boot : NULL);
-		clock_json_time(&j, "lower_ms", k->lower);
-		clock_json_time(&j, "upper_ms", k->upper);
-		node_json_kstr(&j, "upper_from", k->upper ? (k->upper_src == M_CLOCK_SRC_ELAPSED ? "elapsed"
-							    : "reboot") : NULL);
+		clock_json_time(&j, "lower_ms", k->b.lower);
+		clock_json_time(&j, "upper_ms", k->b.upper);
+		node_json_kstr(&j, "upper_from", k->b.upper_src == CRDT_TIME_SRC_ELAPSED ? "elapsed"
+						 : k->b.upper_src == CRDT_TIME_SRC_REBOOT ? "reboot" : NULL);
 		node_json_kstr(&j, "verdict", node_clock_verdict_name(k->verdict));
 		node_json_end_obj(&j);
 		return;
 	}
 	node_say(ctx, M_CLOCK_SHOW, t[0], t[1], t[2], t[3], t[4], t[5],
-		 k->upper ? node_msg(ctx->lang, k->upper_src) : "-");
-	switch (k->verdict) {
-	case NODE_CLOCK_OK:
+		 node_msg(ctx->lang, node_clock_src_msg(k->b.upper_src)));
+	if (k->verdict == CRDT_TIME_OK)
 		node_say(ctx, M_CLOCK_VERDICT_OK);
-		break;
-	case NODE_CLOCK_UNSET:
-	case NODE_CLOCK_BEHIND:
-	case NODE_CLOCK_AHEAD:
-	case NODE_CLOCK_FEED_AHEAD:
+	else
 		node_say(ctx, M_CLOCK_VERDICT_BAD, node_msg(ctx->lang, node_clock_verdict_msg(k->verdict)));
-		break;
-	}
 }
 
 /* --set-from-hub: the best estimate of the true time the evidence gives. */
@@ -465,11 +427,11 @@ static int clock_set(struct node_ctx *ctx, const struct node_clock *k)
 	uint64_t to;
 	bool exact = false;
 	char t[32];
-	if (k->upper_src == M_CLOCK_SRC_ELAPSED && k->ev.anchor_ms) {
-		to = k->ev.anchor_ms + (k->mono - k->ev.anchor_mono); /* the hub's time + elapsed */
+	if (k->b.upper_src == CRDT_TIME_SRC_ELAPSED) {
+		to = k->ev.t.anchor_ms + (k->n.mono_ms - k->ev.t.anchor_mono); /* the hub's time + elapsed */
 		exact = true;
 	} else {
-		to = k->lower;
+		to = k->b.lower;
 	}
 	if (!to)
 		return node_fail(ctx, ERR_NOTFOUND, M_CLOCK_SET_NO_HUB);

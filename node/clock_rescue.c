@@ -122,7 +122,7 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 	char dir[NODE_PATH_MAX + 32], name[48], hex[2 * CRDT_AUTHOR_LEN + 1], t[32];
 	struct crdt_vv_entry *vv = NULL;
 	struct sync_identity nid = { 0 };
-	struct rescue r = { .ctx = ctx, .now = k->now, .cut = k->now + CRDT_DEFAULT_MAX_AHEAD_MS };
+	struct rescue r = { .ctx = ctx, .now = k->n.wall_ms, .cut = k->n.wall_ms + CRDT_DEFAULT_MAX_AHEAD_MS };
 	size_t nvv = 0;
 	int rc;
 
@@ -159,7 +159,7 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 	r.ns = NULL;
 
 	/* R2: everything new is on disk; now the home changes */
-	snprintf(name, sizeof(name), "rescue-%llu", (unsigned long long)k->now);
+	snprintf(name, sizeof(name), "rescue-%llu", (unsigned long long)k->n.wall_ms);
 	node_path(ctx, dir, sizeof(dir), name);
 	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
 	node_ctx_release(ctx);
@@ -341,11 +341,11 @@ int node_clock_rescue(struct node_ctx *ctx, bool replay)
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_RESCUE_PENDING);
 	if ((rc = node_clock_judge(ctx, &k)))
 		return node_fail_store(ctx, rc);
-	if (k.verdict == NODE_CLOCK_OK) {
+	if (k.verdict == CRDT_TIME_OK) {
 		node_say(ctx, M_CLOCK_RESCUE_NOTHING);
 		return 0;
 	}
-	if (k.verdict != NODE_CLOCK_FEED_AHEAD)
+	if (k.verdict != CRDT_TIME_FEED_AHEAD)
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_RESCUE_CLOCK,
 				 node_msg(ctx->lang, node_clock_verdict_msg(k.verdict)));
 	return rescue_take(ctx, &k);

@@ -817,15 +817,15 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		node_time_fmt(ctx->now_ms, now, sizeof(now));
 		if (node_clock_judge(ctx, &c) != 0) {
 			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
-		} else if (c.verdict == NODE_CLOCK_FEED_AHEAD) {
-			node_time_fmt(c.own_hlc, own, sizeof(own));
+		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
+			node_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
 			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
-		} else if (c.verdict != NODE_CLOCK_OK) {
+		} else if (c.verdict != CRDT_TIME_OK) {
 			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
 				   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
-		} else if (c.upper) {
-			node_time_fmt(c.lower ? c.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
-			node_time_fmt(c.upper, hi, sizeof(hi));
+		} else if (c.b.upper) {
+			node_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
+			node_time_fmt(c.b.upper, hi, sizeof(hi));
 			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
 		} else {
 			node_check(&k, "clock", ctx->hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);

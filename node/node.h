@@ -336,42 +336,27 @@ int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lo
 
 /* ---- the clock (clock.c, clock_rescue.c; docs/security.md "Clock") --- */
 
-#define NODE_CLOCK_TOL_MS (10ULL * 60 * 1000)                 /* ten minutes */
-#define NODE_CLOCK_REBOOT_SLACK_MS (7ULL * 24 * 3600 * 1000)  /* a week */
-
 /* The evidence kept in the file `clock` of the home. */
 struct node_clock_ev {
-	uint64_t known_ms;    /* the largest hub clock heard (directly or relayed) */
-	uint64_t write_ms;    /* the wall clock of the last local write */
-	uint64_t anchor_ms;   /* the last hub clock heard from the hub itself */
-	uint64_t anchor_mono; /* CLOCK_BOOTTIME (ms) when it was heard; 0: unknown */
-	char anchor_boot[40]; /* the boot id then; "" unknown */
+	struct crdt_time_evidence t;
 	char anchor_from[2 * SYNC_PK_LEN + 1]; /* the hub's key, hex */
 };
-enum node_clock_verdict {
-	NODE_CLOCK_OK = 0,
-	NODE_CLOCK_UNSET,      /* before CRDT_TIME_FLOOR_MS: a board booted at 1970 */
-	NODE_CLOCK_BEHIND,     /* before the lower bound */
-	NODE_CLOCK_AHEAD,      /* past the upper bound */
-	NODE_CLOCK_FEED_AHEAD, /* an own commit already far in the future: rescue */
-};
-/* What this run knows of the time, and the verdict (clock.c C1-C4). */
+/* What this run knows of the time, and the verdict (crdt_time_judge). */
 struct node_clock {
 	struct node_clock_ev ev;
-	uint64_t now;             /* ctx->now_ms */
-	uint64_t mono;            /* CLOCK_BOOTTIME ms, 0 unknown */
-	char boot[40];            /* boot id, "" unknown */
-	uint64_t own_hlc;         /* HLC time of this node's last own commit, 0 none */
-	uint64_t cert_nb, cert_na;/* node.cert's period, 0 none */
-	uint64_t lower, upper;    /* upper 0: none known */
-	enum node_msg_id lower_src, upper_src; /* M_CLOCK_SRC_* */
-	enum node_clock_verdict verdict;
+	struct crdt_time_now n;   /* n.wall_ms is ctx->now_ms */
+	char boot[40];            /* the boot id, "" unknown */
+	uint64_t cert_na;         /* end of node.cert, 0 none */
+	struct crdt_time_bounds b;
+	enum crdt_time_verdict verdict;
 };
 int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev);
 /* Gather the evidence and judge ctx->now_ms (ctx->store may be NULL). */
 int node_clock_judge(struct node_ctx *ctx, struct node_clock *k);
-const char *node_clock_verdict_name(enum node_clock_verdict v);
-enum node_msg_id node_clock_verdict_msg(enum node_clock_verdict v);
+const char *node_clock_verdict_name(enum crdt_time_verdict v);
+enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
+/* The message naming where a bound comes from. */
+enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
 /* Before a local write: 0, or ERR_CLOCK with the reason printed. */
 int node_clock_check(struct node_ctx *ctx);
 /* After a local write: remember its wall clock. */

@@ -86,6 +86,7 @@ expect 0 --home "$HUB" --json order list
 echo "$out" | pyjson 'any(o["detail"] == "钟对了" for o in d["orders"])' || fail "the hub lacks the order"
 
 check "same boot: the upper bound is the hub's time plus the time elapsed"
+[ -z "${CLOCK_DEBUG:-}" ] || set -x
 hubnow=$(($(cat "$TMP/now") + 1000))
 cl --home "$HUB" bundle export --for s0001 "$TMP/h2.bundle" >/dev/null
 CUNLIAN_MONO_MS=5000000 CUNLIAN_BOOT_ID=boot-a expect 0 --home "$S" bundle import "$TMP/h2.bundle"
