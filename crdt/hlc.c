@@ -68,12 +68,19 @@ enum crdt_time_verdict crdt_time_judge(const struct crdt_time_evidence *e,
 		b->lower = n->cert_nb;
 		b->lower_src = CRDT_TIME_SRC_CERT;
 	}
+	uint64_t d = e->known_ms;
+	if (e->defended_ms > d)
+		d = e->defended_ms;
+	if (e->anchor_ms > d)
+		d = e->anchor_ms;
+	if (n->cert_nb > d)
+		d = n->cert_nb;
 	if (e->anchor_ms && n->boot && n->boot == e->anchor_boot && n->mono_ms >= e->anchor_mono) {
 		uint64_t el = n->mono_ms - e->anchor_mono;
 		b->upper = e->anchor_ms + el + el / 1000 + CRDT_TIME_TOL_MS;
 		b->upper_src = CRDT_TIME_SRC_ELAPSED;
-	} else if (b->lower && !n->hub) {
-		b->upper = b->lower + CRDT_TIME_REBOOT_SLACK_MS;
+	} else if (d && !n->hub) {
+		b->upper = d + CRDT_TIME_REBOOT_SLACK_MS;
 		b->upper_src = CRDT_TIME_SRC_REBOOT;
 	}
 	if (n->wall_ms < CRDT_TIME_FLOOR_MS)
@@ -105,6 +112,10 @@ bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n
 			e->write_ms = ms; /* written with a fast clock: the hub knows better */
 			changed = true;
 		}
+		if (e->defended_ms > ms + lag_ms + CRDT_TIME_TOL_MS) {
+			e->defended_ms = ms;
+			changed = true;
+		}
 	} else {
 		crdt_time_judge(e, n, &b);
 		if (b.upper && ms > b.upper)
@@ -115,4 +126,15 @@ bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n
 		changed = true;
 	}
 	return changed;
+}
+
+void crdt_time_wrote(struct crdt_time_evidence *e, const struct crdt_time_now *n)
+{
+	struct crdt_time_bounds b;
+	if (crdt_time_judge(e, n, &b) != CRDT_TIME_OK)
+		return;
+	if (n->wall_ms > e->write_ms)
+		e->write_ms = n->wall_ms;
+	if (b.upper_src == CRDT_TIME_SRC_ELAPSED && n->wall_ms > e->defended_ms)
+		e->defended_ms = n->wall_ms;
 }

@@ -15,6 +15,7 @@
  *                (SYNC_TIME_OWN, in a session or a bundle) or relayed by
  *                an enrolled peer (SYNC_TIME_HEARD);
  *   write_ms     the wall clock of the last local write;
+ *   defended_ms  the last one made under a bound of the elapsed time;
  *   anchor_ms    the last hub clock heard from the hub itself, with
  *   anchor_mono  this board's CLOCK_BOOTTIME then (ms) and
  *   anchor_boot  a number for its boot id (FNV-1a; 0 unknown);
@@ -115,6 +116,8 @@ int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev)
 			clock_u64(v, &ev->t.known_ms);
 		else if (strcmp(key, "write_ms") == 0)
 			clock_u64(v, &ev->t.write_ms);
+		else if (strcmp(key, "defended_ms") == 0)
+			clock_u64(v, &ev->t.defended_ms);
 		else if (strcmp(key, "anchor_ms") == 0)
 			clock_u64(v, &ev->t.anchor_ms);
 		else if (strcmp(key, "anchor_mono") == 0)
@@ -138,9 +141,10 @@ static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev 
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "# cunlian: what this node knows of the true time (docs/security.md \"Clock\")\n"
-		   "known_ms=%llu\nwrite_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\nanchor_boot=%llu\n"
-		   "anchor_from=%s\n",
+		   "known_ms=%llu\nwrite_ms=%llu\ndefended_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\n"
+		   "anchor_boot=%llu\nanchor_from=%s\n",
 		(unsigned long long)ev->t.known_ms, (unsigned long long)ev->t.write_ms,
+		(unsigned long long)ev->t.defended_ms,
 		(unsigned long long)ev->t.anchor_ms, (unsigned long long)ev->t.anchor_mono,
 		(unsigned long long)ev->t.anchor_boot, ev->anchor_from);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
@@ -315,10 +319,10 @@ int node_clock_check(struct node_ctx *ctx)
 void node_clock_wrote(struct node_ctx *ctx)
 {
 #ifndef NODE_CLOCK_UNCHECKED
-	struct node_clock_ev ev;
-	if (node_clock_ev_load(ctx, &ev) == 0 && ctx->now_ms > ev.t.write_ms) {
-		ev.t.write_ms = ctx->now_ms;
-		clock_ev_save(ctx, &ev);
+	struct node_clock k;
+	if (node_clock_judge(ctx, &k) == 0) {
+		crdt_time_wrote(&k.ev.t, &k.n);
+		clock_ev_save(ctx, &k.ev);
 	}
 #else
 	(void)ctx;

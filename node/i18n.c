@@ -712,7 +712,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_CLOCK_SRC_WRITE] = { "依据：本机上一次记录的时间", "from this node's last write" },
 	[M_CLOCK_SRC_CERT] = { "依据：本机登记证书的签发时间", "from the date this node's enrolment was signed" },
 	[M_CLOCK_SRC_ELAPSED] = { "依据：县中心的时间加上此后经过的时间", "from the hub's time plus the time elapsed since" },
-	[M_CLOCK_SRC_REBOOT] = { "依据：最近的已知时间加一周；重启后经过的时间无法得知", "from the last known time plus a week: the time elapsed across a reboot is unknown" },
+	[M_CLOCK_SRC_REBOOT] = { "依据：最近核实过的时间加一天；重启后经过的时间无法得知", "from the last verified time plus a day: the time elapsed across a reboot is unknown" },
 	[M_CLOCK_NONE] = { "无", "none" },
 	[M_CLOCK_SHOW] = { "系统时间：          %s\n本机最后一次提交：  %s\n最近听到县中心：    %s\n已知县中心时间：    %s\n下界：              %s\n上界：              %s（%s）\n",
 		"system clock:         %s\nown last commit:      %s\nhub last heard:       %s\nhub time known:       %s\nlower bound:          %s\nupper bound:          %s (%s)\n" },

@@ -706,26 +706,37 @@ static void test_time_bounds(void **state)
 	n.wall_ms = H - CRDT_TIME_TOL_MS / 2; /* within the tolerance */
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 
-	/* another boot: a week past the latest known time */
-	n = (struct crdt_time_now){ .wall_ms = H + 6 * DAY, .mono_ms = 10, .boot = 8 };
+	/* a write in this boot is defended: the time it was made is known */
+	n.wall_ms = H + HOUR / 2;
+	n.mono_ms = 50000 + HOUR / 2;
+	crdt_time_wrote(&e, &n);
+	assert_int_equal(e.write_ms, H + HOUR / 2);
+	assert_int_equal(e.defended_ms, H + HOUR / 2);
+
+	/* another boot: a day past the latest defended time */
+	n = (struct crdt_time_now){ .wall_ms = H + 20 * HOUR, .mono_ms = 10, .boot = 8 };
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 	assert_int_equal(b.upper_src, CRDT_TIME_SRC_REBOOT);
-	n.wall_ms = H + 8 * DAY;
+	assert_int_equal(b.upper, H + HOUR / 2 + DAY);
+	crdt_time_wrote(&e, &n); /* not defended: no ratchet */
+	assert_int_equal(e.write_ms, H + 20 * HOUR);
+	assert_int_equal(e.defended_ms, H + HOUR / 2);
+	n = (struct crdt_time_now){ .wall_ms = H + 40 * HOUR, .mono_ms = 10, .boot = 9 };
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_AHEAD);
 	n.hub = true; /* the hub is the county's clock */
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 	n.hub = false;
 
 	/* a relayed hub time past the upper bound is not taken */
-	n.wall_ms = H + DAY;
+	n.wall_ms = H + 21 * HOUR;
 	assert_false(crdt_time_heard(&e, &n, H + 30 * DAY, false, 0));
-	assert_true(crdt_time_heard(&e, &n, H + DAY / 2, false, 0));
-	assert_int_equal(e.known_ms, H + DAY / 2);
+	assert_true(crdt_time_heard(&e, &n, H + 2 * HOUR, false, 0));
+	assert_int_equal(e.known_ms, H + 2 * HOUR);
 
 	/* a write with a fast clock, then the hub: the hub's word wins */
 	e.write_ms = H + 5 * DAY;
-	assert_true(crdt_time_heard(&e, &n, H + DAY, true, 0));
-	assert_int_equal(e.write_ms, H + DAY);
+	assert_true(crdt_time_heard(&e, &n, H + 21 * HOUR, true, 0));
+	assert_int_equal(e.write_ms, H + 21 * HOUR);
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 
 	/* a far-future own commit: every next one would be too */
