@@ -79,36 +79,34 @@ int crdt_hlc_observe(struct crdt_clock *c, uint64_t remote, uint64_t wall_ms);
 /* ---- bounds on the true time (docs/security.md "Clock") --------------- */
 
 /*
- * A node never commits a wall clock it cannot defend: every commit it makes
- * is one a hub with a right clock accepts at once (within the hub's
- * CRDT_DEFAULT_MAX_AHEAD_MS). What it knows of the true time is its
- * evidence; the caller (node/) keeps it and reads the clocks, this only
- * judges (time is a parameter here as everywhere).
- *   L = max(known_ms, write_ms, anchor_ms, cert_nb)             (lower)
- *   D = max(known_ms, defended_ms, anchor_ms, cert_nb)  (defended times)
+ * A node never commits a wall clock it cannot defend. What it knows of the
+ * true time is its evidence; the caller (node/) keeps it and reads the
+ * clocks, this only judges (time is a parameter here as everywhere).
+ *   L = max(known_ms, write_ms, anchor_ms, cert_nb)
  *   U = anchor_ms + e + e / 1000 + CRDT_TIME_TOL_MS, e the monotonic time
- *       elapsed since the anchor, when this is the anchor's boot; else
- *       D + CRDT_TIME_REBOOT_SLACK_MS (across a reboot the time elapsed is
- *       unknown, and a day is what a hub accepts ahead of its clock); none
- *       without evidence, and none on the hub (the county's clock: it
- *       hears nobody's).
- * A write made under a bound of the elapsed time is defended (its wall
- * clock is the true time within the tolerance); one made under the reboot
- * bound is not, so a clock a little fast at every reboot cannot ratchet
- * the bound forward.
+ *       elapsed since the anchor, when this is the anchor's boot (the
+ *       anchor is a hub clock heard fresh, in a session); else
+ *       L + CRDT_TIME_REBOOT_SLACK_MS, a day: what a hub accepts ahead of
+ *       its own clock (across a reboot the time elapsed is unknown, and a
+ *       hub time carried in a bundle is a lower bound only: the bundle may
+ *       have travelled for days); none without evidence, and none on the
+ *       hub (the county's clock: it hears nobody's).
  * Verdict, the first that applies: wall before CRDT_TIME_FLOOR_MS: UNSET;
  * wall + CRDT_TIME_TOL_MS < L: BEHIND; wall > U: AHEAD; own_hlc_ms past
  * wall + CRDT_DEFAULT_MAX_AHEAD_MS (a far-future commit already made, so
  * every next one would be too): FEED_AHEAD; else OK.
+ * What this does not catch: a clock that runs ahead by less than a day at
+ * every reboot of a board that never hears the hub in a session moves L
+ * with its writes; its commits then wait at the hub until the hub's clock
+ * passes them (delayed, never refused for good).
  */
 #define CRDT_TIME_TOL_MS (10ULL * 60 * 1000)
-#define CRDT_TIME_REBOOT_SLACK_MS CRDT_DEFAULT_MAX_AHEAD_MS
+#define CRDT_TIME_REBOOT_SLACK_MS CRDT_DEFAULT_MAX_AHEAD_MS /* a day */
 
 struct crdt_time_evidence {
 	uint64_t known_ms;    /* the largest hub clock heard, directly or relayed */
 	uint64_t write_ms;    /* the wall clock of the last local write */
-	uint64_t defended_ms; /* the last one made under a bound of the elapsed time */
-	uint64_t anchor_ms;   /* the last hub clock heard from the hub itself */
+	uint64_t anchor_ms;   /* the last hub clock heard fresh (in a session) */
 	uint64_t anchor_mono; /* the monotonic clock (ms) then; 0 unknown */
 	uint64_t anchor_boot; /* the boot it was heard in (an id; 0 unknown) */
 };
@@ -144,15 +142,14 @@ struct crdt_time_bounds {
 
 enum crdt_time_verdict crdt_time_judge(const struct crdt_time_evidence *e,
 				       const struct crdt_time_now *n, struct crdt_time_bounds *b);
-/* Take in a hub clock ms heard lag_ms ago (by the monotonic clock): from
- * the hub itself (own) it is the new anchor, and a last write later than
- * it was made with a fast clock, so write_ms falls back to it; relayed by
- * a peer it only raises known_ms, unless it is past this node's upper
- * bound (then it is not taken). Returns true when e changed. */
+/* Take in a hub clock ms heard lag_ms ago (by the monotonic clock). Fresh
+ * (the hub itself, in a session) and later than the anchor, it is the new
+ * anchor, and a last write later than it was made with a fast clock, so
+ * write_ms falls back to it. Any hub time (a bundle's, or relayed by a
+ * peer) raises known_ms, unless it is past the upper bound of a fresh
+ * anchor of this boot (then it is not taken). Returns true when e changed. */
 bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n, uint64_t ms,
-		     bool own, uint64_t lag_ms);
-/* A local write was made at n->wall_ms (its verdict OK): note it. */
-void crdt_time_wrote(struct crdt_time_evidence *e, const struct crdt_time_now *n);
+		     bool fresh, uint64_t lag_ms);
 
 /* ---- schema ---------------------------------------------------------- */
 

@@ -68,19 +68,12 @@ enum crdt_time_verdict crdt_time_judge(const struct crdt_time_evidence *e,
 		b->lower = n->cert_nb;
 		b->lower_src = CRDT_TIME_SRC_CERT;
 	}
-	uint64_t d = e->known_ms;
-	if (e->defended_ms > d)
-		d = e->defended_ms;
-	if (e->anchor_ms > d)
-		d = e->anchor_ms;
-	if (n->cert_nb > d)
-		d = n->cert_nb;
 	if (e->anchor_ms && n->boot && n->boot == e->anchor_boot && n->mono_ms >= e->anchor_mono) {
 		uint64_t el = n->mono_ms - e->anchor_mono;
 		b->upper = e->anchor_ms + el + el / 1000 + CRDT_TIME_TOL_MS;
 		b->upper_src = CRDT_TIME_SRC_ELAPSED;
-	} else if (d && !n->hub) {
-		b->upper = d + CRDT_TIME_REBOOT_SLACK_MS;
+	} else if (b->lower && !n->hub) {
+		b->upper = b->lower + CRDT_TIME_REBOOT_SLACK_MS;
 		b->upper_src = CRDT_TIME_SRC_REBOOT;
 	}
 	if (n->wall_ms < CRDT_TIME_FLOOR_MS)
@@ -95,14 +88,14 @@ enum crdt_time_verdict crdt_time_judge(const struct crdt_time_evidence *e,
 }
 
 bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n, uint64_t ms,
-		     bool own, uint64_t lag_ms)
+		     bool fresh, uint64_t lag_ms)
 {
 	struct crdt_time_bounds b;
 	bool changed = false;
 	if (ms < CRDT_TIME_FLOOR_MS || ms > HLC_MS_MAX)
 		return false;
-	if (own) {
-		if (ms >= e->anchor_ms) {
+	if (fresh) {
+		if (ms > e->anchor_ms) { /* the same time again (a replay) is no news */
 			e->anchor_ms = ms;
 			e->anchor_mono = n->boot && n->mono_ms > lag_ms ? n->mono_ms - lag_ms : 0;
 			e->anchor_boot = e->anchor_mono ? n->boot : 0;
@@ -112,14 +105,10 @@ bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n
 			e->write_ms = ms; /* written with a fast clock: the hub knows better */
 			changed = true;
 		}
-		if (e->defended_ms > ms + lag_ms + CRDT_TIME_TOL_MS) {
-			e->defended_ms = ms;
-			changed = true;
-		}
 	} else {
 		crdt_time_judge(e, n, &b);
-		if (b.upper && ms > b.upper)
-			return false; /* a peer's word against this node's own anchor */
+		if (b.upper_src == CRDT_TIME_SRC_ELAPSED && ms > b.upper)
+			return false; /* a relayed word against this node's fresh anchor */
 	}
 	if (ms > e->known_ms) {
 		e->known_ms = ms;
@@ -128,13 +117,3 @@ bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n
 	return changed;
 }
 
-void crdt_time_wrote(struct crdt_time_evidence *e, const struct crdt_time_now *n)
-{
-	struct crdt_time_bounds b;
-	if (crdt_time_judge(e, n, &b) != CRDT_TIME_OK)
-		return;
-	if (n->wall_ms > e->write_ms)
-		e->write_ms = n->wall_ms;
-	if (b.upper_src == CRDT_TIME_SRC_ELAPSED && n->wall_ms > e->defended_ms)
-		e->defended_ms = n->wall_ms;
-}

@@ -15,8 +15,8 @@
  *                (SYNC_TIME_OWN, in a session or a bundle) or relayed by
  *                an enrolled peer (SYNC_TIME_HEARD);
  *   write_ms     the wall clock of the last local write;
- *   defended_ms  the last one made under a bound of the elapsed time;
- *   anchor_ms    the last hub clock heard from the hub itself, with
+ *   anchor_ms    the last hub clock heard fresh (the hub itself, in a
+ *                session; a bundle may be days old), with
  *   anchor_mono  this board's CLOCK_BOOTTIME then (ms) and
  *   anchor_boot  a number for its boot id (FNV-1a; 0 unknown);
  *   anchor_from  the hub's key.
@@ -116,8 +116,6 @@ int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev)
 			clock_u64(v, &ev->t.known_ms);
 		else if (strcmp(key, "write_ms") == 0)
 			clock_u64(v, &ev->t.write_ms);
-		else if (strcmp(key, "defended_ms") == 0)
-			clock_u64(v, &ev->t.defended_ms);
 		else if (strcmp(key, "anchor_ms") == 0)
 			clock_u64(v, &ev->t.anchor_ms);
 		else if (strcmp(key, "anchor_mono") == 0)
@@ -141,10 +139,9 @@ static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev 
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "# cunlian: what this node knows of the true time (docs/security.md \"Clock\")\n"
-		   "known_ms=%llu\nwrite_ms=%llu\ndefended_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\n"
+		   "known_ms=%llu\nwrite_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\n"
 		   "anchor_boot=%llu\nanchor_from=%s\n",
 		(unsigned long long)ev->t.known_ms, (unsigned long long)ev->t.write_ms,
-		(unsigned long long)ev->t.defended_ms,
 		(unsigned long long)ev->t.anchor_ms, (unsigned long long)ev->t.anchor_mono,
 		(unsigned long long)ev->t.anchor_boot, ev->anchor_from);
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
@@ -319,17 +316,18 @@ int node_clock_check(struct node_ctx *ctx)
 void node_clock_wrote(struct node_ctx *ctx)
 {
 #ifndef NODE_CLOCK_UNCHECKED
-	struct node_clock k;
-	if (node_clock_judge(ctx, &k) == 0) {
-		crdt_time_wrote(&k.ev.t, &k.n);
-		clock_ev_save(ctx, &k.ev);
+	struct node_clock_ev ev;
+	if (node_clock_ev_load(ctx, &ev) == 0 && ctx->now_ms > ev.t.write_ms) {
+		ev.t.write_ms = ctx->now_ms;
+		clock_ev_save(ctx, &ev);
 	}
 #else
 	(void)ctx;
 #endif
 }
 
-void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, uint64_t lag_ms)
+void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
+		      uint64_t lag_ms)
 {
 	struct node_clock k;
 	char station[CRDT_SCOPE_MAX + 1];
@@ -347,11 +345,11 @@ void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, uint6
 	}
 	if (ctx->hub || node_clock_judge(ctx, &k))
 		return; /* the hub keeps its own time (docs/security.md) */
-	bool own = rep->time_kind == SYNC_TIME_OWN && hub;
+	bool fresh = rep->time_kind == SYNC_TIME_OWN && hub && session;
 	if (rep->time_kind == SYNC_TIME_OWN && !hub)
 		return; /* a station's own clock is no evidence */
-	if (crdt_time_heard(&k.ev.t, &k.n, rep->time_ms, own, lag_ms)) {
-		if (own)
+	if (crdt_time_heard(&k.ev.t, &k.n, rep->time_ms, fresh, lag_ms)) {
+		if (fresh)
 			node_hex(rep->time_from, SYNC_PK_LEN, k.ev.anchor_from);
 		clock_ev_save(ctx, &k.ev);
 	}

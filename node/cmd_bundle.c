@@ -244,7 +244,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, -ENOENT));
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
-	node_clock_heard(ctx, &rep, 0);
+	node_clock_heard(ctx, &rep, false, 0); /* a lower bound: it may be days old */
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
 	if (ctx->json) {
 		struct node_json j;

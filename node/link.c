@@ -323,7 +323,7 @@ static void node_net_sess_end(struct node_net_server *s, size_t i, const char *w
 	const struct sync_report *rep = sync_session_report(e->s);
 	if (rep->time_kind) {
 		uint64_t w = node_net_wall_ms();
-		node_clock_heard(s->ctx, rep, w > rep->time_at ? w - rep->time_at : 0);
+		node_clock_heard(s->ctx, rep, true, w > rep->time_at ? w - rep->time_at : 0);
 	}
 	node_net_log(s->ctx, s->log, node_net_refused(rep) ? NODE_LOG_WARNING : NODE_LOG_INFO,
 		 M_LOG_SERVED, e->addr, why, (unsigned long long)e->msgs_in,
@@ -836,7 +836,7 @@ static bool node_xchg_finish(struct node_xchg *x, struct node_xchg_result *res)
 	x->res.rep = *sync_session_report(x->s);
 	if (x->res.rep.time_kind) { /* what time the peer said (node/clock.c) */
 		uint64_t w = node_net_wall_ms();
-		node_clock_heard(x->ctx, &x->res.rep, w > x->res.rep.time_at ? w - x->res.rep.time_at : 0);
+		node_clock_heard(x->ctx, &x->res.rep, true, w > x->res.rep.time_at ? w - x->res.rep.time_at : 0);
 	}
 	x->res.ms = node_net_mono_ms() - x->start;
 	*res = x->res;

@@ -361,9 +361,10 @@ enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
 int node_clock_check(struct node_ctx *ctx);
 /* After a local write: remember its wall clock. */
 void node_clock_wrote(struct node_ctx *ctx);
-/* After a session or an import: take in the time it brought (lag_ms: how
- * long ago, by this board's clock, it arrived). */
-void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, uint64_t lag_ms);
+/* After a session (session true: a hub's time is fresh) or an import:
+ * take in the time it brought (lag_ms: how long ago it arrived). */
+void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
+		      uint64_t lag_ms);
 /* Before a session or an export: what time this node says (wall_now is
  * the wall clock sessions will be driven with). */
 void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now);

@@ -706,38 +706,39 @@ static void test_time_bounds(void **state)
 	n.wall_ms = H - CRDT_TIME_TOL_MS / 2; /* within the tolerance */
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 
-	/* a write in this boot is defended: the time it was made is known */
-	n.wall_ms = H + HOUR / 2;
-	n.mono_ms = 50000 + HOUR / 2;
-	crdt_time_wrote(&e, &n);
-	assert_int_equal(e.write_ms, H + HOUR / 2);
-	assert_int_equal(e.defended_ms, H + HOUR / 2);
-
-	/* another boot: a day past the latest defended time */
+	/* another boot: a day past the latest known time (the last write) */
+	e.write_ms = H + HOUR / 2;
 	n = (struct crdt_time_now){ .wall_ms = H + 20 * HOUR, .mono_ms = 10, .boot = 8 };
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 	assert_int_equal(b.upper_src, CRDT_TIME_SRC_REBOOT);
 	assert_int_equal(b.upper, H + HOUR / 2 + DAY);
-	crdt_time_wrote(&e, &n); /* not defended: no ratchet */
-	assert_int_equal(e.write_ms, H + 20 * HOUR);
-	assert_int_equal(e.defended_ms, H + HOUR / 2);
-	n = (struct crdt_time_now){ .wall_ms = H + 40 * HOUR, .mono_ms = 10, .boot = 9 };
+	n.wall_ms = H + 40 * HOUR;
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_AHEAD);
 	n.hub = true; /* the hub is the county's clock */
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
 	n.hub = false;
 
-	/* a relayed hub time past the upper bound is not taken */
-	n.wall_ms = H + 21 * HOUR;
-	assert_false(crdt_time_heard(&e, &n, H + 30 * DAY, false, 0));
-	assert_true(crdt_time_heard(&e, &n, H + 2 * HOUR, false, 0));
-	assert_int_equal(e.known_ms, H + 2 * HOUR);
-
-	/* a write with a fast clock, then the hub: the hub's word wins */
-	e.write_ms = H + 5 * DAY;
-	assert_true(crdt_time_heard(&e, &n, H + 21 * HOUR, true, 0));
-	assert_int_equal(e.write_ms, H + 21 * HOUR);
+	/* a bundle's hub time is a lower bound, never an anchor, even when it
+	 * is past the reboot bound (the station was idle for days) */
+	assert_true(crdt_time_heard(&e, &n, H + 3 * DAY, false, 0));
+	assert_int_equal(e.known_ms, H + 3 * DAY);
+	assert_int_equal(e.anchor_ms, H);
+	n.wall_ms = H + 3 * DAY + HOUR;
 	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+
+	/* a write with a fast clock, then the hub in a session: its word wins */
+	e.write_ms = H + 5 * DAY;
+	n.mono_ms = 20;
+	assert_true(crdt_time_heard(&e, &n, H + 3 * DAY + HOUR, true, 0));
+	assert_int_equal(e.write_ms, H + 3 * DAY + HOUR);
+	assert_int_equal(e.anchor_mono, 20);
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	assert_int_equal(b.upper_src, CRDT_TIME_SRC_ELAPSED);
+	/* the same hub time again (a replayed message) moves nothing */
+	n.mono_ms = 5000;
+	assert_false(crdt_time_heard(&e, &n, H + 3 * DAY + HOUR, true, 0));
+	/* a relayed time past the fresh anchor's bound is not taken */
+	assert_false(crdt_time_heard(&e, &n, H + 30 * DAY, false, 0));
 
 	/* a far-future own commit: every next one would be too */
 	n.own_hlc_ms = H + 400 * DAY;
