@@ -370,6 +370,8 @@ void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now)
 	uint64_t h = k.ev.t.known_ms > k.ev.t.anchor_ms ? k.ev.t.known_ms : k.ev.t.anchor_ms;
 	if (h)
 		sync_ctx_set_time(ctx->sync, SYNC_TIME_HEARD, h, 0);
+	/* a slow clock still takes in what the hub sends (the time is at least L) */
+	sync_ctx_set_time_floor(ctx->sync, k.b.lower);
 }
 
 /* ---- cunlian clock ------------------------------------------------------ */

@@ -237,6 +237,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
+	node_clock_say_time(ctx, 0); /* sets the floor a slow clock is judged by */
 	rc = sync_bundle_import(ctx->sync, pos[0], ctx->now_ms, &rep);
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, pos[0]); /* the wrong file */

@@ -266,6 +266,11 @@ void sync_ctx_set_time(struct sync_ctx *c, uint8_t kind, uint64_t ms, uint64_t w
 	c->time_wall = ok ? wall_ms : 0;
 }
 
+void sync_ctx_set_time_floor(struct sync_ctx *c, uint64_t ms)
+{
+	c->time_floor = ms;
+}
+
 bool sync_time_payload(const struct sync_ctx *c, uint64_t wall_ms, uint8_t p[SYNC_TIME_LEN])
 {
 	uint64_t ms = c->time_ms;

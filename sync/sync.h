@@ -195,6 +195,10 @@ void sync_ctx_free(struct sync_ctx *c);
 /* ms is the time at wall_ms (0: ms is sent as it is); a session's output
  * at a later wall_ms says ms plus the time elapsed since. */
 void sync_ctx_set_time(struct sync_ctx *c, uint8_t kind, uint64_t ms, uint64_t wall_ms);
+/* The node knows the true time is at least ms: a commit received is
+ * judged "too far in the future" against max(wall_ms, ms), so a station
+ * whose clock is slow still takes in the hub's data. 0: none. */
+void sync_ctx_set_time_floor(struct sync_ctx *c, uint64_t ms);
 
 /* Commit w (statements, revocations) as the county root, in scope "" of
  * the replica behind store, sealed as the root's feed, through that same

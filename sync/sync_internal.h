@@ -51,6 +51,7 @@ struct sync_ctx {
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 	uint8_t time_kind; /* what TIME messages say (sync_ctx_set_time) */
 	uint64_t time_ms, time_wall;
+	uint64_t time_floor; /* sync_ctx_set_time_floor */
 };
 
 struct sync_chunk;
