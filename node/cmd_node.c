@@ -70,6 +70,8 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	node_path(ctx, path, sizeof(path), "node.conf");
 	if (stat(path, &sb) == 0)
 		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->home);
+	if ((rc = node_clock_check(ctx))) /* before a key or a file is made */
+		return rc;
 	if (mkdir(ctx->home, 0700) < 0 && errno != EEXIST)
 		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
 

@@ -10,13 +10,6 @@
 OLD=${CUNLIAN_UNCHECKED:-$(dirname "$BIN")/tests/cunlian-unchecked}
 [ -x "$OLD" ] || fail "$OLD is missing: make $OLD"
 
-HUB=$TMP/hub S=$TMP/s1
-county "$HUB"
-enrolled "$HUB" "$S" s0001 东村服务站
-cl --home "$S" order add --category 助老 --detail 第一单 >/dev/null
-cl --home "$S" bundle export "$TMP/s.bundle" >/dev/null
-expect 0 --home "$HUB" bundle import "$TMP/s.bundle"
-
 # at TIME ARGS: run the program at wall clock TIME (ms), outside the sequence
 at() {
 	_t=$1
@@ -39,6 +32,18 @@ unchanged() {
 		fail "$1: the HLC or the log moved"
 	cmp -s "$S/clock" "$TMP/c0" || fail "$1: the clock evidence changed"
 }
+
+HUB=$TMP/hub S=$TMP/s1
+check "1970: init is refused before it makes a key or a file"
+at 1000 --home "$TMP/new" init --station s0009 --name 新村
+[ "$rc" -eq 3 ] || fail "init at 1970: exit $rc, want 3"
+contains "$err" "本机时钟没有设置" "init at 1970"
+[ ! -e "$TMP/new" ] || fail "init at 1970 made $(ls "$TMP/new")"
+county "$HUB"
+enrolled "$HUB" "$S" s0001 东村服务站
+cl --home "$S" order add --category 助老 --detail 第一单 >/dev/null
+cl --home "$S" bundle export "$TMP/s.bundle" >/dev/null
+expect 0 --home "$HUB" bundle import "$TMP/s.bundle"
 
 check "the hub's time travels in its bundle and becomes the station's evidence"
 hubnow=$(($(cat "$TMP/now") + 1000))
