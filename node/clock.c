@@ -79,8 +79,9 @@ static void clock_boot_read(struct node_clock *k)
 		return;
 	if (fgets(line, sizeof(line), f)) {
 		line[strcspn(line, "\n")] = '\0';
-		if (strlen(line) < sizeof(k->boot) && clock_gettime(CLOCK_BOOTTIME, &ts) == 0) {
-			snprintf(k->boot, sizeof(k->boot), "%s", line);
+		size_t l = strlen(line);
+		if (l < sizeof(k->boot) && clock_gettime(CLOCK_BOOTTIME, &ts) == 0) {
+			memcpy(k->boot, line, l + 1);
 			k->n.boot = clock_boot_num(k->boot);
 			k->n.mono_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 		}
@@ -123,7 +124,7 @@ int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev)
 		else if (strcmp(key, "anchor_boot") == 0)
 			clock_u64(v, &ev->t.anchor_boot);
 		else if (strcmp(key, "anchor_from") == 0 && strlen(v) < sizeof(ev->anchor_from))
-			snprintf(ev->anchor_from, sizeof(ev->anchor_from), "%s", v);
+			memcpy(ev->anchor_from, v, strlen(v) + 1);
 	}
 	fclose(f);
 	return 0;

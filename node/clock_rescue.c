@@ -163,14 +163,16 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 	node_path(ctx, dir, sizeof(dir), name);
 	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
 	node_ctx_release(ctx);
-	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-		rc = -errno;
+	if (mkdir(dir, 0700) != 0) {
+		rc = -errno; /* (an existing one is never written over) */
 		goto fail;
 	}
+	/* From here the new files stay whatever happens: the old ones are
+	 * in dir, and the message names it (docs/field-guide.md 5.2). */
 	if ((rc = rescue_move(dir, ctx, "replica.db")) || (rc = rescue_move(dir, ctx, "replica.db-wal")) ||
 	    (rc = rescue_move(dir, ctx, "replica.db-shm")) || (rc = rescue_move(dir, ctx, "identity.key")) ||
 	    (rc = rescue_move(dir, ctx, "node.cert")))
-		goto fail;
+		goto out;
 	char to[NODE_PATH_MAX + 32];
 	rescue_path(ctx, to, sizeof(to), "replica.db");
 	if (rename(db, to) != 0)
