@@ -356,7 +356,7 @@ void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool 
 	}
 }
 
-void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now)
+void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now, bool bundle)
 {
 	struct node_clock k;
 	if (!ctx->sync || node_clock_judge(ctx, &k))
@@ -368,8 +368,11 @@ void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now)
 			sync_ctx_set_time(ctx->sync, SYNC_TIME_OWN, ctx->now_ms, wall_now);
 		return;
 	}
+	/* A station relays the hub time it knows in sessions only: a bundle
+	 * with a TIME chunk shows skipped bytes on a hub older than TIME, and
+	 * stations are upgraded before their hub (docs/protocol.md "TIME"). */
 	uint64_t h = k.ev.t.known_ms > k.ev.t.anchor_ms ? k.ev.t.known_ms : k.ev.t.anchor_ms;
-	if (h)
+	if (h && !bundle)
 		sync_ctx_set_time(ctx->sync, SYNC_TIME_HEARD, h, 0);
 	/* a slow clock still takes in what the hub sends (the time is at least L) */
 	sync_ctx_set_time_floor(ctx->sync, k.b.lower);

@@ -204,7 +204,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		reads.all = true;
 	else
 		sync_scopes_add(&reads, target);
-	node_clock_say_time(ctx, 0); /* the hub's time travels in its bundles */
+	node_clock_say_time(ctx, 0, true); /* the hub's time travels in its bundles */
 	rc = sync_bundle_export_path_for(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL);
 	mem_free(vv);
 	if (rc)
@@ -237,7 +237,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
-	node_clock_say_time(ctx, 0); /* sets the floor a slow clock is judged by */
+	node_clock_say_time(ctx, 0, true); /* sets the floor a slow clock is judged by */
 	rc = sync_bundle_import(ctx->sync, pos[0], ctx->now_ms, &rep);
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, pos[0]); /* the wrong file */

@@ -148,7 +148,7 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 	ctx->sync = NULL;
 	if ((rc = sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt)))
 		return rc;
-	node_clock_say_time(ctx, node_net_wall_ms()); /* the TIME after each HELLO */
+	node_clock_say_time(ctx, node_net_wall_ms(), false); /* the TIME after each HELLO */
 	return 0;
 }
 

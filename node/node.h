@@ -365,9 +365,11 @@ void node_clock_wrote(struct node_ctx *ctx);
  * take in the time it brought (lag_ms: how long ago it arrived). */
 void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
 		      uint64_t lag_ms);
-/* Before a session or an export: what time this node says (wall_now is
- * the wall clock sessions will be driven with). */
-void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now);
+/* Before a session, an export or an import: what time this node says
+ * (wall_now: the wall clock sessions will be driven with; bundle: for a
+ * bundle, where only the hub says its time), and the floor a slow clock
+ * judges received commits by. */
+void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now, bool bundle);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 

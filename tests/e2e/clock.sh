@@ -52,6 +52,12 @@ expect 0 --home "$S" bundle import "$TMP/h.bundle"
 expect 0 --home "$S" --json clock
 echo "$out" | pyjson "d['hub_known_ms'] == $hubnow and d['lower_ms'] == $hubnow and d['verdict'] == 'ok'" ||
 	fail "the hub's time was not taken in: $out"
+# the hub's bundle: a TIME chunk (type 4) right after the 42-byte header; a
+# station's: none, so a hub older than TIME reads it as before
+typ() { python3 -c "import sys; b=open(sys.argv[1],'rb').read(); print(b[45] if len(b) > 45 and b[42:44] == b'CL' else -1)" "$1"; }
+[ "$(typ "$TMP/h.bundle")" = 4 ] || fail "the hub's bundle has no TIME chunk"
+cl --home "$S" bundle export "$TMP/st.bundle" >/dev/null
+[ "$(typ "$TMP/st.bundle")" != 4 ] || fail "a station's bundle carries a TIME chunk"
 
 check "2040: a write is refused (exit 3), says how to fix the clock, and writes nothing"
 save
