@@ -9,12 +9,12 @@
  *  B2. After a bad or truncated chunk, import looks for the next chunk
  *      start ("CL", version, DELTA) byte by byte; every byte range that
  *      yielded no chunk is reported with the first reason it failed.
- *  B4. A TIME chunk (docs/protocol.md "Time") may follow the header; one
- *      that verifies is noted in the report, one that does not is
- *      skipped like any bad chunk. Nothing else in a bundle is a TIME.
  *  B3. Importing the same bundle again applies nothing (chunks are
  *      idempotent); importing in any order converges, since a range that
  *      needs earlier commits (ERR_GAP) applies on a later import.
+ *  B4. A TIME chunk (docs/protocol.md "TIME") may follow the header; one
+ *      that verifies is noted in the report, one that does not is
+ *      skipped like any bad chunk. Nothing else in a bundle is a TIME.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -23,15 +23,15 @@
  *      sync through it, never the whole county's. A station learns to
  *      relay for an enrolled station when that station starts a session
  *      with it, before it answers that station's HELLO.
- *  S8. After each HELLO it sends, a node that has a time to say sends one
- *      TIME (docs/protocol.md "Time"); a TIME that verifies and comes
- *      from the session's peer is noted in the report, never acted on
- *      here (node/ judges whose clock it is). An older peer counts it
- *      as one refused chunk and goes on.
  *  S7. A DELTA carries opened ranges (sync/trust.c O1) only of the scopes
  *      the peer can read by its statement, looked up by the key that
  *      signed its HELLO: every scope for a hub, its own for a station,
  *      none for an unknown key or without trust.
+ *  S8. After each HELLO it sends, a node that has a time to say sends one
+ *      TIME (docs/protocol.md "TIME"); a TIME that verifies and comes
+ *      from the session's peer is noted in the report, never acted on
+ *      here (node/ judges whose clock it is). An older peer counts it
+ *      as one refused chunk and goes on.
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -43,6 +43,8 @@
  *   HELLO_SENT tick >= hello_at + rto        queue HELLO(reply)       HELLO_SENT
  *   WAIT/any   HELLO from peer               merge vv, rebuild delta; SYNCING
  *                                            reply HELLO if asked
+ *   any        our HELLO sent, a time to say queue TIME (S8)          same
+ *   any        TIME verifies                 note it in the report    same
  *   any        DELTA verifies, applied       queue ACK (held if       same
  *                                            grouped until flush)
  *   any        DELTA refused                 count; ACK only when     same
