@@ -817,7 +817,11 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		struct node_clock c;
 		char now[32], lo[32], hi[32], own[32];
 		node_time_fmt(ctx->now_ms, now, sizeof(now));
-		if (node_clock_judge(ctx, &c) != 0) {
+		char pend[NODE_PATH_MAX + 32];
+		node_path(ctx, pend, sizeof(pend), "rescue.pending");
+		if (stat(pend, &sb) == 0) {
+			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
+		} else if (node_clock_judge(ctx, &c) != 0) {
 			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
 		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
 			node_time_fmt(c.n.own_hlc_ms, own, sizeof(own));

@@ -742,6 +742,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_DOC_CLOCK_GOOD] = { "时钟：系统时间 %s 在已知范围内（%s 至 %s）", "clock: system time %s is within the bounds (%s to %s)" },
 	[M_DOC_CLOCK_UNVERIFIED] = { "时钟：系统时间 %s 不早于已知时间，但还没有上界可以核对：同步一次县中心后 cunlian clock 可以核实", "clock: system time %s is not before what is known, but there is no upper bound to check it against yet: sync once with the hub" },
 	[M_DOC_CLOCK_RESCUE] = { "时钟：本站有远在未来的提交（%s），县中心会拒收本站以后的所有数据：按现场手册做时钟救援（cunlian clock rescue）", "clock: this station has far-future commits (%s); the hub refuses all of its later data: do the field guide's clock rescue (cunlian clock rescue)" },
+	[M_DOC_CLOCK_PENDING] = { "时钟：救援还没完成，录入暂不可用：重新登记本机后运行 cunlian clock rescue --replay", "clock: the clock rescue is not finished and writes wait: enrol this node again, then run cunlian clock rescue --replay" },
 	/* ---- end of clock ---- */
 };
 

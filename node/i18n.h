@@ -404,6 +404,7 @@ enum node_msg_id {
 	M_DOC_CLOCK_GOOD,
 	M_DOC_CLOCK_UNVERIFIED,
 	M_DOC_CLOCK_RESCUE,
+	M_DOC_CLOCK_PENDING,
 	/* ---- end of clock ---- */
 	M_COUNT
 };

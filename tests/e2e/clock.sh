@@ -142,6 +142,8 @@ new=$(cl --home "$S" --json status | python3 -c 'import json,sys; print(json.loa
 [ -f "$S/rescue.pending" ] || fail "no rescue.pending"
 expect 3 --home "$S" volunteer add --name 钱七 --phone 13800000005
 contains "$err" "clock rescue --replay" "writes wait for the replay"
+expect 1 --home "$S" doctor
+contains "$out" "救援还没完成" "doctor during the rescue"
 expect 0 --home "$S" --json clock
 echo "$out" | pyjson 'd["verdict"] == "ok" and d["own_last_commit_ms"] is None' || fail "the new replica holds a far-future time: $out"
 expect 3 --home "$S" clock rescue --replay
