@@ -32,6 +32,7 @@
  *       rescue.pending is removed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
@@ -135,8 +136,12 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 	if ((rc = sync_identity_generate(&nid)) || (rc = sync_identity_save(&nid, key)) ||
 	    (rc = crdt_store_open(&r.ns, db, nid.pk, NULL)))
 		goto fail;
-	if (!(r.pending = fopen(pend, "wb")) || fputs(RESCUE_MAGIC, r.pending) < 0) {
-		rc = -errno ? -errno : -EIO;
+	/* plaintext of the station's scope: mode 0600, like identity.key */
+	int fd = open(pend, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0 || !(r.pending = fdopen(fd, "wb")) || fputs(RESCUE_MAGIC, r.pending) < 0) {
+		rc = errno ? -errno : -EIO;
+		if (fd >= 0 && !r.pending)
+			close(fd);
 		goto fail;
 	}
 	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)) || (rc = crdt_store_begin(r.ns)))
@@ -211,10 +216,20 @@ fail:
 out:
 	sync_identity_release(&nid);
 	mem_free(vv);
+	if (r.open.data)
+		sodium_memzero(r.open.data, r.open.cap); /* decrypted bodies */
 	buf_release(&r.open);
 	if (rc)
 		node_fail_store(ctx, rc);
 	return rc;
+}
+
+/* The pending file's bytes are the station's plaintext: wiped, then freed. */
+static void rescue_wipe(uint8_t *p, size_t len)
+{
+	if (p)
+		sodium_memzero(p, len);
+	mem_free(p);
 }
 
 /* R3: a time column past the window becomes now. */
@@ -259,19 +274,20 @@ static int rescue_replay(struct node_ctx *ctx)
 	}
 	p = mem_alloc((size_t)size + 1);
 	if (!p || fread(p, 1, (size_t)size, f) != (size_t)size) {
+		rc = p ? -EIO : -ENOMEM;
 		fclose(f);
-		mem_free(p);
-		return node_fail_store(ctx, p ? -EIO : -ENOMEM);
+		rescue_wipe(p, (size_t)size);
+		return node_fail_store(ctx, rc);
 	}
 	fclose(f);
 	size_t pos = sizeof(RESCUE_MAGIC) - 1, len = (size_t)size;
 	if (len < pos || memcmp(p, RESCUE_MAGIC, pos) != 0) {
-		mem_free(p);
+		rescue_wipe(p, (size_t)size);
 		return node_fail_store(ctx, ERR_CORRUPT);
 	}
 	ctx->rescue_replay = true;
 	if ((rc = crdt_store_begin(ctx->store))) {
-		mem_free(p);
+		rescue_wipe(p, (size_t)size);
 		return node_fail_store(ctx, rc);
 	}
 	while (pos < len && !rc) {
@@ -303,11 +319,11 @@ static int rescue_replay(struct node_ctx *ctx)
 	}
 	if (rc) {
 		crdt_store_abort(ctx->store);
-		mem_free(p);
+		rescue_wipe(p, (size_t)size);
 		return ctx->said ? rc : node_fail_store(ctx, rc);
 	}
 	rc = crdt_store_end(ctx->store);
-	mem_free(p);
+	rescue_wipe(p, (size_t)size);
 	if (rc)
 		return node_fail_store(ctx, rc);
 	unlink(path);
