@@ -140,6 +140,7 @@ contains "$out" "enroll revoke $old --now" "the rescue names the old key to revo
 new=$(cl --home "$S" --json status | python3 -c 'import json,sys; print(json.load(sys.stdin)["author"])')
 [ "$new" != "$old" ] || fail "the rescue kept the old key"
 [ -f "$S/rescue.pending" ] || fail "no rescue.pending"
+[ "$(stat -c %a "$S/rescue.pending")" = 600 ] || fail "rescue.pending (plaintext) is not mode 0600"
 expect 3 --home "$S" volunteer add --name 钱七 --phone 13800000005
 contains "$err" "clock rescue --replay" "writes wait for the replay"
 expect 1 --home "$S" doctor
