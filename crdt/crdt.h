@@ -76,6 +76,81 @@ uint64_t crdt_hlc_tick(struct crdt_clock *c, uint64_t wall_ms);
  * CRDT_TIME_FLOOR_MS) the last clock it issued or saw. */
 int crdt_hlc_observe(struct crdt_clock *c, uint64_t remote, uint64_t wall_ms);
 
+/* ---- bounds on the true time (docs/security.md "Clock") --------------- */
+
+/*
+ * A node never commits a wall clock it cannot defend. What it knows of the
+ * true time is its evidence; the caller (node/) keeps it and reads the
+ * clocks, this only judges (time is a parameter here as everywhere).
+ *   L = max(known_ms, write_ms, anchor_ms, cert_nb)
+ *   U = anchor_ms + e + e / 1000 + CRDT_TIME_TOL_MS, e the monotonic time
+ *       elapsed since the anchor, when this is the anchor's boot (the
+ *       anchor is a hub clock heard fresh, in a session); else
+ *       L + CRDT_TIME_REBOOT_SLACK_MS, a day: what a hub accepts ahead of
+ *       its own clock (across a reboot the time elapsed is unknown, and a
+ *       hub time carried in a bundle is a lower bound only: the bundle may
+ *       have travelled for days); none without evidence, and none on the
+ *       hub (the county's clock: it hears nobody's).
+ * Verdict, the first that applies: wall before CRDT_TIME_FLOOR_MS: UNSET;
+ * wall + CRDT_TIME_TOL_MS < L: BEHIND; wall > U: AHEAD; own_hlc_ms past
+ * wall + CRDT_DEFAULT_MAX_AHEAD_MS (a far-future commit already made, so
+ * every next one would be too): FEED_AHEAD; else OK.
+ * What this does not catch: a clock that runs ahead by less than a day at
+ * every reboot of a board that never hears the hub in a session moves L
+ * with its writes; its commits then wait at the hub until the hub's clock
+ * passes them (delayed, never refused for good).
+ */
+#define CRDT_TIME_TOL_MS (10ULL * 60 * 1000)
+#define CRDT_TIME_REBOOT_SLACK_MS CRDT_DEFAULT_MAX_AHEAD_MS /* a day */
+
+struct crdt_time_evidence {
+	uint64_t known_ms;    /* the largest hub clock heard, directly or relayed */
+	uint64_t write_ms;    /* the wall clock of the last local write */
+	uint64_t anchor_ms;   /* the last hub clock heard fresh (in a session) */
+	uint64_t anchor_mono; /* the monotonic clock (ms) then; 0 unknown */
+	uint64_t anchor_boot; /* the boot it was heard in (an id; 0 unknown) */
+};
+
+/* This run's readings. */
+struct crdt_time_now {
+	uint64_t wall_ms;
+	uint64_t mono_ms, boot; /* 0: unknown */
+	uint64_t own_hlc_ms;    /* HLC time of the node's last own commit; 0 none */
+	uint64_t cert_nb;       /* start of the node's enrolment; 0 none */
+	bool hub;
+};
+
+enum crdt_time_verdict {
+	CRDT_TIME_OK = 0,
+	CRDT_TIME_UNSET,
+	CRDT_TIME_BEHIND,
+	CRDT_TIME_AHEAD,
+	CRDT_TIME_FEED_AHEAD,
+};
+enum crdt_time_src {
+	CRDT_TIME_SRC_NONE = 0,
+	CRDT_TIME_SRC_HUB,     /* a hub clock heard */
+	CRDT_TIME_SRC_WRITE,   /* the last local write */
+	CRDT_TIME_SRC_CERT,    /* the start of the enrolment */
+	CRDT_TIME_SRC_ELAPSED, /* the anchor plus the monotonic time elapsed */
+	CRDT_TIME_SRC_REBOOT,  /* L plus the reboot slack */
+};
+struct crdt_time_bounds {
+	uint64_t lower, upper; /* upper 0: none known */
+	enum crdt_time_src lower_src, upper_src;
+};
+
+enum crdt_time_verdict crdt_time_judge(const struct crdt_time_evidence *e,
+				       const struct crdt_time_now *n, struct crdt_time_bounds *b);
+/* Take in a hub clock ms heard lag_ms ago (by the monotonic clock). Fresh
+ * (the hub itself, in a session) and later than the anchor, it is the new
+ * anchor, and a last write later than it was made with a fast clock, so
+ * write_ms falls back to it. Any hub time (a bundle's, or relayed by a
+ * peer) raises known_ms, unless it is past the upper bound of a fresh
+ * anchor of this boot (then it is not taken). Returns true when e changed. */
+bool crdt_time_heard(struct crdt_time_evidence *e, const struct crdt_time_now *n, uint64_t ms,
+		     bool fresh, uint64_t lag_ms);
+
 /* ---- schema ---------------------------------------------------------- */
 
 enum crdt_type { CRDT_NULL = 0, CRDT_INT = 1, CRDT_REAL = 2, CRDT_TEXT = 3 };

@@ -212,6 +212,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		reads.all = true;
 	else
 		sync_scopes_add(&reads, target);
+	node_clock_say_time(ctx, 0, true); /* the hub's time travels in its bundles */
 	/* Whole or not at all (base/afile.h): a full stick leaves the bundle
 	 * that was there as it was, and says how much room this one needs. */
 	uint64_t need = 0;
@@ -261,6 +262,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
+	node_clock_say_time(ctx, 0, true); /* sets the floor a slow clock is judged by */
 	rc = sync_bundle_import(ctx->sync, pos[0], ctx->now_ms, &rep);
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, pos[0]); /* the wrong file */
@@ -268,6 +270,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, -ENOENT));
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
+	node_clock_heard(ctx, &rep, false, 0); /* a lower bound: it may be days old */
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
 	if (ctx->json) {
 		struct node_json j;

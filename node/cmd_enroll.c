@@ -210,9 +210,13 @@ int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
 	int rc;
 	if (!ctx->store && (rc = node_replica_open(ctx)))
 		return rc;
+	if ((rc = node_clock_check(ctx))) /* a statement dated by a wrong clock binds for years */
+		return rc;
 	/* the same handle: a hub serving sessions goes on serving them, and
 	 * its sync context learns the statement at once */
 	rc = sync_root_commit(ctx->sync, ctx->store, root, ctx->now_ms, w, n);
+	if (rc == 0)
+		node_clock_wrote(ctx);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 

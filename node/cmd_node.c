@@ -70,6 +70,8 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	node_path(ctx, path, sizeof(path), "node.conf");
 	if (stat(path, &sb) == 0)
 		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->home);
+	if ((rc = node_clock_check(ctx))) /* before a key or a file is made */
+		return rc;
 	if (mkdir(ctx->home, 0700) < 0 && errno != EEXIST)
 		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
 
@@ -712,8 +714,6 @@ out:
 	free(nc);
 }
 
-#define DOCTOR_MIN_YEAR_MS 1704067200000ULL /* 2024-01-01: a clock before this is unset */
-
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
@@ -829,21 +829,31 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->home);
 	}
 
-	/* the clock against the newest change this node has seen */
-	if (ctx->now_ms < DOCTOR_MIN_YEAR_MS) {
-		char now[32];
+	/* the clock against its bounds (node/clock.c): the same verdict a
+	 * write gets, so doctor never calls a clock fine that writes refuse */
+	{
+		struct node_clock c;
+		char now[32], lo[32], hi[32], own[32];
 		node_time_fmt(ctx->now_ms, now, sizeof(now));
-		node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_UNSET, now);
-	} else if (ctx->store) {
-		uint64_t hlc_ms = CRDT_HLC_MS(crdt_store_hlc(ctx->store));
-		char now[32], last[32];
-		node_time_fmt(ctx->now_ms, now, sizeof(now));
-		node_time_fmt(hlc_ms, last, sizeof(last));
-		if (hlc_ms > ctx->now_ms + 5 * 60 * 1000)
-			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_BEHIND, now,
-				   (unsigned long long)((hlc_ms - ctx->now_ms) / 60000), last);
-		else
-			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_OK, now);
+		char pend[NODE_PATH_MAX + 32];
+		node_path(ctx, pend, sizeof(pend), "rescue.pending");
+		if (stat(pend, &sb) == 0) {
+			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
+		} else if (node_clock_judge(ctx, &c) != 0) {
+			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
+			node_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
+			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
+		} else if (c.verdict != CRDT_TIME_OK) {
+			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
+				   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
+		} else if (c.b.upper) {
+			node_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
+			node_time_fmt(c.b.upper, hi, sizeof(hi));
+			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
+		} else {
+			node_check(&k, "clock", ctx->hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+		}
 	}
 
 	node_doctor_peers(&k);

@@ -391,15 +391,23 @@ int node_write_begin(struct node_ctx *ctx)
 int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)
 {
 	struct node_mark_undo undo;
-	int rc = node_mark_reserve(ctx, scope, w, n, &undo); /* feedmark.c W1 */
-	if (rc)
+	int rc;
+	if (!ctx->clock_ok) { /* before the run's first commit, the HLC too */
+		if ((rc = node_clock_check(ctx)))
+			return rc;
+		ctx->clock_ok = true;
+	}
+	if ((rc = node_mark_reserve(ctx, scope, w, n, &undo))) /* feedmark.c W1 */
 		return rc;
 	struct crdt_commit_info info;
 	rc = crdt_commit_local(ctx->store, ctx->now_ms, scope, w, n, &info);
-	if (rc)
+	if (rc) {
 		node_mark_unreserve(ctx, &undo);
-	else
+	} else {
 		node_mark_journal(ctx, scope, info.seq, w, n);
+		if (!ctx->writing)
+			node_clock_wrote(ctx);
+	}
 	if (rc == ERR_SCHEMA || rc == ERR_TOOBIG)
 		return node_fail(ctx, ERR_USAGE, M_BAD_VALUE, node_reason(ctx->lang, rc));
 	if (rc)
@@ -418,7 +426,10 @@ int node_write_end(struct node_ctx *ctx)
 		return rc;
 	}
 	rc = crdt_store_end(ctx->store); /* rolls back on failure */
-	return rc ? node_fail_store(ctx, rc) : 0;
+	if (rc)
+		return node_fail_store(ctx, rc);
+	node_clock_wrote(ctx);
+	return 0;
 }
 
 int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n)

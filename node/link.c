@@ -168,7 +168,10 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 		return rc;
 	sync_ctx_free(ctx->sync);
 	ctx->sync = NULL;
-	return sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt);
+	if ((rc = sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt)))
+		return rc;
+	node_clock_say_time(ctx, node_net_wall_ms(), false); /* the TIME after each HELLO */
+	return 0;
 }
 
 /* DELTAs refused only for a gap (an earlier chunk of the same feed is
@@ -376,6 +379,10 @@ static void node_net_sess_end(struct node_net_server *s, size_t i, const char *w
 {
 	struct node_net_sess *e = &s->v[i];
 	const struct sync_report *rep = sync_session_report(e->s);
+	if (rep->time_kind) {
+		uint64_t w = node_net_wall_ms();
+		node_clock_heard(s->ctx, rep, true, w > rep->time_at ? w - rep->time_at : 0);
+	}
 	node_net_log(s->ctx, s->log, node_net_refused(rep) ? NODE_LOG_WARNING : NODE_LOG_INFO,
 		 M_LOG_SERVED, e->addr, why, (unsigned long long)e->msgs_in,
 		 (unsigned long long)e->bytes_in, (unsigned long long)e->msgs_out,
@@ -1067,6 +1074,10 @@ static bool node_xchg_finish(struct node_xchg *x, struct node_xchg_result *res)
 {
 	x->res.rc = x->err;
 	x->res.rep = *sync_session_report(x->s);
+	if (x->res.rep.time_kind) { /* what time the peer said (node/clock.c) */
+		uint64_t w = node_net_wall_ms();
+		node_clock_heard(x->ctx, &x->res.rep, true, w > x->res.rep.time_at ? w - x->res.rep.time_at : 0);
+	}
 	x->res.ms = node_net_mono_ms() - x->start;
 	*res = x->res;
 	x->phase = XCHG_DONE;

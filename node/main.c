@@ -21,6 +21,7 @@ const struct node_cmd node_cmds[] = {
 	{ "digest", NULL, node_cmd_digest, M_HELP_DIGEST, NODE_READS },
 	{ "log", NULL, node_cmd_log, M_HELP_LOG, NODE_READS },
 	{ "doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, NODE_READS },
+	{ "clock", NULL, node_cmd_clock, M_HELP_CLOCK, NODE_READS }, /* rescue manages its own */
 	{ "station", "add", node_cmd_station_add, M_HELP_STATION_ADD, NODE_WRITES },
 	{ "station", "list", node_cmd_station_list, M_HELP_STATION_LIST, NODE_READS },
 	{ "volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, NODE_WRITES },

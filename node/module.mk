@@ -9,3 +9,5 @@ BIN_SRCS += node/idnum.c
 BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c node/cmd_lora.c
 # A lost replica is refused; recover fetches the own feeds back (issue 12).
 BIN_SRCS += node/feedmark.c node/cmd_recover.c
+# The clock's bounds, `cunlian clock` and its rescue (issue 12).
+BIN_SRCS += node/clock.c node/clock_rescue.c

@@ -94,8 +94,10 @@ struct node_ctx {
 	size_t cert_len;
 	const struct node_cmd *cmd;      /* the command running */
 	bool writing;           /* inside the run's write transaction */
+	bool clock_ok;          /* node_clock_check passed for this run's commits */
 	bool said;              /* an error message was printed */
 	struct node_mark *mark;          /* feed.mark as last read (feedmark.c), or NULL */
+	bool rescue_replay;     /* clock rescue --replay is writing (clock.c) */
 };
 
 typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
@@ -441,6 +443,44 @@ int node_mark_recovered(struct node_ctx *ctx, struct node_mark *before);
 void node_mark_release(struct node_mark *m);
 void node_mark_free(struct node_ctx *ctx);
 int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv); /* cmd_recover.c */
+/* ---- the clock (clock.c, clock_rescue.c; docs/security.md "Clock") --- */
+
+/* The evidence kept in the file `clock` of the home. */
+struct node_clock_ev {
+	struct crdt_time_evidence t;
+	char anchor_from[2 * SYNC_PK_LEN + 1]; /* the hub's key, hex */
+};
+/* What this run knows of the time, and the verdict (crdt_time_judge). */
+struct node_clock {
+	struct node_clock_ev ev;
+	struct crdt_time_now n;   /* n.wall_ms is ctx->now_ms */
+	char boot[40];            /* the boot id, "" unknown */
+	uint64_t cert_na;         /* end of node.cert, 0 none */
+	struct crdt_time_bounds b;
+	enum crdt_time_verdict verdict;
+};
+int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev);
+/* Gather the evidence and judge ctx->now_ms (ctx->store may be NULL). */
+int node_clock_judge(struct node_ctx *ctx, struct node_clock *k);
+const char *node_clock_verdict_name(enum crdt_time_verdict v);
+enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
+/* The message naming where a bound comes from. */
+enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
+/* Before a local write: 0, or ERR_CLOCK with the reason printed. */
+int node_clock_check(struct node_ctx *ctx);
+/* After a local write: remember its wall clock. */
+void node_clock_wrote(struct node_ctx *ctx);
+/* After a session (session true: a hub's time is fresh) or an import:
+ * take in the time it brought (lag_ms: how long ago it arrived). */
+void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
+		      uint64_t lag_ms);
+/* Before a session, an export or an import: what time this node says
+ * (wall_now: the wall clock sessions will be driven with; bundle: for a
+ * bundle, where only the hub says its time), and the floor a slow clock
+ * judges received commits by. */
+void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now, bool bundle);
+int node_clock_rescue(struct node_ctx *ctx, bool replay);
+int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 
 /* ---- resident ID numbers (idnum.c) ------------------------------------ */
 

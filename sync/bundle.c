@@ -12,6 +12,9 @@
  *  B3. Importing the same bundle again applies nothing (chunks are
  *      idempotent); importing in any order converges, since a range that
  *      needs earlier commits (ERR_GAP) applies on a later import.
+ *  B4. A TIME chunk (docs/protocol.md "TIME") may follow the header; one
+ *      that verifies is noted in the report, one that does not is
+ *      skipped like any bad chunk. Nothing else in a bundle is a TIME.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,18 +43,35 @@ int sync_bundle_export(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *
 	return sync_bundle_export_for(c, f, vv, n, wants, NULL);
 }
 
-int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
-			   const struct sync_scopes *wants, const struct sync_scopes *reads)
+/* The header, then the TIME this node has to say (B4), through the
+ * export's own writer. */
+static int sync_bundle_head(struct sync_ctx *c,
+			    int (*put)(void *arg, const uint8_t *p, size_t len, const struct sync_chunk_info *info),
+			    void *arg)
 {
-	uint8_t hdr[BUNDLE_HDR];
-	int rc;
+	uint8_t hdr[BUNDLE_HDR], t[SYNC_TIME_LEN];
+	struct buf tb;
 	memcpy(hdr, BUNDLE_MAGIC, 8);
 	hdr[8] = SYNC_WIRE_VERSION;
 	hdr[9] = 0;
 	memcpy(hdr + 10, c->id->pk, SYNC_PK_LEN);
-	if (fwrite(hdr, 1, sizeof(hdr), f) != sizeof(hdr))
-		return -EIO;
-	if ((rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write, f)))
+	int rc = put(arg, hdr, sizeof(hdr), NULL);
+	if (rc || !sync_time_payload(c, 0, t))
+		return rc;
+	buf_init(&tb, SYNC_CHUNK_MIN + SYNC_TIME_LEN);
+	rc = sync_chunk_seal(c, SYNC_MSG_TIME, t, sizeof(t), false, &tb);
+	if (!rc)
+		rc = put(arg, tb.data, tb.len, NULL);
+	buf_release(&tb);
+	return rc;
+}
+
+int sync_bundle_export_for(struct sync_ctx *c, FILE *f, const struct crdt_vv_entry *vv, size_t n,
+			   const struct sync_scopes *wants, const struct sync_scopes *reads)
+{
+	int rc;
+	if ((rc = sync_bundle_head(c, sync_bundle_write, f)) ||
+	    (rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write, f)))
 		return rc;
 	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
 		return errno ? -errno : -EIO;
@@ -87,7 +107,6 @@ int sync_bundle_export_file(struct sync_ctx *c, const char *path, const struct c
 			    uint64_t *bytes)
 {
 	struct afile *a = mem_alloc(sizeof(*a));
-	uint8_t hdr[BUNDLE_HDR];
 	int rc;
 	if (bytes)
 		*bytes = 0;
@@ -95,12 +114,9 @@ int sync_bundle_export_file(struct sync_ctx *c, const char *path, const struct c
 		return -ENOMEM;
 	if ((rc = afile_open(a, path, 0644)))
 		goto out;
-	memcpy(hdr, BUNDLE_MAGIC, 8);
-	hdr[8] = SYNC_WIRE_VERSION;
-	hdr[9] = 0;
-	memcpy(hdr + 10, c->id->pk, SYNC_PK_LEN);
-	afile_write(a, hdr, sizeof(hdr));
-	rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write_file, a);
+	rc = sync_bundle_head(c, sync_bundle_write_file, a);
+	if (!rc)
+		rc = sync_delta_export_for(c, vv, n, wants, reads, sync_bundle_write_file, a);
 	if (bytes)
 		*bytes = a->bytes;
 	if (rc) {
@@ -156,15 +172,21 @@ int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uin
 		int type, rc;
 		size_t clen;
 		rc = sync_chunk_peek(p + pos, len - pos, id, &type, &clen);
-		if (rc == 0 && type != SYNC_MSG_DELTA)
-			rc = ERR_CORRUPT;
-		if (rc == 0) {
+		if (rc == 0 && type == SYNC_MSG_TIME && pos == BUNDLE_HDR) { /* B4 */
+			struct sync_chunk ch;
+			rc = sync_chunk_open(c, p + pos, clen, &ch);
+			if (!rc)
+				rc = sync_time_note(&ch, wall_ms, rep);
+			if (rc)
+				rep->chunks_refused++;
+		} else if (rc == 0 && type == SYNC_MSG_DELTA) {
 			rc = sync_chunk_apply(c, p + pos, clen, wall_ms, rep, NULL, NULL);
 			if (rc == ERR_GAP)
 				rc = 0; /* counted in rep; the rest of the chunk was applied */
 			if (rc == -ENOMEM || rc == ERR_STORAGE)
 				return rc;
 		} else {
+			rc = rc ? rc : ERR_CORRUPT;
 			rep->chunks_refused++;
 		}
 		if (rc == 0) {

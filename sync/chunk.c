@@ -167,7 +167,7 @@ int sync_chunk_peek(const uint8_t *p, size_t len, uint8_t id[SYNC_ID_LEN], int *
 	*chunk_len = 0;
 	cur_init(&c, p, len);
 	if (len < SYNC_HDR_FIXED + 1 + SYNC_SIG_LEN || p[0] != SYNC_MAGIC0 || p[1] != SYNC_MAGIC1 ||
-	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_ACK || p[4] > SYNC_FLAG_ZSTD)
+	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_TIME || p[4] > SYNC_FLAG_ZSTD)
 		return ERR_CORRUPT;
 	c.pos = SYNC_HDR_FIXED;
 	if (cur_get_varint(&c, &plen) || plen > SYNC_CHUNK_MAX || plen > cur_left(&c) ||
@@ -254,4 +254,51 @@ int sync_chunk_open(struct sync_ctx *c, const uint8_t *p, size_t len, struct syn
 fail:
 	memset(out, 0, sizeof(*out));
 	return rc;
+}
+
+/* ---- time ------------------------------------------------------------ */
+
+void sync_ctx_set_time(struct sync_ctx *c, uint8_t kind, uint64_t ms, uint64_t wall_ms)
+{
+	bool ok = (kind == SYNC_TIME_OWN || kind == SYNC_TIME_HEARD) && ms > 0 && ms < (1ULL << 48);
+	c->time_kind = ok ? kind : SYNC_TIME_NONE;
+	c->time_ms = ok ? ms : 0;
+	c->time_wall = ok ? wall_ms : 0;
+}
+
+void sync_ctx_set_time_floor(struct sync_ctx *c, uint64_t ms)
+{
+	c->time_floor = ms;
+}
+
+bool sync_time_payload(const struct sync_ctx *c, uint64_t wall_ms, uint8_t p[SYNC_TIME_LEN])
+{
+	uint64_t ms = c->time_ms;
+	if (c->time_kind == SYNC_TIME_OWN && c->time_wall && wall_ms > c->time_wall)
+		ms += wall_ms - c->time_wall; /* the time elapsed since it was set */
+	if (c->time_kind == SYNC_TIME_NONE || ms == 0 || ms >= (1ULL << 48))
+		return false;
+	p[0] = c->time_kind;
+	for (int i = 0; i < 8; i++)
+		p[1 + i] = (uint8_t)(ms >> (56 - 8 * i));
+	return true;
+}
+
+int sync_time_note(const struct sync_chunk *ch, uint64_t wall_ms, struct sync_report *rep)
+{
+	uint64_t ms = 0;
+	if (ch->payload_len != SYNC_TIME_LEN ||
+	    (ch->payload[0] != SYNC_TIME_OWN && ch->payload[0] != SYNC_TIME_HEARD))
+		return ERR_CORRUPT;
+	for (int i = 0; i < 8; i++)
+		ms = ms << 8 | ch->payload[1 + i];
+	if (ms == 0 || ms >= (1ULL << 48))
+		return ERR_CORRUPT;
+	if (rep) {
+		rep->time_kind = ch->payload[0];
+		rep->time_ms = ms;
+		rep->time_at = wall_ms;
+		memcpy(rep->time_from, ch->sender, SYNC_PK_LEN);
+	}
+	return 0;
 }

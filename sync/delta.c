@@ -1025,6 +1025,8 @@ static int sync_held_retry(struct sync_ctx *c, uint64_t wall_ms, struct sync_rep
 int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint64_t wall_ms,
 		     struct sync_report *rep, struct crdt_vv_entry **held, size_t *nheld)
 {
+	if (wall_ms < c->time_floor)
+		wall_ms = c->time_floor; /* a slow clock: go by what the node knows */
 	struct sync_chunk ch;
 	struct sync_batch b;
 	struct sync_report local;

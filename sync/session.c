@@ -27,6 +27,11 @@
  *      the peer can read by its statement, looked up by the key that
  *      signed its HELLO: every scope for a hub, its own for a station,
  *      none for an unknown key or without trust.
+ *  S8. After each HELLO it sends, a node that has a time to say sends one
+ *      TIME (docs/protocol.md "TIME"); a TIME that verifies and comes
+ *      from the session's peer is noted in the report, never acted on
+ *      here (node/ judges whose clock it is). An older peer counts it
+ *      as one refused chunk and goes on.
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -38,6 +43,8 @@
  *   HELLO_SENT tick >= hello_at + rto        queue HELLO(reply)       HELLO_SENT
  *   WAIT/any   HELLO from peer               merge vv, rebuild delta; SYNCING
  *                                            reply HELLO if asked
+ *   any        our HELLO sent, a time to say queue TIME (S8)          same
+ *   any        TIME verifies                 note it in the report    same
  *   any        DELTA verifies, applied       queue ACK (held if       same
  *                                            grouped until flush)
  *   any        DELTA refused                 count; ACK only when     same
@@ -89,8 +96,8 @@ struct sync_session {
 	struct sync_scopes peer_wants;
 	struct crdt_vv_entry *pvv; /* S3 */
 	size_t npvv, pvv_cap;
-	/* our HELLO */
-	bool hello_due, hello_reply;
+	/* our HELLO, and the TIME after it (S8) */
+	bool hello_due, hello_reply, time_due;
 	uint64_t hello_at;
 	bool rebuild;
 	/* outstanding DELTAs, oldest first */
@@ -189,7 +196,7 @@ const struct sync_report *sync_session_report(const struct sync_session *s)
 bool sync_session_idle(const struct sync_session *s)
 {
 	return s->peer_hello && !s->rebuild && s->nout == 0 && s->nacks == 0 && s->nheld == 0 &&
-	       !s->hello_due;
+	       !s->hello_due && !s->time_due;
 }
 
 int sync_session_refresh(struct sync_session *s)
@@ -367,7 +374,9 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 	rc = sync_chunk_open(s->c, msg, len, &ch);
 	if (!rc && s->peer_hello && memcmp(ch.sender, s->peer, SYNC_PK_LEN) != 0)
 		rc = ERR_UNAUTH; /* S4: one peer per session */
-	if (!rc)
+	if (!rc && type == SYNC_MSG_TIME)
+		rc = sync_time_note(&ch, wall_ms, &s->rep); /* S8 */
+	else if (!rc)
 		rc = type == SYNC_MSG_HELLO ? sync_session_hello(s, &ch) : sync_session_ack_in(s, &ch);
 	if (rc == -ENOMEM)
 		return rc;
@@ -511,6 +520,12 @@ int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
 	s->now = wall_ms;
 	if ((rc = sync_session_rebuild(s, wall_ms)))
 		return rc;
+	if (s->time_due) { /* S8: a TIME only when there is a time to say */
+		uint8_t t[SYNC_TIME_LEN];
+		if (sync_time_payload(s->c, wall_ms, t))
+			return 1;
+		s->time_due = false;
+	}
 	if (s->hello_due || s->nacks)
 		return 1;
 	for (size_t i = 0; i < s->nout; i++)
@@ -529,7 +544,17 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 			return rc;
 		s->hello_due = false;
 		s->hello_at = wall_ms;
+		s->time_due = true;
 		return 1;
+	}
+	if (s->time_due) { /* S8 */
+		uint8_t t[SYNC_TIME_LEN];
+		s->time_due = false;
+		if (sync_time_payload(s->c, wall_ms, t)) {
+			if ((rc = sync_chunk_seal(s->c, SYNC_MSG_TIME, t, sizeof(t), false, out)))
+				return rc;
+			return 1;
+		}
 	}
 	if (s->nacks) {
 		if ((rc = sync_session_ack_out(s, out)))

@@ -180,6 +180,12 @@ struct sync_report {
 	struct { int rc; uint64_t n; } reasons[SYNC_REASONS_MAX]; /* refusals per code */
 	size_t nskips;            /* first SYNC_SKIPS_MAX skipped regions */
 	struct { uint64_t offset, len; int rc; } skips[SYNC_SKIPS_MAX];
+	/* The last TIME message that verified (docs/protocol.md "Time"):
+	 * its kind (0: none came), the time it names, the wall_ms this node
+	 * was given when it arrived, and the key that signed it. */
+	uint8_t time_kind;
+	uint64_t time_ms, time_at;
+	uint8_t time_from[SYNC_PK_LEN];
 };
 /* Count one refusal of n items for rc. */
 void sync_report_refuse(struct sync_report *r, int rc, uint64_t n);
@@ -188,6 +194,26 @@ struct sync_ctx;
 int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct sync_identity *id,
 		 const struct sync_options *opt);
 void sync_ctx_free(struct sync_ctx *c);
+
+/*
+ * Time in sessions and bundles (docs/protocol.md "Time"). A node may say
+ * what time it is: SYNC_TIME_OWN, its own wall clock when the message is
+ * made (a hub does: the receiver's evidence of the true time), or
+ * SYNC_TIME_HEARD, a hub's clock it heard earlier (ms: a lower bound on
+ * the true time). A session sends it after each HELLO, a bundle right
+ * after its header; the receiver finds it in its sync_report. Kind 0
+ * (the default): nothing is sent. sync/ never reads the clock.
+ */
+#define SYNC_TIME_NONE 0
+#define SYNC_TIME_OWN 1
+#define SYNC_TIME_HEARD 2
+/* ms is the time at wall_ms (0: ms is sent as it is); a session's output
+ * at a later wall_ms says ms plus the time elapsed since. */
+void sync_ctx_set_time(struct sync_ctx *c, uint8_t kind, uint64_t ms, uint64_t wall_ms);
+/* The node knows the true time is at least ms: a commit received is
+ * judged "too far in the future" against max(wall_ms, ms), so a station
+ * whose clock is slow still takes in the hub's data. 0: none. */
+void sync_ctx_set_time_floor(struct sync_ctx *c, uint64_t ms);
 
 /* Commit w (statements, revocations) as the county root, in scope "" of
  * the replica behind store, sealed as the root's feed, through that same

@@ -15,7 +15,9 @@
 #include "base/buf.h"
 #include "sync/sync.h"
 
-enum sync_msg_type { SYNC_MSG_HELLO = 1, SYNC_MSG_DELTA = 2, SYNC_MSG_ACK = 3 };
+enum sync_msg_type { SYNC_MSG_HELLO = 1, SYNC_MSG_DELTA = 2, SYNC_MSG_ACK = 3, SYNC_MSG_TIME = 4 };
+/* A TIME payload: u8 kind (SYNC_TIME_OWN, SYNC_TIME_HEARD), u64be ms. */
+#define SYNC_TIME_LEN 9
 
 #define SYNC_MAGIC0 'C'
 #define SYNC_MAGIC1 'L'
@@ -48,7 +50,18 @@ struct sync_ctx {
 	struct buf open;  /* a decrypted commit body */
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 	uint64_t withheld; /* commits the last export left out (trust.c G6) */
+	uint8_t time_kind; /* what TIME messages say (sync_ctx_set_time) */
+	uint64_t time_ms, time_wall;
+	uint64_t time_floor; /* sync_ctx_set_time_floor */
 };
+
+struct sync_chunk;
+/* The TIME payload this node sends (9 bytes into p) at wall_ms (0: not
+ * known); false when it sends none. */
+bool sync_time_payload(const struct sync_ctx *c, uint64_t wall_ms, uint8_t p[SYNC_TIME_LEN]);
+/* Take in an opened TIME chunk: checked, then noted in rep (may be NULL)
+ * with the wall_ms it arrived at. ERR_CORRUPT for a malformed one. */
+int sync_time_note(const struct sync_chunk *ch, uint64_t wall_ms, struct sync_report *rep);
 
 struct sync_commit {
 	uint64_t seq, hlc;

@@ -675,6 +675,76 @@ static void test_clock_no_ratchet(void **state)
 	buf_release(&b);
 }
 
+/* Bounds on the true time (crdt_time_judge, docs/security.md "Clock"). */
+static void test_time_bounds(void **state)
+{
+	(void)state;
+	const uint64_t H = 1767225600000ULL, HOUR = 3600000, DAY = 24 * HOUR; /* 2026-01-01 */
+	struct crdt_time_evidence e = { 0 };
+	struct crdt_time_now n = { .wall_ms = H };
+	struct crdt_time_bounds b;
+
+	/* no evidence: only 1970 is refused */
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	assert_int_equal(b.upper, 0);
+	n.wall_ms = 1000;
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_UNSET);
+
+	/* the hub heard in this boot: its time plus the time elapsed */
+	n = (struct crdt_time_now){ .wall_ms = H, .mono_ms = 50000, .boot = 7 };
+	assert_true(crdt_time_heard(&e, &n, H, true, 0));
+	assert_int_equal(e.anchor_ms, H);
+	assert_int_equal(e.anchor_mono, 50000);
+	n.mono_ms += HOUR;
+	n.wall_ms = H + HOUR;
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	assert_int_equal(b.upper_src, CRDT_TIME_SRC_ELAPSED);
+	n.wall_ms = H + 2 * HOUR; /* the clock jumped an hour forward */
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_AHEAD);
+	n.wall_ms = H - HOUR; /* back before the hub's time */
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_BEHIND);
+	n.wall_ms = H - CRDT_TIME_TOL_MS / 2; /* within the tolerance */
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+
+	/* another boot: a day past the latest known time (the last write) */
+	e.write_ms = H + HOUR / 2;
+	n = (struct crdt_time_now){ .wall_ms = H + 20 * HOUR, .mono_ms = 10, .boot = 8 };
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	assert_int_equal(b.upper_src, CRDT_TIME_SRC_REBOOT);
+	assert_int_equal(b.upper, H + HOUR / 2 + DAY);
+	n.wall_ms = H + 40 * HOUR;
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_AHEAD);
+	n.hub = true; /* the hub is the county's clock */
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	n.hub = false;
+
+	/* a bundle's hub time is a lower bound, never an anchor, even when it
+	 * is past the reboot bound (the station was idle for days) */
+	assert_true(crdt_time_heard(&e, &n, H + 3 * DAY, false, 0));
+	assert_int_equal(e.known_ms, H + 3 * DAY);
+	assert_int_equal(e.anchor_ms, H);
+	n.wall_ms = H + 3 * DAY + HOUR;
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+
+	/* a write with a fast clock, then the hub in a session: its word wins */
+	e.write_ms = H + 5 * DAY;
+	n.mono_ms = 20;
+	assert_true(crdt_time_heard(&e, &n, H + 3 * DAY + HOUR, true, 0));
+	assert_int_equal(e.write_ms, H + 3 * DAY + HOUR);
+	assert_int_equal(e.anchor_mono, 20);
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_OK);
+	assert_int_equal(b.upper_src, CRDT_TIME_SRC_ELAPSED);
+	/* the same hub time again (a replayed message) moves nothing */
+	n.mono_ms = 5000;
+	assert_false(crdt_time_heard(&e, &n, H + 3 * DAY + HOUR, true, 0));
+	/* a relayed time past the fresh anchor's bound is not taken */
+	assert_false(crdt_time_heard(&e, &n, H + 30 * DAY, false, 0));
+
+	/* a far-future own commit: every next one would be too */
+	n.own_hlc_ms = H + 400 * DAY;
+	assert_int_equal(crdt_time_judge(&e, &n, &b), CRDT_TIME_FEED_AHEAD);
+}
+
 /* A board without a clock accepts clocks near the last one it knew. */
 static void test_clockless_board(void **state)
 {
@@ -764,6 +834,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_feed_back, setup, teardown),
+		cmocka_unit_test(test_time_bounds),
 	};
 	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
 }

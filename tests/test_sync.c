@@ -815,6 +815,120 @@ static void test_session_pending(void **state)
 	node_close(&n[1]);
 }
 
+/* ---- time in sessions and bundles (docs/protocol.md "Time") ------------ */
+
+/* Run two sessions until both are idle, delivering everything. */
+static void session_run(struct sync_session *s[2], uint64_t *now)
+{
+	struct buf m;
+	buf_init(&m, SYNC_CHUNK_MAX);
+	for (int steps = 0; steps < 200 && !(sync_session_idle(s[0]) && sync_session_idle(s[1])); steps++) {
+		*now += 100;
+		for (int k = 0; k < 2; k++) {
+			int rc;
+			while ((rc = sync_session_output(s[k], &m, *now)) == 1)
+				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now), 0);
+			assert_int_equal(rc, 0);
+		}
+	}
+	assert_true(sync_session_idle(s[0]) && sync_session_idle(s[1]));
+	buf_release(&m);
+}
+
+static void test_time_travels(void **state)
+{
+	(void)state;
+	struct t_node st, hub;
+	struct sync_options os = opt_station("s0001"), oh = opt_hub();
+	struct sync_session *s[2];
+	struct sync_report rep;
+	uint64_t now = T_DAY0 + 86400000, set_at = now - 5000;
+	unsigned rs = 5;
+	char path[256];
+	os.dict = oh.dict = dict;
+	node_open(&st, "time-st", 1, &os);
+	node_open(&hub, "time-hub", 9, &oh);
+	for (int i = 0; i < 5; i++)
+		random_commit(&st, "s0001", &rs, T_DAY0 + (uint64_t)i * 1000);
+
+	/* nobody says a time: none arrives */
+	struct sync_session_options si = { .initiator = true }, sr = { 0 };
+	assert_int_equal(sync_session_new(&s[0], st.ctx, &si, now), 0);
+	assert_int_equal(sync_session_new(&s[1], hub.ctx, &sr, now), 0);
+	session_run(s, &now);
+	assert_int_equal(sync_session_report(s[0])->time_kind, SYNC_TIME_NONE);
+	assert_int_equal(sync_session_report(s[1])->time_kind, SYNC_TIME_NONE);
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+
+	/* the hub says its clock (set 5 s before, so 5 s and more have passed);
+	 * the station relays the hub time it heard before */
+	sync_ctx_set_time(hub.ctx, SYNC_TIME_OWN, T_DAY0 + 777000, set_at);
+	sync_ctx_set_time(st.ctx, SYNC_TIME_HEARD, T_DAY0 + 1000, 0);
+	assert_int_equal(sync_session_new(&s[0], st.ctx, &si, now), 0);
+	assert_int_equal(sync_session_new(&s[1], hub.ctx, &sr, now), 0);
+	uint64_t start = now;
+	session_run(s, &now);
+	const struct sync_report *r0 = sync_session_report(s[0]), *r1 = sync_session_report(s[1]);
+	assert_int_equal(r0->time_kind, SYNC_TIME_OWN);
+	assert_true(r0->time_ms >= T_DAY0 + 777000 + (start - set_at) && r0->time_ms <= T_DAY0 + 777000 + (now - set_at));
+	assert_true(r0->time_at >= start && r0->time_at <= now);
+	assert_memory_equal(r0->time_from, hub.id.pk, SYNC_PK_LEN);
+	assert_int_equal(r1->time_kind, SYNC_TIME_HEARD);
+	assert_int_equal(r1->time_ms, T_DAY0 + 1000);
+	assert_memory_equal(r1->time_from, st.id.pk, SYNC_PK_LEN);
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+
+	/* a bundle carries the hub's time, signed, right after its header */
+	random_commit(&hub, "", &rs, T_DAY0 + 9000);
+	snprintf(path, sizeof(path), "%s/time.bundle", dir);
+	sync_ctx_set_time(hub.ctx, SYNC_TIME_OWN, T_DAY0 + 888000, 0);
+	assert_int_equal(sync_bundle_export_path(hub.ctx, path, NULL, 0, NULL), 0);
+	uint8_t *p;
+	size_t len;
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	fseek(f, 0, SEEK_END);
+	len = (size_t)ftell(f);
+	fseek(f, 0, SEEK_SET);
+	p = malloc(len);
+	assert_int_equal(fread(p, 1, len, f), len);
+	fclose(f);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import_mem(st.ctx, p, len, now, &rep), 0);
+	assert_int_equal(rep.time_kind, SYNC_TIME_OWN);
+	assert_int_equal(rep.time_ms, T_DAY0 + 888000);
+	assert_memory_equal(rep.time_from, hub.id.pk, SYNC_PK_LEN);
+	assert_int_equal(rep.chunks_refused, 0);
+	assert_int_equal(rep.bytes_skipped, 0);
+	uint64_t applied = rep.applied;
+	assert_true(applied >= 1);
+	/* a forged time (one byte of its payload changed) is refused and
+	 * skipped; the deltas after it still apply */
+	size_t at = 8 + 1 + 1 + SYNC_PK_LEN + SYNC_HDR_FIXED + 1 + 3; /* a byte of the ms */
+	p[at] ^= 0x40;
+	struct t_node st2;
+	node_open(&st2, "time-st2", 1, &os);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_bundle_import_mem(st2.ctx, p, len, now, &rep), 0);
+	assert_int_equal(rep.time_kind, SYNC_TIME_NONE);
+	assert_int_equal(rep.chunks_refused, 1);
+	assert_true(rep.bytes_skipped > 0);
+	assert_true(rep.applied >= applied);
+	uint8_t d0[32], d1[32];
+	assert_int_equal(crdt_store_digest(st2.st, "", d0), 0);
+	assert_int_equal(crdt_store_digest(hub.st, "", d1), 0);
+	assert_memory_equal(d0, d1, 32);
+	assert_int_equal(crdt_store_digest(st2.st, "s0001", d0), 0);
+	assert_int_equal(crdt_store_digest(hub.st, "s0001", d1), 0);
+	assert_memory_equal(d0, d1, 32);
+	free(p);
+	node_close(&st2);
+	node_close(&st);
+	node_close(&hub);
+}
+
 /* ---- identity -------------------------------------------------------- */
 
 static void test_identity_file(void **state)
@@ -857,6 +971,7 @@ int main(void)
 		cmocka_unit_test(test_relay_carry),
 		cmocka_unit_test(test_session_lossy),
 		cmocka_unit_test(test_session_pending),
+		cmocka_unit_test(test_time_travels),
 	};
 	int rc;
 	if (sync_init())

@@ -43,7 +43,7 @@ expect 0 --home "$H" init --station s0001 --name 东村服务站
 contains "$out" "已创建节点" "Chinese init"
 expect 0 --home "$H" volunteer add --name 王伟 --phone 13800001234
 contains "$out" "已登记志愿者" "Chinese volunteer add"
-out=$(LANG=en_US.UTF-8 CUNLIAN_NOW_MS=1740716000000 "$BIN" --home "$H" volunteer add --name Li --phone 13900005678)
+out=$(LANG=en_US.UTF-8 CUNLIAN_NOW_MS=$(($(cat "$TMP/now") + 500)) "$BIN" --home "$H" volunteer add --name Li --phone 13900005678)
 contains "$out" "registered" "English volunteer add"
 set +e
 err=$(LANG=en_US.UTF-8 "$BIN" --home "$H" order rate s0001-o9 --rating 5 2>&1)

@@ -39,6 +39,14 @@
  * CUNLIAN_SIM_BIG=1 makes every run larger (5-50 stations, more work; soak).
  * CUNLIAN_SIM_TRACE=1 prints what happens. A failure prints the seed and
  * the command that replays it.
+ * Clock jumps (issue 12; on for every fourth seed, CUNLIAN_SIM_CLOCKS=1 for
+ * every seed, 0 for none): station clocks jump years forward, days back, to
+ * 1970, and are set from the hub again; every local write is judged by
+ * crdt_time_judge() on what the station heard of the hub's clock (TIME in
+ * sessions and bundles) and refused outside the bounds. Then: every
+ * acknowledged commit is one the hub accepts at once (its HLC at most a
+ * day past the hub's clock), and the checks of step 3 hold.
+ * CUNLIAN_SIM_CLOCKS=2 lets the jumps through unjudged: it must fail.
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -129,6 +137,7 @@ struct node {
 	int64_t skew;
 	bool c1970;
 	uint64_t boot_at;
+	struct crdt_time_evidence tev; /* clock jumps: what it knows of the time */
 	struct acked *acked;
 	size_t nacked, acked_cap;
 	struct crdt_vv_entry *durable;
@@ -170,6 +179,7 @@ struct sim {
 	bool group;
 	bool quiet; /* heal: converged; no new exchanges while the last messages drain */
 	unsigned rto;
+	int clocks; /* clock jumps: 0 off, 1 judged, 2 unjudged (must fail) */
 	struct sync_options base;
 	struct stats st;
 	char fail[600];
@@ -618,6 +628,119 @@ static void refresh_all(struct sim *S, struct node *n)
 			sync_session_refresh(n->ses[j]);
 }
 
+/* ---- clock jumps (issue 12; CUNLIAN_SIM_CLOCKS) ----------------------- */
+
+/* What node n reads now: wall clock t, its boot and the time since it. */
+static struct crdt_time_now clk_now(const struct sim *S, const struct node *n, uint64_t t)
+{
+	struct crdt_time_now x = { .wall_ms = t, .hub = n->hub };
+	x.boot = n->boot_at + 1;
+	x.mono_ms = S->now - n->boot_at + 1;
+	for (size_t i = 0; i < n->nacked; i++)
+		if (CRDT_HLC_MS(n->acked[i].hlc) > x.own_hlc_ms)
+			x.own_hlc_ms = CRDT_HLC_MS(n->acked[i].hlc);
+	return x;
+}
+
+/* May n write at wall clock t? (node/clock.c's check) */
+static bool clk_allows(struct sim *S, struct node *n, uint64_t t)
+{
+	struct crdt_time_now x = clk_now(S, n, t);
+	struct crdt_time_bounds b;
+	if (S->clocks != 1)
+		return true;
+	enum crdt_time_verdict v = crdt_time_judge(&n->tev, &x, &b);
+	if (v != CRDT_TIME_OK)
+		TRACE(S, "node %d: write at %lld refused by its clock (verdict %d, bounds %lld..%lld)", n->idx,
+		      (long long)t, (int)v, (long long)b.lower, (long long)b.upper);
+	return v == CRDT_TIME_OK;
+}
+
+/* A local write was acknowledged at wall clock t with HLC hlc. */
+static int clk_wrote(struct sim *S, struct node *n, uint64_t t, uint64_t hlc)
+{
+	struct node *hub = &S->node[0];
+	if (!S->clocks)
+		return 0;
+	if (t > n->tev.write_ms)
+		n->tev.write_ms = t;
+	if (S->clocks == 1 && CRDT_HLC_MS(hlc) > wall(S, hub) + CRDT_DEFAULT_MAX_AHEAD_MS + 2 * CRDT_TIME_TOL_MS)
+		return sim_fail(S, "node %d: acknowledged commit at %llu, past what the hub accepts at %llu",
+				n->idx, (unsigned long long)CRDT_HLC_MS(hlc), (unsigned long long)wall(S, hub));
+	return 0;
+}
+
+/* Before n's sessions speak: the hub says its clock (kept right by NTP),
+ * a station the hub time it knows. */
+static void clk_says(struct sim *S, struct node *n)
+{
+	if (!S->clocks)
+		return;
+	if (n->hub) {
+		n->c1970 = false;
+		n->skew = 0;
+		sync_ctx_set_time(n->ctx, SYNC_TIME_OWN, wall(S, n), wall(S, n));
+	} else {
+		uint64_t h = n->tev.known_ms > n->tev.anchor_ms ? n->tev.known_ms : n->tev.anchor_ms;
+		struct crdt_time_now x = clk_now(S, n, wall(S, n));
+		struct crdt_time_bounds b;
+		if (h)
+			sync_ctx_set_time(n->ctx, SYNC_TIME_HEARD, h, 0);
+		crdt_time_judge(&n->tev, &x, &b);
+		sync_ctx_set_time_floor(n->ctx, b.lower); /* a slow clock still takes in data */
+	}
+}
+
+/* A time arrived at station n (in a session with peer, or a bundle: peer -1). */
+static void clk_heard(struct sim *S, struct node *n, int peer, const struct sync_report *rep)
+{
+	if (!S->clocks || n->hub || !rep->time_kind)
+		return;
+	bool from_hub = memcmp(rep->time_from, S->node[0].id.pk, SYNC_PK_LEN) == 0;
+	if (rep->time_kind == SYNC_TIME_OWN && !from_hub)
+		return;
+	struct crdt_time_now x = clk_now(S, n, wall(S, n));
+	if (crdt_time_heard(&n->tev, &x, rep->time_ms, from_hub && peer == 0, 0))
+		TRACE(S, "node %d hears the hub's time %llu%s", n->idx, (unsigned long long)rep->time_ms,
+		      peer == 0 ? " (fresh)" : "");
+}
+
+/* A station's clock jumps, or is set right from the hub's time. */
+static int clk_jump(struct sim *S, struct node *n)
+{
+	struct rng *r = &S->r;
+	if (n->hub)
+		return 0;
+	switch (rbelow(r, 5)) {
+	case 0: /* years, months or days forward */
+		n->skew += (int64_t)(2 * 86400000ULL + rnext(r) % (3 * 365 * 86400000ULL));
+		break;
+	case 1: /* hours or days back */
+		n->skew -= (int64_t)(3600000ULL + rnext(r) % (30 * 86400000ULL));
+		break;
+	case 2: /* a reboot without a clock */
+		n->c1970 = true;
+		n->boot_at = S->now;
+		break;
+	case 3: /* a little off */
+		n->skew = (int64_t)rbelow(r, 7200000) - 3600000;
+		break;
+	default: { /* cunlian clock --set-from-hub */
+		struct crdt_time_now x = clk_now(S, n, wall(S, n));
+		struct crdt_time_bounds b;
+		crdt_time_judge(&n->tev, &x, &b);
+		n->c1970 = false;
+		if (b.upper_src == CRDT_TIME_SRC_ELAPSED)
+			n->skew = 0; /* the hub's time plus the time elapsed: exact here */
+		else if (b.lower)
+			n->skew = (int64_t)b.lower - (int64_t)S->now; /* the latest time known */
+		break;
+	}
+	}
+	TRACE(S, "node %d clock jumps: %s skew %lld", n->idx, n->c1970 ? "1970" : "set", (long long)n->skew);
+	return 0;
+}
+
 static int local_op(struct sim *S, struct node *n)
 {
 	struct work k;
@@ -629,7 +752,7 @@ static int local_op(struct sim *S, struct node *n)
 		hub_work(S, n, &k, &scope, t);
 	else
 		station_work(S, n, &k, t);
-	if (k.n == 0)
+	if (k.n == 0 || !clk_allows(S, n, t))
 		return 0;
 	int rc = crdt_commit_local(n->st, t, scope, k.w, k.n, &info);
 	if (rc == ERR_SCHEMA)
@@ -647,6 +770,8 @@ static int local_op(struct sim *S, struct node *n)
 	snprintf(n->acked[n->nacked].scope, sizeof(n->acked[0].scope), "%.32s", scope);
 	n->acked[n->nacked].seq = info.seq;
 	n->acked[n->nacked++].hlc = info.hlc;
+	if (clk_wrote(S, n, t, info.hlc))
+		return -1;
 	TRACE(S, "node %d commits %s/%llu (%zu writes, %s %s)", n->idx, scope, (unsigned long long)info.seq,
 	      k.n, crdt_tables[k.w[0].table].name, k.pk[0]);
 	n->dirty = n->changed = true;
@@ -825,10 +950,12 @@ static int pump(struct sim *S)
 			refresh_all(S, n);
 			n->dirty = false;
 		}
+		clk_says(S, n);
 		for (int j = 0; j < S->n && !rc; j++) {
 			struct sync_session *s = n->ses[j];
 			if (!s)
 				continue;
+			clk_heard(S, n, j, sync_session_report(s));
 			uint64_t w = wall(S, n);
 			sync_session_tick(s, w);
 			int r;
@@ -938,6 +1065,7 @@ static int bundles_deliver(struct sim *S, bool all)
 		memset(&rep, 0, sizeof(rep));
 		int rc = sync_bundle_import_mem(n->ctx, g.p, g.len, wall(S, n), &rep);
 		free(g.p);
+		clk_heard(S, n, -1, &rep);
 		if (rc == ERR_CORRUPT && g.len >= 10) /* a damaged header: not a bundle any more */
 			rc = 0;
 		int tr = check_trip(S, n, rc == ERR_CORRUPT ? 0 : rc, "bundle import");
@@ -998,6 +1126,8 @@ static int fault(struct sim *S)
 		cv_arm(n->dom, 1 + (long)rbelow(r, 40));
 	} else if (x < 68) { /* the power goes now */
 		return crash_restart(S, n);
+	} else if (x < 78 && S->clocks) { /* clocks jump (issue 12) */
+		return clk_jump(S, n);
 	} else if (x < 78) { /* clocks: skew, reset to 1970, fixed by NTP */
 		unsigned y = rbelow(r, 3);
 		if (y == 0) {
@@ -1296,11 +1426,12 @@ static void stats_add(struct stats *tot, const struct stats *x)
 		t[k] += v[k];
 }
 
-static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
+static int sim_run(uint64_t seed, bool trace, bool big, int clocks, struct stats *tot)
 {
 	struct sim *S = calloc(1, sizeof(*S));
 	int rc = 0;
 	S->seed = seed;
+	S->clocks = clocks;
 	S->r.s = seed * 0x2545F4914F6CDD1DULL + 1;
 	S->trace = trace;
 	S->big = big;
@@ -1334,6 +1465,7 @@ static int sim_run(uint64_t seed, bool trace, bool big, struct stats *tot)
 		n->skew = rpct(&S->r, 70) ? (int64_t)rbelow(&S->r, 600000) - 300000
 					  : (int64_t)rbelow(&S->r, 4 * 3600000) - 2 * 3600000;
 		n->boot_at = S->now;
+		n->tev.known_ms = S->clocks && !n->hub ? S->now : 0; /* enrolled at the hub just now */
 		rc = node_attach(S, n);
 	}
 	/* topology: most stations reach the hub; the others a relay station */
@@ -1407,6 +1539,8 @@ int main(int argc, char **argv)
 #endif
 	unsigned jobs = (unsigned)env_u64("CUNLIAN_JOBS", 2);
 	bool trace = env_u64("CUNLIAN_SIM_TRACE", 0) != 0, big = env_u64("CUNLIAN_SIM_BIG", 0) != 0;
+	const char *ce = getenv("CUNLIAN_SIM_CLOCKS"); /* unset: every fourth seed */
+	int clocks_all = ce && *ce ? (int)strtol(ce, NULL, 10) : -1;
 	struct timespec t0, t1;
 	int pipes[64][2];
 
@@ -1437,13 +1571,15 @@ int main(int argc, char **argv)
 			uint64_t failed = 0, first = 0;
 			memset(&tot, 0, sizeof(tot));
 			for (uint64_t s = start + j; s < start + count; s += jobs)
-				if (sim_run(s, trace, big, &tot)) {
+				if (sim_run(s, trace, big, clocks_all >= 0 ? clocks_all : s % 4 == 0, &tot)) {
 					if (!failed++)
 						first = s;
 					fprintf(stderr, "sim failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s CUNLIAN_SIM_TRACE=1 %s\n",
+							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s%s CUNLIAN_SIM_TRACE=1 %s\n",
 						(unsigned long long)s, (unsigned long long)s,
-						big ? " CUNLIAN_SIM_BIG=1" : "", argv[0]);
+						big ? " CUNLIAN_SIM_BIG=1" : "",
+						clocks_all > 0 ? (clocks_all == 2 ? " CUNLIAN_SIM_CLOCKS=2" : " CUNLIAN_SIM_CLOCKS=1") : "",
+						argv[0]);
 					if (failed >= 5)
 						break;
 				}

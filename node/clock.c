@@ -1,0 +1,481 @@
+// SPDX-License-Identifier: MIT
+/*
+ * clock.c - bounds on the true time, and `cunlian clock` (issue 12).
+ *
+ * Boards have no real-time clock: they boot at 1970 or at the last saved
+ * time, and NTP is usually out of reach. A local write stamps its HLC and
+ * its time columns with the wall clock, and a time the hub cannot accept
+ * (past the 24-hour window, past the station's statement) would make
+ * every later commit of this node unacceptable. So a node never commits
+ * a time it cannot defend (docs/security.md "Clock").
+ *
+ * Evidence, kept in the file `clock` of the home (key = value lines), and
+ * the bounds and verdict it gives, are crdt_time_judge()'s (crdt/crdt.h):
+ *   known_ms     the largest hub clock heard: from the hub itself
+ *                (SYNC_TIME_OWN, in a session or a bundle) or relayed by
+ *                an enrolled peer (SYNC_TIME_HEARD);
+ *   write_ms     the wall clock of the last local write;
+ *   anchor_ms    the last hub clock heard fresh (the hub itself, in a
+ *                session; a bundle may be days old), with
+ *   anchor_mono  this board's CLOCK_BOOTTIME then (ms) and
+ *   anchor_boot  a number for its boot id (FNV-1a; 0 unknown);
+ *   anchor_from  the hub's key.
+ * A write is refused (ERR_CLOCK, exit status 3) unless the verdict is OK,
+ * before anything is written: the replica, its HLC and this file stay as
+ * they were. Only the hub's clock counts as evidence: a hub's
+ * SYNC_TIME_OWN (by its statement), or any enrolled node's relayed
+ * SYNC_TIME_HEARD as a lower bound; without a county root (nothing is
+ * enforced yet) a SYNC_TIME_OWN, which only hubs send.
+ *
+ * Tests: CUNLIAN_MONO_MS and CUNLIAN_BOOT_ID stand for CLOCK_BOOTTIME and
+ * the boot id; with CUNLIAN_NOW_MS set and they not, both are unknown (as
+ * after a reboot), and --set-from-hub never touches the system clock.
+ */
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "node/node.h"
+
+#define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
+
+/* A boot id as a number: FNV-1a, 62 bits (kept as a decimal), never 0. */
+static uint64_t clock_boot_num(const char *id)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++)
+		h = (h ^ *p) * 0x100000001b3ULL;
+	h &= (1ULL << 62) - 1;
+	return h ? h : 1;
+}
+
+static void clock_boot_read(struct node_clock *k)
+{
+	const char *m = getenv("CUNLIAN_MONO_MS"), *b = getenv("CUNLIAN_BOOT_ID");
+	int64_t v;
+	k->n.mono_ms = 0;
+	k->n.boot = 0;
+	k->boot[0] = '\0';
+	if (m || b) {
+		if (m && b && node_parse_int(m, 1, INT64_MAX, &v) == 0 && node_id_ok(b)) {
+			k->n.mono_ms = (uint64_t)v;
+			snprintf(k->boot, sizeof(k->boot), "%s", b);
+			k->n.boot = clock_boot_num(k->boot);
+		}
+		return;
+	}
+	if (getenv("CUNLIAN_NOW_MS"))
+		return; /* a simulated wall clock: no real elapsed time goes with it */
+	struct timespec ts;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "r");
+	char line[64];
+	if (!f)
+		return;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		size_t l = strlen(line);
+		if (l < sizeof(k->boot) && clock_gettime(CLOCK_BOOTTIME, &ts) == 0) {
+			memcpy(k->boot, line, l + 1);
+			k->n.boot = clock_boot_num(k->boot);
+			k->n.mono_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+		}
+	}
+	fclose(f);
+}
+
+static int clock_u64(const char *v, uint64_t *out)
+{
+	int64_t x;
+	if (node_parse_int(v, 0, INT64_MAX, &x))
+		return ERR_CORRUPT;
+	*out = (uint64_t)x;
+	return 0;
+}
+
+int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev)
+{
+	char path[NODE_PATH_MAX + 16], line[256];
+	FILE *f;
+	memset(ev, 0, sizeof(*ev));
+	node_path(ctx, path, sizeof(path), "clock");
+	if (!(f = fopen(path, "r")))
+		return errno == ENOENT ? 0 : -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *eq = strchr(line, '=');
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0] == '#' || !eq)
+			continue;
+		*eq = '\0';
+		const char *key = line, *v = eq + 1;
+		if (strcmp(key, "known_ms") == 0)
+			clock_u64(v, &ev->t.known_ms);
+		else if (strcmp(key, "write_ms") == 0)
+			clock_u64(v, &ev->t.write_ms);
+		else if (strcmp(key, "anchor_ms") == 0)
+			clock_u64(v, &ev->t.anchor_ms);
+		else if (strcmp(key, "anchor_mono") == 0)
+			clock_u64(v, &ev->t.anchor_mono);
+		else if (strcmp(key, "anchor_boot") == 0)
+			clock_u64(v, &ev->t.anchor_boot);
+		else if (strcmp(key, "anchor_from") == 0 && strlen(v) < sizeof(ev->anchor_from))
+			memcpy(ev->anchor_from, v, strlen(v) + 1);
+	}
+	fclose(f);
+	return 0;
+}
+
+static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev *ev)
+{
+	char path[NODE_PATH_MAX + 16], tmp[NODE_PATH_MAX + 32];
+	FILE *f;
+	int rc = 0;
+	node_path(ctx, path, sizeof(path), "clock");
+	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
+	if (!(f = fopen(tmp, "w")))
+		return -errno;
+	fprintf(f, "# cunlian: what this node knows of the true time (docs/security.md \"Clock\")\n"
+		   "known_ms=%llu\nwrite_ms=%llu\nanchor_ms=%llu\nanchor_mono=%llu\n"
+		   "anchor_boot=%llu\nanchor_from=%s\n",
+		(unsigned long long)ev->t.known_ms, (unsigned long long)ev->t.write_ms,
+		(unsigned long long)ev->t.anchor_ms, (unsigned long long)ev->t.anchor_mono,
+		(unsigned long long)ev->t.anchor_boot, ev->anchor_from);
+	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+		rc = -errno;
+	if (fclose(f) != 0 && !rc)
+		rc = -errno;
+	if (!rc && rename(tmp, path) != 0)
+		rc = -errno;
+	if (rc)
+		unlink(tmp);
+	return rc;
+}
+
+/* The HLC time of this node's last own commit, 0 when none. */
+static uint64_t clock_own_hlc(struct node_ctx *ctx)
+{
+	sqlite3_stmt *st;
+	uint64_t ms = 0;
+	if (!ctx->store)
+		return 0;
+	if (sqlite3_prepare_v2(crdt_store_db(ctx->store),
+			       "SELECT max(l.hlc) FROM _log l JOIN _authors a ON a.idx = l.author"
+			       " WHERE a.id = ?1",
+			       -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	sqlite3_bind_blob(st, 1, ctx->author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		ms = CRDT_HLC_MS((uint64_t)sqlite3_column_int64(st, 0));
+	sqlite3_finalize(st);
+	return ms;
+}
+
+/* The period of node.cert, when there is one. */
+static void clock_cert(const struct node_ctx *ctx, struct node_clock *k)
+{
+	char path[NODE_PATH_MAX + 16];
+	uint8_t buf[SYNC_STMT_MAX + 1];
+	struct sync_statement st;
+	size_t len;
+	FILE *f;
+	node_path(ctx, path, sizeof(path), "node.cert");
+	if (!(f = fopen(path, "rb")))
+		return;
+	len = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	if (len == 0 || len > SYNC_STMT_MAX || sync_statement_decode(buf, len, &st) != 0)
+		return;
+	k->n.cert_nb = st.not_before;
+	k->cert_na = st.not_after;
+}
+
+int node_clock_judge(struct node_ctx *ctx, struct node_clock *k)
+{
+	int rc;
+	memset(k, 0, sizeof(*k));
+	k->n.wall_ms = ctx->now_ms;
+	k->n.hub = ctx->hub;
+	clock_boot_read(k);
+	if ((rc = node_clock_ev_load(ctx, &k->ev)))
+		return rc;
+	clock_cert(ctx, k);
+	k->n.own_hlc_ms = clock_own_hlc(ctx);
+	k->verdict = crdt_time_judge(&k->ev.t, &k->n, &k->b);
+	return 0;
+}
+
+enum node_msg_id node_clock_src_msg(enum crdt_time_src s)
+{
+	switch (s) {
+	case CRDT_TIME_SRC_HUB:
+		return M_CLOCK_SRC_HUB;
+	case CRDT_TIME_SRC_WRITE:
+		return M_CLOCK_SRC_WRITE;
+	case CRDT_TIME_SRC_CERT:
+		return M_CLOCK_SRC_CERT;
+	case CRDT_TIME_SRC_ELAPSED:
+		return M_CLOCK_SRC_ELAPSED;
+	case CRDT_TIME_SRC_REBOOT:
+		return M_CLOCK_SRC_REBOOT;
+	case CRDT_TIME_SRC_NONE:
+		break;
+	}
+	return M_CLOCK_NONE;
+}
+
+enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v)
+{
+	switch (v) {
+	case CRDT_TIME_OK:
+		return M_CLOCK_VERDICT_OK;
+	case CRDT_TIME_UNSET:
+		return M_CLOCK_WHY_UNSET;
+	case CRDT_TIME_BEHIND:
+		return M_CLOCK_WHY_BEHIND;
+	case CRDT_TIME_AHEAD:
+		return M_CLOCK_WHY_AHEAD;
+	case CRDT_TIME_FEED_AHEAD:
+		return M_CLOCK_WHY_FEED;
+	}
+	return M_NONE;
+}
+
+const char *node_clock_verdict_name(enum crdt_time_verdict v)
+{
+	switch (v) {
+	case CRDT_TIME_OK:
+		return "ok";
+	case CRDT_TIME_UNSET:
+		return "unset";
+	case CRDT_TIME_BEHIND:
+		return "behind";
+	case CRDT_TIME_AHEAD:
+		return "ahead";
+	case CRDT_TIME_FEED_AHEAD:
+		return "feed-ahead";
+	}
+	return "?";
+}
+
+/* Say why the clock refuses a write: what is wrong and how to fix it. */
+static int clock_refuse(struct node_ctx *ctx, const struct node_clock *k)
+{
+	char now[32], b[32], own[32];
+	node_time_fmt(k->n.wall_ms, now, sizeof(now));
+	switch (k->verdict) {
+	case CRDT_TIME_UNSET:
+		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_UNSET, now);
+	case CRDT_TIME_BEHIND:
+		node_time_fmt(k->b.lower, b, sizeof(b));
+		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_BEHIND, now, b,
+				 node_msg(ctx->lang, node_clock_src_msg(k->b.lower_src)));
+	case CRDT_TIME_AHEAD:
+		node_time_fmt(k->b.upper, b, sizeof(b));
+		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_AHEAD, now, b,
+				 node_msg(ctx->lang, node_clock_src_msg(k->b.upper_src)));
+	case CRDT_TIME_FEED_AHEAD:
+		node_time_fmt(k->n.own_hlc_ms, own, sizeof(own));
+		return node_fail(ctx, ERR_CLOCK, M_CLOCK_REFUSE_FEED, own, now);
+	case CRDT_TIME_OK:
+		break;
+	}
+	return 0;
+}
+
+static bool clock_rescue_pending(const struct node_ctx *ctx)
+{
+	char path[NODE_PATH_MAX + 32];
+	struct stat sb;
+	node_path(ctx, path, sizeof(path), "rescue.pending");
+	return stat(path, &sb) == 0;
+}
+
+int node_clock_check(struct node_ctx *ctx)
+{
+#ifdef NODE_CLOCK_UNCHECKED
+	/* tests/e2e/clock.sh: the program as it was before issue 12 */
+	(void)ctx;
+	(void)clock_refuse;
+	(void)clock_rescue_pending;
+	return 0;
+#else
+	struct node_clock k;
+	int rc;
+	if (clock_rescue_pending(ctx) && !ctx->rescue_replay)
+		return node_fail(ctx, ERR_CLOCK, M_CLOCK_RESCUE_PENDING);
+	if ((rc = node_clock_judge(ctx, &k)))
+		return node_fail_store(ctx, rc);
+	return clock_refuse(ctx, &k);
+#endif
+}
+
+void node_clock_wrote(struct node_ctx *ctx)
+{
+#ifndef NODE_CLOCK_UNCHECKED
+	struct node_clock_ev ev;
+	if (node_clock_ev_load(ctx, &ev) == 0 && ctx->now_ms > ev.t.write_ms) {
+		ev.t.write_ms = ctx->now_ms;
+		clock_ev_save(ctx, &ev);
+	}
+#else
+	(void)ctx;
+#endif
+}
+
+void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
+		      uint64_t lag_ms)
+{
+	struct node_clock k;
+	char station[CRDT_SCOPE_MAX + 1];
+	uint8_t role = 0;
+	bool hub;
+
+	if (!rep->time_kind || rep->time_ms < CRDT_TIME_FLOOR_MS || !ctx->sync)
+		return;
+	if (ctx->have_root) {
+		if (sync_ctx_enrolment(ctx->sync, rep->time_from, station, sizeof(station), &role))
+			return; /* only an enrolled node's word counts */
+		hub = role == SYNC_ROLE_HUB;
+	} else {
+		hub = true; /* no county yet: only a hub says SYNC_TIME_OWN */
+	}
+	if (ctx->hub || node_clock_judge(ctx, &k))
+		return; /* the hub keeps its own time (docs/security.md) */
+	bool fresh = rep->time_kind == SYNC_TIME_OWN && hub && session;
+	if (rep->time_kind == SYNC_TIME_OWN && !hub)
+		return; /* a station's own clock is no evidence */
+	if (crdt_time_heard(&k.ev.t, &k.n, rep->time_ms, fresh, lag_ms)) {
+		if (fresh)
+			node_hex(rep->time_from, SYNC_PK_LEN, k.ev.anchor_from);
+		clock_ev_save(ctx, &k.ev);
+	}
+}
+
+void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now, bool bundle)
+{
+	struct node_clock k;
+	if (!ctx->sync || node_clock_judge(ctx, &k))
+		return;
+	if (ctx->hub) {
+		/* The hub is the county's clock: it says its time, but never a
+		 * time it would not write with itself. */
+		if (k.verdict == CRDT_TIME_OK || k.verdict == CRDT_TIME_FEED_AHEAD)
+			sync_ctx_set_time(ctx->sync, SYNC_TIME_OWN, ctx->now_ms, wall_now);
+		return;
+	}
+	/* A station relays the hub time it knows in sessions only: a bundle
+	 * with a TIME chunk shows skipped bytes on a hub older than TIME, and
+	 * stations are upgraded before their hub (docs/protocol.md "TIME"). */
+	uint64_t h = k.ev.t.known_ms > k.ev.t.anchor_ms ? k.ev.t.known_ms : k.ev.t.anchor_ms;
+	if (h && !bundle)
+		sync_ctx_set_time(ctx->sync, SYNC_TIME_HEARD, h, 0);
+	/* a slow clock still takes in what the hub sends (the time is at least L) */
+	sync_ctx_set_time_floor(ctx->sync, k.b.lower);
+}
+
+/* ---- cunlian clock ------------------------------------------------------ */
+
+static void clock_json_time(struct node_json *j, const char *key, uint64_t ms)
+{
+	node_json_key(j, key);
+	if (ms)
+		node_json_int(j, (int64_t)ms);
+	else
+		node_json_null(j);
+}
+
+static void clock_show(struct node_ctx *ctx, const struct node_clock *k)
+{
+	char t[6][32];
+	const uint64_t v[6] = { k->n.wall_ms, k->n.own_hlc_ms, k->ev.t.anchor_ms, k->ev.t.known_ms,
+				k->b.lower, k->b.upper };
+	for (int i = 0; i < 6; i++) {
+		if (v[i])
+			node_time_fmt(v[i], t[i], sizeof(t[i]));
+		else
+			snprintf(t[i], sizeof(t[i]), "%s", node_msg(ctx->lang, M_CLOCK_NONE));
+	}
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kint(&j, "now_ms", (int64_t)k->n.wall_ms);
+		clock_json_time(&j, "own_last_commit_ms", k->n.own_hlc_ms);
+		clock_json_time(&j, "last_write_ms", k->ev.t.write_ms);
+		clock_json_time(&j, "hub_heard_ms", k->ev.t.anchor_ms);
+		node_json_kstr(&j, "hub_heard_from", k->ev.anchor_from[0] ? k->ev.anchor_from : NULL);
+		node_json_key(&j, "hub_heard_this_boot");
+		node_json_bool(&j, k->ev.t.anchor_boot && k->ev.t.anchor_boot == k->n.boot);
+		clock_json_time(&j, "hub_known_ms", k->ev.t.known_ms);
+		node_json_kstr(&j, "boot", k->boot[0] ? k->boot : NULL);
+		clock_json_time(&j, "lower_ms", k->b.lower);
+		clock_json_time(&j, "upper_ms", k->b.upper);
+		node_json_kstr(&j, "upper_from", k->b.upper_src == CRDT_TIME_SRC_ELAPSED ? "elapsed"
+						 : k->b.upper_src == CRDT_TIME_SRC_REBOOT ? "reboot" : NULL);
+		node_json_kstr(&j, "verdict", node_clock_verdict_name(k->verdict));
+		node_json_end_obj(&j);
+		return;
+	}
+	node_say(ctx, M_CLOCK_SHOW, t[0], t[1], t[2], t[3], t[4], t[5],
+		 node_msg(ctx->lang, node_clock_src_msg(k->b.upper_src)));
+	if (k->verdict == CRDT_TIME_OK)
+		node_say(ctx, M_CLOCK_VERDICT_OK);
+	else
+		node_say(ctx, M_CLOCK_VERDICT_BAD, node_msg(ctx->lang, node_clock_verdict_msg(k->verdict)));
+}
+
+/* --set-from-hub: the best estimate of the true time the evidence gives. */
+static int clock_set(struct node_ctx *ctx, const struct node_clock *k)
+{
+	uint64_t to;
+	bool exact = false;
+	char t[32];
+	if (k->b.upper_src == CRDT_TIME_SRC_ELAPSED) {
+		to = k->ev.t.anchor_ms + (k->n.mono_ms - k->ev.t.anchor_mono); /* the hub's time + elapsed */
+		exact = true;
+	} else {
+		to = k->b.lower;
+	}
+	if (!to)
+		return node_fail(ctx, ERR_NOTFOUND, M_CLOCK_SET_NO_HUB);
+	node_time_fmt(to, t, sizeof(t));
+	if (getenv("CUNLIAN_NOW_MS")) { /* a simulated clock: never the system's */
+		node_say(ctx, M_CLOCK_SET_DRY, t);
+		return 0;
+	}
+	if (geteuid() != 0)
+		return node_fail(ctx, ERR_UNAUTH, M_CLOCK_SET_ROOT);
+	struct timespec ts = { .tv_sec = (time_t)(to / 1000), .tv_nsec = (long)(to % 1000) * 1000000L };
+	if (clock_settime(CLOCK_REALTIME, &ts) != 0)
+		return node_fail(ctx, -errno, M_CLOCK_SET_FAILED, node_reason(ctx->lang, -errno));
+	node_say(ctx, exact ? M_CLOCK_SET_DONE : M_CLOCK_SET_LOWER, t);
+	return 0;
+}
+
+int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "set-from-hub", false, NULL }, { "replay", false, NULL } };
+	const char *pos[1];
+	size_t npos;
+	struct node_clock k;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if (npos == 1 && strcmp(pos[0], "rescue") == 0 && !o[0].val)
+		return node_clock_rescue(ctx, o[1].val != NULL);
+	if (npos || o[1].val)
+		return node_fail(ctx, ERR_USAGE, M_EXTRA_ARG, npos ? pos[0] : "--replay");
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = node_clock_judge(ctx, &k)))
+		return node_fail_store(ctx, rc);
+	if (o[0].val)
+		return clock_set(ctx, &k);
+	clock_show(ctx, &k);
+	return 0;
+}
