@@ -10,6 +10,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = 7;
 	int rc = crdt_body_decode(data, size, &w, &n);
 	fuzz_note(rc == 0);
+	if (rc && rc != ERR_CORRUPT && rc != ERR_TOOBIG && rc != ERR_SCHEMA && rc != -ENOMEM)
+		fuzz_fail("crdt_body_decode returned a code crdt.h does not promise");
 	if (rc) {
 		if (w || n)
 			fuzz_fail("a refused body left outputs set");

@@ -25,6 +25,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&c, 0, sizeof(c));
 	int rc = node_conf_read(path, &c);
 	fuzz_note(rc == 0);
+	if (rc && rc != ERR_CORRUPT)
+		fuzz_fail("node_conf_read refused a file it could read other than as ERR_CORRUPT");
 	if (rc == 0) {
 		unlink(path2);
 		if (node_conf_write(path2, &c) == 0) {

@@ -11,6 +11,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sync_request rq;
 	fuzz_init();
 	int rc = sync_statement_decode(data, size, &st);
+	if (rc && rc != ERR_CORRUPT && rc != ERR_BADSIG)
+		fuzz_fail("sync_statement_decode returned a code sync.h does not promise");
 	fuzz_note(rc == 0 || sync_request_decode(data, size, &rq) == 0);
 	if (rc == 0) {
 		struct buf b;
