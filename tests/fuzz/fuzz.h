@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * fuzz.h - what the libFuzzer targets share (header-only, static): a fresh
- * in-memory replica with a sync context per input, fixed keys, and a way
- * to wrap fuzzed bytes in a validly signed chunk so the fuzzer reaches the
- * decoders behind the signature check. docs/testing.md says how to run.
+ * in-memory replica with a sync context per input, fixed keys, a way to
+ * wrap fuzzed bytes in a validly signed chunk so the fuzzer reaches the
+ * decoders behind the signature check, a county (root, hub, stations,
+ * scope keys) whose nodes are the same in every run, and how a target
+ * reports a broken promise (fuzz_fail) and how an input fared
+ * (fuzz_note) to the replay test. docs/testing.md says how to run.
  */
 #ifndef CUNLIAN_FUZZ_H
 #define CUNLIAN_FUZZ_H
