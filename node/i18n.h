@@ -368,6 +368,8 @@ enum node_msg_id {
 	M_NCR_LORA_BLOCK,
 	M_NET_BAD_LINK_WHY,
 	M_LOG_BIG_CHUNKS,
+	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
+	M_RS_NOT_REPLICA,
 	M_COUNT
 };
 
