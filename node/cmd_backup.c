@@ -47,9 +47,10 @@
  *   4. A wrong passphrase fails on the first message (ERR_BADSIG); any
  *      later damage or truncation is ERR_CORRUPT, with the byte offset.
  *   5. The replica is opened only once its schema holds tables and
- *      indexes alone: a trigger or view in it (which cunlian never writes)
- *      would run inside the node at every open and every write, so such a
- *      file is refused before anything runs it (ERR_CORRUPT).
+ *      indexes alone: a trigger, view or virtual table in it (which
+ *      cunlian never writes) would run inside the node at every open and
+ *      every write, so such a file is refused before anything runs it
+ *      (ERR_CORRUPT).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -803,8 +804,8 @@ static int rs_schema_plain(const char *path)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index')",
-					-1, &st, NULL);
+		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index')"
+					" OR sql LIKE 'create virtual %'", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0 ? SQLITE_OK : SQLITE_CORRUPT;
 	sqlite3_finalize(st);

@@ -702,8 +702,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
 		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
 	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
-	[M_RS_NOT_REPLICA] = { "备份 %s 里的数据库含有 cunlian 从不写入的触发器或视图（它们会在节点里运行），没有保留任何内容：这份备份不可信，换一份备份再试\n",
-		"the database in the backup %s holds triggers or views, which cunlian never writes (they would run inside the node); nothing was kept: do not trust this backup, try another copy\n" },
+	[M_RS_NOT_REPLICA] = { "备份 %s 里的数据库含有 cunlian 从不写入的触发器、视图或虚拟表（它们会在节点里运行），没有保留任何内容：这份备份不可信，换一份备份再试\n",
+		"the database in the backup %s holds triggers, views or virtual tables, which cunlian never writes (they would run inside the node); nothing was kept: do not trust this backup, try another copy\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)
