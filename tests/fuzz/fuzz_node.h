@@ -12,7 +12,9 @@
 #define CUNLIAN_FUZZ_NODE_H
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -54,12 +56,34 @@ __attribute__((unused)) static void fuzz_rmtree(const char *dir)
 	rmdir(dir);
 }
 
+/* Remove the folders of base that fuzz_tmpdir made in processes that are
+ * gone (libFuzzer does not always run atexit handlers: -merge, a crash). */
+static void fuzz_tmp_sweep(const char *base)
+{
+	DIR *d = opendir(base);
+	struct dirent *e;
+	char path[NODE_PATH_MAX];
+	while (d && (e = readdir(d)) != NULL) {
+		const char *p = strncmp(e->d_name, "cunlian-fuzz-", 13) == 0 ? strchr(e->d_name + 13, '-') : NULL;
+		long pid = p ? strtol(p + 1, NULL, 10) : 0;
+		if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
+		fuzz_rmtree(path);
+	}
+	if (d)
+		closedir(d);
+}
+
 /* A new private folder: /dev/shm when there is one (no disk writes),
- * else /tmp. out holds 64 bytes. */
+ * else /tmp, named with the process id. out holds 64 bytes. */
 __attribute__((unused)) static void fuzz_tmpdir(char *out, const char *what)
 {
+	static int swept;
 	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	snprintf(out, 64, "%s/cunlian-fuzz-%s-XXXXXX", base, what);
+	if (!swept++)
+		fuzz_tmp_sweep(base);
+	snprintf(out, 64, "%s/cunlian-fuzz-%s-%ld-XXXXXX", base, what, (long)getpid());
 	if (!mkdtemp(out))
 		abort();
 }
