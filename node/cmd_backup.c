@@ -46,6 +46,11 @@
  *      file written is removed (and the home, if restore created it).
  *   4. A wrong passphrase fails on the first message (ERR_BADSIG); any
  *      later damage or truncation is ERR_CORRUPT, with the byte offset.
+ *   5. The replica is opened only once its schema holds tables and
+ *      indexes alone: a trigger, view or virtual table in it (which
+ *      cunlian never writes) would run inside the node at every open and
+ *      every write, so such a file is refused before anything runs it
+ *      (ERR_CORRUPT).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -828,6 +833,23 @@ out:
 	return rc;
 }
 
+/* Invariant 5: tables and indexes only. The file is read as it is: no
+ * statement of the backup's schema runs here. */
+static int rs_schema_plain(const char *path)
+{
+	sqlite3 *h = NULL;
+	sqlite3_stmt *st = NULL;
+	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index')"
+					" OR sql LIKE 'create virtual %'", -1, &st, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0 ? SQLITE_OK : SQLITE_CORRUPT;
+	sqlite3_finalize(st);
+	sqlite3_close(h);
+	return rc == SQLITE_OK ? 0 : ERR_CORRUPT;
+}
+
 static void rs_fsync_dir(const char *dir)
 {
 	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -995,6 +1017,10 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	}
 	rs_fsync_dir(ctx->home);
 	memcpy(ctx->author, newpk, CRDT_AUTHOR_LEN);
+	if ((rc = rs_schema_plain(r.final[RS_DB]))) {
+		node_fail(ctx, rc, M_RS_NOT_REPLICA, file);
+		goto out;
+	}
 	if ((rc = bk_digest(r.final[RS_DB], newpk, digest)) || strcmp(digest, m.digest) != 0) {
 		rc = rc ? rc : ERR_CORRUPT;
 		node_fail(ctx, rc, M_RS_DIGEST, file, m.digest,

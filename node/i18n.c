@@ -831,6 +831,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_DOC_CLOCK_RESCUE] = { "时钟：本站有远在未来的提交（%s），县中心会拒收本站以后的所有数据：按现场手册做时钟救援（cunlian clock rescue）", "clock: this station has far-future commits (%s); the hub refuses all of its later data: do the field guide's clock rescue (cunlian clock rescue)" },
 	[M_DOC_CLOCK_PENDING] = { "时钟：救援还没完成，录入暂不可用：重新登记本机后运行 cunlian clock rescue --replay", "clock: the clock rescue is not finished and writes wait: enrol this node again, then run cunlian clock rescue --replay" },
 	/* ---- end of clock ---- */
+	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
+	[M_RS_NOT_REPLICA] = { "备份 %s 里的数据库含有 cunlian 从不写入的触发器、视图或虚拟表（它们会在节点里运行），没有保留任何内容：这份备份不可信，换一份备份再试\n",
+		"the database in the backup %s holds triggers, views or virtual tables, which cunlian never writes (they would run inside the node); nothing was kept: do not trust this backup, try another copy\n" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -443,6 +443,8 @@ enum node_msg_id {
 	M_DOC_CLOCK_RESCUE,
 	M_DOC_CLOCK_PENDING,
 	/* ---- end of clock ---- */
+	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
+	M_RS_NOT_REPLICA,
 	M_COUNT
 };
 

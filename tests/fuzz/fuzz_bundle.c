@@ -36,10 +36,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_put(&b, data + 1, size - 1);
 	}
 	struct sync_report rep;
+	uint8_t d0[32], d1[32];
 	memset(&rep, 0, sizeof(rep));
-	(void)sync_bundle_import_mem(rx.ctx, b.data ? b.data : (const uint8_t *)"", b.len, FUZZ_NOW, &rep);
-	if (rep.nskips > SYNC_SKIPS_MAX || rep.nreasons > SYNC_REASONS_MAX || rep.bytes_skipped > b.len)
+	if (crdt_store_digest(rx.st, NULL, d0))
 		abort();
+	int rc = sync_bundle_import_mem(rx.ctx, b.data ? b.data : (const uint8_t *)"", b.len, FUZZ_NOW, &rep);
+	if (rc && rc != ERR_CORRUPT && rc != -ENOMEM && rc != ERR_STORAGE)
+		fuzz_fail("sync_bundle_import_mem returned a code sync.h does not promise");
+	if (rc == ERR_CORRUPT && (rep.chunks || rep.applied || rep.carried))
+		fuzz_fail("a file refused as no bundle at all had chunks taken");
+	if (rep.nskips > SYNC_SKIPS_MAX || rep.nreasons > SYNC_REASONS_MAX || rep.bytes_skipped > b.len)
+		fuzz_fail("the import report is out of its bounds");
+	if (!rep.applied && !rep.carried && (crdt_store_digest(rx.st, NULL, d1) || memcmp(d0, d1, 32)))
+		fuzz_fail("the replica changed, yet nothing was merged or kept");
+	fuzz_note(rep.applied || rep.carried);
 	buf_release(&b);
 	fuzz_node_close(&rx);
 	return 0;

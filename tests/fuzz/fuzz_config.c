@@ -23,14 +23,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fwrite(data, 1, size, f);
 	fclose(f);
 	memset(&c, 0, sizeof(c));
-	if (node_conf_read(path, &c) == 0) {
+	int rc = node_conf_read(path, &c);
+	fuzz_note(rc == 0);
+	if (rc && rc != ERR_CORRUPT)
+		fuzz_fail("node_conf_read refused a file it could read other than as ERR_CORRUPT");
+	if (rc == 0) {
 		unlink(path2);
 		if (node_conf_write(path2, &c) == 0) {
 			memset(&c2, 0, sizeof(c2));
 			if (node_conf_read(path2, &c2) != 0 || strcmp(c.station, c2.station) ||
 			    strcmp(c.name, c2.name) || strcmp(c.role, c2.role) || strcmp(c.level, c2.level) ||
 			    strcmp(c.parent, c2.parent))
-				abort(); /* what it wrote does not read back the same */
+				fuzz_fail("what it wrote does not read back the same");
 		}
 		unlink(path2);
 	}

@@ -10,6 +10,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct radio_lora_rx rx;
 	size_t off = 0;
+	bool any = false;
 	radio_lora_rx_init(&rx);
 	while (off < size) {
 		size_t piece = 1 + data[off] % 64, pos = 0;
@@ -18,6 +19,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *out;
 		size_t out_len;
 		while (radio_lora_rx_feed(&rx, data + off, piece, &pos, &out, &out_len) == 1) {
+			any = true;
 			if (out_len < 1 || out_len > RADIO_LORA_PAYLOAD)
 				abort();
 			uint8_t copy[RADIO_LORA_PAYLOAD];
@@ -37,5 +39,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		off += piece;
 	}
+	fuzz_note(any);
 	return 0;
 }

@@ -12,13 +12,13 @@
  */
 #include "tests/fuzz/fuzz.h"
 
-static void body_same(const uint8_t *p, size_t len)
+static bool body_same(const uint8_t *p, size_t len)
 {
 	struct crdt_write *w;
 	size_t n;
 	struct buf a, b;
 	if (crdt_body_decode(p, len, &w, &n))
-		return;
+		return false;
 	buf_init(&a, 0);
 	buf_init(&b, 0);
 	if (crdt_body_encode(&a, w, n) || a.err || crdt_body_encode(&b, w, n) || b.err)
@@ -28,9 +28,10 @@ static void body_same(const uint8_t *p, size_t len)
 	buf_release(&a);
 	buf_release(&b);
 	mem_free(w);
+	return true;
 }
 
-static void build(const uint8_t *p, size_t len)
+static bool build(const uint8_t *p, size_t len)
 {
 	struct crdt_write w[8];
 	char pk[8][CRDT_PK_MAX + 1];
@@ -75,7 +76,7 @@ static void build(const uint8_t *p, size_t len)
 			n++;
 	}
 	if (!n)
-		return;
+		return false;
 	struct buf a;
 	buf_init(&a, 0);
 	if (crdt_body_encode(&a, w, n))
@@ -94,6 +95,7 @@ static void build(const uint8_t *p, size_t len)
 	mem_free(d);
 out:
 	buf_release(&a);
+	return true;
 }
 
 static void batch_encode(struct buf *out, const struct sync_batch *b, const uint8_t *sender)
@@ -110,11 +112,12 @@ static void batch_encode(struct buf *out, const struct sync_batch *b, const uint
 	free(segs);
 }
 
-static void delta(const uint8_t *p, size_t len)
+static bool delta(const uint8_t *p, size_t len)
 {
 	static const uint8_t sender[SYNC_PK_LEN] = { 9 };
 	struct sync_batch b1, b2;
 	struct buf e1, e2;
+	bool ok = false;
 	sync_batch_init(&b1);
 	sync_batch_init(&b2);
 	buf_init(&e1, 0);
@@ -123,7 +126,7 @@ static void delta(const uint8_t *p, size_t len)
 		goto out;
 	batch_encode(&e1, &b1, sender);
 	if (sync_payload_decode(e1.data, e1.len, sender, &b2))
-		abort(); /* what we encode we must read */
+		fuzz_fail("what we encode we must read");
 	if (b1.nr != b2.nr || b1.nc != b2.nc)
 		abort();
 	for (size_t i = 0; i < b1.nc; i++) {
@@ -135,12 +138,14 @@ static void delta(const uint8_t *p, size_t len)
 	}
 	batch_encode(&e2, &b2, sender);
 	if (e1.len != e2.len || memcmp(e1.data, e2.data, e1.len))
-		abort(); /* not deterministic */
+		fuzz_fail("not deterministic");
+	ok = true;
 out:
 	buf_release(&e1);
 	buf_release(&e2);
 	sync_batch_release(&b1);
 	sync_batch_release(&b2);
+	return ok;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -150,13 +155,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	switch (data[0] % 3) {
 	case 0:
-		body_same(data + 1, size - 1);
+		fuzz_note(body_same(data + 1, size - 1));
 		break;
 	case 1:
-		build(data + 1, size - 1);
+		fuzz_note(build(data + 1, size - 1));
 		break;
 	default:
-		delta(data + 1, size - 1);
+		fuzz_note(delta(data + 1, size - 1));
 		break;
 	}
 	return 0;

@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pos += len;
 		int rc = sync_session_input(s, msg.data ? msg.data : (const uint8_t *)"", msg.len, now);
 		if (rc && rc != -ENOMEM && rc != ERR_STORAGE)
-			abort(); /* only those two are allowed out (sync.h) */
+			fuzz_fail("only those two are allowed out (sync.h)");
 		if (so.group && sync_session_flush(s))
 			abort();
 		now += (uint64_t)(kind >> 3) * 500;
@@ -52,6 +52,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	(void)sync_session_idle(s);
+	fuzz_note(sync_session_report(s)->chunks > 0);
 	buf_release(&msg);
 	buf_release(&out);
 	sync_session_free(s);

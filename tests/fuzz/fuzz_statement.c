@@ -10,7 +10,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct sync_statement st;
 	struct sync_request rq;
 	fuzz_init();
-	if (sync_statement_decode(data, size, &st) == 0) {
+	int rc = sync_statement_decode(data, size, &st);
+	if (rc && rc != ERR_CORRUPT && rc != ERR_BADSIG)
+		fuzz_fail("sync_statement_decode returned a code sync.h does not promise");
+	fuzz_note(rc == 0 || sync_request_decode(data, size, &rq) == 0);
+	if (rc == 0) {
 		struct buf b;
 		buf_init(&b, 0);
 		sync_statement_encode(&b, &st);

@@ -3,16 +3,23 @@
  * gen_corpus.c - writes the seed corpora tests/fuzz/corpus/<target>/ from
  * real bytes: commit bodies, chunks and their payloads, a bundle, the
  * messages of a session, a config file, LoRa frames, an enrolment
- * statement and request. Deterministic (fixed
- * keys, fixed times): `make fuzz-corpus` rewrites the same files, but for
- * the scope key sealed in the statement (crypto_box_seal is randomised).
- * Run from the repository root.
+ * statement and request; and, on the county of fuzz.h, the opened
+ * ranges of an enrolled station and what is inside their boxes, the
+ * requests of real sync exchanges of the county's stations with its hub
+ * (node_net_serve), a join with the one-time code, backups made by
+ * `cunlian backup` (the file, and what it holds, for fuzz_backup to seal
+ * again) and volunteer files as stations import them. Deterministic
+ * (fixed keys, fixed times) but for what is randomised on purpose
+ * (crypto_box_seal, box and stream nonces, the backup's salt): `make
+ * fuzz-corpus` rewrites the seed files; the inputs the fuzzer found
+ * stay. Run from the repository root.
  */
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "radio/radio.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_node.h"
 
 static void put(const char *target, const char *name, uint8_t mode, const uint8_t *p, size_t len)
 {
@@ -54,6 +61,8 @@ static int keep_body(void *arg, const struct crdt_log_entry *e)
 	put("fuzz_roundtrip", name, 0, e->body, e->body_len);
 	return 0;
 }
+
+#include "tests/fuzz/gen_corpus_node.c"
 
 int main(void)
 {
@@ -273,6 +282,10 @@ int main(void)
 		buf_release(&ch.c[i]);
 	fuzz_node_close(&a);
 	fuzz_node_close(&h);
+	gen_county_chunks();
+	gen_coap();
+	gen_backup();
+	gen_csv();
 	sync_dict_free(fuzz_dict);
 	printf("corpora written under tests/fuzz/corpus/\n");
 	return 0;

@@ -1,20 +1,21 @@
 # SPDX-License-Identifier: MIT
 # tests/fuzz/ - libFuzzer targets, one per decoder of outside bytes, plus a
-# round trip (docs/testing.md). Built only by `make fuzz`, with clang, into
-# build/fuzz; not part of `make test` (their seed corpora are replayed by
-# nothing else: run `make fuzz FUZZ_TIME=0` to just build and replay them).
+# round trip (docs/testing.md). Built by `make fuzz`, with clang, into
+# build/fuzz; their corpora and regressions are replayed in `make test` by
+# test_fuzz_replay (below), built with the ordinary compiler.
 FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
-	fuzz_statement fuzz_coap
+	fuzz_statement fuzz_coap fuzz_backup fuzz_csv
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
-# Sources outside the library that a target needs (node/ is the program).
+# The targets that run parts of the program link every file of node/ but
+# main.c (tests/fuzz/fuzz_node.h stands in for its command table).
+FUZZ_NODE_SRCS := $(filter-out node/main.c,$(BIN_SRCS))
 FUZZ_EXTRA_fuzz_config := node/config.c node/text.c
-# The CoAP handler (node/link.c) on a hub home; not node/main.c (it has
-# main) nor node/cmd_enroll.c (fuzz_coap.c stubs the two it would need).
-FUZZ_EXTRA_fuzz_coap := node/link.c node/ctx.c node/i18n.c node/log.c node/netconf.c \
-	node/output.c node/text.c node/config.c node/identity.c node/cmd_bundle.c node/feedmark.c \
-	$(BUILD)/gen/dict_v1.c
-$(BUILD)/fuzz/fuzz_coap: $(FUZZ_EXTRA_fuzz_coap)
+FUZZ_EXTRA_fuzz_coap := $(FUZZ_NODE_SRCS) $(BUILD)/gen/dict_v1.c
+FUZZ_EXTRA_fuzz_backup := $(FUZZ_EXTRA_fuzz_coap)
+FUZZ_EXTRA_fuzz_csv := $(FUZZ_EXTRA_fuzz_coap)
+$(BUILD)/fuzz/fuzz_coap $(BUILD)/fuzz/fuzz_backup $(BUILD)/fuzz/fuzz_csv: $(FUZZ_EXTRA_fuzz_coap) \
+	tests/fuzz/fuzz_node.h
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
@@ -34,11 +35,18 @@ fuzz-run: $(FUZZ_BINS)
 		grep -E "stat::number_of_executed_units|stat::new_units_added" $(BUILD)/fuzz/$$t.log \
 			| sed "s/^/   $$t /"; \
 	done; exit $$fail
+# Every corpus and regression, in make test (and make check): the node/
+# files come as the program's objects.
 TEST_SRCS += tests/fuzz/test_fuzz_replay.c
+$(BUILD)/tests/fuzz/test_fuzz_replay: $(BUILD)/obj/tests/fuzz/test_fuzz_replay.o \
+		$(FUZZ_NODE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dict_v1.o $(BUILD)/libcunlian.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libcunlian.a $(LDLIBS) $(TEST_LIBS)
 
 # Rewrite the seed corpora from real bytes (tests/fuzz/gen_corpus.c).
 .PHONY: fuzz-corpus
-fuzz-corpus: $(BUILD)/libcunlian.a
+fuzz-corpus: $(BUILD)/libcunlian.a $(BUILD)/gen/dict_v1.c
 	@mkdir -p $(BUILD)/fuzz
-	$(CC) $(CFLAGS) -o $(BUILD)/fuzz/gen_corpus tests/fuzz/gen_corpus.c $(BUILD)/libcunlian.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $(BUILD)/fuzz/gen_corpus tests/fuzz/gen_corpus.c $(FUZZ_NODE_SRCS) \
+		$(BUILD)/gen/dict_v1.c $(BUILD)/libcunlian.a $(LDLIBS)
 	$(BUILD)/fuzz/gen_corpus

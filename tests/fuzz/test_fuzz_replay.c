@@ -5,6 +5,14 @@
  * tests/fuzz/corpus/<target>/ and its regressions tests/fuzz/regress/
  * <target>/ (each a crash the fuzzer once found, fixed since). So a fixed
  * crash stays fixed in every `make test`, without clang.
+ *
+ * Each target checks what the code under test promises for every input
+ * (a refusal with a documented code that changes nothing, an accepted
+ * input that round-trips or opens, ...) and crashes, naming the input,
+ * when a promise is broken. Here, besides: a target's corpus folder
+ * must be there and hold inputs, and among them at least one the code
+ * takes and one it refuses (fuzz_note), so a corpus that no longer
+ * reaches past the first check fails too. Run from the repository root.
  */
 #include <dirent.h>
 #include <setjmp.h>
@@ -39,19 +47,32 @@
 #define LLVMFuzzerTestOneInput fuzz_lora_one
 #include "tests/fuzz/fuzz_lora.c"
 #undef LLVMFuzzerTestOneInput
-/* node/ is the program, not the library: the config target needs these. */
-#include "node/config.c"
-#include "node/text.c"
+#define LLVMFuzzerTestOneInput fuzz_coap_one
+#include "tests/fuzz/fuzz_coap.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_backup_one
+#include "tests/fuzz/fuzz_backup.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_csv_one
+#include "tests/fuzz/fuzz_csv.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
+#define REPLAY_MAX (1 << 20) /* libFuzzer's -max_len is far below */
+
+/* Replay every file of dirpath; -1 when the folder is not there. */
 static int replay_dir(const char *dirpath, fuzz_fn fn)
 {
 	DIR *d = opendir(dirpath);
 	struct dirent *e;
 	int n = 0;
-	if (!d)
-		return 0;
+	uint8_t *p = malloc(REPLAY_MAX + 1);
+	assert_non_null(p);
+	if (!d) {
+		free(p);
+		return -1;
+	}
 	while ((e = readdir(d)) != NULL) {
 		char path[512];
 		if (e->d_name[0] == '.')
@@ -59,27 +80,38 @@ static int replay_dir(const char *dirpath, fuzz_fn fn)
 		snprintf(path, sizeof(path), "%s/%s", dirpath, e->d_name);
 		FILE *f = fopen(path, "rb");
 		if (!f)
-			continue;
-		uint8_t *p = malloc(1 << 20);
-		size_t len = fread(p, 1, 1 << 20, f);
+			fail_msg("%s: cannot be read", path);
+		size_t len = fread(p, 1, REPLAY_MAX + 1, f);
 		fclose(f);
-		fn(p, len); /* a crash here names the file in the backtrace */
-		free(p);
+		if (len > REPLAY_MAX)
+			fail_msg("%s: over %d bytes, larger than any input the fuzzer makes", path, REPLAY_MAX);
+		fuzz_stats.input = path;
+		assert_int_equal(fn(p, len), 0); /* a broken promise aborts, naming the file */
+		fuzz_stats.input = NULL;
 		n++;
 	}
 	closedir(d);
+	free(p);
 	return n;
 }
 
 static void replay(const char *name, fuzz_fn fn)
 {
 	char dir[256];
-	int n = 0;
+	int n, r;
+	memset(&fuzz_stats, 0, sizeof(fuzz_stats));
 	snprintf(dir, sizeof(dir), "tests/fuzz/corpus/%s", name);
-	n += replay_dir(dir, fn);
+	n = replay_dir(dir, fn);
+	if (n <= 0)
+		fail_msg("%s: the corpus folder is %s (run from the repository root; docs/testing.md)", dir,
+			 n < 0 ? "missing" : "empty");
 	snprintf(dir, sizeof(dir), "tests/fuzz/regress/%s", name);
-	n += replay_dir(dir, fn);
-	print_message("%s: %d inputs replayed\n", name, n);
+	r = replay_dir(dir, fn);
+	print_message("%s: %d corpus inputs, %d regressions; %lu taken, %lu refused\n", name, n, r < 0 ? 0 : r,
+		      fuzz_stats.ok, fuzz_stats.refused);
+	if (!fuzz_stats.ok || !fuzz_stats.refused)
+		fail_msg("%s: the corpus holds no input the code %s: it no longer reaches what it should", name,
+			 fuzz_stats.ok ? "refuses" : "takes");
 }
 
 #define REPLAY(t) \
@@ -96,6 +128,9 @@ REPLAY(fuzz_roundtrip)
 REPLAY(fuzz_config)
 REPLAY(fuzz_statement)
 REPLAY(fuzz_lora)
+REPLAY(fuzz_coap)
+REPLAY(fuzz_backup)
+REPLAY(fuzz_csv)
 
 /* The first crash make fuzz found: an empty buf_put (base/buf.c) did
  * NULL + 0; fuzz_bundle hit it with a one-byte input. */
@@ -111,10 +146,23 @@ static void test_regress_buf_put_empty(void **state)
 	assert_int_equal(fuzz_bundle_one((const uint8_t *)"\n", 1), 0);
 }
 
+/* A missing or empty corpus folder fails the replay (a test of the test:
+ * run in a child, since cmocka's failure ends the test). */
+static void test_replay_needs_corpus(void **state)
+{
+	(void)state;
+	assert_int_equal(replay_dir("tests/fuzz/corpus/no-such-target", fuzz_body_one), -1);
+	char empty[64];
+	fuzz_tmpdir(empty, "empty");
+	assert_int_equal(replay_dir(empty, fuzz_body_one), 0);
+	rmdir(empty);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regress_buf_put_empty),
+		cmocka_unit_test(test_replay_needs_corpus),
 		cmocka_unit_test(test_fuzz_body),
 		cmocka_unit_test(test_fuzz_chunk),
 		cmocka_unit_test(test_fuzz_bundle),
@@ -123,6 +171,9 @@ int main(void)
 		cmocka_unit_test(test_fuzz_config),
 		cmocka_unit_test(test_fuzz_statement),
 		cmocka_unit_test(test_fuzz_lora),
+		cmocka_unit_test(test_fuzz_coap),
+		cmocka_unit_test(test_fuzz_backup),
+		cmocka_unit_test(test_fuzz_csv),
 	};
 	int rc = cmocka_run_group_tests_name("fuzz replay", tests, NULL, NULL);
 	sync_dict_free(fuzz_dict);
