@@ -27,6 +27,13 @@
  *      the peer can read by its statement, looked up by the key that
  *      signed its HELLO: every scope for a hub, its own for a station,
  *      none for an unknown key or without trust.
+ *  S8. A DELTA that carries commits of any author but the county root is
+ *      not sent while a DELTA before it that carries the root's commits
+ *      is unacknowledged. The root's statements say who may write; a peer
+ *      that got an author's commits before that author's statement would
+ *      refuse them for good (the statements go first in a delta, but
+ *      messages in flight at once can overtake each other: a response of
+ *      several blocks arrives after a later one of one block).
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -68,6 +75,7 @@ struct sync_out {
 	size_t len;
 	uint64_t sent_at;
 	bool queued;
+	bool root, others; /* carries commits of the county root, of others (S8) */
 };
 
 struct sync_ack {
@@ -389,11 +397,16 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 	memcpy(o->id, info->id, SYNC_ID_LEN);
 	o->queued = true;
 	o->sent_at = 0;
+	o->root = o->others = false;
 	s->nout++;
 	for (size_t i = 0; i < info->nfeeds; i++) { /* S3: what is in flight */
 		int rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &info->feeds[i]);
 		if (rc)
 			return rc;
+		if (sync_trust_rank(s->c, info->feeds[i].author) == 0)
+			o->root = true;
+		else
+			o->others = true;
 	}
 	return 0;
 }
@@ -511,8 +524,9 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 						sync_session_keep, s)))
 			return rc;
 	}
-	for (size_t i = 0; i < s->nout; i++)
-		if (s->out[i].queued) {
+	bool statements_out = false; /* S8 */
+	for (size_t i = 0; i < s->nout; i++) {
+		if (s->out[i].queued && !(s->out[i].others && statements_out)) {
 			buf_put(out, s->out[i].bytes, s->out[i].len);
 			if (out->err)
 				return out->err;
@@ -520,6 +534,8 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 			s->out[i].sent_at = wall_ms;
 			return 1;
 		}
+		statements_out = statements_out || s->out[i].root;
+	}
 	return 0;
 }
 
