@@ -1418,7 +1418,7 @@ static void test_statements_first(void **state)
 	t_hub_enrol(&hub, s1.id.pk, "s1", T0 + 1);
 	for (int i = 0; i < 12; i++) { /* more stations: statements of several chunks */
 		struct sync_identity x;
-		char st[8];
+		char st[16];
 		t_ident(&x, (uint8_t)(100 + i));
 		snprintf(st, sizeof(st), "s%d", 10 + i);
 		t_hub_enrol(&hub, x.pk, st, T0 + 2);
