@@ -150,12 +150,14 @@ demo: $(DEPS_STAMP) $(BUILD)/cunlian
 	@sh tests/demo.sh $(BUILD)
 
 # Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
-# (docs/testing.md); the simulation runs its larger worlds here.
-soak: $(DEPS_STAMP) $(TEST_BINS)
+# (docs/testing.md); the simulation runs its larger worlds here, and 50
+# stations sync with one serve (tests/e2e/net_many.sh).
+soak: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} \
 		$(BUILD)/tests/test_property
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} CUNLIAN_SIM_BIG=1 \
 		$(BUILD)/tests/sim/test_sim
+	@CUNLIAN_NET_STATIONS=50 CUNLIAN_BIN=$(BUILD)/cunlian sh tests/e2e/net_many.sh
 
 # The libFuzzer targets (tests/fuzz/module.mk), built with clang and
 # AddressSanitizer in build/fuzz, each run FUZZ_TIME seconds (default 20).

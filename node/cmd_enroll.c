@@ -97,6 +97,8 @@ static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], co
 	struct node_ctx *ctx = arg;
 	char path[NODE_PATH_MAX + 32], hex[2 * SYNC_PK_LEN + 1];
 	FILE *f;
+	if (rc == ERR_GAP)
+		return; /* not refused: it applies once the earlier commits come */
 	node_path(ctx, path, sizeof(path), "refused.log");
 	if (!(f = fopen(path, "a")))
 		return; /* the report still counts it */

@@ -25,8 +25,22 @@
  *
  * Client, per request: a token names it; the response handler gathers
  * Block2 blocks until the last; a 4.01 carrying Echo is retried once with
- * the Echo option (and the value kept for the peer's later requests); the
+ * the Echo option (and the value kept for the peer's later requests); any
+ * other answer that is not 2.xx ends it, even after some blocks came; the
  * nack handler ends it with an error (R5).
+ *
+ * Several POSTs to one resource in flight (R6). libcoap 4.3 keeps the
+ * state of a block-wise response (the body and which block is next) per
+ * session, resource, method and query, and a new response under the same
+ * key drops the state of one still being fetched. Two POSTs to /s?k=K in
+ * flight would then lose the first answer's later blocks: the request for
+ * block 1 reaches the handler as a new POST. So a POST sent while another
+ * request to the same peer is in flight carries a Uri-Query "r=N", N
+ * counting up per peer in hex (a lone one carries none: a LoRa frame
+ * keeps its bytes); the server takes it off before the handler sees the
+ * query. And a POST asking for a later block of a response the server no
+ * longer holds is answered 4.08 without running the handler again: a POST
+ * changes state, and its first answer is gone.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -97,6 +111,7 @@ struct radio_peer {
 	uint64_t sent, recv;
 	uint8_t echo[40];
 	size_t echolen;
+	uint32_t nposts; /* R6: the "r=N" of the next POST */
 	struct radio_peer *next;
 };
 
@@ -341,6 +356,30 @@ static void radio_links(const struct radio *r, struct buf *b)
 	}
 }
 
+/* The query as the handler sees it: the client's "r=N" (R6) taken out.
+ * Empty when it does not fit. */
+static void radio_query_app(const coap_string_t *query, char *q, size_t n)
+{
+	size_t used = 0, i = 0;
+	q[0] = '\0';
+	if (!query || query->length >= n)
+		return;
+	while (i < query->length) {
+		const uint8_t *seg = query->s + i;
+		size_t k = 0;
+		while (i + k < query->length && seg[k] != '&')
+			k++;
+		if (k && !(k >= 2 && seg[0] == 'r' && seg[1] == '=')) {
+			if (used)
+				q[used++] = '&';
+			memcpy(q + used, seg, k);
+			used += k;
+		}
+		i += k + 1;
+	}
+	q[used] = '\0';
+}
+
 static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
 			 const coap_string_t *query, coap_pdu_t *resp)
 {
@@ -386,6 +425,14 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 		return;
 	}
 
+	/* R6: libcoap serves the later blocks of a response it holds; a POST
+	 * that asks for one here asks for an answer that is gone. */
+	coap_block_t b2;
+	if (m == RADIO_POST && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num > 0) {
+		radio_code(resp, 408);
+		return;
+	}
+
 	/* A block-wise request body (R1). */
 	bool blocked = coap_get_block(req, COAP_OPTION_BLOCK1, &b1);
 	if (blocked && (b1.m || b1.num > 0)) {
@@ -426,11 +473,7 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 		len = x->len;
 	}
 
-	q[0] = '\0';
-	if (query && query->length < sizeof(q)) {
-		memcpy(q, query->s, query->length);
-		q[query->length] = '\0';
-	}
+	radio_query_app(query, q, sizeof(q));
 	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
 				.len = len, .peer = addr, .validated = validated };
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
@@ -593,6 +636,11 @@ static int radio_call_send(struct radio_call *c)
 		if (*seg == '&')
 			seg++;
 	}
+	if (c->m == RADIO_POST && p->ncalls > 1) { /* R6: c is one of them */
+		char r[16];
+		int n = snprintf(r, sizeof(r), "r=%x", (unsigned)p->nposts++);
+		coap_add_option(pdu, COAP_OPTION_URI_QUERY, (size_t)n, (const uint8_t *)r);
+	}
 	if (p->echolen)
 		coap_add_option(pdu, COAP_OPTION_ECHO, p->echolen, p->echo);
 	if (p->link.block < 1024) { /* ask for small response blocks at once (RFC 7959 §2.4) */
@@ -645,6 +693,13 @@ static coap_response_t radio_on_response(coap_session_t *s, const coap_pdu_t *se
 	if (!coap_get_data_large(rcvd, &len, &data, &off, &total)) {
 		len = off = 0;
 		data = NULL;
+	}
+	if (ucode / 100 != 2) { /* a final answer, even after some blocks (R6) */
+		buf_reset(&c->resp);
+		if (len)
+			buf_put(&c->resp, data, len);
+		radio_call_end(c, 0, ucode);
+		return COAP_RESPONSE_OK;
 	}
 	if (len) {
 		if (off != c->resp.len) { /* a block again or out of order: ignore */

@@ -29,6 +29,11 @@
  *  R5. Every request a client makes ends in exactly one call of its
  *      callback: a response, or -ETIMEDOUT after the link's
  *      retransmissions, or -ECANCELED when the peer is freed.
+ *  R6. Requests in flight at once to the same resource and query each
+ *      get their own whole response, however many blocks it takes: a
+ *      POST sent while another request to the peer is in flight carries
+ *      a Uri-Query "r=N" the server strips before its handler; a handler
+ *      runs once per POST, never again for a later block of its response.
  *
  * Ownership. struct radio owns its libcoap context, sockets and peers;
  * radio_free() frees them all (pending requests end with -ECANCELED).

@@ -32,6 +32,13 @@
  *      from the session's peer is noted in the report, never acted on
  *      here (node/ judges whose clock it is). An older peer counts it
  *      as one refused chunk and goes on.
+ *  S9. A DELTA that carries commits of any author but the county root is
+ *      not sent while a DELTA before it that carries the root's commits
+ *      is unacknowledged. The root's statements say who may write; a peer
+ *      that got an author's commits before that author's statement would
+ *      refuse them for good (the statements go first in a delta, but
+ *      messages in flight at once can overtake each other: a response of
+ *      several blocks arrives after a later one of one block).
  *
  * States and transitions (state is derived from the fields, see
  * sync_session_state()):
@@ -79,6 +86,7 @@ struct sync_out {
 	size_t len;
 	uint64_t sent_at;
 	bool queued;
+	bool root, others; /* carries commits of the county root, of others (S9) */
 };
 
 struct sync_ack {
@@ -404,11 +412,16 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 	memcpy(o->id, info->id, SYNC_ID_LEN);
 	o->queued = true;
 	o->sent_at = 0;
+	o->root = o->others = false;
 	s->nout++;
 	for (size_t i = 0; i < info->nfeeds; i++) { /* S3: what is in flight */
 		int rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &info->feeds[i]);
 		if (rc)
 			return rc;
+		if (sync_trust_rank(s->c, info->feeds[i].author) == 0)
+			o->root = true;
+		else
+			o->others = true;
 	}
 	return 0;
 }
@@ -514,6 +527,19 @@ static int sync_session_rebuild(struct sync_session *s, uint64_t wall_ms)
 	return 0;
 }
 
+/* The next DELTA to send: queued, and not one that carries other authors'
+ * commits behind an unacknowledged one of the root's statements (S9). */
+static struct sync_out *sync_session_next(struct sync_session *s)
+{
+	bool statements_out = false;
+	for (size_t i = 0; i < s->nout; i++) {
+		if (s->out[i].queued && !(s->out[i].others && statements_out))
+			return &s->out[i];
+		statements_out = statements_out || s->out[i].root;
+	}
+	return NULL;
+}
+
 int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
 {
 	int rc;
@@ -528,10 +554,7 @@ int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
 	}
 	if (s->hello_due || s->nacks)
 		return 1;
-	for (size_t i = 0; i < s->nout; i++)
-		if (s->out[i].queued)
-			return 1;
-	return 0;
+	return sync_session_next(s) != NULL;
 }
 
 int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms)
@@ -563,16 +586,15 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 	}
 	if ((rc = sync_session_rebuild(s, wall_ms)))
 		return rc;
-	for (size_t i = 0; i < s->nout; i++)
-		if (s->out[i].queued) {
-			buf_put(out, s->out[i].bytes, s->out[i].len);
-			if (out->err)
-				return out->err;
-			s->out[i].queued = false;
-			s->out[i].sent_at = wall_ms;
-			return 1;
-		}
-	return 0;
+	struct sync_out *o = sync_session_next(s);
+	if (!o)
+		return 0;
+	buf_put(out, o->bytes, o->len);
+	if (out->err)
+		return out->err;
+	o->queued = false;
+	o->sent_at = wall_ms;
+	return 1;
 }
 
 int sync_session_tick(struct sync_session *s, uint64_t wall_ms)

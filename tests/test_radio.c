@@ -468,6 +468,82 @@ static void test_coap_loopback(void **state)
 	radio_free(srv);
 }
 
+/* /s answers "big" with 3000 bytes (three blocks) and anything else with
+ * the body reversed; counts the calls. */
+static void t_serve_mixed(void *arg, const struct radio_req *q, struct radio_resp *r)
+{
+	int *calls = arg;
+	(*calls)++;
+	r->code = 204;
+	if (q->len == 3 && memcmp(q->body, "big", 3) == 0) {
+		for (int i = 0; i < 3000; i++)
+			buf_put_u8(&r->body, (uint8_t)(i * 13));
+		return;
+	}
+	for (size_t i = q->len; i-- > 0;)
+		buf_put_u8(&r->body, q->body[i]);
+}
+
+/* R6: POSTs to the same resource and query in flight at once, the first
+ * answered block-wise: libcoap keeps one block-wise answer per resource
+ * and query, so without telling them apart the others' answers dropped
+ * the first one's later blocks and its request never ended. Each gets its
+ * whole answer, and the handler runs once per POST. */
+static void test_coap_same_query(void **state)
+{
+	struct radio *srv, *cli;
+	struct radio_peer *p;
+	char listen[32];
+	int calls = 0;
+	unsigned port = free_port();
+	struct t_done d;
+	(void)state;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve_mixed,
+				    .serve_arg = &calls };
+	assert_int_equal(radio_new(&srv, &so), 0);
+	struct radio_options co = { .listen = NULL };
+	assert_int_equal(radio_new(&cli, &co), 0);
+	/* a window of 8, and of 1 (libcoap queues the others behind, and the
+	 * request for block 1 too) */
+	struct radio_link link[2] = { { .window = 8 }, { .window = 1 } };
+	for (int round = 0; round < 4; round++) {
+		if (round % 2 == 0) {
+			if (round)
+				radio_peer_free(p);
+			assert_int_equal(radio_peer_new(cli, &p, "127.0.0.1", port, &link[round / 2]), 0);
+		}
+		memset(&d, 0, sizeof(d));
+		calls = 0;
+		assert_int_equal(radio_peer_request(p, RADIO_POST, "s", "k=1", (const uint8_t *)"big", 3, t_cb, &d), 0);
+		for (int i = 0; i < 5; i++)
+			assert_int_equal(radio_peer_request(p, RADIO_POST, "s", "k=1", (const uint8_t *)"ab", 2, t_cb, &d),
+					 0);
+		t_pump(srv, cli, &d, 6, 10000);
+		assert_int_equal(d.n, 6);
+		assert_int_equal(calls, 6);
+		int big = 0;
+		for (int i = 0; i < 6; i++) {
+			assert_int_equal(d.rc[i], 0);
+			assert_int_equal(d.code[i], 204);
+			if (d.len[i] == 3000) {
+				big++;
+				for (int k = 0; k < 3000; k++)
+					assert_int_equal(d.body[i][k], (uint8_t)(k * 13));
+			} else {
+				assert_int_equal(d.len[i], 2);
+				assert_memory_equal(d.body[i], "ba", 2);
+			}
+			free(d.body[i]);
+		}
+		assert_int_equal(big, 1);
+	}
+	radio_free(cli);
+	radio_free(srv);
+}
+
 /* What a stranger (raw UDP, never echoing) gets: at most three times the
  * bytes it sent, and 5.03 once over the request rate. */
 static void test_coap_stranger(void **state)
@@ -671,6 +747,7 @@ int main(void)
 		cmocka_unit_test(test_frame_stream),   cmocka_unit_test(test_sim_determinism),
 		cmocka_unit_test(test_sim_link),       cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_coap_loopback),  cmocka_unit_test(test_coap_stranger),
+		cmocka_unit_test(test_coap_same_query),
 		cmocka_unit_test(test_lora_pty),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

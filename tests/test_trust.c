@@ -2012,6 +2012,106 @@ static void test_plain_before_enrolment(void **state)
 	buf_release(&file);
 }
 
+/* The hub writes a statement with the county key, as `enroll sign` does. */
+static void t_hub_enrol(struct t_node *hub, const uint8_t *node, const char *station, uint64_t t)
+{
+	struct sync_statement st;
+	struct sync_trust_row row;
+	t_statement(&st, &root, node, station, SYNC_ROLE_STATION, T0 + 365 * DAY);
+	assert_int_equal(sync_statement_row(&row, &st), 0);
+	assert_int_equal(sync_root_commit(hub->ctx, hub->st, &root, t, &row.w, 1), 0);
+}
+
+/* S8: a station that does not know s2 yet syncs with the hub, which holds
+ * the statements it signed and s2's own county-wide row, in 1 KiB chunks;
+ * every burst of the hub's messages reaches the station in reverse order
+ * (as requests in flight at once overtake each other). s2's row must not
+ * come before s2's statement, which would refuse it for good: it arrives,
+ * nothing is refused, and the county-wide data agree. */
+/* S9: a station that does not know s2 yet syncs with a hub that holds the
+ * root's statements and s2's own county-wide row, in 1 KiB chunks, and
+ * every burst of the hub's messages reaches it in reverse order (as
+ * requests in flight at once overtake each other). s2's row must not come
+ * before s2's statement: it would be refused for good. It arrives, nothing
+ * is refused, and the county-wide data agree. */
+static void test_statements_first(void **state)
+{
+	struct t_node hub, s1, s2;
+	struct sync_report rep;
+	struct crdt_write w;
+	struct sync_options o;
+	struct sync_session *sa, *sb;
+	struct sync_session_options oa = { .initiator = true }, ob = { 0 };
+	struct buf m, burst[64];
+	size_t nb;
+	uint8_t a[32], b[32];
+	uint64_t t = T0 + 100;
+	(void)state;
+
+	t_open(&hub, "sf-hub", 91, "c01", SYNC_ROLE_HUB);
+	t_open(&s1, "sf-s1", 92, "s1", SYNC_ROLE_STATION);
+	t_open(&s2, "sf-s2", 93, "s2", SYNC_ROLE_STATION);
+	t_hub_enrol(&hub, s1.id.pk, "s1", T0 + 1);
+	for (int i = 0; i < 12; i++) { /* more stations: statements of several chunks */
+		struct sync_identity x;
+		char st[16];
+		t_ident(&x, (uint8_t)(100 + i));
+		snprintf(st, sizeof(st), "s%d", 10 + i);
+		t_hub_enrol(&hub, x.pk, st, T0 + 2);
+		sync_identity_release(&x);
+	}
+	t_hub_enrol(&hub, s2.id.pk, "s2", T0 + 3);
+	crdt_write_init(&w, 0, CRDT_UPSERT, "s2");
+	crdt_write_text(&w, "name", "二村");
+	assert_int_equal(crdt_commit_local(s2.st, T0 + 20, "", &w, 1, NULL), 0);
+	t_carry(&s2, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.applied, 1);
+	/* the hub in chunks of 1 KiB: the statements take several */
+	memset(&o, 0, sizeof(o));
+	o.apply.all = true;
+	o.carry_others = true;
+	o.county_root = hub.root;
+	o.self_cert = hub.cert.data;
+	o.self_cert_len = hub.cert.len;
+	o.chunk_max = 1024;
+	sync_ctx_free(hub.ctx);
+	assert_int_equal(sync_ctx_new(&hub.ctx, hub.st, &hub.id, &o), 0);
+
+	buf_init(&m, SYNC_CHUNK_MAX);
+	for (size_t i = 0; i < 64; i++)
+		buf_init(&burst[i], SYNC_CHUNK_MAX);
+	oa.cert = s1.cert.data;
+	oa.cert_len = s1.cert.len;
+	assert_int_equal(sync_session_new(&sa, s1.ctx, &oa, t), 0);
+	assert_int_equal(sync_session_new(&sb, hub.ctx, &ob, t), 0);
+	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
+		t += 10000; /* past any resend time */
+		sync_session_tick(sa, t);
+		sync_session_tick(sb, t);
+		while (sync_session_output(sa, &m, t) == 1)
+			assert_int_equal(sync_session_input(sb, m.data, m.len, t), 0);
+		for (nb = 0; nb < 64 && sync_session_output(sb, &burst[nb], t) == 1; nb++)
+			;
+		while (nb-- > 0)
+			assert_int_equal(sync_session_input(sa, burst[nb].data, burst[nb].len, t), 0);
+	}
+	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
+	const struct sync_report *got = sync_session_report(sa);
+	assert_true(got->chunks >= 3); /* the statements did take several chunks */
+	assert_int_equal(got->refused - (uint64_t)t_reason(got, ERR_GAP), 0);
+	assert_int_equal(crdt_store_digest(hub.st, "", a), 0);
+	assert_int_equal(crdt_store_digest(s1.st, "", b), 0);
+	assert_memory_equal(a, b, 32);
+	sync_session_free(sa);
+	sync_session_free(sb);
+	for (size_t i = 0; i < 64; i++)
+		buf_release(&burst[i]);
+	buf_release(&m);
+	t_close(&hub);
+	t_close(&s1);
+	t_close(&s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2029,6 +2129,7 @@ int main(void)
 		cmocka_unit_test(test_commit_fit),
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_plain_before_enrolment),
+		cmocka_unit_test(test_statements_first),
 	};
 	if (sync_init())
 		return 1;
