@@ -272,6 +272,15 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	node_clock_heard(ctx, &rep, false, 0); /* a lower bound: it may be days old */
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
+	static const char *const checks[] = {
+		[SYNC_BUNDLE_WHOLE] = "whole", [SYNC_BUNDLE_OLD] = "old", [SYNC_BUNDLE_CUT] = "cut",
+		[SYNC_BUNDLE_ALTERED] = "altered", [SYNC_BUNDLE_HEADER] = "header",
+	};
+	static const enum node_msg_id says[] = {
+		[SYNC_BUNDLE_WHOLE] = M_NONE, [SYNC_BUNDLE_OLD] = M_NONE, [SYNC_BUNDLE_CUT] = M_BUNDLE_CUT,
+		[SYNC_BUNDLE_ALTERED] = M_BUNDLE_ALTERED, [SYNC_BUNDLE_HEADER] = M_BUNDLE_HEADER,
+	};
+	int check = rep.bundle >= 0 && rep.bundle <= SYNC_BUNDLE_HEADER ? rep.bundle : SYNC_BUNDLE_HEADER;
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -284,6 +293,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kint(&j, "chunks", (int64_t)rep.chunks);
 		node_json_kint(&j, "chunks_refused", (int64_t)rep.chunks_refused);
 		node_json_kint(&j, "bytes_skipped", (int64_t)rep.bytes_skipped);
+		node_json_kstr(&j, "check", checks[check]);
 		node_json_key(&j, "skipped");
 		node_json_arr(&j);
 		for (size_t i = 0; i < rep.nskips; i++) {
@@ -314,6 +324,8 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 			node_say(ctx, M_BUNDLE_SKIPPED, (unsigned long long)rep.skips[i].len,
 				 (unsigned long long)rep.skips[i].offset, node_reason(ctx->lang, rep.skips[i].rc));
 	}
+	if (says[check] != M_NONE) /* B5: the file as a whole is not as exported */
+		return node_fail(ctx, ERR_RULE, says[check], pos[0]);
 	if (partial)
 		return node_fail(ctx, ERR_RULE, M_BUNDLE_PARTIAL);
 	return 0;

@@ -513,6 +513,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_BUNDLE_NOT_BUNDLE] = { "%s 不是村联同步包：请确认拿的是 cunlian bundle export 写出的文件\n",
 				  "%s is not a cunlian bundle: check it is the file cunlian bundle export wrote\n" },
 	[M_BUNDLE_READ] = { "无法读取同步包 %s：%s\n", "could not read the bundle %s: %s\n" },
+	[M_BUNDLE_CUT] = { "同步包 %s 看起来被截断了（结尾的校验块不在）：其中验证通过的数据已导入。请从原处重新拷贝一次再导入\n",
+			   "the bundle %s looks cut short (its closing check is missing): what verified was imported. Copy it again from where it came and import it again\n" },
+	[M_BUNDLE_ALTERED] = { "同步包 %s 与导出时不一致（校验块记的块数、长度或摘要不符：有字节被改动或丢失）：其中验证通过的数据已导入。请从原处重新拷贝一次再导入\n",
+			       "the bundle %s is not as it was exported (its closing check disagrees on the chunks, the length or the hash: bytes were changed or lost): what verified was imported. Copy it again from where it came and import it again\n" },
+	[M_BUNDLE_HEADER] = { "同步包 %s 的文件头已损坏（格式字节或导出节点的密钥不对）：其中验证通过的数据已导入。请从原处重新拷贝一次再导入\n",
+			      "the header of the bundle %s is damaged (its format byte or the exporter's key is wrong): what verified was imported. Copy it again from where it came and import it again\n" },
 	[M_BUNDLE_PARTIAL] = { "同步包有损坏或被拒收的部分，其余已导入：请从对方节点重新导出一份再导入\n",
 			       "parts of the bundle were damaged or refused; the rest was imported: export a fresh bundle on the other node and import it\n" },
 

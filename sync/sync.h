@@ -163,6 +163,14 @@ struct sync_options {
 };
 
 /* What a receive or an import did, for node/ to print. */
+/* What a bundle's header and END chunk say of the file as a whole. */
+enum sync_bundle_check {
+	SYNC_BUNDLE_WHOLE = 0,   /* END verifies: every byte is as exported */
+	SYNC_BUNDLE_OLD = 1,     /* format 0 (before END): chunks checked, the count not */
+	SYNC_BUNDLE_CUT = 2,     /* no END: the file looks cut short */
+	SYNC_BUNDLE_ALTERED = 3, /* END, count or hash disagree: bytes were changed or lost */
+	SYNC_BUNDLE_HEADER = 4,  /* the header's format byte or exporter key is damaged */
+};
 #define SYNC_REASONS_MAX 8
 #define SYNC_SKIPS_MAX 16
 struct sync_report {
@@ -176,6 +184,7 @@ struct sync_report {
 	uint64_t released;        /* held-back commits merged now that the rules allow them */
 	uint64_t unwanted;        /* commits of scopes this node neither merges nor carries */
 	uint64_t bytes_skipped;   /* bundle bytes that held no valid chunk */
+	int bundle;               /* a bundle's own check (bundle.c B5): SYNC_BUNDLE_* */
 	size_t nreasons;
 	struct { int rc; uint64_t n; } reasons[SYNC_REASONS_MAX]; /* refusals per code */
 	size_t nskips;            /* first SYNC_SKIPS_MAX skipped regions */

@@ -15,7 +15,13 @@
 #include "base/buf.h"
 #include "sync/sync.h"
 
-enum sync_msg_type { SYNC_MSG_HELLO = 1, SYNC_MSG_DELTA = 2, SYNC_MSG_ACK = 3, SYNC_MSG_TIME = 4 };
+enum sync_msg_type {
+	SYNC_MSG_HELLO = 1,
+	SYNC_MSG_DELTA = 2,
+	SYNC_MSG_ACK = 3,
+	SYNC_MSG_TIME = 4,
+	SYNC_MSG_END = 5, /* the last chunk of a bundle (bundle.c B5) */
+};
 /* A TIME payload: u8 kind (SYNC_TIME_OWN, SYNC_TIME_HEARD), u64be ms. */
 #define SYNC_TIME_LEN 9
 

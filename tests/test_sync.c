@@ -372,6 +372,13 @@ static void test_truncation(void **state)
 	size_t ends[512], nends = 0, off = 42;
 	for (size_t i = 0; i < ch.n; i++)
 		ends[nends++] = off += ch.len[i];
+	/* then the END (bundle.c B5), which closes the file */
+	uint8_t eid[SYNC_ID_LEN];
+	int etype;
+	size_t elen;
+	assert_int_equal(sync_chunk_peek(bb + off, blen - off, eid, &etype, &elen), 0);
+	assert_int_equal(etype, 5);
+	ends[nends++] = off += elen;
 	assert_int_equal(off, blen);
 	for (size_t k = 10; k <= blen; k++) {
 		struct sync_report rep;
@@ -379,11 +386,14 @@ static void test_truncation(void **state)
 		memset(&rep, 0, sizeof(rep));
 		for (size_t i = 0; i < nends; i++)
 			if (ends[i] <= k) {
-				complete++;
+				complete += i + 1 < nends; /* the END is no chunk of data */
 				last_end = ends[i];
 			}
 		assert_int_equal(sync_bundle_import_mem(b.ctx, bb, k, T_DAY0 + 86400000, &rep), 0);
 		assert_int_equal(rep.chunks, complete);
+		/* whole only with its END; cut short anywhere before it */
+		if (k >= 42)
+			assert_int_equal(rep.bundle, k == blen ? SYNC_BUNDLE_WHOLE : SYNC_BUNDLE_CUT);
 		assert_int_equal(rep.refused, 0);
 		assert_int_equal(rep.bytes_skipped, k > 42 ? k - last_end : (k < 42 ? k : 0));
 		if (k > last_end && k > 42) {
