@@ -39,6 +39,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tests/bench/figure.h"
+
 #define LOSS "0.2"
 #define DELAY_MS "150"
 #define TIMEOUT_S 60
@@ -57,15 +59,7 @@ static double now_s(void)
 
 static void figure(const char *name, double v, const char *unit, const char *target)
 {
-	const char *path = getenv("BENCH_OUT");
-	printf("  %-34s %12.2f %-6s %s\n", name, v, unit, target);
-	if (path) {
-		FILE *f = fopen(path, "a");
-		if (f) {
-			fprintf(f, "%s %.2f\n", name, v);
-			fclose(f);
-		}
-	}
+	bench_figure(name, v, 2, unit, target);
 }
 
 /* Start cunlian with args (NULL-terminated), stdout and stderr into log

@@ -41,6 +41,7 @@
 #include "radio/radio.h"
 #include "sync/dict/sim.h"
 #include "sync/sync_internal.h"
+#include "tests/bench/figure.h"
 
 #define FRAG_HDR 4
 #define COAP_OVERHEAD 16
@@ -55,15 +56,7 @@ static double wall_ms(void)
 
 static void figure(const char *name, double v, const char *unit, const char *target)
 {
-	const char *path = getenv("BENCH_OUT");
-	printf("  %-34s %12.2f %-6s %s\n", name, v, unit, target);
-	if (path) {
-		FILE *f = fopen(path, "a");
-		if (f) {
-			fprintf(f, "%s %.2f\n", name, v);
-			fclose(f);
-		}
-	}
+	bench_figure(name, v, 2, unit, target);
 }
 
 static int load(struct sim *sim, size_t stations, int days)

@@ -37,6 +37,7 @@
 #include "base/err.h"
 #include "sync/dict/sim.h"
 #include "sync/sync_internal.h"
+#include "tests/bench/figure.h"
 
 static double now_ms(void)
 {
@@ -72,15 +73,7 @@ static size_t median(size_t *v, size_t n)
 
 static void figure(const char *name, double v, const char *unit, const char *target)
 {
-	const char *path = getenv("BENCH_OUT");
-	printf("  %-34s %12.1f %-6s %s\n", name, v, unit, target);
-	if (path) {
-		FILE *f = fopen(path, "a");
-		if (f) {
-			fprintf(f, "%s %.1f\n", name, v);
-			fclose(f);
-		}
-	}
+	bench_figure(name, v, 1, unit, target);
 }
 
 struct run {
