@@ -109,7 +109,7 @@ int node_open(struct node_ctx *ctx)
 	    (strcmp(ctx->cmd->group, "bundle") == 0 || strcmp(ctx->cmd->group, "sync") == 0 ||
 	     strcmp(ctx->cmd->group, "serve") == 0))
 		return node_fail(ctx, ERR_REVOKED, M_TRUST_REVOKED);
-	if (ctx->cmd && ctx->cmd->writes)
+	if (ctx->cmd && ctx->cmd->access == NODE_WRITES)
 		return node_write_begin(ctx);
 	return 0;
 }

@@ -435,23 +435,7 @@ static int mark_heal(struct node_ctx *ctx, bool *changed)
 
 bool node_mark_cmd_writes(const struct node_cmd *cmd)
 {
-	/* The commands that never author a local commit; every other one
-	 * (and any command added later) is taken to write. */
-	static const char *const ro[] = {
-		"status",        "digest",       "log",           "doctor",         "station list",
-		"volunteer list", "volunteer show", "order list",  "order show",     "points balance",
-		"points history", "settings show", "report",       "backup",         "bundle export",
-		"bundle import", "sync",         "serve",         "recover",        "linksim",
-		"lora-bridge",   "enroll request",
-	};
-	char name[64];
-	if (!cmd || cmd->writes)
-		return true;
-	snprintf(name, sizeof(name), "%s%s%s", cmd->group, cmd->verb ? " " : "", cmd->verb ? cmd->verb : "");
-	for (size_t i = 0; i < sizeof(ro) / sizeof(ro[0]); i++)
-		if (strcmp(name, ro[i]) == 0)
-			return false;
-	return true;
+	return !cmd || cmd->access != NODE_READS;
 }
 
 /* The way out, printed after a refusal or a warning. */

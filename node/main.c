@@ -16,12 +16,12 @@
 #include "node/node.h"
 
 const struct node_cmd node_cmds[] = {
-	{ "init", NULL, node_cmd_init, M_HELP_INIT, NODE_READS },
+	{ "init", NULL, node_cmd_init, M_HELP_INIT, NODE_AUTHORS },
 	{ "status", NULL, node_cmd_status, M_HELP_STATUS, NODE_READS },
 	{ "digest", NULL, node_cmd_digest, M_HELP_DIGEST, NODE_READS },
 	{ "log", NULL, node_cmd_log, M_HELP_LOG, NODE_READS },
 	{ "doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, NODE_READS },
-	{ "clock", NULL, node_cmd_clock, M_HELP_CLOCK, NODE_READS }, /* rescue manages its own */
+	{ "clock", NULL, node_cmd_clock, M_HELP_CLOCK, NODE_AUTHORS },
 	{ "station", "add", node_cmd_station_add, M_HELP_STATION_ADD, NODE_WRITES },
 	{ "station", "list", node_cmd_station_list, M_HELP_STATION_LIST, NODE_READS },
 	{ "volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, NODE_WRITES },
@@ -44,16 +44,16 @@ const struct node_cmd node_cmds[] = {
 	{ "settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, NODE_WRITES },
 	{ "report", NULL, node_cmd_report, M_HELP_REPORT, NODE_READS },
 	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP, NODE_READS },
-	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE, NODE_READS },
-	{ "recover", NULL, node_cmd_recover, M_HELP_RECOVER, NODE_READS }, /* its sync or import manage their own */
+	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE, NODE_AUTHORS },
+	{ "recover", NULL, node_cmd_recover, M_HELP_RECOVER, NODE_READS },
 	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT, NODE_READS },
 	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT, NODE_READS },
 	{ "enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST, NODE_READS },
-	{ "enroll", "sign", node_cmd_enroll_sign, M_HELP_ENROLL_SIGN, NODE_READS },
-	{ "enroll", "accept", node_cmd_enroll_accept, M_HELP_ENROLL_ACCEPT, NODE_READS },
-	{ "enroll", "revoke", node_cmd_enroll_revoke, M_HELP_ENROLL_REVOKE, NODE_READS },
-	{ "enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, NODE_READS },
-	{ "join", NULL, node_cmd_join, M_HELP_JOIN, NODE_READS },
+	{ "enroll", "sign", node_cmd_enroll_sign, M_HELP_ENROLL_SIGN, NODE_AUTHORS },
+	{ "enroll", "accept", node_cmd_enroll_accept, M_HELP_ENROLL_ACCEPT, NODE_AUTHORS },
+	{ "enroll", "revoke", node_cmd_enroll_revoke, M_HELP_ENROLL_REVOKE, NODE_AUTHORS },
+	{ "enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, NODE_AUTHORS },
+	{ "join", NULL, node_cmd_join, M_HELP_JOIN, NODE_AUTHORS },
 	{ "serve", NULL, node_cmd_serve, M_HELP_SERVE, NODE_READS },
 	{ "sync", NULL, node_cmd_sync, M_HELP_SYNC, NODE_READS },
 	{ "linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, NODE_READS },

@@ -102,16 +102,22 @@ struct node_ctx {
 
 typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
 
+/* What a command does to the replica. */
+enum node_access {
+	NODE_READS = 0,   /* never authors a local commit (it may merge others') */
+	NODE_WRITES = 1,  /* authors, inside the run's write transaction that
+			     node_open() starts */
+	NODE_AUTHORS = 2, /* authors, in transactions of its own (init, restore,
+			     enrolment, clock rescue) */
+};
+
 struct node_cmd {
 	const char *group;  /* first word: "order" */
 	const char *verb;   /* second word: "add", or NULL */
 	node_cmd_fn fn;
 	enum node_msg_id help; /* usage and description */
-	bool writes;        /* NODE_WRITES: node_open() starts a write transaction;
-			       NODE_READS: a command that reads, or manages its own */
+	enum node_access access;
 };
-#define NODE_WRITES true
-#define NODE_READS false
 
 /* cmd_bundle.c: what this node last heard of a peer's version vector
  * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
@@ -396,8 +402,7 @@ struct node_mark {
 	char bad_scope[CRDT_SCOPE_MAX + 1];
 	uint64_t bad_held, bad_floor, bad_reserved;
 };
-/* Does the command author local commits? (A list of those that never do;
- * anything else, and NULL, counts as writing.) */
+/* Does the command author local commits (NULL: counted as writing)? */
 bool node_mark_cmd_writes(const struct node_cmd *cmd);
 /* From node_open(): compare the replica with feed.mark. A replica that
  * does not match is refused to a writing command (ERR_CONFLICT, exit 3,

@@ -233,7 +233,7 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 	}
 }
 
-/* A table entry for a command run by hand (node_open reads writes). */
+/* A table entry for a command run by hand (node_open reads its access). */
 __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = { "volunteer", "import", NULL,
 									  M_LOG_SERVED, NODE_WRITES };
 
