@@ -204,7 +204,8 @@ struct bag { /* a bundle on its way by hand */
 struct stats {
 	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
 		resets, steps,
-		trust_runs, trust_before, trust_after, trust_late; /* only uint64_t: workers send it whole (stats_add) */
+		trust_runs, trust_before, trust_after, trust_after_out, trust_refused, trust_late;
+		/* only uint64_t: workers send it whole (stats_add) */
 };
 
 struct sim {
@@ -932,6 +933,15 @@ static bool silent(struct sim *S, struct node *n)
 	return n->stopped;
 }
 
+/* Commits a report says were refused as revoked (ERR_REVOKED). */
+static uint64_t rep_revoked(const struct sync_report *r)
+{
+	for (size_t i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == ERR_REVOKED)
+			return r->reasons[i].n;
+	return 0;
+}
+
 static int deliver_due(struct sim *S)
 {
 	size_t k = 0;
@@ -969,7 +979,10 @@ static int deliver_due(struct sim *S)
 			if (s) {
 				n->x_last[m->from] = S->now;
 				uint64_t before = sync_session_report(s)->applied + sync_session_report(s)->carried;
+				uint64_t revoked = rep_revoked(sync_session_report(s));
 				int r = sync_session_input(s, m->p, m->len, wall(S, n));
+				if (n->hub)
+					S->st.trust_refused += rep_revoked(sync_session_report(s)) - revoked;
 				if (r < 0 && !cv_tripped(n->dom) && silent(S, n)) { /* revoked just now */
 					free(m->p);
 					continue;
@@ -1165,6 +1178,8 @@ static int bundles_deliver(struct sim *S, bool all)
 		}
 		int rc = sync_bundle_import_mem(n->ctx, g.p, g.len, wall(S, n), &rep);
 		free(g.p);
+		if (n->hub)
+			S->st.trust_refused += rep_revoked(&rep);
 		if (rc < 0 && !cv_tripped(n->dom) && silent(S, n))
 			rc = 0; /* revoked by what it just read */
 		clk_heard(S, n, -1, &rep);
@@ -1373,7 +1388,7 @@ static int trust_events(struct sim *S)
 
 struct trustarg {
 	struct sim *S;
-	uint64_t n, after;
+	uint64_t n, after, after_out;
 };
 
 /* A commit of the revoked station's in the hub's log: before the
@@ -1400,7 +1415,14 @@ static int trust_before_one(void *arg, const struct crdt_log_entry *e)
 	struct sim *S = t->S;
 	struct node *hub = &S->node[0];
 	if (CRDT_HLC_MS(e->hlc) >= S->rev_ms) {
-		t->after += e->seq > S->rev_held; /* kept out of the hub (trust_hub_one) */
+		if (e->seq <= S->rev_held)
+			return 0;
+		t->after++; /* kept out of the hub (trust_hub_one) */
+		for (int i = 1; i < S->n; i++)
+			if (i != S->revoked && crdt_store_has(S->node[i].st, e->author, e->scope, e->seq)) {
+				t->after_out++; /* a relay or a carrier took it */
+				break;
+			}
 		return 0;
 	}
 	bool left = false;
@@ -1436,7 +1458,7 @@ static int trust_late_one(void *arg, const struct crdt_log_entry *e)
 static int trust_check(struct sim *S)
 {
 	struct node *hub = &S->node[0], *v = &S->node[S->revoked], *l = &S->node[S->late];
-	struct trustarg t = { S, 0, 0 };
+	struct trustarg t = { S, 0, 0, 0 };
 	if (!S->trust)
 		return 0;
 	if (!v->stopped)
@@ -1449,12 +1471,13 @@ static int trust_check(struct sim *S)
 	if (!S->fail[0])
 		crdt_log_each(l->st, l->id.pk, l->scope, 0, trust_late_one, &t);
 	TRACE(S, "trust: node %d revoked from %llu: %llu of its commits before it reached the hub, %llu after "
-		 "it did not; node %d enrolled: %llu commits, all at the hub", S->revoked,
-	      (unsigned long long)S->rev_ms, (unsigned long long)before, (unsigned long long)t.after, S->late,
-	      (unsigned long long)t.n);
+		 "it did not (%llu of them reached another station); node %d enrolled: %llu commits, all at the hub",
+	      S->revoked, (unsigned long long)S->rev_ms, (unsigned long long)before, (unsigned long long)t.after,
+	      (unsigned long long)t.after_out, S->late, (unsigned long long)t.n);
 	S->st.trust_runs++;
 	S->st.trust_before += before;
 	S->st.trust_after += t.after;
+	S->st.trust_after_out += t.after_out;
 	S->st.trust_late += t.n;
 	return S->fail[0] ? -1 : 0;
 }
@@ -1986,7 +2009,8 @@ int main(int argc, char **argv)
 	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s (%.1f s a seed in each of %u jobs): %llu commits, %llu power cuts "
 	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
 	       "%llu clocks at 1970, %llu session resets, %llu steps; trust in %llu seeds: %llu commits of a "
-	       "revoked station from before it at the hub, %llu after it kept out, %llu of a late-enrolled one\n",
+	       "revoked station from before it at the hub, %llu after it kept out (%llu of them held by another "
+	       "station; %llu refusals as revoked at the hub), %llu of a late-enrolled one\n",
 	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
 	       (unsigned long long)sum.failed, secs, count ? secs * jobs / (double)count : 0.0, jobs,
 	       (unsigned long long)t->ops, (unsigned long long)t->cuts, (unsigned long long)t->mid_apply,
@@ -1994,7 +2018,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)t->bundles, (unsigned long long)t->bundles_damaged,
 	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps,
 	       (unsigned long long)t->trust_runs, (unsigned long long)t->trust_before,
-	       (unsigned long long)t->trust_after, (unsigned long long)t->trust_late);
+	       (unsigned long long)t->trust_after, (unsigned long long)t->trust_after_out,
+	       (unsigned long long)t->trust_refused, (unsigned long long)t->trust_late);
 	sync_dict_free(dict);
 	return sum.failed || bad ? 1 : 0;
 }
