@@ -47,6 +47,19 @@
  * acknowledged commit is one the hub accepts at once (its HLC at most a
  * day past the hub's clock), and the checks of step 3 hold.
  * CUNLIAN_SIM_CLOCKS=2 lets the jumps through unjudged: it must fail.
+ * Trust (issue 13; on for every third seed, CUNLIAN_SIM_TRUST=1 for every
+ * seed, 0 for none): a county root enrols the hub and every station but
+ * the last in the hub's replica before the run; every node syncs with the
+ * county root and its statement (scopes encrypted, authors judged). At a
+ * random step the root revokes one station from now, at another enrols
+ * the last one (which then starts), both committed through a second store
+ * handle on the hub's file (enroll beside serve): the hub's own handle and
+ * sessions must obey at their next message. A station that learns it was
+ * revoked stops syncing. Then: it learned; the hub holds none of its
+ * commits from the revocation on (but those it held then) and every one
+ * from before that left it; every commit of the late station is at the
+ * hub; the checks of step 3 hold for everyone else (the revoked station's
+ * digests are not compared, its commits are judged as just said).
  */
 #include <stdarg.h>
 #include <stdbool.h>
@@ -58,6 +71,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "base/err.h"
@@ -95,6 +109,34 @@ static bool rpct(struct rng *r, unsigned pct)
 	return rbelow(r, 100) < pct;
 }
 
+/* libsodium's randomness, seeded by the run: sealed boxes (statements'
+ * keys) and opened ranges' nonces take random bytes, and a run must
+ * replay byte for byte. A test harness only: the keys are the seed's. */
+static uint64_t sim_rand_state;
+
+static const char *sim_rand_name(void)
+{
+	return "cunlian-sim";
+}
+
+static uint32_t sim_rand_u32(void)
+{
+	return (uint32_t)(cv_rand(&sim_rand_state) >> 32);
+}
+
+static void sim_rand_buf(void *const p, const size_t n)
+{
+	uint8_t *b = p;
+	for (size_t i = 0; i < n; i++)
+		b[i] = (uint8_t)(cv_rand(&sim_rand_state) >> 56);
+}
+
+static struct randombytes_implementation sim_rand_impl = {
+	.implementation_name = sim_rand_name,
+	.random = sim_rand_u32,
+	.buf = sim_rand_buf,
+};
+
 /* ---- the world -------------------------------------------------------- */
 
 struct msg {
@@ -124,6 +166,8 @@ struct seen {
 struct node {
 	int idx;
 	bool hub, carrier;
+	bool late;    /* trust: enrolled during the run; silent until then */
+	bool stopped; /* trust: learned it was revoked; syncs no more */
 	char scope[16];
 	char path[128];
 	int dom;
@@ -138,6 +182,7 @@ struct node {
 	bool c1970;
 	uint64_t boot_at;
 	struct crdt_time_evidence tev; /* clock jumps: what it knows of the time */
+	struct buf cert; /* trust: its statement (sync_options.self_cert) */
 	struct acked *acked;
 	size_t nacked, acked_cap;
 	struct crdt_vv_entry *durable;
@@ -158,7 +203,9 @@ struct bag { /* a bundle on its way by hand */
 
 struct stats {
 	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
-		resets, steps; /* only uint64_t: workers send it whole (stats_add) */
+		resets, steps,
+		trust_runs, trust_before, trust_after, trust_after_out, trust_refused, trust_late;
+		/* only uint64_t: workers send it whole (stats_add) */
 };
 
 struct sim {
@@ -180,6 +227,14 @@ struct sim {
 	bool quiet; /* heal: converged; no new exchanges while the last messages drain */
 	unsigned rto;
 	int clocks; /* clock jumps: 0 off, 1 judged, 2 unjudged (must fail) */
+	/* trust (issue 13): the county root; the station revoked at step
+	 * rev_step (from HLC time rev_ms; the hub held its feed up to
+	 * rev_held then) and the one enrolled at step late_step */
+	bool trust;
+	struct sync_identity root;
+	int revoked, late;
+	uint64_t rev_step, late_step, rev_ms, rev_held;
+	bool rev_done, late_done;
 	struct sync_options base;
 	struct stats st;
 	char fail[600];
@@ -224,6 +279,11 @@ static int node_attach(struct sim *S, struct node *n)
 	memset(&co, 0, sizeof(co));
 	if ((rc = crdt_store_open(&n->st, n->path, n->id.pk, &co)))
 		return sim_fail(S, "node %d: store does not open: %s", n->idx, err_str(rc));
+	if (S->trust) {
+		so.county_root = S->root.pk;
+		so.self_cert = n->cert.data;
+		so.self_cert_len = n->cert.len;
+	}
 	if (n->hub) {
 		so.apply.all = true;
 	} else {
@@ -233,6 +293,8 @@ static int node_attach(struct sim *S, struct node *n)
 	}
 	if ((rc = sync_ctx_new(&n->ctx, n->st, &n->id, &so)))
 		return sim_fail(S, "node %d: sync_ctx_new: %s", n->idx, err_str(rc));
+	if (S->trust && sync_ctx_revoked(n->ctx))
+		n->stopped = true; /* it knew before the power cut */
 	return 0;
 }
 
@@ -748,6 +810,8 @@ static int local_op(struct sim *S, struct node *n)
 	const char *scope = n->scope;
 	uint64_t t = wall(S, n);
 	memset(&k, 0, sizeof(k));
+	if (n->late && !S->late_done)
+		return 0; /* not enrolled yet: not at work */
 	if (n->hub)
 		hub_work(S, n, &k, &scope, t);
 	else
@@ -844,6 +908,40 @@ static struct sync_session *session_start(struct sim *S, struct node *n, int pee
 	return n->ses[peer];
 }
 
+/* Trust: a node that learned it was revoked stops syncing (delta.c: its
+ * exports and imports fail ERR_REVOKED; node/ctx.c says so and stops),
+ * as a node enrolled during the run does nothing until then. Its
+ * exchanges end on both sides; messages to and from it are dropped. */
+static void node_stop(struct sim *S, struct node *n)
+{
+	n->stopped = true;
+	for (int j = 0; j < S->n; j++) {
+		session_end(n, j);
+		session_end(&S->node[j], n->idx);
+	}
+	TRACE(S, "node %d learned it was revoked: it stops syncing", n->idx);
+}
+
+static bool silent(struct sim *S, struct node *n)
+{
+	if (!S->trust)
+		return false;
+	if (n->late && !S->late_done)
+		return true;
+	if (!n->stopped && n->ctx && sync_ctx_revoked(n->ctx))
+		node_stop(S, n);
+	return n->stopped;
+}
+
+/* Commits a report says were refused as revoked (ERR_REVOKED). */
+static uint64_t rep_revoked(const struct sync_report *r)
+{
+	for (size_t i = 0; i < r->nreasons; i++)
+		if (r->reasons[i].rc == ERR_REVOKED)
+			return r->reasons[i].n;
+	return 0;
+}
+
 static int deliver_due(struct sim *S)
 {
 	size_t k = 0;
@@ -862,7 +960,7 @@ static int deliver_due(struct sim *S)
 	for (size_t i = 0; i < k; i++) {
 		struct msg *m = &due[i];
 		struct node *n = &S->node[m->to];
-		if (!rc) {
+		if (!rc && !silent(S, n) && !silent(S, &S->node[m->from])) {
 			/* like node/link.c: a message names its exchange; the
 			 * server side opens a session for a new one, and a
 			 * message of an exchange that ended is dropped */
@@ -881,7 +979,14 @@ static int deliver_due(struct sim *S)
 			if (s) {
 				n->x_last[m->from] = S->now;
 				uint64_t before = sync_session_report(s)->applied + sync_session_report(s)->carried;
+				uint64_t revoked = rep_revoked(sync_session_report(s));
 				int r = sync_session_input(s, m->p, m->len, wall(S, n));
+				if (n->hub)
+					S->st.trust_refused += rep_revoked(sync_session_report(s)) - revoked;
+				if (r < 0 && !cv_tripped(n->dom) && silent(S, n)) { /* revoked just now */
+					free(m->p);
+					continue;
+				}
 				int tr = check_trip(S, n, r, "session input");
 				if (tr < 0)
 					rc = -1;
@@ -946,6 +1051,8 @@ static int pump(struct sim *S)
 				}
 		if (rc)
 			break;
+		if (silent(S, n))
+			continue;
 		if (n->dirty) {
 			refresh_all(S, n);
 			n->dirty = false;
@@ -982,7 +1089,7 @@ static int sessions_start(struct sim *S)
 		for (int j = 0; j < S->n; j++) {
 			struct node *n = &S->node[i];
 			if (S->quiet || !initiates(i, j) || !S->link[i][j].exists || !S->link[i][j].up || n->ses[j] ||
-			    S->now < n->x_next[j])
+			    S->now < n->x_next[j] || silent(S, n) || silent(S, &S->node[j]))
 				continue;
 			if (!session_start(S, n, j, ++S->xids))
 				return -1;
@@ -1001,6 +1108,8 @@ static int bundle_export(struct sim *S, int from, int to)
 	char *p = NULL;
 	size_t len = 0;
 	int rc;
+	if (silent(S, a) || silent(S, b))
+		return 0;
 	memset(&wants, 0, sizeof(wants));
 	if (b->hub || b->carrier) {
 		wants.all = true;
@@ -1063,8 +1172,16 @@ static int bundles_deliver(struct sim *S, bool all)
 		struct node *n = &S->node[g.to];
 		struct sync_report rep;
 		memset(&rep, 0, sizeof(rep));
+		if (silent(S, n)) {
+			free(g.p);
+			continue;
+		}
 		int rc = sync_bundle_import_mem(n->ctx, g.p, g.len, wall(S, n), &rep);
 		free(g.p);
+		if (n->hub)
+			S->st.trust_refused += rep_revoked(&rep);
+		if (rc < 0 && !cv_tripped(n->dom) && silent(S, n))
+			rc = 0; /* revoked by what it just read */
 		clk_heard(S, n, -1, &rep);
 		if (rc == ERR_CORRUPT && g.len >= 10) /* a damaged header: not a bundle any more */
 			rc = 0;
@@ -1148,20 +1265,245 @@ static int fault(struct sim *S)
 	return 0;
 }
 
+/* ---- trust (issue 13; CUNLIAN_SIM_TRUST) ------------------------------- */
+
+/* Node n's statement: the hub's (role hub, the master key) or a
+ * station's (its scope's key), for a hundred years. */
+static int trust_cert(struct sim *S, struct node *n)
+{
+	struct sync_statement st;
+	memset(&st, 0, sizeof(st));
+	memcpy(st.node, n->id.pk, SYNC_PK_LEN);
+	snprintf(st.station, sizeof(st.station), "%s", n->hub ? "c01" : n->scope);
+	st.role = n->hub ? SYNC_ROLE_HUB : SYNC_ROLE_STATION;
+	st.not_after = S->now + 100ULL * 365 * 86400000;
+	buf_init(&n->cert, SYNC_STMT_MAX);
+	if (sync_statement_sign(&st, &S->root))
+		return sim_fail(S, "node %d: statement not signed", n->idx);
+	sync_statement_encode(&n->cert, &st);
+	return 0;
+}
+
+/* The root's row w committed in the hub's replica by another process
+ * (cunlian enroll revoke / enroll sign beside serve): a second store
+ * handle and sync context on the same file, opened and closed here. The
+ * serving handle and its sessions are left as they are: they must obey
+ * the change at their next message (sync_trust_refresh). That process
+ * has its own power: the hub's armed cut waits for it. */
+static int trust_cli_commit(struct sim *S, const struct crdt_write *w, const char *what)
+{
+	struct node *hub = &S->node[0];
+	struct crdt_options co;
+	struct sync_options so = S->base;
+	struct crdt_store *st = NULL;
+	struct sync_ctx *c = NULL;
+	long armed = cv.dom[hub->dom].countdown;
+	int rc;
+	memset(&co, 0, sizeof(co));
+	so.apply.all = true;
+	so.county_root = S->root.pk;
+	so.self_cert = hub->cert.data;
+	so.self_cert_len = hub->cert.len;
+	cv.dom[hub->dom].countdown = 0;
+	if (!(rc = crdt_store_open(&st, hub->path, hub->id.pk, &co)) && !(rc = sync_ctx_new(&c, st, &hub->id, &so)))
+		rc = sync_root_commit(c, st, &S->root, wall(S, hub), w, 1);
+	sync_ctx_free(c);
+	crdt_store_close(st);
+	cv.dom[hub->dom].countdown = armed;
+	if (rc)
+		return sim_fail(S, "%s in the hub's replica through a second handle: %s", what, err_str(rc));
+	hub->changed = true;
+	S->last_change = S->now;
+	return 0;
+}
+
+/* Before the run: every node but the late one enrolled in the hub's
+ * replica (init --role hub, enroll sign). */
+static int trust_setup(struct sim *S)
+{
+	struct node *hub = &S->node[0];
+	for (int i = 0; i < S->n; i++) {
+		struct sync_statement st;
+		struct sync_trust_row row;
+		int rc;
+		if (S->node[i].late)
+			continue;
+		if ((rc = sync_statement_decode(S->node[i].cert.data, S->node[i].cert.len, &st)) ||
+		    (rc = sync_statement_row(&row, &st)) ||
+		    (rc = sync_root_commit(hub->ctx, hub->st, &S->root, S->now, &row.w, 1)))
+			return sim_fail(S, "node %d: enrolment: %s", i, err_str(rc));
+	}
+	return snapshot_durable(S, hub);
+}
+
+/* At their steps: the root revokes one station from now (enroll revoke
+ * --now) and enrols the late one (enroll sign), which starts syncing. */
+static int trust_events(struct sim *S)
+{
+	struct node *hub = &S->node[0];
+	if (!S->trust)
+		return 0;
+	if (!S->rev_done && S->step >= S->rev_step) {
+		struct node *v = &S->node[S->revoked];
+		struct sync_trust_row row;
+		struct crdt_vv_entry *vv = NULL;
+		size_t nvv = 0;
+		int rc;
+		S->rev_done = true;
+		/* --now on the hub's clock; one at 1970 (a power cut before
+		 * its clock was set) is not what an administrator revokes by */
+		S->rev_ms = hub->c1970 ? S->now : wall(S, hub);
+		if ((rc = crdt_store_vv(hub->st, &vv, &nvv)))
+			return sim_fail(S, "hub vv: %s", err_str(rc));
+		S->rev_held = 0;
+		for (size_t k = 0; k < nvv; k++)
+			if (memcmp(vv[k].author, v->id.pk, 32) == 0 && strcmp(vv[k].scope, v->scope) == 0)
+				S->rev_held = vv[k].seq;
+		mem_free(vv);
+		if ((rc = sync_revocation_row(&row, v->id.pk, v->scope, 0, S->rev_ms, S->rev_ms)))
+			return sim_fail(S, "revocation row: %s", err_str(rc));
+		TRACE(S, "the root revokes node %d from %llu (the hub holds its feed to %llu)", S->revoked,
+		      (unsigned long long)S->rev_ms, (unsigned long long)S->rev_held);
+		if (trust_cli_commit(S, &row.w, "revocation"))
+			return -1;
+	}
+	if (!S->late_done && S->step >= S->late_step) {
+		struct node *l = &S->node[S->late];
+		struct sync_statement st;
+		struct sync_trust_row row;
+		int rc;
+		if ((rc = sync_statement_decode(l->cert.data, l->cert.len, &st)) || (rc = sync_statement_row(&row, &st)))
+			return sim_fail(S, "late statement: %s", err_str(rc));
+		TRACE(S, "the root enrols node %d", S->late);
+		if (trust_cli_commit(S, &row.w, "enrolment"))
+			return -1;
+		S->late_done = true;
+		link_set(S, 0, S->late, true);
+		int j = 1 + (int)rbelow(&S->r, (unsigned)S->n - 2);
+		if (rpct(&S->r, 40) && j != S->late)
+			link_set(S, S->late, j, true);
+	}
+	return 0;
+}
+
+struct trustarg {
+	struct sim *S;
+	uint64_t n, after, after_out;
+};
+
+/* A commit of the revoked station's in the hub's log: before the
+ * revocation, or held by the hub when the revocation was committed. */
+static int trust_hub_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct trustarg *t = arg;
+	struct sim *S = t->S;
+	(void)t;
+	if (CRDT_HLC_MS(e->hlc) >= S->rev_ms && e->seq > S->rev_held) {
+		sim_fail(S, "the hub holds node %d's commit %s/%llu at %llu, after its revocation from %llu",
+			 S->revoked, e->scope, (unsigned long long)e->seq, (unsigned long long)CRDT_HLC_MS(e->hlc),
+			 (unsigned long long)S->rev_ms);
+		return 1;
+	}
+	return 0;
+}
+
+/* A commit in the revoked station's own log from before the revocation
+ * that left it (another node holds it): the hub holds it too. */
+static int trust_before_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct trustarg *t = arg;
+	struct sim *S = t->S;
+	struct node *hub = &S->node[0];
+	if (CRDT_HLC_MS(e->hlc) >= S->rev_ms) {
+		if (e->seq <= S->rev_held)
+			return 0;
+		t->after++; /* kept out of the hub (trust_hub_one) */
+		for (int i = 1; i < S->n; i++)
+			if (i != S->revoked && crdt_store_has(S->node[i].st, e->author, e->scope, e->seq)) {
+				t->after_out++; /* a relay or a carrier took it */
+				break;
+			}
+		return 0;
+	}
+	bool left = false;
+	for (int i = 1; i < S->n && !left; i++)
+		left = i != S->revoked && crdt_store_has(S->node[i].st, e->author, e->scope, e->seq);
+	left = left || crdt_store_has(hub->st, e->author, e->scope, e->seq);
+	if (!left)
+		return 0;
+	t->n++;
+	if (held_hlc(hub, e->author, e->scope, e->seq) != e->hlc) {
+		sim_fail(S, "the hub lacks node %d's commit %s/%llu at %llu, from before its revocation at %llu",
+			 S->revoked, e->scope, (unsigned long long)e->seq, (unsigned long long)CRDT_HLC_MS(e->hlc),
+			 (unsigned long long)S->rev_ms);
+		return 1;
+	}
+	return 0;
+}
+
+/* Every commit of the late station's own feed is at the hub. */
+static int trust_late_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct trustarg *t = arg;
+	struct sim *S = t->S;
+	t->n++;
+	if (held_hlc(&S->node[0], e->author, e->scope, e->seq) != e->hlc) {
+		sim_fail(S, "the hub lacks node %d's commit %s/%llu (enrolled during the run)", S->late, e->scope,
+			 (unsigned long long)e->seq);
+		return 1;
+	}
+	return 0;
+}
+
+static int trust_check(struct sim *S)
+{
+	struct node *hub = &S->node[0], *v = &S->node[S->revoked], *l = &S->node[S->late];
+	struct trustarg t = { S, 0, 0, 0 };
+	if (!S->trust)
+		return 0;
+	if (!v->stopped)
+		return sim_fail(S, "node %d never learned that it was revoked", S->revoked);
+	crdt_log_each(hub->st, v->id.pk, v->scope, 0, trust_hub_one, &t);
+	if (!S->fail[0])
+		crdt_log_each(v->st, v->id.pk, v->scope, 0, trust_before_one, &t);
+	uint64_t before = t.n;
+	t.n = 0;
+	if (!S->fail[0])
+		crdt_log_each(l->st, l->id.pk, l->scope, 0, trust_late_one, &t);
+	TRACE(S, "trust: node %d revoked from %llu: %llu of its commits before it reached the hub, %llu after "
+		 "it did not (%llu of them reached another station); node %d enrolled: %llu commits, all at the hub",
+	      S->revoked, (unsigned long long)S->rev_ms, (unsigned long long)before, (unsigned long long)t.after,
+	      (unsigned long long)t.after_out, S->late, (unsigned long long)t.n);
+	S->st.trust_runs++;
+	S->st.trust_before += before;
+	S->st.trust_after += t.after;
+	S->st.trust_after_out += t.after_out;
+	S->st.trust_late += t.n;
+	return S->fail[0] ? -1 : 0;
+}
+
 /* ---- checks ----------------------------------------------------------- */
 
 struct copyarg {
 	struct crdt_store *dst;
 	int failed;
+	struct sync_ctx *open; /* trust: the hub's, to open encrypted bodies */
+	struct buf plain;
 };
 
 static int copy_one(void *arg, const struct crdt_log_entry *e)
 {
 	struct copyarg *c = arg;
+	const uint8_t *body = e->body;
+	size_t len = e->body_len;
 	if (e->carried)
 		return 0;
-	if (crdt_apply_remote(c->dst, UINT64_C(1) << 46, e->author, e->scope, e->seq, e->hlc, e->body,
-			      e->body_len) < 0)
+	buf_reset(&c->plain);
+	if (c->open && sync_body_open(c->open, e, &c->plain, &body, &len)) {
+		c->failed++;
+		return 0;
+	}
+	if (crdt_apply_remote(c->dst, UINT64_C(1) << 46, e->author, e->scope, e->seq, e->hlc, body, len) < 0)
 		c->failed++;
 	return 0;
 }
@@ -1203,6 +1545,11 @@ static int check_all(struct sim *S)
 		return sim_fail(S, "hub vv: %s", err_str(rc));
 	for (int i = 1; i < S->n && !S->fail[0]; i++) {
 		struct node *n = &S->node[i];
+		/* trust: the revoked station stopped syncing when it learned of
+		 * its revocation; it holds what it wrote after it and lacks
+		 * what came later (trust_check says what it must hold) */
+		if (S->trust && i == S->revoked)
+			continue;
 		/* the station's scope: equal to the hub's */
 		crdt_store_digest(n->st, n->scope, d1);
 		crdt_store_digest(hub->st, n->scope, d2);
@@ -1226,10 +1573,12 @@ static int check_all(struct sim *S)
 		uint8_t rid[32] = { 0xee };
 		if (crdt_store_open(&ref, ":memory:", rid, &co))
 			return sim_fail(S, "reference store");
-		struct copyarg ca = { ref, 0 };
+		struct copyarg ca = { ref, 0, S->trust ? hub->ctx : NULL, { 0 } };
+		buf_init(&ca.plain, (size_t)4 << 20);
 		for (size_t k = 0; k < nhvv; k++)
 			if (applies(n, hvv[k].scope))
 				crdt_log_each(hub->st, hvv[k].author, hvv[k].scope, 0, copy_one, &ca);
+		buf_release(&ca.plain);
 		crdt_store_digest(n->st, NULL, d1);
 		crdt_store_digest(ref, NULL, d2);
 		crdt_store_close(ref);
@@ -1240,12 +1589,16 @@ static int check_all(struct sim *S)
 			sim_fail(S, "node %d: digest %s differs from its feeds' replica %s", i, h1, h2);
 		}
 	}
-	/* every acknowledged commit, everywhere it belongs */
+	/* every acknowledged commit, everywhere it belongs (trust: but the
+	 * revoked station's, which trust_check judges, and at the revoked
+	 * station, which stopped syncing) */
 	for (int m = 0; m < S->n && !S->fail[0]; m++)
 		for (size_t k = 0; k < S->node[m].nacked && !S->fail[0]; k++) {
 			const struct acked *a = &S->node[m].acked[k];
+			if (S->trust && m == S->revoked)
+				break;
 			for (int i = 0; i < S->n; i++)
-				if (applies(&S->node[i], a->scope) &&
+				if (applies(&S->node[i], a->scope) && !(S->trust && i == S->revoked) &&
 				    held_hlc(&S->node[i], S->node[m].id.pk, a->scope, a->seq) != a->hlc) {
 					sim_fail(S, "node %d lacks node %d's acknowledged commit %s/%llu", i, m,
 						 a->scope, (unsigned long long)a->seq);
@@ -1338,7 +1691,8 @@ static bool converged(struct sim *S, int *a, int *b)
 {
 	for (int i = 1; i < S->n; i++)
 		for (int j = 0; j < S->n; j++)
-			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change) {
+			if (initiates(i, j) && S->link[i][j].exists && S->node[i].x_done[j] <= S->last_change &&
+			    !silent(S, &S->node[i]) && !silent(S, &S->node[j])) {
 				*a = i, *b = j;
 				return false;
 			}
@@ -1362,6 +1716,8 @@ static int run_steps(struct sim *S, unsigned steps, bool faults)
 		S->step++;
 		S->st.steps++;
 		S->now += faults ? 20 + rbelow(&S->r, 400) : 100 + rbelow(&S->r, 900);
+		if (faults && trust_events(S))
+			return -1;
 		if (faults) {
 			if (rpct(&S->r, 30)) {
 				struct node *n = &S->node[rbelow(&S->r, (unsigned)S->n)];
@@ -1415,7 +1771,7 @@ static int heal(struct sim *S)
 		return sim_fail(S, "the links did not settle after healing: %zu messages still in flight",
 				S->nq);
 	}
-	return check_all(S);
+	return trust_check(S) || check_all(S) ? -1 : 0;
 }
 
 static void stats_add(struct stats *tot, const struct stats *x)
@@ -1426,12 +1782,14 @@ static void stats_add(struct stats *tot, const struct stats *x)
 		t[k] += v[k];
 }
 
-static int sim_run(uint64_t seed, bool trace, bool big, int clocks, struct stats *tot)
+static int sim_run(uint64_t seed, bool trace, bool big, int clocks, bool trust, struct stats *tot)
 {
 	struct sim *S = calloc(1, sizeof(*S));
 	int rc = 0;
 	S->seed = seed;
 	S->clocks = clocks;
+	S->trust = trust;
+	sim_rand_state = seed ^ 0x5EED50D1u;
 	S->r.s = seed * 0x2545F4914F6CDD1DULL + 1;
 	S->trace = trace;
 	S->big = big;
@@ -1444,6 +1802,14 @@ static int sim_run(uint64_t seed, bool trace, bool big, int clocks, struct stats
 	S->base.chunk_max = chunks[rbelow(&S->r, 3)];
 	S->base.dict = rpct(&S->r, 50) ? dict : NULL;
 	S->base.level = rpct(&S->r, 80) ? 1 : 19;
+	if (trust) { /* the county root; the station revoked, the one enrolled late */
+		uint8_t ks[32];
+		for (int b = 0; b < 32; b++)
+			ks[b] = (uint8_t)rnext(&S->r);
+		sync_identity_from_seed(&S->root, ks);
+		S->late = S->n - 1;
+		S->revoked = 1 + (int)rbelow(&S->r, (unsigned)S->n - 2);
+	}
 	snprintf(S->dir, sizeof(S->dir), "/dev/shm/cunlian-sim-XXXXXX");
 	if (!mkdtemp(S->dir)) {
 		snprintf(S->dir, sizeof(S->dir), "/tmp/cunlian-sim-XXXXXX");
@@ -1466,28 +1832,41 @@ static int sim_run(uint64_t seed, bool trace, bool big, int clocks, struct stats
 					  : (int64_t)rbelow(&S->r, 4 * 3600000) - 2 * 3600000;
 		n->boot_at = S->now;
 		n->tev.known_ms = S->clocks && !n->hub ? S->now : 0; /* enrolled at the hub just now */
-		rc = node_attach(S, n);
+		n->late = trust && i == S->late;
+		if (trust)
+			rc = trust_cert(S, n);
+		if (!rc)
+			rc = node_attach(S, n);
 	}
+	if (!rc && trust)
+		rc = trust_setup(S);
 	/* topology: most stations reach the hub; the others a relay station */
 	for (int i = 1; i < S->n; i++) {
+		if (trust && i == S->late)
+			continue; /* linked when it is enrolled */
 		if (rpct(&S->r, 75))
 			link_set(S, 0, i, true);
 		int j = 1 + (int)rbelow(&S->r, (unsigned)S->n - 1);
-		if (j != i && (rpct(&S->r, 40) || !S->link[0][i].exists))
+		if (j != i && (!trust || j != S->late) && (rpct(&S->r, 40) || !S->link[0][i].exists))
 			link_set(S, i, j, true);
 	}
 	unsigned steps = big ? 600 + rbelow(&S->r, 1200) : 120 + rbelow(&S->r, 120);
+	if (trust) { /* both within the middle three fifths of the fault phase */
+		S->rev_step = steps / 5 + rbelow(&S->r, steps * 3 / 5);
+		S->late_step = steps / 5 + rbelow(&S->r, steps * 3 / 5);
+	}
 	if (!rc)
 		rc = run_steps(S, steps, true);
 	if (!rc)
 		rc = heal(S);
 	if (rc || S->fail[0])
-		fprintf(stderr, "sim seed %llu: %s\n", (unsigned long long)seed,
+		fprintf(stderr, "sim seed %llu%s: %s\n", (unsigned long long)seed, trust ? " (trust)" : "",
 			S->fail[0] ? S->fail : "failed");
 	if (trace)
-		fprintf(stderr, "seed %llu: %d nodes, %llu steps, %llu commits, %llu cuts (%llu mid-write), "
+		fprintf(stderr, "seed %llu%s%s: %d nodes, %llu steps, %llu commits, %llu cuts (%llu mid-write), "
 				"%llu msgs (%llu lost, %llu dup), %llu bundles\n",
-			(unsigned long long)seed, S->n, (unsigned long long)S->st.steps,
+			(unsigned long long)seed, trust ? " (trust: county root, a revocation, a late enrolment)" : "",
+			clocks ? " (clock jumps)" : "", S->n, (unsigned long long)S->st.steps,
 			(unsigned long long)S->st.ops, (unsigned long long)S->st.cuts,
 			(unsigned long long)S->st.mid_apply, (unsigned long long)S->st.msgs,
 			(unsigned long long)S->st.lost, (unsigned long long)S->st.dups,
@@ -1501,7 +1880,11 @@ static int sim_run(uint64_t seed, bool trace, bool big, int clocks, struct stats
 		free(n->acked);
 		free(n->seen);
 		mem_free(n->durable);
+		if (trust)
+			buf_release(&n->cert);
 	}
+	if (trust)
+		sync_identity_release(&S->root);
 	for (size_t i = 0; i < S->nq; i++)
 		free(S->q[i].p);
 	for (size_t i = 0; i < S->nbags; i++)
@@ -1541,6 +1924,8 @@ int main(int argc, char **argv)
 	bool trace = env_u64("CUNLIAN_SIM_TRACE", 0) != 0, big = env_u64("CUNLIAN_SIM_BIG", 0) != 0;
 	const char *ce = getenv("CUNLIAN_SIM_CLOCKS"); /* unset: every fourth seed */
 	int clocks_all = ce && *ce ? (int)strtol(ce, NULL, 10) : -1;
+	const char *te = getenv("CUNLIAN_SIM_TRUST"); /* unset: every third seed */
+	int trust_all = te && *te ? (int)strtol(te, NULL, 10) : -1;
 	struct timespec t0, t1;
 	int pipes[64][2];
 
@@ -1551,7 +1936,7 @@ int main(int argc, char **argv)
 		jobs = 64;
 	if (count < jobs)
 		jobs = (unsigned)(count ? count : 1);
-	if (sync_init() || cv_register(true) != SQLITE_OK) {
+	if (randombytes_set_implementation(&sim_rand_impl) || sync_init() || cv_register(true) != SQLITE_OK) {
 		fprintf(stderr, "sim: cannot initialise\n");
 		return 1;
 	}
@@ -1570,19 +1955,21 @@ int main(int argc, char **argv)
 			struct stats tot;
 			uint64_t failed = 0, first = 0;
 			memset(&tot, 0, sizeof(tot));
-			for (uint64_t s = start + j; s < start + count; s += jobs)
-				if (sim_run(s, trace, big, clocks_all >= 0 ? clocks_all : s % 4 == 0, &tot)) {
+			for (uint64_t s = start + j; s < start + count; s += jobs) {
+				int clocks = clocks_all >= 0 ? clocks_all : s % 4 == 0;
+				bool trust = trust_all >= 0 ? trust_all > 0 : s % 3 == 0;
+				if (sim_run(s, trace, big, clocks, trust, &tot)) {
 					if (!failed++)
 						first = s;
 					fprintf(stderr, "sim failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s%s CUNLIAN_SIM_TRACE=1 %s\n",
+							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s CUNLIAN_SIM_CLOCKS=%d "
+							"CUNLIAN_SIM_TRUST=%d CUNLIAN_SIM_TRACE=1 %s\n",
 						(unsigned long long)s, (unsigned long long)s,
-						big ? " CUNLIAN_SIM_BIG=1" : "",
-						clocks_all > 0 ? (clocks_all == 2 ? " CUNLIAN_SIM_CLOCKS=2" : " CUNLIAN_SIM_CLOCKS=1") : "",
-						argv[0]);
+						big ? " CUNLIAN_SIM_BIG=1" : "", clocks, trust ? 1 : 0, argv[0]);
 					if (failed >= 5)
 						break;
 				}
+			}
 			(void)first;
 			struct report rp = { failed, tot };
 			if (write(pipes[j][1], &rp, sizeof(rp)) != (ssize_t)sizeof(rp))
@@ -1621,13 +2008,18 @@ int main(int argc, char **argv)
 	const struct stats *t = &sum.st;
 	printf("sim: seeds %llu..%llu%s, %llu failed, %.1f s (%.1f s a seed in each of %u jobs): %llu commits, %llu power cuts "
 	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
-	       "%llu clocks at 1970, %llu session resets, %llu steps\n",
+	       "%llu clocks at 1970, %llu session resets, %llu steps; trust in %llu seeds: %llu commits of a "
+	       "revoked station from before it at the hub, %llu after it kept out (%llu of them held by another "
+	       "station; %llu refusals as revoked at the hub), %llu of a late-enrolled one\n",
 	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
 	       (unsigned long long)sum.failed, secs, count ? secs * jobs / (double)count : 0.0, jobs,
 	       (unsigned long long)t->ops, (unsigned long long)t->cuts, (unsigned long long)t->mid_apply,
 	       (unsigned long long)t->msgs, (unsigned long long)t->lost, (unsigned long long)t->dups,
 	       (unsigned long long)t->bundles, (unsigned long long)t->bundles_damaged,
-	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps);
+	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps,
+	       (unsigned long long)t->trust_runs, (unsigned long long)t->trust_before,
+	       (unsigned long long)t->trust_after, (unsigned long long)t->trust_after_out,
+	       (unsigned long long)t->trust_refused, (unsigned long long)t->trust_late);
 	sync_dict_free(dict);
 	return sum.failed || bad ? 1 : 0;
 }
