@@ -657,6 +657,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_STOP] = { "已停止：所有已确认的数据都已写入磁盘\n",
 		"stopped: everything acknowledged is on disk\n" },
 	[M_LOG_JOIN] = { "对端 %s 请求入网：%s\n", "join from %s: %s\n" },
+	[M_LOG_PEER_OWN_LOST] = { "%s（站点 %s，节点 %.16s…）的数据库缺少它自己的数据：范围 %s 它只到第 %llu 条，本节点有到第 %llu 条。"
+				  "它的数据库丢了或换成了旧的；那个站点要运行 cunlian recover（技术员手册 3a 节）\n",
+				  "%s (station %s, node %.16s…) lacks its own commits: in scope %s it holds up to %llu, this"
+				  " node up to %llu. Its database was lost or replaced by an older copy; that station must run"
+				  " cunlian recover (field guide 3a)\n" },
 	[M_LOG_SERVED] = { "对端 %s 的会话结束（%s）：收到 %llu 条消息 %llu 字节，发出 %llu 条消息 %llu 字节，合并 %llu，拒收 %llu，历时 %.1f 秒\n",
 		"session from %s ended (%s): in %llu messages %llu bytes, out %llu messages %llu bytes, merged %llu, refused %llu, %.1f s\n" },
 	[M_LOG_PEER_OK] = { "与 %s 同步完成并收敛：发出 %llu 条 %llu 字节，收到 %llu 条 %llu 字节，合并 %llu，拒收 %llu，用时 %.1f 秒（不一致 %zu）\n",

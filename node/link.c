@@ -345,6 +345,7 @@ struct node_net_sess {
 	uint64_t start_ms, last_ms;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 	uint64_t noted_in; /* msgs_in when the sync was last noted */
+	bool own_checked;  /* its own feeds compared once its HELLO came */
 };
 
 struct node_net_server {
@@ -464,6 +465,23 @@ static void node_net_sess_note(struct node_net_server *s, struct node_net_sess *
 	node_peer_last_save(s->ctx, name, node_net_wall_ms());
 }
 
+/* A peer whose HELLO holds fewer of its own commits than this node holds
+ * lost its database or runs an older copy of it: say so in the log, once
+ * a session, for the technician (it must run `cunlian recover`). */
+static void node_net_own_check(struct node_net_server *s, struct node_net_sess *e)
+{
+	char scope[CRDT_SCOPE_MAX + 1], hex[2 * CRDT_AUTHOR_LEN + 1], station[CRDT_SCOPE_MAX + 1] = "-";
+	uint64_t theirs, ours;
+	uint8_t role;
+	e->own_checked = true;
+	if (sync_session_own_behind(e->s, scope, sizeof(scope), &theirs, &ours) != 1)
+		return;
+	node_hex(sync_session_peer(e->s), CRDT_AUTHOR_LEN, hex);
+	sync_ctx_enrolment(s->ctx->sync, sync_session_peer(e->s), station, sizeof(station), &role);
+	node_net_log(s->ctx, s->log, NODE_LOG_WARNING, M_LOG_PEER_OWN_LOST, e->addr, station, hex,
+		     scope[0] ? scope : "-", (unsigned long long)theirs, (unsigned long long)ours);
+}
+
 static struct node_net_sess *node_net_sess_get(struct node_net_server *s, const char *key,
 					       const char *addr, uint64_t wall)
 {
@@ -517,6 +535,8 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 	}
 	e->msgs_in += (uint64_t)fed;
 	e->bytes_in += req->len;
+	if (!e->own_checked && sync_session_peer(e->s))
+		node_net_own_check(s, e);
 	sync_session_tick(e->s, wall);
 	buf_put_u8(&resp->body, 0);
 	while (resp->body.len < NODE_RESP_SOFT && !delta) {

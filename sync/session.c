@@ -191,6 +191,37 @@ void sync_session_free(struct sync_session *s)
 	mem_free(s);
 }
 
+int sync_session_own_behind(const struct sync_session *s, char *scope, size_t cap, uint64_t *peer_seq,
+			    uint64_t *held_seq)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0;
+	int rc;
+	if (cap)
+		scope[0] = '\0';
+	*peer_seq = *held_seq = 0;
+	if (!s->peer_hello || (rc = crdt_store_vv(s->c->store, &vv, &n)))
+		return s->peer_hello ? rc : 0;
+	rc = 0;
+	for (size_t i = 0; i < n && !rc; i++) {
+		if (memcmp(vv[i].author, s->peer, SYNC_PK_LEN) != 0)
+			continue;
+		uint64_t p = 0;
+		for (size_t k = 0; k < s->npvv; k++)
+			if (memcmp(s->pvv[k].author, s->peer, SYNC_PK_LEN) == 0 &&
+			    strcmp(s->pvv[k].scope, vv[i].scope) == 0)
+				p = s->pvv[k].seq;
+		if (p < vv[i].seq) {
+			snprintf(scope, cap, "%s", vv[i].scope);
+			*peer_seq = p;
+			*held_seq = vv[i].seq;
+			rc = 1;
+		}
+	}
+	mem_free(vv);
+	return rc;
+}
+
 const uint8_t *sync_session_peer(const struct sync_session *s)
 {
 	return s->peer_hello ? s->peer : NULL;
@@ -449,6 +480,14 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 
 	if ((rc = crdt_store_vv(s->c->store, &vv, &n)))
 		return rc;
+	/* This node's own feeds first, so they are always in it: a peer can
+	 * tell a replica that lost its own commits (sync_session_own_behind). */
+	for (size_t i = 0, own = 0; i < n; i++)
+		if (memcmp(vv[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) == 0) {
+			struct crdt_vv_entry e = vv[i];
+			memmove(&vv[own + 1], &vv[own], (i - own) * sizeof(*vv));
+			vv[own++] = e;
+		}
 	/* The whole version vector when it fits a chunk; otherwise its first
 	 * entries, and the peer sends the rest from an older point (the
 	 * commits this node already holds arrive as harmless duplicates). */

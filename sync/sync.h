@@ -504,6 +504,13 @@ int sync_session_flush(struct sync_session *s);
 int sync_session_refresh(struct sync_session *s);
 /* The peer's HELLO arrived and every chunk sent was acknowledged. */
 bool sync_session_idle(const struct sync_session *s);
+/* Does the peer hold fewer of its own commits than this node holds of
+ * them? (Its HELLO lists its own feeds first.) 1 with the first such
+ * scope ("" county-wide) and both seqs: its replica was lost or restored
+ * from an older copy, and it must recover (docs/cli.md `recover`); 0
+ * when not, or before its HELLO; or a storage error. */
+int sync_session_own_behind(const struct sync_session *s, char *scope, size_t cap, uint64_t *peer_seq,
+			    uint64_t *held_seq);
 /* The peer's node id, once its HELLO arrived (NULL before). */
 const uint8_t *sync_session_peer(const struct sync_session *s);
 const struct sync_report *sync_session_report(const struct sync_session *s);

@@ -53,7 +53,10 @@ expect 2 --home "$S" recover
 expect 2 --home "$S" recover --from "coap://127.0.0.1:$P" --bundle "$TMP/x.bundle"
 
 check "recover --from the hub: the old records come back, the unsynced one is listed as lost"
+! grep -q "lacks its own commits" "$TMP/hub.log" || fail "the hub warned before any lost replica came"
 expect 0 --home "$S" --json recover --from "coap://127.0.0.1:$P"
+grep -q "(station s1, .*lacks its own commits: in scope .* it holds up to 0" "$TMP/hub.log" ||
+	fail "the hub did not log the station that came without its own commits: $(tail -5 "$TMP/hub.log")"
 echo "$out" | pyjson "d['fetched'] == $synced" || fail "recover did not fetch the $synced synced commits: $out"
 echo "$out" | pyjson "any(f['scope'] == 's1' and [l['seq'] for l in f['lost']] == [f['held'] + 1] and 's1-o3' in f['lost'][0]['ids'] for f in d['feeds'])" ||
 	fail "recover does not list the lost commits of s1: $out"
