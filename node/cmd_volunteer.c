@@ -190,9 +190,9 @@ static int node_idnum_owner(struct node_ctx *ctx, const char *hash, const char *
 /* A volunteer of another station than station (other than self) whose
  * number has the same county hash: warned, not refused (only the hub,
  * which reads every station, can see one; docs/security.md "Duplicate
- * people across stations"). */
+ * people across stations"); line > 0 names the line of an import. */
 static int node_idnum_elsewhere(struct node_ctx *ctx, const struct node_idnum *idn, const char *station,
-				const char *self)
+				const char *self, unsigned line)
 {
 	char who[NODE_ID_MAX + 1] = "", name[NODE_NAME_MAX + 1] = "", where[NODE_ID_MAX + 1] = "";
 	sqlite3_stmt *st;
@@ -213,6 +213,8 @@ static int node_idnum_elsewhere(struct node_ctx *ctx, const struct node_idnum *i
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return node_fail_store(ctx, ERR_STORAGE);
+	if (who[0] && line)
+		node_fsay(stderr, ctx->lang, M_IMPORT_LINE, line);
 	if (who[0])
 		node_fsay(stderr, ctx->lang, M_IDNUM_ELSEWHERE, idn->last4, where, name, who);
 	return 0;
@@ -352,7 +354,7 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 			return rc;
 		if (who[0])
 			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
-		if ((rc = node_idnum_elsewhere(ctx, &idn, station, NULL)))
+		if ((rc = node_idnum_elsewhere(ctx, &idn, station, NULL, 0)))
 			return rc;
 	}
 	if ((rc = node_id_next(ctx, "volunteers", 'v', id, sizeof(id))))
@@ -420,7 +422,7 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 			return rc;
 		if (who[0])
 			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
-		if ((rc = node_idnum_elsewhere(ctx, &idn, v.station, v.id)))
+		if ((rc = node_idnum_elsewhere(ctx, &idn, v.station, v.id, 0)))
 			return rc;
 	}
 	crdt_write_init(&w, node_volunteers_table(), CRDT_UPSERT, v.id);
@@ -919,7 +921,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 				memset(&r->idn, 0, sizeof(r->idn));
 				continue;
 			}
-			if ((rc = node_idnum_elsewhere(ctx, &r->idn, station, NULL)))
+			if ((rc = node_idnum_elsewhere(ctx, &r->idn, station, NULL, c.start)))
 				goto out;
 		}
 		r->name = node_strdup(v[CSV_NAME]);

@@ -79,6 +79,13 @@ run 0 --home "$HUB" volunteer add --station s0001 --name 孙丽 --phone 13700003
 [ -z "$err" ] || fail "a warning for a number held nowhere else: $err"
 run 0 --home "$HUB" report --duplicates --json
 printf '%s' "$out" | pyjson 'd["count"] == 2 and sum(len(g["volunteers"]) for g in d["duplicates"]) == 4'
+printf 'name,phone,id_number\n周敏,13700003003,%s\n' "$ID3" >"$TMP/s2.csv"
+run 0 --home "$HUB" volunteer import "$TMP/s2.csv" --station s0002
+contains "$err" "第 2 行" "an import names the line"
+contains "$err" "s0001-v2" "and the volunteer of the other station"
+rm "$TMP/s2.csv"
+run 0 --home "$HUB" report --duplicates --json
+printf '%s' "$out" | pyjson 'd["count"] == 3'
 
 check "no station sees another's volunteers, though it carries their commits"
 carry "$HUB" "$S1" s0001
