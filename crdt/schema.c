@@ -34,6 +34,10 @@ static const struct crdt_column volunteers_cols[] = {
 	 * (hex of 32 bytes, sync_idnum_key) and its last four characters. */
 	COL(7, "id_hash", CRDT_TEXT),
 	COL(8, "id_last4", CRDT_TEXT),
+	/* The same number keyed with the county ID key (sync_idnum_county_key),
+	 * written by a node that holds it: the hub finds one person at two
+	 * stations by it (cunlian report --duplicates). */
+	COL(9, "id_chash", CRDT_TEXT),
 };
 
 static const struct crdt_column teams_cols[] = {

@@ -8,6 +8,8 @@
  *   enroll accept CERT                           the station installs it
  *   enroll revoke NODE --from SEQ|--now          refuse a node's commits
  *   enroll code --station ID                     a one-time code for join
+ *   enroll keys                                  the county ID key to boards
+ *                                                enrolled before it existed
  *   join coap://HUB --code CODE                  the same, online (POST /join)
  *
  * Files in the home: county.key (the county root's secret key; only on
@@ -332,6 +334,7 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	struct sync_key_row *kr = NULL;
 	struct crdt_write *w = NULL;
 	uint32_t gens = 0;
+	size_t nw = 1;
 	int rc;
 
 	if ((rc = node_root_load(ctx, county_key, &root)))
@@ -352,7 +355,10 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		goto out;
 	}
-	if (!(kr = mem_calloc(gens + 1, sizeof(*kr))) || !(w = mem_calloc(gens + 1, sizeof(*w)))) {
+	/* a station also gets the county ID key (trust.c T9), in the same
+	 * commit: its ID numbers are comparable at the hub from the first */
+	nw = gens + 1 + (role == SYNC_ROLE_STATION);
+	if (!(kr = mem_calloc(nw, sizeof(*kr))) || !(w = mem_calloc(nw, sizeof(*w)))) {
 		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
 		goto out;
 	}
@@ -362,12 +368,17 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		w[g + 1] = kr[g + 1].w;
 	}
+	if (!rc && role == SYNC_ROLE_STATION) {
+		if ((rc = sync_key_row(&kr[nw - 1], &root, SYNC_CIDNUM_SCOPE, 0, node, ctx->now_ms)))
+			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+		w[nw - 1] = kr[nw - 1].w;
+	}
 	if (!rc)
-		rc = node_root_commit(ctx, &root, w, gens + 1);
+		rc = node_root_commit(ctx, &root, w, nw);
 out:
 	sync_identity_release(&root);
 	if (kr)
-		sodium_memzero(kr, (gens + 1) * sizeof(*kr));
+		sodium_memzero(kr, nw * sizeof(*kr));
 	mem_free(kr);
 	mem_free(w);
 	return rc;
@@ -855,5 +866,137 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 out:
 	buf_release(&b);
 	buf_release(&resp);
+	return rc;
+}
+
+/* ---- enroll keys ------------------------------------------------------------ */
+
+#define KEYS_PER_COMMIT 32
+
+/* Has the root sealed the county ID key to node (hex) already? */
+static int node_cid_has(struct node_ctx *ctx, const char *hex, bool *has)
+{
+	sqlite3_stmt *st;
+	int rc = node_sql(ctx, &st, "SELECT 1 FROM scope_keys WHERE scope = ?1 AND node = ?2 LIMIT 1",
+			  SYNC_CIDNUM_SCOPE, hex, NULL);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	*has = rc == SQLITE_ROW;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+}
+
+/*
+ * enroll keys: seal the county ID key (sync/trust.c T9) to every station
+ * board with a statement valid now and no revocation that has no such
+ * row yet (boards enrolled before this version), in root commits of at
+ * most KEYS_PER_COMMIT rows. Running it again issues nothing new.
+ */
+int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
+{
+	struct node_opt o[] = { { "county-key", true, NULL } };
+	const char *pos[1];
+	size_t npos, given = 0, had = 0, nk = 0;
+	char (*stations)[CRDT_SCOPE_MAX + 1] = NULL;
+	size_t ns = 0, caps = 0;
+	uint8_t readers[64][SYNC_PK_LEN];
+	struct sync_key_row *kr = NULL;
+	struct crdt_write w[KEYS_PER_COMMIT];
+	struct sync_identity root;
+	bool loaded = false;
+	sqlite3_stmt *st;
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
+	if (rc)
+		return rc > 0 ? 0 : rc;
+	if ((rc = node_open(ctx)))
+		return rc;
+	if (!ctx->hub)
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll keys");
+	if ((rc = node_sql(ctx, &st, "SELECT DISTINCT station FROM enrolments WHERE role = 'station'"
+				     " ORDER BY station", NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (ns == caps) {
+			size_t c2 = caps ? caps * 2 : 16;
+			void *p = mem_realloc(stations, c2 * sizeof(*stations));
+			if (!p) {
+				rc = -ENOMEM;
+				break;
+			}
+			stations = p;
+			caps = c2;
+		}
+		node_col_text(st, 0, stations[ns], sizeof(stations[0]));
+		if (stations[ns][0])
+			ns++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		rc = rc == -ENOMEM ? node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc))
+				   : node_fail_store(ctx, ERR_STORAGE);
+		goto out;
+	}
+	if (!(kr = mem_calloc(KEYS_PER_COMMIT, sizeof(*kr)))) {
+		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+		goto out;
+	}
+	rc = 0;
+	for (size_t s = 0; s < ns && !rc; s++) {
+		size_t nr = 0;
+		if ((rc = sync_scope_readers(ctx->sync, stations[s], ctx->now_ms, NULL, 0, readers, 64, &nr))) {
+			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+			break;
+		}
+		for (size_t i = 0; i < nr && !rc; i++) {
+			char hex[2 * SYNC_PK_LEN + 1];
+			bool has = false;
+			node_hex(readers[i], SYNC_PK_LEN, hex);
+			if ((rc = node_cid_has(ctx, hex, &has)))
+				break;
+			if (has) {
+				had++;
+				continue;
+			}
+			if (!loaded && (rc = node_root_load(ctx, o[0].val, &root)))
+				break;
+			loaded = true;
+			if ((rc = sync_key_row(&kr[nk], &root, SYNC_CIDNUM_SCOPE, 0, readers[i], ctx->now_ms))) {
+				rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+				break;
+			}
+			w[nk] = kr[nk].w;
+			if (++nk == KEYS_PER_COMMIT) {
+				if ((rc = node_root_commit(ctx, &root, w, nk)))
+					break;
+				given += nk;
+				sodium_memzero(kr, KEYS_PER_COMMIT * sizeof(*kr));
+				nk = 0;
+			}
+		}
+	}
+	if (!rc && nk) {
+		if ((rc = node_root_commit(ctx, &root, w, nk)) == 0)
+			given += nk;
+	}
+	if (rc)
+		goto out;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kint(&j, "given", (int64_t)given);
+		node_json_kint(&j, "had", (int64_t)had);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_ENROLL_KEYS_DONE, given, had);
+	}
+out:
+	if (loaded)
+		sync_identity_release(&root);
+	if (kr)
+		sodium_memzero(kr, KEYS_PER_COMMIT * sizeof(*kr));
+	mem_free(kr);
+	mem_free(stations);
 	return rc;
 }

@@ -15,10 +15,17 @@
  * A points row counts in the group of its order; rows without an order
  * (redemptions, adjustments) count in their station's group for --by
  * station and town, and in the group "-" for category and month.
+ *
+ * report --duplicates (hub only; docs/security.md "Duplicate people
+ * across stations"): the live volunteers whose ID number's county hash
+ * (id_chash) is shared by volunteers of two or more stations, grouped by
+ * number; printed are their ids, stations, names and the masked number,
+ * never a hash.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sodium.h>
 #include <sqlite3.h>
 
 #include "base/err.h"
@@ -329,9 +336,130 @@ static void node_report_csv_row(const struct node_group *g, const char *key, con
 		node_csv_field(stdout, c[i], i == ncols - 1);
 }
 
+/* One volunteer of a duplicates group. */
+struct node_dup {
+	char id[NODE_ID_MAX + 1], station[NODE_ID_MAX + 1], name[NODE_NAME_MAX + 1], mask[32];
+	size_t group; /* 1, 2, ... */
+};
+
+static int node_report_duplicates(struct node_ctx *ctx)
+{
+	static const char *const sql =
+		"SELECT id_chash, pk, station, name, id_last4 FROM volunteers"
+		" WHERE _dead IS NULL AND id_chash IS NOT NULL AND id_chash IN"
+		" (SELECT id_chash FROM volunteers WHERE _dead IS NULL AND id_chash IS NOT NULL"
+		" GROUP BY id_chash HAVING COUNT(DISTINCT station) >= 2)"
+		" ORDER BY id_chash, station, pk";
+	static const char *const uncovered =
+		"SELECT COUNT(*) FROM volunteers WHERE _dead IS NULL AND id_hash IS NOT NULL"
+		" AND id_chash IS NULL";
+	char hash[2 * SYNC_HASH_LEN + 1] = "", prev[2 * SYNC_HASH_LEN + 1] = "", last4[8];
+	struct node_dup *d = NULL;
+	size_t n = 0, cap = 0, groups = 0;
+	long long nun = 0;
+	sqlite3_stmt *st;
+	int rc, step;
+
+	if ((rc = node_sql(ctx, &st, sql, NULL)))
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t c2 = cap ? cap * 2 : 16;
+			void *p = mem_realloc(d, c2 * sizeof(*d));
+			if (!p) {
+				sqlite3_finalize(st);
+				mem_free(d);
+				return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+			}
+			d = p;
+			cap = c2;
+		}
+		struct node_dup *x = &d[n++];
+		node_col_text(st, 0, hash, sizeof(hash));
+		node_col_text(st, 1, x->id, sizeof(x->id));
+		node_col_text(st, 2, x->station, sizeof(x->station));
+		node_col_text(st, 3, x->name, sizeof(x->name));
+		node_col_text(st, 4, last4, sizeof(last4));
+		node_idnum_mask(last4, x->mask, sizeof(x->mask));
+		if (strcmp(hash, prev) != 0) {
+			groups++;
+			memcpy(prev, hash, sizeof(prev));
+		}
+		x->group = groups;
+	}
+	sqlite3_finalize(st);
+	sodium_memzero(hash, sizeof(hash));
+	sodium_memzero(prev, sizeof(prev));
+	if (step != SQLITE_DONE) {
+		mem_free(d);
+		return node_fail_store(ctx, ERR_STORAGE);
+	}
+	if ((rc = node_sql(ctx, &st, uncovered, NULL))) {
+		mem_free(d);
+		return rc;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		nun = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_key(&j, "duplicates");
+		node_json_arr(&j);
+		for (size_t i = 0; i < n; i++) {
+			if (i == 0 || d[i].group != d[i - 1].group) {
+				if (i)
+					node_json_end_arr(&j), node_json_end_obj(&j);
+				node_json_obj(&j);
+				node_json_kstr(&j, "id_number", d[i].mask);
+				node_json_key(&j, "volunteers");
+				node_json_arr(&j);
+			}
+			node_json_obj(&j);
+			node_json_kstr(&j, "id", d[i].id);
+			node_json_kstr(&j, "station", d[i].station);
+			node_json_kstr(&j, "name", d[i].name);
+			node_json_end_obj(&j);
+		}
+		if (n)
+			node_json_end_arr(&j), node_json_end_obj(&j);
+		node_json_end_arr(&j);
+		node_json_kint(&j, "count", (int64_t)groups);
+		node_json_kint(&j, "uncovered", nun);
+		node_json_end_obj(&j);
+	} else if (!n) {
+		node_say(ctx, M_DUP_NONE);
+	} else {
+		const char *head[5] = { node_msg(ctx->lang, M_DCOL_GROUP), node_msg(ctx->lang, M_COL_ID),
+					node_msg(ctx->lang, M_COL_STATION), node_msg(ctx->lang, M_COL_NAME),
+					node_msg(ctx->lang, M_DCOL_IDNUM) };
+		struct node_table t;
+		char g[24];
+		node_say(ctx, M_DUP_FOUND, groups);
+		node_table_init(&t, 5, head);
+		t.right[0] = true;
+		for (size_t i = 0; i < n; i++) {
+			const char *cells[5] = { g, d[i].id, d[i].station, d[i].name, d[i].mask };
+			snprintf(g, sizeof(g), "%zu", d[i].group);
+			node_table_row(&t, cells);
+		}
+		if (t.err)
+			rc = node_fail(ctx, t.err, M_FAILED, node_reason(ctx->lang, t.err));
+		else
+			node_table_print(&t, stdout);
+		node_table_release(&t);
+	}
+	if (!ctx->json && nun > 0)
+		node_say(ctx, M_DUP_UNCOVERED, nun);
+	mem_free(d);
+	return rc;
+}
+
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 {
-	struct node_opt op[] = { { "by", true, NULL }, { "format", true, NULL } };
+	struct node_opt op[] = { { "by", true, NULL }, { "format", true, NULL }, { "duplicates", false, NULL } };
 	const char *pos[1];
 	size_t npos;
 	struct node_report r;
@@ -339,6 +467,17 @@ int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_opts_parse(ctx, argc, argv, op, NOPTS(op), pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
+	if (op[2].val) {
+		if (op[0].val || (op[1].val && strcmp(op[1].val, "table") && strcmp(op[1].val, "json")))
+			return node_fail(ctx, ERR_USAGE, M_DUP_BAD_WITH);
+		if (op[1].val && strcmp(op[1].val, "json") == 0)
+			ctx->json = true;
+		if ((rc = node_open(ctx)))
+			return rc;
+		if (!ctx->hub)
+			return node_fail(ctx, ERR_RULE, M_DUP_HUB_ONLY);
+		return node_report_duplicates(ctx);
+	}
 	const char *by = op[0].val ? op[0].val : "station";
 	const char *format = op[1].val ? op[1].val : ctx->json ? "json" : "table";
 	if (strcmp(by, "station") && strcmp(by, "town") && strcmp(by, "category") && strcmp(by, "month"))

@@ -187,6 +187,39 @@ static int node_idnum_owner(struct node_ctx *ctx, const char *hash, const char *
 	return node_owner(ctx, true, hash, self, who, n, name, nn);
 }
 
+/* A volunteer of another station than station (other than self) whose
+ * number has the same county hash: warned, not refused (only the hub,
+ * which reads every station, can see one; docs/security.md "Duplicate
+ * people across stations"); line > 0 names the line of an import. */
+static int node_idnum_elsewhere(struct node_ctx *ctx, const struct node_idnum *idn, const char *station,
+				const char *self, unsigned line)
+{
+	char who[NODE_ID_MAX + 1] = "", name[NODE_NAME_MAX + 1] = "", where[NODE_ID_MAX + 1] = "";
+	sqlite3_stmt *st;
+	int rc;
+	if (!idn->chash[0])
+		return 0;
+	if ((rc = node_sql(ctx, &st,
+			   "SELECT pk, name, station FROM volunteers WHERE id_chash = ?1 AND station != ?2"
+			   " AND pk != ?3 AND _dead IS NULL ORDER BY pk LIMIT 1",
+			   idn->chash, station, self ? self : "", NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		node_col_text(st, 0, who, sizeof(who));
+		node_col_text(st, 1, name, sizeof(name));
+		node_col_text(st, 2, where, sizeof(where));
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return node_fail_store(ctx, ERR_STORAGE);
+	if (who[0] && line)
+		node_fsay(stderr, ctx->lang, M_IMPORT_LINE, line);
+	if (who[0])
+		node_fsay(stderr, ctx->lang, M_IDNUM_ELSEWHERE, idn->last4, where, name, who);
+	return 0;
+}
+
 /* Skills as a plain comma list: Chinese commas and 、 become ',', spaces
  * around items and empty items go. Returns false when too long. */
 static bool node_skills_norm(const char *in, char *out, size_t n)
@@ -254,6 +287,8 @@ static void node_volunteer_fill(struct crdt_write *w, const char *id, const char
 	if (idn && idn->hash[0]) {
 		crdt_write_text(w, "id_hash", idn->hash);
 		crdt_write_text(w, "id_last4", idn->last4);
+		if (idn->chash[0])
+			crdt_write_text(w, "id_chash", idn->chash);
 	}
 }
 
@@ -319,6 +354,8 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 			return rc;
 		if (who[0])
 			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
+		if ((rc = node_idnum_elsewhere(ctx, &idn, station, NULL, 0)))
+			return rc;
 	}
 	if ((rc = node_id_next(ctx, "volunteers", 'v', id, sizeof(id))))
 		return rc;
@@ -385,6 +422,8 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 			return rc;
 		if (who[0])
 			return node_fail(ctx, ERR_EXISTS, M_IDNUM_TAKEN, idn.last4, whoname, who, who);
+		if ((rc = node_idnum_elsewhere(ctx, &idn, v.station, v.id, 0)))
+			return rc;
 	}
 	crdt_write_init(&w, node_volunteers_table(), CRDT_UPSERT, v.id);
 	if (o[0].val)
@@ -400,6 +439,8 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 	if (o[5].val) { /* "" clears it */
 		crdt_write_text(&w, "id_hash", idn.hash[0] ? idn.hash : NULL);
 		crdt_write_text(&w, "id_last4", idn.hash[0] ? idn.last4 : NULL);
+		/* never a county hash of the number replaced */
+		crdt_write_text(&w, "id_chash", idn.chash[0] ? idn.chash : NULL);
 	}
 	if ((rc = node_commit(ctx, v.station, &w, 1)))
 		return rc;
@@ -880,6 +921,8 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 				memset(&r->idn, 0, sizeof(r->idn));
 				continue;
 			}
+			if ((rc = node_idnum_elsewhere(ctx, &r->idn, station, NULL, c.start)))
+				goto out;
 		}
 		r->name = node_strdup(v[CSV_NAME]);
 		r->phone = node_strdup(phone);

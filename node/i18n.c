@@ -414,9 +414,13 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
 				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
 	[M_HELP_REPORT] = { "report [--by station|town|category|month] [--format table|json|csv]\n"
-			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。\n",
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。\n"
+			    "report --duplicates [--json]\n"
+			    "  （仅县级中心）在两个以上站点登记的同一身份证号：每组列出志愿者编号、站点、姓名和尾号，不显示号码。\n",
 			    "report [--by station|town|category|month] [--format table|json|csv]\n"
-			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed.\n" },
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed.\n"
+			    "report --duplicates [--json]\n"
+			    "  (hub only) ID numbers registered at more than one station: each group lists the volunteers' ids, stations, names and last four characters, never the number.\n" },
 
 	/* ---- backup, restore (cmd_backup.c) ---- */
 	[M_HELP_BACKUP] = { "backup 文件 [--passphrase-file 口令文件]\n"
@@ -845,6 +849,28 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
 	[M_RS_NOT_REPLICA] = { "备份 %s 里的数据库含有 cunlian 从不写入的触发器、视图或虚拟表（它们会在节点里运行），没有保留任何内容：这份备份不可信，换一份备份再试\n",
 		"the database in the backup %s holds triggers, views or virtual tables, which cunlian never writes (they would run inside the node); nothing was kept: do not trust this backup, try another copy\n" },
+	/* dupes (issue 13 part 7): one person registered at two stations */
+	[M_DUP_HUB_ONLY] = { "重复登记报告只能在县级中心执行：只有中心能看到各站点的志愿者，本站看不到别的站点\n",
+			     "the duplicates report can only be run at the county hub: only the hub sees every station's volunteers; a station sees none of the others'\n" },
+	[M_DUP_NONE] = { "没有发现在两个以上站点登记的同一身份证号\n",
+			 "no ID number is registered at more than one station\n" },
+	[M_DUP_FOUND] = { "%zu 个身份证号在两个以上站点登记（每组是同一个号码）：请与相关站点核对，保留一处登记\n",
+			  "%zu ID numbers are registered at more than one station (each group is one number): check with those stations and keep one registration\n" },
+	[M_DUP_UNCOVERED] = { "另有 %lld 名志愿者的身份证号是在站点取得全县密钥之前录入的，无法比对：请在中心运行 cunlian enroll keys，站点同步后用 volunteer set --id-number 重新录入\n",
+			      "%lld more volunteers' ID numbers were entered before their station held the county ID key and cannot be compared: run cunlian enroll keys at the hub, and once the station has synced, enter them again with volunteer set --id-number\n" },
+	[M_DCOL_GROUP] = { "组", "group" },
+	[M_DCOL_IDNUM] = { "身份证号", "ID number" },
+	[M_IDNUM_ELSEWHERE] = { "注意：尾号 %s 的身份证号也登记在站点 %s 的志愿者 %s（%s）名下；已照样登记，如是同一人请与该站点核对（cunlian report --duplicates）\n",
+				"note: the ID number ending in %s is also registered at station %s, to %s (%s); registered anyway: if this is the same person, check with that station (cunlian report --duplicates)\n" },
+	[M_DUP_BAD_WITH] = { "--duplicates 不能与 --by 或 --format csv 同用\n",
+			     "--duplicates cannot be used with --by or --format csv\n" },
+	[M_HELP_ENROLL_KEYS] = { "enroll keys [--county-key 文件]（中心）\n"
+				 "  把全县身份证号密钥发给还没有它的每台在册站点设备（新入网的设备会自动得到），中心才能查出在两个站点重复登记的人（report --duplicates）\n",
+				 "enroll keys [--county-key FILE] (hub)\n"
+				 "  give the county ID key to every enrolled station board that lacks it (boards enrolled from now on get it anyway), so the hub finds people registered at two stations (report --duplicates)\n" },
+	[M_ENROLL_KEYS_DONE] = { "已把全县身份证号密钥发给 %zu 台站点设备（%zu 台原来已有）：站点同步后生效\n",
+				 "the county ID key was given to %zu station boards (%zu had it already); it takes effect once they sync\n" },
+	/* ---- end of dupes ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -449,6 +449,18 @@ enum node_msg_id {
 	/* ---- end of clock ---- */
 	/* fuzz (issue 13): restore refuses a replica that is not as cunlian writes it */
 	M_RS_NOT_REPLICA,
+	/* dupes (issue 13 part 7): one person registered at two stations */
+	M_DUP_HUB_ONLY,
+	M_DUP_NONE,
+	M_DUP_FOUND,
+	M_DUP_UNCOVERED,
+	M_DCOL_GROUP,
+	M_DCOL_IDNUM,
+	M_IDNUM_ELSEWHERE,
+	M_DUP_BAD_WITH,
+	M_HELP_ENROLL_KEYS,
+	M_ENROLL_KEYS_DONE,
+	/* ---- end of dupes ---- */
 	M_COUNT
 };
 

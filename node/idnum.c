@@ -18,6 +18,10 @@
  *      hard link so two runs never see half a file. Hashes under that key
  *      compare only on this node.
  *  I3. Keys live in sodium_malloc'd memory; the caller sodium_free()s.
+ *  I4. Beside the station's hash, a number is hashed under the county ID
+ *      key when this node holds it (the hub; a station the root sealed it
+ *      to: sync/trust.c T9) into id_chash, which lets the hub find one
+ *      person registered at two stations (cunlian report --duplicates).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -84,9 +88,11 @@ int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
 	char path[NODE_PATH_MAX + 32];
 	int rc;
 
-	*key = sodium_malloc(SYNC_KEY_LEN);
+	*key = sodium_malloc(NODE_IDKEY_LEN);
 	if (!*key)
 		return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+	rc = sync_idnum_county_key(ctx->sync, *key + SYNC_KEY_LEN); /* I4 */
+	(*key)[2 * SYNC_KEY_LEN] = rc == 0;
 	rc = sync_idnum_key(ctx->sync, station, *key);
 	if (rc == ERR_NOTFOUND) {
 		node_path(ctx, path, sizeof(path), IDKEY_FILE);
@@ -144,6 +150,10 @@ enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t 
 	if (p == IDNUM_OK && key && out) {
 		sync_idnum_hash(h, key, num, IDNUM_LEN);
 		node_hex(h, sizeof(h), out->hash);
+		if (key[2 * SYNC_KEY_LEN] == 1) { /* I4 */
+			sync_idnum_hash(h, key + SYNC_KEY_LEN, num, IDNUM_LEN);
+			node_hex(h, sizeof(h), out->chash);
+		}
 		memcpy(out->last4, num + IDNUM_LEN - 4, 4);
 		out->last4[4] = '\0';
 		sodium_memzero(h, sizeof(h));

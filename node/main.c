@@ -53,6 +53,7 @@ const struct node_cmd node_cmds[] = {
 	{ "enroll", "accept", node_cmd_enroll_accept, M_HELP_ENROLL_ACCEPT, NODE_AUTHORS },
 	{ "enroll", "revoke", node_cmd_enroll_revoke, M_HELP_ENROLL_REVOKE, NODE_AUTHORS },
 	{ "enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, NODE_AUTHORS },
+	{ "enroll", "keys", node_cmd_enroll_keys, M_HELP_ENROLL_KEYS, NODE_AUTHORS },
 	{ "join", NULL, node_cmd_join, M_HELP_JOIN, NODE_AUTHORS },
 	{ "serve", NULL, node_cmd_serve, M_HELP_SERVE, NODE_READS },
 	{ "sync", NULL, node_cmd_sync, M_HELP_SYNC, NODE_READS },

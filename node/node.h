@@ -348,6 +348,7 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_join(struct node_ctx *ctx, int argc, char **argv);
 /* The hub's side of join: body is request || crypto_auth tag keyed by
  * BLAKE2b-256(code). 0 with the signed certificate appended to cert;
@@ -492,15 +493,20 @@ int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 /* What is kept of an ID number: never the number itself. */
 struct node_idnum {
 	char hash[2 * SYNC_HASH_LEN + 1]; /* hex of the keyed hash */
+	char chash[2 * SYNC_HASH_LEN + 1]; /* under the county ID key; "" when not held */
 	char last4[5];                    /* its last four characters */
 };
-/* The key that hashes ID numbers of station's volunteers, into
- * sodium_malloc'd *key (SYNC_KEY_LEN bytes; sodium_free it): derived
- * from the station's scope key when this node holds it, else idnum.key
- * in the home (made at first use). On failure prints why, *key NULL. */
+/* The keys that hash ID numbers of station's volunteers, into
+ * sodium_malloc'd *key (NODE_IDKEY_LEN bytes; sodium_free it): first the
+ * station's, derived from its scope key when this node holds it, else
+ * idnum.key in the home (made at first use); then the county ID key
+ * (sync_idnum_county_key) and a byte that is 1 when this node holds it
+ * (else the key is zeros). On failure prints why, *key NULL. */
+#define NODE_IDKEY_LEN (2 * SYNC_KEY_LEN + 1)
 int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key);
-/* Check the len bytes typed (docs/cli.md) and, with key and out, keep
- * its hash and last four characters in out. Every copy made is wiped;
+/* Check the len bytes typed (docs/cli.md) and, with key (NODE_IDKEY_LEN
+ * bytes, node_idnum_key) and out, keep its hashes and last four
+ * characters in out. Every copy made is wiped;
  * typed is not (the caller wipes it). M_NONE, or the message of the
  * problem (M_BAD_IDNUM_*, whose one argument is *where; may be NULL),
  * or M_FAILED when memory ran out; out is zeroed then. */

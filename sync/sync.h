@@ -380,6 +380,18 @@ int sync_body_open(struct sync_ctx *c, const struct crdt_log_entry *e, struct bu
  * station, scope ""), -ENOMEM.
  */
 int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC_KEY_LEN]);
+/*
+ * The county ID key (docs/security.md "Duplicate people across
+ * stations"): BLAKE2b-256(key = M, "cunlian-idnum-county-v1"), the same
+ * for every station, so the hub finds one number registered at two
+ * stations. The hub derives it; a station holds it once the root sealed
+ * it to its node key in a row of scope_keys of scope SYNC_CIDNUM_SCOPE,
+ * generation 0 (sync_key_row with that scope). 0, or ERR_NOTFOUND (key
+ * zeroed) when this node holds no such key (not enrolled, a relay, a
+ * station whose row it has not learned yet).
+ */
+#define SYNC_CIDNUM_SCOPE "*idnum" /* never a station id (no '*' in one) */
+int sync_idnum_county_key(const struct sync_ctx *c, uint8_t key[SYNC_KEY_LEN]);
 /* The keyed hash of a normalised ID number (len bytes, docs/security.md
  * "ID numbers"): BLAKE2b-256(key = key, number). */
 void sync_idnum_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t key[SYNC_KEY_LEN], const char *num,

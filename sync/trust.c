@@ -108,6 +108,15 @@
  *      BLAKE2b-256(key = K_S, "cunlian-idnum-v1") (sync_idnum_key): a
  *      key of its own, so a hash never reveals or reuses K_S, and the
  *      station and the hub (which derives K_S from M) agree on it.
+ *  T9. The county ID key K_c = BLAKE2b-256(key = M, "cunlian-idnum-county-v1")
+ *      hashes the same numbers a second time (volunteers.id_chash) so the
+ *      hub finds one person registered at two stations. The hub derives
+ *      it; a station gets it sealed to its node key in a row of
+ *      scope_keys of the reserved scope SYNC_CIDNUM_SCOPE ("*idnum", which
+ *      no station id can be), generation 0, written by the root with the
+ *      station's statement. Such a row never announces a generation and
+ *      is never taken for a station's key (docs/security.md "Duplicate
+ *      people across stations").
  */
 #include <errno.h>
 #include <sodium.h>
@@ -126,6 +135,7 @@
 #define NONCE_DOMAIN "cunlian-nonce-v2"
 #define IDNUM_DOMAIN "cunlian-idnum-v1"
 #define GEN_DOMAIN "cunlian-scope-gen-v1"
+#define CIDNUM_DOMAIN "cunlian-idnum-county-v1"
 /* The encrypted body's format byte (T5, G2). */
 enum { ENC_V1_RANDOM = 1, ENC_PLAIN = 2, ENC_ZSTD = 3, ENC_ZSTD_DICT = 4, ENC_GEN = 5 };
 #define ENC_HDR 2
@@ -170,8 +180,10 @@ struct sync_trust {
 	struct trust_rev *rv;
 	size_t nrv, caprv;
 	/* sodium_malloc: [0..32) master, then generation g of the own
-	 * scope's key at 32 * (1 + g), g < SYNC_GENS_MAX (G1) */
+	 * scope's key at 32 * (1 + g), g < SYNC_GENS_MAX (G1), then the
+	 * county ID key sealed to this node (T9) at 32 * (1 + SYNC_GENS_MAX) */
 	uint8_t *keys;
+	bool has_cidkey;
 	uint8_t held[SYNC_GENS_MAX / 8]; /* generations of the own scope held */
 	struct trust_gen *gn;
 	size_t ngn, capgn;
@@ -482,7 +494,8 @@ int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const
 
 	memset(r, 0, sizeof(*r));
 	if (!root->sk || !*scope || strlen(scope) > CRDT_SCOPE_MAX || gen >= SYNC_GENS_MAX ||
-	    (gen == 0 && !node) || at > INT64_MAX)
+	    (gen == 0 && !node) || at > INT64_MAX ||
+	    (strcmp(scope, SYNC_CIDNUM_SCOPE) == 0 && gen != 0))
 		return ERR_USAGE;
 	snprintf(r->scope, sizeof(r->scope), "%s", scope);
 	if (node) {
@@ -491,7 +504,11 @@ int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const
 		if (!(k = sodium_malloc(SYNC_KEY_LEN)))
 			return -ENOMEM;
 		trust_master(root, m);
-		trust_gen_key(m, scope, gen, k);
+		if (strcmp(scope, SYNC_CIDNUM_SCOPE) == 0)
+			crypto_generichash(k, SYNC_KEY_LEN, (const uint8_t *)CIDNUM_DOMAIN,
+					   sizeof(CIDNUM_DOMAIN) - 1, m, SYNC_KEY_LEN); /* T9 */
+		else
+			trust_gen_key(m, scope, gen, k);
 		sodium_memzero(m, sizeof(m));
 		crypto_box_seal(sealed, k, SYNC_KEY_LEN, xpk);
 		sodium_free(k);
@@ -604,15 +621,21 @@ static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
 		return 0; /* not a row this version can use */
 	memcpy(scope, s, sl);
 	scope[sl] = '\0';
+	bool cid = strcmp(scope, SYNC_CIDNUM_SCOPE) == 0; /* T9: no generations */
+	if (cid && gen)
+		return 0;
 	if (gen && (rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
 		return rc;
-	if (!t->has_scope || strcmp(scope, t->key_scope) != 0 || !val_text(w, 2, &s, &sl) ||
+	if ((!cid && (!t->has_scope || strcmp(scope, t->key_scope) != 0)) || !val_text(w, 2, &s, &sl) ||
 	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
 	    !val_text(w, 3, &s, &sl) || hex_get(s, sl, sealed, SYNC_SEALED_LEN))
 		return 0;
 	uint8_t k[SYNC_KEY_LEN]; /* a row that does not open leaves a held key as it was */
 	rc = trust_unseal(c->id, sealed, k);
-	if (rc == 0) {
+	if (rc == 0 && cid) {
+		memcpy(t->keys + SYNC_KEY_LEN * (1 + SYNC_GENS_MAX), k, SYNC_KEY_LEN);
+		t->has_cidkey = true;
+	} else if (rc == 0) {
 		memcpy(t->keys + SYNC_KEY_LEN * (1 + gen), k, SYNC_KEY_LEN);
 		t->held[gen / 8] |= (uint8_t)(1u << (gen % 8));
 	}
@@ -703,7 +726,7 @@ int sync_trust_new(struct sync_ctx *c)
 	t = mem_calloc(1, sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->keys = sodium_malloc((1 + SYNC_GENS_MAX) * SYNC_KEY_LEN);
+	t->keys = sodium_malloc((2 + SYNC_GENS_MAX) * SYNC_KEY_LEN);
 	if (!t->keys) {
 		mem_free(t);
 		return -ENOMEM;
@@ -873,6 +896,23 @@ int sync_idnum_key(const struct sync_ctx *c, const char *scope, uint8_t key[SYNC
 		rc = ERR_NOTFOUND;
 	sodium_free(k);
 	return rc;
+}
+
+int sync_idnum_county_key(const struct sync_ctx *c, uint8_t key[SYNC_KEY_LEN])
+{
+	const struct sync_trust *t = c->trust;
+
+	sodium_memzero(key, SYNC_KEY_LEN);
+	if (!t)
+		return ERR_NOTFOUND;
+	if (t->has_master) /* T9: the hub derives it */
+		crypto_generichash(key, SYNC_KEY_LEN, (const uint8_t *)CIDNUM_DOMAIN, sizeof(CIDNUM_DOMAIN) - 1,
+				   t->keys, SYNC_KEY_LEN);
+	else if (t->has_cidkey)
+		memcpy(key, t->keys + SYNC_KEY_LEN * (1 + SYNC_GENS_MAX), SYNC_KEY_LEN);
+	else
+		return ERR_NOTFOUND;
+	return 0;
 }
 
 void sync_idnum_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t key[SYNC_KEY_LEN], const char *num,

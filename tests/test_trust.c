@@ -1169,6 +1169,65 @@ static void test_idnum_key(void **state)
 	t_close(&hub);
 }
 
+/* The county ID key (T9): the hub derives it; a station learns it from
+ * the row of scope_keys sealed to it (as enroll sign writes it), the
+ * same key at every station, apart from its station ID key; a station
+ * whose row is not there yet, and a relay with no row, hold none. */
+static void test_idnum_county_key(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2, rl;
+	struct sync_report rep;
+	struct sync_key_row kr[2];
+	struct crdt_write w[2];
+	uint8_t kh[SYNC_KEY_LEN], k1[SYNC_KEY_LEN], k2[SYNC_KEY_LEN], ks[SYNC_KEY_LEN],
+		zero[SYNC_KEY_LEN] = { 0 };
+	(void)state;
+
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 11);
+	t_open(&rl, "relay11", 120, NULL, 0);
+	assert_int_equal(sync_idnum_county_key(hub.ctx, kh), 0);
+	assert_memory_not_equal(kh, zero, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_county_key(s1.ctx, k1), ERR_NOTFOUND); /* no row yet */
+	assert_memory_equal(k1, zero, SYNC_KEY_LEN);
+	/* the reserved scope has no generations */
+	assert_int_equal(sync_key_row(&kr[0], &root, SYNC_CIDNUM_SCOPE, 1, s1.id.pk, T0 + 20), ERR_USAGE);
+	assert_int_equal(sync_key_row(&kr[0], &root, SYNC_CIDNUM_SCOPE, 0, NULL, T0 + 20), ERR_USAGE);
+
+	/* s1's row first: s1 learns it, s2 (which carries it) does not */
+	assert_int_equal(sync_key_row(&kr[0], &root, SYNC_CIDNUM_SCOPE, 0, s1.id.pk, T0 + 20), 0);
+	t_root_commit(&r, &kr[0].w, 1, T0 + 20);
+	t_carry(&r, &s1, T0 + 30, &rep, NULL);
+	t_carry(&r, &s2, T0 + 30, &rep, NULL);
+	t_carry(&r, &rl, T0 + 30, &rep, NULL);
+	assert_int_equal(sync_idnum_county_key(s1.ctx, k1), 0);
+	assert_memory_equal(k1, kh, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_county_key(s2.ctx, k2), ERR_NOTFOUND);
+	assert_int_equal(sync_idnum_county_key(rl.ctx, k2), ERR_NOTFOUND);
+	/* not a station key, not a generation: s1's own keys are as they were */
+	assert_true(sync_trust_key(s1.ctx, "s1", ks));
+	assert_memory_not_equal(ks, k1, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_key(s1.ctx, "s1", ks), 0);
+	assert_memory_not_equal(ks, k1, SYNC_KEY_LEN);
+	assert_int_equal(sync_scope_gen(hub.ctx, SYNC_CIDNUM_SCOPE), 0);
+	assert_int_equal(sync_scope_gen(s1.ctx, SYNC_CIDNUM_SCOPE), 0);
+
+	/* then s2's (with a copy of s1's, as a re-issue would): the same key,
+	 * learned again when the context is reopened from the replica */
+	assert_int_equal(sync_key_row(&kr[1], &root, SYNC_CIDNUM_SCOPE, 0, s2.id.pk, T0 + 40), 0);
+	w[0] = kr[1].w;
+	t_root_commit(&r, w, 1, T0 + 40);
+	t_carry(&r, &s2, T0 + 50, &rep, NULL);
+	t_carry(&r, &rl, T0 + 50, &rep, NULL);
+	assert_int_equal(sync_idnum_county_key(s2.ctx, k2), 0);
+	assert_memory_equal(k2, kh, SYNC_KEY_LEN);
+	t_reopen(&s2, "s2", SYNC_ROLE_STATION);
+	assert_int_equal(sync_idnum_county_key(s2.ctx, k2), 0);
+	assert_memory_equal(k2, kh, SYNC_KEY_LEN);
+	assert_int_equal(sync_idnum_county_key(rl.ctx, k2), ERR_NOTFOUND);
+	t_close(&rl);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 /* ---- opened ranges ----------------------------------------------------- */
 
 /* How many opened ranges (and ranges in all) chunk holds, decoded at n. */
@@ -2128,6 +2187,7 @@ int main(void)
 		cmocka_unit_test(test_encryption),
 		cmocka_unit_test(test_body_format),
 		cmocka_unit_test(test_idnum_key),
+		cmocka_unit_test(test_idnum_county_key),
 		cmocka_unit_test(test_opened_ranges),
 		cmocka_unit_test(test_opened_old_formats),
 		cmocka_unit_test(test_commit_fit),
