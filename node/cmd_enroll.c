@@ -410,7 +410,7 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	if (!ctx->hub)
-		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll sign");
 	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
@@ -624,7 +624,7 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	if (!ctx->hub)
-		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll revoke");
 	if ((rc = node_revoke_targets(ctx, pos[0], keys, scopes, 8, &n)))
 		return rc;
 	if (n == 0)
@@ -719,7 +719,7 @@ int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	if (!ctx->hub)
-		return node_fail(ctx, ERR_RULE, M_HUB_ONLY);
+		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll code");
 	for (size_t i = 0; i < CODE_LEN; i++)
 		code[i] = node_code_alphabet[randombytes_uniform(sizeof(node_code_alphabet) - 1)];
 	code[CODE_LEN] = '\0';
