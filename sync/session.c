@@ -196,13 +196,14 @@ int sync_session_own_behind(const struct sync_session *s, char *scope, size_t ca
 {
 	struct crdt_vv_entry *vv = NULL;
 	size_t n = 0;
-	int rc;
 	if (cap)
 		scope[0] = '\0';
 	*peer_seq = *held_seq = 0;
-	if (!s->peer_hello || (rc = crdt_store_vv(s->c->store, &vv, &n)))
-		return s->peer_hello ? rc : 0;
-	rc = 0;
+	if (!s->peer_hello)
+		return 0;
+	int rc = crdt_store_vv(s->c->store, &vv, &n);
+	if (rc)
+		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
 		if (memcmp(vv[i].author, s->peer, SYNC_PK_LEN) != 0)
 			continue;
