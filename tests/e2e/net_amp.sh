@@ -22,16 +22,18 @@ port = int(sys.argv[1])
 def opt(delta, val):
     assert delta < 13 and len(val) < 13
     return bytes([delta << 4 | len(val)]) + val
-def get(mid, *segs, query=None):
-    b = bytes([0x40, 0x01, mid >> 8, mid & 255])  # CON GET, no token
+def get(mid, *segs, query=None, code=0x01, body=b""):
+    b = bytes([0x40, code, mid >> 8, mid & 255])  # CON GET (or POST), no token
     last = 0
     for s in segs:
         b += opt(11 - last, s.encode()); last = 11
     if query:
         b += opt(15 - last, query.encode())
-    return b
+    return b + (b"\xff" + body if body else b"")
 for name, req in (("discovery", get(1, ".well-known", "core")), ("/vv", get(2, "vv")),
-                  ("/vv?scope", get(3, "vv", query="scope=-")), ("unknown", get(4, "nothere"))):
+                  ("/vv?scope", get(3, "vv", query="scope=-")), ("unknown", get(4, "nothere")),
+                  ("/join", get(5, "join", code=0x02, body=b"x")),
+                  ("/s", get(6, "s", query="k=1", code=0x02, body=b"x"))):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)
     s.sendto(req, ("127.0.0.1", port))
