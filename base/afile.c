@@ -111,6 +111,23 @@ int afile_put(const char *path, const void *p, size_t n, mode_t mode)
 	return afile_commit(&a);
 }
 
+int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir)
+{
+	int rc = 0;
+	errno = 0;
+	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+		rc = errno ? -errno : -EIO;
+	if (fclose(f) != 0 && !rc)
+		rc = errno ? -errno : -EIO;
+	if (!rc && rename(tmp, path) < 0)
+		rc = -errno;
+	if (rc) {
+		unlink(tmp);
+		return rc;
+	}
+	return sync_dir ? afile_sync_dir(path) : 0;
+}
+
 int64_t afile_free_bytes(const char *path)
 {
 	char dir[AFILE_PATH_MAX];

@@ -21,7 +21,9 @@
 #ifndef CUNLIAN_AFILE_H
 #define CUNLIAN_AFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -49,6 +51,12 @@ int afile_commit(struct afile *a);
 void afile_abort(struct afile *a);
 /* The whole of p as path, by the steps above. */
 int afile_put(const char *path, const void *p, size_t n, mode_t mode);
+/* The same steps for a file the caller wrote with stdio under a temporary
+ * name of its own in path's folder (a name per process, or one a lock
+ * guards): flush, fsync and close f, rename tmp over path, and with
+ * sync_dir fsync the folder. On failure tmp is removed and path is as it
+ * was. Returns 0 or -errno; f is closed either way. */
+int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir);
 /* fsync the folder that holds path (so a rename in it is on disk).
  * Returns 0 or -errno; a file system that cannot fsync a folder (EINVAL)
  * counts as done. */

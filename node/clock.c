@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "node/node.h"
@@ -134,7 +135,6 @@ static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev 
 {
 	char path[NODE_PATH_MAX + 16], tmp[NODE_PATH_MAX + 32];
 	FILE *f;
-	int rc = 0;
 	node_path(ctx, path, sizeof(path), "clock");
 	snprintf(tmp, sizeof(tmp), "%s.tmp%ld", path, (long)getpid());
 	if (!(f = fopen(tmp, "w")))
@@ -145,15 +145,7 @@ static int clock_ev_save(const struct node_ctx *ctx, const struct node_clock_ev 
 		(unsigned long long)ev->t.known_ms, (unsigned long long)ev->t.write_ms,
 		(unsigned long long)ev->t.anchor_ms, (unsigned long long)ev->t.anchor_mono,
 		(unsigned long long)ev->t.anchor_boot, ev->anchor_from);
-	if (fflush(f) != 0 || fsync(fileno(f)) != 0)
-		rc = -errno;
-	if (fclose(f) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) != 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc;
+	return afile_publish(f, tmp, path, false); /* evidence: a lost rename costs nothing */
 }
 
 /* The HLC time of this node's last own commit, 0 when none. */

@@ -45,26 +45,6 @@ void node_peer_name(const char *host, unsigned port, char *out, size_t n)
 	snprintf(out + k, n - k, "_%u", port);
 }
 
-/* Close f, written as tmp, and rename it to path: the whole file or, on
- * failure, none of it (tmp removed; path as it was). Flushed and fsynced
- * before the rename, the folder fsynced after it (base/afile.h). */
-static int node_tmp_publish(FILE *f, const char *tmp, const char *path)
-{
-	int rc = 0;
-	errno = 0;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
-		rc = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && !rc)
-		rc = errno ? -errno : -EIO;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	return afile_sync_dir(path);
-}
-
 /* peers/<name>.last: one line, the wall-clock ms of the last sync. */
 int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms)
 {
@@ -79,7 +59,7 @@ int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t m
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	fprintf(f, "%llu\n", (unsigned long long)ms);
-	return node_tmp_publish(f, tmp, path);
+	return afile_publish(f, tmp, path, true);
 }
 
 int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms)
@@ -165,7 +145,7 @@ int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct
 		fprintf(f, "%s %llu %s\n", hex, (unsigned long long)vv[i].seq,
 			vv[i].scope[0] ? vv[i].scope : "-");
 	}
-	return node_tmp_publish(f, tmp, path);
+	return afile_publish(f, tmp, path, true);
 }
 
 /* The scopes a node wants: the hub all, a station its own and county-wide. */

@@ -91,12 +91,5 @@ int node_conf_write(const char *path, const struct node_conf *c)
 		"# cunlian node configuration, written by `cunlian init`\n"
 		"station = %s\nname = %s\nrole = %s\nlevel = %s\nparent = %s\n",
 		c->station, c->name, c->role, c->level, c->parent);
-	int rc = fflush(f) == 0 && fsync(fileno(f)) == 0 ? 0 : -errno;
-	if (fclose(f) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc)
-		unlink(tmp);
-	return rc ? rc : afile_sync_dir(path); /* the new name on disk too */
+	return afile_publish(f, tmp, path, true); /* the new name on disk too */
 }

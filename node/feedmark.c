@@ -85,6 +85,7 @@
 #include <unistd.h>
 #include <sqlite3.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "node/node.h"
@@ -248,7 +249,7 @@ static int mark_read(const struct node_ctx *ctx, struct node_mark *m)
 static int mark_write(const struct node_ctx *ctx, const struct node_mark *m)
 {
 	char path[NODE_PATH_MAX + 32], tmp[NODE_PATH_MAX + 48], hex[2 * CRDT_AUTHOR_LEN + 1];
-	int rc = 0, fd, dfd;
+	int rc = 0, fd;
 	FILE *f;
 
 	node_path(ctx, path, sizeof(path), "feed.mark");
@@ -272,22 +273,7 @@ static int mark_write(const struct node_ctx *ctx, const struct node_mark *m)
 		if (m->id_reserved[l])
 			fprintf(f, "id %c %llu %llu\n", 'a' + l, (unsigned long long)m->id_reserved[l],
 				(unsigned long long)m->id_floor[l]);
-	if (fflush(f) != 0 || ferror(f) || fsync(fd) != 0)
-		rc = errno ? -errno : -EIO;
-	if (fclose(f) != 0 && !rc)
-		rc = -errno;
-	if (!rc && rename(tmp, path) < 0)
-		rc = -errno;
-	if (rc) {
-		unlink(tmp);
-		return rc;
-	}
-	dfd = open(ctx->home, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dfd < 0)
-		return -errno;
-	rc = fsync(dfd) == 0 ? 0 : -errno;
-	close(dfd);
-	return rc;
+	return afile_publish(f, tmp, path, true);
 }
 
 static int mark_lock(const struct node_ctx *ctx, int *fd)
