@@ -283,18 +283,15 @@ static bool node_net_query_wants(const char *query, const char *scope)
 	return !any;
 }
 
-/* The line "digest SCOPE HEX" of the state of one scope ("-" county-wide):
- * what two replicas compare once their version vectors agree. */
-static int node_net_digest_line(struct node_ctx *ctx, const char *scope, char *line, size_t n)
+/* The state of one scope ("-" county-wide) as 64 hex digits: what two
+ * replicas compare once their version vectors agree. */
+static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex[65])
 {
 	uint8_t d[32];
-	char hex[65];
 	int rc = crdt_store_digest(ctx->store, strcmp(scope, "-") == 0 ? "" : scope, d);
-	if (rc)
-		return rc;
-	node_hex(d, sizeof(d), hex);
-	snprintf(line, n, "digest %s %s\n", scope, hex);
-	return 0;
+	if (!rc)
+		node_hex(d, sizeof(d), hex);
+	return rc;
 }
 
 /* One line per feed: 64 hex digits of the author, the scope ("-" for
@@ -320,15 +317,16 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 	bool digests = query && strstr(query, "digest");
 	for (const char *q = digests ? query : ""; *q;) {
 		size_t k = strcspn(q, "&");
-		char scope[CRDT_SCOPE_MAX + 2], line[CRDT_SCOPE_MAX + 80];
+		char scope[CRDT_SCOPE_MAX + 2], hex[65], line[CRDT_SCOPE_MAX + 80];
 		if (k > 6 && k - 6 < sizeof(scope) && strncmp(q, "scope=", 6) == 0) {
 			memcpy(scope, q + 6, k - 6);
 			scope[k - 6] = '\0';
-			if ((strcmp(scope, "-") == 0 || node_id_ok(scope)) &&
-			    (rc = node_net_digest_line(ctx, scope, line, sizeof(line))) == 0)
-				buf_put(out, line, strlen(line));
-			if (rc)
-				return rc;
+			if (strcmp(scope, "-") == 0 || node_id_ok(scope)) {
+				if ((rc = node_net_digest_hex(ctx, scope, hex)))
+					return rc;
+				int m = snprintf(line, sizeof(line), "digest %s %s\n", scope, hex);
+				buf_put(out, line, (size_t)m);
+			}
 		}
 		q += k + (q[k] == '&');
 	}
@@ -729,15 +727,15 @@ struct node_xchg {
  * for scopes both hold (a station's own and the county-wide one). */
 static void node_xchg_digest(struct node_xchg *x, const char *rest)
 {
-	char scope[CRDT_SCOPE_MAX + 2], theirs[80], ours[80];
-	if (sscanf(rest, "%33s %79s", scope, theirs) != 2 || strlen(theirs) != 64)
-		return;
-	if (node_net_digest_line(x->ctx, scope, ours, sizeof(ours))) {
+	char scope[CRDT_SCOPE_MAX + 2], theirs[80], ours[65];
+	if (sscanf(rest, "%33s %79s", scope, theirs) != 2 || strlen(theirs) != 64 ||
+	    (strcmp(scope, "-") != 0 && strcmp(scope, x->ctx->conf.station) != 0))
+		return; /* not a scope this node asked about */
+	if (node_net_digest_hex(x->ctx, scope, ours)) {
 		x->err = ERR_STORAGE;
 		return;
 	}
-	/* ours is "digest SCOPE HEX\n" */
-	if (strncmp(ours + 8 + strlen(scope), theirs, 64) != 0) {
+	if (strcmp(ours, theirs) != 0) {
 		x->res.digest_differ++;
 		snprintf(x->res.digest_scope, sizeof(x->res.digest_scope), "%s", scope);
 	}
