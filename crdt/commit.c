@@ -537,6 +537,11 @@ out:
 
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n)
 {
+	return crdt_store_vv_of(s, NULL, out, n);
+}
+
+int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n)
+{
 	sqlite3_stmt *st;
 	struct crdt_vv_entry *v = NULL;
 	size_t len = 0, cap = 0;
@@ -544,12 +549,17 @@ int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n)
 
 	*out = NULL;
 	*n = 0;
+	/* one author: found by its index, then a range of _log's key */
 	rc = sqlite3_prepare_v2(s->db,
-				"SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
-				" GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
+				author ? "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
+					 " WHERE a.id = ?1 GROUP BY l.author, l.scope ORDER BY a.id, l.scope"
+				       : "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
+					 " GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
+	if (author)
+		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;

@@ -418,6 +418,8 @@ int crdt_store_own_seq(struct crdt_store *s, const char *scope, uint64_t *seq);
 
 /* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);
+/* The same for one author's feeds (CRDT_AUTHOR_LEN bytes; NULL: all). */
+int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n);
 
 /* Call fn for every held commit of (author, scope) with seq > after, in seq
  * order. A non-zero return from fn stops the walk and is returned. */

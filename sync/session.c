@@ -201,12 +201,10 @@ int sync_session_own_behind(const struct sync_session *s, char *scope, size_t ca
 	*peer_seq = *held_seq = 0;
 	if (!s->peer_hello)
 		return 0;
-	int rc = crdt_store_vv(s->c->store, &vv, &n);
+	int rc = crdt_store_vv_of(s->c->store, s->peer, &vv, &n); /* its feeds only */
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n && !rc; i++) {
-		if (memcmp(vv[i].author, s->peer, SYNC_PK_LEN) != 0)
-			continue;
 		uint64_t p = 0;
 		for (size_t k = 0; k < s->npvv; k++)
 			if (memcmp(s->pvv[k].author, s->peer, SYNC_PK_LEN) == 0 &&
