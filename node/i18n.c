@@ -452,8 +452,6 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			    "cannot copy the database %s (%s); no backup was written: run cunlian doctor\n" },
 	[M_BK_WRITE] = { "无法写入备份文件 %s（%s）：检查目标目录（U 盘）是否存在、可写\n",
 			 "cannot write the backup %s (%s): check that the folder (USB stick) exists and is writable\n" },
-	[M_BK_NOSPACE] = { "空间不足，备份 %s 没有写成（%s）：换一个空间足够的 U 盘或目录\n",
-			   "not enough space: the backup %s was not written (%s); use a USB stick or folder with more room\n" },
 	[M_BK_DONE] = { "备份完成：%s（%s 字节）\n站点：%s（%s）\n数据摘要：%s\n备份已用口令加密，口令请另外妥善保管：没有口令无法恢复。\n"
 			"在新板子上恢复：cunlian --home 新目录 restore %s --old-board-dead\n",
 			"backup written: %s (%s bytes)\nstation: %s (%s)\ndigest: %s\nThe backup is encrypted with the passphrase; keep the passphrase apart: without it nothing can be restored.\n"

@@ -256,7 +256,6 @@ enum node_msg_id {
 	M_BK_AS_OWNER,
 	M_BK_SNAPSHOT,
 	M_BK_WRITE,
-	M_BK_NOSPACE,
 	M_BK_DONE,
 	M_RS_NEED_DEAD,
 	M_RS_HOME_BUSY,
