@@ -33,6 +33,7 @@
 #ifndef CUNLIAN_APP_H
 #define CUNLIAN_APP_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,6 +121,8 @@ void app_close(struct app *a);
 /* Record why a call failed: rc, the reason, then narg texts (const char *).
  * Returns rc, so `return app_failf(a, rc, why, 1, path);`. */
 int app_failf(struct app *a, int rc, enum app_why why, unsigned narg, ...);
+/* Record a warning for the person in a->note (the same form). */
+void app_notef(struct app *a, enum app_why why, unsigned narg, ...);
 /* The reason for a failed storage call: disk full, busy, or the code. */
 int app_fail_store(struct app *a, int rc);
 /* Forget a recorded failure (a caller that handled it). */
@@ -135,6 +138,7 @@ bool app_may_write(const struct app *a, const char *station);
 /* Prepare a read-only query; binds the NULL-terminated list of texts to
  * ?1, ?2, ... */
 int app_sql(struct app *a, struct sqlite3_stmt **st, const char *sql, ...);
+int app_sqlv(struct app *a, struct sqlite3_stmt **st, const char *sql, va_list ap);
 /* Copy column i of the current row (NULL and missing become ""). */
 void app_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
 /* The next id "<prefix>-<letter><n>" for table; never one given before,
