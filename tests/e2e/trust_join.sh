@@ -20,7 +20,7 @@ hubpid=$last
 unset CUNLIAN_NOW_MS
 
 check "a station joins with the code and then syncs"
-LANG=en_US.UTF-8 expect 0 --home "$S" join "coap://127.0.0.1:$P" --code "$code"
+CUNLIAN_LANG=en expect 0 --home "$S" join "coap://127.0.0.1:$P" --code "$code"
 [ -s "$S/node.cert" ] && [ -s "$S/county.pub" ] || fail "join did not install the certificate"
 cl --home "$S" volunteer add --name 王伟 --phone 13800001111 >/dev/null
 expect 0 --home "$S" sync "coap://127.0.0.1:$P" --timeout 60
