@@ -17,6 +17,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/log.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -393,22 +394,9 @@ struct node_log_item {
 
 struct node_log_walk {
 	struct node_ctx *ctx;
-	const char *filter;
 	struct node_log_item *items;
 	size_t n, cap;
-	int err;
 };
-
-static bool node_log_match(const struct crdt_write *w, const char *id)
-{
-	if (w->pk_len == strlen(id) && memcmp(w->pk, id, w->pk_len) == 0)
-		return true;
-	for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
-		if ((w->mask >> c & 1) && w->vals[c].type == CRDT_TEXT && w->vals[c].len == strlen(id) &&
-		    memcmp(w->vals[c].s, id, w->vals[c].len) == 0)
-			return true;
-	return false;
-}
 
 /* Render a write's columns as text and as a JSON object. */
 static int node_log_render(const struct crdt_write *w, char **text, char **json)
@@ -478,44 +466,34 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 	return *text && *json ? 0 : -ENOMEM;
 }
 
-static int node_log_entry(void *arg, const struct crdt_log_entry *e)
+static int node_log_entry(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w)
 {
 	struct node_log_walk *lw = arg;
-	struct crdt_write *w = NULL;
-	size_t n = 0;
-	if (e->carried || crdt_body_decode(e->body, e->body_len, &w, &n))
-		return 0; /* sealed or relayed only: nothing to show */
-	for (size_t i = 0; i < n; i++) {
-		if (lw->filter && !node_log_match(&w[i], lw->filter))
-			continue;
-		if (lw->n == lw->cap) {
-			size_t cap = lw->cap ? lw->cap * 2 : 64;
-			void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-			if (!p) {
-				lw->err = -ENOMEM;
-				break;
-			}
-			lw->items = p;
-			lw->cap = cap;
-		}
-		struct node_log_item *it = &lw->items[lw->n];
-		memset(it, 0, sizeof(*it));
-		it->hlc = e->hlc;
-		memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
-		snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
-		it->seq = e->seq;
-		it->table = w[i].table;
-		it->op = w[i].op;
-		snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w[i].pk_len, w[i].pk);
-		if ((lw->err = node_log_render(&w[i], &it->cols, &it->json))) {
-			mem_free(it->cols);
-			mem_free(it->json);
-			break;
-		}
-		lw->n++;
+	int rc;
+	if (lw->n == lw->cap) {
+		size_t cap = lw->cap ? lw->cap * 2 : 64;
+		void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
+		if (!p)
+			return -ENOMEM;
+		lw->items = p;
+		lw->cap = cap;
 	}
-	mem_free(w);
-	return lw->err;
+	struct node_log_item *it = &lw->items[lw->n];
+	memset(it, 0, sizeof(*it));
+	it->hlc = e->hlc;
+	memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
+	snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
+	it->seq = e->seq;
+	it->table = w->table;
+	it->op = w->op;
+	snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w->pk_len, w->pk);
+	if ((rc = node_log_render(w, &it->cols, &it->json))) {
+		mem_free(it->cols);
+		mem_free(it->json);
+		return rc;
+	}
+	lw->n++;
+	return 0;
 }
 
 static int node_log_cmp(const void *a, const void *b)
@@ -533,8 +511,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "limit", true, NULL } };
 	const char *pos[1];
-	size_t npos, nvv = 0;
-	struct crdt_vv_entry *vv = NULL;
+	size_t npos;
+	uint64_t hidden = 0;
 	struct node_log_walk lw = { .ctx = ctx };
 	int64_t limit = 50;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -542,14 +520,9 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (o[0].val && app_parse_int(o[0].val, 1, 1000000, &limit))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--limit", o[0].val);
-	lw.filter = npos ? pos[0] : NULL;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)))
-		goto out;
-	for (size_t i = 0; i < nvv && !rc; i++)
-		rc = crdt_log_each(ctx->app.store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
-	if (rc)
+	if ((rc = app_log_each(&ctx->app, npos ? pos[0] : NULL, node_log_entry, &lw, &hidden)))
 		goto out;
 	if (lw.n)
 		qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
@@ -599,6 +572,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 	} else {
 		node_table_print(&t, stdout);
 	}
+	if (!ctx->json && hidden)
+		node_say(ctx, M_LOG_HIDDEN, (unsigned long long)hidden);
 	node_table_release(&t);
 out:
 	for (size_t i = 0; i < lw.n; i++) {
@@ -606,10 +581,7 @@ out:
 		mem_free(lw.items[i].json);
 	}
 	mem_free(lw.items);
-	mem_free(vv);
-	if (!rc)
-		rc = lw.err;
-	return rc ? node_fail_store(ctx, rc) : 0;
+	return rc ? node_fail_app(ctx, rc) : 0;
 }
 
 /* ---- doctor --------------------------------------------------------------- */

@@ -631,6 +631,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_DOC_REFUSED] = { "拒收：%llu 次（明细在 %s/refused.log）", "refused: %llu runs of commits (listed in %s/refused.log)" },
 	[M_KEY_MODE] = { "节点密钥 %s 别人也能读取，为安全起见拒绝使用：执行 chmod 600 %s 后再试；什么都没有做\n",
 		"the node key %s can be read by others, so it is not used: run chmod 600 %s and try again; nothing was done\n" },
+	[M_LOG_HIDDEN] = { "另有 %llu 次提交是其他站点加密的数据，本节点没有它们的密钥，只代为转交，无法显示\n",
+		"%llu more commits are other stations' encrypted data: this node only relays them and has not their key, so they are not shown\n" },
 	[M_NCR_UNKNOWN] = { "没有这个设置项（拼写错误？可用的设置项见 docs/config.md）",
 		"no such setting (misspelt? docs/config.md lists them)" },
 	[M_NCR_NUMBER] = { "数值无效或超出允许范围（见 docs/config.md）",
