@@ -2,5 +2,5 @@
 # libcunlian.a with the layers below it. The command line (node/), the
 # tests and every other front end call it.
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
-	app/mark.c app/clock.c app/log.c
+	app/mark.c app/clock.c app/log.c app/report.c
 LIB_SRCS += $(APP_SRCS)

@@ -43,6 +43,8 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* reports (report.c) */
+	APP_W_DUP_HUB_ONLY,      /* () */
 
 	APP_W_COUNT
 };

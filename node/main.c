@@ -50,7 +50,7 @@ const struct node_cmd node_cmds[] = {
 	CMD_ARGV("points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, APP_WRITES),
 	CMD_ARGV("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS),
 	CMD_ARGV("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES),
-	CMD_ARGV("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS),
+	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates", 0),
 	CMD_ARGV("backup", NULL, node_cmd_backup, M_HELP_BACKUP, APP_READS),
 	CMD_ARGV("restore", NULL, node_cmd_restore, M_HELP_RESTORE, APP_AUTHORS),
 	CMD_ARGV("recover", NULL, node_cmd_recover, M_HELP_RECOVER, APP_READS),

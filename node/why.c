@@ -45,6 +45,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
 };
 
 bool node_why_complete(void)
