@@ -45,6 +45,15 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+	[APP_W_BAD_STATION_ID] = { M_BAD_STATION_ID, false },
+	[APP_W_BAD_NAME] = { M_BAD_NAME, false },
+	[APP_W_BAD_LEVEL] = { M_BAD_LEVEL, false },
+	[APP_W_BAD_ROLE] = { M_BAD_ROLE, false },
+	[APP_W_HUB_ONLY] = { M_HUB_ONLY, false },
+	[APP_W_INIT_EXISTS] = { M_INIT_EXISTS, false },
+	[APP_W_MKDIR] = { M_MKDIR_FAILED, true },
+	[APP_W_KEY_WRITE] = { M_KEY_WRITE, true },
+	[APP_W_CONF_WRITE] = { M_CONF_WRITE, true },
 	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
 };
 
