@@ -76,7 +76,7 @@ int app_station_list(struct app *a, struct app_station **out, size_t *n)
 	if ((rc = app_sql(a, &st, "SELECT pk, name, level, parent FROM stations_live ORDER BY pk", NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = mem_grow((void **)&v, &cap, *n + 1, sizeof(*v))))
+		if ((rc = MEM_GROW(v, cap, *n + 1)))
 			break;
 		struct app_station *s = &v[(*n)++];
 		app_col_text(st, 0, s->id, sizeof(s->id));

@@ -409,15 +409,9 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 static int node_log_entry(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w)
 {
 	struct node_log_walk *lw = arg;
-	int rc;
-	if (lw->n == lw->cap) {
-		size_t cap = lw->cap ? lw->cap * 2 : 64;
-		void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-		if (!p)
-			return -ENOMEM;
-		lw->items = p;
-		lw->cap = cap;
-	}
+	int rc = MEM_GROW(lw->items, lw->cap, lw->n + 1);
+	if (rc)
+		return rc;
 	struct node_log_item *it = &lw->items[lw->n];
 	memset(it, 0, sizeof(*it));
 	it->hlc = e->hlc;
