@@ -4,3 +4,6 @@
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
 	app/mark.c app/clock.c
 LIB_SRCS += $(APP_SRCS)
+# Orders and points (order.c, points.c) and finding the volunteer a person
+# names (volunteer_find.c).
+LIB_SRCS += app/order.c app/points.c app/volunteer_find.c

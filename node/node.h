@@ -285,21 +285,31 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv);
 
-int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
+/* Orders, points and settings (cmd_order.c, cmd_points.c): run commands. */
+int node_cmd_order_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_dispatch(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_accept(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_done(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_rate(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_cancel(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
+/* An order's status (move false) or move (app_order_move_name) in words;
+ * an unknown status is M_ST_UNKNOWN, an unknown move s itself. */
+const char *node_order_word(enum node_lang lang, const char *s, bool move);
+/* A run command of exactly one positional argument (else ERR_USAGE with
+ * need, which names the command): then open the home. */
+int node_args_one(struct node_ctx *ctx, const struct node_args *a, enum node_msg_id need);
+/* Say why an app/ call that names a volunteer (app/find.h) failed, and
+ * when the name or phone matched several, list them (id, name, masked
+ * phone, station, status) to stderr from f. Returns rc. */
+struct app_volunteer_found;
+int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f);
 
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
