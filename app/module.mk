@@ -7,3 +7,4 @@ LIB_SRCS += $(APP_SRCS)
 # Orders and points (order.c, points.c) and finding the volunteer a person
 # names (volunteer_find.c).
 LIB_SRCS += app/order.c app/points.c app/volunteer_find.c
+TEST_SRCS += tests/test_app_order.c

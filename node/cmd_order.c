@@ -49,13 +49,12 @@ int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_fou
 	if (!ambiguous || !f)
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID), node_msg(ctx->lang, M_COL_NAME),
-			       node_msg(ctx->lang, M_COL_PHONE), node_msg(ctx->lang, M_COL_STATION),
-			       node_msg(ctx->lang, M_COL_STATUS) };
+			       node_msg(ctx->lang, M_COL_PHONE), node_msg(ctx->lang, M_COL_STATION) };
 	struct node_table t;
-	node_table_init(&t, 5, head);
+	node_table_init(&t, 4, head);
 	for (size_t i = 0; i < f->shown; i++) {
 		const struct app_volunteer_hit *h = &f->c[i];
-		const char *cells[] = { h->id, h->name, h->phone_masked, h->station, h->status };
+		const char *cells[] = { h->id, h->name, h->phone_masked, h->station };
 		node_table_row(&t, cells);
 	}
 	node_table_print(&t, stderr);

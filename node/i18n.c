@@ -870,8 +870,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				 "the county ID key was given to %zu station boards (%zu had it already); it takes effect once they sync\n" },
 	/* ---- end of dupes ---- */
 	/* orders and points (issue 14): naming a volunteer by name or phone */
-	[M_VOLUNTEER_AMBIGUOUS] = { "“%s”对应 %s 位志愿者，没有办理：请改用下面的编号指明是哪一位\n",
-				    "\"%s\" matches %s volunteers and nothing was done: name one by its id below\n" },
+	[M_VOLUNTEER_AMBIGUOUS] = { "“%s”对应 %s 位志愿者：请改用下面的编号指明是哪一位\n",
+				    "\"%s\" matches %s volunteers: name one of them by the id below\n" },
 	[M_VOLUNTEER_MORE] = { "……另有 %zu 位未列出：用 cunlian volunteer list 查看\n",
 			       "... and %zu more: see cunlian volunteer list\n" },
 	/* ---- end of orders and points ---- */

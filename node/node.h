@@ -307,7 +307,7 @@ const char *node_order_word(enum node_lang lang, const char *s, bool move);
 int node_args_one(struct node_ctx *ctx, const struct node_args *a, enum node_msg_id need);
 /* Say why an app/ call that names a volunteer (app/find.h) failed, and
  * when the name or phone matched several, list them (id, name, masked
- * phone, station, status) to stderr from f. Returns rc. */
+ * phone, station) to stderr from f. Returns rc. */
 struct app_volunteer_found;
 int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f);
 
