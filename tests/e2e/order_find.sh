@@ -64,7 +64,7 @@ c order show "$o2" --json | pyjson 'd["volunteer"] == "s0001-v3"'
 
 check "in English too"
 set +e
-err=$(LANG=en_US.UTF-8 "$BIN" --home "$H" points balance 李娜 2>&1)
+err=$("$BIN" --home "$H" points balance 李娜 --lang en 2>&1)
 set -e
 contains "$err" "matches 2 volunteers" "English candidates"
 
