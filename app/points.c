@@ -156,7 +156,8 @@ int app_points_credit(struct app *a, const char *order_id, const char *order_sta
 	if ((rc = app_settings_load(a, &set)))
 		return rc;
 	snprintf(c->key, sizeof(c->key), "service:%s", order_id);
-	snprintf(c->scope, sizeof(c->scope), "%s", home && home[0] && strcmp(home, order_station) ? "" : order_station);
+	bool away = home && home[0] && strcmp(home, order_station) != 0; /* order.c O5 */
+	snprintf(c->scope, sizeof(c->scope), "%s", away ? "" : order_station);
 	c->points = llround(hours * set.points_per_hour);
 	if ((rc = app_sql(a, &st, "SELECT 1 FROM points_live WHERE key = ?1", c->key, NULL)))
 		return rc;

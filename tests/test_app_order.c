@@ -33,18 +33,24 @@ struct t_node {
 	char dir[64];
 };
 
-/* A new node in dir/name: station (role "station") or the hub. */
-static void t_node_new(struct t_node *t, const char *dir, const char *name, const char *station,
-		       bool hub)
+/* A new node in dir/name: station (role "station") or the hub; with
+ * replica, starting from a copy of that replica.db (a replica carried on a
+ * stick, as tests/e2e/refusals.sh does). */
+static void t_node_from(struct t_node *t, const char *dir, const char *name, const char *station,
+			bool hub, const char *replica)
 {
-	char path[APP_PATH_MAX + 32];
+	char path[APP_PATH_MAX + 32], cmd[APP_PATH_MAX * 2 + 16];
 	struct app_conf c;
 	memset(t, 0, sizeof(*t));
 	snprintf(t->dir, sizeof(t->dir), "%s", dir);
 	app_init(&t->a);
 	snprintf(t->a.home, sizeof(t->a.home), "%s/%s", dir, name);
-	t->a.now_ms = T_NOW;
+	t->a.now_ms = T_NOW + (replica ? 60000 : 0);
 	assert_int_equal(mkdir(t->a.home, 0700), 0);
+	if (replica) {
+		snprintf(cmd, sizeof(cmd), "cp '%s' '%s/replica.db'", replica, t->a.home);
+		assert_int_equal(system(cmd), 0);
+	}
 	memset(&c, 0, sizeof(c));
 	snprintf(c.station, sizeof(c.station), "%s", station);
 	snprintf(c.name, sizeof(c.name), "%s", name);
@@ -59,6 +65,12 @@ static void t_node_new(struct t_node *t, const char *dir, const char *name, cons
 }
 
 /* Close (rolling back what was not ended) and open again, a second on. */
+static void t_node_new(struct t_node *t, const char *dir, const char *name, const char *station,
+		       bool hub)
+{
+	t_node_from(t, dir, name, station, hub, NULL);
+}
+
 static void t_reopen(struct t_node *t)
 {
 	char home[APP_PATH_MAX];
@@ -469,7 +481,6 @@ static void test_order_not_ours(void **state)
 	struct t_state s;
 	struct app_order_result r;
 	struct app_volunteer_found f;
-	char cmd[512];
 	(void)state;
 	const char *dir = t_tmpdir();
 	t_node_new(&hub, dir, "hub", "c01", true);
@@ -483,20 +494,9 @@ static void test_order_not_ours(void **state)
 	t_node_free(&hub);
 
 	/* a station started from the hub's replica */
-	snprintf(cmd, sizeof(cmd), "mkdir %s/s1 && cp %s/hub/replica.db %s/s1/", dir, dir, dir);
-	assert_int_equal(system(cmd), 0);
-	char path[APP_PATH_MAX + 32];
-	struct app_conf c = { .station = "s0001", .name = "东村", .role = "station", .level = "village" };
-	memset(&st, 0, sizeof(st));
-	app_init(&st.a);
-	snprintf(st.a.home, sizeof(st.a.home), "%s/s1", dir);
-	st.a.now_ms = T_NOW + 60000;
-	app_path(&st.a, path, sizeof(path), "identity.key");
-	assert_int_equal(app_identity_create(path, st.a.author), 0);
-	app_path(&st.a, path, sizeof(path), "node.conf");
-	assert_int_equal(app_conf_write(path, &c), 0);
-	st.a.access = APP_WRITES;
-	assert_int_equal(app_open(&st.a), 0);
+	char replica[APP_PATH_MAX];
+	snprintf(replica, sizeof(replica), "%s/hub/replica.db", dir);
+	t_node_from(&st, dir, "s1", "s0001", false, replica);
 	t_volunteer(&st, "s0001-v1", "王伟", "13800001234", "s0001", "active");
 	t_state(&st, &s);
 	t_refused(&st, &s, app_order_dispatch(&st.a, "hub-o1", "s0001-v1", &f, &r), ERR_RULE,
