@@ -10,7 +10,9 @@
  * (app.h), which it begins when the caller has not; on success the
  * writes are on disk. A refusal returns ERR_RULE (a rule), ERR_USAGE (a
  * value) or ERR_NOTFOUND (no such order or volunteer), records why in
- * a->fail (app/why.h, "orders and points") and writes nothing.
+ * a->fail (app/why.h, "orders and points") and writes nothing: the
+ * transaction is left open, and app_close() rolls back whatever was not
+ * ended (app.h), as for every operation.
  *
  * Texts passed in are borrowed for the call. Results are the caller's.
  */
