@@ -116,7 +116,7 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 		arg[n] = f->arg[n];
 	for (unsigned i = 0; i < n; i++)
 		if (w->word[i])
-			arg[i] = node_word(ctx->lang, (enum node_word)w->word[i], arg[i]);
+			arg[i] = node_word(lang, (enum node_word)w->word[i], arg[i]);
 	if (w->county && n > 0 && !arg[0][0])
 		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)
