@@ -917,16 +917,8 @@ int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
 				     " ORDER BY station", NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (ns == caps) {
-			size_t c2 = caps ? caps * 2 : 16;
-			void *p = mem_realloc(stations, c2 * sizeof(*stations));
-			if (!p) {
-				rc = -ENOMEM;
-				break;
-			}
-			stations = p;
-			caps = c2;
-		}
+		if ((rc = MEM_GROW(stations, caps, ns + 1)))
+			break;
 		node_col_text(st, 0, stations[ns], sizeof(stations[0]));
 		if (stations[ns][0])
 			ns++;

@@ -484,16 +484,8 @@ static int node_log_entry(void *arg, const struct crdt_log_entry *e)
 	for (size_t i = 0; i < n; i++) {
 		if (lw->filter && !node_log_match(&w[i], lw->filter))
 			continue;
-		if (lw->n == lw->cap) {
-			size_t cap = lw->cap ? lw->cap * 2 : 64;
-			void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-			if (!p) {
-				lw->err = -ENOMEM;
-				break;
-			}
-			lw->items = p;
-			lw->cap = cap;
-		}
+		if ((lw->err = MEM_GROW(lw->items, lw->cap, lw->n + 1)))
+			break;
 		struct node_log_item *it = &lw->items[lw->n];
 		memset(it, 0, sizeof(*it));
 		it->hlc = e->hlc;

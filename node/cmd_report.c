@@ -58,14 +58,8 @@ static struct node_group *node_report_group(struct node_report *r, const char *k
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->g[i].key, key) == 0)
 			return &r->g[i];
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		void *p = mem_realloc(r->g, cap * sizeof(*r->g));
-		if (!p)
-			return NULL;
-		r->g = p;
-		r->cap = cap;
-	}
+	if (MEM_GROW(r->g, r->cap, r->n + 1))
+		return NULL;
 	struct node_group *g = &r->g[r->n++];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->key, sizeof(g->key), "%s", key);
@@ -363,16 +357,10 @@ static int node_report_duplicates(struct node_ctx *ctx)
 	if ((rc = node_sql(ctx, &st, sql, NULL)))
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t c2 = cap ? cap * 2 : 16;
-			void *p = mem_realloc(d, c2 * sizeof(*d));
-			if (!p) {
-				sqlite3_finalize(st);
-				mem_free(d);
-				return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
-			}
-			d = p;
-			cap = c2;
+		if ((rc = MEM_GROW(d, cap, n + 1))) {
+			sqlite3_finalize(st);
+			mem_free(d);
+			return node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		}
 		struct node_dup *x = &d[n++];
 		node_col_text(st, 0, hash, sizeof(hash));
