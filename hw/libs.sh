@@ -18,6 +18,8 @@ deb() {
 	libzstd) echo libzstd-dev ;;
 	libcoap-3-notls) echo libcoap3-dev ;;
 	cmocka) echo libcmocka-dev ;;
+	libmicrohttpd) echo libmicrohttpd-dev ;;
+	libqrencode) echo libqrencode-dev ;;
 	*) echo "?" ;;
 	esac
 }
