@@ -3,4 +3,6 @@
 # tests and every other front end call it.
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
 	app/mark.c app/clock.c
+# Enrolment and trust, the clock rescue (issue 14).
+APP_SRCS += app/enroll.c app/rescue.c
 LIB_SRCS += $(APP_SRCS)
