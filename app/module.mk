@@ -5,4 +5,5 @@ APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/tr
 	app/mark.c app/clock.c
 # Enrolment and trust, the clock rescue (issue 14).
 APP_SRCS += app/enroll.c app/rescue.c
+TEST_SRCS += tests/test_app_enroll.c
 LIB_SRCS += $(APP_SRCS)
