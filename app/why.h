@@ -19,10 +19,12 @@ enum app_why {
 	APP_W_FAILED,            /* () the code's own reason */
 	APP_W_NO_HOME,           /* (home) */
 	APP_W_CONF_BAD,          /* (path) */
+	APP_W_CONF_LINE,         /* (path, line) */
 	APP_W_CONF_NOT_STATEMENT, /* (path, line, key, value, key, stated, key, stated) */
 	APP_W_REVOKED,           /* () */
 	APP_W_KEY_MISSING,       /* (path) */
 	APP_W_KEY_BAD,           /* (path) */
+	APP_W_KEY_MODE,          /* (path, path): others may read it */
 	APP_W_DB_OPEN,           /* (path) + the code's reason */
 	APP_W_DB_ERROR,          /* () + the code's reason, or (sqlite's message) */
 	APP_W_DB_ERROR_MSG,      /* (sqlite's message) */
@@ -41,6 +43,8 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* reports (report.c) */
+	APP_W_DUP_HUB_ONLY,      /* () */
 	/* enrolment and trust (enroll.c), the clock rescue (rescue.c) */
 	APP_W_ENROLL_FILE_WRITE,    /* (path) + the code's reason */
 	APP_W_ENROLL_FILE_READ,     /* (path) + the code's reason */

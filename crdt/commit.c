@@ -392,6 +392,9 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		return ERR_USAGE;
 	if (n > CRDT_WRITES_MAX)
 		return ERR_TOOBIG;
+	for (size_t i = 0; i < n; i++)
+		if (writes[i].err)
+			return ERR_SCHEMA; /* a setter was misused: write nothing */
 	w = mem_alloc(n * sizeof(*w));
 	keep = mem_calloc(n, sizeof(*keep));
 	if (!w || !keep) {
