@@ -119,7 +119,7 @@ $(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
 TEST_EXTRA += $(BUILD)/tests/cunlian-unchecked
 $(BUILD)/obj-unchecked/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
-	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -c $< -o $@
+	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) \
 		$(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
@@ -224,4 +224,5 @@ test-cross: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
 clean:
 	rm -rf $(BUILD) build
 
--include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)
+-include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.d) $(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.d)
