@@ -274,7 +274,7 @@ static void rescue_restamp(struct crdt_write *w, uint64_t cut, uint64_t now)
 static int rescue_load(struct app *a, const char *path, uint8_t **p, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	long size;
+	long size = 0;
 	int rc = 0;
 	*p = NULL;
 	*len = 0;
