@@ -43,6 +43,16 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* stations and init (station.c) */
+	APP_W_BAD_STATION_ID,    /* (id) */
+	APP_W_BAD_NAME,          /* (name) */
+	APP_W_BAD_LEVEL,         /* (level) */
+	APP_W_BAD_ROLE,          /* (role) */
+	APP_W_HUB_ONLY,          /* (what): county-wide data */
+	APP_W_INIT_EXISTS,       /* (home) */
+	APP_W_MKDIR,             /* (folder) + the code's reason */
+	APP_W_KEY_WRITE,         /* (path) + the code's reason */
+	APP_W_CONF_WRITE,        /* (path) + the code's reason */
 	/* reports (report.c) */
 	APP_W_DUP_HUB_ONLY,      /* () */
 	/* enrolment and trust (enroll.c), the clock rescue (rescue.c) */

@@ -414,6 +414,10 @@ struct crdt_remote {
 	bool carry;            /* keep to relay only; do not decode or merge */
 	bool held;             /* with carry: refused here for now, to judge again
 				  (crdt_log_held); merged later like a carried one */
+	const struct crdt_write *writes; /* the body to merge as crdt_body_decode
+				  gave it (borrowed), when the caller decoded it
+				  already; NULL: decoded here */
+	size_t nwrites;
 };
 
 struct crdt_vv_entry {
