@@ -352,7 +352,7 @@ static int enroll_targets(struct app *a, const char *target, uint8_t (*keys)[SYN
 static int enroll_rekey_one(struct app *a, const struct sync_identity *root, const char *station,
 			    const uint8_t (*revoked)[SYNC_PK_LEN], size_t nrevoked,
 			    uint8_t (*readers)[SYNC_PK_LEN], struct sync_key_row **rows, size_t *nrows,
-			    struct app_rekey *rk)
+			    size_t *cap, struct app_rekey *rk)
 {
 	uint32_t gen = sync_scope_gen(a->sync, station) + 1;
 	size_t nr = 0;
@@ -365,14 +365,10 @@ static int enroll_rekey_one(struct app *a, const struct sync_identity *root, con
 	if ((rc = sync_scope_readers(a->sync, station, a->now_ms, revoked, nrevoked, readers, READERS_MAX,
 				     &nr)))
 		return app_failf(a, rc, APP_W_FAILED, 0);
-	if (nr + 1 > SIZE_MAX / sizeof(**rows) - *nrows)
-		return app_failf(a, ERR_TOOBIG, APP_W_FAILED, 0);
-	struct sync_key_row *p = mem_realloc(*rows, (*nrows + nr + 1) * sizeof(**rows));
-	if (!p)
-		return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
-	*rows = p;
+	if ((rc = MEM_GROW(*rows, *cap, *nrows + nr + 1)))
+		return app_failf(a, rc, APP_W_FAILED, 0);
 	for (size_t j = 0; j <= nr; j++) /* the last: the generation announced, to nobody */
-		if ((rc = sync_key_row(&p[(*nrows)++], root, station, gen, j < nr ? readers[j] : NULL,
+		if ((rc = sync_key_row(&(*rows)[(*nrows)++], root, station, gen, j < nr ? readers[j] : NULL,
 				       a->now_ms)))
 			return app_failf(a, rc, APP_W_FAILED, 0);
 	snprintf(rk->scope, sizeof(rk->scope), "%s", station);
@@ -387,6 +383,7 @@ static int enroll_rekey_rows(struct app *a, const struct sync_identity *root, co
 			     size_t n, struct sync_key_row **rows, size_t *nrows, struct app_revoked *out)
 {
 	uint8_t (*readers)[SYNC_PK_LEN] = mem_calloc(READERS_MAX, SYNC_PK_LEN);
+	size_t cap = 0;
 	int rc = 0;
 	if (!readers)
 		return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
@@ -404,7 +401,7 @@ static int enroll_rekey_rows(struct app *a, const struct sync_identity *root, co
 			;
 		if (k < out->nrk)
 			continue; /* re-keyed already in this commit */
-		rc = enroll_rekey_one(a, root, station, keys, n, readers, rows, nrows, &out->rk[out->nrk]);
+		rc = enroll_rekey_one(a, root, station, keys, n, readers, rows, nrows, &cap, &out->rk[out->nrk]);
 		if (!rc)
 			out->nrk++;
 	}
