@@ -409,6 +409,15 @@ static void test_rescue(void **state)
 	crdt_write_int(&w, "registered_at", (int64_t)(NOW + 10 * DAY));
 	assert_int_equal(crdt_commit_local(s.store, NOW + 10 * DAY, "s0001", &w, 1, NULL), 0);
 	app_hex(s.author, CRDT_AUTHOR_LEN, old);
+	/* not with the clock still wrong: the verdict says why */
+	s.now_ms = 1000;
+	assert_int_equal(app_rescue(&s, &r), ERR_CLOCK);
+	assert_int_equal(s.fail.why, APP_W_RESCUE_CLOCK);
+	assert_int_not_equal(s.fail.code[0], CRDT_TIME_OK);
+	assert_int_not_equal(s.fail.code[0], CRDT_TIME_FEED_AHEAD);
+	app_fail_clear(&s);
+	assert_false(t_exists(s.home, "rescue.pending"));
+	s.now_ms = NOW;
 	assert_int_equal(app_rescue(&s, &r), 0);
 	assert_true(r.needed);
 	assert_int_equal(r.taken, 1);
@@ -424,6 +433,23 @@ static void test_rescue(void **state)
 	assert_string_equal(old, r.new_key);
 	assert_int_equal(t_registered(&s), -1); /* R1: the new replica holds no far-future time */
 	t_refused(&s, app_rescue(&s, &r), ERR_CLOCK, APP_W_CLOCK_RESCUE_PENDING);
+	/* in a county, the new key must be enrolled first */
+	char pub[APP_PATH_MAX + 64], spub[APP_PATH_MAX + 64];
+	uint8_t d0[32], d1[32];
+	t_file(h.home, "county.pub", pub, sizeof(pub));
+	t_file(s.home, "county.pub", spub, sizeof(spub));
+	assert_int_equal(link(pub, spub), 0);
+	app_close(&s);
+	t_open(&s, "s1");
+	assert_true(s.have_root);
+	t_digest(&s, d0);
+	t_refused(&s, app_rescue_replay(&s, &n), ERR_RULE, APP_W_RESCUE_NOT_ENROLLED);
+	t_digest(&s, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_true(t_exists(s.home, "rescue.pending"));
+	app_close(&s);
+	assert_int_equal(unlink(spub), 0);
+	t_open(&s, "s1"); /* (this test's station stays outside the county) */
 	assert_int_equal(app_rescue_replay(&s, &n), 0);
 	assert_int_equal(n, 1);
 	assert_false(t_exists(s.home, "rescue.pending"));
