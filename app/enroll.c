@@ -19,6 +19,7 @@
  *  E5. The county key is wiped (sync_identity_release) on every path.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -490,8 +491,13 @@ int app_enroll_code(struct app *a, const char *station, struct app_code *out)
 	crypto_generichash(h, sizeof(h), (const uint8_t *)out->code, APP_CODE_LEN, NULL, 0);
 	app_hex(h, sizeof(h), hex);
 	app_path(a, path, sizeof(path), "codes");
-	if (!(f = fopen(path, "a"))) {
-		int rc = -errno;
+	/* mode 0600 like the rest of the node's secrets: a hash of 49 bits
+	 * can be searched, so nobody else reads it in its day */
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0 || !(f = fdopen(fd, "a"))) {
+		int rc = errno ? -errno : -EIO;
+		if (fd >= 0)
+			close(fd);
 		sodium_memzero(out, sizeof(*out));
 		return app_failf(a, rc, APP_W_ENROLL_FILE_WRITE, 1, path);
 	}

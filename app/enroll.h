@@ -16,8 +16,8 @@
  *
  * Files in the home: county.key, county.pub, node.cert, enroll.pending
  * (APP_PENDING: asked, not enrolled yet; the station's data never leaves
- * in plaintext), codes (hashes of one-time codes: "<hash hex> <station>
- * <expires ms> <used 0|1>"), rescue.pending (rescue.c).
+ * in plaintext), codes (mode 0600, hashes of one-time codes: "<hash hex>
+ * <station> <expires ms> <used 0|1>"), rescue.pending (rescue.c).
  *
  * Errors. Every operation returns 0 or a negative code (base/err.h) and
  * records why in a->fail (app.h, why.h): a refusal changes nothing. A
@@ -106,8 +106,10 @@ struct app_code {
 int app_enroll_code(struct app *a, const char *station, struct app_code *out);
 
 /* Hub only. Seal the county ID key (sync/trust.c T9) to every station
- * key enrolled and not revoked that lacks it. given: sealed now; had:
- * had it already. Running it again gives nothing new. */
+ * key enrolled and not revoked that lacks it, in root commits of at most
+ * 32 rows (each durable: a failure halfway keeps those made, and running
+ * it again gives the rest). given: sealed now; had: had it already.
+ * Running it again gives nothing new. */
 int app_enroll_keys(struct app *a, const char *county_key, size_t *given, size_t *had);
 
 /* ---- join: enrolment by code over the network ------------------------------- */

@@ -307,6 +307,9 @@ static void test_join(void **state)
 	assert_int_equal(app_file_read(p, codes, sizeof(codes) - 1, &len), 0);
 	codes[len] = '\0';
 	assert_null(strstr((const char *)codes, c.code)); /* E4: only its hash */
+	struct stat sb;
+	assert_int_equal(stat(p, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600); /* and nobody else reads that */
 
 	/* the code is read aloud: any case does */
 	for (size_t i = 0; i <= APP_CODE_LEN; i++)
