@@ -24,6 +24,7 @@
 #include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
@@ -494,7 +495,7 @@ int app_enroll_code(struct app *a, const char *station, struct app_code *out)
 	/* mode 0600 like the rest of the node's secrets: a hash of 49 bits
 	 * can be searched, so nobody else reads it in its day */
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (fd < 0 || !(f = fdopen(fd, "a"))) {
+	if (fd < 0 || fchmod(fd, 0600) != 0 || !(f = fdopen(fd, "a"))) { /* (one an older version made) */
 		int rc = errno ? -errno : -EIO;
 		if (fd >= 0)
 			close(fd);
