@@ -4,6 +4,7 @@
  * message of i18n.c, whose arguments are the texts app/ recorded, in
  * order, then (when the row says so) the reason of the code.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -87,23 +88,48 @@ bool node_why_complete(void)
 
 /* The texts of f's message, adjusted for the person: the county's scope
  * named, a time bound's source in words, the code's reason appended. */
-static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
+static void node_why_args(enum node_lang lang, const struct app_fail *f,
 			  const char *arg[APP_FAIL_ARGS + 2])
 {
 	const struct node_why *w = &node_whys[f->why];
 	unsigned n = 0;
 	if (w->verdict)
-		arg[n++] = node_msg(ctx->lang, node_clock_verdict_msg((enum crdt_time_verdict)f->code[0]));
+		arg[n++] = node_msg(lang, node_clock_verdict_msg((enum crdt_time_verdict)f->code[0]));
 	for (; n < f->narg && !w->verdict; n++)
 		arg[n] = f->arg[n];
 	if (w->county && n > 0 && !arg[0][0])
-		arg[0] = node_msg(ctx->lang, M_MARK_COUNTY);
+		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)
-		arg[n++] = node_msg(ctx->lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
+		arg[n++] = node_msg(lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
 	if (w->reason)
-		arg[n++] = node_reason(ctx->lang, f->code[0] ? f->code[0] : f->rc);
+		arg[n++] = node_reason(lang, f->code[0] ? f->code[0] : f->rc);
 	while (n < APP_FAIL_ARGS + 2)
 		arg[n++] = "";
+}
+
+/* vsnprintf through a function of ours: the format is the catalogue's. */
+static void node_why_put(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+}
+
+void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n)
+{
+	const char *arg[APP_FAIL_ARGS + 2];
+	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
+		node_why_put(out, n, node_msg(lang, M_FAILED), node_reason(lang, rc));
+		return;
+	}
+	node_why_args(lang, f, arg);
+	node_why_put(out, n, node_msg(lang, node_whys[f->why].msg), arg[0], arg[1], arg[2], arg[3],
+		     arg[4], arg[5], arg[6], arg[7], arg[8], arg[9]);
+	if (node_whys[f->why].ways_out && f->narg > 0) {
+		size_t used = strlen(out);
+		node_why_put(out + used, n - used, node_msg(lang, M_MARK_WAYS_OUT), f->arg[f->narg - 1]);
+	}
 }
 
 /* After a refusal over the feed mark: the ways out. */
@@ -120,7 +146,7 @@ int node_fail_app(struct node_ctx *ctx, int rc)
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
 		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	} else {
-		node_why_args(ctx, f, arg);
+		node_why_args(ctx->lang, f, arg);
 		node_fail(ctx, rc, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4], arg[5],
 			  arg[6], arg[7], arg[8], arg[9]);
 		node_why_after(ctx, f);
@@ -135,7 +161,7 @@ void node_note_app(struct node_ctx *ctx)
 	const char *arg[APP_FAIL_ARGS + 2];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT)
 		return;
-	node_why_args(ctx, f, arg);
+	node_why_args(ctx->lang, f, arg);
 	node_fsay(stderr, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
 		  arg[5], arg[6], arg[7], arg[8], arg[9]);
 	node_why_after(ctx, f);
