@@ -172,7 +172,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	if (npos != 1)
-		return node_fail(ctx, ERR_USAGE, M_SEE_HELP, "bundle export");
+		return node_fail(ctx, ERR_USAGE, M_BK_NEED_FILE, "bundle export");
 	const char *target = o[0].val ? o[0].val : "hub";
 	if (strcmp(target, "hub") != 0 && !node_id_ok(target))
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_BAD_FOR, target);
@@ -238,7 +238,7 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	if (npos != 1)
-		return node_fail(ctx, ERR_USAGE, M_SEE_HELP, "bundle import");
+		return node_fail(ctx, ERR_USAGE, M_BK_NEED_FILE, "bundle import");
 	if ((rc = node_open(ctx)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));

@@ -510,7 +510,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				"imported %s: %llu new changes merged, %llu already here, %llu kept to pass on\n" },
 	[M_BUNDLE_REFUSED] = { "  拒收 %llu 条变更：%s（已记录，未合并）\n",
 			       "  refused %llu changes: %s (recorded, not merged)\n" },
-	[M_BUNDLE_SKIPPED] = { "  跳过第 %llu 字节起的 %llu 字节：%s\n",
+	[M_BUNDLE_SKIPPED] = { "  跳过 %llu 字节（从第 %llu 字节起）：%s\n",
 			       "  skipped %llu bytes at byte %llu: %s\n" },
 	[M_BUNDLE_NOT_BUNDLE] = { "%s 不是村联同步包：请确认拿的是 cunlian bundle export 写出的文件\n",
 				  "%s is not a cunlian bundle: check it is the file cunlian bundle export wrote\n" },
