@@ -76,9 +76,9 @@ TEST_EXTRA :=
 # The default goal is all, whatever rules the module.mk files bring.
 .DEFAULT_GOAL := all
 
-include base/module.mk crdt/module.mk sync/module.mk radio/module.mk node/module.mk tests/module.mk
+include base/module.mk crdt/module.mk sync/module.mk radio/module.mk app/module.mk node/module.mk tests/module.mk
 
-LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dict_v1.o
 BIN_OBJS   := $(BIN_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
@@ -111,17 +111,18 @@ $(BUILD)/obj/gen/dict_v1.o: $(BUILD)/gen/dict_v1.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/obj/gen/dict_v1.o $(BUILD)/libcunlian.a
+$(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 # tests/e2e/clock.sh: the program as it was before the clock's bounds
-# (node/clock.c), to make a far-future commit the way an older version did.
+# (app/clock.c), to make a far-future commit the way an older version did.
 TEST_EXTRA += $(BUILD)/tests/cunlian-unchecked
 $(BUILD)/obj-unchecked/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -c $< -o $@
 
-$(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
+$(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) \
+		$(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
 		$(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)

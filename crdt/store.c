@@ -150,6 +150,15 @@ static int crdt_schema_apply(struct crdt_store *s)
 				 t->cols[t->unique_col].name);
 			buf_put(&b, line, strlen(line) + 1);
 		}
+		{
+			/* t_live: the live rows, for readers (docs/replica.md) */
+			char line[200];
+			b.len--; /* drop the NUL to append */
+			snprintf(line, sizeof(line),
+				 "CREATE VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM \"%s\" WHERE _dead IS NULL;",
+				 t->name, t->name);
+			buf_put(&b, line, strlen(line) + 1);
+		}
 		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
 	}
 	buf_release(&b);

@@ -20,7 +20,7 @@
  *   R2. Nothing in the home changes until all of that is on disk; then the
  *       old replica, key and certificate move to rescue-<ms>/, and the new
  *       replica and key take their places. Writes are refused while
- *       rescue.pending exists (node_clock_check).
+ *       rescue.pending exists (app_clock_check).
  * Then the hub revokes the old key from now on (`enroll revoke KEY --now`:
  * its commits up to now stay valid, the far-future ones never will be) and
  * enrols the new key (enroll request/sign/accept, or join).
@@ -74,11 +74,11 @@ static int rescue_one(void *arg, const struct crdt_log_entry *e)
 	struct rescue *r = arg;
 	const uint8_t *plain = NULL;
 	size_t plain_len = 0;
-	bool own = memcmp(e->author, r->ctx->author, CRDT_AUTHOR_LEN) == 0;
+	bool own = memcmp(e->author, r->ctx->app.author, CRDT_AUTHOR_LEN) == 0;
 	int rc;
 
 	buf_reset(&r->open);
-	if (!e->carried && (rc = sync_body_open(r->ctx->sync, e, &r->open, &plain, &plain_len)))
+	if (!e->carried && (rc = sync_body_open(r->ctx->app.sync, e, &r->open, &plain, &plain_len)))
 		return rc;
 	if (own && !e->carried && CRDT_HLC_MS(e->hlc) > r->cut) {
 		if (!r->first || CRDT_HLC_MS(e->hlc) < r->first)
@@ -103,21 +103,21 @@ static int rescue_one(void *arg, const struct crdt_log_entry *e)
 
 static void rescue_path(const struct node_ctx *ctx, char *out, size_t n, const char *file)
 {
-	node_path(ctx, out, n, file);
+	app_path(&ctx->app, out, n, file);
 }
 
 static int rescue_move(const char *dir, const struct node_ctx *ctx, const char *file)
 {
 	char from[NODE_PATH_MAX + 32], to[2 * NODE_PATH_MAX + 64];
 	struct stat sb;
-	node_path(ctx, from, sizeof(from), file);
+	app_path(&ctx->app, from, sizeof(from), file);
 	if (stat(from, &sb) != 0)
 		return 0;
 	snprintf(to, sizeof(to), "%s/%s", dir, file);
 	return rename(from, to) == 0 ? 0 : -errno;
 }
 
-static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
+static int rescue_take(struct node_ctx *ctx, const struct app_clock *k)
 {
 	char db[NODE_PATH_MAX + 32], key[NODE_PATH_MAX + 32], pend[NODE_PATH_MAX + 32];
 	char dir[NODE_PATH_MAX + 32], name[48], hex[2 * CRDT_AUTHOR_LEN + 1], t[32];
@@ -144,10 +144,10 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 			close(fd);
 		goto fail;
 	}
-	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)) || (rc = crdt_store_begin(r.ns)))
+	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)) || (rc = crdt_store_begin(r.ns)))
 		goto fail;
 	for (size_t i = 0; i < nvv && !rc; i++)
-		rc = crdt_log_each(ctx->store, vv[i].author, vv[i].scope, 0, rescue_one, &r);
+		rc = crdt_log_each(ctx->app.store, vv[i].author, vv[i].scope, 0, rescue_one, &r);
 	if (rc) {
 		crdt_store_abort(r.ns);
 		goto fail;
@@ -165,8 +165,8 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 
 	/* R2: everything new is on disk; now the home changes */
 	snprintf(name, sizeof(name), "rescue-%llu", (unsigned long long)k->n.wall_ms);
-	node_path(ctx, dir, sizeof(dir), name);
-	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+	app_path(&ctx->app, dir, sizeof(dir), name);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
 	node_ctx_release(ctx);
 	if (mkdir(dir, 0700) != 0) {
 		rc = -errno; /* (an existing one is never written over) */
@@ -190,7 +190,7 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 		rc = -errno;
 	if (rc)
 		goto out;
-	node_time_fmt(r.first, t, sizeof(t));
+	app_time_fmt(r.first, t, sizeof(t));
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -199,7 +199,7 @@ static int rescue_take(struct node_ctx *ctx, const struct node_clock *k)
 		node_json_kint(&j, "first_ms", (int64_t)r.first);
 		node_json_kstr(&j, "kept_in", dir);
 		node_json_kstr(&j, "old_key", hex);
-		node_hex(nid.pk, CRDT_AUTHOR_LEN, hex);
+		app_hex(nid.pk, CRDT_AUTHOR_LEN, hex);
 		node_json_kstr(&j, "new_key", hex);
 		node_json_end_obj(&j);
 	} else {
@@ -256,14 +256,14 @@ static int rescue_replay(struct node_ctx *ctx)
 	char station[CRDT_SCOPE_MAX + 1];
 	uint8_t role, *p = NULL;
 	long size;
-	uint64_t n = 0, cut = ctx->now_ms + CRDT_DEFAULT_MAX_AHEAD_MS;
+	uint64_t n = 0, cut = ctx->app.now_ms + CRDT_DEFAULT_MAX_AHEAD_MS;
 	FILE *f;
 	int rc = 0;
 
 	rescue_path(ctx, path, sizeof(path), "rescue.pending");
 	if (!(f = fopen(path, "rb")))
 		return node_fail(ctx, ERR_NOTFOUND, M_CLOCK_RESCUE_NO_PENDING);
-	if (ctx->have_root && sync_ctx_enrolment(ctx->sync, ctx->author, station, sizeof(station), &role)) {
+	if (ctx->app.have_root && sync_ctx_enrolment(ctx->app.sync, ctx->app.author, station, sizeof(station), &role)) {
 		fclose(f);
 		return node_fail(ctx, ERR_RULE, M_CLOCK_RESCUE_NOT_ENROLLED);
 	}
@@ -285,8 +285,8 @@ static int rescue_replay(struct node_ctx *ctx)
 		rescue_wipe(p, (size_t)size);
 		return node_fail_store(ctx, ERR_CORRUPT);
 	}
-	ctx->rescue_replay = true;
-	if ((rc = crdt_store_begin(ctx->store))) {
+	ctx->app.rescue_replay = true;
+	if ((rc = crdt_store_begin(ctx->app.store))) {
 		rescue_wipe(p, (size_t)size);
 		return node_fail_store(ctx, rc);
 	}
@@ -311,29 +311,29 @@ static int rescue_replay(struct node_ctx *ctx)
 		if ((rc = crdt_body_decode(p + pos, bl, &w, &nw)))
 			break;
 		for (size_t i = 0; i < nw; i++)
-			rescue_restamp(&w[i], cut, ctx->now_ms);
+			rescue_restamp(&w[i], cut, ctx->app.now_ms);
 		rc = node_commit(ctx, scope, w, nw); /* prints why on failure */
 		mem_free(w);
 		pos += bl;
 		n++;
 	}
 	if (rc) {
-		crdt_store_abort(ctx->store);
+		crdt_store_abort(ctx->app.store);
 		rescue_wipe(p, (size_t)size);
 		return ctx->said ? rc : node_fail_store(ctx, rc);
 	}
-	rc = crdt_store_end(ctx->store);
+	rc = crdt_store_end(ctx->app.store);
 	rescue_wipe(p, (size_t)size);
 	if (rc)
 		return node_fail_store(ctx, rc);
 	unlink(path);
-	node_time_fmt(ctx->now_ms, t, sizeof(t));
+	app_time_fmt(ctx->app.now_ms, t, sizeof(t));
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kint(&j, "replayed", (int64_t)n);
-		node_json_kint(&j, "at_ms", (int64_t)ctx->now_ms);
+		node_json_kint(&j, "at_ms", (int64_t)ctx->app.now_ms);
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_CLOCK_RESCUE_REPLAYED, (unsigned long long)n, t);
@@ -344,20 +344,20 @@ static int rescue_replay(struct node_ctx *ctx)
 int node_clock_rescue(struct node_ctx *ctx, bool replay)
 {
 	char path[NODE_PATH_MAX + 32];
-	struct node_clock k;
+	struct app_clock k;
 	struct stat sb;
 	int rc;
 
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (ctx->hub)
+	if (ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_CLOCK_RESCUE_HUB);
 	if (replay)
 		return rescue_replay(ctx);
 	rescue_path(ctx, path, sizeof(path), "rescue.pending");
 	if (stat(path, &sb) == 0)
 		return node_fail(ctx, ERR_CLOCK, M_CLOCK_RESCUE_PENDING);
-	if ((rc = node_clock_judge(ctx, &k)))
+	if ((rc = app_clock_judge(&ctx->app, &k)))
 		return node_fail_store(ctx, rc);
 	if (k.verdict == CRDT_TIME_OK) {
 		node_say(ctx, M_CLOCK_RESCUE_NOTHING);

@@ -429,9 +429,9 @@ static void bk_manifest_parse(char *text, struct bk_manifest *m)
 		else if (strcmp(k, "digest") == 0)
 			snprintf(m->digest, sizeof(m->digest), "%s", v);
 		else if (strcmp(k, "created_ms") == 0)
-			node_parse_int(v, 0, INT64_MAX, &m->created_ms);
+			app_parse_int(v, 0, INT64_MAX, &m->created_ms);
 		else if (strcmp(k, "format") == 0)
-			node_parse_int(v, 0, 1000, &m->format);
+			app_parse_int(v, 0, 1000, &m->format);
 	}
 }
 
@@ -445,7 +445,7 @@ static int bk_digest(const char *path, const uint8_t self[CRDT_AUTHOR_LEN], char
 		rc = crdt_store_digest(st, NULL, d);
 	crdt_store_close(st);
 	if (!rc)
-		node_hex(d, 32, hex);
+		app_hex(d, 32, hex);
 	return rc;
 }
 
@@ -535,10 +535,10 @@ static int bk_snapshot(struct node_ctx *ctx, const char *db, const char *snap)
 static int bk_check_owner(struct node_ctx *ctx, const char *cmd)
 {
 	struct stat sb;
-	if (geteuid() != 0 || stat(ctx->home, &sb) < 0 || sb.st_uid == 0)
+	if (geteuid() != 0 || stat(ctx->app.home, &sb) < 0 || sb.st_uid == 0)
 		return 0;
 	struct passwd *pw = getpwuid(sb.st_uid);
-	return node_fail(ctx, ERR_RULE, M_BK_AS_OWNER, ctx->home, pw ? pw->pw_name : "cunlian", cmd);
+	return node_fail(ctx, ERR_RULE, M_BK_AS_OWNER, ctx->app.home, pw ? pw->pw_name : "cunlian", cmd);
 }
 
 int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
@@ -567,19 +567,19 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 		return -EIO;
 
 	/* The home: a node is there, its key loads, the owner runs us. */
-	node_path(ctx, path, sizeof(path), "node.conf");
-	rc = node_conf_read(path, &ctx->conf);
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	rc = app_conf_read(path, &ctx->app.conf);
 	if (rc == ERR_NOTFOUND)
-		return node_fail(ctx, rc, M_NO_HOME, ctx->home);
+		return node_fail(ctx, rc, M_NO_HOME, ctx->app.home);
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_BAD, path);
-	node_path(ctx, path, sizeof(path), "identity.key");
-	if ((rc = node_identity_load(path, ctx->author)))
+	app_path(&ctx->app, path, sizeof(path), "identity.key");
+	if ((rc = app_identity_load(path, ctx->app.author)))
 		return node_fail(ctx, rc, rc == ERR_NOTFOUND ? M_KEY_MISSING : M_KEY_BAD, path);
 	if ((rc = bk_check_owner(ctx, "backup")))
 		return rc;
 	for (size_t i = 0; i < 2; i++) {
-		node_path(ctx, path, sizeof(path), bk_small_files[i]);
+		app_path(&ctx->app, path, sizeof(path), bk_small_files[i]);
 		if ((rc = bk_slurp(path, &small[i], &small_len[i]))) {
 			node_fail(ctx, rc, M_FILE_OPEN, path, node_reason(ctx->lang, rc));
 			goto out;
@@ -589,23 +589,23 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 
 	/* The snapshot, inside the home (private), and its digest. */
-	node_path(ctx, path, sizeof(path), "replica.db");
-	snprintf(snap, sizeof(snap), "%s/.backup-%ld.db", ctx->home, (long)getpid());
+	app_path(&ctx->app, path, sizeof(path), "replica.db");
+	snprintf(snap, sizeof(snap), "%s/.backup-%ld.db", ctx->app.home, (long)getpid());
 	unlink(snap);
 	snapped = true;
 	if ((rc = bk_snapshot(ctx, path, snap)))
 		goto out;
-	if ((rc = bk_digest(snap, ctx->author, digest))) {
+	if ((rc = bk_digest(snap, ctx->app.author, digest))) {
 		node_fail(ctx, rc, M_BK_SNAPSHOT, path, node_reason(ctx->lang, rc));
 		goto out;
 	}
-	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
 
 	len = (size_t)snprintf(manifest + 5, sizeof(manifest) - 5,
 			       "format = 1\nversion = 0.1\nstation = %s\nname = %s\nrole = %s\n"
 			       "author = %s\ncreated_ms = %llu\ndigest = %s\n",
-			       ctx->conf.station, ctx->conf.name, ctx->conf.role, hex,
-			       (unsigned long long)ctx->now_ms, digest);
+			       ctx->app.conf.station, ctx->app.conf.name, ctx->app.conf.role, hex,
+			       (unsigned long long)ctx->app.now_ms, digest);
 	manifest[0] = 'M';
 	bk_le32((uint8_t *)manifest + 1, (uint32_t)len);
 
@@ -685,16 +685,16 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv)
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kstr(&j, "file", file);
-		node_json_kstr(&j, "station", ctx->conf.station);
+		node_json_kstr(&j, "station", ctx->app.conf.station);
 		node_json_kstr(&j, "author", hex);
 		node_json_kstr(&j, "digest", digest);
 		node_json_kint(&j, "bytes", (int64_t)s.off);
-		node_json_kint(&j, "created_ms", (int64_t)ctx->now_ms);
+		node_json_kint(&j, "created_ms", (int64_t)ctx->app.now_ms);
 		node_json_end_obj(&j);
 	} else {
 		char bytes[32];
 		snprintf(bytes, sizeof(bytes), "%llu", (unsigned long long)s.off);
-		node_say(ctx, M_BK_DONE, file, bytes, ctx->conf.name, ctx->conf.station, digest, file);
+		node_say(ctx, M_BK_DONE, file, bytes, ctx->app.conf.name, ctx->app.conf.station, digest, file);
 	}
 	rc = 0;
 	goto out;
@@ -776,18 +776,18 @@ static void rs_undo(struct node_ctx *ctx, struct rs_state *r)
 			unlink(side);
 	}
 	if (r->made_home)
-		rmdir(ctx->home);
+		rmdir(ctx->app.home);
 }
 
 /* Absent (we make it, 0700) or an empty folder. */
 static int rs_home_fresh(struct node_ctx *ctx, struct rs_state *r)
 {
-	DIR *d = opendir(ctx->home);
+	DIR *d = opendir(ctx->app.home);
 	if (!d) {
 		if (errno != ENOENT)
-			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
-		if (mkdir(ctx->home, 0700) < 0)
-			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
+			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->app.home, node_reason(ctx->lang, -errno));
+		if (mkdir(ctx->app.home, 0700) < 0)
+			return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->app.home, node_reason(ctx->lang, -errno));
 		r->made_home = true;
 		return 0;
 	}
@@ -801,8 +801,8 @@ static int rs_home_fresh(struct node_ctx *ctx, struct rs_state *r)
 	err = errno;
 	closedir(d);
 	if (err)
-		return node_fail(ctx, -err, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -err));
-	return empty ? 0 : node_fail(ctx, ERR_EXISTS, M_RS_HOME_BUSY, ctx->home);
+		return node_fail(ctx, -err, M_RS_WRITE, ctx->app.home, node_reason(ctx->lang, -err));
+	return empty ? 0 : node_fail(ctx, ERR_EXISTS, M_RS_HOME_BUSY, ctx->app.home);
 }
 
 /* Copy size bytes of the stream into a new file (mode 0600). */
@@ -918,8 +918,8 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	sodium_memzero(key, sizeof(key));
 
 	for (int i = 0; i < RS_N; i++) {
-		snprintf(r.final[i], sizeof(r.final[i]), "%s/%s", ctx->home, rs_names[i]);
-		snprintf(r.tmp[i], sizeof(r.tmp[i]), "%s/.restore-%s", ctx->home, rs_names[i]);
+		snprintf(r.final[i], sizeof(r.final[i]), "%s/%s", ctx->app.home, rs_names[i]);
+		snprintf(r.tmp[i], sizeof(r.tmp[i]), "%s/.restore-%s", ctx->app.home, rs_names[i]);
 	}
 
 	/* The records, up to 'E'. */
@@ -976,7 +976,7 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 		if (rc) {
 			if (rc == ERR_CORRUPT || rc == ERR_BADSIG)
 				goto bad;
-			node_fail(ctx, rc, rc == -ENOSPC ? M_DISK_FULL : M_RS_WRITE, ctx->home,
+			node_fail(ctx, rc, rc == -ENOSPC ? M_DISK_FULL : M_RS_WRITE, ctx->app.home,
 				  node_reason(ctx->lang, rc));
 			goto out;
 		}
@@ -997,26 +997,26 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 	}
 
 	/* A new identity (invariant 2), then everything into place. */
-	if ((rc = node_identity_create(r.tmp[RS_KEY], newpk))) {
+	if ((rc = app_identity_create(r.tmp[RS_KEY], newpk))) {
 		node_fail(ctx, rc, M_KEY_WRITE, r.final[RS_KEY], node_reason(ctx->lang, rc));
 		goto out;
 	}
 	r.wrote[RS_KEY] = true;
-	if ((rc = node_conf_read(r.tmp[RS_CONF], &ctx->conf))) {
+	if ((rc = app_conf_read(r.tmp[RS_CONF], &ctx->app.conf))) {
 		rc = ERR_CORRUPT;
 		goto bad;
 	}
 	for (int i = 0; i < RS_N; i++) {
 		if (rename(r.tmp[i], r.final[i]) < 0) {
 			rc = -errno;
-			node_fail(ctx, rc, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -errno));
+			node_fail(ctx, rc, M_RS_WRITE, ctx->app.home, node_reason(ctx->lang, -errno));
 			goto out;
 		}
 		r.wrote[i] = false;
 		r.placed[i] = true;
 	}
-	rs_fsync_dir(ctx->home);
-	memcpy(ctx->author, newpk, CRDT_AUTHOR_LEN);
+	rs_fsync_dir(ctx->app.home);
+	memcpy(ctx->app.author, newpk, CRDT_AUTHOR_LEN);
 	if ((rc = rs_schema_plain(r.final[RS_DB]))) {
 		node_fail(ctx, rc, M_RS_NOT_REPLICA, file);
 		goto out;
@@ -1028,28 +1028,28 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	/* Run as root into the service user's home: hand the files over. */
-	if (geteuid() == 0 && stat(ctx->home, &home_sb) == 0 && home_sb.st_uid != 0) {
+	if (geteuid() == 0 && stat(ctx->app.home, &home_sb) == 0 && home_sb.st_uid != 0) {
 		for (int i = 0; i < RS_N; i++)
 			if (chown(r.final[i], home_sb.st_uid, home_sb.st_gid) < 0) {
 				rc = -errno;
-				node_fail(ctx, rc, M_RS_WRITE, ctx->home, node_reason(ctx->lang, -errno));
+				node_fail(ctx, rc, M_RS_WRITE, ctx->app.home, node_reason(ctx->lang, -errno));
 				goto out;
 			}
-		if (r.made_home && chown(ctx->home, home_sb.st_uid, home_sb.st_gid) < 0) {
+		if (r.made_home && chown(ctx->app.home, home_sb.st_uid, home_sb.st_gid) < 0) {
 			rc = -errno;
 			goto out;
 		}
 	}
 
-	node_hex(newpk, CRDT_AUTHOR_LEN, hex);
+	app_hex(newpk, CRDT_AUTHOR_LEN, hex);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "home", ctx->home);
-		node_json_kstr(&j, "station", ctx->conf.station);
-		node_json_kstr(&j, "name", ctx->conf.name);
-		node_json_kstr(&j, "role", ctx->conf.role);
+		node_json_kstr(&j, "home", ctx->app.home);
+		node_json_kstr(&j, "station", ctx->app.conf.station);
+		node_json_kstr(&j, "name", ctx->app.conf.name);
+		node_json_kstr(&j, "role", ctx->app.conf.role);
 		node_json_kstr(&j, "old_author", m.author);
 		node_json_kstr(&j, "author", hex);
 		node_json_kstr(&j, "digest", digest);
@@ -1057,10 +1057,10 @@ int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv)
 		node_json_end_obj(&j);
 	} else {
 		char when[32];
-		node_time_fmt((uint64_t)m.created_ms, when, sizeof(when));
-		node_say(ctx, M_RS_DONE, ctx->conf.name, ctx->conf.station, ctx->home, when, digest,
+		app_time_fmt((uint64_t)m.created_ms, when, sizeof(when));
+		node_say(ctx, M_RS_DONE, ctx->app.conf.name, ctx->app.conf.station, ctx->app.home, when, digest,
 			 m.author, hex);
-		node_say(ctx, M_RS_STEPS, ctx->conf.station, m.author, ctx->conf.station);
+		node_say(ctx, M_RS_STEPS, ctx->app.conf.station, m.author, ctx->app.conf.station);
 	}
 	rc = 0;
 	goto out;

@@ -31,7 +31,7 @@ static void node_peer_path(const struct node_ctx *ctx, const char *peer, char *o
 {
 	char file[NODE_PEER_NAME_MAX + 16];
 	snprintf(file, sizeof(file), "peers/%s.vv", peer);
-	node_path(ctx, out, n, file);
+	app_path(&ctx->app, out, n, file);
 }
 
 void node_peer_name(const char *host, unsigned port, char *out, size_t n)
@@ -50,11 +50,11 @@ int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t m
 {
 	char path[NODE_PATH_MAX + 64], tmp[NODE_PATH_MAX + 80], file[NODE_PEER_NAME_MAX + 16];
 	FILE *f;
-	node_path(ctx, path, sizeof(path), "peers");
+	app_path(&ctx->app, path, sizeof(path), "peers");
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	snprintf(file, sizeof(file), "peers/%s.last", peer);
-	node_path(ctx, path, sizeof(path), file);
+	app_path(&ctx->app, path, sizeof(path), file);
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
@@ -69,7 +69,7 @@ int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *
 	FILE *f;
 	*ms = 0;
 	snprintf(file, sizeof(file), "peers/%s.last", peer);
-	node_path(ctx, path, sizeof(path), file);
+	app_path(&ctx->app, path, sizeof(path), file);
 	if (!(f = fopen(path, "r")))
 		return errno == ENOENT ? 0 : -errno;
 	if (fscanf(f, "%llu", &v) == 1)
@@ -133,7 +133,7 @@ int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct
 {
 	char path[NODE_PATH_MAX + 64], tmp[NODE_PATH_MAX + 80], hex[2 * CRDT_AUTHOR_LEN + 1];
 	FILE *f;
-	node_path(ctx, path, sizeof(path), "peers");
+	app_path(&ctx->app, path, sizeof(path), "peers");
 	if (mkdir(path, 0700) < 0 && errno != EEXIST)
 		return -errno;
 	node_peer_path(ctx, peer, path, sizeof(path));
@@ -141,7 +141,7 @@ int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct
 	if (!(f = fopen(tmp, "w")))
 		return -errno;
 	for (size_t i = 0; i < n; i++) {
-		node_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
+		app_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
 		fprintf(f, "%s %llu %s\n", hex, (unsigned long long)vv[i].seq,
 			vv[i].scope[0] ? vv[i].scope : "-");
 	}
@@ -174,7 +174,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 	if (npos != 1)
 		return node_fail(ctx, ERR_USAGE, M_BK_NEED_FILE, "bundle export");
 	const char *target = o[0].val ? o[0].val : "hub";
-	if (strcmp(target, "hub") != 0 && !node_id_ok(target))
+	if (strcmp(target, "hub") != 0 && !app_id_ok(target))
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_BAD_FOR, target);
 	if ((rc = node_open(ctx)))
 		return rc;
@@ -192,11 +192,11 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		reads.all = true;
 	else
 		sync_scopes_add(&reads, target);
-	node_clock_say_time(ctx, 0, true); /* the hub's time travels in its bundles */
+	app_clock_say_time(&ctx->app, 0, true); /* the hub's time travels in its bundles */
 	/* Whole or not at all (base/afile.h): a full stick leaves the bundle
 	 * that was there as it was, and says how much room this one needs. */
 	uint64_t need = 0;
-	rc = sync_bundle_export_file(ctx->sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL, &need);
+	rc = sync_bundle_export_file(ctx->app.sync, pos[0], vv, nvv, &wants, o[0].val ? &reads : NULL, &need);
 	mem_free(vv);
 	if (rc == -ENOSPC || rc == -EDQUOT) {
 		char needs[48], free_s[48];
@@ -210,7 +210,7 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_WRITE, pos[0], node_reason(ctx->lang, rc));
-	node_mark_settle(ctx); /* our feeds may leave on it (feedmark.c W2) */
+	app_mark_settle(&ctx->app); /* our feeds may leave on it (feedmark.c W2) */
 	long long size = stat(pos[0], &sb) == 0 ? (long long)sb.st_size : (long long)need;
 	if (ctx->json) {
 		struct node_json j;
@@ -219,12 +219,12 @@ int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kstr(&j, "file", pos[0]);
 		node_json_kstr(&j, "for", target);
 		node_json_kint(&j, "bytes", size);
-		node_json_kint(&j, "withheld", (int64_t)sync_ctx_withheld(ctx->sync));
+		node_json_kint(&j, "withheld", (int64_t)sync_ctx_withheld(ctx->app.sync));
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_BUNDLE_EXPORTED, pos[0], size, target, pos[0]);
-		if (sync_ctx_withheld(ctx->sync)) /* docs/security.md "Data entered before enrolment" */
-			node_say(ctx, M_BUNDLE_WITHHELD, (unsigned long long)sync_ctx_withheld(ctx->sync), pos[0]);
+		if (sync_ctx_withheld(ctx->app.sync)) /* docs/security.md "Data entered before enrolment" */
+			node_say(ctx, M_BUNDLE_WITHHELD, (unsigned long long)sync_ctx_withheld(ctx->app.sync), pos[0]);
 	}
 	return 0;
 }
@@ -242,15 +242,15 @@ int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_open(ctx)))
 		return rc;
 	memset(&rep, 0, sizeof(rep));
-	node_clock_say_time(ctx, 0, true); /* sets the floor a slow clock is judged by */
-	rc = sync_bundle_import(ctx->sync, pos[0], ctx->now_ms, &rep);
+	app_clock_say_time(&ctx->app, 0, true); /* sets the floor a slow clock is judged by */
+	rc = sync_bundle_import(ctx->app.sync, pos[0], ctx->app.now_ms, &rep);
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, pos[0]); /* the wrong file */
 	if (rc == ERR_NOTFOUND || rc == -ENOENT)
 		return node_fail(ctx, ERR_NOTFOUND, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, -ENOENT));
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
-	node_clock_heard(ctx, &rep, false, 0); /* a lower bound: it may be days old */
+	app_clock_heard(&ctx->app, &rep, false, 0); /* a lower bound: it may be days old */
 	bool partial = rep.refused || rep.chunks_refused || rep.bytes_skipped;
 	static const char *const checks[] = {
 		[SYNC_BUNDLE_WHOLE] = "whole", [SYNC_BUNDLE_OLD] = "old", [SYNC_BUNDLE_CUT] = "cut",

@@ -42,146 +42,19 @@
 #define CODE_TTL_MS (24ULL * 3600 * 1000)
 #define CODE_LEN 10
 
-/* ---- small files -------------------------------------------------------- */
-
-static int node_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	*len = 0;
-	if (!f)
-		return errno == ENOENT ? ERR_NOTFOUND : -errno;
-	*len = fread(buf, 1, cap, f);
-	int rc = ferror(f) ? -EIO : !feof(f) ? ERR_TOOBIG : 0;
-	fclose(f);
-	return rc;
-}
-
-/* Whole or not at all, the folder fsynced after the rename (base/afile.h). */
-static int node_file_write(const char *path, const void *p, size_t n, mode_t mode)
-{
-	return afile_put(path, p, n, mode);
-}
-
-static int node_hex_parse(const char *s, uint8_t *out, size_t n)
-{
-	if (strlen(s) < 2 * n)
-		return ERR_CORRUPT;
-	for (size_t i = 0; i < n; i++) {
-		unsigned b;
-		if (sscanf(s + 2 * i, "%2x", &b) != 1)
-			return ERR_CORRUPT;
-		out[i] = (uint8_t)b;
-	}
-	return 0;
-}
-
 /* ---- trust settings for the sync context ---------------------------------- */
 
-#define NODE_RELEASED "RELEASED"
-/* In the home from enroll request or join until enrolled: this node
- * belongs to a county, so its station's data never leaves it in
- * plaintext (docs/security.md "Data entered before enrolment"). */
-#define NODE_PENDING "enroll.pending"
 
 static int node_pending_mark(struct node_ctx *ctx)
 {
 	char path[NODE_PATH_MAX + 32];
 	int rc;
-	node_path(ctx, path, sizeof(path), NODE_PENDING);
-	if ((rc = node_file_write(path, "1\n", 2, 0644)))
+	app_path(&ctx->app, path, sizeof(path), APP_PENDING);
+	if ((rc = app_file_write(path, "1\n", 2, 0644)))
 		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
 	return 0;
 }
 
-static void node_refused_record(void *arg, const uint8_t author[SYNC_PK_LEN], const char *scope,
-				uint64_t seq, uint64_t n, int rc, const char *why)
-{
-	struct node_ctx *ctx = arg;
-	char path[NODE_PATH_MAX + 32], hex[2 * SYNC_PK_LEN + 1];
-	FILE *f;
-	if (rc == ERR_GAP)
-		return; /* not refused: it applies once the earlier commits come */
-	node_path(ctx, path, sizeof(path), "refused.log");
-	if (!(f = fopen(path, "a")))
-		return; /* the report still counts it */
-	node_hex(author, SYNC_PK_LEN, hex);
-	fprintf(f, "%llu\t%s\t%s\t%llu\t%llu\t%s\t%s\n", (unsigned long long)ctx->now_ms, hex,
-		*scope ? scope : "-", (unsigned long long)seq, (unsigned long long)n,
-		rc ? err_str(rc) : NODE_RELEASED, why);
-	fclose(f);
-}
-
-int node_trust_open(struct node_ctx *ctx, struct sync_options *opt)
-{
-	char path[NODE_PATH_MAX + 32], line[2 * SYNC_PK_LEN + 8];
-	uint8_t buf[SYNC_STMT_MAX + 1];
-	size_t len;
-	int rc;
-
-	node_trust_release(ctx); /* opened again for another sync context */
-	node_path(ctx, path, sizeof(path), "county.pub");
-	rc = node_file_read(path, (uint8_t *)line, sizeof(line) - 1, &len);
-	if (rc == ERR_NOTFOUND) {
-		/* not enrolled yet: nothing enforced (docs/security.md); but a
-		 * node that asked to be never sends its station's data in
-		 * plaintext (trust.c G6) */
-		node_path(ctx, path, sizeof(path), NODE_PENDING);
-		opt->withhold_plain = access(path, F_OK) == 0;
-		return 0;
-	}
-	if (rc)
-		return rc;
-	line[len] = '\0';
-	if ((rc = node_hex_parse(line, ctx->county_root, SYNC_PK_LEN)))
-		return rc;
-	ctx->have_root = true;
-	opt->county_root = ctx->county_root;
-	node_path(ctx, path, sizeof(path), "node.cert");
-	rc = node_file_read(path, buf, sizeof(buf), &len);
-	if (rc == 0 && len > 0) {
-		ctx->cert = mem_alloc(len);
-		if (!ctx->cert)
-			return -ENOMEM;
-		memcpy(ctx->cert, buf, len);
-		ctx->cert_len = len;
-		opt->self_cert = ctx->cert;
-		opt->self_cert_len = len;
-	} else if (rc != ERR_NOTFOUND) {
-		return rc;
-	}
-	opt->refused = node_refused_record;
-	opt->refused_arg = ctx;
-	return 0;
-}
-
-void node_trust_release(struct node_ctx *ctx)
-{
-	mem_free(ctx->cert);
-	ctx->cert = NULL;
-	ctx->cert_len = 0;
-}
-
-int node_refused_count(const struct node_ctx *ctx, uint64_t *n)
-{
-	char path[NODE_PATH_MAX + 32], line[1024];
-	FILE *f;
-	*n = 0;
-	node_path(ctx, path, sizeof(path), "refused.log");
-	if (!(f = fopen(path, "r")))
-		return errno == ENOENT ? 0 : -errno;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long long t, seq, k;
-		char hex[80], scope[40], code[40];
-		if (sscanf(line, "%llu %79s %39s %llu %llu %39s", &t, hex, scope, &seq, &k, code) != 6)
-			continue;
-		if (strcmp(code, NODE_RELEASED) != 0)
-			*n += k;
-		else /* a held-back commit merged at last */
-			*n -= k <= *n ? k : *n;
-	}
-	fclose(f);
-	return 0;
-}
 
 /* ---- the county root ------------------------------------------------------ */
 
@@ -190,7 +63,7 @@ static void node_county_key_path(const struct node_ctx *ctx, const char *opt, ch
 	if (opt)
 		snprintf(out, n, "%s", opt);
 	else
-		node_path(ctx, out, n, "county.key");
+		app_path(&ctx->app, out, n, "county.key");
 }
 
 static int node_root_load(struct node_ctx *ctx, const char *opt, struct sync_identity *root)
@@ -201,7 +74,7 @@ static int node_root_load(struct node_ctx *ctx, const char *opt, struct sync_ide
 	if ((rc = sync_init()) || (rc = sync_identity_load(root, path)))
 		return node_fail(ctx, rc == ERR_NOTFOUND ? ERR_NOTFOUND : rc,
 				 rc == ERR_NOTFOUND ? M_ENROLL_NO_COUNTY_KEY : M_KEY_BAD, path);
-	if (ctx->have_root && memcmp(root->pk, ctx->county_root, SYNC_PK_LEN) != 0) {
+	if (ctx->app.have_root && memcmp(root->pk, ctx->app.county_root, SYNC_PK_LEN) != 0) {
 		sync_identity_release(root);
 		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, path);
 	}
@@ -212,15 +85,15 @@ int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
 		     const struct crdt_write *w, size_t n)
 {
 	int rc;
-	if (!ctx->store && (rc = node_replica_open(ctx)))
+	if (!ctx->app.store && (rc = app_replica_open(&ctx->app)))
 		return rc;
-	if ((rc = node_clock_check(ctx))) /* a statement dated by a wrong clock binds for years */
+	if ((rc = app_clock_check(&ctx->app))) /* a statement dated by a wrong clock binds for years */
 		return rc;
 	/* the same handle: a hub serving sessions goes on serving them, and
 	 * its sync context learns the statement at once */
-	rc = sync_root_commit(ctx->sync, ctx->store, root, ctx->now_ms, w, n);
+	rc = sync_root_commit(ctx->app.sync, ctx->app.store, root, ctx->app.now_ms, w, n);
 	if (rc == 0)
-		node_clock_wrote(ctx);
+		app_clock_wrote(&ctx->app);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 
@@ -228,13 +101,13 @@ static int node_pub_write(struct node_ctx *ctx, const uint8_t pk[SYNC_PK_LEN])
 {
 	char path[NODE_PATH_MAX + 32], hex[2 * SYNC_PK_LEN + 2];
 	int rc;
-	node_hex(pk, SYNC_PK_LEN, hex);
+	app_hex(pk, SYNC_PK_LEN, hex);
 	strcat(hex, "\n");
-	node_path(ctx, path, sizeof(path), "county.pub");
-	if ((rc = node_file_write(path, hex, strlen(hex), 0644)))
+	app_path(&ctx->app, path, sizeof(path), "county.pub");
+	if ((rc = app_file_write(path, hex, strlen(hex), 0644)))
 		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
-	memcpy(ctx->county_root, pk, SYNC_PK_LEN);
-	ctx->have_root = true;
+	memcpy(ctx->app.county_root, pk, SYNC_PK_LEN);
+	ctx->app.have_root = true;
 	return 0;
 }
 
@@ -244,7 +117,7 @@ static int node_cert_write(struct node_ctx *ctx, const char *path, const struct 
 	int rc;
 	buf_init(&b, SYNC_STMT_MAX);
 	sync_statement_encode(&b, st);
-	rc = b.err ? b.err : node_file_write(path, b.data, b.len, 0644);
+	rc = b.err ? b.err : app_file_write(path, b.data, b.len, 0644);
 	buf_release(&b);
 	return rc ? node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc)) : 0;
 }
@@ -268,16 +141,16 @@ int node_hub_enrol(struct node_ctx *ctx, const char *county_key)
 	if (rc)
 		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
 	memset(&st, 0, sizeof(st));
-	memcpy(st.node, ctx->author, SYNC_PK_LEN);
+	memcpy(st.node, ctx->app.author, SYNC_PK_LEN);
 	st.role = SYNC_ROLE_HUB;
-	snprintf(st.station, sizeof(st.station), "%s", ctx->conf.station);
+	snprintf(st.station, sizeof(st.station), "%s", ctx->app.conf.station);
 	st.not_before = 0;
-	st.not_after = ctx->now_ms + 20 * 365 * DAY_MS;
+	st.not_after = ctx->app.now_ms + 20 * 365 * DAY_MS;
 	if ((rc = sync_statement_sign(&st, &root)) || (rc = sync_statement_row(&row, &st)))
 		goto out;
 	if ((rc = node_root_commit(ctx, &root, &row.w, 1)))
 		goto out;
-	node_path(ctx, path, sizeof(path), "node.cert");
+	app_path(&ctx->app, path, sizeof(path), "node.cert");
 	if ((rc = node_cert_write(ctx, path, &st)) == 0)
 		rc = node_pub_write(ctx, root.pk);
 out:
@@ -299,27 +172,27 @@ int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll request");
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->have_root && (rc = node_pending_mark(ctx)))
+	if (!ctx->app.have_root && (rc = node_pending_mark(ctx)))
 		return rc;
 	buf_init(&b, 4096);
-	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
+	rc = sync_request_make(&b, &ctx->app.id, ctx->app.conf.station, ctx->app.conf.name, ctx->app.now_ms);
 	if (!rc)
-		rc = node_file_write(pos[0], b.data, b.len, 0644);
+		rc = app_file_write(pos[0], b.data, b.len, 0644);
 	buf_release(&b);
 	if (rc)
 		return node_fail(ctx, rc, M_CONF_WRITE, pos[0], node_reason(ctx->lang, rc));
 	if (ctx->json) {
 		struct node_json j;
 		char hex[2 * SYNC_PK_LEN + 1];
-		node_hex(ctx->author, SYNC_PK_LEN, hex);
+		app_hex(ctx->app.author, SYNC_PK_LEN, hex);
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kstr(&j, "file", pos[0]);
-		node_json_kstr(&j, "station", ctx->conf.station);
+		node_json_kstr(&j, "station", ctx->app.conf.station);
 		node_json_kstr(&j, "node", hex);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_ENROLL_REQUESTED, pos[0], ctx->conf.station);
+		node_say(ctx, M_ENROLL_REQUESTED, pos[0], ctx->app.conf.station);
 	}
 	return 0;
 }
@@ -344,12 +217,12 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	st->role = role;
 	snprintf(st->station, sizeof(st->station), "%s", station);
 	st->not_before = 0; /* the key did not exist before it was made */
-	st->not_after = ctx->now_ms + (uint64_t)days * DAY_MS;
+	st->not_after = ctx->app.now_ms + (uint64_t)days * DAY_MS;
 	/* a station's statement carries the newest generation of its
 	 * station's key (version 2 after a re-keying), so it never writes
 	 * under a replaced one; every older generation is sealed to it in
 	 * the same commit, so it reads the station's history (trust.c G7) */
-	gens = role == SYNC_ROLE_STATION ? sync_scope_gen(ctx->sync, station) : 0;
+	gens = role == SYNC_ROLE_STATION ? sync_scope_gen(ctx->app.sync, station) : 0;
 	st->gen = gens;
 	if ((rc = sync_statement_sign(st, &root)) || (rc = sync_statement_row(&row, st))) {
 		rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
@@ -364,12 +237,12 @@ static int node_enrol_sign(struct node_ctx *ctx, const char *county_key, const u
 	}
 	w[0] = row.w;
 	for (uint32_t g = 0; g < gens && !rc; g++) {
-		if ((rc = sync_key_row(&kr[g + 1], &root, station, g, node, ctx->now_ms)))
+		if ((rc = sync_key_row(&kr[g + 1], &root, station, g, node, ctx->app.now_ms)))
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		w[g + 1] = kr[g + 1].w;
 	}
 	if (!rc && role == SYNC_ROLE_STATION) {
-		if ((rc = sync_key_row(&kr[nw - 1], &root, SYNC_CIDNUM_SCOPE, 0, node, ctx->now_ms)))
+		if ((rc = sync_key_row(&kr[nw - 1], &root, SYNC_CIDNUM_SCOPE, 0, node, ctx->app.now_ms)))
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 		w[nw - 1] = kr[nw - 1].w;
 	}
@@ -401,17 +274,17 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 	const char *station = o[0].val, *out = o[1].val, *role = o[2].val ? o[2].val : "station";
 	if (npos != 1 || !station || !out)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_SIGN_NEEDS);
-	if (!node_id_ok(station))
+	if (!app_id_ok(station))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
 	if (strcmp(role, "station") && strcmp(role, "hub"))
 		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
-	if (o[3].val && node_parse_int(o[3].val, 1, 36500, &days))
+	if (o[3].val && app_parse_int(o[3].val, 1, 36500, &days))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--days", o[3].val);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll sign");
-	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
+	rc = app_file_read(pos[0], buf, sizeof(buf), &len);
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	if ((rc = sync_request_decode(buf, len, &rq)))
@@ -427,7 +300,7 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 	if (ctx->json) {
 		struct node_json j;
 		char hex[2 * SYNC_PK_LEN + 1];
-		node_hex(st.node, SYNC_PK_LEN, hex);
+		app_hex(st.node, SYNC_PK_LEN, hex);
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kstr(&j, "cert", out);
@@ -438,7 +311,7 @@ int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv)
 		node_json_end_obj(&j);
 	} else {
 		char t[32];
-		node_time_fmt(st.not_after, t, sizeof(t));
+		app_time_fmt(st.not_after, t, sizeof(t));
 		node_say(ctx, M_ENROLL_SIGNED, rq.name, station, t, out);
 	}
 	return 0;
@@ -453,16 +326,16 @@ static int node_enrol_install(struct node_ctx *ctx, const uint8_t *buf, size_t l
 	int rc;
 	if ((rc = sync_statement_decode(buf, len, &st)))
 		return node_fail(ctx, rc == ERR_BADSIG ? ERR_UNAUTH : ERR_USAGE, M_ENROLL_BAD_CERT, src);
-	if (memcmp(st.node, ctx->author, SYNC_PK_LEN) != 0)
+	if (memcmp(st.node, ctx->app.author, SYNC_PK_LEN) != 0)
 		return node_fail(ctx, ERR_RULE, M_ENROLL_NOT_OURS, src);
-	if (strcmp(st.station, ctx->conf.station) != 0)
-		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, src, st.station, ctx->conf.station);
-	if (ctx->have_root && memcmp(st.root, ctx->county_root, SYNC_PK_LEN) != 0)
+	if (strcmp(st.station, ctx->app.conf.station) != 0)
+		return node_fail(ctx, ERR_RULE, M_ENROLL_STATION_DIFFERS, src, st.station, ctx->app.conf.station);
+	if (ctx->app.have_root && memcmp(st.root, ctx->app.county_root, SYNC_PK_LEN) != 0)
 		return node_fail(ctx, ERR_UNAUTH, M_ENROLL_OTHER_COUNTY, src);
-	node_path(ctx, path, sizeof(path), "node.cert");
+	app_path(&ctx->app, path, sizeof(path), "node.cert");
 	if ((rc = node_cert_write(ctx, path, &st)) || (rc = node_pub_write(ctx, st.root)))
 		return rc;
-	node_path(ctx, path, sizeof(path), NODE_PENDING);
+	app_path(&ctx->app, path, sizeof(path), APP_PENDING);
 	unlink(path); /* enrolled: trust is on from now on, which withholds as much */
 	if (ctx->json) {
 		struct node_json j;
@@ -474,7 +347,7 @@ static int node_enrol_install(struct node_ctx *ctx, const uint8_t *buf, size_t l
 		node_json_end_obj(&j);
 	} else {
 		char t[32];
-		node_time_fmt(st.not_after, t, sizeof(t));
+		app_time_fmt(st.not_after, t, sizeof(t));
 		node_say(ctx, M_ENROLL_ACCEPTED, st.station, t);
 	}
 	return 0;
@@ -492,7 +365,7 @@ int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_NEED_FILE, "enroll accept");
 	if ((rc = node_open(ctx)))
 		return rc;
-	rc = node_file_read(pos[0], buf, sizeof(buf), &len);
+	rc = app_file_read(pos[0], buf, sizeof(buf), &len);
 	if (rc)
 		return node_fail(ctx, rc, M_BUNDLE_READ, pos[0], node_reason(ctx->lang, rc));
 	return node_enrol_install(ctx, buf, len, pos[0]);
@@ -509,9 +382,9 @@ static int node_revoke_targets(struct node_ctx *ctx, const char *name, uint8_t (
 	char hex[2 * SYNC_PK_LEN + 1];
 	int rc;
 	*n = 0;
-	if (strlen(name) == 2 * SYNC_PK_LEN && node_hex_parse(name, keys[0], SYNC_PK_LEN) == 0) {
+	if (strlen(name) == 2 * SYNC_PK_LEN && app_hex_parse(name, keys[0], SYNC_PK_LEN) == 0) {
 		uint8_t role;
-		if (sync_ctx_enrolment(ctx->sync, keys[0], scopes[0], sizeof(scopes[0]), &role))
+		if (sync_ctx_enrolment(ctx->app.sync, keys[0], scopes[0], sizeof(scopes[0]), &role))
 			scopes[0][0] = '\0';
 		*n = 1;
 		return 0;
@@ -519,8 +392,8 @@ static int node_revoke_targets(struct node_ctx *ctx, const char *name, uint8_t (
 	if ((rc = node_sql(ctx, &st, "SELECT DISTINCT node FROM enrolments WHERE station = ?1", name, NULL)))
 		return rc;
 	while (*n < max && sqlite3_step(st) == SQLITE_ROW) {
-		node_col_text(st, 0, hex, sizeof(hex));
-		if (node_hex_parse(hex, keys[*n], SYNC_PK_LEN) == 0) {
+		app_col_text(st, 0, hex, sizeof(hex));
+		if (app_hex_parse(hex, keys[*n], SYNC_PK_LEN) == 0) {
 			snprintf(scopes[*n], sizeof(scopes[*n]), "%s", name);
 			(*n)++;
 		}
@@ -556,10 +429,10 @@ static int node_rekey_rows(struct node_ctx *ctx, const struct sync_identity *roo
 		uint8_t role;
 		size_t nr = 0, k;
 		char hex[2 * SYNC_PK_LEN + 1];
-		if (sync_ctx_enrolment(ctx->sync, keys[i], station, sizeof(station), &role))
+		if (sync_ctx_enrolment(ctx->app.sync, keys[i], station, sizeof(station), &role))
 			continue; /* no statement: it could read nothing */
 		if (role == SYNC_ROLE_HUB) {
-			node_hex(keys[i], SYNC_PK_LEN, hex);
+			app_hex(keys[i], SYNC_PK_LEN, hex);
 			if (!ctx->json)
 				node_say(ctx, M_ENROLL_HUB_NO_REKEY, hex);
 			continue;
@@ -568,12 +441,12 @@ static int node_rekey_rows(struct node_ctx *ctx, const struct sync_identity *roo
 			;
 		if (k < *nrk)
 			continue; /* re-keyed already in this commit */
-		uint32_t gen = sync_scope_gen(ctx->sync, station) + 1;
+		uint32_t gen = sync_scope_gen(ctx->app.sync, station) + 1;
 		if (gen >= SYNC_GENS_MAX) {
 			rc = node_fail(ctx, ERR_RULE, M_ENROLL_REKEY_FULL, station, (unsigned)gen - 1);
 			break;
 		}
-		if ((rc = sync_scope_readers(ctx->sync, station, ctx->now_ms, keys, n, readers, NODE_READERS_MAX,
+		if ((rc = sync_scope_readers(ctx->app.sync, station, ctx->app.now_ms, keys, n, readers, NODE_READERS_MAX,
 					     &nr))) {
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 			break;
@@ -586,7 +459,7 @@ static int node_rekey_rows(struct node_ctx *ctx, const struct sync_identity *roo
 		*rows = p;
 		for (size_t j = 0; j <= nr && !rc; j++)
 			rc = sync_key_row(&p[(*nrows)++], root, station, gen, j < nr ? readers[j] : NULL,
-					  ctx->now_ms);
+					  ctx->app.now_ms);
 		if (rc) {
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 			break;
@@ -619,11 +492,11 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (npos != 1 || (!o[0].val == !o[1].val))
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_REVOKE_NEEDS);
-	if (o[0].val && node_parse_int(o[0].val, 1, INT64_MAX, &from))
+	if (o[0].val && app_parse_int(o[0].val, 1, INT64_MAX, &from))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--from", o[0].val);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll revoke");
 	if ((rc = node_revoke_targets(ctx, pos[0], keys, scopes, 8, &n)))
 		return rc;
@@ -631,8 +504,8 @@ int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_NOTFOUND, M_ENROLL_NO_NODE, pos[0]);
 	for (size_t i = 0; i < n; i++) {
 		const char *scope = o[2].val ? o[2].val : scopes[i];
-		rc = sync_revocation_row(&rows[i], keys[i], scope, (uint64_t)from, from ? 0 : ctx->now_ms,
-					 ctx->now_ms);
+		rc = sync_revocation_row(&rows[i], keys[i], scope, (uint64_t)from, from ? 0 : ctx->app.now_ms,
+					 ctx->app.now_ms);
 		if (rc)
 			return node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	}
@@ -714,31 +587,31 @@ int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (!o[0].val)
 		return node_fail(ctx, ERR_USAGE, M_ENROLL_CODE_NEEDS);
-	if (!node_id_ok(o[0].val))
+	if (!app_id_ok(o[0].val))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, o[0].val);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll code");
 	for (size_t i = 0; i < CODE_LEN; i++)
 		code[i] = node_code_alphabet[randombytes_uniform(sizeof(node_code_alphabet) - 1)];
 	code[CODE_LEN] = '\0';
 	crypto_generichash(h, sizeof(h), (const uint8_t *)code, CODE_LEN, NULL, 0);
-	node_hex(h, sizeof(h), hex);
-	node_path(ctx, path, sizeof(path), "codes");
+	app_hex(h, sizeof(h), hex);
+	app_path(&ctx->app, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "a")))
 		return node_fail(ctx, -errno, M_CONF_WRITE, path, node_reason(ctx->lang, -errno));
-	fprintf(f, "%s %s %llu 0\n", hex, o[0].val, (unsigned long long)(ctx->now_ms + CODE_TTL_MS));
+	fprintf(f, "%s %s %llu 0\n", hex, o[0].val, (unsigned long long)(ctx->app.now_ms + CODE_TTL_MS));
 	if (fclose(f) != 0)
 		return node_fail(ctx, -EIO, M_CONF_WRITE, path, node_reason(ctx->lang, -EIO));
-	node_time_fmt(ctx->now_ms + CODE_TTL_MS, t, sizeof(t));
+	app_time_fmt(ctx->app.now_ms + CODE_TTL_MS, t, sizeof(t));
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
 		node_json_kstr(&j, "station", o[0].val);
 		node_json_kstr(&j, "code", code);
-		node_json_kint(&j, "expires", (int64_t)(ctx->now_ms + CODE_TTL_MS));
+		node_json_kint(&j, "expires", (int64_t)(ctx->app.now_ms + CODE_TTL_MS));
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_ENROLL_CODE, o[0].val, code, t);
@@ -776,7 +649,7 @@ int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struc
 	rlen = len - crypto_auth_BYTES;
 	if (sync_request_decode(body, rlen, &rq))
 		return ERR_UNAUTH;
-	node_path(ctx, path, sizeof(path), "codes");
+	app_path(&ctx->app, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "r")))
 		return ERR_UNAUTH;
 	buf_init(&nb, 1 << 20);
@@ -786,8 +659,8 @@ int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struc
 		int used;
 		uint8_t key[crypto_auth_KEYBYTES];
 		if (sscanf(line, "%79s %63s %llu %d", hex, station, &exp, &used) == 4 && !found && !used &&
-		    exp > ctx->now_ms && strcmp(station, rq.station) == 0 &&
-		    node_hex_parse(hex, key, sizeof(key)) == 0 &&
+		    exp > ctx->app.now_ms && strcmp(station, rq.station) == 0 &&
+		    app_hex_parse(hex, key, sizeof(key)) == 0 &&
 		    crypto_auth_verify(body + rlen, body, rlen, key) == 0) {
 			found = 1;
 			snprintf(line, sizeof(line), "%s %s %llu 1\n", hex, station, exp);
@@ -796,7 +669,7 @@ int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struc
 		buf_put(&nb, line, strlen(line));
 	}
 	fclose(f);
-	rc = !found ? ERR_UNAUTH : nb.err ? nb.err : node_file_write(path, nb.data, nb.len, 0600);
+	rc = !found ? ERR_UNAUTH : nb.err ? nb.err : app_file_write(path, nb.data, nb.len, 0600);
 	buf_release(&nb);
 	if (rc) /* used before it signs: a failure later costs the code, never reuses it */
 		return rc;
@@ -822,7 +695,7 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (npos != 1 || !o[0].val)
 		return node_fail(ctx, ERR_USAGE, M_JOIN_NEEDS);
-	if (o[1].val && node_parse_int(o[1].val, 1, 86400, &timeout))
+	if (o[1].val && app_parse_int(o[1].val, 1, 86400, &timeout))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--timeout", o[1].val);
 	if (strlen(o[0].val) != CODE_LEN)
 		return node_fail(ctx, ERR_UNAUTH, M_JOIN_REFUSED);
@@ -831,7 +704,7 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 	code[CODE_LEN] = '\0';
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->have_root && (rc = node_pending_mark(ctx))) {
+	if (!ctx->app.have_root && (rc = node_pending_mark(ctx))) {
 		sodium_memzero(code, sizeof(code));
 		return rc;
 	}
@@ -839,7 +712,7 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv)
 	sodium_memzero(code, sizeof(code));
 	buf_init(&b, 4096 + crypto_auth_BYTES);
 	buf_init(&resp, SYNC_STMT_MAX);
-	rc = sync_request_make(&b, &ctx->id, ctx->conf.station, ctx->conf.name, ctx->now_ms);
+	rc = sync_request_make(&b, &ctx->app.id, ctx->app.conf.station, ctx->app.conf.name, ctx->app.now_ms);
 	if (!rc) {
 		uint8_t tag[crypto_auth_BYTES];
 		crypto_auth(tag, b.data, b.len, key);
@@ -911,7 +784,7 @@ int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "enroll keys");
 	if ((rc = node_sql(ctx, &st, "SELECT DISTINCT station FROM enrolments WHERE role = 'station'"
 				     " ORDER BY station", NULL)))
@@ -927,7 +800,7 @@ int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
 			stations = p;
 			caps = c2;
 		}
-		node_col_text(st, 0, stations[ns], sizeof(stations[0]));
+		app_col_text(st, 0, stations[ns], sizeof(stations[0]));
 		if (stations[ns][0])
 			ns++;
 	}
@@ -944,14 +817,14 @@ int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
 	rc = 0;
 	for (size_t s = 0; s < ns && !rc; s++) {
 		size_t nr = 0;
-		if ((rc = sync_scope_readers(ctx->sync, stations[s], ctx->now_ms, NULL, 0, readers, 64, &nr))) {
+		if ((rc = sync_scope_readers(ctx->app.sync, stations[s], ctx->app.now_ms, NULL, 0, readers, 64, &nr))) {
 			rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 			break;
 		}
 		for (size_t i = 0; i < nr && !rc; i++) {
 			char hex[2 * SYNC_PK_LEN + 1];
 			bool has = false;
-			node_hex(readers[i], SYNC_PK_LEN, hex);
+			app_hex(readers[i], SYNC_PK_LEN, hex);
 			if ((rc = node_cid_has(ctx, hex, &has)))
 				break;
 			if (has) {
@@ -961,7 +834,7 @@ int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv)
 			if (!loaded && (rc = node_root_load(ctx, o[0].val, &root)))
 				break;
 			loaded = true;
-			if ((rc = sync_key_row(&kr[nk], &root, SYNC_CIDNUM_SCOPE, 0, readers[i], ctx->now_ms))) {
+			if ((rc = sync_key_row(&kr[nk], &root, SYNC_CIDNUM_SCOPE, 0, readers[i], ctx->app.now_ms))) {
 				rc = node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 				break;
 			}

@@ -32,7 +32,7 @@ static int node_linksim_real(struct node_ctx *ctx, const char *name, const char 
 
 static int node_linksim_int(struct node_ctx *ctx, const char *name, const char *v, int64_t hi, int64_t *out)
 {
-	if (node_parse_int(v, 0, hi, out))
+	if (app_parse_int(v, 0, hi, out))
 		return node_fail(ctx, ERR_USAGE, M_LINKSIM_BAD, name, v);
 	return 0;
 }

@@ -61,7 +61,7 @@ int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (!o[0].val)
 		return node_fail(ctx, ERR_USAGE, M_LORA_NEEDS);
-	if (o[1].val && node_parse_int(o[1].val, 1, 4000000, &baud))
+	if (o[1].val && app_parse_int(o[1].val, 1, 4000000, &baud))
 		return node_fail(ctx, ERR_USAGE, M_LORA_BAD_BAUD, o[1].val);
 	if (o[2].val)
 		bo.udp = o[2].val;
@@ -73,7 +73,7 @@ int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv)
 		    port == 0)
 			return node_fail(ctx, ERR_USAGE, M_LORA_BAD_ADDR, "--to", bo.to);
 	}
-	if (o[5].val && node_parse_int(o[5].val, 1, 86400, &stats))
+	if (o[5].val && app_parse_int(o[5].val, 1, 86400, &stats))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--stats", o[5].val);
 	node_log_init(&log, stderr);
 	if (o[4].val) {

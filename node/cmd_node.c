@@ -45,7 +45,7 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	const char *pos[1];
 	size_t npos;
 	char path[NODE_PATH_MAX + 32], hex[2 * CRDT_AUTHOR_LEN + 1];
-	struct node_conf c;
+	struct app_conf c;
 	struct stat sb;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
 	if (rc)
@@ -56,24 +56,24 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 
 	if (!station || !name)
 		return node_fail(ctx, ERR_USAGE, M_INIT_NEEDS);
-	if (!node_id_ok(station) || strcmp(station, "hub") == 0)
+	if (!app_id_ok(station) || strcmp(station, "hub") == 0)
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
-	if (!node_text_ok(name, NODE_NAME_MAX))
+	if (!app_text_ok(name, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
 	if (strcmp(role, "station") && strcmp(role, "hub"))
 		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
 	if (!node_level_ok(level))
 		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (*parent && !node_id_ok(parent))
+	if (*parent && !app_id_ok(parent))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
 
-	node_path(ctx, path, sizeof(path), "node.conf");
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
 	if (stat(path, &sb) == 0)
-		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->home);
-	if ((rc = node_clock_check(ctx))) /* before a key or a file is made */
+		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->app.home);
+	if ((rc = app_clock_check(&ctx->app))) /* before a key or a file is made */
 		return rc;
-	if (mkdir(ctx->home, 0700) < 0 && errno != EEXIST)
-		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->home, node_reason(ctx->lang, -errno));
+	if (mkdir(ctx->app.home, 0700) < 0 && errno != EEXIST)
+		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->app.home, node_reason(ctx->lang, -errno));
 
 	memset(&c, 0, sizeof(c));
 	snprintf(c.station, sizeof(c.station), "%s", station);
@@ -81,29 +81,29 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	snprintf(c.role, sizeof(c.role), "%s", role);
 	snprintf(c.level, sizeof(c.level), "%s", level);
 	snprintf(c.parent, sizeof(c.parent), "%s", parent);
-	ctx->conf = c;
-	ctx->hub = strcmp(role, "hub") == 0;
+	ctx->app.conf = c;
+	ctx->app.hub = strcmp(role, "hub") == 0;
 
 	/* An init cut short leaves a key but no node.conf: keep that key. */
-	node_path(ctx, path, sizeof(path), "identity.key");
-	rc = node_identity_create(path, ctx->author);
+	app_path(&ctx->app, path, sizeof(path), "identity.key");
+	rc = app_identity_create(path, ctx->app.author);
 	if (rc == ERR_EXISTS)
-		rc = node_identity_load(path, ctx->author);
+		rc = app_identity_load(path, ctx->app.author);
 	if (rc)
 		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
-	if ((rc = node_replica_open(ctx)))
+	if ((rc = app_replica_open(&ctx->app)))
 		return rc;
 	if ((rc = node_station_write(ctx, station, name, level, parent)))
 		return rc;
-	node_path(ctx, path, sizeof(path), "node.conf");
-	if ((rc = node_conf_write(path, &c)))
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	if ((rc = app_conf_write(path, &c)))
 		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
 	/* The hub holds the county root (or is told where it is) and enrols
 	 * itself with it (cmd_enroll.c, docs/security.md). */
-	if (ctx->hub && (rc = node_hub_enrol(ctx, o[5].val)))
+	if (ctx->app.hub && (rc = node_hub_enrol(ctx, o[5].val)))
 		return rc;
 
-	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -113,12 +113,12 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kstr(&j, "role", role);
 		node_json_kstr(&j, "level", level);
 		node_json_kstr(&j, "parent", *parent ? parent : NULL);
-		node_json_kstr(&j, "home", ctx->home);
+		node_json_kstr(&j, "home", ctx->app.home);
 		node_json_kstr(&j, "author", hex);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_INIT_DONE, name, station, ctx->home,
-			 node_msg(ctx->lang, ctx->hub ? M_ROLE_HUB : M_ROLE_STATION), hex);
+		node_say(ctx, M_INIT_DONE, name, station, ctx->app.home,
+			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION), hex);
 	}
 	return 0;
 }
@@ -171,14 +171,14 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	enum node_msg_id why;
 	size_t n = 0;
 	int line;
-	node_path(ctx, path, sizeof(path), "node.conf");
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
 	if (nc && node_net_conf_read(path, nc, &line, &why) == 0)
 		for (size_t i = 0; i < nc->npeers; i++) {
 			node_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
 			n = node_status_peer_add(v, n, name, nc->peer[i].uri);
 		}
 	free(nc);
-	node_path(ctx, path, sizeof(path), "peers");
+	app_path(&ctx->app, path, sizeof(path), "peers");
 	DIR *d = opendir(path);
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
@@ -199,7 +199,7 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 		node_peer_vv_load(ctx, v[i].name, &pv, &npv); /* none: the peer holds nothing */
 		for (size_t a = 0; a < nvv; a++) {
 			uint64_t held = 0;
-			if (memcmp(vv[a].author, ctx->author, CRDT_AUTHOR_LEN) != 0)
+			if (memcmp(vv[a].author, ctx->app.author, CRDT_AUTHOR_LEN) != 0)
 				continue;
 			for (size_t b = 0; b < npv; b++)
 				if (memcmp(pv[b].author, vv[a].author, CRDT_AUTHOR_LEN) == 0 &&
@@ -226,17 +226,17 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->store, &conflicts)))
+	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->app.store, &conflicts)))
 		goto out;
 	uint64_t refused = 0;
-	node_refused_count(ctx, &refused);
+	app_refused_count(&ctx->app, &refused);
 	if (!(peers = calloc(NODE_STATUS_PEERS, sizeof(*peers)))) {
 		rc = -ENOMEM;
 		goto out;
 	}
 	npeers = node_status_peers(ctx, vv, nvv, peers);
 	for (size_t i = 0; i < nvv; i++) {
-		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
+		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
 			own += vv[i].seq;
 		else
 			others += vv[i].seq;
@@ -245,28 +245,28 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 	int64_t nord = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL");
 	int64_t nopen = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL"
 				   " AND status IN ('open','dispatched','accepted')");
-	uint64_t hlc = crdt_store_hlc(ctx->store);
-	node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
-	node_time_fmt(ctx->now_ms, t1, sizeof(t1));
-	node_time_fmt(CRDT_HLC_MS(hlc), t2, sizeof(t2));
+	uint64_t hlc = crdt_store_hlc(ctx->app.store);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
+	app_time_fmt(ctx->app.now_ms, t1, sizeof(t1));
+	app_time_fmt(CRDT_HLC_MS(hlc), t2, sizeof(t2));
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "station", ctx->conf.station);
-		node_json_kstr(&j, "name", ctx->conf.name);
-		node_json_kstr(&j, "role", ctx->conf.role);
-		node_json_kstr(&j, "level", ctx->conf.level);
-		node_json_kstr(&j, "parent", ctx->conf.parent[0] ? ctx->conf.parent : NULL);
-		node_json_kstr(&j, "home", ctx->home);
+		node_json_kstr(&j, "station", ctx->app.conf.station);
+		node_json_kstr(&j, "name", ctx->app.conf.name);
+		node_json_kstr(&j, "role", ctx->app.conf.role);
+		node_json_kstr(&j, "level", ctx->app.conf.level);
+		node_json_kstr(&j, "parent", ctx->app.conf.parent[0] ? ctx->app.conf.parent : NULL);
+		node_json_kstr(&j, "home", ctx->app.home);
 		node_json_kstr(&j, "author", hex);
-		node_json_kint(&j, "now_ms", (int64_t)ctx->now_ms);
+		node_json_kint(&j, "now_ms", (int64_t)ctx->app.now_ms);
 		node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(hlc));
 		node_json_key(&j, "feeds");
 		node_json_arr(&j);
 		for (size_t i = 0; i < nvv; i++) {
 			char ah[2 * CRDT_AUTHOR_LEN + 1];
-			node_hex(vv[i].author, CRDT_AUTHOR_LEN, ah);
+			app_hex(vv[i].author, CRDT_AUTHOR_LEN, ah);
 			node_json_obj(&j);
 			node_json_kstr(&j, "author", ah);
 			node_json_kstr(&j, "scope", vv[i].scope);
@@ -281,10 +281,10 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		node_json_kint(&j, "orders", nord);
 		node_json_kint(&j, "open_orders", nopen);
 		node_json_key(&j, "enrolled");
-		node_json_bool(&j, ctx->cert != NULL);
+		node_json_bool(&j, ctx->app.cert != NULL);
 		node_json_kint(&j, "refused", (int64_t)refused);
 		node_json_key(&j, "revoked");
-		node_json_bool(&j, sync_ctx_revoked(ctx->sync));
+		node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
 		node_json_key(&j, "peers");
 		node_json_arr(&j);
 		for (size_t i = 0; i < npeers; i++) {
@@ -304,16 +304,16 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		node_json_end_arr(&j);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_STATUS, ctx->conf.name, ctx->conf.station,
-			 node_msg(ctx->lang, ctx->hub ? M_ROLE_HUB : M_ROLE_STATION),
-			 ctx->conf.parent[0] ? ctx->conf.parent : "-", ctx->home, hex, t1, t2,
+		node_say(ctx, M_STATUS, ctx->app.conf.name, ctx->app.conf.station,
+			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION),
+			 ctx->app.conf.parent[0] ? ctx->app.conf.parent : "-", ctx->app.home, hex, t1, t2,
 			 (unsigned long long)own, (unsigned long long)others,
 			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
 			 (long long)nopen);
 		for (size_t i = 0; i < npeers; i++) {
 			char when[32];
 			if (peers[i].last_ms)
-				node_time_fmt(peers[i].last_ms, when, sizeof(when));
+				app_time_fmt(peers[i].last_ms, when, sizeof(when));
 			else
 				snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
 			node_say(ctx, M_STATUS_PEER, peers[i].uri[0] ? peers[i].uri : peers[i].name, when,
@@ -321,17 +321,17 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		}
 		if (!npeers)
 			node_say(ctx, M_STATUS_NO_PEERS);
-		if (ctx->cert) {
+		if (ctx->app.cert) {
 			char st[CRDT_SCOPE_MAX + 1] = "-";
 			uint8_t role = 0;
-			sync_ctx_enrolment(ctx->sync, ctx->author, st, sizeof(st), &role);
+			sync_ctx_enrolment(ctx->app.sync, ctx->app.author, st, sizeof(st), &role);
 			node_say(ctx, M_STATUS_TRUST, st,
 				 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
-				 (unsigned long long)refused, ctx->home);
+				 (unsigned long long)refused, ctx->app.home);
 		} else {
 			node_say(ctx, M_STATUS_NOT_ENROLLED);
 		}
-		if (sync_ctx_revoked(ctx->sync))
+		if (sync_ctx_revoked(ctx->app.sync))
 			node_say(ctx, M_TRUST_REVOKED);
 	}
 out:
@@ -353,13 +353,13 @@ int node_cmd_digest(struct node_ctx *ctx, int argc, char **argv)
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	const char *scope = o[0].val;
-	if (scope && *scope && !node_id_ok(scope))
+	if (scope && *scope && !app_id_ok(scope))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, scope);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_digest(ctx->store, scope, d)))
+	if ((rc = crdt_store_digest(ctx->app.store, scope, d)))
 		return node_fail_store(ctx, rc);
-	node_hex(d, 32, hex);
+	app_hex(d, 32, hex);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -438,7 +438,7 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 			node_json_int(&j, v->i);
 			break;
 		case CRDT_REAL:
-			node_real_fmt(v->r, num, sizeof(num));
+			app_real_fmt(v->r, num, sizeof(num));
 			fputs(num, tf);
 			node_json_real(&j, v->r);
 			break;
@@ -447,7 +447,7 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 			if (s) {
 				/* the log is a list too: phone numbers masked */
 				if (strstr(t->cols[c].name, "phone")) {
-					node_phone_mask(s, masked, sizeof(masked));
+					app_phone_mask(s, masked, sizeof(masked));
 					fputs(masked, tf);
 					node_json_str(&j, masked);
 				} else {
@@ -536,15 +536,15 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	if (o[0].val && node_parse_int(o[0].val, 1, 1000000, &limit))
+	if (o[0].val && app_parse_int(o[0].val, 1, 1000000, &limit))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--limit", o[0].val);
 	lw.filter = npos ? pos[0] : NULL;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->store, &vv, &nvv)))
+	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)))
 		goto out;
 	for (size_t i = 0; i < nvv && !rc; i++)
-		rc = crdt_log_each(ctx->store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
+		rc = crdt_log_each(ctx->app.store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
 	if (rc)
 		goto out;
 	if (lw.n)
@@ -560,9 +560,9 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 		struct node_log_item *it = &lw.items[i];
 		char hex[2 * CRDT_AUTHOR_LEN + 1], when[32], who[48];
 		const struct crdt_table *tb = crdt_schema_table(it->table);
-		bool self = memcmp(it->author, ctx->author, CRDT_AUTHOR_LEN) == 0;
-		node_hex(it->author, CRDT_AUTHOR_LEN, hex);
-		node_time_fmt(CRDT_HLC_MS(it->hlc), when, sizeof(when));
+		bool self = memcmp(it->author, ctx->app.author, CRDT_AUTHOR_LEN) == 0;
+		app_hex(it->author, CRDT_AUTHOR_LEN, hex);
+		app_time_fmt(CRDT_HLC_MS(it->hlc), when, sizeof(when));
 		if (ctx->json) {
 			node_json_obj(&j);
 			node_json_kint(&j, "time_ms", (int64_t)CRDT_HLC_MS(it->hlc));
@@ -692,7 +692,7 @@ static void node_doctor_peers(struct node_checks *k)
 	struct radio_options ro = { 0 };
 	enum node_msg_id why;
 	int line;
-	node_path(ctx, path, sizeof(path), "node.conf");
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
 	if (!nc || node_net_conf_read(path, nc, &line, &why)) /* the config check said why */
 		goto out;
 	if (nc->npeers == 0) {
@@ -732,48 +732,48 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	}
 
 	/* configuration */
-	node_path(ctx, path, sizeof(path), "node.conf");
-	rc = node_conf_read(path, &ctx->conf);
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	rc = app_conf_read(path, &ctx->app.conf);
 	if (rc == ERR_NOTFOUND)
-		node_check(&k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->home);
+		node_check(&k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->app.home);
 	else if (rc)
 		node_check(&k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
 	else
-		node_check(&k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->conf.station, ctx->conf.role);
-	ctx->hub = strcmp(ctx->conf.role, "hub") == 0;
+		node_check(&k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->app.conf.station, ctx->app.conf.role);
+	ctx->app.hub = strcmp(ctx->app.conf.role, "hub") == 0;
 
 	/* identity */
 	bool have_key = false;
-	node_path(ctx, path, sizeof(path), "identity.key");
+	app_path(&ctx->app, path, sizeof(path), "identity.key");
 	if (stat(path, &sb) < 0) {
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
 	} else if ((sb.st_mode & 077) != 0) {
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
 			   (unsigned)(sb.st_mode & 0777), path);
-	} else if (node_identity_load(path, ctx->author) != 0) {
+	} else if (app_identity_load(path, ctx->app.author) != 0) {
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
 	} else {
 		char hex[2 * CRDT_AUTHOR_LEN + 1];
-		node_hex(ctx->author, CRDT_AUTHOR_LEN, hex);
+		app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
 		node_check(&k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
 		have_key = true;
 	}
 
 	/* database */
-	node_path(ctx, path, sizeof(path), "replica.db");
+	app_path(&ctx->app, path, sizeof(path), "replica.db");
 	if (stat(path, &sb) < 0) {
 		node_check(&k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
 	} else if (!have_key) {
 		node_check(&k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
-	} else if ((rc = crdt_store_open(&ctx->store, path, ctx->author, NULL)) != 0) {
+	} else if ((rc = crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL)) != 0) {
 		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
 	} else {
 		sqlite3_stmt *st;
 		char res[256] = "";
-		if (sqlite3_prepare_v2(crdt_store_db(ctx->store), "PRAGMA integrity_check", -1, &st,
+		if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "PRAGMA integrity_check", -1, &st,
 				       NULL) == SQLITE_OK) {
 			if (sqlite3_step(st) == SQLITE_ROW)
-				node_col_text(st, 0, res, sizeof(res));
+				app_col_text(st, 0, res, sizeof(res));
 			sqlite3_finalize(st);
 		}
 		if (strcmp(res, "ok") == 0)
@@ -783,85 +783,85 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	}
 
 	/* the replica against the numbers this identity has used (feed.mark) */
-	if (ctx->store) {
+	if (ctx->app.store) {
 		bool bad = false;
-		int mrc = node_mark_status(ctx, &bad);
+		int mrc = app_mark_status(&ctx->app, &bad);
 		if (mrc != 0)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->home, node_reason(ctx->lang, mrc));
-		else if (bad && ctx->mark->damaged)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->home);
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->app.home, node_reason(ctx->lang, mrc));
+		else if (bad && ctx->app.mark->damaged)
+			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->app.home);
 		else if (bad)
 			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
-				   ctx->mark->bad_scope[0] ? ctx->mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
-				   (unsigned long long)ctx->mark->bad_held, (unsigned long long)ctx->mark->bad_floor);
-		else if (!ctx->mark->nfeed)
+				   ctx->app.mark->bad_scope[0] ? ctx->app.mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
+				   (unsigned long long)ctx->app.mark->bad_held, (unsigned long long)ctx->app.mark->bad_floor);
+		else if (!ctx->app.mark->nfeed)
 			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
 		else
 			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_OK);
 	}
 
 	/* the station's own row */
-	if (ctx->store && ctx->conf.station[0]) {
+	if (ctx->app.store && ctx->app.conf.station[0]) {
 		sqlite3_stmt *st;
 		bool found = false;
 		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
-			     ctx->conf.station, NULL) == 0) {
+			     ctx->app.conf.station, NULL) == 0) {
 			found = sqlite3_step(st) == SQLITE_ROW;
 			sqlite3_finalize(st);
 		}
 		if (found)
-			node_check(&k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->conf.station);
+			node_check(&k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->app.conf.station);
 		else
-			node_check(&k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->conf.station);
+			node_check(&k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->app.conf.station);
 	}
 
 	/* disk space */
 	struct statvfs vfs;
-	if (statvfs(ctx->home, &vfs) == 0) {
+	if (statvfs(ctx->app.home, &vfs) == 0) {
 		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
 		if (mb < 20)
-			node_check(&k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->home);
+			node_check(&k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->app.home);
 		else if (mb < 200)
-			node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->home);
+			node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->app.home);
 		else
 			node_check(&k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
 	} else {
-		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->home);
+		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->app.home);
 	}
 
 	/* the clock against its bounds (node/clock.c): the same verdict a
 	 * write gets, so doctor never calls a clock fine that writes refuse */
 	{
-		struct node_clock c;
+		struct app_clock c;
 		char now[32], lo[32], hi[32], own[32];
-		node_time_fmt(ctx->now_ms, now, sizeof(now));
+		app_time_fmt(ctx->app.now_ms, now, sizeof(now));
 		char pend[NODE_PATH_MAX + 32];
-		node_path(ctx, pend, sizeof(pend), "rescue.pending");
+		app_path(&ctx->app, pend, sizeof(pend), "rescue.pending");
 		if (stat(pend, &sb) == 0) {
 			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
-		} else if (node_clock_judge(ctx, &c) != 0) {
+		} else if (app_clock_judge(&ctx->app, &c) != 0) {
 			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
 		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
-			node_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
+			app_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
 			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
 		} else if (c.verdict != CRDT_TIME_OK) {
 			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
 				   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
 		} else if (c.b.upper) {
-			node_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
-			node_time_fmt(c.b.upper, hi, sizeof(hi));
+			app_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
+			app_time_fmt(c.b.upper, hi, sizeof(hi));
 			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
 		} else {
-			node_check(&k, "clock", ctx->hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+			node_check(&k, "clock", ctx->app.hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
 		}
 	}
 
 	node_doctor_peers(&k);
 	/* enrolment: the county's key, and (a station) this node's statement */
 	char cert[NODE_PATH_MAX + 16], pub[NODE_PATH_MAX + 16];
-	node_path(ctx, pub, sizeof(pub), "county.pub");
-	node_path(ctx, cert, sizeof(cert), "node.cert");
-	if (stat(pub, &sb) == 0 && (ctx->hub || stat(cert, &sb) == 0))
+	app_path(&ctx->app, pub, sizeof(pub), "county.pub");
+	app_path(&ctx->app, cert, sizeof(cert), "node.cert");
+	if (stat(pub, &sb) == 0 && (ctx->app.hub || stat(cert, &sb) == 0))
 		node_check(&k, "enrolment", CHECK_OK, M_DOC_ENROL_OK);
 	else
 		node_check(&k, "enrolment", CHECK_WARN, M_DOC_NO_ENROL);
@@ -898,17 +898,17 @@ int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv)
 	const char *parent = o[3].val;
 	if (!id || !name)
 		return node_fail(ctx, ERR_USAGE, M_STATION_NEEDS);
-	if (!node_id_ok(id) || strcmp(id, "hub") == 0)
+	if (!app_id_ok(id) || strcmp(id, "hub") == 0)
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, id);
-	if (!node_text_ok(name, NODE_NAME_MAX))
+	if (!app_text_ok(name, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
 	if (!node_level_ok(level))
 		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (parent && !node_id_ok(parent))
+	if (parent && !app_id_ok(parent))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "station add");
 	if ((rc = node_station_write(ctx, id, name, level, parent)))
 		return rc;
@@ -952,7 +952,7 @@ int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char c[4][NODE_NAME_MAX + 1];
 		for (int i = 0; i < 4; i++)
-			node_col_text(st, i, c[i], sizeof(c[i]));
+			app_col_text(st, i, c[i], sizeof(c[i]));
 		if (ctx->json) {
 			node_json_obj(&j);
 			node_json_kstr(&j, "id", c[0]);

@@ -86,19 +86,19 @@ static int node_order_load(struct node_ctx *ctx, const char *id, struct node_ord
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(o->id, sizeof(o->id), "%s", id);
-		node_col_text(st, 0, o->station, sizeof(o->station));
-		node_col_text(st, 1, o->kind, sizeof(o->kind));
-		node_col_text(st, 2, o->category, sizeof(o->category));
-		node_col_text(st, 3, o->detail, sizeof(o->detail));
-		node_col_text(st, 4, o->requester, sizeof(o->requester));
-		node_col_text(st, 5, o->requester_phone, sizeof(o->requester_phone));
-		node_col_text(st, 6, o->status, sizeof(o->status));
-		node_col_text(st, 7, o->volunteer, sizeof(o->volunteer));
-		node_col_text(st, 8, o->team, sizeof(o->team));
+		app_col_text(st, 0, o->station, sizeof(o->station));
+		app_col_text(st, 1, o->kind, sizeof(o->kind));
+		app_col_text(st, 2, o->category, sizeof(o->category));
+		app_col_text(st, 3, o->detail, sizeof(o->detail));
+		app_col_text(st, 4, o->requester, sizeof(o->requester));
+		app_col_text(st, 5, o->requester_phone, sizeof(o->requester_phone));
+		app_col_text(st, 6, o->status, sizeof(o->status));
+		app_col_text(st, 7, o->volunteer, sizeof(o->volunteer));
+		app_col_text(st, 8, o->team, sizeof(o->team));
 		o->has_hours = sqlite3_column_type(st, 9) != SQLITE_NULL;
 		o->hours = sqlite3_column_double(st, 9);
 		o->rating = sqlite3_column_int64(st, 10);
-		node_col_text(st, 11, o->comment, sizeof(o->comment));
+		app_col_text(st, 11, o->comment, sizeof(o->comment));
 		o->created_at = sqlite3_column_int64(st, 12);
 		o->updated_at = sqlite3_column_int64(st, 13);
 	}
@@ -152,8 +152,8 @@ static int node_order_allowed(struct node_ctx *ctx, const struct node_order *o, 
 	const char *verb = node_msg(ctx->lang, verbs[m]);
 	char hs[32];
 
-	if (!node_may_write(ctx, o->station))
-		return node_fail(ctx, ERR_RULE, M_ORDER_NOT_OURS, o->id, o->station, ctx->conf.station);
+	if (!app_may_write(&ctx->app, o->station))
+		return node_fail(ctx, ERR_RULE, M_ORDER_NOT_OURS, o->id, o->station, ctx->app.conf.station);
 	if (node_is(o, "cancelled"))
 		return node_fail(ctx, ERR_RULE, M_REFUSE_CANCELLED, o->id, verb);
 	switch (m) {
@@ -176,7 +176,7 @@ static int node_order_allowed(struct node_ctx *ctx, const struct node_order *o, 
 		return 0;
 	case MOVE_DONE:
 		if (node_finished(o)) {
-			node_real_fmt(o->hours, hs, sizeof(hs));
+			app_real_fmt(o->hours, hs, sizeof(hs));
 			return node_fail(ctx, ERR_RULE, M_REFUSE_DONE_AGAIN, o->id, hs);
 		}
 		if (node_is(o, "open") || !o->volunteer[0])
@@ -222,13 +222,13 @@ static void node_event_fill(struct node_ctx *ctx, struct crdt_write *w, const ch
 	crdt_write_init(w, node_table_id("order_events"), CRDT_UPSERT, eid);
 	crdt_write_text(w, "order", o->id);
 	crdt_write_text(w, "station", o->station);
-	crdt_write_text(w, "actor", node_id_prefix(ctx));
+	crdt_write_text(w, "actor", app_id_prefix(&ctx->app));
 	if (from && *from)
 		crdt_write_text(w, "from_status", from);
 	crdt_write_text(w, "to_status", to);
 	if (volunteer && *volunteer)
 		crdt_write_text(w, "volunteer", volunteer);
-	crdt_write_int(w, "at", (int64_t)ctx->now_ms);
+	crdt_write_int(w, "at", (int64_t)ctx->app.now_ms);
 	if (note && *note)
 		crdt_write_text(w, "note", note);
 }
@@ -264,27 +264,27 @@ int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv)
 	const char *kind = op[4].val ? op[4].val : "service";
 	if (!category || !detail)
 		return node_fail(ctx, ERR_USAGE, M_ORDER_NEEDS);
-	if (!node_text_ok(category, NODE_NAME_MAX))
+	if (!app_text_ok(category, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_CATEGORY, category);
-	if (!node_text_ok(detail, NODE_TEXT_MAX))
+	if (!app_text_ok(detail, NODE_TEXT_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_DETAIL, NODE_TEXT_MAX);
-	if (requester && !node_text_ok(requester, NODE_NAME_MAX))
+	if (requester && !app_text_ok(requester, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, requester);
-	if (op[3].val && !node_phone_ok(op[3].val))
+	if (op[3].val && !app_phone_ok(op[3].val))
 		return node_fail(ctx, ERR_USAGE, M_BAD_PHONE, op[3].val);
 	if (strcmp(kind, "service") && strcmp(kind, "wish"))
 		return node_fail(ctx, ERR_USAGE, M_BAD_KIND, kind);
-	if (op[5].val && !node_id_ok(op[5].val))
+	if (op[5].val && !app_id_ok(op[5].val))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, op[5].val);
 	if (op[3].val)
-		node_phone_norm(op[3].val, phone, sizeof(phone));
+		app_phone_norm(op[3].val, phone, sizeof(phone));
 	if ((rc = node_open(ctx)))
 		return rc;
-	const char *station = op[5].val ? op[5].val : ctx->conf.station;
-	if (!node_may_write(ctx, station))
-		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, station, ctx->conf.station);
-	if ((rc = node_id_next(ctx, "orders", 'o', id, sizeof(id))) ||
-	    (rc = node_id_next(ctx, "order_events", 'e', eid, sizeof(eid))))
+	const char *station = op[5].val ? op[5].val : ctx->app.conf.station;
+	if (!app_may_write(&ctx->app, station))
+		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, station, ctx->app.conf.station);
+	if ((rc = app_id_next(&ctx->app, "orders", 'o', id, sizeof(id))) ||
+	    (rc = app_id_next(&ctx->app, "order_events", 'e', eid, sizeof(eid))))
 		return rc;
 	memset(&o, 0, sizeof(o));
 	snprintf(o.id, sizeof(o.id), "%s", id);
@@ -300,8 +300,8 @@ int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv)
 	if (phone[0])
 		crdt_write_text(&w[0], "requester_phone", phone);
 	crdt_write_text(&w[0], "status", "open");
-	crdt_write_int(&w[0], "created_at", (int64_t)ctx->now_ms);
-	crdt_write_int(&w[0], "updated_at", (int64_t)ctx->now_ms);
+	crdt_write_int(&w[0], "created_at", (int64_t)ctx->app.now_ms);
+	crdt_write_int(&w[0], "updated_at", (int64_t)ctx->app.now_ms);
 	node_event_fill(ctx, &w[1], eid, &o, NULL, "open", NULL, NULL);
 	if ((rc = node_commit(ctx, station, w, 2)))
 		return rc;
@@ -330,13 +330,13 @@ static int node_order_move(struct node_ctx *ctx, const struct node_order *o, str
 {
 	struct crdt_write w[3];
 	char eid[NODE_ID_MAX + 1];
-	int rc = node_id_next(ctx, "order_events", 'e', eid, sizeof(eid));
+	int rc = app_id_next(&ctx->app, "order_events", 'e', eid, sizeof(eid));
 	if (rc)
 		return rc;
 	crdt_write_text(w0, "status", to);
 	if (volunteer)
 		crdt_write_text(w0, "volunteer", volunteer);
-	crdt_write_int(w0, "updated_at", (int64_t)ctx->now_ms);
+	crdt_write_int(w0, "updated_at", (int64_t)ctx->app.now_ms);
 	w[0] = *w0;
 	node_event_fill(ctx, &w[1], eid, o, o->status, to, volunteer ? volunteer : o->volunteer, note);
 	if (extra)
@@ -391,7 +391,7 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt op[] = { { "hours", true, NULL } };
 	struct node_order o;
-	struct node_settings set;
+	struct app_settings set;
 	struct crdt_write w, credit;
 	char key[NODE_ID_MAX + 16], pid[NODE_ID_MAX + 1] = "", note[64], hs[32];
 	char home[CRDT_SCOPE_MAX + 1];
@@ -403,11 +403,11 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 		return rc;
 	if (!op[0].val)
 		return node_fail(ctx, ERR_USAGE, M_DONE_NEEDS, o.id);
-	if (node_parse_real(op[0].val, 0.1, 24, &hours))
+	if (app_parse_real(op[0].val, 0.1, 24, &hours))
 		return node_fail(ctx, ERR_USAGE, M_BAD_HOURS, op[0].val);
 	hours = round(hours * 100) / 100;
 	if ((rc = node_order_allowed(ctx, &o, MOVE_DONE, false)) ||
-	    (rc = node_settings_load(ctx, &set)) ||
+	    (rc = app_settings_load(&ctx->app, &set)) ||
 	    (rc = node_volunteer_home(ctx, o.volunteer, home, sizeof(home))))
 		return rc;
 	/* O2: is the credit already held (from another node)? */
@@ -417,7 +417,7 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	held = sqlite3_step(st) == SQLITE_ROW;
 	sqlite3_finalize(st);
 	int64_t pts = llround(hours * set.points_per_hour);
-	if (!held && pts > 0 && (rc = node_id_next(ctx, "points", 'p', pid, sizeof(pid))))
+	if (!held && pts > 0 && (rc = app_id_next(&ctx->app, "points", 'p', pid, sizeof(pid))))
 		return rc;
 	crdt_write_init(&credit, node_table_id("points"), CRDT_UPSERT, pid);
 	crdt_write_text(&credit, "volunteer", o.volunteer);
@@ -426,12 +426,12 @@ int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_text(&credit, "order", o.id);
 	crdt_write_text(&credit, "station", o.station);
 	crdt_write_text(&credit, "key", key);
-	crdt_write_int(&credit, "at", (int64_t)ctx->now_ms);
+	crdt_write_int(&credit, "at", (int64_t)ctx->app.now_ms);
 	crdt_write_real(&credit, "hours", hours);
 
 	crdt_write_init(&w, node_table_id("orders"), CRDT_UPSERT, o.id);
 	crdt_write_real(&w, "hours", hours);
-	node_real_fmt(hours, hs, sizeof(hs));
+	app_real_fmt(hours, hs, sizeof(hs));
 	snprintf(note, sizeof(note), "hours=%s", hs);
 	/* O5: the credit of a visiting volunteer goes county-wide, in the
 	 * same write transaction as the move */
@@ -468,9 +468,9 @@ int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_order_begin(ctx, argc, argv, op, NOPTS(op), &o, &help);
 	if (rc || help)
 		return rc;
-	if (!op[0].val || node_parse_int(op[0].val, 1, 5, &rating))
+	if (!op[0].val || app_parse_int(op[0].val, 1, 5, &rating))
 		return node_fail(ctx, ERR_USAGE, M_BAD_RATING, op[0].val ? op[0].val : "");
-	if (op[1].val && !node_text_ok(op[1].val, NODE_TEXT_MAX))
+	if (op[1].val && !app_text_ok(op[1].val, NODE_TEXT_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_COMMENT, NODE_TEXT_MAX);
 	if ((rc = node_order_allowed(ctx, &o, MOVE_RATE, false)))
 		return rc;
@@ -505,7 +505,7 @@ int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_order_begin(ctx, argc, argv, op, NOPTS(op), &o, &help);
 	if (rc || help)
 		return rc;
-	if (!op[0].val || !node_text_ok(op[0].val, NODE_TEXT_MAX))
+	if (!op[0].val || !app_text_ok(op[0].val, NODE_TEXT_MAX))
 		return node_fail(ctx, ERR_USAGE, M_CANCEL_NEEDS, o.id);
 	if ((rc = node_order_allowed(ctx, &o, MOVE_CANCEL, false)))
 		return rc;
@@ -558,14 +558,14 @@ int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv)
 		char id[NODE_ID_MAX + 1], station[CRDT_SCOPE_MAX + 1], status[16],
 			cat[NODE_NAME_MAX + 1], detail[NODE_TEXT_MAX + 1], vol[NODE_ID_MAX + 1],
 			when[32], shortd[NODE_TEXT_MAX + 4];
-		node_col_text(st, 0, id, sizeof(id));
-		node_col_text(st, 1, station, sizeof(station));
-		node_col_text(st, 2, status, sizeof(status));
-		node_col_text(st, 3, cat, sizeof(cat));
-		node_col_text(st, 4, detail, sizeof(detail));
-		node_col_text(st, 5, vol, sizeof(vol));
+		app_col_text(st, 0, id, sizeof(id));
+		app_col_text(st, 1, station, sizeof(station));
+		app_col_text(st, 2, status, sizeof(status));
+		app_col_text(st, 3, cat, sizeof(cat));
+		app_col_text(st, 4, detail, sizeof(detail));
+		app_col_text(st, 5, vol, sizeof(vol));
 		int64_t created = sqlite3_column_int64(st, 8);
-		node_time_fmt((uint64_t)created, when, sizeof(when));
+		app_time_fmt((uint64_t)created, when, sizeof(when));
 		n++;
 		if (ctx->json) {
 			node_json_obj(&j);
@@ -625,10 +625,10 @@ int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv)
 			   " ORDER BY at, CAST(substr(pk, instr(pk, '-e') + 2) AS INTEGER), pk",
 			   o.id, NULL)))
 		return rc;
-	node_time_fmt((uint64_t)o.created_at, created, sizeof(created));
-	node_time_fmt((uint64_t)o.updated_at, updated, sizeof(updated));
-	node_real_fmt(o.hours, hs, sizeof(hs));
-	node_phone_mask(o.requester_phone, masked, sizeof(masked));
+	app_time_fmt((uint64_t)o.created_at, created, sizeof(created));
+	app_time_fmt((uint64_t)o.updated_at, updated, sizeof(updated));
+	app_real_fmt(o.hours, hs, sizeof(hs));
+	app_phone_mask(o.requester_phone, masked, sizeof(masked));
 	struct node_json j;
 	struct node_table t;
 	const char *head[] = { node_msg(ctx->lang, M_COL_TIME), node_msg(ctx->lang, M_COL_NODE),
@@ -679,13 +679,13 @@ int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char eid[NODE_ID_MAX + 1], actor[NODE_ID_MAX + 1], from[16], to[16],
 			vol[NODE_ID_MAX + 1], note[NODE_TEXT_MAX + 32], when[32], change[128];
-		node_col_text(st, 0, eid, sizeof(eid));
+		app_col_text(st, 0, eid, sizeof(eid));
 		int64_t at = sqlite3_column_int64(st, 1);
-		node_col_text(st, 2, actor, sizeof(actor));
-		node_col_text(st, 3, from, sizeof(from));
-		node_col_text(st, 4, to, sizeof(to));
-		node_col_text(st, 5, vol, sizeof(vol));
-		node_col_text(st, 6, note, sizeof(note));
+		app_col_text(st, 2, actor, sizeof(actor));
+		app_col_text(st, 3, from, sizeof(from));
+		app_col_text(st, 4, to, sizeof(to));
+		app_col_text(st, 5, vol, sizeof(vol));
+		app_col_text(st, 6, note, sizeof(note));
 		if (ctx->json) {
 			node_json_obj(&j);
 			node_json_kstr(&j, "id", eid);
@@ -698,7 +698,7 @@ int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv)
 			node_json_end_obj(&j);
 			continue;
 		}
-		node_time_fmt((uint64_t)at, when, sizeof(when));
+		app_time_fmt((uint64_t)at, when, sizeof(when));
 		snprintf(change, sizeof(change), "%s → %s", from[0] ? node_status_name(ctx, from) : "-",
 			 node_status_name(ctx, to));
 		const char *cells[] = { when, actor, change, vol[0] ? vol : "-", note[0] ? note : "" };

@@ -35,7 +35,7 @@ static int node_points_volunteer(struct node_ctx *ctx, int argc, char **argv, st
 		return rc > 0 ? 0 : rc;
 	if (spend && node_volunteer_load(ctx, id, v) == ERR_NOTFOUND &&
 	    node_volunteer_visiting(ctx, id, home, sizeof(home)))
-		return node_fail(ctx, ERR_RULE, M_REDEEM_VISITING, id, home, ctx->conf.station, home);
+		return node_fail(ctx, ERR_RULE, M_REDEEM_VISITING, id, home, ctx->app.conf.station, home);
 	return node_volunteer_need(ctx, id, v);
 }
 
@@ -112,12 +112,12 @@ int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char pid[NODE_ID_MAX + 1], reason[16], order[NODE_ID_MAX + 1], item[NODE_TEXT_MAX + 1],
 			station[CRDT_SCOPE_MAX + 1], delta[32], when[32] = "-";
-		node_col_text(st, 0, pid, sizeof(pid));
+		app_col_text(st, 0, pid, sizeof(pid));
 		int64_t d = sqlite3_column_int64(st, 1);
-		node_col_text(st, 2, reason, sizeof(reason));
-		node_col_text(st, 3, order, sizeof(order));
-		node_col_text(st, 4, item, sizeof(item));
-		node_col_text(st, 5, station, sizeof(station));
+		app_col_text(st, 2, reason, sizeof(reason));
+		app_col_text(st, 3, order, sizeof(order));
+		app_col_text(st, 4, item, sizeof(item));
+		app_col_text(st, 5, station, sizeof(station));
 		bool has_at = sqlite3_column_type(st, 6) != SQLITE_NULL;
 		int64_t at = sqlite3_column_int64(st, 6);
 		total += d;
@@ -139,7 +139,7 @@ int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv)
 		}
 		snprintf(delta, sizeof(delta), "%+lld", (long long)d);
 		if (has_at)
-			node_time_fmt((uint64_t)at, when, sizeof(when));
+			app_time_fmt((uint64_t)at, when, sizeof(when));
 		const char *cells[] = { pid, delta, node_reason_name(ctx, reason),
 					order[0] ? order : item[0] ? item : "-", station, when };
 		node_table_row(&t, cells);
@@ -169,19 +169,19 @@ int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv)
 	int rc = node_points_volunteer(ctx, argc, argv, op, NOPTS(op), true, &v, &help);
 	if (rc || help)
 		return rc;
-	if (!op[0].val || node_parse_int(op[0].val, 1, 1000000, &n))
+	if (!op[0].val || app_parse_int(op[0].val, 1, 1000000, &n))
 		return node_fail(ctx, ERR_USAGE, M_BAD_POINTS, op[0].val ? op[0].val : "");
-	if (!op[1].val || !node_text_ok(op[1].val, NODE_NAME_MAX))
+	if (!op[1].val || !app_text_ok(op[1].val, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_REDEEM_NEEDS_ITEM);
 	if ((rc = node_points_balance(ctx, v.id, &bal)))
 		return rc;
-	if (!node_may_write(ctx, v.station)) /* P2 */
+	if (!app_may_write(&ctx->app, v.station)) /* P2 */
 		return node_fail(ctx, ERR_RULE, M_REDEEM_NO_RIGHT, v.name, v.id, v.station,
-				 ctx->conf.station, (long long)bal, v.station);
+				 ctx->app.conf.station, (long long)bal, v.station);
 	if (bal < n) /* P3 */
 		return node_fail(ctx, ERR_RULE, M_REDEEM_OVERDRAW, v.name, v.id, (long long)bal,
 				 (long long)n);
-	if ((rc = node_id_next(ctx, "points", 'p', pid, sizeof(pid))))
+	if ((rc = app_id_next(&ctx->app, "points", 'p', pid, sizeof(pid))))
 		return rc;
 	crdt_write_init(&w, crdt_schema_find("points")->id, CRDT_UPSERT, pid);
 	crdt_write_text(&w, "volunteer", v.id);
@@ -189,7 +189,7 @@ int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv)
 	crdt_write_text(&w, "reason", "redeem");
 	crdt_write_text(&w, "item", op[1].val);
 	crdt_write_text(&w, "station", v.station);
-	crdt_write_int(&w, "at", (int64_t)ctx->now_ms);
+	crdt_write_int(&w, "at", (int64_t)ctx->app.now_ms);
 	if ((rc = node_commit(ctx, v.station, &w, 1)))
 		return rc;
 	if (ctx->json) {
@@ -213,16 +213,16 @@ int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
 	size_t npos;
-	struct node_settings s;
+	struct app_settings s;
 	char pph[32], stars[160] = "", one[32];
 	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
-	if ((rc = node_open(ctx)) || (rc = node_settings_load(ctx, &s)))
+	if ((rc = node_open(ctx)) || (rc = app_settings_load(&ctx->app, &s)))
 		return rc;
-	node_real_fmt(s.points_per_hour, pph, sizeof(pph));
+	app_real_fmt(s.points_per_hour, pph, sizeof(pph));
 	for (int i = 0; i < 5; i++) {
-		node_real_fmt(s.star_hours[i], one, sizeof(one));
+		app_real_fmt(s.star_hours[i], one, sizeof(one));
 		if (i)
 			strcat(stars, ",");
 		strcat(stars, one);
@@ -257,7 +257,7 @@ int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (!op[0].val && !op[1].val)
 		return node_fail(ctx, ERR_USAGE, M_SET_NOTHING);
-	if (op[0].val && node_parse_real(op[0].val, 0, 10000, &pph))
+	if (op[0].val && app_parse_real(op[0].val, 0, 10000, &pph))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--points-per-hour", op[0].val);
 	if (op[1].val) {
 		char buf[160], *save = NULL;
@@ -265,7 +265,7 @@ int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv)
 		bool ok = strlen(op[1].val) < sizeof(buf);
 		snprintf(buf, sizeof(buf), "%s", op[1].val);
 		for (char *p = strtok_r(buf, ",", &save); ok && p; p = strtok_r(NULL, ",", &save)) {
-			if (k == 5 || node_parse_real(p, 0, 1e6, &h[k]) || (k && h[k] <= h[k - 1]))
+			if (k == 5 || app_parse_real(p, 0, 1e6, &h[k]) || (k && h[k] <= h[k - 1]))
 				ok = false;
 			else
 				k++;
@@ -273,7 +273,7 @@ int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv)
 		if (!ok || k != 5)
 			return node_fail(ctx, ERR_USAGE, M_BAD_STARS, op[1].val);
 		for (int i = 0; i < 5; i++) {
-			node_real_fmt(h[i], one, sizeof(one));
+			app_real_fmt(h[i], one, sizeof(one));
 			if (i)
 				strcat(stars, ",");
 			strcat(stars, one);
@@ -281,11 +281,11 @@ int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->hub) /* P4 */
+	if (!ctx->app.hub) /* P4 */
 		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "settings set");
 	unsigned t = crdt_schema_find("settings")->id;
 	if (op[0].val) {
-		node_real_fmt(pph, pphs, sizeof(pphs));
+		app_real_fmt(pph, pphs, sizeof(pphs));
 		crdt_write_init(&w[nw], t, CRDT_UPSERT, "points_per_hour");
 		crdt_write_text(&w[nw++], "value", pphs);
 	}

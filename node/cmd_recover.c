@@ -19,7 +19,7 @@
  *   3a. Commits that left the node but did not come back stop it (exit 3,
  *      nothing changed) unless --accept-loss: they are held elsewhere.
  *   4. feed.mark: floors set to what came back, id floors to the ids
- *      reserved (W5), lost cleared (node_mark_recovered). The seqs between
+ *      reserved (W5), lost cleared (app_mark_recovered). The seqs between
  *      the hub's last and the old floor were written and maybe sent
  *      (a bundle still on its way); those up to the reservation, if any
  *      were written, were never synced: both are listed.
@@ -42,10 +42,10 @@ static int rc_own_total(struct node_ctx *ctx, uint64_t *total)
 {
 	struct crdt_vv_entry *vv = NULL;
 	size_t n = 0;
-	int rc = crdt_store_vv(ctx->store, &vv, &n);
+	int rc = crdt_store_vv(ctx->app.store, &vv, &n);
 	*total = 0;
 	for (size_t i = 0; !rc && i < n; i++)
-		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
+		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
 			*total += vv[i].seq;
 	mem_free(vv);
 	return rc;
@@ -86,7 +86,7 @@ static int rc_fetch_bundle(struct node_ctx *ctx, const char *path)
 {
 	struct sync_report rep;
 	memset(&rep, 0, sizeof(rep));
-	int rc = sync_bundle_import(ctx->sync, path, ctx->now_ms, &rep);
+	int rc = sync_bundle_import(ctx->app.sync, path, ctx->app.now_ms, &rep);
 	if (rc == ERR_CORRUPT)
 		return node_fail(ctx, ERR_USAGE, M_BUNDLE_NOT_BUNDLE, path);
 	if (rc == ERR_NOTFOUND || rc == -ENOENT)
@@ -103,10 +103,10 @@ static int rc_fetch_bundle(struct node_ctx *ctx, const char *path)
  * it was. */
 static int rc_sent_check(struct node_ctx *ctx)
 {
-	const struct node_mark *m = ctx->mark;
+	const struct app_mark *m = ctx->app.mark;
 	for (size_t i = 0; i < m->nfeed; i++) {
 		uint64_t held;
-		int rc = crdt_store_own_seq(ctx->store, m->feed[i].scope, &held);
+		int rc = crdt_store_own_seq(ctx->app.store, m->feed[i].scope, &held);
 		if (rc)
 			return node_fail_store(ctx, rc);
 		if (held < m->feed[i].sent)
@@ -117,7 +117,7 @@ static int rc_sent_check(struct node_ctx *ctx)
 	return 0;
 }
 
-static const struct node_mark_feed *rc_feed(const struct node_mark *m, const char *scope)
+static const struct app_mark_feed *rc_feed(const struct app_mark *m, const char *scope)
 {
 	for (size_t i = 0; i < m->nfeed; i++)
 		if (strcmp(m->feed[i].scope, scope) == 0)
@@ -165,9 +165,9 @@ static void rc_lost_release(struct rc_lost *l, size_t n)
 }
 
 static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
-		     const struct node_mark *before, const struct rc_lost *lost)
+		     const struct app_mark *before, const struct rc_lost *lost)
 {
-	const struct node_mark *m = ctx->mark;
+	const struct app_mark *m = ctx->app.mark;
 	struct node_json j;
 	char id[NODE_ID_MAX + 24];
 
@@ -182,7 +182,7 @@ static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
 		node_say(ctx, M_RECOVER_FETCHED, source, (unsigned long long)fetched);
 	}
 	for (size_t i = 0; i < m->nfeed; i++) {
-		const struct node_mark_feed *f = &m->feed[i], *b = rc_feed(before, f->scope);
+		const struct app_mark_feed *f = &m->feed[i], *b = rc_feed(before, f->scope);
 		uint64_t held = f->floor, bs = b ? b->sent : 0;
 		const struct rc_lost *l = &lost[i];
 		if (ctx->json) {
@@ -237,7 +237,7 @@ static void rc_print(struct node_ctx *ctx, const char *source, uint64_t fetched,
 		if (!m->id_floor[k])
 			continue;
 		char key[2] = { (char)('a' + k), '\0' };
-		snprintf(id, sizeof(id), "%s-%c%llu", node_id_prefix(ctx), 'a' + k,
+		snprintf(id, sizeof(id), "%s-%c%llu", app_id_prefix(&ctx->app), 'a' + k,
 			 (unsigned long long)m->id_floor[k] + 1);
 		if (ctx->json)
 			node_json_kstr(&j, key, id);
@@ -260,7 +260,7 @@ int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv)
 				{ "bundle", true, NULL },
 				{ "timeout", true, NULL },
 				{ "accept-loss", false, NULL } };
-	struct node_mark before;
+	struct app_mark before;
 	const char *pos[1];
 	size_t npos;
 	uint64_t own0 = 0, own1 = 0;
@@ -271,13 +271,13 @@ int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (!o[0].val == !o[1].val)
 		return node_fail(ctx, ERR_USAGE, M_RECOVER_NEED_SOURCE);
-	if (o[2].val && node_parse_int(o[2].val, 1, 86400, &t))
+	if (o[2].val && app_parse_int(o[2].val, 1, 86400, &t))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--timeout", o[2].val);
 	if (o[2].val && o[1].val)
 		return node_fail(ctx, ERR_USAGE, M_RECOVER_NEED_SOURCE);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->mark || !ctx->mark->mismatch) {
+	if (!ctx->app.mark || !ctx->app.mark->mismatch) {
 		if (ctx->json)
 			printf("{\"recovered\":false}\n");
 		else
@@ -293,21 +293,21 @@ int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail_store(ctx, rc);
 	if (!o[3].val && (rc = rc_sent_check(ctx)))
 		return rc;
-	if ((rc = node_mark_recovered(ctx, &before)))
+	if ((rc = app_mark_recovered(&ctx->app, &before)))
 		return rc;
 	/* what was written after the last commit that came back (J1) */
-	size_t nfeed = ctx->mark->nfeed;
+	size_t nfeed = ctx->app.mark->nfeed;
 	struct rc_lost *lost = mem_calloc(nfeed + 1, sizeof(*lost));
 	for (size_t i = 0; lost && i < nfeed && !rc; i++)
-		if (!(rc = node_mark_journal_each(ctx, ctx->mark->feed[i].scope, ctx->mark->feed[i].floor,
+		if (!(rc = app_mark_journal_each(&ctx->app, ctx->app.mark->feed[i].scope, ctx->app.mark->feed[i].floor,
 						  rc_lost_add, &lost[i])))
 			rc = lost[i].err;
 	if (lost && !rc)
-		node_mark_journal_clear(ctx); /* listed once; the seqs are numbered again */
+		app_mark_journal_clear(&ctx->app); /* listed once; the seqs are numbered again */
 	if (lost && !rc)
 		rc_print(ctx, o[0].val ? o[0].val : o[1].val, own1 - own0, &before, lost);
 	if (lost)
 		rc_lost_release(lost, nfeed);
-	node_mark_release(&before);
+	app_mark_release(&before);
 	return !lost ? node_fail(ctx, -ENOMEM, M_FAILED) : rc ? node_fail_store(ctx, rc) : 0;
 }

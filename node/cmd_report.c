@@ -105,7 +105,7 @@ static int node_report_orders(struct node_ctx *ctx, struct node_report *r, const
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char k[NODE_NAME_MAX + 1];
-		node_col_text(st, 0, k, sizeof(k));
+		app_col_text(st, 0, k, sizeof(k));
 		struct node_group *g = strcmp(key, "'*'") == 0 ? &r->total : node_report_group(r, k);
 		if (!g) {
 			sqlite3_finalize(st);
@@ -148,7 +148,7 @@ static int node_report_points(struct node_ctx *ctx, struct node_report *r, const
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		char k[NODE_NAME_MAX + 1];
-		node_col_text(st, 0, k, sizeof(k));
+		app_col_text(st, 0, k, sizeof(k));
 		struct node_group *g = total ? &r->total : node_report_group(r, k);
 		if (!g) {
 			sqlite3_finalize(st);
@@ -171,7 +171,7 @@ static int node_report_names(struct node_ctx *ctx, struct node_report *r)
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
-			node_col_text(st, 0, r->g[i].name, sizeof(r->g[i].name));
+			app_col_text(st, 0, r->g[i].name, sizeof(r->g[i].name));
 	}
 	sqlite3_finalize(st);
 	return 0;
@@ -192,7 +192,7 @@ static int node_report_last_sync(struct node_ctx *ctx, struct node_report *r)
 			char node[2 * CRDT_AUTHOR_LEN + 2], name[2 * CRDT_AUTHOR_LEN + 8];
 			uint64_t ms = 0;
 			bool hex = true;
-			node_col_text(st, 0, node, sizeof(node));
+			app_col_text(st, 0, node, sizeof(node));
 			for (const char *c = node; *c; c++) /* replicated text: never a path */
 				hex = hex && ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'));
 			if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
@@ -287,7 +287,7 @@ static void node_report_cells(const struct node_group *g, const char *key, const
 	snprintf(buf[c], 48, "%lld", (long long)g->active);
 	cells[c] = buf[c];
 	c++;
-	node_real_fmt(g->hours, buf[c], 48);
+	app_real_fmt(g->hours, buf[c], 48);
 	cells[c] = buf[c];
 	c++;
 	snprintf(buf[c], 48, "%lld", (long long)g->issued);
@@ -297,7 +297,7 @@ static void node_report_cells(const struct node_group *g, const char *key, const
 	cells[c] = buf[c];
 	c++;
 	if (g->last_sync) /* a table's cell; CSV puts ms */
-		node_time_fmt(g->last_sync, buf[c], 48);
+		app_time_fmt(g->last_sync, buf[c], 48);
 	else
 		snprintf(buf[c], 48, "-");
 	cells[c] = buf[c];
@@ -375,11 +375,11 @@ static int node_report_duplicates(struct node_ctx *ctx)
 			cap = c2;
 		}
 		struct node_dup *x = &d[n++];
-		node_col_text(st, 0, hash, sizeof(hash));
-		node_col_text(st, 1, x->id, sizeof(x->id));
-		node_col_text(st, 2, x->station, sizeof(x->station));
-		node_col_text(st, 3, x->name, sizeof(x->name));
-		node_col_text(st, 4, last4, sizeof(last4));
+		app_col_text(st, 0, hash, sizeof(hash));
+		app_col_text(st, 1, x->id, sizeof(x->id));
+		app_col_text(st, 2, x->station, sizeof(x->station));
+		app_col_text(st, 3, x->name, sizeof(x->name));
+		app_col_text(st, 4, last4, sizeof(last4));
 		node_idnum_mask(last4, x->mask, sizeof(x->mask));
 		if (strcmp(hash, prev) != 0) {
 			groups++;
@@ -474,7 +474,7 @@ int node_cmd_report(struct node_ctx *ctx, int argc, char **argv)
 			ctx->json = true;
 		if ((rc = node_open(ctx)))
 			return rc;
-		if (!ctx->hub)
+		if (!ctx->app.hub)
 			return node_fail(ctx, ERR_RULE, M_DUP_HUB_ONLY);
 		return node_report_duplicates(ctx);
 	}

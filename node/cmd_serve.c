@@ -306,7 +306,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	if (o[1].val)
 		snprintf(sv->conf_path, sizeof(sv->conf_path), "%s", o[1].val);
 	else
-		node_path(ctx, sv->conf_path, sizeof(sv->conf_path), "node.conf");
+		app_path(&ctx->app, sv->conf_path, sizeof(sv->conf_path), "node.conf");
 	if ((rc = node_serve_conf(sv, &sv->nc)))
 		goto out;
 	if (o[0].val) {
@@ -330,7 +330,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (o[3].val) {
 		int64_t v;
-		if (node_parse_int(o[3].val, 1, 86400, &v)) {
+		if (app_parse_int(o[3].val, 1, 86400, &v)) {
 			rc = node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--interval", o[3].val);
 			goto out;
 		}
@@ -394,7 +394,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		node_serve_peers_step(sv);
 		/* the deltas of this turn are applied and acknowledged: copy
 		 * the WAL into the file now, not inside their commits */
-		crdt_store_checkpoint(ctx->store);
+		crdt_store_checkpoint(ctx->app.store);
 		if (sv->bigger) {
 			sv->bigger = false;
 			node_serve_bigger_chunks(sv);

@@ -124,15 +124,15 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (npos != 1)
 		return node_fail(ctx, ERR_USAGE, M_NET_NEED_URI);
-	if (o[0].val && node_parse_int(o[0].val, 1, 86400, &timeout))
+	if (o[0].val && app_parse_int(o[0].val, 1, 86400, &timeout))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--timeout", o[0].val);
-	if (o[6].val && node_parse_int(o[6].val, 256, 65536, &chunk))
+	if (o[6].val && app_parse_int(o[6].val, 256, 65536, &chunk))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--chunk", o[6].val);
 	if (!(nc = calloc(1, sizeof(*nc))))
 		return -ENOMEM;
 	if ((rc = node_open(ctx)))
 		goto out;
-	node_path(ctx, path, sizeof(path), "node.conf");
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
 	if ((rc = node_sync_conf(ctx, path, nc)))
 		goto out;
 	if (node_net_peer_parse(pos[0], &nc->link, &peer, &why)) {

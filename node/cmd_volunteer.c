@@ -50,14 +50,14 @@ int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunt
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		snprintf(v->id, sizeof(v->id), "%s", id);
-		node_col_text(st, 0, v->name, sizeof(v->name));
-		node_col_text(st, 1, v->phone, sizeof(v->phone));
-		node_col_text(st, 2, v->station, sizeof(v->station));
-		node_col_text(st, 3, v->team, sizeof(v->team));
-		node_col_text(st, 4, v->skills, sizeof(v->skills));
-		node_col_text(st, 5, v->status, sizeof(v->status));
+		app_col_text(st, 0, v->name, sizeof(v->name));
+		app_col_text(st, 1, v->phone, sizeof(v->phone));
+		app_col_text(st, 2, v->station, sizeof(v->station));
+		app_col_text(st, 3, v->team, sizeof(v->team));
+		app_col_text(st, 4, v->skills, sizeof(v->skills));
+		app_col_text(st, 5, v->status, sizeof(v->status));
 		v->registered_at = sqlite3_column_int64(st, 6);
-		node_col_text(st, 7, v->id_last4, sizeof(v->id_last4));
+		app_col_text(st, 7, v->id_last4, sizeof(v->id_last4));
 	}
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
@@ -73,12 +73,12 @@ bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, s
 	bool known;
 
 	home[0] = '\0';
-	if (ctx->hub || !v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2) ||
+	if (ctx->app.hub || !v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2) ||
 	    len == 0 || len >= n || len > CRDT_SCOPE_MAX)
 		return false;
 	memcpy(home, id, len);
 	home[len] = '\0';
-	if (strcmp(home, ctx->conf.station) == 0 ||
+	if (strcmp(home, ctx->app.conf.station) == 0 ||
 	    node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL", home, NULL)) {
 		home[0] = '\0';
 		return false;
@@ -168,8 +168,8 @@ static int node_owner(struct node_ctx *ctx, bool by_id, const char *value, const
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		node_col_text(st, 0, who, n);
-		node_col_text(st, 1, name, nn);
+		app_col_text(st, 0, who, n);
+		app_col_text(st, 1, name, nn);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
@@ -206,9 +206,9 @@ static int node_idnum_elsewhere(struct node_ctx *ctx, const struct node_idnum *i
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
-		node_col_text(st, 0, who, sizeof(who));
-		node_col_text(st, 1, name, sizeof(name));
-		node_col_text(st, 2, where, sizeof(where));
+		app_col_text(st, 0, who, sizeof(who));
+		app_col_text(st, 1, name, sizeof(name));
+		app_col_text(st, 2, where, sizeof(where));
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
@@ -259,13 +259,13 @@ static bool node_skills_norm(const char *in, char *out, size_t n)
 static enum node_msg_id node_volunteer_check(const char *name, const char *phone, const char *team,
 					     const char *skills)
 {
-	if (!node_text_ok(name, NODE_NAME_MAX))
+	if (!app_text_ok(name, NODE_NAME_MAX))
 		return M_BAD_NAME;
-	if (!phone || !node_phone_ok(phone))
+	if (!phone || !app_phone_ok(phone))
 		return M_BAD_PHONE;
-	if (team && *team && !node_text_ok(team, NODE_NAME_MAX))
+	if (team && *team && !app_text_ok(team, NODE_NAME_MAX))
 		return M_BAD_TEAM;
-	if (skills && *skills && !node_text_ok(skills, NODE_TEXT_MAX))
+	if (skills && *skills && !app_text_ok(skills, NODE_TEXT_MAX))
 		return M_BAD_SKILLS;
 	return M_NONE;
 }
@@ -308,11 +308,11 @@ static void node_print_id(struct node_ctx *ctx, const char *id, enum node_msg_id
 /* The station a new record belongs to: --station (the hub only) or ours. */
 static int node_home_station(struct node_ctx *ctx, const char *opt, const char **out)
 {
-	*out = opt ? opt : ctx->conf.station;
-	if (opt && !node_id_ok(opt))
+	*out = opt ? opt : ctx->app.conf.station;
+	if (opt && !app_id_ok(opt))
 		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, opt);
-	if (!node_may_write(ctx, *out))
-		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, *out, ctx->conf.station);
+	if (!app_may_write(&ctx->app, *out))
+		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, *out, ctx->app.conf.station);
 	return 0;
 }
 
@@ -340,7 +340,7 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 		return node_fail(ctx, ERR_USAGE, bad,
 				 bad == M_BAD_NAME ? name : bad == M_BAD_PHONE ? o[1].val
 							: bad == M_BAD_TEAM ? team : skills);
-	node_phone_norm(o[1].val, phone, sizeof(phone));
+	app_phone_norm(o[1].val, phone, sizeof(phone));
 	if ((rc = node_open(ctx)) || (rc = node_home_station(ctx, o[4].val, &station)))
 		return rc;
 	if (o[5].val && (rc = node_idnum_arg(ctx, o[5].val, station, &idn)))
@@ -357,9 +357,9 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv)
 		if ((rc = node_idnum_elsewhere(ctx, &idn, station, NULL, 0)))
 			return rc;
 	}
-	if ((rc = node_id_next(ctx, "volunteers", 'v', id, sizeof(id))))
+	if ((rc = app_id_next(&ctx->app, "volunteers", 'v', id, sizeof(id))))
 		return rc;
-	node_volunteer_fill(&w, id, name, phone, station, team, skills, &idn, ctx->now_ms);
+	node_volunteer_fill(&w, id, name, phone, station, team, skills, &idn, ctx->app.now_ms);
 	if ((rc = node_commit(ctx, station, &w, 1)))
 		return rc;
 	node_print_id(ctx, id, M_VOLUNTEER_ADDED, name);
@@ -393,23 +393,23 @@ int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv)
 		any |= o[i].val != NULL;
 	if (!any)
 		return node_fail(ctx, ERR_USAGE, M_SET_NOTHING);
-	if (o[0].val && !node_text_ok(o[0].val, NODE_NAME_MAX))
+	if (o[0].val && !app_text_ok(o[0].val, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, o[0].val);
-	if (o[1].val && !node_phone_ok(o[1].val))
+	if (o[1].val && !app_phone_ok(o[1].val))
 		return node_fail(ctx, ERR_USAGE, M_BAD_PHONE, o[1].val);
-	if (o[2].val && *o[2].val && !node_text_ok(o[2].val, NODE_NAME_MAX))
+	if (o[2].val && *o[2].val && !app_text_ok(o[2].val, NODE_NAME_MAX))
 		return node_fail(ctx, ERR_USAGE, M_BAD_TEAM, o[2].val);
 	if (o[3].val && (!node_skills_norm(o[3].val, skills, sizeof(skills)) ||
-			 (*skills && !node_text_ok(skills, NODE_TEXT_MAX))))
+			 (*skills && !app_text_ok(skills, NODE_TEXT_MAX))))
 		return node_fail(ctx, ERR_USAGE, M_BAD_SKILLS, o[3].val);
 	if (o[4].val && !node_vstatus_ok(o[4].val))
 		return node_fail(ctx, ERR_USAGE, M_BAD_VSTATUS, o[4].val);
 	if (o[1].val)
-		node_phone_norm(o[1].val, phone, sizeof(phone));
+		app_phone_norm(o[1].val, phone, sizeof(phone));
 	if ((rc = node_open(ctx)) || (rc = node_volunteer_need(ctx, pos[0], &v)))
 		return rc;
-	if (!node_may_write(ctx, v.station))
-		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, v.station, ctx->conf.station);
+	if (!app_may_write(&ctx->app, v.station))
+		return node_fail(ctx, ERR_RULE, M_NOT_OUR_STATION, v.station, ctx->app.conf.station);
 	if (o[1].val) {
 		if ((rc = node_phone_owner(ctx, phone, v.id, who, sizeof(who), whoname, sizeof(whoname))))
 			return rc;
@@ -509,14 +509,14 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct node_volunteer v;
 		char masked[64];
-		node_col_text(st, 0, v.id, sizeof(v.id));
-		node_col_text(st, 1, v.name, sizeof(v.name));
-		node_col_text(st, 2, v.phone, sizeof(v.phone));
-		node_col_text(st, 3, v.station, sizeof(v.station));
-		node_col_text(st, 4, v.team, sizeof(v.team));
-		node_col_text(st, 5, v.skills, sizeof(v.skills));
-		node_col_text(st, 6, v.status, sizeof(v.status));
-		node_phone_mask(v.phone, masked, sizeof(masked));
+		app_col_text(st, 0, v.id, sizeof(v.id));
+		app_col_text(st, 1, v.name, sizeof(v.name));
+		app_col_text(st, 2, v.phone, sizeof(v.phone));
+		app_col_text(st, 3, v.station, sizeof(v.station));
+		app_col_text(st, 4, v.team, sizeof(v.team));
+		app_col_text(st, 5, v.skills, sizeof(v.skills));
+		app_col_text(st, 6, v.status, sizeof(v.status));
+		app_phone_mask(v.phone, masked, sizeof(masked));
 		n++;
 		if (ctx->json) {
 			node_json_obj(&j);
@@ -544,7 +544,7 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 	const char *pos[1];
 	size_t npos;
 	struct node_volunteer v;
-	struct node_settings set;
+	struct app_settings set;
 	double hours;
 	int64_t bal;
 	char when[32], hs[32], idmask[32];
@@ -554,12 +554,12 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv)
 	if (npos != 1)
 		return node_fail(ctx, ERR_USAGE, M_NEED_ID, "volunteer show");
 	if ((rc = node_open(ctx)) || (rc = node_volunteer_need(ctx, pos[0], &v)) ||
-	    (rc = node_settings_load(ctx, &set)) || (rc = node_volunteer_hours(ctx, v.id, &hours)) ||
+	    (rc = app_settings_load(&ctx->app, &set)) || (rc = node_volunteer_hours(ctx, v.id, &hours)) ||
 	    (rc = node_points_balance(ctx, v.id, &bal)))
 		return rc;
-	int stars = node_stars(&set, hours);
-	node_time_fmt((uint64_t)v.registered_at, when, sizeof(when));
-	node_real_fmt(hours, hs, sizeof(hs));
+	int stars = app_stars(&set, hours);
+	app_time_fmt((uint64_t)v.registered_at, when, sizeof(when));
+	app_real_fmt(hours, hs, sizeof(hs));
 	node_idnum_mask(v.id_last4, idmask, sizeof(idmask));
 	if (ctx->json) {
 		struct node_json j;
@@ -861,7 +861,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 			nbad++;
 			continue;
 		}
-		node_phone_norm(v[CSV_PHONE], phone, sizeof(phone));
+		app_phone_norm(v[CSV_PHONE], phone, sizeof(phone));
 		/* V1: against the replica and against earlier rows of the file */
 		char who[NODE_ID_MAX + 1], whoname[NODE_NAME_MAX + 1];
 		if ((rc = node_phone_owner(ctx, phone, NULL, who, sizeof(who), whoname, sizeof(whoname))))
@@ -958,7 +958,7 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 	 * and relays included (docs/protocol.md "Commit size"); all of them
 	 * in one transaction, so the import is all or nothing here. */
 	int64_t max;
-	if ((rc = node_id_max(ctx, "volunteers", 'v', &max)))
+	if ((rc = app_id_max(&ctx->app, "volunteers", 'v', &max)))
 		goto out;
 	w = mem_alloc(nrows * sizeof(*w));
 	if (!w) {
@@ -966,10 +966,10 @@ int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	for (size_t i = 0; i < nrows; i++) {
-		snprintf(rows[i].id, sizeof(rows[i].id), "%s-v%lld", node_id_prefix(ctx),
+		snprintf(rows[i].id, sizeof(rows[i].id), "%s-v%lld", app_id_prefix(&ctx->app),
 			 (long long)(max + 1 + (int64_t)i));
 		node_volunteer_fill(&w[i], rows[i].id, rows[i].name, rows[i].phone, station,
-				    rows[i].team, rows[i].skills, &rows[i].idn, ctx->now_ms);
+				    rows[i].team, rows[i].skills, &rows[i].idn, ctx->app.now_ms);
 	}
 	/* every commit in the command's write transaction (node_open began
 	 * it): all of the import is on disk at node_write_end, or none */

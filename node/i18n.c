@@ -28,9 +28,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- home, configuration, identity, database ---- */
 	[M_NO_HOME] = { "目录 %s 里还没有节点：先执行 cunlian init --station 站点编号 --name 站点名称（或用 --home 指定节点目录）\n",
 			"no node in %s: run cunlian init --station ID --name NAME first (or point --home at the node's folder)\n" },
-	[M_CONF_NOT_STATEMENT] = { "%s 第 %d 行写的是 %s = %s，但县里签发给本节点的登记证书（node.cert）写的是 %s = %s。"
+	[M_CONF_NOT_STATEMENT] = { "%s 第 %s 行写的是 %s = %s，但县里签发给本节点的登记证书（node.cert）写的是 %s = %s。"
 				   "节点的身份以证书为准：把这一行改回 %s = %s；什么都没有做\n",
-				   "%s line %d says %s = %s, but the county's statement for this node (node.cert) says"
+				   "%s line %s says %s = %s, but the county's statement for this node (node.cert) says"
 				   " %s = %s. Who a node is comes from the statement: change that line back to %s = %s;"
 				   " nothing was done\n" },
 	[M_CONF_BAD] = { "配置文件 %s 有错：每行应为“键 = 值”，并含 station 和 role（station 或 hub）；请改正或重新 init\n",
@@ -727,8 +727,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
 	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
 	[M_MARK_COUNTY] = { "全县", "county-wide" },
-	[M_MARK_REFUSED] = { "数据库与本节点的身份不符（数据库丢失、被重建或换成了旧的）：%s 的数据里本节点的提交只存到第 %llu 号，而本节点至少写到过第 %llu 号（最多第 %llu 号）。为了不把已经发出的编号再用一次，本命令什么也没有写。\n",
-		"the database does not match this node's identity (lost, re-created or replaced by an older copy): of %s data it holds this node's commits only up to seq %llu, but this node wrote at least up to seq %llu (at most %llu). So as not to hand out numbers already given away, this command wrote nothing.\n" },
+	[M_MARK_REFUSED] = { "数据库与本节点的身份不符（数据库丢失、被重建或换成了旧的）：%s 的数据里本节点的提交只存到第 %s 号，而本节点至少写到过第 %s 号（最多第 %s 号）。为了不把已经发出的编号再用一次，本命令什么也没有写。\n",
+		"the database does not match this node's identity (lost, re-created or replaced by an older copy): of %s data it holds this node's commits only up to seq %s, but this node wrote at least up to seq %s (at most %s). So as not to hand out numbers already given away, this command wrote nothing.\n" },
 	[M_MARK_WAYS_OUT] = { "解决办法（任选其一）：\n"
 			      "  cunlian recover --from coap://县中心地址   从县中心取回本站自己的数据，再接着写\n"
 			      "  cunlian recover --bundle 文件            从数据包取回（在县中心运行 cunlian bundle export 文件 --for %s）\n"
@@ -739,8 +739,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			      "  cunlian recover --bundle FILE            the same from a bundle (at the hub: cunlian bundle export FILE --for %s)\n"
 			      "  restore a newer backup into an empty folder (cunlian restore, see docs/field-guide.md)\n"
 			      "Read-only commands (show, sync, backup) still work.\n" },
-	[M_MARK_WARN] = { "警告：数据库与本节点的身份不符（%s 的数据里本节点的提交只存到第 %llu 号，有提交丢失）：可以查看，但不能写入。\n",
-		"warning: the database does not match this node's identity (of %s data it holds this node's commits only up to seq %llu; commits were lost): you can look, not write.\n" },
+	[M_MARK_WARN] = { "警告：数据库与本节点的身份不符（%s 的数据里本节点的提交只存到第 %s 号，有提交丢失）：可以查看，但不能写入。\n",
+		"warning: the database does not match this node's identity (of %s data it holds this node's commits only up to seq %s; commits were lost): you can look, not write.\n" },
 	[M_MARK_DAMAGED] = { "%s/feed.mark（本节点用过的编号记录）已损坏，无法确认新编号不会重复；本命令什么也没有写。\n",
 		"%s/feed.mark (the numbers this node has used) is damaged, so new numbers cannot be known to be unused; this command wrote nothing.\n" },
 	[M_MARK_IO] = { "无法读写 %s/feed.mark（%s）：本命令什么也没有写。检查存储卡是否写满或损坏、目录权限是否正确。\n",

@@ -91,11 +91,11 @@ int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
 	*key = sodium_malloc(NODE_IDKEY_LEN);
 	if (!*key)
 		return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
-	rc = sync_idnum_county_key(ctx->sync, *key + SYNC_KEY_LEN); /* I4 */
+	rc = sync_idnum_county_key(ctx->app.sync, *key + SYNC_KEY_LEN); /* I4 */
 	(*key)[2 * SYNC_KEY_LEN] = rc == 0;
-	rc = sync_idnum_key(ctx->sync, station, *key);
+	rc = sync_idnum_key(ctx->app.sync, station, *key);
 	if (rc == ERR_NOTFOUND) {
-		node_path(ctx, path, sizeof(path), IDKEY_FILE);
+		app_path(&ctx->app, path, sizeof(path), IDKEY_FILE);
 		rc = node_idkey_read(path, *key);
 		if (rc == ERR_NOTFOUND)
 			rc = node_idkey_make(path, *key);
@@ -149,10 +149,10 @@ enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t 
 	p = idnum_parse(typed, len, num, &at);
 	if (p == IDNUM_OK && key && out) {
 		sync_idnum_hash(h, key, num, IDNUM_LEN);
-		node_hex(h, sizeof(h), out->hash);
+		app_hex(h, sizeof(h), out->hash);
 		if (key[2 * SYNC_KEY_LEN] == 1) { /* I4 */
 			sync_idnum_hash(h, key + SYNC_KEY_LEN, num, IDNUM_LEN);
-			node_hex(h, sizeof(h), out->chash);
+			app_hex(h, sizeof(h), out->chash);
 		}
 		memcpy(out->last4, num + IDNUM_LEN - 4, 4);
 		out->last4[4] = '\0';

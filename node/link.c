@@ -118,7 +118,7 @@ static void node_net_relay_load(struct node_ctx *ctx, struct sync_scopes *relay)
 	sqlite3_stmt *st;
 	DIR *d;
 
-	node_path(ctx, path, sizeof(path), "peers");
+	app_path(&ctx->app, path, sizeof(path), "peers");
 	if (!(d = opendir(path)))
 		return;
 	while ((e = readdir(d)) && relay->n < SYNC_SCOPES_MAX) {
@@ -135,10 +135,10 @@ static void node_net_relay_load(struct node_ctx *ctx, struct sync_scopes *relay)
 		if (node_sql(ctx, &st,
 			     "SELECT station FROM enrolments WHERE node = ?1 AND role = 'station'"
 			     " AND station <> ?2 AND _dead IS NULL LIMIT 1",
-			     name + 5, ctx->conf.station, NULL))
+			     name + 5, ctx->app.conf.station, NULL))
 			continue;
 		if (sqlite3_step(st) == SQLITE_ROW) {
-			node_col_text(st, 0, station, sizeof(station));
+			app_col_text(st, 0, station, sizeof(station));
 			if (station[0])
 				sync_scopes_add(relay, station);
 		}
@@ -153,24 +153,24 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 	int rc;
 
 	memset(&opt, 0, sizeof(opt));
-	opt.dict = ctx->dict;
+	opt.dict = ctx->app.dict;
 	opt.chunk_max = chunk;
-	if (ctx->hub) {
+	if (ctx->app.hub) {
 		opt.apply.all = true;
-	} else if ((rc = sync_scopes_add(&opt.apply, ctx->conf.station)) ||
+	} else if ((rc = sync_scopes_add(&opt.apply, ctx->app.conf.station)) ||
 		   (rc = sync_scopes_add(&opt.apply, ""))) {
 		return rc;
 	}
 	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
-	if (!ctx->hub)
+	if (!ctx->app.hub)
 		node_net_relay_load(ctx, &opt.relay);
-	if ((rc = node_trust_open(ctx, &opt))) /* who may write what, scope keys */
+	if ((rc = app_trust_open(&ctx->app, &opt))) /* who may write what, scope keys */
 		return rc;
-	sync_ctx_free(ctx->sync);
-	ctx->sync = NULL;
-	if ((rc = sync_ctx_new(&ctx->sync, ctx->store, &ctx->id, &opt)))
+	sync_ctx_free(ctx->app.sync);
+	ctx->app.sync = NULL;
+	if ((rc = sync_ctx_new(&ctx->app.sync, ctx->app.store, &ctx->app.id, &opt)))
 		return rc;
-	node_clock_say_time(ctx, node_net_wall_ms(), false); /* the TIME after each HELLO */
+	app_clock_say_time(&ctx->app, node_net_wall_ms(), false); /* the TIME after each HELLO */
 	return 0;
 }
 
@@ -288,9 +288,9 @@ static bool node_net_query_wants(const char *query, const char *scope)
 static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex[65])
 {
 	uint8_t d[32];
-	int rc = crdt_store_digest(ctx->store, strcmp(scope, "-") == 0 ? "" : scope, d);
+	int rc = crdt_store_digest(ctx->app.store, strcmp(scope, "-") == 0 ? "" : scope, d);
 	if (!rc)
-		node_hex(d, sizeof(d), hex);
+		app_hex(d, sizeof(d), hex);
 	return rc;
 }
 
@@ -301,7 +301,7 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 {
 	struct crdt_vv_entry *vv = NULL;
 	size_t n = 0;
-	int rc = crdt_store_vv(ctx->store, &vv, &n);
+	int rc = crdt_store_vv(ctx->app.store, &vv, &n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
@@ -309,7 +309,7 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 		const char *scope = vv[i].scope[0] ? vv[i].scope : "-";
 		if (!node_net_query_wants(query, scope))
 			continue;
-		node_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
+		app_hex(vv[i].author, CRDT_AUTHOR_LEN, hex);
 		int m = snprintf(line, sizeof(line), "%s %s %llu\n", hex, scope, (unsigned long long)vv[i].seq);
 		buf_put(out, line, (size_t)m);
 	}
@@ -321,7 +321,7 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 		if (k > 6 && k - 6 < sizeof(scope) && strncmp(q, "scope=", 6) == 0) {
 			memcpy(scope, q + 6, k - 6);
 			scope[k - 6] = '\0';
-			if (strcmp(scope, "-") == 0 || node_id_ok(scope)) {
+			if (strcmp(scope, "-") == 0 || app_id_ok(scope)) {
 				if ((rc = node_net_digest_hex(ctx, scope, hex)))
 					return rc;
 				int m = snprintf(line, sizeof(line), "digest %s %s\n", scope, hex);
@@ -380,7 +380,7 @@ static void node_net_sess_end(struct node_net_server *s, size_t i, const char *w
 	const struct sync_report *rep = sync_session_report(e->s);
 	if (rep->time_kind) {
 		uint64_t w = node_net_wall_ms();
-		node_clock_heard(s->ctx, rep, true, w > rep->time_at ? w - rep->time_at : 0);
+		app_clock_heard(&s->ctx->app, rep, true, w > rep->time_at ? w - rep->time_at : 0);
 	}
 	node_net_log(s->ctx, s->log, node_net_refused(rep) ? NODE_LOG_WARNING : NODE_LOG_INFO,
 		 M_LOG_SERVED, e->addr, why, (unsigned long long)e->msgs_in,
@@ -459,7 +459,7 @@ static void node_net_sess_note(struct node_net_server *s, struct node_net_sess *
 		return;
 	e->noted_in = e->msgs_in;
 	memcpy(name, "node-", 5);
-	node_hex(peer, CRDT_AUTHOR_LEN, name + 5);
+	app_hex(peer, CRDT_AUTHOR_LEN, name + 5);
 	node_peer_last_save(s->ctx, name, node_net_wall_ms());
 }
 
@@ -474,8 +474,8 @@ static void node_net_own_check(struct node_net_server *s, struct node_net_sess *
 	e->own_checked = true;
 	if (sync_session_own_behind(e->s, scope, sizeof(scope), &theirs, &ours) != 1)
 		return;
-	node_hex(sync_session_peer(e->s), CRDT_AUTHOR_LEN, hex);
-	sync_ctx_enrolment(s->ctx->sync, sync_session_peer(e->s), station, sizeof(station), &role);
+	app_hex(sync_session_peer(e->s), CRDT_AUTHOR_LEN, hex);
+	sync_ctx_enrolment(s->ctx->app.sync, sync_session_peer(e->s), station, sizeof(station), &role);
 	node_net_log(s->ctx, s->log, NODE_LOG_WARNING, M_LOG_PEER_OWN_LOST, e->addr, station, hex,
 		     scope[0] ? scope : "-", (unsigned long long)theirs, (unsigned long long)ours);
 }
@@ -499,7 +499,7 @@ static struct node_net_sess *node_net_sess_get(struct node_net_server *s, const 
 	}
 	e = &s->v[s->n];
 	memset(e, 0, sizeof(*e));
-	if (sync_session_new(&e->s, s->ctx->sync, &so, wall))
+	if (sync_session_new(&e->s, s->ctx->app.sync, &so, wall))
 		return NULL;
 	snprintf(e->key, sizeof(e->key), "%s", key);
 	snprintf(e->addr, sizeof(e->addr), "%s", addr);
@@ -729,7 +729,7 @@ static void node_xchg_digest(struct node_xchg *x, const char *rest)
 {
 	char scope[CRDT_SCOPE_MAX + 2], theirs[80], ours[65];
 	if (sscanf(rest, "%33s %79s", scope, theirs) != 2 || strlen(theirs) != 64 ||
-	    (strcmp(scope, "-") != 0 && strcmp(scope, x->ctx->conf.station) != 0))
+	    (strcmp(scope, "-") != 0 && strcmp(scope, x->ctx->app.conf.station) != 0))
 		return; /* not a scope this node asked about */
 	if (node_net_digest_hex(x->ctx, scope, ours)) {
 		x->err = ERR_STORAGE;
@@ -745,7 +745,7 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 {
 	struct crdt_vv_entry *vv = NULL;
 	size_t n = 0, differ = 0, remote = 0;
-	if (crdt_store_vv(x->ctx->store, &vv, &n)) {
+	if (crdt_store_vv(x->ctx->app.store, &vv, &n)) {
 		x->err = ERR_STORAGE;
 		return;
 	}
@@ -783,7 +783,7 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 				}
 				for (size_t i = 0; i < n; i++) {
 					char h[2 * CRDT_AUTHOR_LEN + 1];
-					node_hex(vv[i].author, CRDT_AUTHOR_LEN, h);
+					app_hex(vv[i].author, CRDT_AUTHOR_LEN, h);
 					if (strcmp(h, hex) == 0 && strcmp(vv[i].scope, sc) == 0) {
 						seen[i] = true;
 						match = vv[i].seq == seq;
@@ -797,8 +797,8 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		p += l + 1;
 	}
 	for (size_t i = 0; i < n; i++) /* feeds held here that the peer lacks */
-		if (!seen[i] && (x->ctx->hub || !vv[i].scope[0] ||
-				 strcmp(vv[i].scope, x->ctx->conf.station) == 0))
+		if (!seen[i] && (x->ctx->app.hub || !vv[i].scope[0] ||
+				 strcmp(vv[i].scope, x->ctx->app.conf.station) == 0))
 			differ++;
 	free(seen);
 	mem_free(vv);
@@ -813,7 +813,7 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	node_peer_last_save(x->ctx, name, node_net_wall_ms());
 	mem_free(pv);
 	if (x->res.converged)
-		node_mark_settle(x->ctx); /* the peer holds our feeds now (feedmark.c W2) */
+		app_mark_settle(&x->ctx->app); /* the peer holds our feeds now (app/mark.c W2) */
 }
 
 /* A request has its answer, or every copy failed (X4, X5). */
@@ -923,8 +923,8 @@ static int node_xchg_send(struct node_xchg *x, struct node_xchg_req *q)
 	x->live++;
 	if (q->vv) { /* a station compares only the scopes it shares with the hub */
 		char scopes[CRDT_SCOPE_MAX + 32];
-		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
-		rc = radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
+		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->app.conf.station);
+		rc = radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->app.hub ? NULL : scopes, NULL, 0,
 					node_xchg_done, c);
 	} else {
 		snprintf(query, sizeof(query), "k=%s", x->key);
@@ -1031,7 +1031,7 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 		mem_free(x);
 		return -EIO;
 	}
-	node_hex(rnd, sizeof(rnd), x->key);
+	app_hex(rnd, sizeof(rnd), x->key);
 	buf_init(&x->msg, SYNC_CHUNK_MAX);
 	x->start = node_net_mono_ms();
 	x->deadline = x->start + timeout_ms;
@@ -1052,7 +1052,7 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	} else {
 		rc = radio_peer_inflight(rp) ? -EBUSY : 0;
 	}
-	if (rc || (rc = sync_session_new(&x->s, ctx->sync, &so, node_net_wall_ms()))) {
+	if (rc || (rc = sync_session_new(&x->s, ctx->app.sync, &so, node_net_wall_ms()))) {
 		node_xchg_free(x);
 		return rc;
 	}
@@ -1092,9 +1092,9 @@ static bool node_xchg_finish(struct node_xchg *x, struct node_xchg_result *res)
 {
 	x->res.rc = x->err;
 	x->res.rep = *sync_session_report(x->s);
-	if (x->res.rep.time_kind) { /* what time the peer said (node/clock.c) */
+	if (x->res.rep.time_kind) { /* what time the peer said (app/clock.c) */
 		uint64_t w = node_net_wall_ms();
-		node_clock_heard(x->ctx, &x->res.rep, true, w > x->res.rep.time_at ? w - x->res.rep.time_at : 0);
+		app_clock_heard(&x->ctx->app, &x->res.rep, true, w > x->res.rep.time_at ? w - x->res.rep.time_at : 0);
 	}
 	x->res.ms = node_net_mono_ms() - x->start;
 	*res = x->res;

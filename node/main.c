@@ -2,9 +2,10 @@
 /*
  * main.c - the cunlian program: the table of commands and the dispatcher.
  *
- * To add a command, write its handler (int fn(struct node_ctx *, int argc,
- * char **argv), argv after the command words) in its own node/cmd_*.c,
- * give it a usage message in i18n.c, and add one line to node_cmds below.
+ * To add a command, write its handler (int run(struct node_ctx *, const
+ * struct node_args *)) in its own node/cmd_*.c, calling app/ for what it
+ * does, give it a usage message in i18n.c, and add one CMD line to
+ * node_cmds below declaring its options (node.h "struct node_cmd").
  * `cunlian --help` and `cunlian GROUP --help` list the table.
  */
 #include <errno.h>
@@ -15,50 +16,57 @@
 #include "base/err.h"
 #include "node/node.h"
 
+/* A command that parses its own argv (node_opts_parse), and one whose
+ * options the table declares (main parses; the handler reads them by
+ * name: node_arg). */
+#define CMD_ARGV(g, v, f, h, acc) { .group = (g), .verb = (v), .fn = (f), .help = (h), .access = (acc) }
+#define CMD(g, v, r, h, acc, o, np) \
+	{ .group = (g), .verb = (v), .run = (r), .help = (h), .access = (acc), .opts = (o), .maxpos = (np) }
+
 const struct node_cmd node_cmds[] = {
-	{ "init", NULL, node_cmd_init, M_HELP_INIT, NODE_AUTHORS },
-	{ "status", NULL, node_cmd_status, M_HELP_STATUS, NODE_READS },
-	{ "digest", NULL, node_cmd_digest, M_HELP_DIGEST, NODE_READS },
-	{ "log", NULL, node_cmd_log, M_HELP_LOG, NODE_READS },
-	{ "doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, NODE_READS },
-	{ "clock", NULL, node_cmd_clock, M_HELP_CLOCK, NODE_AUTHORS },
-	{ "station", "add", node_cmd_station_add, M_HELP_STATION_ADD, NODE_WRITES },
-	{ "station", "list", node_cmd_station_list, M_HELP_STATION_LIST, NODE_READS },
-	{ "volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, NODE_WRITES },
-	{ "volunteer", "set", node_cmd_volunteer_set, M_HELP_VOLUNTEER_SET, NODE_WRITES },
-	{ "volunteer", "list", node_cmd_volunteer_list, M_HELP_VOLUNTEER_LIST, NODE_READS },
-	{ "volunteer", "show", node_cmd_volunteer_show, M_HELP_VOLUNTEER_SHOW, NODE_READS },
-	{ "volunteer", "import", node_cmd_volunteer_import, M_HELP_VOLUNTEER_IMPORT, NODE_WRITES },
-	{ "order", "add", node_cmd_order_add, M_HELP_ORDER_ADD, NODE_WRITES },
-	{ "order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, NODE_WRITES },
-	{ "order", "accept", node_cmd_order_accept, M_HELP_ORDER_ACCEPT, NODE_WRITES },
-	{ "order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, NODE_WRITES },
-	{ "order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, NODE_WRITES },
-	{ "order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, NODE_WRITES },
-	{ "order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, NODE_READS },
-	{ "order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, NODE_READS },
-	{ "points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, NODE_READS },
-	{ "points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, NODE_READS },
-	{ "points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, NODE_WRITES },
-	{ "settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, NODE_READS },
-	{ "settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, NODE_WRITES },
-	{ "report", NULL, node_cmd_report, M_HELP_REPORT, NODE_READS },
-	{ "backup", NULL, node_cmd_backup, M_HELP_BACKUP, NODE_READS },
-	{ "restore", NULL, node_cmd_restore, M_HELP_RESTORE, NODE_AUTHORS },
-	{ "recover", NULL, node_cmd_recover, M_HELP_RECOVER, NODE_READS },
-	{ "bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT, NODE_READS },
-	{ "bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT, NODE_READS },
-	{ "enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST, NODE_READS },
-	{ "enroll", "sign", node_cmd_enroll_sign, M_HELP_ENROLL_SIGN, NODE_AUTHORS },
-	{ "enroll", "accept", node_cmd_enroll_accept, M_HELP_ENROLL_ACCEPT, NODE_AUTHORS },
-	{ "enroll", "revoke", node_cmd_enroll_revoke, M_HELP_ENROLL_REVOKE, NODE_AUTHORS },
-	{ "enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, NODE_AUTHORS },
-	{ "enroll", "keys", node_cmd_enroll_keys, M_HELP_ENROLL_KEYS, NODE_AUTHORS },
-	{ "join", NULL, node_cmd_join, M_HELP_JOIN, NODE_AUTHORS },
-	{ "serve", NULL, node_cmd_serve, M_HELP_SERVE, NODE_READS },
-	{ "sync", NULL, node_cmd_sync, M_HELP_SYNC, NODE_READS },
-	{ "linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, NODE_READS },
-	{ "lora-bridge", NULL, node_cmd_lora_bridge, M_HELP_LORA_BRIDGE, NODE_READS },
+	CMD_ARGV("init", NULL, node_cmd_init, M_HELP_INIT, APP_AUTHORS),
+	CMD_ARGV("status", NULL, node_cmd_status, M_HELP_STATUS, APP_READS),
+	CMD_ARGV("digest", NULL, node_cmd_digest, M_HELP_DIGEST, APP_READS),
+	CMD_ARGV("log", NULL, node_cmd_log, M_HELP_LOG, APP_READS),
+	CMD_ARGV("doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, APP_READS),
+	CMD_ARGV("clock", NULL, node_cmd_clock, M_HELP_CLOCK, APP_AUTHORS),
+	CMD_ARGV("station", "add", node_cmd_station_add, M_HELP_STATION_ADD, APP_WRITES),
+	CMD_ARGV("station", "list", node_cmd_station_list, M_HELP_STATION_LIST, APP_READS),
+	CMD_ARGV("volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, APP_WRITES),
+	CMD_ARGV("volunteer", "set", node_cmd_volunteer_set, M_HELP_VOLUNTEER_SET, APP_WRITES),
+	CMD_ARGV("volunteer", "list", node_cmd_volunteer_list, M_HELP_VOLUNTEER_LIST, APP_READS),
+	CMD_ARGV("volunteer", "show", node_cmd_volunteer_show, M_HELP_VOLUNTEER_SHOW, APP_READS),
+	CMD_ARGV("volunteer", "import", node_cmd_volunteer_import, M_HELP_VOLUNTEER_IMPORT, APP_WRITES),
+	CMD_ARGV("order", "add", node_cmd_order_add, M_HELP_ORDER_ADD, APP_WRITES),
+	CMD_ARGV("order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, APP_WRITES),
+	CMD_ARGV("order", "accept", node_cmd_order_accept, M_HELP_ORDER_ACCEPT, APP_WRITES),
+	CMD_ARGV("order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, APP_WRITES),
+	CMD_ARGV("order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, APP_WRITES),
+	CMD_ARGV("order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, APP_WRITES),
+	CMD_ARGV("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS),
+	CMD_ARGV("order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, APP_READS),
+	CMD_ARGV("points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, APP_READS),
+	CMD_ARGV("points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, APP_READS),
+	CMD_ARGV("points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, APP_WRITES),
+	CMD_ARGV("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS),
+	CMD_ARGV("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES),
+	CMD_ARGV("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS),
+	CMD_ARGV("backup", NULL, node_cmd_backup, M_HELP_BACKUP, APP_READS),
+	CMD_ARGV("restore", NULL, node_cmd_restore, M_HELP_RESTORE, APP_AUTHORS),
+	CMD_ARGV("recover", NULL, node_cmd_recover, M_HELP_RECOVER, APP_READS),
+	CMD_ARGV("bundle", "export", node_cmd_bundle_export, M_HELP_BUNDLE_EXPORT, APP_READS),
+	CMD_ARGV("bundle", "import", node_cmd_bundle_import, M_HELP_BUNDLE_IMPORT, APP_READS),
+	CMD_ARGV("enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST, APP_READS),
+	CMD_ARGV("enroll", "sign", node_cmd_enroll_sign, M_HELP_ENROLL_SIGN, APP_AUTHORS),
+	CMD_ARGV("enroll", "accept", node_cmd_enroll_accept, M_HELP_ENROLL_ACCEPT, APP_AUTHORS),
+	CMD_ARGV("enroll", "revoke", node_cmd_enroll_revoke, M_HELP_ENROLL_REVOKE, APP_AUTHORS),
+	CMD_ARGV("enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, APP_AUTHORS),
+	CMD_ARGV("enroll", "keys", node_cmd_enroll_keys, M_HELP_ENROLL_KEYS, APP_AUTHORS),
+	CMD_ARGV("join", NULL, node_cmd_join, M_HELP_JOIN, APP_AUTHORS),
+	CMD_ARGV("serve", NULL, node_cmd_serve, M_HELP_SERVE, APP_READS),
+	CMD_ARGV("sync", NULL, node_cmd_sync, M_HELP_SYNC, APP_READS),
+	CMD_ARGV("linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, APP_READS),
+	CMD_ARGV("lora-bridge", NULL, node_cmd_lora_bridge, M_HELP_LORA_BRIDGE, APP_READS),
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 
@@ -84,11 +92,23 @@ static uint64_t node_now(void)
 {
 	const char *o = getenv("CUNLIAN_NOW_MS");
 	int64_t v;
-	if (o && node_parse_int(o, 1, INT64_MAX >> 16, &v) == 0)
+	if (o && app_parse_int(o, 1, INT64_MAX >> 16, &v) == 0)
 		return (uint64_t)v;
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Run c: parse its declared options first when it is a run command. */
+static int node_cmd_call(struct node_ctx *ctx, const struct node_cmd *c, int argc, char **argv)
+{
+	struct node_args a;
+	if (!c->run)
+		return c->fn(ctx, argc, argv);
+	int rc = node_args_parse(ctx, c, argc, argv, &a);
+	if (rc)
+		return rc == 1 ? 0 : rc; /* 1: --help was printed */
+	return c->run(ctx, &a);
 }
 
 static void node_help_main(const struct node_ctx *ctx, FILE *f, const char *group)
@@ -117,22 +137,22 @@ int main(int argc, char **argv)
 	int i = 1, rc;
 
 	node_ctx_init(&ctx);
-	if (!node_msgs_complete()) { /* a message id without both texts */
+	if (!node_msgs_complete() || !node_why_complete()) { /* a text missing */
 		fputs("cunlian: internal error: the message table is incomplete\n", stderr);
 		return NODE_EXIT_OTHER;
 	}
 	ctx.lang = node_lang_detect();
-	ctx.now_ms = node_now();
+	ctx.app.now_ms = node_now();
 	env = getenv("CUNLIAN_HOME");
-	snprintf(ctx.home, sizeof(ctx.home), "%s", env && *env ? env : "./cunlian-home");
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", env && *env ? env : "./cunlian-home");
 
 	/* Global options before the command. */
 	while (i < argc && argv[i][0] == '-') {
 		if (strcmp(argv[i], "--home") == 0 && i + 1 < argc) {
-			snprintf(ctx.home, sizeof(ctx.home), "%s", argv[i + 1]);
+			snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", argv[i + 1]);
 			i += 2;
 		} else if (strncmp(argv[i], "--home=", 7) == 0) {
-			snprintf(ctx.home, sizeof(ctx.home), "%s", argv[i] + 7);
+			snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", argv[i] + 7);
 			i++;
 		} else if (strcmp(argv[i], "--json") == 0) {
 			ctx.json = true;
@@ -164,9 +184,9 @@ int main(int argc, char **argv)
 			continue;
 		ctx.cmd = c;
 		int skip = c->verb ? 2 : 1;
-		rc = c->fn(&ctx, argc - i - skip, argv + i + skip);
+		rc = node_cmd_call(&ctx, c, argc - i - skip, argv + i + skip);
 		if (rc && !ctx.said)
-			node_fail(&ctx, rc, M_FAILED, node_reason(ctx.lang, rc));
+			node_fail_app(&ctx, rc); /* what app/ recorded, else the code's reason */
 		/* Output sent to a file (report --format csv > /media/usb/r.csv)
 		 * that did not fit: say so, never exit 0 over a cut file. */
 		errno = 0;

@@ -62,7 +62,7 @@ int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enu
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
 
-/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes. A
+/* Recreate ctx->app.sync for CoAP links: chunks of at most chunk bytes. A
  * commit larger than a chunk cannot be sent (ERR_TOOBIG from an
  * exchange): the callers then reopen with NODE_CHUNK_BIG and try again. */
 #define NODE_CHUNK_BIG SYNC_CHUNK_DEFAULT

@@ -15,7 +15,7 @@
  * it prints a message a person can act on with node_fail(); main.c turns
  * the code into the exit status (node_exit_code).
  *
- * Writes. A command whose table entry says NODE_WRITES reads and writes
+ * Writes. A command whose table entry says APP_WRITES reads and writes
  * inside one write transaction (BEGIN IMMEDIATE), which node_open()
  * starts: the next id, a balance before a redemption, a duplicate check
  * and a lifecycle move are read where no other process can write between
@@ -30,7 +30,7 @@
  * Reads. SQL on crdt_store_db(), read-only, on the domain tables; rows
  * with _dead IS NOT NULL are tombstones and are skipped.
  *
- * Ownership. ctx->store is opened by node_open() and closed by
+ * Ownership. ctx->app.store is opened by node_open() and closed by
  * node_ctx_release(). Strings returned by node_msg() are static.
  */
 #ifndef CUNLIAN_NODE_H
@@ -41,6 +41,9 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "app/app.h"
+#include "app/clock.h"
+#include "app/mark.h"
 #include "crdt/crdt.h"
 #include "sync/sync.h"
 #include "node/i18n.h"
@@ -57,67 +60,72 @@ enum node_exit {
 	NODE_EXIT_STORAGE = 5,
 };
 
-#define NODE_ID_MAX CRDT_PK_MAX
-#define NODE_NAME_MAX 128   /* bytes of a person's or station's name */
-#define NODE_TEXT_MAX 1000  /* bytes of a detail, comment or reason */
-#define NODE_PATH_MAX 1024
-
-/* node.conf: `key = value` lines written by init. */
-struct node_conf {
-	char station[CRDT_SCOPE_MAX + 1];
-	char name[NODE_NAME_MAX + 1];
-	char role[16];   /* station, hub */
-	char level[16];  /* village, town, county */
-	char parent[CRDT_SCOPE_MAX + 1];
-	int station_line, role_line; /* where the file said them (the last time) */
-};
+#define NODE_ID_MAX APP_ID_MAX
+#define NODE_NAME_MAX APP_NAME_MAX
+#define NODE_TEXT_MAX APP_TEXT_MAX
+#define NODE_PATH_MAX APP_PATH_MAX
 
 struct node_cmd;
-struct node_mark;
+struct node_args;
 
+/* One run of the program: the open node (app/app.h) and how to talk to
+ * the person (language, --json, the command running). */
 struct node_ctx {
-	char home[NODE_PATH_MAX];
+	struct app app;         /* home, replica, identity ...; app.fail says why */
 	bool home_set;          /* --home given */
 	enum node_lang lang;
 	bool json;              /* --json */
-	uint64_t now_ms;        /* wall clock of this run (CUNLIAN_NOW_MS) */
-	struct node_conf conf;  /* valid after node_open() */
-	bool hub;               /* conf.role is hub */
-	uint8_t author[CRDT_AUTHOR_LEN]; /* the node's public key */
-	struct crdt_store *store;        /* NULL until node_open() */
-	struct sync_identity id;         /* the key pair, after node_open() */
-	struct sync_dict *dict;          /* the shipped dictionary */
-	struct sync_ctx *sync;           /* seals local commits, moves deltas */
-	bool have_root;                  /* county.pub is in the home: trust on */
-	uint8_t county_root[CRDT_AUTHOR_LEN];
-	uint8_t *cert;                   /* node.cert (mem_alloc), or NULL */
-	size_t cert_len;
 	const struct node_cmd *cmd;      /* the command running */
-	bool writing;           /* inside the run's write transaction */
-	bool clock_ok;          /* node_clock_check passed for this run's commits */
 	bool said;              /* an error message was printed */
-	struct node_mark *mark;          /* feed.mark as last read (feedmark.c), or NULL */
-	bool rescue_replay;     /* clock rescue --replay is writing (clock.c) */
 };
 
 typedef int (*node_cmd_fn)(struct node_ctx *ctx, int argc, char **argv);
+typedef int (*node_run_fn)(struct node_ctx *ctx, const struct node_args *a);
 
-/* What a command does to the replica. */
-enum node_access {
-	NODE_READS = 0,   /* never authors a local commit (it may merge others') */
-	NODE_WRITES = 1,  /* authors, inside the run's write transaction that
-			     node_open() starts */
-	NODE_AUTHORS = 2, /* authors, in transactions of its own (init, restore,
-			     enrolment, clock rescue) */
-};
-
+/*
+ * One command of the table in main.c. A command declares its options in
+ * opts, one word each, separated by blanks: "station= hours= force"
+ * (a trailing `=`: the option takes a value). main.c parses argv against
+ * it before calling run (--help, --json and --home are taken everywhere),
+ * refuses an undeclared option or more than maxpos positional arguments,
+ * and the handler reads node_arg(a, "hours") by name. Commands not yet
+ * moved to run keep fn and parse themselves (node_opts_parse).
+ */
+#define NODE_OPTS_MAX 24
+#define NODE_POS_MAX 8
 struct node_cmd {
 	const char *group;  /* first word: "order" */
 	const char *verb;   /* second word: "add", or NULL */
-	node_cmd_fn fn;
+	node_cmd_fn fn;     /* parses argv itself, or NULL */
 	enum node_msg_id help; /* usage and description */
-	enum node_access access;
+	enum app_access access;
+	node_run_fn run;    /* called with the parsed arguments, or NULL */
+	const char *opts;   /* the options run reads (see above) */
+	unsigned maxpos;    /* positional arguments allowed */
 };
+
+/* The parsed arguments of a run command. Values borrow argv. */
+struct node_args {
+	const struct node_cmd *cmd;
+	const char *val[NODE_OPTS_MAX]; /* by the option's place in cmd->opts; NULL absent */
+	const char *pos[NODE_POS_MAX];
+	size_t npos;
+};
+/* The value of option name (a flag gives "1"), NULL when not given. A
+ * name cmd->opts does not declare is a bug: abort(). */
+const char *node_arg(const struct node_args *a, const char *name);
+bool node_flag(const struct node_args *a, const char *name);
+/* Parse argv for cmd (main.c): 0, 1 when help was printed, ERR_USAGE. */
+int node_args_parse(struct node_ctx *ctx, const struct node_cmd *cmd, int argc, char **argv,
+		    struct node_args *a);
+
+/* Print why the last app/ call failed (ctx->app.fail, node/why.c) and
+ * return rc; the code's own reason when app/ recorded none. */
+int node_fail_app(struct node_ctx *ctx, int rc);
+/* Print the app's note (a warning), if any, and forget it. */
+void node_note_app(struct node_ctx *ctx);
+/* Every reason of app/why.h has a message (checked at start). */
+bool node_why_complete(void);
 
 /* cmd_bundle.c: what this node last heard of a peer's version vector
  * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
@@ -151,10 +159,6 @@ void node_ctx_release(struct node_ctx *ctx);
 /* Read node.conf and identity.key and open replica.db. ERR_NOTFOUND (with
  * a message) when the home holds no node. */
 int node_open(struct node_ctx *ctx);
-/* The file name inside the home directory. */
-void node_path(const struct node_ctx *ctx, char *out, size_t n, const char *file);
-/* This node's prefix for new ids: "hub" for the hub, else its station. */
-const char *node_id_prefix(const struct node_ctx *ctx);
 
 /* Print to stdout the message id formatted with the arguments. */
 void node_say(const struct node_ctx *ctx, enum node_msg_id id, ...);
@@ -190,14 +194,8 @@ void node_usage_print(const struct node_ctx *ctx, FILE *f, const struct node_cmd
 /* Prepare a read-only query; binds the NULL-terminated list of texts to
  * ?1, ?2, ... On failure prints and returns the code. */
 int node_sql(struct node_ctx *ctx, struct sqlite3_stmt **st, const char *sql, ...);
-/* Copy column i of the current row (NULL and missing become ""). */
-void node_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
-/* The next id "<prefix>-<letter><n>" for table. */
-int node_id_next(struct node_ctx *ctx, const char *table, char letter, char *out, size_t n);
-/* The largest n used after "<prefix>-<letter>" in table (0 when none). */
-int node_id_max(struct node_ctx *ctx, const char *table, char letter, int64_t *max);
 /* Start the run's write transaction (node_open() does, for a command
- * with NODE_WRITES); waits for another writer up to the store's busy
+ * with APP_WRITES); waits for another writer up to the store's busy
  * time, then prints that the database is busy and returns -EBUSY. */
 int node_write_begin(struct node_ctx *ctx);
 /* One local commit of the writes, in the run's write transaction when
@@ -209,30 +207,9 @@ int node_commit_add(struct node_ctx *ctx, const char *scope, const struct crdt_w
 int node_write_end(struct node_ctx *ctx);
 /* node_commit_add() then node_write_end(): on disk when it returns 0. */
 int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n);
-/* May this node write data of station? (its own station, or the hub) */
-bool node_may_write(const struct node_ctx *ctx, const char *station);
 
-/* County settings (settings table, scope ""), with defaults. */
-struct node_settings {
-	double points_per_hour;
-	double star_hours[5];
-};
-int node_settings_load(struct node_ctx *ctx, struct node_settings *s);
-/* Stars (0..5) earned by hours. */
-int node_stars(const struct node_settings *s, double hours);
+/* ---- formats (output.c) ------------------------------------------------ */
 
-/* ---- checks and formats (text.c) -------------------------------------- */
-
-bool node_text_ok(const char *s, size_t max);  /* valid UTF-8, 1..max bytes, no control chars */
-bool node_phone_ok(const char *s);
-void node_phone_norm(const char *in, char *out, size_t n); /* drop spaces and dashes */
-void node_phone_mask(const char *in, char *out, size_t n); /* 138****1234 */
-bool node_id_ok(const char *s);                /* [A-Za-z0-9_-], 1..CRDT_SCOPE_MAX */
-int node_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
-int node_parse_real(const char *s, double lo, double hi, double *out);
-void node_time_fmt(uint64_t ms, char *out, size_t n); /* local "YYYY-MM-DD HH:MM" */
-void node_hex(const uint8_t *p, size_t n, char *out); /* out holds 2n+1 */
-void node_real_fmt(double v, char *out, size_t n);    /* "2", "1.5" */
 /* s cut to at most maxw display columns, "..." marking the cut. */
 void node_trunc_width(const char *s, size_t maxw, char *out, size_t n);
 
@@ -292,20 +269,6 @@ void node_json_kreal(struct node_json *j, const char *k, double v);
 
 void node_csv_field(FILE *f, const char *s, bool last);
 
-/* ---- identity (identity.c) -------------------------------------------- */
-
-/* Make a new Ed25519 key pair; write the secret key to path, mode 0600,
- * refusing to overwrite; pk gets the public key. */
-int node_identity_create(const char *path, uint8_t pk[CRDT_AUTHOR_LEN]);
-/* Load the secret key from path (into sodium_malloc memory, wiped after
- * use) and return its public key. ERR_NOTFOUND, ERR_CORRUPT. */
-int node_identity_load(const char *path, uint8_t pk[CRDT_AUTHOR_LEN]);
-
-/* ---- configuration (config.c) ----------------------------------------- */
-
-int node_conf_read(const char *path, struct node_conf *c);
-int node_conf_write(const char *path, const struct node_conf *c);
-
 /* ---- command handlers ------------------------------------------------- */
 
 int node_cmd_init(struct node_ctx *ctx, int argc, char **argv);
@@ -354,14 +317,8 @@ int node_cmd_join(struct node_ctx *ctx, int argc, char **argv);
  * BLAKE2b-256(code). 0 with the signed certificate appended to cert;
  * ERR_UNAUTH for a wrong, used, expired or unknown code alike;
  * ERR_NOTFOUND when the county key is not in this home. Signing closes
- * ctx->store and ctx->sync: the caller reopens them. */
+ * ctx->app.store and ctx->app.sync: the caller reopens them. */
 int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struct buf *cert);
-/* Trust settings from the home (county.pub, node.cert) for the sync
- * context; nothing when the node is not enrolled. */
-int node_trust_open(struct node_ctx *ctx, struct sync_options *opt);
-void node_trust_release(struct node_ctx *ctx);
-/* Commits refused so far, from refused.log. */
-int node_refused_count(const struct node_ctx *ctx, uint64_t *n);
 /* init --role hub: make (or load) the county root key, enrol this hub. */
 int node_hub_enrol(struct node_ctx *ctx, const char *county_key);
 /* A commit authored by the county root in scope "" (closes ctx's store). */
@@ -372,119 +329,13 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lora.c */
 
-/* ---- the feed watermark (feedmark.c, issue 12) ------------------------ */
-
-/* feed.mark beside identity.key: how far this identity may have numbered
- * each own feed and each kind of record id (invariants W1-W6 in
- * feedmark.c). */
-struct node_mark_feed {
-	char scope[CRDT_SCOPE_MAX + 1];
-	uint64_t reserved; /* >= every own seq ever durable (W1) */
-	uint64_t floor;    /* <= the own seq of a replica that lost nothing (W2) */
-	uint64_t sent;     /* own seq when the feed last left the node (sync, bundle) */
-};
-struct node_mark {
-	bool present;  /* read from (or written to) the file */
-	bool damaged;  /* the file did not parse: counted as lost */
-	bool lost;     /* a lost replica was seen; until recover (W4) */
-	uint8_t author[CRDT_AUTHOR_LEN];
-	struct node_mark_feed *feed; /* mem_alloc'd */
-	size_t nfeed, cap;
-	uint64_t id_reserved[26], id_floor[26]; /* per id letter a..z (W5) */
-	/* set by the check: the replica does not match, and the first feed
-	 * that shows it */
-	bool checked;
-	bool dirty;    /* raised in memory inside the write transaction (flush) */
-	bool mismatch;
-	/* the own seqs read by the check at node_open, before any write
-	 * transaction: durable (kept across reloads of the file) */
-	struct crdt_vv_entry *open_held;
-	size_t nopen_held;
-	char bad_scope[CRDT_SCOPE_MAX + 1];
-	uint64_t bad_held, bad_floor, bad_reserved;
-};
-/* Does the command author local commits (NULL: counted as writing)? */
-bool node_mark_cmd_writes(const struct node_cmd *cmd);
-/* From node_open(): compare the replica with feed.mark. A replica that
- * does not match is refused to a writing command (ERR_CONFLICT, exit 3,
- * with the ways out printed) and is recorded as lost; other commands get
- * a warning and go on. A missing mark is made from the replica. */
-int node_mark_check(struct node_ctx *ctx);
-/* The same comparison, quietly, for doctor: *mismatch. */
-int node_mark_status(struct node_ctx *ctx, bool *mismatch);
-/* Before a local commit of w in scope: refuse on a mismatched replica,
- * and raise the mark (on disk) past the seq and ids the commit takes.
- * Prints why on failure. undo: for node_mark_unreserve(). */
-struct node_mark_undo {
-	bool first;
-	char scope[CRDT_SCOPE_MAX + 1];
-};
-int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n,
-		      struct node_mark_undo *undo);
-/* Before the command's write transaction commits (node_write_end): the
- * mark as raised inside it, on disk. Prints why on failure (the caller
- * then rolls the transaction back). */
-int node_mark_flush(struct node_ctx *ctx);
-/* The commit after node_mark_reserve() failed: undo a first reservation. */
-void node_mark_unreserve(struct node_ctx *ctx, const struct node_mark_undo *undo);
-/* The commit (scope, seq) of w was made: one line in feed.journal (no
- * fsync: it only lets recover name what was lost; J1 in feedmark.c). */
-void node_mark_journal(struct node_ctx *ctx, const char *scope, uint64_t seq,
-		       const struct crdt_write *w, size_t n);
-/* Commits of scope after seq in feed.journal, as recover lists them: fn
- * gets each seq (ascending, the last line of a seq) and its record ids. */
-int node_mark_journal_each(struct node_ctx *ctx, const char *scope, uint64_t after,
-			   void (*fn)(void *arg, uint64_t seq, const char *ids), void *arg);
-/* recover listed the lost commits: feed.journal starts again. */
-void node_mark_journal_clear(struct node_ctx *ctx);
-/* Own commits left the node (a converged sync, a bundle export): raise
- * the floors to what the replica holds. 0 or a negative code. */
-int node_mark_settle(struct node_ctx *ctx);
-/* The id floor for letter: node_id_max() never answers below it. */
-uint64_t node_mark_id_floor(struct node_ctx *ctx, char letter);
-/* recover, once the feeds are back: floors to what came back, id floors
- * to the reserved ids, lost cleared. *before gets the mark as it was
- * (node_mark_release it). Prints why on failure. */
-int node_mark_recovered(struct node_ctx *ctx, struct node_mark *before);
-void node_mark_release(struct node_mark *m);
-void node_mark_free(struct node_ctx *ctx);
 int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv); /* cmd_recover.c */
-/* ---- the clock (clock.c, clock_rescue.c; docs/security.md "Clock") --- */
 
-/* The evidence kept in the file `clock` of the home. */
-struct node_clock_ev {
-	struct crdt_time_evidence t;
-	char anchor_from[2 * SYNC_PK_LEN + 1]; /* the hub's key, hex */
-};
-/* What this run knows of the time, and the verdict (crdt_time_judge). */
-struct node_clock {
-	struct node_clock_ev ev;
-	struct crdt_time_now n;   /* n.wall_ms is ctx->now_ms */
-	char boot[40];            /* the boot id, "" unknown */
-	uint64_t cert_na;         /* end of node.cert, 0 none */
-	struct crdt_time_bounds b;
-	enum crdt_time_verdict verdict;
-};
-int node_clock_ev_load(const struct node_ctx *ctx, struct node_clock_ev *ev);
-/* Gather the evidence and judge ctx->now_ms (ctx->store may be NULL). */
-int node_clock_judge(struct node_ctx *ctx, struct node_clock *k);
-const char *node_clock_verdict_name(enum crdt_time_verdict v);
-enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
-/* The message naming where a bound comes from. */
+/* ---- the clock in words (cmd_clock.c, clock_rescue.c) ----------------- */
+
+/* The message naming where a bound comes from, and a verdict. */
 enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
-/* Before a local write: 0, or ERR_CLOCK with the reason printed. */
-int node_clock_check(struct node_ctx *ctx);
-/* After a local write: remember its wall clock. */
-void node_clock_wrote(struct node_ctx *ctx);
-/* After a session (session true: a hub's time is fresh) or an import:
- * take in the time it brought (lag_ms: how long ago it arrived). */
-void node_clock_heard(struct node_ctx *ctx, const struct sync_report *rep, bool session,
-		      uint64_t lag_ms);
-/* Before a session, an export or an import: what time this node says
- * (wall_now: the wall clock sessions will be driven with; bundle: for a
- * bundle, where only the hub says its time), and the floor a slow clock
- * judges received commits by. */
-void node_clock_say_time(struct node_ctx *ctx, uint64_t wall_now, bool bundle);
+enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 

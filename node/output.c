@@ -311,3 +311,22 @@ void node_bytes_fmt(uint64_t n, char *out, size_t len)
 	else
 		snprintf(out, len, "%llu B", (unsigned long long)n);
 }
+
+void node_trunc_width(const char *s, size_t maxw, char *out, size_t n)
+{
+	snprintf(out, n, "%s", s);
+	if (utf8_width(out) <= maxw)
+		return;
+	/* cut at a character boundary until it fits with the ellipsis */
+	size_t len = strlen(out);
+	while (len > 0) {
+		do
+			len--;
+		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
+		out[len] = '\0';
+		if (utf8_width(out) + 3 <= maxw)
+			break;
+	}
+	if (len + 4 <= n)
+		strcat(out, "...");
+}

@@ -7,6 +7,7 @@
 #   crdt/   base/, crdt/;                 external: sqlite3
 #   sync/   base/, crdt/, sync/;          external: libsodium, zstd
 #   radio/  base/, radio/;                external: libcoap
+#   app/    base/, crdt/, sync/, app/;    external: sqlite3, libsodium, zstd
 #   node/   every folder above;           external: all of them
 # sync/ and radio/ never include each other. Project headers are included
 # by path from the repository root ("crdt/crdt.h"), so a quoted include
@@ -19,7 +20,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 dirs=""
-for d in base crdt sync radio node; do
+for d in base crdt sync radio app node; do
 	[ -d "$d" ] && dirs="$dirs $d"
 done
 if [ -z "$dirs" ]; then
@@ -36,14 +37,16 @@ BEGIN {
 	inc["crdt"]  = " base crdt "
 	inc["sync"]  = " base crdt sync "
 	inc["radio"] = " base radio "
-	inc["node"]  = " base crdt sync radio node "
+	inc["app"]   = " base crdt sync app "
+	inc["node"]  = " base crdt sync radio app node "
 	# External libraries each layer may include.
 	ext["base"]  = " "
 	ext["crdt"]  = " sqlite3 "
 	ext["sync"]  = " libsodium zstd "
 	ext["radio"] = " libcoap "
+	ext["app"]   = " sqlite3 libsodium zstd "
 	ext["node"]  = " sqlite3 libsodium zstd libcoap "
-	project = " base crdt sync radio node tests hw docs "
+	project = " base crdt sync radio app node tests hw docs "
 	nfiles = 0; nincs = 0; nbad = 0
 }
 

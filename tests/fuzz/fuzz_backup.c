@@ -161,8 +161,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(pass, sizeof(pass), "%s/%s", fuzz_bk_dir, (data[0] & 9) == 9 ? "other" : "pass");
 	snprintf(home, sizeof(home), "%s/home", fuzz_bk_dir);
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", home);
-	ctx.now_ms = FUZZ_NOW + 86400000;
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", home);
+	ctx.app.now_ms = FUZZ_NOW + 86400000;
 	char *argv[] = { path, "--passphrase-file", pass, "--old-board-dead", NULL };
 	fuzz_quiet(true);
 	int rc = node_cmd_restore(&ctx, 4, argv);
@@ -172,10 +172,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct node_ctx h;
 		uint8_t made[CRDT_AUTHOR_LEN];
 		struct sync_identity s1;
-		memcpy(made, ctx.author, sizeof(made));
+		memcpy(made, ctx.app.author, sizeof(made));
 		node_ctx_init(&h);
 		snprintf(h.home, sizeof(h.home), "%s", home);
-		h.now_ms = ctx.now_ms;
+		h.now_ms = ctx.app.now_ms;
 		fuzz_quiet(true);
 		int orc = node_open(&h);
 		fuzz_quiet(false);

@@ -57,7 +57,7 @@ static struct node_ctx *fuzz_coap_node(void)
 		fuzz_tmpdir(fuzz_coap_home, "serve");
 		fuzz_hub_home(fuzz_coap_tmpl);
 		atexit(fuzz_coap_cleanup);
-	} else if (sqlite3_total_changes64(crdt_store_db(ctx->store)) == fuzz_coap_changes) {
+	} else if (sqlite3_total_changes64(crdt_store_db(ctx->app.store)) == fuzz_coap_changes) {
 		return ctx;
 	}
 	node_ctx_release(ctx);
@@ -68,7 +68,7 @@ static struct node_ctx *fuzz_coap_node(void)
 	fuzz_home_open(ctx, fuzz_coap_home);
 	if (node_net_sync_open(ctx, 1024)) /* as the daemon: one-datagram chunks */
 		abort();
-	fuzz_coap_changes = sqlite3_total_changes64(crdt_store_db(ctx->store));
+	fuzz_coap_changes = sqlite3_total_changes64(crdt_store_db(ctx->app.store));
 	return ctx;
 }
 
@@ -218,11 +218,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_release(&body);
 	{ /* refused.log (node/cmd_enroll.c) grows with every refused run: only status reads it */
 		char log[NODE_PATH_MAX + 32];
-		node_path(ctx, log, sizeof(log), "refused.log");
+		app_path(&ctx->app, log, sizeof(log), "refused.log");
 		unlink(log);
 	}
 	/* taken: something was merged or enrolled (the replica changed) */
-	ok = sqlite3_total_changes64(crdt_store_db(ctx->store)) != fuzz_coap_changes;
+	ok = sqlite3_total_changes64(crdt_store_db(ctx->app.store)) != fuzz_coap_changes;
 	if (getenv("FUZZ_VERBOSE"))
 		fprintf(stderr, "fuzz_coap: %s: %s\n", fuzz_stats.input ? fuzz_stats.input : "input",
 			ok ? "the replica changed" : "nothing changed");

@@ -32,7 +32,7 @@ static int64_t fuzz_csv_live(struct node_ctx *ctx)
 {
 	sqlite3_stmt *st;
 	int64_t n = -1;
-	if (sqlite3_prepare_v2(crdt_store_db(ctx->store), "SELECT count(*) FROM volunteers WHERE _dead IS NULL",
+	if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "SELECT count(*) FROM volunteers WHERE _dead IS NULL",
 			       -1, &st, NULL) == SQLITE_OK &&
 	    sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
@@ -51,7 +51,7 @@ static void fuzz_csv_setup(void)
 		fuzz_tmpdir(fuzz_csv_in, "csv");
 		fuzz_station_home(fuzz_csv_tmpl);
 		fuzz_home_open(&ctx, fuzz_csv_tmpl);
-		if (crdt_store_digest(ctx.store, NULL, fuzz_csv_d0) || (fuzz_csv_n0 = fuzz_csv_live(&ctx)) < 1)
+		if (crdt_store_digest(ctx.app.store, NULL, fuzz_csv_d0) || (fuzz_csv_n0 = fuzz_csv_live(&ctx)) < 1)
 			abort();
 		node_ctx_release(&ctx);
 		atexit(fuzz_csv_cleanup);
@@ -75,20 +75,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/volunteers.csv", fuzz_csv_in);
 	fuzz_write_file(path, data, size);
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", fuzz_csv_home);
-	ctx.now_ms = FUZZ_NOW + 3600000;
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", fuzz_csv_home);
+	ctx.app.now_ms = FUZZ_NOW + 3600000;
 	ctx.cmd = &fuzz_cmd_import;
 	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
 	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
 	fuzz_quiet(false);
-	if (!ctx.store)
+	if (!ctx.app.store)
 		fuzz_fail("the import did not open the home");
-	if (ctx.writing) { /* what the process's exit would undo */
-		crdt_store_abort(ctx.store);
-		ctx.writing = false;
+	if (ctx.app.writing) { /* what the process's exit would undo */
+		crdt_store_abort(ctx.app.store);
+		ctx.app.writing = false;
 	}
-	if (crdt_store_digest(ctx.store, NULL, d1))
+	if (crdt_store_digest(ctx.app.store, NULL, d1))
 		abort();
 	int64_t n1 = fuzz_csv_live(&ctx);
 	if (rc == 0) {

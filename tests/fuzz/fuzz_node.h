@@ -27,7 +27,7 @@
 
 /* node/main.c holds the command table; the code these targets reach
  * only looks at ctx->cmd, which they leave NULL. */
-const struct node_cmd node_cmds[] = { { "serve", NULL, NULL, M_LOG_SERVED, NODE_READS } };
+const struct node_cmd node_cmds[] = { { "serve", NULL, NULL, M_LOG_SERVED, APP_READS } };
 const size_t node_ncmds = 0;
 
 /* The one-time code of the county hub's codes file (for station s0004,
@@ -167,7 +167,7 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 	snprintf(ctx.conf.level, sizeof(ctx.conf.level), "county");
 	ctx.hub = true;
 	node_path(&ctx, path, sizeof(path), "node.conf");
-	if (node_conf_write(path, &ctx.conf))
+	if (app_conf_write(path, &ctx.conf))
 		abort();
 	fuzz_key_file(dir, "identity.key", FUZZ_SEED_HUB);
 	fuzz_key_file(dir, "county.key", FUZZ_SEED_ROOT);
@@ -195,10 +195,10 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 	if (!(f = fopen(path, "w")))
 		abort();
 	crypto_generichash(h, sizeof(h), (const uint8_t *)FUZZ_JOIN_CODE, strlen(FUZZ_JOIN_CODE), NULL, 0);
-	node_hex(h, sizeof(h), hex);
+	app_hex(h, sizeof(h), hex);
 	fprintf(f, "%s s0004 %llu 0\n", hex, (unsigned long long)(FUZZ_NOW + 86400000));
 	crypto_generichash(h, sizeof(h), (const uint8_t *)FUZZ_JOIN_USED, strlen(FUZZ_JOIN_USED), NULL, 0);
-	node_hex(h, sizeof(h), hex);
+	app_hex(h, sizeof(h), hex);
 	fprintf(f, "%s s0005 %llu 1\n", hex, (unsigned long long)(FUZZ_NOW + 86400000));
 	fclose(f);
 	chmod(path, 0600);
@@ -235,7 +235,7 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 
 /* A table entry for a command run by hand (node_open reads its access). */
 __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = { "volunteer", "import", NULL,
-									  M_LOG_SERVED, NODE_WRITES };
+									  M_LOG_SERVED, APP_WRITES };
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -263,7 +263,7 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 {
 	const struct fuzz_county *cy = fuzz_county();
 	struct node_ctx ctx;
-	struct node_conf conf;
+	struct app_conf conf;
 	struct sync_identity id;
 	struct sync_statement stm;
 	struct buf cert;
@@ -275,7 +275,7 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(conf.level, sizeof(conf.level), "village");
 	snprintf(conf.parent, sizeof(conf.parent), "hub");
 	snprintf(path, sizeof(path), "%s/node.conf", dir);
-	if (node_conf_write(path, &conf))
+	if (app_conf_write(path, &conf))
 		abort();
 	fuzz_key_file(dir, "identity.key", FUZZ_SEED_S1);
 	fuzz_ident(&id, FUZZ_SEED_S1);
@@ -286,7 +286,7 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(path, sizeof(path), "%s/node.cert", dir);
 	fuzz_write_file(path, cert.data, cert.len);
 	buf_release(&cert);
-	node_hex(cy->root.pk, SYNC_PK_LEN, hex);
+	app_hex(cy->root.pk, SYNC_PK_LEN, hex);
 	strcat(hex, "\n");
 	snprintf(path, sizeof(path), "%s/county.pub", dir);
 	fuzz_write_file(path, hex, strlen(hex));

@@ -450,8 +450,8 @@ static void gen_backup(void)
 	fuzz_station_home(home);
 	fuzz_write_file(pass, GEN_BK_PASS "\n", strlen(GEN_BK_PASS) + 1);
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", home);
-	ctx.now_ms = FUZZ_NOW + 7200000;
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", home);
+	ctx.app.now_ms = FUZZ_NOW + 7200000;
 	char *argv[] = { out, "--passphrase-file", pass, NULL };
 	fuzz_quiet(true);
 	int rc = node_cmd_backup(&ctx, 3, argv);
@@ -472,7 +472,7 @@ static void gen_backup(void)
 	if (crdt_store_open(&st, db, pk, NULL) || crdt_store_digest(st, NULL, d))
 		abort();
 	crdt_store_close(st);
-	node_hex(d, 32, hex);
+	app_hex(d, 32, hex);
 	buf_init(&small, 0);
 	buf_init(&conf, 0);
 	buf_init(&key, 0);

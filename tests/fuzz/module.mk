@@ -10,7 +10,7 @@ FUZZ_TIME    ?= 20
 # The targets that run parts of the program link every file of node/ but
 # main.c (tests/fuzz/fuzz_node.h stands in for its command table).
 FUZZ_NODE_SRCS := $(filter-out node/main.c,$(BIN_SRCS))
-FUZZ_EXTRA_fuzz_config := node/config.c node/text.c
+FUZZ_EXTRA_fuzz_config := app/config.c app/text.c
 FUZZ_EXTRA_fuzz_coap := $(FUZZ_NODE_SRCS) $(BUILD)/gen/dict_v1.c
 FUZZ_EXTRA_fuzz_backup := $(FUZZ_EXTRA_fuzz_coap)
 FUZZ_EXTRA_fuzz_csv := $(FUZZ_EXTRA_fuzz_coap)

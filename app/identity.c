@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "node/node.h"
+#include "app/app.h"
 #include "sync/sync.h"
 
-int node_identity_create(const char *path, uint8_t pk[CRDT_AUTHOR_LEN])
+int app_identity_create(const char *path, uint8_t pk[CRDT_AUTHOR_LEN])
 {
 	struct sync_identity id;
 	int rc;
@@ -26,7 +26,7 @@ int node_identity_create(const char *path, uint8_t pk[CRDT_AUTHOR_LEN])
 	return rc;
 }
 
-int node_identity_load(const char *path, uint8_t pk[CRDT_AUTHOR_LEN])
+int app_identity_load(const char *path, uint8_t pk[CRDT_AUTHOR_LEN])
 {
 	struct sync_identity id;
 	int rc;

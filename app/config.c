@@ -20,9 +20,9 @@
 
 #include "base/afile.h"
 #include "base/err.h"
-#include "node/node.h"
+#include "app/app.h"
 
-static char *node_conf_trim(char *s)
+static char *conf_trim(char *s)
 {
 	while (*s == ' ' || *s == '\t')
 		s++;
@@ -33,14 +33,14 @@ static char *node_conf_trim(char *s)
 }
 
 /* Copy a value into its field; a value cut to fit loses the blanks (and
- * CR/LF) it then ends with, so what node_conf_write writes reads back the same. */
-static void node_conf_set(char *dst, size_t n, const char *v)
+ * CR/LF) it then ends with, so what app_conf_write writes reads back the same. */
+static void conf_set(char *dst, size_t n, const char *v)
 {
 	snprintf(dst, n, "%s", v);
-	(void)node_conf_trim(dst); /* v starts with no blank: this only cuts the end */
+	(void)conf_trim(dst); /* v starts with no blank: this only cuts the end */
 }
 
-int node_conf_read(const char *path, struct node_conf *c)
+int app_conf_read(const char *path, struct app_conf *c)
 {
 	char line[512];
 	int at = 0;
@@ -49,7 +49,7 @@ int node_conf_read(const char *path, struct node_conf *c)
 	if (!f)
 		return errno == ENOENT ? ERR_NOTFOUND : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		char *k = node_conf_trim(line), *eq;
+		char *k = conf_trim(line), *eq;
 		at++;
 		if (*k == '\0' || *k == '#')
 			continue;
@@ -58,31 +58,31 @@ int node_conf_read(const char *path, struct node_conf *c)
 			return ERR_CORRUPT;
 		}
 		*eq = '\0';
-		char *v = node_conf_trim(eq + 1);
-		k = node_conf_trim(k);
+		char *v = conf_trim(eq + 1);
+		k = conf_trim(k);
 		if (strcmp(k, "station") == 0) {
-			node_conf_set(c->station, sizeof(c->station), v);
+			conf_set(c->station, sizeof(c->station), v);
 			c->station_line = at;
 		} else if (strcmp(k, "role") == 0) {
-			node_conf_set(c->role, sizeof(c->role), v);
+			conf_set(c->role, sizeof(c->role), v);
 			c->role_line = at;
 		} else if (strcmp(k, "name") == 0) {
-			node_conf_set(c->name, sizeof(c->name), v);
+			conf_set(c->name, sizeof(c->name), v);
 		} else if (strcmp(k, "level") == 0) {
-			node_conf_set(c->level, sizeof(c->level), v);
+			conf_set(c->level, sizeof(c->level), v);
 		} else if (strcmp(k, "parent") == 0) {
-			node_conf_set(c->parent, sizeof(c->parent), v);
+			conf_set(c->parent, sizeof(c->parent), v);
 		}
 	}
 	fclose(f);
-	if (!node_id_ok(c->station) || (strcmp(c->role, "station") && strcmp(c->role, "hub")))
+	if (!app_id_ok(c->station) || (strcmp(c->role, "station") && strcmp(c->role, "hub")))
 		return ERR_CORRUPT;
 	return 0;
 }
 
-int node_conf_write(const char *path, const struct node_conf *c)
+int app_conf_write(const char *path, const struct app_conf *c)
 {
-	char tmp[NODE_PATH_MAX + 16];
+	char tmp[APP_PATH_MAX + 16];
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	FILE *f = fopen(tmp, "w");
 	if (!f)

@@ -21,20 +21,20 @@
  *  W1. R >= every own seq that was ever durable in a replica under this
  *      identity. A local commit takes seq M + 1 only after a mark with
  *      R >= M + 1 + MARK_SLACK is on disk (temporary file, fsync, rename,
- *      fsync of the folder: node_mark_reserve). R grows in blocks of
+ *      fsync of the folder: app_mark_reserve). R grows in blocks of
  *      MARK_BLOCK, so the mark is written once per about
  *      MARK_BLOCK - MARK_SLACK commits, not once per commit; the slack
  *      covers another process committing between the read of M and the
- *      commit. Inside the command's write transaction (node_write_begin)
- *      the raise is made in memory and written once by node_mark_flush()
- *      from node_write_end(), before the COMMIT: still before any of
+ *      commit. Inside the command's write transaction (app_write_begin)
+ *      the raise is made in memory and written once by app_mark_flush()
+ *      from app_write_end(), before the COMMIT: still before any of
  *      those commits is durable, and one write for a whole import.
  *  W2. F <= M in every replica that lost nothing. F is only ever set to
  *      an M read outside any transaction of this process (so durable):
  *      at a reservation (M then, or inside the command's write
- *      transaction the M read at node_open before it), when own commits
+ *      transaction the M read at app_open before it), when own commits
  *      leave the node (a converged sync, a bundle export:
- *      node_mark_settle), and once per feed at node_open (F = 0 while the
+ *      app_mark_settle), and once per feed at app_open (F = 0 while the
  *      replica holds some: the feed's first commit is then guarded too).
  *      A crash anywhere leaves F <= M <= R, so such a replica is
  *      consistent. M < F means commits were lost, and some of those up to
@@ -50,9 +50,9 @@
  *      stays refused until `recover` has fetched the own feeds back and
  *      listed what is gone: a plain sync that brings part of them back
  *      must not hide the loss.
- *  W5. Record ids "<prefix>-<letter><n>" (node_id_next) follow W1 per
+ *  W5. Record ids "<prefix>-<letter><n>" (app_id_next) follow W1 per
  *      letter: R is raised before a commit writes a larger n. recover
- *      sets the id floors to R, and node_id_max never answers below the
+ *      sets the id floors to R, and app_id_max never answers below the
  *      floor, so an id a lost commit may have carried is not handed out
  *      again (ids skip at most MARK_BLOCK numbers per recovery).
  *  W6. Every change of the file is made under an exclusive flock of
@@ -72,8 +72,8 @@
  * whole) counts as lost, and recover can then only skip the ids the
  * replica holds.
  *
- * Ownership: ctx->mark (heap) is loaded by node_mark_check() or the first
- * reservation and freed by node_mark_free().
+ * Ownership: a->mark (heap) is loaded by app_mark_check() or the first
+ * reservation and freed by app_mark_free().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -88,7 +88,8 @@
 #include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
-#include "node/node.h"
+#include "app/app.h"
+#include "app/mark.h"
 
 #define MARK_BLOCK 64
 #define MARK_SLACK 16
@@ -96,7 +97,7 @@
 #define MARK_LINE_MAX 256
 
 /* Empty m as if nothing were read; what the check saw at open stays. */
-static void mark_reset(struct node_mark *m)
+static void mark_reset(struct app_mark *m)
 {
 	struct crdt_vv_entry *open_held = m->open_held;
 	size_t nopen_held = m->nopen_held;
@@ -106,17 +107,17 @@ static void mark_reset(struct node_mark *m)
 	m->nopen_held = nopen_held;
 }
 
-void node_mark_free(struct node_ctx *ctx)
+void app_mark_free(struct app *a)
 {
-	if (!ctx->mark)
+	if (!a->mark)
 		return;
-	mark_reset(ctx->mark);
-	mem_free(ctx->mark->open_held);
-	mem_free(ctx->mark);
-	ctx->mark = NULL;
+	mark_reset(a->mark);
+	mem_free(a->mark->open_held);
+	mem_free(a->mark);
+	a->mark = NULL;
 }
 
-static struct node_mark_feed *mark_feed(struct node_mark *m, const char *scope, bool add)
+static struct app_mark_feed *mark_feed(struct app_mark *m, const char *scope, bool add)
 {
 	for (size_t i = 0; i < m->nfeed; i++)
 		if (strcmp(m->feed[i].scope, scope) == 0)
@@ -131,7 +132,7 @@ static struct node_mark_feed *mark_feed(struct node_mark *m, const char *scope, 
 		m->feed = p;
 		m->cap = cap;
 	}
-	struct node_mark_feed *f = &m->feed[m->nfeed++];
+	struct app_mark_feed *f = &m->feed[m->nfeed++];
 	memset(f, 0, sizeof(*f));
 	memcpy(f->scope, scope, strlen(scope) + 1);
 	return f;
@@ -170,7 +171,7 @@ static bool mark_num(const char *t, uint64_t *out)
 }
 
 /* One line of the file (its newline cut) into m; false: not one we write. */
-static bool mark_line(struct node_mark *m, char *line, int *err)
+static bool mark_line(struct app_mark *m, char *line, int *err)
 {
 	char *tok[6], *save = NULL;
 	size_t n = 0;
@@ -189,7 +190,7 @@ static bool mark_line(struct node_mark *m, char *line, int *err)
 	if (n == 5 && strcmp(tok[0], "feed") == 0 && strlen(tok[1]) <= CRDT_SCOPE_MAX &&
 	    mark_num(tok[2], &v[0]) && mark_num(tok[3], &v[1]) && mark_num(tok[4], &v[2]) &&
 	    v[1] <= v[0] && v[2] <= v[0]) {
-		struct node_mark_feed *e = mark_feed(m, strcmp(tok[1], "-") == 0 ? "" : tok[1], true);
+		struct app_mark_feed *e = mark_feed(m, strcmp(tok[1], "-") == 0 ? "" : tok[1], true);
 		if (!e) {
 			*err = -ENOMEM;
 			return true;
@@ -211,14 +212,14 @@ static bool mark_line(struct node_mark *m, char *line, int *err)
 /* Read feed.mark into m: 0, ERR_NOTFOUND (m empty), ERR_CORRUPT, -errno.
  * Every line is checked whole; a line longer than any we write, a number
  * out of range, a floor above its reservation, anything else: ERR_CORRUPT. */
-static int mark_read(const struct node_ctx *ctx, struct node_mark *m)
+static int mark_read(const struct app *a, struct app_mark *m)
 {
-	char path[NODE_PATH_MAX + 32], line[MARK_LINE_MAX];
+	char path[APP_PATH_MAX + 32], line[MARK_LINE_MAX];
 	int rc = 0, n = 0;
 	FILE *f;
 
 	mark_reset(m);
-	node_path(ctx, path, sizeof(path), "feed.mark");
+	app_path(a, path, sizeof(path), "feed.mark");
 	if (!(f = fopen(path, "r")))
 		return errno == ENOENT ? ERR_NOTFOUND : -errno;
 	while (!rc && fgets(line, sizeof(line), f)) {
@@ -246,14 +247,14 @@ static int mark_read(const struct node_ctx *ctx, struct node_mark *m)
 }
 
 /* Write m as feed.mark: the whole file on disk, or the old one (W1). */
-static int mark_write(const struct node_ctx *ctx, const struct node_mark *m)
+static int mark_write(const struct app *a, const struct app_mark *m)
 {
-	char path[NODE_PATH_MAX + 32], tmp[NODE_PATH_MAX + 48], hex[2 * CRDT_AUTHOR_LEN + 1];
+	char path[APP_PATH_MAX + 32], tmp[APP_PATH_MAX + 48], hex[2 * CRDT_AUTHOR_LEN + 1];
 	int rc = 0, fd;
 	FILE *f;
 
-	node_path(ctx, path, sizeof(path), "feed.mark");
-	node_path(ctx, tmp, sizeof(tmp), "feed.mark.tmp");
+	app_path(a, path, sizeof(path), "feed.mark");
+	app_path(a, tmp, sizeof(tmp), "feed.mark.tmp");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
@@ -263,7 +264,7 @@ static int mark_write(const struct node_ctx *ctx, const struct node_mark *m)
 		unlink(tmp);
 		return rc;
 	}
-	node_hex(m->author, CRDT_AUTHOR_LEN, hex);
+	app_hex(m->author, CRDT_AUTHOR_LEN, hex);
 	fprintf(f, "cunlian-feed-mark 1\nauthor %s\nlost %d\n", hex, m->lost ? 1 : 0);
 	for (size_t i = 0; i < m->nfeed; i++)
 		fprintf(f, "feed %s %llu %llu %llu\n", m->feed[i].scope[0] ? m->feed[i].scope : "-",
@@ -276,10 +277,10 @@ static int mark_write(const struct node_ctx *ctx, const struct node_mark *m)
 	return afile_publish(f, tmp, path, true);
 }
 
-static int mark_lock(const struct node_ctx *ctx, int *fd)
+static int mark_lock(const struct app *a, int *fd)
 {
-	char path[NODE_PATH_MAX + 32];
-	node_path(ctx, path, sizeof(path), "feed.lock");
+	char path[APP_PATH_MAX + 32];
+	app_path(a, path, sizeof(path), "feed.lock");
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
 	if (*fd < 0)
 		return -errno;
@@ -303,13 +304,13 @@ static void mark_unlock(int fd)
 /* The mark as on disk, under the lock; a mark of another identity (a home
  * copied onto a new key) is dropped: its numbers are not this key's. A
  * damaged file counts as a lost replica (W4): no number in it is trusted. */
-static int mark_load(struct node_ctx *ctx)
+static int mark_load(struct app *a)
 {
-	if (!ctx->mark && !(ctx->mark = mem_calloc(1, sizeof(*ctx->mark))))
+	if (!a->mark && !(a->mark = mem_calloc(1, sizeof(*a->mark))))
 		return -ENOMEM;
-	struct node_mark *m = ctx->mark;
-	int rc = mark_read(ctx, m);
-	if (rc == ERR_NOTFOUND || (!rc && memcmp(m->author, ctx->author, CRDT_AUTHOR_LEN) != 0)) {
+	struct app_mark *m = a->mark;
+	int rc = mark_read(a, m);
+	if (rc == ERR_NOTFOUND || (!rc && memcmp(m->author, a->author, CRDT_AUTHOR_LEN) != 0)) {
 		mark_reset(m);
 		rc = 0;
 	} else if (rc == ERR_CORRUPT) {
@@ -318,22 +319,22 @@ static int mark_load(struct node_ctx *ctx)
 		m->lost = true;
 		rc = 0;
 	}
-	memcpy(m->author, ctx->author, CRDT_AUTHOR_LEN);
+	memcpy(m->author, a->author, CRDT_AUTHOR_LEN);
 	return rc;
 }
 
 /* This node's own feeds in the replica: a vv (mem_alloc'd) of self only. */
-static int mark_own(struct node_ctx *ctx, struct crdt_vv_entry **own, size_t *n)
+static int mark_own(struct app *a, struct crdt_vv_entry **own, size_t *n)
 {
 	struct crdt_vv_entry *vv = NULL;
 	size_t nvv = 0, k = 0;
-	int rc = crdt_store_vv(ctx->store, &vv, &nvv);
+	int rc = crdt_store_vv(a->store, &vv, &nvv);
 	*own = NULL;
 	*n = 0;
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < nvv; i++)
-		if (memcmp(vv[i].author, ctx->author, CRDT_AUTHOR_LEN) == 0)
+		if (memcmp(vv[i].author, a->author, CRDT_AUTHOR_LEN) == 0)
 			vv[k++] = vv[i];
 	*own = vv;
 	*n = k;
@@ -342,9 +343,9 @@ static int mark_own(struct node_ctx *ctx, struct crdt_vv_entry **own, size_t *n)
 
 /* Compare the replica with the mark (loaded): set mismatch and the first
  * feed that does not match (W2, W4; W3 with empty_rule). */
-static int mark_compare(struct node_ctx *ctx, bool empty_rule)
+static int mark_compare(struct app *a, bool empty_rule)
 {
-	struct node_mark *m = ctx->mark;
+	struct app_mark *m = a->mark;
 	uint64_t any_reserved = 0, any_held = 0;
 	int rc = 0;
 
@@ -354,7 +355,7 @@ static int mark_compare(struct node_ctx *ctx, bool empty_rule)
 	m->bad_held = m->bad_floor = m->bad_reserved = 0;
 	for (size_t i = 0; i < m->nfeed && !rc; i++) {
 		uint64_t held;
-		if ((rc = crdt_store_own_seq(ctx->store, m->feed[i].scope, &held)))
+		if ((rc = crdt_store_own_seq(a->store, m->feed[i].scope, &held)))
 			break;
 		any_reserved |= m->feed[i].reserved;
 		any_held |= held;
@@ -368,7 +369,7 @@ static int mark_compare(struct node_ctx *ctx, bool empty_rule)
 	}
 	if (!rc && empty_rule && any_reserved && !any_held && !m->mismatch) {
 		/* W3: the node's own station scope (else the first) stands for all */
-		const struct node_mark_feed *f = mark_feed(m, node_id_prefix(ctx), false);
+		const struct app_mark_feed *f = mark_feed(m, app_id_prefix(a), false);
 		if (!f || !f->reserved)
 			f = &m->feed[0];
 		m->mismatch = true;
@@ -380,7 +381,7 @@ static int mark_compare(struct node_ctx *ctx, bool empty_rule)
 		memcpy(m->bad_scope, m->feed[0].scope, sizeof(m->bad_scope));
 		m->bad_floor = m->feed[0].floor;
 		m->bad_reserved = m->feed[0].reserved;
-		rc = crdt_store_own_seq(ctx->store, m->feed[0].scope, &m->bad_held);
+		rc = crdt_store_own_seq(a->store, m->feed[0].scope, &m->bad_held);
 	}
 	return rc;
 }
@@ -388,14 +389,14 @@ static int mark_compare(struct node_ctx *ctx, bool empty_rule)
 /* Raise the mark to every own feed the replica holds beyond it (a mark
  * missing, from before feed.mark existed, or of an older copy): the
  * replica is the better witness there. Returns whether it changed. */
-static int mark_heal(struct node_ctx *ctx, bool *changed)
+static int mark_heal(struct app *a, bool *changed)
 {
 	struct crdt_vv_entry *own;
 	size_t n;
-	int rc = mark_own(ctx, &own, &n);
+	int rc = mark_own(a, &own, &n);
 	*changed = false;
 	for (size_t i = 0; i < n && !rc; i++) {
-		struct node_mark_feed *f = mark_feed(ctx->mark, own[i].scope, true);
+		struct app_mark_feed *f = mark_feed(a->mark, own[i].scope, true);
 		if (!f) {
 			rc = -ENOMEM;
 			break;
@@ -413,86 +414,71 @@ static int mark_heal(struct node_ctx *ctx, bool *changed)
 		mem_free(own);
 		return rc;
 	}
-	mem_free(ctx->mark->open_held); /* read outside a transaction: durable */
-	ctx->mark->open_held = own;
-	ctx->mark->nopen_held = n;
+	mem_free(a->mark->open_held); /* read outside a transaction: durable */
+	a->mark->open_held = own;
+	a->mark->nopen_held = n;
 	return 0;
 }
 
-bool node_mark_cmd_writes(const struct node_cmd *cmd)
+/* Refuse a write on a replica that does not match (the front end adds
+ * the ways out: recover, restore). */
+static int mark_refuse(struct app *a)
 {
-	return !cmd || cmd->access != NODE_READS;
-}
-
-/* The way out, printed after a refusal or a warning. */
-static void mark_ways_out(const struct node_ctx *ctx)
-{
-	node_fsay(stderr, ctx->lang, M_MARK_WAYS_OUT, node_id_prefix(ctx));
-}
-
-static const char *mark_scope_name(const struct node_ctx *ctx, const char *scope)
-{
-	return scope[0] ? scope : node_msg(ctx->lang, M_MARK_COUNTY);
-}
-
-/* Refuse a write on a replica that does not match: say why and the ways out. */
-static int mark_refuse(struct node_ctx *ctx)
-{
-	const struct node_mark *m = ctx->mark;
+	const struct app_mark *m = a->mark;
+	char held[24], floor[24], reserved[24];
 	if (m->damaged)
-		node_fail(ctx, ERR_CONFLICT, M_MARK_DAMAGED, ctx->home);
-	else if (m->bad_held >= m->bad_floor)
-		node_fail(ctx, ERR_CONFLICT, M_MARK_LOST_SEEN, ctx->home); /* W4 */
-	else
-		node_fail(ctx, ERR_CONFLICT, M_MARK_REFUSED, mark_scope_name(ctx, m->bad_scope),
-			  (unsigned long long)m->bad_held, (unsigned long long)m->bad_floor,
-			  (unsigned long long)m->bad_reserved);
-	mark_ways_out(ctx);
-	return ERR_CONFLICT;
+		return app_failf(a, ERR_CONFLICT, APP_W_MARK_DAMAGED, 2, a->home, app_id_prefix(a));
+	if (m->bad_held >= m->bad_floor) /* W4 */
+		return app_failf(a, ERR_CONFLICT, APP_W_MARK_LOST_SEEN, 2, a->home, app_id_prefix(a));
+	snprintf(held, sizeof(held), "%llu", (unsigned long long)m->bad_held);
+	snprintf(floor, sizeof(floor), "%llu", (unsigned long long)m->bad_floor);
+	snprintf(reserved, sizeof(reserved), "%llu", (unsigned long long)m->bad_reserved);
+	return app_failf(a, ERR_CONFLICT, APP_W_MARK_REFUSED, 5, m->bad_scope, held, floor, reserved,
+			 app_id_prefix(a));
 }
 
-int node_mark_check(struct node_ctx *ctx)
+int app_mark_check(struct app *a)
 {
-	struct node_mark *m = NULL;
+	struct app_mark *m = NULL;
 	int fd = -1, rc;
-	bool writes = node_mark_cmd_writes(ctx->cmd), changed = false;
+	bool writes = a->access != APP_READS, changed = false;
 
-	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_compare(ctx, true)))
+	if ((rc = mark_lock(a, &fd)) || (rc = mark_load(a)) || (rc = mark_compare(a, true)))
 		goto out;
-	m = ctx->mark;
+	m = a->mark;
 	if (m->mismatch && !m->lost) {
 		m->lost = true; /* W4 */
 		changed = true;
-	} else if (!m->mismatch && (rc = mark_heal(ctx, &changed))) {
+	} else if (!m->mismatch && (rc = mark_heal(a, &changed))) {
 		goto out;
 	}
-	if (changed && (rc = mark_write(ctx, m)) && !writes)
+	if (changed && (rc = mark_write(a, m)) && !writes)
 		rc = 0; /* a read-only home: reading goes on; writing cannot */
 	if (changed && !rc)
 		m->present = true;
 out:
 	mark_unlock(fd);
 	if (rc)
-		return node_fail(ctx, rc, M_MARK_IO, ctx->home, node_reason(ctx->lang, rc));
-	if (!m->mismatch || (ctx->cmd && strcmp(ctx->cmd->group, "recover") == 0))
+		return app_failf(a, rc, APP_W_MARK_IO, 1, a->home);
+	if (!m->mismatch || a->recovering)
 		return 0;
 	if (writes)
-		return mark_refuse(ctx);
-	node_fsay(stderr, ctx->lang, M_MARK_WARN, mark_scope_name(ctx, m->bad_scope),
-		  (unsigned long long)m->bad_held);
-	mark_ways_out(ctx);
+		return mark_refuse(a);
+	char held[24];
+	snprintf(held, sizeof(held), "%llu", (unsigned long long)m->bad_held);
+	app_notef(a, APP_W_MARK_WARN, 3, m->bad_scope, held, app_id_prefix(a));
 	return 0;
 }
 
-int node_mark_status(struct node_ctx *ctx, bool *mismatch)
+int app_mark_status(struct app *a, bool *mismatch)
 {
 	int fd = -1, rc;
 	*mismatch = false;
-	if (!(rc = mark_lock(ctx, &fd)) && !(rc = mark_load(ctx)))
-		rc = mark_compare(ctx, true);
+	if (!(rc = mark_lock(a, &fd)) && !(rc = mark_load(a)))
+		rc = mark_compare(a, true);
 	mark_unlock(fd);
 	if (!rc)
-		*mismatch = ctx->mark->mismatch;
+		*mismatch = a->mark->mismatch;
 	return rc;
 }
 
@@ -517,9 +503,9 @@ static bool mark_id_parse(const char *prefix, const char *pk, size_t len, int *l
 /* Raise m in memory past what the commit takes (W1), and F to a durable M
  * (W2: held itself outside a transaction, else no more than what the check
  * read at open). *change when something moved. */
-static void mark_bump(struct node_ctx *ctx, struct node_mark *m, struct node_mark_feed *f,
+static void mark_bump(struct app *a, struct app_mark *m, struct app_mark_feed *f,
 		      uint64_t held, const uint64_t need_id[26], bool in_txn,
-		      struct node_mark_undo *undo, bool *change)
+		      struct app_mark_undo *undo, bool *change)
 {
 	if (f->reserved < held + 1 + MARK_SLACK) {
 		undo->first = f->reserved == 0;
@@ -543,113 +529,113 @@ static void mark_bump(struct node_ctx *ctx, struct node_mark *m, struct node_mar
 			m->id_reserved[l] = need_id[l] + MARK_BLOCK;
 			*change = true;
 		}
-	(void)ctx;
+	(void)a;
 }
 
-int node_mark_reserve(struct node_ctx *ctx, const char *scope, const struct crdt_write *w, size_t n,
-		      struct node_mark_undo *undo)
+int app_mark_reserve(struct app *a, const char *scope, const struct crdt_write *w, size_t n,
+		      struct app_mark_undo *undo)
 {
 	uint64_t held, need_id[26] = { 0 };
 	int fd = -1, rc;
 	bool enough = true, change = false;
 
 	memset(undo, 0, sizeof(*undo));
-	if (ctx->mark && (ctx->mark->mismatch || ctx->mark->lost)) {
+	if (a->mark && (a->mark->mismatch || a->mark->lost)) {
 		/* lost survives a reload of the mark; mismatch is the check's */
-		if (!ctx->mark->mismatch && (rc = mark_compare(ctx, false)))
-			return node_fail_store(ctx, rc);
-		return mark_refuse(ctx);
+		if (!a->mark->mismatch && (rc = mark_compare(a, false)))
+			return app_fail_store(a, rc);
+		return mark_refuse(a);
 	}
-	if ((rc = crdt_store_own_seq(ctx->store, scope, &held)))
-		return node_fail_store(ctx, rc);
+	if ((rc = crdt_store_own_seq(a->store, scope, &held)))
+		return app_fail_store(a, rc);
 	for (size_t i = 0; i < n; i++) {
 		int l;
 		uint64_t v;
-		if (w[i].pk && mark_id_parse(node_id_prefix(ctx), w[i].pk, w[i].pk_len, &l, &v) &&
+		if (w[i].pk && mark_id_parse(app_id_prefix(a), w[i].pk, w[i].pk_len, &l, &v) &&
 		    v > need_id[l])
 			need_id[l] = v;
 	}
 	/* the fast path: the mark in memory already covers this commit (read
 	 * from the file, which it can only be behind, or raised by this run
 	 * and written before its transaction commits) */
-	if (ctx->mark && ctx->mark->present) {
-		const struct node_mark_feed *f = mark_feed(ctx->mark, scope, false);
+	if (a->mark && a->mark->present) {
+		const struct app_mark_feed *f = mark_feed(a->mark, scope, false);
 		enough = f && f->reserved >= held + 1 + MARK_SLACK;
 		for (int l = 0; l < 26 && enough; l++)
-			enough = !need_id[l] || ctx->mark->id_reserved[l] >= need_id[l] + MARK_SLACK;
+			enough = !need_id[l] || a->mark->id_reserved[l] >= need_id[l] + MARK_SLACK;
 		if (enough)
 			return 0;
 	}
 	/* Inside the command's write transaction the mark is raised in memory
-	 * and written once, by node_mark_flush() before the COMMIT: a large
+	 * and written once, by app_mark_flush() before the COMMIT: a large
 	 * import costs one write of the mark, not one per block (W1 holds:
 	 * the mark is on disk before any of the commits is). */
-	bool in_txn = !sqlite3_get_autocommit(crdt_store_db(ctx->store));
-	if (in_txn && ctx->mark && ctx->mark->dirty) {
-		struct node_mark_feed *f = mark_feed(ctx->mark, scope, true);
+	bool in_txn = !sqlite3_get_autocommit(crdt_store_db(a->store));
+	if (in_txn && a->mark && a->mark->dirty) {
+		struct app_mark_feed *f = mark_feed(a->mark, scope, true);
 		if (!f)
-			return node_fail(ctx, -ENOMEM, M_FAILED);
-		mark_bump(ctx, ctx->mark, f, held, need_id, in_txn, undo, &change);
+			return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
+		mark_bump(a, a->mark, f, held, need_id, in_txn, undo, &change);
 		return 0;
 	}
-	bool checked = ctx->mark && ctx->mark->checked;
-	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)))
+	bool checked = a->mark && a->mark->checked;
+	if ((rc = mark_lock(a, &fd)) || (rc = mark_load(a)))
 		goto out;
-	struct node_mark *m = ctx->mark;
-	/* a path that did not come through node_open (init on a home whose
+	struct app_mark *m = a->mark;
+	/* a path that did not come through app_open (init on a home whose
 	 * key survived) is compared here, before its first commit */
 	if (!checked && !m->lost) {
-		if ((rc = mark_compare(ctx, false)))
+		if ((rc = mark_compare(a, false)))
 			goto out;
 		if (m->mismatch) {
 			m->lost = true; /* W4 */
-			if ((rc = mark_write(ctx, m)))
+			if ((rc = mark_write(a, m)))
 				goto out;
 		}
 	}
 	m->checked = true;
 	if (m->lost) {
 		mark_unlock(fd);
-		if ((rc = mark_compare(ctx, false)))
-			return node_fail_store(ctx, rc);
+		if ((rc = mark_compare(a, false)))
+			return app_fail_store(a, rc);
 		m->mismatch = true; /* lost: refused whatever the numbers say (W4) */
-		return mark_refuse(ctx);
+		return mark_refuse(a);
 	}
-	struct node_mark_feed *f = mark_feed(m, scope, true);
+	struct app_mark_feed *f = mark_feed(m, scope, true);
 	if (!f) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	mark_bump(ctx, m, f, held, need_id, in_txn, undo, &change);
+	mark_bump(a, m, f, held, need_id, in_txn, undo, &change);
 	if (change && in_txn)
-		m->dirty = true; /* node_mark_flush() writes it */
+		m->dirty = true; /* app_mark_flush() writes it */
 	else if (change)
-		rc = mark_write(ctx, m);
+		rc = mark_write(a, m);
 	m->present = !rc;
 out:
 	mark_unlock(fd);
 	if (rc) {
 		memset(undo, 0, sizeof(*undo));
-		return node_fail(ctx, rc, M_MARK_IO, ctx->home, node_reason(ctx->lang, rc));
+		return app_failf(a, rc, APP_W_MARK_IO, 1, a->home);
 	}
 	return 0;
 }
 
-int node_mark_flush(struct node_ctx *ctx)
+int app_mark_flush(struct app *a)
 {
-	struct node_mark disk;
+	struct app_mark disk;
 	int fd = -1, rc;
 
-	if (!ctx->mark || !ctx->mark->dirty)
+	if (!a->mark || !a->mark->dirty)
 		return 0;
 	memset(&disk, 0, sizeof(disk));
-	struct node_mark *m = ctx->mark;
-	if (!(rc = mark_lock(ctx, &fd))) {
+	struct app_mark *m = a->mark;
+	if (!(rc = mark_lock(a, &fd))) {
 		/* what other processes wrote meanwhile: keep the larger of each (W6) */
-		rc = mark_read(ctx, &disk);
-		if (!rc && memcmp(disk.author, ctx->author, CRDT_AUTHOR_LEN) == 0) {
+		rc = mark_read(a, &disk);
+		if (!rc && memcmp(disk.author, a->author, CRDT_AUTHOR_LEN) == 0) {
 			for (size_t i = 0; i < disk.nfeed && !rc; i++) {
-				struct node_mark_feed *f = mark_feed(m, disk.feed[i].scope, true);
+				struct app_mark_feed *f = mark_feed(m, disk.feed[i].scope, true);
 				if (!f) {
 					rc = -ENOMEM;
 					break;
@@ -669,28 +655,28 @@ int node_mark_flush(struct node_ctx *ctx)
 			rc = 0; /* none, damaged, or another key's: ours replaces it */
 		}
 		if (!rc)
-			rc = mark_write(ctx, m);
+			rc = mark_write(a, m);
 	}
 	mark_unlock(fd);
 	mark_reset(&disk);
 	if (rc)
-		return node_fail(ctx, rc, M_MARK_IO, ctx->home, node_reason(ctx->lang, rc));
+		return app_failf(a, rc, APP_W_MARK_IO, 1, a->home);
 	m->dirty = false;
 	return 0;
 }
 
-void node_mark_unreserve(struct node_ctx *ctx, const struct node_mark_undo *undo)
+void app_mark_unreserve(struct app *a, const struct app_mark_undo *undo)
 {
 	uint64_t held;
 	int fd = -1;
-	if (!undo->first || !ctx->store || (ctx->mark && ctx->mark->dirty) ||
-	    crdt_store_own_seq(ctx->store, undo->scope, &held) || held)
+	if (!undo->first || !a->store || (a->mark && a->mark->dirty) ||
+	    crdt_store_own_seq(a->store, undo->scope, &held) || held)
 		return; /* (a raised mark not yet written stays raised: harmless) */
-	if (mark_lock(ctx, &fd) == 0 && mark_load(ctx) == 0) {
-		struct node_mark_feed *f = mark_feed(ctx->mark, undo->scope, false);
+	if (mark_lock(a, &fd) == 0 && mark_load(a) == 0) {
+		struct app_mark_feed *f = mark_feed(a->mark, undo->scope, false);
 		if (f && f->floor == 0) {
 			f->reserved = 0; /* W3: R > 0 only once a commit was made */
-			mark_write(ctx, ctx->mark);
+			mark_write(a, a->mark);
 		}
 	}
 	mark_unlock(fd);
@@ -726,10 +712,10 @@ static bool mark_pk_ok(const char *pk, size_t len)
 	return true;
 }
 
-void node_mark_journal(struct node_ctx *ctx, const char *scope, uint64_t seq,
+void app_mark_journal(struct app *a, const char *scope, uint64_t seq,
 		       const struct crdt_write *w, size_t n)
 {
-	char path[NODE_PATH_MAX + 32], old[NODE_PATH_MAX + 32], line[JOURNAL_LINE];
+	char path[APP_PATH_MAX + 32], old[APP_PATH_MAX + 32], line[JOURNAL_LINE];
 	struct stat sb;
 	size_t len = (size_t)snprintf(line, sizeof(line), "j %s %llu", scope[0] ? scope : "-",
 				      (unsigned long long)seq);
@@ -743,11 +729,11 @@ void node_mark_journal(struct node_ctx *ctx, const char *scope, uint64_t seq,
 		len += w[i].pk_len;
 	}
 	line[len++] = '\n';
-	node_path(ctx, path, sizeof(path), "feed.journal");
+	app_path(a, path, sizeof(path), "feed.journal");
 	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd >= 0 && fstat(fd, &sb) == 0 && sb.st_size > JOURNAL_MAX) {
 		close(fd);
-		node_path(ctx, old, sizeof(old), "feed.journal.old");
+		app_path(a, old, sizeof(old), "feed.journal.old");
 		rename(path, old);
 		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	}
@@ -766,7 +752,7 @@ struct mark_jentry {
 };
 
 /* Every line of feed.journal(.old), oldest first, into *out. */
-static int mark_journal_read(const struct node_ctx *ctx, struct mark_jentry **out, size_t *n)
+static int mark_journal_read(const struct app *a, struct mark_jentry **out, size_t *n)
 {
 	static const char *const files[] = { "feed.journal.old", "feed.journal" };
 	struct mark_jentry *v = NULL;
@@ -774,8 +760,8 @@ static int mark_journal_read(const struct node_ctx *ctx, struct mark_jentry **ou
 	*out = NULL;
 	*n = 0;
 	for (size_t k = 0; k < 2; k++) {
-		char path[NODE_PATH_MAX + 32], line[JOURNAL_LINE + 2];
-		node_path(ctx, path, sizeof(path), files[k]);
+		char path[APP_PATH_MAX + 32], line[JOURNAL_LINE + 2];
+		app_path(a, path, sizeof(path), files[k]);
 		FILE *f = fopen(path, "r");
 		if (!f)
 			continue;
@@ -812,12 +798,12 @@ static int mark_journal_read(const struct node_ctx *ctx, struct mark_jentry **ou
 	return 0;
 }
 
-int node_mark_journal_each(struct node_ctx *ctx, const char *scope, uint64_t after,
+int app_mark_journal_each(struct app *a, const char *scope, uint64_t after,
 			   void (*fn)(void *arg, uint64_t seq, const char *ids), void *arg)
 {
 	struct mark_jentry *v;
 	size_t n;
-	int rc = mark_journal_read(ctx, &v, &n);
+	int rc = mark_journal_read(a, &v, &n);
 	if (rc)
 		return rc;
 	/* ascending seq; the last line of a seq wins (J1): a small insertion
@@ -846,24 +832,24 @@ int node_mark_journal_each(struct node_ctx *ctx, const char *scope, uint64_t aft
 }
 
 /* J2: keep only the lines of commits that did not leave (all: none). */
-static int mark_journal_trim(struct node_ctx *ctx)
+static int mark_journal_trim(struct app *a)
 {
-	char path[NODE_PATH_MAX + 32], tmp[NODE_PATH_MAX + 48], old[NODE_PATH_MAX + 32];
+	char path[APP_PATH_MAX + 32], tmp[APP_PATH_MAX + 48], old[APP_PATH_MAX + 32];
 	struct mark_jentry *v;
 	size_t n;
-	int rc = mark_journal_read(ctx, &v, &n);
+	int rc = mark_journal_read(a, &v, &n);
 	if (rc)
 		return rc;
-	node_path(ctx, path, sizeof(path), "feed.journal");
-	node_path(ctx, tmp, sizeof(tmp), "feed.journal.tmp");
-	node_path(ctx, old, sizeof(old), "feed.journal.old");
+	app_path(a, path, sizeof(path), "feed.journal");
+	app_path(a, tmp, sizeof(tmp), "feed.journal.tmp");
+	app_path(a, old, sizeof(old), "feed.journal.old");
 	FILE *f = fopen(tmp, "w");
 	if (!f) {
 		mem_free(v);
 		return -errno;
 	}
 	for (size_t i = 0; i < n; i++) {
-		const struct node_mark_feed *e = mark_feed(ctx->mark, v[i].scope, false);
+		const struct app_mark_feed *e = mark_feed(a->mark, v[i].scope, false);
 		if (!e || v[i].seq > e->sent)
 			fprintf(f, "j %s %llu %s\n", v[i].scope[0] ? v[i].scope : "-",
 				(unsigned long long)v[i].seq, v[i].ids);
@@ -880,30 +866,30 @@ static int mark_journal_trim(struct node_ctx *ctx)
 	return rc;
 }
 
-void node_mark_journal_clear(struct node_ctx *ctx)
+void app_mark_journal_clear(struct app *a)
 {
-	char path[NODE_PATH_MAX + 32];
-	node_path(ctx, path, sizeof(path), "feed.journal.old");
+	char path[APP_PATH_MAX + 32];
+	app_path(a, path, sizeof(path), "feed.journal.old");
 	unlink(path);
-	node_path(ctx, path, sizeof(path), "feed.journal");
+	app_path(a, path, sizeof(path), "feed.journal");
 	unlink(path);
 }
 
-int node_mark_settle(struct node_ctx *ctx)
+int app_mark_settle(struct app *a)
 {
 	struct crdt_vv_entry *own = NULL;
 	size_t n = 0;
 	int fd = -1, rc;
 	bool change = false;
 
-	if (!sqlite3_get_autocommit(crdt_store_db(ctx->store)))
+	if (!sqlite3_get_autocommit(crdt_store_db(a->store)))
 		return 0; /* inside a transaction: what it holds may not be durable */
-	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_own(ctx, &own, &n)))
+	if ((rc = mark_lock(a, &fd)) || (rc = mark_load(a)) || (rc = mark_own(a, &own, &n)))
 		goto out;
-	if (ctx->mark->lost)
+	if (a->mark->lost)
 		goto out; /* recover settles it, after listing what is gone */
 	for (size_t i = 0; i < n; i++) {
-		struct node_mark_feed *f = mark_feed(ctx->mark, own[i].scope, true);
+		struct app_mark_feed *f = mark_feed(a->mark, own[i].scope, true);
 		if (!f) {
 			rc = -ENOMEM;
 			goto out;
@@ -918,45 +904,45 @@ int node_mark_settle(struct node_ctx *ctx)
 			change = true;
 		}
 	}
-	if (change && !(rc = mark_write(ctx, ctx->mark)))
-		rc = mark_journal_trim(ctx);
+	if (change && !(rc = mark_write(a, a->mark)))
+		rc = mark_journal_trim(a);
 out:
 	mark_unlock(fd);
 	mem_free(own);
 	return rc;
 }
 
-uint64_t node_mark_id_floor(struct node_ctx *ctx, char letter)
+uint64_t app_mark_id_floor(struct app *a, char letter)
 {
 	if (letter < 'a' || letter > 'z')
 		return 0;
-	if (!ctx->mark) {
+	if (!a->mark) {
 		int fd = -1;
-		if (mark_lock(ctx, &fd) || mark_load(ctx)) {
+		if (mark_lock(a, &fd) || mark_load(a)) {
 			mark_unlock(fd);
 			return 0;
 		}
 		mark_unlock(fd);
 	}
-	return ctx->mark ? ctx->mark->id_floor[letter - 'a'] : 0;
+	return a->mark ? a->mark->id_floor[letter - 'a'] : 0;
 }
 
-int node_mark_recovered(struct node_ctx *ctx, struct node_mark *before)
+int app_mark_recovered(struct app *a, struct app_mark *before)
 {
 	struct crdt_vv_entry *own = NULL;
 	size_t n = 0;
 	int fd = -1, rc;
 
 	memset(before, 0, sizeof(*before));
-	if ((rc = mark_lock(ctx, &fd)) || (rc = mark_load(ctx)) || (rc = mark_own(ctx, &own, &n)))
+	if ((rc = mark_lock(a, &fd)) || (rc = mark_load(a)) || (rc = mark_own(a, &own, &n)))
 		goto out;
-	struct node_mark *m = ctx->mark;
+	struct app_mark *m = a->mark;
 	/* what the mark said, for the caller's list of what is lost */
 	*before = *m;
 	before->feed = NULL;
 	before->cap = before->nfeed = 0;
 	for (size_t i = 0; i < m->nfeed; i++) {
-		struct node_mark_feed *b = mark_feed(before, m->feed[i].scope, true);
+		struct app_mark_feed *b = mark_feed(before, m->feed[i].scope, true);
 		if (!b) {
 			rc = -ENOMEM;
 			goto out;
@@ -983,19 +969,19 @@ int node_mark_recovered(struct node_ctx *ctx, struct node_mark *before)
 	m->lost = false;
 	m->damaged = false;
 	m->mismatch = false;
-	rc = mark_write(ctx, m);
+	rc = mark_write(a, m);
 	m->present = !rc;
 out:
 	mark_unlock(fd);
 	mem_free(own);
 	if (rc) {
 		mark_reset(before);
-		return node_fail(ctx, rc, M_MARK_IO, ctx->home, node_reason(ctx->lang, rc));
+		return app_failf(a, rc, APP_W_MARK_IO, 1, a->home);
 	}
 	return 0;
 }
 
-void node_mark_release(struct node_mark *m)
+void app_mark_release(struct app_mark *m)
 {
 	mark_reset(m);
 }

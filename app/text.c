@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * text.c - checks on what people type, and how values are shown: phone
- * numbers (masked in lists), ids, numbers, times.
+ * text.c - checks on what people type, and how values are written for
+ * people: phone numbers (masked in lists), ids, numbers, times.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -12,9 +12,9 @@
 
 #include "base/err.h"
 #include "base/utf8.h"
-#include "node/node.h"
+#include "app/app.h"
 
-bool node_text_ok(const char *s, size_t max)
+bool app_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n > max || !utf8_valid(s, n))
@@ -25,7 +25,7 @@ bool node_text_ok(const char *s, size_t max)
 	return true;
 }
 
-void node_phone_norm(const char *in, char *out, size_t n)
+void app_phone_norm(const char *in, char *out, size_t n)
 {
 	size_t k = 0;
 	for (; *in && k + 1 < n; in++)
@@ -36,13 +36,13 @@ void node_phone_norm(const char *in, char *out, size_t n)
 }
 
 /* 5..20 digits after dropping spaces and dashes, an optional leading +. */
-bool node_phone_ok(const char *s)
+bool app_phone_ok(const char *s)
 {
 	char p[64];
 	size_t n, i = 0;
 	if (!s || strlen(s) >= sizeof(p))
 		return false;
-	node_phone_norm(s, p, sizeof(p));
+	app_phone_norm(s, p, sizeof(p));
 	n = strlen(p);
 	if (p[0] == '+')
 		i = 1;
@@ -54,7 +54,7 @@ bool node_phone_ok(const char *s)
 	return true;
 }
 
-void node_phone_mask(const char *in, char *out, size_t n)
+void app_phone_mask(const char *in, char *out, size_t n)
 {
 	size_t len = strlen(in);
 	if (len < 8) {
@@ -64,7 +64,7 @@ void node_phone_mask(const char *in, char *out, size_t n)
 	snprintf(out, n, "%.3s****%s", in, in + len - 4);
 }
 
-bool node_id_ok(const char *s)
+bool app_id_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 	if (n == 0 || n > CRDT_SCOPE_MAX)
@@ -75,7 +75,7 @@ bool node_id_ok(const char *s)
 	return true;
 }
 
-int node_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
+int app_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
 	char *end;
 	errno = 0;
@@ -86,7 +86,7 @@ int node_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 	return 0;
 }
 
-int node_parse_real(const char *s, double lo, double hi, double *out)
+int app_parse_real(const char *s, double lo, double hi, double *out)
 {
 	char *end;
 	errno = 0;
@@ -97,7 +97,7 @@ int node_parse_real(const char *s, double lo, double hi, double *out)
 	return 0;
 }
 
-void node_time_fmt(uint64_t ms, char *out, size_t n)
+void app_time_fmt(uint64_t ms, char *out, size_t n)
 {
 	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
@@ -105,7 +105,7 @@ void node_time_fmt(uint64_t ms, char *out, size_t n)
 		snprintf(out, n, "-");
 }
 
-void node_hex(const uint8_t *p, size_t n, char *out)
+void app_hex(const uint8_t *p, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";
 	for (size_t i = 0; i < n; i++) {
@@ -115,7 +115,7 @@ void node_hex(const uint8_t *p, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-void node_real_fmt(double v, char *out, size_t n)
+void app_real_fmt(double v, char *out, size_t n)
 {
 	snprintf(out, n, "%.2f", v);
 	/* drop trailing zeros: "2.50" -> "2.5", "2.00" -> "2" */
@@ -129,21 +129,15 @@ void node_real_fmt(double v, char *out, size_t n)
 	}
 }
 
-void node_trunc_width(const char *s, size_t maxw, char *out, size_t n)
+int app_hex_parse(const char *s, uint8_t *out, size_t n)
 {
-	snprintf(out, n, "%s", s);
-	if (utf8_width(out) <= maxw)
-		return;
-	/* cut at a character boundary until it fits with the ellipsis */
-	size_t len = strlen(out);
-	while (len > 0) {
-		do
-			len--;
-		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
-		out[len] = '\0';
-		if (utf8_width(out) + 3 <= maxw)
-			break;
+	if (strlen(s) < 2 * n)
+		return ERR_CORRUPT;
+	for (size_t i = 0; i < n; i++) {
+		unsigned b;
+		if (sscanf(s + 2 * i, "%2x", &b) != 1)
+			return ERR_CORRUPT;
+		out[i] = (uint8_t)b;
 	}
-	if (len + 4 <= n)
-		strcat(out, "...");
+	return 0;
 }

@@ -1,0 +1,6 @@
+# app/: what a station or the hub can do, as a library (app/app.h), in
+# libcunlian.a with the layers below it. The command line (node/), the
+# tests and every other front end call it.
+APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
+	app/mark.c app/clock.c
+LIB_SRCS += $(APP_SRCS)

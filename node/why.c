@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: MIT
+/*
+ * why.c - the words for app/'s reasons (app/why.h): each reason maps to a
+ * message of i18n.c, whose arguments are the texts app/ recorded, in
+ * order, then (when the row says so) the reason of the code.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "app/app.h"
+#include "node/node.h"
+
+struct node_why {
+	enum node_msg_id msg;
+	bool reason;   /* the code's reason follows the recorded texts */
+	bool src;      /* then where a time bound comes from (code[0]) */
+	bool county;   /* the first text is a scope: "" is the county's */
+	bool ways_out; /* the feed mark's ways out follow (last text: id prefix) */
+};
+
+static const struct node_why node_whys[APP_W_COUNT] = {
+	[APP_W_FAILED] = { M_FAILED, true },
+	[APP_W_NO_HOME] = { M_NO_HOME, false },
+	[APP_W_CONF_BAD] = { M_CONF_BAD, false },
+	[APP_W_CONF_NOT_STATEMENT] = { M_CONF_NOT_STATEMENT, false },
+	[APP_W_REVOKED] = { M_TRUST_REVOKED, false },
+	[APP_W_KEY_MISSING] = { M_KEY_MISSING, false },
+	[APP_W_KEY_BAD] = { M_KEY_BAD, false },
+	[APP_W_DB_OPEN] = { M_DB_OPEN, true },
+	[APP_W_DB_ERROR] = { M_DB_ERROR, true },
+	[APP_W_DB_ERROR_MSG] = { M_DB_ERROR, false },
+	[APP_W_DISK_FULL] = { M_DISK_FULL, false },
+	[APP_W_DB_BUSY] = { M_DB_BUSY, false },
+	[APP_W_BAD_VALUE] = { M_BAD_VALUE, true },
+	[APP_W_MARK_DAMAGED] = { M_MARK_DAMAGED, false, false, false, true },
+	[APP_W_MARK_LOST_SEEN] = { M_MARK_LOST_SEEN, false, false, false, true },
+	[APP_W_MARK_REFUSED] = { M_MARK_REFUSED, false, false, true, true },
+	[APP_W_MARK_WARN] = { M_MARK_WARN, false, false, true, true },
+	[APP_W_MARK_IO] = { M_MARK_IO, true },
+	[APP_W_CLOCK_UNSET] = { M_CLOCK_REFUSE_UNSET, false },
+	[APP_W_CLOCK_BEHIND] = { M_CLOCK_REFUSE_BEHIND, false, true, false, false },
+	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
+	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
+	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+};
+
+bool node_why_complete(void)
+{
+	for (int w = APP_W_NONE + 1; w < APP_W_COUNT; w++)
+		if (node_whys[w].msg == M_NONE)
+			return false;
+	return true;
+}
+
+/* The texts of f's message, adjusted for the person: the county's scope
+ * named, a time bound's source in words, the code's reason appended. */
+static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
+			  const char *arg[APP_FAIL_ARGS + 2])
+{
+	const struct node_why *w = &node_whys[f->why];
+	unsigned n = 0;
+	for (; n < f->narg; n++)
+		arg[n] = f->arg[n];
+	if (w->county && n > 0 && !arg[0][0])
+		arg[0] = node_msg(ctx->lang, M_MARK_COUNTY);
+	if (w->src)
+		arg[n++] = node_msg(ctx->lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
+	if (w->reason)
+		arg[n++] = node_reason(ctx->lang, f->code[0] ? f->code[0] : f->rc);
+	while (n < APP_FAIL_ARGS + 2)
+		arg[n++] = "";
+}
+
+/* After a refusal over the feed mark: the ways out. */
+static void node_why_after(const struct node_ctx *ctx, const struct app_fail *f)
+{
+	if (node_whys[f->why].ways_out && f->narg > 0)
+		node_fsay(stderr, ctx->lang, M_MARK_WAYS_OUT, f->arg[f->narg - 1]);
+}
+
+int node_fail_app(struct node_ctx *ctx, int rc)
+{
+	struct app_fail *f = &ctx->app.fail;
+	const char *arg[APP_FAIL_ARGS + 2];
+	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
+		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+	} else {
+		node_why_args(ctx, f, arg);
+		node_fail(ctx, rc, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4], arg[5],
+			  arg[6], arg[7], arg[8], arg[9]);
+		node_why_after(ctx, f);
+	}
+	app_fail_clear(&ctx->app);
+	return rc;
+}
+
+void node_note_app(struct node_ctx *ctx)
+{
+	struct app_fail *f = &ctx->app.note;
+	const char *arg[APP_FAIL_ARGS + 2];
+	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT)
+		return;
+	node_why_args(ctx, f, arg);
+	node_fsay(stderr, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
+		  arg[5], arg[6], arg[7], arg[8], arg[9]);
+	node_why_after(ctx, f);
+	memset(f, 0, sizeof(*f));
+}
