@@ -4,3 +4,6 @@
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
 	app/mark.c app/clock.c
 LIB_SRCS += $(APP_SRCS)
+# Backup files, bundles, peer files and recover (issue 14).
+APP_SRCS += app/backup.c app/peer.c
+LIB_SRCS += app/backup.c app/peer.c

@@ -460,6 +460,11 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
+	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
+	M_BK_SNAP_FULL,
+	M_BK_HOME_RO,
+	M_RS_DB_DAMAGED,
+	/* ---- end of backup (issue 14) ---- */
 	M_COUNT
 };
 

@@ -302,8 +302,8 @@ int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
 
 int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
-int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
+int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
+int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv); /* cmd_enroll.c */

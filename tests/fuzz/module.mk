@@ -12,10 +12,13 @@ FUZZ_TIME    ?= 20
 FUZZ_NODE_SRCS := $(filter-out node/main.c,$(BIN_SRCS))
 FUZZ_EXTRA_fuzz_config := app/config.c app/text.c
 FUZZ_EXTRA_fuzz_coap := $(FUZZ_NODE_SRCS) $(BUILD)/gen/dict_v1.c
-FUZZ_EXTRA_fuzz_backup := $(FUZZ_EXTRA_fuzz_coap)
+# fuzz_backup runs app_restore(): the library alone, app/backup.c compiled
+# with the fuzzer's coverage.
+FUZZ_EXTRA_fuzz_backup := app/backup.c
 FUZZ_EXTRA_fuzz_csv := $(FUZZ_EXTRA_fuzz_coap)
-$(BUILD)/fuzz/fuzz_coap $(BUILD)/fuzz/fuzz_backup $(BUILD)/fuzz/fuzz_csv: $(FUZZ_EXTRA_fuzz_coap) \
-	tests/fuzz/fuzz_node.h
+$(BUILD)/fuzz/fuzz_coap $(BUILD)/fuzz/fuzz_csv: $(FUZZ_EXTRA_fuzz_coap) \
+	tests/fuzz/fuzz_node.h tests/fuzz/fuzz_home.h
+$(BUILD)/fuzz/fuzz_backup: app/backup.c tests/fuzz/fuzz_home.h
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
