@@ -5,5 +5,5 @@ APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/tr
 	app/mark.c app/clock.c
 LIB_SRCS += $(APP_SRCS)
 # Backup files, bundles, peer files and recover (issue 14).
-APP_SRCS += app/backup.c app/peer.c
-LIB_SRCS += app/backup.c app/peer.c
+APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
+LIB_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
