@@ -7,4 +7,4 @@ LIB_SRCS += $(APP_SRCS)
 # Backup files, bundles, peer files and recover (issue 14).
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 LIB_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
-TEST_SRCS += tests/test_app_backup.c
+TEST_SRCS += tests/test_app_backup.c tests/test_app_bundle.c

@@ -71,19 +71,23 @@ int app_peer_last_load(const struct app *a, const char *peer, uint64_t *ms)
 	return 0;
 }
 
-/* One line of a .vv file into e: false for a damaged line. */
+/* One line of a .vv file into e: "<author hex> <seq> [<scope>]" and
+ * nothing more; false for a damaged line. */
 static bool app_peer_vv_line(const char *line, struct crdt_vv_entry *e)
 {
-	char hex[2 * CRDT_AUTHOR_LEN + 1], scope[CRDT_SCOPE_MAX + 2] = "";
-	unsigned long long seq;
-	int k = sscanf(line, "%64s %llu %33s", hex, &seq, scope);
+	char buf[256], *save = NULL;
+	int64_t seq;
+	snprintf(buf, sizeof(buf), "%s", line);
+	const char *hex = strtok_r(buf, " \t\r\n", &save), *seqs = strtok_r(NULL, " \t\r\n", &save);
+	const char *scope = strtok_r(NULL, " \t\r\n", &save);
 	memset(e, 0, sizeof(*e));
-	if (k < 2 || strlen(hex) != 2 * CRDT_AUTHOR_LEN || strlen(scope) > CRDT_SCOPE_MAX ||
-	    app_hex_parse(hex, e->author, CRDT_AUTHOR_LEN))
+	if (!hex || !seqs || strtok_r(NULL, " \t\r\n", &save) || strlen(hex) != 2 * CRDT_AUTHOR_LEN ||
+	    app_hex_parse(hex, e->author, CRDT_AUTHOR_LEN) || app_parse_int(seqs, 0, INT64_MAX, &seq) ||
+	    (scope && strlen(scope) > CRDT_SCOPE_MAX))
 		return false;
-	if (strcmp(scope, "-") != 0) /* "-" is the county-wide scope "" */
+	if (scope && strcmp(scope, "-") != 0) /* "-" is the county-wide scope "" */
 		memcpy(e->scope, scope, strlen(scope) + 1); /* fits: checked above */
-	e->seq = seq;
+	e->seq = (uint64_t)seq;
 	return true;
 }
 

@@ -18,7 +18,7 @@
 
 #include "app/backup.h"
 #include "base/err.h"
-#include "tests/helpers.h"
+#include "tests/app_helpers.h"
 
 #define PASS "红星村 backup 2025"
 
@@ -38,61 +38,6 @@ static int t_pass_get(struct app *a, void *arg, bool confirm, char *pass, size_t
 	assert_true(*len < cap);
 	memcpy(pass, p->pass, *len + 1);
 	return 0;
-}
-
-static void t_app(struct app *a, const char *home, enum app_access access)
-{
-	app_init(a);
-	snprintf(a->home, sizeof(a->home), "%s", home);
-	a->now_ms = T_DAY0 + 86400000;
-	a->access = access;
-}
-
-/* A station home as init leaves it, with a volunteer and an order. */
-static void t_station(const char *home, const char *station)
-{
-	char path[APP_PATH_MAX + 32];
-	struct app_conf c;
-	uint8_t pk[CRDT_AUTHOR_LEN];
-	struct app a;
-	struct crdt_write w[2];
-	char vid[32], oid[32];
-
-	assert_int_equal(mkdir(home, 0700), 0);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.station, sizeof(c.station), "%s", station);
-	snprintf(c.name, sizeof(c.name), "东村服务站");
-	snprintf(c.role, sizeof(c.role), "station");
-	snprintf(c.level, sizeof(c.level), "village");
-	snprintf(path, sizeof(path), "%s/node.conf", home);
-	assert_int_equal(app_conf_write(path, &c), 0);
-	snprintf(path, sizeof(path), "%s/identity.key", home);
-	assert_int_equal(app_identity_create(path, pk), 0);
-	t_app(&a, home, APP_WRITES);
-	assert_int_equal(app_open(&a), 0);
-	snprintf(vid, sizeof(vid), "%s-v1", station);
-	snprintf(oid, sizeof(oid), "%s-o1", station);
-	crdt_write_init(&w[0], crdt_schema_find("volunteers")->id, CRDT_UPSERT, vid);
-	assert_int_equal(crdt_write_text(&w[0], "name", "王芳"), 0);
-	assert_int_equal(crdt_write_text(&w[0], "phone", "13800001111"), 0);
-	assert_int_equal(crdt_write_text(&w[0], "station", station), 0);
-	crdt_write_init(&w[1], crdt_schema_find("orders")->id, CRDT_UPSERT, oid);
-	assert_int_equal(crdt_write_text(&w[1], "station", station), 0);
-	assert_int_equal(crdt_write_text(&w[1], "category", "助老"), 0);
-	assert_int_equal(crdt_write_text(&w[1], "status", "open"), 0);
-	assert_int_equal(app_commit(&a, station, w, 2), 0);
-	app_close(&a);
-}
-
-/* The digest of the whole replica of home, and its key. */
-static void t_digest(const char *home, uint8_t d[32], uint8_t author[CRDT_AUTHOR_LEN])
-{
-	struct app a;
-	t_app(&a, home, APP_READS);
-	assert_int_equal(app_open(&a), 0);
-	assert_int_equal(crdt_store_digest(a.store, NULL, d), 0);
-	memcpy(author, a.author, CRDT_AUTHOR_LEN);
-	app_close(&a);
 }
 
 static bool t_exists(const char *path)
@@ -124,7 +69,7 @@ static int t_setup(void **state)
 	snprintf(e->home, sizeof(e->home), "%s/s1", e->dir);
 	snprintf(e->file, sizeof(e->file), "%s/s1.clbk", e->dir);
 	snprintf(e->fresh, sizeof(e->fresh), "%s/new", e->dir);
-	t_station(e->home, "s0001");
+	t_node(e->home, "s0001", "station");
 	t_app(&a, e->home, APP_READS);
 	int rc = app_backup(&a, e->file, t_pass_get, &p, &info);
 	app_close(&a);
