@@ -132,6 +132,8 @@ void app_fail_clear(struct app *a);
 void app_path(const struct app *a, char *out, size_t n, const char *file);
 /* This node's prefix for new ids: "hub" for the hub, else its station. */
 const char *app_id_prefix(const struct app *a);
+/* Is the home on a file system mounted read-only? (backup.c) */
+bool app_home_readonly(const struct app *a);
 /* May this node write data of station? (its own station, or the hub) */
 bool app_may_write(const struct app *a, const char *station);
 

@@ -12,9 +12,9 @@
  * went read-only, a full disk) it goes to a private folder (0700) in
  * /dev/shm, memory, and never to the target, a stick that may be lost. It
  * is opened once to take its digest for the manifest, streamed into the
- * backup and removed. A home on a read-only file system with no WAL left
- * (the node closed cleanly) is read as an immutable file: nothing can
- * change it there.
+ * backup and removed. The live replica is opened read-only
+ * (crdt_store_open with read_only), which reads it on a file system gone
+ * read-only and on a full disk too.
  *
  * File format (all integers little-endian):
  *
@@ -146,6 +146,12 @@ static int bk_read_full(int fd, void *p, size_t n, size_t *got)
 		*got += (size_t)r;
 	}
 	return 0;
+}
+
+bool app_home_readonly(const struct app *a)
+{
+	struct statvfs vs;
+	return statvfs(a->home, &vs) == 0 && (vs.f_flag & ST_RDONLY);
 }
 
 void app_bytes_fmt(uint64_t n, char *out, size_t len)
@@ -441,60 +447,6 @@ static uint64_t bk_size(size_t manifest, size_t small, uint64_t snap)
 	return BK_HEADER + plain + msgs * (4 + crypto_secretstream_xchacha20poly1305_ABYTES);
 }
 
-/* "file:" URI of path with the query q ('%', '?' and '#' escaped). */
-static void bk_uri(const char *path, const char *q, char *out, size_t n)
-{
-	size_t k = (size_t)snprintf(out, n, "file:");
-	for (const char *c = path; *c && k + 4 < n; c++)
-		k += *c == '%' || *c == '?' || *c == '#' ? (size_t)snprintf(out + k, n - k, "%%%02X", (unsigned char)*c)
-							 : (size_t)snprintf(out + k, n - k, "%c", *c);
-	snprintf(out + k, n - k, "?%s", q);
-}
-
-/* Open db as uri with flags and read its schema (opening is lazy). */
-static int bk_open_as(const char *uri, int flags, const char *pragma, sqlite3 **h)
-{
-	sqlite3_close(*h);
-	*h = NULL;
-	int rc = sqlite3_open_v2(uri, h, flags | SQLITE_OPEN_URI, NULL);
-	if (rc == SQLITE_OK && pragma)
-		rc = sqlite3_exec(*h, pragma, NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(*h, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		sqlite3_busy_timeout(*h, CRDT_BUSY_WAIT_MS);
-	return rc;
-}
-
-/*
- * The live replica, to read. As any reader of its WAL, which needs room
- * for the WAL's index beside it. Where there is none:
- *   - a file system mounted read-only with no WAL left (the node closed
- *     cleanly): the file is all there is and nothing can change it, so
- *     it is read as immutable; with a WAL left, SQLITE_CANTOPEN and *ro;
- *   - a full disk: with an exclusive lock, which keeps the WAL's index in
- *     memory (SQLITE_BUSY while another process has the replica open).
- */
-static int bk_open_ro(const char *db, sqlite3 **h, bool *ro)
-{
-	char uri[3 * APP_PATH_MAX + 64], wal[APP_PATH_MAX + 64];
-	struct statvfs vs;
-	struct stat sb;
-	*ro = statvfs(db, &vs) == 0 && (vs.f_flag & ST_RDONLY);
-	bk_uri(db, "mode=ro", uri, sizeof(uri));
-	int rc = bk_open_as(uri, SQLITE_OPEN_READONLY, NULL, h);
-	snprintf(wal, sizeof(wal), "%s-wal", db);
-	if (rc == SQLITE_CANTOPEN && *ro && stat(wal, &sb) < 0) {
-		bk_uri(db, "immutable=1", uri, sizeof(uri));
-		return bk_open_as(uri, SQLITE_OPEN_READONLY, NULL, h);
-	}
-	if ((rc == SQLITE_IOERR || rc == SQLITE_FULL) && !*ro) {
-		bk_uri(db, "mode=rw", uri, sizeof(uri));
-		return bk_open_as(uri, SQLITE_OPEN_READWRITE, "PRAGMA locking_mode=EXCLUSIVE", h);
-	}
-	return rc;
-}
-
 /* VACUUM INTO a new file snap (0600): -errno where it cannot be made. */
 static int bk_vacuum_into(sqlite3 *h, const char *snap)
 {
@@ -538,23 +490,23 @@ static void bk_snap_remove(struct bk_snap *sn)
  * home, or into /dev/shm when the home cannot take it. */
 static int bk_snapshot(struct app *a, struct bk_snap *sn)
 {
+	const struct crdt_options ro_opt = { .read_only = true };
 	char db[APP_PATH_MAX + 32];
-	sqlite3 *h = NULL;
-	bool ro;
+	struct crdt_store *st = NULL;
 	app_path(a, db, sizeof(db), "replica.db");
-	int rc = bk_open_ro(db, &h, &ro);
-	if (rc != SQLITE_OK) {
-		if (ro && rc == SQLITE_CANTOPEN)
+	int rc = crdt_store_open(&st, db, a->author, &ro_opt);
+	if (rc) {
+		if (app_home_readonly(a))
 			rc = app_failf(a, -EROFS, APP_W_BK_HOME_RO, 1, a->home);
-		else if (rc == SQLITE_BUSY)
-			rc = app_failf(a, -EBUSY, APP_W_DB_BUSY, 0);
-		else if (rc == SQLITE_IOERR || rc == SQLITE_FULL)
+		else if (rc == -EBUSY)
+			rc = app_failf(a, rc, APP_W_DB_BUSY, 0);
+		else if (rc == -EIO || rc == -ENOSPC)
 			rc = app_failf(a, -ENOSPC, APP_W_BK_SNAP_FULL, 1, a->home);
 		else
-			rc = app_failf(a, ERR_STORAGE, APP_W_BK_SNAPSHOT, 2, db,
-				       h ? sqlite3_errmsg(h) : sqlite3_errstr(rc));
-		goto out;
+			rc = app_failf(a, rc, APP_W_BK_SNAPSHOT, 2, db, err_str(rc));
+		return rc;
 	}
+	sqlite3 *h = crdt_store_db(st);
 	snprintf(sn->path, sizeof(sn->path), "%s/.backup-%ld.db", a->home, (long)getpid());
 	unlink(sn->path);
 	sn->made = true;
@@ -576,8 +528,7 @@ static int bk_snapshot(struct app *a, struct bk_snap *sn)
 		app_failf(a, -ENOSPC, APP_W_BK_SNAP_FULL, 1, a->home);
 	else if (rc)
 		app_failf(a, rc, APP_W_BK_SNAPSHOT, 2, db, sqlite3_errmsg(h));
-out:
-	sqlite3_close(h);
+	crdt_store_close(st);
 	return rc;
 }
 

@@ -87,6 +87,8 @@ int app_bundle_import(struct app *a, const char *file, struct sync_report *rep)
 		[SYNC_BUNDLE_HEADER] = APP_W_BUNDLE_HEADER,
 	};
 	memset(rep, 0, sizeof(*rep));
+	if (app_home_readonly(a)) /* it merges: nothing of it could be kept */
+		return app_failf(a, ERR_STORAGE, APP_W_HOME_RO, 1, a->home);
 	app_clock_say_time(a, 0, true); /* sets the floor a slow clock is judged by */
 	int rc = sync_bundle_import(a->sync, file, a->now_ms, rep);
 	if (rc == ERR_CORRUPT)
@@ -96,6 +98,8 @@ int app_bundle_import(struct app *a, const char *file, struct sync_report *rep)
 		a->fail.code[0] = -ENOENT; /* the reason the message names */
 		return rc;
 	}
+	if (rc == -ENOSPC || rc == -EDQUOT || rc == -EBUSY)
+		return app_fail_store(a, rc == -EDQUOT ? -ENOSPC : rc); /* the home's disk, or a writer */
 	if (rc)
 		return app_failf(a, rc, APP_W_BUNDLE_READ, 1, file);
 	app_clock_heard(a, rep, false, 0); /* a lower bound: it may be days old */

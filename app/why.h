@@ -43,6 +43,7 @@ enum app_why {
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
 
 	/* backup and restore (backup.c), bundles (bundle.c), recover (recover.c) */
+	APP_W_HOME_RO,           /* (home): a write where the file system is read-only */
 	APP_W_BK_AS_OWNER,       /* (home, owner's user name, command) */
 	APP_W_BK_READ,           /* (path) + the code's reason: a file of the home */
 	APP_W_BK_PASS_LEN,       /* (least bytes, most bytes) */

@@ -876,6 +876,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			   "the file system holding the home %s is read-only (a storage card often goes read-only after errors) and the database has changes not yet folded in, which cannot be read while it is read-only, so no backup was written. Reboot the board and back up at once; if the card is failing, copy the whole home folder (cp -a) to a stick for the technician and write nothing more on that card\n" },
 	[M_RS_DB_DAMAGED] = { "备份 %s 里的数据库已损坏（SQLite 的完整性检查没有通过），没有保留任何内容：换一份备份再试\n",
 			      "the database in the backup %s is damaged (SQLite's integrity check fails); nothing was kept: try another backup\n" },
+	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
+			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
 	/* ---- end of backup (issue 14) ---- */
 };
 

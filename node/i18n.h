@@ -464,6 +464,7 @@ enum node_msg_id {
 	M_BK_SNAP_FULL,
 	M_BK_HOME_RO,
 	M_RS_DB_DAMAGED,
+	M_HOME_RO,
 	/* ---- end of backup (issue 14) ---- */
 	M_COUNT
 };

@@ -44,6 +44,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
 	/* backup and restore, bundles, recover */
+	[APP_W_HOME_RO] = { M_HOME_RO, false },
 	[APP_W_BK_AS_OWNER] = { M_BK_AS_OWNER, false },
 	[APP_W_BK_READ] = { M_FILE_OPEN, true },
 	[APP_W_BK_PASS_LEN] = { M_BK_PASS_LEN, false },

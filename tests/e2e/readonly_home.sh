@@ -20,7 +20,8 @@ fi
 trap 'umount "$M" 2>/dev/null; rm -rf "$TMP"' EXIT INT TERM
 S=$M/home
 echo "a passphrase for the test" >"$TMP/pass"
-cl --home "$S" init --station s0001 --name 东村服务站 >/dev/null
+county "$TMP/hub"
+enrolled "$TMP/hub" "$S" s0001 东村服务站
 cl --home "$S" volunteer add --name 王芳 --phone 13800001111 >/dev/null
 cl --home "$S" order add --category 助老 --detail 陪老人聊天 >/dev/null
 digest=$(cl --home "$S" digest)
@@ -32,6 +33,23 @@ expect 0 --home "$TMP/n1" restore "$TMP/ro.clbk" --passphrase-file "$TMP/pass" -
 [ "$(cl --home "$TMP/n1" digest)" = "$digest" ] || fail "the backup from the read-only home holds other data"
 ls /dev/shm | grep -q cunlian-backup && fail "a copy was left in /dev/shm: $(ls /dev/shm)"
 
+check "read-only: a bundle export to a stick works, and a hub that imports it holds the station's data"
+expect 0 --home "$S" bundle export "$TMP/ro.bundle"
+expect 0 --home "$TMP/hub" bundle import "$TMP/ro.bundle"
+[ "$(cl --home "$TMP/hub" digest --scope s0001)" = "$(cl --home "$TMP/n1" digest --scope s0001)" ] ||
+	fail "the bundle from the read-only home does not hold the station's data"
+expect 0 --home "$S" volunteer list
+contains "$out" "王芳" "the list on a read-only home"
+
+check "read-only: a write, or a bundle import, says the card is read-only and what still works"
+expect 5 --home "$S" volunteer add --name 李四 --phone 13800002222
+contains "$err" "只读" "the write names the read-only file system"
+contains "$err" "cunlian backup" "the write says a backup still works"
+case $err in *从县中心恢复*|*doctor*) fail "the write sends people elsewhere: $err" ;; esac
+expect 5 --home "$S" bundle import "$TMP/ro.bundle"
+contains "$err" "只读" "the import names the read-only file system"
+[ "$(cl --home "$S" digest)" = "$digest" ] || fail "the read-only home changed"
+
 check "the disk is full: a backup to a stick still works"
 mount -o remount,rw "$M"
 dd if=/dev/zero of="$M/fill" bs=4096 2>/dev/null || true
@@ -39,5 +57,9 @@ expect 0 --home "$S" backup "$TMP/full.clbk" --passphrase-file "$TMP/pass"
 expect 0 --home "$TMP/n2" restore "$TMP/full.clbk" --passphrase-file "$TMP/pass" --old-board-dead
 [ "$(cl --home "$TMP/n2" digest)" = "$digest" ] || fail "the backup from the full home holds other data"
 ls "$S" | grep -q backup && fail "a partial copy was left in the home: $(ls -a "$S")"
+expect 0 --home "$S" bundle export "$TMP/full.bundle"
+expect 0 --home "$TMP/hub" bundle import "$TMP/full.bundle"
+expect 0 --home "$S" volunteer list
+contains "$out" "王芳" "the list on a full home"
 rm -f "$M/fill"
 echo "readonly_home: ok"
