@@ -771,7 +771,7 @@ static int rs_home_fresh(struct app *a, struct rs_state *r)
 	DIR *d = opendir(a->home);
 	if (!d) {
 		if (errno != ENOENT || mkdir(a->home, 0700) < 0)
-			return app_failf(a, -errno, APP_W_RS_MKDIR, 1, a->home);
+			return app_failf(a, -errno, APP_W_MKDIR, 1, a->home);
 		r->made_home = true;
 		return 0;
 	}
@@ -994,7 +994,7 @@ static int rs_place(struct app *a, struct rs_state *r, struct app_backup_info *i
 	bool damaged;
 	int rc;
 	if ((rc = app_identity_create(r->tmp[RS_KEY], a->author)))
-		return app_failf(a, rc, APP_W_RS_KEY_WRITE, 1, r->final[RS_KEY]);
+		return app_failf(a, rc, APP_W_KEY_WRITE, 1, r->final[RS_KEY]);
 	r->wrote[RS_KEY] = true;
 	if (app_conf_read(r->tmp[RS_CONF], &a->conf))
 		return rs_corrupt(a, r);

@@ -2,8 +2,10 @@
 # libcunlian.a with the layers below it. The command line (node/), the
 # tests and every other front end call it.
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
-	app/mark.c app/clock.c
+	app/mark.c app/clock.c app/log.c app/report.c app/station.c
 LIB_SRCS += $(APP_SRCS)
+# C tests of the operations (issue 14).
+TEST_SRCS += tests/test_app_core.c
 # Backup files, bundles, peer files and recover (issue 14).
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 LIB_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c

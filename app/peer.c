@@ -104,16 +104,11 @@ int app_peer_vv_load(const struct app *a, const char *peer, struct crdt_vv_entry
 	if (!(f = fopen(path, "r")))
 		return errno == ENOENT ? 0 : -errno;
 	while (fgets(line, sizeof(line), f)) {
-		if (len == cap) {
-			size_t ncap = cap ? cap * 2 : 16;
-			void *p = ncap <= SIZE_MAX / sizeof(*v) ? mem_realloc(v, ncap * sizeof(*v)) : NULL;
-			if (!p) {
-				fclose(f);
-				mem_free(v);
-				return -ENOMEM;
-			}
-			v = p;
-			cap = ncap;
+		int rc = MEM_GROW(v, cap, len + 1);
+		if (rc) {
+			fclose(f);
+			mem_free(v);
+			return rc;
 		}
 		if (app_peer_vv_line(line, &v[len]))
 			len++;

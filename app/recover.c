@@ -84,16 +84,8 @@ static void app_recover_lost_add(void *arg, uint64_t seq, const char *ids)
 	struct app_recover_feed *f = c->f;
 	if (c->err)
 		return;
-	if (f->nlost == c->cap) {
-		size_t cap = c->cap ? c->cap * 2 : 8;
-		void *p = cap <= SIZE_MAX / sizeof(*f->lost) ? mem_realloc(f->lost, cap * sizeof(*f->lost)) : NULL;
-		if (!p) {
-			c->err = -ENOMEM;
-			return;
-		}
-		f->lost = p;
-		c->cap = cap;
-	}
+	if ((c->err = MEM_GROW(f->lost, c->cap, f->nlost + 1)))
+		return;
 	if (!(f->lost[f->nlost].ids = mem_strndup(ids, strlen(ids)))) {
 		c->err = -ENOMEM;
 		return;

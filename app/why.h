@@ -19,10 +19,12 @@ enum app_why {
 	APP_W_FAILED,            /* () the code's own reason */
 	APP_W_NO_HOME,           /* (home) */
 	APP_W_CONF_BAD,          /* (path) */
+	APP_W_CONF_LINE,         /* (path, line) */
 	APP_W_CONF_NOT_STATEMENT, /* (path, line, key, value, key, stated, key, stated) */
 	APP_W_REVOKED,           /* () */
 	APP_W_KEY_MISSING,       /* (path) */
 	APP_W_KEY_BAD,           /* (path) */
+	APP_W_KEY_MODE,          /* (path, path): others may read it */
 	APP_W_DB_OPEN,           /* (path) + the code's reason */
 	APP_W_DB_ERROR,          /* () + the code's reason, or (sqlite's message) */
 	APP_W_DB_ERROR_MSG,      /* (sqlite's message) */
@@ -41,6 +43,18 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* stations and init (station.c) */
+	APP_W_BAD_STATION_ID,    /* (id) */
+	APP_W_BAD_NAME,          /* (name) */
+	APP_W_BAD_LEVEL,         /* (level) */
+	APP_W_BAD_ROLE,          /* (role) */
+	APP_W_HUB_ONLY,          /* (what): county-wide data */
+	APP_W_INIT_EXISTS,       /* (home) */
+	APP_W_MKDIR,             /* (folder) + the code's reason */
+	APP_W_KEY_WRITE,         /* (path) + the code's reason */
+	APP_W_CONF_WRITE,        /* (path) + the code's reason */
+	/* reports (report.c) */
+	APP_W_DUP_HUB_ONLY,      /* () */
 
 	/* backup and restore (backup.c), bundles (bundle.c), recover (recover.c) */
 	APP_W_HOME_RO,           /* (home): a write where the file system is read-only */
@@ -55,12 +69,10 @@ enum app_why {
 	APP_W_RS_NEED_DEAD,      /* (file) */
 	APP_W_RS_OPEN,           /* (file) + the code's reason */
 	APP_W_RS_NOT_BACKUP,     /* (file) */
-	APP_W_RS_MKDIR,          /* (home) + the code's reason */
 	APP_W_RS_HOME_BUSY,      /* (home) */
 	APP_W_RS_WRITE,          /* (home) + the code's reason */
 	APP_W_RS_BAD_PASS,       /* (file) */
 	APP_W_RS_CORRUPT,        /* (file, byte offset) */
-	APP_W_RS_KEY_WRITE,      /* (path) + the code's reason */
 	APP_W_RS_NOT_REPLICA,    /* (file) */
 	APP_W_RS_DB_DAMAGED,     /* (file) */
 	APP_W_RS_DIGEST,         /* (file, digest in the manifest, digest of the replica) */

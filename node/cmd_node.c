@@ -9,98 +9,43 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/log.h"
+#include "app/station.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool node_level_ok(const char *s)
+int node_cmd_init(struct node_ctx *ctx, const struct node_args *a)
 {
-	return strcmp(s, "village") == 0 || strcmp(s, "town") == 0 || strcmp(s, "county") == 0;
-}
-
-/* One county-wide commit of a stations row. */
-static int node_station_write(struct node_ctx *ctx, const char *id, const char *name,
-			      const char *level, const char *parent)
-{
-	struct crdt_write w;
-	crdt_write_init(&w, crdt_schema_find("stations")->id, CRDT_UPSERT, id);
-	crdt_write_text(&w, "name", name);
-	crdt_write_text(&w, "level", level);
-	if (parent && *parent)
-		crdt_write_text(&w, "parent", parent);
-	return node_commit(ctx, "", &w, 1);
-}
-
-int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
-{
-	struct node_opt o[] = { { "station", true, NULL }, { "name", true, NULL },
-				{ "role", true, NULL },    { "parent", true, NULL },
-				{ "level", true, NULL },   { "county-key", true, NULL } };
-	const char *pos[1];
-	size_t npos;
-	char path[NODE_PATH_MAX + 32], hex[2 * CRDT_AUTHOR_LEN + 1];
-	struct app_conf c;
-	struct stat sb;
-	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	const char *station = o[0].val, *name = o[1].val, *role = o[2].val ? o[2].val : "station";
-	const char *parent = o[3].val ? o[3].val : "";
-	const char *level = o[4].val ? o[4].val : strcmp(role, "hub") == 0 ? "county" : "village";
+	const char *station = node_arg(a, "station"), *name = node_arg(a, "name");
+	const char *role = node_arg(a, "role");
+	const char *level = node_arg(a, "level");
+	struct app_station st;
+	char hex[2 * CRDT_AUTHOR_LEN + 1];
+	int rc;
 
 	if (!station || !name)
 		return node_fail(ctx, ERR_USAGE, M_INIT_NEEDS);
-	if (!app_id_ok(station) || strcmp(station, "hub") == 0)
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
-	if (!app_text_ok(name, NODE_NAME_MAX))
-		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
-	if (strcmp(role, "station") && strcmp(role, "hub"))
-		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
-	if (!node_level_ok(level))
-		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (*parent && !app_id_ok(parent))
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
-
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if (stat(path, &sb) == 0)
-		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->app.home);
-	if ((rc = app_clock_check(&ctx->app))) /* before a key or a file is made */
-		return rc;
-	if (mkdir(ctx->app.home, 0700) < 0 && errno != EEXIST)
-		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->app.home, node_reason(ctx->lang, -errno));
-
-	memset(&c, 0, sizeof(c));
-	snprintf(c.station, sizeof(c.station), "%s", station);
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	snprintf(c.role, sizeof(c.role), "%s", role);
-	snprintf(c.level, sizeof(c.level), "%s", level);
-	snprintf(c.parent, sizeof(c.parent), "%s", parent);
-	ctx->app.conf = c;
-	ctx->app.hub = strcmp(role, "hub") == 0;
-
-	/* An init cut short leaves a key but no node.conf: keep that key. */
-	app_path(&ctx->app, path, sizeof(path), "identity.key");
-	rc = app_identity_create(path, ctx->app.author);
-	if (rc == ERR_EXISTS)
-		rc = app_identity_load(path, ctx->app.author);
-	if (rc)
-		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
-	if ((rc = app_replica_open(&ctx->app)))
-		return rc;
-	if ((rc = node_station_write(ctx, station, name, level, parent)))
-		return rc;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if ((rc = app_conf_write(path, &c)))
-		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
+	if (!role)
+		role = "station";
+	if (!level)
+		level = strcmp(role, "hub") == 0 ? "county" : "village";
+	/* the station's language: Chinese unless --lang or CUNLIAN_LANG said */
+	const char *lang = ctx->lang_fixed && ctx->lang == NODE_LANG_EN ? "en" : "zh";
+	if ((rc = app_station_set(&ctx->app, &st, station, name, level, node_arg(a, "parent"))) ||
+	    (rc = app_node_init(&ctx->app, &st, role, lang)))
+		return node_fail_app(ctx, rc);
 	/* The hub holds the county root (or is told where it is) and enrols
 	 * itself with it (cmd_enroll.c, docs/security.md). */
-	if (ctx->app.hub && (rc = node_hub_enrol(ctx, o[5].val)))
+	if (ctx->app.hub && (rc = node_hub_enrol(ctx, node_arg(a, "county-key"))))
 		return rc;
 
 	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
@@ -108,16 +53,16 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "id", station);
-		node_json_kstr(&j, "name", name);
+		node_json_kstr(&j, "id", st.id);
+		node_json_kstr(&j, "name", st.name);
 		node_json_kstr(&j, "role", role);
-		node_json_kstr(&j, "level", level);
-		node_json_kstr(&j, "parent", *parent ? parent : NULL);
+		node_json_kstr(&j, "level", st.level);
+		node_json_kstr(&j, "parent", st.parent[0] ? st.parent : NULL);
 		node_json_kstr(&j, "home", ctx->app.home);
 		node_json_kstr(&j, "author", hex);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_INIT_DONE, name, station, ctx->app.home,
+		node_say(ctx, M_INIT_DONE, st.name, st.id, ctx->app.home,
 			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION), hex);
 	}
 	return 0;
@@ -171,7 +116,7 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	enum node_msg_id why;
 	size_t n = 0;
 	int line;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	node_service_conf(ctx, NULL, path, sizeof(path));
 	if (nc && node_net_conf_read(path, nc, &line, &why) == 0)
 		for (size_t i = 0; i < nc->npeers; i++) {
 			node_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
@@ -389,22 +334,9 @@ struct node_log_item {
 
 struct node_log_walk {
 	struct node_ctx *ctx;
-	const char *filter;
 	struct node_log_item *items;
 	size_t n, cap;
-	int err;
 };
-
-static bool node_log_match(const struct crdt_write *w, const char *id)
-{
-	if (w->pk_len == strlen(id) && memcmp(w->pk, id, w->pk_len) == 0)
-		return true;
-	for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
-		if ((w->mask >> c & 1) && w->vals[c].type == CRDT_TEXT && w->vals[c].len == strlen(id) &&
-		    memcmp(w->vals[c].s, id, w->vals[c].len) == 0)
-			return true;
-	return false;
-}
 
 /* Render a write's columns as text and as a JSON object. */
 static int node_log_render(const struct crdt_write *w, char **text, char **json)
@@ -474,44 +406,28 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 	return *text && *json ? 0 : -ENOMEM;
 }
 
-static int node_log_entry(void *arg, const struct crdt_log_entry *e)
+static int node_log_entry(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w)
 {
 	struct node_log_walk *lw = arg;
-	struct crdt_write *w = NULL;
-	size_t n = 0;
-	if (e->carried || crdt_body_decode(e->body, e->body_len, &w, &n))
-		return 0; /* sealed or relayed only: nothing to show */
-	for (size_t i = 0; i < n; i++) {
-		if (lw->filter && !node_log_match(&w[i], lw->filter))
-			continue;
-		if (lw->n == lw->cap) {
-			size_t cap = lw->cap ? lw->cap * 2 : 64;
-			void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-			if (!p) {
-				lw->err = -ENOMEM;
-				break;
-			}
-			lw->items = p;
-			lw->cap = cap;
-		}
-		struct node_log_item *it = &lw->items[lw->n];
-		memset(it, 0, sizeof(*it));
-		it->hlc = e->hlc;
-		memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
-		snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
-		it->seq = e->seq;
-		it->table = w[i].table;
-		it->op = w[i].op;
-		snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w[i].pk_len, w[i].pk);
-		if ((lw->err = node_log_render(&w[i], &it->cols, &it->json))) {
-			mem_free(it->cols);
-			mem_free(it->json);
-			break;
-		}
-		lw->n++;
+	int rc = MEM_GROW(lw->items, lw->cap, lw->n + 1);
+	if (rc)
+		return rc;
+	struct node_log_item *it = &lw->items[lw->n];
+	memset(it, 0, sizeof(*it));
+	it->hlc = e->hlc;
+	memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
+	snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
+	it->seq = e->seq;
+	it->table = w->table;
+	it->op = w->op;
+	snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w->pk_len, w->pk);
+	if ((rc = node_log_render(w, &it->cols, &it->json))) {
+		mem_free(it->cols);
+		mem_free(it->json);
+		return rc;
 	}
-	mem_free(w);
-	return lw->err;
+	lw->n++;
+	return 0;
 }
 
 static int node_log_cmp(const void *a, const void *b)
@@ -529,8 +445,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "limit", true, NULL } };
 	const char *pos[1];
-	size_t npos, nvv = 0;
-	struct crdt_vv_entry *vv = NULL;
+	size_t npos;
+	uint64_t hidden = 0;
 	struct node_log_walk lw = { .ctx = ctx };
 	int64_t limit = 50;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -538,14 +454,9 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (o[0].val && app_parse_int(o[0].val, 1, 1000000, &limit))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--limit", o[0].val);
-	lw.filter = npos ? pos[0] : NULL;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)))
-		goto out;
-	for (size_t i = 0; i < nvv && !rc; i++)
-		rc = crdt_log_each(ctx->app.store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
-	if (rc)
+	if ((rc = app_log_each(&ctx->app, npos ? pos[0] : NULL, node_log_entry, &lw, &hidden)))
 		goto out;
 	if (lw.n)
 		qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
@@ -595,6 +506,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 	} else {
 		node_table_print(&t, stdout);
 	}
+	if (!ctx->json && hidden)
+		node_say(ctx, M_LOG_HIDDEN, (unsigned long long)hidden);
 	node_table_release(&t);
 out:
 	for (size_t i = 0; i < lw.n; i++) {
@@ -602,10 +515,7 @@ out:
 		mem_free(lw.items[i].json);
 	}
 	mem_free(lw.items);
-	mem_free(vv);
-	if (!rc)
-		rc = lw.err;
-	return rc ? node_fail_store(ctx, rc) : 0;
+	return rc ? node_fail_app(ctx, rc) : 0;
 }
 
 /* ---- doctor --------------------------------------------------------------- */
@@ -683,17 +593,92 @@ static bool node_doctor_probe(struct radio *r, const struct node_net_peer *peer)
 	return pr.done && pr.rc == 0 && pr.code / 100 == 2;
 }
 
-static void node_doctor_peers(struct node_checks *k)
+void node_service_conf(struct node_ctx *ctx, const char *given, char *out, size_t n)
+{
+	char lock[NODE_PATH_MAX + 16];
+	size_t len = 0;
+	if (given) {
+		snprintf(out, n, "%s", given);
+		return;
+	}
+	app_path(&ctx->app, lock, sizeof(lock), NODE_SERVE_LOCK);
+	if (app_file_read(lock, (uint8_t *)out, n - 1, &len) == 0 && len > 0) {
+		out[len] = '\0';
+		if (access(out, R_OK) == 0)
+			return;
+	}
+	if (access(NODE_SYSTEM_CONF, F_OK) == 0)
+		snprintf(out, n, "%s", NODE_SYSTEM_CONF);
+	else
+		app_path(&ctx->app, out, n, "node.conf");
+}
+
+/* The service: running (it holds serve.lock), its config file, how long
+ * since the last sync with anyone, and the commits refused so far. */
+static void node_doctor_service(struct node_checks *k, const char *conf)
 {
 	struct node_ctx *ctx = k->ctx;
-	char path[NODE_PATH_MAX + 16];
+	char path[NODE_PATH_MAX + 16], ago[32];
+	struct node_net_conf *nc = calloc(1, sizeof(*nc));
+	enum node_msg_id why;
+	int line, fd;
+
+	app_path(&ctx->app, path, sizeof(path), NODE_SERVE_LOCK);
+	bool running = (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0;
+	if (fd >= 0)
+		close(fd);
+	node_check(k, "service", running ? CHECK_OK : CHECK_WARN,
+		   running ? M_DOC_SERVICE_ON : M_DOC_SERVICE_OFF);
+	int rc = nc ? node_net_conf_read(conf, nc, &line, &why) : -ENOMEM;
+	if (rc == 0)
+		node_check(k, "service-config", CHECK_OK, M_DOC_NETCONF_OK, conf, (unsigned)nc->npeers);
+	else if (rc == ERR_USAGE)
+		node_check(k, "service-config", CHECK_FAIL, M_DOC_NETCONF_BAD, conf, line,
+			   node_msg(ctx->lang, why));
+	else
+		node_check(k, "service-config", CHECK_FAIL, M_DOC_NETCONF_OPEN, conf,
+			   node_reason(ctx->lang, rc));
+	free(nc);
+
+	uint64_t last = 0;
+	app_path(&ctx->app, path, sizeof(path), "peers");
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		uint64_t ms = 0;
+		char name[NODE_PEER_NAME_MAX + 1];
+		if (l <= 5 || l - 5 > NODE_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0)
+			continue;
+		memcpy(name, de->d_name, l - 5);
+		name[l - 5] = '\0';
+		if (node_peer_last_load(ctx, name, &ms) == 0 && ms > last)
+			last = ms;
+	}
+	if (d)
+		closedir(d);
+	if (!last) {
+		node_check(k, "last-sync", CHECK_WARN, M_DOC_NEVER_SYNCED);
+	} else {
+		app_time_fmt(last, ago, sizeof(ago));
+		uint64_t h = ctx->app.now_ms > last ? (ctx->app.now_ms - last) / 3600000 : 0;
+		node_check(k, "last-sync", h >= 24 ? CHECK_WARN : CHECK_OK, M_DOC_LAST_SYNC, ago,
+			   (unsigned long long)h);
+	}
+	uint64_t refused = 0;
+	app_refused_count(&ctx->app, &refused);
+	node_check(k, "refused", refused ? CHECK_WARN : CHECK_OK, M_DOC_REFUSED,
+		   (unsigned long long)refused, ctx->app.home);
+}
+
+static void node_doctor_peers(struct node_checks *k, const char *conf)
+{
 	struct node_net_conf *nc = calloc(1, sizeof(*nc));
 	struct radio *r = NULL;
 	struct radio_options ro = { 0 };
 	enum node_msg_id why;
 	int line;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if (!nc || node_net_conf_read(path, nc, &line, &why)) /* the config check said why */
+	if (!nc || node_net_conf_read(conf, nc, &line, &why)) /* the config check said why */
 		goto out;
 	if (nc->npeers == 0) {
 		node_check(k, "peers", CHECK_OK, M_DOC_NO_PEERS);
@@ -716,14 +701,16 @@ out:
 
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 {
+	struct node_opt o[] = { { "config", true, NULL } };
 	const char *pos[1];
 	size_t npos;
-	char path[NODE_PATH_MAX + 32];
+	char path[NODE_PATH_MAX + 32], conf[NODE_PATH_MAX + 32];
 	struct node_checks k = { .ctx = ctx };
 	struct stat sb;
-	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
+	node_service_conf(ctx, o[0].val, conf, sizeof(conf));
 	node_json_init(&k.j, stdout);
 	if (ctx->json) {
 		node_json_obj(&k.j);
@@ -747,7 +734,7 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	app_path(&ctx->app, path, sizeof(path), "identity.key");
 	if (stat(path, &sb) < 0) {
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
-	} else if ((sb.st_mode & 077) != 0) {
+	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
 			   (unsigned)(sb.st_mode & 0777), path);
 	} else if (app_identity_load(path, ctx->app.author) != 0) {
@@ -856,7 +843,8 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		}
 	}
 
-	node_doctor_peers(&k);
+	node_doctor_service(&k, conf);
+	node_doctor_peers(&k, conf);
 	/* enrolment: the county's key, and (a station) this node's statement */
 	char cert[NODE_PATH_MAX + 16], pub[NODE_PATH_MAX + 16];
 	app_path(&ctx->app, pub, sizeof(pub), "county.pub");
@@ -883,61 +871,41 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 
 /* ---- stations ----------------------------------------------------------- */
 
-int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv)
+int node_cmd_station_add(struct node_ctx *ctx, const struct node_args *a)
 {
-	struct node_opt o[] = { { "id", true, NULL },
-				{ "name", true, NULL },
-				{ "level", true, NULL },
-				{ "parent", true, NULL } };
-	const char *pos[1];
-	size_t npos;
-	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	const char *id = o[0].val, *name = o[1].val, *level = o[2].val ? o[2].val : "village";
-	const char *parent = o[3].val;
+	const char *id = node_arg(a, "id"), *name = node_arg(a, "name");
+	struct app_station st;
+	int rc;
 	if (!id || !name)
 		return node_fail(ctx, ERR_USAGE, M_STATION_NEEDS);
-	if (!app_id_ok(id) || strcmp(id, "hub") == 0)
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, id);
-	if (!app_text_ok(name, NODE_NAME_MAX))
-		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
-	if (!node_level_ok(level))
-		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (parent && !app_id_ok(parent))
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
+	if ((rc = app_station_set(&ctx->app, &st, id, name, node_arg(a, "level"), node_arg(a, "parent"))))
+		return node_fail_app(ctx, rc);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->app.hub)
-		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "station add");
-	if ((rc = node_station_write(ctx, id, name, level, parent)))
-		return rc;
+	if ((rc = app_station_add(&ctx->app, &st)))
+		return node_fail_app(ctx, rc);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "id", id);
+		node_json_kstr(&j, "id", st.id);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_STATION_ADDED, id, name);
+		node_say(ctx, M_STATION_ADDED, st.id, st.name);
 	}
 	return 0;
 }
 
-int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
+int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a)
 {
-	const char *pos[1];
-	size_t npos;
-	sqlite3_stmt *st;
-	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
+	struct app_station *v = NULL;
+	size_t n = 0;
+	int rc;
+	(void)a;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = node_sql(ctx, &st,
-			   "SELECT pk, name, level, parent FROM stations WHERE _dead IS NULL ORDER BY pk",
-			   NULL)))
-		return rc;
+	if ((rc = app_station_list(&ctx->app, &v, &n)))
+		return node_fail_app(ctx, rc);
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID), node_msg(ctx->lang, M_COL_NAME),
 			       node_msg(ctx->lang, M_COL_LEVEL), node_msg(ctx->lang, M_COL_PARENT) };
 	struct node_table t;
@@ -949,23 +917,20 @@ int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
 		node_json_key(&j, "stations");
 		node_json_arr(&j);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char c[4][NODE_NAME_MAX + 1];
-		for (int i = 0; i < 4; i++)
-			app_col_text(st, i, c[i], sizeof(c[i]));
+	for (size_t i = 0; i < n; i++) {
+		const struct app_station *s = &v[i];
 		if (ctx->json) {
 			node_json_obj(&j);
-			node_json_kstr(&j, "id", c[0]);
-			node_json_kstr(&j, "name", c[1]);
-			node_json_kstr(&j, "level", c[2]);
-			node_json_kstr(&j, "parent", c[3][0] ? c[3] : NULL);
+			node_json_kstr(&j, "id", s->id);
+			node_json_kstr(&j, "name", s->name);
+			node_json_kstr(&j, "level", s->level);
+			node_json_kstr(&j, "parent", s->parent[0] ? s->parent : NULL);
 			node_json_end_obj(&j);
 		} else {
-			const char *cells[] = { c[0], c[1], c[2], c[3][0] ? c[3] : "-" };
+			const char *cells[] = { s->id, s->name, s->level, s->parent[0] ? s->parent : "-" };
 			node_table_row(&t, cells);
 		}
 	}
-	sqlite3_finalize(st);
 	if (ctx->json) {
 		node_json_end_arr(&j);
 		node_json_end_obj(&j);
@@ -973,5 +938,6 @@ int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
 		node_table_print(&t, stdout);
 	}
 	node_table_release(&t);
-	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+	mem_free(v);
+	return 0;
 }

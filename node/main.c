@@ -24,14 +24,14 @@
 	{ .group = (g), .verb = (v), .run = (r), .help = (h), .access = (acc), .opts = (o), .maxpos = (np) }
 
 const struct node_cmd node_cmds[] = {
-	CMD_ARGV("init", NULL, node_cmd_init, M_HELP_INIT, APP_AUTHORS),
+	CMD("init", NULL, node_cmd_init, M_HELP_INIT, APP_AUTHORS, "station= name= role= parent= level= county-key=", 0),
 	CMD_ARGV("status", NULL, node_cmd_status, M_HELP_STATUS, APP_READS),
 	CMD_ARGV("digest", NULL, node_cmd_digest, M_HELP_DIGEST, APP_READS),
 	CMD_ARGV("log", NULL, node_cmd_log, M_HELP_LOG, APP_READS),
 	CMD_ARGV("doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, APP_READS),
 	CMD_ARGV("clock", NULL, node_cmd_clock, M_HELP_CLOCK, APP_AUTHORS),
-	CMD_ARGV("station", "add", node_cmd_station_add, M_HELP_STATION_ADD, APP_WRITES),
-	CMD_ARGV("station", "list", node_cmd_station_list, M_HELP_STATION_LIST, APP_READS),
+	CMD("station", "add", node_cmd_station_add, M_HELP_STATION_ADD, APP_WRITES, "id= name= level= parent=", 0),
+	CMD("station", "list", node_cmd_station_list, M_HELP_STATION_LIST, APP_READS, "", 0),
 	CMD_ARGV("volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, APP_WRITES),
 	CMD_ARGV("volunteer", "set", node_cmd_volunteer_set, M_HELP_VOLUNTEER_SET, APP_WRITES),
 	CMD_ARGV("volunteer", "list", node_cmd_volunteer_list, M_HELP_VOLUNTEER_LIST, APP_READS),
@@ -50,7 +50,7 @@ const struct node_cmd node_cmds[] = {
 	CMD_ARGV("points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, APP_WRITES),
 	CMD_ARGV("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS),
 	CMD_ARGV("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES),
-	CMD_ARGV("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS),
+	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates", 0),
 	CMD("backup", NULL, node_run_backup, M_HELP_BACKUP, APP_READS, "passphrase-file=", 1),
 	CMD("restore", NULL, node_run_restore, M_HELP_RESTORE, APP_AUTHORS, "passphrase-file= old-board-dead", 1),
 	CMD("recover", NULL, node_run_recover, M_HELP_RECOVER, APP_READS, "from= bundle= timeout= accept-loss", 0),
@@ -70,9 +70,11 @@ const struct node_cmd node_cmds[] = {
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 
-/* LC_ALL, LC_MESSAGES, LANG: the first one set decides. English for
- * "en*", "C" (and its variants such as "C.UTF-8") and "POSIX"; Chinese
- * otherwise (and when none is set). */
+/* Before a home is known (cunlian --help, init): LC_ALL, LC_MESSAGES,
+ * LANG, the first one set decides. English for "en*", "C" (and its
+ * variants such as "C.UTF-8") and "POSIX"; Chinese otherwise (and when
+ * none is set). A node's own setting (lang in node.conf, Chinese from
+ * init) wins over them, and --lang or CUNLIAN_LANG over that (ctx.c). */
 static enum node_lang node_lang_detect(void)
 {
 	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
@@ -145,6 +147,11 @@ int main(int argc, char **argv)
 	ctx.app.now_ms = node_now();
 	env = getenv("CUNLIAN_HOME");
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", env && *env ? env : "./cunlian-home");
+	env = getenv("CUNLIAN_LANG");
+	if (env && *env && node_lang_set(&ctx, env) != 0) {
+		node_fail(&ctx, ERR_USAGE, M_BAD_LANG, "CUNLIAN_LANG", env);
+		return NODE_EXIT_USAGE;
+	}
 
 	/* Global options before the command. */
 	while (i < argc && argv[i][0] == '-') {
@@ -157,6 +164,13 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			ctx.json = true;
 			i++;
+		} else if (strncmp(argv[i], "--lang", 6) == 0 && (argv[i][6] == '=' || (!argv[i][6] && i + 1 < argc))) {
+			const char *v = argv[i][6] ? argv[i] + 7 : argv[i + 1];
+			if (node_lang_set(&ctx, v) != 0) {
+				node_fail(&ctx, ERR_USAGE, M_BAD_LANG, "--lang", v);
+				return NODE_EXIT_USAGE;
+			}
+			i += argv[i][6] ? 1 : 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			node_help_main(&ctx, stdout, NULL);
 			return NODE_EXIT_OK;
@@ -173,6 +187,7 @@ int main(int argc, char **argv)
 		node_help_main(&ctx, stderr, NULL);
 		return NODE_EXIT_USAGE;
 	}
+	node_lang_home(&ctx); /* the station's own language, unless told otherwise */
 	const char *group = argv[i], *verb = i + 1 < argc ? argv[i + 1] : NULL;
 	bool known_group = false;
 	for (size_t k = 0; k < node_ncmds; k++) {

@@ -42,6 +42,7 @@ struct node_net_peer {
 /* The network keys of node.conf (docs/config.md). */
 struct node_net_conf {
 	char listen[RADIO_ADDR_MAX + 8];
+	char http[RADIO_ADDR_MAX + 8]; /* the web pages' ADDR:PORT; "" none */
 	struct node_net_peer peer[NODE_PEERS_MAX];
 	size_t npeers;
 	unsigned interval_s;    /* between syncs with a peer; 300 */
@@ -58,6 +59,8 @@ struct node_net_conf {
  * *line and why (a message id) set; unknown keys belong to others and are
  * skipped. */
 int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enum node_msg_id *why);
+/* Is v an address the web pages can listen on: IPv4ADDR:PORT? */
+bool node_net_http_ok(const char *v);
 /* Parse one peer value "coap://HOST[:PORT] [key=value ...]". */
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
@@ -129,5 +132,13 @@ uint64_t node_net_mono_ms(void);
  * messages name peers by address and count bytes: never personal data. */
 void node_net_log(const struct node_ctx *ctx, const struct node_log *l, int level,
 		  enum node_msg_id id, ...);
+
+/* cmd_serve.c: held by a running serve; holds the path of its config. */
+#define NODE_SERVE_LOCK "serve.lock"
+/* The config file the service reads: --config, else the one a serve of
+ * this home last named in serve.lock, else the system's
+ * (NODE_SYSTEM_CONF) when present, else node.conf (cmd_node.c). */
+#define NODE_SYSTEM_CONF "/etc/cunlian/cunlian.conf"
+void node_service_conf(struct node_ctx *ctx, const char *given, char *out, size_t n);
 
 #endif

@@ -75,6 +75,7 @@ struct node_ctx {
 	bool home_set;          /* --home given */
 	enum node_lang lang;
 	bool json;              /* --json */
+	bool lang_fixed;        /* --lang or CUNLIAN_LANG: node.conf's lang does not apply */
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
 };
@@ -153,6 +154,10 @@ extern const size_t node_ncmds;
 /* ---- context, home, messages (ctx.c) -------------------------------- */
 
 void node_ctx_init(struct node_ctx *ctx);
+/* --lang or CUNLIAN_LANG: zh, en (zh_CN..., en_GB... too); ERR_USAGE. */
+int node_lang_set(struct node_ctx *ctx, const char *v);
+/* The home's own language (node.conf lang) unless one was fixed. */
+void node_lang_home(struct node_ctx *ctx);
 /* Load the identity, open replica.db and the sync context (the sealer
  * of every local commit): the second half of node_open(), for init. */
 int node_replica_open(struct node_ctx *ctx);
@@ -272,13 +277,13 @@ void node_csv_field(FILE *f, const char *s, bool last);
 
 /* ---- command handlers ------------------------------------------------- */
 
-int node_cmd_init(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_init(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_status(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_digest(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_log(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_station_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a);
 
 int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv);
@@ -302,7 +307,7 @@ int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
 
-int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
 int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
 int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a); /* cmd_bundle.c */

@@ -4,6 +4,7 @@
  * message of i18n.c, whose arguments are the texts app/ recorded, in
  * order, then (when the row says so) the reason of the code.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -23,10 +24,12 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_FAILED] = { M_FAILED, true },
 	[APP_W_NO_HOME] = { M_NO_HOME, false },
 	[APP_W_CONF_BAD] = { M_CONF_BAD, false },
+	[APP_W_CONF_LINE] = { M_CONF_LINE, false },
 	[APP_W_CONF_NOT_STATEMENT] = { M_CONF_NOT_STATEMENT, false },
 	[APP_W_REVOKED] = { M_TRUST_REVOKED, false },
 	[APP_W_KEY_MISSING] = { M_KEY_MISSING, false },
 	[APP_W_KEY_BAD] = { M_KEY_BAD, false },
+	[APP_W_KEY_MODE] = { M_KEY_MODE, false },
 	[APP_W_DB_OPEN] = { M_DB_OPEN, true },
 	[APP_W_DB_ERROR] = { M_DB_ERROR, true },
 	[APP_W_DB_ERROR_MSG] = { M_DB_ERROR, false },
@@ -43,6 +46,16 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+	[APP_W_BAD_STATION_ID] = { M_BAD_STATION_ID, false },
+	[APP_W_BAD_NAME] = { M_BAD_NAME, false },
+	[APP_W_BAD_LEVEL] = { M_BAD_LEVEL, false },
+	[APP_W_BAD_ROLE] = { M_BAD_ROLE, false },
+	[APP_W_HUB_ONLY] = { M_HUB_ONLY, false },
+	[APP_W_INIT_EXISTS] = { M_INIT_EXISTS, false },
+	[APP_W_MKDIR] = { M_MKDIR_FAILED, true },
+	[APP_W_KEY_WRITE] = { M_KEY_WRITE, true },
+	[APP_W_CONF_WRITE] = { M_CONF_WRITE, true },
+	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
 	/* backup and restore, bundles, recover */
 	[APP_W_HOME_RO] = { M_HOME_RO, false },
 	[APP_W_BK_AS_OWNER] = { M_BK_AS_OWNER, false },
@@ -56,12 +69,10 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_RS_NEED_DEAD] = { M_RS_NEED_DEAD, false },
 	[APP_W_RS_OPEN] = { M_FILE_OPEN, true },
 	[APP_W_RS_NOT_BACKUP] = { M_RS_NOT_BACKUP, false },
-	[APP_W_RS_MKDIR] = { M_MKDIR_FAILED, true },
 	[APP_W_RS_HOME_BUSY] = { M_RS_HOME_BUSY, false },
 	[APP_W_RS_WRITE] = { M_RS_WRITE, true },
 	[APP_W_RS_BAD_PASS] = { M_RS_BAD_PASS, false },
 	[APP_W_RS_CORRUPT] = { M_RS_CORRUPT, false },
-	[APP_W_RS_KEY_WRITE] = { M_KEY_WRITE, true },
 	[APP_W_RS_NOT_REPLICA] = { M_RS_NOT_REPLICA, false },
 	[APP_W_RS_DB_DAMAGED] = { M_RS_DB_DAMAGED, false },
 	[APP_W_RS_DIGEST] = { M_RS_DIGEST, false },
@@ -88,7 +99,7 @@ bool node_why_complete(void)
 
 /* The texts of f's message, adjusted for the person: the county's scope
  * named, a time bound's source in words, the code's reason appended. */
-static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
+static void node_why_args(enum node_lang lang, const struct app_fail *f,
 			  const char *arg[APP_FAIL_ARGS + 2])
 {
 	const struct node_why *w = &node_whys[f->why];
@@ -96,13 +107,38 @@ static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
 	for (; n < f->narg; n++)
 		arg[n] = f->arg[n];
 	if (w->county && n > 0 && !arg[0][0])
-		arg[0] = node_msg(ctx->lang, M_MARK_COUNTY);
+		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)
-		arg[n++] = node_msg(ctx->lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
+		arg[n++] = node_msg(lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
 	if (w->reason)
-		arg[n++] = node_reason(ctx->lang, f->code[0] ? f->code[0] : f->rc);
+		arg[n++] = node_reason(lang, f->code[0] ? f->code[0] : f->rc);
 	while (n < APP_FAIL_ARGS + 2)
 		arg[n++] = "";
+}
+
+/* vsnprintf through a function of ours: the format is the catalogue's. */
+static void node_why_put(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+}
+
+void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n)
+{
+	const char *arg[APP_FAIL_ARGS + 2];
+	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
+		node_why_put(out, n, node_msg(lang, M_FAILED), node_reason(lang, rc));
+		return;
+	}
+	node_why_args(lang, f, arg);
+	node_why_put(out, n, node_msg(lang, node_whys[f->why].msg), arg[0], arg[1], arg[2], arg[3],
+		     arg[4], arg[5], arg[6], arg[7], arg[8], arg[9]);
+	if (node_whys[f->why].ways_out && f->narg > 0) {
+		size_t used = strlen(out);
+		node_why_put(out + used, n - used, node_msg(lang, M_MARK_WAYS_OUT), f->arg[f->narg - 1]);
+	}
 }
 
 /* After a refusal over the feed mark: the ways out. */
@@ -119,7 +155,7 @@ int node_fail_app(struct node_ctx *ctx, int rc)
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
 		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	} else {
-		node_why_args(ctx, f, arg);
+		node_why_args(ctx->lang, f, arg);
 		node_fail(ctx, rc, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4], arg[5],
 			  arg[6], arg[7], arg[8], arg[9]);
 		node_why_after(ctx, f);
@@ -134,7 +170,7 @@ void node_note_app(struct node_ctx *ctx)
 	const char *arg[APP_FAIL_ARGS + 2];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT)
 		return;
-	node_why_args(ctx, f, arg);
+	node_why_args(ctx->lang, f, arg);
 	node_fsay(stderr, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
 		  arg[5], arg[6], arg[7], arg[8], arg[9]);
 	node_why_after(ctx, f);
