@@ -62,7 +62,7 @@ check "the skipped range says where it starts and how long it is, in Chinese and
 expect 3 --home "$H3" bundle import "$TMP/cut.bundle"
 contains "$out" "跳过 $skip_len 字节（从第 $skip_at 字节起）" "the Chinese skipped line (offset, then length)"
 set +e
-out=$(LANG=en_US.UTF-8 cl --home "$H3" bundle import "$TMP/cut.bundle" 2>/dev/null)
+out=$(CUNLIAN_LANG=en cl --home "$H3" bundle import "$TMP/cut.bundle" 2>/dev/null)
 set -e
 contains "$out" "skipped $skip_len bytes at byte $skip_at" "the English skipped line (length, then offset)"
 expect 0 --home "$H3" bundle import "$TMP/s1.bundle"
@@ -82,10 +82,10 @@ for verb in export import; do
 	contains "$err" "缺少文件" "bundle $verb without a file"
 	contains "$err" "cunlian bundle $verb 文件" "bundle $verb names its usage"
 	set +e
-	LANG=en_US.UTF-8 cl --home "$HUB" bundle $verb 2>"$TMP/stderr" >/dev/null
+	CUNLIAN_LANG=en cl --home "$HUB" bundle $verb 2>"$TMP/stderr" >/dev/null
 	rc=$?
 	set -e
-	[ "$rc" -eq 2 ] || fail "LANG=en bundle $verb without a file: exit $rc, want 2"
+	[ "$rc" -eq 2 ] || fail "CUNLIAN_LANG=en bundle $verb without a file: exit $rc, want 2"
 	contains "$(cat "$TMP/stderr")" "usage is cunlian bundle $verb FILE" "bundle $verb usage in English"
 done
 echo "bundle: ok"
