@@ -73,4 +73,13 @@ __attribute__((unused)) static void t_digest(const char *home, uint8_t d[32], ui
 	app_close(&a);
 }
 
+/* cmocka teardown: *state is a struct (calloc'd) whose first member is
+ * its temporary folder's path, char[]: the folder and the struct go. */
+__attribute__((unused)) static int t_env_teardown(void **state)
+{
+	t_rmdir((const char *)*state);
+	free(*state);
+	return 0;
+}
+
 #endif

@@ -53,7 +53,7 @@ static uint64_t t_size(const char *path)
 }
 
 struct t_env {
-	char dir[64];
+	char dir[64]; /* first: t_env_teardown */
 	char home[96];  /* the station backed up */
 	char file[96];  /* its backup */
 	char fresh[96]; /* a home that does not exist yet */
@@ -76,14 +76,6 @@ static int t_setup(void **state)
 	if (rc)
 		return -1;
 	*state = e;
-	return 0;
-}
-
-static int t_teardown(void **state)
-{
-	struct t_env *e = *state;
-	t_rmdir(e->dir);
-	free(e);
 	return 0;
 }
 
@@ -333,10 +325,10 @@ static void test_bytes_fmt(void **state)
 }
 
 static const struct CMUnitTest t_backup_tests[] = {
-	cmocka_unit_test_setup_teardown(test_backup_then_restore, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_restore_refusals, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_backup_refusals, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_restore_schema, t_setup, t_teardown),
+	cmocka_unit_test_setup_teardown(test_backup_then_restore, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_restore_refusals, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_backup_refusals, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_restore_schema, t_setup, t_env_teardown),
 	cmocka_unit_test(test_bytes_fmt),
 };
 

@@ -19,7 +19,7 @@
 #include "tests/app_helpers.h"
 
 struct t_env {
-	char dir[64];
+	char dir[64]; /* first: t_env_teardown */
 	char st[96];  /* station s0001 */
 	char hub[96]; /* the hub */
 	char file[96];
@@ -35,14 +35,6 @@ static int t_setup(void **state)
 	t_node(e->st, "s0001", "station");
 	t_node(e->hub, "c01", "hub");
 	*state = e;
-	return 0;
-}
-
-static int t_teardown(void **state)
-{
-	struct t_env *e = *state;
-	t_rmdir(e->dir);
-	free(e);
 	return 0;
 }
 
@@ -228,11 +220,11 @@ static void test_recover_not_needed(void **state)
 }
 
 static const struct CMUnitTest t_bundle_tests[] = {
-	cmocka_unit_test_setup_teardown(test_bundle_round_trip, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_bundle_refusals, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_bundle_cut, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_peer_files, t_setup, t_teardown),
-	cmocka_unit_test_setup_teardown(test_recover_not_needed, t_setup, t_teardown),
+	cmocka_unit_test_setup_teardown(test_bundle_round_trip, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_bundle_refusals, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_bundle_cut, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_peer_files, t_setup, t_env_teardown),
+	cmocka_unit_test_setup_teardown(test_recover_not_needed, t_setup, t_env_teardown),
 };
 
 int main(void)
