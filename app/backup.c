@@ -51,13 +51,14 @@
  *      file written is removed (and the home, if restore created it).
  *   4. A wrong passphrase fails on the first message (ERR_BADSIG); any
  *      later damage or truncation is ERR_CORRUPT, with the byte offset.
- *   5. The replica is opened only once its schema holds tables, indexes
- *      and views alone: a trigger or virtual table in it (which cunlian
- *      never writes) would run inside the node at every open and every
- *      write, so such a file is refused before anything runs it
- *      (ERR_CORRUPT). Its views are dropped unread: the node makes its
- *      own (<table>_live) when it opens the replica, and a view of the
- *      same name brought by the file would show readers what it likes.
+ *   5. The replica is opened only once it is a whole SQLite file (its
+ *      quick check passes: a damaged one may still give the digest its
+ *      manifest states) whose schema holds tables and indexes alone: a
+ *      trigger, view or virtual table in it (which cunlian never writes;
+ *      the node's <table>_live views are TEMP, of each connection) would
+ *      run inside the node at every open and every write, or show readers
+ *      what it likes, so such a file is refused before anything runs it
+ *      (ERR_CORRUPT).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -840,9 +841,9 @@ static int rs_db_whole(sqlite3 *h)
 	return rc;
 }
 
-/* Invariant 5: a whole database of tables, indexes and views only, and
- * the views dropped. The file is read as it is: no statement of the
- * backup's schema runs here. ERR_CORRUPT (*damaged: not whole). */
+/* Invariant 5: a whole database of tables and indexes only. The file is
+ * read as it is: no statement of the backup's schema runs here.
+ * ERR_CORRUPT (*damaged: not whole). */
 static int rs_schema_plain(const char *path, bool *damaged)
 {
 	sqlite3 *h = NULL;
@@ -850,24 +851,11 @@ static int rs_schema_plain(const char *path, bool *damaged)
 	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
 	*damaged = rc != SQLITE_OK || (rc = rs_db_whole(h)) != SQLITE_OK;
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index', 'view')"
+		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index')"
 					" OR sql LIKE 'create virtual %'", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0 ? SQLITE_OK : SQLITE_CORRUPT;
 	sqlite3_finalize(st);
-	st = NULL;
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, "SELECT name FROM sqlite_master WHERE type = 'view'", -1, &st, NULL);
-	while (rc == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW) {
-		char *drop = sqlite3_mprintf("DROP VIEW \"%w\"", (const char *)sqlite3_column_text(st, 0));
-		rc = drop ? sqlite3_exec(h, drop, NULL, NULL, NULL) : SQLITE_NOMEM;
-		sqlite3_free(drop);
-	}
-	sqlite3_finalize(st);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
 	sqlite3_close(h);
 	return rc == SQLITE_OK ? 0 : ERR_CORRUPT;
 }

@@ -6,6 +6,10 @@ APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/tr
 LIB_SRCS += $(APP_SRCS)
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c
+# Orders and points (order.c, points.c) and finding the volunteer a person
+# names (volunteer_find.c).
+LIB_SRCS += app/order.c app/points.c app/volunteer_find.c
+TEST_SRCS += tests/test_app_order.c
 # Backup files, bundles, peer files and recover (issue 14).
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 LIB_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c

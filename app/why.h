@@ -56,6 +56,43 @@ enum app_why {
 	/* reports (report.c) */
 	APP_W_DUP_HUB_ONLY,      /* () */
 
+	/* orders and points (order.c, points.c, volunteer_find.c); a text
+	 * marked "move" is app_order_move_name(), "status" an order's status */
+	APP_W_VOLUNTEER_NOT_FOUND,   /* (who) */
+	APP_W_VOLUNTEER_VISITING,    /* (id, home station, home station) */
+	APP_W_VOLUNTEER_AMBIGUOUS,   /* (who, count); the candidates in the result */
+	APP_W_VOLUNTEER_INACTIVE,    /* (id, name, status, id) */
+	APP_W_ORDER_NOT_FOUND,       /* (id) */
+	APP_W_ORDER_NOT_OURS,        /* (id, its station, this station) */
+	APP_W_ORDER_STATION_NOT_OURS, /* (station, this station) */
+	APP_W_ORDER_CANCELLED,       /* (id, move) */
+	APP_W_ORDER_FINISHED,        /* (id, status, move) */
+	APP_W_ORDER_ALREADY_ACCEPTED, /* (id, volunteer) */
+	APP_W_ORDER_NO_VOLUNTEER,    /* (id, move, id, id) */
+	APP_W_ORDER_DONE_AGAIN,      /* (id, hours) */
+	APP_W_ORDER_RATED,           /* (id, rating) */
+	APP_W_ORDER_NOT_DONE,        /* (id, id) */
+	APP_W_ORDER_BAD_CATEGORY,    /* (category) */
+	APP_W_ORDER_BAD_DETAIL,      /* (bytes at most) */
+	APP_W_ORDER_BAD_REQUESTER,   /* (name) */
+	APP_W_ORDER_BAD_PHONE,       /* (phone) */
+	APP_W_ORDER_BAD_KIND,        /* (kind) */
+	APP_W_ORDER_BAD_STATION,     /* (station) */
+	APP_W_ORDER_BAD_STATUS,      /* (status) */
+	APP_W_ORDER_BAD_HOURS,       /* (hours as typed) */
+	APP_W_ORDER_BAD_RATING,      /* (rating as typed) */
+	APP_W_ORDER_BAD_COMMENT,     /* (bytes at most) */
+	APP_W_ORDER_BAD_REASON,      /* (id) */
+	APP_W_ORDER_DISPATCH_NEEDS,  /* (id) */
+	APP_W_POINTS_BAD,            /* (points as typed) */
+	APP_W_POINTS_BAD_ITEM,       /* () */
+	APP_W_POINTS_VISITING,       /* (id, home station, this station, home station) */
+	APP_W_POINTS_NO_RIGHT,       /* (name, id, home station, this station, balance, home station) */
+	APP_W_POINTS_OVERDRAW,       /* (name, id, balance, points asked) */
+	APP_W_SETTINGS_HUB_ONLY,     /* (command) */
+	APP_W_SETTINGS_BAD_NUMBER,   /* (option, value) */
+	APP_W_SETTINGS_BAD_STARS,    /* (value) */
+	APP_W_SETTINGS_NOTHING,      /* () */
 	/* backup and restore (backup.c), bundles (bundle.c), recover (recover.c) */
 	APP_W_HOME_RO,           /* (home): a write where the file system is read-only */
 	APP_W_BK_AS_OWNER,       /* (home, owner's user name, command) */

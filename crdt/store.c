@@ -152,18 +152,25 @@ static int crdt_schema_apply(struct crdt_store *s)
 				 t->cols[t->unique_col].name);
 			buf_put(&b, line, strlen(line) + 1);
 		}
-		{
-			/* t_live: the live rows, for readers (docs/replica.md) */
-			char line[200];
-			b.len--; /* drop the NUL to append */
-			snprintf(line, sizeof(line),
-				 "CREATE VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM \"%s\" WHERE _dead IS NULL;",
-				 t->name, t->name);
-			buf_put(&b, line, strlen(line) + 1);
-		}
 		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
 	}
 	buf_release(&b);
+	return rc;
+}
+
+/* t_live: the live rows, for readers (docs/replica.md); views of this
+ * connection only (TEMP), so no replica file or backup holds one, and a
+ * read-only connection has them too. */
+static int crdt_live_views(struct crdt_store *s)
+{
+	int rc = 0;
+	for (size_t i = 0; i < crdt_ntables && !rc; i++) {
+		char line[200];
+		snprintf(line, sizeof(line),
+			 "CREATE TEMP VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM main.\"%s\" WHERE _dead IS NULL;",
+			 crdt_tables[i].name, crdt_tables[i].name);
+		rc = crdt_sql_exec(s, line);
+	}
 	return rc;
 }
 
@@ -566,7 +573,8 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 		rc = ERR_SCHEMA; /* to be migrated, which takes writing */
 	if (!rc && ro)
 		sqlite3_busy_timeout(s->db, CRDT_BUSY_WAIT_MS);
-	if (rc || (!ro && (rc = crdt_store_setup(s, opt))) || (rc = crdt_store_prepare_all(s)) ||
+	if (rc || (!ro && (rc = crdt_store_setup(s, opt))) || (rc = crdt_live_views(s)) ||
+	    (rc = crdt_store_prepare_all(s)) ||
 	    (rc = crdt_authors_load(s)) || (!ro && (rc = crdt_author_index(s, self, &s->self_idx))) ||
 	    (rc = crdt_meta_int(s, "hlc", &hlc)))
 		goto fail;

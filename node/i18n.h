@@ -480,6 +480,10 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
+	/* orders and points (issue 14): naming a volunteer by name or phone */
+	M_VOLUNTEER_AMBIGUOUS,
+	M_VOLUNTEER_MORE,
+	/* ---- end of orders and points ---- */
 	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
 	M_BK_SNAP_FULL,
 	M_BK_HOME_RO,

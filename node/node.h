@@ -291,21 +291,34 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv);
 
-int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
+/* Orders, points and settings (cmd_order.c, cmd_points.c): run commands. */
+int node_cmd_order_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_dispatch(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_accept(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_done(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_rate(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_cancel(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
+/* A word of app/ said in the language: an order's status ("done": 已完成),
+ * an order's move (app_order_move_name: "done": 完成), a volunteer's
+ * status ("left": 退出). An unknown order status is M_ST_UNKNOWN, any
+ * other unknown word s itself. */
+enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS };
+const char *node_word(enum node_lang lang, enum node_word kind, const char *s);
+/* A run command of exactly one positional argument (else ERR_USAGE with
+ * need, which names the command): then open the home. */
+int node_args_one(struct node_ctx *ctx, const struct node_args *a, enum node_msg_id need);
+/* Say why an app/ call that names a volunteer (app/find.h) failed, and
+ * when the name or phone matched several, list them (id, name, masked
+ * phone, station) to stderr from f. Returns rc. */
+struct app_volunteer_found;
+int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f);
 
 int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */

@@ -18,6 +18,8 @@ struct node_why {
 	bool src;      /* then where a time bound comes from (code[0]) */
 	bool county;   /* the first text is a scope: "" is the county's */
 	bool ways_out; /* the feed mark's ways out follow (last text: id prefix) */
+	unsigned char word[APP_FAIL_ARGS]; /* text i is a word said in the
+					      language (enum node_word), or 0 */
 };
 
 static const struct node_why node_whys[APP_W_COUNT] = {
@@ -56,6 +58,43 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_KEY_WRITE] = { M_KEY_WRITE, true },
 	[APP_W_CONF_WRITE] = { M_CONF_WRITE, true },
 	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
+	/* orders and points */
+	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND },
+	[APP_W_VOLUNTEER_VISITING] = { M_VOLUNTEER_VISITING },
+	[APP_W_VOLUNTEER_AMBIGUOUS] = { M_VOLUNTEER_AMBIGUOUS },
+	[APP_W_VOLUNTEER_INACTIVE] = { .msg = M_VOLUNTEER_INACTIVE, .word = { [2] = NODE_WORD_VSTATUS } },
+	[APP_W_ORDER_NOT_FOUND] = { M_ORDER_NOT_FOUND },
+	[APP_W_ORDER_NOT_OURS] = { M_ORDER_NOT_OURS },
+	[APP_W_ORDER_STATION_NOT_OURS] = { M_NOT_OUR_STATION },
+	[APP_W_ORDER_CANCELLED] = { .msg = M_REFUSE_CANCELLED, .word = { [1] = NODE_WORD_MOVE } },
+	[APP_W_ORDER_FINISHED] = { .msg = M_REFUSE_FINISHED,
+				     .word = { [1] = NODE_WORD_STATUS, [2] = NODE_WORD_MOVE } },
+	[APP_W_ORDER_ALREADY_ACCEPTED] = { M_REFUSE_ALREADY_ACCEPTED },
+	[APP_W_ORDER_NO_VOLUNTEER] = { .msg = M_REFUSE_NO_VOLUNTEER, .word = { [1] = NODE_WORD_MOVE } },
+	[APP_W_ORDER_DONE_AGAIN] = { M_REFUSE_DONE_AGAIN },
+	[APP_W_ORDER_RATED] = { M_REFUSE_RATED },
+	[APP_W_ORDER_NOT_DONE] = { M_REFUSE_NOT_DONE },
+	[APP_W_ORDER_BAD_CATEGORY] = { M_BAD_CATEGORY },
+	[APP_W_ORDER_BAD_DETAIL] = { M_BAD_DETAIL },
+	[APP_W_ORDER_BAD_REQUESTER] = { M_BAD_NAME },
+	[APP_W_ORDER_BAD_PHONE] = { M_BAD_PHONE },
+	[APP_W_ORDER_BAD_KIND] = { M_BAD_KIND },
+	[APP_W_ORDER_BAD_STATION] = { M_BAD_STATION_ID },
+	[APP_W_ORDER_BAD_STATUS] = { M_BAD_OSTATUS },
+	[APP_W_ORDER_BAD_HOURS] = { M_BAD_HOURS },
+	[APP_W_ORDER_BAD_RATING] = { M_BAD_RATING },
+	[APP_W_ORDER_BAD_COMMENT] = { M_BAD_COMMENT },
+	[APP_W_ORDER_BAD_REASON] = { M_CANCEL_NEEDS },
+	[APP_W_ORDER_DISPATCH_NEEDS] = { M_DISPATCH_NEEDS },
+	[APP_W_POINTS_BAD] = { M_BAD_POINTS },
+	[APP_W_POINTS_BAD_ITEM] = { M_REDEEM_NEEDS_ITEM },
+	[APP_W_POINTS_VISITING] = { M_REDEEM_VISITING },
+	[APP_W_POINTS_NO_RIGHT] = { M_REDEEM_NO_RIGHT },
+	[APP_W_POINTS_OVERDRAW] = { M_REDEEM_OVERDRAW },
+	[APP_W_SETTINGS_HUB_ONLY] = { M_HUB_ONLY },
+	[APP_W_SETTINGS_BAD_NUMBER] = { M_BAD_NUMBER },
+	[APP_W_SETTINGS_BAD_STARS] = { M_BAD_STARS },
+	[APP_W_SETTINGS_NOTHING] = { M_SET_NOTHING },
 	/* backup and restore, bundles, recover */
 	[APP_W_HOME_RO] = { M_HOME_RO, false },
 	[APP_W_BK_AS_OWNER] = { M_BK_AS_OWNER, false },
@@ -106,6 +145,9 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 	unsigned n = 0;
 	for (; n < f->narg; n++)
 		arg[n] = f->arg[n];
+	for (unsigned i = 0; i < n; i++)
+		if (w->word[i])
+			arg[i] = node_word(lang, (enum node_word)w->word[i], arg[i]);
 	if (w->county && n > 0 && !arg[0][0])
 		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)
