@@ -134,8 +134,6 @@ void app_fail_clear(struct app *a);
 void app_path(const struct app *a, char *out, size_t n, const char *file);
 /* This node's prefix for new ids: "hub" for the hub, else its station. */
 const char *app_id_prefix(const struct app *a);
-/* Is the home on a file system mounted read-only? (backup.c) */
-bool app_home_readonly(const struct app *a);
 /* May this node write data of station? (its own station, or the hub) */
 bool app_may_write(const struct app *a, const char *station);
 
@@ -192,6 +190,8 @@ void app_real_fmt(double v, char *out, size_t n);    /* "2", "1.5" */
 
 /* Read a small file whole: ERR_NOTFOUND, ERR_TOOBIG past cap, -errno. */
 int app_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* Is the home on a file system mounted read-only? */
+bool app_home_readonly(const struct app *a);
 /* Whole or not at all (base/afile.h). */
 int app_file_write(const char *path, const void *p, size_t n, unsigned mode);
 

@@ -70,7 +70,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "app/backup.h"
@@ -147,12 +146,6 @@ static int bk_read_full(int fd, void *p, size_t n, size_t *got)
 		*got += (size_t)r;
 	}
 	return 0;
-}
-
-bool app_home_readonly(const struct app *a)
-{
-	struct statvfs vs;
-	return statvfs(a->home, &vs) == 0 && (vs.f_flag & ST_RDONLY);
 }
 
 void app_bytes_fmt(uint64_t n, char *out, size_t len)
