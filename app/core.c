@@ -198,6 +198,8 @@ int app_replica_open(struct app *a)
 	}
 	if (rc && app_home_readonly(a))
 		return app_failf(a, ERR_STORAGE, APP_W_HOME_RO, 1, a->home);
+	if (rc && afile_free_bytes(path) == 0) /* SQLite says I/O error when it cannot grow its files */
+		return app_failf(a, -ENOSPC, APP_W_DISK_FULL, 1, a->home);
 	if (!rc)
 		rc = app_sync_open(a);
 	if (rc)

@@ -45,7 +45,7 @@ expect 5 --home "$S" bundle import "$TMP/ro.bundle"
 contains "$err" "只读" "the import names the read-only file system"
 [ "$(cl --home "$S" digest)" = "$digest" ] || fail "the read-only home changed"
 
-check "the disk is full: a backup to a stick still works"
+check "the disk is full: a backup and a bundle export to a stick still work; a write says the disk is full"
 mount -o remount,rw "$M"
 dd if=/dev/zero of="$M/fill" bs=4096 2>/dev/null || true
 expect 0 --home "$S" backup "$TMP/full.clbk" --passphrase-file "$TMP/pass"
@@ -56,5 +56,7 @@ expect 0 --home "$S" bundle export "$TMP/full.bundle"
 expect 0 --home "$TMP/hub" bundle import "$TMP/full.bundle"
 expect 0 --home "$S" volunteer list
 contains "$out" "王芳" "the list on a full home"
+expect 5 --home "$S" volunteer add --name 李四 --phone 13800002222
+contains "$err" "磁盘已满" "a write on a full home says the disk is full"
 rm -f "$M/fill"
 echo "readonly_home: ok"
