@@ -50,14 +50,14 @@ __attribute__((unused)) static void t_node(const char *home, const char *station
 	assert_int_equal(app_open(&a), 0);
 	snprintf(vid, sizeof(vid), "%s-v1", station);
 	snprintf(oid, sizeof(oid), "%s-o1", station);
-	crdt_write_init(&w[0], crdt_schema_find("volunteers")->id, CRDT_UPSERT, vid);
-	assert_int_equal(crdt_write_text(&w[0], "name", "王芳"), 0);
-	assert_int_equal(crdt_write_text(&w[0], "phone", "13800001111"), 0);
-	assert_int_equal(crdt_write_text(&w[0], "station", station), 0);
-	crdt_write_init(&w[1], crdt_schema_find("orders")->id, CRDT_UPSERT, oid);
-	assert_int_equal(crdt_write_text(&w[1], "station", station), 0);
-	assert_int_equal(crdt_write_text(&w[1], "category", "助老"), 0);
-	assert_int_equal(crdt_write_text(&w[1], "status", "open"), 0);
+	crdt_write_init(&w[0], CRDT_T_VOLUNTEERS, CRDT_UPSERT, vid);
+	assert_int_equal(crdt_write_set_text(&w[0], CRDT_C_VOLUNTEERS_NAME, "王芳"), 0);
+	assert_int_equal(crdt_write_set_text(&w[0], CRDT_C_VOLUNTEERS_PHONE, "13800001111"), 0);
+	assert_int_equal(crdt_write_set_text(&w[0], CRDT_C_VOLUNTEERS_STATION, station), 0);
+	crdt_write_init(&w[1], CRDT_T_ORDERS, CRDT_UPSERT, oid);
+	assert_int_equal(crdt_write_set_text(&w[1], CRDT_C_ORDERS_STATION, station), 0);
+	assert_int_equal(crdt_write_set_text(&w[1], CRDT_C_ORDERS_CATEGORY, "助老"), 0);
+	assert_int_equal(crdt_write_set_text(&w[1], CRDT_C_ORDERS_STATUS, "open"), 0);
 	assert_int_equal(app_commit(&a, station, w, 2), 0);
 	app_close(&a);
 }
