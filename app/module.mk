@@ -13,3 +13,7 @@ TEST_SRCS += tests/test_app_core.c
 # names (volunteer_find.c).
 LIB_SRCS += app/order.c app/points.c app/volunteer_find.c
 TEST_SRCS += tests/test_app_order.c
+# Backup files, bundles, peer files and recover (issue 14).
+APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
+LIB_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
+TEST_SRCS += tests/test_app_backup.c tests/test_app_bundle.c

@@ -485,6 +485,12 @@ enum node_msg_id {
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,
 	/* ---- end of orders and points ---- */
+	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
+	M_BK_SNAP_FULL,
+	M_BK_HOME_RO,
+	M_RS_DB_DAMAGED,
+	M_HOME_RO,
+	/* ---- end of backup (issue 14) ---- */
 	M_COUNT
 };
 
