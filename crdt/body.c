@@ -27,60 +27,119 @@ void crdt_write_init(struct crdt_write *w, unsigned table, enum crdt_op op, cons
 	w->op = (uint8_t)op;
 	w->pk = pk;
 	w->pk_len = pk ? strlen(pk) : 0;
+	if (!crdt_schema_table(table))
+		w->err = ERR_SCHEMA;
 }
 
-static struct crdt_value *crdt_write_slot(struct crdt_write *w, const char *col)
+/* The value slot of column c for a value of type (CRDT_NULL fits any
+ * column), marked as written; NULL, with the sticky error set, when the
+ * column is not w's table's or the type is not the column's. */
+static struct crdt_value *crdt_write_slot(struct crdt_write *w, const struct crdt_column *c,
+					  enum crdt_type type)
 {
-	const struct crdt_table *t = crdt_schema_table(w->table);
-	const struct crdt_column *c = t ? crdt_table_find(t, col) : NULL;
-	if (!c)
+	if (!c || (type != CRDT_NULL && type != c->type)) {
+		w->err = ERR_SCHEMA;
 		return NULL;
+	}
 	w->mask |= 1u << c->id;
 	return &w->vals[c->id];
 }
 
-int crdt_write_text(struct crdt_write *w, const char *col, const char *s)
+static const struct crdt_column *crdt_write_col_id(const struct crdt_write *w, unsigned col)
 {
-	struct crdt_value *v = crdt_write_slot(w, col);
+	const struct crdt_table *t = crdt_schema_table(w->table);
+	return t ? crdt_table_column(t, col) : NULL;
+}
+
+static const struct crdt_column *crdt_write_col_name(const struct crdt_write *w, const char *col)
+{
+	const struct crdt_table *t = crdt_schema_table(w->table);
+	return t && col ? crdt_table_find(t, col) : NULL;
+}
+
+static int crdt_write_put_text(struct crdt_write *w, const struct crdt_column *c, const char *s)
+{
+	struct crdt_value *v = crdt_write_slot(w, c, s ? CRDT_TEXT : CRDT_NULL);
 	if (!v)
 		return ERR_SCHEMA;
-	if (!s) {
-		v->type = CRDT_NULL;
-		return 0;
+	memset(v, 0, sizeof(*v));
+	if (s) {
+		v->type = CRDT_TEXT;
+		v->s = s;
+		v->len = strlen(s);
 	}
-	v->type = CRDT_TEXT;
-	v->s = s;
-	v->len = strlen(s);
 	return 0;
 }
 
-int crdt_write_int(struct crdt_write *w, const char *col, int64_t i)
+static int crdt_write_put_int(struct crdt_write *w, const struct crdt_column *c, int64_t i)
 {
-	struct crdt_value *v = crdt_write_slot(w, col);
+	struct crdt_value *v = crdt_write_slot(w, c, CRDT_INT);
 	if (!v)
 		return ERR_SCHEMA;
+	memset(v, 0, sizeof(*v));
 	v->type = CRDT_INT;
 	v->i = i;
 	return 0;
 }
 
-int crdt_write_real(struct crdt_write *w, const char *col, double r)
+static int crdt_write_put_real(struct crdt_write *w, const struct crdt_column *c, double r)
 {
-	struct crdt_value *v = crdt_write_slot(w, col);
+	struct crdt_value *v = crdt_write_slot(w, c, CRDT_REAL);
 	if (!v)
 		return ERR_SCHEMA;
+	memset(v, 0, sizeof(*v));
 	v->type = CRDT_REAL;
 	v->r = r;
 	return 0;
 }
 
-int crdt_write_null(struct crdt_write *w, const char *col)
+static int crdt_write_put_null(struct crdt_write *w, const struct crdt_column *c)
 {
-	struct crdt_value *v = crdt_write_slot(w, col);
+	struct crdt_value *v = crdt_write_slot(w, c, CRDT_NULL);
 	if (!v)
 		return ERR_SCHEMA;
-	v->type = CRDT_NULL;
+	memset(v, 0, sizeof(*v));
 	return 0;
+}
+
+int crdt_write_set_text(struct crdt_write *w, unsigned col, const char *s)
+{
+	return crdt_write_put_text(w, crdt_write_col_id(w, col), s);
+}
+
+int crdt_write_set_int(struct crdt_write *w, unsigned col, int64_t i)
+{
+	return crdt_write_put_int(w, crdt_write_col_id(w, col), i);
+}
+
+int crdt_write_set_real(struct crdt_write *w, unsigned col, double r)
+{
+	return crdt_write_put_real(w, crdt_write_col_id(w, col), r);
+}
+
+int crdt_write_set_null(struct crdt_write *w, unsigned col)
+{
+	return crdt_write_put_null(w, crdt_write_col_id(w, col));
+}
+
+int crdt_write_text(struct crdt_write *w, const char *col, const char *s)
+{
+	return crdt_write_put_text(w, crdt_write_col_name(w, col), s);
+}
+
+int crdt_write_int(struct crdt_write *w, const char *col, int64_t i)
+{
+	return crdt_write_put_int(w, crdt_write_col_name(w, col), i);
+}
+
+int crdt_write_real(struct crdt_write *w, const char *col, double r)
+{
+	return crdt_write_put_real(w, crdt_write_col_name(w, col), r);
+}
+
+int crdt_write_null(struct crdt_write *w, const char *col)
+{
+	return crdt_write_put_null(w, crdt_write_col_name(w, col));
 }
 
 static int crdt_value_check(const struct crdt_column *c, const struct crdt_value *v)
@@ -110,7 +169,7 @@ static int crdt_value_check(const struct crdt_column *c, const struct crdt_value
 int crdt_write_check(const struct crdt_write *w)
 {
 	const struct crdt_table *t = crdt_schema_table(w->table);
-	if (!t)
+	if (!t || w->err)
 		return ERR_SCHEMA;
 	if (w->pk_len == 0 || w->pk_len > CRDT_PK_MAX)
 		return w->pk_len ? ERR_TOOBIG : ERR_SCHEMA;

@@ -224,12 +224,12 @@ static int crdt_log_state(struct crdt_store *s, uint32_t author, const char *sco
 	return state;
 }
 
-/* The seal of (author, scope, seq) into s->scratch (empty when none). */
+/* The seal of (author, scope, seq), appended to s->scratch (nothing when
+ * none). */
 static int crdt_log_seal(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq)
 {
 	sqlite3_stmt *st = s->st_log_seal;
 	int rc = crdt_log_key_step(st, author, scope, seq);
-	buf_reset(&s->scratch);
 	if (rc == SQLITE_ROW)
 		buf_put(&s->scratch, sqlite3_column_blob(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 	sqlite3_reset(st);
@@ -323,26 +323,23 @@ static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char *
 	return 0;
 }
 
-/* Encode the body of a local commit, let the sealer (if any) seal it, and
- * append it to the log. */
-static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq, uint64_t hlc,
-			   const struct crdt_write *w, size_t n)
+/* Let the sealer (if any) seal the body of a local commit, which
+ * crdt_commit_local encoded into s->scratch (all of it), and append the
+ * commit to the log. */
+static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq, uint64_t hlc)
 {
 	struct crdt_log_entry e;
 	const uint8_t *body;
-	size_t body_len;
+	size_t body_len = s->scratch.len, prev_len = 0;
 	int rc;
 
 	buf_reset(&s->seal);
 	buf_reset(&s->sealed_body);
+	/* the previous seal goes after the body in scratch */
 	if (s->sealer.seal && (rc = crdt_log_seal(s, s->self_idx, scope, seq - 1)))
 		return rc;
-	/* scratch now holds the previous seal; encode the body after it */
-	size_t prev_len = s->scratch.len;
-	if ((rc = crdt_body_encode(&s->scratch, w, n)))
-		return rc;
-	body = s->scratch.data + prev_len;
-	body_len = s->scratch.len - prev_len;
+	prev_len = s->scratch.len - body_len;
+	body = s->scratch.data;
 	if (s->sealer.seal) {
 		memset(&e, 0, sizeof(e));
 		memcpy(e.author, s->self, CRDT_AUTHOR_LEN);
@@ -351,8 +348,8 @@ static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq
 		e.hlc = hlc;
 		e.body = body;
 		e.body_len = body_len;
-		rc = s->sealer.seal(s->sealer.arg, &e, prev_len ? s->scratch.data : NULL, prev_len,
-				    &s->seal, &s->sealed_body);
+		rc = s->sealer.seal(s->sealer.arg, &e, prev_len ? s->scratch.data + body_len : NULL,
+				    prev_len, &s->seal, &s->sealed_body);
 		if (rc == 0)
 			rc = s->seal.err ? s->seal.err : s->sealed_body.err;
 		if (rc)
@@ -392,6 +389,9 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		return ERR_USAGE;
 	if (n > CRDT_WRITES_MAX)
 		return ERR_TOOBIG;
+	for (size_t i = 0; i < n; i++)
+		if (writes[i].err)
+			return ERR_SCHEMA; /* a setter was misused: write nothing */
 	w = mem_alloc(n * sizeof(*w));
 	keep = mem_calloc(n, sizeof(*keep));
 	if (!w || !keep) {
@@ -405,7 +405,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		rc = crdt_fill_register(s, &w[i], &keep[i]);
 	if (rc)
 		goto undo;
-	buf_reset(&s->scratch);
+	buf_reset(&s->scratch); /* the body, encoded once; crdt_seal_local seals it */
 	if ((rc = crdt_body_encode(&s->scratch, w, n)))
 		goto undo;
 	clock = s->clock; /* as refreshed when the transaction began */
@@ -417,7 +417,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		rc = crdt_merge_write(s, &w[i], hlc, s->self_idx, scope);
 	if (rc)
 		goto undo;
-	if ((rc = crdt_seal_local(s, scope, seq, hlc, w, n)))
+	if ((rc = crdt_seal_local(s, scope, seq, hlc)))
 		goto undo;
 	s->clock = clock;
 	if ((rc = crdt_savepoint_release(s)))
@@ -481,6 +481,7 @@ int crdt_apply_remote(struct crdt_store *s, uint64_t wall_ms, const uint8_t auth
 int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct crdt_remote *r)
 {
 	struct crdt_write *w = NULL;
+	const struct crdt_write *ws;
 	struct crdt_clock clock = s->clock;
 	const uint8_t *plain = r->plain ? r->plain : r->body;
 	size_t plain_len = r->plain ? r->plain_len : r->body_len, n = 0;
@@ -492,8 +493,18 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 		return ERR_USAGE;
 	if (r->body_len > CRDT_BODY_MAX || r->seal_len > CRDT_BODY_MAX)
 		return ERR_TOOBIG;
-	if (!r->carry && (rc = crdt_body_decode(plain, plain_len, &w, &n)))
+	if (r->carry) {
+		ws = NULL; /* not decoded: relayed only */
+	} else if (r->writes) {
+		if (r->nwrites == 0)
+			return ERR_USAGE;
+		ws = r->writes; /* decoded once, by the caller */
+		n = r->nwrites;
+	} else if ((rc = crdt_body_decode(plain, plain_len, &w, &n))) {
 		return rc;
+	} else {
+		ws = w;
+	}
 	if ((rc = crdt_savepoint(s)))
 		goto out;
 	clock = s->clock; /* as refreshed when the transaction began */
@@ -521,7 +532,7 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 			goto undo;
 	}
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = crdt_merge_write(s, &w[i], r->hlc, idx, r->scope);
+		rc = crdt_merge_write(s, &ws[i], r->hlc, idx, r->scope);
 	if (rc)
 		goto undo;
 	s->clock = clock;

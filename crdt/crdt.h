@@ -160,6 +160,109 @@ enum crdt_kind {
 	CRDT_KIND_APPEND = 1, /* grow-only rows, never updated or deleted */
 };
 
+/*
+ * Table and column ids, as names the compiler checks (schema.c declares
+ * its arrays with them, and test_crdt checks each against the column's
+ * name). Naming: CRDT_T_<TABLE> for a table, CRDT_C_<TABLE>_<COLUMN> for a
+ * column, both the SQL names in upper case. Use these, never a number or a
+ * name looked up at run time: a mistyped constant does not compile.
+ */
+enum crdt_table_id {
+	CRDT_T_STATIONS = 0,
+	CRDT_T_VOLUNTEERS = 1,
+	CRDT_T_TEAMS = 2,
+	CRDT_T_ORDERS = 3,
+	CRDT_T_ORDER_EVENTS = 4,
+	CRDT_T_POINTS = 5,
+	CRDT_T_SETTINGS = 6,
+	CRDT_T_ENROLMENTS = 7,
+	CRDT_T_REVOCATIONS = 8,
+	CRDT_T_SCOPE_KEYS = 9,
+};
+enum crdt_stations_col {
+	CRDT_C_STATIONS_NAME = 0,
+	CRDT_C_STATIONS_LEVEL = 1,
+	CRDT_C_STATIONS_PARENT = 2,
+};
+enum crdt_volunteers_col {
+	CRDT_C_VOLUNTEERS_NAME = 0,
+	CRDT_C_VOLUNTEERS_PHONE = 1,
+	CRDT_C_VOLUNTEERS_STATION = 2,
+	CRDT_C_VOLUNTEERS_TEAM = 3,
+	CRDT_C_VOLUNTEERS_SKILLS = 4,
+	CRDT_C_VOLUNTEERS_STATUS = 5,
+	CRDT_C_VOLUNTEERS_REGISTERED_AT = 6,
+	CRDT_C_VOLUNTEERS_ID_HASH = 7,
+	CRDT_C_VOLUNTEERS_ID_LAST4 = 8,
+	CRDT_C_VOLUNTEERS_ID_CHASH = 9,
+};
+enum crdt_teams_col {
+	CRDT_C_TEAMS_NAME = 0,
+	CRDT_C_TEAMS_STATION = 1,
+};
+enum crdt_orders_col {
+	CRDT_C_ORDERS_STATION = 0,
+	CRDT_C_ORDERS_KIND = 1,
+	CRDT_C_ORDERS_CATEGORY = 2,
+	CRDT_C_ORDERS_DETAIL = 3,
+	CRDT_C_ORDERS_REQUESTER = 4,
+	CRDT_C_ORDERS_REQUESTER_PHONE = 5,
+	CRDT_C_ORDERS_STATUS = 6,
+	CRDT_C_ORDERS_VOLUNTEER = 7,
+	CRDT_C_ORDERS_TEAM = 8,
+	CRDT_C_ORDERS_HOURS = 9,
+	CRDT_C_ORDERS_RATING = 10,
+	CRDT_C_ORDERS_COMMENT = 11,
+	CRDT_C_ORDERS_CREATED_AT = 12,
+	CRDT_C_ORDERS_UPDATED_AT = 13,
+};
+enum crdt_order_events_col {
+	CRDT_C_ORDER_EVENTS_ORDER = 0,
+	CRDT_C_ORDER_EVENTS_STATION = 1,
+	CRDT_C_ORDER_EVENTS_ACTOR = 2,
+	CRDT_C_ORDER_EVENTS_FROM_STATUS = 3,
+	CRDT_C_ORDER_EVENTS_TO_STATUS = 4,
+	CRDT_C_ORDER_EVENTS_VOLUNTEER = 5,
+	CRDT_C_ORDER_EVENTS_AT = 6,
+	CRDT_C_ORDER_EVENTS_NOTE = 7,
+};
+enum crdt_points_col {
+	CRDT_C_POINTS_VOLUNTEER = 0,
+	CRDT_C_POINTS_DELTA = 1,
+	CRDT_C_POINTS_REASON = 2,
+	CRDT_C_POINTS_ORDER = 3,
+	CRDT_C_POINTS_ITEM = 4,
+	CRDT_C_POINTS_STATION = 5,
+	CRDT_C_POINTS_KEY = 6,
+	CRDT_C_POINTS_AT = 7,
+	CRDT_C_POINTS_HOURS = 8,
+};
+enum crdt_settings_col {
+	CRDT_C_SETTINGS_VALUE = 0,
+};
+enum crdt_enrolments_col {
+	CRDT_C_ENROLMENTS_NODE = 0,
+	CRDT_C_ENROLMENTS_STATION = 1,
+	CRDT_C_ENROLMENTS_ROLE = 2,
+	CRDT_C_ENROLMENTS_NOT_BEFORE = 3,
+	CRDT_C_ENROLMENTS_NOT_AFTER = 4,
+	CRDT_C_ENROLMENTS_CERT = 5,
+};
+enum crdt_revocations_col {
+	CRDT_C_REVOCATIONS_NODE = 0,
+	CRDT_C_REVOCATIONS_SCOPE = 1,
+	CRDT_C_REVOCATIONS_FROM_SEQ = 2,
+	CRDT_C_REVOCATIONS_FROM_MS = 3,
+	CRDT_C_REVOCATIONS_AT = 4,
+};
+enum crdt_scope_keys_col {
+	CRDT_C_SCOPE_KEYS_SCOPE = 0,
+	CRDT_C_SCOPE_KEYS_GEN = 1,
+	CRDT_C_SCOPE_KEYS_NODE = 2,
+	CRDT_C_SCOPE_KEYS_SEALED = 3,
+	CRDT_C_SCOPE_KEYS_AT = 4,
+};
+
 struct crdt_column {
 	uint8_t id;
 	const char *name;
@@ -210,10 +313,27 @@ struct crdt_write {
 	size_t pk_len;
 	uint32_t mask;  /* bit c set: column id c is written (UPSERT only) */
 	struct crdt_value vals[CRDT_COLS_MAX]; /* indexed by column id */
+	int err;        /* sticky: 0, or ERR_SCHEMA once a helper below was misused */
 };
 
-/* Helpers to fill a write; text is borrowed. */
+/*
+ * Helpers to fill a write; text is borrowed. The sticky error: init on a
+ * table the schema lacks, or a setter naming a column the table lacks or
+ * giving a value of another type than the column's, sets w->err to
+ * ERR_SCHEMA (and sets nothing). crdt_body_encode, crdt_commit_local and
+ * crdt_commit_as refuse a write whose err is set, with ERR_SCHEMA, writing
+ * nothing; so a caller may fill a write freely and check once, at the
+ * commit. The setters also return the error, for callers that want it at
+ * once. A NULL text (crdt_write_text) or crdt_write_null sets the value to
+ * NULL, whatever the column's type.
+ *
+ * By id (col: a CRDT_C_<TABLE>_<COLUMN> of w's table) or by name.
+ */
 void crdt_write_init(struct crdt_write *w, unsigned table, enum crdt_op op, const char *pk);
+int crdt_write_set_text(struct crdt_write *w, unsigned col, const char *s);
+int crdt_write_set_int(struct crdt_write *w, unsigned col, int64_t v);
+int crdt_write_set_real(struct crdt_write *w, unsigned col, double v);
+int crdt_write_set_null(struct crdt_write *w, unsigned col);
 int crdt_write_text(struct crdt_write *w, const char *col, const char *s);
 int crdt_write_int(struct crdt_write *w, const char *col, int64_t v);
 int crdt_write_real(struct crdt_write *w, const char *col, double v);
@@ -228,7 +348,8 @@ int crdt_write_null(struct crdt_write *w, const char *col);
  * NULL and *n is 0. */
 int crdt_body_encode(struct buf *b, const struct crdt_write *w, size_t n);
 int crdt_body_decode(const uint8_t *p, size_t len, struct crdt_write **out, size_t *n);
-/* Check one write against the schema (ids, types, lengths, rules). */
+/* Check one write against the schema (ids, types, lengths, rules);
+ * ERR_SCHEMA when its sticky error is set. */
 int crdt_write_check(const struct crdt_write *w);
 
 /* ---- the store ------------------------------------------------------- */
@@ -293,6 +414,10 @@ struct crdt_remote {
 	bool carry;            /* keep to relay only; do not decode or merge */
 	bool held;             /* with carry: refused here for now, to judge again
 				  (crdt_log_held); merged later like a carried one */
+	const struct crdt_write *writes; /* the body to merge as crdt_body_decode
+				  gave it (borrowed), when the caller decoded it
+				  already; NULL: decoded here */
+	size_t nwrites;
 };
 
 struct crdt_vv_entry {

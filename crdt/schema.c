@@ -4,109 +4,111 @@
  *
  * Everything else derives from these tables: the SQL (store.c), the column
  * ids in commit bodies (body.c) and which merge rule a column follows
- * (merge.c). To add a column, append it with the next unused id; opening a
- * replica adds it (ALTER TABLE ADD COLUMN). Never renumber or reuse an id:
- * ids travel in commits that old logs still hold.
+ * (merge.c). To add a column, give it the next unused id in crdt.h
+ * (CRDT_C_<TABLE>_<COLUMN>) and append it here; opening a replica adds it
+ * (ALTER TABLE ADD COLUMN). Every entry is placed at the index of its own
+ * constant ([id] = ...), so an array cannot drift from the ids. Never
+ * renumber or reuse an id: ids travel in commits that old logs still hold.
  */
 #include <string.h>
 
 #include "crdt/crdt.h"
 
-#define COL(i, n, t) { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LWW }
-#define REG(i, n, t) { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LIFECYCLE }
+#define COL(i, n, t) [i] = { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LWW }
+#define REG(i, n, t) [i] = { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LIFECYCLE }
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct crdt_column stations_cols[] = {
-	COL(0, "name", CRDT_TEXT),
-	COL(1, "level", CRDT_TEXT), /* county, town, village */
-	COL(2, "parent", CRDT_TEXT),
+	COL(CRDT_C_STATIONS_NAME, "name", CRDT_TEXT),
+	COL(CRDT_C_STATIONS_LEVEL, "level", CRDT_TEXT), /* county, town, village */
+	COL(CRDT_C_STATIONS_PARENT, "parent", CRDT_TEXT),
 };
 
 static const struct crdt_column volunteers_cols[] = {
-	COL(0, "name", CRDT_TEXT),
-	COL(1, "phone", CRDT_TEXT),
-	COL(2, "station", CRDT_TEXT), /* home station: holds the right to spend points */
-	COL(3, "team", CRDT_TEXT),
-	COL(4, "skills", CRDT_TEXT),  /* comma list */
-	COL(5, "status", CRDT_TEXT),  /* active, paused, left */
-	COL(6, "registered_at", CRDT_INT),
+	COL(CRDT_C_VOLUNTEERS_NAME, "name", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_PHONE, "phone", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_STATION, "station", CRDT_TEXT), /* home station: holds the right to spend points */
+	COL(CRDT_C_VOLUNTEERS_TEAM, "team", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_SKILLS, "skills", CRDT_TEXT),  /* comma list */
+	COL(CRDT_C_VOLUNTEERS_STATUS, "status", CRDT_TEXT),  /* active, paused, left */
+	COL(CRDT_C_VOLUNTEERS_REGISTERED_AT, "registered_at", CRDT_INT),
 	/* Resident ID number: never the number itself, only its keyed hash
 	 * (hex of 32 bytes, sync_idnum_key) and its last four characters. */
-	COL(7, "id_hash", CRDT_TEXT),
-	COL(8, "id_last4", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_ID_HASH, "id_hash", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_ID_LAST4, "id_last4", CRDT_TEXT),
 	/* The same number keyed with the county ID key (sync_idnum_county_key),
 	 * written by a node that holds it: the hub finds one person at two
 	 * stations by it (cunlian report --duplicates). */
-	COL(9, "id_chash", CRDT_TEXT),
+	COL(CRDT_C_VOLUNTEERS_ID_CHASH, "id_chash", CRDT_TEXT),
 };
 
 static const struct crdt_column teams_cols[] = {
-	COL(0, "name", CRDT_TEXT),
-	COL(1, "station", CRDT_TEXT),
+	COL(CRDT_C_TEAMS_NAME, "name", CRDT_TEXT),
+	COL(CRDT_C_TEAMS_STATION, "station", CRDT_TEXT),
 };
 
 static const struct crdt_column orders_cols[] = {
-	COL(0, "station", CRDT_TEXT),
-	COL(1, "kind", CRDT_TEXT), /* service, wish */
-	COL(2, "category", CRDT_TEXT),
-	COL(3, "detail", CRDT_TEXT),
-	COL(4, "requester", CRDT_TEXT),
-	COL(5, "requester_phone", CRDT_TEXT),
-	REG(6, "status", CRDT_TEXT),
-	REG(7, "volunteer", CRDT_TEXT),
-	COL(8, "team", CRDT_TEXT),
-	COL(9, "hours", CRDT_REAL),
-	COL(10, "rating", CRDT_INT),
-	COL(11, "comment", CRDT_TEXT),
-	COL(12, "created_at", CRDT_INT),
-	COL(13, "updated_at", CRDT_INT),
+	COL(CRDT_C_ORDERS_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_KIND, "kind", CRDT_TEXT), /* service, wish */
+	COL(CRDT_C_ORDERS_CATEGORY, "category", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_DETAIL, "detail", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_REQUESTER, "requester", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_REQUESTER_PHONE, "requester_phone", CRDT_TEXT),
+	REG(CRDT_C_ORDERS_STATUS, "status", CRDT_TEXT),
+	REG(CRDT_C_ORDERS_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_TEAM, "team", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_HOURS, "hours", CRDT_REAL),
+	COL(CRDT_C_ORDERS_RATING, "rating", CRDT_INT),
+	COL(CRDT_C_ORDERS_COMMENT, "comment", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_CREATED_AT, "created_at", CRDT_INT),
+	COL(CRDT_C_ORDERS_UPDATED_AT, "updated_at", CRDT_INT),
 };
 
 static const struct crdt_column order_events_cols[] = {
-	COL(0, "order", CRDT_TEXT),
-	COL(1, "station", CRDT_TEXT),
-	COL(2, "actor", CRDT_TEXT),
-	COL(3, "from_status", CRDT_TEXT),
-	COL(4, "to_status", CRDT_TEXT),
-	COL(5, "volunteer", CRDT_TEXT),
-	COL(6, "at", CRDT_INT),
-	COL(7, "note", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_ORDER, "order", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_ACTOR, "actor", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_FROM_STATUS, "from_status", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_TO_STATUS, "to_status", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ORDER_EVENTS_AT, "at", CRDT_INT),
+	COL(CRDT_C_ORDER_EVENTS_NOTE, "note", CRDT_TEXT),
 };
 
 static const struct crdt_column points_cols[] = {
-	COL(0, "volunteer", CRDT_TEXT),
-	COL(1, "delta", CRDT_INT),
-	COL(2, "reason", CRDT_TEXT), /* service, redeem, adjust, reversal */
-	COL(3, "order", CRDT_TEXT),
-	COL(4, "item", CRDT_TEXT),
-	COL(5, "station", CRDT_TEXT),
-	COL(6, "key", CRDT_TEXT), /* idempotency key: one service credit per order */
-	COL(7, "at", CRDT_INT),   /* when it was credited or redeemed (ms) */
-	COL(8, "hours", CRDT_REAL), /* a service credit's hours (so a home station sees them) */
+	COL(CRDT_C_POINTS_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_POINTS_DELTA, "delta", CRDT_INT),
+	COL(CRDT_C_POINTS_REASON, "reason", CRDT_TEXT), /* service, redeem, adjust, reversal */
+	COL(CRDT_C_POINTS_ORDER, "order", CRDT_TEXT),
+	COL(CRDT_C_POINTS_ITEM, "item", CRDT_TEXT),
+	COL(CRDT_C_POINTS_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_POINTS_KEY, "key", CRDT_TEXT), /* idempotency key: one service credit per order */
+	COL(CRDT_C_POINTS_AT, "at", CRDT_INT),   /* when it was credited or redeemed (ms) */
+	COL(CRDT_C_POINTS_HOURS, "hours", CRDT_REAL), /* a service credit's hours (so a home station sees them) */
 };
 
 static const struct crdt_column settings_cols[] = {
-	COL(0, "value", CRDT_TEXT),
+	COL(CRDT_C_SETTINGS_VALUE, "value", CRDT_TEXT),
 };
 
 /* Enrolment statements (docs/security.md): authored only by the county
  * root, in scope "". pk: hex of the first 16 bytes of the signature. */
 static const struct crdt_column enrolments_cols[] = {
-	COL(0, "node", CRDT_TEXT),    /* hex Ed25519 public key */
-	COL(1, "station", CRDT_TEXT),
-	COL(2, "role", CRDT_TEXT),    /* station, hub */
-	COL(3, "not_before", CRDT_INT),
-	COL(4, "not_after", CRDT_INT),
-	COL(5, "cert", CRDT_TEXT),    /* hex of the signed statement */
+	COL(CRDT_C_ENROLMENTS_NODE, "node", CRDT_TEXT),    /* hex Ed25519 public key */
+	COL(CRDT_C_ENROLMENTS_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_ENROLMENTS_ROLE, "role", CRDT_TEXT),    /* station, hub */
+	COL(CRDT_C_ENROLMENTS_NOT_BEFORE, "not_before", CRDT_INT),
+	COL(CRDT_C_ENROLMENTS_NOT_AFTER, "not_after", CRDT_INT),
+	COL(CRDT_C_ENROLMENTS_CERT, "cert", CRDT_TEXT),    /* hex of the signed statement */
 };
 
 /* Revocations: authored only by the county root, in scope "". */
 static const struct crdt_column revocations_cols[] = {
-	COL(0, "node", CRDT_TEXT),     /* hex Ed25519 public key */
-	COL(1, "scope", CRDT_TEXT),    /* the feed from_seq counts in */
-	COL(2, "from_seq", CRDT_INT),  /* refused from this seq of that feed */
-	COL(3, "from_ms", CRDT_INT),   /* and everywhere from this HLC time */
-	COL(4, "at", CRDT_INT),
+	COL(CRDT_C_REVOCATIONS_NODE, "node", CRDT_TEXT),     /* hex Ed25519 public key */
+	COL(CRDT_C_REVOCATIONS_SCOPE, "scope", CRDT_TEXT),    /* the feed from_seq counts in */
+	COL(CRDT_C_REVOCATIONS_FROM_SEQ, "from_seq", CRDT_INT),  /* refused from this seq of that feed */
+	COL(CRDT_C_REVOCATIONS_FROM_MS, "from_ms", CRDT_INT),   /* and everywhere from this HLC time */
+	COL(CRDT_C_REVOCATIONS_AT, "at", CRDT_INT),
 };
 
 /* Key generations of station scopes (docs/security.md "Re-keying"):
@@ -114,24 +116,31 @@ static const struct crdt_column revocations_cols[] = {
  * announces that generation gen of scope's key is in force; a row with
  * node carries that generation's key sealed to it. */
 static const struct crdt_column scope_keys_cols[] = {
-	COL(0, "scope", CRDT_TEXT),
-	COL(1, "gen", CRDT_INT),
-	COL(2, "node", CRDT_TEXT),   /* hex Ed25519 public key of the reader */
-	COL(3, "sealed", CRDT_TEXT), /* hex of crypto_box_seal(key) to the reader */
-	COL(4, "at", CRDT_INT),
+	COL(CRDT_C_SCOPE_KEYS_SCOPE, "scope", CRDT_TEXT),
+	COL(CRDT_C_SCOPE_KEYS_GEN, "gen", CRDT_INT),
+	COL(CRDT_C_SCOPE_KEYS_NODE, "node", CRDT_TEXT),   /* hex Ed25519 public key of the reader */
+	COL(CRDT_C_SCOPE_KEYS_SEALED, "sealed", CRDT_TEXT), /* hex of crypto_box_seal(key) to the reader */
+	COL(CRDT_C_SCOPE_KEYS_AT, "at", CRDT_INT),
 };
 
+#define TAB(i, n, k, del, scope, uniq, a) \
+	[i] = { .id = (i), .name = (n), .kind = (k), .deletable = (del), .scope_col = (scope), \
+		.unique_col = (uniq), .ncols = NCOLS(a), .cols = (a) }
+
 const struct crdt_table crdt_tables[] = {
-	{ 0, "stations", CRDT_KIND_ROWS, true, -1, -1, NCOLS(stations_cols), stations_cols },
-	{ 1, "volunteers", CRDT_KIND_ROWS, true, 2, -1, NCOLS(volunteers_cols), volunteers_cols },
-	{ 2, "teams", CRDT_KIND_ROWS, true, -1, -1, NCOLS(teams_cols), teams_cols },
-	{ 3, "orders", CRDT_KIND_ROWS, false, 0, -1, NCOLS(orders_cols), orders_cols },
-	{ 4, "order_events", CRDT_KIND_APPEND, false, 1, -1, NCOLS(order_events_cols), order_events_cols },
-	{ 5, "points", CRDT_KIND_APPEND, false, 5, 6, NCOLS(points_cols), points_cols },
-	{ 6, "settings", CRDT_KIND_ROWS, false, -1, -1, NCOLS(settings_cols), settings_cols },
-	{ 7, "enrolments", CRDT_KIND_APPEND, false, -1, -1, NCOLS(enrolments_cols), enrolments_cols },
-	{ 8, "revocations", CRDT_KIND_APPEND, false, -1, -1, NCOLS(revocations_cols), revocations_cols },
-	{ 9, "scope_keys", CRDT_KIND_APPEND, false, -1, -1, NCOLS(scope_keys_cols), scope_keys_cols },
+	TAB(CRDT_T_STATIONS, "stations", CRDT_KIND_ROWS, true, -1, -1, stations_cols),
+	TAB(CRDT_T_VOLUNTEERS, "volunteers", CRDT_KIND_ROWS, true, CRDT_C_VOLUNTEERS_STATION, -1,
+	    volunteers_cols),
+	TAB(CRDT_T_TEAMS, "teams", CRDT_KIND_ROWS, true, -1, -1, teams_cols),
+	TAB(CRDT_T_ORDERS, "orders", CRDT_KIND_ROWS, false, CRDT_C_ORDERS_STATION, -1, orders_cols),
+	TAB(CRDT_T_ORDER_EVENTS, "order_events", CRDT_KIND_APPEND, false, CRDT_C_ORDER_EVENTS_STATION,
+	    -1, order_events_cols),
+	TAB(CRDT_T_POINTS, "points", CRDT_KIND_APPEND, false, CRDT_C_POINTS_STATION, CRDT_C_POINTS_KEY,
+	    points_cols),
+	TAB(CRDT_T_SETTINGS, "settings", CRDT_KIND_ROWS, false, -1, -1, settings_cols),
+	TAB(CRDT_T_ENROLMENTS, "enrolments", CRDT_KIND_APPEND, false, -1, -1, enrolments_cols),
+	TAB(CRDT_T_REVOCATIONS, "revocations", CRDT_KIND_APPEND, false, -1, -1, revocations_cols),
+	TAB(CRDT_T_SCOPE_KEYS, "scope_keys", CRDT_KIND_APPEND, false, -1, -1, scope_keys_cols),
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 

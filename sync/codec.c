@@ -6,7 +6,8 @@
  *
  * Invariants:
  *  P1. decode(encode(x)) gives every commit's body back byte for byte: a
- *      body that does not parse as a canonical crdt body travels raw, and
+ *      body is read only by crdt_body_decode (no second parser here); one
+ *      it refuses (sealed, or of a schema this node lacks) travels raw, and
  *      every transform (value = the commit's time, text = the scope, pk =
  *      scope + "-" + rest, hours in hundredths) is exact and checked
  *      before it is used. The receiver's hash chain checks it again.
@@ -134,22 +135,16 @@ static bool sync_scoped(const char *scope, size_t sl, const uint8_t *s, size_t l
 	return true;
 }
 
-/* One value of a canonical crdt body, re-encoded with a wire tag. */
-static int sync_value_encode(struct cur *in, struct buf *st, const char *scope, size_t sl,
-			     uint64_t ms)
+/* One value of a decoded crdt write, encoded with a wire tag. */
+static void sync_value_encode(const struct crdt_value *v, struct buf *st, const char *scope,
+			      size_t sl, uint64_t ms)
 {
-	uint8_t type;
-	int rc = cur_get_u8(in, &type);
-	if (rc)
-		return rc;
-	switch (type) {
+	switch (v->type) {
 	case CRDT_NULL:
 		buf_put_u8(&st[S_OP], TAG_NULL);
-		return 0;
+		return;
 	case CRDT_INT: {
-		int64_t i, d;
-		if ((rc = cur_get_svarint(in, &i)))
-			return rc;
+		int64_t i = v->i, d;
 		if (i == (int64_t)ms) {
 			buf_put_u8(&st[S_OP], TAG_INT_NOW);
 		} else if (!__builtin_sub_overflow(i, (int64_t)ms, &d) && svarint_len(d) < svarint_len(i)) {
@@ -159,93 +154,77 @@ static int sync_value_encode(struct cur *in, struct buf *st, const char *scope, 
 			buf_put_u8(&st[S_OP], TAG_INT);
 			buf_put_svarint(&st[S_NUM], i);
 		}
-		return 0;
+		return;
 	}
 	case CRDT_REAL: {
 		uint64_t bits, back;
-		double r, k;
-		if ((rc = cur_get_u64be(in, &bits)))
-			return rc;
-		memcpy(&r, &bits, 8);
-		k = isfinite(r) ? nearbyint(r * 100.0) : 0;
-		if (isfinite(r) && fabs(k) < 1e15) {
+		double r = v->r, k;
+		memcpy(&bits, &r, 8);
+		k = nearbyint(r * 100.0); /* crdt_body_decode let only finite values through */
+		/* -0.0 is not a number of hundredths: it would come back as +0.0 */
+		if (fabs(k) < 1e15 && !(k == 0 && signbit(r))) {
 			double q = k / 100.0;
 			memcpy(&back, &q, 8);
 			if (back == bits) {
 				buf_put_u8(&st[S_OP], TAG_REAL_CENT);
 				buf_put_svarint(&st[S_NUM], (int64_t)k);
-				return 0;
+				return;
 			}
 		}
 		buf_put_u8(&st[S_OP], TAG_REAL);
 		buf_put_u64be(&st[S_NUM], bits);
-		return 0;
+		return;
 	}
 	case CRDT_TEXT: {
-		const uint8_t *s;
-		size_t len, rest;
-		if ((rc = cur_get_lenbytes(in, CRDT_TEXT_MAX, &s, &len)))
-			return rc;
-		if (sl && len == sl && memcmp(s, scope, sl) == 0) {
+		const uint8_t *t = (const uint8_t *)v->s;
+		size_t rest;
+		if (sl && v->len == sl && memcmp(t, scope, sl) == 0) {
 			buf_put_u8(&st[S_OP], TAG_TEXT_SCOPE);
-		} else if (sync_scoped(scope, sl, s, len, &rest)) {
+		} else if (sync_scoped(scope, sl, t, v->len, &rest)) {
 			buf_put_u8(&st[S_OP], TAG_TEXT_SCOPED);
-			buf_put_lenbytes(&st[S_TXT], s + rest, len - rest);
+			buf_put_lenbytes(&st[S_TXT], t + rest, v->len - rest);
 		} else {
 			buf_put_u8(&st[S_OP], TAG_TEXT);
-			buf_put_lenbytes(&st[S_TXT], s, len);
+			buf_put_lenbytes(&st[S_TXT], t, v->len);
 		}
-		return 0;
+		return;
 	}
-	default:
-		return ERR_CORRUPT;
 	}
 }
 
-/* Re-encode a canonical crdt body into the streams; ERR_CORRUPT (streams
- * untouched by the caller's rollback) when it is not one. */
+/* Encode a crdt body into the streams. The body is read by crdt's own
+ * decoder (crdt_body_decode), which takes only a canonical, valid body:
+ * its bytes are exactly crdt_body_encode of the writes it gives, so the
+ * receiver rebuilds them byte for byte (P1). Any other body (sealed, or
+ * of a schema this node does not know) returns an error and the caller
+ * sends it raw. */
 static int sync_body_encode(const uint8_t *p, size_t len, struct buf *st, const char *scope,
 			    uint64_t ms)
 {
-	struct cur in;
-	uint64_t nw;
-	size_t sl = strlen(scope);
-	int rc;
-
-	cur_init(&in, p, len);
-	if ((rc = cur_get_varint(&in, &nw)))
+	struct crdt_write *w;
+	size_t nw, sl = strlen(scope);
+	int rc = crdt_body_decode(p, len, &w, &nw);
+	if (rc)
 		return rc;
-	if (nw > CRDT_WRITES_MAX)
-		return ERR_TOOBIG;
-	buf_put_varint(&st[S_OP], nw << 1 | 1);
-	for (uint64_t i = 0; i < nw; i++) {
-		uint8_t table, op;
-		const uint8_t *pk;
-		size_t pk_len, rest;
-		uint64_t mask;
-		if ((rc = cur_get_u8(&in, &table)) || (rc = cur_get_u8(&in, &op)) ||
-		    (rc = cur_get_lenbytes(&in, CRDT_PK_MAX, &pk, &pk_len)))
-			return rc;
-		if (table >= 64 || op > CRDT_DELETE)
-			return ERR_CORRUPT;
-		bool scoped = sync_scoped(scope, sl, pk, pk_len, &rest);
-		buf_put_u8(&st[S_OP], (uint8_t)(table << 2 | (scoped ? 2 : 0) | op));
+	buf_put_varint(&st[S_OP], (uint64_t)nw << 1 | 1);
+	for (size_t i = 0; i < nw; i++) {
+		const uint8_t *pk = (const uint8_t *)w[i].pk;
+		size_t rest;
+		bool scoped = sync_scoped(scope, sl, pk, w[i].pk_len, &rest);
+		buf_put_u8(&st[S_OP], (uint8_t)(w[i].table << 2 | (scoped ? 2 : 0) | w[i].op));
 		if (scoped)
-			buf_put_lenbytes(&st[S_PK], pk + rest, pk_len - rest);
+			buf_put_lenbytes(&st[S_PK], pk + rest, w[i].pk_len - rest);
 		else
-			buf_put_lenbytes(&st[S_PK], pk, pk_len);
-		if (op != CRDT_UPSERT)
+			buf_put_lenbytes(&st[S_PK], pk, w[i].pk_len);
+		if (w[i].op != CRDT_UPSERT)
 			continue;
-		if ((rc = cur_get_varint(&in, &mask)))
-			return rc;
-		if (mask >> CRDT_COLS_MAX)
-			return ERR_CORRUPT;
-		buf_put_varint(&st[S_OP], mask);
+		buf_put_varint(&st[S_OP], w[i].mask);
 		for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
-			if ((mask >> c & 1) && (rc = sync_value_encode(&in, st, scope, sl, ms)))
-				return rc;
+			if (w[i].mask >> c & 1)
+				sync_value_encode(&w[i].vals[c], st, scope, sl, ms);
 	}
-	return cur_done(&in) ? 0 : ERR_CORRUPT;
+	mem_free(w);
+	return 0;
 }
 
 /* A piece of a segment as one range record: commits [lo, hi). */

@@ -721,29 +721,43 @@ static void sync_refuse(struct sync_ctx *c, struct sync_report *rep, const struc
 			       why ? why : err_str(rc));
 }
 
-/* One commit as sync_commit_check sees it. */
+/* One commit as sync_commit_check sees it, and what it found: the
+ * plaintext body and its writes, decoded once here for the trust rules,
+ * crdt_apply_remote_ex and sync_trust_learn alike. */
 struct sync_check {
 	const uint8_t *author;
 	const char *scope;
 	uint64_t seq, hlc;
 	const uint8_t *body;
 	size_t body_len;
+	const uint8_t *plain; /* NULL: body is the plaintext */
+	size_t plain_len;
+	struct crdt_write *w; /* mem_alloc'd (sync_check_release); NULL when carried */
+	size_t n;
 };
 
-/* Decrypt (when sealed and this node holds the key) and check the writes
- * of one commit against who may write what; *carry when it cannot be
- * read here, *hold when the rules refuse it (held back, judged again). */
-static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, const uint8_t **plain,
-			     size_t *plain_len, bool *carry, bool *hold, const char **why)
+static void sync_check_release(struct sync_check *k)
 {
-	struct crdt_write *w = NULL;
-	size_t n = 0;
+	mem_free(k->w);
+	k->w = NULL;
+	k->n = 0;
+}
+
+/* Decrypt (when sealed and this node holds the key), decode, and check
+ * the writes of one commit against who may write what; *carry when it
+ * cannot be read here, *hold when the rules refuse it (held back, judged
+ * again). Whatever it returns, the caller releases k. */
+static int sync_commit_check(struct sync_ctx *c, struct sync_check *k, bool *carry, bool *hold,
+			     const char **why)
+{
 	uint8_t key[SYNC_KEY_LEN];
 	uint32_t gen;
 	int rc;
 
-	*plain = NULL;
-	*plain_len = 0;
+	k->plain = NULL;
+	k->plain_len = 0;
+	k->w = NULL;
+	k->n = 0;
 	*hold = false;
 	*why = NULL;
 	if (*carry)
@@ -770,28 +784,15 @@ static int sync_commit_check(struct sync_ctx *c, const struct sync_check *k, con
 			return rc == -ENOMEM || rc == ERR_NODICT || rc == ERR_TOOBIG || rc == ERR_CORRUPT
 				       ? rc
 				       : ERR_BADSIG;
-		*plain = c->open.data;
-		*plain_len = c->open.len;
+		k->plain = c->open.data;
+		k->plain_len = c->open.len;
 	}
-	if (!c->trust)
-		return 0;
-	rc = crdt_body_decode(*plain ? *plain : k->body, *plain ? *plain_len : k->body_len, &w, &n);
-	if (rc)
-		return rc; /* crdt refuses it the same way */
-	rc = sync_trust_writes(c, k->author, k->scope, k->hlc, w, n, why);
+	rc = crdt_body_decode(k->plain ? k->plain : k->body, k->plain ? k->plain_len : k->body_len,
+			      &k->w, &k->n);
+	if (rc || !c->trust)
+		return rc; /* crdt_apply_remote would refuse it the same way */
+	rc = sync_trust_writes(c, k->author, k->scope, k->hlc, k->w, k->n, why);
 	*hold = rc == ERR_UNAUTH;
-	mem_free(w);
-	return rc;
-}
-
-static int sync_trust_learn_body(struct sync_ctx *c, const uint8_t *body, size_t len)
-{
-	struct crdt_write *w;
-	size_t n;
-	if (crdt_body_decode(body, len, &w, &n))
-		return 0;
-	int rc = sync_trust_learn(c, w, n);
-	mem_free(w);
 	return rc;
 }
 
@@ -877,16 +878,17 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 	}
 	for (size_t i = 0; i < ok; i++) {
 		bool sig = cm[i].has_sig, cc = carry, hold = false;
-		const uint8_t *body = b->arena.data + cm[i].body_off, *plain;
-		size_t plain_len;
+		const uint8_t *body = b->arena.data + cm[i].body_off;
 		if (sync_held_merged(hs[i], cc)) {
 			rep->duplicate++; /* held: checked when it came */
 			*held = cm[i].seq;
 			continue;
 		}
-		struct sync_check k = { r->author, r->scope, cm[i].seq, cm[i].hlc, body, cm[i].body_len };
-		rc = sync_commit_check(c, &k, &plain, &plain_len, &cc, &hold, &why);
+		struct sync_check k = { .author = r->author, .scope = r->scope, .seq = cm[i].seq,
+					.hlc = cm[i].hlc, .body = body, .body_len = cm[i].body_len };
+		rc = sync_commit_check(c, &k, &cc, &hold, &why);
 		if (rc && !hold) {
+			sync_check_release(&k);
 			if (rc == -ENOMEM)
 				goto out;
 			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, why);
@@ -900,9 +902,10 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 			memcpy(seal + 1 + SYNC_HASH_LEN, cm[i].sig, SYNC_SIG_LEN);
 		struct crdt_remote rm = {
 			.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
-			.body = body, .body_len = cm[i].body_len, .plain = plain, .plain_len = plain_len,
-			.seal = seal, .seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc,
-			.held = hold,
+			.body = body, .body_len = cm[i].body_len, .plain = k.plain,
+			.plain_len = k.plain_len, .seal = seal,
+			.seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc, .held = hold,
+			.writes = k.w, .nwrites = k.n,
 		};
 		rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
 		if (rc == 1) {
@@ -917,9 +920,13 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 				rep->applied++;
 			}
 			if (!cc && c->trust && sync_trust_rank(c, r->author) == 0 &&
-			    (rc = sync_trust_learn_body(c, body, cm[i].body_len)))
+			    (rc = sync_trust_learn(c, k.w, k.n))) {
+				sync_check_release(&k);
 				goto out;
+			}
+			sync_check_release(&k);
 		} else {
+			sync_check_release(&k);
 			if (rc == -ENOMEM || rc == ERR_STORAGE)
 				goto out;
 			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, NULL);
@@ -979,23 +986,23 @@ struct sync_retry {
 static int sync_held_one(void *arg, const struct crdt_log_entry *e)
 {
 	struct sync_retry *t = arg;
-	struct sync_check k = { e->author, e->scope, e->seq, e->hlc, e->body, e->body_len };
-	const uint8_t *plain;
+	struct sync_check k = { .author = e->author, .scope = e->scope, .seq = e->seq, .hlc = e->hlc,
+				.body = e->body, .body_len = e->body_len };
 	const char *why;
-	size_t plain_len;
 	bool carry = false, hold;
-	int rc = sync_commit_check(t->c, &k, &plain, &plain_len, &carry, &hold, &why);
+	int rc = sync_commit_check(t->c, &k, &carry, &hold, &why);
 
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc || carry)
-		return 0; /* still refused (or no longer readable): stays held back */
+	if (rc || carry) {
+		sync_check_release(&k);
+		return rc == -ENOMEM ? rc : 0; /* still refused (or no longer readable): stays held back */
+	}
 	struct crdt_remote rm = {
 		.author = e->author, .scope = e->scope, .seq = e->seq, .hlc = e->hlc,
-		.body = e->body, .body_len = e->body_len, .plain = plain, .plain_len = plain_len,
-		.seal = e->seal, .seal_len = e->seal_len,
+		.body = e->body, .body_len = e->body_len, .plain = k.plain, .plain_len = k.plain_len,
+		.seal = e->seal, .seal_len = e->seal_len, .writes = k.w, .nwrites = k.n,
 	};
 	rc = crdt_apply_remote_ex(t->c->store, t->wall_ms, &rm);
+	sync_check_release(&k);
 	if (rc == -ENOMEM || rc == ERR_STORAGE)
 		return rc;
 	if (rc == 0) {

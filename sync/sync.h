@@ -242,8 +242,9 @@ int sync_ctx_group_end(struct sync_ctx *c);
  * The county root (an Ed25519 key) enrols nodes with statements: signed
  * bytes binding a node's key to a station and a role for a period, with
  * the node's scope key sealed to it (a station: its station's key; a hub:
- * the master all scope keys derive from). Statements and revocations are
- * rows of the tables enrolments (7) and revocations (8), written only in
+ * the master all scope keys derive from). Statements, revocations and
+ * scope keys are rows of the tables enrolments, revocations and scope_keys
+ * (CRDT_T_ENROLMENTS, CRDT_T_REVOCATIONS, CRDT_T_SCOPE_KEYS), written only in
  * commits the root itself authors in scope "", so they travel like any
  * data and every receiver checks them by the root's checkpoints.
  * docs/protocol.md "Trust" has the bytes, docs/security.md the reasons.
@@ -252,10 +253,7 @@ int sync_ctx_group_end(struct sync_ctx *c);
 #define SYNC_ROLE_HUB 2
 #define SYNC_KEY_LEN 32
 #define SYNC_SEALED_LEN (SYNC_KEY_LEN + 48) /* crypto_box_SEALBYTES */
-#define SYNC_T_ENROLMENTS 7
-#define SYNC_T_REVOCATIONS 8
 #define SYNC_STMT_MAX 512
-#define SYNC_T_SCOPE_KEYS 9
 #define SYNC_GENS_MAX 256 /* key generations of one scope: 0 .. 255 */
 
 struct sync_statement {

@@ -151,7 +151,6 @@ enum { OPEN_ZSTD = 1, OPEN_ZSTD_DICT = 2, OPEN_GEN_ZSTD = 3, OPEN_GEN_ZSTD_DICT 
 static const uint8_t zstd_magic[ZSTD_MAGIC_LEN] = { 0x28, 0xB5, 0x2F, 0xFD };
 
 /* table ids and columns used by the rules (crdt/schema.c) */
-enum { T_STATIONS = 0, T_VOLUNTEERS = 1, T_ORDERS = 3, T_EVENTS = 4, T_POINTS = 5 };
 
 /* A generation of a scope's key the root announced (G1), and when. */
 struct trust_gen {
@@ -455,13 +454,15 @@ int sync_statement_row(struct sync_trust_row *r, const struct sync_statement *st
 		hex_put(r->text, b.data, b.len);
 		hex_put(r->pk, st->sig, 16);
 		hex_put(r->node, st->node, SYNC_PK_LEN);
-		crdt_write_init(&r->w, SYNC_T_ENROLMENTS, CRDT_UPSERT, r->pk);
-		crdt_write_text(&r->w, "node", r->node);
-		crdt_write_text(&r->w, "station", st->station);
-		crdt_write_text(&r->w, "role", st->role == SYNC_ROLE_HUB ? "hub" : "station");
-		crdt_write_int(&r->w, "not_before", (int64_t)st->not_before);
-		crdt_write_int(&r->w, "not_after", (int64_t)st->not_after);
-		rc = crdt_write_text(&r->w, "cert", r->text);
+		crdt_write_init(&r->w, CRDT_T_ENROLMENTS, CRDT_UPSERT, r->pk);
+		crdt_write_set_text(&r->w, CRDT_C_ENROLMENTS_NODE, r->node);
+		crdt_write_set_text(&r->w, CRDT_C_ENROLMENTS_STATION, st->station);
+		crdt_write_set_text(&r->w, CRDT_C_ENROLMENTS_ROLE,
+				    st->role == SYNC_ROLE_HUB ? "hub" : "station");
+		crdt_write_set_int(&r->w, CRDT_C_ENROLMENTS_NOT_BEFORE, (int64_t)st->not_before);
+		crdt_write_set_int(&r->w, CRDT_C_ENROLMENTS_NOT_AFTER, (int64_t)st->not_after);
+		crdt_write_set_text(&r->w, CRDT_C_ENROLMENTS_CERT, r->text);
+		rc = r->w.err;
 	}
 	buf_release(&b);
 	return rc;
@@ -477,14 +478,15 @@ int sync_revocation_row(struct sync_trust_row *r, const uint8_t node[SYNC_PK_LEN
 	hex_put(r->node, node, SYNC_PK_LEN);
 	snprintf(r->scope, sizeof(r->scope), "%s", scope);
 	snprintf(r->pk, sizeof(r->pk), "r-%.24s-%llu", r->node, (unsigned long long)at);
-	crdt_write_init(&r->w, SYNC_T_REVOCATIONS, CRDT_UPSERT, r->pk);
-	crdt_write_text(&r->w, "node", r->node);
-	crdt_write_text(&r->w, "scope", r->scope);
+	crdt_write_init(&r->w, CRDT_T_REVOCATIONS, CRDT_UPSERT, r->pk);
+	crdt_write_set_text(&r->w, CRDT_C_REVOCATIONS_NODE, r->node);
+	crdt_write_set_text(&r->w, CRDT_C_REVOCATIONS_SCOPE, r->scope);
 	if (from_seq)
-		crdt_write_int(&r->w, "from_seq", (int64_t)from_seq);
+		crdt_write_set_int(&r->w, CRDT_C_REVOCATIONS_FROM_SEQ, (int64_t)from_seq);
 	if (from_ms)
-		crdt_write_int(&r->w, "from_ms", (int64_t)from_ms);
-	return crdt_write_int(&r->w, "at", (int64_t)at);
+		crdt_write_set_int(&r->w, CRDT_C_REVOCATIONS_FROM_MS, (int64_t)from_ms);
+	crdt_write_set_int(&r->w, CRDT_C_REVOCATIONS_AT, (int64_t)at);
+	return r->w.err;
 }
 
 int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const char *scope,
@@ -518,14 +520,15 @@ int sync_key_row(struct sync_key_row *r, const struct sync_identity *root, const
 	} else {
 		snprintf(r->pk, sizeof(r->pk), "k-%s-%u", scope, (unsigned)gen);
 	}
-	crdt_write_init(&r->w, SYNC_T_SCOPE_KEYS, CRDT_UPSERT, r->pk);
-	crdt_write_text(&r->w, "scope", r->scope);
-	crdt_write_int(&r->w, "gen", (int64_t)gen);
+	crdt_write_init(&r->w, CRDT_T_SCOPE_KEYS, CRDT_UPSERT, r->pk);
+	crdt_write_set_text(&r->w, CRDT_C_SCOPE_KEYS_SCOPE, r->scope);
+	crdt_write_set_int(&r->w, CRDT_C_SCOPE_KEYS_GEN, (int64_t)gen);
 	if (node) {
-		crdt_write_text(&r->w, "node", r->node);
-		crdt_write_text(&r->w, "sealed", r->sealed);
+		crdt_write_set_text(&r->w, CRDT_C_SCOPE_KEYS_NODE, r->node);
+		crdt_write_set_text(&r->w, CRDT_C_SCOPE_KEYS_SEALED, r->sealed);
 	}
-	return crdt_write_int(&r->w, "at", (int64_t)at);
+	crdt_write_set_int(&r->w, CRDT_C_SCOPE_KEYS_AT, (int64_t)at);
+	return r->w.err;
 }
 
 /* ---- the trust state ---------------------------------------------------- */
@@ -611,12 +614,12 @@ static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
 	struct sync_trust *t = c->trust;
 	char scope[CRDT_SCOPE_MAX + 1];
 	uint8_t node[SYNC_PK_LEN], sealed[SYNC_SEALED_LEN];
-	uint64_t gen = val_int(w, 1);
+	uint64_t gen = val_int(w, CRDT_C_SCOPE_KEYS_GEN);
 	const char *s;
 	size_t sl;
 	int rc;
 
-	if (!val_text(w, 0, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) ||
+	if (!val_text(w, CRDT_C_SCOPE_KEYS_SCOPE, &s, &sl) || sl == 0 || sl > CRDT_SCOPE_MAX || memchr(s, 0, sl) ||
 	    gen >= SYNC_GENS_MAX)
 		return 0; /* not a row this version can use */
 	memcpy(scope, s, sl);
@@ -624,11 +627,12 @@ static int trust_learn_key(struct sync_ctx *c, const struct crdt_write *w)
 	bool cid = strcmp(scope, SYNC_CIDNUM_SCOPE) == 0; /* T9: no generations */
 	if (cid && gen)
 		return 0;
-	if (gen && (rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, 4))))
+	if (gen && (rc = trust_note_gen(t, scope, (uint32_t)gen, val_int(w, CRDT_C_SCOPE_KEYS_AT))))
 		return rc;
-	if ((!cid && (!t->has_scope || strcmp(scope, t->key_scope) != 0)) || !val_text(w, 2, &s, &sl) ||
-	    hex_get(s, sl, node, SYNC_PK_LEN) || memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 ||
-	    !val_text(w, 3, &s, &sl) || hex_get(s, sl, sealed, SYNC_SEALED_LEN))
+	if ((!cid && (!t->has_scope || strcmp(scope, t->key_scope) != 0)) ||
+	    !val_text(w, CRDT_C_SCOPE_KEYS_NODE, &s, &sl) || hex_get(s, sl, node, SYNC_PK_LEN) ||
+	    memcmp(node, c->id->pk, SYNC_PK_LEN) != 0 || !val_text(w, CRDT_C_SCOPE_KEYS_SEALED, &s, &sl) ||
+	    hex_get(s, sl, sealed, SYNC_SEALED_LEN))
 		return 0;
 	uint8_t k[SYNC_KEY_LEN]; /* a row that does not open leaves a held key as it was */
 	rc = trust_unseal(c->id, sealed, k);
@@ -651,31 +655,34 @@ int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n)
 	for (size_t i = 0; i < n && !rc; i++) {
 		const char *s, *sc, *role;
 		size_t sl, scl, rl;
-		if (w[i].op != CRDT_UPSERT || !val_text(&w[i], 0, &s, &sl))
+		if (w[i].op != CRDT_UPSERT)
 			continue;
-		if (w[i].table == SYNC_T_ENROLMENTS) {
+		if (w[i].table == CRDT_T_ENROLMENTS) {
 			struct trust_stmt st;
 			memset(&st, 0, sizeof(st));
-			if (hex_get(s, sl, st.node, SYNC_PK_LEN) || !val_text(&w[i], 1, &sc, &scl) ||
-			    scl == 0 || scl > CRDT_SCOPE_MAX || !val_text(&w[i], 2, &role, &rl))
+			if (!val_text(&w[i], CRDT_C_ENROLMENTS_NODE, &s, &sl) ||
+			    hex_get(s, sl, st.node, SYNC_PK_LEN) ||
+			    !val_text(&w[i], CRDT_C_ENROLMENTS_STATION, &sc, &scl) || scl == 0 ||
+			    scl > CRDT_SCOPE_MAX || !val_text(&w[i], CRDT_C_ENROLMENTS_ROLE, &role, &rl))
 				continue;
 			memcpy(st.station, sc, scl);
 			st.role = rl == 3 && memcmp(role, "hub", 3) == 0 ? SYNC_ROLE_HUB : SYNC_ROLE_STATION;
-			st.nb = val_int(&w[i], 3);
-			st.na = val_int(&w[i], 4);
+			st.nb = val_int(&w[i], CRDT_C_ENROLMENTS_NOT_BEFORE);
+			st.na = val_int(&w[i], CRDT_C_ENROLMENTS_NOT_AFTER);
 			rc = trust_add_stmt(t, &st);
-		} else if (w[i].table == SYNC_T_REVOCATIONS) {
+		} else if (w[i].table == CRDT_T_REVOCATIONS) {
 			struct trust_rev rv;
 			memset(&rv, 0, sizeof(rv));
-			if (hex_get(s, sl, rv.node, SYNC_PK_LEN))
+			if (!val_text(&w[i], CRDT_C_REVOCATIONS_NODE, &s, &sl) ||
+			    hex_get(s, sl, rv.node, SYNC_PK_LEN))
 				continue;
-			if (val_text(&w[i], 1, &sc, &scl) && scl <= CRDT_SCOPE_MAX)
+			if (val_text(&w[i], CRDT_C_REVOCATIONS_SCOPE, &sc, &scl) && scl <= CRDT_SCOPE_MAX)
 				memcpy(rv.scope, sc, scl);
-			rv.from_seq = val_int(&w[i], 2);
-			rv.from_ms = val_int(&w[i], 3);
-			rv.at = val_int(&w[i], 4);
+			rv.from_seq = val_int(&w[i], CRDT_C_REVOCATIONS_FROM_SEQ);
+			rv.from_ms = val_int(&w[i], CRDT_C_REVOCATIONS_FROM_MS);
+			rv.at = val_int(&w[i], CRDT_C_REVOCATIONS_AT);
 			rc = trust_add_rev(t, &rv, c->id->pk);
-		} else if (w[i].table == SYNC_T_SCOPE_KEYS) {
+		} else if (w[i].table == CRDT_T_SCOPE_KEYS) {
 			rc = trust_learn_key(c, &w[i]);
 		}
 	}
@@ -1023,6 +1030,14 @@ static bool text_is(const char *s, size_t len, const char *want)
 	return len == strlen(want) && memcmp(s, want, len) == 0;
 }
 
+/* Is the points entry's delta an integer of sign (1: >= 0, -1: <= 0)? A
+ * decoded write's value without its mask bit is zeroed (type NULL): no. */
+static bool points_delta(const struct crdt_write *x, int sign)
+{
+	const struct crdt_value *v = &x->vals[CRDT_C_POINTS_DELTA];
+	return v->type == CRDT_INT && (sign > 0 ? v->i >= 0 : v->i <= 0);
+}
+
 /* Does write i of a station's commit stay within station S (T3)? */
 static int trust_station_write(struct sync_ctx *c, const char *S, const struct crdt_write *w,
 			       size_t n, size_t i, const char **why)
@@ -1035,9 +1050,9 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 	(void)n;
 
 	switch (x->table) {
-	case T_VOLUNTEERS:
-	case T_ORDERS: {
-		unsigned col = x->table == T_ORDERS ? 0 : 2;
+	case CRDT_T_VOLUNTEERS:
+	case CRDT_T_ORDERS: {
+		unsigned col = x->table == CRDT_T_ORDERS ? CRDT_C_ORDERS_STATION : CRDT_C_VOLUNTEERS_STATION;
 		bool sets = val_text(x, col, &s, &sl);
 		if (sets && !text_is(s, sl, S))
 			goto other;
@@ -1050,12 +1065,13 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 		}
 		return rc == ERR_NOTFOUND ? 0 : rc;
 	}
-	case T_EVENTS:
-		if (!val_text(x, 1, &s, &sl) || !text_is(s, sl, S))
+	case CRDT_T_ORDER_EVENTS:
+		if (!val_text(x, CRDT_C_ORDER_EVENTS_STATION, &s, &sl) || !text_is(s, sl, S))
 			goto other;
-		if (!val_text(x, 0, &s, &sl))
+		if (!val_text(x, CRDT_C_ORDER_EVENTS_ORDER, &s, &sl))
 			return 0;
-		rc = trust_row_station(c, w, n, T_ORDERS, s, sl, 0, held, sizeof(held));
+		rc = trust_row_station(c, w, n, CRDT_T_ORDERS, s, sl, CRDT_C_ORDERS_STATION, held,
+				       sizeof(held));
 		if (rc == 0 && strcmp(held, S) != 0)
 			goto other;
 		if (rc) {
@@ -1063,21 +1079,22 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 			return ERR_UNAUTH;
 		}
 		return 0;
-	case T_POINTS: {
+	case CRDT_T_POINTS: {
 		const char *reason, *ref;
 		size_t rl, refl;
-		if (!val_text(x, 5, &s, &sl) || !text_is(s, sl, S))
+		if (!val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S))
 			goto other;
-		if (!val_text(x, 2, &reason, &rl)) {
+		if (!val_text(x, CRDT_C_POINTS_REASON, &reason, &rl)) {
 			*why = "a station's points entry must say its reason";
 			return ERR_UNAUTH;
 		}
 		if (text_is(reason, rl, "service")) {
-			if (!val_text(x, 3, &ref, &refl) || x->vals[1].type != CRDT_INT || x->vals[1].i < 0) {
+			if (!val_text(x, CRDT_C_POINTS_ORDER, &ref, &refl) || !points_delta(x, 1)) {
 				*why = "a service credit must name its order and be positive";
 				return ERR_UNAUTH;
 			}
-			rc = trust_row_station(c, w, n, T_ORDERS, ref, refl, 0, held, sizeof(held));
+			rc = trust_row_station(c, w, n, CRDT_T_ORDERS, ref, refl, CRDT_C_ORDERS_STATION,
+					       held, sizeof(held));
 			if (rc || strcmp(held, S) != 0) {
 				*why = "service points for an order of another station";
 				return ERR_UNAUTH;
@@ -1085,11 +1102,12 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 			return 0;
 		}
 		if (text_is(reason, rl, "redeem")) {
-			if (!val_text(x, 0, &ref, &refl) || x->vals[1].type != CRDT_INT || x->vals[1].i > 0) {
+			if (!val_text(x, CRDT_C_POINTS_VOLUNTEER, &ref, &refl) || !points_delta(x, -1)) {
 				*why = "a redemption must name its volunteer and not add points";
 				return ERR_UNAUTH;
 			}
-			rc = trust_row_station(c, w, n, T_VOLUNTEERS, ref, refl, 2, held, sizeof(held));
+			rc = trust_row_station(c, w, n, CRDT_T_VOLUNTEERS, ref, refl,
+					       CRDT_C_VOLUNTEERS_STATION, held, sizeof(held));
 			if (rc || strcmp(held, S) != 0) {
 				*why = "a redemption from a node without the volunteer's spending right";
 				return ERR_UNAUTH;
@@ -1119,9 +1137,9 @@ static int trust_away_credit(struct sync_ctx *c, const char *S, const struct crd
 	size_t sl, refl, Sl = strlen(S);
 	int rc;
 
-	if (!val_text(x, 2, &s, &sl) || !text_is(s, sl, "service") || !val_text(x, 5, &s, &sl) ||
-	    !text_is(s, sl, S) || x->vals[1].type != CRDT_INT || x->vals[1].i < 0 ||
-	    !val_text(x, 3, &ref, &refl)) {
+	if (!val_text(x, CRDT_C_POINTS_REASON, &s, &sl) || !text_is(s, sl, "service") ||
+	    !val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S) || !points_delta(x, 1) ||
+	    !val_text(x, CRDT_C_POINTS_ORDER, &ref, &refl)) {
 		*why = "a station's county-wide points entry must be a service credit of its own";
 		return ERR_UNAUTH;
 	}
@@ -1129,7 +1147,8 @@ static int trust_away_credit(struct sync_ctx *c, const char *S, const struct crd
 		*why = "a service credit for an order this station did not make";
 		return ERR_UNAUTH;
 	}
-	rc = trust_row_station(c, x, 0, T_ORDERS, ref, refl, 0, held, sizeof(held));
+	rc = trust_row_station(c, x, 0, CRDT_T_ORDERS, ref, refl, CRDT_C_ORDERS_STATION, held,
+			       sizeof(held));
 	if (rc == 0 && strcmp(held, S) != 0) {
 		*why = "service points for an order of another station";
 		return ERR_UNAUTH;
@@ -1150,8 +1169,8 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 		return 0;
 	root = memcmp(author, t->root, SYNC_PK_LEN) == 0;
 	for (size_t i = 0; i < n; i++) {
-		bool trust_table = w[i].table == SYNC_T_ENROLMENTS || w[i].table == SYNC_T_REVOCATIONS ||
-				   w[i].table == SYNC_T_SCOPE_KEYS;
+		bool trust_table = w[i].table == CRDT_T_ENROLMENTS || w[i].table == CRDT_T_REVOCATIONS ||
+				   w[i].table == CRDT_T_SCOPE_KEYS;
 		if (root != trust_table) {
 			*why = root ? "the county root writes only statements, revocations and scope keys"
 				    : "only the county root writes statements, revocations and scope keys";
@@ -1170,10 +1189,10 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 				*why = "a station deletes nothing of the county-wide data";
 				return ERR_UNAUTH;
 			}
-			if (w[i].table == T_POINTS) {
+			if (w[i].table == CRDT_T_POINTS) {
 				if ((rc = trust_away_credit(c, st->station, &w[i], why)))
 					return rc;
-			} else if (w[i].table != T_STATIONS || !text_is(w[i].pk, w[i].pk_len, st->station)) {
+			} else if (w[i].table != CRDT_T_STATIONS || !text_is(w[i].pk, w[i].pk_len, st->station)) {
 				*why = "a station writes only its own row and credits of visiting volunteers"
 				       " in the county-wide data";
 				return ERR_UNAUTH;

@@ -809,6 +809,196 @@ static void test_own_feed_back(void **state)
 	crdt_store_close(fresh);
 }
 
+/* Every table and column constant of crdt.h names, by name, the schema
+ * entry it claims, and every schema column has its constant. Written out
+ * by hand on purpose: this list is the second statement the constants are
+ * checked against. */
+static void test_schema_ids(void **state)
+{
+	(void)state;
+	static const struct {
+		unsigned id;
+		const char *name;
+	} tabs[] = {
+		{ CRDT_T_STATIONS, "stations" },
+		{ CRDT_T_VOLUNTEERS, "volunteers" },
+		{ CRDT_T_TEAMS, "teams" },
+		{ CRDT_T_ORDERS, "orders" },
+		{ CRDT_T_ORDER_EVENTS, "order_events" },
+		{ CRDT_T_POINTS, "points" },
+		{ CRDT_T_SETTINGS, "settings" },
+		{ CRDT_T_ENROLMENTS, "enrolments" },
+		{ CRDT_T_REVOCATIONS, "revocations" },
+		{ CRDT_T_SCOPE_KEYS, "scope_keys" },
+	};
+	static const struct {
+		unsigned table, col;
+		const char *name;
+	} cols[] = {
+		{ CRDT_T_STATIONS, CRDT_C_STATIONS_NAME, "name" },
+		{ CRDT_T_STATIONS, CRDT_C_STATIONS_LEVEL, "level" },
+		{ CRDT_T_STATIONS, CRDT_C_STATIONS_PARENT, "parent" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_NAME, "name" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_PHONE, "phone" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_STATION, "station" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_TEAM, "team" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_SKILLS, "skills" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_STATUS, "status" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_REGISTERED_AT, "registered_at" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_ID_HASH, "id_hash" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_ID_LAST4, "id_last4" },
+		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_ID_CHASH, "id_chash" },
+		{ CRDT_T_TEAMS, CRDT_C_TEAMS_NAME, "name" },
+		{ CRDT_T_TEAMS, CRDT_C_TEAMS_STATION, "station" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_STATION, "station" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_KIND, "kind" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CATEGORY, "category" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_DETAIL, "detail" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_REQUESTER, "requester" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_REQUESTER_PHONE, "requester_phone" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_STATUS, "status" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_VOLUNTEER, "volunteer" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_TEAM, "team" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_HOURS, "hours" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_RATING, "rating" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_COMMENT, "comment" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CREATED_AT, "created_at" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_UPDATED_AT, "updated_at" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ORDER, "order" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_STATION, "station" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ACTOR, "actor" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_FROM_STATUS, "from_status" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_TO_STATUS, "to_status" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_VOLUNTEER, "volunteer" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_AT, "at" },
+		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_NOTE, "note" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_VOLUNTEER, "volunteer" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_DELTA, "delta" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_REASON, "reason" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_ORDER, "order" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_ITEM, "item" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_STATION, "station" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_KEY, "key" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_AT, "at" },
+		{ CRDT_T_POINTS, CRDT_C_POINTS_HOURS, "hours" },
+		{ CRDT_T_SETTINGS, CRDT_C_SETTINGS_VALUE, "value" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_NODE, "node" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_STATION, "station" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_ROLE, "role" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_NOT_BEFORE, "not_before" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_NOT_AFTER, "not_after" },
+		{ CRDT_T_ENROLMENTS, CRDT_C_ENROLMENTS_CERT, "cert" },
+		{ CRDT_T_REVOCATIONS, CRDT_C_REVOCATIONS_NODE, "node" },
+		{ CRDT_T_REVOCATIONS, CRDT_C_REVOCATIONS_SCOPE, "scope" },
+		{ CRDT_T_REVOCATIONS, CRDT_C_REVOCATIONS_FROM_SEQ, "from_seq" },
+		{ CRDT_T_REVOCATIONS, CRDT_C_REVOCATIONS_FROM_MS, "from_ms" },
+		{ CRDT_T_REVOCATIONS, CRDT_C_REVOCATIONS_AT, "at" },
+		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_SCOPE, "scope" },
+		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_GEN, "gen" },
+		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_NODE, "node" },
+		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_SEALED, "sealed" },
+		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_AT, "at" },
+	};
+	size_t per_table[CRDT_TABLES_MAX] = { 0 };
+
+	assert_int_equal(crdt_ntables, sizeof(tabs) / sizeof(tabs[0]));
+	for (size_t i = 0; i < sizeof(tabs) / sizeof(tabs[0]); i++) {
+		const struct crdt_table *t = crdt_schema_table(tabs[i].id);
+		assert_non_null(t);
+		assert_non_null(t->name);
+		assert_string_equal(t->name, tabs[i].name);
+		assert_int_equal(t->id, tabs[i].id);
+		assert_ptr_equal(crdt_schema_find(tabs[i].name), t);
+	}
+	for (size_t i = 0; i < sizeof(cols) / sizeof(cols[0]); i++) {
+		const struct crdt_table *t = crdt_schema_table(cols[i].table);
+		const struct crdt_column *c = crdt_table_column(t, cols[i].col);
+		assert_non_null(c);
+		assert_non_null(c->name);
+		assert_string_equal(c->name, cols[i].name);
+		assert_int_equal(c->id, cols[i].col);
+		assert_ptr_equal(crdt_table_find(t, cols[i].name), c);
+		per_table[cols[i].table]++;
+	}
+	for (size_t i = 0; i < crdt_ntables; i++)
+		assert_int_equal(per_table[i], crdt_tables[i].ncols);
+	/* the tables' own column ids */
+	assert_int_equal(crdt_tables[CRDT_T_ORDERS].scope_col, CRDT_C_ORDERS_STATION);
+	assert_int_equal(crdt_tables[CRDT_T_POINTS].unique_col, CRDT_C_POINTS_KEY);
+}
+
+
+/* A mistyped column (by name), a wrong type (by id) or an unknown table
+ * makes the write's sticky error: the commit is refused with ERR_SCHEMA and
+ * writes nothing, even though the caller never looked at the setters'
+ * return codes (67 calls in node/ do not). */
+static void test_write_sticky_error(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w[2];
+	uint8_t before[32], after[32];
+	uint64_t seq0 = 0, seq1 = 0;
+	struct buf b;
+
+	order_new(f->st, T_DAY0, "s0001-o1");
+	digest(f->st, before);
+	assert_int_equal(crdt_store_own_seq(f->st, "s0001", &seq0), 0);
+
+	/* one good write, one with a mistyped column next to good ones */
+	crdt_write_init(&w[0], CRDT_T_ORDERS, CRDT_UPSERT, "s0001-o2");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATION, "s0001");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATUS, "open");
+	assert_int_equal(w[0].err, 0);
+	crdt_write_init(&w[1], CRDT_T_ORDERS, CRDT_UPSERT, "s0001-o1");
+	crdt_write_text(&w[1], "detail", "改了");
+	crdt_write_text(&w[1], "coment", "很好"); /* sic */
+	crdt_write_text(&w[1], "status", "cancelled");
+	crdt_write_text(&w[1], "volunteer", NULL);
+	assert_int_equal(w[1].err, ERR_SCHEMA);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 10, "s0001", w, 2, NULL), ERR_SCHEMA);
+	buf_init(&b, BUF_DEFAULT_MAX);
+	assert_int_equal(crdt_body_encode(&b, w, 2), ERR_SCHEMA);
+	assert_int_equal(b.len, 0);
+	buf_release(&b);
+
+	/* a later good setter does not clear it */
+	crdt_write_text(&w[1], "comment", "很好");
+	assert_int_equal(w[1].err, ERR_SCHEMA);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 20, "s0001", &w[1], 1, NULL), ERR_SCHEMA);
+
+	/* wrong type by id and by name; a column id the table lacks */
+	crdt_write_init(&w[1], CRDT_T_ORDERS, CRDT_UPSERT, "s0001-o1");
+	assert_int_equal(crdt_write_set_int(&w[1], CRDT_C_ORDERS_HOURS, 2), ERR_SCHEMA);
+	assert_int_equal(w[1].mask, 0);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 30, "s0001", &w[1], 1, NULL), ERR_SCHEMA);
+	crdt_write_init(&w[1], CRDT_T_ORDERS, CRDT_UPSERT, "s0001-o1");
+	assert_int_equal(crdt_write_real(&w[1], "rating", 5), ERR_SCHEMA);
+	assert_int_equal(w[1].err, ERR_SCHEMA);
+	crdt_write_init(&w[1], CRDT_T_SETTINGS, CRDT_UPSERT, "x");
+	assert_int_equal(crdt_write_set_text(&w[1], CRDT_C_ORDERS_DETAIL, "x"), ERR_SCHEMA);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 40, "", &w[1], 1, NULL), ERR_SCHEMA);
+
+	/* an unknown table */
+	crdt_write_init(&w[1], 200, CRDT_UPSERT, "x");
+	assert_int_equal(w[1].err, ERR_SCHEMA);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 50, "", &w[1], 1, NULL), ERR_SCHEMA);
+
+	/* nothing was written: no row, no commit, the same state */
+	assert_string_equal(cell(f->st, "orders", "s0001-o2", "status"), "<none>");
+	assert_string_equal(cell(f->st, "orders", "s0001-o1", "status"), "open");
+	assert_int_equal(crdt_store_own_seq(f->st, "s0001", &seq1), 0);
+	assert_int_equal(seq1, seq0);
+	digest(f->st, after);
+	assert_memory_equal(before, after, 32);
+
+	/* and the good write alone, by id, commits */
+	crdt_write_set_int(&w[0], CRDT_C_ORDERS_CREATED_AT, (int64_t)T_DAY0);
+	crdt_write_set_real(&w[0], CRDT_C_ORDERS_HOURS, 1.5);
+	crdt_write_set_null(&w[0], CRDT_C_ORDERS_COMMENT);
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 60, "s0001", w, 1, NULL), 0);
+	assert_string_equal(cell(f->st, "orders", "s0001-o2", "status"), "open");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -835,6 +1025,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_feed_back, setup, teardown),
 		cmocka_unit_test(test_time_bounds),
+		cmocka_unit_test(test_schema_ids),
+		cmocka_unit_test_setup_teardown(test_write_sticky_error, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
 }

@@ -226,6 +226,45 @@ static void test_roundtrip_random(void **state)
 	}
 }
 
+/* A REAL of -0.0 is not a number of hundredths: sent as one, it came back
+ * as +0.0, another body, so the hub refused the commit (broken chain). */
+static void test_roundtrip_negative_zero(void **state)
+{
+	(void)state;
+	struct t_node a, b;
+	struct sync_options oa = opt_station("s0001"), ob = opt_hub();
+	struct t_chunks ch = { 0 };
+	struct sync_report rep;
+	struct crdt_write w;
+	uint8_t da[32], db[32];
+	static const double vals[] = { -0.0, 0.0, -1.25, 1e300, -4.5e-300 };
+
+	oa.dict = ob.dict = dict;
+	node_open(&a, "nz-a", 1, &oa);
+	node_open(&b, "nz-b", 2, &ob);
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		char pk[32];
+		snprintf(pk, sizeof(pk), "s0001-o%zu", i);
+		crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, pk);
+		crdt_write_set_text(&w, CRDT_C_ORDERS_STATION, "s0001");
+		crdt_write_set_text(&w, CRDT_C_ORDERS_STATUS, "open");
+		crdt_write_set_real(&w, CRDT_C_ORDERS_HOURS, vals[i]);
+		assert_int_equal(crdt_commit_local(a.st, T_DAY0 + i, "s0001", &w, 1, NULL), 0);
+	}
+	export_all(&a, &b, NULL, &ch);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++)
+		assert_int_equal(sync_chunk_apply(b.ctx, ch.p[i], ch.len[i], T_DAY0 + 10, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, sizeof(vals) / sizeof(vals[0]));
+	digest(a.st, da);
+	digest(b.st, db);
+	assert_memory_equal(da, db, 32);
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&b);
+}
+
 /* ---- golden vectors -------------------------------------------------- */
 
 static void golden_commits(struct t_node *n)
@@ -970,6 +1009,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity_file),
 		cmocka_unit_test(test_roundtrip_random),
+		cmocka_unit_test(test_roundtrip_negative_zero),
 		cmocka_unit_test(test_golden),
 		cmocka_unit_test(test_bitflip_refused),
 		cmocka_unit_test(test_truncation),
