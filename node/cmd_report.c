@@ -30,6 +30,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/idnum.h"
 #include "node/node.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -380,7 +381,7 @@ static int node_report_duplicates(struct node_ctx *ctx)
 		app_col_text(st, 2, x->station, sizeof(x->station));
 		app_col_text(st, 3, x->name, sizeof(x->name));
 		app_col_text(st, 4, last4, sizeof(last4));
-		node_idnum_mask(last4, x->mask, sizeof(x->mask));
+		app_idnum_mask(last4, x->mask, sizeof(x->mask));
 		if (strcmp(hash, prev) != 0) {
 			groups++;
 			memcpy(prev, hash, sizeof(prev));

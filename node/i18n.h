@@ -460,6 +460,13 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
+	/* ---- volunteers on app/ (issue 14): blank names, folders, notes, candidates ---- */
+	M_BLANK_NAME,
+	M_IMPORT_DIR,
+	M_IMPORT_MORE_NOTES,
+	M_VOLUNTEER_CANDIDATES,
+	M_VOLUNTEER_CANDIDATE,
+	/* ---- end of volunteers ---- */
 	M_COUNT
 };
 
