@@ -6,3 +6,4 @@ APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/tr
 LIB_SRCS += $(APP_SRCS)
 # Volunteers: records, import from CSV, resident ID numbers (issue 14).
 LIB_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
+TEST_SRCS += tests/test_app_volunteer.c
