@@ -65,7 +65,9 @@ struct app_conf {
 	char role[16];  /* station, hub */
 	char level[16]; /* village, town, county */
 	char parent[CRDT_SCOPE_MAX + 1];
+	char lang[8];   /* zh, en; "" when the file does not say */
 	int station_line, role_line; /* where the file said them (the last time) */
+	int bad_line;   /* the line app_conf_read refused (ERR_USAGE), else 0 */
 };
 
 /* Why the last call failed: a reason and what its message names. */
@@ -187,8 +189,12 @@ int app_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len);
 /* Whole or not at all (base/afile.h). */
 int app_file_write(const char *path, const void *p, size_t n, unsigned mode);
 
-/* node.conf (config.c) */
+/* node.conf (config.c): ERR_NOTFOUND, ERR_USAGE for a line that is not
+ * `key = value` or a bad lang (c->bad_line), ERR_CORRUPT without a valid
+ * station and role. */
 int app_conf_read(const char *path, struct app_conf *c);
+/* Is k a key of node.conf? */
+bool app_conf_key(const char *k);
 int app_conf_write(const char *path, const struct app_conf *c);
 
 /* identity.key (identity.c): make a new Ed25519 key pair, secret key to

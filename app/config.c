@@ -9,9 +9,12 @@
  *   level = village       (village, town or county)
  *   parent = t01          (may be empty)
  *
- * Blank lines and lines starting with # are ignored; unknown keys are
- * kept out of the struct (and refused by nobody), so newer versions can
- * add keys that older ones skip.
+ *   lang = zh             (zh or en: the language of messages)
+ *
+ * Blank lines and lines starting with # are ignored. The file may also
+ * hold the network settings (node/netconf.c reads them): keys this
+ * reader does not know are left to that one, which refuses a key that
+ * neither knows (app_conf_key), naming the line.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -40,6 +43,16 @@ static void conf_set(char *dst, size_t n, const char *v)
 	(void)conf_trim(dst); /* v starts with no blank: this only cuts the end */
 }
 
+static const char *const conf_keys[] = { "station", "name", "role", "level", "parent", "lang" };
+
+bool app_conf_key(const char *k)
+{
+	for (size_t i = 0; i < sizeof(conf_keys) / sizeof(conf_keys[0]); i++)
+		if (strcmp(k, conf_keys[i]) == 0)
+			return true;
+	return false;
+}
+
 int app_conf_read(const char *path, struct app_conf *c)
 {
 	char line[512];
@@ -55,7 +68,8 @@ int app_conf_read(const char *path, struct app_conf *c)
 			continue;
 		if (!(eq = strchr(k, '='))) {
 			fclose(f);
-			return ERR_CORRUPT;
+			c->bad_line = at;
+			return ERR_USAGE;
 		}
 		*eq = '\0';
 		char *v = conf_trim(eq + 1);
@@ -72,6 +86,13 @@ int app_conf_read(const char *path, struct app_conf *c)
 			conf_set(c->level, sizeof(c->level), v);
 		} else if (strcmp(k, "parent") == 0) {
 			conf_set(c->parent, sizeof(c->parent), v);
+		} else if (strcmp(k, "lang") == 0) {
+			if (strcmp(v, "zh") != 0 && strcmp(v, "en") != 0) {
+				fclose(f);
+				c->bad_line = at;
+				return ERR_USAGE;
+			}
+			conf_set(c->lang, sizeof(c->lang), v);
 		}
 	}
 	fclose(f);
@@ -89,7 +110,8 @@ int app_conf_write(const char *path, const struct app_conf *c)
 		return -errno;
 	fprintf(f,
 		"# cunlian node configuration, written by `cunlian init`\n"
-		"station = %s\nname = %s\nrole = %s\nlevel = %s\nparent = %s\n",
-		c->station, c->name, c->role, c->level, c->parent);
+		"station = %s\nname = %s\nrole = %s\nlevel = %s\nparent = %s\n"
+		"# the language of messages: zh or en (--lang and CUNLIAN_LANG win)\nlang = %s\n",
+		c->station, c->name, c->role, c->level, c->parent, c->lang[0] ? c->lang : "zh");
 	return afile_publish(f, tmp, path, true); /* the new name on disk too */
 }

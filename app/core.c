@@ -155,6 +155,11 @@ int app_open(struct app *a)
 	rc = app_conf_read(path, &a->conf);
 	if (rc == ERR_NOTFOUND)
 		return app_failf(a, rc, APP_W_NO_HOME, 1, a->home);
+	if (rc == ERR_USAGE) {
+		char line[16];
+		snprintf(line, sizeof(line), "%d", a->conf.bad_line);
+		return app_failf(a, rc, APP_W_CONF_LINE, 2, path, line);
+	}
 	if (rc)
 		return app_failf(a, rc, APP_W_CONF_BAD, 1, path);
 	a->hub = strcmp(a->conf.role, "hub") == 0;
@@ -177,6 +182,8 @@ int app_replica_open(struct app *a)
 	app_path(a, path, sizeof(path), "identity.key");
 	if (!(rc = sync_init()))
 		rc = sync_identity_load(&a->id, path);
+	if (rc == ERR_UNAUTH) /* readable by others: sync_identity_load refuses it */
+		return app_failf(a, rc, APP_W_KEY_MODE, 2, path, path);
 	if (rc)
 		return app_failf(a, rc, rc == ERR_NOTFOUND ? APP_W_KEY_MISSING : APP_W_KEY_BAD, 1, path);
 	memcpy(a->author, a->id.pk, CRDT_AUTHOR_LEN);

@@ -107,12 +107,46 @@ bool app_id_ok(const char *s)
 	return true;
 }
 
+/* A number as people type it, in plain ASCII in out (cap n): full-width
+ * digits, '．' and '－' (a Chinese keyboard's) become 0-9, '.' and '-'.
+ * Then only decimal: an optional sign, digits, and for a real one point
+ * (no hex, exponent, inf/nan, blanks). False when it is not one. */
+static bool app_number_norm(const char *s, bool real, char *out, size_t n)
+{
+	size_t k = 0, digits = 0, points = 0;
+	if (!s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; k++) {
+		char c = (char)*p;
+		/* U+FF0D..U+FF19 are EF BC 8D..99 in UTF-8 */
+		if (p[0] == 0xef && p[1] == 0xbc && p[2] >= 0x8d && p[2] <= 0x99 && p[2] != 0x8f) {
+			c = p[2] == 0x8d ? '-' : p[2] == 0x8e ? '.' : (char)('0' + p[2] - 0x90);
+			p += 3;
+		} else {
+			p++;
+		}
+		if (k + 1 >= n)
+			return false;
+		if (c >= '0' && c <= '9')
+			digits++;
+		else if (c == '.' && real && !points)
+			points++;
+		else if (!((c == '-' || c == '+') && k == 0))
+			return false;
+		out[k] = c;
+	}
+	out[k] = '\0';
+	return digits > 0;
+}
+
 int app_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
-	char *end;
+	char t[64], *end;
+	if (!app_number_norm(s, false, t, sizeof(t)))
+		return ERR_USAGE;
 	errno = 0;
-	long long v = s && *s ? strtoll(s, &end, 10) : 0;
-	if (!s || !*s || errno || *end || v < lo || v > hi)
+	long long v = strtoll(t, &end, 10);
+	if (errno || *end || v < lo || v > hi)
 		return ERR_USAGE;
 	*out = v;
 	return 0;
@@ -120,10 +154,12 @@ int app_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 
 int app_parse_real(const char *s, double lo, double hi, double *out)
 {
-	char *end;
+	char t[64], *end;
+	if (!app_number_norm(s, true, t, sizeof(t)))
+		return ERR_USAGE;
 	errno = 0;
-	double v = s && *s ? strtod(s, &end) : 0;
-	if (!s || !*s || errno || *end || !isfinite(v) || v < lo || v > hi)
+	double v = strtod(t, &end);
+	if (errno || *end || !isfinite(v) || v < lo || v > hi)
 		return ERR_USAGE;
 	*out = v;
 	return 0;

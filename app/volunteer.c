@@ -23,6 +23,7 @@
 
 #include "base/err.h"
 #include "app/idnum.h"
+#include "app/points.h"
 #include "app/volunteer.h"
 #include "app/volunteer_internal.h"
 
@@ -132,7 +133,7 @@ int app_volunteer_load(struct app *a, const char *id, struct app_volunteer *v)
 	sqlite3_finalize(st);
 	if (rc == SQLITE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? app_failf(a, ERR_NOTFOUND, APP_W_VOL_NOT_FOUND, 1, id)
+	return rc == SQLITE_DONE ? app_failf(a, ERR_NOTFOUND, APP_W_VOLUNTEER_NOT_FOUND, 1, id)
 				 : app_fail_store(a, ERR_STORAGE);
 }
 
@@ -154,23 +155,6 @@ int app_volunteer_hours(struct app *a, const char *vid, double *hours)
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
 		*hours = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
-}
-
-/* The sum of the volunteer's ledger. (Branch orders brings
- * app_points_balance in app/points.c; this goes when it is merged.) */
-static int app_points_balance(struct app *a, const char *vid, int64_t *bal)
-{
-	sqlite3_stmt *st;
-	int rc;
-	*bal = 0;
-	if ((rc = app_sql(a, &st, "SELECT coalesce(sum(delta), 0) FROM points_live WHERE volunteer = ?1",
-			  vid, NULL)))
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*bal = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
 }

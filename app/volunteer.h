@@ -60,7 +60,7 @@ int app_volunteer_add(struct app *a, const struct app_volunteer_in *in, char *id
 int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_in *in,
 		      struct app_volunteer *v);
 
-/* The live volunteer id: 0, ERR_NOTFOUND (APP_W_VOL_NOT_FOUND), or a
+/* The live volunteer id: 0, ERR_NOTFOUND (APP_W_VOLUNTEER_NOT_FOUND), or a
  * storage failure. */
 int app_volunteer_load(struct app *a, const char *id, struct app_volunteer *v);
 

@@ -19,10 +19,12 @@ enum app_why {
 	APP_W_FAILED,            /* () the code's own reason */
 	APP_W_NO_HOME,           /* (home) */
 	APP_W_CONF_BAD,          /* (path) */
+	APP_W_CONF_LINE,         /* (path, line) */
 	APP_W_CONF_NOT_STATEMENT, /* (path, line, key, value, key, stated, key, stated) */
 	APP_W_REVOKED,           /* () */
 	APP_W_KEY_MISSING,       /* (path) */
 	APP_W_KEY_BAD,           /* (path) */
+	APP_W_KEY_MODE,          /* (path, path): others may read it */
 	APP_W_DB_OPEN,           /* (path) + the code's reason */
 	APP_W_DB_ERROR,          /* () + the code's reason, or (sqlite's message) */
 	APP_W_DB_ERROR_MSG,      /* (sqlite's message) */
@@ -41,6 +43,46 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* reports (report.c) */
+	APP_W_DUP_HUB_ONLY,      /* () */
+
+	/* orders and points (order.c, points.c, volunteer_find.c); a text
+	 * marked "move" is app_order_move_name(), "status" an order's status */
+	APP_W_VOLUNTEER_NOT_FOUND,   /* (who) */
+	APP_W_VOLUNTEER_VISITING,    /* (id, home station, home station) */
+	APP_W_VOLUNTEER_AMBIGUOUS,   /* (who, count); the candidates in the result */
+	APP_W_VOLUNTEER_INACTIVE,    /* (id, name, status, id) */
+	APP_W_ORDER_NOT_FOUND,       /* (id) */
+	APP_W_ORDER_NOT_OURS,        /* (id, its station, this station) */
+	APP_W_ORDER_STATION_NOT_OURS, /* (station, this station) */
+	APP_W_ORDER_CANCELLED,       /* (id, move) */
+	APP_W_ORDER_FINISHED,        /* (id, status, move) */
+	APP_W_ORDER_ALREADY_ACCEPTED, /* (id, volunteer) */
+	APP_W_ORDER_NO_VOLUNTEER,    /* (id, move, id, id) */
+	APP_W_ORDER_DONE_AGAIN,      /* (id, hours) */
+	APP_W_ORDER_RATED,           /* (id, rating) */
+	APP_W_ORDER_NOT_DONE,        /* (id, id) */
+	APP_W_ORDER_BAD_CATEGORY,    /* (category) */
+	APP_W_ORDER_BAD_DETAIL,      /* (bytes at most) */
+	APP_W_ORDER_BAD_REQUESTER,   /* (name) */
+	APP_W_ORDER_BAD_PHONE,       /* (phone) */
+	APP_W_ORDER_BAD_KIND,        /* (kind) */
+	APP_W_ORDER_BAD_STATION,     /* (station) */
+	APP_W_ORDER_BAD_STATUS,      /* (status) */
+	APP_W_ORDER_BAD_HOURS,       /* (hours as typed) */
+	APP_W_ORDER_BAD_RATING,      /* (rating as typed) */
+	APP_W_ORDER_BAD_COMMENT,     /* (bytes at most) */
+	APP_W_ORDER_BAD_REASON,      /* (id) */
+	APP_W_ORDER_DISPATCH_NEEDS,  /* (id) */
+	APP_W_POINTS_BAD,            /* (points as typed) */
+	APP_W_POINTS_BAD_ITEM,       /* () */
+	APP_W_POINTS_VISITING,       /* (id, home station, this station, home station) */
+	APP_W_POINTS_NO_RIGHT,       /* (name, id, home station, this station, balance, home station) */
+	APP_W_POINTS_OVERDRAW,       /* (name, id, balance, points asked) */
+	APP_W_SETTINGS_HUB_ONLY,     /* (command) */
+	APP_W_SETTINGS_BAD_NUMBER,   /* (option, value) */
+	APP_W_SETTINGS_BAD_STARS,    /* (value) */
+	APP_W_SETTINGS_NOTHING,      /* () */
 
 	/* volunteers (volunteer.c, volunteer_import.c, idnum.c); a text
 	 * marked "typed" is what the person typed (node/ escapes and cuts it) */
@@ -54,7 +96,6 @@ enum app_why {
 	APP_W_VOL_BAD_STATION,       /* (station typed) */
 	APP_W_VOL_NOT_OURS,          /* (station, this station) */
 	APP_W_VOL_SET_NOTHING,       /* () */
-	APP_W_VOL_NOT_FOUND,         /* (id) */
 	APP_W_VOL_PHONE_TAKEN,       /* (phone, name, id, id) */
 	APP_W_VOL_IDNUM_TAKEN,       /* (last four, name, id, id) */
 	APP_W_VOL_IDNUM_ELSEWHERE,   /* note: (last four, station, name, id) */

@@ -9,12 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sqlite3.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/log.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -81,6 +84,8 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 	snprintf(c.role, sizeof(c.role), "%s", role);
 	snprintf(c.level, sizeof(c.level), "%s", level);
 	snprintf(c.parent, sizeof(c.parent), "%s", parent);
+	/* the station's language: Chinese unless --lang or CUNLIAN_LANG said */
+	snprintf(c.lang, sizeof(c.lang), "%s", ctx->lang_fixed && ctx->lang == NODE_LANG_EN ? "en" : "zh");
 	ctx->app.conf = c;
 	ctx->app.hub = strcmp(role, "hub") == 0;
 
@@ -171,7 +176,7 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	enum node_msg_id why;
 	size_t n = 0;
 	int line;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	node_service_conf(ctx, NULL, path, sizeof(path));
 	if (nc && node_net_conf_read(path, nc, &line, &why) == 0)
 		for (size_t i = 0; i < nc->npeers; i++) {
 			node_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
@@ -389,22 +394,9 @@ struct node_log_item {
 
 struct node_log_walk {
 	struct node_ctx *ctx;
-	const char *filter;
 	struct node_log_item *items;
 	size_t n, cap;
-	int err;
 };
-
-static bool node_log_match(const struct crdt_write *w, const char *id)
-{
-	if (w->pk_len == strlen(id) && memcmp(w->pk, id, w->pk_len) == 0)
-		return true;
-	for (unsigned c = 0; c < CRDT_COLS_MAX; c++)
-		if ((w->mask >> c & 1) && w->vals[c].type == CRDT_TEXT && w->vals[c].len == strlen(id) &&
-		    memcmp(w->vals[c].s, id, w->vals[c].len) == 0)
-			return true;
-	return false;
-}
 
 /* Render a write's columns as text and as a JSON object. */
 static int node_log_render(const struct crdt_write *w, char **text, char **json)
@@ -474,44 +466,34 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 	return *text && *json ? 0 : -ENOMEM;
 }
 
-static int node_log_entry(void *arg, const struct crdt_log_entry *e)
+static int node_log_entry(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w)
 {
 	struct node_log_walk *lw = arg;
-	struct crdt_write *w = NULL;
-	size_t n = 0;
-	if (e->carried || crdt_body_decode(e->body, e->body_len, &w, &n))
-		return 0; /* sealed or relayed only: nothing to show */
-	for (size_t i = 0; i < n; i++) {
-		if (lw->filter && !node_log_match(&w[i], lw->filter))
-			continue;
-		if (lw->n == lw->cap) {
-			size_t cap = lw->cap ? lw->cap * 2 : 64;
-			void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-			if (!p) {
-				lw->err = -ENOMEM;
-				break;
-			}
-			lw->items = p;
-			lw->cap = cap;
-		}
-		struct node_log_item *it = &lw->items[lw->n];
-		memset(it, 0, sizeof(*it));
-		it->hlc = e->hlc;
-		memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
-		snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
-		it->seq = e->seq;
-		it->table = w[i].table;
-		it->op = w[i].op;
-		snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w[i].pk_len, w[i].pk);
-		if ((lw->err = node_log_render(&w[i], &it->cols, &it->json))) {
-			mem_free(it->cols);
-			mem_free(it->json);
-			break;
-		}
-		lw->n++;
+	int rc;
+	if (lw->n == lw->cap) {
+		size_t cap = lw->cap ? lw->cap * 2 : 64;
+		void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
+		if (!p)
+			return -ENOMEM;
+		lw->items = p;
+		lw->cap = cap;
 	}
-	mem_free(w);
-	return lw->err;
+	struct node_log_item *it = &lw->items[lw->n];
+	memset(it, 0, sizeof(*it));
+	it->hlc = e->hlc;
+	memcpy(it->author, e->author, CRDT_AUTHOR_LEN);
+	snprintf(it->scope, sizeof(it->scope), "%s", e->scope);
+	it->seq = e->seq;
+	it->table = w->table;
+	it->op = w->op;
+	snprintf(it->pk, sizeof(it->pk), "%.*s", (int)w->pk_len, w->pk);
+	if ((rc = node_log_render(w, &it->cols, &it->json))) {
+		mem_free(it->cols);
+		mem_free(it->json);
+		return rc;
+	}
+	lw->n++;
+	return 0;
 }
 
 static int node_log_cmp(const void *a, const void *b)
@@ -529,8 +511,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "limit", true, NULL } };
 	const char *pos[1];
-	size_t npos, nvv = 0;
-	struct crdt_vv_entry *vv = NULL;
+	size_t npos;
+	uint64_t hidden = 0;
 	struct node_log_walk lw = { .ctx = ctx };
 	int64_t limit = 50;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 1, &npos);
@@ -538,14 +520,9 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 		return rc > 0 ? 0 : rc;
 	if (o[0].val && app_parse_int(o[0].val, 1, 1000000, &limit))
 		return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--limit", o[0].val);
-	lw.filter = npos ? pos[0] : NULL;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)))
-		goto out;
-	for (size_t i = 0; i < nvv && !rc; i++)
-		rc = crdt_log_each(ctx->app.store, vv[i].author, vv[i].scope, 0, node_log_entry, &lw);
-	if (rc)
+	if ((rc = app_log_each(&ctx->app, npos ? pos[0] : NULL, node_log_entry, &lw, &hidden)))
 		goto out;
 	if (lw.n)
 		qsort(lw.items, lw.n, sizeof(*lw.items), node_log_cmp);
@@ -595,6 +572,8 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 	} else {
 		node_table_print(&t, stdout);
 	}
+	if (!ctx->json && hidden)
+		node_say(ctx, M_LOG_HIDDEN, (unsigned long long)hidden);
 	node_table_release(&t);
 out:
 	for (size_t i = 0; i < lw.n; i++) {
@@ -602,10 +581,7 @@ out:
 		mem_free(lw.items[i].json);
 	}
 	mem_free(lw.items);
-	mem_free(vv);
-	if (!rc)
-		rc = lw.err;
-	return rc ? node_fail_store(ctx, rc) : 0;
+	return rc ? node_fail_app(ctx, rc) : 0;
 }
 
 /* ---- doctor --------------------------------------------------------------- */
@@ -683,17 +659,92 @@ static bool node_doctor_probe(struct radio *r, const struct node_net_peer *peer)
 	return pr.done && pr.rc == 0 && pr.code / 100 == 2;
 }
 
-static void node_doctor_peers(struct node_checks *k)
+void node_service_conf(struct node_ctx *ctx, const char *given, char *out, size_t n)
+{
+	char lock[NODE_PATH_MAX + 16];
+	size_t len = 0;
+	if (given) {
+		snprintf(out, n, "%s", given);
+		return;
+	}
+	app_path(&ctx->app, lock, sizeof(lock), NODE_SERVE_LOCK);
+	if (app_file_read(lock, (uint8_t *)out, n - 1, &len) == 0 && len > 0) {
+		out[len] = '\0';
+		if (access(out, R_OK) == 0)
+			return;
+	}
+	if (access(NODE_SYSTEM_CONF, F_OK) == 0)
+		snprintf(out, n, "%s", NODE_SYSTEM_CONF);
+	else
+		app_path(&ctx->app, out, n, "node.conf");
+}
+
+/* The service: running (it holds serve.lock), its config file, how long
+ * since the last sync with anyone, and the commits refused so far. */
+static void node_doctor_service(struct node_checks *k, const char *conf)
 {
 	struct node_ctx *ctx = k->ctx;
-	char path[NODE_PATH_MAX + 16];
+	char path[NODE_PATH_MAX + 16], ago[32];
+	struct node_net_conf *nc = calloc(1, sizeof(*nc));
+	enum node_msg_id why;
+	int line, fd;
+
+	app_path(&ctx->app, path, sizeof(path), NODE_SERVE_LOCK);
+	bool running = (fd = open(path, O_RDONLY | O_CLOEXEC)) >= 0 && flock(fd, LOCK_SH | LOCK_NB) < 0;
+	if (fd >= 0)
+		close(fd);
+	node_check(k, "service", running ? CHECK_OK : CHECK_WARN,
+		   running ? M_DOC_SERVICE_ON : M_DOC_SERVICE_OFF);
+	int rc = nc ? node_net_conf_read(conf, nc, &line, &why) : -ENOMEM;
+	if (rc == 0)
+		node_check(k, "service-config", CHECK_OK, M_DOC_NETCONF_OK, conf, (unsigned)nc->npeers);
+	else if (rc == ERR_USAGE)
+		node_check(k, "service-config", CHECK_FAIL, M_DOC_NETCONF_BAD, conf, line,
+			   node_msg(ctx->lang, why));
+	else
+		node_check(k, "service-config", CHECK_FAIL, M_DOC_NETCONF_OPEN, conf,
+			   node_reason(ctx->lang, rc));
+	free(nc);
+
+	uint64_t last = 0;
+	app_path(&ctx->app, path, sizeof(path), "peers");
+	DIR *d = opendir(path);
+	struct dirent *de;
+	while (d && (de = readdir(d))) {
+		size_t l = strlen(de->d_name);
+		uint64_t ms = 0;
+		char name[NODE_PEER_NAME_MAX + 1];
+		if (l <= 5 || l - 5 > NODE_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0)
+			continue;
+		memcpy(name, de->d_name, l - 5);
+		name[l - 5] = '\0';
+		if (node_peer_last_load(ctx, name, &ms) == 0 && ms > last)
+			last = ms;
+	}
+	if (d)
+		closedir(d);
+	if (!last) {
+		node_check(k, "last-sync", CHECK_WARN, M_DOC_NEVER_SYNCED);
+	} else {
+		app_time_fmt(last, ago, sizeof(ago));
+		uint64_t h = ctx->app.now_ms > last ? (ctx->app.now_ms - last) / 3600000 : 0;
+		node_check(k, "last-sync", h >= 24 ? CHECK_WARN : CHECK_OK, M_DOC_LAST_SYNC, ago,
+			   (unsigned long long)h);
+	}
+	uint64_t refused = 0;
+	app_refused_count(&ctx->app, &refused);
+	node_check(k, "refused", refused ? CHECK_WARN : CHECK_OK, M_DOC_REFUSED,
+		   (unsigned long long)refused, ctx->app.home);
+}
+
+static void node_doctor_peers(struct node_checks *k, const char *conf)
+{
 	struct node_net_conf *nc = calloc(1, sizeof(*nc));
 	struct radio *r = NULL;
 	struct radio_options ro = { 0 };
 	enum node_msg_id why;
 	int line;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if (!nc || node_net_conf_read(path, nc, &line, &why)) /* the config check said why */
+	if (!nc || node_net_conf_read(conf, nc, &line, &why)) /* the config check said why */
 		goto out;
 	if (nc->npeers == 0) {
 		node_check(k, "peers", CHECK_OK, M_DOC_NO_PEERS);
@@ -716,14 +767,16 @@ out:
 
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 {
+	struct node_opt o[] = { { "config", true, NULL } };
 	const char *pos[1];
 	size_t npos;
-	char path[NODE_PATH_MAX + 32];
+	char path[NODE_PATH_MAX + 32], conf[NODE_PATH_MAX + 32];
 	struct node_checks k = { .ctx = ctx };
 	struct stat sb;
-	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
+	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
+	node_service_conf(ctx, o[0].val, conf, sizeof(conf));
 	node_json_init(&k.j, stdout);
 	if (ctx->json) {
 		node_json_obj(&k.j);
@@ -747,7 +800,7 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 	app_path(&ctx->app, path, sizeof(path), "identity.key");
 	if (stat(path, &sb) < 0) {
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
-	} else if ((sb.st_mode & 077) != 0) {
+	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
 		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
 			   (unsigned)(sb.st_mode & 0777), path);
 	} else if (app_identity_load(path, ctx->app.author) != 0) {
@@ -856,7 +909,8 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		}
 	}
 
-	node_doctor_peers(&k);
+	node_doctor_service(&k, conf);
+	node_doctor_peers(&k, conf);
 	/* enrolment: the county's key, and (a station) this node's statement */
 	char cert[NODE_PATH_MAX + 16], pub[NODE_PATH_MAX + 16];
 	app_path(&ctx->app, pub, sizeof(pub), "county.pub");

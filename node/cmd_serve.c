@@ -34,6 +34,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@ struct node_serve {
 	struct node_ctx *ctx;
 	struct node_net_conf nc;
 	char conf_path[NODE_PATH_MAX + 16];
+	int lock;          /* serve.lock, held while serving (doctor), or -1 */
 	struct radio *r;
 	struct node_net_server *srv;
 	struct node_serve_peer peer[NODE_PEERS_MAX];
@@ -278,6 +281,24 @@ static bool node_serve_signals(struct node_serve *sv)
 	return stop;
 }
 
+/* serve.lock in the home, held (flock) while the service runs, names the
+ * config file it reads: doctor tells whether the service runs and checks
+ * the same file. Best effort: -1 when it cannot be had. */
+static int node_serve_lock(struct node_ctx *ctx, const char *conf_path)
+{
+	char path[NODE_PATH_MAX + 16];
+	app_path(&ctx->app, path, sizeof(path), NODE_SERVE_LOCK);
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0 || ftruncate(fd, 0) < 0 ||
+	    write(fd, conf_path, strlen(conf_path)) < 0) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
 int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = {
@@ -297,6 +318,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		return -ENOMEM;
 	sv->ctx = ctx;
 	sv->sfd = -1;
+	sv->lock = -1;
 	sv->cli_log = -1;
 	sv->cli_peer = o[2].val;
 	sv->cli_listen = o[0].val != NULL;
@@ -309,6 +331,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		app_path(&ctx->app, sv->conf_path, sizeof(sv->conf_path), "node.conf");
 	if ((rc = node_serve_conf(sv, &sv->nc)))
 		goto out;
+	sv->lock = node_serve_lock(ctx, sv->conf_path);
 	if (o[0].val) {
 		char host[RADIO_ADDR_MAX];
 		unsigned port;
@@ -438,6 +461,8 @@ out:
 		radio_free(sv->r);
 		if (sv->sfd >= 0)
 			close(sv->sfd);
+		if (sv->lock >= 0)
+			close(sv->lock); /* the lock goes with it */
 		free(sv);
 	}
 	if (masked)

@@ -9,79 +9,13 @@
  * result (app/idnum.c I1).
  */
 #include <sodium.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "base/err.h"
+#include "app/find.h"
 #include "app/idnum.h"
+#include "app/volunteer.h"
 #include "node/node.h"
-
-/* ---- shared with the order and points commands ---------------------------- */
-
-int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v)
-{
-	int rc = app_volunteer_load(&ctx->app, id, v);
-	if (rc == ERR_NOTFOUND)
-		app_fail_clear(&ctx->app); /* the caller says it */
-	else if (rc)
-		node_fail_app(ctx, rc);
-	return rc;
-}
-
-bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, size_t n)
-{
-	const char *v = strrchr(id, '-');
-	size_t len = v ? (size_t)(v - id) : 0;
-	sqlite3_stmt *st;
-	bool known;
-
-	home[0] = '\0';
-	if (ctx->app.hub || !v || v[1] != 'v' || !v[2] || strspn(v + 2, "0123456789") != strlen(v + 2) ||
-	    len == 0 || len >= n || len > CRDT_SCOPE_MAX)
-		return false;
-	memcpy(home, id, len);
-	home[len] = '\0';
-	if (strcmp(home, ctx->app.conf.station) == 0 ||
-	    node_sql(ctx, &st, "SELECT 1 FROM stations_live WHERE pk = ?1", home, NULL)) {
-		home[0] = '\0';
-		return false;
-	}
-	known = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (!known)
-		home[0] = '\0';
-	return known;
-}
-
-int node_volunteer_home(struct node_ctx *ctx, const char *id, char *home, size_t n)
-{
-	struct node_volunteer v;
-	int rc = node_volunteer_load(ctx, id, &v);
-	if (rc == 0)
-		snprintf(home, n, "%s", v.station);
-	else if (rc == ERR_NOTFOUND)
-		node_volunteer_visiting(ctx, id, home, n);
-	return rc == ERR_NOTFOUND ? 0 : rc;
-}
-
-int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v)
-{
-	char home[CRDT_SCOPE_MAX + 1];
-	int rc = app_volunteer_load(&ctx->app, id, v);
-	if (rc == ERR_NOTFOUND && node_volunteer_visiting(ctx, id, home, sizeof(home))) {
-		app_fail_clear(&ctx->app);
-		return node_fail(ctx, rc, M_VOLUNTEER_VISITING, id, home, home);
-	}
-	return rc ? node_fail_app(ctx, rc) : 0;
-}
-
-int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal)
-{
-	struct app_volunteer_card c;
-	int rc = app_volunteer_card(&ctx->app, vid, &c);
-	*bal = c.balance;
-	return rc ? node_fail_app(ctx, rc) : 0;
-}
 
 /* ---- add, set --------------------------------------------------------- */
 
@@ -137,14 +71,16 @@ int node_cmd_volunteer_add(struct node_ctx *ctx, const struct node_args *a)
 	return 0;
 }
 
-/* The one volunteer who names (an id), into id; a message when none. */
+/* The one volunteer `who` names (an id, a phone or a name: app/find.h),
+ * into id; when none or several match, says so (listing them). */
 static int node_volunteer_pick(struct node_ctx *ctx, const char *who, char *id, size_t n)
 {
-	struct app_volunteer v;
-	int rc = node_volunteer_need(ctx, who, &v);
-	if (!rc)
-		snprintf(id, n, "%s", v.id);
-	return rc;
+	struct app_volunteer_found f;
+	int rc = app_volunteer_find_held(&ctx->app, who, &f);
+	if (rc)
+		return node_fail_found(ctx, rc, &f);
+	snprintf(id, n, "%s", f.c[0].id);
+	return 0;
 }
 
 int node_cmd_volunteer_set(struct node_ctx *ctx, const struct node_args *a)

@@ -40,8 +40,33 @@ int node_open(struct node_ctx *ctx)
 		a->access = APP_AUTHORS; /* not known: guarded as a writer */
 	}
 	int rc = app_open(a);
+	if (!ctx->lang_fixed && a->conf.lang[0]) /* --home after the command */
+		ctx->lang = strcmp(a->conf.lang, "en") == 0 ? NODE_LANG_EN : NODE_LANG_ZH;
 	node_note_app(ctx);
 	return rc ? node_fail_app(ctx, rc) : 0;
+}
+
+int node_lang_set(struct node_ctx *ctx, const char *v)
+{
+	if (strcmp(v, "zh") == 0 || strncmp(v, "zh_", 3) == 0)
+		ctx->lang = NODE_LANG_ZH;
+	else if (strcmp(v, "en") == 0 || strncmp(v, "en_", 3) == 0)
+		ctx->lang = NODE_LANG_EN;
+	else
+		return ERR_USAGE;
+	ctx->lang_fixed = true;
+	return 0;
+}
+
+void node_lang_home(struct node_ctx *ctx)
+{
+	char path[APP_PATH_MAX + 32];
+	struct app_conf c;
+	if (ctx->lang_fixed)
+		return;
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	if (app_conf_read(path, &c) == 0 && c.lang[0])
+		ctx->lang = strcmp(c.lang, "en") == 0 ? NODE_LANG_EN : NODE_LANG_ZH;
 }
 
 int node_replica_open(struct node_ctx *ctx)
@@ -184,6 +209,13 @@ int node_opts_parse(struct node_ctx *ctx, int argc, char **argv, struct node_opt
 		}
 		if (len == 4 && strncmp(name, "json", 4) == 0 && !val) {
 			ctx->json = true;
+			continue;
+		}
+		if (len == 4 && strncmp(name, "lang", 4) == 0) {
+			if (!val && i + 1 < argc)
+				val = argv[++i];
+			if (!val || node_lang_set(ctx, val) != 0)
+				return node_opt_usage(ctx, M_BAD_LANG_OPT, a);
 			continue;
 		}
 		if (len == 4 && strncmp(name, "home", 4) == 0) {

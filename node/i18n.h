@@ -324,6 +324,21 @@ enum node_msg_id {
 	M_NCR_PEER,
 	M_NCR_TOO_MANY,
 	M_NCR_LEVEL,
+	M_NCR_UNKNOWN,
+	/* the station's language; node.conf lines (issue 14) */
+	M_BAD_LANG,
+	M_BAD_LANG_OPT,
+	M_CONF_LINE,
+	M_KEY_MODE,
+	M_LOG_HIDDEN,
+	M_DOC_SERVICE_ON,
+	M_DOC_SERVICE_OFF,
+	M_DOC_NETCONF_OK,
+	M_DOC_NETCONF_BAD,
+	M_DOC_NETCONF_OPEN,
+	M_DOC_NEVER_SYNCED,
+	M_DOC_LAST_SYNC,
+	M_DOC_REFUSED,
 	M_NET_CONF_BAD,
 	M_NET_BAD_LINK,
 	M_NET_BAD_URI,
@@ -460,13 +475,15 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
-	/* ---- volunteers on app/ (issue 14): blank names, folders, notes, candidates ---- */
+	/* ---- volunteers on app/ (issue 14): blank names, folders, notes ---- */
 	M_BLANK_NAME,
 	M_IMPORT_DIR,
 	M_IMPORT_MORE_NOTES,
-	M_VOLUNTEER_CANDIDATES,
-	M_VOLUNTEER_CANDIDATE,
 	/* ---- end of volunteers ---- */
+	/* orders and points (issue 14): naming a volunteer by name or phone */
+	M_VOLUNTEER_AMBIGUOUS,
+	M_VOLUNTEER_MORE,
+	/* ---- end of orders and points ---- */
 	M_COUNT
 };
 

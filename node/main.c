@@ -41,20 +41,22 @@ const struct node_cmd node_cmds[] = {
 	CMD("volunteer", "show", node_cmd_volunteer_show, M_HELP_VOLUNTEER_SHOW, APP_READS, "", 1),
 	CMD("volunteer", "import", node_cmd_volunteer_import, M_HELP_VOLUNTEER_IMPORT, APP_WRITES,
 	    "station=", 1),
-	CMD_ARGV("order", "add", node_cmd_order_add, M_HELP_ORDER_ADD, APP_WRITES),
-	CMD_ARGV("order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, APP_WRITES),
-	CMD_ARGV("order", "accept", node_cmd_order_accept, M_HELP_ORDER_ACCEPT, APP_WRITES),
-	CMD_ARGV("order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, APP_WRITES),
-	CMD_ARGV("order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, APP_WRITES),
-	CMD_ARGV("order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, APP_WRITES),
-	CMD_ARGV("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS),
-	CMD_ARGV("order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, APP_READS),
-	CMD_ARGV("points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, APP_READS),
-	CMD_ARGV("points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, APP_READS),
-	CMD_ARGV("points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, APP_WRITES),
-	CMD_ARGV("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS),
-	CMD_ARGV("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES),
-	CMD_ARGV("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS),
+	CMD("order", "add", node_cmd_order_add, M_HELP_ORDER_ADD, APP_WRITES,
+	    "category= detail= requester= phone= kind= station=", 0),
+	CMD("order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, APP_WRITES, "volunteer=", 1),
+	CMD("order", "accept", node_cmd_order_accept, M_HELP_ORDER_ACCEPT, APP_WRITES, "volunteer=", 1),
+	CMD("order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, APP_WRITES, "hours=", 1),
+	CMD("order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, APP_WRITES, "rating= comment=", 1),
+	CMD("order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, APP_WRITES, "reason=", 1),
+	CMD("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS, "status= station= volunteer=", 0),
+	CMD("order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, APP_READS, "", 1),
+	CMD("points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, APP_READS, "", 1),
+	CMD("points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, APP_READS, "", 1),
+	CMD("points", "redeem", node_cmd_points_redeem, M_HELP_POINTS_REDEEM, APP_WRITES, "points= item=", 1),
+	CMD("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS, "", 0),
+	CMD("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES,
+	    "points-per-hour= star-hours=", 0),
+	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates", 0),
 	CMD_ARGV("backup", NULL, node_cmd_backup, M_HELP_BACKUP, APP_READS),
 	CMD_ARGV("restore", NULL, node_cmd_restore, M_HELP_RESTORE, APP_AUTHORS),
 	CMD_ARGV("recover", NULL, node_cmd_recover, M_HELP_RECOVER, APP_READS),
@@ -74,9 +76,11 @@ const struct node_cmd node_cmds[] = {
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 
-/* LC_ALL, LC_MESSAGES, LANG: the first one set decides. English for
- * "en*", "C" (and its variants such as "C.UTF-8") and "POSIX"; Chinese
- * otherwise (and when none is set). */
+/* Before a home is known (cunlian --help, init): LC_ALL, LC_MESSAGES,
+ * LANG, the first one set decides. English for "en*", "C" (and its
+ * variants such as "C.UTF-8") and "POSIX"; Chinese otherwise (and when
+ * none is set). A node's own setting (lang in node.conf, Chinese from
+ * init) wins over them, and --lang or CUNLIAN_LANG over that (ctx.c). */
 static enum node_lang node_lang_detect(void)
 {
 	static const char *const vars[] = { "LC_ALL", "LC_MESSAGES", "LANG" };
@@ -149,6 +153,11 @@ int main(int argc, char **argv)
 	ctx.app.now_ms = node_now();
 	env = getenv("CUNLIAN_HOME");
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", env && *env ? env : "./cunlian-home");
+	env = getenv("CUNLIAN_LANG");
+	if (env && *env && node_lang_set(&ctx, env) != 0) {
+		node_fail(&ctx, ERR_USAGE, M_BAD_LANG, "CUNLIAN_LANG", env);
+		return NODE_EXIT_USAGE;
+	}
 
 	/* Global options before the command. */
 	while (i < argc && argv[i][0] == '-') {
@@ -161,6 +170,13 @@ int main(int argc, char **argv)
 		} else if (strcmp(argv[i], "--json") == 0) {
 			ctx.json = true;
 			i++;
+		} else if (strncmp(argv[i], "--lang", 6) == 0 && (argv[i][6] == '=' || (!argv[i][6] && i + 1 < argc))) {
+			const char *v = argv[i][6] ? argv[i] + 7 : argv[i + 1];
+			if (node_lang_set(&ctx, v) != 0) {
+				node_fail(&ctx, ERR_USAGE, M_BAD_LANG, "--lang", v);
+				return NODE_EXIT_USAGE;
+			}
+			i += argv[i][6] ? 1 : 2;
 		} else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			node_help_main(&ctx, stdout, NULL);
 			return NODE_EXIT_OK;
@@ -177,6 +193,7 @@ int main(int argc, char **argv)
 		node_help_main(&ctx, stderr, NULL);
 		return NODE_EXIT_USAGE;
 	}
+	node_lang_home(&ctx); /* the station's own language, unless told otherwise */
 	const char *group = argv[i], *verb = i + 1 < argc ? argv[i + 1] : NULL;
 	bool known_group = false;
 	for (size_t k = 0; k < node_ncmds; k++) {

@@ -130,4 +130,12 @@ uint64_t node_net_mono_ms(void);
 void node_net_log(const struct node_ctx *ctx, const struct node_log *l, int level,
 		  enum node_msg_id id, ...);
 
+/* cmd_serve.c: held by a running serve; holds the path of its config. */
+#define NODE_SERVE_LOCK "serve.lock"
+/* The config file the service reads: --config, else the one a serve of
+ * this home last named in serve.lock, else the system's
+ * (NODE_SYSTEM_CONF) when present, else node.conf (cmd_node.c). */
+#define NODE_SYSTEM_CONF "/etc/cunlian/cunlian.conf"
+void node_service_conf(struct node_ctx *ctx, const char *given, char *out, size_t n);
+
 #endif

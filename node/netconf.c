@@ -228,9 +228,13 @@ int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enu
 			continue;
 		}
 		rc = node_net_key(c, k, v, why);
-		if (rc == ERR_NOTFOUND) { /* another file's key */
+		if (rc == ERR_NOTFOUND && app_conf_key(k)) { /* node.conf's own key */
 			rc = 0;
 			continue;
+		}
+		if (rc == ERR_NOTFOUND) { /* a misspelt key would be silently ignored */
+			*why = M_NCR_UNKNOWN;
+			rc = ERR_USAGE;
 		}
 		if (rc)
 			break;

@@ -44,7 +44,6 @@
 #include "app/app.h"
 #include "app/clock.h"
 #include "app/mark.h"
-#include "app/volunteer.h"
 #include "crdt/crdt.h"
 #include "sync/sync.h"
 #include "node/i18n.h"
@@ -76,6 +75,7 @@ struct node_ctx {
 	bool home_set;          /* --home given */
 	enum node_lang lang;
 	bool json;              /* --json */
+	bool lang_fixed;        /* --lang or CUNLIAN_LANG: node.conf's lang does not apply */
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
 };
@@ -156,6 +156,10 @@ extern const size_t node_ncmds;
 /* ---- context, home, messages (ctx.c) -------------------------------- */
 
 void node_ctx_init(struct node_ctx *ctx);
+/* --lang or CUNLIAN_LANG: zh, en (zh_CN..., en_GB... too); ERR_USAGE. */
+int node_lang_set(struct node_ctx *ctx, const char *v);
+/* The home's own language (node.conf lang) unless one was fixed. */
+void node_lang_home(struct node_ctx *ctx);
 /* Load the identity, open replica.db and the sync context (the sealer
  * of every local commit): the second half of node_open(), for init. */
 int node_replica_open(struct node_ctx *ctx);
@@ -296,23 +300,33 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_volunteer_show(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_volunteer_import(struct node_ctx *ctx, const struct node_args *a);
 
-int node_cmd_order_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_dispatch(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_accept(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_done(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_rate(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_cancel(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_list(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_order_show(struct node_ctx *ctx, int argc, char **argv);
+/* Orders, points and settings (cmd_order.c, cmd_points.c): run commands. */
+int node_cmd_order_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_dispatch(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_accept(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_done(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_rate(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_cancel(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
+/* An order's status (move false) or move (app_order_move_name) in words;
+ * an unknown status is M_ST_UNKNOWN, an unknown move s itself. */
+const char *node_order_word(enum node_lang lang, const char *s, bool move);
+/* A run command of exactly one positional argument (else ERR_USAGE with
+ * need, which names the command): then open the home. */
+int node_args_one(struct node_ctx *ctx, const struct node_args *a, enum node_msg_id need);
+/* Say why an app/ call that names a volunteer (app/find.h) failed, and
+ * when the name or phone matched several, list them (id, name, masked
+ * phone, station) to stderr from f. Returns rc. */
+struct app_volunteer_found;
+int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f);
 
-int node_cmd_points_balance(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_history(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_points_redeem(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_settings_show(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_settings_set(struct node_ctx *ctx, int argc, char **argv);
-
-int node_cmd_report(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
 int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
@@ -349,23 +363,5 @@ enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
 enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
-
-/* ---- volunteers (cmd_volunteer.c, on app/volunteer.h) ----------------- */
-
-/* Until the order and points commands stand on app/ (branch orders):
- * the volunteer as app/ reads it, and the lookups they print through. */
-#define node_volunteer app_volunteer
-int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
-/* Not found: prints a message saying how to find the id (or where a
- * visiting volunteer's record is kept). */
-int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
-/* Is id a visiting volunteer here: "<station>-v<n>" of another station
- * this node knows, whose record a station does not hold? Their home
- * station into home (cap n). Never at the hub, which holds every record. */
-bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, size_t n);
-/* The home station of volunteer id as this node knows it (held, or
- * visiting), or "" when it knows none. */
-int node_volunteer_home(struct node_ctx *ctx, const char *id, char *home, size_t n);
-int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal);
 
 #endif

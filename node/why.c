@@ -18,16 +18,20 @@ struct node_why {
 	bool county;   /* the first text is a scope: "" is the county's */
 	bool ways_out; /* the feed mark's ways out follow (last text: id prefix) */
 	unsigned echo; /* bit i: text i is what a person typed (node_echo) */
+	unsigned statuses; /* bit i: text i is an order's status, said in words */
+	unsigned moves;    /* bit i: text i is an order's move, said in words */
 };
 
 static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_FAILED] = { M_FAILED, true },
 	[APP_W_NO_HOME] = { M_NO_HOME, false },
 	[APP_W_CONF_BAD] = { M_CONF_BAD, false },
+	[APP_W_CONF_LINE] = { M_CONF_LINE, false },
 	[APP_W_CONF_NOT_STATEMENT] = { M_CONF_NOT_STATEMENT, false },
 	[APP_W_REVOKED] = { M_TRUST_REVOKED, false },
 	[APP_W_KEY_MISSING] = { M_KEY_MISSING, false },
 	[APP_W_KEY_BAD] = { M_KEY_BAD, false },
+	[APP_W_KEY_MODE] = { M_KEY_MODE, false },
 	[APP_W_DB_OPEN] = { M_DB_OPEN, true },
 	[APP_W_DB_ERROR] = { M_DB_ERROR, true },
 	[APP_W_DB_ERROR_MSG] = { M_DB_ERROR, false },
@@ -44,6 +48,43 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
+	/* orders and points */
+	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND, .echo = 1 },
+	[APP_W_VOLUNTEER_VISITING] = { M_VOLUNTEER_VISITING },
+	[APP_W_VOLUNTEER_AMBIGUOUS] = { M_VOLUNTEER_AMBIGUOUS, .echo = 1 },
+	[APP_W_VOLUNTEER_INACTIVE] = { M_VOLUNTEER_INACTIVE },
+	[APP_W_ORDER_NOT_FOUND] = { M_ORDER_NOT_FOUND },
+	[APP_W_ORDER_NOT_OURS] = { M_ORDER_NOT_OURS },
+	[APP_W_ORDER_STATION_NOT_OURS] = { M_NOT_OUR_STATION },
+	[APP_W_ORDER_CANCELLED] = { .msg = M_REFUSE_CANCELLED, .moves = 1u << 1 },
+	[APP_W_ORDER_FINISHED] = { .msg = M_REFUSE_FINISHED, .statuses = 1u << 1, .moves = 1u << 2 },
+	[APP_W_ORDER_ALREADY_ACCEPTED] = { M_REFUSE_ALREADY_ACCEPTED },
+	[APP_W_ORDER_NO_VOLUNTEER] = { .msg = M_REFUSE_NO_VOLUNTEER, .moves = 1u << 1 },
+	[APP_W_ORDER_DONE_AGAIN] = { M_REFUSE_DONE_AGAIN },
+	[APP_W_ORDER_RATED] = { M_REFUSE_RATED },
+	[APP_W_ORDER_NOT_DONE] = { M_REFUSE_NOT_DONE },
+	[APP_W_ORDER_BAD_CATEGORY] = { M_BAD_CATEGORY },
+	[APP_W_ORDER_BAD_DETAIL] = { M_BAD_DETAIL },
+	[APP_W_ORDER_BAD_REQUESTER] = { M_BAD_NAME },
+	[APP_W_ORDER_BAD_PHONE] = { M_BAD_PHONE },
+	[APP_W_ORDER_BAD_KIND] = { M_BAD_KIND },
+	[APP_W_ORDER_BAD_STATION] = { M_BAD_STATION_ID },
+	[APP_W_ORDER_BAD_STATUS] = { M_BAD_OSTATUS },
+	[APP_W_ORDER_BAD_HOURS] = { M_BAD_HOURS },
+	[APP_W_ORDER_BAD_RATING] = { M_BAD_RATING },
+	[APP_W_ORDER_BAD_COMMENT] = { M_BAD_COMMENT },
+	[APP_W_ORDER_BAD_REASON] = { M_CANCEL_NEEDS },
+	[APP_W_ORDER_DISPATCH_NEEDS] = { M_DISPATCH_NEEDS },
+	[APP_W_POINTS_BAD] = { M_BAD_POINTS },
+	[APP_W_POINTS_BAD_ITEM] = { M_REDEEM_NEEDS_ITEM },
+	[APP_W_POINTS_VISITING] = { M_REDEEM_VISITING },
+	[APP_W_POINTS_NO_RIGHT] = { M_REDEEM_NO_RIGHT },
+	[APP_W_POINTS_OVERDRAW] = { M_REDEEM_OVERDRAW },
+	[APP_W_SETTINGS_HUB_ONLY] = { M_HUB_ONLY },
+	[APP_W_SETTINGS_BAD_NUMBER] = { M_BAD_NUMBER },
+	[APP_W_SETTINGS_BAD_STARS] = { M_BAD_STARS },
+	[APP_W_SETTINGS_NOTHING] = { M_SET_NOTHING },
 	/* volunteers (app/volunteer.c, volunteer_import.c, idnum.c) */
 	[APP_W_VOL_NEEDS] = { M_VOLUNTEER_NEEDS },
 	[APP_W_VOL_BAD_NAME] = { M_BAD_NAME, .echo = 1 },
@@ -55,7 +96,6 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_VOL_BAD_STATION] = { M_BAD_STATION_ID, .echo = 1 },
 	[APP_W_VOL_NOT_OURS] = { M_NOT_OUR_STATION },
 	[APP_W_VOL_SET_NOTHING] = { M_SET_NOTHING },
-	[APP_W_VOL_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND, .echo = 1 },
 	[APP_W_VOL_PHONE_TAKEN] = { M_PHONE_TAKEN },
 	[APP_W_VOL_IDNUM_TAKEN] = { M_IDNUM_TAKEN },
 	[APP_W_VOL_IDNUM_ELSEWHERE] = { M_IDNUM_ELSEWHERE },
@@ -103,6 +143,9 @@ static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
 			arg[n] = echo[n];
 		}
 	}
+	for (unsigned i = 0; i < n; i++)
+		if ((w->statuses | w->moves) & (1u << i))
+			arg[i] = node_order_word(ctx->lang, arg[i], w->moves & (1u << i));
 	if (w->county && n > 0 && !arg[0][0])
 		arg[0] = node_msg(ctx->lang, M_MARK_COUNTY);
 	if (w->src)

@@ -176,7 +176,7 @@ static void test_add_and_show(void **state)
 	assert_int_equal(c.stars, 0);
 	t_add(&t, "李四", "13800002222", NULL, NULL, "s0001-v2");
 	assert_int_equal(app_volunteer_load(&t.a, "s0001-v9", &c.v), ERR_NOTFOUND);
-	assert_int_equal(t.a.fail.why, APP_W_VOL_NOT_FOUND);
+	assert_int_equal(t.a.fail.why, APP_W_VOLUNTEER_NOT_FOUND);
 	app_close(&t.a);
 	t_rmdir(dir);
 }
@@ -256,7 +256,7 @@ static void test_set(void **state)
 		{ "s0001-v1", { .name = NULL }, ERR_USAGE, APP_W_VOL_SET_NOTHING },
 		{ "s0001-v1", { .name = "\xe3\x80\x80" }, ERR_USAGE, APP_W_VOL_BLANK_NAME },
 		{ "s0001-v1", { .status = "gone" }, ERR_USAGE, APP_W_VOL_BAD_STATUS },
-		{ "s0001-v9", { .status = "left" }, ERR_NOTFOUND, APP_W_VOL_NOT_FOUND },
+		{ "s0001-v9", { .status = "left" }, ERR_NOTFOUND, APP_W_VOLUNTEER_NOT_FOUND },
 		{ "s0001-v1", { .phone = "13800002222" }, ERR_EXISTS, APP_W_VOL_PHONE_TAKEN },
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)

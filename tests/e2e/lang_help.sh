@@ -38,26 +38,64 @@ done <"$TMP/cmds"
 expect 0 order --help
 contains "$out" "order dispatch" "group help"
 
-check "messages: Chinese by default, English with LANG=en_US.UTF-8"
+check "messages: Chinese by default; a station stays Chinese with LANG=en_GB.UTF-8 (Raspberry Pi OS); --lang and CUNLIAN_LANG choose"
 expect 0 --home "$H" init --station s0001 --name 东村服务站
 contains "$out" "已创建节点" "Chinese init"
 expect 0 --home "$H" volunteer add --name 王伟 --phone 13800001234
 contains "$out" "已登记志愿者" "Chinese volunteer add"
-out=$(LANG=en_US.UTF-8 CUNLIAN_NOW_MS=$(($(cat "$TMP/now") + 500)) "$BIN" --home "$H" volunteer add --name Li --phone 13900005678)
-contains "$out" "registered" "English volunteer add"
+grep -qx "lang = zh" "$H/node.conf" || fail "init did not write the station's language"
 set +e
-err=$(LANG=en_US.UTF-8 "$BIN" --home "$H" order rate s0001-o9 --rating 5 2>&1)
+err=$(LANG=en_GB.UTF-8 "$BIN" --home "$H" order rate s0001-o9 --rating 5 2>&1)
 set -e
-contains "$err" "no order s0001-o9" "English error"
+contains "$err" "没有订单" "Chinese station under LANG=en_GB.UTF-8"
+out=$(CUNLIAN_LANG=en CUNLIAN_NOW_MS=$(($(cat "$TMP/now") + 500)) "$BIN" --home "$H" volunteer add --name Li --phone 13900005678)
+contains "$out" "registered" "English volunteer add with CUNLIAN_LANG=en"
+set +e
+err=$("$BIN" --home "$H" order rate s0001-o9 --rating 5 --lang en 2>&1)
+set -e
+contains "$err" "no order s0001-o9" "English error with --lang en"
+set +e
+err=$("$BIN" --lang en_GB --home "$H" order rate s0001-o9 --rating 5 2>&1)
+set -e
+contains "$err" "no order s0001-o9" "global --lang before the command"
+expect 2 --home "$H" --lang fr status
+contains "$err" "zh" "a language that is not zh or en"
 expect 4 --home "$H" order rate s0001-o9 --rating 5
 contains "$err" "没有订单" "Chinese error"
 
 check "the reason inside an error is in the message's language"
 expect 4 --home "$H" bundle import "$TMP/no-such.bundle"
 contains "$err" "文件或目录不存在" "Chinese reason"
-LANG=C expect 4 --home "$H" bundle import "$TMP/no-such.bundle"
+CUNLIAN_LANG=en expect 4 --home "$H" bundle import "$TMP/no-such.bundle"
 contains "$err" "No such file" "English reason"
-export LANG=zh_CN.UTF-8 # a shell may keep a function's prefix assignment
+unset CUNLIAN_LANG # a shell may keep a function's prefix assignment
+
+check "node.conf and the service's config: a bad line or an unknown key names the file and line, exit 2"
+cp "$H/node.conf" "$TMP/node.conf.good"
+echo "intervall = 5" >>"$H/node.conf"
+expect 2 --home "$H" sync coap://127.0.0.1:9
+contains "$err" "node.conf" "the file is named"
+contains "$err" "没有这个设置项" "an unknown key is refused"
+expect 1 --home "$H" doctor
+contains "$out" "没有这个设置项" "doctor names the unknown key"
+cp "$TMP/node.conf.good" "$H/node.conf"
+echo "this line has no equals sign" >>"$H/node.conf"
+expect 2 --home "$H" status
+contains "$err" "node.conf 第 9 行" "a malformed line names its line"
+cp "$TMP/node.conf.good" "$H/node.conf"
+printf 'interval = 60\nintervall = 5\n' >"$TMP/svc.conf"
+expect 1 --home "$H" doctor --config "$TMP/svc.conf"
+contains "$out" "svc.conf 第 2 行" "doctor --config reads the service's config, names file and line"
+printf 'interval = 60\npeer = coap://127.0.0.1:9\n' >"$TMP/svc.conf"
+set +e
+out=$(cl --home "$H" --json doctor --config "$TMP/svc.conf")
+set -e
+printf '%s' "$out" | python3 -c 'import json,sys; d={c["check"]:c for c in json.load(sys.stdin)["checks"]}; assert d["service-config"]["status"]=="ok", d; assert d["service"]["status"]=="warn"; assert "last-sync" in d and "refused" in d' || fail "doctor --json: service, service-config, last-sync, refused"
+chmod 644 "$H/identity.key"
+expect 3 --home "$H" status
+contains "$err" "chmod 600" "a key others can read: the fix, not 'damaged'"
+chmod 600 "$H/identity.key"
+expect 0 --home "$H" status
 
 check "tables align Chinese text by display width"
 c volunteer add --name 欧阳长名字 --phone 13700000003 --team 第一服务队 >/dev/null

@@ -25,7 +25,7 @@ check "same commits, different data in the station's scope: not converged, and s
 python3 -c "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE volunteers SET name = '王五' WHERE pk = 's1-v1'\"); c.commit()" "$S/replica.db"
 expect 1 --home "$S" sync "coap://127.0.0.1:$P"
 contains "$err" "“s1”的数据不同" "the scope whose data differs"
-LANG=en_US.UTF-8 expect 1 --home "$S" --json sync "coap://127.0.0.1:$P"
+CUNLIAN_LANG=en expect 1 --home "$S" --json sync "coap://127.0.0.1:$P"
 echo "$out" | pyjson 'not d["converged"] and d["feeds_differ"] == 0 and d["scopes_differ"] == 1'
 
 check "different data in the county-wide scope: named as such"

@@ -38,7 +38,7 @@ expect 2 --home "$S" serve --config "$TMP/bad.conf" --once
 contains "$err" "bad.conf:1" "block too big in node.conf"
 
 check "the air: two pseudo-terminals, LoRa profile, 5% frame loss"
-bg air env LANG=en_US.UTF-8 "$BIN" linksim --pty --profile lora --loss 0.05 --seed "$SEED"
+bg air env CUNLIAN_LANG=en "$BIN" linksim --pty --profile lora --loss 0.05 --seed "$SEED"
 air=$last
 wait_log air "<->"
 A=$(sed -n 's/.* \(\/dev\/[^ ]*\) <-> \(\/dev\/[^ ]*\) .*/\1/p' "$TMP/air.log")
@@ -48,9 +48,9 @@ Z=$(sed -n 's/.* \(\/dev\/[^ ]*\) <-> \(\/dev\/[^ ]*\) .*/\2/p' "$TMP/air.log")
 PH=$(port) PB=$(port) PS=$(port)
 serve hub "$H" "$PH"
 hub=$last
-bg bhub env LANG=en_US.UTF-8 "$BIN" lora-bridge --serial "$Z" --udp "127.0.0.1:$PB" --to "127.0.0.1:$PH"
+bg bhub env CUNLIAN_LANG=en "$BIN" lora-bridge --serial "$Z" --udp "127.0.0.1:$PB" --to "127.0.0.1:$PH"
 bhub=$last
-bg bst env LANG=en_US.UTF-8 "$BIN" lora-bridge --serial "$A" --udp "127.0.0.1:$PS"
+bg bst env CUNLIAN_LANG=en "$BIN" lora-bridge --serial "$A" --udp "127.0.0.1:$PS"
 bst=$last
 wait_log bhub "bridge started"
 wait_log bst "bridge started"
@@ -58,7 +58,7 @@ wait_log bst "bridge started"
 check "station and hub converge over LoRa (cunlian sync, profile lora)"
 # the real LoRa profile but a shorter ACK timeout, so a lost frame costs
 # 2-3 s of waiting instead of 8-12: the test's time, not what it checks
-LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150
+CUNLIAN_LANG=en expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150
 contains "$out" "converged" "sync over LoRa"
 same_scopes "$H" "$S" "after sync over LoRa" "" s1
 cl --home "$H" volunteer list --json | pyjson 'len(d["volunteers"]) == 2'

@@ -30,10 +30,10 @@ expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 
 check "a new volunteer at the station reaches the hub through the lossy link before --timeout"
 cl --home "$S" volunteer add --name 新志愿者 --phone 13700007777 >/dev/null
-bg relay env LANG=en_US.UTF-8 "$BIN" linksim --listen "127.0.0.1:$PL" --to "127.0.0.1:$P" --loss 0.3 --delay-ms 150 --seed "$SEED"
+bg relay env CUNLIAN_LANG=en "$BIN" linksim --listen "127.0.0.1:$PL" --to "127.0.0.1:$P" --loss 0.3 --delay-ms 150 --seed "$SEED"
 relay=$last
 wait_log relay "relay "
-LANG=en_US.UTF-8 expect 0 --home "$S" --json sync "coap://127.0.0.1:$PL" --timeout 40
+CUNLIAN_LANG=en expect 0 --home "$S" --json sync "coap://127.0.0.1:$PL" --timeout 40
 stop "$relay"
 echo "    $(grep 'relay stopped' "$TMP/relay.log"); sync: $out"
 echo "$out" | pyjson 'd["converged"] and d["feeds_differ"] == 0'

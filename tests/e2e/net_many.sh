@@ -48,7 +48,7 @@ sync1() {
 	set +e
 	_id=$1
 	shift
-	LANG=en_US.UTF-8 CUNLIAN_NOW_MS=$NOW "$BIN" --home "$TMP/$_id" sync "coap://127.0.0.1:$P" \
+	CUNLIAN_LANG=en CUNLIAN_NOW_MS=$NOW "$BIN" --home "$TMP/$_id" sync "coap://127.0.0.1:$P" \
 		--timeout 60 "$@" >"$TMP/$_id.out" 2>&1
 	echo $? >"$TMP/$_id.rc"
 }

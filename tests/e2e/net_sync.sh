@@ -31,7 +31,7 @@ echo "$out" | pyjson 'd["converged"] and d["received"]["applied"] == 0 and d["fe
 
 check "a change at the hub arrives at the station"
 cl --home "$H" order add --category 维修 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s1 >/dev/null
-LANG=en_US.UTF-8 expect 0 --home "$S" --json sync "coap://127.0.0.1:$P"
+CUNLIAN_LANG=en expect 0 --home "$S" --json sync "coap://127.0.0.1:$P"
 echo "$out" | pyjson 'd["converged"] and d["received"]["applied"] == 1'
 [ "$(cl --home "$H" digest --scope s1)" = "$(cl --home "$S" digest --scope s1)" ] || fail "s1 digests differ"
 
@@ -54,7 +54,7 @@ check "bad peer address: usage error (2); nobody listening: exit 1 with a clear 
 expect 2 --home "$S" sync http://127.0.0.1:1
 contains "$err" "coap://" "bad uri message"
 DEAD=$(port)
-LANG=en_US.UTF-8 expect 1 --home "$S" sync "coap://127.0.0.1:$DEAD" --timeout 5 --ack-timeout 1000 --retransmit 1
+CUNLIAN_LANG=en expect 1 --home "$S" sync "coap://127.0.0.1:$DEAD" --timeout 5 --ack-timeout 1000 --retransmit 1
 contains "$err" "syncing with coap://127.0.0.1:$DEAD failed" "unreachable message"
 
 stop "$hubpid"

@@ -36,7 +36,7 @@ contains "$err" "cunlian recover --from coap://" "the refusal names recover over
 contains "$err" "cunlian recover --bundle" "the refusal names recover from a bundle"
 contains "$err" "cunlian restore" "the refusal names restoring a backup"
 contains "$err" "什么也没有写" "the refusal says nothing was written"
-LANG=en_US.UTF-8 expect 3 --home "$S" volunteer add --name 李四 --phone 13800004321
+CUNLIAN_LANG=en expect 3 --home "$S" volunteer add --name 李四 --phone 13800004321
 contains "$err" "does not match this node's identity" "English refusal"
 [ "$(own)" = 0 ] || fail "a refused write left a commit"
 [ -z "$(orders "$S")" ] || fail "a refused write left an order: $(orders "$S")"
@@ -155,7 +155,7 @@ check "a plain sync after the loss brings the records back but writing stays ref
 rm -f "$S"/replica.db*
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 contains "$err" "警告" "sync on a lost replica warns"
-LANG=en_US.UTF-8 expect 3 --home "$S" order add --category x --detail d
+CUNLIAN_LANG=en expect 3 --home "$S" order add --category x --detail d
 contains "$err" "cunlian recover has not yet listed" "the refusal says recover is still to run"
 expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 expect 0 --home "$S" order add --category 助老 --detail 同步后恢复

@@ -67,6 +67,6 @@ check "report table in Chinese and English"
 expect 0 --home "$H" report
 contains "$out" "完成率" "Chinese table heading"
 contains "$out" "合计" "total row"
-out=$(LANG=en_US.UTF-8 "$BIN" --home "$H" report --by category)
+out=$(CUNLIAN_LANG=en "$BIN" --home "$H" report --by category)
 contains "$out" "completion" "English table heading"
 echo "report: ok"

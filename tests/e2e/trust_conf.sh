@@ -21,7 +21,7 @@ contains "$err" "node.conf 第 $n 行写的是 role = hub" "the file and line"
 contains "$err" "role = station" "what the statement says"
 expect 3 --home "$S" station add --id s0009 --name 假村
 expect 3 --home "$S" volunteer add --name 假人 --phone 13000000000 --station s0002
-LANG=en_US.UTF-8 expect 3 --home "$S" status
+CUNLIAN_LANG=en expect 3 --home "$S" status
 contains "$err" "line $n says role = hub" "English message"
 
 check "station = s0002 in a station's node.conf: refused, nothing written"

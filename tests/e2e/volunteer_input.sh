@@ -67,4 +67,28 @@ case $err in *"$(printf '\033')"*) fail "the escape in a column name reached the
 contains "$err" '\x1b' "the column name is echoed escaped"
 [ "$(c digest)" = "$before" ] || fail "a refused input changed the replica"
 
+check "volunteer show and set name a volunteer by id, name or phone"
+for who in s0001-v1 王秀英 13800001111 138-0000-1111; do
+	expect 0 --home "$H" volunteer show "$who" --json
+	echo "$out" | pyjson 'd["id"] == "s0001-v1" and d["name"] == "王秀英"' || fail "show $who"
+done
+expect 0 --home "$H" volunteer set 13800001111 --team 红星队
+expect 0 --home "$H" volunteer show 王秀英 --json
+echo "$out" | pyjson 'd["team"] == "红星队"' || fail "set by phone did not change s0001-v1"
+expect 4 --home "$H" volunteer show 王二麻子
+contains "$err" "王二麻子" "not found names what was typed"
+
+check "two volunteers share a name: the candidates are listed, nothing is guessed"
+c volunteer add --name 王秀英 --phone 13800003333 >/dev/null
+before=$(c digest)
+expect 3 --home "$H" volunteer show 王秀英
+contains "$err" "s0001-v1" "the first candidate is listed"
+contains "$err" "s0001-v3" "the second candidate is listed"
+[ -z "$out" ] || fail "an ambiguous name showed someone: $out"
+expect 3 --home "$H" volunteer set 王秀英 --status paused
+contains "$err" "s0001-v3" "set lists the candidates too"
+[ "$(c digest)" = "$before" ] || fail "an ambiguous set changed the replica"
+expect 0 --home "$H" volunteer show 13800003333 --json
+echo "$out" | pyjson 'd["id"] == "s0001-v3"' || fail "the phone picks the second one"
+
 echo "volunteer_input: ok"

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * log.h - the audit trail (log.c): each write this node holds, opened
+ * with the keys it holds.
+ */
+#ifndef CUNLIAN_APP_LOG_H
+#define CUNLIAN_APP_LOG_H
+
+#include "app/app.h"
+
+/* One write of commit e; both are borrowed for the call only. A non-zero
+ * return stops the walk and is returned. */
+typedef int (*app_log_fn)(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w);
+
+/* Call fn for every write of every feed held (feed by feed, in seq
+ * order), or only those touching record id (its key or a column naming
+ * it) when id is not NULL. Sealed bodies are opened with this node's
+ * keys; *hidden counts the commits it cannot open. */
+int app_log_each(struct app *a, const char *id, app_log_fn fn, void *arg, uint64_t *hidden);
+
+#endif

@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * order.h - service orders: 点单 add, 派单 dispatch, 接单 accept, 做单
+ * done, 评单 rate, cancel; the order as stored, its history and lists.
+ *
+ * The moves and the rules they follow are in order.c (transition table,
+ * invariants O1..O5). Each move is one operation: it reads the order and
+ * everything it decides on, and writes the order's new state, its event
+ * and (done) the service credit, inside the app's write transaction
+ * (app.h), which it begins when the caller has not; on success the
+ * writes are on disk. A refusal returns ERR_RULE (a rule), ERR_USAGE (a
+ * value) or ERR_NOTFOUND (no such order or volunteer), records why in
+ * a->fail (app/why.h, "orders and points") and writes nothing.
+ *
+ * Texts passed in are borrowed for the call. Results are the caller's.
+ */
+#ifndef CUNLIAN_APP_ORDER_H
+#define CUNLIAN_APP_ORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "app/app.h"
+#include "app/find.h"
+
+#define APP_STATUS_MAX 16
+#define APP_HOURS_MIN 0.1
+#define APP_HOURS_MAX 24.0
+
+/* An order as this replica holds it (orders_live). */
+struct app_order {
+	char id[APP_ID_MAX + 1];
+	char station[CRDT_SCOPE_MAX + 1];
+	char kind[16];
+	char category[APP_NAME_MAX + 1];
+	char detail[APP_TEXT_MAX + 1];
+	char requester[APP_NAME_MAX + 1];
+	char requester_phone[64];
+	char status[APP_STATUS_MAX];
+	char volunteer[APP_ID_MAX + 1];
+	char team[APP_NAME_MAX + 1];
+	char comment[APP_TEXT_MAX + 1];
+	double hours;
+	bool has_hours;
+	int64_t rating; /* 0: none */
+	int64_t created_at, updated_at;
+};
+
+/* The moves of the lifecycle; app_order_move_name() gives "add",
+ * "dispatch", ... (the word a reason's text carries). */
+enum app_order_move {
+	APP_MOVE_ADD,
+	APP_MOVE_DISPATCH,
+	APP_MOVE_ACCEPT,
+	APP_MOVE_DONE,
+	APP_MOVE_RATE,
+	APP_MOVE_CANCEL,
+};
+const char *app_order_move_name(enum app_order_move m);
+/* Is s one of open, dispatched, accepted, done, rated, cancelled? */
+bool app_order_status_ok(const char *s);
+
+/* The order id: 0, or ERR_NOTFOUND (APP_W_ORDER_NOT_FOUND). o zeroed
+ * first. */
+int app_order_load(struct app *a, const char *id, struct app_order *o);
+
+/* May this node make move m on o (the transition table in order.c)?
+ * volunteer_given: accept names its volunteer. 0, or ERR_RULE with the
+ * reason recorded. Reads nothing. */
+int app_order_allowed(struct app *a, const struct app_order *o, enum app_order_move m,
+		      bool volunteer_given);
+
+/* Values as people type them, checked and converted: hours served
+ * (APP_HOURS_MIN..APP_HOURS_MAX, rounded to 0.01; APP_W_ORDER_BAD_HOURS)
+ * and a rating (1..5; APP_W_ORDER_BAD_RATING). ERR_USAGE when not. */
+int app_order_hours_parse(struct app *a, const char *text, double *hours);
+int app_order_rating_parse(struct app *a, const char *text, int64_t *rating);
+
+/* A new order. category and detail are required; the others may be
+ * NULL (kind: "service"; station: this node's). */
+struct app_order_new {
+	const char *category, *detail, *requester, *phone, *kind, *station;
+};
+
+/* What a move did. */
+struct app_order_result {
+	char id[APP_ID_MAX + 1];         /* the order */
+	char volunteer[APP_ID_MAX + 1];  /* assigned after the move ("" none) */
+	char name[APP_NAME_MAX + 1];     /* their name, "" when not held here */
+	char home[CRDT_SCOPE_MAX + 1];   /* their home station, "" unknown */
+	bool away;                       /* home is not the order's station (O5) */
+	double hours;                    /* done */
+	int64_t points;                  /* done: credited now (0: held already) */
+	int64_t rating;                  /* rate */
+};
+
+int app_order_add(struct app *a, const struct app_order_new *in, struct app_order_result *r);
+/* who: a volunteer's id, phone or name (find.h); when it names several,
+ * ERR_RULE (APP_W_VOLUNTEER_AMBIGUOUS) with the candidates in *f (f may
+ * be NULL). dispatch: who NULL is ERR_USAGE (APP_W_ORDER_DISPATCH_NEEDS). */
+int app_order_dispatch(struct app *a, const char *id, const char *who, struct app_volunteer_found *f,
+		       struct app_order_result *r);
+/* who NULL: the volunteer the order was dispatched to. */
+int app_order_accept(struct app *a, const char *id, const char *who, struct app_volunteer_found *f,
+		     struct app_order_result *r);
+/* hours as from app_order_hours_parse(). Credits the volunteer (O2, O5). */
+int app_order_done(struct app *a, const char *id, double hours, struct app_order_result *r);
+int app_order_rate(struct app *a, const char *id, int64_t rating, const char *comment,
+		   struct app_order_result *r);
+int app_order_cancel(struct app *a, const char *id, const char *reason, struct app_order_result *r);
+
+/* Lists: orders matching every filter given (NULL: any), in station and
+ * id order; each row to fn, which returns 0 to go on (else the walk
+ * stops and returns that). status must be a status (else ERR_USAGE,
+ * APP_W_ORDER_BAD_STATUS). volunteer is a volunteer's id, phone or name
+ * (find.h); a text naming nobody held here filters by that text as an
+ * id (a visiting volunteer, a deleted record). */
+struct app_order_filter {
+	const char *status, *station, *volunteer;
+	struct app_volunteer_found *found; /* candidates when volunteer names
+					      several (ERR_RULE); may be NULL */
+};
+typedef int (*app_order_each_fn)(void *arg, const struct app_order *o);
+int app_order_list(struct app *a, const struct app_order_filter *f, app_order_each_fn fn, void *arg);
+
+/* One event of an order's history (order_events_live). */
+struct app_order_event {
+	char id[APP_ID_MAX + 1];
+	int64_t at;
+	char actor[APP_ID_MAX + 1];
+	char from[APP_STATUS_MAX], to[APP_STATUS_MAX]; /* from "" for the first */
+	char volunteer[APP_ID_MAX + 1];
+	char note[APP_TEXT_MAX + 32];
+};
+typedef int (*app_order_event_fn)(void *arg, const struct app_order_event *e);
+/* The order's events in time order. */
+int app_order_events(struct app *a, const char *id, app_order_event_fn fn, void *arg);
+/* The service credit held for the order: *held false when none. */
+int app_order_credit(struct app *a, const char *id, int64_t *points, bool *held);
+
+#endif

@@ -1,0 +1,310 @@
+// SPDX-License-Identifier: MIT
+/*
+ * report.c - the county report and the duplicates list (report.h): SQL
+ * over the live rows, grouped; nothing printed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "app/app.h"
+#include "app/report.h"
+
+const char *const app_report_status[APP_ST_N] = { "open", "dispatched", "accepted",
+						  "done", "rated", "cancelled" };
+
+int app_report_by_parse(const char *s, enum app_report_by *by)
+{
+	static const char *const names[] = { "station", "town", "category", "month" };
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(s, names[i]) == 0) {
+			*by = (enum app_report_by)i;
+			return 0;
+		}
+	return ERR_USAGE;
+}
+
+static const char *report_by_name(enum app_report_by by)
+{
+	return by == APP_BY_STATION ? "station" : by == APP_BY_TOWN ? "town"
+		: by == APP_BY_CATEGORY ? "category" : "month";
+}
+
+/* When a node last synced here (peers/<name>.last; none: 0). */
+static uint64_t report_peer_last(const struct app *a, const char *peer)
+{
+	char path[APP_PATH_MAX + 64], file[160];
+	uint8_t buf[32];
+	size_t len = 0;
+	snprintf(file, sizeof(file), "peers/%s.last", peer);
+	app_path(a, path, sizeof(path), file);
+	if (app_file_read(path, buf, sizeof(buf) - 1, &len))
+		return 0;
+	buf[len] = '\0';
+	return strtoull((const char *)buf, NULL, 10); /* a damaged file reads as never */
+}
+
+static struct app_report_group *report_group(struct app_report *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->g[i].key, key) == 0)
+			return &r->g[i];
+	if (r->n == r->cap) {
+		size_t cap = r->cap ? r->cap * 2 : 32;
+		void *p = mem_realloc(r->g, cap * sizeof(*r->g));
+		if (!p)
+			return NULL;
+		r->g = p;
+		r->cap = cap;
+	}
+	struct app_report_group *g = &r->g[r->n++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	return g;
+}
+
+/* The group key as SQL, given the SQL for the row's station. */
+static void report_key(const char *by, const char *station, char *out, size_t n)
+{
+	if (strcmp(by, "station") == 0)
+		snprintf(out, n, "%s", station);
+	else if (strcmp(by, "town") == 0)
+		snprintf(out, n, "coalesce(nullif(s.parent, ''), '-')");
+	else if (strcmp(by, "category") == 0)
+		snprintf(out, n, "coalesce(o.category, '-')");
+	else
+		snprintf(out, n, "coalesce(strftime('%%Y-%%m', o.created_at / 1000, 'unixepoch',"
+			 " 'localtime'), '-')");
+}
+
+static int report_orders(struct app *a, struct app_report *r, const char *key)
+{
+	char sql[1400];
+	sqlite3_stmt *st;
+	int rc;
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s AS k, count(*),"
+		 " sum(o.status = 'open'), sum(o.status = 'dispatched'), sum(o.status = 'accepted'),"
+		 " sum(o.status = 'done'), sum(o.status = 'rated'), sum(o.status = 'cancelled'),"
+		 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
+		 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
+		 " count(DISTINCT CASE WHEN o.status IN ('done', 'rated') THEN o.volunteer END)"
+		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station"
+		 " GROUP BY k ORDER BY k",
+		 key);
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		app_col_text(st, 0, k, sizeof(k));
+		struct app_report_group *g = strcmp(key, "'*'") == 0 ? &r->total : report_group(r, k);
+		if (!g) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		g->orders = sqlite3_column_int64(st, 1);
+		for (int i = 0; i < APP_ST_N; i++)
+			g->st[i] = sqlite3_column_int64(st, 2 + i);
+		g->hours = sqlite3_column_double(st, 8);
+		g->rated = sqlite3_column_int64(st, 9);
+		g->rating_sum = sqlite3_column_double(st, 10);
+		g->satisfied = sqlite3_column_int64(st, 11);
+		g->active = sqlite3_column_int64(st, 12);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+static int report_points(struct app *a, struct app_report *r, const char *by,
+			      bool total)
+{
+	char sql[1400], key[256];
+	sqlite3_stmt *st;
+	int rc;
+	if (total)
+		snprintf(key, sizeof(key), "'*'");
+	else if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
+		report_key(by, "", key, sizeof(key)); /* o.* is NULL without an order: "-" */
+	else
+		report_key(by, "coalesce(o.station, p.station)", key, sizeof(key));
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s AS k,"
+		 " coalesce(sum(CASE WHEN p.delta > 0 THEN p.delta END), 0),"
+		 " coalesce(sum(CASE WHEN p.delta < 0 THEN -p.delta END), 0)"
+		 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
+		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)"
+		 " GROUP BY k ORDER BY k",
+		 key);
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		app_col_text(st, 0, k, sizeof(k));
+		struct app_report_group *g = total ? &r->total : report_group(r, k);
+		if (!g) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		g->issued = sqlite3_column_int64(st, 1);
+		g->redeemed = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+static int report_names(struct app *a, struct app_report *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = app_sql(a, &st, "SELECT name FROM stations_live WHERE pk = ?1", NULL)))
+		return rc;
+	for (size_t i = 0; i < r->n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			app_col_text(st, 0, r->g[i].name, sizeof(r->g[i].name));
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+/* For --by station: when each station's nodes (enrolments) last synced. */
+static int report_last_sync(struct app *a, struct app_report *r)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = app_sql(a, &st, "SELECT node FROM enrolments_live WHERE station = ?1",
+			   NULL)))
+		return rc;
+	for (size_t i = 0; i < r->n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char node[2 * CRDT_AUTHOR_LEN + 2], name[2 * CRDT_AUTHOR_LEN + 8];
+			uint64_t ms;
+			bool hex = true;
+			app_col_text(st, 0, node, sizeof(node));
+			for (const char *c = node; *c; c++) /* replicated text: never a path */
+				hex = hex && ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'));
+			if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
+				continue;
+			snprintf(name, sizeof(name), "node-%s", node);
+			ms = report_peer_last(a, name);
+			if (ms > r->g[i].last_sync)
+				r->g[i].last_sync = ms;
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
+}
+
+static int report_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct app_report_group *)a)->key, ((const struct app_report_group *)b)->key);
+}
+
+int app_report_build(struct app *a, enum app_report_by by, struct app_report *r)
+{
+	char key[256];
+	const char *byn = report_by_name(by);
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	r->by = by;
+	report_key(byn, "o.station", key, sizeof(key));
+	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
+	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)))
+		goto fail;
+	if ((by == APP_BY_STATION || by == APP_BY_TOWN) && (rc = report_names(a, r)))
+		goto fail;
+	if (by == APP_BY_STATION && (rc = report_last_sync(a, r)))
+		goto fail;
+	if (r->n)
+		qsort(r->g, r->n, sizeof(*r->g), report_cmp);
+	return 0;
+fail:
+	app_report_release(r);
+	return rc == -ENOMEM ? app_failf(a, rc, APP_W_FAILED, 0) : rc;
+}
+
+void app_report_release(struct app_report *r)
+{
+	mem_free(r->g);
+	r->g = NULL;
+	r->n = r->cap = 0;
+}
+
+int app_report_duplicates(struct app *a, struct app_dup **out, size_t *nout, size_t *ngroups,
+			  int64_t *uncovered)
+{
+	static const char *const sql =
+		"SELECT id_chash, pk, station, name, id_last4 FROM volunteers_live"
+		" WHERE id_chash IS NOT NULL AND id_chash IN"
+		" (SELECT id_chash FROM volunteers_live WHERE id_chash IS NOT NULL"
+		" GROUP BY id_chash HAVING COUNT(DISTINCT station) >= 2)"
+		" ORDER BY id_chash, station, pk";
+	static const char *const uncovered_sql =
+		"SELECT COUNT(*) FROM volunteers_live WHERE id_hash IS NOT NULL"
+		" AND id_chash IS NULL";
+	char hash[2 * SYNC_HASH_LEN + 1] = "", prev[2 * SYNC_HASH_LEN + 1] = "";
+	struct app_dup *d = NULL;
+	size_t n = 0, cap = 0, groups = 0;
+	sqlite3_stmt *st;
+	int rc, step;
+
+	*out = NULL;
+	*nout = *ngroups = 0;
+	*uncovered = 0;
+	if (!a->hub)
+		return app_failf(a, ERR_RULE, APP_W_DUP_HUB_ONLY, 0);
+
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == cap) {
+			size_t c2 = cap ? cap * 2 : 16;
+			void *p = mem_realloc(d, c2 * sizeof(*d));
+			if (!p) {
+				sqlite3_finalize(st);
+				mem_free(d);
+				return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
+			}
+			d = p;
+			cap = c2;
+		}
+		struct app_dup *x = &d[n++];
+		app_col_text(st, 0, hash, sizeof(hash));
+		app_col_text(st, 1, x->id, sizeof(x->id));
+		app_col_text(st, 2, x->station, sizeof(x->station));
+		app_col_text(st, 3, x->name, sizeof(x->name));
+		app_col_text(st, 4, x->last4, sizeof(x->last4));
+		if (strcmp(hash, prev) != 0) {
+			groups++;
+			memcpy(prev, hash, sizeof(prev));
+		}
+		x->group = groups;
+	}
+	sqlite3_finalize(st);
+	sodium_memzero(hash, sizeof(hash));
+	sodium_memzero(prev, sizeof(prev));
+	if (step != SQLITE_DONE) {
+		mem_free(d);
+		return app_fail_store(a, ERR_STORAGE);
+	}
+	if ((rc = app_sql(a, &st, uncovered_sql, NULL))) {
+		mem_free(d);
+		return rc;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		*uncovered = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	*out = d;
+	*nout = n;
+	*ngroups = groups;
+	return 0;
+}

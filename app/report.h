@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * report.h - the county report (report.c): orders by status, completion,
+ * ratings, active volunteers, hours and points, grouped by station, town,
+ * category or month; and the people registered at two stations.
+ *
+ * Definitions (docs/cli.md):
+ *   completion rate   (done + rated) / all orders of the group
+ *   average rating    over rated orders; satisfied = share rated 4 or 5
+ *   active volunteers distinct volunteers with a finished order
+ *   hours             hours of finished orders
+ *   points issued     sum of positive ledger rows; redeemed: of negative
+ *   last sync         (by station) the latest time any node enrolled for
+ *                     the station synced with this node (peers/node-*.last)
+ * A points row counts in the group of its order; rows without an order
+ * (redemptions, adjustments) count in their station's group by station
+ * and town, and in the group "-" by category and month.
+ */
+#ifndef CUNLIAN_APP_REPORT_H
+#define CUNLIAN_APP_REPORT_H
+
+#include "app/app.h"
+
+enum app_report_by { APP_BY_STATION, APP_BY_TOWN, APP_BY_CATEGORY, APP_BY_MONTH };
+enum { APP_ST_OPEN, APP_ST_DISPATCHED, APP_ST_ACCEPTED, APP_ST_DONE, APP_ST_RATED, APP_ST_CANCELLED,
+       APP_ST_N };
+/* The status names, in the order of the counts. */
+extern const char *const app_report_status[APP_ST_N];
+
+struct app_report_group {
+	char key[APP_NAME_MAX + 1];  /* station id, town id, category, YYYY-MM, or "-" */
+	char name[APP_NAME_MAX + 1]; /* a station's or town's name, "" unknown */
+	int64_t orders, st[APP_ST_N], rated, satisfied, active, issued, redeemed;
+	double rating_sum, hours;
+	uint64_t last_sync; /* ms; 0: never (by station only) */
+};
+
+/* Groups sorted by key, and the total; g is mem_alloc'd. */
+struct app_report {
+	enum app_report_by by;
+	struct app_report_group *g;
+	size_t n, cap;
+	struct app_report_group total;
+};
+
+/* "station", "town", "category", "month": 0, else ERR_USAGE. */
+int app_report_by_parse(const char *s, enum app_report_by *by);
+int app_report_build(struct app *a, enum app_report_by by, struct app_report *r);
+void app_report_release(struct app_report *r);
+
+/* One volunteer sharing an ID number with a volunteer of another station. */
+struct app_dup {
+	char id[APP_ID_MAX + 1], station[APP_ID_MAX + 1], name[APP_NAME_MAX + 1], last4[8];
+	size_t group; /* 1, 2, ...: one per number */
+};
+/* The hub's list (docs/security.md "Duplicate people across stations"):
+ * *d (mem_alloc'd) in groups, *uncovered volunteers with a number but no
+ * county hash yet. ERR_RULE (APP_W_DUP_HUB_ONLY) on a station. No hash
+ * leaves this function. */
+int app_report_duplicates(struct app *a, struct app_dup **d, size_t *n, size_t *groups,
+			  int64_t *uncovered);
+
+#endif
