@@ -374,16 +374,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				   "  登记志愿者，输出新编号。同一电话、同一身份证号不能重复登记；身份证号只保存加密摘要和后四位。--station 仅限县级中心。\n",
 				   "volunteer add --name NAME --phone PHONE [--id-number N] [--team T] [--skills a,b] [--station ID]\n"
 				   "  Register a volunteer; prints the new id. A phone number or ID number is registered once; of an ID number only a keyed hash and the last four are kept. --station: hub only.\n" },
-	[M_HELP_VOLUNTEER_SET] = { "volunteer set 编号 [--name 姓名] [--phone 电话] [--id-number 身份证号] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
-				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。\n",
-				   "volunteer set ID [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
-				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number).\n" },
+	[M_HELP_VOLUNTEER_SET] = { "volunteer set 志愿者 [--name 姓名] [--phone 电话] [--id-number 身份证号] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
+				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
+				   "volunteer set WHO [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
+				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number). WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号]\n"
 				    "  列出志愿者（电话部分隐藏，不显示身份证号）。\n",
 				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID]\n"
 				    "  List volunteers (phone numbers masked, ID numbers never shown).\n" },
-	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 编号\n  志愿者详情：服务时长、星级、积分余额。\n",
-				    "volunteer show ID\n  A volunteer's details with hours served, star level and points balance.\n" },
+	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 志愿者\n  志愿者详情：服务时长、星级、积分余额。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
+				    "volunteer show WHO\n  A volunteer's details with hours served, star level and points balance. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_VOLUNTEER_IMPORT] = { "volunteer import 文件.csv [--station 编号]\n"
 				      "  批量登记：第一行为标题（姓名,电话[,队伍][,技能][,身份证号]），UTF-8 编码。任何一行有错则全部不导入，并列出行号。\n",
 				      "volunteer import FILE.csv [--station ID]\n"
