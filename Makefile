@@ -2,9 +2,9 @@
 # cunlian - one Makefile; each folder adds its files in module.mk.
 # Targets: all test check fuzz bench demo install clean (docs/testing.md).
 
-PKGS      := sqlite3 libsodium libzstd libcoap-3-notls
+PKGS      := sqlite3 libsodium libzstd libcoap-3-notls libmicrohttpd libqrencode
 DEB_PKGS  := build-essential pkg-config python3 libsodium-dev libsqlite3-dev libzstd-dev \
-             libcoap3-dev libcoap3-bin libcmocka-dev
+             libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev
 
 CC        ?= cc
 BUILD     ?= build
@@ -59,7 +59,8 @@ else
 XPKG_CONFIG = PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS)/pkgconfig:/usr/share/pkgconfig pkg-config
 QEMU_LD   := /usr/$(CROSS)
 DEB_PKGS  := gcc-$(CROSS) libc6-dev-$(ARCH)-cross pkg-config qemu-user libsodium-dev:$(ARCH) libsqlite3-dev:$(ARCH) \
-             libzstd-dev:$(ARCH) libcoap3-dev:$(ARCH) libcmocka-dev:$(ARCH)
+             libzstd-dev:$(ARCH) libcoap3-dev:$(ARCH) libcmocka-dev:$(ARCH) \
+             libmicrohttpd-dev:$(ARCH) libqrencode-dev:$(ARCH)
 endif
 PKG_CFLAGS = $(shell $(XPKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(XPKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -76,7 +77,7 @@ TEST_EXTRA :=
 # The default goal is all, whatever rules the module.mk files bring.
 .DEFAULT_GOAL := all
 
-include base/module.mk crdt/module.mk sync/module.mk radio/module.mk app/module.mk node/module.mk tests/module.mk
+include base/module.mk crdt/module.mk sync/module.mk radio/module.mk app/module.mk web/module.mk node/module.mk tests/module.mk
 
 LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dict_v1.o
 BIN_OBJS   := $(BIN_SRCS:%.c=$(BUILD)/obj/%.o)

@@ -124,14 +124,8 @@ static struct app_mark_feed *mark_feed(struct app_mark *m, const char *scope, bo
 			return &m->feed[i];
 	if (!add || m->nfeed >= MARK_FEEDS_MAX || strlen(scope) > CRDT_SCOPE_MAX)
 		return NULL;
-	if (m->nfeed == m->cap) {
-		size_t cap = m->cap ? m->cap * 2 : 8;
-		void *p = mem_realloc(m->feed, cap * sizeof(*m->feed));
-		if (!p)
-			return NULL;
-		m->feed = p;
-		m->cap = cap;
-	}
+	if (MEM_GROW(m->feed, m->cap, m->nfeed + 1))
+		return NULL;
 	struct app_mark_feed *f = &m->feed[m->nfeed++];
 	memset(f, 0, sizeof(*f));
 	memcpy(f->scope, scope, strlen(scope) + 1);
@@ -772,15 +766,11 @@ static int mark_journal_read(const struct app *a, struct mark_jentry **out, size
 			if (!strchr(line, '\n') || sscanf(line, "j %33s %23s%n", scope, num, &off) != 2 ||
 			    strlen(scope) > CRDT_SCOPE_MAX || !mark_num(num, &seq))
 				continue; /* a torn line (J1) */
-			if (len == cap) {
-				cap = cap ? cap * 2 : 64;
-				void *p = mem_realloc(v, cap * sizeof(*v));
-				if (!p) {
-					fclose(f);
-					mem_free(v);
-					return -ENOMEM;
-				}
-				v = p;
+			int rc = MEM_GROW(v, cap, len + 1);
+			if (rc) {
+				fclose(f);
+				mem_free(v);
+				return rc;
 			}
 			struct mark_jentry *e = &v[len++];
 			e->seq = seq;

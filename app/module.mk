@@ -2,7 +2,7 @@
 # libcunlian.a with the layers below it. The command line (node/), the
 # tests and every other front end call it.
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
-	app/mark.c app/clock.c app/log.c app/report.c
+	app/mark.c app/clock.c app/log.c app/report.c app/station.c
 LIB_SRCS += $(APP_SRCS)
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c

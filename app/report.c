@@ -54,14 +54,8 @@ static struct app_report_group *report_group(struct app_report *r, const char *k
 	for (size_t i = 0; i < r->n; i++)
 		if (strcmp(r->g[i].key, key) == 0)
 			return &r->g[i];
-	if (r->n == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		void *p = mem_realloc(r->g, cap * sizeof(*r->g));
-		if (!p)
-			return NULL;
-		r->g = p;
-		r->cap = cap;
-	}
+	if (MEM_GROW(r->g, r->cap, r->n + 1))
+		return NULL;
 	struct app_report_group *g = &r->g[r->n++];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->key, sizeof(g->key), "%s", key);
@@ -266,16 +260,10 @@ int app_report_duplicates(struct app *a, struct app_dup **out, size_t *nout, siz
 	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 	while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-		if (n == cap) {
-			size_t c2 = cap ? cap * 2 : 16;
-			void *p = mem_realloc(d, c2 * sizeof(*d));
-			if (!p) {
-				sqlite3_finalize(st);
-				mem_free(d);
-				return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
-			}
-			d = p;
-			cap = c2;
+		if ((rc = MEM_GROW(d, cap, n + 1))) {
+			sqlite3_finalize(st);
+			mem_free(d);
+			return app_failf(a, rc, APP_W_FAILED, 0);
 		}
 		struct app_dup *x = &d[n++];
 		app_col_text(st, 0, hash, sizeof(hash));

@@ -69,7 +69,7 @@ int app_volunteer_fields_check(struct app *a, const char *name, const char *phon
 {
 	if (name && !app_text_ok(name, APP_NAME_MAX)) /* V3 */
 		return app_failf(a, ERR_USAGE,
-				 *name && app_text_blank(name) ? APP_W_VOL_BLANK_NAME : APP_W_VOL_BAD_NAME, 1,
+				 *name && app_text_blank(name) ? APP_W_VOL_BLANK_NAME : APP_W_BAD_NAME, 1,
 				 name);
 	if (phone && !app_phone_ok(phone))
 		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_PHONE, 1, phone);
@@ -95,7 +95,7 @@ int app_volunteer_check(struct app *a, const struct app_volunteer_in *in, bool a
 	if (in->status && (add || !app_volunteer_status_ok(in->status)))
 		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, in->status);
 	if (add && in->station && !app_id_ok(in->station))
-		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATION, 1, in->station);
+		return app_failf(a, ERR_USAGE, APP_W_BAD_STATION_ID, 1, in->station);
 	if (in->id_number && *in->id_number)
 		return app_idnum_digest(a, in->id_number, strlen(in->id_number), NULL, NULL);
 	return 0;
@@ -314,7 +314,7 @@ int app_volunteer_station(struct app *a, const char *station, const char **out)
 {
 	*out = station ? station : a->conf.station;
 	if (station && !app_id_ok(station))
-		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATION, 1, station);
+		return app_failf(a, ERR_USAGE, APP_W_BAD_STATION_ID, 1, station);
 	if (!app_may_write(a, *out)) /* V2 */
 		return app_failf(a, ERR_RULE, APP_W_VOL_NOT_OURS, 2, *out, a->conf.station);
 	return 0;

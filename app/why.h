@@ -43,6 +43,16 @@ enum app_why {
 	APP_W_CLOCK_AHEAD,       /* (now, upper bound); code[0] its source */
 	APP_W_CLOCK_FEED,        /* (own last, now) */
 	APP_W_CLOCK_RESCUE_PENDING, /* () */
+	/* stations and init (station.c) */
+	APP_W_BAD_STATION_ID,    /* (id) */
+	APP_W_BAD_NAME,          /* (name) */
+	APP_W_BAD_LEVEL,         /* (level) */
+	APP_W_BAD_ROLE,          /* (role) */
+	APP_W_HUB_ONLY,          /* (what): county-wide data */
+	APP_W_INIT_EXISTS,       /* (home) */
+	APP_W_MKDIR,             /* (folder) + the code's reason */
+	APP_W_KEY_WRITE,         /* (path) + the code's reason */
+	APP_W_CONF_WRITE,        /* (path) + the code's reason */
 	/* reports (report.c) */
 	APP_W_DUP_HUB_ONLY,      /* () */
 
@@ -87,13 +97,11 @@ enum app_why {
 	/* volunteers (volunteer.c, volunteer_import.c, idnum.c); a text
 	 * marked "typed" is what the person typed (node/ escapes and cuts it) */
 	APP_W_VOL_NEEDS,             /* () add without a name or a phone */
-	APP_W_VOL_BAD_NAME,          /* (name typed) */
 	APP_W_VOL_BLANK_NAME,        /* (name typed): only spaces */
 	APP_W_VOL_BAD_PHONE,         /* (phone typed) */
 	APP_W_VOL_BAD_TEAM,          /* (team typed) */
 	APP_W_VOL_BAD_SKILLS,        /* (skills typed) */
 	APP_W_VOL_BAD_STATUS,        /* (status typed) */
-	APP_W_VOL_BAD_STATION,       /* (station typed) */
 	APP_W_VOL_NOT_OURS,          /* (station, this station) */
 	APP_W_VOL_SET_NOTHING,       /* () */
 	APP_W_VOL_PHONE_TAKEN,       /* (phone, name, id, id) */

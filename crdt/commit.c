@@ -572,15 +572,8 @@ int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv
 	if (author)
 		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			void *p = mem_realloc(v, cap * sizeof(*v));
-			if (!p) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			v = p;
-		}
+		if ((rc = MEM_GROW(v, cap, len + 1)))
+			goto fail;
 		struct crdt_vv_entry *e = &v[len++];
 		memset(e, 0, sizeof(*e));
 		memcpy(e->author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
@@ -683,17 +676,10 @@ int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 		if (!id || sqlite3_column_bytes(st, 0) != CRDT_AUTHOR_LEN || !scope ||
 		    strlen(scope) > CRDT_SCOPE_MAX)
 			continue; /* cannot be: the log holds only checked commits */
-		if (n == cap) {
-			void *p = mem_realloc(h, 2 * cap * sizeof(*h));
-			if (!p) {
-				rc = -ENOMEM;
-				goto out;
-			}
-			h = p;
-			memset(h + cap, 0, cap * sizeof(*h));
-			cap *= 2;
-		}
+		if ((rc = MEM_GROW(h, cap, n + 1)))
+			goto out;
 		struct crdt_held *x = &h[n];
+		memset(x, 0, sizeof(*x));
 		if (!(x->bytes = mem_alloc(blen + slen + 1))) {
 			rc = -ENOMEM;
 			goto out;

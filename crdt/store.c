@@ -255,15 +255,7 @@ out:
 
 static int crdt_authors_grow(struct crdt_store *s)
 {
-	if (s->nauthors < s->authors_cap)
-		return 0;
-	size_t cap = s->authors_cap ? s->authors_cap * 2 : 64;
-	void *p = mem_realloc(s->authors, cap * CRDT_AUTHOR_LEN);
-	if (!p)
-		return -ENOMEM;
-	s->authors = p;
-	s->authors_cap = cap;
-	return 0;
+	return MEM_GROW(s->authors, s->authors_cap, s->nauthors + 1);
 }
 
 const uint8_t *crdt_author_id(const struct crdt_store *s, uint32_t idx)
@@ -291,9 +283,11 @@ static void crdt_author_slot_add(struct crdt_store *s, uint32_t idx)
 static bool crdt_author_hash_sync(struct crdt_store *s)
 {
 	if (s->nhashed > s->nauthors || s->nauthors * 2 > s->author_slots) {
-		size_t slots = s->author_slots ? s->author_slots : 256;
-		while (s->nauthors * 2 > slots)
-			slots *= 2;
+		/* a power of two, at least twice the authors */
+		size_t slots = mem_grow_cap(s->author_slots ? s->author_slots : 256, s->nauthors * 2,
+					    sizeof(*s->author_slot));
+		if (slots == 0)
+			return false;
 		if (slots != s->author_slots) {
 			uint32_t *p = mem_calloc(slots, sizeof(*p));
 			if (!p)

@@ -29,7 +29,7 @@ if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
 fi
 # The -dev packages and what their libraries need at run time (for qemu).
 pkgs="libsodium-dev libsodium23 libsqlite3-dev libsqlite3-0 libzstd-dev libzstd1
-libcoap3-dev libcoap3 libcmocka-dev libcmocka0 libssl3 libgnutls30 libc6 libgcc-s1
+libcoap3-dev libcoap3 libcmocka-dev libcmocka0 libmicrohttpd-dev libmicrohttpd12 libqrencode-dev libqrencode4 libssl3 libgnutls30 libc6 libgcc-s1
 libidn2-0 libunistring2 libp11-kit0 libtasn1-6 libnettle8 libhogweed6 libgmp10 libffi8"
 mkdir -p "$dir/.debs"
 dir=$(cd "$dir" && pwd)

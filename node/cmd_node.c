@@ -18,94 +18,34 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/log.h"
+#include "app/station.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 
-static bool node_level_ok(const char *s)
+int node_cmd_init(struct node_ctx *ctx, const struct node_args *a)
 {
-	return strcmp(s, "village") == 0 || strcmp(s, "town") == 0 || strcmp(s, "county") == 0;
-}
-
-/* One county-wide commit of a stations row. */
-static int node_station_write(struct node_ctx *ctx, const char *id, const char *name,
-			      const char *level, const char *parent)
-{
-	struct crdt_write w;
-	crdt_write_init(&w, crdt_schema_find("stations")->id, CRDT_UPSERT, id);
-	crdt_write_text(&w, "name", name);
-	crdt_write_text(&w, "level", level);
-	if (parent && *parent)
-		crdt_write_text(&w, "parent", parent);
-	return node_commit(ctx, "", &w, 1);
-}
-
-int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
-{
-	struct node_opt o[] = { { "station", true, NULL }, { "name", true, NULL },
-				{ "role", true, NULL },    { "parent", true, NULL },
-				{ "level", true, NULL },   { "county-key", true, NULL } };
-	const char *pos[1];
-	size_t npos;
-	char path[NODE_PATH_MAX + 32], hex[2 * CRDT_AUTHOR_LEN + 1];
-	struct app_conf c;
-	struct stat sb;
-	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	const char *station = o[0].val, *name = o[1].val, *role = o[2].val ? o[2].val : "station";
-	const char *parent = o[3].val ? o[3].val : "";
-	const char *level = o[4].val ? o[4].val : strcmp(role, "hub") == 0 ? "county" : "village";
+	const char *station = node_arg(a, "station"), *name = node_arg(a, "name");
+	const char *role = node_arg(a, "role");
+	const char *level = node_arg(a, "level");
+	struct app_station st;
+	char hex[2 * CRDT_AUTHOR_LEN + 1];
+	int rc;
 
 	if (!station || !name)
 		return node_fail(ctx, ERR_USAGE, M_INIT_NEEDS);
-	if (!app_id_ok(station) || strcmp(station, "hub") == 0)
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, station);
-	if (!app_text_ok(name, NODE_NAME_MAX))
-		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
-	if (strcmp(role, "station") && strcmp(role, "hub"))
-		return node_fail(ctx, ERR_USAGE, M_BAD_ROLE, role);
-	if (!node_level_ok(level))
-		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (*parent && !app_id_ok(parent))
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
-
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if (stat(path, &sb) == 0)
-		return node_fail(ctx, ERR_EXISTS, M_INIT_EXISTS, ctx->app.home);
-	if ((rc = app_clock_check(&ctx->app))) /* before a key or a file is made */
-		return rc;
-	if (mkdir(ctx->app.home, 0700) < 0 && errno != EEXIST)
-		return node_fail(ctx, -errno, M_MKDIR_FAILED, ctx->app.home, node_reason(ctx->lang, -errno));
-
-	memset(&c, 0, sizeof(c));
-	snprintf(c.station, sizeof(c.station), "%s", station);
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	snprintf(c.role, sizeof(c.role), "%s", role);
-	snprintf(c.level, sizeof(c.level), "%s", level);
-	snprintf(c.parent, sizeof(c.parent), "%s", parent);
+	if (!role)
+		role = "station";
+	if (!level)
+		level = strcmp(role, "hub") == 0 ? "county" : "village";
 	/* the station's language: Chinese unless --lang or CUNLIAN_LANG said */
-	snprintf(c.lang, sizeof(c.lang), "%s", ctx->lang_fixed && ctx->lang == NODE_LANG_EN ? "en" : "zh");
-	ctx->app.conf = c;
-	ctx->app.hub = strcmp(role, "hub") == 0;
-
-	/* An init cut short leaves a key but no node.conf: keep that key. */
-	app_path(&ctx->app, path, sizeof(path), "identity.key");
-	rc = app_identity_create(path, ctx->app.author);
-	if (rc == ERR_EXISTS)
-		rc = app_identity_load(path, ctx->app.author);
-	if (rc)
-		return node_fail(ctx, rc, M_KEY_WRITE, path, node_reason(ctx->lang, rc));
-	if ((rc = app_replica_open(&ctx->app)))
-		return rc;
-	if ((rc = node_station_write(ctx, station, name, level, parent)))
-		return rc;
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	if ((rc = app_conf_write(path, &c)))
-		return node_fail(ctx, rc, M_CONF_WRITE, path, node_reason(ctx->lang, rc));
+	const char *lang = ctx->lang_fixed && ctx->lang == NODE_LANG_EN ? "en" : "zh";
+	if ((rc = app_station_set(&ctx->app, &st, station, name, level, node_arg(a, "parent"))) ||
+	    (rc = app_node_init(&ctx->app, &st, role, lang)))
+		return node_fail_app(ctx, rc);
 	/* The hub holds the county root (or is told where it is) and enrols
 	 * itself with it (cmd_enroll.c, docs/security.md). */
-	if (ctx->app.hub && (rc = node_hub_enrol(ctx, o[5].val)))
+	if (ctx->app.hub && (rc = node_hub_enrol(ctx, node_arg(a, "county-key"))))
 		return rc;
 
 	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
@@ -113,16 +53,16 @@ int node_cmd_init(struct node_ctx *ctx, int argc, char **argv)
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "id", station);
-		node_json_kstr(&j, "name", name);
+		node_json_kstr(&j, "id", st.id);
+		node_json_kstr(&j, "name", st.name);
 		node_json_kstr(&j, "role", role);
-		node_json_kstr(&j, "level", level);
-		node_json_kstr(&j, "parent", *parent ? parent : NULL);
+		node_json_kstr(&j, "level", st.level);
+		node_json_kstr(&j, "parent", st.parent[0] ? st.parent : NULL);
 		node_json_kstr(&j, "home", ctx->app.home);
 		node_json_kstr(&j, "author", hex);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_INIT_DONE, name, station, ctx->app.home,
+		node_say(ctx, M_INIT_DONE, st.name, st.id, ctx->app.home,
 			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION), hex);
 	}
 	return 0;
@@ -469,15 +409,9 @@ static int node_log_render(const struct crdt_write *w, char **text, char **json)
 static int node_log_entry(void *arg, const struct crdt_log_entry *e, const struct crdt_write *w)
 {
 	struct node_log_walk *lw = arg;
-	int rc;
-	if (lw->n == lw->cap) {
-		size_t cap = lw->cap ? lw->cap * 2 : 64;
-		void *p = mem_realloc(lw->items, cap * sizeof(*lw->items));
-		if (!p)
-			return -ENOMEM;
-		lw->items = p;
-		lw->cap = cap;
-	}
+	int rc = MEM_GROW(lw->items, lw->cap, lw->n + 1);
+	if (rc)
+		return rc;
 	struct node_log_item *it = &lw->items[lw->n];
 	memset(it, 0, sizeof(*it));
 	it->hlc = e->hlc;
@@ -937,61 +871,41 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 
 /* ---- stations ----------------------------------------------------------- */
 
-int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv)
+int node_cmd_station_add(struct node_ctx *ctx, const struct node_args *a)
 {
-	struct node_opt o[] = { { "id", true, NULL },
-				{ "name", true, NULL },
-				{ "level", true, NULL },
-				{ "parent", true, NULL } };
-	const char *pos[1];
-	size_t npos;
-	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
-	const char *id = o[0].val, *name = o[1].val, *level = o[2].val ? o[2].val : "village";
-	const char *parent = o[3].val;
+	const char *id = node_arg(a, "id"), *name = node_arg(a, "name");
+	struct app_station st;
+	int rc;
 	if (!id || !name)
 		return node_fail(ctx, ERR_USAGE, M_STATION_NEEDS);
-	if (!app_id_ok(id) || strcmp(id, "hub") == 0)
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, id);
-	if (!app_text_ok(name, NODE_NAME_MAX))
-		return node_fail(ctx, ERR_USAGE, M_BAD_NAME, name);
-	if (!node_level_ok(level))
-		return node_fail(ctx, ERR_USAGE, M_BAD_LEVEL, level);
-	if (parent && !app_id_ok(parent))
-		return node_fail(ctx, ERR_USAGE, M_BAD_STATION_ID, parent);
+	if ((rc = app_station_set(&ctx->app, &st, id, name, node_arg(a, "level"), node_arg(a, "parent"))))
+		return node_fail_app(ctx, rc);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if (!ctx->app.hub)
-		return node_fail(ctx, ERR_RULE, M_HUB_ONLY, "station add");
-	if ((rc = node_station_write(ctx, id, name, level, parent)))
-		return rc;
+	if ((rc = app_station_add(&ctx->app, &st)))
+		return node_fail_app(ctx, rc);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "id", id);
+		node_json_kstr(&j, "id", st.id);
 		node_json_end_obj(&j);
 	} else {
-		node_say(ctx, M_STATION_ADDED, id, name);
+		node_say(ctx, M_STATION_ADDED, st.id, st.name);
 	}
 	return 0;
 }
 
-int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
+int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a)
 {
-	const char *pos[1];
-	size_t npos;
-	sqlite3_stmt *st;
-	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
-	if (rc)
-		return rc > 0 ? 0 : rc;
+	struct app_station *v = NULL;
+	size_t n = 0;
+	int rc;
+	(void)a;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = node_sql(ctx, &st,
-			   "SELECT pk, name, level, parent FROM stations WHERE _dead IS NULL ORDER BY pk",
-			   NULL)))
-		return rc;
+	if ((rc = app_station_list(&ctx->app, &v, &n)))
+		return node_fail_app(ctx, rc);
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID), node_msg(ctx->lang, M_COL_NAME),
 			       node_msg(ctx->lang, M_COL_LEVEL), node_msg(ctx->lang, M_COL_PARENT) };
 	struct node_table t;
@@ -1003,23 +917,20 @@ int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
 		node_json_key(&j, "stations");
 		node_json_arr(&j);
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char c[4][NODE_NAME_MAX + 1];
-		for (int i = 0; i < 4; i++)
-			app_col_text(st, i, c[i], sizeof(c[i]));
+	for (size_t i = 0; i < n; i++) {
+		const struct app_station *s = &v[i];
 		if (ctx->json) {
 			node_json_obj(&j);
-			node_json_kstr(&j, "id", c[0]);
-			node_json_kstr(&j, "name", c[1]);
-			node_json_kstr(&j, "level", c[2]);
-			node_json_kstr(&j, "parent", c[3][0] ? c[3] : NULL);
+			node_json_kstr(&j, "id", s->id);
+			node_json_kstr(&j, "name", s->name);
+			node_json_kstr(&j, "level", s->level);
+			node_json_kstr(&j, "parent", s->parent[0] ? s->parent : NULL);
 			node_json_end_obj(&j);
 		} else {
-			const char *cells[] = { c[0], c[1], c[2], c[3][0] ? c[3] : "-" };
+			const char *cells[] = { s->id, s->name, s->level, s->parent[0] ? s->parent : "-" };
 			node_table_row(&t, cells);
 		}
 	}
-	sqlite3_finalize(st);
 	if (ctx->json) {
 		node_json_end_arr(&j);
 		node_json_end_obj(&j);
@@ -1027,5 +938,6 @@ int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv)
 		node_table_print(&t, stdout);
 	}
 	node_table_release(&t);
-	return rc == SQLITE_DONE ? 0 : node_fail_store(ctx, ERR_STORAGE);
+	mem_free(v);
+	return 0;
 }

@@ -42,6 +42,7 @@
 #include "base/err.h"
 #include "base/sha256.h"
 #include "node/net.h"
+#include "web/web.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
 #define NODE_IF_CHECK_MS 2000
@@ -60,6 +61,7 @@ struct node_serve {
 	struct node_net_conf nc;
 	char conf_path[NODE_PATH_MAX + 16];
 	int lock;          /* serve.lock, held while serving (doctor), or -1 */
+	struct web *web;   /* the web pages (--http, http =), or NULL */
 	struct radio *r;
 	struct node_net_server *srv;
 	struct node_serve_peer peer[NODE_PEERS_MAX];
@@ -304,6 +306,7 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	struct node_opt o[] = {
 		{ "listen", true, NULL }, { "config", true, NULL }, { "peer", true, NULL },
 		{ "interval", true, NULL }, { "log", true, NULL }, { "once", false, NULL },
+		{ "http", true, NULL },
 	};
 	const char *pos[1];
 	size_t npos;
@@ -341,6 +344,14 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 		snprintf(sv->nc.listen, sizeof(sv->nc.listen), "%s", o[0].val);
+	}
+	if (o[6].val) {
+		if (strcmp(o[6].val, "none") != 0 &&
+		    (!node_net_http_ok(o[6].val) || strlen(o[6].val) >= sizeof(sv->nc.http))) {
+			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_HTTP, o[6].val);
+			goto out;
+		}
+		snprintf(sv->nc.http, sizeof(sv->nc.http), "%s", strcmp(o[6].val, "none") ? o[6].val : "");
 	}
 	if (o[2].val) {
 		enum node_msg_id why;
@@ -404,6 +415,16 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		rc = -errno;
 		goto out;
 	}
+	if (sv->nc.http[0]) { /* after the signals are blocked: its thread inherits that */
+		struct web_options wo = { .home = ctx->app.home, .listen = sv->nc.http,
+					  .wall_ms = ctx->app.now_ms };
+		char why[APP_PATH_MAX];
+		if ((rc = web_start(&sv->web, &wo, why, sizeof(why)))) {
+			rc = node_fail(ctx, rc, M_NET_HTTP_FAIL, sv->nc.http, node_reason(ctx->lang, rc));
+			goto out;
+		}
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_HTTP, sv->nc.http);
+	}
 	uint64_t now = node_net_mono_ms();
 	node_serve_peers_load(sv, now);
 	node_serve_ifhash(sv->ifhash);
@@ -457,6 +478,7 @@ out:
 			node_xchg_free(sv->peer[i].x);
 			radio_peer_free(sv->peer[i].rp);
 		}
+		web_stop(sv->web);
 		node_net_server_free(sv->srv); /* before the radio: it logs sessions */
 		radio_free(sv->r);
 		if (sv->sfd >= 0)

@@ -325,6 +325,11 @@ enum node_msg_id {
 	M_NCR_TOO_MANY,
 	M_NCR_LEVEL,
 	M_NCR_UNKNOWN,
+	/* the web pages (issue 16) */
+	M_NCR_HTTP,
+	M_NET_BAD_HTTP,
+	M_NET_HTTP_FAIL,
+	M_LOG_HTTP,
 	/* the station's language; node.conf lines (issue 14) */
 	M_BAD_LANG,
 	M_BAD_LANG_OPT,
@@ -494,5 +499,11 @@ const char *node_msg(enum node_lang lang, enum node_msg_id id);
 const char *node_reason(enum node_lang lang, int rc);
 /* Has every id a Chinese and an English text? */
 bool node_msgs_complete(void);
+
+/* The words for why an app/ call failed (node/why.c): f's reason in lang
+ * with its texts, or rc's reason when f records none; into out (cap n),
+ * for front ends that do not print to a terminal (the web pages). */
+struct app_fail;
+void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n);
 
 #endif

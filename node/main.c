@@ -24,14 +24,14 @@
 	{ .group = (g), .verb = (v), .run = (r), .help = (h), .access = (acc), .opts = (o), .maxpos = (np) }
 
 const struct node_cmd node_cmds[] = {
-	CMD_ARGV("init", NULL, node_cmd_init, M_HELP_INIT, APP_AUTHORS),
+	CMD("init", NULL, node_cmd_init, M_HELP_INIT, APP_AUTHORS, "station= name= role= parent= level= county-key=", 0),
 	CMD_ARGV("status", NULL, node_cmd_status, M_HELP_STATUS, APP_READS),
 	CMD_ARGV("digest", NULL, node_cmd_digest, M_HELP_DIGEST, APP_READS),
 	CMD_ARGV("log", NULL, node_cmd_log, M_HELP_LOG, APP_READS),
 	CMD_ARGV("doctor", NULL, node_cmd_doctor, M_HELP_DOCTOR, APP_READS),
 	CMD_ARGV("clock", NULL, node_cmd_clock, M_HELP_CLOCK, APP_AUTHORS),
-	CMD_ARGV("station", "add", node_cmd_station_add, M_HELP_STATION_ADD, APP_WRITES),
-	CMD_ARGV("station", "list", node_cmd_station_list, M_HELP_STATION_LIST, APP_READS),
+	CMD("station", "add", node_cmd_station_add, M_HELP_STATION_ADD, APP_WRITES, "id= name= level= parent=", 0),
+	CMD("station", "list", node_cmd_station_list, M_HELP_STATION_LIST, APP_READS, "", 0),
 	CMD("volunteer", "add", node_cmd_volunteer_add, M_HELP_VOLUNTEER_ADD, APP_WRITES,
 	    "name= phone= team= skills= station= id-number=", 0),
 	CMD("volunteer", "set", node_cmd_volunteer_set, M_HELP_VOLUNTEER_SET, APP_WRITES,

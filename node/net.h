@@ -42,6 +42,7 @@ struct node_net_peer {
 /* The network keys of node.conf (docs/config.md). */
 struct node_net_conf {
 	char listen[RADIO_ADDR_MAX + 8];
+	char http[RADIO_ADDR_MAX + 8]; /* the web pages' ADDR:PORT; "" none */
 	struct node_net_peer peer[NODE_PEERS_MAX];
 	size_t npeers;
 	unsigned interval_s;    /* between syncs with a peer; 300 */
@@ -58,6 +59,8 @@ struct node_net_conf {
  * *line and why (a message id) set; unknown keys belong to others and are
  * skipped. */
 int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enum node_msg_id *why);
+/* Is v an address the web pages can listen on: IPv4ADDR:PORT? */
+bool node_net_http_ok(const char *v);
 /* Parse one peer value "coap://HOST[:PORT] [key=value ...]". */
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);

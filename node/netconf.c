@@ -126,6 +126,14 @@ static void node_net_conf_defaults(struct node_net_conf *c)
 	c->link = (struct radio_link){ .ack_timeout_ms = 2000, .retransmit = 4, .window = 8, .block = 1024 };
 }
 
+bool node_net_http_ok(const char *v)
+{
+	char host[RADIO_ADDR_MAX];
+	unsigned port;
+	return radio_listen_parse(v, host, sizeof(host), &port) == 0 && strchr(host, ':') == NULL &&
+	       port > 0; /* IPv4: the board's own Wi-Fi */
+}
+
 /* One key of the server's own settings; ERR_NOTFOUND when not ours. */
 static int node_net_key(struct node_net_conf *c, const char *k, const char *v, enum node_msg_id *why)
 {
@@ -141,6 +149,17 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		    (strlen(v) >= sizeof(c->listen) || radio_listen_parse(v, host, sizeof(host), &port)))
 			return ERR_USAGE;
 		snprintf(c->listen, sizeof(c->listen), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "http") == 0) { /* the web pages (web/web.h) */
+		*why = M_NCR_HTTP;
+		if (strcmp(v, "none") == 0) {
+			c->http[0] = '\0';
+			return 0;
+		}
+		if (!node_net_http_ok(v) || strlen(v) >= sizeof(c->http))
+			return ERR_USAGE;
+		snprintf(c->http, sizeof(c->http), "%s", v);
 		return 0;
 	}
 	if (strcmp(k, "log") == 0) {

@@ -286,13 +286,13 @@ void node_csv_field(FILE *f, const char *s, bool last);
 
 /* ---- command handlers ------------------------------------------------- */
 
-int node_cmd_init(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_init(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_status(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_digest(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_log(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_station_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_station_list(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_station_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a);
 
 int node_cmd_volunteer_add(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_volunteer_set(struct node_ctx *ctx, const struct node_args *a);

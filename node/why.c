@@ -4,6 +4,7 @@
  * message of i18n.c, whose arguments are the texts app/ recorded, in
  * order, then (when the row says so) the reason of the code.
  */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,15 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
+	[APP_W_BAD_STATION_ID] = { M_BAD_STATION_ID, .echo = 1 },
+	[APP_W_BAD_NAME] = { M_BAD_NAME, .echo = 1 },
+	[APP_W_BAD_LEVEL] = { M_BAD_LEVEL, false },
+	[APP_W_BAD_ROLE] = { M_BAD_ROLE, false },
+	[APP_W_HUB_ONLY] = { M_HUB_ONLY, false },
+	[APP_W_INIT_EXISTS] = { M_INIT_EXISTS, false },
+	[APP_W_MKDIR] = { M_MKDIR_FAILED, true },
+	[APP_W_KEY_WRITE] = { M_KEY_WRITE, true },
+	[APP_W_CONF_WRITE] = { M_CONF_WRITE, true },
 	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
 	/* orders and points */
 	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND, .echo = 1 },
@@ -87,13 +97,11 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_SETTINGS_NOTHING] = { M_SET_NOTHING },
 	/* volunteers (app/volunteer.c, volunteer_import.c, idnum.c) */
 	[APP_W_VOL_NEEDS] = { M_VOLUNTEER_NEEDS },
-	[APP_W_VOL_BAD_NAME] = { M_BAD_NAME, .echo = 1 },
 	[APP_W_VOL_BLANK_NAME] = { M_BLANK_NAME, .echo = 1 },
 	[APP_W_VOL_BAD_PHONE] = { M_BAD_PHONE, .echo = 1 },
 	[APP_W_VOL_BAD_TEAM] = { M_BAD_TEAM, .echo = 1 },
 	[APP_W_VOL_BAD_SKILLS] = { M_BAD_SKILLS, .echo = 1 },
 	[APP_W_VOL_BAD_STATUS] = { M_BAD_VSTATUS, .echo = 1 },
-	[APP_W_VOL_BAD_STATION] = { M_BAD_STATION_ID, .echo = 1 },
 	[APP_W_VOL_NOT_OURS] = { M_NOT_OUR_STATION },
 	[APP_W_VOL_SET_NOTHING] = { M_SET_NOTHING },
 	[APP_W_VOL_PHONE_TAKEN] = { M_PHONE_TAKEN },
@@ -129,9 +137,10 @@ bool node_why_complete(void)
 }
 
 /* The texts of f's message, adjusted for the person: what was typed
- * escaped and cut short (into echo), the county's scope named, a time
- * bound's source in words, the code's reason appended. */
-static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
+ * escaped and cut short (into echo), an order's status and move in words,
+ * the county's scope named, a time bound's source in words, the code's
+ * reason appended. */
+static void node_why_args(enum node_lang lang, const struct app_fail *f,
 			  const char *arg[APP_FAIL_ARGS + 2], char echo[APP_FAIL_ARGS][NODE_ECHO_MAX])
 {
 	const struct node_why *w = &node_whys[f->why];
@@ -145,15 +154,41 @@ static void node_why_args(const struct node_ctx *ctx, const struct app_fail *f,
 	}
 	for (unsigned i = 0; i < n; i++)
 		if ((w->statuses | w->moves) & (1u << i))
-			arg[i] = node_order_word(ctx->lang, arg[i], w->moves & (1u << i));
+			arg[i] = node_order_word(lang, arg[i], w->moves & (1u << i));
 	if (w->county && n > 0 && !arg[0][0])
-		arg[0] = node_msg(ctx->lang, M_MARK_COUNTY);
+		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)
-		arg[n++] = node_msg(ctx->lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
+		arg[n++] = node_msg(lang, node_clock_src_msg((enum crdt_time_src)f->code[0]));
 	if (w->reason)
-		arg[n++] = node_reason(ctx->lang, f->code[0] ? f->code[0] : f->rc);
+		arg[n++] = node_reason(lang, f->code[0] ? f->code[0] : f->rc);
 	while (n < APP_FAIL_ARGS + 2)
 		arg[n++] = "";
+}
+
+/* vsnprintf through a function of ours: the format is the catalogue's. */
+static void node_why_put(char *out, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(out, n, fmt, ap);
+	va_end(ap);
+}
+
+void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n)
+{
+	const char *arg[APP_FAIL_ARGS + 2];
+	char echo[APP_FAIL_ARGS][NODE_ECHO_MAX];
+	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
+		node_why_put(out, n, node_msg(lang, M_FAILED), node_reason(lang, rc));
+		return;
+	}
+	node_why_args(lang, f, arg, echo);
+	node_why_put(out, n, node_msg(lang, node_whys[f->why].msg), arg[0], arg[1], arg[2], arg[3],
+		     arg[4], arg[5], arg[6], arg[7], arg[8], arg[9]);
+	if (node_whys[f->why].ways_out && f->narg > 0) {
+		size_t used = strlen(out);
+		node_why_put(out + used, n - used, node_msg(lang, M_MARK_WAYS_OUT), f->arg[f->narg - 1]);
+	}
 }
 
 /* After a refusal over the feed mark: the ways out. */
@@ -171,7 +206,7 @@ int node_fail_app(struct node_ctx *ctx, int rc)
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
 		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	} else {
-		node_why_args(ctx, f, arg, echo);
+		node_why_args(ctx->lang, f, arg, echo);
 		node_fail(ctx, rc, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4], arg[5],
 			  arg[6], arg[7], arg[8], arg[9]);
 		node_why_after(ctx, f);
@@ -186,7 +221,7 @@ void node_why_say(const struct node_ctx *ctx, FILE *out, const struct app_fail *
 	char echo[APP_FAIL_ARGS][NODE_ECHO_MAX];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT)
 		return;
-	node_why_args(ctx, f, arg, echo);
+	node_why_args(ctx->lang, f, arg, echo);
 	node_fsay(out, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
 		  arg[5], arg[6], arg[7], arg[8], arg[9]);
 	node_why_after(ctx, f);

@@ -308,9 +308,10 @@ static int radio_rx_add(struct radio *r, struct radio_rx *x, size_t off, const u
 	if (off != x->len)
 		return ERR_CORRUPT;
 	if (x->len + n > x->cap) {
-		size_t cap = x->cap ? x->cap : 1024;
-		while (cap < x->len + n)
-			cap *= 2;
+		/* 1 KiB, doubled as needed; held against the guard before it is taken */
+		size_t cap = x->len + n < n ? 0 : mem_grow_cap(x->cap ? x->cap : 1024, x->len + n, 1);
+		if (cap == 0)
+			return ERR_TOOBIG;
 		int rc = radio_guard_hold(r->guard, x->addr, cap - x->cap);
 		if (rc)
 			return rc;

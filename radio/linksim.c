@@ -146,14 +146,9 @@ static uint64_t sim_airtime(const struct radio_sim *s, size_t len)
 
 static int sim_enqueue(struct radio_sim *s, int to, const uint8_t *p, size_t len, uint64_t due, int tag)
 {
-	if (s->nq[to] == s->capq[to]) {
-		size_t cap = s->capq[to] ? s->capq[to] * 2 : 16;
-		void *q = mem_realloc(s->q[to], cap * sizeof(*s->q[to]));
-		if (!q)
-			return -ENOMEM;
-		s->q[to] = q;
-		s->capq[to] = cap;
-	}
+	int rc = MEM_GROW(s->q[to], s->capq[to], s->nq[to] + 1);
+	if (rc)
+		return rc;
 	struct sim_item *it = &s->q[to][s->nq[to]];
 	it->p = mem_alloc(len ? len : 1);
 	if (!it->p)

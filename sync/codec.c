@@ -87,35 +87,18 @@ void sync_batch_clear(struct sync_batch *b)
 	sync_batch_wipe(b);
 }
 
-static void *sync_grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	size_t n = *cap ? *cap * 2 : 16;
-	while (n < need)
-		n *= 2;
-	void *q = mem_realloc(p, n * size);
-	if (q)
-		*cap = n;
-	return q;
-}
-
 struct sync_range *sync_batch_range(struct sync_batch *b)
 {
-	void *p = sync_grow(b->r, &b->rcap, b->nr + 1, sizeof(*b->r));
-	if (!p)
+	if (MEM_GROW(b->r, b->rcap, b->nr + 1))
 		return NULL;
-	b->r = p;
 	memset(&b->r[b->nr], 0, sizeof(b->r[0]));
 	return &b->r[b->nr++];
 }
 
 struct sync_commit *sync_batch_commit(struct sync_batch *b)
 {
-	void *p = sync_grow(b->cm, &b->ccap, b->nc + 1, sizeof(*b->cm));
-	if (!p)
+	if (MEM_GROW(b->cm, b->ccap, b->nc + 1))
 		return NULL;
-	b->cm = p;
 	memset(&b->cm[b->nc], 0, sizeof(b->cm[0]));
 	return &b->cm[b->nc++];
 }
@@ -261,12 +244,8 @@ int sync_payload_encode(struct buf *out, const struct sync_batch *b, const struc
 			bool back = !last && CRDT_HLC_MS(b->cm[k + 1].hlc) < CRDT_HLC_MS(b->cm[k].hlc);
 			if (!last && !back)
 				continue;
-			void *p = sync_grow(pc, &pcap, npc + 1, sizeof(*pc));
-			if (!p) {
-				rc = -ENOMEM;
+			if ((rc = MEM_GROW(pc, pcap, npc + 1)))
 				goto out;
-			}
-			pc = p;
 			pc[npc++] = (struct sync_piece){ segs[s].r, lo, k + 1, last && segs[s].sig };
 			lo = k + 1;
 		}

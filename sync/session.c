@@ -120,19 +120,6 @@ struct sync_session {
 	struct buf msg;
 };
 
-static void *sync_session_grow(void *p, size_t *cap, size_t need, size_t size)
-{
-	if (need <= *cap)
-		return p;
-	size_t n = *cap ? *cap * 2 : 8;
-	while (n < need)
-		n *= 2;
-	void *q = mem_realloc(p, n * size);
-	if (q)
-		*cap = n;
-	return q;
-}
-
 /* Raise (author, scope) to at least seq in a vv list. */
 static int sync_vv_raise(struct crdt_vv_entry **v, size_t *n, size_t *cap,
 			 const struct crdt_vv_entry *e)
@@ -143,10 +130,9 @@ static int sync_vv_raise(struct crdt_vv_entry **v, size_t *n, size_t *cap,
 				(*v)[i].seq = e->seq;
 			return 0;
 		}
-	void *p = sync_session_grow(*v, cap, *n + 1, sizeof(**v));
-	if (!p)
-		return -ENOMEM;
-	*v = p;
+	int rc = MEM_GROW(*v, *cap, *n + 1);
+	if (rc)
+		return rc;
 	(*v)[(*n)++] = *e;
 	return 0;
 }
@@ -352,10 +338,9 @@ static int sync_session_queue_ack(struct sync_session *s, const uint8_t id[SYNC_
 {
 	struct sync_ack **v = hold ? &s->held : &s->acks;
 	size_t *n = hold ? &s->nheld : &s->nacks, *cap = hold ? &s->held_cap : &s->acks_cap;
-	void *p = sync_session_grow(*v, cap, *n + 1, sizeof(**v));
-	if (!p)
-		return -ENOMEM;
-	*v = p;
+	int rc = MEM_GROW(*v, *cap, *n + 1);
+	if (rc)
+		return rc;
 	memcpy((*v)[*n].id, id, SYNC_ID_LEN);
 	(*v)[*n].status = status;
 	(*n)++;
@@ -429,10 +414,9 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 			     const struct sync_chunk_info *info)
 {
 	struct sync_session *s = arg;
-	void *p = sync_session_grow(s->out, &s->out_cap, s->nout + 1, sizeof(*s->out));
-	if (!p)
-		return -ENOMEM;
-	s->out = p;
+	int rc = MEM_GROW(s->out, s->out_cap, s->nout + 1);
+	if (rc)
+		return rc;
 	struct sync_out *o = &s->out[s->nout];
 	o->bytes = mem_alloc(len);
 	if (!o->bytes)
@@ -445,7 +429,7 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 	o->root = o->others = false;
 	s->nout++;
 	for (size_t i = 0; i < info->nfeeds; i++) { /* S3: what is in flight */
-		int rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &info->feeds[i]);
+		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &info->feeds[i]);
 		if (rc)
 			return rc;
 		if (sync_trust_rank(s->c, info->feeds[i].author) == 0)

@@ -539,14 +539,9 @@ static int trust_note_gen(struct sync_trust *t, const char *scope, uint32_t gen,
 	for (size_t i = 0; i < t->ngn; i++)
 		if (t->gn[i].gen == gen && strcmp(t->gn[i].scope, scope) == 0)
 			return 0;
-	if (t->ngn == t->capgn) {
-		size_t cap = t->capgn ? t->capgn * 2 : 8;
-		void *p = mem_realloc(t->gn, cap * sizeof(*t->gn));
-		if (!p)
-			return -ENOMEM;
-		t->gn = p;
-		t->capgn = cap;
-	}
+	int rc = MEM_GROW(t->gn, t->capgn, t->ngn + 1);
+	if (rc)
+		return rc;
 	memset(&t->gn[t->ngn], 0, sizeof(t->gn[0]));
 	snprintf(t->gn[t->ngn].scope, sizeof(t->gn[0].scope), "%s", scope);
 	t->gn[t->ngn].gen = gen;
@@ -560,14 +555,9 @@ static int trust_add_stmt(struct sync_trust *t, const struct trust_stmt *s)
 	for (size_t i = 0; i < t->nst; i++)
 		if (memcmp(&t->st[i], s, sizeof(*s)) == 0)
 			return 0;
-	if (t->nst == t->capst) {
-		size_t cap = t->capst ? t->capst * 2 : 16;
-		void *p = mem_realloc(t->st, cap * sizeof(*t->st));
-		if (!p)
-			return -ENOMEM;
-		t->st = p;
-		t->capst = cap;
-	}
+	int rc = MEM_GROW(t->st, t->capst, t->nst + 1);
+	if (rc)
+		return rc;
 	t->st[t->nst++] = *s;
 	return 0;
 }
@@ -577,14 +567,9 @@ static int trust_add_rev(struct sync_trust *t, const struct trust_rev *r, const 
 	for (size_t i = 0; i < t->nrv; i++)
 		if (memcmp(&t->rv[i], r, sizeof(*r)) == 0)
 			return 0;
-	if (t->nrv == t->caprv) {
-		size_t cap = t->caprv ? t->caprv * 2 : 8;
-		void *p = mem_realloc(t->rv, cap * sizeof(*t->rv));
-		if (!p)
-			return -ENOMEM;
-		t->rv = p;
-		t->caprv = cap;
-	}
+	int rc = MEM_GROW(t->rv, t->caprv, t->nrv + 1);
+	if (rc)
+		return rc;
 	t->rv[t->nrv++] = *r;
 	if (memcmp(r->node, self, SYNC_PK_LEN) == 0)
 		t->self_revoked = true;

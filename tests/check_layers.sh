@@ -8,6 +8,8 @@
 #   sync/   base/, crdt/, sync/;          external: libsodium, zstd
 #   radio/  base/, radio/;                external: libcoap
 #   app/    base/, crdt/, sync/, app/;    external: sqlite3, libsodium, zstd
+#   web/    base/, crdt/, sync/, app/, web/, and node/i18n.h (the words);
+#           external: libmicrohttpd, libqrencode, libsodium
 #   node/   every folder above;           external: all of them
 # sync/ and radio/ never include each other. Project headers are included
 # by path from the repository root ("crdt/crdt.h"), so a quoted include
@@ -20,7 +22,7 @@ set -u
 cd "$(dirname "$0")/.." || exit 2
 
 dirs=""
-for d in base crdt sync radio app node; do
+for d in base crdt sync radio app web node; do
 	[ -d "$d" ] && dirs="$dirs $d"
 done
 if [ -z "$dirs" ]; then
@@ -38,15 +40,17 @@ BEGIN {
 	inc["sync"]  = " base crdt sync "
 	inc["radio"] = " base radio "
 	inc["app"]   = " base crdt sync app "
-	inc["node"]  = " base crdt sync radio app node "
+	inc["web"]   = " base crdt sync app web "
+	inc["node"]  = " base crdt sync radio app web node "
 	# External libraries each layer may include.
 	ext["base"]  = " "
 	ext["crdt"]  = " sqlite3 "
 	ext["sync"]  = " libsodium zstd "
 	ext["radio"] = " libcoap "
 	ext["app"]   = " sqlite3 libsodium zstd "
-	ext["node"]  = " sqlite3 libsodium zstd libcoap "
-	project = " base crdt sync radio app node tests hw docs "
+	ext["web"]   = " libmicrohttpd libqrencode libsodium "
+	ext["node"]  = " sqlite3 libsodium zstd libcoap libmicrohttpd libqrencode "
+	project = " base crdt sync radio app web node tests hw docs "
 	nfiles = 0; nincs = 0; nbad = 0
 }
 
@@ -69,6 +73,8 @@ function library(h) {
 	if (h == "sodium.h" || h ~ /^sodium\//) return "libsodium"
 	if (h == "zstd.h" || h == "zdict.h" || h == "zstd_errors.h") return "zstd"
 	if (h ~ /^coap[0-9]*\//) return "libcoap"
+	if (h == "microhttpd.h") return "libmicrohttpd"
+	if (h == "qrencode.h") return "libqrencode"
 	if (h == "cmocka.h") return "cmocka"
 	return ""
 }
@@ -108,6 +114,8 @@ function library(h) {
 				bad(file, lineno, what, "name the folder (\"" layer "/" h "\"): includes are by path from the root")
 			} else if (index(project, " " folder " ") == 0 || folder == "tests" || folder == "hw" || folder == "docs") {
 				bad(file, lineno, what, folder "/ is not a layer; " allowed(layer))
+			} else if (layer == "web" && h == "node/i18n.h") {
+				# the words of the messages, shared with the command line
 			} else if (index(inc[layer], " " folder " ") == 0) {
 				if ((layer == "sync" && folder == "radio") || (layer == "radio" && folder == "sync"))
 					bad(file, lineno, what, "sync/ and radio/ never include each other; node/ wires them through the send/receive interface")

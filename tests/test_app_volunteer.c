@@ -197,14 +197,14 @@ static void test_add_refusals(void **state)
 		enum app_why why;
 	} cases[] = {
 		{ { .name = "张三" }, ERR_USAGE, APP_W_VOL_NEEDS },
-		{ { .name = "张\xc2\x85三", .phone = "13700000001" }, ERR_USAGE, APP_W_VOL_BAD_NAME },
+		{ { .name = "张\xc2\x85三", .phone = "13700000001" }, ERR_USAGE, APP_W_BAD_NAME },
 		{ { .name = " ", .phone = "13700000001" }, ERR_USAGE, APP_W_VOL_BLANK_NAME },
 		{ { .name = "　", .phone = "13700000001" }, ERR_USAGE, APP_W_VOL_BLANK_NAME },
-		{ { .name = "", .phone = "13700000001" }, ERR_USAGE, APP_W_VOL_BAD_NAME },
+		{ { .name = "", .phone = "13700000001" }, ERR_USAGE, APP_W_BAD_NAME },
 		{ { .name = "张三", .phone = "1370000000x" }, ERR_USAGE, APP_W_VOL_BAD_PHONE },
 		{ { .name = "张三", .phone = "13700000001", .team = "\xc2\x85" }, ERR_USAGE, APP_W_VOL_BAD_TEAM },
 		{ { .name = "张三", .phone = "13700000001", .station = "s 2" }, ERR_USAGE,
-		  APP_W_VOL_BAD_STATION },
+		  APP_W_BAD_STATION_ID },
 		{ { .name = "张三", .phone = "13700000001", .station = "s0002" }, ERR_RULE, APP_W_VOL_NOT_OURS },
 		{ { .name = "张三", .phone = "13700000001", .id_number = "110105194912310021" }, ERR_USAGE,
 		  APP_W_IDNUM_CHECK },

@@ -108,10 +108,8 @@ struct pool {
 static int pool_add(void *arg, const struct crdt_log_entry *e)
 {
 	struct pool *p = arg;
-	if (p->n == p->cap) {
-		p->cap = p->cap ? p->cap * 2 : 64;
-		p->c = realloc(p->c, p->cap * sizeof(*p->c));
-	}
+	if (MEM_GROW(p->c, p->cap, p->n + 1))
+		abort();
 	struct commit_copy *c = &p->c[p->n++];
 	memcpy(c->author, e->author, CRDT_AUTHOR_LEN);
 	memcpy(c->scope, e->scope, sizeof(c->scope));

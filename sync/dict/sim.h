@@ -56,9 +56,9 @@ static int sim_read(struct sim *sim, FILE *f)
 				if (strncmp(sim->s[k].name, p, (size_t)(q - p)) == 0 && sim->s[k].name[q - p] == 0)
 					break;
 			if (k == sim->n) {
-				if (sim->n == sim->cap) {
-					sim->cap = sim->cap ? sim->cap * 2 : 64;
-					sim->s = realloc(sim->s, sim->cap * sizeof(*sim->s));
+				if (MEM_GROW(sim->s, sim->cap, sim->n + 1)) {
+					free(line);
+					return -ENOMEM;
 				}
 				memset(&sim->s[sim->n], 0, sizeof(sim->s[0]));
 				memcpy(sim->s[sim->n].name, p, (size_t)(q - p));
@@ -67,11 +67,11 @@ static int sim_read(struct sim *sim, FILE *f)
 			k++;
 		}
 		struct sim_site *s = &sim->s[k - 1];
-		if (s->n == s->cap) {
-			s->cap = s->cap ? s->cap * 2 : 256;
-			s->lines = realloc(s->lines, s->cap * sizeof(*s->lines));
+		if (MEM_GROW(s->lines, s->cap, s->n + 1) || !(s->lines[s->n] = strdup(line))) {
+			free(line);
+			return -ENOMEM;
 		}
-		s->lines[s->n++] = strdup(line);
+		s->n++;
 	}
 	free(line);
 	return 0;

@@ -25,6 +25,7 @@ int main(int argc, char **argv)
 	struct sim sim;
 	struct sync_options opt;
 	size_t size = argc > 3 ? (size_t)atol(argv[3]) : 48 << 10, nsamp = 0, total = 0;
+	size_t samples_cap = 0, sizes_cap = 0;
 	unsigned char *samples = NULL;
 	size_t *sizes = NULL;
 	FILE *f;
@@ -63,8 +64,9 @@ int main(int argc, char **argv)
 				struct sync_chunk ch;
 				if (sync_chunk_open(ctx, days[d].p[k], days[d].len[k], &ch))
 					return 1;
-				samples = realloc(samples, total + ch.payload_len);
-				sizes = realloc(sizes, (nsamp + 1) * sizeof(*sizes));
+				if (MEM_GROW(samples, samples_cap, total + ch.payload_len) ||
+				    MEM_GROW(sizes, sizes_cap, nsamp + 1))
+					return 1;
 				memcpy(samples + total, ch.payload, ch.payload_len);
 				sizes[nsamp++] = ch.payload_len;
 				total += ch.payload_len;

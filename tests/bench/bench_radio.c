@@ -38,6 +38,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "radio/radio.h"
 #include "sync/dict/sim.h"
 #include "sync/sync_internal.h"
@@ -210,10 +211,8 @@ static bool sent_ids_seen(struct sent_ids *s, const uint8_t id[SYNC_ID_LEN])
 	for (size_t i = 0; i < s->n; i++)
 		if (memcmp(s->id[i], id, SYNC_ID_LEN) == 0)
 			return true;
-	if (s->n == s->cap) {
-		s->cap = s->cap ? 2 * s->cap : 64;
-		s->id = realloc(s->id, s->cap * SYNC_ID_LEN);
-	}
+	if (MEM_GROW(s->id, s->cap, s->n + 1))
+		abort();
 	memcpy(s->id[s->n++], id, SYNC_ID_LEN);
 	return false;
 }

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "tests/bench/trace.h"
 
 #define NSTATIONS 100
@@ -232,10 +233,8 @@ struct held_list {
 static int held_add(void *arg, const struct crdt_log_entry *e)
 {
 	struct held_list *l = arg;
-	if (l->n == l->cap) {
-		l->cap = l->cap ? l->cap * 2 : 256;
-		l->h = realloc(l->h, l->cap * sizeof(*l->h));
-	}
+	if (MEM_GROW(l->h, l->cap, l->n + 1))
+		abort();
 	struct held *h = &l->h[l->n++];
 	memcpy(h->author, e->author, CRDT_AUTHOR_LEN);
 	memcpy(h->scope, e->scope, sizeof(h->scope));
@@ -557,7 +556,7 @@ int main(void)
 	struct crdt_store *hub = open_store(path, "hub", !getenv("BENCH_NOSYNC"));
 	uint64_t seen[NSTATIONS] = { 0 };
 	char **hub_orders = NULL;
-	size_t nhub = 0;
+	size_t nhub = 0, hub_cap = 0;
 	double apply_ms = 0, apply_cpu_ms = 0;
 	size_t day1_commits = 0;
 	for (unsigned day = 0; day <= 1; day++) {
@@ -568,7 +567,8 @@ int main(void)
 			int k = site_index(op->site);
 			local_commit(k == NSTATIONS ? hub : st[k], op);
 			if (k == NSTATIONS && strcmp(op->table, "orders") == 0) {
-				hub_orders = realloc(hub_orders, (nhub + 1) * sizeof(*hub_orders));
+				if (MEM_GROW(hub_orders, hub_cap, nhub + 1))
+					abort();
 				hub_orders[nhub++] = strdup(op->pk);
 			}
 		}

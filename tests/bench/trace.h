@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/mem.h"
 #include "crdt/crdt.h"
 
 #define TRACE_DAY0 1740672000000ULL
@@ -200,10 +201,8 @@ static void trace_load(struct trace *tr, const char *path)
 	memset(tr, 0, sizeof(*tr));
 	while (getline(&line, &cap, f) > 0) {
 		no++;
-		if (tr->n == tr->cap) {
-			tr->cap = tr->cap ? tr->cap * 2 : 4096;
-			tr->ops = realloc(tr->ops, tr->cap * sizeof(*tr->ops));
-		}
+		if (MEM_GROW(tr->ops, tr->cap, tr->n + 1))
+			abort();
 		trace_parse_line(&tr->ops[tr->n++], line, no);
 	}
 	free(line);

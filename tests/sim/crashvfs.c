@@ -37,6 +37,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/mem.h"
+
 /* The API below: not every test program uses every call. */
 #define CV_API static __attribute__((unused))
 
@@ -164,12 +166,8 @@ static int cv_pwrite_all(int fd, const uint8_t *p, size_t n, int64_t off)
 
 static void *cv_push(struct cv_rec *r)
 {
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->ops = realloc(r->ops, r->cap * sizeof(*r->ops));
-		if (!r->ops)
-			abort();
-	}
+	if (MEM_GROW(r->ops, r->cap, r->n + 1))
+		abort();
 	memset(&r->ops[r->n], 0, sizeof(r->ops[0]));
 	return &r->ops[r->n++];
 }

@@ -481,10 +481,8 @@ static void seen_note(struct node *n, const char *pk, int phase)
 				n->seen[i].phase = phase;
 			return;
 		}
-	if (n->nseen == n->seen_cap) {
-		n->seen_cap = n->seen_cap ? n->seen_cap * 2 : 16;
-		n->seen = realloc(n->seen, n->seen_cap * sizeof(*n->seen));
-	}
+	if (MEM_GROW(n->seen, n->seen_cap, n->nseen + 1))
+		abort();
 	snprintf(n->seen[n->nseen].pk, sizeof(n->seen[0].pk), "%s", pk);
 	n->seen[n->nseen++].phase = phase;
 }
@@ -827,10 +825,8 @@ static int local_op(struct sim *S, struct node *n)
 	if (tr)
 		return tr < 0 ? -1 : 0;
 	S->st.ops++;
-	if (n->nacked == n->acked_cap) {
-		n->acked_cap = n->acked_cap ? n->acked_cap * 2 : 32;
-		n->acked = realloc(n->acked, n->acked_cap * sizeof(*n->acked));
-	}
+	if (MEM_GROW(n->acked, n->acked_cap, n->nacked + 1))
+		abort();
 	snprintf(n->acked[n->nacked].scope, sizeof(n->acked[0].scope), "%.32s", scope);
 	n->acked[n->nacked].seq = info.seq;
 	n->acked[n->nacked++].hlc = info.hlc;
@@ -856,10 +852,8 @@ static void net_send(struct sim *S, int from, int to, uint64_t xid, const uint8_
 	int copies = rpct(&S->r, l->dup) ? 2 : 1;
 	S->st.dups += (uint64_t)copies - 1;
 	for (int c = 0; c < copies; c++) {
-		if (S->nq == S->qcap) {
-			S->qcap = S->qcap ? S->qcap * 2 : 256;
-			S->q = realloc(S->q, S->qcap * sizeof(*S->q));
-		}
+		if (MEM_GROW(S->q, S->qcap, S->nq + 1))
+			abort();
 		struct msg *m = &S->q[S->nq++];
 		m->from = from;
 		m->to = to;
@@ -1137,10 +1131,8 @@ static int bundle_export(struct sim *S, int from, int to)
 		len = 0;
 	fclose(f);
 	unlink(path);
-	if (S->nbags == S->bcap) {
-		S->bcap = S->bcap ? S->bcap * 2 : 8;
-		S->bags = realloc(S->bags, S->bcap * sizeof(*S->bags));
-	}
+	if (MEM_GROW(S->bags, S->bcap, S->nbags + 1))
+		abort();
 	struct bag *g = &S->bags[S->nbags++];
 	g->from = from;
 	g->to = to;

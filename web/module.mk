@@ -1,0 +1,2 @@
+# web/: the station's web pages (web/web.h), served by cunlian serve --http.
+BIN_SRCS += web/server.c web/form.c web/html.c web/pages.c web/display.c

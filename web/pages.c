@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: MIT
+/*
+ * pages.c - the table of pages (web_internal.h): method, path, handler.
+ * Each page lives in the file of its people: display.c (the big screen),
+ * kiosk.c (residents), staff.c (volunteers and station staff), hub.c
+ * (the county dashboard).
+ */
+#include <stddef.h>
+
+#include "web/pages.h"
+#include "web/web_internal.h"
+
+const struct web_page web_pages[] = {
+	{ "GET", "/static/app.css", web_css },
+	{ "GET", "/display", web_display },
+};
+const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);
