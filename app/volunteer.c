@@ -96,7 +96,7 @@ int app_volunteer_check(struct app *a, const struct app_volunteer_in *in, bool a
 		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, in->status);
 	if (add && in->station && !app_id_ok(in->station))
 		return app_failf(a, ERR_USAGE, APP_W_BAD_STATION_ID, 1, in->station);
-	if (in->id_number && *in->id_number)
+	if (in->id_number && (add || *in->id_number)) /* set: "" clears it */
 		return app_idnum_digest(a, in->id_number, strlen(in->id_number), NULL, NULL);
 	return 0;
 }
