@@ -316,60 +316,77 @@ static int app_import_rows(struct app_import_run *u)
 
 /* ---- writing ------------------------------------------------------------ */
 
-/* V5: ids taken once, then commits of whole rows that fit. */
+/* The write registering row i; its id is formatted into id (which the
+ * write borrows). */
+static void app_import_write(const struct app_import_run *u, size_t i, struct crdt_write *w, char *id)
+{
+	const struct app_import_row *x = &u->rows[i];
+	app_import_id(u->r, i, id, APP_ID_MAX + 1);
+	app_volunteer_fill(w, id, x->name, x->phone, u->station, x->team, x->skills, &x->idn,
+			   u->a->now_ms);
+}
+
+/* The writes of rows [at, end) as one commit; w and ids grow to fit. */
+struct app_import_win {
+	struct crdt_write *w;
+	char (*id)[APP_ID_MAX + 1];
+	size_t wcap, idcap;
+};
+
+static int app_import_commit_rows(struct app_import_run *u, size_t at, size_t end,
+				  struct app_import_win *win)
+{
+	if (MEM_GROW(win->w, win->wcap, end - at) || MEM_GROW(win->id, win->idcap, end - at))
+		return app_failf(u->a, -ENOMEM, APP_W_FAILED, 0);
+	for (size_t i = at; i < end; i++)
+		app_import_write(u, i, &win->w[i - at], win->id[i - at]);
+	u->r->commits++;
+	return app_commit_add(u->a, u->station, win->w, end - at);
+}
+
+/* V5: ids taken once; then rows are measured one by one and committed a
+ * commit's worth at a time (only that many writes in memory). */
 static int app_import_commit(struct app_import_run *u)
 {
 	struct app *a = u->a;
 	struct app_import *r = u->r;
-	struct crdt_write *w;
-	struct buf one;
-	char *ids;
+	struct app_import_win win = { 0 };
+	struct crdt_write one;
+	char id[APP_ID_MAX + 1];
+	struct buf b;
 	int rc;
 
 	if ((rc = app_id_max(a, "volunteers", 'v', &r->first)))
 		return rc;
 	r->first++;
 	snprintf(r->prefix, sizeof(r->prefix), "%s-v", app_id_prefix(a));
-	w = mem_calloc(u->nrows, sizeof(*w));
-	ids = mem_calloc(u->nrows, APP_ID_MAX + 1);
-	if (!w || !ids) {
-		rc = app_failf(a, -ENOMEM, APP_W_FAILED, 0);
-		goto out;
-	}
-	for (size_t i = 0; i < u->nrows; i++) {
-		struct app_import_row *x = &u->rows[i];
-		app_import_id(r, i, ids + i * (APP_ID_MAX + 1), APP_ID_MAX + 1);
-		app_volunteer_fill(&w[i], ids + i * (APP_ID_MAX + 1), x->name, x->phone, u->station,
-				   x->team, x->skills, &x->idn, a->now_ms);
-	}
-	buf_init(&one, CRDT_BODY_MAX);
+	buf_init(&b, CRDT_BODY_MAX);
 	for (size_t at = 0, i = 0, body = 0; i <= u->nrows && !rc; i++) {
 		size_t wlen = 0;
 		if (i < u->nrows) {
-			buf_reset(&one);
-			int erc = crdt_body_encode(&one, &w[i], 1);
-			if (erc || one.err) {
+			buf_reset(&b);
+			app_import_write(u, i, &one, id);
+			int erc = crdt_body_encode(&b, &one, 1);
+			if (erc || b.err) {
 				rc = app_failf(a, ERR_USAGE, APP_W_BAD_VALUE, 0);
-				a->fail.code[0] = erc ? erc : one.err;
+				a->fail.code[0] = erc ? erc : b.err;
 				break;
 			}
-			wlen = one.len - 1; /* the write without the count before it */
+			wlen = b.len - 1; /* the write without the count before it */
 		}
-		/* writes [at, i] would make a body of this many bytes */
+		/* rows [at, i] would make a body of this many bytes */
 		if (i > at && (i == u->nrows || varint_len(i + 1 - at) + body + wlen > SYNC_COMMIT_FIT)) {
-			rc = app_commit_add(a, u->station, &w[at], i - at);
-			r->commits++;
+			rc = app_import_commit_rows(u, at, i, &win);
 			at = i;
 			body = 0;
 		}
 		body += wlen;
 	}
-	buf_release(&one);
+	buf_release(&b);
+	mem_free(win.w);
+	mem_free(win.id);
 	if (!rc && !(rc = app_write_end(a)))
 		r->imported = u->nrows;
-out:
-	mem_free(w);
-	mem_free(ids);
 	return rc;
 }
 
