@@ -27,84 +27,9 @@
 #include "app/idnum.h"
 #include "app/volunteer.h"
 #include "tests/helpers.h"
+#include "tests/app_node.h"
 
-#define T_NOW 1740715200000ULL /* 2025-02-28 12:00 +08:00 */
 #define T_IDNUM "11010519491231002X" /* a well-formed number (check digit X) */
-
-struct t_node {
-	struct app a;
-	char dir[64];
-};
-
-/* A new node in dir/name for station (the hub when hub). */
-static void t_node_new(struct t_node *t, const char *dir, const char *name, const char *station,
-		       bool hub)
-{
-	char path[APP_PATH_MAX + 32];
-	struct app_conf c;
-	memset(t, 0, sizeof(*t));
-	snprintf(t->dir, sizeof(t->dir), "%s", dir);
-	app_init(&t->a);
-	snprintf(t->a.home, sizeof(t->a.home), "%s/%s", dir, name);
-	t->a.now_ms = T_NOW;
-	assert_int_equal(mkdir(t->a.home, 0700), 0);
-	memset(&c, 0, sizeof(c));
-	snprintf(c.station, sizeof(c.station), "%s", station);
-	snprintf(c.name, sizeof(c.name), "%s", name);
-	snprintf(c.role, sizeof(c.role), "%s", hub ? "hub" : "station");
-	snprintf(c.level, sizeof(c.level), "%s", hub ? "county" : "village");
-	app_path(&t->a, path, sizeof(path), "identity.key");
-	assert_int_equal(app_identity_create(path, t->a.author), 0);
-	app_path(&t->a, path, sizeof(path), "node.conf");
-	assert_int_equal(app_conf_write(path, &c), 0);
-	t->a.access = APP_WRITES;
-	assert_int_equal(app_open(&t->a), 0);
-}
-
-/* Close (rolling back what was not ended) and open again, a second on. */
-static void t_reopen(struct t_node *t)
-{
-	char home[APP_PATH_MAX];
-	uint64_t now = t->a.now_ms + 1000;
-	snprintf(home, sizeof(home), "%s", t->a.home);
-	app_close(&t->a);
-	app_init(&t->a);
-	snprintf(t->a.home, sizeof(t->a.home), "%s", home);
-	t->a.now_ms = now;
-	t->a.access = APP_WRITES;
-	assert_int_equal(app_open(&t->a), 0);
-}
-
-struct t_state {
-	uint8_t digest[32];
-	uint64_t commits;
-};
-
-static void t_state(struct t_node *t, struct t_state *s)
-{
-	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0;
-	memset(s, 0, sizeof(*s));
-	assert_int_equal(crdt_store_digest(t->a.store, NULL, s->digest), 0);
-	assert_int_equal(crdt_store_vv(t->a.store, &vv, &n), 0);
-	for (size_t i = 0; i < n; i++)
-		s->commits += vv[i].seq;
-	mem_free(vv);
-}
-
-/* rc and reason of a refusal, then the replica as before. */
-static void t_refused(struct t_node *t, const struct t_state *before, int rc, int want_rc,
-		      enum app_why want_why)
-{
-	struct t_state after;
-	assert_int_equal(rc, want_rc);
-	assert_int_equal(t->a.fail.why, want_why);
-	app_fail_clear(&t->a);
-	t_reopen(t);
-	t_state(t, &after);
-	assert_memory_equal(before->digest, after.digest, 32);
-	assert_int_equal(before->commits, after.commits);
-}
 
 static int64_t t_live(struct t_node *t)
 {
