@@ -152,6 +152,14 @@ int app_id_max(struct app *a, const char *table, char letter, int64_t *max);
 int app_write_begin(struct app *a);
 int app_commit_add(struct app *a, const char *scope, const struct crdt_write *w, size_t n);
 int app_write_end(struct app *a);
+/* Roll the write transaction back, if one is open: for an operation that
+ * began it and then refused or failed, so that a front end keeping the
+ * app open (the web pages) never holds the write lock past a request. */
+void app_write_abort(struct app *a);
+/* The end of an operation that begins the write transaction when the
+ * caller has not (began: it was not open when the operation started):
+ * when rc is a failure, app_write_abort(). Returns rc. */
+int app_write_fail(struct app *a, bool began, int rc);
 /* app_commit_add() then app_write_end(): on disk when it returns 0. */
 int app_commit(struct app *a, const char *scope, const struct crdt_write *w, size_t n);
 

@@ -324,6 +324,21 @@ int app_write_end(struct app *a)
 	return 0;
 }
 
+void app_write_abort(struct app *a)
+{
+	if (!a->writing)
+		return;
+	a->writing = false;
+	crdt_store_abort(a->store); /* feed.mark keeps what it reserved: ahead of use (W1) */
+}
+
+int app_write_fail(struct app *a, bool began, int rc)
+{
+	if (rc && began)
+		app_write_abort(a);
+	return rc;
+}
+
 int app_commit(struct app *a, const char *scope, const struct crdt_write *w, size_t n)
 {
 	int rc = app_commit_add(a, scope, w, n);

@@ -288,7 +288,7 @@ static int app_order_check_new(struct app *a, const struct app_order_new *in, co
 	return 0;
 }
 
-int app_order_add(struct app *a, const struct app_order_new *in, struct app_order_result *r)
+static int app_order_add_tx(struct app *a, const struct app_order_new *in, struct app_order_result *r)
 {
 	const char *kind = in->kind ? in->kind : "service";
 	char phone[64] = "";
@@ -322,6 +322,12 @@ int app_order_add(struct app *a, const struct app_order_new *in, struct app_orde
 		return rc;
 	snprintf(r->id, sizeof(r->id), "%s", o.id);
 	return 0;
+}
+
+int app_order_add(struct app *a, const struct app_order_new *in, struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_add_tx(a, in, r));
 }
 
 /* The volunteer a dispatch or accept names: found (find.h), and, when
@@ -369,13 +375,15 @@ static int app_order_assign(struct app *a, const char *id, const char *who, enum
 int app_order_dispatch(struct app *a, const char *id, const char *who, struct app_volunteer_found *f,
 		       struct app_order_result *r)
 {
-	return app_order_assign(a, id, who, APP_MOVE_DISPATCH, f, r);
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_assign(a, id, who, APP_MOVE_DISPATCH, f, r));
 }
 
 int app_order_accept(struct app *a, const char *id, const char *who, struct app_volunteer_found *f,
 		     struct app_order_result *r)
 {
-	return app_order_assign(a, id, who, APP_MOVE_ACCEPT, f, r);
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_assign(a, id, who, APP_MOVE_ACCEPT, f, r));
 }
 
 /* The home station of the volunteer an order is assigned to, as this
@@ -394,7 +402,7 @@ static int app_order_home(struct app *a, const char *vid, char *home, size_t n)
 	return rc;
 }
 
-int app_order_done(struct app *a, const char *id, double hours, struct app_order_result *r)
+static int app_order_done_tx(struct app *a, const char *id, double hours, struct app_order_result *r)
 {
 	struct app_order o;
 	struct app_credit c;
@@ -428,7 +436,13 @@ int app_order_done(struct app *a, const char *id, double hours, struct app_order
 	return 0;
 }
 
-int app_order_rate(struct app *a, const char *id, int64_t rating, const char *comment,
+int app_order_done(struct app *a, const char *id, double hours, struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_done_tx(a, id, hours, r));
+}
+
+static int app_order_rate_tx(struct app *a, const char *id, int64_t rating, const char *comment,
 		   struct app_order_result *r)
 {
 	struct app_order o;
@@ -458,7 +472,14 @@ int app_order_rate(struct app *a, const char *id, int64_t rating, const char *co
 	return 0;
 }
 
-int app_order_cancel(struct app *a, const char *id, const char *reason, struct app_order_result *r)
+int app_order_rate(struct app *a, const char *id, int64_t rating, const char *comment,
+		   struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_rate_tx(a, id, rating, comment, r));
+}
+
+static int app_order_cancel_tx(struct app *a, const char *id, const char *reason, struct app_order_result *r)
 {
 	struct app_order o;
 	struct crdt_write w;
@@ -474,6 +495,12 @@ int app_order_cancel(struct app *a, const char *id, const char *reason, struct a
 	if ((rc = app_order_commit(a, &o, &w, "cancelled", NULL, reason, NULL)))
 		return rc;
 	return app_write_end(a);
+}
+
+int app_order_cancel(struct app *a, const char *id, const char *reason, struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_cancel_tx(a, id, reason, r));
 }
 
 /* ---- reading ------------------------------------------------------------------ */

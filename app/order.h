@@ -10,7 +10,11 @@
  * (app.h), which it begins when the caller has not; on success the
  * writes are on disk. A refusal returns ERR_RULE (a rule), ERR_USAGE (a
  * value) or ERR_NOTFOUND (no such order or volunteer), records why in
- * a->fail (app/why.h, "orders and points") and writes nothing.
+ * a->fail (app/why.h, "orders and points") and writes nothing. When the
+ * operation began the transaction, it ends it either way (a refusal rolls
+ * it back: app_write_fail), so a front end that keeps its app open never
+ * holds the write lock between requests; one the caller began (the
+ * command line's, from app_open) stays the caller's.
  *
  * Texts passed in are borrowed for the call. Results are the caller's.
  */

@@ -98,7 +98,7 @@ static int app_points_spender(struct app *a, const char *who, struct app_volunte
 	return rc;
 }
 
-int app_points_redeem(struct app *a, const char *who, int64_t n, const char *item,
+static int app_points_redeem_tx(struct app *a, const char *who, int64_t n, const char *item,
 		      struct app_volunteer_found *f, struct app_redeem_result *r)
 {
 	struct app_volunteer_found own;
@@ -143,6 +143,13 @@ int app_points_redeem(struct app *a, const char *who, int64_t n, const char *ite
 	r->points = n;
 	r->balance = bal - n;
 	return 0;
+}
+
+int app_points_redeem(struct app *a, const char *who, int64_t n, const char *item,
+		      struct app_volunteer_found *f, struct app_redeem_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_points_redeem_tx(a, who, n, item, f, r));
 }
 
 int app_points_credit(struct app *a, const char *order_id, const char *order_station,
@@ -211,7 +218,7 @@ static bool app_stars_parse(const char *text, double h[5])
 	return k == 5;
 }
 
-int app_settings_set(struct app *a, const char *points_per_hour, const char *star_hours)
+static int app_settings_set_tx(struct app *a, const char *points_per_hour, const char *star_hours)
 {
 	struct app_settings s;
 	struct crdt_write w[2];
@@ -244,4 +251,10 @@ int app_settings_set(struct app *a, const char *points_per_hour, const char *sta
 		if (w[i].err)
 			return app_failf(a, w[i].err, APP_W_FAILED, 0);
 	return app_commit(a, "", w, nw);
+}
+
+int app_settings_set(struct app *a, const char *points_per_hour, const char *star_hours)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_settings_set_tx(a, points_per_hour, star_hours));
 }

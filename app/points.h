@@ -5,7 +5,8 @@
  * points and star levels are earned.
  *
  * Rules (points.c P1..P5). Refusals return ERR_RULE or ERR_USAGE with the
- * reason in a->fail (app/why.h, "orders and points") and write nothing.
+ * reason in a->fail (app/why.h, "orders and points") and write nothing;
+ * the write transaction as for orders (order.h).
  * Texts passed in are borrowed for the call; results are the caller's.
  */
 #ifndef CUNLIAN_APP_POINTS_H

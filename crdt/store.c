@@ -151,11 +151,12 @@ static int crdt_schema_apply(struct crdt_store *s)
 			buf_put(&b, line, strlen(line) + 1);
 		}
 		{
-			/* t_live: the live rows, for readers (docs/replica.md) */
+			/* t_live: the live rows, for readers (docs/replica.md); a view of
+			 * this connection only (TEMP), so no replica file or backup holds one */
 			char line[200];
 			b.len--; /* drop the NUL to append */
 			snprintf(line, sizeof(line),
-				 "CREATE VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM \"%s\" WHERE _dead IS NULL;",
+				 "CREATE TEMP VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM main.\"%s\" WHERE _dead IS NULL;",
 				 t->name, t->name);
 			buf_put(&b, line, strlen(line) + 1);
 		}

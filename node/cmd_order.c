@@ -11,35 +11,40 @@
 #include "app/order.h"
 #include "node/node.h"
 
-const char *node_order_word(enum node_lang lang, const char *s, bool move)
+const char *node_word(enum node_lang lang, enum node_word kind, const char *s)
 {
 	static const struct {
-		enum app_order_move m;
-		enum node_msg_id msg;
-	} moves[] = {
-		{ APP_MOVE_ADD, M_VERB_ADD },	{ APP_MOVE_DISPATCH, M_VERB_DISPATCH },
-		{ APP_MOVE_ACCEPT, M_VERB_ACCEPT }, { APP_MOVE_DONE, M_VERB_DONE },
-		{ APP_MOVE_RATE, M_VERB_RATE }, { APP_MOVE_CANCEL, M_VERB_CANCEL },
-	};
-	static const struct {
+		enum node_word kind;
 		const char *s;
 		enum node_msg_id msg;
-	} statuses[] = {
-		{ "open", M_ST_OPEN }, { "dispatched", M_ST_DISPATCHED }, { "accepted", M_ST_ACCEPTED },
-		{ "done", M_ST_DONE }, { "rated", M_ST_RATED },	  { "cancelled", M_ST_CANCELLED },
+	} words[] = {
+		{ NODE_WORD_STATUS, "open", M_ST_OPEN },
+		{ NODE_WORD_STATUS, "dispatched", M_ST_DISPATCHED },
+		{ NODE_WORD_STATUS, "accepted", M_ST_ACCEPTED },
+		{ NODE_WORD_STATUS, "done", M_ST_DONE },
+		{ NODE_WORD_STATUS, "rated", M_ST_RATED },
+		{ NODE_WORD_STATUS, "cancelled", M_ST_CANCELLED },
+		{ NODE_WORD_VSTATUS, "active", M_VST_ACTIVE },
+		{ NODE_WORD_VSTATUS, "paused", M_VST_PAUSED },
+		{ NODE_WORD_VSTATUS, "left", M_VST_LEFT },
 	};
-	for (size_t i = 0; move && i < sizeof(moves) / sizeof(moves[0]); i++)
-		if (strcmp(app_order_move_name(moves[i].m), s) == 0)
-			return node_msg(lang, moves[i].msg);
-	for (size_t i = 0; !move && i < sizeof(statuses) / sizeof(statuses[0]); i++)
-		if (strcmp(statuses[i].s, s) == 0)
-			return node_msg(lang, statuses[i].msg);
-	return move ? s : node_msg(lang, M_ST_UNKNOWN);
+	static const enum node_msg_id verbs[] = {
+		[APP_MOVE_ADD] = M_VERB_ADD,   [APP_MOVE_DISPATCH] = M_VERB_DISPATCH,
+		[APP_MOVE_ACCEPT] = M_VERB_ACCEPT, [APP_MOVE_DONE] = M_VERB_DONE,
+		[APP_MOVE_RATE] = M_VERB_RATE, [APP_MOVE_CANCEL] = M_VERB_CANCEL,
+	};
+	for (size_t m = 0; kind == NODE_WORD_MOVE && m < sizeof(verbs) / sizeof(verbs[0]); m++)
+		if (strcmp(app_order_move_name((enum app_order_move)m), s) == 0)
+			return node_msg(lang, verbs[m]);
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+		if (words[i].kind == kind && strcmp(words[i].s, s) == 0)
+			return node_msg(lang, words[i].msg);
+	return kind == NODE_WORD_STATUS ? node_msg(lang, M_ST_UNKNOWN) : s;
 }
 
 static const char *node_status_name(const struct node_ctx *ctx, const char *s)
 {
-	return node_order_word(ctx->lang, s, false);
+	return node_word(ctx->lang, NODE_WORD_STATUS, s);
 }
 
 int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f)

@@ -314,9 +314,12 @@ int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_settings_show(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
-/* An order's status (move false) or move (app_order_move_name) in words;
- * an unknown status is M_ST_UNKNOWN, an unknown move s itself. */
-const char *node_order_word(enum node_lang lang, const char *s, bool move);
+/* A word of app/ said in the language: an order's status ("done": 已完成),
+ * an order's move (app_order_move_name: "done": 完成), a volunteer's
+ * status ("left": 退出). An unknown order status is M_ST_UNKNOWN, any
+ * other unknown word s itself. */
+enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS };
+const char *node_word(enum node_lang lang, enum node_word kind, const char *s);
 /* A run command of exactly one positional argument (else ERR_USAGE with
  * need, which names the command): then open the home. */
 int node_args_one(struct node_ctx *ctx, const struct node_args *a, enum node_msg_id need);

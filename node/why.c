@@ -19,8 +19,8 @@ struct node_why {
 	bool county;   /* the first text is a scope: "" is the county's */
 	bool ways_out; /* the feed mark's ways out follow (last text: id prefix) */
 	unsigned echo; /* bit i: text i is what a person typed (node_echo) */
-	unsigned statuses; /* bit i: text i is an order's status, said in words */
-	unsigned moves;    /* bit i: text i is an order's move, said in words */
+	unsigned char word[APP_FAIL_ARGS]; /* text i is a word said in the
+					      language (enum node_word), or 0 */
 };
 
 static const struct node_why node_whys[APP_W_COUNT] = {
@@ -63,14 +63,15 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND, .echo = 1 },
 	[APP_W_VOLUNTEER_VISITING] = { M_VOLUNTEER_VISITING },
 	[APP_W_VOLUNTEER_AMBIGUOUS] = { M_VOLUNTEER_AMBIGUOUS, .echo = 1 },
-	[APP_W_VOLUNTEER_INACTIVE] = { M_VOLUNTEER_INACTIVE },
+	[APP_W_VOLUNTEER_INACTIVE] = { .msg = M_VOLUNTEER_INACTIVE, .word = { [2] = NODE_WORD_VSTATUS } },
 	[APP_W_ORDER_NOT_FOUND] = { M_ORDER_NOT_FOUND },
 	[APP_W_ORDER_NOT_OURS] = { M_ORDER_NOT_OURS },
 	[APP_W_ORDER_STATION_NOT_OURS] = { M_NOT_OUR_STATION },
-	[APP_W_ORDER_CANCELLED] = { .msg = M_REFUSE_CANCELLED, .moves = 1u << 1 },
-	[APP_W_ORDER_FINISHED] = { .msg = M_REFUSE_FINISHED, .statuses = 1u << 1, .moves = 1u << 2 },
+	[APP_W_ORDER_CANCELLED] = { .msg = M_REFUSE_CANCELLED, .word = { [1] = NODE_WORD_MOVE } },
+	[APP_W_ORDER_FINISHED] = { .msg = M_REFUSE_FINISHED,
+				     .word = { [1] = NODE_WORD_STATUS, [2] = NODE_WORD_MOVE } },
 	[APP_W_ORDER_ALREADY_ACCEPTED] = { M_REFUSE_ALREADY_ACCEPTED },
-	[APP_W_ORDER_NO_VOLUNTEER] = { .msg = M_REFUSE_NO_VOLUNTEER, .moves = 1u << 1 },
+	[APP_W_ORDER_NO_VOLUNTEER] = { .msg = M_REFUSE_NO_VOLUNTEER, .word = { [1] = NODE_WORD_MOVE } },
 	[APP_W_ORDER_DONE_AGAIN] = { M_REFUSE_DONE_AGAIN },
 	[APP_W_ORDER_RATED] = { M_REFUSE_RATED },
 	[APP_W_ORDER_NOT_DONE] = { M_REFUSE_NOT_DONE },
@@ -153,8 +154,8 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 		}
 	}
 	for (unsigned i = 0; i < n; i++)
-		if ((w->statuses | w->moves) & (1u << i))
-			arg[i] = node_order_word(lang, arg[i], w->moves & (1u << i));
+		if (w->word[i])
+			arg[i] = node_word(lang, (enum node_word)w->word[i], arg[i]);
 	if (w->county && n > 0 && !arg[0][0])
 		arg[0] = node_msg(lang, M_MARK_COUNTY);
 	if (w->src)

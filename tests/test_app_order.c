@@ -535,6 +535,48 @@ static void test_settings(void **state)
 	t_rmdir(dir);
 }
 
+/* An operation that begins the write transaction ends it, also when it
+ * refuses: a front end that keeps its app open between requests (the web
+ * pages) must not hold the write lock, or every other writer waits and
+ * fails busy. */
+static void test_own_transaction(void **state)
+{
+	struct t_node t;
+	struct app other;
+	struct app_order_result r;
+	struct app_volunteer_found f;
+	struct app_redeem_result rr;
+	char id[APP_ID_MAX + 1];
+	(void)state;
+	const char *dir = t_tmpdir();
+	t_node_new(&t, dir, "s1", "s0001", false);
+	t_volunteer(&t, "s0001-v1", "李娜", "13900005678", "s0001", "active");
+	t_add(&t, id);
+	assert_false(t.a.writing); /* every write so far ended its transaction */
+	assert_int_equal(app_order_done(&t.a, id, 1, &r), ERR_RULE);
+	assert_false(t.a.writing);
+	assert_int_equal(app_order_dispatch(&t.a, id, "王芳", &f, &r), ERR_NOTFOUND);
+	assert_false(t.a.writing);
+	assert_int_equal(app_points_redeem(&t.a, "李娜", 5, "毛巾", &f, &rr), ERR_RULE);
+	assert_false(t.a.writing);
+	assert_int_equal(app_settings_set(&t.a, "20", NULL), ERR_RULE);
+	assert_false(t.a.writing);
+
+	/* another writer (a command, the daemon) gets the lock at once */
+	app_init(&other);
+	snprintf(other.home, sizeof(other.home), "%s", t.a.home);
+	other.now_ms = t.a.now_ms + 1000;
+	other.access = APP_WRITES;
+	assert_int_equal(app_open(&other), 0);
+	assert_true(other.writing);
+	app_close(&other);
+	/* and the first goes on */
+	assert_int_equal(app_order_dispatch(&t.a, id, "李娜", &f, &r), 0);
+	assert_false(t.a.writing);
+	t_node_free(&t);
+	t_rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -542,6 +584,7 @@ int main(void)
 		cmocka_unit_test(test_order_loop),     cmocka_unit_test(test_order_refusals),
 		cmocka_unit_test(test_order_not_ours), cmocka_unit_test(test_order_visiting),
 		cmocka_unit_test(test_points),	       cmocka_unit_test(test_settings),
+		cmocka_unit_test(test_own_transaction),
 	};
 	return cmocka_run_group_tests_name("app_order", tests, NULL, NULL);
 }

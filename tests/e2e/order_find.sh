@@ -68,6 +68,17 @@ err=$("$BIN" --home "$H" points balance 李娜 --lang en 2>&1)
 set -e
 contains "$err" "matches 2 volunteers" "English candidates"
 
+check "refusals say an order's status, the move and a volunteer's status in words"
+refused 3 order dispatch "$o" --volunteer 13800001111
+contains "$err" "已评价" "the order's status in Chinese"
+contains "$err" "派单" "the move in Chinese"
+c volunteer add --name 赵六 --phone 13700000006 >/dev/null
+c volunteer set s0001-v4 --status left >/dev/null
+o3=$(c order add --category 助老 --detail 读报 --json | id)
+refused 3 order dispatch "$o3" --volunteer 赵六
+contains "$err" "退出" "the volunteer's status in Chinese"
+case $err in *"是 left"*) fail "English status inside a Chinese message: $err" ;; esac
+
 check "nobody of that name or phone: exit 4"
 refused 4 order dispatch "$o2" --volunteer 王芳
 refused 4 points balance 13600000000
