@@ -333,6 +333,7 @@ int app_volunteer_add(struct app *a, const struct app_volunteer_in *in, char *id
 		return rc;
 	app_skills_norm(in->skills ? in->skills : "", skills, sizeof(skills));
 	app_phone_norm(in->phone, phone, sizeof(phone));
+	bool began = !a->writing;
 	if ((rc = app_write_begin(a)) ||
 	    (in->id_number && *in->id_number && (rc = app_idnum_take(a, in->id_number, station, &idn))) ||
 	    (rc = app_volunteer_unique(a, phone, &idn, station, NULL)) ||
@@ -343,7 +344,7 @@ int app_volunteer_add(struct app *a, const struct app_volunteer_in *in, char *id
 out:
 	if (rc)
 		id[0] = '\0';
-	return rc;
+	return app_write_fail(a, began, rc);
 }
 
 int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_in *in,
@@ -354,11 +355,14 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 	struct crdt_write w;
 	int rc;
 
-	if ((rc = app_volunteer_check(a, in, false)) || (rc = app_write_begin(a)) ||
-	    (rc = app_volunteer_load(a, id, v)))
+	if ((rc = app_volunteer_check(a, in, false)))
 		return rc;
+	bool began = !a->writing;
+	if ((rc = app_write_begin(a)) || (rc = app_volunteer_load(a, id, v)))
+		return app_write_fail(a, began, rc);
 	if (!app_may_write(a, v->station)) /* V2 */
-		return app_failf(a, ERR_RULE, APP_W_VOL_NOT_OURS, 2, v->station, a->conf.station);
+		return app_write_fail(a, began, app_failf(a, ERR_RULE, APP_W_VOL_NOT_OURS, 2, v->station,
+							  a->conf.station));
 	if (in->phone)
 		app_phone_norm(in->phone, phone, sizeof(phone));
 	if (in->skills)
@@ -366,7 +370,7 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 	if ((in->id_number && *in->id_number &&
 	     (rc = app_idnum_take(a, in->id_number, v->station, &idn))) ||
 	    (rc = app_volunteer_unique(a, in->phone ? phone : NULL, &idn, v->station, v->id)))
-		return rc;
+		return app_write_fail(a, began, rc);
 	crdt_write_init(&w, CRDT_T_VOLUNTEERS, CRDT_UPSERT, v->id);
 	if (in->name)
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_NAME, in->name);
@@ -383,5 +387,5 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_ID_LAST4, idn.hash[0] ? idn.last4 : NULL);
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_ID_CHASH, idn.chash[0] ? idn.chash : NULL);
 	}
-	return app_commit(a, v->station, &w, 1);
+	return app_write_fail(a, began, app_commit(a, v->station, &w, 1));
 }

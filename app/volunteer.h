@@ -7,8 +7,9 @@
  * ERR_USAGE (what was typed), ERR_RULE (another station's volunteer) or
  * ERR_EXISTS (a phone or ID number held by another volunteer) with the
  * reason in a->fail (app/why.h, "volunteers"), and write nothing.
- * Operations that write run in the app's write transaction and make it
- * durable before they return 0.
+ * Operations that write run in the app's write transaction, beginning it
+ * when the caller has not and then ending it however they end (a refusal
+ * rolls back what they began), and make it durable before they return 0.
  *
  * Ownership. Texts passed in are borrowed for the call; results are the
  * caller's. A resident ID number passed in is never copied outside

@@ -451,6 +451,7 @@ int app_volunteer_import(struct app *a, const char *path, const char *station,
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	bool began = !a->writing;
 	if ((rc = app_volunteer_station(a, station, &u.station)) || (rc = app_write_begin(a)) ||
 	    (rc = app_import_read(&u, &data, &len)) || (rc = app_import_alloc(&u, data, len)) ||
 	    (rc = app_volunteer_owners_init(a, &u.own)) || (rc = app_import_header(&u)) ||
@@ -473,7 +474,7 @@ out:
 	if (data)
 		sodium_memzero(data, len); /* the file may hold ID numbers */
 	mem_free(data);
-	return rc;
+	return app_write_fail(a, began, rc);
 }
 
 void app_import_id(const struct app_import *r, size_t i, char *out, size_t n)

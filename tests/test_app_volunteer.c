@@ -373,6 +373,59 @@ static void test_import_many(void **state)
 	t_rmdir(dir);
 }
 
+/* Each operation ends the write transaction it began, refused or not:
+ * a front end that keeps the app open (the web pages) never holds the
+ * write lock past a request. */
+static void test_own_transaction(void **state)
+{
+	struct t_node t;
+	struct app other;
+	struct app_volunteer v;
+	struct app_import r;
+	char id[APP_ID_MAX + 1], path[128];
+	const char *dir = t_tmpdir();
+	(void)state;
+	t_node_new(&t, dir, "s1", "s0001", false);
+	struct app_volunteer_in in = { .name = "王秀英", .phone = "13800001111" };
+	assert_int_equal(app_volunteer_add(&t.a, &in, id, sizeof(id)), 0);
+	assert_false(t.a.writing);
+	assert_int_equal(app_volunteer_add(&t.a, &in, id, sizeof(id)), ERR_EXISTS);
+	assert_false(t.a.writing);
+	struct app_volunteer_in ch = { .status = "paused" };
+	assert_int_equal(app_volunteer_set(&t.a, "s0001-v9", &ch, &v), ERR_NOTFOUND);
+	assert_false(t.a.writing);
+	struct app_volunteer_in taken = { .phone = "13800001111" };
+	in.phone = "13800002222";
+	assert_int_equal(app_volunteer_add(&t.a, &in, id, sizeof(id)), 0);
+	assert_int_equal(app_volunteer_set(&t.a, id, &taken, &v), ERR_EXISTS);
+	assert_false(t.a.writing);
+	snprintf(path, sizeof(path), "%s/v.csv", dir);
+	t_file(path, "name,phone\n张三,13800001111\n");
+	assert_int_equal(app_volunteer_import(&t.a, path, NULL, &r), ERR_EXISTS);
+	app_import_release(&r);
+	assert_false(t.a.writing);
+	app_fail_clear(&t.a);
+
+	/* another writer (a command, the daemon) gets the lock at once */
+	app_init(&other);
+	snprintf(other.home, sizeof(other.home), "%s", t.a.home);
+	other.now_ms = t.a.now_ms + 1000;
+	other.access = APP_WRITES;
+	assert_int_equal(app_open(&other), 0);
+	assert_true(other.writing);
+	app_close(&other);
+	/* and the first goes on */
+	t_file(path, "name,phone\n张三,13800003333\n");
+	assert_int_equal(app_volunteer_import(&t.a, path, NULL, &r), 0);
+	app_import_release(&r);
+	assert_false(t.a.writing);
+	assert_int_equal(app_volunteer_set(&t.a, "s0001-v1", &ch, &v), 0);
+	assert_false(t.a.writing);
+	assert_int_equal(t_live(&t), 3);
+	app_close(&t.a);
+	t_rmdir(dir);
+}
+
 /* ---- the CSV reader ------------------------------------------------------ */
 
 static void test_csv(void **state)
@@ -450,7 +503,8 @@ int main(void)
 		cmocka_unit_test(test_add_refusals),	  cmocka_unit_test(test_set),
 		cmocka_unit_test(test_list_skill_literal), cmocka_unit_test(test_import),
 		cmocka_unit_test(test_import_refusals),  cmocka_unit_test(test_import_many),
-		cmocka_unit_test(test_csv),		  cmocka_unit_test(test_csv_file),
+		cmocka_unit_test(test_own_transaction),	  cmocka_unit_test(test_csv),
+		cmocka_unit_test(test_csv_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
