@@ -183,9 +183,21 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 }
 
 /* A table entry for a command run by hand (node_open reads its access). */
+/* declared as node/main.c declares `volunteer import` */
 __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
-	.group = "volunteer", .verb = "import", .help = M_LOG_SERVED, .access = APP_WRITES
+	.group = "volunteer", .verb = "import", .run = node_cmd_volunteer_import, .help = M_LOG_SERVED,
+	.access = APP_WRITES, .opts = "station=", .maxpos = 1,
 };
+
+/* `cunlian volunteer import path` in ctx, its arguments parsed as main.c
+ * parses them. */
+__attribute__((unused)) static int fuzz_import(struct node_ctx *ctx, char *path)
+{
+	struct node_args a;
+	char *argv[] = { path, NULL };
+	int rc = node_args_parse(ctx, &fuzz_cmd_import, 1, argv, &a);
+	return rc ? rc : node_cmd_volunteer_import(ctx, &a);
+}
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -238,9 +250,8 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
 	ctx.app.now_ms = FUZZ_NOW;
 	ctx.cmd = &fuzz_cmd_import;
-	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
-	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
+	int rc = fuzz_import(&ctx, path);
 	fuzz_quiet(false);
 	if (rc)
 		abort();
