@@ -699,12 +699,170 @@ out:
 	free(nc);
 }
 
+/* node.conf: the station and role it names */
+static void node_doctor_conf(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	int rc = app_conf_read(path, &ctx->app.conf);
+	if (rc == ERR_NOTFOUND)
+		node_check(k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->app.home);
+	else if (rc)
+		node_check(k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
+	else
+		node_check(k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->app.conf.station, ctx->app.conf.role);
+	ctx->app.hub = strcmp(ctx->app.conf.role, "hub") == 0;
+}
+
+/* identity.key: there, mode 600, loads; true when it does */
+static bool node_doctor_identity(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	struct stat sb;
+	app_path(&ctx->app, path, sizeof(path), "identity.key");
+	if (stat(path, &sb) < 0) {
+		node_check(k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
+	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
+		node_check(k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
+			   (unsigned)(sb.st_mode & 0777), path);
+	} else if (app_identity_load(path, ctx->app.author) != 0) {
+		node_check(k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
+	} else {
+		char hex[2 * CRDT_AUTHOR_LEN + 1];
+		app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
+		node_check(k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
+		return true;
+	}
+	return false;
+}
+
+/* replica.db: opens, and SQLite's integrity check passes */
+static void node_doctor_db(struct node_checks *k, bool have_key)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	struct stat sb;
+	int rc;
+	app_path(&ctx->app, path, sizeof(path), "replica.db");
+	if (stat(path, &sb) < 0) {
+		node_check(k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
+	} else if (!have_key) {
+		node_check(k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
+	} else if ((rc = crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL)) != 0) {
+		node_check(k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
+	} else {
+		sqlite3_stmt *st;
+		char res[256] = "";
+		if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "PRAGMA integrity_check", -1, &st,
+				       NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				app_col_text(st, 0, res, sizeof(res));
+			sqlite3_finalize(st);
+		}
+		if (strcmp(res, "ok") == 0)
+			node_check(k, "database", CHECK_OK, M_DOC_DB_OK);
+		else
+			node_check(k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
+	}
+}
+
+/* the replica against the numbers this identity has used (feed.mark) */
+static void node_doctor_mark(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	if (ctx->app.store) {
+		bool bad = false;
+		int mrc = app_mark_status(&ctx->app, &bad);
+		if (mrc != 0)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->app.home, node_reason(ctx->lang, mrc));
+		else if (bad && ctx->app.mark->damaged)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->app.home);
+		else if (bad)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
+				   ctx->app.mark->bad_scope[0] ? ctx->app.mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
+				   (unsigned long long)ctx->app.mark->bad_held, (unsigned long long)ctx->app.mark->bad_floor);
+		else if (!ctx->app.mark->nfeed)
+			node_check(k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
+		else
+			node_check(k, "numbering", CHECK_OK, M_DOC_MARK_OK);
+	}
+}
+
+/* the station's own row */
+static void node_doctor_station(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	if (ctx->app.store && ctx->app.conf.station[0]) {
+		sqlite3_stmt *st;
+		bool found = false;
+		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
+			     ctx->app.conf.station, NULL) == 0) {
+			found = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+		}
+		if (found)
+			node_check(k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->app.conf.station);
+		else
+			node_check(k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->app.conf.station);
+	}
+}
+
+/* free space where the home is */
+static void node_doctor_disk(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	struct statvfs vfs;
+	if (statvfs(ctx->app.home, &vfs) == 0) {
+		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
+		if (mb < 20)
+			node_check(k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->app.home);
+		else if (mb < 200)
+			node_check(k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->app.home);
+		else
+			node_check(k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
+	} else {
+		node_check(k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->app.home);
+	}
+}
+
+/* the clock against its bounds (app/clock.c): the same verdict a write
+ * gets, so doctor never calls a clock fine that writes refuse */
+static void node_doctor_clock(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	struct app_clock c;
+	char now[32], lo[32], hi[32], own[32];
+	app_time_fmt(ctx->app.now_ms, now, sizeof(now));
+	char pend[NODE_PATH_MAX + 32];
+	struct stat sb;
+	app_path(&ctx->app, pend, sizeof(pend), "rescue.pending");
+	if (stat(pend, &sb) == 0) {
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
+	} else if (app_clock_judge(&ctx->app, &c) != 0) {
+		node_check(k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+	} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
+		app_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
+	} else if (c.verdict != CRDT_TIME_OK) {
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
+			   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
+	} else if (c.b.upper) {
+		app_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
+		app_time_fmt(c.b.upper, hi, sizeof(hi));
+		node_check(k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
+	} else {
+		node_check(k, "clock", ctx->app.hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+	}
+}
+
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "config", true, NULL } };
 	const char *pos[1];
 	size_t npos;
-	char path[NODE_PATH_MAX + 32], conf[NODE_PATH_MAX + 32];
+	char conf[NODE_PATH_MAX + 32];
 	struct node_checks k = { .ctx = ctx };
 	struct stat sb;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
@@ -717,132 +875,12 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		node_json_key(&k.j, "checks");
 		node_json_arr(&k.j);
 	}
-
-	/* configuration */
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	rc = app_conf_read(path, &ctx->app.conf);
-	if (rc == ERR_NOTFOUND)
-		node_check(&k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->app.home);
-	else if (rc)
-		node_check(&k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
-	else
-		node_check(&k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->app.conf.station, ctx->app.conf.role);
-	ctx->app.hub = strcmp(ctx->app.conf.role, "hub") == 0;
-
-	/* identity */
-	bool have_key = false;
-	app_path(&ctx->app, path, sizeof(path), "identity.key");
-	if (stat(path, &sb) < 0) {
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
-	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
-			   (unsigned)(sb.st_mode & 0777), path);
-	} else if (app_identity_load(path, ctx->app.author) != 0) {
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
-	} else {
-		char hex[2 * CRDT_AUTHOR_LEN + 1];
-		app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
-		node_check(&k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
-		have_key = true;
-	}
-
-	/* database */
-	app_path(&ctx->app, path, sizeof(path), "replica.db");
-	if (stat(path, &sb) < 0) {
-		node_check(&k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
-	} else if (!have_key) {
-		node_check(&k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
-	} else if ((rc = crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL)) != 0) {
-		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
-	} else {
-		sqlite3_stmt *st;
-		char res[256] = "";
-		if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "PRAGMA integrity_check", -1, &st,
-				       NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW)
-				app_col_text(st, 0, res, sizeof(res));
-			sqlite3_finalize(st);
-		}
-		if (strcmp(res, "ok") == 0)
-			node_check(&k, "database", CHECK_OK, M_DOC_DB_OK);
-		else
-			node_check(&k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
-	}
-
-	/* the replica against the numbers this identity has used (feed.mark) */
-	if (ctx->app.store) {
-		bool bad = false;
-		int mrc = app_mark_status(&ctx->app, &bad);
-		if (mrc != 0)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->app.home, node_reason(ctx->lang, mrc));
-		else if (bad && ctx->app.mark->damaged)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->app.home);
-		else if (bad)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
-				   ctx->app.mark->bad_scope[0] ? ctx->app.mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
-				   (unsigned long long)ctx->app.mark->bad_held, (unsigned long long)ctx->app.mark->bad_floor);
-		else if (!ctx->app.mark->nfeed)
-			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
-		else
-			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_OK);
-	}
-
-	/* the station's own row */
-	if (ctx->app.store && ctx->app.conf.station[0]) {
-		sqlite3_stmt *st;
-		bool found = false;
-		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
-			     ctx->app.conf.station, NULL) == 0) {
-			found = sqlite3_step(st) == SQLITE_ROW;
-			sqlite3_finalize(st);
-		}
-		if (found)
-			node_check(&k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->app.conf.station);
-		else
-			node_check(&k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->app.conf.station);
-	}
-
-	/* disk space */
-	struct statvfs vfs;
-	if (statvfs(ctx->app.home, &vfs) == 0) {
-		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
-		if (mb < 20)
-			node_check(&k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->app.home);
-		else if (mb < 200)
-			node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->app.home);
-		else
-			node_check(&k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
-	} else {
-		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->app.home);
-	}
-
-	/* the clock against its bounds (node/clock.c): the same verdict a
-	 * write gets, so doctor never calls a clock fine that writes refuse */
-	{
-		struct app_clock c;
-		char now[32], lo[32], hi[32], own[32];
-		app_time_fmt(ctx->app.now_ms, now, sizeof(now));
-		char pend[NODE_PATH_MAX + 32];
-		app_path(&ctx->app, pend, sizeof(pend), "rescue.pending");
-		if (stat(pend, &sb) == 0) {
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
-		} else if (app_clock_judge(&ctx->app, &c) != 0) {
-			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
-		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
-			app_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
-		} else if (c.verdict != CRDT_TIME_OK) {
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
-				   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
-		} else if (c.b.upper) {
-			app_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
-			app_time_fmt(c.b.upper, hi, sizeof(hi));
-			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
-		} else {
-			node_check(&k, "clock", ctx->app.hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
-		}
-	}
-
+	node_doctor_conf(&k);
+	node_doctor_db(&k, node_doctor_identity(&k));
+	node_doctor_mark(&k);
+	node_doctor_station(&k);
+	node_doctor_disk(&k);
+	node_doctor_clock(&k);
 	node_doctor_service(&k, conf);
 	node_doctor_peers(&k, conf);
 	/* enrolment: the county's key, and (a station) this node's statement */

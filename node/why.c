@@ -199,8 +199,7 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 	unsigned n = 0;
 	if (w->verdict)
 		arg[n++] = node_msg(lang, node_clock_verdict_msg((enum crdt_time_verdict)f->code[0]));
-	for (; n < f->narg && !w->verdict; n++)
-	for (; n < f->narg; n++) {
+	for (; n < f->narg && !w->verdict; n++) {
 		arg[n] = f->arg[n];
 		if (w->echo & (1u << n)) {
 			node_echo(f->arg[n], echo[n], NODE_ECHO_MAX);
