@@ -157,131 +157,148 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	return n;
 }
 
+/* What status shows, gathered once for both forms. */
+struct node_status {
+	struct crdt_vv_entry *vv;
+	size_t nvv;
+	uint64_t conflicts, own, others, refused, hlc;
+	int64_t nvol, nord, nopen;
+	struct node_status_peer *peers;
+	size_t npeers;
+	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
+};
+
+static void node_status_json(struct node_ctx *ctx, const struct node_status *s)
+{
+	struct node_json j;
+	node_json_init(&j, stdout);
+	node_json_obj(&j);
+	node_json_kstr(&j, "station", ctx->app.conf.station);
+	node_json_kstr(&j, "name", ctx->app.conf.name);
+	node_json_kstr(&j, "role", ctx->app.conf.role);
+	node_json_kstr(&j, "level", ctx->app.conf.level);
+	node_json_kstr(&j, "parent", ctx->app.conf.parent[0] ? ctx->app.conf.parent : NULL);
+	node_json_kstr(&j, "home", ctx->app.home);
+	node_json_kstr(&j, "author", s->hex);
+	node_json_kint(&j, "now_ms", (int64_t)ctx->app.now_ms);
+	node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(s->hlc));
+	node_json_key(&j, "feeds");
+	node_json_arr(&j);
+	for (size_t i = 0; i < s->nvv; i++) {
+		char ah[2 * CRDT_AUTHOR_LEN + 1];
+		app_hex(s->vv[i].author, CRDT_AUTHOR_LEN, ah);
+		node_json_obj(&j);
+		node_json_kstr(&j, "author", ah);
+		node_json_kstr(&j, "scope", s->vv[i].scope);
+		node_json_kint(&j, "seq", (int64_t)s->vv[i].seq);
+		node_json_end_obj(&j);
+	}
+	node_json_end_arr(&j);
+	node_json_kint(&j, "own_commits", (int64_t)s->own);
+	node_json_kint(&j, "other_commits", (int64_t)s->others);
+	node_json_kint(&j, "s->conflicts", (int64_t)s->conflicts);
+	node_json_kint(&j, "volunteers", s->nvol);
+	node_json_kint(&j, "orders", s->nord);
+	node_json_kint(&j, "open_orders", s->nopen);
+	node_json_key(&j, "enrolled");
+	node_json_bool(&j, ctx->app.cert != NULL);
+	node_json_kint(&j, "s->refused", (int64_t)s->refused);
+	node_json_key(&j, "revoked");
+	node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
+	node_json_key(&j, "s->peers");
+	node_json_arr(&j);
+	for (size_t i = 0; i < s->npeers; i++) {
+		node_json_obj(&j);
+		node_json_kstr(&j, "name", s->peers[i].name);
+		node_json_kstr(&j, "uri", s->peers[i].uri[0] ? s->peers[i].uri : NULL);
+		node_json_key(&j, "configured");
+		node_json_bool(&j, s->peers[i].uri[0] != '\0');
+		node_json_key(&j, "last_sync");
+		if (s->peers[i].last_ms)
+			node_json_int(&j, (int64_t)s->peers[i].last_ms);
+		else
+			node_json_null(&j);
+		node_json_kint(&j, "pending", (int64_t)s->peers[i].pending);
+		node_json_end_obj(&j);
+	}
+	node_json_end_arr(&j);
+	node_json_end_obj(&j);
+}
+
+static void node_status_text(struct node_ctx *ctx, const struct node_status *s)
+{
+	node_say(ctx, M_STATUS, ctx->app.conf.name, ctx->app.conf.station,
+		 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION),
+		 ctx->app.conf.parent[0] ? ctx->app.conf.parent : "-", ctx->app.home, s->hex, s->t1, s->t2,
+		 (unsigned long long)s->own, (unsigned long long)s->others,
+		 (unsigned long long)s->conflicts, (long long)s->nvol, (long long)s->nord,
+		 (long long)s->nopen);
+	for (size_t i = 0; i < s->npeers; i++) {
+		char when[32];
+		if (s->peers[i].last_ms)
+			app_time_fmt(s->peers[i].last_ms, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
+		node_say(ctx, M_STATUS_PEER, s->peers[i].uri[0] ? s->peers[i].uri : s->peers[i].name, when,
+			 (unsigned long long)s->peers[i].pending);
+	}
+	if (!s->npeers)
+		node_say(ctx, M_STATUS_NO_PEERS);
+	if (ctx->app.cert) {
+		char st[CRDT_SCOPE_MAX + 1] = "-";
+		uint8_t role = 0;
+		sync_ctx_enrolment(ctx->app.sync, ctx->app.author, st, sizeof(st), &role);
+		node_say(ctx, M_STATUS_TRUST, st,
+			 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
+			 (unsigned long long)s->refused, ctx->app.home);
+	} else {
+		node_say(ctx, M_STATUS_NOT_ENROLLED);
+	}
+	if (sync_ctx_revoked(ctx->app.sync))
+		node_say(ctx, M_TRUST_REVOKED);
+}
+
 int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
-	size_t npos, nvv = 0;
-	struct crdt_vv_entry *vv = NULL;
-	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
-	uint64_t conflicts = 0, own = 0, others = 0;
-	struct node_status_peer *peers = NULL;
-	size_t npeers = 0;
+	size_t npos;
+	struct node_status s;
 	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->app.store, &conflicts)))
+	memset(&s, 0, sizeof(s));
+	if ((rc = crdt_store_vv(ctx->app.store, &s.vv, &s.nvv)) ||
+	    (rc = crdt_store_conflicts(ctx->app.store, &s.conflicts)))
 		goto out;
-	uint64_t refused = 0;
-	app_refused_count(&ctx->app, &refused);
-	if (!(peers = calloc(NODE_STATUS_PEERS, sizeof(*peers)))) {
+	app_refused_count(&ctx->app, &s.refused);
+	if (!(s.peers = calloc(NODE_STATUS_PEERS, sizeof(*s.peers)))) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	npeers = node_status_peers(ctx, vv, nvv, peers);
-	for (size_t i = 0; i < nvv; i++) {
-		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
-			own += vv[i].seq;
+	s.npeers = node_status_peers(ctx, s.vv, s.nvv, s.peers);
+	for (size_t i = 0; i < s.nvv; i++) {
+		if (memcmp(s.vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
+			s.own += s.vv[i].seq;
 		else
-			others += vv[i].seq;
+			s.others += s.vv[i].seq;
 	}
-	int64_t nvol = node_count(ctx, "SELECT count(*) FROM volunteers WHERE _dead IS NULL");
-	int64_t nord = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL");
-	int64_t nopen = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL"
-				   " AND status IN ('open','dispatched','accepted')");
-	uint64_t hlc = crdt_store_hlc(ctx->app.store);
-	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
-	app_time_fmt(ctx->app.now_ms, t1, sizeof(t1));
-	app_time_fmt(CRDT_HLC_MS(hlc), t2, sizeof(t2));
-	if (ctx->json) {
-		struct node_json j;
-		node_json_init(&j, stdout);
-		node_json_obj(&j);
-		node_json_kstr(&j, "station", ctx->app.conf.station);
-		node_json_kstr(&j, "name", ctx->app.conf.name);
-		node_json_kstr(&j, "role", ctx->app.conf.role);
-		node_json_kstr(&j, "level", ctx->app.conf.level);
-		node_json_kstr(&j, "parent", ctx->app.conf.parent[0] ? ctx->app.conf.parent : NULL);
-		node_json_kstr(&j, "home", ctx->app.home);
-		node_json_kstr(&j, "author", hex);
-		node_json_kint(&j, "now_ms", (int64_t)ctx->app.now_ms);
-		node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(hlc));
-		node_json_key(&j, "feeds");
-		node_json_arr(&j);
-		for (size_t i = 0; i < nvv; i++) {
-			char ah[2 * CRDT_AUTHOR_LEN + 1];
-			app_hex(vv[i].author, CRDT_AUTHOR_LEN, ah);
-			node_json_obj(&j);
-			node_json_kstr(&j, "author", ah);
-			node_json_kstr(&j, "scope", vv[i].scope);
-			node_json_kint(&j, "seq", (int64_t)vv[i].seq);
-			node_json_end_obj(&j);
-		}
-		node_json_end_arr(&j);
-		node_json_kint(&j, "own_commits", (int64_t)own);
-		node_json_kint(&j, "other_commits", (int64_t)others);
-		node_json_kint(&j, "conflicts", (int64_t)conflicts);
-		node_json_kint(&j, "volunteers", nvol);
-		node_json_kint(&j, "orders", nord);
-		node_json_kint(&j, "open_orders", nopen);
-		node_json_key(&j, "enrolled");
-		node_json_bool(&j, ctx->app.cert != NULL);
-		node_json_kint(&j, "refused", (int64_t)refused);
-		node_json_key(&j, "revoked");
-		node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
-		node_json_key(&j, "peers");
-		node_json_arr(&j);
-		for (size_t i = 0; i < npeers; i++) {
-			node_json_obj(&j);
-			node_json_kstr(&j, "name", peers[i].name);
-			node_json_kstr(&j, "uri", peers[i].uri[0] ? peers[i].uri : NULL);
-			node_json_key(&j, "configured");
-			node_json_bool(&j, peers[i].uri[0] != '\0');
-			node_json_key(&j, "last_sync");
-			if (peers[i].last_ms)
-				node_json_int(&j, (int64_t)peers[i].last_ms);
-			else
-				node_json_null(&j);
-			node_json_kint(&j, "pending", (int64_t)peers[i].pending);
-			node_json_end_obj(&j);
-		}
-		node_json_end_arr(&j);
-		node_json_end_obj(&j);
-	} else {
-		node_say(ctx, M_STATUS, ctx->app.conf.name, ctx->app.conf.station,
-			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION),
-			 ctx->app.conf.parent[0] ? ctx->app.conf.parent : "-", ctx->app.home, hex, t1, t2,
-			 (unsigned long long)own, (unsigned long long)others,
-			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
-			 (long long)nopen);
-		for (size_t i = 0; i < npeers; i++) {
-			char when[32];
-			if (peers[i].last_ms)
-				app_time_fmt(peers[i].last_ms, when, sizeof(when));
-			else
-				snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
-			node_say(ctx, M_STATUS_PEER, peers[i].uri[0] ? peers[i].uri : peers[i].name, when,
-				 (unsigned long long)peers[i].pending);
-		}
-		if (!npeers)
-			node_say(ctx, M_STATUS_NO_PEERS);
-		if (ctx->app.cert) {
-			char st[CRDT_SCOPE_MAX + 1] = "-";
-			uint8_t role = 0;
-			sync_ctx_enrolment(ctx->app.sync, ctx->app.author, st, sizeof(st), &role);
-			node_say(ctx, M_STATUS_TRUST, st,
-				 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
-				 (unsigned long long)refused, ctx->app.home);
-		} else {
-			node_say(ctx, M_STATUS_NOT_ENROLLED);
-		}
-		if (sync_ctx_revoked(ctx->app.sync))
-			node_say(ctx, M_TRUST_REVOKED);
-	}
+	s.nvol = node_count(ctx, "SELECT count(*) FROM volunteers_live");
+	s.nord = node_count(ctx, "SELECT count(*) FROM orders_live");
+	s.nopen = node_count(ctx, "SELECT count(*) FROM orders_live"
+			     " WHERE status IN ('open','dispatched','accepted')");
+	s.hlc = crdt_store_hlc(ctx->app.store);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, s.hex);
+	app_time_fmt(ctx->app.now_ms, s.t1, sizeof(s.t1));
+	app_time_fmt(CRDT_HLC_MS(s.hlc), s.t2, sizeof(s.t2));
+	if (ctx->json)
+		node_status_json(ctx, &s);
+	else
+		node_status_text(ctx, &s);
 out:
-	free(peers);
-	mem_free(vv);
+	free(s.peers);
+	mem_free(s.vv);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 
