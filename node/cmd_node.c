@@ -196,16 +196,16 @@ static void node_status_json(struct node_ctx *ctx, const struct node_status *s)
 	node_json_end_arr(&j);
 	node_json_kint(&j, "own_commits", (int64_t)s->own);
 	node_json_kint(&j, "other_commits", (int64_t)s->others);
-	node_json_kint(&j, "s->conflicts", (int64_t)s->conflicts);
+	node_json_kint(&j, "conflicts", (int64_t)s->conflicts);
 	node_json_kint(&j, "volunteers", s->nvol);
 	node_json_kint(&j, "orders", s->nord);
 	node_json_kint(&j, "open_orders", s->nopen);
 	node_json_key(&j, "enrolled");
 	node_json_bool(&j, ctx->app.cert != NULL);
-	node_json_kint(&j, "s->refused", (int64_t)s->refused);
+	node_json_kint(&j, "refused", (int64_t)s->refused);
 	node_json_key(&j, "revoked");
 	node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
-	node_json_key(&j, "s->peers");
+	node_json_key(&j, "peers");
 	node_json_arr(&j);
 	for (size_t i = 0; i < s->npeers; i++) {
 		node_json_obj(&j);
