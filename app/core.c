@@ -241,19 +241,21 @@ void app_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 
 int app_id_max(struct app *a, const char *table, char letter, int64_t *max)
 {
-	char prefix[CRDT_SCOPE_MAX + 8], sql[256];
+	char prefix[CRDT_SCOPE_MAX + 8], end[CRDT_SCOPE_MAX + 8], sql[256];
 	sqlite3_stmt *st;
 	int rc;
 
 	*max = 0;
 	snprintf(prefix, sizeof(prefix), "%s-%c", app_id_prefix(a), letter);
-	/* Tombstones count too: an id is never given out twice. */
+	snprintf(end, sizeof(end), "%s-%c", app_id_prefix(a), letter + 1);
+	/* Tombstones count too: an id is never given out twice. A range of
+	 * the primary key (prefix <= pk < the next letter's prefix), so only
+	 * this node's ids of this kind are read, by the index. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT max(CAST(substr(pk, length(?1) + 1) AS INTEGER)) FROM \"%s\""
-		 " WHERE substr(pk, 1, length(?1)) = ?1 AND length(pk) > length(?1)"
-		 " AND substr(pk, length(?1) + 1) NOT GLOB '*[^0-9]*'",
+		 " WHERE pk > ?1 AND pk < ?2 AND substr(pk, length(?1) + 1) NOT GLOB '*[^0-9]*'",
 		 table);
-	if ((rc = app_sql(a, &st, sql, prefix, NULL)))
+	if ((rc = app_sql(a, &st, sql, prefix, end, NULL)))
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)
