@@ -233,6 +233,42 @@ int app_sql(struct app *a, sqlite3_stmt **st, const char *sql, ...)
 	return rc;
 }
 
+/* The first column of the one row sql gives, as an integer or a real. */
+static int app_sql_one(struct app *a, int64_t *i, double *d, const char *sql, va_list ap)
+{
+	sqlite3_stmt *st;
+	int rc = app_sqlv(a, &st, sql, ap);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && i)
+		*i = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && d)
+		*d = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+int app_sql_int(struct app *a, int64_t *out, const char *sql, ...)
+{
+	va_list ap;
+	*out = 0;
+	va_start(ap, sql);
+	int rc = app_sql_one(a, out, NULL, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
+int app_sql_real(struct app *a, double *out, const char *sql, ...)
+{
+	va_list ap;
+	*out = 0;
+	va_start(ap, sql);
+	int rc = app_sql_one(a, NULL, out, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
 void app_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *p = sqlite3_column_text(st, i);

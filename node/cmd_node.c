@@ -72,14 +72,8 @@ int node_cmd_init(struct node_ctx *ctx, const struct node_args *a)
 
 static int64_t node_count(struct node_ctx *ctx, const char *sql)
 {
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	if (node_sql(ctx, &st, sql, NULL))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	int64_t n;
+	return app_sql_int(&ctx->app, &n, sql, NULL) ? -1 : n;
 }
 
 /* A peer as status shows it: configured in node.conf, or synced with
