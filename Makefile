@@ -141,7 +141,7 @@ $(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
 TEST_EXTRA += $(BUILD)/tests/cunlian-unchecked
 $(BUILD)/obj-unchecked/%.o: %.c | $(LIBS_STAMP)
 	@mkdir -p $(dir $@)
-	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -c $< -o $@
+	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) \
 		$(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
@@ -249,4 +249,5 @@ clean:
 # The test programs' objects need cmocka too.
 $(TEST_SRCS:%.c=$(BUILD)/obj/%.o): | $(TESTLIBS_STAMP)
 
--include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)
+-include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.d) $(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.d)

@@ -55,6 +55,25 @@ enum app_why {
 	APP_W_CONF_WRITE,        /* (path) + the code's reason */
 	/* reports (report.c) */
 	APP_W_DUP_HUB_ONLY,      /* () */
+	/* enrolment and trust (enroll.c), the clock rescue (rescue.c) */
+	APP_W_ENROLL_FILE_WRITE,    /* (path) + the code's reason */
+	APP_W_ENROLL_FILE_READ,     /* (path) + the code's reason */
+	APP_W_ENROLL_KEY_WRITE,     /* (path of the county key) + the code's reason */
+	APP_W_ENROLL_HUB_ONLY,      /* (the command: "enroll sign", ...) */
+	APP_W_ENROLL_BAD_STATION,   /* (station id) */
+	APP_W_ENROLL_NO_COUNTY_KEY, /* (path of the county key) */
+	APP_W_ENROLL_OTHER_COUNTY,  /* (the file or address whose root is not ours) */
+	APP_W_ENROLL_BAD_REQUEST,   /* (path) */
+	APP_W_ENROLL_STATION_DIFFERS, /* (file or address, the station it names, the station expected) */
+	APP_W_ENROLL_BAD_CERT,      /* (file or address) */
+	APP_W_ENROLL_NOT_OURS,      /* (file or address) */
+	APP_W_ENROLL_NO_NODE,       /* (the key or station named) */
+	APP_W_ENROLL_REKEY_FULL,    /* (station, generations used) */
+	APP_W_JOIN_REFUSED,         /* () a wrong, used, expired or unknown code alike */
+	APP_W_RESCUE_HUB,           /* () */
+	APP_W_RESCUE_CLOCK,         /* (verdict name); code[0] the verdict */
+	APP_W_RESCUE_NO_PENDING,    /* () */
+	APP_W_RESCUE_NOT_ENROLLED,  /* () */
 
 	/* orders and points (order.c, points.c, volunteer_find.c); a text
 	 * marked "move" is app_order_move_name(), "status" an order's status */
@@ -124,6 +143,40 @@ enum app_why {
 	APP_W_BUNDLE_HEADER,     /* (file): imported what verified */
 	APP_W_BUNDLE_PARTIAL,    /* (): imported what verified */
 	APP_W_RECOVER_SENT_MISSING, /* (scope, first seq, last seq); scope "" is the county */
+
+	/* volunteers (volunteer.c, volunteer_import.c, idnum.c); a text
+	 * marked "typed" is what the person typed (node/ escapes and cuts it) */
+	APP_W_VOL_NEEDS,             /* () add without a name or a phone */
+	APP_W_VOL_BLANK_NAME,        /* (name typed): only spaces */
+	APP_W_VOL_BAD_PHONE,         /* (phone typed) */
+	APP_W_VOL_BAD_TEAM,          /* (team typed) */
+	APP_W_VOL_BAD_SKILLS,        /* (skills typed) */
+	APP_W_VOL_BAD_STATUS,        /* (status typed) */
+	APP_W_VOL_NOT_OURS,          /* (station, this station) */
+	APP_W_VOL_SET_NOTHING,       /* () */
+	APP_W_VOL_PHONE_TAKEN,       /* (phone, name, id, id) */
+	APP_W_VOL_IDNUM_TAKEN,       /* (last four, name, id, id) */
+	APP_W_VOL_IDNUM_ELSEWHERE,   /* note: (last four, station, name, id) */
+	APP_W_IDNUM_LENGTH,          /* (characters typed) */
+	APP_W_IDNUM_CHAR,            /* (position of the bad character) */
+	APP_W_IDNUM_CHECK,           /* () */
+	APP_W_IDNUM_KEY_BAD,         /* (path) + the code's reason */
+	APP_W_IMPORT_OPEN,           /* (path) + the code's reason */
+	APP_W_IMPORT_DIR,            /* (path, path) */
+	APP_W_IMPORT_TOO_BIG,        /* (path) */
+	APP_W_IMPORT_NOT_UTF8,       /* (path, line) */
+	APP_W_IMPORT_NO_HEADER,      /* (path) */
+	APP_W_IMPORT_BAD_HEADER,     /* (line, column name typed) */
+	APP_W_IMPORT_QUOTE,          /* (line) */
+	APP_W_IMPORT_FIELD_BIG,      /* (line) */
+	APP_W_IMPORT_NOTHING,        /* (rows with problems, path) */
+	APP_W_IMPORT_EMPTY,          /* (path) */
+	/* one row's problem (struct app_import_issue: its line) */
+	APP_W_IMPORT_FIELDS,         /* (fields in the row) */
+	APP_W_IMPORT_DUP_DB,         /* (phone, name, id) */
+	APP_W_IMPORT_DUP_FILE,       /* (phone, line) */
+	APP_W_IMPORT_IDNUM_DUP_DB,   /* (last four, name, id) */
+	APP_W_IMPORT_IDNUM_DUP_FILE, /* (last four, line) */
 
 	APP_W_COUNT
 };
