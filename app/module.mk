@@ -7,6 +7,8 @@ APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/tr
 APP_SRCS += app/enroll.c app/rescue.c
 # Orders and points, and finding the volunteer a person names.
 APP_SRCS += app/order.c app/points.c app/volunteer_find.c
+# The gift shelf (issue 17).
+APP_SRCS += app/gift.c
 # Backup files, bundles, peer files and recover.
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 # Volunteers: records, import from CSV, resident ID numbers.

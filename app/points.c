@@ -89,18 +89,14 @@ static int app_points_spender(struct app *a, const char *who, struct app_volunte
 	return rc;
 }
 
-static int app_points_redeem_tx(struct app *a, const char *who, int64_t n, const char *item,
-		      struct app_volunteer_found *f, struct app_redeem_result *r)
+int app_points_take(struct app *a, const char *who, int64_t n, const char *item,
+		    struct app_volunteer_found *f, struct app_redeem_result *r, struct crdt_write *w)
 {
-	struct app_volunteer_found own;
-	struct crdt_write w;
 	char bs[24], ns[24];
 	int64_t bal;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
-	if (!f)
-		f = &own;
 	snprintf(ns, sizeof(ns), "%lld", (long long)n);
 	if (n < 1 || n > APP_POINTS_MAX)
 		return app_failf(a, ERR_USAGE, APP_W_POINTS_BAD, 1, ns);
@@ -119,20 +115,35 @@ static int app_points_redeem_tx(struct app *a, const char *who, int64_t n, const
 		return app_failf(a, ERR_RULE, APP_W_POINTS_OVERDRAW, 4, v->name, v->id, bs, ns);
 	if ((rc = app_id_next(a, "points", 'p', r->id, sizeof(r->id))))
 		return rc;
-	crdt_write_init(&w, CRDT_T_POINTS, CRDT_UPSERT, r->id);
-	crdt_write_set_text(&w, CRDT_C_POINTS_VOLUNTEER, v->id);
-	crdt_write_set_int(&w, CRDT_C_POINTS_DELTA, -n);
-	crdt_write_set_text(&w, CRDT_C_POINTS_REASON, "redeem");
-	crdt_write_set_text(&w, CRDT_C_POINTS_ITEM, item);
-	crdt_write_set_text(&w, CRDT_C_POINTS_STATION, v->station);
-	crdt_write_set_int(&w, CRDT_C_POINTS_AT, (int64_t)a->now_ms);
-	if (w.err) /* the code's own mistake: refused before anything is written */
-		return app_failf(a, w.err, APP_W_FAILED, 0);
-	if ((rc = app_commit_add(a, v->station, &w, 1)) || (rc = app_write_end(a)))
-		return rc;
+	crdt_write_init(w, CRDT_T_POINTS, CRDT_UPSERT, r->id);
+	crdt_write_set_text(w, CRDT_C_POINTS_VOLUNTEER, v->id);
+	crdt_write_set_int(w, CRDT_C_POINTS_DELTA, -n);
+	crdt_write_set_text(w, CRDT_C_POINTS_REASON, "redeem");
+	crdt_write_set_text(w, CRDT_C_POINTS_ITEM, item);
+	crdt_write_set_text(w, CRDT_C_POINTS_STATION, v->station);
+	crdt_write_set_int(w, CRDT_C_POINTS_AT, (int64_t)a->now_ms);
+	if (w->err) /* the code's own mistake: refused before anything is written */
+		return app_failf(a, w->err, APP_W_FAILED, 0);
 	r->v = *v;
 	r->points = n;
 	r->balance = bal - n;
+	return 0;
+}
+
+static int app_points_redeem_tx(struct app *a, const char *who, int64_t n, const char *item,
+				struct app_volunteer_found *f, struct app_redeem_result *r)
+{
+	struct app_volunteer_found own;
+	struct crdt_write w;
+	int rc;
+
+	if (!f)
+		f = &own;
+	if ((rc = app_points_take(a, who, n, item, f, r, &w)) ||
+	    (rc = app_commit_add(a, r->v.station, &w, 1)) || (rc = app_write_end(a))) {
+		memset(r, 0, sizeof(*r));
+		return rc;
+	}
 	return 0;
 }
 

@@ -56,6 +56,15 @@ struct app_redeem_result {
 int app_points_redeem(struct app *a, const char *who, int64_t n, const char *item,
 		      struct app_volunteer_found *f, struct app_redeem_result *r);
 
+/* The checks and the ledger row of a redemption, for an operation that
+ * commits it with writes of its own (a gift, gift.c): inside the write
+ * transaction (begun here when the caller has not), find who (f must not
+ * be NULL), refuse as app_points_redeem does, and fill *w with the ledger
+ * row (committed by the caller, in scope r->v.station, before f, r and
+ * item go: w borrows them). r as for app_points_redeem. Writes nothing. */
+int app_points_take(struct app *a, const char *who, int64_t n, const char *item,
+		    struct app_volunteer_found *f, struct app_redeem_result *r, struct crdt_write *w);
+
 /* The service credit of a finished order (points.c P5), for done to
  * commit with its move: when c->write, the ledger row in c->w, to be
  * committed in scope c->scope. c->w borrows order_id, order_station,

@@ -178,6 +178,23 @@ enum app_why {
 	APP_W_IMPORT_IDNUM_DUP_DB,   /* (last four, name, id) */
 	APP_W_IMPORT_IDNUM_DUP_FILE, /* (last four, line) */
 
+	/* the gift shelf (gift.c, issue 17); texts marked "typed" as above */
+	APP_W_GIFT_BAD_NAME,         /* (name typed) */
+	APP_W_GIFT_BAD_PRICE,        /* (price typed, highest price) */
+	APP_W_GIFT_BAD_COUNT,        /* (count typed, highest count) */
+	APP_W_GIFT_NOT_FOUND,        /* (item typed) */
+	APP_W_GIFT_AMBIGUOUS,        /* (item typed, how many) */
+	APP_W_GIFT_NAME_TAKEN,       /* (name, id of the item that has it) */
+	APP_W_GIFT_STATION_NEEDED,   /* () the hub adds an item without --station */
+	APP_W_GIFT_NOT_OURS,         /* (name, id, item's station, this station, item's station) */
+	APP_W_GIFT_SET_NOTHING,      /* () */
+	APP_W_GIFT_RETIRED,          /* (name, id) */
+	APP_W_GIFT_HUB_STOCK,        /* (name, id, item's station) the hub takes no stock */
+	APP_W_GIFT_OTHER_STOCK,      /* (name, id, item's station, this station, item's station) */
+	APP_W_GIFT_NO_STOCK,         /* (name, id, stock, count asked) */
+	APP_W_GIFT_TOO_MUCH,         /* (name, id, stock, count, most on a shelf) */
+	APP_W_GIFT_NO_POINTS,        /* (volunteer's name, id, balance, points needed, count, item's name) */
+
 	APP_W_COUNT
 };
 

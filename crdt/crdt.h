@@ -178,6 +178,9 @@ enum crdt_table_id {
 	CRDT_T_ENROLMENTS = 7,
 	CRDT_T_REVOCATIONS = 8,
 	CRDT_T_SCOPE_KEYS = 9,
+	/* the gift shelf (issue 17) */
+	CRDT_T_GIFTS = 10,
+	CRDT_T_GIFT_MOVES = 11,
 };
 enum crdt_stations_col {
 	CRDT_C_STATIONS_NAME = 0,
@@ -261,6 +264,23 @@ enum crdt_scope_keys_col {
 	CRDT_C_SCOPE_KEYS_NODE = 2,
 	CRDT_C_SCOPE_KEYS_SEALED = 3,
 	CRDT_C_SCOPE_KEYS_AT = 4,
+};
+enum crdt_gifts_col {
+	CRDT_C_GIFTS_NAME = 0,
+	CRDT_C_GIFTS_PRICE = 1,
+	CRDT_C_GIFTS_STATION = 2,
+	CRDT_C_GIFTS_RETIRED = 3,
+	CRDT_C_GIFTS_CREATED_AT = 4,
+};
+enum crdt_gift_moves_col {
+	CRDT_C_GIFT_MOVES_GIFT = 0,
+	CRDT_C_GIFT_MOVES_STATION = 1,
+	CRDT_C_GIFT_MOVES_DELTA = 2,
+	CRDT_C_GIFT_MOVES_REASON = 3,
+	CRDT_C_GIFT_MOVES_PRICE = 4,
+	CRDT_C_GIFT_MOVES_VOLUNTEER = 5,
+	CRDT_C_GIFT_MOVES_POINTS = 6,
+	CRDT_C_GIFT_MOVES_AT = 7,
 };
 
 struct crdt_column {

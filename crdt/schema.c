@@ -123,6 +123,32 @@ static const struct crdt_column scope_keys_cols[] = {
 	COL(CRDT_C_SCOPE_KEYS_AT, "at", CRDT_INT),
 };
 
+/* The gift shelf (爱心超市, issue 17; docs/replica.md): a station's items,
+ * and the append-only ledger of its stock. An item's stock is the sum of
+ * its moves; only the item's station takes stock (a redemption, delta < 0;
+ * sync/trust.c refuses one from the hub or another station), checking the
+ * sum in the write transaction that takes it, so stock never goes below
+ * zero, whatever merges. Restocks (delta > 0) and price changes (delta 0,
+ * the new price) are moves too: every change of stock or price is kept. */
+static const struct crdt_column gifts_cols[] = {
+	COL(CRDT_C_GIFTS_NAME, "name", CRDT_TEXT),
+	COL(CRDT_C_GIFTS_PRICE, "price", CRDT_INT),     /* points for one */
+	COL(CRDT_C_GIFTS_STATION, "station", CRDT_TEXT), /* whose shelf: holds the right to take stock */
+	COL(CRDT_C_GIFTS_RETIRED, "retired", CRDT_INT), /* 1: off the shelf */
+	COL(CRDT_C_GIFTS_CREATED_AT, "created_at", CRDT_INT),
+};
+
+static const struct crdt_column gift_moves_cols[] = {
+	COL(CRDT_C_GIFT_MOVES_GIFT, "gift", CRDT_TEXT),
+	COL(CRDT_C_GIFT_MOVES_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_GIFT_MOVES_DELTA, "delta", CRDT_INT),   /* restock > 0, redeem < 0, price 0 */
+	COL(CRDT_C_GIFT_MOVES_REASON, "reason", CRDT_TEXT), /* restock, redeem, price */
+	COL(CRDT_C_GIFT_MOVES_PRICE, "price", CRDT_INT),   /* the item's price at the move */
+	COL(CRDT_C_GIFT_MOVES_VOLUNTEER, "volunteer", CRDT_TEXT), /* redeem: who */
+	COL(CRDT_C_GIFT_MOVES_POINTS, "points", CRDT_TEXT), /* redeem: the points ledger row */
+	COL(CRDT_C_GIFT_MOVES_AT, "at", CRDT_INT),
+};
+
 #define TAB(i, n, k, del, scope, uniq, a) \
 	[i] = { .id = (i), .name = (n), .kind = (k), .deletable = (del), .scope_col = (scope), \
 		.unique_col = (uniq), .ncols = NCOLS(a), .cols = (a) }
@@ -141,6 +167,9 @@ const struct crdt_table crdt_tables[] = {
 	TAB(CRDT_T_ENROLMENTS, "enrolments", CRDT_KIND_APPEND, false, -1, -1, enrolments_cols),
 	TAB(CRDT_T_REVOCATIONS, "revocations", CRDT_KIND_APPEND, false, -1, -1, revocations_cols),
 	TAB(CRDT_T_SCOPE_KEYS, "scope_keys", CRDT_KIND_APPEND, false, -1, -1, scope_keys_cols),
+	TAB(CRDT_T_GIFTS, "gifts", CRDT_KIND_ROWS, false, CRDT_C_GIFTS_STATION, -1, gifts_cols),
+	TAB(CRDT_T_GIFT_MOVES, "gift_moves", CRDT_KIND_APPEND, false, CRDT_C_GIFT_MOVES_STATION, -1,
+	    gift_moves_cols),
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 

@@ -407,8 +407,14 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_ORDER_SHOW] = { "order show 编号\n  订单详情和完整的历史记录。\n", "order show ID\n  An order with its full history.\n" },
 	[M_HELP_POINTS_BALANCE] = { "points balance 志愿者\n  积分余额。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n", "points balance WHO\n  A volunteer's points balance. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_POINTS_HISTORY] = { "points history 志愿者\n  积分明细。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n", "points history WHO\n  A volunteer's points ledger. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
-	[M_HELP_POINTS_REDEEM] = { "points redeem 志愿者 --points N --item 物品\n  积分兑换：只能在志愿者所属站点或县级中心办理，余额不足时拒绝。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
-				   "points redeem WHO --points N --item ITEM\n  Redeem points for goods: only at the volunteer's home station or the hub; refused if it would overdraw. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
+	[M_HELP_POINTS_REDEEM] = { "points redeem 志愿者 --points N --item 物品\n"
+				   "points redeem 志愿者 --gift 礼品 [--count 件数]\n"
+				   "  积分兑换：只能在志愿者所属站点或县级中心办理，余额不足时拒绝。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。"
+				   "--gift 按爱心超市的礼品兑换（编号或名称）：一次扣积分（价格×件数）和库存，只能在礼品所在站点办理，库存不足时拒绝。\n",
+				   "points redeem WHO --points N --item ITEM\n"
+				   "points redeem WHO --gift ITEM [--count N]\n"
+				   "  Redeem points for goods: only at the volunteer's home station or the hub; refused if it would overdraw. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id). "
+				   "--gift redeems an item of the gift shelf (its id or name): price x N points and N from the stock at once, only at the item's station; refused when the stock is short.\n" },
 	[M_HELP_SETTINGS_SHOW] = { "settings show\n  县级设置：每小时积分（默认 10）、星级时长门槛（默认 100,300,600,1000,1500）。\n",
 				   "settings show\n  County settings: points per hour (default 10), star-level hours (default 100,300,600,1000,1500).\n" },
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
@@ -921,6 +927,74 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
 			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
 	/* ---- end of backup (issue 14) ---- */
+	/* ---- the gift shelf (issue 17) ---- */
+	[M_HELP_GIFT_LIST] = { "gift list [--station 编号] [--all]\n"
+			       "  爱心超市货架：礼品编号、名称、价格（积分）、库存。站点默认列出本站的，县级中心列出各站的；--all 连已下架的一起列出。\n",
+			       "gift list [--station ID] [--all]\n"
+			       "  The gift shelf: each item's id, name, price in points and stock. A station lists its own, the hub every station's; --all lists items off the shelf too.\n" },
+	[M_HELP_GIFT_ADD] = { "gift add --name 名称 --price 积分 [--stock 数量] [--station 编号]\n"
+			      "  上架一件礼品，输出新编号。同一站点货架上名称不能重复。--station 仅限县级中心（必须指明站点）。\n",
+			      "gift add --name NAME --price POINTS [--stock N] [--station ID]\n"
+			      "  Put an item on the shelf; prints its new id. Names are unique on one station's shelf. --station: hub only, and the hub must give it.\n" },
+	[M_HELP_GIFT_SET] = { "gift set 礼品 [--name 名称] [--price 积分]\n"
+			      "  修改礼品名称或价格（价格变动会记录下来）。礼品可写编号或名称。\n",
+			      "gift set ITEM [--name NAME] [--price POINTS]\n"
+			      "  Change an item's name or price (every price change is recorded). ITEM: an item's id or name.\n" },
+	[M_HELP_GIFT_RESTOCK] = { "gift restock 礼品 --count 数量\n"
+				  "  补货：库存加上这些件数（每次补货都会记录下来）。\n",
+				  "gift restock ITEM --count N\n"
+				  "  Restock: add N to the item's stock (every restock is recorded).\n" },
+	[M_HELP_GIFT_RETIRE] = { "gift retire 礼品\n"
+				 "  下架：不再兑换，gift list --all 仍可看到，记录都保留。\n",
+				 "gift retire ITEM\n"
+				 "  Take an item off the shelf: it can no longer be redeemed; gift list --all still shows it and its records stay.\n" },
+	[M_NEED_GIFT] = { "缺少礼品：用法 cunlian %s 礼品（编号或名称；用 cunlian gift list 查找）\n",
+			  "missing item: usage is cunlian %s ITEM (an id or name; see cunlian gift list)\n" },
+	[M_GIFT_BAD_NAME] = { "礼品名称 %s 无效：不能为空，最多 128 字节，不能含控制字符；什么都没有改\n",
+			      "the item name %s is not valid: not empty, at most 128 bytes, no control characters; nothing was changed\n" },
+	[M_GIFT_BAD_PRICE] = { "价格 %s 无效：填 1 到 %s 之间的整数积分；什么都没有改\n",
+			       "the price %s is not valid: give a whole number of points from 1 to %s; nothing was changed\n" },
+	[M_GIFT_BAD_COUNT] = { "数量 %s 无效：填 1 到 %s 之间的整数；什么都没有改\n",
+			       "the count %s is not valid: give a whole number from 1 to %s; nothing was changed\n" },
+	[M_GIFT_NOT_FOUND] = { "找不到礼品 %s：用 cunlian gift list 查看货架上礼品的编号和名称\n",
+			       "no item %s: cunlian gift list shows the items on the shelf, with their ids\n" },
+	[M_GIFT_AMBIGUOUS] = { "“%s”对应 %s 件礼品：请改用礼品编号（cunlian gift list 可查）\n",
+			       "\"%s\" names %s items: use the item's id instead (see cunlian gift list)\n" },
+	[M_GIFT_NAME_TAKEN] = { "货架上已经有叫 %s 的礼品（%s）：换个名字，或修改、补货那一件；什么都没有改\n",
+				"an item named %s is on the shelf already (%s): choose another name, or change or restock that one; nothing was changed\n" },
+	[M_GIFT_STATION_NEEDED] = { "县级中心上架礼品要指明是哪个站点的货架：加上 --station 站点编号\n",
+				    "the hub must say whose shelf the item goes on: add --station ID\n" },
+	[M_GIFT_NOT_OURS] = { "%s（%s）在站点 %s 的货架上，本机是 %s：请到站点 %s 或县级中心修改；什么都没有改\n",
+			      "%s (%s) is on the shelf of station %s and this node is %s: change it at station %s or the hub; nothing was changed\n" },
+	[M_GIFT_RETIRED] = { "礼品 %s（%s）已经下架：不能再兑换；需要时重新上架一件（cunlian gift add）\n",
+			     "the item %s (%s) is off the shelf: it cannot be redeemed; put it on the shelf again if needed (cunlian gift add)\n" },
+	[M_GIFT_HUB_STOCK] = { "礼品 %s（%s）在站点 %s 的货架上：县级中心不能扣减站点的库存，兑换只能在该站点办理；没有兑换\n",
+			       "the item %s (%s) is on the shelf of station %s: the hub takes no stock off a station's shelf, redeem it at that station; nothing was redeemed\n" },
+	[M_GIFT_OTHER_STOCK] = { "礼品 %s（%s）在站点 %s 的货架上，本机是 %s：只有该站点能扣减它的库存，请到站点 %s 兑换；没有兑换\n",
+				 "the item %s (%s) is on the shelf of station %s and this node is %s: only that station takes its stock, redeem it at station %s; nothing was redeemed\n" },
+	[M_GIFT_NO_STOCK] = { "礼品 %s（%s）库存只有 %s 件，不够兑换 %s 件：没有兑换（到货后用 cunlian gift restock 补货）\n",
+			      "the item %s (%s) has only %s in stock, not the %s asked for: nothing was redeemed (when goods arrive, cunlian gift restock)\n" },
+	[M_GIFT_TOO_MUCH] = { "礼品 %s（%s）现有 %s 件，再补 %s 件就超过一个货架的上限 %s 件：没有补货\n",
+			      "the item %s (%s) has %s in stock; %s more would pass the most one shelf holds, %s: nothing was restocked\n" },
+	[M_GIFT_NO_POINTS] = { "%s（%s）的积分余额只有 %s，不够 %s 积分（%s 件 %s）：没有兑换\n",
+			       "%s (%s) has a balance of only %s points, not the %s that %s of %s cost: nothing was redeemed\n" },
+	[M_GIFT_REDEEM_MIXED] = { "按礼品兑换（--gift）时积分由价格算出：不要同时给 --points 或 --item；按件数用 --count\n",
+				  "redeeming an item (--gift) takes its price: do not give --points or --item with it; use --count for several\n" },
+	[M_GIFT_ADDED] = { "已上架：%s（%s），站点 %s，价格 %lld 积分，库存 %lld 件\n",
+			   "on the shelf: %s (%s), station %s, price %lld points, stock %lld\n" },
+	[M_GIFT_CHANGED] = { "已修改：%s（%s），价格 %lld 积分，库存 %lld 件\n",
+			     "changed: %s (%s), price %lld points, stock %lld\n" },
+	[M_GIFT_RESTOCKED] = { "已补货：%s（%s）补 %lld 件，现有 %lld 件\n",
+			       "restocked: %s (%s) %lld more, %lld in stock\n" },
+	[M_GIFT_RETIRED_DONE] = { "已下架：%s（%s）\n", "off the shelf: %s (%s)\n" },
+	[M_GIFT_REDEEMED] = { "已兑换：%s（%s）用 %lld 积分兑换 %s × %lld，积分余额 %lld，库存还剩 %lld 件（积分记录 %s）\n",
+			      "redeemed: %s (%s) spent %lld points on %s x %lld, balance %lld, %lld left in stock (record %s)\n" },
+	[M_GIFT_LIST_EMPTY] = { "货架上没有礼品：用 cunlian gift add --name 名称 --price 积分 --stock 数量 上架\n",
+				"no items on the shelf: put one there with cunlian gift add --name NAME --price POINTS --stock N\n" },
+	[M_GIFT_ON_SHELF] = { "在架", "on shelf" },
+	[M_GIFT_OFF_SHELF] = { "已下架", "off shelf" },
+	[M_COL_PRICE] = { "价格", "price" },
+	[M_COL_STOCK] = { "库存", "stock" },
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

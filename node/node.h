@@ -314,6 +314,13 @@ int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_settings_show(struct node_ctx *ctx, const struct node_args *a);
+/* The gift shelf (cmd_gift.c); node_gift_redeem is points redeem --gift. */
+int node_cmd_gift_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_gift_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_gift_set(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_gift_restock(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_gift_retire(struct node_ctx *ctx, const struct node_args *a);
+int node_gift_redeem(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
 /* A word of app/ said in the language: an order's status ("done": 已完成),
  * an order's move (app_order_move_name: "done": 完成), a volunteer's

@@ -17,8 +17,11 @@
  *      service credits of its own orders done by volunteers of other
  *      stations (node/cmd_order.c O5); in its own scope, its volunteers,
  *      orders, order events, service points for its orders, and
- *      redemptions for volunteers whose home it is. A hub writes anything
- *      but statements and revocations. A write to a row is judged by the
+ *      redemptions for volunteers whose home it is, and its gift shelf
+ *      (items and stock moves of its own items: app/gift.c). A hub writes
+ *      anything but statements and revocations, and takes no stock off a
+ *      shelf (no stock move below zero: only the item's station has the
+ *      right to take stock, as only the home station spends points). A write to a row is judged by the
  *      row's station as this commit sets it, or else as the replica holds
  *      it; a row not held yet is refused for now: the commit is held back
  *      and judged again as more arrives (sync/delta.c D4).
@@ -1102,6 +1105,38 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 		*why = "only the hub adjusts or reverses points";
 		return ERR_UNAUTH;
 	}
+	case CRDT_T_GIFTS: { /* the gift shelf (app/gift.c G1, G3) */
+		bool sets = val_text(x, CRDT_C_GIFTS_STATION, &s, &sl);
+		if (sets && !text_is(s, sl, S))
+			goto other;
+		rc = trust_row_station(c, w, i, CRDT_T_GIFTS, x->pk, x->pk_len, CRDT_C_GIFTS_STATION, held,
+				       sizeof(held));
+		if (rc == 0 && strcmp(held, S) != 0)
+			goto other;
+		if (rc == ERR_NOTFOUND && !sets) {
+			*why = "the row is not held here yet: its station is unknown";
+			return ERR_UNAUTH;
+		}
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	}
+	case CRDT_T_GIFT_MOVES: { /* stock moves of the station's own items (G5) */
+		const char *ref;
+		size_t refl;
+		if (!val_text(x, CRDT_C_GIFT_MOVES_STATION, &s, &sl) || !text_is(s, sl, S))
+			goto other;
+		if (!val_text(x, CRDT_C_GIFT_MOVES_GIFT, &ref, &refl) ||
+		    x->vals[CRDT_C_GIFT_MOVES_DELTA].type != CRDT_INT) {
+			*why = "a stock move must name its item and its number";
+			return ERR_UNAUTH;
+		}
+		rc = trust_row_station(c, w, n, CRDT_T_GIFTS, ref, refl, CRDT_C_GIFTS_STATION, held,
+				       sizeof(held));
+		if (rc || strcmp(held, S) != 0) {
+			*why = "a stock move for an item of another station";
+			return ERR_UNAUTH;
+		}
+		return 0;
+	}
 	default:
 		*why = "a station may not write this table";
 		return ERR_UNAUTH;
@@ -1166,8 +1201,18 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 		return 0;
 	if (!(st = trust_find(t, author, CRDT_HLC_MS(hlc), why)))
 		return ERR_UNAUTH;
-	if (st->role == SYNC_ROLE_HUB)
+	if (st->role == SYNC_ROLE_HUB) {
+		/* The right to take stock is the item's station's (app/gift.c G5):
+		 * the hub restocks and corrects, but takes nothing off a shelf. */
+		for (size_t i = 0; i < n; i++)
+			if (w[i].table == CRDT_T_GIFT_MOVES &&
+			    (w[i].vals[CRDT_C_GIFT_MOVES_DELTA].type != CRDT_INT ||
+			     w[i].vals[CRDT_C_GIFT_MOVES_DELTA].i < 0)) {
+				*why = "the hub taking stock off a station's shelf";
+				return ERR_UNAUTH;
+			}
 		return 0;
+	}
 	if (!*scope) {
 		for (size_t i = 0; i < n; i++) {
 			if (w[i].op != CRDT_UPSERT) {

@@ -830,6 +830,8 @@ static void test_schema_ids(void **state)
 		{ CRDT_T_ENROLMENTS, "enrolments" },
 		{ CRDT_T_REVOCATIONS, "revocations" },
 		{ CRDT_T_SCOPE_KEYS, "scope_keys" },
+		{ CRDT_T_GIFTS, "gifts" },
+		{ CRDT_T_GIFT_MOVES, "gift_moves" },
 	};
 	static const struct {
 		unsigned table, col;
@@ -898,6 +900,19 @@ static void test_schema_ids(void **state)
 		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_NODE, "node" },
 		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_SEALED, "sealed" },
 		{ CRDT_T_SCOPE_KEYS, CRDT_C_SCOPE_KEYS_AT, "at" },
+		{ CRDT_T_GIFTS, CRDT_C_GIFTS_NAME, "name" },
+		{ CRDT_T_GIFTS, CRDT_C_GIFTS_PRICE, "price" },
+		{ CRDT_T_GIFTS, CRDT_C_GIFTS_STATION, "station" },
+		{ CRDT_T_GIFTS, CRDT_C_GIFTS_RETIRED, "retired" },
+		{ CRDT_T_GIFTS, CRDT_C_GIFTS_CREATED_AT, "created_at" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_GIFT, "gift" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_STATION, "station" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_DELTA, "delta" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_REASON, "reason" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_PRICE, "price" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_VOLUNTEER, "volunteer" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_POINTS, "points" },
+		{ CRDT_T_GIFT_MOVES, CRDT_C_GIFT_MOVES_AT, "at" },
 	};
 	size_t per_table[CRDT_TABLES_MAX] = { 0 };
 
