@@ -31,7 +31,7 @@
  *     held everywhere it should be; feeds agree wherever they are held (no
  *     seq reused); no volunteer's redemptions exceed the credits and raises
  *     he was given; no order went back from done/rated, and a rated order
- *     was done.
+ *     was done; no item of a gift shelf has a stock below zero.
  *
  *   CUNLIAN_SEEDS=N CUNLIAN_SEED_START=K [CUNLIAN_JOBS=J] build/tests/sim/test_sim
  * runs seeds K..K+N-1 (default 1000 from 1; 250 under AddressSanitizer, as
@@ -529,6 +529,37 @@ static int phase_of(const char *status)
 	return crdt_status_phase(status, strlen(status));
 }
 
+/* The gift shelf (app/gift.c): a station's one item, put on the shelf
+ * with a first stock, restocked, and given out only up to the stock this
+ * node holds (G5: only the item's station takes stock). */
+static void gift_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
+{
+	struct rng *r = &S->r;
+	const char *sc = n->scope;
+	int64_t held, stock, q = 1 + (int64_t)rbelow(r, 3);
+	snprintf(k->txt[0], sizeof(k->txt[0]), "%s-g1", sc);
+	if (q_int(n, "SELECT count(*) FROM gifts WHERE pk=?1", k->txt[0], NULL, &held))
+		return;
+	if (!held) {
+		struct crdt_write *g = work_add(k, CRDT_T_GIFTS, CRDT_UPSERT, "%s", k->txt[0]);
+		crdt_write_set_text(g, CRDT_C_GIFTS_NAME, "毛巾");
+		crdt_write_set_int(g, CRDT_C_GIFTS_PRICE, 5);
+		crdt_write_set_text(g, CRDT_C_GIFTS_STATION, sc);
+	} else if (rpct(r, 50)) {
+		if (q_int(n, "SELECT coalesce(sum(delta),0) FROM gift_moves WHERE gift=?1", k->txt[0], NULL,
+			  &stock) || stock < q)
+			return;
+		q = -q;
+	}
+	struct crdt_write *m = work_add(k, CRDT_T_GIFT_MOVES, CRDT_UPSERT, "%s-k%dx%u", sc, n->idx, ++n->npts);
+	crdt_write_set_text(m, CRDT_C_GIFT_MOVES_GIFT, k->txt[0]);
+	crdt_write_set_text(m, CRDT_C_GIFT_MOVES_STATION, sc);
+	crdt_write_set_int(m, CRDT_C_GIFT_MOVES_DELTA, q);
+	crdt_write_set_text(m, CRDT_C_GIFT_MOVES_REASON, q < 0 ? "redeem" : "restock");
+	crdt_write_set_int(m, CRDT_C_GIFT_MOVES_PRICE, 5);
+	crdt_write_set_int(m, CRDT_C_GIFT_MOVES_AT, (int64_t)t);
+}
+
 /* One piece of a station's day. Fills k (possibly with nothing to do). */
 static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
 {
@@ -639,6 +670,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		if (!pick(S, n, "volunteers", sc, row, 1))
 			return;
 		work_add(k, T_VOL, CRDT_DELETE, "%s", row[0]);
+	} else { /* the gift shelf: an item, restocks, redemptions up to the stock held */
+		gift_work(S, n, k, t);
 	}
 }
 
@@ -1626,6 +1659,17 @@ static int check_all(struct sim *S)
 					 (long long)sqlite3_column_int64(st, 1));
 				break;
 			}
+		sqlite3_finalize(st);
+	}
+	/* the gift shelf: no item's stock below zero anywhere (G5) */
+	for (int i = 0; i < S->n && !S->fail[0]; i++) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(crdt_store_db(S->node[i].st),
+				   "SELECT gift, sum(delta) FROM gift_moves GROUP BY gift HAVING sum(delta) < 0",
+				   -1, &st, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			sim_fail(S, "node %d: item %s has a stock of %lld", i, sqlite3_column_text(st, 0),
+				 (long long)sqlite3_column_int64(st, 1));
 		sqlite3_finalize(st);
 	}
 	/* orders: finished work stays finished; rated means it was done */
