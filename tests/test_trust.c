@@ -523,6 +523,73 @@ static void test_held_back(void **state)
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
+/* A stock move of the gift shelf (app/gift.c): item pk of station, delta. */
+static void t_gift_move(struct t_node *n, const char *scope, const char *pk, const char *gift,
+			const char *station, int64_t delta, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_GIFT_MOVES, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_GIFT_MOVES_GIFT, gift);
+	crdt_write_set_text(&w, CRDT_C_GIFT_MOVES_STATION, station);
+	crdt_write_set_int(&w, CRDT_C_GIFT_MOVES_DELTA, delta);
+	crdt_write_set_text(&w, CRDT_C_GIFT_MOVES_REASON, delta < 0 ? "redeem" : "restock");
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* The right to take stock is the item's station's (T3): its own items and
+ * their moves are merged; the hub's restock is, its stock-taking move is
+ * refused everywhere; another station's moves of the item are refused. */
+static void test_gift_rights(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct crdt_write w;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 21);
+	crdt_write_init(&w, CRDT_T_GIFTS, CRDT_UPSERT, "s2-g1");
+	crdt_write_set_text(&w, CRDT_C_GIFTS_NAME, "毛巾");
+	crdt_write_set_int(&w, CRDT_C_GIFTS_PRICE, 5);
+	crdt_write_set_text(&w, CRDT_C_GIFTS_STATION, "s2");
+	assert_int_equal(crdt_commit_local(s2.st, T0 + 20, "s2", &w, 1, NULL), 0);
+	t_gift_move(&s2, "s2", "s2-k1", "s2-g1", "s2", 2, T0 + 21);
+	t_gift_move(&s2, "s2", "s2-k2", "s2-g1", "s2", -1, T0 + 22);
+	t_carry(&s2, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 3);
+
+	/* the hub restocks: merged at the station */
+	t_gift_move(&hub, "s2", "hub-k1", "s2-g1", "s2", 4, T0 + 40);
+	t_carry(&hub, &s2, T0 + 50, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_true(rep.applied >= 1);
+	/* the hub takes stock: refused at the station and at another hub */
+	t_digest(&s2, before);
+	t_gift_move(&hub, "s2", "hub-k2", "s2-g1", "s2", -1, T0 + 60);
+	t_carry(&hub, &s2, T0 + 70, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&s2, after);
+	assert_memory_equal(before, after, 32);
+	t_carry(&hub, &hub2, T0 + 80, &rep, NULL);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+
+	/* another station: an item of its own naming s2's, a move of s2's item */
+	t_digest(&hub, before);
+	t_gift_move(&s1, "s1", "s1-k1", "s2-g1", "s1", -1, T0 + 90);
+	crdt_write_init(&w, CRDT_T_GIFTS, CRDT_UPSERT, "s1-g1");
+	crdt_write_set_text(&w, CRDT_C_GIFTS_NAME, "肥皂");
+	crdt_write_set_text(&w, CRDT_C_GIFTS_STATION, "s2");
+	assert_int_equal(crdt_commit_local(s1.st, T0 + 91, "s1", &w, 1, NULL), 0);
+	t_carry(&s1, &hub, T0 + 100, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 2);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 static void test_expired(void **state)
 {
 	struct t_node r, hub, st;
@@ -2181,6 +2248,7 @@ int main(void)
 		cmocka_unit_test(test_statement_and_request),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_held_back),
+		cmocka_unit_test(test_gift_rights),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_trust_live),
