@@ -5,7 +5,8 @@
 # of village work offline, then sync with the hub over CoAP on loopback (the
 # third station has no link: its changes travel as a bundle file, as on a
 # USB stick) — including a conflict (the hub reassigns an order a station
-# has just finished), a redemption of points and a visiting volunteer whose
+# has just finished), a redemption of points, a gift redeemed from a
+# station's shelf and a visiting volunteer whose
 # hours and points reach the home station — and agree. It leaves
 # nothing running.
 set -eu
@@ -99,7 +100,15 @@ echo "  余额不足会被拒绝 (an overdraw is refused, nothing changes):"
 set +e
 c s0002 points redeem s0002-v1 --points 100 --item 大米 2>&1 | sed 's/^/    /'
 set -e
+echo "  爱心超市：按礼品兑换，积分和库存一起扣 (the gift shelf: points and stock at once):"
+q s0002 gift add --name 毛巾 --price 5 --stock 1
+c s0002 points redeem s0002-v1 --gift 毛巾 | sed 's/^/    /'
+set +e
+c s0002 points redeem s0002-v1 --gift 毛巾 2>&1 | sed 's/^/    /'
+set -e
 sync_all >/dev/null
+echo "  同步后县级中心看到二村的货架 (after syncing, the hub sees 二村's shelf):"
+c hub gift list | sed 's/^/    /'
 
 say "6. 外站志愿者：一村的志愿者到二村帮忙，时长和积分回到一村 (a visiting volunteer)"
 o3=$(c s0002 --json order add --category 助残 --detail 帮残疾人修理轮椅 --requester 赵* | id_of)
