@@ -247,6 +247,8 @@ static int app_gift_set_tx(struct app *a, const char *item, const char *name, co
 		if ((rc = gift_move(a, &w[nw++], mid, sizeof(mid), g, "price", 0)))
 			return rc;
 	}
+	if (!name && nw == 1) /* the price it has: nothing to record */
+		return app_write_end(a);
 	return gift_commit(a, g, w, nw);
 }
 

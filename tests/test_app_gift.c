@@ -161,6 +161,13 @@ static void test_set_restock_retire(void **state)
 	assert_int_equal(t_int(&t, "SELECT count(*) FROM gift_moves_live WHERE gift = ?1 AND reason = 'price'"
 				   " AND price = 40 AND delta = 0", "s0001-g1"), 1);
 	assert_int_equal(t_stock(&t, "s0001-g1"), 3);
+	/* the price it has already: nothing written */
+	struct t_state same;
+	t_state(&t, &same);
+	assert_int_equal(app_gift_set(&t.a, "东北大米", NULL, "40", &g), 0);
+	t_state(&t, &s);
+	assert_memory_equal(same.digest, s.digest, 32);
+	assert_int_equal(same.commits, s.commits);
 
 	assert_int_equal(app_gift_restock(&t.a, "毛巾", "12", &g), 0);
 	assert_int_equal(g.stock, 12);
