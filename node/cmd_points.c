@@ -137,6 +137,8 @@ int node_cmd_points_redeem(struct node_ctx *ctx, const struct node_args *a)
 	int64_t n;
 	if (node_arg(a, "gift")) /* by an item of the gift shelf (cmd_gift.c) */
 		return node_gift_redeem(ctx, a);
+	if (node_arg(a, "count"))
+		return node_fail(ctx, ERR_USAGE, M_GIFT_COUNT_ALONE);
 	int rc = node_args_one(ctx, a, M_NEED_VID);
 	if (rc || (rc = app_points_parse(&ctx->app, text ? text : "", &n)))
 		return rc;

@@ -980,6 +980,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			       "%s (%s) has a balance of only %s points, not the %s that %s of %s cost: nothing was redeemed\n" },
 	[M_GIFT_REDEEM_MIXED] = { "按礼品兑换（--gift）时积分由价格算出：不要同时给 --points 或 --item；按件数用 --count\n",
 				  "redeeming an item (--gift) takes its price: do not give --points or --item with it; use --count for several\n" },
+	[M_GIFT_COUNT_ALONE] = { "--count 是礼品的件数，只和 --gift 一起用：cunlian points redeem 志愿者 --gift 礼品 --count 件数；什么都没有改\n",
+				 "--count is a number of items and goes with --gift only: cunlian points redeem WHO --gift ITEM --count N; nothing was changed\n" },
 	[M_GIFT_ADDED] = { "已上架：%s（%s），站点 %s，价格 %lld 积分，库存 %lld 件\n",
 			   "on the shelf: %s (%s), station %s, price %lld points, stock %lld\n" },
 	[M_GIFT_CHANGED] = { "已修改：%s（%s），价格 %lld 积分，库存 %lld 件\n",

@@ -81,6 +81,8 @@ expect 3 --home "$S1" points redeem "$vid" --gift 食用油
 contains "$err" "积分余额只有 15" "not enough points names the balance"
 expect 2 --home "$S1" points redeem "$vid" --gift 食用油 --count 0
 expect 2 --home "$S1" points redeem "$vid" --gift 食用油 --points 5
+expect 2 --home "$S1" points redeem "$vid" --points 5 --item 食用油 --count 2
+contains "$err" "--gift" "--count without --gift says what it goes with"
 expect 4 --home "$S1" points redeem "$vid" --gift 茶叶
 [ "$before" = "$(cl --home "$S1" digest)" ] || fail "a refused redemption changed 一村"
 expect 0 --home "$S1" gift retire 食用油
