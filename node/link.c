@@ -174,94 +174,9 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 	return 0;
 }
 
-/* DELTAs refused only for a gap (an earlier chunk of the same feed is
- * still on its way, in another request) wait here and are fed again after
- * the next chunk that applies, instead of waiting for the peer's resend. */
-#define NODE_GAPQ_MAX 16
-#define NODE_GAPQ_BYTES ((size_t)1 << 20)
-struct node_gapq {
-	uint8_t *m[NODE_GAPQ_MAX];
-	size_t len[NODE_GAPQ_MAX], n, bytes;
-};
-
-static void node_gapq_release(struct node_gapq *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		mem_free(q->m[i]);
-	memset(q, 0, sizeof(*q));
-}
-
-static uint64_t node_gaps(const struct sync_session *s)
-{
-	const struct sync_report *r = sync_session_report(s);
-	for (size_t i = 0; i < r->nreasons; i++)
-		if (r->reasons[i].rc == ERR_GAP)
-			return r->reasons[i].n;
-	return 0;
-}
-
 uint64_t node_net_refused(const struct sync_report *r)
 {
-	uint64_t n = r->refused + r->chunks_refused;
-	for (size_t i = 0; i < r->nreasons; i++)
-		if (r->reasons[i].rc == ERR_GAP)
-			n -= r->reasons[i].n <= n ? r->reasons[i].n : n;
-	return n;
-}
-
-/* Feed one message; *gap tells whether it waits for an earlier one. */
-static int node_net_feed1(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall, bool *gap)
-{
-	uint64_t g = node_gaps(s);
-	int rc = sync_session_input(s, p, len, wall);
-	*gap = node_gaps(s) > g;
-	return rc;
-}
-
-/* Feed every message of a body to a session; stop at one that does not
- * frame (the rest cannot be found). Returns messages fed or < 0. */
-static int node_net_feed(struct sync_session *s, struct node_gapq *q, const uint8_t *p, size_t len,
-			 uint64_t wall)
-{
-	size_t off = 0;
-	int n = 0, rc;
-	bool gap;
-	while (off < len) {
-		uint8_t id[SYNC_ID_LEN];
-		int type;
-		size_t clen;
-		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen == 0 || clen > len - off)
-			break;
-		if ((rc = node_net_feed1(s, p + off, clen, wall, &gap)))
-			return rc;
-		if (gap && q->n < NODE_GAPQ_MAX && q->bytes + clen <= NODE_GAPQ_BYTES &&
-		    (q->m[q->n] = mem_alloc(clen))) {
-			memcpy(q->m[q->n], p + off, clen);
-			q->len[q->n++] = clen;
-			q->bytes += clen;
-		} else if (!gap && q->n) { /* something applied: retry what waits */
-			bool progress = true;
-			while (progress) {
-				progress = false;
-				for (size_t i = 0; i < q->n; i++) {
-					if ((rc = node_net_feed1(s, q->m[i], q->len[i], wall, &gap)))
-						return rc;
-					if (gap)
-						continue;
-					q->bytes -= q->len[i];
-					mem_free(q->m[i]);
-					q->m[i] = q->m[q->n - 1];
-					q->len[i] = q->len[q->n - 1];
-					q->n--;
-					progress = true;
-					break;
-				}
-			}
-		}
-		off += clen;
-		n++;
-	}
-	return n;
+	return r->refused + r->chunks_refused;
 }
 
 /* ---- the version vector as text --------------------------------------- */
@@ -339,7 +254,6 @@ struct node_net_sess {
 	char key[NODE_KEY_MAX + 1];
 	char addr[RADIO_ADDR_MAX];
 	struct sync_session *s;
-	struct node_gapq gq;
 	uint64_t start_ms, last_ms;
 	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
 	uint64_t noted_in; /* msgs_in when the sync was last noted */
@@ -388,14 +302,7 @@ static void node_net_sess_end(struct node_net_server *s, size_t i, const char *w
 		 (unsigned long long)e->bytes_out, (unsigned long long)rep->applied,
 		 (unsigned long long)node_net_refused(rep), (double)(e->last_ms - e->start_ms) / 1000.0);
 	sync_session_free(e->s);
-	node_gapq_release(&e->gq);
 	s->v[i] = s->v[--s->n];
-}
-
-void node_net_server_reset(struct node_net_server *s)
-{
-	while (s->n)
-		node_net_sess_end(s, s->n - 1, "reset");
 }
 
 void node_net_server_free(struct node_net_server *s)
@@ -514,8 +421,9 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 	char key[NODE_KEY_MAX + 1];
 	uint64_t wall = node_net_wall_ms();
 	struct node_net_sess *e;
-	bool delta = false, more = false;
-	int rc, fed;
+	size_t fed, mark;
+	bool more;
+	int rc;
 
 	if (node_net_query_key(req->query, key)) {
 		resp->code = 400;
@@ -527,43 +435,23 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 	}
 	e->last_ms = node_net_mono_ms();
 	snprintf(e->addr, sizeof(e->addr), "%s", req->peer); /* a NAT may move it */
-	if ((fed = node_net_feed(e->s, &e->gq, req->body, req->len, wall)) < 0) {
+	if (sync_session_input_body(e->s, req->body, req->len, wall, &fed)) {
 		resp->code = 500;
 		return;
 	}
-	e->msgs_in += (uint64_t)fed;
+	e->msgs_in += fed;
 	e->bytes_in += req->len;
 	if (!e->own_checked && sync_session_peer(e->s))
 		node_net_own_check(s, e);
 	sync_session_tick(e->s, wall);
 	buf_put_u8(&resp->body, 0);
-	while (resp->body.len < NODE_RESP_SOFT && !delta) {
-		rc = sync_session_output(e->s, &s->msg, wall);
-		if (rc < 0) {
-			resp->code = 500;
-			return;
-		}
-		if (rc == 0)
-			break;
-		uint8_t id[SYNC_ID_LEN];
-		int type = 0;
-		size_t clen;
-		if (sync_chunk_peek(s->msg.data, s->msg.len, id, &type, &clen) == 0 && type == 2)
-			delta = true; /* one DELTA per response: one block on the way back */
-		buf_put(&resp->body, s->msg.data, s->msg.len);
-		e->msgs_out++;
-		e->bytes_out += s->msg.len;
-		more = true;
+	mark = resp->body.len;
+	if ((rc = sync_session_output_body(e->s, &resp->body, NODE_RESP_SOFT, wall, &more)) < 0) {
+		resp->code = 500;
+		return;
 	}
-	if (more && (resp->body.len >= NODE_RESP_SOFT || delta)) { /* stopped early: more? */
-		if ((rc = sync_session_pending(e->s, wall)) < 0) {
-			resp->code = 500;
-			return;
-		}
-		more = rc == 1;
-	} else {
-		more = false;
-	}
+	e->msgs_out += (uint64_t)rc;
+	e->bytes_out += resp->body.len - mark;
 	resp->body.data[0] = (uint8_t)((sync_session_idle(e->s) ? NODE_FLAG_IDLE : 0) |
 				       (more ? NODE_FLAG_MORE : 0));
 	resp->code = 204;
@@ -703,7 +591,6 @@ struct node_xchg {
 	bool own_p;
 	struct node_net_peer peer;
 	struct sync_session *s;
-	struct node_gapq gq;
 	char key[17];
 	enum node_xchg_phase phase;
 	uint64_t start, deadline, last_poll, poll_gap;
@@ -827,6 +714,17 @@ static void node_xchg_over(struct node_xchg_req *q)
 	q->body = NULL;
 }
 
+/* A response body (flags byte, then messages) to the session. */
+static void node_xchg_feed(struct node_xchg *x, const uint8_t *body, size_t len)
+{
+	size_t fed;
+	int rc = sync_session_input_body(x->s, body + 1, len - 1, node_net_wall_ms(), &fed);
+	if (rc)
+		x->err = rc;
+	x->res.msgs_in += fed;
+	x->res.bytes_in += len;
+}
+
 static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
 {
 	struct node_xchg_copy *c = arg;
@@ -850,14 +748,8 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 	if (q->over) {
 		/* X5: a later copy's answer; only the messages it brings count
 		 * (the peer's session sent them once, in this response) */
-		if (rc == 0 && code / 100 == 2 && !q->vv && len >= 1 && x->phase == XCHG_SYNC) {
-			int fed = node_net_feed(x->s, &x->gq, body + 1, len - 1, node_net_wall_ms());
-			if (fed < 0)
-				x->err = fed;
-			else
-				x->res.msgs_in += (uint64_t)fed;
-			x->res.bytes_in += len;
-		}
+		if (rc == 0 && code / 100 == 2 && !q->vv && len >= 1 && x->phase == XCHG_SYNC)
+			node_xchg_feed(x, body, len);
 		return;
 	}
 	if (rc < 0 && q->live) /* X5: another copy may still be answered */
@@ -870,13 +762,8 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 			x->phase = XCHG_DONE;
 			return;
 		}
-		x->res.bytes_in += len;
 		if (len >= 1) {
-			int fed = node_net_feed(x->s, &x->gq, body + 1, len - 1, node_net_wall_ms());
-			if (fed < 0)
-				x->err = fed;
-			else
-				x->res.msgs_in += (uint64_t)fed;
+			node_xchg_feed(x, body, len);
 			if (q->seq >= x->latest_seq) {
 				x->latest_seq = q->seq;
 				x->peer_idle = body[0] & NODE_FLAG_IDLE;
@@ -1083,7 +970,6 @@ void node_xchg_free(struct node_xchg *x)
 		mem_free(q);
 	}
 	sync_session_free(x->s);
-	node_gapq_release(&x->gq);
 	buf_release(&x->msg);
 	mem_free(x);
 }

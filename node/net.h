@@ -62,10 +62,9 @@ int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enu
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
 
-/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes. A
- * commit larger than a chunk cannot be sent (ERR_TOOBIG from an
- * exchange): the callers then reopen with NODE_CHUNK_BIG and try again. */
-#define NODE_CHUNK_BIG SYNC_CHUNK_DEFAULT
+/* Recreate ctx->sync for CoAP links: chunks of at most chunk bytes (a
+ * commit larger than that travels alone in a larger chunk, block-wise:
+ * sync/delta.c D7). */
 int node_net_sync_open(struct node_ctx *ctx, size_t chunk);
 
 /* One request to uri ("coap://HOST[:PORT]") and its answer: POST body
@@ -83,8 +82,6 @@ struct node_net_server;
 typedef void (*node_net_seen_fn)(void *arg, const char *addr);
 int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions);
 void node_net_server_free(struct node_net_server *s);
-/* End every session (they resume from version vectors next time). */
-void node_net_server_reset(struct node_net_server *s);
 /* The radio serve callback (arg: the server). */
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp);
 /* Time passes: expire idle sessions, log what they did. */
@@ -115,8 +112,8 @@ void node_xchg_free(struct node_xchg *x);
 /* Advance (call after radio_run); true when finished, *res filled. */
 bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res);
 
-/* Commits refused for good (a gap waiting for an earlier chunk is not a
- * refusal: it applies when that chunk arrives). */
+/* Commits and messages refused for good (a session never counts a gap
+ * as a refusal: it holds the chunk until the gap fills). */
 uint64_t node_net_refused(const struct sync_report *r);
 
 /* Wall clock and monotonic clock, ms. */

@@ -236,6 +236,10 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 /* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
 void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
 
+/* delta.c: count n items refused for rc among a report's reasons (the
+ * last slot collects codes beyond SYNC_REASONS_MAX). */
+void sync_report_reason(struct sync_report *r, int rc, uint64_t n);
+
 /* vv entries: sort by (author, scope) and look up. */
 void sync_vv_sort(struct crdt_vv_entry *v, size_t n);
 const struct crdt_vv_entry *sync_vv_find(const struct crdt_vv_entry *v, size_t n,

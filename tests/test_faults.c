@@ -577,7 +577,7 @@ static void test_regress_ack_without_feeds(void **state)
 	assert_int_equal(sync_delta_export(a.ctx, NULL, 0, &only, t_collect, &ch), 0);
 	assert_true(ch.n >= 1);
 	assert_int_equal(sync_session_new(&s, st.ctx, &so, later), 0);
-	assert_int_equal(sync_session_input(s, ch.p[0], ch.len[0], later), 0);
+	assert_int_equal(sync_session_input(s, ch.p[0], ch.len[0], later, NULL), 0);
 	buf_init(&out, SYNC_CHUNK_MAX);
 	int rc, n = 0;
 	while ((rc = sync_session_output(s, &out, later)) == 1)

@@ -244,7 +244,7 @@ static int link_run(struct end *st, struct end *hub, const struct radio_sim_prof
 				struct buf whole;
 				buf_init(&whole, SYNC_CHUNK_MAX);
 				if (end_rx(e[k], in.data, in.len, &whole) == 1 &&
-				    (rc = sync_session_input(e[k]->s, whole.data, whole.len, now)))
+				    (rc = sync_session_input(e[k]->s, whole.data, whole.len, now, NULL)))
 					return rc;
 				buf_release(&whole);
 			}
@@ -408,7 +408,7 @@ static int lm_serve(struct end *hub, const uint8_t *p, size_t len, uint64_t now,
 		size_t clen;
 		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen > len - off)
 			break;
-		if ((rc = sync_session_input(hub->s, p + off, clen, now)))
+		if ((rc = sync_session_input(hub->s, p + off, clen, now, NULL)))
 			return rc;
 		off += clen;
 	}
@@ -495,7 +495,7 @@ static int lm_run(struct end *st, struct end *hub, const struct radio_sim_profil
 			size_t clen;
 			if (sync_chunk_peek(resp.data + off, resp.len - off, id, &type, &clen) || clen > resp.len - off)
 				break;
-			if ((rc = sync_session_input(st->s, resp.data + off, clen, m->now)))
+			if ((rc = sync_session_input(st->s, resp.data + off, clen, m->now, NULL)))
 				break;
 			off += clen;
 		}
@@ -632,7 +632,7 @@ static void hub_serve(void *arg, const struct radio_req *q, struct radio_resp *r
 		size_t clen;
 		if (sync_chunk_peek(q->body + off, q->len - off, id, &type, &clen) || clen > q->len - off)
 			break;
-		sync_session_input(s, q->body + off, clen, now);
+		sync_session_input(s, q->body + off, clen, now, NULL);
 		off += clen;
 	}
 	buf_put_u8(&r->body, 0);

@@ -38,7 +38,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (sync_chunk_seal(tx->ctx, kind & 3, data + pos, len, kind & 4, &msg))
 			buf_reset(&msg);
 		pos += len;
-		int rc = sync_session_input(s, msg.data ? msg.data : (const uint8_t *)"", msg.len, now);
+		int rc = sync_session_input(s, msg.data ? msg.data : (const uint8_t *)"", msg.len, now, NULL);
 		if (rc && rc != -ENOMEM && rc != ERR_STORAGE)
 			fuzz_fail("only those two are allowed out (sync.h)");
 		if (so.group && sync_session_flush(s))
