@@ -318,10 +318,19 @@ static void node_net_own_check(struct node_net_server *srv, struct node_net_sess
 		     scope[0] ? scope : "-", (unsigned long long)theirs, (unsigned long long)ours);
 }
 
-/* After each request: the peer's own feeds checked once its HELLO came;
- * and when the exchange went idle after news from the peer, that node
- * synced now (peers/node-<its key>.last, read by report --by station),
- * noted here rather than when the session ends, which is minutes later. */
+/* A request's messages were taken: the peer's own feeds are checked once
+ * its HELLO came, before the answer (what the session sends raises what
+ * it counts the peer as holding). */
+static void node_net_sess_taken(void *arg, const struct radio_port *p, const char *addr)
+{
+	struct node_net_sess *e = p->arg;
+	if (!e->own_checked && sync_session_peer(e->s))
+		node_net_own_check(arg, e, addr);
+}
+
+/* When the exchange went idle after news from the peer, that node synced
+ * now (peers/node-<its key>.last, read by report --by station), noted
+ * here rather than when the session ends, which is minutes later. */
 static void node_net_sess_served(void *arg, const struct radio_port *p, const char *addr,
 				 const struct radio_port_stats *st)
 {
@@ -329,11 +338,8 @@ static void node_net_sess_served(void *arg, const struct radio_port *p, const ch
 	struct node_net_sess *e = p->arg;
 	const uint8_t *peer = sync_session_peer(e->s);
 	char name[2 * CRDT_AUTHOR_LEN + 8];
-	if (!peer)
-		return;
-	if (!e->own_checked)
-		node_net_own_check(srv, e, addr);
-	if (!sync_session_idle(e->s) || st->msgs_in == e->noted_in)
+	(void)addr;
+	if (!peer || !sync_session_idle(e->s) || st->msgs_in == e->noted_in)
 		return;
 	e->noted_in = st->msgs_in;
 	memcpy(name, "node-", 5);
@@ -350,7 +356,8 @@ int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size
 	s->ctx = ctx;
 	struct radio_ports_options o = {
 		.max = max_sessions, .quiet_ms = NODE_SESS_IDLE_MS, .soft = NODE_RESP_SOFT, .arg = s,
-		.open = node_net_sess_open, .served = node_net_sess_served, .close = node_net_sess_close,
+		.open = node_net_sess_open, .taken = node_net_sess_taken, .served = node_net_sess_served,
+		.close = node_net_sess_close,
 	};
 	int rc = radio_ports_new(&s->ports, &o);
 	if (rc) {

@@ -168,7 +168,13 @@ void radio_ports_serve(struct radio_ports *ps, const struct radio_req *req, stru
 	rc = e->port.take(e->port.arg, req->body, req->len, wall, &fed);
 	e->st.msgs_in += fed;
 	e->st.bytes_in += req->len;
-	if (rc || (rc = e->port.tick(e->port.arg, wall))) {
+	if (rc) {
+		resp->code = 500;
+		return;
+	}
+	if (ps->o.taken)
+		ps->o.taken(ps->o.arg, &e->port, e->addr);
+	if ((rc = e->port.tick(e->port.arg, wall))) {
 		resp->code = 500;
 		return;
 	}

@@ -291,6 +291,9 @@ struct radio_ports_options {
 	void *arg;
 	/* A new key from addr: fill *p, or < 0 to refuse it. */
 	int (*open)(void *arg, const char *addr, struct radio_port *p);
+	/* A request's body was taken, before its answer is packed (may be
+	 * NULL). */
+	void (*taken)(void *arg, const struct radio_port *p, const char *addr);
 	/* A request of the port's was answered (may be NULL). */
 	void (*served)(void *arg, const struct radio_port *p, const char *addr,
 		       const struct radio_port_stats *st);
