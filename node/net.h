@@ -5,16 +5,17 @@
  * server side of the sync resources, and one sync exchange with a peer
  * driven over radio/.
  *
- * The wiring. radio/ moves request and response bodies; sync/ turns
- * messages into merges. link.c is the only place that knows both:
- *   - as a server, POST /s?k=KEY feeds the body's messages to the sync
- *     session named KEY (a responder) and answers with a flags byte and
- *     the messages that session wants sent back; GET /vv lists the
- *     version vector as text (docs/protocol.md "CoAP resources").
- *   - as a client (struct node_xchg), it runs an initiator session and
- *     keeps up to `window` POSTs in flight, each carrying one message or
- *     polling for the peer's, until both sides are idle; then it fetches
- *     the peer's version vector and compares it with its own.
+ * The wiring. radio/ moves request and response bodies and owns the
+ * requests; sync/ turns messages into merges and owns the messages.
+ * link.c is the only place that knows both: it makes a sync session the
+ * argument of a struct radio_port (radio/radio.h) and hands that port to
+ *   - radio/ports.c as a server: POST /s?k=KEY gives the body to the
+ *     port (session) of KEY, a responder, and answers with a flags byte
+ *     and the messages it wants sent back; GET /vv lists the version
+ *     vector as text (docs/protocol.md "CoAP resources");
+ *   - radio/xchg.c as a client (struct node_xchg): an initiator session,
+ *     up to `window` POSTs in flight, until both sides are idle; then the
+ *     peer's version vector is fetched and compared with this node's.
  *
  * Ownership: a node_net_server borrows the node_ctx (store, sync context)
  * and the radio; an exchange borrows the node_ctx and owns its radio peer.
