@@ -526,7 +526,9 @@ void sync_session_free(struct sync_session *s);
  *                               the chunk is held by the session and applied
  *                               again, and acknowledged, once the gap fills
  *                               (it is not acknowledged before, so when the
- *                               hold is full the peer's resend brings it)
+ *                               hold is full the peer's resend brings it);
+ *                               why and refused say what of it was refused
+ *                               meanwhile, if anything
  *   SYNC_IN_REFUSED    any      dropped or refused for good, why = the ERR_
  *                               code: a message that does not frame or verify
  *                               (ERR_CORRUPT, ERR_BADSIG, ERR_NODICT,
@@ -553,7 +555,7 @@ enum sync_in_kind {
 };
 struct sync_input_result {
 	enum sync_in_kind kind;
-	int why;                /* SYNC_IN_REFUSED: an ERR_ code; else 0 */
+	int why;                /* SYNC_IN_REFUSED (or NEED_MORE with refusals): an ERR_ code; else 0 */
 	uint64_t applied, carried, duplicate, refused;
 	size_t released;        /* held DELTAs this one let apply */
 };
