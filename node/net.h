@@ -85,7 +85,10 @@ int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size
 void node_net_server_free(struct node_net_server *s);
 /* The radio serve callback (arg: the server). */
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp);
-/* Time passes: expire idle sessions, log what they did. */
+/* Time passes (call once a turn of the loop, after radio_run): the
+ * deltas applied in the turn, from every station, become durable in one
+ * transaction and only then are acknowledged; idle sessions expire and
+ * are logged. */
 void node_net_server_tick(struct node_net_server *s, uint64_t now_ms);
 void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg);
 void node_net_server_log(struct node_net_server *s, const struct node_log *log);

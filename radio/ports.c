@@ -100,6 +100,13 @@ void radio_ports_tick(struct radio_ports *ps, uint64_t now_ms)
 	}
 }
 
+void radio_ports_each(struct radio_ports *ps, void (*fn)(void *arg, const struct radio_port *p),
+		      void *arg)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		fn(arg, &ps->v[i].port);
+}
+
 static int ports_query_key(const char *q, char *key)
 {
 	while (*q) {

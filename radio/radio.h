@@ -307,6 +307,9 @@ void radio_ports_free(struct radio_ports *ps);
 void radio_ports_serve(struct radio_ports *ps, const struct radio_req *req, struct radio_resp *resp);
 /* Time passes (monotonic ms): end quiet ports. */
 void radio_ports_tick(struct radio_ports *ps, uint64_t now_ms);
+/* Call fn for every port there is now. */
+void radio_ports_each(struct radio_ports *ps, void (*fn)(void *arg, const struct radio_port *p),
+		      void *arg);
 
 /* ---- link simulator --------------------------------------------------- */
 

@@ -276,8 +276,10 @@ int sync_ctx_group_begin(struct sync_ctx *c)
 	if (c->grouped)
 		return ERR_USAGE;
 	int rc = crdt_store_begin(c->store);
-	if (!rc)
+	if (!rc) {
 		c->grouped = true;
+		c->group_seq++;
+	}
 	return rc;
 }
 
@@ -286,7 +288,10 @@ int sync_ctx_group_end(struct sync_ctx *c)
 	if (!c->grouped)
 		return ERR_USAGE;
 	c->grouped = false;
-	return crdt_store_end(c->store);
+	int rc = crdt_store_end(c->store);
+	if (rc)
+		c->group_lost = c->group_seq; /* rolled back: nothing of it is durable */
+	return rc;
 }
 
 /* ---- export ---------------------------------------------------------- */

@@ -5,7 +5,13 @@
  *
  * Invariants:
  *  S1. A DELTA is acknowledged only once the transaction that applied it
- *      is on disk (at once, or at sync_session_flush() when grouped).
+ *      is on disk: at once, or, in a grouped session, at the
+ *      sync_session_flush() that ends the group (the context's: every
+ *      grouped session of it shares one transaction; the first flush
+ *      commits it). A group whose commit fails is rolled back and the
+ *      ACKs held for it are dropped: the peers send those chunks again.
+ *      A session that is not grouped first ends a group another session
+ *      of its context left open, then applies in its own transaction.
  *  S2. Every DELTA sent stays outstanding until an ACK names its id; an
  *      outstanding DELTA is resent once rto_ms have passed since it was
  *      last sent. So a lost, duplicated or reordered message only delays.
@@ -102,6 +108,7 @@ struct sync_out {
 struct sync_ack {
 	uint8_t id[SYNC_ID_LEN];
 	uint8_t status;
+	uint64_t group; /* held: the group its chunk applied in */
 };
 
 /* A DELTA waiting for a gap to fill (S5). */
@@ -379,6 +386,7 @@ static int sync_session_queue_ack(struct sync_session *s, const uint8_t id[SYNC_
 	*v = p;
 	memcpy((*v)[*n].id, id, SYNC_ID_LEN);
 	(*v)[*n].status = status;
+	(*v)[*n].group = s->c->group_seq;
 	(*n)++;
 	return 0;
 }
@@ -436,6 +444,8 @@ static int sync_session_apply(struct sync_session *s, const uint8_t *msg, size_t
 
 	memset(&r, 0, sizeof(r));
 	*whole = false;
+	if (!s->opt.group && s->c->grouped)
+		sync_ctx_group_end(s->c); /* S1: another session's group; a failure drops its ACKs */
 	if (s->opt.group && !s->c->grouped && (rc = sync_ctx_group_begin(s->c)))
 		return rc;
 	rc = sync_chunk_apply(s->c, msg, len, wall_ms, &r, &held, &nheld);
@@ -460,7 +470,7 @@ static int sync_session_apply(struct sync_session *s, const uint8_t *msg, size_t
 	for (size_t i = 0; i < nheld && !rc; i++)
 		rc = sync_vv_raise(&s->ackvv, &s->nackvv, &s->ackvv_cap, &held[i]);
 	if (!rc)
-		rc = sync_session_queue_ack(s, id, refused ? ACK_REFUSED : ACK_HELD, s->c->grouped);
+		rc = sync_session_queue_ack(s, id, refused ? ACK_REFUSED : ACK_HELD, s->opt.group);
 out:
 	mem_free(held);
 	return rc;
@@ -863,6 +873,8 @@ int sync_session_output_body(struct sync_session *s, struct buf *out, size_t sof
 			return rc;
 		*more = rc == 1;
 	}
+	if (more && s->nheld)
+		*more = true; /* ACKs that the next flush releases (S1) */
 	return n;
 }
 
@@ -881,12 +893,20 @@ int sync_session_tick(struct sync_session *s, uint64_t wall_ms)
 
 int sync_session_flush(struct sync_session *s)
 {
-	int rc = 0;
-	if (s->c->grouped && (rc = sync_ctx_group_end(s->c)))
-		return rc;
-	for (size_t i = 0; i < s->nheld && !rc; i++)
+	int end = s->c->grouped ? sync_ctx_group_end(s->c) : 0, rc = 0;
+	size_t keep = 0;
+	for (size_t i = 0; i < s->nheld && !rc; i++) {
+		if (s->held[i].group == s->c->group_lost)
+			continue; /* S1: rolled back, never acknowledged */
 		rc = sync_session_queue_ack(s, s->held[i].id, s->held[i].status, false);
-	if (!rc)
-		s->nheld = 0;
-	return rc;
+	}
+	if (rc) { /* out of memory: keep them all for the next flush */
+		for (size_t i = 0; i < s->nheld; i++)
+			if (s->held[i].group != s->c->group_lost)
+				s->held[keep++] = s->held[i];
+		s->nheld = keep;
+		return rc;
+	}
+	s->nheld = 0;
+	return end;
 }

@@ -496,7 +496,7 @@ int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uin
 struct sync_session;
 struct sync_session_options {
 	bool initiator;       /* sends the first HELLO */
-	bool group;           /* hub: hold acks until sync_session_flush() */
+	bool group;           /* share one transaction, hold acks until sync_session_flush() */
 	uint64_t rto_ms;      /* resend after; 0: 3000 */
 	const uint8_t *cert;  /* the node's certificate (trust issue); may be NULL */
 	size_t cert_len;
@@ -587,7 +587,8 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
  * DELTA (it ends the body, so a response needs one block on the way back
  * at most beyond small messages). *more (may be NULL): whether output has
  * another message now, when it stopped for either reason (exact, as
- * sync_session_pending). Returns messages appended, or < 0. */
+ * sync_session_pending), or ACKs wait for sync_session_flush (grouped).
+ * Returns messages appended, or < 0. */
 int sync_session_output_body(struct sync_session *s, struct buf *out, size_t soft, uint64_t wall_ms,
 			     bool *more);
 /* 1 when sync_session_output has a message to give now, 0 when not,
@@ -596,7 +597,15 @@ int sync_session_output_body(struct sync_session *s, struct buf *out, size_t sof
 int sync_session_pending(struct sync_session *s, uint64_t wall_ms);
 /* Time passes: queue resends of what was not acknowledged. */
 int sync_session_tick(struct sync_session *s, uint64_t wall_ms);
-/* grouped sessions: make applied chunks durable and queue their acks. */
+/* Grouped sessions (options.group): chunks apply in one transaction of
+ * the context shared by all its grouped sessions, and their ACKs are held.
+ * Flush ends that transaction when it is open (the first flush after the
+ * chunks commits them for every session) and queues this session's held
+ * ACKs; every grouped session must be flushed for its ACKs to go. A
+ * commit that fails rolls the group back: its ACKs are dropped (the peers
+ * send those chunks again) and the error is returned (ERR_STORAGE,
+ * -ENOSPC, ...). A session that is not grouped ends an open group before
+ * it applies anything (session.c S1). */
 int sync_session_flush(struct sync_session *s);
 /* Local data changed: offer the peer what it lacks. */
 int sync_session_refresh(struct sync_session *s);

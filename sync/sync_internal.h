@@ -50,6 +50,9 @@ struct sync_ctx {
 	ZSTD_DCtx *dctx;
 	ZSTD_CDict *cdict;
 	bool grouped;
+	/* groups begun; the last one whose end failed (rolled back): a
+	 * session's held ACKs of that group are dropped (session.c S1) */
+	uint64_t group_seq, group_lost;
 	struct buf plain; /* a chunk's decompressed payload */
 	struct buf tmp;   /* an encoded payload */
 	struct sync_trust *trust; /* NULL without a county root */

@@ -5,13 +5,15 @@
  * for a gap and applied, and acknowledged, once it fills; a refused
  * message reported with its reason and the replica untouched; a commit
  * larger than the chunk size; a duplicate; bodies of several messages
- * (the framing of a CoAP request) in and out.
+ * (the framing of a CoAP request) in and out; deltas of two stations
+ * made durable in one transaction, acknowledged only after it.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <sqlite3.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -435,6 +437,110 @@ static void test_bodies(void **state)
 	node_close(&hub);
 }
 
+/* Commits in the hub's file as another connection sees it: what is on
+ * disk (WAL included), not what the hub's open transaction holds. */
+static int on_disk(const char *name)
+{
+	char path[256];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	int n = -1;
+	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
+	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM _log", -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A hub serving two stations with grouped sessions: both deltas apply in
+ * one transaction, nothing is acknowledged before it is on disk, one
+ * flush commits both, and each session's ACKs go at its own flush. A
+ * session that is not grouped ends the group before it applies. */
+static void test_group_commit(void **state)
+{
+	(void)state;
+	struct t_node st[3], hub;
+	struct sync_options os = opt_chunk(0, false), oh = opt_chunk(0, true);
+	struct sync_session *s[3][2];
+	struct sync_session_options si = { .initiator = true }, sg = { .group = true }, sr = { 0 };
+	struct t_msgs m = { 0 }, delta[3] = { { 0 } };
+	struct sync_input_result r;
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 16;
+	char name[16];
+
+	node_open(&hub, "grp-hub", 9, &oh);
+	for (int k = 0; k < 3; k++) {
+		snprintf(name, sizeof(name), "grp-st%d", k);
+		node_open(&st[k], name, (uint8_t)(1 + k), &os);
+		for (int i = 1; i <= 3; i++)
+			order(&st[k], 10 * k + i, 40, &rs, T_DAY0 + (uint64_t)i * 1000);
+		assert_int_equal(sync_session_new(&s[k][0], st[k].ctx, &si, now), 0);
+		assert_int_equal(sync_session_new(&s[k][1], hub.ctx, k < 2 ? &sg : &sr, now), 0);
+		drain(s[k][0], now, &m); /* HELLO */
+		deliver(s[k][1], &m, now, SYNC_IN_HELLO);
+		msgs_free(&m);
+		drain(s[k][1], now, &m);
+		deliver(s[k][0], &m, now, SYNC_IN_HELLO);
+		msgs_free(&m);
+		drain(s[k][0], now, &delta[k]);
+		assert_int_equal(delta[k].n, 1);
+	}
+	int before = on_disk("grp-hub");
+	/* two stations' deltas arrive together: applied, nothing durable,
+	 * nothing acknowledged */
+	for (int k = 0; k < 2; k++) {
+		assert_int_equal(sync_session_input(s[k][1], delta[k].p[0], delta[k].len[0], now, &r), 0);
+		assert_int_equal(r.kind, SYNC_IN_MERGED);
+		assert_int_equal(r.applied, 3);
+		drain(s[k][1], now, &m);
+		assert_int_equal(m.n, 0);
+		assert_false(sync_session_idle(s[k][1]));
+	}
+	assert_true(crdt_store_has(hub.st, st[1].id.pk, "s0001", 3)); /* the hub sees them */
+	assert_int_equal(on_disk("grp-hub"), before);                /* the disk does not yet */
+	/* one flush commits both; the first session's ACK goes */
+	assert_int_equal(sync_session_flush(s[0][1]), 0);
+	assert_int_equal(on_disk("grp-hub"), before + 6);
+	drain(s[0][1], now, &m);
+	assert_int_equal(m.n, 1);
+	deliver(s[0][0], &m, now, SYNC_IN_ACK);
+	msgs_free(&m);
+	assert_true(sync_session_idle(s[0][0]));
+	/* the second's ACK waits for its own flush (nothing left to commit) */
+	drain(s[1][1], now, &m);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(sync_session_flush(s[1][1]), 0);
+	drain(s[1][1], now, &m);
+	assert_int_equal(m.n, 1);
+	deliver(s[1][0], &m, now, SYNC_IN_ACK);
+	msgs_free(&m);
+	/* a grouped apply left open, then a session that is not grouped:
+	 * it ends the group first and acknowledges its own at once, durable */
+	order(&st[0], 9, 40, &rs, T_DAY0 + 9000);
+	assert_int_equal(sync_session_refresh(s[0][0]), 0);
+	drain(s[0][0], now, &delta[0]);
+	assert_int_equal(delta[0].n, 2);
+	assert_int_equal(sync_session_input(s[0][1], delta[0].p[1], delta[0].len[1], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_MERGED);
+	assert_int_equal(sync_session_input(s[2][1], delta[2].p[0], delta[2].len[0], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_MERGED);
+	assert_int_equal(on_disk("grp-hub"), before + 10);
+	drain(s[2][1], now, &m);
+	assert_int_equal(m.n, 1);
+	msgs_free(&m);
+	for (int k = 0; k < 3; k++) {
+		msgs_free(&delta[k]);
+		sync_session_free(s[k][0]);
+		sync_session_free(s[k][1]);
+		node_close(&st[k]);
+	}
+	node_close(&hub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -443,6 +549,7 @@ int main(void)
 		cmocka_unit_test(test_oversized_commit),
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_bodies),
+		cmocka_unit_test(test_group_commit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
