@@ -270,12 +270,11 @@ struct node_net_server {
 static int node_net_sess_open(void *arg, const char *addr, struct radio_port *p)
 {
 	struct node_net_server *srv = arg;
-	/* Not grouped (yet): sync/session.c can make the deltas of every
-	 * station in one turn of the loop durable together (options.group,
-	 * node_net_flush ends the group), but with it trust_live.sh once saw
-	 * the hub merge a revoked station's commit; until that is understood
-	 * each delta is its own transaction. */
-	struct sync_session_options so = { .initiator = false, .rto_ms = NODE_SERVER_RTO_MS };
+	/* grouped: the deltas of the stations that arrive in one turn of the
+	 * daemon's loop while several are syncing share one durable
+	 * transaction, acknowledged only once it is on disk (node_net_flush
+	 * at node_net_server_tick; node_net_sess_taken when one is alone) */
+	struct sync_session_options so = { .initiator = false, .group = true, .rto_ms = NODE_SERVER_RTO_MS };
 	struct node_net_sess *e = mem_calloc(1, sizeof(*e));
 	(void)addr;
 	if (!e)
@@ -323,14 +322,32 @@ static void node_net_own_check(struct node_net_server *srv, struct node_net_sess
 		     scope[0] ? scope : "-", (unsigned long long)theirs, (unsigned long long)ours);
 }
 
-/* A request's messages were taken: the peer's own feeds are checked once
- * its HELLO came, before the answer (what the session sends raises what
- * it counts the peer as holding). */
-static void node_net_sess_taken(void *arg, const struct radio_port *p, const char *addr)
+static void node_net_busy1(void *arg, const struct radio_port *p)
 {
 	struct node_net_sess *e = p->arg;
+	*(size_t *)arg += !sync_session_idle(e->s);
+}
+
+static int node_net_flush(struct node_net_server *s);
+
+/* A request's messages were taken: the peer's own feeds are checked once
+ * its HELLO came, before the answer (what the session sends raises what
+ * it counts the peer as holding). A hub syncing with one station at a
+ * time commits its delta at once, so the ACK rides this answer; only
+ * while other stations are in the middle of an exchange too do their
+ * deltas wait for the turn's end and share one transaction (an ACK then
+ * comes with the station's next request: a round trip more, fsyncs
+ * fewer). */
+static void node_net_sess_taken(void *arg, const struct radio_port *p, const char *addr)
+{
+	struct node_net_server *srv = arg;
+	struct node_net_sess *e = p->arg;
+	size_t busy = 0;
 	if (!e->own_checked && sync_session_peer(e->s))
-		node_net_own_check(arg, e, addr);
+		node_net_own_check(srv, e, addr);
+	radio_ports_each(srv->ports, node_net_busy1, &busy);
+	if (busy <= 1)
+		node_net_flush(srv);
 }
 
 /* When the exchange went idle after news from the peer, that node synced
