@@ -895,11 +895,16 @@ int sync_session_flush(struct sync_session *s)
 {
 	int end = s->c->grouped ? sync_ctx_group_end(s->c) : 0, rc = 0;
 	size_t keep = 0;
+	bool lost = false;
 	for (size_t i = 0; i < s->nheld && !rc; i++) {
-		if (s->held[i].group == s->c->group_lost)
-			continue; /* S1: rolled back, never acknowledged */
+		if (s->held[i].group == s->c->group_lost) {
+			lost = true; /* S1: rolled back, never acknowledged */
+			continue;
+		}
 		rc = sync_session_queue_ack(s, s->held[i].id, s->held[i].status, false);
 	}
+	if (lost)
+		s->nackvv = 0; /* it may name feeds the rollback took back */
 	if (rc) { /* out of memory: keep them all for the next flush */
 		for (size_t i = 0; i < s->nheld; i++)
 			if (s->held[i].group != s->c->group_lost)
