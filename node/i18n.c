@@ -756,8 +756,6 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"a LoRa frame holds 197 bytes: with profile=lora, block must be 128 or less" },
 	[M_NET_BAD_LINK_WHY] = { "链路选项 --%s %s 无效：%s\n",
 		"the link option --%s %s is not valid: %s\n" },
-	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
-		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
 	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
 	[M_MARK_COUNTY] = { "全县", "county-wide" },
 	[M_MARK_REFUSED] = { "数据库与本节点的身份不符（数据库丢失、被重建或换成了旧的）：%s 的数据里本节点的提交只存到第 %s 号，而本节点至少写到过第 %s 号（最多第 %s 号）。为了不把已经发出的编号再用一次，本命令什么也没有写。\n",

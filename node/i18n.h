@@ -395,7 +395,6 @@ enum node_msg_id {
 	M_LORA_STOP,
 	M_NCR_LORA_BLOCK,
 	M_NET_BAD_LINK_WHY,
-	M_LOG_BIG_CHUNKS,
 	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
 	M_MARK_COUNTY,
 	M_MARK_REFUSED,
