@@ -10,3 +10,5 @@ TEST_SRCS += tests/test_app_core.c
 # names (volunteer_find.c).
 LIB_SRCS += app/order.c app/points.c app/volunteer_find.c
 TEST_SRCS += tests/test_app_order.c
+# The service categories offered when ordering (category.c; the kiosk).
+LIB_SRCS += app/category.c

@@ -1,2 +1,4 @@
 # web/: the station's web pages (web/web.h), served by cunlian serve --http.
 BIN_SRCS += web/server.c web/form.c web/html.c web/pages.c web/display.c
+# The residents' pages (kiosk.c), the orders-per-client limit and QR codes.
+BIN_SRCS += web/kiosk.c web/limit.c web/qr.c
