@@ -484,6 +484,9 @@ enum node_msg_id {
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,
 	/* ---- end of orders and points ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	M_NCR_WIFI,
+	/* ---- end of the residents' web pages ---- */
 	M_COUNT
 };
 
