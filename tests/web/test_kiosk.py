@@ -4,7 +4,7 @@ order is in `cunlian --json order list` as open; the resident opens the
 order's link; staff dispatch, accept and mark it done with the command
 line; the resident rates it through the link and the rating is the
 order's. A wrong or missing k is 404. Nothing another resident typed shows
-on /kiosk or on the answer page. The pages at 1280x800 too, the QR code
+on /kiosk or on the answer page. The link opens after serve restarts. The pages at 1280x800 too, the QR code
 and the A4 poster with the station's Wi-Fi. Screenshots: kiosk-*.png."""
 import os
 import re
@@ -102,6 +102,14 @@ def flow():
     if o["status"] != "rated" or o["rating"] != 5:
         fail("the rating did not reach the order: %r" % o)
     check("rated 5 through the link: the order is rated")
+
+    # the link still opens after the station restarts (web.key is kept)
+    st.restart()
+    b.get(link)
+    check_page(b)
+    if b.find_element(By.ID, "order-status").text != "已评价":
+        fail("after a restart the order's link does not open the order")
+    check("the link opens after serve restarts")
 
     # rating again is refused with a page that says why, nothing changes
     code, text, _ = http("GET", st.url("/o/%s?k=%s" % (oid, k.group(1))))

@@ -100,6 +100,17 @@ class Node:
     def stop(self):
         _stop(self.proc)
 
+    def restart(self):
+        """Stop serve and start it again on the same ports and home."""
+        _stop(self.proc)
+        log = open(self.log, "a")
+        self.proc = subprocess.Popen([BIN, "--home", self.home, "serve", "--http",
+                                      "127.0.0.1:%d" % self.http_port, "--listen",
+                                      "127.0.0.1:%d" % self.coap_port] + list(self.serve_args),
+                                     env=_env(), stdout=log, stderr=subprocess.STDOUT)
+        _PROCS.append(self.proc)
+        _wait_http(self.proc, self.http_port, self.log)
+
 
 def cl(*args, want=0):
     r = subprocess.run([BIN] + list(args), env=_env(), capture_output=True, text=True, timeout=60)
@@ -130,15 +141,21 @@ def start_node(station="s0001", name="东村服务站", role=None, init_args=(),
                          env=_env(), stdout=log, stderr=subprocess.STDOUT)
     _PROCS.append(p)
     node = Node(home, hp, cp, p, log.name)
+    node.serve_args = list(serve_args)
+    _wait_http(p, hp, log.name)
+    return node
+
+
+def _wait_http(p, port, log):
     for _ in range(200):  # up to 20 s
         if p.poll() is not None:
-            fail("serve of %s exited with %s: %s" % (station, p.returncode, open(log.name).read()))
+            fail("serve exited with %s: %s" % (p.returncode, open(log).read()))
         try:
-            socket.create_connection(("127.0.0.1", hp), timeout=1).close()
-            return node
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
         except OSError:
             time.sleep(0.1)
-    fail("serve of %s did not open its HTTP port: %s" % (station, open(log.name).read()))
+    fail("serve did not open its HTTP port %d: %s" % (port, open(log).read()))
 
 
 def _stop(p):
