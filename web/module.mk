@@ -5,3 +5,5 @@ BIN_SRCS += web/kiosk.c web/limit.c web/qr.c
 # The form decoder and the replay of its fuzz corpus (tests/fuzz/fuzz_form.c).
 TEST_SRCS += tests/test_web_form.c
 $(BUILD)/tests/test_web_form: $(BUILD)/obj/web/form.o
+# Orders through POST /kiosk per second, end to end (make bench).
+BENCH_SRCS += tests/bench/bench_http.c
