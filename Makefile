@@ -5,7 +5,7 @@
 PKGS      := sqlite3 libsodium libzstd libcoap-3-notls libmicrohttpd libqrencode
 DEB_PKGS  := build-essential pkg-config python3 libsodium-dev libsqlite3-dev libzstd-dev \
              libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei
+             chromium chromium-driver python3-selenium fonts-wqy-microhei zbar-tools
 
 CC        ?= cc
 BUILD     ?= build
@@ -92,7 +92,7 @@ all: $(BUILD)/cunlian
 # Install what the build needs from Debian when it is missing (root), or
 # say the one command to run (not root). Checked once per build folder.
 deps: $(DEPS_STAMP)
-$(DEPS_STAMP): hw/deps.sh
+$(DEPS_STAMP): hw/deps.sh Makefile
 	@sh hw/deps.sh $(DEB_PKGS)
 	@mkdir -p $(BUILD) && touch $@
 
