@@ -84,19 +84,40 @@ LIB_OBJS   := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dict_v1.o
 BIN_OBJS   := $(BIN_SRCS:%.c=$(BUILD)/obj/%.o)
 TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
-DEPS_STAMP := $(BUILD)/.deps-ok
+# What `make` checks (pkg-config, hw/libs.sh) before the first compile in a
+# build folder; the stamp is written only when every library is found.
+LIBS_STAMP := $(BUILD)/.libs-ok
+TESTLIBS_STAMP := $(BUILD)/.testlibs-ok
+PKG_CONFIG_CMD = $(if $(ARCH),$(XPKG_CONFIG),pkg-config)
 
 .PHONY: all deps test check bench demo fuzz soak install clean package test-arm64 test-armhf test-cross
 all: $(BUILD)/cunlian
 
-# Install what the build needs from Debian when it is missing (root), or
-# say the one command to run (not root). Checked once per build folder.
-deps: $(DEPS_STAMP)
-$(DEPS_STAMP): hw/deps.sh Makefile
+# `make deps` installs what the build, the tests and the demo need from
+# Debian when it is missing (as root: apt-get), or prints the one sudo line
+# to run (not root). Plain `make` never installs: it checks the libraries
+# with pkg-config and says what is missing. On Debian (dpkg-query present)
+# `make test`, `make demo`, `make check`, `make bench` and `make soak` run
+# `make deps` first, so a fresh machine needs only those commands (README).
+deps:
 	@sh hw/deps.sh $(DEB_PKGS)
-	@mkdir -p $(BUILD) && touch $@
 
-$(BUILD)/obj/%.o: %.c | $(DEPS_STAMP)
+DEPS_AUTO := $(if $(filter test demo check bench soak test-cross,$(MAKECMDGOALS)),$(if \
+	$(shell command -v dpkg-query 2>/dev/null),deps))
+
+$(LIBS_STAMP): | $(DEPS_AUTO)
+	@sh hw/libs.sh "$(PKG_CONFIG_CMD)" $(PKGS)
+	@mkdir -p $(dir $@) && touch $@
+$(TESTLIBS_STAMP): | $(LIBS_STAMP)
+	@sh hw/libs.sh "$(PKG_CONFIG_CMD)" cmocka
+	@touch $@
+
+# The test and bench programs are built from their objects by pattern
+# rules, which would make the objects intermediates, deleted after each
+# build; kept, a second `make test` recompiles nothing.
+.SECONDARY: $(TEST_SRCS:%.c=$(BUILD)/obj/%.o) $(BENCH_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/obj/%.o: %.c | $(LIBS_STAMP)
 	@mkdir -p $(dir $@)
 	@echo "  CC  $<"; $(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
@@ -119,9 +140,9 @@ $(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
 # tests/e2e/clock.sh: the program as it was before the clock's bounds
 # (app/clock.c), to make a far-future commit the way an older version did.
 TEST_EXTRA += $(BUILD)/tests/cunlian-unchecked
-$(BUILD)/obj-unchecked/%.o: %.c | $(DEPS_STAMP)
+$(BUILD)/obj-unchecked/%.o: %.c | $(LIBS_STAMP)
 	@mkdir -p $(dir $@)
-	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -c $< -o $@
+	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) \
 		$(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
@@ -137,25 +158,25 @@ $(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-test: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS) $(TEST_EXTRA)
+test: $(DEPS_AUTO) $(BUILD)/cunlian $(TEST_BINS) $(TEST_EXTRA)
 	@sh tests/check_layers.sh
 	@sh tests/run.sh $(BUILD) $(TEST_BINS)
 
 # The same tests under AddressSanitizer and UndefinedBehaviorSanitizer.
-check: $(DEPS_STAMP)
+check: $(DEPS_AUTO)
 	$(MAKE) BUILD=$(BUILD)/check OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
-bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
+bench: $(DEPS_AUTO) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
-demo: $(DEPS_STAMP) $(BUILD)/cunlian
+demo: $(DEPS_AUTO) $(BUILD)/cunlian
 	@sh tests/demo.sh $(BUILD)
 
 # Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
 # (docs/testing.md); the simulation runs its larger worlds here, and 50
 # stations sync with one serve (tests/e2e/net_many.sh).
-soak: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
+soak: $(DEPS_AUTO) $(BUILD)/cunlian $(TEST_BINS)
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} \
 		$(BUILD)/tests/test_property
 	@CUNLIAN_SEEDS=$${SEEDS:-100000} CUNLIAN_SEED_START=$${SEED_START:-1} CUNLIAN_SIM_BIG=1 \
@@ -215,7 +236,7 @@ package: $(BUILD)/cunlian
 # property test runs SEEDS=200 seeds there (1000 natively) unless told.
 test-arm64 test-armhf:
 	@$(MAKE) --no-print-directory ARCH=$(@:test-%=%) BUILD=build/$(@:test-%=%) test-cross
-test-cross: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
+test-cross: $(DEPS_AUTO) $(BUILD)/cunlian $(TEST_BINS)
 	@test -n "$(ARCH)" || { echo "test-cross: use make test-arm64 or test-armhf" >&2; exit 2; }
 	@pass=0; for t in $(TEST_BINS); do echo "== $$t ($(QEMU))"; \
 		CUNLIAN_SEEDS=$${SEEDS:-200} $(QEMU) -L $(QEMU_LD) $$t || { echo "FAIL: $$t under $(QEMU)"; exit 1; }; \
@@ -226,4 +247,8 @@ test-cross: $(DEPS_STAMP) $(BUILD)/cunlian $(TEST_BINS)
 clean:
 	rm -rf $(BUILD) build
 
--include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)
+# The test programs' objects need cmocka too.
+$(TEST_SRCS:%.c=$(BUILD)/obj/%.o): | $(TESTLIBS_STAMP)
+
+-include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.d) $(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.d)

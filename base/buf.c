@@ -38,9 +38,10 @@ uint8_t *buf_reserve(struct buf *b, size_t n)
 		return NULL;
 	}
 	if (b->len + n > b->cap || !b->data) { /* !data: no NULL + 0 for n == 0 */
-		size_t cap = b->cap ? b->cap : 64;
-		while (cap < b->len + n)
-			cap = cap > b->max / 2 ? b->max : cap * 2;
+		/* 64 bytes, doubled as needed, never past max (invariant 1) */
+		size_t cap = mem_grow_cap(b->cap ? b->cap : 64, b->len + n, 1);
+		if (cap == 0 || cap > b->max)
+			cap = b->max;
 		uint8_t *p = mem_realloc(b->data, cap);
 		if (!p) {
 			b->err = -ENOMEM;

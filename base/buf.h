@@ -8,6 +8,13 @@
  *  2. Once a write fails (over max, or out of memory) err is set and every
  *     later write is a no-op: write freely, check buf->err once at the end.
  *  3. The caller owns the struct; buf_release() frees data and zeroes it.
+ *  4. Reserve, then advance: buf_reserve(b, n) returns data + len with room
+ *     for n bytes (len + n <= cap), or NULL with err set. The caller writes
+ *     k <= n bytes there and then adds k to len itself (b->len += k); len
+ *     never moves otherwise. The pointer lives until the next call that
+ *     may grow b (any buf_reserve or buf_put*): get it again after one.
+ *     Code that fills a buffer in place (a decompressor, a cipher) relies
+ *     on this.
  *
  * struct cur (read side):
  *  1. A getter either consumes a whole item and returns 0, or returns
@@ -39,7 +46,8 @@ void buf_init(struct buf *b, size_t max);
 void buf_release(struct buf *b);
 /* Forget the contents but keep the memory; clears err. */
 void buf_reset(struct buf *b);
-/* Make room for n more bytes; returns a pointer to them or NULL (err set). */
+/* Make room for n more bytes (invariant 4); returns a pointer to them or
+ * NULL (err set: ERR_TOOBIG past max, -ENOMEM). len is left as it was. */
 uint8_t *buf_reserve(struct buf *b, size_t n);
 void buf_put(struct buf *b, const void *p, size_t n);
 void buf_put_u8(struct buf *b, uint8_t v);

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Make sure the Debian packages named on the command line are installed.
 # As root, install the missing ones with apt-get; otherwise print the one
-# command that does it and fail. Used by `make` before the first build.
+# command that does it and fail. Used by `make deps` (which `make test`,
+# `make demo`, `make check` run first on Debian); plain `make` only checks
+# (hw/libs.sh).
 set -u
 missing=""
 for p in "$@"; do

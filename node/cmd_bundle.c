@@ -97,15 +97,11 @@ int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_
 		int k = sscanf(line, "%64s %llu %33s", hex, &seq, scope);
 		if (k < 2 || strlen(hex) != 2 * CRDT_AUTHOR_LEN || strlen(scope) > CRDT_SCOPE_MAX)
 			continue; /* a damaged line: that feed is sent from its start */
-		if (len == cap) {
-			cap = cap ? cap * 2 : 16;
-			void *p = mem_realloc(v, cap * sizeof(*v));
-			if (!p) {
-				fclose(f);
-				mem_free(v);
-				return -ENOMEM;
-			}
-			v = p;
+		int rc = MEM_GROW(v, cap, len + 1);
+		if (rc) {
+			fclose(f);
+			mem_free(v);
+			return rc;
 		}
 		struct crdt_vv_entry *e = &v[len];
 		memset(e, 0, sizeof(*e));

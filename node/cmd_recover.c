@@ -137,16 +137,8 @@ static void rc_lost_add(void *arg, uint64_t seq, const char *ids)
 	struct rc_lost *l = arg;
 	if (l->err)
 		return;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		void *p = mem_realloc(l->v, cap * sizeof(*l->v));
-		if (!p) {
-			l->err = -ENOMEM;
-			return;
-		}
-		l->v = p;
-		l->cap = cap;
-	}
+	if ((l->err = MEM_GROW(l->v, l->cap, l->n + 1)))
+		return;
 	if (!(l->v[l->n].ids = mem_strndup(ids, strlen(ids)))) {
 		l->err = -ENOMEM;
 		return;

@@ -3,8 +3,9 @@
  * i18n.h - message ids; the texts (Chinese and English) are in i18n.c.
  *
  * To add a message: add its id here and its two texts in i18n.c. Every
- * id must have both texts (node_msgs_complete() checks, and so does
- * tests/e2e/help.sh through `cunlian --help`).
+ * id must have both texts: node_msgs_complete() checks, at the start of
+ * every run (main.c refuses to run without them), so any command, such
+ * as tests/e2e/lang_help.sh's `cunlian --help`, fails if one is missing.
  */
 #ifndef CUNLIAN_NODE_I18N_H
 #define CUNLIAN_NODE_I18N_H

@@ -23,16 +23,8 @@ void node_table_row(struct node_table *t, const char *const *cells)
 {
 	if (t->err)
 		return;
-	if (t->nrows == t->cap) {
-		size_t cap = t->cap ? t->cap * 2 : 16;
-		char **p = mem_realloc(t->cells, cap * t->ncols * sizeof(*p));
-		if (!p) {
-			t->err = -ENOMEM;
-			return;
-		}
-		t->cells = p;
-		t->cap = cap;
-	}
+	if ((t->err = mem_grow((void **)&t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*t->cells))))
+		return;
 	char **row = t->cells + t->nrows * t->ncols;
 	for (size_t c = 0; c < t->ncols; c++) {
 		const char *s = cells[c] ? cells[c] : "";

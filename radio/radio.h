@@ -88,7 +88,7 @@ struct radio_limits {
 
 void radio_limits_default(struct radio_limits *l);
 
-/* ---- the guard (pure logic; radio.c uses it, tests drive it) --------- */
+/* ---- the guard (pure logic, guard.c; coap.c uses it, tests drive it) -- */
 
 struct radio_guard;
 /* secret keys the Echo cookies (any bytes; 16 or more). */

@@ -40,8 +40,13 @@
  *      messages in flight at once can overtake each other: a response of
  *      several blocks arrives after a later one of one block).
  *
- * States and transitions (state is derived from the fields, see
- * sync_session_state()):
+ * States and transitions. No field holds the state; it is read from the
+ * fields of struct sync_session: START is sync_session_new(); HELLO_SENT
+ * (initiator) or WAIT (responder) last until the peer's HELLO
+ * (peer_hello); then SYNCING while a delta is to be rebuilt (rebuild) or
+ * is outstanding (nout), or ACKs wait (nacks, nheld); IDLE when none of
+ * that is left, which sync_session_idle() tells (it also waits for a due
+ * HELLO or TIME):
  *
  *   state      event                         action                   next
  *   ---------  ----------------------------  -----------------------  ---------

@@ -21,13 +21,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/enroll.h"
 #include "node/net.h"
 #include "node/node.h"
 #include "tests/fuzz/fuzz.h"
 
 /* node/main.c holds the command table; the code these targets reach
  * only looks at ctx->cmd, which they leave NULL. */
-const struct node_cmd node_cmds[] = { { "serve", NULL, NULL, M_LOG_SERVED, APP_READS } };
+const struct node_cmd node_cmds[] = { { .group = "serve", .help = M_LOG_SERVED, .access = APP_READS } };
 const size_t node_ncmds = 0;
 
 /* The one-time code of the county hub's codes file (for station s0004,
@@ -151,47 +152,47 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 		uint8_t seed;
 		const char *station;
 	} st[] = { { FUZZ_SEED_S1, "s0001" }, { FUZZ_SEED_S2, "s0002" }, { FUZZ_SEED_S3, "s0003" } };
-	struct node_ctx ctx;
+	struct app a;
 	struct sync_identity root;
 	struct sync_trust_row row;
 	char path[NODE_PATH_MAX + 32], hex[65];
 	uint8_t h[32];
 	FILE *f;
 	fuzz_init();
-	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", dir);
-	ctx.now_ms = FUZZ_NOW;
-	snprintf(ctx.conf.station, sizeof(ctx.conf.station), "hub");
-	snprintf(ctx.conf.name, sizeof(ctx.conf.name), "县中心");
-	snprintf(ctx.conf.role, sizeof(ctx.conf.role), "hub");
-	snprintf(ctx.conf.level, sizeof(ctx.conf.level), "county");
-	ctx.hub = true;
-	node_path(&ctx, path, sizeof(path), "node.conf");
-	if (app_conf_write(path, &ctx.conf))
+	app_init(&a);
+	snprintf(a.home, sizeof(a.home), "%s", dir);
+	a.now_ms = FUZZ_NOW;
+	snprintf(a.conf.station, sizeof(a.conf.station), "hub");
+	snprintf(a.conf.name, sizeof(a.conf.name), "县中心");
+	snprintf(a.conf.role, sizeof(a.conf.role), "hub");
+	snprintf(a.conf.level, sizeof(a.conf.level), "county");
+	a.hub = true;
+	app_path(&a, path, sizeof(path), "node.conf");
+	if (app_conf_write(path, &a.conf))
 		abort();
 	fuzz_key_file(dir, "identity.key", FUZZ_SEED_HUB);
 	fuzz_key_file(dir, "county.key", FUZZ_SEED_ROOT);
-	if (node_replica_open(&ctx) || node_hub_enrol(&ctx, NULL))
+	if (app_replica_open(&a) || app_hub_enrol(&a, NULL))
 		abort();
 	fuzz_ident(&root, FUZZ_SEED_ROOT);
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		struct sync_identity id;
 		struct sync_statement stm;
 		fuzz_ident(&id, st[i].seed);
-		ctx.now_ms = FUZZ_NOW + 1 + i;
+		a.now_ms = FUZZ_NOW + 1 + i;
 		fuzz_statement_make(&stm, &root, id.pk, st[i].station, SYNC_ROLE_STATION);
-		if (sync_statement_row(&row, &stm) || node_root_commit(&ctx, &root, &row.w, 1))
+		if (sync_statement_row(&row, &stm) || app_root_commit(&a, &root, &row.w, 1))
 			abort();
 		if (st[i].seed == FUZZ_SEED_S3) {
-			ctx.now_ms = FUZZ_NOW + 10;
+			a.now_ms = FUZZ_NOW + 10;
 			if (sync_revocation_row(&row, id.pk, "s0003", 0, FUZZ_NOW, FUZZ_NOW + 10) ||
-			    node_root_commit(&ctx, &root, &row.w, 1))
+			    app_root_commit(&a, &root, &row.w, 1))
 				abort();
 		}
 		sync_identity_release(&id);
 	}
 	sync_identity_release(&root);
-	node_path(&ctx, path, sizeof(path), "codes");
+	app_path(&a, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "w")))
 		abort();
 	crypto_generichash(h, sizeof(h), (const uint8_t *)FUZZ_JOIN_CODE, strlen(FUZZ_JOIN_CODE), NULL, 0);
@@ -202,7 +203,7 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 	fprintf(f, "%s s0005 %llu 1\n", hex, (unsigned long long)(FUZZ_NOW + 86400000));
 	fclose(f);
 	chmod(path, 0600);
-	node_ctx_release(&ctx);
+	app_close(&a);
 }
 
 /* The program prints what it did and why it refused: to /dev/null while
@@ -234,8 +235,9 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 }
 
 /* A table entry for a command run by hand (node_open reads its access). */
-__attribute__((unused)) static const struct node_cmd fuzz_cmd_import = { "volunteer", "import", NULL,
-									  M_LOG_SERVED, APP_WRITES };
+__attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
+	.group = "volunteer", .verb = "import", .help = M_LOG_SERVED, .access = APP_WRITES
+};
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -293,8 +295,8 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(path, sizeof(path), "%s/seed.csv", dir);
 	fuzz_write_file(path, FUZZ_STATION_CSV, sizeof(FUZZ_STATION_CSV) - 1);
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", dir);
-	ctx.now_ms = FUZZ_NOW;
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
+	ctx.app.now_ms = FUZZ_NOW;
 	ctx.cmd = &fuzz_cmd_import;
 	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
@@ -310,8 +312,8 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 __attribute__((unused)) static void fuzz_home_open(struct node_ctx *ctx, const char *dir)
 {
 	node_ctx_init(ctx);
-	snprintf(ctx->home, sizeof(ctx->home), "%s", dir);
-	ctx->now_ms = FUZZ_NOW;
+	snprintf(ctx->app.home, sizeof(ctx->app.home), "%s", dir);
+	ctx->app.now_ms = FUZZ_NOW;
 	if (node_open(ctx))
 		abort();
 }
