@@ -2,7 +2,7 @@
 BIN_SRCS += web/server.c web/form.c web/html.c web/pages.c web/display.c
 # The residents' pages (kiosk.c), the orders-per-client limit and QR codes.
 BIN_SRCS += web/kiosk.c web/limit.c web/qr.c
-# The form decoder and the replay of its fuzz corpus (tests/fuzz/fuzz_form.c).
+# The form decoder (its fuzz target: tests/fuzz/fuzz_form.c).
 TEST_SRCS += tests/test_web_form.c
 $(BUILD)/tests/test_web_form: $(BUILD)/obj/web/form.o
 # Orders through POST /kiosk per second, end to end (make bench).
