@@ -171,7 +171,7 @@ bench: $(DEPS_AUTO) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
 demo: $(DEPS_AUTO) $(BUILD)/cunlian
-	@sh tests/demo.sh $(BUILD)
+	@KEEP=$(KEEP) sh tests/demo.sh $(BUILD)
 
 # Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
 # (docs/testing.md); the simulation runs its larger worlds here, and 50
