@@ -70,7 +70,7 @@ def free_port(kind=socket.SOCK_STREAM):
     return p
 
 
-def _env():
+def cunlian_env():
     env = dict(os.environ)
     env["TZ"] = "CST-8"  # China time without tzdata
     env["LANG"] = "zh_CN.UTF-8"
@@ -107,13 +107,13 @@ class Node:
         self.proc = subprocess.Popen([BIN, "--home", self.home, "serve", "--http",
                                       "127.0.0.1:%d" % self.http_port, "--listen",
                                       "127.0.0.1:%d" % self.coap_port] + list(self.serve_args),
-                                     env=_env(), stdout=log, stderr=subprocess.STDOUT)
+                                     env=cunlian_env(), stdout=log, stderr=subprocess.STDOUT)
         _PROCS.append(self.proc)
         _wait_http(self.proc, self.http_port, self.log)
 
 
 def cl(*args, want=0):
-    r = subprocess.run([BIN] + list(args), env=_env(), capture_output=True, text=True, timeout=60)
+    r = subprocess.run([BIN] + list(args), env=cunlian_env(), capture_output=True, text=True, timeout=60)
     if r.returncode != want:
         fail("cunlian %s: exit status %d, want %d\nstdout: %s\nstderr: %s" %
              (" ".join(args), r.returncode, want, r.stdout, r.stderr))
@@ -138,7 +138,7 @@ def start_node(station="s0001", name="东村服务站", role=None, init_args=(),
     log = open(os.path.join(_TMP, station + ".log"), "w")
     p = subprocess.Popen([BIN, "--home", home, "serve", "--http", "127.0.0.1:%d" % hp,
                           "--listen", "127.0.0.1:%d" % cp] + list(serve_args),
-                         env=_env(), stdout=log, stderr=subprocess.STDOUT)
+                         env=cunlian_env(), stdout=log, stderr=subprocess.STDOUT)
     _PROCS.append(p)
     node = Node(home, hp, cp, p, log.name)
     node.serve_args = list(serve_args)
