@@ -141,6 +141,10 @@ bool app_may_write(const struct app *a, const char *station);
  * ?1, ?2, ... */
 int app_sql(struct app *a, struct sqlite3_stmt **st, const char *sql, ...);
 int app_sqlv(struct app *a, struct sqlite3_stmt **st, const char *sql, va_list ap);
+/* The first column of the one row a query (texts bound as app_sql)
+ * gives: 0, or the storage failure; *out 0 on failure. */
+int app_sql_int(struct app *a, int64_t *out, const char *sql, ...);
+int app_sql_real(struct app *a, double *out, const char *sql, ...);
 /* Copy column i of the current row (NULL and missing become ""). */
 void app_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
 /* The next id "<prefix>-<letter><n>" for table; never one given before,
@@ -174,7 +178,11 @@ int app_stars(const struct app_settings *s, double hours);
 
 /* ---- checks of what people type (text.c) -------------------------------- */
 
-bool app_text_ok(const char *s, size_t max); /* valid UTF-8, 1..max bytes, no control chars */
+/* Valid UTF-8, 1..max bytes, no control characters (C0, DEL, C1 such as
+ * U+0085), and not only blanks (spaces, U+3000 and the like). */
+bool app_text_ok(const char *s, size_t max);
+/* Only blanks (or empty): says nothing, e.g. a name of " " or "\u3000". */
+bool app_text_blank(const char *s);
 bool app_phone_ok(const char *s);
 void app_phone_norm(const char *in, char *out, size_t n); /* drop spaces and dashes */
 void app_phone_mask(const char *in, char *out, size_t n); /* 138****1234 */
@@ -190,6 +198,8 @@ void app_real_fmt(double v, char *out, size_t n);    /* "2", "1.5" */
 
 /* Read a small file whole: ERR_NOTFOUND, ERR_TOOBIG past cap, -errno. */
 int app_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* Is the home on a file system mounted read-only? */
+bool app_home_readonly(const struct app *a);
 /* Whole or not at all (base/afile.h). */
 int app_file_write(const char *path, const void *p, size_t n, unsigned mode);
 

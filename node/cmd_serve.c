@@ -69,7 +69,6 @@ struct node_serve {
 	uint8_t ifhash[SHA256_LEN];
 	uint64_t if_at;
 	int sfd;
-	bool bigger; /* switch to NODE_CHUNK_BIG at the end of this turn */
 	const char *cli_peer;  /* --peer, kept over a reload */
 	bool cli_listen;       /* --listen given */
 	unsigned cli_interval; /* --interval, or 0 */
@@ -129,32 +128,12 @@ static void node_serve_seen(void *arg, const char *addr)
 	}
 }
 
-/* A commit larger than a chunk stops every exchange at it: end the
- * sessions (they resume from version vectors) and use chunks that hold
- * it from now on. */
-static void node_serve_bigger_chunks(struct node_serve *sv)
-{
-	for (size_t i = 0; i < sv->npeers; i++) {
-		node_xchg_free(sv->peer[i].x);
-		sv->peer[i].x = NULL;
-		sv->peer[i].next_at = 0;
-	}
-	node_net_server_reset(sv->srv);
-	if (node_net_sync_open(sv->ctx, NODE_CHUNK_BIG) == 0)
-		sv->nc.chunk = NODE_CHUNK_BIG;
-	node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_BIG_CHUNKS, (size_t)NODE_CHUNK_BIG);
-}
-
 static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *p,
 				 const struct node_xchg_result *res, uint64_t now)
 {
 	const struct node_ctx *ctx = sv->ctx;
 	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
 	p->attempts++;
-	if (res->rc == ERR_TOOBIG && sv->nc.chunk < NODE_CHUNK_BIG) {
-		sv->bigger = true; /* switched after this turn of the loop */
-		return;
-	}
 	if (res->rc) {
 		uint64_t max = (uint64_t)sv->nc.backoff_max_s * 1000;
 		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : (interval < 5000 ? interval : 5000);
@@ -440,10 +419,6 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 		/* the deltas of this turn are applied and acknowledged: copy
 		 * the WAL into the file now, not inside their commits */
 		crdt_store_checkpoint(ctx->app.store);
-		if (sv->bigger) {
-			sv->bigger = false;
-			node_serve_bigger_chunks(sv);
-		}
 		if (now >= sv->if_at + NODE_IF_CHECK_MS) {
 			uint8_t h[SHA256_LEN];
 			sv->if_at = now;

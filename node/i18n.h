@@ -337,6 +337,8 @@ enum node_msg_id {
 	M_CONF_LINE,
 	M_KEY_MODE,
 	M_LOG_HIDDEN,
+	M_DOC_HOME_RO,
+	M_DOC_HOME_FULL,
 	M_DOC_SERVICE_ON,
 	M_DOC_SERVICE_OFF,
 	M_DOC_NETCONF_OK,
@@ -481,10 +483,21 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
+	/* ---- volunteers on app/ (issue 14): blank names, folders, notes ---- */
+	M_BLANK_NAME,
+	M_IMPORT_DIR,
+	M_IMPORT_MORE_NOTES,
+	/* ---- end of volunteers ---- */
 	/* orders and points (issue 14): naming a volunteer by name or phone */
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,
 	/* ---- end of orders and points ---- */
+	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
+	M_BK_SNAP_FULL,
+	M_BK_HOME_RO,
+	M_RS_DB_DAMAGED,
+	M_HOME_RO,
+	/* ---- end of backup (issue 14) ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	M_NCR_WIFI,
 	/* ---- end of the residents' web pages ---- */

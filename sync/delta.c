@@ -32,6 +32,14 @@
  *      Received, its box is opened and each stored body rebuilt before
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.
+ *  D7. A chunk holds whole commits and, normally, at most chunk_max
+ *      bytes. When not even one commit of our own fits, with or without
+ *      its checkpoint, it goes alone, with its checkpoint, in one chunk
+ *      of up to SYNC_CHUNK_LONE bytes (a link carries it as it carries
+ *      any large message: CoAP block-wise), and the chunks after it are
+ *      of chunk_max again; only one larger than that is ERR_TOOBIG. A
+ *      relayed piece that does not fit chunk_max is left out, as before:
+ *      the peer gets it from its author or by another path.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -73,7 +81,7 @@ bool sync_scopes_has(const struct sync_scopes *s, const char *scope)
 	return false;
 }
 
-static void sync_report_reason(struct sync_report *r, int rc, uint64_t n)
+void sync_report_reason(struct sync_report *r, int rc, uint64_t n)
 {
 	size_t i;
 	for (i = 0; i < r->nreasons; i++)
@@ -268,8 +276,10 @@ int sync_ctx_group_begin(struct sync_ctx *c)
 	if (c->grouped)
 		return ERR_USAGE;
 	int rc = crdt_store_begin(c->store);
-	if (!rc)
+	if (!rc) {
 		c->grouped = true;
+		c->group_seq++;
+	}
 	return rc;
 }
 
@@ -278,7 +288,10 @@ int sync_ctx_group_end(struct sync_ctx *c)
 	if (!c->grouped)
 		return ERR_USAGE;
 	c->grouped = false;
-	return crdt_store_end(c->store);
+	int rc = crdt_store_end(c->store);
+	if (rc)
+		c->group_lost = c->group_seq; /* rolled back: nothing of it is durable */
+	return rc;
 }
 
 /* ---- export ---------------------------------------------------------- */
@@ -535,6 +548,38 @@ static int sync_try(struct sync_ctx *c, const struct sync_batch *b, const struct
 	return sync_chunk_seal(c, SYNC_MSG_DELTA, c->tmp.data, c->tmp.len, true, out);
 }
 
+/* D7: nothing complete fits a chunk at pos. When the next commit is our
+ * own, it goes alone in one chunk of up to SYNC_CHUNK_LONE bytes, with
+ * its checkpoint: *good = 1, the chunk in *best; 0 when it does not fit
+ * that either, or is relayed. */
+static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t ri, size_t pos,
+			  struct sync_seg *segs, struct buf *cand, struct buf *best, size_t *good)
+{
+	size_t r = ri, k = 0, nsegs, max = SYNC_CHUNK_LONE - 48;
+	int rc;
+	*good = 0;
+	if (c->opt.chunk_max >= SYNC_CHUNK_LONE)
+		return 0;
+	while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
+		r++;
+	if (r == b->nr)
+		return 0;
+	if (memcmp(b->r[r].author, c->id->pk, SYNC_PK_LEN) != 0)
+		return 0; /* relayed: left out, as a relay always did */
+	k = 1;
+	if (sync_segs(c, b, &r, pos, k, false, segs, &nsegs) != k)
+		return 0;
+	if ((rc = sync_try(c, b, segs, nsegs, cand)))
+		return rc;
+	if (cand->len <= max) {
+		struct buf t = *best;
+		*best = *cand;
+		*cand = t;
+		*good = k;
+	}
+	return 0;
+}
+
 static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_fn emit, void *arg)
 {
 	struct sync_seg *segs = NULL;
@@ -604,12 +649,16 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			k = g;
 		}
 		if (!good) {
-			/* Nothing complete fits. A relayed feed whose next piece
-			 * cannot fit (its author's checkpoint lies too far on) is
-			 * left out of this delta rather than stopping every other
-			 * feed: the peer gets it from the author or by another
-			 * path. Our own commit that cannot fit is the caller's
-			 * to hear about (ERR_TOOBIG). */
+			if ((rc = sync_pack_lone(c, b, ri, pos, segs, &cand, &best, &good)))
+				goto out;
+			nosig = false; /* D7: alone, with its checkpoint */
+		}
+		if (!good) {
+			/* Not even alone in a large chunk (D7). A relayed feed
+			 * is left out of this delta rather than stopping every
+			 * other feed: the peer gets it from the author or by
+			 * another path. Our own commit is the caller's to hear
+			 * about (ERR_TOOBIG). */
 			size_t r = ri;
 			while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
 				r++;

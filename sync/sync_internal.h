@@ -50,6 +50,9 @@ struct sync_ctx {
 	ZSTD_DCtx *dctx;
 	ZSTD_CDict *cdict;
 	bool grouped;
+	/* groups begun; the last one whose end failed (rolled back): a
+	 * session's held ACKs of that group are dropped (session.c S1) */
+	uint64_t group_seq, group_lost;
 	struct buf plain; /* a chunk's decompressed payload */
 	struct buf tmp;   /* an encoded payload */
 	struct sync_trust *trust; /* NULL without a county root */
@@ -235,6 +238,10 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 		     const char **why);
 /* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
 void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
+
+/* delta.c: count n items refused for rc among a report's reasons (the
+ * last slot collects codes beyond SYNC_REASONS_MAX). */
+void sync_report_reason(struct sync_report *r, int rc, uint64_t n);
 
 /* vv entries: sort by (author, scope) and look up. */
 void sync_vv_sort(struct crdt_vv_entry *v, size_t n);

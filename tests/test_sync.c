@@ -772,7 +772,7 @@ static void test_session_lossy(void **state)
 				size_t i = (size_t)rand_r(&rs) % nq;
 				struct t_msg msg = q[i];
 				q[i] = q[--nq];
-				assert_int_equal(sync_session_input(s[msg.to], msg.p, msg.len, now), 0);
+				assert_int_equal(sync_session_input(s[msg.to], msg.p, msg.len, now, NULL), 0);
 				free(msg.p);
 			}
 			if (so1.group)
@@ -833,7 +833,7 @@ static void test_session_pending(void **state)
 	assert_int_equal(sync_session_pending(s[0], now), 1); /* its HELLO */
 	assert_int_equal(sync_session_output(s[0], &m, now), 1);
 	assert_int_equal(sync_session_pending(s[0], now), 0); /* waits for the hub's HELLO */
-	assert_int_equal(sync_session_input(s[1], m.data, m.len, now), 0);
+	assert_int_equal(sync_session_input(s[1], m.data, m.len, now, NULL), 0);
 	assert_false(sync_session_idle(s[1])); /* a HELLO to answer, a delta to build */
 	assert_int_equal(sync_session_pending(s[1], now), 1); /* the HELLO reply; the delta built */
 	assert_int_equal(sync_session_output(s[1], &hello, now), 1);
@@ -842,7 +842,7 @@ static void test_session_pending(void **state)
 	assert_int_equal(sync_session_output(s[1], &m, now), 0);
 	/* the hub's HELLO makes the station's delta due: pending builds it,
 	 * and output gives it */
-	assert_int_equal(sync_session_input(s[0], hello.data, hello.len, now), 0);
+	assert_int_equal(sync_session_input(s[0], hello.data, hello.len, now, NULL), 0);
 	assert_int_equal(sync_session_pending(s[0], now), 1);
 	assert_int_equal(sync_session_output(s[0], &m, now), 1);
 	assert_int_equal(sync_chunk_peek(m.data, m.len, id, &type, &clen), 0);
@@ -876,7 +876,7 @@ static void session_run(struct sync_session *s[2], uint64_t *now)
 		for (int k = 0; k < 2; k++) {
 			int rc;
 			while ((rc = sync_session_output(s[k], &m, *now)) == 1)
-				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now), 0);
+				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now, NULL), 0);
 			assert_int_equal(rc, 0);
 		}
 	}

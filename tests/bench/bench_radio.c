@@ -243,7 +243,7 @@ static int link_run(struct end *st, struct end *hub, const struct radio_sim_prof
 				struct buf whole;
 				buf_init(&whole, SYNC_CHUNK_MAX);
 				if (end_rx(e[k], in.data, in.len, &whole) == 1 &&
-				    (rc = sync_session_input(e[k]->s, whole.data, whole.len, now)))
+				    (rc = sync_session_input(e[k]->s, whole.data, whole.len, now, NULL)))
 					return rc;
 				buf_release(&whole);
 			}
@@ -398,40 +398,16 @@ static int lm_rt(struct lm *m, size_t qlen, enum lm_use qu, size_t rlen, enum lm
 /* The hub's answer to a /s body, as node/link.c builds it. */
 static int lm_serve(struct end *hub, const uint8_t *p, size_t len, uint64_t now, struct buf *resp, struct buf *msg)
 {
-	size_t off = 0;
-	bool delta = false, more;
+	bool more;
 	int rc;
-	while (off < len) {
-		uint8_t id[SYNC_ID_LEN];
-		int type;
-		size_t clen;
-		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen > len - off)
-			break;
-		if ((rc = sync_session_input(hub->s, p + off, clen, now)))
-			return rc;
-		off += clen;
-	}
+	(void)msg;
+	if ((rc = sync_session_input_body(hub->s, p, len, now, NULL)))
+		return rc;
 	sync_session_tick(hub->s, now);
 	buf_reset(resp);
 	buf_put_u8(resp, 0);
-	while (resp->len < LM_RESP_SOFT && !delta) {
-		uint8_t id[SYNC_ID_LEN];
-		int type = 0;
-		size_t clen;
-		if ((rc = sync_session_output(hub->s, msg, now)) < 0)
-			return rc;
-		if (rc == 0)
-			break;
-		if (sync_chunk_peek(msg->data, msg->len, id, &type, &clen) == 0 && type == 2)
-			delta = true;
-		buf_put(resp, msg->data, msg->len);
-	}
-	more = false;
-	if (resp->len >= LM_RESP_SOFT || delta) { /* stopped early: MORE only when more is queued */
-		if ((rc = sync_session_pending(hub->s, now)) < 0)
-			return rc;
-		more = rc == 1;
-	}
+	if ((rc = sync_session_output_body(hub->s, resp, LM_RESP_SOFT, now, &more)) < 0)
+		return rc;
 	resp->data[0] = (uint8_t)((sync_session_idle(hub->s) ? 1 : 0) | (more ? 2 : 0));
 	return resp->err;
 }
@@ -487,17 +463,8 @@ static int lm_run(struct end *st, struct end *hub, const struct radio_sim_profil
 			break;
 		hub_idle = resp.data[0] & 1;
 		hub_more = resp.data[0] & 2;
-		size_t off = 1;
-		while (off < resp.len) {
-			uint8_t id[SYNC_ID_LEN];
-			int type;
-			size_t clen;
-			if (sync_chunk_peek(resp.data + off, resp.len - off, id, &type, &clen) || clen > resp.len - off)
-				break;
-			if ((rc = sync_session_input(st->s, resp.data + off, clen, m->now)))
-				break;
-			off += clen;
-		}
+		if ((rc = sync_session_input_body(st->s, resp.data + 1, resp.len - 1, m->now, NULL)))
+			break;
 	}
 	if (rc >= 0 && vv_equal(st->st, hub->st)) {
 		/* GET /vv?scope=...: one text line per feed of the station's scopes */
@@ -624,16 +591,7 @@ static void hub_serve(void *arg, const struct radio_req *q, struct radio_resp *r
 		snprintf(h->key[h->n], 16, "%s", k + 2);
 		h->s[h->n++] = s;
 	}
-	size_t off = 0;
-	while (off < q->len) {
-		uint8_t id[SYNC_ID_LEN];
-		int type;
-		size_t clen;
-		if (sync_chunk_peek(q->body + off, q->len - off, id, &type, &clen) || clen > q->len - off)
-			break;
-		sync_session_input(s, q->body + off, clen, now);
-		off += clen;
-	}
+	sync_session_input_body(s, q->body, q->len, now, NULL);
 	buf_put_u8(&r->body, 0);
 	while (sync_session_output(s, &h->msg, now) == 1)
 		buf_put(&r->body, h->msg.data, h->msg.len);

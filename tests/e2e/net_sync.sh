@@ -35,6 +35,15 @@ CUNLIAN_LANG=en expect 0 --home "$S" --json sync "coap://127.0.0.1:$P"
 echo "$out" | pyjson 'd["converged"] and d["received"]["applied"] == 1'
 [ "$(cl --home "$H" digest --scope s1)" = "$(cl --home "$S" digest --scope s1)" ] || fail "s1 digests differ"
 
+check "orders too long for a 1024-byte chunk cross both ways, each alone in a larger chunk"
+long=$(python3 -c 'import random; r = random.Random(7); print("".join(chr(r.randrange(0x4e00, 0x9fa5)) for _ in range(330)))')
+cl --home "$S" order add --category 助老 --detail "$long" --requester 钱大爷 --phone 13611114444 >/dev/null
+cl --home "$H" order add --category 助老 --detail "长$long" --requester 孙奶奶 --phone 13611115555 --station s1 >/dev/null
+expect 0 --home "$S" --json sync "coap://127.0.0.1:$P" --chunk 1024
+echo "$out" | pyjson 'd["converged"] and d["received"]["applied"] == 1 and d["received"]["refused"] == 0' ||
+	fail "the long orders did not cross: $out"
+[ "$(cl --home "$H" digest --scope s1)" = "$(cl --home "$S" digest --scope s1)" ] || fail "s1 digests differ"
+
 check "coap-client lists the resources and reads the version vector"
 if command -v coap-client-notls >/dev/null 2>&1; then CC=coap-client-notls; else CC=coap-client; fi
 wk=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/.well-known/core")
