@@ -160,6 +160,21 @@ def flow():
                                                      "detail": "x", "requester": "y", "phone": "13600001111"})
     if code != 400 or len(st.orders()) != n:
         fail("an unoffered category: %d, orders %d -> %d" % (code, n, len(st.orders())))
+    # since the restart (the limit is kept in memory) this address placed 1
+    # order (at 1280x800): 4 more, then the 6th is refused
+    for i in range(4):
+        code, page, _ = http("GET", st.url("/kiosk"))
+        code, text, _ = http("POST", st.url("/kiosk"), {"csrf": csrf_of(page), "category": "其他",
+                                                         "detail": "第%d单" % (i + 2), "requester": "张大爷"})
+        if code != 200:
+            fail("order %d from one address: %d" % (i + 2, code))
+    n = len(st.orders())
+    order_at_kiosk(b, st, "助老", "第六单", "张大爷", "13800138000")
+    b.find_element(By.CSS_SELECTOR, "form.kiosk button[type=submit]").click()
+    check_page(b)
+    if "点单太多了" not in b.page_source or "十分钟" not in b.page_source or len(st.orders()) != n:
+        fail("a 6th order in ten minutes from one phone was not refused with what to do")
+    shot(b, "kiosk-429-360")
     check("pages at 360x640 and 1280x800: no sideways scrolling, nothing from outside")
 
 
