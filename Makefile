@@ -4,7 +4,8 @@
 
 PKGS      := sqlite3 libsodium libzstd libcoap-3-notls libmicrohttpd libqrencode
 DEB_PKGS  := build-essential pkg-config python3 libsodium-dev libsqlite3-dev libzstd-dev \
-             libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev
+             libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev \
+             chromium chromium-driver python3-selenium fonts-wqy-microhei zbar-tools
 
 CC        ?= cc
 BUILD     ?= build
@@ -170,7 +171,7 @@ bench: $(DEPS_AUTO) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
 demo: $(DEPS_AUTO) $(BUILD)/cunlian
-	@sh tests/demo.sh $(BUILD)
+	@KEEP=$(KEEP) sh tests/demo.sh $(BUILD)
 
 # Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
 # (docs/testing.md); the simulation runs its larger worlds here, and 50

@@ -16,3 +16,5 @@ LIB_SRCS += $(APP_SRCS)
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c tests/test_app_enroll.c tests/test_app_order.c \
 	tests/test_app_backup.c tests/test_app_bundle.c tests/test_app_volunteer.c
+# The service categories offered when ordering (category.c; the kiosk).
+LIB_SRCS += app/category.c

@@ -923,6 +923,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
 			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
 	/* ---- end of backup (issue 14) ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	[M_NCR_WIFI] = { "Wi-Fi 设置无效：wifi_ssid 是 1 到 32 字节的网络名称，wifi_password 是 8 到 63 个英文字母、数字或符号",
+		"not a Wi-Fi setting: wifi_ssid is a network name of 1 to 32 bytes, wifi_password 8 to 63 ASCII letters, digits or symbols" },
+	/* ---- end of the residents' web pages ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -497,6 +497,9 @@ enum node_msg_id {
 	M_RS_DB_DAMAGED,
 	M_HOME_RO,
 	/* ---- end of backup (issue 14) ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	M_NCR_WIFI,
+	/* ---- end of the residents' web pages ---- */
 	M_COUNT
 };
 

@@ -139,5 +139,6 @@ int web_css(struct web_req *r)
 	r->type = "text/css; charset=utf-8";
 	r->cache = true;
 	web_raw(&r->out, web_css_text);
+	web_raw(&r->out, web_kiosk_css); /* the residents' pages (kiosk.c) */
 	return 0;
 }
