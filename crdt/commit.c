@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -159,6 +160,14 @@ static bool crdt_scope_ok(const char *scope)
 {
 	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;
 	return n <= CRDT_SCOPE_MAX && utf8_valid(scope, n);
+}
+
+/* Version vector entries in (author, scope) byte order. */
+static int crdt_vv_entry_cmp(const void *a, const void *b)
+{
+	const struct crdt_vv_entry *x = a, *y = b;
+	int c = memcmp(x->author, y->author, CRDT_AUTHOR_LEN);
+	return c ? c : strcmp(x->scope, y->scope);
 }
 
 static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
@@ -540,26 +549,15 @@ int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n)
 	return crdt_store_vv_of(s, NULL, out, n);
 }
 
-int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n)
+/* Collect the rows (id, scope, seq) of st into a vv list. */
+static int crdt_vv_rows(sqlite3_stmt *st, struct crdt_vv_entry **out, size_t *n)
 {
-	sqlite3_stmt *st;
 	struct crdt_vv_entry *v = NULL;
 	size_t len = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* one author: found by its index, then a range of _log's key */
-	rc = sqlite3_prepare_v2(s->db,
-				author ? "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
-					 " WHERE a.id = ?1 GROUP BY l.author, l.scope ORDER BY a.id, l.scope"
-				       : "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
-					 " GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return crdt_sql_rc(rc);
-	if (author)
-		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (len == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -570,25 +568,140 @@ int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv
 			}
 			v = p;
 		}
+		if (sqlite3_column_bytes(st, 0) != CRDT_AUTHOR_LEN ||
+		    (size_t)sqlite3_column_bytes(st, 1) > CRDT_SCOPE_MAX) {
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
 		struct crdt_vv_entry *e = &v[len++];
 		memset(e, 0, sizeof(*e));
 		memcpy(e->author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
 		size_t sl = (size_t)sqlite3_column_bytes(st, 1);
-		memcpy(e->scope, sqlite3_column_text(st, 1), sl > CRDT_SCOPE_MAX ? CRDT_SCOPE_MAX : sl);
+		if (sl)
+			memcpy(e->scope, sqlite3_column_text(st, 1), sl);
 		e->seq = (uint64_t)sqlite3_column_int64(st, 2);
 	}
 	if (rc != SQLITE_DONE) {
-		rc = crdt_sql_rc(rc);
+		rc = rc < 0 ? rc : crdt_sql_rc(rc);
 		goto fail;
 	}
-	sqlite3_finalize(st);
 	*out = v;
 	*n = len;
 	return 0;
 fail:
-	sqlite3_finalize(st);
 	mem_free(v);
 	return rc;
+}
+
+/* The version vector is read from _heads (store.c H1-H3): one row per
+ * feed, never a scan of _log. */
+int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(s->db,
+				author ? "SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+					 " WHERE a.id = ?1 ORDER BY h.scope"
+				       : "SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+					 " ORDER BY a.id, h.scope",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	if (author)
+		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+	rc = crdt_vv_rows(st, out, n);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t nscopes,
+			 struct crdt_vv_entry **out, size_t *n)
+{
+	struct crdt_vv_entry *all = NULL;
+	size_t nall = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!scopes)
+		return crdt_store_vv_of(s, NULL, out, n);
+	/* scope by scope through _heads_scope, then in (author, scope) order */
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+				" WHERE h.scope = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	for (size_t i = 0; i < nscopes && !rc; i++) {
+		struct crdt_vv_entry *v;
+		size_t nv;
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = strcmp(scopes[k], scopes[i]) == 0;
+		if (dup || !crdt_scope_ok(scopes[i]))
+			continue;
+		sqlite3_bind_text(st, 1, scopes[i], -1, SQLITE_STATIC);
+		rc = crdt_vv_rows(st, &v, &nv);
+		sqlite3_reset(st);
+		if (rc || !nv) {
+			mem_free(v);
+			continue;
+		}
+		void *p = mem_realloc(all, (nall + nv) * sizeof(*all));
+		if (!p) {
+			mem_free(v);
+			rc = -ENOMEM;
+			break;
+		}
+		all = p;
+		memcpy(all + nall, v, nv * sizeof(*v));
+		nall += nv;
+		mem_free(v);
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		mem_free(all);
+		return rc;
+	}
+	qsort(all, nall, sizeof(*all), crdt_vv_entry_cmp);
+	*out = all;
+	*n = nall;
+	return 0;
+}
+
+int crdt_store_heads(struct crdt_store *s, struct crdt_vv_entry *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		v[i].seq = 0;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+				" WHERE a.id = ?1 AND h.scope = ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_blob(st, 1, v[i].author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v[i].scope, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			v[i].seq = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			for (size_t k = 0; k < n; k++)
+				v[k].seq = 0;
+			sqlite3_finalize(st);
+			return crdt_sql_rc(rc);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,

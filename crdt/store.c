@@ -141,6 +141,16 @@ static int crdt_schema_apply(struct crdt_store *s)
 			}
 			buf_put_u8(&b, 0);
 		}
+		{
+			/* the rows of one scope in pk order, for the scoped digest
+			 * (GET /vv?digest at the end of a session) without reading
+			 * every row of every table */
+			char line[200];
+			b.len--; /* drop the NUL to append */
+			snprintf(line, sizeof(line), "CREATE INDEX IF NOT EXISTS \"%s__scope\" ON \"%s\"(_scope);",
+				 t->name, t->name);
+			buf_put(&b, line, strlen(line) + 1);
+		}
 		if (t->unique_col >= 0) {
 			char line[200];
 			b.len--; /* drop the NUL to append */
@@ -392,6 +402,28 @@ static const char crdt_base_sql[] =
 	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS _log_held ON _log(carried) WHERE carried = 2;";
 
+/*
+ * The heads of the feeds (H1-H3): the version vector kept as the log grows,
+ * so that nothing a sync session asks (a HELLO, a delta, GET /vv) scans
+ * _log.
+ *  H1. _heads holds one row per (author, scope) that _log holds a commit
+ *      of, with the highest seq held and that commit's HLC.
+ *  H2. It is kept by a trigger on _log, in the transaction of the insert,
+ *      whoever inserts (an older cunlian writing the same file too); a
+ *      commit below the head (a range arriving late) leaves it as it is.
+ *  H3. A replica made before _heads is filled from _log once, when it is
+ *      first opened by code that knows it (inside the opening transaction).
+ */
+static const char crdt_heads_sql[] =
+	"CREATE TABLE IF NOT EXISTS _heads(author INTEGER NOT NULL, scope TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, PRIMARY KEY(author, scope)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS _heads_scope ON _heads(scope);"
+	"CREATE TRIGGER IF NOT EXISTS _log_head AFTER INSERT ON _log BEGIN"
+	" INSERT INTO _heads VALUES(new.author, new.scope, new.seq, new.hlc)"
+	" ON CONFLICT(author, scope) DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc"
+	" WHERE excluded.seq > seq;"
+	" END;";
+
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
 	int rc;
@@ -403,7 +435,11 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 	    (rc = crdt_sql_exec(s, "PRAGMA cache_size=-8192")) || /* 8 MiB */
 	    (rc = crdt_sql_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
-	if ((rc = crdt_sql_exec(s, crdt_base_sql)) ||
+	bool had_heads = crdt_column_exists(s, "_heads", "seq");
+	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_sql_exec(s, crdt_heads_sql)) ||
+	    (!had_heads && /* H3 */
+	     (rc = crdt_sql_exec(s, "INSERT INTO _heads SELECT author, scope, max(seq), hlc FROM _log"
+				    " GROUP BY author, scope"))) ||
 	    (!crdt_column_exists(s, "_conflicts", "scope") &&
 	     (rc = crdt_sql_exec(s, "ALTER TABLE _conflicts ADD COLUMN scope TEXT"))) ||
 	    (rc = crdt_schema_apply(s)))
