@@ -181,6 +181,15 @@ struct crdt_table {
 extern const struct crdt_table crdt_tables[];
 extern const size_t crdt_ntables;
 
+/* A secondary index on one column (schema.c crdt_indexes): named
+ * "<table>_by_<column>"; partial: only rows where the column is not NULL. */
+struct crdt_index {
+	const char *table, *column;
+	bool partial;
+};
+extern const struct crdt_index crdt_indexes[];
+extern const size_t crdt_nindexes;
+
 const struct crdt_table *crdt_schema_table(unsigned id);       /* NULL if none */
 const struct crdt_table *crdt_schema_find(const char *name);   /* NULL if none */
 const struct crdt_column *crdt_table_column(const struct crdt_table *t, unsigned id);

@@ -162,6 +162,14 @@ static int crdt_schema_apply(struct crdt_store *s)
 		}
 		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
 	}
+	for (size_t i = 0; i < crdt_nindexes && !rc; i++) {
+		const struct crdt_index *x = &crdt_indexes[i];
+		char line[256];
+		snprintf(line, sizeof(line), "CREATE INDEX IF NOT EXISTS \"%s_by_%s\" ON \"%s\"(\"%s\")%s%s%s;",
+			 x->table, x->column, x->table, x->column, x->partial ? " WHERE \"" : "",
+			 x->partial ? x->column : "", x->partial ? "\" IS NOT NULL" : "");
+		rc = crdt_sql_exec(s, line);
+	}
 	buf_release(&b);
 	return rc;
 }
