@@ -300,8 +300,29 @@ static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex
 static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf *out)
 {
 	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0;
-	int rc = crdt_store_vv(ctx->store, &vv, &n);
+	char names[16][CRDT_SCOPE_MAX + 1];
+	const char *np[16];
+	size_t n = 0, nn = 0;
+	int rc;
+	/* the feeds of the scopes named, from the heads' index: a station's
+	 * check costs the feeds of its scopes, not the hub's whole vector */
+	for (const char *q = query ? query : ""; *q && nn <= 16;) {
+		size_t k = strcspn(q, "&");
+		if (k > 6 && strncmp(q, "scope=", 6) == 0) {
+			if (nn == 16 || k - 6 > CRDT_SCOPE_MAX) {
+				nn = 17; /* too many or too long: read them all, filter below */
+				break;
+			}
+			memcpy(names[nn], q + 6, k - 6);
+			names[nn][k - 6] = '\0';
+			if (strcmp(names[nn], "-") == 0)
+				names[nn][0] = '\0';
+			np[nn] = names[nn];
+			nn++;
+		}
+		q += k + (q[k] == '&');
+	}
+	rc = nn && nn <= 16 ? crdt_store_vv_scopes(ctx->store, np, nn, &vv, &n) : crdt_store_vv(ctx->store, &vv, &n);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < n; i++) {
