@@ -144,7 +144,9 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 				 const struct node_xchg_result *res, uint64_t now)
 {
 	const struct node_ctx *ctx = sv->ctx;
-	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
+	/* the peer's own (a LoRa link's is longer), unless --interval says */
+	uint64_t interval = (uint64_t)(p->cfg.interval_s && !sv->cli_interval ? p->cfg.interval_s
+									       : sv->nc.interval_s) * 1000;
 	p->attempts++;
 	if (res->rc == ERR_TOOBIG && sv->nc.chunk < NODE_CHUNK_BIG) {
 		sv->bigger = true; /* switched after this turn of the loop */

@@ -40,6 +40,17 @@
  *      ACK again names nothing outstanding). Copies count in the window:
  *      at most link.window CoAP requests are ever outstanding (NSTART),
  *      so a link with window 1 (LoRa) keeps libcoap's schedule alone.
+ *  P1. Over a link with a frame limit (LoRa), a station whose clock holds
+ *      an anchor heard from the hub in this boot first probes: GET /vv
+ *      naming every scope it holds feeds of (and its own and the county's)
+ *      with vvq, the summary of its version vector (sync_vv_hash). "vv
+ *      same" ends the exchange there, converged: the hub holds exactly
+ *      what the station holds in those scopes, so neither has anything to
+ *      send (about 60 bytes up, 25 down). Anything else (differ, an older
+ *      hub's feed lines, a failure) goes on to the session. Without an
+ *      anchor of this boot the station syncs in full, for the hub's TIME.
+ *  P2. The server answers vvq with "vv same" or "vv differ" in place of
+ *      the feed lines (digest lines still follow when asked).
  *  X6. Polls grow like TCP's slow start: each answer that says MORE
  *      allows two more polls (within the window), an answer that does not
  *      cancels those not yet sent; so 1, 2, 4, 8 per round trip while the
@@ -283,6 +294,23 @@ static bool node_net_query_wants(const char *query, const char *scope)
 	return !any;
 }
 
+/* The vvq=HEX term of a query (2 * SYNC_VV_HASH_LEN lowercase hex
+ * digits), into hex; false when there is none. */
+static bool node_net_query_vvq(const char *query, char hex[2 * SYNC_VV_HASH_LEN + 1])
+{
+	for (const char *q = query ? query : ""; *q;) {
+		size_t k = strcspn(q, "&");
+		if (k == 4 + 2 * SYNC_VV_HASH_LEN && strncmp(q, "vvq=", 4) == 0 &&
+		    strspn(q + 4, "0123456789abcdef") >= 2 * SYNC_VV_HASH_LEN) {
+			memcpy(hex, q + 4, 2 * SYNC_VV_HASH_LEN);
+			hex[2 * SYNC_VV_HASH_LEN] = '\0';
+			return true;
+		}
+		q += k + (q[k] == '&');
+	}
+	return false;
+}
+
 /* The state of one scope ("-" county-wide) as 64 hex digits: what two
  * replicas compare once their version vectors agree. */
 static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex[65])
@@ -325,6 +353,24 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 	rc = nn && nn <= 16 ? crdt_store_vv_scopes(ctx->store, np, nn, &vv, &n) : crdt_store_vv(ctx->store, &vv, &n);
 	if (rc)
 		return rc;
+	size_t keep = 0; /* the feeds of the scopes named */
+	for (size_t i = 0; i < n; i++)
+		if (node_net_query_wants(query, vv[i].scope[0] ? vv[i].scope : "-"))
+			vv[keep++] = vv[i];
+	n = keep;
+	char probe[2 * SYNC_VV_HASH_LEN + 1];
+	if (node_net_query_vvq(query, probe)) { /* P2: one line instead of the feeds */
+		uint8_t h[SYNC_VV_HASH_LEN];
+		char hex[2 * SYNC_VV_HASH_LEN + 1];
+		if ((rc = sync_vv_hash(vv, n, h))) {
+			mem_free(vv);
+			return rc;
+		}
+		node_hex(h, sizeof(h), hex);
+		buf_put(out, strcmp(hex, probe) == 0 ? "vv same\n" : "vv differ\n",
+			strcmp(hex, probe) == 0 ? 8 : 10);
+		n = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		char hex[2 * CRDT_AUTHOR_LEN + 1], line[2 * CRDT_AUTHOR_LEN + CRDT_SCOPE_MAX + 32];
 		const char *scope = vv[i].scope[0] ? vv[i].scope : "-";
@@ -687,7 +733,7 @@ out:
 
 /* ---- client exchange --------------------------------------------------- */
 
-enum node_xchg_phase { XCHG_SYNC, XCHG_VV, XCHG_DONE };
+enum node_xchg_phase { XCHG_SYNC, XCHG_VV, XCHG_DONE, XCHG_PROBE };
 
 #define NODE_XCHG_COPIES 3           /* CoAP requests one request may ride in (X5) */
 #define NODE_XCHG_WAIT_FIRST 1000    /* resend interval before a round trip was measured */
@@ -700,6 +746,7 @@ struct node_xchg_req {
 	struct node_xchg *x; /* NULL once the exchange is gone */
 	uint64_t seq;
 	bool vv;
+	bool probe;          /* a GET /vv with vvq (P1) */
 	bool over;           /* answered, or every copy failed */
 	uint8_t *body;       /* kept for copies until over */
 	size_t len;
@@ -727,6 +774,8 @@ struct node_xchg {
 	struct node_gapq gq;
 	char key[17];
 	enum node_xchg_phase phase;
+	char probe_q[512];   /* the probe's query (P1); "" for none */
+	bool probe_sent;
 	uint64_t start, deadline, last_poll, poll_gap;
 	uint64_t seq, latest_seq; /* requests sent; the latest with an answer */
 	bool peer_idle, heard;
@@ -837,6 +886,66 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		node_mark_settle(x->ctx); /* the peer holds our feeds now (feedmark.c W2) */
 }
 
+/* The probe's answer (P1): "vv same" ends the exchange, converged. */
+static void node_xchg_probed(struct node_xchg *x, const uint8_t *body, size_t len)
+{
+	x->res.bytes_in += len;
+	if (len < 8 || memcmp(body, "vv same\n", 8) != 0) {
+		x->phase = XCHG_SYNC; /* something to send, or an older hub */
+		return;
+	}
+	char name[NODE_PEER_NAME_MAX + 1];
+	node_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	node_peer_last_save(x->ctx, name, node_net_wall_ms());
+	node_mark_settle(x->ctx); /* the peer holds our feeds (feedmark.c W2) */
+	x->res.converged = true;
+	x->res.probed = true;
+	x->phase = XCHG_DONE;
+}
+
+/* The probe's query (P1) into x->probe_q, or "" when this exchange does
+ * not probe. */
+static void node_xchg_probe_setup(struct node_xchg *x)
+{
+	struct node_ctx *ctx = x->ctx;
+	struct crdt_vv_entry *vv = NULL;
+	struct node_clock k;
+	char scopes[10][CRDT_SCOPE_MAX + 1];
+	size_t n = 0, ns = 0, off = 0;
+	uint8_t h[SYNC_VV_HASH_LEN];
+	char hex[2 * SYNC_VV_HASH_LEN + 1];
+
+	x->probe_q[0] = '\0';
+	if (!x->peer.link.frame || ctx->hub || !ctx->store || !ctx->conf.station[0] ||
+	    node_clock_judge(ctx, &k) || !k.ev.t.anchor_boot || k.ev.t.anchor_boot != k.n.boot)
+		return;
+	if (crdt_store_vv(ctx->store, &vv, &n))
+		return;
+	snprintf(scopes[ns++], sizeof(scopes[0]), "%s", ctx->conf.station);
+	scopes[ns++][0] = '\0';
+	for (size_t i = 0; i < n && ns <= 8; i++) {
+		bool have = false;
+		for (size_t j = 0; j < ns && !have; j++)
+			have = strcmp(scopes[j], vv[i].scope) == 0;
+		if (!have)
+			snprintf(scopes[ns++], sizeof(scopes[0]), "%s", vv[i].scope);
+	}
+	if (ns > 8 || sync_vv_hash(vv, n, h)) {
+		mem_free(vv);
+		return; /* too many scopes for one query: sync in full */
+	}
+	mem_free(vv);
+	for (size_t j = 0; j < ns; j++) {
+		const char *sc = scopes[j][0] ? scopes[j] : "-";
+		if (sc[strspn(sc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")])
+			return; /* a name a query cannot carry as it is */
+		off += (size_t)snprintf(x->probe_q + off, sizeof(x->probe_q) - off, "scope=%s&", sc);
+	}
+	node_hex(h, sizeof(h), hex);
+	snprintf(x->probe_q + off, sizeof(x->probe_q) - off, "vvq=%s", hex);
+	x->phase = XCHG_PROBE;
+}
+
 /* A request has its answer, or every copy failed (X4, X5). */
 static void node_xchg_over(struct node_xchg_req *q)
 {
@@ -886,6 +995,10 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 	node_xchg_over(q);
 	if (rc == 0 && code / 100 == 2) {
 		x->fails = 0;
+		if (q->probe) {
+			node_xchg_probed(x, body, len);
+			return;
+		}
 		if (q->vv) {
 			node_xchg_compare(x, body, len);
 			x->phase = XCHG_DONE;
@@ -907,6 +1020,10 @@ static void node_xchg_done(void *arg, int rc, unsigned code, const uint8_t *body
 					x->polls = x->peer.link.window;
 			}
 		}
+		return;
+	}
+	if (rc == 0 && q->probe) { /* P1: any refusal, sync in full */
+		x->phase = XCHG_SYNC;
 		return;
 	}
 	if (rc == 0) { /* an error code: the peer refuses (limits, bad request) */
@@ -945,7 +1062,8 @@ static int node_xchg_send(struct node_xchg *x, struct node_xchg_req *q)
 	if (q->vv) { /* a station compares only the scopes it shares with the hub */
 		char scopes[CRDT_SCOPE_MAX + 32];
 		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
-		rc = radio_peer_request(x->p, RADIO_GET, "vv", x->ctx->hub ? NULL : scopes, NULL, 0,
+		rc = radio_peer_request(x->p, RADIO_GET, "vv",
+					q->probe ? x->probe_q : x->ctx->hub ? NULL : scopes, NULL, 0,
 					node_xchg_done, c);
 	} else {
 		snprintf(query, sizeof(query), "k=%s", x->key);
@@ -973,6 +1091,7 @@ static int node_xchg_post(struct node_xchg *x, const uint8_t *body, size_t len, 
 	q->len = len;
 	q->x = x;
 	q->vv = vv;
+	q->probe = vv && x->phase == XCHG_PROBE;
 	q->seq = ++x->seq;
 	q->next = x->reqs;
 	x->reqs = q;
@@ -1077,6 +1196,7 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 		node_xchg_free(x);
 		return rc;
 	}
+	node_xchg_probe_setup(x); /* P1 */
 	*out = x;
 	return 0;
 }
@@ -1140,6 +1260,14 @@ bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 	}
 	if (x->phase == XCHG_VV)
 		return false;
+	if (x->phase == XCHG_PROBE) { /* P1: one GET before any session message */
+		if (!x->probe_sent) {
+			x->probe_sent = true;
+			if ((rc = node_xchg_post(x, NULL, 0, true)))
+				x->phase = XCHG_SYNC;
+		}
+		return false;
+	}
 	if (x->inflight == 0)
 		sync_session_tick(x->s, wall); /* X3 */
 	while (x->live < x->peer.link.window) { /* X1 */

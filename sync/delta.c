@@ -277,6 +277,40 @@ int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct c
 	return crdt_store_vv_scopes(c->store, names, wants->n, out, n);
 }
 
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN])
+{
+	crypto_generichash_state h;
+	uint8_t full[16];
+	struct crdt_vv_entry *s = NULL;
+
+	memset(out, 0, SYNC_VV_HASH_LEN);
+	if (n && !(s = mem_alloc(n * sizeof(*s))))
+		return -ENOMEM;
+	if (n)
+		memcpy(s, v, n * sizeof(*s));
+	sync_vv_sort(s, n);
+	crypto_generichash_init(&h, NULL, 0, sizeof(full));
+	crypto_generichash_update(&h, (const uint8_t *)"cunlian-vv-v1", 13);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t e[CRDT_AUTHOR_LEN + 1 + CRDT_SCOPE_MAX + 8];
+		size_t sl = strlen(s[i].scope), k = 0;
+		if (!s[i].seq)
+			continue;
+		memcpy(e, s[i].author, CRDT_AUTHOR_LEN);
+		k = CRDT_AUTHOR_LEN;
+		e[k++] = (uint8_t)sl;
+		memcpy(e + k, s[i].scope, sl);
+		k += sl;
+		for (int b = 7; b >= 0; b--)
+			e[k++] = (uint8_t)(s[i].seq >> (8 * b));
+		crypto_generichash_update(&h, e, k);
+	}
+	crypto_generichash_final(&h, full, sizeof(full));
+	memcpy(out, full, SYNC_VV_HASH_LEN);
+	mem_free(s);
+	return 0;
+}
+
 /* ---- context --------------------------------------------------------- */
 
 int sync_ctx_new(struct sync_ctx **out, struct crdt_store *store, const struct sync_identity *id,

@@ -413,6 +413,14 @@ typedef int (*sync_emit_fn)(void *arg, const uint8_t *chunk, size_t len,
  * bytes, handed to emit in order. Relayed feeds end at the last commit
  * whose author checkpoint is held. A non-zero return of emit stops and is
  * returned. ERR_TOOBIG if one commit cannot fit in a chunk. */
+/* The summary of a version vector a probe compares (docs/protocol.md,
+ * "CoAP resources", vvq): the first SYNC_VV_HASH_LEN bytes of
+ * BLAKE2b-128("cunlian-vv-v1" || per entry, in (author, scope) byte
+ * order: author[32], u8 len(scope), scope, u64be seq). v need not be
+ * sorted; entries with seq 0 are left out. Returns 0 or -ENOMEM. */
+#define SYNC_VV_HASH_LEN 8
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN]);
+
 int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
 		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
 /* The same for a reader that can read the scopes in reads (a hub: all;
