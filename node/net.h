@@ -42,7 +42,7 @@ struct node_net_peer {
 };
 
 /* The default time between syncs over a LoRa link (profile=lora): an idle
- * sync there is one probe of about 0.6 s of airtime (link.c P1), so a
+ * sync there is one probe of about 0.4 s of airtime (link.c P1), so a
  * week of them stays under a minute (docs/config.md). */
 #define NODE_LORA_INTERVAL_S 7200
 
