@@ -667,7 +667,8 @@ int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t
 		mem_free(all);
 		return rc;
 	}
-	qsort(all, nall, sizeof(*all), crdt_vv_entry_cmp);
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), crdt_vv_entry_cmp);
 	*out = all;
 	*n = nall;
 	return 0;

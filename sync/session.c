@@ -332,7 +332,8 @@ static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct cr
 	v = mem_calloc(upto ? (size_t)upto : 1, sizeof(*v));
 	if (!v)
 		return -ENOMEM;
-	memcpy(v, s->mine, (size_t)upto * sizeof(*v));
+	if (upto)
+		memcpy(v, s->mine, (size_t)upto * sizeof(*v));
 	for (uint64_t i = 0; i < k; i++) {
 		uint64_t gap, seq;
 		if (cur_get_varint(c, &gap) || cur_get_varint(c, &seq) || gap >= upto - at ||
