@@ -50,7 +50,14 @@
  *      hub's feed lines, a failure) goes on to the session. Without an
  *      anchor of this boot the station syncs in full, for the hub's TIME.
  *  P2. The server answers vvq with "vv same" or "vv differ" in place of
- *      the feed lines (digest lines still follow when asked).
+ *      the feed lines (digest lines still follow when asked), and vvd
+ *      with "vv same" in place of them when the summaries agree, else the
+ *      feed lines.
+ *  P3. The check after a station's session (X2) sends vvd, the summary
+ *      of its vector over its own scope and the county's: when the hub's
+ *      agrees, the answer is one line and the digests, not a line per
+ *      feed of those scopes (at a city, a thousand stations' county
+ *      feeds: some 80 KB).
  *  X6. Polls grow like TCP's slow start: each answer that says MORE
  *      allows two more polls (within the window), an answer that does not
  *      cancels those not yet sent; so 1, 2, 4, 8 per round trip while the
@@ -294,13 +301,14 @@ static bool node_net_query_wants(const char *query, const char *scope)
 	return !any;
 }
 
-/* The vvq=HEX term of a query (2 * SYNC_VV_HASH_LEN lowercase hex
- * digits), into hex; false when there is none. */
-static bool node_net_query_vvq(const char *query, char hex[2 * SYNC_VV_HASH_LEN + 1])
+/* The term NAME=HEX of a query, NAME "vvq" or "vvd" (2 *
+ * SYNC_VV_HASH_LEN lowercase hex digits), into hex; false when there is
+ * none. */
+static bool node_net_query_vvq(const char *query, const char *name, char hex[2 * SYNC_VV_HASH_LEN + 1])
 {
 	for (const char *q = query ? query : ""; *q;) {
 		size_t k = strcspn(q, "&");
-		if (k == 4 + 2 * SYNC_VV_HASH_LEN && strncmp(q, "vvq=", 4) == 0 &&
+		if (k == 4 + 2 * SYNC_VV_HASH_LEN && strncmp(q, name, 3) == 0 && q[3] == '=' &&
 		    strspn(q + 4, "0123456789abcdef") >= 2 * SYNC_VV_HASH_LEN) {
 			memcpy(hex, q + 4, 2 * SYNC_VV_HASH_LEN);
 			hex[2 * SYNC_VV_HASH_LEN] = '\0';
@@ -359,7 +367,8 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 			vv[keep++] = vv[i];
 	n = keep;
 	char probe[2 * SYNC_VV_HASH_LEN + 1];
-	if (node_net_query_vvq(query, probe)) { /* P2: one line instead of the feeds */
+	bool only = node_net_query_vvq(query, "vvq", probe);
+	if (only || node_net_query_vvq(query, "vvd", probe)) { /* P2 */
 		uint8_t h[SYNC_VV_HASH_LEN];
 		char hex[2 * SYNC_VV_HASH_LEN + 1];
 		if ((rc = sync_vv_hash(vv, n, h))) {
@@ -367,9 +376,11 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 			return rc;
 		}
 		node_hex(h, sizeof(h), hex);
-		buf_put(out, strcmp(hex, probe) == 0 ? "vv same\n" : "vv differ\n",
-			strcmp(hex, probe) == 0 ? 8 : 10);
-		n = 0;
+		bool same = strcmp(hex, probe) == 0;
+		if (same || only) {
+			buf_put(out, same ? "vv same\n" : "vv differ\n", same ? 8 : 10);
+			n = 0;
+		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		char hex[2 * CRDT_AUTHOR_LEN + 1], line[2 * CRDT_AUTHOR_LEN + CRDT_SCOPE_MAX + 32];
@@ -775,6 +786,7 @@ struct node_xchg {
 	char key[17];
 	enum node_xchg_phase phase;
 	char probe_q[512];   /* the probe's query (P1); "" for none */
+	char vvd[2 * SYNC_VV_HASH_LEN + 1]; /* the check's summary (P3); "" for none */
 	bool probe_sent;
 	uint64_t start, deadline, last_poll, poll_gap;
 	uint64_t seq, latest_seq; /* requests sent; the latest with an answer */
@@ -823,6 +835,7 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	/* the peer's entries, kept as what it holds now (peers/<name>.vv) */
 	struct crdt_vv_entry *pv = mem_calloc(len / 66 + 1, sizeof(*pv));
 	size_t npv = 0;
+	bool same = false;
 	const char *p = (const char *)body, *end = p + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -834,6 +847,8 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 			line[l] = '\0';
 			if (strncmp(line, "digest ", 7) == 0) {
 				node_xchg_digest(x, line + 7);
+			} else if (strcmp(line, "vv same") == 0 && x->vvd[0]) {
+				same = true; /* P3: the same feeds as ours in both scopes */
 			} else if (sscanf(line, "%64s %33s %llu", hex, scope, &seq) == 3) {
 				const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
 				bool match = false;
@@ -866,6 +881,17 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 		}
 		p += l + 1;
 	}
+	if (same && seen) { /* P3: the peer holds what we hold of both scopes */
+		mem_free(pv);
+		pv = mem_calloc(n + 1, sizeof(*pv));
+		npv = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!vv[i].scope[0] || strcmp(vv[i].scope, x->ctx->conf.station) == 0) {
+				seen[i] = true;
+				if (pv)
+					pv[npv++] = vv[i];
+			}
+	}
 	for (size_t i = 0; i < n; i++) /* feeds held here that the peer lacks */
 		if (!seen[i] && (x->ctx->hub || !vv[i].scope[0] ||
 				 strcmp(vv[i].scope, x->ctx->conf.station) == 0))
@@ -884,6 +910,23 @@ static void node_xchg_compare(struct node_xchg *x, const uint8_t *body, size_t l
 	mem_free(pv);
 	if (x->res.converged)
 		node_mark_settle(x->ctx); /* the peer holds our feeds now (feedmark.c W2) */
+}
+
+/* This station's vector over its own scope and the county's, for the
+ * check (P3): into x->vvd, "" when there is none to give (a hub). */
+static void node_xchg_vvd(struct node_xchg *x)
+{
+	struct crdt_vv_entry *vv = NULL;
+	const char *scopes[2] = { x->ctx->conf.station, "" };
+	uint8_t h[SYNC_VV_HASH_LEN];
+	size_t n = 0;
+	x->vvd[0] = '\0';
+	if (x->ctx->hub || !x->ctx->conf.station[0] ||
+	    crdt_store_vv_scopes(x->ctx->store, scopes, 2, &vv, &n))
+		return;
+	if (!sync_vv_hash(vv, n, h))
+		node_hex(h, sizeof(h), x->vvd);
+	mem_free(vv);
 }
 
 /* The probe's answer (P1): "vv same" ends the exchange, converged. */
@@ -1060,8 +1103,10 @@ static int node_xchg_send(struct node_xchg *x, struct node_xchg_req *q)
 	q->sent_ms = c->sent_ms;
 	x->live++;
 	if (q->vv) { /* a station compares only the scopes it shares with the hub */
-		char scopes[CRDT_SCOPE_MAX + 32];
-		snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
+		char scopes[CRDT_SCOPE_MAX + 64];
+		size_t m = (size_t)snprintf(scopes, sizeof(scopes), "scope=%s&scope=-&digest", x->ctx->conf.station);
+		if (x->vvd[0]) /* P3 */
+			snprintf(scopes + m, sizeof(scopes) - m, "&vvd=%s", x->vvd);
 		rc = radio_peer_request(x->p, RADIO_GET, "vv",
 					q->probe ? x->probe_q : x->ctx->hub ? NULL : scopes, NULL, 0,
 					node_xchg_done, c);
@@ -1289,6 +1334,7 @@ bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 		if (x->live >= x->peer.link.window) /* X1: copies of answered requests still out */
 			return false;
 		x->phase = XCHG_VV;
+		node_xchg_vvd(x); /* P3 */
 		if ((rc = node_xchg_post(x, NULL, 0, true)))
 			x->err = rc;
 		return false;
