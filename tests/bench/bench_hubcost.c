@@ -20,7 +20,8 @@
  * the last day over the first. A figure, not a test: nothing is asserted
  * but that every session converged and nothing came twice.
  *
- * Run: build/bench/bench_hubcost [days] (8 by default).
+ * Run: build/bench/bench_hubcost [days] (8 by default); HUBCOST_DEBUG=1
+ * also lists every message the hub sends (type, bytes) on stderr.
  */
 #include <stdio.h>
 #include <stdlib.h>
