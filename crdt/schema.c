@@ -137,15 +137,15 @@ const size_t crdt_ntables = NCOLS(crdt_tables);
 
 /* Secondary indexes for the queries of node/ at city scale (issue 15):
  * the duplicate checks of a volunteer import (a phone, an ID number's hash
- * and its county hash, each once per row), one station's volunteers, and
- * one volunteer's orders and points (a balance before a redemption).
+ * and its county hash, each once per row) and one volunteer's orders and
+ * points (a balance before a redemption). One station's rows are found
+ * by the index on _scope (store.c), which every domain table has.
  * Opening a replica creates those missing (store.c); they are local to the
  * file and never travel, so adding one needs no new schema version. */
 const struct crdt_index crdt_indexes[] = {
 	{ "volunteers", "phone", true },
 	{ "volunteers", "id_hash", true },
 	{ "volunteers", "id_chash", true },
-	{ "volunteers", "station", false },
 	{ "orders", "volunteer", true },
 	{ "points", "volunteer", false },
 };
