@@ -437,11 +437,6 @@ int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv
  * once or not at all. */
 int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t nscopes,
 			 struct crdt_vv_entry **out, size_t *n);
-/* The SQL of the one trigger a replica holds (_log_head, which keeps the
- * feeds' heads), exactly as sqlite_master keeps it: a file with any other
- * trigger was not written by cunlian. */
-extern const char crdt_heads_trigger_sql[];
-
 /* For each of the n feeds (author, scope) of v, set v[i].seq to the
  * highest seq held (0: none). One index lookup per feed. On failure every
  * seq is 0. */

@@ -425,28 +425,12 @@ static const char crdt_base_sql[] =
 static const char crdt_heads_sql[] =
 	"CREATE TABLE IF NOT EXISTS _heads(author INTEGER NOT NULL, scope TEXT NOT NULL,"
 	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, PRIMARY KEY(author, scope)) WITHOUT ROWID;"
-	"CREATE INDEX IF NOT EXISTS _heads_scope ON _heads(scope);";
-/* The one trigger cunlian writes, as sqlite_master keeps it (so a restore
- * can tell it from any other: node/cmd_backup.c invariant 5). */
-const char crdt_heads_trigger_sql[] =
-	"CREATE TRIGGER _log_head AFTER INSERT ON _log BEGIN"
+	"CREATE INDEX IF NOT EXISTS _heads_scope ON _heads(scope);"
+	"CREATE TRIGGER IF NOT EXISTS _log_head AFTER INSERT ON _log BEGIN"
 	" INSERT INTO _heads VALUES(new.author, new.scope, new.seq, new.hlc)"
 	" ON CONFLICT(author, scope) DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc"
 	" WHERE excluded.seq > seq;"
-	" END";
-
-static bool crdt_trigger_exists(struct crdt_store *s, const char *name)
-{
-	sqlite3_stmt *st;
-	bool found = false;
-	if (sqlite3_prepare_v2(s->db, "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?1", -1,
-			       &st, NULL) != SQLITE_OK)
-		return false;
-	sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
-	found = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	return found;
-}
+	" END;";
 
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
@@ -461,7 +445,6 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 		return rc;
 	bool had_heads = crdt_column_exists(s, "_heads", "seq");
 	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_sql_exec(s, crdt_heads_sql)) ||
-	    (!crdt_trigger_exists(s, "_log_head") && (rc = crdt_sql_exec(s, crdt_heads_trigger_sql))) ||
 	    (!had_heads && /* H3 */
 	     (rc = crdt_sql_exec(s, "INSERT INTO _heads SELECT author, scope, max(seq), hlc FROM _log"
 				    " GROUP BY author, scope"))) ||

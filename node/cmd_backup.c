@@ -46,12 +46,11 @@
  *      file written is removed (and the home, if restore created it).
  *   4. A wrong passphrase fails on the first message (ERR_BADSIG); any
  *      later damage or truncation is ERR_CORRUPT, with the byte offset.
- *   5. The replica is opened only once its schema holds tables, indexes
- *      and cunlian's one trigger (_log_head, its text exactly
- *      crdt_heads_trigger_sql) alone: any other trigger, a view or a
- *      virtual table (which cunlian never writes) would run inside the
- *      node at every open and every write, so such a file is refused
- *      before anything runs it (ERR_CORRUPT).
+ *   5. The replica is opened only once its schema holds tables and
+ *      indexes alone: a trigger, view or virtual table in it (which
+ *      cunlian never writes) would run inside the node at every open and
+ *      every write, so such a file is refused before anything runs it
+ *      (ERR_CORRUPT).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -842,11 +841,8 @@ static int rs_schema_plain(const char *path)
 	sqlite3_stmt *st = NULL;
 	int rc = sqlite3_open_v2(path, &h, SQLITE_OPEN_READWRITE, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE (type NOT IN ('table', 'index')"
-					" AND NOT (type = 'trigger' AND name = '_log_head' AND tbl_name = '_log'"
-					" AND sql = ?1)) OR sql LIKE 'create virtual %'", -1, &st, NULL);
-	if (rc == SQLITE_OK)
-		sqlite3_bind_text(st, 1, crdt_heads_trigger_sql, -1, SQLITE_STATIC);
+		rc = sqlite3_prepare_v2(h, "SELECT count(*) FROM sqlite_master WHERE type NOT IN ('table', 'index')"
+					" OR sql LIKE 'create virtual %'", -1, &st, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int64(st, 0) == 0 ? SQLITE_OK : SQLITE_CORRUPT;
 	sqlite3_finalize(st);
