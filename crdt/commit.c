@@ -81,15 +81,18 @@ static int crdt_savepoint_release(struct crdt_store *s)
 {
 	if (s->depth)
 		return 0;
-	/* this is the whole transaction: persist the clock with it */
+	/* this is the whole transaction: persist the clock and the heads with it */
+	int rc = crdt_heads_flush(s);
 	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
-	int rc = crdt_stmt_run(s->st_meta_put);
+	if (!rc)
+		rc = crdt_stmt_run(s->st_meta_put);
 	if (!rc)
 		rc = crdt_stmt_run(s->st_commit);
 	if (rc) {
 		crdt_stmt_run(s->st_rollback);
 		s->nauthors = s->sp_nauthors;
 		s->last_author_idx = 0;
+		s->nheads = 0;
 	}
 	return rc;
 }
@@ -104,6 +107,7 @@ static void crdt_savepoint_undo(struct crdt_store *s, int why)
 	crdt_stmt_run(s->st_rollback);
 	s->nauthors = s->sp_nauthors; /* authors added in the transaction are gone */
 	s->last_author_idx = 0;
+	s->nheads = 0;
 }
 
 int crdt_store_begin(struct crdt_store *s)
@@ -130,6 +134,8 @@ int crdt_store_end(struct crdt_store *s)
 	int rc = s->batch_rc;
 	if (!rc)
 		rc = crdt_cache_flush(s); /* the batch's rows, before its commit */
+	if (!rc)
+		rc = crdt_heads_flush(s); /* and its feeds' heads (store.c H2) */
 	if (!rc) {
 		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
 		rc = crdt_stmt_run(s->st_meta_put);
@@ -150,6 +156,7 @@ void crdt_store_abort(struct crdt_store *s)
 	if (s->depth)
 		crdt_stmt_run(s->st_rollback);
 	crdt_cache_reset(s); /* its rows were never written, or rolled back */
+	s->nheads = 0;
 	s->depth = 0;
 	s->batch_rc = 0;
 	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
@@ -160,6 +167,68 @@ static bool crdt_scope_ok(const char *scope)
 {
 	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;
 	return n <= CRDT_SCOPE_MAX && utf8_valid(scope, n);
+}
+
+/* Note a commit added to the log (store.c H2): the feed's highest seq of
+ * this transaction. Consecutive commits are mostly of one feed. */
+static int crdt_heads_note(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
+			   uint64_t hlc)
+{
+	struct crdt_head_note *h = NULL;
+	if (s->heads_last < s->nheads && s->heads[s->heads_last].author == author &&
+	    strcmp(s->heads[s->heads_last].scope, scope) == 0)
+		h = &s->heads[s->heads_last];
+	for (size_t i = 0; !h && i < s->nheads; i++)
+		if (s->heads[i].author == author && strcmp(s->heads[i].scope, scope) == 0) {
+			h = &s->heads[i];
+			s->heads_last = i;
+		}
+	if (!h) {
+		if (s->nheads == s->heads_cap) {
+			size_t cap = s->heads_cap ? 2 * s->heads_cap : 16;
+			void *p = mem_realloc(s->heads, cap * sizeof(*s->heads));
+			if (!p)
+				return -ENOMEM;
+			s->heads = p;
+			s->heads_cap = cap;
+		}
+		h = &s->heads[s->nheads];
+		s->heads_last = s->nheads++;
+		h->author = author;
+		snprintf(h->scope, sizeof(h->scope), "%s", scope);
+		h->seq = 0;
+	}
+	if (seq > h->seq) {
+		h->seq = seq;
+		h->hlc = hlc;
+	}
+	return 0;
+}
+
+int crdt_heads_flush(struct crdt_store *s)
+{
+	sqlite3_stmt *st = s->st_head_put;
+	int rc = 0;
+	for (size_t i = 0; i < s->nheads && !rc; i++) {
+		sqlite3_bind_int64(st, 1, s->heads[i].author);
+		sqlite3_bind_text(st, 2, s->heads[i].scope, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)s->heads[i].seq);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)s->heads[i].hlc);
+		rc = crdt_stmt_run(st);
+	}
+	s->nheads = 0;
+	return rc;
+}
+
+/* Before a read of _heads inside a transaction: what it added (H2). */
+static int crdt_heads_ready(struct crdt_store *s)
+{
+	if (!s->nheads)
+		return 0;
+	int rc = crdt_heads_flush(s);
+	if (rc && s->depth && !s->batch_rc)
+		s->batch_rc = rc;
+	return rc;
 }
 
 /* Version vector entries in (author, scope) byte order. */
@@ -190,7 +259,9 @@ static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *sc
 		sqlite3_bind_null(st, 7);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st); /* every parameter is bound again next time */
-	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	if (rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	return sqlite3_changes(s->db) == 1 ? crdt_heads_note(s, author, scope, seq, hlc) : 0;
 }
 
 /* Run a statement keyed by (author, scope, seq); returns its sqlite rc. */
@@ -602,6 +673,8 @@ int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv
 
 	*out = NULL;
 	*n = 0;
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
 	rc = sqlite3_prepare_v2(s->db,
 				author ? "SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
 					 " WHERE a.id = ?1 ORDER BY h.scope"
@@ -629,6 +702,8 @@ int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t
 	*n = 0;
 	if (!scopes)
 		return crdt_store_vv_of(s, NULL, out, n);
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
 	/* scope by scope through _heads_scope, then in (author, scope) order */
 	rc = sqlite3_prepare_v2(s->db,
 				"SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
@@ -681,6 +756,8 @@ int crdt_store_heads(struct crdt_store *s, struct crdt_vv_entry *v, size_t n)
 
 	for (size_t i = 0; i < n; i++)
 		v[i].seq = 0;
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
 	rc = sqlite3_prepare_v2(s->db,
 				"SELECT h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
 				" WHERE a.id = ?1 AND h.scope = ?2",

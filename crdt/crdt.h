@@ -437,6 +437,11 @@ int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv
  * once or not at all. */
 int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t nscopes,
 			 struct crdt_vv_entry **out, size_t *n);
+/* Raise every feed's head to the highest seq the log holds (one pass over
+ * the log, outside a batch): for commits an older cunlian added to this
+ * file, which knew no heads. `cunlian serve` runs it when it starts. */
+int crdt_store_heads_repair(struct crdt_store *s);
+
 /* For each of the n feeds (author, scope) of v, set v[i].seq to the
  * highest seq held (0: none). One index lookup per feed. On failure every
  * seq is 0. */

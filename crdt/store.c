@@ -416,21 +416,34 @@ static const char crdt_base_sql[] =
  * _log.
  *  H1. _heads holds one row per (author, scope) that _log holds a commit
  *      of, with the highest seq held and that commit's HLC.
- *  H2. It is kept by a trigger on _log, in the transaction of the insert,
- *      whoever inserts (an older cunlian writing the same file too); a
- *      commit below the head (a range arriving late) leaves it as it is.
+ *  H2. It is kept in the transaction that adds the commits: each commit
+ *      added to _log is noted in memory (commit.c, the feed's highest seq
+ *      of the transaction), and _heads is written once per feed touched,
+ *      before the transaction commits, and before anything reads it;
+ *      a rollback forgets the notes. A commit below the head (a range
+ *      arriving late) leaves it as it is.
  *  H3. A replica made before _heads is filled from _log once, when it is
- *      first opened by code that knows it (inside the opening transaction).
+ *      first opened by code that knows it (inside the opening
+ *      transaction). crdt_store_heads_repair raises every head to the log's
+ *      maximum (one pass over _log): `cunlian serve` runs it when it
+ *      starts, for commits an older cunlian added to the file since.
  */
 static const char crdt_heads_sql[] =
 	"CREATE TABLE IF NOT EXISTS _heads(author INTEGER NOT NULL, scope TEXT NOT NULL,"
 	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, PRIMARY KEY(author, scope)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS _heads_scope ON _heads(scope);"
-	"CREATE TRIGGER IF NOT EXISTS _log_head AFTER INSERT ON _log BEGIN"
-	" INSERT INTO _heads VALUES(new.author, new.scope, new.seq, new.hlc)"
+	"DROP TRIGGER IF EXISTS _log_head;"; /* kept them in an early build */
+static const char crdt_heads_fill_sql[] =
+	"INSERT INTO _heads SELECT author, scope, max(seq), hlc FROM _log WHERE true GROUP BY author, scope"
 	" ON CONFLICT(author, scope) DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc"
-	" WHERE excluded.seq > seq;"
-	" END;";
+	" WHERE excluded.seq > _heads.seq";
+
+int crdt_store_heads_repair(struct crdt_store *s)
+{
+	if (s->depth)
+		return ERR_USAGE;
+	return crdt_sql_exec(s, crdt_heads_fill_sql);
+}
 
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
@@ -445,9 +458,7 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 		return rc;
 	bool had_heads = crdt_column_exists(s, "_heads", "seq");
 	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_sql_exec(s, crdt_heads_sql)) ||
-	    (!had_heads && /* H3 */
-	     (rc = crdt_sql_exec(s, "INSERT INTO _heads SELECT author, scope, max(seq), hlc FROM _log"
-				    " GROUP BY author, scope"))) ||
+	    (!had_heads && (rc = crdt_sql_exec(s, crdt_heads_fill_sql))) || /* H3 */
 	    (!crdt_column_exists(s, "_conflicts", "scope") &&
 	     (rc = crdt_sql_exec(s, "ALTER TABLE _conflicts ADD COLUMN scope TEXT"))) ||
 	    (rc = crdt_schema_apply(s)))
@@ -481,6 +492,9 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 			       &s->st_log_uncarry)) ||
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _heads VALUES(?1, ?2, ?3, ?4) ON CONFLICT(author, scope)"
+				  " DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc WHERE excluded.seq > seq",
+			       &s->st_head_put)) ||
 	    (rc = crdt_prepare(s, "SELECT l.seq, l.hlc, l.body, l.seal, l.carried FROM _log l"
 				  " JOIN _authors a ON a.idx = l.author"
 				  " WHERE a.id = ? AND l.scope = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
@@ -581,6 +595,7 @@ void crdt_store_close(struct crdt_store *s)
 	buf_release(&s->sealed_body);
 	mem_free(s->authors);
 	mem_free(s->author_slot);
+	mem_free(s->heads);
 	crdt_cache_free(s);
 	mem_free(s);
 }
@@ -590,6 +605,8 @@ struct sqlite3 *crdt_store_db(struct crdt_store *s)
 	/* a reader must see the batch's rows (rowcache.c K4); a failure to
 	 * write them back spoils the batch like any storage failure in it */
 	int rc = s->depth ? crdt_cache_flush(s) : 0;
+	if (!rc && s->nheads)
+		rc = crdt_heads_flush(s); /* and _heads (H2) */
 	if (rc && !s->batch_rc)
 		s->batch_rc = rc;
 	return s->db;

@@ -305,6 +305,9 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	sv->once = o[5].val != NULL;
 	if ((rc = node_open(ctx)))
 		goto out;
+	/* the feeds' heads as the log says, for commits an older cunlian
+	 * added (docs/replica.md "_heads"); best effort: the next start again */
+	crdt_store_heads_repair(ctx->store);
 	if (o[1].val)
 		snprintf(sv->conf_path, sizeof(sv->conf_path), "%s", o[1].val);
 	else

@@ -904,14 +904,25 @@ static void test_heads_are_the_log(void **state)
 	assert_int_equal(crdt_store_vv(f->st, &v, &n), 0);
 	assert_int_equal(n, 2);
 	free(v);
-	/* whoever inserts into _log (an older cunlian on the same file) */
+	/* a commit an older cunlian added to the file: the repair raises it */
 	assert_int_equal(sqlite3_exec(crdt_store_db(f->st),
 				      "INSERT INTO _log VALUES(1, 's0001', 9, 7, x'00', NULL, 1)", NULL, NULL, NULL),
 			 SQLITE_OK);
+	assert_int_equal(crdt_store_heads_repair(f->st), 0);
+	assert_vv_is_log(f->st);
+	/* inside a batch, the heads of what it added; gone with an abort */
+	assert_int_equal(crdt_store_begin(f->st), 0);
+	order_new(f->st, T_DAY0 + 20, "s0001-h9");
+	assert_vv_is_log(f->st);
+	crdt_store_abort(f->st);
+	assert_vv_is_log(f->st);
+	assert_int_equal(crdt_store_begin(f->st), 0);
+	order_new(f->st, T_DAY0 + 21, "s0001-h10");
+	assert_int_equal(crdt_store_end(f->st), 0);
 	assert_vv_is_log(f->st);
 	uint64_t own;
 	assert_int_equal(crdt_store_own_seq(f->st, "s0001", &own), 0);
-	assert_int_equal(own, 9);
+	assert_int_equal(own, 10);
 }
 
 int main(void)
