@@ -132,7 +132,9 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 				 const struct node_xchg_result *res, uint64_t now)
 {
 	const struct node_ctx *ctx = sv->ctx;
-	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
+	/* the peer's own (a LoRa link's is longer), unless --interval says */
+	uint64_t interval = (uint64_t)(p->cfg.interval_s && !sv->cli_interval ? p->cfg.interval_s
+									       : sv->nc.interval_s) * 1000;
 	p->attempts++;
 	if (res->rc) {
 		uint64_t max = (uint64_t)sv->nc.backoff_max_s * 1000;
@@ -436,6 +438,9 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	sv->once = o[5].val != NULL;
 	if ((rc = node_open(ctx)))
 		goto out;
+	/* the feeds' heads as the log says, for commits an older cunlian
+	 * added (docs/replica.md "_heads"); best effort: the next start again */
+	crdt_store_heads_repair(ctx->app.store);
 	if (o[1].val)
 		snprintf(sv->conf_path, sizeof(sv->conf_path), "%s", o[1].val);
 	else

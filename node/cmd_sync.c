@@ -72,6 +72,8 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_kstr(&j, "peer", peer->uri);
 		node_json_key(&j, "converged");
 		node_json_bool(&j, r->converged);
+		node_json_key(&j, "probed"); /* nothing new: the probe alone (link.c P1) */
+		node_json_bool(&j, r->probed);
 		node_json_kint(&j, "feeds_differ", (int64_t)r->differ);
 		node_json_kint(&j, "scopes_differ", (int64_t)r->digest_differ);
 		node_json_key(&j, "sent");

@@ -9,6 +9,26 @@
  * owns the messages (framing, gaps, acknowledgements), radio/ the
  * requests (window, resends, polls); what is left here is which session
  * a port is, and what node/ remembers and logs of it.
+ *
+ * Probes (hubcost; the server side, P2, is in node_net_vv_text):
+ *  P1. Over a link with a frame limit (LoRa), a station whose clock holds
+ *      an anchor heard from the hub in this boot first probes: GET /vv
+ *      naming every scope it holds feeds of (and its own and the county's)
+ *      with vvq, the summary of its version vector (sync_vv_hash). "vv
+ *      same" ends the exchange there, converged: the hub holds exactly
+ *      what the station holds in those scopes, so neither has anything to
+ *      send (about 60 bytes up, 25 down). Anything else (differ, an older
+ *      hub's feed lines, a failure) goes on to the session. Without an
+ *      anchor of this boot the station syncs in full, for the hub's TIME.
+ *  P2. The server answers vvq with "vv same" or "vv differ" in place of
+ *      the feed lines (digest lines still follow when asked), and vvd
+ *      with "vv same" in place of them when the summaries agree, else the
+ *      feed lines.
+ *  P3. The check after a station's session (X2) sends vvd, the summary
+ *      of its vector over its own scope and the county's: when the hub's
+ *      agrees, the answer is one line and the digests, not a line per
+ *      feed of those scopes (at a city, a thousand stations' county
+ *      feeds: some 80 KB).
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -160,6 +180,24 @@ static bool node_net_query_wants(const char *query, const char *scope)
 	return !any;
 }
 
+/* The term NAME=HEX of a query, NAME "vvq" or "vvd" (2 *
+ * SYNC_VV_HASH_LEN lowercase hex digits), into hex; false when there is
+ * none. */
+static bool node_net_query_vvq(const char *query, const char *name, char hex[2 * SYNC_VV_HASH_LEN + 1])
+{
+	for (const char *q = query ? query : ""; *q;) {
+		size_t k = strcspn(q, "&");
+		if (k == 4 + 2 * SYNC_VV_HASH_LEN && strncmp(q, name, 3) == 0 && q[3] == '=' &&
+		    strspn(q + 4, "0123456789abcdef") >= 2 * SYNC_VV_HASH_LEN) {
+			memcpy(hex, q + 4, 2 * SYNC_VV_HASH_LEN);
+			hex[2 * SYNC_VV_HASH_LEN] = '\0';
+			return true;
+		}
+		q += k + (q[k] == '&');
+	}
+	return false;
+}
+
 /* The state of one scope ("-" county-wide) as 64 hex digits: what two
  * replicas compare once their version vectors agree. */
 static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex[65])
@@ -177,10 +215,52 @@ static int node_net_digest_hex(struct node_ctx *ctx, const char *scope, char hex
 static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf *out)
 {
 	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0;
-	int rc = crdt_store_vv(ctx->app.store, &vv, &n);
+	char names[16][CRDT_SCOPE_MAX + 1];
+	const char *np[16];
+	size_t n = 0, nn = 0;
+	int rc;
+	/* the feeds of the scopes named, from the heads' index: a station's
+	 * check costs the feeds of its scopes, not the hub's whole vector */
+	for (const char *q = query ? query : ""; *q && nn <= 16;) {
+		size_t k = strcspn(q, "&");
+		if (k > 6 && strncmp(q, "scope=", 6) == 0) {
+			if (nn == 16 || k - 6 > CRDT_SCOPE_MAX) {
+				nn = 17; /* too many or too long: read them all, filter below */
+				break;
+			}
+			memcpy(names[nn], q + 6, k - 6);
+			names[nn][k - 6] = '\0';
+			if (strcmp(names[nn], "-") == 0)
+				names[nn][0] = '\0';
+			np[nn] = names[nn];
+			nn++;
+		}
+		q += k + (q[k] == '&');
+	}
+	rc = nn && nn <= 16 ? crdt_store_vv_scopes(ctx->app.store, np, nn, &vv, &n) : crdt_store_vv(ctx->app.store, &vv, &n);
 	if (rc)
 		return rc;
+	size_t keep = 0; /* the feeds of the scopes named */
+	for (size_t i = 0; i < n; i++)
+		if (node_net_query_wants(query, vv[i].scope[0] ? vv[i].scope : "-"))
+			vv[keep++] = vv[i];
+	n = keep;
+	char probe[2 * SYNC_VV_HASH_LEN + 1];
+	bool only = node_net_query_vvq(query, "vvq", probe);
+	if (only || node_net_query_vvq(query, "vvd", probe)) { /* P2 */
+		uint8_t h[SYNC_VV_HASH_LEN];
+		char hex[2 * SYNC_VV_HASH_LEN + 1];
+		if ((rc = sync_vv_hash(vv, n, h))) {
+			mem_free(vv);
+			return rc;
+		}
+		app_hex(h, sizeof(h), hex);
+		bool same = strcmp(hex, probe) == 0;
+		if (same || only) {
+			buf_put(out, same ? "vv same\n" : "vv differ\n", same ? 8 : 10);
+			n = 0;
+		}
+	}
 	for (size_t i = 0; i < n; i++) {
 		char hex[2 * CRDT_AUTHOR_LEN + 1], line[2 * CRDT_AUTHOR_LEN + CRDT_SCOPE_MAX + 32];
 		const char *scope = vv[i].scope[0] ? vv[i].scope : "-";
@@ -537,10 +617,18 @@ out:
 
 struct node_xchg {
 	struct node_ctx *ctx;
+	struct radio *r;
 	struct node_net_peer peer;
 	struct node_net_sess sess; /* the port's argument */
-	struct radio_xchg *rx;
-	char query[CRDT_SCOPE_MAX + 32];
+	struct radio_xchg *rx;     /* NULL while the probe is out (P1) */
+	struct radio_peer *rp;     /* the peer given, or one made for the probe */
+	bool own_rp;
+	uint64_t timeout_ms, start_ms;
+	char query[CRDT_SCOPE_MAX + 64];
+	char probe_q[512];         /* the probe's query (P1); "" for none */
+	int probe;                 /* 0 none, 1 out, 2 answered "vv same", 3 go on */
+	char vvd[2 * SYNC_VV_HASH_LEN + 1]; /* the check's summary (P3); "" for none */
+	bool was_idle;             /* the session was idle at the last step */
 	int err;
 	struct node_xchg_result res;
 };
@@ -575,6 +663,7 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 	/* the peer's entries, kept as what it holds now (peers/<name>.vv) */
 	struct crdt_vv_entry *pv = mem_calloc(len / 66 + 1, sizeof(*pv));
 	size_t npv = 0;
+	bool same = false;
 	const char *p = (const char *)body, *end = p + len;
 	while (p < end) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
@@ -586,6 +675,8 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 			line[l] = '\0';
 			if (strncmp(line, "digest ", 7) == 0) {
 				node_xchg_digest(x, line + 7);
+			} else if (strcmp(line, "vv same") == 0 && x->vvd[0]) {
+				same = true; /* P3: the same feeds as ours in both scopes */
 			} else if (sscanf(line, "%64s %33s %llu", hex, scope, &seq) == 3) {
 				const char *sc = strcmp(scope, "-") == 0 ? "" : scope;
 				bool match = false;
@@ -618,6 +709,17 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 		}
 		p += l + 1;
 	}
+	if (same && seen) { /* P3: the peer holds what we hold of both scopes */
+		mem_free(pv);
+		pv = mem_calloc(n + 1, sizeof(*pv));
+		npv = 0;
+		for (size_t i = 0; i < n; i++)
+			if (!vv[i].scope[0] || strcmp(vv[i].scope, x->ctx->app.conf.station) == 0) {
+				seen[i] = true;
+				if (pv)
+					pv[npv++] = vv[i];
+			}
+	}
 	for (size_t i = 0; i < n; i++) /* feeds held here that the peer lacks */
 		if (!seen[i] && (x->ctx->app.hub || !vv[i].scope[0] ||
 				 strcmp(vv[i].scope, x->ctx->app.conf.station) == 0))
@@ -639,11 +741,106 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 	return x->err;
 }
 
+/* The probe's query (P1) into x->probe_q, or "" when this exchange does
+ * not probe: only over a link with a frame limit (LoRa), only a station
+ * whose clock heard the hub in this boot (else it syncs in full, for the
+ * hub's time), at most 8 scopes of plain names. */
+static void node_xchg_probe_setup(struct node_xchg *x)
+{
+	struct node_ctx *ctx = x->ctx;
+	struct crdt_vv_entry *vv = NULL;
+	struct app_clock k;
+	char scopes[10][CRDT_SCOPE_MAX + 1];
+	size_t n = 0, ns = 0, off = 0;
+	uint8_t h[SYNC_VV_HASH_LEN];
+	char hex[2 * SYNC_VV_HASH_LEN + 1];
+
+	x->probe_q[0] = '\0';
+	if (!x->peer.link.frame || ctx->app.hub || !ctx->app.store || !ctx->app.conf.station[0] ||
+	    app_clock_judge(&ctx->app, &k) || !k.ev.t.anchor_boot || k.ev.t.anchor_boot != k.n.boot)
+		return;
+	if (crdt_store_vv(ctx->app.store, &vv, &n))
+		return;
+	snprintf(scopes[ns++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
+	scopes[ns++][0] = '\0';
+	for (size_t i = 0; i < n && ns <= 8; i++) {
+		bool have = false;
+		for (size_t j = 0; j < ns && !have; j++)
+			have = strcmp(scopes[j], vv[i].scope) == 0;
+		if (!have)
+			snprintf(scopes[ns++], sizeof(scopes[0]), "%s", vv[i].scope);
+	}
+	if (ns > 8 || sync_vv_hash(vv, n, h)) {
+		mem_free(vv);
+		return; /* too many scopes for one query: sync in full */
+	}
+	mem_free(vv);
+	for (size_t j = 0; j < ns; j++) {
+		const char *sc = scopes[j][0] ? scopes[j] : "-";
+		if (sc[strspn(sc, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")])
+			return; /* a name a query cannot carry as it is */
+		off += (size_t)snprintf(x->probe_q + off, sizeof(x->probe_q) - off, "scope=%s&", sc);
+	}
+	app_hex(h, sizeof(h), hex);
+	snprintf(x->probe_q + off, sizeof(x->probe_q) - off, "vvq=%s", hex);
+}
+
+/* The check's query (P3): a station's vector over its own scope and the
+ * county's goes as vvd, so a hub that holds the same answers one line,
+ * not a line per feed of those scopes. Made when the session goes idle,
+ * which is just before the check is asked. */
+static void node_xchg_vvd(struct node_xchg *x)
+{
+	struct node_ctx *ctx = x->ctx;
+	struct crdt_vv_entry *vv = NULL;
+	const char *scopes[2] = { ctx->app.conf.station, "" };
+	uint8_t h[SYNC_VV_HASH_LEN];
+	size_t n = 0;
+	x->vvd[0] = '\0';
+	if (!ctx->app.hub && !crdt_store_vv_scopes(ctx->app.store, scopes, 2, &vv, &n) &&
+	    !sync_vv_hash(vv, n, h))
+		app_hex(h, sizeof(h), x->vvd);
+	mem_free(vv);
+	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-&digest%s%s", ctx->app.conf.station,
+		 x->vvd[0] ? "&vvd=" : "", x->vvd);
+}
+
+/* The probe's answer (P1): "vv same" ends the exchange, converged;
+ * anything else (differ, an older hub's feed lines, a failure) starts the
+ * session. */
+static void node_xchg_probed(void *arg, int rc, unsigned code, const uint8_t *body, size_t len)
+{
+	struct node_xchg *x = arg;
+	x->res.bytes_in += len;
+	x->probe = rc == 0 && code / 100 == 2 && len >= 8 && memcmp(body, "vv same\n", 8) == 0 ? 2 : 3;
+}
+
+/* The session and the exchange that carries it (radio/xchg.c). */
+static int node_xchg_start(struct node_xchg *x)
+{
+	struct node_ctx *ctx = x->ctx;
+	struct radio_port port = node_port;
+	struct sync_session_options so = {
+		.initiator = true,
+		.rto_ms = x->peer.link.ack_timeout_ms ? x->peer.link.ack_timeout_ms : 2000,
+	};
+	uint64_t spent = node_net_mono_ms() - x->start_ms;
+	struct radio_xchg_options o = {
+		.path = "s", .final_path = "vv", .final_query = ctx->app.hub ? NULL : x->query,
+		.final = node_xchg_compare,
+		.timeout_ms = x->timeout_ms > spent ? x->timeout_ms - spent : 1,
+	};
+	int rc;
+	port.arg = &x->sess;
+	if ((rc = sync_session_new(&x->sess.s, ctx->app.sync, &so, node_net_wall_ms())))
+		return rc;
+	return radio_xchg_new(&x->rx, x->r, x->peer.host, x->peer.port, &x->peer.link, x->rp, &port, &o);
+}
+
 int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 		  const struct node_net_peer *peer, struct radio_peer *rp, uint64_t timeout_ms)
 {
 	struct node_xchg *x;
-	struct radio_port port = node_port;
 	int rc;
 
 	*out = NULL;
@@ -651,20 +848,21 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	if (!x)
 		return -ENOMEM;
 	x->ctx = ctx;
+	x->r = r;
 	x->peer = *peer;
-	struct sync_session_options so = {
-		.initiator = true,
-		.rto_ms = peer->link.ack_timeout_ms ? peer->link.ack_timeout_ms : 2000,
-	};
+	x->rp = rp;
+	x->timeout_ms = timeout_ms;
+	x->start_ms = node_net_mono_ms();
 	/* a station compares only the scopes it shares with the hub */
 	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-&digest", ctx->app.conf.station);
-	struct radio_xchg_options o = {
-		.path = "s", .final_path = "vv", .final_query = ctx->app.hub ? NULL : x->query,
-		.final = node_xchg_compare, .timeout_ms = timeout_ms,
-	};
-	port.arg = &x->sess;
-	if ((rc = sync_session_new(&x->sess.s, ctx->app.sync, &so, node_net_wall_ms())) ||
-	    (rc = radio_xchg_new(&x->rx, r, peer->host, peer->port, &peer->link, rp, &port, &o))) {
+	node_xchg_probe_setup(x); /* P1 */
+	if (x->probe_q[0] && !x->rp && !radio_peer_new(r, &x->rp, peer->host, peer->port, &peer->link))
+		x->own_rp = true;
+	if (x->probe_q[0] && x->rp &&
+	    !radio_peer_request(x->rp, RADIO_GET, "vv", x->probe_q, NULL, 0, node_xchg_probed, x)) {
+		x->probe = 1;
+		x->res.bytes_out += strlen(x->probe_q);
+	} else if ((rc = node_xchg_start(x))) {
 		node_xchg_free(x);
 		return rc;
 	}
@@ -678,12 +876,44 @@ void node_xchg_free(struct node_xchg *x)
 		return;
 	radio_xchg_free(x->rx); /* first: its callbacks reach the session */
 	sync_session_free(x->sess.s);
+	if (x->own_rp)
+		radio_peer_free(x->rp); /* ends a probe still out (-ECANCELED) */
 	mem_free(x);
+}
+
+/* The probe said "vv same": converged, nothing sent (P1). */
+static bool node_xchg_probe_done(struct node_xchg *x, struct node_xchg_result *res)
+{
+	char name[NODE_PEER_NAME_MAX + 1];
+	node_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	node_peer_last_save(x->ctx, name, node_net_wall_ms());
+	app_mark_settle(&x->ctx->app); /* the peer holds our feeds (app/mark.c W2) */
+	x->res.converged = true;
+	x->res.probed = true;
+	x->res.ms = node_net_mono_ms() - x->start_ms;
+	*res = x->res;
+	return true;
 }
 
 bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res)
 {
 	struct radio_xchg_result rr;
+	if (x->probe == 1)
+		return false; /* its answer is still to come */
+	if (x->probe == 2)
+		return node_xchg_probe_done(x, res);
+	if (!x->rx) {
+		x->probe = 0;
+		if ((x->res.rc = node_xchg_start(x))) {
+			*res = x->res;
+			return true;
+		}
+		return false;
+	}
+	bool idle = sync_session_idle(x->sess.s);
+	if (idle && !x->was_idle)
+		node_xchg_vvd(x); /* P3: before the check goes out */
+	x->was_idle = idle;
 	if (!radio_xchg_step(x->rx, &rr))
 		return false;
 	x->res.rc = rr.rc;

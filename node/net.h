@@ -38,7 +38,14 @@ struct node_net_peer {
 	char host[RADIO_ADDR_MAX];
 	unsigned port;
 	struct radio_link link;
+	unsigned interval_s; /* between syncs with this peer; 0: node.conf's interval
+				(profile=lora: NODE_LORA_INTERVAL_S) */
 };
+
+/* The default time between syncs over a LoRa link (profile=lora): an idle
+ * sync there is one probe of about 0.4 s of airtime (link.c P1), so a
+ * week of them stays under a minute (docs/config.md). */
+#define NODE_LORA_INTERVAL_S 7200
 
 /* The network keys of node.conf (docs/config.md). */
 struct node_net_conf {
@@ -105,6 +112,8 @@ struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */
 	bool converged;     /* the version vectors agree, and so does the state
 			       of every scope both hold (the digests) */
+	bool probed;        /* converged by the probe alone: nothing was new
+			       (link.c P1; the digests were not compared) */
 	size_t differ;      /* feeds that differ */
 	size_t digest_differ; /* shared scopes whose state differs all the same */
 	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */

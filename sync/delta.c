@@ -155,6 +155,83 @@ void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 	}
 }
 
+/* Format 2 (docs/protocol.md §5): entries sorted by (author, scope), each
+ * author once: varint nauthors, then per author: author[32], varint
+ * nfeeds, nfeeds x (lenbytes scope, varint seq). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
+{
+	size_t nauthors = 0;
+	for (size_t i = 0; i < n; i++)
+		nauthors += i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0;
+	buf_put_varint(b, nauthors);
+	for (size_t i = 0; i < n;) {
+		size_t k = i + 1;
+		while (k < n && memcmp(v[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0)
+			k++;
+		buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
+		buf_put_varint(b, k - i);
+		for (; i < k; i++) {
+			buf_put_lenbytes(b, v[i].scope, strlen(v[i].scope));
+			buf_put_varint(b, v[i].seq);
+		}
+	}
+}
+
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
+{
+	struct crdt_vv_entry *v = NULL;
+	size_t len = 0, cap = 0;
+	uint64_t nauthors;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = cur_get_varint(c, &nauthors)))
+		return rc;
+	if (nauthors > max || nauthors > cur_left(c) / (CRDT_AUTHOR_LEN + 3))
+		return ERR_TOOBIG;
+	for (uint64_t a = 0; a < nauthors; a++) {
+		uint8_t author[CRDT_AUTHOR_LEN];
+		uint64_t nf;
+		if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)) || (rc = cur_get_varint(c, &nf)))
+			goto fail;
+		if (nf == 0 || nf > max - len || nf > cur_left(c) / 2) {
+			rc = nf == 0 ? ERR_CORRUPT : ERR_TOOBIG;
+			goto fail;
+		}
+		if (len + nf > cap) {
+			if ((rc = MEM_GROW(v, cap, len + nf)))
+				goto fail;
+		}
+		for (uint64_t f = 0; f < nf; f++) {
+			struct crdt_vv_entry *e = &v[len];
+			const uint8_t *sp;
+			size_t sl;
+			memset(e, 0, sizeof(*e));
+			memcpy(e->author, author, CRDT_AUTHOR_LEN);
+			if ((rc = cur_get_lenbytes(c, CRDT_SCOPE_MAX, &sp, &sl)) || (rc = cur_get_varint(c, &e->seq)))
+				goto fail;
+			if (memchr(sp, 0, sl) || e->seq > INT64_MAX) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			memcpy(e->scope, sp, sl);
+			/* strictly ascending: one encoding per vector */
+			if (len && sync_vv_cmp(&v[len - 1], e) >= 0) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			len++;
+		}
+	}
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	mem_free(v);
+	return rc;
+}
+
 int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
 {
 	uint64_t cnt;
@@ -187,6 +264,51 @@ int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max
 fail:
 	mem_free(v);
 	return rc;
+}
+
+int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct crdt_vv_entry **out,
+		   size_t *n)
+{
+	const char *names[SYNC_SCOPES_MAX];
+	if (!wants || wants->all)
+		return crdt_store_vv(c->store, out, n);
+	for (size_t i = 0; i < wants->n; i++)
+		names[i] = wants->name[i];
+	return crdt_store_vv_scopes(c->store, names, wants->n, out, n);
+}
+
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN])
+{
+	crypto_generichash_state h;
+	uint8_t full[16];
+	struct crdt_vv_entry *s = NULL;
+
+	memset(out, 0, SYNC_VV_HASH_LEN);
+	if (n && !(s = mem_alloc(n * sizeof(*s))))
+		return -ENOMEM;
+	if (n)
+		memcpy(s, v, n * sizeof(*s));
+	sync_vv_sort(s, n);
+	crypto_generichash_init(&h, NULL, 0, sizeof(full));
+	crypto_generichash_update(&h, (const uint8_t *)"cunlian-vv-v1", 13);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t e[CRDT_AUTHOR_LEN + 1 + CRDT_SCOPE_MAX + 8];
+		size_t sl = strlen(s[i].scope), k = 0;
+		if (!s[i].seq)
+			continue;
+		memcpy(e, s[i].author, CRDT_AUTHOR_LEN);
+		k = CRDT_AUTHOR_LEN;
+		e[k++] = (uint8_t)sl;
+		memcpy(e + k, s[i].scope, sl);
+		k += sl;
+		for (int b = 7; b >= 0; b--)
+			e[k++] = (uint8_t)(s[i].seq >> (8 * b));
+		crypto_generichash_update(&h, e, k);
+	}
+	crypto_generichash_final(&h, full, sizeof(full));
+	memcpy(out, full, SYNC_VV_HASH_LEN);
+	mem_free(s);
+	return 0;
 }
 
 /* ---- context --------------------------------------------------------- */
@@ -436,7 +558,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	int rc;
 
 	c->withheld = 0;
-	if ((rc = crdt_store_vv(c->store, &mine, &nmine)))
+	if ((rc = sync_vv_wanted(c, wants, &mine, &nmine)))
 		return rc;
 	if (n) {
 		peer = mem_alloc(n * sizeof(*peer));

@@ -16,8 +16,9 @@
  *      outstanding DELTA is resent once rto_ms have passed since it was
  *      last sent. So a lost, duplicated or reordered message only delays.
  *  S3. peer_vv only grows: it is the peer's HELLO, raised by what its
- *      ACKs report held and by what outstanding chunks carry. A delta is
- *      built from it, so no commit the peer acknowledged is sent again.
+ *      ACKs report held, by what outstanding chunks carry and by what the
+ *      peer's own DELTAs brought. A delta is built from it, so no commit
+ *      the peer acknowledged or sent is sent to it again.
  *  S4. A message that does not verify is dropped and counted; it changes
  *      nothing and is never acknowledged. Every HELLO and ACK after the
  *      first HELLO must come from the same peer key.
@@ -53,6 +54,16 @@
  *      refuse them for good (the statements go first in a delta, but
  *      messages in flight at once can overtake each other: a response of
  *      several blocks arrives after a later one of one block).
+ *  S10. A HELLO carries the whole version vector, never a part of it
+ *      (docs/protocol.md §5, format 2): the initiator's lists every feed
+ *      it holds, taken once per session (mine), each author's key once;
+ *      the answer lists only the feeds of that list on which the answerer
+ *      is behind, by their place in it, so every other feed of it is held
+ *      at least as far, and nothing the answerer holds is sent to it
+ *      again. A format 1 HELLO (an older peer) is answered in format 1,
+ *      the feeds the peer named first. An initiator that heard no HELLO
+ *      after two sends its later ones in format 1, for an older peer
+ *      (which refuses format 2 as malformed).
  *
  * States and transitions (the state is not a field: it follows from
  * peer_hello, the outstanding list and the queues, see sync_session_idle()):
@@ -90,6 +101,11 @@
 #include "sync/sync_internal.h"
 
 #define HELLO_REPLY 0x01
+#define HELLO_V2 0x02  /* the version vector in format 2 (docs/protocol.md §5) */
+#define HELLO_REL 0x04 /* format 2, an answer: relative to the vector it answers */
+#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL)
+#define HELLO_V1_FROM 3 /* an initiator's HELLOs from the third on are format 1 (S10) */
+#define HELLO_PAYLOAD_MAX ((size_t)1 << 20)
 #define CERT_MAX 4096
 #define ACKS_PER_MSG 64
 #define VV_MAX 1000000
@@ -131,6 +147,13 @@ struct sync_session {
 	/* our HELLO, and the TIME after it (S8) */
 	bool hello_due, hello_reply, time_due;
 	uint64_t hello_at;
+	unsigned hellos;             /* HELLOs sent before the peer's came (S10) */
+	struct crdt_vv_entry *mine;  /* the vector our HELLOs carry, sorted (S10) */
+	size_t nmine;
+	bool mine_taken;
+	struct crdt_vv_entry *asked; /* the peer's last HELLO's vector, as sent */
+	size_t nasked;
+	bool asked_v2;               /* answer it in format 2 */
 	bool rebuild;
 	/* outstanding DELTAs, oldest first */
 	struct sync_out *out;
@@ -160,6 +183,35 @@ static int sync_vv_raise(struct crdt_vv_entry **v, size_t *n, size_t *cap,
 	if (rc)
 		return rc;
 	(*v)[(*n)++] = *e;
+	return 0;
+}
+
+/* Raise every entry of in into v (S3): a copy when v is empty, else a
+ * search per entry in v sorted. */
+static int sync_vv_raise_all(struct crdt_vv_entry **v, size_t *n, size_t *cap,
+			     const struct crdt_vv_entry *in, size_t nin)
+{
+	size_t n0 = *n;
+	if (nin == 0)
+		return 0;
+	int rc = MEM_GROW(*v, *cap, *n + nin);
+	if (rc)
+		return rc;
+	if (n0 == 0) {
+		memcpy(*v, in, nin * sizeof(*in));
+		*n = nin;
+		return 0;
+	}
+	sync_vv_sort(*v, n0);
+	for (size_t i = 0; i < nin; i++) {
+		struct crdt_vv_entry *e = (struct crdt_vv_entry *)sync_vv_find(*v, n0, in[i].author, in[i].scope);
+		if (e) {
+			if (e->seq < in[i].seq)
+				e->seq = in[i].seq;
+		} else {
+			(*v)[(*n)++] = in[i]; /* in has each feed once */
+		}
+	}
 	return 0;
 }
 
@@ -201,6 +253,8 @@ void sync_session_free(struct sync_session *s)
 	mem_free(s->ackvv);
 	for (size_t i = 0; i < s->nhold; i++)
 		mem_free(s->hold[i].bytes);
+	mem_free(s->mine);
+	mem_free(s->asked);
 	buf_release(&s->msg);
 	mem_free(s);
 }
@@ -273,6 +327,44 @@ static void sync_session_learn_relay(struct sync_session *s)
 		sync_scopes_add(&c->opt.relay, station);
 }
 
+/* A format 2 answer to our HELLO (S10): varint upto, varint k, then k x
+ * (varint gap, varint seq): entry prev + 1 + gap of our vector is held
+ * only up to seq (below ours); the others before upto as far as ours;
+ * those from upto on are not said (none held). Into *out, sorted. */
+static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct crdt_vv_entry **out,
+				size_t *n)
+{
+	uint64_t upto, k, at = 0;
+	struct crdt_vv_entry *v;
+	*out = NULL;
+	*n = 0;
+	if (!s->mine_taken || cur_get_varint(c, &upto) || cur_get_varint(c, &k) || upto > s->nmine ||
+	    k > upto)
+		return ERR_CORRUPT;
+	v = mem_calloc(upto ? (size_t)upto : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (upto)
+		memcpy(v, s->mine, (size_t)upto * sizeof(*v));
+	for (uint64_t i = 0; i < k; i++) {
+		uint64_t gap, seq;
+		if (cur_get_varint(c, &gap) || cur_get_varint(c, &seq) || gap >= upto - at ||
+		    seq >= v[at + gap].seq) {
+			mem_free(v);
+			return ERR_CORRUPT;
+		}
+		v[at + gap].seq = seq;
+		at += gap + 1;
+	}
+	size_t m = 0; /* a feed held up to 0 is no entry */
+	for (size_t i = 0; i < (size_t)upto; i++)
+		if (v[i].seq)
+			v[m++] = v[i];
+	*out = v;
+	*n = m;
+	return 0;
+}
+
 static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
 {
 	struct cur c;
@@ -290,7 +382,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	if ((rc = cur_get_u8(&c, &flags)) || (rc = cur_get_lenbytes(&c, CERT_MAX, &cert, &cert_len)) ||
 	    (rc = cur_get_u8(&c, &all)) || (rc = cur_get_varint(&c, &n)))
 		return ERR_CORRUPT;
-	if (flags > HELLO_REPLY || all > 1 || n > SYNC_SCOPES_MAX)
+	if ((flags & ~HELLO_FLAGS) || ((flags & HELLO_REL) && !(flags & HELLO_V2)) || all > 1 ||
+	    n > SYNC_SCOPES_MAX)
 		return ERR_CORRUPT;
 	wants.all = all;
 	for (uint64_t i = 0; i < n; i++) {
@@ -302,7 +395,13 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 		wants.name[wants.n][len] = '\0';
 		wants.n++;
 	}
-	if ((rc = sync_vv_get(&c, &vv, &nvv, VV_MAX)))
+	if (flags & HELLO_REL)
+		rc = sync_session_rel_get(s, &c, &vv, &nvv);
+	else if (flags & HELLO_V2)
+		rc = sync_vv_get2(&c, &vv, &nvv, VV_MAX);
+	else
+		rc = sync_vv_get(&c, &vv, &nvv, VV_MAX);
+	if (rc)
 		return rc == -ENOMEM ? rc : ERR_CORRUPT;
 	if (!cur_done(&c)) {
 		rc = ERR_CORRUPT;
@@ -310,9 +409,15 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	}
 	/* The certificate is kept for the trust issue; nothing checks it yet. */
 	(void)cert;
-	for (size_t i = 0; i < nvv; i++)
-		if ((rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i])))
-			goto out;
+	if ((rc = sync_vv_raise_all(&s->pvv, &s->npvv, &s->pvv_cap, vv, nvv)))
+		goto out;
+	if (!(flags & HELLO_REL)) { /* what an answer of ours is relative to (S10) */
+		mem_free(s->asked);
+		s->asked = vv;
+		s->nasked = nvv;
+		s->asked_v2 = flags & HELLO_V2;
+		vv = NULL;
+	}
 	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
 	sync_session_learn_relay(s);
 	s->peer_hello = true;
@@ -454,6 +559,9 @@ static int sync_session_apply(struct sync_session *s, const uint8_t *msg, size_t
 		: SYNC_IN_MERGED;
 	for (size_t i = 0; i < nheld && !rc; i++)
 		rc = sync_vv_raise(&s->ackvv, &s->nackvv, &s->ackvv_cap, &held[i]);
+	/* S3: the peer holds what it sent; never send it back */
+	for (size_t i = 0; i < nheld && !rc; i++)
+		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &held[i]);
 	if (!rc)
 		rc = sync_session_queue_ack(s, id, refused ? ACK_REFUSED : ACK_HELD, s->opt.group);
 out:
@@ -646,29 +754,119 @@ static void sync_session_wants(const struct sync_ctx *c, struct sync_scopes *w)
 			w->all = true;
 }
 
+/* Format 1 (an older peer, S10): as many entries as fit a chunk, first
+ * those of the feeds the peer's HELLO named (what it would otherwise send
+ * again), then this node's own (sync_session_own_behind), then the rest. */
+static int sync_session_vv1_put(struct sync_session *s, struct buf *p)
+{
+	struct crdt_vv_entry *all = NULL, *named = NULL, *take = NULL;
+	size_t nall = 0, nnamed = s->nasked, ntake = 0;
+	size_t room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN), used = p->len + 4;
+	int rc;
+
+	if (!s->opt.initiator && nnamed) {
+		if (!(named = mem_alloc(nnamed * sizeof(*named))))
+			return -ENOMEM;
+		memcpy(named, s->asked, nnamed * sizeof(*named));
+		if ((rc = crdt_store_heads(s->c->store, named, nnamed)))
+			goto out;
+	}
+	if (s->opt.initiator) {
+		all = s->mine;
+		nall = s->nmine;
+	} else if ((rc = crdt_store_vv(s->c->store, &all, &nall))) {
+		goto out;
+	}
+	if (!(take = mem_alloc((nnamed + nall + 1) * sizeof(*take)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		const struct crdt_vv_entry *v = pass == 0 ? named : all;
+		size_t nv = pass == 0 ? nnamed : nall;
+		for (size_t i = 0; i < nv; i++) {
+			bool own = memcmp(v[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) == 0;
+			if (!v[i].seq || (pass == 1 && !own) || (pass == 2 && own))
+				continue;
+			bool dup = false;
+			for (size_t k = 0; k < ntake && !dup; k++)
+				dup = memcmp(take[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0 &&
+				      strcmp(take[k].scope, v[i].scope) == 0;
+			size_t e = CRDT_AUTHOR_LEN + 1 + strlen(v[i].scope) + varint_len(v[i].seq);
+			if (dup || used + e > room)
+				continue;
+			used += e;
+			take[ntake++] = v[i];
+		}
+	}
+	sync_vv_put(p, take, ntake);
+	rc = 0;
+out:
+	if (all != s->mine)
+		mem_free(all);
+	mem_free(named);
+	mem_free(take);
+	return rc;
+}
+
+/* Format 2 answer (S10): the feeds of the peer's vector on which this
+ * node is behind, by place; all of them unless the answer would pass
+ * HELLO_PAYLOAD_MAX, then up to the place where it stops (upto). */
+static int sync_session_rel_put(struct sync_session *s, struct buf *p)
+{
+	struct crdt_vv_entry *have = NULL;
+	size_t n = s->nasked, k = 0, upto = n, at = 0;
+	struct buf e;
+	int rc;
+
+	if (n && !(have = mem_alloc(n * sizeof(*have))))
+		return -ENOMEM;
+	if (n)
+		memcpy(have, s->asked, n * sizeof(*have));
+	if ((rc = crdt_store_heads(s->c->store, have, n))) {
+		mem_free(have);
+		return rc;
+	}
+	buf_init(&e, HELLO_PAYLOAD_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (have[i].seq >= s->asked[i].seq)
+			continue;
+		if (e.len + 20 > HELLO_PAYLOAD_MAX - p->len - 32) {
+			upto = i;
+			break;
+		}
+		buf_put_varint(&e, i - at);
+		buf_put_varint(&e, have[i].seq);
+		at = i + 1;
+		k++;
+	}
+	buf_put_varint(p, upto);
+	buf_put_varint(p, k);
+	buf_put(p, e.data, e.len);
+	rc = e.err;
+	buf_release(&e);
+	mem_free(have);
+	return rc;
+}
+
 static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 {
-	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0, take = 0, room;
 	struct buf p;
 	int rc;
 
-	if ((rc = crdt_store_vv(s->c->store, &vv, &n)))
-		return rc;
-	/* This node's own feeds first, so they are always in it: a peer can
-	 * tell a replica that lost its own commits (sync_session_own_behind). */
-	for (size_t i = 0, own = 0; i < n; i++)
-		if (memcmp(vv[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) == 0) {
-			struct crdt_vv_entry e = vv[i];
-			memmove(&vv[own + 1], &vv[own], (i - own) * sizeof(*vv));
-			vv[own++] = e;
-		}
-	/* The whole version vector when it fits a chunk; otherwise its first
-	 * entries, and the peer sends the rest from an older point (the
-	 * commits this node already holds arrive as harmless duplicates). */
-	buf_init(&p, s->c->opt.chunk_max);
-	room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN);
-	buf_put_u8(&p, s->hello_reply ? HELLO_REPLY : 0);
+	/* S10: the initiator's vector is taken once, for every HELLO of the
+	 * session, so that an answer to any of them is relative to it */
+	if (s->hello_reply && !s->mine_taken) {
+		if ((rc = crdt_store_vv(s->c->store, &s->mine, &s->nmine)))
+			return rc;
+		s->mine_taken = true;
+	}
+	bool v2 = s->hello_reply ? s->hellos + 1 < HELLO_V1_FROM : s->asked_v2;
+	buf_init(&p, v2 ? HELLO_PAYLOAD_MAX : s->c->opt.chunk_max);
+	uint8_t flags = s->hello_reply ? HELLO_REPLY : 0;
+	if (v2)
+		flags |= HELLO_V2 | (s->hello_reply ? 0 : HELLO_REL);
+	buf_put_u8(&p, flags);
 	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
 	struct sync_scopes wants;
 	sync_session_wants(s->c, &wants);
@@ -676,18 +874,17 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	buf_put_varint(&p, wants.all ? 0 : wants.n);
 	for (size_t i = 0; !wants.all && i < wants.n; i++)
 		buf_put_lenbytes(&p, wants.name[i], strlen(wants.name[i]));
-	size_t used = p.len + 4;
-	while (take < n) {
-		size_t e = CRDT_AUTHOR_LEN + 1 + strlen(vv[take].scope) + varint_len(vv[take].seq);
-		if (used + e > room)
-			break;
-		used += e;
-		take++;
-	}
-	sync_vv_put(&p, vv, take);
-	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
+	if (!v2)
+		rc = sync_session_vv1_put(s, &p);
+	else if (s->hello_reply)
+		rc = (sync_vv_put2(&p, s->mine, s->nmine), 0);
+	else
+		rc = sync_session_rel_put(s, &p);
+	if (!rc)
+		rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
 	buf_release(&p);
-	mem_free(vv);
+	if (!rc && s->hello_reply)
+		s->hellos++;
 	return rc;
 }
 

@@ -410,6 +410,14 @@ struct sync_chunk_info {
 typedef int (*sync_emit_fn)(void *arg, const uint8_t *chunk, size_t len,
 			    const struct sync_chunk_info *info);
 
+/* The summary of a version vector a probe compares (docs/protocol.md,
+ * "CoAP resources", vvq): the first SYNC_VV_HASH_LEN bytes of
+ * BLAKE2b-128("cunlian-vv-v1" || per entry, in (author, scope) byte
+ * order: author[32], u8 len(scope), scope, u64be seq). v need not be
+ * sorted; entries with seq 0 are left out. Returns 0 or -ENOMEM. */
+#define SYNC_VV_HASH_LEN 8
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN]);
+
 /* Every commit of a scope in wants that the peer lacks according to vv
  * (n entries; NULL, 0: it holds nothing), in chunks of at most chunk_max
  * bytes, handed to emit in order; a commit that does not fit goes alone

@@ -249,5 +249,14 @@ const struct crdt_vv_entry *sync_vv_find(const struct crdt_vv_entry *v, size_t n
 					 const uint8_t author[SYNC_PK_LEN], const char *scope);
 void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n);
 int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+/* The same in format 2 (docs/protocol.md §5): v sorted by (author, scope),
+ * each author's 32 bytes once; get refuses entries out of order
+ * (ERR_CORRUPT). *out is mem_alloc'd (NULL when n is 0). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n);
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+/* This node's version vector for the scopes of wants (NULL or all: every
+ * feed), from the feeds' heads (crdt_store_vv_scopes), sorted. */
+int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct crdt_vv_entry **out,
+		   size_t *n);
 
 #endif

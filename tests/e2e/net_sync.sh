@@ -59,6 +59,31 @@ assert all(len(l) == 3 and len(l[0]) == 64 and int(l[2]) >= 1 for l in lines), l
 vs=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1")
 [ "$(echo "$vs" | wc -l)" -ge 1 ] && ! echo "$vs" | grep -q ' - ' || fail "GET /vv?scope=s1: $vs"
 
+check "GET /vv with vvq / vvd: the summary of a vector as protocol.md writes it (BLAKE2b here in Python)"
+vsum() { # the summary of the feed lines on stdin
+	python3 -c 'import sys, hashlib
+e = []
+for l in sys.stdin.read().strip().split("\n"):
+    a, sc, seq = l.split()
+    sc = b"" if sc == "-" else sc.encode()
+    e.append((bytes.fromhex(a), sc, int(seq)))
+h = hashlib.blake2b(b"cunlian-vv-v1", digest_size=16)
+for a, sc, seq in sorted(e):
+    h.update(a + bytes([len(sc)]) + sc + seq.to_bytes(8, "big"))
+print(h.hexdigest()[:16])'
+}
+lines=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1&scope=-")
+sum=$(echo "$lines" | vsum)
+got=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1&scope=-&vvq=$sum")
+[ "$got" = "vv same" ] || fail "GET /vv?vvq=$sum: $got (lines: $lines)"
+got=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1&scope=-&vvq=0123456789abcdef")
+[ "$got" = "vv differ" ] || fail "GET /vv?vvq=wrong: $got"
+got=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1&scope=-&vvd=$sum&digest")
+[ "$(echo "$got" | head -1)" = "vv same" ] && [ "$(echo "$got" | grep -c '^digest ')" = 2 ] ||
+	fail "GET /vv?vvd&digest: $got"
+got=$(timeout 10 $CC -m get "coap://127.0.0.1:$P/vv?scope=s1&scope=-&vvd=0123456789abcdef")
+[ "$got" = "$lines" ] || fail "GET /vv?vvd=wrong: the feed lines, not $got"
+
 check "bad peer address: usage error (2); nobody listening: exit 1 with a clear message"
 expect 2 --home "$S" sync http://127.0.0.1:1
 contains "$err" "coap://" "bad uri message"
