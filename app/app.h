@@ -174,7 +174,11 @@ int app_stars(const struct app_settings *s, double hours);
 
 /* ---- checks of what people type (text.c) -------------------------------- */
 
-bool app_text_ok(const char *s, size_t max); /* valid UTF-8, 1..max bytes, no control chars */
+/* Valid UTF-8, 1..max bytes, no control characters (C0, DEL, C1 such as
+ * U+0085), and not only blanks (spaces, U+3000 and the like). */
+bool app_text_ok(const char *s, size_t max);
+/* Only blanks (or empty): says nothing, e.g. a name of " " or "\u3000". */
+bool app_text_blank(const char *s);
 bool app_phone_ok(const char *s);
 void app_phone_norm(const char *in, char *out, size_t n); /* drop spaces and dashes */
 void app_phone_mask(const char *in, char *out, size_t n); /* 138****1234 */

@@ -10,3 +10,6 @@ TEST_SRCS += tests/test_app_core.c
 # names (volunteer_find.c).
 LIB_SRCS += app/order.c app/points.c app/volunteer_find.c
 TEST_SRCS += tests/test_app_order.c
+# Volunteers: records, import from CSV, resident ID numbers (issue 14).
+LIB_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
+TEST_SRCS += tests/test_app_volunteer.c

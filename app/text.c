@@ -14,14 +14,46 @@
 #include "base/utf8.h"
 #include "app/app.h"
 
+/* Characters that show as nothing: a text made only of them says nothing
+ * (a name of " " or "　"). UTF-8 bytes of each. */
+static size_t app_blank_len(const char *s)
+{
+	static const char *const blanks[] = {
+		" ", "\xc2\xa0", "\xe3\x80\x80", /* space, U+00A0, U+3000 */
+		"\xe2\x80\x80", "\xe2\x80\x81", "\xe2\x80\x82", "\xe2\x80\x83", /* U+2000.. */
+		"\xe2\x80\x84", "\xe2\x80\x85", "\xe2\x80\x86", "\xe2\x80\x87",
+		"\xe2\x80\x88", "\xe2\x80\x89", "\xe2\x80\x8a", "\xe2\x80\x8b", /* ..U+200B */
+		"\xe2\x80\xaf", "\xe2\x81\x9f", "\xef\xbb\xbf", /* U+202F, U+205F, U+FEFF */
+	};
+	for (size_t i = 0; i < sizeof(blanks) / sizeof(blanks[0]); i++) {
+		size_t k = strlen(blanks[i]);
+		if (strncmp(s, blanks[i], k) == 0)
+			return k;
+	}
+	return 0;
+}
+
+bool app_text_blank(const char *s)
+{
+	size_t k;
+	if (!s)
+		return true;
+	while (*s && (k = app_blank_len(s)) > 0)
+		s += k;
+	return *s == '\0';
+}
+
 bool app_text_ok(const char *s, size_t max)
 {
 	size_t n = s ? strlen(s) : 0;
-	if (n == 0 || n > max || !utf8_valid(s, n))
+	if (n == 0 || n > max || !utf8_valid(s, n) || app_text_blank(s))
 		return false;
-	for (size_t i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		/* C0, DEL, and C1 (U+0080..U+009F: C2 80..C2 9F, NEL among them) */
+		if (c < 0x20 || c == 0x7f || (c == 0xc2 && (unsigned char)s[i + 1] < 0xa0))
 			return false;
+	}
 	return true;
 }
 

@@ -94,6 +94,40 @@ enum app_why {
 	APP_W_SETTINGS_BAD_STARS,    /* (value) */
 	APP_W_SETTINGS_NOTHING,      /* () */
 
+	/* volunteers (volunteer.c, volunteer_import.c, idnum.c); a text
+	 * marked "typed" is what the person typed (node/ escapes and cuts it) */
+	APP_W_VOL_NEEDS,             /* () add without a name or a phone */
+	APP_W_VOL_BLANK_NAME,        /* (name typed): only spaces */
+	APP_W_VOL_BAD_PHONE,         /* (phone typed) */
+	APP_W_VOL_BAD_TEAM,          /* (team typed) */
+	APP_W_VOL_BAD_SKILLS,        /* (skills typed) */
+	APP_W_VOL_BAD_STATUS,        /* (status typed) */
+	APP_W_VOL_NOT_OURS,          /* (station, this station) */
+	APP_W_VOL_SET_NOTHING,       /* () */
+	APP_W_VOL_PHONE_TAKEN,       /* (phone, name, id, id) */
+	APP_W_VOL_IDNUM_TAKEN,       /* (last four, name, id, id) */
+	APP_W_VOL_IDNUM_ELSEWHERE,   /* note: (last four, station, name, id) */
+	APP_W_IDNUM_LENGTH,          /* (characters typed) */
+	APP_W_IDNUM_CHAR,            /* (position of the bad character) */
+	APP_W_IDNUM_CHECK,           /* () */
+	APP_W_IDNUM_KEY_BAD,         /* (path) + the code's reason */
+	APP_W_IMPORT_OPEN,           /* (path) + the code's reason */
+	APP_W_IMPORT_DIR,            /* (path, path) */
+	APP_W_IMPORT_TOO_BIG,        /* (path) */
+	APP_W_IMPORT_NOT_UTF8,       /* (path, line) */
+	APP_W_IMPORT_NO_HEADER,      /* (path) */
+	APP_W_IMPORT_BAD_HEADER,     /* (line, column name typed) */
+	APP_W_IMPORT_QUOTE,          /* (line) */
+	APP_W_IMPORT_FIELD_BIG,      /* (line) */
+	APP_W_IMPORT_NOTHING,        /* (rows with problems, path) */
+	APP_W_IMPORT_EMPTY,          /* (path) */
+	/* one row's problem (struct app_import_issue: its line) */
+	APP_W_IMPORT_FIELDS,         /* (fields in the row) */
+	APP_W_IMPORT_DUP_DB,         /* (phone, name, id) */
+	APP_W_IMPORT_DUP_FILE,       /* (phone, line) */
+	APP_W_IMPORT_IDNUM_DUP_DB,   /* (last four, name, id) */
+	APP_W_IMPORT_IDNUM_DUP_FILE, /* (last four, line) */
+
 	APP_W_COUNT
 };
 

@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/idnum.h"
 #include "app/report.h"
 #include "node/node.h"
 
@@ -157,7 +158,7 @@ static int node_report_duplicates(struct node_ctx *ctx)
 				if (i)
 					node_json_end_arr(&j), node_json_end_obj(&j);
 				node_json_obj(&j);
-				node_idnum_mask(d[i].last4, mask, sizeof(mask));
+				app_idnum_mask(d[i].last4, mask, sizeof(mask));
 				node_json_kstr(&j, "id_number", mask);
 				node_json_key(&j, "volunteers");
 				node_json_arr(&j);
@@ -188,7 +189,7 @@ static int node_report_duplicates(struct node_ctx *ctx)
 		for (size_t i = 0; i < n; i++) {
 			const char *cells[5] = { g, d[i].id, d[i].station, d[i].name, mask };
 			snprintf(g, sizeof(g), "%zu", d[i].group);
-			node_idnum_mask(d[i].last4, mask, sizeof(mask));
+			app_idnum_mask(d[i].last4, mask, sizeof(mask));
 			node_table_row(&t, cells);
 		}
 		if (t.err)

@@ -166,10 +166,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			    "status %s is not valid: use active, paused or left\n" },
 	[M_PHONE_TAKEN] = { "电话 %s 已登记给 %s（%s），没有重复登记：查看用 cunlian volunteer show %s\n",
 			    "phone %s is already registered to %s (%s); not registered twice: see cunlian volunteer show %s\n" },
-	[M_BAD_IDNUM_LENGTH] = { "身份证号应为 18 位（17 位数字，最后一位是数字或 X），输入的是 %zu 位：请对照证件重新输入（表格里请把这一列设为“文本”格式）\n",
-				 "an ID number has 18 characters (17 digits, then a digit or X), and this one has %zu: type it again from the card (in a spreadsheet, format that column as text)\n" },
-	[M_BAD_IDNUM_CHAR] = { "身份证号的第 %zu 位不是数字（只有最后一位可以是 X）：请对照证件重新输入\n",
-			       "character %zu of the ID number is not a digit (only the last one may be X): type it again from the card\n" },
+	[M_BAD_IDNUM_LENGTH] = { "身份证号应为 18 位（17 位数字，最后一位是数字或 X），输入的是 %s 位：请对照证件重新输入（表格里请把这一列设为“文本”格式）\n",
+				 "an ID number has 18 characters (17 digits, then a digit or X), and this one has %s: type it again from the card (in a spreadsheet, format that column as text)\n" },
+	[M_BAD_IDNUM_CHAR] = { "身份证号的第 %s 位不是数字（只有最后一位可以是 X）：请对照证件重新输入\n",
+			       "character %s of the ID number is not a digit (only the last one may be X): type it again from the card\n" },
 	[M_BAD_IDNUM_CHECK] = { "身份证号的最后一位（校验位）与前 17 位对不上，多半是有一位输错或两位颠倒了：请对照证件重新输入\n",
 				"the last character of the ID number (its check character) does not match the first 17 digits, so a digit is probably mistyped or two are swapped: type it again from the card\n" },
 	[M_IDNUM_TAKEN] = { "尾号 %s 的身份证号已登记给 %s（%s），没有重复登记：查看用 cunlian volunteer show %s\n",
@@ -190,25 +190,25 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- import ---- */
 	[M_IMPORT_LINE] = { "第 %u 行：", "line %u: " },
 	[M_IMPORT_DUP_DB] = { "电话 %s 已登记给 %s（%s）\n", "phone %s is already registered to %s (%s)\n" },
-	[M_IMPORT_DUP_FILE] = { "电话 %s 与第 %u 行重复\n", "phone %s repeats line %u\n" },
+	[M_IMPORT_DUP_FILE] = { "电话 %s 与第 %s 行重复\n", "phone %s repeats line %s\n" },
 	[M_IMPORT_IDNUM_DUP_DB] = { "尾号 %s 的身份证号已登记给 %s（%s）\n",
 				    "the ID number ending in %s is already registered to %s (%s)\n" },
-	[M_IMPORT_IDNUM_DUP_FILE] = { "尾号 %s 的身份证号与第 %u 行重复\n", "the ID number ending in %s repeats line %u\n" },
+	[M_IMPORT_IDNUM_DUP_FILE] = { "尾号 %s 的身份证号与第 %s 行重复\n", "the ID number ending in %s repeats line %s\n" },
 	[M_IMPORT_FIELDS] = { "列数不对（有 %s 列，应与标题行相同）\n",
 			      "wrong number of fields (%s; the header line decides)\n" },
-	[M_IMPORT_NOTHING] = { "%u 行有问题，文件 %s 中的内容全部没有导入：改正上面列出的行后重新导入\n",
-			       "%u rows have problems, so nothing from %s was imported: fix the lines listed above and import again\n" },
+	[M_IMPORT_NOTHING] = { "%s 行有问题，文件 %s 中的内容全部没有导入：改正上面列出的行后重新导入\n",
+			       "%s rows have problems, so nothing from %s was imported: fix the lines listed above and import again\n" },
 	[M_IMPORT_MORE] = { "……还有 %u 个问题未列出\n", "... and %u more problems not listed\n" },
 	[M_IMPORT_TOO_BIG] = { "文件 %s 太大（最多 8 MB、20000 行）：分成几个文件分别导入\n",
 			       "%s is too big (at most 8 MB and 20000 rows): split it and import the parts\n" },
-	[M_IMPORT_NOT_UTF8] = { "文件 %s 不是 UTF-8 编码（第 %u 行）：在 Excel 中选择“另存为 → CSV UTF-8”后再导入，没有导入任何内容\n",
-				"%s is not UTF-8 (line %u): in Excel use Save As, CSV UTF-8, then import again; nothing was imported\n" },
+	[M_IMPORT_NOT_UTF8] = { "文件 %s 不是 UTF-8 编码（第 %s 行）：在 Excel 中选择“另存为 → CSV UTF-8”后再导入，没有导入任何内容\n",
+				"%s is not UTF-8 (line %s): in Excel use Save As, CSV UTF-8, then import again; nothing was imported\n" },
 	[M_IMPORT_NO_HEADER] = { "文件 %s 的第一行应为标题行，至少含 姓名(name) 和 电话(phone) 两列，可加 队伍(team)、技能(skills)；没有导入任何内容\n",
 				 "the first line of %s must be a header with at least name and phone (team and skills are optional); nothing was imported\n" },
-	[M_IMPORT_BAD_HEADER] = { "第 %u 行：不认识的列名 %s（可用：姓名/name、电话/phone、队伍/team、技能/skills）；没有导入任何内容\n",
-				  "line %u: unknown column %s (use name, phone, team, skills); nothing was imported\n" },
-	[M_IMPORT_QUOTE] = { "第 %u 行：引号没有配对；没有导入任何内容\n", "line %u: a quote is not closed; nothing was imported\n" },
-	[M_IMPORT_FIELD_BIG] = { "第 %u 行：某一列太长；没有导入任何内容\n", "line %u: a field is too long; nothing was imported\n" },
+	[M_IMPORT_BAD_HEADER] = { "第 %s 行：不认识的列名 %s（可用：姓名/name、电话/phone、队伍/team、技能/skills）；没有导入任何内容\n",
+				  "line %s: unknown column %s (use name, phone, team, skills); nothing was imported\n" },
+	[M_IMPORT_QUOTE] = { "第 %s 行：引号没有配对；没有导入任何内容\n", "line %s: a quote is not closed; nothing was imported\n" },
+	[M_IMPORT_FIELD_BIG] = { "第 %s 行：某一列太长；没有导入任何内容\n", "line %s: a field is too long; nothing was imported\n" },
 	[M_IMPORT_EMPTY] = { "文件 %s 只有标题行，没有志愿者\n", "%s holds a header but no volunteers\n" },
 	[M_IMPORT_DONE] = { "已导入 %zu 名志愿者：%s 至 %s\n", "imported %zu volunteers: %s to %s\n" },
 	[M_FILE_OPEN] = { "无法读取文件 %s（%s）\n", "cannot read %s (%s)\n" },
@@ -374,16 +374,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				   "  登记志愿者，输出新编号。同一电话、同一身份证号不能重复登记；身份证号只保存加密摘要和后四位。--station 仅限县级中心。\n",
 				   "volunteer add --name NAME --phone PHONE [--id-number N] [--team T] [--skills a,b] [--station ID]\n"
 				   "  Register a volunteer; prints the new id. A phone number or ID number is registered once; of an ID number only a keyed hash and the last four are kept. --station: hub only.\n" },
-	[M_HELP_VOLUNTEER_SET] = { "volunteer set 编号 [--name 姓名] [--phone 电话] [--id-number 身份证号] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
-				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。\n",
-				   "volunteer set ID [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
-				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number).\n" },
+	[M_HELP_VOLUNTEER_SET] = { "volunteer set 志愿者 [--name 姓名] [--phone 电话] [--id-number 身份证号] [--team 队伍] [--skills 技能] [--status active|paused|left]\n"
+				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
+				   "volunteer set WHO [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
+				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number). WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号]\n"
 				    "  列出志愿者（电话部分隐藏，不显示身份证号）。\n",
 				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID]\n"
 				    "  List volunteers (phone numbers masked, ID numbers never shown).\n" },
-	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 编号\n  志愿者详情：服务时长、星级、积分余额。\n",
-				    "volunteer show ID\n  A volunteer's details with hours served, star level and points balance.\n" },
+	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 志愿者\n  志愿者详情：服务时长、星级、积分余额。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
+				    "volunteer show WHO\n  A volunteer's details with hours served, star level and points balance. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_VOLUNTEER_IMPORT] = { "volunteer import 文件.csv [--station 编号]\n"
 				      "  批量登记：第一行为标题（姓名,电话[,队伍][,技能][,身份证号]），UTF-8 编码。任何一行有错则全部不导入，并列出行号。\n",
 				      "volunteer import FILE.csv [--station ID]\n"
@@ -898,6 +898,13 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_ENROLL_KEYS_DONE] = { "已把全县身份证号密钥发给 %zu 台站点设备（%zu 台原来已有）：站点同步后生效\n",
 				 "the county ID key was given to %zu station boards (%zu had it already); it takes effect once they sync\n" },
 	/* ---- end of dupes ---- */
+	/* ---- volunteers on app/ (issue 14): blank names, folders, notes ---- */
+	[M_BLANK_NAME] = { "名字 %s 只有空格：请填写真实姓名\n",
+			   "the name %s is only spaces: give the person's real name\n" },
+	[M_IMPORT_DIR] = { "%s 是一个文件夹，不是 CSV 文件：请给出其中的 CSV 文件，例如 %s/志愿者.csv\n",
+			   "%s is a folder, not a CSV file: give the CSV file in it, e.g. %s/volunteers.csv\n" },
+	[M_IMPORT_MORE_NOTES] = { "……还有 %zu 条注意未列出\n", "... and %zu more notes not listed\n" },
+	/* ---- end of volunteers ---- */
 	/* orders and points (issue 14): naming a volunteer by name or phone */
 	[M_VOLUNTEER_AMBIGUOUS] = { "“%s”对应 %s 位志愿者：请改用下面的编号指明是哪一位\n",
 				    "\"%s\" matches %s volunteers: name one of them by the id below\n" },

@@ -481,6 +481,11 @@ enum node_msg_id {
 	M_HELP_ENROLL_KEYS,
 	M_ENROLL_KEYS_DONE,
 	/* ---- end of dupes ---- */
+	/* ---- volunteers on app/ (issue 14): blank names, folders, notes ---- */
+	M_BLANK_NAME,
+	M_IMPORT_DIR,
+	M_IMPORT_MORE_NOTES,
+	/* ---- end of volunteers ---- */
 	/* orders and points (issue 14): naming a volunteer by name or phone */
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,

@@ -2,8 +2,7 @@
 BIN_SRCS += node/main.c node/ctx.c node/why.c node/i18n.c node/output.c node/cmd_node.c node/cmd_volunteer.c node/cmd_order.c node/cmd_points.c \
 	node/cmd_report.c node/cmd_backup.c node/log.c node/cmd_bundle.c
 BIN_SRCS += node/cmd_enroll.c
-# Resident ID numbers: checked, keyed hash and last four only (issue 4).
-BIN_SRCS += node/idnum.c
+
 # Links (issue 5): the daemon, one-shot sync, the link simulator relay.
 BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd_linksim.c node/cmd_lora.c
 # A lost replica is refused; recover fetches the own feeds back (issue 12).

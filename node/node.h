@@ -125,6 +125,9 @@ int node_args_parse(struct node_ctx *ctx, const struct node_cmd *cmd, int argc, 
 int node_fail_app(struct node_ctx *ctx, int rc);
 /* Print the app's note (a warning), if any, and forget it. */
 void node_note_app(struct node_ctx *ctx);
+/* Print why f says (a problem or a note, e.g. of one row of an import)
+ * to out, without the "error:" that node_fail_app() puts first. */
+void node_why_say(const struct node_ctx *ctx, FILE *out, const struct app_fail *f);
 /* Every reason of app/why.h has a message (checked at start). */
 bool node_why_complete(void);
 
@@ -217,6 +220,13 @@ int node_commit(struct node_ctx *ctx, const char *scope, const struct crdt_write
 
 /* s cut to at most maxw display columns, "..." marking the cut. */
 void node_trunc_width(const char *s, size_t maxw, char *out, size_t n);
+/* What a person typed, safe to echo in a message: control characters
+ * (C0, DEL, C1) and bytes that are not UTF-8 written as \x1b, \u0085,
+ * and cut to NODE_ECHO_COLS display columns, "..." marking the cut. out
+ * holds n bytes (NODE_ECHO_MAX always suffices). */
+#define NODE_ECHO_COLS 64
+#define NODE_ECHO_MAX (4 * NODE_ECHO_COLS + 4)
+void node_echo(const char *s, char *out, size_t n);
 
 /* ---- output (output.c) ------------------------------------------------ */
 
@@ -284,11 +294,11 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_station_add(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a);
 
-int node_cmd_volunteer_add(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_volunteer_set(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_volunteer_list(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_volunteer_show(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_volunteer_import(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_volunteer_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_volunteer_set(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_volunteer_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_volunteer_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_volunteer_import(struct node_ctx *ctx, const struct node_args *a);
 
 /* Orders, points and settings (cmd_order.c, cmd_points.c): run commands. */
 int node_cmd_order_add(struct node_ctx *ctx, const struct node_args *a);
@@ -356,63 +366,5 @@ enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
 enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
-
-/* ---- resident ID numbers (idnum.c) ------------------------------------ */
-
-/* What is kept of an ID number: never the number itself. */
-struct node_idnum {
-	char hash[2 * SYNC_HASH_LEN + 1]; /* hex of the keyed hash */
-	char chash[2 * SYNC_HASH_LEN + 1]; /* under the county ID key; "" when not held */
-	char last4[5];                    /* its last four characters */
-};
-/* The keys that hash ID numbers of station's volunteers, into
- * sodium_malloc'd *key (NODE_IDKEY_LEN bytes; sodium_free it): first the
- * station's, derived from its scope key when this node holds it, else
- * idnum.key in the home (made at first use); then the county ID key
- * (sync_idnum_county_key) and a byte that is 1 when this node holds it
- * (else the key is zeros). On failure prints why, *key NULL. */
-#define NODE_IDKEY_LEN (2 * SYNC_KEY_LEN + 1)
-int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key);
-/* Check the len bytes typed (docs/cli.md) and, with key (NODE_IDKEY_LEN
- * bytes, node_idnum_key) and out, keep its hashes and last four
- * characters in out. Every copy made is wiped;
- * typed is not (the caller wipes it). M_NONE, or the message of the
- * problem (M_BAD_IDNUM_*, whose one argument is *where; may be NULL),
- * or M_FAILED when memory ran out; out is zeroed then. */
-enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t *key,
-				   struct node_idnum *out, size_t *where);
-/* An option's value (--id-number N) for a volunteer of station: checked,
- * hashed with node_idnum_key(), and wiped in argv whatever happens.
- * Prints why and returns ERR_USAGE for a bad number. */
-int node_idnum_arg(struct node_ctx *ctx, const char *val, const char *station,
-		   struct node_idnum *out);
-/* "**************1234" from the last four; "" when there are none. */
-void node_idnum_mask(const char *last4, char *out, size_t n);
-
-/* Shared by volunteer and points commands (cmd_volunteer.c). */
-struct node_volunteer {
-	char id[NODE_ID_MAX + 1];
-	char name[NODE_NAME_MAX + 1];
-	char phone[64];
-	char station[CRDT_SCOPE_MAX + 1];
-	char team[NODE_NAME_MAX + 1];
-	char skills[NODE_TEXT_MAX + 1];
-	char status[16];
-	int64_t registered_at;
-	char id_last4[8];  /* last four of the ID number, "" when none */
-};
-int node_volunteer_load(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
-/* Not found: prints a message saying how to find the id (or where a
- * visiting volunteer's record is kept). */
-int node_volunteer_need(struct node_ctx *ctx, const char *id, struct node_volunteer *v);
-/* Is id a visiting volunteer here: "<station>-v<n>" of another station
- * this node knows, whose record a station does not hold? Their home
- * station into home (cap n). Never at the hub, which holds every record. */
-bool node_volunteer_visiting(struct node_ctx *ctx, const char *id, char *home, size_t n);
-/* The home station of volunteer id as this node knows it (held, or
- * visiting), or "" when it knows none. */
-int node_volunteer_home(struct node_ctx *ctx, const char *id, char *home, size_t n);
-int node_points_balance(struct node_ctx *ctx, const char *vid, int64_t *bal);
-int node_volunteer_hours(struct node_ctx *ctx, const char *vid, double *hours);
 
 #endif

@@ -322,3 +322,58 @@ void node_trunc_width(const char *s, size_t maxw, char *out, size_t n)
 	if (len + 4 <= n)
 		strcat(out, "...");
 }
+
+/* The bytes of one character at s as it is echoed (a control character or
+ * a byte that is not UTF-8 escaped) into piece; returns how many bytes of
+ * s it takes. */
+static size_t node_echo_piece(const char *s, char piece[8])
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = p[0] < 0x80 ? 1 : p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : 2;
+	if (p[0] < 0x20 || p[0] == 0x7f) {
+		snprintf(piece, 8, "\\x%02x", p[0]);
+		return 1;
+	}
+	if (n > 1 && (strnlen(s, n) < n || !utf8_valid(s, n))) {
+		snprintf(piece, 8, "\\x%02x", p[0]); /* not UTF-8 */
+		return 1;
+	}
+	if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0) { /* C1: U+0080..U+009F */
+		snprintf(piece, 8, "\\u%04x", p[1]);
+		return 2;
+	}
+	memcpy(piece, s, n);
+	piece[n] = '\0';
+	return n;
+}
+
+void node_echo(const char *s, char *out, size_t n)
+{
+	size_t k = 0, cols = 0, keep = 0;
+	bool cut = false;
+	char piece[8];
+	if (n < 4) {
+		if (n)
+			out[0] = '\0';
+		return;
+	}
+	while (s && *s) {
+		size_t used = node_echo_piece(s, piece), len = strlen(piece);
+		size_t w = utf8_width(piece);
+		if (cols + w > NODE_ECHO_COLS || k + len + 4 > n) {
+			cut = true;
+			break;
+		}
+		memcpy(out + k, piece, len);
+		k += len;
+		cols += w;
+		if (cols + 3 <= NODE_ECHO_COLS)
+			keep = k; /* "..." still fits after here */
+		s += used;
+	}
+	if (cut) {
+		memcpy(out + keep, "...", 3);
+		k = keep + 3;
+	}
+	out[k] = '\0';
+}

@@ -18,6 +18,7 @@ struct node_why {
 	bool src;      /* then where a time bound comes from (code[0]) */
 	bool county;   /* the first text is a scope: "" is the county's */
 	bool ways_out; /* the feed mark's ways out follow (last text: id prefix) */
+	unsigned echo; /* bit i: text i is what a person typed (node_echo) */
 	unsigned char word[APP_FAIL_ARGS]; /* text i is a word said in the
 					      language (enum node_word), or 0 */
 };
@@ -48,8 +49,8 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CLOCK_AHEAD] = { M_CLOCK_REFUSE_AHEAD, false, true, false, false },
 	[APP_W_CLOCK_FEED] = { M_CLOCK_REFUSE_FEED, false },
 	[APP_W_CLOCK_RESCUE_PENDING] = { M_CLOCK_RESCUE_PENDING, false },
-	[APP_W_BAD_STATION_ID] = { M_BAD_STATION_ID, false },
-	[APP_W_BAD_NAME] = { M_BAD_NAME, false },
+	[APP_W_BAD_STATION_ID] = { M_BAD_STATION_ID, .echo = 1 },
+	[APP_W_BAD_NAME] = { M_BAD_NAME, .echo = 1 },
 	[APP_W_BAD_LEVEL] = { M_BAD_LEVEL, false },
 	[APP_W_BAD_ROLE] = { M_BAD_ROLE, false },
 	[APP_W_HUB_ONLY] = { M_HUB_ONLY, false },
@@ -59,9 +60,9 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CONF_WRITE] = { M_CONF_WRITE, true },
 	[APP_W_DUP_HUB_ONLY] = { M_DUP_HUB_ONLY, false },
 	/* orders and points */
-	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND },
+	[APP_W_VOLUNTEER_NOT_FOUND] = { M_VOLUNTEER_NOT_FOUND, .echo = 1 },
 	[APP_W_VOLUNTEER_VISITING] = { M_VOLUNTEER_VISITING },
-	[APP_W_VOLUNTEER_AMBIGUOUS] = { M_VOLUNTEER_AMBIGUOUS },
+	[APP_W_VOLUNTEER_AMBIGUOUS] = { M_VOLUNTEER_AMBIGUOUS, .echo = 1 },
 	[APP_W_VOLUNTEER_INACTIVE] = { .msg = M_VOLUNTEER_INACTIVE, .word = { [2] = NODE_WORD_VSTATUS } },
 	[APP_W_ORDER_NOT_FOUND] = { M_ORDER_NOT_FOUND },
 	[APP_W_ORDER_NOT_OURS] = { M_ORDER_NOT_OURS },
@@ -95,6 +96,37 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_SETTINGS_BAD_NUMBER] = { M_BAD_NUMBER },
 	[APP_W_SETTINGS_BAD_STARS] = { M_BAD_STARS },
 	[APP_W_SETTINGS_NOTHING] = { M_SET_NOTHING },
+	/* volunteers (app/volunteer.c, volunteer_import.c, idnum.c) */
+	[APP_W_VOL_NEEDS] = { M_VOLUNTEER_NEEDS },
+	[APP_W_VOL_BLANK_NAME] = { M_BLANK_NAME, .echo = 1 },
+	[APP_W_VOL_BAD_PHONE] = { M_BAD_PHONE, .echo = 1 },
+	[APP_W_VOL_BAD_TEAM] = { M_BAD_TEAM, .echo = 1 },
+	[APP_W_VOL_BAD_SKILLS] = { M_BAD_SKILLS, .echo = 1 },
+	[APP_W_VOL_BAD_STATUS] = { M_BAD_VSTATUS, .echo = 1 },
+	[APP_W_VOL_NOT_OURS] = { M_NOT_OUR_STATION },
+	[APP_W_VOL_SET_NOTHING] = { M_SET_NOTHING },
+	[APP_W_VOL_PHONE_TAKEN] = { M_PHONE_TAKEN },
+	[APP_W_VOL_IDNUM_TAKEN] = { M_IDNUM_TAKEN },
+	[APP_W_VOL_IDNUM_ELSEWHERE] = { M_IDNUM_ELSEWHERE },
+	[APP_W_IDNUM_LENGTH] = { M_BAD_IDNUM_LENGTH },
+	[APP_W_IDNUM_CHAR] = { M_BAD_IDNUM_CHAR },
+	[APP_W_IDNUM_CHECK] = { M_BAD_IDNUM_CHECK },
+	[APP_W_IDNUM_KEY_BAD] = { M_IDKEY_BAD, true },
+	[APP_W_IMPORT_OPEN] = { M_FILE_OPEN, true, .echo = 1 },
+	[APP_W_IMPORT_DIR] = { M_IMPORT_DIR, .echo = 3 },
+	[APP_W_IMPORT_TOO_BIG] = { M_IMPORT_TOO_BIG, .echo = 1 },
+	[APP_W_IMPORT_NOT_UTF8] = { M_IMPORT_NOT_UTF8, .echo = 1 },
+	[APP_W_IMPORT_NO_HEADER] = { M_IMPORT_NO_HEADER, .echo = 1 },
+	[APP_W_IMPORT_BAD_HEADER] = { M_IMPORT_BAD_HEADER, .echo = 2 },
+	[APP_W_IMPORT_QUOTE] = { M_IMPORT_QUOTE },
+	[APP_W_IMPORT_FIELD_BIG] = { M_IMPORT_FIELD_BIG },
+	[APP_W_IMPORT_NOTHING] = { M_IMPORT_NOTHING, .echo = 2 },
+	[APP_W_IMPORT_EMPTY] = { M_IMPORT_EMPTY, .echo = 1 },
+	[APP_W_IMPORT_FIELDS] = { M_IMPORT_FIELDS },
+	[APP_W_IMPORT_DUP_DB] = { M_IMPORT_DUP_DB },
+	[APP_W_IMPORT_DUP_FILE] = { M_IMPORT_DUP_FILE },
+	[APP_W_IMPORT_IDNUM_DUP_DB] = { M_IMPORT_IDNUM_DUP_DB },
+	[APP_W_IMPORT_IDNUM_DUP_FILE] = { M_IMPORT_IDNUM_DUP_FILE },
 };
 
 bool node_why_complete(void)
@@ -105,15 +137,22 @@ bool node_why_complete(void)
 	return true;
 }
 
-/* The texts of f's message, adjusted for the person: the county's scope
- * named, a time bound's source in words, the code's reason appended. */
+/* The texts of f's message, adjusted for the person: what was typed
+ * escaped and cut short (into echo), an order's status and move in words,
+ * the county's scope named, a time bound's source in words, the code's
+ * reason appended. */
 static void node_why_args(enum node_lang lang, const struct app_fail *f,
-			  const char *arg[APP_FAIL_ARGS + 2])
+			  const char *arg[APP_FAIL_ARGS + 2], char echo[APP_FAIL_ARGS][NODE_ECHO_MAX])
 {
 	const struct node_why *w = &node_whys[f->why];
 	unsigned n = 0;
-	for (; n < f->narg; n++)
+	for (; n < f->narg; n++) {
 		arg[n] = f->arg[n];
+		if (w->echo & (1u << n)) {
+			node_echo(f->arg[n], echo[n], NODE_ECHO_MAX);
+			arg[n] = echo[n];
+		}
+	}
 	for (unsigned i = 0; i < n; i++)
 		if (w->word[i])
 			arg[i] = node_word(lang, (enum node_word)w->word[i], arg[i]);
@@ -139,11 +178,12 @@ static void node_why_put(char *out, size_t n, const char *fmt, ...)
 void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n)
 {
 	const char *arg[APP_FAIL_ARGS + 2];
+	char echo[APP_FAIL_ARGS][NODE_ECHO_MAX];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
 		node_why_put(out, n, node_msg(lang, M_FAILED), node_reason(lang, rc));
 		return;
 	}
-	node_why_args(lang, f, arg);
+	node_why_args(lang, f, arg, echo);
 	node_why_put(out, n, node_msg(lang, node_whys[f->why].msg), arg[0], arg[1], arg[2], arg[3],
 		     arg[4], arg[5], arg[6], arg[7], arg[8], arg[9]);
 	if (node_whys[f->why].ways_out && f->narg > 0) {
@@ -163,10 +203,11 @@ int node_fail_app(struct node_ctx *ctx, int rc)
 {
 	struct app_fail *f = &ctx->app.fail;
 	const char *arg[APP_FAIL_ARGS + 2];
+	char echo[APP_FAIL_ARGS][NODE_ECHO_MAX];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT) {
 		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
 	} else {
-		node_why_args(ctx->lang, f, arg);
+		node_why_args(ctx->lang, f, arg, echo);
 		node_fail(ctx, rc, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4], arg[5],
 			  arg[6], arg[7], arg[8], arg[9]);
 		node_why_after(ctx, f);
@@ -175,15 +216,20 @@ int node_fail_app(struct node_ctx *ctx, int rc)
 	return rc;
 }
 
-void node_note_app(struct node_ctx *ctx)
+void node_why_say(const struct node_ctx *ctx, FILE *out, const struct app_fail *f)
 {
-	struct app_fail *f = &ctx->app.note;
 	const char *arg[APP_FAIL_ARGS + 2];
+	char echo[APP_FAIL_ARGS][NODE_ECHO_MAX];
 	if (f->why <= APP_W_NONE || f->why >= APP_W_COUNT)
 		return;
-	node_why_args(ctx->lang, f, arg);
-	node_fsay(stderr, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
+	node_why_args(ctx->lang, f, arg, echo);
+	node_fsay(out, ctx->lang, node_whys[f->why].msg, arg[0], arg[1], arg[2], arg[3], arg[4],
 		  arg[5], arg[6], arg[7], arg[8], arg[9]);
 	node_why_after(ctx, f);
-	memset(f, 0, sizeof(*f));
+}
+
+void node_note_app(struct node_ctx *ctx)
+{
+	node_why_say(ctx, stderr, &ctx->app.note);
+	memset(&ctx->app.note, 0, sizeof(ctx->app.note));
 }

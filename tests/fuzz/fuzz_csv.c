@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_csv.c - `cunlian volunteer import FILE` (node/cmd_volunteer.c) on
+ * fuzz_csv.c - `cunlian volunteer import FILE` (node/cmd_volunteer.c over
+ * app/volunteer_import.c and the CSV reader of app/csv.c) on
  * any file contents: the CSV reader (quotes, doubled quotes, CRLF, a
  * BOM), the header's column names, each row's checks (name, phone,
  * team, skills, ID number), the duplicate checks against the file and
@@ -9,7 +10,7 @@
  * imported before), on a copy of that home made again after an input
  * that imported anything.
  *
- * What the command promises (cmd_volunteer.c V1-V4, docs/cli.md): it
+ * What the command promises (V1-V4, docs/cli.md): it
  * imports every row or none; 0 adds at least one live volunteer; a
  * refusal is exit 2 (usage: the file) or 3 (refused: a duplicate), says
  * why, and leaves the replica as it was.
@@ -78,9 +79,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", fuzz_csv_home);
 	ctx.app.now_ms = FUZZ_NOW + 3600000;
 	ctx.cmd = &fuzz_cmd_import;
-	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
-	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
+	int rc = fuzz_import(&ctx, path);
 	fuzz_quiet(false);
 	if (!ctx.app.store)
 		fuzz_fail("the import did not open the home");

@@ -27,7 +27,7 @@
 
 /* node/main.c holds the command table; the code these targets reach
  * only looks at ctx->cmd, which they leave NULL. */
-const struct node_cmd node_cmds[] = { { "serve", NULL, NULL, M_LOG_SERVED, APP_READS } };
+const struct node_cmd node_cmds[] = { { .group = "serve", .help = M_LOG_SERVED, .access = APP_READS } };
 const size_t node_ncmds = 0;
 
 /* The one-time code of the county hub's codes file (for station s0004,
@@ -159,15 +159,15 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 	FILE *f;
 	fuzz_init();
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", dir);
-	ctx.now_ms = FUZZ_NOW;
-	snprintf(ctx.conf.station, sizeof(ctx.conf.station), "hub");
-	snprintf(ctx.conf.name, sizeof(ctx.conf.name), "县中心");
-	snprintf(ctx.conf.role, sizeof(ctx.conf.role), "hub");
-	snprintf(ctx.conf.level, sizeof(ctx.conf.level), "county");
-	ctx.hub = true;
-	node_path(&ctx, path, sizeof(path), "node.conf");
-	if (app_conf_write(path, &ctx.conf))
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
+	ctx.app.now_ms = FUZZ_NOW;
+	snprintf(ctx.app.conf.station, sizeof(ctx.app.conf.station), "hub");
+	snprintf(ctx.app.conf.name, sizeof(ctx.app.conf.name), "县中心");
+	snprintf(ctx.app.conf.role, sizeof(ctx.app.conf.role), "hub");
+	snprintf(ctx.app.conf.level, sizeof(ctx.app.conf.level), "county");
+	ctx.app.hub = true;
+	app_path(&ctx.app, path, sizeof(path), "node.conf");
+	if (app_conf_write(path, &ctx.app.conf))
 		abort();
 	fuzz_key_file(dir, "identity.key", FUZZ_SEED_HUB);
 	fuzz_key_file(dir, "county.key", FUZZ_SEED_ROOT);
@@ -178,12 +178,12 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 		struct sync_identity id;
 		struct sync_statement stm;
 		fuzz_ident(&id, st[i].seed);
-		ctx.now_ms = FUZZ_NOW + 1 + i;
+		ctx.app.now_ms = FUZZ_NOW + 1 + i;
 		fuzz_statement_make(&stm, &root, id.pk, st[i].station, SYNC_ROLE_STATION);
 		if (sync_statement_row(&row, &stm) || node_root_commit(&ctx, &root, &row.w, 1))
 			abort();
 		if (st[i].seed == FUZZ_SEED_S3) {
-			ctx.now_ms = FUZZ_NOW + 10;
+			ctx.app.now_ms = FUZZ_NOW + 10;
 			if (sync_revocation_row(&row, id.pk, "s0003", 0, FUZZ_NOW, FUZZ_NOW + 10) ||
 			    node_root_commit(&ctx, &root, &row.w, 1))
 				abort();
@@ -191,7 +191,7 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 		sync_identity_release(&id);
 	}
 	sync_identity_release(&root);
-	node_path(&ctx, path, sizeof(path), "codes");
+	app_path(&ctx.app, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "w")))
 		abort();
 	crypto_generichash(h, sizeof(h), (const uint8_t *)FUZZ_JOIN_CODE, strlen(FUZZ_JOIN_CODE), NULL, 0);
@@ -233,9 +233,22 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 	}
 }
 
-/* A table entry for a command run by hand (node_open reads its access). */
-__attribute__((unused)) static const struct node_cmd fuzz_cmd_import = { "volunteer", "import", NULL,
-									  M_LOG_SERVED, APP_WRITES };
+/* A table entry for a command run by hand (node_open reads its access),
+ * declared as node/main.c declares `volunteer import`. */
+__attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
+	.group = "volunteer", .verb = "import", .run = node_cmd_volunteer_import, .help = M_LOG_SERVED,
+	.access = APP_WRITES, .opts = "station=", .maxpos = 1,
+};
+
+/* `cunlian volunteer import path` in ctx, its arguments parsed as main.c
+ * parses them. */
+__attribute__((unused)) static int fuzz_import(struct node_ctx *ctx, char *path)
+{
+	struct node_args a;
+	char *argv[] = { path, NULL };
+	int rc = node_args_parse(ctx, &fuzz_cmd_import, 1, argv, &a);
+	return rc ? rc : node_cmd_volunteer_import(ctx, &a);
+}
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -293,12 +306,11 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(path, sizeof(path), "%s/seed.csv", dir);
 	fuzz_write_file(path, FUZZ_STATION_CSV, sizeof(FUZZ_STATION_CSV) - 1);
 	node_ctx_init(&ctx);
-	snprintf(ctx.home, sizeof(ctx.home), "%s", dir);
-	ctx.now_ms = FUZZ_NOW;
+	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
+	ctx.app.now_ms = FUZZ_NOW;
 	ctx.cmd = &fuzz_cmd_import;
-	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
-	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
+	int rc = fuzz_import(&ctx, path);
 	fuzz_quiet(false);
 	if (rc)
 		abort();
@@ -310,8 +322,8 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 __attribute__((unused)) static void fuzz_home_open(struct node_ctx *ctx, const char *dir)
 {
 	node_ctx_init(ctx);
-	snprintf(ctx->home, sizeof(ctx->home), "%s", dir);
-	ctx->now_ms = FUZZ_NOW;
+	snprintf(ctx->app.home, sizeof(ctx->app.home), "%s", dir);
+	ctx->app.now_ms = FUZZ_NOW;
 	if (node_open(ctx))
 		abort();
 }

@@ -6,8 +6,8 @@
  *
  * Invariants:
  *  I1. A typed number is copied only into sodium_malloc'd memory, wiped
- *      when freed; the option value it came from is wiped once taken (the
- *      caller of node_idnum_digest wipes a CSV field itself). It is never
+ *      when freed; the text it came from is wiped by its owner (argv by
+ *      node/cmd_volunteer.c, a CSV field by the reader). It is never
  *      printed, logged, committed or written anywhere: messages about a
  *      number name only a position or its last four characters.
  *  I2. The key of a station's numbers is sync_idnum_key() when this node
@@ -26,18 +26,19 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/idnum.h"
-#include "node/node.h"
+#include "app/idnum.h"
 
 #define IDKEY_FILE "idnum.key"
 #define IDNUM_TYPED_MAX 64 /* longer than this is refused unread */
 
-static int node_idkey_read(const char *path, uint8_t *key)
+static int app_idkey_read(const char *path, uint8_t *key)
 {
 	struct stat sb;
 	int rc = 0, fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
@@ -59,9 +60,9 @@ static int node_idkey_read(const char *path, uint8_t *key)
 
 /* Make idnum.key: write a temporary file, then link it into place, so a
  * run that loses the race reads the winner's whole key (I2). */
-static int node_idkey_make(const char *path, uint8_t *key)
+static int app_idkey_make(const char *path, uint8_t *key)
 {
-	char tmp[NODE_PATH_MAX + 48];
+	char tmp[APP_PATH_MAX + 48];
 	int rc = 0, fd;
 
 	snprintf(tmp, sizeof(tmp), "%s.%ld.tmp", path, (long)getpid());
@@ -77,32 +78,32 @@ static int node_idkey_make(const char *path, uint8_t *key)
 		rc = errno == EEXIST ? 1 : -errno; /* 1: another run made it */
 	unlink(tmp);
 	if (rc == 1)
-		return node_idkey_read(path, key);
+		return app_idkey_read(path, key);
 	if (rc)
 		sodium_memzero(key, SYNC_KEY_LEN);
 	return rc;
 }
 
-int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
+int app_idnum_key(struct app *a, const char *station, uint8_t **key)
 {
-	char path[NODE_PATH_MAX + 32];
+	char path[APP_PATH_MAX + 32];
 	int rc;
 
-	*key = sodium_malloc(NODE_IDKEY_LEN);
+	*key = sodium_malloc(APP_IDKEY_LEN);
 	if (!*key)
-		return node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
-	rc = sync_idnum_county_key(ctx->app.sync, *key + SYNC_KEY_LEN); /* I4 */
+		return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
+	rc = sync_idnum_county_key(a->sync, *key + SYNC_KEY_LEN); /* I4 */
 	(*key)[2 * SYNC_KEY_LEN] = rc == 0;
-	rc = sync_idnum_key(ctx->app.sync, station, *key);
+	rc = sync_idnum_key(a->sync, station, *key);
 	if (rc == ERR_NOTFOUND) {
-		app_path(&ctx->app, path, sizeof(path), IDKEY_FILE);
-		rc = node_idkey_read(path, *key);
+		app_path(a, path, sizeof(path), IDKEY_FILE);
+		rc = app_idkey_read(path, *key);
 		if (rc == ERR_NOTFOUND)
-			rc = node_idkey_make(path, *key);
+			rc = app_idkey_make(path, *key);
 		if (rc)
-			node_fail(ctx, rc, M_IDKEY_BAD, path, node_reason(ctx->lang, rc));
+			app_failf(a, rc, APP_W_IDNUM_KEY_BAD, 1, path);
 	} else if (rc) {
-		node_fail(ctx, rc, M_FAILED, node_reason(ctx->lang, rc));
+		app_failf(a, rc, APP_W_FAILED, 0);
 	}
 	if (rc) {
 		sodium_free(*key);
@@ -111,23 +112,26 @@ int node_idnum_key(struct node_ctx *ctx, const char *station, uint8_t **key)
 	return rc;
 }
 
-static enum node_msg_id node_idnum_msg(enum idnum_problem p)
+/* The problem in words' arguments: the length typed, or the position. */
+static int app_idnum_bad(struct app *a, enum idnum_problem p, size_t where)
 {
+	char at[24];
+	snprintf(at, sizeof(at), "%zu", where);
 	switch (p) {
 	case IDNUM_OK:
-		return M_NONE;
+		return 0;
 	case IDNUM_LENGTH:
-		return M_BAD_IDNUM_LENGTH;
+		return app_failf(a, ERR_USAGE, APP_W_IDNUM_LENGTH, 1, at);
 	case IDNUM_CHAR:
-		return M_BAD_IDNUM_CHAR;
+		return app_failf(a, ERR_USAGE, APP_W_IDNUM_CHAR, 1, at);
 	case IDNUM_CHECK:
-		return M_BAD_IDNUM_CHECK;
+		return app_failf(a, ERR_USAGE, APP_W_IDNUM_CHECK, 0);
 	}
-	return M_BAD_IDNUM_CHAR;
+	return app_failf(a, ERR_USAGE, APP_W_IDNUM_CHAR, 1, at);
 }
 
-enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t *key,
-				   struct node_idnum *out, size_t *where)
+int app_idnum_digest(struct app *a, const char *typed, size_t len, const uint8_t *key,
+		     struct app_idnum *out)
 {
 	uint8_t h[SYNC_HASH_LEN];
 	size_t at = 0;
@@ -136,16 +140,12 @@ enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t 
 
 	if (out)
 		memset(out, 0, sizeof(*out));
-	if (where)
-		*where = 0;
-	if (len > IDNUM_TYPED_MAX) {
-		if (where)
-			*where = len;
-		return M_BAD_IDNUM_LENGTH;
-	}
-	num = sodium_malloc(IDNUM_LEN + 1);
+	if (len > IDNUM_TYPED_MAX)
+		return app_idnum_bad(a, IDNUM_LENGTH, len);
+	/* sodium_init: a check may come before app_open (which inits it) */
+	num = sodium_init() < 0 ? NULL : sodium_malloc(IDNUM_LEN + 1);
 	if (!num)
-		return M_FAILED;
+		return app_failf(a, -ENOMEM, APP_W_FAILED, 0);
 	p = idnum_parse(typed, len, num, &at);
 	if (p == IDNUM_OK && key && out) {
 		sync_idnum_hash(h, key, num, IDNUM_LEN);
@@ -159,35 +159,24 @@ enum node_msg_id node_idnum_digest(const char *typed, size_t len, const uint8_t 
 		sodium_memzero(h, sizeof(h));
 	}
 	sodium_free(num); /* wipes it */
-	if (where)
-		*where = at;
-	return node_idnum_msg(p);
+	return app_idnum_bad(a, p, at);
 }
 
-int node_idnum_arg(struct node_ctx *ctx, const char *val, const char *station,
-		   struct node_idnum *out)
+int app_idnum_take(struct app *a, const char *typed, const char *station, struct app_idnum *out)
 {
-	size_t len = strlen(val), where;
 	uint8_t *key = NULL;
-	enum node_msg_id bad = node_idnum_digest(val, len, NULL, NULL, &where);
-	int rc = 0;
+	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if (bad == M_FAILED)
-		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
-	else if (bad != M_NONE)
-		rc = node_fail(ctx, ERR_USAGE, bad, where);
-	else if (!(rc = node_idnum_key(ctx, station, &key)) &&
-		 node_idnum_digest(val, len, key, out, NULL) != M_NONE)
-		rc = node_fail(ctx, -ENOMEM, M_FAILED, node_reason(ctx->lang, -ENOMEM));
+	if ((rc = app_idnum_digest(a, typed, strlen(typed), NULL, NULL)) ||
+	    (rc = app_idnum_key(a, station, &key)))
+		return rc;
+	rc = app_idnum_digest(a, typed, strlen(typed), key, out);
 	sodium_free(key);
-	/* I1: argv is writable; the number leaves the process's memory
-	 * (and /proc/PID/cmdline) here */
-	sodium_memzero((char *)val, len);
 	return rc;
 }
 
-void node_idnum_mask(const char *last4, char *out, size_t n)
+void app_idnum_mask(const char *last4, char *out, size_t n)
 {
 	if (!last4 || strlen(last4) != 4)
 		snprintf(out, n, "%s", "");
