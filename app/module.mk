@@ -13,3 +13,6 @@ TEST_SRCS += tests/test_app_order.c
 # Volunteers: records, import from CSV, resident ID numbers (issue 14).
 LIB_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
 TEST_SRCS += tests/test_app_volunteer.c
+# The web pages' login accounts: PINs as Argon2id hashes, roles, lockout (issue 16).
+LIB_SRCS += app/account.c
+TEST_SRCS += tests/test_app_account.c
