@@ -16,3 +16,5 @@ TEST_SRCS += tests/test_app_volunteer.c
 # The web pages' login accounts: PINs as Argon2id hashes, roles, lockout (issue 16).
 LIB_SRCS += app/account.c
 TEST_SRCS += tests/test_app_account.c
+# The service categories offered when ordering (category.c; the kiosk).
+LIB_SRCS += app/category.c

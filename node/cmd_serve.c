@@ -417,7 +417,8 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (sv->nc.http[0]) { /* after the signals are blocked: its thread inherits that */
 		struct web_options wo = { .home = ctx->app.home, .listen = sv->nc.http,
-					  .wall_ms = ctx->app.now_ms };
+					  .wall_ms = ctx->app.now_ms, .wifi_ssid = sv->nc.wifi_ssid,
+					  .wifi_password = sv->nc.wifi_password };
 		char why[APP_PATH_MAX];
 		if ((rc = web_start(&sv->web, &wo, why, sizeof(why)))) {
 			rc = node_fail(ctx, rc, M_NET_HTTP_FAIL, sv->nc.http, node_reason(ctx->lang, rc));

@@ -956,6 +956,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_COL_WRONG_PINS] = { "PIN错次", "wrong PINs" },
 	[M_ACCOUNT_LOCKED_WORD] = { "已锁定", "locked" },
 	/* ---- end of web accounts ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	[M_NCR_WIFI] = { "Wi-Fi 设置无效：wifi_ssid 是 1 到 32 字节的网络名称，wifi_password 是 8 到 63 个英文字母、数字或符号",
+		"not a Wi-Fi setting: wifi_ssid is a network name of 1 to 32 bytes, wifi_password 8 to 63 ASCII letters, digits or symbols" },
+	/* ---- end of the residents' web pages ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -514,6 +514,9 @@ enum node_msg_id {
 	M_COL_WRONG_PINS,
 	M_ACCOUNT_LOCKED_WORD,
 	/* ---- end of web accounts ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	M_NCR_WIFI,
+	/* ---- end of the residents' web pages ---- */
 	M_COUNT
 };
 

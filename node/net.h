@@ -43,6 +43,8 @@ struct node_net_peer {
 struct node_net_conf {
 	char listen[RADIO_ADDR_MAX + 8];
 	char http[RADIO_ADDR_MAX + 8]; /* the web pages' ADDR:PORT; "" none */
+	/* the station's Wi-Fi for the residents' poster (web/kiosk.c); "" none */
+	char wifi_ssid[33], wifi_password[64];
 	struct node_net_peer peer[NODE_PEERS_MAX];
 	size_t npeers;
 	unsigned interval_s;    /* between syncs with a peer; 300 */

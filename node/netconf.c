@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "node/net.h"
 
 static char *node_net_trim(char *s)
@@ -160,6 +161,19 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		if (!node_net_http_ok(v) || strlen(v) >= sizeof(c->http))
 			return ERR_USAGE;
 		snprintf(c->http, sizeof(c->http), "%s", v);
+		return 0;
+	}
+	if (strcmp(k, "wifi_ssid") == 0 || strcmp(k, "wifi_password") == 0) { /* the poster's QR */
+		bool ssid = k[5] == 's';
+		size_t n = strlen(v), lo = ssid ? 1 : 8, hi = ssid ? 32 : 63;
+		*why = M_NCR_WIFI;
+		if (n < lo || n > hi || !utf8_valid(v, n))
+			return ERR_USAGE;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f || (!ssid && (unsigned char)v[i] > 0x7e))
+				return ERR_USAGE;
+		snprintf(ssid ? c->wifi_ssid : c->wifi_password, ssid ? sizeof(c->wifi_ssid) : sizeof(c->wifi_password),
+			 "%s", v);
 		return 0;
 	}
 	if (strcmp(k, "log") == 0) {

@@ -160,5 +160,6 @@ int web_css(struct web_req *r)
 	r->cache = true;
 	web_raw(&r->out, web_css_text);
 	web_raw(&r->out, web_css_staff);
+	web_raw(&r->out, web_kiosk_css); /* the residents' pages (kiosk.c) */
 	return 0;
 }

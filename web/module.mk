@@ -2,3 +2,10 @@
 BIN_SRCS += web/server.c web/form.c web/html.c web/pages.c web/display.c
 # The pages of volunteers and staff, and the county dashboard (issue 16).
 BIN_SRCS += web/staff.c web/hub.c
+# The residents' pages (kiosk.c), the orders-per-client limit and QR codes.
+BIN_SRCS += web/kiosk.c web/limit.c web/qr.c
+# The form decoder and the replay of its fuzz corpus (tests/fuzz/fuzz_form.c).
+TEST_SRCS += tests/test_web_form.c
+$(BUILD)/tests/test_web_form: $(BUILD)/obj/web/form.o
+# Orders through POST /kiosk per second, end to end (make bench).
+BENCH_SRCS += tests/bench/bench_http.c

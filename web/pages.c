@@ -30,5 +30,12 @@ const struct web_page web_pages[] = {
 	{ "POST", "/volunteer/redeem", web_staff_redeem },
 	{ "GET", "/hub", web_hub },
 	{ "GET", "/hub/report.csv", web_hub_csv },
+	/* kiosk.c: the residents' pages, no login */
+	{ "GET", "/kiosk", web_kiosk },
+	{ "POST", "/kiosk", web_kiosk_post },
+	{ "GET", "/kiosk/qr", web_kiosk_qr },
+	{ "GET", "/kiosk/poster", web_kiosk_poster },
+	{ "GET", "/o/*", web_order_page },
+	{ "POST", "/o/*", web_order_rate_post },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);

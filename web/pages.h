@@ -29,5 +29,15 @@ int web_staff_redeem(struct web_req *r);
 /* hub.c: the county dashboard and its CSV, behind a hub admin's login. */
 int web_hub(struct web_req *r);
 int web_hub_csv(struct web_req *r);
+/* kiosk.c: the residents' pages, no login. GET /kiosk the ordering page,
+ * POST /kiosk places the order; GET /kiosk/qr its QR code (SVG); GET
+ * /kiosk/poster the A4 poster; GET /o/ID?k=K an order's progress and
+ * POST /o/ID its rating (K: web_order_key). */
+int web_kiosk(struct web_req *r);
+int web_kiosk_post(struct web_req *r);
+int web_kiosk_qr(struct web_req *r);
+int web_kiosk_poster(struct web_req *r);
+int web_order_page(struct web_req *r);
+int web_order_rate_post(struct web_req *r);
 
 #endif

@@ -4,7 +4,7 @@
 # build/fuzz; their corpora and regressions are replayed in `make test` by
 # test_fuzz_replay (below), built with the ordinary compiler.
 FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
-	fuzz_statement fuzz_coap fuzz_backup fuzz_csv
+	fuzz_statement fuzz_coap fuzz_backup fuzz_csv fuzz_form
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # The targets that run parts of the program link every file of node/ but
@@ -14,6 +14,8 @@ FUZZ_EXTRA_fuzz_config := app/config.c app/text.c
 FUZZ_EXTRA_fuzz_coap := $(FUZZ_NODE_SRCS) $(BUILD)/gen/dict_v1.c
 FUZZ_EXTRA_fuzz_backup := $(FUZZ_EXTRA_fuzz_coap)
 FUZZ_EXTRA_fuzz_csv := $(FUZZ_EXTRA_fuzz_coap)
+# The web pages' form decoder (issue 16).
+FUZZ_EXTRA_fuzz_form := web/form.c
 $(BUILD)/fuzz/fuzz_coap $(BUILD)/fuzz/fuzz_backup $(BUILD)/fuzz/fuzz_csv: $(FUZZ_EXTRA_fuzz_coap) \
 	tests/fuzz/fuzz_node.h
 
