@@ -152,7 +152,8 @@ static const char web_css_staff[] =
 	".scroll{overflow-x:auto;max-width:100%}table.report td,table.report th{white-space:nowrap}"
 	"tr.stale{background:#fde2e2}.warn{color:#b22222}"
 	".chart{margin:1em 0;overflow-x:auto}.chart svg{display:block;max-width:100%;height:auto}"
-	"h2{font-size:1.15em;margin:1.2em 0 .3em}";
+	"h2{font-size:1.15em;margin:1.2em 0 .3em}main:has(table.report){max-width:1100px}"
+	".range{max-width:480px}";
 
 int web_css(struct web_req *r)
 {

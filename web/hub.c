@@ -130,14 +130,14 @@ static int64_t hub_finished(const struct app_report_group *g)
 static void hub_chart(struct web_req *r, const struct app_report *st)
 {
 	int64_t max = 1;
-	const unsigned row = 34, left = 150, width = 360;
+	const unsigned row = 34, left = 140, width = 230; /* 420 wide: a phone's width */
 	for (size_t i = 0; i < st->n; i++)
 		if (st->g[i].orders > max)
 			max = st->g[i].orders;
 	unsigned h = (unsigned)(st->n ? st->n : 1) * row + 10;
 	web_rawf(&r->out,
 		 "<figure class=\"chart\"><figcaption>各站点点单数</figcaption>"
-		 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 580 %u\" width=\"580\" height=\"%u\""
+		 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 420 %u\" width=\"420\" height=\"%u\""
 		 " role=\"img\" aria-label=\"各站点点单数\">",
 		 h, h);
 	if (!st->n)

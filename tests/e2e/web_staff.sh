@@ -221,6 +221,8 @@ req a GET /hub
 want 404 "station /hub"
 
 check "at the hub, after a sync: the dashboard shows the station's order"
+cl --home "$H" station add --id s2 --name 西村服务站 --parent t01 >/dev/null
+cl --home "$H" order add --category 维修 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
 echo 8642 | cl --home "$H" account set --phone 13300000000 --name 县管理员 --role admin >/dev/null
 echo 9753 | cl --home "$H" account set --phone 13300000001 --name 县志愿者 --role volunteer >/dev/null
 HHP=$(tcp_port) HCP=$(port)
@@ -245,7 +247,15 @@ body_has '<svg' "chart"
 body_has '东村服务站</text>' "chart label"
 body_has '>1</text>' "chart count"
 body_has '满意率' "dashboard"
-body_lacks '从未同步' "last sync of s1"
+python3 - "$TMP/body" <<'EOF' || fail "last sync: s1 synced now, s2 never (marked stale)"
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+s1 = re.search(r"<tr([^>]*)><th>东村服务站</th>(.*?)</tr>", html)
+s2 = re.search(r"<tr([^>]*)><th>西村服务站</th>(.*?)</tr>", html)
+assert s1 and s2, "rows"
+assert "stale" not in s1.group(1) and "从未同步" not in s1.group(2), s1.group(0)
+assert 'class="stale"' in s2.group(1) and "从未同步" in s2.group(2), s2.group(0)
+EOF
 python3 - "$TMP/body" <<'EOF' || fail "dashboard table"
 import re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
@@ -262,6 +272,9 @@ check "a date range with no orders, and a bad date"
 req H GET "/hub?by=category&from=2030-01-01&to=2030-12-31"
 want 200 "range"
 body_has '<th>合计</th><td>0</td>' "empty range"
+req H GET "/hub?by=month&from=2025-02-28&to=2025-02-28"
+want 200 "range of one day"
+body_has '<th>合计</th><td>2</td>' "the orders of 2025-02-28 (the end day included)"
 req H GET "/hub?from=2030-13-01"
 want 400 "bad date"
 
@@ -282,7 +295,7 @@ head = lines[0].split(",")
 assert head[:3] == ["站点", "名称", "点单"] and head[-1] == "最后同步", head
 row = [l for l in lines if l.startswith("s1,")]
 assert row and row[0].split(",")[1] == "东村服务站" and row[0].split(",")[2] == "1", lines
-assert lines[-1].startswith("合计,"), lines
+assert lines[-1].startswith("合计,") and lines[-1].split(",")[2] == "2", lines
 EOF
 
 stop "$hubpid"
