@@ -9,3 +9,5 @@ TEST_SRCS += tests/test_web_form.c
 $(BUILD)/tests/test_web_form: $(BUILD)/obj/web/form.o
 # Orders through POST /kiosk per second, end to end (make bench).
 BENCH_SRCS += tests/bench/bench_http.c
+# The server's time to render the volunteers' order list with 1,000 orders (make bench).
+BENCH_SRCS += tests/bench/bench_http_page.c

@@ -236,11 +236,19 @@ int web_staff_logout(struct web_req *r)
 
 /* ---- lists of orders ----------------------------------------------------- */
 
+/* The kinds of today's orders, as the list's filter names them. */
+enum { STAFF_K_OPEN, STAFF_K_DISPATCHED, STAFF_K_ACCEPTED, STAFF_K_DONE, STAFF_K_N };
+static const char *const staff_kinds[STAFF_K_N] = { "open", "dispatched", "accepted", "done" };
+static const char *const staff_kind_words[STAFF_K_N] = { "待派单", "已派单", "已接单", "今日完成" };
+
 struct staff_orders {
 	struct web_req *r;
 	const struct app_account *acct;
 	int64_t since;  /* finished orders updated before this are not today's */
-	size_t n;
+	size_t n;       /* rows matching (shown or not) */
+	size_t skip, limit; /* the page: rows skip+1 .. skip+limit (limit 0: all) */
+	int want;       /* one kind only (STAFF_K_*), or -1 */
+	size_t count[STAFF_K_N];
 	bool actions;   /* accept / done buttons inline (my page) */
 };
 
@@ -271,7 +279,16 @@ static int staff_order_row(void *arg, const struct app_order *o)
 	char when[32], masked[64];
 	if (!live && o->updated_at < l->since)
 		return 0;
+	int kind = strcmp(o->status, "open") == 0	  ? STAFF_K_OPEN
+		   : strcmp(o->status, "dispatched") == 0 ? STAFF_K_DISPATCHED
+		   : strcmp(o->status, "accepted") == 0	  ? STAFF_K_ACCEPTED
+							  : STAFF_K_DONE;
+	l->count[kind]++;
+	if (l->want >= 0 && kind != l->want)
+		return 0;
 	l->n++;
+	if (l->n <= l->skip || (l->limit && l->n > l->skip + l->limit))
+		return 0;
 	app_time_fmt((uint64_t)o->created_at, when, sizeof(when));
 	web_raw(&r->out, "<li class=\"order st-");
 	web_esc(&r->out, o->status);
@@ -316,20 +333,61 @@ static int64_t staff_today(struct web_req *r)
 	return (int64_t)mktime(&tm) * 1000;
 }
 
-/* The station's orders: what is still to do, and what finished today. */
+/* The station's orders: what is still to do, and what finished today;
+ * a page of STAFF_PAGE_ORDERS at a time (?page=N), one kind (?status=). */
+#define STAFF_PAGE_ORDERS 50
 static int staff_today_page(struct web_req *r, const struct app_account *acct)
 {
 	struct app_order_filter f = { .station = r->w->app.conf.station };
-	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r) };
-	staff_begin(r, acct, "今日订单");
-	web_raw(&r->out, "<p class=\"hint\">待派单、已派单、已接单的订单，和今天完成的订单。点一单可派单、接单、完成、评价。</p>"
-			 "<ul class=\"orders\">");
+	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1,
+				  .limit = STAFF_PAGE_ORDERS };
+	const char *status = web_q(r, "status"), *page = web_q(r, "page");
+	int64_t pg = 1;
+	for (int k = 0; status && k < STAFF_K_N; k++)
+		if (strcmp(status, staff_kinds[k]) == 0)
+			l.want = k;
+	if ((status && status[0] && l.want < 0) || (page && app_parse_int(page, 1, 100000, &pg))) {
+		app_fail_clear(&r->w->app);
+		return web_message(r, 400, "参数有误", "地址里的状态或页码不对：请从今日订单页进入。");
+	}
+	l.skip = (size_t)(pg - 1) * STAFF_PAGE_ORDERS;
+	/* the rows first, into a buffer of their own: the counts go above them */
+	struct buf head = r->out;
+	buf_init(&r->out, WEB_PAGE_MAX);
 	int rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
-	if (rc)
+	struct buf rows = r->out;
+	r->out = head;
+	if (rc) {
+		buf_release(&rows);
 		return rc;
+	}
+	staff_begin(r, acct, "今日订单");
+	web_raw(&r->out, "<nav class=\"kinds\"><a href=\"/\"");
+	web_raw(&r->out, l.want < 0 ? " class=\"on\">全部" : ">全部");
+	web_raw(&r->out, "</a>");
+	for (int k = 0; k < STAFF_K_N; k++)
+		web_rawf(&r->out, "<a href=\"/?status=%s\"%s>%s <b>%zu</b></a>", staff_kinds[k],
+			 k == l.want ? " class=\"on\"" : "", staff_kind_words[k], l.count[k]);
+	web_raw(&r->out, "</nav><ul class=\"orders\">");
+	if (rows.err)
+		r->out.err = rows.err;
+	else
+		buf_put(&r->out, rows.data, rows.len);
+	buf_release(&rows);
 	web_raw(&r->out, "</ul>");
 	if (!l.n)
-		web_raw(&r->out, "<p class=\"msg\">今天还没有订单。</p>");
+		web_raw(&r->out, "<p class=\"msg\">没有这样的订单。</p>");
+	if (l.n > STAFF_PAGE_ORDERS) {
+		size_t pages = (l.n + STAFF_PAGE_ORDERS - 1) / STAFF_PAGE_ORDERS;
+		web_rawf(&r->out, "<nav class=\"pages\"><span>第 %lld / %zu 页，共 %zu 单</span>", (long long)pg,
+			 pages, l.n);
+		const char *st = l.want >= 0 ? staff_kinds[l.want] : "";
+		if (pg > 1)
+			web_rawf(&r->out, "<a href=\"/?status=%s&amp;page=%lld\">上一页</a>", st, (long long)pg - 1);
+		if ((size_t)pg < pages)
+			web_rawf(&r->out, "<a href=\"/?status=%s&amp;page=%lld\">下一页</a>", st, (long long)pg + 1);
+		web_raw(&r->out, "</nav>");
+	}
 	web_end(r);
 	return 0;
 }
@@ -373,7 +431,7 @@ static int staff_me_page(struct web_req *r, const struct app_account *acct)
 	staff_card(r, &c);
 	web_raw(&r->out, "<h2>我的订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = acct->volunteer };
-	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .actions = true };
+	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1, .actions = true };
 	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
 		return rc;
 	web_raw(&r->out, "</ul>");
@@ -893,7 +951,7 @@ int web_staff_volunteer(struct web_req *r)
 		return rc;
 	web_raw(&r->out, "</table></div><h2>订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = c.v.id };
-	struct staff_orders l = { .r = r, .acct = &acct, .since = 0 };
+	struct staff_orders l = { .r = r, .acct = &acct, .since = 0, .want = -1, .limit = 100 };
 	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
 		return rc;
 	web_raw(&r->out, "</ul>");

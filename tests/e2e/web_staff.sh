@@ -216,6 +216,26 @@ printf '1357\n' | cl --home "$S" account set --volunteer 李娜 --role volunteer
 req c POST /login "csrf=$t3&phone=13900005678&pin=1357"
 want 303 "login after the PIN was set again"
 
+check "today's orders a page of 50 at a time, counted by state"
+i=0
+while [ $i -lt 54 ]; do
+	cl --home "$S" order add --category 助老 --detail "第$i单" >/dev/null
+	i=$((i + 1))
+done
+req a GET /
+want 200 "orders page 1"
+body_has '待派单 <b>54</b>' "open count"
+body_has '今日完成 <b>1</b>' "finished today count"
+[ "$(grep -o '<li class="order' "$TMP/body" | wc -l)" -eq 50 ] || fail "page 1 lists $(grep -o '<li class="order' "$TMP/body" | wc -l) orders, want 50"
+body_has '第 1 / 2 页，共 55 单' "pages"
+req a GET "/?page=2"
+[ "$(grep -o '<li class="order' "$TMP/body" | wc -l)" -eq 5 ] || fail "page 2 lists the wrong number of orders"
+req a GET "/?status=done"
+[ "$(grep -o '<li class="order' "$TMP/body" | wc -l)" -eq 1 ] || fail "status=done lists the wrong orders"
+body_has "$o" "today's finished order"
+req a GET "/?status=nonsense"
+want 400 "a bad status"
+
 check "the station has no dashboard"
 req a GET /hub
 want 404 "station /hub"
@@ -245,7 +265,7 @@ req H GET /hub
 want 200 "dashboard"
 body_has '<svg' "chart"
 body_has '东村服务站</text>' "chart label"
-body_has '>1</text>' "chart count"
+body_has '>55</text>' "chart count"
 body_has '满意率' "dashboard"
 python3 - "$TMP/body" <<'EOF' || fail "last sync: s1 synced now, s2 never (marked stale)"
 import re, sys
@@ -262,7 +282,7 @@ html = open(sys.argv[1], encoding="utf-8").read()
 row = re.search(r"<tr[^>]*><th>东村服务站</th>(.*?)</tr>", html)
 assert row, "no row for the station"
 cells = re.findall(r"<td>(.*?)</td>", row.group(1))
-assert cells[0] == "1" and cells[1] == "1", cells  # orders, finished
+assert cells[0] == "55" and cells[1] == "1", cells  # orders, finished
 assert cells[5] == "100%", cells                   # satisfied
 assert cells[6] == "1.5", cells                    # hours
 assert cells[8] == "15" and cells[9] == "5", cells # points issued, redeemed
@@ -274,7 +294,7 @@ want 200 "range"
 body_has '<th>合计</th><td>0</td>' "empty range"
 req H GET "/hub?by=month&from=2025-02-28&to=2025-02-28"
 want 200 "range of one day"
-body_has '<th>合计</th><td>2</td>' "the orders of 2025-02-28 (the end day included)"
+body_has '<th>合计</th><td>56</td>' "the orders of 2025-02-28 (the end day included)"
 req H GET "/hub?from=2030-13-01"
 want 400 "bad date"
 
@@ -294,8 +314,8 @@ assert all("\n" not in l for l in lines), "a bare LF"
 head = lines[0].split(",")
 assert head[:3] == ["站点", "名称", "点单"] and head[-1] == "最后同步", head
 row = [l for l in lines if l.startswith("s1,")]
-assert row and row[0].split(",")[1] == "东村服务站" and row[0].split(",")[2] == "1", lines
-assert lines[-1].startswith("合计,") and lines[-1].split(",")[2] == "2", lines
+assert row and row[0].split(",")[1] == "东村服务站" and row[0].split(",")[2] == "55", lines
+assert lines[-1].startswith("合计,") and lines[-1].split(",")[2] == "56", lines
 EOF
 
 stop "$hubpid"
