@@ -34,7 +34,8 @@ struct hub_query {
 	int64_t from_ms, to_ms;
 };
 
-/* "YYYY-MM-DD" as local midnight (ms); plus one day when next. */
+/* "YYYY-MM-DD" as local midnight (ms); of the day after when next. A
+ * day that is not one (2025-02-30) is false. */
 static bool hub_date(const char *s, bool next, int64_t *ms)
 {
 	struct tm tm;
@@ -46,8 +47,15 @@ static bool hub_date(const char *s, bool next, int64_t *ms)
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = m - 1;
-	tm.tm_mday = d + (next ? 1 : 0);
+	tm.tm_mday = d;
 	tm.tm_isdst = -1;
+	if (mktime(&tm) == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != m - 1)
+		return false;
+	if (next) {
+		tm.tm_mday++;
+		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+		tm.tm_isdst = -1;
+	}
 	time_t t = mktime(&tm);
 	if (t == (time_t)-1)
 		return false;

@@ -38,7 +38,7 @@
 #include "web/pages.h"
 #include "web/web_internal.h"
 
-#define STAFF_LIST_MAX 1000 /* volunteers offered in the name list */
+#define STAFF_LIST_MAX 300 /* volunteers listed, and offered while typing a name */
 
 /* ---- sessions ------------------------------------------------------------ */
 
@@ -900,6 +900,8 @@ int web_staff_volunteer_find(struct web_req *r)
 	}
 	if (rc)
 		return web_refused(r, web_status(rc), rc);
+	if (!app_id_ok(f.c[0].id)) /* replicated text: never into a header unchecked */
+		return web_message(r, 400, "请求有误", "这位志愿者的编号不能用在网页里：请用命令行查看。");
 	snprintf(to, sizeof(to), "/volunteer?id=%s", f.c[0].id);
 	staff_redirect(r, to);
 	return 0;

@@ -296,6 +296,8 @@ req H GET "/hub?by=month&from=2025-02-28&to=2025-02-28"
 want 200 "range of one day"
 body_has '<th>合计</th><td>56</td>' "the orders of 2025-02-28 (the end day included)"
 req H GET "/hub?from=2030-13-01"
+want 400 "bad month"
+req H GET "/hub?to=2025-02-30"
 want 400 "bad date"
 
 check "the CSV: a BOM, Chinese headers, CRLF, the station's row"
