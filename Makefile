@@ -5,7 +5,7 @@
 PKGS      := sqlite3 libsodium libzstd libcoap-3-notls libmicrohttpd libqrencode
 DEB_PKGS  := build-essential pkg-config python3 libsodium-dev libsqlite3-dev libzstd-dev \
              libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei curl
+             chromium chromium-driver python3-selenium fonts-wqy-microhei zbar-tools curl
 
 CC        ?= cc
 BUILD     ?= build
@@ -142,7 +142,7 @@ $(BUILD)/cunlian: $(BIN_OBJS) $(BUILD)/libcunlian.a
 TEST_EXTRA += $(BUILD)/tests/cunlian-unchecked
 $(BUILD)/obj-unchecked/%.o: %.c | $(LIBS_STAMP)
 	@mkdir -p $(dir $@)
-	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -c $< -o $@
+	@echo "  CC  $< (unchecked clock)"; $(CC) $(CFLAGS) -DNODE_CLOCK_UNCHECKED -MMD -MP -c $< -o $@
 
 $(BUILD)/tests/cunlian-unchecked: $(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) \
 		$(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.o) $(BUILD)/obj/gen/dict_v1.o \
@@ -171,7 +171,7 @@ bench: $(DEPS_AUTO) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
 
 demo: $(DEPS_AUTO) $(BUILD)/cunlian
-	@sh tests/demo.sh $(BUILD)
+	@KEEP=$(KEEP) sh tests/demo.sh $(BUILD)
 
 # Every seed-driven test over many seeds: SEEDS=N [SEED_START=K]
 # (docs/testing.md); the simulation runs its larger worlds here, and 50
@@ -250,4 +250,5 @@ clean:
 # The test programs' objects need cmocka too.
 $(TEST_SRCS:%.c=$(BUILD)/obj/%.o): | $(TESTLIBS_STAMP)
 
--include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d)
+-include $(LIB_OBJS:.o=.d) $(BIN_OBJS:.o=.d) $(TEST_SRCS:%.c=$(BUILD)/obj/%.d) \
+	$(BIN_SRCS:%.c=$(BUILD)/obj-unchecked/%.d) $(APP_SRCS:%.c=$(BUILD)/obj-unchecked/%.d)

@@ -3,6 +3,9 @@
 # tests and every other front end call it.
 APP_SRCS := app/core.c app/text.c app/files.c app/config.c app/identity.c app/trust.c \
 	app/mark.c app/clock.c app/log.c app/report.c app/station.c
+# Enrolment and trust, the clock rescue (issue 14).
+APP_SRCS += app/enroll.c app/rescue.c
+TEST_SRCS += tests/test_app_enroll.c
 LIB_SRCS += $(APP_SRCS)
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c

@@ -55,6 +55,25 @@ enum app_why {
 	APP_W_CONF_WRITE,        /* (path) + the code's reason */
 	/* reports (report.c) */
 	APP_W_DUP_HUB_ONLY,      /* () */
+	/* enrolment and trust (enroll.c), the clock rescue (rescue.c) */
+	APP_W_ENROLL_FILE_WRITE,    /* (path) + the code's reason */
+	APP_W_ENROLL_FILE_READ,     /* (path) + the code's reason */
+	APP_W_ENROLL_KEY_WRITE,     /* (path of the county key) + the code's reason */
+	APP_W_ENROLL_HUB_ONLY,      /* (the command: "enroll sign", ...) */
+	APP_W_ENROLL_BAD_STATION,   /* (station id) */
+	APP_W_ENROLL_NO_COUNTY_KEY, /* (path of the county key) */
+	APP_W_ENROLL_OTHER_COUNTY,  /* (the file or address whose root is not ours) */
+	APP_W_ENROLL_BAD_REQUEST,   /* (path) */
+	APP_W_ENROLL_STATION_DIFFERS, /* (file or address, the station it names, the station expected) */
+	APP_W_ENROLL_BAD_CERT,      /* (file or address) */
+	APP_W_ENROLL_NOT_OURS,      /* (file or address) */
+	APP_W_ENROLL_NO_NODE,       /* (the key or station named) */
+	APP_W_ENROLL_REKEY_FULL,    /* (station, generations used) */
+	APP_W_JOIN_REFUSED,         /* () a wrong, used, expired or unknown code alike */
+	APP_W_RESCUE_HUB,           /* () */
+	APP_W_RESCUE_CLOCK,         /* (verdict name); code[0] the verdict */
+	APP_W_RESCUE_NO_PENDING,    /* () */
+	APP_W_RESCUE_NOT_ENROLLED,  /* () */
 
 	/* orders and points (order.c, points.c, volunteer_find.c); a text
 	 * marked "move" is app_order_move_name(), "status" an order's status */

@@ -818,8 +818,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* re-keying on revocation (issue 13, part 3) */
 	[M_ENROLL_REKEYED] = { "站点 %s 换用第 %u 代数据密钥，已密封给 %zu 个仍有效的节点（以及县中心）；被吊销的节点读不到此后写入的数据\n",
 		"station %s now uses key generation %u, sealed to %zu remaining node(s) (and the hubs); the revoked node cannot read what is written from now on\n" },
-	[M_ENROLL_REKEY_FULL] = { "站点 %s 的数据密钥已换过 %u 代，不能再换：请为该站点换一个站点编号\n",
-		"station %s has used %u key generations, the most there can be: give the station a new id\n" },
+	[M_ENROLL_REKEY_FULL] = { "站点 %s 的数据密钥已换过 %s 代，不能再换：请为该站点换一个站点编号\n",
+		"station %s has used %s key generations, the most there can be: give the station a new id\n" },
 	[M_ENROLL_HUB_NO_REKEY] = { "注意：%s 是县中心节点，它持有全县的主密钥；吊销它不会更换数据密钥（需要更换县根密钥，尚未支持）\n",
 		"note: %s is a hub and holds the county's master key; revoking it does not re-key anything (that needs a new county root, not built yet)\n" },
 	[M_BUNDLE_WITHHELD] = { "另有 %llu 条本站入网前录入、未加密的数据没有写进 %s，也不会交给其他站点转带：入网后运行 cunlian bundle export 文件 --for hub 交给县中心（加密写入），或直接与县中心同步\n",

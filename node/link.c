@@ -58,6 +58,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/enroll.h"
 #include "node/net.h"
 
 #define NODE_FLAG_IDLE 0x01
@@ -581,7 +582,8 @@ static void node_net_serve_s(struct node_net_server *s, const struct radio_req *
 static void node_net_serve_join(struct node_net_server *s, const struct radio_req *req,
 				struct radio_resp *resp)
 {
-	int rc = node_join_serve(s->ctx, req->body, req->len, &resp->body);
+	int rc = app_join_serve(&s->ctx->app, req->body, req->len, &resp->body);
+	app_fail_clear(&s->ctx->app); /* the answer says it; the log line below */
 	node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_JOIN, req->peer,
 		     rc ? node_reason(s->ctx->lang, rc) : "enrolled");
 	resp->ct = 42;

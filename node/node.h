@@ -338,24 +338,16 @@ int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup
 int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
 int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_enroll_request(struct node_ctx *ctx, int argc, char **argv); /* cmd_enroll.c */
-int node_cmd_enroll_sign(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_enroll_accept(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_enroll_revoke(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_enroll_code(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_enroll_keys(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_join(struct node_ctx *ctx, int argc, char **argv);
-/* The hub's side of join: body is request || crypto_auth tag keyed by
- * BLAKE2b-256(code). 0 with the signed certificate appended to cert;
- * ERR_UNAUTH for a wrong, used, expired or unknown code alike;
- * ERR_NOTFOUND when the county key is not in this home. Signing closes
- * ctx->app.store and ctx->app.sync: the caller reopens them. */
-int node_join_serve(struct node_ctx *ctx, const uint8_t *body, size_t len, struct buf *cert);
-/* init --role hub: make (or load) the county root key, enrol this hub. */
+int node_cmd_enroll_request(struct node_ctx *ctx, const struct node_args *a); /* cmd_enroll.c */
+int node_cmd_enroll_sign(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_enroll_accept(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_enroll_revoke(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_enroll_code(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_enroll_keys(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_join(struct node_ctx *ctx, const struct node_args *a);
+/* init --role hub: make (or load) the county root key, enrol this hub
+ * (app_hub_enrol); prints why on failure. */
 int node_hub_enrol(struct node_ctx *ctx, const char *county_key);
-/* A commit authored by the county root in scope "" (closes ctx's store). */
-int node_root_commit(struct node_ctx *ctx, const struct sync_identity *root,
-		     const struct crdt_write *w, size_t n);
 int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv);   /* cmd_serve.c */
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c */
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
@@ -363,7 +355,7 @@ int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lo
 
 int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv); /* cmd_recover.c */
 
-/* ---- the clock in words (cmd_clock.c, clock_rescue.c) ----------------- */
+/* ---- the clock in words (cmd_clock.c, cmd_rescue.c) ------------------- */
 
 /* The message naming where a bound comes from, and a verdict. */
 enum node_msg_id node_clock_src_msg(enum crdt_time_src s);

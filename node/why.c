@@ -21,6 +21,7 @@ struct node_why {
 	unsigned echo; /* bit i: text i is what a person typed (node_echo) */
 	unsigned char word[APP_FAIL_ARGS]; /* text i is a word said in the
 					      language (enum node_word), or 0 */
+	bool verdict;  /* the clock's verdict in words (code[0]) instead of the texts */
 };
 
 static const struct node_why node_whys[APP_W_COUNT] = {
@@ -136,6 +137,25 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACCOUNT_FILE_BAD] = { M_ACCOUNT_FILE_BAD },
 	[APP_W_ACCOUNT_IO] = { M_ACCOUNT_IO, true },
 	[APP_W_ACCOUNT_NOT_FOUND] = { M_ACCOUNT_NOT_FOUND, .echo = 1 },
+	/* enrolment and trust, the clock rescue */
+	[APP_W_ENROLL_FILE_WRITE] = { M_CONF_WRITE, true },
+	[APP_W_ENROLL_FILE_READ] = { M_BUNDLE_READ, true },
+	[APP_W_ENROLL_KEY_WRITE] = { M_KEY_WRITE, true },
+	[APP_W_ENROLL_HUB_ONLY] = { M_HUB_ONLY, false },
+	[APP_W_ENROLL_BAD_STATION] = { M_BAD_STATION_ID, false },
+	[APP_W_ENROLL_NO_COUNTY_KEY] = { M_ENROLL_NO_COUNTY_KEY, false },
+	[APP_W_ENROLL_OTHER_COUNTY] = { M_ENROLL_OTHER_COUNTY, false },
+	[APP_W_ENROLL_BAD_REQUEST] = { M_ENROLL_BAD_REQUEST, false },
+	[APP_W_ENROLL_STATION_DIFFERS] = { M_ENROLL_STATION_DIFFERS, false },
+	[APP_W_ENROLL_BAD_CERT] = { M_ENROLL_BAD_CERT, false },
+	[APP_W_ENROLL_NOT_OURS] = { M_ENROLL_NOT_OURS, false },
+	[APP_W_ENROLL_NO_NODE] = { M_ENROLL_NO_NODE, false },
+	[APP_W_ENROLL_REKEY_FULL] = { M_ENROLL_REKEY_FULL, false },
+	[APP_W_JOIN_REFUSED] = { M_JOIN_REFUSED, false },
+	[APP_W_RESCUE_HUB] = { M_CLOCK_RESCUE_HUB, false },
+	[APP_W_RESCUE_CLOCK] = { M_CLOCK_RESCUE_CLOCK, .verdict = true },
+	[APP_W_RESCUE_NO_PENDING] = { M_CLOCK_RESCUE_NO_PENDING, false },
+	[APP_W_RESCUE_NOT_ENROLLED] = { M_CLOCK_RESCUE_NOT_ENROLLED, false },
 };
 
 bool node_why_complete(void)
@@ -155,6 +175,9 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 {
 	const struct node_why *w = &node_whys[f->why];
 	unsigned n = 0;
+	if (w->verdict)
+		arg[n++] = node_msg(lang, node_clock_verdict_msg((enum crdt_time_verdict)f->code[0]));
+	for (; n < f->narg && !w->verdict; n++)
 	for (; n < f->narg; n++) {
 		arg[n] = f->arg[n];
 		if (w->echo & (1u << n)) {

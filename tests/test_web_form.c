@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 /*
  * test_web_form.c - the web pages' form decoder (web/form.c): the forms
- * the residents' pages send decode to what was typed, and the fuzz
- * target tests/fuzz/fuzz_form.c replays its corpus (tests/fuzz/corpus/
- * fuzz_form) here in every make test, taking some inputs and refusing
- * others. Run from the repository root.
+ * the residents' pages send decode to what was typed; a broken form is
+ * refused whole. Its fuzz target tests/fuzz/fuzz_form.c and corpus are
+ * replayed by test_fuzz_replay.
  */
-#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,7 +13,10 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "tests/fuzz/fuzz_form.c"
+#include <string.h>
+
+#include "base/err.h"
+#include "web/form.h"
 
 static void test_kiosk_form(void **state)
 {
@@ -44,40 +45,10 @@ static void test_kiosk_form(void **state)
 	assert_int_equal(n, 0);
 }
 
-static void test_fuzz_form_corpus(void **state)
-{
-	(void)state;
-	const char *dir = "tests/fuzz/corpus/fuzz_form";
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	static uint8_t p[1 << 16];
-	int n = 0;
-	if (!d)
-		fail_msg("%s is missing (run from the repository root)", dir);
-	memset(&fuzz_stats, 0, sizeof(fuzz_stats));
-	while ((e = readdir(d)) != NULL) {
-		char path[512];
-		if (e->d_name[0] == '.')
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		FILE *fp = fopen(path, "rb");
-		assert_non_null(fp);
-		size_t len = fread(p, 1, sizeof(p), fp);
-		fclose(fp);
-		fuzz_stats.input = path;
-		assert_int_equal(LLVMFuzzerTestOneInput(p, len), 0); /* a broken promise aborts */
-		n++;
-	}
-	closedir(d);
-	print_message("fuzz_form: %d corpus inputs; %lu taken, %lu refused\n", n, fuzz_stats.ok, fuzz_stats.refused);
-	assert_true(n > 0 && fuzz_stats.ok > 0 && fuzz_stats.refused > 0);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_kiosk_form),
-		cmocka_unit_test(test_fuzz_form_corpus),
 	};
 	return cmocka_run_group_tests_name("web form", tests, NULL, NULL);
 }

@@ -92,6 +92,30 @@ static const char *kiosk_field(const struct web_req *r, const char *name)
 	return *v ? v : NULL;
 }
 
+/* A page of one message for a resident: the way back is the ordering
+ * page (the site's / is the staff's). */
+static int kiosk_msg(struct web_req *r, unsigned status, const char *title, const char *text)
+{
+	buf_reset(&r->out);
+	r->status = status;
+	web_begin(r, title);
+	web_raw(&r->out, "<p class=\"msg\">");
+	web_esc(&r->out, text);
+	web_raw(&r->out, "</p><p><a class=\"button\" href=\"/kiosk\">回到点单页</a></p>");
+	web_end(r);
+	return 0;
+}
+
+/* Why app/ refused, in Chinese, with the status of rc. */
+static int kiosk_refused(struct web_req *r, int rc)
+{
+	char text[2048];
+	unsigned status = web_status(rc);
+	node_why_text(NODE_LANG_ZH, &r->w->app.fail, rc, text, sizeof(text));
+	app_fail_clear(&r->w->app);
+	return kiosk_msg(r, status, status >= 500 ? "出错了" : "没有办成", text);
+}
+
 /* ---- GET /kiosk ------------------------------------------------------------ */
 
 int web_kiosk(struct web_req *r)
@@ -140,7 +164,7 @@ int web_kiosk_post(struct web_req *r)
 	char key[WEB_ORDER_KEY_LEN + 1], path[APP_ID_MAX + 64], url[sizeof(r->host) + sizeof(path) + 16];
 
 	if (!web_csrf_ok(r))
-		return web_message(r, 403, "页面已过期", "这个页面打开太久了。请重新打开点单页，再填一次。");
+		return kiosk_msg(r, 403, "页面已过期", "这个页面打开太久了。请重新打开点单页，再填一次。");
 	if (!web_limit_ok(w->limit, r->client, web_now_ms(w))) {
 		r->status = 429;
 		web_begin(r, "点单太多了");
@@ -159,13 +183,13 @@ int web_kiosk_post(struct web_req *r)
 		.phone = kiosk_field(r, "phone"),
 	};
 	if (!in.category || !in.detail)
-		return web_message(r, 400, "还差一点",
+		return kiosk_msg(r, 400, "还差一点",
 				   !in.category ? "请选一类服务，再提交。" : "请写下需要什么帮助，再提交。");
 	int rc = app_category_offered(&w->app, in.category);
 	if (rc == ERR_NOTFOUND)
-		return web_message(r, 400, "还差一点", "请从列表里选一类服务，再提交。");
+		return kiosk_msg(r, 400, "还差一点", "请从列表里选一类服务，再提交。");
 	if (rc || (rc = app_order_add(&w->app, &in, &res)))
-		return web_refused(r, web_status(rc), rc);
+		return kiosk_refused(r, rc);
 	web_limit_note(w->limit, r->client, web_now_ms(w));
 	web_order_key(w, res.id, key);
 	snprintf(path, sizeof(path), "/o/%s?k=%s", res.id, key);
@@ -271,7 +295,7 @@ static int kiosk_order(struct web_req *r, const char *k, struct app_order *o)
 
 static int kiosk_not_found(struct web_req *r)
 {
-	return web_message(r, 404, "没有这个页面", "没有找到这个链接。请检查链接是否完整，或问服务站的工作人员。");
+	return kiosk_msg(r, 404, "没有这个页面", "没有找到这个链接。请检查链接是否完整，或问服务站的工作人员。");
 }
 
 struct kiosk_steps {
@@ -366,14 +390,14 @@ int web_order_rate_post(struct web_req *r)
 	if (rc)
 		return rc;
 	if (!web_csrf_ok(r))
-		return web_message(r, 403, "页面已过期", "这个页面打开太久了。请重新打开查看进度的链接，再评价一次。");
+		return kiosk_msg(r, 403, "页面已过期", "这个页面打开太久了。请重新打开查看进度的链接，再评价一次。");
 	if ((rc = app_order_rating_parse(&r->w->app, web_f(r, "rating"), &rating)) ||
 	    (rc = app_order_rate(&r->w->app, o.id, rating, kiosk_field(r, "comment"), &res)))
-		return web_refused(r, web_status(rc), rc);
+		return kiosk_refused(r, rc);
 	snprintf(path, sizeof(path), "/o/%s?k=%s", o.id, k);
 	r->status = 303;
 	snprintf(r->location, sizeof(r->location), "%s", path);
-	web_message(r, 303, "谢谢您的评价", "评价已记下。");
+	kiosk_msg(r, 303, "谢谢您的评价", "评价已记下。");
 	return 0;
 }
 

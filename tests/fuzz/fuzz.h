@@ -258,6 +258,16 @@ __attribute__((unused)) static void fuzz_county_node(struct fuzz_node *n, uint8_
 			abort();
 }
 
+/* A receiver with trust on: the county's hub, or (station) its station
+ * s0002, which carries the other scopes. */
+__attribute__((unused)) static void fuzz_county_rx(struct fuzz_node *n, bool station)
+{
+	if (station)
+		fuzz_county_node(n, FUZZ_SEED_S2, "s0002", SYNC_ROLE_STATION);
+	else
+		fuzz_county_node(n, FUZZ_SEED_HUB, "hub", SYNC_ROLE_HUB);
+}
+
 /* Station s0001 of the county, which seals fuzzed payloads (one for the
  * process: it only signs and holds its scope key). */
 __attribute__((unused)) static struct fuzz_node *fuzz_county_s1(void)

@@ -4,7 +4,12 @@
  * bit 0 clear: the rest is a bundle file as read from a stick; bit 0 set:
  * the rest, split at every 0xff 0xfe pair, becomes DELTA payloads sealed
  * by a fixed key, written as a bundle (so chunk boundaries, resyncs and
- * the decoders behind the signature are all reached).
+ * the decoders behind the signature are all reached). Bit 1: the
+ * receiver is a station that carries other scopes; bit 2: sealed
+ * payloads are compressed; bit 3: the receiver is enrolled in the county
+ * of fuzz.h (trust on: who may write what, revocations, scope keys): its
+ * hub, or with bit 1 its station s0002; sealed payloads are then signed
+ * by the county's station s0001.
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -15,10 +20,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf b;
 	if (size < 1)
 		return 0;
-	fuzz_node_open(&rx, 2, data[0] & 2);
+	bool county = data[0] & 8;
+	if (county)
+		fuzz_county_rx(&rx, data[0] & 2);
+	else
+		fuzz_node_open(&rx, 2, data[0] & 2);
 	buf_init(&b, 0);
 	if (data[0] & 1) {
-		tx = fuzz_sender();
+		tx = county ? fuzz_county_s1() : fuzz_sender();
 		buf_put(&b, "CLBUNDLE\x01\x00", 10);
 		buf_put(&b, tx->id.pk, 32);
 		size_t i = 1, start = 1;

@@ -135,10 +135,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	uint8_t mode = data[0];
 	bool county = mode & 8;
-	if (county && (mode & 4))
-		fuzz_county_node(&rx, FUZZ_SEED_S2, "s0002", SYNC_ROLE_STATION);
-	else if (county)
-		fuzz_county_node(&rx, FUZZ_SEED_HUB, "hub", SYNC_ROLE_HUB);
+	if (county)
+		fuzz_county_rx(&rx, mode & 4);
 	else
 		fuzz_node_open(&rx, 2, mode & 4);
 	buf_init(&chunk, SYNC_CHUNK_MAX + 1024);

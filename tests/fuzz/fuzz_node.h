@@ -21,6 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "app/enroll.h"
 #include "node/net.h"
 #include "node/node.h"
 #include "tests/fuzz/fuzz.h"
@@ -151,47 +152,47 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 		uint8_t seed;
 		const char *station;
 	} st[] = { { FUZZ_SEED_S1, "s0001" }, { FUZZ_SEED_S2, "s0002" }, { FUZZ_SEED_S3, "s0003" } };
-	struct node_ctx ctx;
+	struct app a;
 	struct sync_identity root;
 	struct sync_trust_row row;
 	char path[NODE_PATH_MAX + 32], hex[65];
 	uint8_t h[32];
 	FILE *f;
 	fuzz_init();
-	node_ctx_init(&ctx);
-	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
-	ctx.app.now_ms = FUZZ_NOW;
-	snprintf(ctx.app.conf.station, sizeof(ctx.app.conf.station), "hub");
-	snprintf(ctx.app.conf.name, sizeof(ctx.app.conf.name), "县中心");
-	snprintf(ctx.app.conf.role, sizeof(ctx.app.conf.role), "hub");
-	snprintf(ctx.app.conf.level, sizeof(ctx.app.conf.level), "county");
-	ctx.app.hub = true;
-	app_path(&ctx.app, path, sizeof(path), "node.conf");
-	if (app_conf_write(path, &ctx.app.conf))
+	app_init(&a);
+	snprintf(a.home, sizeof(a.home), "%s", dir);
+	a.now_ms = FUZZ_NOW;
+	snprintf(a.conf.station, sizeof(a.conf.station), "hub");
+	snprintf(a.conf.name, sizeof(a.conf.name), "县中心");
+	snprintf(a.conf.role, sizeof(a.conf.role), "hub");
+	snprintf(a.conf.level, sizeof(a.conf.level), "county");
+	a.hub = true;
+	app_path(&a, path, sizeof(path), "node.conf");
+	if (app_conf_write(path, &a.conf))
 		abort();
 	fuzz_key_file(dir, "identity.key", FUZZ_SEED_HUB);
 	fuzz_key_file(dir, "county.key", FUZZ_SEED_ROOT);
-	if (node_replica_open(&ctx) || node_hub_enrol(&ctx, NULL))
+	if (app_replica_open(&a) || app_hub_enrol(&a, NULL))
 		abort();
 	fuzz_ident(&root, FUZZ_SEED_ROOT);
 	for (size_t i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
 		struct sync_identity id;
 		struct sync_statement stm;
 		fuzz_ident(&id, st[i].seed);
-		ctx.app.now_ms = FUZZ_NOW + 1 + i;
+		a.now_ms = FUZZ_NOW + 1 + i;
 		fuzz_statement_make(&stm, &root, id.pk, st[i].station, SYNC_ROLE_STATION);
-		if (sync_statement_row(&row, &stm) || node_root_commit(&ctx, &root, &row.w, 1))
+		if (sync_statement_row(&row, &stm) || app_root_commit(&a, &root, &row.w, 1))
 			abort();
 		if (st[i].seed == FUZZ_SEED_S3) {
-			ctx.app.now_ms = FUZZ_NOW + 10;
+			a.now_ms = FUZZ_NOW + 10;
 			if (sync_revocation_row(&row, id.pk, "s0003", 0, FUZZ_NOW, FUZZ_NOW + 10) ||
-			    node_root_commit(&ctx, &root, &row.w, 1))
+			    app_root_commit(&a, &root, &row.w, 1))
 				abort();
 		}
 		sync_identity_release(&id);
 	}
 	sync_identity_release(&root);
-	app_path(&ctx.app, path, sizeof(path), "codes");
+	app_path(&a, path, sizeof(path), "codes");
 	if (!(f = fopen(path, "w")))
 		abort();
 	crypto_generichash(h, sizeof(h), (const uint8_t *)FUZZ_JOIN_CODE, strlen(FUZZ_JOIN_CODE), NULL, 0);
@@ -202,7 +203,7 @@ __attribute__((unused)) static void fuzz_hub_home(const char *dir)
 	fprintf(f, "%s s0005 %llu 1\n", hex, (unsigned long long)(FUZZ_NOW + 86400000));
 	fclose(f);
 	chmod(path, 0600);
-	node_ctx_release(&ctx);
+	app_close(&a);
 }
 
 /* The program prints what it did and why it refused: to /dev/null while
@@ -233,22 +234,10 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 	}
 }
 
-/* A table entry for a command run by hand (node_open reads its access),
- * declared as node/main.c declares `volunteer import`. */
+/* A table entry for a command run by hand (node_open reads its access). */
 __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
-	.group = "volunteer", .verb = "import", .run = node_cmd_volunteer_import, .help = M_LOG_SERVED,
-	.access = APP_WRITES, .opts = "station=", .maxpos = 1,
+	.group = "volunteer", .verb = "import", .help = M_LOG_SERVED, .access = APP_WRITES
 };
-
-/* `cunlian volunteer import path` in ctx, its arguments parsed as main.c
- * parses them. */
-__attribute__((unused)) static int fuzz_import(struct node_ctx *ctx, char *path)
-{
-	struct node_args a;
-	char *argv[] = { path, NULL };
-	int rc = node_args_parse(ctx, &fuzz_cmd_import, 1, argv, &a);
-	return rc ? rc : node_cmd_volunteer_import(ctx, &a);
-}
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -309,8 +298,9 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
 	ctx.app.now_ms = FUZZ_NOW;
 	ctx.cmd = &fuzz_cmd_import;
+	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
-	int rc = fuzz_import(&ctx, path);
+	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
 	fuzz_quiet(false);
 	if (rc)
 		abort();

@@ -6,6 +6,10 @@
  * DELTA or ACK sealed by a fixed peer key (so the HELLO and ACK decoders
  * and the version-vector merge are reached). After each message the
  * session's output is drained and time moves on by kind's high bits.
+ * The input's size picks the session: bit 0 of it, a hub's grouped
+ * commits; bit 1, trust on: the responder is the hub of fuzz.h's county
+ * (who may write what, revocations, scope keys) and the sealing key is
+ * its station s0001, so what an enrolled station sends a hub is reached.
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -18,8 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf msg, out;
 	uint64_t now = FUZZ_NOW;
 	size_t pos = 0;
-	fuzz_node_open(&rx, 2, 0);
-	tx = fuzz_sender();
+	if (size & 2) {
+		fuzz_county_rx(&rx, false);
+		tx = fuzz_county_s1();
+	} else {
+		fuzz_node_open(&rx, 2, 0);
+		tx = fuzz_sender();
+	}
 	memset(&so, 0, sizeof(so));
 	so.group = size & 1;
 	if (sync_session_new(&s, rx.ctx, &so, now))

@@ -63,6 +63,7 @@ static int keep_body(void *arg, const struct crdt_log_entry *e)
 }
 
 #include "tests/fuzz/gen_corpus_node.c"
+#include "tests/fuzz/gen_corpus_trust.c"
 
 int main(void)
 {
@@ -286,6 +287,7 @@ int main(void)
 	gen_coap();
 	gen_backup();
 	gen_csv();
+	gen_corpus_trust();
 	sync_dict_free(fuzz_dict);
 	printf("corpora written under tests/fuzz/corpus/\n");
 	return 0;

@@ -7,21 +7,30 @@ FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuz
 	fuzz_statement fuzz_coap fuzz_backup fuzz_csv fuzz_form
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
-# The targets that run parts of the program link every file of node/ but
-# main.c (tests/fuzz/fuzz_node.h stands in for its command table).
-FUZZ_NODE_SRCS := $(filter-out node/main.c,$(BIN_SRCS))
-FUZZ_EXTRA_fuzz_config := app/config.c app/text.c
-FUZZ_EXTRA_fuzz_coap := $(FUZZ_NODE_SRCS) $(BUILD)/gen/dict_v1.c
-FUZZ_EXTRA_fuzz_backup := $(FUZZ_EXTRA_fuzz_coap)
-FUZZ_EXTRA_fuzz_csv := $(FUZZ_EXTRA_fuzz_coap)
-# The web pages' form decoder (issue 16).
-FUZZ_EXTRA_fuzz_form := web/form.c
-$(BUILD)/fuzz/fuzz_coap $(BUILD)/fuzz/fuzz_backup $(BUILD)/fuzz/fuzz_csv: $(FUZZ_EXTRA_fuzz_coap) \
-	tests/fuzz/fuzz_node.h
+# Every target links the real code as the program does: libcunlian.a
+# (base, crdt, sync, radio and app/, the operations, trust included), built
+# with the fuzzing flags in build/fuzz. The targets that run the command
+# line's code (fuzz_coap: the CoAP server of node/link.c; fuzz_backup and
+# fuzz_csv: restore and import) also link node/'s objects but main.o, as
+# the library libcunlian_node.a (tests/fuzz/fuzz_node.h stands in for the
+# command table of main.c). No source is compiled into a target by hand.
+FUZZ_NODE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out node/main.c,$(BIN_SRCS)))
+FUZZ_NODE_LIB  := $(BUILD)/libcunlian_node.a
+$(FUZZ_NODE_LIB): $(FUZZ_NODE_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+FUZZ_NODE_TARGETS := fuzz_coap fuzz_backup fuzz_csv
+$(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): $(FUZZ_NODE_LIB) tests/fuzz/fuzz_node.h
+FUZZ_LIBS_fuzz_coap := $(FUZZ_NODE_LIB)
+FUZZ_LIBS_fuzz_backup := $(FUZZ_NODE_LIB)
+FUZZ_LIBS_fuzz_csv := $(FUZZ_NODE_LIB)
+# The web pages' form decoder (web/form.c, in the program's objects).
+$(BUILD)/fuzz/fuzz_form: $(FUZZ_NODE_LIB)
+FUZZ_LIBS_fuzz_form := $(FUZZ_NODE_LIB)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_EXTRA_$*) $(BUILD)/libcunlian.a $(LDLIBS)
+	$(CC) $(CFLAGS) -fsanitize=fuzzer -o $@ $< $(FUZZ_LIBS_$*) $(BUILD)/libcunlian.a $(LDLIBS)
 
 # Each target for FUZZ_TIME seconds from its checked-in corpus; new inputs
 # go to $(BUILD)/fuzz/work/<target>, crashes to $(BUILD)/fuzz/crash-*.
@@ -37,18 +46,18 @@ fuzz-run: $(FUZZ_BINS)
 		grep -E "stat::number_of_executed_units|stat::new_units_added" $(BUILD)/fuzz/$$t.log \
 			| sed "s/^/   $$t /"; \
 	done; exit $$fail
-# Every corpus and regression, in make test (and make check): the node/
-# files come as the program's objects.
+# Every corpus and regression, in make test (and make check), linked as
+# the targets are (libcunlian_node.a, libcunlian.a).
 TEST_SRCS += tests/fuzz/test_fuzz_replay.c
-$(BUILD)/tests/fuzz/test_fuzz_replay: $(BUILD)/obj/tests/fuzz/test_fuzz_replay.o \
-		$(FUZZ_NODE_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/gen/dict_v1.o $(BUILD)/libcunlian.a
+$(BUILD)/tests/fuzz/test_fuzz_replay: $(BUILD)/obj/tests/fuzz/test_fuzz_replay.o $(FUZZ_NODE_LIB) \
+		$(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -o $@ $(filter %.o,$^) $(BUILD)/libcunlian.a $(LDLIBS) $(TEST_LIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS) $(TEST_LIBS)
 
 # Rewrite the seed corpora from real bytes (tests/fuzz/gen_corpus.c).
 .PHONY: fuzz-corpus
-fuzz-corpus: $(BUILD)/libcunlian.a $(BUILD)/gen/dict_v1.c
+fuzz-corpus: $(FUZZ_NODE_LIB) $(BUILD)/libcunlian.a
 	@mkdir -p $(BUILD)/fuzz
-	$(CC) $(CFLAGS) -o $(BUILD)/fuzz/gen_corpus tests/fuzz/gen_corpus.c $(FUZZ_NODE_SRCS) \
-		$(BUILD)/gen/dict_v1.c $(BUILD)/libcunlian.a $(LDLIBS)
+	$(CC) $(CFLAGS) -o $(BUILD)/fuzz/gen_corpus tests/fuzz/gen_corpus.c $(FUZZ_NODE_LIB) \
+		$(BUILD)/libcunlian.a $(LDLIBS)
 	$(BUILD)/fuzz/gen_corpus

@@ -150,6 +150,43 @@ static void test_regress_buf_put_empty(void **state)
 	assert_int_equal(fuzz_bundle_one((const uint8_t *)"\n", 1), 0);
 }
 
+/* Replay the corpus file target/name, its first byte set to mode (-1:
+ * as it is); was it taken? */
+static bool replay_one(const char *target, const char *name, int mode, fuzz_fn fn)
+{
+	static uint8_t p[REPLAY_MAX + 1];
+	char path[256];
+	unsigned long ok = fuzz_stats.ok;
+	snprintf(path, sizeof(path), "tests/fuzz/corpus/%s/%s", target, name);
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		fail_msg("%s: cannot be read", path);
+	size_t len = fread(p, 1, sizeof(p), f);
+	fclose(f);
+	assert_true(len > 1 && len <= REPLAY_MAX);
+	if (mode >= 0)
+		p[0] = (uint8_t)mode;
+	fuzz_stats.input = path;
+	assert_int_equal(fn(p, len), 0);
+	fuzz_stats.input = NULL;
+	return fuzz_stats.ok > ok;
+}
+
+/* Trust is on where a mode says so (fuzz_bundle bit 3; fuzz_chunk the
+ * same): the county station's bundle is taken by the county's hub, and a
+ * bundle of a key the county never enrolled, taken without trust, is
+ * refused with it. */
+static void test_trust_on(void **state)
+{
+	(void)state;
+	assert_true(replay_one("fuzz_bundle", "county_hub", -1, fuzz_bundle_one));
+	assert_true(replay_one("fuzz_bundle", "county_s0002", -1, fuzz_bundle_one));
+	assert_true(replay_one("fuzz_bundle", "bundle", 0x00, fuzz_bundle_one));
+	assert_false(replay_one("fuzz_bundle", "bundle", 0x08, fuzz_bundle_one));
+	assert_true(replay_one("fuzz_chunk", "chunk0", 0x00, fuzz_chunk_one));
+	assert_false(replay_one("fuzz_chunk", "chunk0", 0x08, fuzz_chunk_one));
+}
+
 /* A missing or empty corpus folder fails the replay (a test of the test:
  * run in a child, since cmocka's failure ends the test). */
 static void test_replay_needs_corpus(void **state)
@@ -167,6 +204,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_regress_buf_put_empty),
 		cmocka_unit_test(test_replay_needs_corpus),
+		cmocka_unit_test(test_trust_on),
 		cmocka_unit_test(test_fuzz_body),
 		cmocka_unit_test(test_fuzz_chunk),
 		cmocka_unit_test(test_fuzz_bundle),

@@ -11,7 +11,7 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import check, check_page, fail, http, csrf_of, run, shot, start_node, browser  # noqa: E402
+from weblib import check, check_page, fail, http, csrf_of, qr_text, run, shot, start_node, browser  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -39,6 +39,14 @@ def flow():
         if t in b.page_source:
             fail("/kiosk shows what another resident typed: " + t)
     shot(b, "kiosk-360")
+    img = b.find_element(By.CSS_SELECTOR, "img.qr")
+    if img.get_attribute("src") != st.url("/kiosk/qr") or not b.execute_script(
+            "return arguments[0].complete && arguments[0].naturalWidth > 0", img):
+        fail("/kiosk does not show its QR code /kiosk/qr")
+    got = qr_text(http("GET", st.url("/kiosk/qr"))[1], "qr-kiosk")
+    if got != st.url("/kiosk"):
+        fail("the QR code on /kiosk says %r, want %r" % (got, st.url("/kiosk")))
+    check("the QR code on /kiosk reads " + got)
     b.find_element(By.CSS_SELECTOR, "form.kiosk button[type=submit]").click()
     check_page(b)
     oid = b.find_element(By.ID, "order-id").text
@@ -48,6 +56,9 @@ def flow():
         if t in b.page_source:
             fail("the answer page shows what another resident typed: " + t)
     shot(b, "kiosk-done-360")
+    got = qr_text(b.find_element(By.CSS_SELECTOR, "div.qr svg"), "qr-order")
+    if got != b.find_element(By.ID, "order-link").get_attribute("href"):
+        fail("the answer's QR code says %r, not the order's link" % got)
     o = st.orders().get(oid)
     if not o or o["status"] != "open" or o["category"] != "助老" or o["detail"] != "每周三上午帮忙买菜":
         fail("the order %s is not in cunlian --json order list as typed and open: %r" % (oid, o))
@@ -126,6 +137,11 @@ def flow():
     if "东村服务站" not in b.page_source or b.page_source.count("<svg") != 2:
         fail("the poster lacks the station's name or its two QR codes (Wi-Fi, ordering)")
     shot(b, "poster-360")
+    qrs = b.find_elements(By.CSS_SELECTOR, ".poster .qr svg")
+    wifi, order = qr_text(qrs[0], "qr-poster-wifi"), qr_text(qrs[1], "qr-poster-kiosk")
+    if wifi != "WIFI:T:WPA;S:东村服务站;P:dongcun2025;;" or order != st.url("/kiosk"):
+        fail("the poster's QR codes say %r and %r" % (wifi, order))
+    check("the poster's QR codes read %s and %s" % (wifi, order))
 
     # desktop size
     d = browser(1280, 800)

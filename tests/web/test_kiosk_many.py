@@ -9,11 +9,12 @@ one phone within ten minutes is refused with 429 and changes nothing.
 No browser: plain HTTP over loopback (urllib's http.client)."""
 import os
 import re
+import subprocess
 import sys
 import threading
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import check, csrf_of, fail, http, run, start_node  # noqa: E402
+from weblib import BIN, cunlian_env, check, csrf_of, fail, http, run, start_node  # noqa: E402
 
 PHONES = 50
 LIMIT_N = 5  # WEB_LIMIT_N in web/web_internal.h
@@ -82,6 +83,17 @@ def flow():
     if code != 200:
         fail("another phone was refused because of the first one: %d" % code)
     check("a %dth order from one phone in ten minutes is 429; other phones still order" % (LIMIT_N + 1))
+
+    # a Wi-Fi setting the poster could not use is refused at start, saying why
+    for line in ("wifi_password = short", "wifi_ssid = " + "长" * 11, "wifi_password = 中文密码中文密码"):
+        bad = os.path.join(st.home, "bad.conf")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write(line + "\n")
+        r = subprocess.run([BIN, "--home", st.home, "serve", "--config", bad, "--listen", "127.0.0.1:0",
+                            "--once"], capture_output=True, text=True, timeout=30, env=cunlian_env())
+        if r.returncode != 2 or "Wi-Fi" not in r.stderr or "bad.conf:1" not in r.stderr:
+            fail("serve with `%s`: exit %d, %s" % (line, r.returncode, r.stderr))
+    check("a bad wifi_ssid or wifi_password is refused at start (exit 2, file:line, why)")
 
 
 run(flow)

@@ -4,7 +4,7 @@
 A test file tests/web/test_*.py is run by tests/run.sh (so by make test)
 with /usr/bin/python3 and CUNLIAN_BIN set. It imports this module:
 
-    from weblib import start_node, browser, shot, check_page, run
+    from weblib import start_node, browser, shot, check_page, qr_text, run
 
     def flow():
         st = start_node("s0001", "东村服务站")      # init a home, serve --http
@@ -70,7 +70,7 @@ def free_port(kind=socket.SOCK_STREAM):
     return p
 
 
-def _env():
+def cunlian_env():
     env = dict(os.environ)
     env["TZ"] = "CST-8"  # China time without tzdata
     env["LANG"] = "zh_CN.UTF-8"
@@ -107,13 +107,13 @@ class Node:
         self.proc = subprocess.Popen([BIN, "--home", self.home, "serve", "--http",
                                       "127.0.0.1:%d" % self.http_port, "--listen",
                                       "127.0.0.1:%d" % self.coap_port] + list(self.serve_args),
-                                     env=_env(), stdout=log, stderr=subprocess.STDOUT)
+                                     env=cunlian_env(), stdout=log, stderr=subprocess.STDOUT)
         _PROCS.append(self.proc)
         _wait_http(self.proc, self.http_port, self.log)
 
 
 def cl(*args, want=0):
-    r = subprocess.run([BIN] + list(args), env=_env(), capture_output=True, text=True, timeout=60)
+    r = subprocess.run([BIN] + list(args), env=cunlian_env(), capture_output=True, text=True, timeout=60)
     if r.returncode != want:
         fail("cunlian %s: exit status %d, want %d\nstdout: %s\nstderr: %s" %
              (" ".join(args), r.returncode, want, r.stdout, r.stderr))
@@ -138,7 +138,7 @@ def start_node(station="s0001", name="东村服务站", role=None, init_args=(),
     log = open(os.path.join(_TMP, station + ".log"), "w")
     p = subprocess.Popen([BIN, "--home", home, "serve", "--http", "127.0.0.1:%d" % hp,
                           "--listen", "127.0.0.1:%d" % cp] + list(serve_args),
-                         env=_env(), stdout=log, stderr=subprocess.STDOUT)
+                         env=cunlian_env(), stdout=log, stderr=subprocess.STDOUT)
     _PROCS.append(p)
     node = Node(home, hp, cp, p, log.name)
     node.serve_args = list(serve_args)
@@ -254,6 +254,36 @@ def shot(d, name):
         d.save_screenshot(path)
     check("screenshot " + path)
     return path
+
+
+def qr_text(svg, name):
+    """What a QR code in our SVG form (web/qr.c: a viewBox, one <rect> per
+    run of dark modules) says: drawn 8 pixels a module into
+    build/screenshots/NAME.pgm and read by zbarimg (zbar-tools). svg: the
+    markup, or an element of the page whose outerHTML it is."""
+    zbar = shutil.which("zbarimg")
+    if not zbar:
+        fail("reading QR codes needs Debian's zbar-tools: run `make deps` (as root) or "
+             "`sudo apt-get install -y zbar-tools`")
+    if not isinstance(svg, str):
+        svg = svg.get_attribute("outerHTML")
+    m = re.search(r'viewBox="0 0 (\d+) (\d+)"', svg)
+    if not m:
+        fail("%s: not an SVG QR code: %s" % (name, svg[:200]))
+    n, px = int(m.group(1)), 8
+    img = bytearray([255]) * (n * px * n * px)
+    for x, y, w, h in re.findall(r'<rect x="(\d+)" y="(\d+)" width="(\d+)" height="(\d+)"', svg):
+        x, y, w, h = int(x), int(y), int(w), int(h)
+        for yy in range(y * px, (y + h) * px):
+            img[yy * n * px + x * px:yy * n * px + (x + w) * px] = bytes(w * px)
+    os.makedirs(SHOTS, exist_ok=True)
+    path = os.path.join(SHOTS, name + ".pgm")
+    with open(path, "wb") as f:
+        f.write(b"P5 %d %d 255\n" % (n * px, n * px) + bytes(img))
+    r = subprocess.run([zbar, "--raw", "-q", "-Sbinary", path], capture_output=True, timeout=30)
+    if r.returncode != 0 or not r.stdout:
+        fail("no QR code could be read in %s" % path)
+    return r.stdout.decode("utf-8").rstrip("\n")
 
 
 # The only absolute URL a page may carry: SVG's namespace (no request).
