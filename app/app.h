@@ -194,6 +194,8 @@ void app_real_fmt(double v, char *out, size_t n);    /* "2", "1.5" */
 
 /* Read a small file whole: ERR_NOTFOUND, ERR_TOOBIG past cap, -errno. */
 int app_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len);
+/* Is the home on a file system mounted read-only? */
+bool app_home_readonly(const struct app *a);
 /* Whole or not at all (base/afile.h). */
 int app_file_write(const char *path, const void *p, size_t n, unsigned mode);
 

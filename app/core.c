@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sqlite3.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "app/app.h"
 #include "app/clock.h"
@@ -189,6 +190,16 @@ int app_replica_open(struct app *a)
 	memcpy(a->author, a->id.pk, CRDT_AUTHOR_LEN);
 	app_path(a, path, sizeof(path), "replica.db");
 	rc = crdt_store_open(&a->store, path, a->author, NULL);
+	if (rc && a->access == APP_READS && (app_home_readonly(a) || afile_free_bytes(path) == 0)) {
+		/* a home gone read-only, or a full disk: reading goes on */
+		const struct crdt_options ro = { .read_only = true };
+		if (!crdt_store_open(&a->store, path, a->author, &ro))
+			rc = 0;
+	}
+	if (rc && app_home_readonly(a))
+		return app_failf(a, ERR_STORAGE, APP_W_HOME_RO, 1, a->home);
+	if (rc && afile_free_bytes(path) == 0) /* SQLite says I/O error when it cannot grow its files */
+		return app_failf(a, -ENOSPC, APP_W_DISK_FULL, 1, a->home);
 	if (!rc)
 		rc = app_sync_open(a);
 	if (rc)

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 
 #include "base/afile.h"
@@ -27,4 +28,10 @@ int app_file_read(const char *path, uint8_t *buf, size_t cap, size_t *len)
 int app_file_write(const char *path, const void *p, size_t n, unsigned mode)
 {
 	return afile_put(path, p, n, (mode_t)mode);
+}
+
+bool app_home_readonly(const struct app *a)
+{
+	struct statvfs vs;
+	return statvfs(a->home, &vs) == 0 && (vs.f_flag & ST_RDONLY);
 }

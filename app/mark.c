@@ -276,6 +276,8 @@ static int mark_lock(const struct app *a, int *fd)
 	char path[APP_PATH_MAX + 32];
 	app_path(a, path, sizeof(path), "feed.lock");
 	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (*fd < 0 && errno == EROFS)
+		return 0; /* a file system gone read-only: nobody writes the mark there */
 	if (*fd < 0)
 		return -errno;
 	while (flock(*fd, LOCK_EX) < 0) {

@@ -351,6 +351,7 @@ int app_rescue_replay(struct app *a, uint64_t *n)
 		return app_failf(a, ERR_RULE, APP_W_RESCUE_NOT_ENROLLED, 0);
 	if ((rc = rescue_load(a, path, &p, &len)))
 		return rc;
+	bool began = !a->writing;
 	a->rescue_replay = true;
 	if ((rc = app_write_begin(a)) == 0 && (rc = rescue_commit_all(a, p, len, n)) == 0)
 		rc = app_write_end(a);
@@ -359,7 +360,7 @@ int app_rescue_replay(struct app *a, uint64_t *n)
 	mem_free(p);
 	if (rc) {
 		*n = 0;
-		return rc; /* app_close rolls back what was not ended */
+		return app_write_fail(a, began, rc); /* all or none (R3) */
 	}
 	unlink(path);
 	return 0;

@@ -112,6 +112,37 @@ enum app_why {
 	APP_W_SETTINGS_BAD_NUMBER,   /* (option, value) */
 	APP_W_SETTINGS_BAD_STARS,    /* (value) */
 	APP_W_SETTINGS_NOTHING,      /* () */
+	/* backup and restore (backup.c), bundles (bundle.c), recover (recover.c) */
+	APP_W_HOME_RO,           /* (home): a write where the file system is read-only */
+	APP_W_BK_AS_OWNER,       /* (home, owner's user name, command) */
+	APP_W_BK_READ,           /* (path) + the code's reason: a file of the home */
+	APP_W_BK_PASS_LEN,       /* (least bytes, most bytes) */
+	APP_W_BK_SNAPSHOT,       /* (replica path, sqlite's message or the code's name) */
+	APP_W_BK_SNAP_FULL,      /* (home): neither its disk nor /dev/shm holds the copy */
+	APP_W_BK_HOME_RO,        /* (home): read-only, and its replica cannot be read there */
+	APP_W_BK_WRITE,          /* (file) + the code's reason */
+	APP_W_BK_FULL,           /* (file, bytes needed, bytes free or "" when unknown) */
+	APP_W_RS_NEED_DEAD,      /* (file) */
+	APP_W_RS_OPEN,           /* (file) + the code's reason */
+	APP_W_RS_NOT_BACKUP,     /* (file) */
+	APP_W_RS_HOME_BUSY,      /* (home) */
+	APP_W_RS_WRITE,          /* (home) + the code's reason */
+	APP_W_RS_BAD_PASS,       /* (file) */
+	APP_W_RS_CORRUPT,        /* (file, byte offset) */
+	APP_W_RS_NOT_REPLICA,    /* (file) */
+	APP_W_RS_DB_DAMAGED,     /* (file) */
+	APP_W_RS_DIGEST,         /* (file, digest in the manifest, digest of the replica) */
+	APP_W_RS_DIGEST_ERR,     /* (file, digest in the manifest) + the code's reason */
+	APP_W_BUNDLE_BAD_FOR,    /* (target) */
+	APP_W_BUNDLE_WRITE,      /* (file) + the code's reason */
+	APP_W_BUNDLE_FULL,       /* (file, bytes needed, bytes free or "" when unknown) */
+	APP_W_BUNDLE_NOT_BUNDLE, /* (file) */
+	APP_W_BUNDLE_READ,       /* (file) + the code's reason */
+	APP_W_BUNDLE_CUT,        /* (file): imported what verified */
+	APP_W_BUNDLE_ALTERED,    /* (file): imported what verified */
+	APP_W_BUNDLE_HEADER,     /* (file): imported what verified */
+	APP_W_BUNDLE_PARTIAL,    /* (): imported what verified */
+	APP_W_RECOVER_SENT_MISSING, /* (scope, first seq, last seq); scope "" is the county */
 
 	/* volunteers (volunteer.c, volunteer_import.c, idnum.c); a text
 	 * marked "typed" is what the person typed (node/ escapes and cuts it) */

@@ -363,6 +363,8 @@ struct crdt_store;
 struct crdt_options {
 	uint64_t max_ahead_ms; /* 0: CRDT_DEFAULT_MAX_AHEAD_MS */
 	bool no_sync;          /* tests and benches of in-memory paths only */
+	bool read_only;        /* read a replica where nothing may be written
+				  (crdt_store_open) */
 };
 
 struct crdt_commit_info {
@@ -428,7 +430,13 @@ struct crdt_vv_entry {
 
 /* Open (creating or migrating) the replica at path, for the node whose
  * author id is self. WAL, synchronous=FULL: a commit is on disk when the
- * call that made it returns. */
+ * call that made it returns.
+ * With opt->read_only, an existing replica of this schema version is
+ * read where nothing can be written (every write then fails): through
+ * its WAL as any reader when its folder can take the WAL's index; on a
+ * file system mounted read-only with no WAL left, as the immutable file
+ * it is there; on a full disk, with an exclusive lock that keeps the
+ * index in memory (-EBUSY while another process has it open). */
 int crdt_store_open(struct crdt_store **out, const char *path,
 		    const uint8_t self[CRDT_AUTHOR_LEN], const struct crdt_options *opt);
 void crdt_store_close(struct crdt_store *s);

@@ -35,6 +35,8 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
 
 #include "base/err.h"
 #include "base/mem.h"
@@ -150,19 +152,25 @@ static int crdt_schema_apply(struct crdt_store *s)
 				 t->cols[t->unique_col].name);
 			buf_put(&b, line, strlen(line) + 1);
 		}
-		{
-			/* t_live: the live rows, for readers (docs/replica.md); a view of
-			 * this connection only (TEMP), so no replica file or backup holds one */
-			char line[200];
-			b.len--; /* drop the NUL to append */
-			snprintf(line, sizeof(line),
-				 "CREATE TEMP VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM main.\"%s\" WHERE _dead IS NULL;",
-				 t->name, t->name);
-			buf_put(&b, line, strlen(line) + 1);
-		}
 		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
 	}
 	buf_release(&b);
+	return rc;
+}
+
+/* t_live: the live rows, for readers (docs/replica.md); views of this
+ * connection only (TEMP), so no replica file or backup holds one, and a
+ * read-only connection has them too. */
+static int crdt_live_views(struct crdt_store *s)
+{
+	int rc = 0;
+	for (size_t i = 0; i < crdt_ntables && !rc; i++) {
+		char line[200];
+		snprintf(line, sizeof(line),
+			 "CREATE TEMP VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM main.\"%s\" WHERE _dead IS NULL;",
+			 crdt_tables[i].name, crdt_tables[i].name);
+		rc = crdt_sql_exec(s, line);
+	}
 	return rc;
 }
 
@@ -482,9 +490,57 @@ static int crdt_meta_int(struct crdt_store *s, const char *key, sqlite3_int64 *o
 	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 }
 
+/* "file:" URI of path with the query q ('%', '?' and '#' escaped). */
+static void crdt_uri(const char *path, const char *q, char *out, size_t n)
+{
+	size_t k = (size_t)snprintf(out, n, "file:");
+	for (const char *c = path; *c && k + 4 < n; c++)
+		k += *c == '%' || *c == '?' || *c == '#' ? (size_t)snprintf(out + k, n - k, "%%%02X", (unsigned char)*c)
+							 : (size_t)snprintf(out + k, n - k, "%c", *c);
+	snprintf(out + k, n - k, "?%s", q);
+}
+
+/* Open uri with flags (and pragma) and read its schema (opening is lazy). */
+static int crdt_open_as(sqlite3 **db, const char *uri, int flags, const char *pragma)
+{
+	sqlite3_close(*db);
+	*db = NULL;
+	int rc = sqlite3_open_v2(uri, db, flags | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc == SQLITE_OK && pragma)
+		rc = sqlite3_exec(*db, pragma, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(*db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL);
+	return rc;
+}
+
+/* The replica at path where nothing may be written (crdt.h). */
+static int crdt_open_ro(sqlite3 **db, const char *path)
+{
+	char uri[3 * 1024 + 64], wal[1024 + 8];
+	struct statvfs vs;
+	struct stat sb;
+	bool ro = statvfs(path, &vs) == 0 && (vs.f_flag & ST_RDONLY);
+	if (strlen(path) > 1024)
+		return SQLITE_CANTOPEN;
+	crdt_uri(path, "mode=ro", uri, sizeof(uri));
+	int rc = crdt_open_as(db, uri, SQLITE_OPEN_READONLY, NULL);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if ((rc & 0xff) == SQLITE_CANTOPEN && ro && stat(wal, &sb) < 0) {
+		/* nothing can write there, and no WAL is left: the file is all */
+		crdt_uri(path, "immutable=1", uri, sizeof(uri));
+		return crdt_open_as(db, uri, SQLITE_OPEN_READONLY, NULL);
+	}
+	if (((rc & 0xff) == SQLITE_IOERR || (rc & 0xff) == SQLITE_FULL) && !ro) {
+		crdt_uri(path, "mode=rw", uri, sizeof(uri));
+		return crdt_open_as(db, uri, SQLITE_OPEN_READWRITE, "PRAGMA locking_mode=EXCLUSIVE");
+	}
+	return rc;
+}
+
 int crdt_store_open(struct crdt_store **out, const char *path,
 		    const uint8_t self[CRDT_AUTHOR_LEN], const struct crdt_options *opt)
 {
+	bool ro = opt && opt->read_only;
 	struct crdt_store *s;
 	sqlite3_int64 hlc, version;
 	int rc;
@@ -501,7 +557,8 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 	buf_init(&s->sealed_body, CRDT_BODY_MAX + 1024);
 	memcpy(s->self, self, CRDT_AUTHOR_LEN);
 	s->clock.max_ahead_ms = opt && opt->max_ahead_ms ? opt->max_ahead_ms : CRDT_DEFAULT_MAX_AHEAD_MS;
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	rc = ro ? crdt_open_ro(&s->db, path)
+		: sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		rc = s->db ? crdt_sql_rc(rc) : -ENOMEM;
 		goto fail;
@@ -512,10 +569,17 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 	if (crdt_column_exists(s, "_meta", "k") && (rc = crdt_meta_int(s, "schema", &version)) == 0 &&
 	    version > CRDT_SCHEMA_VERSION)
 		rc = ERR_SCHEMA; /* written by a newer cunlian: do not touch */
-	if (rc || (rc = crdt_store_setup(s, opt)) || (rc = crdt_store_prepare_all(s)) ||
-	    (rc = crdt_authors_load(s)) || (rc = crdt_author_index(s, self, &s->self_idx)) ||
+	if (!rc && ro && version != CRDT_SCHEMA_VERSION)
+		rc = ERR_SCHEMA; /* to be migrated, which takes writing */
+	if (!rc && ro)
+		sqlite3_busy_timeout(s->db, CRDT_BUSY_WAIT_MS);
+	if (rc || (!ro && (rc = crdt_store_setup(s, opt))) || (rc = crdt_live_views(s)) ||
+	    (rc = crdt_store_prepare_all(s)) ||
+	    (rc = crdt_authors_load(s)) || (!ro && (rc = crdt_author_index(s, self, &s->self_idx))) ||
 	    (rc = crdt_meta_int(s, "hlc", &hlc)))
 		goto fail;
+	if (ro && !crdt_author_known(s, self, &s->self_idx))
+		s->self_idx = 0; /* never wrote here: no own commit matches */
 	s->clock.last = (uint64_t)hlc;
 	*out = s;
 	return 0;

@@ -438,8 +438,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			     "  A wrong passphrase or a damaged file writes nothing.\n" },
 	[M_BK_NEED_FILE] = { "缺少文件：用法 cunlian %s 文件（见 --help）\n", "missing file: usage is cunlian %s FILE (see --help)\n" },
 	[M_BK_PASS_FILE] = { "无法读取口令文件 %s（%s）\n", "cannot read the passphrase file %s (%s)\n" },
-	[M_BK_PASS_LEN] = { "口令长度须在 %d 到 %d 个字节之间，没有写入任何内容\n",
-			    "the passphrase must be %d to %d bytes long; nothing was written\n" },
+	[M_BK_PASS_LEN] = { "口令长度须在 %s 到 %s 个字节之间，没有写入任何内容\n",
+			    "the passphrase must be %s to %s bytes long; nothing was written\n" },
 	[M_BK_PASS_MISMATCH] = { "两次输入的口令不一致，没有写入任何内容\n",
 				 "the two passphrases differ; nothing was written\n" },
 	[M_BK_NO_PASS] = { "没有口令：用 --passphrase-file 口令文件 或环境变量 CUNLIAN_PASSPHRASE 给出，或在终端上运行以输入口令（口令不能写在命令行上）\n",
@@ -510,7 +510,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				"imported %s: %llu new changes merged, %llu already here, %llu kept to pass on\n" },
 	[M_BUNDLE_REFUSED] = { "  拒收 %llu 条变更：%s（已记录，未合并）\n",
 			       "  refused %llu changes: %s (recorded, not merged)\n" },
-	[M_BUNDLE_SKIPPED] = { "  跳过第 %llu 字节起的 %llu 字节：%s\n",
+	[M_BUNDLE_SKIPPED] = { "  跳过 %llu 字节（从第 %llu 字节起）：%s\n",
 			       "  skipped %llu bytes at byte %llu: %s\n" },
 	[M_BUNDLE_NOT_BUNDLE] = { "%s 不是村联同步包：请确认拿的是 cunlian bundle export 写出的文件\n",
 				  "%s is not a cunlian bundle: check it is the file cunlian bundle export wrote\n" },
@@ -803,8 +803,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"numbering: %s/feed.mark is damaged: writing is refused. Run cunlian recover --from coap://HUB or cunlian recover --bundle FILE" },
 	[M_DOC_MARK_IO] = { "编号：无法读写 %s/feed.mark（%s）：写入会失败。检查存储卡和目录权限",
 		"numbering: cannot read or write %s/feed.mark (%s): writes will fail. Check the card and the folder's permissions" },
-	[M_RECOVER_SENT_MISSING] = { "%s 的数据：第 %llu–%llu 号提交曾经发出（同步或数据包），但这次没有取回：它们还在别处（数据包、别的站点，或在去县中心的路上），接着编号会和它们重复。请导入那个数据包（cunlian recover --bundle 文件），或等它们到了县中心再运行 cunlian recover --from；确定它们已经不存在时，加 --accept-loss 放弃。编号记录没有改变，写入仍被拒绝。\n",
-		"%s data: commits %llu-%llu were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
+	[M_RECOVER_SENT_MISSING] = { "%s 的数据：第 %s–%s 号提交曾经发出（同步或数据包），但这次没有取回：它们还在别处（数据包、别的站点，或在去县中心的路上），接着编号会和它们重复。请导入那个数据包（cunlian recover --bundle 文件），或等它们到了县中心再运行 cunlian recover --from；确定它们已经不存在时，加 --accept-loss 放弃。编号记录没有改变，写入仍被拒绝。\n",
+		"%s data: commits %s-%s were sent (a sync or a bundle) but did not come back: something else holds them (a bundle, another station, or they are on their way to the hub), and numbering on would reuse their numbers. Import that bundle (cunlian recover --bundle FILE), or run cunlian recover --from again once they reached the hub; if they are surely gone, add --accept-loss to give them up. The numbering record is unchanged and writing is still refused.\n" },
 	[M_MARK_LOST_SEEN] = { "这个数据库丢失过本节点的提交（%s/feed.mark 记着），同步取回了一部分，但还没有运行 cunlian recover 列出丢了什么、让编号接着走；本命令什么也没有写。\n",
 		"this database lost commits of this node once (%s/feed.mark says so); a sync brought some back, but cunlian recover has not yet listed what is gone and set the numbering on; this command wrote nothing.\n" },
 	/* issue 12, parts 4 and 6: a full stick, output that did not fit */
@@ -960,6 +960,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_NCR_WIFI] = { "Wi-Fi 设置无效：wifi_ssid 是 1 到 32 字节的网络名称，wifi_password 是 8 到 63 个英文字母、数字或符号",
 		"not a Wi-Fi setting: wifi_ssid is a network name of 1 to 32 bytes, wifi_password 8 to 63 ASCII letters, digits or symbols" },
 	/* ---- end of the residents' web pages ---- */
+	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
+	[M_BK_SNAP_FULL] = { "节点目录 %s 所在的磁盘已满，读取和复制数据库的地方都不够（内存 /dev/shm 也放不下），没有写出备份。删掉那块磁盘上不要的文件（旧日志、下载）后再备份\n",
+			     "the disk holding the home %s is full: there is no room to read and copy the database (nor in memory, /dev/shm), so no backup was written. Delete files you do not need on that disk (old logs, downloads) and back up again\n" },
+	[M_BK_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），数据库还有没并进去的日志，只读时读不出来，没有写出备份。重启板子后立即备份；如果存储卡已坏，把整个节点目录复制（cp -a）到 U 盘交给技术员，不要在这块卡上写任何东西\n",
+			   "the file system holding the home %s is read-only (a storage card often goes read-only after errors) and the database has changes not yet folded in, which cannot be read while it is read-only, so no backup was written. Reboot the board and back up at once; if the card is failing, copy the whole home folder (cp -a) to a stick for the technician and write nothing more on that card\n" },
+	[M_RS_DB_DAMAGED] = { "备份 %s 里的数据库已损坏（SQLite 的完整性检查没有通过），没有保留任何内容：换一份备份再试\n",
+			      "the database in the backup %s is damaged (SQLite's integrity check fails); nothing was kept: try another backup\n" },
+	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
+			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
+	/* ---- end of backup (issue 14) ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

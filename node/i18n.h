@@ -517,6 +517,12 @@ enum node_msg_id {
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	M_NCR_WIFI,
 	/* ---- end of the residents' web pages ---- */
+	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
+	M_BK_SNAP_FULL,
+	M_BK_HOME_RO,
+	M_RS_DB_DAMAGED,
+	M_HOME_RO,
+	/* ---- end of backup (issue 14) ---- */
 	M_COUNT
 };
 

@@ -131,7 +131,8 @@ void node_why_say(const struct node_ctx *ctx, FILE *out, const struct app_fail *
 /* Every reason of app/why.h has a message (checked at start). */
 bool node_why_complete(void);
 
-/* cmd_bundle.c: what this node last heard of a peer's version vector
+/* cmd_bundle.c, for the callers not yet moved to app/peer.h (which says
+ * what these do): what this node last heard of a peer's version vector
  * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
  * *out is mem_alloc'd. */
 int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_vv_entry **out,
@@ -334,10 +335,10 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_set(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_remove(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_list(struct node_ctx *ctx, const struct node_args *a);
-int node_cmd_backup(struct node_ctx *ctx, int argc, char **argv);  /* cmd_backup.c */
-int node_cmd_restore(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_bundle_export(struct node_ctx *ctx, int argc, char **argv);
-int node_cmd_bundle_import(struct node_ctx *ctx, int argc, char **argv);
+int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
+int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
+int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a); /* cmd_bundle.c */
+int node_run_bundle_import(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_enroll_request(struct node_ctx *ctx, const struct node_args *a); /* cmd_enroll.c */
 int node_cmd_enroll_sign(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_enroll_accept(struct node_ctx *ctx, const struct node_args *a);
@@ -353,7 +354,7 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv);    /* cmd_sync.c
 int node_cmd_linksim(struct node_ctx *ctx, int argc, char **argv); /* cmd_linksim.c */
 int node_cmd_lora_bridge(struct node_ctx *ctx, int argc, char **argv); /* cmd_lora.c */
 
-int node_cmd_recover(struct node_ctx *ctx, int argc, char **argv); /* cmd_recover.c */
+int node_run_recover(struct node_ctx *ctx, const struct node_args *a); /* cmd_recover.c */
 
 /* ---- the clock in words (cmd_clock.c, cmd_rescue.c) ------------------- */
 

@@ -9,6 +9,7 @@
 
 #include "base/mem.h"
 #include "base/utf8.h"
+#include "app/backup.h"
 #include "node/node.h"
 
 void node_table_init(struct node_table *t, size_t ncols, const char *const *head)
@@ -296,12 +297,7 @@ void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table 
 
 void node_bytes_fmt(uint64_t n, char *out, size_t len)
 {
-	if (n >= (1u << 20))
-		snprintf(out, len, "%.1f MB (%llu B)", (double)n / (1 << 20), (unsigned long long)n);
-	else if (n >= 1024)
-		snprintf(out, len, "%.1f KB (%llu B)", (double)n / 1024, (unsigned long long)n);
-	else
-		snprintf(out, len, "%llu B", (unsigned long long)n);
+	app_bytes_fmt(n, out, len);
 }
 
 void node_trunc_width(const char *s, size_t maxw, char *out, size_t n)

@@ -97,6 +97,56 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_SETTINGS_BAD_NUMBER] = { M_BAD_NUMBER },
 	[APP_W_SETTINGS_BAD_STARS] = { M_BAD_STARS },
 	[APP_W_SETTINGS_NOTHING] = { M_SET_NOTHING },
+	/* enrolment and trust, the clock rescue */
+	[APP_W_ENROLL_FILE_WRITE] = { M_CONF_WRITE, true },
+	[APP_W_ENROLL_FILE_READ] = { M_BUNDLE_READ, true },
+	[APP_W_ENROLL_KEY_WRITE] = { M_KEY_WRITE, true },
+	[APP_W_ENROLL_HUB_ONLY] = { M_HUB_ONLY, false },
+	[APP_W_ENROLL_BAD_STATION] = { M_BAD_STATION_ID, false },
+	[APP_W_ENROLL_NO_COUNTY_KEY] = { M_ENROLL_NO_COUNTY_KEY, false },
+	[APP_W_ENROLL_OTHER_COUNTY] = { M_ENROLL_OTHER_COUNTY, false },
+	[APP_W_ENROLL_BAD_REQUEST] = { M_ENROLL_BAD_REQUEST, false },
+	[APP_W_ENROLL_STATION_DIFFERS] = { M_ENROLL_STATION_DIFFERS, false },
+	[APP_W_ENROLL_BAD_CERT] = { M_ENROLL_BAD_CERT, false },
+	[APP_W_ENROLL_NOT_OURS] = { M_ENROLL_NOT_OURS, false },
+	[APP_W_ENROLL_NO_NODE] = { M_ENROLL_NO_NODE, false },
+	[APP_W_ENROLL_REKEY_FULL] = { M_ENROLL_REKEY_FULL, false },
+	[APP_W_JOIN_REFUSED] = { M_JOIN_REFUSED, false },
+	[APP_W_RESCUE_HUB] = { M_CLOCK_RESCUE_HUB, false },
+	[APP_W_RESCUE_CLOCK] = { M_CLOCK_RESCUE_CLOCK, .verdict = true },
+	[APP_W_RESCUE_NO_PENDING] = { M_CLOCK_RESCUE_NO_PENDING, false },
+	[APP_W_RESCUE_NOT_ENROLLED] = { M_CLOCK_RESCUE_NOT_ENROLLED, false },
+	/* backup and restore, bundles, recover */
+	[APP_W_HOME_RO] = { M_HOME_RO, false },
+	[APP_W_BK_AS_OWNER] = { M_BK_AS_OWNER, false },
+	[APP_W_BK_READ] = { M_FILE_OPEN, true },
+	[APP_W_BK_PASS_LEN] = { M_BK_PASS_LEN, false },
+	[APP_W_BK_SNAPSHOT] = { M_BK_SNAPSHOT, false },
+	[APP_W_BK_SNAP_FULL] = { M_BK_SNAP_FULL, false },
+	[APP_W_BK_HOME_RO] = { M_BK_HOME_RO, false },
+	[APP_W_BK_WRITE] = { M_BK_WRITE, true },
+	[APP_W_BK_FULL] = { M_FULL_BACKUP, false },
+	[APP_W_RS_NEED_DEAD] = { M_RS_NEED_DEAD, false },
+	[APP_W_RS_OPEN] = { M_FILE_OPEN, true },
+	[APP_W_RS_NOT_BACKUP] = { M_RS_NOT_BACKUP, false },
+	[APP_W_RS_HOME_BUSY] = { M_RS_HOME_BUSY, false },
+	[APP_W_RS_WRITE] = { M_RS_WRITE, true },
+	[APP_W_RS_BAD_PASS] = { M_RS_BAD_PASS, false },
+	[APP_W_RS_CORRUPT] = { M_RS_CORRUPT, false },
+	[APP_W_RS_NOT_REPLICA] = { M_RS_NOT_REPLICA, false },
+	[APP_W_RS_DB_DAMAGED] = { M_RS_DB_DAMAGED, false },
+	[APP_W_RS_DIGEST] = { M_RS_DIGEST, false },
+	[APP_W_RS_DIGEST_ERR] = { M_RS_DIGEST, true },
+	[APP_W_BUNDLE_BAD_FOR] = { M_BUNDLE_BAD_FOR, false },
+	[APP_W_BUNDLE_WRITE] = { M_BUNDLE_WRITE, true },
+	[APP_W_BUNDLE_FULL] = { M_FULL_BUNDLE, false },
+	[APP_W_BUNDLE_NOT_BUNDLE] = { M_BUNDLE_NOT_BUNDLE, false },
+	[APP_W_BUNDLE_READ] = { M_BUNDLE_READ, true },
+	[APP_W_BUNDLE_CUT] = { M_BUNDLE_CUT, false },
+	[APP_W_BUNDLE_ALTERED] = { M_BUNDLE_ALTERED, false },
+	[APP_W_BUNDLE_HEADER] = { M_BUNDLE_HEADER, false },
+	[APP_W_BUNDLE_PARTIAL] = { M_BUNDLE_PARTIAL, false },
+	[APP_W_RECOVER_SENT_MISSING] = { M_RECOVER_SENT_MISSING, false, false, true, false },
 	/* volunteers (app/volunteer.c, volunteer_import.c, idnum.c) */
 	[APP_W_VOL_NEEDS] = { M_VOLUNTEER_NEEDS },
 	[APP_W_VOL_BLANK_NAME] = { M_BLANK_NAME, .echo = 1 },
@@ -128,6 +178,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_IMPORT_DUP_FILE] = { M_IMPORT_DUP_FILE },
 	[APP_W_IMPORT_IDNUM_DUP_DB] = { M_IMPORT_IDNUM_DUP_DB },
 	[APP_W_IMPORT_IDNUM_DUP_FILE] = { M_IMPORT_IDNUM_DUP_FILE },
+	/* web accounts (app/account.c) */
 	[APP_W_ACCOUNT_BAD_ROLE] = { M_ACCOUNT_BAD_ROLE, .echo = 1 },
 	[APP_W_ACCOUNT_BAD_PIN] = { M_ACCOUNT_BAD_PIN },
 	[APP_W_ACCOUNT_BAD_PHONE] = { M_ACCOUNT_BAD_PHONE, .echo = 1 },
@@ -137,25 +188,6 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACCOUNT_FILE_BAD] = { M_ACCOUNT_FILE_BAD },
 	[APP_W_ACCOUNT_IO] = { M_ACCOUNT_IO, true },
 	[APP_W_ACCOUNT_NOT_FOUND] = { M_ACCOUNT_NOT_FOUND, .echo = 1 },
-	/* enrolment and trust, the clock rescue */
-	[APP_W_ENROLL_FILE_WRITE] = { M_CONF_WRITE, true },
-	[APP_W_ENROLL_FILE_READ] = { M_BUNDLE_READ, true },
-	[APP_W_ENROLL_KEY_WRITE] = { M_KEY_WRITE, true },
-	[APP_W_ENROLL_HUB_ONLY] = { M_HUB_ONLY, false },
-	[APP_W_ENROLL_BAD_STATION] = { M_BAD_STATION_ID, false },
-	[APP_W_ENROLL_NO_COUNTY_KEY] = { M_ENROLL_NO_COUNTY_KEY, false },
-	[APP_W_ENROLL_OTHER_COUNTY] = { M_ENROLL_OTHER_COUNTY, false },
-	[APP_W_ENROLL_BAD_REQUEST] = { M_ENROLL_BAD_REQUEST, false },
-	[APP_W_ENROLL_STATION_DIFFERS] = { M_ENROLL_STATION_DIFFERS, false },
-	[APP_W_ENROLL_BAD_CERT] = { M_ENROLL_BAD_CERT, false },
-	[APP_W_ENROLL_NOT_OURS] = { M_ENROLL_NOT_OURS, false },
-	[APP_W_ENROLL_NO_NODE] = { M_ENROLL_NO_NODE, false },
-	[APP_W_ENROLL_REKEY_FULL] = { M_ENROLL_REKEY_FULL, false },
-	[APP_W_JOIN_REFUSED] = { M_JOIN_REFUSED, false },
-	[APP_W_RESCUE_HUB] = { M_CLOCK_RESCUE_HUB, false },
-	[APP_W_RESCUE_CLOCK] = { M_CLOCK_RESCUE_CLOCK, .verdict = true },
-	[APP_W_RESCUE_NO_PENDING] = { M_CLOCK_RESCUE_NO_PENDING, false },
-	[APP_W_RESCUE_NOT_ENROLLED] = { M_CLOCK_RESCUE_NOT_ENROLLED, false },
 };
 
 bool node_why_complete(void)
@@ -177,8 +209,7 @@ static void node_why_args(enum node_lang lang, const struct app_fail *f,
 	unsigned n = 0;
 	if (w->verdict)
 		arg[n++] = node_msg(lang, node_clock_verdict_msg((enum crdt_time_verdict)f->code[0]));
-	for (; n < f->narg && !w->verdict; n++)
-	for (; n < f->narg; n++) {
+	for (; n < f->narg && !w->verdict; n++) {
 		arg[n] = f->arg[n];
 		if (w->echo & (1u << n)) {
 			node_echo(f->arg[n], echo[n], NODE_ECHO_MAX);

@@ -453,6 +453,28 @@ static void test_rescue(void **state)
 	app_close(&s);
 	assert_int_equal(unlink(spub), 0);
 	t_open(&s, "s1"); /* (this test's station stays outside the county) */
+	/* R3: all or none: a damaged record after a good one takes nothing,
+	 * and the write transaction is not left open */
+	char pend[APP_PATH_MAX + 64];
+	uint8_t keep[4096];
+	size_t klen;
+	t_file(s.home, "rescue.pending", pend, sizeof(pend));
+	assert_int_equal(app_file_read(pend, keep, sizeof(keep), &klen), 0);
+	FILE *f = fopen(pend, "ab");
+	assert_non_null(f);
+	fputs("\x05s0001\xff\xff", f); /* a scope, then a length cut short */
+	fclose(f);
+	t_digest(&s, d0);
+	t_refused(&s, app_rescue_replay(&s, &n), ERR_CORRUPT, APP_W_DB_ERROR);
+	assert_false(s.writing);
+	assert_int_equal(n, 0);
+	t_digest(&s, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_int_equal(t_registered(&s), -1);
+	f = fopen(pend, "wb"); /* as step one left it */
+	assert_non_null(f);
+	assert_int_equal(fwrite(keep, 1, klen, f), klen);
+	fclose(f);
 	assert_int_equal(app_rescue_replay(&s, &n), 0);
 	assert_int_equal(n, 1);
 	assert_false(t_exists(s.home, "rescue.pending"));

@@ -56,6 +56,15 @@ cl --home "$H3" init --station c01 --name 县中心 --role hub --county-key "$HU
 cl --home "$H3" enroll sign "$TMP/s0001.req" --station s0001 --out "$TMP/s0001b.cert" --county-key "$HUB/county.key" >/dev/null
 expect 3 --home "$H3" --json bundle import "$TMP/cut.bundle"
 echo "$out" | pyjson 'd["bytes_skipped"] > 0 and len(d["skipped"]) > 0' || fail "the skipped part was not reported"
+skip_at=$(echo "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin)["skipped"][0]; print(s["offset"])')
+skip_len=$(echo "$out" | python3 -c 'import json,sys; s=json.load(sys.stdin)["skipped"][0]; print(s["bytes"])')
+check "the skipped range says where it starts and how long it is, in Chinese and in English"
+expect 3 --home "$H3" bundle import "$TMP/cut.bundle"
+contains "$out" "跳过 $skip_len 字节（从第 $skip_at 字节起）" "the Chinese skipped line (offset, then length)"
+set +e
+out=$(CUNLIAN_LANG=en cl --home "$H3" bundle import "$TMP/cut.bundle" 2>/dev/null)
+set -e
+contains "$out" "skipped $skip_len bytes at byte $skip_at" "the English skipped line (length, then offset)"
 expect 0 --home "$H3" bundle import "$TMP/s1.bundle"
 
 check "a file that is not a bundle is refused and changes nothing"
@@ -66,4 +75,17 @@ contains "$err" "不是村联同步包" "message"
 [ "$before" = "$(cl --home "$HUB" digest)" ] || fail "a bad file changed the hub"
 expect 4 --home "$HUB" bundle import "$TMP/missing.bundle"
 expect 2 --home "$HUB" bundle export "$TMP/x.bundle" --for "bad id!"
+
+check "bundle export and import without a file say how to use them (exit 2), in Chinese and in English"
+for verb in export import; do
+	expect 2 --home "$HUB" bundle $verb
+	contains "$err" "缺少文件" "bundle $verb without a file"
+	contains "$err" "cunlian bundle $verb 文件" "bundle $verb names its usage"
+	set +e
+	CUNLIAN_LANG=en cl --home "$HUB" bundle $verb 2>"$TMP/stderr" >/dev/null
+	rc=$?
+	set -e
+	[ "$rc" -eq 2 ] || fail "CUNLIAN_LANG=en bundle $verb without a file: exit $rc, want 2"
+	contains "$(cat "$TMP/stderr")" "usage is cunlian bundle $verb FILE" "bundle $verb usage in English"
+done
 echo "bundle: ok"

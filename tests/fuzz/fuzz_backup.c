@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_backup.c - `cunlian restore FILE --old-board-dead` (node/
- * cmd_backup.c) on any backup file: the header's checks, the key from
- * the passphrase, the encrypted stream, the records behind it (manifest,
- * files, end), the check of the replica's digest and the new home. The
- * command runs as the program runs it, into a home that does not exist
- * yet. First byte:
+ * fuzz_backup.c - app_restore() (app/backup.c, what `cunlian restore FILE
+ * --old-board-dead` runs) on any backup file: the header's checks, the
+ * key from the passphrase, the encrypted stream, the records behind it
+ * (manifest, files, end), the check of the replica's digest and the new
+ * home, into a home that does not exist yet. It links the library alone
+ * (libcunlian.a), no file of node/. First byte:
  *   bit 0 clear: the rest is the file as found, but for Argon2's cost: a
  *                limit the header may hold that would cost more than
  *                opslimit 4 or 1 MiB is lowered to the least (1, 8 KiB),
@@ -17,14 +17,21 @@
  *                64 KiB each), the last tagged final unless bit 1; bit 2
  *                adds a byte after the end; bit 3 restores with another
  *                passphrase.
- * What restore promises (cmd_backup.c, invariants 1-5; docs/cli.md): 0
- * leaves a home that opens, with a new key, whose replica holds tables
- * and indexes only (no trigger, view or virtual table of the backup's
- * runs in the node);
- * a refusal says why, is exit 2, 3 or 5 (or 1 for a damaged file), and
- * leaves no home behind.
+ * What restore promises (app/backup.c, invariants 1-5; docs/cli.md): 0
+ * leaves a home that opens (app_open), with a new key, whose replica
+ * holds tables and indexes only (no trigger, view or virtual table of
+ * the backup's runs in the node);
+ * a refusal records why (a reason of app/why.h), is a code the program
+ * exits 2, 3 or 5 for (or 1 for a damaged file), and leaves no home
+ * behind.
  */
-#include "tests/fuzz/fuzz_node.h"
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include "app/backup.h"
+#include "base/err.h"
+#include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_home.h"
 
 #define FUZZ_BK_PASS "红星村 backup 2025"
 #define FUZZ_BK_OTHER "not the passphrase"
@@ -32,37 +39,6 @@
 
 static char fuzz_bk_dir[64];
 static uint8_t fuzz_bk_key[crypto_secretstream_xchacha20poly1305_KEYBYTES];
-
-/* How many triggers, views or virtual tables the replica of the opened
- * home h holds that a new replica does not (the live-row views the
- * store makes, docs/replica.md, are its own). */
-static int64_t fuzz_bk_foreign(struct node_ctx *h)
-{
-	struct crdt_store *fresh;
-	struct crdt_options co = { .no_sync = true };
-	char path[NODE_PATH_MAX + 32];
-	sqlite3_stmt *q = NULL;
-	int64_t n = -1;
-	app_path(&h->app, path, sizeof(path), "replica.db");
-	if (crdt_store_open(&fresh, ":memory:", h->app.author, &co))
-		abort();
-	if (sqlite3_prepare_v2(crdt_store_db(fresh), "ATTACH DATABASE ?1 AS r", -1, &q, NULL) == SQLITE_OK &&
-	    sqlite3_bind_text(q, 1, path, -1, SQLITE_STATIC) == SQLITE_OK && sqlite3_step(q) == SQLITE_DONE) {
-		sqlite3_finalize(q);
-		q = NULL;
-		if (sqlite3_prepare_v2(crdt_store_db(fresh),
-				       "SELECT count(*) FROM r.sqlite_master m WHERE (m.type NOT IN ('table', 'index')"
-				       " OR m.sql LIKE 'create virtual %') AND NOT EXISTS (SELECT 1 FROM"
-				       " main.sqlite_master f WHERE f.type = m.type AND f.name = m.name AND"
-				       " f.sql = m.sql)",
-				       -1, &q, NULL) == SQLITE_OK &&
-		    sqlite3_step(q) == SQLITE_ROW)
-			n = sqlite3_column_int64(q, 0);
-	}
-	sqlite3_finalize(q);
-	crdt_store_close(fresh);
-	return n;
-}
 
 static void fuzz_bk_cleanup(void)
 {
@@ -98,7 +74,7 @@ static void fuzz_bk_header(uint8_t h[64])
 static void fuzz_bk_setup(void)
 {
 	static int made;
-	char path[NODE_PATH_MAX];
+	char path[FUZZ_PATH_MAX];
 	uint8_t h[64];
 	if (made)
 		return;
@@ -153,23 +129,78 @@ static void fuzz_bk_seal(uint8_t mode, const uint8_t *p, size_t len, struct buf 
 		buf_put_u8(out, 0);
 }
 
+/* The codes the program turns into exit 2, 3 or 5, or a damaged file. */
 static bool fuzz_bk_rc_ok(int rc)
 {
-	switch (node_exit_code(rc)) {
-	case NODE_EXIT_USAGE: case NODE_EXIT_REFUSED: case NODE_EXIT_STORAGE:
+	switch (rc) {
+	case ERR_USAGE: case ERR_RULE: case ERR_EXISTS: case ERR_CONFLICT:
+	case ERR_STORAGE: case ERR_CORRUPT: case ERR_SCHEMA: case -EIO: case -ENOSPC: case -EBUSY:
+	case ERR_BADSIG: case -ENOMEM:
 		return true;
-	case NODE_EXIT_OK: case NODE_EXIT_NOTFOUND: case NODE_EXIT_OTHER:
 	default:
-		return rc == ERR_CORRUPT || rc == ERR_BADSIG || rc == -ENOMEM;
+		return false;
 	}
+}
+
+/* app_pass_fn: the passphrase of the file arg names. */
+static int fuzz_bk_pass(struct app *a, void *arg, bool confirm, char *pass, size_t cap, size_t *len)
+{
+	const char *p = *(const bool *)arg ? FUZZ_BK_OTHER : FUZZ_BK_PASS;
+	(void)a;
+	(void)confirm;
+	*len = strlen(p);
+	if (*len >= cap)
+		abort();
+	memcpy(pass, p, *len + 1);
+	return 0;
+}
+
+/* What the replica's file holds besides tables and indexes (the node's
+ * own views are TEMP, in no file). */
+static int64_t fuzz_bk_alien_schema(sqlite3 *db)
+{
+	sqlite3_stmt *q;
+	int64_t n = -1;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM main.sqlite_master WHERE type NOT IN ('table', 'index')"
+			       " OR sql LIKE 'create virtual %'",
+			       -1, &q, NULL) == SQLITE_OK &&
+	    sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+/* A restored home: it opens, with the key restore made, not the old
+ * board's, and nothing of the backup's schema but tables and indexes. */
+static void fuzz_bk_check_home(const char *home, const uint8_t made[CRDT_AUTHOR_LEN])
+{
+	struct app h;
+	struct sync_identity s1;
+	app_init(&h);
+	snprintf(h.home, sizeof(h.home), "%s", home);
+	h.now_ms = FUZZ_NOW + 86400000;
+	h.access = APP_READS;
+	if (app_open(&h))
+		fuzz_fail("restore returned 0, yet the home does not open");
+	if (memcmp(h.author, made, CRDT_AUTHOR_LEN))
+		fuzz_fail("the home opens with another key than restore made");
+	if (fuzz_bk_alien_schema(crdt_store_db(h.store)) != 0)
+		fuzz_fail("restore installed a replica with triggers, views or virtual tables");
+	fuzz_ident(&s1, FUZZ_SEED_S1); /* the key of the backups in the corpus */
+	if (!memcmp(h.author, s1.pk, SYNC_PK_LEN))
+		fuzz_fail("restore installed the old board's key");
+	sync_identity_release(&s1);
+	app_close(&h);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct node_ctx ctx;
+	struct app a;
+	struct app_backup_info info;
 	struct buf file;
-	char path[NODE_PATH_MAX], pass[NODE_PATH_MAX], home[NODE_PATH_MAX];
+	char path[FUZZ_PATH_MAX], home[FUZZ_PATH_MAX];
 	if (size < 1)
 		return 0;
 	fuzz_bk_setup();
@@ -189,42 +220,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "%s/node.backup", fuzz_bk_dir);
 	fuzz_write_file(path, file.data, file.len);
 	buf_release(&file);
-	snprintf(pass, sizeof(pass), "%s/%s", fuzz_bk_dir, (data[0] & 9) == 9 ? "other" : "pass");
 	snprintf(home, sizeof(home), "%s/home", fuzz_bk_dir);
-	node_ctx_init(&ctx);
-	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", home);
-	ctx.app.now_ms = FUZZ_NOW + 86400000;
-	char *argv[] = { path, "--passphrase-file", pass, "--old-board-dead", NULL };
-	fuzz_quiet(true);
-	int rc = node_cmd_restore(&ctx, 4, argv);
-	fuzz_quiet(false);
-	node_ctx_release(&ctx);
+	app_init(&a);
+	snprintf(a.home, sizeof(a.home), "%s", home);
+	a.now_ms = FUZZ_NOW + 86400000;
+	a.access = APP_AUTHORS;
+	bool other = (data[0] & 9) == 9;
+	int rc = app_restore(&a, path, true, fuzz_bk_pass, &other, &info);
+	uint8_t made[CRDT_AUTHOR_LEN];
+	memcpy(made, a.author, sizeof(made));
+	enum app_why why = a.fail.why;
+	app_close(&a);
 	if (rc == 0) {
-		struct node_ctx h;
-		uint8_t made[CRDT_AUTHOR_LEN];
-		struct sync_identity s1;
-		memcpy(made, ctx.app.author, sizeof(made));
-		node_ctx_init(&h);
-		snprintf(h.app.home, sizeof(h.app.home), "%s", home);
-		h.app.now_ms = ctx.app.now_ms;
-		fuzz_quiet(true);
-		int orc = node_open(&h);
-		fuzz_quiet(false);
-		if (orc)
-			fuzz_fail("restore returned 0, yet the home does not open");
-		if (memcmp(h.app.author, made, sizeof(made)))
-			fuzz_fail("the home opens with another key than restore made");
-		if (fuzz_bk_foreign(&h))
-			fuzz_fail("restore installed a replica with triggers, views or virtual tables");
-		fuzz_ident(&s1, FUZZ_SEED_S1); /* the key of the backups in the corpus */
-		if (!memcmp(h.app.author, s1.pk, SYNC_PK_LEN))
-			fuzz_fail("restore installed the old board's key");
-		sync_identity_release(&s1);
-		node_ctx_release(&h);
+		fuzz_bk_check_home(home, made);
 	} else {
 		if (!fuzz_bk_rc_ok(rc))
 			fuzz_fail("restore refused with a code outside the documented exits");
-		if (!ctx.said)
+		if (why == APP_W_NONE)
 			fuzz_fail("restore refused without saying why");
 		if (access(home, F_OK) == 0)
 			fuzz_fail("a refused restore left the home behind");

@@ -25,6 +25,7 @@
 #include "node/net.h"
 #include "node/node.h"
 #include "tests/fuzz/fuzz.h"
+#include "tests/fuzz/fuzz_home.h"
 
 /* node/main.c holds the command table; the code these targets reach
  * only looks at ctx->cmd, which they leave NULL. */
@@ -35,59 +36,6 @@ const size_t node_ncmds = 0;
  * valid a day from FUZZ_NOW), and one already used (s0005). */
 #define FUZZ_JOIN_CODE "FUZZ2345AB"
 #define FUZZ_JOIN_USED "FUZZ6789CD"
-
-/* Remove dir and what it holds. */
-__attribute__((unused)) static void fuzz_rmtree(const char *dir)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	char path[NODE_PATH_MAX + 300];
-	struct stat sb;
-	while (d && (e = readdir(d)) != NULL) {
-		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-			fuzz_rmtree(path);
-		else
-			unlink(path);
-	}
-	if (d)
-		closedir(d);
-	rmdir(dir);
-}
-
-/* Remove the folders of base that fuzz_tmpdir made in processes that are
- * gone (libFuzzer does not always run atexit handlers: -merge, a crash). */
-static void fuzz_tmp_sweep(const char *base)
-{
-	DIR *d = opendir(base);
-	struct dirent *e;
-	char path[NODE_PATH_MAX];
-	while (d && (e = readdir(d)) != NULL) {
-		const char *p = strncmp(e->d_name, "cunlian-fuzz-", 13) == 0 ? strchr(e->d_name + 13, '-') : NULL;
-		long pid = p ? strtol(p + 1, NULL, 10) : 0;
-		if (pid <= 0 || pid == (long)getpid() || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		snprintf(path, sizeof(path), "%s/%s", base, e->d_name);
-		fuzz_rmtree(path);
-	}
-	if (d)
-		closedir(d);
-}
-
-/* A new private folder: /dev/shm when there is one (no disk writes),
- * else /tmp, named with the process id. out holds 64 bytes. */
-__attribute__((unused)) static void fuzz_tmpdir(char *out, const char *what)
-{
-	static int swept;
-	const char *base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
-	if (!swept++)
-		fuzz_tmp_sweep(base);
-	snprintf(out, 64, "%s/cunlian-fuzz-%s-%ld-XXXXXX", base, what, (long)getpid());
-	if (!mkdtemp(out))
-		abort();
-}
 
 __attribute__((unused)) static void fuzz_copy(const char *from, const char *to)
 {
@@ -235,9 +183,21 @@ __attribute__((unused)) static void fuzz_quiet(bool on)
 }
 
 /* A table entry for a command run by hand (node_open reads its access). */
+/* declared as node/main.c declares `volunteer import` */
 __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
-	.group = "volunteer", .verb = "import", .help = M_LOG_SERVED, .access = APP_WRITES
+	.group = "volunteer", .verb = "import", .run = node_cmd_volunteer_import, .help = M_LOG_SERVED,
+	.access = APP_WRITES, .opts = "station=", .maxpos = 1,
 };
+
+/* `cunlian volunteer import path` in ctx, its arguments parsed as main.c
+ * parses them. */
+__attribute__((unused)) static int fuzz_import(struct node_ctx *ctx, char *path)
+{
+	struct node_args a;
+	char *argv[] = { path, NULL };
+	int rc = node_args_parse(ctx, &fuzz_cmd_import, 1, argv, &a);
+	return rc ? rc : node_cmd_volunteer_import(ctx, &a);
+}
 
 /* The volunteers station s0001 registered before (fuzz_station_home):
  * a real import, so the duplicate checks against the replica are met. */
@@ -246,14 +206,6 @@ __attribute__((unused)) static const struct node_cmd fuzz_cmd_import = {
 	"王伟,138-0000-1234,红星队,\"陪聊,理发\",11010519491231002X\r\n"                             \
 	"李娜,13900000002,,,\r\n"                                                                  \
 	"张三,13700000011,红星队,维修、送餐,320106199003071234\r\n"
-
-/* Write len bytes to path (created, mode 0600), or abort. */
-__attribute__((unused)) static void fuzz_write_file(const char *path, const void *p, size_t len)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-	if (fd < 0 || (len && write(fd, p, len) != (ssize_t)len) || close(fd))
-		abort();
-}
 
 /*
  * Station s0001 of the county as a home in dir, as `cunlian init` and
@@ -298,9 +250,8 @@ __attribute__((unused)) static void fuzz_station_home(const char *dir)
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", dir);
 	ctx.app.now_ms = FUZZ_NOW;
 	ctx.cmd = &fuzz_cmd_import;
-	char *argv[] = { path, NULL };
 	fuzz_quiet(true);
-	int rc = node_cmd_volunteer_import(&ctx, 1, argv);
+	int rc = fuzz_import(&ctx, path);
 	fuzz_quiet(false);
 	if (rc)
 		abort();

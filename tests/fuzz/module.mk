@@ -24,6 +24,7 @@ $(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): $(FUZZ_NODE_LIB) tests/fuzz/fuzz_node.h
 FUZZ_LIBS_fuzz_coap := $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_backup := $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_csv := $(FUZZ_NODE_LIB)
+$(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): tests/fuzz/fuzz_home.h
 # The web pages' form decoder (web/form.c, in the program's objects).
 $(BUILD)/fuzz/fuzz_form: $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_form := $(FUZZ_NODE_LIB)
