@@ -133,34 +133,35 @@ static int64_t hub_finished(const struct app_report_group *g)
 	return g->st[APP_ST_DONE] + g->st[APP_ST_RATED];
 }
 
-/* Orders by station as horizontal bars: one row a station, its name
- * (escaped) on the left, the count after the bar. */
+/* Orders by station as horizontal bars: per station its name (escaped)
+ * on a line, under it the bar and the count. 420 units wide, the width of
+ * a phone, so the names stay readable when the chart shrinks to fit. */
 static void hub_chart(struct web_req *r, const struct app_report *st)
 {
 	int64_t max = 1;
-	const unsigned row = 34, left = 140, width = 230; /* 420 wide: a phone's width */
+	const unsigned row = 52, width = 350;
 	for (size_t i = 0; i < st->n; i++)
 		if (st->g[i].orders > max)
 			max = st->g[i].orders;
-	unsigned h = (unsigned)(st->n ? st->n : 1) * row + 10;
+	unsigned h = (unsigned)(st->n ? st->n : 1) * row + 8;
 	web_rawf(&r->out,
 		 "<figure class=\"chart\"><figcaption>各站点点单数</figcaption>"
 		 "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 420 %u\" width=\"420\" height=\"%u\""
 		 " role=\"img\" aria-label=\"各站点点单数\">",
 		 h, h);
 	if (!st->n)
-		web_raw(&r->out, "<text x=\"10\" y=\"24\" font-size=\"16\">还没有订单</text>");
+		web_raw(&r->out, "<text x=\"0\" y=\"24\" font-size=\"18\">还没有订单</text>");
 	for (size_t i = 0; i < st->n; i++) {
 		const struct app_report_group *g = &st->g[i];
-		unsigned y = (unsigned)i * row + 6;
+		unsigned y = (unsigned)i * row;
 		unsigned w = (unsigned)((double)g->orders / (double)max * width);
-		web_rawf(&r->out, "<text x=\"%u\" y=\"%u\" font-size=\"15\" text-anchor=\"end\">", left - 8,
-			 y + 21);
+		w = w ? w : 2;
+		web_rawf(&r->out, "<text x=\"0\" y=\"%u\" font-size=\"18\">", y + 19);
 		web_esc(&r->out, g->name[0] ? g->name : g->key);
 		web_rawf(&r->out,
-			 "</text><rect x=\"%u\" y=\"%u\" width=\"%u\" height=\"24\" fill=\"#b22222\"></rect>"
-			 "<text x=\"%u\" y=\"%u\" font-size=\"15\">%lld</text>",
-			 left, y + 4, w ? w : 1, left + (w ? w : 1) + 6, y + 21, (long long)g->orders);
+			 "</text><rect x=\"0\" y=\"%u\" width=\"%u\" height=\"20\" fill=\"#b22222\"></rect>"
+			 "<text x=\"%u\" y=\"%u\" font-size=\"18\">%lld</text>",
+			 y + 26, w, w + 6, y + 43, (long long)g->orders);
 	}
 	web_raw(&r->out, "</svg></figure>");
 }
