@@ -229,11 +229,11 @@ static void hub_row(struct web_req *r, const struct app_report *rep, const struc
 		web_raw(&r->out, "</td>");
 	}
 	if (rep->by == APP_BY_STATION) {
-		web_raw(&r->out, "<td>");
+		web_raw(&r->out, c.stale ? "<td><b class=\"warn\">" : "<td>");
 		web_esc(&r->out, c.sync);
-		if (c.stale)
-			web_raw(&r->out, " <b class=\"warn\">超过3天未同步</b>");
-		web_raw(&r->out, "</td>");
+		if (c.stale && g->last_sync)
+			web_raw(&r->out, "（超过3天未同步）");
+		web_raw(&r->out, c.stale ? "</b></td>" : "</td>");
 	}
 	web_raw(&r->out, "</tr>");
 }

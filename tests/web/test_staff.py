@@ -7,7 +7,7 @@ dispatches; the volunteer logs in on another phone, accepts on their page
 and marks it done with hours; the admin rates it on the resident's
 behalf. Then the station syncs with the hub (`cunlian sync`) and the hub's
 admin sees the order in the dashboard's chart and table, at 1280x800 and
-at 360x640. No page scrolls sideways or loads anything from outside.
+at 360x640, a station that never synced marked. No page scrolls sideways or loads anything from outside.
 Screenshots: staff-*.png, hub-*.png."""
 import os
 import re
@@ -146,18 +146,26 @@ def flow():
     # the hub after a sync
     set_pin(hub, "8642", "--phone", "13300000000", "--name", "县管理员", "--role", "admin")
     st.cl("sync", "coap://127.0.0.1:%d" % hub.coap_port)
+    # a station the hub knows that never synced: its row is marked
+    hub.cl("station", "add", "--id", "s2", "--name", "西村服务站", "--parent", "t01")
+    hub.cl("order", "add", "--category", "维修", "--detail", "修水管", "--station", "s2")
     h = browser(1280, 800)
     login(h, hub, "13300000000", "8642")
     if "/hub" not in h.current_url:
         fail("the hub admin's login leads to %s, not the dashboard" % h.current_url)
     svg = h.find_element(By.CSS_SELECTOR, "figure.chart svg")
     labels = [t.text for t in svg.find_elements(By.TAG_NAME, "text")]
-    if "东村服务站" not in labels or "1" not in labels:
+    if "东村服务站" not in labels or "西村服务站" not in labels or "1" not in labels:
         fail("the chart of orders by station shows %r" % labels)
     row = h.find_element(By.XPATH, "//table[@class='report']//tr[th='东村服务站']")
     cells = [c.text for c in row.find_elements(By.TAG_NAME, "td")]
     if cells[0] != "1" or cells[1] != "1" or cells[6] != "1.5" or "从未同步" in row.text:
         fail("the dashboard's row for the station: %r" % cells)
+    stale = h.find_element(By.XPATH, "//table[@class='report']//tr[th='西村服务站']")
+    if stale.get_attribute("class") != "stale" or "从未同步" not in stale.text:
+        fail("a station that never synced is not marked: %r" % stale.text)
+    if "stale" in (row.get_attribute("class") or ""):
+        fail("the station that just synced is marked stale")
     shot(h, "hub-1280")
     check("the hub shows the order after the sync")
     h2 = browser(360, 640)
