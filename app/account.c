@@ -30,6 +30,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/account.h"
+#include "app/volunteer.h"
 
 #define ACCOUNT_LINE_MAX (64 + 16 + 24 + 24 + APP_ID_MAX + APP_ACCOUNT_HASH_MAX + APP_NAME_MAX + 8)
 #define ACCOUNT_FILE_MAX ((size_t)APP_ACCOUNTS_MAX * ACCOUNT_LINE_MAX)
@@ -417,4 +418,17 @@ int app_account_each(struct app *a, app_account_each_fn fn, void *arg)
 	}
 	account_close(&s);
 	return rc;
+}
+
+int app_account_active(struct app *a, const struct app_account *x)
+{
+	struct app_volunteer v;
+	int rc;
+	if (!x->volunteer[0])
+		return 0;
+	if ((rc = app_volunteer_load(a, x->volunteer, &v)))
+		return rc;
+	if (strcmp(v.status, "left") == 0)
+		return app_failf(a, ERR_RULE, APP_W_ACCOUNT_LEFT, 3, v.name, v.id, v.status);
+	return 0;
 }

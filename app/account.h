@@ -93,6 +93,13 @@ int app_account_get(struct app *a, const char *phone, struct app_account *out);
 typedef int (*app_account_each_fn)(void *arg, const struct app_account *x);
 int app_account_each(struct app *a, app_account_each_fn fn, void *arg);
 
+/* May the account act now? 0 for staff who are not volunteers and for a
+ * volunteer of this node whose status is active or paused; ERR_RULE
+ * (APP_W_ACCOUNT_LEFT) for one who left. A volunteer this node does not
+ * hold (removed) is ERR_NOTFOUND. Reads the replica (the web pages ask
+ * at login and on every request). */
+int app_account_active(struct app *a, const struct app_account *x);
+
 /* Remove phone's account: 0, or ERR_NOTFOUND. */
 int app_account_remove(struct app *a, const char *phone);
 

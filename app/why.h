@@ -188,6 +188,7 @@ enum app_why {
 	APP_W_ACCOUNT_FILE_BAD,      /* (path, line) */
 	APP_W_ACCOUNT_IO,            /* (path) + the code's reason */
 	APP_W_ACCOUNT_NOT_FOUND,     /* (phone) */
+	APP_W_ACCOUNT_LEFT,          /* (name, id, status) */
 
 	APP_W_COUNT
 };

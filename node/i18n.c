@@ -955,6 +955,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_COL_ROLE] = { "角色", "role" },
 	[M_COL_WRONG_PINS] = { "PIN错次", "wrong PINs" },
 	[M_ACCOUNT_LOCKED_WORD] = { "已锁定", "locked" },
+	[M_ACCOUNT_LEFT] = { "%s（%s）的志愿者状态是“%s”，不能登录网页：如已回来服务，请站点管理员先用 cunlian volunteer set 改回 active\n",
+			     "%s (%s) is a volunteer with status \"%s\" and may not log in: if they serve again, the station admin first sets them back to active with cunlian volunteer set\n" },
 	/* ---- end of web accounts ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	[M_NCR_WIFI] = { "Wi-Fi 设置无效：wifi_ssid 是 1 到 32 字节的网络名称，wifi_password 是 8 到 63 个英文字母、数字或符号",

@@ -513,6 +513,7 @@ enum node_msg_id {
 	M_COL_ROLE,
 	M_COL_WRONG_PINS,
 	M_ACCOUNT_LOCKED_WORD,
+	M_ACCOUNT_LEFT,
 	/* ---- end of web accounts ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	M_NCR_WIFI,

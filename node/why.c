@@ -188,6 +188,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACCOUNT_FILE_BAD] = { M_ACCOUNT_FILE_BAD },
 	[APP_W_ACCOUNT_IO] = { M_ACCOUNT_IO, true },
 	[APP_W_ACCOUNT_NOT_FOUND] = { M_ACCOUNT_NOT_FOUND, .echo = 1 },
+	[APP_W_ACCOUNT_LEFT] = { .msg = M_ACCOUNT_LEFT, .word = { [2] = NODE_WORD_VSTATUS } },
 };
 
 bool node_why_complete(void)

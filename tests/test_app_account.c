@@ -22,6 +22,8 @@
 
 #include "base/err.h"
 #include "app/account.h"
+#include "app/volunteer.h"
+#include "tests/app_node.h"
 
 #define NOW_MS 1764000000000ULL
 
@@ -244,6 +246,36 @@ static void test_remove_and_each(void **state)
 	assert_int_equal(app_account_remove(&f->a, "13800138000"), ERR_NOTFOUND);
 }
 
+/* A volunteer who left may not act, though the PIN is right; one paused
+ * may; staff who are not volunteers need no record. */
+static void test_left(void **state)
+{
+	struct fx *f = *state;
+	struct t_node t;
+	struct app_account x;
+	struct app_volunteer before;
+	char vid[APP_ID_MAX + 1], dir[48];
+	snprintf(dir, sizeof(dir), "%.40s", f->home); /* /tmp/test_app_account.XXXXXX */
+	t_node_new(&t, dir, "s1", "s0001", false);
+	app_write_end(&t.a);
+	struct app_volunteer_in v = { .name = "王伟", .phone = "13800001234" };
+	assert_int_equal(app_volunteer_add(&t.a, &v, vid, sizeof(vid)), 0);
+	assert_int_equal(app_account_set(&t.a, "13800001234", vid, "王伟", APP_ROLE_VOLUNTEER, "2468"), 0);
+	assert_int_equal(app_account_set(&t.a, "13300000000", "", "站长", APP_ROLE_ADMIN, "8642"), 0);
+	assert_int_equal(app_account_login(&t.a, "13800001234", "2468", &x), 0);
+	assert_int_equal(app_account_active(&t.a, &x), 0);
+	struct app_volunteer_in paused = { .status = "paused" }, left = { .status = "left" };
+	assert_int_equal(app_volunteer_set(&t.a, vid, &paused, &before), 0);
+	assert_int_equal(app_account_active(&t.a, &x), 0);
+	assert_int_equal(app_volunteer_set(&t.a, vid, &left, &before), 0);
+	assert_int_equal(app_account_active(&t.a, &x), ERR_RULE);
+	assert_int_equal(t.a.fail.why, APP_W_ACCOUNT_LEFT);
+	assert_string_equal(t.a.fail.arg[1], vid);
+	assert_int_equal(app_account_login(&t.a, "13300000000", "8642", &x), 0);
+	assert_int_equal(app_account_active(&t.a, &x), 0);
+	t_node_free(&t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +287,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_bad_input, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_file, fx_setup, fx_teardown),
 		cmocka_unit_test_setup_teardown(test_remove_and_each, fx_setup, fx_teardown),
+		cmocka_unit_test_setup_teardown(test_left, fx_setup, fx_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

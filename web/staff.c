@@ -65,7 +65,8 @@ bool web_session_get(struct web_req *r, struct app_account *acct)
 	memset(acct, 0, sizeof(*acct));
 	if (!s)
 		return false;
-	if (app_account_get(&r->w->app, s->phone, acct)) { /* removed since */
+	if (app_account_get(&r->w->app, s->phone, acct) || app_account_active(&r->w->app, acct)) {
+		/* removed, or the volunteer left, since */
 		app_fail_clear(&r->w->app);
 		sodium_memzero(s, sizeof(*s));
 		return false;
@@ -210,6 +211,8 @@ int web_staff_login(struct web_req *r)
 		return web_login_page(r, 403, "页面已过期：请重新输入手机号和 PIN。");
 	const char *phone = web_f(r, "phone"), *pin = web_f(r, "pin");
 	int rc = app_account_login(&r->w->app, phone, pin, &acct);
+	if (!rc)
+		rc = app_account_active(&r->w->app, &acct);
 	if (rc) {
 		node_why_text(NODE_LANG_ZH, &r->w->app.fail, rc, why, sizeof(why));
 		app_fail_clear(&r->w->app);

@@ -216,6 +216,14 @@ printf '1357\n' | cl --home "$S" account set --volunteer 李娜 --role volunteer
 req c POST /login "csrf=$t3&phone=13900005678&pin=1357"
 want 303 "login after the PIN was set again"
 
+check "a volunteer who left: the session ends, the right PIN is refused with why"
+cl --home "$S" volunteer set s1-v2 --status left >/dev/null
+req c GET /me
+body_has 'type="password"' "the session of a volunteer who left"
+req c POST /login "csrf=$(token)&phone=13900005678&pin=1357"
+want 403 "login of a volunteer who left"
+body_has "退出" "why"
+
 check "today's orders a page of 50 at a time, counted by state"
 i=0
 while [ $i -lt 54 ]; do
