@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <sodium.h>
 
@@ -112,6 +113,18 @@ static int account_parse(char *line, struct app_account *x)
 	return 0;
 }
 
+/* Run as root over a home that belongs to the service's user (sudo
+ * cunlian account set ...), a file we made is given to that user, or the
+ * daemon could not read the accounts nor take their lock. */
+static void account_owner(const struct app *a, const char *path)
+{
+	struct stat sb;
+	if (geteuid() != 0 || stat(a->home, &sb) < 0 || sb.st_uid == 0)
+		return;
+	if (chown(path, sb.st_uid, sb.st_gid) < 0)
+		return; /* the daemon's open then says why */
+}
+
 static void account_close(struct account_set *s)
 {
 	if (s->v) {
@@ -143,6 +156,7 @@ static int account_open(struct app *a, struct account_set *s)
 		rc = -errno;
 		return app_failf(a, rc, APP_W_ACCOUNT_IO, 1, lock);
 	}
+	account_owner(a, lock);
 	while (flock(s->lock, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			rc = -errno;
@@ -229,6 +243,8 @@ static int account_save(struct app *a, struct account_set *s)
 		rc = app_failf(a, b.err, APP_W_FAILED, 0);
 	else if ((rc = app_file_write(s->path, b.data, b.len, 0600)))
 		rc = app_failf(a, rc, APP_W_ACCOUNT_IO, 1, s->path);
+	else
+		account_owner(a, s->path);
 	if (b.data)
 		sodium_memzero(b.data, b.len);
 	buf_release(&b);

@@ -64,6 +64,15 @@ expect 2 --home "$S" account set --volunteer 王伟 --role boss --pin-file "$TMP
 expect 3 --home "$S" account set --volunteer 张明 --role volunteer --pin-file "$TMP/pin"
 contains "$err" "s1-v3" "ambiguous name lists the candidates"
 
+if [ "$(id -u)" = 0 ] && id nobody >/dev/null 2>&1; then
+	check "as root over a home of the service's user: the account files go to that user"
+	cl --home "$TMP/own" init --station s9 --name 九村 >/dev/null
+	chown -R nobody "$TMP/own"
+	cl --home "$TMP/own" account set --phone 13300000009 --name 站长 --role admin --pin-file "$TMP/pin" >/dev/null
+	[ "$(stat -c %U "$TMP/own/web.accounts")" = nobody ] || fail "web.accounts belongs to $(stat -c %U "$TMP/own/web.accounts")"
+	[ "$(stat -c %U "$TMP/own/web.accounts.lock")" = nobody ] || fail "the lock belongs to root"
+fi
+
 HP=$(tcp_port) CP=$(port)
 serve st "$S" "$CP" --http "127.0.0.1:$HP"
 stpid=$last
