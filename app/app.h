@@ -141,6 +141,10 @@ bool app_may_write(const struct app *a, const char *station);
  * ?1, ?2, ... */
 int app_sql(struct app *a, struct sqlite3_stmt **st, const char *sql, ...);
 int app_sqlv(struct app *a, struct sqlite3_stmt **st, const char *sql, va_list ap);
+/* The first column of the one row a query (texts bound as app_sql)
+ * gives: 0, or the storage failure; *out 0 on failure. */
+int app_sql_int(struct app *a, int64_t *out, const char *sql, ...);
+int app_sql_real(struct app *a, double *out, const char *sql, ...);
 /* Copy column i of the current row (NULL and missing become ""). */
 void app_col_text(struct sqlite3_stmt *st, int i, char *out, size_t n);
 /* The next id "<prefix>-<letter><n>" for table; never one given before,

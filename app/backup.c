@@ -494,7 +494,7 @@ static int bk_snapshot(struct app *a, struct bk_snap *sn)
 			rc = app_failf(a, -EROFS, APP_W_BK_HOME_RO, 1, a->home);
 		else if (rc == -EBUSY)
 			rc = app_failf(a, rc, APP_W_DB_BUSY, 0);
-		else if (rc == -EIO || rc == -ENOSPC)
+		else if (rc == -ENOSPC || (rc == -EIO && afile_free_bytes(db) == 0))
 			rc = app_failf(a, -ENOSPC, APP_W_BK_SNAP_FULL, 1, a->home);
 		else
 			rc = app_failf(a, rc, APP_W_BK_SNAPSHOT, 2, db, err_str(rc));
@@ -534,7 +534,7 @@ static int bk_check_owner(struct app *a)
 	if (geteuid() != 0 || stat(a->home, &sb) < 0 || sb.st_uid == 0)
 		return 0;
 	struct passwd *pw = getpwuid(sb.st_uid);
-	return app_failf(a, ERR_RULE, APP_W_BK_AS_OWNER, 2, a->home, pw ? pw->pw_name : "cunlian");
+	return app_failf(a, ERR_RULE, APP_W_BK_AS_OWNER, 3, a->home, pw ? pw->pw_name : "cunlian", "backup");
 }
 
 /* The node in the home: node.conf, its key, and the small files' bytes. */

@@ -233,6 +233,42 @@ int app_sql(struct app *a, sqlite3_stmt **st, const char *sql, ...)
 	return rc;
 }
 
+/* The first column of the one row sql gives, as an integer or a real. */
+static int app_sql_one(struct app *a, int64_t *i, double *d, const char *sql, va_list ap)
+{
+	sqlite3_stmt *st;
+	int rc = app_sqlv(a, &st, sql, ap);
+	if (rc)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && i)
+		*i = sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW && d)
+		*d = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+int app_sql_int(struct app *a, int64_t *out, const char *sql, ...)
+{
+	va_list ap;
+	*out = 0;
+	va_start(ap, sql);
+	int rc = app_sql_one(a, out, NULL, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
+int app_sql_real(struct app *a, double *out, const char *sql, ...)
+{
+	va_list ap;
+	*out = 0;
+	va_start(ap, sql);
+	int rc = app_sql_one(a, NULL, out, sql, ap);
+	va_end(ap);
+	return rc;
+}
+
 void app_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 {
 	const unsigned char *p = sqlite3_column_text(st, i);
@@ -241,19 +277,21 @@ void app_col_text(sqlite3_stmt *st, int i, char *out, size_t n)
 
 int app_id_max(struct app *a, const char *table, char letter, int64_t *max)
 {
-	char prefix[CRDT_SCOPE_MAX + 8], sql[256];
+	char prefix[CRDT_SCOPE_MAX + 8], end[CRDT_SCOPE_MAX + 8], sql[256];
 	sqlite3_stmt *st;
 	int rc;
 
 	*max = 0;
 	snprintf(prefix, sizeof(prefix), "%s-%c", app_id_prefix(a), letter);
-	/* Tombstones count too: an id is never given out twice. */
+	snprintf(end, sizeof(end), "%s-%c", app_id_prefix(a), letter + 1);
+	/* Tombstones count too: an id is never given out twice. A range of
+	 * the primary key (prefix <= pk < the next letter's prefix), so only
+	 * this node's ids of this kind are read, by the index. */
 	snprintf(sql, sizeof(sql),
 		 "SELECT max(CAST(substr(pk, length(?1) + 1) AS INTEGER)) FROM \"%s\""
-		 " WHERE substr(pk, 1, length(?1)) = ?1 AND length(pk) > length(?1)"
-		 " AND substr(pk, length(?1) + 1) NOT GLOB '*[^0-9]*'",
+		 " WHERE pk > ?1 AND pk < ?2 AND substr(pk, length(?1) + 1) NOT GLOB '*[^0-9]*'",
 		 table);
-	if ((rc = app_sql(a, &st, sql, prefix, NULL)))
+	if ((rc = app_sql(a, &st, sql, prefix, end, NULL)))
 		return rc;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW)

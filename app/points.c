@@ -27,17 +27,8 @@
 
 int app_points_balance(struct app *a, const char *vid, int64_t *bal)
 {
-	sqlite3_stmt *st;
-	int rc;
-	*bal = 0;
-	if ((rc = app_sql(a, &st, "SELECT coalesce(sum(delta), 0) FROM points_live WHERE volunteer = ?1",
-			  vid, NULL)))
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*bal = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
+	return app_sql_int(a, bal, "SELECT coalesce(sum(delta), 0) FROM points_live WHERE volunteer = ?1",
+			   vid, NULL);
 }
 
 int app_points_history(struct app *a, const char *vid, app_points_each_fn fn, void *arg,

@@ -309,13 +309,10 @@ int app_report_duplicates(struct app *a, struct app_dup **out, size_t *nout, siz
 		mem_free(d);
 		return app_fail_store(a, ERR_STORAGE);
 	}
-	if ((rc = app_sql(a, &st, uncovered_sql, NULL))) {
+	if ((rc = app_sql_int(a, uncovered, uncovered_sql, NULL))) {
 		mem_free(d);
 		return rc;
 	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		*uncovered = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
 	*out = d;
 	*nout = n;
 	*ngroups = groups;

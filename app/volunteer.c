@@ -139,24 +139,15 @@ int app_volunteer_load(struct app *a, const char *id, struct app_volunteer *v)
 
 int app_volunteer_hours(struct app *a, const char *vid, double *hours)
 {
-	sqlite3_stmt *st;
-	int rc;
-	*hours = 0;
 	/* orders held here, and service credits (with their hours) of orders
 	 * of other stations, which only the credit brings here */
-	if ((rc = app_sql(a, &st,
-			  "SELECT (SELECT coalesce(sum(hours), 0) FROM orders_live WHERE volunteer = ?1"
-			  "  AND status IN ('done', 'rated'))"
-			  " + (SELECT coalesce(sum(p.hours), 0) FROM points_live p WHERE p.volunteer = ?1"
-			  "  AND p.reason = 'service' AND NOT EXISTS"
-			  "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))",
-			  vid, NULL)))
-		return rc;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*hours = sqlite3_column_double(st, 0);
-	sqlite3_finalize(st);
-	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
+	return app_sql_real(a, hours,
+			    "SELECT (SELECT coalesce(sum(hours), 0) FROM orders_live WHERE volunteer = ?1"
+			    "  AND status IN ('done', 'rated'))"
+			    " + (SELECT coalesce(sum(p.hours), 0) FROM points_live p WHERE p.volunteer = ?1"
+			    "  AND p.reason = 'service' AND NOT EXISTS"
+			    "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))",
+			    vid, NULL);
 }
 
 int app_volunteer_card(struct app *a, const char *id, struct app_volunteer_card *c)

@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/log.h"
@@ -72,14 +73,8 @@ int node_cmd_init(struct node_ctx *ctx, const struct node_args *a)
 
 static int64_t node_count(struct node_ctx *ctx, const char *sql)
 {
-	sqlite3_stmt *st;
-	int64_t n = -1;
-	if (node_sql(ctx, &st, sql, NULL))
-		return -1;
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return n;
+	int64_t n;
+	return app_sql_int(&ctx->app, &n, sql, NULL) ? -1 : n;
 }
 
 /* A peer as status shows it: configured in node.conf, or synced with
@@ -157,131 +152,148 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	return n;
 }
 
+/* What status shows, gathered once for both forms. */
+struct node_status {
+	struct crdt_vv_entry *vv;
+	size_t nvv;
+	uint64_t conflicts, own, others, refused, hlc;
+	int64_t nvol, nord, nopen;
+	struct node_status_peer *peers;
+	size_t npeers;
+	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
+};
+
+static void node_status_json(struct node_ctx *ctx, const struct node_status *s)
+{
+	struct node_json j;
+	node_json_init(&j, stdout);
+	node_json_obj(&j);
+	node_json_kstr(&j, "station", ctx->app.conf.station);
+	node_json_kstr(&j, "name", ctx->app.conf.name);
+	node_json_kstr(&j, "role", ctx->app.conf.role);
+	node_json_kstr(&j, "level", ctx->app.conf.level);
+	node_json_kstr(&j, "parent", ctx->app.conf.parent[0] ? ctx->app.conf.parent : NULL);
+	node_json_kstr(&j, "home", ctx->app.home);
+	node_json_kstr(&j, "author", s->hex);
+	node_json_kint(&j, "now_ms", (int64_t)ctx->app.now_ms);
+	node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(s->hlc));
+	node_json_key(&j, "feeds");
+	node_json_arr(&j);
+	for (size_t i = 0; i < s->nvv; i++) {
+		char ah[2 * CRDT_AUTHOR_LEN + 1];
+		app_hex(s->vv[i].author, CRDT_AUTHOR_LEN, ah);
+		node_json_obj(&j);
+		node_json_kstr(&j, "author", ah);
+		node_json_kstr(&j, "scope", s->vv[i].scope);
+		node_json_kint(&j, "seq", (int64_t)s->vv[i].seq);
+		node_json_end_obj(&j);
+	}
+	node_json_end_arr(&j);
+	node_json_kint(&j, "own_commits", (int64_t)s->own);
+	node_json_kint(&j, "other_commits", (int64_t)s->others);
+	node_json_kint(&j, "conflicts", (int64_t)s->conflicts);
+	node_json_kint(&j, "volunteers", s->nvol);
+	node_json_kint(&j, "orders", s->nord);
+	node_json_kint(&j, "open_orders", s->nopen);
+	node_json_key(&j, "enrolled");
+	node_json_bool(&j, ctx->app.cert != NULL);
+	node_json_kint(&j, "refused", (int64_t)s->refused);
+	node_json_key(&j, "revoked");
+	node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
+	node_json_key(&j, "peers");
+	node_json_arr(&j);
+	for (size_t i = 0; i < s->npeers; i++) {
+		node_json_obj(&j);
+		node_json_kstr(&j, "name", s->peers[i].name);
+		node_json_kstr(&j, "uri", s->peers[i].uri[0] ? s->peers[i].uri : NULL);
+		node_json_key(&j, "configured");
+		node_json_bool(&j, s->peers[i].uri[0] != '\0');
+		node_json_key(&j, "last_sync");
+		if (s->peers[i].last_ms)
+			node_json_int(&j, (int64_t)s->peers[i].last_ms);
+		else
+			node_json_null(&j);
+		node_json_kint(&j, "pending", (int64_t)s->peers[i].pending);
+		node_json_end_obj(&j);
+	}
+	node_json_end_arr(&j);
+	node_json_end_obj(&j);
+}
+
+static void node_status_text(struct node_ctx *ctx, const struct node_status *s)
+{
+	node_say(ctx, M_STATUS, ctx->app.conf.name, ctx->app.conf.station,
+		 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION),
+		 ctx->app.conf.parent[0] ? ctx->app.conf.parent : "-", ctx->app.home, s->hex, s->t1, s->t2,
+		 (unsigned long long)s->own, (unsigned long long)s->others,
+		 (unsigned long long)s->conflicts, (long long)s->nvol, (long long)s->nord,
+		 (long long)s->nopen);
+	for (size_t i = 0; i < s->npeers; i++) {
+		char when[32];
+		if (s->peers[i].last_ms)
+			app_time_fmt(s->peers[i].last_ms, when, sizeof(when));
+		else
+			snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
+		node_say(ctx, M_STATUS_PEER, s->peers[i].uri[0] ? s->peers[i].uri : s->peers[i].name, when,
+			 (unsigned long long)s->peers[i].pending);
+	}
+	if (!s->npeers)
+		node_say(ctx, M_STATUS_NO_PEERS);
+	if (ctx->app.cert) {
+		char st[CRDT_SCOPE_MAX + 1] = "-";
+		uint8_t role = 0;
+		sync_ctx_enrolment(ctx->app.sync, ctx->app.author, st, sizeof(st), &role);
+		node_say(ctx, M_STATUS_TRUST, st,
+			 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
+			 (unsigned long long)s->refused, ctx->app.home);
+	} else {
+		node_say(ctx, M_STATUS_NOT_ENROLLED);
+	}
+	if (sync_ctx_revoked(ctx->app.sync))
+		node_say(ctx, M_TRUST_REVOKED);
+}
+
 int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 {
 	const char *pos[1];
-	size_t npos, nvv = 0;
-	struct crdt_vv_entry *vv = NULL;
-	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
-	uint64_t conflicts = 0, own = 0, others = 0;
-	struct node_status_peer *peers = NULL;
-	size_t npeers = 0;
+	size_t npos;
+	struct node_status s;
 	int rc = node_opts_parse(ctx, argc, argv, NULL, 0, pos, 0, &npos);
 	if (rc)
 		return rc > 0 ? 0 : rc;
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = crdt_store_vv(ctx->app.store, &vv, &nvv)) || (rc = crdt_store_conflicts(ctx->app.store, &conflicts)))
+	memset(&s, 0, sizeof(s));
+	if ((rc = crdt_store_vv(ctx->app.store, &s.vv, &s.nvv)) ||
+	    (rc = crdt_store_conflicts(ctx->app.store, &s.conflicts)))
 		goto out;
-	uint64_t refused = 0;
-	app_refused_count(&ctx->app, &refused);
-	if (!(peers = calloc(NODE_STATUS_PEERS, sizeof(*peers)))) {
+	app_refused_count(&ctx->app, &s.refused);
+	if (!(s.peers = calloc(NODE_STATUS_PEERS, sizeof(*s.peers)))) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	npeers = node_status_peers(ctx, vv, nvv, peers);
-	for (size_t i = 0; i < nvv; i++) {
-		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
-			own += vv[i].seq;
+	s.npeers = node_status_peers(ctx, s.vv, s.nvv, s.peers);
+	for (size_t i = 0; i < s.nvv; i++) {
+		if (memcmp(s.vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0)
+			s.own += s.vv[i].seq;
 		else
-			others += vv[i].seq;
+			s.others += s.vv[i].seq;
 	}
-	int64_t nvol = node_count(ctx, "SELECT count(*) FROM volunteers WHERE _dead IS NULL");
-	int64_t nord = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL");
-	int64_t nopen = node_count(ctx, "SELECT count(*) FROM orders WHERE _dead IS NULL"
-				   " AND status IN ('open','dispatched','accepted')");
-	uint64_t hlc = crdt_store_hlc(ctx->app.store);
-	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
-	app_time_fmt(ctx->app.now_ms, t1, sizeof(t1));
-	app_time_fmt(CRDT_HLC_MS(hlc), t2, sizeof(t2));
-	if (ctx->json) {
-		struct node_json j;
-		node_json_init(&j, stdout);
-		node_json_obj(&j);
-		node_json_kstr(&j, "station", ctx->app.conf.station);
-		node_json_kstr(&j, "name", ctx->app.conf.name);
-		node_json_kstr(&j, "role", ctx->app.conf.role);
-		node_json_kstr(&j, "level", ctx->app.conf.level);
-		node_json_kstr(&j, "parent", ctx->app.conf.parent[0] ? ctx->app.conf.parent : NULL);
-		node_json_kstr(&j, "home", ctx->app.home);
-		node_json_kstr(&j, "author", hex);
-		node_json_kint(&j, "now_ms", (int64_t)ctx->app.now_ms);
-		node_json_kint(&j, "hlc_ms", (int64_t)CRDT_HLC_MS(hlc));
-		node_json_key(&j, "feeds");
-		node_json_arr(&j);
-		for (size_t i = 0; i < nvv; i++) {
-			char ah[2 * CRDT_AUTHOR_LEN + 1];
-			app_hex(vv[i].author, CRDT_AUTHOR_LEN, ah);
-			node_json_obj(&j);
-			node_json_kstr(&j, "author", ah);
-			node_json_kstr(&j, "scope", vv[i].scope);
-			node_json_kint(&j, "seq", (int64_t)vv[i].seq);
-			node_json_end_obj(&j);
-		}
-		node_json_end_arr(&j);
-		node_json_kint(&j, "own_commits", (int64_t)own);
-		node_json_kint(&j, "other_commits", (int64_t)others);
-		node_json_kint(&j, "conflicts", (int64_t)conflicts);
-		node_json_kint(&j, "volunteers", nvol);
-		node_json_kint(&j, "orders", nord);
-		node_json_kint(&j, "open_orders", nopen);
-		node_json_key(&j, "enrolled");
-		node_json_bool(&j, ctx->app.cert != NULL);
-		node_json_kint(&j, "refused", (int64_t)refused);
-		node_json_key(&j, "revoked");
-		node_json_bool(&j, sync_ctx_revoked(ctx->app.sync));
-		node_json_key(&j, "peers");
-		node_json_arr(&j);
-		for (size_t i = 0; i < npeers; i++) {
-			node_json_obj(&j);
-			node_json_kstr(&j, "name", peers[i].name);
-			node_json_kstr(&j, "uri", peers[i].uri[0] ? peers[i].uri : NULL);
-			node_json_key(&j, "configured");
-			node_json_bool(&j, peers[i].uri[0] != '\0');
-			node_json_key(&j, "last_sync");
-			if (peers[i].last_ms)
-				node_json_int(&j, (int64_t)peers[i].last_ms);
-			else
-				node_json_null(&j);
-			node_json_kint(&j, "pending", (int64_t)peers[i].pending);
-			node_json_end_obj(&j);
-		}
-		node_json_end_arr(&j);
-		node_json_end_obj(&j);
-	} else {
-		node_say(ctx, M_STATUS, ctx->app.conf.name, ctx->app.conf.station,
-			 node_msg(ctx->lang, ctx->app.hub ? M_ROLE_HUB : M_ROLE_STATION),
-			 ctx->app.conf.parent[0] ? ctx->app.conf.parent : "-", ctx->app.home, hex, t1, t2,
-			 (unsigned long long)own, (unsigned long long)others,
-			 (unsigned long long)conflicts, (long long)nvol, (long long)nord,
-			 (long long)nopen);
-		for (size_t i = 0; i < npeers; i++) {
-			char when[32];
-			if (peers[i].last_ms)
-				app_time_fmt(peers[i].last_ms, when, sizeof(when));
-			else
-				snprintf(when, sizeof(when), "%s", node_msg(ctx->lang, M_NEVER));
-			node_say(ctx, M_STATUS_PEER, peers[i].uri[0] ? peers[i].uri : peers[i].name, when,
-				 (unsigned long long)peers[i].pending);
-		}
-		if (!npeers)
-			node_say(ctx, M_STATUS_NO_PEERS);
-		if (ctx->app.cert) {
-			char st[CRDT_SCOPE_MAX + 1] = "-";
-			uint8_t role = 0;
-			sync_ctx_enrolment(ctx->app.sync, ctx->app.author, st, sizeof(st), &role);
-			node_say(ctx, M_STATUS_TRUST, st,
-				 node_msg(ctx->lang, role == SYNC_ROLE_HUB ? M_ROLE_HUB : M_ROLE_STATION),
-				 (unsigned long long)refused, ctx->app.home);
-		} else {
-			node_say(ctx, M_STATUS_NOT_ENROLLED);
-		}
-		if (sync_ctx_revoked(ctx->app.sync))
-			node_say(ctx, M_TRUST_REVOKED);
-	}
+	s.nvol = node_count(ctx, "SELECT count(*) FROM volunteers_live");
+	s.nord = node_count(ctx, "SELECT count(*) FROM orders_live");
+	s.nopen = node_count(ctx, "SELECT count(*) FROM orders_live"
+			     " WHERE status IN ('open','dispatched','accepted')");
+	s.hlc = crdt_store_hlc(ctx->app.store);
+	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, s.hex);
+	app_time_fmt(ctx->app.now_ms, s.t1, sizeof(s.t1));
+	app_time_fmt(CRDT_HLC_MS(s.hlc), s.t2, sizeof(s.t2));
+	if (ctx->json)
+		node_status_json(ctx, &s);
+	else
+		node_status_text(ctx, &s);
 out:
-	free(peers);
-	mem_free(vv);
+	free(s.peers);
+	mem_free(s.vv);
 	return rc ? node_fail_store(ctx, rc) : 0;
 }
 
@@ -699,12 +711,187 @@ out:
 	free(nc);
 }
 
+/* node.conf: the station and role it names */
+static void node_doctor_conf(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	app_path(&ctx->app, path, sizeof(path), "node.conf");
+	int rc = app_conf_read(path, &ctx->app.conf);
+	if (rc == ERR_NOTFOUND)
+		node_check(k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->app.home);
+	else if (rc)
+		node_check(k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
+	else
+		node_check(k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->app.conf.station, ctx->app.conf.role);
+	ctx->app.hub = strcmp(ctx->app.conf.role, "hub") == 0;
+}
+
+/* identity.key: there, mode 600, loads; true when it does */
+static bool node_doctor_identity(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	struct stat sb;
+	app_path(&ctx->app, path, sizeof(path), "identity.key");
+	if (stat(path, &sb) < 0) {
+		node_check(k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
+	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
+		node_check(k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
+			   (unsigned)(sb.st_mode & 0777), path);
+	} else if (app_identity_load(path, ctx->app.author) != 0) {
+		node_check(k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
+	} else {
+		char hex[2 * CRDT_AUTHOR_LEN + 1];
+		app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
+		node_check(k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
+		return true;
+	}
+	return false;
+}
+
+/* replica.db: opens, and SQLite's integrity check passes */
+/* Open the replica for the checks: on a home gone read-only or a full
+ * disk, read-only, and say so (the way out is the card or the space, not
+ * a restore). ERR_STORAGE once that was said. */
+static int node_doctor_db_open(struct node_checks *k, const char *path)
+{
+	struct node_ctx *ctx = k->ctx;
+	const struct crdt_options ro = { .read_only = true };
+	bool readonly = app_home_readonly(&ctx->app), full = afile_free_bytes(path) == 0;
+	if (readonly)
+		node_check(k, "home", CHECK_FAIL, M_DOC_HOME_RO, ctx->app.home);
+	else if (full)
+		node_check(k, "home", CHECK_FAIL, M_DOC_HOME_FULL, ctx->app.home);
+	if (!readonly && !full)
+		return crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL);
+	return crdt_store_open(&ctx->app.store, path, ctx->app.author, &ro) ? ERR_STORAGE : 0;
+}
+
+static void node_doctor_db(struct node_checks *k, bool have_key)
+{
+	struct node_ctx *ctx = k->ctx;
+	char path[NODE_PATH_MAX + 32];
+	struct stat sb;
+	int rc;
+	app_path(&ctx->app, path, sizeof(path), "replica.db");
+	if (stat(path, &sb) < 0) {
+		node_check(k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
+	} else if (!have_key) {
+		node_check(k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
+	} else if ((rc = node_doctor_db_open(k, path)) != 0) {
+		node_check(k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
+	} else {
+		sqlite3_stmt *st;
+		char res[256] = "";
+		if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "PRAGMA integrity_check", -1, &st,
+				       NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				app_col_text(st, 0, res, sizeof(res));
+			sqlite3_finalize(st);
+		}
+		if (strcmp(res, "ok") == 0)
+			node_check(k, "database", CHECK_OK, M_DOC_DB_OK);
+		else
+			node_check(k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
+	}
+}
+
+/* the replica against the numbers this identity has used (feed.mark) */
+static void node_doctor_mark(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	if (ctx->app.store) {
+		bool bad = false;
+		int mrc = app_mark_status(&ctx->app, &bad);
+		if (mrc != 0)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->app.home, node_reason(ctx->lang, mrc));
+		else if (bad && ctx->app.mark->damaged)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->app.home);
+		else if (bad)
+			node_check(k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
+				   ctx->app.mark->bad_scope[0] ? ctx->app.mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
+				   (unsigned long long)ctx->app.mark->bad_held, (unsigned long long)ctx->app.mark->bad_floor);
+		else if (!ctx->app.mark->nfeed)
+			node_check(k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
+		else
+			node_check(k, "numbering", CHECK_OK, M_DOC_MARK_OK);
+	}
+}
+
+/* the station's own row */
+static void node_doctor_station(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	if (ctx->app.store && ctx->app.conf.station[0]) {
+		sqlite3_stmt *st;
+		bool found = false;
+		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
+			     ctx->app.conf.station, NULL) == 0) {
+			found = sqlite3_step(st) == SQLITE_ROW;
+			sqlite3_finalize(st);
+		}
+		if (found)
+			node_check(k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->app.conf.station);
+		else
+			node_check(k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->app.conf.station);
+	}
+}
+
+/* free space where the home is */
+static void node_doctor_disk(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	struct statvfs vfs;
+	if (statvfs(ctx->app.home, &vfs) == 0) {
+		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
+		if (mb < 20)
+			node_check(k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->app.home);
+		else if (mb < 200)
+			node_check(k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->app.home);
+		else
+			node_check(k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
+	} else {
+		node_check(k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->app.home);
+	}
+}
+
+/* the clock against its bounds (app/clock.c): the same verdict a write
+ * gets, so doctor never calls a clock fine that writes refuse */
+static void node_doctor_clock(struct node_checks *k)
+{
+	struct node_ctx *ctx = k->ctx;
+	struct app_clock c;
+	char now[32], lo[32], hi[32], own[32];
+	app_time_fmt(ctx->app.now_ms, now, sizeof(now));
+	char pend[NODE_PATH_MAX + 32];
+	struct stat sb;
+	app_path(&ctx->app, pend, sizeof(pend), "rescue.pending");
+	if (stat(pend, &sb) == 0) {
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
+	} else if (app_clock_judge(&ctx->app, &c) != 0) {
+		node_check(k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+	} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
+		app_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
+	} else if (c.verdict != CRDT_TIME_OK) {
+		node_check(k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
+			   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
+	} else if (c.b.upper) {
+		app_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
+		app_time_fmt(c.b.upper, hi, sizeof(hi));
+		node_check(k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
+	} else {
+		node_check(k, "clock", ctx->app.hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
+	}
+}
+
 int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = { { "config", true, NULL } };
 	const char *pos[1];
 	size_t npos;
-	char path[NODE_PATH_MAX + 32], conf[NODE_PATH_MAX + 32];
+	char conf[NODE_PATH_MAX + 32];
 	struct node_checks k = { .ctx = ctx };
 	struct stat sb;
 	int rc = node_opts_parse(ctx, argc, argv, o, NOPTS(o), pos, 0, &npos);
@@ -717,132 +904,12 @@ int node_cmd_doctor(struct node_ctx *ctx, int argc, char **argv)
 		node_json_key(&k.j, "checks");
 		node_json_arr(&k.j);
 	}
-
-	/* configuration */
-	app_path(&ctx->app, path, sizeof(path), "node.conf");
-	rc = app_conf_read(path, &ctx->app.conf);
-	if (rc == ERR_NOTFOUND)
-		node_check(&k, "config", CHECK_FAIL, M_DOC_NO_CONF, ctx->app.home);
-	else if (rc)
-		node_check(&k, "config", CHECK_FAIL, M_DOC_BAD_CONF, path);
-	else
-		node_check(&k, "config", CHECK_OK, M_DOC_CONF_OK, ctx->app.conf.station, ctx->app.conf.role);
-	ctx->app.hub = strcmp(ctx->app.conf.role, "hub") == 0;
-
-	/* identity */
-	bool have_key = false;
-	app_path(&ctx->app, path, sizeof(path), "identity.key");
-	if (stat(path, &sb) < 0) {
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_NO_KEY, path);
-	} else if ((sb.st_mode & 077) != 0) { /* before loading: a loader refuses it too */
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_MODE, path,
-			   (unsigned)(sb.st_mode & 0777), path);
-	} else if (app_identity_load(path, ctx->app.author) != 0) {
-		node_check(&k, "identity", CHECK_FAIL, M_DOC_KEY_BAD, path);
-	} else {
-		char hex[2 * CRDT_AUTHOR_LEN + 1];
-		app_hex(ctx->app.author, CRDT_AUTHOR_LEN, hex);
-		node_check(&k, "identity", CHECK_OK, M_DOC_KEY_OK, hex);
-		have_key = true;
-	}
-
-	/* database */
-	app_path(&ctx->app, path, sizeof(path), "replica.db");
-	if (stat(path, &sb) < 0) {
-		node_check(&k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
-	} else if (!have_key) {
-		node_check(&k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
-	} else if ((rc = crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL)) != 0) {
-		node_check(&k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
-	} else {
-		sqlite3_stmt *st;
-		char res[256] = "";
-		if (sqlite3_prepare_v2(crdt_store_db(ctx->app.store), "PRAGMA integrity_check", -1, &st,
-				       NULL) == SQLITE_OK) {
-			if (sqlite3_step(st) == SQLITE_ROW)
-				app_col_text(st, 0, res, sizeof(res));
-			sqlite3_finalize(st);
-		}
-		if (strcmp(res, "ok") == 0)
-			node_check(&k, "database", CHECK_OK, M_DOC_DB_OK);
-		else
-			node_check(&k, "database", CHECK_FAIL, M_DOC_DB_BAD, res);
-	}
-
-	/* the replica against the numbers this identity has used (feed.mark) */
-	if (ctx->app.store) {
-		bool bad = false;
-		int mrc = app_mark_status(&ctx->app, &bad);
-		if (mrc != 0)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_IO, ctx->app.home, node_reason(ctx->lang, mrc));
-		else if (bad && ctx->app.mark->damaged)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_DAMAGED, ctx->app.home);
-		else if (bad)
-			node_check(&k, "numbering", CHECK_FAIL, M_DOC_MARK_BAD,
-				   ctx->app.mark->bad_scope[0] ? ctx->app.mark->bad_scope : node_msg(ctx->lang, M_MARK_COUNTY),
-				   (unsigned long long)ctx->app.mark->bad_held, (unsigned long long)ctx->app.mark->bad_floor);
-		else if (!ctx->app.mark->nfeed)
-			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_NONE);
-		else
-			node_check(&k, "numbering", CHECK_OK, M_DOC_MARK_OK);
-	}
-
-	/* the station's own row */
-	if (ctx->app.store && ctx->app.conf.station[0]) {
-		sqlite3_stmt *st;
-		bool found = false;
-		if (node_sql(ctx, &st, "SELECT 1 FROM stations WHERE pk = ?1 AND _dead IS NULL",
-			     ctx->app.conf.station, NULL) == 0) {
-			found = sqlite3_step(st) == SQLITE_ROW;
-			sqlite3_finalize(st);
-		}
-		if (found)
-			node_check(&k, "station", CHECK_OK, M_DOC_STATION_OK, ctx->app.conf.station);
-		else
-			node_check(&k, "station", CHECK_WARN, M_DOC_STATION_MISSING, ctx->app.conf.station);
-	}
-
-	/* disk space */
-	struct statvfs vfs;
-	if (statvfs(ctx->app.home, &vfs) == 0) {
-		unsigned long long mb = (unsigned long long)vfs.f_bavail * vfs.f_frsize >> 20;
-		if (mb < 20)
-			node_check(&k, "disk", CHECK_FAIL, M_DOC_DISK_LOW, mb, ctx->app.home);
-		else if (mb < 200)
-			node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_LOW, mb, ctx->app.home);
-		else
-			node_check(&k, "disk", CHECK_OK, M_DOC_DISK_OK, mb);
-	} else {
-		node_check(&k, "disk", CHECK_WARN, M_DOC_DISK_UNKNOWN, ctx->app.home);
-	}
-
-	/* the clock against its bounds (node/clock.c): the same verdict a
-	 * write gets, so doctor never calls a clock fine that writes refuse */
-	{
-		struct app_clock c;
-		char now[32], lo[32], hi[32], own[32];
-		app_time_fmt(ctx->app.now_ms, now, sizeof(now));
-		char pend[NODE_PATH_MAX + 32];
-		app_path(&ctx->app, pend, sizeof(pend), "rescue.pending");
-		if (stat(pend, &sb) == 0) {
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_PENDING);
-		} else if (app_clock_judge(&ctx->app, &c) != 0) {
-			node_check(&k, "clock", CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
-		} else if (c.verdict == CRDT_TIME_FEED_AHEAD) {
-			app_time_fmt(c.n.own_hlc_ms, own, sizeof(own));
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_RESCUE, own);
-		} else if (c.verdict != CRDT_TIME_OK) {
-			node_check(&k, "clock", CHECK_FAIL, M_DOC_CLOCK_BAD,
-				   node_msg(ctx->lang, node_clock_verdict_msg(c.verdict)), now);
-		} else if (c.b.upper) {
-			app_time_fmt(c.b.lower ? c.b.lower : CRDT_TIME_FLOOR_MS, lo, sizeof(lo));
-			app_time_fmt(c.b.upper, hi, sizeof(hi));
-			node_check(&k, "clock", CHECK_OK, M_DOC_CLOCK_GOOD, now, lo, hi);
-		} else {
-			node_check(&k, "clock", ctx->app.hub ? CHECK_OK : CHECK_WARN, M_DOC_CLOCK_UNVERIFIED, now);
-		}
-	}
-
+	node_doctor_conf(&k);
+	node_doctor_db(&k, node_doctor_identity(&k));
+	node_doctor_mark(&k);
+	node_doctor_station(&k);
+	node_doctor_disk(&k);
+	node_doctor_clock(&k);
 	node_doctor_service(&k, conf);
 	node_doctor_peers(&k, conf);
 	/* enrolment: the county's key, and (a station) this node's statement */

@@ -253,6 +253,19 @@ static void test_backup_refusals(void **state)
 	/* and no copy of the replica was left in the home */
 	snprintf(path, sizeof(path), "%s/.backup-%ld.db", e->home, (long)getpid());
 	assert_false(t_exists(path));
+
+	/* root over a home the service user owns: run it as that user (the
+	 * message names the user and the command) */
+	if (geteuid() == 0) {
+		assert_int_equal(chown(e->home, 4242, 4242), 0);
+		t_app(&a, e->home, APP_READS);
+		assert_int_equal(app_backup(&a, e->file, t_pass_get, &p, &info), ERR_RULE);
+		assert_int_equal(a.fail.why, APP_W_BK_AS_OWNER);
+		assert_int_equal(a.fail.narg, 3);
+		assert_string_equal(a.fail.arg[2], "backup");
+		app_close(&a);
+		assert_int_equal(chown(e->home, 0, 0), 0);
+	}
 }
 
 /* Run sql on the replica of home, as a tool outside cunlian would. */

@@ -9,22 +9,22 @@ FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # Every target links the real code as the program does: libcunlian.a
 # (base, crdt, sync, radio and app/, the operations, trust included), built
-# with the fuzzing flags in build/fuzz. The targets that run the command
-# line's code (fuzz_coap: the CoAP server of node/link.c; fuzz_backup and
-# fuzz_csv: restore and import) also link node/'s objects but main.o, as
-# the library libcunlian_node.a (tests/fuzz/fuzz_node.h stands in for the
-# command table of main.c). No source is compiled into a target by hand.
+# with the fuzzing flags in build/fuzz (fuzz_backup: app_restore() of
+# app/backup.c, with that alone). The targets that run the command line's
+# code (fuzz_coap: the CoAP server of node/link.c; fuzz_csv: import) also
+# link node/'s objects but main.o, as the library libcunlian_node.a
+# (tests/fuzz/fuzz_node.h stands in for the command table of main.c). No
+# source is compiled into a target by hand.
 FUZZ_NODE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(filter-out node/main.c,$(BIN_SRCS)))
 FUZZ_NODE_LIB  := $(BUILD)/libcunlian_node.a
 $(FUZZ_NODE_LIB): $(FUZZ_NODE_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
-FUZZ_NODE_TARGETS := fuzz_coap fuzz_backup fuzz_csv
+FUZZ_NODE_TARGETS := fuzz_coap fuzz_csv
 $(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): $(FUZZ_NODE_LIB) tests/fuzz/fuzz_node.h
 FUZZ_LIBS_fuzz_coap := $(FUZZ_NODE_LIB)
-FUZZ_LIBS_fuzz_backup := $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_csv := $(FUZZ_NODE_LIB)
-$(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): tests/fuzz/fuzz_home.h
+$(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/fuzz_backup: tests/fuzz/fuzz_home.h
 # The web pages' form decoder (web/form.c, in the program's objects).
 $(BUILD)/fuzz/fuzz_form: $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_form := $(FUZZ_NODE_LIB)
