@@ -588,8 +588,17 @@ int web_staff_order(struct web_req *r)
 	web_esc(&r->out, when);
 	web_raw(&r->out, "</p>");
 	if (o.volunteer[0]) {
+		struct app_volunteer v;
 		web_raw(&r->out, "<p>志愿者：");
-		web_esc(&r->out, o.volunteer);
+		if (app_volunteer_load(&r->w->app, o.volunteer, &v) == 0) { /* held here: the name too */
+			web_esc(&r->out, v.name);
+			web_raw(&r->out, "（");
+			web_esc(&r->out, o.volunteer);
+			web_raw(&r->out, "）");
+		} else {
+			app_fail_clear(&r->w->app);
+			web_esc(&r->out, o.volunteer);
+		}
 		web_raw(&r->out, "</p>");
 	}
 	if (o.has_hours) {
