@@ -5,7 +5,7 @@
 PKGS      := sqlite3 libsodium libzstd libcoap-3-notls libmicrohttpd libqrencode
 DEB_PKGS  := build-essential pkg-config python3 libsodium-dev libsqlite3-dev libzstd-dev \
              libcoap3-dev libcoap3-bin libcmocka-dev libmicrohttpd-dev libqrencode-dev \
-             chromium chromium-driver python3-selenium fonts-wqy-microhei zbar-tools
+             chromium chromium-driver python3-selenium fonts-wqy-microhei zbar-tools curl
 
 CC        ?= cc
 BUILD     ?= build

@@ -491,6 +491,34 @@ enum node_msg_id {
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,
 	/* ---- end of orders and points ---- */
+	/* ---- web accounts (issue 16, staff pages): account set, PINs ---- */
+	M_HELP_ACCOUNT_SET,
+	M_HELP_ACCOUNT_REMOVE,
+	M_HELP_ACCOUNT_LIST,
+	M_ACCOUNT_BAD_ROLE,
+	M_ACCOUNT_BAD_PIN,
+	M_ACCOUNT_BAD_PHONE,
+	M_ACCOUNT_WRONG,
+	M_ACCOUNT_LOCKED,
+	M_ACCOUNT_FULL,
+	M_ACCOUNT_FILE_BAD,
+	M_ACCOUNT_IO,
+	M_ACCOUNT_NOT_FOUND,
+	M_ACCOUNT_NEEDS_WHO,
+	M_ACCOUNT_NEEDS_ROLE,
+	M_ACCOUNT_PIN_READ,
+	M_ACCOUNT_SET_DONE,
+	M_ACCOUNT_REMOVED,
+	M_ACCOUNT_NONE,
+	M_ACCOUNT_PIN_PROMPT,
+	M_COL_ROLE,
+	M_COL_WRONG_PINS,
+	M_ACCOUNT_LOCKED_WORD,
+	M_ACCOUNT_LEFT,
+	/* ---- end of web accounts ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	M_NCR_WIFI,
+	/* ---- end of the residents' web pages ---- */
 	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
 	M_BK_SNAP_FULL,
 	M_BK_HOME_RO,
@@ -498,7 +526,6 @@ enum node_msg_id {
 	M_HOME_RO,
 	/* ---- end of backup (issue 14) ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
-	M_NCR_WIFI,
 	/* ---- end of the residents' web pages ---- */
 	M_COUNT
 };

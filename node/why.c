@@ -178,6 +178,17 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_IMPORT_DUP_FILE] = { M_IMPORT_DUP_FILE },
 	[APP_W_IMPORT_IDNUM_DUP_DB] = { M_IMPORT_IDNUM_DUP_DB },
 	[APP_W_IMPORT_IDNUM_DUP_FILE] = { M_IMPORT_IDNUM_DUP_FILE },
+	/* web accounts (app/account.c) */
+	[APP_W_ACCOUNT_BAD_ROLE] = { M_ACCOUNT_BAD_ROLE, .echo = 1 },
+	[APP_W_ACCOUNT_BAD_PIN] = { M_ACCOUNT_BAD_PIN },
+	[APP_W_ACCOUNT_BAD_PHONE] = { M_ACCOUNT_BAD_PHONE, .echo = 1 },
+	[APP_W_ACCOUNT_WRONG] = { M_ACCOUNT_WRONG },
+	[APP_W_ACCOUNT_LOCKED] = { M_ACCOUNT_LOCKED },
+	[APP_W_ACCOUNT_FULL] = { M_ACCOUNT_FULL },
+	[APP_W_ACCOUNT_FILE_BAD] = { M_ACCOUNT_FILE_BAD },
+	[APP_W_ACCOUNT_IO] = { M_ACCOUNT_IO, true },
+	[APP_W_ACCOUNT_NOT_FOUND] = { M_ACCOUNT_NOT_FOUND, .echo = 1 },
+	[APP_W_ACCOUNT_LEFT] = { .msg = M_ACCOUNT_LEFT, .word = { [2] = NODE_WORD_VSTATUS } },
 };
 
 bool node_why_complete(void)

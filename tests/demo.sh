@@ -170,13 +170,35 @@ echo "  同步后县级中心看到 (after syncing, the hub sees):"
 c hub order show "$oid" | sed 's/^/    /'
 c hub report --by station | sed 's/^/  /'
 
+say "10. 县级看板：管理员登录网页，看到一村的这一单 (the hub's dashboard over HTTP)"
+# web logins: PINs from a file, never on the command line (docs/admin-guide.md)
+printf '246810\n' >"$DIR/pin"
+q hub account set --phone 13300000000 --name 县管理员 --role admin --pin-file "$DIR/pin"
+q s0001 account set --volunteer 13800001001 --role admin --pin-file "$DIR/pin"
+python3 - "http://127.0.0.1:$HUBHTTP" <<'PY'
+import http.cookiejar, re, sys, urllib.parse, urllib.request
+base = sys.argv[1]
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+page = web.open(base + "/hub", timeout=10).read().decode()
+csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+form = urllib.parse.urlencode({"csrf": csrf, "phone": "13300000000", "pin": "246810"}).encode()
+dash = web.open(base + "/login", data=form, timeout=20).read().decode()
+row = re.search(r"<tr[^>]*><th>第1村实践站</th>(.*?)</tr>", dash)
+if not row:
+    sys.exit("the dashboard has no row for 第1村实践站")
+cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+print("  GET /hub 第1村实践站：点单 %s，完成 %s，服务时长 %s 小时，最后同步 %s" %
+      (cells[0], cells[1], cells[6], re.sub(r"<[^>]+>", "", cells[-1])))
+PY
+
 if [ -n "${KEEP:-}" ]; then
 	say "节点仍在运行 (KEEP=1: the nodes go on serving)"
 	echo "  居民点单 (residents):        http://127.0.0.1:$STHTTP/kiosk"
 	echo "  点单海报 (the A4 poster):    http://127.0.0.1:$STHTTP/kiosk/poster"
 	echo "  一村大屏 (big screen):       http://127.0.0.1:$STHTTP/display"
-	echo "  一村工作人员 (station staff): http://127.0.0.1:$STHTTP/"
-	echo "  县级中心 (county dashboard): http://127.0.0.1:$HUBHTTP/hub"
+	echo "  一村工作人员 (station staff): http://127.0.0.1:$STHTTP/  手机号 13800001001 PIN 246810"
+	echo "  县级中心 (county dashboard): http://127.0.0.1:$HUBHTTP/hub  手机号 13300000000 PIN 246810"
 	echo "  县级大屏 (county screen):    http://127.0.0.1:$HUBHTTP/display"
 	echo "  节点目录 (homes): $DIR"
 	echo "  停止 (stop them): kill $HUBPID $STPID; rm -rf $DIR"

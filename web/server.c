@@ -173,6 +173,8 @@ static enum MHD_Result web_respond(struct MHD_Connection *c, struct web_req *r)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->set_cookie[0])
 		MHD_add_response_header(res, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+	if (r->disposition[0])
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
 	enum MHD_Result ok = MHD_queue_response(c, r->status ? r->status : 200, res);
 	MHD_destroy_response(res);
 	return ok;
@@ -370,6 +372,7 @@ void web_stop(struct web *w)
 	MHD_stop_daemon(w->d);
 	app_close(&w->app);
 	sodium_memzero(w->secret, sizeof(w->secret));
+	sodium_memzero(w->sessions, sizeof(w->sessions));
 	sodium_memzero(w->wifi_password, sizeof(w->wifi_password));
 	web_limit_free(w->limit);
 	mem_free(w);

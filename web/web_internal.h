@@ -62,6 +62,7 @@ struct web_req {
 	char location[256]; /* a redirect (status 303) */
 	char set_cookie[200];
 	bool cache;         /* may be cached (the stylesheet); else no-store */
+	char disposition[128]; /* Content-Disposition (a download), "" none */
 };
 
 /* A page: method and path (a trailing '*' matches any rest). */
@@ -73,6 +74,17 @@ struct web_page {
 extern const struct web_page web_pages[];
 extern const size_t web_npages;
 
+/* A login session (staff.c): the cookie's secret, whose account, until
+ * when. The account itself is read again on every request
+ * (app_account_get), so a PIN removed or a role changed counts at once. */
+#define WEB_SESSIONS_MAX 256
+#define WEB_SESSION_MS ((uint64_t)12 * 3600 * 1000)
+struct web_session {
+	char token[2 * WEB_TOKEN_LEN + 1]; /* hex; "" free */
+	char phone[64];
+	uint64_t expires;                  /* wall ms */
+};
+
 /* The server (server.c). */
 struct web_limit;
 struct web {
@@ -81,6 +93,7 @@ struct web {
 	uint64_t wall_ms, mono_ms; /* the wall clock at start, and the monotonic then */
 	unsigned port;
 	uint8_t secret[WEB_TOKEN_LEN]; /* web.key: CSRF tokens, order links */
+	struct web_session sessions[WEB_SESSIONS_MAX]; /* staff.c; wiped at stop */
 	char listen[64];      /* the address it was started on */
 	/* the residents' pages (kiosk.c, limit.c) */
 	char wifi_ssid[33], wifi_password[64];
@@ -145,5 +158,14 @@ int web_css(struct web_req *r);
  * address and the hour). */
 void web_csrf_field(struct web_req *r);
 bool web_csrf_ok(const struct web_req *r);
+
+/* ---- sessions (staff.c) ------------------------------------------------ */
+
+struct app_account;
+/* The account of the request's session cookie: true with *acct, false
+ * (acct zeroed) when there is no live session or its account is gone. */
+bool web_session_get(struct web_req *r, struct app_account *acct);
+/* A page that asks to log in (the login form), status 200. */
+int web_login_page(struct web_req *r, unsigned status, const char *msg);
 
 #endif
