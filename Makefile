@@ -84,7 +84,7 @@ TEST_BINS  := $(TEST_SRCS:tests/%.c=$(BUILD)/tests/%)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all deps test check bench demo fuzz soak install clean package test-arm64 test-armhf test-cross
+.PHONY: all deps test check bench bench-scale demo fuzz soak install clean package test-arm64 test-armhf test-cross
 all: $(BUILD)/cunlian
 
 # Install what the build needs from Debian when it is missing (root), or
@@ -145,6 +145,17 @@ check: $(DEPS_STAMP)
 
 bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
 	@sh tests/bench/run.sh $(BUILD)
+
+# The hub at city scale (issue 15; docs/testing.md "bench-scale"): builds
+# and caches a hub of 1,078 stations x 30 days under $(BUILD)/scale, then
+# writes $(BUILD)/bench-scale.json. Not part of `make bench`.
+$(BUILD)/bench-scale/bench_scale: $(BUILD)/obj/tests/bench/bench_scale.o $(BUILD)/libcunlian.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench-scale: $(DEPS_STAMP) $(BUILD)/cunlian $(BUILD)/bench-scale/bench_scale
+	BENCH_SCALE_DIR=$(BUILD)/scale BENCH_SCALE_OUT=$(BUILD)/bench-scale.json \
+		$(BUILD)/bench-scale/bench_scale
 
 demo: $(DEPS_STAMP) $(BUILD)/cunlian
 	@sh tests/demo.sh $(BUILD)
