@@ -143,7 +143,7 @@ check: $(DEPS_STAMP)
 	$(MAKE) BUILD=$(BUILD)/check OPT="-O1 -g" \
 		SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" test
 
-bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS)
+bench: $(DEPS_STAMP) $(BUILD)/cunlian $(BENCH_BINS) $(BUILD)/bench-scale/bench_scale
 	@sh tests/bench/run.sh $(BUILD)
 
 # The hub at city scale (issue 15; docs/testing.md "bench-scale"): builds
