@@ -777,8 +777,8 @@ static int sync_once(const char *home, const char *peer, const char *log, double
 {
 	if (profile)
 		return run_out(log, NULL, 0, secs,
-			       ARGS("--home", home, "sync", peer, "--timeout", "300", "--profile", profile));
-	return run_out(log, NULL, 0, secs, ARGS("--home", home, "sync", peer, "--timeout", "300"));
+			       ARGS("--home", home, "sync", peer, "--timeout", "900", "--profile", profile));
+	return run_out(log, NULL, 0, secs, ARGS("--home", home, "sync", peer, "--timeout", "900"));
 }
 
 struct served {
@@ -841,7 +841,7 @@ static double sessions_run(struct served *hub, const char *tag, unsigned first)
 	double c0 = proc_cpu_s(hub->pid), t0 = now_s();
 	for (size_t j = 0; j < K; j++) {
 		PATHF(home, "%s/%s-st%zu", dir, tag, j);
-		const char *args[] = { "--home", home, "sync", hub->peer, "--timeout", "300", NULL };
+		const char *args[] = { "--home", home, "sync", hub->peer, "--timeout", "900", NULL };
 		p[j] = start(log, args);
 	}
 	bool ok = true;
@@ -1037,7 +1037,7 @@ static void measure(void)
 		remove(slog);
 		const char *args[] = { "--home", home, "serve", "--listen", "none", "--peer", hub.peer, "--interval", "2", NULL };
 		pid_t sp = start(slog, args);
-		if (sp < 0 || !wait_text(slog, "converged", 120)) {
+		if (sp < 0 || !wait_text(slog, ", converged:", 600)) {
 			fail("a station's serve did not converge with the hub (see %s)", slog);
 		} else {
 			usleep(4500000); /* another sync or two */
