@@ -89,6 +89,13 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static uint64_t now_wall_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 static void die(const char *what, int rc)
 {
 	fprintf(stderr, "bench_scale: %s: %s\n", what, rc ? err_str(rc) : "failed");
@@ -1144,6 +1151,7 @@ static void lora_run(const char *home, const struct sim_site *src)
 	struct sync_identity sid;
 	struct buf cert;
 	unsigned char seed[32];
+	struct tr_op *op = NULL;
 	struct lm m;
 	int rc;
 
@@ -1177,7 +1185,7 @@ static void lora_run(const char *home, const struct sim_site *src)
 		buf_init(&cert, SYNC_STMT_MAX);
 		sync_statement_encode(&cert, &stmt);
 		if ((rc = sync_statement_row(&row, &stmt)) ||
-		    (rc = sync_root_commit(hc, hst, &c.root, TR_DAY0 + (D + 1) * TR_DAY, &row.w, 1)))
+		    (rc = sync_root_commit(hc, hst, &c.root, now_wall_ms(), &row.w, 1)))
 			die("enrol the LoRa station", rc);
 	}
 	memset(&so, 0, sizeof(so));
@@ -1200,7 +1208,7 @@ static void lora_run(const char *home, const struct sim_site *src)
 		sync_scopes_add(&r, "s9100");
 		struct lora_boot b = { NULL, NULL, 0, 0 };
 		if ((rc = sync_delta_export_for(hc, NULL, 0, &w, &r, lora_keep, &b)))
-			die("the LoRa station's first sync", rc);
+			{ fail("LoRa: the station's first sync: %s", err_str(rc)); goto done; }
 		/* applied as a session does: a chunk that waits for an earlier
 		 * one (ERR_GAP) again once others applied */
 		bool progress = true;
@@ -1210,11 +1218,11 @@ static void lora_run(const char *home, const struct sim_site *src)
 			for (size_t i = 0; i < b.n; i++) {
 				if (!b.p[i])
 					continue;
-				rc = sync_chunk_apply(sc, b.p[i], b.len[i], TR_DAY0 + (D + 1) * TR_DAY, NULL, NULL, NULL);
+				rc = sync_chunk_apply(sc, b.p[i], b.len[i], now_wall_ms(), NULL, NULL, NULL);
 				if (rc == ERR_GAP)
 					continue;
 				if (rc)
-					die("the LoRa station's first sync", rc);
+					{ fail("LoRa: the station's first sync: %s", err_str(rc)); goto done; }
 				free(b.p[i]);
 				b.p[i] = NULL;
 				left--;
@@ -1225,18 +1233,25 @@ static void lora_run(const char *home, const struct sim_site *src)
 			free(b.p[i]);
 		free(b.p);
 		free(b.len);
-		if (left)
-			die("the LoRa station's first sync: chunks that never apply", ERR_GAP);
+		if (left) {
+			fail("LoRa: the station's first sync: %zu of %zu chunks never apply (%s)", left, b.n,
+			     err_str(ERR_GAP));
+			goto done;
+		}
 	}
 	/* the week: s0001's last 7 days, as s9100's, a week later */
 	size_t first_day = D > 7 ? D - 6 : 1;
-	uint64_t shift = 7 * TR_DAY, t0 = TR_DAY0 + first_day * TR_DAY + shift, t_end = t0 + 7 * TR_DAY;
+	/* the week starts now (the wall clock): the hub holds statements the
+	 * program signed a moment ago, and a station judges what it receives
+	 * against its clock */
+	uint64_t shift = now_wall_ms() - (TR_DAY0 + first_day * TR_DAY);
+	uint64_t t0 = TR_DAY0 + first_day * TR_DAY + shift, t_end = t0 + 7 * TR_DAY;
 	struct lm_end st = { sst, sc, NULL }, hub = { hst, hc, NULL };
 	memset(&m, 0, sizeof(m));
 	m.rng = 0x9E3779B97F4A7C15ULL;
 	m.loss = getenv("LM_LOSS") ? atof(getenv("LM_LOSS")) : 0.10;
 	m.vv_text = lm_vv_text(hst, "s9100");
-	struct tr_op *op = malloc(sizeof(*op));
+	op = malloc(sizeof(*op));
 	size_t li = 0, sessions = 0, data_sessions = 0, idle_run = 0, idle_sampled = 0, idle_counted = 0;
 	size_t xfailed = 0, xfail_run = 0;
 	double idle_air = 0, data_air = 0, w0 = now_s();
@@ -1270,7 +1285,10 @@ static void lora_run(const char *home, const struct sim_site *src)
 			if (op->t + shift > at)
 				break;
 			if ((rc = crdt_commit_local(sst, op->t + shift, "s9100", &w, 1, NULL)))
-				die("a LoRa station commit", rc);
+			{
+				fail("LoRa: a station commit: %s", err_str(rc));
+				goto done;
+			}
 			wrote++;
 		}
 		sessions++;
@@ -1312,6 +1330,7 @@ static void lora_run(const char *home, const struct sim_site *src)
 		}
 	}
 	free(op);
+	op = NULL;
 	if (!failed && xfail_run)
 		fail("LoRa: the week's last exchange did not converge");
 	if (!failed && idle_sampled) {
@@ -1326,6 +1345,8 @@ static void lora_run(const char *home, const struct sim_site *src)
 		       idle_mean / 1000.0, idle_sampled, (unsigned long long)m.frames, (unsigned long long)m.lost,
 		       m.vv_text, now_s() - w0);
 	}
+done:
+	free(op);
 	sync_ctx_free(sc);
 	crdt_store_close(sst);
 	sync_ctx_free(hc);
