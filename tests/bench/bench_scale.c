@@ -1153,8 +1153,10 @@ static void lora_run(const char *home, const struct sim_site *src)
 	unsigned char seed[32];
 	struct tr_op *op = NULL;
 	struct lm m;
+	bool failed_before = failed; /* an earlier figure's failure is not this one's */
 	int rc;
 
+	failed = false;
 	county_load(&c, home);
 	if ((rc = sync_dict_load(&dict, getenv("CUNLIAN_DICT") ? getenv("CUNLIAN_DICT") : "sync/dict/cunlian-v1.dict")))
 		die("dictionary", rc);
@@ -1356,6 +1358,7 @@ done:
 	sync_identity_release(&sid);
 	sync_identity_release(&c.root);
 	sync_identity_release(&c.hub);
+	failed = failed || failed_before;
 }
 
 /* A figure's name in bench.json when a tag is set (make bench runs a
