@@ -168,11 +168,20 @@ static void stop(pid_t pid)
 	}
 }
 
-static bool wait_text(const char *path, const char *text, double secs)
+/* Until text is in the file at path (up to secs), while process pid
+ * lives (0: any). */
+static bool wait_text_of(pid_t pid, const char *path, const char *text, double secs)
 {
 	double end = now_s() + secs;
 	static char buf[1 << 16];
 	while (now_s() < end) {
+		if (pid > 0 && kill(pid, 0) != 0)
+			return false;
+		if (pid > 0) {
+			int st;
+			if (waitpid(pid, &st, WNOHANG) == pid)
+				return false; /* it ended (and is reaped) */
+		}
 		FILE *f = fopen(path, "r");
 		if (f) {
 			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
@@ -184,6 +193,11 @@ static bool wait_text(const char *path, const char *text, double secs)
 		usleep(20000);
 	}
 	return false;
+}
+
+static bool wait_text(const char *path, const char *text, double secs)
+{
+	return wait_text_of(0, path, text, secs);
 }
 
 static unsigned free_port(void)
@@ -1043,9 +1057,11 @@ static void measure(void)
 		PATHF(slog, "%s/station-serve.log", dir);
 		remove(slog);
 		const char *args[] = { "--home", home, "serve", "--listen", "none", "--peer", hub.peer, "--interval", "2", NULL };
-		pid_t sp = start(slog, args);
-		if (sp < 0 || !wait_text(slog, ", converged:", 600)) {
+		pid_t sp = perlast >= 0 ? start(slog, args) : -1;
+		if (sp < 0 || !wait_text_of(sp, slog, ", converged:", 600)) {
 			fail("a station's serve did not converge with the hub (see %s)", slog);
+			if (sp > 0 && kill(sp, 0) != 0)
+				sp = -1; /* ended and reaped */
 		} else {
 			usleep(4500000); /* another sync or two */
 			fig_set("station_serve_rss_mb", proc_peak_mb(sp));
