@@ -141,7 +141,7 @@ static void session(struct node *st, struct node *hub, uint64_t now, struct day 
 		while ((rc = sync_session_output(s[0], &m, now)) == 1) {
 			d->up += m.len;
 			t0 = thread_ms();
-			rc = sync_session_input(s[1], m.data, m.len, now);
+			rc = sync_session_input(s[1], m.data, m.len, now, NULL);
 			d->session_ms += thread_ms() - t0;
 			if (rc)
 				die("hub input", rc);
@@ -165,7 +165,7 @@ static void session(struct node *st, struct node *hub, uint64_t now, struct day 
 				sync_chunk_peek(m.data, m.len, id, &type, &cl);
 				fprintf(stderr, "down type %d len %zu\n", type, m.len);
 			}
-			if ((rc = sync_session_input(s[0], m.data, m.len, now)))
+			if ((rc = sync_session_input(s[0], m.data, m.len, now, NULL)))
 				die("station input", rc);
 			t0 = thread_ms();
 		}
