@@ -157,7 +157,7 @@ static uint64_t clock_own_hlc(struct app *a)
 	if (!a->store)
 		return 0;
 	if (sqlite3_prepare_v2(crdt_store_db(a->store),
-			       "SELECT max(l.hlc) FROM _log l JOIN _authors a ON a.idx = l.author"
+			       "SELECT max(h.hlc) FROM _heads h JOIN _authors a ON a.idx = h.author"
 			       " WHERE a.id = ?1",
 			       -1, &st, NULL) != SQLITE_OK)
 		return 0;

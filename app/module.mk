@@ -18,5 +18,12 @@ LIB_SRCS += $(APP_SRCS)
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c tests/test_app_enroll.c tests/test_app_order.c \
 	tests/test_app_backup.c tests/test_app_bundle.c tests/test_app_volunteer.c
+# The web pages' login accounts: PINs as Argon2id hashes, roles, lockout (issue 16).
+LIB_SRCS += app/account.c
+TEST_SRCS += tests/test_app_account.c
+# The county report over a range of days (the hub's dashboard).
+TEST_SRCS += tests/test_app_report.c
+# The service categories offered when ordering (category.c; the kiosk).
+LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c

@@ -76,11 +76,26 @@ static void report_key(const char *by, const char *station, char *out, size_t n)
 			 " 'localtime'), '-')");
 }
 
+/* The range as SQL on a time column (ms): "" when unbounded. */
+static void report_range(const struct app_report *r, const char *col, char *out, size_t n)
+{
+	if (r->from_ms && r->to_ms)
+		snprintf(out, n, " WHERE %s >= %lld AND %s < %lld", col, (long long)r->from_ms, col,
+			 (long long)r->to_ms);
+	else if (r->from_ms)
+		snprintf(out, n, " WHERE %s >= %lld", col, (long long)r->from_ms);
+	else if (r->to_ms)
+		snprintf(out, n, " WHERE %s < %lld", col, (long long)r->to_ms);
+	else
+		out[0] = '\0';
+}
+
 static int report_orders(struct app *a, struct app_report *r, const char *key)
 {
-	char sql[1400];
+	char sql[1600], where[160];
 	sqlite3_stmt *st;
 	int rc;
+	report_range(r, "o.created_at", where, sizeof(where));
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s AS k, count(*),"
 		 " sum(o.status = 'open'), sum(o.status = 'dispatched'), sum(o.status = 'accepted'),"
@@ -88,9 +103,9 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 		 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
 		 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
 		 " count(DISTINCT CASE WHEN o.status IN ('done', 'rated') THEN o.volunteer END)"
-		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station"
+		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
 		 " GROUP BY k ORDER BY k",
-		 key);
+		 key, where);
 	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -117,9 +132,11 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 static int report_points(struct app *a, struct app_report *r, const char *by,
 			      bool total)
 {
-	char sql[1400], key[256];
+	char sql[1600], key[256], where[200];
 	sqlite3_stmt *st;
 	int rc;
+	/* a row's time: its own, else (rows of old versions) its order's */
+	report_range(r, "coalesce(p.at, o.created_at)", where, sizeof(where));
 	if (total)
 		snprintf(key, sizeof(key), "'*'");
 	else if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
@@ -131,9 +148,9 @@ static int report_points(struct app *a, struct app_report *r, const char *by,
 		 " coalesce(sum(CASE WHEN p.delta > 0 THEN p.delta END), 0),"
 		 " coalesce(sum(CASE WHEN p.delta < 0 THEN -p.delta END), 0)"
 		 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
-		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)"
+		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s"
 		 " GROUP BY k ORDER BY k",
-		 key);
+		 key, where);
 	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -204,12 +221,20 @@ static int report_cmp(const void *a, const void *b)
 
 int app_report_build(struct app *a, enum app_report_by by, struct app_report *r)
 {
+	return app_report_build_range(a, by, 0, 0, r);
+}
+
+int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms, int64_t to_ms,
+			   struct app_report *r)
+{
 	char key[256];
 	const char *byn = report_by_name(by);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->by = by;
+	r->from_ms = from_ms > 0 ? from_ms : 0;
+	r->to_ms = to_ms > 0 ? to_ms : 0;
 	report_key(byn, "o.station", key, sizeof(key));
 	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
 	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)))

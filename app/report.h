@@ -41,11 +41,17 @@ struct app_report {
 	struct app_report_group *g;
 	size_t n, cap;
 	struct app_report_group total;
+	int64_t from_ms, to_ms; /* the range built (app_report_build_range), 0: open */
 };
 
 /* "station", "town", "category", "month": 0, else ERR_USAGE. */
 int app_report_by_parse(const char *s, enum app_report_by *by);
 int app_report_build(struct app *a, enum app_report_by by, struct app_report *r);
+/* The same over a range of time: orders created in [from_ms, to_ms),
+ * points rows of that time (a row without its own time: its order's);
+ * 0 leaves that end open. last_sync is not limited by the range. */
+int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms, int64_t to_ms,
+			   struct app_report *r);
 void app_report_release(struct app_report *r);
 
 /* One volunteer sharing an ID number with a volunteer of another station. */

@@ -178,6 +178,17 @@ enum app_why {
 	APP_W_IMPORT_IDNUM_DUP_DB,   /* (last four, name, id) */
 	APP_W_IMPORT_IDNUM_DUP_FILE, /* (last four, line) */
 
+	/* web accounts (account.c): PINs, roles, the lockout */
+	APP_W_ACCOUNT_BAD_ROLE,      /* (role typed) */
+	APP_W_ACCOUNT_BAD_PIN,       /* () */
+	APP_W_ACCOUNT_BAD_PHONE,     /* (phone typed) */
+	APP_W_ACCOUNT_WRONG,         /* (tries left) */
+	APP_W_ACCOUNT_LOCKED,        /* (minutes left) */
+	APP_W_ACCOUNT_FULL,          /* (accounts at most) */
+	APP_W_ACCOUNT_FILE_BAD,      /* (path, line) */
+	APP_W_ACCOUNT_IO,            /* (path) + the code's reason */
+	APP_W_ACCOUNT_NOT_FOUND,     /* (phone) */
+	APP_W_ACCOUNT_LEFT,          /* (name, id, status) */
 	/* the gift shelf (gift.c, issue 17); texts marked "typed" as above */
 	APP_W_GIFT_BAD_NAME,         /* (name typed) */
 	APP_W_GIFT_BAD_PRICE,        /* (price typed, highest price) */

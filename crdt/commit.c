@@ -25,6 +25,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "base/err.h"
@@ -80,15 +81,18 @@ static int crdt_savepoint_release(struct crdt_store *s)
 {
 	if (s->depth)
 		return 0;
-	/* this is the whole transaction: persist the clock with it */
+	/* this is the whole transaction: persist the clock and the heads with it */
+	int rc = crdt_heads_flush(s);
 	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
-	int rc = crdt_stmt_run(s->st_meta_put);
+	if (!rc)
+		rc = crdt_stmt_run(s->st_meta_put);
 	if (!rc)
 		rc = crdt_stmt_run(s->st_commit);
 	if (rc) {
 		crdt_stmt_run(s->st_rollback);
 		s->nauthors = s->sp_nauthors;
 		s->last_author_idx = 0;
+		s->nheads = 0;
 	}
 	return rc;
 }
@@ -103,6 +107,7 @@ static void crdt_savepoint_undo(struct crdt_store *s, int why)
 	crdt_stmt_run(s->st_rollback);
 	s->nauthors = s->sp_nauthors; /* authors added in the transaction are gone */
 	s->last_author_idx = 0;
+	s->nheads = 0;
 }
 
 int crdt_store_begin(struct crdt_store *s)
@@ -129,6 +134,8 @@ int crdt_store_end(struct crdt_store *s)
 	int rc = s->batch_rc;
 	if (!rc)
 		rc = crdt_cache_flush(s); /* the batch's rows, before its commit */
+	if (!rc)
+		rc = crdt_heads_flush(s); /* and its feeds' heads (store.c H2) */
 	if (!rc) {
 		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
 		rc = crdt_stmt_run(s->st_meta_put);
@@ -149,6 +156,7 @@ void crdt_store_abort(struct crdt_store *s)
 	if (s->depth)
 		crdt_stmt_run(s->st_rollback);
 	crdt_cache_reset(s); /* its rows were never written, or rolled back */
+	s->nheads = 0;
 	s->depth = 0;
 	s->batch_rc = 0;
 	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
@@ -159,6 +167,71 @@ static bool crdt_scope_ok(const char *scope)
 {
 	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;
 	return n <= CRDT_SCOPE_MAX && utf8_valid(scope, n);
+}
+
+/* Note a commit added to the log (store.c H2): the feed's highest seq of
+ * this transaction. Consecutive commits are mostly of one feed. */
+static int crdt_heads_note(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
+			   uint64_t hlc)
+{
+	struct crdt_head_note *h = NULL;
+	if (s->heads_last < s->nheads && s->heads[s->heads_last].author == author &&
+	    strcmp(s->heads[s->heads_last].scope, scope) == 0)
+		h = &s->heads[s->heads_last];
+	for (size_t i = 0; !h && i < s->nheads; i++)
+		if (s->heads[i].author == author && strcmp(s->heads[i].scope, scope) == 0) {
+			h = &s->heads[i];
+			s->heads_last = i;
+		}
+	if (!h) {
+		int rc = MEM_GROW(s->heads, s->heads_cap, s->nheads + 1);
+		if (rc)
+			return rc;
+		h = &s->heads[s->nheads];
+		s->heads_last = s->nheads++;
+		h->author = author;
+		snprintf(h->scope, sizeof(h->scope), "%s", scope);
+		h->seq = 0;
+	}
+	if (seq > h->seq) {
+		h->seq = seq;
+		h->hlc = hlc;
+	}
+	return 0;
+}
+
+int crdt_heads_flush(struct crdt_store *s)
+{
+	sqlite3_stmt *st = s->st_head_put;
+	int rc = 0;
+	for (size_t i = 0; i < s->nheads && !rc; i++) {
+		sqlite3_bind_int64(st, 1, s->heads[i].author);
+		sqlite3_bind_text(st, 2, s->heads[i].scope, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, (sqlite3_int64)s->heads[i].seq);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)s->heads[i].hlc);
+		rc = crdt_stmt_run(st);
+	}
+	s->nheads = 0;
+	return rc;
+}
+
+/* Before a read of _heads inside a transaction: what it added (H2). */
+static int crdt_heads_ready(struct crdt_store *s)
+{
+	if (!s->nheads)
+		return 0;
+	int rc = crdt_heads_flush(s);
+	if (rc && s->depth && !s->batch_rc)
+		s->batch_rc = rc;
+	return rc;
+}
+
+/* Version vector entries in (author, scope) byte order. */
+static int crdt_vv_entry_cmp(const void *a, const void *b)
+{
+	const struct crdt_vv_entry *x = a, *y = b;
+	int c = memcmp(x->author, y->author, CRDT_AUTHOR_LEN);
+	return c ? c : strcmp(x->scope, y->scope);
 }
 
 static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *scope, uint64_t seq,
@@ -181,7 +254,9 @@ static int crdt_log_append(struct crdt_store *s, uint32_t author, const char *sc
 		sqlite3_bind_null(st, 7);
 	int rc = sqlite3_step(st);
 	sqlite3_reset(st); /* every parameter is bound again next time */
-	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	if (rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	return sqlite3_changes(s->db) == 1 ? crdt_heads_note(s, author, scope, seq, hlc) : 0;
 }
 
 /* Run a statement keyed by (author, scope, seq); returns its sqlite rc. */
@@ -551,48 +626,156 @@ int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n)
 	return crdt_store_vv_of(s, NULL, out, n);
 }
 
-int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n)
+/* Collect the rows (id, scope, seq) of st into a vv list. */
+static int crdt_vv_rows(sqlite3_stmt *st, struct crdt_vv_entry **out, size_t *n)
 {
-	sqlite3_stmt *st;
 	struct crdt_vv_entry *v = NULL;
 	size_t len = 0, cap = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	/* one author: found by its index, then a range of _log's key */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = MEM_GROW(v, cap, len + 1)))
+			goto fail;
+		if (sqlite3_column_bytes(st, 0) != CRDT_AUTHOR_LEN ||
+		    (size_t)sqlite3_column_bytes(st, 1) > CRDT_SCOPE_MAX) {
+			rc = ERR_CORRUPT;
+			goto fail;
+		}
+		struct crdt_vv_entry *e = &v[len++];
+		memset(e, 0, sizeof(*e));
+		memcpy(e->author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
+		size_t sl = (size_t)sqlite3_column_bytes(st, 1);
+		if (sl)
+			memcpy(e->scope, sqlite3_column_text(st, 1), sl);
+		e->seq = (uint64_t)sqlite3_column_int64(st, 2);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rc < 0 ? rc : crdt_sql_rc(rc);
+		goto fail;
+	}
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	mem_free(v);
+	return rc;
+}
+
+/* The version vector is read from _heads (store.c H1-H3): one row per
+ * feed, never a scan of _log. */
+int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
 	rc = sqlite3_prepare_v2(s->db,
-				author ? "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
-					 " WHERE a.id = ?1 GROUP BY l.author, l.scope ORDER BY a.id, l.scope"
-				       : "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a ON a.idx = l.author"
-					 " GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
+				author ? "SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+					 " WHERE a.id = ?1 ORDER BY h.scope"
+				       : "SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+					 " ORDER BY a.id, h.scope",
 				-1, &st, NULL);
 	if (rc != SQLITE_OK)
 		return crdt_sql_rc(rc);
 	if (author)
 		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((rc = MEM_GROW(v, cap, len + 1)))
-			goto fail;
-		struct crdt_vv_entry *e = &v[len++];
-		memset(e, 0, sizeof(*e));
-		memcpy(e->author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
-		size_t sl = (size_t)sqlite3_column_bytes(st, 1);
-		memcpy(e->scope, sqlite3_column_text(st, 1), sl > CRDT_SCOPE_MAX ? CRDT_SCOPE_MAX : sl);
-		e->seq = (uint64_t)sqlite3_column_int64(st, 2);
-	}
-	if (rc != SQLITE_DONE) {
-		rc = crdt_sql_rc(rc);
-		goto fail;
-	}
+	rc = crdt_vv_rows(st, out, n);
 	sqlite3_finalize(st);
-	*out = v;
-	*n = len;
-	return 0;
-fail:
-	sqlite3_finalize(st);
-	mem_free(v);
 	return rc;
+}
+
+int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t nscopes,
+			 struct crdt_vv_entry **out, size_t *n)
+{
+	struct crdt_vv_entry *all = NULL;
+	size_t nall = 0, acap = 0;
+	sqlite3_stmt *st;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if (!scopes)
+		return crdt_store_vv_of(s, NULL, out, n);
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
+	/* scope by scope through _heads_scope, then in (author, scope) order */
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT a.id, h.scope, h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+				" WHERE h.scope = ?1",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	for (size_t i = 0; i < nscopes && !rc; i++) {
+		struct crdt_vv_entry *v;
+		size_t nv;
+		bool dup = false;
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = strcmp(scopes[k], scopes[i]) == 0;
+		if (dup || !crdt_scope_ok(scopes[i]))
+			continue;
+		sqlite3_bind_text(st, 1, scopes[i], -1, SQLITE_STATIC);
+		rc = crdt_vv_rows(st, &v, &nv);
+		sqlite3_reset(st);
+		if (rc || !nv) {
+			mem_free(v);
+			continue;
+		}
+		if ((rc = MEM_GROW(all, acap, nall + nv))) {
+			mem_free(v);
+			break;
+		}
+		memcpy(all + nall, v, nv * sizeof(*v));
+		nall += nv;
+		mem_free(v);
+	}
+	sqlite3_finalize(st);
+	if (rc) {
+		mem_free(all);
+		return rc;
+	}
+	if (nall > 1)
+		qsort(all, nall, sizeof(*all), crdt_vv_entry_cmp);
+	*out = all;
+	*n = nall;
+	return 0;
+}
+
+int crdt_store_heads(struct crdt_store *s, struct crdt_vv_entry *v, size_t n)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	for (size_t i = 0; i < n; i++)
+		v[i].seq = 0;
+	if ((rc = crdt_heads_ready(s)))
+		return rc;
+	rc = sqlite3_prepare_v2(s->db,
+				"SELECT h.seq FROM _heads h JOIN _authors a ON a.idx = h.author"
+				" WHERE a.id = ?1 AND h.scope = ?2",
+				-1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_blob(st, 1, v[i].author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, v[i].scope, -1, SQLITE_STATIC);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			v[i].seq = (uint64_t)sqlite3_column_int64(st, 0);
+		sqlite3_reset(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			for (size_t k = 0; k < n; k++)
+				v[k].seq = 0;
+			sqlite3_finalize(st);
+			return crdt_sql_rc(rc);
+		}
+	}
+	sqlite3_finalize(st);
+	return 0;
 }
 
 static int crdt_log_walk(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,

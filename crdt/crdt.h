@@ -304,6 +304,15 @@ struct crdt_table {
 extern const struct crdt_table crdt_tables[];
 extern const size_t crdt_ntables;
 
+/* A secondary index on one column (schema.c crdt_indexes): named
+ * "<table>_by_<column>"; partial: only rows where the column is not NULL. */
+struct crdt_index {
+	const char *table, *column;
+	bool partial;
+};
+extern const struct crdt_index crdt_indexes[];
+extern const size_t crdt_nindexes;
+
 const struct crdt_table *crdt_schema_table(unsigned id);       /* NULL if none */
 const struct crdt_table *crdt_schema_find(const char *name);   /* NULL if none */
 const struct crdt_column *crdt_table_column(const struct crdt_table *t, unsigned id);
@@ -571,8 +580,25 @@ int crdt_store_own_seq(struct crdt_store *s, const char *scope, uint64_t *seq);
 
 /* Highest seq held per (author, scope). *out is mem_alloc'd (mem_free). */
 int crdt_store_vv(struct crdt_store *s, struct crdt_vv_entry **out, size_t *n);
-/* The same for one author's feeds (CRDT_AUTHOR_LEN bytes; NULL: all). */
+/* The same for one author's feeds (CRDT_AUTHOR_LEN bytes; NULL: all).
+ * Both read the feeds' heads, kept as commits are added (docs/replica.md
+ * "_heads"): the cost is in feeds, never in commits. Entries come in
+ * (author, scope) byte order. */
 int crdt_store_vv_of(struct crdt_store *s, const uint8_t *author, struct crdt_vv_entry **out, size_t *n);
+/* The same for the feeds of the nscopes scopes named (NULL: all scopes),
+ * in (author, scope) byte order; a scope named twice or invalid counts
+ * once or not at all. */
+int crdt_store_vv_scopes(struct crdt_store *s, const char *const *scopes, size_t nscopes,
+			 struct crdt_vv_entry **out, size_t *n);
+/* Raise every feed's head to the highest seq the log holds (one pass over
+ * the log, outside a batch): for commits an older cunlian added to this
+ * file, which knew no heads. `cunlian serve` runs it when it starts. */
+int crdt_store_heads_repair(struct crdt_store *s);
+
+/* For each of the n feeds (author, scope) of v, set v[i].seq to the
+ * highest seq held (0: none). One index lookup per feed. On failure every
+ * seq is 0. */
+int crdt_store_heads(struct crdt_store *s, struct crdt_vv_entry *v, size_t n);
 
 /* Call fn for every held commit of (author, scope) with seq > after, in seq
  * order. A non-zero return from fn stops the walk and is returned. */

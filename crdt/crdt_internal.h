@@ -98,6 +98,13 @@ struct crdt_rowcache {
 	size_t used;
 };
 
+/* A feed's highest commit added in this transaction (store.c H2). */
+struct crdt_head_note {
+	uint32_t author;
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+};
+
 struct crdt_cand;
 /* The inserts of an append table linked to a new one (merge.c). */
 struct crdt_component {
@@ -125,7 +132,12 @@ struct crdt_store {
 	size_t author_slots, nhashed;
 	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
-		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk;
+		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk,
+		*st_head_put;
+	/* the feeds this transaction added commits to, with the highest seq
+	 * added, written to _heads before it commits (store.c H2) */
+	struct crdt_head_note *heads;
+	size_t nheads, heads_cap, heads_last;
 	struct crdt_tstmt t[CRDT_TABLES_MAX];
 	struct crdt_row row;     /* scratch for merges */
 	struct crdt_row row2;    /* scratch for append conflicts */
@@ -197,6 +209,8 @@ int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t 
 bool crdt_row_scope(struct crdt_row *r, const char *scope);
 
 int crdt_sql_exec(struct crdt_store *s, const char *sql);
+/* Write the noted heads to _heads (store.c H2; commit.c), and forget them. */
+int crdt_heads_flush(struct crdt_store *s);
 /* Load the authors numbered after the ones already in memory. */
 int crdt_authors_load(struct crdt_store *s);
 /* Step a prepared statement that returns no rows, and reset it. */

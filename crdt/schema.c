@@ -173,6 +173,25 @@ const struct crdt_table crdt_tables[] = {
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 
+/* Secondary indexes for the queries of node/ at city scale (issue 15):
+ * the duplicate checks of a volunteer import (a phone, an ID number's hash
+ * and its county hash, each once per row) and one volunteer's orders and
+ * points (a balance before a redemption), an item's stock (the sum of its
+ * gift_moves, read before a redemption and for every item listed at the
+ * hub). One station's rows are found
+ * by the index on _scope (store.c), which every domain table has.
+ * Opening a replica creates those missing (store.c); they are local to the
+ * file and never travel, so adding one needs no new schema version. */
+const struct crdt_index crdt_indexes[] = {
+	{ "volunteers", "phone", true },
+	{ "volunteers", "id_hash", true },
+	{ "volunteers", "id_chash", true },
+	{ "orders", "volunteer", true },
+	{ "points", "volunteer", false },
+	{ "gift_moves", "gift", false },
+};
+const size_t crdt_nindexes = NCOLS(crdt_indexes);
+
 const struct crdt_table *crdt_schema_table(unsigned id)
 {
 	return id < crdt_ntables ? &crdt_tables[id] : NULL;

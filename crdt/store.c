@@ -143,6 +143,16 @@ static int crdt_schema_apply(struct crdt_store *s)
 			}
 			buf_put_u8(&b, 0);
 		}
+		{
+			/* the rows of one scope in pk order, for the scoped digest
+			 * (GET /vv?digest at the end of a session) without reading
+			 * every row of every table */
+			char line[200];
+			b.len--; /* drop the NUL to append */
+			snprintf(line, sizeof(line), "CREATE INDEX IF NOT EXISTS \"%s__scope\" ON \"%s\"(_scope);",
+				 t->name, t->name);
+			buf_put(&b, line, strlen(line) + 1);
+		}
 		if (t->unique_col >= 0) {
 			char line[200];
 			b.len--; /* drop the NUL to append */
@@ -153,6 +163,14 @@ static int crdt_schema_apply(struct crdt_store *s)
 			buf_put(&b, line, strlen(line) + 1);
 		}
 		rc = b.err ? b.err : crdt_sql_exec(s, (const char *)b.data);
+	}
+	for (size_t i = 0; i < crdt_nindexes && !rc; i++) {
+		const struct crdt_index *x = &crdt_indexes[i];
+		char line[256];
+		snprintf(line, sizeof(line), "CREATE INDEX IF NOT EXISTS \"%s_by_%s\" ON \"%s\"(\"%s\")%s%s%s;",
+			 x->table, x->column, x->table, x->column, x->partial ? " WHERE \"" : "",
+			 x->partial ? x->column : "", x->partial ? "\" IS NOT NULL" : "");
+		rc = crdt_sql_exec(s, line);
 	}
 	buf_release(&b);
 	return rc;
@@ -404,6 +422,41 @@ static const char crdt_base_sql[] =
 	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;"
 	"CREATE INDEX IF NOT EXISTS _log_held ON _log(carried) WHERE carried = 2;";
 
+/*
+ * The heads of the feeds (H1-H3): the version vector kept as the log grows,
+ * so that nothing a sync session asks (a HELLO, a delta, GET /vv) scans
+ * _log.
+ *  H1. _heads holds one row per (author, scope) that _log holds a commit
+ *      of, with the highest seq held and that commit's HLC.
+ *  H2. It is kept in the transaction that adds the commits: each commit
+ *      added to _log is noted in memory (commit.c, the feed's highest seq
+ *      of the transaction), and _heads is written once per feed touched,
+ *      before the transaction commits, and before anything reads it;
+ *      a rollback forgets the notes. A commit below the head (a range
+ *      arriving late) leaves it as it is.
+ *  H3. A replica made before _heads is filled from _log once, when it is
+ *      first opened by code that knows it (inside the opening
+ *      transaction). crdt_store_heads_repair raises every head to the log's
+ *      maximum (one pass over _log): `cunlian serve` runs it when it
+ *      starts, for commits an older cunlian added to the file since.
+ */
+static const char crdt_heads_sql[] =
+	"CREATE TABLE IF NOT EXISTS _heads(author INTEGER NOT NULL, scope TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, PRIMARY KEY(author, scope)) WITHOUT ROWID;"
+	"CREATE INDEX IF NOT EXISTS _heads_scope ON _heads(scope);"
+	"DROP TRIGGER IF EXISTS _log_head;"; /* kept them in an early build */
+static const char crdt_heads_fill_sql[] =
+	"INSERT INTO _heads SELECT author, scope, max(seq), hlc FROM _log WHERE true GROUP BY author, scope"
+	" ON CONFLICT(author, scope) DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc"
+	" WHERE excluded.seq > _heads.seq";
+
+int crdt_store_heads_repair(struct crdt_store *s)
+{
+	if (s->depth)
+		return ERR_USAGE;
+	return crdt_sql_exec(s, crdt_heads_fill_sql);
+}
+
 static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt)
 {
 	int rc;
@@ -415,7 +468,9 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 	    (rc = crdt_sql_exec(s, "PRAGMA cache_size=-8192")) || /* 8 MiB */
 	    (rc = crdt_sql_exec(s, "BEGIN IMMEDIATE")))
 		return rc;
-	if ((rc = crdt_sql_exec(s, crdt_base_sql)) ||
+	bool had_heads = crdt_column_exists(s, "_heads", "seq");
+	if ((rc = crdt_sql_exec(s, crdt_base_sql)) || (rc = crdt_sql_exec(s, crdt_heads_sql)) ||
+	    (!had_heads && (rc = crdt_sql_exec(s, crdt_heads_fill_sql))) || /* H3 */
 	    (!crdt_column_exists(s, "_conflicts", "scope") &&
 	     (rc = crdt_sql_exec(s, "ALTER TABLE _conflicts ADD COLUMN scope TEXT"))) ||
 	    (rc = crdt_schema_apply(s)))
@@ -449,6 +504,9 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 			       &s->st_log_uncarry)) ||
 	    (rc = crdt_prepare(s, "SELECT max(seq) FROM _log WHERE author = ? AND scope = ?",
 			       &s->st_log_max)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _heads VALUES(?1, ?2, ?3, ?4) ON CONFLICT(author, scope)"
+				  " DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc WHERE excluded.seq > seq",
+			       &s->st_head_put)) ||
 	    (rc = crdt_prepare(s, "SELECT l.seq, l.hlc, l.body, l.seal, l.carried FROM _log l"
 				  " JOIN _authors a ON a.idx = l.author"
 				  " WHERE a.id = ? AND l.scope = ? AND l.seq > ? AND l.seq <= ? ORDER BY l.seq",
@@ -605,6 +663,7 @@ void crdt_store_close(struct crdt_store *s)
 	buf_release(&s->sealed_body);
 	mem_free(s->authors);
 	mem_free(s->author_slot);
+	mem_free(s->heads);
 	crdt_cache_free(s);
 	mem_free(s);
 }
@@ -614,6 +673,8 @@ struct sqlite3 *crdt_store_db(struct crdt_store *s)
 	/* a reader must see the batch's rows (rowcache.c K4); a failure to
 	 * write them back spoils the batch like any storage failure in it */
 	int rc = s->depth ? crdt_cache_flush(s) : 0;
+	if (!rc && s->nheads)
+		rc = crdt_heads_flush(s); /* and _heads (H2) */
 	if (rc && !s->batch_rc)
 		s->batch_rc = rc;
 	return s->db;

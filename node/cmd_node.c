@@ -15,6 +15,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "base/afile.h"
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/log.h"
@@ -750,6 +751,23 @@ static bool node_doctor_identity(struct node_checks *k)
 }
 
 /* replica.db: opens, and SQLite's integrity check passes */
+/* Open the replica for the checks: on a home gone read-only or a full
+ * disk, read-only, and say so (the way out is the card or the space, not
+ * a restore). ERR_STORAGE once that was said. */
+static int node_doctor_db_open(struct node_checks *k, const char *path)
+{
+	struct node_ctx *ctx = k->ctx;
+	const struct crdt_options ro = { .read_only = true };
+	bool readonly = app_home_readonly(&ctx->app), full = afile_free_bytes(path) == 0;
+	if (readonly)
+		node_check(k, "home", CHECK_FAIL, M_DOC_HOME_RO, ctx->app.home);
+	else if (full)
+		node_check(k, "home", CHECK_FAIL, M_DOC_HOME_FULL, ctx->app.home);
+	if (!readonly && !full)
+		return crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL);
+	return crdt_store_open(&ctx->app.store, path, ctx->app.author, &ro) ? ERR_STORAGE : 0;
+}
+
 static void node_doctor_db(struct node_checks *k, bool have_key)
 {
 	struct node_ctx *ctx = k->ctx;
@@ -761,7 +779,7 @@ static void node_doctor_db(struct node_checks *k, bool have_key)
 		node_check(k, "database", CHECK_FAIL, M_DOC_NO_DB, path);
 	} else if (!have_key) {
 		node_check(k, "database", CHECK_WARN, M_DOC_DB_SKIPPED);
-	} else if ((rc = crdt_store_open(&ctx->app.store, path, ctx->app.author, NULL)) != 0) {
+	} else if ((rc = node_doctor_db_open(k, path)) != 0) {
 		node_check(k, "database", CHECK_FAIL, M_DOC_DB_OPEN, path, node_reason(ctx->lang, rc));
 	} else {
 		sqlite3_stmt *st;

@@ -69,7 +69,6 @@ struct node_serve {
 	uint8_t ifhash[SHA256_LEN];
 	uint64_t if_at;
 	int sfd;
-	bool bigger; /* switch to NODE_CHUNK_BIG at the end of this turn */
 	const char *cli_peer;  /* --peer, kept over a reload */
 	bool cli_listen;       /* --listen given */
 	unsigned cli_interval; /* --interval, or 0 */
@@ -129,32 +128,14 @@ static void node_serve_seen(void *arg, const char *addr)
 	}
 }
 
-/* A commit larger than a chunk stops every exchange at it: end the
- * sessions (they resume from version vectors) and use chunks that hold
- * it from now on. */
-static void node_serve_bigger_chunks(struct node_serve *sv)
-{
-	for (size_t i = 0; i < sv->npeers; i++) {
-		node_xchg_free(sv->peer[i].x);
-		sv->peer[i].x = NULL;
-		sv->peer[i].next_at = 0;
-	}
-	node_net_server_reset(sv->srv);
-	if (node_net_sync_open(sv->ctx, NODE_CHUNK_BIG) == 0)
-		sv->nc.chunk = NODE_CHUNK_BIG;
-	node_net_log(sv->ctx, &sv->log, NODE_LOG_WARNING, M_LOG_BIG_CHUNKS, (size_t)NODE_CHUNK_BIG);
-}
-
 static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *p,
 				 const struct node_xchg_result *res, uint64_t now)
 {
 	const struct node_ctx *ctx = sv->ctx;
-	uint64_t interval = (uint64_t)sv->nc.interval_s * 1000;
+	/* the peer's own (a LoRa link's is longer), unless --interval says */
+	uint64_t interval = (uint64_t)(p->cfg.interval_s && !sv->cli_interval ? p->cfg.interval_s
+									       : sv->nc.interval_s) * 1000;
 	p->attempts++;
-	if (res->rc == ERR_TOOBIG && sv->nc.chunk < NODE_CHUNK_BIG) {
-		sv->bigger = true; /* switched after this turn of the loop */
-		return;
-	}
 	if (res->rc) {
 		uint64_t max = (uint64_t)sv->nc.backoff_max_s * 1000;
 		p->backoff_ms = p->backoff_ms ? p->backoff_ms * 2 : (interval < 5000 ? interval : 5000);
@@ -301,6 +282,135 @@ static int node_serve_lock(struct node_ctx *ctx, const char *conf_path)
 	return fd;
 }
 
+/* The command line's settings over the config file's: --listen, --http,
+ * --peer, --interval, --log (o as node_cmd_serve declares them). */
+static int node_serve_cli(struct node_serve *sv, const struct node_opt *o)
+{
+	struct node_ctx *ctx = sv->ctx;
+	if (o[0].val) {
+		char host[RADIO_ADDR_MAX];
+		unsigned port;
+		if (strcmp(o[0].val, "none") != 0 &&
+		    (radio_listen_parse(o[0].val, host, sizeof(host), &port) || strlen(o[0].val) >= sizeof(sv->nc.listen)))
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LISTEN, o[0].val);
+		snprintf(sv->nc.listen, sizeof(sv->nc.listen), "%s", o[0].val);
+	}
+	if (o[6].val) {
+		if (strcmp(o[6].val, "none") != 0 &&
+		    (!node_net_http_ok(o[6].val) || strlen(o[6].val) >= sizeof(sv->nc.http)))
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_HTTP, o[6].val);
+		snprintf(sv->nc.http, sizeof(sv->nc.http), "%s", strcmp(o[6].val, "none") ? o[6].val : "");
+	}
+	if (o[2].val) {
+		enum node_msg_id why;
+		if (sv->nc.npeers == NODE_PEERS_MAX ||
+		    node_net_peer_parse(o[2].val, &sv->nc.link, &sv->nc.peer[sv->nc.npeers], &why))
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, o[2].val);
+		sv->nc.npeers++;
+	}
+	if (o[3].val) {
+		int64_t v;
+		if (app_parse_int(o[3].val, 1, 86400, &v))
+			return node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--interval", o[3].val);
+		sv->nc.interval_s = (unsigned)v;
+		sv->cli_interval = (unsigned)v;
+	}
+	node_log_init(&sv->log, stderr);
+	if (sv->nc.log >= 0)
+		sv->log.max = sv->nc.log;
+	if (o[4].val) {
+		int lv = node_log_level_parse(o[4].val);
+		if (lv < 0)
+			return node_fail(ctx, ERR_USAGE, M_NET_BAD_LEVEL, o[4].val);
+		sv->log.max = lv;
+		sv->cli_log = lv;
+	}
+	return 0;
+}
+
+/* The sync context, the CoAP service and the signals; the web pages
+ * last, once the signals are blocked: their thread inherits that. */
+static int node_serve_start(struct node_serve *sv, sigset_t *mask, sigset_t *old, bool *masked)
+{
+	struct node_ctx *ctx = sv->ctx;
+	int rc;
+	if ((rc = node_net_sync_open(ctx, sv->nc.chunk)))
+		return node_fail_store(ctx, rc);
+	if ((rc = node_net_server_new(&sv->srv, ctx, sv->nc.max_sessions)))
+		return rc;
+	node_net_server_log(sv->srv, &sv->log);
+	node_net_server_on_seen(sv->srv, node_serve_seen, sv);
+	struct radio_options ro = {
+		.listen = strcmp(sv->nc.listen, "none") == 0 ? NULL : sv->nc.listen,
+		.limits = sv->nc.limits,
+		.res = node_net_resources,
+		.nres = node_net_nresources,
+		.serve = node_net_serve,
+		.serve_arg = sv->srv,
+		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
+	};
+	if ((rc = radio_new(&sv->r, &ro)))
+		return node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, node_reason(ctx->lang, rc));
+	sigemptyset(mask);
+	sigaddset(mask, SIGTERM);
+	sigaddset(mask, SIGINT);
+	sigaddset(mask, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, mask, old) == 0)
+		*masked = true;
+	if ((sv->sfd = signalfd(-1, mask, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
+		return -errno;
+	if (sv->nc.http[0]) {
+		struct web_options wo = { .home = ctx->app.home, .listen = sv->nc.http,
+					  .wall_ms = ctx->app.now_ms, .wifi_ssid = sv->nc.wifi_ssid,
+					  .wifi_password = sv->nc.wifi_password };
+		char why[APP_PATH_MAX];
+		if ((rc = web_start(&sv->web, &wo, why, sizeof(why))))
+			return node_fail(ctx, rc, M_NET_HTTP_FAIL, sv->nc.http, node_reason(ctx->lang, rc));
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_HTTP, sv->nc.http);
+	}
+	return 0;
+}
+
+/* One turn of the loop after the radio ran: sessions, peers, the WAL, a
+ * network interface that changed. */
+static void node_serve_turn(struct node_serve *sv, uint64_t now)
+{
+	struct node_ctx *ctx = sv->ctx;
+	node_net_server_tick(sv->srv, now);
+	node_serve_peers_step(sv);
+	/* the deltas of this turn are applied and acknowledged: copy
+	 * the WAL into the file now, not inside their commits */
+	crdt_store_checkpoint(ctx->app.store);
+	if (now < sv->if_at + NODE_IF_CHECK_MS)
+		return;
+	uint8_t h[SHA256_LEN];
+	sv->if_at = now;
+	node_serve_ifhash(h);
+	if (memcmp(h, sv->ifhash, sizeof(h)) != 0) {
+		memcpy(sv->ifhash, h, sizeof(h));
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_IFCHANGE);
+		for (size_t i = 0; i < sv->npeers; i++)
+			if (sv->peer[i].failing && !sv->peer[i].x)
+				sv->peer[i].next_at = now;
+	}
+}
+
+static void node_serve_free(struct node_serve *sv)
+{
+	for (size_t i = 0; i < sv->npeers; i++) {
+		node_xchg_free(sv->peer[i].x);
+		radio_peer_free(sv->peer[i].rp);
+	}
+	web_stop(sv->web);
+	node_net_server_free(sv->srv); /* before the radio: it logs sessions */
+	radio_free(sv->r);
+	if (sv->sfd >= 0)
+		close(sv->sfd);
+	if (sv->lock >= 0)
+		close(sv->lock); /* the lock goes with it */
+	free(sv);
+}
+
 int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = {
@@ -328,6 +438,9 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	sv->once = o[5].val != NULL;
 	if ((rc = node_open(ctx)))
 		goto out;
+	/* the feeds' heads as the log says, for commits an older cunlian
+	 * added (docs/replica.md "_heads"); best effort: the next start again */
+	crdt_store_heads_repair(ctx->app.store);
 	if (o[1].val)
 		snprintf(sv->conf_path, sizeof(sv->conf_path), "%s", o[1].val);
 	else
@@ -335,129 +448,18 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_serve_conf(sv, &sv->nc)))
 		goto out;
 	sv->lock = node_serve_lock(ctx, sv->conf_path);
-	if (o[0].val) {
-		char host[RADIO_ADDR_MAX];
-		unsigned port;
-		if (strcmp(o[0].val, "none") != 0 &&
-		    (radio_listen_parse(o[0].val, host, sizeof(host), &port) || strlen(o[0].val) >= sizeof(sv->nc.listen))) {
-			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_LISTEN, o[0].val);
-			goto out;
-		}
-		snprintf(sv->nc.listen, sizeof(sv->nc.listen), "%s", o[0].val);
-	}
-	if (o[6].val) {
-		if (strcmp(o[6].val, "none") != 0 &&
-		    (!node_net_http_ok(o[6].val) || strlen(o[6].val) >= sizeof(sv->nc.http))) {
-			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_HTTP, o[6].val);
-			goto out;
-		}
-		snprintf(sv->nc.http, sizeof(sv->nc.http), "%s", strcmp(o[6].val, "none") ? o[6].val : "");
-	}
-	if (o[2].val) {
-		enum node_msg_id why;
-		if (sv->nc.npeers == NODE_PEERS_MAX ||
-		    node_net_peer_parse(o[2].val, &sv->nc.link, &sv->nc.peer[sv->nc.npeers], &why)) {
-			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, o[2].val);
-			goto out;
-		}
-		sv->nc.npeers++;
-	}
-	if (o[3].val) {
-		int64_t v;
-		if (app_parse_int(o[3].val, 1, 86400, &v)) {
-			rc = node_fail(ctx, ERR_USAGE, M_BAD_NUMBER, "--interval", o[3].val);
-			goto out;
-		}
-		sv->nc.interval_s = (unsigned)v;
-		sv->cli_interval = (unsigned)v;
-	}
-	node_log_init(&sv->log, stderr);
-	if (sv->nc.log >= 0)
-		sv->log.max = sv->nc.log;
-	if (o[4].val) {
-		int lv = node_log_level_parse(o[4].val);
-		if (lv < 0) {
-			rc = node_fail(ctx, ERR_USAGE, M_NET_BAD_LEVEL, o[4].val);
-			goto out;
-		}
-		sv->log.max = lv;
-		sv->cli_log = lv;
-	}
-	if ((rc = node_net_sync_open(ctx, sv->nc.chunk))) {
-		rc = node_fail_store(ctx, rc);
+	if ((rc = node_serve_cli(sv, o)) || (rc = node_serve_start(sv, &mask, &old, &masked)))
 		goto out;
-	}
-	if ((rc = node_net_server_new(&sv->srv, ctx, sv->nc.max_sessions)))
-		goto out;
-	node_net_server_log(sv->srv, &sv->log);
-	node_net_server_on_seen(sv->srv, node_serve_seen, sv);
-	struct radio_options ro = {
-		.listen = strcmp(sv->nc.listen, "none") == 0 ? NULL : sv->nc.listen,
-		.limits = sv->nc.limits,
-		.res = node_net_resources,
-		.nres = node_net_nresources,
-		.serve = node_net_serve,
-		.serve_arg = sv->srv,
-		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
-	};
-	if ((rc = radio_new(&sv->r, &ro))) {
-		rc = node_fail(ctx, rc, M_NET_LISTEN_FAIL, sv->nc.listen, node_reason(ctx->lang, rc));
-		goto out;
-	}
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &mask, &old) == 0)
-		masked = true;
-	sv->sfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
-	if (sv->sfd < 0) {
-		rc = -errno;
-		goto out;
-	}
-	if (sv->nc.http[0]) { /* after the signals are blocked: its thread inherits that */
-		struct web_options wo = { .home = ctx->app.home, .listen = sv->nc.http,
-					  .wall_ms = ctx->app.now_ms };
-		char why[APP_PATH_MAX];
-		if ((rc = web_start(&sv->web, &wo, why, sizeof(why)))) {
-			rc = node_fail(ctx, rc, M_NET_HTTP_FAIL, sv->nc.http, node_reason(ctx->lang, rc));
-			goto out;
-		}
-		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_HTTP, sv->nc.http);
-	}
 	uint64_t now = node_net_mono_ms();
 	node_serve_peers_load(sv, now);
 	node_serve_ifhash(sv->ifhash);
 	sv->if_at = now;
-	node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_START, ro.listen ? ro.listen : "-", sv->npeers,
-		 sv->nc.interval_s);
-	for (;;) {
+	node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_START,
+		     strcmp(sv->nc.listen, "none") ? sv->nc.listen : "-", sv->npeers, sv->nc.interval_s);
+	do {
 		radio_run(sv->r, 20);
-		now = node_net_mono_ms();
-		node_net_server_tick(sv->srv, now);
-		node_serve_peers_step(sv);
-		/* the deltas of this turn are applied and acknowledged: copy
-		 * the WAL into the file now, not inside their commits */
-		crdt_store_checkpoint(ctx->app.store);
-		if (sv->bigger) {
-			sv->bigger = false;
-			node_serve_bigger_chunks(sv);
-		}
-		if (now >= sv->if_at + NODE_IF_CHECK_MS) {
-			uint8_t h[SHA256_LEN];
-			sv->if_at = now;
-			node_serve_ifhash(h);
-			if (memcmp(h, sv->ifhash, sizeof(h)) != 0) {
-				memcpy(sv->ifhash, h, sizeof(h));
-				node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_IFCHANGE);
-				for (size_t i = 0; i < sv->npeers; i++)
-					if (sv->peer[i].failing && !sv->peer[i].x)
-						sv->peer[i].next_at = now;
-			}
-		}
-		if (node_serve_signals(sv) || (sv->once && node_serve_once_done(sv)))
-			break;
-	}
+		node_serve_turn(sv, node_net_mono_ms());
+	} while (!node_serve_signals(sv) && !(sv->once && node_serve_once_done(sv)));
 	for (size_t i = 0; i < sv->npeers; i++) { /* abandon exchanges in flight */
 		node_xchg_free(sv->peer[i].x);
 		sv->peer[i].x = NULL;
@@ -473,20 +475,8 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 			if (sv->peer[i].failing)
 				rc = -EHOSTUNREACH;
 out:
-	if (sv) {
-		for (size_t i = 0; i < sv->npeers; i++) {
-			node_xchg_free(sv->peer[i].x);
-			radio_peer_free(sv->peer[i].rp);
-		}
-		web_stop(sv->web);
-		node_net_server_free(sv->srv); /* before the radio: it logs sessions */
-		radio_free(sv->r);
-		if (sv->sfd >= 0)
-			close(sv->sfd);
-		if (sv->lock >= 0)
-			close(sv->lock); /* the lock goes with it */
-		free(sv);
-	}
+	if (sv)
+		node_serve_free(sv);
 	if (masked)
 		sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;

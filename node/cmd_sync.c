@@ -72,6 +72,8 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_kstr(&j, "peer", peer->uri);
 		node_json_key(&j, "converged");
 		node_json_bool(&j, r->converged);
+		node_json_key(&j, "probed"); /* nothing new: the probe alone (link.c P1) */
+		node_json_bool(&j, r->probed);
 		node_json_kint(&j, "feeds_differ", (int64_t)r->differ);
 		node_json_kint(&j, "scopes_differ", (int64_t)r->digest_differ);
 		node_json_key(&j, "sent");
@@ -157,18 +159,6 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 	}
 	while (!node_xchg_step(x, &res))
 		radio_run(r, 20);
-	if (res.rc == ERR_TOOBIG && !chunk && nc->chunk < NODE_CHUNK_BIG) {
-		/* a commit larger than a chunk: again, with chunks that hold it */
-		node_xchg_free(x);
-		x = NULL;
-		if ((rc = node_net_sync_open(ctx, NODE_CHUNK_BIG)) ||
-		    (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
-			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
-			goto out;
-		}
-		while (!node_xchg_step(x, &res))
-			radio_run(r, 20);
-	}
 	if (res.rc) {
 		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
 			       peer.uri, node_reason(ctx->lang, res.rc));

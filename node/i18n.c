@@ -646,6 +646,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_NET_HTTP_FAIL] = { "无法在 %s 上提供网页（%s）：端口可能已被另一个进程占用，或地址不属于本机\n",
 		"cannot serve the web pages on %s (%s): the port may be in use by another process, or the address is not this machine's\n" },
 	[M_LOG_HTTP] = { "网页已开启：http://%s/kiosk", "web pages on: http://%s/kiosk" },
+	[M_DOC_HOME_RO] = { "目录：%s 所在的文件系统是只读的（存储卡出错后常会这样），不能记录：先备份（cunlian backup 文件）到 U 盘，再重启板子；重启后仍是只读的话，请技术员更换存储卡。数据本身没有坏，不要从县中心恢复",
+		"home: the file system holding %s is read-only (a storage card often goes read-only after errors), so nothing can be recorded: back up first (cunlian backup FILE) to a stick, then reboot the board; if it is still read-only, have the technician replace the card. The data itself is not damaged: do not restore from the hub" },
+	[M_DOC_HOME_FULL] = { "目录：%s 所在的磁盘满了，不能记录：清理这块磁盘（旧日志、下载文件）后再试。数据本身没有坏，不要从县中心恢复",
+		"home: the disk holding %s is full, so nothing can be recorded: free space on it (old logs, downloads) and try again. The data itself is not damaged: do not restore from the hub" },
 	[M_NCR_UNKNOWN] = { "没有这个设置项（拼写错误？可用的设置项见 docs/config.md）",
 		"no such setting (misspelt? docs/config.md lists them)" },
 	[M_NCR_NUMBER] = { "数值无效或超出允许范围（见 docs/config.md）",
@@ -758,8 +762,6 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"a LoRa frame holds 197 bytes: with profile=lora, block must be 128 or less" },
 	[M_NET_BAD_LINK_WHY] = { "链路选项 --%s %s 无效：%s\n",
 		"the link option --%s %s is not valid: %s\n" },
-	[M_LOG_BIG_CHUNKS] = { "有一条变更大于同步块，改用最大 %zu 字节的同步块（较慢的链路上耗时更长）\n",
-		"a change is larger than a sync chunk: using chunks of up to %zu bytes from now on (slower on poor links)\n" },
 	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
 	[M_MARK_COUNTY] = { "全县", "county-wide" },
 	[M_MARK_REFUSED] = { "数据库与本节点的身份不符（数据库丢失、被重建或换成了旧的）：%s 的数据里本节点的提交只存到第 %s 号，而本节点至少写到过第 %s 号（最多第 %s 号）。为了不把已经发出的编号再用一次，本命令什么也没有写。\n",
@@ -917,6 +919,57 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_VOLUNTEER_MORE] = { "……另有 %zu 位未列出：用 cunlian volunteer list 查看\n",
 			       "... and %zu more: see cunlian volunteer list\n" },
 	/* ---- end of orders and points ---- */
+	/* ---- web accounts (issue 16, staff pages): account set, PINs ---- */
+	[M_HELP_ACCOUNT_SET] = { "account set (--volunteer 志愿者 | --phone 手机号 --name 姓名) --role admin|volunteer [--pin-file 文件]\n"
+				 "  给人设置网页登录的 PIN（4–8 位数字）：从标准输入读第一行，或从 --pin-file 读；不要写在命令行上。\n"
+				 "  志愿者可写编号、手机号或姓名；不是志愿者的工作人员用 --phone 和 --name。admin：站点管理员（县级中心：看板）；volunteer：志愿者。\n"
+				 "  PIN 只以 Argon2id 散列存在本机 web.accounts（不同步）；重设 PIN 也解除锁定。\n",
+				 "account set (--volunteer WHO | --phone PHONE --name NAME) --role admin|volunteer [--pin-file FILE]\n"
+				 "  Give someone a PIN (4-8 digits) for the web pages: read from the first line of standard input, or from --pin-file; never on the command line.\n"
+				 "  WHO: a volunteer's id, phone number or name; staff who are not volunteers use --phone and --name. admin: station admin (at the hub: the dashboard); volunteer: a volunteer.\n"
+				 "  The PIN is kept only as an Argon2id hash in this node's web.accounts (never synced); setting it again also lifts a lockout.\n" },
+	[M_HELP_ACCOUNT_REMOVE] = { "account remove 手机号\n  删除一个网页登录账号。\n",
+				    "account remove PHONE\n  Remove a web login account.\n" },
+	[M_HELP_ACCOUNT_LIST] = { "account list\n  列出本机的网页登录账号（手机号部分隐藏）和是否被锁定。\n",
+				  "account list\n  List this node's web login accounts (phones masked) and whether they are locked.\n" },
+	[M_ACCOUNT_BAD_ROLE] = { "角色“%s”不对：写 admin（管理员）或 volunteer（志愿者）\n",
+				 "role \"%s\" is not one: write admin or volunteer\n" },
+	[M_ACCOUNT_BAD_PIN] = { "PIN 要 4 到 8 位数字，不能有其他字符：请重新输入\n",
+				"the PIN must be 4 to 8 digits and nothing else: type it again\n" },
+	[M_ACCOUNT_BAD_PHONE] = { "手机号“%s”不对：请写 5–20 位数字\n",
+				  "phone \"%s\" is not a phone number: write 5-20 digits\n" },
+	[M_ACCOUNT_WRONG] = { "手机号或 PIN 不对。再错 %s 次将锁定 15 分钟；忘了 PIN 请找站点管理员重设\n",
+			      "wrong phone number or PIN. %s more wrong tries lock it for 15 minutes; forgot it? ask the station admin to set a new one\n" },
+	[M_ACCOUNT_LOCKED] = { "PIN 错误次数太多，已锁定：请 %s 分钟后再试，或找站点管理员重设 PIN\n",
+			       "too many wrong PINs, locked: try again in %s minutes, or ask the station admin to set a new PIN\n" },
+	[M_ACCOUNT_FULL] = { "账号已满（最多 %s 个）：先用 cunlian account remove 删掉不用的\n",
+			     "no room for more accounts (at most %s): remove unused ones with cunlian account remove\n" },
+	[M_ACCOUNT_FILE_BAD] = { "账号文件 %s 第 %s 行损坏：没有改动任何东西。删除该文件后用 cunlian account set 重新设置各人的 PIN\n",
+				 "the account file %s is damaged at line %s: nothing was changed. Delete it and set everyone's PIN again with cunlian account set\n" },
+	[M_ACCOUNT_IO] = { "无法读写账号文件 %s：%s\n", "cannot read or write the account file %s: %s\n" },
+	[M_ACCOUNT_NOT_FOUND] = { "没有手机号“%s”的账号：用 cunlian account list 查看\n",
+				  "no account for phone \"%s\": see cunlian account list\n" },
+	[M_ACCOUNT_NEEDS_WHO] = { "请用 --volunteer 指定志愿者，或用 --phone 和 --name 指定工作人员（两者选一）\n",
+				  "name a volunteer with --volunteer, or staff with --phone and --name (one of the two)\n" },
+	[M_ACCOUNT_NEEDS_ROLE] = { "请用 --role admin 或 --role volunteer 指定角色\n",
+				   "give the role: --role admin or --role volunteer\n" },
+	[M_ACCOUNT_PIN_READ] = { "读不到 PIN：从标准输入输入一行（如 echo 1234 | cunlian account set ...），或用 --pin-file 文件\n",
+				 "no PIN to read: give one line on standard input (echo 1234 | cunlian account set ...), or --pin-file FILE\n" },
+	[M_ACCOUNT_SET_DONE] = { "已设置 %s（%s，%s）的 PIN，角色：%s。请打开本站网页，用手机号和 PIN 登录\n",
+				 "PIN set for %s (%s, %s), role: %s. Open the station's web page and log in with the phone number and PIN\n" },
+	[M_ACCOUNT_REMOVED] = { "已删除账号 %s\n", "account %s removed\n" },
+	[M_ACCOUNT_NONE] = { "还没有网页账号：用 cunlian account set 设置\n", "no web accounts yet: add one with cunlian account set\n" },
+	[M_ACCOUNT_PIN_PROMPT] = { "请输入 PIN（4–8 位数字），回车结束：\n", "type the PIN (4-8 digits), then Enter:\n" },
+	[M_COL_ROLE] = { "角色", "role" },
+	[M_COL_WRONG_PINS] = { "PIN错次", "wrong PINs" },
+	[M_ACCOUNT_LOCKED_WORD] = { "已锁定", "locked" },
+	[M_ACCOUNT_LEFT] = { "%s（%s）的志愿者状态是“%s”，不能登录网页：如已回来服务，请站点管理员先用 cunlian volunteer set 改回 active\n",
+			     "%s (%s) is a volunteer with status \"%s\" and may not log in: if they serve again, the station admin first sets them back to active with cunlian volunteer set\n" },
+	/* ---- end of web accounts ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	[M_NCR_WIFI] = { "Wi-Fi 设置无效：wifi_ssid 是 1 到 32 字节的网络名称，wifi_password 是 8 到 63 个英文字母、数字或符号",
+		"not a Wi-Fi setting: wifi_ssid is a network name of 1 to 32 bytes, wifi_password 8 to 63 ASCII letters, digits or symbols" },
+	/* ---- end of the residents' web pages ---- */
 	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
 	[M_BK_SNAP_FULL] = { "节点目录 %s 所在的磁盘已满，读取和复制数据库的地方都不够（内存 /dev/shm 也放不下），没有写出备份。删掉那块磁盘上不要的文件（旧日志、下载）后再备份\n",
 			     "the disk holding the home %s is full: there is no room to read and copy the database (nor in memory, /dev/shm), so no backup was written. Delete files you do not need on that disk (old logs, downloads) and back up again\n" },
@@ -927,6 +980,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
 			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
 	/* ---- end of backup (issue 14) ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	/* ---- end of the residents' web pages ---- */
 	/* ---- the gift shelf (issue 17) ---- */
 	[M_HELP_GIFT_LIST] = { "gift list [--station 编号] [--all]\n"
 			       "  爱心超市货架：礼品编号、名称、价格（积分）、库存。站点默认列出本站的，县级中心列出各站的；--all 连已下架的一起列出。\n",

@@ -337,6 +337,8 @@ enum node_msg_id {
 	M_CONF_LINE,
 	M_KEY_MODE,
 	M_LOG_HIDDEN,
+	M_DOC_HOME_RO,
+	M_DOC_HOME_FULL,
 	M_DOC_SERVICE_ON,
 	M_DOC_SERVICE_OFF,
 	M_DOC_NETCONF_OK,
@@ -393,7 +395,6 @@ enum node_msg_id {
 	M_LORA_STOP,
 	M_NCR_LORA_BLOCK,
 	M_NET_BAD_LINK_WHY,
-	M_LOG_BIG_CHUNKS,
 	/* issue 12: a lost replica, feed.mark and recover (feedmark.c, cmd_recover.c) */
 	M_MARK_COUNTY,
 	M_MARK_REFUSED,
@@ -490,12 +491,42 @@ enum node_msg_id {
 	M_VOLUNTEER_AMBIGUOUS,
 	M_VOLUNTEER_MORE,
 	/* ---- end of orders and points ---- */
+	/* ---- web accounts (issue 16, staff pages): account set, PINs ---- */
+	M_HELP_ACCOUNT_SET,
+	M_HELP_ACCOUNT_REMOVE,
+	M_HELP_ACCOUNT_LIST,
+	M_ACCOUNT_BAD_ROLE,
+	M_ACCOUNT_BAD_PIN,
+	M_ACCOUNT_BAD_PHONE,
+	M_ACCOUNT_WRONG,
+	M_ACCOUNT_LOCKED,
+	M_ACCOUNT_FULL,
+	M_ACCOUNT_FILE_BAD,
+	M_ACCOUNT_IO,
+	M_ACCOUNT_NOT_FOUND,
+	M_ACCOUNT_NEEDS_WHO,
+	M_ACCOUNT_NEEDS_ROLE,
+	M_ACCOUNT_PIN_READ,
+	M_ACCOUNT_SET_DONE,
+	M_ACCOUNT_REMOVED,
+	M_ACCOUNT_NONE,
+	M_ACCOUNT_PIN_PROMPT,
+	M_COL_ROLE,
+	M_COL_WRONG_PINS,
+	M_ACCOUNT_LOCKED_WORD,
+	M_ACCOUNT_LEFT,
+	/* ---- end of web accounts ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	M_NCR_WIFI,
+	/* ---- end of the residents' web pages ---- */
 	/* backup, bundles, recover as app/ (issue 14): a read-only or full home */
 	M_BK_SNAP_FULL,
 	M_BK_HOME_RO,
 	M_RS_DB_DAMAGED,
 	M_HOME_RO,
 	/* ---- end of backup (issue 14) ---- */
+	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
+	/* ---- end of the residents' web pages ---- */
 	/* the gift shelf (issue 17): gift list|add|set|restock|retire, points redeem --gift */
 	M_HELP_GIFT_LIST,
 	M_HELP_GIFT_ADD,

@@ -63,6 +63,11 @@ const struct node_cmd node_cmds[] = {
 	CMD("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES,
 	    "points-per-hour= star-hours=", 0),
 	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates", 0),
+	/* the web pages' login accounts (issue 16) */
+	CMD("account", "set", node_cmd_account_set, M_HELP_ACCOUNT_SET, APP_READS,
+	    "volunteer= phone= name= role= pin-file=", 0),
+	CMD("account", "remove", node_cmd_account_remove, M_HELP_ACCOUNT_REMOVE, APP_READS, "", 1),
+	CMD("account", "list", node_cmd_account_list, M_HELP_ACCOUNT_LIST, APP_READS, "", 0),
 	CMD("backup", NULL, node_run_backup, M_HELP_BACKUP, APP_READS, "passphrase-file=", 1),
 	CMD("restore", NULL, node_run_restore, M_HELP_RESTORE, APP_AUTHORS, "passphrase-file= old-board-dead", 1),
 	CMD("recover", NULL, node_run_recover, M_HELP_RECOVER, APP_READS, "from= bundle= timeout= accept-loss", 0),

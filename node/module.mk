@@ -11,3 +11,5 @@ BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd
 BIN_SRCS += node/cmd_recover.c
 # The clock's bounds, `cunlian clock` and its rescue (issue 12).
 BIN_SRCS += node/cmd_clock.c node/cmd_rescue.c
+# The web pages' login accounts (issue 16).
+BIN_SRCS += node/cmd_account.c

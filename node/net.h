@@ -5,16 +5,17 @@
  * server side of the sync resources, and one sync exchange with a peer
  * driven over radio/.
  *
- * The wiring. radio/ moves request and response bodies; sync/ turns
- * messages into merges. link.c is the only place that knows both:
- *   - as a server, POST /s?k=KEY feeds the body's messages to the sync
- *     session named KEY (a responder) and answers with a flags byte and
- *     the messages that session wants sent back; GET /vv lists the
- *     version vector as text (docs/protocol.md "CoAP resources").
- *   - as a client (struct node_xchg), it runs an initiator session and
- *     keeps up to `window` POSTs in flight, each carrying one message or
- *     polling for the peer's, until both sides are idle; then it fetches
- *     the peer's version vector and compares it with its own.
+ * The wiring. radio/ moves request and response bodies and owns the
+ * requests; sync/ turns messages into merges and owns the messages.
+ * link.c is the only place that knows both: it makes a sync session the
+ * argument of a struct radio_port (radio/radio.h) and hands that port to
+ *   - radio/ports.c as a server: POST /s?k=KEY gives the body to the
+ *     port (session) of KEY, a responder, and answers with a flags byte
+ *     and the messages it wants sent back; GET /vv lists the version
+ *     vector as text (docs/protocol.md "CoAP resources");
+ *   - radio/xchg.c as a client (struct node_xchg): an initiator session,
+ *     up to `window` POSTs in flight, until both sides are idle; then the
+ *     peer's version vector is fetched and compared with this node's.
  *
  * Ownership: a node_net_server borrows the node_ctx (store, sync context)
  * and the radio; an exchange borrows the node_ctx and owns its radio peer.
@@ -37,12 +38,21 @@ struct node_net_peer {
 	char host[RADIO_ADDR_MAX];
 	unsigned port;
 	struct radio_link link;
+	unsigned interval_s; /* between syncs with this peer; 0: node.conf's interval
+				(profile=lora: NODE_LORA_INTERVAL_S) */
 };
+
+/* The default time between syncs over a LoRa link (profile=lora): an idle
+ * sync there is one probe of about 0.4 s of airtime (link.c P1), so a
+ * week of them stays under a minute (docs/config.md). */
+#define NODE_LORA_INTERVAL_S 7200
 
 /* The network keys of node.conf (docs/config.md). */
 struct node_net_conf {
 	char listen[RADIO_ADDR_MAX + 8];
 	char http[RADIO_ADDR_MAX + 8]; /* the web pages' ADDR:PORT; "" none */
+	/* the station's Wi-Fi for the residents' poster (web/kiosk.c); "" none */
+	char wifi_ssid[33], wifi_password[64];
 	struct node_net_peer peer[NODE_PEERS_MAX];
 	size_t npeers;
 	unsigned interval_s;    /* between syncs with a peer; 300 */
@@ -65,10 +75,9 @@ bool node_net_http_ok(const char *v);
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
 
-/* Recreate ctx->app.sync for CoAP links: chunks of at most chunk bytes. A
- * commit larger than a chunk cannot be sent (ERR_TOOBIG from an
- * exchange): the callers then reopen with NODE_CHUNK_BIG and try again. */
-#define NODE_CHUNK_BIG SYNC_CHUNK_DEFAULT
+/* Recreate ctx->app.sync for CoAP links: chunks of at most chunk bytes (a
+ * commit larger than that travels alone in a larger chunk, block-wise:
+ * sync/delta.c D7). */
 int node_net_sync_open(struct node_ctx *ctx, size_t chunk);
 
 /* One request to uri ("coap://HOST[:PORT]") and its answer: POST body
@@ -86,11 +95,12 @@ struct node_net_server;
 typedef void (*node_net_seen_fn)(void *arg, const char *addr);
 int node_net_server_new(struct node_net_server **out, struct node_ctx *ctx, size_t max_sessions);
 void node_net_server_free(struct node_net_server *s);
-/* End every session (they resume from version vectors next time). */
-void node_net_server_reset(struct node_net_server *s);
 /* The radio serve callback (arg: the server). */
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp);
-/* Time passes: expire idle sessions, log what they did. */
+/* Time passes (call once a turn of the loop, after radio_run): the
+ * deltas applied in the turn, from every station, become durable in one
+ * transaction and only then are acknowledged; idle sessions expire and
+ * are logged. */
 void node_net_server_tick(struct node_net_server *s, uint64_t now_ms);
 void node_net_server_on_seen(struct node_net_server *s, node_net_seen_fn fn, void *arg);
 void node_net_server_log(struct node_net_server *s, const struct node_log *log);
@@ -102,6 +112,8 @@ struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */
 	bool converged;     /* the version vectors agree, and so does the state
 			       of every scope both hold (the digests) */
+	bool probed;        /* converged by the probe alone: nothing was new
+			       (link.c P1; the digests were not compared) */
 	size_t differ;      /* feeds that differ */
 	size_t digest_differ; /* shared scopes whose state differs all the same */
 	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */
@@ -118,8 +130,8 @@ void node_xchg_free(struct node_xchg *x);
 /* Advance (call after radio_run); true when finished, *res filled. */
 bool node_xchg_step(struct node_xchg *x, struct node_xchg_result *res);
 
-/* Commits refused for good (a gap waiting for an earlier chunk is not a
- * refusal: it applies when that chunk arrives). */
+/* Commits and messages refused for good (a session never counts a gap
+ * as a refusal: it holds the chunk until the gap fills). */
 uint64_t node_net_refused(const struct sync_report *r);
 
 /* Wall clock and monotonic clock, ms. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "base/utf8.h"
 #include "node/net.h"
 
 static char *node_net_trim(char *s)
@@ -39,8 +40,10 @@ static int node_net_num(const char *v, uint64_t lo, uint64_t hi, uint64_t *out)
 }
 
 /* Link profiles a technician can name instead of numbers. */
-static int node_net_profile(const char *name, struct radio_link *l)
+static int node_net_profile(const char *name, struct radio_link *l, unsigned *interval_s)
 {
+	if (interval_s) /* a LoRa peer is synced less often (NODE_LORA_INTERVAL_S) */
+		*interval_s = strcmp(name, "lora") == 0 ? NODE_LORA_INTERVAL_S : 0;
 	if (strcmp(name, "wifi") == 0)
 		*l = (struct radio_link){ .ack_timeout_ms = 1000, .retransmit = 4, .window = 8, .block = 1024 };
 	else if (strcmp(name, "gprs") == 0)
@@ -53,12 +56,18 @@ static int node_net_profile(const char *name, struct radio_link *l)
 	return 0;
 }
 
-/* One link key=value into l. */
-static int node_net_link_kv(struct radio_link *l, const char *k, const char *v)
+/* One link key=value into l (and a peer's interval, when interval_s). */
+static int node_net_link_kv(struct radio_link *l, unsigned *interval_s, const char *k, const char *v)
 {
 	uint64_t x;
 	if (strcmp(k, "profile") == 0)
-		return node_net_profile(v, l);
+		return node_net_profile(v, l, interval_s);
+	if (interval_s && strcmp(k, "interval") == 0) {
+		if (node_net_num(v, 1, 86400, &x))
+			return ERR_USAGE;
+		*interval_s = (unsigned)x;
+		return 0;
+	}
 	if (strcmp(k, "ack_timeout") == 0) {
 		if (node_net_num(v, 1000, 600000, &x))
 			return ERR_USAGE;
@@ -102,13 +111,15 @@ int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct
 		if (!eq)
 			return ERR_USAGE;
 		*eq = '\0';
-		if (node_net_link_kv(&p->link, tok, eq + 1))
+		if (node_net_link_kv(&p->link, &p->interval_s, tok, eq + 1))
 			return ERR_USAGE;
 	}
 	if (p->link.frame && p->link.block + RADIO_FRAME_SPARE > p->link.frame) {
 		*why = M_NCR_LORA_BLOCK; /* a datagram that cannot cross the air */
 		return ERR_USAGE;
 	}
+	if (p->link.frame && !p->interval_s) /* a LoRa link, from the file's profile too */
+		p->interval_s = NODE_LORA_INTERVAL_S;
 	return 0;
 }
 
@@ -162,6 +173,19 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		snprintf(c->http, sizeof(c->http), "%s", v);
 		return 0;
 	}
+	if (strcmp(k, "wifi_ssid") == 0 || strcmp(k, "wifi_password") == 0) { /* the poster's QR */
+		bool ssid = k[5] == 's';
+		size_t n = strlen(v), lo = ssid ? 1 : 8, hi = ssid ? 32 : 63;
+		*why = M_NCR_WIFI;
+		if (n < lo || n > hi || !utf8_valid(v, n))
+			return ERR_USAGE;
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)v[i] < 0x20 || v[i] == 0x7f || (!ssid && (unsigned char)v[i] > 0x7e))
+				return ERR_USAGE;
+		snprintf(ssid ? c->wifi_ssid : c->wifi_password, ssid ? sizeof(c->wifi_ssid) : sizeof(c->wifi_password),
+			 "%s", v);
+		return 0;
+	}
 	if (strcmp(k, "log") == 0) {
 		*why = M_NCR_LEVEL;
 		c->log = node_log_level_parse(v);
@@ -198,7 +222,7 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		}
 		return 0;
 	}
-	rc = node_net_link_kv(&c->link, k, v);
+	rc = node_net_link_kv(&c->link, NULL, k, v);
 	if (rc == ERR_USAGE)
 		*why = strcmp(k, "profile") == 0 ? M_NCR_PEER : M_NCR_NUMBER;
 	return rc;

@@ -338,6 +338,10 @@ struct app_volunteer_found;
 int node_fail_found(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f);
 
 int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
+/* The web pages' login accounts (cmd_account.c). */
+int node_cmd_account_set(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_account_remove(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_account_list(struct node_ctx *ctx, const struct node_args *a);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
 int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
 int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a); /* cmd_bundle.c */

@@ -381,29 +381,16 @@ static void radio_query_app(const coap_string_t *query, char *q, size_t n)
 	q[used] = '\0';
 }
 
-static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
-			 const coap_string_t *query, coap_pdu_t *resp)
+/* Steps 1 and 2: the guard takes the request's bytes from its address (R3,
+ * R4) and an Echo option that matches validates the address. False when
+ * the guard refused it, answered 5.03 here. */
+static bool radio_admit(struct radio *r, const coap_pdu_t *req, const char *addr, size_t len, uint64_t now,
+			coap_pdu_t *resp)
 {
-	struct radio *r = coap_get_app_data(coap_session_get_context(sess));
-	const struct radio_resource *rd = coap_resource_get_userdata(res);
-	char addr[RADIO_ADDR_MAX], q[RADIO_QUERY_MAX];
-	size_t len = 0, off = 0, total = 0;
-	const uint8_t *data = NULL;
-	struct radio_rx *x = NULL;
 	coap_opt_iterator_t it;
 	coap_opt_t *o;
-	coap_block_t b1;
-	uint64_t now = radio_now_ms();
 	int rc;
 
-	radio_addr_str(coap_session_get_addr_remote(sess), addr, sizeof(addr));
-	if (!coap_get_data_large(req, &len, &data, &off, &total)) {
-		len = off = 0;
-		data = NULL;
-	}
-	r->st.requests++;
-	r->st.bytes_in += len;
-	radio_rx_expire(r, now);
 	rc = radio_guard_recv(r->guard, addr, radio_pdu_size(req, len), now);
 	if (rc) { /* R3, R4 */
 		if (rc == -EAGAIN)
@@ -412,87 +399,96 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 			r->st.busy++;
 		radio_code(resp, 503);
 		radio_guard_sent(r->guard, addr, 8);
-		return;
+		return false;
 	}
 	if ((o = coap_check_option(req, COAP_OPTION_ECHO, &it)) &&
 	    !radio_guard_validated(r->guard, addr) &&
 	    radio_guard_echo(r->guard, addr, coap_opt_value(o), coap_opt_length(o)))
 		r->st.echo_validated++;
+	return true;
+}
 
-	enum radio_method m = coap_pdu_get_code(req) == COAP_REQUEST_CODE_POST ? RADIO_POST : RADIO_GET;
-	bool validated = radio_guard_validated(r->guard, addr);
-	if (m == RADIO_POST && !validated) { /* step 4, before any block is kept */
-		radio_echo_reply(r, addr, resp);
-		return;
+/* Step 3: a block-wise request body (R1). True when the request is not
+ * block-wise (data and len stay its payload) or its last block completed
+ * the body (data and len become the body, *xp the reassembly to drop once
+ * it is served); false when it was answered here: 2.31 for more, 4.08 for
+ * a block of a body not held or out of order, 4.13 over the bound. */
+static bool radio_rx_body(struct radio *r, const coap_pdu_t *req, const char *addr, uint64_t now,
+			  const uint8_t **data, size_t *len, struct radio_rx **xp, coap_pdu_t *resp)
+{
+	uint8_t key[RADIO_TOKEN_MAX + 8];
+	size_t keylen = 0, boff;
+	coap_opt_iterator_t it;
+	coap_opt_t *o;
+	coap_block_t b1;
+	struct radio_rx *x;
+	int rc;
+
+	if (!coap_get_block(req, COAP_OPTION_BLOCK1, &b1) || !(b1.m || b1.num > 0))
+		return true;
+	if ((o = coap_check_option(req, COAP_OPTION_RTAG, &it)) && coap_opt_length(o) <= 8) {
+		memcpy(key, coap_opt_value(o), coap_opt_length(o));
+		keylen = coap_opt_length(o);
 	}
-
-	/* R6: libcoap serves the later blocks of a response it holds; a POST
-	 * that asks for one here asks for an answer that is gone. */
-	coap_block_t b2;
-	if (m == RADIO_POST && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num > 0) {
-		radio_code(resp, 408);
-		return;
+	x = radio_rx_find(r, addr, key, keylen, b1.num == 0 || b1.m);
+	if (x && b1.num == 0 && x->len) { /* a new body under the same key */
+		radio_rx_drop(r, x);
+		x = radio_rx_find(r, addr, key, keylen, true);
 	}
-
-	/* A block-wise request body (R1). */
-	bool blocked = coap_get_block(req, COAP_OPTION_BLOCK1, &b1);
-	if (blocked && (b1.m || b1.num > 0)) {
-		uint8_t key[RADIO_TOKEN_MAX + 8];
-		size_t keylen = 0;
-		if ((o = coap_check_option(req, COAP_OPTION_RTAG, &it)) && coap_opt_length(o) <= 8) {
-			memcpy(key, coap_opt_value(o), coap_opt_length(o));
-			keylen = coap_opt_length(o);
-		}
-		x = radio_rx_find(r, addr, key, keylen, b1.num == 0 || b1.m);
-		if (x && b1.num == 0 && x->len) { /* a new body under the same key */
-			radio_rx_drop(r, x);
-			x = radio_rx_find(r, addr, key, keylen, true);
-		}
-		if (!x) { /* a later block of a body we do not hold */
-			radio_code(resp, 408); /* 4.08 Request Entity Incomplete */
-			return;
-		}
-		x->last_ms = now;
-		size_t boff = (size_t)b1.num << (b1.szx + 4);
-		if (boff + len <= x->len && b1.m) { /* a block again (our 2.31 was lost) */
-			radio_code(resp, 231);
-			return;
-		}
-		rc = radio_rx_add(r, x, boff, data, len);
-		if (rc) {
-			radio_rx_drop(r, x);
-			if (rc == ERR_TOOBIG)
-				r->st.too_big++;
-			radio_code(resp, rc == ERR_TOOBIG ? 413 : 408);
-			return;
-		}
-		if (b1.m) {
-			radio_code(resp, 231);
-			return;
-		}
-		data = x->p;
-		len = x->len;
+	if (!x) { /* a later block of a body we do not hold */
+		radio_code(resp, 408); /* 4.08 Request Entity Incomplete */
+		return false;
 	}
+	x->last_ms = now;
+	boff = (size_t)b1.num << (b1.szx + 4);
+	if (boff + *len <= x->len && b1.m) { /* a block again (our 2.31 was lost) */
+		radio_code(resp, 231);
+		return false;
+	}
+	rc = radio_rx_add(r, x, boff, *data, *len);
+	if (rc) {
+		radio_rx_drop(r, x);
+		if (rc == ERR_TOOBIG)
+			r->st.too_big++;
+		radio_code(resp, rc == ERR_TOOBIG ? 413 : 408);
+		return false;
+	}
+	if (b1.m) {
+		radio_code(resp, 231);
+		return false;
+	}
+	*data = x->p;
+	*len = x->len;
+	*xp = x;
+	return true;
+}
 
-	radio_query_app(query, q, sizeof(q));
-	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
-				.len = len, .peer = addr, .validated = validated };
+/* Steps 5 and 6: the handler (or the link list, for discovery) answers
+ * rq, and the answer goes out if the guard lets that many bytes go to
+ * the address (R2). Returns nothing: resp holds the answer, 5.00 when it
+ * did not fit response_max, 4.01 with Echo when it would cross R2. */
+static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
+			const coap_string_t *query, const struct radio_resource *rd,
+			const struct radio_req *rq, coap_pdu_t *resp)
+{
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
+	size_t blocks;
+
 	buf_init(&rs.body, r->opt.response_max);
 	if (rd == &radio_wellknown)
 		radio_links(r, &rs.body);
 	else
-		r->opt.serve(r->opt.serve_arg, &rq, &rs);
+		r->opt.serve(r->opt.serve_arg, rq, &rs);
 	if (rs.body.err) {
 		radio_code(resp, 500);
 		buf_release(&rs.body);
-		goto out;
+		return;
 	}
-	size_t blocks = rs.body.len / 1024 + 1;
-	if (!radio_guard_send(r->guard, addr, rs.body.len + blocks * RADIO_BLOCK_OVERHEAD)) {
-		radio_echo_reply(r, addr, resp); /* step 5, R2 */
+	blocks = rs.body.len / 1024 + 1;
+	if (!radio_guard_send(r->guard, rq->peer, rs.body.len + blocks * RADIO_BLOCK_OVERHEAD)) {
+		radio_echo_reply(r, rq->peer, resp); /* step 5, R2 */
 		buf_release(&rs.body);
-		goto out;
+		return;
 	}
 	radio_code(resp, rs.code);
 	r->st.bytes_out += rs.body.len;
@@ -503,7 +499,51 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 		rs.body.data = NULL;
 	}
 	buf_release(&rs.body);
-out:
+}
+
+static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
+			 const coap_string_t *query, coap_pdu_t *resp)
+{
+	struct radio *r = coap_get_app_data(coap_session_get_context(sess));
+	const struct radio_resource *rd = coap_resource_get_userdata(res);
+	char addr[RADIO_ADDR_MAX], q[RADIO_QUERY_MAX];
+	size_t len = 0, off = 0, total = 0;
+	const uint8_t *data = NULL;
+	struct radio_rx *x = NULL;
+	coap_block_t b2;
+	uint64_t now = radio_now_ms();
+
+	radio_addr_str(coap_session_get_addr_remote(sess), addr, sizeof(addr));
+	if (!coap_get_data_large(req, &len, &data, &off, &total)) {
+		len = off = 0;
+		data = NULL;
+	}
+	r->st.requests++;
+	r->st.bytes_in += len;
+	radio_rx_expire(r, now);
+	if (!radio_admit(r, req, addr, len, now, resp))
+		return;
+
+	enum radio_method m = coap_pdu_get_code(req) == COAP_REQUEST_CODE_POST ? RADIO_POST : RADIO_GET;
+	bool validated = radio_guard_validated(r->guard, addr);
+	if (m == RADIO_POST && !validated) { /* step 4, before any block is kept */
+		radio_echo_reply(r, addr, resp);
+		return;
+	}
+
+	/* R6: libcoap serves the later blocks of a response it holds; a POST
+	 * that asks for one here asks for an answer that is gone. */
+	if (m == RADIO_POST && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num > 0) {
+		radio_code(resp, 408);
+		return;
+	}
+
+	if (!radio_rx_body(r, req, addr, now, &data, &len, &x, resp))
+		return;
+	radio_query_app(query, q, sizeof(q));
+	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
+				.len = len, .peer = addr, .validated = validated };
+	radio_reply(r, res, sess, req, query, rd, &rq, resp);
 	if (x)
 		radio_rx_drop(r, x);
 }

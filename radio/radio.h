@@ -204,6 +204,113 @@ void radio_peer_cancel(struct radio_peer *p);
 /* Bytes of request and response bodies so far (for logs). */
 void radio_peer_bytes(const struct radio_peer *p, uint64_t *sent, uint64_t *recv);
 
+/* ---- message ports: a protocol's messages over CoAP ------------------- */
+
+/*
+ * A port is the small interface through which radio/ carries the
+ * messages of a protocol above it without knowing what they mean
+ * (node/link.c fills one in with a sync session; radio/ never includes
+ * sync/, nor sync/ radio/): messages out, bodies of messages in, and
+ * time. Every call gets the wall clock in ms, which radio/ reads: the
+ * protocol never reads a clock.
+ *
+ * Over CoAP (docs/protocol.md "CoAP resources"): the client POSTs
+ * PATH?k=KEY with zero or more messages (one at most here), the server's
+ * port for KEY takes them and answers with one flags byte
+ * (RADIO_FLAG_IDLE: it has nothing queued or unacknowledged;
+ * RADIO_FLAG_MORE: it stopped early and has more) and its messages.
+ */
+#define RADIO_FLAG_IDLE 0x01
+#define RADIO_FLAG_MORE 0x02
+struct radio_port {
+	void *arg;
+	/* The next message into out (reset first): 1, 0 when none, < 0. */
+	int (*next)(void *arg, struct buf *out, uint64_t wall_ms);
+	/* Messages for one response appended to out (not reset) while it
+	 * holds fewer than soft bytes; the port may stop earlier (one large
+	 * message a response). *more: it stopped early and has another
+	 * message now. Returns messages appended, or < 0. */
+	int (*pack)(void *arg, struct buf *out, size_t soft, uint64_t wall_ms, bool *more);
+	/* A body of messages arrived (*n: how many it held). 0, or < 0 when
+	 * the port cannot go on (out of memory, storage). */
+	int (*take)(void *arg, const uint8_t *p, size_t len, uint64_t wall_ms, size_t *n);
+	/* Time passes: queue what must be sent again. */
+	int (*tick)(void *arg, uint64_t wall_ms);
+	/* Nothing to send and nothing waiting for an answer. */
+	bool (*idle)(void *arg);
+};
+
+/*
+ * The client side (radio/xchg.c): one exchange with one peer through a
+ * port, until the port is idle, the peer said IDLE in its latest answer
+ * and no request is in flight; then one GET (final_path) whose answer
+ * goes to final(port arg). Invariants X1-X6 are in radio/xchg.c (the
+ * window, the fresh copies of a request on a lossy link, the polls).
+ */
+struct radio_xchg;
+struct radio_xchg_options {
+	const char *path;        /* the POST resource: "s" */
+	const char *final_path;  /* GET when both sides are idle: "vv" */
+	const char *final_query; /* may be NULL */
+	int (*final)(void *arg, const uint8_t *body, size_t len); /* < 0 ends with it */
+	uint64_t timeout_ms;     /* the whole exchange */
+};
+struct radio_xchg_result {
+	int rc;             /* 0, or why it failed (-ETIMEDOUT, a port's error) */
+	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
+	uint64_t copies;    /* requests sent again in a fresh CoAP request (X5) */
+	uint64_t ms;
+};
+/* rp: a radio peer to use (borrowed; it must have nothing in flight), or
+ * NULL to make one for host:port over link. The port and the options
+ * (their strings) are borrowed for the exchange's life. */
+int radio_xchg_new(struct radio_xchg **out, struct radio *r, const char *host, unsigned port,
+		   const struct radio_link *link, struct radio_peer *rp, const struct radio_port *p,
+		   const struct radio_xchg_options *o);
+void radio_xchg_free(struct radio_xchg *x);
+/* Advance (call after radio_run); true when finished, *res filled. */
+bool radio_xchg_step(struct radio_xchg *x, struct radio_xchg_result *res);
+
+/*
+ * The server side (radio/ports.c): a port per client key, made when a
+ * key first comes, ended when quiet for quiet_ms or to make room (the
+ * longest-quiet idle one). radio_ports_serve handles POST PATH?k=KEY
+ * (1..32 lowercase hex digits): 4.00 without a key, 5.03 when no port
+ * can be had, 5.00 when the port fails, else 2.04 with the flags byte
+ * and the port's messages.
+ */
+struct radio_ports;
+struct radio_port_stats {
+	uint64_t msgs_in, msgs_out, bytes_in, bytes_out;
+	uint64_t start_ms, last_ms; /* monotonic */
+};
+struct radio_ports_options {
+	size_t max;         /* ports at once */
+	uint64_t quiet_ms;  /* 0: 120000 */
+	size_t soft;        /* response bytes a port packs; 0: 256 */
+	void *arg;
+	/* A new key from addr: fill *p, or < 0 to refuse it. */
+	int (*open)(void *arg, const char *addr, struct radio_port *p);
+	/* A request's body was taken, before its answer is packed (may be
+	 * NULL). */
+	void (*taken)(void *arg, const struct radio_port *p, const char *addr);
+	/* A request of the port's was answered (may be NULL). */
+	void (*served)(void *arg, const struct radio_port *p, const char *addr,
+		       const struct radio_port_stats *st);
+	/* The port ends (why: "done", "timeout", "stop"); free what p holds. */
+	void (*close)(void *arg, const struct radio_port *p, const char *addr, const char *why,
+		      const struct radio_port_stats *st);
+};
+int radio_ports_new(struct radio_ports **out, const struct radio_ports_options *o);
+/* Ends every port ("stop"). */
+void radio_ports_free(struct radio_ports *ps);
+void radio_ports_serve(struct radio_ports *ps, const struct radio_req *req, struct radio_resp *resp);
+/* Time passes (monotonic ms): end quiet ports. */
+void radio_ports_tick(struct radio_ports *ps, uint64_t now_ms);
+/* Call fn for every port there is now. */
+void radio_ports_each(struct radio_ports *ps, void (*fn)(void *arg, const struct radio_port *p),
+		      void *arg);
+
 /* ---- link simulator --------------------------------------------------- */
 
 /* What a simulated link does to datagrams, per direction. */

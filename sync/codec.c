@@ -559,155 +559,195 @@ int sync_bodies_decode(const uint8_t *p, size_t len, const struct sync_range *r,
 	return 0;
 }
 
+/* One range record of a payload, as it is on the wire. */
+struct sync_range_rec {
+	uint64_t ref, first, count;
+	const uint8_t *scope;
+	size_t sl;
+	uint8_t flags;
+};
+
+/* The payload's author table and its count of range records: 0 with them,
+ * ERR_TOOBIG when either cannot fit in what is left, or the cursor's error. */
+static int sync_payload_head(struct cur *c, uint64_t *na, const uint8_t **authors, uint64_t *nr)
+{
+	int rc;
+
+	if ((rc = cur_get_varint(c, na)))
+		return rc;
+	if (*na > SYNC_AUTHORS_MAX || *na * SYNC_PK_LEN > cur_left(c))
+		return ERR_TOOBIG;
+	if ((rc = cur_get_bytes(c, (size_t)*na * SYNC_PK_LEN, authors)) || (rc = cur_get_varint(c, nr)))
+		return rc;
+	if (*nr > cur_left(c))
+		return ERR_TOOBIG;
+	return 0;
+}
+
+/* Reads one range record: 0, or the cursor's error at the first field that
+ * is short (the record is not checked). */
+static int sync_range_rec_get(struct cur *c, struct sync_range_rec *rr)
+{
+	int rc;
+
+	if ((rc = cur_get_varint(c, &rr->ref)) || (rc = cur_get_lenbytes(c, CRDT_SCOPE_MAX, &rr->scope, &rr->sl)) ||
+	    (rc = cur_get_varint(c, &rr->first)) || (rc = cur_get_varint(c, &rr->count)) ||
+	    (rc = cur_get_u8(c, &rr->flags)))
+		return rc;
+	return 0;
+}
+
+/* Reads and checks the nr range records that come before the streams: 0,
+ * ERR_CORRUPT for a record out of bounds, or the cursor's error. */
+static int sync_range_recs_check(struct cur *c, uint64_t na, uint64_t nr)
+{
+	struct sync_range_rec rr;
+	int rc;
+
+	for (uint64_t i = 0; i < nr; i++) {
+		if ((rc = sync_range_rec_get(c, &rr)))
+			return rc;
+		if (rr.ref > na || rr.first == 0 || rr.count == 0 || rr.first > INT64_MAX ||
+		    rr.count > INT64_MAX - rr.first || rr.flags > (RANGE_SIG | RANGE_OPENED) ||
+		    memchr(rr.scope, 0, rr.sl) ||
+		    ((rr.flags & RANGE_OPENED) && rr.sl == 0)) /* scope "" is never encrypted */
+			return ERR_CORRUPT;
+	}
+	return 0;
+}
+
+/* Splits the rest of the payload into its S_N streams: 0, ERR_CORRUPT when
+ * bytes follow the last one, or the cursor's error. */
+static int sync_streams_get(struct cur *c, struct cur *st)
+{
+	int rc;
+
+	for (int j = 0; j < S_N; j++) {
+		const uint8_t *sp;
+		size_t sn;
+		if ((rc = cur_get_lenbytes(c, cur_left(c), &sp, &sn)))
+			return rc;
+		cur_init(&st[j], sp, sn);
+	}
+	return cur_done(c) ? 0 : ERR_CORRUPT;
+}
+
+/* Adds the range's count commits to out, their clocks from the HLC stream
+ * (the first relative to *base_ms, which it moves) and, unless the range
+ * is opened (P4), their bodies from the other streams: 0, ERR_CORRUPT for
+ * a clock out of order or bounds, ERR_TOOBIG for a body over the limit,
+ * -ENOMEM, or the stream's or the arena's error. */
+static int sync_range_commits_get(struct cur *st, const struct sync_range *r, uint64_t first, uint64_t count,
+				  struct sync_batch *out, uint64_t *base_ms)
+{
+	uint64_t prev_ms = 0;
+	int rc;
+
+	for (uint64_t k = 0; k < count; k++) {
+		uint64_t v, ctr = 0, ms;
+		if ((rc = cur_get_varint(&st[S_HLC], &v)))
+			return rc;
+		if ((v & 1) && (rc = cur_get_varint(&st[S_HLC], &ctr)))
+			return rc;
+		if ((v & 1) && (ctr == 0 || ctr > 0xffff))
+			return ERR_CORRUPT;
+		if (k == 0) {
+			uint64_t zz = v >> 1;
+			int64_t d = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
+			ms = *base_ms + (uint64_t)d;
+			*base_ms = ms;
+		} else {
+			ms = prev_ms + (v >> 1);
+		}
+		if (ms >= (1ULL << 47) || (k > 0 && ms < prev_ms) || (ms == 0 && ctr == 0))
+			return ERR_CORRUPT;
+		prev_ms = ms;
+		struct sync_commit *cm = sync_batch_commit(out);
+		if (!cm)
+			return -ENOMEM;
+		cm->seq = first + k;
+		cm->hlc = CRDT_HLC(ms, ctr);
+		cm->body_off = out->arena.len;
+		if (r->opened)
+			continue; /* P4: the body is rebuilt from the box */
+		if ((rc = sync_body_decode(st, &out->arena, r->scope, ms)))
+			return rc;
+		if (out->arena.err)
+			return out->arena.err;
+		cm->body_len = out->arena.len - cm->body_off;
+		if (cm->body_len > CRDT_BODY_MAX)
+			return ERR_TOOBIG;
+	}
+	return 0;
+}
+
+/* Adds the next range (its record at c, checked before) to out with its
+ * commits, its box if it is opened and the signature of its last commit
+ * if it has one: 0, ERR_CORRUPT, ERR_TOOBIG, -ENOMEM, or the stream's or
+ * the arena's error. */
+static int sync_range_decode(struct cur *c, struct cur *st, const uint8_t *authors,
+			     const uint8_t sender[SYNC_PK_LEN], struct sync_batch *out, uint64_t *base_ms)
+{
+	struct sync_range_rec rr;
+	struct sync_range *r;
+	int rc;
+
+	(void)sync_range_rec_get(c, &rr); /* read whole by sync_range_recs_check */
+	if (rr.count > cur_left(&st[S_HLC])) /* each commit takes a byte there */
+		return ERR_CORRUPT;
+	if (!(r = sync_batch_range(out)))
+		return -ENOMEM;
+	memcpy(r->author, rr.ref ? authors + (rr.ref - 1) * SYNC_PK_LEN : sender, SYNC_PK_LEN);
+	memcpy(r->scope, rr.scope, rr.sl);
+	r->scope[rr.sl] = '\0';
+	r->first_seq = rr.first;
+	r->first_commit = out->nc;
+	r->count = (size_t)rr.count;
+	r->has_sig = rr.flags & RANGE_SIG;
+	r->opened = rr.flags & RANGE_OPENED;
+	if ((rc = sync_range_commits_get(st, r, rr.first, rr.count, out, base_ms)))
+		return rc;
+	if (r->opened) {
+		const uint8_t *bx;
+		size_t bl;
+		if ((rc = cur_get_lenbytes(&st[S_RAW], cur_left(&st[S_RAW]), &bx, &bl)))
+			return rc;
+		if (bl < BOX_MIN)
+			return ERR_CORRUPT;
+		r->box_off = out->arena.len;
+		r->box_len = bl;
+		buf_put(&out->arena, bx, bl);
+		if (out->arena.err)
+			return out->arena.err;
+	}
+	if (r->has_sig) {
+		struct sync_commit *last = &out->cm[out->nc - 1];
+		if ((rc = cur_copy(&st[S_SIG], last->sig, SYNC_SIG_LEN)))
+			return rc;
+		last->has_sig = true;
+	}
+	return 0;
+}
+
 int sync_payload_decode(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN],
 			struct sync_batch *out)
 {
-	struct cur c, st[S_N];
+	struct cur c, recs, st[S_N];
 	const uint8_t *authors = NULL;
 	uint64_t na, nr, base_ms = 0;
 	int rc;
 
 	sync_batch_clear(out);
 	cur_init(&c, p, len);
-	if ((rc = cur_get_varint(&c, &na)))
+	if ((rc = sync_payload_head(&c, &na, &authors, &nr)))
 		goto fail;
-	if (na > SYNC_AUTHORS_MAX || na * SYNC_PK_LEN > cur_left(&c)) {
-		rc = ERR_TOOBIG;
-		goto fail;
-	}
-	if ((rc = cur_get_bytes(&c, (size_t)na * SYNC_PK_LEN, &authors)) || (rc = cur_get_varint(&c, &nr)))
-		goto fail;
-	if (nr > cur_left(&c)) {
-		rc = ERR_TOOBIG;
-		goto fail;
-	}
 	/* The range records come before the streams: read them first. */
-	struct cur rc_cur = c;
-	for (uint64_t i = 0; i < nr; i++) {
-		uint64_t ref, first, count;
-		const uint8_t *scope;
-		size_t sl;
-		uint8_t flags;
-		if ((rc = cur_get_varint(&c, &ref)) || (rc = cur_get_lenbytes(&c, CRDT_SCOPE_MAX, &scope, &sl)) ||
-		    (rc = cur_get_varint(&c, &first)) || (rc = cur_get_varint(&c, &count)) ||
-		    (rc = cur_get_u8(&c, &flags)))
-			goto fail;
-		if (ref > na || first == 0 || count == 0 || first > INT64_MAX || count > INT64_MAX - first ||
-		    flags > (RANGE_SIG | RANGE_OPENED) || memchr(scope, 0, sl) ||
-		    ((flags & RANGE_OPENED) && sl == 0)) { /* scope "" is never encrypted */
-			rc = ERR_CORRUPT;
-			goto fail;
-		}
-	}
-	for (int j = 0; j < S_N; j++) {
-		const uint8_t *sp;
-		size_t sn;
-		if ((rc = cur_get_lenbytes(&c, cur_left(&c), &sp, &sn)))
-			goto fail;
-		cur_init(&st[j], sp, sn);
-	}
-	if (!cur_done(&c)) {
-		rc = ERR_CORRUPT;
+	recs = c;
+	if ((rc = sync_range_recs_check(&c, na, nr)) || (rc = sync_streams_get(&c, st)))
 		goto fail;
-	}
-	c = rc_cur;
-	for (uint64_t i = 0; i < nr; i++) {
-		uint64_t ref, first, count;
-		const uint8_t *scope;
-		size_t sl;
-		uint8_t flags;
-		cur_get_varint(&c, &ref);
-		cur_get_lenbytes(&c, CRDT_SCOPE_MAX, &scope, &sl);
-		cur_get_varint(&c, &first);
-		cur_get_varint(&c, &count);
-		cur_get_u8(&c, &flags);
-		if (count > cur_left(&st[S_HLC])) { /* each commit takes a byte there */
-			rc = ERR_CORRUPT;
+	for (uint64_t i = 0; i < nr; i++)
+		if ((rc = sync_range_decode(&recs, st, authors, sender, out, &base_ms)))
 			goto fail;
-		}
-		struct sync_range *r = sync_batch_range(out);
-		if (!r) {
-			rc = -ENOMEM;
-			goto fail;
-		}
-		memcpy(r->author, ref ? authors + (ref - 1) * SYNC_PK_LEN : sender, SYNC_PK_LEN);
-		memcpy(r->scope, scope, sl);
-		r->scope[sl] = '\0';
-		r->first_seq = first;
-		r->first_commit = out->nc;
-		r->count = (size_t)count;
-		r->has_sig = flags & RANGE_SIG;
-		r->opened = flags & RANGE_OPENED;
-		uint64_t prev_ms = 0;
-		for (uint64_t k = 0; k < count; k++) {
-			uint64_t v, ctr = 0, ms;
-			if ((rc = cur_get_varint(&st[S_HLC], &v)))
-				goto fail;
-			if ((v & 1) && (rc = cur_get_varint(&st[S_HLC], &ctr)))
-				goto fail;
-			if ((v & 1) && (ctr == 0 || ctr > 0xffff)) {
-				rc = ERR_CORRUPT;
-				goto fail;
-			}
-			if (k == 0) {
-				uint64_t zz = v >> 1;
-				int64_t d = (int64_t)(zz >> 1) ^ -(int64_t)(zz & 1);
-				ms = base_ms + (uint64_t)d;
-				base_ms = ms;
-			} else {
-				ms = prev_ms + (v >> 1);
-			}
-			if (ms >= (1ULL << 47) || (k > 0 && ms < prev_ms) || (ms == 0 && ctr == 0)) {
-				rc = ERR_CORRUPT;
-				goto fail;
-			}
-			prev_ms = ms;
-			struct sync_commit *cm = sync_batch_commit(out);
-			if (!cm) {
-				rc = -ENOMEM;
-				goto fail;
-			}
-			cm->seq = first + k;
-			cm->hlc = CRDT_HLC(ms, ctr);
-			cm->body_off = out->arena.len;
-			if (r->opened)
-				continue; /* P4: the body is rebuilt from the box */
-			if ((rc = sync_body_decode(st, &out->arena, r->scope, ms)))
-				goto fail;
-			if (out->arena.err) {
-				rc = out->arena.err;
-				goto fail;
-			}
-			cm->body_len = out->arena.len - cm->body_off;
-			if (cm->body_len > CRDT_BODY_MAX) {
-				rc = ERR_TOOBIG;
-				goto fail;
-			}
-		}
-		if (r->opened) {
-			const uint8_t *bx;
-			size_t bl;
-			if ((rc = cur_get_lenbytes(&st[S_RAW], cur_left(&st[S_RAW]), &bx, &bl)))
-				goto fail;
-			if (bl < BOX_MIN) {
-				rc = ERR_CORRUPT;
-				goto fail;
-			}
-			r->box_off = out->arena.len;
-			r->box_len = bl;
-			buf_put(&out->arena, bx, bl);
-			if (out->arena.err) {
-				rc = out->arena.err;
-				goto fail;
-			}
-		}
-		if (r->has_sig) {
-			struct sync_commit *last = &out->cm[out->nc - 1];
-			if ((rc = cur_copy(&st[S_SIG], last->sig, SYNC_SIG_LEN)))
-				goto fail;
-			last->has_sig = true;
-		}
-	}
 	for (int j = 0; j < S_N; j++)
 		if (!cur_done(&st[j])) {
 			rc = ERR_CORRUPT;

@@ -32,6 +32,14 @@
  *      Received, its box is opened and each stored body rebuilt before
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.
+ *  D7. A chunk holds whole commits and, normally, at most chunk_max
+ *      bytes. When not even one commit of our own fits, with or without
+ *      its checkpoint, it goes alone, with its checkpoint, in one chunk
+ *      of up to SYNC_CHUNK_LONE bytes (a link carries it as it carries
+ *      any large message: CoAP block-wise), and the chunks after it are
+ *      of chunk_max again; only one larger than that is ERR_TOOBIG. A
+ *      relayed piece that does not fit chunk_max is left out, as before:
+ *      the peer gets it from its author or by another path.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -73,7 +81,7 @@ bool sync_scopes_has(const struct sync_scopes *s, const char *scope)
 	return false;
 }
 
-static void sync_report_reason(struct sync_report *r, int rc, uint64_t n)
+void sync_report_reason(struct sync_report *r, int rc, uint64_t n)
 {
 	size_t i;
 	for (i = 0; i < r->nreasons; i++)
@@ -147,6 +155,83 @@ void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 	}
 }
 
+/* Format 2 (docs/protocol.md §5): entries sorted by (author, scope), each
+ * author once: varint nauthors, then per author: author[32], varint
+ * nfeeds, nfeeds x (lenbytes scope, varint seq). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
+{
+	size_t nauthors = 0;
+	for (size_t i = 0; i < n; i++)
+		nauthors += i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0;
+	buf_put_varint(b, nauthors);
+	for (size_t i = 0; i < n;) {
+		size_t k = i + 1;
+		while (k < n && memcmp(v[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0)
+			k++;
+		buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
+		buf_put_varint(b, k - i);
+		for (; i < k; i++) {
+			buf_put_lenbytes(b, v[i].scope, strlen(v[i].scope));
+			buf_put_varint(b, v[i].seq);
+		}
+	}
+}
+
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
+{
+	struct crdt_vv_entry *v = NULL;
+	size_t len = 0, cap = 0;
+	uint64_t nauthors;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = cur_get_varint(c, &nauthors)))
+		return rc;
+	if (nauthors > max || nauthors > cur_left(c) / (CRDT_AUTHOR_LEN + 3))
+		return ERR_TOOBIG;
+	for (uint64_t a = 0; a < nauthors; a++) {
+		uint8_t author[CRDT_AUTHOR_LEN];
+		uint64_t nf;
+		if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)) || (rc = cur_get_varint(c, &nf)))
+			goto fail;
+		if (nf == 0 || nf > max - len || nf > cur_left(c) / 2) {
+			rc = nf == 0 ? ERR_CORRUPT : ERR_TOOBIG;
+			goto fail;
+		}
+		if (len + nf > cap) {
+			if ((rc = MEM_GROW(v, cap, len + nf)))
+				goto fail;
+		}
+		for (uint64_t f = 0; f < nf; f++) {
+			struct crdt_vv_entry *e = &v[len];
+			const uint8_t *sp;
+			size_t sl;
+			memset(e, 0, sizeof(*e));
+			memcpy(e->author, author, CRDT_AUTHOR_LEN);
+			if ((rc = cur_get_lenbytes(c, CRDT_SCOPE_MAX, &sp, &sl)) || (rc = cur_get_varint(c, &e->seq)))
+				goto fail;
+			if (memchr(sp, 0, sl) || e->seq > INT64_MAX) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			memcpy(e->scope, sp, sl);
+			/* strictly ascending: one encoding per vector */
+			if (len && sync_vv_cmp(&v[len - 1], e) >= 0) {
+				rc = ERR_CORRUPT;
+				goto fail;
+			}
+			len++;
+		}
+	}
+	*out = v;
+	*n = len;
+	return 0;
+fail:
+	mem_free(v);
+	return rc;
+}
+
 int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
 {
 	uint64_t cnt;
@@ -179,6 +264,51 @@ int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max
 fail:
 	mem_free(v);
 	return rc;
+}
+
+int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct crdt_vv_entry **out,
+		   size_t *n)
+{
+	const char *names[SYNC_SCOPES_MAX];
+	if (!wants || wants->all)
+		return crdt_store_vv(c->store, out, n);
+	for (size_t i = 0; i < wants->n; i++)
+		names[i] = wants->name[i];
+	return crdt_store_vv_scopes(c->store, names, wants->n, out, n);
+}
+
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN])
+{
+	crypto_generichash_state h;
+	uint8_t full[16];
+	struct crdt_vv_entry *s = NULL;
+
+	memset(out, 0, SYNC_VV_HASH_LEN);
+	if (n && !(s = mem_alloc(n * sizeof(*s))))
+		return -ENOMEM;
+	if (n)
+		memcpy(s, v, n * sizeof(*s));
+	sync_vv_sort(s, n);
+	crypto_generichash_init(&h, NULL, 0, sizeof(full));
+	crypto_generichash_update(&h, (const uint8_t *)"cunlian-vv-v1", 13);
+	for (size_t i = 0; i < n; i++) {
+		uint8_t e[CRDT_AUTHOR_LEN + 1 + CRDT_SCOPE_MAX + 8];
+		size_t sl = strlen(s[i].scope), k = 0;
+		if (!s[i].seq)
+			continue;
+		memcpy(e, s[i].author, CRDT_AUTHOR_LEN);
+		k = CRDT_AUTHOR_LEN;
+		e[k++] = (uint8_t)sl;
+		memcpy(e + k, s[i].scope, sl);
+		k += sl;
+		for (int b = 7; b >= 0; b--)
+			e[k++] = (uint8_t)(s[i].seq >> (8 * b));
+		crypto_generichash_update(&h, e, k);
+	}
+	crypto_generichash_final(&h, full, sizeof(full));
+	memcpy(out, full, SYNC_VV_HASH_LEN);
+	mem_free(s);
+	return 0;
 }
 
 /* ---- context --------------------------------------------------------- */
@@ -268,8 +398,10 @@ int sync_ctx_group_begin(struct sync_ctx *c)
 	if (c->grouped)
 		return ERR_USAGE;
 	int rc = crdt_store_begin(c->store);
-	if (!rc)
+	if (!rc) {
 		c->grouped = true;
+		c->group_seq++;
+	}
 	return rc;
 }
 
@@ -278,7 +410,10 @@ int sync_ctx_group_end(struct sync_ctx *c)
 	if (!c->grouped)
 		return ERR_USAGE;
 	c->grouped = false;
-	return crdt_store_end(c->store);
+	int rc = crdt_store_end(c->store);
+	if (rc)
+		c->group_lost = c->group_seq; /* rolled back: nothing of it is durable */
+	return rc;
 }
 
 /* ---- export ---------------------------------------------------------- */
@@ -423,7 +558,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	int rc;
 
 	c->withheld = 0;
-	if ((rc = crdt_store_vv(c->store, &mine, &nmine)))
+	if ((rc = sync_vv_wanted(c, wants, &mine, &nmine)))
 		return rc;
 	if (n) {
 		peer = mem_alloc(n * sizeof(*peer));
@@ -535,6 +670,38 @@ static int sync_try(struct sync_ctx *c, const struct sync_batch *b, const struct
 	return sync_chunk_seal(c, SYNC_MSG_DELTA, c->tmp.data, c->tmp.len, true, out);
 }
 
+/* D7: nothing complete fits a chunk at pos. When the next commit is our
+ * own, it goes alone in one chunk of up to SYNC_CHUNK_LONE bytes, with
+ * its checkpoint: *good = 1, the chunk in *best; 0 when it does not fit
+ * that either, or is relayed. */
+static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t ri, size_t pos,
+			  struct sync_seg *segs, struct buf *cand, struct buf *best, size_t *good)
+{
+	size_t r = ri, k = 0, nsegs, max = SYNC_CHUNK_LONE - 48;
+	int rc;
+	*good = 0;
+	if (c->opt.chunk_max >= SYNC_CHUNK_LONE)
+		return 0;
+	while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
+		r++;
+	if (r == b->nr)
+		return 0;
+	if (memcmp(b->r[r].author, c->id->pk, SYNC_PK_LEN) != 0)
+		return 0; /* relayed: left out, as a relay always did */
+	k = 1;
+	if (sync_segs(c, b, &r, pos, k, false, segs, &nsegs) != k)
+		return 0;
+	if ((rc = sync_try(c, b, segs, nsegs, cand)))
+		return rc;
+	if (cand->len <= max) {
+		struct buf t = *best;
+		*best = *cand;
+		*cand = t;
+		*good = k;
+	}
+	return 0;
+}
+
 static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_fn emit, void *arg)
 {
 	struct sync_seg *segs = NULL;
@@ -604,12 +771,16 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			k = g;
 		}
 		if (!good) {
-			/* Nothing complete fits. A relayed feed whose next piece
-			 * cannot fit (its author's checkpoint lies too far on) is
-			 * left out of this delta rather than stopping every other
-			 * feed: the peer gets it from the author or by another
-			 * path. Our own commit that cannot fit is the caller's
-			 * to hear about (ERR_TOOBIG). */
+			if ((rc = sync_pack_lone(c, b, ri, pos, segs, &cand, &best, &good)))
+				goto out;
+			nosig = false; /* D7: alone, with its checkpoint */
+		}
+		if (!good) {
+			/* Not even alone in a large chunk (D7). A relayed feed
+			 * is left out of this delta rather than stopping every
+			 * other feed: the peer gets it from the author or by
+			 * another path. Our own commit is the caller's to hear
+			 * about (ERR_TOOBIG). */
 			size_t r = ri;
 			while (r < b->nr && b->r[r].first_commit + b->r[r].count <= pos)
 				r++;

@@ -5,18 +5,33 @@
  *
  * Invariants:
  *  S1. A DELTA is acknowledged only once the transaction that applied it
- *      is on disk (at once, or at sync_session_flush() when grouped).
+ *      is on disk: at once, or, in a grouped session, at the
+ *      sync_session_flush() that ends the group (the context's: every
+ *      grouped session of it shares one transaction; the first flush
+ *      commits it). A group whose commit fails is rolled back and the
+ *      ACKs held for it are dropped: the peers send those chunks again.
+ *      A session that is not grouped first ends a group another session
+ *      of its context left open, then applies in its own transaction.
  *  S2. Every DELTA sent stays outstanding until an ACK names its id; an
  *      outstanding DELTA is resent once rto_ms have passed since it was
  *      last sent. So a lost, duplicated or reordered message only delays.
  *  S3. peer_vv only grows: it is the peer's HELLO, raised by what its
- *      ACKs report held and by what outstanding chunks carry. A delta is
- *      built from it, so no commit the peer acknowledged is sent again.
+ *      ACKs report held, by what outstanding chunks carry and by what the
+ *      peer's own DELTAs brought. A delta is built from it, so no commit
+ *      the peer acknowledged or sent is sent to it again.
  *  S4. A message that does not verify is dropped and counted; it changes
  *      nothing and is never acknowledged. Every HELLO and ACK after the
  *      first HELLO must come from the same peer key.
  *  S5. A DELTA refused only for a gap (commits missing before it) is not
- *      acknowledged: its resend applies once the earlier chunk arrived.
+ *      acknowledged. The session holds a copy (at most SYNC_HOLD_MAX
+ *      chunks, SYNC_HOLD_BYTES bytes) and applies it again, in the order
+ *      held, after each DELTA that applies without a gap, until none
+ *      progresses; one that applies then is acknowledged like any other.
+ *      A chunk the hold has no room for waits for the peer's resend. A
+ *      gap is never counted as a refusal (sync_report).
+ * S10. Input is typed (struct sync_input_result): every message gets a
+ *      kind and, when refused, its ERR_ code; nothing else of the session
+ *      depends on the caller reading it.
  *  S6. A HELLO asks for the scopes this node merges and those it relays
  *      (sync_options.relay), not for every scope: a station on a thin link
  *      gets its own data, the county's, and that of the stations that
@@ -39,14 +54,19 @@
  *      refuse them for good (the statements go first in a delta, but
  *      messages in flight at once can overtake each other: a response of
  *      several blocks arrives after a later one of one block).
+ *  S10. A HELLO carries the whole version vector, never a part of it
+ *      (docs/protocol.md §5, format 2): the initiator's lists every feed
+ *      it holds, taken once per session (mine), each author's key once;
+ *      the answer lists only the feeds of that list on which the answerer
+ *      is behind, by their place in it, so every other feed of it is held
+ *      at least as far, and nothing the answerer holds is sent to it
+ *      again. A format 1 HELLO (an older peer) is answered in format 1,
+ *      the feeds the peer named first. An initiator that heard no HELLO
+ *      after two sends its later ones in format 1, for an older peer
+ *      (which refuses format 2 as malformed).
  *
- * States and transitions. No field holds the state; it is read from the
- * fields of struct sync_session: START is sync_session_new(); HELLO_SENT
- * (initiator) or WAIT (responder) last until the peer's HELLO
- * (peer_hello); then SYNCING while a delta is to be rebuilt (rebuild) or
- * is outstanding (nout), or ACKs wait (nacks, nheld); IDLE when none of
- * that is left, which sync_session_idle() tells (it also waits for a due
- * HELLO or TIME):
+ * States and transitions (the state is not a field: it follows from
+ * peer_hello, the outstanding list and the queues, see sync_session_idle()):
  *
  *   state      event                         action                   next
  *   ---------  ----------------------------  -----------------------  ---------
@@ -61,6 +81,8 @@
  *                                            grouped until flush)
  *   any        DELTA refused                 count; ACK only when     same
  *                                            the refusal is final
+ *   any        DELTA needs an earlier one    hold a copy (S5)         same
+ *   any        DELTA applies, no gap         apply held ones (S5)     same
  *   SYNCING    ACK                           drop outstanding, raise  SYNCING/IDLE
  *                                            peer_vv
  *   SYNCING    tick >= sent_at + rto         requeue outstanding      SYNCING
@@ -79,6 +101,11 @@
 #include "sync/sync_internal.h"
 
 #define HELLO_REPLY 0x01
+#define HELLO_V2 0x02  /* the version vector in format 2 (docs/protocol.md §5) */
+#define HELLO_REL 0x04 /* format 2, an answer: relative to the vector it answers */
+#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL)
+#define HELLO_V1_FROM 3 /* an initiator's HELLOs from the third on are format 1 (S10) */
+#define HELLO_PAYLOAD_MAX ((size_t)1 << 20)
 #define CERT_MAX 4096
 #define ACKS_PER_MSG 64
 #define VV_MAX 1000000
@@ -97,6 +124,14 @@ struct sync_out {
 struct sync_ack {
 	uint8_t id[SYNC_ID_LEN];
 	uint8_t status;
+	uint64_t group; /* held: the group its chunk applied in */
+};
+
+/* A DELTA waiting for a gap to fill (S5). */
+struct sync_hold {
+	uint8_t id[SYNC_ID_LEN];
+	uint8_t *bytes;
+	size_t len;
 };
 
 struct sync_session {
@@ -112,6 +147,13 @@ struct sync_session {
 	/* our HELLO, and the TIME after it (S8) */
 	bool hello_due, hello_reply, time_due;
 	uint64_t hello_at;
+	unsigned hellos;             /* HELLOs sent before the peer's came (S10) */
+	struct crdt_vv_entry *mine;  /* the vector our HELLOs carry, sorted (S10) */
+	size_t nmine;
+	bool mine_taken;
+	struct crdt_vv_entry *asked; /* the peer's last HELLO's vector, as sent */
+	size_t nasked;
+	bool asked_v2;               /* answer it in format 2 */
 	bool rebuild;
 	/* outstanding DELTAs, oldest first */
 	struct sync_out *out;
@@ -121,6 +163,8 @@ struct sync_session {
 	size_t nacks, acks_cap, nheld, held_cap;
 	struct crdt_vv_entry *ackvv; /* feeds held, reported with the next ACK */
 	size_t nackvv, ackvv_cap;
+	struct sync_hold hold[SYNC_HOLD_MAX]; /* S5, in the order they arrived */
+	size_t nhold, hold_bytes;
 	struct sync_report rep;
 	struct buf msg;
 };
@@ -139,6 +183,35 @@ static int sync_vv_raise(struct crdt_vv_entry **v, size_t *n, size_t *cap,
 	if (rc)
 		return rc;
 	(*v)[(*n)++] = *e;
+	return 0;
+}
+
+/* Raise every entry of in into v (S3): a copy when v is empty, else a
+ * search per entry in v sorted. */
+static int sync_vv_raise_all(struct crdt_vv_entry **v, size_t *n, size_t *cap,
+			     const struct crdt_vv_entry *in, size_t nin)
+{
+	size_t n0 = *n;
+	if (nin == 0)
+		return 0;
+	int rc = MEM_GROW(*v, *cap, *n + nin);
+	if (rc)
+		return rc;
+	if (n0 == 0) {
+		memcpy(*v, in, nin * sizeof(*in));
+		*n = nin;
+		return 0;
+	}
+	sync_vv_sort(*v, n0);
+	for (size_t i = 0; i < nin; i++) {
+		struct crdt_vv_entry *e = (struct crdt_vv_entry *)sync_vv_find(*v, n0, in[i].author, in[i].scope);
+		if (e) {
+			if (e->seq < in[i].seq)
+				e->seq = in[i].seq;
+		} else {
+			(*v)[(*n)++] = in[i]; /* in has each feed once */
+		}
+	}
 	return 0;
 }
 
@@ -178,6 +251,10 @@ void sync_session_free(struct sync_session *s)
 	mem_free(s->acks);
 	mem_free(s->held);
 	mem_free(s->ackvv);
+	for (size_t i = 0; i < s->nhold; i++)
+		mem_free(s->hold[i].bytes);
+	mem_free(s->mine);
+	mem_free(s->asked);
 	buf_release(&s->msg);
 	mem_free(s);
 }
@@ -250,6 +327,44 @@ static void sync_session_learn_relay(struct sync_session *s)
 		sync_scopes_add(&c->opt.relay, station);
 }
 
+/* A format 2 answer to our HELLO (S10): varint upto, varint k, then k x
+ * (varint gap, varint seq): entry prev + 1 + gap of our vector is held
+ * only up to seq (below ours); the others before upto as far as ours;
+ * those from upto on are not said (none held). Into *out, sorted. */
+static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct crdt_vv_entry **out,
+				size_t *n)
+{
+	uint64_t upto, k, at = 0;
+	struct crdt_vv_entry *v;
+	*out = NULL;
+	*n = 0;
+	if (!s->mine_taken || cur_get_varint(c, &upto) || cur_get_varint(c, &k) || upto > s->nmine ||
+	    k > upto)
+		return ERR_CORRUPT;
+	v = mem_calloc(upto ? (size_t)upto : 1, sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	if (upto)
+		memcpy(v, s->mine, (size_t)upto * sizeof(*v));
+	for (uint64_t i = 0; i < k; i++) {
+		uint64_t gap, seq;
+		if (cur_get_varint(c, &gap) || cur_get_varint(c, &seq) || gap >= upto - at ||
+		    seq >= v[at + gap].seq) {
+			mem_free(v);
+			return ERR_CORRUPT;
+		}
+		v[at + gap].seq = seq;
+		at += gap + 1;
+	}
+	size_t m = 0; /* a feed held up to 0 is no entry */
+	for (size_t i = 0; i < (size_t)upto; i++)
+		if (v[i].seq)
+			v[m++] = v[i];
+	*out = v;
+	*n = m;
+	return 0;
+}
+
 static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
 {
 	struct cur c;
@@ -267,7 +382,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	if ((rc = cur_get_u8(&c, &flags)) || (rc = cur_get_lenbytes(&c, CERT_MAX, &cert, &cert_len)) ||
 	    (rc = cur_get_u8(&c, &all)) || (rc = cur_get_varint(&c, &n)))
 		return ERR_CORRUPT;
-	if (flags > HELLO_REPLY || all > 1 || n > SYNC_SCOPES_MAX)
+	if ((flags & ~HELLO_FLAGS) || ((flags & HELLO_REL) && !(flags & HELLO_V2)) || all > 1 ||
+	    n > SYNC_SCOPES_MAX)
 		return ERR_CORRUPT;
 	wants.all = all;
 	for (uint64_t i = 0; i < n; i++) {
@@ -279,7 +395,13 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 		wants.name[wants.n][len] = '\0';
 		wants.n++;
 	}
-	if ((rc = sync_vv_get(&c, &vv, &nvv, VV_MAX)))
+	if (flags & HELLO_REL)
+		rc = sync_session_rel_get(s, &c, &vv, &nvv);
+	else if (flags & HELLO_V2)
+		rc = sync_vv_get2(&c, &vv, &nvv, VV_MAX);
+	else
+		rc = sync_vv_get(&c, &vv, &nvv, VV_MAX);
+	if (rc)
 		return rc == -ENOMEM ? rc : ERR_CORRUPT;
 	if (!cur_done(&c)) {
 		rc = ERR_CORRUPT;
@@ -287,9 +409,15 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	}
 	/* The certificate is kept for the trust issue; nothing checks it yet. */
 	(void)cert;
-	for (size_t i = 0; i < nvv; i++)
-		if ((rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i])))
-			goto out;
+	if ((rc = sync_vv_raise_all(&s->pvv, &s->npvv, &s->pvv_cap, vv, nvv)))
+		goto out;
+	if (!(flags & HELLO_REL)) { /* what an answer of ours is relative to (S10) */
+		mem_free(s->asked);
+		s->asked = vv;
+		s->nasked = nvv;
+		s->asked_v2 = flags & HELLO_V2;
+		vv = NULL;
+	}
 	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
 	sync_session_learn_relay(s);
 	s->peer_hello = true;
@@ -348,69 +476,236 @@ static int sync_session_queue_ack(struct sync_session *s, const uint8_t id[SYNC_
 		return rc;
 	memcpy((*v)[*n].id, id, SYNC_ID_LEN);
 	(*v)[*n].status = status;
+	(*v)[*n].group = s->c->group_seq;
 	(*n)++;
 	return 0;
 }
 
-static int sync_session_delta(struct sync_session *s, const uint8_t *msg, size_t len,
-			      const uint8_t id[SYNC_ID_LEN], uint64_t wall_ms)
+/* Count what applying one chunk did (r) in the session's report; a gap
+ * is not a refusal (S5). A held chunk applied again (again) counts only
+ * what it changes now: not the chunk, its duplicates or unwanted commits
+ * again. Adds this chunk's commits to res; returns the refusals. */
+static uint64_t sync_session_count(struct sync_session *s, const struct sync_report *r, bool again,
+				   struct sync_input_result *res, int *why)
+{
+	struct sync_report *d = &s->rep;
+	uint64_t gap = 0;
+	*why = 0;
+	for (size_t i = 0; i < r->nreasons; i++) {
+		if (r->reasons[i].rc == ERR_GAP) {
+			gap += r->reasons[i].n;
+			continue;
+		}
+		sync_report_reason(d, r->reasons[i].rc, r->reasons[i].n);
+		if (!*why)
+			*why = r->reasons[i].rc;
+	}
+	uint64_t refused = r->refused > gap ? r->refused - gap : 0;
+	d->chunks_refused += r->chunks_refused;
+	if (!again) {
+		d->chunks += r->chunks;
+		d->duplicate += r->duplicate;
+		d->unwanted += r->unwanted;
+		res->duplicate += r->duplicate;
+	}
+	d->applied += r->applied;
+	d->carried += r->carried;
+	d->held += r->held;
+	d->released += r->released;
+	d->refused += refused;
+	res->applied += r->applied;
+	res->carried += r->carried;
+	res->refused += refused;
+	return refused;
+}
+
+/* Apply one DELTA and queue its ACK when it is final. *kind: what it was
+ * (MERGED, DUPLICATE, NEED_MORE or REFUSED with *why); *whole: the chunk
+ * itself was refused (nothing of it applied). */
+static int sync_session_apply(struct sync_session *s, const uint8_t *msg, size_t len,
+			      const uint8_t id[SYNC_ID_LEN], uint64_t wall_ms, bool again,
+			      struct sync_input_result *res, enum sync_in_kind *kind, int *why,
+			      bool *whole)
 {
 	struct crdt_vv_entry *held = NULL;
+	struct sync_report r;
 	size_t nheld = 0;
-	uint64_t refused = s->rep.refused;
 	int rc;
 
+	memset(&r, 0, sizeof(r));
+	*whole = false;
+	if (!s->opt.group && s->c->grouped)
+		sync_ctx_group_end(s->c); /* S1: another session's group; a failure drops its ACKs */
 	if (s->opt.group && !s->c->grouped && (rc = sync_ctx_group_begin(s->c)))
 		return rc;
-	rc = sync_chunk_apply(s->c, msg, len, wall_ms, &s->rep, &held, &nheld);
-	if (rc == ERR_GAP) { /* S5: wait for the resend */
-		rc = 0;
-		goto out;
-	}
+	rc = sync_chunk_apply(s->c, msg, len, wall_ms, &r, &held, &nheld);
 	if (rc == -ENOMEM || rc == ERR_STORAGE)
 		goto out;
-	if (rc) { /* S4: a chunk that does not verify is dropped */
+	uint64_t refused = sync_session_count(s, &r, again, res, why);
+	if (rc == ERR_GAP) { /* S5: held, acknowledged once it applies */
+		*kind = SYNC_IN_NEED_MORE;
 		rc = 0;
 		goto out;
 	}
+	if (rc) { /* S4: a chunk that does not verify is dropped, never acknowledged */
+		*kind = SYNC_IN_REFUSED;
+		*why = rc;
+		*whole = true;
+		rc = 0;
+		goto out;
+	}
+	*kind = refused ? SYNC_IN_REFUSED
+		: r.duplicate && !r.applied && !r.carried && !r.released ? SYNC_IN_DUPLICATE
+		: SYNC_IN_MERGED;
 	for (size_t i = 0; i < nheld && !rc; i++)
 		rc = sync_vv_raise(&s->ackvv, &s->nackvv, &s->ackvv_cap, &held[i]);
+	/* S3: the peer holds what it sent; never send it back */
+	for (size_t i = 0; i < nheld && !rc; i++)
+		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &held[i]);
 	if (!rc)
-		rc = sync_session_queue_ack(s, id, s->rep.refused > refused ? ACK_REFUSED : ACK_HELD,
-					    s->c->grouped);
+		rc = sync_session_queue_ack(s, id, refused ? ACK_REFUSED : ACK_HELD, s->opt.group);
 out:
 	mem_free(held);
 	return rc;
 }
 
-int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms)
+static bool sync_session_holds(const struct sync_session *s, const uint8_t id[SYNC_ID_LEN])
 {
+	for (size_t i = 0; i < s->nhold; i++)
+		if (memcmp(s->hold[i].id, id, SYNC_ID_LEN) == 0)
+			return true;
+	return false;
+}
+
+/* S5: keep a copy of a DELTA that waits for a gap, if there is room. */
+static void sync_session_hold(struct sync_session *s, const uint8_t *msg, size_t len,
+			      const uint8_t id[SYNC_ID_LEN])
+{
+	struct sync_hold *h = &s->hold[s->nhold];
+	if (s->nhold == SYNC_HOLD_MAX || len > SYNC_HOLD_BYTES - s->hold_bytes || !(h->bytes = mem_alloc(len)))
+		return; /* the peer's resend brings it */
+	memcpy(h->bytes, msg, len);
+	memcpy(h->id, id, SYNC_ID_LEN);
+	h->len = len;
+	s->hold_bytes += len;
+	s->nhold++;
+}
+
+/* S5: a DELTA applied without a gap; apply the held ones that can now,
+ * oldest first, again from the oldest after each that does. */
+static int sync_session_release(struct sync_session *s, uint64_t wall_ms, struct sync_input_result *res)
+{
+	for (size_t i = 0; i < s->nhold;) {
+		struct sync_hold h = s->hold[i];
+		enum sync_in_kind kind = SYNC_IN_NEED_MORE;
+		bool whole;
+		int why, rc = sync_session_apply(s, h.bytes, h.len, h.id, wall_ms, true, res, &kind, &why, &whole);
+		if (rc)
+			return rc;
+		if (kind == SYNC_IN_NEED_MORE) {
+			i++;
+			continue;
+		}
+		mem_free(h.bytes);
+		s->hold_bytes -= h.len;
+		memmove(&s->hold[i], &s->hold[i + 1], (s->nhold - i - 1) * sizeof(s->hold[0]));
+		s->nhold--;
+		if (!whole)
+			res->released++;
+		i = 0;
+	}
+	return 0;
+}
+
+static int sync_session_delta(struct sync_session *s, const uint8_t *msg, size_t len,
+			      const uint8_t id[SYNC_ID_LEN], uint64_t wall_ms, struct sync_input_result *res)
+{
+	bool whole;
+	int rc;
+	if (sync_session_holds(s, id)) { /* the peer's resend of one held: still waits */
+		res->kind = SYNC_IN_NEED_MORE;
+		return 0;
+	}
+	if ((rc = sync_session_apply(s, msg, len, id, wall_ms, false, res, &res->kind, &res->why, &whole)))
+		return rc;
+	if (res->kind == SYNC_IN_NEED_MORE) {
+		sync_session_hold(s, msg, len, id);
+		return 0;
+	}
+	if (whole || !s->nhold)
+		return 0; /* nothing applied, or nothing waits */
+	return sync_session_release(s, wall_ms, res);
+}
+
+int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms,
+		       struct sync_input_result *res)
+{
+	struct sync_input_result local;
 	struct sync_chunk ch;
 	uint8_t id[SYNC_ID_LEN];
 	int type, rc;
 	size_t clen;
 
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	res->kind = SYNC_IN_REFUSED;
 	s->now = wall_ms;
 	if ((rc = sync_trust_refresh(s->c)))
 		return rc;
-	if (sync_chunk_peek(msg, len, id, &type, &clen) || clen != len) {
+	if ((rc = sync_chunk_peek(msg, len, id, &type, &clen)) || clen != len) {
 		s->rep.chunks_refused++;
+		res->why = rc ? rc : ERR_CORRUPT;
 		return 0;
 	}
 	if (type == SYNC_MSG_DELTA)
-		return sync_session_delta(s, msg, len, id, wall_ms);
+		return sync_session_delta(s, msg, len, id, wall_ms, res);
 	rc = sync_chunk_open(s->c, msg, len, &ch);
 	if (!rc && s->peer_hello && memcmp(ch.sender, s->peer, SYNC_PK_LEN) != 0)
 		rc = ERR_UNAUTH; /* S4: one peer per session */
-	if (!rc && type == SYNC_MSG_TIME)
+	if (!rc && type == SYNC_MSG_TIME) {
 		rc = sync_time_note(&ch, wall_ms, &s->rep); /* S8 */
-	else if (!rc)
-		rc = type == SYNC_MSG_HELLO ? sync_session_hello(s, &ch) : sync_session_ack_in(s, &ch);
+		res->kind = SYNC_IN_TIME;
+	} else if (!rc && type == SYNC_MSG_HELLO) {
+		rc = sync_session_hello(s, &ch);
+		res->kind = SYNC_IN_HELLO;
+	} else if (!rc && type == SYNC_MSG_ACK) {
+		rc = sync_session_ack_in(s, &ch);
+		res->kind = SYNC_IN_ACK;
+	} else if (!rc) {
+		rc = ERR_CORRUPT; /* an END: bundles only */
+	}
 	if (rc == -ENOMEM)
 		return rc;
-	if (rc)
+	if (rc) {
 		s->rep.chunks_refused++;
+		res->kind = SYNC_IN_REFUSED;
+		res->why = rc;
+	}
 	return 0;
+}
+
+int sync_session_input_body(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall_ms,
+			    size_t *n)
+{
+	size_t off = 0, taken = 0;
+	int rc = 0;
+	while (off < len) {
+		uint8_t id[SYNC_ID_LEN];
+		int type;
+		size_t clen;
+		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen == 0 || clen > len - off) {
+			s->rep.chunks_refused++; /* the rest cannot be found */
+			break;
+		}
+		if ((rc = sync_session_input(s, p + off, clen, wall_ms, NULL)))
+			break;
+		off += clen;
+		taken++;
+	}
+	if (n)
+		*n = taken;
+	return rc;
 }
 
 /* ---- output ---------------------------------------------------------- */
@@ -459,29 +754,119 @@ static void sync_session_wants(const struct sync_ctx *c, struct sync_scopes *w)
 			w->all = true;
 }
 
+/* Format 1 (an older peer, S10): as many entries as fit a chunk, first
+ * those of the feeds the peer's HELLO named (what it would otherwise send
+ * again), then this node's own (sync_session_own_behind), then the rest. */
+static int sync_session_vv1_put(struct sync_session *s, struct buf *p)
+{
+	struct crdt_vv_entry *all = NULL, *named = NULL, *take = NULL;
+	size_t nall = 0, nnamed = s->nasked, ntake = 0;
+	size_t room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN), used = p->len + 4;
+	int rc;
+
+	if (!s->opt.initiator && nnamed) {
+		if (!(named = mem_alloc(nnamed * sizeof(*named))))
+			return -ENOMEM;
+		memcpy(named, s->asked, nnamed * sizeof(*named));
+		if ((rc = crdt_store_heads(s->c->store, named, nnamed)))
+			goto out;
+	}
+	if (s->opt.initiator) {
+		all = s->mine;
+		nall = s->nmine;
+	} else if ((rc = crdt_store_vv(s->c->store, &all, &nall))) {
+		goto out;
+	}
+	if (!(take = mem_alloc((nnamed + nall + 1) * sizeof(*take)))) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	for (int pass = 0; pass < 3; pass++) {
+		const struct crdt_vv_entry *v = pass == 0 ? named : all;
+		size_t nv = pass == 0 ? nnamed : nall;
+		for (size_t i = 0; i < nv; i++) {
+			bool own = memcmp(v[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) == 0;
+			if (!v[i].seq || (pass == 1 && !own) || (pass == 2 && own))
+				continue;
+			bool dup = false;
+			for (size_t k = 0; k < ntake && !dup; k++)
+				dup = memcmp(take[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0 &&
+				      strcmp(take[k].scope, v[i].scope) == 0;
+			size_t e = CRDT_AUTHOR_LEN + 1 + strlen(v[i].scope) + varint_len(v[i].seq);
+			if (dup || used + e > room)
+				continue;
+			used += e;
+			take[ntake++] = v[i];
+		}
+	}
+	sync_vv_put(p, take, ntake);
+	rc = 0;
+out:
+	if (all != s->mine)
+		mem_free(all);
+	mem_free(named);
+	mem_free(take);
+	return rc;
+}
+
+/* Format 2 answer (S10): the feeds of the peer's vector on which this
+ * node is behind, by place; all of them unless the answer would pass
+ * HELLO_PAYLOAD_MAX, then up to the place where it stops (upto). */
+static int sync_session_rel_put(struct sync_session *s, struct buf *p)
+{
+	struct crdt_vv_entry *have = NULL;
+	size_t n = s->nasked, k = 0, upto = n, at = 0;
+	struct buf e;
+	int rc;
+
+	if (n && !(have = mem_alloc(n * sizeof(*have))))
+		return -ENOMEM;
+	if (n)
+		memcpy(have, s->asked, n * sizeof(*have));
+	if ((rc = crdt_store_heads(s->c->store, have, n))) {
+		mem_free(have);
+		return rc;
+	}
+	buf_init(&e, HELLO_PAYLOAD_MAX);
+	for (size_t i = 0; i < n; i++) {
+		if (have[i].seq >= s->asked[i].seq)
+			continue;
+		if (e.len + 20 > HELLO_PAYLOAD_MAX - p->len - 32) {
+			upto = i;
+			break;
+		}
+		buf_put_varint(&e, i - at);
+		buf_put_varint(&e, have[i].seq);
+		at = i + 1;
+		k++;
+	}
+	buf_put_varint(p, upto);
+	buf_put_varint(p, k);
+	buf_put(p, e.data, e.len);
+	rc = e.err;
+	buf_release(&e);
+	mem_free(have);
+	return rc;
+}
+
 static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 {
-	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0, take = 0, room;
 	struct buf p;
 	int rc;
 
-	if ((rc = crdt_store_vv(s->c->store, &vv, &n)))
-		return rc;
-	/* This node's own feeds first, so they are always in it: a peer can
-	 * tell a replica that lost its own commits (sync_session_own_behind). */
-	for (size_t i = 0, own = 0; i < n; i++)
-		if (memcmp(vv[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) == 0) {
-			struct crdt_vv_entry e = vv[i];
-			memmove(&vv[own + 1], &vv[own], (i - own) * sizeof(*vv));
-			vv[own++] = e;
-		}
-	/* The whole version vector when it fits a chunk; otherwise its first
-	 * entries, and the peer sends the rest from an older point (the
-	 * commits this node already holds arrive as harmless duplicates). */
-	buf_init(&p, s->c->opt.chunk_max);
-	room = s->c->opt.chunk_max - (SYNC_HDR_FIXED + 4 + SYNC_SIG_LEN);
-	buf_put_u8(&p, s->hello_reply ? HELLO_REPLY : 0);
+	/* S10: the initiator's vector is taken once, for every HELLO of the
+	 * session, so that an answer to any of them is relative to it */
+	if (s->hello_reply && !s->mine_taken) {
+		if ((rc = crdt_store_vv(s->c->store, &s->mine, &s->nmine)))
+			return rc;
+		s->mine_taken = true;
+	}
+	bool v2 = s->hello_reply ? s->hellos + 1 < HELLO_V1_FROM : s->asked_v2;
+	buf_init(&p, v2 ? HELLO_PAYLOAD_MAX : s->c->opt.chunk_max);
+	uint8_t flags = s->hello_reply ? HELLO_REPLY : 0;
+	if (v2)
+		flags |= HELLO_V2 | (s->hello_reply ? 0 : HELLO_REL);
+	buf_put_u8(&p, flags);
 	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
 	struct sync_scopes wants;
 	sync_session_wants(s->c, &wants);
@@ -489,21 +874,28 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	buf_put_varint(&p, wants.all ? 0 : wants.n);
 	for (size_t i = 0; !wants.all && i < wants.n; i++)
 		buf_put_lenbytes(&p, wants.name[i], strlen(wants.name[i]));
-	size_t used = p.len + 4;
-	while (take < n) {
-		size_t e = CRDT_AUTHOR_LEN + 1 + strlen(vv[take].scope) + varint_len(vv[take].seq);
-		if (used + e > room)
-			break;
-		used += e;
-		take++;
-	}
-	sync_vv_put(&p, vv, take);
-	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
+	if (!v2)
+		rc = sync_session_vv1_put(s, &p);
+	else if (s->hello_reply)
+		rc = (sync_vv_put2(&p, s->mine, s->nmine), 0);
+	else
+		rc = sync_session_rel_put(s, &p);
+	if (!rc)
+		rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
 	buf_release(&p);
-	mem_free(vv);
+	if (!rc && s->hello_reply)
+		s->hellos++;
 	return rc;
 }
 
+/* Append s->msg to out. */
+static int sync_session_put(struct sync_session *s, struct buf *out)
+{
+	buf_put(out, s->msg.data, s->msg.len);
+	return out->err;
+}
+
+/* The next ACK, appended to out. */
 static int sync_session_ack_out(struct sync_session *s, struct buf *out)
 {
 	struct buf p;
@@ -528,9 +920,9 @@ static int sync_session_ack_out(struct sync_session *s, struct buf *out)
 		nv++;
 	}
 	sync_vv_put(&p, s->ackvv, nv);
-	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_ACK, p.data, p.len, false, out);
+	rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_ACK, p.data, p.len, false, &s->msg);
 	buf_release(&p);
-	if (rc)
+	if (rc || (rc = sync_session_put(s, out)))
 		return rc;
 	memmove(s->acks, s->acks + take, (s->nacks - take) * sizeof(*s->acks));
 	s->nacks -= take;
@@ -584,13 +976,17 @@ int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
 	return sync_session_next(s) != NULL;
 }
 
-int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms)
+/* The next message into out (appended); *delta: it is a DELTA. */
+static int sync_session_next_msg(struct sync_session *s, struct buf *out, uint64_t wall_ms, bool *delta)
 {
 	int rc;
+	*delta = false;
 	s->now = wall_ms;
-	buf_reset(out);
+	/* HELLO, TIME and ACK are sealed into s->msg (sealing resets its
+	 * buffer), then appended; what they say is taken off only once the
+	 * append succeeded */
 	if (s->hello_due) {
-		if ((rc = sync_session_hello_out(s, out)))
+		if ((rc = sync_session_hello_out(s, &s->msg)) || (rc = sync_session_put(s, out)))
 			return rc;
 		s->hello_due = false;
 		s->hello_at = wall_ms;
@@ -599,18 +995,17 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 	}
 	if (s->time_due) { /* S8 */
 		uint8_t t[SYNC_TIME_LEN];
-		s->time_due = false;
 		if (sync_time_payload(s->c, wall_ms, t)) {
-			if ((rc = sync_chunk_seal(s->c, SYNC_MSG_TIME, t, sizeof(t), false, out)))
+			if ((rc = sync_chunk_seal(s->c, SYNC_MSG_TIME, t, sizeof(t), false, &s->msg)) ||
+			    (rc = sync_session_put(s, out)))
 				return rc;
+			s->time_due = false;
 			return 1;
 		}
+		s->time_due = false;
 	}
-	if (s->nacks) {
-		if ((rc = sync_session_ack_out(s, out)))
-			return rc;
-		return 1;
-	}
+	if (s->nacks)
+		return (rc = sync_session_ack_out(s, out)) ? rc : 1;
 	if ((rc = sync_session_rebuild(s, wall_ms)))
 		return rc;
 	struct sync_out *o = sync_session_next(s);
@@ -621,7 +1016,47 @@ int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_m
 		return out->err;
 	o->queued = false;
 	o->sent_at = wall_ms;
+	*delta = true;
 	return 1;
+}
+
+int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms)
+{
+	bool delta;
+	buf_reset(out);
+	return sync_session_next_msg(s, out, wall_ms, &delta);
+}
+
+int sync_session_output_body(struct sync_session *s, struct buf *out, size_t soft, uint64_t wall_ms,
+			     bool *more)
+{
+	bool delta = false, stopped = false;
+	int n = 0, rc;
+	if (more)
+		*more = false;
+	while (!delta) {
+		if (out->len >= soft) {
+			stopped = true;
+			break;
+		}
+		size_t mark = out->len;
+		if ((rc = sync_session_next_msg(s, out, wall_ms, &delta)) < 0) {
+			out->len = mark;
+			return rc;
+		}
+		if (rc == 0)
+			break;
+		n++;
+		stopped = delta;
+	}
+	if (stopped && more) {
+		if ((rc = sync_session_pending(s, wall_ms)) < 0)
+			return rc;
+		*more = rc == 1;
+	}
+	if (more && s->nheld)
+		*more = true; /* ACKs that the next flush releases (S1) */
+	return n;
 }
 
 int sync_session_tick(struct sync_session *s, uint64_t wall_ms)
@@ -639,12 +1074,25 @@ int sync_session_tick(struct sync_session *s, uint64_t wall_ms)
 
 int sync_session_flush(struct sync_session *s)
 {
-	int rc = 0;
-	if (s->c->grouped && (rc = sync_ctx_group_end(s->c)))
-		return rc;
-	for (size_t i = 0; i < s->nheld && !rc; i++)
+	int end = s->c->grouped ? sync_ctx_group_end(s->c) : 0, rc = 0;
+	size_t keep = 0;
+	bool lost = false;
+	for (size_t i = 0; i < s->nheld && !rc; i++) {
+		if (s->held[i].group == s->c->group_lost) {
+			lost = true; /* S1: rolled back, never acknowledged */
+			continue;
+		}
 		rc = sync_session_queue_ack(s, s->held[i].id, s->held[i].status, false);
-	if (!rc)
-		s->nheld = 0;
-	return rc;
+	}
+	if (lost)
+		s->nackvv = 0; /* it may name feeds the rollback took back */
+	if (rc) { /* out of memory: keep them all for the next flush */
+		for (size_t i = 0; i < s->nheld; i++)
+			if (s->held[i].group != s->c->group_lost)
+				s->held[keep++] = s->held[i];
+		s->nheld = keep;
+		return rc;
+	}
+	s->nheld = 0;
+	return end;
 }

@@ -53,6 +53,10 @@
 #define SYNC_CHUNK_MIN 160
 #define SYNC_CHUNK_DEFAULT ((size_t)60 << 10)
 #define SYNC_CHUNK_MAX ((size_t)1 << 20)
+/* A commit (or a relayed piece up to its checkpoint) that does not fit
+ * chunk_max travels alone in a chunk of up to this many bytes
+ * (sync/delta.c D7). */
+#define SYNC_CHUNK_LONE SYNC_CHUNK_DEFAULT
 /* The chunk of a CoAP link by default (node.conf chunk): one datagram. */
 #define SYNC_CHUNK_LINK 1024
 /* The longest plaintext commit body (crdt_body_encode bytes) that travels
@@ -406,11 +410,21 @@ struct sync_chunk_info {
 typedef int (*sync_emit_fn)(void *arg, const uint8_t *chunk, size_t len,
 			    const struct sync_chunk_info *info);
 
+/* The summary of a version vector a probe compares (docs/protocol.md,
+ * "CoAP resources", vvq): the first SYNC_VV_HASH_LEN bytes of
+ * BLAKE2b-128("cunlian-vv-v1" || per entry, in (author, scope) byte
+ * order: author[32], u8 len(scope), scope, u64be seq). v need not be
+ * sorted; entries with seq 0 are left out. Returns 0 or -ENOMEM. */
+#define SYNC_VV_HASH_LEN 8
+int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HASH_LEN]);
+
 /* Every commit of a scope in wants that the peer lacks according to vv
  * (n entries; NULL, 0: it holds nothing), in chunks of at most chunk_max
- * bytes, handed to emit in order. Relayed feeds end at the last commit
- * whose author checkpoint is held. A non-zero return of emit stops and is
- * returned. ERR_TOOBIG if one commit cannot fit in a chunk. */
+ * bytes, handed to emit in order; a commit that does not fit goes alone
+ * in a chunk of up to SYNC_CHUNK_LONE bytes (delta.c D7). Relayed feeds
+ * end at the last commit whose author checkpoint is held. A non-zero
+ * return of emit stops and is returned. ERR_TOOBIG if one commit of this
+ * node's cannot fit even so. */
 int sync_delta_export(struct sync_ctx *c, const struct crdt_vv_entry *vv, size_t n,
 		      const struct sync_scopes *wants, sync_emit_fn emit, void *arg);
 /* The same for a reader that can read the scopes in reads (a hub: all;
@@ -488,7 +502,7 @@ int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uin
 struct sync_session;
 struct sync_session_options {
 	bool initiator;       /* sends the first HELLO */
-	bool group;           /* hub: hold acks until sync_session_flush() */
+	bool group;           /* share one transaction, hold acks until sync_session_flush() */
 	uint64_t rto_ms;      /* resend after; 0: 3000 */
 	const uint8_t *cert;  /* the node's certificate (trust issue); may be NULL */
 	size_t cert_len;
@@ -496,19 +510,108 @@ struct sync_session_options {
 int sync_session_new(struct sync_session **out, struct sync_ctx *c,
 		     const struct sync_session_options *opt, uint64_t wall_ms);
 void sync_session_free(struct sync_session *s);
-/* Consume one message. Returns 0 (also for a refused or stale message:
- * see sync_session_report), or -ENOMEM / ERR_STORAGE. */
-int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms);
+
+/*
+ * What one message did (sync_session_input). The session owns the rest:
+ * it acknowledges what must be, holds what must wait, and counts
+ * everything in its report; a caller reads the kind only to say or log
+ * something. Kinds, by what arrived:
+ *
+ *   kind               message  what happened
+ *   -----------------  -------  ------------------------------------------
+ *   SYNC_IN_HELLO      HELLO    the peer's HELLO was taken in
+ *   SYNC_IN_ACK        ACK      the chunks it names are no longer outstanding
+ *   SYNC_IN_TIME       TIME     its time is in the report (time_kind ...)
+ *   SYNC_IN_MERGED     DELTA    verified and applied, nothing refused (some
+ *                               commits may have been held already);
+ *                               acknowledged once durable
+ *   SYNC_IN_DUPLICATE  DELTA    verified; every commit was held already;
+ *                               acknowledged again
+ *   SYNC_IN_NEED_MORE  DELTA    verified, but a range needs commits of a chunk
+ *                               not here yet (ERR_GAP): what linked is applied,
+ *                               the chunk is held by the session and applied
+ *                               again, and acknowledged, once the gap fills
+ *                               (it is not acknowledged before, so when the
+ *                               hold is full the peer's resend brings it);
+ *                               why and refused say what of it was refused
+ *                               meanwhile, if anything
+ *   SYNC_IN_REFUSED    any      dropped or refused for good, why = the ERR_
+ *                               code: a message that does not frame or verify
+ *                               (ERR_CORRUPT, ERR_BADSIG, ERR_NODICT,
+ *                               ERR_TOOBIG), a HELLO/ACK/TIME of another key
+ *                               than the peer's (ERR_UNAUTH); or a DELTA some
+ *                               of whose commits were refused (ERR_UNAUTH,
+ *                               ERR_REVOKED, ERR_CHAIN, ERR_RULE ...: the
+ *                               first reason; the counts say what else of it
+ *                               applied). A message refused whole changes
+ *                               nothing.
+ *
+ * The counts are commits, of this message and of the held chunks it
+ * released (released: how many such chunks applied now, in the order
+ * they arrived). A gap is never counted as a refusal.
+ */
+enum sync_in_kind {
+	SYNC_IN_HELLO = 1,
+	SYNC_IN_ACK,
+	SYNC_IN_TIME,
+	SYNC_IN_MERGED,
+	SYNC_IN_DUPLICATE,
+	SYNC_IN_NEED_MORE,
+	SYNC_IN_REFUSED,
+};
+struct sync_input_result {
+	enum sync_in_kind kind;
+	int why;                /* SYNC_IN_REFUSED (or NEED_MORE with refusals): an ERR_ code; else 0 */
+	uint64_t applied, carried, duplicate, refused;
+	size_t released;        /* held DELTAs this one let apply */
+};
+/* The chunks a session holds for a gap: at most SYNC_HOLD_MAX, and
+ * SYNC_HOLD_BYTES in all, per session; a chunk beyond either is not held
+ * (not acknowledged either: the peer sends it again after its rto). */
+#define SYNC_HOLD_MAX 16
+#define SYNC_HOLD_BYTES ((size_t)1 << 20)
+
+/* Consume one message; res (may be NULL) says what it was and did.
+ * Returns 0 for every message (a refused or stale one too: see res and
+ * sync_session_report), or -ENOMEM / ERR_STORAGE (the message may be
+ * fed again). */
+int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, uint64_t wall_ms,
+		       struct sync_input_result *res);
+/* A body of messages back to back (the framing of a link that carries
+ * several per datagram or request: each chunk's header gives its
+ * length): each is consumed as sync_session_input does; bytes that do
+ * not frame end the body (what follows them cannot be found, and counts
+ * as one refused message). *n (may be NULL): messages consumed. Returns
+ * 0 or -ENOMEM / ERR_STORAGE. */
+int sync_session_input_body(struct sync_session *s, const uint8_t *p, size_t len, uint64_t wall_ms,
+			    size_t *n);
 /* The next message to send into *out (reset first): 1 when there is one,
  * 0 when there is nothing to send, negative on error. */
 int sync_session_output(struct sync_session *s, struct buf *out, uint64_t wall_ms);
+/* Messages for one response of a link that answers requests: appended to
+ * out (not reset) while it holds fewer than soft bytes, and at most one
+ * DELTA (it ends the body, so a response needs one block on the way back
+ * at most beyond small messages). *more (may be NULL): whether output has
+ * another message now, when it stopped for either reason (exact, as
+ * sync_session_pending), or ACKs wait for sync_session_flush (grouped).
+ * Returns messages appended, or < 0. */
+int sync_session_output_body(struct sync_session *s, struct buf *out, size_t soft, uint64_t wall_ms,
+			     bool *more);
 /* 1 when sync_session_output has a message to give now, 0 when not,
  * negative on error. Builds the delta the peer lacks first when that is
  * due (what output would do), so the answer is exact, not "maybe". */
 int sync_session_pending(struct sync_session *s, uint64_t wall_ms);
 /* Time passes: queue resends of what was not acknowledged. */
 int sync_session_tick(struct sync_session *s, uint64_t wall_ms);
-/* grouped sessions: make applied chunks durable and queue their acks. */
+/* Grouped sessions (options.group): chunks apply in one transaction of
+ * the context shared by all its grouped sessions, and their ACKs are held.
+ * Flush ends that transaction when it is open (the first flush after the
+ * chunks commits them for every session) and queues this session's held
+ * ACKs; every grouped session must be flushed for its ACKs to go. A
+ * commit that fails rolls the group back: its ACKs are dropped (the peers
+ * send those chunks again) and the error is returned (ERR_STORAGE,
+ * -ENOSPC, ...). A session that is not grouped ends an open group before
+ * it applies anything (session.c S1). */
 int sync_session_flush(struct sync_session *s);
 /* Local data changed: offer the peer what it lacks. */
 int sync_session_refresh(struct sync_session *s);

@@ -50,6 +50,9 @@ struct sync_ctx {
 	ZSTD_DCtx *dctx;
 	ZSTD_CDict *cdict;
 	bool grouped;
+	/* groups begun; the last one whose end failed (rolled back): a
+	 * session's held ACKs of that group are dropped (session.c S1) */
+	uint64_t group_seq, group_lost;
 	struct buf plain; /* a chunk's decompressed payload */
 	struct buf tmp;   /* an encoded payload */
 	struct sync_trust *trust; /* NULL without a county root */
@@ -236,11 +239,24 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 /* The sealer sync_ctx_new installs when trust is on: encrypt, then seal. */
 void sync_trust_sealer(struct crdt_sealer *out, struct sync_ctx *c);
 
+/* delta.c: count n items refused for rc among a report's reasons (the
+ * last slot collects codes beyond SYNC_REASONS_MAX). */
+void sync_report_reason(struct sync_report *r, int rc, uint64_t n);
+
 /* vv entries: sort by (author, scope) and look up. */
 void sync_vv_sort(struct crdt_vv_entry *v, size_t n);
 const struct crdt_vv_entry *sync_vv_find(const struct crdt_vv_entry *v, size_t n,
 					 const uint8_t author[SYNC_PK_LEN], const char *scope);
 void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n);
 int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+/* The same in format 2 (docs/protocol.md §5): v sorted by (author, scope),
+ * each author's 32 bytes once; get refuses entries out of order
+ * (ERR_CORRUPT). *out is mem_alloc'd (NULL when n is 0). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n);
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+/* This node's version vector for the scopes of wants (NULL or all: every
+ * feed), from the feeds' heads (crdt_store_vv_scopes), sorted. */
+int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct crdt_vv_entry **out,
+		   size_t *n);
 
 #endif

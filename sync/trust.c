@@ -1621,15 +1621,177 @@ out:
 	return rc;
 }
 
+/* The opened range's box header (O1, G5): 0 with its format, key
+ * generation and header length, or ERR_CORRUPT or ERR_NODICT with *why. */
+static int unbox_header(const struct sync_ctx *c, const struct sync_batch *b, const struct sync_range *r,
+			uint8_t *format, uint32_t *gen, size_t *hdr, const char **why)
+{
+	size_t bl = r->box_len;
+	uint8_t f;
+
+	*gen = 0;
+	*hdr = 1;
+	if (!r->opened || bl < 1 || r->box_off + bl > b->arena.len) {
+		*why = "the opened range's box is too short";
+		return ERR_CORRUPT;
+	}
+	f = b->arena.data[r->box_off];
+	if (f != OPEN_ZSTD && f != OPEN_ZSTD_DICT && f != OPEN_GEN_ZSTD && f != OPEN_GEN_ZSTD_DICT) {
+		*why = "the opened range's box has an unknown format";
+		return ERR_CORRUPT;
+	}
+	*format = f;
+	if (f == OPEN_GEN_ZSTD || f == OPEN_GEN_ZSTD_DICT) { /* G5: the generation of the box's key */
+		struct cur k;
+		uint64_t g;
+		cur_init(&k, b->arena.data + r->box_off + 1, bl - 1);
+		if (cur_get_varint(&k, &g) || g > UINT32_MAX) {
+			*why = "the opened range's box has a malformed key generation";
+			return ERR_CORRUPT;
+		}
+		*gen = (uint32_t)g;
+		*hdr = 1 + k.pos;
+	}
+	if (bl < *hdr + OPEN_NONCE + ENC_TAG + 1) {
+		*why = "the opened range's box is too short";
+		return ERR_CORRUPT;
+	}
+	if ((f == OPEN_ZSTD_DICT || f == OPEN_GEN_ZSTD_DICT) &&
+	    (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
+		*why = "the opened range needs the zstd dictionary, which this node lacks";
+		return ERR_NODICT;
+	}
+	return 0;
+}
+
+/* Opens the box with the scope's key and decompresses it into pl, at most
+ * max bytes (O4): 0, or ERR_BADSIG or the decompression's error with
+ * *why, or -ENOMEM. The plaintext frame is wiped before it is freed. */
+static int unbox_open(struct sync_ctx *c, const struct sync_batch *b, const struct sync_range *r,
+		      const uint8_t key[SYNC_KEY_LEN], uint8_t format, uint32_t gen, size_t hdr, size_t max,
+		      struct buf *pl, const char **why)
+{
+	const uint8_t *bx = b->arena.data + r->box_off; /* the arena does not move before the split */
+	size_t bl = r->box_len, adlen, mcap = ZSTD_MAGIC_LEN + bl - hdr - OPEN_NONCE - ENC_TAG;
+	uint8_t ad[OPEN_AD_MAX], *m;
+	unsigned long long mlen;
+	int rc;
+
+	if (!(m = mem_alloc(mcap)))
+		return -ENOMEM;
+	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format, gen);
+	if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + hdr + OPEN_NONCE,
+						       bl - hdr - OPEN_NONCE, ad, adlen, bx + hdr, key) != 0) {
+		rc = ERR_BADSIG;
+		*why = "the opened range's box does not open with the scope's key";
+		goto out;
+	}
+	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen,
+				  format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT, max, pl)))
+		*why = "the opened range's compressed frame is malformed or too large";
+out:
+	sodium_memzero(m, mcap);
+	mem_free(m);
+	return rc;
+}
+
+/* The form of each of the range's count bodies (G5): read from the front
+ * of a generation box's payload, or 1 for each body of a legacy box. 0
+ * with the body streams that follow, or ERR_CORRUPT with *why. */
+static int unbox_forms(const struct sync_range *r, const struct buf *pl, bool gens, uint32_t *form,
+		       const uint8_t **streams, size_t *streams_len, const char **why)
+{
+	struct cur k, f;
+	const uint8_t *fp;
+	size_t fl;
+	int rc;
+
+	if (!gens) {
+		for (size_t i = 0; i < r->count; i++)
+			form[i] = 1; /* every body F = 2, generation 0 */
+		*streams = pl->data;
+		*streams_len = pl->len;
+		return 0;
+	}
+	/* G5: one form per commit, exactly */
+	cur_init(&k, pl->data, pl->len);
+	rc = cur_get_lenbytes(&k, r->count * 10, &fp, &fl) ? ERR_CORRUPT : 0;
+	cur_init(&f, fp, rc ? 0 : fl);
+	for (size_t i = 0; i < r->count && !rc; i++) {
+		uint64_t v;
+		if (cur_get_varint(&f, &v) || v > SYNC_GENS_MAX)
+			rc = ERR_CORRUPT;
+		else
+			form[i] = (uint32_t)v;
+	}
+	if (rc || !cur_done(&f)) {
+		*why = "the opened range's bodies do not match its count and lengths";
+		return ERR_CORRUPT;
+	}
+	*streams = pl->data + k.pos;
+	*streams_len = pl->len - k.pos;
+	return 0;
+}
+
+/* Appends each decoded body (lens[k] bytes each, one after another in
+ * bodies) to the arena as its author sealed it (O3), or as written for
+ * form 0, and points its commit there: 0, or ERR_TOOBIG, ERR_CORRUPT or
+ * ERR_UNAUTH with *why, or the arena's or the encryption's error. */
+static int unbox_reseal(struct sync_ctx *c, struct sync_batch *b, const struct sync_range *r,
+			struct sync_commit *cm, const struct buf *bodies, const size_t *lens,
+			const uint32_t *form, const char **why)
+{
+	int rc;
+
+	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
+		const uint8_t *p = bodies->data + off;
+		size_t len = lens[k];
+		uint8_t kg[SYNC_KEY_LEN];
+		if (len > CRDT_BODY_MAX - ENC_HDR - 5 - ENC_TAG) {
+			*why = "the opened range's bodies do not match its count and lengths";
+			return ERR_TOOBIG;
+		}
+		cm[k].body_off = b->arena.len;
+		if (form[k] == 0) { /* kept as its author wrote it (G5) */
+			if (len == 0 || p[0] == 0) {
+				*why = "the opened range's bodies do not match its count and lengths";
+				return ERR_CORRUPT;
+			}
+			buf_put(&b->arena, p, len);
+			if ((rc = b->arena.err))
+				return rc;
+			cm[k].body_len = len;
+			continue;
+		}
+		if (!sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
+			*why = "an opened range of a scope whose key this node does not hold";
+			return ERR_UNAUTH;
+		}
+		struct crdt_log_entry e;
+		memset(&e, 0, sizeof(e));
+		memcpy(e.author, r->author, SYNC_PK_LEN);
+		memcpy(e.scope, r->scope, sizeof(e.scope));
+		e.seq = cm[k].seq;
+		e.hlc = cm[k].hlc;
+		e.body = p;
+		e.body_len = len;
+		rc = sync_body_encrypt_gen(c, kg, form[k] - 1, &e, &b->arena); /* O3: as the author sealed it */
+		sodium_memzero(kg, sizeof(kg));
+		if (rc)
+			return rc;
+		cm[k].body_len = b->arena.len - cm[k].body_off;
+	}
+	return 0;
+}
+
 int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r,
 		     const char **why)
 {
 	struct sync_commit *cm = &b->cm[r->first_commit];
-	uint8_t key[SYNC_KEY_LEN], ad[OPEN_AD_MAX], *m = NULL, format;
-	size_t adlen, mcap = 0, max, mark = b->arena.len, bl = r->box_len, obound, *lens = NULL, hdr = 1;
-	unsigned long long mlen;
+	uint8_t key[SYNC_KEY_LEN], format = 0;
+	size_t max, mark = b->arena.len, obound, *lens = NULL, hdr = 1;
 	struct buf pl, bodies;
-	bool has_key = false, gens;
+	bool has_key = false;
 	uint32_t gen = 0, *form = NULL;
 	const uint8_t *streams;
 	size_t streams_len;
@@ -1638,42 +1800,8 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 	*why = NULL;
 	buf_init(&pl, 1);
 	buf_init(&bodies, 1);
-	if (!r->opened || bl < 1 || r->box_off + bl > b->arena.len) {
-		rc = ERR_CORRUPT;
-		*why = "the opened range's box is too short";
+	if ((rc = unbox_header(c, b, r, &format, &gen, &hdr, why)))
 		goto out;
-	}
-	format = b->arena.data[r->box_off];
-	if (format != OPEN_ZSTD && format != OPEN_ZSTD_DICT && format != OPEN_GEN_ZSTD &&
-	    format != OPEN_GEN_ZSTD_DICT) {
-		rc = ERR_CORRUPT;
-		*why = "the opened range's box has an unknown format";
-		goto out;
-	}
-	gens = format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT;
-	if (gens) { /* G5: the generation of the box's key */
-		struct cur k;
-		uint64_t g;
-		cur_init(&k, b->arena.data + r->box_off + 1, bl - 1);
-		if (cur_get_varint(&k, &g) || g > UINT32_MAX) {
-			rc = ERR_CORRUPT;
-			*why = "the opened range's box has a malformed key generation";
-			goto out;
-		}
-		gen = (uint32_t)g;
-		hdr = 1 + k.pos;
-	}
-	if (bl < hdr + OPEN_NONCE + ENC_TAG + 1) {
-		rc = ERR_CORRUPT;
-		*why = "the opened range's box is too short";
-		goto out;
-	}
-	if ((format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT) &&
-	    (!c->opt.dict || c->opt.dict->id != SYNC_DICT_V1_ID)) {
-		rc = ERR_NODICT;
-		*why = "the opened range needs the zstd dictionary, which this node lacks";
-		goto out;
-	}
 	if (!(has_key = sync_trust_key_gen(c, r->scope, gen, key))) {
 		rc = ERR_UNAUTH;
 		*why = "an opened range of a scope whose key this node does not hold";
@@ -1685,57 +1813,15 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 	if (r->count < max / (CRDT_BODY_MAX + 9))
 		max = r->count * (CRDT_BODY_MAX + 9) + 16;
 	buf_init(&pl, max);
-	mcap = ZSTD_MAGIC_LEN + bl - hdr - OPEN_NONCE - ENC_TAG;
-	if (!(m = mem_alloc(mcap))) {
-		rc = -ENOMEM;
+	if ((rc = unbox_open(c, b, r, key, format, gen, hdr, max, &pl, why)))
 		goto out;
-	}
-	open_ad(ad, &adlen, r->author, r->scope, r->first_seq, r->count, format, gen);
-	{
-		const uint8_t *bx = b->arena.data + r->box_off; /* the arena does not move before the split */
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(m + ZSTD_MAGIC_LEN, &mlen, NULL, bx + hdr + OPEN_NONCE,
-							       bl - hdr - OPEN_NONCE, ad, adlen, bx + hdr, key) != 0) {
-			rc = ERR_BADSIG;
-			*why = "the opened range's box does not open with the scope's key";
-			goto out;
-		}
-	}
-	if ((rc = body_decompress(c, m, ZSTD_MAGIC_LEN + (size_t)mlen,
-				  format == OPEN_ZSTD_DICT || format == OPEN_GEN_ZSTD_DICT, max, &pl))) {
-		*why = "the opened range's compressed frame is malformed or too large";
-		goto out;
-	}
-	streams = pl.data;
-	streams_len = pl.len;
 	if (!(form = mem_calloc(r->count, sizeof(*form)))) {
 		rc = -ENOMEM;
 		goto out;
 	}
-	if (gens) { /* G5: one form per commit, exactly */
-		struct cur k, f;
-		const uint8_t *fp;
-		size_t fl;
-		cur_init(&k, pl.data, pl.len);
-		rc = cur_get_lenbytes(&k, r->count * 10, &fp, &fl) ? ERR_CORRUPT : 0;
-		cur_init(&f, fp, rc ? 0 : fl);
-		for (size_t i = 0; i < r->count && !rc; i++) {
-			uint64_t v;
-			if (cur_get_varint(&f, &v) || v > SYNC_GENS_MAX)
-				rc = ERR_CORRUPT;
-			else
-				form[i] = (uint32_t)v;
-		}
-		if (rc || !cur_done(&f)) {
-			rc = ERR_CORRUPT;
-			*why = "the opened range's bodies do not match its count and lengths";
-			goto out;
-		}
-		streams = pl.data + k.pos;
-		streams_len = pl.len - k.pos;
-	} else {
-		for (size_t i = 0; i < r->count; i++)
-			form[i] = 1; /* every body F = 2, generation 0 */
-	}
+	if ((rc = unbox_forms(r, &pl, format == OPEN_GEN_ZSTD || format == OPEN_GEN_ZSTD_DICT, form,
+			      &streams, &streams_len, why)))
+		goto out;
 	/* O4: exactly count bodies, each length checked, nothing after; into
 	 * one buffer reserved once (a stream byte gives at most 40 bytes of
 	 * body: P5), never grown, so no copy of them is left behind (O5) */
@@ -1749,57 +1835,13 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 		*why = "the opened range's bodies do not match its count and lengths";
 		goto out;
 	}
-	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
-		const uint8_t *p = bodies.data + off;
-		size_t len = lens[k];
-		uint8_t kg[SYNC_KEY_LEN];
-		if (len > CRDT_BODY_MAX - ENC_HDR - 5 - ENC_TAG) {
-			rc = ERR_TOOBIG;
-			*why = "the opened range's bodies do not match its count and lengths";
-			goto out;
-		}
-		cm[k].body_off = b->arena.len;
-		if (form[k] == 0) { /* kept as its author wrote it (G5) */
-			if (len == 0 || p[0] == 0) {
-				rc = ERR_CORRUPT;
-				*why = "the opened range's bodies do not match its count and lengths";
-				goto out;
-			}
-			buf_put(&b->arena, p, len);
-			if ((rc = b->arena.err))
-				goto out;
-			cm[k].body_len = len;
-			continue;
-		}
-		if (!sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
-			rc = ERR_UNAUTH;
-			*why = "an opened range of a scope whose key this node does not hold";
-			goto out;
-		}
-		struct crdt_log_entry e;
-		memset(&e, 0, sizeof(e));
-		memcpy(e.author, r->author, SYNC_PK_LEN);
-		memcpy(e.scope, r->scope, sizeof(e.scope));
-		e.seq = cm[k].seq;
-		e.hlc = cm[k].hlc;
-		e.body = p;
-		e.body_len = len;
-		rc = sync_body_encrypt_gen(c, kg, form[k] - 1, &e, &b->arena); /* O3: as the author sealed it */
-		sodium_memzero(kg, sizeof(kg));
-		if (rc)
-			goto out;
-		cm[k].body_len = b->arena.len - cm[k].body_off;
-	}
+	rc = unbox_reseal(c, b, r, cm, &bodies, lens, form, why);
 out:
 	mem_free(lens);
 	mem_free(form);
 	wipe_buf(&bodies);
 	if (has_key)
 		sodium_memzero(key, sizeof(key));
-	if (m) {
-		sodium_memzero(m, mcap);
-		mem_free(m);
-	}
 	wipe_buf(&pl);
 	if (rc) {
 		for (size_t k = 0; k < r->count; k++) {

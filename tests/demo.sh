@@ -6,20 +6,26 @@
 # third station has no link: its changes travel as a bundle file, as on a
 # USB stick) — including a conflict (the hub reassigns an order a station
 # has just finished), a redemption of points, a gift redeemed from a
-# station's shelf and a visiting volunteer whose
-# hours and points reach the home station — and agree. It leaves
-# nothing running.
+# station's shelf and a visiting volunteer whose hours and points reach
+# the home station — and agree. Then a resident
+# orders from a phone at 一村's web page (POST /kiosk over HTTP) and the
+# order reaches the hub. It leaves nothing running, unless KEEP=1: then
+# the hub and 一村 go on serving and the addresses to open are printed.
 set -eu
 build=${1:-build}
 BIN=$(cd "$(dirname "$build/cunlian")" && pwd)/cunlian
 DIR=$(mktemp -d "${TMPDIR:-/tmp}/cunlian-demo.XXXXXX")
 HUBPID=
+STPID=
 cleanup() {
 	rc=$?
-	if [ -n "$HUBPID" ]; then
-		kill "$HUBPID" 2>/dev/null || true
-		wait "$HUBPID" 2>/dev/null || true
+	if [ -n "${KEEP:-}" ] && [ "$rc" -eq 0 ]; then
+		exit 0 # the nodes go on serving (printed at the end)
 	fi
+	for p in $HUBPID $STPID; do
+		kill "$p" 2>/dev/null || true
+		wait "$p" 2>/dev/null || true
+	done
 	if [ -n "${DEMO_KEEP:-}" ]; then echo "kept $DIR" >&2; else rm -rf "$DIR"; fi
 	exit $rc
 }
@@ -37,6 +43,8 @@ say() { printf '\n== %s\n' "$*"; }
 id_of() { python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])'; }
 PORT=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 HUB=coap://127.0.0.1:$PORT
+tcp_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+HUBHTTP=$(tcp_port)
 sync_all() { # every station with a link syncs with the hub; s0003 by bundle
 	for s in 1 2; do
 		c s000$s sync "$HUB" | sed 's/^/  /'
@@ -56,7 +64,7 @@ for s in 1 2 3; do
 	q hub enroll sign "$DIR/s000$s.req" --station s000$s --out "$DIR/s000$s.cert"
 	q s000$s enroll accept "$DIR/s000$s.cert"
 done
-"$BIN" --home "$DIR/hub" serve --listen "127.0.0.1:$PORT" >"$DIR/hub.log" 2>&1 &
+"$BIN" --home "$DIR/hub" serve --listen "127.0.0.1:$PORT" --http "127.0.0.1:$HUBHTTP" >"$DIR/hub.log" 2>&1 &
 HUBPID=$!
 n=0
 until grep -q "serving\|监听\|服务" "$DIR/hub.log" 2>/dev/null; do
@@ -139,4 +147,68 @@ if [ $ok -eq 1 ]; then
 else
 	echo "  不一致 (REPLICAS DIFFER)"
 	exit 1
+fi
+
+say "9. 居民用手机扫码点单，订单同步到县级中心 (a resident orders at 一村's web page)"
+STHTTP=$(tcp_port)
+STCOAP=$(python3 -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$BIN" --home "$DIR/s0001" serve --listen "127.0.0.1:$STCOAP" --http "127.0.0.1:$STHTTP" \
+	>"$DIR/s0001.log" 2>&1 &
+STPID=$!
+n=0
+until grep -q "/kiosk" "$DIR/s0001.log" 2>/dev/null; do
+	n=$((n + 1))
+	[ $n -lt 100 ] || { cat "$DIR/s0001.log"; exit 1; }
+	sleep 0.1
+done
+echo "  一村的网页：http://127.0.0.1:$STHTTP/kiosk"
+oid=$(python3 - "http://127.0.0.1:$STHTTP/kiosk" <<'PY'
+import re, sys, urllib.parse, urllib.request
+url = sys.argv[1]
+page = urllib.request.urlopen(url, timeout=10).read().decode()
+csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+form = urllib.parse.urlencode({"csrf": csrf, "category": "助老", "detail": "下周二陪同去镇卫生院复查",
+                               "requester": "张大爷", "phone": "13800138000"}).encode()
+answer = urllib.request.urlopen(url, data=form, timeout=10).read().decode()
+print(re.search(r'id="order-id">([^<]+)<', answer).group(1))
+PY
+)
+echo "  POST /kiosk 的回答：点单成功，单号 $oid (the answer page shows the new id)"
+c s0001 sync "$HUB" | sed 's/^/  /'
+echo "  同步后县级中心看到 (after syncing, the hub sees):"
+c hub order show "$oid" | sed 's/^/    /'
+c hub report --by station | sed 's/^/  /'
+
+say "10. 县级看板：管理员登录网页，看到一村的这一单 (the hub's dashboard over HTTP)"
+# web logins: PINs from a file, never on the command line (docs/admin-guide.md)
+printf '246810\n' >"$DIR/pin"
+q hub account set --phone 13300000000 --name 县管理员 --role admin --pin-file "$DIR/pin"
+q s0001 account set --volunteer 13800001001 --role admin --pin-file "$DIR/pin"
+python3 - "http://127.0.0.1:$HUBHTTP" <<'PY'
+import http.cookiejar, re, sys, urllib.parse, urllib.request
+base = sys.argv[1]
+jar = http.cookiejar.CookieJar()
+web = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+page = web.open(base + "/hub", timeout=10).read().decode()
+csrf = re.search(r'name="csrf" value="([0-9a-f]+)"', page).group(1)
+form = urllib.parse.urlencode({"csrf": csrf, "phone": "13300000000", "pin": "246810"}).encode()
+dash = web.open(base + "/login", data=form, timeout=20).read().decode()
+row = re.search(r"<tr[^>]*><th>第1村实践站</th>(.*?)</tr>", dash)
+if not row:
+    sys.exit("the dashboard has no row for 第1村实践站")
+cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+print("  GET /hub 第1村实践站：点单 %s，完成 %s，服务时长 %s 小时，最后同步 %s" %
+      (cells[0], cells[1], cells[6], re.sub(r"<[^>]+>", "", cells[-1])))
+PY
+
+if [ -n "${KEEP:-}" ]; then
+	say "节点仍在运行 (KEEP=1: the nodes go on serving)"
+	echo "  居民点单 (residents):        http://127.0.0.1:$STHTTP/kiosk"
+	echo "  点单海报 (the A4 poster):    http://127.0.0.1:$STHTTP/kiosk/poster"
+	echo "  一村大屏 (big screen):       http://127.0.0.1:$STHTTP/display"
+	echo "  一村工作人员 (station staff): http://127.0.0.1:$STHTTP/  手机号 13800001001 PIN 246810"
+	echo "  县级中心 (county dashboard): http://127.0.0.1:$HUBHTTP/hub  手机号 13300000000 PIN 246810"
+	echo "  县级大屏 (county screen):    http://127.0.0.1:$HUBHTTP/display"
+	echo "  节点目录 (homes): $DIR"
+	echo "  停止 (stop them): kill $HUBPID $STPID; rm -rf $DIR"
 fi

@@ -1014,6 +1014,122 @@ static void test_write_sticky_error(void **state)
 	assert_string_equal(cell(f->st, "orders", "s0001-o2", "status"), "open");
 }
 
+/* The version vector as the log's maxima say, the slow way (what
+ * crdt_store_vv read before _heads). */
+static size_t vv_from_log(struct crdt_store *s, struct crdt_vv_entry *out, size_t cap)
+{
+	sqlite3_stmt *st;
+	size_t n = 0;
+	assert_int_equal(sqlite3_prepare_v2(crdt_store_db(s),
+					    "SELECT a.id, l.scope, max(l.seq) FROM _log l JOIN _authors a"
+					    " ON a.idx = l.author GROUP BY l.author, l.scope ORDER BY a.id, l.scope",
+					    -1, &st, NULL),
+			 SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n < cap) {
+		memset(&out[n], 0, sizeof(out[n]));
+		memcpy(out[n].author, sqlite3_column_blob(st, 0), CRDT_AUTHOR_LEN);
+		snprintf(out[n].scope, sizeof(out[n].scope), "%s", (const char *)sqlite3_column_text(st, 1));
+		out[n].seq = (uint64_t)sqlite3_column_int64(st, 2);
+		n++;
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void assert_vv_is_log(struct crdt_store *s)
+{
+	struct crdt_vv_entry want[16], *got;
+	size_t nwant = vv_from_log(s, want, 16), ngot;
+	assert_int_equal(crdt_store_vv(s, &got, &ngot), 0);
+	assert_int_equal(ngot, nwant);
+	for (size_t i = 0; i < nwant; i++) {
+		assert_memory_equal(got[i].author, want[i].author, CRDT_AUTHOR_LEN);
+		assert_string_equal(got[i].scope, want[i].scope);
+		assert_int_equal(got[i].seq, want[i].seq);
+	}
+	free(got);
+}
+
+static int copy_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct crdt_store *dst = arg;
+	struct crdt_remote r = { .author = e->author, .scope = e->scope, .seq = e->seq, .hlc = e->hlc,
+				 .body = e->body, .body_len = e->body_len };
+	return crdt_apply_remote_ex(dst, T_DAY0 + 99000, &r) < 0;
+}
+
+/* The heads of the feeds (store.c H1-H3) are the log's maxima: commits
+ * arriving out of order, a feed in two scopes, an older file without
+ * _heads, and a writer that inserts into _log behind the store's back. */
+static void test_heads_are_the_log(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_vv_entry one[2], *v;
+	size_t n;
+	for (int i = 0; i < 5; i++) {
+		char pk[32];
+		snprintf(pk, sizeof(pk), "s0001-h%d", i);
+		order_new(f->st, T_DAY0 + (uint64_t)i, pk);
+	}
+	struct crdt_write w;
+	crdt_write_init(&w, 2, CRDT_UPSERT, "t1"); /* teams: county-wide */
+	crdt_write_text(&w, "name", "一队");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 10, "", &w, 1, NULL), 0);
+	/* the hub gets seq 4, 5, then 1..3 of the station's feed */
+	for (uint64_t seq = 4; seq <= 5; seq++)
+		assert_int_equal(crdt_log_get(f->st, f->st_id, "s0001", seq, copy_one, f->hub), 0);
+	memcpy(one[0].author, f->st_id, CRDT_AUTHOR_LEN);
+	snprintf(one[0].scope, sizeof(one[0].scope), "s0001");
+	memcpy(one[1].author, f->hub_id, CRDT_AUTHOR_LEN);
+	snprintf(one[1].scope, sizeof(one[1].scope), "s0001");
+	assert_int_equal(crdt_store_heads(f->hub, one, 2), 0);
+	assert_int_equal(one[0].seq, 5);
+	assert_int_equal(one[1].seq, 0);
+	assert_vv_is_log(f->hub);
+	for (uint64_t seq = 1; seq <= 3; seq++)
+		assert_int_equal(crdt_log_get(f->st, f->st_id, "s0001", seq, copy_one, f->hub), 0);
+	assert_int_equal(crdt_store_heads(f->hub, one, 1), 0);
+	assert_int_equal(one[0].seq, 5); /* a late range leaves the head */
+	assert_vv_is_log(f->hub);
+	assert_vv_is_log(f->st);
+	/* one scope at a time */
+	const char *scopes[] = { "", "nowhere", "" };
+	assert_int_equal(crdt_store_vv_scopes(f->st, scopes, 3, &v, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(v[0].scope, "");
+	assert_int_equal(v[0].seq, 1);
+	free(v);
+	/* a file from before _heads: filled from _log when opened */
+	char path[128];
+	assert_int_equal(sqlite3_exec(crdt_store_db(f->st), "DROP TABLE _heads", NULL, NULL, NULL), SQLITE_OK);
+	crdt_store_close(f->st);
+	snprintf(path, sizeof(path), "%s/st.db", f->dir);
+	assert_int_equal(crdt_store_open(&f->st, path, f->st_id, NULL), 0);
+	assert_vv_is_log(f->st);
+	assert_int_equal(crdt_store_vv(f->st, &v, &n), 0);
+	assert_int_equal(n, 2);
+	free(v);
+	/* a commit an older cunlian added to the file: the repair raises it */
+	assert_int_equal(sqlite3_exec(crdt_store_db(f->st),
+				      "INSERT INTO _log VALUES(1, 's0001', 9, 7, x'00', NULL, 1)", NULL, NULL, NULL),
+			 SQLITE_OK);
+	assert_int_equal(crdt_store_heads_repair(f->st), 0);
+	assert_vv_is_log(f->st);
+	/* inside a batch, the heads of what it added; gone with an abort */
+	assert_int_equal(crdt_store_begin(f->st), 0);
+	order_new(f->st, T_DAY0 + 20, "s0001-h9");
+	assert_vv_is_log(f->st);
+	crdt_store_abort(f->st);
+	assert_vv_is_log(f->st);
+	assert_int_equal(crdt_store_begin(f->st), 0);
+	order_new(f->st, T_DAY0 + 21, "s0001-h10");
+	assert_int_equal(crdt_store_end(f->st), 0);
+	assert_vv_is_log(f->st);
+	uint64_t own;
+	assert_int_equal(crdt_store_own_seq(f->st, "s0001", &own), 0);
+	assert_int_equal(own, 10);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1039,6 +1155,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_feed_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_heads_are_the_log, setup, teardown),
 		cmocka_unit_test(test_time_bounds),
 		cmocka_unit_test(test_schema_ids),
 		cmocka_unit_test_setup_teardown(test_write_sticky_error, setup, teardown),

@@ -772,7 +772,7 @@ static void test_session_lossy(void **state)
 				size_t i = (size_t)rand_r(&rs) % nq;
 				struct t_msg msg = q[i];
 				q[i] = q[--nq];
-				assert_int_equal(sync_session_input(s[msg.to], msg.p, msg.len, now), 0);
+				assert_int_equal(sync_session_input(s[msg.to], msg.p, msg.len, now, NULL), 0);
 				free(msg.p);
 			}
 			if (so1.group)
@@ -833,7 +833,7 @@ static void test_session_pending(void **state)
 	assert_int_equal(sync_session_pending(s[0], now), 1); /* its HELLO */
 	assert_int_equal(sync_session_output(s[0], &m, now), 1);
 	assert_int_equal(sync_session_pending(s[0], now), 0); /* waits for the hub's HELLO */
-	assert_int_equal(sync_session_input(s[1], m.data, m.len, now), 0);
+	assert_int_equal(sync_session_input(s[1], m.data, m.len, now, NULL), 0);
 	assert_false(sync_session_idle(s[1])); /* a HELLO to answer, a delta to build */
 	assert_int_equal(sync_session_pending(s[1], now), 1); /* the HELLO reply; the delta built */
 	assert_int_equal(sync_session_output(s[1], &hello, now), 1);
@@ -842,7 +842,7 @@ static void test_session_pending(void **state)
 	assert_int_equal(sync_session_output(s[1], &m, now), 0);
 	/* the hub's HELLO makes the station's delta due: pending builds it,
 	 * and output gives it */
-	assert_int_equal(sync_session_input(s[0], hello.data, hello.len, now), 0);
+	assert_int_equal(sync_session_input(s[0], hello.data, hello.len, now, NULL), 0);
 	assert_int_equal(sync_session_pending(s[0], now), 1);
 	assert_int_equal(sync_session_output(s[0], &m, now), 1);
 	assert_int_equal(sync_chunk_peek(m.data, m.len, id, &type, &clen), 0);
@@ -864,6 +864,101 @@ static void test_session_pending(void **state)
 	node_close(&n[1]);
 }
 
+/* One session between a station and the hub, everything delivered; the
+ * hub's report, and the size of the hub's HELLO. */
+static void hello_session(struct t_node *st, struct t_node *hub, uint64_t *now, int drop_hellos,
+			  struct sync_report *hub_rep, struct sync_report *st_rep, size_t *hub_hello)
+{
+	struct sync_session *s[2];
+	struct sync_session_options so0 = { .initiator = true, .rto_ms = 1000 }, so1 = { .rto_ms = 1000 };
+	struct buf m;
+	buf_init(&m, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_session_new(&s[0], st->ctx, &so0, *now), 0);
+	assert_int_equal(sync_session_new(&s[1], hub->ctx, &so1, *now), 0);
+	for (int i = 0; i < drop_hellos; i++) { /* lost: the station sends its HELLO again */
+		assert_int_equal(sync_session_output(s[0], &m, *now), 1);
+		*now += 1000;
+		sync_session_tick(s[0], *now);
+	}
+	*hub_hello = 0;
+	for (int steps = 0; steps < 400 && !(sync_session_idle(s[0]) && sync_session_idle(s[1])); steps++) {
+		*now += 100;
+		for (int k = 0; k < 2; k++) {
+			int rc, type;
+			size_t clen;
+			uint8_t id[SYNC_ID_LEN];
+			while ((rc = sync_session_output(s[k], &m, *now)) == 1) {
+				assert_int_equal(sync_chunk_peek(m.data, m.len, id, &type, &clen), 0);
+				if (k == 1 && type == SYNC_MSG_HELLO)
+					*hub_hello = m.len;
+				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now, NULL), 0);
+			}
+			assert_int_equal(rc, 0);
+		}
+	}
+	assert_true(sync_session_idle(s[0]) && sync_session_idle(s[1]));
+	*hub_rep = *sync_session_report(s[1]);
+	*st_rep = *sync_session_report(s[0]);
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+	buf_release(&m);
+}
+
+/* A hub with 120 feeds answers a station's HELLO with only what the
+ * station must know (session.c S10), so a station's daily sync sends the
+ * hub only its new commits: nothing the hub holds comes again (it did,
+ * as "duplicate", when the hub's HELLO was cut at about 22 feeds). Also
+ * after two lost HELLOs, when the station falls back to format 1. */
+static void test_hello_whole_vector(void **state)
+{
+	(void)state;
+	struct t_node st, hub;
+	struct sync_options os = opt_station("s0001"), oh = opt_hub();
+	struct sync_report hr, sr;
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 31;
+	size_t hello;
+	os.dict = oh.dict = dict;
+	os.chunk_max = oh.chunk_max = 1024; /* the node's default */
+	node_open(&st, "hello-st", 1, &os);
+	node_open(&hub, "hello-hub", 9, &oh);
+	for (int i = 0; i < 120; i++) { /* 120 feeds of the hub's, around the station's */
+		char scope[16];
+		snprintf(scope, sizeof(scope), "s%04d", i < 60 ? 100 + i : i - 60 + 2);
+		random_commit(&hub, scope, &rs, T_DAY0 + (uint64_t)i);
+	}
+	random_commit(&hub, "s0001", &rs, T_DAY0 + 500);
+	random_commit(&hub, "", &rs, T_DAY0 + 600);
+	for (int i = 0; i < 30; i++)
+		random_commit(&st, "s0001", &rs, T_DAY0 + 1000 + (uint64_t)i);
+	hello_session(&st, &hub, &now, 0, &hr, &sr, &hello);
+	assert_int_equal(hr.applied, 30);
+	assert_int_equal(sr.applied, 2); /* the hub's commits of s0001 and "" */
+	for (int day = 1; day <= 2; day++) {
+		for (int i = 0; i < 10; i++)
+			random_commit(&st, "s0001", &rs, T_DAY0 + (uint64_t)day * 86400000 + (uint64_t)i);
+		random_commit(&hub, "s0001", &rs, T_DAY0 + (uint64_t)day * 86400000 + 50);
+		/* day 2: the station's first two HELLOs are lost, the third is format 1 */
+		hello_session(&st, &hub, &now, day == 2 ? 2 : 0, &hr, &sr, &hello);
+		print_message("day %d: hub applied %llu duplicate %llu, station applied %llu duplicate %llu, "
+			      "hub HELLO %zu bytes\n",
+			      day, (unsigned long long)hr.applied, (unsigned long long)hr.duplicate,
+			      (unsigned long long)sr.applied, (unsigned long long)sr.duplicate, hello);
+		assert_int_equal(hr.applied, 10);
+		assert_int_equal(hr.duplicate, 0);
+		assert_int_equal(sr.applied, 1);
+		assert_int_equal(sr.duplicate, 0);
+		if (day == 1)
+			assert_true(hello < 200); /* the answer names 1 feed, not 123 */
+	}
+	uint8_t d0[32], d1[32];
+	assert_int_equal(crdt_store_digest(st.st, "s0001", d0), 0);
+	assert_int_equal(crdt_store_digest(hub.st, "s0001", d1), 0);
+	assert_memory_equal(d0, d1, 32);
+	node_close(&st);
+	node_close(&hub);
+}
+
 /* ---- time in sessions and bundles (docs/protocol.md "Time") ------------ */
 
 /* Run two sessions until both are idle, delivering everything. */
@@ -876,7 +971,7 @@ static void session_run(struct sync_session *s[2], uint64_t *now)
 		for (int k = 0; k < 2; k++) {
 			int rc;
 			while ((rc = sync_session_output(s[k], &m, *now)) == 1)
-				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now), 0);
+				assert_int_equal(sync_session_input(s[1 - k], m.data, m.len, *now, NULL), 0);
 			assert_int_equal(rc, 0);
 		}
 	}
@@ -1021,6 +1116,7 @@ int main(void)
 		cmocka_unit_test(test_relay_carry),
 		cmocka_unit_test(test_session_lossy),
 		cmocka_unit_test(test_session_pending),
+		cmocka_unit_test(test_hello_whole_vector),
 		cmocka_unit_test(test_time_travels),
 	};
 	int rc;

@@ -1336,10 +1336,10 @@ static void t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *op
 		while (sync_session_output(sa, &m, t) == 1) {
 			if (opened)
 				*opened += t_opened(b, m.data, m.len, NULL);
-			assert_int_equal(sync_session_input(sb, m.data, m.len, t), 0);
+			assert_int_equal(sync_session_input(sb, m.data, m.len, t, NULL), 0);
 		}
 		while (sync_session_output(sb, &m, t) == 1)
-			assert_int_equal(sync_session_input(sa, m.data, m.len, t), 0);
+			assert_int_equal(sync_session_input(sa, m.data, m.len, t, NULL), 0);
 	}
 	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
 	sync_session_free(sa);
@@ -2219,11 +2219,11 @@ static void test_statements_first(void **state)
 		sync_session_tick(sa, t);
 		sync_session_tick(sb, t);
 		while (sync_session_output(sa, &m, t) == 1)
-			assert_int_equal(sync_session_input(sb, m.data, m.len, t), 0);
+			assert_int_equal(sync_session_input(sb, m.data, m.len, t, NULL), 0);
 		for (nb = 0; nb < 64 && sync_session_output(sb, &burst[nb], t) == 1; nb++)
 			;
 		while (nb-- > 0)
-			assert_int_equal(sync_session_input(sa, burst[nb].data, burst[nb].len, t), 0);
+			assert_int_equal(sync_session_input(sa, burst[nb].data, burst[nb].len, t, NULL), 0);
 	}
 	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
 	const struct sync_report *got = sync_session_report(sa);

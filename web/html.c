@@ -134,10 +134,34 @@ static const char web_css_text[] =
 	".big{font-size:2em;font-weight:bold}"
 	"img,svg{max-width:100%;height:auto}";
 
+/* The staff pages and the dashboard (staff.c, hub.c). */
+static const char web_css_staff[] =
+	".nav{display:flex;flex-wrap:wrap;gap:.4em 1em;align-items:center;margin-bottom:.5em}"
+	".nav a{font-weight:bold;color:#b22222;padding:.4em 0}"
+	"form.inline{display:inline;margin:0}button.link{display:inline;width:auto;min-height:0;margin:0;"
+	"padding:.4em 0;background:none;color:#555;text-decoration:underline}"
+	".who,.hint,.meta{color:#555;font-size:.9em}.error{border-left:.3em solid #b22222}"
+	"ul.orders,ul.list,ul.events{list-style:none;padding:0;margin:0}"
+	"li.order,ul.list li,.card{background:#fff;border-radius:.4em;padding:.7em;margin:.6em 0}"
+	"li.order>a,ul.list a{display:block;color:#222;text-decoration:none}"
+	".tag{display:inline-block;background:#eee;border-radius:.3em;padding:0 .4em;font-size:.85em}"
+	".st-open .tag{background:#ffe08a}.st-dispatched .tag{background:#cfe3ff}"
+	".st-accepted .tag{background:#d6f5d6}.id{color:#777;font-size:.85em}"
+	".stats,.totals{display:flex;flex-wrap:wrap;gap:.4em 1.2em}.stats p,.totals p{margin:.2em 0}"
+	".stats .big,.totals .big{display:block;font-size:1.6em}.stars{color:#d4a017}"
+	".scroll{overflow-x:auto;max-width:100%}table.report td,table.report th{white-space:nowrap}"
+	"tr.stale{background:#fde2e2}.warn{color:#b22222}"
+	".chart{margin:1em 0;overflow-x:auto}.chart svg{display:block;max-width:100%;height:auto}"
+	"h2{font-size:1.15em;margin:1.2em 0 .3em}main:has(table.report){max-width:1100px}"
+	".range{max-width:480px}.kinds,.pages{display:flex;flex-wrap:wrap;gap:.3em .8em;margin:.4em 0}"
+	".kinds a,.pages a{color:#b22222;padding:.3em 0}.kinds a.on{font-weight:bold;text-decoration:none}";
+
 int web_css(struct web_req *r)
 {
 	r->type = "text/css; charset=utf-8";
 	r->cache = true;
 	web_raw(&r->out, web_css_text);
+	web_raw(&r->out, web_css_staff);
+	web_raw(&r->out, web_kiosk_css); /* the residents' pages (kiosk.c) */
 	return 0;
 }

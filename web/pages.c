@@ -13,5 +13,29 @@
 const struct web_page web_pages[] = {
 	{ "GET", "/static/app.css", web_css },
 	{ "GET", "/display", web_display },
+	/* volunteers and station staff (staff.c), the county dashboard (hub.c) */
+	{ "GET", "/", web_staff_home },
+	{ "POST", "/login", web_staff_login },
+	{ "POST", "/logout", web_staff_logout },
+	{ "GET", "/me", web_staff_me },
+	{ "GET", "/order", web_staff_order },
+	{ "POST", "/order/dispatch", web_staff_dispatch },
+	{ "POST", "/order/accept", web_staff_accept },
+	{ "POST", "/order/done", web_staff_done },
+	{ "POST", "/order/rate", web_staff_rate },
+	{ "GET", "/volunteers", web_staff_volunteers },
+	{ "POST", "/volunteers/add", web_staff_volunteer_add },
+	{ "POST", "/volunteers/find", web_staff_volunteer_find },
+	{ "GET", "/volunteer", web_staff_volunteer },
+	{ "POST", "/volunteer/redeem", web_staff_redeem },
+	{ "GET", "/hub", web_hub },
+	{ "GET", "/hub/report.csv", web_hub_csv },
+	/* kiosk.c: the residents' pages, no login */
+	{ "GET", "/kiosk", web_kiosk },
+	{ "POST", "/kiosk", web_kiosk_post },
+	{ "GET", "/kiosk/qr", web_kiosk_qr },
+	{ "GET", "/kiosk/poster", web_kiosk_poster },
+	{ "GET", "/o/*", web_order_page },
+	{ "POST", "/o/*", web_order_rate_post },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);

@@ -11,4 +11,33 @@
 /* display.c: GET /display, the big screen: totals, no personal data. */
 int web_display(struct web_req *r);
 
+/* staff.c: volunteers and station staff, behind a login (docs/web.md). */
+int web_staff_home(struct web_req *r);
+int web_staff_login(struct web_req *r);
+int web_staff_logout(struct web_req *r);
+int web_staff_me(struct web_req *r);
+int web_staff_order(struct web_req *r);
+int web_staff_dispatch(struct web_req *r);
+int web_staff_accept(struct web_req *r);
+int web_staff_done(struct web_req *r);
+int web_staff_rate(struct web_req *r);
+int web_staff_volunteers(struct web_req *r);
+int web_staff_volunteer_add(struct web_req *r);
+int web_staff_volunteer_find(struct web_req *r);
+int web_staff_volunteer(struct web_req *r);
+int web_staff_redeem(struct web_req *r);
+/* hub.c: the county dashboard and its CSV, behind a hub admin's login. */
+int web_hub(struct web_req *r);
+int web_hub_csv(struct web_req *r);
+/* kiosk.c: the residents' pages, no login. GET /kiosk the ordering page,
+ * POST /kiosk places the order; GET /kiosk/qr its QR code (SVG); GET
+ * /kiosk/poster the A4 poster; GET /o/ID?k=K an order's progress and
+ * POST /o/ID its rating (K: web_order_key). */
+int web_kiosk(struct web_req *r);
+int web_kiosk_post(struct web_req *r);
+int web_kiosk_qr(struct web_req *r);
+int web_kiosk_poster(struct web_req *r);
+int web_order_page(struct web_req *r);
+int web_order_rate_post(struct web_req *r);
+
 #endif

@@ -173,9 +173,22 @@ static enum MHD_Result web_respond(struct MHD_Connection *c, struct web_req *r)
 		MHD_add_response_header(res, MHD_HTTP_HEADER_LOCATION, r->location);
 	if (r->set_cookie[0])
 		MHD_add_response_header(res, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
+	if (r->disposition[0])
+		MHD_add_response_header(res, MHD_HTTP_HEADER_CONTENT_DISPOSITION, r->disposition);
 	enum MHD_Result ok = MHD_queue_response(c, r->status ? r->status : 200, res);
 	MHD_destroy_response(res);
 	return ok;
+}
+
+/* The Host header when it is a plain host[:port] (letters, digits, '.',
+ * '-', ':', '[', ']'), for the absolute URLs of QR codes. */
+static void web_host(struct MHD_Connection *c, char *out, size_t n)
+{
+	const char *v = MHD_lookup_connection_value(c, MHD_HEADER_KIND, MHD_HTTP_HEADER_HOST);
+	out[0] = '\0';
+	if (v && v[0] && strlen(v) < n &&
+	    strspn(v, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-:[]") == strlen(v))
+		snprintf(out, n, "%s", v);
 }
 
 /* The session cookie, as sent (a later file checks what it names). */
@@ -219,6 +232,7 @@ static enum MHD_Result web_handle(void *cls, struct MHD_Connection *c, const cha
 	buf_init(&r.out, WEB_PAGE_MAX);
 	web_client(c, r.client, sizeof(r.client));
 	web_cookie(c, r.cookie, sizeof(r.cookie));
+	web_host(c, r.host, sizeof(r.host));
 	MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, web_query_field, &r);
 	const struct web_page *p = web_page_find(method, url);
 	if (r.status) {
@@ -262,11 +276,16 @@ static void web_done(void *cls, struct MHD_Connection *c, void **con_cls,
 static int web_key(struct web *w, const char *home)
 {
 	char path[APP_PATH_MAX + 16];
+	uint8_t key[WEB_TOKEN_LEN + 1]; /* one more: app_file_read sees the end */
 	size_t len = 0;
 	snprintf(path, sizeof(path), "%s/web.key", home);
-	int rc = app_file_read(path, w->secret, sizeof(w->secret), &len);
-	if (rc == 0 && len == sizeof(w->secret))
+	int rc = app_file_read(path, key, sizeof(key), &len);
+	if (rc == 0 && len == sizeof(w->secret)) {
+		memcpy(w->secret, key, sizeof(w->secret));
+		sodium_memzero(key, sizeof(key));
 		return 0;
+	}
+	sodium_memzero(key, sizeof(key));
 	if (rc != ERR_NOTFOUND && rc != 0)
 		return rc;
 	randombytes_buf(w->secret, sizeof(w->secret));
@@ -307,6 +326,13 @@ int web_start(struct web **out, const struct web_options *o, char *why, size_t w
 		return -ENOMEM;
 	w->wall_ms = o->wall_ms;
 	w->mono_ms = web_mono_ms();
+	snprintf(w->listen, sizeof(w->listen), "%s", o->listen);
+	snprintf(w->wifi_ssid, sizeof(w->wifi_ssid), "%s", o->wifi_ssid ? o->wifi_ssid : "");
+	snprintf(w->wifi_password, sizeof(w->wifi_password), "%s", o->wifi_password ? o->wifi_password : "");
+	if (!(w->limit = web_limit_new())) {
+		mem_free(w);
+		return -ENOMEM;
+	}
 	app_init(&w->app);
 	snprintf(w->app.home, sizeof(w->app.home), "%s", o->home);
 	w->app.now_ms = o->wall_ms;
@@ -333,6 +359,8 @@ fail:
 		snprintf(why, whylen, "%s", w->app.fail.arg[0]);
 	app_close(&w->app);
 	sodium_memzero(w->secret, sizeof(w->secret));
+	sodium_memzero(w->wifi_password, sizeof(w->wifi_password));
+	web_limit_free(w->limit);
 	mem_free(w);
 	return rc;
 }
@@ -344,6 +372,9 @@ void web_stop(struct web *w)
 	MHD_stop_daemon(w->d);
 	app_close(&w->app);
 	sodium_memzero(w->secret, sizeof(w->secret));
+	sodium_memzero(w->sessions, sizeof(w->sessions));
+	sodium_memzero(w->wifi_password, sizeof(w->wifi_password));
+	web_limit_free(w->limit);
 	mem_free(w);
 }
 

@@ -29,6 +29,9 @@ struct web_options {
 	/* the wall clock now, in ms (the run's: CUNLIAN_NOW_MS in tests); a
 	 * request's time is it plus the monotonic time since web_start() */
 	uint64_t wall_ms;
+	/* the residents' pages (kiosk.c): the station's Wi-Fi for the poster's
+	 * QR code (NULL or "": none) */
+	const char *wifi_ssid, *wifi_password;
 };
 
 /* Open the node (its own app) and start serving. ERR_USAGE for a bad

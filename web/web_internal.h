@@ -54,6 +54,7 @@ struct web_req {
 	size_t nf;
 	char client[64];    /* the peer's address, for limits */
 	char cookie[80];    /* the session cookie as sent, "" none */
+	char host[128];     /* the Host header when it is a plain host[:port], else "" */
 	/* the response */
 	unsigned status;
 	const char *type;   /* Content-Type; text/html by default */
@@ -61,6 +62,7 @@ struct web_req {
 	char location[256]; /* a redirect (status 303) */
 	char set_cookie[200];
 	bool cache;         /* may be cached (the stylesheet); else no-store */
+	char disposition[128]; /* Content-Disposition (a download), "" none */
 };
 
 /* A page: method and path (a trailing '*' matches any rest). */
@@ -72,13 +74,30 @@ struct web_page {
 extern const struct web_page web_pages[];
 extern const size_t web_npages;
 
+/* A login session (staff.c): the cookie's secret, whose account, until
+ * when. The account itself is read again on every request
+ * (app_account_get), so a PIN removed or a role changed counts at once. */
+#define WEB_SESSIONS_MAX 256
+#define WEB_SESSION_MS ((uint64_t)12 * 3600 * 1000)
+struct web_session {
+	char token[2 * WEB_TOKEN_LEN + 1]; /* hex; "" free */
+	char phone[64];
+	uint64_t expires;                  /* wall ms */
+};
+
 /* The server (server.c). */
+struct web_limit;
 struct web {
 	struct MHD_Daemon *d;
 	struct app app;       /* its own open node, used on the server's thread */
 	uint64_t wall_ms, mono_ms; /* the wall clock at start, and the monotonic then */
 	unsigned port;
 	uint8_t secret[WEB_TOKEN_LEN]; /* web.key: CSRF tokens, order links */
+	struct web_session sessions[WEB_SESSIONS_MAX]; /* staff.c; wiped at stop */
+	char listen[64];      /* the address it was started on */
+	/* the residents' pages (kiosk.c, limit.c) */
+	char wifi_ssid[33], wifi_password[64];
+	struct web_limit *limit; /* orders per client (limit.c) */
 };
 
 /* The query or form value of name, NULL when absent. */
@@ -88,6 +107,28 @@ const char *web_f(const struct web_req *r, const char *name);
 uint64_t web_now_ms(const struct web *w);
 /* Refresh the app for this request: now_ms, the clock check again. */
 void web_app_now(struct web_req *r);
+
+/* ---- the residents' pages (kiosk.c, limit.c, qr.c) ---------------------- */
+
+#define WEB_LIMIT_N 5               /* orders per client address ... */
+#define WEB_LIMIT_WINDOW_MS 600000  /* ... in 10 minutes */
+#define WEB_LIMIT_CLIENTS 256       /* client addresses remembered */
+#define WEB_ORDER_KEY_LEN 16        /* base32 characters of an order link's k */
+
+/* May client place an order now (fewer than WEB_LIMIT_N in the last
+ * window)? web_limit_note() counts one placed. */
+struct web_limit *web_limit_new(void);
+void web_limit_free(struct web_limit *l);
+bool web_limit_ok(struct web_limit *l, const char *client, uint64_t now_ms);
+void web_limit_note(struct web_limit *l, const char *client, uint64_t now_ms);
+/* The secret of an order's link: keyed BLAKE2b of the id under web.key,
+ * 10 bytes in base32 (out: WEB_ORDER_KEY_LEN + 1). */
+void web_order_key(const struct web *w, const char *id, char *out);
+/* A QR code of text as SVG markup (an <svg> element) appended to b; 0, or
+ * ERR_TOOBIG when text does not fit a QR code, -ENOMEM. */
+int web_qr_svg(struct buf *b, const char *text);
+/* The stylesheet of the residents' pages, appended to app.css. */
+extern const char web_kiosk_css[];
 
 /* ---- HTML (html.c) ------------------------------------------------------ */
 
@@ -117,5 +158,14 @@ int web_css(struct web_req *r);
  * address and the hour). */
 void web_csrf_field(struct web_req *r);
 bool web_csrf_ok(const struct web_req *r);
+
+/* ---- sessions (staff.c) ------------------------------------------------ */
+
+struct app_account;
+/* The account of the request's session cookie: true with *acct, false
+ * (acct zeroed) when there is no live session or its account is gone. */
+bool web_session_get(struct web_req *r, struct app_account *acct);
+/* A page that asks to log in (the login form), status 200. */
+int web_login_page(struct web_req *r, unsigned status, const char *msg);
 
 #endif

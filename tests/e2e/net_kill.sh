@@ -3,8 +3,8 @@
 # net_kill.sh - kill -9 of a station in the middle of a sync, then a
 # restart: it converges with the hub, and nothing either side had
 # acknowledged is lost. The link is slow (32 kbit/s, 200 ms round trip)
-# so the kill lands while chunks are in flight; one commit (a CSV import)
-# is larger than a 1 KB chunk, so the switch to larger chunks runs too.
+# so the kill lands while chunks are in flight; a CSV import adds many
+# commits cut to fit 1 KB chunks.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/net_lib.inc"
 echo "net_kill: kill -9 mid-sync, restart, converge, nothing acknowledged lost"

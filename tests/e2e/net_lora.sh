@@ -56,12 +56,27 @@ wait_log bhub "bridge started"
 wait_log bst "bridge started"
 
 check "station and hub converge over LoRa (cunlian sync, profile lora)"
+# one boot of the station's board, so the hub's time it hears is an anchor
+# of this boot (docs/security.md "Clock"): what lets later syncs probe
+export CUNLIAN_BOOT_ID=lora-boot-1 CUNLIAN_MONO_MS=100000
 # the real LoRa profile but a shorter ACK timeout, so a lost frame costs
 # 2-3 s of waiting instead of 8-12: the test's time, not what it checks
 CUNLIAN_LANG=en expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150
 contains "$out" "converged" "sync over LoRa"
 same_scopes "$H" "$S" "after sync over LoRa" "" s1
 cl --home "$H" volunteer list --json | pyjson 'len(d["volunteers"]) == 2'
+
+check "nothing new: the next sync over LoRa is one probe of the version vectors (GET /vv?vvq), no session"
+CUNLIAN_MONO_MS=200000
+LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150 --json
+echo "$out" | pyjson 'd["converged"] and d["probed"] and d["sent"]["messages"] == 0 and d["received"]["bytes"] <= 16'
+check "a new order: the probe differs and the session brings it"
+CUNLIAN_MONO_MS=300000
+cl --home "$S" order add --category 助老 --detail 取药 --requester 王大妈 --phone 13611113333 >/dev/null
+LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150 --json
+echo "$out" | pyjson 'd["converged"] and not d["probed"] and d["sent"]["messages"] >= 2'
+same_scopes "$H" "$S" "after the second sync over LoRa" "" s1
+unset CUNLIAN_BOOT_ID CUNLIAN_MONO_MS
 
 check "a datagram too big for a frame is dropped, not cut, and the bridge says what to change"
 python3 -c 'import socket,sys; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.sendto(b"x" * 300, ("127.0.0.1", int(sys.argv[1])))' "$PS"

@@ -44,6 +44,10 @@ case $err in *从县中心恢复*|*doctor*) fail "the write sends people elsewhe
 expect 5 --home "$S" bundle import "$TMP/ro.bundle"
 contains "$err" "只读" "the import names the read-only file system"
 [ "$(cl --home "$S" digest)" = "$digest" ] || fail "the read-only home changed"
+expect 1 --home "$S" doctor
+contains "$out" "只读" "doctor names the read-only file system"
+contains "$out" "完整性检查通过" "doctor still checks the database, read-only"
+case $out in *请技术员从县级中心恢复*) fail "doctor sends people to restore from the hub: $out" ;; esac
 
 check "the disk is full: a backup and a bundle export to a stick still work; a write says the disk is full"
 mount -o remount,rw "$M"
@@ -58,5 +62,8 @@ expect 0 --home "$S" volunteer list
 contains "$out" "王芳" "the list on a full home"
 expect 5 --home "$S" volunteer add --name 李四 --phone 13800002222
 contains "$err" "磁盘已满" "a write on a full home says the disk is full"
+expect 1 --home "$S" doctor
+contains "$out" "磁盘满了" "doctor says the disk is full"
+case $out in *请技术员从县级中心恢复*) fail "doctor sends people to restore from the hub: $out" ;; esac
 rm -f "$M/fill"
 echo "readonly_home: ok"

@@ -10,6 +10,9 @@
  * commits; bit 1, trust on: the responder is the hub of fuzz.h's county
  * (who may write what, revocations, scope keys) and the sealing key is
  * its station s0001, so what an enrolled station sends a hub is reached.
+ * Every input's typed result is checked: a kind, a reason when refused
+ * (and only then, or for a held chunk some of whose ranges were refused),
+ * the same refusals the report counts.
  */
 #include "tests/fuzz/fuzz.h"
 
@@ -47,9 +50,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		else if (sync_chunk_seal(tx->ctx, kind & 3, data + pos, len, kind & 4, &msg))
 			buf_reset(&msg);
 		pos += len;
-		int rc = sync_session_input(s, msg.data ? msg.data : (const uint8_t *)"", msg.len, now);
+		struct sync_input_result r;
+		uint64_t refused = sync_session_report(s)->refused;
+		int rc = sync_session_input(s, msg.data ? msg.data : (const uint8_t *)"", msg.len, now, &r);
 		if (rc && rc != -ENOMEM && rc != ERR_STORAGE)
 			fuzz_fail("only those two are allowed out (sync.h)");
+		if (!rc && (r.kind < SYNC_IN_HELLO || r.kind > SYNC_IN_REFUSED))
+			fuzz_fail("every input gets a kind");
+		if (!rc && r.kind == SYNC_IN_REFUSED && r.why >= 0)
+			fuzz_fail("a reason when refused");
+		if (!rc && r.why < 0 && r.kind != SYNC_IN_REFUSED && r.kind != SYNC_IN_NEED_MORE)
+			fuzz_fail("a reason only when refused, or held with ranges refused meanwhile");
+		if (!rc && sync_session_report(s)->refused - refused != r.refused)
+			fuzz_fail("the result counts what the report counts");
 		if (so.group && sync_session_flush(s))
 			abort();
 		now += (uint64_t)(kind >> 3) * 500;

@@ -157,7 +157,7 @@ int main(void)
 				buf_put_u16be(&coap, (uint16_t)m.len);
 				buf_put(&coap, m.data, m.len);
 			}
-			sync_session_input(to, m.data, m.len, FUZZ_NOW);
+			sync_session_input(to, m.data, m.len, FUZZ_NOW, NULL);
 		}
 	}
 	put("fuzz_session", "exchange", 0xff, rec.data, rec.len);

@@ -274,7 +274,7 @@ static void gen_exchange(struct gen_hub *h, struct fuzz_node *st, unsigned signe
 			size_t clen;
 			if (sync_chunk_peek(ans.data + off, ans.len - off, id, &type, &clen) || !clen)
 				break;
-			sync_session_input(s, ans.data + off, clen, wall);
+			sync_session_input(s, ans.data + off, clen, wall, NULL);
 			off += clen;
 		}
 		if (!have && (flags & 1) && sync_session_idle(s))

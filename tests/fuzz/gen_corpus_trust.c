@@ -61,7 +61,7 @@ static void gen_trust_session(struct fuzz_node *s1, struct fuzz_node *hub)
 				buf_put(&sealed, c.payload, c.payload_len);
 				k++;
 			}
-			sync_session_input(to, m.data, m.len, FUZZ_NOW + 5000);
+			sync_session_input(to, m.data, m.len, FUZZ_NOW + 5000, NULL);
 		}
 	}
 	gen_trust_put_session("county_exchange", &rec);

@@ -4,7 +4,7 @@
 # build/fuzz; their corpora and regressions are replayed in `make test` by
 # test_fuzz_replay (below), built with the ordinary compiler.
 FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
-	fuzz_statement fuzz_coap fuzz_backup fuzz_csv
+	fuzz_statement fuzz_coap fuzz_backup fuzz_csv fuzz_form
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # Every target links the real code as the program does: libcunlian.a
@@ -25,6 +25,9 @@ $(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%): $(FUZZ_NODE_LIB) tests/fuzz/fuzz_node.h
 FUZZ_LIBS_fuzz_coap := $(FUZZ_NODE_LIB)
 FUZZ_LIBS_fuzz_csv := $(FUZZ_NODE_LIB)
 $(FUZZ_NODE_TARGETS:%=$(BUILD)/fuzz/%) $(BUILD)/fuzz/fuzz_backup: tests/fuzz/fuzz_home.h
+# The web pages' form decoder (web/form.c, in the program's objects).
+$(BUILD)/fuzz/fuzz_form: $(FUZZ_NODE_LIB)
+FUZZ_LIBS_fuzz_form := $(FUZZ_NODE_LIB)
 
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(BUILD)/libcunlian.a
 	@mkdir -p $(dir $@)

@@ -56,6 +56,9 @@
 #define LLVMFuzzerTestOneInput fuzz_csv_one
 #include "tests/fuzz/fuzz_csv.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_form_one
+#include "tests/fuzz/fuzz_form.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
@@ -131,6 +134,7 @@ REPLAY(fuzz_lora)
 REPLAY(fuzz_coap)
 REPLAY(fuzz_backup)
 REPLAY(fuzz_csv)
+REPLAY(fuzz_form)
 
 /* The first crash make fuzz found: an empty buf_put (base/buf.c) did
  * NULL + 0; fuzz_bundle hit it with a one-byte input. */
@@ -212,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_coap),
 		cmocka_unit_test(test_fuzz_backup),
 		cmocka_unit_test(test_fuzz_csv),
+		cmocka_unit_test(test_fuzz_form),
 	};
 	int rc = cmocka_run_group_tests_name("fuzz replay", tests, NULL, NULL);
 	sync_dict_free(fuzz_dict);

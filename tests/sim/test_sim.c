@@ -1007,7 +1007,7 @@ static int deliver_due(struct sim *S)
 				n->x_last[m->from] = S->now;
 				uint64_t before = sync_session_report(s)->applied + sync_session_report(s)->carried;
 				uint64_t revoked = rep_revoked(sync_session_report(s));
-				int r = sync_session_input(s, m->p, m->len, wall(S, n));
+				int r = sync_session_input(s, m->p, m->len, wall(S, n), NULL);
 				if (n->hub)
 					S->st.trust_refused += rep_revoked(sync_session_report(s)) - revoked;
 				if (r < 0 && !cv_tripped(n->dom) && silent(S, n)) { /* revoked just now */

@@ -1,0 +1,305 @@
+// SPDX-License-Identifier: MIT
+/*
+ * bench_http.c - orders placed through the residents' web page, end to
+ * end and durable (issue 16): a station home made with the cunlian
+ * program runs `cunlian serve --http 127.0.0.1:P` and this program plays
+ * phones one after another, each from its own loopback address 127.1.x.y
+ * (as phones on the station's Wi-Fi; the limit of orders per client stays
+ * what it is): GET /kiosk for the form's csrf token, then POST /kiosk
+ * with category, detail, requester and phone, and reads the answer page
+ * with the new order's id. Each POST returns after app_order_add's
+ * transaction is on disk. After the last order the server is stopped and
+ * `cunlian --json order list` must hold every acknowledged order, else
+ * the bench fails.
+ *
+ * Figures: http_orders_per_s (orders acknowledged per second, each
+ * counted from the GET of the form to the end of the answer), and
+ * http_order_ms_p50 / http_order_ms_p90 (one phone's GET + POST).
+ *
+ * Usage: bench_http [ORDERS] (300 by default); the program is
+ * build/cunlian beside build/bench/, or CUNLIAN_BIN.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <spawn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/bench/figure.h"
+
+#define ORDERS_MAX 5000
+
+extern char **environ;
+
+static char bin[PATH_MAX], dir[] = "/tmp/cunlian-bench-http-XXXXXX";
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Start cunlian with args (NULL-terminated), stdout and stderr into log
+ * (appended). Returns the pid or -1. */
+static pid_t start(const char *log, const char *const *args)
+{
+	posix_spawn_file_actions_t fa;
+	char *argv[32];
+	size_t n = 0;
+	pid_t pid;
+	argv[n++] = bin;
+	while (*args && n < 31)
+		argv[n++] = (char *)*args++;
+	argv[n] = NULL;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
+	posix_spawn_file_actions_adddup2(&fa, 1, 2);
+	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	return rc ? -1 : pid;
+}
+
+/* Wait for pid; its exit status, or -1 when it did not exit normally. */
+static int reap(pid_t pid)
+{
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			return -1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* Run cunlian to the end; its exit status. */
+static int run(const char *log, ...)
+{
+	const char *args[32];
+	size_t n = 0;
+	va_list ap;
+	va_start(ap, log);
+	while (n < 31 && (args[n] = va_arg(ap, const char *)))
+		n++;
+	va_end(ap);
+	args[n] = NULL;
+	pid_t pid = start(log, args);
+	return pid < 0 ? -1 : reap(pid);
+}
+
+static void stop(pid_t pid)
+{
+	if (pid > 0) {
+		kill(pid, SIGTERM);
+		reap(pid);
+	}
+}
+
+/* Until text appears in the file at path (up to secs). */
+static bool wait_text(const char *path, const char *text, double secs)
+{
+	double end = now_s() + secs;
+	char buf[8192];
+	while (now_s() < end) {
+		FILE *f = fopen(path, "r");
+		if (f) {
+			size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+			fclose(f);
+			buf[n] = '\0';
+			if (strstr(buf, text))
+				return true;
+		}
+		usleep(20000);
+	}
+	return false;
+}
+
+/* A UDP port on 127.0.0.1 that is free now. */
+static unsigned free_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	unsigned port = 0;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+/* One HTTP request from the loopback address src to 127.0.0.1:port; the
+ * answer (headers and body) into resp (cap bytes, NUL-terminated). The
+ * status, or -1. */
+static int http(const char *src, unsigned port, const char *method, const char *path, const char *form,
+		char *resp, size_t cap)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET }, s = { .sin_family = AF_INET };
+	char req[2048];
+	int fd = socket(AF_INET, SOCK_STREAM, 0), status = -1;
+	size_t got = 0;
+	if (fd < 0)
+		return -1;
+	inet_pton(AF_INET, src, &s.sin_addr);
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	int n = snprintf(req, sizeof(req),
+			 "%s %s HTTP/1.1\r\nHost: 127.0.0.1:%u\r\nConnection: close\r\n"
+			 "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+			 method, path, port, form ? strlen(form) : 0, form ? form : "");
+	if (bind(fd, (struct sockaddr *)&s, sizeof(s)) || connect(fd, (struct sockaddr *)&a, sizeof(a)) ||
+	    n < 0 || (size_t)n >= sizeof(req) || write(fd, req, (size_t)n) != n)
+		goto out;
+	for (ssize_t k; got + 1 < cap && (k = read(fd, resp + got, cap - 1 - got)) > 0;)
+		got += (size_t)k;
+	resp[got] = '\0';
+	if (sscanf(resp, "HTTP/1.1 %d", &status) != 1)
+		status = -1;
+out:
+	close(fd);
+	return status;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+static double pct(const double *v, size_t n, unsigned p)
+{
+	size_t rank = (n * p + 99) / 100;
+	return v[rank ? rank - 1 : 0];
+}
+
+static unsigned tcp_port(void)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	socklen_t len = sizeof(a);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	unsigned port = 0;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof(a)) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&a, &len) == 0)
+		port = ntohs(a.sin_port);
+	if (fd >= 0)
+		close(fd);
+	return port;
+}
+
+int main(int argc, char **argv)
+{
+	char st[sizeof(dir) + 8], log[sizeof(dir) + 16], srvlog[sizeof(dir) + 16], list[sizeof(dir) + 16];
+	char listen[32], http_addr[32], src[32], form[512], csrf[40];
+	static char resp[256 * 1024];
+	static double t[ORDERS_MAX];
+	long orders = argc > 1 ? atol(argv[1]) : 300;
+	pid_t srv = -1;
+	int rc = 1;
+
+	if (orders < 1 || orders > ORDERS_MAX) {
+		fprintf(stderr, "usage: bench_http [ORDERS (1..%d)]\n", ORDERS_MAX);
+		return 2;
+	}
+	if (getenv("CUNLIAN_BIN")) {
+		snprintf(bin, sizeof(bin), "%s", getenv("CUNLIAN_BIN"));
+	} else {
+		const char *slash = strrchr(argv[0], '/');
+		int n = slash ? (int)(slash - argv[0]) : 1;
+		snprintf(bin, sizeof(bin), "%.*s/../cunlian", n, slash ? argv[0] : ".");
+	}
+	if (access(bin, X_OK) != 0 || !mkdtemp(dir)) {
+		fprintf(stderr, "bench_http: %s is not an executable (set CUNLIAN_BIN)\n", bin);
+		return 1;
+	}
+	setenv("LANG", "en_US.UTF-8", 1);
+	unsetenv("LC_ALL");
+	unsetenv("CUNLIAN_NOW_MS");
+	unsetenv("CUNLIAN_HOME");
+	snprintf(st, sizeof(st), "%s/s1", dir);
+	snprintf(log, sizeof(log), "%s/setup.log", dir);
+	snprintf(srvlog, sizeof(srvlog), "%s/serve.log", dir);
+	snprintf(list, sizeof(list), "%s/list.json", dir);
+	printf("http: %ld orders through GET + POST /kiosk, one phone after another, each from its own address\n",
+	       orders);
+	if (run(log, "--home", st, "init", "--station", "s0001", "--name", "东村服务站", NULL)) {
+		fprintf(stderr, "bench_http: init failed (see %s)\n", log);
+		goto out;
+	}
+	unsigned hp = tcp_port();
+	snprintf(http_addr, sizeof(http_addr), "127.0.0.1:%u", hp);
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", free_port());
+	const char *sargs[] = { "--home", st, "serve", "--listen", listen, "--http", http_addr, NULL };
+	if ((srv = start(srvlog, sargs)) < 0 || !wait_text(srvlog, "/kiosk", 10)) {
+		fprintf(stderr, "bench_http: serve --http failed (see %s)\n", srvlog);
+		goto out;
+	}
+	double t0 = now_s();
+	for (long i = 0; i < orders; i++) {
+		snprintf(src, sizeof(src), "127.1.%ld.%ld", i / 250, i % 250 + 1);
+		double a = now_s();
+		const char *p;
+		if (http(src, hp, "GET", "/kiosk", NULL, resp, sizeof(resp)) != 200 ||
+		    !(p = strstr(resp, "name=\"csrf\" value=\"")) || sscanf(p + 19, "%32[0-9a-f]", csrf) != 1) {
+			fprintf(stderr, "bench_http: GET /kiosk from %s failed\n", src);
+			goto out;
+		}
+		snprintf(form, sizeof(form),
+			 "csrf=%s&category=%%E5%%8A%%A9%%E8%%80%%81&detail=bench+%ld&requester=r%ld&phone=137%08ld", csrf,
+			 i, i, i);
+		if (http(src, hp, "POST", "/kiosk", form, resp, sizeof(resp)) != 200 ||
+		    !strstr(resp, "id=\"order-id\">s0001-o")) {
+			fprintf(stderr, "bench_http: POST /kiosk from %s was not acknowledged: %.300s\n", src, resp);
+			goto out;
+		}
+		t[i] = (now_s() - a) * 1000.0;
+	}
+	double total = now_s() - t0;
+	stop(srv);
+	srv = -1;
+	/* durable: every acknowledged order is in the list after serve stopped */
+	if (run(list, "--home", st, "--json", "order", "list", NULL)) {
+		fprintf(stderr, "bench_http: order list failed (see %s)\n", list);
+		goto out;
+	}
+	FILE *f = fopen(list, "r");
+	long found = 0;
+	if (f) {
+		size_t n = fread(resp, 1, sizeof(resp) - 1, f);
+		fclose(f);
+		resp[n] = '\0';
+		for (const char *p = resp; (p = strstr(p, "\"status\":\"open\"")); p++)
+			found++;
+	}
+	if (found != orders) {
+		fprintf(stderr, "bench_http: %ld orders acknowledged, %ld in the list\n", orders, found);
+		goto out;
+	}
+	qsort(t, (size_t)orders, sizeof(t[0]), cmp_double);
+	bench_figure("http_orders_per_s", (double)orders / total, 1, "/s", "(durable, GET + POST /kiosk)");
+	bench_figure("http_order_ms_p50", pct(t, (size_t)orders, 50), 1, "ms", "(one phone's GET + POST)");
+	bench_figure("http_order_ms_p90", pct(t, (size_t)orders, 90), 1, "ms", "");
+	rc = 0;
+out:
+	stop(srv);
+	if (rc == 0) {
+		char cmd[sizeof(dir) + 16];
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+		if (system(cmd) != 0)
+			fprintf(stderr, "bench_http: could not remove %s\n", dir);
+	} else {
+		fprintf(stderr, "bench_http: kept %s\n", dir);
+	}
+	return rc;
+}

@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lora_model.h - one sync exchange over LoRa as the node runs it, with
+ * the real sync sessions of both ends and the airtime of every frame by
+ * the SX127x formula. Header-only, for the bench programs.
+ *
+ * The exchange (node/link.c, radio/coap.c, radio/bridge.c with
+ * profile=lora): one request in flight (window 1); a message POSTed to /s
+ * travels in Block1 blocks of 128 bytes, each a confirmable request
+ * answered by a 2.31 (the last by the response); the response (a flags
+ * byte and the hub's messages: its ACKs, at most one DELTA) comes in
+ * Block2 blocks of 128, each after the first asked for by a request; a
+ * frame lost either way costs that exchange again after the ACK timeout,
+ * doubling (libcoap gives up after 6 retransmissions). When both sessions
+ * are idle the station GETs /vv?scope=ITS&scope=-&digest (text: a line per
+ * feed of those scopes and a digest line each) and the exchange is over
+ * when the version vectors agree. Datagram sizes are those libcoap sends
+ * (measured through lora-bridge): a Block1 request is its block + 48
+ * bytes, a 2.31 is 14, a response block its block + 21, a request for the
+ * next Block2 block 45, an empty POST (poll) 37, GET /vv 33.
+ *
+ * Airtime of a frame (Semtech SX127x datasheet, LoRa modem): SF9,
+ * 125 kHz, coding rate 4/5, 8-symbol preamble, explicit header, CRC on,
+ * no low-data-rate optimisation:
+ *   Tsym = 2^SF / BW = 4.096 ms; preamble (8 + 4.25) Tsym;
+ *   payload symbols 8 + max(ceil((8 PL - 4 SF + 28 + 16) / (4 SF)) * 5, 0)
+ * where PL is the modem's payload: the datagram in cunlian's serial
+ * framing, which the modem sends as it is (flag, length byte, CRC-16:
+ * 4 bytes, and one escape byte per flag or escape byte in the datagram).
+ * The frame limit: a datagram of more than RADIO_LORA_PAYLOAD (197) bytes
+ * cannot cross (the bridge drops it; hw/lora.md: CN470, about one second
+ * a frame): the exchange fails. Frames are lost independently with the
+ * given probability (a seeded generator); a lost frame used its airtime.
+ */
+#ifndef CUNLIAN_BENCH_LORA_MODEL_H
+#define CUNLIAN_BENCH_LORA_MODEL_H
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "base/mem.h"
+#include "radio/radio.h"
+#include "sync/sync.h"
+
+#define LM_BLOCK 128
+#define LM_REQ 48
+#define LM_CONT 14
+#define LM_RESP 21
+#define LM_NEXT 45
+#define LM_POLL 37
+#define LM_GETVV 33
+#define LM_RESP_SOFT 256 /* node/link.c NODE_RESP_SOFT */
+#define LM_ACK_MS 8000   /* profile=lora ack_timeout */
+#define LM_TURN_MS 10    /* the radio's turnaround between frames */
+
+/* One end: its replica and sync context (borrowed) and, during an
+ * exchange, its session. */
+struct lm_end {
+	struct crdt_store *st;
+	struct sync_ctx *c;
+	struct sync_session *s;
+};
+
+struct lm {
+	uint64_t now, rng;
+	double loss;
+	double air_ms;          /* airtime of every frame, both ways */
+	uint64_t frames, lost, round_trips, bytes;
+	size_t vv_text;         /* bytes of the hub's GET /vv answer */
+	int err;                /* a frame that could not cross */
+};
+
+/* The SX127x time on air of a modem payload of pl bytes, ms. */
+static double lm_airtime_ms(size_t pl)
+{
+	const double tsym = 512.0 / 125.0; /* ms: 2^9 / 125 kHz */
+	long num = 8 * (long)pl - 4 * 9 + 28 + 16;
+	long sym = num > 0 ? (num + 4 * 9 - 1) / (4 * 9) * 5 : 0;
+	return (8 + 4.25) * tsym + (double)(8 + sym) * tsym;
+}
+
+/* The modem payload of a datagram of len bytes: framing and escapes (for
+ * bytes that look random, 2 in 256 need one). */
+static size_t lm_on_air(size_t len)
+{
+	return len + 4 + (len * 2 + 255) / 256;
+}
+
+static double lm_unit(struct lm *m)
+{
+	m->rng ^= m->rng << 13;
+	m->rng ^= m->rng >> 7;
+	m->rng ^= m->rng << 17;
+	return (double)(m->rng >> 11) / 9007199254740992.0;
+}
+
+/* One frame; true when it crossed. */
+static bool lm_frame(struct lm *m, size_t len)
+{
+	if (len > RADIO_LORA_PAYLOAD) {
+		m->err = ERR_TOOBIG;
+		return false;
+	}
+	double air = lm_airtime_ms(lm_on_air(len));
+	m->air_ms += air;
+	m->frames++;
+	m->bytes += len;
+	m->now += (uint64_t)air + LM_TURN_MS;
+	if (lm_unit(m) < m->loss) {
+		m->lost++;
+		return false;
+	}
+	return true;
+}
+
+/* One confirmable exchange: again after the ACK timeout, doubling. */
+static int lm_rt(struct lm *m, size_t qlen, size_t rlen)
+{
+	m->round_trips++;
+	for (int k = 0; k <= 6; k++) {
+		if (lm_frame(m, qlen) && lm_frame(m, rlen))
+			return 0;
+		if (m->err)
+			return m->err;
+		m->now += (uint64_t)LM_ACK_MS << k;
+	}
+	if (getenv("LM_DEBUG"))
+		fprintf(stderr, "lm: a round trip of %zu and %zu bytes failed 7 times (frames %llu, lost %llu)\n", qlen,
+			rlen, (unsigned long long)m->frames, (unsigned long long)m->lost);
+	return -ETIMEDOUT;
+}
+
+/* The hub's answer to a /s body, as node/link.c builds it. */
+static int lm_serve(struct lm_end *hub, const uint8_t *p, size_t len, uint64_t now, struct buf *resp,
+		    struct buf *msg)
+{
+	size_t off = 0;
+	bool delta = false, more = false;
+	int rc;
+	while (off < len) {
+		uint8_t id[SYNC_ID_LEN];
+		int type;
+		size_t clen;
+		if (sync_chunk_peek(p + off, len - off, id, &type, &clen) || clen > len - off)
+			break;
+		if ((rc = sync_session_input(hub->s, p + off, clen, now, NULL)))
+			return rc;
+		off += clen;
+	}
+	sync_session_tick(hub->s, now);
+	buf_reset(resp);
+	buf_put_u8(resp, 0);
+	while (resp->len < LM_RESP_SOFT && !delta) {
+		uint8_t id[SYNC_ID_LEN];
+		int type = 0;
+		size_t clen;
+		if ((rc = sync_session_output(hub->s, msg, now)) < 0)
+			return rc;
+		if (rc == 0)
+			break;
+		if (sync_chunk_peek(msg->data, msg->len, id, &type, &clen) == 0 && type == 2)
+			delta = true;
+		buf_put(resp, msg->data, msg->len);
+	}
+	if (resp->len >= LM_RESP_SOFT || delta) { /* stopped early: MORE only when more is queued */
+		if ((rc = sync_session_pending(hub->s, now)) < 0)
+			return rc;
+		more = rc == 1;
+	}
+	resp->data[0] = (uint8_t)((sync_session_idle(hub->s) ? 1 : 0) | (more ? 2 : 0));
+	return resp->err;
+}
+
+/* A body of len bytes in the response: its Block2 blocks. */
+static int lm_response(struct lm *m, size_t final_q, size_t len)
+{
+	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
+	int rc = lm_rt(m, final_q, first + LM_RESP);
+	for (size_t off = first; !rc && off < len; off += LM_BLOCK)
+		rc = lm_rt(m, LM_NEXT, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
+	return rc;
+}
+
+/* The hub holds every commit of the station's own feeds (an index
+ * search at the hub, as sync_session_own_behind does). */
+static bool lm_converged(struct lm_end *st, struct lm_end *hub, const uint8_t *author)
+{
+	struct crdt_vv_entry *va = NULL, *vb = NULL;
+	size_t na = 0, nb = 0;
+	bool eq = true;
+	if (crdt_store_vv_of(st->st, author, &va, &na) || crdt_store_vv_of(hub->st, author, &vb, &nb)) {
+		eq = false;
+		goto out;
+	}
+	for (size_t i = 0; i < na && eq; i++) {
+		bool found = false;
+		for (size_t k = 0; k < nb && !found; k++)
+			found = strcmp(va[i].scope, vb[k].scope) == 0 && va[i].seq == vb[k].seq;
+		eq = found;
+	}
+out:
+	mem_free(va);
+	mem_free(vb);
+	return eq;
+}
+
+/* One exchange at m->now: station (initiator) and hub. 0 when it ended
+ * with both idle and the GET /vv answered; < 0 otherwise. */
+static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
+{
+	struct sync_session_options so0 = { .initiator = true, .rto_ms = LM_ACK_MS };
+	struct sync_session_options so1 = { .initiator = false, .rto_ms = 4000 };
+	struct buf msg, resp, scratch;
+	bool hub_idle = false, hub_more = false;
+	uint64_t limit = m->now + 3600000;
+	int rc;
+
+	if ((rc = sync_session_new(&st->s, st->c, &so0, m->now)) ||
+	    (rc = sync_session_new(&hub->s, hub->c, &so1, m->now)))
+		return rc;
+	buf_init(&msg, SYNC_CHUNK_MAX);
+	buf_init(&resp, SYNC_CHUNK_MAX);
+	buf_init(&scratch, SYNC_CHUNK_MAX);
+	rc = -ETIMEDOUT;
+	while (m->now < limit) {
+		sync_session_tick(st->s, m->now);
+		if ((rc = sync_session_output(st->s, &msg, m->now)) < 0)
+			break;
+		if (rc == 0) {
+			if (sync_session_idle(st->s) && hub_idle && !hub_more) {
+				rc = 0;
+				break;
+			}
+			buf_reset(&msg);
+		}
+		size_t nb = msg.len ? (msg.len + LM_BLOCK - 1) / LM_BLOCK : 1, last = msg.len - (nb - 1) * LM_BLOCK;
+		rc = 0;
+		for (size_t i = 0; i + 1 < nb && !rc; i++)
+			rc = lm_rt(m, LM_BLOCK + LM_REQ, LM_CONT);
+		if (rc || (rc = lm_serve(hub, msg.data, msg.len, m->now, &resp, &scratch)) ||
+		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len)))
+			break;
+		hub_idle = resp.data[0] & 1;
+		hub_more = resp.data[0] & 2;
+		size_t off = 1;
+		while (off < resp.len) {
+			uint8_t id[SYNC_ID_LEN];
+			int type;
+			size_t clen;
+			if (sync_chunk_peek(resp.data + off, resp.len - off, id, &type, &clen) || clen > resp.len - off)
+				break;
+			if ((rc = sync_session_input(st->s, resp.data + off, clen, m->now, NULL)))
+				break;
+			off += clen;
+		}
+		if (rc)
+			break;
+		rc = -ETIMEDOUT;
+	}
+	if (rc == 0) { /* GET /vv and its answer, block-wise */
+		size_t len = m->vv_text, first = len < LM_BLOCK ? len : LM_BLOCK;
+		rc = lm_rt(m, LM_GETVV, first + LM_RESP);
+		for (size_t off = first; !rc && off < len; off += LM_BLOCK)
+			rc = lm_rt(m, LM_GETVV + 6, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
+	}
+	if (rc && getenv("LM_DEBUG")) {
+		const struct sync_report *a = sync_session_report(st->s), *b = sync_session_report(hub->s);
+		fprintf(stderr, "lm: rc %d after %llu ms; station idle %d applied %llu refused %llu dup %llu;"
+				" hub idle %d more %d applied %llu refused %llu held %llu dup %llu\n",
+			rc, (unsigned long long)(m->now - (limit - 3600000)), sync_session_idle(st->s),
+			(unsigned long long)a->applied, (unsigned long long)a->refused, (unsigned long long)a->duplicate,
+			sync_session_idle(hub->s), hub_more, (unsigned long long)b->applied,
+			(unsigned long long)b->refused, (unsigned long long)b->held, (unsigned long long)b->duplicate);
+		for (size_t i = 0; i < b->nreasons; i++)
+			fprintf(stderr, "lm: hub refused %llu: %s\n", (unsigned long long)b->reasons[i].n,
+				err_str(b->reasons[i].rc));
+		for (size_t i = 0; i < a->nreasons; i++)
+			fprintf(stderr, "lm: station refused %llu: %s\n", (unsigned long long)a->reasons[i].n,
+				err_str(a->reasons[i].rc));
+	}
+	sync_session_free(st->s);
+	sync_session_free(hub->s);
+	st->s = hub->s = NULL;
+	buf_release(&msg);
+	buf_release(&resp);
+	buf_release(&scratch);
+	return rc;
+}
+
+/* The bytes of the hub's GET /vv?scope=S&scope=-&digest answer. */
+static size_t lm_vv_text(struct crdt_store *hub, const char *scope)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0, len = 0;
+	if (crdt_store_vv_of(hub, NULL, &vv, &n))
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!vv[i].scope[0] || strcmp(vv[i].scope, scope) == 0)
+			len += 64 + 1 + (vv[i].scope[0] ? strlen(vv[i].scope) : 1) + 1 +
+			       (size_t)snprintf(NULL, 0, "%llu", (unsigned long long)vv[i].seq) + 1;
+	mem_free(vv);
+	/* "digest SCOPE HEX\n" for the station's scope and "-" */
+	return len + (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
+}
+
+#endif
