@@ -11,8 +11,11 @@ APP_SRCS += app/order.c app/points.c app/volunteer_find.c
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 # Volunteers: records, import from CSV, resident ID numbers.
 APP_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
+# Teams, hours and recognition (issue 17).
+APP_SRCS += app/team.c app/top.c
 LIB_SRCS += $(APP_SRCS)
 
 # C tests of the operations (issue 14).
 TEST_SRCS += tests/test_app_core.c tests/test_app_enroll.c tests/test_app_order.c \
 	tests/test_app_backup.c tests/test_app_bundle.c tests/test_app_volunteer.c
+TEST_SRCS += tests/test_app_team.c

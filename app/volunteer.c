@@ -145,8 +145,10 @@ int app_volunteer_hours(struct app *a, const char *vid, double *hours)
 			    "SELECT (SELECT coalesce(sum(hours), 0) FROM orders_live WHERE volunteer = ?1"
 			    "  AND status IN ('done', 'rated'))"
 			    " + (SELECT coalesce(sum(p.hours), 0) FROM points_live p WHERE p.volunteer = ?1"
-			    "  AND p.reason = 'service' AND NOT EXISTS"
-			    "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))",
+			    "  AND ((p.reason = 'service' AND NOT EXISTS"
+			    "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))"
+			    /* hours recorded outside orders (team.c TM8) */
+			    "  OR p.reason = 'hours'))",
 			    vid, NULL);
 }
 

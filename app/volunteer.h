@@ -66,8 +66,9 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 int app_volunteer_load(struct app *a, const char *id, struct app_volunteer *v);
 
 /* Service hours of volunteer vid: orders held here that are done or
- * rated, and the hours of service credits of other stations' orders,
- * which only the credit brings here. */
+ * rated, the hours of service credits of other stations' orders,
+ * which only the credit brings here, and hours recorded outside orders
+ * (hours add, team.h). */
 int app_volunteer_hours(struct app *a, const char *vid, double *hours);
 
 /* One volunteer's card: the record, hours, stars and points. */

@@ -220,6 +220,8 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 			return rc;
 		return node_report_duplicates(ctx);
 	}
+	if (node_flag(a, "top")) /* recognition (cmd_team.c) */
+		return node_report_top(ctx, node_arg(a, "period"), byname);
 	if (byname && app_report_by_parse(byname, &by))
 		return node_fail(ctx, ERR_USAGE, M_BAD_BY, byname);
 	if (!format)

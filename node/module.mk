@@ -9,3 +9,5 @@ BIN_SRCS += node/netconf.c node/link.c node/cmd_serve.c node/cmd_sync.c node/cmd
 BIN_SRCS += node/cmd_recover.c
 # The clock's bounds, `cunlian clock` and its rescue (issue 12).
 BIN_SRCS += node/cmd_clock.c node/cmd_rescue.c
+# Teams, hours and recognition (issue 17).
+BIN_SRCS += node/cmd_team.c
