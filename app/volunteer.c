@@ -177,7 +177,8 @@ int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 	 * and _ would be wildcards) */
 	if ((rc = app_sql(a, &st,
 			  "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live"
-			  " WHERE (?1 IS NULL OR team = ?1)"
+			  /* a team by its id, its name (team.c), or an old free text */
+			  " WHERE (?1 IS NULL OR team = ?1 OR team IN (SELECT pk FROM teams_live WHERE name = ?1))"
 			  " AND (?2 IS NULL OR instr(',' || skills || ',', ',' || ?2 || ',') > 0)"
 			  " AND (?3 IS NULL OR status = ?3)"
 			  " AND (?4 IS NULL OR station = ?4)"

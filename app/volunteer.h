@@ -82,7 +82,8 @@ int app_volunteer_card(struct app *a, const char *id, struct app_volunteer_card 
 
 /* List live volunteers matching every filter given (NULL: any), by
  * station then number; fn gets each (0 goes on, else the walk stops and
- * returns it). skill is one skill, matched whole and literally. */
+ * returns it). skill is one skill, matched whole and literally; team is
+ * a team's id or name (team.h), or an old free-text team. */
 struct app_volunteer_filter {
 	const char *team, *skill, *status, *station;
 };

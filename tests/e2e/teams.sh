@@ -45,6 +45,7 @@ s volunteer show "$v1" --json | pyjson 'd["team"] == "红马甲"'
 expect 0 --home "$S1" team leave "$v2"
 expect 3 --home "$S1" team leave "$v2"
 s --json team show 红马甲 | pyjson 'd["members"] == 1'
+s --json volunteer list --team 红马甲 | pyjson '[v["id"] for v in d["volunteers"]] == ["'"$v1"'"]'
 
 check "points adjust with a reason; a debit below zero is refused"
 expect 0 --home "$S1" --json points adjust "$v1" --points 30 --reason 补录上月积分
