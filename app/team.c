@@ -175,6 +175,20 @@ void app_team_label(struct app *a, const char *value, char *out, size_t n)
 	app_fail_clear(a);
 }
 
+void app_team_resolve(struct app *a, const char *text, const char *station, char *out, size_t n)
+{
+	sqlite3_stmt *st;
+	snprintf(out, n, "%s", text ? text : "");
+	if (!text || !*text ||
+	    app_sql(a, &st, "SELECT pk FROM teams_live WHERE (pk = ?1 OR name = ?1) AND station = ?2"
+			    " ORDER BY pk = ?1 DESC, pk LIMIT 1", text, station, NULL))
+		return;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		app_col_text(st, 0, out, n);
+	sqlite3_finalize(st);
+	app_fail_clear(a);
+}
+
 /* ---- add ------------------------------------------------------------------ */
 
 static int team_add_tx(struct app *a, const struct app_team_in *in, struct app_team *out)

@@ -54,6 +54,12 @@ int app_team_list(struct app *a, const char *station, app_team_each_fn fn, void 
  * before teams were records), "" for none. */
 void app_team_label(struct app *a, const char *value, char *out, size_t n);
 
+/* The team column a --team text on volunteer add or set writes (TM4):
+ * the id of a live team of station that the text names (its id or
+ * name), else the text as typed (a free-text team, as before teams were
+ * records). text NULL: out "". */
+void app_team_resolve(struct app *a, const char *text, const char *station, char *out, size_t n);
+
 /* join: volunteer who (find.h) joins team (id or name, app_team_find),
  * leaving the one it was in. leave: who leaves its team. r gets the
  * volunteer and the team before and after. */

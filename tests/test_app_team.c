@@ -72,6 +72,18 @@ static void test_team_add_join_leave(void **state)
 	assert_string_equal(v.team, "");
 	assert_int_equal(app_team_load(&t.a, "s0001-t1", &tm), 0);
 	assert_int_equal(tm.members, 1);
+	/* volunteer set --team with a team's name writes its id; another
+	 * text stays a free-text team */
+	struct app_volunteer_in ch = { .team = "红马甲" };
+	assert_int_equal(app_volunteer_set(&t.a, "s0001-v2", &ch, &v), 0);
+	t_reopen(&t);
+	assert_int_equal(app_volunteer_load(&t.a, "s0001-v2", &v), 0);
+	assert_string_equal(v.team, "s0001-t1");
+	ch.team = "别的队";
+	assert_int_equal(app_volunteer_set(&t.a, "s0001-v2", &ch, &v), 0);
+	t_reopen(&t);
+	assert_int_equal(app_volunteer_load(&t.a, "s0001-v2", &v), 0);
+	assert_string_equal(v.team, "别的队");
 	t_node_free(&t);
 	t_rmdir(dir);
 }

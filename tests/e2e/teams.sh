@@ -90,4 +90,23 @@ expect 0 --home "$HUB" report --top --by town
 contains "$out" "王伟" "the table names the volunteer"
 expect 2 --home "$HUB" report --top --period year
 expect 2 --home "$HUB" report --top --by team
+
+check "one volunteer's team changed at the station and at the hub while apart: the later change wins on both"
+expect 0 --home "$HUB" --json team add --name 蓝马甲 --station s0001
+t2=$(echo "$out" | jid)
+cl --home "$HUB" team join 蓝马甲 "$v2" >/dev/null
+s team join 红马甲 "$v2" >/dev/null # later, not knowing the hub's
+carry "$S1" "$HUB"
+carry "$HUB" "$S1" s0001
+for home in "$S1" "$HUB"; do
+	cl --home "$home" --json volunteer show "$v2" | pyjson 'd["team_id"] == "'"$t1"'"'
+done
+s team leave "$v2" >/dev/null
+cl --home "$HUB" team join "$t2" "$v2" >/dev/null # later again, not knowing the leave
+carry "$S1" "$HUB"
+carry "$HUB" "$S1" s0001
+for home in "$S1" "$HUB"; do
+	cl --home "$home" --json volunteer show "$v2" | pyjson 'd["team_id"] == "'"$t2"'" and d["team"] == "蓝马甲"'
+done
+[ "$(s digest --scope s0001)" = "$(cl --home "$HUB" digest --scope s0001)" ] || fail "the station and the hub differ"
 echo "teams: ok"
