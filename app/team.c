@@ -20,7 +20,9 @@
  *       the later change wins whole, so a volunteer is always in exactly
  *       one team or none. A value that is not a live team id is a free
  *       text team of old versions: shown as it is, never rewritten
- *       until the volunteer joins or leaves.
+ *       until the volunteer joins or leaves. volunteer add and set with
+ *       --team write the id of the station's team the text names
+ *       (app_team_resolve), else the text.
  *  TM5. Leave clears the column (NULL); leaving with no team is refused.
  *  TM6. points adjust and hours add write a ledger row (reason "adjust",
  *       or "hours" with its hours) for a volunteer whose home is this

@@ -5,7 +5,8 @@
 # commits): a station adds a team, volunteers join and leave it, points
 # are adjusted and hours recorded outside orders with a reason (seen in
 # the log), stars follow the hours, the hub accepts it all and reports by
-# team and the month's outstanding volunteers; refusals change nothing.
+# team and the month's outstanding volunteers; refusals change nothing;
+# a volunteer's team changed at both while apart ends the same on both.
 . "$(dirname "$0")/lib.inc"
 echo "teams: teams, adjustments, manual hours, stars and recognition"
 HUB=$TMP/hub S1=$TMP/s1 S2=$TMP/s2
