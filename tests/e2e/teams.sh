@@ -91,6 +91,8 @@ expect 0 --home "$HUB" report --top --by town
 contains "$out" "王伟" "the table names the volunteer"
 expect 2 --home "$HUB" report --top --period year
 expect 2 --home "$HUB" report --top --by team
+expect 2 --home "$HUB" report --top --format csv
+cl --home "$HUB" report --top --format json | pyjson 'd["top"][0]["rank"] == 1'
 
 check "one volunteer's team changed at the station and at the hub while apart: the later change wins on both"
 expect 0 --home "$HUB" --json team add --name 蓝马甲 --station s0001
