@@ -13,6 +13,8 @@ APP_SRCS += app/gift.c
 APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 # Volunteers: records, import from CSV, resident ID numbers.
 APP_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
+# Teams, hours and recognition (issue 17).
+APP_SRCS += app/team.c app/top.c
 LIB_SRCS += $(APP_SRCS)
 
 # C tests of the operations (issue 14).
@@ -27,3 +29,4 @@ TEST_SRCS += tests/test_app_report.c
 LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c
+TEST_SRCS += tests/test_app_team.c

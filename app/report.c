@@ -20,7 +20,7 @@ const char *const app_report_status[APP_ST_N] = { "open", "dispatched", "accepte
 
 int app_report_by_parse(const char *s, enum app_report_by *by)
 {
-	static const char *const names[] = { "station", "town", "category", "month" };
+	static const char *const names[] = { "station", "town", "category", "month", "team" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i]) == 0) {
 			*by = (enum app_report_by)i;
@@ -32,7 +32,7 @@ int app_report_by_parse(const char *s, enum app_report_by *by)
 static const char *report_by_name(enum app_report_by by)
 {
 	return by == APP_BY_STATION ? "station" : by == APP_BY_TOWN ? "town"
-		: by == APP_BY_CATEGORY ? "category" : "month";
+		: by == APP_BY_CATEGORY ? "category" : by == APP_BY_TEAM ? "team" : "month";
 }
 
 /* When a node last synced here (peers/<name>.last; none: 0). */
@@ -69,6 +69,9 @@ static void report_key(const char *by, const char *station, char *out, size_t n)
 		snprintf(out, n, "%s", station);
 	else if (strcmp(by, "town") == 0)
 		snprintf(out, n, "coalesce(nullif(s.parent, ''), '-')");
+	else if (strcmp(by, "team") == 0) /* teams (team.c): the volunteer's team now */
+		snprintf(out, n, "coalesce(nullif((SELECT tv.team FROM volunteers_live tv"
+			 " WHERE tv.pk = %s), ''), '-')", station);
 	else if (strcmp(by, "category") == 0)
 		snprintf(out, n, "coalesce(o.category, '-')");
 	else
@@ -141,6 +144,8 @@ static int report_points(struct app *a, struct app_report *r, const char *by,
 		snprintf(key, sizeof(key), "'*'");
 	else if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
 		report_key(by, "", key, sizeof(key)); /* o.* is NULL without an order: "-" */
+	else if (strcmp(by, "team") == 0)
+		report_key(by, "p.volunteer", key, sizeof(key));
 	else
 		report_key(by, "coalesce(o.station, p.station)", key, sizeof(key));
 	snprintf(sql, sizeof(sql),
@@ -172,7 +177,9 @@ static int report_names(struct app *a, struct app_report *r)
 {
 	sqlite3_stmt *st;
 	int rc;
-	if ((rc = app_sql(a, &st, "SELECT name FROM stations_live WHERE pk = ?1", NULL)))
+	if ((rc = app_sql(a, &st, r->by == APP_BY_TEAM ? "SELECT name FROM teams_live WHERE pk = ?1"
+						      : "SELECT name FROM stations_live WHERE pk = ?1",
+			  NULL)))
 		return rc;
 	for (size_t i = 0; i < r->n; i++) {
 		sqlite3_reset(st);
@@ -235,11 +242,11 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 	r->by = by;
 	r->from_ms = from_ms > 0 ? from_ms : 0;
 	r->to_ms = to_ms > 0 ? to_ms : 0;
-	report_key(byn, "o.station", key, sizeof(key));
+	report_key(byn, by == APP_BY_TEAM ? "o.volunteer" : "o.station", key, sizeof(key));
 	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
 	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)))
 		goto fail;
-	if ((by == APP_BY_STATION || by == APP_BY_TOWN) && (rc = report_names(a, r)))
+	if ((by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM) && (rc = report_names(a, r)))
 		goto fail;
 	if (by == APP_BY_STATION && (rc = report_last_sync(a, r)))
 		goto fail;

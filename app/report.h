@@ -14,14 +14,16 @@
  *                     the station synced with this node (peers/node-*.last)
  * A points row counts in the group of its order; rows without an order
  * (redemptions, adjustments) count in their station's group by station
- * and town, and in the group "-" by category and month.
+ * and town, and in the group "-" by category and month. By team, an
+ * order and a points row count in the team its volunteer is in now.
  */
 #ifndef CUNLIAN_APP_REPORT_H
 #define CUNLIAN_APP_REPORT_H
 
 #include "app/app.h"
 
-enum app_report_by { APP_BY_STATION, APP_BY_TOWN, APP_BY_CATEGORY, APP_BY_MONTH };
+enum app_report_by { APP_BY_STATION, APP_BY_TOWN, APP_BY_CATEGORY, APP_BY_MONTH,
+		     APP_BY_TEAM /* the team (team.h) the volunteer is in now; "-" none */ };
 enum { APP_ST_OPEN, APP_ST_DISPATCHED, APP_ST_ACCEPTED, APP_ST_DONE, APP_ST_RATED, APP_ST_CANCELLED,
        APP_ST_N };
 /* The status names, in the order of the counts. */
@@ -44,7 +46,7 @@ struct app_report {
 	int64_t from_ms, to_ms; /* the range built (app_report_build_range), 0: open */
 };
 
-/* "station", "town", "category", "month": 0, else ERR_USAGE. */
+/* "station", "town", "category", "month", "team": 0, else ERR_USAGE. */
 int app_report_by_parse(const char *s, enum app_report_by *by);
 int app_report_build(struct app *a, enum app_report_by by, struct app_report *r);
 /* The same over a range of time: orders created in [from_ms, to_ms),

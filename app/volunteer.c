@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "app/idnum.h"
 #include "app/points.h"
+#include "app/team.h"
 #include "app/volunteer.h"
 #include "app/volunteer_internal.h"
 
@@ -145,8 +146,10 @@ int app_volunteer_hours(struct app *a, const char *vid, double *hours)
 			    "SELECT (SELECT coalesce(sum(hours), 0) FROM orders_live WHERE volunteer = ?1"
 			    "  AND status IN ('done', 'rated'))"
 			    " + (SELECT coalesce(sum(p.hours), 0) FROM points_live p WHERE p.volunteer = ?1"
-			    "  AND p.reason = 'service' AND NOT EXISTS"
-			    "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))",
+			    "  AND ((p.reason = 'service' AND NOT EXISTS"
+			    "  (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\"))"
+			    /* hours recorded outside orders (team.c TM8) */
+			    "  OR p.reason = 'hours'))",
 			    vid, NULL);
 }
 
@@ -175,7 +178,8 @@ int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 	 * and _ would be wildcards) */
 	if ((rc = app_sql(a, &st,
 			  "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live"
-			  " WHERE (?1 IS NULL OR team = ?1)"
+			  /* a team by its id, its name (team.c), or an old free text */
+			  " WHERE (?1 IS NULL OR team = ?1 OR team IN (SELECT pk FROM teams_live WHERE name = ?1))"
 			  " AND (?2 IS NULL OR instr(',' || skills || ',', ',' || ?2 || ',') > 0)"
 			  " AND (?3 IS NULL OR status = ?3)"
 			  " AND (?4 IS NULL OR station = ?4)"
@@ -313,7 +317,7 @@ int app_volunteer_station(struct app *a, const char *station, const char **out)
 
 int app_volunteer_add(struct app *a, const struct app_volunteer_in *in, char *id, size_t n)
 {
-	char phone[64], skills[APP_TEXT_MAX + 1] = "";
+	char phone[64], skills[APP_TEXT_MAX + 1] = "", team[APP_NAME_MAX + 1];
 	struct app_idnum idn = { .hash = "" };
 	const char *station;
 	struct crdt_write w;
@@ -330,7 +334,8 @@ int app_volunteer_add(struct app *a, const struct app_volunteer_in *in, char *id
 	    (rc = app_volunteer_unique(a, phone, &idn, station, NULL)) ||
 	    (rc = app_id_next(a, "volunteers", 'v', id, n)))
 		goto out;
-	app_volunteer_fill(&w, id, in->name, phone, station, in->team, skills, &idn, a->now_ms);
+	app_team_resolve(a, in->team, station, team, sizeof(team));
+	app_volunteer_fill(&w, id, in->name, phone, station, team, skills, &idn, a->now_ms);
 	rc = app_commit(a, station, &w, 1);
 out:
 	if (rc)
@@ -341,7 +346,7 @@ out:
 int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_in *in,
 		      struct app_volunteer *v)
 {
-	char phone[64] = "", skills[APP_TEXT_MAX + 1] = "";
+	char phone[64] = "", skills[APP_TEXT_MAX + 1] = "", team[APP_NAME_MAX + 1];
 	struct app_idnum idn = { .hash = "" };
 	struct crdt_write w;
 	int rc;
@@ -367,8 +372,9 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_NAME, in->name);
 	if (in->phone)
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_PHONE, phone);
+	app_team_resolve(a, in->team, v->station, team, sizeof(team));
 	if (in->team)
-		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_TEAM, *in->team ? in->team : NULL);
+		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_TEAM, *team ? team : NULL);
 	if (in->skills)
 		crdt_write_set_text(&w, CRDT_C_VOLUNTEERS_SKILLS, *skills ? skills : NULL);
 	if (in->status)

@@ -66,8 +66,9 @@ int app_volunteer_set(struct app *a, const char *id, const struct app_volunteer_
 int app_volunteer_load(struct app *a, const char *id, struct app_volunteer *v);
 
 /* Service hours of volunteer vid: orders held here that are done or
- * rated, and the hours of service credits of other stations' orders,
- * which only the credit brings here. */
+ * rated, the hours of service credits of other stations' orders,
+ * which only the credit brings here, and hours recorded outside orders
+ * (hours add, team.h). */
 int app_volunteer_hours(struct app *a, const char *vid, double *hours);
 
 /* One volunteer's card: the record, hours, stars and points. */
@@ -81,7 +82,8 @@ int app_volunteer_card(struct app *a, const char *id, struct app_volunteer_card 
 
 /* List live volunteers matching every filter given (NULL: any), by
  * station then number; fn gets each (0 goes on, else the walk stops and
- * returns it). skill is one skill, matched whole and literally. */
+ * returns it). skill is one skill, matched whole and literally; team is
+ * a team's id or name (team.h), or an old free-text team. */
 struct app_volunteer_filter {
 	const char *team, *skill, *status, *station;
 };

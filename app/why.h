@@ -205,6 +205,23 @@ enum app_why {
 	APP_W_GIFT_NO_STOCK,         /* (name, id, stock, count asked) */
 	APP_W_GIFT_TOO_MUCH,         /* (name, id, stock, count, most on a shelf) */
 	APP_W_GIFT_NO_POINTS,        /* (volunteer's name, id, balance, points needed, count, item's name) */
+	/* teams, hours and recognition (team.c); "typed": what a person typed */
+	APP_W_TEAM_BAD_NAME,         /* (name typed) */
+	APP_W_TEAM_NAME_TAKEN,       /* (name, station, id) */
+	APP_W_TEAM_NOT_FOUND,        /* (who typed) */
+	APP_W_TEAM_AMBIGUOUS,        /* (who typed, count) */
+	APP_W_TEAM_NOT_OURS,         /* (team's station, this station) */
+	APP_W_TEAM_LEADER_ELSEWHERE, /* (leader id, leader's station, team's station) */
+	APP_W_TEAM_OTHER_STATION,    /* (name, id, home station, team name, team's station) */
+	APP_W_TEAM_ALREADY,          /* (name, id, team name) */
+	APP_W_TEAM_NONE,             /* (name, id) */
+	APP_W_LEDGER_BAD_POINTS,     /* (points typed): ±1..1000000 */
+	APP_W_LEDGER_BAD_HOURS,      /* (hours typed) */
+	APP_W_LEDGER_BAD_REASON,     /* () none, or not text */
+	APP_W_LEDGER_NO_RIGHT,       /* (name, id, home station, this station, home station) */
+	APP_W_LEDGER_OVERDRAW,       /* (name, id, balance, points asked) */
+	APP_W_TOP_BAD_PERIOD,        /* (period typed) */
+	APP_W_TOP_BAD_BY,            /* (grouping typed) */
 
 	APP_W_COUNT
 };

@@ -202,6 +202,7 @@ enum crdt_volunteers_col {
 enum crdt_teams_col {
 	CRDT_C_TEAMS_NAME = 0,
 	CRDT_C_TEAMS_STATION = 1,
+	CRDT_C_TEAMS_LEADER = 2, /* a volunteer id, or NULL */
 };
 enum crdt_orders_col {
 	CRDT_C_ORDERS_STATION = 0,

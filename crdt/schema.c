@@ -45,6 +45,8 @@ static const struct crdt_column volunteers_cols[] = {
 static const struct crdt_column teams_cols[] = {
 	COL(CRDT_C_TEAMS_NAME, "name", CRDT_TEXT),
 	COL(CRDT_C_TEAMS_STATION, "station", CRDT_TEXT),
+	/* teams (app/team.c): the leader, a volunteer id of the team's station */
+	COL(CRDT_C_TEAMS_LEADER, "leader", CRDT_TEXT),
 };
 
 static const struct crdt_column orders_cols[] = {
@@ -157,7 +159,7 @@ const struct crdt_table crdt_tables[] = {
 	TAB(CRDT_T_STATIONS, "stations", CRDT_KIND_ROWS, true, -1, -1, stations_cols),
 	TAB(CRDT_T_VOLUNTEERS, "volunteers", CRDT_KIND_ROWS, true, CRDT_C_VOLUNTEERS_STATION, -1,
 	    volunteers_cols),
-	TAB(CRDT_T_TEAMS, "teams", CRDT_KIND_ROWS, true, -1, -1, teams_cols),
+	TAB(CRDT_T_TEAMS, "teams", CRDT_KIND_ROWS, true, CRDT_C_TEAMS_STATION, -1, teams_cols),
 	TAB(CRDT_T_ORDERS, "orders", CRDT_KIND_ROWS, false, CRDT_C_ORDERS_STATION, -1, orders_cols),
 	TAB(CRDT_T_ORDER_EVENTS, "order_events", CRDT_KIND_APPEND, false, CRDT_C_ORDER_EVENTS_STATION,
 	    -1, order_events_cols),

@@ -8,6 +8,7 @@
 
 #include "base/err.h"
 #include "app/points.h"
+#include "app/volunteer.h"
 #include "node/node.h"
 
 /* The volunteer a points command names, whose record is held here. */
@@ -24,10 +25,18 @@ static int node_points_who(struct node_ctx *ctx, const struct node_args *a,
 int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct app_volunteer_found f;
+	struct app_settings set;
+	char hs[32], stars[64] = "";
+	double hours = 0;
 	int64_t bal;
 	int rc = node_points_who(ctx, a, &f);
 	if (rc || (rc = app_points_balance(&ctx->app, f.c[0].id, &bal)))
 		return rc;
+	/* stars wherever a volunteer is shown (issue 17) */
+	if ((rc = app_settings_load(&ctx->app, &set)) ||
+	    (rc = app_volunteer_hours(&ctx->app, f.c[0].id, &hours)))
+		return node_fail_app(ctx, rc);
+	int nstars = app_stars(&set, hours);
 	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
@@ -35,9 +44,15 @@ int node_cmd_points_balance(struct node_ctx *ctx, const struct node_args *a)
 		node_json_kstr(&j, "volunteer", f.c[0].id);
 		node_json_kstr(&j, "name", f.c[0].name);
 		node_json_kint(&j, "balance", bal);
+		node_json_kreal(&j, "hours", hours);
+		node_json_kint(&j, "stars", nstars);
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_BALANCE, f.c[0].name, f.c[0].id, (long long)bal);
+		app_real_fmt(hours, hs, sizeof(hs));
+		for (int i = 0; i < 5; i++)
+			strcat(stars, i < nstars ? "★" : "☆");
+		node_say(ctx, M_STARS_LINE, hs, stars, nstars);
 	}
 	return 0;
 }
@@ -52,6 +67,8 @@ static const char *node_reason_name(const struct node_ctx *ctx, const char *r)
 		return node_msg(ctx->lang, M_REASON_ADJUST);
 	if (strcmp(r, "reversal") == 0)
 		return node_msg(ctx->lang, M_REASON_REVERSAL);
+	if (strcmp(r, "hours") == 0)
+		return node_msg(ctx->lang, M_REASON_HOURS);
 	return r;
 }
 

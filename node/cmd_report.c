@@ -220,6 +220,13 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 			return rc;
 		return node_report_duplicates(ctx);
 	}
+	if (node_flag(a, "top")) { /* recognition (cmd_team.c): a table or JSON */
+		if (format && strcmp(format, "table") && strcmp(format, "json"))
+			return node_fail(ctx, ERR_USAGE, M_BAD_FORMAT, format);
+		if (format && strcmp(format, "json") == 0)
+			ctx->json = true;
+		return node_report_top(ctx, node_arg(a, "period"), byname);
+	}
 	if (byname && app_report_by_parse(byname, &by))
 		return node_fail(ctx, ERR_USAGE, M_BAD_BY, byname);
 	if (!format)

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "app/find.h"
 #include "app/idnum.h"
+#include "app/team.h"
 #include "app/volunteer.h"
 #include "node/node.h"
 
@@ -131,13 +132,31 @@ struct node_vlist {
 	struct node_json j;
 	struct node_table t;
 	size_t n;
+	struct app_settings set; /* stars (issue 17) */
 };
+
+/* The volunteer's team for people (team.h) and its id when it is a team
+ * record's ("" for an old free-text team). */
+static void node_team_of(struct node_ctx *ctx, const char *team, char *label, size_t n,
+			 const char **id)
+{
+	app_team_label(&ctx->app, team, label, n);
+	*id = team[0] && strcmp(label, team) != 0 ? team : NULL;
+}
 
 static int node_vlist_row(void *arg, const struct app_volunteer *v)
 {
 	struct node_vlist *l = arg;
-	char masked[64];
+	char masked[64], team[APP_NAME_MAX + 1], stars[8];
+	const char *team_id;
+	double hours = 0;
+	int rc;
 	app_phone_mask(v->phone, masked, sizeof(masked));
+	if ((rc = app_volunteer_hours(&l->ctx->app, v->id, &hours)))
+		return rc;
+	node_team_of(l->ctx, v->team, team, sizeof(team), &team_id);
+	int nstars = app_stars(&l->set, hours);
+	snprintf(stars, sizeof(stars), "%d", nstars);
 	l->n++;
 	if (l->ctx->json) {
 		node_json_obj(&l->j);
@@ -145,13 +164,15 @@ static int node_vlist_row(void *arg, const struct app_volunteer *v)
 		node_json_kstr(&l->j, "name", v->name);
 		node_json_kstr(&l->j, "phone", masked);
 		node_json_kstr(&l->j, "station", v->station);
-		node_json_kstr(&l->j, "team", v->team[0] ? v->team : NULL);
+		node_json_kstr(&l->j, "team", team[0] ? team : NULL);
+		node_json_kstr(&l->j, "team_id", team_id);
+		node_json_kint(&l->j, "stars", nstars);
 		node_json_skills(&l->j, v->skills);
 		node_json_kstr(&l->j, "status", v->status);
 		node_json_end_obj(&l->j);
 	} else {
-		const char *cells[] = { v->id, v->name, masked, v->team[0] ? v->team : "-",
-					v->skills[0] ? v->skills : "-", node_vstatus_name(l->ctx, v->status) };
+		const char *cells[] = { v->id, v->name, masked, team[0] ? team : "-",
+					v->skills[0] ? v->skills : "-", node_vstatus_name(l->ctx, v->status), stars };
 		node_table_row(&l->t, cells);
 	}
 	return 0;
@@ -167,16 +188,21 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, const struct node_args *a)
 		return node_fail_app(ctx, app_failf(&ctx->app, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, f.status));
 	if ((rc = node_open(ctx)))
 		return rc;
+	if ((rc = app_settings_load(&ctx->app, &l.set)))
+		return node_fail_app(ctx, rc);
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	  node_msg(ctx->lang, M_COL_NAME),
 			       node_msg(ctx->lang, M_COL_PHONE),  node_msg(ctx->lang, M_COL_TEAM),
-			       node_msg(ctx->lang, M_COL_SKILLS), node_msg(ctx->lang, M_COL_STATUS) };
-	node_list_begin(ctx, &l.j, &l.t, 6, head, "volunteers");
+			       node_msg(ctx->lang, M_COL_SKILLS), node_msg(ctx->lang, M_COL_STATUS),
+			       node_msg(ctx->lang, M_COL_STARS) };
+	node_list_begin(ctx, &l.j, &l.t, 7, head, "volunteers");
+	l.t.right[6] = true;
 	rc = app_volunteer_list(&ctx->app, &f, node_vlist_row, &l);
 	node_list_end(ctx, &l.j, &l.t, l.n, M_NO_VOLUNTEERS);
 	return rc ? node_fail_app(ctx, rc) : 0;
 }
 
-static void node_show_json(const struct app_volunteer_card *c, const char *idmask)
+static void node_show_json(const struct app_volunteer_card *c, const char *idmask, const char *team,
+			   const char *team_id)
 {
 	struct node_json j;
 	node_json_init(&j, stdout);
@@ -186,7 +212,8 @@ static void node_show_json(const struct app_volunteer_card *c, const char *idmas
 	node_json_kstr(&j, "phone", c->v.phone);
 	node_json_kstr(&j, "id_number", idmask[0] ? idmask : NULL);
 	node_json_kstr(&j, "station", c->v.station);
-	node_json_kstr(&j, "team", c->v.team[0] ? c->v.team : NULL);
+	node_json_kstr(&j, "team", team[0] ? team : NULL);
+	node_json_kstr(&j, "team_id", team_id);
 	node_json_skills(&j, c->v.skills);
 	node_json_kstr(&j, "status", c->v.status);
 	node_json_kint(&j, "registered_at", c->v.registered_at);
@@ -207,9 +234,12 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, const struct node_args *a)
 		return rc;
 	if ((rc = app_volunteer_card(&ctx->app, id, &c)))
 		return node_fail_app(ctx, rc);
+	char team[APP_NAME_MAX + 1];
+	const char *team_id;
+	node_team_of(ctx, c.v.team, team, sizeof(team), &team_id);
 	app_idnum_mask(c.v.id_last4, idmask, sizeof(idmask));
 	if (ctx->json) {
-		node_show_json(&c, idmask);
+		node_show_json(&c, idmask, team, team_id);
 		return 0;
 	}
 	app_time_fmt((uint64_t)c.v.registered_at, when, sizeof(when));
@@ -217,7 +247,7 @@ int node_cmd_volunteer_show(struct node_ctx *ctx, const struct node_args *a)
 	for (int i = 0; i < 5; i++)
 		strcat(star_text, i < c.stars ? "★" : "☆");
 	node_say(ctx, M_VOLUNTEER_SHOW, c.v.id, c.v.name, c.v.phone, idmask[0] ? idmask : "-",
-		 c.v.station, c.v.team[0] ? c.v.team : "-", c.v.skills[0] ? c.v.skills : "-",
+		 c.v.station, team[0] ? team : "-", c.v.skills[0] ? c.v.skills : "-",
 		 node_vstatus_name(ctx, c.v.status), when, hs, star_text, c.stars, (long long)c.balance);
 	return 0;
 }

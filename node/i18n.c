@@ -300,8 +300,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			  "star hours %s are not valid: give 5 increasing numbers of hours, e.g. 100,300,600,1000,1500\n" },
 
 	/* ---- report ---- */
-	[M_BAD_BY] = { "分组方式 %s 无效：--by 用 station、town、category 或 month\n",
-		       "--by %s is not valid: use station, town, category or month\n" },
+	[M_BAD_BY] = { "分组方式 %s 无效：--by 用 station、town、category、month 或 team\n",
+		       "--by %s is not valid: use station, town, category, month or team\n" },
 	[M_BAD_FORMAT] = { "格式 %s 无效：--format 用 table、json 或 csv\n",
 			   "--format %s is not valid: use table, json or csv\n" },
 	[M_RCOL_GROUP] = { "分组", "group" },
@@ -419,12 +419,16 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				   "settings show\n  County settings: points per hour (default 10), star-level hours (default 100,300,600,1000,1500).\n" },
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
 				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
-	[M_HELP_REPORT] = { "report [--by station|town|category|month] [--format table|json|csv]\n"
-			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。\n"
+	[M_HELP_REPORT] = { "report [--by station|town|category|month|team] [--format table|json|csv]\n"
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。按 team 分组时，订单和积分计入志愿者现在所在的队伍。\n"
+			    "report --top [--period month|quarter] [--by county|station|town] [--json]\n"
+			    "  优秀志愿者：每月（或每季度）服务时长最多的前 10 名，可按站点或乡镇分别排名。\n"
 			    "report --duplicates [--json]\n"
 			    "  （仅县级中心）在两个以上站点登记的同一身份证号：每组列出志愿者编号、站点、姓名和尾号，不显示号码。\n",
-			    "report [--by station|town|category|month] [--format table|json|csv]\n"
-			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed.\n"
+			    "report [--by station|town|category|month|team] [--format table|json|csv]\n"
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed. By team, orders and points count in the team their volunteer is in now.\n"
+			    "report --top [--period month|quarter] [--by county|station|town] [--json]\n"
+			    "  Outstanding volunteers: the 10 with the most hours of service in each month (or quarter), county-wide or ranked per station or town.\n"
 			    "report --duplicates [--json]\n"
 			    "  (hub only) ID numbers registered at more than one station: each group lists the volunteers' ids, stations, names and last four characters, never the number.\n" },
 
@@ -1052,6 +1056,76 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_GIFT_OFF_SHELF] = { "已下架", "off shelf" },
 	[M_COL_PRICE] = { "价格", "price" },
 	[M_COL_STOCK] = { "库存", "stock" },
+	/* ---- teams, hours and recognition (issue 17) ---- */
+	[M_TEAM_BAD_NAME] = { "队伍名 %s 无效：填 1 到 128 字节的文字，不能含控制字符，不能只有空格\n",
+			      "team name %s is not valid: 1 to 128 bytes of text, no control characters, not only spaces\n" },
+	[M_TEAM_NAME_TAKEN] = { "队伍名 %s 在站点 %s 已被使用（队伍 %s）：换一个名字，或用 cunlian team join 加入那支队伍\n",
+				"the team name %s is taken at station %s (team %s): choose another name, or join that team with cunlian team join\n" },
+	[M_TEAM_NOT_FOUND] = { "找不到队伍 %s：用 cunlian team list 查看队伍编号和名字\n",
+			       "no team %s: see the teams' ids and names with cunlian team list\n" },
+	[M_TEAM_AMBIGUOUS] = { "“%s”对应 %s 支队伍：请改用队伍编号（cunlian team list）\n",
+			       "\"%s\" matches %s teams: name it by its id (cunlian team list)\n" },
+	[M_TEAM_NOT_OURS] = { "站点 %s 的队伍只能由该站点或县级中心建立，本机是 %s：请到该站点办理\n",
+			      "teams of station %s can only be added there or at the county hub, and this node is %s: do it at that station\n" },
+	[M_TEAM_LEADER_ELSEWHERE] = { "队长 %s 属于站点 %s，不是队伍所在的站点 %s：请选本站的志愿者当队长\n",
+				      "the leader %s belongs to station %s, not to the team's station %s: choose a volunteer of that station\n" },
+	[M_TEAM_OTHER_STATION] = { "%s（%s）属于站点 %s，队伍 %s 属于站点 %s：志愿者只能加入所属站点的队伍，没有改动\n",
+				   "%s (%s) belongs to station %s and the team %s to station %s: a volunteer joins teams of their own station only; nothing changed\n" },
+	[M_TEAM_ALREADY] = { "%s（%s）已经在队伍 %s 里：没有改动\n", "%s (%s) is in the team %s already: nothing changed\n" },
+	[M_TEAM_NONE] = { "%s（%s）没有加入任何队伍：没有改动\n", "%s (%s) is in no team: nothing changed\n" },
+	[M_LEDGER_BAD_POINTS] = { "积分 %s 无效：--points 填 -1000000 到 1000000 之间、不为 0 的整数（加分写 N，扣分写 -N）\n",
+				  "points %s is not valid: --points takes a whole number from -1000000 to 1000000, not 0 (N adds, -N takes away)\n" },
+	[M_LEDGER_BAD_HOURS] = { "时长 %s 无效：--hours 填大于 0、最多 24 的小时数，例如 1.5\n",
+				 "hours %s is not valid: --hours takes more than 0 and at most 24 hours, e.g. 1.5\n" },
+	[M_LEDGER_BAD_REASON] = { "请用 --reason 写明原因（最多 1000 字节的文字）：什么也没有记录\n",
+				  "say why with --reason (text, at most 1000 bytes): nothing was recorded\n" },
+	[M_LEDGER_NO_RIGHT] = { "%s（%s）属于站点 %s，本机 %s 不能调整该志愿者的积分或记录时长：请到站点 %s 或县级中心办理\n",
+				"%s (%s) belongs to station %s and this node (%s) may not adjust their points or record their hours: do it at station %s or at the hub\n" },
+	[M_LEDGER_OVERDRAW] = { "%s（%s）的积分余额只有 %s，不够扣 %s 积分：没有扣分\n",
+				"%s (%s) has a balance of %s, not enough to take away %s: nothing changed\n" },
+	[M_TOP_BAD_PERIOD] = { "统计周期 %s 无效：--period 用 month 或 quarter\n",
+			       "period %s is not valid: --period takes month or quarter\n" },
+	[M_TOP_BAD_BY] = { "分组方式 %s 无效：与 --top 一起时 --by 用 county、station 或 town\n",
+			   "grouping %s is not valid: with --top, --by takes county, station or town\n" },
+	[M_TEAM_ADDED] = { "已建立队伍 %s：%s（站点 %s，队长 %s）\n", "team %s added: %s (station %s, leader %s)\n" },
+	[M_TEAM_SHOW] = { "编号      %s\n队名      %s\n所属站点  %s\n队长      %s\n队员      %lld 人\n服务时长  %s 小时\n",
+			  "id        %s\nname      %s\nstation   %s\nleader    %s\nmembers   %lld\nhours     %s\n" },
+	[M_TEAM_JOINED] = { "%s（%s）已加入队伍 %s（%s）\n", "%s (%s) joined the team %s (%s)\n" },
+	[M_TEAM_LEFT] = { "%s（%s）已退出队伍 %s\n", "%s (%s) left the team %s\n" },
+	[M_NO_TEAMS] = { "还没有队伍：用 cunlian team add --name 队名 建立\n", "no teams yet: add one with cunlian team add --name NAME\n" },
+	[M_TEAM_MEMBERS] = { "队员：\n", "members:\n" },
+	[M_ADJUSTED] = { "已调整：%s（%s）积分 %+lld，原因：%s，余额 %lld（记录 %s）\n",
+			 "adjusted: %s (%s) %+lld points, reason: %s, balance %lld (record %s)\n" },
+	[M_HOURS_ADDED] = { "已记录：%s（%s）服务 %s 小时，计 %lld 积分，原因：%s，余额 %lld（记录 %s）\n",
+			    "recorded: %s (%s) %s hours of service, %lld points, reason: %s, balance %lld (record %s)\n" },
+	[M_NO_TOP] = { "还没有服务时长记录\n", "no hours of service recorded yet\n" },
+	[M_STARS_LINE] = { "服务时长 %s 小时，星级 %s（%d 星）\n", "hours of service %s, stars %s (%d)\n" },
+	[M_COL_LEADER] = { "队长", "leader" },
+	[M_COL_MEMBERS] = { "队员", "members" },
+	[M_COL_STARS] = { "星级", "stars" },
+	[M_COL_PERIOD] = { "周期", "period" },
+	[M_COL_RANK] = { "名次", "rank" },
+	[M_REASON_HOURS] = { "服务时长", "hours" },
+	[M_HELP_TEAM_ADD] = { "team add --name 队名 [--leader 志愿者] [--station 编号]\n"
+			      "  建立队伍（队名在站点内不能重复）。队长可写编号、手机号或姓名，须是本站志愿者。县级中心可用 --station 为任一站点建立。\n",
+			      "team add --name NAME [--leader WHO] [--station ID]\n"
+			      "  Add a team (its name unique within the station). The leader: a volunteer of the station, by id, phone or name. The hub may add a team for any station with --station.\n" },
+	[M_HELP_TEAM_LIST] = { "team list [--station 编号]\n  列出队伍：编号、队名、站点、队长、队员人数。\n",
+			       "team list [--station ID]\n  List teams: id, name, station, leader, number of members.\n" },
+	[M_HELP_TEAM_SHOW] = { "team show 队伍\n  队伍详情和队员（星级、服务时长）。队伍可写编号或队名。\n",
+			       "team show TEAM\n  A team and its members (stars, hours). TEAM: its id or name.\n" },
+	[M_HELP_TEAM_JOIN] = { "team join 队伍 志愿者\n  志愿者加入所属站点的一支队伍（同时退出原来的队伍）。\n",
+			       "team join TEAM WHO\n  A volunteer joins a team of their own station (leaving the one they were in).\n" },
+	[M_HELP_TEAM_LEAVE] = { "team leave 志愿者\n  志愿者退出所在的队伍。\n", "team leave WHO\n  A volunteer leaves their team.\n" },
+	[M_HELP_POINTS_ADJUST] = { "points adjust 志愿者 --points ±N --reason 原因\n"
+				   "  调整积分（加分或扣分，写明原因，记入账本，可在 cunlian log 中查到）：只能在志愿者所属站点或县级中心办理，扣分不能使余额为负。\n",
+				   "points adjust WHO --points ±N --reason TEXT\n"
+				   "  Add or take away points with a reason (a ledger row, seen in cunlian log): at the volunteer's home station or the hub only; a debit never takes the balance below zero.\n" },
+	[M_HELP_HOURS_ADD] = { "hours add 志愿者 --hours 小时 --reason 原因\n"
+			       "  记录订单以外的服务时长（活动、手工登记），按每小时积分折算积分，计入服务时长和星级：只能在志愿者所属站点或县级中心办理。\n",
+			       "hours add WHO --hours H --reason TEXT\n"
+			       "  Record hours of service outside orders (an activity, a manual entry), credited as points at the points per hour, counted in the volunteer's hours and stars: at the volunteer's home station or the hub only.\n" },
+	/* ---- end of teams ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -13,3 +13,5 @@ BIN_SRCS += node/cmd_recover.c
 BIN_SRCS += node/cmd_clock.c node/cmd_rescue.c
 # The web pages' login accounts (issue 16).
 BIN_SRCS += node/cmd_account.c
+# Teams, hours and recognition (issue 17).
+BIN_SRCS += node/cmd_team.c

@@ -342,6 +342,16 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_set(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_remove(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_account_list(struct node_ctx *ctx, const struct node_args *a);
+/* Teams, hours and recognition (cmd_team.c, issue 17). */
+int node_cmd_team_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_team_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_team_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_team_join(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_team_leave(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_points_adjust(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_hours_add(struct node_ctx *ctx, const struct node_args *a);
+/* report --top [--period month|quarter] [--by county|station|town] */
+int node_report_top(struct node_ctx *ctx, const char *period, const char *by);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
 int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
 int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a); /* cmd_bundle.c */

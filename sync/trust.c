@@ -16,12 +16,13 @@
  *  T3. A station writes in scope "" only its own stations row and the
  *      service credits of its own orders done by volunteers of other
  *      stations (node/cmd_order.c O5); in its own scope, its volunteers,
- *      orders, order events, service points for its orders, and
- *      redemptions for volunteers whose home it is, and its gift shelf
- *      (items and stock moves of its own items: app/gift.c). A hub writes
- *      anything but statements and revocations, and takes no stock off a
- *      shelf (no stock move below zero: only the item's station has the
- *      right to take stock, as only the home station spends points). A write to a row is judged by the
+ *      orders, teams, order events, service points for its orders,
+ *      redemptions, adjustments and hours for volunteers whose home it
+ *      is, and its gift shelf (items and stock moves of its own items:
+ *      app/gift.c). A hub writes anything but statements and revocations,
+ *      and takes no stock off a shelf (no stock move below zero: only the
+ *      item's station has the right to take stock, as only the home
+ *      station spends points). A write to a row is judged by the
  *      row's station as this commit sets it, or else as the replica holds
  *      it; a row not held yet is refused for now: the commit is held back
  *      and judged again as more arrives (sync/delta.c D4).
@@ -1039,8 +1040,11 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 
 	switch (x->table) {
 	case CRDT_T_VOLUNTEERS:
+	case CRDT_T_TEAMS:
 	case CRDT_T_ORDERS: {
-		unsigned col = x->table == CRDT_T_ORDERS ? CRDT_C_ORDERS_STATION : CRDT_C_VOLUNTEERS_STATION;
+		unsigned col = x->table == CRDT_T_ORDERS	? CRDT_C_ORDERS_STATION
+			       : x->table == CRDT_T_TEAMS ? CRDT_C_TEAMS_STATION
+							  : CRDT_C_VOLUNTEERS_STATION;
 		bool sets = val_text(x, col, &s, &sl);
 		if (sets && !text_is(s, sl, S))
 			goto other;
@@ -1089,9 +1093,14 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 			}
 			return 0;
 		}
-		if (text_is(reason, rl, "redeem")) {
-			if (!val_text(x, CRDT_C_POINTS_VOLUNTEER, &ref, &refl) || !points_delta(x, -1)) {
-				*why = "a redemption must name its volunteer and not add points";
+		/* a redemption, an adjustment and hours recorded outside orders
+		 * (app/team.c TM6): only for a volunteer whose home is S */
+		bool adjust = text_is(reason, rl, "adjust"), hours = text_is(reason, rl, "hours");
+		if (adjust || hours || text_is(reason, rl, "redeem")) {
+			if (!val_text(x, CRDT_C_POINTS_VOLUNTEER, &ref, &refl) ||
+			    (!adjust && !points_delta(x, hours ? 1 : -1))) {
+				*why = hours ? "hours must name their volunteer and not take points"
+					     : "a redemption must name its volunteer and not add points";
 				return ERR_UNAUTH;
 			}
 			rc = trust_row_station(c, w, n, CRDT_T_VOLUNTEERS, ref, refl,
@@ -1102,7 +1111,7 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 			}
 			return 0;
 		}
-		*why = "only the hub adjusts or reverses points";
+		*why = "only the hub reverses points";
 		return ERR_UNAUTH;
 	}
 	case CRDT_T_GIFTS: { /* the gift shelf (app/gift.c G1, G3) */

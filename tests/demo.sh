@@ -132,6 +132,15 @@ sync_all >/dev/null # the credit is county-wide data: every station gets it
 say "7. 县级报表 (the county report)"
 c hub report --by station
 
+say "7b. 队伍与优秀志愿者 (a team, hours outside orders, the month's most hours)"
+c s0001 team add --name 红马甲服务队 --leader s0001-v1
+q s0001 team join 红马甲服务队 s0001-v1
+q s0001 team join 红马甲服务队 s0001-v2
+c s0001 hours add s0001-v2 --hours 3 --reason 重阳节敬老活动
+sync_all >/dev/null
+c hub report --by team
+c hub report --top
+
 say "8. 数据摘要：各站与县级中心完全一致 (digests agree)"
 ok=1
 for s in 1 2 3; do

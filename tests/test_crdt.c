@@ -852,6 +852,7 @@ static void test_schema_ids(void **state)
 		{ CRDT_T_VOLUNTEERS, CRDT_C_VOLUNTEERS_ID_CHASH, "id_chash" },
 		{ CRDT_T_TEAMS, CRDT_C_TEAMS_NAME, "name" },
 		{ CRDT_T_TEAMS, CRDT_C_TEAMS_STATION, "station" },
+		{ CRDT_T_TEAMS, CRDT_C_TEAMS_LEADER, "leader" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_STATION, "station" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_KIND, "kind" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CATEGORY, "category" },
@@ -940,6 +941,7 @@ static void test_schema_ids(void **state)
 	/* the tables' own column ids */
 	assert_int_equal(crdt_tables[CRDT_T_ORDERS].scope_col, CRDT_C_ORDERS_STATION);
 	assert_int_equal(crdt_tables[CRDT_T_POINTS].unique_col, CRDT_C_POINTS_KEY);
+	assert_int_equal(crdt_tables[CRDT_T_TEAMS].scope_col, CRDT_C_TEAMS_STATION);
 }
 
 

@@ -48,11 +48,14 @@ static const char *const names[] = { "王伟", "李娜", "张敏", "刘洋", "�
 static const char *const statuses[] = { "open", "dispatched", "accepted", "cancelled", "done", "rated" };
 static const char *const vols[] = { "s0001-v1", "s0001-v2", "s0001-v3", "s0001-v4" };
 static const char *const keys[] = { "service:s0001-o1", "service:s0001-o2", NULL };
+/* Team membership (app/team.c TM4): a team id, an old free-text team, or
+ * none (leave: NULL). */
+static const char *const team_of[] = { "s0001-t1", "s0001-t2", "老队伍", NULL };
 
 /* One random write; text values are static strings. */
 static void random_write(struct rng *r, struct crdt_write *w, char *pkbuf, size_t pklen)
 {
-	switch (rng_below(r, 4)) {
+	switch (rng_below(r, 5)) {
 	case 0: /* volunteers: LWW columns and deletes */
 		snprintf(pkbuf, pklen, "s0001-v%u", 1 + rng_below(r, 4));
 		if (rng_below(r, 8) == 0) {
@@ -63,7 +66,7 @@ static void random_write(struct rng *r, struct crdt_write *w, char *pkbuf, size_
 		if (rng_below(r, 2))
 			crdt_write_text(w, "name", names[rng_below(r, 5)]);
 		if (rng_below(r, 2))
-			crdt_write_text(w, "team", names[rng_below(r, 5)]);
+			crdt_write_set_text(w, CRDT_C_VOLUNTEERS_TEAM, team_of[rng_below(r, 4)]);
 		crdt_write_text(w, "station", "s0001");
 		if (rng_below(r, 3) == 0)
 			crdt_write_int(w, "registered_at", (int64_t)rng_below(r, 1000));
@@ -81,6 +84,19 @@ static void random_write(struct rng *r, struct crdt_write *w, char *pkbuf, size_
 			crdt_write_real(w, "hours", 0.5 * rng_below(r, 9));
 		if (rng_below(r, 3) == 0)
 			crdt_write_int(w, "rating", 1 + rng_below(r, 5));
+		return;
+	case 3: /* teams: rows added, renamed, given a leader, deleted */
+		snprintf(pkbuf, pklen, "s0001-t%u", 1 + rng_below(r, 2));
+		if (rng_below(r, 8) == 0) {
+			crdt_write_init(w, CRDT_T_TEAMS, CRDT_DELETE, pkbuf);
+			return;
+		}
+		crdt_write_init(w, CRDT_T_TEAMS, CRDT_UPSERT, pkbuf);
+		crdt_write_set_text(w, CRDT_C_TEAMS_STATION, "s0001");
+		if (rng_below(r, 2))
+			crdt_write_set_text(w, CRDT_C_TEAMS_NAME, names[rng_below(r, 5)]);
+		if (rng_below(r, 2))
+			crdt_write_set_text(w, CRDT_C_TEAMS_LEADER, vols[rng_below(r, 4)]);
 		return;
 	default: /* points: append-only with pk and unique-key conflicts */
 		snprintf(pkbuf, pklen, "s0001-p%u", 1 + rng_below(r, 6));

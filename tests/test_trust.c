@@ -458,6 +458,86 @@ static void t_county_close(struct t_node *r, struct t_node *hub, struct t_node *
 	t_close(s2);
 }
 
+/* Teams, hours and recognition (issue 17): a team row, and a ledger row
+ * with reason "adjust", "hours" or "reversal", in scope. */
+static void t_team(struct t_node *n, const char *scope, const char *pk, const char *station, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_TEAMS, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_TEAMS_NAME, "红马甲");
+	crdt_write_set_text(&w, CRDT_C_TEAMS_STATION, station);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+static void t_ledger(struct t_node *n, const char *scope, const char *pk, const char *vol,
+		     const char *reason, int64_t delta, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_POINTS, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_POINTS_VOLUNTEER, vol);
+	crdt_write_set_int(&w, CRDT_C_POINTS_DELTA, delta);
+	crdt_write_set_text(&w, CRDT_C_POINTS_REASON, reason);
+	crdt_write_set_text(&w, CRDT_C_POINTS_ITEM, "补录");
+	crdt_write_set_text(&w, CRDT_C_POINTS_STATION, scope);
+	if (strcmp(reason, "hours") == 0)
+		crdt_write_set_real(&w, CRDT_C_POINTS_HOURS, 1.5);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* One commit of a station that the hub must refuse, changing nothing. */
+static void t_refused_by_hub(struct t_node *s, struct t_node *hub, uint64_t t)
+{
+	struct sync_report rep;
+	uint8_t before[32], after[32];
+	t_digest(hub, before);
+	t_carry(s, hub, t, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_true(t_reason(&rep, ERR_UNAUTH) >= 1);
+	t_digest(hub, after);
+	assert_memory_equal(before, after, 32);
+}
+
+/* T3 for teams and the ledger rows of app/team.c (TM2, TM6): a station
+ * writes its own teams and adjusts or records hours for its own
+ * volunteers; never another station's, never a reversal, never hours
+ * that take points. */
+static void test_teams_and_ledger(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2, s1b, s2b;
+	struct sync_report rep;
+	(void)state;
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 17);
+	t_write_volunteer(&s2, "s2-v1", "s2", T0 + 20);
+	t_team(&s2, "s2", "s2-t1", "s2", T0 + 21);
+	t_ledger(&s2, "s2", "s2-p1", "s2-v1", "adjust", 30, T0 + 22);
+	t_ledger(&s2, "s2", "s2-p2", "s2-v1", "adjust", -10, T0 + 23);
+	t_ledger(&s2, "s2", "s2-p3", "s2-v1", "hours", 15, T0 + 24);
+	t_carry(&s2, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 5);
+
+	/* s1: a team of s2, then an adjustment of s2's volunteer (each from
+	 * a fresh replica of s1's key: a refused commit holds back its feed) */
+	t_team(&s1, "s1", "s1-t1", "s2", T0 + 40);
+	t_refused_by_hub(&s1, &hub, T0 + 41);
+	t_open(&s1b, "s1b17", 200, "s1", SYNC_ROLE_STATION);
+	t_enrol(&r, s1b.id.pk, "s1", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 42);
+	t_carry(&r, &hub, T0 + 43, &rep, NULL);
+	t_ledger(&s1b, "s1", "s1-p1", "s2-v1", "adjust", 5, T0 + 44);
+	t_refused_by_hub(&s1b, &hub, T0 + 45);
+	/* s2 itself: no reversal, no hours that take points away */
+	t_open(&s2b, "s2b17", 201, "s2", SYNC_ROLE_STATION);
+	t_enrol(&r, s2b.id.pk, "s2", SYNC_ROLE_STATION, T0 + 365 * DAY, T0 + 46);
+	t_carry(&r, &hub, T0 + 47, &rep, NULL);
+	t_ledger(&s2b, "s2", "s2-p9", "s2-v1", "hours", -5, T0 + 48);
+	t_refused_by_hub(&s2b, &hub, T0 + 49);
+	t_ledger(&s2, "s2", "s2-p8", "s2-v1", "reversal", -5, T0 + 50);
+	t_refused_by_hub(&s2, &hub, T0 + 51);
+	t_close(&s1b);
+	t_close(&s2b);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 /* A commit the rules refuse is held back: counted and never merged, while
  * the author's later commits go on; one that the rules allow later (a
  * redemption that came before its volunteer's registration) is merged
@@ -2249,6 +2329,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_held_back),
 		cmocka_unit_test(test_gift_rights),
+		cmocka_unit_test(test_teams_and_ledger),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),
 		cmocka_unit_test(test_trust_live),

@@ -124,6 +124,7 @@ static const char *hub_by_word(enum app_report_by by)
 	case APP_BY_TOWN: return "乡镇";
 	case APP_BY_CATEGORY: return "服务类别";
 	case APP_BY_MONTH: return "月份";
+	case APP_BY_TEAM: return "服务队";
 	}
 	return "";
 }

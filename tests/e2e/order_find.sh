@@ -40,7 +40,7 @@ c order done "$o" --hours １．５ --json | pyjson 'd["hours"] == 1.5 and d["po
 c order rate "$o" --rating ５ --json | pyjson 'd["rating"] == 5'
 
 check "points balance, history and redeem by name and by phone"
-c points balance 李娜 --json | pyjson 'd == {"volunteer": "s0001-v2", "name": "李娜", "balance": 15}'
+c points balance 李娜 --json | pyjson 'd == {"volunteer": "s0001-v2", "name": "李娜", "balance": 15, "hours": 1.5, "stars": 0}'
 c points history 13900005678 --json | pyjson 'd["volunteer"] == "s0001-v2" and d["balance"] == 15'
 c points redeem 13900005678 --points １０ --item 大米 --json | pyjson 'd["volunteer"] == "s0001-v2" and d["balance"] == 5'
 c order list --volunteer 李娜 --json | pyjson '[x["id"] for x in d["orders"]] == ["s0001-o1"]'

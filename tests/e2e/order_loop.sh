@@ -36,7 +36,7 @@ o=$(c order add --category 助老 --detail 陪独居老人去卫生院 --request
 c order dispatch "$o" --volunteer "$v1" --json | pyjson 'd["id"] == "s0001-o1"'
 c order accept "$o" >/dev/null
 c order done "$o" --hours 2.5 --json | pyjson 'd["id"] == "s0001-o1" and d["points"] == 25 and d["hours"] == 2.5'
-c points balance "$v1" --json | pyjson 'd == {"volunteer": "s0001-v1", "name": "王伟", "balance": 25}'
+c points balance "$v1" --json | pyjson 'd == {"volunteer": "s0001-v1", "name": "王伟", "balance": 25, "hours": 2.5, "stars": 0}'
 
 check "order done again is refused (exit 3) and credits nothing"
 before=$(c digest)

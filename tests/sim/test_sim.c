@@ -9,7 +9,9 @@
  *  1. Fault phase. Stations and the hub do the standard workload's kind of
  *     work (villagegen.py: volunteers, profile edits, orders through their
  *     lifecycle with service credits, redemptions at the home station up to
- *     the balance it knows, volunteer deletes; the hub reassigns orders,
+ *     the balance it knows, volunteer deletes; teams, volunteers joining and
+ *     leaving them, adjustments and hours outside orders at the home
+ *     station (issue 17); the hub reassigns orders,
  *     adjusts points and edits county settings). Links lose, duplicate,
  *     delay and reorder messages and go down (partitions); sessions are
  *     reset; stations reach the hub through relays and by bundles carried
@@ -82,6 +84,7 @@
 
 #define MAXN 52
 #define T_VOL 1
+#define T_TEAM 2
 #define T_ORD 3
 #define T_EV 4
 #define T_PTS 5
@@ -191,7 +194,7 @@ struct node {
 	bool changed; /* since the last snapshot of what it holds */
 	struct seen *seen;
 	size_t nseen, seen_cap;
-	unsigned nvol, nord, nev, npts, nset;
+	unsigned nvol, nord, nev, npts, nset, nteam;
 };
 
 struct bag { /* a bundle on its way by hand */
@@ -467,9 +470,9 @@ static int pick(struct sim *S, struct node *n, const char *table, const char *st
 	if (strcmp(table, "orders") == 0)
 		snprintf(sql, sizeof(sql), "SELECT pk, status, volunteer, station FROM orders WHERE station=?1 "
 			 "ORDER BY pk LIMIT 1 OFFSET ?2");
-	else
-		snprintf(sql, sizeof(sql), "SELECT pk, station FROM volunteers WHERE station=?1 AND _dead IS NOT 1 "
-			 "ORDER BY pk LIMIT 1 OFFSET ?2");
+	else /* volunteers, teams */
+		snprintf(sql, sizeof(sql), "SELECT pk, station FROM %s WHERE station=?1 AND _dead IS NOT 1 "
+			 "ORDER BY pk LIMIT 1 OFFSET ?2", table);
 	return q_row(n, sql, station, (int64_t)rbelow(&S->r, (unsigned)cnt), out, ncols);
 }
 
@@ -560,6 +563,50 @@ static void gift_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
 	crdt_write_set_int(m, CRDT_C_GIFT_MOVES_AT, (int64_t)t);
 }
 
+/* Teams, hours and recognition (issue 17, app/team.c TM1-TM8): a team,
+ * a volunteer joining or leaving one, an adjustment or hours outside
+ * orders for a volunteer of this station. */
+static void station_team_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
+{
+	struct rng *r = &S->r;
+	const char *sc = n->scope;
+	char (*row)[48] = k->row, (*vol)[48] = k->vol;
+	unsigned y = rbelow(r, 5);
+	if (y == 0) { /* a new team */
+		struct crdt_write *w = work_add(k, T_TEAM, CRDT_UPSERT, "%s-t%dx%u", sc, n->idx, ++n->nteam);
+		crdt_write_text(w, "name", teams[rbelow(r, 4)]);
+		crdt_write_text(w, "station", sc);
+		if (pick(S, n, "volunteers", sc, vol, 1))
+			crdt_write_text(w, "leader", vol[0]);
+		return;
+	}
+	if (!pick(S, n, "volunteers", sc, vol, 2) || strcmp(vol[1], sc) != 0)
+		return;
+	if (y == 1 || y == 2) { /* join a team of the station, or leave */
+		bool join = y == 1 && pick(S, n, "teams", sc, row, 1);
+		struct crdt_write *w = work_add(k, T_VOL, CRDT_UPSERT, "%s", vol[0]);
+		crdt_write_set_text(w, CRDT_C_VOLUNTEERS_TEAM, join ? row[0] : NULL);
+		return;
+	}
+	int64_t bal = 0, amt = 5 * (1 + (int64_t)rbelow(r, 6));
+	bool hours = y == 3;
+	if (!hours && rpct(r, 50)) { /* a debit: up to the balance it knows */
+		if (q_int(n, "SELECT coalesce(sum(delta),0) FROM points WHERE volunteer=?1", vol[0], NULL, &bal) ||
+		    bal < amt)
+			return;
+		amt = -amt;
+	}
+	struct crdt_write *p = work_add(k, T_PTS, CRDT_UPSERT, "%s-p%dx%u", sc, n->idx, ++n->npts);
+	crdt_write_text(p, "volunteer", vol[0]);
+	crdt_write_int(p, "delta", amt);
+	crdt_write_text(p, "reason", hours ? "hours" : "adjust");
+	crdt_write_text(p, "item", hours ? "重阳节活动" : "补录");
+	crdt_write_text(p, "station", sc);
+	crdt_write_int(p, "at", (int64_t)t);
+	if (hours)
+		crdt_write_real(p, "hours", (double)amt / 10);
+}
+
 /* One piece of a station's day. Fills k (possibly with nothing to do). */
 static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
 {
@@ -601,7 +648,7 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		crdt_write_int(w, "created_at", (int64_t)t);
 		crdt_write_int(w, "updated_at", (int64_t)t);
 		event_add(k, n, sc, k->pk[0], "", "open", NULL, t);
-	} else if (x < 86) { /* the next step of an order */
+	} else if (x < 82) { /* the next step of an order */
 		if (!pick(S, n, "orders", sc, row, 3))
 			return;
 		const char *st = row[1];
@@ -649,6 +696,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 			crdt_write_text(w, "comment", "服务很周到");
 		}
 		event_add(k, n, sc, row[0], st, to, needvol ? vol[0] : row[2], t);
+	} else if (x < 86) { /* teams, adjustments, hours (issue 17) */
+		station_team_work(S, n, k, t);
 	} else if (x < 96) { /* a redemption: the home station, up to the balance it knows */
 		int64_t bal;
 		if (!pick(S, n, "volunteers", sc, row, 2) || strcmp(row[1], sc) != 0)
