@@ -42,7 +42,7 @@
  *      author's next checkpoint held (D1), which may be many when the
  *      author sent them in large chunks. A relayed piece larger than
  *      that is left out with the rest of its feed, and counted in
- *      sync_ctx_withheld: the peer gets it from its author or by another
+ *      sync_ctx_too_large: the peer gets it from its author or by another
  *      path, and every other feed still goes.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
@@ -562,6 +562,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	int rc;
 
 	c->withheld = 0;
+	c->too_large = 0;
 	if ((rc = sync_vv_wanted(c, wants, &mine, &nmine)))
 		return rc;
 	if (n) {
@@ -793,7 +794,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 		if (!good) {
 			/* Not even alone in a large chunk (D7). The rest of a
 			 * relayed feed is left out of this delta, and counted
-			 * (sync_ctx_withheld), rather than stopping every
+			 * (sync_ctx_too_large), rather than stopping every
 			 * other feed: the peer gets it from the author or by
 			 * another path. Our own commit is the caller's to hear
 			 * about (ERR_TOOBIG). */
@@ -804,7 +805,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 				rc = ERR_TOOBIG;
 				goto out;
 			}
-			c->withheld += b->r[r].first_commit + b->r[r].count - pos;
+			c->too_large += b->r[r].first_commit + b->r[r].count - pos;
 			pos = b->r[r].first_commit + b->r[r].count;
 			ri = r + 1;
 			continue;

@@ -358,11 +358,15 @@ int sync_trust_refresh(struct sync_ctx *c);
  * because they may travel only inside an opened range, to a reader of
  * their scope (not encrypted, or under a replaced key generation:
  * docs/security.md "Re-keying"); send them with bundle export --for or
- * a direct sync. It also counts the commits of a relayed feed left out
- * because the piece up to their author's next checkpoint does not fit
- * even a chunk of SYNC_CHUNK_LONE bytes (delta.c D7); the peer gets
- * those from their author, or in a bundle (larger chunks). */
+ * a direct sync. */
 uint64_t sync_ctx_withheld(const struct sync_ctx *c);
+/* How many commits of other authors the last export of c left out
+ * because the piece up to their author's next checkpoint held does not
+ * fit even a chunk of SYNC_CHUNK_LONE bytes (delta.c D7: the author sent
+ * them in larger chunks); the rest of each such feed is left out with
+ * it. The peer gets them from their author, or from a node that holds
+ * more of the author's checkpoints. */
+uint64_t sync_ctx_too_large(const struct sync_ctx *c);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
