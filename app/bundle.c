@@ -76,6 +76,7 @@ int app_bundle_export(struct app *a, const char *file, const char *target, bool 
 	app_mark_settle(a); /* our feeds may leave on it (mark.c W2) */
 	info->bytes = stat(file, &sb) == 0 ? (uint64_t)sb.st_size : info->need;
 	info->withheld = sync_ctx_withheld(a->sync);
+	info->too_large = sync_ctx_too_large(a->sync);
 	return 0;
 }
 

@@ -39,6 +39,8 @@ struct app_bundle_export_info {
 	uint64_t bytes;    /* the size of the file written */
 	uint64_t withheld; /* commits left out: entered before enrolment, never
 			      handed to others to carry (docs/security.md) */
+	uint64_t too_large; /* other authors' commits left out: a piece too
+			       large for one chunk (sync_ctx_too_large) */
 	uint64_t need;     /* (-ENOSPC) bytes the bundle needs */
 	int64_t avail;     /* (-ENOSPC) bytes free there, -1 unknown */
 };

@@ -984,6 +984,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HOME_RO] = { "节点目录 %s 所在的文件系统是只读的（存储卡出错后常会这样），这个命令要写入，所以什么也没有写。查看、备份（cunlian backup 文件）和导出同步包（cunlian bundle export 文件）还能用：先把数据备份到 U 盘，再重启板子；重启后仍是只读的话，存储卡可能坏了，请技术员更换\n",
 			"the file system holding the home %s is read-only (a storage card often goes read-only after errors); this command writes, so it wrote nothing. Viewing, backup (cunlian backup FILE) and bundle export (cunlian bundle export FILE) still work: back the data up to a stick first, then reboot the board; if it is still read-only after that, the card may be failing: have the technician replace it\n" },
 	/* ---- end of backup (issue 14) ---- */
+	/* a relayed piece too large for one chunk (issue 15, lone) */
+	[M_BUNDLE_TOO_LARGE] = { "另有 %llu 条其他站点的变更没有写进 %s：它们的作者当初用超大的数据块发来，这里转交时一块装不下。请让那个站点直接与对方同步，或从持有更多该站签名检查点的节点导出\n",
+		"%llu change(s) of other stations were left out of %s: their author sent them in very large chunks and they do not fit one chunk when passed on from here. Have that station sync with the other side directly, or export from a node that holds more of its signed checkpoints\n" },
+	/* ---- end of issue 15, lone ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	/* ---- end of the residents' web pages ---- */
 	/* ---- the gift shelf (issue 17) ---- */

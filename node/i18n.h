@@ -525,6 +525,9 @@ enum node_msg_id {
 	M_RS_DB_DAMAGED,
 	M_HOME_RO,
 	/* ---- end of backup (issue 14) ---- */
+	/* a relayed piece too large for one chunk (issue 15, lone) */
+	M_BUNDLE_TOO_LARGE,
+	/* ---- end of issue 15, lone ---- */
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	/* ---- end of the residents' web pages ---- */
 	/* the gift shelf (issue 17): gift list|add|set|restock|retire, points redeem --gift */

@@ -33,13 +33,17 @@
  *      sync_range_apply, which then checks those bodies as D2 says; a box
  *      this node cannot open refuses the range whole and changes nothing.
  *  D7. A chunk holds whole commits and, normally, at most chunk_max
- *      bytes. When not even one commit of our own fits, with or without
- *      its checkpoint, it goes alone, with its checkpoint, in one chunk
- *      of up to SYNC_CHUNK_LONE bytes (a link carries it as it carries
- *      any large message: CoAP block-wise), and the chunks after it are
- *      of chunk_max again; only one larger than that is ERR_TOOBIG. A
- *      relayed piece that does not fit chunk_max is left out, as before:
- *      the peer gets it from its author or by another path.
+ *      bytes. When nothing complete fits, the smallest complete piece
+ *      goes alone in one chunk of up to SYNC_CHUNK_LONE bytes (a link
+ *      carries it as it carries any large message: CoAP block-wise), and
+ *      the chunks after it are of chunk_max again. For our own feed that
+ *      piece is one commit with its checkpoint (one larger than that is
+ *      ERR_TOOBIG); for a relayed feed it is the commits up to its
+ *      author's next checkpoint held (D1), which may be many when the
+ *      author sent them in large chunks. A relayed piece larger than
+ *      that is left out with the rest of its feed, and counted in
+ *      sync_ctx_too_large: the peer gets it from its author or by another
+ *      path, and every other feed still goes.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -558,6 +562,7 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 	int rc;
 
 	c->withheld = 0;
+	c->too_large = 0;
 	if ((rc = sync_vv_wanted(c, wants, &mine, &nmine)))
 		return rc;
 	if (n) {
@@ -670,14 +675,16 @@ static int sync_try(struct sync_ctx *c, const struct sync_batch *b, const struct
 	return sync_chunk_seal(c, SYNC_MSG_DELTA, c->tmp.data, c->tmp.len, true, out);
 }
 
-/* D7: nothing complete fits a chunk at pos. When the next commit is our
- * own, it goes alone in one chunk of up to SYNC_CHUNK_LONE bytes, with
- * its checkpoint: *good = 1, the chunk in *best; 0 when it does not fit
- * that either, or is relayed. */
+/* D7: nothing complete fits a chunk at pos. The smallest complete piece
+ * at pos goes alone in one chunk of up to SYNC_CHUNK_LONE bytes: our own
+ * next commit with its checkpoint, or a relayed feed's commits from pos
+ * up to and including the first that carries its author's checkpoint
+ * (sync_segs keeps no fewer). *good = the commits taken, the chunk in
+ * *best; 0 when that piece does not fit even so. */
 static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t ri, size_t pos,
 			  struct sync_seg *segs, struct buf *cand, struct buf *best, size_t *good)
 {
-	size_t r = ri, k = 0, nsegs, max = SYNC_CHUNK_LONE - 48;
+	size_t r = ri, k = 0, nsegs, end, max = SYNC_CHUNK_LONE - 48;
 	int rc;
 	*good = 0;
 	if (c->opt.chunk_max >= SYNC_CHUNK_LONE)
@@ -686,9 +693,18 @@ static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t
 		r++;
 	if (r == b->nr)
 		return 0;
-	if (memcmp(b->r[r].author, c->id->pk, SYNC_PK_LEN) != 0)
-		return 0; /* relayed: left out, as a relay always did */
-	k = 1;
+	end = b->r[r].first_commit + b->r[r].count;
+	if (memcmp(b->r[r].author, c->id->pk, SYNC_PK_LEN) == 0) {
+		k = 1;
+	} else {
+		/* relayed: up to the author's next checkpoint (a relayed
+		 * range always ends at one, sync_collect) */
+		while (pos + k < end && !b->cm[pos + k].has_sig)
+			k++;
+		if (pos + k == end)
+			return 0;
+		k++;
+	}
 	if (sync_segs(c, b, &r, pos, k, false, segs, &nsegs) != k)
 		return 0;
 	if ((rc = sync_try(c, b, segs, nsegs, cand)))
@@ -776,8 +792,9 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			nosig = false; /* D7: alone, with its checkpoint */
 		}
 		if (!good) {
-			/* Not even alone in a large chunk (D7). A relayed feed
-			 * is left out of this delta rather than stopping every
+			/* Not even alone in a large chunk (D7). The rest of a
+			 * relayed feed is left out of this delta, and counted
+			 * (sync_ctx_too_large), rather than stopping every
 			 * other feed: the peer gets it from the author or by
 			 * another path. Our own commit is the caller's to hear
 			 * about (ERR_TOOBIG). */
@@ -788,6 +805,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 				rc = ERR_TOOBIG;
 				goto out;
 			}
+			c->too_large += b->r[r].first_commit + b->r[r].count - pos;
 			pos = b->r[r].first_commit + b->r[r].count;
 			ri = r + 1;
 			continue;

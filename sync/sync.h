@@ -360,6 +360,13 @@ int sync_trust_refresh(struct sync_ctx *c);
  * docs/security.md "Re-keying"); send them with bundle export --for or
  * a direct sync. */
 uint64_t sync_ctx_withheld(const struct sync_ctx *c);
+/* How many commits of other authors the last export of c left out
+ * because the piece up to their author's next checkpoint held does not
+ * fit even a chunk of SYNC_CHUNK_LONE bytes (delta.c D7: the author sent
+ * them in larger chunks); the rest of each such feed is left out with
+ * it. The peer gets them from their author, or from a node that holds
+ * more of the author's checkpoints. */
+uint64_t sync_ctx_too_large(const struct sync_ctx *c);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
@@ -421,7 +428,8 @@ int sync_vv_hash(const struct crdt_vv_entry *v, size_t n, uint8_t out[SYNC_VV_HA
 /* Every commit of a scope in wants that the peer lacks according to vv
  * (n entries; NULL, 0: it holds nothing), in chunks of at most chunk_max
  * bytes, handed to emit in order; a commit that does not fit goes alone
- * in a chunk of up to SYNC_CHUNK_LONE bytes (delta.c D7). Relayed feeds
+ * in a chunk of up to SYNC_CHUNK_LONE bytes (delta.c D7), and so does
+ * a relayed piece up to its author's next checkpoint. Relayed feeds
  * end at the last commit whose author checkpoint is held. A non-zero
  * return of emit stops and is returned. ERR_TOOBIG if one commit of this
  * node's cannot fit even so. */

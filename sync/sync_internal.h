@@ -59,6 +59,7 @@ struct sync_ctx {
 	struct buf open;  /* a decrypted commit body */
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 	uint64_t withheld; /* commits the last export left out (trust.c G6) */
+	uint64_t too_large; /* relayed commits it left out: pieces too large (delta.c D7) */
 	uint8_t time_kind; /* what TIME messages say (sync_ctx_set_time) */
 	uint64_t time_ms, time_wall;
 	uint64_t time_floor; /* sync_ctx_set_time_floor */

@@ -1879,6 +1879,11 @@ uint64_t sync_ctx_withheld(const struct sync_ctx *c)
 	return c->withheld;
 }
 
+uint64_t sync_ctx_too_large(const struct sync_ctx *c)
+{
+	return c->too_large;
+}
+
 /* ---- the sealer: encrypt a station scope's commit, then hash and sign -- */
 
 static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint8_t *prev,

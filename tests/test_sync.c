@@ -705,6 +705,115 @@ static void test_relay_carry(void **state)
 	node_close(&h);
 }
 
+/* An order of scope whose detail is 200 hex digits of seeded noise
+ * (about 100 bytes once compressed). */
+static void noisy_order(struct t_node *n, const char *scope, int k, unsigned *rs, uint64_t t)
+{
+	struct crdt_write w;
+	char pk[32], detail[201];
+	for (size_t i = 0; i < 200; i++)
+		detail[i] = "0123456789abcdef"[rand_r(rs) % 16];
+	detail[200] = '\0';
+	snprintf(pk, sizeof(pk), "%s-o%d", scope, k);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, pk);
+	crdt_write_text(&w, "station", scope);
+	crdt_write_text(&w, "detail", detail);
+	crdt_write_text(&w, "status", "open");
+	crdt_write_int(&w, "created_at", (int64_t)t);
+	crdt_write_int(&w, "updated_at", (int64_t)t);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* Issue 15: station A sent its commits to hub H in large chunks, so H
+ * holds A's checkpoints only at their ends. A node N syncing from H at a
+ * link's 1024-byte chunks got none of them (the piece between two
+ * checkpoints does not fit 1024 bytes and was left out, uncounted). It
+ * must go alone in a larger chunk (delta.c D7), and N end with all of
+ * A's commits; a piece too large for even that is left out and counted
+ * (sync_ctx_too_large), and every other feed still goes. */
+static void test_relay_long_piece(void **state)
+{
+	(void)state;
+	struct t_node a, b, h, n, n2;
+	struct sync_options oa = opt_station("s0001"), ob = opt_station("s0002"), oh = opt_hub(),
+			    on = opt_station("s0002");
+	struct t_chunks ch = { 0 };
+	struct sync_report rep;
+	uint8_t d1[32], d2[32];
+	unsigned rs = 15;
+	size_t big = 0;
+	oa.dict = ob.dict = oh.dict = on.dict = dict;
+	oa.chunk_max = 256 << 10; /* A sends its history in very large chunks */
+	ob.chunk_max = 0;         /* B in 60 KiB ones */
+	oh.chunk_max = SYNC_CHUNK_LINK;
+	on.chunk_max = SYNC_CHUNK_LINK;
+	node_open(&a, "lp-a", 1, &oa);
+	node_open(&b, "lp-b", 2, &ob);
+	node_open(&h, "lp-h", 3, &oh);
+	node_open(&n, "lp-n", 4, &on);
+	sync_scopes_add(&on.apply, "s0001");
+	node_open(&n2, "lp-n2", 5, &on);
+	for (int k = 1; k <= 60; k++)
+		noisy_order(&b, "s0002", k, &rs, T_DAY0 + (uint64_t)k * 1000);
+	export_all(&b, &h, NULL, &ch);
+	assert_int_equal(ch.n, 1); /* one piece: H holds B's checkpoint at 60 only */
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(h.ctx, ch.p[0], ch.len[0], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.applied, 60);
+	chunks_free(&ch);
+
+	/* H -> N at 1024 bytes: B's piece goes alone, in one larger chunk */
+	struct sync_scopes s1 = { 0 };
+	sync_scopes_add(&s1, "s0002");
+	export_all(&h, &n, &s1, &ch);
+	assert_int_equal(sync_ctx_too_large(h.ctx), 0);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++) {
+		print_message("chunk %zu: %zu bytes\n", i, ch.len[i]);
+		if (ch.len[i] > SYNC_CHUNK_LINK)
+			big++;
+		assert_true(ch.len[i] <= SYNC_CHUNK_LONE);
+		assert_int_equal(sync_chunk_apply(n.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	}
+	chunks_free(&ch);
+	assert_int_equal(big, 1);
+	assert_int_equal(rep.applied, 60);
+	assert_true(crdt_store_has(n.st, b.id.pk, "s0002", 60));
+	assert_int_equal(crdt_store_digest(h.st, "s0002", d1), 0);
+	assert_int_equal(crdt_store_digest(n.st, "s0002", d2), 0);
+	assert_memory_equal(d1, d2, 32);
+
+	/* A's piece (700 commits, ~80 KB compressed) is too large even for
+	 * SYNC_CHUNK_LONE: left out of H's delta and counted; B's still goes */
+	for (int k = 1; k <= 700; k++)
+		noisy_order(&a, "s0001", k, &rs, T_DAY0 + (uint64_t)k * 1000);
+	export_all(&a, &h, NULL, &ch);
+	assert_int_equal(ch.n, 1);
+	assert_true(ch.len[0] > SYNC_CHUNK_LONE);
+	memset(&rep, 0, sizeof(rep));
+	assert_int_equal(sync_chunk_apply(h.ctx, ch.p[0], ch.len[0], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.applied, 700);
+	chunks_free(&ch);
+	struct sync_scopes s12 = { 0 };
+	sync_scopes_add(&s12, "s0001");
+	sync_scopes_add(&s12, "s0002");
+	export_all(&h, &n2, &s12, &ch);
+	assert_int_equal(sync_ctx_too_large(h.ctx), 700);
+	assert_int_equal(sync_ctx_withheld(h.ctx), 0);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++)
+		assert_int_equal(sync_chunk_apply(n2.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	chunks_free(&ch);
+	assert_int_equal(rep.applied, 60);
+	assert_false(crdt_store_has(n2.st, a.id.pk, "s0001", 1));
+	assert_true(crdt_store_has(n2.st, b.id.pk, "s0002", 60));
+	node_close(&a);
+	node_close(&b);
+	node_close(&h);
+	node_close(&n);
+	node_close(&n2);
+}
+
 /* ---- session --------------------------------------------------------- */
 
 struct t_msg {
@@ -1114,6 +1223,7 @@ int main(void)
 		cmocka_unit_test(test_authorize),
 		cmocka_unit_test(test_bundle_idempotent),
 		cmocka_unit_test(test_relay_carry),
+		cmocka_unit_test(test_relay_long_piece),
 		cmocka_unit_test(test_session_lossy),
 		cmocka_unit_test(test_session_pending),
 		cmocka_unit_test(test_hello_whole_vector),
