@@ -1028,6 +1028,64 @@ static bool points_delta(const struct crdt_write *x, int sign)
 }
 
 /* Does write i of a station's commit stay within station S (T3)? */
+static int trust_other(const char **why)
+{
+	*why = "a station writing another station's data";
+	return ERR_UNAUTH;
+}
+
+/* A station's points entry (T3): a service credit of its own order, or a
+ * redemption, an adjustment or hours for a volunteer whose home it is. */
+static int trust_points_write(struct sync_ctx *c, const char *S, const struct crdt_write *w,
+			      size_t n, const struct crdt_write *x, const char **why)
+{
+	char held[CRDT_SCOPE_MAX + 1];
+	const char *s;
+	size_t sl;
+	int rc;
+	const char *reason, *ref;
+	size_t rl, refl;
+	if (!val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S))
+		return trust_other(why);
+	if (!val_text(x, CRDT_C_POINTS_REASON, &reason, &rl)) {
+		*why = "a station's points entry must say its reason";
+		return ERR_UNAUTH;
+	}
+	if (text_is(reason, rl, "service")) {
+		if (!val_text(x, CRDT_C_POINTS_ORDER, &ref, &refl) || !points_delta(x, 1)) {
+			*why = "a service credit must name its order and be positive";
+			return ERR_UNAUTH;
+		}
+		rc = trust_row_station(c, w, n, CRDT_T_ORDERS, ref, refl, CRDT_C_ORDERS_STATION,
+				       held, sizeof(held));
+		if (rc || strcmp(held, S) != 0) {
+			*why = "service points for an order of another station";
+			return ERR_UNAUTH;
+		}
+		return 0;
+	}
+	/* a redemption, an adjustment and hours recorded outside orders
+	 * (app/team.c TM6): only for a volunteer whose home is S */
+	bool adjust = text_is(reason, rl, "adjust"), hours = text_is(reason, rl, "hours");
+	if (adjust || hours || text_is(reason, rl, "redeem")) {
+		if (!val_text(x, CRDT_C_POINTS_VOLUNTEER, &ref, &refl) ||
+		    (!adjust && !points_delta(x, hours ? 1 : -1))) {
+			*why = hours ? "hours must name their volunteer and not take points"
+				     : "a redemption must name its volunteer and not add points";
+			return ERR_UNAUTH;
+		}
+		rc = trust_row_station(c, w, n, CRDT_T_VOLUNTEERS, ref, refl,
+				       CRDT_C_VOLUNTEERS_STATION, held, sizeof(held));
+		if (rc || strcmp(held, S) != 0) {
+			*why = "a redemption from a node without the volunteer's spending right";
+			return ERR_UNAUTH;
+		}
+		return 0;
+	}
+	*why = "only the hub reverses points";
+	return ERR_UNAUTH;
+}
+
 static int trust_station_write(struct sync_ctx *c, const char *S, const struct crdt_write *w,
 			       size_t n, size_t i, const char **why)
 {
@@ -1041,9 +1099,11 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 	switch (x->table) {
 	case CRDT_T_VOLUNTEERS:
 	case CRDT_T_TEAMS:
-	case CRDT_T_ORDERS: {
-		unsigned col = x->table == CRDT_T_ORDERS	? CRDT_C_ORDERS_STATION
+	case CRDT_T_ORDERS:
+	case CRDT_T_GIFTS: { /* rows of a station (the gift shelf: app/gift.c G1, G3) */
+		unsigned col = x->table == CRDT_T_ORDERS ? CRDT_C_ORDERS_STATION
 			       : x->table == CRDT_T_TEAMS ? CRDT_C_TEAMS_STATION
+			       : x->table == CRDT_T_GIFTS ? CRDT_C_GIFTS_STATION
 							  : CRDT_C_VOLUNTEERS_STATION;
 		bool sets = val_text(x, col, &s, &sl);
 		if (sets && !text_is(s, sl, S))
@@ -1071,63 +1131,8 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 			return ERR_UNAUTH;
 		}
 		return 0;
-	case CRDT_T_POINTS: {
-		const char *reason, *ref;
-		size_t rl, refl;
-		if (!val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S))
-			goto other;
-		if (!val_text(x, CRDT_C_POINTS_REASON, &reason, &rl)) {
-			*why = "a station's points entry must say its reason";
-			return ERR_UNAUTH;
-		}
-		if (text_is(reason, rl, "service")) {
-			if (!val_text(x, CRDT_C_POINTS_ORDER, &ref, &refl) || !points_delta(x, 1)) {
-				*why = "a service credit must name its order and be positive";
-				return ERR_UNAUTH;
-			}
-			rc = trust_row_station(c, w, n, CRDT_T_ORDERS, ref, refl, CRDT_C_ORDERS_STATION,
-					       held, sizeof(held));
-			if (rc || strcmp(held, S) != 0) {
-				*why = "service points for an order of another station";
-				return ERR_UNAUTH;
-			}
-			return 0;
-		}
-		/* a redemption, an adjustment and hours recorded outside orders
-		 * (app/team.c TM6): only for a volunteer whose home is S */
-		bool adjust = text_is(reason, rl, "adjust"), hours = text_is(reason, rl, "hours");
-		if (adjust || hours || text_is(reason, rl, "redeem")) {
-			if (!val_text(x, CRDT_C_POINTS_VOLUNTEER, &ref, &refl) ||
-			    (!adjust && !points_delta(x, hours ? 1 : -1))) {
-				*why = hours ? "hours must name their volunteer and not take points"
-					     : "a redemption must name its volunteer and not add points";
-				return ERR_UNAUTH;
-			}
-			rc = trust_row_station(c, w, n, CRDT_T_VOLUNTEERS, ref, refl,
-					       CRDT_C_VOLUNTEERS_STATION, held, sizeof(held));
-			if (rc || strcmp(held, S) != 0) {
-				*why = "a redemption from a node without the volunteer's spending right";
-				return ERR_UNAUTH;
-			}
-			return 0;
-		}
-		*why = "only the hub reverses points";
-		return ERR_UNAUTH;
-	}
-	case CRDT_T_GIFTS: { /* the gift shelf (app/gift.c G1, G3) */
-		bool sets = val_text(x, CRDT_C_GIFTS_STATION, &s, &sl);
-		if (sets && !text_is(s, sl, S))
-			goto other;
-		rc = trust_row_station(c, w, i, CRDT_T_GIFTS, x->pk, x->pk_len, CRDT_C_GIFTS_STATION, held,
-				       sizeof(held));
-		if (rc == 0 && strcmp(held, S) != 0)
-			goto other;
-		if (rc == ERR_NOTFOUND && !sets) {
-			*why = "the row is not held here yet: its station is unknown";
-			return ERR_UNAUTH;
-		}
-		return rc == ERR_NOTFOUND ? 0 : rc;
-	}
+	case CRDT_T_POINTS:
+		return trust_points_write(c, S, w, n, x, why);
 	case CRDT_T_GIFT_MOVES: { /* stock moves of the station's own items (G5) */
 		const char *ref;
 		size_t refl;
@@ -1151,8 +1156,7 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 		return ERR_UNAUTH;
 	}
 other:
-	*why = "a station writing another station's data";
-	return ERR_UNAUTH;
+	return trust_other(why);
 }
 
 /* A station's county-wide points entry (T3): only the service credit of
