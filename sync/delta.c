@@ -985,12 +985,87 @@ static int sync_commit_check(struct sync_ctx *c, struct sync_check *k, bool *car
 	return rc;
 }
 
+/* The hash chain of range r (h: r->count hashes, from the hash held
+ * before it, prev) and its author's checkpoint at its end; a relay must
+ * show one. 0 or ERR_BADSIG. */
+static int sync_range_chain(const struct sync_chunk *ch, const struct sync_batch *b,
+			    const struct sync_range *r, const uint8_t *prev, uint8_t (*h)[SYNC_HASH_LEN])
+{
+	const struct sync_commit *cm = &b->cm[r->first_commit];
+	for (size_t i = 0; i < r->count; i++)
+		sync_feed_hash(h[i], i ? h[i - 1] : r->first_seq > 1 ? prev : NULL, r->author, r->scope,
+			       cm[i].seq, cm[i].hlc, b->arena.data + cm[i].body_off, cm[i].body_len);
+	const struct sync_commit *end = &cm[r->count - 1];
+	if (end->has_sig)
+		return sync_checkpoint_verify(r->author, h[r->count - 1], end->sig) ? 0 : ERR_BADSIG;
+	if (memcmp(r->author, ch->sender, SYNC_PK_LEN) != 0)
+		return ERR_BADSIG; /* a relay must show the author's checkpoint */
+	return 0;
+}
+
+/* Commit i of range r, checked and merged (or carried, or held back:
+ * D4). 0: go on with the next; 1: the rest of the range was refused
+ * (said in rep); < 0: a failure of this node (memory, storage). */
+static int sync_range_commit(struct sync_ctx *c, const struct sync_batch *b,
+			     const struct sync_range *r, size_t i, const uint8_t *hash, bool carry,
+			     uint64_t wall_ms, struct sync_report *rep)
+{
+	const struct sync_commit *cm = &b->cm[r->first_commit];
+	uint8_t seal[1 + SYNC_HASH_LEN + SYNC_SIG_LEN];
+	bool sig = cm[i].has_sig, cc = carry, hold = false;
+	const uint8_t *body = b->arena.data + cm[i].body_off;
+	const char *why = NULL;
+	struct sync_check k = { .author = r->author, .scope = r->scope, .seq = cm[i].seq,
+				.hlc = cm[i].hlc, .body = body, .body_len = cm[i].body_len };
+	int rc = sync_commit_check(c, &k, &cc, &hold, &why);
+	if (rc && !hold) {
+		sync_check_release(&k);
+		if (rc == -ENOMEM)
+			return rc;
+		sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, why);
+		return 1;
+	}
+	cc = cc || hold; /* D4: held back, not merged; the feed goes on */
+	seal[0] = sig ? SYNC_SEAL_SIGNED : SYNC_SEAL_HASH;
+	memcpy(seal + 1, hash, SYNC_HASH_LEN);
+	if (sig)
+		memcpy(seal + 1 + SYNC_HASH_LEN, cm[i].sig, SYNC_SIG_LEN);
+	struct crdt_remote rm = {
+		.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
+		.body = body, .body_len = cm[i].body_len, .plain = k.plain,
+		.plain_len = k.plain_len, .seal = seal,
+		.seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc, .held = hold,
+		.writes = k.w, .nwrites = k.n,
+	};
+	rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
+	if (rc == 1) {
+		rep->duplicate++;
+		rc = 0;
+	} else if (rc == 0) {
+		if (hold) {
+			sync_refuse(c, rep, r, cm[i].seq, 1, ERR_UNAUTH, why);
+			rep->held++;
+		} else if (cc) {
+			rep->carried++;
+		} else {
+			rep->applied++;
+		}
+		if (!cc && c->trust && sync_trust_rank(c, r->author) == 0)
+			rc = sync_trust_learn(c, k.w, k.n);
+	} else if (rc != -ENOMEM && rc != ERR_STORAGE) {
+		sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, NULL);
+		rc = 1;
+	}
+	sync_check_release(&k);
+	return rc;
+}
+
 static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
 			    const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
 			    uint64_t *held)
 {
 	uint8_t (*h)[SYNC_HASH_LEN] = NULL, *hs = NULL;
-	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN], seal[1 + SYNC_HASH_LEN + SYNC_SIG_LEN];
+	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN];
 	const struct sync_commit *cm = &b->cm[r->first_commit];
 	uint64_t last = r->first_seq + r->count - 1;
 	size_t ok = r->count; /* commits [0, ok) may be written by their author */
@@ -1027,19 +1102,8 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 		rc = -ENOMEM;
 		goto refuse;
 	}
-	for (size_t i = 0; i < r->count; i++)
-		sync_feed_hash(h[i], i ? h[i - 1] : r->first_seq > 1 ? prev : NULL, r->author, r->scope,
-			       cm[i].seq, cm[i].hlc, b->arena.data + cm[i].body_off, cm[i].body_len);
-	const struct sync_commit *end = &cm[r->count - 1];
-	if (end->has_sig) {
-		if (!sync_checkpoint_verify(r->author, h[r->count - 1], end->sig)) {
-			rc = ERR_BADSIG;
-			goto refuse;
-		}
-	} else if (memcmp(r->author, ch->sender, SYNC_PK_LEN) != 0) {
-		rc = ERR_BADSIG; /* a relay must show the author's checkpoint */
+	if ((rc = sync_range_chain(ch, b, r, prev, h)))
 		goto refuse;
-	}
 	/* What of the range is held, in one query rather than one per commit. */
 	hs = mem_alloc(r->count);
 	if (!hs) {
@@ -1066,67 +1130,24 @@ static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, str
 		}
 	}
 	for (size_t i = 0; i < ok; i++) {
-		bool sig = cm[i].has_sig, cc = carry, hold = false;
-		const uint8_t *body = b->arena.data + cm[i].body_off;
-		if (sync_held_merged(hs[i], cc)) {
+		if (sync_held_merged(hs[i], carry)) {
 			rep->duplicate++; /* held: checked when it came */
 			*held = cm[i].seq;
 			continue;
 		}
-		struct sync_check k = { .author = r->author, .scope = r->scope, .seq = cm[i].seq,
-					.hlc = cm[i].hlc, .body = body, .body_len = cm[i].body_len };
-		rc = sync_commit_check(c, &k, &cc, &hold, &why);
-		if (rc && !hold) {
-			sync_check_release(&k);
-			if (rc == -ENOMEM)
-				goto out;
-			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, why);
-			rc = 0;
-			goto out;
-		}
-		cc = cc || hold; /* D4: held back, not merged; the feed goes on */
-		seal[0] = sig ? SYNC_SEAL_SIGNED : SYNC_SEAL_HASH;
-		memcpy(seal + 1, h[i], SYNC_HASH_LEN);
-		if (sig)
-			memcpy(seal + 1 + SYNC_HASH_LEN, cm[i].sig, SYNC_SIG_LEN);
-		struct crdt_remote rm = {
-			.author = r->author, .scope = r->scope, .seq = cm[i].seq, .hlc = cm[i].hlc,
-			.body = body, .body_len = cm[i].body_len, .plain = k.plain,
-			.plain_len = k.plain_len, .seal = seal,
-			.seal_len = sig ? sizeof(seal) : 1 + SYNC_HASH_LEN, .carry = cc, .held = hold,
-			.writes = k.w, .nwrites = k.n,
-		};
-		rc = crdt_apply_remote_ex(c->store, wall_ms, &rm);
-		if (rc == 1) {
-			rep->duplicate++;
-		} else if (rc == 0) {
-			if (hold) {
-				sync_refuse(c, rep, r, cm[i].seq, 1, ERR_UNAUTH, why);
-				rep->held++;
-			} else if (cc) {
-				rep->carried++;
-			} else {
-				rep->applied++;
-			}
-			if (!cc && c->trust && sync_trust_rank(c, r->author) == 0 &&
-			    (rc = sync_trust_learn(c, k.w, k.n))) {
-				sync_check_release(&k);
-				goto out;
-			}
-			sync_check_release(&k);
-		} else {
-			sync_check_release(&k);
-			if (rc == -ENOMEM || rc == ERR_STORAGE)
-				goto out;
-			sync_refuse(c, rep, r, cm[i].seq, r->count - i, rc, NULL);
-			rc = 0;
-			goto out;
-		}
+		if ((rc = sync_range_commit(c, b, r, i, h[i], carry, wall_ms, rep)))
+			goto out_stop;
 		*held = cm[i].seq;
 	}
 	rc = 0;
 	if (ok < r->count)
 		sync_refuse(c, rep, r, cm[ok].seq, r->count - ok, okrc, okwhy);
+	goto out;
+out_stop:
+	if (rc > 0) { /* the rest of the range was refused: said */
+		rc = 0;
+		goto out;
+	}
 	goto out;
 refuse:
 	if (rc == -ENOMEM || rc == ERR_STORAGE)
