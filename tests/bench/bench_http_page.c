@@ -102,6 +102,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	setenv("LANG", "en_US.UTF-8", 1);
+	setenv("CUNLIAN_LANG", "en", 1); /* a home of init speaks Chinese whatever LANG says */
 	unsetenv("LC_ALL");
 	unsetenv("CUNLIAN_NOW_MS");
 	unsetenv("CUNLIAN_HOME");
