@@ -470,7 +470,7 @@ static void test_group_commit(void **state)
 	struct sync_input_result r;
 	uint64_t now = T_DAY0 + 86400000;
 	unsigned rs = 16;
-	char name[16];
+	char name[24];
 
 	node_open(&hub, "grp-hub", 9, &oh);
 	for (int k = 0; k < 3; k++) {
