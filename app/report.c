@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/app.h"
+#include "app/peer.h"
 #include "app/report.h"
 
 const char *const app_report_status[APP_ST_N] = { "open", "dispatched", "accepted",
@@ -33,20 +34,6 @@ static const char *report_by_name(enum app_report_by by)
 {
 	return by == APP_BY_STATION ? "station" : by == APP_BY_TOWN ? "town"
 		: by == APP_BY_CATEGORY ? "category" : by == APP_BY_TEAM ? "team" : "month";
-}
-
-/* When a node last synced here (peers/<name>.last; none: 0). */
-static uint64_t report_peer_last(const struct app *a, const char *peer)
-{
-	char path[APP_PATH_MAX + 64], file[160];
-	uint8_t buf[32];
-	size_t len = 0;
-	snprintf(file, sizeof(file), "peers/%s.last", peer);
-	app_path(a, path, sizeof(path), file);
-	if (app_file_read(path, buf, sizeof(buf) - 1, &len))
-		return 0;
-	buf[len] = '\0';
-	return strtoull((const char *)buf, NULL, 10); /* a damaged file reads as never */
 }
 
 static struct app_report_group *report_group(struct app_report *r, const char *key)
@@ -212,8 +199,7 @@ static int report_last_sync(struct app *a, struct app_report *r)
 			if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
 				continue;
 			snprintf(name, sizeof(name), "node-%s", node);
-			ms = report_peer_last(a, name);
-			if (ms > r->g[i].last_sync)
+			if (app_peer_last_load(a, name, &ms) == 0 && ms > r->g[i].last_sync)
 				r->g[i].last_sync = ms;
 		}
 	}

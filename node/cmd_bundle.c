@@ -5,9 +5,6 @@
  *   bundle export FILE [--for STATION|hub]   what that node may lack (named:
  *                                            opened ranges only it can read)
  *   bundle import FILE                       merge, relay, report
- *
- * and the peer files for the node/ code that still names them node_peer_*
- * (app/peer.h holds them).
  */
 #include <stdio.h>
 #include <string.h>
@@ -16,33 +13,6 @@
 #include "app/peer.h"
 #include "base/err.h"
 #include "node/node.h"
-
-void node_peer_name(const char *host, unsigned port, char *out, size_t n)
-{
-	app_peer_name(host, port, out, n);
-}
-
-int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms)
-{
-	return app_peer_last_save(&ctx->app, peer, ms);
-}
-
-int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms)
-{
-	return app_peer_last_load(&ctx->app, peer, ms);
-}
-
-int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_vv_entry **out,
-		      size_t *n)
-{
-	return app_peer_vv_load(&ctx->app, peer, out, n);
-}
-
-int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct crdt_vv_entry *vv,
-		      size_t n)
-{
-	return app_peer_vv_save(&ctx->app, peer, vv, n);
-}
 
 /* Say why a bundle call failed; a full stick's free room may be unknown. */
 static int node_bundle_fail(struct node_ctx *ctx, int rc)

@@ -20,6 +20,7 @@
 #include "base/mem.h"
 #include "app/log.h"
 #include "app/station.h"
+#include "app/peer.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -82,7 +83,7 @@ static int64_t node_count(struct node_ctx *ctx, const char *sql)
  * (peers/node-*.last) are report's, not listed here. */
 #define NODE_STATUS_PEERS 64
 struct node_status_peer {
-	char name[NODE_PEER_NAME_MAX + 1];
+	char name[APP_PEER_NAME_MAX + 1];
 	char uri[NODE_URI_MAX]; /* "" when not configured */
 	uint64_t last_ms;       /* 0: never */
 	uint64_t pending;       /* own commits above what the peer last held */
@@ -106,7 +107,7 @@ static size_t node_status_peer_add(struct node_status_peer *v, size_t n, const c
 static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry *vv, size_t nvv,
 				struct node_status_peer *v)
 {
-	char path[NODE_PATH_MAX + 16], name[NODE_PEER_NAME_MAX + 1];
+	char path[NODE_PATH_MAX + 16], name[APP_PEER_NAME_MAX + 1];
 	struct node_net_conf *nc = calloc(1, sizeof(*nc));
 	enum node_msg_id why;
 	size_t n = 0;
@@ -114,7 +115,7 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	node_service_conf(ctx, NULL, path, sizeof(path));
 	if (nc && node_net_conf_read(path, nc, &line, &why) == 0)
 		for (size_t i = 0; i < nc->npeers; i++) {
-			node_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
+			app_peer_name(nc->peer[i].host, nc->peer[i].port, name, sizeof(name));
 			n = node_status_peer_add(v, n, name, nc->peer[i].uri);
 		}
 	free(nc);
@@ -123,7 +124,7 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	struct dirent *de;
 	while (d && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
-		if (l <= 5 || l - 5 > NODE_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0 ||
+		if (l <= 5 || l - 5 > APP_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0 ||
 		    strncmp(de->d_name, "node-", 5) == 0)
 			continue;
 		memcpy(name, de->d_name, l - 5);
@@ -135,8 +136,8 @@ static size_t node_status_peers(struct node_ctx *ctx, const struct crdt_vv_entry
 	for (size_t i = 0; i < n; i++) {
 		struct crdt_vv_entry *pv = NULL;
 		size_t npv = 0;
-		node_peer_last_load(ctx, v[i].name, &v[i].last_ms);
-		node_peer_vv_load(ctx, v[i].name, &pv, &npv); /* none: the peer holds nothing */
+		app_peer_last_load(&ctx->app, v[i].name, &v[i].last_ms);
+		app_peer_vv_load(&ctx->app, v[i].name, &pv, &npv); /* none: the peer holds nothing */
 		for (size_t a = 0; a < nvv; a++) {
 			uint64_t held = 0;
 			if (memcmp(vv[a].author, ctx->app.author, CRDT_AUTHOR_LEN) != 0)
@@ -659,12 +660,12 @@ static void node_doctor_service(struct node_checks *k, const char *conf)
 	while (d && (de = readdir(d))) {
 		size_t l = strlen(de->d_name);
 		uint64_t ms = 0;
-		char name[NODE_PEER_NAME_MAX + 1];
-		if (l <= 5 || l - 5 > NODE_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0)
+		char name[APP_PEER_NAME_MAX + 1];
+		if (l <= 5 || l - 5 > APP_PEER_NAME_MAX || strcmp(de->d_name + l - 5, ".last") != 0)
 			continue;
 		memcpy(name, de->d_name, l - 5);
 		name[l - 5] = '\0';
-		if (node_peer_last_load(ctx, name, &ms) == 0 && ms > last)
+		if (app_peer_last_load(&ctx->app, name, &ms) == 0 && ms > last)
 			last = ms;
 	}
 	if (d)

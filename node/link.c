@@ -43,6 +43,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/enroll.h"
+#include "app/peer.h"
 #include "node/net.h"
 
 #define NODE_RESP_SOFT 256     /* keep packing small messages up to here */
@@ -111,7 +112,7 @@ static void node_net_relay_load(struct node_ctx *ctx, struct sync_scopes *relay)
 			continue;
 		memcpy(name, e->d_name, len - 5);
 		name[len - 5] = '\0';
-		if (node_peer_last_load(ctx, name, &last) || last == 0 ||
+		if (app_peer_last_load(&ctx->app, name, &last) || last == 0 ||
 		    (now > last && now - last > NODE_RELAY_DAYS * 86400000ULL))
 			continue;
 		if (node_sql(ctx, &st,
@@ -447,7 +448,7 @@ static void node_net_sess_served(void *arg, const struct radio_port *p, const ch
 	e->noted_in = st->msgs_in;
 	memcpy(name, "node-", 5);
 	app_hex(peer, CRDT_AUTHOR_LEN, name + 5);
-	node_peer_last_save(srv->ctx, name, node_net_wall_ms());
+	app_peer_last_save(&srv->ctx->app, name, node_net_wall_ms());
 }
 
 static void node_net_flush1(void *arg, const struct radio_port *p)
@@ -730,11 +731,11 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 	x->res.converged = differ == 0 && x->res.digest_differ == 0;
 	/* Remember the sync (status, bundle export): a failure to write only
 	 * costs that memory, not the sync. */
-	char name[NODE_PEER_NAME_MAX + 1];
-	node_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	char name[APP_PEER_NAME_MAX + 1];
+	app_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
 	if (pv)
-		node_peer_vv_save(x->ctx, name, pv, npv);
-	node_peer_last_save(x->ctx, name, node_net_wall_ms());
+		app_peer_vv_save(&x->ctx->app, name, pv, npv);
+	app_peer_last_save(&x->ctx->app, name, node_net_wall_ms());
 	mem_free(pv);
 	if (x->res.converged)
 		app_mark_settle(&x->ctx->app); /* the peer holds our feeds now (feedmark.c W2) */
@@ -884,9 +885,9 @@ void node_xchg_free(struct node_xchg *x)
 /* The probe said "vv same": converged, nothing sent (P1). */
 static bool node_xchg_probe_done(struct node_xchg *x, struct node_xchg_result *res)
 {
-	char name[NODE_PEER_NAME_MAX + 1];
-	node_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
-	node_peer_last_save(x->ctx, name, node_net_wall_ms());
+	char name[APP_PEER_NAME_MAX + 1];
+	app_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	app_peer_last_save(&x->ctx->app, name, node_net_wall_ms());
 	app_mark_settle(&x->ctx->app); /* the peer holds our feeds (app/mark.c W2) */
 	x->res.converged = true;
 	x->res.probed = true;

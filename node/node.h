@@ -131,25 +131,6 @@ void node_why_say(const struct node_ctx *ctx, FILE *out, const struct app_fail *
 /* Every reason of app/why.h has a message (checked at start). */
 bool node_why_complete(void);
 
-/* cmd_bundle.c, for the callers not yet moved to app/peer.h (which says
- * what these do): what this node last heard of a peer's version vector
- * (peers/<name>.vv in the home); none yet is 0 entries, not an error.
- * *out is mem_alloc'd. */
-int node_peer_vv_load(const struct node_ctx *ctx, const char *peer, struct crdt_vv_entry **out,
-		      size_t *n);
-int node_peer_vv_save(const struct node_ctx *ctx, const char *peer, const struct crdt_vv_entry *vv,
-		      size_t n);
-/* The time (wall-clock ms) of the last sync with a peer, peers/<name>.last:
- * written by sync and the daemon (name from node_peer_name) and, at the
- * serving end, for each node that synced (name "node-<hex key>").
- * Never synced: *ms = 0, not an error. */
-#define NODE_PEER_NAME_MAX 140
-int node_peer_last_save(const struct node_ctx *ctx, const char *peer, uint64_t ms);
-int node_peer_last_load(const struct node_ctx *ctx, const char *peer, uint64_t *ms);
-/* A file-safe name for the peer at host:port ("127.0.0.1_5683"); out
- * holds NODE_PEER_NAME_MAX + 1. */
-void node_peer_name(const char *host, unsigned port, char *out, size_t n);
-
 /* main.c */
 extern const struct node_cmd node_cmds[];
 extern const size_t node_ncmds;
