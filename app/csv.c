@@ -10,6 +10,10 @@
  *      named by the line a spreadsheet shows.
  *  C3. Every field is wiped before it is freed (a row may hold an ID
  *      number); the file is read with read(2), never through stdio.
+ *  C4. (writing) What app_csv_put() writes reads back through
+ *      app_csv_next() as the same text, but for the ' put before a
+ *      formula's first character; no written field starts with = + - @
+ *      TAB or CR unless it is a plain number.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -201,4 +205,48 @@ char *app_csv_trim(char *s)
 	while (e > s && (e[-1] == ' ' || e[-1] == '\t'))
 		*--e = '\0';
 	return s;
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+bool app_csv_number(const char *s)
+{
+	const char *p = s;
+	bool digits = false, dot = false;
+	if (*p == '-')
+		p++;
+	for (; *p; p++) {
+		if (*p >= '0' && *p <= '9')
+			digits = true;
+		else if (*p == '.' && !dot && digits)
+			dot = true;
+		else if (*p == '%' && p[1] == '\0' && digits)
+			return true;
+		else
+			return false;
+	}
+	return digits && p[-1] != '.';
+}
+
+void app_csv_put(struct buf *b, const char *s, bool last)
+{
+	if (!s)
+		s = "";
+	bool quote = strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		buf_put_u8(b, '"');
+	/* C4: a formula's first character never reaches the sheet first */
+	if (s[0] && strchr("=+-@\t\r", s[0]) && !app_csv_number(s) && strcmp(s, "-") != 0)
+		buf_put_u8(b, '\'');
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			buf_put_u8(b, '"');
+		buf_put_u8(b, (uint8_t)*p);
+	}
+	if (quote)
+		buf_put_u8(b, '"');
+	if (last)
+		buf_put(b, "\r\n", 2);
+	else
+		buf_put_u8(b, ',');
 }

@@ -13,6 +13,16 @@
  * Bounds. A field holds at most field_max bytes (longer: APP_CSV_FIELD_BIG).
  * A record keeps its first APP_CSV_FIELDS fields; nfields counts them all.
  *
+ * Writing. app_csv_put() writes one field of a record, the way Excel on
+ * Chinese Windows reads it back: the file starts with APP_CSV_BOM (so
+ * Excel takes it as UTF-8, not GBK), records end in CRLF, a field with
+ * a comma, quote or line end is quoted (quotes doubled), and a text that
+ * starts with = + - @ or a tab or CR gets a ' first, so a name such as
+ * "=1+2" or "@SUM(A1)" is shown, never run as a formula. A plain number
+ * (-5, 12.5, 40%) is left as it is. Every CSV the program writes (the
+ * command line's --format csv, the hub's /hub/report.csv) goes through
+ * it.
+ *
  * Ownership. The reader borrows the data (the caller keeps it until
  * app_csv_release). Fields are the reader's, valid until the next
  * app_csv_next(); they are wiped before they are freed, since a row may
@@ -23,6 +33,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "base/buf.h"
 
 #define APP_CSV_FIELDS 8
 
@@ -64,5 +76,14 @@ void app_csv_release(struct app_csv *c);
 /* Blanks (spaces, tabs) at both ends cut off, in place; returns s moved
  * past the leading ones. */
 char *app_csv_trim(char *s);
+
+/* ---- writing --------------------------------------------------------- */
+
+#define APP_CSV_BOM "\xEF\xBB\xBF"
+/* Field s (NULL: empty) into b, then "," or, when last, "\r\n". b's
+ * sticky error tells a failure. */
+void app_csv_put(struct buf *b, const char *s, bool last);
+/* Is s a plain number (-5, 12.5, 40%) that needs no guard? */
+bool app_csv_number(const char *s);
 
 #endif

@@ -30,3 +30,5 @@ LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c
 TEST_SRCS += tests/test_app_team.c
+# Reports administrators ask for: days and pages (issue 17).
+LIB_SRCS += app/range.c

@@ -2,6 +2,18 @@
 /*
  * report.c - the county report and the duplicates list (report.h): SQL
  * over the live rows, grouped; nothing printed.
+ *
+ * Invariants (the definitions are report.h's):
+ *  RP1. Every count of a group is over the same range: orders placed in
+ *       [from, to), points rows of that time, volunteers registered
+ *       before to; 0 leaves an end open.
+ *  RP2. The total is its own query, never a sum of the groups (a
+ *       volunteer active in two groups is one active volunteer).
+ *  RP3. A group is found by binary search in the sorted array, so a
+ *       report by volunteer at the hub (thousands of groups) is not
+ *       quadratic; the groups come out sorted by key.
+ *  RP4. Texts of the replica are only ever bound or compared in SQL,
+ *       never pasted into it; a group key is a column value.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -21,7 +33,8 @@ const char *const app_report_status[APP_ST_N] = { "open", "dispatched", "accepte
 
 int app_report_by_parse(const char *s, enum app_report_by *by)
 {
-	static const char *const names[] = { "station", "town", "category", "month", "team" };
+	static const char *const names[] = { "station", "town", "category", "month", "team",
+					     "volunteer" };
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (strcmp(s, names[i]) == 0) {
 			*by = (enum app_report_by)i;
@@ -30,23 +43,47 @@ int app_report_by_parse(const char *s, enum app_report_by *by)
 	return ERR_USAGE;
 }
 
-static const char *report_by_name(enum app_report_by by)
+const char *app_report_by_name(enum app_report_by by)
 {
-	return by == APP_BY_STATION ? "station" : by == APP_BY_TOWN ? "town"
-		: by == APP_BY_CATEGORY ? "category" : by == APP_BY_TEAM ? "team" : "month";
+	switch (by) {
+	case APP_BY_STATION: return "station";
+	case APP_BY_TOWN: return "town";
+	case APP_BY_CATEGORY: return "category";
+	case APP_BY_MONTH: return "month";
+	case APP_BY_TEAM: return "team";
+	case APP_BY_VOLUNTEER: return "volunteer";
+	}
+	return "station";
+}
+
+/* The group of key, added in its place when new and add (RP3); NULL:
+ * none (not add), or out of memory. */
+static struct app_report_group *report_find(struct app_report *r, const char *key, bool add)
+{
+	size_t lo = 0, hi = r->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->g[mid].key, key);
+		if (c == 0)
+			return &r->g[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!add || MEM_GROW(r->g, r->cap, r->n + 1))
+		return NULL;
+	memmove(&r->g[lo + 1], &r->g[lo], (r->n - lo) * sizeof(*r->g));
+	r->n++;
+	struct app_report_group *g = &r->g[lo];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->key, sizeof(g->key), "%s", key);
+	return g;
 }
 
 static struct app_report_group *report_group(struct app_report *r, const char *key)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (strcmp(r->g[i].key, key) == 0)
-			return &r->g[i];
-	if (MEM_GROW(r->g, r->cap, r->n + 1))
-		return NULL;
-	struct app_report_group *g = &r->g[r->n++];
-	memset(g, 0, sizeof(*g));
-	snprintf(g->key, sizeof(g->key), "%s", key);
-	return g;
+	return report_find(r, key, true);
 }
 
 /* The group key as SQL, given the SQL for the row's station. */
@@ -59,6 +96,8 @@ static void report_key(const char *by, const char *station, char *out, size_t n)
 	else if (strcmp(by, "team") == 0) /* teams (team.c): the volunteer's team now */
 		snprintf(out, n, "coalesce(nullif((SELECT tv.team FROM volunteers_live tv"
 			 " WHERE tv.pk = %s), ''), '-')", station);
+	else if (strcmp(by, "volunteer") == 0)
+		snprintf(out, n, "coalesce(nullif(%s, ''), '-')", station);
 	else if (strcmp(by, "category") == 0)
 		snprintf(out, n, "coalesce(o.category, '-')");
 	else
@@ -92,7 +131,9 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 		 " sum(o.status = 'done'), sum(o.status = 'rated'), sum(o.status = 'cancelled'),"
 		 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
 		 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
-		 " count(DISTINCT CASE WHEN o.status IN ('done', 'rated') THEN o.volunteer END)"
+		 " count(DISTINCT CASE WHEN o.status IN ('done', 'rated') THEN o.volunteer END),"
+		 " coalesce(sum(o.kind = 'wish'), 0),"
+		 " coalesce(sum(o.kind = 'wish' AND o.status IN ('done', 'rated')), 0)"
 		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
 		 " GROUP BY k ORDER BY k",
 		 key, where);
@@ -114,6 +155,8 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 		g->rating_sum = sqlite3_column_double(st, 10);
 		g->satisfied = sqlite3_column_int64(st, 11);
 		g->active = sqlite3_column_int64(st, 12);
+		g->wishes = sqlite3_column_int64(st, 13);
+		g->wishes_done = sqlite3_column_int64(st, 14);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
@@ -131,7 +174,7 @@ static int report_points(struct app *a, struct app_report *r, const char *by,
 		snprintf(key, sizeof(key), "'*'");
 	else if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
 		report_key(by, "", key, sizeof(key)); /* o.* is NULL without an order: "-" */
-	else if (strcmp(by, "team") == 0)
+	else if (strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0)
 		report_key(by, "p.volunteer", key, sizeof(key));
 	else
 		report_key(by, "coalesce(o.station, p.station)", key, sizeof(key));
@@ -164,9 +207,10 @@ static int report_names(struct app *a, struct app_report *r)
 {
 	sqlite3_stmt *st;
 	int rc;
-	if ((rc = app_sql(a, &st, r->by == APP_BY_TEAM ? "SELECT name FROM teams_live WHERE pk = ?1"
-						      : "SELECT name FROM stations_live WHERE pk = ?1",
-			  NULL)))
+	const char *sql = r->by == APP_BY_TEAM ? "SELECT name FROM teams_live WHERE pk = ?1"
+			  : r->by == APP_BY_VOLUNTEER ? "SELECT name FROM volunteers_live WHERE pk = ?1"
+						       : "SELECT name FROM stations_live WHERE pk = ?1";
+	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 	for (size_t i = 0; i < r->n; i++) {
 		sqlite3_reset(st);
@@ -175,6 +219,76 @@ static int report_names(struct app *a, struct app_report *r)
 			app_col_text(st, 0, r->g[i].name, sizeof(r->g[i].name));
 	}
 	sqlite3_finalize(st);
+	return 0;
+}
+
+/* Registered and new volunteers (report.h), for the groups (by is not
+ * category, whose volunteers have none) or the total. By volunteer only
+ * the groups the orders and points made get theirs: a report by
+ * volunteer lists those who did something, not the whole roll. */
+static int report_volunteers(struct app *a, struct app_report *r, bool total)
+{
+	char sql[1200], key[200], to[64], in[200];
+	sqlite3_stmt *st;
+	int rc;
+	const int64_t reg = 0; /* a record of an old version without a time: long ago */
+	if (total || r->by == APP_BY_VOLUNTEER)
+		snprintf(key, sizeof(key), total ? "'*'" : "v.pk");
+	else if (r->by == APP_BY_STATION)
+		snprintf(key, sizeof(key), "v.station");
+	else if (r->by == APP_BY_TOWN)
+		snprintf(key, sizeof(key), "coalesce(nullif(s.parent, ''), '-')");
+	else if (r->by == APP_BY_TEAM)
+		snprintf(key, sizeof(key), "coalesce(nullif(v.team, ''), '-')");
+	else if (r->by == APP_BY_MONTH)
+		snprintf(key, sizeof(key),
+			 "coalesce(strftime('%%Y-%%m', v.registered_at / 1000, 'unixepoch', 'localtime'), '-')");
+	else
+		return 0;
+	if (r->to_ms)
+		snprintf(to, sizeof(to), "coalesce(v.registered_at, %lld) < %lld", (long long)reg,
+			 (long long)r->to_ms);
+	else
+		snprintf(to, sizeof(to), "1");
+	snprintf(in, sizeof(in), "%s AND coalesce(v.registered_at, %lld) >= %lld", to, (long long)reg,
+		 (long long)r->from_ms);
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s AS k, coalesce(sum(%s AND coalesce(v.status, '') != 'left'), 0),"
+		 " coalesce(sum(%s), 0)"
+		 " FROM volunteers_live v LEFT JOIN stations_live s ON s.pk = v.station"
+		 " GROUP BY k ORDER BY k",
+		 key, r->by == APP_BY_MONTH && !total ? in : to, in);
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		int64_t n = sqlite3_column_int64(st, 1), nw = sqlite3_column_int64(st, 2);
+		app_col_text(st, 0, k, sizeof(k));
+		if (!total && r->by == APP_BY_MONTH && !n && !nw)
+			continue; /* not a month of this range */
+		struct app_report_group *g = total ? &r->total : NULL;
+		if (!g && r->by == APP_BY_VOLUNTEER) { /* only groups there are */
+			if (!(g = report_find(r, k, false)))
+				continue;
+		} else if (!g && !(g = report_group(r, k))) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		g->registered = n;
+		g->new_vols = nw;
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+/* Activities (issue 17, the activities helper): count the activities of
+ * each group held in [from, to) into g->activities and the total's, and
+ * set r->has_activities, here, once their table exists. Until then the
+ * front ends leave the column out (has_activities false). */
+static int report_activities(struct app *a, struct app_report *r)
+{
+	(void)a;
+	r->has_activities = false;
 	return 0;
 }
 
@@ -221,18 +335,22 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 			   struct app_report *r)
 {
 	char key[256];
-	const char *byn = report_by_name(by);
+	const char *byn = app_report_by_name(by);
 	int rc;
 
 	memset(r, 0, sizeof(*r));
 	r->by = by;
 	r->from_ms = from_ms > 0 ? from_ms : 0;
 	r->to_ms = to_ms > 0 ? to_ms : 0;
-	report_key(byn, by == APP_BY_TEAM ? "o.volunteer" : "o.station", key, sizeof(key));
+	report_key(byn, by == APP_BY_TEAM || by == APP_BY_VOLUNTEER ? "o.volunteer" : "o.station", key,
+		   sizeof(key));
 	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
-	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)))
+	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)) ||
+	    (rc = report_volunteers(a, r, false)) || (rc = report_volunteers(a, r, true)) ||
+	    (rc = report_activities(a, r)))
 		goto fail;
-	if ((by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM) && (rc = report_names(a, r)))
+	if ((by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM || by == APP_BY_VOLUNTEER) &&
+	    (rc = report_names(a, r)))
 		goto fail;
 	if (by == APP_BY_STATION && (rc = report_last_sync(a, r)))
 		goto fail;

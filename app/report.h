@@ -1,13 +1,27 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * report.h - the county report (report.c): orders by status, completion,
- * ratings, active volunteers, hours and points, grouped by station, town,
- * category or month; and the people registered at two stations.
+ * ratings, registered and active volunteers, hours and points, wishes,
+ * grouped by station, town, category, month, team or volunteer, over a
+ * range of days (range.h); and the people registered at two stations.
  *
  * Definitions (docs/cli.md):
  *   completion rate   (done + rated) / all orders of the group
  *   average rating    over rated orders; satisfied = share rated 4 or 5
- *   active volunteers distinct volunteers with a finished order
+ *   active volunteers did service in the range: distinct volunteers with
+ *                     a finished (done or rated) order placed in the range
+ *   registered        volunteers registered before the range's end whose
+ *                     status is not `left` now; new: registered in the
+ *                     range. By station, town, team and volunteer their
+ *                     own group; by month the month they registered in
+ *                     (registered = new there); by category only the
+ *                     total (a volunteer has no category)
+ *   wishes            orders of kind `wish` (微心愿) placed in the range;
+ *                     wishes done: those done or rated (圆梦). They count
+ *                     in orders too.
+ *   activities        activities held in the range (see report.c
+ *                     "activities": counted once that table exists;
+ *                     has_activities says whether they are)
  *   hours             hours of finished orders
  *   points issued     sum of positive ledger rows; redeemed: of negative
  *   last sync         (by station) the latest time any node enrolled for
@@ -23,7 +37,8 @@
 #include "app/app.h"
 
 enum app_report_by { APP_BY_STATION, APP_BY_TOWN, APP_BY_CATEGORY, APP_BY_MONTH,
-		     APP_BY_TEAM /* the team (team.h) the volunteer is in now; "-" none */ };
+		     APP_BY_TEAM /* the team (team.h) the volunteer is in now; "-" none */,
+		     APP_BY_VOLUNTEER /* the order's or points row's volunteer; "-" none */ };
 enum { APP_ST_OPEN, APP_ST_DISPATCHED, APP_ST_ACCEPTED, APP_ST_DONE, APP_ST_RATED, APP_ST_CANCELLED,
        APP_ST_N };
 /* The status names, in the order of the counts. */
@@ -33,6 +48,7 @@ struct app_report_group {
 	char key[APP_NAME_MAX + 1];  /* station id, town id, category, YYYY-MM, or "-" */
 	char name[APP_NAME_MAX + 1]; /* a station's or town's name, "" unknown */
 	int64_t orders, st[APP_ST_N], rated, satisfied, active, issued, redeemed;
+	int64_t registered, new_vols, wishes, wishes_done, activities;
 	double rating_sum, hours;
 	uint64_t last_sync; /* ms; 0: never (by station only) */
 };
@@ -44,10 +60,13 @@ struct app_report {
 	size_t n, cap;
 	struct app_report_group total;
 	int64_t from_ms, to_ms; /* the range built (app_report_build_range), 0: open */
+	bool has_activities;    /* activities are counted (see above) */
 };
 
-/* "station", "town", "category", "month", "team": 0, else ERR_USAGE. */
+/* "station", "town", "category", "month", "team", "volunteer": 0, else
+ * ERR_USAGE. app_report_by_name() the other way. */
 int app_report_by_parse(const char *s, enum app_report_by *by);
+const char *app_report_by_name(enum app_report_by by);
 int app_report_build(struct app *a, enum app_report_by by, struct app_report *r);
 /* The same over a range of time: orders created in [from_ms, to_ms),
  * points rows of that time (a row without its own time: its order's);

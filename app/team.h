@@ -116,6 +116,9 @@ typedef int (*app_top_each_fn)(void *arg, const struct app_top_row *r);
  * they were finished) and manual hours (by when recorded). */
 int app_top_list(struct app *a, enum app_top_period p, enum app_top_by by, int limit,
 		 app_top_each_fn fn, void *arg);
+/* The same over work done in [from_ms, to_ms) (range.h; 0: open). */
+int app_top_list_range(struct app *a, enum app_top_period p, enum app_top_by by, int limit,
+		       int64_t from_ms, int64_t to_ms, app_top_each_fn fn, void *arg);
 int app_top_period_parse(const char *s, enum app_top_period *p);
 int app_top_by_parse(const char *s, enum app_top_by *by);
 

@@ -17,6 +17,7 @@
  *      volunteer's group is its home station, or that station's parent
  *      (its town; "-" when none is known).
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sqlite3.h>
@@ -72,9 +73,15 @@ static const char *const top_group_sql[] = {
 int app_top_list(struct app *a, enum app_top_period p, enum app_top_by by, int limit,
 		 app_top_each_fn fn, void *arg)
 {
+	return app_top_list_range(a, p, by, limit, 0, 0, fn, arg);
+}
+
+int app_top_list_range(struct app *a, enum app_top_period p, enum app_top_by by, int limit,
+		       int64_t from_ms, int64_t to_ms, app_top_each_fn fn, void *arg)
+{
 	struct app_settings set;
 	struct app_top_row r;
-	char sql[2048], lim[16];
+	char sql[2048], lim[16], from[24], to[24];
 	sqlite3_stmt *st;
 	double all;
 	int rc, stop = 0;
@@ -82,6 +89,10 @@ int app_top_list(struct app *a, enum app_top_period p, enum app_top_by by, int l
 	if (limit < 1 || limit > 100)
 		limit = 10;
 	snprintf(lim, sizeof(lim), "%d", limit);
+	/* the range (range.h): work done in [from, to); open ends as far as
+	 * an int64 reaches */
+	snprintf(from, sizeof(from), "%lld", (long long)(from_ms > 0 ? from_ms : INT64_MIN));
+	snprintf(to, sizeof(to), "%lld", (long long)(to_ms > 0 ? to_ms : INT64_MAX));
 	if ((rc = app_settings_load(a, &set)))
 		return rc;
 	int len = snprintf(sql, sizeof(sql),
@@ -91,12 +102,13 @@ int app_top_list(struct app *a, enum app_top_period p, enum app_top_by by, int l
 			   "  SELECT %s AS period, %s AS grp, v.pk AS vid, v.name AS name,"
 			   "   v.station AS station, sum(w.h) AS hours"
 			   "  FROM (" TOP_WORK ") w JOIN volunteers_live v ON v.pk = w.vid"
+			   "  WHERE w.at >= CAST(?2 AS INTEGER) AND w.at < CAST(?3 AS INTEGER)"
 			   "  GROUP BY period, grp, v.pk))"
 			   " WHERE rnk <= CAST(?1 AS INTEGER) ORDER BY period DESC, grp, rnk",
 			   top_period_sql[p], top_group_sql[by]);
 	if (len < 0 || (size_t)len >= sizeof(sql))
 		return app_failf(a, ERR_TOOBIG, APP_W_FAILED, 0);
-	if ((rc = app_sql(a, &st, sql, lim, NULL)))
+	if ((rc = app_sql(a, &st, sql, lim, from, to, NULL)))
 		return rc;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memset(&r, 0, sizeof(r));

@@ -222,6 +222,10 @@ enum app_why {
 	APP_W_LEDGER_OVERDRAW,       /* (name, id, balance, points asked) */
 	APP_W_TOP_BAD_PERIOD,        /* (period typed) */
 	APP_W_TOP_BAD_BY,            /* (grouping typed) */
+	/* reports and lists: days, pages (range.c, issue 17 reports) */
+	APP_W_RANGE_BAD_DAY,         /* (option, text typed) */
+	APP_W_RANGE_REVERSED,        /* (from typed, to typed) */
+	APP_W_PAGE_BAD,              /* (option, text typed, highest) */
 
 	APP_W_COUNT
 };

@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/idnum.h"
+#include "app/range.h"
 #include "app/report.h"
 #include "node/node.h"
 
@@ -18,8 +19,8 @@ static double node_ratio(int64_t a, int64_t b)
 	return b ? (double)a / (double)b : 0;
 }
 
-static void node_report_json_group(struct node_json *j, const struct app_report_group *g, bool named,
-				   bool last)
+static void node_report_json_group(struct node_json *j, const struct app_report *r,
+				   const struct app_report_group *g, bool named, bool last)
 {
 	node_json_obj(j);
 	if (named) {
@@ -44,6 +45,15 @@ static void node_report_json_group(struct node_json *j, const struct app_report_
 	node_json_kreal(j, "hours", g->hours);
 	node_json_kint(j, "points_issued", g->issued);
 	node_json_kint(j, "points_redeemed", g->redeemed);
+	node_json_kint(j, "registered_volunteers", g->registered);
+	node_json_kint(j, "new_volunteers", g->new_vols);
+	node_json_kint(j, "wishes", g->wishes);
+	node_json_kint(j, "wishes_done", g->wishes_done);
+	node_json_key(j, "activities");
+	if (r->has_activities)
+		node_json_int(j, g->activities);
+	else
+		node_json_null(j);
 	if (last) {
 		node_json_key(j, "last_sync");
 		if (g->last_sync)
@@ -54,22 +64,23 @@ static void node_report_json_group(struct node_json *j, const struct app_report_
 	node_json_end_obj(j);
 }
 
-/* The cells of one group, as text; cells point into buf. */
-static void node_report_cells(const struct app_report_group *g, const char *key, const char *name,
-			      char buf[17][48], const char **cells)
+/* The report's columns: these, then activities when counted, then last
+ * sync by station. */
+enum { NODE_RC_BASE = 21, NODE_RC_MAX = 23 };
+
+/* The cells of one group, as text; cells point into buf. Returns how
+ * many. */
+static int node_report_cells(const struct app_report *r, const struct app_report_group *g,
+			     const char *key, const char *name, char buf[NODE_RC_MAX][48],
+			     const char **cells)
 {
 	int c = 0;
-	snprintf(buf[c], 48, "%s", key);
-	cells[c] = key;
-	c++;
+#define NODE_RC_INT(v) (snprintf(buf[c], 48, "%lld", (long long)(v)), cells[c] = buf[c], c++)
+	cells[c++] = key;
 	cells[c++] = name;
-	snprintf(buf[c], 48, "%lld", (long long)g->orders);
-	cells[c] = buf[c];
-	c++;
-	for (int i = 0; i < APP_ST_N; i++, c++) {
-		snprintf(buf[c], 48, "%lld", (long long)g->st[i]);
-		cells[c] = buf[c];
-	}
+	NODE_RC_INT(g->orders);
+	for (int i = 0; i < APP_ST_N; i++)
+		NODE_RC_INT(g->st[i]);
 	snprintf(buf[c], 48, "%.1f%%",
 		 100 * node_ratio(g->st[APP_ST_DONE] + g->st[APP_ST_RATED], g->orders));
 	cells[c] = buf[c];
@@ -86,56 +97,73 @@ static void node_report_cells(const struct app_report_group *g, const char *key,
 		snprintf(buf[c], 48, "-");
 	cells[c] = buf[c];
 	c++;
-	snprintf(buf[c], 48, "%lld", (long long)g->active);
-	cells[c] = buf[c];
-	c++;
+	NODE_RC_INT(g->active);
 	app_real_fmt(g->hours, buf[c], 48);
 	cells[c] = buf[c];
 	c++;
-	snprintf(buf[c], 48, "%lld", (long long)g->issued);
-	cells[c] = buf[c];
-	c++;
-	snprintf(buf[c], 48, "%lld", (long long)g->redeemed);
-	cells[c] = buf[c];
-	c++;
-	if (g->last_sync) /* a table's cell; CSV puts ms */
-		app_time_fmt(g->last_sync, buf[c], 48);
-	else
-		snprintf(buf[c], 48, "-");
-	cells[c] = buf[c];
+	NODE_RC_INT(g->issued);
+	NODE_RC_INT(g->redeemed);
+	NODE_RC_INT(g->registered);
+	NODE_RC_INT(g->new_vols);
+	NODE_RC_INT(g->wishes);
+	NODE_RC_INT(g->wishes_done);
+	if (r->has_activities)
+		NODE_RC_INT(g->activities);
+#undef NODE_RC_INT
+	if (r->by == APP_BY_STATION) {
+		if (g == &r->total)
+			buf[c][0] = '\0';
+		else if (g->last_sync)
+			app_time_fmt(g->last_sync, buf[c], 48);
+		else
+			snprintf(buf[c], 48, "-");
+		cells[c] = buf[c];
+		c++;
+	}
+	return c;
 }
 
-static const char *const node_report_csv_head[17] = {
-	"key",	    "name",	 "orders",	    "open",	 "dispatched",	       "accepted",
-	"done",	    "rated",	 "cancelled",	    "completion_rate", "avg_rating", "satisfied_share",
-	"active_volunteers", "hours", "points_issued", "points_redeemed", "last_sync",
-};
-
-/* ncols: 16, or 17 with last_sync (--by station). */
-static void node_report_csv_row(const struct app_report_group *g, const char *key, const char *name,
-				int ncols)
+/* The table or CSV of the report: the same columns and cells; CSV
+ * streams after its BOM (list.c). */
+static int node_report_table(struct node_ctx *ctx, const struct app_report *r)
 {
-	char b[17][48];
-	const char *c[17];
-	node_report_cells(g, key, name, b, c);
-	/* CSV is for machines: plain ratios, not percentages */
-	snprintf(b[9], 48, "%.4f", node_ratio(g->st[APP_ST_DONE] + g->st[APP_ST_RATED], g->orders));
-	c[9] = b[9];
-	if (g->rated) {
-		snprintf(b[10], 48, "%.4f", g->rating_sum / (double)g->rated);
-		snprintf(b[11], 48, "%.4f", node_ratio(g->satisfied, g->rated));
-	} else {
-		b[10][0] = b[11][0] = '\0';
+	static const enum node_msg_id heads[NODE_RC_BASE] = {
+		M_RCOL_GROUP,	  M_COL_NAME,	    M_RCOL_ORDERS,  M_ST_OPEN,	      M_ST_DISPATCHED,
+		M_ST_ACCEPTED,	  M_ST_DONE,	    M_ST_RATED,	    M_ST_CANCELLED,   M_RCOL_RATE,
+		M_RCOL_AVG,	  M_RCOL_SATISFIED, M_RCOL_ACTIVE,  M_RCOL_HOURS,     M_RCOL_ISSUED,
+		M_RCOL_REDEEMED,  M_RCOL_REGISTERED, M_RCOL_NEW,    M_RCOL_WISHES,    M_RCOL_WISHES_DONE,
+		M_RCOL_ACTIVITIES,
+	};
+	const char *head[NODE_RC_MAX];
+	struct node_table t;
+	char b[NODE_RC_MAX][48];
+	const char *cells[NODE_RC_MAX];
+	int n = 0, rc = 0;
+	for (int i = 0; i < NODE_RC_BASE - 1; i++)
+		head[n++] = node_msg(ctx->lang, heads[i]);
+	if (r->has_activities)
+		head[n++] = node_msg(ctx->lang, M_RCOL_ACTIVITIES);
+	if (r->by == APP_BY_STATION)
+		head[n++] = node_msg(ctx->lang, M_RCOL_LAST_SYNC);
+	node_table_init(&t, (size_t)n, head);
+	for (int i = 2; i < n; i++)
+		t.right[i] = true;
+	if (r->by == APP_BY_STATION)
+		t.right[n - 1] = false;
+	if (ctx->csv)
+		node_csv_begin(&t);
+	for (size_t i = 0; i < r->n; i++) {
+		node_report_cells(r, &r->g[i], r->g[i].key, r->g[i].name[0] ? r->g[i].name : "-", b, cells);
+		node_table_row(&t, cells);
 	}
-	c[10] = b[10];
-	c[11] = b[11];
-	if (g->last_sync)
-		snprintf(b[16], 48, "%llu", (unsigned long long)g->last_sync);
-	else
-		b[16][0] = '\0';
-	c[16] = b[16];
-	for (int i = 0; i < ncols; i++)
-		node_csv_field(stdout, c[i], i == ncols - 1);
+	node_report_cells(r, &r->total, node_msg(ctx->lang, M_RCOL_TOTAL), "", b, cells);
+	node_table_row(&t, cells);
+	if (t.err)
+		rc = t.err;
+	else if (!ctx->csv)
+		node_table_print(&t, stdout);
+	node_table_release(&t);
+	return rc;
 }
 
 static int node_report_duplicates(struct node_ctx *ctx)
@@ -207,12 +235,14 @@ static int node_report_duplicates(struct node_ctx *ctx)
 int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct app_report r;
+	struct app_range range;
 	enum app_report_by by = APP_BY_STATION;
 	const char *byname = node_arg(a, "by"), *format = node_arg(a, "format");
 	int rc;
 
 	if (node_flag(a, "duplicates")) {
-		if (byname || (format && strcmp(format, "table") && strcmp(format, "json")))
+		if (byname || node_arg(a, "from") || node_arg(a, "to") ||
+		    (format && strcmp(format, "table") && strcmp(format, "json")))
 			return node_fail(ctx, ERR_USAGE, M_DUP_BAD_WITH);
 		if (format && strcmp(format, "json") == 0)
 			ctx->json = true;
@@ -220,74 +250,35 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 			return rc;
 		return node_report_duplicates(ctx);
 	}
-	if (node_flag(a, "top")) { /* recognition (cmd_team.c): a table or JSON */
-		if (format && strcmp(format, "table") && strcmp(format, "json"))
-			return node_fail(ctx, ERR_USAGE, M_BAD_FORMAT, format);
-		if (format && strcmp(format, "json") == 0)
-			ctx->json = true;
-		return node_report_top(ctx, node_arg(a, "period"), byname);
-	}
+	if ((rc = node_format_take(ctx, a)) || (rc = node_range_take(ctx, a, &range)))
+		return rc;
+	if (node_flag(a, "top")) /* recognition (cmd_team.c) */
+		return node_report_top(ctx, node_arg(a, "period"), byname, &range);
 	if (byname && app_report_by_parse(byname, &by))
 		return node_fail(ctx, ERR_USAGE, M_BAD_BY, byname);
-	if (!format)
-		format = ctx->json ? "json" : "table";
-	if (strcmp(format, "table") && strcmp(format, "json") && strcmp(format, "csv"))
-		return node_fail(ctx, ERR_USAGE, M_BAD_FORMAT, format);
 	if ((rc = node_open(ctx)))
 		return rc;
-	if ((rc = app_report_build(&ctx->app, by, &r)))
+	if ((rc = app_report_build_range(&ctx->app, by, range.from_ms, range.to_ms, &r)))
 		return node_fail_app(ctx, rc);
-	const char *by_s = byname ? byname : "station";
 	bool last = by == APP_BY_STATION;
-	int ncols = last ? 17 : 16;
 
-	if (strcmp(format, "json") == 0) {
+	if (ctx->json) {
 		struct node_json j;
 		node_json_init(&j, stdout);
 		node_json_obj(&j);
-		node_json_kstr(&j, "by", by_s);
+		node_json_kstr(&j, "by", app_report_by_name(by));
+		node_json_kstr(&j, "from", node_arg(a, "from"));
+		node_json_kstr(&j, "to", node_arg(a, "to"));
 		node_json_key(&j, "groups");
 		node_json_arr(&j);
 		for (size_t i = 0; i < r.n; i++)
-			node_report_json_group(&j, &r.g[i], true, last);
+			node_report_json_group(&j, &r, &r.g[i], true, last);
 		node_json_end_arr(&j);
 		node_json_key(&j, "total");
-		node_report_json_group(&j, &r.total, false, false);
+		node_report_json_group(&j, &r, &r.total, false, false);
 		node_json_end_obj(&j);
-	} else if (strcmp(format, "csv") == 0) {
-		for (int i = 0; i < ncols; i++)
-			node_csv_field(stdout, node_report_csv_head[i], i == ncols - 1);
-		for (size_t i = 0; i < r.n; i++)
-			node_report_csv_row(&r.g[i], r.g[i].key, r.g[i].name, ncols);
-		node_report_csv_row(&r.total, "total", "", ncols);
 	} else {
-		static const enum node_msg_id heads[17] = {
-			M_RCOL_GROUP, M_COL_NAME,   M_RCOL_ORDERS, M_ST_OPEN,	  M_ST_DISPATCHED,
-			M_ST_ACCEPTED, M_ST_DONE,   M_ST_RATED,	   M_ST_CANCELLED, M_RCOL_RATE,
-			M_RCOL_AVG,   M_RCOL_SATISFIED, M_RCOL_ACTIVE, M_RCOL_HOURS, M_RCOL_ISSUED,
-			M_RCOL_REDEEMED, M_RCOL_LAST_SYNC,
-		};
-		const char *head[17];
-		struct node_table t;
-		char b[17][48];
-		const char *cells[17];
-		for (int i = 0; i < ncols; i++)
-			head[i] = node_msg(ctx->lang, heads[i]);
-		node_table_init(&t, (size_t)ncols, head);
-		for (int i = 2; i < 16; i++)
-			t.right[i] = true;
-		for (size_t i = 0; i < r.n; i++) {
-			node_report_cells(&r.g[i], r.g[i].key, r.g[i].name[0] ? r.g[i].name : "-", b, cells);
-			node_table_row(&t, cells);
-		}
-		node_report_cells(&r.total, node_msg(ctx->lang, M_RCOL_TOTAL), "", b, cells);
-		cells[16] = "";
-		node_table_row(&t, cells);
-		if (t.err)
-			rc = t.err;
-		else
-			node_table_print(&t, stdout);
-		node_table_release(&t);
+		rc = node_report_table(ctx, &r);
 	}
 	app_report_release(&r);
 	return rc ? node_fail_store(ctx, rc) : 0;

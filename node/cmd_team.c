@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "app/team.h"
 #include "app/volunteer.h"
+#include "app/range.h"
 #include "node/node.h"
 
 static void node_team_json(struct node_json *j, const struct app_team *t, bool hours)
@@ -308,7 +309,7 @@ static int node_top_row(void *arg, const struct app_top_row *r)
 	return 0;
 }
 
-int node_report_top(struct node_ctx *ctx, const char *period, const char *by)
+int node_report_top(struct node_ctx *ctx, const char *period, const char *by, const struct app_range *range)
 {
 	struct node_top l = { .ctx = ctx };
 	enum app_top_period p = APP_TOP_MONTH;
@@ -326,7 +327,7 @@ int node_report_top(struct node_ctx *ctx, const char *period, const char *by)
 			       node_msg(ctx->lang, M_RCOL_HOURS), node_msg(ctx->lang, M_COL_STARS) };
 	node_list_begin(ctx, &l.j, &l.t, 8, head, "top");
 	l.t.right[2] = l.t.right[6] = true;
-	rc = app_top_list(&ctx->app, p, g, 10, node_top_row, &l);
+	rc = app_top_list_range(&ctx->app, p, g, 10, range->from_ms, range->to_ms, node_top_row, &l);
 	node_list_end(ctx, &l.j, &l.t, l.n, M_NO_TOP);
 	return rc ? node_fail_app(ctx, rc) : 0;
 }

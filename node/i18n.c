@@ -300,8 +300,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			  "star hours %s are not valid: give 5 increasing numbers of hours, e.g. 100,300,600,1000,1500\n" },
 
 	/* ---- report ---- */
-	[M_BAD_BY] = { "分组方式 %s 无效：--by 用 station、town、category、month 或 team\n",
-		       "--by %s is not valid: use station, town, category, month or team\n" },
+	[M_BAD_BY] = { "分组方式 %s 无效：--by 用 station、town、category、month、team 或 volunteer\n",
+		       "--by %s is not valid: use station, town, category, month, team or volunteer\n" },
 	[M_BAD_FORMAT] = { "格式 %s 无效：--format 用 table、json 或 csv\n",
 			   "--format %s is not valid: use table, json or csv\n" },
 	[M_RCOL_GROUP] = { "分组", "group" },
@@ -1130,6 +1130,25 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			       "hours add WHO --hours H --reason TEXT\n"
 			       "  Record hours of service outside orders (an activity, a manual entry), credited as points at the points per hour, counted in the volunteer's hours and stars: at the volunteer's home station or the hub only.\n" },
 	/* ---- end of teams ---- */
+	/* ---- reports administrators ask for (issue 17 reports) ---- */
+	[M_RANGE_BAD_DAY] = { "%s %s 不是日期：请写成 2026-12-01 这样（年-月-日，本机所在地的日期）\n",
+			      "%s %s is not a date: write it as 2026-12-01 (year-month-day, in this node's local time)\n" },
+	[M_RANGE_REVERSED] = { "开始日期 %s 在结束日期 %s 之后：请对调 --from 和 --to\n",
+			       "the start day %s is after the end day %s: swap --from and --to\n" },
+	[M_PAGE_BAD] = { "%s %s 无效：请填不超过 %s 的正整数（--limit 0 表示全部列出）\n",
+			 "%s %s is not valid: give a whole number up to %s (--limit 0 lists everything)\n" },
+	[M_PAGE_SHOWN] = { "显示第 %lld-%lld 条，共 %lld 条\n", "showing %lld-%lld of %lld\n" },
+	[M_PAGE_MORE] = { "显示第 %lld-%lld 条，共 %lld 条；下一页：--page %lld\n",
+			  "showing %lld-%lld of %lld, --page %lld for more\n" },
+	[M_PAGE_PAST] = { "第 %lld 页没有内容：共 %lld 条，每页 %lld 条\n",
+			  "page %lld is past the end: %lld in all, %lld a page\n" },
+	[M_RCOL_REGISTERED] = { "注册志愿者", "registered" },
+	[M_RCOL_NEW] = { "新注册", "new vols" },
+	[M_RCOL_WISHES] = { "微心愿", "wishes" },
+	[M_RCOL_WISHES_DONE] = { "已圆梦", "wishes done" },
+	[M_RCOL_ACTIVITIES] = { "活动", "activities" },
+	[M_RCOL_KEY_NAME] = { "编号", "key" },
+	/* ---- end of reports ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

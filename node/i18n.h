@@ -605,6 +605,20 @@ enum node_msg_id {
 	M_HELP_POINTS_ADJUST,
 	M_HELP_HOURS_ADD,
 	/* ---- end of teams ---- */
+	/* ---- reports administrators ask for (issue 17 reports) ---- */
+	M_RANGE_BAD_DAY,
+	M_RANGE_REVERSED,
+	M_PAGE_BAD,
+	M_PAGE_SHOWN,
+	M_PAGE_MORE,
+	M_PAGE_PAST,
+	M_RCOL_REGISTERED,
+	M_RCOL_NEW,
+	M_RCOL_WISHES,
+	M_RCOL_WISHES_DONE,
+	M_RCOL_ACTIVITIES,
+	M_RCOL_KEY_NAME,
+	/* ---- end of reports ---- */
 	M_COUNT
 };
 

@@ -70,7 +70,7 @@ const struct node_cmd node_cmds[] = {
 	CMD("settings", "show", node_cmd_settings_show, M_HELP_SETTINGS_SHOW, APP_READS, "", 0),
 	CMD("settings", "set", node_cmd_settings_set, M_HELP_SETTINGS_SET, APP_WRITES,
 	    "points-per-hour= star-hours=", 0),
-	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates top period=", 0),
+	CMD("report", NULL, node_cmd_report, M_HELP_REPORT, APP_READS, "by= format= duplicates top period= from= to=", 0),
 	/* the web pages' login accounts (issue 16) */
 	CMD("account", "set", node_cmd_account_set, M_HELP_ACCOUNT_SET, APP_READS,
 	    "volunteer= phone= name= role= pin-file=", 0),

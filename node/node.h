@@ -75,6 +75,7 @@ struct node_ctx {
 	bool home_set;          /* --home given */
 	enum node_lang lang;
 	bool json;              /* --json */
+	bool csv;               /* --format csv (node_format_take, list.c) */
 	bool lang_fixed;        /* --lang or CUNLIAN_LANG: node.conf's lang does not apply */
 	const struct node_cmd *cmd;      /* the command running */
 	bool said;              /* an error message was printed */
@@ -212,7 +213,7 @@ void node_echo(const char *s, char *out, size_t n);
 
 /* ---- output (output.c) ------------------------------------------------ */
 
-#define NODE_TABLE_COLS 17
+#define NODE_TABLE_COLS 24
 
 /* A table printed with columns aligned by display width (CJK = 2). */
 struct node_table {
@@ -222,6 +223,7 @@ struct node_table {
 	char **cells;                /* nrows * ncols, owned */
 	size_t nrows, cap;
 	int err;
+	FILE *csv;                   /* set: rows go out as CSV at once, never held (list.c) */
 };
 void node_table_init(struct node_table *t, size_t ncols, const char *const *head);
 void node_table_row(struct node_table *t, const char *const *cells);
@@ -265,6 +267,28 @@ void node_json_kint(struct node_json *j, const char *k, int64_t v);
 void node_json_kreal(struct node_json *j, const char *k, double v);
 
 void node_csv_field(FILE *f, const char *s, bool last);
+
+/* ---- what reports and lists share (list.c, issue 17 reports) ----------- */
+
+struct app_range;
+struct app_page;
+/* --format table|json|csv: ctx->json or ctx->csv; ERR_USAGE said. */
+int node_format_take(struct node_ctx *ctx, const struct node_args *a);
+/* --from/--to (app/range.h); a refusal said, ERR_USAGE. */
+int node_range_take(struct node_ctx *ctx, const struct node_args *a, struct app_range *r);
+/* --limit/--page: 50 lines by default for a table on a terminal, else all. */
+int node_page_take(struct node_ctx *ctx, const struct node_args *a, struct app_page *p);
+/* CSV of table t: the BOM and the headings (sets t->csv), then each row. */
+void node_csv_begin(struct node_table *t);
+void node_csv_row(struct node_table *t, const char *const *cells);
+/* The page in a list's JSON object ("total", "offset", "limit"). */
+void node_page_json(struct node_json *j, const struct app_page *p);
+/* node_list_end() for a list that pages: the page in JSON, the line
+ * under the table. */
+void node_list_end_page(struct node_ctx *ctx, struct node_json *j, struct node_table *t, size_t n,
+			enum node_msg_id empty, const struct app_page *p);
+/* Under a table: which rows were shown and how to see more. */
+void node_page_say(struct node_ctx *ctx, const struct app_page *p, size_t n);
 
 /* ---- command handlers ------------------------------------------------- */
 
@@ -332,7 +356,8 @@ int node_cmd_team_leave(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_adjust(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_hours_add(struct node_ctx *ctx, const struct node_args *a);
 /* report --top [--period month|quarter] [--by county|station|town] */
-int node_report_top(struct node_ctx *ctx, const char *period, const char *by);
+int node_report_top(struct node_ctx *ctx, const char *period, const char *by,
+		    const struct app_range *range);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */
 int node_run_restore(struct node_ctx *ctx, const struct node_args *a);
 int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a); /* cmd_bundle.c */

@@ -7,9 +7,11 @@
 #include <math.h>
 #include <string.h>
 
+#include "base/buf.h"
 #include "base/mem.h"
 #include "base/utf8.h"
 #include "app/backup.h"
+#include "app/csv.h"
 #include "node/node.h"
 
 void node_table_init(struct node_table *t, size_t ncols, const char *const *head)
@@ -24,6 +26,10 @@ void node_table_row(struct node_table *t, const char *const *cells)
 {
 	if (t->err)
 		return;
+	if (t->csv) {
+		node_csv_row(t, cells);
+		return;
+	}
 	if ((t->err = mem_grow((void **)&t->cells, &t->cap, t->nrows + 1, t->ncols * sizeof(*t->cells))))
 		return;
 	char **row = t->cells + t->nrows * t->ncols;
@@ -249,18 +255,12 @@ void node_json_kreal(struct node_json *j, const char *k, double v)
 
 void node_csv_field(FILE *f, const char *s, bool last)
 {
-	if (strpbrk(s, ",\"\r\n")) {
-		fputc('"', f);
-		for (; *s; s++) {
-			if (*s == '"')
-				fputc('"', f);
-			fputc(*s, f);
-		}
-		fputc('"', f);
-	} else {
-		fputs(s, f);
-	}
-	fputc(last ? '\n' : ',', f);
+	struct buf b;
+	buf_init(&b, BUF_DEFAULT_MAX);
+	app_csv_put(&b, s, last); /* the one CSV writer (app/csv.h) */
+	if (!b.err && b.len)
+		fwrite(b.data, 1, b.len, f);
+	buf_release(&b);
 }
 
 void node_json_raw(struct node_json *j, const char *json)
@@ -278,6 +278,8 @@ void node_list_begin(struct node_ctx *ctx, struct node_json *j, struct node_tabl
 		node_json_obj(j);
 		node_json_key(j, key);
 		node_json_arr(j);
+	} else if (ctx->csv) {
+		node_csv_begin(t);
 	}
 }
 
@@ -287,6 +289,8 @@ void node_list_end(struct node_ctx *ctx, struct node_json *j, struct node_table 
 	if (ctx->json) {
 		node_json_end_arr(j);
 		node_json_end_obj(j);
+	} else if (ctx->csv) {
+		/* the rows went out as they came */
 	} else if (n == 0) {
 		node_say(ctx, empty);
 	} else {

@@ -222,6 +222,10 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_LEDGER_OVERDRAW] = { M_LEDGER_OVERDRAW },
 	[APP_W_TOP_BAD_PERIOD] = { M_TOP_BAD_PERIOD, .echo = 1 },
 	[APP_W_TOP_BAD_BY] = { M_TOP_BAD_BY, .echo = 1 },
+	/* reports and lists: days, pages (issue 17 reports) */
+	[APP_W_RANGE_BAD_DAY] = { M_RANGE_BAD_DAY, .echo = 2 },
+	[APP_W_RANGE_REVERSED] = { M_RANGE_REVERSED, .echo = 3 },
+	[APP_W_PAGE_BAD] = { M_PAGE_BAD, .echo = 2 },
 };
 
 bool node_why_complete(void)

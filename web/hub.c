@@ -22,6 +22,8 @@
 
 #include "base/err.h"
 #include "app/account.h"
+#include "app/csv.h"
+#include "app/range.h"
 #include "app/report.h"
 #include "web/pages.h"
 #include "web/web_internal.h"
@@ -34,35 +36,6 @@ struct hub_query {
 	int64_t from_ms, to_ms;
 };
 
-/* "YYYY-MM-DD" as local midnight (ms); of the day after when next. A
- * day that is not one (2025-02-30) is false. */
-static bool hub_date(const char *s, bool next, int64_t *ms)
-{
-	struct tm tm;
-	int y, m, d;
-	char tail;
-	if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3 || y < 2000 ||
-	    y > 2200 || m < 1 || m > 12 || d < 1 || d > 31)
-		return false;
-	memset(&tm, 0, sizeof(tm));
-	tm.tm_year = y - 1900;
-	tm.tm_mon = m - 1;
-	tm.tm_mday = d;
-	tm.tm_isdst = -1;
-	if (mktime(&tm) == (time_t)-1 || tm.tm_mday != d || tm.tm_mon != m - 1)
-		return false;
-	if (next) {
-		tm.tm_mday++;
-		tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-	}
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1)
-		return false;
-	*ms = (int64_t)t * 1000;
-	return true;
-}
-
 /* The query: 0, or the 400 page written (1). */
 static int hub_query(struct web_req *r, struct hub_query *q)
 {
@@ -72,20 +45,20 @@ static int hub_query(struct web_req *r, struct hub_query *q)
 	snprintf(q->by_s, sizeof(q->by_s), "station");
 	if (by && by[0]) {
 		if (app_report_by_parse(by, &q->by)) {
-			web_message(r, 400, "参数有误", "分组只能是：站点、乡镇、类别、月份。");
+			web_message(r, 400, "参数有误", "分组只能是：站点、乡镇、服务类别、月份、服务队、志愿者。");
 			return 1;
 		}
 		snprintf(q->by_s, sizeof(q->by_s), "%s", by);
 	}
 	if (from && from[0]) {
-		if (!hub_date(from, false, &q->from_ms)) {
+		if (!app_day_parse(from, false, &q->from_ms)) {
 			web_message(r, 400, "日期有误", "开始日期请写成 2026-01-31 这样。");
 			return 1;
 		}
 		snprintf(q->from, sizeof(q->from), "%s", from);
 	}
 	if (to && to[0]) {
-		if (!hub_date(to, true, &q->to_ms)) {
+		if (!app_day_parse(to, true, &q->to_ms)) {
 			web_message(r, 400, "日期有误", "结束日期请写成 2026-01-31 这样。");
 			return 1;
 		}
@@ -125,6 +98,7 @@ static const char *hub_by_word(enum app_report_by by)
 	case APP_BY_CATEGORY: return "服务类别";
 	case APP_BY_MONTH: return "月份";
 	case APP_BY_TEAM: return "服务队";
+	case APP_BY_VOLUNTEER: return "志愿者";
 	}
 	return "";
 }
@@ -178,7 +152,8 @@ static void hub_pct(char *out, size_t n, int64_t part, int64_t whole)
 /* The values of one group as texts, shared by the page and the CSV. */
 struct hub_cells {
 	char orders[24], done[24], rate[16], rated[24], avg[16], satisfied[16], hours[32], active[24],
-		issued[24], redeemed[24], sync[32];
+		issued[24], redeemed[24], registered[24], new_vols[24], wishes[24], wishes_done[24],
+		activities[24], sync[32];
 	bool stale;
 };
 
@@ -198,6 +173,11 @@ static void hub_cells(const struct web_req *r, const struct app_report *rep,
 	snprintf(c->active, sizeof(c->active), "%lld", (long long)g->active);
 	snprintf(c->issued, sizeof(c->issued), "%lld", (long long)g->issued);
 	snprintf(c->redeemed, sizeof(c->redeemed), "%lld", (long long)g->redeemed);
+	snprintf(c->registered, sizeof(c->registered), "%lld", (long long)g->registered);
+	snprintf(c->new_vols, sizeof(c->new_vols), "%lld", (long long)g->new_vols);
+	snprintf(c->wishes, sizeof(c->wishes), "%lld", (long long)g->wishes);
+	snprintf(c->wishes_done, sizeof(c->wishes_done), "%lld", (long long)g->wishes_done);
+	snprintf(c->activities, sizeof(c->activities), "%lld", (long long)g->activities);
 	c->stale = false;
 	c->sync[0] = '\0';
 	if (rep->by == APP_BY_STATION && g != &rep->total) {
@@ -210,21 +190,38 @@ static void hub_cells(const struct web_req *r, const struct app_report *rep,
 	}
 }
 
+/* The columns after the group's; then 活动 when counted, and 最后同步 by
+ * station. 志愿者数: active volunteers (report.h). */
 static const char *const hub_heads[] = { "点单",     "完成",	 "完成率",   "评价数",	"平均评分", "满意率",
-					 "服务时长", "志愿者数", "积分发放", "积分兑换" };
+					 "服务时长", "志愿者数", "积分发放", "积分兑换", "注册志愿者",
+					 "新注册", "微心愿", "已圆梦", "活动" };
 #define HUB_NCOLS (sizeof(hub_heads) / sizeof(hub_heads[0]))
+
+/* Columns of hub_heads shown for rep (活动 only when counted). */
+static size_t hub_ncols(const struct app_report *rep)
+{
+	return rep->has_activities ? HUB_NCOLS : HUB_NCOLS - 1;
+}
+
+static void hub_values(const struct hub_cells *c, const char *v[HUB_NCOLS])
+{
+	const char *x[HUB_NCOLS] = { c->orders,	    c->done,	c->rate,       c->rated,    c->avg,
+				     c->satisfied,  c->hours,	c->active,     c->issued,   c->redeemed,
+				     c->registered, c->new_vols, c->wishes,    c->wishes_done, c->activities };
+	memcpy(v, x, sizeof(x));
+}
 
 static void hub_row(struct web_req *r, const struct app_report *rep, const struct app_report_group *g,
 		    const char *label)
 {
 	struct hub_cells c;
+	const char *v[HUB_NCOLS];
 	hub_cells(r, rep, g, &c);
-	const char *v[] = { c.orders, c.done,  c.rate,   c.rated,  c.avg,
-			    c.satisfied, c.hours, c.active, c.issued, c.redeemed };
+	hub_values(&c, v);
 	web_raw(&r->out, c.stale ? "<tr class=\"stale\"><th>" : "<tr><th>");
 	web_esc(&r->out, label);
 	web_raw(&r->out, "</th>");
-	for (size_t i = 0; i < HUB_NCOLS; i++) {
+	for (size_t i = 0; i < hub_ncols(rep); i++) {
 		web_raw(&r->out, "<td>");
 		web_esc(&r->out, v[i]);
 		web_raw(&r->out, "</td>");
@@ -276,8 +273,8 @@ int web_hub(struct web_req *r)
 	web_raw(&r->out, "<button type=\"submit\" class=\"link\">退出登录</button></form></nav>"
 			 "<form method=\"get\" action=\"/hub\" class=\"range\">"
 			 "<label for=\"by\">分组</label><select id=\"by\" name=\"by\">");
-	static const char *const bys[] = { "station", "town", "category", "month" };
-	for (int i = 0; i < 4; i++) {
+	static const char *const bys[] = { "station", "town", "category", "month", "team", "volunteer" };
+	for (int i = 0; i < 6; i++) {
 		web_raw(&r->out, "<option value=\"");
 		web_raw(&r->out, bys[i]);
 		web_raw(&r->out, strcmp(bys[i], q.by_s) == 0 ? "\" selected>" : "\">");
@@ -313,7 +310,7 @@ int web_hub(struct web_req *r)
 	web_raw(&r->out, "</h2><div class=\"scroll\"><table class=\"report\"><tr><th>");
 	web_raw(&r->out, hub_by_word(q.by));
 	web_raw(&r->out, "</th>");
-	for (size_t i = 0; i < HUB_NCOLS; i++) {
+	for (size_t i = 0; i < hub_ncols(&rep); i++) {
 		web_raw(&r->out, "<th>");
 		web_raw(&r->out, hub_heads[i]);
 		web_raw(&r->out, "</th>");
@@ -335,40 +332,27 @@ int web_hub(struct web_req *r)
 	return 0;
 }
 
-/* One CSV field: quoted when it holds a comma, quote or line end; a
- * leading = + - @ gets a ' so Excel never runs it as a formula. */
-static void hub_csv_field(struct buf *b, const char *s, bool last)
+/* Groups with a name next to their key (the CSV's 名称 column). */
+static bool hub_named(enum app_report_by by)
 {
-	bool quote = strpbrk(s, ",\"\r\n") != NULL;
-	if (quote)
-		buf_put(b, "\"", 1);
-	if (strchr("=+-@", s[0]) && s[0] && !(s[0] == '-' && s[1] == '\0'))
-		buf_put(b, "'", 1);
-	for (const char *p = s; *p; p++) {
-		if (*p == '"')
-			buf_put(b, "\"\"", 2);
-		else
-			buf_put(b, p, 1);
-	}
-	if (quote)
-		buf_put(b, "\"", 1);
-	buf_put(b, last ? "\r\n" : ",", last ? 2 : 1);
+	return by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM || by == APP_BY_VOLUNTEER;
 }
 
 static void hub_csv_row(struct web_req *r, const struct app_report *rep, const struct app_report_group *g,
 			const char *key, const char *name)
 {
 	struct hub_cells c;
+	const char *v[HUB_NCOLS];
+	size_t n = hub_ncols(rep);
 	hub_cells(r, rep, g, &c);
-	const char *v[] = { c.orders, c.done,  c.rate,   c.rated,  c.avg,
-			    c.satisfied, c.hours, c.active, c.issued, c.redeemed };
-	hub_csv_field(&r->out, key, false);
-	if (rep->by == APP_BY_STATION || rep->by == APP_BY_TOWN)
-		hub_csv_field(&r->out, name, false);
-	for (size_t i = 0; i < HUB_NCOLS; i++)
-		hub_csv_field(&r->out, v[i], i + 1 == HUB_NCOLS && rep->by != APP_BY_STATION);
+	hub_values(&c, v);
+	app_csv_put(&r->out, key, false);
+	if (hub_named(rep->by))
+		app_csv_put(&r->out, name, false);
+	for (size_t i = 0; i < n; i++)
+		app_csv_put(&r->out, v[i], i + 1 == n && rep->by != APP_BY_STATION);
 	if (rep->by == APP_BY_STATION)
-		hub_csv_field(&r->out, c.sync, true);
+		app_csv_put(&r->out, c.sync, true);
 }
 
 int web_hub_csv(struct web_req *r)
@@ -383,14 +367,14 @@ int web_hub_csv(struct web_req *r)
 	r->type = "text/csv; charset=utf-8";
 	snprintf(r->disposition, sizeof(r->disposition),
 		 "attachment; filename=\"cunlian-report-%s.csv\"", q.by_s);
-	buf_put(&r->out, "\xEF\xBB\xBF", 3); /* the BOM: Excel reads UTF-8 */
-	hub_csv_field(&r->out, hub_by_word(q.by), false);
-	if (q.by == APP_BY_STATION || q.by == APP_BY_TOWN)
-		hub_csv_field(&r->out, "名称", false);
-	for (size_t i = 0; i < HUB_NCOLS; i++)
-		hub_csv_field(&r->out, hub_heads[i], i + 1 == HUB_NCOLS && q.by != APP_BY_STATION);
+	buf_put(&r->out, APP_CSV_BOM, 3); /* Excel reads UTF-8 (app/csv.h) */
+	app_csv_put(&r->out, hub_by_word(q.by), false);
+	if (hub_named(q.by))
+		app_csv_put(&r->out, "名称", false);
+	for (size_t i = 0; i < hub_ncols(&rep); i++)
+		app_csv_put(&r->out, hub_heads[i], i + 1 == hub_ncols(&rep) && q.by != APP_BY_STATION);
 	if (q.by == APP_BY_STATION)
-		hub_csv_field(&r->out, "最后同步", true);
+		app_csv_put(&r->out, "最后同步", true);
 	for (size_t i = 0; i < rep.n; i++)
 		hub_csv_row(r, &rep, &rep.g[i], rep.g[i].key, rep.g[i].name);
 	hub_csv_row(r, &rep, &rep.total, "合计", "");

@@ -54,14 +54,25 @@ h report --by category --format json | pyjson '
 g["助老"]["orders"] == 3 and g["维修"]["orders"] == 1 and g["-"]["points_redeemed"] == 15'
 h report --by month --format json | pyjson 'd["groups"][-1]["key"] == "2025-02" and d["groups"][-1]["orders"] == 4'
 
-check "report --format csv has a header, one row per station and the total"
+check "report --format csv: a BOM, Chinese headers, CRLF, one row per station and the total"
 h report --format csv >"$TMP/r.csv"
 python3 - "$TMP/r.csv" <<'PY'
 import csv, sys
-rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
-assert [r["key"] for r in rows] == ["s0001", "s0002", "total"], rows
-assert rows[2]["orders"] == "4" and rows[0]["points_issued"] == "40", rows
-assert float(rows[0]["completion_rate"]) == 0.5, rows
+b = open(sys.argv[1], "rb").read()
+assert b.startswith(b"\xef\xbb\xbf"), b[:8]
+assert b.endswith(b"\r\n") and b.count(b"\n") == b.count(b"\r\n"), "CRLF line ends only"
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+assert [r["分组"] for r in rows] == ["s0001", "s0002", "合计"], rows
+assert rows[2]["订单"] == "4" and rows[0]["发放积分"] == "40", rows
+assert rows[0]["完成率"] == "50.0%", rows
+PY
+check "report --format csv with --lang en: English headers"
+"$BIN" --lang en --home "$H" report --format csv >"$TMP/r-en.csv"
+python3 - "$TMP/r-en.csv" <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8-sig", newline="")))
+assert [r["group"] for r in rows] == ["s0001", "s0002", "total"], rows
+assert rows[2]["orders"] == "4" and rows[0]["pts issued"] == "40", rows
 PY
 check "report table in Chinese and English"
 expect 0 --home "$H" report
