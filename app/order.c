@@ -505,6 +505,25 @@ int app_order_cancel(struct app *a, const char *id, const char *reason, struct a
 
 /* ---- reading ------------------------------------------------------------------ */
 
+/* The values of a list's filters (app_order_list's SQL): ?1..?8. */
+static void order_list_bind(sqlite3_stmt *st, const struct app_order_filter *f, const char *vid)
+{
+	const char *bind[3] = { f->status, f->station, vid };
+	for (int i = 0; i < 3; i++)
+		if (bind[i])
+			sqlite3_bind_text(st, i + 1, bind[i], -1, SQLITE_TRANSIENT);
+	if (f->range && f->range->from_ms)
+		sqlite3_bind_int64(st, 4, f->range->from_ms);
+	if (f->range && f->range->to_ms)
+		sqlite3_bind_int64(st, 5, f->range->to_ms);
+	if (f->search && f->search[0])
+		sqlite3_bind_text(st, 6, f->search, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 8) {
+		sqlite3_bind_int64(st, 7, f->page && f->page->limit ? f->page->limit : -1);
+		sqlite3_bind_int64(st, 8, f->page ? f->page->offset : 0);
+	}
+}
+
 int app_order_list(struct app *a, const struct app_order_filter *f, app_order_each_fn fn, void *arg)
 {
 	struct app_volunteer_found own, *found = f->found ? f->found : &own;
@@ -524,17 +543,34 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 		else
 			return rc;
 	}
+	/* the filters; a page is LIMIT/OFFSET over the list's order, so
+	 * SQLite's sorter keeps at most offset + limit rows, and the total is
+	 * counted apart (range.h) */
+#define APP_ORDER_WHERE                                                                          \
+	" WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR station = ?2)"                    \
+	" AND (?3 IS NULL OR volunteer = ?3)"                                                    \
+	" AND (?4 IS NULL OR created_at >= ?4) AND (?5 IS NULL OR created_at < ?5)"              \
+	" AND (?6 IS NULL OR instr(lower(coalesce(detail, '')), lower(?6)) > 0"                  \
+	"  OR instr(lower(coalesce(requester, '')), lower(?6)) > 0"                              \
+	"  OR instr(lower(coalesce(category, '')), lower(?6)) > 0)"
+	if (f->page) {
+		if ((rc = app_sql(a, &st, "SELECT count(*) FROM orders_live" APP_ORDER_WHERE, NULL)))
+			return rc;
+		order_list_bind(st, f, vid);
+		rc = sqlite3_step(st);
+		f->page->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return app_fail_store(a, ERR_STORAGE);
+	}
 	if ((rc = app_sql(a, &st,
-			  "SELECT " APP_ORDER_COLS " FROM orders_live"
-			  " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR station = ?2)"
-			  " AND (?3 IS NULL OR volunteer = ?3)"
-			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk",
+			  "SELECT " APP_ORDER_COLS " FROM orders_live" APP_ORDER_WHERE
+			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk"
+			  " LIMIT ?7 OFFSET ?8",
 			  NULL)))
 		return rc;
-	const char *bind[3] = { f->status, f->station, vid };
-	for (int i = 0; i < 3; i++)
-		if (bind[i])
-			sqlite3_bind_text(st, i + 1, bind[i], -1, SQLITE_TRANSIENT);
+#undef APP_ORDER_WHERE
+	order_list_bind(st, f, vid);
 	int stop = 0;
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		app_order_read(st, &o);

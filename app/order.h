@@ -26,6 +26,7 @@
 
 #include "app/app.h"
 #include "app/find.h"
+#include "app/range.h"
 
 #define APP_STATUS_MAX 16
 #define APP_HOURS_MIN 0.1
@@ -123,6 +124,14 @@ struct app_order_filter {
 	const char *status, *station, *volunteer;
 	struct app_volunteer_found *found; /* candidates when volunteer names
 					      several (ERR_RULE); may be NULL */
+	/* reports and lists (issue 17; range.h), each NULL for none: */
+	const struct app_range *range;  /* placed (created_at) in the range */
+	const char *search;             /* a text in the detail, requester or
+					   category (literally; ASCII letters
+					   in any case) */
+	struct app_page *page;          /* rows limit..offset of the list in
+					   its order; total set to the rows
+					   matching */
 };
 typedef int (*app_order_each_fn)(void *arg, const struct app_order *o);
 int app_order_list(struct app *a, const struct app_order_filter *f, app_order_each_fn fn, void *arg);

@@ -24,6 +24,7 @@
 
 #include "base/err.h"
 #include "app/points.h"
+#include "app/range.h"
 
 int app_points_balance(struct app *a, const char *vid, int64_t *bal)
 {
@@ -33,6 +34,12 @@ int app_points_balance(struct app *a, const char *vid, int64_t *bal)
 
 int app_points_history(struct app *a, const char *vid, app_points_each_fn fn, void *arg,
 		       int64_t *total)
+{
+	return app_points_history_range(a, vid, NULL, fn, arg, total);
+}
+
+int app_points_history_range(struct app *a, const char *vid, const struct app_range *range,
+			     app_points_each_fn fn, void *arg, int64_t *total)
 {
 	struct app_points_entry e;
 	sqlite3_stmt *st;
@@ -59,6 +66,10 @@ int app_points_history(struct app *a, const char *vid, app_points_each_fn fn, vo
 		app_col_text(st, 5, e.station, sizeof(e.station));
 		e.has_at = sqlite3_column_type(st, 6) != SQLITE_NULL;
 		e.at = sqlite3_column_int64(st, 6);
+		/* a range keeps the rows of its time; a row with no time at all
+		 * is in none but the whole */
+		if (range && (range->from_ms || range->to_ms) && (!e.has_at || !app_range_has(range, e.at)))
+			continue;
 		*total += e.delta;
 		stop = fn(arg, &e);
 	}

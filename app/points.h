@@ -39,6 +39,11 @@ typedef int (*app_points_each_fn)(void *arg, const struct app_points_entry *e);
  * to fn (0 goes on). *total: the sum of the rows walked. */
 int app_points_history(struct app *a, const char *vid, app_points_each_fn fn, void *arg,
 		       int64_t *total);
+/* The same, only the rows of range (range.h: their time, as listed; NULL
+ * or open: all); *total sums those. */
+struct app_range;
+int app_points_history_range(struct app *a, const char *vid, const struct app_range *range,
+			     app_points_each_fn fn, void *arg, int64_t *total);
 
 /* Points as people type them: 1..APP_POINTS_MAX (APP_W_POINTS_BAD). */
 int app_points_parse(struct app *a, const char *text, int64_t *n);

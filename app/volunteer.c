@@ -166,6 +166,31 @@ int app_volunteer_card(struct app *a, const char *id, struct app_volunteer_card 
 	return 0;
 }
 
+/* The values of a list's filters (app_volunteer_list's SQL): ?1..?10. */
+static int volunteer_list_bind(struct app *a, sqlite3_stmt *st, const struct app_volunteer_filter *f)
+{
+	char phone[64] = "";
+	const char *val[4] = { f->team, f->skill, f->status, f->station };
+	int rc = 0;
+	for (int i = 0; i < 4; i++)
+		if (val[i])
+			rc |= sqlite3_bind_text(st, i + 1, val[i], -1, SQLITE_TRANSIENT);
+	if (f->range && f->range->from_ms)
+		rc |= sqlite3_bind_int64(st, 5, f->range->from_ms);
+	if (f->range && f->range->to_ms)
+		rc |= sqlite3_bind_int64(st, 6, f->range->to_ms);
+	if (f->search && f->search[0]) {
+		app_phone_norm(f->search, phone, sizeof(phone));
+		rc |= sqlite3_bind_text(st, 7, f->search, -1, SQLITE_TRANSIENT);
+		rc |= sqlite3_bind_text(st, 8, phone, -1, SQLITE_TRANSIENT);
+	}
+	if (sqlite3_bind_parameter_count(st) >= 10) {
+		rc |= sqlite3_bind_int64(st, 9, f->page && f->page->limit ? f->page->limit : -1);
+		rc |= sqlite3_bind_int64(st, 10, f->page ? f->page->offset : 0);
+	}
+	return rc != SQLITE_OK ? app_fail_store(a, ERR_STORAGE) : 0;
+}
+
 int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 		       app_volunteer_each_fn fn, void *arg)
 {
@@ -175,23 +200,44 @@ int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 	if (f->status && !app_volunteer_status_ok(f->status))
 		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, f->status);
 	/* a skill is matched whole, as a literal: instr, never LIKE (whose %
-	 * and _ would be wildcards) */
+	 * and _ would be wildcards); so is a search. A page is LIMIT/OFFSET
+	 * over the list's order and its total is counted apart (range.h). */
+#define APP_VOLUNTEER_WHERE                                                                      \
+	/* a team by its id, its name (team.c), or an old free text */                           \
+	" WHERE (?1 IS NULL OR team = ?1 OR team IN (SELECT pk FROM teams_live WHERE name = ?1))" \
+	" AND (?2 IS NULL OR instr(',' || skills || ',', ',' || ?2 || ',') > 0)"                  \
+	" AND (?3 IS NULL OR status = ?3)"                                                       \
+	" AND (?4 IS NULL OR station = ?4)"                                                      \
+	" AND (?5 IS NULL OR coalesce(registered_at, 0) >= ?5)"                                  \
+	" AND (?6 IS NULL OR coalesce(registered_at, 0) < ?6)"                                   \
+	" AND (?7 IS NULL OR instr(lower(coalesce(name, '')), lower(?7)) > 0"                    \
+	"  OR (length(?8) > 0 AND instr(coalesce(phone, ''), ?8) > 0)"                           \
+	"  OR instr(lower(coalesce(team, '')), lower(?7)) > 0"                                   \
+	"  OR team IN (SELECT pk FROM teams_live WHERE instr(lower(name), lower(?7)) > 0))"
+	if (f->page) {
+		if ((rc = app_sql(a, &st, "SELECT count(*) FROM volunteers_live" APP_VOLUNTEER_WHERE, NULL)))
+			return rc;
+		if ((rc = volunteer_list_bind(a, st, f))) {
+			sqlite3_finalize(st);
+			return rc;
+		}
+		rc = sqlite3_step(st);
+		f->page->total = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+		sqlite3_finalize(st);
+		if (rc != SQLITE_ROW)
+			return app_fail_store(a, ERR_STORAGE);
+	}
 	if ((rc = app_sql(a, &st,
-			  "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live"
-			  /* a team by its id, its name (team.c), or an old free text */
-			  " WHERE (?1 IS NULL OR team = ?1 OR team IN (SELECT pk FROM teams_live WHERE name = ?1))"
-			  " AND (?2 IS NULL OR instr(',' || skills || ',', ',' || ?2 || ',') > 0)"
-			  " AND (?3 IS NULL OR status = ?3)"
-			  " AND (?4 IS NULL OR station = ?4)"
-			  " ORDER BY station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk",
+			  "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live" APP_VOLUNTEER_WHERE
+			  " ORDER BY station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk"
+			  " LIMIT ?9 OFFSET ?10",
 			  NULL)))
 		return rc;
-	const char *val[4] = { f->team, f->skill, f->status, f->station };
-	for (int i = 0; i < 4; i++)
-		if (val[i] && sqlite3_bind_text(st, i + 1, val[i], -1, SQLITE_TRANSIENT) != SQLITE_OK) {
-			sqlite3_finalize(st);
-			return app_fail_store(a, ERR_STORAGE);
-		}
+#undef APP_VOLUNTEER_WHERE
+	if ((rc = volunteer_list_bind(a, st, f))) {
+		sqlite3_finalize(st);
+		return rc;
+	}
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		app_volunteer_read(st, &v);
 		int stop = fn(arg, &v);

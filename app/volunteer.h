@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "app/app.h"
+#include "app/range.h"
 
 /* A volunteer as this replica holds it (volunteers_live). */
 struct app_volunteer {
@@ -86,6 +87,11 @@ int app_volunteer_card(struct app *a, const char *id, struct app_volunteer_card 
  * a team's id or name (team.h), or an old free-text team. */
 struct app_volunteer_filter {
 	const char *team, *skill, *status, *station;
+	/* reports and lists (issue 17; range.h), each NULL for none: */
+	const struct app_range *range; /* registered (registered_at) in the range */
+	const char *search;            /* a text in the name, the phone (spaces
+					  and dashes dropped) or the team's name */
+	struct app_page *page;         /* limit/offset in, total out */
 };
 typedef int (*app_volunteer_each_fn)(void *arg, const struct app_volunteer *v);
 int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,

@@ -50,7 +50,7 @@ int node_cmd_gift_list(struct node_ctx *ctx, const struct node_args *a)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = node_open(ctx)))
+	if ((rc = node_format_take(ctx, a)) || (rc = node_open(ctx))) /* --format csv (list.c) */
 		return rc;
 	if (!station && !ctx->app.hub)
 		station = ctx->app.conf.station;

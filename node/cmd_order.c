@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "app/order.h"
+#include "app/range.h"
 #include "node/node.h"
 
 const char *node_word(enum node_lang lang, enum node_word kind, const char *s)
@@ -270,16 +271,36 @@ static int node_order_row(void *arg, const struct app_order *o)
 		return 0;
 	}
 	app_time_fmt((uint64_t)o->created_at, when, sizeof(when));
-	node_trunc_width(o->detail, 24, shortd, sizeof(shortd));
+	if (l->ctx->csv) /* a spreadsheet gets the whole text */
+		snprintf(shortd, sizeof(shortd), "%s", o->detail);
+	else
+		node_trunc_width(o->detail, 24, shortd, sizeof(shortd));
 	const char *cells[] = { o->id,	 node_status_name(l->ctx, o->status), o->category, shortd,
 				o->volunteer[0] ? o->volunteer : "-", when };
 	node_table_row(&l->t, cells);
 	return 0;
 }
 
+/* order list's options for reports (issue 17): --format, --from/--to
+ * (when the order was placed), --search, --limit/--page. */
+static int node_order_list_opts(struct node_ctx *ctx, const struct node_args *a,
+				struct app_order_filter *flt, struct app_range *range, struct app_page *page)
+{
+	int rc;
+	if ((rc = node_format_take(ctx, a)) || (rc = node_range_take(ctx, a, range)) ||
+	    (rc = node_page_take(ctx, a, page)))
+		return rc;
+	flt->range = range;
+	flt->search = node_arg(a, "search");
+	flt->page = page;
+	return 0;
+}
+
 int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct app_volunteer_found f;
+	struct app_range range;
+	struct app_page page;
 	struct app_order_filter flt = { .status = node_arg(a, "status"),
 					.station = node_arg(a, "station"),
 					.volunteer = node_arg(a, "volunteer"),
@@ -288,13 +309,15 @@ int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a)
 	int rc;
 	if (flt.status && !app_order_status_ok(flt.status))
 		return node_fail(ctx, ERR_USAGE, M_BAD_OSTATUS, flt.status);
+	if ((rc = node_order_list_opts(ctx, a, &flt, &range, &page)))
+		return rc;
 	if ((rc = node_open(ctx)))
 		return rc;
 	rc = app_order_list(&ctx->app, &flt, node_order_row, &l);
 	if (rc && !l.begun)
 		return node_fail_found(ctx, rc, &f);
 	node_order_list_begin(&l);
-	node_list_end(ctx, &l.j, &l.t, l.n, M_NO_ORDERS);
+	node_list_end_page(ctx, &l.j, &l.t, l.n, M_NO_ORDERS, &page);
 	if (rc) /* storage failed on the way: the list is cut */
 		return rc;
 	return 0;

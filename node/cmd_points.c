@@ -9,6 +9,7 @@
 #include "base/err.h"
 #include "app/points.h"
 #include "app/volunteer.h"
+#include "app/range.h"
 #include "node/node.h"
 
 /* The volunteer a points command names, whose record is held here. */
@@ -115,9 +116,15 @@ int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct app_volunteer_found f;
 	struct node_points_list l = { .ctx = ctx };
-	int64_t total;
-	int rc = node_points_who(ctx, a, &f);
-	if (rc)
+	struct app_range range;
+	int64_t total, balance = 0;
+	bool ranged;
+	int rc;
+	/* reports (issue 17): --format, --from/--to (when the row was written) */
+	if ((rc = node_format_take(ctx, a)) || (rc = node_range_take(ctx, a, &range)))
+		return rc;
+	ranged = range.from_ms || range.to_ms;
+	if ((rc = node_points_who(ctx, a, &f)))
 		return rc;
 	const struct app_volunteer_hit *v = &f.c[0];
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	   node_msg(ctx->lang, M_COL_POINTS),
@@ -131,16 +138,24 @@ int node_cmd_points_history(struct node_ctx *ctx, const struct node_args *a)
 		node_json_kstr(&l.j, "volunteer", v->id);
 		node_json_key(&l.j, "entries");
 		node_json_arr(&l.j);
+	} else if (ctx->csv) {
+		node_csv_begin(&l.t);
 	}
-	rc = app_points_history(&ctx->app, v->id, node_points_row, &l, &total);
+	rc = app_points_history_range(&ctx->app, v->id, &range, node_points_row, &l, &total);
+	if (!rc && ranged) /* the rows of the range; the balance is all of them */
+		rc = app_points_balance(&ctx->app, v->id, &balance);
+	else
+		balance = total;
 	if (!rc && ctx->json) {
 		node_json_end_arr(&l.j);
-		node_json_kint(&l.j, "balance", total);
+		node_json_kint(&l.j, "balance", balance);
+		if (ranged)
+			node_json_kint(&l.j, "range_sum", total);
 		node_json_end_obj(&l.j);
-	} else if (!rc) {
+	} else if (!rc && !ctx->csv) {
 		if (l.t.nrows)
 			node_table_print(&l.t, stdout);
-		node_say(ctx, M_BALANCE, v->name, v->id, (long long)total);
+		node_say(ctx, M_BALANCE, v->name, v->id, (long long)balance);
 	}
 	node_table_release(&l.t);
 	return rc;

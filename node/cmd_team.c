@@ -76,7 +76,7 @@ int node_cmd_team_list(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct node_tlist l = { .ctx = ctx };
 	int rc;
-	if ((rc = node_open(ctx)))
+	if ((rc = node_format_take(ctx, a)) || (rc = node_open(ctx))) /* --format csv (list.c) */
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID), node_msg(ctx->lang, M_COL_NAME),
 			       node_msg(ctx->lang, M_COL_STATION), node_msg(ctx->lang, M_COL_LEADER),

@@ -16,6 +16,7 @@
 #include "app/idnum.h"
 #include "app/team.h"
 #include "app/volunteer.h"
+#include "app/range.h"
 #include "node/node.h"
 
 /* ---- add, set --------------------------------------------------------- */
@@ -178,14 +179,33 @@ static int node_vlist_row(void *arg, const struct app_volunteer *v)
 	return 0;
 }
 
+/* volunteer list's options for reports (issue 17): --format, --from/--to
+ * (when registered), --search, --limit/--page. */
+static int node_vlist_opts(struct node_ctx *ctx, const struct node_args *a, struct app_volunteer_filter *f,
+			   struct app_range *range, struct app_page *page)
+{
+	int rc;
+	if ((rc = node_format_take(ctx, a)) || (rc = node_range_take(ctx, a, range)) ||
+	    (rc = node_page_take(ctx, a, page)))
+		return rc;
+	f->range = range;
+	f->search = node_arg(a, "search");
+	f->page = page;
+	return 0;
+}
+
 int node_cmd_volunteer_list(struct node_ctx *ctx, const struct node_args *a)
 {
-	struct app_volunteer_filter f = { node_arg(a, "team"), node_arg(a, "skill"), node_arg(a, "status"),
-					  node_arg(a, "station") };
+	struct app_volunteer_filter f = { .team = node_arg(a, "team"), .skill = node_arg(a, "skill"),
+					  .status = node_arg(a, "status"), .station = node_arg(a, "station") };
+	struct app_range range;
+	struct app_page page;
 	struct node_vlist l = { .ctx = ctx };
 	int rc;
 	if (f.status && !app_volunteer_status_ok(f.status))
 		return node_fail_app(ctx, app_failf(&ctx->app, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, f.status));
+	if ((rc = node_vlist_opts(ctx, a, &f, &range, &page)))
+		return rc;
 	if ((rc = node_open(ctx)))
 		return rc;
 	if ((rc = app_settings_load(&ctx->app, &l.set)))
@@ -197,7 +217,7 @@ int node_cmd_volunteer_list(struct node_ctx *ctx, const struct node_args *a)
 	node_list_begin(ctx, &l.j, &l.t, 7, head, "volunteers");
 	l.t.right[6] = true;
 	rc = app_volunteer_list(&ctx->app, &f, node_vlist_row, &l);
-	node_list_end(ctx, &l.j, &l.t, l.n, M_NO_VOLUNTEERS);
+	node_list_end_page(ctx, &l.j, &l.t, l.n, M_NO_VOLUNTEERS, &page);
 	return rc ? node_fail_app(ctx, rc) : 0;
 }
 

@@ -91,7 +91,9 @@ expect 0 --home "$HUB" report --top --by town
 contains "$out" "王伟" "the table names the volunteer"
 expect 2 --home "$HUB" report --top --period year
 expect 2 --home "$HUB" report --top --by team
-expect 2 --home "$HUB" report --top --format csv
+expect 0 --home "$HUB" report --top --format csv
+contains "$out" "王伟" "report --top as CSV (reports: every list with --json has CSV)"
+expect 2 --home "$HUB" report --top --format xml
 cl --home "$HUB" report --top --format json | pyjson 'd["top"][0]["rank"] == 1'
 
 check "one volunteer's team changed at the station and at the hub while apart: the later change wins on both"
