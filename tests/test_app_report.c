@@ -6,6 +6,12 @@
  * then; 0 leaves an end open; app_report_build() is the whole range. A
  * real node (tests/app_node.h), orders, a finished order's credit and a
  * redemption made through app/.
+ *
+ * And what administrators ask of reports and lists (issue 17): one
+ * parser of days (range.h), grouping by volunteer, registered and new
+ * volunteers, wishes, the CSV writer's bytes (app/csv.h), search and
+ * pages of order and volunteer lists, and a page of a 12,000-row list in
+ * bounded memory.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,13 +20,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "app/csv.h"
 #include "app/order.h"
 #include "app/points.h"
+#include "app/range.h"
 #include "app/report.h"
+#include "app/team.h"
 #include "app/volunteer.h"
 #include "tests/app_node.h"
 
@@ -125,10 +135,487 @@ static void test_range(void **state)
 	t_node_free(&t);
 }
 
+
+/* ---- days (range.h) --------------------------------------------------------- */
+
+static void test_days(void **state)
+{
+	struct t_node t;
+	struct app_range r;
+	int64_t ms, next;
+	(void)state;
+	t_node_new(&t, tmp, "s1", "s0001", false);
+	/* R2: from's midnight to the midnight after to, in local time (the
+	 * tests run in Asia/Shanghai, no summer time: a day is 24 h) */
+	assert_true(app_day_parse("2026-12-01", false, &ms));
+	assert_true(app_day_parse("2026-12-01", true, &next));
+	assert_int_equal(next - ms, 86400000);
+	assert_int_equal(ms, 1796054400000LL); /* 2026-12-01 00:00 +08:00 */
+	assert_true(app_day_parse("2028-02-29", false, &ms));  /* a leap day */
+	assert_true(app_day_parse("2026-12-31", true, &next)); /* into the next year */
+	assert_true(app_day_parse("2027-01-01", false, &ms));
+	assert_int_equal(next, ms);
+	/* what is not a day */
+	static const char *const bad[] = { "2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10",
+					   "2026-1-01",	 "2026-12-1",  "2026/12/01", "26-12-01",
+					   "2026-12-01x", "1999-12-31", "２０２６-12-01", "", "+026-12-01",
+					   "2026-12- 1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = 7;
+		assert_false(app_day_parse(bad[i], false, &ms));
+		assert_int_equal(ms, 0);
+	}
+	/* a range: both ends, one, none; refusals say which and zero r */
+	assert_int_equal(app_range_parse(&t.a, "2026-12-01", "2026-12-01", &r), 0);
+	assert_int_equal(r.to_ms - r.from_ms, 86400000);
+	assert_true(app_range_has(&r, r.from_ms));
+	assert_false(app_range_has(&r, r.to_ms));
+	assert_int_equal(app_range_parse(&t.a, NULL, "2026-12-01", &r), 0);
+	assert_int_equal(r.from_ms, 0);
+	assert_true(app_range_has(&r, 1));
+	assert_int_equal(app_range_parse(&t.a, "", NULL, &r), 0);
+	assert_int_equal(r.from_ms + r.to_ms, 0);
+	assert_int_equal(app_range_parse(&t.a, "2026-12-32", NULL, &r), ERR_USAGE);
+	assert_int_equal(t.a.fail.why, APP_W_RANGE_BAD_DAY);
+	assert_string_equal(t.a.fail.arg[0], "--from");
+	assert_string_equal(t.a.fail.arg[1], "2026-12-32");
+	assert_int_equal(r.from_ms + r.to_ms, 0);
+	assert_int_equal(app_range_parse(&t.a, "2026-12-01", "2026-02-30", &r), ERR_USAGE);
+	assert_string_equal(t.a.fail.arg[0], "--to");
+	assert_int_equal(app_range_parse(&t.a, "2026-12-02", "2026-12-01", &r), ERR_USAGE);
+	assert_int_equal(t.a.fail.why, APP_W_RANGE_REVERSED);
+	assert_int_equal(r.from_ms + r.to_ms, 0);
+	/* pages */
+	struct app_page p;
+	assert_int_equal(app_page_parse(&t.a, NULL, NULL, 50, &p), 0);
+	assert_int_equal(p.limit, 50);
+	assert_int_equal(p.offset, 0);
+	assert_int_equal(app_page_parse(&t.a, "20", "3", 50, &p), 0);
+	assert_int_equal(p.offset, 40);
+	assert_int_equal(app_page_parse(&t.a, "0", NULL, 50, &p), 0); /* all */
+	assert_int_equal(p.limit, 0);
+	assert_int_equal(app_page_parse(&t.a, "-1", NULL, 50, &p), ERR_USAGE);
+	assert_int_equal(t.a.fail.why, APP_W_PAGE_BAD);
+	assert_int_equal(app_page_parse(&t.a, "10", "0", 50, &p), ERR_USAGE);
+	assert_string_equal(t.a.fail.arg[0], "--page");
+	assert_int_equal(app_page_parse(&t.a, "1000001", NULL, 50, &p), ERR_USAGE);
+	t_node_free(&t);
+}
+
+/* ---- grouping ----------------------------------------------------------------- */
+
+static const struct app_report_group *group_of(const struct app_report *r, const char *key)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->g[i].key, key) == 0)
+			return &r->g[i];
+	return NULL;
+}
+
+/* Place an order and have vid finish it in hours. */
+static void finish(struct t_node *t, const struct app_order_new *n, const char *vid, double hours)
+{
+	struct app_order_result res;
+	char id[APP_ID_MAX + 1];
+	assert_int_equal(app_order_add(&t->a, n, &res), 0);
+	snprintf(id, sizeof(id), "%s", res.id);
+	assert_int_equal(app_order_dispatch(&t->a, id, vid, NULL, &res), 0);
+	assert_int_equal(app_order_accept(&t->a, id, NULL, NULL, &res), 0);
+	assert_int_equal(app_order_done(&t->a, id, hours, &res), 0);
+}
+
+static void test_groups(void **state)
+{
+	struct t_node t;
+	struct app_order_result res;
+	struct app_report r;
+	char v1[APP_ID_MAX + 1], v2[APP_ID_MAX + 1], v3[APP_ID_MAX + 1], tid[APP_ID_MAX + 1];
+	(void)state;
+	t_node_new(&t, tmp, "hub", "c01", true);
+	app_write_end(&t.a);
+	/* three volunteers: two registered at T0, one at T2 who left */
+	uint64_t t0 = t.a.now_ms, t1 = t0 + 86400000, t2 = t1 + 86400000;
+	struct app_volunteer_in a1 = { .name = "王伟", .phone = "13800001234", .station = "s0001" };
+	struct app_volunteer_in a2 = { .name = "李娜", .phone = "13900005678", .station = "s0002" };
+	struct app_volunteer_in a3 = { .name = "赵六", .phone = "13700002222", .station = "s0001" };
+	assert_int_equal(app_volunteer_add(&t.a, &a1, v1, sizeof(v1)), 0);
+	assert_int_equal(app_volunteer_add(&t.a, &a2, v2, sizeof(v2)), 0);
+	t.a.now_ms = t2;
+	assert_int_equal(app_volunteer_add(&t.a, &a3, v3, sizeof(v3)), 0);
+	struct app_volunteer_in left = { .status = "left" };
+	struct app_volunteer old;
+	assert_int_equal(app_volunteer_set(&t.a, v3, &left, &old), 0);
+	struct app_team_in tin = { .name = "红马甲", .station = "s0001" };
+	struct app_team team;
+	struct app_team_move mv;
+	struct app_volunteer_found vf;
+	assert_int_equal(app_team_add(&t.a, &tin, &team), 0);
+	snprintf(tid, sizeof(tid), "%s", team.id);
+	assert_int_equal(app_team_join(&t.a, tid, v1, &vf, &mv), 0);
+
+	/* at T1: a service order done by v1 (2 h), a wish done by v1 (1 h),
+	 * a wish still open, an order done by v2 (3 h) */
+	t.a.now_ms = t1;
+	struct app_order_new o1 = { .category = "助老", .detail = "买药", .station = "s0001" };
+	struct app_order_new w1 = { .category = "助学", .detail = "书包", .station = "s0001", .kind = "wish" };
+	struct app_order_new w2 = { .category = "助学", .detail = "字典", .station = "s0002", .kind = "wish" };
+	struct app_order_new o2 = { .category = "助老", .detail = "陪诊", .station = "s0002" };
+	finish(&t, &o1, v1, 2.0);
+	finish(&t, &w1, v1, 1.0);
+	assert_int_equal(app_order_add(&t.a, &w2, &res), 0);
+	finish(&t, &o2, v2, 3.0);
+
+	/* by volunteer: hours, orders done, points of each; "-" the open wish */
+	assert_int_equal(app_report_by_parse("volunteer", &r.by), 0);
+	assert_string_equal(app_report_by_name(APP_BY_VOLUNTEER), "volunteer");
+	assert_int_equal(app_report_build(&t.a, APP_BY_VOLUNTEER, &r), 0);
+	assert_int_equal(r.n, 3);
+	const struct app_report_group *g = group_of(&r, v1);
+	assert_non_null(g);
+	assert_string_equal(g->name, "王伟");
+	assert_int_equal(g->orders, 2);
+	assert_int_equal(g->st[APP_ST_DONE], 2);
+	assert_true(g->hours > 2.99 && g->hours < 3.01);
+	assert_int_equal(g->issued, 30);
+	assert_int_equal(g->wishes, 1);
+	assert_int_equal(g->wishes_done, 1);
+	assert_int_equal(g->registered, 1);
+	assert_non_null(g = group_of(&r, v2));
+	assert_int_equal(g->issued, 30);
+	assert_non_null(g = group_of(&r, "-"));
+	assert_int_equal(g->wishes, 1);
+	assert_int_equal(g->wishes_done, 0);
+	assert_null(group_of(&r, v3)); /* did nothing: not listed by volunteer */
+	/* the total: all wishes, active = did service, registered = not left */
+	assert_int_equal(r.total.orders, 4);
+	assert_int_equal(r.total.wishes, 2);
+	assert_int_equal(r.total.wishes_done, 1);
+	assert_int_equal(r.total.active, 2);
+	assert_int_equal(r.total.registered, 2);
+	assert_int_equal(r.total.new_vols, 3);
+	assert_false(r.has_activities);
+	app_report_release(&r);
+
+	/* by station: registered and new of each home station */
+	assert_int_equal(app_report_build(&t.a, APP_BY_STATION, &r), 0);
+	assert_non_null(g = group_of(&r, "s0001"));
+	assert_int_equal(g->registered, 1);
+	assert_int_equal(g->new_vols, 2);
+	assert_int_equal(g->wishes, 1);
+	assert_non_null(g = group_of(&r, "s0002"));
+	assert_int_equal(g->registered, 1);
+	assert_int_equal(g->wishes, 1);
+	app_report_release(&r);
+
+	/* by team: v1's team has v1's work and v1 */
+	assert_int_equal(app_report_build(&t.a, APP_BY_TEAM, &r), 0);
+	assert_non_null(g = group_of(&r, tid));
+	assert_string_equal(g->name, "红马甲");
+	assert_int_equal(g->orders, 2);
+	assert_int_equal(g->registered, 1);
+	app_report_release(&r);
+
+	/* a range of T0's day only: no order, two registered by then, both
+	 * new; active none (RP1) */
+	struct app_range day;
+	char d0[16];
+	time_t s0 = (time_t)(t0 / 1000);
+	struct tm tm0;
+	localtime_r(&s0, &tm0);
+	strftime(d0, sizeof(d0), "%Y-%m-%d", &tm0);
+	assert_int_equal(app_range_parse(&t.a, d0, d0, &day), 0);
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, day.from_ms, day.to_ms, &r), 0);
+	assert_int_equal(r.total.orders, 0);
+	assert_int_equal(r.total.active, 0);
+	assert_int_equal(r.total.registered, 2);
+	assert_int_equal(r.total.new_vols, 2);
+	app_report_release(&r);
+	/* from T1 on: the orders, active 2, one new (v3, who left) */
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, (int64_t)t1, 0, &r), 0);
+	assert_int_equal(r.total.orders, 4);
+	assert_int_equal(r.total.active, 2);
+	assert_int_equal(r.total.new_vols, 1);
+	assert_int_equal(r.total.registered, 2);
+	app_report_release(&r);
+	/* by month: the months volunteers registered in and orders placed */
+	assert_int_equal(app_report_build(&t.a, APP_BY_MONTH, &r), 0);
+	int64_t reg = 0;
+	for (size_t i = 0; i < r.n; i++)
+		reg += r.g[i].new_vols;
+	assert_int_equal(reg, 3);
+	app_report_release(&r);
+	t_node_free(&t);
+}
+
+/* ---- the CSV writer's bytes (app/csv.h) --------------------------------------- */
+
+static void csv_put_row(struct buf *b, const char *const *cells, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		app_csv_put(b, cells[i], i + 1 == n);
+}
+
+static void test_csv_bytes(void **state)
+{
+	struct buf b;
+	(void)state;
+	buf_init(&b, 1 << 20);
+	buf_put(&b, APP_CSV_BOM, 3);
+	const char *head[] = { "分组", "名称", "订单" };
+	const char *row[] = { "=1+2", "a,b \"q\"", "-5" };
+	const char *row2[] = { "@SUM(A1)", "+86 138", "-" };
+	const char *row3[] = { "\tx", "多行\n文字", "40.5%" };
+	const char *row4[] = { "-1+2", "12.5", NULL };
+	csv_put_row(&b, head, 3);
+	csv_put_row(&b, row, 3);
+	csv_put_row(&b, row2, 3);
+	csv_put_row(&b, row3, 3);
+	csv_put_row(&b, row4, 3);
+	assert_int_equal(b.err, 0);
+	static const char want[] = "\xEF\xBB\xBF"
+				   "分组,名称,订单\r\n"
+				   "'=1+2,\"a,b \"\"q\"\"\",-5\r\n"
+				   "'@SUM(A1),'+86 138,-\r\n"
+				   "'\tx,\"多行\n文字\",40.5%\r\n"
+				   "'-1+2,12.5,\r\n";
+	assert_int_equal(b.len, sizeof(want) - 1);
+	assert_memory_equal(b.data, want, b.len);
+	/* C4: the reader gives the texts back (the guard's ' aside) */
+	struct app_csv c;
+	assert_int_equal(app_csv_init(&c, (const char *)b.data, b.len, 256), 0);
+	assert_int_equal(app_csv_next(&c), 1);
+	assert_string_equal(c.field[0], "分组");
+	assert_int_equal(app_csv_next(&c), 1);
+	assert_string_equal(c.field[0], "'=1+2");
+	assert_string_equal(c.field[1], "a,b \"q\"");
+	assert_string_equal(c.field[2], "-5");
+	assert_int_equal(app_csv_next(&c), 1);
+	assert_int_equal(app_csv_next(&c), 1);
+	assert_string_equal(c.field[1], "多行\n文字");
+	assert_int_equal(app_csv_next(&c), 1);
+	assert_int_equal(c.nfields, 3);
+	assert_string_equal(c.field[2], "");
+	assert_int_equal(app_csv_next(&c), 0);
+	app_csv_release(&c);
+	/* numbers need no guard; a formula that looks like one does */
+	assert_true(app_csv_number("-5"));
+	assert_true(app_csv_number("0.25"));
+	assert_true(app_csv_number("100%"));
+	assert_false(app_csv_number("-"));
+	assert_false(app_csv_number("-1+2"));
+	assert_false(app_csv_number("5."));
+	assert_false(app_csv_number("%"));
+	buf_release(&b);
+}
+
+/* ---- search and pages ----------------------------------------------------------- */
+
+struct collect {
+	size_t n;
+	char first[APP_ID_MAX + 1], last[APP_ID_MAX + 1];
+};
+
+static int collect_order(void *arg, const struct app_order *o)
+{
+	struct collect *c = arg;
+	if (!c->n++)
+		snprintf(c->first, sizeof(c->first), "%s", o->id);
+	snprintf(c->last, sizeof(c->last), "%s", o->id);
+	return 0;
+}
+
+static int collect_volunteer(void *arg, const struct app_volunteer *v)
+{
+	struct collect *c = arg;
+	if (!c->n++)
+		snprintf(c->first, sizeof(c->first), "%s", v->id);
+	snprintf(c->last, sizeof(c->last), "%s", v->id);
+	return 0;
+}
+
+static size_t orders_found(struct t_node *t, const struct app_order_filter *f)
+{
+	struct collect c = { 0 };
+	assert_int_equal(app_order_list(&t->a, f, collect_order, &c), 0);
+	return c.n;
+}
+
+static size_t volunteers_found(struct t_node *t, const struct app_volunteer_filter *f)
+{
+	struct collect c = { 0 };
+	assert_int_equal(app_volunteer_list(&t->a, f, collect_volunteer, &c), 0);
+	return c.n;
+}
+
+static void test_search(void **state)
+{
+	struct t_node t;
+	struct app_order_result res;
+	char v1[APP_ID_MAX + 1], v2[APP_ID_MAX + 1], tid[APP_ID_MAX + 1];
+	(void)state;
+	t_node_new(&t, tmp, "s1", "s0001", false);
+	app_write_end(&t.a);
+	struct app_volunteer_in a1 = { .name = "王伟", .phone = "13800001234" };
+	struct app_volunteer_in a2 = { .name = "Li Na", .phone = "139-0000-5678" };
+	assert_int_equal(app_volunteer_add(&t.a, &a1, v1, sizeof(v1)), 0);
+	assert_int_equal(app_volunteer_add(&t.a, &a2, v2, sizeof(v2)), 0);
+	struct app_team_in tin = { .name = "红马甲服务队" };
+	struct app_team team;
+	struct app_team_move mv;
+	struct app_volunteer_found vfound;
+	assert_int_equal(app_team_add(&t.a, &tin, &team), 0);
+	snprintf(tid, sizeof(tid), "%s", team.id);
+	assert_int_equal(app_team_join(&t.a, tid, v2, &vfound, &mv), 0);
+
+	/* volunteers by name, phone (as typed with dashes), team name */
+	struct app_volunteer_filter vf = { .search = "王" };
+	assert_int_equal(volunteers_found(&t, &vf), 1);
+	vf.search = "li na"; /* ASCII in any case */
+	assert_int_equal(volunteers_found(&t, &vf), 1);
+	vf.search = "0000-5678";
+	assert_int_equal(volunteers_found(&t, &vf), 1);
+	vf.search = "1234";
+	assert_int_equal(volunteers_found(&t, &vf), 1);
+	vf.search = "马甲";
+	struct collect c = { 0 };
+	assert_int_equal(app_volunteer_list(&t.a, &vf, collect_volunteer, &c), 0);
+	assert_int_equal(c.n, 1);
+	assert_string_equal(c.first, v2);
+	vf.search = "%"; /* literal, never a wildcard */
+	assert_int_equal(volunteers_found(&t, &vf), 0);
+	vf.search = "张";
+	assert_int_equal(volunteers_found(&t, &vf), 0);
+
+	/* orders by detail, requester, category; with status and days */
+	uint64_t t1 = t.a.now_ms + 86400000;
+	t.a.now_ms = t1;
+	struct app_order_new o1 = { .category = "助老", .detail = "买降压药", .requester = "张大爷" };
+	struct app_order_new o2 = { .category = "维修", .detail = "修 TV 天线", .requester = "刘奶奶" };
+	struct app_order_new o3 = { .category = "助老", .detail = "陪诊" };
+	assert_int_equal(app_order_add(&t.a, &o1, &res), 0);
+	assert_int_equal(app_order_add(&t.a, &o2, &res), 0);
+	t.a.now_ms = t1 + 2 * 86400000;
+	assert_int_equal(app_order_add(&t.a, &o3, &res), 0);
+	char o3id[APP_ID_MAX + 1];
+	snprintf(o3id, sizeof(o3id), "%s", res.id);
+	assert_int_equal(app_order_dispatch(&t.a, o3id, v1, NULL, &res), 0);
+	struct app_order_filter of = { .search = "药" };
+	assert_int_equal(orders_found(&t, &of), 1);
+	of.search = "张大爷";
+	assert_int_equal(orders_found(&t, &of), 1);
+	of.search = "助老";
+	assert_int_equal(orders_found(&t, &of), 2);
+	of.search = "tv";
+	assert_int_equal(orders_found(&t, &of), 1);
+	of.search = "_";
+	assert_int_equal(orders_found(&t, &of), 0);
+	of.search = "助老";
+	of.status = "dispatched";
+	assert_int_equal(orders_found(&t, &of), 1);
+	of.status = NULL;
+	struct app_range r = { (int64_t)t1 - 1000, (int64_t)t1 + 1000 };
+	of.range = &r;
+	assert_int_equal(orders_found(&t, &of), 1); /* 助老 placed at T1 */
+	of.search = NULL;
+	assert_int_equal(orders_found(&t, &of), 2);
+	t_node_free(&t);
+}
+
+/* SQLite's heap in use and its peak since the last call. */
+static int64_t sqlite_peak_reset(void)
+{
+	sqlite3_int64 cur = 0, hi = 0;
+	sqlite3_status64(SQLITE_STATUS_MEMORY_USED, &cur, &hi, 1);
+	return hi;
+}
+
+static void test_pages(void **state)
+{
+	enum { N = 12000, BATCH = 1000, DETAIL = 2000 };
+	struct t_node t;
+	static char pk[BATCH][32], detail[DETAIL + 1];
+	struct crdt_write *w = calloc(BATCH, sizeof(*w));
+	(void)state;
+	assert_non_null(w);
+	t_node_new(&t, tmp, "s1", "s0001", false);
+	app_write_end(&t.a);
+	/* 12,000 orders, 2000-byte details (24 MB of text), in a few commits */
+	memset(detail, 'x', DETAIL);
+	for (int k = 0; k < N / BATCH; k++) {
+		assert_int_equal(app_write_begin(&t.a), 0);
+		for (int i = 0; i < BATCH; i++) {
+			snprintf(pk[i], sizeof(pk[i]), "s0001-o%d", k * BATCH + i + 1);
+			crdt_write_init(&w[i], CRDT_T_ORDERS, CRDT_UPSERT, pk[i]);
+			crdt_write_set_text(&w[i], CRDT_C_ORDERS_STATION, "s0001");
+			crdt_write_set_text(&w[i], CRDT_C_ORDERS_CATEGORY, i % 2 ? "助老" : "维修");
+			crdt_write_set_text(&w[i], CRDT_C_ORDERS_DETAIL, detail);
+			crdt_write_set_text(&w[i], CRDT_C_ORDERS_STATUS, "open");
+			crdt_write_set_int(&w[i], CRDT_C_ORDERS_CREATED_AT, (int64_t)t.a.now_ms + k * BATCH + i);
+		}
+		assert_int_equal(app_commit(&t.a, "s0001", w, BATCH), 0);
+	}
+	free(w);
+	t_reopen(&t); /* a cold cache, as the next run has */
+	app_write_end(&t.a);
+
+	/* page 1 of 50, the last page, a page past the end; in the list's
+	 * order (the numbers, not the texts: o10 after o9) */
+	struct app_page p = { .limit = 50, .offset = 0 };
+	struct app_order_filter f = { .page = &p };
+	struct collect c = { 0 };
+	sqlite_peak_reset();
+	int64_t before = sqlite3_memory_used();
+	assert_int_equal(app_order_list(&t.a, &f, collect_order, &c), 0);
+	int64_t peak = sqlite_peak_reset();
+	assert_int_equal(c.n, 50);
+	assert_int_equal(p.total, N);
+	assert_string_equal(c.first, "s0001-o1");
+	assert_string_equal(c.last, "s0001-o50");
+	/* the whole list walked, for comparison: its sort holds every row */
+	struct app_page all = { 0 };
+	struct app_order_filter fa = { .page = &all };
+	struct collect ca = { 0 };
+	sqlite_peak_reset();
+	int64_t before_all = sqlite3_memory_used();
+	assert_int_equal(app_order_list(&t.a, &fa, collect_order, &ca), 0);
+	int64_t peak_all = sqlite_peak_reset();
+	assert_int_equal(ca.n, N);
+	print_message("page of 50 of %d orders: SQLite peak +%lld KB; the whole list +%lld KB\n", N,
+		      (long long)(peak - before) / 1024, (long long)(peak_all - before_all) / 1024);
+	/* bounded: SQLite's sorter keeps offset + limit rows (LIMIT), far
+	 * below the 24 MB the rows hold and below the whole list's sort */
+	assert_true(peak - before < 1024 * 1024);
+	p.offset = N - 30;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(app_order_list(&t.a, &f, collect_order, &c), 0);
+	assert_int_equal(c.n, 30);
+	assert_string_equal(c.last, "s0001-o12000");
+	p.offset = N;
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(app_order_list(&t.a, &f, collect_order, &c), 0);
+	assert_int_equal(c.n, 0);
+	assert_int_equal(p.total, N);
+	/* a page of a search: the total is of the matches */
+	p.offset = 0;
+	f.search = "助老";
+	memset(&c, 0, sizeof(c));
+	assert_int_equal(app_order_list(&t.a, &f, collect_order, &c), 0);
+	assert_int_equal(p.total, N / 2);
+	assert_string_equal(c.first, "s0001-o2");
+	t_node_free(&t);
+}
+
 int main(void)
 {
+	setenv("TZ", "Asia/Shanghai", 1); /* the days of test_days */
+	tzset();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_range, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_days, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_groups, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_csv_bytes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
