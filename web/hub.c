@@ -301,6 +301,12 @@ int web_hub(struct web_req *r)
 	web_esc(&r->out, tc.issued);
 	web_raw(&r->out, "</span></p><p>积分兑换<span class=\"big\">");
 	web_esc(&r->out, tc.redeemed);
+	web_raw(&r->out, "</span></p><p>注册志愿者<span class=\"big\">");
+	web_esc(&r->out, tc.registered);
+	web_raw(&r->out, "</span></p><p>活跃志愿者<span class=\"big\">");
+	web_esc(&r->out, tc.active);
+	web_raw(&r->out, "</span></p><p>微心愿<span class=\"big\">");
+	web_esc(&r->out, tc.wishes);
 	web_raw(&r->out, "</span></p></section>");
 
 	hub_chart(r, &st);

@@ -337,6 +337,41 @@ assert row and row[0].split(",")[1] == "东村服务站" and row[0].split(",")[2
 assert lines[-1].startswith("合计,") and lines[-1].split(",")[2] == "56", lines
 EOF
 
+check "the dashboard by volunteer and by team; registered volunteers and wishes; a reversed range"
+req H GET "/hub?by=volunteer"
+want 200 "by volunteer"
+body_has '<option value="volunteer" selected>志愿者</option>' "the form keeps the grouping"
+body_has '<th>注册志愿者</th>' "registered volunteers' column"
+body_has '<th>微心愿</th>' "wishes' column"
+python3 - "$TMP/body" <<'EOF' || fail "the row of the volunteer who served"
+import re, sys
+html = open(sys.argv[1], encoding="utf-8").read()
+row = re.search(r"<tr[^>]*><th>李娜</th>(.*?)</tr>", html)
+assert row, "no row for 李娜"
+cells = re.findall(r"<td>(.*?)</td>", row.group(1))
+# finished, hours; she left (above): registered 0, new 1
+assert cells[1] == "1" and cells[6] == "1.5" and cells[10] == "0" and cells[11] == "1", cells
+EOF
+req H GET "/hub?by=team"
+want 200 "by team"
+req H GET "/hub?by=nonsense"
+want 400 "a bad grouping"
+req H GET "/hub?from=2025-03-01&to=2025-02-01"
+want 400 "from after to"
+body_has '开始日期在结束日期之后' "says so"
+check "the CSV by volunteer: the name next to the id, the new columns"
+req H GET "/hub/report.csv?by=volunteer"
+want 200 "csv by volunteer"
+python3 - "$TMP/body" <<'EOF' || fail "csv by volunteer"
+import csv, io, sys
+b = open(sys.argv[1], "rb").read()
+assert b.startswith(b"\xef\xbb\xbf") and b.count(b"\n") == b.count(b"\r\n"), b[:40]
+rows = list(csv.reader(io.StringIO(b[3:].decode("utf-8"), newline="")))
+assert rows[0][:3] == ["志愿者", "名称", "点单"] and "注册志愿者" in rows[0] and "微心愿" in rows[0], rows[0]
+r = [x for x in rows if x[0] == "s1-v2"]
+assert r and r[0][1] == "李娜", rows
+EOF
+
 stop "$hubpid"
 stop "$stpid"
 echo "web_staff: ok"

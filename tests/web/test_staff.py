@@ -17,7 +17,8 @@ import tempfile
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from weblib import browser, check, check_page, cl, fail, run, shot, start_node  # noqa: E402
 
-from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select  # noqa: E402
 
 
 def pin_file(pin):
@@ -168,6 +169,20 @@ def flow():
         fail("the station that just synced is marked stale")
     shot(h, "hub-1280")
     check("the hub shows the order after the sync")
+    # reports (issue 17): the form groups by volunteer over a range of days
+    Select(h.find_element(By.ID, "by")).select_by_value("volunteer")
+    h.find_element(By.CSS_SELECTOR, "form.range button[type=submit]").click()
+    if "by=volunteer" not in h.current_url:
+        fail("the form did not ask by volunteer: %s" % h.current_url)
+    heads = [c.text for c in h.find_elements(By.CSS_SELECTOR, "table.report tr:first-child th")]
+    if heads[:2] != ["志愿者", "点单"] or "注册志愿者" not in heads or "微心愿" not in heads:
+        fail("the table by volunteer has the headings %r" % heads)
+    vrow = h.find_element(By.XPATH, "//table[@class='report']//tr[th='李娜']")
+    vcells = [c.text for c in vrow.find_elements(By.TAG_NAME, "td")]
+    if vcells[1] != "1" or vcells[6] != "1.5":
+        fail("the volunteer's row: %r" % vcells)
+    shot(h, "hub-volunteer-1280")
+    check("the hub's report by volunteer, with registered volunteers and wishes")
     h2 = browser(360, 640)
     login(h2, hub, "13300000000", "8642")
     shot(h2, "hub-360")
