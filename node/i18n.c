@@ -378,10 +378,12 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				   "  修改志愿者信息（--team \"\" 清空队伍，--id-number \"\" 清除身份证号）。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
 				   "volunteer set WHO [--name N] [--phone P] [--id-number N] [--team T] [--skills a,b] [--status active|paused|left]\n"
 				   "  Change a volunteer's details (--team \"\" clears the team, --id-number \"\" the ID number). WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
-	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号]\n"
-				    "  列出志愿者（电话部分隐藏，不显示身份证号）。\n",
-				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID]\n"
-				    "  List volunteers (phone numbers masked, ID numbers never shown).\n" },
+	[M_HELP_VOLUNTEER_LIST] = { "volunteer list [--team 队伍] [--skill 技能] [--status active|paused|left] [--station 编号] [--search 文字] [--from 日期] [--to 日期] [--limit N] [--page N] [--format table|json|csv]\n"
+				    "  列出志愿者（电话部分隐藏，不显示身份证号）。--search 按姓名、手机号或队名找；--from/--to 按注册日期（2026-12-01，两头都算）。"
+				    "在终端上每页 50 条（--limit、--page），JSON、CSV 和管道默认全部。\n",
+				    "volunteer list [--team T] [--skill S] [--status active|paused|left] [--station ID] [--search TEXT] [--from DAY] [--to DAY] [--limit N] [--page N] [--format table|json|csv]\n"
+				    "  List volunteers (phone numbers masked, ID numbers never shown). --search by name, phone or team name; --from/--to by the day registered (2026-12-01, both included). "
+				    "A terminal shows 50 a page (--limit, --page); JSON, CSV and pipes get all by default.\n" },
 	[M_HELP_VOLUNTEER_SHOW] = { "volunteer show 志愿者\n  志愿者详情：服务时长、星级、积分余额。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n",
 				    "volunteer show WHO\n  A volunteer's details with hours served, star level and points balance. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
 	[M_HELP_VOLUNTEER_IMPORT] = { "volunteer import 文件.csv [--station 编号]\n"
@@ -402,11 +404,15 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				"order rate ID --rating 1-5 [--comment C]\n  Record the resident's rating (the order must be done).\n" },
 	[M_HELP_ORDER_CANCEL] = { "order cancel 编号 --reason 原因\n  取消未完成的订单。\n",
 				  "order cancel ID --reason R\n  Cancel an order that is not finished.\n" },
-	[M_HELP_ORDER_LIST] = { "order list [--status 状态] [--station 编号] [--volunteer 志愿者]\n  列出订单。状态：open dispatched accepted done rated cancelled。\n",
-				"order list [--status S] [--station ID] [--volunteer WHO]\n  List orders. Status: open dispatched accepted done rated cancelled.\n" },
+	[M_HELP_ORDER_LIST] = { "order list [--status 状态] [--station 编号] [--volunteer 志愿者] [--search 文字] [--from 日期] [--to 日期] [--limit N] [--page N] [--format table|json|csv]\n"
+				"  列出订单。状态：open dispatched accepted done rated cancelled。--search 在内容、求助人和类别里找；--from/--to 按登记日期（2026-12-01，两头都算）。"
+				"在终端上每页 50 条（--limit N 每页 N 条，0 全部；--page N 第 N 页），JSON、CSV 和管道默认全部。\n",
+				"order list [--status S] [--station ID] [--volunteer WHO] [--search TEXT] [--from DAY] [--to DAY] [--limit N] [--page N] [--format table|json|csv]\n"
+				"  List orders. Status: open dispatched accepted done rated cancelled. --search finds a text in the detail, requester or category; --from/--to by the day placed (2026-12-01, both included). "
+				"A terminal shows 50 a page (--limit N a page, 0 all; --page N); JSON, CSV and pipes get all by default.\n" },
 	[M_HELP_ORDER_SHOW] = { "order show 编号\n  订单详情和完整的历史记录。\n", "order show ID\n  An order with its full history.\n" },
 	[M_HELP_POINTS_BALANCE] = { "points balance 志愿者\n  积分余额。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n", "points balance WHO\n  A volunteer's points balance. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
-	[M_HELP_POINTS_HISTORY] = { "points history 志愿者\n  积分明细。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。\n", "points history WHO\n  A volunteer's points ledger. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id).\n" },
+	[M_HELP_POINTS_HISTORY] = { "points history 志愿者 [--from 日期] [--to 日期] [--format table|json|csv]\n  积分明细。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。--from/--to 按记账日期（2026-12-01，两头都算），余额仍是全部的。\n", "points history WHO [--from DAY] [--to DAY] [--format table|json|csv]\n  A volunteer's points ledger. WHO: a volunteer's id, phone number or name (when several match, they are listed: use the id). --from/--to by the day a row was written (2026-12-01, both included); the balance is still of all rows.\n" },
 	[M_HELP_POINTS_REDEEM] = { "points redeem 志愿者 --points N --item 物品\n"
 				   "points redeem 志愿者 --gift 礼品 [--count 件数]\n"
 				   "  积分兑换：只能在志愿者所属站点或县级中心办理，余额不足时拒绝。志愿者可写编号、手机号或姓名（同名时列出各位，请改用编号）。"
@@ -419,16 +425,18 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				   "settings show\n  County settings: points per hour (default 10), star-level hours (default 100,300,600,1000,1500).\n" },
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
 				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
-	[M_HELP_REPORT] = { "report [--by station|town|category|month|team] [--format table|json|csv]\n"
-			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者、服务时长、发放与兑换积分。按 team 分组时，订单和积分计入志愿者现在所在的队伍。\n"
-			    "report --top [--period month|quarter] [--by county|station|town] [--json]\n"
-			    "  优秀志愿者：每月（或每季度）服务时长最多的前 10 名，可按站点或乡镇分别排名。\n"
+	[M_HELP_REPORT] = { "report [--by station|town|category|month|team|volunteer] [--from 日期] [--to 日期] [--format table|json|csv]\n"
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者（期间内完成过服务的）、服务时长、发放与兑换积分、注册与新注册志愿者、微心愿（已圆梦）。按 team 分组时，订单和积分计入志愿者现在所在的队伍；按 volunteer 分组列出每位志愿者的订单、时长和积分。\n"
+			    "  --from/--to：日期写成 2026-12-01（本机所在地的日期，两头都算）；订单按登记日期，积分按记账日期，志愿者按注册日期。CSV 带 BOM、中文表头、CRLF，Excel 双击即可打开（--lang en 为英文表头）。\n"
+			    "report --top [--period month|quarter] [--by county|station|town] [--from 日期] [--to 日期] [--format table|json|csv]\n"
+			    "  优秀志愿者：每月（或每季度）服务时长最多的前 10 名，可按站点或乡镇分别排名；--from/--to 按服务完成的日期。\n"
 			    "report --duplicates [--json]\n"
 			    "  （仅县级中心）在两个以上站点登记的同一身份证号：每组列出志愿者编号、站点、姓名和尾号，不显示号码。\n",
-			    "report [--by station|town|category|month|team] [--format table|json|csv]\n"
-			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers, hours, points issued and redeemed. By team, orders and points count in the team their volunteer is in now.\n"
-			    "report --top [--period month|quarter] [--by county|station|town] [--json]\n"
-			    "  Outstanding volunteers: the 10 with the most hours of service in each month (or quarter), county-wide or ranked per station or town.\n"
+			    "report [--by station|town|category|month|team|volunteer] [--from DAY] [--to DAY] [--format table|json|csv]\n"
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers (who served in the range), hours, points issued and redeemed, registered and new volunteers, wishes (and those fulfilled). By team, orders and points count in the team their volunteer is in now; by volunteer, each volunteer's orders, hours and points.\n"
+			    "  --from/--to: days as 2026-12-01 (this node's local days, both included); orders by the day they were placed, points by the day they were written, volunteers by the day they registered. CSV has a BOM, headings in the node's language (--lang en: English) and CRLF, for Excel.\n"
+			    "report --top [--period month|quarter] [--by county|station|town] [--from DAY] [--to DAY] [--format table|json|csv]\n"
+			    "  Outstanding volunteers: the 10 with the most hours of service in each month (or quarter), county-wide or ranked per station or town; --from/--to by the day the work was done.\n"
 			    "report --duplicates [--json]\n"
 			    "  (hub only) ID numbers registered at more than one station: each group lists the volunteers' ids, stations, names and last four characters, never the number.\n" },
 
@@ -991,9 +999,9 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* the residents' web pages (issue 16, kiosk): the station's Wi-Fi */
 	/* ---- end of the residents' web pages ---- */
 	/* ---- the gift shelf (issue 17) ---- */
-	[M_HELP_GIFT_LIST] = { "gift list [--station 编号] [--all]\n"
+	[M_HELP_GIFT_LIST] = { "gift list [--station 编号] [--all] [--format table|json|csv]\n"
 			       "  爱心超市货架：礼品编号、名称、价格（积分）、库存。站点默认列出本站的，县级中心列出各站的；--all 连已下架的一起列出。\n",
-			       "gift list [--station ID] [--all]\n"
+			       "gift list [--station ID] [--all] [--format table|json|csv]\n"
 			       "  The gift shelf: each item's id, name, price in points and stock. A station lists its own, the hub every station's; --all lists items off the shelf too.\n" },
 	[M_HELP_GIFT_ADD] = { "gift add --name 名称 --price 积分 [--stock 数量] [--station 编号]\n"
 			      "  上架一件礼品，输出新编号。同一站点货架上名称不能重复。--station 仅限县级中心（必须指明站点）。\n",
@@ -1114,8 +1122,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			      "  建立队伍（队名在站点内不能重复）。队长可写编号、手机号或姓名，须是本站志愿者。县级中心可用 --station 为任一站点建立。\n",
 			      "team add --name NAME [--leader WHO] [--station ID]\n"
 			      "  Add a team (its name unique within the station). The leader: a volunteer of the station, by id, phone or name. The hub may add a team for any station with --station.\n" },
-	[M_HELP_TEAM_LIST] = { "team list [--station 编号]\n  列出队伍：编号、队名、站点、队长、队员人数。\n",
-			       "team list [--station ID]\n  List teams: id, name, station, leader, number of members.\n" },
+	[M_HELP_TEAM_LIST] = { "team list [--station 编号] [--format table|json|csv]\n  列出队伍：编号、队名、站点、队长、队员人数。\n",
+			       "team list [--station ID] [--format table|json|csv]\n  List teams: id, name, station, leader, number of members.\n" },
 	[M_HELP_TEAM_SHOW] = { "team show 队伍\n  队伍详情和队员（星级、服务时长）。队伍可写编号或队名。\n",
 			       "team show TEAM\n  A team and its members (stars, hours). TEAM: its id or name.\n" },
 	[M_HELP_TEAM_JOIN] = { "team join 队伍 志愿者\n  志愿者加入所属站点的一支队伍（同时退出原来的队伍）。\n",
