@@ -313,6 +313,13 @@ struct crdt_index {
 };
 extern const struct crdt_index crdt_indexes[];
 extern const size_t crdt_nindexes;
+/* An index on expressions (SQL over the table's own columns), named
+ * "<table>_by_<name>"; local to the file like the ones above. */
+struct crdt_expr_index {
+	const char *table, *name, *expr;
+};
+extern const struct crdt_expr_index crdt_expr_indexes[];
+extern const size_t crdt_nexpr_indexes;
 
 const struct crdt_table *crdt_schema_table(unsigned id);       /* NULL if none */
 const struct crdt_table *crdt_schema_find(const char *name);   /* NULL if none */

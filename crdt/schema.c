@@ -180,7 +180,8 @@ const size_t crdt_ntables = NCOLS(crdt_tables);
  * and its county hash, each once per row) and one volunteer's orders and
  * points (a balance before a redemption), an item's stock (the sum of its
  * gift_moves, read before a redemption and for every item listed at the
- * hub). One station's rows are found
+ * hub), and the lists' order (a page of order list or volunteer list).
+ * One station's rows are found
  * by the index on _scope (store.c), which every domain table has.
  * Opening a replica creates those missing (store.c); they are local to the
  * file and never travel, so adding one needs no new schema version. */
@@ -193,6 +194,17 @@ const struct crdt_index crdt_indexes[] = {
 	{ "gift_moves", "gift", false },
 };
 const size_t crdt_nindexes = NCOLS(crdt_indexes);
+
+/* Reports and lists (issue 17): order list and volunteer list in their
+ * order (station, then the number of the id: o9 before o10), so a page
+ * (LIMIT/OFFSET) reads its rows from the index and never sorts 40,000;
+ * the expressions are the lists' ORDER BY's exactly (app/order.c,
+ * app/volunteer.c). */
+const struct crdt_expr_index crdt_expr_indexes[] = {
+	{ "orders", "list", "station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk" },
+	{ "volunteers", "list", "station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk" },
+};
+const size_t crdt_nexpr_indexes = NCOLS(crdt_expr_indexes);
 
 const struct crdt_table *crdt_schema_table(unsigned id)
 {

@@ -172,6 +172,13 @@ static int crdt_schema_apply(struct crdt_store *s)
 			 x->partial ? x->column : "", x->partial ? "\" IS NOT NULL" : "");
 		rc = crdt_sql_exec(s, line);
 	}
+	for (size_t i = 0; i < crdt_nexpr_indexes && !rc; i++) {
+		const struct crdt_expr_index *x = &crdt_expr_indexes[i];
+		char line[384];
+		snprintf(line, sizeof(line), "CREATE INDEX IF NOT EXISTS \"%s_by_%s\" ON \"%s\"(%s);", x->table,
+			 x->name, x->table, x->expr);
+		rc = crdt_sql_exec(s, line);
+	}
 	buf_release(&b);
 	return rc;
 }
