@@ -141,6 +141,12 @@ sync_all >/dev/null
 c hub report --by team
 c hub report --top
 
+say "7c. 管理员的报表：按志愿者和日期、搜索、Excel 表格 (reports: by volunteer over days, search, CSV for Excel)"
+c hub report --by volunteer --from "$(date +%Y-%m-%d)" --to "$(date +%Y-%m-%d)"
+c hub volunteer list --search 王 --limit 3
+c hub report --format csv >"$DIR/报表.csv"
+echo "  $DIR/报表.csv: $(head -1 "$DIR/报表.csv" | cut -c1-60)...（UTF-8 BOM、中文表头、CRLF，Excel 双击即开）"
+
 say "8. 数据摘要：各站与县级中心完全一致 (digests agree)"
 ok=1
 for s in 1 2 3; do
