@@ -173,9 +173,8 @@ int node_cmd_account_list(struct node_ctx *ctx, const struct node_args *a)
 	const char *head[] = { node_msg(ctx->lang, M_COL_PHONE), node_msg(ctx->lang, M_COL_NAME),
 			       node_msg(ctx->lang, M_COL_ID),	 node_msg(ctx->lang, M_COL_ROLE),
 			       node_msg(ctx->lang, M_COL_WRONG_PINS), node_msg(ctx->lang, M_COL_STATUS) };
-	(void)a;
-	int rc = node_open(ctx);
-	if (rc)
+	int rc;
+	if ((rc = node_format_take(ctx, a)) || (rc = node_open(ctx))) /* --format csv (list.c) */
 		return rc;
 	node_list_begin(ctx, &l.j, &l.t, 6, head, "accounts");
 	rc = app_account_each(&ctx->app, node_account_row, &l);

@@ -969,8 +969,7 @@ int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a)
 	struct app_station *v = NULL;
 	size_t n = 0;
 	int rc;
-	(void)a;
-	if ((rc = node_open(ctx)))
+	if ((rc = node_format_take(ctx, a)) || (rc = node_open(ctx))) /* --format csv (list.c) */
 		return rc;
 	if ((rc = app_station_list(&ctx->app, &v, &n)))
 		return node_fail_app(ctx, rc);
@@ -984,6 +983,8 @@ int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a)
 		node_json_obj(&j);
 		node_json_key(&j, "stations");
 		node_json_arr(&j);
+	} else if (ctx->csv) {
+		node_csv_begin(&t); /* rows go out as they come */
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct app_station *s = &v[i];
@@ -1002,7 +1003,7 @@ int node_cmd_station_list(struct node_ctx *ctx, const struct node_args *a)
 	if (ctx->json) {
 		node_json_end_arr(&j);
 		node_json_end_obj(&j);
-	} else {
+	} else if (!ctx->csv) {
 		node_table_print(&t, stdout);
 	}
 	node_table_release(&t);

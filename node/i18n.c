@@ -369,7 +369,7 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			    "doctor [--config FILE]\n  Health check for technicians: configuration, key and its mode, database integrity, disk space, clock, whether the service runs, the service's config (--config; by default the file the service last read, else /etc/cunlian/cunlian.conf, else node.conf), the last sync, refused commits, peers; each problem with what to do. Exits 1 when it finds a problem.\n" },
 	[M_HELP_STATION_ADD] = { "station add --id 编号 --name 名称 [--level village|town|county] [--parent 编号]\n  （县级中心）登记一个站点或乡镇。\n",
 				 "station add --id ID --name NAME [--level village|town|county] [--parent ID]\n  (hub) Record a station or town.\n" },
-	[M_HELP_STATION_LIST] = { "station list\n  列出所有站点和乡镇。\n", "station list\n  List stations and towns.\n" },
+	[M_HELP_STATION_LIST] = { "station list [--format table|json|csv]\n  列出所有站点和乡镇。\n", "station list [--format table|json|csv]\n  List stations and towns.\n" },
 	[M_HELP_VOLUNTEER_ADD] = { "volunteer add --name 姓名 --phone 电话 [--id-number 身份证号] [--team 队伍] [--skills 技能1,技能2] [--station 编号]\n"
 				   "  登记志愿者，输出新编号。同一电话、同一身份证号不能重复登记；身份证号只保存加密摘要和后四位。--station 仅限县级中心。\n",
 				   "volunteer add --name NAME --phone PHONE [--id-number N] [--team T] [--skills a,b] [--station ID]\n"
@@ -909,8 +909,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_DCOL_IDNUM] = { "身份证号", "ID number" },
 	[M_IDNUM_ELSEWHERE] = { "注意：尾号 %s 的身份证号也登记在站点 %s 的志愿者 %s（%s）名下；已照样登记，如是同一人请与该站点核对（cunlian report --duplicates）\n",
 				"note: the ID number ending in %s is also registered at station %s, to %s (%s); registered anyway: if this is the same person, check with that station (cunlian report --duplicates)\n" },
-	[M_DUP_BAD_WITH] = { "--duplicates 不能与 --by 或 --format csv 同用\n",
-			     "--duplicates cannot be used with --by or --format csv\n" },
+	[M_DUP_BAD_WITH] = { "--duplicates 不能与 --by、--from、--to 或 --format csv 同用\n",
+			     "--duplicates cannot be used with --by, --from, --to or --format csv\n" },
 	[M_HELP_ENROLL_KEYS] = { "enroll keys [--county-key 文件]（中心）\n"
 				 "  把全县身份证号密钥发给还没有它的每台在册站点设备（新入网的设备会自动得到），中心才能查出在两个站点重复登记的人（report --duplicates）\n",
 				 "enroll keys [--county-key FILE] (hub)\n"
@@ -942,8 +942,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				 "  The PIN is kept only as an Argon2id hash in this node's web.accounts (never synced); setting it again also lifts a lockout.\n" },
 	[M_HELP_ACCOUNT_REMOVE] = { "account remove 手机号\n  删除一个网页登录账号。\n",
 				    "account remove PHONE\n  Remove a web login account.\n" },
-	[M_HELP_ACCOUNT_LIST] = { "account list\n  列出本机的网页登录账号（手机号部分隐藏）和是否被锁定。\n",
-				  "account list\n  List this node's web login accounts (phones masked) and whether they are locked.\n" },
+	[M_HELP_ACCOUNT_LIST] = { "account list [--format table|json|csv]\n  列出本机的网页登录账号（手机号部分隐藏）和是否被锁定。\n",
+				  "account list [--format table|json|csv]\n  List this node's web login accounts (phones masked) and whether they are locked.\n" },
 	[M_ACCOUNT_BAD_ROLE] = { "角色“%s”不对：写 admin（管理员）或 volunteer（志愿者）\n",
 				 "role \"%s\" is not one: write admin or volunteer\n" },
 	[M_ACCOUNT_BAD_PIN] = { "PIN 要 4 到 8 位数字，不能有其他字符：请重新输入\n",
