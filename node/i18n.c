@@ -1155,7 +1155,6 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_RCOL_WISHES] = { "微心愿", "wishes" },
 	[M_RCOL_WISHES_DONE] = { "已圆梦", "wishes done" },
 	[M_RCOL_ACTIVITIES] = { "活动", "activities" },
-	[M_RCOL_KEY_NAME] = { "编号", "key" },
 	/* ---- end of reports ---- */
 };
 

@@ -617,7 +617,6 @@ enum node_msg_id {
 	M_RCOL_WISHES,
 	M_RCOL_WISHES_DONE,
 	M_RCOL_ACTIVITIES,
-	M_RCOL_KEY_NAME,
 	/* ---- end of reports ---- */
 	M_COUNT
 };

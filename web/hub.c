@@ -191,9 +191,9 @@ static void hub_cells(const struct web_req *r, const struct app_report *rep,
 }
 
 /* The columns after the group's; then 活动 when counted, and 最后同步 by
- * station. 志愿者数: active volunteers (report.h). */
+ * station. 活跃志愿者: who did service in the range (report.h). */
 static const char *const hub_heads[] = { "点单",     "完成",	 "完成率",   "评价数",	"平均评分", "满意率",
-					 "服务时长", "志愿者数", "积分发放", "积分兑换", "注册志愿者",
+					 "服务时长", "活跃志愿者", "积分发放", "积分兑换", "注册志愿者",
 					 "新注册", "微心愿", "已圆梦", "活动" };
 #define HUB_NCOLS (sizeof(hub_heads) / sizeof(hub_heads[0]))
 
