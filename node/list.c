@@ -47,8 +47,11 @@ int node_range_take(struct node_ctx *ctx, const struct node_args *a, struct app_
 int node_page_take(struct node_ctx *ctx, const struct node_args *a, struct app_page *p)
 {
 	/* a person at a terminal gets a page; JSON, CSV and pipes get all
-	 * unless --limit says otherwise */
-	int64_t def = !ctx->json && !ctx->csv && isatty(STDOUT_FILENO) ? NODE_PAGE_DEFAULT : 0;
+	 * unless --limit says otherwise, or --page asks for a page (of 50:
+	 * `order list --page 2 | less`) */
+	int64_t def = node_arg(a, "page") || (!ctx->json && !ctx->csv && isatty(STDOUT_FILENO))
+			      ? NODE_PAGE_DEFAULT
+			      : 0;
 	int rc = app_page_parse(&ctx->app, node_arg(a, "limit"), node_arg(a, "page"), def, p);
 	return rc ? node_fail_app(ctx, rc) : 0;
 }

@@ -96,6 +96,7 @@ contains "$out" "第 9 页没有内容：共 123 条，每页 50 条" "a page pa
 cl --home "$S1" --json volunteer list --limit 10 --page 2 --search 志愿者 | pyjson '
 d["total"] == 120 and d["offset"] == 10 and d["limit"] == 10 and len(d["volunteers"]) == 10'
 [ "$(cl --home "$S1" volunteer list | grep -c -- '-v')" -eq 123 ] || fail "a pipe gets every row"
+[ "$(cl --home "$S1" volunteer list --page 3 | grep -c -- '-v')" -eq 23 ] || fail "--page alone pages by 50, on a pipe too"
 
 check "points history --from/--to: the rows of the range, the whole balance"
 cl --home "$S1" --json points history "$v1" --from 2025-03-01 | pyjson 'd["entries"] == [] and d["balance"] == 20 and d["range_sum"] == 0'
