@@ -30,3 +30,6 @@ LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c
 TEST_SRCS += tests/test_app_team.c
+# Micro-wishes (微心愿, issue 17).
+LIB_SRCS += app/wish.c
+TEST_SRCS += tests/test_app_wish.c

@@ -222,6 +222,22 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_LEDGER_OVERDRAW] = { M_LEDGER_OVERDRAW },
 	[APP_W_TOP_BAD_PERIOD] = { M_TOP_BAD_PERIOD, .echo = 1 },
 	[APP_W_TOP_BAD_BY] = { M_TOP_BAD_BY, .echo = 1 },
+	/* micro-wishes (issue 17) */
+	[APP_W_WISH_NOT_WISH] = { M_WISH_NOT_WISH, false },
+	[APP_W_WISH_BAD_WHAT] = { M_WISH_BAD_WHAT, false },
+	[APP_W_WISH_BAD_FOR] = { M_WISH_BAD_FOR, .echo = 1 },
+	[APP_W_WISH_BAD_DUE] = { M_WISH_BAD_DUE, .echo = 1 },
+	[APP_W_WISH_PAST_DUE] = { M_WISH_PAST_DUE, false },
+	[APP_W_WISH_BAD_UNIT] = { M_WISH_BAD_UNIT, .echo = 1 },
+	[APP_W_WISH_WHO_NEEDED] = { M_WISH_WHO_NEEDED, false },
+	[APP_W_WISH_CLAIMED] = { M_WISH_CLAIMED, false },
+	[APP_W_WISH_FULFILLED] = { M_WISH_FULFILLED, false },
+	[APP_W_WISH_NOT_CLAIMED] = { M_WISH_NOT_CLAIMED, false },
+	[APP_W_WISH_NOT_CLAIMANT] = { M_WISH_NOT_CLAIMANT, false },
+	[APP_W_WISH_RELEASE_WHO] = { M_WISH_RELEASE_WHO, false },
+	[APP_W_WISH_BAD_NOTE] = { M_WISH_BAD_NOTE, false },
+	[APP_W_WISH_HOURS_UNIT] = { M_WISH_HOURS_UNIT, false },
+	[APP_W_WISH_BAD_STATE] = { M_WISH_BAD_STATE, .echo = 1 },
 };
 
 bool node_why_complete(void)

@@ -867,6 +867,10 @@ static void test_schema_ids(void **state)
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_COMMENT, "comment" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CREATED_AT, "created_at" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_UPDATED_AT, "updated_at" },
+		/* micro-wishes (issue 17) */
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_DUE, "due" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_BENEFICIARY, "beneficiary" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CLAIMANT, "claimant" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ORDER, "order" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_STATION, "station" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ACTOR, "actor" },
