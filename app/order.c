@@ -49,7 +49,9 @@
  *      and a wish fulfilled offline keeps who fulfilled it, whatever claim
  *      the hub made later. Claim and release write the whole register
  *      (the one they clear as NULL); every other move carries the
- *      claimant it holds (crdt/commit.c fills it).
+ *      claimant it holds (crdt/commit.c fills it). A wish is claimed, not
+ *      dispatched or accepted, and fulfilled with a note (app_order_fulfil),
+ *      not by order done: those are refused (APP_W_WISH_USE_WISH).
  */
 #include <math.h>
 #include <string.h>
@@ -182,6 +184,8 @@ int app_order_allowed(struct app *a, const struct app_order *o, enum app_order_m
 	case APP_MOVE_DISPATCH:
 	case APP_MOVE_CANCEL:
 	case APP_MOVE_ACCEPT:
+		if (m != APP_MOVE_CANCEL && strcmp(o->kind, "wish") == 0) /* O6 */
+			return app_failf(a, ERR_RULE, APP_W_WISH_USE_WISH, 2, o->id, "claim");
 		if (app_finished(o))
 			return app_failf(a, ERR_RULE, APP_W_ORDER_FINISHED, 3, o->id, o->status, verb);
 		if (m != APP_MOVE_ACCEPT || volunteer_given)
@@ -469,6 +473,8 @@ static int app_order_done_tx(struct app *a, const char *id, bool has_hours, doub
 		return app_failf(a, ERR_USAGE, APP_W_ORDER_BAD_HOURS, 1, hs);
 	if ((rc = app_order_allowed(a, &o, APP_MOVE_DONE, false)))
 		return rc;
+	if (!wish_note && strcmp(o.kind, "wish") == 0) /* O6: a wish is fulfilled with a note */
+		return app_failf(a, ERR_RULE, APP_W_WISH_USE_WISH, 2, o.id, "done");
 	if (has_hours && !o.volunteer[0])
 		return app_failf(a, ERR_RULE, APP_W_WISH_HOURS_UNIT, 2, o.id, o.claimant);
 	if (has_hours && ((rc = app_order_home(a, o.volunteer, r->home, sizeof(r->home))) ||

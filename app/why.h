@@ -238,6 +238,7 @@ enum app_why {
 	APP_W_WISH_BAD_NOTE,         /* (id, most bytes) */
 	APP_W_WISH_HOURS_UNIT,       /* (id, the team or unit) */
 	APP_W_WISH_BAD_STATE,        /* (state typed) */
+	APP_W_WISH_USE_WISH,         /* (id, the wish command: claim, done) */
 
 	APP_W_COUNT
 };

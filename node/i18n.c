@@ -1217,6 +1217,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"wish" },
 	[M_VERB_CLAIM] = { "认领", "claim" },
 	[M_VERB_RELEASE] = { "释放", "release" },
+	[M_WISH_USE_WISH] = { "%s 是微心愿：用 cunlian wish %s 办理（认领方和圆梦说明记在心愿上）；什么都没有做\n",
+		"%s is a micro-wish: use cunlian wish %s (the claimant and the note are kept with it); nothing was done\n" },
 	/* ---- end of micro-wishes ---- */
 };
 

@@ -650,6 +650,7 @@ enum node_msg_id {
 	M_KIND_WISH,
 	M_VERB_CLAIM,
 	M_VERB_RELEASE,
+	M_WISH_USE_WISH,
 	/* ---- end of micro-wishes ---- */
 	M_COUNT
 };

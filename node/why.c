@@ -238,6 +238,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_WISH_BAD_NOTE] = { M_WISH_BAD_NOTE, false },
 	[APP_W_WISH_HOURS_UNIT] = { M_WISH_HOURS_UNIT, false },
 	[APP_W_WISH_BAD_STATE] = { M_WISH_BAD_STATE, .echo = 1 },
+	[APP_W_WISH_USE_WISH] = { M_WISH_USE_WISH, false },
 };
 
 bool node_why_complete(void)

@@ -322,6 +322,13 @@ static void test_kinds_and_lists(void **state)
 	t_refused(&t, &s, app_order_claim(&t.a, "s0001-o1", "王伟", NULL, &f, &r), ERR_RULE,
 		  APP_W_WISH_NOT_WISH);
 	t_refused(&t, &s, app_order_release(&t.a, "s0001-o1", NULL, &r), ERR_RULE, APP_W_WISH_NOT_WISH);
+	/* and a wish is claimed and fulfilled as a wish, not as an order */
+	t_refused(&t, &s, app_order_dispatch(&t.a, "s0001-o2", "王伟", &f, &r), ERR_RULE, APP_W_WISH_USE_WISH);
+	t_refused(&t, &s, app_order_accept(&t.a, "s0001-o2", "王伟", &f, &r), ERR_RULE, APP_W_WISH_USE_WISH);
+	assert_int_equal(app_wish_claim(&t.a, "s0001-o4", &v1, &f, &w), 0);
+	t_state(&t, &s);
+	t_refused(&t, &s, app_order_done(&t.a, "s0001-o4", 1, &r), ERR_RULE, APP_W_WISH_USE_WISH);
+	assert_int_equal(app_wish_release(&t.a, "s0001-o4", &v1, false, NULL, &f, &w), 0);
 
 	/* order list --kind */
 	struct { const char *kind; int64_t n; } kinds[] = { { NULL, 4 }, { "wish", 3 }, { "service", 1 } };

@@ -341,7 +341,7 @@ static int64_t staff_today(struct web_req *r)
 #define STAFF_PAGE_ORDERS 50
 static int staff_today_page(struct web_req *r, const struct app_account *acct)
 {
-	struct app_order_filter f = { .station = r->w->app.conf.station };
+	struct app_order_filter f = { .station = r->w->app.conf.station, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1,
 				  .limit = STAFF_PAGE_ORDERS };
 	const char *status = web_q(r, "status"), *page = web_q(r, "page");
@@ -433,7 +433,7 @@ static int staff_me_page(struct web_req *r, const struct app_account *acct)
 	staff_begin(r, acct, "我的");
 	staff_card(r, &c);
 	web_raw(&r->out, "<h2>我的订单</h2><ul class=\"orders\">");
-	struct app_order_filter f = { .volunteer = acct->volunteer };
+	struct app_order_filter f = { .volunteer = acct->volunteer, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1, .actions = true };
 	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
 		return rc;
