@@ -134,6 +134,8 @@ static void staff_nav(struct web_req *r, const struct app_account *acct)
 		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>");
 	if (acct->volunteer[0])
 		web_raw(&r->out, "<a href=\"/me\">我的</a>");
+	if (!r->w->app.hub)
+		web_raw(&r->out, "<a href=\"/wishes\">微心愿</a>"); /* wish.c */
 	web_raw(&r->out, "<form method=\"post\" action=\"/logout\" class=\"inline\">");
 	web_csrf_field(r);
 	web_raw(&r->out, "<button type=\"submit\" class=\"link\">退出登录</button></form></nav>"
@@ -991,4 +993,11 @@ int web_staff_redeem(struct web_req *r)
 	snprintf(to, sizeof(to), "/volunteer?id=%s", id);
 	staff_redirect(r, to);
 	return 0;
+}
+
+/* ---- for the other staff pages (wish.c) ----------------------------------- */
+
+void web_staff_begin(struct web_req *r, const struct app_account *acct, const char *title)
+{
+	staff_begin(r, acct, title);
 }
