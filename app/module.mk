@@ -32,3 +32,6 @@ TEST_SRCS += tests/test_app_gift.c
 TEST_SRCS += tests/test_app_team.c
 # Reports administrators ask for: days and pages (issue 17).
 LIB_SRCS += app/range.c
+# Micro-wishes (微心愿, issue 17).
+LIB_SRCS += app/wish.c
+TEST_SRCS += tests/test_app_wish.c

@@ -15,6 +15,11 @@
  *   done      dispatched, accepted          done        hours; credits points
  *   rate      done                          rated       a rating 1..5
  *   cancel    open, dispatched, accepted    cancelled   a reason
+ *   claim     open, dispatched              accepted    a volunteer, a team or
+ *                                                       a unit (a wish)
+ *   release   accepted                      open        (a wish) clears who
+ *   done      accepted (a wish)             done        a note; hours optional,
+ *                                                       a volunteer's only
  *
  * Invariants:
  *  O1. Every move is one local commit holding the order's new state, one
@@ -38,6 +43,15 @@
  *      the home station, which holds the right to spend the points, sees
  *      it; sync/trust.c lets a station write such a credit for its own
  *      orders only.
+ *  O6. A wish (kind wish, app/wish.c) moves with the same register: its
+ *      claimant (a team or a unit, orders.claimant) is part of it, so the
+ *      status, the volunteer and the claimant always come from one write
+ *      and a wish fulfilled offline keeps who fulfilled it, whatever claim
+ *      the hub made later. Claim and release write the whole register
+ *      (the one they clear as NULL); every other move carries the
+ *      claimant it holds (crdt/commit.c fills it). A wish is claimed, not
+ *      dispatched or accepted, and fulfilled with a note (app_order_fulfil),
+ *      not by order done: those are refused (APP_W_WISH_USE_WISH).
  */
 #include <math.h>
 #include <string.h>
@@ -65,6 +79,10 @@ const char *app_order_move_name(enum app_order_move m)
 		return "rate";
 	case APP_MOVE_CANCEL:
 		return "cancel";
+	case APP_MOVE_CLAIM:
+		return "claim";
+	case APP_MOVE_RELEASE:
+		return "release";
 	}
 	return "";
 }
@@ -80,7 +98,7 @@ bool app_order_status_ok(const char *s)
 /* Columns of orders_live in the order app_order_read takes them. */
 #define APP_ORDER_COLS                                                                          \
 	"pk, station, kind, category, detail, requester, requester_phone, status, volunteer, team," \
-	" hours, rating, comment, created_at, updated_at"
+	" hours, rating, comment, created_at, updated_at, due, beneficiary, claimant"
 
 static void app_order_read(sqlite3_stmt *st, struct app_order *o)
 {
@@ -101,6 +119,9 @@ static void app_order_read(sqlite3_stmt *st, struct app_order *o)
 	app_col_text(st, 12, o->comment, sizeof(o->comment));
 	o->created_at = sqlite3_column_int64(st, 13);
 	o->updated_at = sqlite3_column_int64(st, 14);
+	app_col_text(st, 15, o->due, sizeof(o->due));
+	app_col_text(st, 16, o->beneficiary, sizeof(o->beneficiary));
+	app_col_text(st, 17, o->claimant, sizeof(o->claimant));
 }
 
 int app_order_load(struct app *a, const char *id, struct app_order *o)
@@ -131,6 +152,22 @@ static bool app_finished(const struct app_order *o)
 	return app_is(o, "done") || app_is(o, "rated");
 }
 
+/* claim and release (O6): only a wish; claim from open or dispatched,
+ * release from accepted. Cancelled and finished are judged before. */
+static int app_order_allowed_wish(struct app *a, const struct app_order *o, enum app_order_move m)
+{
+	const char *holder = o->volunteer[0] ? o->volunteer : o->claimant;
+	if (strcmp(o->kind, "wish") != 0)
+		return app_failf(a, ERR_RULE, APP_W_WISH_NOT_WISH, 2, o->id, o->kind);
+	if (app_finished(o))
+		return app_failf(a, ERR_RULE, APP_W_WISH_FULFILLED, 2, o->id, holder);
+	if (m == APP_MOVE_CLAIM && app_is(o, "accepted"))
+		return app_failf(a, ERR_RULE, APP_W_WISH_CLAIMED, 2, o->id, holder);
+	if (m == APP_MOVE_RELEASE && !app_is(o, "accepted"))
+		return app_failf(a, ERR_RULE, APP_W_WISH_NOT_CLAIMED, 2, o->id, o->id);
+	return 0;
+}
+
 int app_order_allowed(struct app *a, const struct app_order *o, enum app_order_move m,
 		      bool volunteer_given)
 {
@@ -147,6 +184,8 @@ int app_order_allowed(struct app *a, const struct app_order *o, enum app_order_m
 	case APP_MOVE_DISPATCH:
 	case APP_MOVE_CANCEL:
 	case APP_MOVE_ACCEPT:
+		if (m != APP_MOVE_CANCEL && strcmp(o->kind, "wish") == 0) /* O6 */
+			return app_failf(a, ERR_RULE, APP_W_WISH_USE_WISH, 2, o->id, "claim");
 		if (app_finished(o))
 			return app_failf(a, ERR_RULE, APP_W_ORDER_FINISHED, 3, o->id, o->status, verb);
 		if (m != APP_MOVE_ACCEPT || volunteer_given)
@@ -156,12 +195,15 @@ int app_order_allowed(struct app *a, const struct app_order *o, enum app_order_m
 		if (app_is(o, "open") || !o->volunteer[0])
 			return app_failf(a, ERR_RULE, APP_W_ORDER_NO_VOLUNTEER, 4, o->id, verb, o->id, o->id);
 		return 0;
+	case APP_MOVE_CLAIM:
+	case APP_MOVE_RELEASE:
+		return app_order_allowed_wish(a, o, m);
 	case APP_MOVE_DONE:
 		if (app_finished(o)) {
 			app_real_fmt(o->hours, hs, sizeof(hs));
 			return app_failf(a, ERR_RULE, APP_W_ORDER_DONE_AGAIN, 2, o->id, hs);
 		}
-		if (app_is(o, "open") || !o->volunteer[0])
+		if (app_is(o, "open") || (!o->volunteer[0] && !o->claimant[0]))
 			return app_failf(a, ERR_RULE, APP_W_ORDER_NO_VOLUNTEER, 4, o->id, verb, o->id, o->id);
 		return 0;
 	case APP_MOVE_RATE:
@@ -288,6 +330,15 @@ static int app_order_check_new(struct app *a, const struct app_order_new *in, co
 	return 0;
 }
 
+/* A wish's own columns (O6), as wish.c checked them. */
+static void app_order_add_wish(struct crdt_write *w, const struct app_order_new *in)
+{
+	if (in->due && *in->due)
+		crdt_write_set_text(w, CRDT_C_ORDERS_DUE, in->due);
+	if (in->beneficiary && *in->beneficiary)
+		crdt_write_set_text(w, CRDT_C_ORDERS_BENEFICIARY, in->beneficiary);
+}
+
 static int app_order_add_tx(struct app *a, const struct app_order_new *in, struct app_order_result *r)
 {
 	const char *kind = in->kind ? in->kind : "service";
@@ -318,6 +369,7 @@ static int app_order_add_tx(struct app *a, const struct app_order_new *in, struc
 	if (phone[0])
 		crdt_write_set_text(&w, CRDT_C_ORDERS_REQUESTER_PHONE, phone);
 	crdt_write_set_int(&w, CRDT_C_ORDERS_CREATED_AT, (int64_t)a->now_ms);
+	app_order_add_wish(&w, in);
 	if ((rc = app_order_commit(a, &o, &w, "open", NULL, NULL, NULL)) || (rc = app_write_end(a)))
 		return rc;
 	snprintf(r->id, sizeof(r->id), "%s", o.id);
@@ -402,26 +454,37 @@ static int app_order_home(struct app *a, const char *vid, char *home, size_t n)
 	return rc;
 }
 
-static int app_order_done_tx(struct app *a, const char *id, double hours, struct app_order_result *r)
+/* done, of an order (hours, no note) or a wish (a note, hours optional:
+ * has_hours; O6). */
+static int app_order_done_tx(struct app *a, const char *id, bool has_hours, double hours,
+			     const char *wish_note, struct app_order_result *r)
 {
 	struct app_order o;
 	struct app_credit c;
 	struct crdt_write w;
-	char note[64], hs[32];
+	char note[APP_TEXT_MAX + 64], hs[32];
 	int rc;
 
+	memset(&c, 0, sizeof(c));
 	if ((rc = app_order_begin(a, id, &o, r)))
 		return rc;
 	app_real_fmt(hours, hs, sizeof(hs));
-	if (!app_hours_ok(hours))
+	if (has_hours && !app_hours_ok(hours))
 		return app_failf(a, ERR_USAGE, APP_W_ORDER_BAD_HOURS, 1, hs);
-	if ((rc = app_order_allowed(a, &o, APP_MOVE_DONE, false)) ||
-	    (rc = app_order_home(a, o.volunteer, r->home, sizeof(r->home))) ||
-	    (rc = app_points_credit(a, o.id, o.station, o.volunteer, r->home, hours, &c)))
+	if ((rc = app_order_allowed(a, &o, APP_MOVE_DONE, false)))
+		return rc;
+	if (!wish_note && strcmp(o.kind, "wish") == 0) /* O6: a wish is fulfilled with a note */
+		return app_failf(a, ERR_RULE, APP_W_WISH_USE_WISH, 2, o.id, "done");
+	if (has_hours && !o.volunteer[0])
+		return app_failf(a, ERR_RULE, APP_W_WISH_HOURS_UNIT, 2, o.id, o.claimant);
+	if (has_hours && ((rc = app_order_home(a, o.volunteer, r->home, sizeof(r->home))) ||
+			  (rc = app_points_credit(a, o.id, o.station, o.volunteer, r->home, hours, &c))))
 		return rc;
 	crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, o.id);
-	crdt_write_set_real(&w, CRDT_C_ORDERS_HOURS, hours);
-	snprintf(note, sizeof(note), "hours=%s", hs);
+	if (has_hours)
+		crdt_write_set_real(&w, CRDT_C_ORDERS_HOURS, hours);
+	/* a wish's event holds its note (the hours are the order's) */
+	snprintf(note, sizeof(note), wish_note ? "%s" : "hours=%s", wish_note ? wish_note : hs);
 	/* O5: the credit of a volunteer of another station goes county-wide,
 	 * in the same write transaction as the move */
 	bool here = c.write && strcmp(c.scope, o.station) == 0;
@@ -431,7 +494,7 @@ static int app_order_done_tx(struct app *a, const char *id, double hours, struct
 	if (rc || (rc = app_write_end(a)))
 		return rc;
 	r->away = c.write && !here;
-	r->hours = hours;
+	r->hours = has_hours ? hours : 0;
 	r->points = c.write ? c.points : 0;
 	return 0;
 }
@@ -439,7 +502,7 @@ static int app_order_done_tx(struct app *a, const char *id, double hours, struct
 int app_order_done(struct app *a, const char *id, double hours, struct app_order_result *r)
 {
 	bool began = !a->writing;
-	return app_write_fail(a, began, app_order_done_tx(a, id, hours, r));
+	return app_write_fail(a, began, app_order_done_tx(a, id, true, hours, NULL, r));
 }
 
 static int app_order_rate_tx(struct app *a, const char *id, int64_t rating, const char *comment,
@@ -518,9 +581,11 @@ static void order_list_bind(sqlite3_stmt *st, const struct app_order_filter *f, 
 		sqlite3_bind_int64(st, 5, f->range->to_ms);
 	if (f->search && f->search[0])
 		sqlite3_bind_text(st, 6, f->search, -1, SQLITE_TRANSIENT);
-	if (sqlite3_bind_parameter_count(st) >= 8) {
-		sqlite3_bind_int64(st, 7, f->page && f->page->limit ? f->page->limit : -1);
-		sqlite3_bind_int64(st, 8, f->page ? f->page->offset : 0);
+	if (f->kind)
+		sqlite3_bind_text(st, 7, f->kind, -1, SQLITE_TRANSIENT);
+	if (sqlite3_bind_parameter_count(st) >= 9) { /* the list, not the count */
+		sqlite3_bind_int64(st, 8, f->page && f->page->limit ? f->page->limit : -1);
+		sqlite3_bind_int64(st, 9, f->page ? f->page->offset : 0);
 	}
 }
 
@@ -534,6 +599,8 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 
 	if (f->status && !app_order_status_ok(f->status))
 		return app_failf(a, ERR_USAGE, APP_W_ORDER_BAD_STATUS, 1, f->status);
+	if (f->kind && strcmp(f->kind, "service") != 0 && strcmp(f->kind, "wish") != 0)
+		return app_failf(a, ERR_USAGE, APP_W_ORDER_BAD_KIND, 1, f->kind);
 	if (vid) {
 		rc = app_volunteer_find(a, vid, found);
 		if (rc == 0)
@@ -552,7 +619,8 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 	" AND (?4 IS NULL OR created_at >= ?4) AND (?5 IS NULL OR created_at < ?5)"              \
 	" AND (?6 IS NULL OR instr(lower(coalesce(detail, '')), lower(?6)) > 0"                  \
 	"  OR instr(lower(coalesce(requester, '')), lower(?6)) > 0"                              \
-	"  OR instr(lower(coalesce(category, '')), lower(?6)) > 0)"
+	"  OR instr(lower(coalesce(category, '')), lower(?6)) > 0)"                              \
+	" AND (?7 IS NULL OR coalesce(kind, 'service') = ?7)"
 	if (f->page) {
 		if ((rc = app_sql(a, &st, "SELECT count(*) FROM orders_live" APP_ORDER_WHERE, NULL)))
 			return rc;
@@ -566,7 +634,7 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 	if ((rc = app_sql(a, &st,
 			  "SELECT " APP_ORDER_COLS " FROM orders_live" APP_ORDER_WHERE
 			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk"
-			  " LIMIT ?7 OFFSET ?8",
+			  " LIMIT ?8 OFFSET ?9",
 			  NULL)))
 		return rc;
 #undef APP_ORDER_WHERE
@@ -628,4 +696,83 @@ int app_order_credit(struct app *a, const char *id, int64_t *points, bool *held)
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+/* ---- wishes (O6; app/wish.c) ---------------------------------------------- */
+
+static int app_order_claim_tx(struct app *a, const char *id, const char *who, const char *claimant,
+			      struct app_volunteer_found *f, struct app_order_result *r)
+{
+	struct app_volunteer_found own;
+	struct app_order o;
+	struct crdt_write w;
+	char note[APP_NAME_MAX + 16];
+	int rc;
+	if (!f)
+		f = &own;
+	memset(f, 0, sizeof(*f));
+	if ((rc = app_order_begin(a, id, &o, r)))
+		return rc;
+	if ((who != NULL) == (claimant != NULL) || (claimant && !app_text_ok(claimant, APP_NAME_MAX + 7)))
+		return app_write_bug(a, ERR_USAGE); /* wish.c passes one, checked */
+	if ((rc = app_order_allowed(a, &o, APP_MOVE_CLAIM, true)))
+		return rc;
+	r->volunteer[0] = '\0';
+	if (who && (rc = app_order_volunteer(a, &o, who, f, r)))
+		return rc;
+	crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, o.id);
+	if (claimant) {
+		crdt_write_set_null(&w, CRDT_C_ORDERS_VOLUNTEER);
+		crdt_write_set_text(&w, CRDT_C_ORDERS_CLAIMANT, claimant);
+		snprintf(note, sizeof(note), "%s", claimant);
+	} else {
+		crdt_write_set_null(&w, CRDT_C_ORDERS_CLAIMANT);
+		note[0] = '\0';
+	}
+	rc = app_order_commit(a, &o, &w, "accepted", claimant ? NULL : r->volunteer, note, NULL);
+	return rc ? rc : app_write_end(a);
+}
+
+int app_order_claim(struct app *a, const char *id, const char *who, const char *claimant,
+		    struct app_volunteer_found *f, struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_claim_tx(a, id, who, claimant, f, r));
+}
+
+static int app_order_release_tx(struct app *a, const char *id, const char *note,
+				struct app_order_result *r)
+{
+	struct app_order o;
+	struct crdt_write w;
+	int rc;
+	if ((rc = app_order_begin(a, id, &o, r)))
+		return rc;
+	if ((rc = app_order_allowed(a, &o, APP_MOVE_RELEASE, false)))
+		return rc;
+	crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, o.id);
+	crdt_write_set_null(&w, CRDT_C_ORDERS_VOLUNTEER);
+	crdt_write_set_null(&w, CRDT_C_ORDERS_CLAIMANT);
+	rc = app_order_commit(a, &o, &w, "open", NULL, note, NULL);
+	r->volunteer[0] = '\0';
+	return rc ? rc : app_write_end(a);
+}
+
+int app_order_release(struct app *a, const char *id, const char *note, struct app_order_result *r)
+{
+	bool began = !a->writing;
+	return app_write_fail(a, began, app_order_release_tx(a, id, note, r));
+}
+
+int app_order_fulfil(struct app *a, const char *id, bool has_hours, double hours, const char *note,
+		     struct app_order_result *r)
+{
+	bool began = !a->writing;
+	if (!note || !app_text_ok(note, APP_TEXT_MAX)) {
+		char max[16];
+		memset(r, 0, sizeof(*r));
+		snprintf(max, sizeof(max), "%d", APP_TEXT_MAX);
+		return app_write_fail(a, began, app_failf(a, ERR_USAGE, APP_W_WISH_BAD_NOTE, 2, id, max));
+	}
+	return app_write_fail(a, began, app_order_done_tx(a, id, has_hours, hours, note, r));
 }

@@ -49,6 +49,11 @@ struct app_order {
 	bool has_hours;
 	int64_t rating; /* 0: none */
 	int64_t created_at, updated_at;
+	/* a wish (kind wish, app/wish.h): by when, for whom, and who claimed
+	 * it when not a volunteer ("team:<id>" or "unit:<name>"; "" none) */
+	char due[16];
+	char beneficiary[APP_NAME_MAX + 1];
+	char claimant[APP_NAME_MAX + 8];
 };
 
 /* The moves of the lifecycle; app_order_move_name() gives "add",
@@ -60,6 +65,10 @@ enum app_order_move {
 	APP_MOVE_DONE,
 	APP_MOVE_RATE,
 	APP_MOVE_CANCEL,
+	/* wishes (app/wish.c): claimed (认领) by a volunteer, a team or a
+	 * unit; released back to open */
+	APP_MOVE_CLAIM,
+	APP_MOVE_RELEASE,
 };
 const char *app_order_move_name(enum app_order_move m);
 /* Is s one of open, dispatched, accepted, done, rated, cancelled? */
@@ -85,6 +94,7 @@ int app_order_rating_parse(struct app *a, const char *text, int64_t *rating);
  * NULL (kind: "service"; station: this node's). */
 struct app_order_new {
 	const char *category, *detail, *requester, *phone, *kind, *station;
+	const char *due, *beneficiary; /* a wish's (checked by wish.c), or NULL */
 };
 
 /* What a move did. */
@@ -114,6 +124,21 @@ int app_order_rate(struct app *a, const char *id, int64_t rating, const char *co
 		   struct app_order_result *r);
 int app_order_cancel(struct app *a, const char *id, const char *reason, struct app_order_result *r);
 
+/* Wishes (app/wish.c judges a wish's own rules first, then moves it
+ * with these; the register is order.c's alone).
+ * claim: status accepted with either a volunteer (who, found as for
+ * accept) or claimant ("team:<id>" / "unit:<name>"), exactly one of them.
+ * release: back to open, volunteer and claimant cleared; note may be NULL.
+ * fulfil: done with a note (required), hours optional (has_hours false:
+ * none); hours are credited like an order's (O2, O5), to a volunteer
+ * only (a team or unit claimant with hours is refused,
+ * APP_W_WISH_HOURS_UNIT). */
+int app_order_claim(struct app *a, const char *id, const char *who, const char *claimant,
+		    struct app_volunteer_found *f, struct app_order_result *r);
+int app_order_release(struct app *a, const char *id, const char *note, struct app_order_result *r);
+int app_order_fulfil(struct app *a, const char *id, bool has_hours, double hours, const char *note,
+		     struct app_order_result *r);
+
 /* Lists: orders matching every filter given (NULL: any), in station and
  * id order; each row to fn, which returns 0 to go on (else the walk
  * stops and returns that). status must be a status (else ERR_USAGE,
@@ -122,6 +147,7 @@ int app_order_cancel(struct app *a, const char *id, const char *reason, struct a
  * id (a visiting volunteer, a deleted record). */
 struct app_order_filter {
 	const char *status, *station, *volunteer;
+	const char *kind; /* service or wish (else ERR_USAGE APP_W_ORDER_BAD_KIND) */
 	struct app_volunteer_found *found; /* candidates when volunteer names
 					      several (ERR_RULE); may be NULL */
 	/* reports and lists (issue 17; range.h), each NULL for none: */

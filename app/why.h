@@ -226,6 +226,23 @@ enum app_why {
 	APP_W_RANGE_BAD_DAY,         /* (option, text typed) */
 	APP_W_RANGE_REVERSED,        /* (from typed, to typed) */
 	APP_W_PAGE_BAD,              /* (option, text typed, highest) */
+	/* micro-wishes (wish.c, issue 17); "typed": what a person typed */
+	APP_W_WISH_NOT_WISH,         /* (id, the order's kind) */
+	APP_W_WISH_BAD_WHAT,         /* (most bytes) */
+	APP_W_WISH_BAD_FOR,          /* (for whom typed) */
+	APP_W_WISH_BAD_DUE,          /* (date typed) */
+	APP_W_WISH_PAST_DUE,         /* (date, today) */
+	APP_W_WISH_BAD_UNIT,         /* (unit typed) */
+	APP_W_WISH_WHO_NEEDED,       /* () none or several of volunteer, team, unit */
+	APP_W_WISH_CLAIMED,          /* (id, who holds it) */
+	APP_W_WISH_FULFILLED,        /* (id, who fulfilled it) */
+	APP_W_WISH_NOT_CLAIMED,      /* (id, id) */
+	APP_W_WISH_NOT_CLAIMANT,     /* (id, who holds it, id) */
+	APP_W_WISH_RELEASE_WHO,      /* (id) neither --by nor --force */
+	APP_W_WISH_BAD_NOTE,         /* (id, most bytes) */
+	APP_W_WISH_HOURS_UNIT,       /* (id, the team or unit) */
+	APP_W_WISH_BAD_STATE,        /* (state typed) */
+	APP_W_WISH_USE_WISH,         /* (id, the wish command: claim, done) */
 
 	APP_W_COUNT
 };

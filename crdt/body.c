@@ -179,19 +179,20 @@ int crdt_write_check(const struct crdt_write *w)
 		return t->deletable && w->mask == 0 ? 0 : ERR_SCHEMA;
 	if (w->op != CRDT_UPSERT || w->mask == 0 || (w->mask >> t->ncols) != 0)
 		return ERR_SCHEMA;
-	uint32_t regmask = 0;
+	uint32_t regmask = 0, optmask = 0;
 	for (size_t i = 0; i < t->ncols; i++) {
 		const struct crdt_column *c = &t->cols[i];
 		if (c->rule == CRDT_RULE_LIFECYCLE)
-			regmask |= 1u << c->id;
+			*(c->optional ? &optmask : &regmask) |= 1u << c->id;
 		if (!(w->mask & (1u << c->id)))
 			continue;
 		int rc = crdt_value_check(c, &w->vals[c->id]);
 		if (rc)
 			return rc;
 	}
-	/* The lifecycle register is written whole or not at all. */
-	if ((w->mask & regmask) != 0 && (w->mask & regmask) != regmask)
+	/* The lifecycle register is written whole or not at all (but for its
+	 * optional parts). */
+	if ((w->mask & (regmask | optmask)) != 0 && (w->mask & regmask) != regmask)
 		return ERR_SCHEMA;
 	return 0;
 }

@@ -367,7 +367,8 @@ int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 }
 
 /* Fill the half of a lifecycle register a local write leaves out with the
- * row's current value (DESIGN.md: every write carries both). Filled texts
+ * row's current value (DESIGN.md: every write carries both); an optional
+ * part that is NULL stays out (it reads NULL anyway). Filled texts
  * are copied into *keep (freed by the caller). */
 static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char **keep)
 {
@@ -386,6 +387,8 @@ static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char *
 	for (unsigned c = 0; c < t->ncols; c++) {
 		if (!(regmask >> c & 1) || (w->mask >> c & 1))
 			continue;
+		if (t->cols[c].optional && s->row.v[c].type == CRDT_NULL)
+			continue; /* left out, it reads NULL */
 		w->vals[c] = s->row.v[c];
 		w->mask |= 1u << c;
 		if (w->vals[c].type == CRDT_TEXT) {

@@ -16,8 +16,9 @@
  *
  * Merge rules, by column rule and table kind (invariants in merge.c):
  *   LWW        the value with the largest (HLC, author) wins, per column.
- *   LIFECYCLE  status and volunteer of an order are one register; the write
- *              with the largest (phase, step, HLC, author) wins.
+ *   LIFECYCLE  status and volunteer of an order (and a wish's claimant, an
+ *              optional part) are one register; the write with the largest
+ *              (phase, step, HLC, author) wins.
  *   append     rows are inserted once and never change; of several inserts
  *              of the same id (or the same unique key) the one with the
  *              smallest (HLC, author) wins everywhere, and the others are
@@ -219,6 +220,10 @@ enum crdt_orders_col {
 	CRDT_C_ORDERS_COMMENT = 11,
 	CRDT_C_ORDERS_CREATED_AT = 12,
 	CRDT_C_ORDERS_UPDATED_AT = 13,
+	/* micro-wishes (微心愿, issue 17): orders of kind wish */
+	CRDT_C_ORDERS_DUE = 14,         /* by when: YYYY-MM-DD, or NULL */
+	CRDT_C_ORDERS_BENEFICIARY = 15, /* for whom */
+	CRDT_C_ORDERS_CLAIMANT = 16,    /* "team:<id>" or "unit:<name>"; part of the register */
 };
 enum crdt_order_events_col {
 	CRDT_C_ORDER_EVENTS_ORDER = 0,
@@ -289,6 +294,11 @@ struct crdt_column {
 	const char *name;
 	enum crdt_type type;
 	enum crdt_rule rule;
+	/* LIFECYCLE only: a part of the register added after it (a wish's
+	 * claimant, issue 17) that a write may leave out; left out, it reads
+	 * NULL, so commits made before the column existed still carry the
+	 * register whole. */
+	bool optional;
 };
 
 struct crdt_table {

@@ -22,8 +22,10 @@
  *      a tombstone stays with its station, and the order of arrival does not
  *      matter. (Trust lets a station write only its own scope, so in
  *      practice every write of a row shares one scope.)
- *  R4. LIFECYCLE register (orders.status with orders.volunteer): holds the
- *      pair of the write with the largest (phase, step, K). Orders are not
+ *  R4. LIFECYCLE register (orders.status with orders.volunteer and the
+ *      optional orders.claimant): holds the values of the write with the
+ *      largest (phase, step, K); an optional part that write left out is
+ *      NULL. Orders are not
  *      deletable, so R2 never interleaves with R4 (a tombstone dropping a
  *      register winner would need the runner-up, which is not kept).
  *
@@ -137,6 +139,11 @@ static int crdt_merge_rows(struct crdt_store *s, const struct crdt_table *t,
 		for (unsigned k = 0; k < t->ncols; k++) {
 			if (t->cols[k].rule != CRDT_RULE_LIFECYCLE)
 				continue;
+			if (!(w->mask >> k & 1)) { /* an optional part left out: NULL */
+				r->v[k].type = CRDT_NULL;
+				crdt_meta_clear(&r->m, (int)k);
+				continue;
+			}
 			r->v[k] = w->vals[k];
 			crdt_meta_set(&r->m, (int)k, hlc, author);
 		}

@@ -16,6 +16,9 @@
 
 #define COL(i, n, t) [i] = { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LWW }
 #define REG(i, n, t) [i] = { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LIFECYCLE }
+/* an optional part of the register (struct crdt_column) */
+#define REGO(i, n, t) \
+	[i] = { .id = (i), .name = (n), .type = (t), .rule = CRDT_RULE_LIFECYCLE, .optional = true }
 #define NCOLS(a) (sizeof(a) / sizeof((a)[0]))
 
 static const struct crdt_column stations_cols[] = {
@@ -64,6 +67,14 @@ static const struct crdt_column orders_cols[] = {
 	COL(CRDT_C_ORDERS_COMMENT, "comment", CRDT_TEXT),
 	COL(CRDT_C_ORDERS_CREATED_AT, "created_at", CRDT_INT),
 	COL(CRDT_C_ORDERS_UPDATED_AT, "updated_at", CRDT_INT),
+	/* micro-wishes (微心愿, issue 17; app/wish.c): by when, for whom, and
+	 * who claimed a wish when not a volunteer. The claimant is part of the
+	 * lifecycle register, so the status, the volunteer and the claimant
+	 * always come from one write (a wish fulfilled offline by a unit keeps
+	 * that unit, whatever later claim the hub made). */
+	COL(CRDT_C_ORDERS_DUE, "due", CRDT_TEXT),
+	COL(CRDT_C_ORDERS_BENEFICIARY, "beneficiary", CRDT_TEXT),
+	REGO(CRDT_C_ORDERS_CLAIMANT, "claimant", CRDT_TEXT),
 };
 
 static const struct crdt_column order_events_cols[] = {

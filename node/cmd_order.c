@@ -33,6 +33,7 @@ const char *node_word(enum node_lang lang, enum node_word kind, const char *s)
 		[APP_MOVE_ADD] = M_VERB_ADD,   [APP_MOVE_DISPATCH] = M_VERB_DISPATCH,
 		[APP_MOVE_ACCEPT] = M_VERB_ACCEPT, [APP_MOVE_DONE] = M_VERB_DONE,
 		[APP_MOVE_RATE] = M_VERB_RATE, [APP_MOVE_CANCEL] = M_VERB_CANCEL,
+		[APP_MOVE_CLAIM] = M_VERB_CLAIM, [APP_MOVE_RELEASE] = M_VERB_RELEASE,
 	};
 	for (size_t m = 0; kind == NODE_WORD_MOVE && m < sizeof(verbs) / sizeof(verbs[0]); m++)
 		if (strcmp(app_order_move_name((enum app_order_move)m), s) == 0)
@@ -226,9 +227,10 @@ static void node_order_list_begin(struct node_order_list *l)
 	struct node_ctx *ctx = l->ctx;
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	     node_msg(ctx->lang, M_COL_STATUS),
 			       node_msg(ctx->lang, M_COL_CATEGORY),  node_msg(ctx->lang, M_COL_DETAIL),
-			       node_msg(ctx->lang, M_COL_VOLUNTEER), node_msg(ctx->lang, M_COL_CREATED) };
+			       node_msg(ctx->lang, M_COL_VOLUNTEER), node_msg(ctx->lang, M_COL_CREATED),
+			       node_msg(ctx->lang, M_COL_KIND) };
 	if (!l->begun)
-		node_list_begin(ctx, &l->j, &l->t, 6, head, "orders");
+		node_list_begin(ctx, &l->j, &l->t, 7, head, "orders");
 	l->begun = true;
 }
 
@@ -260,6 +262,7 @@ static int node_order_row(void *arg, const struct app_order *o)
 		node_json_obj(&l->j);
 		node_json_kstr(&l->j, "id", o->id);
 		node_json_kstr(&l->j, "station", o->station);
+		node_json_kstr(&l->j, "kind", o->kind[0] ? o->kind : "service");
 		node_json_kstr(&l->j, "status", o->status);
 		node_json_kstr(&l->j, "category", o->category);
 		node_json_kstr(&l->j, "detail", o->detail);
@@ -275,8 +278,10 @@ static int node_order_row(void *arg, const struct app_order *o)
 		snprintf(shortd, sizeof(shortd), "%s", o->detail);
 	else
 		node_trunc_width(o->detail, 24, shortd, sizeof(shortd));
-	const char *cells[] = { o->id,	 node_status_name(l->ctx, o->status), o->category, shortd,
-				o->volunteer[0] ? o->volunteer : "-", when };
+	const char *state = strcmp(o->kind, "wish") == 0 ? node_wish_state(l->ctx, o->status)
+						    : node_status_name(l->ctx, o->status);
+	const char *cells[] = { o->id,	 state, o->category, shortd,
+				o->volunteer[0] ? o->volunteer : "-", when, node_kind_name(l->ctx, o->kind) };
 	node_table_row(&l->t, cells);
 	return 0;
 }
@@ -304,6 +309,7 @@ int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a)
 	struct app_order_filter flt = { .status = node_arg(a, "status"),
 					.station = node_arg(a, "station"),
 					.volunteer = node_arg(a, "volunteer"),
+					.kind = node_arg(a, "kind"),
 					.found = &f };
 	struct node_order_list l = { .ctx = ctx };
 	int rc;
@@ -392,8 +398,11 @@ int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a)
 	int64_t points;
 	bool credited;
 	int rc = node_args_one(ctx, a, M_NEED_ID);
-	if (rc || (rc = app_order_load(&ctx->app, a->pos[0], &o)) ||
-	    (rc = app_order_credit(&ctx->app, o.id, &points, &credited)))
+	if (rc || (rc = app_order_load(&ctx->app, a->pos[0], &o)))
+		return rc;
+	if (strcmp(o.kind, "wish") == 0) /* shown as a wish (cmd_wish.c) */
+		return node_wish_show_id(ctx, o.id);
+	if ((rc = app_order_credit(&ctx->app, o.id, &points, &credited)))
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_TIME), node_msg(ctx->lang, M_COL_NODE),
 			       node_msg(ctx->lang, M_COL_CHANGE), node_msg(ctx->lang, M_COL_VOLUNTEER),

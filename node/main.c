@@ -48,7 +48,8 @@ const struct node_cmd node_cmds[] = {
 	CMD("order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, APP_WRITES, "hours=", 1),
 	CMD("order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, APP_WRITES, "rating= comment=", 1),
 	CMD("order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, APP_WRITES, "reason=", 1),
-	CMD("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS, "status= station= volunteer= from= to= search= limit= page= format=", 0),
+	CMD("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS,
+	    "status= station= volunteer= kind= from= to= search= limit= page= format=", 0),
 	CMD("order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, APP_READS, "", 1),
 	CMD("points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, APP_READS, "", 1),
 	CMD("points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, APP_READS, "from= to= format=", 1),
@@ -94,6 +95,15 @@ const struct node_cmd node_cmds[] = {
 	CMD_ARGV("sync", NULL, node_cmd_sync, M_HELP_SYNC, APP_READS),
 	CMD_ARGV("linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, APP_READS),
 	CMD_ARGV("lora-bridge", NULL, node_cmd_lora_bridge, M_HELP_LORA_BRIDGE, APP_READS),
+	/* micro-wishes (微心愿, issue 17) */
+	CMD("wish", "add", node_cmd_wish_add, M_HELP_WISH_ADD, APP_WRITES,
+	    "what= for= due= requester= phone= station=", 0),
+	CMD("wish", "list", node_cmd_wish_list, M_HELP_WISH_LIST, APP_READS, "state= station= overdue", 0),
+	CMD("wish", "show", node_cmd_wish_show, M_HELP_WISH_SHOW, APP_READS, "", 1),
+	CMD("wish", "claim", node_cmd_wish_claim, M_HELP_WISH_CLAIM, APP_WRITES, "volunteer= team= unit=", 1),
+	CMD("wish", "release", node_cmd_wish_release, M_HELP_WISH_RELEASE, APP_WRITES,
+	    "volunteer= team= unit= force note=", 1),
+	CMD("wish", "done", node_cmd_wish_done, M_HELP_WISH_DONE, APP_WRITES, "note= hours=", 1),
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

@@ -17,3 +17,5 @@ BIN_SRCS += node/cmd_account.c
 BIN_SRCS += node/cmd_team.c
 # Reports administrators ask for: --format csv, --from/--to, pages (issue 17).
 BIN_SRCS += node/list.c
+# Micro-wishes (微心愿, issue 17).
+BIN_SRCS += node/cmd_wish.c

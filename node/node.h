@@ -387,4 +387,19 @@ enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
 
+/* ---- micro-wishes (cmd_wish.c, issue 17) ------------------------------ */
+struct app_order;
+int node_cmd_wish_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_wish_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_wish_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_wish_claim(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_wish_release(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_wish_done(struct node_ctx *ctx, const struct node_args *a);
+/* order show of a wish: shown as wish show shows it. */
+int node_wish_show_id(struct node_ctx *ctx, const char *id);
+/* "服务" or "微心愿": an order's kind in words. */
+const char *node_kind_name(const struct node_ctx *ctx, const char *kind);
+/* A wish's state in words (待认领, 已认领, 已圆梦 ...) for an order status. */
+const char *node_wish_state(const struct node_ctx *ctx, const char *status);
+
 #endif

@@ -226,6 +226,23 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_RANGE_BAD_DAY] = { M_RANGE_BAD_DAY, .echo = 2 },
 	[APP_W_RANGE_REVERSED] = { M_RANGE_REVERSED, .echo = 3 },
 	[APP_W_PAGE_BAD] = { M_PAGE_BAD, .echo = 2 },
+	/* micro-wishes (issue 17) */
+	[APP_W_WISH_NOT_WISH] = { M_WISH_NOT_WISH, false },
+	[APP_W_WISH_BAD_WHAT] = { M_WISH_BAD_WHAT, false },
+	[APP_W_WISH_BAD_FOR] = { M_WISH_BAD_FOR, .echo = 1 },
+	[APP_W_WISH_BAD_DUE] = { M_WISH_BAD_DUE, .echo = 1 },
+	[APP_W_WISH_PAST_DUE] = { M_WISH_PAST_DUE, false },
+	[APP_W_WISH_BAD_UNIT] = { M_WISH_BAD_UNIT, .echo = 1 },
+	[APP_W_WISH_WHO_NEEDED] = { M_WISH_WHO_NEEDED, false },
+	[APP_W_WISH_CLAIMED] = { M_WISH_CLAIMED, false },
+	[APP_W_WISH_FULFILLED] = { M_WISH_FULFILLED, false },
+	[APP_W_WISH_NOT_CLAIMED] = { M_WISH_NOT_CLAIMED, false },
+	[APP_W_WISH_NOT_CLAIMANT] = { M_WISH_NOT_CLAIMANT, false },
+	[APP_W_WISH_RELEASE_WHO] = { M_WISH_RELEASE_WHO, false },
+	[APP_W_WISH_BAD_NOTE] = { M_WISH_BAD_NOTE, false },
+	[APP_W_WISH_HOURS_UNIT] = { M_WISH_HOURS_UNIT, false },
+	[APP_W_WISH_BAD_STATE] = { M_WISH_BAD_STATE, .echo = 1 },
+	[APP_W_WISH_USE_WISH] = { M_WISH_USE_WISH, false },
 };
 
 bool node_why_complete(void)

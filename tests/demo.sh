@@ -6,7 +6,7 @@
 # third station has no link: its changes travel as a bundle file, as on a
 # USB stick) — including a conflict (the hub reassigns an order a station
 # has just finished), a redemption of points, a gift redeemed from a
-# station's shelf and a visiting volunteer whose hours and points reach
+# station's shelf, a micro-wish claimed and fulfilled, and a visiting volunteer whose hours and points reach
 # the home station — and agree. Then a resident
 # orders from a phone at 一村's web page (POST /kiosk over HTTP) and the
 # order reaches the hub. It leaves nothing running, unless KEEP=1: then
@@ -114,9 +114,15 @@ c s0002 points redeem s0002-v1 --gift 毛巾 | sed 's/^/    /'
 set +e
 c s0002 points redeem s0002-v1 --gift 毛巾 2>&1 | sed 's/^/    /'
 set -e
+echo "  微心愿：居民的心愿由志愿者认领、圆梦 (a micro-wish claimed and fulfilled):"
+w1=$(c s0002 --json wish add --what 想要一台收音机听戏 --for 独居的孙奶奶 --requester 孙奶奶 | id_of)
+c s0002 wish claim "$w1" --volunteer s0002-v2 | sed 's/^/    /'
+c s0002 wish done "$w1" --note 买来收音机并教会孙奶奶使用 --hours 1 | sed 's/^/    /'
 sync_all >/dev/null
 echo "  同步后县级中心看到二村的货架 (after syncing, the hub sees 二村's shelf):"
 c hub gift list | sed 's/^/    /'
+echo "  和二村圆梦的微心愿 (and 二村's fulfilled wish):"
+c hub wish list --state fulfilled | sed 's/^/    /'
 
 say "6. 外站志愿者：一村的志愿者到二村帮忙，时长和积分回到一村 (a visiting volunteer)"
 o3=$(c s0002 --json order add --category 助残 --detail 帮残疾人修理轮椅 --requester 赵* | id_of)

@@ -196,6 +196,57 @@ static void test_cancel_vs_done(void **state)
 	assert_string_equal(cell(f->st, "orders", "s0001-o4", "status"), "cancelled");
 }
 
+/* A wish's claimant is an optional part of the register (issue 17): it
+ * comes and goes with the winning write; a write that leaves it out reads
+ * NULL; it is never written without the status. */
+static void test_register_optional_part(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_write w;
+	order_at_both(f, T_DAY0, "s0001-o7", "s0001-v1");
+	/* the station: a unit claims it, then fulfils it (status only: the
+	 * store carries the claimant); the hub, later, claims it for another */
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o7");
+	crdt_write_text(&w, "status", "accepted");
+	crdt_write_set_null(&w, CRDT_C_ORDERS_VOLUNTEER);
+	crdt_write_set_text(&w, CRDT_C_ORDERS_CLAIMANT, "unit:县供电所");
+	assert_int_equal(crdt_commit_local(f->st, T_DAY0 + 10000, "s0001", &w, 1, NULL), 0);
+	order_move(f->st, T_DAY0 + 11000, "s0001-o7", "done", NULL);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o7");
+	crdt_write_text(&w, "status", "accepted");
+	crdt_write_set_null(&w, CRDT_C_ORDERS_VOLUNTEER);
+	crdt_write_set_text(&w, CRDT_C_ORDERS_CLAIMANT, "unit:县团委");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 20000, "s0001", &w, 1, NULL), 0);
+	exchange(f, T_DAY0 + 30000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o7", "status"), "done");
+	assert_string_equal(cell(f->hub, "orders", "s0001-o7", "claimant"), "unit:县供电所");
+	assert_string_equal(cell(f->hub, "orders", "s0001-o7", "volunteer"), ""); /* NULL */
+
+	/* the hub claims o8 for a unit; the station, not having seen it,
+	 * dispatches it later: its write leaves the claimant out (it holds
+	 * none), wins, and the claimant reads NULL on both */
+	order_at_both(f, T_DAY0 + 40000, "s0001-o8", "s0001-v1");
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o8");
+	crdt_write_text(&w, "status", "accepted");
+	crdt_write_set_null(&w, CRDT_C_ORDERS_VOLUNTEER);
+	crdt_write_set_text(&w, CRDT_C_ORDERS_CLAIMANT, "unit:县团委");
+	assert_int_equal(crdt_commit_local(f->hub, T_DAY0 + 50000, "s0001", &w, 1, NULL), 0);
+	order_move(f->st, T_DAY0 + 60000, "s0001-o8", "dispatched", "s0001-v2");
+	exchange(f, T_DAY0 + 70000);
+	assert_string_equal(cell(f->hub, "orders", "s0001-o8", "volunteer"), "s0001-v2");
+	assert_string_equal(cell(f->hub, "orders", "s0001-o8", "claimant"), ""); /* NULL */
+
+	/* the claimant without the status is refused; the register without
+	 * the claimant (every commit from before it existed) is whole */
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o8");
+	crdt_write_set_text(&w, CRDT_C_ORDERS_CLAIMANT, "unit:县团委");
+	assert_int_equal(crdt_write_check(&w), ERR_SCHEMA);
+	crdt_write_init(&w, ORDERS, CRDT_UPSERT, "s0001-o8");
+	crdt_write_text(&w, "status", "open");
+	crdt_write_text(&w, "volunteer", "s0001-v2");
+	assert_int_equal(crdt_write_check(&w), 0);
+}
+
 static void test_rate_vs_cancel(void **state)
 {
 	struct fx *f = *state;
@@ -867,6 +918,10 @@ static void test_schema_ids(void **state)
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_COMMENT, "comment" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CREATED_AT, "created_at" },
 		{ CRDT_T_ORDERS, CRDT_C_ORDERS_UPDATED_AT, "updated_at" },
+		/* micro-wishes (issue 17) */
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_DUE, "due" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_BENEFICIARY, "beneficiary" },
+		{ CRDT_T_ORDERS, CRDT_C_ORDERS_CLAIMANT, "claimant" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ORDER, "order" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_STATION, "station" },
 		{ CRDT_T_ORDER_EVENTS, CRDT_C_ORDER_EVENTS_ACTOR, "actor" },
@@ -1141,6 +1196,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_reassign_open_is_lww, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_cancel_vs_done, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rate_vs_cancel, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_register_optional_part, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tombstone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_points_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent_apply, setup, teardown),

@@ -150,7 +150,8 @@ int web_kiosk(struct web_req *r)
 		 "<button type=\"submit\">提交点单</button></form>",
 		 APP_TEXT_MAX, APP_NAME_MAX);
 	web_raw(&r->out, "<section class=\"qr-box\"><img class=\"qr\" src=\"/kiosk/qr\" alt=\"本页的二维码\" "
-			 "width=\"180\" height=\"180\"><p>用手机扫这个码，也能在手机上点单。</p></section>");
+			 "width=\"180\" height=\"180\"><p>用手机扫这个码，也能在手机上点单。</p></section>"
+			 "<p><a href=\"/kiosk/wishes\">看看村里的微心愿</a></p>"); /* wish.c */
 	web_end(r);
 	return 0;
 }

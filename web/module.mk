@@ -4,6 +4,8 @@ BIN_SRCS += web/server.c web/form.c web/html.c web/pages.c web/display.c
 BIN_SRCS += web/staff.c web/hub.c
 # The residents' pages (kiosk.c), the orders-per-client limit and QR codes.
 BIN_SRCS += web/kiosk.c web/limit.c web/qr.c
+# Micro-wishes (微心愿, issue 17): the staff's page and the residents' wall.
+BIN_SRCS += web/wish.c
 # The form decoder (its fuzz target: tests/fuzz/fuzz_form.c).
 TEST_SRCS += tests/test_web_form.c
 $(BUILD)/tests/test_web_form: $(BUILD)/obj/tests/test_web_form.o $(BUILD)/obj/web/form.o $(BUILD)/libcunlian.a

@@ -37,5 +37,12 @@ const struct web_page web_pages[] = {
 	{ "GET", "/kiosk/poster", web_kiosk_poster },
 	{ "GET", "/o/*", web_order_page },
 	{ "POST", "/o/*", web_order_rate_post },
+	/* wish.c: micro-wishes (微心愿, issue 17) */
+	{ "GET", "/wishes", web_wishes },
+	{ "POST", "/wishes/add", web_wish_add },
+	{ "POST", "/wishes/claim", web_wish_claim },
+	{ "POST", "/wishes/release", web_wish_release },
+	{ "POST", "/wishes/done", web_wish_done },
+	{ "GET", "/kiosk/wishes", web_kiosk_wishes },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);

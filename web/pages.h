@@ -40,4 +40,15 @@ int web_kiosk_poster(struct web_req *r);
 int web_order_page(struct web_req *r);
 int web_order_rate_post(struct web_req *r);
 
+/* wish.c: micro-wishes (微心愿), the staff's page and the residents' wall. */
+int web_wishes(struct web_req *r);
+int web_wish_add(struct web_req *r);
+int web_wish_claim(struct web_req *r);
+int web_wish_release(struct web_req *r);
+int web_wish_done(struct web_req *r);
+int web_kiosk_wishes(struct web_req *r);
+/* staff.c: a staff page's start (title, the links on top, who is in). */
+struct app_account;
+void web_staff_begin(struct web_req *r, const struct app_account *acct, const char *title);
+
 #endif

@@ -134,6 +134,8 @@ static void staff_nav(struct web_req *r, const struct app_account *acct)
 		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>");
 	if (acct->volunteer[0])
 		web_raw(&r->out, "<a href=\"/me\">我的</a>");
+	if (!r->w->app.hub)
+		web_raw(&r->out, "<a href=\"/wishes\">微心愿</a>"); /* wish.c */
 	web_raw(&r->out, "<form method=\"post\" action=\"/logout\" class=\"inline\">");
 	web_csrf_field(r);
 	web_raw(&r->out, "<button type=\"submit\" class=\"link\">退出登录</button></form></nav>"
@@ -341,7 +343,7 @@ static int64_t staff_today(struct web_req *r)
 #define STAFF_PAGE_ORDERS 50
 static int staff_today_page(struct web_req *r, const struct app_account *acct)
 {
-	struct app_order_filter f = { .station = r->w->app.conf.station };
+	struct app_order_filter f = { .station = r->w->app.conf.station, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1,
 				  .limit = STAFF_PAGE_ORDERS };
 	const char *status = web_q(r, "status"), *page = web_q(r, "page");
@@ -433,7 +435,7 @@ static int staff_me_page(struct web_req *r, const struct app_account *acct)
 	staff_begin(r, acct, "我的");
 	staff_card(r, &c);
 	web_raw(&r->out, "<h2>我的订单</h2><ul class=\"orders\">");
-	struct app_order_filter f = { .volunteer = acct->volunteer };
+	struct app_order_filter f = { .volunteer = acct->volunteer, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1, .actions = true };
 	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
 		return rc;
@@ -991,4 +993,11 @@ int web_staff_redeem(struct web_req *r)
 	snprintf(to, sizeof(to), "/volunteer?id=%s", id);
 	staff_redirect(r, to);
 	return 0;
+}
+
+/* ---- for the other staff pages (wish.c) ----------------------------------- */
+
+void web_staff_begin(struct web_req *r, const struct app_account *acct, const char *title)
+{
+	staff_begin(r, acct, title);
 }

@@ -23,9 +23,9 @@ cl --home "$S1" order dispatch "$o1" --volunteer "$v1" >/dev/null
 cl --home "$S1" order done "$o1" --hours 2 >/dev/null
 echo $(($(cat "$TMP/now") + DAY)) >"$TMP/now"
 o2=$(cl --home "$S1" --json order add --category 维修 --detail '修电视, "天线"' | jget '["id"]')
-o3=$(cl --home "$S1" --json order add --category 助学 --detail 一个书包 --kind wish | jget '["id"]')
-cl --home "$S1" order dispatch "$o3" --volunteer "$v2" >/dev/null
-cl --home "$S1" order done "$o3" --hours 1 >/dev/null
+o3=$(cl --home "$S1" --json wish add --what 一个书包 | jget '["id"]')
+cl --home "$S1" wish claim "$o3" --volunteer "$v2" >/dev/null
+cl --home "$S1" wish done "$o3" --note 送到了 --hours 1 >/dev/null
 v3=$(cl --home "$S1" --json volunteer add --name 李娜 --phone 13700003333 | jget '["id"]')
 
 check "order list --from/--to: the days placed, both ends included"
@@ -53,8 +53,8 @@ expect 2 --home "$S1" order list --format xml
 check "order list --search (detail, requester, category) with --status"
 cl --home "$S1" --json order list --search 药 | pyjson '[o["id"] for o in d["orders"]] == ["'"$o1"'"]'
 cl --home "$S1" --json order list --search 张大爷 | pyjson '[o["id"] for o in d["orders"]] == ["'"$o1"'"]'
-cl --home "$S1" --json order list --search 助学 --status done | pyjson '[o["id"] for o in d["orders"]] == ["'"$o3"'"]'
-cl --home "$S1" --json order list --search 助学 --status open | pyjson 'd["orders"] == []'
+cl --home "$S1" --json order list --search 书包 --status done | pyjson '[o["id"] for o in d["orders"]] == ["'"$o3"'"]'
+cl --home "$S1" --json order list --search 书包 --status open | pyjson 'd["orders"] == []'
 check "volunteer list --search (name, phone as typed with dashes)"
 cl --home "$S1" --json volunteer list --search 0000-2222 | pyjson '[v["id"] for v in d["volunteers"]] == ["'"$v2"'"]'
 cl --home "$S1" --json volunteer list --search 王 | pyjson '[v["id"] for v in d["volunteers"]] == ["'"$v1"'"]'

@@ -464,12 +464,15 @@ static int pick(struct sim *S, struct node *n, const char *table, const char *st
 {
 	char sql[256];
 	int64_t cnt;
-	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE station=?1 AND _dead IS NOT 1", table);
+	/* orders: services only; a wish moves by wish_work */
+	bool ord = strcmp(table, "orders") == 0;
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM %s WHERE station=?1 AND _dead IS NOT 1%s", table,
+		 ord ? " AND kind IS NOT 'wish'" : "");
 	if (q_int(n, sql, station, NULL, &cnt) || cnt == 0)
 		return 0;
-	if (strcmp(table, "orders") == 0)
+	if (ord)
 		snprintf(sql, sizeof(sql), "SELECT pk, status, volunteer, station FROM orders WHERE station=?1 "
-			 "ORDER BY pk LIMIT 1 OFFSET ?2");
+			 "AND kind IS NOT 'wish' ORDER BY pk LIMIT 1 OFFSET ?2");
 	else /* volunteers, teams */
 		snprintf(sql, sizeof(sql), "SELECT pk, station FROM %s WHERE station=?1 AND _dead IS NOT 1 "
 			 "ORDER BY pk LIMIT 1 OFFSET ?2", table);
@@ -563,6 +566,75 @@ static void gift_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
 	crdt_write_set_int(m, CRDT_C_GIFT_MOVES_AT, (int64_t)t);
 }
 
+/* Micro-wishes (issue 17, app/wish.c W3-W7) of station st, by a station
+ * or the hub, judged on what this node holds: a new wish; a published one
+ * claimed by a volunteer of st or a unit; a claimed one released (the
+ * whole register: volunteer and claimant NULL) or fulfilled (the status
+ * only: the store carries the claimant); an unfinished one cancelled.
+ * The done event's note records the claimant, for the heal check. */
+static void wish_work(struct sim *S, struct node *n, struct work *k, const char *st, uint64_t t)
+{
+	struct rng *r = &S->r;
+	char (*row)[48] = k->row, (*vol)[48] = k->vol;
+	int64_t cnt;
+	if (q_int(n, "SELECT count(*) FROM orders WHERE station=?1 AND kind='wish'", st, NULL, &cnt))
+		return;
+	if (!n->hub && (cnt == 0 || rpct(r, 15))) {
+		struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s-o%dx%u", st, n->idx, ++n->nord);
+		crdt_write_text(w, "station", st);
+		crdt_write_text(w, "kind", "wish");
+		crdt_write_text(w, "category", "微心愿");
+		crdt_write_text(w, "detail", "一台收音机");
+		crdt_write_set_text(w, CRDT_C_ORDERS_BENEFICIARY, names[rbelow(r, 8)]);
+		crdt_write_text(w, "status", "open");
+		crdt_write_int(w, "created_at", (int64_t)t);
+		event_add(k, n, st, k->pk[0], "", "open", NULL, t);
+		return;
+	}
+	if (cnt == 0 ||
+	    q_row(n, "SELECT pk, status, coalesce(volunteer,''), coalesce(claimant,'') FROM orders"
+		     " WHERE station=?1 AND kind='wish' ORDER BY pk LIMIT 1 OFFSET ?2",
+		  st, (int64_t)rbelow(r, (unsigned)cnt), row, 4) != 1)
+		return;
+	bool open = !strcmp(row[1], "open"), claimed = !strcmp(row[1], "accepted");
+	unsigned y = rbelow(r, 10);
+	const char *to = NULL;
+	if (open && y < 8)
+		to = "accepted";
+	else if (claimed && y < 2)
+		to = "open";
+	else if (claimed && y < 9)
+		to = "done";
+	else if ((open || claimed) && y == 9)
+		to = "cancelled";
+	if (!to)
+		return;
+	bool unit = false;
+	if (!strcmp(to, "accepted") && (rpct(r, 40) || !pick(S, n, "volunteers", st, vol, 1)))
+		unit = true;
+	struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s", row[0]);
+	crdt_write_text(w, "status", to);
+	if (!strcmp(to, "accepted") || !strcmp(to, "open")) { /* the whole register */
+		bool v = !strcmp(to, "accepted") && !unit;
+		snprintf(k->txt[0], sizeof(k->txt[0]), "unit:%s", n->hub ? "县团委" : "县供电所");
+		if (v)
+			crdt_write_text(w, "volunteer", vol[0]);
+		else
+			crdt_write_set_null(w, CRDT_C_ORDERS_VOLUNTEER);
+		if (unit)
+			crdt_write_set_text(w, CRDT_C_ORDERS_CLAIMANT, k->txt[0]);
+		else
+			crdt_write_set_null(w, CRDT_C_ORDERS_CLAIMANT);
+	}
+	crdt_write_int(w, "updated_at", (int64_t)t);
+	const char *ev_vol = !strcmp(to, "accepted") ? (unit ? "" : vol[0]) : row[2];
+	event_add(k, n, st, row[0], row[1], to, ev_vol, t);
+	if (!strcmp(to, "done")) {
+		snprintf(k->txt[1], sizeof(k->txt[1]), "%s", row[3]);
+		crdt_write_text(&k->w[k->n - 1], "note", k->txt[1]);
+	}
+}
+
 /* Teams, hours and recognition (issue 17, app/team.c TM1-TM8): a team,
  * a volunteer joining or leaving one, an adjustment or hours outside
  * orders for a volunteer of this station. */
@@ -639,7 +711,7 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 			crdt_write_text(w, "status", rpct(r, 50) ? "paused" : "active");
 			break;
 		}
-	} else if (x < 40) { /* a new order */
+	} else if (x < 30) { /* a new order */
 		struct crdt_write *w = work_add(k, T_ORD, CRDT_UPSERT, "%s-o%dx%u", sc, n->idx, ++n->nord);
 		crdt_write_text(w, "station", sc);
 		crdt_write_text(w, "kind", "service");
@@ -648,6 +720,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		crdt_write_int(w, "created_at", (int64_t)t);
 		crdt_write_int(w, "updated_at", (int64_t)t);
 		event_add(k, n, sc, k->pk[0], "", "open", NULL, t);
+	} else if (x < 40) { /* micro-wishes (issue 17) */
+		wish_work(S, n, k, sc, t);
 	} else if (x < 82) { /* the next step of an order */
 		if (!pick(S, n, "orders", sc, row, 3))
 			return;
@@ -731,7 +805,11 @@ static void hub_work(struct sim *S, struct node *n, struct work *k, const char *
 	char (*row)[48] = k->row, (*vol)[48] = k->vol;
 	unsigned x = rbelow(r, 100);
 	const char *st = S->node[1 + rbelow(r, (unsigned)S->n - 1)].scope;
-	if (x < 45) { /* reassign an unfinished order of a station */
+	if (x >= 30 && x < 45) { /* a station's wish, claimed, released ... at the hub */
+		snprintf(k->txt[2], sizeof(k->txt[2]), "%s", st);
+		*scope = k->txt[2];
+		wish_work(S, n, k, k->txt[2], t);
+	} else if (x < 45) { /* reassign an unfinished order of a station */
 		if (!pick(S, n, "orders", st, row, 3) || phase_of(row[1]) != 0)
 			return;
 		seen_note(n, row[0], 0);
@@ -1720,6 +1798,19 @@ static int check_all(struct sim *S)
 			sim_fail(S, "node %d: item %s has a stock of %lld", i, sqlite3_column_text(st, 0),
 				 (long long)sqlite3_column_int64(st, 1));
 		sqlite3_finalize(st);
+	}
+	/* wishes (W7): one that was fulfilled is fulfilled, held by the
+	 * volunteer and claimant of one of its fulfilments */
+	if (!S->fail[0]) {
+		int64_t bad = 0;
+		if (q_int(hub, "SELECT count(*) FROM orders o WHERE o.kind='wish' AND EXISTS"
+			       " (SELECT 1 FROM order_events e WHERE e.\"order\"=o.pk AND e.to_status='done')"
+			       " AND (o.status NOT IN ('done','rated') OR NOT EXISTS (SELECT 1 FROM order_events e"
+			       " WHERE e.\"order\"=o.pk AND e.to_status='done'"
+			       " AND coalesce(e.volunteer,'')=coalesce(o.volunteer,'')"
+			       " AND coalesce(e.note,'')=coalesce(o.claimant,'')))",
+			  NULL, NULL, &bad) || bad)
+			sim_fail(S, "%lld fulfilled wishes lost who fulfilled them", (long long)bad);
 	}
 	/* orders: finished work stays finished; rated means it was done */
 	if (!S->fail[0]) {
