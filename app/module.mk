@@ -30,3 +30,7 @@ LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c
 TEST_SRCS += tests/test_app_team.c
+# The service menu (category.c, above) and the hub sending orders to a
+# station (send.c), issue 17.
+LIB_SRCS += app/send.c
+TEST_SRCS += tests/test_app_category.c

@@ -46,6 +46,8 @@
 #include "base/err.h"
 #include "app/order.h"
 #include "app/points.h"
+#include "app/category.h"
+#include "app/send.h"
 
 static const char *const app_statuses[] = { "open", "dispatched", "accepted",
 					    "done", "rated",	  "cancelled" };
@@ -306,8 +308,11 @@ static int app_order_add_tx(struct app *a, const struct app_order_new *in, struc
 		return app_failf(a, ERR_RULE, APP_W_ORDER_STATION_NOT_OURS, 2, station, a->conf.station);
 	memset(&o, 0, sizeof(o));
 	snprintf(o.station, sizeof(o.station), "%s", station);
-	if ((rc = app_write_begin(a)) || (rc = app_id_next(a, "orders", 'o', o.id, sizeof(o.id))))
+	if ((rc = app_write_begin(a)) || (rc = app_category_check(a, in->category, station)) || /* C4 */
+	    (rc = app_id_next(a, "orders", 'o', o.id, sizeof(o.id))))
 		return rc;
+	char sent[CRDT_SCOPE_MAX + 8];
+	app_send_note(a, station, sent, sizeof(sent)); /* send.c S5 */
 	crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, o.id);
 	crdt_write_set_text(&w, CRDT_C_ORDERS_STATION, station);
 	crdt_write_set_text(&w, CRDT_C_ORDERS_KIND, kind);
@@ -318,7 +323,7 @@ static int app_order_add_tx(struct app *a, const struct app_order_new *in, struc
 	if (phone[0])
 		crdt_write_set_text(&w, CRDT_C_ORDERS_REQUESTER_PHONE, phone);
 	crdt_write_set_int(&w, CRDT_C_ORDERS_CREATED_AT, (int64_t)a->now_ms);
-	if ((rc = app_order_commit(a, &o, &w, "open", NULL, NULL, NULL)) || (rc = app_write_end(a)))
+	if ((rc = app_order_commit(a, &o, &w, "open", NULL, sent, NULL)) || (rc = app_write_end(a)))
 		return rc;
 	snprintf(r->id, sizeof(r->id), "%s", o.id);
 	return 0;
@@ -528,11 +533,12 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 			  "SELECT " APP_ORDER_COLS " FROM orders_live"
 			  " WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR station = ?2)"
 			  " AND (?3 IS NULL OR volunteer = ?3)"
+			  " AND (?4 IS NULL OR " APP_SEND_SQL_SENT ")" /* send.c: --from-hub */
 			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk",
 			  NULL)))
 		return rc;
-	const char *bind[3] = { f->status, f->station, vid };
-	for (int i = 0; i < 3; i++)
+	const char *bind[4] = { f->status, f->station, vid, f->from_hub ? "1" : NULL };
+	for (int i = 0; i < 4; i++)
 		if (bind[i])
 			sqlite3_bind_text(st, i + 1, bind[i], -1, SQLITE_TRANSIENT);
 	int stop = 0;

@@ -123,6 +123,7 @@ struct app_order_filter {
 	const char *status, *station, *volunteer;
 	struct app_volunteer_found *found; /* candidates when volunteer names
 					      several (ERR_RULE); may be NULL */
+	bool from_hub; /* only orders the hub sent to their station (send.h) */
 };
 typedef int (*app_order_each_fn)(void *arg, const struct app_order *o);
 int app_order_list(struct app *a, const struct app_order_filter *f, app_order_each_fn fn, void *arg);

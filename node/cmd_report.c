@@ -54,6 +54,16 @@ static void node_report_json_group(struct node_json *j, const struct app_report_
 	node_json_end_obj(j);
 }
 
+/* By category: a category not on the service menu (an old free-text,
+ * renamed or retired one) is named so (app/report.h). */
+static void node_report_unlisted(const struct node_ctx *ctx, struct app_report *r)
+{
+	for (size_t i = 0; r->by == APP_BY_CATEGORY && i < r->n; i++)
+		if (r->g[i].unlisted)
+			snprintf(r->g[i].name, sizeof(r->g[i].name), "%s",
+				 node_msg(ctx->lang, M_REPORT_NOT_LISTED));
+}
+
 /* The cells of one group, as text; cells point into buf. */
 static void node_report_cells(const struct app_report_group *g, const char *key, const char *name,
 			      char buf[17][48], const char **cells)
@@ -237,6 +247,7 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		return rc;
 	if ((rc = app_report_build(&ctx->app, by, &r)))
 		return node_fail_app(ctx, rc);
+	node_report_unlisted(ctx, &r);
 	const char *by_s = byname ? byname : "station";
 	bool last = by == APP_BY_STATION;
 	int ncols = last ? 17 : 16;

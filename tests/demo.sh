@@ -81,7 +81,7 @@ for s in 1 2 3; do
 	v1=$(c $h --json volunteer add --name "王秀英$s" --phone 1380000${s}001 --team 红马甲服务队 --skills 助老,代购 | id_of)
 	v2=$(c $h --json volunteer add --name "李建国$s" --phone 1390000${s}002 --team 党员先锋队 --skills 维修 | id_of)
 	o1=$(c $h --json order add --category 助老 --detail 陪独居老人去镇卫生院复查 --requester 张* --phone 13812341234 | id_of)
-	o2=$(c $h --json order add --category 维修 --detail 帮独居老人修理漏水的水管 --requester 刘* | id_of)
+	o2=$(c $h --json order add --category 其他 --detail 帮独居老人修理漏水的水管 --requester 刘* | id_of)
 	q $h order dispatch "$o1" --volunteer "$v1"
 	q $h order accept "$o1"
 	q $h order done "$o1" --hours 3

@@ -205,6 +205,8 @@ static void dump(struct crdt_store *s, const char *label)
 	for (size_t t = 0; t < crdt_ntables; t++) {
 		char sql[128];
 		sqlite3_stmt *st;
+		if (!crdt_tables[t].name) /* an id not assigned */
+			continue;
 		snprintf(sql, sizeof(sql), "SELECT *, hex(_m) FROM \"%s\" ORDER BY pk", crdt_tables[t].name);
 		if (sqlite3_prepare_v2(crdt_store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
 			continue;

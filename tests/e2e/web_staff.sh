@@ -259,7 +259,7 @@ want 404 "station /hub"
 
 check "at the hub, after a sync: the dashboard shows the station's order"
 cl --home "$H" station add --id s2 --name 西村服务站 --parent t01 >/dev/null
-cl --home "$H" order add --category 维修 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
+cl --home "$H" order add --category 其他 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
 echo 8642 | cl --home "$H" account set --phone 13300000000 --name 县管理员 --role admin >/dev/null
 echo 9753 | cl --home "$H" account set --phone 13300000001 --name 县志愿者 --role volunteer >/dev/null
 HHP=$(tcp_port) HCP=$(port)
