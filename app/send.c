@@ -8,7 +8,8 @@
  * one station's scope to another's. Rules:
  *  S1. Only the hub sends, and only an order that is not finished or
  *      cancelled (the rules of a dispatch: order.c), to a station the
- *      replica knows (stations).
+ *      replica knows (a stations row, or a node enrolled for it), not the
+ *      hub's own.
  *  S2. An order already of station X: one order_events row by the hub
  *      (status unchanged, note "sent:X") marks it as sent to X.
  *  S3. An order of another station A: a new order in X's scope (the same
@@ -129,7 +130,10 @@ static int app_order_send_tx(struct app *a, const char *id, const char *station,
 	if (!station || !app_id_ok(station))
 		return app_failf(a, ERR_USAGE, APP_W_BAD_STATION_ID, 1, station ? station : "");
 	if ((rc = app_write_begin(a)) || (rc = app_order_load(a, id, &o)) ||
-	    (rc = app_sql_int(a, &known, "SELECT count(*) FROM stations_live WHERE pk = ?1", station, NULL)))
+	    (rc = app_sql_int(a, &known,
+			      "SELECT (SELECT count(*) FROM stations_live WHERE pk = ?1)"
+			      " + (SELECT count(*) FROM enrolments_live WHERE station = ?1)",
+			      station, NULL)))
 		return rc;
 	if (!known || strcmp(station, a->conf.station) == 0)
 		return app_failf(a, ERR_NOTFOUND, APP_W_SEND_NO_STATION, 1, station);
