@@ -141,6 +141,20 @@ sync_all >/dev/null
 c hub report --by team
 c hub report --top
 
+say "7c. 需求清单与县级派单 (the service menu; the hub sends an order to a station)"
+echo "  写错类别会提示最接近的一项 (a typo names the nearest category):"
+set +e
+c s0001 order add --category 助佬 --detail 送午饭 2>&1 | sed 's/^/    /'
+set -e
+q hub category add --name 代购 --description 代买药品和日用品 --points-per-hour 8
+o4=$(c hub --json order add --station s0001 --category 代购 --detail 帮独居老人买降压药 | id_of)
+echo "  一村忙不过来，县级中心把这一单转给二村 (the hub moves it from 一村 to 二村):"
+c hub order dispatch "$o4" --station s0002 | sed 's/^/    /'
+sync_all >/dev/null
+echo "  二村同步后 (after syncing, 二村 sees):"
+c s0002 status | grep 县级中心派来 | sed 's/^/    /'
+c s0002 order list --from-hub | sed 's/^/    /'
+
 say "8. 数据摘要：各站与县级中心完全一致 (digests agree)"
 ok=1
 for s in 1 2 3; do

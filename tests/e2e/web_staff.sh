@@ -284,6 +284,8 @@ body_has '<svg' "chart"
 body_has '东村服务站</text>' "chart label"
 body_has '>55</text>' "chart count"
 body_has '满意率' "dashboard"
+body_has '<h2 id="menu">需求清单</h2>' "the service menu on the dashboard"
+body_has '<tr><td>助老</td><td>县级</td><td>按县设置</td>' "a standard category in the menu"
 python3 - "$TMP/body" <<'EOF' || fail "last sync: s1 synced now, s2 never (marked stale)"
 import re, sys
 html = open(sys.argv[1], encoding="utf-8").read()
