@@ -358,7 +358,10 @@ int web_hub(struct web_req *r)
 	web_raw(&r->out, "</tr>");
 	for (size_t i = 0; i < rep.n; i++) {
 		const struct app_report_group *g = &rep.g[i];
-		hub_row(r, &rep, g, g->name[0] ? g->name : g->key);
+		char label[APP_NAME_MAX + 32];
+		/* by category: a name not on the service menu, marked */
+		snprintf(label, sizeof(label), "%s%s", g->name[0] ? g->name : g->key, g->unlisted ? "（不在清单）" : "");
+		hub_row(r, &rep, g, label);
 	}
 	hub_row(r, &rep, &rep.total, "合计");
 	web_raw(&r->out, "</table></div><p><a class=\"button\" href=\"");
