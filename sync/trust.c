@@ -21,7 +21,9 @@
  *      is, and its gift shelf (items and stock moves of its own items:
  *      app/gift.c), and its own additions to the service menu
  *      (categories rows of its station: app/category.c; the county's
- *      list, in scope "", is the hub's). A hub writes anything but
+ *      list, in scope "", is the hub's); never an order event whose
+ *      actor is "hub" (the hub's mark of an order it sent: app/send.c).
+ *      A hub writes anything but
  *      statements and revocations,
  *      and takes no stock off a shelf (no stock move below zero: only the
  *      item's station has the right to take stock, as only the home
@@ -1123,6 +1125,13 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 	case CRDT_T_ORDER_EVENTS:
 		if (!val_text(x, CRDT_C_ORDER_EVENTS_STATION, &s, &sl) || !text_is(s, sl, S))
 			goto other;
+		/* an order sent by the hub is the hub's mark (app/send.c): no
+		 * station writes an event in the hub's name ("hub" is no
+		 * station's id) */
+		if (val_text(x, CRDT_C_ORDER_EVENTS_ACTOR, &s, &sl) && text_is(s, sl, "hub")) {
+			*why = "an order event in the hub's name";
+			return ERR_UNAUTH;
+		}
 		if (!val_text(x, CRDT_C_ORDER_EVENTS_ORDER, &s, &sl))
 			return 0;
 		rc = trust_row_station(c, w, n, CRDT_T_ORDERS, s, sl, CRDT_C_ORDERS_STATION, held,

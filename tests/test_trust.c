@@ -710,9 +710,22 @@ static void test_category_rights(void **state)
 	t_category(&s1, "", "s1-c1", "", "理发", T0 + 60);
 	t_category(&s1, "s1", "s1-c2", "s2", "理发", T0 + 61);
 	t_category(&s1, "s1", "s2-c1", "s1", "维修", T0 + 62);
+	/* nor an order event in the hub's name (the mark of an order the hub
+	 * sent: app/send.c) */
+	struct crdt_write w[2];
+	crdt_write_init(&w[0], CRDT_T_ORDERS, CRDT_UPSERT, "s1-o1");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATION, "s1");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATUS, "open");
+	crdt_write_init(&w[1], CRDT_T_ORDER_EVENTS, CRDT_UPSERT, "s1-e1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_ORDER, "s1-o1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_STATION, "s1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_ACTOR, "hub");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_TO_STATUS, "open");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_NOTE, "sent:s1");
+	assert_int_equal(crdt_commit_local(s1.st, T0 + 63, "s1", w, 2, NULL), 0);
 	t_carry(&s1, &hub, T0 + 70, &rep, NULL);
 	assert_int_equal(rep.applied, 0);
-	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 3);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 4);
 	t_digest(&hub, after);
 	assert_memory_equal(before, after, 32);
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
