@@ -35,3 +35,7 @@ LIB_SRCS += app/range.c
 # Micro-wishes (微心愿, issue 17).
 LIB_SRCS += app/wish.c
 TEST_SRCS += tests/test_app_wish.c
+# The service menu (category.c, above) and the hub sending orders to a
+# station (send.c), issue 17.
+LIB_SRCS += app/send.c
+TEST_SRCS += tests/test_app_category.c

@@ -60,6 +60,8 @@
 #include "base/err.h"
 #include "app/order.h"
 #include "app/points.h"
+#include "app/category.h"
+#include "app/send.h"
 
 static const char *const app_statuses[] = { "open", "dispatched", "accepted",
 					    "done", "rated",	  "cancelled" };
@@ -357,8 +359,14 @@ static int app_order_add_tx(struct app *a, const struct app_order_new *in, struc
 		return app_failf(a, ERR_RULE, APP_W_ORDER_STATION_NOT_OURS, 2, station, a->conf.station);
 	memset(&o, 0, sizeof(o));
 	snprintf(o.station, sizeof(o.station), "%s", station);
-	if ((rc = app_write_begin(a)) || (rc = app_id_next(a, "orders", 'o', o.id, sizeof(o.id))))
+	/* C4: a service names a category of the menu; a wish carries
+	 * APP_WISH_CATEGORY (wish.c), never on the menu */
+	bool wish = strcmp(kind, "wish") == 0;
+	if ((rc = app_write_begin(a)) || (!wish && (rc = app_category_check(a, in->category, station))) ||
+	    (rc = app_id_next(a, "orders", 'o', o.id, sizeof(o.id))))
 		return rc;
+	char sent[CRDT_SCOPE_MAX + 8];
+	app_send_note(a, station, sent, sizeof(sent)); /* send.c S5 */
 	crdt_write_init(&w, CRDT_T_ORDERS, CRDT_UPSERT, o.id);
 	crdt_write_set_text(&w, CRDT_C_ORDERS_STATION, station);
 	crdt_write_set_text(&w, CRDT_C_ORDERS_KIND, kind);
@@ -370,7 +378,7 @@ static int app_order_add_tx(struct app *a, const struct app_order_new *in, struc
 		crdt_write_set_text(&w, CRDT_C_ORDERS_REQUESTER_PHONE, phone);
 	crdt_write_set_int(&w, CRDT_C_ORDERS_CREATED_AT, (int64_t)a->now_ms);
 	app_order_add_wish(&w, in);
-	if ((rc = app_order_commit(a, &o, &w, "open", NULL, NULL, NULL)) || (rc = app_write_end(a)))
+	if ((rc = app_order_commit(a, &o, &w, "open", NULL, sent, NULL)) || (rc = app_write_end(a)))
 		return rc;
 	snprintf(r->id, sizeof(r->id), "%s", o.id);
 	return 0;
@@ -583,9 +591,11 @@ static void order_list_bind(sqlite3_stmt *st, const struct app_order_filter *f, 
 		sqlite3_bind_text(st, 6, f->search, -1, SQLITE_TRANSIENT);
 	if (f->kind)
 		sqlite3_bind_text(st, 7, f->kind, -1, SQLITE_TRANSIENT);
-	if (sqlite3_bind_parameter_count(st) >= 9) { /* the list, not the count */
-		sqlite3_bind_int64(st, 8, f->page && f->page->limit ? f->page->limit : -1);
-		sqlite3_bind_int64(st, 9, f->page ? f->page->offset : 0);
+	if (f->from_hub)
+		sqlite3_bind_int(st, 8, 1);
+	if (sqlite3_bind_parameter_count(st) >= 10) { /* the list, not the count */
+		sqlite3_bind_int64(st, 9, f->page && f->page->limit ? f->page->limit : -1);
+		sqlite3_bind_int64(st, 10, f->page ? f->page->offset : 0);
 	}
 }
 
@@ -620,7 +630,8 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 	" AND (?6 IS NULL OR instr(lower(coalesce(detail, '')), lower(?6)) > 0"                  \
 	"  OR instr(lower(coalesce(requester, '')), lower(?6)) > 0"                              \
 	"  OR instr(lower(coalesce(category, '')), lower(?6)) > 0)"                              \
-	" AND (?7 IS NULL OR coalesce(kind, 'service') = ?7)"
+	" AND (?7 IS NULL OR coalesce(kind, 'service') = ?7)"                                  \
+	" AND (?8 IS NULL OR " APP_SEND_SQL_SENT ")" /* send.c: --from-hub */
 	if (f->page) {
 		if ((rc = app_sql(a, &st, "SELECT count(*) FROM orders_live" APP_ORDER_WHERE, NULL)))
 			return rc;
@@ -634,7 +645,7 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 	if ((rc = app_sql(a, &st,
 			  "SELECT " APP_ORDER_COLS " FROM orders_live" APP_ORDER_WHERE
 			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk"
-			  " LIMIT ?8 OFFSET ?9",
+			  " LIMIT ?9 OFFSET ?10",
 			  NULL)))
 		return rc;
 #undef APP_ORDER_WHERE

@@ -158,6 +158,7 @@ struct app_order_filter {
 	struct app_page *page;          /* rows limit..offset of the list in
 					   its order; total set to the rows
 					   matching */
+	bool from_hub; /* only orders the hub sent to their station (send.h) */
 };
 typedef int (*app_order_each_fn)(void *arg, const struct app_order *o);
 int app_order_list(struct app *a, const struct app_order_filter *f, app_order_each_fn fn, void *arg);

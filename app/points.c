@@ -25,6 +25,7 @@
 #include "base/err.h"
 #include "app/points.h"
 #include "app/range.h"
+#include "app/category.h"
 
 int app_points_balance(struct app *a, const char *vid, int64_t *bal)
 {
@@ -165,6 +166,33 @@ int app_points_redeem(struct app *a, const char *who, int64_t n, const char *ite
 	return app_write_fail(a, began, app_points_redeem_tx(a, who, n, item, f, r));
 }
 
+/* Points per hour of an order: its category's on the menu when set
+ * (category.c C5), else the county setting *pph holds. */
+static int points_rate(struct app *a, const char *order_id, const char *order_station, double *pph)
+{
+	char cat[APP_NAME_MAX + 1];
+	sqlite3_stmt *st;
+	double r;
+	bool has;
+	int rc;
+	if ((rc = app_sql(a, &st, "SELECT category FROM orders_live WHERE pk = ?1", order_id, NULL)))
+		return rc;
+	rc = sqlite3_step(st);
+	cat[0] = '\0';
+	if (rc == SQLITE_ROW)
+		app_col_text(st, 0, cat, sizeof(cat));
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return app_fail_store(a, ERR_STORAGE);
+	if (!cat[0])
+		return 0;
+	if ((rc = app_category_rate(a, cat, order_station, &r, &has)))
+		return rc;
+	if (has)
+		*pph = r;
+	return 0;
+}
+
 int app_points_credit(struct app *a, const char *order_id, const char *order_station,
 		      const char *volunteer, const char *home, double hours, struct app_credit *c)
 {
@@ -178,6 +206,8 @@ int app_points_credit(struct app *a, const char *order_id, const char *order_sta
 	snprintf(c->key, sizeof(c->key), "service:%s", order_id);
 	bool away = home && home[0] && strcmp(home, order_station) != 0; /* order.c O5 */
 	snprintf(c->scope, sizeof(c->scope), "%s", away ? "" : order_station);
+	if ((rc = points_rate(a, order_id, order_station, &set.points_per_hour)))
+		return rc;
 	c->points = llround(hours * set.points_per_hour);
 	if ((rc = app_sql(a, &st, "SELECT 1 FROM points_live WHERE key = ?1", c->key, NULL)))
 		return rc;

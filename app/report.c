@@ -27,6 +27,7 @@
 #include "app/app.h"
 #include "app/peer.h"
 #include "app/report.h"
+#include "app/category.h"
 
 const char *const app_report_status[APP_ST_N] = { "open", "dispatched", "accepted",
 						  "done", "rated", "cancelled" };
@@ -321,6 +322,28 @@ static int report_last_sync(struct app *a, struct app_report *r)
 	return 0;
 }
 
+/* By category: a group for every category on the menu of this node
+ * (a station's, or at the hub the county's and every station's), and
+ * the groups of names not on it marked (category.h C4). */
+static int report_menu(struct app *a, struct app_report *r)
+{
+	struct app_category *v;
+	size_t n;
+	int rc = app_category_list(a, NULL, false, &v, &n);
+	if (rc)
+		return rc;
+	for (size_t i = 0; i < r->n; i++) {
+		r->g[i].unlisted = strcmp(r->g[i].key, "-") != 0;
+		for (size_t k = 0; k < n && r->g[i].unlisted; k++)
+			r->g[i].unlisted = strcmp(v[k].name, r->g[i].key) != 0;
+	}
+	for (size_t k = 0; k < n && !rc; k++)
+		if (!report_group(r, v[k].name))
+			rc = -ENOMEM;
+	mem_free(v);
+	return rc;
+}
+
 static int report_cmp(const void *a, const void *b)
 {
 	return strcmp(((const struct app_report_group *)a)->key, ((const struct app_report_group *)b)->key);
@@ -353,6 +376,8 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 	    (rc = report_names(a, r)))
 		goto fail;
 	if (by == APP_BY_STATION && (rc = report_last_sync(a, r)))
+		goto fail;
+	if (by == APP_BY_CATEGORY && (rc = report_menu(a, r)))
 		goto fail;
 	if (r->n)
 		qsort(r->g, r->n, sizeof(*r->g), report_cmp);

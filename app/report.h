@@ -30,9 +30,14 @@
  * (redemptions, adjustments) count in their station's group by station
  * and town, and in the group "-" by category and month. By team, an
  * order and a points row count in the team its volunteer is in now.
+ * By category, every category on the service menu has its group (with
+ * no orders too), and orders count under the name they were taken with:
+ * one no longer listed has its own group, marked unlisted.
  */
 #ifndef CUNLIAN_APP_REPORT_H
 #define CUNLIAN_APP_REPORT_H
+
+#include <stdbool.h>
 
 #include "app/app.h"
 
@@ -51,6 +56,8 @@ struct app_report_group {
 	int64_t registered, new_vols, wishes, wishes_done, activities;
 	double rating_sum, hours;
 	uint64_t last_sync; /* ms; 0: never (by station only) */
+	bool unlisted; /* by category: not on this node's service menu
+			  (category.h: an old free-text, renamed or retired one) */
 };
 
 /* Groups sorted by key, and the total; g is mem_alloc'd. */

@@ -243,6 +243,22 @@ enum app_why {
 	APP_W_WISH_HOURS_UNIT,       /* (id, the team or unit) */
 	APP_W_WISH_BAD_STATE,        /* (state typed) */
 	APP_W_WISH_USE_WISH,         /* (id, the wish command: claim, done) */
+	/* the service menu (category.c) and the hub sending orders to a
+	 * station (send.c), issue 17 */
+	APP_W_CATEGORY_BAD_NAME,     /* (name typed) */
+	APP_W_CATEGORY_BAD_TEXT,     /* (most bytes) a description too long */
+	APP_W_CATEGORY_BAD_POINTS,   /* (points per hour typed, highest) */
+	APP_W_CATEGORY_NAME_TAKEN,   /* (name, id of the entry that has it, its station or "-") */
+	APP_W_CATEGORY_NOT_FOUND,    /* (category typed) */
+	APP_W_CATEGORY_COUNTY,       /* (name, id) a station changing the county's list */
+	APP_W_CATEGORY_NOT_OURS,     /* (name, entry's station) */
+	APP_W_CATEGORY_SET_NOTHING,  /* () */
+	APP_W_CATEGORY_RETIRED,      /* (name, id) retired already */
+	APP_W_CATEGORY_UNKNOWN,      /* (category typed, nearest listed name) */
+	APP_W_CATEGORY_UNKNOWN_NONE, /* (category typed) */
+	APP_W_CATEGORY_RETIRED_ORDER, /* (category typed, nearest listed name or "-") */
+	APP_W_SEND_HUB_ONLY,         /* () */
+	APP_W_SEND_NO_STATION,       /* (station typed) */
 
 	APP_W_COUNT
 };

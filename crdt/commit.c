@@ -1080,7 +1080,8 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 	}
 	sha256_init(&h);
 	for (size_t i = 0; i < crdt_ntables && !rc; i++)
-		rc = crdt_digest_table(s, &crdt_tables[i], scope, &h);
+		if (crdt_tables[i].name)
+			rc = crdt_digest_table(s, &crdt_tables[i], scope, &h);
 	if (rc)
 		return rc;
 	sha256_final(&h, out);

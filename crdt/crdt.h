@@ -182,6 +182,8 @@ enum crdt_table_id {
 	/* the gift shelf (issue 17) */
 	CRDT_T_GIFTS = 10,
 	CRDT_T_GIFT_MOVES = 11,
+	/* the service menu (需求清单, issue 17) */
+	CRDT_T_CATEGORIES = 15,
 };
 enum crdt_stations_col {
 	CRDT_C_STATIONS_NAME = 0,
@@ -288,6 +290,15 @@ enum crdt_gift_moves_col {
 	CRDT_C_GIFT_MOVES_POINTS = 6,
 	CRDT_C_GIFT_MOVES_AT = 7,
 };
+/* the service menu (app/category.c) */
+enum crdt_categories_col {
+	CRDT_C_CATEGORIES_NAME = 0,
+	CRDT_C_CATEGORIES_STATION = 1, /* "" the county's list, else the station's own */
+	CRDT_C_CATEGORIES_DESCRIPTION = 2,
+	CRDT_C_CATEGORIES_POINTS_PER_HOUR = 3, /* REAL, NULL: the county setting */
+	CRDT_C_CATEGORIES_RETIRED = 4,
+	CRDT_C_CATEGORIES_CREATED_AT = 5,
+};
 
 struct crdt_column {
 	uint8_t id;
@@ -312,6 +323,10 @@ struct crdt_table {
 	const struct crdt_column *cols; /* ncols, ordered by id */
 };
 
+/* crdt_tables[id] for every id below crdt_ntables; an id not assigned
+ * (yet: ids are handed out per topic, so a tree may hold a later one
+ * without the ones before it) is an entry with name NULL, which every
+ * walk skips and crdt_schema_table() does not return. */
 extern const struct crdt_table crdt_tables[];
 extern const size_t crdt_ntables;
 

@@ -162,6 +162,20 @@ static const struct crdt_column gift_moves_cols[] = {
 	COL(CRDT_C_GIFT_MOVES_AT, "at", CRDT_INT),
 };
 
+/* The service menu (需求清单, issue 17; app/category.c, docs/replica.md):
+ * the county's list (station "", written by the hub only) and each
+ * station's own additions (its scope). Rows are never deleted: a category
+ * taken off the menu is retired. The 8 standard categories are built in
+ * (app/category.c C1) and a row with pk "std-<n>" overrides the n-th. */
+static const struct crdt_column categories_cols[] = {
+	COL(CRDT_C_CATEGORIES_NAME, "name", CRDT_TEXT),
+	COL(CRDT_C_CATEGORIES_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_CATEGORIES_DESCRIPTION, "description", CRDT_TEXT),
+	COL(CRDT_C_CATEGORIES_POINTS_PER_HOUR, "points_per_hour", CRDT_REAL),
+	COL(CRDT_C_CATEGORIES_RETIRED, "retired", CRDT_INT),
+	COL(CRDT_C_CATEGORIES_CREATED_AT, "created_at", CRDT_INT),
+};
+
 #define TAB(i, n, k, del, scope, uniq, a) \
 	[i] = { .id = (i), .name = (n), .kind = (k), .deletable = (del), .scope_col = (scope), \
 		.unique_col = (uniq), .ncols = NCOLS(a), .cols = (a) }
@@ -183,6 +197,8 @@ const struct crdt_table crdt_tables[] = {
 	TAB(CRDT_T_GIFTS, "gifts", CRDT_KIND_ROWS, false, CRDT_C_GIFTS_STATION, -1, gifts_cols),
 	TAB(CRDT_T_GIFT_MOVES, "gift_moves", CRDT_KIND_APPEND, false, CRDT_C_GIFT_MOVES_STATION, -1,
 	    gift_moves_cols),
+	TAB(CRDT_T_CATEGORIES, "categories", CRDT_KIND_ROWS, false, CRDT_C_CATEGORIES_STATION, -1,
+	    categories_cols),
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 
@@ -203,6 +219,7 @@ const struct crdt_index crdt_indexes[] = {
 	{ "orders", "volunteer", true },
 	{ "points", "volunteer", false },
 	{ "gift_moves", "gift", false },
+	{ "order_events", "order", false }, /* an order's history; the hub's sending (app/send.c) */
 };
 const size_t crdt_nindexes = NCOLS(crdt_indexes);
 
@@ -219,13 +236,13 @@ const size_t crdt_nexpr_indexes = NCOLS(crdt_expr_indexes);
 
 const struct crdt_table *crdt_schema_table(unsigned id)
 {
-	return id < crdt_ntables ? &crdt_tables[id] : NULL;
+	return id < crdt_ntables && crdt_tables[id].name ? &crdt_tables[id] : NULL;
 }
 
 const struct crdt_table *crdt_schema_find(const char *name)
 {
 	for (size_t i = 0; i < crdt_ntables; i++)
-		if (strcmp(crdt_tables[i].name, name) == 0)
+		if (crdt_tables[i].name && strcmp(crdt_tables[i].name, name) == 0)
 			return &crdt_tables[i];
 	return NULL;
 }

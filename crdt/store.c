@@ -115,6 +115,8 @@ static int crdt_schema_apply(struct crdt_store *s)
 	buf_init(&b, 1 << 16);
 	for (size_t i = 0; i < crdt_ntables && !rc; i++) {
 		const struct crdt_table *t = &crdt_tables[i];
+		if (!t->name) /* an id not assigned (crdt.h) */
+			continue;
 		buf_reset(&b);
 		if (!crdt_column_exists(s, t->name, "pk")) {
 			char line[128];
@@ -191,6 +193,8 @@ static int crdt_live_views(struct crdt_store *s)
 	int rc = 0;
 	for (size_t i = 0; i < crdt_ntables && !rc; i++) {
 		char line[200];
+		if (!crdt_tables[i].name)
+			continue;
 		snprintf(line, sizeof(line),
 			 "CREATE TEMP VIEW IF NOT EXISTS \"%s_live\" AS SELECT * FROM main.\"%s\" WHERE _dead IS NULL;",
 			 crdt_tables[i].name, crdt_tables[i].name);
@@ -537,7 +541,7 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 			       &s->st_conf_del)))
 		return rc;
 	for (size_t i = 0; i < crdt_ntables; i++)
-		if ((rc = crdt_prepare_table(s, &crdt_tables[i])))
+		if (crdt_tables[i].name && (rc = crdt_prepare_table(s, &crdt_tables[i])))
 			return rc;
 	return 0;
 }

@@ -21,6 +21,7 @@
 #include "app/log.h"
 #include "app/station.h"
 #include "app/peer.h"
+#include "app/send.h"
 #include "node/net.h"
 
 #define NOPTS(a) (sizeof(a) / sizeof((a)[0]))
@@ -159,6 +160,7 @@ struct node_status {
 	size_t nvv;
 	uint64_t conflicts, own, others, refused, hlc;
 	int64_t nvol, nord, nopen;
+	int64_t hub_new; /* open orders the hub sent here (app/send.c) */
 	struct node_status_peer *peers;
 	size_t npeers;
 	char hex[2 * CRDT_AUTHOR_LEN + 1], t1[32], t2[32];
@@ -196,6 +198,7 @@ static void node_status_json(struct node_ctx *ctx, const struct node_status *s)
 	node_json_kint(&j, "volunteers", s->nvol);
 	node_json_kint(&j, "orders", s->nord);
 	node_json_kint(&j, "open_orders", s->nopen);
+	node_json_kint(&j, "hub_new_orders", s->hub_new);
 	node_json_key(&j, "enrolled");
 	node_json_bool(&j, ctx->app.cert != NULL);
 	node_json_kint(&j, "refused", (int64_t)s->refused);
@@ -229,6 +232,8 @@ static void node_status_text(struct node_ctx *ctx, const struct node_status *s)
 		 (unsigned long long)s->own, (unsigned long long)s->others,
 		 (unsigned long long)s->conflicts, (long long)s->nvol, (long long)s->nord,
 		 (long long)s->nopen);
+	if (s->hub_new)
+		node_say(ctx, M_STATUS_HUB_NEW, (long long)s->hub_new);
 	for (size_t i = 0; i < s->npeers; i++) {
 		char when[32];
 		if (s->peers[i].last_ms)
@@ -284,6 +289,8 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 	s.nord = node_count(ctx, "SELECT count(*) FROM orders_live");
 	s.nopen = node_count(ctx, "SELECT count(*) FROM orders_live"
 			     " WHERE status IN ('open','dispatched','accepted')");
+	if ((rc = app_send_new_count(&ctx->app, &s.hub_new)))
+		goto out;
 	s.hlc = crdt_store_hlc(ctx->app.store);
 	app_hex(ctx->app.author, CRDT_AUTHOR_LEN, s.hex);
 	app_time_fmt(ctx->app.now_ms, s.t1, sizeof(s.t1));

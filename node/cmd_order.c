@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "app/order.h"
 #include "app/range.h"
+#include "app/send.h"
 #include "node/node.h"
 
 const char *node_word(enum node_lang lang, enum node_word kind, const char *s)
@@ -136,8 +137,38 @@ static int node_order_assign(struct node_ctx *ctx, const struct node_args *a, bo
 	return 0;
 }
 
+/* order dispatch ID --station X: the hub sends the order to a station
+ * (app/send.c). */
+static int node_order_send(struct node_ctx *ctx, const struct node_args *a)
+{
+	struct app_send_result r;
+	int rc = node_args_one(ctx, a, M_NEED_ID);
+	if (rc)
+		return rc;
+	if (node_arg(a, "volunteer"))
+		return node_fail(ctx, ERR_USAGE, M_HELP_ORDER_DISPATCH);
+	if ((rc = app_order_send(&ctx->app, a->pos[0], node_arg(a, "station"), &r)))
+		return rc;
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "id", r.id);
+		node_json_kstr(&j, "station", r.station);
+		node_json_kstr(&j, "moved_from", r.moved ? r.from : NULL);
+		node_json_end_obj(&j);
+	} else if (r.moved) {
+		node_say(ctx, M_ORDER_MOVED, r.from, r.station, r.id);
+	} else {
+		node_say(ctx, M_ORDER_SENT, r.id, r.station);
+	}
+	return 0;
+}
+
 int node_cmd_order_dispatch(struct node_ctx *ctx, const struct node_args *a)
 {
+	if (node_arg(a, "station"))
+		return node_order_send(ctx, a);
 	return node_order_assign(ctx, a, true);
 }
 
@@ -255,9 +286,12 @@ static void node_json_kint_or_null(struct node_json *j, const char *k, bool has,
 static int node_order_row(void *arg, const struct app_order *o)
 {
 	struct node_order_list *l = arg;
-	char when[32], shortd[APP_TEXT_MAX + 4];
+	char when[32], shortd[APP_TEXT_MAX + 4], st[96];
+	struct app_send_info sent;
 	node_order_list_begin(l);
 	l->n++;
+	if (app_send_info(&l->ctx->app, o->id, &sent)) /* send.c: the hub's mark */
+		memset(&sent, 0, sizeof(sent));
 	if (l->ctx->json) {
 		node_json_obj(&l->j);
 		node_json_kstr(&l->j, "id", o->id);
@@ -270,6 +304,8 @@ static int node_order_row(void *arg, const struct app_order *o)
 		node_json_kreal_or_null(&l->j, "hours", o->has_hours, o->hours);
 		node_json_kint_or_null(&l->j, "rating", o->rating != 0, o->rating);
 		node_json_kint(&l->j, "created_at", o->created_at);
+		node_json_key(&l->j, "from_hub");
+		node_json_bool(&l->j, sent.sent);
 		node_json_end_obj(&l->j);
 		return 0;
 	}
@@ -278,9 +314,11 @@ static int node_order_row(void *arg, const struct app_order *o)
 		snprintf(shortd, sizeof(shortd), "%s", o->detail);
 	else
 		node_trunc_width(o->detail, 24, shortd, sizeof(shortd));
-	const char *state = strcmp(o->kind, "wish") == 0 ? node_wish_state(l->ctx, o->status)
-						    : node_status_name(l->ctx, o->status);
-	const char *cells[] = { o->id,	 state, o->category, shortd,
+	snprintf(st, sizeof(st), "%s%s",
+		 strcmp(o->kind, "wish") == 0 ? node_wish_state(l->ctx, o->status)
+					      : node_status_name(l->ctx, o->status),
+		 sent.sent ? node_msg(l->ctx->lang, M_FROM_HUB_MARK) : "");
+	const char *cells[] = { o->id,	 st, o->category, shortd,
 				o->volunteer[0] ? o->volunteer : "-", when, node_kind_name(l->ctx, o->kind) };
 	node_table_row(&l->t, cells);
 	return 0;
@@ -310,7 +348,8 @@ int node_cmd_order_list(struct node_ctx *ctx, const struct node_args *a)
 					.station = node_arg(a, "station"),
 					.volunteer = node_arg(a, "volunteer"),
 					.kind = node_arg(a, "kind"),
-					.found = &f };
+					.found = &f,
+					.from_hub = node_flag(a, "from-hub") };
 	struct node_order_list l = { .ctx = ctx };
 	int rc;
 	if (flt.status && !app_order_status_ok(flt.status))
@@ -353,8 +392,28 @@ static int node_event_row(void *arg, const struct app_order_event *e)
 	return 0;
 }
 
+/* What the hub's sending left in the history (app/send.c). */
+static void node_order_send_json(struct node_json *j, const struct app_send_info *s)
+{
+	node_json_key(j, "from_hub");
+	node_json_bool(j, s->sent);
+	node_json_kstr(j, "moved_from", s->from[0] ? s->from : NULL);
+	node_json_kstr(j, "moved_to", s->to[0] ? s->to : NULL);
+	node_json_kstr(j, "moved_to_station", s->to_station[0] ? s->to_station : NULL);
+}
+
+static void node_order_send_text(struct node_ctx *ctx, const struct app_send_info *s)
+{
+	if (s->sent)
+		node_say(ctx, M_ORDER_SEND_SENT);
+	if (s->from[0])
+		node_say(ctx, M_ORDER_SEND_FROM, s->from);
+	if (s->to[0])
+		node_say(ctx, M_ORDER_SEND_TO, s->to_station, s->to);
+}
+
 static void node_order_head_json(struct node_json *j, const struct app_order *o, bool credited,
-				 int64_t points)
+				 int64_t points, const struct app_send_info *s)
 {
 	node_json_obj(j);
 	node_json_kstr(j, "id", o->id);
@@ -372,12 +431,13 @@ static void node_order_head_json(struct node_json *j, const struct app_order *o,
 	node_json_kint(j, "created_at", o->created_at);
 	node_json_kint(j, "updated_at", o->updated_at);
 	node_json_kint_or_null(j, "points", credited, points);
+	node_order_send_json(j, s);
 	node_json_key(j, "events");
 	node_json_arr(j);
 }
 
 static void node_order_head_text(struct node_ctx *ctx, const struct app_order *o, bool credited,
-				 int64_t points)
+				 int64_t points, const struct app_send_info *s)
 {
 	char created[32], updated[32], hs[32], masked[64], rating[24];
 	app_time_fmt((uint64_t)o->created_at, created, sizeof(created));
@@ -389,12 +449,14 @@ static void node_order_head_text(struct node_ctx *ctx, const struct app_order *o
 		 o->detail, o->requester[0] ? o->requester : "-", masked[0] ? masked : "-",
 		 o->volunteer[0] ? o->volunteer : "-", o->has_hours ? hs : "-", o->rating ? rating : "-",
 		 o->comment[0] ? o->comment : "-", credited ? (long long)points : 0LL, created, updated);
+	node_order_send_text(ctx, s);
 }
 
 int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct node_order_list l = { .ctx = ctx };
 	struct app_order o;
+	struct app_send_info sent;
 	int64_t points;
 	bool credited;
 	int rc = node_args_one(ctx, a, M_NEED_ID);
@@ -402,7 +464,8 @@ int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a)
 		return rc;
 	if (strcmp(o.kind, "wish") == 0) /* shown as a wish (cmd_wish.c) */
 		return node_wish_show_id(ctx, o.id);
-	if ((rc = app_order_credit(&ctx->app, o.id, &points, &credited)))
+	if ((rc = app_order_credit(&ctx->app, o.id, &points, &credited)) ||
+	    (rc = app_send_info(&ctx->app, o.id, &sent)))
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_TIME), node_msg(ctx->lang, M_COL_NODE),
 			       node_msg(ctx->lang, M_COL_CHANGE), node_msg(ctx->lang, M_COL_VOLUNTEER),
@@ -410,9 +473,9 @@ int node_cmd_order_show(struct node_ctx *ctx, const struct node_args *a)
 	node_table_init(&l.t, 5, head);
 	node_json_init(&l.j, stdout);
 	if (ctx->json)
-		node_order_head_json(&l.j, &o, credited, points);
+		node_order_head_json(&l.j, &o, credited, points, &sent);
 	else
-		node_order_head_text(ctx, &o, credited, points);
+		node_order_head_text(ctx, &o, credited, points, &sent);
 	rc = app_order_events(&ctx->app, o.id, node_event_row, &l);
 	if (!rc && ctx->json) {
 		node_json_end_arr(&l.j);

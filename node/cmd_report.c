@@ -64,6 +64,16 @@ static void node_report_json_group(struct node_json *j, const struct app_report 
 	node_json_end_obj(j);
 }
 
+/* By category: a category not on the service menu (an old free-text,
+ * renamed or retired one) is named so (app/report.h). */
+static void node_report_unlisted(const struct node_ctx *ctx, struct app_report *r)
+{
+	for (size_t i = 0; r->by == APP_BY_CATEGORY && i < r->n; i++)
+		if (r->g[i].unlisted)
+			snprintf(r->g[i].name, sizeof(r->g[i].name), "%s",
+				 node_msg(ctx->lang, M_REPORT_NOT_LISTED));
+}
+
 /* The report's columns: these, then activities when counted, then last
  * sync by station. */
 enum { NODE_RC_BASE = 21, NODE_RC_MAX = 23 };
@@ -260,6 +270,7 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		return rc;
 	if ((rc = app_report_build_range(&ctx->app, by, range.from_ms, range.to_ms, &r)))
 		return node_fail_app(ctx, rc);
+	node_report_unlisted(ctx, &r);
 	bool last = by == APP_BY_STATION;
 
 	if (ctx->json) {

@@ -43,13 +43,13 @@ const struct node_cmd node_cmds[] = {
 	    "station=", 1),
 	CMD("order", "add", node_cmd_order_add, M_HELP_ORDER_ADD, APP_WRITES,
 	    "category= detail= requester= phone= kind= station=", 0),
-	CMD("order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, APP_WRITES, "volunteer=", 1),
+	CMD("order", "dispatch", node_cmd_order_dispatch, M_HELP_ORDER_DISPATCH, APP_WRITES, "volunteer= station=", 1),
 	CMD("order", "accept", node_cmd_order_accept, M_HELP_ORDER_ACCEPT, APP_WRITES, "volunteer=", 1),
 	CMD("order", "done", node_cmd_order_done, M_HELP_ORDER_DONE, APP_WRITES, "hours=", 1),
 	CMD("order", "rate", node_cmd_order_rate, M_HELP_ORDER_RATE, APP_WRITES, "rating= comment=", 1),
 	CMD("order", "cancel", node_cmd_order_cancel, M_HELP_ORDER_CANCEL, APP_WRITES, "reason=", 1),
 	CMD("order", "list", node_cmd_order_list, M_HELP_ORDER_LIST, APP_READS,
-	    "status= station= volunteer= kind= from= to= search= limit= page= format=", 0),
+	    "status= station= volunteer= kind= from-hub from= to= search= limit= page= format=", 0),
 	CMD("order", "show", node_cmd_order_show, M_HELP_ORDER_SHOW, APP_READS, "", 1),
 	CMD("points", "balance", node_cmd_points_balance, M_HELP_POINTS_BALANCE, APP_READS, "", 1),
 	CMD("points", "history", node_cmd_points_history, M_HELP_POINTS_HISTORY, APP_READS, "from= to= format=", 1),
@@ -104,6 +104,13 @@ const struct node_cmd node_cmds[] = {
 	CMD("wish", "release", node_cmd_wish_release, M_HELP_WISH_RELEASE, APP_WRITES,
 	    "volunteer= team= unit= force note=", 1),
 	CMD("wish", "done", node_cmd_wish_done, M_HELP_WISH_DONE, APP_WRITES, "note= hours=", 1),
+	/* the service menu (issue 17) */
+	CMD("category", "list", node_cmd_category_list, M_HELP_CATEGORY_LIST, APP_READS, "station= all", 0),
+	CMD("category", "add", node_cmd_category_add, M_HELP_CATEGORY_ADD, APP_WRITES,
+	    "name= description= points-per-hour= station=", 0),
+	CMD("category", "set", node_cmd_category_set, M_HELP_CATEGORY_SET, APP_WRITES,
+	    "name= description= points-per-hour=", 1),
+	CMD("category", "retire", node_cmd_category_retire, M_HELP_CATEGORY_RETIRE, APP_WRITES, "", 1),
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

@@ -19,3 +19,5 @@ BIN_SRCS += node/cmd_team.c
 BIN_SRCS += node/list.c
 # Micro-wishes (微心愿, issue 17).
 BIN_SRCS += node/cmd_wish.c
+# The service menu (issue 17).
+BIN_SRCS += node/cmd_category.c

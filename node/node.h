@@ -355,6 +355,11 @@ int node_cmd_team_join(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_team_leave(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_adjust(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_hours_add(struct node_ctx *ctx, const struct node_args *a);
+/* The service menu (cmd_category.c, issue 17). */
+int node_cmd_category_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_category_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_category_set(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_category_retire(struct node_ctx *ctx, const struct node_args *a);
 /* report --top [--period month|quarter] [--by county|station|town] */
 int node_report_top(struct node_ctx *ctx, const char *period, const char *by,
 		    const struct app_range *range);

@@ -243,6 +243,21 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_WISH_HOURS_UNIT] = { M_WISH_HOURS_UNIT, false },
 	[APP_W_WISH_BAD_STATE] = { M_WISH_BAD_STATE, .echo = 1 },
 	[APP_W_WISH_USE_WISH] = { M_WISH_USE_WISH, false },
+	/* the service menu and the hub sending orders to stations (issue 17) */
+	[APP_W_CATEGORY_BAD_NAME] = { M_CAT_BAD_NAME, .echo = 1 },
+	[APP_W_CATEGORY_BAD_TEXT] = { M_CAT_BAD_TEXT },
+	[APP_W_CATEGORY_BAD_POINTS] = { M_CAT_BAD_POINTS, .echo = 1 },
+	[APP_W_CATEGORY_NAME_TAKEN] = { M_CAT_NAME_TAKEN },
+	[APP_W_CATEGORY_NOT_FOUND] = { M_CAT_NOT_FOUND, .echo = 1 },
+	[APP_W_CATEGORY_COUNTY] = { M_CAT_COUNTY },
+	[APP_W_CATEGORY_NOT_OURS] = { M_CAT_NOT_OURS },
+	[APP_W_CATEGORY_SET_NOTHING] = { M_SET_NOTHING },
+	[APP_W_CATEGORY_RETIRED] = { M_CAT_RETIRED },
+	[APP_W_CATEGORY_UNKNOWN] = { M_CAT_UNKNOWN, .echo = 1 },
+	[APP_W_CATEGORY_UNKNOWN_NONE] = { M_CAT_UNKNOWN_NONE, .echo = 1 },
+	[APP_W_CATEGORY_RETIRED_ORDER] = { M_CAT_RETIRED_ORDER, .echo = 1 },
+	[APP_W_SEND_HUB_ONLY] = { M_SEND_HUB_ONLY },
+	[APP_W_SEND_NO_STATION] = { M_SEND_NO_STATION, .echo = 1 },
 };
 
 bool node_why_complete(void)

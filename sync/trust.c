@@ -19,7 +19,12 @@
  *      orders, teams, order events, service points for its orders,
  *      redemptions, adjustments and hours for volunteers whose home it
  *      is, and its gift shelf (items and stock moves of its own items:
- *      app/gift.c). A hub writes anything but statements and revocations,
+ *      app/gift.c), and its own additions to the service menu
+ *      (categories rows of its station: app/category.c; the county's
+ *      list, in scope "", is the hub's); never an order event whose
+ *      actor is "hub" (the hub's mark of an order it sent: app/send.c).
+ *      A hub writes anything but
+ *      statements and revocations,
  *      and takes no stock off a shelf (no stock move below zero: only the
  *      item's station has the right to take stock, as only the home
  *      station spends points). A write to a row is judged by the
@@ -1120,6 +1125,13 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 	case CRDT_T_ORDER_EVENTS:
 		if (!val_text(x, CRDT_C_ORDER_EVENTS_STATION, &s, &sl) || !text_is(s, sl, S))
 			goto other;
+		/* an order sent by the hub is the hub's mark (app/send.c): no
+		 * station writes an event in the hub's name ("hub" is no
+		 * station's id) */
+		if (val_text(x, CRDT_C_ORDER_EVENTS_ACTOR, &s, &sl) && text_is(s, sl, "hub")) {
+			*why = "an order event in the hub's name";
+			return ERR_UNAUTH;
+		}
 		if (!val_text(x, CRDT_C_ORDER_EVENTS_ORDER, &s, &sl))
 			return 0;
 		rc = trust_row_station(c, w, n, CRDT_T_ORDERS, s, sl, CRDT_C_ORDERS_STATION, held,
@@ -1133,6 +1145,20 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 		return 0;
 	case CRDT_T_POINTS:
 		return trust_points_write(c, S, w, n, x, why);
+	case CRDT_T_CATEGORIES: { /* the station's own menu (app/category.c C2) */
+		bool sets = val_text(x, CRDT_C_CATEGORIES_STATION, &s, &sl);
+		if (sets && !text_is(s, sl, S))
+			goto other;
+		rc = trust_row_station(c, w, i, CRDT_T_CATEGORIES, x->pk, x->pk_len, CRDT_C_CATEGORIES_STATION,
+				       held, sizeof(held));
+		if (rc == 0 && strcmp(held, S) != 0)
+			goto other;
+		if (rc == ERR_NOTFOUND && !sets) {
+			*why = "the row is not held here yet: its station is unknown";
+			return ERR_UNAUTH;
+		}
+		return rc == ERR_NOTFOUND ? 0 : rc;
+	}
 	case CRDT_T_GIFT_MOVES: { /* stock moves of the station's own items (G5) */
 		const char *ref;
 		size_t refl;

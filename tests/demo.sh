@@ -81,7 +81,7 @@ for s in 1 2 3; do
 	v1=$(c $h --json volunteer add --name "王秀英$s" --phone 1380000${s}001 --team 红马甲服务队 --skills 助老,代购 | id_of)
 	v2=$(c $h --json volunteer add --name "李建国$s" --phone 1390000${s}002 --team 党员先锋队 --skills 维修 | id_of)
 	o1=$(c $h --json order add --category 助老 --detail 陪独居老人去镇卫生院复查 --requester 张* --phone 13812341234 | id_of)
-	o2=$(c $h --json order add --category 维修 --detail 帮独居老人修理漏水的水管 --requester 刘* | id_of)
+	o2=$(c $h --json order add --category 其他 --detail 帮独居老人修理漏水的水管 --requester 刘* | id_of)
 	q $h order dispatch "$o1" --volunteer "$v1"
 	q $h order accept "$o1"
 	q $h order done "$o1" --hours 3
@@ -152,6 +152,19 @@ c hub report --by volunteer --from "$(date +%Y-%m-%d)" --to "$(date +%Y-%m-%d)"
 c hub volunteer list --search 王 --limit 3
 c hub report --format csv >"$DIR/报表.csv"
 echo "  $DIR/报表.csv: $(head -1 "$DIR/报表.csv" | cut -c1-60)...（UTF-8 BOM、中文表头、CRLF，Excel 双击即开）"
+say "7d. 需求清单与县级派单 (the service menu; the hub sends an order to a station)"
+echo "  写错类别会提示最接近的一项 (a typo names the nearest category):"
+set +e
+c s0001 order add --category 助佬 --detail 送午饭 2>&1 | sed 's/^/    /'
+set -e
+q hub category add --name 代购 --description 代买药品和日用品 --points-per-hour 8
+o4=$(c hub --json order add --station s0001 --category 代购 --detail 帮独居老人买降压药 | id_of)
+echo "  一村忙不过来，县级中心把这一单转给二村 (the hub moves it from 一村 to 二村):"
+c hub order dispatch "$o4" --station s0002 | sed 's/^/    /'
+sync_all >/dev/null
+echo "  二村同步后 (after syncing, 二村 sees):"
+c s0002 status | grep 县级中心派来 | sed 's/^/    /'
+c s0002 order list --from-hub | sed 's/^/    /'
 
 say "8. 数据摘要：各站与县级中心完全一致 (digests agree)"
 ok=1

@@ -670,6 +670,67 @@ static void test_gift_rights(void **state)
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
+/* A row of the service menu (app/category.c): pk, station, in scope. */
+static void t_category(struct t_node *n, const char *scope, const char *pk, const char *station,
+		       const char *name, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_CATEGORIES, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_CATEGORIES_NAME, name);
+	crdt_write_set_text(&w, CRDT_C_CATEGORIES_STATION, station);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* The menu (T3, category.c C2): a station writes its own entries only;
+ * the county's list (scope "") and another station's entries are the
+ * hub's; the hub writes both. */
+static void test_category_rights(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 23);
+	t_category(&s2, "s2", "s2-c1", "s2", "维修", T0 + 20);
+	t_carry(&s2, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 1);
+	/* the hub: a county entry, an override of a standard one, s2's entry */
+	t_category(&hub, "", "hub-c1", "", "代购", T0 + 40);
+	t_category(&hub, "", "std-6", "", "法律", T0 + 41);
+	t_category(&hub, "s2", "s2-c1", "s2", "家电维修", T0 + 42);
+	t_carry(&hub, &s2, T0 + 50, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 3);
+
+	/* a station: a county entry, one naming another station, a change of
+	 * another station's entry: all refused, nothing merged */
+	t_digest(&hub, before);
+	t_category(&s1, "", "s1-c1", "", "理发", T0 + 60);
+	t_category(&s1, "s1", "s1-c2", "s2", "理发", T0 + 61);
+	t_category(&s1, "s1", "s2-c1", "s1", "维修", T0 + 62);
+	/* nor an order event in the hub's name (the mark of an order the hub
+	 * sent: app/send.c) */
+	struct crdt_write w[2];
+	crdt_write_init(&w[0], CRDT_T_ORDERS, CRDT_UPSERT, "s1-o1");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATION, "s1");
+	crdt_write_set_text(&w[0], CRDT_C_ORDERS_STATUS, "open");
+	crdt_write_init(&w[1], CRDT_T_ORDER_EVENTS, CRDT_UPSERT, "s1-e1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_ORDER, "s1-o1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_STATION, "s1");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_ACTOR, "hub");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_TO_STATUS, "open");
+	crdt_write_set_text(&w[1], CRDT_C_ORDER_EVENTS_NOTE, "sent:s1");
+	assert_int_equal(crdt_commit_local(s1.st, T0 + 63, "s1", w, 2, NULL), 0);
+	t_carry(&s1, &hub, T0 + 70, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 4);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 static void test_expired(void **state)
 {
 	struct t_node r, hub, st;
@@ -2337,6 +2398,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_held_back),
 		cmocka_unit_test(test_gift_rights),
+		cmocka_unit_test(test_category_rights),
 		cmocka_unit_test(test_teams_and_ledger),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_revocation),

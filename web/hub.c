@@ -9,6 +9,7 @@
  *                              range of days; a bar chart of orders by
  *                              station drawn here as SVG; each station's
  *                              last sync, marked when older than 3 days
+ *                              and the service menu (需求清单)
  *   GET /hub/report.csv?...    the same table for Excel on Chinese
  *                              Windows: UTF-8 with a BOM, Chinese
  *                              headers, CRLF line ends
@@ -21,9 +22,11 @@
 #include <time.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "app/account.h"
 #include "app/csv.h"
 #include "app/range.h"
+#include "app/category.h"
 #include "app/report.h"
 #include "web/pages.h"
 #include "web/web_internal.h"
@@ -253,6 +256,38 @@ static void hub_query_link(struct web_req *r, const struct hub_query *q, const c
 	}
 }
 
+/* The service menu (需求清单, app/category.c): the county's list and every
+ * station's own, read only (changed with cunlian category at the hub). */
+static int hub_menu(struct web_req *r)
+{
+	struct app_category *v;
+	size_t n;
+	int rc = app_category_list(&r->w->app, NULL, false, &v, &n);
+	if (rc)
+		return rc;
+	web_raw(&r->out, "<h2 id=\"menu\">需求清单</h2><div class=\"scroll\"><table class=\"report\">"
+			 "<tr><th>类别</th><th>站点</th><th>每小时积分</th><th>说明</th></tr>");
+	for (size_t i = 0; i < n; i++) {
+		char pph[32];
+		if (v[i].has_pph)
+			app_real_fmt(v[i].points_per_hour, pph, sizeof(pph));
+		else
+			snprintf(pph, sizeof(pph), "按县设置");
+		web_raw(&r->out, "<tr><td>");
+		web_esc(&r->out, v[i].name);
+		web_raw(&r->out, "</td><td>");
+		web_esc(&r->out, v[i].station[0] ? v[i].station : "县级");
+		web_raw(&r->out, "</td><td>");
+		web_esc(&r->out, pph);
+		web_raw(&r->out, "</td><td>");
+		web_esc(&r->out, v[i].description);
+		web_raw(&r->out, "</td></tr>");
+	}
+	web_raw(&r->out, "</table></div>");
+	mem_free(v);
+	return 0;
+}
+
 int web_hub(struct web_req *r)
 {
 	struct hub_query q;
@@ -326,16 +361,20 @@ int web_hub(struct web_req *r)
 	web_raw(&r->out, "</tr>");
 	for (size_t i = 0; i < rep.n; i++) {
 		const struct app_report_group *g = &rep.g[i];
-		hub_row(r, &rep, g, g->name[0] ? g->name : g->key);
+		char label[APP_NAME_MAX + 32];
+		/* by category: a name not on the service menu, marked */
+		snprintf(label, sizeof(label), "%s%s", g->name[0] ? g->name : g->key, g->unlisted ? "（不在清单）" : "");
+		hub_row(r, &rep, g, label);
 	}
 	hub_row(r, &rep, &rep.total, "合计");
 	web_raw(&r->out, "</table></div><p><a class=\"button\" href=\"");
 	hub_query_link(r, &q, "/hub/report.csv", NULL);
 	web_raw(&r->out, "\">下载表格（CSV，Excel 可打开）</a></p>");
+	rc = hub_menu(r);
 	web_end(r);
 	app_report_release(&rep);
 	app_report_release(&st);
-	return 0;
+	return rc;
 }
 
 /* Groups with a name next to their key (the CSV's 名称 column). */

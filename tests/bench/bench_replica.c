@@ -108,6 +108,8 @@ static void plain_open(struct plain *p, const char *path, bool durable)
 	plain_exec(p->db, durable ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=OFF");
 	for (size_t i = 0; i < crdt_ntables; i++) {
 		const struct crdt_table *t = &crdt_tables[i];
+		if (!t->name) /* an id not assigned */
+			continue;
 		int n = snprintf(sql, sizeof(sql), "CREATE TABLE \"%s\"(pk TEXT PRIMARY KEY NOT NULL", t->name);
 		for (size_t c = 0; c < t->ncols; c++)
 			n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\" %s", t->cols[c].name,

@@ -493,6 +493,8 @@ static double storage_ratio(const char *dir, const char *name, long *hub_bytes, 
 		return -1;
 	for (size_t t = 0; t < crdt_ntables; t++) {
 		const struct crdt_table *tb = &crdt_tables[t];
+		if (!tb->name) /* an id not assigned */
+			continue;
 		int n = snprintf(sql, sizeof(sql), "CREATE TABLE \"%s\"(pk TEXT PRIMARY KEY NOT NULL", tb->name);
 		for (size_t c = 0; c < tb->ncols; c++)
 			n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\" %s", tb->cols[c].name,

@@ -100,7 +100,7 @@ new=$(cl --home "$TMP/n2" status --json | json author)
 [ "$(stat -c %a "$TMP/n2/identity.key")" = 600 ] || fail "the new key is not mode 600"
 cl --home "$TMP/n2" order show "$o" --json | pyjson 'd["status"] == "done" and d["points"] == 20' ||
 	fail "the restored order is not as it was"
-cl --home "$TMP/n2" order add --category 维修 --detail 修门 >/dev/null
+cl --home "$TMP/n2" order add --category 其他 --detail 修门 >/dev/null
 cl --home "$TMP/n2" status --json | pyjson 'd["own_commits"] == 1' || fail "the new identity does not start its own feed"
 
 check "--json restore into a new folder, and doctor is content"

@@ -13,7 +13,7 @@ cl --home "$H" init --station county --name 县中心 --role hub --level county 
 enrolled "$H" "$S" s1 东村 --parent t01
 enrolled "$H" "$S2" s2 西村 --parent t01
 cl --home "$S" order add --category 助老 --detail 买药 --requester 张大爷 --phone 13611112222 >/dev/null
-cl --home "$H" order add --category 维修 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
+cl --home "$H" order add --category 其他 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
 P=$(port)
 echo "peer = coap://127.0.0.1:$P" >>"$S/node.conf"
 

@@ -47,7 +47,7 @@ c order list --volunteer 李娜 --json | pyjson '[x["id"] for x in d["orders"]] 
 
 check "two volunteers of one name: exit 3, both listed (id, masked phone, station), nothing written"
 c volunteer add --name 李娜 --phone 13700002222 >/dev/null
-o2=$(c order add --category 维修 --detail 修水龙头 --json | id)
+o2=$(c order add --category 其他 --detail 修水龙头 --json | id)
 refused 3 order dispatch "$o2" --volunteer 李娜
 contains "$err" "2 位志愿者" "how many match"
 contains "$err" "s0001-v2" "first candidate"

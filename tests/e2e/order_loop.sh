@@ -62,10 +62,10 @@ check "volunteer show has hours, stars and balance"
 c volunteer show "$v1" --json | pyjson 'd["hours"] == 2.5 and d["stars"] == 0 and d["balance"] == 25 and d["phone"] == "13800001234"'
 
 check "accept with --volunteer takes an open order directly; cancel with a reason"
-o2=$(c order add --category 维修 --detail 修水龙头 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+o2=$(c order add --category 其他 --detail 修水龙头 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 c order accept "$o2" --volunteer s0001-v2 >/dev/null
 c order show "$o2" --json | pyjson 'd["status"] == "accepted" and d["volunteer"] == "s0001-v2"'
-o3=$(c order add --category 代购 --detail 买药 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
+o3=$(c order add --category 其他 --detail 买药 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
 c order cancel "$o3" --reason 家属已代办 >/dev/null
 c order list --status cancelled --json | pyjson '[o["id"] for o in d["orders"]] == ["s0001-o3"]'
 c order list --json | pyjson 'len(d["orders"]) == 3'

@@ -20,7 +20,7 @@ cl --home "$H" init --station county --name 县中心 --role hub --level county 
 enrolled "$H" "$S" s1 东村 --parent t01
 v=$(cl --home "$S" volunteer add --name 王伟 --phone 13800001234 --json | json "['id']")
 cl --home "$S" order add --category 助老 --detail 买药 >/dev/null
-cl --home "$S" order add --category 维修 --detail 修门 >/dev/null
+cl --home "$S" order add --category 其他 --detail 修门 >/dev/null
 P=$(port)
 serve hub "$H" "$P"
 hubpid=$last
@@ -31,7 +31,7 @@ cl --home "$S" order add --category 助老 --detail 没同步的单 >/dev/null #
 
 check "the database is removed: a write is refused (3), names the ways out, writes nothing"
 rm -f "$S"/replica.db*
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 contains "$err" "cunlian recover --from coap://" "the refusal names recover over CoAP"
 contains "$err" "cunlian recover --bundle" "the refusal names recover from a bundle"
 contains "$err" "cunlian restore" "the refusal names restoring a backup"
@@ -79,12 +79,12 @@ expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 contains "$out" "不需要恢复" "a second recover has nothing to do"
 
 check "recover --bundle: the hub's bundle for the station brings everything back"
-cl --home "$S" order add --category 维修 --detail 又一单 >/dev/null
+cl --home "$S" order add --category 其他 --detail 又一单 >/dev/null
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 before=$(orders "$S")
 digest=$(cl --home "$S" digest --scope s1)
 rm -f "$S"/replica.db*
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 expect 0 --home "$H" bundle export "$TMP/for-s1.bundle" --for s1
 expect 4 --home "$S" recover --bundle "$TMP/none.bundle"
 expect 0 --home "$S" --json recover --bundle "$TMP/for-s1.bundle"
@@ -104,7 +104,7 @@ expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 rm -f "$S"/replica.db*
 cp "$TMP/old.db" "$S/replica.db"
 [ ! -e "$TMP/old.db-wal" ] || cp "$TMP/old.db-wal" "$S/replica.db-wal"
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 contains "$out" "没有丢失的提交" "nothing synced was lost"
 expect 0 --home "$S" order add --category 助老 --detail 最后一单
@@ -117,21 +117,21 @@ rm -f "$S"/replica.db* "$S/node.conf"
 expect 3 --home "$S" init --station s1 --name 东村 --parent t01
 contains "$err" "cunlian recover" "init names recover"
 cp "$TMP/node.conf" "$S/node.conf"
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 expect 0 --home "$S" order add --category 助老 --detail 再次恢复后
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after init was refused and the node recovered" "" s1
 
 check "commits that left on a bundle but never reached the hub stop recover (3) until that bundle is imported"
-cl --home "$S" order add --category 维修 --detail 只在数据包里的单 >/dev/null
+cl --home "$S" order add --category 其他 --detail 只在数据包里的单 >/dev/null
 expect 0 --home "$S" bundle export "$TMP/s1-out.bundle"
 onbundle=$(own)
 rm -f "$S"/replica.db*
 expect 3 --home "$S" recover --from "coap://127.0.0.1:$P"
 contains "$err" "cunlian recover --bundle" "the stop names importing the bundle"
 contains "$err" "--accept-loss" "the stop names giving up"
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 expect 0 --home "$S" --json recover --bundle "$TMP/s1-out.bundle"
 [ "$(own)" = "$onbundle" ] || fail "own commits after the bundle: $(own), want $onbundle"
 echo "$out" | pyjson "all(not f['lost'] and not f['sent_lost'] for f in d['feeds'])" || fail "nothing is lost: $out"
@@ -140,7 +140,7 @@ expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 same_scopes "$H" "$S" "after the bundle came back" "" s1
 
 check "--accept-loss gives up commits that left on a bundle and were lost with it"
-cl --home "$S" order add --category 维修 --detail 数据包丢了 >/dev/null
+cl --home "$S" order add --category 其他 --detail 数据包丢了 >/dev/null
 expect 0 --home "$S" bundle export "$TMP/lost.bundle"
 rm -f "$S"/replica.db* "$TMP/lost.bundle"
 expect 3 --home "$S" recover --from "coap://127.0.0.1:$P"
@@ -155,7 +155,7 @@ check "a plain sync after the loss brings the records back but writing stays ref
 rm -f "$S"/replica.db*
 expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 contains "$err" "警告" "sync on a lost replica warns"
-CUNLIAN_LANG=en expect 3 --home "$S" order add --category x --detail d
+CUNLIAN_LANG=en expect 3 --home "$S" order add --category 其他 --detail d
 contains "$err" "cunlian recover has not yet listed" "the refusal says recover is still to run"
 expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 expect 0 --home "$S" order add --category 助老 --detail 同步后恢复
@@ -195,7 +195,7 @@ expect 0 --home "$S" doctor
 
 check "a damaged feed.mark: writes refused (3) as for a lost replica; recover puts it right"
 printf 'cunlian-feed-mark 1\nauthor zz\n' >"$S/feed.mark"
-expect 3 --home "$S" order add --category x --detail d
+expect 3 --home "$S" order add --category 其他 --detail d
 contains "$err" "feed.mark" "the refusal names the damaged file"
 expect 0 --home "$S" recover --from "coap://127.0.0.1:$P"
 expect 0 --home "$S" order add --category 助老 --detail 标记修好后
@@ -207,7 +207,7 @@ N="$TMP/n1"
 cl --home "$N" init --station s7 --name 新村 >/dev/null
 rm -f "$N"/replica.db* "$N/node.conf"
 expect 0 --home "$N" init --station s7 --name 新村
-expect 0 --home "$N" order add --category x --detail d
+expect 0 --home "$N" order add --category 其他 --detail d
 expect 0 --home "$N" doctor
 
 stop "$hubpid"

@@ -44,7 +44,7 @@ c order dispatch "$o" --volunteer "$v" >/dev/null
 refused 3 order rate "$o" --rating 5
 
 check "done before any volunteer, accept of an open order without --volunteer"
-o2=$(c order add --category 维修 --detail 修门 --json | id)
+o2=$(c order add --category 其他 --detail 修门 --json | id)
 refused 3 order done "$o2" --hours 1
 refused 3 order accept "$o2"
 

@@ -24,6 +24,7 @@ check "the hub records orders of two stations; ids are hub-*"
 v1=$(h volunteer add --name 王伟 --phone 13800001234 --station s0001 --json | id)
 v2=$(h volunteer add --name 李娜 --phone 13900005678 --station s0002 --json | id)
 [ "$v1" = hub-v1 ] || fail "hub volunteer id is $v1"
+h category add --name 维修 --json | pyjson 'd["station"] is None and d["id"] == "hub-c1"'
 o1=$(h order add --station s0001 --category 助老 --detail 陪护 --json | id)
 o2=$(h order add --station s0001 --category 维修 --detail 修灯 --json | id)
 o3=$(h order add --station s0002 --category 助老 --detail 送餐 --json | id)
@@ -51,7 +52,8 @@ and d["total"]["avg_rating"] == 4 and d["total"]["satisfied_share"] == 0.5'
 check "report --by town, category, month"
 h report --by town --json | pyjson '[g["key"] for g in d["groups"]] == ["t01"] and d["groups"][0]["name"] == "东镇" and d["groups"][0]["orders"] == 4'
 h report --by category --format json | pyjson '
-g["助老"]["orders"] == 3 and g["维修"]["orders"] == 1 and g["-"]["points_redeemed"] == 15'
+g["助老"]["orders"] == 3 and g["维修"]["orders"] == 1 and g["-"]["points_redeemed"] == 15
+and g["法律"]["orders"] == 0 and g["法律"]["name"] is None'
 h report --by month --format json | pyjson 'd["groups"][-1]["key"] == "2025-02" and d["groups"][-1]["orders"] == 4'
 
 check "report --format csv: a BOM, Chinese headers, CRLF, one row per station and the total"

@@ -22,7 +22,7 @@ o1=$(cl --home "$S1" --json order add --category 助老 --detail 买降压药 --
 cl --home "$S1" order dispatch "$o1" --volunteer "$v1" >/dev/null
 cl --home "$S1" order done "$o1" --hours 2 >/dev/null
 echo $(($(cat "$TMP/now") + DAY)) >"$TMP/now"
-o2=$(cl --home "$S1" --json order add --category 维修 --detail '修电视, "天线"' | jget '["id"]')
+o2=$(cl --home "$S1" --json order add --category 其他 --detail '修电视, "天线"' | jget '["id"]')
 o3=$(cl --home "$S1" --json wish add --what 一个书包 | jget '["id"]')
 cl --home "$S1" wish claim "$o3" --volunteer "$v2" >/dev/null
 cl --home "$S1" wish done "$o3" --note 送到了 --hours 1 >/dev/null

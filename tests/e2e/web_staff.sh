@@ -259,7 +259,7 @@ want 404 "station /hub"
 
 check "at the hub, after a sync: the dashboard shows the station's order"
 cl --home "$H" station add --id s2 --name 西村服务站 --parent t01 >/dev/null
-cl --home "$H" order add --category 维修 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
+cl --home "$H" order add --category 其他 --detail 修水管 --requester 赵奶奶 --phone 13611113333 --station s2 >/dev/null
 echo 8642 | cl --home "$H" account set --phone 13300000000 --name 县管理员 --role admin >/dev/null
 echo 9753 | cl --home "$H" account set --phone 13300000001 --name 县志愿者 --role volunteer >/dev/null
 HHP=$(tcp_port) HCP=$(port)
@@ -284,6 +284,8 @@ body_has '<svg' "chart"
 body_has '东村服务站</text>' "chart label"
 body_has '>55</text>' "chart count"
 body_has '满意率' "dashboard"
+body_has '<h2 id="menu">需求清单</h2>' "the service menu on the dashboard"
+body_has '<tr><td>助老</td><td>县级</td><td>按县设置</td>' "a standard category in the menu"
 python3 - "$TMP/body" <<'EOF' || fail "last sync: s1 synced now, s2 never (marked stale)"
 import re, sys
 html = open(sys.argv[1], encoding="utf-8").read()

@@ -48,9 +48,9 @@ static bool build(const uint8_t *p, size_t len)
 		crdt_write_init(&w[n], table, op ? CRDT_DELETE : CRDT_UPSERT, pk[n]);
 		w[n].pk_len = pkl; /* may hold NULs: the check decides */
 		if (!op && pos < len) {
-			const struct crdt_table *t = crdt_schema_table(table);
+			const struct crdt_table *t = crdt_schema_table(table); /* NULL: an id not assigned */
 			uint32_t mask = p[pos++];
-			for (size_t c = 0; c < t->ncols && pos < len; c++) {
+			for (size_t c = 0; t && c < t->ncols && pos < len; c++) {
 				if (!(mask & (1u << (c % 8))))
 					continue;
 				struct crdt_value *v = &w[n].vals[c];

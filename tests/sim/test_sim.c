@@ -33,7 +33,8 @@
  *     held everywhere it should be; feeds agree wherever they are held (no
  *     seq reused); no volunteer's redemptions exceed the credits and raises
  *     he was given; no order went back from done/rated, and a rated order
- *     was done; no item of a gift shelf has a stock below zero.
+ *     was done; no item of a gift shelf has a stock below zero; every
+ *     entry of the service menu is in the scope of its station.
  *
  *   CUNLIAN_SEEDS=N CUNLIAN_SEED_START=K [CUNLIAN_JOBS=J] build/tests/sim/test_sim
  * runs seeds K..K+N-1 (default 1000 from 1; 250 under AddressSanitizer, as
@@ -635,6 +636,35 @@ static void wish_work(struct sim *S, struct node *n, struct work *k, const char 
 	}
 }
 
+/* The service menu (issue 17, app/category.c C1, C2, C7): a station's
+ * own entries (its scope); the hub's county entries and overrides of the
+ * standard ones (scope ""). Random columns: name, points per hour (or
+ * back to the county's), retired. */
+static void category_work(struct sim *S, struct node *n, struct work *k, const char **scope)
+{
+	static const char *const cn[] = { "维修", "代购", "理发", "家电维修" };
+	struct rng *r = &S->r;
+	struct crdt_write *w;
+	if (n->hub) {
+		*scope = "";
+		if (rpct(r, 50))
+			w = work_add(k, CRDT_T_CATEGORIES, CRDT_UPSERT, "std-%u", 1 + rbelow(r, 8));
+		else
+			w = work_add(k, CRDT_T_CATEGORIES, CRDT_UPSERT, "hub-c%dx%u", n->idx, 1 + rbelow(r, 3));
+	} else {
+		w = work_add(k, CRDT_T_CATEGORIES, CRDT_UPSERT, "%s-c%dx%u", n->scope, n->idx, 1 + rbelow(r, 3));
+	}
+	crdt_write_set_text(w, CRDT_C_CATEGORIES_STATION, n->hub ? "" : n->scope);
+	if (rpct(r, 60))
+		crdt_write_set_text(w, CRDT_C_CATEGORIES_NAME, cn[rbelow(r, 4)]);
+	if (rpct(r, 30))
+		crdt_write_set_int(w, CRDT_C_CATEGORIES_RETIRED, rbelow(r, 2));
+	if (rpct(r, 40))
+		crdt_write_set_real(w, CRDT_C_CATEGORIES_POINTS_PER_HOUR, 5 + rbelow(r, 20));
+	else if (rpct(r, 20))
+		crdt_write_set_null(w, CRDT_C_CATEGORIES_POINTS_PER_HOUR);
+}
+
 /* Teams, hours and recognition (issue 17, app/team.c TM1-TM8): a team,
  * a volunteer joining or leaving one, an adjustment or hours outside
  * orders for a volunteer of this station. */
@@ -772,7 +802,7 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		event_add(k, n, sc, row[0], st, to, needvol ? vol[0] : row[2], t);
 	} else if (x < 86) { /* teams, adjustments, hours (issue 17) */
 		station_team_work(S, n, k, t);
-	} else if (x < 96) { /* a redemption: the home station, up to the balance it knows */
+	} else if (x < 94) { /* a redemption: the home station, up to the balance it knows */
 		int64_t bal;
 		if (!pick(S, n, "volunteers", sc, row, 2) || strcmp(row[1], sc) != 0)
 			return;
@@ -789,6 +819,9 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		crdt_write_text(p, "item", "大米");
 		crdt_write_text(p, "station", sc);
 		crdt_write_int(p, "at", (int64_t)t);
+	} else if (x < 96) { /* the service menu: the station's own entries */
+		const char *own = n->scope;
+		category_work(S, n, k, &own);
 	} else if (x < 98) { /* a volunteer leaves for good */
 		if (!pick(S, n, "volunteers", sc, row, 1))
 			return;
@@ -833,6 +866,8 @@ static void hub_work(struct sim *S, struct node *n, struct work *k, const char *
 		crdt_write_text(p, "reason", "adjust");
 		crdt_write_text(p, "station", st);
 		crdt_write_int(p, "at", (int64_t)t);
+	} else if (x < 90) { /* the service menu: the county's list */
+		category_work(S, n, k, scope);
 	} else { /* a county-wide setting */
 		*scope = "";
 		struct crdt_write *w = work_add(k, T_SET, CRDT_UPSERT, "%s", rpct(r, 50) ? "motd" : "rate");
@@ -1811,6 +1846,17 @@ static int check_all(struct sim *S)
 			       " AND coalesce(e.note,'')=coalesce(o.claimant,'')))",
 			  NULL, NULL, &bad) || bad)
 			sim_fail(S, "%lld fulfilled wishes lost who fulfilled them", (long long)bad);
+	}
+	/* the service menu: every entry in the scope of its station (C2) */
+	for (int i = 0; i < S->n && !S->fail[0]; i++) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(crdt_store_db(S->node[i].st),
+				   "SELECT pk, station FROM categories WHERE station IS NOT coalesce(_scope, '')", -1,
+				   &st, NULL);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			sim_fail(S, "node %d: menu entry %s of station '%s' out of its scope", i,
+				 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
 	}
 	/* orders: finished work stays finished; rated means it was done */
 	if (!S->fail[0]) {

@@ -149,7 +149,7 @@ def flow():
     st.cl("sync", "coap://127.0.0.1:%d" % hub.coap_port)
     # a station the hub knows that never synced: its row is marked
     hub.cl("station", "add", "--id", "s2", "--name", "西村服务站", "--parent", "t01")
-    hub.cl("order", "add", "--category", "维修", "--detail", "修水管", "--station", "s2")
+    hub.cl("order", "add", "--category", "其他", "--detail", "修水管", "--station", "s2")
     h = browser(1280, 800)
     login(h, hub, "13300000000", "8642")
     if "/hub" not in h.current_url:

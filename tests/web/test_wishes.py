@@ -17,6 +17,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from weblib import browser, check, check_page, fail, run, shot, start_node  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
+from selenium.common.exceptions import TimeoutException  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 
 def set_pin(node, pin, *who):
@@ -94,6 +96,10 @@ def flow():
     v.execute_script("document.querySelector('#w-%s form[action=\"/wishes/done\"] input[name=note]')"
                      ".removeAttribute('required')" % wid)
     v.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/done'] button" % wid).click()
+    try:  # the click starts the POST; wait (bounded) for its answer page
+        WebDriverWait(v, 20).until(lambda d: "说明要写" in d.page_source)
+    except TimeoutException:
+        pass
     if "说明要写" not in v.page_source:
         fail("a fulfilment without a note is not refused with the reason: %s" %
              v.find_element(By.TAG_NAME, "main").text)
