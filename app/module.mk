@@ -30,3 +30,6 @@ LIB_SRCS += app/category.c
 # The gift shelf (issue 17).
 TEST_SRCS += tests/test_app_gift.c
 TEST_SRCS += tests/test_app_team.c
+# Activities with check-in (issue 17).
+LIB_SRCS += app/activity.c
+TEST_SRCS += tests/test_app_activity.c

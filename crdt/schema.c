@@ -151,6 +151,48 @@ static const struct crdt_column gift_moves_cols[] = {
 	COL(CRDT_C_GIFT_MOVES_AT, "at", CRDT_INT),
 };
 
+/* Activities with check-in (志愿活动, issue 17; app/activity.c A1..A10,
+ * docs/replica.md). An activity is a row of its home: its station, or
+ * the hub for a county-wide one (station ""). Seats are a right of the
+ * home: only it writes a sign-up that holds a seat (firm, grant), reading
+ * the seats taken in the write transaction, so capacity is never
+ * exceeded; elsewhere a sign-up is a request the home grants or
+ * waitlists (sync/trust.c refuses a seat from any other node). Sign-ups
+ * and attendance are append-only ledgers; attendance's key makes one
+ * check-in and one check-out per person per activity, whatever merges. */
+static const struct crdt_column activities_cols[] = {
+	COL(CRDT_C_ACTIVITIES_TITLE, "title", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITIES_PLACE, "place", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITIES_STATION, "station", CRDT_TEXT), /* home: "" county-wide (the hub) */
+	COL(CRDT_C_ACTIVITIES_START_AT, "start_at", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_END_AT, "end_at", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_CAPACITY, "capacity", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_HOURS, "hours", CRDT_REAL),   /* credited to each who attends */
+	COL(CRDT_C_ACTIVITIES_CLOSED, "closed", CRDT_INT),  /* 1: closed, credits settled */
+	COL(CRDT_C_ACTIVITIES_CREATED_AT, "created_at", CRDT_INT),
+};
+
+static const struct crdt_column activity_signups_cols[] = {
+	COL(CRDT_C_ACTIVITY_SIGNUPS_ACTIVITY, "activity", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_SIGNUPS_STATION, "station", CRDT_TEXT), /* the scope it is written in */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_SIGNUPS_KIND, "kind", CRDT_TEXT), /* firm, wait, request, grant, cancel */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_REF, "ref", CRDT_TEXT),   /* grant, wait, cancel: the sign-up */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_AT, "at", CRDT_INT),
+};
+
+static const struct crdt_column activity_attendance_cols[] = {
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_ACTIVITY, "activity", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_KIND, "kind", CRDT_TEXT), /* in, out */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_VIA, "via", CRDT_TEXT),   /* staff, phone, close */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_POINTS, "points", CRDT_TEXT), /* out: the credit's ledger row */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_HOURS, "hours", CRDT_REAL),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_KEY, "key", CRDT_TEXT), /* "<kind>:<activity>:<volunteer>" */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_AT, "at", CRDT_INT),
+};
+
 #define TAB(i, n, k, del, scope, uniq, a) \
 	[i] = { .id = (i), .name = (n), .kind = (k), .deletable = (del), .scope_col = (scope), \
 		.unique_col = (uniq), .ncols = NCOLS(a), .cols = (a) }
@@ -172,6 +214,12 @@ const struct crdt_table crdt_tables[] = {
 	TAB(CRDT_T_GIFTS, "gifts", CRDT_KIND_ROWS, false, CRDT_C_GIFTS_STATION, -1, gifts_cols),
 	TAB(CRDT_T_GIFT_MOVES, "gift_moves", CRDT_KIND_APPEND, false, CRDT_C_GIFT_MOVES_STATION, -1,
 	    gift_moves_cols),
+	TAB(CRDT_T_ACTIVITIES, "activities", CRDT_KIND_ROWS, false, CRDT_C_ACTIVITIES_STATION, -1,
+	    activities_cols),
+	TAB(CRDT_T_ACTIVITY_SIGNUPS, "activity_signups", CRDT_KIND_APPEND, false,
+	    CRDT_C_ACTIVITY_SIGNUPS_STATION, -1, activity_signups_cols),
+	TAB(CRDT_T_ACTIVITY_ATTENDANCE, "activity_attendance", CRDT_KIND_APPEND, false,
+	    CRDT_C_ACTIVITY_ATTENDANCE_STATION, CRDT_C_ACTIVITY_ATTENDANCE_KEY, activity_attendance_cols),
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 
@@ -191,6 +239,8 @@ const struct crdt_index crdt_indexes[] = {
 	{ "orders", "volunteer", true },
 	{ "points", "volunteer", false },
 	{ "gift_moves", "gift", false },
+	{ "activity_signups", "activity", false },
+	{ "activity_attendance", "activity", false },
 };
 const size_t crdt_nindexes = NCOLS(crdt_indexes);
 

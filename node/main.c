@@ -94,6 +94,17 @@ const struct node_cmd node_cmds[] = {
 	CMD_ARGV("sync", NULL, node_cmd_sync, M_HELP_SYNC, APP_READS),
 	CMD_ARGV("linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, APP_READS),
 	CMD_ARGV("lora-bridge", NULL, node_cmd_lora_bridge, M_HELP_LORA_BRIDGE, APP_READS),
+	/* activities with check-in (issue 17) */
+	CMD("activity", "add", node_cmd_activity_add, M_HELP_ACTIVITY_ADD, APP_WRITES,
+	    "title= place= start= end= capacity= hours= station=", 0),
+	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today", 0),
+	CMD("activity", "show", node_cmd_activity_show, M_HELP_ACTIVITY_SHOW, APP_READS, "", 1),
+	CMD("activity", "signup", node_cmd_activity_signup, M_HELP_ACTIVITY_SIGNUP, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "cancel", node_cmd_activity_cancel, M_HELP_ACTIVITY_CANCEL, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "checkin", node_cmd_activity_checkin, M_HELP_ACTIVITY_CHECKIN, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "checkout", node_cmd_activity_checkout, M_HELP_ACTIVITY_CHECKOUT, APP_WRITES,
+	    "volunteer=", 1),
+	CMD("activity", "close", node_cmd_activity_close, M_HELP_ACTIVITY_CLOSE, APP_WRITES, "", 1),
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

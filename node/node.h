@@ -331,6 +331,19 @@ int node_cmd_team_join(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_team_leave(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_points_adjust(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_hours_add(struct node_ctx *ctx, const struct node_args *a);
+/* Activities with check-in (cmd_activity.c, issue 17). */
+int node_cmd_activity_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_signup(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_cancel(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_checkin(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_checkout(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_close(struct node_ctx *ctx, const struct node_args *a);
+/* Today's activities for status, and the counts for report (no output
+ * when there are none). */
+void node_activity_status(struct node_ctx *ctx);
+void node_activity_report(struct node_ctx *ctx, int64_t from, int64_t to);
 /* report --top [--period month|quarter] [--by county|station|town] */
 int node_report_top(struct node_ctx *ctx, const char *period, const char *by);
 int node_run_backup(struct node_ctx *ctx, const struct node_args *a);  /* cmd_backup.c */

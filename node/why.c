@@ -222,6 +222,23 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_LEDGER_OVERDRAW] = { M_LEDGER_OVERDRAW },
 	[APP_W_TOP_BAD_PERIOD] = { M_TOP_BAD_PERIOD, .echo = 1 },
 	[APP_W_TOP_BAD_BY] = { M_TOP_BAD_BY, .echo = 1 },
+	/* activities with check-in (issue 17) */
+	[APP_W_ACT_BAD_TITLE] = { M_ACT_BAD_TITLE, .echo = 1 },
+	[APP_W_ACT_BAD_PLACE] = { M_ACT_BAD_PLACE, .echo = 1 },
+	[APP_W_ACT_BAD_TIME] = { M_ACT_BAD_TIME, .echo = 2 },
+	[APP_W_ACT_END_BEFORE] = { M_ACT_END_BEFORE, .echo = 3 },
+	[APP_W_ACT_BAD_CAPACITY] = { M_ACT_BAD_CAPACITY, .echo = 1 },
+	[APP_W_ACT_BAD_HOURS] = { M_ACT_BAD_HOURS, .echo = 1 },
+	[APP_W_ACT_NOT_FOUND] = { M_ACT_NOT_FOUND, .echo = 1 },
+	[APP_W_ACT_STATION] = { M_ACT_STATION, .echo = 1 },
+	[APP_W_ACT_NOT_HOME] = { M_ACT_NOT_HOME },
+	[APP_W_ACT_CLOSED] = { M_ACT_CLOSED },
+	[APP_W_ACT_ALREADY] = { M_ACT_ALREADY },
+	[APP_W_ACT_NOT_SIGNED] = { M_ACT_NOT_SIGNED },
+	[APP_W_ACT_FULL] = { M_ACT_FULL },
+	[APP_W_ACT_IN_ALREADY] = { M_ACT_IN_ALREADY },
+	[APP_W_ACT_NOT_IN] = { M_ACT_NOT_IN },
+	[APP_W_ACT_OUT_ALREADY] = { M_ACT_OUT_ALREADY },
 };
 
 bool node_why_complete(void)
