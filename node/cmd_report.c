@@ -288,6 +288,7 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		else
 			node_table_print(&t, stdout);
 		node_table_release(&t);
+		node_activity_report(ctx, 0, 0); /* activities counted (issue 17) */
 	}
 	app_report_release(&r);
 	return rc ? node_fail_store(ctx, rc) : 0;

@@ -1239,6 +1239,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"  %s %s %s seats %lld/%lld in %lld\n" },
 	[M_REPORT_ACTIVITIES] = { "志愿活动：%lld 项（进行中 %lld），报名 %lld 人次，签到 %lld 人次，记入 %s 小时\n",
 		"activities: %lld (%lld open), %lld seats taken, %lld check-ins, %s hours credited\n" },
+	[M_LOG_ACT_SETTLED] = { "活动报名：为本站的活动确认了 %zu 个报名（名额或候补）\n",
+		"activities: decided %zu sign-ups for this node's activities (a seat or the waitlist)\n" },
+	[M_LOG_ACT_SETTLE_FAIL] = { "活动报名：确认报名失败（%s），下次同步后再试\n",
+		"activities: deciding sign-ups failed (%s); tried again after the next merge\n" },
 	/* ---- end of activities ---- */
 };
 

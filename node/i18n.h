@@ -660,6 +660,8 @@ enum node_msg_id {
 	M_STATUS_ACTIVITIES,
 	M_STATUS_ACTIVITY_LINE,
 	M_REPORT_ACTIVITIES,
+	M_LOG_ACT_SETTLED,
+	M_LOG_ACT_SETTLE_FAIL,
 	/* ---- end of activities ---- */
 	M_COUNT
 };

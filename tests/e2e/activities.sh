@@ -137,4 +137,10 @@ contains "$out" "activity checkin" "activity --help"
 expect 2 --home "$S1" activity signup $aid
 contains "$err" "--volunteer" "a sign-up without a volunteer says what is missing"
 expect 4 --home "$S1" activity show s0001-a99
+echo 1741744800000 >"$TMP/now" # 2025-03-12 10:00 +08:00, the day of 全县植树
+expect 0 --home "$S1" status
+contains "$out" "今日活动：1 项" "status shows today's activities"
+contains "$out" "全县植树" "status names today's activity"
+expect 0 --home "$S1" report
+contains "$out" "志愿活动：2 项" "report counts the activities"
 echo "activities: ok"
