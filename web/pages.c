@@ -37,5 +37,14 @@ const struct web_page web_pages[] = {
 	{ "GET", "/kiosk/poster", web_kiosk_poster },
 	{ "GET", "/o/*", web_order_page },
 	{ "POST", "/o/*", web_order_rate_post },
+	/* activity.c: activities with check-in (issue 17) */
+	{ "GET", "/activities", web_activities },
+	{ "GET", "/activity", web_activity },
+	{ "POST", "/activity/checkin", web_activity_checkin },
+	{ "POST", "/activity/checkout", web_activity_checkout },
+	{ "POST", "/activity/close", web_activity_close },
+	{ "GET", "/activity/qr", web_activity_qr },
+	{ "GET", "/a/*", web_activity_phone },
+	{ "POST", "/a/*", web_activity_phone_post },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);
