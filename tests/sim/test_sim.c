@@ -735,7 +735,7 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		crdt_write_int(w, "created_at", (int64_t)t);
 		crdt_write_int(w, "updated_at", (int64_t)t);
 		event_add(k, n, sc, k->pk[0], "", "open", NULL, t);
-	} else if (x < 82) { /* the next step of an order */
+	} else if (x < 72) { /* the next step of an order */
 		if (!pick(S, n, "orders", sc, row, 3))
 			return;
 		const char *st = row[1];
@@ -783,6 +783,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 			crdt_write_text(w, "comment", "服务很周到");
 		}
 		event_add(k, n, sc, row[0], st, to, needvol ? vol[0] : row[2], t);
+	} else if (x < 82) { /* activities: seats only the home gives (issue 17) */
+		activity_work(S, n, k, t);
 	} else if (x < 86) { /* teams, adjustments, hours (issue 17) */
 		station_team_work(S, n, k, t);
 	} else if (x < 96) { /* a redemption: the home station, up to the balance it knows */
@@ -806,10 +808,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		if (!pick(S, n, "volunteers", sc, row, 1))
 			return;
 		work_add(k, T_VOL, CRDT_DELETE, "%s", row[0]);
-	} else if (rpct(&S->r, 50)) { /* the gift shelf: an item, restocks, redemptions up to the stock held */
+	} else { /* the gift shelf: an item, restocks, redemptions up to the stock held */
 		gift_work(S, n, k, t);
-	} else { /* activities: seats only the home gives (issue 17) */
-		activity_work(S, n, k, t);
 	}
 }
 
