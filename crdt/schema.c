@@ -228,7 +228,8 @@ const size_t crdt_ntables = NCOLS(crdt_tables);
  * and its county hash, each once per row) and one volunteer's orders and
  * points (a balance before a redemption), an item's stock (the sum of its
  * gift_moves, read before a redemption and for every item listed at the
- * hub). One station's rows are found
+ * hub), an activity's sign-ups and the decisions on each (seats counted in
+ * every activity operation). One station's rows are found
  * by the index on _scope (store.c), which every domain table has.
  * Opening a replica creates those missing (store.c); they are local to the
  * file and never travel, so adding one needs no new schema version. */
@@ -240,6 +241,7 @@ const struct crdt_index crdt_indexes[] = {
 	{ "points", "volunteer", false },
 	{ "gift_moves", "gift", false },
 	{ "activity_signups", "activity", false },
+	{ "activity_signups", "ref", false },
 	{ "activity_attendance", "activity", false },
 };
 const size_t crdt_nindexes = NCOLS(crdt_indexes);

@@ -127,6 +127,18 @@ expect 0 --home "$S2" --json activity show "$cid"
 echo "$out" | pyjson '{p["volunteer"]: p["state"] for p in d["people"]}.get("s0002-v1") == "waiting"' ||
 	fail "二村 sees its volunteer waitlisted"
 
+check "a visiting volunteer of 二村 at 一村's activity: the credit goes county-wide and reaches 二村"
+expect 0 --home "$S1" --json activity add --title 义诊帮忙 --place 卫生室 --start "2025-03-05 09:00" \
+	--end "2025-03-05 10:30" --capacity 1 --hours 1.5
+vid2=$(echo "$out" | jget '["id"]')
+expect 0 --home "$S1" activity checkin "$vid2" --volunteer s0002-v1
+expect 0 --home "$S1" --json activity checkout "$vid2" --volunteer s0002-v1
+echo "$out" | pyjson 'd["points"] == 15' || fail "1.5 hours, 15 points"
+carry "$S1" "$HUB"
+carry "$HUB" "$S2" s0002
+expect 0 --home "$S2" --json points balance 孙丽
+echo "$out" | pyjson 'd["balance"] == 15' || fail "二村 sees its volunteer's credit"
+
 check "list, today's status, the report, English, --help"
 expect 0 --home "$S1" activity list --all
 contains "$out" "敬老院打扫" "activity list --all"
@@ -142,5 +154,5 @@ expect 0 --home "$S1" status
 contains "$out" "今日活动：1 项" "status shows today's activities"
 contains "$out" "全县植树" "status names today's activity"
 expect 0 --home "$S1" report
-contains "$out" "志愿活动：2 项" "report counts the activities"
+contains "$out" "志愿活动：3 项" "report counts the activities"
 echo "activities: ok"
