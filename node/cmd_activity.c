@@ -62,21 +62,9 @@ static void node_act_json(struct node_json *j, const struct app_activity *x)
 	node_json_end_obj(j);
 }
 
-/* An app/ refusal, with the state a person is in said in the language. */
+/* An app/ refusal (node/why.c says the state and the home in words). */
 static int node_act_fail(struct node_ctx *ctx, int rc, const struct app_volunteer_found *f)
 {
-	struct app_fail *fl = &ctx->app.fail;
-	if (fl->why == APP_W_ACT_ALREADY && fl->narg == 4) {
-		static const char *const names[] = { "none", "pending", "waiting", "signed", "in", "out" };
-		for (unsigned s = 0; s < sizeof(names) / sizeof(names[0]); s++)
-			if (strcmp(fl->arg[3], names[s]) == 0) {
-				snprintf(fl->arg[3], sizeof(fl->arg[3]), "%s",
-					 node_act_state_word(ctx->lang, (enum app_act_state)s));
-				break;
-			}
-	}
-	if (fl->why == APP_W_ACT_NOT_HOME && fl->narg == 3 && strcmp(fl->arg[2], "hub") == 0)
-		snprintf(fl->arg[2], sizeof(fl->arg[2]), "%s", node_msg(ctx->lang, M_ACT_HUB));
 	return f ? node_fail_found(ctx, rc, f) : rc;
 }
 

@@ -307,7 +307,8 @@ int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
  * an order's move (app_order_move_name: "done": 完成), a volunteer's
  * status ("left": 退出). An unknown order status is M_ST_UNKNOWN, any
  * other unknown word s itself. */
-enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS };
+enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS,
+		 NODE_WORD_ACT /* an activity's person state, or "hub" as its home (issue 17) */ };
 const char *node_word(enum node_lang lang, enum node_word kind, const char *s);
 /* A run command of exactly one positional argument (else ERR_USAGE with
  * need, which names the command): then open the home. */
