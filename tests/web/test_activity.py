@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, fail, qr_text, run, shot, start_node  # noqa: E402
+from weblib import browser, check, check_page, csrf_of, fail, http, qr_text, run, shot, start_node  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -76,6 +76,31 @@ def flow():
     if not url.startswith(st.url("/a/%s?k=" % aid)):
         fail("the QR code says %r" % url)
     check("the QR code leads to %s" % url)
+
+    # without the QR code's key, without the form's token, guessing PINs:
+    # refused, nothing written (another phone: 127.0.0.2)
+    before = st.cl("digest")
+    code, _, _ = http("GET", url.split("?")[0] + "?k=aaaaaaaaaaaaaaaa")
+    if code != 404:
+        fail("a wrong k answers %d, want 404" % code)
+    code, page, _ = http("GET", url, source="127.0.0.2")
+    form = {"k": url.split("k=")[1], "phone": "13900005678", "pin": "1357", "act": "in"}
+    code, _, _ = http("POST", url.split("?")[0], form, source="127.0.0.2")
+    if code != 403:
+        fail("a check-in without the CSRF token answers %d, want 403" % code)
+    form["csrf"] = csrf_of(page)
+    codes = []
+    for pin in ("0000", "1111", "2222", "3333", "4444", "5555"):
+        form["pin"] = pin
+        codes.append(http("POST", url.split("?")[0], form, source="127.0.0.2")[0])
+    # the fifth wrong PIN also locks the account (403); the sixth try meets
+    # the client's limit first
+    if codes[:4] != [401] * 4 or codes[4] not in (401, 403) or codes[5] != 429:
+        fail("guessing PINs answers %r, want 401s, then 429 at the sixth" % codes)
+    if st.cl("digest") != before:
+        fail("refused check-ins wrote")
+    set_pin(st, "1357", "--volunteer", "李娜", "--role", "volunteer")  # lift the lockout
+    check("a wrong key 404, no token 403, wrong PINs %r: nothing written" % codes)
 
     # the volunteer's own phone: a wrong PIN, then the right one
     v = browser(360, 640)
