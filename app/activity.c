@@ -426,19 +426,44 @@ static int act_settle_one(struct app *a, const struct app_activity *x, size_t *d
 
 int app_activity_settle(struct app *a, size_t *decided)
 {
-	struct app_activity *v = NULL;
-	size_t n = 0;
+	char (*ids)[APP_ID_MAX + 1] = NULL;
+	struct app_activity x;
+	size_t cap = 0, n = 0;
+	sqlite3_stmt *st;
 	bool began = !a->writing;
 	int rc;
 
 	if (decided)
 		*decided = 0;
-	if ((rc = app_write_begin(a)) || (rc = app_activity_list(a, false, 0, 0, &v, &n)))
+	if ((rc = app_write_begin(a)))
 		return app_write_fail(a, began, rc);
+	/* only the open activities homed here with a sign-up holding no seat:
+	 * one indexed query when there is nothing to decide */
+	if ((rc = app_sql(a, &st,
+			  "SELECT DISTINCT s.activity FROM activity_signups_live s"
+			  " JOIN activities_live x ON x.pk = s.activity"
+			  " WHERE coalesce(x.closed, 0) = 0 AND coalesce(x.station, '') = ?1"
+			  " AND s.kind IN ('wait', 'request') AND NOT " SU_CANCELLED("s") " AND NOT " SU_SEAT("s")
+			  " ORDER BY s.activity LIMIT 10000",
+			  a->hub ? "" : a->conf.station, NULL)))
+		return app_write_fail(a, began, rc);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = MEM_GROW(ids, cap, n + 1)))
+			break;
+		app_col_text(st, 0, ids[n], sizeof(ids[n]));
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		mem_free(ids);
+		rc = rc < 0 ? app_failf(a, rc, APP_W_FAILED, 0) : app_fail_store(a, ERR_STORAGE);
+		return app_write_fail(a, began, rc);
+	}
+	rc = 0;
 	for (size_t i = 0; i < n && !rc; i++)
-		if (v[i].home)
-			rc = act_settle_one(a, &v[i], decided);
-	mem_free(v);
+		if (!(rc = app_activity_find(a, ids[i], &x)) && x.home)
+			rc = act_settle_one(a, &x, decided);
+	mem_free(ids);
 	if (!rc && began)
 		rc = app_write_end(a);
 	return app_write_fail(a, began, rc);
