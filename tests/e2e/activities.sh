@@ -113,6 +113,14 @@ expect 3 --home "$S2" activity checkin "$cid" --volunteer 孙丽
 contains "$err" "县级中心" "only the hub checks in to a county-wide activity"
 carry "$S2" "$HUB"
 carry "$S1" "$HUB"
+expect 0 --home "$HUB" --json activity show "$cid"
+echo "$out" | pyjson 'd["activity"]["pending"] == 2' || fail "two requests pending at the hub"
+# serve decides after merges, with no activity command run (one turn)
+expect 0 --home "$HUB" serve --listen none --once
+contains "$err" "确认了 2 个报名" "serve logs the sign-ups it decided"
+expect 0 --home "$HUB" --json activity show "$cid"
+echo "$out" | pyjson '{p["volunteer"]: p["state"] for p in d["people"]} == {"s0001-v4": "signed", "s0002-v1": "waiting"}' ||
+	fail "serve granted the earlier request and waitlisted the later"
 expect 0 --home "$HUB" activity checkin "$cid" --volunteer s0001-v4
 expect 0 --home "$HUB" --json activity show "$cid"
 echo "$out" | pyjson '{p["volunteer"]: p["state"] for p in d["people"]} == {"s0001-v4": "in", "s0002-v1": "waiting"}' ||
