@@ -39,3 +39,6 @@ TEST_SRCS += tests/test_app_wish.c
 # station (send.c), issue 17.
 LIB_SRCS += app/send.c
 TEST_SRCS += tests/test_app_category.c
+# Activities with check-in (issue 17).
+LIB_SRCS += app/activity.c
+TEST_SRCS += tests/test_app_activity.c

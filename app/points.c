@@ -17,6 +17,9 @@
  *      key "service:<order id>", written once (not when the key is held,
  *      nor for 0 points), in the order's station scope, or county-wide
  *      when the volunteer's home is another station (order.c O5).
+ *  P6. Hours credited outside orders by a rule of their own (an
+ *      activity's, activity.c A7) follow P5 with reason "hours", the
+ *      caller's key and the hours: they count as a volunteer's hours.
  */
 #include <math.h>
 #include <string.h>
@@ -193,20 +196,21 @@ static int points_rate(struct app *a, const char *order_id, const char *order_st
 	return 0;
 }
 
-int app_points_credit(struct app *a, const char *order_id, const char *order_station,
-		      const char *volunteer, const char *home, double hours, struct app_credit *c)
+/* The credit of P5 (and of an activity's hours, P6) with its key, reason
+ * and reference (order or item, either NULL). */
+static int points_credit(struct app *a, const char *reason, const char *order, const char *item,
+			 const char *station, const char *volunteer, const char *home, double hours,
+			 struct app_credit *c)
 {
 	struct app_settings set;
 	sqlite3_stmt *st;
 	int rc;
 
-	memset(c, 0, sizeof(*c));
 	if ((rc = app_settings_load(a, &set)))
 		return rc;
-	snprintf(c->key, sizeof(c->key), "service:%s", order_id);
-	bool away = home && home[0] && strcmp(home, order_station) != 0; /* order.c O5 */
-	snprintf(c->scope, sizeof(c->scope), "%s", away ? "" : order_station);
-	if ((rc = points_rate(a, order_id, order_station, &set.points_per_hour)))
+	bool away = home && home[0] && strcmp(home, station) != 0; /* order.c O5 */
+	snprintf(c->scope, sizeof(c->scope), "%s", away ? "" : station);
+	if (order && (rc = points_rate(a, order, station, &set.points_per_hour))) /* category.c C5 */
 		return rc;
 	c->points = llround(hours * set.points_per_hour);
 	if ((rc = app_sql(a, &st, "SELECT 1 FROM points_live WHERE key = ?1", c->key, NULL)))
@@ -223,13 +227,34 @@ int app_points_credit(struct app *a, const char *order_id, const char *order_sta
 	crdt_write_init(&c->w, CRDT_T_POINTS, CRDT_UPSERT, c->id);
 	crdt_write_set_text(&c->w, CRDT_C_POINTS_VOLUNTEER, volunteer);
 	crdt_write_set_int(&c->w, CRDT_C_POINTS_DELTA, c->points);
-	crdt_write_set_text(&c->w, CRDT_C_POINTS_REASON, "service");
-	crdt_write_set_text(&c->w, CRDT_C_POINTS_ORDER, order_id);
-	crdt_write_set_text(&c->w, CRDT_C_POINTS_STATION, order_station);
+	crdt_write_set_text(&c->w, CRDT_C_POINTS_REASON, reason);
+	if (order)
+		crdt_write_set_text(&c->w, CRDT_C_POINTS_ORDER, order);
+	if (item)
+		crdt_write_set_text(&c->w, CRDT_C_POINTS_ITEM, item);
+	crdt_write_set_text(&c->w, CRDT_C_POINTS_STATION, station);
 	crdt_write_set_text(&c->w, CRDT_C_POINTS_KEY, c->key);
 	crdt_write_set_int(&c->w, CRDT_C_POINTS_AT, (int64_t)a->now_ms);
 	crdt_write_set_real(&c->w, CRDT_C_POINTS_HOURS, hours);
 	return c->w.err ? app_failf(a, c->w.err, APP_W_FAILED, 0) : 0;
+}
+
+int app_points_credit(struct app *a, const char *order_id, const char *order_station,
+		      const char *volunteer, const char *home, double hours, struct app_credit *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->key, sizeof(c->key), "service:%s", order_id);
+	return points_credit(a, "service", order_id, NULL, order_station, volunteer, home, hours, c);
+}
+
+int app_points_credit_hours(struct app *a, const char *key, const char *item, const char *station,
+			    const char *volunteer, const char *home, double hours, struct app_credit *c)
+{
+	memset(c, 0, sizeof(*c));
+	if (strlen(key) >= sizeof(c->key))
+		return app_failf(a, ERR_USAGE, APP_W_FAILED, 0);
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	return points_credit(a, "hours", NULL, item, station, volunteer, home, hours, c);
 }
 
 /* ---- settings -------------------------------------------------------------------- */

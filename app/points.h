@@ -77,7 +77,7 @@ int app_points_take(struct app *a, const char *who, int64_t n, const char *item,
  * volunteer's home station ("" unknown). */
 struct app_credit {
 	char id[APP_ID_MAX + 1];
-	char key[APP_ID_MAX + 16];      /* "service:<order id>" */
+	char key[2 * APP_ID_MAX + 16];  /* "service:<order id>", "act:<activity>:<volunteer>" */
 	char scope[CRDT_SCOPE_MAX + 1]; /* the order's station, or "" (county) */
 	int64_t points;
 	bool write;                     /* false: held already, or 0 points */
@@ -85,6 +85,12 @@ struct app_credit {
 };
 int app_points_credit(struct app *a, const char *order_id, const char *order_station,
 		      const char *volunteer, const char *home, double hours, struct app_credit *c);
+
+/* The same credit (P6) for hours earned outside an order: reason "hours",
+ * key (unique: written once), item (what earned them), in station's
+ * scope, or county-wide when home is another station. c as above. */
+int app_points_credit_hours(struct app *a, const char *key, const char *item, const char *station,
+			    const char *volunteer, const char *home, double hours, struct app_credit *c);
 
 /* settings set (hub only, P4): either may be NULL, not both. The texts
  * are as typed: points per hour 0..10000, star hours five increasing

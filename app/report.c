@@ -282,15 +282,46 @@ static int report_volunteers(struct app *a, struct app_report *r, bool total)
 	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
 }
 
-/* Activities (issue 17, the activities helper): count the activities of
- * each group held in [from, to) into g->activities and the total's, and
- * set r->has_activities, here, once their table exists. Until then the
- * front ends leave the column out (has_activities false). */
-static int report_activities(struct app *a, struct app_report *r)
+/* Activities (activity.c, issue 17): the activities that start in the
+ * range, counted in the group of their home station (by station, town)
+ * or month, and in the total; a county-wide one (station "") in "-". By
+ * category, team and volunteer an activity has no group: the total only. */
+static int report_activities(struct app *a, struct app_report *r, bool total)
 {
-	(void)a;
-	r->has_activities = false;
-	return 0;
+	char sql[800], key[200], where[160];
+	sqlite3_stmt *st;
+	int rc;
+	if (total)
+		snprintf(key, sizeof(key), "'*'");
+	else if (r->by == APP_BY_STATION)
+		snprintf(key, sizeof(key), "coalesce(nullif(x.station, ''), '-')");
+	else if (r->by == APP_BY_TOWN)
+		snprintf(key, sizeof(key), "coalesce(nullif(s.parent, ''), '-')");
+	else if (r->by == APP_BY_MONTH)
+		snprintf(key, sizeof(key),
+			 "coalesce(strftime('%%Y-%%m', x.start_at / 1000, 'unixepoch', 'localtime'), '-')");
+	else
+		return 0;
+	report_range(r, "x.start_at", where, sizeof(where));
+	snprintf(sql, sizeof(sql),
+		 "SELECT %s AS k, count(*) FROM activities_live x LEFT JOIN stations_live s ON s.pk = x.station"
+		 "%s GROUP BY k ORDER BY k",
+		 key, where);
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		app_col_text(st, 0, k, sizeof(k));
+		struct app_report_group *g = total ? &r->total : report_group(r, k);
+		if (!g) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		g->activities = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	r->has_activities = true;
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
 }
 
 /* For --by station: when each station's nodes (enrolments) last synced. */
@@ -370,7 +401,7 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
 	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)) ||
 	    (rc = report_volunteers(a, r, false)) || (rc = report_volunteers(a, r, true)) ||
-	    (rc = report_activities(a, r)))
+	    (rc = report_activities(a, r, false)) || (rc = report_activities(a, r, true)))
 		goto fail;
 	if ((by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM || by == APP_BY_VOLUNTEER) &&
 	    (rc = report_names(a, r)))

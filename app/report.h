@@ -19,9 +19,9 @@
  *   wishes            orders of kind `wish` (微心愿) placed in the range;
  *                     wishes done: those done or rated (圆梦). They count
  *                     in orders too.
- *   activities        activities held in the range (see report.c
- *                     "activities": counted once that table exists;
- *                     has_activities says whether they are)
+ *   activities        activities starting in the range (activity.c), in
+ *                     their station's, town's or month's group; by
+ *                     category, team or volunteer in the total only
  *   hours             hours of finished orders
  *   points issued     sum of positive ledger rows; redeemed: of negative
  *   last sync         (by station) the latest time any node enrolled for

@@ -259,6 +259,23 @@ enum app_why {
 	APP_W_CATEGORY_RETIRED_ORDER, /* (category typed, nearest listed name or "-") */
 	APP_W_SEND_HUB_ONLY,         /* () */
 	APP_W_SEND_NO_STATION,       /* (station typed) */
+	/* activities with check-in (activity.c, issue 17); "typed" as above */
+	APP_W_ACT_BAD_TITLE,         /* (title typed) */
+	APP_W_ACT_BAD_PLACE,         /* (place typed) */
+	APP_W_ACT_BAD_TIME,          /* (option, text typed) */
+	APP_W_ACT_END_BEFORE,        /* (start, end) as typed */
+	APP_W_ACT_BAD_CAPACITY,      /* (capacity typed, most seats) */
+	APP_W_ACT_BAD_HOURS,         /* (hours typed, most hours) */
+	APP_W_ACT_NOT_FOUND,         /* (id typed) */
+	APP_W_ACT_STATION,           /* (station typed, this station) a station publishes only its own */
+	APP_W_ACT_NOT_HOME,          /* (title, id, home: station or "hub") */
+	APP_W_ACT_CLOSED,            /* (title, id) */
+	APP_W_ACT_ALREADY,           /* (name, volunteer id, title, state word) */
+	APP_W_ACT_NOT_SIGNED,        /* (name, volunteer id, title) */
+	APP_W_ACT_FULL,              /* (title, id, capacity) */
+	APP_W_ACT_IN_ALREADY,        /* (name, volunteer id, title) */
+	APP_W_ACT_NOT_IN,            /* (name, volunteer id, title) */
+	APP_W_ACT_OUT_ALREADY,       /* (name, volunteer id, title) */
 
 	APP_W_COUNT
 };

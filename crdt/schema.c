@@ -176,6 +176,48 @@ static const struct crdt_column categories_cols[] = {
 	COL(CRDT_C_CATEGORIES_CREATED_AT, "created_at", CRDT_INT),
 };
 
+/* Activities with check-in (志愿活动, issue 17; app/activity.c A1..A10,
+ * docs/replica.md). An activity is a row of its home: its station, or
+ * the hub for a county-wide one (station ""). Seats are a right of the
+ * home: only it writes a sign-up that holds a seat (firm, grant), reading
+ * the seats taken in the write transaction, so capacity is never
+ * exceeded; elsewhere a sign-up is a request the home grants or
+ * waitlists (sync/trust.c refuses a seat from any other node). Sign-ups
+ * and attendance are append-only ledgers; attendance's key makes one
+ * check-in and one check-out per person per activity, whatever merges. */
+static const struct crdt_column activities_cols[] = {
+	COL(CRDT_C_ACTIVITIES_TITLE, "title", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITIES_PLACE, "place", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITIES_STATION, "station", CRDT_TEXT), /* home: "" county-wide (the hub) */
+	COL(CRDT_C_ACTIVITIES_START_AT, "start_at", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_END_AT, "end_at", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_CAPACITY, "capacity", CRDT_INT),
+	COL(CRDT_C_ACTIVITIES_HOURS, "hours", CRDT_REAL),   /* credited to each who attends */
+	COL(CRDT_C_ACTIVITIES_CLOSED, "closed", CRDT_INT),  /* 1: closed, credits settled */
+	COL(CRDT_C_ACTIVITIES_CREATED_AT, "created_at", CRDT_INT),
+};
+
+static const struct crdt_column activity_signups_cols[] = {
+	COL(CRDT_C_ACTIVITY_SIGNUPS_ACTIVITY, "activity", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_SIGNUPS_STATION, "station", CRDT_TEXT), /* the scope it is written in */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_SIGNUPS_KIND, "kind", CRDT_TEXT), /* firm, wait, request, grant, cancel */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_REF, "ref", CRDT_TEXT),   /* grant, wait, cancel: the sign-up */
+	COL(CRDT_C_ACTIVITY_SIGNUPS_AT, "at", CRDT_INT),
+};
+
+static const struct crdt_column activity_attendance_cols[] = {
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_ACTIVITY, "activity", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_STATION, "station", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_VOLUNTEER, "volunteer", CRDT_TEXT),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_KIND, "kind", CRDT_TEXT), /* in, out */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_VIA, "via", CRDT_TEXT),   /* staff, phone, close */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_POINTS, "points", CRDT_TEXT), /* out: the credit's ledger row */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_HOURS, "hours", CRDT_REAL),
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_KEY, "key", CRDT_TEXT), /* "<kind>:<activity>:<volunteer>" */
+	COL(CRDT_C_ACTIVITY_ATTENDANCE_AT, "at", CRDT_INT),
+};
+
 #define TAB(i, n, k, del, scope, uniq, a) \
 	[i] = { .id = (i), .name = (n), .kind = (k), .deletable = (del), .scope_col = (scope), \
 		.unique_col = (uniq), .ncols = NCOLS(a), .cols = (a) }
@@ -199,6 +241,12 @@ const struct crdt_table crdt_tables[] = {
 	    gift_moves_cols),
 	TAB(CRDT_T_CATEGORIES, "categories", CRDT_KIND_ROWS, false, CRDT_C_CATEGORIES_STATION, -1,
 	    categories_cols),
+	TAB(CRDT_T_ACTIVITIES, "activities", CRDT_KIND_ROWS, false, CRDT_C_ACTIVITIES_STATION, -1,
+	    activities_cols),
+	TAB(CRDT_T_ACTIVITY_SIGNUPS, "activity_signups", CRDT_KIND_APPEND, false,
+	    CRDT_C_ACTIVITY_SIGNUPS_STATION, -1, activity_signups_cols),
+	TAB(CRDT_T_ACTIVITY_ATTENDANCE, "activity_attendance", CRDT_KIND_APPEND, false,
+	    CRDT_C_ACTIVITY_ATTENDANCE_STATION, CRDT_C_ACTIVITY_ATTENDANCE_KEY, activity_attendance_cols),
 };
 const size_t crdt_ntables = NCOLS(crdt_tables);
 
@@ -207,8 +255,9 @@ const size_t crdt_ntables = NCOLS(crdt_tables);
  * and its county hash, each once per row) and one volunteer's orders and
  * points (a balance before a redemption), an item's stock (the sum of its
  * gift_moves, read before a redemption and for every item listed at the
- * hub), and the lists' order (a page of order list or volunteer list).
- * One station's rows are found
+ * hub), the lists' order (a page of order list or volunteer list), an
+ * activity's sign-ups and the decisions on each (seats counted in every
+ * activity operation). One station's rows are found
  * by the index on _scope (store.c), which every domain table has.
  * Opening a replica creates those missing (store.c); they are local to the
  * file and never travel, so adding one needs no new schema version. */
@@ -220,6 +269,9 @@ const struct crdt_index crdt_indexes[] = {
 	{ "points", "volunteer", false },
 	{ "gift_moves", "gift", false },
 	{ "order_events", "order", false }, /* an order's history; the hub's sending (app/send.c) */
+	{ "activity_signups", "activity", false },
+	{ "activity_signups", "ref", false },
+	{ "activity_attendance", "activity", false },
 };
 const size_t crdt_nindexes = NCOLS(crdt_indexes);
 

@@ -299,6 +299,8 @@ int node_cmd_status(struct node_ctx *ctx, int argc, char **argv)
 		node_status_json(ctx, &s);
 	else
 		node_status_text(ctx, &s);
+	if (!ctx->json)
+		node_activity_status(ctx); /* today's activities (issue 17) */
 out:
 	free(s.peers);
 	mem_free(s.vv);

@@ -29,6 +29,14 @@ const char *node_word(enum node_lang lang, enum node_word kind, const char *s)
 		{ NODE_WORD_VSTATUS, "active", M_VST_ACTIVE },
 		{ NODE_WORD_VSTATUS, "paused", M_VST_PAUSED },
 		{ NODE_WORD_VSTATUS, "left", M_VST_LEFT },
+		/* activities (issue 17): a person's state, the hub as a home */
+		{ NODE_WORD_ACT, "none", M_ACT_ST_NONE },
+		{ NODE_WORD_ACT, "pending", M_ACT_ST_PENDING },
+		{ NODE_WORD_ACT, "waiting", M_ACT_ST_WAITING },
+		{ NODE_WORD_ACT, "signed", M_ACT_ST_SIGNED },
+		{ NODE_WORD_ACT, "in", M_ACT_ST_IN },
+		{ NODE_WORD_ACT, "out", M_ACT_ST_OUT },
+		{ NODE_WORD_ACT, "hub", M_ACT_HUB },
 	};
 	static const enum node_msg_id verbs[] = {
 		[APP_MOVE_ADD] = M_VERB_ADD,   [APP_MOVE_DISPATCH] = M_VERB_DISPATCH,

@@ -290,6 +290,8 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		node_json_end_obj(&j);
 	} else {
 		rc = node_report_table(ctx, &r);
+		if (!rc) /* seats, check-ins and hours of those activities */
+			node_activity_report(ctx, r.from_ms, r.to_ms);
 	}
 	app_report_release(&r);
 	return rc ? node_fail_store(ctx, rc) : 0;

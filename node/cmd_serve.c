@@ -41,6 +41,7 @@
 
 #include "base/err.h"
 #include "base/sha256.h"
+#include "app/activity.h"
 #include "node/net.h"
 #include "web/web.h"
 
@@ -75,6 +76,9 @@ struct node_serve {
 	int cli_log;           /* --log, or -1 */
 	struct node_log log;
 	bool once; /* --once: one round with every peer, then stop */
+	/* activities (issue 17): the replica's HLC when the home last
+	 * decided sign-ups, and the wall clock at the start (ms, mono ms) */
+	uint64_t act_hlc, wall0, mono0;
 };
 
 /* A digest of the interfaces that are up and their addresses. */
@@ -371,6 +375,28 @@ static int node_serve_start(struct node_serve *sv, sigset_t *mask, sigset_t *old
 	return 0;
 }
 
+/* After merges (the replica's HLC moved): the home decides the sign-ups
+ * that arrived for its activities (app/activity.c A5). Cheap when there
+ * is nothing to decide; a failure is logged and tried again next time. */
+static void node_serve_activities(struct node_serve *sv, uint64_t now)
+{
+	struct node_ctx *ctx = sv->ctx;
+	uint64_t h = crdt_store_hlc(ctx->app.store);
+	size_t decided = 0;
+	if (h == sv->act_hlc)
+		return;
+	ctx->app.now_ms = sv->wall0 + (now - sv->mono0);
+	if (app_activity_settle(&ctx->app, &decided)) {
+		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_ACT_SETTLE_FAIL,
+			     node_reason(ctx->lang, ctx->app.fail.rc));
+		app_fail_clear(&ctx->app);
+		return;
+	}
+	if (decided)
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_ACT_SETTLED, decided);
+	sv->act_hlc = crdt_store_hlc(ctx->app.store);
+}
+
 /* One turn of the loop after the radio ran: sessions, peers, the WAL, a
  * network interface that changed. */
 static void node_serve_turn(struct node_serve *sv, uint64_t now)
@@ -381,6 +407,7 @@ static void node_serve_turn(struct node_serve *sv, uint64_t now)
 	/* the deltas of this turn are applied and acknowledged: copy
 	 * the WAL into the file now, not inside their commits */
 	crdt_store_checkpoint(ctx->app.store);
+	node_serve_activities(sv, now);
 	if (now < sv->if_at + NODE_IF_CHECK_MS)
 		return;
 	uint8_t h[SHA256_LEN];
@@ -451,6 +478,8 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_serve_cli(sv, o)) || (rc = node_serve_start(sv, &mask, &old, &masked)))
 		goto out;
 	uint64_t now = node_net_mono_ms();
+	sv->wall0 = ctx->app.now_ms;
+	sv->mono0 = now;
 	node_serve_peers_load(sv, now);
 	node_serve_ifhash(sv->ifhash);
 	sv->if_at = now;

@@ -111,6 +111,17 @@ const struct node_cmd node_cmds[] = {
 	CMD("category", "set", node_cmd_category_set, M_HELP_CATEGORY_SET, APP_WRITES,
 	    "name= description= points-per-hour=", 1),
 	CMD("category", "retire", node_cmd_category_retire, M_HELP_CATEGORY_RETIRE, APP_WRITES, "", 1),
+	/* activities with check-in (issue 17) */
+	CMD("activity", "add", node_cmd_activity_add, M_HELP_ACTIVITY_ADD, APP_WRITES,
+	    "title= place= start= end= capacity= hours= station=", 0),
+	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today", 0),
+	CMD("activity", "show", node_cmd_activity_show, M_HELP_ACTIVITY_SHOW, APP_READS, "", 1),
+	CMD("activity", "signup", node_cmd_activity_signup, M_HELP_ACTIVITY_SIGNUP, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "cancel", node_cmd_activity_cancel, M_HELP_ACTIVITY_CANCEL, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "checkin", node_cmd_activity_checkin, M_HELP_ACTIVITY_CHECKIN, APP_WRITES, "volunteer=", 1),
+	CMD("activity", "checkout", node_cmd_activity_checkout, M_HELP_ACTIVITY_CHECKOUT, APP_WRITES,
+	    "volunteer=", 1),
+	CMD("activity", "close", node_cmd_activity_close, M_HELP_ACTIVITY_CLOSE, APP_WRITES, "", 1),
 };
 const size_t node_ncmds = sizeof(node_cmds) / sizeof(node_cmds[0]);
 

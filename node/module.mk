@@ -21,3 +21,5 @@ BIN_SRCS += node/list.c
 BIN_SRCS += node/cmd_wish.c
 # The service menu (issue 17).
 BIN_SRCS += node/cmd_category.c
+# Activities with check-in (issue 17).
+BIN_SRCS += node/cmd_activity.c

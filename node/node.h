@@ -331,7 +331,8 @@ int node_cmd_settings_set(struct node_ctx *ctx, const struct node_args *a);
  * an order's move (app_order_move_name: "done": 完成), a volunteer's
  * status ("left": 退出). An unknown order status is M_ST_UNKNOWN, any
  * other unknown word s itself. */
-enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS };
+enum node_word { NODE_WORD_NONE, NODE_WORD_STATUS, NODE_WORD_MOVE, NODE_WORD_VSTATUS,
+		 NODE_WORD_ACT /* an activity's person state, or "hub" as its home (issue 17) */ };
 const char *node_word(enum node_lang lang, enum node_word kind, const char *s);
 /* A run command of exactly one positional argument (else ERR_USAGE with
  * need, which names the command): then open the home. */
@@ -360,6 +361,19 @@ int node_cmd_category_list(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_category_add(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_category_set(struct node_ctx *ctx, const struct node_args *a);
 int node_cmd_category_retire(struct node_ctx *ctx, const struct node_args *a);
+/* Activities with check-in (cmd_activity.c, issue 17). */
+int node_cmd_activity_add(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_show(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_signup(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_cancel(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_checkin(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_checkout(struct node_ctx *ctx, const struct node_args *a);
+int node_cmd_activity_close(struct node_ctx *ctx, const struct node_args *a);
+/* Today's activities for status, and the counts for report (no output
+ * when there are none). */
+void node_activity_status(struct node_ctx *ctx);
+void node_activity_report(struct node_ctx *ctx, int64_t from, int64_t to);
 /* report --top [--period month|quarter] [--by county|station|town] */
 int node_report_top(struct node_ctx *ctx, const char *period, const char *by,
 		    const struct app_range *range);

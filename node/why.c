@@ -258,6 +258,23 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CATEGORY_RETIRED_ORDER] = { M_CAT_RETIRED_ORDER, .echo = 1 },
 	[APP_W_SEND_HUB_ONLY] = { M_SEND_HUB_ONLY },
 	[APP_W_SEND_NO_STATION] = { M_SEND_NO_STATION, .echo = 1 },
+	/* activities with check-in (issue 17) */
+	[APP_W_ACT_BAD_TITLE] = { M_ACT_BAD_TITLE, .echo = 1 },
+	[APP_W_ACT_BAD_PLACE] = { M_ACT_BAD_PLACE, .echo = 1 },
+	[APP_W_ACT_BAD_TIME] = { M_ACT_BAD_TIME, .echo = 2 },
+	[APP_W_ACT_END_BEFORE] = { M_ACT_END_BEFORE, .echo = 3 },
+	[APP_W_ACT_BAD_CAPACITY] = { M_ACT_BAD_CAPACITY, .echo = 1 },
+	[APP_W_ACT_BAD_HOURS] = { M_ACT_BAD_HOURS, .echo = 1 },
+	[APP_W_ACT_NOT_FOUND] = { M_ACT_NOT_FOUND, .echo = 1 },
+	[APP_W_ACT_STATION] = { M_ACT_STATION, .echo = 1 },
+	[APP_W_ACT_NOT_HOME] = { M_ACT_NOT_HOME, .word = { [2] = NODE_WORD_ACT } },
+	[APP_W_ACT_CLOSED] = { M_ACT_CLOSED },
+	[APP_W_ACT_ALREADY] = { M_ACT_ALREADY, .word = { [3] = NODE_WORD_ACT } },
+	[APP_W_ACT_NOT_SIGNED] = { M_ACT_NOT_SIGNED },
+	[APP_W_ACT_FULL] = { M_ACT_FULL },
+	[APP_W_ACT_IN_ALREADY] = { M_ACT_IN_ALREADY },
+	[APP_W_ACT_NOT_IN] = { M_ACT_NOT_IN },
+	[APP_W_ACT_OUT_ALREADY] = { M_ACT_OUT_ALREADY },
 };
 
 bool node_why_complete(void)

@@ -27,7 +27,12 @@
  *      statements and revocations,
  *      and takes no stock off a shelf (no stock move below zero: only the
  *      item's station has the right to take stock, as only the home
- *      station spends points). A write to a row is judged by the
+ *      station spends points). Activities (app/activity.c): a station
+ *      writes its own; sign-up requests and cancellations for its own or
+ *      county-wide ones, in its scope; seats, decisions on them, check-in
+ *      and check-out only for its own (the home), and the hub only for
+ *      county-wide ones; a station's county-wide hours credit only for an
+ *      activity of its own. A write to a row is judged by the
  *      row's station as this commit sets it, or else as the replica holds
  *      it; a row not held yet is refused for now: the commit is held back
  *      and judged again as more arrives (sync/delta.c D4).
@@ -1091,6 +1096,85 @@ static int trust_points_write(struct sync_ctx *c, const char *S, const struct cr
 	return ERR_UNAUTH;
 }
 
+/* Is a sign-up of this kind one that holds or decides a seat (app/activity.c
+ * A2: firm, wait, grant, defer), which only the activity's home writes? */
+static bool activity_seat_kind(const char *k, size_t kl)
+{
+	return text_is(k, kl, "firm") || text_is(k, kl, "wait") || text_is(k, kl, "grant") ||
+	       text_is(k, kl, "defer");
+}
+
+/* The home of the activity a sign-up or attendance row x names: its
+ * station ("" county-wide), set in this commit or held. */
+static int trust_activity_home(struct sync_ctx *c, const struct crdt_write *w, size_t n,
+			       const struct crdt_write *x, char *home, size_t cap, const char **why)
+{
+	unsigned col = x->table == CRDT_T_ACTIVITY_SIGNUPS ? CRDT_C_ACTIVITY_SIGNUPS_ACTIVITY
+							   : CRDT_C_ACTIVITY_ATTENDANCE_ACTIVITY;
+	const char *ref;
+	size_t refl;
+	if (!val_text(x, col, &ref, &refl)) {
+		*why = "a sign-up or attendance must name its activity";
+		return ERR_UNAUTH;
+	}
+	int rc = trust_row_station(c, w, n, CRDT_T_ACTIVITIES, ref, refl, CRDT_C_ACTIVITIES_STATION, home, cap);
+	if (rc == ERR_NOTFOUND)
+		*why = "the activity is not held here yet: its home is unknown";
+	return rc == ERR_NOTFOUND ? ERR_UNAUTH : rc;
+}
+
+/* A station's sign-up or attendance row (T3, app/activity.c A2, A3, A6):
+ * in its own scope; a request or a cancellation for an activity of its
+ * own or a county-wide one; a seat, a decision, a check-in or out only
+ * for its own activity (it is the home). */
+static int trust_activity_write(struct sync_ctx *c, const char *S, const struct crdt_write *w,
+				size_t n, const struct crdt_write *x, const char **why)
+{
+	char home[CRDT_SCOPE_MAX + 1];
+	const char *s, *k = NULL;
+	size_t sl, kl = 0;
+	int rc;
+	bool signup = x->table == CRDT_T_ACTIVITY_SIGNUPS;
+	if (!val_text(x, signup ? CRDT_C_ACTIVITY_SIGNUPS_STATION : CRDT_C_ACTIVITY_ATTENDANCE_STATION, &s,
+		      &sl) ||
+	    !text_is(s, sl, S))
+		return trust_other(why);
+	if (signup && !val_text(x, CRDT_C_ACTIVITY_SIGNUPS_KIND, &k, &kl)) {
+		*why = "a sign-up must say its kind";
+		return ERR_UNAUTH;
+	}
+	if ((rc = trust_activity_home(c, w, n, x, home, sizeof(home), why)))
+		return rc;
+	if (strcmp(home, S) == 0)
+		return 0;
+	if (signup && !home[0] && !activity_seat_kind(k, kl))
+		return 0;
+	*why = "a seat, a check-in or a check-out of an activity this station does not hold";
+	return ERR_UNAUTH;
+}
+
+/* The hub's sign-up or attendance row: a seat, a decision, a check-in or
+ * out only for a county-wide activity (its own; app/activity.c A2). */
+static int trust_hub_activity(struct sync_ctx *c, const struct crdt_write *w, size_t n,
+			      const struct crdt_write *x, const char **why)
+{
+	char home[CRDT_SCOPE_MAX + 1];
+	const char *k;
+	size_t kl;
+	int rc;
+	if (x->table != CRDT_T_ACTIVITY_ATTENDANCE &&
+	    (x->table != CRDT_T_ACTIVITY_SIGNUPS || !val_text(x, CRDT_C_ACTIVITY_SIGNUPS_KIND, &k, &kl) ||
+	     !activity_seat_kind(k, kl)))
+		return 0;
+	if ((rc = trust_activity_home(c, w, n, x, home, sizeof(home), why)))
+		return rc;
+	if (home[0]) {
+		*why = "the hub deciding a seat or a check-in of a station's activity";
+		return ERR_UNAUTH;
+	}
+	return 0;
+}
+
 static int trust_station_write(struct sync_ctx *c, const char *S, const struct crdt_write *w,
 			       size_t n, size_t i, const char **why)
 {
@@ -1105,10 +1189,12 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 	case CRDT_T_VOLUNTEERS:
 	case CRDT_T_TEAMS:
 	case CRDT_T_ORDERS:
-	case CRDT_T_GIFTS: { /* rows of a station (the gift shelf: app/gift.c G1, G3) */
+	case CRDT_T_GIFTS: /* rows of a station (the gift shelf: app/gift.c G1, G3) */
+	case CRDT_T_ACTIVITIES: { /* and its activities (app/activity.c A1) */
 		unsigned col = x->table == CRDT_T_ORDERS ? CRDT_C_ORDERS_STATION
 			       : x->table == CRDT_T_TEAMS ? CRDT_C_TEAMS_STATION
 			       : x->table == CRDT_T_GIFTS ? CRDT_C_GIFTS_STATION
+			       : x->table == CRDT_T_ACTIVITIES ? CRDT_C_ACTIVITIES_STATION
 							  : CRDT_C_VOLUNTEERS_STATION;
 		bool sets = val_text(x, col, &s, &sl);
 		if (sets && !text_is(s, sl, S))
@@ -1177,12 +1263,44 @@ static int trust_station_write(struct sync_ctx *c, const char *S, const struct c
 		}
 		return 0;
 	}
+	case CRDT_T_ACTIVITY_SIGNUPS:
+	case CRDT_T_ACTIVITY_ATTENDANCE:
+		return trust_activity_write(c, S, w, n, x, why);
 	default:
 		*why = "a station may not write this table";
 		return ERR_UNAUTH;
 	}
 other:
 	return trust_other(why);
+}
+
+/* A station's county-wide hours credit (T3, app/activity.c A7): of an
+ * activity it made ("act:S-...:<volunteer>"), whose home, where held, is S. */
+static int trust_away_activity(struct sync_ctx *c, const char *S, const struct crdt_write *x,
+			       const char **why)
+{
+	char home[CRDT_SCOPE_MAX + 1];
+	const char *s, *key;
+	size_t sl, kl, Sl = strlen(S);
+	int rc;
+	if (!val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S) || !points_delta(x, 1) ||
+	    !val_text(x, CRDT_C_POINTS_KEY, &key, &kl) || kl <= 4 + Sl + 1 || memcmp(key, "act:", 4) != 0 ||
+	    memcmp(key + 4, S, Sl) != 0 || key[4 + Sl] != '-') {
+		*why = "a station's county-wide hours must be the credit of an activity of its own";
+		return ERR_UNAUTH;
+	}
+	const char *end = memchr(key + 4, ':', kl - 4);
+	if (!end) {
+		*why = "a station's county-wide hours must be the credit of an activity of its own";
+		return ERR_UNAUTH;
+	}
+	rc = crdt_row_text(c->store, CRDT_T_ACTIVITIES, key + 4, (size_t)(end - key - 4),
+			   CRDT_C_ACTIVITIES_STATION, home, sizeof(home));
+	if (rc == 0 && strcmp(home, S) != 0) {
+		*why = "hours of an activity of another station";
+		return ERR_UNAUTH;
+	}
+	return rc == ERR_NOTFOUND ? 0 : rc;
 }
 
 /* A station's county-wide points entry (T3): only the service credit of
@@ -1196,6 +1314,8 @@ static int trust_away_credit(struct sync_ctx *c, const char *S, const struct crd
 	size_t sl, refl, Sl = strlen(S);
 	int rc;
 
+	if (val_text(x, CRDT_C_POINTS_REASON, &s, &sl) && text_is(s, sl, "hours"))
+		return trust_away_activity(c, S, x, why);
 	if (!val_text(x, CRDT_C_POINTS_REASON, &s, &sl) || !text_is(s, sl, "service") ||
 	    !val_text(x, CRDT_C_POINTS_STATION, &s, &sl) || !text_is(s, sl, S) || !points_delta(x, 1) ||
 	    !val_text(x, CRDT_C_POINTS_ORDER, &ref, &refl)) {
@@ -1250,6 +1370,10 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 				*why = "the hub taking stock off a station's shelf";
 				return ERR_UNAUTH;
 			}
+		/* Seats are the activity's home's (app/activity.c A2). */
+		for (size_t i = 0; i < n; i++)
+			if ((rc = trust_hub_activity(c, w, n, &w[i], why)))
+				return rc;
 		return 0;
 	}
 	if (!*scope) {

@@ -9,7 +9,8 @@
 # station's shelf, a micro-wish claimed and fulfilled, and a visiting volunteer whose hours and points reach
 # the home station — and agree. Then a resident
 # orders from a phone at 一村's web page (POST /kiosk over HTTP) and the
-# order reaches the hub. It leaves nothing running, unless KEEP=1: then
+# order reaches the hub, and 一村 runs an activity with check-in whose
+# hours are credited and which the hub sees. It leaves nothing running, unless KEEP=1: then
 # the hub and 一村 go on serving and the addresses to open are printed.
 set -eu
 build=${1:-build}
@@ -235,12 +236,26 @@ print("  GET /hub 第1村实践站：点单 %s，完成 %s，服务时长 %s 小
       (cells[0], cells[1], cells[6], re.sub(r"<[^>]+>", "", cells[-1])))
 PY
 
+say "11. 志愿活动：一村发布活动，志愿者报名、签到、签退，时长记入积分 (an activity with check-in)"
+day=$(date +%Y-%m-%d)
+aid=$(c s0001 --json activity add --title 敬老院大扫除 --place 第1村敬老院 --start "$day 09:00" \
+	--end "$day 11:00" --capacity 2 --hours 2 | id_of)
+c s0001 activity signup "$aid" --volunteer s0001-v1 | sed 's/^/  /'
+c s0001 activity checkin "$aid" --volunteer s0001-v1 | sed 's/^/  /'
+c s0001 activity checkin "$aid" --volunteer s0001-v2 | sed 's/^/  /'
+c s0001 activity checkout "$aid" --volunteer s0001-v1 | sed 's/^/  /'
+c s0001 activity close "$aid" | sed 's/^/  /'
+c s0001 sync "$HUB" >/dev/null
+echo "  同步后县级中心看到 (after syncing, the hub sees):"
+c hub activity show "$aid" | sed 's/^/    /'
+
 if [ -n "${KEEP:-}" ]; then
 	say "节点仍在运行 (KEEP=1: the nodes go on serving)"
 	echo "  居民点单 (residents):        http://127.0.0.1:$STHTTP/kiosk"
 	echo "  点单海报 (the A4 poster):    http://127.0.0.1:$STHTTP/kiosk/poster"
 	echo "  一村大屏 (big screen):       http://127.0.0.1:$STHTTP/display"
 	echo "  一村工作人员 (station staff): http://127.0.0.1:$STHTTP/  手机号 13800001001 PIN 246810"
+	echo "  一村的活动签到 (activity check-in): http://127.0.0.1:$STHTTP/activity?id=$aid"
 	echo "  县级中心 (county dashboard): http://127.0.0.1:$HUBHTTP/hub  手机号 13300000000 PIN 246810"
 	echo "  县级大屏 (county screen):    http://127.0.0.1:$HUBHTTP/display"
 	echo "  节点目录 (homes): $DIR"

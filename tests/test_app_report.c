@@ -31,6 +31,7 @@
 #include "app/range.h"
 #include "app/report.h"
 #include "app/team.h"
+#include "app/activity.h"
 #include "app/category.h"
 #include "app/volunteer.h"
 #include "app/wish.h"
@@ -315,11 +316,20 @@ static void test_groups(void **state)
 	assert_int_equal(r.total.active, 2);
 	assert_int_equal(r.total.registered, 2);
 	assert_int_equal(r.total.new_vols, 3);
-	assert_false(r.has_activities);
+	assert_true(r.has_activities);
+	assert_int_equal(r.total.activities, 0);
 	app_report_release(&r);
 
-	/* by station: registered and new of each home station */
+	/* by station: registered and new of each home station; an activity
+	 * in the group of its home station */
+	struct app_activity_new an = { .title = "植树", .place = "村口", .start = "2030-03-12 09:00", .end = "2030-03-12 11:00",
+				       .capacity = "10", .hours = "2", .station = "s0002" };
+	struct app_activity act;
+	assert_int_equal(app_activity_add(&t.a, &an, &act), 0);
 	assert_int_equal(app_report_build(&t.a, APP_BY_STATION, &r), 0);
+	assert_int_equal(r.total.activities, 1);
+	assert_int_equal(group_of(&r, "s0002")->activities, 1);
+	assert_int_equal(group_of(&r, "s0001")->activities, 0);
 	assert_non_null(g = group_of(&r, "s0001"));
 	assert_int_equal(g->registered, 1);
 	assert_int_equal(g->new_vols, 2);

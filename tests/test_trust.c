@@ -731,6 +731,90 @@ static void test_category_rights(void **state)
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
+/* An activity (app/activity.c A1) of station (scope, "" county-wide). */
+static void t_activity(struct t_node *n, const char *scope, const char *pk, const char *station, uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_ACTIVITIES, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_ACTIVITIES_TITLE, "植树");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITIES_STATION, station);
+	crdt_write_set_int(&w, CRDT_C_ACTIVITIES_CAPACITY, 1);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* A sign-up row of kind for activity act, written in scope. */
+static void t_signup(struct t_node *n, const char *scope, const char *pk, const char *act, const char *kind,
+		     uint64_t t)
+{
+	struct crdt_write w;
+	crdt_write_init(&w, CRDT_T_ACTIVITY_SIGNUPS, CRDT_UPSERT, pk);
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_SIGNUPS_ACTIVITY, act);
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_SIGNUPS_STATION, scope);
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_SIGNUPS_VOLUNTEER, "s1-v1");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_SIGNUPS_KIND, kind);
+	assert_int_equal(crdt_commit_local(n->st, t, scope, &w, 1, NULL), 0);
+}
+
+/* Seats are the activity's home's (T3, app/activity.c A2): a station's own
+ * seats and check-ins merge; the hub's request for it merges, the hub's
+ * grant does not; a station grants nothing of a county-wide activity but
+ * asks for it; another station writes nothing for a station's activity. */
+static void test_activity_rights(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct crdt_write w;
+	uint8_t before[32], after[32];
+	(void)state;
+
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 22);
+	t_activity(&s2, "s2", "s2-a1", "s2", T0 + 20);
+	t_signup(&s2, "s2", "s2-u1", "s2-a1", "firm", T0 + 21);
+	crdt_write_init(&w, CRDT_T_ACTIVITY_ATTENDANCE, CRDT_UPSERT, "s2-c1");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_ATTENDANCE_ACTIVITY, "s2-a1");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_ATTENDANCE_STATION, "s2");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_ATTENDANCE_VOLUNTEER, "s1-v1");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_ATTENDANCE_KIND, "in");
+	crdt_write_set_text(&w, CRDT_C_ACTIVITY_ATTENDANCE_KEY, "in:s2-a1:s1-v1");
+	assert_int_equal(crdt_commit_local(s2.st, T0 + 22, "s2", &w, 1, NULL), 0);
+	t_carry(&s2, &hub, T0 + 30, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 3);
+
+	/* the hub asks: merged at the station; the hub grants: refused */
+	t_signup(&hub, "s2", "hub-u1", "s2-a1", "request", T0 + 40);
+	t_carry(&hub, &s2, T0 + 50, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	t_digest(&s2, before);
+	t_signup(&hub, "s2", "hub-u2", "s2-a1", "grant", T0 + 60);
+	t_carry(&hub, &s2, T0 + 70, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+	t_digest(&s2, after);
+	assert_memory_equal(before, after, 32);
+	t_carry(&hub, &hub2, T0 + 80, &rep, NULL);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 1);
+
+	/* a county-wide activity: s1 asks (merged), s1 grants (refused) */
+	t_activity(&hub, "", "hub-a1", "", T0 + 90);
+	t_carry(&hub, &s1, T0 + 95, &rep, NULL);
+	t_signup(&s1, "s1", "s1-u1", "hub-a1", "request", T0 + 100);
+	t_carry(&s1, &hub, T0 + 105, &rep, NULL);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(rep.applied, 1);
+	t_digest(&hub, before);
+	t_signup(&s1, "s1", "s1-u2", "hub-a1", "grant", T0 + 110);
+	/* and a seat and a request for s2's activity, which s1 does not keep */
+	t_signup(&s1, "s1", "s1-u3", "s2-a1", "firm", T0 + 111);
+	t_signup(&s1, "s1", "s1-u4", "s2-a1", "request", T0 + 112);
+	t_carry(&s1, &hub, T0 + 120, &rep, NULL);
+	assert_int_equal(rep.applied, 0);
+	assert_int_equal(t_reason(&rep, ERR_UNAUTH), 3);
+	t_digest(&hub, after);
+	assert_memory_equal(before, after, 32);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 static void test_expired(void **state)
 {
 	struct t_node r, hub, st;
@@ -2413,6 +2497,7 @@ int main(void)
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_plain_before_enrolment),
 		cmocka_unit_test(test_statements_first),
+		cmocka_unit_test(test_activity_rights),
 	};
 	if (sync_init())
 		return 1;

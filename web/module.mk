@@ -15,3 +15,5 @@ $(BUILD)/tests/test_web_form: $(BUILD)/obj/tests/test_web_form.o $(BUILD)/obj/we
 BENCH_SRCS += tests/bench/bench_http.c
 # The server's time to render the volunteers' order list with 1,000 orders (make bench).
 BENCH_SRCS += tests/bench/bench_http_page.c
+# Activities with check-in: the staff's list and the phone's page (issue 17).
+BIN_SRCS += web/activity.c

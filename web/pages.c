@@ -44,5 +44,14 @@ const struct web_page web_pages[] = {
 	{ "POST", "/wishes/release", web_wish_release },
 	{ "POST", "/wishes/done", web_wish_done },
 	{ "GET", "/kiosk/wishes", web_kiosk_wishes },
+	/* activity.c: activities with check-in (issue 17) */
+	{ "GET", "/activities", web_activities },
+	{ "GET", "/activity", web_activity },
+	{ "POST", "/activity/checkin", web_activity_checkin },
+	{ "POST", "/activity/checkout", web_activity_checkout },
+	{ "POST", "/activity/close", web_activity_close },
+	{ "GET", "/activity/qr", web_activity_qr },
+	{ "GET", "/a/*", web_activity_phone },
+	{ "POST", "/a/*", web_activity_phone_post },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);

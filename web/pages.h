@@ -39,6 +39,16 @@ int web_kiosk_qr(struct web_req *r);
 int web_kiosk_poster(struct web_req *r);
 int web_order_page(struct web_req *r);
 int web_order_rate_post(struct web_req *r);
+/* activity.c: activities with check-in (issue 17): the staff's list and
+ * buttons behind an admin's login; the phone's check-in page /a/ID?k=K. */
+int web_activities(struct web_req *r);
+int web_activity(struct web_req *r);
+int web_activity_checkin(struct web_req *r);
+int web_activity_checkout(struct web_req *r);
+int web_activity_close(struct web_req *r);
+int web_activity_qr(struct web_req *r);
+int web_activity_phone(struct web_req *r);
+int web_activity_phone_post(struct web_req *r);
 
 /* wish.c: micro-wishes (微心愿), the staff's page and the residents' wall. */
 int web_wishes(struct web_req *r);

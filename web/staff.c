@@ -129,9 +129,10 @@ static void staff_nav(struct web_req *r, const struct app_account *acct)
 {
 	web_raw(&r->out, "<nav class=\"nav\">");
 	if (acct->role == APP_ROLE_ADMIN && r->w->app.hub)
-		web_raw(&r->out, "<a href=\"/hub\">看板</a>");
+		web_raw(&r->out, "<a href=\"/hub\">看板</a><a href=\"/activities\">活动</a>");
 	if (acct->role == APP_ROLE_ADMIN && !r->w->app.hub)
-		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>");
+		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>"
+				 "<a href=\"/activities\">活动</a>");
 	if (acct->volunteer[0])
 		web_raw(&r->out, "<a href=\"/me\">我的</a>");
 	if (!r->w->app.hub)

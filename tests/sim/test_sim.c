@@ -34,7 +34,8 @@
  *     seq reused); no volunteer's redemptions exceed the credits and raises
  *     he was given; no order went back from done/rated, and a rated order
  *     was done; no item of a gift shelf has a stock below zero; every
- *     entry of the service menu is in the scope of its station.
+ *     entry of the service menu is in the scope of its station; no
+ *     activity holds more seats than its capacity.
  *
  *   CUNLIAN_SEEDS=N CUNLIAN_SEED_START=K [CUNLIAN_JOBS=J] build/tests/sim/test_sim
  * runs seeds K..K+N-1 (default 1000 from 1; 250 under AddressSanitizer, as
@@ -665,6 +666,92 @@ static void category_work(struct sim *S, struct node *n, struct work *k, const c
 		crdt_write_set_null(w, CRDT_C_CATEGORIES_POINTS_PER_HOUR);
 }
 
+/* Activities (issue 17, app/activity.c A2, A5, A6): a station's one
+ * activity of 3 seats, published once; sign-ups firm while the seats this
+ * node counts allow (else waitlisted), the first waiting granted while a
+ * seat is free, cancellations, check-ins of a seated person (only the
+ * home seats or checks in, so no merge overfills it). */
+#define SIM_ACT_CAP 3
+#define SIM_ACT_HOLDERS                                                                            \
+	"SELECT count(*) FROM (SELECT s.volunteer FROM activity_signups s WHERE s.activity = ?1"    \
+	" AND s.kind IN ('firm', 'wait', 'request') AND NOT EXISTS(SELECT 1 FROM activity_signups c" \
+	" WHERE c.ref = s.pk AND c.kind = 'cancel') AND (s.kind = 'firm' OR EXISTS(SELECT 1 FROM"    \
+	" activity_signups g WHERE g.ref = s.pk AND g.kind = 'grant'))"                                \
+	" UNION SELECT t.volunteer FROM activity_attendance t WHERE t.activity = ?1 AND t.kind = 'in')"
+#define SIM_ACT_LIVE                                                                                 \
+	"SELECT s.pk, s.volunteer FROM activity_signups s WHERE s.activity = ?1"                    \
+	" AND s.kind IN ('firm', 'wait', 'request') AND NOT EXISTS(SELECT 1 FROM activity_signups c" \
+	" WHERE c.ref = s.pk AND c.kind = 'cancel') AND (s.kind = 'firm' OR EXISTS(SELECT 1 FROM"    \
+	" activity_signups g WHERE g.ref = s.pk AND g.kind = 'grant')) = "
+
+static void activity_work(struct sim *S, struct node *n, struct work *k, uint64_t t)
+{
+	struct rng *r = &S->r;
+	const char *sc = n->scope;
+	char (*row)[48] = k->row;
+	int64_t held, seats;
+	unsigned y = rbelow(r, 4);
+	snprintf(k->txt[0], sizeof(k->txt[0]), "%s-a1", sc);
+	if (q_int(n, "SELECT count(*) FROM activities WHERE pk=?1", k->txt[0], NULL, &held) ||
+	    q_int(n, SIM_ACT_HOLDERS, k->txt[0], NULL, &seats))
+		return;
+	if (!held) {
+		struct crdt_write *a = work_add(k, CRDT_T_ACTIVITIES, CRDT_UPSERT, "%s", k->txt[0]);
+		crdt_write_set_text(a, CRDT_C_ACTIVITIES_TITLE, "敬老院打扫");
+		crdt_write_set_text(a, CRDT_C_ACTIVITIES_STATION, sc);
+		crdt_write_set_int(a, CRDT_C_ACTIVITIES_CAPACITY, SIM_ACT_CAP);
+		crdt_write_set_real(a, CRDT_C_ACTIVITIES_HOURS, 2);
+		return;
+	}
+	const char *kind = NULL, *ref = NULL;
+	if (y == 0) { /* a sign-up of one of the station's volunteers */
+		if (!pick(S, n, "volunteers", sc, row, 1))
+			return;
+		kind = seats < SIM_ACT_CAP ? "firm" : "wait";
+	} else if (y == 1) { /* the first waiting gets a free seat (A5) */
+		if (seats >= SIM_ACT_CAP || q_row(n, SIM_ACT_LIVE "0 ORDER BY s.at, s.pk LIMIT 1 OFFSET ?2", k->txt[0],
+						  0, row, 2) != 1)
+			return;
+		kind = "grant";
+		snprintf(k->txt[1], sizeof(k->txt[1]), "%s", row[0]);
+		ref = k->txt[1];
+		snprintf(row[0], sizeof(row[0]), "%s", row[1]);
+	} else if (y == 2) { /* a cancellation */
+		if (q_row(n, SIM_ACT_LIVE "s.kind IN ('firm', 'wait') ORDER BY s.pk LIMIT 1 OFFSET ?2", k->txt[0],
+			  (int64_t)rbelow(r, 3), row, 2) != 1)
+			return;
+		kind = "cancel";
+		snprintf(k->txt[1], sizeof(k->txt[1]), "%s", row[0]);
+		ref = k->txt[1];
+		snprintf(row[0], sizeof(row[0]), "%s", row[1]);
+	} else { /* a check-in of a seated person, once (A6, A9) */
+		if (q_row(n, SIM_ACT_LIVE "1 ORDER BY s.pk LIMIT 1 OFFSET ?2", k->txt[0], (int64_t)rbelow(r, 3), row,
+			  2) != 1)
+			return;
+		snprintf(k->txt[2], sizeof(k->txt[2]), "in:%.24s:%.32s", k->txt[0], row[1]);
+		if (q_int(n, "SELECT count(*) FROM activity_attendance WHERE key=?1", k->txt[2], NULL, &held) || held)
+			return;
+		snprintf(row[2], sizeof(row[2]), "%s", row[1]);
+		struct crdt_write *c = work_add(k, CRDT_T_ACTIVITY_ATTENDANCE, CRDT_UPSERT, "%s-c%dx%u", sc, n->idx,
+						++n->npts);
+		crdt_write_set_text(c, CRDT_C_ACTIVITY_ATTENDANCE_ACTIVITY, k->txt[0]);
+		crdt_write_set_text(c, CRDT_C_ACTIVITY_ATTENDANCE_STATION, sc);
+		crdt_write_set_text(c, CRDT_C_ACTIVITY_ATTENDANCE_VOLUNTEER, row[2]);
+		crdt_write_set_text(c, CRDT_C_ACTIVITY_ATTENDANCE_KIND, "in");
+		crdt_write_set_text(c, CRDT_C_ACTIVITY_ATTENDANCE_KEY, k->txt[2]);
+		crdt_write_set_int(c, CRDT_C_ACTIVITY_ATTENDANCE_AT, (int64_t)t);
+		return;
+	}
+	struct crdt_write *u = work_add(k, CRDT_T_ACTIVITY_SIGNUPS, CRDT_UPSERT, "%s-u%dx%u", sc, n->idx, ++n->npts);
+	crdt_write_set_text(u, CRDT_C_ACTIVITY_SIGNUPS_ACTIVITY, k->txt[0]);
+	crdt_write_set_text(u, CRDT_C_ACTIVITY_SIGNUPS_STATION, sc);
+	crdt_write_set_text(u, CRDT_C_ACTIVITY_SIGNUPS_VOLUNTEER, row[0]);
+	crdt_write_set_text(u, CRDT_C_ACTIVITY_SIGNUPS_KIND, kind);
+	if (ref)
+		crdt_write_set_text(u, CRDT_C_ACTIVITY_SIGNUPS_REF, ref);
+	crdt_write_set_int(u, CRDT_C_ACTIVITY_SIGNUPS_AT, (int64_t)t);
+}
+
 /* Teams, hours and recognition (issue 17, app/team.c TM1-TM8): a team,
  * a volunteer joining or leaving one, an adjustment or hours outside
  * orders for a volunteer of this station. */
@@ -752,7 +839,7 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 		event_add(k, n, sc, k->pk[0], "", "open", NULL, t);
 	} else if (x < 40) { /* micro-wishes (issue 17) */
 		wish_work(S, n, k, sc, t);
-	} else if (x < 82) { /* the next step of an order */
+	} else if (x < 72) { /* the next step of an order */
 		if (!pick(S, n, "orders", sc, row, 3))
 			return;
 		const char *st = row[1];
@@ -800,6 +887,8 @@ static void station_work(struct sim *S, struct node *n, struct work *k, uint64_t
 			crdt_write_text(w, "comment", "服务很周到");
 		}
 		event_add(k, n, sc, row[0], st, to, needvol ? vol[0] : row[2], t);
+	} else if (x < 82) { /* activities: seats only the home gives (issue 17) */
+		activity_work(S, n, k, t);
 	} else if (x < 86) { /* teams, adjustments, hours (issue 17) */
 		station_team_work(S, n, k, t);
 	} else if (x < 94) { /* a redemption: the home station, up to the balance it knows */
@@ -1856,6 +1945,23 @@ static int check_all(struct sim *S)
 		if (sqlite3_step(st) == SQLITE_ROW)
 			sim_fail(S, "node %d: menu entry %s of station '%s' out of its scope", i,
 				 sqlite3_column_text(st, 0), sqlite3_column_text(st, 1));
+		sqlite3_finalize(st);
+	}
+	/* activities: no activity holds more seats than its capacity anywhere (A2) */
+	for (int i = 0; i < S->n && !S->fail[0]; i++) {
+		sqlite3_stmt *st;
+		sqlite3_prepare_v2(crdt_store_db(S->node[i].st), "SELECT pk, capacity FROM activities", -1, &st, NULL);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char pk[48];
+			int64_t seats;
+			snprintf(pk, sizeof(pk), "%s", (const char *)sqlite3_column_text(st, 0));
+			if (q_int(&S->node[i], SIM_ACT_HOLDERS, pk, NULL, &seats) ||
+			    seats > sqlite3_column_int64(st, 1)) {
+				sim_fail(S, "node %d: activity %s holds %lld seats of %lld", i, pk, (long long)seats,
+					 (long long)sqlite3_column_int64(st, 1));
+				break;
+			}
+		}
 		sqlite3_finalize(st);
 	}
 	/* orders: finished work stays finished; rated means it was done */
