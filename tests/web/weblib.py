@@ -290,6 +290,26 @@ def qr_text(svg, name):
 _NS_OK = ("http://www.w3.org/2000/svg",)
 
 
+def text_of(d, el_id, want, timeout=20):
+    """The text of the element with id el_id once it holds want, or its
+    text after timeout seconds: a click on a form's button starts the
+    POST and returns; the answer is a new document, which may not be
+    there yet (an element found too early is of the old one)."""
+    from selenium.common.exceptions import (NoSuchElementException,
+                                            StaleElementReferenceException, WebDriverException)
+    from selenium.webdriver.common.by import By
+    end = time.monotonic() + timeout
+    text = ""
+    while True:
+        try:
+            text = d.find_element(By.ID, el_id).text
+        except (NoSuchElementException, StaleElementReferenceException, WebDriverException):
+            text = ""
+        if want in text or time.monotonic() > end:
+            return text
+        time.sleep(0.1)
+
+
 def check_page(d, what=None):
     """The page now shown: no horizontal scrolling, every request it made
     went to 127.0.0.1, no URL to elsewhere in its markup, and it is
