@@ -835,14 +835,7 @@ int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 
 	if (max == 0)
 		return 0;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal, l.author FROM _log l"
-				" JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
-				" AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
-				" ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return crdt_sql_rc(rc);
+	st = s->st_log_held_walk; /* prepared once: a hub walks this after every chunk */
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(at->hlc > INT64_MAX ? INT64_MAX : at->hlc));
 	sqlite3_bind_int64(st, 3, at->author);
@@ -889,12 +882,13 @@ int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
 	if (step == SQLITE_DONE && n < max)
 		memset(at, 0, sizeof(*at)); /* the end: the next walk starts over */
-	sqlite3_finalize(st);
+	sqlite3_reset(st); /* before fn, which may write */
 	st = NULL;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = fn(arg, &h[i].e);
 out:
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	for (size_t i = 0; h && i < n; i++)
 		mem_free(h[i].bytes);
 	mem_free(h);

@@ -130,7 +130,7 @@ struct crdt_store {
 	 * rebuilt when a rollback drops authors (nhashed > nauthors) */
 	uint32_t *author_slot;
 	size_t author_slots, nhashed;
-	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
+	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_held_walk, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
 		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk,
 		*st_head_put;

@@ -514,6 +514,11 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "SELECT seq, carried FROM _log WHERE author = ? AND scope = ?"
 				  " AND seq >= ? AND seq <= ?",
 			       &s->st_log_held)) ||
+	    (rc = crdt_prepare(s, "SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal, l.author FROM _log l"
+				  " JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
+				  " AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
+				  " ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
+			       &s->st_log_held_walk)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
 	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?, ?)",
 			       &s->st_conflict_ins)) ||
