@@ -116,6 +116,7 @@ struct crdt_component {
 struct crdt_store {
 	sqlite3 *db;
 	struct crdt_clock clock;
+	uint64_t clock_disk; /* the clock as the file holds it (commit.c C4) */
 	int depth;          /* 1 inside crdt_store_begin/end */
 	int batch_rc;       /* the first storage failure inside the batch */
 	bool no_conflicts;  /* _conflicts was empty at the transaction's start */
@@ -209,6 +210,9 @@ int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t 
 bool crdt_row_scope(struct crdt_row *r, const char *scope);
 
 int crdt_sql_exec(struct crdt_store *s, const char *sql);
+/* Read the clock on disk into clock_disk and raise clock.last to it
+ * (commit.c C4). */
+int crdt_clock_disk(struct crdt_store *s);
 /* Write the noted heads to _heads (store.c H2; commit.c), and forget them. */
 int crdt_heads_flush(struct crdt_store *s);
 /* Load the authors numbered after the ones already in memory. */

@@ -529,7 +529,11 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "BEGIN IMMEDIATE", &s->st_begin)) ||
 	    (rc = crdt_prepare(s, "COMMIT", &s->st_commit)) ||
 	    (rc = crdt_prepare(s, "ROLLBACK", &s->st_rollback)) ||
-	    (rc = crdt_prepare(s, "SELECT v FROM _meta WHERE k = 'hlc'", &s->st_meta_hlc)) ||
+	    /* the clock on disk (commit.c C4): _meta's, or this node's own
+	     * latest commit's, kept in _heads, whichever is later */
+	    (rc = crdt_prepare(s, "SELECT max(coalesce((SELECT v FROM _meta WHERE k = 'hlc'), 0),"
+				  " coalesce((SELECT max(hlc) FROM _heads WHERE author = ?1), 0))",
+			       &s->st_meta_hlc)) ||
 	    (rc = crdt_prepare(s, "SELECT 1 FROM _conflicts LIMIT 1", &s->st_conf_any)) ||
 	    (rc = crdt_prepare(s, "DELETE FROM _conflicts WHERE tbl = ? AND pk = ? AND hlc = ? AND author = ?",
 			       &s->st_conf_del)))
@@ -644,6 +648,8 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 	if (ro && !crdt_author_known(s, self, &s->self_idx))
 		s->self_idx = 0; /* never wrote here: no own commit matches */
 	s->clock.last = (uint64_t)hlc;
+	if ((rc = crdt_clock_disk(s)))
+		goto fail;
 	*out = s;
 	return 0;
 fail:
