@@ -12,9 +12,14 @@
  *  C3. A local commit takes seq = the largest seq of (self, scope) + 1 and
  *      a fresh HLC; both are on disk before the call returns, so a node
  *      never issues the same seq or HLC twice, across power cuts too.
- *  C4. The persisted HLC (_meta 'hlc') is written in the transaction that
- *      used it; in memory it may run ahead (observed clocks of a rolled
- *      back transaction), which only makes later clocks larger.
+ *  C4. The clock on disk is the later of _meta 'hlc' and the HLC of this
+ *      node's latest own commit (its feeds' heads, _heads); a transaction
+ *      that moved the clock past both writes _meta 'hlc' in it, one whose
+ *      clock is its own newest commit's (every local commit) leaves _meta
+ *      alone: that HLC is on disk in _heads already, one page fewer per
+ *      local commit. In memory the clock may run ahead (observed clocks
+ *      of a rolled back transaction), which only makes later clocks
+ *      larger.
  *  C5. Inside a batch, rows of rows tables may live in the row cache
  *      (rowcache.c) until crdt_store_end writes them back, before the
  *      COMMIT; so C1 holds of the transaction as committed. A failure to
@@ -46,16 +51,41 @@
  * file between two transactions: at the start of each, take in the clock
  * they persisted and the authors they numbered.
  */
-static int crdt_txn_refresh(struct crdt_store *s)
+int crdt_clock_disk(struct crdt_store *s)
 {
 	sqlite3_stmt *st = s->st_meta_hlc;
+	sqlite3_bind_int64(st, 1, s->self_idx);
 	int rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) > s->clock.last)
-		s->clock.last = (uint64_t)sqlite3_column_int64(st, 0);
+	if (rc == SQLITE_ROW) {
+		s->clock_disk = (uint64_t)sqlite3_column_int64(st, 0);
+		if (s->clock_disk > s->clock.last)
+			s->clock.last = s->clock_disk;
+	}
 	sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return crdt_sql_rc(rc);
-	st = s->st_conf_any;
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+}
+
+/* Persist the clock in the transaction about to commit, unless the disk
+ * holds it already (C4): call before crdt_heads_flush forgets the heads
+ * this transaction noted. */
+static int crdt_clock_put(struct crdt_store *s)
+{
+	uint64_t own = s->clock_disk;
+	for (size_t i = 0; i < s->nheads; i++)
+		if (s->heads[i].author == s->self_idx && s->heads[i].hlc > own)
+			own = s->heads[i].hlc;
+	if (s->clock.last <= own)
+		return 0;
+	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+	return crdt_stmt_run(s->st_meta_put);
+}
+
+static int crdt_txn_refresh(struct crdt_store *s)
+{
+	int rc = crdt_clock_disk(s);
+	if (rc)
+		return rc;
+	sqlite3_stmt *st = s->st_conf_any;
 	rc = sqlite3_step(st);
 	s->no_conflicts = rc == SQLITE_DONE;
 	sqlite3_reset(st);
@@ -82,12 +112,13 @@ static int crdt_savepoint_release(struct crdt_store *s)
 	if (s->depth)
 		return 0;
 	/* this is the whole transaction: persist the clock and the heads with it */
-	int rc = crdt_heads_flush(s);
-	sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
+	int rc = crdt_clock_put(s);
 	if (!rc)
-		rc = crdt_stmt_run(s->st_meta_put);
+		rc = crdt_heads_flush(s);
 	if (!rc)
 		rc = crdt_stmt_run(s->st_commit);
+	if (!rc)
+		s->clock_disk = s->clock.last > s->clock_disk ? s->clock.last : s->clock_disk;
 	if (rc) {
 		crdt_stmt_run(s->st_rollback);
 		s->nauthors = s->sp_nauthors;
@@ -135,17 +166,17 @@ int crdt_store_end(struct crdt_store *s)
 	if (!rc)
 		rc = crdt_cache_flush(s); /* the batch's rows, before its commit */
 	if (!rc)
+		rc = crdt_clock_put(s); /* the clock, unless on disk already (C4) */
+	if (!rc)
 		rc = crdt_heads_flush(s); /* and its feeds' heads (store.c H2) */
-	if (!rc) {
-		sqlite3_bind_int64(s->st_meta_put, 1, (sqlite3_int64)s->clock.last);
-		rc = crdt_stmt_run(s->st_meta_put);
-	}
 	if (!rc)
 		rc = crdt_stmt_run(s->st_commit);
 	if (rc) {
 		crdt_store_abort(s);
 		return rc;
 	}
+	if (s->clock.last > s->clock_disk)
+		s->clock_disk = s->clock.last;
 	s->depth = 0;
 	crdt_cache_reset(s);
 	return 0;
@@ -838,14 +869,7 @@ int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 
 	if (max == 0)
 		return 0;
-	rc = sqlite3_prepare_v2(s->db,
-				"SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal, l.author FROM _log l"
-				" JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
-				" AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
-				" ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
-				-1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return crdt_sql_rc(rc);
+	st = s->st_log_held_walk; /* prepared once: a hub walks this after every chunk */
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)(max > INT64_MAX ? INT64_MAX : max));
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)(at->hlc > INT64_MAX ? INT64_MAX : at->hlc));
 	sqlite3_bind_int64(st, 3, at->author);
@@ -892,12 +916,13 @@ int crdt_log_held(struct crdt_store *s, struct crdt_held_at *at, size_t max,
 	rc = step == SQLITE_DONE ? 0 : crdt_sql_rc(step);
 	if (step == SQLITE_DONE && n < max)
 		memset(at, 0, sizeof(*at)); /* the end: the next walk starts over */
-	sqlite3_finalize(st);
+	sqlite3_reset(st); /* before fn, which may write */
 	st = NULL;
 	for (size_t i = 0; i < n && !rc; i++)
 		rc = fn(arg, &h[i].e);
 out:
-	sqlite3_finalize(st);
+	if (st)
+		sqlite3_reset(st);
 	for (size_t i = 0; h && i < n; i++)
 		mem_free(h[i].bytes);
 	mem_free(h);

@@ -116,6 +116,7 @@ struct crdt_component {
 struct crdt_store {
 	sqlite3 *db;
 	struct crdt_clock clock;
+	uint64_t clock_disk; /* the clock as the file holds it (commit.c C4) */
 	int depth;          /* 1 inside crdt_store_begin/end */
 	int batch_rc;       /* the first storage failure inside the batch */
 	bool no_conflicts;  /* _conflicts was empty at the transaction's start */
@@ -130,7 +131,7 @@ struct crdt_store {
 	 * rebuilt when a rollback drops authors (nhashed > nauthors) */
 	uint32_t *author_slot;
 	size_t author_slots, nhashed;
-	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_max,
+	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_held_walk, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
 		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk,
 		*st_head_put;
@@ -209,6 +210,9 @@ int crdt_merge_write(struct crdt_store *s, const struct crdt_write *w, uint64_t 
 bool crdt_row_scope(struct crdt_row *r, const char *scope);
 
 int crdt_sql_exec(struct crdt_store *s, const char *sql);
+/* Read the clock on disk into clock_disk and raise clock.last to it
+ * (commit.c C4). */
+int crdt_clock_disk(struct crdt_store *s);
 /* Write the noted heads to _heads (store.c H2; commit.c), and forget them. */
 int crdt_heads_flush(struct crdt_store *s);
 /* Load the authors numbered after the ones already in memory. */

@@ -525,6 +525,11 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "SELECT seq, carried FROM _log WHERE author = ? AND scope = ?"
 				  " AND seq >= ? AND seq <= ?",
 			       &s->st_log_held)) ||
+	    (rc = crdt_prepare(s, "SELECT a.id, l.scope, l.seq, l.hlc, l.body, l.seal, l.author FROM _log l"
+				  " JOIN _authors a ON a.idx = l.author WHERE l.carried = 2"
+				  " AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
+				  " ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
+			       &s->st_log_held_walk)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
 	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?, ?)",
 			       &s->st_conflict_ins)) ||
@@ -535,7 +540,11 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 	    (rc = crdt_prepare(s, "BEGIN IMMEDIATE", &s->st_begin)) ||
 	    (rc = crdt_prepare(s, "COMMIT", &s->st_commit)) ||
 	    (rc = crdt_prepare(s, "ROLLBACK", &s->st_rollback)) ||
-	    (rc = crdt_prepare(s, "SELECT v FROM _meta WHERE k = 'hlc'", &s->st_meta_hlc)) ||
+	    /* the clock on disk (commit.c C4): _meta's, or this node's own
+	     * latest commit's, kept in _heads, whichever is later */
+	    (rc = crdt_prepare(s, "SELECT max(coalesce((SELECT v FROM _meta WHERE k = 'hlc'), 0),"
+				  " coalesce((SELECT max(hlc) FROM _heads WHERE author = ?1), 0))",
+			       &s->st_meta_hlc)) ||
 	    (rc = crdt_prepare(s, "SELECT 1 FROM _conflicts LIMIT 1", &s->st_conf_any)) ||
 	    (rc = crdt_prepare(s, "DELETE FROM _conflicts WHERE tbl = ? AND pk = ? AND hlc = ? AND author = ?",
 			       &s->st_conf_del)))
@@ -650,6 +659,8 @@ int crdt_store_open(struct crdt_store **out, const char *path,
 	if (ro && !crdt_author_known(s, self, &s->self_idx))
 		s->self_idx = 0; /* never wrote here: no own commit matches */
 	s->clock.last = (uint64_t)hlc;
+	if ((rc = crdt_clock_disk(s)))
+		goto fail;
 	*out = s;
 	return 0;
 fail:

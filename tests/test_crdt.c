@@ -426,6 +426,52 @@ static void test_boot_at_1970(void **state)
 	assert_string_equal(cell(f->st, "volunteers", "s0001-v3", "name"), "周杰伦");
 }
 
+/* The daemon and the command line write the same file through two
+ * handles, on a board whose clock stands still at 1970: every commit's
+ * HLC is above every earlier one, whichever handle made it, after a
+ * commit of another node far ahead is merged through one of them, and
+ * after both are closed (a power cut) and the file opened again. The
+ * clock is on disk in _meta or in the node's own latest commit
+ * (commit.c C4). */
+static void test_clock_two_handles(void **state)
+{
+	struct fx *f = *state;
+	struct crdt_store *cli = NULL;
+	struct crdt_commit_info info;
+	struct crdt_write w;
+	uint64_t last = 0;
+	uint8_t other[CRDT_AUTHOR_LEN], body[1] = { 1 };
+	char path[128], pk[32];
+	snprintf(path, sizeof(path), "%s/st.db", f->dir);
+	assert_int_equal(crdt_store_open(&cli, path, f->st_id, NULL), 0);
+	for (int i = 0; i < 12; i++) {
+		struct crdt_store *h = i % 3 == 1 ? cli : f->st;
+		if (i == 6) { /* another node's commit an hour ahead, merged by the command line */
+			t_author(other, "s0002");
+			struct crdt_remote r = { .author = other, .scope = "s0002", .seq = 1,
+						 .hlc = CRDT_HLC(T_DAY0 + 3600000, 7), .body = body, .body_len = 1,
+						 .carry = true };
+			assert_int_equal(crdt_apply_remote_ex(cli, T_DAY0, &r), 0);
+			last = r.hlc;
+		}
+		if (i == 9) { /* power cut: both handles gone, the file opened again */
+			crdt_store_close(cli);
+			crdt_store_close(f->st);
+			assert_int_equal(crdt_store_open(&f->st, path, f->st_id, NULL), 0);
+			assert_int_equal(crdt_store_open(&cli, path, f->st_id, NULL), 0);
+			h = f->st;
+		}
+		snprintf(pk, sizeof(pk), "s0001-v%d", i);
+		crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, pk);
+		crdt_write_text(&w, "name", "周杰");
+		assert_int_equal(crdt_commit_local(h, i < 3 ? T_DAY0 : 5000, "s0001", &w, 1, &info), 0);
+		assert_true(info.hlc > last);
+		assert_int_equal(info.seq, (uint64_t)i + 1);
+		last = info.hlc;
+	}
+	crdt_store_close(cli);
+}
+
 static void test_hlc_unit(void **state)
 {
 	(void)state;
@@ -1248,6 +1294,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_held_walk, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_ahead_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_at_1970, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock_two_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_malformed_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_digest_by_scope, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_migration_adds_column, setup, teardown),

@@ -71,6 +71,7 @@
 #include "base/err.h"
 #include "sync/dict/sim.h"
 #include "sync/sync_internal.h"
+#include "node/net.h"
 #include "tests/bench/lora_model.h"
 
 extern char **environ;
@@ -949,7 +950,7 @@ static double storage_ratio(const char *replica, long *hub_bytes, long *plain_by
 
 /* ---- measure ---------------------------------------------------------------- */
 
-static void lora_run(const char *home, const struct sim_site *src);
+static void lora_run(const char *home, const struct sim_site *src, const struct site_lines *hubl);
 
 /* LoRa against the hub at home (not serving), in-process. */
 static void lora_measure(const char *run_home)
@@ -963,22 +964,27 @@ static void lora_measure(const char *run_home)
 	PATHF(path, "python3 %s/villagegen.py --stations 1 --days %zu --seed 1 --seed-volunteers %u", wl, D, SV);
 	if (!(f = popen(path, "r")))
 		die("cannot run villagegen", -errno);
-	struct site_lines sl = { NULL, 0, 0 };
+	struct site_lines sl = { NULL, 0, 0 }, hl = { NULL, 0, 0 };
 	char *line = NULL;
 	size_t cap = 0;
 	while (getline(&line, &cap, f) > 0)
 		if (strstr(line, "\"site\":\"s0001\""))
 			lines_add(&sl, line);
+		else if (strstr(line, "\"site\":\"hub\""))
+			lines_add(&hl, line); /* the hub's writes for s0001 */
 	free(line);
 	if (pclose(f) != 0 || !sl.n)
 		die("villagegen failed", 0);
 	s1.lines = sl.l;
 	s1.n = sl.n;
 	snprintf(s1.name, sizeof(s1.name), "s0001");
-	lora_run(run_home, &s1);
+	lora_run(run_home, &s1, &hl);
 	for (size_t i = 0; i < s1.n; i++)
 		free(s1.lines[i]);
 	free(s1.lines);
+	for (size_t i = 0; i < hl.n; i++)
+		free(hl.l[i]);
+	free(hl.l);
 }
 
 static void measure(void)
@@ -1147,18 +1153,43 @@ static int lora_keep(void *arg, const uint8_t *chunk, size_t len, const struct s
  * in-process with the daemon's sync options; `cunlian serve` stopped):
  * a new station s9100, enrolled as `enroll sign` does, holding the
  * county's scope (its first sync, not counted), then the last seven days
- * of s0001's trace as its own, at their times a week later, with an
- * exchange (lora_model.h) every 300 s (node.conf interval, `serve`'s
- * default), 10 % of frames lost. Exchanges with nothing new either way
- * cost the same: after LORA_IDLE_SAMPLE of them in a row the rest of that
- * quiet stretch counts at their mean (the hub's side of an exchange is
- * what takes time here). lora_week_airtime_s: every exchange of the week;
- * lora_idle_week_airtime_s: a week of idle exchanges (2016 of them).
+ * of s0001's trace as its own, and the hub's writes for s0001 as the
+ * hub's for s9100, at their times a week later. Exchanges as `serve`
+ * schedules them for a peer with profile=lora (node/cmd_serve.c,
+ * node/netconf.c): the first at the start of the week, the next
+ * NODE_LORA_INTERVAL_S (7,200 s) after one ended, or after a failure
+ * 5 s, doubling up to backoff_max (3,600 s). The week is one boot: its
+ * first exchange is a full session (no anchor yet), every later one
+ * starts with the probe (lm_sync). 10 % of frames lost.
+ * lora_week_airtime_s: every frame of that week. lora_idle_week_airtime_s:
+ * every frame of the week after it, at the same schedule, with nothing
+ * new either way (each exchange a probe answered "vv same", and what
+ * the lost frames cost).
  */
-#define LORA_INTERVAL_MS 300000ULL
-#define LORA_IDLE_SAMPLE 6
+#define LORA_INTERVAL_MS ((uint64_t)NODE_LORA_INTERVAL_S * 1000)
+#define LORA_BACKOFF_FIRST_MS 5000ULL   /* node/cmd_serve.c: min(interval, 5 s) */
+#define LORA_BACKOFF_MAX_MS 3600000ULL  /* node/netconf.c: backoff_max 3600 */
 
-static void lora_run(const char *home, const struct sim_site *src)
+/* A trace line with s0001's ids made s9100's, parsed into op. */
+static void lora_line(const char *s, struct tr_op *op, struct crdt_write *w)
+{
+	char line[8192], *p, *q = line;
+	size_t len = strlen(s);
+	if (len * 2 >= sizeof(line))
+		die("a long trace line", ERR_TOOBIG);
+	while ((p = strstr(s, "s0001"))) { /* the station's ids are s9100's */
+		memcpy(q, s, (size_t)(p - s));
+		q += p - s;
+		memcpy(q, "s9100", 5);
+		q += 5;
+		s = p + 5;
+	}
+	strcpy(q, s);
+	if (tr_parse(line, op) || tr_write(op, w))
+		die("a trace line", ERR_CORRUPT);
+}
+
+static void lora_run(const char *home, const struct sim_site *src, const struct site_lines *hubl)
 {
 	char path[PATH_MAX + 64];
 	struct county c;
@@ -1270,12 +1301,12 @@ static void lora_run(const char *home, const struct sim_site *src)
 	memset(&m, 0, sizeof(m));
 	m.rng = 0x9E3779B97F4A7C15ULL;
 	m.loss = getenv("LM_LOSS") ? atof(getenv("LM_LOSS")) : 0.10;
-	m.vv_text = lm_vv_text(hst, "s9100");
 	op = malloc(sizeof(*op));
-	size_t li = 0, sessions = 0, data_sessions = 0, idle_run = 0, idle_sampled = 0, idle_counted = 0;
-	size_t xfailed = 0, xfail_run = 0;
-	double idle_air = 0, data_air = 0, w0 = now_s();
+	size_t li = 0, hi = 0, xfail_run = 0;
+	size_t n_full = 0, n_probed = 0, n_failed = 0, idle_x = 0, idle_failed = 0, wrote_st = 0, wrote_hub = 0;
+	double air_full = 0, air_probed = 0, air_failed = 0, week = 0, w0 = now_s();
 	double lora_limit_s = (double)env_num("BENCH_SCALE_LORA_LIMIT_S", 900);
+	bool anchored = false;
 	while (li < src->n) { /* skip to the week */
 		if (tr_parse(src->lines[li], op))
 			die("a trace line", ERR_CORRUPT);
@@ -1283,88 +1314,101 @@ static void lora_run(const char *home, const struct sim_site *src)
 			break;
 		li++;
 	}
-	for (uint64_t at = t0 + LORA_INTERVAL_MS; at <= t_end && !failed; at += LORA_INTERVAL_MS) {
-		size_t wrote = 0;
-		for (; li < src->n; li++) {
-			char line[8192], *p, *q = line;
-			const char *s = src->lines[li];
-			size_t len = strlen(s);
-			if (len * 2 >= sizeof(line))
-				die("a long trace line", ERR_TOOBIG);
-			while ((p = strstr(s, "s0001"))) { /* the station's ids are s9100's */
-				memcpy(q, s, (size_t)(p - s));
-				q += p - s;
-				memcpy(q, "s9100", 5);
-				q += 5;
-				s = p + 5;
-			}
-			strcpy(q, s);
-			struct crdt_write w;
-			if (tr_parse(line, op) || tr_write(op, &w))
-				die("a trace line", ERR_CORRUPT);
-			if (op->t + shift > at)
-				break;
-			if ((rc = crdt_commit_local(sst, op->t + shift, "s9100", &w, 1, NULL)))
-			{
-				fail("LoRa: a station commit: %s", err_str(rc));
-				goto done;
-			}
-			wrote++;
-		}
-		sessions++;
-		if (!wrote && idle_run >= LORA_IDLE_SAMPLE) { /* the same idle exchange again */
-			idle_counted++;
-			continue;
-		}
-		if (now_s() - w0 > lora_limit_s) {
-			fail("LoRa: simulating the week took over %.0f s of wall time (BENCH_SCALE_LORA_LIMIT_S);"
-			     " stopped after %.1f h of it (%zu exchanges, %.0f s of airtime so far)",
-			     lora_limit_s, (double)(at - t0) / 3.6e6, sessions, m.air_ms / 1000.0);
+	while (hi < hubl->n) {
+		if (tr_parse(hubl->l[hi], op))
+			die("a trace line", ERR_CORRUPT);
+		if ((size_t)tr_day(op->t) >= first_day)
 			break;
-		}
-		double a0 = m.air_ms;
-		m.now = at;
-		/* an exchange that fails (libcoap gave up on a request) is
-		 * tried again at the next interval, as serve does */
-		if ((rc = lm_exchange(&m, &st, &hub)) || !lm_converged(&st, &hub, sid.pk)) {
-			xfailed++;
-			if (++xfail_run > 12) {
-				fail("LoRa: 12 exchanges in a row did not converge, the last at %.1f h (%s)",
-				     (double)(at - t0) / 3.6e6, rc ? err_str(rc) : "version vectors differ");
+		hi++;
+	}
+	/* the week with data, then the idle week */
+	uint64_t at = t0, backoff = 0;
+	for (int wk = 0; wk < 2 && !failed; wk++) {
+		uint64_t end = t_end + (uint64_t)wk * 7 * TR_DAY;
+		double air0 = m.air_ms;
+		while (at < end && !failed) {
+			struct crdt_write w;
+			for (; wk == 0 && li < src->n; li++) { /* the station's writes until now */
+				lora_line(src->lines[li], op, &w);
+				if (op->t + shift > at)
+					break;
+				if ((rc = crdt_commit_local(sst, op->t + shift, "s9100", &w, 1, NULL))) {
+					fail("LoRa: a station commit: %s", err_str(rc));
+					goto done;
+				}
+				wrote_st++;
+			}
+			for (; wk == 0 && hi < hubl->n; hi++) { /* the hub's for this station */
+				lora_line(hubl->l[hi], op, &w);
+				if (op->t + shift > at)
+					break;
+				if ((rc = crdt_commit_local(hst, op->t + shift, "s9100", &w, 1, NULL))) {
+					fail("LoRa: a hub commit: %s", err_str(rc));
+					goto done;
+				}
+				wrote_hub++;
+			}
+			if (now_s() - w0 > lora_limit_s) {
+				fail("LoRa: simulating took over %.0f s of wall time (BENCH_SCALE_LORA_LIMIT_S);"
+				     " stopped after %.1f h of it (%.0f s of airtime so far)",
+				     lora_limit_s, (double)(at - t0) / 3.6e6, m.air_ms / 1000.0);
 				break;
 			}
-			idle_run = 0;
-			data_air += m.air_ms - a0;
-			data_sessions++;
-			continue;
+			double a0 = m.air_ms;
+			m.now = at;
+			rc = lm_sync(&m, &st, &hub, "s9100", anchored);
+			if (rc >= 0 && !lm_converged(&st, &hub, sid.pk))
+				rc = ERR_GAP; /* ended idle without the hub holding the station's feeds */
+			if (rc < 0) { /* serve backs off: 5 s, doubling */
+				n_failed++;
+				idle_failed += wk;
+				air_failed += m.air_ms - a0;
+				if (++xfail_run > 12) {
+					fail("LoRa: 12 exchanges in a row did not converge, the last at %.1f h (%s)",
+					     (double)(at - t0) / 3.6e6, err_str(rc));
+					break;
+				}
+				backoff = backoff ? 2 * backoff : LORA_BACKOFF_FIRST_MS;
+				if (backoff > LORA_BACKOFF_MAX_MS)
+					backoff = LORA_BACKOFF_MAX_MS;
+				at = m.now + backoff;
+				continue;
+			}
+			xfail_run = 0;
+			backoff = 0;
+			anchored = true; /* the station's clock heard the hub in this boot */
+			if (rc == 1) {
+				n_probed++;
+				air_probed += m.air_ms - a0;
+			} else {
+				n_full++;
+				air_full += m.air_ms - a0;
+			}
+			idle_x += wk;
+			at = m.now + LORA_INTERVAL_MS;
 		}
-		xfail_run = 0;
-		if (wrote) {
-			data_sessions++;
-			data_air += m.air_ms - a0;
-			idle_run = 0;
-		} else {
-			idle_run++;
-			idle_sampled++;
-			idle_air += m.air_ms - a0;
-		}
+		if (wk == 0)
+			week = (m.air_ms - air0) / 1000.0;
+		else if (!failed)
+			fig_set("lora_idle_week_airtime_s", (m.air_ms - air0) / 1000.0);
+		if (wk == 0 && !failed && xfail_run)
+			fail("LoRa: the week's last exchange did not converge");
+		if (wk == 0 && !failed)
+			fig_set("lora_week_airtime_s", week);
 	}
 	free(op);
 	op = NULL;
-	if (!failed && xfail_run)
-		fail("LoRa: the week's last exchange did not converge");
-	if (!failed && idle_sampled) {
-		double idle_mean = idle_air / (double)idle_sampled;
-		double week = (data_air + idle_air + idle_mean * (double)idle_counted) / 1000.0;
-		fig_set("lora_week_airtime_s", week);
-		fig_set("lora_idle_week_airtime_s", idle_mean * (double)(7 * TR_DAY / LORA_INTERVAL_MS) / 1000.0);
-		printf("  LoRa: %zu exchanges a week (every %llu s): %zu with data or failed (%.1f s air; %zu failed"
-		       " and were tried again), %zu idle (%.2f s air each; %zu simulated); %llu frames, %llu lost;"
-		       " GET /vv answer %zu bytes; %.1f s to simulate\n",
-		       sessions, LORA_INTERVAL_MS / 1000, data_sessions, data_air / 1000.0, xfailed, idle_sampled + idle_counted,
-		       idle_mean / 1000.0, idle_sampled, (unsigned long long)m.frames, (unsigned long long)m.lost,
-		       m.vv_text, now_s() - w0);
-	}
+	if (!failed)
+		printf("  LoRa (every %llu s after the last, the probe first): week with data %.1f s air (%zu station"
+		       " writes, %zu hub writes); %zu full sessions (%.1f s air, the last check %zu bytes), %zu ended by"
+		       " the probe (%.2f s air, %.2f s each), %zu failed (%.1f s air; backed off, tried again);"
+		       " idle week %zu exchanges, %zu failed; %llu probes, %llu \"vv same\"; %llu frames, %llu lost;"
+		       " %.1f s to simulate\n",
+		       (unsigned long long)(LORA_INTERVAL_MS / 1000), week, wrote_st, wrote_hub, n_full, air_full / 1000.0,
+		       m.check_text, n_probed, air_probed / 1000.0, n_probed ? air_probed / 1000.0 / (double)n_probed : 0.0,
+		       n_failed, air_failed / 1000.0, idle_x, idle_failed, (unsigned long long)m.probes,
+		       (unsigned long long)m.probes_same, (unsigned long long)m.frames, (unsigned long long)m.lost,
+		       now_s() - w0);
 done:
 	free(op);
 	sync_ctx_free(sc);

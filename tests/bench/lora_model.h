@@ -4,20 +4,36 @@
  * the real sync sessions of both ends and the airtime of every frame by
  * the SX127x formula. Header-only, for the bench programs.
  *
- * The exchange (node/link.c, radio/coap.c, radio/bridge.c with
- * profile=lora): one request in flight (window 1); a message POSTed to /s
- * travels in Block1 blocks of 128 bytes, each a confirmable request
- * answered by a 2.31 (the last by the response); the response (a flags
- * byte and the hub's messages: its ACKs, at most one DELTA) comes in
- * Block2 blocks of 128, each after the first asked for by a request; a
- * frame lost either way costs that exchange again after the ACK timeout,
- * doubling (libcoap gives up after 6 retransmissions). When both sessions
- * are idle the station GETs /vv?scope=ITS&scope=-&digest (text: a line per
- * feed of those scopes and a digest line each) and the exchange is over
- * when the version vectors agree. Datagram sizes are those libcoap sends
- * (measured through lora-bridge): a Block1 request is its block + 48
- * bytes, a 2.31 is 14, a response block its block + 21, a request for the
- * next Block2 block 45, an empty POST (poll) 37, GET /vv 33.
+ * The exchange (node/link.c, radio/coap.c, radio/xchg.c with
+ * profile=lora):
+ *  1. The probe (link.c P1), when the station's clock holds an anchor
+ *     heard from the hub in this boot: GET /vv naming every scope the
+ *     station holds feeds of (its own and "-" first, at most 8) and
+ *     vvq=HEX, the summary of its whole version vector (sync_vv_hash).
+ *     The hub answers "vv same" when the summary of its feeds of those
+ *     scopes is the same (P2): the exchange is over, converged. Anything
+ *     else ("vv differ", a failure) goes on to the session.
+ *  2. The session: one request in flight (window 1); a message POSTed to
+ *     /s travels in Block1 blocks of 128 bytes, each a confirmable
+ *     request answered by a 2.31 (the last by the response); the response
+ *     (a flags byte and the hub's messages: its ACKs, at most one DELTA)
+ *     comes in Block2 blocks of 128, each after the first asked for by a
+ *     request; until both sessions are idle.
+ *  3. The check (X2, P3): GET /vv?scope=ITS&scope=-&digest&vvd=HEX, the
+ *     summary of the station's vector over its scope and the county's;
+ *     the hub answers "vv same" and the two digest lines when its own
+ *     summary agrees, else a line per feed of those scopes and the
+ *     digests; block-wise.
+ * A frame lost either way costs that exchange again after the ACK
+ * timeout, doubling (libcoap gives up after 6 retransmissions).
+ * Datagram sizes: a GET is built as radio_call_send builds it (header,
+ * a token of LM_TOKEN bytes, Uri-Path, a Uri-Query per term, Block2;
+ * RFC 7252 option encoding); the rest are those libcoap sends, measured
+ * through lora-bridge: a Block1 request is its block + 48 bytes, a 2.31
+ * is 14, a response block its block + 21, a request for the next Block2
+ * block 45, an empty POST (poll) 37. The hub is taken to have validated
+ * the address the station's requests come from (radio/guard.c; behind a
+ * LoRa gateway that is the gateway's bridge), so no 4.01 Echo round trip.
  *
  * Airtime of a frame (Semtech SX127x datasheet, LoRa modem): SF9,
  * 125 kHz, coding rate 4/5, 8-symbol preamble, explicit header, CRC on,
@@ -53,7 +69,7 @@
 #define LM_RESP 21
 #define LM_NEXT 45
 #define LM_POLL 37
-#define LM_GETVV 33
+#define LM_TOKEN 1       /* libcoap 4.3.1 numbers a session's tokens from 1 */
 #define LM_RESP_SOFT 256 /* node/link.c NODE_RESP_SOFT */
 #define LM_ACK_MS 8000   /* profile=lora ack_timeout */
 #define LM_TURN_MS 10    /* the radio's turnaround between frames */
@@ -71,7 +87,8 @@ struct lm {
 	double loss;
 	double air_ms;          /* airtime of every frame, both ways */
 	uint64_t frames, lost, round_trips, bytes;
-	size_t vv_text;         /* bytes of the hub's GET /vv answer */
+	uint64_t probes, probes_same; /* P1 probes sent, answered "vv same" */
+	size_t check_text;      /* bytes of the hub's latest answer to the check (P3) */
 	int err;                /* a frame that could not cross */
 };
 
@@ -133,6 +150,138 @@ static int lm_rt(struct lm *m, size_t qlen, size_t rlen)
 		fprintf(stderr, "lm: a round trip of %zu and %zu bytes failed 7 times (frames %llu, lost %llu)\n", qlen,
 			rlen, (unsigned long long)m->frames, (unsigned long long)m->lost);
 	return -ETIMEDOUT;
+}
+
+/* One CoAP option of len bytes, delta above the one before it (RFC 7252
+ * 3.1: a byte of delta and length, extended past 12). */
+static size_t lm_opt(unsigned delta, size_t len)
+{
+	return 1 + len + (delta >= 269 ? 2 : delta >= 13 ? 1 : 0) + (len >= 269 ? 2 : len >= 13 ? 1 : 0);
+}
+
+/* A GET to path?query as radio_call_send builds it, asking for block num
+ * of the answer: header, token, Uri-Path, a Uri-Query per term of the
+ * query, Block2 (szx 3: 128-byte blocks, the LoRa profile's). */
+static size_t lm_get_size(const char *path, const char *query, size_t num)
+{
+	size_t n = 4 + LM_TOKEN + lm_opt(11, strlen(path));
+	unsigned last = 11;
+	for (const char *q = query; *q;) {
+		size_t k = strcspn(q, "&");
+		if (k) {
+			n += lm_opt(15 - last, k);
+			last = 15;
+		}
+		q += k + (q[k] == '&');
+	}
+	size_t v = (num << 4) | 3;
+	return n + lm_opt(23 - last, v < 256 ? 1 : v < 65536 ? 2 : 3);
+}
+
+/* A GET and its answer of len bytes, block-wise. */
+static int lm_get(struct lm *m, const char *path, const char *query, size_t len)
+{
+	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
+	int rc = lm_rt(m, lm_get_size(path, query, 0), first + LM_RESP);
+	for (size_t off = first, num = 1; !rc && off < len; off += LM_BLOCK, num++)
+		rc = lm_rt(m, lm_get_size(path, query, num), (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
+	return rc;
+}
+
+/* The summary (sync_vv_hash) of the feeds of the nsc scopes named ("" the
+ * county's; NULL: all feeds) held at st, as 16 hex digits. */
+static int lm_vv_hex(struct crdt_store *st, const char *const *sc, size_t nsc, char hex[2 * SYNC_VV_HASH_LEN + 1])
+{
+	struct crdt_vv_entry *vv = NULL;
+	uint8_t h[SYNC_VV_HASH_LEN];
+	size_t n = 0;
+	int rc = sc ? crdt_store_vv_scopes(st, sc, nsc, &vv, &n) : crdt_store_vv(st, &vv, &n);
+	if (!rc)
+		rc = sync_vv_hash(vv, n, h);
+	mem_free(vv);
+	for (size_t i = 0; !rc && i < SYNC_VV_HASH_LEN; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return rc;
+}
+
+/* The probe (node/link.c P1, node_xchg_probe_setup; the hub's side
+ * node_net_vv_text P2) of the station named scope: 1 when the hub
+ * answered "vv same" (the exchange is over), 0 when the session follows
+ * (a "vv differ", or no probe: more than 8 scopes), < 0 when the GET
+ * failed (the node then goes on to the session too: see lm_sync). */
+static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+{
+	struct crdt_vv_entry *vv = NULL;
+	const char *sc[9];
+	char names[9][CRDT_SCOPE_MAX + 1], q[512], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
+	size_t n = 0, ns = 0, off = 0;
+	int rc;
+	if ((rc = crdt_store_vv(st->st, &vv, &n)))
+		return rc;
+	snprintf(names[ns++], sizeof(names[0]), "%s", scope);
+	names[ns++][0] = '\0';
+	for (size_t i = 0; i < n && ns <= 8; i++) {
+		bool have = false;
+		for (size_t j = 0; j < ns && !have; j++)
+			have = strcmp(names[j], vv[i].scope) == 0;
+		if (!have && ns < 9)
+			snprintf(names[ns++], sizeof(names[0]), "%s", vv[i].scope);
+	}
+	mem_free(vv);
+	if (ns > 8)
+		return 0; /* too many scopes for one query: the node syncs in full */
+	for (size_t j = 0; j < ns; j++) {
+		sc[j] = names[j];
+		off += (size_t)snprintf(q + off, sizeof(q) - off, "scope=%s&", names[j][0] ? names[j] : "-");
+	}
+	if ((rc = lm_vv_hex(st->st, NULL, 0, mine)) || (rc = lm_vv_hex(hub->st, sc, ns, theirs)))
+		return rc;
+	snprintf(q + off, sizeof(q) - off, "vvq=%s", mine);
+	bool same = strcmp(mine, theirs) == 0;
+	m->probes++;
+	if ((rc = lm_get(m, "vv", q, same ? 8 : 10)))
+		return rc;
+	m->probes_same += same;
+	return same ? 1 : 0;
+}
+
+/* The check after the session (X2, P3): GET /vv with the station's
+ * summary of its scope and the county's as vvd; the hub's answer as
+ * node_net_vv_text makes it. */
+static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+{
+	const char *sc[2] = { scope, "" };
+	char q[CRDT_SCOPE_MAX + 64], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
+	size_t len = 0;
+	int rc;
+	if ((rc = lm_vv_hex(st->st, sc, 2, mine)) || (rc = lm_vv_hex(hub->st, sc, 2, theirs)))
+		return rc;
+	snprintf(q, sizeof(q), "scope=%s&scope=-&digest&vvd=%s", scope, mine);
+	if (strcmp(mine, theirs) == 0) {
+		len = 8; /* "vv same\n" */
+	} else { /* a line per feed of the two scopes */
+		struct crdt_vv_entry *vv = NULL;
+		size_t n = 0;
+		if ((rc = crdt_store_vv_scopes(hub->st, sc, 2, &vv, &n)))
+			return rc;
+		for (size_t i = 0; i < n; i++)
+			len += 2 * CRDT_AUTHOR_LEN + 1 + (vv[i].scope[0] ? strlen(vv[i].scope) : 1) + 1 +
+			       (size_t)snprintf(NULL, 0, "%llu", (unsigned long long)vv[i].seq) + 1;
+		mem_free(vv);
+	}
+	/* "digest SCOPE HEX\n" for the station's scope and "-" */
+	len += (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
+	m->check_text = len;
+	return lm_get(m, "vv", q, len);
+}
+
+/* A message's type (sync_chunk_peek), -1 when it has no header. */
+static int lm_type(const uint8_t *p, size_t len)
+{
+	uint8_t id[SYNC_ID_LEN];
+	int type = -1;
+	size_t clen;
+	return sync_chunk_peek(p, len, id, &type, &clen) ? -1 : type;
 }
 
 /* The hub's answer to a /s body, as node/link.c builds it. */
@@ -209,9 +358,10 @@ out:
 	return eq;
 }
 
-/* One exchange at m->now: station (initiator) and hub. 0 when it ended
- * with both idle and the GET /vv answered; < 0 otherwise. */
-static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
+/* The session and the check at m->now: station (initiator, its scope
+ * named scope) and hub. 0 when it ended with both idle and the check
+ * answered; < 0 otherwise. */
+static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
 {
 	struct sync_session_options so0 = { .initiator = true, .rto_ms = LM_ACK_MS };
 	struct sync_session_options so1 = { .initiator = false, .rto_ms = 4000 };
@@ -238,6 +388,8 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
 			}
 			buf_reset(&msg);
 		}
+		if (getenv("LM_TRACE"))
+			fprintf(stderr, "lm: up %zu bytes (type %d)\n", msg.len, msg.len > 0 ? lm_type(msg.data, msg.len) : -1);
 		size_t nb = msg.len ? (msg.len + LM_BLOCK - 1) / LM_BLOCK : 1, last = msg.len - (nb - 1) * LM_BLOCK;
 		rc = 0;
 		for (size_t i = 0; i + 1 < nb && !rc; i++)
@@ -245,6 +397,19 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
 		if (rc || (rc = lm_serve(hub, msg.data, msg.len, m->now, &resp, &scratch)) ||
 		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len)))
 			break;
+		if (getenv("LM_TRACE")) {
+			fprintf(stderr, "lm: down %zu bytes:", resp.len);
+			for (size_t o = 1; o < resp.len;) {
+				uint8_t id[SYNC_ID_LEN];
+				int ty;
+				size_t cl;
+				if (sync_chunk_peek(resp.data + o, resp.len - o, id, &ty, &cl) || cl > resp.len - o)
+					break;
+				fprintf(stderr, " %d:%zu", ty, cl);
+				o += cl;
+			}
+			fprintf(stderr, "\n");
+		}
 		hub_idle = resp.data[0] & 1;
 		hub_more = resp.data[0] & 2;
 		size_t off = 1;
@@ -262,12 +427,8 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
 			break;
 		rc = -ETIMEDOUT;
 	}
-	if (rc == 0) { /* GET /vv and its answer, block-wise */
-		size_t len = m->vv_text, first = len < LM_BLOCK ? len : LM_BLOCK;
-		rc = lm_rt(m, LM_GETVV, first + LM_RESP);
-		for (size_t off = first; !rc && off < len; off += LM_BLOCK)
-			rc = lm_rt(m, LM_GETVV + 6, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
-	}
+	if (rc == 0) /* the check (P3), block-wise */
+		rc = lm_check(m, st, hub, scope);
 	if (rc && getenv("LM_DEBUG")) {
 		const struct sync_report *a = sync_session_report(st->s), *b = sync_session_report(hub->s);
 		fprintf(stderr, "lm: rc %d after %llu ms; station idle %d applied %llu refused %llu dup %llu;"
@@ -292,20 +453,18 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub)
 	return rc;
 }
 
-/* The bytes of the hub's GET /vv?scope=S&scope=-&digest answer. */
-static size_t lm_vv_text(struct crdt_store *hub, const char *scope)
+/* One exchange as node_xchg_new and node_xchg_step run it: the probe
+ * first when anchored (the station heard the hub in this boot), the
+ * session and the check unless the probe said "vv same". 1 when the
+ * probe ended it, 0 when the session converged, < 0 when it failed. */
+static int lm_sync(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope, bool anchored)
 {
-	struct crdt_vv_entry *vv = NULL;
-	size_t n = 0, len = 0;
-	if (crdt_store_vv_of(hub, NULL, &vv, &n))
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!vv[i].scope[0] || strcmp(vv[i].scope, scope) == 0)
-			len += 64 + 1 + (vv[i].scope[0] ? strlen(vv[i].scope) : 1) + 1 +
-			       (size_t)snprintf(NULL, 0, "%llu", (unsigned long long)vv[i].seq) + 1;
-	mem_free(vv);
-	/* "digest SCOPE HEX\n" for the station's scope and "-" */
-	return len + (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
+	int rc = anchored ? lm_probe(m, st, hub, scope) : 0;
+	if (rc == 1)
+		return 1;
+	if (rc < 0 && rc != -ETIMEDOUT)
+		return rc; /* not the radio's: a storage error */
+	return lm_exchange(m, st, hub, scope);
 }
 
 #endif
