@@ -622,4 +622,77 @@ int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t p
 /* How many losing inserts of append tables are kept in the conflict record. */
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
 
+/* ---- the base of a compacted feed (STAND-IN: contract of s5-compact) -- */
+
+/* The feed (author, scope) is held from seq + 1 on; every commit up to seq
+ * is applied to the tables but its body is no longer in _log; hash is
+ * commit seq's chain hash, sig its checkpoint. */
+struct crdt_base {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+	uint8_t hash[32];
+	uint8_t sig[64];
+	bool has_sig;
+};
+/* ERR_NOTFOUND when the feed has no base. */
+int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+			struct crdt_base *b);
+/* Inside the caller's transaction; never lowers a base; raises _heads to
+ * seq when below. */
+int crdt_store_base_set(struct crdt_store *s, const struct crdt_base *b);
+
+/* ---- snapshots (snapshot.c, docs/replica.md "Snapshots") ---------------- */
+
+/*
+ * The state of one scope as bytes: every row whose scope is that scope,
+ * with its clocks and tombstones, the losers of append conflicts kept for
+ * it, and its feeds' heads with the chain hash and checkpoint of each
+ * head commit. Imported into any replica by the merge rules, so an import
+ * commutes with commits and is idempotent (N1-N4 in snapshot.c). The bytes
+ * are plaintext and unsigned: sync/ signs, compresses and seals them.
+ */
+#define CRDT_SNAP_MAX ((size_t)64 << 20) /* bytes of one export */
+#define CRDT_SNAP_AUTHORS_MAX 65536      /* authors, and heads, in one export */
+
+/* Split a seal (the upper layer's bytes of a commit) into its chain hash
+ * and checkpoint; 0, or non-zero for a seal it cannot read. */
+typedef int (*crdt_seal_split_fn)(const uint8_t *seal, size_t len, uint8_t hash[32],
+				  uint8_t sig[64], bool *has_sig);
+struct crdt_snap_export {
+	const uint8_t *skip_author; /* leave this author's feed out of the heads (NULL: none) */
+	crdt_seal_split_fn split;   /* NULL: heads carry no hash */
+};
+/* Append the export of scope to out (its ceiling should be at least
+ * CRDT_SNAP_MAX). Reads in one read transaction (inside a batch: the
+ * batch's rows). ERR_USAGE, ERR_TOOBIG, ERR_CORRUPT, storage errors. */
+int crdt_snapshot_export(struct crdt_store *s, const char *scope, const struct crdt_snap_export *opt,
+			 struct buf *out);
+
+struct crdt_snap_head {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	uint64_t seq, hlc;
+	bool has_hash, has_sig;
+	uint8_t hash[32]; /* the head commit's chain hash (zeros without) */
+	uint8_t sig[64];  /* its author's checkpoint, when has_sig */
+};
+/* A decoded export; borrows the bytes it was decoded from. */
+struct crdt_snapshot {
+	char scope[CRDT_SCOPE_MAX + 1];
+	const uint8_t *authors; /* nauthors x CRDT_AUTHOR_LEN */
+	size_t nauthors;
+	struct crdt_snap_head *heads; /* mem_alloc'd */
+	size_t nheads;
+	const uint8_t *entries;
+	size_t entries_len, nentries;
+};
+/* Decode and check every byte and body (nothing is trusted); 0, or
+ * ERR_CORRUPT / ERR_TOOBIG / ERR_SCHEMA with out zeroed. */
+int crdt_snapshot_decode(const uint8_t *p, size_t len, struct crdt_snapshot *out);
+void crdt_snapshot_release(struct crdt_snapshot *snap);
+/* Merge a decoded export into the replica, in one transaction (inside a
+ * batch: part of it), and make each head its feed's base. ERR_CLOCK
+ * (a clock too far ahead of wall_ms: nothing written), storage errors. */
+int crdt_snapshot_import(struct crdt_store *s, uint64_t wall_ms, const struct crdt_snapshot *snap);
+
 #endif
