@@ -495,6 +495,40 @@ int sync_bundle_import(struct sync_ctx *c, const char *path, uint64_t wall_ms,
 int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uint64_t wall_ms,
 			   struct sync_report *rep);
 
+/* ---- snapshots (snap.c, docs/protocol.md "Snapshots") ------------------ */
+
+/*
+ * A new node (or one whose peer pruned what it lacks) starts from a hub's
+ * signed snapshot of a scope instead of the scope's whole history: the
+ * export of crdt_snapshot_export, compressed, sealed for the scope's
+ * readers (a station scope, with trust on), signed by the hub. Checks
+ * S1-S8 in snap.c; a refusal changes nothing.
+ */
+#define SYNC_SNAP_MAX ((size_t)16 << 20) /* bytes of one container */
+struct sync_snap_info {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint8_t signer[SYNC_PK_LEN];
+	uint64_t made_ms;      /* the signer's clock when it made it */
+	size_t raw_len;        /* bytes of the export inside */
+	size_t nheads, nentries;
+	bool sealed;
+	const char *why;       /* a refusal's reason, in English (static) */
+};
+/* Append the snapshot of scope, made at wall_ms, to out (ceiling at least
+ * SYNC_SNAP_MAX); info (may be NULL) says what it holds. ERR_UNAUTH when a
+ * station scope must be sealed and this node lacks its key, ERR_TOOBIG,
+ * storage errors; out is as it was on failure. */
+int sync_snapshot_make(struct sync_ctx *c, const char *scope, uint64_t wall_ms, struct buf *out,
+		       struct sync_snap_info *info);
+/* Check a snapshot (S1-S8) and import it into the replica in one
+ * transaction. want_scope: the scope asked for (NULL: any the node
+ * merges). peer: the key this node trusts in a county without a root (the
+ * peer it syncs with); may be NULL. 0, or ERR_CORRUPT, ERR_TOOBIG,
+ * ERR_BADSIG, ERR_UNAUTH, ERR_REVOKED, ERR_CLOCK, storage errors, with
+ * info->why, and the replica untouched. */
+int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info);
+
 /* ---- session --------------------------------------------------------- */
 
 /*
