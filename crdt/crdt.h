@@ -607,6 +607,60 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		  const char *scope, uint64_t after,
 		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
+/*
+ * Bases (log compaction, crdt/compact.c; docs/replica.md "Compaction").
+ * A base says that the feed (author, scope) is held from seq + 1 on: every
+ * commit up to seq was merged into the tables, but its body is no longer
+ * in _log. hash is commit seq's chain hash (docs/protocol.md §2), sig its
+ * author's checkpoint over that hash when has_sig. A base is local to the
+ * node (it never travels), never lowers a feed's head (_heads), and is
+ * itself never lowered. Commits at or below a base count as held
+ * (crdt_store_has, crdt_log_states: CRDT_LOG_MERGED; crdt_apply_remote_ex
+ * returns 1 for them).
+ */
+struct crdt_base {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+	uint8_t hash[32];
+	uint8_t sig[64];
+	bool has_sig;
+};
+/* The base of (author, scope): 0 and *b filled, ERR_NOTFOUND (none; *b
+ * zeroed but for author and scope), ERR_USAGE (bad scope), or a storage
+ * error. */
+int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+			struct crdt_base *b);
+/* Set the base of (b->author, b->scope) inside the caller's transaction
+ * (crdt_store_begin, or its own when none is open): never lowers an
+ * existing base (a lower or equal seq changes nothing and returns 0),
+ * raises the feed's head to b->seq if below. It does not delete anything
+ * from _log (crdt_store_prune does). ERR_USAGE for a bad scope or seq 0. */
+int crdt_store_base_set(struct crdt_store *s, const struct crdt_base *b);
+
+/* Prune feed (b->author, b->scope) down to base b, in the caller's
+ * transaction (or one of its own): delete its log rows with seq <= b->seq
+ * and set the base (crdt_store_base_set), both or neither (compact.c B3).
+ * Refused with ERR_USAGE, nothing changed, when b->seq is not above the
+ * feed's base, when it is not below the highest seq the log holds of the
+ * feed (its newest commit always stays, with its seal, for the next
+ * commit's chain), or when a commit up to it is only carried or held
+ * back (not merged into the tables). *n and *bytes (may be NULL): the
+ * commits deleted and their body and seal bytes. */
+int crdt_store_prune(struct crdt_store *s, const struct crdt_base *b, uint64_t *n, uint64_t *bytes);
+
+/* What peer node (its 32-byte key) reported holding: raise its ack of
+ * each of the n feeds of v to v[i].seq (never lowers one; compact.c B4),
+ * in the caller's transaction or one of its own. */
+int crdt_store_acks_put(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN],
+			const struct crdt_vv_entry *v, size_t n);
+/* The highest seq of (author, scope) node reported holding: 0 when it
+ * never reported one. */
+int crdt_store_ack_get(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN],
+		       const uint8_t author[CRDT_AUTHOR_LEN], const char *scope, uint64_t *seq);
+/* Forget what node reported (it was revoked or replaced). */
+int crdt_store_acks_forget(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN]);
+
 /* SHA-256 of the canonical state: every live row and tombstone of every
  * table, in table id and pk order, with each value's clock and author.
  * scope NULL: everything; "" : county-wide rows; else that station's rows. */
@@ -621,26 +675,6 @@ int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t p
 
 /* How many losing inserts of append tables are kept in the conflict record. */
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
-
-/* ---- the base of a compacted feed (STAND-IN: contract of s5-compact) -- */
-
-/* The feed (author, scope) is held from seq + 1 on; every commit up to seq
- * is applied to the tables but its body is no longer in _log; hash is
- * commit seq's chain hash, sig its checkpoint. */
-struct crdt_base {
-	uint8_t author[CRDT_AUTHOR_LEN];
-	char scope[CRDT_SCOPE_MAX + 1];
-	uint64_t seq, hlc;
-	uint8_t hash[32];
-	uint8_t sig[64];
-	bool has_sig;
-};
-/* ERR_NOTFOUND when the feed has no base. */
-int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
-			struct crdt_base *b);
-/* Inside the caller's transaction; never lowers a base; raises _heads to
- * seq when below. */
-int crdt_store_base_set(struct crdt_store *s, const struct crdt_base *b);
 
 /* ---- snapshots (snapshot.c, docs/replica.md "Snapshots") ---------------- */
 

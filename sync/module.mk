@@ -4,5 +4,6 @@ LIB_SRCS += sync/feed.c sync/codec.c sync/chunk.c sync/delta.c sync/bundle.c syn
 TEST_SRCS += tests/test_trust.c
 TEST_SRCS += tests/test_sync.c
 TEST_SRCS += tests/test_session.c
+TEST_SRCS += tests/test_compact.c
 BENCH_SRCS += tests/bench/bench_sync.c
 TEST_SRCS += tests/test_snapshot.c

@@ -188,6 +188,8 @@ struct sync_report {
 	uint64_t released;        /* held-back commits merged now that the rules allow them */
 	uint64_t unwanted;        /* commits of scopes this node neither merges nor carries */
 	uint64_t bytes_skipped;   /* bundle bytes that held no valid chunk */
+	uint64_t pruned;          /* feeds the peer holds only above a base we are
+				     behind (its PRUNED message; sync_session_pruned) */
 	int bundle;               /* a bundle's own check (bundle.c B5): SYNC_BUNDLE_* */
 	size_t nreasons;
 	struct { int rc; uint64_t n; } reasons[SYNC_REASONS_MAX]; /* refusals per code */
@@ -367,6 +369,16 @@ uint64_t sync_ctx_withheld(const struct sync_ctx *c);
  * it. The peer gets them from their author, or from a node that holds
  * more of the author's checkpoints. */
 uint64_t sync_ctx_too_large(const struct sync_ctx *c);
+
+/* Log compaction (crdt/compact.c, sync/compact.c). A feed this node
+ * holds only above its base (the commits up to it pruned) cannot be sent
+ * to a peer that is behind the base: the last export left it out and
+ * named it here (entry seq = the base: "pruned below seq + 1"), the
+ * first SYNC_PRUNED_MAX of them; *n the number named, the return value
+ * how many feeds in all. A session sends them to the peer in a PRUNED
+ * message (docs/protocol.md §5 "PRUNED"). */
+#define SYNC_PRUNED_MAX 64
+uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **v, size_t *n);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
@@ -600,6 +612,8 @@ enum sync_in_kind {
 	SYNC_IN_DUPLICATE,
 	SYNC_IN_NEED_MORE,
 	SYNC_IN_REFUSED,
+	SYNC_IN_PRUNED,     /* PRUNED: the peer holds feeds only above a base
+			       this node is behind (sync_session_pruned) */
 };
 struct sync_input_result {
 	enum sync_in_kind kind;
@@ -669,5 +683,9 @@ int sync_session_own_behind(const struct sync_session *s, char *scope, size_t ca
 /* The peer's node id, once its HELLO arrived (NULL before). */
 const uint8_t *sync_session_peer(const struct sync_session *s);
 const struct sync_report *sync_session_report(const struct sync_session *s);
+/* The feeds the peer's last PRUNED message named (S11): each entry's seq
+ * is the peer's base, "pruned below seq + 1"; this node must start those
+ * feeds from a snapshot. *v lives as long as the session. */
+size_t sync_session_pruned(const struct sync_session *s, const struct crdt_vv_entry **v);
 
 #endif

@@ -21,6 +21,7 @@ enum sync_msg_type {
 	SYNC_MSG_ACK = 3,
 	SYNC_MSG_TIME = 4,
 	SYNC_MSG_END = 5, /* the last chunk of a bundle (bundle.c B5) */
+	SYNC_MSG_PRUNED = 6, /* "held only above seq N" (delta.c D8, session.c S11) */
 };
 /* A TIME payload: u8 kind (SYNC_TIME_OWN, SYNC_TIME_HEARD), u64be ms. */
 #define SYNC_TIME_LEN 9
@@ -60,6 +61,11 @@ struct sync_ctx {
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 	uint64_t withheld; /* commits the last export left out (trust.c G6) */
 	uint64_t too_large; /* relayed commits it left out: pieces too large (delta.c D7) */
+	/* feeds the last export could not send because the peer is behind
+	 * their base (delta.c D8): the first SYNC_PRUNED_MAX, and how many */
+	struct crdt_vv_entry pruned[SYNC_PRUNED_MAX];
+	size_t npruned;
+	uint64_t pruned_feeds;
 	uint8_t time_kind; /* what TIME messages say (sync_ctx_set_time) */
 	uint64_t time_ms, time_wall;
 	uint64_t time_floor; /* sync_ctx_set_time_floor */
