@@ -103,6 +103,26 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_say(ctx, M_NET_CONVERGED, peer->uri, (double)r->ms / 1000.0);
 }
 
+/* Fetch and import the peer's snapshots of the scopes named (link.c);
+ * each outcome said. A refused or failed one is not fatal: the session
+ * then syncs the whole history (or says what the peer pruned). */
+static void node_sync_snaps(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			    char scopes[2][CRDT_SCOPE_MAX + 1], size_t n, uint64_t timeout_ms)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sync_snap_info info;
+		size_t bytes;
+		const char *name = *scopes[i] ? scopes[i] : node_msg(ctx->lang, M_SCOPE_COUNTY);
+		int rc = node_net_snap_fetch(ctx, r, peer, scopes[i], timeout_ms, &info, &bytes);
+		if (rc == 0)
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_TAKEN, name, peer->uri, bytes, info.nentries, info.nheads);
+		else if (info.why)
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_REFUSED, name, peer->uri, node_reason(ctx->lang, rc), info.why);
+		else
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_FETCH_FAILED, name, peer->uri, node_reason(ctx->lang, rc));
+	}
+}
+
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 {
 	struct node_opt o[] = {
@@ -153,12 +173,34 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 	struct radio_options ro = {
 		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
 	};
-	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
+	if ((rc = radio_new(&r, &ro))) {
 		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
 		goto out;
 	}
-	while (!node_xchg_step(x, &res))
-		radio_run(r, 20);
+	/* A new board (nothing of a scope it reads but its own) starts from
+	 * the hub's snapshots (issue 15); the session then brings the rest. */
+	char scopes[2][CRDT_SCOPE_MAX + 1];
+	size_t nscopes = 0;
+	if (!getenv("CUNLIAN_NO_SNAPSHOT") && node_net_snap_needed(ctx, scopes, &nscopes) == 0 && nscopes)
+		node_sync_snaps(ctx, r, &peer, scopes, nscopes, (uint64_t)timeout * 1000);
+	for (int round = 0; round < 2; round++) {
+		if ((rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
+			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
+			goto out;
+		}
+		while (!node_xchg_step(x, &res))
+			radio_run(r, 20);
+		/* The peer pruned history this node lacks (its PRUNED message):
+		 * its snapshot of both scopes, then once more. */
+		if (round || res.rc || !res.rep.pruned || ctx->app.hub)
+			break;
+		node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_PRUNED_AGAIN);
+		node_xchg_free(x);
+		x = NULL;
+		snprintf(scopes[0], sizeof(scopes[0]), "%s", "");
+		snprintf(scopes[1], sizeof(scopes[1]), "%s", ctx->app.conf.station);
+		node_sync_snaps(ctx, r, &peer, scopes, *ctx->app.conf.station ? 2 : 1, (uint64_t)timeout * 1000);
+	}
 	if (res.rc) {
 		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
 			       peer.uri, node_reason(ctx->lang, res.rc));

@@ -1130,6 +1130,22 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 			       "hours add WHO --hours H --reason TEXT\n"
 			       "  Record hours of service outside orders (an activity, a manual entry), credited as points at the points per hour, counted in the volunteer's hours and stars: at the volunteer's home station or the hub only.\n" },
 	/* ---- end of teams ---- */
+	/* ---- snapshots (issue 15) ---- */
+	/* scope, peer, bytes, records, feeds */
+	[M_SNAP_TAKEN] = { "已取得“%s”的快照（来自 %s，%zu 字节，%zu 条记录，%zu 个数据源），不必重放全部历史\n",
+			   "took the snapshot of %s from %s (%zu bytes, %zu records, %zu feeds) instead of the whole history\n" },
+	/* scope, peer, reason, why (English detail) */
+	[M_SNAP_REFUSED] = { "拒收“%s”的快照（来自 %s）：%s（%s）。本节点数据未改动；请确认对端是本县已登记的中心节点（hub），再同步一次\n",
+			     "refused the snapshot of %s from %s: %s (%s). Nothing here changed; check that the peer is this county's"
+			     " enrolled hub and sync again\n" },
+	/* scope, peer, reason */
+	[M_SNAP_FETCH_FAILED] = { "未能取得“%s”的快照（来自 %s：%s）；改为同步全部历史\n",
+				  "could not fetch the snapshot of %s from %s (%s); syncing the whole history instead\n" },
+	[M_SNAP_PRUNED_AGAIN] = { "对端已压缩了本节点缺少的历史：取它的快照后再同步一次\n",
+				  "the peer compacted history this node lacks: taking its snapshot and syncing again\n" },
+	/* peer, scope, outcome */
+	[M_LOG_SNAP] = { "向 %s 提供“%s”的快照：%s\n", "snapshot for %s of %s: %s\n" },
+	/* ---- end of snapshots ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

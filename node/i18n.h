@@ -605,6 +605,13 @@ enum node_msg_id {
 	M_HELP_POINTS_ADJUST,
 	M_HELP_HOURS_ADD,
 	/* ---- end of teams ---- */
+	/* ---- snapshots (issue 15: a new node starts from a signed snapshot) ---- */
+	M_SNAP_TAKEN,
+	M_SNAP_REFUSED,
+	M_SNAP_FETCH_FAILED,
+	M_SNAP_PRUNED_AGAIN,
+	M_LOG_SNAP,
+	/* ---- end of snapshots ---- */
 	M_COUNT
 };
 

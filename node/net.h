@@ -107,6 +107,17 @@ void node_net_server_log(struct node_net_server *s, const struct node_log *log);
 
 /* ---- client exchange -------------------------------------------------- */
 
+/* Snapshots (issue 15; sync/snap.c). The scopes a station holds nothing
+ * of from anyone but itself (and the county root, whose feed always comes
+ * by sync): a new board after enrol or join. None on a hub. */
+int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1], size_t *n);
+/* GET /snap?s=SCOPE from peer over r, then check and import it
+ * (sync_snapshot_apply: a refusal changes nothing; info->why says why).
+ * *bytes: the snapshot's size. ERR_NOTFOUND: the peer serves none (not a
+ * hub); -ETIMEDOUT, -EPROTO, or the refusal's code. */
+int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes);
+
 struct node_xchg;
 struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */

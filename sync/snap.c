@@ -202,6 +202,21 @@ out:
 	return rc;
 }
 
+int sync_snapshot_signer(const uint8_t *p, size_t len, uint8_t out[SYNC_PK_LEN])
+{
+	struct cur k;
+	const uint8_t *m, *sc, *signer;
+	uint8_t ver, flags, sl;
+	memset(out, 0, SYNC_PK_LEN);
+	cur_init(&k, p, len);
+	if (cur_get_bytes(&k, 4, &m) || memcmp(m, SNAP_MAGIC, 4) != 0 || cur_get_u8(&k, &ver) ||
+	    ver != SNAP_VERSION || cur_get_u8(&k, &flags) || cur_get_u8(&k, &sl) || sl > CRDT_SCOPE_MAX ||
+	    cur_get_bytes(&k, sl, &sc) || cur_get_bytes(&k, SYNC_PK_LEN, &signer))
+		return ERR_CORRUPT;
+	memcpy(out, signer, SYNC_PK_LEN);
+	return 0;
+}
+
 /* S3: may signer vouch for a snapshot made at ms? */
 static int snap_signer_ok(struct sync_ctx *c, const uint8_t signer[SYNC_PK_LEN], const char *scope,
 			  const uint8_t *cert, size_t cert_len, uint64_t ms, const uint8_t *peer,

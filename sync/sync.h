@@ -540,6 +540,9 @@ int sync_snapshot_make(struct sync_ctx *c, const char *scope, uint64_t wall_ms, 
  * info->why, and the replica untouched. */
 int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
 			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info);
+/* The key a snapshot names as its signer (not checked: apply checks it);
+ * ERR_CORRUPT when the header is not a snapshot's. */
+int sync_snapshot_signer(const uint8_t *p, size_t len, uint8_t out[SYNC_PK_LEN]);
 
 /* ---- session --------------------------------------------------------- */
 
