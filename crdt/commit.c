@@ -431,6 +431,18 @@ static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq
 	/* the previous seal goes after the body in scratch */
 	if (s->sealer.seal && (rc = crdt_log_seal(s, s->self_idx, scope, seq - 1)))
 		return rc;
+	if (s->sealer.seal && seq > 1 && s->scratch.len == body_len) {
+		/* not in the log: the feed's base (a snapshot, a recovery) holds
+		 * commit seq - 1's chain hash, which is all the sealer needs */
+		struct crdt_base b;
+		rc = crdt_store_base_get(s, s->self, scope, &b);
+		if (rc && rc != ERR_NOTFOUND)
+			return rc;
+		if (!rc && b.seq == seq - 1)
+			buf_put(&s->scratch, b.hash, sizeof(b.hash));
+		if (s->scratch.err)
+			return s->scratch.err;
+	}
 	prev_len = s->scratch.len - body_len;
 	body = s->scratch.data;
 	if (s->sealer.seal) {

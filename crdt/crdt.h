@@ -421,7 +421,9 @@ struct crdt_log_entry {
  * encrypted one), computed inside the commit's own transaction so the
  * chain is never out of step with the log. seal() gets the new local
  * commit (plaintext body) and the previous commit's seal in the same feed
- * (NULL, 0 for seq 1); it appends the seal to *seal and, if it wants the
+ * (NULL, 0 for seq 1), or, when the log no longer holds that commit but the
+ * feed's base is it (a snapshot's head, a recovery), its 32-byte chain hash
+ * alone; it appends the seal to *seal and, if it wants the
  * log to keep another body, that body to *body (left empty: keep e->body).
  * A negative return aborts the commit.
  */

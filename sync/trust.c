@@ -1903,7 +1903,9 @@ static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint
 
 	if (memcmp(e->author, c->id->pk, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
-	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
+	if (e->seq > 1 && prev_len == SYNC_HASH_LEN)
+		ph = prev; /* only the feed's base holds the previous commit: its hash */
+	else if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN;
 	if (sync_trust_key_newest(c, e->scope, &gen, key)) { /* G2 */
 		rc = sync_body_encrypt_gen(c, key, gen, e, body);

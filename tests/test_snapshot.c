@@ -406,11 +406,59 @@ static void test_snapshot_refusals(void **state)
 	t_close(&plain);
 }
 
+/* A station that lost its disk (the same key, an empty replica) recovers
+ * from the hub's snapshots: its own feeds are held up to the hub's heads,
+ * so its next commit takes the next seq (never one it gave away) and
+ * chains on the head the snapshot named; the hub takes it. */
+static void test_snapshot_recover(void **state)
+{
+	struct t_node r, hub, s1, lost;
+	struct buf county, station;
+	struct sync_report rep;
+	uint8_t want[32], got[32];
+	uint64_t seq = 0;
+	(void)state;
+
+	t_county(&r, &hub, &s1, 3);
+	buf_init(&county, SYNC_SNAP_MAX);
+	buf_init(&station, SYNC_SNAP_MAX);
+	assert_int_equal(sync_snapshot_make(hub.ctx, "", T0 + 500, &county, NULL), 0);
+	assert_int_equal(sync_snapshot_make(hub.ctx, "s1", T0 + 500, &station, NULL), 0);
+	t_open(&lost, "s1-3-lost", 43, "s1", SYNC_ROLE_STATION, true); /* s1's key, a new disk */
+	assert_memory_equal(lost.id.pk, s1.id.pk, 32);
+	assert_int_equal(sync_snapshot_apply(lost.ctx, county.data, county.len, "", NULL, T0 + 600, NULL), 0);
+	assert_int_equal(sync_snapshot_apply(lost.ctx, station.data, station.len, "s1", NULL, T0 + 600, NULL), 0);
+	assert_int_equal(crdt_store_own_seq(lost.st, "s1", &seq), 0);
+	assert_int_equal(seq, 40);
+	assert_int_equal(crdt_store_own_seq(lost.st, "", &seq), 0);
+	assert_int_equal(seq, 1);
+	t_volunteer(&lost, "s1-v50", "s1", "13500000000", T0 + 700); /* seq 41, chained on the base */
+	t_station_row(&lost, "s1", T0 + 701);                        /* seq 2 in the county scope */
+	t_session(&lost, &hub, T0 + 710, &rep);
+	assert_int_equal(rep.refused, 0);
+	t_digest(&hub, "s1", want);
+	t_digest(&lost, "s1", got);
+	assert_memory_equal(want, got, 32);
+	memset(&rep, 0, sizeof(rep));
+	struct crdt_vv_entry v;
+	memcpy(v.author, s1.id.pk, 32);
+	snprintf(v.scope, sizeof(v.scope), "s1");
+	assert_int_equal(crdt_store_heads(hub.st, &v, 1), 0);
+	assert_int_equal(v.seq, 41); /* the hub took it: the chain links across the base */
+	buf_release(&county);
+	buf_release(&station);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&s1);
+	t_close(&lost);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_bootstrap),
 		cmocka_unit_test(test_snapshot_refusals),
+		cmocka_unit_test(test_snapshot_recover),
 	};
 	return cmocka_run_group_tests_name("snapshot", tests, setup, teardown);
 }
