@@ -44,6 +44,7 @@
 #include "base/mem.h"
 #include "app/enroll.h"
 #include "app/peer.h"
+#include "app/recover.h"
 #include "node/net.h"
 
 #define NODE_RESP_SOFT 256     /* keep packing small messages up to here */
@@ -676,6 +677,10 @@ int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1
 	*n = 0;
 	if (ctx->app.hub)
 		return 0; /* a hub reads every scope: it syncs them in full */
+	if (app_recover_needed(&ctx->app))
+		return 0; /* its own commits come back by the session (app/recover.h
+			     2), unless the hub pruned them: its PRUNED answer then
+			     fetches the snapshots (cmd_sync.c) */
 	for (size_t i = 0; i < 2; i++) {
 		struct crdt_vv_entry *vv = NULL;
 		size_t nv = 0, others = 0;
