@@ -81,8 +81,8 @@ static int compact_one(void *arg, const struct crdt_log_entry *e)
 {
 	struct compact_walk *w = arg;
 	const uint8_t *h, *sig;
-	if (e->seq > w->limit)
-		return 1;
+	if (e->seq > w->limit || (w->o->max_txns && w->ncuts >= w->o->max_txns))
+		return 1; /* past the limit, or cuts enough for this call */
 	if (e->carried) {
 		w->stop = 6; /* R6 */
 		return 1;
@@ -189,6 +189,7 @@ int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struc
 			from = base.seq;
 		else if (rc != ERR_NOTFOUND)
 			goto out;
+		rc = 0;
 		if (f->seq <= from + 1)
 			continue; /* R5: nothing but the newest */
 		if ((rc = compact_acked(c, o, f, rd, &acked)))
@@ -223,6 +224,10 @@ int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struc
 		}
 		for (size_t k = 0; k < w.ncuts && !rc; k++) {
 			struct crdt_base b;
+			if (o->max_txns && r->txns == o->max_txns) {
+				r->more = true;
+				break;
+			}
 			uint64_t n = w.cuts[k].commits, bytes = w.cuts[k].bytes;
 			memset(&b, 0, sizeof(b));
 			memcpy(b.author, f->author, CRDT_AUTHOR_LEN);
@@ -249,6 +254,8 @@ int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struc
 		mem_free(w.cuts);
 		if (rc)
 			goto out;
+		if (r->more)
+			break;
 	}
 out:
 	mem_free(rd);

@@ -400,6 +400,7 @@ struct sync_compact_options {
 	bool hub;            /* this node is the hub (R1) */
 	bool dry_run;        /* count what would go; change nothing */
 	size_t txn_commits;  /* commits per transaction; 0: SYNC_COMPACT_TXN */
+	size_t max_txns;     /* stop after this many transactions (report.more); 0: no limit */
 	/* Who must have acknowledged a commit of scope (R1) when the node
 	 * has no county root (an unenrolled mesh, the simulation): up to max
 	 * keys into out; returns how many, or a negative error. NULL: by the
@@ -415,6 +416,7 @@ struct sync_compact_scope {
 struct sync_compact_report {
 	uint64_t commits, bytes;  /* pruned (or, dry run, that would be) */
 	uint64_t feeds, txns;     /* feeds pruned, transactions run */
+	bool more;                /* stopped at max_txns: run again for the rest */
 	/* feeds where nothing could go, by the first rule that stopped it:
 	 * a reader that has not acknowledged (or never reported), no
 	 * checkpoint held, within the retention, not merged here */
