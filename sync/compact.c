@@ -30,6 +30,10 @@
  *  R6. Only merged commits go: a carried or held-back commit (not in the
  *      tables) stops the feed there, so a base always means "merged into
  *      the tables up to here".
+ *  R8. The county root's feed is never pruned: a node learns who may
+ *      write what, and its scope keys, from the root's commits in its log
+ *      each time it opens (trust.c, sync_trust_refresh), and statements
+ *      are few.
  *  R7. Feeds are pruned in seq order, in transactions of at most
  *      txn_commits commits (the cut being the highest checkpoint within
  *      that many, or the first past it when none is), each setting the
@@ -192,6 +196,8 @@ int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struc
 		rc = 0;
 		if (f->seq <= from + 1)
 			continue; /* R5: nothing but the newest */
+		if (c->trust && sync_trust_rank(c, f->author) == 0)
+			continue; /* R8: the root's statements stay */
 		if ((rc = compact_acked(c, o, f, rd, &acked)))
 			goto out;
 		if (acked <= from) {
