@@ -15,6 +15,9 @@ enrolled "$H" "$S" s1 东村 --parent t01
 for i in 1 2 3 4 5 6; do
 	cl --home "$S" order add --category 助老 --detail "买药$i" --requester 张大爷 --phone 13611112222 >/dev/null
 done
+for t in t02 t03 t04; do # county-wide commits of the hub's own
+	cl --home "$H" station add --id "$t" --name "镇$t" --level town >/dev/null
+done
 later=$(($(cat "$TMP/now") + 40 * 86400000)) # 40 days on: past a station's 30
 
 check "nothing goes before the hub acknowledged it"
