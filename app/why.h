@@ -222,6 +222,8 @@ enum app_why {
 	APP_W_LEDGER_OVERDRAW,       /* (name, id, balance, points asked) */
 	APP_W_TOP_BAD_PERIOD,        /* (period typed) */
 	APP_W_TOP_BAD_BY,            /* (grouping typed) */
+	/* log compaction (compact.c) */
+	APP_W_COMPACT_OFF,           /* () compact_keep_days = 0 */
 
 	APP_W_COUNT
 };

@@ -320,3 +320,17 @@ int crdt_store_acks_forget(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 }
+
+int crdt_store_base_latest(struct crdt_store *s, uint64_t *hlc)
+{
+	sqlite3_stmt *st;
+	*hlc = 0;
+	int rc = sqlite3_prepare_v2(s->db, "SELECT max(hlc) FROM _base", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*hlc = (uint64_t)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+}

@@ -640,6 +640,11 @@ int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_L
  * from _log (crdt_store_prune does). ERR_USAGE for a bad scope or seq 0. */
 int crdt_store_base_set(struct crdt_store *s, const struct crdt_base *b);
 
+/* The latest HLC of any base (0: nothing was ever pruned): the log holds
+ * no commit older than a base's of its feed (the audit's "history before
+ * this was compacted"). */
+int crdt_store_base_latest(struct crdt_store *s, uint64_t *hlc);
+
 /* Prune feed (b->author, b->scope) down to base b, in the caller's
  * transaction (or one of its own): delete its log rows with seq <= b->seq
  * and set the base (crdt_store_base_set), both or neither (compact.c B3).

@@ -75,6 +75,9 @@ struct node_serve {
 	int cli_log;           /* --log, or -1 */
 	struct node_log log;
 	bool once; /* --once: one round with every peer, then stop */
+	uint64_t compact_at; /* when to see whether log compaction is due (mono ms) */
+	uint64_t wall0, mono0; /* the run's wall clock (CUNLIAN_NOW_MS too) at mono0 */
+	bool compacting;     /* a compaction is going on, a transaction a turn */
 };
 
 /* A digest of the interfaces that are up and their addresses. */
@@ -381,6 +384,11 @@ static void node_serve_turn(struct node_serve *sv, uint64_t now)
 	/* the deltas of this turn are applied and acknowledged: copy
 	 * the WAL into the file now, not inside their commits */
 	crdt_store_checkpoint(ctx->app.store);
+	if (sv->compacting || now >= sv->compact_at) { /* daily, at start when due */
+		sv->compact_at = now + 3600 * 1000;
+		sv->compacting = node_compact_daily(ctx, &sv->log, sv->nc.compact_keep_days,
+						    sv->wall0 + (now - sv->mono0), sv->compacting);
+	}
 	if (now < sv->if_at + NODE_IF_CHECK_MS)
 		return;
 	uint8_t h[SHA256_LEN];
@@ -451,6 +459,8 @@ int node_cmd_serve(struct node_ctx *ctx, int argc, char **argv)
 	if ((rc = node_serve_cli(sv, o)) || (rc = node_serve_start(sv, &mask, &old, &masked)))
 		goto out;
 	uint64_t now = node_net_mono_ms();
+	sv->wall0 = ctx->app.now_ms;
+	sv->mono0 = now;
 	node_serve_peers_load(sv, now);
 	node_serve_ifhash(sv->ifhash);
 	sv->if_at = now;

@@ -90,6 +90,7 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_kint(&j, "carried", (int64_t)rep->carried);
 		node_json_kint(&j, "duplicate", (int64_t)rep->duplicate);
 		node_json_kint(&j, "refused", (int64_t)refused);
+		node_json_kint(&j, "pruned_feeds", (int64_t)rep->pruned); /* behind the peer's base */
 		node_json_end_obj(&j);
 		node_json_kreal(&j, "seconds", (double)r->ms / 1000.0);
 		node_json_end_obj(&j);
@@ -99,6 +100,8 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 	node_say(ctx, M_NET_SYNC_RECEIVED, (unsigned long long)r->msgs_in, (unsigned long long)r->bytes_in,
 		 (unsigned long long)rep->applied, (unsigned long long)rep->carried,
 		 (unsigned long long)rep->duplicate, (unsigned long long)refused);
+	if (rep->pruned)
+		node_say(ctx, M_NET_PRUNED, (unsigned long long)rep->pruned);
 	if (r->converged)
 		node_say(ctx, M_NET_CONVERGED, peer->uri, (double)r->ms / 1000.0);
 }

@@ -1146,6 +1146,33 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* peer, scope, outcome */
 	[M_LOG_SNAP] = { "向 %s 提供“%s”的快照：%s\n", "snapshot for %s of %s: %s\n" },
 	/* ---- end of snapshots ---- */
+	/* ---- log compaction (issue 15, branch s5-compact) ---- */
+	[M_HELP_COMPACT] = { "compact [--dry-run]\n"
+			     "  压缩日志：把每个读者都已确认收到、带签名检查点、且早于保留期（node.conf 的 compact_keep_days，站点默认 30 天、县级中心 90 天，0 为关闭）的历史提交从日志中清除，只留签名检查点；数据本身不变。每 2000 条一个事务，断电不丢数据。--dry-run：只计算能清除多少，不改动。serve 每天自动运行一次。\n",
+			     "compact [--dry-run]\n"
+			     "  Compact the log: commits that every reader acknowledged, that lie under a signed checkpoint and that are older than the retention (compact_keep_days in node.conf: 30 days at a station, 90 at the hub, 0 turns it off) leave the log, down to signed checkpoints; the data itself does not change. 2,000 commits per transaction, so a power cut loses nothing. --dry-run: only count what would go. serve runs it once a day.\n" },
+	[M_COMPACT_DONE] = { "日志已压缩：清除 %llu 条历史提交（%s），涉及 %llu 个订阅源，%llu 个事务；保留最近 %u 天\n",
+			     "log compacted: %llu commits pruned (%s) from %llu feeds in %llu transactions; the last %u days kept\n" },
+	[M_COMPACT_DRY] = { "试算（没有改动）：可清除 %llu 条历史提交（%s），涉及 %llu 个订阅源；保留最近 %u 天\n",
+			    "dry run (nothing changed): %llu commits (%s) from %llu feeds could be pruned; the last %u days kept\n" },
+	[M_COMPACT_SCOPE] = { "  %s：%llu 条，%s\n", "  %s: %llu commits, %s\n" },
+	[M_COMPACT_KEPT] = { "保留未清除的订阅源：%llu 个有读者还没确认收到（或从未同步过），%llu 个没有签名检查点，%llu 个都在保留期内，%llu 个有尚未合并的转发提交\n",
+			     "feeds kept whole: %llu not yet acknowledged by every reader (or a reader never synced), %llu with no signed checkpoint, %llu within the retention, %llu with commits only relayed, not merged\n" },
+	[M_COMPACT_NOTHING] = { "没有可以清除的历史提交\n", "nothing to prune\n" },
+	[M_COMPACT_OFF] = { "日志压缩已关闭（node.conf 中 compact_keep_days = 0）：没有改动；要开启，删去该行或设为保留天数\n",
+			    "log compaction is off (compact_keep_days = 0 in node.conf): nothing changed; remove that line or set the days to keep to turn it on\n" },
+	[M_COMPACT_SPACE] = { "数据库文件 %s，其中 %s 空闲，新写入会重复使用这些空间（文件不会变小）\n",
+			      "replica.db is %s, %s of it free and reused by new writes (the file does not shrink)\n" },
+	[M_LOG_COMPACT] = { "日志压缩：清除 %llu 条历史提交（%s），%llu 个订阅源\n",
+			    "log compaction: %llu commits pruned (%s), %llu feeds\n" },
+	[M_LOG_COMPACT_FAILED] = { "日志压缩失败：%s；已清除的保持清除，一天后再试\n",
+				   "log compaction failed: %s; what was pruned stays pruned; tried again in a day\n" },
+	[M_NET_PRUNED] = { "对端已压缩 %llu 个数据源的早期历史，本机缺少这部分，无法逐条同步：需要从签名快照开始（见现场手册“日志压缩”）\n",
+			   "the peer compacted the early history of %llu feeds that this node lacks; they cannot come commit by commit: start them from a signed snapshot (field guide, \"Log compaction\")\n" },
+	[M_LOG_COMPACTED] = { "%s 之前的历史已压缩：更早的修改只体现在记录的当前值中\n",
+			      "history before %s compacted: earlier changes show only in the records' current values\n" },
+	[M_COUNTY_SCOPE] = { "全县", "county-wide" },
+	/* ---- end of log compaction ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

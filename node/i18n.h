@@ -612,6 +612,21 @@ enum node_msg_id {
 	M_SNAP_PRUNED_AGAIN,
 	M_LOG_SNAP,
 	/* ---- end of snapshots ---- */
+	/* ---- log compaction (issue 15, branch s5-compact) ---- */
+	M_HELP_COMPACT,
+	M_COMPACT_DONE,
+	M_COMPACT_DRY,
+	M_COMPACT_SCOPE,
+	M_COMPACT_KEPT,
+	M_COMPACT_NOTHING,
+	M_COMPACT_OFF,
+	M_COMPACT_SPACE,
+	M_LOG_COMPACT,
+	M_LOG_COMPACT_FAILED,
+	M_NET_PRUNED,
+	M_LOG_COMPACTED,
+	M_COUNTY_SCOPE,
+	/* ---- end of log compaction ---- */
 	M_COUNT
 };
 

@@ -147,6 +147,7 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 		return rc;
 	}
 	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
+	opt.record_acks = true;  /* what peers hold, for compaction (sync/compact.c) */
 	if (!ctx->app.hub)
 		node_net_relay_load(ctx, &opt.relay);
 	if ((rc = app_trust_open(&ctx->app, &opt))) /* who may write what, scope keys */

@@ -90,6 +90,7 @@ const struct node_cmd node_cmds[] = {
 	CMD("enroll", "code", node_cmd_enroll_code, M_HELP_ENROLL_CODE, APP_AUTHORS, "station=", 0),
 	CMD("enroll", "keys", node_cmd_enroll_keys, M_HELP_ENROLL_KEYS, APP_AUTHORS, "county-key=", 0),
 	CMD("join", NULL, node_cmd_join, M_HELP_JOIN, APP_AUTHORS, "code= timeout=", 1),
+	CMD_ARGV("compact", NULL, node_cmd_compact, M_HELP_COMPACT, APP_READS),
 	CMD_ARGV("serve", NULL, node_cmd_serve, M_HELP_SERVE, APP_READS),
 	CMD_ARGV("sync", NULL, node_cmd_sync, M_HELP_SYNC, APP_READS),
 	CMD_ARGV("linksim", NULL, node_cmd_linksim, M_HELP_LINKSIM, APP_READS),

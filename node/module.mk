@@ -15,3 +15,5 @@ BIN_SRCS += node/cmd_clock.c node/cmd_rescue.c
 BIN_SRCS += node/cmd_account.c
 # Teams, hours and recognition (issue 17).
 BIN_SRCS += node/cmd_team.c
+# Log compaction (issue 15).
+BIN_SRCS += node/cmd_compact.c

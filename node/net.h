@@ -63,6 +63,7 @@ struct node_net_conf {
 	struct radio_limits limits;
 	struct radio_link link; /* defaults for peers */
 	int log;                /* log.h level; -1: the default */
+	int compact_keep_days;  /* log compaction's retention; -1: the role's (app/compact.h), 0: off */
 };
 
 /* Defaults, then the network keys of path. On a bad line: ERR_USAGE, with
@@ -148,6 +149,14 @@ uint64_t node_net_refused(const struct sync_report *r);
 /* Wall clock and monotonic clock, ms. */
 uint64_t node_net_wall_ms(void);
 uint64_t node_net_mono_ms(void);
+
+/* Log compaction from serve (cmd_compact.c): when one is due (none
+ * in the last day) or going (the last call said more), run one bounded
+ * transaction of it (sync/compact.c R7) and log what went; true when
+ * there is more to do (call again next turn). keep_days as node.conf's
+ * compact_keep_days (-1: the role's; 0: never). */
+bool node_compact_daily(struct node_ctx *ctx, const struct node_log *log, int keep_days, uint64_t wall_ms,
+			bool going);
 
 /* ---- logs ------------------------------------------------------------- */
 

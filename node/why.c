@@ -222,6 +222,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_LEDGER_OVERDRAW] = { M_LEDGER_OVERDRAW },
 	[APP_W_TOP_BAD_PERIOD] = { M_TOP_BAD_PERIOD, .echo = 1 },
 	[APP_W_TOP_BAD_BY] = { M_TOP_BAD_BY, .echo = 1 },
+	[APP_W_COMPACT_OFF] = { M_COMPACT_OFF },
 };
 
 bool node_why_complete(void)

@@ -73,6 +73,11 @@
  *      feeds it names can come only from a snapshot. An older peer
  *      counts it as one refused chunk and goes on.
  *
+ *  S12. With sync_options.record_acks, every feed the peer reports
+ *      holding, in a HELLO (either format) or an ACK, raises that peer's
+ *      ack of the feed (crdt_store_acks_put), which log compaction reads
+ *      (sync/compact.c R1).
+ *
  * States and transitions (the state is not a field: it follows from
  * peer_hello, the outstanding list and the queues, see sync_session_idle()):
  *
@@ -379,6 +384,20 @@ static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct cr
 	return 0;
 }
 
+/* S12: what the peer reports holding (a HELLO's whole vector, an
+ * answer's relative one, an ACK's feeds, each sent after the commits
+ * were durable at the peer) raises its acks in _acks, in the context's
+ * group when one is open, else in a transaction of its own; a peer that
+ * only repeats what it said before changes nothing on disk. A failure
+ * to write them is not the message's: it is logged by nobody and
+ * retried with the peer's next report. */
+static int sync_session_acks(struct sync_session *s, const uint8_t peer[SYNC_PK_LEN],
+			     const struct crdt_vv_entry *vv, size_t n)
+{
+	int rc = crdt_store_acks_put(s->c->store, peer, vv, n);
+	return rc == -ENOMEM ? rc : 0;
+}
+
 static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
 {
 	struct cur c;
@@ -423,6 +442,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	}
 	/* The certificate is kept for the trust issue; nothing checks it yet. */
 	(void)cert;
+	if (s->c->opt.record_acks && (rc = sync_session_acks(s, ch->sender, vv, nvv)))
+		goto out;
 	if ((rc = sync_vv_raise_all(&s->pvv, &s->npvv, &s->pvv_cap, vv, nvv)))
 		goto out;
 	if (!(flags & HELLO_REL)) { /* what an answer of ours is relative to (S10) */
@@ -476,6 +497,8 @@ static int sync_session_ack_in(struct sync_session *s, const struct sync_chunk *
 	rc = cur_done(&c) ? 0 : ERR_CORRUPT;
 	for (size_t i = 0; i < nvv && !rc; i++)
 		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i]);
+	if (!rc && s->c->opt.record_acks)
+		rc = sync_session_acks(s, ch->sender, vv, nvv);
 	mem_free(vv);
 	return rc;
 }

@@ -139,6 +139,10 @@ struct sync_options {
 	const struct sync_dict *dict; /* compress with it and accept it; may be NULL */
 	struct sync_scopes apply;     /* scopes merged here (a hub: all) */
 	bool carry_others;            /* keep other scopes' commits to relay */
+	/* Keep what each peer reports holding (its HELLO's vector, its ACKs'
+	 * feeds) in the replica's _acks (crdt_store_acks_put), for log
+	 * compaction (sync/compact.c): node/ sets it. */
+	bool record_acks;
 	/* Scopes this node relays for the stations that sync through it: a
 	 * session's HELLO asks for apply and these (all of them when they do
 	 * not fit, or without trust). A session adds the scope of an enrolled
@@ -379,6 +383,52 @@ uint64_t sync_ctx_too_large(const struct sync_ctx *c);
  * message (docs/protocol.md §5 "PRUNED"). */
 #define SYNC_PRUNED_MAX 64
 uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **v, size_t *n);
+
+/*
+ * Log compaction (sync/compact.c, the rule R1-R7; docs/replica.md
+ * "Compaction"): prune every feed's log down to the highest commit that
+ * every reader of its scope acknowledged, that carries its author's
+ * checkpoint, and that is older than the retention, in transactions of
+ * at most txn_commits commits each (a power cut loses nothing; a serve
+ * running beside it waits at most one of them).
+ */
+#define SYNC_COMPACT_TXN 2000
+#define SYNC_COMPACT_READERS_MAX 4096
+struct sync_compact_options {
+	uint64_t now_ms;     /* the wall clock: retention and statements' periods */
+	uint64_t keep_ms;    /* R3: commits whose HLC is later than now_ms - keep_ms stay */
+	bool hub;            /* this node is the hub (R1) */
+	bool dry_run;        /* count what would go; change nothing */
+	size_t txn_commits;  /* commits per transaction; 0: SYNC_COMPACT_TXN */
+	size_t max_txns;     /* stop after this many transactions (report.more); 0: no limit */
+	/* Who must have acknowledged a commit of scope (R1) when the node
+	 * has no county root (an unenrolled mesh, the simulation): up to max
+	 * keys into out; returns how many, or a negative error. NULL: by the
+	 * root's statements (sync_trust), and nobody without a root (then
+	 * nothing is pruned). */
+	int (*readers)(void *arg, const char *scope, uint8_t (*out)[SYNC_PK_LEN], size_t max);
+	void *readers_arg;
+};
+struct sync_compact_scope {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t commits, bytes;
+};
+struct sync_compact_report {
+	uint64_t commits, bytes;  /* pruned (or, dry run, that would be) */
+	uint64_t feeds, txns;     /* feeds pruned, transactions run */
+	bool more;                /* stopped at max_txns: run again for the rest */
+	/* feeds where nothing could go, by the first rule that stopped it:
+	 * a reader that has not acknowledged (or never reported), no
+	 * checkpoint held, within the retention, not merged here */
+	uint64_t kept_unacked, kept_unsigned, kept_recent, kept_carried;
+	struct sync_compact_scope *scopes; /* per scope pruned, by name; mem_alloc'd */
+	size_t nscopes;
+};
+/* Run (or with dry_run, plan) compaction of c's replica. 0, or a storage
+ * error (the transactions before it are done and durable; run again).
+ * Release r with sync_compact_report_release whatever it returns. */
+int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struct sync_compact_report *r);
+void sync_compact_report_release(struct sync_compact_report *r);
 
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);

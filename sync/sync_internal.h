@@ -183,6 +183,14 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n);
 /* Export order: 0 the root, 1 hubs, 2 the others. */
 int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN]);
+/* The nodes that must have acknowledged a commit of scope before this
+ * node prunes it (compact.c R1): at a hub (hub true), every node with a
+ * statement not expired at ms and not revoked that reads scope (a hub:
+ * every scope; a station: its own and ""); at a station, every such hub.
+ * Never this node itself. Into out (max keys), *n of them; ERR_TOOBIG
+ * when there are more than max. */
+int sync_trust_compact_readers(const struct sync_ctx *c, const char *scope, bool hub, uint64_t ms,
+			       uint8_t (*out)[SYNC_PK_LEN], size_t max, size_t *n);
 /* The station of node pk when a station statement of it is valid at ms:
  * into station (CRDT_SCOPE_MAX + 1 bytes); false when none is. */
 bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,

@@ -390,12 +390,210 @@ static void test_session_pruned(void **state)
 	node_close(&r);
 }
 
+
+/* ---- the rule (sync/compact.c R1-R7) ---------------------------------- */
+
+/* One session between a (initiator) and b, run until both are idle. */
+static void session(struct t_node *a, struct t_node *b, uint64_t *now)
+{
+	struct sync_session *ss[2];
+	struct sync_session_options so0 = { .initiator = true, .rto_ms = 1000 }, so1 = { .rto_ms = 1000 };
+	struct buf m;
+	buf_init(&m, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_session_new(&ss[0], a->ctx, &so0, *now), 0);
+	assert_int_equal(sync_session_new(&ss[1], b->ctx, &so1, *now), 0);
+	for (int steps = 0; steps < 200 && !(sync_session_idle(ss[0]) && sync_session_idle(ss[1])); steps++) {
+		*now += 100;
+		for (int k = 0; k < 2; k++) {
+			int rc;
+			while ((rc = sync_session_output(ss[k], &m, *now)) == 1)
+				assert_int_equal(sync_session_input(ss[1 - k], m.data, m.len, *now, NULL), 0);
+			assert_int_equal(rc, 0);
+		}
+	}
+	assert_true(sync_session_idle(ss[0]) && sync_session_idle(ss[1]));
+	sync_session_free(ss[0]);
+	sync_session_free(ss[1]);
+	buf_release(&m);
+}
+
+struct t_readers {
+	const uint8_t *pk[4];
+	size_t n;
+};
+
+static int readers_of(void *arg, const char *scope, uint8_t (*out)[SYNC_PK_LEN], size_t max)
+{
+	const struct t_readers *r = arg;
+	(void)scope;
+	assert_true(r->n <= max);
+	for (size_t i = 0; i < r->n; i++)
+		memcpy(out[i], r->pk[i], SYNC_PK_LEN);
+	return (int)r->n;
+}
+
+static void ack(struct t_node *at, const struct t_node *reader, const uint8_t *author, const char *scope,
+		uint64_t seq)
+{
+	struct crdt_vv_entry v;
+	memcpy(v.author, author, 32);
+	snprintf(v.scope, sizeof(v.scope), "%s", scope);
+	v.seq = seq;
+	assert_int_equal(crdt_store_acks_put(at->st, reader->id.pk, &v, 1), 0);
+}
+
+static uint64_t base_of(struct t_node *n, const uint8_t *author, const char *scope)
+{
+	struct crdt_base b;
+	int rc = crdt_store_base_get(n->st, author, scope, &b);
+	assert_true(rc == 0 || rc == ERR_NOTFOUND);
+	return rc ? 0 : b.seq;
+}
+
+static bool in_log(struct t_node *n, const uint8_t *author, const char *scope, uint64_t seq)
+{
+	struct t_seal x = { .len = 0 };
+	return crdt_log_get(n->st, author, scope, seq, seal_copy, &x) == 0;
+}
+
+static void compact(struct t_node *n, bool hub, struct t_readers *rd, uint64_t now, uint64_t keep_ms,
+		    struct sync_compact_report *rep)
+{
+	struct sync_compact_options o = { .now_ms = now, .keep_ms = keep_ms, .hub = hub,
+					  .readers = rd ? readers_of : NULL, .readers_arg = rd };
+	assert_int_equal(sync_compact(n->ctx, &o, rep), 0);
+}
+
+/* At the hub: a commit one reader lacks is kept; the cut is at a
+ * checkpoint the hub holds (R2), never past what every reader acked. */
+static void test_rule_readers(void **state)
+{
+	(void)state;
+	struct sync_options o = opt_all();
+	struct t_node s, h, r2;
+	struct sync_report rep;
+	struct sync_compact_report cr;
+	uint8_t d0[32], d1[32];
+	uint64_t now = T_DAY0 + 40ULL * 86400000;
+	node_open(&s, "r-s", 1, &o);
+	node_open(&h, "r-h", 2, &o);
+	node_open(&r2, "r-r2", 3, &o);
+	for (int day = 0; day < 3; day++) { /* three syncs: checkpoints at 10, 20, 30 */
+		for (int i = 0; i < 10; i++)
+			order(&s, "s0001", T_DAY0 + (uint64_t)(day * 10 + i));
+		deliver(&s, &h, NULL, 0, now, &rep);
+		assert_int_equal(rep.applied, 10);
+	}
+	struct t_readers rd = { { s.id.pk, r2.id.pk }, 2 };
+	assert_int_equal(crdt_store_digest(h.st, NULL, d0), 0);
+	compact(&h, true, &rd, now, 0, &cr); /* nobody reported: nothing goes */
+	assert_int_equal(cr.commits, 0);
+	assert_int_equal(cr.kept_unacked, 1);
+	sync_compact_report_release(&cr);
+	ack(&h, &s, s.id.pk, "s0001", 30);
+	ack(&h, &r2, s.id.pk, "s0001", 14);
+	compact(&h, true, &rd, now, 0, &cr);
+	assert_int_equal(cr.commits, 10); /* down to 10, the checkpoint under 14 */
+	assert_int_equal(cr.nscopes, 1);
+	assert_string_equal(cr.scopes[0].scope, "s0001");
+	assert_true(cr.bytes > 0);
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&h, s.id.pk, "s0001"), 10);
+	assert_true(in_log(&h, s.id.pk, "s0001", 11)); /* r2 lacks 15..: 11..14 wait for a checkpoint */
+	assert_true(in_log(&h, s.id.pk, "s0001", 15));
+	assert_false(in_log(&h, s.id.pk, "s0001", 10));
+	assert_int_equal(crdt_store_digest(h.st, NULL, d1), 0);
+	assert_memory_equal(d0, d1, 32);
+	/* r2 catches up to 30: everything but the newest goes */
+	ack(&h, &r2, s.id.pk, "s0001", 30);
+	ack(&h, &r2, s.id.pk, "s0001", 3); /* an older report lowers nothing (B4) */
+	compact(&h, true, &rd, now, 0, &cr);
+	assert_int_equal(cr.commits, 10); /* to 20: 30 is the newest, and stays (R5) */
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&h, s.id.pk, "s0001"), 20);
+	assert_true(in_log(&h, s.id.pk, "s0001", 30));
+	node_close(&s);
+	node_close(&h);
+	node_close(&r2);
+}
+
+/* At a station: its own feed is kept until the hub acknowledged it
+ * (R1, R4); the retention keeps recent commits (R3); a dry run changes
+ * nothing; transactions are bounded (R7). The acks come from a real
+ * session (S12). */
+static void test_rule_station(void **state)
+{
+	(void)state;
+	struct sync_options o = opt_all();
+	struct t_node s, h;
+	struct sync_compact_report cr;
+	uint64_t now = T_DAY0 + 40ULL * 86400000, acked;
+	o.record_acks = true;
+	node_open(&s, "st-s", 1, &o);
+	node_open(&h, "st-h", 2, &o);
+	for (int i = 0; i < 25; i++)
+		order(&s, "s0001", T_DAY0 + (uint64_t)i * 86400000); /* one a day */
+	struct t_readers rd = { { h.id.pk }, 1 };
+	compact(&s, false, &rd, now, 0, &cr);
+	assert_int_equal(cr.commits, 0); /* the hub has not acknowledged anything */
+	assert_int_equal(cr.kept_unacked, 1);
+	sync_compact_report_release(&cr);
+
+	session(&s, &h, &now);
+	assert_int_equal(crdt_store_ack_get(s.st, h.id.pk, s.id.pk, "s0001", &acked), 0);
+	assert_int_equal(acked, 25); /* the hub's ACK */
+	assert_int_equal(crdt_store_ack_get(h.st, s.id.pk, s.id.pk, "s0001", &acked), 0);
+	assert_int_equal(acked, 0); /* its HELLO came before the hub knew the author */
+	session(&s, &h, &now);
+	assert_int_equal(crdt_store_ack_get(h.st, s.id.pk, s.id.pk, "s0001", &acked), 0);
+	assert_int_equal(acked, 25); /* the station's next HELLO */
+
+	/* retention: 41 days keeps all (they are of days 0..24 of 40) */
+	compact(&s, false, &rd, now, 41ULL * 86400000, &cr);
+	assert_int_equal(cr.commits, 0);
+	assert_int_equal(cr.kept_recent, 1);
+	sync_compact_report_release(&cr);
+	compact(&s, false, &rd, now, 20ULL * 86400000, &cr);
+	assert_int_equal(cr.commits, 21); /* days 0..20 are 20 days old or more */
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&s, s.id.pk, "s0001"), 21);
+	assert_true(in_log(&s, s.id.pk, "s0001", 22));
+
+	/* dry run: counted, not done */
+	struct sync_compact_options dry = { .now_ms = now, .dry_run = true, .readers = readers_of,
+					    .readers_arg = &rd };
+	assert_int_equal(sync_compact(s.ctx, &dry, &cr), 0);
+	assert_int_equal(cr.commits, 3);
+	assert_int_equal(cr.txns, 0);
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&s, s.id.pk, "s0001"), 21);
+	/* bounded transactions: 2 commits each */
+	struct sync_compact_options small = { .now_ms = now, .txn_commits = 2, .readers = readers_of,
+					      .readers_arg = &rd };
+	assert_int_equal(sync_compact(s.ctx, &small, &cr), 0);
+	assert_int_equal(cr.commits, 3);
+	assert_int_equal(cr.txns, 2);
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&s, s.id.pk, "s0001"), 24);
+	/* the next local commit takes 26 and syncs to the hub */
+	order(&s, "s0001", now);
+	struct sync_report rep;
+	deliver(&s, &h, NULL, 0, now, &rep);
+	assert_int_equal(rep.applied, 1);
+	assert_int_equal(rep.refused, 0);
+	assert_true(crdt_store_has(h.st, s.id.pk, "s0001", 26));
+	node_close(&s);
+	node_close(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_base),
 		cmocka_unit_test(test_sync_across_base),
 		cmocka_unit_test(test_session_pruned),
+		cmocka_unit_test(test_rule_readers),
+		cmocka_unit_test(test_rule_station),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
