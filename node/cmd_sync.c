@@ -197,6 +197,8 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 		 * its snapshot of both scopes, then once more. */
 		if (round || res.rc || !res.rep.pruned || ctx->app.hub)
 			break;
+		if (!ctx->json)
+			node_say(ctx, M_NET_PRUNED, (unsigned long long)res.rep.pruned);
 		node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_PRUNED_AGAIN);
 		node_xchg_free(x);
 		x = NULL;
