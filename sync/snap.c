@@ -237,7 +237,9 @@ static int snap_signer_ok(struct sync_ctx *c, const uint8_t signer[SYNC_PK_LEN],
 			snap_why(info, "signed by a node that is not a hub");
 			return ERR_UNAUTH;
 		}
-		int rc = sync_trust_author(c, signer, scope, 1, CRDT_HLC(ms, 0), &why);
+		/* any revocation of its feed in the scope (whatever seq it
+		 * starts at), or by time from before made_ms, refuses it */
+		int rc = sync_trust_author(c, signer, scope, INT64_MAX, CRDT_HLC(ms, 0), &why);
 		if (rc)
 			snap_why(info, why ? why : "the hub's enrolment does not allow it");
 		return rc;

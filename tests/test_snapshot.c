@@ -394,6 +394,20 @@ static void test_snapshot_refusals(void **state)
 	assert_int_equal(t_refused(&plain, good.data, good.len, "s1", hub.id.pk), ERR_UNAUTH);
 	assert_int_equal(t_refused(&plain, good.data, good.len, "s1", NULL), ERR_UNAUTH);
 	assert_int_equal(sync_snapshot_apply(plain.ctx, good.data, good.len, "s1", stranger.id.pk, T0 + 900, NULL), 0);
+	/* a hub revoked before it made the snapshot */
+	{
+		struct t_node hub2;
+		struct sync_trust_row row;
+		t_open(&hub2, "hub2-2", 66, "c01", SYNC_ROLE_HUB, true);
+		t_enrol(&r, hub2.id.pk, "c01", SYNC_ROLE_HUB, T0 + 440);
+		assert_int_equal(sync_revocation_row(&row, hub2.id.pk, "", 0, T0 + 450, T0 + 450), 0);
+		assert_int_equal(crdt_commit_local(r.st, T0 + 450, "", &row.w, 1, NULL), 0);
+		t_bundle(&r, &nb, T0 + 460);
+		buf_reset(&good);
+		assert_int_equal(sync_snapshot_make(hub2.ctx, "", T0 + 500, &good, NULL), 0);
+		assert_int_equal(t_refused(&nb, good.data, good.len, "", NULL), ERR_REVOKED);
+		t_close(&hub2);
+	}
 
 	buf_release(&good);
 	buf_release(&bad);
