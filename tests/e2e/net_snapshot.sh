@@ -39,7 +39,7 @@ enrolled "$H" "$N" s0001 东村
 CUNLIAN_LANG=en expect 0 --home "$N" --json sync "coap://127.0.0.1:$P" --timeout 30
 contains "$err" "took the snapshot of the county-wide scope" "the county snapshot"
 contains "$err" "took the snapshot of s0001" "the station snapshot"
-echo "$out" | pyjson 'd["converged"] and d["received"]["refused"] == 0 and d["received"]["applied"] < 20' ||
+echo "$out" | pyjson 'd["converged"] and d["received"]["refused"] == 0 and d["received"]["applied"] < 20 and [(x["scope"], x["taken"]) for x in d["snapshots"]] == [("-", True), ("s0001", True)] and d["snapshots"][1]["records"] > 50' ||
 	fail "first sync of the new board: $out"
 [ ! -s "$N/refused.log" ] || fail "the new board refused: $(cat "$N/refused.log")"
 [ ! -s "$H/refused.log" ] || fail "the hub refused: $(cat "$H/refused.log")"
