@@ -501,15 +501,21 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_BUNDLE_EXPORT] = { "bundle export 文件 [--for 站点编号|hub]\n"
 				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n"
 				   "  明确写 --for 时包更小，但只有该节点能导入，别的站点不能代为转交。\n"
-				   "  本站入网前录入、未加密的数据只写进 --for hub（或 --for 本站）的包里。\n",
+				   "  本站入网前录入、未加密的数据只写进 --for hub（或 --for 本站）的包里。\n"
+				   "bundle export 文件 --snapshot 范围\n"
+				   "  （县级中心）把一个范围（站点编号，或 - 表示全县）的签名快照写成文件，给还没有网络的新板子导入。\n",
 				   "bundle export FILE [--for STATION|hub]\n"
 				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n"
 				   "  With --for given, the bundle is smaller but only that node can import it: no other station can carry it on.\n"
-				   "  This station's data entered before it was enrolled (not encrypted) goes only into a bundle --for hub (or --for this station).\n" },
+				   "  This station's data entered before it was enrolled (not encrypted) goes only into a bundle --for hub (or --for this station).\n"
+				   "bundle export FILE --snapshot SCOPE\n"
+				   "  (At the hub) write the signed snapshot of one scope (a station id, or - for the county) for a new board without a link to import.\n" },
 	[M_HELP_BUNDLE_IMPORT] = { "bundle import 文件\n"
-				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n",
+				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n"
+				   "  也导入县级中心写出的快照文件（--snapshot）：校验签名，不通过则什么都不改。\n",
 				   "bundle import FILE\n"
-				   "  Import a bundle: importing twice changes nothing; a damaged bundle imports every complete, valid part and says exactly what it skipped.\n" },
+				   "  Import a bundle: importing twice changes nothing; a damaged bundle imports every complete, valid part and says exactly what it skipped.\n"
+				   "  Also takes a hub's snapshot file (--snapshot): its signature checked; refused, it changes nothing.\n" },
 	[M_BUNDLE_EXPORTED] = { "已写出同步包 %s（%lld 字节，给 %s）：带到对方节点后运行 cunlian bundle import %s\n",
 				"bundle %s written (%lld bytes, for %s): on that node run cunlian bundle import %s\n" },
 	[M_BUNDLE_WRITE] = { "无法写出同步包 %s：%s；检查 U 盘是否插好、是否已满，然后重试\n",
@@ -1145,6 +1151,19 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 				  "the peer compacted history this node lacks: taking its snapshot and syncing again\n" },
 	/* peer, scope, outcome */
 	[M_LOG_SNAP] = { "向 %s 提供“%s”的快照：%s\n", "snapshot for %s of %s: %s\n" },
+	[M_SNAP_NOT_HUB] = { "只有县级中心（hub）能签发快照；在县级中心上运行 cunlian bundle export 文件 --snapshot 范围\n",
+			     "only a hub signs snapshots: run cunlian bundle export FILE --snapshot SCOPE at the hub\n" },
+	/* scope, reason */
+	[M_SNAP_MAKE] = { "无法生成“%s”的快照：%s\n", "could not make the snapshot of %s: %s\n" },
+	/* file, why (English), reason */
+	[M_SNAP_FILE_REFUSED] = { "拒收快照文件 %s（%s）：%s。本节点数据未改动；请在县级中心重新导出后再导入\n",
+				  "refused the snapshot file %s (%s): %s. Nothing here changed; export it again at the hub and import that\n" },
+	/* file, bytes, scope, file */
+	[M_SNAP_BUNDLE_EXPORTED] = { "已写出快照文件 %s（%zu 字节，范围“%s”）：带到新板子后运行 cunlian bundle import %s\n",
+				     "wrote the snapshot file %s (%zu bytes, scope %s): at the new board run cunlian bundle import %s\n" },
+	/* file, scope, records, feeds */
+	[M_SNAP_BUNDLE_IMPORTED] = { "已导入快照文件 %s：范围“%s”，%zu 条记录，%zu 个数据源；之后同步只补比快照新的部分\n",
+				     "imported the snapshot file %s: scope %s, %zu records, %zu feeds; syncs now bring only what is newer\n" },
 	/* ---- end of snapshots ---- */
 	/* ---- log compaction (issue 15, branch s5-compact) ---- */
 	[M_HELP_COMPACT] = { "compact [--dry-run]\n"

@@ -611,6 +611,11 @@ enum node_msg_id {
 	M_SNAP_FETCH_FAILED,
 	M_SNAP_PRUNED_AGAIN,
 	M_LOG_SNAP,
+	M_SNAP_NOT_HUB,
+	M_SNAP_MAKE,
+	M_SNAP_FILE_REFUSED,
+	M_SNAP_BUNDLE_EXPORTED,
+	M_SNAP_BUNDLE_IMPORTED,
 	/* ---- end of snapshots ---- */
 	/* ---- log compaction (issue 15, branch s5-compact) ---- */
 	M_HELP_COMPACT,

@@ -79,7 +79,7 @@ const struct node_cmd node_cmds[] = {
 	CMD("backup", NULL, node_run_backup, M_HELP_BACKUP, APP_READS, "passphrase-file=", 1),
 	CMD("restore", NULL, node_run_restore, M_HELP_RESTORE, APP_AUTHORS, "passphrase-file= old-board-dead", 1),
 	CMD("recover", NULL, node_run_recover, M_HELP_RECOVER, APP_READS, "from= bundle= timeout= accept-loss", 0),
-	CMD("bundle", "export", node_run_bundle_export, M_HELP_BUNDLE_EXPORT, APP_READS, "for=", 1),
+	CMD("bundle", "export", node_run_bundle_export, M_HELP_BUNDLE_EXPORT, APP_READS, "for= snapshot=", 1),
 	CMD("bundle", "import", node_run_bundle_import, M_HELP_BUNDLE_IMPORT, APP_READS, "", 1),
 	CMD("enroll", "request", node_cmd_enroll_request, M_HELP_ENROLL_REQUEST, APP_READS, "", 1),
 	CMD("enroll", "sign", node_cmd_enroll_sign, M_HELP_ENROLL_SIGN, APP_AUTHORS,
