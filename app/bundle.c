@@ -3,6 +3,7 @@
  * bundle.c - bundle export and import for a node (bundle.h).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -110,5 +111,83 @@ int app_bundle_import(struct app *a, const char *file, struct sync_report *rep)
 		return app_failf(a, ERR_RULE, says[check], 1, file);
 	if (rep->refused || rep->chunks_refused || rep->bytes_skipped)
 		return app_failf(a, ERR_RULE, APP_W_BUNDLE_PARTIAL, 0);
+	return 0;
+}
+
+/* ---- snapshots on a stick ------------------------------------------------ */
+
+bool app_snapshot_file(const char *file)
+{
+	char m[4];
+	FILE *f = fopen(file, "rb");
+	if (!f)
+		return false;
+	bool yes = fread(m, 1, 4, f) == 4 && memcmp(m, "CLSN", 4) == 0;
+	fclose(f);
+	return yes;
+}
+
+int app_snapshot_export(struct app *a, const char *file, const char *scope, uint64_t *bytes)
+{
+	struct buf b;
+	int rc;
+	*bytes = 0;
+	if (!a->hub)
+		return app_failf(a, ERR_UNAUTH, APP_W_SNAP_NOT_HUB, 0);
+	buf_init(&b, SYNC_SNAP_MAX);
+	if ((rc = sync_snapshot_make(a->sync, scope, a->now_ms, &b, NULL))) {
+		buf_release(&b);
+		return app_failf(a, rc, APP_W_SNAP_MAKE, 1, *scope ? scope : "-");
+	}
+	rc = afile_put(file, b.data, b.len, 0644);
+	*bytes = b.len;
+	buf_release(&b);
+	if (rc == -ENOSPC || rc == -EDQUOT) {
+		struct app_bundle_export_info info = { .need = *bytes };
+		return app_bundle_full(a, file, &info);
+	}
+	if (rc)
+		return app_failf(a, rc, APP_W_BUNDLE_WRITE, 1, file);
+	return 0;
+}
+
+int app_snapshot_import(struct app *a, const char *file, struct sync_snap_info *info)
+{
+	struct buf b;
+	uint8_t signer[SYNC_PK_LEN], chunk[65536];
+	size_t k;
+	int rc = 0;
+	memset(info, 0, sizeof(*info));
+	if (app_home_readonly(a))
+		return app_failf(a, ERR_STORAGE, APP_W_HOME_RO, 1, a->home);
+	FILE *f = fopen(file, "rb");
+	if (!f) {
+		rc = app_failf(a, ERR_NOTFOUND, APP_W_BUNDLE_READ, 1, file);
+		a->fail.code[0] = -ENOENT;
+		return rc;
+	}
+	buf_init(&b, SYNC_SNAP_MAX + 1); /* one byte more: a file over the bound is refused as such */
+	while ((k = fread(chunk, 1, sizeof(chunk), f)) > 0 && !b.err)
+		buf_put(&b, chunk, k);
+	if (ferror(f))
+		rc = -EIO;
+	fclose(f);
+	if (rc || (b.err && b.err != ERR_TOOBIG)) {
+		rc = rc ? rc : b.err;
+		buf_release(&b);
+		return app_failf(a, rc, APP_W_BUNDLE_READ, 1, file);
+	}
+	size_t len = b.err ? SYNC_SNAP_MAX + 1 : b.len;
+	const uint8_t *trusted = NULL;
+	if (!a->have_root && sync_snapshot_signer(b.data, b.len, signer) == 0)
+		trusted = signer; /* as a bundle's commits are taken from anyone */
+	rc = sync_snapshot_apply(a->sync, b.data, len, NULL, trusted, a->now_ms, info);
+	buf_release(&b);
+	if (rc == -ENOSPC || rc == -EBUSY || rc == ERR_STORAGE)
+		return app_fail_store(a, rc);
+	if (rc) { /* refused, whatever the reason (its code named in the message): exit 3 */
+		app_failf(a, rc, APP_W_SNAP_REFUSED, 2, file, info->why ? info->why : "");
+		return ERR_RULE;
+	}
 	return 0;
 }

@@ -59,4 +59,20 @@ int app_bundle_export(struct app *a, const char *file, const char *target, bool 
  * for a file that is no bundle, ERR_NOTFOUND, -errno (nothing merged). */
 int app_bundle_import(struct app *a, const char *file, struct sync_report *rep);
 
+/*
+ * Snapshots on a stick (issue 15; docs/protocol.md "Snapshots"): the
+ * hub's signed snapshot of one scope as a file, for a new board that has
+ * no link yet. Export only at a hub (APP_W_SNAP_NOT_HUB, ERR_UNAUTH);
+ * the file is written whole or not at all. Import checks it as a snapshot
+ * fetched over CoAP (sync_snapshot_apply; in a county without a root, the
+ * key that signed it is taken as the peer) and changes nothing when it is
+ * refused (ERR_RULE, and APP_W_SNAP_REFUSED with the reason and the
+ * code that refused it: ERR_BADSIG, ERR_UNAUTH, ERR_CORRUPT, ERR_TOOBIG,
+ * ...). app_snapshot_file tells a
+ * snapshot file from a bundle by its first bytes.
+ */
+bool app_snapshot_file(const char *file);
+int app_snapshot_export(struct app *a, const char *file, const char *scope, uint64_t *bytes);
+int app_snapshot_import(struct app *a, const char *file, struct sync_snap_info *info);
+
 #endif

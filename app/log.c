@@ -81,3 +81,11 @@ out:
 	mem_free(vv);
 	return rc ? app_fail_store(a, rc) : 0;
 }
+
+int app_log_compacted(struct app *a, uint64_t *before_ms)
+{
+	uint64_t hlc;
+	int rc = crdt_store_base_latest(a->store, &hlc);
+	*before_ms = rc ? 0 : CRDT_HLC_MS(hlc);
+	return rc ? app_fail_store(a, rc) : 0;
+}

@@ -18,4 +18,10 @@ typedef int (*app_log_fn)(void *arg, const struct crdt_log_entry *e, const struc
  * keys; *hidden counts the commits it cannot open. */
 int app_log_each(struct app *a, const char *id, app_log_fn fn, void *arg, uint64_t *hidden);
 
+/* Log compaction (sync/compact.c): *before_ms is the wall time up to
+ * which some history was pruned (the latest base), 0 when none was. The
+ * audit says "history before <date> compacted" rather than failing:
+ * what was pruned shows only in the records' current values. */
+int app_log_compacted(struct app *a, uint64_t *before_ms);
+
 #endif

@@ -15,6 +15,8 @@ APP_SRCS += app/backup.c app/peer.c app/bundle.c app/recover.c
 APP_SRCS += app/volunteer.c app/volunteer_import.c app/idnum.c app/csv.c
 # Teams, hours and recognition (issue 17).
 APP_SRCS += app/team.c app/top.c
+# Log compaction (issue 15).
+APP_SRCS += app/compact.c
 LIB_SRCS += $(APP_SRCS)
 
 # C tests of the operations (issue 14).

@@ -276,6 +276,12 @@ enum app_why {
 	APP_W_ACT_IN_ALREADY,        /* (name, volunteer id, title) */
 	APP_W_ACT_NOT_IN,            /* (name, volunteer id, title) */
 	APP_W_ACT_OUT_ALREADY,       /* (name, volunteer id, title) */
+	/* log compaction (compact.c) */
+	APP_W_COMPACT_OFF,           /* () compact_keep_days = 0 */
+	/* snapshots on a stick (bundle.c, issue 15) */
+	APP_W_SNAP_NOT_HUB,          /* () only a hub signs snapshots */
+	APP_W_SNAP_MAKE,             /* (scope) + the code's reason */
+	APP_W_SNAP_REFUSED,          /* (file, why in English) + the code's reason: nothing changed */
 
 	APP_W_COUNT
 };

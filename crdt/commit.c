@@ -194,7 +194,7 @@ void crdt_store_abort(struct crdt_store *s)
 	s->last_author_idx = 0;
 }
 
-static bool crdt_scope_ok(const char *scope)
+bool crdt_scope_ok(const char *scope)
 {
 	size_t n = scope ? strlen(scope) : CRDT_SCOPE_MAX + 1;
 	return n <= CRDT_SCOPE_MAX && utf8_valid(scope, n);
@@ -307,7 +307,15 @@ static int crdt_log_max(struct crdt_store *s, uint32_t author, const char *scope
 	int rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : crdt_sql_rc(rc);
+	if (rc != SQLITE_ROW)
+		return crdt_sql_rc(rc);
+	/* a feed pruned down to its base still holds seqs up to it (C3) */
+	uint64_t base;
+	if ((rc = crdt_base_seq(s, author, scope, &base)))
+		return rc;
+	if (base > *out)
+		*out = base;
+	return 0;
 }
 
 int crdt_store_own_seq(struct crdt_store *s, const char *scope, uint64_t *seq)
@@ -347,15 +355,20 @@ static int crdt_log_seal(struct crdt_store *s, uint32_t author, const char *scop
 bool crdt_store_has(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		    uint64_t seq)
 {
-	uint32_t known;
-	if (crdt_author_known(s, author, &known))
-		return crdt_log_state(s, known, scope, seq) != LOG_ABSENT;
-	sqlite3_stmt *st = s->st_author_get;
-	sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
-	bool found = sqlite3_step(st) == SQLITE_ROW;
-	uint32_t idx = found ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
-	sqlite3_reset(st);
-	return found && crdt_log_state(s, idx, scope, seq) != LOG_ABSENT;
+	uint32_t idx;
+	uint64_t base;
+	if (!crdt_author_known(s, author, &idx)) {
+		sqlite3_stmt *st = s->st_author_get;
+		sqlite3_bind_blob(st, 1, author, CRDT_AUTHOR_LEN, SQLITE_STATIC);
+		bool found = sqlite3_step(st) == SQLITE_ROW;
+		idx = found ? (uint32_t)sqlite3_column_int64(st, 0) : 0;
+		sqlite3_reset(st);
+		if (!found)
+			return false;
+	}
+	if (crdt_log_state(s, idx, scope, seq) != LOG_ABSENT)
+		return true;
+	return crdt_base_seq(s, idx, scope, &base) == 0 && seq >= 1 && seq <= base; /* pruned: held */
 }
 
 int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
@@ -377,6 +390,11 @@ int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		if (rc != SQLITE_ROW)
 			return rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 	}
+	uint64_t base;
+	if ((rc = crdt_base_seq(s, idx, scope, &base)))
+		return rc;
+	for (uint64_t q = from; q <= base && q - from < n; q++)
+		state[q - from] = CRDT_LOG_MERGED; /* pruned below the base: held */
 	st = s->st_log_held;
 	sqlite3_bind_int64(st, 1, idx);
 	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
@@ -447,6 +465,18 @@ static int crdt_seal_local(struct crdt_store *s, const char *scope, uint64_t seq
 	/* the previous seal goes after the body in scratch */
 	if (s->sealer.seal && (rc = crdt_log_seal(s, s->self_idx, scope, seq - 1)))
 		return rc;
+	if (s->sealer.seal && seq > 1 && s->scratch.len == body_len) {
+		/* not in the log: the feed's base (a snapshot, a recovery) holds
+		 * commit seq - 1's chain hash, which is all the sealer needs */
+		struct crdt_base b;
+		rc = crdt_store_base_get(s, s->self, scope, &b);
+		if (rc && rc != ERR_NOTFOUND)
+			return rc;
+		if (!rc && b.seq == seq - 1)
+			buf_put(&s->scratch, b.hash, sizeof(b.hash));
+		if (s->scratch.err)
+			return s->scratch.err;
+	}
 	prev_len = s->scratch.len - body_len;
 	body = s->scratch.data;
 	if (s->sealer.seal) {
@@ -623,6 +653,15 @@ int crdt_apply_remote_ex(struct crdt_store *s, uint64_t wall_ms, const struct cr
 	}
 	if ((rc = crdt_author_index(s, r->author, &idx)))
 		goto undo;
+	/* At or below the feed's base it was held and pruned (compact.c) */
+	uint64_t base;
+	if ((rc = crdt_base_seq(s, idx, r->scope, &base)))
+		goto undo;
+	if (r->seq <= base) {
+		rc = crdt_savepoint_release(s); /* nothing was written */
+		rc = rc ? rc : 1;
+		goto out;
+	}
 	/* Claim the log row first (C2): if it is already there, the commit is
 	 * held, unless it was only carried and is now to be merged. */
 	if ((rc = crdt_log_append(s, idx, r->scope, r->seq, r->hlc, r->body, r->body_len, r->seal,

@@ -488,7 +488,9 @@ struct crdt_log_entry {
  * encrypted one), computed inside the commit's own transaction so the
  * chain is never out of step with the log. seal() gets the new local
  * commit (plaintext body) and the previous commit's seal in the same feed
- * (NULL, 0 for seq 1); it appends the seal to *seal and, if it wants the
+ * (NULL, 0 for seq 1), or, when the log no longer holds that commit but the
+ * feed's base is it (a snapshot's head, a recovery), its 32-byte chain hash
+ * alone; it appends the seal to *seal and, if it wants the
  * log to keep another body, that body to *body (left empty: keep e->body).
  * A negative return aborts the commit.
  */
@@ -674,6 +676,65 @@ int crdt_log_each(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 		  const char *scope, uint64_t after,
 		  int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
+/*
+ * Bases (log compaction, crdt/compact.c; docs/replica.md "Compaction").
+ * A base says that the feed (author, scope) is held from seq + 1 on: every
+ * commit up to seq was merged into the tables, but its body is no longer
+ * in _log. hash is commit seq's chain hash (docs/protocol.md §2), sig its
+ * author's checkpoint over that hash when has_sig. A base is local to the
+ * node (it never travels), never lowers a feed's head (_heads), and is
+ * itself never lowered. Commits at or below a base count as held
+ * (crdt_store_has, crdt_log_states: CRDT_LOG_MERGED; crdt_apply_remote_ex
+ * returns 1 for them).
+ */
+struct crdt_base {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+	uint8_t hash[32];
+	uint8_t sig[64];
+	bool has_sig;
+};
+/* The base of (author, scope): 0 and *b filled, ERR_NOTFOUND (none; *b
+ * zeroed but for author and scope), ERR_USAGE (bad scope), or a storage
+ * error. */
+int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+			struct crdt_base *b);
+/* Set the base of (b->author, b->scope) inside the caller's transaction
+ * (crdt_store_begin, or its own when none is open): never lowers an
+ * existing base (a lower or equal seq changes nothing and returns 0),
+ * raises the feed's head to b->seq if below. It does not delete anything
+ * from _log (crdt_store_prune does). ERR_USAGE for a bad scope or seq 0. */
+int crdt_store_base_set(struct crdt_store *s, const struct crdt_base *b);
+
+/* The latest HLC of any base (0: nothing was ever pruned): the log holds
+ * no commit older than a base's of its feed (the audit's "history before
+ * this was compacted"). */
+int crdt_store_base_latest(struct crdt_store *s, uint64_t *hlc);
+
+/* Prune feed (b->author, b->scope) down to base b, in the caller's
+ * transaction (or one of its own): delete its log rows with seq <= b->seq
+ * and set the base (crdt_store_base_set), both or neither (compact.c B3).
+ * Refused with ERR_USAGE, nothing changed, when b->seq is not above the
+ * feed's base, when it is not below the highest seq the log holds of the
+ * feed (its newest commit always stays, with its seal, for the next
+ * commit's chain), or when a commit up to it is only carried or held
+ * back (not merged into the tables). *n and *bytes (may be NULL): the
+ * commits deleted and their body and seal bytes. */
+int crdt_store_prune(struct crdt_store *s, const struct crdt_base *b, uint64_t *n, uint64_t *bytes);
+
+/* What peer node (its 32-byte key) reported holding: raise its ack of
+ * each of the n feeds of v to v[i].seq (never lowers one; compact.c B4),
+ * in the caller's transaction or one of its own. */
+int crdt_store_acks_put(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN],
+			const struct crdt_vv_entry *v, size_t n);
+/* The highest seq of (author, scope) node reported holding: 0 when it
+ * never reported one. */
+int crdt_store_ack_get(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN],
+		       const uint8_t author[CRDT_AUTHOR_LEN], const char *scope, uint64_t *seq);
+/* Forget what node reported (it was revoked or replaced). */
+int crdt_store_acks_forget(struct crdt_store *s, const uint8_t node[CRDT_AUTHOR_LEN]);
+
 /* SHA-256 of the canonical state: every live row and tombstone of every
  * table, in table id and pk order, with each value's clock and author.
  * scope NULL: everything; "" : county-wide rows; else that station's rows. */
@@ -688,5 +749,58 @@ int crdt_row_text(struct crdt_store *s, unsigned table, const char *pk, size_t p
 
 /* How many losing inserts of append tables are kept in the conflict record. */
 int crdt_store_conflicts(struct crdt_store *s, uint64_t *n);
+
+/* ---- snapshots (snapshot.c, docs/replica.md "Snapshots") ---------------- */
+
+/*
+ * The state of one scope as bytes: every row whose scope is that scope,
+ * with its clocks and tombstones, the losers of append conflicts kept for
+ * it, and its feeds' heads with the chain hash and checkpoint of each
+ * head commit. Imported into any replica by the merge rules, so an import
+ * commutes with commits and is idempotent (N1-N4 in snapshot.c). The bytes
+ * are plaintext and unsigned: sync/ signs, compresses and seals them.
+ */
+#define CRDT_SNAP_MAX ((size_t)64 << 20) /* bytes of one export */
+#define CRDT_SNAP_AUTHORS_MAX 65536      /* authors, and heads, in one export */
+
+/* Split a seal (the upper layer's bytes of a commit) into its chain hash
+ * and checkpoint; 0, or non-zero for a seal it cannot read. */
+typedef int (*crdt_seal_split_fn)(const uint8_t *seal, size_t len, uint8_t hash[32],
+				  uint8_t sig[64], bool *has_sig);
+struct crdt_snap_export {
+	const uint8_t *skip_author; /* leave this author's feed out of the heads (NULL: none) */
+	crdt_seal_split_fn split;   /* NULL: heads carry no hash */
+};
+/* Append the export of scope to out (its ceiling should be at least
+ * CRDT_SNAP_MAX). Reads in one read transaction (inside a batch: the
+ * batch's rows). ERR_USAGE, ERR_TOOBIG, ERR_CORRUPT, storage errors. */
+int crdt_snapshot_export(struct crdt_store *s, const char *scope, const struct crdt_snap_export *opt,
+			 struct buf *out);
+
+struct crdt_snap_head {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	uint64_t seq, hlc;
+	bool has_hash, has_sig;
+	uint8_t hash[32]; /* the head commit's chain hash (zeros without) */
+	uint8_t sig[64];  /* its author's checkpoint, when has_sig */
+};
+/* A decoded export; borrows the bytes it was decoded from. */
+struct crdt_snapshot {
+	char scope[CRDT_SCOPE_MAX + 1];
+	const uint8_t *authors; /* nauthors x CRDT_AUTHOR_LEN */
+	size_t nauthors;
+	struct crdt_snap_head *heads; /* mem_alloc'd */
+	size_t nheads;
+	const uint8_t *entries;
+	size_t entries_len, nentries;
+};
+/* Decode and check every byte and body (nothing is trusted); 0, or
+ * ERR_CORRUPT / ERR_TOOBIG / ERR_SCHEMA with out zeroed. */
+int crdt_snapshot_decode(const uint8_t *p, size_t len, struct crdt_snapshot *out);
+void crdt_snapshot_release(struct crdt_snapshot *snap);
+/* Merge a decoded export into the replica, in one transaction (inside a
+ * batch: part of it), and make each head its feed's base. ERR_CLOCK
+ * (a clock too far ahead of wall_ms: nothing written), storage errors. */
+int crdt_snapshot_import(struct crdt_store *s, uint64_t wall_ms, const struct crdt_snapshot *snap);
 
 #endif

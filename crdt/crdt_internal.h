@@ -134,7 +134,7 @@ struct crdt_store {
 	sqlite3_stmt *st_author_get, *st_authors_after, *st_author_ins, *st_log_has, *st_log_ins, *st_log_seal, *st_log_carried, *st_log_uncarry, *st_log_held_walk, *st_log_max,
 		*st_meta_put, *st_conflict_ins, *st_conf_by_pk, *st_conf_by_key, *st_conf_del,
 		*st_begin, *st_commit, *st_rollback, *st_meta_hlc, *st_conf_any, *st_log_held, *st_log_walk,
-		*st_head_put;
+		*st_head_put, *st_base_get, *st_base_put, *st_ack_put, *st_ack_get;
 	/* the feeds this transaction added commits to, with the highest seq
 	 * added, written to _heads before it commits (store.c H2) */
 	struct crdt_head_note *heads;
@@ -215,6 +215,9 @@ int crdt_sql_exec(struct crdt_store *s, const char *sql);
 int crdt_clock_disk(struct crdt_store *s);
 /* Write the noted heads to _heads (store.c H2; commit.c), and forget them. */
 int crdt_heads_flush(struct crdt_store *s);
+/* The base seq of feed (author idx, scope): 0 when none (compact.c). */
+int crdt_base_seq(struct crdt_store *s, uint32_t author, const char *scope, uint64_t *seq);
+bool crdt_scope_ok(const char *scope);
 /* Load the authors numbered after the ones already in memory. */
 int crdt_authors_load(struct crdt_store *s);
 /* Step a prepared statement that returns no rows, and reset it. */

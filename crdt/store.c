@@ -431,7 +431,14 @@ static const char crdt_base_sql[] =
 	" hlc INTEGER NOT NULL, author INTEGER NOT NULL, body BLOB NOT NULL, scope TEXT,"
 	" PRIMARY KEY(tbl, pk, hlc, author)) WITHOUT ROWID;"
 	"CREATE INDEX IF NOT EXISTS _conflicts_ukey ON _conflicts(tbl, ukey) WHERE ukey IS NOT NULL;"
-	"CREATE INDEX IF NOT EXISTS _log_held ON _log(carried) WHERE carried = 2;";
+	"CREATE INDEX IF NOT EXISTS _log_held ON _log(carried) WHERE carried = 2;"
+	/* local only, never travel (crdt/compact.c): bases of pruned feeds,
+	 * and the version vector each peer last reported */
+	"CREATE TABLE IF NOT EXISTS _base(author INTEGER NOT NULL, scope TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, hlc INTEGER NOT NULL, hash BLOB NOT NULL, sig BLOB,"
+	" PRIMARY KEY(author, scope)) WITHOUT ROWID;"
+	"CREATE TABLE IF NOT EXISTS _acks(node BLOB NOT NULL, author INTEGER NOT NULL, scope TEXT NOT NULL,"
+	" seq INTEGER NOT NULL, PRIMARY KEY(node, author, scope)) WITHOUT ROWID;";
 
 /*
  * The heads of the feeds (H1-H3): the version vector kept as the log grows,
@@ -530,6 +537,17 @@ static int crdt_store_prepare_all(struct crdt_store *s)
 				  " AND (l.hlc, l.author, l.scope, l.seq) > (?2, ?3, ?4, ?5)"
 				  " ORDER BY l.hlc, l.author, l.scope, l.seq LIMIT ?1",
 			       &s->st_log_held_walk)) ||
+	    (rc = crdt_prepare(s, "SELECT seq, hlc, hash, sig FROM _base WHERE author = ? AND scope = ?",
+			       &s->st_base_get)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _base VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(author, scope)"
+				  " DO UPDATE SET seq = excluded.seq, hlc = excluded.hlc, hash = excluded.hash,"
+				  " sig = excluded.sig WHERE excluded.seq > seq",
+			       &s->st_base_put)) ||
+	    (rc = crdt_prepare(s, "INSERT INTO _acks VALUES(?1, ?2, ?3, ?4) ON CONFLICT(node, author, scope)"
+				  " DO UPDATE SET seq = excluded.seq WHERE excluded.seq > seq",
+			       &s->st_ack_put)) ||
+	    (rc = crdt_prepare(s, "SELECT seq FROM _acks WHERE node = ? AND author = ? AND scope = ?",
+			       &s->st_ack_get)) ||
 	    (rc = crdt_prepare(s, "UPDATE _meta SET v = ? WHERE k = 'hlc'", &s->st_meta_put)) ||
 	    (rc = crdt_prepare(s, "INSERT OR IGNORE INTO _conflicts VALUES(?, ?, ?, ?, ?, ?, ?)",
 			       &s->st_conflict_ins)) ||

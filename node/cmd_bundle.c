@@ -5,6 +5,10 @@
  *   bundle export FILE [--for STATION|hub]   what that node may lack (named:
  *                                            opened ranges only it can read)
  *   bundle import FILE                       merge, relay, report
+ *   bundle export FILE --snapshot SCOPE      the hub's signed snapshot of a
+ *                                            scope ("-": the county's), for
+ *                                            a new board without a link;
+ *                                            import takes it (issue 15)
  */
 #include <stdio.h>
 #include <string.h>
@@ -23,14 +27,47 @@ static int node_bundle_fail(struct node_ctx *ctx, int rc)
 	return node_fail_app(ctx, rc);
 }
 
+/* bundle export FILE --snapshot SCOPE (at a hub). */
+static int node_snapshot_export(struct node_ctx *ctx, const char *file, const char *scope)
+{
+	uint64_t bytes;
+	int rc;
+	if (strcmp(scope, "-") == 0)
+		scope = "";
+	if (*scope && app_bundle_target(&ctx->app, scope))
+		return node_fail_app(ctx, ERR_USAGE);
+	if ((rc = node_open(ctx)))
+		return rc;
+	if ((rc = app_snapshot_export(&ctx->app, file, scope, &bytes)))
+		return node_bundle_fail(ctx, rc);
+	if (ctx->json) {
+		struct node_json j;
+		node_json_init(&j, stdout);
+		node_json_obj(&j);
+		node_json_kstr(&j, "file", file);
+		node_json_kstr(&j, "snapshot", *scope ? scope : "-");
+		node_json_kint(&j, "bytes", (int64_t)bytes);
+		node_json_end_obj(&j);
+	} else {
+		node_say(ctx, M_SNAP_BUNDLE_EXPORTED, file, (size_t)bytes,
+			 *scope ? scope : node_msg(ctx->lang, M_SCOPE_COUNTY), file);
+	}
+	return 0;
+}
+
 int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a)
 {
 	struct app_bundle_export_info info;
 	const char *named = node_arg(a, "for"), *target = named ? named : "hub";
+	const char *snap = node_arg(a, "snapshot");
 	int rc;
 	if (a->npos != 1)
 		return node_fail(ctx, ERR_USAGE, M_BK_NEED_FILE, "bundle export");
 	const char *file = a->pos[0];
+	if (snap && named)
+		return node_fail(ctx, ERR_USAGE, M_BUNDLE_BAD_FOR, named);
+	if (snap)
+		return node_snapshot_export(ctx, file, snap);
 	if ((rc = app_bundle_target(&ctx->app, target)))
 		return node_fail_app(ctx, rc);
 	if ((rc = node_open(ctx)))
@@ -106,6 +143,26 @@ int node_run_bundle_import(struct node_ctx *ctx, const struct node_args *a)
 	const char *file = a->pos[0];
 	if ((rc = node_open(ctx)))
 		return rc;
+	if (app_snapshot_file(file)) { /* a hub's snapshot (bundle export --snapshot) */
+		struct sync_snap_info info;
+		if ((rc = app_snapshot_import(&ctx->app, file, &info)))
+			return node_fail_app(ctx, rc);
+		if (ctx->json) {
+			struct node_json j;
+			node_json_init(&j, stdout);
+			node_json_obj(&j);
+			node_json_kstr(&j, "file", file);
+			node_json_kstr(&j, "snapshot", *info.scope ? info.scope : "-");
+			node_json_kint(&j, "records", (int64_t)info.nentries);
+			node_json_kint(&j, "feeds", (int64_t)info.nheads);
+			node_json_end_obj(&j);
+		} else {
+			node_say(ctx, M_SNAP_BUNDLE_IMPORTED, file,
+				 *info.scope ? info.scope : node_msg(ctx->lang, M_SCOPE_COUNTY), info.nentries,
+				 info.nheads);
+		}
+		return 0;
+	}
 	rc = app_bundle_import(&ctx->app, file, &rep);
 	if (rc && rc != ERR_RULE)
 		return node_fail_app(ctx, rc); /* nothing was merged */

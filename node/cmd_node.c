@@ -518,8 +518,16 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 					it->pk, it->op == CRDT_DELETE ? node_msg(ctx->lang, M_DELETED) : it->cols };
 		node_table_row(&t, cells);
 	}
+	uint64_t compacted = 0;
+	if ((rc = app_log_compacted(&ctx->app, &compacted)))
+		goto out;
 	if (ctx->json) {
 		node_json_end_arr(&j);
+		node_json_key(&j, "compacted_before_ms"); /* log compaction: older history pruned */
+		if (compacted)
+			node_json_int(&j, (int64_t)compacted);
+		else
+			node_json_null(&j);
 		node_json_end_obj(&j);
 	} else if (t.err) {
 		rc = t.err;
@@ -530,6 +538,11 @@ int node_cmd_log(struct node_ctx *ctx, int argc, char **argv)
 	}
 	if (!ctx->json && hidden)
 		node_say(ctx, M_LOG_HIDDEN, (unsigned long long)hidden);
+	if (!ctx->json && compacted) {
+		char when[32];
+		app_time_fmt(compacted, when, sizeof(when));
+		node_say(ctx, M_LOG_COMPACTED, when);
+	}
 	node_table_release(&t);
 out:
 	for (size_t i = 0; i < lw.n; i++) {

@@ -77,8 +77,11 @@ struct node_serve {
 	struct node_log log;
 	bool once; /* --once: one round with every peer, then stop */
 	/* activities (issue 17): the replica's HLC when the home last
-	 * decided sign-ups, and the wall clock at the start (ms, mono ms) */
-	uint64_t act_hlc, wall0, mono0;
+	 * decided sign-ups */
+	uint64_t act_hlc;
+	uint64_t compact_at; /* when to see whether log compaction is due (mono ms) */
+	uint64_t wall0, mono0; /* the run's wall clock (CUNLIAN_NOW_MS too) at mono0 */
+	bool compacting;     /* a compaction is going on, a transaction a turn */
 };
 
 /* A digest of the interfaces that are up and their addresses. */
@@ -408,6 +411,11 @@ static void node_serve_turn(struct node_serve *sv, uint64_t now)
 	 * the WAL into the file now, not inside their commits */
 	crdt_store_checkpoint(ctx->app.store);
 	node_serve_activities(sv, now);
+	if (sv->compacting || now >= sv->compact_at) { /* daily, at start when due */
+		sv->compact_at = now + 3600 * 1000;
+		sv->compacting = node_compact_daily(ctx, &sv->log, sv->nc.compact_keep_days,
+						    sv->wall0 + (now - sv->mono0), sv->compacting);
+	}
 	if (now < sv->if_at + NODE_IF_CHECK_MS)
 		return;
 	uint8_t h[SHA256_LEN];

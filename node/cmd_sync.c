@@ -60,8 +60,17 @@ static int node_sync_link_opts(struct node_ctx *ctx, const struct node_opt *o, s
 	return 0;
 }
 
+/* The snapshots this run fetched (issue 15), for --json. */
+struct node_sync_snap {
+	char scope[CRDT_SCOPE_MAX + 1];
+	size_t bytes, records, feeds;
+	int rc;
+	const char *why;
+};
+#define NODE_SYNC_SNAPS 4
+
 static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *peer,
-			    const struct node_xchg_result *r)
+			    const struct node_xchg_result *r, const struct node_sync_snap *snaps, size_t nsnaps)
 {
 	const struct sync_report *rep = &r->rep;
 	uint64_t refused = node_net_refused(rep);
@@ -90,7 +99,23 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 		node_json_kint(&j, "carried", (int64_t)rep->carried);
 		node_json_kint(&j, "duplicate", (int64_t)rep->duplicate);
 		node_json_kint(&j, "refused", (int64_t)refused);
+		node_json_kint(&j, "pruned_feeds", (int64_t)rep->pruned); /* behind the peer's base */
 		node_json_end_obj(&j);
+		node_json_key(&j, "snapshots");
+		node_json_arr(&j);
+		for (size_t i = 0; i < nsnaps; i++) {
+			node_json_obj(&j);
+			node_json_kstr(&j, "scope", snaps[i].scope);
+			node_json_key(&j, "taken");
+			node_json_bool(&j, snaps[i].rc == 0);
+			node_json_kint(&j, "bytes", (int64_t)snaps[i].bytes);
+			node_json_kint(&j, "records", (int64_t)snaps[i].records);
+			node_json_kint(&j, "feeds", (int64_t)snaps[i].feeds);
+			node_json_kstr(&j, "error", snaps[i].rc ? err_str(snaps[i].rc) : NULL);
+			node_json_kstr(&j, "why", snaps[i].rc ? snaps[i].why : NULL);
+			node_json_end_obj(&j);
+		}
+		node_json_end_arr(&j);
 		node_json_kreal(&j, "seconds", (double)r->ms / 1000.0);
 		node_json_end_obj(&j);
 		return;
@@ -99,8 +124,40 @@ static void node_sync_print(struct node_ctx *ctx, const struct node_net_peer *pe
 	node_say(ctx, M_NET_SYNC_RECEIVED, (unsigned long long)r->msgs_in, (unsigned long long)r->bytes_in,
 		 (unsigned long long)rep->applied, (unsigned long long)rep->carried,
 		 (unsigned long long)rep->duplicate, (unsigned long long)refused);
+	if (rep->pruned)
+		node_say(ctx, M_NET_PRUNED, (unsigned long long)rep->pruned);
 	if (r->converged)
 		node_say(ctx, M_NET_CONVERGED, peer->uri, (double)r->ms / 1000.0);
+}
+
+/* Fetch and import the peer's snapshots of the scopes named (link.c);
+ * each outcome said. A refused or failed one is not fatal: the session
+ * then syncs the whole history (or says what the peer pruned). */
+static void node_sync_snaps(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			    char scopes[2][CRDT_SCOPE_MAX + 1], size_t n, uint64_t timeout_ms,
+			    struct node_sync_snap *done, size_t *ndone)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct sync_snap_info info;
+		size_t bytes;
+		const char *name = *scopes[i] ? scopes[i] : node_msg(ctx->lang, M_SCOPE_COUNTY);
+		int rc = node_net_snap_fetch(ctx, r, peer, scopes[i], timeout_ms, &info, &bytes);
+		if (*ndone < NODE_SYNC_SNAPS) {
+			struct node_sync_snap *d = &done[(*ndone)++];
+			snprintf(d->scope, sizeof(d->scope), "%s", *scopes[i] ? scopes[i] : "-");
+			d->bytes = bytes;
+			d->records = info.nentries;
+			d->feeds = info.nheads;
+			d->rc = rc;
+			d->why = info.why;
+		}
+		if (rc == 0)
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_TAKEN, name, peer->uri, bytes, info.nentries, info.nheads);
+		else if (info.why)
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_REFUSED, name, peer->uri, node_reason(ctx->lang, rc), info.why);
+		else
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_FETCH_FAILED, name, peer->uri, node_reason(ctx->lang, rc));
+	}
 }
 
 int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
@@ -153,20 +210,46 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 	struct radio_options ro = {
 		.coap_log = getenv("CUNLIAN_COAP_LOG") ? atoi(getenv("CUNLIAN_COAP_LOG")) : 0,
 	};
-	if ((rc = radio_new(&r, &ro)) || (rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
+	if ((rc = radio_new(&r, &ro))) {
 		rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
 		goto out;
 	}
-	while (!node_xchg_step(x, &res))
-		radio_run(r, 20);
+	/* A new board (nothing of a scope it reads but its own) starts from
+	 * the hub's snapshots (issue 15); the session then brings the rest. */
+	char scopes[2][CRDT_SCOPE_MAX + 1];
+	size_t nscopes = 0, nsnaps = 0;
+	struct node_sync_snap snaps[NODE_SYNC_SNAPS];
+	if (!getenv("CUNLIAN_NO_SNAPSHOT") && node_net_snap_needed(ctx, scopes, &nscopes) == 0 && nscopes)
+		node_sync_snaps(ctx, r, &peer, scopes, nscopes, (uint64_t)timeout * 1000, snaps, &nsnaps);
+	for (int round = 0; round < 2; round++) {
+		if ((rc = node_xchg_new(&x, ctx, r, &peer, NULL, (uint64_t)timeout * 1000))) {
+			rc = node_fail(ctx, rc, M_NET_UNREACHABLE, peer.uri, node_reason(ctx->lang, rc));
+			goto out;
+		}
+		while (!node_xchg_step(x, &res))
+			radio_run(r, 20);
+		/* The peer pruned history this node lacks (its PRUNED message):
+		 * its snapshot of both scopes, then once more. */
+		if (round || res.rc || !res.rep.pruned || ctx->app.hub)
+			break;
+		if (!ctx->json)
+			node_say(ctx, M_NET_PRUNED, (unsigned long long)res.rep.pruned);
+		node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_PRUNED_AGAIN);
+		node_xchg_free(x);
+		x = NULL;
+		snprintf(scopes[0], sizeof(scopes[0]), "%s", "");
+		snprintf(scopes[1], sizeof(scopes[1]), "%s", ctx->app.conf.station);
+		node_sync_snaps(ctx, r, &peer, scopes, *ctx->app.conf.station ? 2 : 1, (uint64_t)timeout * 1000,
+				snaps, &nsnaps);
+	}
 	if (res.rc) {
 		rc = node_fail(ctx, res.rc == ERR_STORAGE ? ERR_STORAGE : -EHOSTUNREACH, M_NET_UNREACHABLE,
 			       peer.uri, node_reason(ctx->lang, res.rc));
 		if (res.msgs_in || res.msgs_out)
-			node_sync_print(ctx, &peer, &res);
+			node_sync_print(ctx, &peer, &res, snaps, nsnaps);
 		goto out;
 	}
-	node_sync_print(ctx, &peer, &res);
+	node_sync_print(ctx, &peer, &res, snaps, nsnaps);
 	if (!res.converged && res.differ)
 		rc = node_fail(ctx, -EAGAIN, M_NET_NOT_CONVERGED, peer.uri, res.differ);
 	else if (!res.converged)

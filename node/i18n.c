@@ -509,15 +509,21 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_BUNDLE_EXPORT] = { "bundle export 文件 [--for 站点编号|hub]\n"
 				   "  把对方可能缺少的变更写成同步包（U 盘、手机带走）；默认给县级中心（hub）。\n"
 				   "  明确写 --for 时包更小，但只有该节点能导入，别的站点不能代为转交。\n"
-				   "  本站入网前录入、未加密的数据只写进 --for hub（或 --for 本站）的包里。\n",
+				   "  本站入网前录入、未加密的数据只写进 --for hub（或 --for 本站）的包里。\n"
+				   "bundle export 文件 --snapshot 范围\n"
+				   "  （县级中心）把一个范围（站点编号，或 - 表示全县）的签名快照写成文件，给还没有网络的新板子导入。\n",
 				   "bundle export FILE [--for STATION|hub]\n"
 				   "  Write what that node may lack into a bundle file (carried on a USB stick or phone); for the hub by default.\n"
 				   "  With --for given, the bundle is smaller but only that node can import it: no other station can carry it on.\n"
-				   "  This station's data entered before it was enrolled (not encrypted) goes only into a bundle --for hub (or --for this station).\n" },
+				   "  This station's data entered before it was enrolled (not encrypted) goes only into a bundle --for hub (or --for this station).\n"
+				   "bundle export FILE --snapshot SCOPE\n"
+				   "  (At the hub) write the signed snapshot of one scope (a station id, or - for the county) for a new board without a link to import.\n" },
 	[M_HELP_BUNDLE_IMPORT] = { "bundle import 文件\n"
-				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n",
+				   "  导入同步包：可重复导入；包损坏时导入其中完整有效的部分，并逐一说明跳过了什么。\n"
+				   "  也导入县级中心写出的快照文件（--snapshot）：校验签名，不通过则什么都不改。\n",
 				   "bundle import FILE\n"
-				   "  Import a bundle: importing twice changes nothing; a damaged bundle imports every complete, valid part and says exactly what it skipped.\n" },
+				   "  Import a bundle: importing twice changes nothing; a damaged bundle imports every complete, valid part and says exactly what it skipped.\n"
+				   "  Also takes a hub's snapshot file (--snapshot): its signature checked; refused, it changes nothing.\n" },
 	[M_BUNDLE_EXPORTED] = { "已写出同步包 %s（%lld 字节，给 %s）：带到对方节点后运行 cunlian bundle import %s\n",
 				"bundle %s written (%lld bytes, for %s): on that node run cunlian bundle import %s\n" },
 	[M_BUNDLE_WRITE] = { "无法写出同步包 %s：%s；检查 U 盘是否插好、是否已满，然后重试\n",
@@ -1434,6 +1440,62 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_ACT_SETTLE_FAIL] = { "活动报名：确认报名失败（%s），下次同步后再试\n",
 		"activities: deciding sign-ups failed (%s); tried again after the next merge\n" },
 	/* ---- end of activities ---- */
+	/* ---- snapshots (issue 15) ---- */
+	/* scope, peer, bytes, records, feeds */
+	[M_SNAP_TAKEN] = { "已取得“%s”的快照（来自 %s，%zu 字节，%zu 条记录，%zu 个数据源），不必重放全部历史\n",
+			   "took the snapshot of %s from %s (%zu bytes, %zu records, %zu feeds) instead of the whole history\n" },
+	/* scope, peer, reason, why (English detail) */
+	[M_SNAP_REFUSED] = { "拒收“%s”的快照（来自 %s）：%s（%s）。本节点数据未改动；请确认对端是本县已登记的中心节点（hub），再同步一次\n",
+			     "refused the snapshot of %s from %s: %s (%s). Nothing here changed; check that the peer is this county's"
+			     " enrolled hub and sync again\n" },
+	/* scope, peer, reason */
+	[M_SNAP_FETCH_FAILED] = { "未能取得“%s”的快照（来自 %s：%s）；改为同步全部历史\n",
+				  "could not fetch the snapshot of %s from %s (%s); syncing the whole history instead\n" },
+	[M_SNAP_PRUNED_AGAIN] = { "对端已压缩了本节点缺少的历史：取它的快照后再同步一次\n",
+				  "the peer compacted history this node lacks: taking its snapshot and syncing again\n" },
+	/* peer, scope, outcome */
+	[M_LOG_SNAP] = { "向 %s 提供“%s”的快照：%s\n", "snapshot for %s of %s: %s\n" },
+	[M_SNAP_NOT_HUB] = { "只有县级中心（hub）能签发快照；在县级中心上运行 cunlian bundle export 文件 --snapshot 范围\n",
+			     "only a hub signs snapshots: run cunlian bundle export FILE --snapshot SCOPE at the hub\n" },
+	/* scope, reason */
+	[M_SNAP_MAKE] = { "无法生成“%s”的快照：%s\n", "could not make the snapshot of %s: %s\n" },
+	/* file, why (English), reason */
+	[M_SNAP_FILE_REFUSED] = { "拒收快照文件 %s（%s）：%s。本节点数据未改动；请在县级中心重新导出后再导入\n",
+				  "refused the snapshot file %s (%s): %s. Nothing here changed; export it again at the hub and import that\n" },
+	/* file, bytes, scope, file */
+	[M_SNAP_BUNDLE_EXPORTED] = { "已写出快照文件 %s（%zu 字节，范围“%s”）：带到新板子后运行 cunlian bundle import %s\n",
+				     "wrote the snapshot file %s (%zu bytes, scope %s): at the new board run cunlian bundle import %s\n" },
+	/* file, scope, records, feeds */
+	[M_SNAP_BUNDLE_IMPORTED] = { "已导入快照文件 %s：范围“%s”，%zu 条记录，%zu 个数据源；之后同步只补比快照新的部分\n",
+				     "imported the snapshot file %s: scope %s, %zu records, %zu feeds; syncs now bring only what is newer\n" },
+	/* ---- end of snapshots ---- */
+	/* ---- log compaction (issue 15, branch s5-compact) ---- */
+	[M_HELP_COMPACT] = { "compact [--dry-run]\n"
+			     "  压缩日志：把每个读者都已确认收到、带签名检查点、且早于保留期（node.conf 的 compact_keep_days，站点默认 30 天、县级中心 90 天，0 为关闭）的历史提交从日志中清除，只留签名检查点；数据本身不变。每 2000 条一个事务，断电不丢数据。--dry-run：只计算能清除多少，不改动。serve 每天自动运行一次。\n",
+			     "compact [--dry-run]\n"
+			     "  Compact the log: commits that every reader acknowledged, that lie under a signed checkpoint and that are older than the retention (compact_keep_days in node.conf: 30 days at a station, 90 at the hub, 0 turns it off) leave the log, down to signed checkpoints; the data itself does not change. 2,000 commits per transaction, so a power cut loses nothing. --dry-run: only count what would go. serve runs it once a day.\n" },
+	[M_COMPACT_DONE] = { "日志已压缩：清除 %llu 条历史提交（%s），涉及 %llu 个订阅源，%llu 个事务；保留最近 %u 天\n",
+			     "log compacted: %llu commits pruned (%s) from %llu feeds in %llu transactions; the last %u days kept\n" },
+	[M_COMPACT_DRY] = { "试算（没有改动）：可清除 %llu 条历史提交（%s），涉及 %llu 个订阅源；保留最近 %u 天\n",
+			    "dry run (nothing changed): %llu commits (%s) from %llu feeds could be pruned; the last %u days kept\n" },
+	[M_COMPACT_SCOPE] = { "  %s：%llu 条，%s\n", "  %s: %llu commits, %s\n" },
+	[M_COMPACT_KEPT] = { "保留未清除的订阅源：%llu 个有读者还没确认收到（或从未同步过），%llu 个没有签名检查点，%llu 个都在保留期内，%llu 个有尚未合并的转发提交\n",
+			     "feeds kept whole: %llu not yet acknowledged by every reader (or a reader never synced), %llu with no signed checkpoint, %llu within the retention, %llu with commits only relayed, not merged\n" },
+	[M_COMPACT_NOTHING] = { "没有可以清除的历史提交\n", "nothing to prune\n" },
+	[M_COMPACT_OFF] = { "日志压缩已关闭（node.conf 中 compact_keep_days = 0）：没有改动；要开启，删去该行或设为保留天数\n",
+			    "log compaction is off (compact_keep_days = 0 in node.conf): nothing changed; remove that line or set the days to keep to turn it on\n" },
+	[M_COMPACT_SPACE] = { "数据库文件 %s，其中 %s 空闲，新写入会重复使用这些空间（文件不会变小）\n",
+			      "replica.db is %s, %s of it free and reused by new writes (the file does not shrink)\n" },
+	[M_LOG_COMPACT] = { "日志压缩：清除 %llu 条历史提交（%s），%llu 个订阅源\n",
+			    "log compaction: %llu commits pruned (%s), %llu feeds\n" },
+	[M_LOG_COMPACT_FAILED] = { "日志压缩失败：%s；已清除的保持清除，一天后再试\n",
+				   "log compaction failed: %s; what was pruned stays pruned; tried again in a day\n" },
+	[M_NET_PRUNED] = { "对端已压缩 %llu 个数据源的早期历史，本机缺少这部分，无法逐条同步：需要从签名快照开始（见现场手册“日志压缩”）\n",
+			   "the peer compacted the early history of %llu feeds that this node lacks; they cannot come commit by commit: start them from a signed snapshot (field guide, \"Log compaction\")\n" },
+	[M_LOG_COMPACTED] = { "%s 之前的历史已压缩：更早的修改只体现在记录的当前值中\n",
+			      "history before %s compacted: earlier changes show only in the records' current values\n" },
+	[M_COUNTY_SCOPE] = { "全县", "county-wide" },
+	/* ---- end of log compaction ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

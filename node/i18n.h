@@ -761,6 +761,33 @@ enum node_msg_id {
 	M_LOG_ACT_SETTLED,
 	M_LOG_ACT_SETTLE_FAIL,
 	/* ---- end of activities ---- */
+	/* ---- snapshots (issue 15: a new node starts from a signed snapshot) ---- */
+	M_SNAP_TAKEN,
+	M_SNAP_REFUSED,
+	M_SNAP_FETCH_FAILED,
+	M_SNAP_PRUNED_AGAIN,
+	M_LOG_SNAP,
+	M_SNAP_NOT_HUB,
+	M_SNAP_MAKE,
+	M_SNAP_FILE_REFUSED,
+	M_SNAP_BUNDLE_EXPORTED,
+	M_SNAP_BUNDLE_IMPORTED,
+	/* ---- end of snapshots ---- */
+	/* ---- log compaction (issue 15, branch s5-compact) ---- */
+	M_HELP_COMPACT,
+	M_COMPACT_DONE,
+	M_COMPACT_DRY,
+	M_COMPACT_SCOPE,
+	M_COMPACT_KEPT,
+	M_COMPACT_NOTHING,
+	M_COMPACT_OFF,
+	M_COMPACT_SPACE,
+	M_LOG_COMPACT,
+	M_LOG_COMPACT_FAILED,
+	M_NET_PRUNED,
+	M_LOG_COMPACTED,
+	M_COUNTY_SCOPE,
+	/* ---- end of log compaction ---- */
 	M_COUNT
 };
 

@@ -44,6 +44,7 @@
 #include "base/mem.h"
 #include "app/enroll.h"
 #include "app/peer.h"
+#include "app/recover.h"
 #include "node/net.h"
 
 #define NODE_RESP_SOFT 256     /* keep packing small messages up to here */
@@ -54,6 +55,7 @@ const struct radio_resource node_net_resources[] = {
 	{ .path = "vv", .rt = "cunlian.vv", .ct = 0, .get = true },
 	{ .path = "s", .rt = "cunlian.session", .ct = 42, .post = true },
 	{ .path = "join", .rt = "cunlian.join", .ct = 42, .post = true },
+	{ .path = "snap", .rt = "cunlian.snap", .ct = 42, .get = true },
 };
 const size_t node_net_nresources = sizeof(node_net_resources) / sizeof(node_net_resources[0]);
 
@@ -145,6 +147,7 @@ int node_net_sync_open(struct node_ctx *ctx, size_t chunk)
 		return rc;
 	}
 	opt.carry_others = true; /* any node relays (DESIGN.md "Feeds") */
+	opt.record_acks = true;  /* what peers hold, for compaction (sync/compact.c) */
 	if (!ctx->app.hub)
 		node_net_relay_load(ctx, &opt.relay);
 	if ((rc = app_trust_open(&ctx->app, &opt))) /* who may write what, scope keys */
@@ -539,6 +542,55 @@ static void node_net_serve_join(struct node_net_server *s, const struct radio_re
 	resp->code = rc == ERR_UNAUTH ? 403 : rc == ERR_NOTFOUND ? 501 : 500;
 }
 
+/* The scope a query names with s=SCOPE ("-": the county's); false when
+ * none or not a scope. */
+static bool node_net_query_scope(const char *query, char scope[CRDT_SCOPE_MAX + 1])
+{
+	for (const char *q = query ? query : ""; *q;) {
+		size_t k = strcspn(q, "&");
+		if (k >= 2 && strncmp(q, "s=", 2) == 0 && k - 2 <= CRDT_SCOPE_MAX && k > 2) {
+			memcpy(scope, q + 2, k - 2);
+			scope[k - 2] = '\0';
+			if (strcmp(scope, "-") == 0)
+				scope[0] = '\0';
+			return memchr(scope, '&', strlen(scope)) == NULL;
+		}
+		q += k + (q[k] == '&');
+	}
+	return false;
+}
+
+/* GET /snap?s=SCOPE: the hub's signed snapshot of a scope (sync/snap.c),
+ * sealed for the scope's readers when it is a station's, so it may go to
+ * anyone who asks (a relay cannot read it). 4.04 on a node that is not a
+ * hub (only a hub's signature vouches for a snapshot), 4.00 for a query
+ * without a scope, 4.13 when it does not fit the response limit. */
+static void node_net_serve_snap(struct node_net_server *s, const struct radio_req *req,
+				struct radio_resp *resp)
+{
+	char scope[CRDT_SCOPE_MAX + 1];
+	struct sync_snap_info info;
+	int rc;
+	resp->ct = 42;
+	if (!s->ctx->app.hub) {
+		resp->code = 404;
+		return;
+	}
+	if (!node_net_query_scope(req->query, scope)) {
+		resp->code = 400;
+		return;
+	}
+	rc = sync_snapshot_make(s->ctx->app.sync, scope, node_net_wall_ms(), &resp->body, &info);
+	node_net_log(s->ctx, s->log, rc ? NODE_LOG_WARNING : NODE_LOG_INFO, M_LOG_SNAP, req->peer,
+		     *scope ? scope : "-", rc ? node_reason(s->ctx->lang, rc) : "ok");
+	if (rc) {
+		resp->body.len = 0;
+		resp->code = rc == ERR_TOOBIG || rc == -ENOSPC ? 413 : 500;
+		return;
+	}
+	resp->code = 205;
+}
+
 void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *resp)
 {
 	struct node_net_server *s = arg;
@@ -558,6 +610,10 @@ void node_net_serve(void *arg, const struct radio_req *req, struct radio_resp *r
 	}
 	if (strcmp(req->path, "join") == 0 && req->method == RADIO_POST) {
 		node_net_serve_join(s, req, resp);
+		return;
+	}
+	if (strcmp(req->path, "snap") == 0 && req->method == RADIO_GET) {
+		node_net_serve_snap(s, req, resp);
 		return;
 	}
 	resp->code = 405;
@@ -611,6 +667,81 @@ int node_net_post(struct node_ctx *ctx, const char *uri, const char *path, const
 out:
 	radio_peer_free(p);
 	radio_free(r);
+	return rc;
+}
+
+/* ---- snapshots (client) ---------------------------------------------------- */
+
+int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1], size_t *n)
+{
+	const char *want[2] = { "", ctx->app.conf.station };
+	*n = 0;
+	if (ctx->app.hub)
+		return 0; /* a hub reads every scope: it syncs them in full */
+	if (app_recover_needed(&ctx->app))
+		return 0; /* its own commits come back by the session (app/recover.h
+			     2), unless the hub pruned them: its PRUNED answer then
+			     fetches the snapshots (cmd_sync.c) */
+	for (size_t i = 0; i < 2; i++) {
+		struct crdt_vv_entry *vv = NULL;
+		size_t nv = 0, others = 0;
+		if (i == 1 && !*want[1])
+			break;
+		int rc = crdt_store_vv_scopes(ctx->app.store, &want[i], 1, &vv, &nv);
+		if (rc)
+			return rc;
+		/* its station's scope: nothing at all (a board with its own
+		 * history there is no new board); the county's: nothing but
+		 * its own (init's station row) and the root's (always by sync,
+		 * snap.c S8) */
+		for (size_t k = 0; k < nv; k++)
+			if (i == 1 || (memcmp(vv[k].author, ctx->app.author, CRDT_AUTHOR_LEN) != 0 &&
+				       (!ctx->app.have_root ||
+					memcmp(vv[k].author, ctx->app.county_root, CRDT_AUTHOR_LEN) != 0)))
+				others++;
+		mem_free(vv);
+		if (!others)
+			snprintf(scopes[(*n)++], CRDT_SCOPE_MAX + 1, "%s", want[i]);
+	}
+	return 0;
+}
+
+int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes)
+{
+	struct radio_peer *p = NULL;
+	struct buf body;
+	struct node_net_one o = { .resp = &body };
+	char query[CRDT_SCOPE_MAX + 8];
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	*bytes = 0;
+	buf_init(&body, SYNC_SNAP_MAX);
+	snprintf(query, sizeof(query), "s=%s", *scope ? scope : "-");
+	if ((rc = radio_peer_new(r, &p, peer->host, peer->port, &peer->link)) ||
+	    (rc = radio_peer_request(p, RADIO_GET, "snap", query, NULL, 0, node_net_one_done, &o)))
+		goto out;
+	uint64_t end = node_net_mono_ms() + timeout_ms;
+	while (!o.done && node_net_mono_ms() < end)
+		radio_run(r, 20);
+	rc = !o.done ? -ETIMEDOUT : o.rc ? o.rc : body.err;
+	if (!rc && o.code / 100 != 2)
+		rc = o.code == 404 ? ERR_NOTFOUND : o.code == 413 ? ERR_TOOBIG : -EPROTO;
+	if (rc)
+		goto out;
+	*bytes = body.len;
+	/* Without a county root this node trusts the peer it syncs with, as
+	 * it takes that peer's deltas: the key that signed what it answered
+	 * (snap.c S3). With one, the signer must be an enrolled hub. */
+	uint8_t signer[SYNC_PK_LEN];
+	const uint8_t *trusted = NULL;
+	if (!ctx->app.have_root && sync_snapshot_signer(body.data, body.len, signer) == 0)
+		trusted = signer;
+	rc = sync_snapshot_apply(ctx->app.sync, body.data, body.len, scope, trusted, node_net_wall_ms(), info);
+out:
+	radio_peer_free(p);
+	buf_release(&body);
 	return rc;
 }
 

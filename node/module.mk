@@ -23,3 +23,5 @@ BIN_SRCS += node/cmd_wish.c
 BIN_SRCS += node/cmd_category.c
 # Activities with check-in (issue 17).
 BIN_SRCS += node/cmd_activity.c
+# Log compaction (issue 15).
+BIN_SRCS += node/cmd_compact.c

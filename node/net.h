@@ -63,6 +63,7 @@ struct node_net_conf {
 	struct radio_limits limits;
 	struct radio_link link; /* defaults for peers */
 	int log;                /* log.h level; -1: the default */
+	int compact_keep_days;  /* log compaction's retention; -1: the role's (app/compact.h), 0: off */
 };
 
 /* Defaults, then the network keys of path. On a bad line: ERR_USAGE, with
@@ -107,6 +108,17 @@ void node_net_server_log(struct node_net_server *s, const struct node_log *log);
 
 /* ---- client exchange -------------------------------------------------- */
 
+/* Snapshots (issue 15; sync/snap.c). The scopes a station holds nothing
+ * of from anyone but itself (and the county root, whose feed always comes
+ * by sync): a new board after enrol or join. None on a hub. */
+int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1], size_t *n);
+/* GET /snap?s=SCOPE from peer over r, then check and import it
+ * (sync_snapshot_apply: a refusal changes nothing; info->why says why).
+ * *bytes: the snapshot's size. ERR_NOTFOUND: the peer serves none (not a
+ * hub); -ETIMEDOUT, -EPROTO, or the refusal's code. */
+int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes);
+
 struct node_xchg;
 struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */
@@ -137,6 +149,14 @@ uint64_t node_net_refused(const struct sync_report *r);
 /* Wall clock and monotonic clock, ms. */
 uint64_t node_net_wall_ms(void);
 uint64_t node_net_mono_ms(void);
+
+/* Log compaction from serve (cmd_compact.c): when one is due (none
+ * in the last day) or going (the last call said more), run one bounded
+ * transaction of it (sync/compact.c R7) and log what went; true when
+ * there is more to do (call again next turn). keep_days as node.conf's
+ * compact_keep_days (-1: the role's; 0: never). */
+bool node_compact_daily(struct node_ctx *ctx, const struct node_log *log, int keep_days, uint64_t wall_ms,
+			bool going);
 
 /* ---- logs ------------------------------------------------------------- */
 

@@ -133,6 +133,7 @@ static void node_net_conf_defaults(struct node_net_conf *c)
 	c->chunk = 1024;
 	c->max_sessions = 64;
 	c->log = -1;
+	c->compact_keep_days = -1;
 	radio_limits_default(&c->limits);
 	c->link = (struct radio_link){ .ack_timeout_ms = 2000, .retransmit = 4, .window = 8, .block = 1024 };
 }
@@ -199,7 +200,7 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		{ "sync_timeout", 1, 86400 },	{ "chunk", 256, 65536 },
 		{ "max_sessions", 1, 100000 },	{ "max_peers", 1, 100000 },
 		{ "peer_bytes", 1024, (uint64_t)1 << 30 }, { "total_bytes", 1024, (uint64_t)1 << 32 },
-		{ "rate", 1, 100000 },
+		{ "rate", 1, 100000 },		{ "compact_keep_days", 0, 36500 },
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (strcmp(k, nums[i].name) != 0)
@@ -215,9 +216,12 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		case 5: c->limits.max_peers = (size_t)x; break;
 		case 6: c->limits.peer_bytes = (size_t)x; break;
 		case 7: c->limits.total_bytes = (size_t)x; break;
-		default:
+		case 8:
 			c->limits.rate = (unsigned)x;
 			c->limits.burst = 2 * (unsigned)x;
+			break;
+		default:
+			c->compact_keep_days = (int)x;
 			break;
 		}
 		return 0;

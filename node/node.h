@@ -405,6 +405,7 @@ enum node_msg_id node_clock_src_msg(enum crdt_time_src s);
 enum node_msg_id node_clock_verdict_msg(enum crdt_time_verdict v);
 int node_clock_rescue(struct node_ctx *ctx, bool replay);
 int node_cmd_clock(struct node_ctx *ctx, int argc, char **argv);
+int node_cmd_compact(struct node_ctx *ctx, int argc, char **argv);
 
 /* ---- micro-wishes (cmd_wish.c, issue 17) ------------------------------ */
 struct app_order;

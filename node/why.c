@@ -146,6 +146,9 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_BUNDLE_ALTERED] = { M_BUNDLE_ALTERED, false },
 	[APP_W_BUNDLE_HEADER] = { M_BUNDLE_HEADER, false },
 	[APP_W_BUNDLE_PARTIAL] = { M_BUNDLE_PARTIAL, false },
+	[APP_W_SNAP_NOT_HUB] = { M_SNAP_NOT_HUB, false },
+	[APP_W_SNAP_MAKE] = { M_SNAP_MAKE, true },
+	[APP_W_SNAP_REFUSED] = { M_SNAP_FILE_REFUSED, true },
 	[APP_W_RECOVER_SENT_MISSING] = { M_RECOVER_SENT_MISSING, false, false, true, false },
 	/* volunteers (app/volunteer.c, volunteer_import.c, idnum.c) */
 	[APP_W_VOL_NEEDS] = { M_VOLUNTEER_NEEDS },
@@ -275,6 +278,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACT_IN_ALREADY] = { M_ACT_IN_ALREADY },
 	[APP_W_ACT_NOT_IN] = { M_ACT_NOT_IN },
 	[APP_W_ACT_OUT_ALREADY] = { M_ACT_OUT_ALREADY },
+	[APP_W_COMPACT_OFF] = { M_COMPACT_OFF },
 };
 
 bool node_why_complete(void)

@@ -167,7 +167,7 @@ int sync_chunk_peek(const uint8_t *p, size_t len, uint8_t id[SYNC_ID_LEN], int *
 	*chunk_len = 0;
 	cur_init(&c, p, len);
 	if (len < SYNC_HDR_FIXED + 1 + SYNC_SIG_LEN || p[0] != SYNC_MAGIC0 || p[1] != SYNC_MAGIC1 ||
-	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_END || p[4] > SYNC_FLAG_ZSTD)
+	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_PRUNED || p[4] > SYNC_FLAG_ZSTD)
 		return ERR_CORRUPT;
 	c.pos = SYNC_HDR_FIXED;
 	if (cur_get_varint(&c, &plen) || plen > SYNC_CHUNK_MAX || plen > cur_left(&c) ||

@@ -44,6 +44,13 @@
  *      that is left out with the rest of its feed, and counted in
  *      sync_ctx_too_large: the peer gets it from its author or by another
  *      path, and every other feed still goes.
+ *  D8. Log compaction (crdt/compact.c): a feed pruned down to a base is
+ *      held from base + 1 on. A received range's commits at or below the
+ *      base are held already (duplicates) and the rest is chained from
+ *      the base's hash, so chains verify across a base. A peer behind a
+ *      base (its entry below it) gets nothing of that feed in a delta:
+ *      the feed is named in sync_ctx_pruned instead, for a PRUNED
+ *      message (session.c S11) that tells it to start from a snapshot.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -122,6 +129,7 @@ static void sync_report_merge(struct sync_report *dst, const struct sync_report 
 	dst->duplicate += src->duplicate;
 	dst->unwanted += src->unwanted;
 	dst->bytes_skipped += src->bytes_skipped;
+	dst->pruned += src->pruned;
 	dst->refused += src->refused;
 	for (size_t i = 0; i < src->nreasons; i++)
 		sync_report_reason(dst, src->reasons[i].rc, src->reasons[i].n);
@@ -550,6 +558,34 @@ static void sync_withhold(struct sync_ctx *c, struct sync_batch *b, size_t i)
 	}
 }
 
+/* D8: nothing of feed r was sent from seq from + 1: when that is because
+ * the feed is pruned here down to a base at or past it, name the feed
+ * (sync_ctx_pruned) so the peer is told it must start from a snapshot. */
+static int sync_collect_pruned(struct sync_ctx *c, const struct sync_range *r, uint64_t from)
+{
+	struct crdt_base base;
+	int rc = crdt_store_base_get(c->store, r->author, r->scope, &base);
+	if (rc == ERR_NOTFOUND || (rc == 0 && base.seq <= from))
+		return 0;
+	if (rc)
+		return rc == ERR_CORRUPT ? ERR_STORAGE : rc;
+	if (c->npruned < SYNC_PRUNED_MAX) {
+		struct crdt_vv_entry *e = &c->pruned[c->npruned++];
+		memcpy(e->author, r->author, CRDT_AUTHOR_LEN);
+		memcpy(e->scope, r->scope, sizeof(e->scope));
+		e->seq = base.seq;
+	}
+	c->pruned_feeds++;
+	return 0;
+}
+
+uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **v, size_t *n)
+{
+	*v = c->pruned;
+	*n = c->npruned;
+	return c->pruned_feeds;
+}
+
 /* Fill b with what the peer lacks, one range per feed; ranges of a scope
  * in reads (may be NULL: none) are opened when they can be, and what may
  * travel only opened is left out of the others (D6). */
@@ -563,6 +599,8 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 
 	c->withheld = 0;
 	c->too_large = 0;
+	c->npruned = 0;
+	c->pruned_feeds = 0;
 	if ((rc = sync_vv_wanted(c, wants, &mine, &nmine)))
 		return rc;
 	if (n) {
@@ -602,6 +640,8 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		if (rc < 0)
 			goto out;
 		rc = 0;
+		if (b->nc == r->first_commit && (rc = sync_collect_pruned(c, r, from)))
+			goto out;
 		size_t cnt = b->nc - r->first_commit;
 		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
 			while (cnt > 0 && !b->cm[r->first_commit + cnt - 1].has_sig)
@@ -883,8 +923,15 @@ static int sync_held_hash(struct sync_ctx *c, const uint8_t *author, const char 
 {
 	struct sync_seal_copy s = { .ok = false };
 	int rc = crdt_log_get(c->store, author, scope, seq, sync_seal_copy_one, &s);
-	if (rc == ERR_NOTFOUND)
-		return ERR_GAP;
+	if (rc == ERR_NOTFOUND) { /* D8: pruned down to its base */
+		struct crdt_base base;
+		rc = crdt_store_base_get(c->store, author, scope, &base);
+		if (rc == 0 && base.seq == seq) {
+			memcpy(out, base.hash, SYNC_HASH_LEN);
+			return 0;
+		}
+		return rc == 0 || rc == ERR_NOTFOUND ? ERR_GAP : rc;
+	}
 	if (rc)
 		return rc;
 	if (!s.ok)
@@ -1060,9 +1107,46 @@ static int sync_range_commit(struct sync_ctx *c, const struct sync_batch *b,
 	return rc;
 }
 
+static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
+			       const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
+			       uint64_t *held);
+
+/* D8: the commits of range r at or below the feed's base are held
+ * (pruned here after they were merged): counted as duplicates, and the
+ * rest of the range is verified from the base's chain hash. */
 static int sync_range_apply(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
 			    const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
 			    uint64_t *held)
+{
+	struct crdt_base base;
+	struct sync_range t;
+	int rc = crdt_store_base_get(c->store, r->author, r->scope, &base);
+
+	*held = 0;
+	if (rc == ERR_NOTFOUND || (rc == 0 && base.seq < r->first_seq))
+		return sync_range_apply_at(c, ch, b, r, wall_ms, rep, held);
+	if (rc)
+		return rc == ERR_CORRUPT ? ERR_STORAGE : rc;
+	uint64_t skip = base.seq - r->first_seq + 1;
+	if (skip >= r->count) {
+		rep->duplicate += r->count;
+		*held = r->first_seq + r->count - 1;
+		return 0;
+	}
+	rep->duplicate += skip;
+	t = *r;
+	t.first_seq += skip;
+	t.first_commit += (size_t)skip;
+	t.count -= (size_t)skip;
+	rc = sync_range_apply_at(c, ch, b, &t, wall_ms, rep, held);
+	if (!rc && !*held)
+		*held = base.seq;
+	return rc;
+}
+
+static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, struct sync_batch *b,
+			       const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
+			       uint64_t *held)
 {
 	uint8_t (*h)[SYNC_HASH_LEN] = NULL, *hs = NULL;
 	uint8_t prev[SYNC_HASH_LEN], got[SYNC_HASH_LEN];

@@ -193,7 +193,9 @@ static int sync_feed_seal(void *arg, const struct crdt_log_entry *e, const uint8
 
 	if (memcmp(e->author, id->pk, SYNC_PK_LEN) != 0)
 		return ERR_USAGE; /* the store's author is not this identity */
-	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
+	if (e->seq > 1 && prev_len == SYNC_HASH_LEN)
+		ph = prev; /* only the feed's base holds the previous commit: its hash */
+	else if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN; /* the previous commit was never sealed */
 	sync_feed_hash(h, ph, e->author, e->scope, e->seq, e->hlc, e->body, e->body_len);
 	if (sync_checkpoint_sign(id, h, sig))

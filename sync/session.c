@@ -64,6 +64,19 @@
  *      the feeds the peer named first. An initiator that heard no HELLO
  *      after two sends its later ones in format 1, for an older peer
  *      (which refuses format 2 as malformed).
+ *  S11. A delta this node cannot build for a feed because the peer is
+ *      behind the feed's base (log compaction, delta.c D8) is answered
+ *      by one PRUNED message naming those feeds and their bases, sent
+ *      after the ACKs and before the DELTAs of that rebuild. A PRUNED
+ *      that verifies and comes from the session's peer is noted (the
+ *      report's pruned, sync_session_pruned), never acted on here: the
+ *      feeds it names can come only from a snapshot. An older peer
+ *      counts it as one refused chunk and goes on.
+ *
+ *  S12. With sync_options.record_acks, every feed the peer reports
+ *      holding, in a HELLO (either format) or an ACK, raises that peer's
+ *      ack of the feed (crdt_store_acks_put), which log compaction reads
+ *      (sync/compact.c R1).
  *
  * States and transitions (the state is not a field: it follows from
  * peer_hello, the outstanding list and the queues, see sync_session_idle()):
@@ -155,6 +168,12 @@ struct sync_session {
 	size_t nasked;
 	bool asked_v2;               /* answer it in format 2 */
 	bool rebuild;
+	/* S11: the feeds the last rebuild could not send (pruned here), and
+	 * those the peer said it holds only above a base */
+	bool pruned_due;
+	struct crdt_vv_entry pruned_out[SYNC_PRUNED_MAX], pruned_in[SYNC_PRUNED_MAX];
+	size_t npruned_out, npruned_in;
+	uint64_t pruned_out_total;
 	/* outstanding DELTAs, oldest first */
 	struct sync_out *out;
 	size_t nout, out_cap;
@@ -302,7 +321,7 @@ const struct sync_report *sync_session_report(const struct sync_session *s)
 bool sync_session_idle(const struct sync_session *s)
 {
 	return s->peer_hello && !s->rebuild && s->nout == 0 && s->nacks == 0 && s->nheld == 0 &&
-	       !s->hello_due && !s->time_due;
+	       !s->hello_due && !s->time_due && !s->pruned_due;
 }
 
 int sync_session_refresh(struct sync_session *s)
@@ -365,6 +384,20 @@ static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct cr
 	return 0;
 }
 
+/* S12: what the peer reports holding (a HELLO's whole vector, an
+ * answer's relative one, an ACK's feeds, each sent after the commits
+ * were durable at the peer) raises its acks in _acks, in the context's
+ * group when one is open, else in a transaction of its own; a peer that
+ * only repeats what it said before changes nothing on disk. A failure
+ * to write them is not the message's: it is logged by nobody and
+ * retried with the peer's next report. */
+static int sync_session_acks(struct sync_session *s, const uint8_t peer[SYNC_PK_LEN],
+			     const struct crdt_vv_entry *vv, size_t n)
+{
+	int rc = crdt_store_acks_put(s->c->store, peer, vv, n);
+	return rc == -ENOMEM ? rc : 0;
+}
+
 static int sync_session_hello(struct sync_session *s, const struct sync_chunk *ch)
 {
 	struct cur c;
@@ -409,6 +442,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	}
 	/* The certificate is kept for the trust issue; nothing checks it yet. */
 	(void)cert;
+	if (s->c->opt.record_acks && (rc = sync_session_acks(s, ch->sender, vv, nvv)))
+		goto out;
 	if ((rc = sync_vv_raise_all(&s->pvv, &s->npvv, &s->pvv_cap, vv, nvv)))
 		goto out;
 	if (!(flags & HELLO_REL)) { /* what an answer of ours is relative to (S10) */
@@ -462,8 +497,44 @@ static int sync_session_ack_in(struct sync_session *s, const struct sync_chunk *
 	rc = cur_done(&c) ? 0 : ERR_CORRUPT;
 	for (size_t i = 0; i < nvv && !rc; i++)
 		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i]);
+	if (!rc && s->c->opt.record_acks)
+		rc = sync_session_acks(s, ch->sender, vv, nvv);
 	mem_free(vv);
 	return rc;
+}
+
+/* S11: "held only above these bases" (docs/protocol.md §5 "PRUNED"). */
+static int sync_session_pruned_in(struct sync_session *s, const struct sync_chunk *ch)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0;
+	uint64_t total;
+	struct cur c;
+	int rc;
+
+	cur_init(&c, ch->payload, ch->payload_len);
+	if ((rc = sync_vv_get(&c, &vv, &nvv, SYNC_PRUNED_MAX)))
+		return rc == -ENOMEM ? rc : ERR_CORRUPT;
+	if (cur_get_varint(&c, &total) || !cur_done(&c) || total < nvv || nvv == 0) {
+		mem_free(vv);
+		return ERR_CORRUPT;
+	}
+	for (size_t i = 0; i < nvv; i++)
+		if (vv[i].seq == 0) {
+			mem_free(vv);
+			return ERR_CORRUPT;
+		}
+	memcpy(s->pruned_in, vv, nvv * sizeof(*vv));
+	s->npruned_in = nvv;
+	s->rep.pruned = total;
+	mem_free(vv);
+	return 0;
+}
+
+size_t sync_session_pruned(const struct sync_session *s, const struct crdt_vv_entry **v)
+{
+	*v = s->pruned_in;
+	return s->npruned_in;
 }
 
 static int sync_session_queue_ack(struct sync_session *s, const uint8_t id[SYNC_ID_LEN], uint8_t status,
@@ -672,6 +743,9 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 	} else if (!rc && type == SYNC_MSG_ACK) {
 		rc = sync_session_ack_in(s, &ch);
 		res->kind = SYNC_IN_ACK;
+	} else if (!rc && type == SYNC_MSG_PRUNED) {
+		rc = sync_session_pruned_in(s, &ch); /* S11 */
+		res->kind = SYNC_IN_PRUNED;
 	} else if (!rc) {
 		rc = ERR_CORRUPT; /* an END: bundles only */
 	}
@@ -939,9 +1013,20 @@ static int sync_session_rebuild(struct sync_session *s, uint64_t wall_ms)
 		/* S7: opened ranges only of the scopes the peer's statement lets it read */
 		struct sync_scopes reads;
 		bool known = sync_trust_reads(s->c, s->peer, wall_ms, &reads);
+		const struct crdt_vv_entry *pv;
+		size_t np;
 		s->rebuild = false;
-		return sync_delta_export_for(s->c, s->pvv, s->npvv, &s->peer_wants, known ? &reads : NULL,
-					     sync_session_keep, s);
+		int rc = sync_delta_export_for(s->c, s->pvv, s->npvv, &s->peer_wants, known ? &reads : NULL,
+					       sync_session_keep, s);
+		if (rc)
+			return rc;
+		s->pruned_out_total = sync_ctx_pruned(s->c, &pv, &np); /* S11 */
+		if (np) {
+			memcpy(s->pruned_out, pv, np * sizeof(*pv));
+			s->npruned_out = np;
+			s->pruned_due = true;
+		}
+		return 0;
 	}
 	return 0;
 }
@@ -971,7 +1056,7 @@ int sync_session_pending(struct sync_session *s, uint64_t wall_ms)
 			return 1;
 		s->time_due = false;
 	}
-	if (s->hello_due || s->nacks)
+	if (s->hello_due || s->nacks || s->pruned_due)
 		return 1;
 	return sync_session_next(s) != NULL;
 }
@@ -1008,6 +1093,18 @@ static int sync_session_next_msg(struct sync_session *s, struct buf *out, uint64
 		return (rc = sync_session_ack_out(s, out)) ? rc : 1;
 	if ((rc = sync_session_rebuild(s, wall_ms)))
 		return rc;
+	if (s->pruned_due) { /* S11 */
+		struct buf p;
+		buf_init(&p, 1 << 14);
+		sync_vv_put(&p, s->pruned_out, s->npruned_out);
+		buf_put_varint(&p, s->pruned_out_total);
+		rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_PRUNED, p.data, p.len, false, &s->msg);
+		buf_release(&p);
+		if (rc || (rc = sync_session_put(s, out)))
+			return rc;
+		s->pruned_due = false;
+		return 1;
+	}
 	struct sync_out *o = sync_session_next(s);
 	if (!o)
 		return 0;

@@ -139,6 +139,10 @@ struct sync_options {
 	const struct sync_dict *dict; /* compress with it and accept it; may be NULL */
 	struct sync_scopes apply;     /* scopes merged here (a hub: all) */
 	bool carry_others;            /* keep other scopes' commits to relay */
+	/* Keep what each peer reports holding (its HELLO's vector, its ACKs'
+	 * feeds) in the replica's _acks (crdt_store_acks_put), for log
+	 * compaction (sync/compact.c): node/ sets it. */
+	bool record_acks;
 	/* Scopes this node relays for the stations that sync through it: a
 	 * session's HELLO asks for apply and these (all of them when they do
 	 * not fit, or without trust). A session adds the scope of an enrolled
@@ -188,6 +192,8 @@ struct sync_report {
 	uint64_t released;        /* held-back commits merged now that the rules allow them */
 	uint64_t unwanted;        /* commits of scopes this node neither merges nor carries */
 	uint64_t bytes_skipped;   /* bundle bytes that held no valid chunk */
+	uint64_t pruned;          /* feeds the peer holds only above a base we are
+				     behind (its PRUNED message; sync_session_pruned) */
 	int bundle;               /* a bundle's own check (bundle.c B5): SYNC_BUNDLE_* */
 	size_t nreasons;
 	struct { int rc; uint64_t n; } reasons[SYNC_REASONS_MAX]; /* refusals per code */
@@ -368,6 +374,62 @@ uint64_t sync_ctx_withheld(const struct sync_ctx *c);
  * more of the author's checkpoints. */
 uint64_t sync_ctx_too_large(const struct sync_ctx *c);
 
+/* Log compaction (crdt/compact.c, sync/compact.c). A feed this node
+ * holds only above its base (the commits up to it pruned) cannot be sent
+ * to a peer that is behind the base: the last export left it out and
+ * named it here (entry seq = the base: "pruned below seq + 1"), the
+ * first SYNC_PRUNED_MAX of them; *n the number named, the return value
+ * how many feeds in all. A session sends them to the peer in a PRUNED
+ * message (docs/protocol.md §5 "PRUNED"). */
+#define SYNC_PRUNED_MAX 64
+uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **v, size_t *n);
+
+/*
+ * Log compaction (sync/compact.c, the rule R1-R7; docs/replica.md
+ * "Compaction"): prune every feed's log down to the highest commit that
+ * every reader of its scope acknowledged, that carries its author's
+ * checkpoint, and that is older than the retention, in transactions of
+ * at most txn_commits commits each (a power cut loses nothing; a serve
+ * running beside it waits at most one of them).
+ */
+#define SYNC_COMPACT_TXN 2000
+#define SYNC_COMPACT_READERS_MAX 4096
+struct sync_compact_options {
+	uint64_t now_ms;     /* the wall clock: retention and statements' periods */
+	uint64_t keep_ms;    /* R3: commits whose HLC is later than now_ms - keep_ms stay */
+	bool hub;            /* this node is the hub (R1) */
+	bool dry_run;        /* count what would go; change nothing */
+	size_t txn_commits;  /* commits per transaction; 0: SYNC_COMPACT_TXN */
+	size_t max_txns;     /* stop after this many transactions (report.more); 0: no limit */
+	/* Who must have acknowledged a commit of scope (R1) when the node
+	 * has no county root (an unenrolled mesh, the simulation): up to max
+	 * keys into out; returns how many, or a negative error. NULL: by the
+	 * root's statements (sync_trust), and nobody without a root (then
+	 * nothing is pruned). */
+	int (*readers)(void *arg, const char *scope, uint8_t (*out)[SYNC_PK_LEN], size_t max);
+	void *readers_arg;
+};
+struct sync_compact_scope {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t commits, bytes;
+};
+struct sync_compact_report {
+	uint64_t commits, bytes;  /* pruned (or, dry run, that would be) */
+	uint64_t feeds, txns;     /* feeds pruned, transactions run */
+	bool more;                /* stopped at max_txns: run again for the rest */
+	/* feeds where nothing could go, by the first rule that stopped it:
+	 * a reader that has not acknowledged (or never reported), no
+	 * checkpoint held, within the retention, not merged here */
+	uint64_t kept_unacked, kept_unsigned, kept_recent, kept_carried;
+	struct sync_compact_scope *scopes; /* per scope pruned, by name; mem_alloc'd */
+	size_t nscopes;
+};
+/* Run (or with dry_run, plan) compaction of c's replica. 0, or a storage
+ * error (the transactions before it are done and durable; run again).
+ * Release r with sync_compact_report_release whatever it returns. */
+int sync_compact(struct sync_ctx *c, const struct sync_compact_options *o, struct sync_compact_report *r);
+void sync_compact_report_release(struct sync_compact_report *r);
+
 /* This node learned it was revoked: it must stop syncing. */
 bool sync_ctx_revoked(const struct sync_ctx *c);
 /* Is a statement of node's key held (and the period)? 0 or ERR_NOTFOUND. */
@@ -495,6 +557,43 @@ int sync_bundle_import(struct sync_ctx *c, const char *path, uint64_t wall_ms,
 int sync_bundle_import_mem(struct sync_ctx *c, const uint8_t *p, size_t len, uint64_t wall_ms,
 			   struct sync_report *rep);
 
+/* ---- snapshots (snap.c, docs/protocol.md "Snapshots") ------------------ */
+
+/*
+ * A new node (or one whose peer pruned what it lacks) starts from a hub's
+ * signed snapshot of a scope instead of the scope's whole history: the
+ * export of crdt_snapshot_export, compressed, sealed for the scope's
+ * readers (a station scope, with trust on), signed by the hub. Checks
+ * S1-S8 in snap.c; a refusal changes nothing.
+ */
+#define SYNC_SNAP_MAX ((size_t)16 << 20) /* bytes of one container */
+struct sync_snap_info {
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint8_t signer[SYNC_PK_LEN];
+	uint64_t made_ms;      /* the signer's clock when it made it */
+	size_t raw_len;        /* bytes of the export inside */
+	size_t nheads, nentries;
+	bool sealed;
+	const char *why;       /* a refusal's reason, in English (static) */
+};
+/* Append the snapshot of scope, made at wall_ms, to out (ceiling at least
+ * SYNC_SNAP_MAX); info (may be NULL) says what it holds. ERR_UNAUTH when a
+ * station scope must be sealed and this node lacks its key, ERR_TOOBIG,
+ * storage errors; out is as it was on failure. */
+int sync_snapshot_make(struct sync_ctx *c, const char *scope, uint64_t wall_ms, struct buf *out,
+		       struct sync_snap_info *info);
+/* Check a snapshot (S1-S8) and import it into the replica in one
+ * transaction. want_scope: the scope asked for (NULL: any the node
+ * merges). peer: the key this node trusts in a county without a root (the
+ * peer it syncs with); may be NULL. 0, or ERR_CORRUPT, ERR_TOOBIG,
+ * ERR_BADSIG, ERR_UNAUTH, ERR_REVOKED, ERR_CLOCK, storage errors, with
+ * info->why, and the replica untouched. */
+int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info);
+/* The key a snapshot names as its signer (not checked: apply checks it);
+ * ERR_CORRUPT when the header is not a snapshot's. */
+int sync_snapshot_signer(const uint8_t *p, size_t len, uint8_t out[SYNC_PK_LEN]);
+
 /* ---- session --------------------------------------------------------- */
 
 /*
@@ -566,6 +665,8 @@ enum sync_in_kind {
 	SYNC_IN_DUPLICATE,
 	SYNC_IN_NEED_MORE,
 	SYNC_IN_REFUSED,
+	SYNC_IN_PRUNED,     /* PRUNED: the peer holds feeds only above a base
+			       this node is behind (sync_session_pruned) */
 };
 struct sync_input_result {
 	enum sync_in_kind kind;
@@ -635,5 +736,9 @@ int sync_session_own_behind(const struct sync_session *s, char *scope, size_t ca
 /* The peer's node id, once its HELLO arrived (NULL before). */
 const uint8_t *sync_session_peer(const struct sync_session *s);
 const struct sync_report *sync_session_report(const struct sync_session *s);
+/* The feeds the peer's last PRUNED message named (S11): each entry's seq
+ * is the peer's base, "pruned below seq + 1"; this node must start those
+ * feeds from a snapshot. *v lives as long as the session. */
+size_t sync_session_pruned(const struct sync_session *s, const struct crdt_vv_entry **v);
 
 #endif

@@ -21,6 +21,7 @@ enum sync_msg_type {
 	SYNC_MSG_ACK = 3,
 	SYNC_MSG_TIME = 4,
 	SYNC_MSG_END = 5, /* the last chunk of a bundle (bundle.c B5) */
+	SYNC_MSG_PRUNED = 6, /* "held only above seq N" (delta.c D8, session.c S11) */
 };
 /* A TIME payload: u8 kind (SYNC_TIME_OWN, SYNC_TIME_HEARD), u64be ms. */
 #define SYNC_TIME_LEN 9
@@ -60,6 +61,11 @@ struct sync_ctx {
 	struct crdt_held_at held_at; /* where the next judging of held-back commits goes on (D4) */
 	uint64_t withheld; /* commits the last export left out (trust.c G6) */
 	uint64_t too_large; /* relayed commits it left out: pieces too large (delta.c D7) */
+	/* feeds the last export could not send because the peer is behind
+	 * their base (delta.c D8): the first SYNC_PRUNED_MAX, and how many */
+	struct crdt_vv_entry pruned[SYNC_PRUNED_MAX];
+	size_t npruned;
+	uint64_t pruned_feeds;
 	uint8_t time_kind; /* what TIME messages say (sync_ctx_set_time) */
 	uint64_t time_ms, time_wall;
 	uint64_t time_floor; /* sync_ctx_set_time_floor */
@@ -177,6 +183,14 @@ int sync_trust_writes(struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN], con
 int sync_trust_learn(struct sync_ctx *c, const struct crdt_write *w, size_t n);
 /* Export order: 0 the root, 1 hubs, 2 the others. */
 int sync_trust_rank(const struct sync_ctx *c, const uint8_t author[SYNC_PK_LEN]);
+/* The nodes that must have acknowledged a commit of scope before this
+ * node prunes it (compact.c R1): at a hub (hub true), every node with a
+ * statement not expired at ms and not revoked that reads scope (a hub:
+ * every scope; a station: its own and ""); at a station, every such hub.
+ * Never this node itself. Into out (max keys), *n of them; ERR_TOOBIG
+ * when there are more than max. */
+int sync_trust_compact_readers(const struct sync_ctx *c, const char *scope, bool hub, uint64_t ms,
+			       uint8_t (*out)[SYNC_PK_LEN], size_t max, size_t *n);
 /* The station of node pk when a station statement of it is valid at ms:
  * into station (CRDT_SCOPE_MAX + 1 bytes); false when none is. */
 bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,

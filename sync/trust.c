@@ -959,6 +959,32 @@ static const struct trust_stmt *trust_find(const struct sync_trust *t, const uin
 	return found;
 }
 
+int sync_trust_compact_readers(const struct sync_ctx *c, const char *scope, bool hub, uint64_t ms,
+			       uint8_t (*out)[SYNC_PK_LEN], size_t max, size_t *n)
+{
+	const struct sync_trust *t = c->trust;
+	*n = 0;
+	if (!t)
+		return 0;
+	for (size_t i = 0; i < t->nst; i++) {
+		const struct trust_stmt *st = &t->st[i];
+		bool reads = hub ? st->role == SYNC_ROLE_HUB || !*scope || strcmp(st->station, scope) == 0
+				 : st->role == SYNC_ROLE_HUB;
+		bool dup = false;
+		if (!reads || ms > st->na || memcmp(st->node, c->id->pk, SYNC_PK_LEN) == 0 ||
+		    trust_revoked(t, st->node))
+			continue;
+		for (size_t k = 0; k < *n && !dup; k++)
+			dup = memcmp(out[k], st->node, SYNC_PK_LEN) == 0;
+		if (dup)
+			continue;
+		if (*n == max)
+			return ERR_TOOBIG;
+		memcpy(out[(*n)++], st->node, SYNC_PK_LEN);
+	}
+	return 0;
+}
+
 bool sync_trust_station_of(const struct sync_ctx *c, const uint8_t pk[SYNC_PK_LEN], uint64_t ms,
 			   char *station)
 {
@@ -2053,7 +2079,9 @@ static int sync_trust_seal(void *arg, const struct crdt_log_entry *e, const uint
 
 	if (memcmp(e->author, c->id->pk, SYNC_PK_LEN) != 0)
 		return ERR_USAGE;
-	if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
+	if (e->seq > 1 && prev_len == SYNC_HASH_LEN)
+		ph = prev; /* only the feed's base holds the previous commit: its hash */
+	else if (e->seq > 1 && sync_seal_parse(prev, prev_len, &ph, &psig))
 		return ERR_CHAIN;
 	if (sync_trust_key_newest(c, e->scope, &gen, key)) { /* G2 */
 		rc = sync_body_encrypt_gen(c, key, gen, e, body);

@@ -45,6 +45,7 @@
  *
  * Environment: BENCH_SCALE_STATIONS, BENCH_SCALE_DAYS,
  * BENCH_SCALE_VOLUNTEERS, BENCH_SCALE_JOBS, BENCH_SCALE_DIR (build/scale),
+ * BENCH_SCALE_BOOT_ONLY (the bootstrap figures alone),
  * BENCH_SCALE_OUT (build/bench-scale.json), BENCH_SCALE_SESSIONS (4
  * stations at once), CUNLIAN_BIN, CUNLIAN_WORKLOAD, CUNLIAN_DICT.
  */
@@ -628,7 +629,8 @@ static struct fig figs[] = {
 	{ "hub_storage_ratio", "x", "hub replica.db / the same data in plain tables", 0, 1.5, true, false, 2 },
 	{ "import_2000_at_city_s", "s", "volunteer import of 2,000 rows at the hub", 0, 2, true, false, 2 },
 	{ "report_city_s", "s", "report --by station, volunteer list --station (slower)", 0, 1, true, false, 2 },
-	{ "bootstrap_station_s", "s", "a new station's first sync, loopback", 0, 10, true, false, 2 },
+	{ "bootstrap_station_s", "s", "a new station's first sync, loopback, whole history", 0, 10, true, false, 2 },
+	{ "bootstrap_snapshot_station_s", "s", "the same from the hub's signed snapshots", 0, 10, true, false, 2 },
 	{ "hub_peak_rss_mb", "MB", "peak memory of the hub's serve and commands", 0, 1024, true, false, 1 },
 	{ "station_serve_rss_mb", "MB", "peak memory of a station's serve", 0, 64, true, false, 1 },
 };
@@ -1016,18 +1018,30 @@ static void measure(void)
 		return;
 
 	/* a new board for a station of the trace: its first sync brings its
-	 * scope's 30 days and the county's */
-	{
+	 * scope's 30 days and the county's; bootstrap_station_s replays the
+	 * whole history (CUNLIAN_NO_SNAPSHOT: the sync as it was before
+	 * snapshots), bootstrap_snapshot_station_s starts from the hub's
+	 * signed snapshots of both scopes (GET /snap) and syncs the rest */
+	for (int snap = 0; snap < 2; snap++) {
 		char home[PATH_MAX + 64];
-		PATHF(home, "%s/boot-s0001", dir);
+		PATHF(home, "%s/boot%s-s0001", dir, snap ? "-snap" : "");
+		if (!snap)
+			setenv("CUNLIAN_NO_SNAPSHOT", "1", 1);
 		if (station_home(home, run_home, "s0001", log)) {
 			fail("making a station home (see %s)", log);
 		} else if ((rc = sync_once(home, hub.peer, log, &boot, NULL))) {
 			fail("bootstrap: the first sync of a new board for s0001 did not converge"
-			     " (exit %d after %.2f s; see %s)", rc, boot, log);
+			     " (exit %d after %.2f s%s; see %s)", rc, boot, snap ? ", from snapshots" : "", log);
 		} else {
-			fig_set("bootstrap_station_s", boot);
+			fig_set(snap ? "bootstrap_snapshot_station_s" : "bootstrap_station_s", boot);
+			printf("  bootstrap%s: %.2f s\n", snap ? " from snapshots" : " (whole history)", boot);
+			fflush(stdout);
 		}
+		unsetenv("CUNLIAN_NO_SNAPSHOT");
+	}
+	if (getenv("BENCH_SCALE_BOOT_ONLY")) { /* (developing snapshots: the two figures alone) */
+		stop(hub.pid);
+		return;
 	}
 
 	/* day 30: sessions */

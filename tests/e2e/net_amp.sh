@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
 # net_amp.sh - what a stranger gets from a serving node without a session:
-# discovery, /vv, an unknown path. Every answer to an address that has not
+# discovery, /vv, a snapshot (/snap), an unknown path. Every answer to an address that has not
 # echoed the server's cookie is at most 3 times the bytes it sent, and a
 # flood from one address is cut to the configured rate (5.03), discovery
 # included. Raw CoAP datagrams from Python over loopback; bounded in count
@@ -33,7 +33,8 @@ def get(mid, *segs, query=None, code=0x01, body=b""):
 for name, req in (("discovery", get(1, ".well-known", "core")), ("/vv", get(2, "vv")),
                   ("/vv?scope", get(3, "vv", query="scope=-")), ("unknown", get(4, "nothere")),
                   ("/join", get(5, "join", code=0x02, body=b"x")),
-                  ("/s", get(6, "s", query="k=1", code=0x02, body=b"x"))):
+                  ("/s", get(6, "s", query="k=1", code=0x02, body=b"x")),
+                  ("/snap", get(7, "snap", query="s=-"))):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.settimeout(5)
     s.sendto(req, ("127.0.0.1", port))

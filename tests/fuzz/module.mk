@@ -4,7 +4,7 @@
 # build/fuzz; their corpora and regressions are replayed in `make test` by
 # test_fuzz_replay (below), built with the ordinary compiler.
 FUZZ_TARGETS := fuzz_body fuzz_chunk fuzz_bundle fuzz_session fuzz_roundtrip fuzz_config fuzz_lora \
-	fuzz_statement fuzz_coap fuzz_backup fuzz_csv fuzz_form
+	fuzz_statement fuzz_coap fuzz_backup fuzz_csv fuzz_form fuzz_snapshot
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
 FUZZ_TIME    ?= 20
 # Every target links the real code as the program does: libcunlian.a

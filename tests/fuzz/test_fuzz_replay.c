@@ -59,6 +59,9 @@
 #define LLVMFuzzerTestOneInput fuzz_form_one
 #include "tests/fuzz/fuzz_form.c"
 #undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_snapshot_one
+#include "tests/fuzz/fuzz_snapshot.c"
+#undef LLVMFuzzerTestOneInput
 
 typedef int (*fuzz_fn)(const uint8_t *, size_t);
 
@@ -135,6 +138,7 @@ REPLAY(fuzz_coap)
 REPLAY(fuzz_backup)
 REPLAY(fuzz_csv)
 REPLAY(fuzz_form)
+REPLAY(fuzz_snapshot)
 
 /* The first crash make fuzz found: an empty buf_put (base/buf.c) did
  * NULL + 0; fuzz_bundle hit it with a one-byte input. */
@@ -217,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_fuzz_backup),
 		cmocka_unit_test(test_fuzz_csv),
 		cmocka_unit_test(test_fuzz_form),
+		cmocka_unit_test(test_fuzz_snapshot),
 	};
 	int rc = cmocka_run_group_tests_name("fuzz replay", tests, NULL, NULL);
 	sync_dict_free(fuzz_dict);

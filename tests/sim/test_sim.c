@@ -209,7 +209,8 @@ struct bag { /* a bundle on its way by hand */
 struct stats {
 	uint64_t ops, cuts, mid_apply, msgs, lost, dups, bundles, bundles_damaged, clock1970,
 		resets, steps,
-		trust_runs, trust_before, trust_after, trust_after_out, trust_refused, trust_late;
+		trust_runs, trust_before, trust_after, trust_after_out, trust_refused, trust_late,
+		compactions, pruned;
 		/* only uint64_t: workers send it whole (stats_add) */
 };
 
@@ -241,6 +242,12 @@ struct sim {
 	uint64_t rev_step, late_step, rev_ms, rev_held;
 	bool rev_done, late_done;
 	struct sync_options base;
+	/* log compaction (issue 15): on for this run; every merged commit
+	 * any node held before it compacted, carried (its body as kept), so
+	 * the reference replicas of the heal check can be built after the
+	 * hub pruned */
+	bool compact;
+	struct crdt_store *archive;
 	struct stats st;
 	char fail[600];
 };
@@ -339,6 +346,17 @@ static uint64_t held_hlc(struct node *n, const uint8_t *author, const char *scop
 	return h;
 }
 
+/* Is (author, scope, seq) held at n with clock hlc, or pruned there below
+ * a base (log compaction: held, its body gone)? */
+static bool held_as(struct node *n, const uint8_t *author, const char *scope, uint64_t seq, uint64_t hlc)
+{
+	uint64_t h = held_hlc(n, author, scope, seq);
+	if (h)
+		return h == hlc;
+	struct crdt_base b;
+	return crdt_store_base_get(n->st, author, scope, &b) == 0 && seq <= b.seq;
+}
+
 static int integrity(struct sim *S, struct node *n)
 {
 	sqlite3_stmt *st;
@@ -385,7 +403,7 @@ static int crash_restart(struct sim *S, struct node *n)
 		return -1;
 	/* every acknowledged local commit is there, with its clock */
 	for (size_t i = 0; i < n->nacked; i++)
-		if (held_hlc(n, n->id.pk, n->acked[i].scope, n->acked[i].seq) != n->acked[i].hlc)
+		if (!held_as(n, n->id.pk, n->acked[i].scope, n->acked[i].seq, n->acked[i].hlc))
 			return sim_fail(S, "node %d: acknowledged local commit %s/%llu lost in a power cut",
 					n->idx, n->acked[i].scope, (unsigned long long)n->acked[i].seq);
 	/* every commit it held at the end of a completed step is there */
@@ -1708,7 +1726,7 @@ static int trust_before_one(void *arg, const struct crdt_log_entry *e)
 	if (!left)
 		return 0;
 	t->n++;
-	if (held_hlc(hub, e->author, e->scope, e->seq) != e->hlc) {
+	if (!held_as(hub, e->author, e->scope, e->seq, e->hlc)) {
 		sim_fail(S, "the hub lacks node %d's commit %s/%llu at %llu, from before its revocation at %llu",
 			 S->revoked, e->scope, (unsigned long long)e->seq, (unsigned long long)CRDT_HLC_MS(e->hlc),
 			 (unsigned long long)S->rev_ms);
@@ -1723,7 +1741,7 @@ static int trust_late_one(void *arg, const struct crdt_log_entry *e)
 	struct trustarg *t = arg;
 	struct sim *S = t->S;
 	t->n++;
-	if (held_hlc(&S->node[0], e->author, e->scope, e->seq) != e->hlc) {
+	if (!held_as(&S->node[0], e->author, e->scope, e->seq, e->hlc)) {
 		sim_fail(S, "the hub lacks node %d's commit %s/%llu (enrolled during the run)", S->late, e->scope,
 			 (unsigned long long)e->seq);
 		return 1;
@@ -1765,6 +1783,8 @@ struct copyarg {
 	int failed;
 	struct sync_ctx *open; /* trust: the hub's, to open encrypted bodies */
 	struct buf plain;
+	struct node *hub;      /* from the archive: as the hub holds it (up to upto, merged) */
+	uint64_t upto;
 };
 
 static int copy_one(void *arg, const struct crdt_log_entry *e)
@@ -1772,8 +1792,16 @@ static int copy_one(void *arg, const struct crdt_log_entry *e)
 	struct copyarg *c = arg;
 	const uint8_t *body = e->body;
 	size_t len = e->body_len;
-	if (e->carried)
+	if (c->hub) { /* the archive keeps everything carried: judge by the hub */
+		uint8_t state;
+		if (e->seq > c->upto)
+			return 1;
+		if (crdt_log_states(c->hub->st, e->author, e->scope, e->seq, 1, &state) ||
+		    state != CRDT_LOG_MERGED)
+			return 0;
+	} else if (e->carried) {
 		return 0;
+	}
 	buf_reset(&c->plain);
 	if (c->open && sync_body_open(c->open, e, &c->plain, &body, &len)) {
 		c->failed++;
@@ -1793,8 +1821,8 @@ struct feedcmp {
 static int feed_cmp(void *arg, const struct crdt_log_entry *e)
 {
 	struct feedcmp *f = arg;
-	if (crdt_store_has(f->other->st, e->author, e->scope, e->seq) &&
-	    held_hlc(f->other, e->author, e->scope, e->seq) != e->hlc) {
+	uint64_t h = held_hlc(f->other, e->author, e->scope, e->seq); /* 0: absent or pruned there */
+	if (h && h != e->hlc) {
 		f->diff = 1;
 		f->seq = e->seq;
 		return 1;
@@ -1849,11 +1877,18 @@ static int check_all(struct sim *S)
 		uint8_t rid[32] = { 0xee };
 		if (crdt_store_open(&ref, ":memory:", rid, &co))
 			return sim_fail(S, "reference store");
-		struct copyarg ca = { ref, 0, S->trust ? hub->ctx : NULL, { 0 } };
+		struct copyarg ca = { ref, 0, S->trust ? hub->ctx : NULL, { 0 }, NULL, 0 };
 		buf_init(&ca.plain, (size_t)4 << 20);
 		for (size_t k = 0; k < nhvv; k++)
-			if (applies(n, hvv[k].scope))
+			if (applies(n, hvv[k].scope)) {
+				if (S->archive) { /* what the hub pruned (compaction) */
+					ca.hub = hub;
+					ca.upto = hvv[k].seq;
+					crdt_log_each(S->archive, hvv[k].author, hvv[k].scope, 0, copy_one, &ca);
+					ca.hub = NULL;
+				}
 				crdt_log_each(hub->st, hvv[k].author, hvv[k].scope, 0, copy_one, &ca);
+			}
 		buf_release(&ca.plain);
 		crdt_store_digest(n->st, NULL, d1);
 		crdt_store_digest(ref, NULL, d2);
@@ -1875,7 +1910,7 @@ static int check_all(struct sim *S)
 				break;
 			for (int i = 0; i < S->n; i++)
 				if (applies(&S->node[i], a->scope) && !(S->trust && i == S->revoked) &&
-				    held_hlc(&S->node[i], S->node[m].id.pk, a->scope, a->seq) != a->hlc) {
+				    !held_as(&S->node[i], S->node[m].id.pk, a->scope, a->seq, a->hlc)) {
 					sim_fail(S, "node %d lacks node %d's acknowledged commit %s/%llu", i, m,
 						 a->scope, (unsigned long long)a->seq);
 					break;
@@ -2038,6 +2073,124 @@ static bool settled(struct sim *S)
 	return S->quiet && !S->nq && !S->nbags;
 }
 
+/* ---- log compaction (issue 15) ------------------------------------------ */
+
+/* Who must have acknowledged a commit of scope before node n prunes it
+ * (sync/compact.c R1): at a station, the hub; at the hub, every station
+ * that merges the scope (the late one too: it is enrolled during the
+ * run and must then get everything; the revoked one no more once it is
+ * revoked). */
+struct sim_readers {
+	struct sim *S;
+	struct node *n;
+};
+
+static int sim_readers(void *arg, const char *scope, uint8_t (*out)[SYNC_PK_LEN], size_t max)
+{
+	struct sim_readers *r = arg;
+	struct sim *S = r->S;
+	size_t k = 0;
+	if (!r->n->hub) {
+		memcpy(out[0], S->node[0].id.pk, SYNC_PK_LEN);
+		return 1;
+	}
+	for (int i = 1; i < S->n && k < max; i++)
+		if (applies(&S->node[i], scope) && !(S->trust && i == S->revoked && S->rev_done))
+			memcpy(out[k++], S->node[i].id.pk, SYNC_PK_LEN);
+	return (int)k;
+}
+
+struct archarg {
+	struct sim *S;
+	int failed;
+};
+
+static int archive_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct archarg *a = arg;
+	if (e->carried)
+		return 1; /* compaction stops there too (R6): so may the archive */
+	struct crdt_remote rm = { .author = e->author, .scope = e->scope, .seq = e->seq, .hlc = e->hlc,
+				  .body = e->body, .body_len = e->body_len, .seal = e->seal,
+				  .seal_len = e->seal_len, .carry = true };
+	if (crdt_apply_remote_ex(a->S->archive, UINT64_C(1) << 46, &rm) < 0)
+		a->failed++;
+	return 0;
+}
+
+/* Copy what n holds and the archive lacks, before n prunes anything. */
+static int archive_node(struct sim *S, struct node *n)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0;
+	struct archarg a = { S, 0 };
+	int rc = crdt_store_vv(n->st, &vv, &nvv);
+	for (size_t k = 0; k < nvv && !rc; k++) {
+		struct crdt_vv_entry h = vv[k];
+		if ((rc = crdt_store_heads(S->archive, &h, 1)))
+			break;
+		if (h.seq < vv[k].seq)
+			rc = crdt_log_each(n->st, vv[k].author, vv[k].scope, h.seq, archive_one, &a);
+		rc = rc > 0 ? 0 : rc;
+	}
+	mem_free(vv);
+	if (rc || a.failed)
+		return sim_fail(S, "node %d: archive before compaction: %s (%d refused)", n->idx, err_str(rc),
+				a.failed);
+	return 0;
+}
+
+/* The rule's invariant: no node ever pruned a commit some reader lacked
+ * at the time. Every base n holds is held by every reader it must serve. */
+static int compact_invariant(struct sim *S, struct node *n)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0;
+	uint8_t rd[MAXN][SYNC_PK_LEN];
+	struct sim_readers rr = { S, n };
+	int rc = crdt_store_vv(n->st, &vv, &nvv);
+	for (size_t k = 0; k < nvv && !rc && !S->fail[0]; k++) {
+		struct crdt_base b;
+		if (crdt_store_base_get(n->st, vv[k].author, vv[k].scope, &b))
+			continue;
+		int nr = sim_readers(&rr, vv[k].scope, rd, MAXN);
+		for (int r = 0; r < nr && !S->fail[0]; r++)
+			for (int i = 0; i < S->n; i++)
+				if (!memcmp(S->node[i].id.pk, rd[r], SYNC_PK_LEN) &&
+				    !crdt_store_has(S->node[i].st, vv[k].author, vv[k].scope, b.seq))
+					sim_fail(S, "node %d pruned %s/%llu down to %llu, which reader node %d lacks",
+						 n->idx, vv[k].scope, (unsigned long long)b.seq,
+						 (unsigned long long)b.seq, i);
+	}
+	mem_free(vv);
+	if (rc)
+		return sim_fail(S, "node %d: vv: %s", n->idx, err_str(rc));
+	return S->fail[0] ? -1 : 0;
+}
+
+/* A node compacts its log, with a retention of 0 (everything acknowledged
+ * and checkpointed goes), in transactions of a random size. */
+static int compact_op(struct sim *S, struct node *n)
+{
+	struct sim_readers rr = { S, n };
+	struct sync_compact_options o = { .now_ms = wall(S, n), .keep_ms = 0, .hub = n->hub,
+					  .txn_commits = 1 + rbelow(&S->r, 40), .readers = sim_readers,
+					  .readers_arg = &rr };
+	struct sync_compact_report rep;
+	if (n->stopped || archive_node(S, n))
+		return S->fail[0] ? -1 : 0;
+	int rc = sync_compact(n->ctx, &o, &rep);
+	uint64_t pruned = rep.commits;
+	sync_compact_report_release(&rep);
+	if ((rc = check_trip(S, n, rc, "compact")))
+		return rc < 0 ? -1 : 0;
+	S->st.compactions++;
+	S->st.pruned += pruned;
+	if (pruned)
+		TRACE(S, "node %d compacts: %llu commits pruned", n->idx, (unsigned long long)pruned);
+	return compact_invariant(S, n);
+}
+
 static int run_steps(struct sim *S, unsigned steps, bool faults)
 {
 	for (unsigned k = 0; k < steps; k++) {
@@ -2055,6 +2208,10 @@ static int run_steps(struct sim *S, unsigned steps, bool faults)
 			if (rpct(&S->r, 12) && fault(S))
 				return -1;
 		}
+		/* log compaction at random steps, healing too */
+		if (S->compact && rpct(&S->r, faults ? 8 : 3) &&
+		    compact_op(S, &S->node[rbelow(&S->r, (unsigned)S->n)]))
+			return -1;
 		if (bundles_deliver(S, false) || sessions_start(S) || deliver_due(S) || pump(S))
 			return -1;
 		if (!faults && settled(S))
@@ -2110,7 +2267,8 @@ static void stats_add(struct stats *tot, const struct stats *x)
 		t[k] += v[k];
 }
 
-static int sim_run(uint64_t seed, bool trace, bool big, int clocks, bool trust, struct stats *tot)
+static int sim_run(uint64_t seed, bool trace, bool big, int clocks, bool trust, bool compact,
+		   struct stats *tot)
 {
 	struct sim *S = calloc(1, sizeof(*S));
 	int rc = 0;
@@ -2130,6 +2288,14 @@ static int sim_run(uint64_t seed, bool trace, bool big, int clocks, bool trust, 
 	S->base.chunk_max = chunks[rbelow(&S->r, 3)];
 	S->base.dict = rpct(&S->r, 50) ? dict : NULL;
 	S->base.level = rpct(&S->r, 80) ? 1 : 19;
+	S->compact = compact;
+	S->base.record_acks = true; /* what peers hold, as the node keeps it */
+	if (compact) {
+		struct crdt_options co = { .no_sync = true };
+		uint8_t aid[32] = { 0xac };
+		if (crdt_store_open(&S->archive, ":memory:", aid, &co))
+			abort();
+	}
 	if (trust) { /* the county root; the station revoked, the one enrolled late */
 		uint8_t ks[32];
 		for (int b = 0; b < 32; b++)
@@ -2220,6 +2386,7 @@ static int sim_run(uint64_t seed, bool trace, bool big, int clocks, bool trust, 
 	free(S->q);
 	free(S->bags);
 	t_rmdir(S->dir);
+	crdt_store_close(S->archive);
 	stats_add(tot, &S->st);
 	int failed = rc || S->fail[0];
 	free(S);
@@ -2254,6 +2421,8 @@ int main(int argc, char **argv)
 	int clocks_all = ce && *ce ? (int)strtol(ce, NULL, 10) : -1;
 	const char *te = getenv("CUNLIAN_SIM_TRUST"); /* unset: every third seed */
 	int trust_all = te && *te ? (int)strtol(te, NULL, 10) : -1;
+	const char *ke = getenv("CUNLIAN_SIM_COMPACT"); /* unset: every seed but every fifth */
+	int compact_all = ke && *ke ? (int)strtol(ke, NULL, 10) : -1;
 	struct timespec t0, t1;
 	int pipes[64][2];
 
@@ -2286,14 +2455,16 @@ int main(int argc, char **argv)
 			for (uint64_t s = start + j; s < start + count; s += jobs) {
 				int clocks = clocks_all >= 0 ? clocks_all : s % 4 == 0;
 				bool trust = trust_all >= 0 ? trust_all > 0 : s % 3 == 0;
-				if (sim_run(s, trace, big, clocks, trust, &tot)) {
+				bool compact = compact_all >= 0 ? compact_all > 0 : s % 5 != 0;
+				if (sim_run(s, trace, big, clocks, trust, compact, &tot)) {
 					if (!failed++)
 						first = s;
 					fprintf(stderr, "sim failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
 							"CUNLIAN_SEEDS=1 CUNLIAN_JOBS=1%s CUNLIAN_SIM_CLOCKS=%d "
-							"CUNLIAN_SIM_TRUST=%d CUNLIAN_SIM_TRACE=1 %s\n",
+							"CUNLIAN_SIM_TRUST=%d CUNLIAN_SIM_COMPACT=%d CUNLIAN_SIM_TRACE=1 %s\n",
 						(unsigned long long)s, (unsigned long long)s,
-						big ? " CUNLIAN_SIM_BIG=1" : "", clocks, trust ? 1 : 0, argv[0]);
+						big ? " CUNLIAN_SIM_BIG=1" : "", clocks, trust ? 1 : 0, compact ? 1 : 0,
+						argv[0]);
 					if (failed >= 5)
 						break;
 				}
@@ -2338,7 +2509,8 @@ int main(int argc, char **argv)
 	       "(%llu mid-write), %llu messages (%llu lost, %llu duplicated), %llu bundles (%llu damaged), "
 	       "%llu clocks at 1970, %llu session resets, %llu steps; trust in %llu seeds: %llu commits of a "
 	       "revoked station from before it at the hub, %llu after it kept out (%llu of them held by another "
-	       "station; %llu refusals as revoked at the hub), %llu of a late-enrolled one\n",
+	       "station; %llu refusals as revoked at the hub), %llu of a late-enrolled one; "
+	       "%llu compactions pruned %llu commits\n",
 	       (unsigned long long)start, (unsigned long long)(start + count - 1), big ? " (big)" : "",
 	       (unsigned long long)sum.failed, secs, count ? secs * jobs / (double)count : 0.0, jobs,
 	       (unsigned long long)t->ops, (unsigned long long)t->cuts, (unsigned long long)t->mid_apply,
@@ -2347,7 +2519,8 @@ int main(int argc, char **argv)
 	       (unsigned long long)t->clock1970, (unsigned long long)t->resets, (unsigned long long)t->steps,
 	       (unsigned long long)t->trust_runs, (unsigned long long)t->trust_before,
 	       (unsigned long long)t->trust_after, (unsigned long long)t->trust_after_out,
-	       (unsigned long long)t->trust_refused, (unsigned long long)t->trust_late);
+	       (unsigned long long)t->trust_refused, (unsigned long long)t->trust_late,
+	       (unsigned long long)t->compactions, (unsigned long long)t->pruned);
 	sync_dict_free(dict);
 	return sum.failed || bad ? 1 : 0;
 }
