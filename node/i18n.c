@@ -1156,6 +1156,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_COMPACTED] = { "%s 之前的历史已压缩：更早的修改只体现在记录的当前值中\n",
 			      "history before %s compacted: earlier changes show only in the records' current values\n" },
 	[M_COUNTY_SCOPE] = { "全县", "county-wide" },
+	[M_BUNDLE_PRUNED] = { "%llu 个数据源的早期历史在本机已压缩，%s 缺少的那部分没有放进同步包：对方需要从签名快照开始（见现场手册 4a 节）\n",
+			      "%llu feeds left out: their early history is compacted here and %s lacks it; it must start them from a signed snapshot (field guide, 4a)\n" },
 	/* ---- end of log compaction ---- */
 };
 

@@ -619,6 +619,7 @@ enum node_msg_id {
 	M_NET_PRUNED,
 	M_LOG_COMPACTED,
 	M_COUNTY_SCOPE,
+	M_BUNDLE_PRUNED,
 	/* ---- end of log compaction ---- */
 	M_COUNT
 };
