@@ -282,6 +282,7 @@ enum app_why {
 	APP_W_SNAP_NOT_HUB,          /* () only a hub signs snapshots */
 	APP_W_SNAP_MAKE,             /* (scope) + the code's reason */
 	APP_W_SNAP_REFUSED,          /* (file, why in English) + the code's reason: nothing changed */
+	APP_W_RESCUE_COMPACTED,      /* (date) the log was compacted: a rescue cannot rebuild it */
 
 	APP_W_COUNT
 };

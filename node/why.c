@@ -279,6 +279,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACT_NOT_IN] = { M_ACT_NOT_IN },
 	[APP_W_ACT_OUT_ALREADY] = { M_ACT_OUT_ALREADY },
 	[APP_W_COMPACT_OFF] = { M_COMPACT_OFF },
+	[APP_W_RESCUE_COMPACTED] = { M_RESCUE_COMPACTED },
 };
 
 bool node_why_complete(void)
