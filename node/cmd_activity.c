@@ -354,7 +354,8 @@ void node_activity_status(struct node_ctx *ctx)
 		for (size_t i = 0; i < n && i < 10; i++) {
 			char when[32];
 			app_time_fmt((uint64_t)v[i].start_at, when, sizeof(when));
-			node_say(ctx, M_STATUS_ACTIVITY_LINE, v[i].id, when + 11, v[i].title,
+			const char *hm = strlen(when) > 11 ? when + 11 : when; /* "HH:MM" of today */
+			node_say(ctx, M_STATUS_ACTIVITY_LINE, v[i].id, hm, v[i].title,
 				 (long long)v[i].seats, (long long)v[i].capacity, (long long)v[i].checked_in);
 		}
 	}
