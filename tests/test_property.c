@@ -327,28 +327,34 @@ static int run_seed(uint64_t seed)
 	return fail;
 }
 
-static void test_merge_converges(void **state)
+/* Run seeds of one property: CUNLIAN_SEEDS (else dflt) from
+ * CUNLIAN_SEED_START (else 1), stopping after 5 failures; each failure
+ * prints its seed and the command that replays it. Returns the failures. */
+static unsigned run_seeds(const char *what, int (*run)(uint64_t), uint64_t dflt)
 {
-	(void)state;
 	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 1000, start = st ? strtoull(st, NULL, 10) : 1;
+	uint64_t count = e ? strtoull(e, NULL, 10) : dflt, start = st ? strtoull(st, NULL, 10) : 1;
 	unsigned failed = 0;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (uint64_t s = start; s < start + count; s++) {
-		if (run_seed(s)) {
-			fprintf(stderr, "property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
+	for (uint64_t s = start; s < start + count && failed < 5; s++)
+		if (run(s)) {
+			fprintf(stderr, "%s property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
 					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			if (++failed >= 5)
-				break;
+				what, (unsigned long long)s, (unsigned long long)s);
+			failed++;
 		}
-	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
-	printf("property: seeds %llu..%llu, %u failed, %.1f s\n", (unsigned long long)start,
+	printf("%s: seeds %llu..%llu, %u failed, %.1f s\n", what, (unsigned long long)start,
 	       (unsigned long long)(start + count - 1), failed,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
-	assert_int_equal(failed, 0);
+	return failed;
+}
+
+static void test_merge_converges(void **state)
+{
+	(void)state;
+	assert_int_equal(run_seeds("property", run_seed, 1000), 0);
 }
 
 /* ---- the gift shelf (app/gift.c G2, G5) ----------------------------------- */
@@ -479,19 +485,7 @@ static int run_gift_seed(uint64_t seed)
 static void test_gift_stock(void **state)
 {
 	(void)state;
-	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 300, start = st ? strtoull(st, NULL, 10) : 1;
-	unsigned failed = 0;
-	for (uint64_t s = start; s < start + count && failed < 5; s++)
-		if (run_gift_seed(s)) {
-			fprintf(stderr, "gift stock property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			failed++;
-		}
-	printf("gift stock: seeds %llu..%llu, %u failed\n", (unsigned long long)start,
-	       (unsigned long long)(start + count - 1), failed);
-	assert_int_equal(failed, 0);
+	assert_int_equal(run_seeds("gift stock", run_gift_seed, 300), 0);
 }
 
 /* ---- micro-wishes (app/wish.c W3..W7) --------------------------------------- */
@@ -666,19 +660,7 @@ static int run_wish_seed(uint64_t seed)
 static void test_wish_register(void **state)
 {
 	(void)state;
-	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 300, start = st ? strtoull(st, NULL, 10) : 1;
-	unsigned failed = 0;
-	for (uint64_t s = start; s < start + count && failed < 5; s++)
-		if (run_wish_seed(s)) {
-			fprintf(stderr, "wish property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			failed++;
-		}
-	printf("wishes: seeds %llu..%llu, %u failed\n", (unsigned long long)start,
-	       (unsigned long long)(start + count - 1), failed);
-	assert_int_equal(failed, 0);
+	assert_int_equal(run_seeds("wishes", run_wish_seed, 300), 0);
 }
 
 /* ---- the service menu (app/category.c C1, C2, C7) ---------------------------- */
@@ -813,19 +795,7 @@ static int run_category_seed(uint64_t seed)
 static void test_category_menu(void **state)
 {
 	(void)state;
-	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 300, start = st ? strtoull(st, NULL, 10) : 1;
-	unsigned failed = 0;
-	for (uint64_t s = start; s < start + count && failed < 5; s++)
-		if (run_category_seed(s)) {
-			fprintf(stderr, "menu property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			failed++;
-		}
-	printf("service menu: seeds %llu..%llu, %u failed\n", (unsigned long long)start,
-	       (unsigned long long)(start + count - 1), failed);
-	assert_int_equal(failed, 0);
+	assert_int_equal(run_seeds("service menu", run_category_seed, 300), 0);
 }
 
 /* ---- activities (app/activity.c A2, A5) --------------------------------------- */
@@ -1005,19 +975,7 @@ static int run_activity_seed(uint64_t seed)
 static void test_activity_seats(void **state)
 {
 	(void)state;
-	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 300, start = st ? strtoull(st, NULL, 10) : 1;
-	unsigned failed = 0;
-	for (uint64_t s = start; s < start + count && failed < 5; s++)
-		if (run_activity_seed(s)) {
-			fprintf(stderr, "activity seats property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			failed++;
-		}
-	printf("activity seats: seeds %llu..%llu, %u failed\n", (unsigned long long)start,
-	       (unsigned long long)(start + count - 1), failed);
-	assert_int_equal(failed, 0);
+	assert_int_equal(run_seeds("activity seats", run_activity_seed, 300), 0);
 }
 
 /* ---- snapshots (crdt/snapshot.c N1-N4) ------------------------------------ */
@@ -1198,21 +1156,7 @@ static int run_snap_seed(uint64_t seed)
 static void test_snapshot_commutes(void **state)
 {
 	(void)state;
-	const char *e = getenv("CUNLIAN_SEEDS"), *st = getenv("CUNLIAN_SEED_START");
-	uint64_t count = e ? strtoull(e, NULL, 10) : 300, start = st ? strtoull(st, NULL, 10) : 1;
-	unsigned failed = 0;
-	for (uint64_t s = start; s < start + count; s++) {
-		if (run_snap_seed(s)) {
-			fprintf(stderr, "snapshot property failed at seed %llu; replay: CUNLIAN_SEED_START=%llu "
-					"CUNLIAN_SEEDS=1 build/tests/test_property\n",
-				(unsigned long long)s, (unsigned long long)s);
-			if (++failed >= 5)
-				break;
-		}
-	}
-	printf("snapshot: seeds %llu..%llu, %u failed\n", (unsigned long long)start,
-	       (unsigned long long)(start + count - 1), failed);
-	assert_int_equal(failed, 0);
+	assert_int_equal(run_seeds("snapshot", run_snap_seed, 300), 0);
 }
 
 int main(void)
