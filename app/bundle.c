@@ -78,6 +78,11 @@ int app_bundle_export(struct app *a, const char *file, const char *target, bool 
 	info->bytes = stat(file, &sb) == 0 ? (uint64_t)sb.st_size : info->need;
 	info->withheld = sync_ctx_withheld(a->sync);
 	info->too_large = sync_ctx_too_large(a->sync);
+	{
+		const struct crdt_vv_entry *pv;
+		size_t np;
+		info->pruned = sync_ctx_pruned(a->sync, &pv, &np);
+	}
 	return 0;
 }
 

@@ -41,6 +41,8 @@ struct app_bundle_export_info {
 			      handed to others to carry (docs/security.md) */
 	uint64_t too_large; /* other authors' commits left out: a piece too
 			       large for one chunk (sync_ctx_too_large) */
+	uint64_t pruned;   /* feeds left out: the target is behind their base
+			      here (log compaction; sync_ctx_pruned) */
 	uint64_t need;     /* (-ENOSPC) bytes the bundle needs */
 	int64_t avail;     /* (-ENOSPC) bytes free there, -1 unknown */
 };

@@ -249,6 +249,16 @@ int app_rescue(struct app *a, struct app_rescue *out)
 		a->fail.code[0] = (int)k.verdict;
 		return ERR_CLOCK;
 	}
+	/* R1 rebuilds the replica from the log: history compacted out of it
+	 * (sync/compact.c) would be lost from the tables */
+	uint64_t hlc;
+	if ((rc = crdt_store_base_latest(a->store, &hlc)))
+		return app_fail_store(a, rc);
+	if (hlc) {
+		char when[32];
+		app_time_fmt(CRDT_HLC_MS(hlc), when, sizeof(when));
+		return app_failf(a, ERR_RULE, APP_W_RESCUE_COMPACTED, 1, when);
+	}
 	return rescue_take(a, out);
 }
 

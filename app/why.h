@@ -224,6 +224,7 @@ enum app_why {
 	APP_W_TOP_BAD_BY,            /* (grouping typed) */
 	/* log compaction (compact.c) */
 	APP_W_COMPACT_OFF,           /* () compact_keep_days = 0 */
+	APP_W_RESCUE_COMPACTED,      /* (date) the log was compacted: a rescue cannot rebuild it */
 	/* snapshots on a stick (bundle.c, issue 15) */
 	APP_W_SNAP_NOT_HUB,          /* () only a hub signs snapshots */
 	APP_W_SNAP_MAKE,             /* (scope) + the code's reason */

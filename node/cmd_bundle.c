@@ -83,6 +83,7 @@ int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a)
 		node_json_kint(&j, "bytes", (int64_t)info.bytes);
 		node_json_kint(&j, "withheld", (int64_t)info.withheld);
 		node_json_kint(&j, "too_large", (int64_t)info.too_large);
+		node_json_kint(&j, "pruned_feeds", (int64_t)info.pruned);
 		node_json_end_obj(&j);
 	} else {
 		node_say(ctx, M_BUNDLE_EXPORTED, file, (long long)info.bytes, target, file);
@@ -90,6 +91,8 @@ int node_run_bundle_export(struct node_ctx *ctx, const struct node_args *a)
 			node_say(ctx, M_BUNDLE_WITHHELD, (unsigned long long)info.withheld, file);
 		if (info.too_large) /* sync/delta.c D7 */
 			node_say(ctx, M_BUNDLE_TOO_LARGE, (unsigned long long)info.too_large, file);
+		if (info.pruned) /* sync/delta.c D8: log compaction */
+			node_say(ctx, M_BUNDLE_PRUNED, (unsigned long long)info.pruned, target);
 	}
 	return 0;
 }

@@ -1191,6 +1191,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_COMPACTED] = { "%s 之前的历史已压缩：更早的修改只体现在记录的当前值中\n",
 			      "history before %s compacted: earlier changes show only in the records' current values\n" },
 	[M_COUNTY_SCOPE] = { "全县", "county-wide" },
+	[M_RESCUE_COMPACTED] = { "本机日志在 %s 之前的历史已压缩，时钟救援要从日志重建数据库，会丢掉那部分数据：没有做任何改动。请联系县里：从县中心的签名快照开始（见现场手册 4a、5.2 节）\n",
+				 "this node's log was compacted (history before %s): the clock rescue rebuilds the database from the log and would lose that part; nothing was changed. Call the county: start from the hub's signed snapshot (field guide 4a, 5.2)\n" },
+	[M_BUNDLE_PRUNED] = { "%llu 个数据源的早期历史在本机已压缩，%s 缺少的那部分没有放进同步包：对方需要从签名快照开始（见现场手册 4a 节）\n",
+			      "%llu feeds left out: their early history is compacted here and %s lacks it; it must start them from a signed snapshot (field guide, 4a)\n" },
 	/* ---- end of log compaction ---- */
 };
 

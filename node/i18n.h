@@ -631,6 +631,8 @@ enum node_msg_id {
 	M_NET_PRUNED,
 	M_LOG_COMPACTED,
 	M_COUNTY_SCOPE,
+	M_BUNDLE_PRUNED,
+	M_RESCUE_COMPACTED,
 	/* ---- end of log compaction ---- */
 	M_COUNT
 };

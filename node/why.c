@@ -226,6 +226,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_TOP_BAD_PERIOD] = { M_TOP_BAD_PERIOD, .echo = 1 },
 	[APP_W_TOP_BAD_BY] = { M_TOP_BAD_BY, .echo = 1 },
 	[APP_W_COMPACT_OFF] = { M_COMPACT_OFF },
+	[APP_W_RESCUE_COMPACTED] = { M_RESCUE_COMPACTED },
 };
 
 bool node_why_complete(void)

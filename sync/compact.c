@@ -125,8 +125,7 @@ static int compact_scope_add(struct sync_compact_report *r, const char *scope, u
 		if (strcmp(r->scopes[i].scope, scope) == 0)
 			break;
 	if (i == r->nscopes) {
-		size_t cap = r->nscopes; /* grown one at a time: scopes are few */
-		int rc = MEM_GROW(r->scopes, cap, r->nscopes + 1);
+		int rc = MEM_GROW(r->scopes, r->scopes_cap, r->nscopes + 1);
 		if (rc)
 			return rc;
 		memset(&r->scopes[i], 0, sizeof(r->scopes[i]));
@@ -273,5 +272,5 @@ void sync_compact_report_release(struct sync_compact_report *r)
 {
 	mem_free(r->scopes);
 	r->scopes = NULL;
-	r->nscopes = 0;
+	r->nscopes = r->scopes_cap = 0;
 }

@@ -385,16 +385,21 @@ static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct cr
 }
 
 /* S12: what the peer reports holding (a HELLO's whole vector, an
- * answer's relative one, an ACK's feeds, each sent after the commits
- * were durable at the peer) raises its acks in _acks, in the context's
- * group when one is open, else in a transaction of its own; a peer that
- * only repeats what it said before changes nothing on disk. A failure
- * to write them is not the message's: it is logged by nobody and
- * retried with the peer's next report. */
+ * answer's relative one, an ACK's feeds) raises its acks in _acks: in a
+ * grouped session inside the context's group (begun here if none is
+ * open: the daemon ends it, durable, at the end of the turn, so a HELLO
+ * costs no transaction of its own), else in a transaction of its own; a
+ * peer that only repeats what it said before changes nothing on disk.
+ * A failure to write them is not the message's: it is retried with the
+ * peer's next report. */
 static int sync_session_acks(struct sync_session *s, const uint8_t peer[SYNC_PK_LEN],
 			     const struct crdt_vv_entry *vv, size_t n)
 {
-	int rc = crdt_store_acks_put(s->c->store, peer, vv, n);
+	int rc = 0;
+	if (s->opt.group && !s->c->grouped)
+		rc = sync_ctx_group_begin(s->c);
+	if (!rc)
+		rc = crdt_store_acks_put(s->c->store, peer, vv, n);
 	return rc == -ENOMEM ? rc : 0;
 }
 

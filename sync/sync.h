@@ -422,7 +422,7 @@ struct sync_compact_report {
 	 * checkpoint held, within the retention, not merged here */
 	uint64_t kept_unacked, kept_unsigned, kept_recent, kept_carried;
 	struct sync_compact_scope *scopes; /* per scope pruned, by name; mem_alloc'd */
-	size_t nscopes;
+	size_t nscopes, scopes_cap;
 };
 /* Run (or with dry_run, plan) compaction of c's replica. 0, or a storage
  * error (the transactions before it are done and durable; run again).

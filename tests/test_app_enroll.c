@@ -388,6 +388,47 @@ static int64_t t_registered(struct app *a)
 	return v;
 }
 
+/* A station whose log was compacted (sync/compact.c) and that committed
+ * far ahead: the rescue rebuilds the replica from the log, which would
+ * lose the compacted history from the tables; it is refused, nothing
+ * changed. */
+static void test_rescue_compacted(void **state)
+{
+	struct app s;
+	struct app_rescue r;
+	struct crdt_write w;
+	struct crdt_base b;
+	uint8_t before[32], after[32];
+	char old[APP_HEX_KEY];
+	(void)state;
+	t_init(&s, "s1", "s0001", false);
+	crdt_write_init(&w, 1, CRDT_UPSERT, "s0001-v1");
+	crdt_write_text(&w, "name", "王伟");
+	crdt_write_text(&w, "phone", "13800000001");
+	crdt_write_text(&w, "station", "s0001");
+	crdt_write_int(&w, "registered_at", (int64_t)(NOW + 10 * DAY));
+	assert_int_equal(crdt_commit_local(s.store, NOW + 10 * DAY, "s0001", &w, 1, NULL), 0);
+	/* the hub's feed of s0001, compacted here down to its seq 5 */
+	memset(&b, 0, sizeof(b));
+	memset(b.author, 0x5a, sizeof(b.author));
+	snprintf(b.scope, sizeof(b.scope), "s0001");
+	b.seq = 5;
+	b.hlc = CRDT_HLC(NOW - 40 * DAY, 0);
+	b.has_sig = true;
+	assert_int_equal(crdt_store_base_set(s.store, &b), 0);
+	app_hex(s.author, CRDT_AUTHOR_LEN, old);
+	assert_int_equal(crdt_store_digest(s.store, NULL, before), 0);
+	t_refused(&s, app_rescue(&s, &r), ERR_RULE, APP_W_RESCUE_COMPACTED);
+	assert_false(r.needed);
+	assert_false(t_exists(s.home, "rescue.pending"));
+	assert_int_equal(crdt_store_digest(s.store, NULL, after), 0);
+	assert_memory_equal(before, after, 32);
+	char now_key[APP_HEX_KEY];
+	app_hex(s.author, CRDT_AUTHOR_LEN, now_key);
+	assert_string_equal(now_key, old);
+	app_close(&s);
+}
+
 static void test_rescue(void **state)
 {
 	struct app h, s;
@@ -493,6 +534,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_join, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rescue, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rescue_compacted, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,27 @@ static uint64_t head_of(struct t_node *n, const uint8_t *author, const char *sco
 	return v.seq;
 }
 
+static void golden_check(const char *name, const uint8_t *p, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/golden/%s", name);
+	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p, 1, len, f), len);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t *want = malloc(len + 1);
+	size_t got = fread(want, 1, len + 1, f);
+	fclose(f);
+	if (got != len || memcmp(want, p, len) != 0)
+		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md", path,
+			 got, len);
+	free(want);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -349,6 +370,8 @@ static void test_session_pruned(void **state)
 	struct buf m;
 	uint64_t now = T_DAY0 + 86400000;
 	int pruned_seen = 0;
+	static uint8_t pruned_msg[4096];
+	size_t pruned_len = 0;
 	node_open(&s, "ps-s", 1, &o);
 	node_open(&r, "ps-r", 2, &o);
 	for (int i = 0; i < 20; i++)
@@ -366,8 +389,12 @@ static void test_session_pruned(void **state)
 			while ((rc = sync_session_output(ss[k], &m, now)) == 1) {
 				struct sync_input_result res;
 				assert_int_equal(sync_session_input(ss[1 - k], m.data, m.len, now, &res), 0);
-				if (res.kind == SYNC_IN_PRUNED)
+				if (res.kind == SYNC_IN_PRUNED) {
 					pruned_seen++;
+					assert_true(m.len <= sizeof(pruned_msg));
+					memcpy(pruned_msg, m.data, m.len);
+					pruned_len = m.len;
+				}
 			}
 			assert_int_equal(rc, 0);
 		}
@@ -385,6 +412,41 @@ static void test_session_pruned(void **state)
 	assert_false(crdt_store_has(r.st, s.id.pk, "s0001", 16));
 	sync_session_free(ss[0]);
 	sync_session_free(ss[1]);
+	/* its bytes (docs/protocol.md §5 "PRUNED"): type 6, stored plain */
+	assert_int_equal(pruned_msg[3], SYNC_MSG_PRUNED);
+	golden_check("pruned.bin", pruned_msg, pruned_len);
+	/* malformed ones are refused and change nothing */
+	static const uint8_t bad[][48] = {
+		{ 0, 0 },                 /* n = 0 */
+		{ 1 },                    /* cut short */
+	};
+	struct buf p;
+	buf_init(&p, 1 << 12);
+	for (int v = 0; v < 5; v++) {
+		struct sync_session *x;
+		struct sync_input_result res;
+		buf_reset(&p);
+		if (v < 2) {
+			buf_put(&p, bad[v], v == 0 ? 2 : 1);
+		} else {
+			struct crdt_vv_entry e;
+			memcpy(e.author, s.id.pk, 32);
+			snprintf(e.scope, sizeof(e.scope), "s0001");
+			e.seq = v == 2 ? 0 : 15;     /* v 2: a base of 0 */
+			sync_vv_put(&p, &e, 1);
+			buf_put_varint(&p, v == 3 ? 0 : 1); /* v 3: total < n */
+			if (v == 4)
+				buf_put_u8(&p, 9); /* v 4: a byte left over */
+		}
+		assert_int_equal(sync_chunk_seal(s.ctx, SYNC_MSG_PRUNED, p.data, p.len, false, &m), 0);
+		assert_int_equal(sync_session_new(&x, r.ctx, &so0, now), 0);
+		assert_int_equal(sync_session_input(x, m.data, m.len, now, &res), 0);
+		assert_int_equal(res.kind, SYNC_IN_REFUSED);
+		assert_int_equal(res.why, ERR_CORRUPT);
+		assert_int_equal(sync_session_report(x)->pruned, 0);
+		sync_session_free(x);
+	}
+	buf_release(&p);
 	buf_release(&m);
 	node_close(&s);
 	node_close(&r);

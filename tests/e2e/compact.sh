@@ -65,6 +65,11 @@ hlater=$(($(cat "$TMP/now") + 100 * 86400000)) # past the hub's 90 days
 CUNLIAN_NOW_MS=$hlater "$BIN" --home "$H" --json compact >"$TMP/h.json"
 pyjson 'd["commits"] >= 1' <"$TMP/h.json" || fail "the hub pruned nothing: $(cat "$TMP/h.json")"
 enrolled "$H" "$S2" s2 西村 --parent t01
+check "a bundle for a node behind the hub's base says what it left out"
+out=$(CUNLIAN_NOW_MS=$hlater "$BIN" --home "$H" --json bundle export "$TMP/s2.bundle" --for s2)
+echo "$out" | pyjson 'd["pruned_feeds"] >= 1'
+out=$(CUNLIAN_NOW_MS=$hlater "$BIN" --home "$H" bundle export "$TMP/s2b.bundle" --for s2)
+contains "$out" "需要从签名快照开始" "bundle export says so"
 P=$(port)
 serve hub "$H" "$P"
 # (CUNLIAN_NO_SNAPSHOT: a node that does not start from snapshots on its
