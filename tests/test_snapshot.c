@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <sodium.h>
 
 #include "base/err.h"
@@ -467,12 +468,72 @@ static void test_snapshot_recover(void **state)
 	t_close(&lost);
 }
 
+static void golden_check(const char *name, const uint8_t *p, size_t len)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "tests/golden/%s", name);
+	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
+		FILE *f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(p, 1, len, f), len);
+		fclose(f);
+	}
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	uint8_t *want = malloc(len + 1);
+	size_t got = fread(want, 1, len + 1, f);
+	fclose(f);
+	if (got != len || memcmp(want, p, len) != 0)
+		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md", path,
+			 got, len);
+	free(want);
+}
+
+/* The container's bytes (docs/protocol.md "Snapshots"): a fixed key, fixed
+ * commits and times, no county root (so not sealed: no random nonce):
+ * the header fields where the layout puts them, and the whole as
+ * tests/golden/snapshot.bin (CUNLIAN_GOLDEN_WRITE=1 writes it again). */
+static void test_snapshot_golden(void **state)
+{
+	struct t_node n;
+	struct buf b;
+	struct sync_snap_info info;
+	(void)state;
+	t_open(&n, "golden", 70, NULL, 0, false);
+	t_volunteer(&n, "s9-v1", "s9", "13800009999", T0 + 1);
+	t_volunteer(&n, "s9-v1", "s9", "13800009998", T0 + 2);
+	buf_init(&b, SYNC_SNAP_MAX);
+	assert_int_equal(sync_snapshot_make(n.ctx, "s9", T0 + 100, &b, &info), 0);
+	assert_false(info.sealed);
+	const uint8_t *p = b.data;
+	assert_memory_equal(p, "CLSN", 4);
+	assert_int_equal(p[4], 1);             /* version */
+	assert_int_equal(p[5], 0);             /* flags: not sealed */
+	assert_int_equal(p[6], 2);             /* scope "s9" */
+	assert_memory_equal(p + 7, "s9", 2);
+	assert_memory_equal(p + 9, n.id.pk, 32); /* signer */
+	assert_int_equal(p[41], 0);            /* no statement */
+	assert_int_equal(p[42], 0);
+	uint64_t made = 0;
+	for (int i = 0; i < 8; i++)
+		made = made << 8 | p[43 + i];
+	assert_int_equal(made, T0 + 100);
+	uint32_t raw = (uint32_t)p[51] << 24 | (uint32_t)p[52] << 16 | (uint32_t)p[53] << 8 | p[54];
+	assert_int_equal(raw, info.raw_len);
+	uint32_t m = (uint32_t)p[55] << 24 | (uint32_t)p[56] << 16 | (uint32_t)p[57] << 8 | p[58];
+	assert_int_equal(59 + m + 64, b.len);
+	golden_check("snapshot.bin", b.data, b.len);
+	buf_release(&b);
+	t_close(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_snapshot_bootstrap),
 		cmocka_unit_test(test_snapshot_refusals),
 		cmocka_unit_test(test_snapshot_recover),
+		cmocka_unit_test(test_snapshot_golden),
 	};
 	return cmocka_run_group_tests_name("snapshot", tests, setup, teardown);
 }
