@@ -76,7 +76,7 @@
  *  S12. With sync_options.record_acks, every feed the peer reports
  *      holding, in a HELLO (either format) or an ACK, raises that peer's
  *      ack of the feed (crdt_store_acks_put), which log compaction reads
- *      (sync/compact.c R1).
+ *      (sync/compact.c R1); this node's own feeds only from an ACK.
  *
  * States and transitions (the state is not a field: it follows from
  * peer_hello, the outstanding list and the queues, see sync_session_idle()):
@@ -390,16 +390,32 @@ static int sync_session_rel_get(struct sync_session *s, struct cur *c, struct cr
  * open: the daemon ends it, durable, at the end of the turn, so a HELLO
  * costs no transaction of its own), else in a transaction of its own; a
  * peer that only repeats what it said before changes nothing on disk.
- * A failure to write them is not the message's: it is retried with the
- * peer's next report. */
+ * A HELLO never acks this node's own feeds (hello true): a peer that
+ * group-commits may report in its HELLO commits of a group not yet on
+ * disk, and a node's own commits may have no other copy, so only an ACK
+ * (sent after the disk write, DESIGN "Durability") lets compaction prune
+ * them. A failure to write them is not the message's: it is retried with
+ * the peer's next report. */
 static int sync_session_acks(struct sync_session *s, const uint8_t peer[SYNC_PK_LEN],
-			     const struct crdt_vv_entry *vv, size_t n)
+			     const struct crdt_vv_entry *vv, size_t n, bool hello)
 {
+	struct crdt_vv_entry *keep = NULL;
+	size_t k = 0;
 	int rc = 0;
+	if (hello && s->c->id && n) {
+		if (!(keep = mem_calloc(n, sizeof(*keep))))
+			return -ENOMEM;
+		for (size_t i = 0; i < n; i++)
+			if (memcmp(vv[i].author, s->c->id->pk, CRDT_AUTHOR_LEN) != 0)
+				keep[k++] = vv[i];
+		vv = keep;
+		n = k;
+	}
 	if (s->opt.group && !s->c->grouped)
 		rc = sync_ctx_group_begin(s->c);
 	if (!rc)
 		rc = crdt_store_acks_put(s->c->store, peer, vv, n);
+	mem_free(keep);
 	return rc == -ENOMEM ? rc : 0;
 }
 
@@ -447,7 +463,7 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	}
 	/* The certificate is kept for the trust issue; nothing checks it yet. */
 	(void)cert;
-	if (s->c->opt.record_acks && (rc = sync_session_acks(s, ch->sender, vv, nvv)))
+	if (s->c->opt.record_acks && (rc = sync_session_acks(s, ch->sender, vv, nvv, true)))
 		goto out;
 	if ((rc = sync_vv_raise_all(&s->pvv, &s->npvv, &s->pvv_cap, vv, nvv)))
 		goto out;
@@ -503,7 +519,7 @@ static int sync_session_ack_in(struct sync_session *s, const struct sync_chunk *
 	for (size_t i = 0; i < nvv && !rc; i++)
 		rc = sync_vv_raise(&s->pvv, &s->npvv, &s->pvv_cap, &vv[i]);
 	if (!rc && s->c->opt.record_acks)
-		rc = sync_session_acks(s, ch->sender, vv, nvv);
+		rc = sync_session_acks(s, ch->sender, vv, nvv, false);
 	mem_free(vv);
 	return rc;
 }

@@ -648,6 +648,40 @@ static void test_rule_station(void **state)
 	node_close(&h);
 }
 
+/* S12: a HELLO never acks the node's own feed. The hub got the station's
+ * commits by another way (a bundle, a relay) and says so in its HELLO:
+ * a hub that group-commits may say it before they are on disk, and the
+ * station's commits have no other copy, so the station prunes nothing of
+ * its own until an ACK (sent after the disk write) says the hub holds
+ * them. (Before, the HELLO raised the ack and the station pruned.) */
+static void test_hello_not_own(void **state)
+{
+	(void)state;
+	struct sync_options o = opt_all();
+	struct t_node s, h;
+	struct sync_compact_report cr;
+	struct sync_report rep;
+	uint64_t now = T_DAY0 + 40ULL * 86400000, acked = 0;
+	o.record_acks = true;
+	node_open(&s, "ho-s", 1, &o);
+	node_open(&h, "ho-h", 2, &o);
+	for (int i = 0; i < 5; i++)
+		order(&s, "s0001", T_DAY0 + (uint64_t)i * 86400000);
+	deliver(&s, &h, NULL, 0, now, &rep); /* not by a session: no ACK */
+	assert_int_equal(rep.applied, 5);
+	session(&h, &s, &now); /* the hub's HELLO lists the station's feed */
+	int rc = crdt_store_ack_get(s.st, h.id.pk, s.id.pk, "s0001", &acked);
+	assert_true(rc == 0 || rc == ERR_NOTFOUND);
+	assert_int_equal(rc ? 0 : acked, 0);
+	struct t_readers rd = { { h.id.pk }, 1 };
+	compact(&s, false, &rd, now, 0, &cr);
+	assert_int_equal(cr.commits, 0);
+	sync_compact_report_release(&cr);
+	assert_int_equal(base_of(&s, s.id.pk, "s0001"), 0);
+	node_close(&s);
+	node_close(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -656,6 +690,7 @@ int main(void)
 		cmocka_unit_test(test_session_pruned),
 		cmocka_unit_test(test_rule_readers),
 		cmocka_unit_test(test_rule_station),
+		cmocka_unit_test(test_hello_not_own),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
