@@ -60,6 +60,10 @@ echo "$out" | pyjson 'd["converged"] and d["received"]["refused"] == 0'
 same_scopes "$H" "$S" "after compaction" "" s1
 
 check "a node behind the hub's base is told the history was pruned"
+# a county-wide commit of the hub's own, which s1 takes in a session and
+# ACKs: only an ACK lets the hub prune its own feed (session.c S12)
+cl --home "$H" category add --name 代购 >/dev/null
+expect 0 --home "$S" sync "coap://127.0.0.1:$P"
 stop "$hubpid"
 hlater=$(($(cat "$TMP/now") + 100 * 86400000)) # past the hub's 90 days
 CUNLIAN_NOW_MS=$hlater "$BIN" --home "$H" --json compact >"$TMP/h.json"
