@@ -30,15 +30,19 @@
  *  R6. Only merged commits go: a carried or held-back commit (not in the
  *      tables) stops the feed there, so a base always means "merged into
  *      the tables up to here".
- *  R8. The county root's feed is never pruned: a node learns who may
- *      write what, and its scope keys, from the root's commits in its log
- *      each time it opens (trust.c, sync_trust_refresh), and statements
- *      are few.
  *  R7. Feeds are pruned in seq order, in transactions of at most
  *      txn_commits commits (the cut being the highest checkpoint within
  *      that many, or the first past it when none is), each setting the
  *      base and deleting the rows under it together (crdt/compact.c B3).
  *      A power cut between two leaves a valid, smaller compaction.
+ *  R8. The county root's feed is never pruned: a node learns who may
+ *      write what, and its scope keys, from the root's commits in its log
+ *      each time it opens (trust.c, sync_trust_refresh), and statements
+ *      are few.
+ *
+ * The simulation (tests/sim/test_sim.c) checks the rule's point after
+ * every compaction: every base a node holds is held by every reader it
+ * must serve.
  *
  * What is not pruned: _conflicts (the losers of append conflicts are
  * part of the tables' state, and the digest, not of the log); the tables
