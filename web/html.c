@@ -154,7 +154,8 @@ static const char web_css_staff[] =
 	".chart{margin:1em 0;overflow-x:auto}.chart svg{display:block;max-width:100%;height:auto}"
 	"h2{font-size:1.15em;margin:1.2em 0 .3em}main:has(table.report){max-width:1100px}"
 	".range{max-width:480px}.kinds,.pages{display:flex;flex-wrap:wrap;gap:.3em .8em;margin:.4em 0}"
-	".kinds a,.pages a{color:#b22222;padding:.3em 0}.kinds a.on{font-weight:bold;text-decoration:none}";
+	".kinds a,.pages a{color:#b22222;padding:.3em 0}.kinds a.on{font-weight:bold;text-decoration:none}"
+	".tag.hub{background:#f6c9c9;color:#8b0000}";
 
 int web_css(struct web_req *r)
 {
