@@ -130,7 +130,8 @@ static void staff_nav(struct web_req *r, const struct app_account *acct)
 {
 	web_raw(&r->out, "<nav class=\"nav\">");
 	if (acct->role == APP_ROLE_ADMIN && r->w->app.hub)
-		web_raw(&r->out, "<a href=\"/hub\">看板</a><a href=\"/activities\">活动</a>");
+		web_raw(&r->out, "<a href=\"/hub\">看板</a><a href=\"/activities\">活动</a>"
+				 "<a href=\"/hub/wishes\">各站微心愿</a>");
 	if (acct->role == APP_ROLE_ADMIN && !r->w->app.hub)
 		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>"
 				 "<a href=\"/activities\">活动</a>");
