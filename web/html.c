@@ -155,7 +155,8 @@ static const char web_css_staff[] =
 	"h2{font-size:1.15em;margin:1.2em 0 .3em}main:has(table.report){max-width:1100px}"
 	".range{max-width:480px}.kinds,.pages{display:flex;flex-wrap:wrap;gap:.3em .8em;margin:.4em 0}"
 	".kinds a,.pages a{color:#b22222;padding:.3em 0}.kinds a.on{font-weight:bold;text-decoration:none}"
-	".tag.hub{background:#f6c9c9;color:#8b0000}table.report td.wrap{white-space:normal;min-width:9em}";
+	".tag.hub{background:#f6c9c9;color:#8b0000}table.report td.wrap{white-space:normal;min-width:9em}"
+	"form.search a{color:#b22222}";
 
 int web_css(struct web_req *r)
 {
