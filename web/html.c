@@ -157,7 +157,10 @@ static const char web_css_staff[] =
 	".kinds a,.pages a{color:#b22222;padding:.3em 0}.kinds a.on{font-weight:bold;text-decoration:none}"
 	/* micro-wishes (wish.c) */
 	"button.secondary{background:#fff;color:#b22222;border:1px solid #b22222}.late{color:#b22222}"
-	".st-done .tag,.st-rated .tag{background:#e6e6e6}";
+	".st-done .tag,.st-rated .tag{background:#e6e6e6}"
+	/* the hub's mark, the lists (issue 17 web) */
+	".tag.hub{background:#f6c9c9;color:#8b0000}table.report td.wrap{white-space:normal;min-width:9em}"
+	"form.search a{color:#b22222}";
 
 int web_css(struct web_req *r)
 {

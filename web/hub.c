@@ -10,6 +10,7 @@
  *                              station drawn here as SVG; each station's
  *                              last sync, marked when older than 3 days
  *                              and the service menu (需求清单)
+ *   (GET /hub/wishes, /hub/activities: hub_lists.c)
  *   GET /hub/report.csv?...    the same table for Excel on Chinese
  *                              Windows: UTF-8 with a BOM, Chinese
  *                              headers, CRLF line ends
@@ -302,7 +303,8 @@ int web_hub(struct web_req *r)
 		return rc;
 	}
 	web_begin(r, "县级看板");
-	web_raw(&r->out, "<nav class=\"nav\"><a href=\"/hub\">看板</a><a href=\"/display\">大屏</a>"
+	web_raw(&r->out, "<nav class=\"nav\"><a href=\"/hub\">看板</a><a href=\"/hub/wishes\">微心愿</a>"
+			 "<a href=\"/hub/activities\">活动</a><a href=\"/display\">大屏</a>"
 			 "<form method=\"post\" action=\"/logout\" class=\"inline\">");
 	web_csrf_field(r);
 	web_raw(&r->out, "<button type=\"submit\" class=\"link\">退出登录</button></form></nav>"

@@ -17,3 +17,5 @@ BENCH_SRCS += tests/bench/bench_http.c
 BENCH_SRCS += tests/bench/bench_http_page.c
 # Activities with check-in: the staff's list and the phone's page (issue 17).
 BIN_SRCS += web/activity.c
+# The hub's read-only lists of wishes and activities (issue 17).
+BIN_SRCS += web/hub_lists.c

@@ -53,5 +53,8 @@ const struct web_page web_pages[] = {
 	{ "GET", "/activity/qr", web_activity_qr },
 	{ "GET", "/a/*", web_activity_phone },
 	{ "POST", "/a/*", web_activity_phone_post },
+	/* hub_lists.c: the hub's read-only lists of wishes and activities (issue 17) */
+	{ "GET", "/hub/wishes", web_hub_wishes },
+	{ "GET", "/hub/activities", web_hub_activities },
 };
 const size_t web_npages = sizeof(web_pages) / sizeof(web_pages[0]);

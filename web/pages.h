@@ -57,6 +57,10 @@ int web_wish_claim(struct web_req *r);
 int web_wish_release(struct web_req *r);
 int web_wish_done(struct web_req *r);
 int web_kiosk_wishes(struct web_req *r);
+/* hub_lists.c: the hub's read-only lists (issue 17), a hub admin's:
+ * GET /hub/wishes?state=&station=&page=, GET /hub/activities?page=. */
+int web_hub_wishes(struct web_req *r);
+int web_hub_activities(struct web_req *r);
 /* staff.c: a staff page's start (title, the links on top, who is in). */
 struct app_account;
 void web_staff_begin(struct web_req *r, const struct app_account *acct, const char *title);

@@ -29,10 +29,12 @@
 #include <sodium.h>
 
 #include "base/err.h"
+#include "base/mem.h"
 #include "app/account.h"
 #include "app/find.h"
 #include "app/order.h"
 #include "app/points.h"
+#include "app/send.h"
 #include "app/volunteer.h"
 #include "node/i18n.h"
 #include "web/pages.h"
@@ -129,7 +131,8 @@ static void staff_nav(struct web_req *r, const struct app_account *acct)
 {
 	web_raw(&r->out, "<nav class=\"nav\">");
 	if (acct->role == APP_ROLE_ADMIN && r->w->app.hub)
-		web_raw(&r->out, "<a href=\"/hub\">看板</a><a href=\"/activities\">活动</a>");
+		web_raw(&r->out, "<a href=\"/hub\">看板</a><a href=\"/activities\">活动</a>"
+				 "<a href=\"/hub/wishes\">各站微心愿</a>");
 	if (acct->role == APP_ROLE_ADMIN && !r->w->app.hub)
 		web_raw(&r->out, "<a href=\"/\">今日订单</a><a href=\"/volunteers\">志愿者</a>"
 				 "<a href=\"/activities\">活动</a>");
@@ -255,8 +258,59 @@ struct staff_orders {
 	size_t skip, limit; /* the page: rows skip+1 .. skip+limit (limit 0: all) */
 	int want;       /* one kind only (STAFF_K_*), or -1 */
 	size_t count[STAFF_K_N];
+	const struct staff_sent_set *sent; /* the hub's orders of the list, or NULL */
+	bool hub_only;  /* only the orders the hub sent here (?hub=1) */
+	size_t hub_count; /* today's orders the hub sent (whatever the filter) */
 	bool actions;   /* accept / done buttons inline (my page) */
 };
+
+/* The orders of a list the hub sent to this station (县派, app/send.h),
+ * read once with the list's own filter and from_hub (as `order list
+ * --from-hub`), sorted for staff_sent(): one query, not one a row. */
+struct staff_sent_set {
+	char (*ids)[APP_ID_MAX + 1];
+	size_t n, cap;
+	int err;
+};
+
+static int staff_sent_add(void *arg, const struct app_order *o)
+{
+	struct staff_sent_set *s = arg;
+	int rc = MEM_GROW(s->ids, s->cap, s->n + 1);
+	if (rc) {
+		s->err = rc;
+		return 1;
+	}
+	snprintf(s->ids[s->n++], APP_ID_MAX + 1, "%s", o->id);
+	return 0;
+}
+
+static int staff_id_cmp(const void *x, const void *y)
+{
+	return strcmp((const char *)x, (const char *)y);
+}
+
+static int staff_sent_load(struct web_req *r, const struct app_order_filter *f, struct staff_sent_set *s)
+{
+	struct app_order_filter hf = *f;
+	hf.from_hub = true;
+	memset(s, 0, sizeof(*s));
+	int rc = app_order_list(&r->w->app, &hf, staff_sent_add, s);
+	if (s->err || rc) {
+		int err = s->err ? app_fail_store(&r->w->app, s->err) : rc;
+		mem_free(s->ids);
+		memset(s, 0, sizeof(*s));
+		return err;
+	}
+	if (s->n > 1)
+		qsort(s->ids, s->n, sizeof(s->ids[0]), staff_id_cmp);
+	return 0;
+}
+
+static bool staff_sent(const struct staff_sent_set *s, const char *id)
+{
+	return s && s->n && bsearch(id, s->ids, s->n, sizeof(s->ids[0]), staff_id_cmp);
+}
 
 static void staff_order_actions(struct web_req *r, const struct app_order *o)
 {
@@ -289,6 +343,10 @@ static int staff_order_row(void *arg, const struct app_order *o)
 		   : strcmp(o->status, "dispatched") == 0 ? STAFF_K_DISPATCHED
 		   : strcmp(o->status, "accepted") == 0	  ? STAFF_K_ACCEPTED
 							  : STAFF_K_DONE;
+	bool sent = staff_sent(l->sent, o->id);
+	l->hub_count += sent;
+	if (l->hub_only && !sent)
+		return 0;
 	l->count[kind]++;
 	if (l->want >= 0 && kind != l->want)
 		return 0;
@@ -304,7 +362,10 @@ static int staff_order_row(void *arg, const struct app_order *o)
 	web_esc(&r->out, o->category);
 	web_raw(&r->out, "</b> <span class=\"tag\">");
 	web_raw(&r->out, staff_status_word(o->status));
-	web_raw(&r->out, "</span> <span class=\"id\">");
+	web_raw(&r->out, "</span> ");
+	if (sent)
+		web_raw(&r->out, "<span class=\"tag hub\">县派</span> ");
+	web_raw(&r->out, "<span class=\"id\">");
 	web_esc(&r->out, o->id);
 	web_raw(&r->out, "</span></a><div>");
 	web_esc(&r->out, o->detail);
@@ -347,20 +408,29 @@ static int staff_today_page(struct web_req *r, const struct app_account *acct)
 	struct app_order_filter f = { .station = r->w->app.conf.station, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1,
 				  .limit = STAFF_PAGE_ORDERS };
-	const char *status = web_q(r, "status"), *page = web_q(r, "page");
+	const char *status = web_q(r, "status"), *page = web_q(r, "page"), *hub = web_q(r, "hub");
 	int64_t pg = 1;
 	for (int k = 0; status && k < STAFF_K_N; k++)
 		if (strcmp(status, staff_kinds[k]) == 0)
 			l.want = k;
-	if ((status && status[0] && l.want < 0) || (page && app_parse_int(page, 1, 100000, &pg))) {
+	l.hub_only = hub && strcmp(hub, "1") == 0;
+	if ((status && status[0] && l.want < 0) || (page && app_parse_int(page, 1, 100000, &pg)) ||
+	    (hub && hub[0] && !l.hub_only)) {
 		app_fail_clear(&r->w->app);
 		return web_message(r, 400, "参数有误", "地址里的状态或页码不对：请从今日订单页进入。");
 	}
 	l.skip = (size_t)(pg - 1) * STAFF_PAGE_ORDERS;
 	/* the rows first, into a buffer of their own: the counts go above them */
+	struct staff_sent_set sent;
+	int rc = staff_sent_load(r, &f, &sent);
+	if (rc)
+		return rc;
+	l.sent = &sent;
 	struct buf head = r->out;
 	buf_init(&r->out, WEB_PAGE_MAX);
-	int rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
+	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
+	mem_free(sent.ids);
+	l.sent = NULL;
 	struct buf rows = r->out;
 	r->out = head;
 	if (rc) {
@@ -368,12 +438,16 @@ static int staff_today_page(struct web_req *r, const struct app_account *acct)
 		return rc;
 	}
 	staff_begin(r, acct, "今日订单");
-	web_raw(&r->out, "<nav class=\"kinds\"><a href=\"/\"");
+	const char *hq = l.hub_only ? "&amp;hub=1" : ""; /* the links keep the hub's filter */
+	web_raw(&r->out, l.hub_only ? "<nav class=\"kinds\"><a href=\"/?hub=1\"" : "<nav class=\"kinds\"><a href=\"/\"");
 	web_raw(&r->out, l.want < 0 ? " class=\"on\">全部" : ">全部");
 	web_raw(&r->out, "</a>");
 	for (int k = 0; k < STAFF_K_N; k++)
-		web_rawf(&r->out, "<a href=\"/?status=%s\"%s>%s <b>%zu</b></a>", staff_kinds[k],
+		web_rawf(&r->out, "<a href=\"/?status=%s%s\"%s>%s <b>%zu</b></a>", staff_kinds[k], hq,
 			 k == l.want ? " class=\"on\"" : "", staff_kind_words[k], l.count[k]);
+	web_rawf(&r->out, "<a href=\"/?status=%s%s\" class=\"from-hub%s\">%s <b>%zu</b></a>",
+		 l.want >= 0 ? staff_kinds[l.want] : "", l.hub_only ? "" : "&amp;hub=1", l.hub_only ? " on" : "",
+		 l.hub_only ? "只看县派 ✓" : "只看县派", l.hub_count);
 	web_raw(&r->out, "</nav><ul class=\"orders\">");
 	if (rows.err)
 		r->out.err = rows.err;
@@ -389,9 +463,9 @@ static int staff_today_page(struct web_req *r, const struct app_account *acct)
 			 pages, l.n);
 		const char *st = l.want >= 0 ? staff_kinds[l.want] : "";
 		if (pg > 1)
-			web_rawf(&r->out, "<a href=\"/?status=%s&amp;page=%lld\">上一页</a>", st, (long long)pg - 1);
+			web_rawf(&r->out, "<a href=\"/?status=%s%s&amp;page=%lld\">上一页</a>", st, hq, (long long)pg - 1);
 		if ((size_t)pg < pages)
-			web_rawf(&r->out, "<a href=\"/?status=%s&amp;page=%lld\">下一页</a>", st, (long long)pg + 1);
+			web_rawf(&r->out, "<a href=\"/?status=%s%s&amp;page=%lld\">下一页</a>", st, hq, (long long)pg + 1);
 		web_raw(&r->out, "</nav>");
 	}
 	web_end(r);
@@ -438,7 +512,13 @@ static int staff_me_page(struct web_req *r, const struct app_account *acct)
 	web_raw(&r->out, "<h2>我的订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = acct->volunteer, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1, .actions = true };
-	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
+	struct staff_sent_set sent;
+	if ((rc = staff_sent_load(r, &f, &sent)))
+		return rc;
+	l.sent = &sent;
+	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
+	mem_free(sent.ids);
+	if (rc)
 		return rc;
 	web_raw(&r->out, "</ul>");
 	if (!l.n)
@@ -578,7 +658,27 @@ int web_staff_order(struct web_req *r)
 	web_raw(&r->out, staff_status_word(o.status));
 	web_raw(&r->out, "</span> <span class=\"id\">");
 	web_esc(&r->out, o.id);
-	web_raw(&r->out, "</span></p><p>");
+	web_raw(&r->out, "</span></p>");
+	struct app_send_info sent;
+	if (app_send_info(&r->w->app, o.id, &sent) == 0) { /* the hub's sending (app/send.h) */
+		if (sent.sent)
+			web_raw(&r->out, "<p class=\"from-hub\"><span class=\"tag hub\">县派</span> 县级中心派来的订单</p>");
+		if (sent.from[0]) {
+			web_raw(&r->out, "<p class=\"meta\">由订单 ");
+			web_esc(&r->out, sent.from);
+			web_raw(&r->out, " 转来（原单已取消）</p>");
+		}
+		if (sent.to[0]) {
+			web_raw(&r->out, "<p class=\"meta\">已转到站点 ");
+			web_esc(&r->out, sent.to_station);
+			web_raw(&r->out, "，新单号 ");
+			web_esc(&r->out, sent.to);
+			web_raw(&r->out, "</p>");
+		}
+	} else {
+		app_fail_clear(&r->w->app);
+	}
+	web_raw(&r->out, "<p>");
 	web_esc(&r->out, o.detail);
 	web_raw(&r->out, "</p><p class=\"meta\">点单人：");
 	web_esc(&r->out, o.requester[0] ? o.requester : "居民");
@@ -792,8 +892,7 @@ static int staff_vol_row(void *arg, const struct app_volunteer *v)
 	struct staff_vols *l = arg;
 	struct web_req *r = l->r;
 	char masked[64];
-	if (++l->n > STAFF_LIST_MAX)
-		return 0;
+	l->n++; /* a page of the list (app_volunteer_list pages it) */
 	app_phone_mask(v->phone, masked, sizeof(masked));
 	web_raw(&r->out, "<li><a href=\"/volunteer?id=");
 	web_esc(&r->out, v->id);
@@ -820,20 +919,64 @@ static bool staff_admin(struct web_req *r, struct app_account *acct, bool post)
 	return true;
 }
 
+/* The station's volunteers a page at a time, searched by name, phone or
+ * team (app_volunteer_list with its search and page, app/range.h). */
+#define STAFF_PAGE_VOLS 50
+#define STAFF_SEARCH_MAX 120 /* bytes of the search text (40 Chinese characters) */
+
+/* A text into a link's query: everything but [A-Za-z0-9-_.~] as %XX. */
+static void staff_url_put(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		    *p == '-' || *p == '_' || *p == '.' || *p == '~')
+			web_rawf(b, "%c", *p);
+		else
+			web_rawf(b, "%%%02X", *p);
+	}
+}
+
+static void staff_vols_link(struct web_req *r, const char *q, int64_t page, const char *word)
+{
+	web_raw(&r->out, "<a href=\"/volunteers?");
+	if (q[0]) {
+		web_raw(&r->out, "q=");
+		staff_url_put(&r->out, q);
+		web_raw(&r->out, "&amp;");
+	}
+	web_rawf(&r->out, "page=%lld#list\">%s</a>", (long long)page, word);
+}
+
 int web_staff_volunteers(struct web_req *r)
 {
 	struct app_account acct;
-	struct app_volunteer_filter f = { .station = r->w->app.conf.station };
+	struct app_page pg = { 0 };
+	const char *q = web_q(r, "q"), *page = web_q(r, "page");
+	char pgtext[24];
 	struct staff_vols l = { .r = r };
 	if (!staff_admin(r, &acct, false))
 		return 0;
+	if (!q)
+		q = "";
+	if (strlen(q) > STAFF_SEARCH_MAX) {
+		buf_reset(&r->out);
+		return web_message(r, 400, "查找的字太长", "请用姓名、手机号或服务队名的一部分查找（最多 40 个字）。");
+	}
+	snprintf(pgtext, sizeof(pgtext), "%s", page ? page : "1");
+	int rc = app_page_parse(&r->w->app, NULL, pgtext, STAFF_PAGE_VOLS, &pg);
+	if (rc) {
+		app_fail_clear(&r->w->app);
+		buf_reset(&r->out);
+		return web_message(r, 400, "页码不对", "地址里的页码不对：请从志愿者页进入，用“上一页”“下一页”翻。");
+	}
+	struct app_volunteer_filter f = { .station = r->w->app.conf.station, .search = q[0] ? q : NULL,
+					  .page = &pg };
 	staff_begin(r, &acct, "志愿者");
 	web_raw(&r->out, "<h2>查找</h2><form method=\"post\" action=\"/volunteers/find\">");
 	web_csrf_field(r);
 	web_raw(&r->out, "<label for=\"who\">姓名、手机号或编号</label>"
 			 "<input id=\"who\" name=\"who\" list=\"vols\" autocomplete=\"off\" required>");
-	int rc = staff_names(r);
-	if (rc)
+	if ((rc = staff_names(r)))
 		return rc;
 	web_raw(&r->out, "<button type=\"submit\">查看积分和记录</button></form>"
 			 "<h2>登记新志愿者</h2><form method=\"post\" action=\"/volunteers/add\">");
@@ -843,12 +986,32 @@ int web_staff_volunteers(struct web_req *r)
 			 " inputmode=\"numeric\" maxlength=\"20\" required>"
 			 "<label for=\"team\">服务队（可不填）</label><input id=\"team\" name=\"team\" maxlength=\"40\">"
 			 "<label for=\"skills\">技能（可不填，用逗号分开）</label><input id=\"skills\" name=\"skills\" maxlength=\"200\">"
-			 "<button type=\"submit\">登记</button></form><h2>本站志愿者</h2><ul class=\"list\">");
+			 "<button type=\"submit\">登记</button></form><h2 id=\"list\">本站志愿者</h2>"
+			 "<form method=\"get\" action=\"/volunteers#list\" class=\"search\">"
+			 "<label for=\"q\">按姓名、手机号或服务队筛选</label><input id=\"q\" name=\"q\" type=\"search\""
+			 " maxlength=\"40\" value=\"");
+	web_esc(&r->out, q);
+	web_raw(&r->out, "\"><button type=\"submit\">筛选</button>");
+	if (q[0])
+		web_raw(&r->out, " <a href=\"/volunteers#list\">全部</a>");
+	web_raw(&r->out, "</form><ul class=\"list\">");
 	if ((rc = app_volunteer_list(&r->w->app, &f, staff_vol_row, &l)))
 		return rc;
 	web_raw(&r->out, "</ul>");
-	if (l.n > STAFF_LIST_MAX)
-		web_rawf(&r->out, "<p class=\"hint\">只列出前 %d 位，共 %zu 位：请用上面的查找。</p>", STAFF_LIST_MAX, l.n);
+	int64_t pages = (pg.total + STAFF_PAGE_VOLS - 1) / STAFF_PAGE_VOLS, at = pg.offset / STAFF_PAGE_VOLS + 1;
+	if (!pg.total)
+		web_raw(&r->out, q[0] ? "<p class=\"msg\">没有找到这样的志愿者。</p>" : "<p class=\"msg\">本站还没有志愿者。</p>");
+	else if (!l.n)
+		web_raw(&r->out, "<p class=\"msg\">这一页没有了：请回到第 1 页。</p>");
+	if (pg.total) {
+		web_rawf(&r->out, "<nav class=\"pages\"><span>第 %lld / %lld 页，共 %lld 位</span>", (long long)at,
+			 (long long)pages, (long long)pg.total);
+		if (at > 1)
+			staff_vols_link(r, q, at - 1 <= pages ? at - 1 : pages, "上一页");
+		if (at < pages)
+			staff_vols_link(r, q, at + 1, "下一页");
+		web_raw(&r->out, "</nav>");
+	}
 	web_end(r);
 	return 0;
 }
@@ -969,7 +1132,13 @@ int web_staff_volunteer(struct web_req *r)
 	web_raw(&r->out, "</table></div><h2>订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = c.v.id };
 	struct staff_orders l = { .r = r, .acct = &acct, .since = 0, .want = -1, .limit = 100 };
-	if ((rc = app_order_list(&r->w->app, &f, staff_order_row, &l)))
+	struct staff_sent_set sent;
+	if ((rc = staff_sent_load(r, &f, &sent)))
+		return rc;
+	l.sent = &sent;
+	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
+	mem_free(sent.ids);
+	if (rc)
 		return rc;
 	web_raw(&r->out, "</ul>");
 	web_end(r);
