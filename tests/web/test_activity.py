@@ -13,7 +13,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, csrf_of, fail, http, qr_text, run, shot, start_node, text_of  # noqa: E402
+from weblib import submit, browser, check, check_page, csrf_of, fail, http, qr_text, run, shot, start_node, text_of  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 
@@ -50,7 +50,7 @@ def flow():
     a.get(st.url("/"))
     a.find_element(By.NAME, "phone").send_keys("13800001234")
     a.find_element(By.NAME, "pin").send_keys("246813")
-    a.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    submit(a.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     check_page(a)
     a.find_element(By.CSS_SELECTOR, "a[href='/activities']").click()
     check_page(a)
@@ -60,7 +60,7 @@ def flow():
     if "赵刚" not in a.page_source or "已报名" not in a.page_source or "13700001111" in a.page_source:
         fail("the activity's page does not list 赵刚 as signed up with the phone masked")
     shot(a, "activity-people-360")
-    a.find_element(By.CSS_SELECTOR, "#people form[action='/activity/checkin'] button").click()
+    submit(a.find_element(By.CSS_SELECTOR, "#people form[action='/activity/checkin'] button"))
     check_page(a)
     s, act = states(st, aid)
     if s.get("s1-v3") != "in" or act["checked_in"] != 1:
@@ -110,14 +110,14 @@ def flow():
     before = st.cl("digest")
     v.find_element(By.NAME, "phone").send_keys("13900005678")
     v.find_element(By.NAME, "pin").send_keys("9999")
-    v.find_element(By.ID, "in").click()
+    submit(v.find_element(By.ID, "in"))
     check_page(v)
     if "已签到" in v.find_element(By.TAG_NAME, "main").text or st.cl("digest") != before:
         fail("a wrong PIN checked in or wrote")
     shot(v, "activity-phone-wrong-360")
     v.find_element(By.NAME, "phone").send_keys("13900005678")
     v.find_element(By.NAME, "pin").send_keys("1357")
-    v.find_element(By.ID, "in").click()
+    submit(v.find_element(By.ID, "in"))
     check_page(v)
     if "李娜 已签到" not in text_of(v, "result", "李娜 已签到"):
         fail("the phone's check-in says %r" % v.find_element(By.TAG_NAME, "main").text)
@@ -128,14 +128,14 @@ def flow():
     shot(v, "activity-phone-in-360")
     v.find_element(By.NAME, "phone").send_keys("13900005678")
     v.find_element(By.NAME, "pin").send_keys("1357")
-    v.find_element(By.ID, "out").click()
+    submit(v.find_element(By.ID, "out"))
     check_page(v)
     if "记入 2 小时、20 积分" not in text_of(v, "result", "记入 2 小时、20 积分"):
         fail("the phone's check-out says %r" % v.find_element(By.TAG_NAME, "main").text)
     shot(v, "activity-phone-out-360")
     v.find_element(By.NAME, "phone").send_keys("13900005678")
     v.find_element(By.NAME, "pin").send_keys("1357")
-    v.find_element(By.ID, "out").click()
+    submit(v.find_element(By.ID, "out"))
     if "已经在活动" not in text_of(v, "result", "已经在活动"):
         fail("a second check-out is not refused: %r" % v.find_element(By.TAG_NAME, "main").text)
     if st.cl("--json", "points", "balance", "s1-v2")["balance"] != 20:
@@ -144,9 +144,9 @@ def flow():
 
     # the admin: 赵刚 out, then close
     a.get(st.url("/activity?id=%s" % aid))
-    a.find_element(By.CSS_SELECTOR, "#people form[action='/activity/checkout'] button").click()
+    submit(a.find_element(By.CSS_SELECTOR, "#people form[action='/activity/checkout'] button"))
     check_page(a)
-    a.find_element(By.CSS_SELECTOR, "form[action='/activity/close'] button").click()
+    submit(a.find_element(By.CSS_SELECTOR, "form[action='/activity/close'] button"))
     check_page(a)
     s, act = states(st, aid)
     if not act["closed"] or s != {"s1-v2": "out", "s1-v3": "out"}:

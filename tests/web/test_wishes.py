@@ -14,7 +14,7 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, fail, run, shot, start_node  # noqa: E402
+from weblib import submit, browser, check, check_page, fail, run, shot, start_node  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
@@ -36,7 +36,7 @@ def login(b, node, phone, pin):
     check_page(b)
     b.find_element(By.NAME, "phone").send_keys(phone)
     b.find_element(By.NAME, "pin").send_keys(pin)
-    b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
+    submit(b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
     check_page(b)
     if b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
         fail("login as %s failed: %s" % (phone, b.find_element(By.TAG_NAME, "main").text))
@@ -65,7 +65,7 @@ def flow():
     a.find_element(By.NAME, "requester").send_keys("孙大姐")
     a.find_element(By.NAME, "phone").send_keys("13611112222")
     shot(a, "wish-add-360")
-    a.find_element(By.CSS_SELECTOR, "form[action='/wishes/add'] button").click()
+    submit(a.find_element(By.CSS_SELECTOR, "form[action='/wishes/add'] button"))
     check_page(a)
     ws = st.cl("--json", "wish", "list")["wishes"]
     if len(ws) != 1 or ws[0]["what"] != "想要一台收音机听戏" or ws[0]["for"] != "孙奶奶" or ws[0]["due"] != "2099-12-31":
@@ -85,7 +85,7 @@ def flow():
         fail("a volunteer is offered the form to publish wishes")
     if v.find_elements(By.CSS_SELECTOR, "form[action='/wishes/claim'] input[name=unit]"):
         fail("a volunteer is offered to claim for a unit")
-    v.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/claim'] button" % wid).click()
+    submit(v.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/claim'] button" % wid))
     check_page(v)
     w = wish(st, wid)
     if w["state"] != "claimed" or w["claimed_by"]["id"] != "s1-v2":
@@ -95,7 +95,7 @@ def flow():
     before = st.cl("digest")
     v.execute_script("document.querySelector('#w-%s form[action=\"/wishes/done\"] input[name=note]')"
                      ".removeAttribute('required')" % wid)
-    v.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/done'] button" % wid).click()
+    submit(v.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/done'] button" % wid))
     try:  # the click starts the POST; wait (bounded) for its answer page
         WebDriverWait(v, 20).until(lambda d: "说明要写" in d.page_source)
     except TimeoutException:
@@ -110,7 +110,7 @@ def flow():
     form.find_element(By.NAME, "note").send_keys("买来收音机并教会孙奶奶使用")
     form.find_element(By.NAME, "hours").send_keys("1.5")
     shot(v, "wish-done-form-360")
-    form.find_element(By.TAG_NAME, "button").click()
+    submit(form.find_element(By.TAG_NAME, "button"))
     check_page(v)
     w = wish(st, wid)
     if w["state"] != "fulfilled" or w["note"] != "买来收音机并教会孙奶奶使用" or w["points"] != 15:
@@ -125,7 +125,7 @@ def flow():
     a.get(st.url("/wishes"))
     form = a.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/claim']" % w2)
     form.find_element(By.NAME, "unit").send_keys("县供电所")
-    form.find_element(By.TAG_NAME, "button").click()
+    submit(form.find_element(By.TAG_NAME, "button"))
     check_page(a)
     w = wish(st, w2)
     if w["state"] != "claimed" or w["claimed_by"] != {"kind": "unit", "id": None, "name": "县供电所"}:
@@ -143,7 +143,7 @@ def flow():
     if "没有权限" not in v.page_source or st.cl("digest") != before:
         fail("a volunteer released a unit's claim")
     shot(a, "wish-unit-360")
-    a.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/release'] button" % w2).click()
+    submit(a.find_element(By.CSS_SELECTOR, "#w-%s form[action='/wishes/release'] button" % w2))
     check_page(a)
     if wish(st, w2)["state"] != "published":
         fail("the admin's release did not publish the wish again")

@@ -211,6 +211,23 @@ def _need_browser():
              % (", ".join(missing), " ".join(missing)))
 
 
+def submit(el, timeout=20):
+    """Click a form's button (or a link) and return once the page it
+    leads to has replaced this one (bounded). WebDriver's click returns
+    when the click is dispatched: a POST's answer may come later, and a
+    test that reads the page or the replica at once sees the old one."""
+    from selenium.common.exceptions import TimeoutException, WebDriverException
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.expected_conditions import staleness_of
+    from selenium.webdriver.support.ui import WebDriverWait
+    old = el.parent.find_element(By.TAG_NAME, "html")
+    el.click()
+    try:
+        WebDriverWait(el.parent, timeout).until(staleness_of(old))
+    except (TimeoutException, WebDriverException):
+        pass
+
+
 def browser(width=360, height=640, mobile=None):
     """A headless chromium whose viewport is width x height CSS pixels
     (a phone when narrower than 800 px). It may reach 127.0.0.1 only."""
