@@ -169,8 +169,18 @@ int node_cmd_activity_show(struct node_ctx *ctx, const struct node_args *a)
 	size_t n = 0;
 	int rc = node_args_one(ctx, a, M_NEED_ACTIVITY);
 
-	if (rc || (rc = app_activity_find(&ctx->app, a->pos[0], &x)) ||
-	    (rc = app_activity_people(&ctx->app, x.id, &p, &n)))
+	if (rc || (rc = app_activity_find(&ctx->app, a->pos[0], &x)))
+		return rc;
+	/* at the home, decide the requests and the waitlist first (A5), so
+	 * show never says 待确认 for what the home would decide now; a
+	 * replica that cannot be written (busy, read-only) shows as it is */
+	if (x.home && !x.closed) {
+		if (app_activity_settle(&ctx->app, NULL))
+			app_fail_clear(&ctx->app);
+		else if ((rc = app_activity_find(&ctx->app, a->pos[0], &x)))
+			return rc;
+	}
+	if ((rc = app_activity_people(&ctx->app, x.id, &p, &n)))
 		return rc;
 	if (ctx->json) {
 		struct node_json j;

@@ -53,9 +53,13 @@ contains "$err" "已经报了活动 敬老院打扫（已报名）" "a second si
 
 check "they meet: 一村 grants no request past its 2 seats; both are waitlisted in order"
 carry "$HUB" "$S1"
-expect 0 --home "$S1" --json activity show $aid
-echo "$out" | pyjson 'd["activity"]["pending"] == 2 and d["activity"]["seats"] == 2' ||
+expect 0 --home "$S1" --json activity list --all
+echo "$out" | pyjson 'd["activities"][0]["pending"] == 2 and d["activities"][0]["seats"] == 2' ||
 	fail "the requests are pending before the home decides"
+# show at the home decides first (A5): never 待确认 for what it decides now
+expect 0 --home "$S1" activity show $aid
+contains "$out" "候补 2，待确认 0" "show at the home decides the requests first"
+contains "$out" "张强  138****3333  候补" "show at the home waitlists the request"
 before=$(cl --home "$S1" digest)
 expect 3 --home "$S1" activity checkin $aid --volunteer 张强
 contains "$err" "2 个名额已满" "a person without a seat is refused when full"
@@ -113,8 +117,9 @@ expect 3 --home "$S2" activity checkin "$cid" --volunteer 孙丽
 contains "$err" "县级中心" "only the hub checks in to a county-wide activity"
 carry "$S2" "$HUB"
 carry "$S1" "$HUB"
-expect 0 --home "$HUB" --json activity show "$cid"
-echo "$out" | pyjson 'd["activity"]["pending"] == 2' || fail "two requests pending at the hub"
+expect 0 --home "$HUB" --json activity list --all
+echo "$out" | pyjson '[x["pending"] for x in d["activities"] if x["id"] == "'"$cid"'"] == [2]' ||
+	fail "two requests pending at the hub"
 # serve decides after merges, with no activity command run (one turn)
 expect 0 --home "$HUB" serve --listen none --once
 contains "$err" "确认了 2 个报名" "serve logs the sign-ups it decided"
