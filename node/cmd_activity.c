@@ -364,11 +364,32 @@ void node_activity_status(struct node_ctx *ctx)
 		for (size_t i = 0; i < n && i < 10; i++) {
 			char when[32];
 			app_time_fmt((uint64_t)v[i].start_at, when, sizeof(when));
-			const char *hm = strlen(when) > 11 ? when + 11 : when; /* "HH:MM" of today */
+			/* "HH:MM" when it starts today; the date too when it
+			 * started before today and runs into it */
+			const char *hm = v[i].start_at >= from && strlen(when) > 11 ? when + 11 : when;
 			node_say(ctx, M_STATUS_ACTIVITY_LINE, v[i].id, hm, v[i].title,
 				 (long long)v[i].seats, (long long)v[i].capacity, (long long)v[i].checked_in);
 		}
 	}
+	mem_free(v);
+}
+
+void node_activity_status_json(struct node_ctx *ctx, struct node_json *j)
+{
+	struct app_activity *v = NULL;
+	int64_t from, to;
+	size_t n = 0;
+
+	node_json_key(j, "activities_today");
+	node_json_arr(j);
+	node_act_today(ctx->app.now_ms, &from, &to);
+	if (to <= 0 || app_activity_list(&ctx->app, false, from, to, &v, &n)) {
+		app_fail_clear(&ctx->app);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		node_act_json(j, &v[i]);
+	node_json_end_arr(j);
 	mem_free(v);
 }
 

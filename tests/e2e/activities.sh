@@ -162,10 +162,21 @@ contains "$out" "activity checkin" "activity --help"
 expect 2 --home "$S1" activity signup $aid
 contains "$err" "--volunteer" "a sign-up without a volunteer says what is missing"
 expect 4 --home "$S1" activity show s0001-a99
+# an activity over two days, for status on its second day
+expect 0 --home "$S1" activity add --title 夜间巡逻 --place 村口 --start "2025-03-11 20:00" \
+	--end "2025-03-12 14:00" --capacity 5 --hours 3
 echo 1741744800000 >"$TMP/now" # 2025-03-12 10:00 +08:00, the day of 全县植树
 expect 0 --home "$S1" status
-contains "$out" "今日活动：1 项" "status shows today's activities"
+contains "$out" "今日活动：2 项" "status shows today's activities"
 contains "$out" "全县植树" "status names today's activity"
 expect 0 --home "$S1" report
-contains "$out" "志愿活动：3 项" "report counts the activities"
+contains "$out" "志愿活动：4 项" "report counts the activities"
+
+check "status --json lists today's activities; a two-day activity shows its date on the second day"
+expect 0 --home "$S1" --json status
+echo "$out" | pyjson 'sorted(x["title"] for x in d["activities_today"]) == sorted(["全县植树", "夜间巡逻"])' ||
+	fail "status --json lists today's activity"
+expect 0 --home "$S1" status
+contains "$out" "2025-03-11 20:00 夜间巡逻" "an activity that started yesterday shows its date"
+contains "$out" " 08:00 全县植树" "today's activity shows its time only"
 echo "activities: ok"
