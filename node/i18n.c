@@ -1500,6 +1500,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_BUNDLE_PRUNED] = { "%llu 个数据源的早期历史在本机已压缩，%s 缺少的那部分没有放进同步包：对方需要从签名快照开始（见现场手册 4a 节）\n",
 			      "%llu feeds left out: their early history is compacted here and %s lacks it; it must start them from a signed snapshot (field guide, 4a)\n" },
 	/* ---- end of log compaction ---- */
+	/* ---- issue 17 QA (qa17) ---- */
+	[M_RCOL_ACT_SEATS] = { "活动报名", "activity seats" },
+	[M_RCOL_ACT_IN] = { "活动签到", "activity check-ins" },
+	[M_RCOL_ACT_HOURS] = { "活动时长", "activity hours" },
+	/* ---- end of issue 17 QA ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

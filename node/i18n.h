@@ -790,6 +790,11 @@ enum node_msg_id {
 	M_BUNDLE_PRUNED,
 	M_RESCUE_COMPACTED,
 	/* ---- end of log compaction ---- */
+	/* ---- issue 17 QA (qa17) ---- */
+	M_RCOL_ACT_SEATS,
+	M_RCOL_ACT_IN,
+	M_RCOL_ACT_HOURS,
+	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };
 

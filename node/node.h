@@ -213,7 +213,7 @@ void node_echo(const char *s, char *out, size_t n);
 
 /* ---- output (output.c) ------------------------------------------------ */
 
-#define NODE_TABLE_COLS 24
+#define NODE_TABLE_COLS 32
 
 /* A table printed with columns aligned by display width (CJK = 2). */
 struct node_table {

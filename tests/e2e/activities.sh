@@ -170,7 +170,20 @@ expect 0 --home "$S1" status
 contains "$out" "今日活动：2 项" "status shows today's activities"
 contains "$out" "全县植树" "status names today's activity"
 expect 0 --home "$S1" report
-contains "$out" "志愿活动：4 项" "report counts the activities"
+contains "$out" "志愿活动：4 项（进行中 3），报名 4 人次，签到 4 人次，记入 8.5 小时" "report counts the activities"
+
+check "report --json and --format csv carry the activities' seats, check-ins and hours"
+expect 0 --home "$S1" --json report
+echo "$out" | pyjson 'd["activity_summary"] == {"activities": 4, "open": 3, "seats": 4, "checked_in": 4, "hours": 8.5}' ||
+	fail "report --json has the activity summary"
+expect 0 --home "$S1" report --format csv
+case $out in *志愿活动*) fail "the CSV holds a line of prose: $out" ;; esac
+echo "$out" | python3 -c "import csv,sys
+rows=list(csv.reader(sys.stdin.read().lstrip('\ufeff').splitlines()))
+h=rows[0]; t=rows[-1]
+assert all(len(r) == len(h) for r in rows), rows
+assert t[0] == '合计' and t[h.index('活动报名')] == '4' and t[h.index('活动签到')] == '4' and t[h.index('活动时长')] == '8.5', rows" ||
+	fail "the CSV's total row carries the activity columns"
 
 check "status --json lists today's activities; a two-day activity shows its date on the second day"
 expect 0 --home "$S1" --json status
