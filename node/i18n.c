@@ -426,14 +426,14 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
 				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
 	[M_HELP_REPORT] = { "report [--by station|town|category|month|team|volunteer] [--from 日期] [--to 日期] [--format table|json|csv]\n"
-			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者（期间内完成过服务的）、服务时长、发放与兑换积分、注册与新注册志愿者、微心愿（已圆梦）。按 team 分组时，订单和积分计入志愿者现在所在的队伍；按 volunteer 分组列出每位志愿者的订单、时长和积分。\n"
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者（期间内完成过订单或记过时长的，如活动签退、hours add）、服务时长、发放与兑换积分、注册与新注册志愿者、微心愿（已圆梦）、志愿活动（报名、签到和记入的时长：表格在最后一行，CSV 在合计行的最后三列）。按 team 分组时，订单和积分计入志愿者现在所在的队伍；按 volunteer 分组列出每位志愿者的订单、时长和积分。\n"
 			    "  --from/--to：日期写成 2026-12-01（本机所在地的日期，两头都算）；订单按登记日期，积分按记账日期，志愿者按注册日期。CSV 带 BOM、中文表头、CRLF，Excel 双击即可打开（--lang en 为英文表头）。\n"
 			    "report --top [--period month|quarter] [--by county|station|town] [--from 日期] [--to 日期] [--format table|json|csv]\n"
 			    "  优秀志愿者：每月（或每季度）服务时长最多的前 10 名，可按站点或乡镇分别排名；--from/--to 按服务完成的日期。\n"
 			    "report --duplicates [--json]\n"
 			    "  （仅县级中心）在两个以上站点登记的同一身份证号：每组列出志愿者编号、站点、姓名和尾号，不显示号码。\n",
 			    "report [--by station|town|category|month|team|volunteer] [--from DAY] [--to DAY] [--format table|json|csv]\n"
-			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers (who served in the range), hours, points issued and redeemed, registered and new volunteers, wishes (and those fulfilled). By team, orders and points count in the team their volunteer is in now; by volunteer, each volunteer's orders, hours and points.\n"
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers (who finished an order or had hours credited in the range: an activity check-out, hours add), hours, points issued and redeemed, registered and new volunteers, wishes (and those fulfilled), activities (seats, check-ins and hours credited: the last line of the table, the last three columns of the CSV's total row). By team, orders and points count in the team their volunteer is in now; by volunteer, each volunteer's orders, hours and points.\n"
 			    "  --from/--to: days as 2026-12-01 (this node's local days, both included); orders by the day they were placed, points by the day they were written, volunteers by the day they registered. CSV has a BOM, headings in the node's language (--lang en: English) and CRLF, for Excel.\n"
 			    "report --top [--period month|quarter] [--by county|station|town] [--from DAY] [--to DAY] [--format table|json|csv]\n"
 			    "  Outstanding volunteers: the 10 with the most hours of service in each month (or quarter), county-wide or ranked per station or town; --from/--to by the day the work was done.\n"

@@ -376,6 +376,31 @@ static void test_groups(void **state)
 		reg += r.g[i].new_vols;
 	assert_int_equal(reg, 3);
 	app_report_release(&r);
+
+	/* RP5: active = did credited service; hours recorded outside orders
+	 * (hours add, an activity's check-out) count, in their range */
+	uint64_t t3 = t2 + 86400000;
+	t.a.now_ms = t3;
+	char v4[APP_ID_MAX + 1];
+	struct app_volunteer_in a4 = { .name = "孙丽", .phone = "13600003333", .station = "s0001" };
+	struct app_volunteer_found f4;
+	struct app_ledger_result lr;
+	assert_int_equal(app_volunteer_add(&t.a, &a4, v4, sizeof(v4)), 0);
+	assert_int_equal(app_hours_add(&t.a, v4, "2", "扫雪", &f4, &lr), 0);
+	assert_int_equal(app_report_build(&t.a, APP_BY_STATION, &r), 0);
+	assert_int_equal(r.total.active, 3); /* v1, v2 by orders, v4 by hours */
+	assert_int_equal(group_of(&r, "s0001")->active, 2);
+	app_report_release(&r);
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, (int64_t)t3, 0, &r), 0);
+	assert_int_equal(r.total.active, 1); /* only v4 served from T3 on */
+	app_report_release(&r);
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, (int64_t)t1, (int64_t)t2, &r), 0);
+	assert_int_equal(r.total.active, 2); /* the hours are after the range */
+	app_report_release(&r);
+	assert_int_equal(app_report_build(&t.a, APP_BY_VOLUNTEER, &r), 0);
+	assert_non_null(g = group_of(&r, v4));
+	assert_int_equal(g->active, 1);
+	app_report_release(&r);
 	t_node_free(&t);
 }
 

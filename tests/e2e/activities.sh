@@ -176,6 +176,8 @@ check "report --json and --format csv carry the activities' seats, check-ins and
 expect 0 --home "$S1" --json report
 echo "$out" | pyjson 'd["activity_summary"] == {"activities": 4, "open": 3, "seats": 4, "checked_in": 4, "hours": 8.5}' ||
 	fail "report --json has the activity summary"
+echo "$out" | pyjson 'd["total"]["active_volunteers"] == 4' ||
+	fail "the four volunteers credited for activities are active (no order done)"
 expect 0 --home "$S1" report --format csv
 case $out in *志愿活动*) fail "the CSV holds a line of prose: $out" ;; esac
 echo "$out" | python3 -c "import csv,sys
