@@ -184,7 +184,7 @@ int app_wish_load(struct app *a, const char *id, struct app_wish *w)
 	int rc;
 	memset(w, 0, sizeof(*w));
 	if ((rc = app_order_load(a, id, &w->o)))
-		return rc;
+		return rc == ERR_NOTFOUND ? app_failf(a, rc, APP_W_WISH_NOT_FOUND, 1, id) : rc;
 	if (strcmp(w->o.kind, "wish") != 0) {
 		char kind[16];
 		snprintf(kind, sizeof(kind), "%s", w->o.kind[0] ? w->o.kind : "service");

@@ -1504,6 +1504,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_RCOL_ACT_SEATS] = { "活动报名", "activity seats" },
 	[M_RCOL_ACT_IN] = { "活动签到", "activity check-ins" },
 	[M_RCOL_ACT_HOURS] = { "活动时长", "activity hours" },
+	[M_WISH_NOT_FOUND] = { "没有微心愿 %s：用 cunlian wish list 查找编号（微心愿的编号和订单一样，如 s0001-o12）\n",
+			       "no wish %s: find the id with cunlian wish list (wishes have order ids, like s0001-o12)\n" },
 	/* ---- end of issue 17 QA ---- */
 };
 

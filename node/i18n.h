@@ -794,6 +794,7 @@ enum node_msg_id {
 	M_RCOL_ACT_SEATS,
 	M_RCOL_ACT_IN,
 	M_RCOL_ACT_HOURS,
+	M_WISH_NOT_FOUND,
 	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };

@@ -126,4 +126,14 @@ for h in "$S1" "$HUB"; do
 done
 expect 0 --home "$S1" wish show s0001-o3
 contains "$out" "单位 县供电所" "show names the unit"
+
+check "an unknown wish id is named a wish, with the command that lists them"
+before=$(cl --home "$S1" digest)
+for verb in "show" "claim --unit 县供电所" "release --force" "done --note 送到"; do
+	expect 4 --home "$S1" wish $verb s0001-o99
+	contains "$err" "没有微心愿 s0001-o99：用 cunlian wish list 查找编号" "wish $verb of an unknown id"
+done
+expect 4 --home "$S1" --lang en wish claim s0001-o99 --unit 县供电所
+contains "$err" "no wish s0001-o99" "wish claim of an unknown id, in English"
+[ "$(cl --home "$S1" digest)" = "$before" ] || fail "an unknown wish id changed the replica"
 echo "wishes: ok"
