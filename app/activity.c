@@ -55,6 +55,10 @@
  *      person (a retry, a replay) merge into one, as credits do.
  *  A10. Times are typed "YYYY-MM-DD HH:MM" in local time; the end is after
  *      the start.
+ *  A11. A sign-up after the activity's end (by this node's clock) is
+ *      refused: nobody can still come. Check-in and check-out stay open
+ *      until the close, so staff can record late who came (decided in
+ *      issue 17's QA).
  */
 #include <string.h>
 #include <time.h>
@@ -579,6 +583,11 @@ static int app_activity_signup_tx(struct app *a, const char *id, const char *who
 
 	if ((rc = act_who(a, id, who, f, r)))
 		return rc;
+	if ((int64_t)a->now_ms >= r->act.end_at) { /* A11 */
+		char end[32];
+		app_time_fmt((uint64_t)r->act.end_at, end, sizeof(end));
+		return app_failf(a, ERR_RULE, APP_W_ACT_ENDED, 3, r->act.title, r->act.id, end);
+	}
 	if (r->state != APP_ACT_NONE) /* A4 */
 		return app_failf(a, ERR_RULE, APP_W_ACT_ALREADY, 4, r->v.name[0] ? r->v.name : r->v.id,
 				 r->v.id, r->act.title, app_act_state_name(r->state));

@@ -795,6 +795,7 @@ enum node_msg_id {
 	M_RCOL_ACT_IN,
 	M_RCOL_ACT_HOURS,
 	M_WISH_NOT_FOUND,
+	M_ACT_ENDED,
 	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };
