@@ -151,9 +151,15 @@ int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a)
 		snprintf(wait, sizeof(wait), "%lld", (long long)(x->waiting + x->pending));
 		snprintf(in, sizeof(in), "%lld", (long long)x->checked_in);
 		app_real_fmt(x->hours, h, sizeof(h));
+		/* its state by this node's clock: closed; open and not yet begun
+		 * (报名中); under way (进行中); past its end, to be closed */
+		int64_t now = (int64_t)ctx->app.now_ms;
+		enum node_msg_id st = x->closed	       ? M_ACT_CLOSED_WORD
+				      : now < x->start_at ? M_ACT_UPCOMING_WORD
+				      : now < x->end_at	  ? M_ACT_OPEN_WORD
+							  : M_ACT_PAST_WORD;
 		const char *cells[] = { x->id, x->title, when, x->place, seats, wait, in, h,
-					node_act_home(ctx, x),
-					node_msg(ctx->lang, x->closed ? M_ACT_CLOSED_WORD : M_ACT_OPEN_WORD) };
+					node_act_home(ctx, x), node_msg(ctx->lang, st) };
 		node_table_row(&t, cells);
 	}
 	node_list_end(ctx, &j, &t, n, M_ACT_LIST_EMPTY);

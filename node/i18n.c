@@ -1506,6 +1506,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_RCOL_ACT_HOURS] = { "活动时长", "activity hours" },
 	[M_WISH_NOT_FOUND] = { "没有微心愿 %s：用 cunlian wish list 查找编号（微心愿的编号和订单一样，如 s0001-o12）\n",
 			       "no wish %s: find the id with cunlian wish list (wishes have order ids, like s0001-o12)\n" },
+	[M_ACT_UPCOMING_WORD] = { "报名中", "upcoming" },
+	[M_ACT_PAST_WORD] = { "已过结束时间，待关闭", "ended, not closed" },
 	[M_ACT_ENDED] = { "活动 %s（%s）已于 %s 结束：不能再报名；来参加过的人由工作人员签到、签退（cunlian activity checkin），或者关闭活动（cunlian activity close）；什么都没有改\n",
 			  "%s (%s) ended at %s: no more sign-ups; staff check in and out the people who came (cunlian activity checkin), or close it (cunlian activity close); nothing was changed\n" },
 	/* ---- end of issue 17 QA ---- */

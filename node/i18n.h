@@ -796,6 +796,8 @@ enum node_msg_id {
 	M_RCOL_ACT_HOURS,
 	M_WISH_NOT_FOUND,
 	M_ACT_ENDED,
+	M_ACT_UPCOMING_WORD,
+	M_ACT_PAST_WORD,
 	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };

@@ -206,4 +206,14 @@ echo "$out" | pyjson 'sorted(x["title"] for x in d["activities_today"]) == sorte
 expect 0 --home "$S1" status
 contains "$out" "2025-03-11 20:00 夜间巡逻" "an activity that started yesterday shows its date"
 contains "$out" " 08:00 全县植树" "today's activity shows its time only"
+
+check "activity list says by the clock whether an open activity is upcoming, under way or past its end"
+expect 0 --home "$S1" activity list
+echo "$out" | grep -q "义诊帮忙.*已过结束时间，待关闭" || fail "an activity past its end, not closed: $out"
+echo "$out" | grep -q "全县植树.*进行中" || fail "an activity under way: $out"
+expect 0 --home "$S1" --lang en activity list
+echo "$out" | grep -q "ended, not closed" || fail "in English: $out"
+echo 1741478400000 >"$TMP/now" # 2025-03-09 08:00 +08:00, before 全县植树
+expect 0 --home "$S1" activity list
+echo "$out" | grep -q "全县植树.*报名中" || fail "an activity not yet begun: $out"
 echo "activities: ok"
