@@ -205,8 +205,8 @@ int app_activity_list(struct app *a, bool all, int64_t from, int64_t to, struct 
 	snprintf(ts, sizeof(ts), "%lld", (long long)to);
 	if ((rc = app_sql(a, &st,
 			  ACT_COLS "WHERE (?1 = '1' OR coalesce(a.closed, 0) = 0)"
-				   " AND (CAST(?3 AS INTEGER) <= 0 OR (a.end_at > CAST(?2 AS INTEGER)"
-				   " AND a.start_at < CAST(?3 AS INTEGER)))"
+				   " AND (CAST(?3 AS INTEGER) <= 0 OR a.start_at < CAST(?3 AS INTEGER))"
+				   " AND (CAST(?2 AS INTEGER) <= 0 OR a.end_at > CAST(?2 AS INTEGER))"
 				   " ORDER BY a.start_at, a.pk",
 			  all ? "1" : "0", fs, ts, NULL)))
 		return rc;

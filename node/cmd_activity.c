@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/activity.h"
+#include "app/range.h"
 #include "node/node.h"
 
 static enum node_msg_id node_act_state_msg(enum app_act_state s)
@@ -126,11 +127,19 @@ int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = node_open(ctx)))
+	struct app_range range;
+	bool all = node_flag(a, "all");
+	if ((rc = node_open(ctx)) || (rc = node_range_take(ctx, a, &range)))
 		return rc;
-	if (node_flag(a, "today"))
+	if (node_flag(a, "today")) {
 		node_act_today(ctx->app.now_ms, &from, &to);
-	if ((rc = app_activity_list(&ctx->app, node_flag(a, "all"), from, to, &v, &n)))
+	} else if (range.from_ms || range.to_ms) {
+		/* --from/--to: those under way on those days, closed ones too */
+		from = range.from_ms;
+		to = range.to_ms;
+		all = true;
+	}
+	if ((rc = app_activity_list(&ctx->app, all, from, to, &v, &n)))
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	      node_msg(ctx->lang, M_COL_TITLE),
 			       node_msg(ctx->lang, M_COL_TIME),       node_msg(ctx->lang, M_COL_PLACE),

@@ -115,7 +115,7 @@ const struct node_cmd node_cmds[] = {
 	/* activities with check-in (issue 17) */
 	CMD("activity", "add", node_cmd_activity_add, M_HELP_ACTIVITY_ADD, APP_WRITES,
 	    "title= place= start= end= capacity= hours= station=", 0),
-	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today", 0),
+	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today from= to=", 0),
 	CMD("activity", "show", node_cmd_activity_show, M_HELP_ACTIVITY_SHOW, APP_READS, "", 1),
 	CMD("activity", "signup", node_cmd_activity_signup, M_HELP_ACTIVITY_SIGNUP, APP_WRITES, "volunteer=", 1),
 	CMD("activity", "cancel", node_cmd_activity_cancel, M_HELP_ACTIVITY_CANCEL, APP_WRITES, "volunteer=", 1),

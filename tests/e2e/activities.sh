@@ -216,4 +216,14 @@ echo "$out" | grep -q "ended, not closed" || fail "in English: $out"
 echo 1741478400000 >"$TMP/now" # 2025-03-09 08:00 +08:00, before 全县植树
 expect 0 --home "$S1" activity list
 echo "$out" | grep -q "全县植树.*报名中" || fail "an activity not yet begun: $out"
+
+check "activity list --from/--to: those under way on those days, closed ones too; a bad day is refused"
+expect 0 --home "$S1" --json activity list --from 2025-03-01 --to 2025-03-05
+echo "$out" | pyjson '[x["title"] for x in d["activities"]] == ["敬老院打扫", "义诊帮忙"]' ||
+	fail "activity list --from --to"
+expect 0 --home "$S1" --json activity list --from 2025-03-12
+echo "$out" | pyjson '[x["title"] for x in d["activities"]] == ["夜间巡逻", "全县植树"]' ||
+	fail "activity list --from"
+expect 2 --home "$S1" activity list --from 2025-02-30
+contains "$err" "2025-02-30 不是日期" "activity list with a day that does not exist"
 echo "activities: ok"
