@@ -436,7 +436,7 @@ static int wish_walk_row(void *arg, const struct app_order *o)
 int app_wish_list(struct app *a, const struct app_wish_filter *f, app_wish_each_fn fn, void *arg)
 {
 	struct wish_walk k = { .a = a, .f = f, .fn = fn, .arg = arg };
-	struct app_order_filter of = { .station = f->station, .kind = "wish" };
+	struct app_order_filter of = { .station = f->station, .kind = "wish", .range = f->range };
 	if (f->state && !(k.status = wish_state_status(f->state, &k.also)))
 		return app_failf(a, ERR_USAGE, APP_W_WISH_BAD_STATE, 1, f->state);
 	if (k.status && !k.also)

@@ -1165,8 +1165,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- micro-wishes (微心愿, issue 17) ---- */
 	[M_HELP_WISH_ADD] = { "wish add --what 心愿 [--for 为谁] [--due 年-月-日] [--requester 姓名] [--phone 电话] [--station 编号]\n  发布一个微心愿（居民想要什么、为谁、什么时候以前）。截止日期不能早于今天。\n",
 		"wish add --what TEXT [--for WHOM] [--due YYYY-MM-DD] [--requester NAME] [--phone P] [--station ID]\n  Publish a micro-wish (what a resident wishes for, for whom, by when). The date may not be before today.\n" },
-	[M_HELP_WISH_LIST] = { "wish list [--state 状态] [--station 编号] [--overdue]\n  列出微心愿。状态：published（待认领） claimed（已认领） fulfilled（已圆梦） thanked（已致谢） cancelled（已取消）；--overdue 只列已过截止日期还没圆梦的。\n",
-		"wish list [--state S] [--station ID] [--overdue]\n  List micro-wishes. State: published claimed fulfilled thanked cancelled; --overdue: only those past their date and not yet fulfilled.\n" },
+	[M_HELP_WISH_LIST] = { "wish list [--state 状态] [--station 编号] [--overdue] [--from 日期] [--to 日期]\n  列出微心愿。状态：published（待认领） claimed（已认领） fulfilled（已圆梦） thanked（已致谢） cancelled（已取消）；--overdue 只列已过截止日期还没圆梦的；--from/--to 只列这些天发布的（日期写成 2026-12-01）。\n",
+		"wish list [--state S] [--station ID] [--overdue] [--from DAY] [--to DAY]\n  List micro-wishes. State: published claimed fulfilled thanked cancelled; --overdue: only those past their date and not yet fulfilled; --from/--to: only those published on those days (days as 2026-12-01).\n" },
 	[M_HELP_WISH_SHOW] = { "wish show 编号\n  微心愿详情：认领方、圆梦说明和完整的历史记录。\n",
 		"wish show ID\n  A micro-wish: who claimed it, the fulfilment note and its full history.\n" },
 	[M_HELP_WISH_CLAIM] = { "wish claim 编号 (--volunteer 志愿者 | --team 队伍 | --unit 单位名称)\n  认领微心愿：一名志愿者、一支队伍或一个外部单位（三者选一）。已被认领的要先释放。\n",

@@ -99,7 +99,7 @@ const struct node_cmd node_cmds[] = {
 	/* micro-wishes (微心愿, issue 17) */
 	CMD("wish", "add", node_cmd_wish_add, M_HELP_WISH_ADD, APP_WRITES,
 	    "what= for= due= requester= phone= station=", 0),
-	CMD("wish", "list", node_cmd_wish_list, M_HELP_WISH_LIST, APP_READS, "state= station= overdue", 0),
+	CMD("wish", "list", node_cmd_wish_list, M_HELP_WISH_LIST, APP_READS, "state= station= overdue from= to=", 0),
 	CMD("wish", "show", node_cmd_wish_show, M_HELP_WISH_SHOW, APP_READS, "", 1),
 	CMD("wish", "claim", node_cmd_wish_claim, M_HELP_WISH_CLAIM, APP_WRITES, "volunteer= team= unit=", 1),
 	CMD("wish", "release", node_cmd_wish_release, M_HELP_WISH_RELEASE, APP_WRITES,

@@ -136,4 +136,14 @@ done
 expect 4 --home "$S1" --lang en wish claim s0001-o99 --unit 县供电所
 contains "$err" "no wish s0001-o99" "wish claim of an unknown id, in English"
 [ "$(cl --home "$S1" digest)" = "$before" ] || fail "an unknown wish id changed the replica"
+
+check "wish list --from/--to: the wishes published on those days; a bad day is refused"
+expect 0 --home "$S1" --json wish list
+all=$(echo "$out" | jget '["wishes"].__len__()')
+expect 0 --home "$S1" --json wish list --from 2025-02-28 --to 2025-02-28
+echo "$out" | pyjson 'len(d["wishes"]) == '"$all"' and len(d["wishes"]) > 0' || fail "wish list of the day they were published"
+expect 0 --home "$S1" --json wish list --from 2025-03-01
+echo "$out" | pyjson 'd["wishes"] == []' || fail "wish list after the day they were published"
+expect 2 --home "$S1" wish list --to 2025-02-30
+contains "$err" "2025-02-30 不是日期" "wish list with a day that does not exist"
 echo "wishes: ok"
