@@ -55,6 +55,10 @@
  *      person (a retry, a replay) merge into one, as credits do.
  *  A10. Times are typed "YYYY-MM-DD HH:MM" in local time; the end is after
  *      the start.
+ *  A11. A sign-up after the activity's end (by this node's clock) is
+ *      refused: nobody can still come. Check-in and check-out stay open
+ *      until the close, so staff can record late who came (decided in
+ *      issue 17's QA).
  */
 #include <string.h>
 #include <time.h>
@@ -127,15 +131,16 @@ const char *app_act_state_name(enum app_act_state s)
 
 /* ---- times (A10) --------------------------------------------------------------- */
 
-int app_parse_datetime(struct app *a, const char *what, const char *text, int64_t *ms)
+int app_parse_datetime(struct app *a, const char *what, const char *typed, int64_t *ms)
 {
 	int y, mo, d, h = 0, mi = 0, used = 0;
 	struct tm tm;
-	char sep = ' ';
+	char sep = ' ', text[48];
 	size_t len;
 
 	*ms = 0;
-	if (!text || ((len = strlen(text)) != 10 && len != 16))
+	app_date_norm(typed, text, sizeof(text)); /* full-width digits, '：' */
+	if ((len = strlen(text)) != 10 && len != 16)
 		goto bad;
 	if (len == 10) {
 		if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
@@ -162,7 +167,7 @@ int app_parse_datetime(struct app *a, const char *what, const char *text, int64_
 	*ms = (int64_t)t * 1000;
 	return 0;
 bad:
-	return app_failf(a, ERR_USAGE, APP_W_ACT_BAD_TIME, 2, what, text ? text : "");
+	return app_failf(a, ERR_USAGE, APP_W_ACT_BAD_TIME, 2, what, typed ? typed : "");
 }
 
 /* ---- reading ------------------------------------------------------------------- */
@@ -201,8 +206,8 @@ int app_activity_list(struct app *a, bool all, int64_t from, int64_t to, struct 
 	snprintf(ts, sizeof(ts), "%lld", (long long)to);
 	if ((rc = app_sql(a, &st,
 			  ACT_COLS "WHERE (?1 = '1' OR coalesce(a.closed, 0) = 0)"
-				   " AND (CAST(?3 AS INTEGER) <= 0 OR (a.end_at > CAST(?2 AS INTEGER)"
-				   " AND a.start_at < CAST(?3 AS INTEGER)))"
+				   " AND (CAST(?3 AS INTEGER) <= 0 OR a.start_at < CAST(?3 AS INTEGER))"
+				   " AND (CAST(?2 AS INTEGER) <= 0 OR a.end_at > CAST(?2 AS INTEGER))"
 				   " ORDER BY a.start_at, a.pk",
 			  all ? "1" : "0", fs, ts, NULL)))
 		return rc;
@@ -579,6 +584,11 @@ static int app_activity_signup_tx(struct app *a, const char *id, const char *who
 
 	if ((rc = act_who(a, id, who, f, r)))
 		return rc;
+	if ((int64_t)a->now_ms >= r->act.end_at) { /* A11 */
+		char end[32];
+		app_time_fmt((uint64_t)r->act.end_at, end, sizeof(end));
+		return app_failf(a, ERR_RULE, APP_W_ACT_ENDED, 3, r->act.title, r->act.id, end);
+	}
 	if (r->state != APP_ACT_NONE) /* A4 */
 		return app_failf(a, ERR_RULE, APP_W_ACT_ALREADY, 4, r->v.name[0] ? r->v.name : r->v.id,
 				 r->v.id, r->act.title, app_act_state_name(r->state));

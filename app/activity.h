@@ -66,7 +66,8 @@ int app_activity_add(struct app *a, const struct app_activity_new *in, struct ap
 int app_activity_find(struct app *a, const char *text, struct app_activity *out);
 
 /* Activities this node holds, by start: closed ones too when all; only
- * those overlapping [from, to) when to > 0. *out mem_alloc'd, *n. */
+ * those overlapping [from, to) (an end <= 0 left open: from 0, to 0).
+ * *out mem_alloc'd, *n. */
 int app_activity_list(struct app *a, bool all, int64_t from, int64_t to, struct app_activity **out,
 		      size_t *n);
 

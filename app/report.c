@@ -14,6 +14,10 @@
  *       quadratic; the groups come out sorted by key.
  *  RP4. Texts of the replica are only ever bound or compared in SQL,
  *       never pasted into it; a group key is a column value.
+ *  RP5. Active means did credited service in the range (decided in
+ *       issue 17's QA): a finished order placed in the range, or an
+ *       hours credit (an activity's check-out, `hours add`) written in
+ *       it; one volunteer who did both is one active volunteer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -132,7 +136,7 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 		 " sum(o.status = 'done'), sum(o.status = 'rated'), sum(o.status = 'cancelled'),"
 		 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
 		 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
-		 " count(DISTINCT CASE WHEN o.status IN ('done', 'rated') THEN o.volunteer END),"
+		 " 0," /* active volunteers: report_active */
 		 " coalesce(sum(o.kind = 'wish'), 0),"
 		 " coalesce(sum(o.kind = 'wish' AND o.status IN ('done', 'rated')), 0)"
 		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
@@ -199,6 +203,59 @@ static int report_points(struct app *a, struct app_report *r, const char *by,
 		}
 		g->issued = sqlite3_column_int64(st, 1);
 		g->redeemed = sqlite3_column_int64(st, 2);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+/* Active volunteers (report.h, RP5): distinct volunteers with a
+ * finished order placed in the range, or an hours credit (reason
+ * "hours": an activity's check-out, `hours add`) written in the range;
+ * an order in its order's group, an hours row in its points row's group
+ * (as report_points). */
+static int report_active(struct app *a, struct app_report *r, const char *by, bool total)
+{
+	char sql[2400], okey[256], pkey[256], ow[200], pw[200];
+	sqlite3_stmt *st;
+	int rc;
+	report_range(r, "o.created_at", ow, sizeof(ow));
+	report_range(r, "coalesce(p.at, o.created_at)", pw, sizeof(pw));
+	if (total) {
+		snprintf(okey, sizeof(okey), "'*'");
+		snprintf(pkey, sizeof(pkey), "'*'");
+	} else {
+		report_key(by, strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0 ? "o.volunteer"
+											: "o.station",
+			   okey, sizeof(okey));
+		if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
+			report_key(by, "", pkey, sizeof(pkey));
+		else if (strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0)
+			report_key(by, "p.volunteer", pkey, sizeof(pkey));
+		else
+			report_key(by, "coalesce(o.station, p.station)", pkey, sizeof(pkey));
+	}
+	snprintf(sql, sizeof(sql),
+		 "SELECT k, count(DISTINCT vol) FROM ("
+		 "SELECT %s AS k, o.volunteer AS vol"
+		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s%s"
+		 " o.status IN ('done', 'rated') AND coalesce(o.volunteer, '') != ''"
+		 " UNION ALL SELECT %s AS k, p.volunteer AS vol"
+		 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
+		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s%s"
+		 " p.reason = 'hours' AND coalesce(p.hours, 0) > 0 AND coalesce(p.volunteer, '') != ''"
+		 ") GROUP BY k ORDER BY k",
+		 okey, ow, ow[0] ? " AND" : " WHERE", pkey, pw, pw[0] ? " AND" : " WHERE");
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		app_col_text(st, 0, k, sizeof(k));
+		struct app_report_group *g = total ? &r->total : report_group(r, k);
+		if (!g) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		g->active = sqlite3_column_int64(st, 1);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
@@ -400,6 +457,7 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 		   sizeof(key));
 	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
 	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)) ||
+	    (rc = report_active(a, r, byn, false)) || (rc = report_active(a, r, byn, true)) ||
 	    (rc = report_volunteers(a, r, false)) || (rc = report_volunteers(a, r, true)) ||
 	    (rc = report_activities(a, r, false)) || (rc = report_activities(a, r, true)))
 		goto fail;

@@ -8,8 +8,10 @@
  * Definitions (docs/cli.md):
  *   completion rate   (done + rated) / all orders of the group
  *   average rating    over rated orders; satisfied = share rated 4 or 5
- *   active volunteers did service in the range: distinct volunteers with
- *                     a finished (done or rated) order placed in the range
+ *   active volunteers did credited service in the range: distinct
+ *                     volunteers with a finished (done or rated) order
+ *                     placed in the range, or an hours credit (activity
+ *                     check-out, `hours add`) written in the range (RP5)
  *   registered        volunteers registered before the range's end whose
  *                     status is not `left` now; new: registered in the
  *                     range. By station, town, team and volunteer their

@@ -283,6 +283,9 @@ enum app_why {
 	APP_W_SNAP_MAKE,             /* (scope) + the code's reason */
 	APP_W_SNAP_REFUSED,          /* (file, why in English) + the code's reason: nothing changed */
 	APP_W_RESCUE_COMPACTED,      /* (date) the log was compacted: a rescue cannot rebuild it */
+	/* issue 17 QA (qa17) */
+	APP_W_WISH_NOT_FOUND,        /* (id) no wish (no order) of that id */
+	APP_W_ACT_ENDED,             /* (title, id, end) a sign-up after the end (activity.c A11) */
 
 	APP_W_COUNT
 };

@@ -99,11 +99,13 @@ static void wish_today(const struct app *a, char out[16])
 
 /* W2: a date as typed: YYYY-MM-DD (or YYYY-M-D), a day of the calendar,
  * years 2000..2099; written back as YYYY-MM-DD. */
-static bool wish_date_parse(const char *s, char out[16])
+static bool wish_date_parse(const char *typed, char out[16])
 {
 	int y, m, d, n = 0;
 	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (!s || strlen(s) > 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] != '\0')
+	char s[32];
+	app_date_norm(typed, s, sizeof(s)); /* full-width digits */
+	if (strlen(s) > 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] != '\0')
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || *p == '-'))
@@ -184,7 +186,7 @@ int app_wish_load(struct app *a, const char *id, struct app_wish *w)
 	int rc;
 	memset(w, 0, sizeof(*w));
 	if ((rc = app_order_load(a, id, &w->o)))
-		return rc;
+		return rc == ERR_NOTFOUND ? app_failf(a, rc, APP_W_WISH_NOT_FOUND, 1, id) : rc;
 	if (strcmp(w->o.kind, "wish") != 0) {
 		char kind[16];
 		snprintf(kind, sizeof(kind), "%s", w->o.kind[0] ? w->o.kind : "service");
@@ -436,7 +438,7 @@ static int wish_walk_row(void *arg, const struct app_order *o)
 int app_wish_list(struct app *a, const struct app_wish_filter *f, app_wish_each_fn fn, void *arg)
 {
 	struct wish_walk k = { .a = a, .f = f, .fn = fn, .arg = arg };
-	struct app_order_filter of = { .station = f->station, .kind = "wish" };
+	struct app_order_filter of = { .station = f->station, .kind = "wish", .range = f->range };
 	if (f->state && !(k.status = wish_state_status(f->state, &k.also)))
 		return app_failf(a, ERR_USAGE, APP_W_WISH_BAD_STATE, 1, f->state);
 	if (k.status && !k.also)

@@ -90,6 +90,7 @@ int app_wish_done(struct app *a, const char *id, const char *note, const char *h
 struct app_wish_filter {
 	const char *state, *station;
 	bool overdue;
+	const struct app_range *range; /* published (created) in the range; NULL: any */
 };
 typedef int (*app_wish_each_fn)(void *arg, const struct app_wish *w);
 int app_wish_list(struct app *a, const struct app_wish_filter *f, app_wish_each_fn fn, void *arg);

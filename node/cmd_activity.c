@@ -10,6 +10,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "app/activity.h"
+#include "app/range.h"
 #include "node/node.h"
 
 static enum node_msg_id node_act_state_msg(enum app_act_state s)
@@ -126,11 +127,19 @@ int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a)
 	size_t n = 0;
 	int rc;
 
-	if ((rc = node_open(ctx)))
+	struct app_range range;
+	bool all = node_flag(a, "all");
+	if ((rc = node_open(ctx)) || (rc = node_range_take(ctx, a, &range)))
 		return rc;
-	if (node_flag(a, "today"))
+	if (node_flag(a, "today")) {
 		node_act_today(ctx->app.now_ms, &from, &to);
-	if ((rc = app_activity_list(&ctx->app, node_flag(a, "all"), from, to, &v, &n)))
+	} else if (range.from_ms || range.to_ms) {
+		/* --from/--to: those under way on those days, closed ones too */
+		from = range.from_ms;
+		to = range.to_ms;
+		all = true;
+	}
+	if ((rc = app_activity_list(&ctx->app, all, from, to, &v, &n)))
 		return rc;
 	const char *head[] = { node_msg(ctx->lang, M_COL_ID),	      node_msg(ctx->lang, M_COL_TITLE),
 			       node_msg(ctx->lang, M_COL_TIME),       node_msg(ctx->lang, M_COL_PLACE),
@@ -151,9 +160,15 @@ int node_cmd_activity_list(struct node_ctx *ctx, const struct node_args *a)
 		snprintf(wait, sizeof(wait), "%lld", (long long)(x->waiting + x->pending));
 		snprintf(in, sizeof(in), "%lld", (long long)x->checked_in);
 		app_real_fmt(x->hours, h, sizeof(h));
+		/* its state by this node's clock: closed; open and not yet begun
+		 * (报名中); under way (进行中); past its end, to be closed */
+		int64_t now = (int64_t)ctx->app.now_ms;
+		enum node_msg_id st = x->closed	       ? M_ACT_CLOSED_WORD
+				      : now < x->start_at ? M_ACT_UPCOMING_WORD
+				      : now < x->end_at	  ? M_ACT_OPEN_WORD
+							  : M_ACT_PAST_WORD;
 		const char *cells[] = { x->id, x->title, when, x->place, seats, wait, in, h,
-					node_act_home(ctx, x),
-					node_msg(ctx->lang, x->closed ? M_ACT_CLOSED_WORD : M_ACT_OPEN_WORD) };
+					node_act_home(ctx, x), node_msg(ctx->lang, st) };
 		node_table_row(&t, cells);
 	}
 	node_list_end(ctx, &j, &t, n, M_ACT_LIST_EMPTY);
@@ -169,8 +184,18 @@ int node_cmd_activity_show(struct node_ctx *ctx, const struct node_args *a)
 	size_t n = 0;
 	int rc = node_args_one(ctx, a, M_NEED_ACTIVITY);
 
-	if (rc || (rc = app_activity_find(&ctx->app, a->pos[0], &x)) ||
-	    (rc = app_activity_people(&ctx->app, x.id, &p, &n)))
+	if (rc || (rc = app_activity_find(&ctx->app, a->pos[0], &x)))
+		return rc;
+	/* at the home, decide the requests and the waitlist first (A5), so
+	 * show never says 待确认 for what the home would decide now; a
+	 * replica that cannot be written (busy, read-only) shows as it is */
+	if (x.home && !x.closed) {
+		if (app_activity_settle(&ctx->app, NULL))
+			app_fail_clear(&ctx->app);
+		else if ((rc = app_activity_find(&ctx->app, a->pos[0], &x)))
+			return rc;
+	}
+	if ((rc = app_activity_people(&ctx->app, x.id, &p, &n)))
 		return rc;
 	if (ctx->json) {
 		struct node_json j;
@@ -354,11 +379,32 @@ void node_activity_status(struct node_ctx *ctx)
 		for (size_t i = 0; i < n && i < 10; i++) {
 			char when[32];
 			app_time_fmt((uint64_t)v[i].start_at, when, sizeof(when));
-			const char *hm = strlen(when) > 11 ? when + 11 : when; /* "HH:MM" of today */
+			/* "HH:MM" when it starts today; the date too when it
+			 * started before today and runs into it */
+			const char *hm = v[i].start_at >= from && strlen(when) > 11 ? when + 11 : when;
 			node_say(ctx, M_STATUS_ACTIVITY_LINE, v[i].id, hm, v[i].title,
 				 (long long)v[i].seats, (long long)v[i].capacity, (long long)v[i].checked_in);
 		}
 	}
+	mem_free(v);
+}
+
+void node_activity_status_json(struct node_ctx *ctx, struct node_json *j)
+{
+	struct app_activity *v = NULL;
+	int64_t from, to;
+	size_t n = 0;
+
+	node_json_key(j, "activities_today");
+	node_json_arr(j);
+	node_act_today(ctx->app.now_ms, &from, &to);
+	if (to <= 0 || app_activity_list(&ctx->app, false, from, to, &v, &n)) {
+		app_fail_clear(&ctx->app);
+		n = 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		node_act_json(j, &v[i]);
+	node_json_end_arr(j);
 	mem_free(v);
 }
 

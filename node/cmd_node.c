@@ -221,6 +221,7 @@ static void node_status_json(struct node_ctx *ctx, const struct node_status *s)
 		node_json_end_obj(&j);
 	}
 	node_json_end_arr(&j);
+	node_activity_status_json(ctx, &j); /* today's activities (issue 17) */
 	node_json_end_obj(&j);
 }
 

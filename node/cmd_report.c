@@ -9,6 +9,7 @@
 
 #include "base/err.h"
 #include "base/mem.h"
+#include "app/activity.h"
 #include "app/idnum.h"
 #include "app/range.h"
 #include "app/report.h"
@@ -76,7 +77,7 @@ static void node_report_unlisted(const struct node_ctx *ctx, struct app_report *
 
 /* The report's columns: these, then activities when counted, then last
  * sync by station. */
-enum { NODE_RC_BASE = 21, NODE_RC_MAX = 23 };
+enum { NODE_RC_BASE = 21, NODE_RC_MAX = 26 };
 
 /* The cells of one group, as text; cells point into buf. Returns how
  * many. */
@@ -134,8 +135,12 @@ static int node_report_cells(const struct app_report *r, const struct app_report
 }
 
 /* The table or CSV of the report: the same columns and cells; CSV
- * streams after its BOM (list.c). */
-static int node_report_table(struct node_ctx *ctx, const struct app_report *r)
+ * streams after its BOM (list.c). The table then says the activities'
+ * seats, check-ins and hours in a line (node_activity_report); CSV has
+ * no room for a line of prose, so it carries them in three more
+ * columns, filled on the total row only (c: NULL when not counted). */
+static int node_report_table(struct node_ctx *ctx, const struct app_report *r,
+			     const struct app_activity_counts *c)
 {
 	static const enum node_msg_id heads[NODE_RC_BASE] = {
 		M_RCOL_GROUP,	  M_COL_NAME,	    M_RCOL_ORDERS,  M_ST_OPEN,	      M_ST_DISPATCHED,
@@ -155,6 +160,12 @@ static int node_report_table(struct node_ctx *ctx, const struct app_report *r)
 		head[n++] = node_msg(ctx->lang, M_RCOL_ACTIVITIES);
 	if (r->by == APP_BY_STATION)
 		head[n++] = node_msg(ctx->lang, M_RCOL_LAST_SYNC);
+	int extra = n; /* the CSV's activity columns start here */
+	if (ctx->csv && c) {
+		head[n++] = node_msg(ctx->lang, M_RCOL_ACT_SEATS);
+		head[n++] = node_msg(ctx->lang, M_RCOL_ACT_IN);
+		head[n++] = node_msg(ctx->lang, M_RCOL_ACT_HOURS);
+	}
 	node_table_init(&t, (size_t)n, head);
 	for (int i = 2; i < n; i++)
 		t.right[i] = true;
@@ -162,11 +173,21 @@ static int node_report_table(struct node_ctx *ctx, const struct app_report *r)
 		t.right[n - 1] = false;
 	if (ctx->csv)
 		node_csv_begin(&t);
+	for (int i = extra; i < n; i++)
+		cells[i] = "";
 	for (size_t i = 0; i < r->n; i++) {
 		node_report_cells(r, &r->g[i], r->g[i].key, r->g[i].name[0] ? r->g[i].name : "-", b, cells);
 		node_table_row(&t, cells);
 	}
 	node_report_cells(r, &r->total, node_msg(ctx->lang, M_RCOL_TOTAL), "", b, cells);
+	char ab[3][48];
+	if (ctx->csv && c) {
+		snprintf(ab[0], sizeof(ab[0]), "%lld", (long long)c->seats);
+		snprintf(ab[1], sizeof(ab[1]), "%lld", (long long)c->attended);
+		app_real_fmt(c->hours, ab[2], sizeof(ab[2]));
+		for (int i = 0; i < 3; i++)
+			cells[extra + i] = ab[i];
+	}
 	node_table_row(&t, cells);
 	if (t.err)
 		rc = t.err;
@@ -272,6 +293,10 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		return node_fail_app(ctx, rc);
 	node_report_unlisted(ctx, &r);
 	bool last = by == APP_BY_STATION;
+	/* the activities' seats, check-ins and hours in the range (issue 17) */
+	struct app_activity_counts ac;
+	bool has_ac = r.has_activities && !app_activity_counts(&ctx->app, r.from_ms, r.to_ms, &ac);
+	app_fail_clear(&ctx->app);
 
 	if (ctx->json) {
 		struct node_json j;
@@ -287,10 +312,22 @@ int node_cmd_report(struct node_ctx *ctx, const struct node_args *a)
 		node_json_end_arr(&j);
 		node_json_key(&j, "total");
 		node_report_json_group(&j, &r, &r.total, false, false);
+		node_json_key(&j, "activity_summary");
+		if (has_ac) {
+			node_json_obj(&j);
+			node_json_kint(&j, "activities", ac.activities);
+			node_json_kint(&j, "open", ac.open);
+			node_json_kint(&j, "seats", ac.seats);
+			node_json_kint(&j, "checked_in", ac.attended);
+			node_json_kreal(&j, "hours", ac.hours);
+			node_json_end_obj(&j);
+		} else {
+			node_json_null(&j);
+		}
 		node_json_end_obj(&j);
 	} else {
-		rc = node_report_table(ctx, &r);
-		if (!rc) /* seats, check-ins and hours of those activities */
+		rc = node_report_table(ctx, &r, has_ac ? &ac : NULL);
+		if (!rc && !ctx->csv) /* seats, check-ins and hours of those activities */
 			node_activity_report(ctx, r.from_ms, r.to_ms);
 	}
 	app_report_release(&r);

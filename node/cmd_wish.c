@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "base/err.h"
+#include "app/range.h"
 #include "app/wish.h"
 #include "node/node.h"
 
@@ -266,9 +267,12 @@ int node_cmd_wish_list(struct node_ctx *ctx, const struct node_args *a)
 				     .station = node_arg(a, "station"),
 				     .overdue = node_flag(a, "overdue") };
 	struct node_wish_list l = { .ctx = ctx };
+	struct app_range range;
 	int rc;
-	if ((rc = node_open(ctx)))
+	if ((rc = node_open(ctx)) || (rc = node_range_take(ctx, a, &range)))
 		return rc;
+	if (range.from_ms || range.to_ms)
+		f.range = &range;
 	rc = app_wish_list(&ctx->app, &f, node_wish_row, &l);
 	if (rc && !l.begun)
 		return rc;

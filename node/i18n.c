@@ -426,14 +426,14 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_HELP_SETTINGS_SET] = { "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  （县级中心）修改县级设置。\n",
 				  "settings set [--points-per-hour N] [--star-hours a,b,c,d,e]\n  (hub) Change the county settings.\n" },
 	[M_HELP_REPORT] = { "report [--by station|town|category|month|team|volunteer] [--from 日期] [--to 日期] [--format table|json|csv]\n"
-			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者（期间内完成过服务的）、服务时长、发放与兑换积分、注册与新注册志愿者、微心愿（已圆梦）。按 team 分组时，订单和积分计入志愿者现在所在的队伍；按 volunteer 分组列出每位志愿者的订单、时长和积分。\n"
+			    "  统计报表：各状态订单数、完成率、平均评分与满意率（4-5 星）、活跃志愿者（期间内完成过订单或记过时长的，如活动签退、hours add）、服务时长、发放与兑换积分、注册与新注册志愿者、微心愿（已圆梦）、志愿活动（报名、签到和记入的时长：表格在最后一行，CSV 在合计行的最后三列）。按 team 分组时，订单和积分计入志愿者现在所在的队伍；按 volunteer 分组列出每位志愿者的订单、时长和积分。\n"
 			    "  --from/--to：日期写成 2026-12-01（本机所在地的日期，两头都算）；订单按登记日期，积分按记账日期，志愿者按注册日期。CSV 带 BOM、中文表头、CRLF，Excel 双击即可打开（--lang en 为英文表头）。\n"
 			    "report --top [--period month|quarter] [--by county|station|town] [--from 日期] [--to 日期] [--format table|json|csv]\n"
 			    "  优秀志愿者：每月（或每季度）服务时长最多的前 10 名，可按站点或乡镇分别排名；--from/--to 按服务完成的日期。\n"
 			    "report --duplicates [--json]\n"
 			    "  （仅县级中心）在两个以上站点登记的同一身份证号：每组列出志愿者编号、站点、姓名和尾号，不显示号码。\n",
 			    "report [--by station|town|category|month|team|volunteer] [--from DAY] [--to DAY] [--format table|json|csv]\n"
-			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers (who served in the range), hours, points issued and redeemed, registered and new volunteers, wishes (and those fulfilled). By team, orders and points count in the team their volunteer is in now; by volunteer, each volunteer's orders, hours and points.\n"
+			    "  County report: orders by status, completion rate, average rating and share of 4-5 ratings, active volunteers (who finished an order or had hours credited in the range: an activity check-out, hours add), hours, points issued and redeemed, registered and new volunteers, wishes (and those fulfilled), activities (seats, check-ins and hours credited: the last line of the table, the last three columns of the CSV's total row). By team, orders and points count in the team their volunteer is in now; by volunteer, each volunteer's orders, hours and points.\n"
 			    "  --from/--to: days as 2026-12-01 (this node's local days, both included); orders by the day they were placed, points by the day they were written, volunteers by the day they registered. CSV has a BOM, headings in the node's language (--lang en: English) and CRLF, for Excel.\n"
 			    "report --top [--period month|quarter] [--by county|station|town] [--from DAY] [--to DAY] [--format table|json|csv]\n"
 			    "  Outstanding volunteers: the 10 with the most hours of service in each month (or quarter), county-wide or ranked per station or town; --from/--to by the day the work was done.\n"
@@ -1165,8 +1165,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* ---- micro-wishes (微心愿, issue 17) ---- */
 	[M_HELP_WISH_ADD] = { "wish add --what 心愿 [--for 为谁] [--due 年-月-日] [--requester 姓名] [--phone 电话] [--station 编号]\n  发布一个微心愿（居民想要什么、为谁、什么时候以前）。截止日期不能早于今天。\n",
 		"wish add --what TEXT [--for WHOM] [--due YYYY-MM-DD] [--requester NAME] [--phone P] [--station ID]\n  Publish a micro-wish (what a resident wishes for, for whom, by when). The date may not be before today.\n" },
-	[M_HELP_WISH_LIST] = { "wish list [--state 状态] [--station 编号] [--overdue]\n  列出微心愿。状态：published（待认领） claimed（已认领） fulfilled（已圆梦） thanked（已致谢） cancelled（已取消）；--overdue 只列已过截止日期还没圆梦的。\n",
-		"wish list [--state S] [--station ID] [--overdue]\n  List micro-wishes. State: published claimed fulfilled thanked cancelled; --overdue: only those past their date and not yet fulfilled.\n" },
+	[M_HELP_WISH_LIST] = { "wish list [--state 状态] [--station 编号] [--overdue] [--from 日期] [--to 日期]\n  列出微心愿。状态：published（待认领） claimed（已认领） fulfilled（已圆梦） thanked（已致谢） cancelled（已取消）；--overdue 只列已过截止日期还没圆梦的；--from/--to 只列这些天发布的（日期写成 2026-12-01）。\n",
+		"wish list [--state S] [--station ID] [--overdue] [--from DAY] [--to DAY]\n  List micro-wishes. State: published claimed fulfilled thanked cancelled; --overdue: only those past their date and not yet fulfilled; --from/--to: only those published on those days (days as 2026-12-01).\n" },
 	[M_HELP_WISH_SHOW] = { "wish show 编号\n  微心愿详情：认领方、圆梦说明和完整的历史记录。\n",
 		"wish show ID\n  A micro-wish: who claimed it, the fulfilment note and its full history.\n" },
 	[M_HELP_WISH_CLAIM] = { "wish claim 编号 (--volunteer 志愿者 | --team 队伍 | --unit 单位名称)\n  认领微心愿：一名志愿者、一支队伍或一个外部单位（三者选一）。已被认领的要先释放。\n",
@@ -1329,10 +1329,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* activities with check-in (issue 17) */
 	[M_HELP_ACTIVITY_ADD] = { "activity add --title 标题 --place 地点 --start \"2026-12-05 09:00\" --end \"2026-12-05 11:00\" --capacity 人数 --hours 小时 [--station 编号]\n  发布一项志愿活动，输出新编号。站点发布的活动由本站管名额和签到；县级中心发布的是全县活动（--station 可替某站点发布）。\n",
 		"activity add --title TITLE --place PLACE --start \"2026-12-05 09:00\" --end \"2026-12-05 11:00\" --capacity N --hours H [--station ID]\n  Publish a volunteer activity; prints its new id. A station's activity keeps its seats and check-in there; the hub's is county-wide (--station publishes one for a station).\n" },
-	[M_HELP_ACTIVITY_LIST] = { "activity list [--all] [--today] [--json]\n  列出本节点能看到的活动（--all 含已结束的，--today 只列今天的）：名额、报名、候补、签到人数。\n",
-		"activity list [--all] [--today] [--json]\n  List the activities this node holds (--all: closed ones too, --today: today's only): seats, sign-ups, waitlist, check-ins.\n" },
-	[M_HELP_ACTIVITY_SHOW] = { "activity show 活动编号 [--json]\n  显示一项活动和报名的人：已报名、候补、待确认、已签到、已签退。\n",
-		"activity show ID [--json]\n  Show an activity and its people: signed up, waitlisted, pending, checked in, checked out.\n" },
+	[M_HELP_ACTIVITY_LIST] = { "activity list [--all] [--today] [--from 日期] [--to 日期] [--json]\n  列出本节点能看到的活动（--all 含已结束的，--today 只列今天的，--from/--to 列这些天里进行的、含已结束的，日期写成 2026-12-01）：名额、报名、候补、签到人数和状态（报名中、进行中、已过结束时间，待关闭、已结束）。\n",
+		"activity list [--all] [--today] [--from DAY] [--to DAY] [--json]\n  List the activities this node holds (--all: closed ones too, --today: today's only, --from/--to: those under way on those days, closed ones too; days as 2026-12-01): seats, sign-ups, waitlist, check-ins and state (upcoming, open, ended not closed, closed).\n" },
+	[M_HELP_ACTIVITY_SHOW] = { "activity show 活动编号 [--json]\n  显示一项活动和报名的人：已报名、候补、待确认、已签到、已签退。在发布活动的站点（或县级中心的全县活动）先确认转来的报名。\n",
+		"activity show ID [--json]\n  Show an activity and its people: signed up, waitlisted, pending, checked in, checked out. At the activity's home it first decides the requests that arrived.\n" },
 	[M_HELP_ACTIVITY_SIGNUP] = { "activity signup 活动编号 --volunteer 志愿者 [--json]\n  报名（志愿者可写编号、手机号或姓名）。在活动所属站点报名立即确定（已报名或候补）；在别处报名为待确认，由所属站点按先后确认。\n",
 		"activity signup ID --volunteer WHO [--json]\n  Sign a volunteer up (an id, phone or name). At the activity's home it is firm or waitlisted at once; elsewhere it is pending until the home decides, first come first served.\n" },
 	[M_HELP_ACTIVITY_CANCEL] = { "activity cancel 活动编号 --volunteer 志愿者 [--json]\n  取消报名；空出的名额给候补的第一位。签到后不能取消。\n",
@@ -1500,6 +1500,17 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_BUNDLE_PRUNED] = { "%llu 个数据源的早期历史在本机已压缩，%s 缺少的那部分没有放进同步包：对方需要从签名快照开始（见现场手册 4a 节）\n",
 			      "%llu feeds left out: their early history is compacted here and %s lacks it; it must start them from a signed snapshot (field guide, 4a)\n" },
 	/* ---- end of log compaction ---- */
+	/* ---- issue 17 QA (qa17) ---- */
+	[M_RCOL_ACT_SEATS] = { "活动报名", "activity seats" },
+	[M_RCOL_ACT_IN] = { "活动签到", "activity check-ins" },
+	[M_RCOL_ACT_HOURS] = { "活动时长", "activity hours" },
+	[M_WISH_NOT_FOUND] = { "没有微心愿 %s：用 cunlian wish list 查找编号（微心愿的编号和订单一样，如 s0001-o12）\n",
+			       "no wish %s: find the id with cunlian wish list (wishes have order ids, like s0001-o12)\n" },
+	[M_ACT_UPCOMING_WORD] = { "报名中", "upcoming" },
+	[M_ACT_PAST_WORD] = { "已过结束时间，待关闭", "ended, not closed" },
+	[M_ACT_ENDED] = { "活动 %s（%s）已于 %s 结束：不能再报名；来参加过的人由工作人员签到、签退（cunlian activity checkin），或者关闭活动（cunlian activity close）；什么都没有改\n",
+			  "%s (%s) ended at %s: no more sign-ups; staff check in and out the people who came (cunlian activity checkin), or close it (cunlian activity close); nothing was changed\n" },
+	/* ---- end of issue 17 QA ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

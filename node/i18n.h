@@ -790,6 +790,15 @@ enum node_msg_id {
 	M_BUNDLE_PRUNED,
 	M_RESCUE_COMPACTED,
 	/* ---- end of log compaction ---- */
+	/* ---- issue 17 QA (qa17) ---- */
+	M_RCOL_ACT_SEATS,
+	M_RCOL_ACT_IN,
+	M_RCOL_ACT_HOURS,
+	M_WISH_NOT_FOUND,
+	M_ACT_ENDED,
+	M_ACT_UPCOMING_WORD,
+	M_ACT_PAST_WORD,
+	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };
 

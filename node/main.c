@@ -99,7 +99,7 @@ const struct node_cmd node_cmds[] = {
 	/* micro-wishes (微心愿, issue 17) */
 	CMD("wish", "add", node_cmd_wish_add, M_HELP_WISH_ADD, APP_WRITES,
 	    "what= for= due= requester= phone= station=", 0),
-	CMD("wish", "list", node_cmd_wish_list, M_HELP_WISH_LIST, APP_READS, "state= station= overdue", 0),
+	CMD("wish", "list", node_cmd_wish_list, M_HELP_WISH_LIST, APP_READS, "state= station= overdue from= to=", 0),
 	CMD("wish", "show", node_cmd_wish_show, M_HELP_WISH_SHOW, APP_READS, "", 1),
 	CMD("wish", "claim", node_cmd_wish_claim, M_HELP_WISH_CLAIM, APP_WRITES, "volunteer= team= unit=", 1),
 	CMD("wish", "release", node_cmd_wish_release, M_HELP_WISH_RELEASE, APP_WRITES,
@@ -115,7 +115,7 @@ const struct node_cmd node_cmds[] = {
 	/* activities with check-in (issue 17) */
 	CMD("activity", "add", node_cmd_activity_add, M_HELP_ACTIVITY_ADD, APP_WRITES,
 	    "title= place= start= end= capacity= hours= station=", 0),
-	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today", 0),
+	CMD("activity", "list", node_cmd_activity_list, M_HELP_ACTIVITY_LIST, APP_READS, "all today from= to=", 0),
 	CMD("activity", "show", node_cmd_activity_show, M_HELP_ACTIVITY_SHOW, APP_READS, "", 1),
 	CMD("activity", "signup", node_cmd_activity_signup, M_HELP_ACTIVITY_SIGNUP, APP_WRITES, "volunteer=", 1),
 	CMD("activity", "cancel", node_cmd_activity_cancel, M_HELP_ACTIVITY_CANCEL, APP_WRITES, "volunteer=", 1),

@@ -213,7 +213,7 @@ void node_echo(const char *s, char *out, size_t n);
 
 /* ---- output (output.c) ------------------------------------------------ */
 
-#define NODE_TABLE_COLS 24
+#define NODE_TABLE_COLS 32
 
 /* A table printed with columns aligned by display width (CJK = 2). */
 struct node_table {
@@ -374,6 +374,9 @@ int node_cmd_activity_close(struct node_ctx *ctx, const struct node_args *a);
  * when there are none). */
 void node_activity_status(struct node_ctx *ctx);
 void node_activity_report(struct node_ctx *ctx, int64_t from, int64_t to);
+/* status --json: "activities_today", the activities of today as in
+ * activity list --json. */
+void node_activity_status_json(struct node_ctx *ctx, struct node_json *j);
 /* report --top [--period month|quarter] [--by county|station|town] */
 int node_report_top(struct node_ctx *ctx, const char *period, const char *by,
 		    const struct app_range *range);

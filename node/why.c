@@ -280,6 +280,9 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_ACT_OUT_ALREADY] = { M_ACT_OUT_ALREADY },
 	[APP_W_COMPACT_OFF] = { M_COMPACT_OFF },
 	[APP_W_RESCUE_COMPACTED] = { M_RESCUE_COMPACTED },
+	/* issue 17 QA (qa17) */
+	[APP_W_WISH_NOT_FOUND] = { M_WISH_NOT_FOUND },
+	[APP_W_ACT_ENDED] = { M_ACT_ENDED },
 };
 
 bool node_why_complete(void)

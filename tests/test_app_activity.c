@@ -230,6 +230,13 @@ static void test_signup_cancel(void **state)
 	assert_int_equal(app_activity_cancel(&t.a, x.id, "赵敏", &f, &r), 0);
 	assert_int_equal(t_st(&t, x.id, "s0001-v2"), APP_ACT_WAITING);
 	assert_int_equal(t_seats(&t, x.id), 2);
+	/* A11: at the end and after it, nobody signs up */
+	t.a.now_ms = (uint64_t)x.end_at;
+	t_state(&t, &s);
+	t_refused(&t, &s, app_activity_signup(&t.a, x.id, "赵敏", &f, &r), ERR_RULE, APP_W_ACT_ENDED);
+	t.a.now_ms = (uint64_t)x.end_at - 60000; /* a minute before: still open */
+	assert_int_equal(app_activity_signup(&t.a, x.id, "赵敏", &f, &r), 0);
+	assert_int_equal(r.state, APP_ACT_WAITING);
 	t_node_free(&t);
 	t_rmdir(dir);
 }

@@ -164,11 +164,16 @@ static void test_days(void **state)
 	assert_true(app_day_parse("2026-12-31", true, &next)); /* into the next year */
 	assert_true(app_day_parse("2027-01-01", false, &ms));
 	assert_int_equal(next, ms);
+	/* full-width digits and '－' (a Chinese keyboard) are the same day
+	 * (issue 17 QA; numbers took them already) */
+	assert_true(app_day_parse("２０２６－１２－０１", false, &next));
+	assert_true(app_day_parse("2026-12-01", false, &ms));
+	assert_int_equal(next, ms);
 	/* what is not a day */
 	static const char *const bad[] = { "2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10",
 					   "2026-1-01",	 "2026-12-1",  "2026/12/01", "26-12-01",
-					   "2026-12-01x", "1999-12-31", "２０２６-12-01", "", "+026-12-01",
-					   "2026-12- 1" };
+					   "2026-12-01x", "1999-12-31", "２０２６-02-30", "", "+026-12-01",
+					   "2026-12- 1", "２０２６－１２－０１ｘ" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ms = 7;
 		assert_false(app_day_parse(bad[i], false, &ms));
@@ -375,6 +380,31 @@ static void test_groups(void **state)
 	for (size_t i = 0; i < r.n; i++)
 		reg += r.g[i].new_vols;
 	assert_int_equal(reg, 3);
+	app_report_release(&r);
+
+	/* RP5: active = did credited service; hours recorded outside orders
+	 * (hours add, an activity's check-out) count, in their range */
+	uint64_t t3 = t2 + 86400000;
+	t.a.now_ms = t3;
+	char v4[APP_ID_MAX + 1];
+	struct app_volunteer_in a4 = { .name = "孙丽", .phone = "13600003333", .station = "s0001" };
+	struct app_volunteer_found f4;
+	struct app_ledger_result lr;
+	assert_int_equal(app_volunteer_add(&t.a, &a4, v4, sizeof(v4)), 0);
+	assert_int_equal(app_hours_add(&t.a, v4, "2", "扫雪", &f4, &lr), 0);
+	assert_int_equal(app_report_build(&t.a, APP_BY_STATION, &r), 0);
+	assert_int_equal(r.total.active, 3); /* v1, v2 by orders, v4 by hours */
+	assert_int_equal(group_of(&r, "s0001")->active, 2);
+	app_report_release(&r);
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, (int64_t)t3, 0, &r), 0);
+	assert_int_equal(r.total.active, 1); /* only v4 served from T3 on */
+	app_report_release(&r);
+	assert_int_equal(app_report_build_range(&t.a, APP_BY_STATION, (int64_t)t1, (int64_t)t2, &r), 0);
+	assert_int_equal(r.total.active, 2); /* the hours are after the range */
+	app_report_release(&r);
+	assert_int_equal(app_report_build(&t.a, APP_BY_VOLUNTEER, &r), 0);
+	assert_non_null(g = group_of(&r, v4));
+	assert_int_equal(g->active, 1);
 	app_report_release(&r);
 	t_node_free(&t);
 }

@@ -144,7 +144,7 @@ static void test_claim_release(void **state)
 	t_refused(&t, &s, app_wish_claim(&t.a, id, &two, &f, &w), ERR_USAGE, APP_W_WISH_WHO_NEEDED);
 	t_refused(&t, &s, app_wish_claim(&t.a, id, &nobody, &f, &w), ERR_NOTFOUND, APP_W_VOLUNTEER_NOT_FOUND);
 	t_refused(&t, &s, app_wish_claim(&t.a, id, &blank, &f, &w), ERR_USAGE, APP_W_WISH_BAD_UNIT);
-	t_refused(&t, &s, app_wish_claim(&t.a, "s0001-o9", &v1, &f, &w), ERR_NOTFOUND, APP_W_ORDER_NOT_FOUND);
+	t_refused(&t, &s, app_wish_claim(&t.a, "s0001-o9", &v1, &f, &w), ERR_NOTFOUND, APP_W_WISH_NOT_FOUND);
 	/* W4: nothing to release yet */
 	t_refused(&t, &s, app_wish_release(&t.a, id, NULL, true, NULL, &f, &w), ERR_RULE,
 		  APP_W_WISH_NOT_CLAIMED);

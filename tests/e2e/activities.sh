@@ -39,6 +39,21 @@ expect 0 --home "$S1" activity add --title 敬老院打扫 --place 敬老院 --s
 	--end "2025-03-01 11:00" --capacity 2 --hours 2
 contains "$out" "已发布活动：敬老院打扫（s0001-a1）" "activity add says what it did"
 aid=s0001-a1
+
+check "a sign-up after an activity's end is refused and changes nothing"
+# typed on a Chinese keyboard in full-width mode (digits, －, ：, the wide space)
+expect 0 --home "$S1" --json activity add --title 早操 --place 村口 --start "２０２５－０２－２８　０７：００" \
+	--end "2025-02-28 ０８:00" --capacity ５ --hours 1
+echo "$out" | pyjson 'd["start"] == "2025-02-28 07:00" and d["end"] == "2025-02-28 08:00" and d["capacity"] == 5' ||
+	fail "full-width digits in the times"
+eid=$(echo "$out" | jget '["id"]')
+before=$(cl --home "$S1" digest)
+expect 3 --home "$S1" activity signup "$eid" --volunteer 王伟
+contains "$err" "活动 早操（$eid）已于 2025-02-28 08:00 结束：不能再报名" "a sign-up after the end"
+expect 3 --home "$S1" --lang en activity signup "$eid" --volunteer 王伟
+contains "$err" "ended at 2025-02-28 08:00: no more sign-ups" "a sign-up after the end, in English"
+[ "$(cl --home "$S1" digest)" = "$before" ] || fail "a refused sign-up changed the replica"
+expect 0 --home "$S1" activity close "$eid"
 carry "$S1" "$HUB"
 
 check "cut off: the hub takes two requests, 一村 fills both seats itself"
@@ -53,9 +68,13 @@ contains "$err" "已经报了活动 敬老院打扫（已报名）" "a second si
 
 check "they meet: 一村 grants no request past its 2 seats; both are waitlisted in order"
 carry "$HUB" "$S1"
-expect 0 --home "$S1" --json activity show $aid
-echo "$out" | pyjson 'd["activity"]["pending"] == 2 and d["activity"]["seats"] == 2' ||
+expect 0 --home "$S1" --json activity list --all
+echo "$out" | pyjson '[(x["pending"], x["seats"]) for x in d["activities"] if x["id"] == "s0001-a1"] == [(2, 2)]' ||
 	fail "the requests are pending before the home decides"
+# show at the home decides first (A5): never 待确认 for what it decides now
+expect 0 --home "$S1" activity show $aid
+contains "$out" "候补 2，待确认 0" "show at the home decides the requests first"
+contains "$out" "张强  138****3333  候补" "show at the home waitlists the request"
 before=$(cl --home "$S1" digest)
 expect 3 --home "$S1" activity checkin $aid --volunteer 张强
 contains "$err" "2 个名额已满" "a person without a seat is refused when full"
@@ -113,8 +132,9 @@ expect 3 --home "$S2" activity checkin "$cid" --volunteer 孙丽
 contains "$err" "县级中心" "only the hub checks in to a county-wide activity"
 carry "$S2" "$HUB"
 carry "$S1" "$HUB"
-expect 0 --home "$HUB" --json activity show "$cid"
-echo "$out" | pyjson 'd["activity"]["pending"] == 2' || fail "two requests pending at the hub"
+expect 0 --home "$HUB" --json activity list --all
+echo "$out" | pyjson '[x["pending"] for x in d["activities"] if x["id"] == "'"$cid"'"] == [2]' ||
+	fail "two requests pending at the hub"
 # serve decides after merges, with no activity command run (one turn)
 expect 0 --home "$HUB" serve --listen none --once
 contains "$err" "确认了 2 个报名" "serve logs the sign-ups it decided"
@@ -157,10 +177,56 @@ contains "$out" "activity checkin" "activity --help"
 expect 2 --home "$S1" activity signup $aid
 contains "$err" "--volunteer" "a sign-up without a volunteer says what is missing"
 expect 4 --home "$S1" activity show s0001-a99
+# an activity over two days, for status on its second day
+expect 0 --home "$S1" activity add --title 夜间巡逻 --place 村口 --start "2025-03-11 20:00" \
+	--end "2025-03-12 14:00" --capacity 5 --hours 3
 echo 1741744800000 >"$TMP/now" # 2025-03-12 10:00 +08:00, the day of 全县植树
 expect 0 --home "$S1" status
-contains "$out" "今日活动：1 项" "status shows today's activities"
+contains "$out" "今日活动：2 项" "status shows today's activities"
 contains "$out" "全县植树" "status names today's activity"
 expect 0 --home "$S1" report
-contains "$out" "志愿活动：3 项" "report counts the activities"
+contains "$out" "志愿活动：5 项（进行中 3），报名 4 人次，签到 4 人次，记入 8.5 小时" "report counts the activities"
+
+check "report --json and --format csv carry the activities' seats, check-ins and hours"
+expect 0 --home "$S1" --json report
+echo "$out" | pyjson 'd["activity_summary"] == {"activities": 5, "open": 3, "seats": 4, "checked_in": 4, "hours": 8.5}' ||
+	fail "report --json has the activity summary"
+echo "$out" | pyjson 'd["total"]["active_volunteers"] == 4' ||
+	fail "the four volunteers credited for activities are active (no order done)"
+expect 0 --home "$S1" report --format csv
+case $out in *志愿活动*) fail "the CSV holds a line of prose: $out" ;; esac
+echo "$out" | python3 -c "import csv,sys
+rows=list(csv.reader(sys.stdin.read().lstrip('\ufeff').splitlines()))
+h=rows[0]; t=rows[-1]
+assert all(len(r) == len(h) for r in rows), rows
+assert t[0] == '合计' and t[h.index('活动报名')] == '4' and t[h.index('活动签到')] == '4' and t[h.index('活动时长')] == '8.5', rows" ||
+	fail "the CSV's total row carries the activity columns"
+
+check "status --json lists today's activities; a two-day activity shows its date on the second day"
+expect 0 --home "$S1" --json status
+echo "$out" | pyjson 'sorted(x["title"] for x in d["activities_today"]) == sorted(["全县植树", "夜间巡逻"])' ||
+	fail "status --json lists today's activity"
+expect 0 --home "$S1" status
+contains "$out" "2025-03-11 20:00 夜间巡逻" "an activity that started yesterday shows its date"
+contains "$out" " 08:00 全县植树" "today's activity shows its time only"
+
+check "activity list says by the clock whether an open activity is upcoming, under way or past its end"
+expect 0 --home "$S1" activity list
+echo "$out" | grep -q "义诊帮忙.*已过结束时间，待关闭" || fail "an activity past its end, not closed: $out"
+echo "$out" | grep -q "全县植树.*进行中" || fail "an activity under way: $out"
+expect 0 --home "$S1" --lang en activity list
+echo "$out" | grep -q "ended, not closed" || fail "in English: $out"
+echo 1741478400000 >"$TMP/now" # 2025-03-09 08:00 +08:00, before 全县植树
+expect 0 --home "$S1" activity list
+echo "$out" | grep -q "全县植树.*报名中" || fail "an activity not yet begun: $out"
+
+check "activity list --from/--to: those under way on those days, closed ones too; a bad day is refused"
+expect 0 --home "$S1" --json activity list --from 2025-03-01 --to 2025-03-05
+echo "$out" | pyjson '[x["title"] for x in d["activities"]] == ["敬老院打扫", "义诊帮忙"]' ||
+	fail "activity list --from --to"
+expect 0 --home "$S1" --json activity list --from 2025-03-12
+echo "$out" | pyjson '[x["title"] for x in d["activities"]] == ["夜间巡逻", "全县植树"]' ||
+	fail "activity list --from"
+expect 2 --home "$S1" activity list --from 2025-02-30
+contains "$err" "2025-02-30 不是日期" "activity list with a day that does not exist"
 echo "activities: ok"

@@ -41,6 +41,8 @@ expect 2 --home "$S1" wish add --what 书 --due 2025-02-27
 contains "$err" "截止日期 2025-02-27 已经过了（今天是 2025-02-28）" "a date past is refused"
 expect 2 --home "$S1" wish add --what 书 --due 2025-02-30
 contains "$err" "写成 年-月-日" "a date that does not exist"
+expect 2 --home "$S1" wish add --what 书 --due ２０２５－０２－３０
+contains "$err" "写成 年-月-日" "a date that does not exist, in full-width digits"
 expect 2 --home "$S1" wish add --for 李奶奶
 contains "$err" "心愿内容要写" "no wish"
 expect 2 --home "$S1" wish add --what 书 --colour red
@@ -126,4 +128,28 @@ for h in "$S1" "$HUB"; do
 done
 expect 0 --home "$S1" wish show s0001-o3
 contains "$out" "单位 县供电所" "show names the unit"
+
+check "an unknown wish id is named a wish, with the command that lists them"
+before=$(cl --home "$S1" digest)
+for verb in "show" "claim --unit 县供电所" "release --force" "done --note 送到"; do
+	expect 4 --home "$S1" wish $verb s0001-o99
+	contains "$err" "没有微心愿 s0001-o99：用 cunlian wish list 查找编号" "wish $verb of an unknown id"
+done
+expect 4 --home "$S1" --lang en wish claim s0001-o99 --unit 县供电所
+contains "$err" "no wish s0001-o99" "wish claim of an unknown id, in English"
+[ "$(cl --home "$S1" digest)" = "$before" ] || fail "an unknown wish id changed the replica"
+
+check "wish list --from/--to: the wishes published on those days; a bad day is refused"
+expect 0 --home "$S1" --json wish list
+all=$(echo "$out" | jget '["wishes"].__len__()')
+expect 0 --home "$S1" --json wish list --from 2025-02-28 --to 2025-02-28
+echo "$out" | pyjson 'len(d["wishes"]) == '"$all"' and len(d["wishes"]) > 0' || fail "wish list of the day they were published"
+expect 0 --home "$S1" --json wish list --from 2025-03-01
+echo "$out" | pyjson 'd["wishes"] == []' || fail "wish list after the day they were published"
+expect 2 --home "$S1" wish list --to 2025-02-30
+contains "$err" "2025-02-30 不是日期" "wish list with a day that does not exist"
+
+check "a due date typed in full-width digits (a Chinese keyboard) is taken"
+expect 0 --home "$S1" --json wish add --what 手套 --due ２０２５－０３－１０
+echo "$out" | pyjson 'd["due"] == "2025-03-10"' || fail "full-width digits in --due"
 echo "wishes: ok"
