@@ -69,13 +69,14 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/sha256.h"
 #include "sync/dict/sim.h"
 #include "sync/sync_internal.h"
 #include "tests/bench/lora_model.h"
 
 extern char **environ;
 
-#define SCALE_FORMAT 1 /* bump when the build changes what it makes */
+#define SCALE_FORMAT 2 /* bump when the build changes what it makes */
 
 static char bin[PATH_MAX], dir[1024];
 static size_t S = 1078, D = 30, V = 320000, JOBS = 2, K = 4;
@@ -469,7 +470,7 @@ static void op_scope(const struct tr_op *op, char *out, size_t cap)
 	snprintf(out, cap, "%.*s", (int)strcspn(op->pk, "-"), op->pk);
 }
 
-static void build(const char *stamp)
+static void build(const char *stamp, const char *key)
 {
 	char home[PATH_MAX + 32], log[PATH_MAX + 32], path[PATH_MAX + 64], nowtxt[32];
 	struct trace_all t;
@@ -600,8 +601,7 @@ static void build(const char *stamp)
 	sync_dict_free(dict);
 	free(ch);
 	FILE *f = fopen(stamp, "w");
-	if (!f || fprintf(f, "format %d stations %zu days %zu seed-volunteers %u\n", SCALE_FORMAT, S, D, SV) < 0 ||
-	    fclose(f))
+	if (!f || fputs(key, f) < 0 || fclose(f))
 		die(stamp, -EIO);
 	printf("build: %.1f s in all\n", now_s() - t0);
 	sync_identity_release(&c.root);
@@ -1440,11 +1440,58 @@ static void report_figs(void)
 	}
 }
 
+/* ---- the cache's key ------------------------------------------------------ */
+
+/* Hex SHA-256 of a file's bytes into out (65 bytes); "-" when unreadable. */
+static void file_sha256(const char *path, char out[65])
+{
+	struct sha256 h;
+	uint8_t d[SHA256_LEN], b[1 << 16];
+	size_t n;
+	FILE *f = fopen(path, "rb");
+	snprintf(out, 65, "-");
+	if (!f)
+		return;
+	sha256_init(&h);
+	while ((n = fread(b, 1, sizeof(b), f)) > 0)
+		sha256_update(&h, b, n);
+	fclose(f);
+	sha256_final(&h, d);
+	for (size_t i = 0; i < SHA256_LEN; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+/*
+ * What the cached hub was built from: the parameters, and the SHA-256 of
+ * the product that built it (the library this program is linked with,
+ * build/libcunlian.a, and the program build/cunlian that made the hub's
+ * home), of the generator (villagegen.py) and of the dictionary. Any
+ * change to one of them gives another key, and the hub is built again.
+ */
+static void cache_key(char *out, size_t cap, const char *argv0)
+{
+	char lib[PATH_MAX], wl[PATH_MAX], h_lib[65], h_bin[65], h_gen[65], h_dict[65];
+	const char *slash = strrchr(argv0, '/');
+	const char *w = getenv("CUNLIAN_WORKLOAD") ? getenv("CUNLIAN_WORKLOAD") : "../shared/workload";
+	PATHF(lib, "%.*s/../libcunlian.a", slash ? (int)(slash - argv0) : 1, slash ? argv0 : ".");
+	file_sha256(lib, h_lib);
+	if (strcmp(h_lib, "-") == 0) /* built elsewhere: the program itself */
+		file_sha256("/proc/self/exe", h_lib);
+	file_sha256(bin, h_bin);
+	PATHF(wl, "%s/villagegen.py", w);
+	file_sha256(wl, h_gen);
+	file_sha256(getenv("CUNLIAN_DICT") ? getenv("CUNLIAN_DICT") : "sync/dict/cunlian-v1.dict", h_dict);
+	snprintf(out, cap,
+		 "format %d stations %zu days %zu seed-volunteers %u library %.16s program %.16s villagegen %.16s"
+		 " dict %.16s\n",
+		 SCALE_FORMAT, S, D, SV, h_lib, h_bin, h_gen, h_dict);
+}
+
 /* ---- main ----------------------------------------------------------------- */
 
 int main(int argc, char **argv)
 {
-	char stamp[PATH_MAX + 32], want[256], have[256] = "";
+	char stamp[PATH_MAX + 32], want[512], have[512] = "";
 	(void)argc;
 	(void)sim_read; /* sim.h: this program reads the trace itself */
 	(void)sim_free;
@@ -1491,7 +1538,7 @@ int main(int argc, char **argv)
 	unsetenv("CUNLIAN_NOW_MS");
 	unsetenv("CUNLIAN_HOME");
 	PATHF(stamp, "%s/STAMP", dir);
-	snprintf(want, sizeof(want), "format %d stations %zu days %zu seed-volunteers %u\n", SCALE_FORMAT, S, D, SV);
+	cache_key(want, sizeof(want), argv[0]);
 	FILE *f = fopen(stamp, "r");
 	if (f) {
 		if (!fgets(have, sizeof(have), f))
@@ -1499,9 +1546,9 @@ int main(int argc, char **argv)
 		fclose(f);
 	}
 	if (strcmp(want, have) != 0)
-		build(stamp);
+		build(stamp, want);
 	else
-		printf("build: cached in %s (%s)", dir, have);
+		printf("build: cached in %s (%.*s)\n", dir, (int)strcspn(have, "\n"), have);
 	fflush(stdout);
 	measure();
 	report_figs();
