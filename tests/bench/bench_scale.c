@@ -216,11 +216,17 @@ static unsigned free_port(void)
 	return port;
 }
 
-/* CPU seconds (user + system) of a live process, from /proc. */
+/* CPU seconds (user + system) of a live process: its CPU clock (to the
+ * nanosecond: a session costs the hub a few ms, /proc's ticks are 10 ms),
+ * else /proc/PID/stat. */
 static double proc_cpu_s(pid_t pid)
 {
 	char path[64], buf[2048];
 	unsigned long ut = 0, stt = 0;
+	clockid_t clk;
+	struct timespec ts;
+	if (clock_getcpuclockid(pid, &clk) == 0 && clock_gettime(clk, &ts) == 0)
+		return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 	PATHF(path, "/proc/%d/stat", (int)pid);
 	FILE *f = fopen(path, "r");
 	if (!f)
@@ -248,6 +254,15 @@ static double proc_peak_mb(pid_t pid)
 			kb = atof(line + 6);
 	fclose(f);
 	return kb / 1024.0;
+}
+
+/* CPU seconds (user + system) of this process or its reaped children. */
+static double cpu_s(int who)
+{
+	struct rusage ru;
+	if (getrusage(who, &ru))
+		return 0;
+	return (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
 static int sh(const char *fmt, ...)
@@ -285,14 +300,61 @@ static void lines_add(struct site_lines *s, const char *line)
 		die("out of memory", -ENOMEM);
 }
 
+/*
+ * The generator's command for the standard trace with these options:
+ * villagegen.py's C port beside this program (tests/bench/villagegen.c,
+ * about 8 times faster) while villagegen.py is the version the port was
+ * checked against byte for byte (VILLAGEGEN_SHA256;
+ * tests/bench/villagegen_check.sh), else villagegen.py itself.
+ * BENCH_SCALE_GEN=python always takes villagegen.py.
+ */
+#define VILLAGEGEN_SHA256 "d3f22d595d61429f87a9e99a4a37b98af4154fac8e5663eb5d01527bf7b0c97b"
+
+static char gen_c[PATH_MAX]; /* the port's path, set by main */
+
+static void file_sha256(const char *path, char out[65]);
+
+static void gen_cmd(char *cmd, size_t cap, size_t stations, size_t days, unsigned sv, const char **which)
+{
+	char py[PATH_MAX + 32], h[65];
+	const char *wl = getenv("CUNLIAN_WORKLOAD") ? getenv("CUNLIAN_WORKLOAD") : "../shared/workload";
+	const char *want = getenv("BENCH_SCALE_GEN");
+	PATHF(py, "%s/villagegen.py", wl);
+	file_sha256(py, h);
+	static int same = -1; /* the port checked against villagegen.py here, once */
+	bool port = !(want && strcmp(want, "python") == 0) && access(gen_c, X_OK) == 0 &&
+		    strcmp(h, VILLAGEGEN_SHA256) == 0;
+	if (port && same < 0) {
+		const char *o = "--stations 6 --days 3 --seed 1";
+		same = sh("mkdir -p '%s' && '%s' %s --seed-volunteers %u > '%s/gen-c.jsonl' &&"
+			  " python3 '%s' %s --seed-volunteers %u > '%s/gen-py.jsonl' &&"
+			  " cmp -s '%s/gen-c.jsonl' '%s/gen-py.jsonl'",
+			  dir, gen_c, o, sv, dir, py, o, sv, dir, dir, dir) == 0;
+		sh("rm -f '%s/gen-c.jsonl' '%s/gen-py.jsonl'", dir, dir);
+		if (!same)
+			fprintf(stderr, "bench_scale: villagegen.c does not write what villagegen.py writes:"
+					" using villagegen.py (run tests/bench/villagegen_check.sh)\n");
+	}
+	port = port && same == 1;
+	if (!port && strcmp(h, VILLAGEGEN_SHA256) != 0 && access(gen_c, X_OK) == 0)
+		fprintf(stderr, "bench_scale: %s is not the version villagegen.c was checked against: using it"
+				" (slower; run tests/bench/villagegen_check.sh, then update VILLAGEGEN_SHA256)\n",
+			py);
+	snprintf(cmd, cap, "%s%s --stations %zu --days %zu --seed 1 --seed-volunteers %u", port ? "" : "python3 ",
+		 port ? gen_c : py, stations, days, sv);
+	if (which)
+		*which = port ? "villagegen.c (the same trace as villagegen.py)" : "villagegen.py";
+}
+
 /* villagegen's lines, by site: the index of sNNNN is NNNN - 1. */
 static void trace_read(struct trace_all *t)
 {
-	char cmd[1024], *line = NULL;
+	char cmd[PATH_MAX + 256], *line = NULL;
 	size_t cap = 0;
-	const char *wl = getenv("CUNLIAN_WORKLOAD") ? getenv("CUNLIAN_WORKLOAD") : "../shared/workload";
-	snprintf(cmd, sizeof(cmd), "python3 %s/villagegen.py --stations %zu --days %zu --seed 1 --seed-volunteers %u",
-		 wl, S, D, SV);
+	const char *which;
+	gen_cmd(cmd, sizeof(cmd), S, D, SV, &which);
+	printf("  trace: %s\n", which);
+	fflush(stdout);
 	FILE *p = popen(cmd, "r");
 	if (!p)
 		die("cannot run villagegen (set CUNLIAN_WORKLOAD)", -errno);
@@ -497,8 +559,9 @@ static void build(const char *stamp, const char *key)
 
 	trace_read(&t);
 	t1 = now_s();
-
-	printf("  trace: %llu ops read in %.1f s\n", (unsigned long long)t.ops, t1 - t0);
+	double cpu_gen = cpu_s(RUSAGE_CHILDREN);
+	printf("  trace: %llu ops read in %.1f s (generator CPU %.1f s)\n", (unsigned long long)t.ops, t1 - t0,
+	       cpu_s(RUSAGE_CHILDREN));
 	fflush(stdout);
 
 	/* the stations, in worker processes */
@@ -515,16 +578,16 @@ static void build(const char *stamp, const char *key)
 			die("a station worker failed", 0);
 	free(pids);
 	struct sim_chunks *ch = chunks_load();
-	double t2 = now_s();
+	double t2 = now_s(), cpu_hub = cpu_s(RUSAGE_SELF);
 	uint64_t nchunks = 0, bytes = 0;
 	for (size_t i = 0; i < S * (D + 1); i++) {
 		nchunks += ch[i].n;
 		for (size_t k = 0; k < ch[i].n; k++)
 			bytes += ch[i].len[k];
 	}
-	printf("  stations: %llu signed local commits, %llu chunks (%.1f MB) in %.1f s (%zu workers)\n",
+	printf("  stations: %llu signed local commits, %llu chunks (%.1f MB) in %.1f s (%zu workers, CPU %.1f s)\n",
 	       (unsigned long long)(t.ops - t.hub.n), (unsigned long long)nchunks, (double)bytes / 1e6, t2 - t1,
-	       JOBS);
+	       JOBS, cpu_s(RUSAGE_CHILDREN) - cpu_gen);
 	fflush(stdout);
 
 	/* the hub, as the daemon: one transaction per chunk */
@@ -593,9 +656,10 @@ static void build(const char *stamp, const char *key)
 	}
 	free(op);
 	double t3 = now_s();
-	printf("  hub: %llu commits merged, %llu duplicate, %llu refused (%llu held back, %llu released) in %.1f s\n",
+	printf("  hub: %llu commits merged, %llu duplicate, %llu refused (%llu held back, %llu released) in %.1f s"
+	       " (CPU %.1f s)\n",
 	       (unsigned long long)rep.applied, (unsigned long long)rep.duplicate, (unsigned long long)rep.refused,
-	       (unsigned long long)rep.held, (unsigned long long)rep.released, t3 - t2);
+	       (unsigned long long)rep.held, (unsigned long long)rep.released, t3 - t2, cpu_s(RUSAGE_SELF) - cpu_hub);
 	sync_ctx_free(ctx);
 	crdt_store_close(st);
 	sync_dict_free(dict);
@@ -603,7 +667,8 @@ static void build(const char *stamp, const char *key)
 	FILE *f = fopen(stamp, "w");
 	if (!f || fputs(key, f) < 0 || fclose(f))
 		die(stamp, -EIO);
-	printf("build: %.1f s in all\n", now_s() - t0);
+	printf("build: %.1f s in all (CPU %.1f s: this process %.1f, the generator and workers %.1f)\n", now_s() - t0,
+	       cpu_s(RUSAGE_SELF) + cpu_s(RUSAGE_CHILDREN), cpu_s(RUSAGE_SELF), cpu_s(RUSAGE_CHILDREN));
 	sync_identity_release(&c.root);
 	sync_identity_release(&c.hub);
 }
@@ -957,8 +1022,7 @@ static void lora_measure(const char *run_home)
 	FILE *f;
 	memset(&s1, 0, sizeof(s1));
 	/* one station of the standard trace, the same options */
-	const char *wl = getenv("CUNLIAN_WORKLOAD") ? getenv("CUNLIAN_WORKLOAD") : "../shared/workload";
-	PATHF(path, "python3 %s/villagegen.py --stations 1 --days %zu --seed 1 --seed-volunteers %u", wl, D, SV);
+	gen_cmd(path, sizeof(path), 1, D, SV, NULL);
 	if (!(f = popen(path, "r")))
 		die("cannot run villagegen", -errno);
 	struct site_lines sl = { NULL, 0, 0 };
@@ -1507,6 +1571,10 @@ int main(int argc, char **argv)
 	double sv = per / (1.0 - 0.005 * (double)D * 0.8) - 3.0 * (double)D;
 	SV = sv < 40 ? 40 : (unsigned)(sv + 0.5);
 	PATHF(dir, "%s", getenv("BENCH_SCALE_DIR") ? getenv("BENCH_SCALE_DIR") : "build/scale");
+	{
+		const char *slash = strrchr(argv[0], '/');
+		PATHF(gen_c, "%.*s/villagegen", slash ? (int)(slash - argv[0]) : 1, slash ? argv[0] : ".");
+	}
 	if (getenv("CUNLIAN_BIN")) {
 		PATHF(bin, "%s", getenv("CUNLIAN_BIN"));
 	} else {
