@@ -8,7 +8,8 @@
  *   1. The standard trace, ../shared/workload/villagegen.py --stations S
  *      --days D --seed 1 --seed-volunteers V (S = 1078, D = 30; V chosen
  *      so that the hub ends with about 320,000 live volunteers), read
- *      from its pipe. villagegen itself: no other generator.
+ *      from its pipe: its C port beside this program (villagegen.c, the
+ *      same bytes, checked at each build; gen_cmd), else villagegen.py.
  *   2. A real hub home made by `cunlian init --role hub` (its county root,
  *      its identity, its statement), and each station enrolled by the
  *      root's statement as `enroll sign` commits it (a root commit in
@@ -43,8 +44,13 @@
  * build/bench-scale.json (BENCH_SCALE_OUT). Exit 1 when anything failed
  * to converge or a command failed: no figures are written then.
  *
+ * The cache's key (build/scale/STAMP): the parameters and the SHA-256 of
+ * the product (build/libcunlian.a, build/cunlian), villagegen.py and the
+ * dictionary (cache_key); another key builds the hub again.
+ *
  * Environment: BENCH_SCALE_STATIONS, BENCH_SCALE_DAYS,
- * BENCH_SCALE_VOLUNTEERS, BENCH_SCALE_JOBS, BENCH_SCALE_DIR (build/scale),
+ * BENCH_SCALE_VOLUNTEERS, BENCH_SCALE_JOBS, BENCH_SCALE_GEN (python: run
+ * villagegen.py, not its port), BENCH_SCALE_DIR (build/scale),
  * BENCH_SCALE_OUT (build/bench-scale.json), BENCH_SCALE_SESSIONS (4
  * stations at once), CUNLIAN_BIN, CUNLIAN_WORKLOAD, CUNLIAN_DICT.
  */
@@ -720,6 +726,39 @@ static void fail(const char *fmt, ...)
 }
 
 static double child_peak_mb; /* the largest hub command run (ru_maxrss) */
+static char self_exe[PATH_MAX]; /* this program, for --peak-run */
+static const char *peak_home;   /* the hub's home: its commands count */
+
+/*
+ * `bench_scale --peak-run FILE PROGRAM ARGS...`: run the program as a
+ * child of this fresh process and write its peak memory (ru_maxrss, kB)
+ * and wall time into FILE; exit with its status. A process started by
+ * posix_spawn (or fork) from bench_scale would report bench_scale's own
+ * peak (Linux keeps the largest of the old and the new image at exec;
+ * bench_scale holds the whole trace, a gigabyte at city scale); the
+ * child of a fresh process starts from that process's few megabytes.
+ */
+static int peak_run(char **argv)
+{
+	struct rusage ru;
+	int st;
+	double t0 = now_s();
+	pid_t pid = fork();
+	if (pid == 0) {
+		execv(argv[1], argv + 1);
+		_exit(127);
+	}
+	if (pid < 0)
+		return 1;
+	while (wait4(pid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			return 1;
+	double secs = now_s() - t0;
+	FILE *f = fopen(argv[0], "w");
+	if (!f || fprintf(f, "%ld %.6f\n", ru.ru_maxrss, secs) < 0 || fclose(f))
+		return 1;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
+}
 
 /* Run cunlian, stdout into out (cap bytes, NUL-ended), stderr into log;
  * its exit status; *secs the wall time. */
@@ -730,26 +769,40 @@ static int run_out(const char *log, char *out, size_t cap, double *secs, const c
 	char *argv[40];
 	size_t n = 0;
 	pid_t pid;
-	struct rusage ru;
+	char peak[PATH_MAX + 32];
 	int st;
+	bool hub_cmd = args[0] && args[1] && strcmp(args[0], "--home") == 0 && peak_home &&
+		       strcmp(args[1], peak_home) == 0;
 	PATHF(tmp, "%s/out.tmp", dir);
+	PATHF(peak, "%s/peak.tmp", dir);
+	argv[n++] = self_exe;
+	argv[n++] = "--peak-run";
+	argv[n++] = peak;
 	argv[n++] = bin;
 	while (*args && n < 39)
 		argv[n++] = (char *)*args++;
 	argv[n] = NULL;
+	remove(peak);
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_addopen(&fa, 1, tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	posix_spawn_file_actions_addopen(&fa, 2, log, O_WRONLY | O_CREAT | O_APPEND, 0600);
 	double t0 = now_s();
-	int rc = posix_spawn(&pid, bin, &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, self_exe, &fa, NULL, argv, environ);
 	posix_spawn_file_actions_destroy(&fa);
 	if (rc)
 		return -1;
-	while (wait4(pid, &st, 0, &ru) < 0)
+	while (waitpid(pid, &st, 0) < 0)
 		if (errno != EINTR)
 			return -1;
+	long kb = -1;
+	double took = -1;
+	FILE *pf = fopen(peak, "r");
+	if (!pf || fscanf(pf, "%ld %lf", &kb, &took) != 2)
+		kb = -1, took = now_s() - t0; /* the helper failed: no peak */
+	if (pf)
+		fclose(pf);
 	if (secs)
-		*secs = now_s() - t0;
+		*secs = took;
 	if (out) {
 		FILE *f = fopen(tmp, "r");
 		size_t k = f ? fread(out, 1, cap - 1, f) : 0;
@@ -757,8 +810,10 @@ static int run_out(const char *log, char *out, size_t cap, double *secs, const c
 			fclose(f);
 		out[k] = '\0';
 	}
-	if ((double)ru.ru_maxrss / 1024.0 > child_peak_mb)
-		child_peak_mb = (double)ru.ru_maxrss / 1024.0;
+	if (kb < 0)
+		fail("no peak memory for a command (%s --peak-run)", self_exe);
+	if (hub_cmd && (double)kb / 1024.0 > child_peak_mb)
+		child_peak_mb = (double)kb / 1024.0;
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
@@ -1053,6 +1108,7 @@ static void measure(void)
 
 	PATHF(log, "%s/measure.log", dir);
 	PATHF(run_home, "%s/run-hub", dir);
+	peak_home = run_home;
 	if (getenv("BENCH_SCALE_LORA_ONLY")) { /* (developing the model) */
 		if (sh("rm -rf '%s' && cp -a '%s/hub' '%s'", run_home, dir, run_home) == 0)
 			lora_measure(run_home);
@@ -1556,7 +1612,14 @@ static void cache_key(char *out, size_t cap, const char *argv0)
 int main(int argc, char **argv)
 {
 	char stamp[PATH_MAX + 32], want[512], have[512] = "";
-	(void)argc;
+	if (argc >= 4 && strcmp(argv[1], "--peak-run") == 0)
+		return peak_run(argv + 2);
+	{
+		ssize_t k = readlink("/proc/self/exe", self_exe, sizeof(self_exe) - 1);
+		if (k <= 0 || (size_t)k >= sizeof(self_exe) - 1)
+			die("cannot find this program (/proc/self/exe)", -errno);
+		self_exe[k] = '\0';
+	}
 	(void)sim_read; /* sim.h: this program reads the trace itself */
 	(void)sim_free;
 	S = env_num("BENCH_SCALE_STATIONS", S);
