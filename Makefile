@@ -174,9 +174,15 @@ bench: $(DEPS_AUTO) $(BUILD)/cunlian $(BENCH_BINS) $(BUILD)/bench-scale/bench_sc
 # and caches a hub of 1,078 stations x 30 days under $(BUILD)/scale, then
 # writes $(BUILD)/bench-scale.json. `make bench` runs the same program on
 # a hub of 100 stations x 8 days.
-$(BUILD)/bench-scale/bench_scale: $(BUILD)/obj/tests/bench/bench_scale.o $(BUILD)/libcunlian.a
+$(BUILD)/bench-scale/bench_scale: $(BUILD)/obj/tests/bench/bench_scale.o $(BUILD)/libcunlian.a | $(BUILD)/bench-scale/villagegen
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+# villagegen.py in C (the same trace byte for byte,
+# tests/bench/villagegen_check.sh); bench_scale runs it from beside itself.
+$(BUILD)/bench-scale/villagegen: $(BUILD)/obj/tests/bench/villagegen.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -o $@ $^
 
 bench-scale: $(DEPS_AUTO) $(BUILD)/cunlian $(BUILD)/bench-scale/bench_scale
 	BENCH_SCALE_DIR=$(BUILD)/scale BENCH_SCALE_OUT=$(BUILD)/bench-scale.json \
