@@ -131,15 +131,16 @@ const char *app_act_state_name(enum app_act_state s)
 
 /* ---- times (A10) --------------------------------------------------------------- */
 
-int app_parse_datetime(struct app *a, const char *what, const char *text, int64_t *ms)
+int app_parse_datetime(struct app *a, const char *what, const char *typed, int64_t *ms)
 {
 	int y, mo, d, h = 0, mi = 0, used = 0;
 	struct tm tm;
-	char sep = ' ';
+	char sep = ' ', text[48];
 	size_t len;
 
 	*ms = 0;
-	if (!text || ((len = strlen(text)) != 10 && len != 16))
+	app_date_norm(typed, text, sizeof(text)); /* full-width digits, '：' */
+	if ((len = strlen(text)) != 10 && len != 16)
 		goto bad;
 	if (len == 10) {
 		if (sscanf(text, "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10)
@@ -166,7 +167,7 @@ int app_parse_datetime(struct app *a, const char *what, const char *text, int64_
 	*ms = (int64_t)t * 1000;
 	return 0;
 bad:
-	return app_failf(a, ERR_USAGE, APP_W_ACT_BAD_TIME, 2, what, text ? text : "");
+	return app_failf(a, ERR_USAGE, APP_W_ACT_BAD_TIME, 2, what, typed ? typed : "");
 }
 
 /* ---- reading ------------------------------------------------------------------- */

@@ -188,6 +188,11 @@ void app_phone_norm(const char *in, char *out, size_t n); /* drop spaces and das
 void app_phone_mask(const char *in, char *out, size_t n); /* 138****1234 */
 bool app_id_ok(const char *s);                            /* [A-Za-z0-9_-], 1..CRDT_SCOPE_MAX */
 int app_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out);
+/* A date or time as typed on a Chinese keyboard, in plain ASCII in out
+ * (cap n): full-width digits, '－', '：' and the ideographic space
+ * become 0-9, '-', ':' and ' ' (issue 17 QA); the rest is copied. s
+ * NULL, or out too small: out "" (which no date parser takes). */
+void app_date_norm(const char *s, char *out, size_t n);
 int app_parse_real(const char *s, double lo, double hi, double *out);
 void app_time_fmt(uint64_t ms, char *out, size_t n); /* local "YYYY-MM-DD HH:MM" */
 void app_hex(const uint8_t *p, size_t n, char *out); /* out holds 2n+1 */

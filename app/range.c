@@ -18,13 +18,14 @@
 #include "base/err.h"
 #include "app/range.h"
 
-bool app_day_parse(const char *s, bool next, int64_t *ms)
+bool app_day_parse(const char *typed, bool next, int64_t *ms)
 {
 	struct tm tm;
 	int y, m, d;
-	char tail;
+	char tail, s[32];
 	*ms = 0;
-	if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+	app_date_norm(typed, s, sizeof(s)); /* full-width digits */
+	if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
 		return false;
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))

@@ -139,6 +139,36 @@ static bool app_number_norm(const char *s, bool real, char *out, size_t n)
 	return digits > 0;
 }
 
+void app_date_norm(const char *s, char *out, size_t n)
+{
+	size_t k = 0;
+	if (!n)
+		return;
+	out[0] = '\0';
+	if (!s)
+		return;
+	for (const unsigned char *p = (const unsigned char *)s; *p; k++) {
+		char c = (char)*p;
+		/* U+FF10..U+FF19 (0-9), U+FF0D (-), U+FF1A (:) are EF BC 90..9A,
+		 * 8D; U+3000 (the ideographic space) is E3 80 80 */
+		if (p[0] == 0xef && p[1] == 0xbc && ((p[2] >= 0x90 && p[2] <= 0x9a) || p[2] == 0x8d)) {
+			c = p[2] == 0x8d ? '-' : p[2] == 0x9a ? ':' : (char)('0' + p[2] - 0x90);
+			p += 3;
+		} else if (p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) {
+			c = ' ';
+			p += 3;
+		} else {
+			p++;
+		}
+		if (k + 1 >= n) {
+			out[0] = '\0';
+			return;
+		}
+		out[k] = c;
+	}
+	out[k] = '\0';
+}
+
 int app_parse_int(const char *s, int64_t lo, int64_t hi, int64_t *out)
 {
 	char t[64], *end;

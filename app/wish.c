@@ -99,11 +99,13 @@ static void wish_today(const struct app *a, char out[16])
 
 /* W2: a date as typed: YYYY-MM-DD (or YYYY-M-D), a day of the calendar,
  * years 2000..2099; written back as YYYY-MM-DD. */
-static bool wish_date_parse(const char *s, char out[16])
+static bool wish_date_parse(const char *typed, char out[16])
 {
 	int y, m, d, n = 0;
 	static const int days[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
-	if (!s || strlen(s) > 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] != '\0')
+	char s[32];
+	app_date_norm(typed, s, sizeof(s)); /* full-width digits */
+	if (strlen(s) > 10 || sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] != '\0')
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!((*p >= '0' && *p <= '9') || *p == '-'))

@@ -164,11 +164,16 @@ static void test_days(void **state)
 	assert_true(app_day_parse("2026-12-31", true, &next)); /* into the next year */
 	assert_true(app_day_parse("2027-01-01", false, &ms));
 	assert_int_equal(next, ms);
+	/* full-width digits and '－' (a Chinese keyboard) are the same day
+	 * (issue 17 QA; numbers took them already) */
+	assert_true(app_day_parse("２０２６－１２－０１", false, &next));
+	assert_true(app_day_parse("2026-12-01", false, &ms));
+	assert_int_equal(next, ms);
 	/* what is not a day */
 	static const char *const bad[] = { "2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10",
 					   "2026-1-01",	 "2026-12-1",  "2026/12/01", "26-12-01",
-					   "2026-12-01x", "1999-12-31", "２０２６-12-01", "", "+026-12-01",
-					   "2026-12- 1" };
+					   "2026-12-01x", "1999-12-31", "２０２６-02-30", "", "+026-12-01",
+					   "2026-12- 1", "２０２６－１２－０１ｘ" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		ms = 7;
 		assert_false(app_day_parse(bad[i], false, &ms));

@@ -41,8 +41,11 @@ contains "$out" "已发布活动：敬老院打扫（s0001-a1）" "activity add 
 aid=s0001-a1
 
 check "a sign-up after an activity's end is refused and changes nothing"
-expect 0 --home "$S1" --json activity add --title 早操 --place 村口 --start "2025-02-28 07:00" \
-	--end "2025-02-28 08:00" --capacity 5 --hours 1
+# typed on a Chinese keyboard in full-width mode (digits, －, ：, the wide space)
+expect 0 --home "$S1" --json activity add --title 早操 --place 村口 --start "２０２５－０２－２８　０７：００" \
+	--end "2025-02-28 ０８:00" --capacity ５ --hours 1
+echo "$out" | pyjson 'd["start"] == "2025-02-28 07:00" and d["end"] == "2025-02-28 08:00" and d["capacity"] == 5' ||
+	fail "full-width digits in the times"
 eid=$(echo "$out" | jget '["id"]')
 before=$(cl --home "$S1" digest)
 expect 3 --home "$S1" activity signup "$eid" --volunteer 王伟

@@ -30,6 +30,9 @@ v3=$(cl --home "$S1" --json volunteer add --name 李娜 --phone 13700003333 | jg
 
 check "order list --from/--to: the days placed, both ends included"
 cl --home "$S1" --json order list --from 2025-02-28 --to 2025-02-28 | pyjson '[o["id"] for o in d["orders"]] == ["'"$o1"'"]'
+# typed on a Chinese keyboard in full-width mode: the same days
+cl --home "$S1" --json order list --from ２０２５－０２－２８ --to ２０２５-02-28 | pyjson '[o["id"] for o in d["orders"]] == ["'"$o1"'"]' ||
+	fail "full-width digits in --from/--to"
 cl --home "$S1" --json order list --from 2025-03-01 | pyjson 'len(d["orders"]) == 2'
 cl --home "$S1" --json order list --to 2025-02-27 | pyjson 'd["orders"] == []'
 check "volunteer list --from/--to: registered in the range"

@@ -41,6 +41,8 @@ expect 2 --home "$S1" wish add --what 书 --due 2025-02-27
 contains "$err" "截止日期 2025-02-27 已经过了（今天是 2025-02-28）" "a date past is refused"
 expect 2 --home "$S1" wish add --what 书 --due 2025-02-30
 contains "$err" "写成 年-月-日" "a date that does not exist"
+expect 2 --home "$S1" wish add --what 书 --due ２０２５－０２－３０
+contains "$err" "写成 年-月-日" "a date that does not exist, in full-width digits"
 expect 2 --home "$S1" wish add --for 李奶奶
 contains "$err" "心愿内容要写" "no wish"
 expect 2 --home "$S1" wish add --what 书 --colour red
@@ -146,4 +148,8 @@ expect 0 --home "$S1" --json wish list --from 2025-03-01
 echo "$out" | pyjson 'd["wishes"] == []' || fail "wish list after the day they were published"
 expect 2 --home "$S1" wish list --to 2025-02-30
 contains "$err" "2025-02-30 不是日期" "wish list with a day that does not exist"
+
+check "a due date typed in full-width digits (a Chinese keyboard) is taken"
+expect 0 --home "$S1" --json wish add --what 手套 --due ２０２５－０３－１０
+echo "$out" | pyjson 'd["due"] == "2025-03-10"' || fail "full-width digits in --due"
 echo "wishes: ok"
