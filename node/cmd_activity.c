@@ -81,6 +81,14 @@ int node_cmd_activity_add(struct node_ctx *ctx, const struct node_args *a)
 	struct app_activity x;
 	char s[32], e[32], h[32];
 	int rc;
+	/* an option left out is said by name, not as an empty value */
+	static const char *const need[] = { "title", "place", "start", "end", "capacity", "hours" };
+	for (size_t i = 0; i < sizeof(need) / sizeof(need[0]); i++)
+		if (!node_arg(a, need[i])) {
+			char opt[16];
+			snprintf(opt, sizeof(opt), "--%s", need[i]);
+			return node_fail(ctx, ERR_USAGE, M_ACT_NEED_OPTION, opt);
+		}
 
 	if ((rc = node_open(ctx)) || (rc = app_activity_add(&ctx->app, &in, &x)))
 		return rc;

@@ -1506,6 +1506,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_RCOL_ACT_HOURS] = { "活动时长", "activity hours" },
 	[M_WISH_NOT_FOUND] = { "没有微心愿 %s：用 cunlian wish list 查找编号（微心愿的编号和订单一样，如 s0001-o12）\n",
 			       "no wish %s: find the id with cunlian wish list (wishes have order ids, like s0001-o12)\n" },
+	[M_ACT_NEED_OPTION] = { "缺少 %s：发布活动要写 --title 标题 --place 地点 --start \"2026-12-05 09:00\" --end \"2026-12-05 11:00\" --capacity 人数 --hours 小时（见 cunlian activity add --help）；什么都没有改\n",
+				"missing %s: an activity needs --title --place --start \"2026-12-05 09:00\" --end \"2026-12-05 11:00\" --capacity N --hours H (see cunlian activity add --help); nothing was changed\n" },
 	[M_ACT_UPCOMING_WORD] = { "报名中", "upcoming" },
 	[M_ACT_PAST_WORD] = { "已过结束时间，待关闭", "ended, not closed" },
 	[M_ACT_ENDED] = { "活动 %s（%s）已于 %s 结束：不能再报名；来参加过的人由工作人员签到、签退（cunlian activity checkin），或者关闭活动（cunlian activity close）；什么都没有改\n",

@@ -798,6 +798,7 @@ enum node_msg_id {
 	M_ACT_ENDED,
 	M_ACT_UPCOMING_WORD,
 	M_ACT_PAST_WORD,
+	M_ACT_NEED_OPTION,
 	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };

@@ -35,6 +35,12 @@ contains "$err" "结束时间必须晚于开始时间" "an end before the start 
 expect 2 --home "$S1" activity add --title 敬老院打扫 --place 敬老院 --start "2025-02-30 09:00" \
 	--end "2025-03-01 11:00" --capacity 2 --hours 2
 contains "$err" "2025-02-30 09:00 无效" "a day that does not exist is refused"
+expect 2 --home "$S1" activity add --title 敬老院打扫 --start "2025-03-01 09:00" \
+	--end "2025-03-01 11:00" --capacity 2 --hours 2
+contains "$err" "缺少 --place：发布活动要写" "a missing option is named"
+expect 2 --home "$S1" --lang en activity add --title 敬老院打扫 --place 敬老院 --start "2025-03-01 09:00" \
+	--end "2025-03-01 11:00" --capacity 2
+contains "$err" "missing --hours" "a missing option is named, in English"
 expect 0 --home "$S1" activity add --title 敬老院打扫 --place 敬老院 --start "2025-03-01 09:00" \
 	--end "2025-03-01 11:00" --capacity 2 --hours 2
 contains "$out" "已发布活动：敬老院打扫（s0001-a1）" "activity add says what it did"

@@ -51,6 +51,14 @@ i = rows[0].index("last sync")
 g = {r[0]: r for r in rows[1:]}
 assert g["s1"][i][:2] == "20" and g["s2"][i] == "-" and g["total"][i] == "", rows
 EOF
+expect 0 --home "$H" report --by station --format csv
+# the CSV for Excel (BOM, Chinese headings, CRLF; cli.md "Report"): s1 has
+# a last sync, s2 an empty one, every row as wide as the headings
+echo "$out" | python3 -c "import csv,sys
+rows=list(csv.reader(sys.stdin.read().lstrip('\ufeff').splitlines()))
+h=rows[0]; i=h.index('上次同步'); r={x[0]: x for x in rows[1:]}
+assert all(len(x) == len(h) for x in rows), rows
+assert r['s1'][i] not in ('', '-') and r['s2'][i] == '-', rows" || fail "csv: last sync of s1 and s2: $out"
 expect 0 --home "$H" report --by town --json
 echo "$out" | pyjson "all('last_sync' not in x for x in d['groups'])"
 

@@ -41,7 +41,7 @@ def flow():
     set_pin(st, "246813", "--volunteer", "王伟", "--role", "admin")
     set_pin(st, "1357", "--volunteer", "李娜", "--role", "volunteer")
     aid = st.cl("--json", "activity", "add", "--title", "敬老院大扫除", "--place", "东村敬老院",
-                "--start", "2025-03-01 09:00", "--end", "2025-03-01 11:00", "--capacity", "2",
+                "--start", "2099-03-01 09:00", "--end", "2099-03-01 11:00", "--capacity", "2",
                 "--hours", "2")["id"]
     st.cl("activity", "signup", aid, "--volunteer", "赵刚")
 
