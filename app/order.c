@@ -315,6 +315,8 @@ static int app_order_begin(struct app *a, const char *id, struct app_order *o,
 static int app_order_check_new(struct app *a, const struct app_order_new *in, const char *kind)
 {
 	char max[16];
+	if (!in->category || !*in->category)
+		return app_failf(a, ERR_USAGE, APP_W_CATEGORY_EMPTY, 0);
 	if (!app_text_ok(in->category, APP_NAME_MAX))
 		return app_failf(a, ERR_USAGE, APP_W_ORDER_BAD_CATEGORY, 1, in->category);
 	if (!app_text_ok(in->detail, APP_TEXT_MAX)) {
@@ -451,8 +453,10 @@ int app_order_accept(struct app *a, const char *id, const char *who, struct app_
 static int app_order_home(struct app *a, const char *vid, char *home, size_t n)
 {
 	struct app_volunteer_found f;
-	int rc = app_volunteer_find(a, vid, &f);
 	home[0] = '\0';
+	if (!vid || !*vid) /* nobody assigned */
+		return 0;
+	int rc = app_volunteer_find(a, vid, &f);
 	if (rc == 0 && strcmp(f.c[0].id, vid) == 0)
 		snprintf(home, n, "%s", f.c[0].station);
 	if (rc == ERR_NOTFOUND || rc == ERR_RULE) {

@@ -95,6 +95,8 @@ int app_volunteer_find(struct app *a, const char *who, struct app_volunteer_foun
 	int rc;
 
 	memset(out, 0, sizeof(*out));
+	if (!who || !*who)
+		return app_failf(a, ERR_USAGE, APP_W_WHO_EMPTY, 0);
 	if (!app_text_ok(who, APP_NAME_MAX))
 		return app_failf(a, ERR_NOTFOUND, APP_W_VOLUNTEER_NOT_FOUND, 1, who ? who : "");
 	if ((rc = app_find_by(a, "pk", who, out)) || out->n) /* F1 */

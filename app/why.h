@@ -286,6 +286,8 @@ enum app_why {
 	/* issue 17 QA (qa17) */
 	APP_W_WISH_NOT_FOUND,        /* (id) no wish (no order) of that id */
 	APP_W_ACT_ENDED,             /* (title, id, end) a sign-up after the end (activity.c A11) */
+	APP_W_WHO_EMPTY,             /* () a volunteer was to be named, and the text is empty */
+	APP_W_CATEGORY_EMPTY,        /* () an order without a category */
 
 	APP_W_COUNT
 };

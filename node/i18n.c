@@ -1512,6 +1512,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_ACT_PAST_WORD] = { "已过结束时间，待关闭", "ended, not closed" },
 	[M_ACT_ENDED] = { "活动 %s（%s）已于 %s 结束：不能再报名；来参加过的人由工作人员签到、签退（cunlian activity checkin），或者关闭活动（cunlian activity close）；什么都没有改\n",
 			  "%s (%s) ended at %s: no more sign-ups; staff check in and out the people who came (cunlian activity checkin), or close it (cunlian activity close); nothing was changed\n" },
+	[M_WHO_EMPTY] = { "没有写是哪位志愿者：写编号、手机号或姓名（用 cunlian volunteer list 查找）；什么都没有改\n",
+			  "no volunteer named: give an id, a phone number or a name (see cunlian volunteer list); nothing was changed\n" },
+	[M_CATEGORY_EMPTY] = { "没有写服务类别：用 --category 写需求清单上的一项（用 cunlian category list 查看）；订单没有登记\n",
+			       "no category given: --category takes an entry of the service menu (see cunlian category list); no order was recorded\n" },
 	/* ---- end of issue 17 QA ---- */
 };
 

@@ -799,6 +799,8 @@ enum node_msg_id {
 	M_ACT_UPCOMING_WORD,
 	M_ACT_PAST_WORD,
 	M_ACT_NEED_OPTION,
+	M_WHO_EMPTY,
+	M_CATEGORY_EMPTY,
 	/* ---- end of issue 17 QA ---- */
 	M_COUNT
 };

@@ -283,6 +283,8 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	/* issue 17 QA (qa17) */
 	[APP_W_WISH_NOT_FOUND] = { M_WISH_NOT_FOUND },
 	[APP_W_ACT_ENDED] = { M_ACT_ENDED },
+	[APP_W_WHO_EMPTY] = { M_WHO_EMPTY },
+	[APP_W_CATEGORY_EMPTY] = { M_CATEGORY_EMPTY },
 };
 
 bool node_why_complete(void)

@@ -142,7 +142,11 @@ static void test_find(void **state)
 	assert_string_equal(t.a.fail.arg[1], "s0002");
 	assert_int_equal(app_volunteer_find_held(&t.a, "李娜", &f), 0);
 
-	const char *nobody[] = { "s0009-v1", "s0001-v9", "王芳", "13800009999", "", "a\x1b[31m" };
+	/* an empty text names nobody: a usage error that says to name one */
+	assert_int_equal(app_volunteer_find(&t.a, "", &f), ERR_USAGE);
+	assert_int_equal(t.a.fail.why, APP_W_WHO_EMPTY);
+	assert_int_equal(f.n, 0);
+	const char *nobody[] = { "s0009-v1", "s0001-v9", "王芳", "13800009999", "a\x1b[31m" };
 	for (size_t k = 0; k < sizeof(nobody) / sizeof(nobody[0]); k++) {
 		assert_int_equal(app_volunteer_find(&t.a, nobody[k], &f), ERR_NOTFOUND);
 		assert_int_equal(t.a.fail.why, APP_W_VOLUNTEER_NOT_FOUND);
@@ -320,7 +324,7 @@ static void test_order_refusals(void **state)
 		{ .category = "a", .detail = "x", .station = "s 1" },
 		{ .category = "a", .detail = "x", .requester = "a\tb" },
 	};
-	const enum app_why why[] = { APP_W_ORDER_BAD_CATEGORY, APP_W_ORDER_BAD_DETAIL,
+	const enum app_why why[] = { APP_W_CATEGORY_EMPTY,     APP_W_ORDER_BAD_DETAIL,
 				     APP_W_ORDER_BAD_PHONE,    APP_W_ORDER_BAD_KIND,
 				     APP_W_ORDER_BAD_STATION,  APP_W_ORDER_BAD_REQUESTER };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)

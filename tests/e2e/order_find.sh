@@ -3,7 +3,8 @@
 # order_find.sh - naming a volunteer by id, phone or name wherever orders
 # and points name one; two of one name are listed, never guessed (exit 3,
 # nothing written); numbers typed on a Chinese keyboard (full-width
-# digits) are read, hex is refused (issue 14).
+# digits) are read, hex is refused (issue 14); an empty name or category
+# says what to write (issue 17).
 . "$(dirname "$0")/lib.inc"
 echo "order_find: volunteers by name or phone, full-width numbers"
 H="$TMP/s1"
@@ -82,4 +83,12 @@ case $err in *"是 left"*) fail "English status inside a Chinese message: $err" 
 check "nobody of that name or phone: exit 4"
 refused 4 order dispatch "$o2" --volunteer 王芳
 refused 4 points balance 13600000000
+
+check "an empty name or category: exit 2, says what to write, nothing written"
+refused 2 order dispatch "$o2" --volunteer ""
+contains "$err" "没有写是哪位志愿者" "an empty --volunteer"
+refused 2 points balance ""
+contains "$err" "没有写是哪位志愿者" "an empty WHO"
+refused 2 order add --category "" --detail 买药
+contains "$err" "没有写服务类别" "an empty --category"
 echo "order_find: ok"
