@@ -415,12 +415,17 @@ int crdt_log_states(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN],
 	return 0;
 }
 
+/* Texts a local write's register may be filled with: every column of a
+ * register but the one the write sets. */
+#define CRDT_FILL_MAX 4
+
 /* Fill the half of a lifecycle register a local write leaves out with the
  * row's current value (DESIGN.md: every write carries both); an optional
- * part that is NULL stays out (it reads NULL anyway). Filled texts
- * are copied into *keep (freed by the caller). */
+ * part that is NULL stays out (it reads NULL anyway). Filled texts are
+ * copied into keep[0..CRDT_FILL_MAX) (freed by the caller), one slot each. */
 static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char **keep)
 {
+	size_t kept = 0;
 	const struct crdt_table *t = crdt_schema_table(w->table);
 	uint32_t regmask = 0;
 	if (!t || w->op != CRDT_UPSERT)
@@ -441,10 +446,11 @@ static int crdt_fill_register(struct crdt_store *s, struct crdt_write *w, char *
 		w->vals[c] = s->row.v[c];
 		w->mask |= 1u << c;
 		if (w->vals[c].type == CRDT_TEXT) {
-			*keep = mem_strndup(w->vals[c].s, w->vals[c].len);
-			if (!*keep)
+			if (kept == CRDT_FILL_MAX)
+				return ERR_SCHEMA; /* a register of more columns than this */
+			if (!(keep[kept] = mem_strndup(w->vals[c].s, w->vals[c].len)))
 				return -ENOMEM;
-			w->vals[c].s = *keep;
+			w->vals[c].s = keep[kept++];
 		}
 	}
 	return 0;
@@ -532,7 +538,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 		if (writes[i].err)
 			return ERR_SCHEMA; /* a setter was misused: write nothing */
 	w = mem_alloc(n * sizeof(*w));
-	keep = mem_calloc(n, sizeof(*keep));
+	keep = mem_calloc(n * CRDT_FILL_MAX, sizeof(*keep));
 	if (!w || !keep) {
 		rc = -ENOMEM;
 		goto out;
@@ -541,7 +547,7 @@ int crdt_commit_local(struct crdt_store *s, uint64_t wall_ms, const char *scope,
 	if ((rc = crdt_savepoint(s)))
 		goto out;
 	for (size_t i = 0; i < n && !rc; i++)
-		rc = crdt_fill_register(s, &w[i], &keep[i]);
+		rc = crdt_fill_register(s, &w[i], &keep[i * CRDT_FILL_MAX]);
 	if (rc)
 		goto undo;
 	buf_reset(&s->scratch); /* the body, encoded once; crdt_seal_local seals it */
@@ -570,7 +576,7 @@ undo:
 	crdt_savepoint_undo(s, rc);
 out:
 	if (keep)
-		for (size_t i = 0; i < n; i++)
+		for (size_t i = 0; i < n * CRDT_FILL_MAX; i++)
 			mem_free(keep[i]);
 	mem_free(keep);
 	mem_free(w);
