@@ -124,11 +124,49 @@ static void report_range(const struct app_report *r, const char *col, char *out,
 		out[0] = '\0';
 }
 
+/* Fill a group from one row of a grouped query (column 0 is the key). */
+typedef void (*report_fill_fn)(struct app_report_group *g, sqlite3_stmt *st);
+
+/* Run sql, grouped by its column 0, and fill each row's group (added
+ * when new) or, for total, the total. */
+static int report_rows(struct app *a, struct app_report *r, const char *sql, bool total,
+		       report_fill_fn fill)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = app_sql(a, &st, sql, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		app_col_text(st, 0, k, sizeof(k));
+		struct app_report_group *g = total ? &r->total : report_group(r, k);
+		if (!g) {
+			sqlite3_finalize(st);
+			return -ENOMEM;
+		}
+		fill(g, st);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+}
+
+static void report_fill_orders(struct app_report_group *g, sqlite3_stmt *st)
+{
+	g->orders = sqlite3_column_int64(st, 1);
+	for (int i = 0; i < APP_ST_N; i++)
+		g->st[i] = sqlite3_column_int64(st, 2 + i);
+	g->hours = sqlite3_column_double(st, 8);
+	g->rated = sqlite3_column_int64(st, 9);
+	g->rating_sum = sqlite3_column_double(st, 10);
+	g->satisfied = sqlite3_column_int64(st, 11);
+	g->active = sqlite3_column_int64(st, 12);
+	g->wishes = sqlite3_column_int64(st, 13);
+	g->wishes_done = sqlite3_column_int64(st, 14);
+}
+
 static int report_orders(struct app *a, struct app_report *r, const char *key)
 {
 	char sql[1600], where[160];
-	sqlite3_stmt *st;
-	int rc;
 	report_range(r, "o.created_at", where, sizeof(where));
 	snprintf(sql, sizeof(sql),
 		 "SELECT %s AS k, count(*),"
@@ -142,37 +180,19 @@ static int report_orders(struct app *a, struct app_report *r, const char *key)
 		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
 		 " GROUP BY k ORDER BY k",
 		 key, where);
-	if ((rc = app_sql(a, &st, sql, NULL)))
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char k[APP_NAME_MAX + 1];
-		app_col_text(st, 0, k, sizeof(k));
-		struct app_report_group *g = strcmp(key, "'*'") == 0 ? &r->total : report_group(r, k);
-		if (!g) {
-			sqlite3_finalize(st);
-			return -ENOMEM;
-		}
-		g->orders = sqlite3_column_int64(st, 1);
-		for (int i = 0; i < APP_ST_N; i++)
-			g->st[i] = sqlite3_column_int64(st, 2 + i);
-		g->hours = sqlite3_column_double(st, 8);
-		g->rated = sqlite3_column_int64(st, 9);
-		g->rating_sum = sqlite3_column_double(st, 10);
-		g->satisfied = sqlite3_column_int64(st, 11);
-		g->active = sqlite3_column_int64(st, 12);
-		g->wishes = sqlite3_column_int64(st, 13);
-		g->wishes_done = sqlite3_column_int64(st, 14);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+	return report_rows(a, r, sql, strcmp(key, "'*'") == 0, report_fill_orders);
+}
+
+static void report_fill_points(struct app_report_group *g, sqlite3_stmt *st)
+{
+	g->issued = sqlite3_column_int64(st, 1);
+	g->redeemed = sqlite3_column_int64(st, 2);
 }
 
 static int report_points(struct app *a, struct app_report *r, const char *by,
 			      bool total)
 {
 	char sql[1600], key[256], where[200];
-	sqlite3_stmt *st;
-	int rc;
 	/* a row's time: its own, else (rows of old versions) its order's */
 	report_range(r, "coalesce(p.at, o.created_at)", where, sizeof(where));
 	if (total)
@@ -191,21 +211,7 @@ static int report_points(struct app *a, struct app_report *r, const char *by,
 		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s"
 		 " GROUP BY k ORDER BY k",
 		 key, where);
-	if ((rc = app_sql(a, &st, sql, NULL)))
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char k[APP_NAME_MAX + 1];
-		app_col_text(st, 0, k, sizeof(k));
-		struct app_report_group *g = total ? &r->total : report_group(r, k);
-		if (!g) {
-			sqlite3_finalize(st);
-			return -ENOMEM;
-		}
-		g->issued = sqlite3_column_int64(st, 1);
-		g->redeemed = sqlite3_column_int64(st, 2);
-	}
-	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+	return report_rows(a, r, sql, total, report_fill_points);
 }
 
 /* Active volunteers (report.h, RP5): distinct volunteers with a
@@ -343,11 +349,14 @@ static int report_volunteers(struct app *a, struct app_report *r, bool total)
  * range, counted in the group of their home station (by station, town)
  * or month, and in the total; a county-wide one (station "") in "-". By
  * category, team and volunteer an activity has no group: the total only. */
+static void report_fill_activities(struct app_report_group *g, sqlite3_stmt *st)
+{
+	g->activities = sqlite3_column_int64(st, 1);
+}
+
 static int report_activities(struct app *a, struct app_report *r, bool total)
 {
 	char sql[800], key[200], where[160];
-	sqlite3_stmt *st;
-	int rc;
 	if (total)
 		snprintf(key, sizeof(key), "'*'");
 	else if (r->by == APP_BY_STATION)
@@ -364,21 +373,8 @@ static int report_activities(struct app *a, struct app_report *r, bool total)
 		 "SELECT %s AS k, count(*) FROM activities_live x LEFT JOIN stations_live s ON s.pk = x.station"
 		 "%s GROUP BY k ORDER BY k",
 		 key, where);
-	if ((rc = app_sql(a, &st, sql, NULL)))
-		return rc;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char k[APP_NAME_MAX + 1];
-		app_col_text(st, 0, k, sizeof(k));
-		struct app_report_group *g = total ? &r->total : report_group(r, k);
-		if (!g) {
-			sqlite3_finalize(st);
-			return -ENOMEM;
-		}
-		g->activities = sqlite3_column_int64(st, 1);
-	}
-	sqlite3_finalize(st);
 	r->has_activities = true;
-	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+	return report_rows(a, r, sql, total, report_fill_activities);
 }
 
 /* For --by station: when each station's nodes (enrolments) last synced. */
