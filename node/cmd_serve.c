@@ -55,6 +55,10 @@ struct node_serve_peer {
 	uint64_t next_at, backoff_ms;
 	bool failing;
 	unsigned attempts;
+	/* snapshots (issue 15): see whether this board lacks a scope's
+	 * history before the first exchange; the peer said PRUNED; the
+	 * exchange going on came right after snapshots were fetched */
+	bool snap_check, snap_pruned, snap_just;
 };
 
 struct node_serve {
@@ -118,6 +122,7 @@ static void node_serve_peers_load(struct node_serve *sv, uint64_t now)
 		memset(&sv->peer[i], 0, sizeof(sv->peer[i]));
 		sv->peer[i].cfg = sv->nc.peer[i];
 		sv->peer[i].next_at = now; /* sync at once at start */
+		sv->peer[i].snap_check = true;
 	}
 }
 
@@ -161,6 +166,12 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 	p->failing = false;
 	p->backoff_ms = 0;
 	p->next_at = now + interval;
+	if (res->rep.pruned && !ctx->app.hub) {
+		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_NET_PRUNED, (unsigned long long)res->rep.pruned);
+		p->snap_pruned = true;
+		if (!p->snap_just) /* snapshots, then once more; not again and again */
+			p->next_at = now;
+	}
 	node_net_log(ctx, &sv->log, res->converged ? NODE_LOG_INFO : NODE_LOG_WARNING,
 		 res->converged ? M_LOG_PEER_OK : M_LOG_PEER_DIFFER, p->cfg.uri,
 		 (unsigned long long)res->msgs_out, (unsigned long long)res->bytes_out,
@@ -168,6 +179,51 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 		 (unsigned long long)res->rep.applied,
 		 (unsigned long long)node_net_refused(&res->rep), (double)res->ms / 1000.0,
 		 res->differ);
+}
+
+/* A new board's serve starts from the peer's signed snapshots, as its
+ * first `cunlian sync` does (cmd_sync.c), and the peer's PRUNED answer
+ * (it compacted history this node lacks) fetches them again (issue 15).
+ * Not over a narrow link (a frame limit: LoRa), where a scope's snapshot
+ * costs more airtime than weeks of syncs: the log says to carry one on a
+ * stick. A failed or refused snapshot is logged; the exchange goes on.
+ * True when a scope's history was found missing (fetched or not). */
+static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
+{
+	struct node_ctx *ctx = sv->ctx;
+	char scopes[2][CRDT_SCOPE_MAX + 1];
+	size_t n = 0;
+
+	if (ctx->app.hub)
+		return false;
+	if (p->snap_pruned) {
+		snprintf(scopes[n++], sizeof(scopes[0]), "%s", "");
+		if (*ctx->app.conf.station)
+			snprintf(scopes[n++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
+	} else if (getenv("CUNLIAN_NO_SNAPSHOT") || node_net_snap_needed(ctx, scopes, &n) || !n) {
+		return false;
+	}
+	if (p->cfg.link.frame) {
+		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_NARROW, p->cfg.uri);
+		return true;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct sync_snap_info info;
+		size_t bytes;
+		const char *name = *scopes[i] ? scopes[i] : node_msg(ctx->lang, M_SCOPE_COUNTY);
+		int rc = node_net_snap_fetch(ctx, sv->r, &p->cfg, scopes[i], (uint64_t)sv->nc.sync_timeout_s * 1000,
+					     &info, &bytes);
+		if (rc == 0)
+			node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_SNAP_TAKEN, name, p->cfg.uri, bytes, info.nentries,
+				     info.nheads);
+		else if (info.why)
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_SNAP_REFUSED, name, p->cfg.uri,
+				     node_reason(ctx->lang, rc), info.why);
+		else
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_SNAP_FETCH_FAILED, name, p->cfg.uri,
+				     node_reason(ctx->lang, rc));
+	}
+	return true;
 }
 
 static void node_serve_peers_step(struct node_serve *sv)
@@ -188,8 +244,10 @@ static void node_serve_peers_step(struct node_serve *sv)
 			}
 			continue;
 		}
-		if (now < p->next_at || (sv->once && p->attempts))
+		if (now < p->next_at || (sv->once && p->attempts && !(p->snap_pruned && !p->snap_just)))
 			continue;
+		p->snap_just = (p->snap_check || p->snap_pruned) && node_serve_snaps(sv, p);
+		p->snap_check = p->snap_pruned = false;
 		/* A fresh radio peer (socket) per exchange: requests libcoap may
 		 * still be retransmitting for the last one cannot hold this one's
 		 * NSTART slots. */
@@ -206,7 +264,7 @@ static void node_serve_peers_step(struct node_serve *sv)
 static bool node_serve_once_done(const struct node_serve *sv)
 {
 	for (size_t i = 0; i < sv->npeers; i++)
-		if (sv->peer[i].x || !sv->peer[i].attempts)
+		if (sv->peer[i].x || !sv->peer[i].attempts || (sv->peer[i].snap_pruned && !sv->peer[i].snap_just))
 			return false;
 	return true;
 }

@@ -1468,6 +1468,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* file, scope, records, feeds */
 	[M_SNAP_BUNDLE_IMPORTED] = { "已导入快照文件 %s：范围“%s”，%zu 条记录，%zu 个数据源；之后同步只补比快照新的部分\n",
 				     "imported the snapshot file %s: scope %s, %zu records, %zu feeds; syncs now bring only what is newer\n" },
+	/* peer */
+	[M_LOG_SNAP_NARROW] = { "本节点缺少范围的历史，而 %s 是窄带链路（LoRa），传不了快照：请在县级中心运行 cunlian bundle export 文件 --snapshot 范围，"
+				"用 U 盘带来后在本机运行 cunlian bundle import 文件\n",
+				"this node lacks a scope's history and %s is a narrow link (LoRa) that cannot carry a snapshot: at the hub run"
+				" cunlian bundle export FILE --snapshot SCOPE, carry it here and run cunlian bundle import FILE\n" },
 	/* ---- end of snapshots ---- */
 	/* ---- log compaction (issue 15, branch s5-compact) ---- */
 	[M_HELP_COMPACT] = { "compact [--dry-run]\n"

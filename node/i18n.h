@@ -772,6 +772,7 @@ enum node_msg_id {
 	M_SNAP_FILE_REFUSED,
 	M_SNAP_BUNDLE_EXPORTED,
 	M_SNAP_BUNDLE_IMPORTED,
+	M_LOG_SNAP_NARROW,
 	/* ---- end of snapshots ---- */
 	/* ---- log compaction (issue 15, branch s5-compact) ---- */
 	M_HELP_COMPACT,

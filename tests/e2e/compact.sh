@@ -9,7 +9,7 @@
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/net_lib.inc"
 echo "compact: log compaction"
-H="$TMP/hub" S="$TMP/s1" S2="$TMP/s2"
+H="$TMP/hub" S="$TMP/s1" S2="$TMP/s2" S3="$TMP/s3"
 county "$H"
 enrolled "$H" "$S" s1 东村 --parent t01
 for i in 1 2 3 4 5 6; do
@@ -86,6 +86,17 @@ contains "$out" "需要从签名快照开始" "s2 sync"
 contains "$out" "取它的快照后再同步一次" "s2 takes the snapshot when told"
 [ "$rc" -eq 0 ] || fail "s2 did not converge from the hub's snapshot (exit $rc): $out"
 same_scopes "$H" "$S2" "after the snapshot" "" s2
+check "a node that only runs the service is told so too, and takes the snapshot"
+enrolled "$H" "$S3" s3 南村 --parent t01
+set +e
+out=$(CUNLIAN_LANG=en CUNLIAN_NO_SNAPSHOT=1 CUNLIAN_NOW_MS=$(cat "$TMP/now") "$BIN" --home "$S3" serve --listen none \
+	--once --peer "coap://127.0.0.1:$P" 2>&1)
+rc=$?
+set -e
+[ "$rc" -eq 0 ] || fail "serve --once at s3: exit $rc: $out"
+contains "$out" "compacted" "s3's serve is told the history was pruned"
+contains "$out" "took the snapshot of the county-wide scope" "s3's serve takes the county snapshot"
+same_scopes "$H" "$S3" "after serve's snapshot" "" s3
 
 check "compact_keep_days = 0 turns it off, and says so"
 echo "compact_keep_days = 0" >>"$S/node.conf"
