@@ -212,8 +212,9 @@ static int cat_name_free(struct app *a, const char *name, const char *station, c
 		return rc;
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(v[i].name, name) == 0 && strcmp(v[i].id, self) != 0) {
-			rc = app_failf(a, ERR_RULE, APP_W_CATEGORY_NAME_TAKEN, 3, name, v[i].id,
-				       v[i].station[0] ? v[i].station : "-");
+			rc = v[i].station[0] ? app_failf(a, ERR_RULE, APP_W_CATEGORY_NAME_TAKEN, 3, name, v[i].id,
+							 v[i].station)
+					     : app_failf(a, ERR_RULE, APP_W_CATEGORY_NAME_TAKEN_COUNTY, 2, name, v[i].id);
 			break;
 		}
 	mem_free(v);

@@ -179,6 +179,22 @@ static void send_word(const char *note, const char *key, char *out, size_t n)
 	}
 }
 
+bool app_send_note_read(const char *actor, const char *note, struct app_send_note *n)
+{
+	memset(n, 0, sizeof(*n));
+	if (strcmp(actor, "hub") != 0)
+		return false;
+	if (strncmp(note, "sent:", 5) == 0) {
+		send_word(note, "sent:", n->station, sizeof(n->station));
+		send_word(note, "from:", n->order, sizeof(n->order));
+	} else if (strncmp(note, "moved:", 6) == 0) {
+		n->moved = true;
+		send_word(note, "moved:", n->station, sizeof(n->station));
+		send_word(note, "to:", n->order, sizeof(n->order));
+	}
+	return n->station[0] != '\0';
+}
+
 int app_send_info(struct app *a, const char *id, struct app_send_info *s)
 {
 	sqlite3_stmt *st;
@@ -193,16 +209,17 @@ int app_send_info(struct app *a, const char *id, struct app_send_info *s)
 			  id, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct app_send_note n;
 		app_col_text(st, 0, note, sizeof(note));
-		if (strncmp(note, "sent:", 5) == 0) {
-			char from[APP_ID_MAX + 1];
+		if (!app_send_note_read("hub", note, &n))
+			continue;
+		if (!n.moved) {
 			s->sent = true;
-			send_word(note, "from:", from, sizeof(from));
-			if (from[0])
-				snprintf(s->from, sizeof(s->from), "%s", from);
+			if (n.order[0])
+				snprintf(s->from, sizeof(s->from), "%s", n.order);
 		} else {
-			send_word(note, "to:", s->to, sizeof(s->to));
-			send_word(note, "moved:", s->to_station, sizeof(s->to_station));
+			snprintf(s->to, sizeof(s->to), "%s", n.order);
+			snprintf(s->to_station, sizeof(s->to_station), "%s", n.station);
 		}
 	}
 	sqlite3_finalize(st);

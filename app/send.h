@@ -44,6 +44,16 @@ struct app_send_info {
 };
 int app_send_info(struct app *a, const char *id, struct app_send_info *s);
 
+/* One event's note as the hub's sending wrote it (actor "hub"): sent to
+ * station (order: the order it replaces, "" none), or moved away to
+ * station as order. false for any other note (shown as written). */
+struct app_send_note {
+	bool moved;
+	char station[CRDT_SCOPE_MAX + 1];
+	char order[APP_ID_MAX + 1];
+};
+bool app_send_note_read(const char *actor, const char *note, struct app_send_note *n);
+
 /* The orders the hub sent to this station that still wait for it
  * (open: nobody dispatched yet). 0 on the hub. */
 int app_send_new_count(struct app *a, int64_t *n);

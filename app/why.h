@@ -248,7 +248,8 @@ enum app_why {
 	APP_W_CATEGORY_BAD_NAME,     /* (name typed) */
 	APP_W_CATEGORY_BAD_TEXT,     /* (most bytes) a description too long */
 	APP_W_CATEGORY_BAD_POINTS,   /* (points per hour typed, highest) */
-	APP_W_CATEGORY_NAME_TAKEN,   /* (name, id of the entry that has it, its station or "-") */
+	APP_W_CATEGORY_NAME_TAKEN,   /* (name, id of the entry that has it, its station) */
+	APP_W_CATEGORY_NAME_TAKEN_COUNTY, /* (name, id of the county's entry that has it) */
 	APP_W_CATEGORY_NOT_FOUND,    /* (category typed) */
 	APP_W_CATEGORY_COUNTY,       /* (name, id) a station changing the county's list */
 	APP_W_CATEGORY_NOT_OURS,     /* (name, entry's station) */

@@ -395,7 +395,14 @@ static int node_event_row(void *arg, const struct app_order_event *e)
 	app_time_fmt((uint64_t)e->at, when, sizeof(when));
 	snprintf(change, sizeof(change), "%s → %s", e->from[0] ? node_status_name(l->ctx, e->from) : "-",
 		 node_status_name(l->ctx, e->to));
-	const char *cells[] = { when, e->actor, change, e->volunteer[0] ? e->volunteer : "-", e->note };
+	char words[160];
+	const char *note = e->note;
+	struct app_send_note sn;
+	if (app_send_note_read(e->actor, e->note, &sn)) {
+		node_send_note_words(l->ctx->lang, sn.moved, sn.station, sn.order, words, sizeof(words));
+		note = words;
+	}
+	const char *cells[] = { when, e->actor, change, e->volunteer[0] ? e->volunteer : "-", note };
 	node_table_row(&l->t, cells);
 	return 0;
 }

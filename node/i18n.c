@@ -1261,6 +1261,8 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 		"points per hour %s is not valid: a number from 0 to %s (leave it out, or give -, for the county setting); nothing was changed\n" },
 	[M_CAT_NAME_TAKEN] = { "需求清单上已经有类别 %s（编号 %s，站点 %s）：换个名字，或修改那一项；什么都没有改\n",
 		"the menu already lists the category %s (id %s, station %s): choose another name, or change that entry; nothing was changed\n" },
+	[M_CAT_NAME_TAKEN_COUNTY] = { "县级需求清单上已经有类别 %s（编号 %s）：换个名字，或用这一项；什么都没有改\n",
+		"the county's menu already lists the category %s (id %s): choose another name, or use that entry; nothing was changed\n" },
 	[M_CAT_NOT_FOUND] = { "找不到服务类别 %s：用 cunlian category list --all 查看清单上的编号和名称\n",
 		"no category %s: cunlian category list --all shows the menu with its ids\n" },
 	[M_CAT_COUNTY] = { "类别 %s（%s）属于县级需求清单，只有县级中心能修改：可用 cunlian category add 为本站加一项\n",

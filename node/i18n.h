@@ -670,6 +670,7 @@ enum node_msg_id {
 	M_CAT_BAD_TEXT,
 	M_CAT_BAD_POINTS,
 	M_CAT_NAME_TAKEN,
+	M_CAT_NAME_TAKEN_COUNTY,
 	M_CAT_NOT_FOUND,
 	M_CAT_COUNTY,
 	M_CAT_NOT_OURS,
@@ -811,6 +812,11 @@ const char *node_msg(enum node_lang lang, enum node_msg_id id);
 /* What error code rc means, for a message in lang (Chinese names for ours
  * and the common errno values; logs and JSON keep err_str's English). */
 const char *node_reason(enum node_lang lang, int rc);
+/* The words for a note the hub's sending left in an order's history
+ * (app/send.h app_send_note): sent here (replacing order, "" none), or
+ * moved to station as order; one line without its newline, into out. */
+void node_send_note_words(enum node_lang lang, bool moved, const char *station, const char *order, char *out,
+			  size_t n);
 /* Has every id a Chinese and an English text? */
 bool node_msgs_complete(void);
 

@@ -251,6 +251,7 @@ static const struct node_why node_whys[APP_W_COUNT] = {
 	[APP_W_CATEGORY_BAD_TEXT] = { M_CAT_BAD_TEXT },
 	[APP_W_CATEGORY_BAD_POINTS] = { M_CAT_BAD_POINTS, .echo = 1 },
 	[APP_W_CATEGORY_NAME_TAKEN] = { M_CAT_NAME_TAKEN },
+	[APP_W_CATEGORY_NAME_TAKEN_COUNTY] = { M_CAT_NAME_TAKEN_COUNTY },
 	[APP_W_CATEGORY_NOT_FOUND] = { M_CAT_NOT_FOUND, .echo = 1 },
 	[APP_W_CATEGORY_COUNTY] = { M_CAT_COUNTY },
 	[APP_W_CATEGORY_NOT_OURS] = { M_CAT_NOT_OURS },
@@ -333,6 +334,20 @@ static void node_why_put(char *out, size_t n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(out, n, fmt, ap);
 	va_end(ap);
+}
+
+void node_send_note_words(enum node_lang lang, bool moved, const char *station, const char *order, char *out,
+			  size_t n)
+{
+	if (moved)
+		node_why_put(out, n, node_msg(lang, M_ORDER_SEND_TO), station, order);
+	else if (*order)
+		node_why_put(out, n, node_msg(lang, M_ORDER_SEND_FROM), order);
+	else
+		snprintf(out, n, "%s", node_msg(lang, M_ORDER_SEND_SENT));
+	size_t len = strlen(out);
+	if (len && out[len - 1] == '\n')
+		out[len - 1] = '\0';
 }
 
 void node_why_text(enum node_lang lang, const struct app_fail *f, int rc, char *out, size_t n)

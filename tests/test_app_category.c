@@ -128,7 +128,7 @@ static void test_builtin_and_add(void **state)
 	const int want_rc[] = { ERR_RULE,  ERR_RULE,  ERR_USAGE, ERR_USAGE, ERR_USAGE, ERR_USAGE, ERR_USAGE,
 				ERR_USAGE, ERR_USAGE, ERR_RULE,	 ERR_RULE,  ERR_USAGE, ERR_USAGE };
 	const enum app_why want_why[] = {
-		APP_W_CATEGORY_NAME_TAKEN,  APP_W_CATEGORY_NAME_TAKEN,	APP_W_CATEGORY_BAD_NAME,
+		APP_W_CATEGORY_NAME_TAKEN,  APP_W_CATEGORY_NAME_TAKEN_COUNTY,	APP_W_CATEGORY_BAD_NAME,
 		APP_W_CATEGORY_BAD_NAME,    APP_W_CATEGORY_BAD_NAME,	APP_W_CATEGORY_BAD_NAME,
 		APP_W_CATEGORY_BAD_POINTS,  APP_W_CATEGORY_BAD_POINTS,	APP_W_CATEGORY_BAD_POINTS,
 		APP_W_CATEGORY_NOT_OURS,    APP_W_CATEGORY_COUNTY,	APP_W_BAD_STATION_ID,
@@ -172,7 +172,7 @@ static void test_set_retire(void **state)
 	t_refused(&t, &s, app_category_set(&t.a, "家电维修", NULL, NULL, NULL, &c), ERR_USAGE,
 		  APP_W_CATEGORY_SET_NOTHING);
 	t_refused(&t, &s, app_category_set(&t.a, "家电维修", "助老", NULL, NULL, &c), ERR_RULE,
-		  APP_W_CATEGORY_NAME_TAKEN);
+		  APP_W_CATEGORY_NAME_TAKEN_COUNTY);
 	t_refused(&t, &s, app_category_set(&t.a, "家电维修", NULL, NULL, "x", &c), ERR_USAGE,
 		  APP_W_CATEGORY_BAD_POINTS);
 	t_refused(&t, &s, app_category_set(&t.a, "修车", NULL, NULL, "1", &c), ERR_NOTFOUND,

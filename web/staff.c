@@ -562,7 +562,13 @@ static int staff_event_row(void *arg, const struct app_order_event *e)
 		web_raw(&r->out, " · ");
 		web_esc(&r->out, e->volunteer);
 	}
-	if (e->note[0]) {
+	struct app_send_note sn;
+	if (app_send_note_read(e->actor, e->note, &sn)) {
+		char words[160];
+		node_send_note_words(NODE_LANG_ZH, sn.moved, sn.station, sn.order, words, sizeof(words));
+		web_raw(&r->out, " · ");
+		web_esc(&r->out, words);
+	} else if (e->note[0]) {
 		web_raw(&r->out, " · ");
 		web_esc(&r->out, e->note);
 	}

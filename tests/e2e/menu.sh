@@ -45,7 +45,10 @@ check "一村 adds its own category with its points per hour; a county one it ca
 expect 0 --home "$S1" category add --name 维修 --description 上门修理小家电 --points-per-hour 15
 contains "$out" "已加入需求清单：维修（编号 s0001-c1，s0001）" "category add says what it did"
 expect 3 --home "$S1" category add --name 助老
-contains "$err" "已经有类别 助老" "a name on the menu is refused"
+contains "$err" "县级需求清单上已经有类别 助老" "a name on the menu is refused"
+case $err in *"站点 -"*) fail "the county's entry is called station -: $err" ;; esac
+expect 3 --home "$S1" category add --name 维修
+contains "$err" "已经有类别 维修（编号 s0001-c1，站点 s0001）" "a station's own entry names its station"
 expect 3 --home "$S1" category set 助老 --points-per-hour 30
 contains "$err" "县级需求清单" "the county's list is the hub's"
 expect 2 --home "$S1" category add --name 修鞋 --points-per-hour abc
@@ -116,6 +119,16 @@ echo "$out" | pyjson "sorted(o['id'] for o in d['orders']) == sorted(['$n2', '$n
 	|| fail "order list --from-hub"
 expect 0 --home "$S1" --json order show "$o2"
 echo "$out" | pyjson "d['status'] == 'cancelled' and d['moved_to'] == '$n2'" || fail "一村 sees its order moved"
+
+check "the history says it in words, not the hub's raw note"
+expect 0 --home "$S2" order show "$n3"
+contains "$out" "县级中心派来的订单" "the history of a sent order"
+case $out in *"sent:"*) fail "the history shows the raw note: $out" ;; esac
+expect 0 --home "$S2" order show "$n2"
+contains "$out" "由订单 $o2 转来" "the history of a moved order"
+expect 0 --home "$S1" --lang en order show "$o2"
+contains "$out" "moved to station s0002 as order $n2" "the old order's history"
+case $out in *"moved:"*) fail "the history shows the raw note: $out" ;; esac
 
 check "二村 dispatches one: one new order left"
 v2=$(cl --home "$S2" --json volunteer add --name 李娜 --phone 13800002222 | jget '["id"]')

@@ -122,6 +122,8 @@ def flow():
     check_page(a)
     if "县级中心派来的订单" not in a.find_element(By.TAG_NAME, "main").text:
         fail("the order's page does not say the hub sent it")
+    if "sent:" in a.find_element(By.TAG_NAME, "main").text:
+        fail("the order's history shows the hub's raw note 'sent:'")
     shot(a, "staff17-order-hub-360")
     a.get(st.url("/order?id=" + own))
     if "县级中心派来" in a.page_source:
