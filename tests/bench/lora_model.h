@@ -90,6 +90,16 @@ struct lm {
 	uint64_t probes, probes_same; /* P1 probes sent, answered "vv same" */
 	size_t check_text;      /* bytes of the hub's latest answer to the check (P3) */
 	int err;                /* a frame that could not cross */
+	/* batching (node/link.c B1-B5): the station's key, its batch_s (0:
+	 * none), its own feeds as last agreed with the hub (after a session
+	 * whose check converged), and what the last probe left waiting */
+	const uint8_t *self;
+	unsigned batch_s;
+	struct crdt_vv_entry agreed[4];
+	size_t nagreed;
+	bool agreed_known;
+	uint64_t waiting, wait_ms;
+	bool check_same;        /* the last check's answer was "vv same" */
 };
 
 /* The SX127x time on air of a modem payload of pl bytes, ms. */
@@ -209,12 +219,83 @@ static int lm_vv_hex(struct crdt_store *st, const char *const *sc, size_t nsc, c
  * answered "vv same" (the exchange is over), 0 when the session follows
  * (a "vv differ", or no probe: more than 8 scopes), < 0 when the GET
  * failed (the node then goes on to the session too: see lm_sync). */
+/* B1-B3 of node/link.c (node_xchg_batch): lower the station's own feeds
+ * in vv to their agreed seqs when its own commits past them wait and are
+ * not due; true when due (the session goes without a probe). */
+static int lm_hlc(void *arg, const struct crdt_log_entry *e)
+{
+	*(uint64_t *)arg = e->hlc;
+	return 0;
+}
+
+static bool lm_batch(struct lm *m, struct lm_end *st, struct crdt_vv_entry *vv, size_t *n)
+{
+	uint64_t waiting = 0, oldest = UINT64_MAX;
+	bool due = false;
+	size_t keep = 0;
+	m->waiting = m->wait_ms = 0;
+	if (!m->batch_s)
+		return false;
+	for (size_t i = 0; i < *n && !due; i++) {
+		const struct crdt_vv_entry *a = NULL;
+		uint64_t hlc = 0;
+		if (memcmp(vv[i].author, m->self, CRDT_AUTHOR_LEN) != 0)
+			continue;
+		for (size_t k = 0; m->agreed_known && k < m->nagreed && !a; k++)
+			if (strcmp(m->agreed[k].scope, vv[i].scope) == 0)
+				a = &m->agreed[k];
+		if (!a) {
+			due = true;
+		} else if (a->seq < vv[i].seq) {
+			waiting += vv[i].seq - a->seq;
+			if (crdt_log_get(st->st, vv[i].author, vv[i].scope, a->seq + 1, lm_hlc, &hlc) ||
+			    (hlc >> 16) > m->now + 60000)
+				due = true;
+			else if ((hlc >> 16) < oldest)
+				oldest = hlc >> 16;
+		}
+	}
+	if (!waiting || due || oldest + (uint64_t)m->batch_s * 1000 <= m->now)
+		return waiting > 0 || due;
+	for (size_t i = 0; i < *n; i++) {
+		if (memcmp(vv[i].author, m->self, CRDT_AUTHOR_LEN) == 0)
+			for (size_t k = 0; k < m->nagreed; k++)
+				if (strcmp(m->agreed[k].scope, vv[i].scope) == 0 && m->agreed[k].seq < vv[i].seq)
+					vv[i].seq = m->agreed[k].seq;
+		if (vv[i].seq)
+			vv[keep++] = vv[i];
+	}
+	*n = keep;
+	m->waiting = waiting;
+	m->wait_ms = oldest + (uint64_t)m->batch_s * 1000 - m->now;
+	return false;
+}
+
+/* After a session and its check: the station's own feeds as the hub
+ * holds them (the node saves them in peers/<name>.vv from the check). */
+static void lm_agree(struct lm *m, struct lm_end *hub)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0;
+	m->nagreed = 0;
+	m->agreed_known = false;
+	if (!m->self)
+		return;
+	if (crdt_store_vv_of(hub->st, m->self, &vv, &n) == 0 && n <= 4) {
+		memcpy(m->agreed, vv, n * sizeof(*vv));
+		m->nagreed = n;
+		m->agreed_known = true;
+	}
+	mem_free(vv);
+}
+
 static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
 {
 	struct crdt_vv_entry *vv = NULL;
 	const char *sc[9];
 	char names[9][CRDT_SCOPE_MAX + 1], q[512], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
 	size_t n = 0, ns = 0, off = 0;
+	uint8_t h[SYNC_VV_HASH_LEN];
 	int rc;
 	if ((rc = crdt_store_vv(st->st, &vv, &n)))
 		return rc;
@@ -227,14 +308,20 @@ static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 		if (!have && ns < 9)
 			snprintf(names[ns++], sizeof(names[0]), "%s", vv[i].scope);
 	}
+	if (ns > 8 || lm_batch(m, st, vv, &n)) {
+		mem_free(vv);
+		m->waiting = 0;
+		return 0; /* too many scopes for one query, or own commits due: the node syncs in full */
+	}
+	rc = sync_vv_hash(vv, n, h);
 	mem_free(vv);
-	if (ns > 8)
-		return 0; /* too many scopes for one query: the node syncs in full */
+	for (size_t i = 0; !rc && i < SYNC_VV_HASH_LEN; i++)
+		snprintf(mine + 2 * i, 3, "%02x", h[i]);
 	for (size_t j = 0; j < ns; j++) {
 		sc[j] = names[j];
 		off += (size_t)snprintf(q + off, sizeof(q) - off, "scope=%s&", names[j][0] ? names[j] : "-");
 	}
-	if ((rc = lm_vv_hex(st->st, NULL, 0, mine)) || (rc = lm_vv_hex(hub->st, sc, ns, theirs)))
+	if (rc || (rc = lm_vv_hex(hub->st, sc, ns, theirs)))
 		return rc;
 	snprintf(q + off, sizeof(q) - off, "vvq=%s", mine);
 	bool same = strcmp(mine, theirs) == 0;
@@ -248,7 +335,7 @@ static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 /* The check after the session (X2, P3): GET /vv with the station's
  * summary of its scope and the county's as vvd; the hub's answer as
  * node_net_vv_text makes it. */
-static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope, bool digest)
 {
 	const char *sc[2] = { scope, "" };
 	char q[CRDT_SCOPE_MAX + 64], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
@@ -256,8 +343,9 @@ static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 	int rc;
 	if ((rc = lm_vv_hex(st->st, sc, 2, mine)) || (rc = lm_vv_hex(hub->st, sc, 2, theirs)))
 		return rc;
-	snprintf(q, sizeof(q), "scope=%s&scope=-&digest&vvd=%s", scope, mine);
-	if (strcmp(mine, theirs) == 0) {
+	snprintf(q, sizeof(q), "scope=%s&scope=-%s&vvd=%s", scope, digest ? "&digest" : "", mine);
+	m->check_same = strcmp(mine, theirs) == 0;
+	if (m->check_same) {
 		len = 8; /* "vv same\n" */
 	} else { /* a line per feed of the two scopes */
 		struct crdt_vv_entry *vv = NULL;
@@ -270,7 +358,8 @@ static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 		mem_free(vv);
 	}
 	/* "digest SCOPE HEX\n" for the station's scope and "-" */
-	len += (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
+	if (digest)
+		len += (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
 	m->check_text = len;
 	return lm_get(m, "vv", q, len);
 }
@@ -361,7 +450,7 @@ out:
 /* The session and the check at m->now: station (initiator, its scope
  * named scope) and hub. 0 when it ended with both idle and the check
  * answered; < 0 otherwise. */
-static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope, bool digest)
 {
 	struct sync_session_options so0 = { .initiator = true, .rto_ms = LM_ACK_MS };
 	struct sync_session_options so1 = { .initiator = false, .rto_ms = 4000 };
@@ -428,7 +517,7 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 		rc = -ETIMEDOUT;
 	}
 	if (rc == 0) /* the check (P3), block-wise */
-		rc = lm_check(m, st, hub, scope);
+		rc = lm_check(m, st, hub, scope, digest);
 	if (rc && getenv("LM_DEBUG")) {
 		const struct sync_report *a = sync_session_report(st->s), *b = sync_session_report(hub->s);
 		fprintf(stderr, "lm: rc %d after %llu ms; station idle %d applied %llu refused %llu dup %llu;"
@@ -464,7 +553,11 @@ static int lm_sync(struct lm *m, struct lm_end *st, struct lm_end *hub, const ch
 		return 1;
 	if (rc < 0 && rc != -ETIMEDOUT)
 		return rc; /* not the radio's: a storage error */
-	return lm_exchange(m, st, hub, scope);
+	m->waiting = 0;
+	rc = lm_exchange(m, st, hub, scope, !(anchored && m->batch_s)); /* B6 */
+	if (rc == 0) /* what the check saw the hub hold (node_xchg_compare) */
+		lm_agree(m, hub);
+	return rc;
 }
 
 #endif
