@@ -13,8 +13,10 @@
  *     The hub answers "vv same" when the summary of its feeds of those
  *     scopes is the same (P2): the exchange is over, converged. Anything
  *     else ("vv differ", a failure) goes on to the session.
- *  2. The session: one request in flight (window 1); a message POSTed to
- *     /s travels in Block1 blocks of 128 bytes, each a confirmable
+ *  2. The session: one request in flight (window 1); the station's
+ *     messages POSTed to /s back to back (radio/xchg.c X1: up to
+ *     LM_PACK bytes, at most one DELTA, last) travel in Block1 blocks of
+ *     128 bytes, each a confirmable
  *     request answered by a 2.31 (the last by the response); the response
  *     (a flags byte and the hub's messages: its ACKs, at most one DELTA)
  *     comes in Block2 blocks of 128, each after the first asked for by a
@@ -29,9 +31,18 @@
  * Datagram sizes: a GET is built as radio_call_send builds it (header,
  * a token of LM_TOKEN bytes, Uri-Path, a Uri-Query per term, Block2;
  * RFC 7252 option encoding); the rest are those libcoap sends, measured
- * through lora-bridge: a Block1 request is its block + 48 bytes, a 2.31
- * is 14, a response block its block + 21, a request for the next Block2
- * block 45, an empty POST (poll) 37. The hub is taken to have validated
+ * on loopback with the LoRa profile (the session key k= of 8 hex digits
+ * over a frame-limited link, radio/xchg.c): a Block1 request is its
+ * block + 39 bytes (token 7, Uri-Path, Uri-Query k=, Block2, Block1,
+ * Size1, Request-Tag), a 2.31 is 14, a block of a block-wise response
+ * its block + 21 (ETag, Content-Format, Block2, Size2), an answer within
+ * one block its bytes + 14 after a block-wise request (token 7,
+ * Content-Format), + 8 after a request in one datagram or a GET (token
+ * 1; radio/coap.c step 6), a request for the next Block2 block 37, an
+ * empty POST (poll) 29. Every message goes block-wise when it is over
+ * one block (libcoap sends a body of up to about 160 bytes in one
+ * datagram: the model counts such a body as two blocks, a little more
+ * air than the node uses). The hub is taken to have validated
  * the address the station's requests come from (radio/guard.c; behind a
  * LoRa gateway that is the gateway's bridge), so no 4.01 Echo round trip.
  *
@@ -64,13 +75,16 @@
 #include "sync/sync.h"
 
 #define LM_BLOCK 128
-#define LM_REQ 48
+#define LM_REQ 39
 #define LM_CONT 14
-#define LM_RESP 21
-#define LM_NEXT 45
-#define LM_POLL 37
+#define LM_RESP 21       /* a block of a block-wise answer */
+#define LM_ONE_BLK 14    /* an answer in one datagram, to a block-wise request */
+#define LM_ONE 8         /* the same to a request in one datagram (a GET, a poll) */
+#define LM_NEXT 37
+#define LM_POLL 29
 #define LM_TOKEN 1       /* libcoap 4.3.1 numbers a session's tokens from 1 */
 #define LM_RESP_SOFT 256 /* node/link.c NODE_RESP_SOFT */
+#define LM_PACK 512      /* radio/xchg.c XCHG_PACK */
 #define LM_ACK_MS 8000   /* profile=lora ack_timeout */
 #define LM_TURN_MS 10    /* the radio's turnaround between frames */
 
@@ -192,7 +206,7 @@ static size_t lm_get_size(const char *path, const char *query, size_t num)
 static int lm_get(struct lm *m, const char *path, const char *query, size_t len)
 {
 	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
-	int rc = lm_rt(m, lm_get_size(path, query, 0), first + LM_RESP);
+	int rc = lm_rt(m, lm_get_size(path, query, 0), first + (len <= LM_BLOCK ? LM_ONE : LM_RESP));
 	for (size_t off = first, num = 1; !rc && off < len; off += LM_BLOCK, num++)
 		rc = lm_rt(m, lm_get_size(path, query, num), (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
 	return rc;
@@ -415,10 +429,10 @@ static int lm_serve(struct lm_end *hub, const uint8_t *p, size_t len, uint64_t n
 }
 
 /* A body of len bytes in the response: its Block2 blocks. */
-static int lm_response(struct lm *m, size_t final_q, size_t len)
+static int lm_response(struct lm *m, size_t final_q, size_t len, bool blockwise)
 {
 	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
-	int rc = lm_rt(m, final_q, first + LM_RESP);
+	int rc = lm_rt(m, final_q, first + (len > LM_BLOCK ? LM_RESP : blockwise ? LM_ONE_BLK : LM_ONE));
 	for (size_t off = first; !rc && off < len; off += LM_BLOCK)
 		rc = lm_rt(m, LM_NEXT, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
 	return rc;
@@ -468,7 +482,8 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 	rc = -ETIMEDOUT;
 	while (m->now < limit) {
 		sync_session_tick(st->s, m->now);
-		if ((rc = sync_session_output(st->s, &msg, m->now)) < 0)
+		buf_reset(&msg); /* the station's messages back to back, at most one DELTA, last (radio/xchg.c X1) */
+		if ((rc = sync_session_output_body(st->s, &msg, LM_PACK, m->now, NULL)) < 0)
 			break;
 		if (rc == 0) {
 			if (sync_session_idle(st->s) && hub_idle && !hub_more) {
@@ -484,7 +499,7 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 		for (size_t i = 0; i + 1 < nb && !rc; i++)
 			rc = lm_rt(m, LM_BLOCK + LM_REQ, LM_CONT);
 		if (rc || (rc = lm_serve(hub, msg.data, msg.len, m->now, &resp, &scratch)) ||
-		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len)))
+		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len, nb > 1)))
 			break;
 		if (getenv("LM_TRACE")) {
 			fprintf(stderr, "lm: down %zu bytes:", resp.len);
