@@ -1370,7 +1370,9 @@ static int lora_keep(void *arg, const uint8_t *chunk, size_t len, const struct s
  * new either way (each exchange a probe answered "vv same", and what
  * the lost frames cost).
  */
-#define LORA_INTERVAL_MS ((uint64_t)NODE_LORA_INTERVAL_S * 1000)
+/* NODE_LORA_INTERVAL_S, or LM_INTERVAL_S to see another interval's cost */
+#define LORA_INTERVAL_MS \
+	((uint64_t)(getenv("LM_INTERVAL_S") ? strtoul(getenv("LM_INTERVAL_S"), NULL, 10) : NODE_LORA_INTERVAL_S) * 1000)
 #define LORA_BACKOFF_FIRST_MS 5000ULL   /* node/cmd_serve.c: min(interval, 5 s) */
 #define LORA_BACKOFF_MAX_MS 3600000ULL  /* node/netconf.c: backoff_max 3600 */
 
@@ -1535,12 +1537,16 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 		 * idle week is the seven days after that */
 		uint64_t end = wk == 0 ? t_end : at + 7 * TR_DAY;
 		double air0 = m.air_ms;
-		while ((at < end || (wk == 0 && !lm_converged(&st, &hub, sid.pk))) && !failed) {
+		bool left = false; /* station writes of the week still to come */
+		while ((at < end || (wk == 0 && (left || !lm_converged(&st, &hub, sid.pk)))) && !failed) {
 			struct crdt_write w;
+			left = false;
 			for (; wk == 0 && li < src->n; li++) { /* the station's writes until now */
 				lora_line(src->lines[li], op, &w);
-				if (op->t + shift > at)
+				if (op->t + shift > at) {
+					left = op->t + shift <= t_end;
 					break;
+				}
 				if ((rc = crdt_commit_local(sst, op->t + shift, "s9100", &w, 1, NULL))) {
 					fail("LoRa: a station commit: %s", err_str(rc));
 					goto done;
