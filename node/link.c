@@ -33,8 +33,9 @@
  * Batching over LoRa (a session costs seconds of airtime whatever it
  * carries; the probe costs a fraction of one):
  *  B1. The vector last agreed with a peer is what it was last seen to
- *      hold (peers/<name>.vv, saved by the check X2). A peer with batch_s 0 (any link but LoRa,
- *      `cunlian sync` by hand) has no batching: all of B2-B5 is skipped.
+ *      hold (peers/<name>.vv, saved by the check X2). A peer with
+ *      batch_s 0 (any link but LoRa, `cunlian sync` by hand) has no
+ *      batching: all of B2-B6 is skipped.
  *  B2. Own commits past the agreed vector are waiting; the oldest one's
  *      time is its HLC. They are due once that time is batch_s old, or
  *      when it is in the future (a clock set back), or when the agreed
@@ -916,7 +917,8 @@ static bool node_xchg_batch(struct node_xchg *x, struct crdt_vv_entry *vv, size_
 	struct node_ctx *ctx = x->ctx;
 	struct crdt_vv_entry *pv = NULL;
 	char name[APP_PEER_NAME_MAX + 1];
-	uint64_t now = ctx->app.now_ms ? ctx->app.now_ms : node_net_wall_ms(), waiting = 0, oldest = UINT64_MAX;
+	uint64_t now = ctx->app.now_ms ? ctx->app.now_ms : node_net_wall_ms();
+	uint64_t waiting = 0, oldest = UINT64_MAX;
 	size_t npv = 0, keep = 0;
 	bool due = false;
 
@@ -932,7 +934,8 @@ static bool node_xchg_batch(struct node_xchg *x, struct crdt_vv_entry *vv, size_
 		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) != 0)
 			continue;
 		for (size_t k = 0; k < npv && !a; k++)
-			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 && strcmp(pv[k].scope, vv[i].scope) == 0)
+			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 &&
+			    strcmp(pv[k].scope, vv[i].scope) == 0)
 				a = &pv[k];
 		if (!a) {
 			due = true;
@@ -953,8 +956,8 @@ static bool node_xchg_batch(struct node_xchg *x, struct crdt_vv_entry *vv, size_
 	for (size_t i = 0; i < *n; i++) {
 		bool own = memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0;
 		for (size_t k = 0; own && k < npv; k++)
-			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 && strcmp(pv[k].scope, vv[i].scope) == 0 &&
-			    pv[k].seq < vv[i].seq)
+			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 &&
+			    strcmp(pv[k].scope, vv[i].scope) == 0 && pv[k].seq < vv[i].seq)
 				vv[i].seq = pv[k].seq;
 		if (vv[i].seq)
 			vv[keep++] = vv[i];
