@@ -172,6 +172,13 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 		if (!p->snap_just) /* snapshots, then once more; not again and again */
 			p->next_at = now;
 	}
+	if (res->waiting) { /* own records wait for the batch (link.c B4): due then at the latest */
+		if (res->wait_ms < interval)
+			p->next_at = now + res->wait_ms;
+		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_PEER_BATCH, p->cfg.uri,
+			     (unsigned long long)res->waiting, (double)(p->next_at - now) / 60000.0);
+		return;
+	}
 	node_net_log(ctx, &sv->log, res->converged ? NODE_LOG_INFO : NODE_LOG_WARNING,
 		 res->converged ? M_LOG_PEER_OK : M_LOG_PEER_DIFFER, p->cfg.uri,
 		 (unsigned long long)res->msgs_out, (unsigned long long)res->bytes_out,
@@ -250,7 +257,9 @@ static void node_serve_peers_step(struct node_serve *sv)
 		p->snap_check = p->snap_pruned = false;
 		/* A fresh radio peer (socket) per exchange: requests libcoap may
 		 * still be retransmitting for the last one cannot hold this one's
-		 * NSTART slots. */
+		 * NSTART slots. The run's clock (CUNLIAN_NOW_MS too) says how old
+		 * the records waiting for a LoRa batch are (link.c B2). */
+		sv->ctx->app.now_ms = sv->wall0 + (now - sv->mono0);
 		int rc = node_xchg_new(&p->x, sv->ctx, sv->r, &p->cfg, NULL,
 				       (uint64_t)sv->nc.sync_timeout_s * 1000);
 		if (rc) {
@@ -298,7 +307,7 @@ static void node_serve_reload(struct node_serve *sv)
 	enum node_msg_id why2;
 	if (sv->cli_peer && nc->npeers < NODE_PEERS_MAX &&
 	    node_net_peer_parse(sv->cli_peer, &nc->link, &nc->peer[nc->npeers], &why2) == 0)
-		nc->npeers++;
+		node_net_peer_batch(nc, &nc->peer[nc->npeers++]);
 	if (sv->cli_interval)
 		nc->interval_s = sv->cli_interval;
 	if (sv->cli_listen == false && strcmp(nc->listen, sv->nc.listen) != 0)
@@ -371,6 +380,9 @@ static int node_serve_cli(struct node_serve *sv, const struct node_opt *o)
 		if (sv->nc.npeers == NODE_PEERS_MAX ||
 		    node_net_peer_parse(o[2].val, &sv->nc.link, &sv->nc.peer[sv->nc.npeers], &why))
 			return node_fail(ctx, ERR_USAGE, M_NET_BAD_URI, o[2].val);
+		node_net_peer_batch(&sv->nc, &sv->nc.peer[sv->nc.npeers]);
+		if (sv->nc.peer[sv->nc.npeers].link.frame && !sv->nc.chunk_set)
+			sv->nc.chunk = NODE_LORA_CHUNK; /* as for a LoRa peer in the file */
 		sv->nc.npeers++;
 	}
 	if (o[3].val) {

@@ -203,6 +203,9 @@ int node_cmd_sync(struct node_ctx *ctx, int argc, char **argv)
 			peer.link = nc->peer[i].link;
 	if ((rc = node_sync_link_opts(ctx, o, NOPTS(o), &peer)))
 		goto out;
+	peer.batch_s = 0; /* by hand: every new record goes now (link.c B1) */
+	if (!chunk && !nc->chunk_set && peer.link.frame)
+		chunk = NODE_LORA_CHUNK; /* over LoRa, as serve with a LoRa peer */
 	if ((rc = node_net_sync_open(ctx, chunk ? (size_t)chunk : nc->chunk))) {
 		rc = node_fail_store(ctx, rc);
 		goto out;

@@ -1524,6 +1524,10 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_CATEGORY_EMPTY] = { "没有写服务类别：用 --category 写需求清单上的一项（用 cunlian category list 查看）；订单没有登记\n",
 			       "no category given: --category takes an entry of the service menu (see cunlian category list); no order was recorded\n" },
 	/* ---- end of issue 17 QA ---- */
+	/* ---- LoRa batching (s6-lora, issue 15) ---- */
+	[M_LOG_PEER_BATCH] = { "与 %s 同步：对方没有新数据；本站 %llu 条新记录等待一起发出（LoRa 批量发送，最迟 %.0f 分钟后；要立刻发出就运行 cunlian sync）\n",
+		"synced with %s: nothing new there; %llu new records of this station wait to go together (LoRa batch, at the latest in %.0f min; cunlian sync sends them now)\n" },
+	/* ---- end of LoRa batching ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

@@ -804,6 +804,9 @@ enum node_msg_id {
 	M_WHO_EMPTY,
 	M_CATEGORY_EMPTY,
 	/* ---- end of issue 17 QA ---- */
+	/* ---- LoRa batching (s6-lora, issue 15) ---- */
+	M_LOG_PEER_BATCH,
+	/* ---- end of LoRa batching ---- */
 	M_COUNT
 };
 

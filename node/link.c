@@ -29,6 +29,33 @@
  *      agrees, the answer is one line and the digests, not a line per
  *      feed of those scopes (at a city, a thousand stations' county
  *      feeds: some 80 KB).
+ *
+ * Batching over LoRa (a session costs seconds of airtime whatever it
+ * carries; the probe costs a fraction of one):
+ *  B1. The vector last agreed with a peer is what it was last seen to
+ *      hold (peers/<name>.vv, saved by the check X2). A peer with
+ *      batch_s 0 (any link but LoRa, `cunlian sync` by hand) has no
+ *      batching: all of B2-B6 is skipped.
+ *  B2. Own commits past the agreed vector are waiting; the oldest one's
+ *      time is its HLC. They are due once that time is batch_s old, or
+ *      when it is in the future (a clock set back), or when the agreed
+ *      vector does not name that feed or cannot be read: never later.
+ *  B3. Due: no probe; the session goes at once (it would differ anyway).
+ *      Waiting, not due: the probe's vvq is the summary of this node's
+ *      vector with its own feeds at their agreed seqs. "vv same": the
+ *      peer has nothing new for this node, and holds what was agreed;
+ *      the exchange ends, the own commits still waiting. Anything else
+ *      is the session, which takes every waiting commit along.
+ *  B4. The result says how many wait and when the oldest is due; serve
+ *      comes back then at the latest (cmd_serve.c).
+ *  B5. A probe that ended with commits waiting never settles the feed
+ *      mark (app/mark.c W2): the peer does not hold them yet.
+ *  B6. The daemon's exchanges over LoRa after the boot's first (those that
+ *      probe, batch_s > 0) send the check (P3) without "digest": the
+ *      answer is "vv same" alone (8 bytes, one block) when the vectors
+ *      agree, not 160 bytes in two. The digests, which find a state that
+ *      differs under equal vectors (a bug, never a lost record), are
+ *      compared at the boot's first exchange and by `cunlian sync`.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -759,6 +786,8 @@ struct node_xchg {
 	char query[CRDT_SCOPE_MAX + 64];
 	char probe_q[512];         /* the probe's query (P1); "" for none */
 	int probe;                 /* 0 none, 1 out, 2 answered "vv same", 3 go on */
+	uint64_t waiting, wait_ms; /* own commits left for later by the probe (B3) */
+	bool light;                /* the check asks no digests (B6) */
 	char vvd[2 * SYNC_VV_HASH_LEN + 1]; /* the check's summary (P3); "" for none */
 	bool was_idle;             /* the session was idle at the last step */
 	int err;
@@ -873,6 +902,73 @@ static int node_xchg_compare(void *arg, const uint8_t *body, size_t len)
 	return x->err;
 }
 
+static int node_xchg_hlc(void *arg, const struct crdt_log_entry *e)
+{
+	*(uint64_t *)arg = e->hlc;
+	return 0;
+}
+
+/* B1-B3: lower this node's own feeds in vv (n entries, kept in order) to
+ * the seqs last agreed with the peer, when its own commits past them are
+ * waiting and not yet due; x->waiting and x->wait_ms then say so. True
+ * when the session must go now (due). */
+static bool node_xchg_batch(struct node_xchg *x, struct crdt_vv_entry *vv, size_t *n)
+{
+	struct node_ctx *ctx = x->ctx;
+	struct crdt_vv_entry *pv = NULL;
+	char name[APP_PEER_NAME_MAX + 1];
+	uint64_t now = ctx->app.now_ms ? ctx->app.now_ms : node_net_wall_ms();
+	uint64_t waiting = 0, oldest = UINT64_MAX;
+	size_t npv = 0, keep = 0;
+	bool due = false;
+
+	x->waiting = x->wait_ms = 0;
+	if (!x->peer.batch_s)
+		return false; /* B1 */
+	app_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
+	if (app_peer_vv_load(&ctx->app, name, &pv, &npv))
+		npv = 0; /* nothing agreed: any own commit is due (B2) */
+	for (size_t i = 0; i < *n && !due; i++) {
+		const struct crdt_vv_entry *a = NULL;
+		uint64_t hlc = 0;
+		if (memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) != 0)
+			continue;
+		for (size_t k = 0; k < npv && !a; k++)
+			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 &&
+			    strcmp(pv[k].scope, vv[i].scope) == 0)
+				a = &pv[k];
+		if (!a) {
+			due = true;
+		} else if (a->seq < vv[i].seq) {
+			waiting += vv[i].seq - a->seq;
+			if (crdt_log_get(ctx->app.store, vv[i].author, vv[i].scope, a->seq + 1, node_xchg_hlc, &hlc) ||
+			    (hlc >> 16) > now + 60000)
+				due = true; /* not found, or written in the future (a clock set back) */
+			else if ((hlc >> 16) < oldest)
+				oldest = hlc >> 16;
+		}
+	}
+	if (!waiting || due || oldest + (uint64_t)x->peer.batch_s * 1000 <= now) {
+		mem_free(pv);
+		return waiting > 0 || due;
+	}
+	/* not due: the vector as agreed (B3), own feeds at their agreed seqs */
+	for (size_t i = 0; i < *n; i++) {
+		bool own = memcmp(vv[i].author, ctx->app.author, CRDT_AUTHOR_LEN) == 0;
+		for (size_t k = 0; own && k < npv; k++)
+			if (memcmp(pv[k].author, vv[i].author, CRDT_AUTHOR_LEN) == 0 &&
+			    strcmp(pv[k].scope, vv[i].scope) == 0 && pv[k].seq < vv[i].seq)
+				vv[i].seq = pv[k].seq;
+		if (vv[i].seq)
+			vv[keep++] = vv[i];
+	}
+	*n = keep;
+	mem_free(pv);
+	x->waiting = waiting;
+	x->wait_ms = oldest + (uint64_t)x->peer.batch_s * 1000 - now;
+	return false;
+}
+
 /* The probe's query (P1) into x->probe_q, or "" when this exchange does
  * not probe: only over a link with a frame limit (LoRa), only a station
  * whose clock heard the hub in this boot (else it syncs in full, for the
@@ -891,6 +987,7 @@ static void node_xchg_probe_setup(struct node_xchg *x)
 	if (!x->peer.link.frame || ctx->app.hub || !ctx->app.store || !ctx->app.conf.station[0] ||
 	    app_clock_judge(&ctx->app, &k) || !k.ev.t.anchor_boot || k.ev.t.anchor_boot != k.n.boot)
 		return;
+	x->light = x->peer.batch_s > 0; /* B6: the daemon's check, without digests */
 	if (crdt_store_vv(ctx->app.store, &vv, &n))
 		return;
 	snprintf(scopes[ns++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
@@ -902,9 +999,10 @@ static void node_xchg_probe_setup(struct node_xchg *x)
 		if (!have)
 			snprintf(scopes[ns++], sizeof(scopes[0]), "%s", vv[i].scope);
 	}
-	if (ns > 8 || sync_vv_hash(vv, n, h)) {
+	if (ns > 8 || node_xchg_batch(x, vv, &n) || sync_vv_hash(vv, n, h)) {
 		mem_free(vv);
-		return; /* too many scopes for one query: sync in full */
+		x->waiting = 0;
+		return; /* too many scopes for one query, or own commits due: sync in full */
 	}
 	mem_free(vv);
 	for (size_t j = 0; j < ns; j++) {
@@ -933,8 +1031,8 @@ static void node_xchg_vvd(struct node_xchg *x)
 	    !sync_vv_hash(vv, n, h))
 		app_hex(h, sizeof(h), x->vvd);
 	mem_free(vv);
-	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-&digest%s%s", ctx->app.conf.station,
-		 x->vvd[0] ? "&vvd=" : "", x->vvd);
+	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-%s%s%s", ctx->app.conf.station,
+		 x->light ? "" : "&digest", x->vvd[0] ? "&vvd=" : "", x->vvd);
 }
 
 /* The probe's answer (P1): "vv same" ends the exchange, converged;
@@ -1019,8 +1117,11 @@ static bool node_xchg_probe_done(struct node_xchg *x, struct node_xchg_result *r
 	char name[APP_PEER_NAME_MAX + 1];
 	app_peer_name(x->peer.host, x->peer.port, name, sizeof(name));
 	app_peer_last_save(&x->ctx->app, name, node_net_wall_ms());
-	app_mark_settle(&x->ctx->app); /* the peer holds our feeds (app/mark.c W2) */
-	x->res.converged = true;
+	if (!x->waiting) /* B5 */
+		app_mark_settle(&x->ctx->app); /* the peer holds our feeds (app/mark.c W2) */
+	x->res.converged = !x->waiting;
+	x->res.waiting = x->waiting;
+	x->res.wait_ms = x->wait_ms;
 	x->res.probed = true;
 	x->res.ms = node_net_mono_ms() - x->start_ms;
 	*res = x->res;

@@ -40,12 +40,25 @@ struct node_net_peer {
 	struct radio_link link;
 	unsigned interval_s; /* between syncs with this peer; 0: node.conf's interval
 				(profile=lora: NODE_LORA_INTERVAL_S) */
+	/* LoRa batching (link.c B1-B5): this node's own new records wait at
+	 * most batch_s seconds for the next exchange that finds something
+	 * new at the peer; 0: sent at the next exchange (any link but LoRa,
+	 * and `cunlian sync` by hand). batch_set: the line said batch=. */
+	unsigned batch_s;
+	bool batch_set;
 };
 
 /* The default time between syncs over a LoRa link (profile=lora): an idle
  * sync there is one probe of about 0.4 s of airtime (link.c P1), so a
  * week of them stays under a minute (docs/config.md). */
 #define NODE_LORA_INTERVAL_S 7200
+/* The default longest wait of a LoRa station's own new records
+ * (lora_batch, docs/config.md; link.c B1-B5): a session costs seconds of
+ * airtime whatever it carries, so the day's records go together. */
+#define NODE_LORA_BATCH_S 43200
+/* The chunk size of a station whose peer is over LoRa and whose
+ * node.conf names no chunk: one signed chunk per batch when it fits. */
+#define NODE_LORA_CHUNK 4096
 
 /* The network keys of node.conf (docs/config.md). */
 struct node_net_conf {
@@ -58,7 +71,10 @@ struct node_net_conf {
 	unsigned interval_s;    /* between syncs with a peer; 300 */
 	unsigned backoff_max_s; /* longest wait while a peer is unreachable; 3600 */
 	unsigned sync_timeout_s;/* give one exchange up after; 120 */
-	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 (one datagram) */
+	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 (one datagram;
+				   NODE_LORA_CHUNK with a LoRa peer, unless chunk_set) */
+	bool chunk_set;         /* node.conf said chunk = */
+	unsigned lora_batch_s;  /* batch_s of LoRa peers without batch=; NODE_LORA_BATCH_S */
 	size_t max_sessions;    /* sync sessions served at once; 64 */
 	struct radio_limits limits;
 	struct radio_link link; /* defaults for peers */
@@ -75,6 +91,8 @@ bool node_net_http_ok(const char *v);
 /* Parse one peer value "coap://HOST[:PORT] [key=value ...]". */
 int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct node_net_peer *p,
 			enum node_msg_id *why);
+/* A peer over LoRa without its own batch= takes c's lora_batch. */
+void node_net_peer_batch(const struct node_net_conf *c, struct node_net_peer *p);
 
 /* Recreate ctx->app.sync for CoAP links: chunks of at most chunk bytes (a
  * commit larger than that travels alone in a larger chunk, block-wise:
@@ -131,6 +149,8 @@ struct node_xchg_result {
 	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */
 	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
 	uint64_t copies;    /* requests sent again in a fresh CoAP request (link.c X5) */
+	uint64_t waiting;   /* own new commits left for a later exchange (B3) */
+	uint64_t wait_ms;   /* when waiting: the oldest of them is due in this */
 	struct sync_report rep;
 	uint64_t ms;
 };

@@ -56,16 +56,24 @@ static int node_net_profile(const char *name, struct radio_link *l, unsigned *in
 	return 0;
 }
 
-/* One link key=value into l (and a peer's interval, when interval_s). */
-static int node_net_link_kv(struct radio_link *l, unsigned *interval_s, const char *k, const char *v)
+/* One link key=value into l (and a peer's interval and batch, when p:
+ * the peer's line). */
+static int node_net_link_kv(struct radio_link *l, struct node_net_peer *p, const char *k, const char *v)
 {
 	uint64_t x;
 	if (strcmp(k, "profile") == 0)
-		return node_net_profile(v, l, interval_s);
-	if (interval_s && strcmp(k, "interval") == 0) {
+		return node_net_profile(v, l, p ? &p->interval_s : NULL);
+	if (p && strcmp(k, "interval") == 0) {
 		if (node_net_num(v, 1, 86400, &x))
 			return ERR_USAGE;
-		*interval_s = (unsigned)x;
+		p->interval_s = (unsigned)x;
+		return 0;
+	}
+	if (p && strcmp(k, "batch") == 0) { /* the peer's own lora_batch */
+		if (node_net_num(v, 0, 604800, &x))
+			return ERR_USAGE;
+		p->batch_s = (unsigned)x;
+		p->batch_set = true;
 		return 0;
 	}
 	if (strcmp(k, "ack_timeout") == 0) {
@@ -111,7 +119,7 @@ int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct
 		if (!eq)
 			return ERR_USAGE;
 		*eq = '\0';
-		if (node_net_link_kv(&p->link, &p->interval_s, tok, eq + 1))
+		if (node_net_link_kv(&p->link, p, tok, eq + 1))
 			return ERR_USAGE;
 	}
 	if (p->link.frame && p->link.block + RADIO_FRAME_SPARE > p->link.frame) {
@@ -120,7 +128,17 @@ int node_net_peer_parse(const char *v, const struct radio_link *defaults, struct
 	}
 	if (p->link.frame && !p->interval_s) /* a LoRa link, from the file's profile too */
 		p->interval_s = NODE_LORA_INTERVAL_S;
+	if (!p->link.frame) /* batching is for LoRa alone */
+		p->batch_s = 0;
+	else if (!p->batch_set)
+		p->batch_s = NODE_LORA_BATCH_S;
 	return 0;
+}
+
+void node_net_peer_batch(const struct node_net_conf *c, struct node_net_peer *p)
+{
+	if (p->link.frame && !p->batch_set)
+		p->batch_s = c->lora_batch_s;
 }
 
 static void node_net_conf_defaults(struct node_net_conf *c)
@@ -131,6 +149,7 @@ static void node_net_conf_defaults(struct node_net_conf *c)
 	c->backoff_max_s = 3600;
 	c->sync_timeout_s = 120;
 	c->chunk = 1024;
+	c->lora_batch_s = NODE_LORA_BATCH_S;
 	c->max_sessions = 64;
 	c->log = -1;
 	c->compact_keep_days = -1;
@@ -201,6 +220,7 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		{ "max_sessions", 1, 100000 },	{ "max_peers", 1, 100000 },
 		{ "peer_bytes", 1024, (uint64_t)1 << 30 }, { "total_bytes", 1024, (uint64_t)1 << 32 },
 		{ "rate", 1, 100000 },		{ "compact_keep_days", 0, 36500 },
+		{ "lora_batch", 0, 604800 },
 	};
 	for (size_t i = 0; i < sizeof(nums) / sizeof(nums[0]); i++) {
 		if (strcmp(k, nums[i].name) != 0)
@@ -211,7 +231,10 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 		case 0: c->interval_s = (unsigned)x; break;
 		case 1: c->backoff_max_s = (unsigned)x; break;
 		case 2: c->sync_timeout_s = (unsigned)x; break;
-		case 3: c->chunk = (size_t)x; break;
+		case 3:
+			c->chunk = (size_t)x;
+			c->chunk_set = true;
+			break;
 		case 4: c->max_sessions = (size_t)x; break;
 		case 5: c->limits.max_peers = (size_t)x; break;
 		case 6: c->limits.peer_bytes = (size_t)x; break;
@@ -220,9 +243,8 @@ static int node_net_key(struct node_net_conf *c, const char *k, const char *v, e
 			c->limits.rate = (unsigned)x;
 			c->limits.burst = 2 * (unsigned)x;
 			break;
-		default:
-			c->compact_keep_days = (int)x;
-			break;
+		case 9: c->compact_keep_days = (int)x; break;
+		default: c->lora_batch_s = (unsigned)x; break;
 		}
 		return 0;
 	}
@@ -291,8 +313,11 @@ int node_net_conf_read(const char *path, struct node_net_conf *c, int *line, enu
 		if ((rc = node_net_peer_parse(peers[i].v, &c->link, &c->peer[i], why)))
 			n = peers[i].line;
 		else
-			c->npeers++;
+			node_net_peer_batch(c, &c->peer[c->npeers++]);
 	}
+	for (size_t i = 0; !rc && !c->chunk_set && i < c->npeers; i++)
+		if (c->peer[i].link.frame) /* a LoRa peer: one signed chunk per batch */
+			c->chunk = NODE_LORA_CHUNK;
 	free(peers);
 	if (rc)
 		*line = n;

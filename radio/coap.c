@@ -20,7 +20,9 @@
  *      state, so it must not run twice for one address check.
  *   5. The handler fills the response; if the address is unvalidated and
  *      the response would cross amp * received (R2): 4.01 + Echo instead.
- *   6. The body goes out with coap_add_data_large_response (block-wise
+ *   6. A body within the one block a request asked for (Block2 block 0,
+ *      as a link with small blocks asks: LoRa) goes out in one datagram
+ *      as it is; any other with coap_add_data_large_response (block-wise
  *      when it does not fit one datagram).
  *
  * Client, per request: a token names it; the response handler gathers
@@ -492,7 +494,16 @@ static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *s
 	}
 	radio_code(resp, rs.code);
 	r->st.bytes_out += rs.body.len;
-	if (rs.body.len) {
+	coap_block_t b2;
+	if (rs.body.len && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num == 0 &&
+	    rs.body.len <= ((size_t)16 << b2.szx)) {
+		/* 6a: an answer within the one block the client asked for goes
+		 * in one datagram without ETag, Size2 and Block2 (7 bytes a
+		 * LoRa frame keeps); a longer one block-wise, below */
+		uint8_t v[4];
+		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(v, sizeof(v), rs.ct), v);
+		coap_add_data(resp, rs.body.len, rs.body.data);
+	} else if (rs.body.len) {
 		/* the buffer goes to libcoap, which frees it after the last block */
 		coap_add_data_large_response(res, sess, req, resp, query, (uint16_t)rs.ct, -1, 0,
 					     rs.body.len, rs.body.data, radio_free_large, rs.body.data);

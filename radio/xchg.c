@@ -9,7 +9,10 @@
  * Exchange invariants:
  *  X1. At most link.window CoAP requests are in flight, copies (X5)
  *      included; each carries one message, or none (a poll for the peer's
- *      messages).
+ *      messages). Over a link with a frame limit (LoRa) a request carries
+ *      the port's messages back to back (port.pack, up to XCHG_PACK bytes
+ *      and at most one DELTA, last): an ACK rides with the DELTA after
+ *      it, in one block-wise body and one answer, not two.
  *  X2. The exchange is over only when the port is idle, no request is in
  *      flight, and the answer to the latest request sent said IDLE; then
  *      the final GET is sent and its answer handed to final().
@@ -57,6 +60,7 @@
 #define XCHG_WAIT_MIN 400
 #define XCHG_WAIT_MAX 2000
 #define XCHG_MSG_MAX ((size_t)1 << 20)
+#define XCHG_PACK 512          /* X1: a LoRa request's messages before its DELTA */
 
 enum xchg_phase { XCHG_SYNC, XCHG_FINAL, XCHG_DONE };
 
@@ -342,7 +346,12 @@ int radio_xchg_new(struct radio_xchg **out, struct radio *r, const char *host, u
 		mem_free(x);
 		return -EIO;
 	}
-	for (size_t i = 0; i < sizeof(rnd); i++)
+	/* the server's name for this exchange's session (radio/ports.c): 64
+	 * bits; 32 over a link with a frame limit, where each request's
+	 * Uri-Query carries it (8 bytes a LoRa frame keeps; at most 64
+	 * sessions at a server, a clash about once in 2^26 exchanges) */
+	size_t nrnd = x->link.frame ? 4 : sizeof(rnd);
+	for (size_t i = 0; i < nrnd; i++)
 		snprintf(x->key + 2 * i, 3, "%02x", rnd[i]);
 	buf_init(&x->msg, XCHG_MSG_MAX);
 	x->start = xchg_mono();
@@ -425,7 +434,14 @@ bool radio_xchg_step(struct radio_xchg *x, struct radio_xchg_result *res)
 		return xchg_finish(x, res);
 	}
 	while (x->live < x->link.window) { /* X1 */
-		rc = x->port.next(x->port.arg, &x->msg, wall);
+		if (x->link.frame && x->port.pack) {
+			buf_reset(&x->msg);
+			rc = x->port.pack(x->port.arg, &x->msg, XCHG_PACK, wall, NULL);
+			if (rc > 1)
+				x->res.msgs_out += (uint64_t)rc - 1;
+		} else {
+			rc = x->port.next(x->port.arg, &x->msg, wall);
+		}
 		if (rc < 0) {
 			x->err = rc;
 			return xchg_finish(x, res);

@@ -595,6 +595,106 @@ static void test_coap_stranger(void **state)
 	radio_free(srv);
 }
 
+/* The options of a CoAP datagram (no token), their numbers into num
+ * (at most max); the payload's offset into *pay (len when none). */
+static size_t t_coap_opts(const uint8_t *d, size_t len, unsigned *num, size_t max, size_t *pay)
+{
+	size_t i = 4 + (d[0] & 15), n = 0;
+	unsigned at = 0;
+	*pay = len;
+	while (i < len) {
+		if (d[i] == 0xff) {
+			*pay = i + 1;
+			break;
+		}
+		unsigned dl = d[i] >> 4, ln = d[i] & 15;
+		i++;
+		if (dl == 13)
+			dl = 13u + d[i++];
+		else if (dl == 14) {
+			dl = 269u + ((unsigned)d[i] << 8 | d[i + 1]);
+			i += 2;
+		}
+		if (ln == 13)
+			ln = 13u + d[i++];
+		at += dl;
+		if (n < max)
+			num[n++] = at;
+		i += ln;
+	}
+	return n;
+}
+
+/* radio/coap.c step 6: an answer that fits the one block a request asked
+ * for (Block2 block 0, as a LoRa client asks) is one plain datagram: no
+ * ETag, Block2 or Size2, 7 bytes a LoRa frame keeps. */
+static void test_coap_one_block(void **state)
+{
+	struct radio *srv;
+	char listen[32];
+	int calls = 0;
+	unsigned port = free_port();
+	uint8_t echo[40];
+	size_t echolen = 0;
+	(void)state;
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve, .serve_arg = &calls };
+	assert_int_equal(radio_new(&srv, &so), 0);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	for (int round = 0; round < 2; round++) {
+		/* CON POST /s?k=1, Block2 block 0 of 128 bytes, then (round 1)
+		 * the Echo the 4.01 gave, body "abc" */
+		uint8_t req[64];
+		size_t n = 0;
+		const uint8_t head[] = { 0x40, 0x02, 0x00, (uint8_t)(round + 1), 0xB1, 's', 0x43, 'k', '=', '1', 0x81, 0x03 };
+		memcpy(req, head, sizeof(head));
+		n = sizeof(head);
+		if (round) { /* Echo, 252: delta 229 from Block2's 23 */
+			req[n++] = (uint8_t)(0xD0 | echolen);
+			req[n++] = 229 - 13;
+			memcpy(req + n, echo, echolen);
+			n += echolen;
+		}
+		req[n++] = 0xff;
+		memcpy(req + n, "abc", 3);
+		n += 3;
+		assert_int_equal(send(fd, req, n, 0), (ssize_t)n);
+		uint8_t resp[2048];
+		ssize_t got = -1;
+		uint64_t end = mono_ms() + 2000;
+		while (mono_ms() < end && got <= 0) {
+			radio_run(srv, 5);
+			got = recv(fd, resp, sizeof(resp), MSG_DONTWAIT);
+		}
+		assert_true(got > 0);
+		unsigned num[16];
+		size_t pay, nopt = t_coap_opts(resp, (size_t)got, num, 16, &pay);
+		if (round == 0) { /* a POST from an unvalidated address: 4.01 + Echo */
+			assert_int_equal(resp[1], 0x81);
+			size_t i = 4 + (resp[0] & 15);
+			assert_int_equal(nopt, 1);
+			assert_int_equal(num[0], 252);
+			assert_int_equal(resp[i] >> 4, 13);
+			echolen = resp[i] & 15;
+			assert_true(echolen > 0 && echolen <= sizeof(echo));
+			memcpy(echo, resp + i + 2, echolen);
+			continue;
+		}
+		assert_int_equal(resp[1], 0x44); /* 2.04 */
+		assert_int_equal((size_t)got - pay, 6);
+		assert_memory_equal(resp + pay, "cbacba", 6);
+		for (size_t k = 0; k < nopt; k++)
+			assert_true(num[k] != 4 && num[k] != 23 && num[k] != 28); /* no ETag, Block2, Size2 */
+		assert_int_equal(got, 4 + 2 + 1 + 6); /* header, Content-Format 42, marker, body */
+	}
+	assert_int_equal(calls, 1);
+	close(fd);
+	radio_free(srv);
+}
+
 /* ---- LoRa over pseudo-terminals through the simulated LoRa link -------- */
 
 static int open_pty(int *master, int *slave)
@@ -747,6 +847,7 @@ int main(void)
 		cmocka_unit_test(test_frame_stream),   cmocka_unit_test(test_sim_determinism),
 		cmocka_unit_test(test_sim_link),       cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_coap_loopback),  cmocka_unit_test(test_coap_stranger),
+		cmocka_unit_test(test_coap_one_block),
 		cmocka_unit_test(test_coap_same_query),
 		cmocka_unit_test(test_lora_pty),
 	};

@@ -1370,7 +1370,9 @@ static int lora_keep(void *arg, const uint8_t *chunk, size_t len, const struct s
  * new either way (each exchange a probe answered "vv same", and what
  * the lost frames cost).
  */
-#define LORA_INTERVAL_MS ((uint64_t)NODE_LORA_INTERVAL_S * 1000)
+/* NODE_LORA_INTERVAL_S, or LM_INTERVAL_S to see another interval's cost */
+#define LORA_INTERVAL_MS \
+	((uint64_t)(getenv("LM_INTERVAL_S") ? strtoul(getenv("LM_INTERVAL_S"), NULL, 10) : NODE_LORA_INTERVAL_S) * 1000)
 #define LORA_BACKOFF_FIRST_MS 5000ULL   /* node/cmd_serve.c: min(interval, 5 s) */
 #define LORA_BACKOFF_MAX_MS 3600000ULL  /* node/netconf.c: backoff_max 3600 */
 
@@ -1445,7 +1447,7 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 	}
 	memset(&so, 0, sizeof(so));
 	so.dict = dict;
-	so.chunk_max = SYNC_CHUNK_LINK;
+	so.chunk_max = NODE_LORA_CHUNK; /* a station with a LoRa peer (node/netconf.c) */
 	so.county_root = c.root.pk;
 	so.self_cert = cert.data;
 	so.self_cert_len = cert.len;
@@ -1505,9 +1507,11 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 	memset(&m, 0, sizeof(m));
 	m.rng = 0x9E3779B97F4A7C15ULL;
 	m.loss = getenv("LM_LOSS") ? atof(getenv("LM_LOSS")) : 0.10;
+	m.self = sid.pk;
+	m.batch_s = getenv("LM_BATCH_S") ? (unsigned)atoi(getenv("LM_BATCH_S")) : NODE_LORA_BATCH_S;
 	op = malloc(sizeof(*op));
 	size_t li = 0, hi = 0, xfail_run = 0;
-	size_t n_full = 0, n_probed = 0, n_failed = 0, idle_x = 0, idle_failed = 0, wrote_st = 0, wrote_hub = 0;
+	size_t n_waited = 0, n_full = 0, n_probed = 0, n_failed = 0, idle_x = 0, idle_failed = 0, wrote_st = 0, wrote_hub = 0;
 	double air_full = 0, air_probed = 0, air_failed = 0, week = 0, w0 = now_s();
 	double lora_limit_s = (double)env_num("BENCH_SCALE_LORA_LIMIT_S", 900);
 	bool anchored = false;
@@ -1528,14 +1532,21 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 	/* the week with data, then the idle week */
 	uint64_t at = t0, backoff = 0;
 	for (int wk = 0; wk < 2 && !failed; wk++) {
-		uint64_t end = t_end + (uint64_t)wk * 7 * TR_DAY;
+		/* the week with data goes on past its end until the hub holds
+		 * every record of it (the last ones wait for the batch); the
+		 * idle week is the seven days after that */
+		uint64_t end = wk == 0 ? t_end : at + 7 * TR_DAY;
 		double air0 = m.air_ms;
-		while (at < end && !failed) {
+		bool left = false; /* station writes of the week still to come */
+		while ((at < end || (wk == 0 && (left || !lm_converged(&st, &hub, sid.pk)))) && !failed) {
 			struct crdt_write w;
+			left = false;
 			for (; wk == 0 && li < src->n; li++) { /* the station's writes until now */
 				lora_line(src->lines[li], op, &w);
-				if (op->t + shift > at)
+				if (op->t + shift > at) {
+					left = op->t + shift <= t_end;
 					break;
+				}
 				if ((rc = crdt_commit_local(sst, op->t + shift, "s9100", &w, 1, NULL))) {
 					fail("LoRa: a station commit: %s", err_str(rc));
 					goto done;
@@ -1561,8 +1572,9 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 			double a0 = m.air_ms;
 			m.now = at;
 			rc = lm_sync(&m, &st, &hub, "s9100", anchored);
-			if (rc >= 0 && !lm_converged(&st, &hub, sid.pk))
-				rc = ERR_GAP; /* ended idle without the hub holding the station's feeds */
+			if (rc >= 0 && !(rc == 1 && m.waiting) && !lm_converged(&st, &hub, sid.pk))
+				rc = ERR_GAP; /* ended idle without the hub holding the station's feeds (unless
+						 the probe left them waiting for the batch: link.c B3) */
 			if (rc < 0) { /* serve backs off: 5 s, doubling */
 				n_failed++;
 				idle_failed += wk;
@@ -1583,13 +1595,16 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 			anchored = true; /* the station's clock heard the hub in this boot */
 			if (rc == 1) {
 				n_probed++;
+				n_waited += m.waiting > 0;
 				air_probed += m.air_ms - a0;
 			} else {
 				n_full++;
 				air_full += m.air_ms - a0;
 			}
 			idle_x += wk;
-			at = m.now + LORA_INTERVAL_MS;
+			/* serve comes back when the oldest waiting record is due,
+			 * at the latest (node/cmd_serve.c, link.c B4) */
+			at = m.now + (rc == 1 && m.waiting && m.wait_ms < LORA_INTERVAL_MS ? m.wait_ms : LORA_INTERVAL_MS);
 		}
 		if (wk == 0)
 			week = (m.air_ms - air0) / 1000.0;
@@ -1603,13 +1618,14 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 	free(op);
 	op = NULL;
 	if (!failed)
-		printf("  LoRa (every %llu s after the last, the probe first): week with data %.1f s air (%zu station"
+		printf("  LoRa (every %llu s after the last, the probe first, own records batched up to %u s): week with"
+		       " data %.1f s air (%zu station"
 		       " writes, %zu hub writes); %zu full sessions (%.1f s air, the last check %zu bytes), %zu ended by"
-		       " the probe (%.2f s air, %.2f s each), %zu failed (%.1f s air; backed off, tried again);"
+		       " the probe (%zu of them with own records waiting; %.2f s air, %.2f s each), %zu failed (%.1f s air; backed off, tried again);"
 		       " idle week %zu exchanges, %zu failed; %llu probes, %llu \"vv same\"; %llu frames, %llu lost;"
 		       " %.1f s to simulate\n",
-		       (unsigned long long)(LORA_INTERVAL_MS / 1000), week, wrote_st, wrote_hub, n_full, air_full / 1000.0,
-		       m.check_text, n_probed, air_probed / 1000.0, n_probed ? air_probed / 1000.0 / (double)n_probed : 0.0,
+		       (unsigned long long)(LORA_INTERVAL_MS / 1000), m.batch_s, week, wrote_st, wrote_hub, n_full,
+		       air_full / 1000.0, m.check_text, n_probed, n_waited, air_probed / 1000.0, n_probed ? air_probed / 1000.0 / (double)n_probed : 0.0,
 		       n_failed, air_failed / 1000.0, idle_x, idle_failed, (unsigned long long)m.probes,
 		       (unsigned long long)m.probes_same, (unsigned long long)m.frames, (unsigned long long)m.lost,
 		       now_s() - w0);

@@ -13,8 +13,10 @@
  *     The hub answers "vv same" when the summary of its feeds of those
  *     scopes is the same (P2): the exchange is over, converged. Anything
  *     else ("vv differ", a failure) goes on to the session.
- *  2. The session: one request in flight (window 1); a message POSTed to
- *     /s travels in Block1 blocks of 128 bytes, each a confirmable
+ *  2. The session: one request in flight (window 1); the station's
+ *     messages POSTed to /s back to back (radio/xchg.c X1: up to
+ *     LM_PACK bytes, at most one DELTA, last) travel in Block1 blocks of
+ *     128 bytes, each a confirmable
  *     request answered by a 2.31 (the last by the response); the response
  *     (a flags byte and the hub's messages: its ACKs, at most one DELTA)
  *     comes in Block2 blocks of 128, each after the first asked for by a
@@ -29,9 +31,18 @@
  * Datagram sizes: a GET is built as radio_call_send builds it (header,
  * a token of LM_TOKEN bytes, Uri-Path, a Uri-Query per term, Block2;
  * RFC 7252 option encoding); the rest are those libcoap sends, measured
- * through lora-bridge: a Block1 request is its block + 48 bytes, a 2.31
- * is 14, a response block its block + 21, a request for the next Block2
- * block 45, an empty POST (poll) 37. The hub is taken to have validated
+ * on loopback with the LoRa profile (the session key k= of 8 hex digits
+ * over a frame-limited link, radio/xchg.c): a Block1 request is its
+ * block + 39 bytes (token 7, Uri-Path, Uri-Query k=, Block2, Block1,
+ * Size1, Request-Tag), a 2.31 is 14, a block of a block-wise response
+ * its block + 21 (ETag, Content-Format, Block2, Size2), an answer within
+ * one block its bytes + 14 after a block-wise request (token 7,
+ * Content-Format), + 8 after a request in one datagram or a GET (token
+ * 1; radio/coap.c step 6), a request for the next Block2 block 37, an
+ * empty POST (poll) 29. Every message goes block-wise when it is over
+ * one block (libcoap sends a body of up to about 160 bytes in one
+ * datagram: the model counts such a body as two blocks, a little more
+ * air than the node uses). The hub is taken to have validated
  * the address the station's requests come from (radio/guard.c; behind a
  * LoRa gateway that is the gateway's bridge), so no 4.01 Echo round trip.
  *
@@ -64,13 +75,16 @@
 #include "sync/sync.h"
 
 #define LM_BLOCK 128
-#define LM_REQ 48
+#define LM_REQ 39
 #define LM_CONT 14
-#define LM_RESP 21
-#define LM_NEXT 45
-#define LM_POLL 37
+#define LM_RESP 21       /* a block of a block-wise answer */
+#define LM_ONE_BLK 14    /* an answer in one datagram, to a block-wise request */
+#define LM_ONE 8         /* the same to a request in one datagram (a GET, a poll) */
+#define LM_NEXT 37
+#define LM_POLL 29
 #define LM_TOKEN 1       /* libcoap 4.3.1 numbers a session's tokens from 1 */
 #define LM_RESP_SOFT 256 /* node/link.c NODE_RESP_SOFT */
+#define LM_PACK 512      /* radio/xchg.c XCHG_PACK */
 #define LM_ACK_MS 8000   /* profile=lora ack_timeout */
 #define LM_TURN_MS 10    /* the radio's turnaround between frames */
 
@@ -90,6 +104,16 @@ struct lm {
 	uint64_t probes, probes_same; /* P1 probes sent, answered "vv same" */
 	size_t check_text;      /* bytes of the hub's latest answer to the check (P3) */
 	int err;                /* a frame that could not cross */
+	/* batching (node/link.c B1-B5): the station's key, its batch_s (0:
+	 * none), its own feeds as last agreed with the hub (after a session
+	 * whose check converged), and what the last probe left waiting */
+	const uint8_t *self;
+	unsigned batch_s;
+	struct crdt_vv_entry agreed[4];
+	size_t nagreed;
+	bool agreed_known;
+	uint64_t waiting, wait_ms;
+	bool check_same;        /* the last check's answer was "vv same" */
 };
 
 /* The SX127x time on air of a modem payload of pl bytes, ms. */
@@ -182,7 +206,7 @@ static size_t lm_get_size(const char *path, const char *query, size_t num)
 static int lm_get(struct lm *m, const char *path, const char *query, size_t len)
 {
 	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
-	int rc = lm_rt(m, lm_get_size(path, query, 0), first + LM_RESP);
+	int rc = lm_rt(m, lm_get_size(path, query, 0), first + (len <= LM_BLOCK ? LM_ONE : LM_RESP));
 	for (size_t off = first, num = 1; !rc && off < len; off += LM_BLOCK, num++)
 		rc = lm_rt(m, lm_get_size(path, query, num), (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
 	return rc;
@@ -209,12 +233,83 @@ static int lm_vv_hex(struct crdt_store *st, const char *const *sc, size_t nsc, c
  * answered "vv same" (the exchange is over), 0 when the session follows
  * (a "vv differ", or no probe: more than 8 scopes), < 0 when the GET
  * failed (the node then goes on to the session too: see lm_sync). */
+/* B1-B3 of node/link.c (node_xchg_batch): lower the station's own feeds
+ * in vv to their agreed seqs when its own commits past them wait and are
+ * not due; true when due (the session goes without a probe). */
+static int lm_hlc(void *arg, const struct crdt_log_entry *e)
+{
+	*(uint64_t *)arg = e->hlc;
+	return 0;
+}
+
+static bool lm_batch(struct lm *m, struct lm_end *st, struct crdt_vv_entry *vv, size_t *n)
+{
+	uint64_t waiting = 0, oldest = UINT64_MAX;
+	bool due = false;
+	size_t keep = 0;
+	m->waiting = m->wait_ms = 0;
+	if (!m->batch_s)
+		return false;
+	for (size_t i = 0; i < *n && !due; i++) {
+		const struct crdt_vv_entry *a = NULL;
+		uint64_t hlc = 0;
+		if (memcmp(vv[i].author, m->self, CRDT_AUTHOR_LEN) != 0)
+			continue;
+		for (size_t k = 0; m->agreed_known && k < m->nagreed && !a; k++)
+			if (strcmp(m->agreed[k].scope, vv[i].scope) == 0)
+				a = &m->agreed[k];
+		if (!a) {
+			due = true;
+		} else if (a->seq < vv[i].seq) {
+			waiting += vv[i].seq - a->seq;
+			if (crdt_log_get(st->st, vv[i].author, vv[i].scope, a->seq + 1, lm_hlc, &hlc) ||
+			    (hlc >> 16) > m->now + 60000)
+				due = true;
+			else if ((hlc >> 16) < oldest)
+				oldest = hlc >> 16;
+		}
+	}
+	if (!waiting || due || oldest + (uint64_t)m->batch_s * 1000 <= m->now)
+		return waiting > 0 || due;
+	for (size_t i = 0; i < *n; i++) {
+		if (memcmp(vv[i].author, m->self, CRDT_AUTHOR_LEN) == 0)
+			for (size_t k = 0; k < m->nagreed; k++)
+				if (strcmp(m->agreed[k].scope, vv[i].scope) == 0 && m->agreed[k].seq < vv[i].seq)
+					vv[i].seq = m->agreed[k].seq;
+		if (vv[i].seq)
+			vv[keep++] = vv[i];
+	}
+	*n = keep;
+	m->waiting = waiting;
+	m->wait_ms = oldest + (uint64_t)m->batch_s * 1000 - m->now;
+	return false;
+}
+
+/* After a session and its check: the station's own feeds as the hub
+ * holds them (the node saves them in peers/<name>.vv from the check). */
+static void lm_agree(struct lm *m, struct lm_end *hub)
+{
+	struct crdt_vv_entry *vv = NULL;
+	size_t n = 0;
+	m->nagreed = 0;
+	m->agreed_known = false;
+	if (!m->self)
+		return;
+	if (crdt_store_vv_of(hub->st, m->self, &vv, &n) == 0 && n <= 4) {
+		memcpy(m->agreed, vv, n * sizeof(*vv));
+		m->nagreed = n;
+		m->agreed_known = true;
+	}
+	mem_free(vv);
+}
+
 static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
 {
 	struct crdt_vv_entry *vv = NULL;
 	const char *sc[9];
 	char names[9][CRDT_SCOPE_MAX + 1], q[512], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
 	size_t n = 0, ns = 0, off = 0;
+	uint8_t h[SYNC_VV_HASH_LEN];
 	int rc;
 	if ((rc = crdt_store_vv(st->st, &vv, &n)))
 		return rc;
@@ -227,14 +322,20 @@ static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 		if (!have && ns < 9)
 			snprintf(names[ns++], sizeof(names[0]), "%s", vv[i].scope);
 	}
+	if (ns > 8 || lm_batch(m, st, vv, &n)) {
+		mem_free(vv);
+		m->waiting = 0;
+		return 0; /* too many scopes for one query, or own commits due: the node syncs in full */
+	}
+	rc = sync_vv_hash(vv, n, h);
 	mem_free(vv);
-	if (ns > 8)
-		return 0; /* too many scopes for one query: the node syncs in full */
+	for (size_t i = 0; !rc && i < SYNC_VV_HASH_LEN; i++)
+		snprintf(mine + 2 * i, 3, "%02x", h[i]);
 	for (size_t j = 0; j < ns; j++) {
 		sc[j] = names[j];
 		off += (size_t)snprintf(q + off, sizeof(q) - off, "scope=%s&", names[j][0] ? names[j] : "-");
 	}
-	if ((rc = lm_vv_hex(st->st, NULL, 0, mine)) || (rc = lm_vv_hex(hub->st, sc, ns, theirs)))
+	if (rc || (rc = lm_vv_hex(hub->st, sc, ns, theirs)))
 		return rc;
 	snprintf(q + off, sizeof(q) - off, "vvq=%s", mine);
 	bool same = strcmp(mine, theirs) == 0;
@@ -248,7 +349,7 @@ static int lm_probe(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 /* The check after the session (X2, P3): GET /vv with the station's
  * summary of its scope and the county's as vvd; the hub's answer as
  * node_net_vv_text makes it. */
-static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope, bool digest)
 {
 	const char *sc[2] = { scope, "" };
 	char q[CRDT_SCOPE_MAX + 64], mine[2 * SYNC_VV_HASH_LEN + 1], theirs[2 * SYNC_VV_HASH_LEN + 1];
@@ -256,8 +357,9 @@ static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 	int rc;
 	if ((rc = lm_vv_hex(st->st, sc, 2, mine)) || (rc = lm_vv_hex(hub->st, sc, 2, theirs)))
 		return rc;
-	snprintf(q, sizeof(q), "scope=%s&scope=-&digest&vvd=%s", scope, mine);
-	if (strcmp(mine, theirs) == 0) {
+	snprintf(q, sizeof(q), "scope=%s&scope=-%s&vvd=%s", scope, digest ? "&digest" : "", mine);
+	m->check_same = strcmp(mine, theirs) == 0;
+	if (m->check_same) {
 		len = 8; /* "vv same\n" */
 	} else { /* a line per feed of the two scopes */
 		struct crdt_vv_entry *vv = NULL;
@@ -270,7 +372,8 @@ static int lm_check(struct lm *m, struct lm_end *st, struct lm_end *hub, const c
 		mem_free(vv);
 	}
 	/* "digest SCOPE HEX\n" for the station's scope and "-" */
-	len += (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
+	if (digest)
+		len += (7 + strlen(scope) + 1 + 64 + 1) + (7 + 1 + 1 + 64 + 1);
 	m->check_text = len;
 	return lm_get(m, "vv", q, len);
 }
@@ -326,10 +429,10 @@ static int lm_serve(struct lm_end *hub, const uint8_t *p, size_t len, uint64_t n
 }
 
 /* A body of len bytes in the response: its Block2 blocks. */
-static int lm_response(struct lm *m, size_t final_q, size_t len)
+static int lm_response(struct lm *m, size_t final_q, size_t len, bool blockwise)
 {
 	size_t first = len < LM_BLOCK ? len : LM_BLOCK;
-	int rc = lm_rt(m, final_q, first + LM_RESP);
+	int rc = lm_rt(m, final_q, first + (len > LM_BLOCK ? LM_RESP : blockwise ? LM_ONE_BLK : LM_ONE));
 	for (size_t off = first; !rc && off < len; off += LM_BLOCK)
 		rc = lm_rt(m, LM_NEXT, (len - off < LM_BLOCK ? len - off : LM_BLOCK) + LM_RESP);
 	return rc;
@@ -361,7 +464,7 @@ out:
 /* The session and the check at m->now: station (initiator, its scope
  * named scope) and hub. 0 when it ended with both idle and the check
  * answered; < 0 otherwise. */
-static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope)
+static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, const char *scope, bool digest)
 {
 	struct sync_session_options so0 = { .initiator = true, .rto_ms = LM_ACK_MS };
 	struct sync_session_options so1 = { .initiator = false, .rto_ms = 4000 };
@@ -379,7 +482,8 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 	rc = -ETIMEDOUT;
 	while (m->now < limit) {
 		sync_session_tick(st->s, m->now);
-		if ((rc = sync_session_output(st->s, &msg, m->now)) < 0)
+		buf_reset(&msg); /* the station's messages back to back, at most one DELTA, last (radio/xchg.c X1) */
+		if ((rc = sync_session_output_body(st->s, &msg, LM_PACK, m->now, NULL)) < 0)
 			break;
 		if (rc == 0) {
 			if (sync_session_idle(st->s) && hub_idle && !hub_more) {
@@ -395,7 +499,7 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 		for (size_t i = 0; i + 1 < nb && !rc; i++)
 			rc = lm_rt(m, LM_BLOCK + LM_REQ, LM_CONT);
 		if (rc || (rc = lm_serve(hub, msg.data, msg.len, m->now, &resp, &scratch)) ||
-		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len)))
+		    (rc = lm_response(m, msg.len ? last + LM_REQ : LM_POLL, resp.len, nb > 1)))
 			break;
 		if (getenv("LM_TRACE")) {
 			fprintf(stderr, "lm: down %zu bytes:", resp.len);
@@ -428,7 +532,7 @@ static int lm_exchange(struct lm *m, struct lm_end *st, struct lm_end *hub, cons
 		rc = -ETIMEDOUT;
 	}
 	if (rc == 0) /* the check (P3), block-wise */
-		rc = lm_check(m, st, hub, scope);
+		rc = lm_check(m, st, hub, scope, digest);
 	if (rc && getenv("LM_DEBUG")) {
 		const struct sync_report *a = sync_session_report(st->s), *b = sync_session_report(hub->s);
 		fprintf(stderr, "lm: rc %d after %llu ms; station idle %d applied %llu refused %llu dup %llu;"
@@ -464,7 +568,11 @@ static int lm_sync(struct lm *m, struct lm_end *st, struct lm_end *hub, const ch
 		return 1;
 	if (rc < 0 && rc != -ETIMEDOUT)
 		return rc; /* not the radio's: a storage error */
-	return lm_exchange(m, st, hub, scope);
+	m->waiting = 0;
+	rc = lm_exchange(m, st, hub, scope, !(anchored && m->batch_s)); /* B6 */
+	if (rc == 0) /* what the check saw the hub hold (node_xchg_compare) */
+		lm_agree(m, hub);
+	return rc;
 }
 
 #endif

@@ -36,6 +36,13 @@ contains "$err" "197" "block too big for LoRa"
 printf 'peer = coap://127.0.0.1:9 profile=lora block=512\n' >"$TMP/bad.conf"
 expect 2 --home "$S" serve --config "$TMP/bad.conf" --once
 contains "$err" "bad.conf:1" "block too big in node.conf"
+check "a LoRa batch that is no number of seconds up to a week is refused, with its line"
+printf 'lora_batch = 9999999\n' >"$TMP/bad.conf"
+expect 2 --home "$S" serve --config "$TMP/bad.conf" --once
+contains "$err" "bad.conf:1" "lora_batch over a week"
+printf '# LoRa\npeer = coap://127.0.0.1:9 profile=lora batch=soon\n' >"$TMP/bad.conf"
+expect 2 --home "$S" serve --config "$TMP/bad.conf" --once
+contains "$err" "bad.conf:2" "batch= not a number"
 
 check "the air: two pseudo-terminals, LoRa profile, 5% frame loss"
 bg air env CUNLIAN_LANG=en "$BIN" linksim --pty --profile lora --loss 0.05 --seed "$SEED"
@@ -76,6 +83,33 @@ cl --home "$S" order add --category 助老 --detail 取药 --requester 王大妈
 LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150 --json
 echo "$out" | pyjson 'd["converged"] and not d["probed"] and d["sent"]["messages"] >= 2'
 same_scopes "$H" "$S" "after the second sync over LoRa" "" s1
+
+check "serve over LoRa batches: a new order waits (lora_batch) while the hub has nothing new for the station"
+# the daemon as node.conf sets it for a LoRa peer (no batch key: the
+# default lora_batch); the same ACK timeout as above, for the test's time
+printf 'listen = none\nsync_timeout = 150\npeer = coap://127.0.0.1:%s profile=lora ack_timeout=2000\n' "$PS" >"$TMP/lora.conf"
+CUNLIAN_MONO_MS=400000
+cl --home "$S" order add --category 助老 --detail 送报纸 --requester 赵大爷 --phone 13611114444 >/dev/null
+CUNLIAN_LANG=en expect 0 --home "$S" serve --config "$TMP/lora.conf" --once
+contains "$err" "1 new records of this station wait to go together" "the record waits for the batch"
+cl --home "$H" order list --json | pyjson 'len(d["orders"]) == 2'
+cl --home "$S" order list --json | pyjson 'len(d["orders"]) == 3'
+check "the hub's news for the station: the probe differs, and the session brings the waiting order along"
+cl --home "$H" volunteer add --name 周敏 --phone 13900006789 --station s1 >/dev/null
+CUNLIAN_MONO_MS=500000
+CUNLIAN_LANG=en expect 0 --home "$S" serve --config "$TMP/lora.conf" --once
+contains "$err" "converged" "the session after the hub's news"
+cl --home "$H" order list --json | pyjson 'len(d["orders"]) == 3'
+cl --home "$S" volunteer list --json | pyjson 'len(d["volunteers"]) == 3'
+same_scopes "$H" "$S" "after the batched session over LoRa" "" s1
+check "cunlian sync by hand sends a waiting record at once"
+CUNLIAN_MONO_MS=600000
+cl --home "$S" order add --category 助老 --detail 修水管 --requester 钱大妈 --phone 13611115555 >/dev/null
+CUNLIAN_LANG=en expect 0 --home "$S" serve --config "$TMP/lora.conf" --once
+contains "$err" "1 new records of this station wait to go together" "the next record waits too"
+LANG=en_US.UTF-8 expect 0 --home "$S" sync "coap://127.0.0.1:$PS" --profile lora --ack-timeout 2000 --timeout 150 --json
+echo "$out" | pyjson 'd["converged"] and not d["probed"]'
+cl --home "$H" order list --json | pyjson 'len(d["orders"]) == 4'
 unset CUNLIAN_BOOT_ID CUNLIAN_MONO_MS
 
 check "a datagram too big for a frame is dropped, not cut, and the bridge says what to change"
