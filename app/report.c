@@ -20,6 +20,7 @@
  *       it; one volunteer who did both is one active volunteer.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,25 +92,6 @@ static struct app_report_group *report_group(struct app_report *r, const char *k
 	return report_find(r, key, true);
 }
 
-/* The group key as SQL, given the SQL for the row's station. */
-static void report_key(const char *by, const char *station, char *out, size_t n)
-{
-	if (strcmp(by, "station") == 0)
-		snprintf(out, n, "%s", station);
-	else if (strcmp(by, "town") == 0)
-		snprintf(out, n, "coalesce(nullif(s.parent, ''), '-')");
-	else if (strcmp(by, "team") == 0) /* teams (team.c): the volunteer's team now */
-		snprintf(out, n, "coalesce(nullif((SELECT tv.team FROM volunteers_live tv"
-			 " WHERE tv.pk = %s), ''), '-')", station);
-	else if (strcmp(by, "volunteer") == 0)
-		snprintf(out, n, "coalesce(nullif(%s, ''), '-')", station);
-	else if (strcmp(by, "category") == 0)
-		snprintf(out, n, "coalesce(o.category, '-')");
-	else
-		snprintf(out, n, "coalesce(strftime('%%Y-%%m', o.created_at / 1000, 'unixepoch',"
-			 " 'localtime'), '-')");
-}
-
 /* The range as SQL on a time column (ms): "" when unbounded. */
 static void report_range(const struct app_report *r, const char *col, char *out, size_t n)
 {
@@ -150,123 +132,455 @@ static int report_rows(struct app *a, struct app_report *r, const char *sql, boo
 	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
 }
 
-static void report_fill_orders(struct app_report_group *g, sqlite3_stmt *st)
+/* ---- texts to numbers (RP6) ------------------------------------------------- */
+
+/* A set of texts, each given a number (0, 1, ...) in the order added,
+ * with two values of the caller's per text; open addressing over the
+ * numbers, the texts in one arena. */
+struct rmap {
+	uint32_t *slot;  /* number + 1; 0: empty */
+	uint32_t *tag;   /* per slot: the high half of its text's hash */
+	size_t nslot;    /* a power of two, at least twice n */
+	char *text;      /* the texts, each NUL-terminated */
+	size_t tlen, tcap;
+	size_t *off;     /* number -> its text's offset */
+	int64_t *v0, *v1; /* number -> the caller's values */
+	size_t n, cap;
+};
+
+static uint64_t rmap_hash(const char *s, size_t len)
 {
-	g->orders = sqlite3_column_int64(st, 1);
-	for (int i = 0; i < APP_ST_N; i++)
-		g->st[i] = sqlite3_column_int64(st, 2 + i);
-	g->hours = sqlite3_column_double(st, 8);
-	g->rated = sqlite3_column_int64(st, 9);
-	g->rating_sum = sqlite3_column_double(st, 10);
-	g->satisfied = sqlite3_column_int64(st, 11);
-	g->active = sqlite3_column_int64(st, 12);
-	g->wishes = sqlite3_column_int64(st, 13);
-	g->wishes_done = sqlite3_column_int64(st, 14);
+	uint64_t h = 14695981039346656037ULL; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+	h ^= h >> 33; /* FNV's low bits mix poorly: a finalizer spreads them */
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	return h;
 }
 
-static int report_orders(struct app *a, struct app_report *r, const char *key)
+static void rmap_release(struct rmap *m)
 {
-	char sql[1600], where[160];
-	report_range(r, "o.created_at", where, sizeof(where));
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s AS k, count(*),"
-		 " sum(o.status = 'open'), sum(o.status = 'dispatched'), sum(o.status = 'accepted'),"
-		 " sum(o.status = 'done'), sum(o.status = 'rated'), sum(o.status = 'cancelled'),"
-		 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
-		 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
-		 " 0," /* active volunteers: report_active */
-		 " coalesce(sum(o.kind = 'wish'), 0),"
-		 " coalesce(sum(o.kind = 'wish' AND o.status IN ('done', 'rated')), 0)"
-		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
-		 " GROUP BY k ORDER BY k",
-		 key, where);
-	return report_rows(a, r, sql, strcmp(key, "'*'") == 0, report_fill_orders);
+	mem_free(m->slot);
+	mem_free(m->tag);
+	mem_free(m->text);
+	mem_free(m->off);
+	mem_free(m->v0);
+	mem_free(m->v1);
+	memset(m, 0, sizeof(*m));
 }
 
-static void report_fill_points(struct app_report_group *g, sqlite3_stmt *st)
+static const char *rmap_text(const struct rmap *m, size_t id)
 {
-	g->issued = sqlite3_column_int64(st, 1);
-	g->redeemed = sqlite3_column_int64(st, 2);
+	return m->text + m->off[id];
 }
 
-static int report_points(struct app *a, struct app_report *r, const char *by,
-			      bool total)
+/* Double the slots and place every number again. */
+static int rmap_rehash(struct rmap *m)
 {
-	char sql[1600], key[256], where[200];
-	/* a row's time: its own, else (rows of old versions) its order's */
-	report_range(r, "coalesce(p.at, o.created_at)", where, sizeof(where));
-	if (total)
-		snprintf(key, sizeof(key), "'*'");
-	else if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
-		report_key(by, "", key, sizeof(key)); /* o.* is NULL without an order: "-" */
-	else if (strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0)
-		report_key(by, "p.volunteer", key, sizeof(key));
-	else
-		report_key(by, "coalesce(o.station, p.station)", key, sizeof(key));
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s AS k,"
-		 " coalesce(sum(CASE WHEN p.delta > 0 THEN p.delta END), 0),"
-		 " coalesce(sum(CASE WHEN p.delta < 0 THEN -p.delta END), 0)"
-		 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
-		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s"
-		 " GROUP BY k ORDER BY k",
-		 key, where);
-	return report_rows(a, r, sql, total, report_fill_points);
+	size_t nslot = m->nslot ? m->nslot * 2 : 1024;
+	uint32_t *slot = mem_calloc(nslot, sizeof(*slot)), *tag = mem_calloc(nslot, sizeof(*tag));
+	if (!slot || !tag) {
+		mem_free(slot);
+		mem_free(tag);
+		return -ENOMEM;
+	}
+	for (size_t id = 0; id < m->n; id++) {
+		const char *t = rmap_text(m, id);
+		uint64_t h = rmap_hash(t, strlen(t));
+		size_t i = (size_t)h & (nslot - 1);
+		while (slot[i])
+			i = (i + 1) & (nslot - 1);
+		slot[i] = (uint32_t)id + 1;
+		tag[i] = (uint32_t)(h >> 32);
+	}
+	mem_free(m->slot);
+	mem_free(m->tag);
+	m->slot = slot;
+	m->tag = tag;
+	m->nslot = nslot;
+	return 0;
 }
 
-/* Active volunteers (report.h, RP5): distinct volunteers with a
- * finished order placed in the range, or an hours credit (reason
- * "hours": an activity's check-out, `hours add`) written in the range;
- * an order in its order's group, an hours row in its points row's group
- * (as report_points). */
-static int report_active(struct app *a, struct app_report *r, const char *by, bool total)
+/* The number of s (len bytes, no NUL inside): *id. add: a new text gets
+ * the next number with values 0; else ERR_NOTFOUND when it has none. */
+static int rmap_get(struct rmap *m, const char *s, size_t len, bool add, size_t *id)
 {
-	char sql[2400], okey[256], pkey[256], ow[200], pw[200];
+	uint64_t h = rmap_hash(s, len);
+	int rc;
+	if (m->nslot) {
+		size_t i = (size_t)h & (m->nslot - 1);
+		for (; m->slot[i]; i = (i + 1) & (m->nslot - 1)) {
+			const char *t = rmap_text(m, m->slot[i] - 1);
+			if (m->tag[i] == (uint32_t)(h >> 32) && strncmp(t, s, len) == 0 && t[len] == '\0') {
+				*id = m->slot[i] - 1;
+				return 0;
+			}
+		}
+	}
+	if (!add)
+		return ERR_NOTFOUND;
+	if (m->n >= UINT32_MAX - 1)
+		return ERR_TOOBIG;
+	if ((m->n + 1) * 2 > m->nslot && (rc = rmap_rehash(m)))
+		return rc;
+	size_t cap = m->cap;
+	if ((rc = MEM_GROW(m->text, m->tcap, m->tlen + len + 1)))
+		return rc;
+	if (m->n + 1 > cap) {
+		size_t c0 = cap, c1 = cap, c2 = cap;
+		if ((rc = MEM_GROW(m->off, c0, m->n + 1)) || (rc = MEM_GROW(m->v0, c1, m->n + 1)) ||
+		    (rc = MEM_GROW(m->v1, c2, m->n + 1)))
+			return rc;
+		m->cap = c0 < c1 ? (c0 < c2 ? c0 : c2) : (c1 < c2 ? c1 : c2);
+	}
+	memcpy(m->text + m->tlen, s, len);
+	m->text[m->tlen + len] = '\0';
+	m->off[m->n] = m->tlen;
+	m->v0[m->n] = m->v1[m->n] = 0;
+	m->tlen += len + 1;
+	size_t i = (size_t)h & (m->nslot - 1);
+	while (m->slot[i])
+		i = (i + 1) & (m->nslot - 1);
+	m->slot[i] = (uint32_t)m->n + 1;
+	m->tag[i] = (uint32_t)(h >> 32);
+	*id = m->n++;
+	return 0;
+}
+
+/* A set of pairs of numbers (a group's number, a volunteer's). */
+struct rpairs {
+	uint64_t *v; /* pair + 1; 0: empty */
+	size_t n, nslot;
+};
+
+/* Add (k, vol): 1 when new, 0 when held, negative on failure. */
+static int rpairs_add(struct rpairs *p, uint32_t k, uint32_t vol)
+{
+	uint64_t x = (((uint64_t)k << 32) | vol) + 1;
+	if ((p->n + 1) * 2 > p->nslot) {
+		size_t nslot = p->nslot ? p->nslot * 2 : 4096;
+		uint64_t *v = mem_calloc(nslot, sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		for (size_t j = 0; j < p->nslot; j++) {
+			if (!p->v[j])
+				continue;
+			size_t i = (size_t)((p->v[j] * 0x9E3779B97F4A7C15ULL) >> 20) & (nslot - 1);
+			while (v[i])
+				i = (i + 1) & (nslot - 1);
+			v[i] = p->v[j];
+		}
+		mem_free(p->v);
+		p->v = v;
+		p->nslot = nslot;
+	}
+	size_t i = (size_t)((x * 0x9E3779B97F4A7C15ULL) >> 20) & (p->nslot - 1);
+	for (; p->v[i]; i = (i + 1) & (p->nslot - 1))
+		if (p->v[i] == x)
+			return 0;
+	p->v[i] = x;
+	p->n++;
+	return 1;
+}
+
+/* One build: the groups found by their keys' numbers while the orders
+ * and points are read (RP6), and what those passes need to know. */
+struct rbuild {
+	struct app *a;
+	struct app_report *r;
+	enum app_report_by by;
+	struct rmap keys;   /* group keys; v0: index in r->g + 1, 0: no group yet */
+	struct rmap vols;   /* active volunteers; v0: counted in the total */
+	struct rpairs pairs; /* (key, volunteer) counted as active */
+	struct rmap orders; /* every live order; v0: its key's number, v1: created_at */
+	uint8_t *oflags;    /* per order: RB_NO_STATION, RB_NO_TIME */
+	size_t oflags_cap;
+	struct rmap towns;  /* by town: station -> v0, the town key's number in names */
+	struct rmap teams;  /* by team: volunteer -> v0, the team key's number in names */
+	struct rmap names;  /* the texts towns and teams map to */
+	char last[APP_NAME_MAX + 1]; /* the key of the row before, and its number: */
+	size_t last_id;              /* rows come in runs of one key */
+	bool has_last;
+};
+enum { RB_NO_STATION = 1, RB_NO_TIME = 2 };
+
+static void rbuild_release(struct rbuild *b)
+{
+	rmap_release(&b->keys);
+	rmap_release(&b->vols);
+	mem_free(b->pairs.v);
+	rmap_release(&b->orders);
+	mem_free(b->oflags);
+	rmap_release(&b->towns);
+	rmap_release(&b->teams);
+	rmap_release(&b->names);
+}
+
+static bool rbuild_in(const struct app_report *r, bool has, int64_t t)
+{
+	if (!r->from_ms && !r->to_ms)
+		return true;
+	return has && (!r->from_ms || t >= r->from_ms) && (!r->to_ms || t < r->to_ms);
+}
+
+/* The key's number of a text as a group key would hold it (app_col_text
+ * cuts it to APP_NAME_MAX bytes, as the groups' keys always were). */
+static int rbuild_key(struct rbuild *b, const char *s, size_t *id)
+{
+	char k[APP_NAME_MAX + 1];
+	int rc;
+	snprintf(k, sizeof(k), "%s", s ? s : "");
+	if (b->has_last && strcmp(k, b->last) == 0) {
+		*id = b->last_id;
+		return 0;
+	}
+	if ((rc = rmap_get(&b->keys, k, strlen(k), true, id)))
+		return rc;
+	memcpy(b->last, k, sizeof(k));
+	b->last_id = *id;
+	b->has_last = true;
+	return 0;
+}
+
+/* The group of a key's number, made when new. */
+static struct app_report_group *rbuild_group(struct rbuild *b, size_t id)
+{
+	struct app_report *r = b->r;
+	if (b->keys.v0[id])
+		return &r->g[b->keys.v0[id] - 1];
+	if (MEM_GROW(r->g, r->cap, r->n + 1))
+		return NULL;
+	struct app_report_group *g = &r->g[r->n++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->key, sizeof(g->key), "%s", rmap_text(&b->keys, id));
+	b->keys.v0[id] = (int64_t)r->n;
+	return g;
+}
+
+/* Count vol active in the group of key id and in the total (RP2, RP5). */
+static int rbuild_active(struct rbuild *b, size_t id, const char *vol)
+{
+	size_t v;
+	int rc = rmap_get(&b->vols, vol, strlen(vol), true, &v);
+	if (rc || (rc = rpairs_add(&b->pairs, (uint32_t)id, (uint32_t)v)) <= 0)
+		return rc;
+	b->r->g[b->keys.v0[id] - 1].active++;
+	if (!b->vols.v0[v]) {
+		b->vols.v0[v] = 1;
+		b->r->total.active++;
+	}
+	return 0;
+}
+
+/* A text column, NULL as NULL. */
+static const char *rcol(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* Fill a map of texts to the numbers of texts in names: each row of sql
+ * is (from, to). */
+static int rbuild_map(struct rbuild *b, struct rmap *m, const char *sql)
+{
 	sqlite3_stmt *st;
 	int rc;
-	report_range(r, "o.created_at", ow, sizeof(ow));
-	report_range(r, "coalesce(p.at, o.created_at)", pw, sizeof(pw));
-	if (total) {
-		snprintf(okey, sizeof(okey), "'*'");
-		snprintf(pkey, sizeof(pkey), "'*'");
-	} else {
-		report_key(by, strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0 ? "o.volunteer"
-											: "o.station",
-			   okey, sizeof(okey));
-		if (strcmp(by, "category") == 0 || strcmp(by, "month") == 0)
-			report_key(by, "", pkey, sizeof(pkey));
-		else if (strcmp(by, "team") == 0 || strcmp(by, "volunteer") == 0)
-			report_key(by, "p.volunteer", pkey, sizeof(pkey));
-		else
-			report_key(by, "coalesce(o.station, p.station)", pkey, sizeof(pkey));
-	}
-	snprintf(sql, sizeof(sql),
-		 "SELECT k, count(DISTINCT vol) FROM ("
-		 "SELECT %s AS k, o.volunteer AS vol"
-		 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s%s"
-		 " o.status IN ('done', 'rated') AND coalesce(o.volunteer, '') != ''"
-		 " UNION ALL SELECT %s AS k, p.volunteer AS vol"
-		 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
-		 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s%s"
-		 " p.reason = 'hours' AND coalesce(p.hours, 0) > 0 AND coalesce(p.volunteer, '') != ''"
-		 ") GROUP BY k ORDER BY k",
-		 okey, ow, ow[0] ? " AND" : " WHERE", pkey, pw, pw[0] ? " AND" : " WHERE");
-	if ((rc = app_sql(a, &st, sql, NULL)))
+	if ((rc = app_sql(b->a, &st, sql, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char k[APP_NAME_MAX + 1];
-		app_col_text(st, 0, k, sizeof(k));
-		struct app_report_group *g = total ? &r->total : report_group(r, k);
-		if (!g) {
+		const char *from = rcol(st, 0), *to = rcol(st, 1);
+		size_t i, j;
+		if (!from || !to)
+			continue;
+		if ((rc = rmap_get(m, from, strlen(from), true, &i)) ||
+		    (rc = rmap_get(&b->names, to, strlen(to), true, &j))) {
 			sqlite3_finalize(st);
-			return -ENOMEM;
+			return rc;
 		}
-		g->active = sqlite3_column_int64(st, 1);
+		m->v0[i] = (int64_t)j;
 	}
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+	return rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
 }
 
+/* What from maps to in m ("-" when nothing: no such station or
+ * volunteer, or none given). */
+static const char *rbuild_mapped(const struct rbuild *b, const struct rmap *m, const char *from)
+{
+	size_t i;
+	if (!from || rmap_get((struct rmap *)m, from, strlen(from), false, &i))
+		return "-";
+	return rmap_text(&b->names, (size_t)m->v0[i]);
+}
+
+/* The orders (RP1, RP6): one pass over every live order. Those placed
+ * in the range count in their group and the total; every order is kept
+ * by its id with its key and time for the points that name it. */
+static int report_orders(struct rbuild *b)
+{
+	static const char *const sql[] = {
+		/* the key (NULL: made here from the station or the volunteer), then
+		 * the order */
+		[APP_BY_STATION] = "NULL",
+		[APP_BY_TOWN] = "NULL",
+		[APP_BY_CATEGORY] = "coalesce(o.category, '-')",
+		[APP_BY_MONTH] = "coalesce(strftime('%Y-%m', o.created_at / 1000, 'unixepoch', 'localtime'), '-')",
+		[APP_BY_TEAM] = "NULL",
+		[APP_BY_VOLUNTEER] = "coalesce(nullif(o.volunteer, ''), '-')",
+	};
+	char q[600];
+	struct app_report *r = b->r;
+	sqlite3_stmt *st;
+	int rc;
+	snprintf(q, sizeof(q),
+		 "SELECT %s, o.pk, o.station, o.created_at, o.status, o.kind, o.hours, o.rating,"
+		 " o.volunteer FROM orders_live o",
+		 sql[b->by]);
+	if ((rc = app_sql(b->a, &st, q, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *pk = rcol(st, 1), *station = rcol(st, 2), *status = rcol(st, 4);
+		const char *kind = rcol(st, 5), *vol = rcol(st, 8), *k;
+		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		int64_t t = sqlite3_column_int64(st, 3);
+		size_t id, oid;
+		if (b->by == APP_BY_STATION)
+			k = station;
+		else if (b->by == APP_BY_TOWN)
+			k = rbuild_mapped(b, &b->towns, station);
+		else if (b->by == APP_BY_TEAM)
+			k = rbuild_mapped(b, &b->teams, vol);
+		else
+			k = rcol(st, 0);
+		if ((rc = rbuild_key(b, k, &id)))
+			goto out;
+		if (pk && (rc = rmap_get(&b->orders, pk, strlen(pk), true, &oid)) == 0) {
+			if ((rc = MEM_GROW(b->oflags, b->oflags_cap, oid + 1)))
+				goto out;
+			b->orders.v0[oid] = (int64_t)id;
+			b->orders.v1[oid] = t;
+			b->oflags[oid] = (uint8_t)((station ? 0 : RB_NO_STATION) | (has_t ? 0 : RB_NO_TIME));
+		} else if (rc) {
+			goto out;
+		}
+		if (!rbuild_in(r, has_t, t))
+			continue;
+		struct app_report_group *g = rbuild_group(b, id), *tot = &r->total;
+		if (!g) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		bool fin = status && (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0);
+		bool wish = kind && strcmp(kind, "wish") == 0;
+		g->orders++;
+		tot->orders++;
+		for (int i = 0; status && i < APP_ST_N; i++)
+			if (strcmp(status, app_report_status[i]) == 0) {
+				g->st[i]++;
+				tot->st[i]++;
+			}
+		if (fin && sqlite3_column_type(st, 6) != SQLITE_NULL) {
+			double h = sqlite3_column_double(st, 6);
+			g->hours += h;
+			tot->hours += h;
+		}
+		if (sqlite3_column_type(st, 7) != SQLITE_NULL) {
+			double v = sqlite3_column_double(st, 7);
+			g->rated++;
+			tot->rated++;
+			g->rating_sum += v;
+			tot->rating_sum += v;
+			if (v >= 4) {
+				g->satisfied++;
+				tot->satisfied++;
+			}
+		}
+		if (wish) {
+			g->wishes++;
+			tot->wishes++;
+			if (fin) {
+				g->wishes_done++;
+				tot->wishes_done++;
+			}
+		}
+		if (fin && vol && vol[0] && (rc = rbuild_active(b, id, vol)))
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The points (RP1, RP5, RP6): one pass, each row in the group of its
+ * order (report.h) found among the orders read, its time its own or
+ * else its order's. */
+static int report_points(struct rbuild *b)
+{
+	char q[400];
+	struct app_report *r = b->r;
+	sqlite3_stmt *st;
+	int rc;
+	snprintf(q, sizeof(q),
+		 "SELECT %s, p.\"order\", p.station, p.at, p.delta, p.reason, p.hours, p.volunteer"
+		 " FROM points_live p",
+		 b->by == APP_BY_VOLUNTEER ? "coalesce(nullif(p.volunteer, ''), '-')" : "NULL");
+	if ((rc = app_sql(b->a, &st, q, NULL)))
+		return rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *order = rcol(st, 1), *station = rcol(st, 2), *reason = rcol(st, 5);
+		const char *vol = rcol(st, 7), *k = NULL;
+		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
+		int64_t t = sqlite3_column_int64(st, 3);
+		size_t oid = 0, id;
+		bool found = order && rmap_get(&b->orders, order, strlen(order), false, &oid) == 0;
+		if (!has_t && found && !(b->oflags[oid] & RB_NO_TIME)) {
+			has_t = true;
+			t = b->orders.v1[oid];
+		}
+		if (!rbuild_in(r, has_t, t))
+			continue;
+		bool by_order = b->by == APP_BY_CATEGORY || b->by == APP_BY_MONTH ||
+				((b->by == APP_BY_STATION || b->by == APP_BY_TOWN) && found &&
+				 !(b->oflags[oid] & RB_NO_STATION));
+		if (by_order && found)
+			id = (size_t)b->orders.v0[oid];
+		else {
+			if (by_order) /* by category or month without its order */
+				k = "-";
+			else if (b->by == APP_BY_STATION)
+				k = station;
+			else if (b->by == APP_BY_TOWN)
+				k = rbuild_mapped(b, &b->towns, station);
+			else if (b->by == APP_BY_TEAM)
+				k = rbuild_mapped(b, &b->teams, vol);
+			else
+				k = rcol(st, 0);
+			if ((rc = rbuild_key(b, k, &id)))
+				goto out;
+		}
+		struct app_report_group *g = rbuild_group(b, id);
+		if (!g) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		int64_t d = sqlite3_column_int64(st, 4);
+		if (d > 0) {
+			g->issued += d;
+			r->total.issued += d;
+		} else if (d < 0) {
+			g->redeemed -= d;
+			r->total.redeemed -= d;
+		}
+		if (reason && strcmp(reason, "hours") == 0 && sqlite3_column_double(st, 6) > 0 && vol &&
+		    vol[0] && (rc = rbuild_active(b, id, vol)))
+			goto out;
+	}
+	rc = rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
 static int report_names(struct app *a, struct app_report *r)
 {
 	sqlite3_stmt *st;
@@ -286,65 +600,73 @@ static int report_names(struct app *a, struct app_report *r)
 	return 0;
 }
 
-/* Registered and new volunteers (report.h), for the groups (by is not
- * category, whose volunteers have none) or the total. By volunteer only
- * the groups the orders and points made get theirs: a report by
- * volunteer lists those who did something, not the whole roll. */
-static int report_volunteers(struct app *a, struct app_report *r, bool total)
+/* Registered and new volunteers (report.h) in one pass (RP6): for the
+ * groups (by is not category, whose volunteers have none) and the
+ * total. By volunteer only the groups the orders and points made get
+ * theirs: a report by volunteer lists those who did something, not the
+ * whole roll. By month a volunteer counts in the month of registration,
+ * only within the range. Run once the groups are sorted (report_find). */
+static int report_volunteers(struct rbuild *b)
 {
-	char sql[1200], key[200], to[64], in[200];
+	static const char *const sql[] = {
+		[APP_BY_STATION] = "NULL", /* the station, or its town, made here */
+		[APP_BY_TOWN] = "NULL",
+		[APP_BY_CATEGORY] = "NULL",
+		[APP_BY_MONTH] = "coalesce(strftime('%Y-%m', v.registered_at / 1000, 'unixepoch', 'localtime'), '-')",
+		[APP_BY_TEAM] = "coalesce(nullif(v.team, ''), '-')",
+		[APP_BY_VOLUNTEER] = "v.pk",
+	};
+	char q[300], last[APP_NAME_MAX + 1] = "";
+	struct app_report *r = b->r;
+	struct app_report_group *g = NULL;
+	size_t gi = 0;
+	bool have = false;
 	sqlite3_stmt *st;
 	int rc;
-	const int64_t reg = 0; /* a record of an old version without a time: long ago */
-	if (total || r->by == APP_BY_VOLUNTEER)
-		snprintf(key, sizeof(key), total ? "'*'" : "v.pk");
-	else if (r->by == APP_BY_STATION)
-		snprintf(key, sizeof(key), "v.station");
-	else if (r->by == APP_BY_TOWN)
-		snprintf(key, sizeof(key), "coalesce(nullif(s.parent, ''), '-')");
-	else if (r->by == APP_BY_TEAM)
-		snprintf(key, sizeof(key), "coalesce(nullif(v.team, ''), '-')");
-	else if (r->by == APP_BY_MONTH)
-		snprintf(key, sizeof(key),
-			 "coalesce(strftime('%%Y-%%m', v.registered_at / 1000, 'unixepoch', 'localtime'), '-')");
-	else
-		return 0;
-	if (r->to_ms)
-		snprintf(to, sizeof(to), "coalesce(v.registered_at, %lld) < %lld", (long long)reg,
-			 (long long)r->to_ms);
-	else
-		snprintf(to, sizeof(to), "1");
-	snprintf(in, sizeof(in), "%s AND coalesce(v.registered_at, %lld) >= %lld", to, (long long)reg,
-		 (long long)r->from_ms);
-	snprintf(sql, sizeof(sql),
-		 "SELECT %s AS k, coalesce(sum(%s AND coalesce(v.status, '') != 'left'), 0),"
-		 " coalesce(sum(%s), 0)"
-		 " FROM volunteers_live v LEFT JOIN stations_live s ON s.pk = v.station"
-		 " GROUP BY k ORDER BY k",
-		 key, r->by == APP_BY_MONTH && !total ? in : to, in);
-	if ((rc = app_sql(a, &st, sql, NULL)))
+	snprintf(q, sizeof(q), "SELECT %s, v.station, v.status, v.registered_at FROM volunteers_live v",
+		 sql[b->by]);
+	if ((rc = app_sql(b->a, &st, q, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		char k[APP_NAME_MAX + 1];
-		int64_t n = sqlite3_column_int64(st, 1), nw = sqlite3_column_int64(st, 2);
-		app_col_text(st, 0, k, sizeof(k));
-		if (!total && r->by == APP_BY_MONTH && !n && !nw)
+		const char *status = rcol(st, 2), *k;
+		int64_t reg = sqlite3_column_int64(st, 3); /* NULL (an old version): long ago, 0 */
+		bool before = !r->to_ms || reg < r->to_ms, in = before && reg >= r->from_ms;
+		bool stays = !status || strcmp(status, "left") != 0;
+		r->total.registered += before && stays;
+		r->total.new_vols += in;
+		if (b->by == APP_BY_CATEGORY)
+			continue;
+		bool n = (b->by == APP_BY_MONTH ? in : before) && stays;
+		if (b->by == APP_BY_MONTH && !n && !in)
 			continue; /* not a month of this range */
-		struct app_report_group *g = total ? &r->total : NULL;
-		if (!g && r->by == APP_BY_VOLUNTEER) { /* only groups there are */
-			if (!(g = report_find(r, k, false)))
-				continue;
-		} else if (!g && !(g = report_group(r, k))) {
-			sqlite3_finalize(st);
-			return -ENOMEM;
+		if (b->by == APP_BY_STATION)
+			k = rcol(st, 1);
+		else if (b->by == APP_BY_TOWN)
+			k = rbuild_mapped(b, &b->towns, rcol(st, 1));
+		else
+			k = rcol(st, 0);
+		char key[APP_NAME_MAX + 1];
+		snprintf(key, sizeof(key), "%s", k ? k : "");
+		if (!have || strcmp(key, last) != 0) { /* rows come in runs of one key */
+			have = true;
+			memcpy(last, key, sizeof(last));
+			g = b->by == APP_BY_VOLUNTEER ? report_find(r, key, false) : report_group(r, key);
+			if (!g && b->by != APP_BY_VOLUNTEER) {
+				rc = -ENOMEM;
+				goto out;
+			}
+			gi = g ? (size_t)(g - r->g) : 0;
 		}
-		g->registered = n;
-		g->new_vols = nw;
+		if (g) {
+			r->g[gi].registered += n;
+			r->g[gi].new_vols += in;
+		}
 	}
+	rc = rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
+out:
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
+	return rc;
 }
-
 /* Activities (activity.c, issue 17): the activities that start in the
  * range, counted in the group of their home station (by station, town)
  * or month, and in the total; a county-wide one (station "") in "-". By
@@ -441,21 +763,29 @@ int app_report_build(struct app *a, enum app_report_by by, struct app_report *r)
 int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms, int64_t to_ms,
 			   struct app_report *r)
 {
-	char key[256];
-	const char *byn = app_report_by_name(by);
+	struct rbuild b;
 	int rc;
 
 	memset(r, 0, sizeof(*r));
+	memset(&b, 0, sizeof(b));
 	r->by = by;
 	r->from_ms = from_ms > 0 ? from_ms : 0;
 	r->to_ms = to_ms > 0 ? to_ms : 0;
-	report_key(byn, by == APP_BY_TEAM || by == APP_BY_VOLUNTEER ? "o.volunteer" : "o.station", key,
-		   sizeof(key));
-	if ((rc = report_orders(a, r, key)) || (rc = report_orders(a, r, "'*'")) ||
-	    (rc = report_points(a, r, byn, false)) || (rc = report_points(a, r, byn, true)) ||
-	    (rc = report_active(a, r, byn, false)) || (rc = report_active(a, r, byn, true)) ||
-	    (rc = report_volunteers(a, r, false)) || (rc = report_volunteers(a, r, true)) ||
-	    (rc = report_activities(a, r, false)) || (rc = report_activities(a, r, true)))
+	b.a = a;
+	b.r = r;
+	b.by = by;
+	if ((by == APP_BY_TOWN &&
+	     (rc = rbuild_map(&b, &b.towns,
+			      "SELECT pk, parent FROM stations_live WHERE coalesce(parent, '') != ''"))) ||
+	    (by == APP_BY_TEAM &&
+	     (rc = rbuild_map(&b, &b.teams,
+			      "SELECT pk, team FROM volunteers_live WHERE coalesce(team, '') != ''"))) ||
+	    (rc = report_orders(&b)) || (rc = report_points(&b)))
+		goto fail;
+	if (r->n)
+		qsort(r->g, r->n, sizeof(*r->g), report_cmp);
+	if ((rc = report_volunteers(&b)) || (rc = report_activities(a, r, false)) ||
+	    (rc = report_activities(a, r, true)))
 		goto fail;
 	if ((by == APP_BY_STATION || by == APP_BY_TOWN || by == APP_BY_TEAM || by == APP_BY_VOLUNTEER) &&
 	    (rc = report_names(a, r)))
@@ -466,8 +796,10 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 		goto fail;
 	if (r->n)
 		qsort(r->g, r->n, sizeof(*r->g), report_cmp);
+	rbuild_release(&b);
 	return 0;
 fail:
+	rbuild_release(&b);
 	app_report_release(r);
 	return rc == -ENOMEM ? app_failf(a, rc, APP_W_FAILED, 0) : rc;
 }
