@@ -136,15 +136,19 @@ static int report_rows(struct app *a, struct app_report *r, const char *sql, boo
 
 /* A set of texts, each given a number (0, 1, ...) in the order added,
  * with two values of the caller's per text; open addressing over the
- * numbers, the texts in one arena. */
+ * numbers, the texts in one arena. A slot holds the number and half the
+ * hash, an entry its text's place and the values, so a look-up touches
+ * a slot, an entry and a text. */
+struct rment {
+	size_t off;      /* the text's offset in the arena */
+	int64_t v0, v1;  /* the caller's values */
+};
 struct rmap {
-	uint32_t *slot;  /* number + 1; 0: empty */
-	uint32_t *tag;   /* per slot: the high half of its text's hash */
+	uint64_t *slot;  /* high half: the hash's; low half: number + 1, 0 empty */
 	size_t nslot;    /* a power of two, at least twice n */
 	char *text;      /* the texts, each NUL-terminated */
 	size_t tlen, tcap;
-	size_t *off;     /* number -> its text's offset */
-	int64_t *v0, *v1; /* number -> the caller's values */
+	struct rment *e; /* number -> entry */
 	size_t n, cap;
 };
 
@@ -162,42 +166,33 @@ static uint64_t rmap_hash(const char *s, size_t len)
 static void rmap_release(struct rmap *m)
 {
 	mem_free(m->slot);
-	mem_free(m->tag);
 	mem_free(m->text);
-	mem_free(m->off);
-	mem_free(m->v0);
-	mem_free(m->v1);
+	mem_free(m->e);
 	memset(m, 0, sizeof(*m));
 }
 
 static const char *rmap_text(const struct rmap *m, size_t id)
 {
-	return m->text + m->off[id];
+	return m->text + m->e[id].off;
 }
 
 /* Double the slots and place every number again. */
 static int rmap_rehash(struct rmap *m)
 {
 	size_t nslot = m->nslot ? m->nslot * 2 : 1024;
-	uint32_t *slot = mem_calloc(nslot, sizeof(*slot)), *tag = mem_calloc(nslot, sizeof(*tag));
-	if (!slot || !tag) {
-		mem_free(slot);
-		mem_free(tag);
+	uint64_t *slot = mem_calloc(nslot, sizeof(*slot));
+	if (!slot)
 		return -ENOMEM;
-	}
 	for (size_t id = 0; id < m->n; id++) {
 		const char *t = rmap_text(m, id);
 		uint64_t h = rmap_hash(t, strlen(t));
 		size_t i = (size_t)h & (nslot - 1);
 		while (slot[i])
 			i = (i + 1) & (nslot - 1);
-		slot[i] = (uint32_t)id + 1;
-		tag[i] = (uint32_t)(h >> 32);
+		slot[i] = (h & 0xffffffff00000000ULL) | (id + 1);
 	}
 	mem_free(m->slot);
-	mem_free(m->tag);
 	m->slot = slot;
-	m->tag = tag;
 	m->nslot = nslot;
 	return 0;
 }
@@ -206,14 +201,17 @@ static int rmap_rehash(struct rmap *m)
  * the next number with values 0; else ERR_NOTFOUND when it has none. */
 static int rmap_get(struct rmap *m, const char *s, size_t len, bool add, size_t *id)
 {
-	uint64_t h = rmap_hash(s, len);
+	uint64_t h = rmap_hash(s, len), tag = h & 0xffffffff00000000ULL;
 	int rc;
 	if (m->nslot) {
 		size_t i = (size_t)h & (m->nslot - 1);
 		for (; m->slot[i]; i = (i + 1) & (m->nslot - 1)) {
-			const char *t = rmap_text(m, m->slot[i] - 1);
-			if (m->tag[i] == (uint32_t)(h >> 32) && strncmp(t, s, len) == 0 && t[len] == '\0') {
-				*id = m->slot[i] - 1;
+			if ((m->slot[i] & 0xffffffff00000000ULL) != tag)
+				continue;
+			size_t k = (size_t)(m->slot[i] & 0xffffffffULL) - 1;
+			const char *t = rmap_text(m, k);
+			if (strncmp(t, s, len) == 0 && t[len] == '\0') {
+				*id = k;
 				return 0;
 			}
 		}
@@ -224,28 +222,38 @@ static int rmap_get(struct rmap *m, const char *s, size_t len, bool add, size_t 
 		return ERR_TOOBIG;
 	if ((m->n + 1) * 2 > m->nslot && (rc = rmap_rehash(m)))
 		return rc;
-	size_t cap = m->cap;
-	if ((rc = MEM_GROW(m->text, m->tcap, m->tlen + len + 1)))
+	if ((rc = MEM_GROW(m->text, m->tcap, m->tlen + len + 1)) || (rc = MEM_GROW(m->e, m->cap, m->n + 1)))
 		return rc;
-	if (m->n + 1 > cap) {
-		size_t c0 = cap, c1 = cap, c2 = cap;
-		if ((rc = MEM_GROW(m->off, c0, m->n + 1)) || (rc = MEM_GROW(m->v0, c1, m->n + 1)) ||
-		    (rc = MEM_GROW(m->v1, c2, m->n + 1)))
-			return rc;
-		m->cap = c0 < c1 ? (c0 < c2 ? c0 : c2) : (c1 < c2 ? c1 : c2);
-	}
 	memcpy(m->text + m->tlen, s, len);
 	m->text[m->tlen + len] = '\0';
-	m->off[m->n] = m->tlen;
-	m->v0[m->n] = m->v1[m->n] = 0;
+	m->e[m->n].off = m->tlen;
+	m->e[m->n].v0 = m->e[m->n].v1 = 0;
 	m->tlen += len + 1;
 	size_t i = (size_t)h & (m->nslot - 1);
 	while (m->slot[i])
 		i = (i + 1) & (m->nslot - 1);
-	m->slot[i] = (uint32_t)m->n + 1;
-	m->tag[i] = (uint32_t)(h >> 32);
+	m->slot[i] = tag | (m->n + 1);
 	*id = m->n++;
 	return 0;
+}
+
+/* Every live order, for the points that name it: its id, its key's
+ * number and its time. The orders are read in the table's order, which
+ * is their ids' (sorted unless told otherwise: then sorted after), and
+ * the points of one station name orders of that station, so a binary
+ * search mostly walks memory a search before it walked. */
+struct rord {
+	const char *pk;  /* in the arena, set once all are read */
+	size_t off;      /* the id's offset in the arena */
+	int64_t t;       /* created_at */
+	uint32_t key;    /* its key's number */
+	uint8_t flags;   /* RB_NO_STATION, RB_NO_TIME */
+};
+enum { RB_NO_STATION = 1, RB_NO_TIME = 2 };
+
+static int rord_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct rord *)a)->pk, ((const struct rord *)b)->pk);
 }
 
 /* A set of pairs of numbers (a group's number, a volunteer's). */
@@ -292,10 +300,12 @@ struct rbuild {
 	enum app_report_by by;
 	struct rmap keys;   /* group keys; v0: index in r->g + 1, 0: no group yet */
 	struct rmap vols;   /* active volunteers; v0: counted in the total */
-	struct rpairs pairs; /* (key, volunteer) counted as active */
-	struct rmap orders; /* every live order; v0: its key's number, v1: created_at */
-	uint8_t *oflags;    /* per order: RB_NO_STATION, RB_NO_TIME */
-	size_t oflags_cap;
+	struct rpairs pairs; /* (key, volunteer) counted as active past each one's first */
+	struct rord *ord;   /* every live order (struct rord) */
+	size_t nord, ordcap;
+	char *otext;        /* their ids */
+	size_t otlen, otcap;
+	bool unsorted;      /* read out of order: sort before searching */
 	struct rmap towns;  /* by town: station -> v0, the town key's number in names */
 	struct rmap teams;  /* by team: volunteer -> v0, the team key's number in names */
 	struct rmap names;  /* the texts towns and teams map to */
@@ -303,15 +313,14 @@ struct rbuild {
 	size_t last_id;              /* rows come in runs of one key */
 	bool has_last;
 };
-enum { RB_NO_STATION = 1, RB_NO_TIME = 2 };
 
 static void rbuild_release(struct rbuild *b)
 {
 	rmap_release(&b->keys);
 	rmap_release(&b->vols);
 	mem_free(b->pairs.v);
-	rmap_release(&b->orders);
-	mem_free(b->oflags);
+	mem_free(b->ord);
+	mem_free(b->otext);
 	rmap_release(&b->towns);
 	rmap_release(&b->teams);
 	rmap_release(&b->names);
@@ -347,30 +356,84 @@ static int rbuild_key(struct rbuild *b, const char *s, size_t *id)
 static struct app_report_group *rbuild_group(struct rbuild *b, size_t id)
 {
 	struct app_report *r = b->r;
-	if (b->keys.v0[id])
-		return &r->g[b->keys.v0[id] - 1];
+	if (b->keys.e[id].v0)
+		return &r->g[b->keys.e[id].v0 - 1];
 	if (MEM_GROW(r->g, r->cap, r->n + 1))
 		return NULL;
 	struct app_report_group *g = &r->g[r->n++];
 	memset(g, 0, sizeof(*g));
 	snprintf(g->key, sizeof(g->key), "%s", rmap_text(&b->keys, id));
-	b->keys.v0[id] = (int64_t)r->n;
+	b->keys.e[id].v0 = (int64_t)r->n;
 	return g;
 }
 
-/* Count vol active in the group of key id and in the total (RP2, RP5). */
+/* Count vol active in the group of key id and in the total (RP2, RP5).
+ * A volunteer's first group is kept with them (v0: its number + 1), the
+ * pairs hold only the others: most volunteers serve one group. */
 static int rbuild_active(struct rbuild *b, size_t id, const char *vol)
 {
 	size_t v;
 	int rc = rmap_get(&b->vols, vol, strlen(vol), true, &v);
-	if (rc || (rc = rpairs_add(&b->pairs, (uint32_t)id, (uint32_t)v)) <= 0)
+	if (rc)
 		return rc;
-	b->r->g[b->keys.v0[id] - 1].active++;
-	if (!b->vols.v0[v]) {
-		b->vols.v0[v] = 1;
+	struct rment *e = &b->vols.e[v];
+	if (e->v0 == (int64_t)id + 1)
+		return 0;
+	if (!e->v0) {
+		e->v0 = (int64_t)id + 1;
 		b->r->total.active++;
+	} else if ((rc = rpairs_add(&b->pairs, (uint32_t)id, (uint32_t)v)) <= 0) {
+		return rc;
 	}
+	b->r->g[b->keys.e[id].v0 - 1].active++;
 	return 0;
+}
+
+/* Keep an order for the points (struct rord). */
+static int rbuild_order(struct rbuild *b, const char *pk, uint32_t key, int64_t t, uint8_t flags)
+{
+	size_t len = strlen(pk);
+	int rc;
+	if ((rc = MEM_GROW(b->otext, b->otcap, b->otlen + len + 1)) ||
+	    (rc = MEM_GROW(b->ord, b->ordcap, b->nord + 1)))
+		return rc;
+	memcpy(b->otext + b->otlen, pk, len + 1);
+	struct rord *o = &b->ord[b->nord];
+	o->pk = NULL;
+	o->off = b->otlen;
+	o->t = t;
+	o->key = key;
+	o->flags = flags;
+	if (b->nord && strcmp(b->otext + b->ord[b->nord - 1].off, pk) >= 0)
+		b->unsorted = true;
+	b->otlen += len + 1;
+	b->nord++;
+	return 0;
+}
+
+/* After the orders: their ids' places, sorted. */
+static void rbuild_orders_done(struct rbuild *b)
+{
+	for (size_t i = 0; i < b->nord; i++)
+		b->ord[i].pk = b->otext + b->ord[i].off;
+	if (b->unsorted && b->nord)
+		qsort(b->ord, b->nord, sizeof(*b->ord), rord_cmp);
+}
+
+static const struct rord *rbuild_order_find(const struct rbuild *b, const char *pk)
+{
+	size_t lo = 0, hi = b->nord;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(b->ord[mid].pk, pk);
+		if (c == 0)
+			return &b->ord[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
 }
 
 /* A text column, NULL as NULL. */
@@ -397,7 +460,7 @@ static int rbuild_map(struct rbuild *b, struct rmap *m, const char *sql)
 			sqlite3_finalize(st);
 			return rc;
 		}
-		m->v0[i] = (int64_t)j;
+		m->e[i].v0 = (int64_t)j;
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
@@ -410,7 +473,7 @@ static const char *rbuild_mapped(const struct rbuild *b, const struct rmap *m, c
 	size_t i;
 	if (!from || rmap_get((struct rmap *)m, from, strlen(from), false, &i))
 		return "-";
-	return rmap_text(&b->names, (size_t)m->v0[i]);
+	return rmap_text(&b->names, (size_t)m->e[i].v0);
 }
 
 /* The orders (RP1, RP6): one pass over every live order. Those placed
@@ -443,7 +506,7 @@ static int report_orders(struct rbuild *b)
 		const char *kind = rcol(st, 5), *vol = rcol(st, 8), *k;
 		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t t = sqlite3_column_int64(st, 3);
-		size_t id, oid;
+		size_t id;
 		if (b->by == APP_BY_STATION)
 			k = station;
 		else if (b->by == APP_BY_TOWN)
@@ -454,15 +517,9 @@ static int report_orders(struct rbuild *b)
 			k = rcol(st, 0);
 		if ((rc = rbuild_key(b, k, &id)))
 			goto out;
-		if (pk && (rc = rmap_get(&b->orders, pk, strlen(pk), true, &oid)) == 0) {
-			if ((rc = MEM_GROW(b->oflags, b->oflags_cap, oid + 1)))
-				goto out;
-			b->orders.v0[oid] = (int64_t)id;
-			b->orders.v1[oid] = t;
-			b->oflags[oid] = (uint8_t)((station ? 0 : RB_NO_STATION) | (has_t ? 0 : RB_NO_TIME));
-		} else if (rc) {
+		if (pk && (rc = rbuild_order(b, pk, (uint32_t)id, t,
+					     (uint8_t)((station ? 0 : RB_NO_STATION) | (has_t ? 0 : RB_NO_TIME)))))
 			goto out;
-		}
 		if (!rbuild_in(r, has_t, t))
 			continue;
 		struct app_report_group *g = rbuild_group(b, id), *tot = &r->total;
@@ -532,19 +589,20 @@ static int report_points(struct rbuild *b)
 		const char *vol = rcol(st, 7), *k = NULL;
 		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t t = sqlite3_column_int64(st, 3);
-		size_t oid = 0, id;
-		bool found = order && rmap_get(&b->orders, order, strlen(order), false, &oid) == 0;
-		if (!has_t && found && !(b->oflags[oid] & RB_NO_TIME)) {
+		size_t id;
+		const struct rord *o = order ? rbuild_order_find(b, order) : NULL;
+		bool found = o != NULL;
+		if (!has_t && found && !(o->flags & RB_NO_TIME)) {
 			has_t = true;
-			t = b->orders.v1[oid];
+			t = o->t;
 		}
 		if (!rbuild_in(r, has_t, t))
 			continue;
 		bool by_order = b->by == APP_BY_CATEGORY || b->by == APP_BY_MONTH ||
 				((b->by == APP_BY_STATION || b->by == APP_BY_TOWN) && found &&
-				 !(b->oflags[oid] & RB_NO_STATION));
+				 !(o->flags & RB_NO_STATION));
 		if (by_order && found)
-			id = (size_t)b->orders.v0[oid];
+			id = o->key;
 		else {
 			if (by_order) /* by category or month without its order */
 				k = "-";
@@ -699,33 +757,35 @@ static int report_activities(struct app *a, struct app_report *r, bool total)
 	return report_rows(a, r, sql, total, report_fill_activities);
 }
 
-/* For --by station: when each station's nodes (enrolments) last synced. */
+/* For --by station: when each station's nodes (enrolments) last synced;
+ * the enrolments read once, not once per station (issue 15). Run on
+ * sorted groups (report_find). */
 static int report_last_sync(struct app *a, struct app_report *r)
 {
 	sqlite3_stmt *st;
 	int rc;
-	if ((rc = app_sql(a, &st, "SELECT node FROM enrolments_live WHERE station = ?1",
-			   NULL)))
+	if ((rc = app_sql(a, &st, "SELECT station, node FROM enrolments_live", NULL)))
 		return rc;
-	for (size_t i = 0; i < r->n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			char node[2 * CRDT_AUTHOR_LEN + 2], name[2 * CRDT_AUTHOR_LEN + 8];
-			uint64_t ms;
-			bool hex = true;
-			app_col_text(st, 0, node, sizeof(node));
-			for (const char *c = node; *c; c++) /* replicated text: never a path */
-				hex = hex && ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'));
-			if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
-				continue;
-			snprintf(name, sizeof(name), "node-%s", node);
-			if (app_peer_last_load(a, name, &ms) == 0 && ms > r->g[i].last_sync)
-				r->g[i].last_sync = ms;
-		}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		char station[APP_NAME_MAX + 1], node[2 * CRDT_AUTHOR_LEN + 2];
+		char name[2 * CRDT_AUTHOR_LEN + 8];
+		struct app_report_group *g;
+		uint64_t ms;
+		bool hex = true;
+		app_col_text(st, 0, station, sizeof(station));
+		if (sqlite3_column_type(st, 0) == SQLITE_NULL || !(g = report_find(r, station, false)))
+			continue;
+		app_col_text(st, 1, node, sizeof(node));
+		for (const char *c = node; *c; c++) /* replicated text: never a path */
+			hex = hex && ((*c >= '0' && *c <= '9') || (*c >= 'a' && *c <= 'f'));
+		if (!hex || strlen(node) != 2 * CRDT_AUTHOR_LEN)
+			continue;
+		snprintf(name, sizeof(name), "node-%s", node);
+		if (app_peer_last_load(a, name, &ms) == 0 && ms > g->last_sync)
+			g->last_sync = ms;
 	}
 	sqlite3_finalize(st);
-	return 0;
+	return rc == SQLITE_DONE ? 0 : app_fail_store(a, ERR_STORAGE);
 }
 
 /* By category: a group for every category on the menu of this node
@@ -780,7 +840,7 @@ int app_report_build_range(struct app *a, enum app_report_by by, int64_t from_ms
 	    (by == APP_BY_TEAM &&
 	     (rc = rbuild_map(&b, &b.teams,
 			      "SELECT pk, team FROM volunteers_live WHERE coalesce(team, '') != ''"))) ||
-	    (rc = report_orders(&b)) || (rc = report_points(&b)))
+	    (rc = report_orders(&b)) || (rbuild_orders_done(&b), rc = report_points(&b)))
 		goto fail;
 	if (r->n)
 		qsort(r->g, r->n, sizeof(*r->g), report_cmp);
