@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -306,6 +307,7 @@ struct rbuild {
 	char *otext;        /* their ids */
 	size_t otlen, otcap;
 	bool unsorted;      /* read out of order: sort before searching */
+	size_t ord_last;    /* the order found last */
 	struct rmap towns;  /* by town: station -> v0, the town key's number in names */
 	struct rmap teams;  /* by team: volunteer -> v0, the team key's number in names */
 	struct rmap names;  /* the texts towns and teams map to */
@@ -337,16 +339,18 @@ static bool rbuild_in(const struct app_report *r, bool has, int64_t t)
  * cuts it to APP_NAME_MAX bytes, as the groups' keys always were). */
 static int rbuild_key(struct rbuild *b, const char *s, size_t *id)
 {
-	char k[APP_NAME_MAX + 1];
 	int rc;
-	snprintf(k, sizeof(k), "%s", s ? s : "");
-	if (b->has_last && strcmp(k, b->last) == 0) {
+	s = s ? s : "";
+	/* the same key as the row before: strncmp over the kept bytes */
+	if (b->has_last && strncmp(s, b->last, APP_NAME_MAX) == 0) {
 		*id = b->last_id;
 		return 0;
 	}
-	if ((rc = rmap_get(&b->keys, k, strlen(k), true, id)))
+	size_t len = strnlen(s, APP_NAME_MAX);
+	if ((rc = rmap_get(&b->keys, s, len, true, id)))
 		return rc;
-	memcpy(b->last, k, sizeof(k));
+	memcpy(b->last, s, len);
+	b->last[len] = '\0';
 	b->last_id = *id;
 	b->has_last = true;
 	return 0;
@@ -420,14 +424,25 @@ static void rbuild_orders_done(struct rbuild *b)
 		qsort(b->ord, b->nord, sizeof(*b->ord), rord_cmp);
 }
 
-static const struct rord *rbuild_order_find(const struct rbuild *b, const char *pk)
+static const struct rord *rbuild_order_find(struct rbuild *b, const char *pk)
 {
 	size_t lo = 0, hi = b->nord;
+	/* first the window around the order found before (struct rord) */
+	if (b->nord > 2048) {
+		size_t wlo = b->ord_last > 1024 ? b->ord_last - 1024 : 0;
+		size_t whi = wlo + 2048 < b->nord ? wlo + 2048 : b->nord;
+		if (strcmp(b->ord[wlo].pk, pk) <= 0 && strcmp(b->ord[whi - 1].pk, pk) >= 0) {
+			lo = wlo;
+			hi = whi;
+		}
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(b->ord[mid].pk, pk);
-		if (c == 0)
+		if (c == 0) {
+			b->ord_last = mid;
 			return &b->ord[mid];
+		}
 		if (c < 0)
 			lo = mid + 1;
 		else
@@ -476,6 +491,38 @@ static const char *rbuild_mapped(const struct rbuild *b, const struct rmap *m, c
 	return rmap_text(&b->names, (size_t)m->e[i].v0);
 }
 
+/* A month key ("YYYY-MM", local time) of a time in ms. SQLite's
+ * strftime(..., 'localtime') is localtime_r() between 1971 and 2037 (it
+ * moves other years into that span), so the key of a whole-ms time in
+ * that span is made here, one call instead of SQLite's date machinery
+ * per row, and SQL makes the others (REPORT_MONTH_SQL: NULL when made
+ * here). */
+#define REPORT_MONTH_SQL(col) \
+	"CASE WHEN typeof(" col ") = 'integer' AND " col " >= 34000000000 AND " col \
+	" < 2100000000000 THEN NULL ELSE coalesce(strftime('%Y-%m', " col " / 1000, 'unixepoch'," \
+	" 'localtime'), '-') END"
+
+static const char *report_month(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	if (!localtime_r(&t, &tm) || strftime(out, n, "%Y-%m", &tm) != 7)
+		return "-";
+	return out;
+}
+
+/* The index of a status in app_report_status, -1 none of them. */
+static int report_status(const char *s)
+{
+	int i = !s ? -1
+		: s[0] == 'o' ? APP_ST_OPEN
+		: s[0] == 'd' ? (s[1] == 'o' ? APP_ST_DONE : APP_ST_DISPATCHED)
+		: s[0] == 'a' ? APP_ST_ACCEPTED
+		: s[0] == 'r' ? APP_ST_RATED
+		: s[0] == 'c' ? APP_ST_CANCELLED : -1;
+	return i >= 0 && strcmp(s, app_report_status[i]) == 0 ? i : -1;
+}
+
 /* The orders (RP1, RP6): one pass over every live order. Those placed
  * in the range count in their group and the total; every order is kept
  * by its id with its key and time for the points that name it. */
@@ -487,7 +534,7 @@ static int report_orders(struct rbuild *b)
 		[APP_BY_STATION] = "NULL",
 		[APP_BY_TOWN] = "NULL",
 		[APP_BY_CATEGORY] = "coalesce(o.category, '-')",
-		[APP_BY_MONTH] = "coalesce(strftime('%Y-%m', o.created_at / 1000, 'unixepoch', 'localtime'), '-')",
+		[APP_BY_MONTH] = REPORT_MONTH_SQL("o.created_at"),
 		[APP_BY_TEAM] = "NULL",
 		[APP_BY_VOLUNTEER] = "coalesce(nullif(o.volunteer, ''), '-')",
 	};
@@ -504,6 +551,7 @@ static int report_orders(struct rbuild *b)
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *pk = rcol(st, 1), *station = rcol(st, 2), *status = rcol(st, 4);
 		const char *kind = rcol(st, 5), *vol = rcol(st, 8), *k;
+		char month[16];
 		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t t = sqlite3_column_int64(st, 3);
 		size_t id;
@@ -513,6 +561,8 @@ static int report_orders(struct rbuild *b)
 			k = rbuild_mapped(b, &b->towns, station);
 		else if (b->by == APP_BY_TEAM)
 			k = rbuild_mapped(b, &b->teams, vol);
+		else if (b->by == APP_BY_MONTH && sqlite3_column_type(st, 0) == SQLITE_NULL)
+			k = report_month(t, month, sizeof(month));
 		else
 			k = rcol(st, 0);
 		if ((rc = rbuild_key(b, k, &id)))
@@ -527,15 +577,15 @@ static int report_orders(struct rbuild *b)
 			rc = -ENOMEM;
 			goto out;
 		}
-		bool fin = status && (strcmp(status, "done") == 0 || strcmp(status, "rated") == 0);
+		int si = report_status(status);
+		bool fin = si == APP_ST_DONE || si == APP_ST_RATED;
 		bool wish = kind && strcmp(kind, "wish") == 0;
 		g->orders++;
 		tot->orders++;
-		for (int i = 0; status && i < APP_ST_N; i++)
-			if (strcmp(status, app_report_status[i]) == 0) {
-				g->st[i]++;
-				tot->st[i]++;
-			}
+		if (si >= 0) {
+			g->st[si]++;
+			tot->st[si]++;
+		}
 		if (fin && sqlite3_column_type(st, 6) != SQLITE_NULL) {
 			double h = sqlite3_column_double(st, 6);
 			g->hours += h;
@@ -639,16 +689,33 @@ out:
 	sqlite3_finalize(st);
 	return rc;
 }
+/* The names of the groups: looked up one by one when they are few, else
+ * read in one pass over the table (a report by volunteer at the hub has
+ * a group for each of 300,000 volunteers). Run on sorted groups. */
 static int report_names(struct app *a, struct app_report *r)
 {
+	const char *table = r->by == APP_BY_TEAM	? "teams_live"
+			    : r->by == APP_BY_VOLUNTEER ? "volunteers_live"
+							 : "stations_live";
+	char sql[80];
 	sqlite3_stmt *st;
 	int rc;
-	const char *sql = r->by == APP_BY_TEAM ? "SELECT name FROM teams_live WHERE pk = ?1"
-			  : r->by == APP_BY_VOLUNTEER ? "SELECT name FROM volunteers_live WHERE pk = ?1"
-						       : "SELECT name FROM stations_live WHERE pk = ?1";
+	bool scan = r->n > 2048;
+	if (scan)
+		snprintf(sql, sizeof(sql), "SELECT name, pk FROM %s", table);
+	else
+		snprintf(sql, sizeof(sql), "SELECT name FROM %s WHERE pk = ?1", table);
 	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
-	for (size_t i = 0; i < r->n; i++) {
+	if (scan) {
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *pk = rcol(st, 1);
+			struct app_report_group *g = pk ? report_find(r, pk, false) : NULL;
+			if (g && strlen(pk) <= APP_NAME_MAX)
+				app_col_text(st, 0, g->name, sizeof(g->name));
+		}
+	}
+	for (size_t i = 0; !scan && i < r->n; i++) {
 		sqlite3_reset(st);
 		sqlite3_bind_text(st, 1, r->g[i].key, -1, SQLITE_STATIC);
 		if (sqlite3_step(st) == SQLITE_ROW)
@@ -670,11 +737,11 @@ static int report_volunteers(struct rbuild *b)
 		[APP_BY_STATION] = "NULL", /* the station, or its town, made here */
 		[APP_BY_TOWN] = "NULL",
 		[APP_BY_CATEGORY] = "NULL",
-		[APP_BY_MONTH] = "coalesce(strftime('%Y-%m', v.registered_at / 1000, 'unixepoch', 'localtime'), '-')",
+		[APP_BY_MONTH] = REPORT_MONTH_SQL("v.registered_at"),
 		[APP_BY_TEAM] = "coalesce(nullif(v.team, ''), '-')",
 		[APP_BY_VOLUNTEER] = "v.pk",
 	};
-	char q[300], last[APP_NAME_MAX + 1] = "";
+	char q[400], last[APP_NAME_MAX + 1] = "", month[16];
 	struct app_report *r = b->r;
 	struct app_report_group *g = NULL;
 	size_t gi = 0;
@@ -701,6 +768,8 @@ static int report_volunteers(struct rbuild *b)
 			k = rcol(st, 1);
 		else if (b->by == APP_BY_TOWN)
 			k = rbuild_mapped(b, &b->towns, rcol(st, 1));
+		else if (b->by == APP_BY_MONTH && sqlite3_column_type(st, 0) == SQLITE_NULL)
+			k = report_month(reg, month, sizeof(month));
 		else
 			k = rcol(st, 0);
 		char key[APP_NAME_MAX + 1];

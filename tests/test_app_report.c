@@ -1035,6 +1035,8 @@ static void fill_random(sqlite3 *db, int64_t t0)
 			sqlite3_bind_int(st, 8, (int)rnd(5) + 1);
 		if (rnd(12) == 0)
 			sqlite3_bind_null(st, 9);
+		else if (rnd(40) == 0) /* before 1971 or after 2037: SQLite's own months */
+			sqlite3_bind_int64(st, 9, rnd(2) ? (int64_t)rnd(1000) * day : 2200000000000LL);
 		else
 			sqlite3_bind_int64(st, 9, t0 - 60 * day + (int64_t)rnd(120) * day + rnd(86400000));
 		if (rnd(15) == 0)
