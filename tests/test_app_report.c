@@ -1014,8 +1014,8 @@ static void fill_random(sqlite3 *db, int64_t t0)
 	/* orders */
 	int norders = 150 + (int)rnd(250);
 	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO orders(pk, station, kind, category,"
-					    " status, volunteer, hours, rating, created_at, _dead)"
-					    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+					    " status, volunteer, hours, rating, created_at, _dead, updated_at)"
+					    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 					    -1, &st, NULL), SQLITE_OK);
 	for (int i = 0; i < norders; i++) {
 		snprintf(pk, sizeof(pk), "s000%u-o%d", rnd(4) + 1, i);
@@ -1043,6 +1043,10 @@ static void fill_random(sqlite3 *db, int64_t t0)
 			sqlite3_bind_int(st, 10, 1);
 		else
 			sqlite3_bind_null(st, 10);
+		if (rnd(4) == 0)
+			sqlite3_bind_null(st, 11);
+		else
+			sqlite3_bind_int64(st, 11, t0 - 30 * day + (int64_t)rnd(90) * day + rnd(86400000));
 		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 		sqlite3_reset(st);
 	}
@@ -1078,6 +1082,29 @@ static void fill_random(sqlite3 *db, int64_t t0)
 			sqlite3_bind_int(st, 9, 1);
 		else
 			sqlite3_bind_null(st, 9);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* order events: when some orders were done (report --top) */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO order_events(pk, \"order\","
+					    " to_status, at, _dead) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < norders; i++) {
+		static const char *const to[] = { "done", "done", "accepted", "rated" };
+		snprintf(pk, sizeof(pk), "e%d", i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		snprintf(pk, sizeof(pk), "s000%u-o%d", rnd(4) + 1, (int)rnd((uint32_t)norders));
+		sqlite3_bind_text(st, 2, pk, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, to[rnd(4)], -1, SQLITE_STATIC);
+		if (rnd(8) == 0)
+			sqlite3_bind_null(st, 4);
+		else
+			sqlite3_bind_int64(st, 4, t0 - 30 * day + (int64_t)rnd(90) * day + rnd(86400000));
+		if (rnd(15) == 0)
+			sqlite3_bind_int(st, 5, 1);
+		else
+			sqlite3_bind_null(st, 5);
 		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
 		sqlite3_reset(st);
 	}
@@ -1180,6 +1207,112 @@ static void test_old_queries(void **state)
 	}
 }
 
+/* report --top against the grouped query it had before issue 15 (the
+ * same random replicas, with order events and times of change). */
+#define OLD_TOP_WORK \
+	"SELECT o.volunteer AS vid, coalesce((SELECT max(e.at) FROM order_events_live e" \
+	"  WHERE e.\"order\" = o.pk AND e.to_status = 'done'), o.updated_at, o.created_at) AS at," \
+	"  o.hours AS h FROM orders_live o WHERE o.status IN ('done', 'rated') AND o.hours > 0" \
+	" UNION ALL SELECT p.volunteer, p.at, p.hours FROM points_live p" \
+	"  WHERE p.hours > 0 AND p.at IS NOT NULL AND (p.reason = 'hours' OR (p.reason = 'service'" \
+	"  AND NOT EXISTS (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\")))"
+
+struct top_seen {
+	struct app_top_row *r;
+	size_t n;
+};
+
+static int top_collect(void *arg, const struct app_top_row *r)
+{
+	struct top_seen *s = arg;
+	s->r = realloc(s->r, (s->n + 1) * sizeof(*s->r));
+	assert_non_null(s->r);
+	s->r[s->n++] = *r;
+	return 0;
+}
+
+static void top_compare(struct t_node *t, enum app_top_period p, enum app_top_by by, int limit,
+			int64_t from, int64_t to)
+{
+	static const char *const period_sql[] = {
+		[APP_TOP_MONTH] = "strftime('%Y-%m', w.at / 1000, 'unixepoch', 'localtime')",
+		[APP_TOP_QUARTER] = "strftime('%Y', w.at / 1000, 'unixepoch', 'localtime') || '-Q' ||"
+				    " ((CAST(strftime('%m', w.at / 1000, 'unixepoch', 'localtime') AS INTEGER) + 2) / 3)",
+	};
+	static const char *const group_sql[] = {
+		[APP_TOP_COUNTY] = "''",
+		[APP_TOP_STATION] = "v.station",
+		[APP_TOP_TOWN] = "coalesce(nullif((SELECT s.parent FROM stations_live s WHERE s.pk = v.station), ''), '-')",
+	};
+	char sql[2048];
+	struct top_seen seen = { 0 };
+	sqlite3_stmt *st;
+	size_t i = 0;
+	assert_int_equal(app_top_list_range(&t->a, p, by, limit, from, to, top_collect, &seen), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT period, grp, rnk, vid, name, station, hours FROM ("
+		 " SELECT period, grp, vid, name, station, hours, row_number() OVER"
+		 "  (PARTITION BY period, grp ORDER BY hours DESC, vid) AS rnk FROM ("
+		 "  SELECT %s AS period, %s AS grp, v.pk AS vid, v.name AS name,"
+		 "   v.station AS station, sum(w.h) AS hours"
+		 "  FROM (" OLD_TOP_WORK ") w JOIN volunteers_live v ON v.pk = w.vid"
+		 "  WHERE w.at >= %lld AND w.at < %lld"
+		 "  GROUP BY period, grp, v.pk))"
+		 " WHERE rnk <= %d ORDER BY period DESC, grp, rnk",
+		 period_sql[p], group_sql[by], (long long)(from ? from : INT64_MIN),
+		 (long long)(to ? to : INT64_MAX), limit);
+	assert_int_equal(sqlite3_prepare_v2(crdt_store_db(t->a.store), sql, -1, &st, NULL), SQLITE_OK);
+	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+		char period[16], grp[CRDT_SCOPE_MAX + 1], vid[APP_ID_MAX + 1];
+		app_col_text(st, 0, period, sizeof(period));
+		app_col_text(st, 1, grp, sizeof(grp));
+		app_col_text(st, 3, vid, sizeof(vid));
+		if (i >= seen.n)
+			fail_msg("top %d/%d [%lld, %lld): row %zu (%s %s %s) missing", (int)p, (int)by,
+				 (long long)from, (long long)to, i, period, grp, vid);
+		const struct app_top_row *r = &seen.r[i];
+		if (strcmp(r->period, period) || strcmp(r->group, grp) || strcmp(r->id, vid) ||
+		    r->rank != sqlite3_column_int(st, 2) || r->hours != sqlite3_column_double(st, 6))
+			fail_msg("top %d/%d [%lld, %lld) row %zu: %s %s %d %s %g, old %s %s %d %s %g", (int)p,
+				 (int)by, (long long)from, (long long)to, i, r->period, r->group, r->rank,
+				 r->id, r->hours, period, grp, sqlite3_column_int(st, 2), vid,
+				 sqlite3_column_double(st, 6));
+	}
+	sqlite3_finalize(st);
+	if (i != seen.n)
+		fail_msg("top %d/%d: %zu rows, old %zu", (int)p, (int)by, seen.n, i);
+	free(seen.r);
+}
+
+static void test_top_old_query(void **state)
+{
+	struct t_node t;
+	const char *env = getenv("CUNLIAN_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) + 1;
+	(void)state;
+	printf("test_top_old_query: seed %llu (CUNLIAN_SEED=%llu replays it)\n", (unsigned long long)seed,
+	       (unsigned long long)seed);
+	fflush(stdout);
+	rnd_state = seed;
+	for (int round = 0; round < 3; round++) {
+		char name[16];
+		snprintf(name, sizeof(name), "top%d", round);
+		t_node_new(&t, tmp, name, "c01", true);
+		sqlite3 *db = crdt_store_db(t.a.store);
+		fill_random(db, (int64_t)t.a.now_ms);
+		for (int p = APP_TOP_MONTH; p <= APP_TOP_QUARTER; p++)
+			for (int by = APP_TOP_COUNTY; by <= APP_TOP_TOWN; by++)
+				for (int rg = 0; rg < 3; rg++) {
+					const int64_t day = 86400000;
+					int64_t from = rg ? (int64_t)t.a.now_ms - (int64_t)rnd(50) * day : 0;
+					int64_t to = rg == 2 ? (int64_t)t.a.now_ms + (int64_t)rnd(50) * day : 0;
+					top_compare(&t, (enum app_top_period)p, (enum app_top_by)by,
+						    1 + (int)rnd(5), from, to);
+				}
+		t_node_free(&t);
+	}
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1); /* the days of test_days */
@@ -1192,6 +1325,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_old_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_old_query, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
