@@ -146,13 +146,13 @@ static int report_rows(struct app *a, struct app_report *r, const char *sql, boo
 /* ---- texts to numbers (RP6) ------------------------------------------------- */
 
 /* A set of texts, each given a number (0, 1, ...) in the order added,
- * with two values of the caller's per text; open addressing over the
+ * with a value of the caller's per text; open addressing over the
  * numbers, the texts in one arena. A slot holds the number and half the
- * hash, an entry its text's place and the values, so a look-up touches
+ * hash, an entry its text's place and the value, so a look-up touches
  * a slot, an entry and a text. */
 struct rment {
 	size_t off;      /* the text's offset in the arena */
-	int64_t v0, v1;  /* the caller's values */
+	int64_t v0;      /* the caller's value */
 };
 struct rmap {
 	uint64_t *slot;  /* high half: the hash's; low half: number + 1, 0 empty */
@@ -238,7 +238,7 @@ static int rmap_get(struct rmap *m, const char *s, size_t len, bool add, size_t 
 	memcpy(m->text + m->tlen, s, len);
 	m->text[m->tlen + len] = '\0';
 	m->e[m->n].off = m->tlen;
-	m->e[m->n].v0 = m->e[m->n].v1 = 0;
+	m->e[m->n].v0 = 0;
 	m->tlen += len + 1;
 	size_t i = (size_t)h & (m->nslot - 1);
 	while (m->slot[i])
