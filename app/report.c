@@ -638,15 +638,18 @@ static int report_points(struct rbuild *b)
 	struct app_report *r = b->r;
 	sqlite3_stmt *st;
 	int rc;
+	/* column 5: the volunteer of an hours credit (RP5), as the grouped
+	 * queries tested it; 6: the volunteer, by team */
 	snprintf(q, sizeof(q),
-		 "SELECT %s, p.\"order\", p.station, p.at, p.delta, p.reason, p.hours, p.volunteer"
-		 " FROM points_live p",
-		 b->by == APP_BY_VOLUNTEER ? "coalesce(nullif(p.volunteer, ''), '-')" : "NULL");
+		 "SELECT %s, p.\"order\", p.station, p.at, p.delta, CASE WHEN p.reason = 'hours'"
+		 " AND coalesce(p.hours, 0) > 0 AND coalesce(p.volunteer, '') != '' THEN p.volunteer END,"
+		 " %s FROM points_live p",
+		 b->by == APP_BY_VOLUNTEER ? "coalesce(nullif(p.volunteer, ''), '-')" : "NULL",
+		 b->by == APP_BY_TEAM ? "p.volunteer" : "NULL");
 	if ((rc = app_sql(b->a, &st, q, NULL)))
 		return rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *order = rcol(st, 1), *station = rcol(st, 2), *reason = rcol(st, 5);
-		const char *vol = rcol(st, 7), *k = NULL;
+		const char *order = rcol(st, 1), *k = NULL;
 		bool has_t = sqlite3_column_type(st, 3) != SQLITE_NULL;
 		int64_t t = sqlite3_column_int64(st, 3);
 		size_t id;
@@ -667,11 +670,11 @@ static int report_points(struct rbuild *b)
 			if (by_order) /* by category or month without its order */
 				k = "-";
 			else if (b->by == APP_BY_STATION)
-				k = station;
+				k = rcol(st, 2);
 			else if (b->by == APP_BY_TOWN)
-				k = rbuild_mapped(b, &b->towns, station);
+				k = rbuild_mapped(b, &b->towns, rcol(st, 2));
 			else if (b->by == APP_BY_TEAM)
-				k = rbuild_mapped(b, &b->teams, vol);
+				k = rbuild_mapped(b, &b->teams, rcol(st, 6));
 			else
 				k = rcol(st, 0);
 			if ((rc = rbuild_key(b, k, &id)))
@@ -690,8 +693,8 @@ static int report_points(struct rbuild *b)
 			g->redeemed -= d;
 			r->total.redeemed -= d;
 		}
-		if (reason && strcmp(reason, "hours") == 0 && sqlite3_column_double(st, 6) > 0 && vol &&
-		    vol[0] && (rc = rbuild_active(b, id, vol)))
+		const char *vol = rcol(st, 5);
+		if (vol && (rc = rbuild_active(b, id, vol)))
 			goto out;
 	}
 	rc = rc == SQLITE_DONE ? 0 : app_fail_store(b->a, ERR_STORAGE);
