@@ -626,18 +626,24 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 	}
 	/* the filters; a page is LIMIT/OFFSET over the list's order, so
 	 * SQLite's sorter keeps at most offset + limit rows, and the total is
-	 * counted apart (range.h) */
+	 * counted apart (range.h). A station's or a volunteer's term is
+	 * written only when given, so that SQLite reads a range of its index
+	 * (crdt/schema.c), never every order of the county (issue 15). */
 #define APP_ORDER_WHERE                                                                          \
-	" WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR station = ?2)"                    \
-	" AND (?3 IS NULL OR volunteer = ?3)"                                                    \
+	" WHERE (?1 IS NULL OR status = ?1) AND %s AND %s"                                       \
 	" AND (?4 IS NULL OR created_at >= ?4) AND (?5 IS NULL OR created_at < ?5)"              \
 	" AND (?6 IS NULL OR instr(lower(coalesce(detail, '')), lower(?6)) > 0"                  \
 	"  OR instr(lower(coalesce(requester, '')), lower(?6)) > 0"                              \
 	"  OR instr(lower(coalesce(category, '')), lower(?6)) > 0)"                              \
 	" AND (?7 IS NULL OR coalesce(kind, 'service') = ?7)"                                  \
 	" AND (?8 IS NULL OR " APP_SEND_SQL_SENT ")" /* send.c: --from-hub */
+	char sql[2048];
+	const char *by_station = f->station ? "station = ?2" : "?2 IS NULL";
+	const char *by_vol = vid ? "volunteer = ?3" : "?3 IS NULL";
 	if (f->page) {
-		if ((rc = app_sql(a, &st, "SELECT count(*) FROM orders_live" APP_ORDER_WHERE, NULL)))
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM orders_live" APP_ORDER_WHERE, by_station,
+			 by_vol);
+		if ((rc = app_sql(a, &st, sql, NULL)))
 			return rc;
 		order_list_bind(st, f, vid);
 		rc = sqlite3_step(st);
@@ -646,11 +652,12 @@ int app_order_list(struct app *a, const struct app_order_filter *f, app_order_ea
 		if (rc != SQLITE_ROW)
 			return app_fail_store(a, ERR_STORAGE);
 	}
-	if ((rc = app_sql(a, &st,
-			  "SELECT " APP_ORDER_COLS " FROM orders_live" APP_ORDER_WHERE
-			  " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk"
-			  " LIMIT ?9 OFFSET ?10",
-			  NULL)))
+	snprintf(sql, sizeof(sql),
+		 "SELECT " APP_ORDER_COLS " FROM orders_live" APP_ORDER_WHERE
+		 " ORDER BY station, CAST(substr(pk, instr(pk, '-o') + 2) AS INTEGER), pk"
+		 " LIMIT ?9 OFFSET ?10",
+		 by_station, by_vol);
+	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 #undef APP_ORDER_WHERE
 	order_list_bind(st, f, vid);

@@ -201,21 +201,29 @@ int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 		return app_failf(a, ERR_USAGE, APP_W_VOL_BAD_STATUS, 1, f->status);
 	/* a skill is matched whole, as a literal: instr, never LIKE (whose %
 	 * and _ would be wildcards); so is a search. A page is LIMIT/OFFSET
-	 * over the list's order and its total is counted apart (range.h). */
+	 * over the list's order and its total is counted apart (range.h).
+	 * One station's list is a range of the index in the list's order
+	 * (crdt/schema.c): its term is written only when given, since
+	 * "?4 IS NULL OR station = ?4" makes SQLite read every volunteer of
+	 * the county (issue 15). */
 #define APP_VOLUNTEER_WHERE                                                                      \
 	/* a team by its id, its name (team.c), or an old free text */                           \
 	" WHERE (?1 IS NULL OR team = ?1 OR team IN (SELECT pk FROM teams_live WHERE name = ?1))" \
 	" AND (?2 IS NULL OR instr(',' || skills || ',', ',' || ?2 || ',') > 0)"                  \
 	" AND (?3 IS NULL OR status = ?3)"                                                       \
-	" AND (?4 IS NULL OR station = ?4)"                                                      \
+	" AND %s"                                                                                \
 	" AND (?5 IS NULL OR coalesce(registered_at, 0) >= ?5)"                                  \
 	" AND (?6 IS NULL OR coalesce(registered_at, 0) < ?6)"                                   \
 	" AND (?7 IS NULL OR instr(lower(coalesce(name, '')), lower(?7)) > 0"                    \
 	"  OR (length(?8) > 0 AND instr(coalesce(phone, ''), ?8) > 0)"                           \
 	"  OR instr(lower(coalesce(team, '')), lower(?7)) > 0"                                   \
 	"  OR team IN (SELECT pk FROM teams_live WHERE instr(lower(name), lower(?7)) > 0))"
+	char sql[2048];
+	const char *station = f->station ? "station = ?4" : "?4 IS NULL";
 	if (f->page) {
-		if ((rc = app_sql(a, &st, "SELECT count(*) FROM volunteers_live" APP_VOLUNTEER_WHERE, NULL)))
+		snprintf(sql, sizeof(sql), "SELECT count(*) FROM volunteers_live" APP_VOLUNTEER_WHERE,
+			 station);
+		if ((rc = app_sql(a, &st, sql, NULL)))
 			return rc;
 		if ((rc = volunteer_list_bind(a, st, f))) {
 			sqlite3_finalize(st);
@@ -227,11 +235,12 @@ int app_volunteer_list(struct app *a, const struct app_volunteer_filter *f,
 		if (rc != SQLITE_ROW)
 			return app_fail_store(a, ERR_STORAGE);
 	}
-	if ((rc = app_sql(a, &st,
-			  "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live" APP_VOLUNTEER_WHERE
-			  " ORDER BY station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk"
-			  " LIMIT ?9 OFFSET ?10",
-			  NULL)))
+	snprintf(sql, sizeof(sql),
+		 "SELECT " APP_VOLUNTEER_COLS " FROM volunteers_live" APP_VOLUNTEER_WHERE
+		 " ORDER BY station, CAST(substr(pk, instr(pk, '-v') + 2) AS INTEGER), pk"
+		 " LIMIT ?9 OFFSET ?10",
+		 station);
+	if ((rc = app_sql(a, &st, sql, NULL)))
 		return rc;
 #undef APP_VOLUNTEER_WHERE
 	if ((rc = volunteer_list_bind(a, st, f))) {

@@ -12,6 +12,9 @@
  * volunteers, wishes, the CSV writer's bytes (app/csv.h), search and
  * pages of order and volunteer lists, and a page of a 12,000-row list in
  * bounded memory.
+ *
+ * And at city scale (issue 15): the report's one pass per table gives
+ * every group and total the queries it replaced gave, on random replicas.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -698,6 +701,618 @@ static void test_pages(void **state)
 	t_node_free(&t);
 }
 
+/* ---- the report against the queries it had before issue 15 ------------------
+ *
+ * Until issue 15 the report ran a grouped query per table, each twice (the
+ * groups, then the total), and counted active volunteers with
+ * count(DISTINCT) over a UNION ALL. Those queries are kept here, as they
+ * were, as the definition the faster passes must match on every group
+ * and every count, on a replica filled at random (the seed is printed;
+ * CUNLIAN_SEED replays one): NULL and empty texts, unknown stations and
+ * volunteers, points rows whose order is missing or has no time, deleted
+ * rows, statuses outside the list. Hours are multiples of 0.25, so a sum
+ * is exact in any order. */
+
+static struct app_report_group *old_group(struct app_report *r, const char *k, bool add)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strcmp(r->g[i].key, k) == 0)
+			return &r->g[i];
+	if (!add)
+		return NULL;
+	assert_true(r->n < r->cap);
+	struct app_report_group *g = &r->g[r->n++];
+	memset(g, 0, sizeof(*g));
+	snprintf(g->key, sizeof(g->key), "%s", k);
+	return g;
+}
+
+static void old_key(const char *by, const char *station, char *out, size_t n)
+{
+	if (strcmp(by, "station") == 0)
+		snprintf(out, n, "%s", station);
+	else if (strcmp(by, "town") == 0)
+		snprintf(out, n, "coalesce(nullif(s.parent, ''), '-')");
+	else if (strcmp(by, "team") == 0)
+		snprintf(out, n, "coalesce(nullif((SELECT tv.team FROM volunteers_live tv"
+			 " WHERE tv.pk = %s), ''), '-')", station);
+	else if (strcmp(by, "volunteer") == 0)
+		snprintf(out, n, "coalesce(nullif(%s, ''), '-')", station);
+	else if (strcmp(by, "category") == 0)
+		snprintf(out, n, "coalesce(o.category, '-')");
+	else
+		snprintf(out, n, "coalesce(strftime('%%Y-%%m', o.created_at / 1000, 'unixepoch',"
+			 " 'localtime'), '-')");
+}
+
+static void old_range(const struct app_report *r, const char *col, char *out, size_t n)
+{
+	if (r->from_ms && r->to_ms)
+		snprintf(out, n, " WHERE %s >= %lld AND %s < %lld", col, (long long)r->from_ms, col,
+			 (long long)r->to_ms);
+	else if (r->from_ms)
+		snprintf(out, n, " WHERE %s >= %lld", col, (long long)r->from_ms);
+	else if (r->to_ms)
+		snprintf(out, n, " WHERE %s < %lld", col, (long long)r->to_ms);
+	else
+		out[0] = '\0';
+}
+
+/* Each row of sql into its group (column 0) or the total. */
+static void old_rows(sqlite3 *db, struct app_report *r, const char *sql, bool total, int what)
+{
+	sqlite3_stmt *st;
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char k[APP_NAME_MAX + 1];
+		const unsigned char *p = sqlite3_column_text(st, 0);
+		snprintf(k, sizeof(k), "%s", p ? (const char *)p : "");
+		struct app_report_group *g = total ? &r->total : old_group(r, k, true);
+		if (what == 0) {
+			g->orders = sqlite3_column_int64(st, 1);
+			for (int i = 0; i < APP_ST_N; i++)
+				g->st[i] = sqlite3_column_int64(st, 2 + i);
+			g->hours = sqlite3_column_double(st, 8);
+			g->rated = sqlite3_column_int64(st, 9);
+			g->rating_sum = sqlite3_column_double(st, 10);
+			g->satisfied = sqlite3_column_int64(st, 11);
+			g->wishes = sqlite3_column_int64(st, 13);
+			g->wishes_done = sqlite3_column_int64(st, 14);
+		} else if (what == 1) {
+			g->issued = sqlite3_column_int64(st, 1);
+			g->redeemed = sqlite3_column_int64(st, 2);
+		} else if (what == 2) {
+			g->active = sqlite3_column_int64(st, 1);
+		} else {
+			g->activities = sqlite3_column_int64(st, 1);
+		}
+	}
+	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+}
+
+static void old_report(sqlite3 *db, enum app_report_by by, int64_t from, int64_t to,
+		       struct app_report *r)
+{
+	char sql[2400], key[256], okey[256], pkey[256], ow[200], pw[200], to_s[64], in[200];
+	const char *byn = app_report_by_name(by);
+	memset(r, 0, sizeof(*r));
+	r->by = by;
+	r->from_ms = from;
+	r->to_ms = to;
+	r->cap = 4096;
+	r->g = calloc(r->cap, sizeof(*r->g));
+	assert_non_null(r->g);
+	old_key(byn, by == APP_BY_TEAM || by == APP_BY_VOLUNTEER ? "o.volunteer" : "o.station", key,
+		sizeof(key));
+	old_range(r, "o.created_at", ow, sizeof(ow));
+	old_range(r, "coalesce(p.at, o.created_at)", pw, sizeof(pw));
+	for (int total = 0; total < 2; total++) { /* orders */
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s AS k, count(*),"
+			 " sum(o.status = 'open'), sum(o.status = 'dispatched'), sum(o.status = 'accepted'),"
+			 " sum(o.status = 'done'), sum(o.status = 'rated'), sum(o.status = 'cancelled'),"
+			 " coalesce(sum(CASE WHEN o.status IN ('done', 'rated') THEN o.hours END), 0),"
+			 " count(o.rating), coalesce(sum(o.rating), 0), sum(coalesce(o.rating, 0) >= 4),"
+			 " 0, coalesce(sum(o.kind = 'wish'), 0),"
+			 " coalesce(sum(o.kind = 'wish' AND o.status IN ('done', 'rated')), 0)"
+			 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s"
+			 " GROUP BY k ORDER BY k",
+			 total ? "'*'" : key, ow);
+		old_rows(db, r, sql, total, 0);
+	}
+	for (int total = 0; total < 2; total++) { /* points */
+		if (total)
+			snprintf(pkey, sizeof(pkey), "'*'");
+		else if (by == APP_BY_CATEGORY || by == APP_BY_MONTH)
+			old_key(byn, "", pkey, sizeof(pkey));
+		else if (by == APP_BY_TEAM || by == APP_BY_VOLUNTEER)
+			old_key(byn, "p.volunteer", pkey, sizeof(pkey));
+		else
+			old_key(byn, "coalesce(o.station, p.station)", pkey, sizeof(pkey));
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s AS k,"
+			 " coalesce(sum(CASE WHEN p.delta > 0 THEN p.delta END), 0),"
+			 " coalesce(sum(CASE WHEN p.delta < 0 THEN -p.delta END), 0)"
+			 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
+			 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s"
+			 " GROUP BY k ORDER BY k",
+			 pkey, pw);
+		old_rows(db, r, sql, total, 1);
+	}
+	for (int total = 0; total < 2; total++) { /* active: count(DISTINCT) over a UNION ALL */
+		if (total) {
+			snprintf(okey, sizeof(okey), "'*'");
+		} else {
+			old_key(byn, by == APP_BY_TEAM || by == APP_BY_VOLUNTEER ? "o.volunteer" : "o.station",
+				okey, sizeof(okey));
+			if (by == APP_BY_CATEGORY || by == APP_BY_MONTH)
+				old_key(byn, "", pkey, sizeof(pkey));
+			else if (by == APP_BY_TEAM || by == APP_BY_VOLUNTEER)
+				old_key(byn, "p.volunteer", pkey, sizeof(pkey));
+			else
+				old_key(byn, "coalesce(o.station, p.station)", pkey, sizeof(pkey));
+		}
+		snprintf(sql, sizeof(sql),
+			 "SELECT k, count(DISTINCT vol) FROM ("
+			 "SELECT %s AS k, o.volunteer AS vol"
+			 " FROM orders_live o LEFT JOIN stations_live s ON s.pk = o.station%s%s"
+			 " o.status IN ('done', 'rated') AND coalesce(o.volunteer, '') != ''"
+			 " UNION ALL SELECT %s AS k, p.volunteer AS vol"
+			 " FROM points_live p LEFT JOIN orders_live o ON o.pk = p.\"order\""
+			 " LEFT JOIN stations_live s ON s.pk = coalesce(o.station, p.station)%s%s"
+			 " p.reason = 'hours' AND coalesce(p.hours, 0) > 0 AND coalesce(p.volunteer, '') != ''"
+			 ") GROUP BY k ORDER BY k",
+			 total ? "'*'" : okey, ow, ow[0] ? " AND" : " WHERE", total ? "'*'" : pkey, pw,
+			 pw[0] ? " AND" : " WHERE");
+		old_rows(db, r, sql, total, 2);
+	}
+	for (int total = 0; total < 2; total++) { /* registered and new volunteers */
+		if (total || by == APP_BY_VOLUNTEER)
+			snprintf(key, sizeof(key), total ? "'*'" : "v.pk");
+		else if (by == APP_BY_STATION)
+			snprintf(key, sizeof(key), "v.station");
+		else if (by == APP_BY_TOWN)
+			snprintf(key, sizeof(key), "coalesce(nullif(s.parent, ''), '-')");
+		else if (by == APP_BY_TEAM)
+			snprintf(key, sizeof(key), "coalesce(nullif(v.team, ''), '-')");
+		else if (by == APP_BY_MONTH)
+			snprintf(key, sizeof(key), "coalesce(strftime('%%Y-%%m', v.registered_at / 1000,"
+				 " 'unixepoch', 'localtime'), '-')");
+		else
+			continue;
+		if (to)
+			snprintf(to_s, sizeof(to_s), "coalesce(v.registered_at, 0) < %lld", (long long)to);
+		else
+			snprintf(to_s, sizeof(to_s), "1");
+		snprintf(in, sizeof(in), "%s AND coalesce(v.registered_at, 0) >= %lld", to_s,
+			 (long long)from);
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s AS k, coalesce(sum(%s AND coalesce(v.status, '') != 'left'), 0),"
+			 " coalesce(sum(%s), 0)"
+			 " FROM volunteers_live v LEFT JOIN stations_live s ON s.pk = v.station"
+			 " GROUP BY k ORDER BY k",
+			 key, by == APP_BY_MONTH && !total ? in : to_s, in);
+		sqlite3_stmt *st;
+		assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			char k[APP_NAME_MAX + 1];
+			const unsigned char *p = sqlite3_column_text(st, 0);
+			int64_t n = sqlite3_column_int64(st, 1), nw = sqlite3_column_int64(st, 2);
+			snprintf(k, sizeof(k), "%s", p ? (const char *)p : "");
+			if (!total && by == APP_BY_MONTH && !n && !nw)
+				continue;
+			struct app_report_group *g =
+				total ? &r->total : old_group(r, k, by != APP_BY_VOLUNTEER);
+			if (!g)
+				continue;
+			g->registered = n;
+			g->new_vols = nw;
+		}
+		assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+	}
+	for (int total = 0; total < 2; total++) { /* activities */
+		if (total)
+			snprintf(key, sizeof(key), "'*'");
+		else if (by == APP_BY_STATION)
+			snprintf(key, sizeof(key), "coalesce(nullif(x.station, ''), '-')");
+		else if (by == APP_BY_TOWN)
+			snprintf(key, sizeof(key), "coalesce(nullif(s.parent, ''), '-')");
+		else if (by == APP_BY_MONTH)
+			snprintf(key, sizeof(key), "coalesce(strftime('%%Y-%%m', x.start_at / 1000,"
+				 " 'unixepoch', 'localtime'), '-')");
+		else
+			continue;
+		old_range(r, "x.start_at", ow, sizeof(ow));
+		snprintf(sql, sizeof(sql),
+			 "SELECT %s AS k, count(*) FROM activities_live x"
+			 " LEFT JOIN stations_live s ON s.pk = x.station%s GROUP BY k ORDER BY k",
+			 key, ow);
+		old_rows(db, r, sql, total, 3);
+	}
+}
+
+/* A random replica: rows written straight into the tables, as merges
+ * leave them, with every oddity the readers must survive. */
+static uint64_t rnd_state;
+static uint32_t rnd(uint32_t n)
+{
+	rnd_state = rnd_state * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (uint32_t)(rnd_state >> 33) % n;
+}
+
+static void rnd_text(sqlite3_stmt *st, int i, const char *const *v, size_t n)
+{
+	const char *s = v[rnd((uint32_t)n)];
+	if (s)
+		sqlite3_bind_text(st, i, s, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+#define NV(a) (sizeof(a) / sizeof((a)[0]))
+
+static void fill_random(sqlite3 *db, int64_t t0)
+{
+	/* no station is NULL in one row and "" in another: the old queries
+	 * grouped those apart and kept one of the two under the key "" (the
+	 * passes add them up) */
+	static const char *const stations[] = { "s0001", "s0002", "s0003", "s0004", "s9", NULL };
+	static const char *const parents[] = { "t01", "t02", "", NULL };
+	static const char *const vols[] = { "s0001-v1", "s0001-v2", "s0002-v1", "s0002-v2", "s0003-v1",
+					    "s0004-v9", "hub-v1", "ghost-v7", "", NULL };
+	static const char *const teams[] = { "s0001-t1", "s0002-t1", "红马甲", "", NULL };
+	static const char *const vstatus[] = { "active", "paused", "left", NULL };
+	static const char *const ostatus[] = { "open", "dispatched", "accepted", "done", "rated",
+					       "cancelled", "done", "rated", "odd", NULL };
+	static const char *const kinds[] = { "service", "wish", NULL, "" };
+	static const char *const cats[] = { "助老", "维修", "助学", "旧名", NULL, "" };
+	static const char *const reasons[] = { "service", "redeem", "adjust", "hours", "hours", NULL };
+	sqlite3_stmt *st;
+	char pk[32];
+	const int64_t day = 86400000;
+
+	assert_int_equal(sqlite3_exec(db, "SAVEPOINT fill", NULL, NULL, NULL), SQLITE_OK);
+	/* stations (s9 and "" have no record) */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO stations(pk, name, parent, _dead)"
+					    " VALUES (?1, ?1, ?2, ?3)", -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 4; i++) {
+		sqlite3_bind_text(st, 1, stations[i], -1, SQLITE_STATIC);
+		rnd_text(st, 2, parents, NV(parents));
+		if (rnd(8) == 0)
+			sqlite3_bind_int(st, 3, 1);
+		else
+			sqlite3_bind_null(st, 3);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* volunteers: the ids above, and more of each station */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO volunteers(pk, name, station, team,"
+					    " status, registered_at, _dead) VALUES (?1, ?1, ?2, ?3, ?4, ?5, ?6)",
+					    -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 60; i++) {
+		if (i < 7)
+			snprintf(pk, sizeof(pk), "%s", vols[i]);
+		else
+			snprintf(pk, sizeof(pk), "s000%u-v%d", rnd(4) + 1, 10 + i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		rnd_text(st, 2, stations, NV(stations));
+		rnd_text(st, 3, teams, NV(teams));
+		rnd_text(st, 4, vstatus, NV(vstatus));
+		if (rnd(6) == 0)
+			sqlite3_bind_null(st, 5);
+		else
+			sqlite3_bind_int64(st, 5, t0 - 60 * day + (int64_t)rnd(120) * day + rnd(86400000));
+		if (rnd(10) == 0)
+			sqlite3_bind_int(st, 6, 1);
+		else
+			sqlite3_bind_null(st, 6);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* orders */
+	int norders = 150 + (int)rnd(250);
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO orders(pk, station, kind, category,"
+					    " status, volunteer, hours, rating, created_at, _dead, updated_at)"
+					    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+					    -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < norders; i++) {
+		snprintf(pk, sizeof(pk), "s000%u-o%d", rnd(4) + 1, i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		rnd_text(st, 2, stations, NV(stations));
+		rnd_text(st, 3, kinds, NV(kinds));
+		rnd_text(st, 4, cats, NV(cats));
+		rnd_text(st, 5, ostatus, NV(ostatus));
+		rnd_text(st, 6, vols, NV(vols));
+		if (rnd(5) == 0)
+			sqlite3_bind_null(st, 7);
+		else
+			sqlite3_bind_double(st, 7, rnd(17) * 0.25);
+		if (rnd(3) == 0)
+			sqlite3_bind_null(st, 8);
+		else
+			sqlite3_bind_int(st, 8, (int)rnd(5) + 1);
+		if (rnd(12) == 0)
+			sqlite3_bind_null(st, 9);
+		else if (rnd(40) == 0) /* before 1971 or after 2037: SQLite's own months */
+			sqlite3_bind_int64(st, 9, rnd(2) ? (int64_t)rnd(1000) * day : 2200000000000LL);
+		else
+			sqlite3_bind_int64(st, 9, t0 - 60 * day + (int64_t)rnd(120) * day + rnd(86400000));
+		if (rnd(15) == 0)
+			sqlite3_bind_int(st, 10, 1);
+		else
+			sqlite3_bind_null(st, 10);
+		if (rnd(4) == 0)
+			sqlite3_bind_null(st, 11);
+		else
+			sqlite3_bind_int64(st, 11, t0 - 30 * day + (int64_t)rnd(90) * day + rnd(86400000));
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* points: of an order (held, missing, deleted) or of none */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO points(pk, volunteer, delta, reason,"
+					    " \"order\", station, at, hours, _dead)"
+					    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+					    -1, &st, NULL), SQLITE_OK);
+	for (int i = 0; i < 2 * norders; i++) {
+		snprintf(pk, sizeof(pk), "s000%u-p%d", rnd(4) + 1, i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		rnd_text(st, 2, vols, NV(vols));
+		sqlite3_bind_int(st, 3, (int)rnd(81) - 40);
+		rnd_text(st, 4, reasons, NV(reasons));
+		uint32_t o = rnd(4);
+		if (o == 0) {
+			sqlite3_bind_null(st, 5);
+		} else {
+			snprintf(pk, sizeof(pk), "s000%u-o%d", rnd(4) + 1, (int)rnd((uint32_t)norders + 20));
+			sqlite3_bind_text(st, 5, pk, -1, SQLITE_TRANSIENT);
+		}
+		rnd_text(st, 6, stations, NV(stations));
+		if (rnd(3) == 0)
+			sqlite3_bind_null(st, 7);
+		else
+			sqlite3_bind_int64(st, 7, t0 - 60 * day + (int64_t)rnd(120) * day + rnd(86400000));
+		if (rnd(3) == 0)
+			sqlite3_bind_null(st, 8);
+		else
+			sqlite3_bind_double(st, 8, rnd(9) * 0.5);
+		if (rnd(15) == 0)
+			sqlite3_bind_int(st, 9, 1);
+		else
+			sqlite3_bind_null(st, 9);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* order events: when some orders were done (report --top) */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO order_events(pk, \"order\","
+					    " to_status, at, _dead) VALUES (?1, ?2, ?3, ?4, ?5)", -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < norders; i++) {
+		static const char *const to[] = { "done", "done", "accepted", "rated" };
+		snprintf(pk, sizeof(pk), "e%d", i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		snprintf(pk, sizeof(pk), "s000%u-o%d", rnd(4) + 1, (int)rnd((uint32_t)norders));
+		sqlite3_bind_text(st, 2, pk, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(st, 3, to[rnd(4)], -1, SQLITE_STATIC);
+		if (rnd(8) == 0)
+			sqlite3_bind_null(st, 4);
+		else
+			sqlite3_bind_int64(st, 4, t0 - 30 * day + (int64_t)rnd(90) * day + rnd(86400000));
+		if (rnd(15) == 0)
+			sqlite3_bind_int(st, 5, 1);
+		else
+			sqlite3_bind_null(st, 5);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	/* activities, one county-wide */
+	assert_int_equal(sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO activities(pk, title, station,"
+					    " start_at, _dead) VALUES (?1, ?1, ?2, ?3, NULL)", -1, &st, NULL),
+			 SQLITE_OK);
+	for (int i = 0; i < 12; i++) {
+		snprintf(pk, sizeof(pk), "a%d", i);
+		sqlite3_bind_text(st, 1, pk, -1, SQLITE_TRANSIENT);
+		rnd_text(st, 2, stations, NV(stations));
+		sqlite3_bind_int64(st, 3, t0 - 60 * day + (int64_t)rnd(120) * day);
+		assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+		sqlite3_reset(st);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(sqlite3_exec(db, "RELEASE fill", NULL, NULL, NULL), SQLITE_OK);
+}
+
+static void same_counts(const struct app_report_group *a, const struct app_report_group *b,
+			const char *what, enum app_report_by by, int64_t from, int64_t to)
+{
+	bool same = a->orders == b->orders && a->rated == b->rated && a->satisfied == b->satisfied &&
+		    a->active == b->active && a->issued == b->issued && a->redeemed == b->redeemed &&
+		    a->registered == b->registered && a->new_vols == b->new_vols &&
+		    a->wishes == b->wishes && a->wishes_done == b->wishes_done &&
+		    a->activities == b->activities && a->rating_sum == b->rating_sum &&
+		    a->hours == b->hours;
+	for (int i = 0; i < APP_ST_N; i++)
+		same = same && a->st[i] == b->st[i];
+	if (!same)
+		fail_msg("by %s [%lld, %lld) %s '%s': orders %lld/%lld active %lld/%lld issued %lld/%lld"
+			 " redeemed %lld/%lld registered %lld/%lld new %lld/%lld hours %g/%g"
+			 " (new/old)",
+			 app_report_by_name(by), (long long)from, (long long)to, what, a->key,
+			 (long long)a->orders, (long long)b->orders, (long long)a->active,
+			 (long long)b->active, (long long)a->issued, (long long)b->issued,
+			 (long long)a->redeemed, (long long)b->redeemed, (long long)a->registered,
+			 (long long)b->registered, (long long)a->new_vols, (long long)b->new_vols,
+			 a->hours, b->hours);
+}
+
+static void test_old_queries(void **state)
+{
+	struct t_node t;
+	const char *env = getenv("CUNLIAN_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL);
+	(void)state;
+	printf("test_old_queries: seed %llu (CUNLIAN_SEED=%llu replays it)\n", (unsigned long long)seed,
+	       (unsigned long long)seed);
+	fflush(stdout);
+	rnd_state = seed;
+	for (int round = 0; round < 4; round++) {
+		char name[16];
+		snprintf(name, sizeof(name), "hub%d", round);
+		t_node_new(&t, tmp, name, "c01", true);
+		sqlite3 *db = crdt_store_db(t.a.store);
+		fill_random(db, (int64_t)t.a.now_ms);
+		for (int by = APP_BY_STATION; by <= APP_BY_VOLUNTEER; by++) {
+			for (int rg = 0; rg < 4; rg++) {
+				const int64_t day = 86400000;
+				int64_t from = rg & 1 ? (int64_t)t.a.now_ms - (int64_t)rnd(50) * day : 0;
+				int64_t to = rg & 2 ? (int64_t)t.a.now_ms + (int64_t)rnd(50) * day : 0;
+				struct app_report nw, old;
+				assert_int_equal(app_report_build_range(&t.a, (enum app_report_by)by, from, to,
+									&nw),
+						 0);
+				old_report(db, (enum app_report_by)by, from, to, &old);
+				same_counts(&nw.total, &old.total, "total", (enum app_report_by)by, from, to);
+				for (size_t i = 0; i < old.n; i++) {
+					const struct app_report_group *g = NULL;
+					for (size_t j = 0; j < nw.n && !g; j++)
+						if (strcmp(nw.g[j].key, old.g[i].key) == 0)
+							g = &nw.g[j];
+					if (!g)
+						fail_msg("seed %llu by %s: group '%s' missing",
+							 (unsigned long long)seed,
+							 app_report_by_name((enum app_report_by)by),
+							 old.g[i].key);
+					same_counts(g, &old.g[i], "group", (enum app_report_by)by, from, to);
+				}
+				/* the new report has no group the old one lacked (by
+				 * category, the menu's own groups come on top: C4) */
+				for (size_t j = 0; j < nw.n; j++) {
+					if (old_group(&old, nw.g[j].key, false))
+						continue;
+					if (by == APP_BY_CATEGORY && nw.g[j].orders == 0 && nw.g[j].issued == 0 &&
+					    nw.g[j].redeemed == 0 && nw.g[j].active == 0)
+						continue;
+					fail_msg("seed %llu by %s: group '%s' is new",
+						 (unsigned long long)seed,
+						 app_report_by_name((enum app_report_by)by), nw.g[j].key);
+				}
+				app_report_release(&nw);
+				free(old.g);
+			}
+		}
+		t_node_free(&t);
+	}
+}
+
+/* report --top against the grouped query it had before issue 15 (the
+ * same random replicas, with order events and times of change). */
+#define OLD_TOP_WORK \
+	"SELECT o.volunteer AS vid, coalesce((SELECT max(e.at) FROM order_events_live e" \
+	"  WHERE e.\"order\" = o.pk AND e.to_status = 'done'), o.updated_at, o.created_at) AS at," \
+	"  o.hours AS h FROM orders_live o WHERE o.status IN ('done', 'rated') AND o.hours > 0" \
+	" UNION ALL SELECT p.volunteer, p.at, p.hours FROM points_live p" \
+	"  WHERE p.hours > 0 AND p.at IS NOT NULL AND (p.reason = 'hours' OR (p.reason = 'service'" \
+	"  AND NOT EXISTS (SELECT 1 FROM orders_live o WHERE o.pk = p.\"order\")))"
+
+struct top_seen {
+	struct app_top_row *r;
+	size_t n;
+};
+
+static int top_collect(void *arg, const struct app_top_row *r)
+{
+	struct top_seen *s = arg;
+	s->r = realloc(s->r, (s->n + 1) * sizeof(*s->r));
+	assert_non_null(s->r);
+	s->r[s->n++] = *r;
+	return 0;
+}
+
+static void top_compare(struct t_node *t, enum app_top_period p, enum app_top_by by, int limit,
+			int64_t from, int64_t to)
+{
+	static const char *const period_sql[] = {
+		[APP_TOP_MONTH] = "strftime('%Y-%m', w.at / 1000, 'unixepoch', 'localtime')",
+		[APP_TOP_QUARTER] = "strftime('%Y', w.at / 1000, 'unixepoch', 'localtime') || '-Q' ||"
+				    " ((CAST(strftime('%m', w.at / 1000, 'unixepoch', 'localtime') AS INTEGER) + 2) / 3)",
+	};
+	static const char *const group_sql[] = {
+		[APP_TOP_COUNTY] = "''",
+		[APP_TOP_STATION] = "v.station",
+		[APP_TOP_TOWN] = "coalesce(nullif((SELECT s.parent FROM stations_live s WHERE s.pk = v.station), ''), '-')",
+	};
+	char sql[2048];
+	struct top_seen seen = { 0 };
+	sqlite3_stmt *st;
+	size_t i = 0;
+	assert_int_equal(app_top_list_range(&t->a, p, by, limit, from, to, top_collect, &seen), 0);
+	snprintf(sql, sizeof(sql),
+		 "SELECT period, grp, rnk, vid, name, station, hours FROM ("
+		 " SELECT period, grp, vid, name, station, hours, row_number() OVER"
+		 "  (PARTITION BY period, grp ORDER BY hours DESC, vid) AS rnk FROM ("
+		 "  SELECT %s AS period, %s AS grp, v.pk AS vid, v.name AS name,"
+		 "   v.station AS station, sum(w.h) AS hours"
+		 "  FROM (" OLD_TOP_WORK ") w JOIN volunteers_live v ON v.pk = w.vid"
+		 "  WHERE w.at >= %lld AND w.at < %lld"
+		 "  GROUP BY period, grp, v.pk))"
+		 " WHERE rnk <= %d ORDER BY period DESC, grp, rnk",
+		 period_sql[p], group_sql[by], (long long)(from ? from : INT64_MIN),
+		 (long long)(to ? to : INT64_MAX), limit);
+	assert_int_equal(sqlite3_prepare_v2(crdt_store_db(t->a.store), sql, -1, &st, NULL), SQLITE_OK);
+	for (; sqlite3_step(st) == SQLITE_ROW; i++) {
+		char period[16], grp[CRDT_SCOPE_MAX + 1], vid[APP_ID_MAX + 1];
+		app_col_text(st, 0, period, sizeof(period));
+		app_col_text(st, 1, grp, sizeof(grp));
+		app_col_text(st, 3, vid, sizeof(vid));
+		if (i >= seen.n)
+			fail_msg("top %d/%d [%lld, %lld): row %zu (%s %s %s) missing", (int)p, (int)by,
+				 (long long)from, (long long)to, i, period, grp, vid);
+		const struct app_top_row *r = &seen.r[i];
+		if (strcmp(r->period, period) || strcmp(r->group, grp) || strcmp(r->id, vid) ||
+		    r->rank != sqlite3_column_int(st, 2) || r->hours != sqlite3_column_double(st, 6))
+			fail_msg("top %d/%d [%lld, %lld) row %zu: %s %s %d %s %g, old %s %s %d %s %g", (int)p,
+				 (int)by, (long long)from, (long long)to, i, r->period, r->group, r->rank,
+				 r->id, r->hours, period, grp, sqlite3_column_int(st, 2), vid,
+				 sqlite3_column_double(st, 6));
+	}
+	sqlite3_finalize(st);
+	if (i != seen.n)
+		fail_msg("top %d/%d: %zu rows, old %zu", (int)p, (int)by, seen.n, i);
+	free(seen.r);
+}
+
+static void test_top_old_query(void **state)
+{
+	struct t_node t;
+	const char *env = getenv("CUNLIAN_SEED");
+	uint64_t seed = env ? strtoull(env, NULL, 10) : (uint64_t)time(NULL) + 1;
+	(void)state;
+	printf("test_top_old_query: seed %llu (CUNLIAN_SEED=%llu replays it)\n", (unsigned long long)seed,
+	       (unsigned long long)seed);
+	fflush(stdout);
+	rnd_state = seed;
+	for (int round = 0; round < 3; round++) {
+		char name[16];
+		snprintf(name, sizeof(name), "top%d", round);
+		t_node_new(&t, tmp, name, "c01", true);
+		sqlite3 *db = crdt_store_db(t.a.store);
+		fill_random(db, (int64_t)t.a.now_ms);
+		for (int p = APP_TOP_MONTH; p <= APP_TOP_QUARTER; p++)
+			for (int by = APP_TOP_COUNTY; by <= APP_TOP_TOWN; by++)
+				for (int rg = 0; rg < 3; rg++) {
+					const int64_t day = 86400000;
+					int64_t from = rg ? (int64_t)t.a.now_ms - (int64_t)rnd(50) * day : 0;
+					int64_t to = rg == 2 ? (int64_t)t.a.now_ms + (int64_t)rnd(50) * day : 0;
+					top_compare(&t, (enum app_top_period)p, (enum app_top_by)by,
+						    1 + (int)rnd(5), from, to);
+				}
+		t_node_free(&t);
+	}
+}
+
 int main(void)
 {
 	setenv("TZ", "Asia/Shanghai", 1); /* the days of test_days */
@@ -709,6 +1324,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_csv_bytes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_queries, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_top_old_query, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

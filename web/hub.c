@@ -298,7 +298,11 @@ int web_hub(struct web_req *r)
 		return 0;
 	if ((rc = app_report_build_range(&r->w->app, q.by, q.from_ms, q.to_ms, &rep)))
 		return rc;
-	if ((rc = app_report_build_range(&r->w->app, APP_BY_STATION, q.from_ms, q.to_ms, &st))) {
+	/* the chart is by station: the report itself when it is (one build
+	 * of a city's report is most of the page's time) */
+	memset(&st, 0, sizeof(st));
+	if (q.by != APP_BY_STATION &&
+	    (rc = app_report_build_range(&r->w->app, APP_BY_STATION, q.from_ms, q.to_ms, &st))) {
 		app_report_release(&rep);
 		return rc;
 	}
@@ -346,7 +350,7 @@ int web_hub(struct web_req *r)
 	web_esc(&r->out, tc.wishes);
 	web_raw(&r->out, "</span></p></section>");
 
-	hub_chart(r, &st);
+	hub_chart(r, q.by == APP_BY_STATION ? &rep : &st);
 
 	web_raw(&r->out, "<h2>按");
 	web_raw(&r->out, hub_by_word(q.by));
