@@ -59,6 +59,9 @@ struct crdt_tstmt {
 	sqlite3_stmt *upd;    /* UPDATE all columns, for a loaded row */
 	sqlite3_stmt *bykey;  /* APPEND with unique col: SELECT pk WHERE key = ? */
 	sqlite3_stmt *del;    /* DELETE WHERE pk = ? */
+	/* the digest's SELECT, of every row [0] and of one scope's [1]:
+	 * prepared at the first digest, kept (a hub answers one a session) */
+	sqlite3_stmt *digest[2];
 };
 
 #define CRDT_TABLES_MAX 16
@@ -148,6 +151,14 @@ struct crdt_store {
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
 	struct crdt_rowcache cache;
+	/* The last base looked up (compact.c crdt_base_seq), good only in the
+	 * batch numbered base_txn: _base changes only in a write transaction,
+	 * and the batch's holds the lock; a base written in it forgets the
+	 * entry. txn counts the batches begun (crdt_store_begin). */
+	uint64_t txn, base_txn;
+	uint32_t base_author;
+	char base_scope[CRDT_SCOPE_MAX + 1];
+	uint64_t base_seq;
 	/* frames in the WAL after the last commit (the WAL hook); a batch's
 	 * commit leaves its checkpoint to crdt_store_checkpoint (store.c W1-W3) */
 	int wal_frames;
