@@ -1145,6 +1145,78 @@ out:
 	return rc;
 }
 
+/*
+ * The digest memo. A hub is asked its county's digest at the end of every
+ * session, and the county's rows change seldom: a digest is kept and given
+ * again while none of the rows it hashes can have changed.
+ *  M1. A digest is kept only when computed outside any transaction (so it
+ *      is of committed rows: a rollback cannot leave it wrong), and given
+ *      only outside any transaction.
+ *  M2. The domain tables are written only by crdt_row_write,
+ *      crdt_row_insert_new (store.c) and crdt_cand_drop (merge.c); each
+ *      calls crdt_digest_forget with the scope the row has after the
+ *      write. A row's scope only ever falls (merge.c R5: the least scope
+ *      of its commits), so the rows a write can add to or take from a
+ *      scope's digest are of a scope at or above the written one: the
+ *      digests forgotten are those of every scope >= it (byte order) and
+ *      the whole one; a write of no or an unknown scope forgets them all.
+ *      So a station's writes never forget the county's ("" is the least).
+ *  M3. Another connection's commit (another process writing the file)
+ *      changes PRAGMA data_version: then every kept digest is forgotten
+ *      before one is given.
+ *  M4. At most CRDT_DIGEST_MEMO are kept; a new one takes a free place or
+ *      the oldest's.
+ */
+void crdt_digest_forget(struct crdt_store *s, const char *scope)
+{
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) {
+		struct crdt_digest_memo *m = &s->dmemo[i];
+		if (m->valid && (!scope || m->whole || strcmp(m->scope, scope) >= 0))
+			m->valid = false;
+	}
+}
+
+/* M3: PRAGMA data_version now, or -1 when it cannot be read. */
+static sqlite3_int64 crdt_data_version(struct crdt_store *s)
+{
+	sqlite3_int64 v = -1;
+	if (!s->st_data_version &&
+	    sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &s->st_data_version, NULL) != SQLITE_OK)
+		return -1; /* finalized by crdt_store_close */
+	if (sqlite3_step(s->st_data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(s->st_data_version, 0);
+	sqlite3_reset(s->st_data_version);
+	return v;
+}
+
+static struct crdt_digest_memo *crdt_digest_kept(struct crdt_store *s, const char *scope)
+{
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) {
+		struct crdt_digest_memo *m = &s->dmemo[i];
+		if (m->valid && m->whole == !scope && (!scope || strcmp(m->scope, scope) == 0))
+			return m;
+	}
+	return NULL;
+}
+
+static void crdt_digest_keep(struct crdt_store *s, const char *scope, const uint8_t d[32])
+{
+	struct crdt_digest_memo *m = &s->dmemo[0];
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++)
+		if (!s->dmemo[i].valid) {
+			m = &s->dmemo[i];
+			break;
+		}
+	if (m == &s->dmemo[0] && m->valid) { /* M4: all taken; drop the oldest */
+		memmove(&s->dmemo[0], &s->dmemo[1], (CRDT_DIGEST_MEMO - 1) * sizeof(s->dmemo[0]));
+		m = &s->dmemo[CRDT_DIGEST_MEMO - 1];
+	}
+	m->valid = true;
+	m->whole = !scope;
+	snprintf(m->scope, sizeof(m->scope), "%s", scope ? scope : "");
+	memcpy(m->d, d, 32);
+}
+
 int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 {
 	struct sha256 h;
@@ -1156,6 +1228,17 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 		if (!s->batch_rc)
 			s->batch_rc = rc;
 		return rc;
+	}
+	bool memo = !s->depth && sqlite3_get_autocommit(s->db); /* M1 */
+	sqlite3_int64 dv = memo ? crdt_data_version(s) : -1;
+	if (memo && (dv < 0 || dv != s->dmemo_dv)) { /* M3 */
+		crdt_digest_forget(s, NULL);
+		s->dmemo_dv = dv;
+	}
+	struct crdt_digest_memo *kept = memo && dv >= 0 ? crdt_digest_kept(s, scope) : NULL;
+	if (kept) {
+		memcpy(out, kept->d, 32);
+		return 0;
 	}
 	struct buf b;
 	buf_init(&b, CRDT_DIGEST_RUN + (1 << 20)); /* a run and a row */
@@ -1171,6 +1254,8 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 		return rc;
 	}
 	sha256_final(&h, out);
+	if (memo && dv >= 0 && crdt_data_version(s) == dv) /* M1, M3: nobody wrote meanwhile */
+		crdt_digest_keep(s, scope, out);
 	return 0;
 }
 

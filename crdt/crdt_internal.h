@@ -65,6 +65,7 @@ struct crdt_tstmt {
 };
 
 #define CRDT_TABLES_MAX 16
+#define CRDT_DIGEST_MEMO 4 /* digests kept (commit.c): a hub's county and a few stations' */
 #define CRDT_COMPONENT_MAX 64
 
 /*
@@ -159,6 +160,15 @@ struct crdt_store {
 	uint32_t base_author;
 	char base_scope[CRDT_SCOPE_MAX + 1];
 	uint64_t base_seq;
+	/* Digests computed outside any transaction, kept until a row they
+	 * hash may have changed (commit.c "digest memo", M1-M4). */
+	struct crdt_digest_memo {
+		bool valid, whole; /* whole: of every row (scope NULL) */
+		char scope[CRDT_SCOPE_MAX + 1];
+		uint8_t d[32];
+	} dmemo[CRDT_DIGEST_MEMO];
+	sqlite3_int64 dmemo_dv; /* PRAGMA data_version when they were computed */
+	sqlite3_stmt *st_data_version;
 	/* frames in the WAL after the last commit (the WAL hook); a batch's
 	 * commit leaves its checkpoint to crdt_store_checkpoint (store.c W1-W3) */
 	int wal_frames;
@@ -192,6 +202,10 @@ int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const 
 int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
 		   const char *scope, bool in_file);
+
+/* A row of scope (NULL: no scope, or not known) is written or deleted:
+ * forget every kept digest that may hash it (commit.c M2). */
+void crdt_digest_forget(struct crdt_store *s, const char *scope);
 
 /* The row cache (rowcache.c). */
 void crdt_cache_init(struct crdt_store *s);
