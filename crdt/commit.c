@@ -1165,7 +1165,9 @@ out:
  *      changes PRAGMA data_version: then every kept digest is forgotten
  *      before one is given.
  *  M4. At most CRDT_DIGEST_MEMO are kept; a new one takes a free place or
- *      the oldest's.
+ *      that of the one given least recently: the county's, asked every
+ *      session, stays while the stations' scopes (which change every
+ *      session) come and go.
  */
 void crdt_digest_forget(struct crdt_store *s, const char *scope)
 {
@@ -1202,15 +1204,16 @@ static struct crdt_digest_memo *crdt_digest_kept(struct crdt_store *s, const cha
 static void crdt_digest_keep(struct crdt_store *s, const char *scope, const uint8_t d[32])
 {
 	struct crdt_digest_memo *m = &s->dmemo[0];
-	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++)
-		if (!s->dmemo[i].valid) {
-			m = &s->dmemo[i];
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) { /* M4: a free place, or the least used */
+		struct crdt_digest_memo *x = &s->dmemo[i];
+		if (!x->valid) {
+			m = x;
 			break;
 		}
-	if (m == &s->dmemo[0] && m->valid) { /* M4: all taken; drop the oldest */
-		memmove(&s->dmemo[0], &s->dmemo[1], (CRDT_DIGEST_MEMO - 1) * sizeof(s->dmemo[0]));
-		m = &s->dmemo[CRDT_DIGEST_MEMO - 1];
+		if (x->used < m->used)
+			m = x;
 	}
+	m->used = ++s->dmemo_clock;
 	m->valid = true;
 	m->whole = !scope;
 	snprintf(m->scope, sizeof(m->scope), "%s", scope ? scope : "");
@@ -1237,6 +1240,7 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 	}
 	struct crdt_digest_memo *kept = memo && dv >= 0 ? crdt_digest_kept(s, scope) : NULL;
 	if (kept) {
+		kept->used = ++s->dmemo_clock; /* M4 */
 		memcpy(out, kept->d, 32);
 		return 0;
 	}

@@ -166,7 +166,9 @@ struct crdt_store {
 		bool valid, whole; /* whole: of every row (scope NULL) */
 		char scope[CRDT_SCOPE_MAX + 1];
 		uint8_t d[32];
+		uint64_t used; /* dmemo_clock when last kept or given (M4) */
 	} dmemo[CRDT_DIGEST_MEMO];
+	uint64_t dmemo_clock;
 	sqlite3_int64 dmemo_dv; /* PRAGMA data_version when they were computed */
 	sqlite3_stmt *st_data_version;
 	/* frames in the WAL after the last commit (the WAL hook); a batch's

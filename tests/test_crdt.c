@@ -1345,6 +1345,21 @@ static void test_digest_memo(void **state)
 	memo_check(f, "a rolled back batch", c1);
 	assert_memory_equal(c0, c1, 32);
 	assert_memory_not_equal(inside, c1, 32);
+	/* M4: a hub's sessions ask the county's digest and a station's, more
+	 * stations than places: the county's stays kept */
+	for (int i = 0; i < 3 * CRDT_DIGEST_MEMO; i++) {
+		char st[16];
+		uint8_t d[32];
+		assert_int_equal(crdt_store_digest(f->hub, "", d), 0);
+		snprintf(st, sizeof(st), "s%04d", 10 + i);
+		assert_int_equal(crdt_store_digest(f->hub, st, d), 0);
+		bool county_kept = false;
+		for (size_t k = 0; k < CRDT_DIGEST_MEMO; k++)
+			county_kept |= f->hub->dmemo[k].valid && !f->hub->dmemo[k].whole &&
+				       !f->hub->dmemo[k].scope[0];
+		if (!county_kept)
+			fail_msg("the county's digest was dropped for the %d-th station's", i + 1);
+	}
 }
 
 int main(void)
