@@ -1,8 +1,21 @@
 // SPDX-License-Identifier: MIT
-/* sha256.c - SHA-256 as FIPS 180-4 specifies it; plain and portable. */
+/*
+ * sha256.c - SHA-256 as FIPS 180-4 specifies it: plain and portable, and
+ * on x86-64 with the SHA extensions (SHA-NI) the same compression function
+ * in those instructions, chosen at run time (the hub hashes every row of a
+ * scope for a session's digest: about 0.25 GB/s portable, several times
+ * that with SHA-NI). Both give the same bytes; test_base checks them
+ * against FIPS 180-4's examples and against each other.
+ */
 #include "base/sha256.h"
 
 #include <string.h>
+
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#define SHA256_NI 1
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
 
 static const uint32_t sha256_k[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
@@ -20,7 +33,7 @@ static uint32_t ror(uint32_t x, int n)
 	return x >> n | x << (32 - n);
 }
 
-static void sha256_block(struct sha256 *s, const uint8_t *p)
+static void sha256_block_c(uint32_t hs[8], const uint8_t *p)
 {
 	uint32_t w[64], a, b, c, d, e, f, g, h;
 	for (int i = 0; i < 16; i++)
@@ -31,8 +44,8 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 		uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ (w[i - 2] >> 10);
 		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
 	}
-	a = s->h[0], b = s->h[1], c = s->h[2], d = s->h[3];
-	e = s->h[4], f = s->h[5], g = s->h[6], h = s->h[7];
+	a = hs[0], b = hs[1], c = hs[2], d = hs[3];
+	e = hs[4], f = hs[5], g = hs[6], h = hs[7];
 	for (int i = 0; i < 64; i++) {
 		uint32_t t1 = h + (ror(e, 6) ^ ror(e, 11) ^ ror(e, 25)) + ((e & f) ^ (~e & g)) +
 			      sha256_k[i] + w[i];
@@ -40,8 +53,93 @@ static void sha256_block(struct sha256 *s, const uint8_t *p)
 		h = g, g = f, f = e, e = d + t1;
 		d = c, c = b, b = a, a = t1 + t2;
 	}
-	s->h[0] += a, s->h[1] += b, s->h[2] += c, s->h[3] += d;
-	s->h[4] += e, s->h[5] += f, s->h[6] += g, s->h[7] += h;
+	hs[0] += a, hs[1] += b, hs[2] += c, hs[3] += d;
+	hs[4] += e, hs[5] += f, hs[6] += g, hs[7] += h;
+}
+
+static void sha256_blocks_c(uint32_t h[8], const uint8_t *p, size_t n)
+{
+	for (; n; n--, p += 64)
+		sha256_block_c(h, p);
+}
+
+#ifdef SHA256_NI
+/*
+ * The compression function with SHA256RNDS2 (two rounds), SHA256MSG1 and
+ * SHA256MSG2 (the message schedule). The instructions keep the state as
+ * two vectors, ABEF and CDGH (A in the highest lane); each group of four
+ * rounds takes four schedule words W[4g..4g+3] plus K, two rounds from the
+ * low half and two from the high half.
+ */
+__attribute__((target("sha,sse4.1,ssse3"))) static void sha256_blocks_ni(uint32_t h[8], const uint8_t *p,
+									      size_t n)
+{
+	const __m128i bswap = _mm_set_epi8(12, 13, 14, 15, 8, 9, 10, 11, 4, 5, 6, 7, 0, 1, 2, 3);
+	__m128i t = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[0]), 0xB1);
+	__m128i cdgh = _mm_shuffle_epi32(_mm_loadu_si128((const __m128i *)(const void *)&h[4]), 0x1B);
+	__m128i abef = _mm_alignr_epi8(t, cdgh, 8);
+	cdgh = _mm_blend_epi16(cdgh, t, 0xF0);
+	for (; n; n--, p += 64) {
+		__m128i abef0 = abef, cdgh0 = cdgh, w[4];
+		for (int g = 0; g < 16; g++) {
+			__m128i m;
+			if (g < 4)
+				m = _mm_shuffle_epi8(_mm_loadu_si128((const __m128i *)(const void *)(p + 16 * g)), bswap);
+			else /* W[4g..] from W[4g-16..4g-1]: w[g & 3] is the oldest group */
+				m = _mm_sha256msg2_epu32(
+					_mm_add_epi32(_mm_sha256msg1_epu32(w[g & 3], w[(g + 1) & 3]),
+						      _mm_alignr_epi8(w[(g + 3) & 3], w[(g + 2) & 3], 4)),
+					w[(g + 3) & 3]);
+			w[g & 3] = m;
+			m = _mm_add_epi32(m, _mm_loadu_si128((const __m128i *)(const void *)&sha256_k[4 * g]));
+			cdgh = _mm_sha256rnds2_epu32(cdgh, abef, m); /* now ABEF */
+			abef = _mm_sha256rnds2_epu32(abef, cdgh, _mm_shuffle_epi32(m, 0x0E));
+		}
+		abef = _mm_add_epi32(abef, abef0);
+		cdgh = _mm_add_epi32(cdgh, cdgh0);
+	}
+	t = _mm_shuffle_epi32(abef, 0x1B);  /* A B E F, A in the lowest lane */
+	cdgh = _mm_shuffle_epi32(cdgh, 0xB1); /* G H C D */
+	_mm_storeu_si128((__m128i *)(void *)&h[0], _mm_blend_epi16(t, cdgh, 0xF0));
+	_mm_storeu_si128((__m128i *)(void *)&h[4], _mm_alignr_epi8(cdgh, t, 8));
+}
+
+/* 1: the CPU has SHA-NI (and the SSE it needs); 0: not; -1: not asked yet.
+ * Set once, to the same value by whichever thread asks first. */
+static _Atomic int sha256_ni = -1;
+
+static bool sha256_ni_ok(void)
+{
+	int v = sha256_ni;
+	if (v < 0) {
+		unsigned a, b, c, d;
+		bool sse = __get_cpuid(1, &a, &b, &c, &d) && (c & bit_SSSE3) && (c & bit_SSE4_1);
+		v = sse && __get_cpuid_count(7, 0, &a, &b, &c, &d) && (b & (1u << 29)) ? 1 : 0;
+		sha256_ni = v;
+	}
+	return v == 1;
+}
+#endif
+
+/* Compress n whole blocks at p into h. */
+static void sha256_blocks(uint32_t h[8], const uint8_t *p, size_t n)
+{
+#ifdef SHA256_NI
+	if (sha256_ni_ok()) {
+		sha256_blocks_ni(h, p, n);
+		return;
+	}
+#endif
+	sha256_blocks_c(h, p, n);
+}
+
+void sha256_portable(bool on)
+{
+#ifdef SHA256_NI
+	sha256_ni = on ? 0 : -1;
+#else
+	(void)on;
+#endif
 }
 
 void sha256_init(struct sha256 *s)
@@ -56,16 +154,25 @@ void sha256_init(struct sha256 *s)
 void sha256_update(struct sha256 *s, const void *data, size_t n)
 {
 	const uint8_t *p = data;
+	if (!n)
+		return;
 	s->total += n;
-	while (n) {
+	if (s->fill) {
 		size_t take = 64 - s->fill < n ? 64 - s->fill : n;
 		memcpy(s->block + s->fill, p, take);
 		s->fill += take, p += take, n -= take;
-		if (s->fill == 64) {
-			sha256_block(s, s->block);
-			s->fill = 0;
-		}
+		if (s->fill < 64)
+			return;
+		sha256_blocks(s->h, s->block, 1);
+		s->fill = 0;
 	}
+	if (n >= 64) { /* whole blocks straight from the input */
+		sha256_blocks(s->h, p, n / 64);
+		p += n & ~(size_t)63;
+		n &= 63;
+	}
+	memcpy(s->block, p, n);
+	s->fill = n;
 }
 
 void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN])

@@ -9,6 +9,7 @@
 #ifndef CUNLIAN_SHA256_H
 #define CUNLIAN_SHA256_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -25,5 +26,8 @@ void sha256_init(struct sha256 *s);
 void sha256_update(struct sha256 *s, const void *p, size_t n);
 /* Writes the 32-byte hash and wipes the state. */
 void sha256_final(struct sha256 *s, uint8_t out[SHA256_LEN]);
+/* For tests: on, the portable code even where the CPU has SHA-NI; off,
+ * what the CPU has again. Not for use while another thread hashes. */
+void sha256_portable(bool on);
 
 #endif

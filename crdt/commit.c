@@ -145,6 +145,7 @@ int crdt_store_begin(struct crdt_store *s)
 {
 	if (s->depth)
 		return ERR_USAGE;
+	s->txn++; /* forgets the base cached in the last batch (compact.c) */
 	int rc = crdt_stmt_run(s->st_begin);
 	if (!rc && (rc = crdt_txn_refresh(s)) != 0)
 		crdt_stmt_run(s->st_rollback);
@@ -1066,29 +1067,36 @@ static void crdt_digest_clock(struct buf *b, const struct crdt_store *s, const s
  * that SQLite keeps as an integer is hashed as REAL), u64be HLC, author id;
  * the tombstone as column id 0xff with its clock; u8 0xfe ends the row.
  */
+/* Bytes of rows gathered before they go to the hash at once. */
+#define CRDT_DIGEST_RUN 32768
+
 static int crdt_digest_table(struct crdt_store *s, const struct crdt_table *t, const char *scope,
-			     struct sha256 *h)
+			     struct sha256 *h, struct buf *b)
 {
-	char sql[1024];
-	sqlite3_stmt *st;
-	struct buf b;
+	sqlite3_stmt **slot = &s->t[t->id].digest[scope != NULL];
+	sqlite3_stmt *st = *slot;
 	int rc;
 
-	/* Columns by name, in id order: a migration appends columns after
-	 * _m and _dead, so SELECT * would not keep this order. */
-	int n = snprintf(sql, sizeof(sql), "SELECT pk");
-	for (size_t c = 0; c < t->ncols; c++)
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\"", t->cols[c].name);
-	n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", _m FROM \"%s\"", t->name);
-	if (scope) /* the row's scope is that of the commits that wrote it */
-		n += snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE _scope = ?1");
-	snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY pk");
-	rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
-	if (rc != SQLITE_OK)
-		return crdt_sql_rc(rc);
+	if (!st) {
+		char sql[1024];
+		/* Columns by name, in id order: a migration appends columns
+		 * after _m and _dead, so SELECT * would not keep this order. */
+		int n = snprintf(sql, sizeof(sql), "SELECT pk");
+		for (size_t c = 0; c < t->ncols; c++)
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", \"%s\"", t->cols[c].name);
+		n += snprintf(sql + n, sizeof(sql) - (size_t)n, ", _m FROM \"%s\"", t->name);
+		if (scope) /* the row's scope is that of the commits that wrote it */
+			n += snprintf(sql + n, sizeof(sql) - (size_t)n, " WHERE _scope = ?1");
+		snprintf(sql + n, sizeof(sql) - (size_t)n, " ORDER BY pk");
+		rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+		if (rc != SQLITE_OK)
+			return crdt_sql_rc(rc);
+		*slot = st; /* finalized by crdt_store_close */
+	}
 	if (scope)
 		sqlite3_bind_text(st, 1, scope, -1, SQLITE_STATIC);
-	buf_init(&b, 1 << 20);
+	/* The rows' bytes gather in b and go to the hash in runs of
+	 * CRDT_DIGEST_RUN: the same bytes in the same order, fewer calls. */
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct crdt_meta m;
 		const void *mp = sqlite3_column_blob(st, (int)t->ncols + 1);
@@ -1097,43 +1105,119 @@ static int crdt_digest_table(struct crdt_store *s, const struct crdt_table *t, c
 			rc = ERR_CORRUPT;
 			goto out;
 		}
-		buf_reset(&b);
-		buf_put_u8(&b, t->id);
-		buf_put_u32be(&b, (uint32_t)sqlite3_column_bytes(st, 0));
-		buf_put(&b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
+		buf_put_u8(b, t->id);
+		buf_put_u32be(b, (uint32_t)sqlite3_column_bytes(st, 0));
+		buf_put(b, sqlite3_column_text(st, 0), (size_t)sqlite3_column_bytes(st, 0));
 		for (unsigned c = 0; c < t->ncols; c++) {
 			struct crdt_group *g = crdt_meta_find(&m, (int)c);
 			if (!g)
 				continue;
-			buf_put_u8(&b, (uint8_t)c);
+			buf_put_u8(b, (uint8_t)c);
 			if (t->cols[c].type == CRDT_REAL && sqlite3_column_type(st, (int)c + 1) == SQLITE_INTEGER) {
 				double d = (double)sqlite3_column_int64(st, (int)c + 1);
 				uint64_t bits;
 				memcpy(&bits, &d, 8);
-				buf_put_u8(&b, CRDT_REAL);
-				buf_put_u64be(&b, bits);
+				buf_put_u8(b, CRDT_REAL);
+				buf_put_u64be(b, bits);
 			} else {
-				crdt_digest_value(&b, st, (int)c + 1);
+				crdt_digest_value(b, st, (int)c + 1);
 			}
-			crdt_digest_clock(&b, s, g);
+			crdt_digest_clock(b, s, g);
 		}
 		struct crdt_group *tomb = crdt_meta_find(&m, -1);
 		if (tomb) {
-			buf_put_u8(&b, 0xff);
-			crdt_digest_clock(&b, s, tomb);
+			buf_put_u8(b, 0xff);
+			crdt_digest_clock(b, s, tomb);
 		}
-		buf_put_u8(&b, 0xfe);
-		if (b.err) {
-			rc = b.err;
+		buf_put_u8(b, 0xfe);
+		if (b->err) {
+			rc = b->err;
 			goto out;
 		}
-		sha256_update(h, b.data, b.len);
+		if (b->len >= CRDT_DIGEST_RUN) {
+			sha256_update(h, b->data, b->len);
+			buf_reset(b);
+		}
 	}
 	rc = rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
 out:
-	buf_release(&b);
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
 	return rc;
+}
+
+/*
+ * The digest memo. A hub is asked its county's digest at the end of every
+ * session, and the county's rows change seldom: a digest is kept and given
+ * again while none of the rows it hashes can have changed.
+ *  M1. A digest is kept only when computed outside any transaction (so it
+ *      is of committed rows: a rollback cannot leave it wrong), and given
+ *      only outside any transaction.
+ *  M2. The domain tables are written only by crdt_row_write,
+ *      crdt_row_insert_new (store.c) and crdt_cand_drop (merge.c); each
+ *      calls crdt_digest_forget with the scope the row has after the
+ *      write. A row's scope only ever falls (merge.c R5: the least scope
+ *      of its commits), so the rows a write can add to or take from a
+ *      scope's digest are of a scope at or above the written one: the
+ *      digests forgotten are those of every scope >= it (byte order) and
+ *      the whole one; a write of no or an unknown scope forgets them all.
+ *      So a station's writes never forget the county's ("" is the least).
+ *  M3. Another connection's commit (another process writing the file)
+ *      changes PRAGMA data_version: then every kept digest is forgotten
+ *      before one is given.
+ *  M4. At most CRDT_DIGEST_MEMO are kept; a new one takes a free place or
+ *      that of the one given least recently: the county's, asked every
+ *      session, stays while the stations' scopes (which change every
+ *      session) come and go.
+ */
+void crdt_digest_forget(struct crdt_store *s, const char *scope)
+{
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) {
+		struct crdt_digest_memo *m = &s->dmemo[i];
+		if (m->valid && (!scope || m->whole || strcmp(m->scope, scope) >= 0))
+			m->valid = false;
+	}
+}
+
+/* M3: PRAGMA data_version now, or -1 when it cannot be read. */
+static sqlite3_int64 crdt_data_version(struct crdt_store *s)
+{
+	sqlite3_int64 v = -1;
+	if (!s->st_data_version &&
+	    sqlite3_prepare_v2(s->db, "PRAGMA data_version", -1, &s->st_data_version, NULL) != SQLITE_OK)
+		return -1; /* finalized by crdt_store_close */
+	if (sqlite3_step(s->st_data_version) == SQLITE_ROW)
+		v = sqlite3_column_int64(s->st_data_version, 0);
+	sqlite3_reset(s->st_data_version);
+	return v;
+}
+
+static struct crdt_digest_memo *crdt_digest_kept(struct crdt_store *s, const char *scope)
+{
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) {
+		struct crdt_digest_memo *m = &s->dmemo[i];
+		if (m->valid && m->whole == !scope && (!scope || strcmp(m->scope, scope) == 0))
+			return m;
+	}
+	return NULL;
+}
+
+static void crdt_digest_keep(struct crdt_store *s, const char *scope, const uint8_t d[32])
+{
+	struct crdt_digest_memo *m = &s->dmemo[0];
+	for (size_t i = 0; i < CRDT_DIGEST_MEMO; i++) { /* M4: a free place, or the least used */
+		struct crdt_digest_memo *x = &s->dmemo[i];
+		if (!x->valid) {
+			m = x;
+			break;
+		}
+		if (x->used < m->used)
+			m = x;
+	}
+	m->used = ++s->dmemo_clock;
+	m->valid = true;
+	m->whole = !scope;
+	snprintf(m->scope, sizeof(m->scope), "%s", scope ? scope : "");
+	memcpy(m->d, d, 32);
 }
 
 int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
@@ -1148,13 +1232,34 @@ int crdt_store_digest(struct crdt_store *s, const char *scope, uint8_t out[32])
 			s->batch_rc = rc;
 		return rc;
 	}
+	bool memo = !s->depth && sqlite3_get_autocommit(s->db); /* M1 */
+	sqlite3_int64 dv = memo ? crdt_data_version(s) : -1;
+	if (memo && (dv < 0 || dv != s->dmemo_dv)) { /* M3 */
+		crdt_digest_forget(s, NULL);
+		s->dmemo_dv = dv;
+	}
+	struct crdt_digest_memo *kept = memo && dv >= 0 ? crdt_digest_kept(s, scope) : NULL;
+	if (kept) {
+		kept->used = ++s->dmemo_clock; /* M4 */
+		memcpy(out, kept->d, 32);
+		return 0;
+	}
+	struct buf b;
+	buf_init(&b, CRDT_DIGEST_RUN + (1 << 20)); /* a run and a row */
 	sha256_init(&h);
 	for (size_t i = 0; i < crdt_ntables && !rc; i++)
 		if (crdt_tables[i].name)
-			rc = crdt_digest_table(s, &crdt_tables[i], scope, &h);
-	if (rc)
+			rc = crdt_digest_table(s, &crdt_tables[i], scope, &h, &b);
+	if (!rc)
+		sha256_update(&h, b.data, b.len);
+	buf_release(&b);
+	if (rc) {
+		memset(&h, 0, sizeof(h));
 		return rc;
+	}
 	sha256_final(&h, out);
+	if (memo && dv >= 0 && crdt_data_version(s) == dv) /* M1, M3: nobody wrote meanwhile */
+		crdt_digest_keep(s, scope, out);
 	return 0;
 }
 

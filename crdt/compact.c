@@ -78,15 +78,32 @@ out:
 	return rc;
 }
 
+/* A hub applying a station's chunk asks this once per commit, of the same
+ * few feeds: inside a batch (crdt_store_begin/end: one write transaction)
+ * the answer is kept (one entry, crdt_store base_*), since nothing else
+ * can change _base until the batch ends. */
 int crdt_base_seq(struct crdt_store *s, uint32_t author, const char *scope, uint64_t *seq)
 {
+	bool in_txn = s->depth > 0;
+	if (in_txn && s->base_txn == s->txn && s->base_author == author && strcmp(s->base_scope, scope) == 0) {
+		*seq = s->base_seq;
+		return 0;
+	}
 	sqlite3_stmt *st = s->st_base_get;
 	sqlite3_bind_int64(st, 1, author);
 	sqlite3_bind_text(st, 2, scope, -1, SQLITE_STATIC);
 	int rc = sqlite3_step(st);
 	*seq = rc == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : crdt_sql_rc(rc);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	if (in_txn && strlen(scope) <= CRDT_SCOPE_MAX) {
+		s->base_txn = s->txn;
+		s->base_author = author;
+		memcpy(s->base_scope, scope, strlen(scope) + 1);
+		s->base_seq = *seq;
+	}
+	return 0;
 }
 
 int crdt_store_base_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
@@ -130,6 +147,7 @@ static int crdt_base_put(struct crdt_store *s, const void *arg)
 		return s->batch_rc;
 	if ((rc = crdt_author_index(s, b->author, &idx)))
 		return rc;
+	s->base_txn = 0; /* the cached base may be this one (crdt_base_seq) */
 	sqlite3_stmt *st = s->st_base_put; /* B1: only raises */
 	sqlite3_bind_int64(st, 1, idx);
 	sqlite3_bind_text(st, 2, b->scope, -1, SQLITE_STATIC);

@@ -59,9 +59,13 @@ struct crdt_tstmt {
 	sqlite3_stmt *upd;    /* UPDATE all columns, for a loaded row */
 	sqlite3_stmt *bykey;  /* APPEND with unique col: SELECT pk WHERE key = ? */
 	sqlite3_stmt *del;    /* DELETE WHERE pk = ? */
+	/* the digest's SELECT, of every row [0] and of one scope's [1]:
+	 * prepared at the first digest, kept (a hub answers one a session) */
+	sqlite3_stmt *digest[2];
 };
 
 #define CRDT_TABLES_MAX 16
+#define CRDT_DIGEST_MEMO 4 /* digests kept (commit.c): a hub's county and a few stations' */
 #define CRDT_COMPONENT_MAX 64
 
 /*
@@ -148,6 +152,25 @@ struct crdt_store {
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
 	struct crdt_rowcache cache;
+	/* The last base looked up (compact.c crdt_base_seq), good only in the
+	 * batch numbered base_txn: _base changes only in a write transaction,
+	 * and the batch's holds the lock; a base written in it forgets the
+	 * entry. txn counts the batches begun (crdt_store_begin). */
+	uint64_t txn, base_txn;
+	uint32_t base_author;
+	char base_scope[CRDT_SCOPE_MAX + 1];
+	uint64_t base_seq;
+	/* Digests computed outside any transaction, kept until a row they
+	 * hash may have changed (commit.c "digest memo", M1-M4). */
+	struct crdt_digest_memo {
+		bool valid, whole; /* whole: of every row (scope NULL) */
+		char scope[CRDT_SCOPE_MAX + 1];
+		uint8_t d[32];
+		uint64_t used; /* dmemo_clock when last kept or given (M4) */
+	} dmemo[CRDT_DIGEST_MEMO];
+	uint64_t dmemo_clock;
+	sqlite3_int64 dmemo_dv; /* PRAGMA data_version when they were computed */
+	sqlite3_stmt *st_data_version;
 	/* frames in the WAL after the last commit (the WAL hook); a batch's
 	 * commit leaves its checkpoint to crdt_store_checkpoint (store.c W1-W3) */
 	int wal_frames;
@@ -181,6 +204,10 @@ int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const 
 int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
 		   const char *scope, bool in_file);
+
+/* A row of scope (NULL: no scope, or not known) is written or deleted:
+ * forget every kept digest that may hash it (commit.c M2). */
+void crdt_digest_forget(struct crdt_store *s, const char *scope);
 
 /* The row cache (rowcache.c). */
 void crdt_cache_init(struct crdt_store *s);

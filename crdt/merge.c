@@ -383,6 +383,7 @@ static int crdt_cand_drop(struct crdt_store *s, const struct crdt_table *t, cons
 {
 	sqlite3_stmt *st;
 	if (c->live) {
+		crdt_digest_forget(s, NULL); /* a row of a scope not known here */
 		st = s->t[t->id].del;
 		sqlite3_bind_text(st, 1, c->w->pk, (int)c->w->pk_len, SQLITE_STATIC);
 	} else {

@@ -917,6 +917,7 @@ int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char 
 	sqlite3_stmt *st = in_file ? s->t[t->id].upd : s->t[t->id].put;
 	int rc;
 
+	crdt_digest_forget(s, scope);
 	crdt_row_bind(st, t, pk, pk_len, v, m, m_len, dead, scope);
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
@@ -939,6 +940,7 @@ int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const 
 	crdt_meta_encode(&r->m, b);
 	if (b->err)
 		return b->err;
+	crdt_digest_forget(s, r->has_scope ? r->scope : NULL);
 	crdt_row_bind(st, t, pk, pk_len, r->v, b->data, b->len, !crdt_meta_live(&r->m),
 		      r->has_scope ? r->scope : NULL);
 	rc = sqlite3_step(st);

@@ -12,11 +12,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "base/afile.h"
 #include "base/buf.h"
 #include "base/err.h"
 #include "base/mem.h"
+#include "base/sha256.h"
 #include "base/utf8.h"
 #include "tests/helpers.h"
 
@@ -416,6 +418,75 @@ static void test_afile(void **state)
 	t_rmdir(dir);
 }
 
+/* SHA-256 (the replica digest's hash): FIPS 180-4's examples, then the
+ * portable code and the CPU's (SHA-NI, where there is one) on the same
+ * random messages cut into random pieces: the same bytes every way. */
+static void sha256_hex(const uint8_t *d, char out[65])
+{
+	for (int i = 0; i < 32; i++)
+		snprintf(out + 2 * i, 3, "%02x", d[i]);
+}
+
+static void sha256_of(const void *p, size_t n, char out[65])
+{
+	struct sha256 h;
+	uint8_t d[SHA256_LEN];
+	sha256_init(&h);
+	sha256_update(&h, p, n);
+	sha256_final(&h, d);
+	sha256_hex(d, out);
+}
+
+static void test_sha256(void **state)
+{
+	(void)state;
+	char hex[65];
+	for (int portable = 0; portable <= 1; portable++) {
+		sha256_portable(portable);
+		sha256_of("", 0, hex);
+		assert_string_equal(hex, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+		sha256_of("abc", 3, hex);
+		assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+		static const char two[] = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
+		sha256_of(two, sizeof(two) - 1, hex);
+		assert_string_equal(hex, "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+		static uint8_t million[1000000];
+		memset(million, 'a', sizeof(million));
+		sha256_of(million, sizeof(million), hex);
+		assert_string_equal(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+	}
+	unsigned seed = (unsigned)time(NULL);
+	printf("test_sha256: seed %u\n", seed);
+	srand(seed);
+	static uint8_t msg[4096];
+	for (int round = 0; round < 300; round++) {
+		size_t n = (size_t)rand() % (round < 150 ? 200 : sizeof(msg));
+		for (size_t i = 0; i < n; i++)
+			msg[i] = (uint8_t)rand();
+		char want[65], got[65];
+		sha256_portable(true);
+		sha256_of(msg, n, want);
+		for (int portable = 0; portable <= 1; portable++) {
+			sha256_portable(portable);
+			struct sha256 h;
+			uint8_t d[SHA256_LEN];
+			sha256_init(&h);
+			for (size_t at = 0; at < n;) {
+				size_t take = 1 + (size_t)rand() % 150;
+				take = take < n - at ? take : n - at;
+				sha256_update(&h, msg + at, take);
+				at += take;
+			}
+			sha256_final(&h, d);
+			sha256_hex(d, got);
+			if (strcmp(got, want) != 0)
+				fail_msg("seed %u round %d: %zu bytes in pieces, %s: %s, whole %s", seed, round, n,
+					 portable ? "portable" : "the CPU's", got, want);
+		}
+	}
+	sha256_portable(false);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +499,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_err_str),
 		cmocka_unit_test(test_afile),
+		cmocka_unit_test(test_sha256),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

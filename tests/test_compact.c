@@ -268,6 +268,18 @@ static void test_base(void **state)
 	buf_init(&bb, sizeof(body));
 	assert_int_equal(crdt_body_encode(&bb, &w, 1), 0);
 	assert_int_equal(crdt_apply_remote(a.st, T_DAY0, other, "s0001", 39, T_DAY0 << 16, bb.data, bb.len), 1);
+	/* inside one batch (a hub's group) the base is looked up once per
+	 * feed and kept; a base raised in the batch is seen by the next commit */
+	assert_int_equal(crdt_store_begin(a.st), 0);
+	assert_int_equal(crdt_apply_remote(a.st, T_DAY0, other, "s0002", 1, T_DAY0 << 16, bb.data, bb.len), 0);
+	memcpy(b.scope, "s0002", 6);
+	b.seq = 5;
+	assert_int_equal(crdt_store_base_set(a.st, &b), 0);
+	assert_int_equal(crdt_apply_remote(a.st, T_DAY0, other, "s0002", 3, T_DAY0 << 16, bb.data, bb.len), 1);
+	assert_int_equal(crdt_apply_remote(a.st, T_DAY0, other, "s0002", 6, T_DAY0 << 16, bb.data, bb.len), 0);
+	assert_int_equal(crdt_store_end(a.st), 0);
+	assert_int_equal(crdt_log_get(a.st, other, "s0002", 3, seal_copy, &(struct t_seal){ .len = 0 }),
+			 ERR_NOTFOUND);
 	buf_release(&bb);
 	node_close(&a);
 }

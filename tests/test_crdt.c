@@ -1278,6 +1278,90 @@ static void test_heads_are_the_log(void **state)
 	assert_int_equal(own, 10);
 }
 
+/* ---- the digest memo (commit.c M1-M4) ----------------------------------- */
+
+/* Every digest the hub gives (from its memo where it kept one) equals the
+ * one computed again from the rows; returns the county's. The memo is
+ * full again afterwards (the computed ones are kept). */
+static void memo_check(struct fx *f, const char *what, uint8_t county[32])
+{
+	static const char *const scopes[] = { "", "s0001", "s0002", NULL };
+	uint8_t given[4][32], fresh[32];
+	for (size_t i = 0; i < 4; i++)
+		assert_int_equal(crdt_store_digest(f->hub, scopes[i], given[i]), 0);
+	crdt_digest_forget(f->hub, NULL);
+	for (size_t i = 0; i < 4; i++) {
+		assert_int_equal(crdt_store_digest(f->hub, scopes[i], fresh), 0);
+		if (memcmp(given[i], fresh, 32) != 0)
+			fail_msg("%s: the digest given of %s is not the state's", what,
+				 scopes[i] ? (*scopes[i] ? scopes[i] : "the county") : "everything");
+	}
+	memcpy(county, given[0], 32);
+}
+
+static void memo_write(struct crdt_store *s, const char *scope, const char *table, const char *pk,
+		       const char *col, const char *val)
+{
+	struct crdt_write w;
+	const struct crdt_table *t = crdt_schema_find(table);
+	assert_non_null(t);
+	crdt_write_init(&w, t->id, CRDT_UPSERT, pk);
+	crdt_write_text(&w, col, val);
+	assert_int_equal(crdt_commit_local(s, T_DAY0, scope, &w, 1, NULL), 0);
+}
+
+static void test_digest_memo(void **state)
+{
+	struct fx *f = *state;
+	uint8_t c0[32], c1[32];
+	memo_write(f->hub, "", "stations", "s0001", "name", "东村");
+	memo_write(f->hub, "s0001", "volunteers", "s0001-v1", "name", "王芳");
+	memo_write(f->hub, "s0002", "volunteers", "s0002-v1", "name", "李明");
+	memo_check(f, "start", c0);
+	/* a station's write leaves the county's digest as it was */
+	memo_write(f->hub, "s0001", "volunteers", "s0001-v2", "name", "张伟");
+	memo_check(f, "a station's write", c1);
+	assert_memory_equal(c0, c1, 32);
+	/* a county-wide write to a station's row moves the row to the county
+	 * (merge.c R5): both digests change */
+	memo_write(f->hub, "", "volunteers", "s0002-v1", "phone", "13800001234");
+	memo_check(f, "a row moved to the county", c1);
+	assert_memory_not_equal(c0, c1, 32);
+	/* another connection's commit (another process, M3) */
+	struct crdt_store *other;
+	assert_int_equal(fx_open(f, "hub", f->hub_id, &other), 0);
+	memo_write(other, "", "stations", "s0001", "name", "西村");
+	crdt_store_close(other);
+	memcpy(c0, c1, 32);
+	memo_check(f, "another connection's write", c1);
+	assert_memory_not_equal(c0, c1, 32);
+	/* a batch rolled back: what was computed inside it is not kept (M1) */
+	uint8_t inside[32];
+	assert_int_equal(crdt_store_begin(f->hub), 0);
+	memo_write(f->hub, "", "stations", "s0002", "name", "南村");
+	assert_int_equal(crdt_store_digest(f->hub, "", inside), 0);
+	crdt_store_abort(f->hub);
+	memcpy(c0, c1, 32);
+	memo_check(f, "a rolled back batch", c1);
+	assert_memory_equal(c0, c1, 32);
+	assert_memory_not_equal(inside, c1, 32);
+	/* M4: a hub's sessions ask the county's digest and a station's, more
+	 * stations than places: the county's stays kept */
+	for (int i = 0; i < 3 * CRDT_DIGEST_MEMO; i++) {
+		char st[16];
+		uint8_t d[32];
+		assert_int_equal(crdt_store_digest(f->hub, "", d), 0);
+		snprintf(st, sizeof(st), "s%04d", 10 + i);
+		assert_int_equal(crdt_store_digest(f->hub, st, d), 0);
+		bool county_kept = false;
+		for (size_t k = 0; k < CRDT_DIGEST_MEMO; k++)
+			county_kept |= f->hub->dmemo[k].valid && !f->hub->dmemo[k].whole &&
+				       !f->hub->dmemo[k].scope[0];
+		if (!county_kept)
+			fail_msg("the county's digest was dropped for the %d-th station's", i + 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1309,6 +1393,7 @@ int main(void)
 		cmocka_unit_test(test_time_bounds),
 		cmocka_unit_test(test_schema_ids),
 		cmocka_unit_test_setup_teardown(test_write_sticky_error, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_digest_memo, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("crdt", tests, NULL, NULL);
 }
