@@ -55,10 +55,9 @@ struct node_serve_peer {
 	uint64_t next_at, backoff_ms;
 	bool failing;
 	unsigned attempts;
-	/* snapshots (issue 15): see whether this board lacks a scope's
-	 * history before the first exchange; the peer said PRUNED; the
-	 * exchange going on came right after snapshots were fetched */
-	bool snap_check, snap_pruned, snap_just;
+	/* snapshots (issue 15): the peer said PRUNED; the exchange going
+	 * on came right after snapshots were fetched */
+	bool snap_pruned, snap_just;
 };
 
 struct node_serve {
@@ -122,7 +121,6 @@ static void node_serve_peers_load(struct node_serve *sv, uint64_t now)
 		memset(&sv->peer[i], 0, sizeof(sv->peer[i]));
 		sv->peer[i].cfg = sv->nc.peer[i];
 		sv->peer[i].next_at = now; /* sync at once at start */
-		sv->peer[i].snap_check = true;
 	}
 }
 
@@ -188,13 +186,15 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 		 res->differ);
 }
 
-/* A new board's serve starts from the peer's signed snapshots, as its
- * first `cunlian sync` does (cmd_sync.c), and the peer's PRUNED answer
- * (it compacted history this node lacks) fetches them again (issue 15).
- * Not over a narrow link (a frame limit: LoRa), where a scope's snapshot
- * costs more airtime than weeks of syncs: the log says to carry one on a
- * stick. A failed or refused snapshot is logged; the exchange goes on.
- * True when a scope's history was found missing (fetched or not). */
+/* The peer's PRUNED answer (it compacted history this node lacks) fetches
+ * its signed snapshots of both scopes, as `cunlian sync` does (cmd_sync.c;
+ * issue 15). Not over a narrow link (a frame limit: LoRa), where a
+ * scope's snapshot costs more airtime than weeks of syncs: the log says to
+ * carry one on a stick. A failed or refused snapshot is logged; the
+ * exchange goes on. serve does not start a new board from snapshots as
+ * `cunlian sync` does: a board that took them cannot pass the history
+ * before them on to a station that syncs through it (a relay), and a
+ * relay has no snapshot to give (net_mesh.sh). True when fetched or tried. */
 static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 {
 	struct node_ctx *ctx = sv->ctx;
@@ -203,13 +203,9 @@ static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 
 	if (ctx->app.hub)
 		return false;
-	if (p->snap_pruned) {
-		snprintf(scopes[n++], sizeof(scopes[0]), "%s", "");
-		if (*ctx->app.conf.station)
-			snprintf(scopes[n++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
-	} else if (getenv("CUNLIAN_NO_SNAPSHOT") || node_net_snap_needed(ctx, scopes, &n) || !n) {
-		return false;
-	}
+	snprintf(scopes[n++], sizeof(scopes[0]), "%s", "");
+	if (*ctx->app.conf.station)
+		snprintf(scopes[n++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
 	if (p->cfg.link.frame) {
 		node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_NARROW, p->cfg.uri);
 		return true;
@@ -253,8 +249,8 @@ static void node_serve_peers_step(struct node_serve *sv)
 		}
 		if (now < p->next_at || (sv->once && p->attempts && !(p->snap_pruned && !p->snap_just)))
 			continue;
-		p->snap_just = (p->snap_check || p->snap_pruned) && node_serve_snaps(sv, p);
-		p->snap_check = p->snap_pruned = false;
+		p->snap_just = p->snap_pruned && node_serve_snaps(sv, p);
+		p->snap_pruned = false;
 		/* A fresh radio peer (socket) per exchange: requests libcoap may
 		 * still be retransmitting for the last one cannot hold this one's
 		 * NSTART slots. The run's clock (CUNLIAN_NOW_MS too) says how old
