@@ -51,6 +51,18 @@
  *      base (its entry below it) gets nothing of that feed in a delta:
  *      the feed is named in sync_ctx_pruned instead, for a PRUNED
  *      message (session.c S11) that tells it to start from a snapshot.
+ *  D9. A piece of this node's own feed of at least SYNC_BARE_MIN
+ *      commits leaves out the checkpoint of its last commit, unless it
+ *      ends the delta's part of that feed or SYNC_CKPT_EVERY - 1 chunks
+ *      in a row before it held our feed without our checkpoint. The
+ *      receiver takes the chunk's signature for those commits (D2) and
+ *      keeps them sealed without a checkpoint: 64 bytes less in such a
+ *      chunk. The delta's end is always a checkpoint; a relay's piece
+ *      of our feed (D1) spans at most SYNC_CKPT_EVERY chunks of small
+ *      commits (one larger chunk, D7), and a piece of fewer, larger
+ *      commits keeps its checkpoint, so that a commit of up to
+ *      SYNC_COMMIT_FIT still crosses a relay in chunks of the link's
+ *      size.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -678,9 +690,13 @@ out:
 }
 
 /* Segments for commits [pos, pos + k): whole ranges, the last maybe cut.
- * A relayed piece must end at a checkpoint; returns the commits kept. */
+ * A relayed piece must end at a checkpoint; returns the commits kept.
+ * A piece of our own feed carries its checkpoint when it ends what this
+ * delta sends of that feed, or when mid_sig says so (D9); never with
+ * nosig_self (a lone commit too large for it). */
 static size_t sync_segs(const struct sync_ctx *c, const struct sync_batch *b, size_t *ri,
-			size_t pos, size_t k, bool nosig_self, struct sync_seg *segs, size_t *nsegs)
+			size_t pos, size_t k, bool nosig_self, bool mid_sig, struct sync_seg *segs,
+			size_t *nsegs)
 {
 	size_t r = *ri, end = pos + k, kept = 0;
 	*nsegs = 0;
@@ -697,7 +713,10 @@ static size_t sync_segs(const struct sync_ctx *c, const struct sync_batch *b, si
 				hi--;
 		if (hi == lo)
 			break;
-		segs[(*nsegs)++] = (struct sync_seg){ rg, lo, hi, b->cm[hi - 1].has_sig && !(self && nosig_self) };
+		bool ends = hi == rg->first_commit + rg->count;
+		bool bare = !ends && !mid_sig && hi - lo >= SYNC_BARE_MIN;
+		bool sig = b->cm[hi - 1].has_sig && !(self && (nosig_self || bare));
+		segs[(*nsegs)++] = (struct sync_seg){ rg, lo, hi, sig };
 		kept = hi - pos;
 		if (hi < (rg->first_commit + rg->count < end ? rg->first_commit + rg->count : end))
 			break;
@@ -745,7 +764,7 @@ static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t
 			return 0;
 		k++;
 	}
-	if (sync_segs(c, b, &r, pos, k, false, segs, &nsegs) != k)
+	if (sync_segs(c, b, &r, pos, k, false, true, segs, &nsegs) != k)
 		return 0;
 	if ((rc = sync_try(c, b, segs, nsegs, cand)))
 		return rc;
@@ -767,6 +786,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	 * compressor) when it re-wraps a piece in a chunk of the same size;
 	 * LoRa-sized chunks cannot spare it (docs/protocol.md "Relays"). */
 	size_t pos = 0, ri = 0, max = c->opt.chunk_max;
+	size_t bare = 0; /* chunks in a row with a piece of our feed and none of our checkpoints (D9) */
 	if (max >= 1024)
 		max -= 48;
 	int rc = 0;
@@ -782,12 +802,12 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	while (pos < b->nc) {
 		size_t left = b->nc - pos, lo = 0, hi = left + 1, good = 0, k = 0, raw = 0, nsegs;
 		size_t good_segs = 0;
-		bool nosig = false;
+		bool nosig = false, mid_sig = bare + 1 >= SYNC_CKPT_EVERY;
 		while (k < left && raw <= max * 6)
 			raw += b->cm[pos + k++].body_len + 8;
 		for (int iter = 0; iter < 24 && k > lo && k < hi; iter++) {
 			size_t rj = ri;
-			size_t kk = sync_segs(c, b, &rj, pos, k, nosig, segs, &nsegs);
+			size_t kk = sync_segs(c, b, &rj, pos, k, nosig, mid_sig, segs, &nsegs);
 			size_t size = SIZE_MAX;
 			if (kk > 0) {
 				if ((rc = sync_try(c, b, segs, nsegs, &cand)))
@@ -830,6 +850,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			if ((rc = sync_pack_lone(c, b, ri, pos, segs, &cand, &best, &good)))
 				goto out;
 			nosig = false; /* D7: alone, with its checkpoint */
+			mid_sig = true;
 		}
 		if (!good) {
 			/* Not even alone in a large chunk (D7). The rest of a
@@ -852,9 +873,14 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 		}
 		/* recompute the segments of the chunk kept, for the info */
 		size_t rj = ri;
-		sync_segs(c, b, &rj, pos, good, nosig, segs, &nsegs);
+		sync_segs(c, b, &rj, pos, good, nosig, mid_sig, segs, &nsegs);
 		(void)good_segs;
+		bool own = false, own_sig = false;
 		for (size_t i = 0; i < nsegs; i++) {
+			if (memcmp(segs[i].r->author, c->id->pk, SYNC_PK_LEN) == 0) {
+				own = true;
+				own_sig |= segs[i].sig;
+			}
 			memcpy(feeds[i].author, segs[i].r->author, CRDT_AUTHOR_LEN);
 			memcpy(feeds[i].scope, segs[i].r->scope, sizeof(feeds[i].scope));
 			feeds[i].seq = b->cm[segs[i].hi - 1].seq;
@@ -865,6 +891,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			goto out;
 		pos += good;
 		ri = rj;
+		bare = own_sig ? 0 : bare + own;
 	}
 out:
 	buf_release(&cand);

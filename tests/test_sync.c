@@ -814,6 +814,80 @@ static void test_relay_long_piece(void **state)
 	node_close(&n2);
 }
 
+/* Issue 15 (delta.c D9): a station's day at the link's 1024-byte chunks
+ * carried the author's 64-byte checkpoint in every chunk, though the
+ * chunk's own signature vouches for the author's commits. Only the end of
+ * the delta's part of the feed (and at least every SYNC_CKPT_EVERY-th
+ * chunk) carries one now; the hub applies every chunk, keeps the commits
+ * before the last checkpoint sealed without one, and still relays the
+ * feed whole to another node, which checks it against the checkpoint. */
+static void test_own_checkpoint_at_end(void **state)
+{
+	(void)state;
+	struct t_node a, h, n;
+	struct sync_options oa = opt_station("s0001"), oh = opt_hub(), on = opt_station("s0002");
+	struct t_chunks ch = { 0 };
+	struct sync_report rep;
+	struct sync_batch b;
+	struct sync_chunk c;
+	uint8_t d1[32], d2[32];
+	unsigned rs = 21;
+	size_t sigs = 0, ranges = 0, bare_run = 0, bare_max = 0;
+	oa.dict = oh.dict = on.dict = dict;
+	oa.chunk_max = SYNC_CHUNK_LINK;
+	oh.chunk_max = SYNC_CHUNK_LINK;
+	sync_scopes_add(&on.apply, "s0001");
+	node_open(&a, "ck-a", 1, &oa);
+	node_open(&h, "ck-h", 2, &oh);
+	node_open(&n, "ck-n", 3, &on);
+	for (int i = 0; i < 1200; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 61237);
+	export_all(&a, &h, NULL, &ch);
+	assert_true(ch.n >= 2 * SYNC_CKPT_EVERY);
+	sync_batch_init(&b);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_true(ch.len[i] <= SYNC_CHUNK_LINK);
+		assert_int_equal(sync_chunk_open(h.ctx, ch.p[i], ch.len[i], &c), 0);
+		sync_batch_clear(&b);
+		assert_int_equal(sync_payload_decode(c.payload, c.payload_len, c.sender, &b), 0);
+		bool sig = false;
+		for (size_t r = 0; r < b.nr; r++) {
+			ranges++;
+			sig |= b.r[r].has_sig;
+		}
+		sigs += sig;
+		bare_run = sig ? 0 : bare_run + 1;
+		bare_max = bare_run > bare_max ? bare_run : bare_max;
+		if (i + 1 == ch.n)
+			assert_true(sig); /* the delta ends at a checkpoint */
+		assert_int_equal(sync_chunk_apply(h.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	}
+	sync_batch_release(&b);
+	print_message("%zu chunks, %zu ranges, %zu with a checkpoint\n", ch.n, ranges, sigs);
+	chunks_free(&ch);
+	assert_int_equal(rep.applied, 1200);
+	assert_true(sigs < ranges);              /* before D9: one in every chunk */
+	assert_true(bare_max < SYNC_CKPT_EVERY); /* and at least every SYNC_CKPT_EVERY-th */
+	/* the hub relays A's feed whole, each piece ending at A's checkpoint */
+	export_all(&h, &n, NULL, &ch);
+	assert_int_equal(sync_ctx_too_large(h.ctx), 0);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_true(ch.len[i] <= SYNC_CHUNK_LONE);
+		assert_int_equal(sync_chunk_apply(n.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	}
+	chunks_free(&ch);
+	assert_int_equal(rep.applied, 1200);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(crdt_store_digest(a.st, "s0001", d1), 0);
+	assert_int_equal(crdt_store_digest(n.st, "s0001", d2), 0);
+	assert_memory_equal(d1, d2, 32);
+	node_close(&a);
+	node_close(&h);
+	node_close(&n);
+}
+
 /* ---- session --------------------------------------------------------- */
 
 struct t_msg {
@@ -1224,6 +1298,7 @@ int main(void)
 		cmocka_unit_test(test_bundle_idempotent),
 		cmocka_unit_test(test_relay_carry),
 		cmocka_unit_test(test_relay_long_piece),
+		cmocka_unit_test(test_own_checkpoint_at_end),
 		cmocka_unit_test(test_session_lossy),
 		cmocka_unit_test(test_session_pending),
 		cmocka_unit_test(test_hello_whole_vector),
