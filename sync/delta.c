@@ -181,18 +181,28 @@ void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 
 /* Format 2 (docs/protocol.md §5): entries sorted by (author, scope), each
  * author once: varint nauthors, then per author: author[32], varint
- * nfeeds, nfeeds x (lenbytes scope, varint seq). */
-void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
+ * nfeeds, nfeeds x (lenbytes scope, varint seq). Format 3 (self not NULL,
+ * the chunk's sender): after nauthors, varint place: 0 when self is none
+ * of the authors, else 1 + its place among them, and its 32 bytes are not
+ * written (the chunk's header holds them). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n, const uint8_t *self)
 {
-	size_t nauthors = 0;
+	size_t nauthors = 0, place = 0;
 	for (size_t i = 0; i < n; i++)
-		nauthors += i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0;
+		if (i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0) {
+			nauthors++;
+			if (self && memcmp(v[i].author, self, CRDT_AUTHOR_LEN) == 0)
+				place = nauthors;
+		}
 	buf_put_varint(b, nauthors);
-	for (size_t i = 0; i < n;) {
+	if (self)
+		buf_put_varint(b, place);
+	for (size_t i = 0, a = 0; i < n; a++) {
 		size_t k = i + 1;
 		while (k < n && memcmp(v[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0)
 			k++;
-		buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
+		if (!self || a + 1 != place)
+			buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
 		buf_put_varint(b, k - i);
 		for (; i < k; i++) {
 			buf_put_lenbytes(b, v[i].scope, strlen(v[i].scope));
@@ -201,23 +211,31 @@ void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 	}
 }
 
-int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max, const uint8_t *self)
 {
 	struct crdt_vv_entry *v = NULL;
 	size_t len = 0, cap = 0;
-	uint64_t nauthors;
+	uint64_t nauthors, place = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = cur_get_varint(c, &nauthors)))
+	if ((rc = cur_get_varint(c, &nauthors)) || (self && (rc = cur_get_varint(c, &place))))
 		return rc;
-	if (nauthors > max || nauthors > cur_left(c) / (CRDT_AUTHOR_LEN + 3))
+	if (place > nauthors)
+		return ERR_CORRUPT;
+	/* every author but self costs at least its key and 3 bytes, self 3 */
+	if (nauthors > max || nauthors - (place != 0) > cur_left(c) / (CRDT_AUTHOR_LEN + 3) ||
+	    (place && cur_left(c) < 3))
 		return ERR_TOOBIG;
 	for (uint64_t a = 0; a < nauthors; a++) {
 		uint8_t author[CRDT_AUTHOR_LEN];
 		uint64_t nf;
-		if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)) || (rc = cur_get_varint(c, &nf)))
+		if (place && a + 1 == place)
+			memcpy(author, self, CRDT_AUTHOR_LEN);
+		else if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)))
+			goto fail;
+		if ((rc = cur_get_varint(c, &nf)))
 			goto fail;
 		if (nf == 0 || nf > max - len || nf > cur_left(c) / 2) {
 			rc = nf == 0 ? ERR_CORRUPT : ERR_TOOBIG;
@@ -240,7 +258,8 @@ int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t ma
 				goto fail;
 			}
 			memcpy(e->scope, sp, sl);
-			/* strictly ascending: one encoding per vector */
+			/* strictly ascending: one encoding per vector (in format 3
+			 * also: self is at its place, not written out again) */
 			if (len && sync_vv_cmp(&v[len - 1], e) >= 0) {
 				rc = ERR_CORRUPT;
 				goto fail;

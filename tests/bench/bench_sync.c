@@ -277,7 +277,6 @@ static void bytes_breakdown(const struct sim_chunks *day, size_t hello, const st
 			memcpy(u, pl, n);
 		}
 		plain += n;
-		if (getenv("BENCH_SYNC_DUMP")) { char fn[600]; snprintf(fn, sizeof fn, "%s%zu.bin", getenv("BENCH_SYNC_DUMP"), k); FILE *df = fopen(fn, "wb"); if (df) { fwrite(u, 1, n, df); fclose(df); } }
 		cur_init(&cu, u, n);
 		cur_get_varint(&cu, &x);
 		cu.pos += (size_t)x * SYNC_PK_LEN;
