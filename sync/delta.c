@@ -62,7 +62,9 @@
  *      commits (one larger chunk, D7), and a piece of fewer, larger
  *      commits keeps its checkpoint, so that a commit of up to
  *      SYNC_COMMIT_FIT still crosses a relay in chunks of the link's
- *      size.
+ *      size. Only with chunks of at most SYNC_CHUNK_LONE /
+ *      SYNC_CKPT_EVERY bytes: with larger ones (bundles) such a piece
+ *      could not be relayed at all (D7), so every chunk keeps its own.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -821,7 +823,9 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	while (pos < b->nc) {
 		size_t left = b->nc - pos, lo = 0, hi = left + 1, good = 0, k = 0, raw = 0, nsegs;
 		size_t good_segs = 0;
-		bool nosig = false, mid_sig = bare + 1 >= SYNC_CKPT_EVERY;
+		/* D9: only where SYNC_CKPT_EVERY chunks fit one lone chunk */
+		bool nosig = false, mid_sig = bare + 1 >= SYNC_CKPT_EVERY ||
+					      c->opt.chunk_max > SYNC_CHUNK_LONE / SYNC_CKPT_EVERY;
 		while (k < left && raw <= max * 6)
 			raw += b->cm[pos + k++].body_len + 8;
 		for (int iter = 0; iter < 24 && k > lo && k < hi; iter++) {

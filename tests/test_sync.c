@@ -883,6 +883,26 @@ static void test_own_checkpoint_at_end(void **state)
 	assert_int_equal(crdt_store_digest(a.st, "s0001", d1), 0);
 	assert_int_equal(crdt_store_digest(n.st, "s0001", d2), 0);
 	assert_memory_equal(d1, d2, 32);
+	/* chunks larger than SYNC_CHUNK_LONE / SYNC_CKPT_EVERY (a bundle's)
+	 * each keep their checkpoint: SYNC_CKPT_EVERY of them would make a
+	 * piece no relay can pass on (D7) */
+	sync_ctx_free(a.ctx);
+	oa.chunk_max = SYNC_CHUNK_LONE / SYNC_CKPT_EVERY + 1024;
+	assert_int_equal(sync_ctx_new(&a.ctx, a.st, &a.id, &oa), 0);
+	for (int i = 1200; i < 4000; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 61237);
+	export_all(&a, NULL, NULL, &ch);
+	assert_true(ch.n >= 2);
+	sync_batch_init(&b);
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_int_equal(sync_chunk_open(h.ctx, ch.p[i], ch.len[i], &c), 0);
+		sync_batch_clear(&b);
+		assert_int_equal(sync_payload_decode(c.payload, c.payload_len, c.sender, &b), 0);
+		assert_int_equal(b.nr, 1);
+		assert_true(b.r[0].has_sig);
+	}
+	sync_batch_release(&b);
+	chunks_free(&ch);
 	node_close(&a);
 	node_close(&h);
 	node_close(&n);
