@@ -233,10 +233,14 @@ int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t ma
 	for (uint64_t a = 0; a < nauthors; a++) {
 		uint8_t author[CRDT_AUTHOR_LEN];
 		uint64_t nf;
-		if (place && a + 1 == place)
+		if (place && a + 1 == place) {
 			memcpy(author, self, CRDT_AUTHOR_LEN);
-		else if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)))
+		} else if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN))) {
 			goto fail;
+		} else if (self && memcmp(author, self, CRDT_AUTHOR_LEN) == 0) {
+			rc = ERR_CORRUPT; /* format 3 names the sender only by its place */
+			goto fail;
+		}
 		if ((rc = cur_get_varint(c, &nf)))
 			goto fail;
 		if (nf == 0 || nf > max - len || nf > cur_left(c) / 2) {

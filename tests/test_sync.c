@@ -1229,6 +1229,27 @@ static void test_hello_v3_bytes(void **state)
 		assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), ERR_CORRUPT);
 		assert_null(got);
 	}
+	/* the sender's key written out (place 0, or beside its place): refused */
+	{
+		uint8_t bad[64], *q = bad;
+		*q++ = 1, *q++ = 0;
+		memcpy(q, b, 32);
+		q += 32;
+		*q++ = 1, *q++ = 0, *q++ = 2;
+		cur_init(&c, bad, (size_t)(q - bad));
+		assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), ERR_CORRUPT);
+		assert_null(got);
+		{ /* the same vector in format 2 is good */
+			uint8_t two[64];
+			two[0] = 1;
+			memcpy(two + 1, bad + 2, (size_t)(q - bad) - 2);
+			cur_init(&c, two, (size_t)(q - bad) - 1);
+			assert_int_equal(sync_vv_get2(&c, &got, &n, 100, NULL), 0);
+			assert_int_equal(n, 1);
+			mem_free(got);
+			got = NULL;
+		}
+	}
 	/* a place beyond the authors, and a cut vector: refused */
 	want[1] = 3;
 	cur_init(&c, want, (size_t)(w - want));
