@@ -1267,7 +1267,9 @@ static void test_hello_v3_bytes(void **state)
  * before format 3, which refuses bit 3 as malformed and never answers),
  * then format 1 (for one before format 2). A hub of today reads all
  * three (test_hello_whole_vector) and refuses a format 3 flag with REL or
- * without V2. */
+ * without V2. A station that heard the hub's time says it inside a
+ * format 3 HELLO (bit 4) instead of in a TIME chunk of its own (115 bytes
+ * more before), and in a TIME chunk after the older formats. */
 static void test_hello_fallback(void **state)
 {
 	(void)state;
@@ -1279,7 +1281,7 @@ static void test_hello_fallback(void **state)
 	struct buf m, bad;
 	uint64_t now = T_DAY0 + 86400000;
 	unsigned rs = 41;
-	static const uint8_t want[6] = { 0x0b, 0x0b, 0x03, 0x03, 0x01, 0x01 };
+	static const uint8_t want[6] = { 0x1b, 0x1b, 0x03, 0x03, 0x01, 0x01 };
 	size_t len[6];
 	node_open(&st, "fb-st", 1, &os);
 	node_open(&hub, "fb-hub", 9, &oh);
@@ -1287,6 +1289,8 @@ static void test_hello_fallback(void **state)
 		random_commit(&st, "s0001", &rs, T_DAY0 + (uint64_t)i);
 	buf_init(&m, SYNC_CHUNK_MAX);
 	buf_init(&bad, SYNC_CHUNK_MAX);
+	const uint64_t heard = now - 5000;
+	sync_ctx_set_time(st.ctx, SYNC_TIME_HEARD, heard, 0); /* as node/ does (app_clock_say_time) */
 	assert_int_equal(sync_session_new(&s, st.ctx, &so, now), 0);
 	for (int i = 0; i < 6; i++) {
 		assert_int_equal(sync_session_output(s, &m, now), 1);
@@ -1300,13 +1304,19 @@ static void test_hello_fallback(void **state)
 		assert_int_equal(sync_session_new(&h, hub.ctx, &sh, now), 0);
 		assert_int_equal(sync_session_input(h, m.data, m.len, now, &res), 0);
 		assert_int_equal(res.kind, SYNC_IN_HELLO);
+		if (i < 2) { /* the time, from the HELLO alone */
+			assert_int_equal(sync_session_report(h)->time_kind, SYNC_TIME_HEARD);
+			assert_int_equal(sync_session_report(h)->time_ms, heard);
+		}
 		sync_session_free(h);
-		if (i == 0) { /* V3 with REL, and V3 without V2: malformed */
-			for (int k = 0; k < 2; k++) {
+		if (i == 0) { /* V3 with REL, V3 without V2, TIME without V3 or REL, a bad time: malformed */
+			for (int k = 0; k < 4; k++) {
 				uint8_t p[256];
 				assert_true(ch.payload_len < sizeof(p));
 				memcpy(p, ch.payload, ch.payload_len);
-				p[0] = k ? 0x09 : 0x0f;
+				p[0] = k == 0 ? 0x1f : k == 1 ? 0x19 : k == 2 ? 0x13 : 0x1b;
+				if (k == 3)
+					p[ch.payload_len - 9] = 3; /* no such kind of time */
 				assert_int_equal(sync_chunk_seal(st.ctx, SYNC_MSG_HELLO, p, ch.payload_len, false, &bad), 0);
 				assert_int_equal(sync_session_new(&h, hub.ctx, &sh, now), 0);
 				assert_int_equal(sync_session_input(h, bad.data, bad.len, now, &res), 0);
@@ -1316,12 +1326,18 @@ static void test_hello_fallback(void **state)
 			}
 		}
 		m.len = 0;
-		while (sync_session_output(s, &m, now) == 1) /* the TIME after it, if any */
+		int after = 0;
+		while (sync_session_output(s, &m, now) == 1) { /* the TIME after it, if any */
+			assert_int_equal(sync_chunk_open(hub.ctx, m.data, m.len, &ch), 0);
+			assert_int_equal(ch.type, SYNC_MSG_TIME);
+			after++;
 			m.len = 0;
+		}
+		assert_int_equal(after, i < 2 ? 0 : 1);
 		now += 1000;
 		sync_session_tick(s, now);
 	}
-	assert_int_equal(len[0] + 31, len[2]); /* the station's key once, by place */
+	assert_int_equal(len[0] + 31, len[2] + SYNC_TIME_LEN); /* the station's key once, by place */
 	sync_session_free(s);
 	buf_release(&m);
 	buf_release(&bad);

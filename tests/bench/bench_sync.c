@@ -87,6 +87,7 @@ struct run {
 	struct sim_chunks *d0, *d1; /* per station, with the dictionary */
 	size_t *bytes, *bytes_nodict;
 	size_t *bytes_at; /* bytes, per station in order (median() sorts bytes) */
+	size_t *bytes_timed; /* bytes, the station having heard the hub's time (hello_bytes) */
 	size_t *hello, *nchunks; /* per station: its HELLO's bytes, its day-1 chunks */
 	size_t *bytes_closed; /* enrolled: the same day commit by commit (no reader named) */
 	uint64_t commits_d1;
@@ -198,8 +199,12 @@ static int load(struct sim *sim, size_t stations)
 
 /* The HELLO the station sends first in a session (its version vector,
  * its statement when enrolled), as the replica at path is after the day:
- * part of what a day's sync costs. */
-static size_t hello_bytes(const struct sim_site *site, const char *path, const struct sync_options *opt)
+ * part of what a day's sync costs. heard: the station has heard the hub's
+ * time (every sync but its first, node/ app_clock_say_time), so it says
+ * it too (docs/protocol.md "TIME"): then everything it sends before the
+ * hub answers, the HELLO and a TIME chunk unless the HELLO carries it. */
+static size_t hello_bytes(const struct sim_site *site, const char *path, const struct sync_options *opt,
+			  bool heard)
 {
 	struct sync_identity id;
 	struct crdt_store *st = NULL;
@@ -214,9 +219,16 @@ static size_t hello_bytes(const struct sim_site *site, const char *path, const s
 	tr_site_seed(site->name, seed);
 	buf_init(&m, SYNC_CHUNK_MAX);
 	if (sync_identity_from_seed(&id, seed) == 0 && crdt_store_open(&st, path, id.pk, &co) == 0 &&
-	    sync_ctx_new(&ctx, st, &id, opt) == 0 && sync_session_new(&ss, ctx, &so, TR_DAY0 + 2 * TR_DAY) == 0 &&
-	    sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1)
-		len = m.len;
+	    sync_ctx_new(&ctx, st, &id, opt) == 0) {
+		if (heard)
+			sync_ctx_set_time(ctx, SYNC_TIME_HEARD, TR_DAY0 + 2 * TR_DAY - 3600 * 1000, 0);
+		if (sync_session_new(&ss, ctx, &so, TR_DAY0 + 2 * TR_DAY) == 0 &&
+		    sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1) {
+			len = m.len;
+			while (heard && sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1)
+				len += m.len; /* the TIME after it */
+		}
+	}
 	sync_session_free(ss);
 	sync_ctx_free(ctx);
 	crdt_store_close(st);
@@ -350,6 +362,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	r->bytes = calloc(sim->n, sizeof(size_t));
 	r->bytes_nodict = calloc(sim->n, sizeof(size_t));
 	r->bytes_at = calloc(sim->n, sizeof(size_t));
+	r->bytes_timed = calloc(sim->n, sizeof(size_t));
 	r->bytes_closed = calloc(sim->n, sizeof(size_t));
 	r->hello = calloc(sim->n, sizeof(size_t));
 	r->nchunks = calloc(sim->n, sizeof(size_t));
@@ -377,9 +390,10 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 		r->d1[i] = days[1];
 		for (size_t k = 0; k < days[1].n; k++)
 			r->bytes[i] += days[1].len[k];
-		r->hello[i] = hello_bytes(&sim->s[i], path, &opt);
+		r->hello[i] = hello_bytes(&sim->s[i], path, &opt, false);
 		r->bytes[i] += r->hello[i];
 		r->bytes_at[i] = r->bytes[i];
+		r->bytes_timed[i] = r->bytes[i] - r->hello[i] + hello_bytes(&sim->s[i], path, &opt, true);
 		r->nchunks[i] = days[1].n;
 		for (int d = 0; d < 2; d++)
 			for (size_t k = 0; k < closed[d].n; k++) {
@@ -400,7 +414,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 						r->bytes_nodict[i] += nd[d].len[k];
 					free(nd[d].p[k]);
 				}
-			r->bytes_nodict[i] += hello_bytes(&sim->s[i], path, &opt);
+			r->bytes_nodict[i] += hello_bytes(&sim->s[i], path, &opt, false);
 		}
 	}
 	return 0;
@@ -589,6 +603,7 @@ static void run_free(struct run *r)
 	free(r->bytes);
 	free(r->bytes_nodict);
 	free(r->bytes_at);
+	free(r->bytes_timed);
 	free(r->bytes_closed);
 	free(r->hello);
 	free(r->nchunks);
@@ -798,6 +813,8 @@ int main(int argc, char **argv)
 			bytes_breakdown(&r.d1[i], r.hello[i], dict);
 			break;
 		}
+	figure("delta_bytes_node_timed_station_day", (double)median(r.bytes_timed, r.stations), "B",
+	       "(the same, the station having heard the hub's time as every sync but its first: it says it too)");
 	figure("delta_bytes_node_no_dict_station_day", (double)median(r.bytes_nodict, r.stations), "B",
 	       "target <= 3000");
 	if (getenv("BENCH_SYNC_BYTES_ONLY")) { /* the byte figures alone, to iterate on the encoding */
@@ -805,6 +822,8 @@ int main(int argc, char **argv)
 			return 1;
 		figure("delta_bytes_node_encrypted_station_day", (double)median(rx.bytes, rx.stations), "B",
 		       "(enrolled, to the hub: opened ranges; target <= 1600 unencrypted)");
+		figure("delta_bytes_node_encrypted_timed_station_day", (double)median(rx.bytes_timed, rx.stations), "B",
+		       "(the same, the hub's time heard)");
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 		return system(cmd) == 0 ? 0 : 1;
 	}
@@ -853,6 +872,8 @@ int main(int argc, char **argv)
 	}
 	figure("delta_bytes_node_encrypted_station_day", (double)median(rx.bytes, rx.stations), "B",
 	       "(enrolled, to the hub: opened ranges; target <= 1600 unencrypted)");
+	figure("delta_bytes_node_encrypted_timed_station_day", (double)median(rx.bytes_timed, rx.stations), "B",
+	       "(the same, the hub's time heard)");
 	figure("delta_bytes_node_encrypted_no_dict_station_day", (double)median(rx.bytes_nodict, rx.stations), "B",
 	       "(enrolled, to the hub, no dictionary)");
 	figure("delta_bytes_node_encrypted_per_commit_station_day", (double)median(rx.bytes_closed, rx.stations), "B",
