@@ -51,6 +51,20 @@
  *      base (its entry below it) gets nothing of that feed in a delta:
  *      the feed is named in sync_ctx_pruned instead, for a PRUNED
  *      message (session.c S11) that tells it to start from a snapshot.
+ *  D9. A piece of this node's own feed of at least SYNC_BARE_MIN
+ *      commits leaves out the checkpoint of its last commit, unless it
+ *      ends the delta's part of that feed or SYNC_CKPT_EVERY - 1 chunks
+ *      in a row before it held our feed without our checkpoint. The
+ *      receiver takes the chunk's signature for those commits (D2) and
+ *      keeps them sealed without a checkpoint: 64 bytes less in such a
+ *      chunk. The delta's end is always a checkpoint; a relay's piece
+ *      of our feed (D1) spans at most SYNC_CKPT_EVERY chunks of small
+ *      commits (one larger chunk, D7), and a piece of fewer, larger
+ *      commits keeps its checkpoint, so that a commit of up to
+ *      SYNC_COMMIT_FIT still crosses a relay in chunks of the link's
+ *      size. Only with chunks of at most SYNC_CHUNK_LONE /
+ *      SYNC_CKPT_EVERY bytes: with larger ones (bundles) such a piece
+ *      could not be relayed at all (D7), so every chunk keeps its own.
  *  D6. A commit that may travel only opened (trust.c G6: a station-scope
  *      body not encrypted) is never sent commit by commit: the range ends
  *      before it (a relayed one at its last checkpoint before it), so the
@@ -169,18 +183,28 @@ void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 
 /* Format 2 (docs/protocol.md §5): entries sorted by (author, scope), each
  * author once: varint nauthors, then per author: author[32], varint
- * nfeeds, nfeeds x (lenbytes scope, varint seq). */
-void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
+ * nfeeds, nfeeds x (lenbytes scope, varint seq). Format 3 (self not NULL,
+ * the chunk's sender): after nauthors, varint place: 0 when self is none
+ * of the authors, else 1 + its place among them, and its 32 bytes are not
+ * written (the chunk's header holds them). */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n, const uint8_t *self)
 {
-	size_t nauthors = 0;
+	size_t nauthors = 0, place = 0;
 	for (size_t i = 0; i < n; i++)
-		nauthors += i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0;
+		if (i == 0 || memcmp(v[i].author, v[i - 1].author, CRDT_AUTHOR_LEN) != 0) {
+			nauthors++;
+			if (self && memcmp(v[i].author, self, CRDT_AUTHOR_LEN) == 0)
+				place = nauthors;
+		}
 	buf_put_varint(b, nauthors);
-	for (size_t i = 0; i < n;) {
+	if (self)
+		buf_put_varint(b, place);
+	for (size_t i = 0, a = 0; i < n; a++) {
 		size_t k = i + 1;
 		while (k < n && memcmp(v[k].author, v[i].author, CRDT_AUTHOR_LEN) == 0)
 			k++;
-		buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
+		if (!self || a + 1 != place)
+			buf_put(b, v[i].author, CRDT_AUTHOR_LEN);
 		buf_put_varint(b, k - i);
 		for (; i < k; i++) {
 			buf_put_lenbytes(b, v[i].scope, strlen(v[i].scope));
@@ -189,23 +213,35 @@ void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n)
 	}
 }
 
-int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max)
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max, const uint8_t *self)
 {
 	struct crdt_vv_entry *v = NULL;
 	size_t len = 0, cap = 0;
-	uint64_t nauthors;
+	uint64_t nauthors, place = 0;
 	int rc;
 
 	*out = NULL;
 	*n = 0;
-	if ((rc = cur_get_varint(c, &nauthors)))
+	if ((rc = cur_get_varint(c, &nauthors)) || (self && (rc = cur_get_varint(c, &place))))
 		return rc;
-	if (nauthors > max || nauthors > cur_left(c) / (CRDT_AUTHOR_LEN + 3))
+	if (place > nauthors)
+		return ERR_CORRUPT;
+	/* every author but self costs at least its key and 3 bytes, self 3 */
+	if (nauthors > max || nauthors - (place != 0) > cur_left(c) / (CRDT_AUTHOR_LEN + 3) ||
+	    (place && cur_left(c) < 3))
 		return ERR_TOOBIG;
 	for (uint64_t a = 0; a < nauthors; a++) {
 		uint8_t author[CRDT_AUTHOR_LEN];
 		uint64_t nf;
-		if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN)) || (rc = cur_get_varint(c, &nf)))
+		if (place && a + 1 == place) {
+			memcpy(author, self, CRDT_AUTHOR_LEN);
+		} else if ((rc = cur_copy(c, author, CRDT_AUTHOR_LEN))) {
+			goto fail;
+		} else if (self && memcmp(author, self, CRDT_AUTHOR_LEN) == 0) {
+			rc = ERR_CORRUPT; /* format 3 names the sender only by its place */
+			goto fail;
+		}
+		if ((rc = cur_get_varint(c, &nf)))
 			goto fail;
 		if (nf == 0 || nf > max - len || nf > cur_left(c) / 2) {
 			rc = nf == 0 ? ERR_CORRUPT : ERR_TOOBIG;
@@ -228,7 +264,8 @@ int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t ma
 				goto fail;
 			}
 			memcpy(e->scope, sp, sl);
-			/* strictly ascending: one encoding per vector */
+			/* strictly ascending: one encoding per vector (in format 3
+			 * also: self is at its place, not written out again) */
 			if (len && sync_vv_cmp(&v[len - 1], e) >= 0) {
 				rc = ERR_CORRUPT;
 				goto fail;
@@ -678,9 +715,13 @@ out:
 }
 
 /* Segments for commits [pos, pos + k): whole ranges, the last maybe cut.
- * A relayed piece must end at a checkpoint; returns the commits kept. */
+ * A relayed piece must end at a checkpoint; returns the commits kept.
+ * A piece of our own feed carries its checkpoint when it ends what this
+ * delta sends of that feed, or when mid_sig says so (D9); never with
+ * nosig_self (a lone commit too large for it). */
 static size_t sync_segs(const struct sync_ctx *c, const struct sync_batch *b, size_t *ri,
-			size_t pos, size_t k, bool nosig_self, struct sync_seg *segs, size_t *nsegs)
+			size_t pos, size_t k, bool nosig_self, bool mid_sig, struct sync_seg *segs,
+			size_t *nsegs)
 {
 	size_t r = *ri, end = pos + k, kept = 0;
 	*nsegs = 0;
@@ -697,7 +738,10 @@ static size_t sync_segs(const struct sync_ctx *c, const struct sync_batch *b, si
 				hi--;
 		if (hi == lo)
 			break;
-		segs[(*nsegs)++] = (struct sync_seg){ rg, lo, hi, b->cm[hi - 1].has_sig && !(self && nosig_self) };
+		bool ends = hi == rg->first_commit + rg->count;
+		bool bare = !ends && !mid_sig && hi - lo >= SYNC_BARE_MIN;
+		bool sig = b->cm[hi - 1].has_sig && !(self && (nosig_self || bare));
+		segs[(*nsegs)++] = (struct sync_seg){ rg, lo, hi, sig };
 		kept = hi - pos;
 		if (hi < (rg->first_commit + rg->count < end ? rg->first_commit + rg->count : end))
 			break;
@@ -745,7 +789,7 @@ static int sync_pack_lone(struct sync_ctx *c, const struct sync_batch *b, size_t
 			return 0;
 		k++;
 	}
-	if (sync_segs(c, b, &r, pos, k, false, segs, &nsegs) != k)
+	if (sync_segs(c, b, &r, pos, k, false, true, segs, &nsegs) != k)
 		return 0;
 	if ((rc = sync_try(c, b, segs, nsegs, cand)))
 		return rc;
@@ -767,6 +811,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	 * compressor) when it re-wraps a piece in a chunk of the same size;
 	 * LoRa-sized chunks cannot spare it (docs/protocol.md "Relays"). */
 	size_t pos = 0, ri = 0, max = c->opt.chunk_max;
+	size_t bare = 0; /* chunks in a row with a piece of our feed and none of our checkpoints (D9) */
 	if (max >= 1024)
 		max -= 48;
 	int rc = 0;
@@ -782,12 +827,14 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 	while (pos < b->nc) {
 		size_t left = b->nc - pos, lo = 0, hi = left + 1, good = 0, k = 0, raw = 0, nsegs;
 		size_t good_segs = 0;
-		bool nosig = false;
+		/* D9: only where SYNC_CKPT_EVERY chunks fit one lone chunk */
+		bool nosig = false, mid_sig = bare + 1 >= SYNC_CKPT_EVERY ||
+					      c->opt.chunk_max > SYNC_CHUNK_LONE / SYNC_CKPT_EVERY;
 		while (k < left && raw <= max * 6)
 			raw += b->cm[pos + k++].body_len + 8;
 		for (int iter = 0; iter < 24 && k > lo && k < hi; iter++) {
 			size_t rj = ri;
-			size_t kk = sync_segs(c, b, &rj, pos, k, nosig, segs, &nsegs);
+			size_t kk = sync_segs(c, b, &rj, pos, k, nosig, mid_sig, segs, &nsegs);
 			size_t size = SIZE_MAX;
 			if (kk > 0) {
 				if ((rc = sync_try(c, b, segs, nsegs, &cand)))
@@ -830,6 +877,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			if ((rc = sync_pack_lone(c, b, ri, pos, segs, &cand, &best, &good)))
 				goto out;
 			nosig = false; /* D7: alone, with its checkpoint */
+			mid_sig = true;
 		}
 		if (!good) {
 			/* Not even alone in a large chunk (D7). The rest of a
@@ -852,9 +900,14 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 		}
 		/* recompute the segments of the chunk kept, for the info */
 		size_t rj = ri;
-		sync_segs(c, b, &rj, pos, good, nosig, segs, &nsegs);
+		sync_segs(c, b, &rj, pos, good, nosig, mid_sig, segs, &nsegs);
 		(void)good_segs;
+		bool own = false, own_sig = false;
 		for (size_t i = 0; i < nsegs; i++) {
+			if (memcmp(segs[i].r->author, c->id->pk, SYNC_PK_LEN) == 0) {
+				own = true;
+				own_sig |= segs[i].sig;
+			}
 			memcpy(feeds[i].author, segs[i].r->author, CRDT_AUTHOR_LEN);
 			memcpy(feeds[i].scope, segs[i].r->scope, sizeof(feeds[i].scope));
 			feeds[i].seq = b->cm[segs[i].hi - 1].seq;
@@ -865,6 +918,7 @@ static int sync_pack(struct sync_ctx *c, const struct sync_batch *b, sync_emit_f
 			goto out;
 		pos += good;
 		ri = rj;
+		bare = own_sig ? 0 : bare + own;
 	}
 out:
 	buf_release(&cand);

@@ -46,7 +46,10 @@
  *      TIME (docs/protocol.md "TIME"); a TIME that verifies and comes
  *      from the session's peer is noted in the report, never acted on
  *      here (node/ judges whose clock it is). An older peer counts it
- *      as one refused chunk and goes on.
+ *      as one refused chunk and goes on. A HELLO in format 3, and an
+ *      answer to one, carries the time itself (HELLO_TIME: the TIME
+ *      payload's 9 bytes after the vector) instead of a TIME chunk after
+ *      it; only a peer that wrote format 3 reads it.
  *  S9. A DELTA that carries commits of any author but the county root is
  *      not sent while a DELTA before it that carries the root's commits
  *      is unacknowledged. The root's statements say who may write; a peer
@@ -61,9 +64,13 @@
  *      is behind, by their place in it, so every other feed of it is held
  *      at least as far, and nothing the answerer holds is sent to it
  *      again. A format 1 HELLO (an older peer) is answered in format 1,
- *      the feeds the peer named first. An initiator that heard no HELLO
- *      after two sends its later ones in format 1, for an older peer
- *      (which refuses format 2 as malformed).
+ *      the feeds the peer named first. The initiator's first two HELLOs
+ *      are in format 3 (format 2 naming its own key by its place, the
+ *      chunk's header holding it); one that heard no HELLO after two
+ *      sends the next two in format 2 and its later ones in format 1, for
+ *      older peers (which refuse the newer formats as malformed). Every
+ *      format lists the same vector (mine), so an answer's places mean
+ *      the same whichever HELLO it answers.
  *  S11. A delta this node cannot build for a feed because the peer is
  *      behind the feed's base (log compaction, delta.c D8) is answered
  *      by one PRUNED message naming those feeds and their bases, sent
@@ -116,8 +123,11 @@
 #define HELLO_REPLY 0x01
 #define HELLO_V2 0x02  /* the version vector in format 2 (docs/protocol.md §5) */
 #define HELLO_REL 0x04 /* format 2, an answer: relative to the vector it answers */
-#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL)
-#define HELLO_V1_FROM 3 /* an initiator's HELLOs from the third on are format 1 (S10) */
+#define HELLO_V3 0x08 /* format 3: format 2 with the sender's key by its place (needs V2, not REL) */
+#define HELLO_TIME 0x10 /* the TIME payload after the vector (S8): with V3, or REL answering V3 */
+#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL | HELLO_V3 | HELLO_TIME)
+#define HELLO_V2_FROM 3 /* an initiator's HELLOs: the third and fourth are format 2 (S10) */
+#define HELLO_V1_FROM 5 /* from the fifth on, format 1 */
 #define HELLO_PAYLOAD_MAX ((size_t)1 << 20)
 #define CERT_MAX 4096
 #define ACKS_PER_MSG 64
@@ -167,6 +177,8 @@ struct sync_session {
 	struct crdt_vv_entry *asked; /* the peer's last HELLO's vector, as sent */
 	size_t nasked;
 	bool asked_v2;               /* answer it in format 2 */
+	bool asked_v3;               /* it was format 3: the answer may carry the time (S8) */
+	bool hello_timed;            /* our last HELLO carried the time: no TIME after it (S8) */
 	bool rebuild;
 	/* S11: the feeds the last rebuild could not send (pruned here), and
 	 * those the peer said it holds only above a base */
@@ -436,7 +448,9 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	if ((rc = cur_get_u8(&c, &flags)) || (rc = cur_get_lenbytes(&c, CERT_MAX, &cert, &cert_len)) ||
 	    (rc = cur_get_u8(&c, &all)) || (rc = cur_get_varint(&c, &n)))
 		return ERR_CORRUPT;
-	if ((flags & ~HELLO_FLAGS) || ((flags & HELLO_REL) && !(flags & HELLO_V2)) || all > 1 ||
+	if ((flags & ~HELLO_FLAGS) || ((flags & HELLO_REL) && !(flags & HELLO_V2)) ||
+	    ((flags & HELLO_V3) && (flags & (HELLO_V2 | HELLO_REL)) != HELLO_V2) ||
+	    ((flags & HELLO_TIME) && !(flags & (HELLO_V3 | HELLO_REL))) || all > 1 ||
 	    n > SYNC_SCOPES_MAX)
 		return ERR_CORRUPT;
 	wants.all = all;
@@ -452,11 +466,24 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	if (flags & HELLO_REL)
 		rc = sync_session_rel_get(s, &c, &vv, &nvv);
 	else if (flags & HELLO_V2)
-		rc = sync_vv_get2(&c, &vv, &nvv, VV_MAX);
+		rc = sync_vv_get2(&c, &vv, &nvv, VV_MAX, flags & HELLO_V3 ? ch->sender : NULL);
 	else
 		rc = sync_vv_get(&c, &vv, &nvv, VV_MAX);
 	if (rc)
 		return rc == -ENOMEM ? rc : ERR_CORRUPT;
+	if (flags & HELLO_TIME) { /* S8: the TIME payload, as a TIME chunk of the same signer */
+		struct sync_chunk t = *ch;
+		if (cur_get_bytes(&c, SYNC_TIME_LEN, &t.payload)) {
+			rc = ERR_CORRUPT;
+			goto out;
+		}
+		t.payload_len = SYNC_TIME_LEN;
+		t.type = SYNC_MSG_TIME;
+		if (!cur_done(&c) || (rc = sync_time_note(&t, s->now, &s->rep))) {
+			rc = ERR_CORRUPT;
+			goto out;
+		}
+	}
 	if (!cur_done(&c)) {
 		rc = ERR_CORRUPT;
 		goto out;
@@ -472,6 +499,7 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 		s->asked = vv;
 		s->nasked = nvv;
 		s->asked_v2 = flags & HELLO_V2;
+		s->asked_v3 = flags & HELLO_V3;
 		vv = NULL;
 	}
 	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
@@ -957,10 +985,15 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 		s->mine_taken = true;
 	}
 	bool v2 = s->hello_reply ? s->hellos + 1 < HELLO_V1_FROM : s->asked_v2;
+	bool v3 = s->hello_reply && s->hellos + 1 < HELLO_V2_FROM;
+	/* S8: format 3 and an answer to it carry the time themselves */
+	uint8_t t[SYNC_TIME_LEN];
+	s->hello_timed = (v3 || (v2 && !s->hello_reply && s->asked_v3)) && sync_time_payload(s->c, s->now, t);
 	buf_init(&p, v2 ? HELLO_PAYLOAD_MAX : s->c->opt.chunk_max);
 	uint8_t flags = s->hello_reply ? HELLO_REPLY : 0;
 	if (v2)
-		flags |= HELLO_V2 | (s->hello_reply ? 0 : HELLO_REL);
+		flags |= HELLO_V2 | (s->hello_reply ? 0 : HELLO_REL) | (v3 ? HELLO_V3 : 0) |
+			 (s->hello_timed ? HELLO_TIME : 0);
 	buf_put_u8(&p, flags);
 	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
 	struct sync_scopes wants;
@@ -972,9 +1005,11 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	if (!v2)
 		rc = sync_session_vv1_put(s, &p);
 	else if (s->hello_reply)
-		rc = (sync_vv_put2(&p, s->mine, s->nmine), 0);
+		rc = (sync_vv_put2(&p, s->mine, s->nmine, v3 ? s->c->id->pk : NULL), 0);
 	else
 		rc = sync_session_rel_put(s, &p);
+	if (s->hello_timed)
+		buf_put(&p, t, sizeof(t));
 	if (!rc)
 		rc = p.err ? p.err : sync_chunk_seal(s->c, SYNC_MSG_HELLO, p.data, p.len, false, out);
 	buf_release(&p);
@@ -1096,7 +1131,7 @@ static int sync_session_next_msg(struct sync_session *s, struct buf *out, uint64
 			return rc;
 		s->hello_due = false;
 		s->hello_at = wall_ms;
-		s->time_due = true;
+		s->time_due = !s->hello_timed; /* S8 */
 		return 1;
 	}
 	if (s->time_due) { /* S8 */

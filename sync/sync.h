@@ -57,6 +57,11 @@
  * chunk_max travels alone in a chunk of up to this many bytes
  * (sync/delta.c D7). */
 #define SYNC_CHUNK_LONE SYNC_CHUNK_DEFAULT
+/* A piece of a node's own feed of at least SYNC_BARE_MIN commits goes
+ * without its checkpoint, except where the delta's part of that feed ends
+ * and in at least every SYNC_CKPT_EVERY-th chunk in a row (sync/delta.c D9). */
+#define SYNC_CKPT_EVERY 4
+#define SYNC_BARE_MIN 8
 /* The chunk of a CoAP link by default (node.conf chunk): one datagram. */
 #define SYNC_CHUNK_LINK 1024
 /* The longest plaintext commit body (crdt_body_encode bytes) that travels

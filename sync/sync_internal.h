@@ -266,9 +266,11 @@ void sync_vv_put(struct buf *b, const struct crdt_vv_entry *v, size_t n);
 int sync_vv_get(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
 /* The same in format 2 (docs/protocol.md §5): v sorted by (author, scope),
  * each author's 32 bytes once; get refuses entries out of order
- * (ERR_CORRUPT). *out is mem_alloc'd (NULL when n is 0). */
-void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n);
-int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max);
+ * (ERR_CORRUPT). *out is mem_alloc'd (NULL when n is 0). With self (the
+ * chunk's sender, borrowed for the call) format 3: the sender's own key is
+ * named by its place instead of its 32 bytes; NULL: format 2. */
+void sync_vv_put2(struct buf *b, const struct crdt_vv_entry *v, size_t n, const uint8_t *self);
+int sync_vv_get2(struct cur *c, struct crdt_vv_entry **out, size_t *n, size_t max, const uint8_t *self);
 /* This node's version vector for the scopes of wants (NULL or all: every
  * feed), from the feeds' heads (crdt_store_vv_scopes), sorted. */
 int sync_vv_wanted(struct sync_ctx *c, const struct sync_scopes *wants, struct crdt_vv_entry **out,

@@ -814,6 +814,100 @@ static void test_relay_long_piece(void **state)
 	node_close(&n2);
 }
 
+/* Issue 15 (delta.c D9): a station's day at the link's 1024-byte chunks
+ * carried the author's 64-byte checkpoint in every chunk, though the
+ * chunk's own signature vouches for the author's commits. Only the end of
+ * the delta's part of the feed (and at least every SYNC_CKPT_EVERY-th
+ * chunk) carries one now; the hub applies every chunk, keeps the commits
+ * before the last checkpoint sealed without one, and still relays the
+ * feed whole to another node, which checks it against the checkpoint. */
+static void test_own_checkpoint_at_end(void **state)
+{
+	(void)state;
+	struct t_node a, h, n;
+	struct sync_options oa = opt_station("s0001"), oh = opt_hub(), on = opt_station("s0002");
+	struct t_chunks ch = { 0 };
+	struct sync_report rep;
+	struct sync_batch b;
+	struct sync_chunk c;
+	uint8_t d1[32], d2[32];
+	unsigned rs = 21;
+	size_t sigs = 0, ranges = 0, bare_run = 0, bare_max = 0;
+	oa.dict = oh.dict = on.dict = dict;
+	oa.chunk_max = SYNC_CHUNK_LINK;
+	oh.chunk_max = SYNC_CHUNK_LINK;
+	sync_scopes_add(&on.apply, "s0001");
+	node_open(&a, "ck-a", 1, &oa);
+	node_open(&h, "ck-h", 2, &oh);
+	node_open(&n, "ck-n", 3, &on);
+	for (int i = 0; i < 1200; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 61237);
+	export_all(&a, &h, NULL, &ch);
+	assert_true(ch.n >= 2 * SYNC_CKPT_EVERY);
+	sync_batch_init(&b);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_true(ch.len[i] <= SYNC_CHUNK_LINK);
+		assert_int_equal(sync_chunk_open(h.ctx, ch.p[i], ch.len[i], &c), 0);
+		sync_batch_clear(&b);
+		assert_int_equal(sync_payload_decode(c.payload, c.payload_len, c.sender, &b), 0);
+		bool sig = false;
+		for (size_t r = 0; r < b.nr; r++) {
+			ranges++;
+			sig |= b.r[r].has_sig;
+		}
+		sigs += sig;
+		bare_run = sig ? 0 : bare_run + 1;
+		bare_max = bare_run > bare_max ? bare_run : bare_max;
+		if (i + 1 == ch.n)
+			assert_true(sig); /* the delta ends at a checkpoint */
+		assert_int_equal(sync_chunk_apply(h.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	}
+	sync_batch_release(&b);
+	print_message("%zu chunks, %zu ranges, %zu with a checkpoint\n", ch.n, ranges, sigs);
+	chunks_free(&ch);
+	assert_int_equal(rep.applied, 1200);
+	assert_true(sigs < ranges);              /* before D9: one in every chunk */
+	assert_true(bare_max < SYNC_CKPT_EVERY); /* and at least every SYNC_CKPT_EVERY-th */
+	/* the hub relays A's feed whole, each piece ending at A's checkpoint */
+	export_all(&h, &n, NULL, &ch);
+	assert_int_equal(sync_ctx_too_large(h.ctx), 0);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_true(ch.len[i] <= SYNC_CHUNK_LONE);
+		assert_int_equal(sync_chunk_apply(n.ctx, ch.p[i], ch.len[i], T_DAY0 + 86400000, &rep, NULL, NULL), 0);
+	}
+	chunks_free(&ch);
+	assert_int_equal(rep.applied, 1200);
+	assert_int_equal(rep.refused, 0);
+	assert_int_equal(crdt_store_digest(a.st, "s0001", d1), 0);
+	assert_int_equal(crdt_store_digest(n.st, "s0001", d2), 0);
+	assert_memory_equal(d1, d2, 32);
+	/* chunks larger than SYNC_CHUNK_LONE / SYNC_CKPT_EVERY (a bundle's)
+	 * each keep their checkpoint: SYNC_CKPT_EVERY of them would make a
+	 * piece no relay can pass on (D7) */
+	sync_ctx_free(a.ctx);
+	oa.chunk_max = SYNC_CHUNK_LONE / SYNC_CKPT_EVERY + 1024;
+	assert_int_equal(sync_ctx_new(&a.ctx, a.st, &a.id, &oa), 0);
+	for (int i = 1200; i < 4000; i++)
+		random_commit(&a, "s0001", &rs, T_DAY0 + (uint64_t)i * 61237);
+	export_all(&a, NULL, NULL, &ch);
+	assert_true(ch.n >= 2);
+	sync_batch_init(&b);
+	for (size_t i = 0; i < ch.n; i++) {
+		assert_int_equal(sync_chunk_open(h.ctx, ch.p[i], ch.len[i], &c), 0);
+		sync_batch_clear(&b);
+		assert_int_equal(sync_payload_decode(c.payload, c.payload_len, c.sender, &b), 0);
+		assert_int_equal(b.nr, 1);
+		assert_true(b.r[0].has_sig);
+	}
+	sync_batch_release(&b);
+	chunks_free(&ch);
+	node_close(&a);
+	node_close(&h);
+	node_close(&n);
+}
+
 /* ---- session --------------------------------------------------------- */
 
 struct t_msg {
@@ -1043,12 +1137,15 @@ static void test_hello_whole_vector(void **state)
 	hello_session(&st, &hub, &now, 0, &hr, &sr, &hello);
 	assert_int_equal(hr.applied, 30);
 	assert_int_equal(sr.applied, 2); /* the hub's commits of s0001 and "" */
-	for (int day = 1; day <= 2; day++) {
+	for (int day = 1; day <= 3; day++) {
+		if (now < T_DAY0 + (uint64_t)day * 86400000) /* the clock goes on with the days */
+			now = T_DAY0 + (uint64_t)day * 86400000;
 		for (int i = 0; i < 10; i++)
 			random_commit(&st, "s0001", &rs, T_DAY0 + (uint64_t)day * 86400000 + (uint64_t)i);
 		random_commit(&hub, "s0001", &rs, T_DAY0 + (uint64_t)day * 86400000 + 50);
-		/* day 2: the station's first two HELLOs are lost, the third is format 1 */
-		hello_session(&st, &hub, &now, day == 2 ? 2 : 0, &hr, &sr, &hello);
+		/* day 2: the station's first two HELLOs (format 3) are lost, the
+		 * third is format 2; day 3: four are lost, the fifth is format 1 */
+		hello_session(&st, &hub, &now, day == 2 ? 2 : day == 3 ? 4 : 0, &hr, &sr, &hello);
 		print_message("day %d: hub applied %llu duplicate %llu, station applied %llu duplicate %llu, "
 			      "hub HELLO %zu bytes\n",
 			      day, (unsigned long long)hr.applied, (unsigned long long)hr.duplicate,
@@ -1064,6 +1161,186 @@ static void test_hello_whole_vector(void **state)
 	assert_int_equal(crdt_store_digest(st.st, "s0001", d0), 0);
 	assert_int_equal(crdt_store_digest(hub.st, "s0001", d1), 0);
 	assert_memory_equal(d0, d1, 32);
+	node_close(&st);
+	node_close(&hub);
+}
+
+/* Issue 15: the station's HELLO named its own key in 32 bytes, which the
+ * chunk's header already holds. Format 3 names it by its place: the
+ * bytes below are written out by hand from docs/protocol.md §5. */
+static void test_hello_v3_bytes(void **state)
+{
+	(void)state;
+	struct crdt_vv_entry v[3], *got = NULL;
+	uint8_t a[32], b[32];
+	struct buf out;
+	struct cur c;
+	size_t n = 0;
+	memset(a, 0x11, sizeof(a));
+	memset(b, 0x22, sizeof(b));
+	memset(v, 0, sizeof(v));
+	memcpy(v[0].author, a, 32); /* sorted by (author, scope) */
+	v[0].seq = 5;
+	memcpy(v[1].author, b, 32);
+	v[1].seq = 2;
+	memcpy(v[2].author, b, 32);
+	snprintf(v[2].scope, sizeof(v[2].scope), "s0001");
+	v[2].seq = 300;
+	/* nauthors 2, place 2 (b is the sender), a's key, 1 feed: "" 5;
+	 * b's key left out, 2 feeds: "" 2, "s0001" 300 */
+	uint8_t want[64], *w = want;
+	*w++ = 2;
+	*w++ = 2;
+	memcpy(w, a, 32);
+	w += 32;
+	*w++ = 1, *w++ = 0, *w++ = 5;
+	*w++ = 2, *w++ = 0, *w++ = 2;
+	*w++ = 5;
+	memcpy(w, "s0001", 5);
+	w += 5;
+	*w++ = 0xac, *w++ = 0x02;
+	buf_init(&out, 4096);
+	sync_vv_put2(&out, v, 3, b);
+	assert_int_equal(out.len, (size_t)(w - want));
+	assert_memory_equal(out.data, want, out.len);
+	cur_init(&c, out.data, out.len);
+	assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), 0);
+	assert_true(cur_done(&c));
+	assert_int_equal(n, 3);
+	assert_memory_equal(got, v, sizeof(v));
+	mem_free(got);
+	/* format 2 of the same vector: 31 bytes more (b's key, no place) */
+	buf_reset(&out);
+	sync_vv_put2(&out, v, 3, NULL);
+	assert_int_equal(out.len, (size_t)(w - want) + 31);
+	/* the sender's key at the wrong place breaks the order: refused
+	 * (b named first by its place, then a's key and feed) */
+	{
+		uint8_t bad[64], *q = bad;
+		*q++ = 2, *q++ = 1;
+		*q++ = 2, *q++ = 0, *q++ = 2, *q++ = 5;
+		memcpy(q, "s0001", 5);
+		q += 5;
+		*q++ = 0xac, *q++ = 0x02;
+		memcpy(q, a, 32);
+		q += 32;
+		*q++ = 1, *q++ = 0, *q++ = 5;
+		cur_init(&c, bad, (size_t)(q - bad));
+		assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), ERR_CORRUPT);
+		assert_null(got);
+	}
+	/* the sender's key written out (place 0, or beside its place): refused */
+	{
+		uint8_t bad[64], *q = bad;
+		*q++ = 1, *q++ = 0;
+		memcpy(q, b, 32);
+		q += 32;
+		*q++ = 1, *q++ = 0, *q++ = 2;
+		cur_init(&c, bad, (size_t)(q - bad));
+		assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), ERR_CORRUPT);
+		assert_null(got);
+		{ /* the same vector in format 2 is good */
+			uint8_t two[64];
+			two[0] = 1;
+			memcpy(two + 1, bad + 2, (size_t)(q - bad) - 2);
+			cur_init(&c, two, (size_t)(q - bad) - 1);
+			assert_int_equal(sync_vv_get2(&c, &got, &n, 100, NULL), 0);
+			assert_int_equal(n, 1);
+			mem_free(got);
+			got = NULL;
+		}
+	}
+	/* a place beyond the authors, and a cut vector: refused */
+	want[1] = 3;
+	cur_init(&c, want, (size_t)(w - want));
+	assert_int_equal(sync_vv_get2(&c, &got, &n, 100, b), ERR_CORRUPT);
+	want[1] = 2;
+	for (size_t cut = 0; cut < (size_t)(w - want); cut++) {
+		cur_init(&c, want, cut);
+		assert_true(sync_vv_get2(&c, &got, &n, 100, b) < 0);
+		assert_null(got);
+	}
+	buf_release(&out);
+}
+
+/* The initiator's HELLOs: format 3 twice, then format 2 twice (for a hub
+ * before format 3, which refuses bit 3 as malformed and never answers),
+ * then format 1 (for one before format 2). A hub of today reads all
+ * three (test_hello_whole_vector) and refuses a format 3 flag with REL or
+ * without V2. A station that heard the hub's time says it inside a
+ * format 3 HELLO (bit 4) instead of in a TIME chunk of its own (115 bytes
+ * more before), and in a TIME chunk after the older formats. */
+static void test_hello_fallback(void **state)
+{
+	(void)state;
+	struct t_node st, hub;
+	struct sync_options os = opt_station("s0001"), oh = opt_hub();
+	struct sync_session *s, *h;
+	struct sync_session_options so = { .initiator = true, .rto_ms = 1000 }, sh = { .rto_ms = 1000 };
+	struct sync_chunk ch;
+	struct buf m, bad;
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 41;
+	static const uint8_t want[6] = { 0x1b, 0x1b, 0x03, 0x03, 0x01, 0x01 };
+	size_t len[6];
+	node_open(&st, "fb-st", 1, &os);
+	node_open(&hub, "fb-hub", 9, &oh);
+	for (int i = 0; i < 5; i++)
+		random_commit(&st, "s0001", &rs, T_DAY0 + (uint64_t)i);
+	buf_init(&m, SYNC_CHUNK_MAX);
+	buf_init(&bad, SYNC_CHUNK_MAX);
+	const uint64_t heard = now - 5000;
+	sync_ctx_set_time(st.ctx, SYNC_TIME_HEARD, heard, 0); /* as node/ does (app_clock_say_time) */
+	assert_int_equal(sync_session_new(&s, st.ctx, &so, now), 0);
+	for (int i = 0; i < 6; i++) {
+		assert_int_equal(sync_session_output(s, &m, now), 1);
+		assert_int_equal(sync_chunk_open(hub.ctx, m.data, m.len, &ch), 0);
+		assert_int_equal(ch.type, SYNC_MSG_HELLO);
+		print_message("HELLO %d: flags 0x%02x, %zu bytes\n", i + 1, ch.payload[0], m.len);
+		assert_int_equal(ch.payload[0], want[i]);
+		len[i] = m.len;
+		/* each is understood by a hub of today */
+		struct sync_input_result res;
+		assert_int_equal(sync_session_new(&h, hub.ctx, &sh, now), 0);
+		assert_int_equal(sync_session_input(h, m.data, m.len, now, &res), 0);
+		assert_int_equal(res.kind, SYNC_IN_HELLO);
+		if (i < 2) { /* the time, from the HELLO alone */
+			assert_int_equal(sync_session_report(h)->time_kind, SYNC_TIME_HEARD);
+			assert_int_equal(sync_session_report(h)->time_ms, heard);
+		}
+		sync_session_free(h);
+		if (i == 0) { /* V3 with REL, V3 without V2, TIME without V3 or REL, a bad time: malformed */
+			for (int k = 0; k < 4; k++) {
+				uint8_t p[256];
+				assert_true(ch.payload_len < sizeof(p));
+				memcpy(p, ch.payload, ch.payload_len);
+				p[0] = k == 0 ? 0x1f : k == 1 ? 0x19 : k == 2 ? 0x13 : 0x1b;
+				if (k == 3)
+					p[ch.payload_len - 9] = 3; /* no such kind of time */
+				assert_int_equal(sync_chunk_seal(st.ctx, SYNC_MSG_HELLO, p, ch.payload_len, false, &bad), 0);
+				assert_int_equal(sync_session_new(&h, hub.ctx, &sh, now), 0);
+				assert_int_equal(sync_session_input(h, bad.data, bad.len, now, &res), 0);
+				assert_int_equal(res.kind, SYNC_IN_REFUSED);
+				assert_int_equal(res.why, ERR_CORRUPT);
+				sync_session_free(h);
+			}
+		}
+		m.len = 0;
+		int after = 0;
+		while (sync_session_output(s, &m, now) == 1) { /* the TIME after it, if any */
+			assert_int_equal(sync_chunk_open(hub.ctx, m.data, m.len, &ch), 0);
+			assert_int_equal(ch.type, SYNC_MSG_TIME);
+			after++;
+			m.len = 0;
+		}
+		assert_int_equal(after, i < 2 ? 0 : 1);
+		now += 1000;
+		sync_session_tick(s, now);
+	}
+	assert_int_equal(len[0] + 31, len[2] + SYNC_TIME_LEN); /* the station's key once, by place */
+	sync_session_free(s);
+	buf_release(&m);
+	buf_release(&bad);
 	node_close(&st);
 	node_close(&hub);
 }
@@ -1224,9 +1501,12 @@ int main(void)
 		cmocka_unit_test(test_bundle_idempotent),
 		cmocka_unit_test(test_relay_carry),
 		cmocka_unit_test(test_relay_long_piece),
+		cmocka_unit_test(test_own_checkpoint_at_end),
 		cmocka_unit_test(test_session_lossy),
 		cmocka_unit_test(test_session_pending),
 		cmocka_unit_test(test_hello_whole_vector),
+		cmocka_unit_test(test_hello_v3_bytes),
+		cmocka_unit_test(test_hello_fallback),
 		cmocka_unit_test(test_time_travels),
 	};
 	int rc;

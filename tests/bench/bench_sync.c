@@ -31,6 +31,7 @@
  *
  * Prints a table; with BENCH_OUT set, appends "name value" lines there.
  */
+#define ZSTD_STATIC_LINKING_ONLY /* ZSTD_frameHeaderSize, for the breakdown */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +86,8 @@ struct run {
 	size_t stations;
 	struct sim_chunks *d0, *d1; /* per station, with the dictionary */
 	size_t *bytes, *bytes_nodict;
+	size_t *bytes_at; /* bytes, per station in order (median() sorts bytes) */
+	size_t *bytes_timed; /* bytes, the station having heard the hub's time (hello_bytes) */
 	size_t *hello, *nchunks; /* per station: its HELLO's bytes, its day-1 chunks */
 	size_t *bytes_closed; /* enrolled: the same day commit by commit (no reader named) */
 	uint64_t commits_d1;
@@ -196,8 +199,12 @@ static int load(struct sim *sim, size_t stations)
 
 /* The HELLO the station sends first in a session (its version vector,
  * its statement when enrolled), as the replica at path is after the day:
- * part of what a day's sync costs. */
-static size_t hello_bytes(const struct sim_site *site, const char *path, const struct sync_options *opt)
+ * part of what a day's sync costs. heard: the station has heard the hub's
+ * time (every sync but its first, node/ app_clock_say_time), so it says
+ * it too (docs/protocol.md "TIME"): then everything it sends before the
+ * hub answers, the HELLO and a TIME chunk unless the HELLO carries it. */
+static size_t hello_bytes(const struct sim_site *site, const char *path, const struct sync_options *opt,
+			  bool heard)
 {
 	struct sync_identity id;
 	struct crdt_store *st = NULL;
@@ -212,9 +219,16 @@ static size_t hello_bytes(const struct sim_site *site, const char *path, const s
 	tr_site_seed(site->name, seed);
 	buf_init(&m, SYNC_CHUNK_MAX);
 	if (sync_identity_from_seed(&id, seed) == 0 && crdt_store_open(&st, path, id.pk, &co) == 0 &&
-	    sync_ctx_new(&ctx, st, &id, opt) == 0 && sync_session_new(&ss, ctx, &so, TR_DAY0 + 2 * TR_DAY) == 0 &&
-	    sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1)
-		len = m.len;
+	    sync_ctx_new(&ctx, st, &id, opt) == 0) {
+		if (heard)
+			sync_ctx_set_time(ctx, SYNC_TIME_HEARD, TR_DAY0 + 2 * TR_DAY - 3600 * 1000, 0);
+		if (sync_session_new(&ss, ctx, &so, TR_DAY0 + 2 * TR_DAY) == 0 &&
+		    sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1) {
+			len = m.len;
+			while (heard && sync_session_output(ss, &m, TR_DAY0 + 2 * TR_DAY) == 1)
+				len += m.len; /* the TIME after it */
+		}
+	}
 	sync_session_free(ss);
 	sync_ctx_free(ctx);
 	crdt_store_close(st);
@@ -225,6 +239,113 @@ static size_t hello_bytes(const struct sim_site *site, const char *path, const s
 		exit(1);
 	}
 	return len;
+}
+
+/* Where the bytes of one station's day go (docs/protocol.md 3, 4): per
+ * chunk its framing (header, length, signature) and its zstd frame (frame
+ * header, the rest); inside the payload the range records and each
+ * stream, raw and what leaving it out of the payload saves compressed
+ * (its marginal cost, with the dictionary, at the node's level). */
+static const char *const stream_name[7] = { "HLC", "OP", "PK", "NUM", "TXT", "RAW", "SIG" };
+
+static size_t squeeze(ZSTD_CCtx *cc, const ZSTD_CDict *cd, const uint8_t *p, size_t n, uint8_t *z, size_t zcap)
+{
+	ZSTD_CCtx_reset(cc, ZSTD_reset_session_only);
+	ZSTD_CCtx_refCDict(cc, cd);
+	size_t k = ZSTD_compress2(cc, z, zcap, p, n);
+	return ZSTD_isError(k) ? 0 : k;
+}
+
+static void bytes_breakdown(const struct sim_chunks *day, size_t hello, const struct sync_dict *dict)
+{
+	size_t frame = 0, fhdr = 0, plain = 0, ranges = 0, nr = 0, raw[7] = { 0 }, marg[7] = { 0 };
+	size_t cap = SYNC_CHUNK_MAX, zcap = ZSTD_compressBound(SYNC_CHUNK_MAX);
+	uint8_t *u = malloc(cap), *v = malloc(cap), *z = malloc(zcap);
+	ZSTD_DCtx *dc = ZSTD_createDCtx();
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	ZSTD_CDict *cd = dict ? ZSTD_createCDict(dict->bytes, dict->len, 19) : NULL;
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 19);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 0);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_dictIDFlag, 0);
+	for (size_t k = 0; k < day->n && u && v && z; k++) {
+		const uint8_t *c = day->p[k];
+		struct cur cu;
+		uint64_t plen, x;
+		cur_init(&cu, c, day->len[k]);
+		cu.pos = SYNC_HDR_FIXED;
+		if (cur_get_varint(&cu, &plen))
+			break;
+		const uint8_t *pl = c + cu.pos;
+		size_t n = (size_t)plen;
+		frame += n;
+		if (c[4] & SYNC_FLAG_ZSTD) {
+			fhdr += ZSTD_frameHeaderSize(pl, n);
+			n = c[5] | c[6] | c[7] | c[8] ? ZSTD_decompress_usingDDict(dc, u, cap, pl, n, dict->dd)
+						      : ZSTD_decompressDCtx(dc, u, cap, pl, n);
+			if (ZSTD_isError(n))
+				break;
+		} else {
+			memcpy(u, pl, n);
+		}
+		plain += n;
+		cur_init(&cu, u, n);
+		cur_get_varint(&cu, &x);
+		cu.pos += (size_t)x * SYNC_PK_LEN;
+		cur_get_varint(&cu, &x);
+		nr += (size_t)x;
+		for (uint64_t i = 0; i < x; i++) {
+			uint64_t y;
+			const uint8_t *b;
+			size_t bl;
+			cur_get_varint(&cu, &y);
+			cur_get_lenbytes(&cu, 64, &b, &bl);
+			cur_get_varint(&cu, &y);
+			cur_get_varint(&cu, &y);
+			cu.pos++;
+		}
+		ranges += cu.pos;
+		size_t at[7], len[7], head = cu.pos;
+		for (int j = 0; j < 7; j++) {
+			const uint8_t *b;
+			if (cur_get_lenbytes(&cu, cap, &b, &len[j]))
+				break;
+			at[j] = (size_t)(b - u);
+			raw[j] += len[j];
+		}
+		size_t whole = squeeze(cc, cd, u, n, z, zcap);
+		for (int j = 0; j < 7; j++) { /* the payload with stream j empty */
+			size_t m = head;
+			memcpy(v, u, head);
+			for (int i = 0; i < 7; i++) {
+				size_t l = i == j ? 0 : len[i];
+				struct buf t;
+				buf_init(&t, 16);
+				buf_put_varint(&t, l);
+				memcpy(v + m, t.data, t.len);
+				m += t.len;
+				buf_release(&t);
+				memcpy(v + m, u + at[i], l);
+				m += l;
+			}
+			size_t w = squeeze(cc, cd, v, m, z, zcap);
+			marg[j] += whole > w ? whole - w : 0;
+		}
+	}
+	printf("    bytes of the median station-day: HELLO %zu; %zu chunks: framing %zu (header %d, length, signature %d each),"
+	       " zstd frames %zu (frame headers %zu) of %zu plain bytes; %zu ranges, %zu B of range records\n",
+	       hello, day->n, day->n * (SYNC_HDR_FIXED + SYNC_SIG_LEN) + 2 * day->n, SYNC_HDR_FIXED, SYNC_SIG_LEN, frame,
+	       fhdr, plain, nr, ranges);
+	printf("    streams, plain / their marginal cost compressed:");
+	for (int j = 0; j < 7; j++)
+		printf(" %s %zu/%zu", stream_name[j], raw[j], marg[j]);
+	printf("\n");
+	ZSTD_freeCDict(cd);
+	ZSTD_freeCCtx(cc);
+	ZSTD_freeDCtx(dc);
+	free(u);
+	free(v);
+	free(z);
 }
 
 static int stations_run(struct sim *sim, const char *dir, const struct sync_dict *dict, bool nodict,
@@ -240,6 +361,8 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	r->d1 = calloc(sim->n, sizeof(*r->d1));
 	r->bytes = calloc(sim->n, sizeof(size_t));
 	r->bytes_nodict = calloc(sim->n, sizeof(size_t));
+	r->bytes_at = calloc(sim->n, sizeof(size_t));
+	r->bytes_timed = calloc(sim->n, sizeof(size_t));
 	r->bytes_closed = calloc(sim->n, sizeof(size_t));
 	r->hello = calloc(sim->n, sizeof(size_t));
 	r->nchunks = calloc(sim->n, sizeof(size_t));
@@ -267,8 +390,10 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 		r->d1[i] = days[1];
 		for (size_t k = 0; k < days[1].n; k++)
 			r->bytes[i] += days[1].len[k];
-		r->hello[i] = hello_bytes(&sim->s[i], path, &opt);
+		r->hello[i] = hello_bytes(&sim->s[i], path, &opt, false);
 		r->bytes[i] += r->hello[i];
+		r->bytes_at[i] = r->bytes[i];
+		r->bytes_timed[i] = r->bytes[i] - r->hello[i] + hello_bytes(&sim->s[i], path, &opt, true);
 		r->nchunks[i] = days[1].n;
 		for (int d = 0; d < 2; d++)
 			for (size_t k = 0; k < closed[d].n; k++) {
@@ -289,7 +414,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 						r->bytes_nodict[i] += nd[d].len[k];
 					free(nd[d].p[k]);
 				}
-			r->bytes_nodict[i] += hello_bytes(&sim->s[i], path, &opt);
+			r->bytes_nodict[i] += hello_bytes(&sim->s[i], path, &opt, false);
 		}
 	}
 	return 0;
@@ -477,6 +602,8 @@ static void run_free(struct run *r)
 	free(r->d1);
 	free(r->bytes);
 	free(r->bytes_nodict);
+	free(r->bytes_at);
+	free(r->bytes_timed);
 	free(r->bytes_closed);
 	free(r->hello);
 	free(r->nchunks);
@@ -681,8 +808,25 @@ int main(int argc, char **argv)
 	 * length and signature, the HELLO, the rest payload */
 	printf("  %-34s %12zu B HELLO, %zu chunks of 41 + 2 + 64 B framing and signature (medians)\n",
 	       "  (of which)", median(r.hello, r.stations), median(r.nchunks, r.stations));
+	for (size_t i = 0, m = median(r.bytes, r.stations); i < r.stations; i++)
+		if (r.bytes_at[i] == m) { /* the station whose day is the median */
+			bytes_breakdown(&r.d1[i], r.hello[i], dict);
+			break;
+		}
+	figure("delta_bytes_node_timed_station_day", (double)median(r.bytes_timed, r.stations), "B",
+	       "(the same, the station having heard the hub's time as every sync but its first: it says it too)");
 	figure("delta_bytes_node_no_dict_station_day", (double)median(r.bytes_nodict, r.stations), "B",
 	       "target <= 3000");
+	if (getenv("BENCH_SYNC_BYTES_ONLY")) { /* the byte figures alone, to iterate on the encoding */
+		if ((rc = county_init(&county, &sim, dir)) || (rc = stations_run(&sim, dir, dict, false, &county, &rx)))
+			return 1;
+		figure("delta_bytes_node_encrypted_station_day", (double)median(rx.bytes, rx.stations), "B",
+		       "(enrolled, to the hub: opened ranges; target <= 1600 unencrypted)");
+		figure("delta_bytes_node_encrypted_timed_station_day", (double)median(rx.bytes_timed, rx.stations), "B",
+		       "(the same, the hub's time heard)");
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		return system(cmd) == 0 ? 0 : 1;
+	}
 	size_t txns = 0;
 	double ms = hub_merge(&r, dir, "hub100a", dict, NULL, NULL, MERGE_ALONE, &applied, &txns);
 	if (ms < 0)
@@ -728,6 +872,8 @@ int main(int argc, char **argv)
 	}
 	figure("delta_bytes_node_encrypted_station_day", (double)median(rx.bytes, rx.stations), "B",
 	       "(enrolled, to the hub: opened ranges; target <= 1600 unencrypted)");
+	figure("delta_bytes_node_encrypted_timed_station_day", (double)median(rx.bytes_timed, rx.stations), "B",
+	       "(the same, the hub's time heard)");
 	figure("delta_bytes_node_encrypted_no_dict_station_day", (double)median(rx.bytes_nodict, rx.stations), "B",
 	       "(enrolled, to the hub, no dictionary)");
 	figure("delta_bytes_node_encrypted_per_commit_station_day", (double)median(rx.bytes_closed, rx.stations), "B",
