@@ -10,22 +10,11 @@ the other out and closes the activity. No page scrolls sideways or loads
 anything from outside. Screenshots: activity-*.png."""
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import submit, browser, check, check_page, csrf_of, fail, http, qr_text, run, shot, start_node, text_of  # noqa: E402
+from weblib import submit, browser, check, check_page, csrf_of, fail, http, qr_text, run, set_pin, shot, start_node, text_of  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
-
-
-def set_pin(node, pin, *who):
-    fd, path = tempfile.mkstemp(prefix="pin.")
-    os.write(fd, (pin + "\n").encode())
-    os.close(fd)
-    try:
-        node.cl("account", "set", *who, "--pin-file", path)
-    finally:
-        os.unlink(path)
 
 
 def states(node, aid):

@@ -10,41 +10,12 @@ no JavaScript) and /hub/activities, with no resident's phone, at 1280x800
 and 360x640. Screenshots: hub17-*.png."""
 import os
 import sys
-import tempfile
-import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, fail, run, shot, start_node  # noqa: E402
+from weblib import browser, check, check_page, enroll, fail, main_text, run, set_pin, shot, start_node  # noqa: E402
 
-from selenium.common.exceptions import (NoSuchElementException,  # noqa: E402
-                                        StaleElementReferenceException, WebDriverException)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
-
-
-def main_text(b, want, timeout=20):
-    """The text of <main> once it holds want (a click that submits a
-    form returns before the new page is there), else after timeout s."""
-    end = time.monotonic() + timeout
-    text = ""
-    while True:
-        try:
-            text = b.find_element(By.TAG_NAME, "main").text
-        except (NoSuchElementException, StaleElementReferenceException, WebDriverException):
-            text = ""
-        if want in text or time.monotonic() > end:
-            return text
-        time.sleep(0.1)
-
-
-def set_pin(node, pin, *who):
-    fd, path = tempfile.mkstemp(prefix="pin.")
-    os.write(fd, (pin + "\n").encode())
-    os.close(fd)
-    try:
-        node.cl("account", "set", *who, "--pin-file", path)
-    finally:
-        os.unlink(path)
 
 
 def rows(b):
@@ -55,12 +26,7 @@ def rows(b):
 def flow():
     hub = start_node("county", "县中心", role="hub", init_args=("--level", "county"))
     st = start_node("s1", "东村服务站", init_args=("--parent", "t01"))
-    st.stop()
-    req = os.path.join(os.path.dirname(st.home), "s1.req")
-    cert = os.path.join(os.path.dirname(st.home), "s1.cert")
-    st.cl("enroll", "request", req)
-    hub.cl("enroll", "sign", req, "--station", "s1", "--out", cert)
-    st.cl("enroll", "accept", cert)
+    enroll(hub, st, "s1")
     st.restart()
 
     st.cl("volunteer", "add", "--name", "王伟", "--phone", "13800001234")

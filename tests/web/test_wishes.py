@@ -11,24 +11,13 @@ requester's name or phone. No page scrolls sideways or loads anything from
 outside. Screenshots: wish-*.png."""
 import os
 import sys
-import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import submit, browser, check, check_page, fail, run, shot, start_node  # noqa: E402
+from weblib import submit, browser, check, check_page, fail, run, set_pin, shot, start_node  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-def set_pin(node, pin, *who):
-    fd, path = tempfile.mkstemp(prefix="pin.")
-    os.write(fd, (pin + "\n").encode())
-    os.close(fd)
-    try:
-        node.cl("account", "set", *who, "--pin-file", path)
-    finally:
-        os.unlink(path)
 
 
 def login(b, node, phone, pin):

@@ -307,24 +307,56 @@ def qr_text(svg, name):
 _NS_OK = ("http://www.w3.org/2000/svg",)
 
 
-def text_of(d, el_id, want, timeout=20):
-    """The text of the element with id el_id once it holds want, or its
-    text after timeout seconds: a click on a form's button starts the
-    POST and returns; the answer is a new document, which may not be
-    there yet (an element found too early is of the old one)."""
+def _text_when(d, by, what, want, timeout):
     from selenium.common.exceptions import (NoSuchElementException,
                                             StaleElementReferenceException, WebDriverException)
-    from selenium.webdriver.common.by import By
     end = time.monotonic() + timeout
     text = ""
     while True:
         try:
-            text = d.find_element(By.ID, el_id).text
+            text = d.find_element(by, what).text
         except (NoSuchElementException, StaleElementReferenceException, WebDriverException):
             text = ""
         if want in text or time.monotonic() > end:
             return text
         time.sleep(0.1)
+
+
+def text_of(d, el_id, want, timeout=20):
+    """The text of the element with id el_id once it holds want, or its
+    text after timeout seconds: a click on a form's button starts the
+    POST and returns; the answer is a new document, which may not be
+    there yet (an element found too early is of the old one)."""
+    from selenium.webdriver.common.by import By
+    return _text_when(d, By.ID, el_id, want, timeout)
+
+
+def main_text(d, want, timeout=20):
+    """The same for the page's <main>."""
+    from selenium.webdriver.common.by import By
+    return _text_when(d, By.TAG_NAME, "main", want, timeout)
+
+
+def set_pin(node, pin, *who):
+    """`account set WHO --pin-file F` at node, the PIN in a file of its own."""
+    fd, path = tempfile.mkstemp(prefix="pin.")
+    os.write(fd, (pin + "\n").encode())
+    os.close(fd)
+    try:
+        node.cl("account", "set", *who, "--pin-file", path)
+    finally:
+        os.unlink(path)
+
+
+def enroll(hub, st, station):
+    """Enrol the station st with hub's county as a technician does (st is
+    stopped; restart it to serve again)."""
+    st.stop()
+    req = os.path.join(os.path.dirname(st.home), station + ".req")
+    cert = os.path.join(os.path.dirname(st.home), station + ".cert")
+    st.cl("enroll", "request", req)
+    hub.cl("enroll", "sign", req, "--station", station, "--out", cert)
+    st.cl("enroll", "accept", cert)
 
 
 def check_page(d, what=None):
