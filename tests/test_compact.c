@@ -18,6 +18,7 @@
 #include "base/mem.h"
 #include "sync/sync.h"
 #include "sync/sync_internal.h"
+#include "tests/golden.h"
 #include "tests/helpers.h"
 
 #define ORDERS 3
@@ -161,27 +162,6 @@ static uint64_t head_of(struct t_node *n, const uint8_t *author, const char *sco
 	snprintf(v.scope, sizeof(v.scope), "%s", scope);
 	assert_int_equal(crdt_store_heads(n->st, &v, 1), 0);
 	return v.seq;
-}
-
-static void golden_check(const char *name, const uint8_t *p, size_t len)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "tests/golden/%s", name);
-	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
-		FILE *f = fopen(path, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(p, 1, len, f), len);
-		fclose(f);
-	}
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t *want = malloc(len + 1);
-	size_t got = fread(want, 1, len + 1, f);
-	fclose(f);
-	if (got != len || memcmp(want, p, len) != 0)
-		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md", path,
-			 got, len);
-	free(want);
 }
 
 static int setup(void **state)
@@ -426,7 +406,7 @@ static void test_session_pruned(void **state)
 	sync_session_free(ss[1]);
 	/* its bytes (docs/protocol.md §5 "PRUNED"): type 6, stored plain */
 	assert_int_equal(pruned_msg[3], SYNC_MSG_PRUNED);
-	golden_check("pruned.bin", pruned_msg, pruned_len);
+	t_golden_check("pruned.bin", pruned_msg, pruned_len);
 	/* malformed ones are refused and change nothing */
 	static const uint8_t bad[][48] = {
 		{ 0, 0 },                 /* n = 0 */

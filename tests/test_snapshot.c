@@ -20,6 +20,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "sync/sync.h"
+#include "tests/golden.h"
 #include "tests/helpers.h"
 
 #define T0 T_DAY0
@@ -468,27 +469,6 @@ static void test_snapshot_recover(void **state)
 	t_close(&lost);
 }
 
-static void golden_check(const char *name, const uint8_t *p, size_t len)
-{
-	char path[256];
-	snprintf(path, sizeof(path), "tests/golden/%s", name);
-	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
-		FILE *f = fopen(path, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(p, 1, len, f), len);
-		fclose(f);
-	}
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t *want = malloc(len + 1);
-	size_t got = fread(want, 1, len + 1, f);
-	fclose(f);
-	if (got != len || memcmp(want, p, len) != 0)
-		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md", path,
-			 got, len);
-	free(want);
-}
-
 /* The container's bytes (docs/protocol.md "Snapshots"): a fixed key, fixed
  * commits and times, no county root (so not sealed: no random nonce):
  * the header fields where the layout puts them, and the whole as
@@ -522,7 +502,7 @@ static void test_snapshot_golden(void **state)
 	assert_int_equal(raw, info.raw_len);
 	uint32_t m = (uint32_t)p[55] << 24 | (uint32_t)p[56] << 16 | (uint32_t)p[57] << 8 | p[58];
 	assert_int_equal(59 + m + 64, b.len);
-	golden_check("snapshot.bin", b.data, b.len);
+	t_golden_check("snapshot.bin", b.data, b.len);
 	buf_release(&b);
 	t_close(&n);
 }

@@ -18,13 +18,13 @@
 #include "base/mem.h"
 #include "sync/sync.h"
 #include "sync/sync_internal.h"
+#include "tests/golden.h"
 #include "tests/helpers.h"
 
 #define VOLUNTEERS 1
 #define ORDERS 3
 #define POINTS 5
 #define DICT_PATH "sync/dict/cunlian-v1.dict"
-#define GOLDEN_DIR "tests/golden"
 
 struct t_node {
 	struct sync_identity id;
@@ -294,27 +294,6 @@ static void golden_commits(struct t_node *n)
 	assert_int_equal(crdt_commit_local(n->st, T_DAY0 + 9000, "", &w, 1, NULL), 0);
 }
 
-static void golden_check(const char *name, const uint8_t *p, size_t len)
-{
-	char path[256];
-	snprintf(path, sizeof(path), GOLDEN_DIR "/%s", name);
-	if (getenv("CUNLIAN_GOLDEN_WRITE")) {
-		FILE *f = fopen(path, "wb");
-		assert_non_null(f);
-		assert_int_equal(fwrite(p, 1, len, f), len);
-		fclose(f);
-	}
-	FILE *f = fopen(path, "rb");
-	assert_non_null(f);
-	uint8_t *want = malloc(len + 1);
-	size_t got = fread(want, 1, len + 1, f);
-	fclose(f);
-	if (got != len || memcmp(want, p, len) != 0)
-		fail_msg("%s differs from the bytes produced now (%zu vs %zu bytes); see docs/protocol.md",
-			 path, got, len);
-	free(want);
-}
-
 static void test_golden(void **state)
 {
 	(void)state;
@@ -329,7 +308,7 @@ static void test_golden(void **state)
 		golden_commits(&a);
 		export_all(&a, NULL, NULL, &ch);
 		assert_int_equal(ch.n, 1);
-		golden_check(d ? "delta_dict.bin" : "delta_nodict.bin", ch.p[0], ch.len[0]);
+		t_golden_check(d ? "delta_dict.bin" : "delta_nodict.bin", ch.p[0], ch.len[0]);
 		assert_int_equal(sync_chunk_apply(b.ctx, ch.p[0], ch.len[0], T_DAY0 + 10000, NULL, NULL, NULL), 0);
 		digest(a.st, da);
 		digest(b.st, db);
