@@ -389,6 +389,21 @@ static int staff_order_row(void *arg, const struct app_order *o)
 	return 0;
 }
 
+/* The orders of filter f as rows of l, each marked 县派 when the hub sent
+ * it (the sent set read once for the list, staff_sent_load). */
+static int staff_orders_list(struct web_req *r, const struct app_order_filter *f, struct staff_orders *l)
+{
+	struct staff_sent_set sent;
+	int rc = staff_sent_load(r, f, &sent);
+	if (rc)
+		return rc;
+	l->sent = &sent;
+	rc = app_order_list(&r->w->app, f, staff_order_row, l);
+	mem_free(sent.ids);
+	l->sent = NULL;
+	return rc;
+}
+
 /* Local midnight of the wall clock now (ms). */
 static int64_t staff_today(struct web_req *r)
 {
@@ -421,16 +436,9 @@ static int staff_today_page(struct web_req *r, const struct app_account *acct)
 	}
 	l.skip = (size_t)(pg - 1) * STAFF_PAGE_ORDERS;
 	/* the rows first, into a buffer of their own: the counts go above them */
-	struct staff_sent_set sent;
-	int rc = staff_sent_load(r, &f, &sent);
-	if (rc)
-		return rc;
-	l.sent = &sent;
 	struct buf head = r->out;
 	buf_init(&r->out, WEB_PAGE_MAX);
-	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
-	mem_free(sent.ids);
-	l.sent = NULL;
+	int rc = staff_orders_list(r, &f, &l);
 	struct buf rows = r->out;
 	r->out = head;
 	if (rc) {
@@ -512,13 +520,7 @@ static int staff_me_page(struct web_req *r, const struct app_account *acct)
 	web_raw(&r->out, "<h2>我的订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = acct->volunteer, .kind = "service" }; /* wishes: wish.c */
 	struct staff_orders l = { .r = r, .acct = acct, .since = staff_today(r), .want = -1, .actions = true };
-	struct staff_sent_set sent;
-	if ((rc = staff_sent_load(r, &f, &sent)))
-		return rc;
-	l.sent = &sent;
-	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
-	mem_free(sent.ids);
-	if (rc)
+	if ((rc = staff_orders_list(r, &f, &l)))
 		return rc;
 	web_raw(&r->out, "</ul>");
 	if (!l.n)
@@ -1138,13 +1140,7 @@ int web_staff_volunteer(struct web_req *r)
 	web_raw(&r->out, "</table></div><h2>订单</h2><ul class=\"orders\">");
 	struct app_order_filter f = { .volunteer = c.v.id };
 	struct staff_orders l = { .r = r, .acct = &acct, .since = 0, .want = -1, .limit = 100 };
-	struct staff_sent_set sent;
-	if ((rc = staff_sent_load(r, &f, &sent)))
-		return rc;
-	l.sent = &sent;
-	rc = app_order_list(&r->w->app, &f, staff_order_row, &l);
-	mem_free(sent.ids);
-	if (rc)
+	if ((rc = staff_orders_list(r, &f, &l)))
 		return rc;
 	web_raw(&r->out, "</ul>");
 	web_end(r);
