@@ -14,25 +14,10 @@ import re
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, cl, enroll, fail, run, set_pin, shot, start_node, submit  # noqa: E402
+from weblib import browser, check, check_page, cl, enroll, fail, login, run, set_pin, shot, start_node, submit  # noqa: E402
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select  # noqa: E402
-
-
-def login(b, node, phone, pin, shot_name=None):
-    b.get(node.url("/"))
-    check_page(b)
-    if not b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
-        fail("/ without a session shows no password field")
-    if shot_name:
-        shot(b, shot_name)
-    b.find_element(By.NAME, "phone").send_keys(phone)
-    b.find_element(By.NAME, "pin").send_keys(pin)
-    b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-    check_page(b)
-    if b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
-        fail("login as %s failed: %s" % (phone, b.find_element(By.TAG_NAME, "main").text))
 
 
 def flow():

@@ -13,19 +13,9 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import browser, check, check_page, enroll, fail, main_text, run, set_pin, shot, start_node  # noqa: E402
+from weblib import browser, check, check_page, enroll, fail, login, main_text, run, set_pin, shot, start_node  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
-
-
-def login(b, node, phone, pin):
-    b.get(node.url("/"))
-    b.find_element(By.NAME, "phone").send_keys(phone)
-    b.find_element(By.NAME, "pin").send_keys(pin)
-    b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]").click()
-    if "退出登录" not in main_text(b, "退出登录") and "退出登录" not in b.page_source:
-        fail("login as %s failed" % phone)
-    check_page(b)
 
 
 def ids_listed(b):

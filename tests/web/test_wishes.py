@@ -13,22 +13,11 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from weblib import submit, browser, check, check_page, fail, run, set_pin, shot, start_node  # noqa: E402
+from weblib import browser, check, check_page, fail, login, run, set_pin, shot, start_node, submit  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.common.exceptions import TimeoutException  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
-
-
-def login(b, node, phone, pin):
-    b.get(node.url("/"))
-    check_page(b)
-    b.find_element(By.NAME, "phone").send_keys(phone)
-    b.find_element(By.NAME, "pin").send_keys(pin)
-    submit(b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
-    check_page(b)
-    if b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
-        fail("login as %s failed: %s" % (phone, b.find_element(By.TAG_NAME, "main").text))
 
 
 def wish(node, wid):

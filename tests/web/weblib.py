@@ -348,6 +348,25 @@ def set_pin(node, pin, *who):
         os.unlink(path)
 
 
+def login(b, node, phone, pin, shot_name=None):
+    """Sign in at node's staff pages (/) with phone and PIN, after a
+    screenshot of the sign-in form when shot_name is given; fails the test
+    when no sign-in form is shown or the sign-in is refused."""
+    from selenium.webdriver.common.by import By
+    b.get(node.url("/"))
+    check_page(b)
+    if not b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
+        fail("/ without a session shows no password field")
+    if shot_name:
+        shot(b, shot_name)
+    b.find_element(By.NAME, "phone").send_keys(phone)
+    b.find_element(By.NAME, "pin").send_keys(pin)
+    submit(b.find_element(By.CSS_SELECTOR, "form[action='/login'] button[type=submit]"))
+    check_page(b)
+    if b.find_elements(By.CSS_SELECTOR, "input[type=password]"):
+        fail("login as %s failed: %s" % (phone, b.find_element(By.TAG_NAME, "main").text))
+
+
 def enroll(hub, st, station):
     """Enrol the station st with hub's county as a technician does (st is
     stopped; restart it to serve again)."""
