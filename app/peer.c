@@ -57,12 +57,7 @@ int app_peer_last_save(const struct app *a, const char *peer, uint64_t ms)
 	 * may leave the time before, or an empty file that reads as never,
 	 * and the next sync notes it again (relays learn the station then) */
 	fprintf(f, "%llu\n", (unsigned long long)ms);
-	int bad = ferror(f);
-	if (fclose(f) != 0 || bad || rename(tmp, path) != 0) {
-		rc = errno ? -errno : -EIO;
-		remove(tmp);
-	}
-	return rc;
+	return afile_replace(f, tmp, path);
 }
 
 int app_peer_last_load(const struct app *a, const char *peer, uint64_t *ms)

@@ -111,11 +111,11 @@ int afile_put(const char *path, const void *p, size_t n, mode_t mode)
 	return afile_commit(&a);
 }
 
-int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir)
+static int afile_finish(FILE *f, const char *tmp, const char *path, bool sync_file, bool sync_dir)
 {
 	int rc = 0;
 	errno = 0;
-	if (fflush(f) != 0 || ferror(f) || fsync(fileno(f)) != 0)
+	if (fflush(f) != 0 || ferror(f) || (sync_file && fsync(fileno(f)) != 0))
 		rc = errno ? -errno : -EIO;
 	if (fclose(f) != 0 && !rc)
 		rc = errno ? -errno : -EIO;
@@ -126,6 +126,16 @@ int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir)
 		return rc;
 	}
 	return sync_dir ? afile_sync_dir(path) : 0;
+}
+
+int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir)
+{
+	return afile_finish(f, tmp, path, true, sync_dir);
+}
+
+int afile_replace(FILE *f, const char *tmp, const char *path)
+{
+	return afile_finish(f, tmp, path, false, false);
 }
 
 int64_t afile_free_bytes(const char *path)

@@ -57,6 +57,10 @@ int afile_put(const char *path, const void *p, size_t n, mode_t mode);
  * sync_dir fsync the folder. On failure tmp is removed and path is as it
  * was. Returns 0 or -errno; f is closed either way. */
 int afile_publish(FILE *f, const char *tmp, const char *path, bool sync_dir);
+/* The same without any fsync, for a file whose last version may be lost
+ * in a power cut (a time noted, not a record): still whole or absent after
+ * a crash of the program, never partial (the rename). */
+int afile_replace(FILE *f, const char *tmp, const char *path);
 /* fsync the folder that holds path (so a rename in it is on disk).
  * Returns 0 or -errno; a file system that cannot fsync a folder (EINVAL)
  * counts as done. */
