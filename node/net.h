@@ -165,6 +165,10 @@ int node_snap_check(struct node_ctx *ctx, const char *scope, const uint8_t *p, s
  * K4): 0; ERR_NOTFOUND (none kept), -ESTALE, or the check's code (a kept
  * file that cannot be read: info->why). */
 int node_snap_kept(struct node_ctx *ctx, const char *scope, struct buf *out, struct sync_snap_info *info);
+/* Keep the snapshot file at path (a bundle import took it): read again,
+ * checked in full (signature, signer, K3), then kept. 0, 1 (a newer one
+ * stays), or the reason it was not. Nothing on a hub. */
+int node_snap_keep_file(struct node_ctx *ctx, const char *scope, const char *path);
 /* Remember scope (false: the list is full); forget it. */
 bool node_snap_want(struct node_snap_wants *w, const char *scope);
 void node_snap_unwant(struct node_snap_wants *w, const char *scope);

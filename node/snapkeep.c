@@ -163,6 +163,30 @@ int node_snap_kept(struct node_ctx *ctx, const char *scope, struct buf *out, str
 	return rc;
 }
 
+int node_snap_keep_file(struct node_ctx *ctx, const char *scope, const char *path)
+{
+	struct buf b;
+	struct sync_snap_info info;
+	uint8_t signer[SYNC_PK_LEN];
+	const uint8_t *trusted = NULL;
+	int rc;
+
+	if (ctx->app.hub || !ctx->app.sync)
+		return 0;
+	buf_init(&b, SYNC_SNAP_MAX);
+	/* read again: checked again before it is kept (K2), whatever
+	 * happened to the file since it was imported */
+	if ((rc = node_snap_read(path, &b)))
+		goto out;
+	if (!ctx->app.have_root && sync_snapshot_signer(b.data, b.len, signer) == 0)
+		trusted = signer;
+	if ((rc = node_snap_check(ctx, scope, b.data, b.len, trusted, false, &info)) == 0)
+		rc = node_snap_keep(ctx, scope, b.data, b.len);
+out:
+	buf_release(&b);
+	return rc;
+}
+
 bool node_snap_want(struct node_snap_wants *w, const char *scope)
 {
 	for (size_t i = 0; i < w->n; i++)

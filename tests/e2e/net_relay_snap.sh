@@ -12,7 +12,8 @@
 #     one on, fetches a fresh one after its next hub session, and the next
 #     new station converges at its next try;
 #  3. a damaged kept snapshot is passed on and refused by the station,
-#     which says why and takes nothing from it.
+#     which says why and takes nothing from it;
+#  4. a snapshot imported from a file is kept too.
 . "$(dirname "$0")/lib.inc"
 . "$(dirname "$0")/net_lib.inc"
 echo "net_relay_snap: a station behind a relay starts from the hub's snapshots"
@@ -160,6 +161,12 @@ echo "$out" | pyjson 'any(s["scope"] == "-" and not s["taken"] and s["error"] ==
 contains "$(cat "$TMP/stderr")" "拒收“全县范围”的快照" "s4 says it refused the snapshot"
 contains "$(cat "$TMP/stderr")" "the signature does not verify" "s4 says why"
 [ "$(nbases "$B3")" -eq 0 ] || fail "s4 took something of the damaged snapshot"
+
+check "a board that takes the hub's snapshot from a stick keeps it to pass on"
+cl --home "$H" bundle export "$TMP/county.snap" --snapshot "" >/dev/null
+enrolled "$H" "$TMP/s5" s5 东岭 --parent t01
+cl --home "$TMP/s5" bundle import "$TMP/county.snap" >/dev/null
+cmp -s "$TMP/county.snap" "$TMP/s5/snap/county.snap" || fail "s5 did not keep the snapshot it imported"
 
 stop "$relay"
 stop "$hub"
