@@ -191,10 +191,11 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
  * issue 15). Not over a narrow link (a frame limit: LoRa), where a
  * scope's snapshot costs more airtime than weeks of syncs: the log says to
  * carry one on a stick. A failed or refused snapshot is logged; the
- * exchange goes on. serve does not start a new board from snapshots as
- * `cunlian sync` does: a board that took them cannot pass the history
- * before them on to a station that syncs through it (a relay), and a
- * relay has no snapshot to give (net_mesh.sh). True when fetched or tried. */
+ * exchange goes on. What it takes is kept to pass on to stations behind
+ * this node (link.c, snapkeep.c: a relay answers them with the hub's
+ * bytes, never its own). serve still does not start a new board from
+ * snapshots unasked as `cunlian sync` does (the field guide's first step);
+ * a PRUNED answer is what sends it. True when fetched or tried. */
 static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 {
 	struct node_ctx *ctx = sv->ctx;
