@@ -237,8 +237,9 @@ static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
  * give, check them as a station would (signature, enrolled hub, scope,
  * and what is inside where it holds the scope's key; a station's sealed
  * scope is passed on unread and never imported here) and keep them for
- * the station's next try. Not over a link with a frame limit (LoRa); a
- * peer that has none to give (another relay) leaves the scope wanted. */
+ * the station's next try. Not over a link with a frame limit (LoRa: the
+ * log says to bring a snapshot file); a peer that has none to give
+ * (another relay) leaves the scope wanted. */
 static void node_serve_fetch_wanted(struct node_serve *sv, struct node_serve_peer *p)
 {
 	struct node_ctx *ctx = sv->ctx;
@@ -246,8 +247,15 @@ static void node_serve_fetch_wanted(struct node_serve *sv, struct node_serve_pee
 	char scope[CRDT_SCOPE_MAX + 1];
 	struct buf body;
 
-	if (ctx->app.hub || !sv->srv || p->cfg.link.frame || !(w = node_net_server_wants(sv->srv))->n)
+	if (ctx->app.hub || !sv->srv || !(w = node_net_server_wants(sv->srv))->n)
 		return;
+	if (p->cfg.link.frame) { /* said once per scope asked: a file instead */
+		for (size_t i = 0; i < w->n; i++)
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_WANT_NARROW,
+				     *w->scope[i] ? w->scope[i] : node_msg(ctx->lang, M_SCOPE_COUNTY), p->cfg.uri);
+		w->n = 0;
+		return;
+	}
 	for (size_t i = 0; i < w->n;) {
 		struct sync_snap_info info;
 		uint8_t signer[SYNC_PK_LEN];

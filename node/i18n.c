@@ -1554,6 +1554,11 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	/* scope, peer */
 	[M_SNAP_RELAY_LATER] = { "还没有可用的“%s”快照（%s 下次与县级中心同步后会取一份）：几分钟后（它的同步间隔）再运行一次 cunlian sync\n",
 				 "no usable snapshot of %s yet (%s fetches one from the hub after its next sync there): run cunlian sync again in a few minutes (its sync interval)\n" },
+	/* scope, peer */
+	[M_LOG_SNAP_WANT_NARROW] = { "后面的站点要“%s”的快照，但 %s 是窄带链路（LoRa），传不了快照：请在县级中心运行 cunlian bundle export 文件 --snapshot 范围，"
+				     "用 U 盘带来后在本机（或那个站点）运行 cunlian bundle import 文件\n",
+				     "a station behind this node asked for the snapshot of %s, but %s is a narrow link (LoRa) that cannot carry one: at the hub run"
+				     " cunlian bundle export FILE --snapshot SCOPE, bring it on a stick and run cunlian bundle import FILE here (or at that station)\n" },
 	/* ---- end of relay snapshots ---- */
 };
 

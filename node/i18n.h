@@ -818,6 +818,7 @@ enum node_msg_id {
 	M_LOG_SNAP_KEEP_REFUSED,
 	M_LOG_SNAP_KEEP_WRITE,
 	M_SNAP_RELAY_LATER,
+	M_LOG_SNAP_WANT_NARROW,
 	/* ---- end of relay snapshots ---- */
 	M_COUNT
 };
