@@ -10,7 +10,8 @@
 #     hub through the relay;
 #  2. the relay compacted past the snapshot it kept: it does not pass that
 #     one on, fetches a fresh one after its next hub session, and the next
-#     new station converges at its next try;
+#     new station converges at its next try (by `cunlian sync`, and one
+#     that only runs `serve`);
 #  3. a damaged kept snapshot is passed on and refused by the station,
 #     which says why and takes nothing from it;
 #  4. a snapshot imported from a file is kept too.
@@ -142,6 +143,18 @@ expect 0 --home "$B2" --json sync "coap://127.0.0.1:$PR"
 echo "$out" | pyjson 'd["converged"] and any(s["scope"] == "-" and s["taken"] for s in d["snapshots"])' ||
 	fail "s3 did not take the relay's fresh snapshot: $out"
 same_as_hub "$B2" "after the fresh snapshot" "" s3
+
+check "a station that only runs the service behind the relay gets there too"
+enrolled "$H" "$TMP/s6" s6 西岭 --parent t01
+echo "sync_timeout = 20" >>"$TMP/s6/node.conf"
+# (CUNLIAN_NO_SNAPSHOT: it starts from the whole history as serve does,
+# is told PRUNED by the relay, and takes the relay's snapshots then)
+bg s6 env CUNLIAN_LANG=en CUNLIAN_NO_SNAPSHOT=1 CUNLIAN_NOW_MS="$(cat "$TMP/now")" "$BIN" --home "$TMP/s6" serve \
+	--listen none --peer "coap://127.0.0.1:$PR" --interval 1
+s6=$last
+wait_log s6 "took the snapshot of the county-wide scope from coap://127.0.0.1:$PR" 40
+same_as_hub "$TMP/s6" "behind the relay, by serve" "" s6
+stop "$s6"
 
 check "3. a damaged kept snapshot is passed on and refused by the station, which takes nothing"
 stop "$relay"
