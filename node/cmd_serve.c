@@ -277,8 +277,8 @@ static void node_serve_fetch_wanted(struct node_serve *sv, struct node_serve_pee
 			trusted = signer;
 		rc = node_snap_check(ctx, scope, body.data, body.len, trusted, false, &info);
 		if (rc == 0)
-			rc = node_snap_keep(ctx, scope, body.data, body.len);
-		if (rc == 0 || rc == 1)
+			rc = node_snap_keep(ctx, scope, body.data, body.len, true); /* the kept one is not usable */
+		if (rc == 0)
 			node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_SNAP_KEPT, name, p->cfg.uri, body.len);
 		else if (rc == -ESTALE)
 			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_KEEP_REFUSED, name, p->cfg.uri,

@@ -824,7 +824,7 @@ int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node
 	/* kept to pass on to stations behind this node (snapkeep.c K1, K2);
 	 * best effort: a relay that could not keep it fetches it again */
 	if (rc == 0 && !ctx->app.hub)
-		(void)node_snap_keep(ctx, scope, body.data, body.len);
+		(void)node_snap_keep(ctx, scope, body.data, body.len, false);
 out:
 	buf_release(&body);
 	return rc;

@@ -154,8 +154,9 @@ struct node_snap_wants {
 };
 /* Keep p (len bytes, a snapshot of scope this node checked) as the kept
  * snapshot of scope (K1, K2): 0 kept, 1 a kept one made as late or later
- * stays, or -errno / ERR_CORRUPT. */
-int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len);
+ * stays (unless force: the kept one is not usable), or -errno /
+ * ERR_CORRUPT. */
+int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len, bool force);
 /* Check a snapshot of scope for keeping or passing on: sync_snapshot_check
  * (nosig: K4, only the header and the heads), then K3. 0, -ESTALE (this
  * node pruned past it), or the check's code with info->why. */

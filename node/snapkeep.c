@@ -12,7 +12,8 @@
  *  K2. Only bytes this node checked (sync_snapshot_apply, or
  *      sync_snapshot_check: signature, signer, scope, and everything
  *      inside that it can open) are kept, and a kept file is replaced only
- *      by one its signer made later.
+ *      by one its signer made later (or, fetched because the kept one is
+ *      not usable, by the one fetched).
  *  K3. A kept snapshot is passed on only while it is usable: for every
  *      feed of the scope this node holds from a base on (it pruned below,
  *      or started there), the snapshot names the feed at or past the
@@ -68,7 +69,7 @@ static int node_snap_read(const char *path, struct buf *out)
 	return rc ? rc : out->err;
 }
 
-int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len)
+int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len, bool force)
 {
 	char path[NODE_PATH_MAX + 64], tmp[NODE_PATH_MAX + 96], dir[NODE_PATH_MAX + 16];
 	uint64_t made = 0, old_made = 0;
@@ -79,8 +80,8 @@ int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, si
 		return rc;
 	buf_init(&old, SYNC_SNAP_MAX);
 	/* K2: an older one is replaced, a newer or equal one stays (an
-	 * unreadable one is replaced) */
-	if (node_snap_read(path, &old) == 0 && sync_snapshot_made(old.data, old.len, &old_made) == 0 &&
+	 * unreadable one is replaced; force: one that is not usable) */
+	if (!force && node_snap_read(path, &old) == 0 && sync_snapshot_made(old.data, old.len, &old_made) == 0 &&
 	    old_made >= made) {
 		buf_release(&old);
 		return 1;
@@ -181,7 +182,7 @@ int node_snap_keep_file(struct node_ctx *ctx, const char *scope, const char *pat
 	if (!ctx->app.have_root && sync_snapshot_signer(b.data, b.len, signer) == 0)
 		trusted = signer;
 	if ((rc = node_snap_check(ctx, scope, b.data, b.len, trusted, false, &info)) == 0)
-		rc = node_snap_keep(ctx, scope, b.data, b.len);
+		rc = node_snap_keep(ctx, scope, b.data, b.len, false);
 out:
 	buf_release(&b);
 	return rc;

@@ -278,8 +278,8 @@ static int snap_signer_ok(struct sync_ctx *c, const uint8_t signer[SYNC_PK_LEN],
 	return 0;
 }
 
-/* S1-S8 over the bytes p, into *snap (which borrows raw: the caller
- * releases both, raw wiped). flags: SYNC_SNAP_KEEP (a relay: any scope,
+/* S1-S8 over the bytes p, into *out (which borrows raw: the caller
+ * releases both, raw wiped). how: SYNC_SNAP_KEEP (a relay: any scope,
  * a sealed one it cannot open only S1-S5, *opened false), SYNC_SNAP_NOSIG
  * (S2 and S3 skipped: bytes this node checked when it kept them). */
 static int snap_open(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
