@@ -16,6 +16,7 @@
 #include "app/bundle.h"
 #include "app/peer.h"
 #include "base/err.h"
+#include "node/net.h"
 #include "node/node.h"
 
 /* Say why a bundle call failed; a full stick's free room may be unknown. */
@@ -150,6 +151,9 @@ int node_run_bundle_import(struct node_ctx *ctx, const struct node_args *a)
 		struct sync_snap_info info;
 		if ((rc = app_snapshot_import(&ctx->app, file, &info)))
 			return node_fail_app(ctx, rc);
+		/* kept to pass on to stations behind this node (snapkeep.c);
+		 * best effort: the import is done either way */
+		(void)node_snap_keep_file(ctx, info.scope, file);
 		if (ctx->json) {
 			struct node_json j;
 			node_json_init(&j, stdout);

@@ -191,10 +191,11 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
  * issue 15). Not over a narrow link (a frame limit: LoRa), where a
  * scope's snapshot costs more airtime than weeks of syncs: the log says to
  * carry one on a stick. A failed or refused snapshot is logged; the
- * exchange goes on. serve does not start a new board from snapshots as
- * `cunlian sync` does: a board that took them cannot pass the history
- * before them on to a station that syncs through it (a relay), and a
- * relay has no snapshot to give (net_mesh.sh). True when fetched or tried. */
+ * exchange goes on. What it takes is kept to pass on to stations behind
+ * this node (link.c, snapkeep.c: a relay answers them with the hub's
+ * bytes, never its own). serve still does not start a new board from
+ * snapshots unasked as `cunlian sync` does (the field guide's first step);
+ * a PRUNED answer is what sends it. True when fetched or tried. */
 static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 {
 	struct node_ctx *ctx = sv->ctx;
@@ -219,6 +220,8 @@ static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 		if (rc == 0)
 			node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_SNAP_TAKEN, name, p->cfg.uri, bytes, info.nentries,
 				     info.nheads);
+		else if (rc == ERR_NOTFOUND) /* a relay: it fetches one from the hub (snapkeep.c K5) */
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_SNAP_RELAY_LATER, name, p->cfg.uri);
 		else if (info.why)
 			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_SNAP_REFUSED, name, p->cfg.uri,
 				     node_reason(ctx->lang, rc), info.why);
@@ -227,6 +230,70 @@ static bool node_serve_snaps(struct node_serve *sv, struct node_serve_peer *p)
 				     node_reason(ctx->lang, rc));
 	}
 	return true;
+}
+
+/* A relay (snapkeep.c K5): after a session with peer, fetch the
+ * snapshots that stations behind this node asked for and it could not
+ * give, check them as a station would (signature, enrolled hub, scope,
+ * and what is inside where it holds the scope's key; a station's sealed
+ * scope is passed on unread and never imported here) and keep them for
+ * the station's next try. Not over a link with a frame limit (LoRa: the
+ * log says to bring a snapshot file); a peer that has none to give
+ * (another relay) leaves the scope wanted. */
+static void node_serve_fetch_wanted(struct node_serve *sv, struct node_serve_peer *p)
+{
+	struct node_ctx *ctx = sv->ctx;
+	struct node_snap_wants *w;
+	char scope[CRDT_SCOPE_MAX + 1];
+	struct buf body;
+
+	if (ctx->app.hub || !sv->srv || !(w = node_net_server_wants(sv->srv))->n)
+		return;
+	if (p->cfg.link.frame) { /* said once per scope asked: a file instead */
+		for (size_t i = 0; i < w->n; i++)
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_WANT_NARROW,
+				     *w->scope[i] ? w->scope[i] : node_msg(ctx->lang, M_SCOPE_COUNTY), p->cfg.uri);
+		w->n = 0;
+		return;
+	}
+	for (size_t i = 0; i < w->n;) {
+		struct sync_snap_info info;
+		uint8_t signer[SYNC_PK_LEN];
+		const uint8_t *trusted = NULL;
+		snprintf(scope, sizeof(scope), "%s", w->scope[i]);
+		const char *name = *scope ? scope : node_msg(ctx->lang, M_SCOPE_COUNTY);
+		memset(&info, 0, sizeof(info));
+		buf_init(&body, SYNC_SNAP_MAX);
+		int rc = node_net_snap_get(ctx, sv->r, &p->cfg, scope, (uint64_t)sv->nc.sync_timeout_s * 1000, &body);
+		if (rc) {
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_KEEP_FAILED, name, p->cfg.uri,
+				     node_reason(ctx->lang, rc));
+			buf_release(&body);
+			i++;
+			continue;
+		}
+		/* without a county root: the peer it syncs with (link.c) */
+		if (!ctx->app.have_root && sync_snapshot_signer(body.data, body.len, signer) == 0)
+			trusted = signer;
+		rc = node_snap_check(ctx, scope, body.data, body.len, trusted, false, &info);
+		if (rc == 0)
+			rc = node_snap_keep(ctx, scope, body.data, body.len, true); /* the kept one is not usable */
+		if (rc == 0)
+			node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_SNAP_KEPT, name, p->cfg.uri, body.len);
+		else if (rc == -ESTALE)
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_KEEP_REFUSED, name, p->cfg.uri,
+				     node_reason(ctx->lang, rc), node_msg(ctx->lang, M_SNAP_KEPT_STALE));
+		else if (info.why)
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_KEEP_REFUSED, name, p->cfg.uri,
+				     node_reason(ctx->lang, rc), info.why);
+		else
+			node_net_log(ctx, &sv->log, NODE_LOG_WARNING, M_LOG_SNAP_KEEP_WRITE, name,
+				     node_reason(ctx->lang, rc));
+		buf_release(&body);
+		/* fetched: kept, or refused (asked again by the next station
+		 * that wants it, not fetched again and again) */
+		node_snap_unwant(w, scope);
+	}
 }
 
 static void node_serve_peers_step(struct node_serve *sv)
@@ -244,6 +311,8 @@ static void node_serve_peers_step(struct node_serve *sv)
 					p->rp = NULL;
 				}
 				node_serve_peer_done(sv, p, &res, node_net_mono_ms());
+				if (res.rc == 0)
+					node_serve_fetch_wanted(sv, p);
 			}
 			continue;
 		}

@@ -153,6 +153,8 @@ static void node_sync_snaps(struct node_ctx *ctx, struct radio *r, const struct 
 		}
 		if (rc == 0)
 			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_TAKEN, name, peer->uri, bytes, info.nentries, info.nheads);
+		else if (rc == ERR_NOTFOUND) /* a relay: it fetches one from the hub (snapkeep.c K5) */
+			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_RELAY_LATER, name, peer->uri);
 		else if (info.why)
 			node_fsay(ctx->json ? stderr : stdout, ctx->lang, M_SNAP_REFUSED, name, peer->uri, node_reason(ctx->lang, rc), info.why);
 		else

@@ -1528,6 +1528,38 @@ static const struct node_msg_pair node_msgs[M_COUNT] = {
 	[M_LOG_PEER_BATCH] = { "与 %s 同步：对方没有新数据；本站 %llu 条新记录等待一起发出（LoRa 批量发送，最迟 %.0f 分钟后；要立刻发出就运行 cunlian sync）\n",
 		"synced with %s: nothing new there; %llu new records of this station wait to go together (LoRa batch, at the latest in %.0f min; cunlian sync sends them now)\n" },
 	/* ---- end of LoRa batching ---- */
+	/* ---- relays pass on the hub's snapshots (s7-relay, issue 15) ---- */
+	/* scope, station's address, bytes */
+	[M_LOG_SNAP_RELAYED] = { "把县级中心签发的“%s”快照转给 %s（%zu 字节；对方自己核验中心的签名）\n",
+				 "passed on the hub's signed snapshot of %s to %s (%zu bytes; the station checks the hub's signature itself)\n" },
+	/* station's address, scope, why */
+	[M_LOG_SNAP_ASKED] = { "%s 要“%s”的快照，本节点给不了（%s）：下次与县级中心同步后向中心取一份，对方再同步一次即可\n",
+			       "%s asked for the snapshot of %s, which this node cannot give (%s): it fetches one from the hub after its next sync there; the station gets it at its next try\n" },
+	[M_LOG_SNAP_ASKED_FULL] = { "%s 要“%s”的快照，本节点给不了（%s），待取的快照已满 16 个：先记下的取到后再记这个，请对方稍后再同步\n",
+				    "%s asked for the snapshot of %s, which this node cannot give (%s), and 16 snapshots already wait to be fetched: this one is noted once those are; the station should sync again later\n" },
+	[M_SNAP_KEPT_NONE] = { "本节点没有存着这份快照", "this node keeps none" },
+	[M_SNAP_KEPT_STALE] = { "存着的那份比本节点压缩掉的历史还旧", "the one it keeps is older than the history it compacted" },
+	/* scope, peer, bytes */
+	[M_LOG_SNAP_KEPT] = { "已取得并核验“%s”的快照（来自 %s，%zu 字节），存下转给本站后面的站点\n",
+			      "fetched and checked the snapshot of %s from %s (%zu bytes), kept for the stations behind this node\n" },
+	/* scope, peer, reason */
+	[M_LOG_SNAP_KEEP_FAILED] = { "未能取得“%s”的快照（来自 %s：%s），下次同步后再试\n",
+				     "could not fetch the snapshot of %s from %s (%s); trying again after the next sync\n" },
+	/* scope, peer, reason, why */
+	[M_LOG_SNAP_KEEP_REFUSED] = { "拒收“%s”的快照（来自 %s）：%s（%s），没有存下；请确认对端是本县已登记的中心节点（hub）\n",
+				      "refused the snapshot of %s from %s: %s (%s); nothing kept; check that the peer is this county's enrolled hub\n" },
+	/* scope, reason */
+	[M_LOG_SNAP_KEEP_WRITE] = { "“%s”的快照没能存到本机（%s）：请检查存储卡的空间，之后会再取\n",
+				    "could not keep the snapshot of %s on this board (%s): check the card's free space; it is fetched again later\n" },
+	/* scope, peer */
+	[M_SNAP_RELAY_LATER] = { "还没有可用的“%s”快照（%s 下次与县级中心同步后会取一份）：几分钟后（它的同步间隔）再运行一次 cunlian sync\n",
+				 "no usable snapshot of %s yet (%s fetches one from the hub after its next sync there): run cunlian sync again in a few minutes (its sync interval)\n" },
+	/* scope, peer */
+	[M_LOG_SNAP_WANT_NARROW] = { "后面的站点要“%s”的快照，但 %s 是窄带链路（LoRa），传不了快照：请在县级中心运行 cunlian bundle export 文件 --snapshot 范围，"
+				     "用 U 盘带来后在本机（或那个站点）运行 cunlian bundle import 文件\n",
+				     "a station behind this node asked for the snapshot of %s, but %s is a narrow link (LoRa) that cannot carry one: at the hub run"
+				     " cunlian bundle export FILE --snapshot SCOPE, bring it on a stick and run cunlian bundle import FILE here (or at that station)\n" },
+	/* ---- end of relay snapshots ---- */
 };
 
 const char *node_msg(enum node_lang lang, enum node_msg_id id)

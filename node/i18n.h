@@ -807,6 +807,19 @@ enum node_msg_id {
 	/* ---- LoRa batching (s6-lora, issue 15) ---- */
 	M_LOG_PEER_BATCH,
 	/* ---- end of LoRa batching ---- */
+	/* ---- relays pass on the hub's snapshots (s7-relay, issue 15) ---- */
+	M_LOG_SNAP_RELAYED,
+	M_LOG_SNAP_ASKED,
+	M_LOG_SNAP_ASKED_FULL,
+	M_SNAP_KEPT_NONE,
+	M_SNAP_KEPT_STALE,
+	M_LOG_SNAP_KEPT,
+	M_LOG_SNAP_KEEP_FAILED,
+	M_LOG_SNAP_KEEP_REFUSED,
+	M_LOG_SNAP_KEEP_WRITE,
+	M_SNAP_RELAY_LATER,
+	M_LOG_SNAP_WANT_NARROW,
+	/* ---- end of relay snapshots ---- */
 	M_COUNT
 };
 

@@ -309,7 +309,11 @@ static int node_net_vv_text(struct node_ctx *ctx, const char *query, struct buf 
 		if (k > 6 && k - 6 < sizeof(scope) && strncmp(q, "scope=", 6) == 0) {
 			memcpy(scope, q + 6, k - 6);
 			scope[k - 6] = '\0';
-			if (strcmp(scope, "-") == 0 || app_id_ok(scope)) {
+			/* only of a scope this node merges: a relay holds another
+			 * station's scope sealed and unread, so its digest of that
+			 * scope says nothing (the station compares the rest) */
+			if (strcmp(scope, "-") == 0 ||
+			    (app_id_ok(scope) && (ctx->app.hub || strcmp(scope, ctx->app.conf.station) == 0))) {
 				if ((rc = node_net_digest_hex(ctx, scope, hex)))
 					return rc;
 				int m = snprintf(line, sizeof(line), "digest %s %s\n", scope, hex);
@@ -377,7 +381,13 @@ struct node_net_server {
 	node_net_seen_fn seen;
 	void *seen_arg;
 	const struct node_log *log;
+	struct node_snap_wants wants; /* snapkeep.c K5 */
 };
+
+struct node_snap_wants *node_net_server_wants(struct node_net_server *s)
+{
+	return &s->wants;
+}
 
 static int node_net_sess_open(void *arg, const char *addr, struct radio_port *p)
 {
@@ -587,11 +597,23 @@ static bool node_net_query_scope(const char *query, char scope[CRDT_SCOPE_MAX + 
 	return false;
 }
 
-/* GET /snap?s=SCOPE: the hub's signed snapshot of a scope (sync/snap.c),
- * sealed for the scope's readers when it is a station's, so it may go to
- * anyone who asks (a relay cannot read it). 4.04 on a node that is not a
- * hub (only a hub's signature vouches for a snapshot), 4.00 for a query
- * without a scope, 4.13 when it does not fit the response limit. */
+/* The words for why a relay cannot give its kept snapshot (snapkeep.c). */
+static const char *node_net_snap_why(const struct node_ctx *ctx, int rc, const struct sync_snap_info *info)
+{
+	if (rc == ERR_NOTFOUND)
+		return node_msg(ctx->lang, M_SNAP_KEPT_NONE);
+	if (rc == -ESTALE)
+		return node_msg(ctx->lang, M_SNAP_KEPT_STALE);
+	return info->why ? info->why : node_reason(ctx->lang, rc);
+}
+
+/* GET /snap?s=SCOPE: a signed snapshot of a scope (sync/snap.c), sealed
+ * for the scope's readers when it is a station's, so it may go to anyone
+ * who asks (a relay cannot read it). A hub makes and signs it; any other
+ * node passes on the hub's bytes it kept while they are usable
+ * (snapkeep.c K3, K4) and otherwise answers 4.04 and remembers the scope
+ * to fetch it from the hub after its next session there (K5). 4.00 for a
+ * query without a scope, 4.13 when it does not fit the response limit. */
 static void node_net_serve_snap(struct node_net_server *s, const struct radio_req *req,
 				struct radio_resp *resp)
 {
@@ -599,12 +621,32 @@ static void node_net_serve_snap(struct node_net_server *s, const struct radio_re
 	struct sync_snap_info info;
 	int rc;
 	resp->ct = 42;
-	if (!s->ctx->app.hub) {
-		resp->code = 404;
-		return;
-	}
 	if (!node_net_query_scope(req->query, scope)) {
 		resp->code = 400;
+		return;
+	}
+	if (!s->ctx->app.hub) {
+		size_t start = resp->body.len;
+		rc = node_snap_kept(s->ctx, scope, &resp->body, &info);
+		if (rc == 0) {
+			node_net_log(s->ctx, s->log, NODE_LOG_INFO, M_LOG_SNAP_RELAYED, *scope ? scope : "-", req->peer,
+				     resp->body.len - start);
+			resp->code = 205;
+			return;
+		}
+		resp->body.len = start;
+		if (resp->body.err == ERR_TOOBIG || resp->body.err == -ENOSPC) {
+			resp->body.err = 0;
+			resp->code = 413;
+			node_net_log(s->ctx, s->log, NODE_LOG_WARNING, M_LOG_SNAP, req->peer, *scope ? scope : "-",
+				     node_reason(s->ctx->lang, ERR_TOOBIG));
+			return;
+		}
+		resp->body.err = 0;
+		bool kept = node_snap_want(&s->wants, scope);
+		node_net_log(s->ctx, s->log, NODE_LOG_WARNING, kept ? M_LOG_SNAP_ASKED : M_LOG_SNAP_ASKED_FULL,
+			     req->peer, *scope ? scope : "-", node_net_snap_why(s->ctx, rc, &info));
+		resp->code = 404;
 		return;
 	}
 	rc = sync_snapshot_make(s->ctx->app.sync, scope, node_net_wall_ms(), &resp->body, &info);
@@ -733,18 +775,15 @@ int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1
 	return 0;
 }
 
-int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
-			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes)
+int node_net_snap_get(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+		      const char *scope, uint64_t timeout_ms, struct buf *body)
 {
 	struct radio_peer *p = NULL;
-	struct buf body;
-	struct node_net_one o = { .resp = &body };
+	struct node_net_one o = { .resp = body };
 	char query[CRDT_SCOPE_MAX + 8];
 	int rc;
 
-	memset(info, 0, sizeof(*info));
-	*bytes = 0;
-	buf_init(&body, SYNC_SNAP_MAX);
+	(void)ctx;
 	snprintf(query, sizeof(query), "s=%s", *scope ? scope : "-");
 	if ((rc = radio_peer_new(r, &p, peer->host, peer->port, &peer->link)) ||
 	    (rc = radio_peer_request(p, RADIO_GET, "snap", query, NULL, 0, node_net_one_done, &o)))
@@ -752,22 +791,41 @@ int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node
 	uint64_t end = node_net_mono_ms() + timeout_ms;
 	while (!o.done && node_net_mono_ms() < end)
 		radio_run(r, 20);
-	rc = !o.done ? -ETIMEDOUT : o.rc ? o.rc : body.err;
+	rc = !o.done ? -ETIMEDOUT : o.rc ? o.rc : body->err;
 	if (!rc && o.code / 100 != 2)
 		rc = o.code == 404 ? ERR_NOTFOUND : o.code == 413 ? ERR_TOOBIG : -EPROTO;
-	if (rc)
+out:
+	radio_peer_free(p);
+	return rc;
+}
+
+int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes)
+{
+	struct buf body;
+	int rc;
+
+	memset(info, 0, sizeof(*info));
+	*bytes = 0;
+	buf_init(&body, SYNC_SNAP_MAX);
+	if ((rc = node_net_snap_get(ctx, r, peer, scope, timeout_ms, &body)))
 		goto out;
 	*bytes = body.len;
 	/* Without a county root this node trusts the peer it syncs with, as
 	 * it takes that peer's deltas: the key that signed what it answered
-	 * (snap.c S3). With one, the signer must be an enrolled hub. */
+	 * (snap.c S3). With one, the signer must be an enrolled hub. A relay
+	 * passes on the hub's bytes: the same checks hold (never the relay's
+	 * word). */
 	uint8_t signer[SYNC_PK_LEN];
 	const uint8_t *trusted = NULL;
 	if (!ctx->app.have_root && sync_snapshot_signer(body.data, body.len, signer) == 0)
 		trusted = signer;
 	rc = sync_snapshot_apply(ctx->app.sync, body.data, body.len, scope, trusted, node_net_wall_ms(), info);
+	/* kept to pass on to stations behind this node (snapkeep.c K1, K2);
+	 * best effort: a relay that could not keep it fetches it again */
+	if (rc == 0 && !ctx->app.hub)
+		(void)node_snap_keep(ctx, scope, body.data, body.len, false);
 out:
-	radio_peer_free(p);
 	buf_release(&body);
 	return rc;
 }

@@ -25,3 +25,5 @@ BIN_SRCS += node/cmd_category.c
 BIN_SRCS += node/cmd_activity.c
 # Log compaction (issue 15).
 BIN_SRCS += node/cmd_compact.c
+# Relays pass on the hub's snapshots (issue 15, s7-relay).
+BIN_SRCS += node/snapkeep.c

@@ -137,6 +137,45 @@ int node_net_snap_needed(struct node_ctx *ctx, char scopes[2][CRDT_SCOPE_MAX + 1
 int node_net_snap_fetch(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
 			const char *scope, uint64_t timeout_ms, struct sync_snap_info *info, size_t *bytes);
 
+/* GET /snap?s=SCOPE from peer over r: the answer's bytes appended to
+ * body (ceiling SYNC_SNAP_MAX), unchecked. ERR_NOTFOUND: the peer has none
+ * to give (4.04), ERR_TOOBIG, -ETIMEDOUT, -EPROTO. */
+int node_net_snap_get(struct node_ctx *ctx, struct radio *r, const struct node_net_peer *peer,
+		      const char *scope, uint64_t timeout_ms, struct buf *body);
+
+/* ---- kept snapshots (snapkeep.c K1-K5; docs/replica.md R9) ----------- */
+
+#define NODE_SNAP_WANTS 16
+/* The scopes stations asked this node for a snapshot of that it could
+ * not give (K5). */
+struct node_snap_wants {
+	size_t n;
+	char scope[NODE_SNAP_WANTS][CRDT_SCOPE_MAX + 1];
+};
+/* Keep p (len bytes, a snapshot of scope this node checked) as the kept
+ * snapshot of scope (K1, K2): 0 kept, 1 a kept one made as late or later
+ * stays (unless force: the kept one is not usable), or -errno /
+ * ERR_CORRUPT. */
+int node_snap_keep(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len, bool force);
+/* Check a snapshot of scope for keeping or passing on: sync_snapshot_check
+ * (nosig: K4, only the header and the heads), then K3. 0, -ESTALE (this
+ * node pruned past it), or the check's code with info->why. */
+int node_snap_check(struct node_ctx *ctx, const char *scope, const uint8_t *p, size_t len,
+		    const uint8_t *peer, bool nosig, struct sync_snap_info *info);
+/* The kept snapshot of scope, appended to out when it is usable (K3,
+ * K4): 0; ERR_NOTFOUND (none kept), -ESTALE, or the check's code (a kept
+ * file that cannot be read: info->why). */
+int node_snap_kept(struct node_ctx *ctx, const char *scope, struct buf *out, struct sync_snap_info *info);
+/* Keep the snapshot file at path (a bundle import took it): read again,
+ * checked in full (signature, signer, K3), then kept. 0, 1 (a newer one
+ * stays), or the reason it was not. Nothing on a hub. */
+int node_snap_keep_file(struct node_ctx *ctx, const char *scope, const char *path);
+/* Remember scope (false: the list is full); forget it. */
+bool node_snap_want(struct node_snap_wants *w, const char *scope);
+void node_snap_unwant(struct node_snap_wants *w, const char *scope);
+/* The server's list of wanted scopes (lives as long as the server). */
+struct node_snap_wants *node_net_server_wants(struct node_net_server *s);
+
 struct node_xchg;
 struct node_xchg_result {
 	int rc;             /* 0, or why it failed (-ETIMEDOUT, ...) */

@@ -40,6 +40,11 @@
  *      scope, and every head's checkpoint verifies under its author.
  *  S8. The county root's feed is never in a snapshot's heads: trust is
  *      learned from its commits (trust.c T1), so they always come by sync.
+ *  S9. A relay keeps a hub's snapshot to pass it on (sync_snapshot_check,
+ *      docs/replica.md R9): S1-S8 without the import, for any scope it
+ *      was asked for; a station scope it holds no key of is checked up to
+ *      S5 (signature, signer, scope, sealed) and passed on unread. It
+ *      never makes or signs one itself, and never imports what it keeps.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -217,6 +222,22 @@ int sync_snapshot_signer(const uint8_t *p, size_t len, uint8_t out[SYNC_PK_LEN])
 	return 0;
 }
 
+int sync_snapshot_made(const uint8_t *p, size_t len, uint64_t *made_ms)
+{
+	struct cur k;
+	const uint8_t *m, *skip;
+	uint8_t ver, flags, sl;
+	uint16_t cl;
+	*made_ms = 0;
+	cur_init(&k, p, len);
+	if (cur_get_bytes(&k, 4, &m) || memcmp(m, SNAP_MAGIC, 4) != 0 || cur_get_u8(&k, &ver) ||
+	    ver != SNAP_VERSION || cur_get_u8(&k, &flags) || cur_get_u8(&k, &sl) || sl > CRDT_SCOPE_MAX ||
+	    cur_get_bytes(&k, (size_t)sl + SYNC_PK_LEN, &skip) || cur_get_u16be(&k, &cl) ||
+	    (cl && cur_get_bytes(&k, cl, &skip)) || cur_get_u64be(&k, made_ms))
+		return ERR_CORRUPT;
+	return 0;
+}
+
 /* S3: may signer vouch for a snapshot made at ms? */
 static int snap_signer_ok(struct sync_ctx *c, const uint8_t signer[SYNC_PK_LEN], const char *scope,
 			  const uint8_t *cert, size_t cert_len, uint64_t ms, const uint8_t *peer,
@@ -257,8 +278,13 @@ static int snap_signer_ok(struct sync_ctx *c, const uint8_t signer[SYNC_PK_LEN],
 	return 0;
 }
 
-int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
-			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info)
+/* S1-S8 over the bytes p, into *out (which borrows raw: the caller
+ * releases both, raw wiped). how: SYNC_SNAP_KEEP (a relay: any scope,
+ * a sealed one it cannot open only S1-S5, *opened false), SYNC_SNAP_NOSIG
+ * (S2 and S3 skipped: bytes this node checked when it kept them). */
+static int snap_open(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+		     const uint8_t *peer, unsigned how, struct sync_snap_info *info, struct buf *raw,
+		     struct crdt_snapshot *out, bool *opened)
 {
 	struct cur k;
 	const uint8_t *m, *sc, *signer, *cert = NULL, *nonce = NULL, *body, *sig;
@@ -267,16 +293,12 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 	uint32_t raw_len, gen = 0, body_len;
 	uint64_t made;
 	char scope[CRDT_SCOPE_MAX + 1];
-	struct buf z, raw;
-	struct crdt_snapshot snap;
+	struct buf z;
 	bool has_key = false;
 	int rc = ERR_CORRUPT;
 
-	if (info)
-		memset(info, 0, sizeof(*info));
-	memset(&snap, 0, sizeof(snap));
+	*opened = false;
 	buf_init(&z, SYNC_SNAP_MAX);
-	buf_init(&raw, CRDT_SNAP_MAX);
 	if (len > SYNC_SNAP_MAX) {
 		rc = ERR_TOOBIG;
 		snap_why(info, "larger than a snapshot may be");
@@ -318,15 +340,16 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 		goto out;
 	}
 	/* S2 */
-	if (!snap_verify(signer, p, signed_len, sig)) {
+	if (!(how & SYNC_SNAP_NOSIG) && !snap_verify(signer, p, signed_len, sig)) {
 		rc = ERR_BADSIG;
 		snap_why(info, "the signature does not verify: the bytes were changed");
 		goto out;
 	}
 	/* S3, S4 */
-	if ((rc = snap_signer_ok(c, signer, scope, cert, cert_len, made, peer, info)))
+	if (!(how & SYNC_SNAP_NOSIG) && (rc = snap_signer_ok(c, signer, scope, cert, cert_len, made, peer, info)))
 		goto out;
-	if ((want_scope && strcmp(want_scope, scope) != 0) || !sync_scopes_has(&c->opt.apply, scope)) {
+	if ((want_scope && strcmp(want_scope, scope) != 0) ||
+	    (!(how & SYNC_SNAP_KEEP) && !sync_scopes_has(&c->opt.apply, scope))) {
 		rc = ERR_UNAUTH;
 		snap_why(info, "a scope this node did not ask for or does not keep");
 		goto out;
@@ -347,7 +370,11 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 			snap_why(info, "the sealed body is cut short");
 			goto out;
 		}
-		if (!(has_key = sync_trust_key_gen(c, scope, gen, key))) {
+		if (!(has_key = sync_trust_key_gen(c, scope, gen, key)) && (how & SYNC_SNAP_KEEP)) {
+			rc = 0; /* a relay passes on what it cannot read (S5) */
+			goto out;
+		}
+		if (!has_key) {
 			rc = ERR_UNAUTH;
 			snap_why(info, "this node does not hold the key of that scope");
 			goto out;
@@ -378,9 +405,9 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 		snap_why(info, "the compressed contents do not declare the size the header gives");
 		goto out;
 	}
-	uint8_t *d = buf_reserve(&raw, raw_len ? raw_len : 1);
+	uint8_t *d = buf_reserve(raw, raw_len ? raw_len : 1);
 	if (!d) {
-		rc = raw.err;
+		rc = raw->err;
 		goto out;
 	}
 	ZSTD_DCtx_reset(c->dctx, ZSTD_reset_session_and_parameters);
@@ -392,15 +419,15 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 		snap_why(info, "the compressed contents do not decompress");
 		goto out;
 	}
-	raw.len = raw_len;
+	raw->len = raw_len;
 	/* S7 */
-	if ((rc = crdt_snapshot_decode(raw.data, raw.len, &snap)) || strcmp(snap.scope, scope) != 0) {
+	if ((rc = crdt_snapshot_decode(raw->data, raw->len, out)) || strcmp(out->scope, scope) != 0) {
 		rc = rc ? rc : ERR_CORRUPT;
 		snap_why(info, "its contents do not decode");
 		goto out;
 	}
-	for (size_t i = 0; i < snap.nheads; i++) {
-		const struct crdt_snap_head *h = &snap.heads[i];
+	for (size_t i = 0; i < out->nheads; i++) {
+		const struct crdt_snap_head *h = &out->heads[i];
 		if (c->opt.county_root && memcmp(h->author, c->opt.county_root, SYNC_PK_LEN) == 0) {
 			rc = ERR_CORRUPT; /* S8 */
 			snap_why(info, "it names the county root's feed");
@@ -413,23 +440,82 @@ int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const 
 		}
 	}
 	if (info) {
-		info->nheads = snap.nheads;
-		info->nentries = snap.nentries;
+		info->nheads = out->nheads;
+		info->nentries = out->nentries;
 	}
+	*opened = true;
+	rc = 0;
+out:
+	if (has_key)
+		sodium_memzero(key, sizeof(key));
+	if (z.data)
+		sodium_memzero(z.data, z.len);
+	buf_release(&z);
+	return rc;
+}
+
+static void snap_close(struct buf *raw, struct crdt_snapshot *snap)
+{
+	crdt_snapshot_release(snap);
+	if (raw->data) /* a station's data in plaintext */
+		sodium_memzero(raw->data, raw->len);
+	buf_release(raw);
+}
+
+int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info)
+{
+	struct buf raw;
+	struct crdt_snapshot snap;
+	struct sync_snap_info local;
+	bool opened;
+	int rc;
+
+	if (!info)
+		info = &local;
+	memset(info, 0, sizeof(*info));
+	memset(&snap, 0, sizeof(snap));
+	buf_init(&raw, CRDT_SNAP_MAX);
+	if ((rc = snap_open(c, p, len, want_scope, peer, 0, info, &raw, &snap, &opened)))
+		goto out;
+	uint64_t made = info->made_ms;
 	if ((rc = crdt_snapshot_import(c->store, wall_ms > made ? wall_ms : made, &snap))) {
 		snap_why(info, rc == ERR_CLOCK ? "a clock in it is too far in the future" : "the replica could not take it");
 		goto out;
 	}
 	rc = sync_trust_refresh(c);
 out:
-	if (has_key)
-		sodium_memzero(key, sizeof(key));
-	crdt_snapshot_release(&snap);
-	if (raw.data) /* a station's data in plaintext */
-		sodium_memzero(raw.data, raw.len);
-	if (z.data)
-		sodium_memzero(z.data, z.len);
-	buf_release(&raw);
-	buf_release(&z);
+	snap_close(&raw, &snap);
+	return rc;
+}
+
+int sync_snapshot_check(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+			const uint8_t *peer, unsigned how, struct sync_snap_info *info,
+			struct sync_snap_feed **feeds, size_t *nfeeds, bool *opened)
+{
+	struct buf raw;
+	struct crdt_snapshot snap;
+	int rc;
+
+	*feeds = NULL;
+	*nfeeds = 0;
+	if (info)
+		memset(info, 0, sizeof(*info));
+	memset(&snap, 0, sizeof(snap));
+	buf_init(&raw, CRDT_SNAP_MAX);
+	rc = snap_open(c, p, len, want_scope, peer, how | SYNC_SNAP_KEEP, info, &raw, &snap, opened);
+	if (rc == 0 && *opened && snap.nheads) {
+		if (!(*feeds = mem_alloc(snap.nheads * sizeof(**feeds)))) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t i = 0; i < snap.nheads; i++) {
+			memcpy((*feeds)[i].author, snap.heads[i].author, SYNC_PK_LEN);
+			(*feeds)[i].seq = snap.heads[i].seq;
+		}
+		*nfeeds = snap.nheads;
+	}
+out:
+	snap_close(&raw, &snap);
 	return rc;
 }

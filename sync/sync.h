@@ -595,9 +595,30 @@ int sync_snapshot_make(struct sync_ctx *c, const char *scope, uint64_t wall_ms, 
  * info->why, and the replica untouched. */
 int sync_snapshot_apply(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
 			const uint8_t *peer, uint64_t wall_ms, struct sync_snap_info *info);
+/* A relay keeps the hub's snapshot bytes to pass on (it never signs one;
+ * docs/replica.md R9). sync_snapshot_check runs apply's checks without
+ * importing: any scope (S4 only asks that it is want_scope), and a sealed
+ * station scope this node holds no key of is checked up to S5 (signature,
+ * signer, scope, sealed) with *opened false and no feeds. how:
+ * SYNC_SNAP_NOSIG skips S2 and S3, for bytes this node checked when it
+ * kept them (a station never trusts a relay: it checks them itself).
+ * *feeds (mem_alloc'd, the caller frees with mem_free): the heads the
+ * snapshot names, when opened. Returns as sync_snapshot_apply. */
+#define SYNC_SNAP_KEEP 1u  /* (internal) any scope; a sealed one may stay closed */
+#define SYNC_SNAP_NOSIG 2u
+struct sync_snap_feed {
+	uint8_t author[SYNC_PK_LEN];
+	uint64_t seq;
+};
+int sync_snapshot_check(struct sync_ctx *c, const uint8_t *p, size_t len, const char *want_scope,
+			const uint8_t *peer, unsigned how, struct sync_snap_info *info,
+			struct sync_snap_feed **feeds, size_t *nfeeds, bool *opened);
 /* The key a snapshot names as its signer (not checked: apply checks it);
  * ERR_CORRUPT when the header is not a snapshot's. */
 int sync_snapshot_signer(const uint8_t *p, size_t len, uint8_t out[SYNC_PK_LEN]);
+/* The signer's clock a snapshot's header gives (not checked); ERR_CORRUPT
+ * when the header is not a snapshot's. */
+int sync_snapshot_made(const uint8_t *p, size_t len, uint64_t *made_ms);
 
 /* ---- session --------------------------------------------------------- */
 

@@ -7,7 +7,8 @@
  * and every refusal (a forged signature, a changed byte, a signer that is
  * not a hub, an unknown signer, a cut file, oversized lengths, a scope not
  * asked for, a station scope without its key or not sealed) leaves the
- * replica untouched.
+ * replica untouched; a relay checks the hub's snapshot it keeps to pass
+ * on without importing it (S9), sealed station scopes unread.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -422,6 +423,114 @@ static void test_snapshot_refusals(void **state)
 	t_close(&plain);
 }
 
+/* What sync_snapshot_check of p says, and that the replica did not change
+ * (a relay never imports what it keeps, S9). */
+static int t_checked(struct t_node *n, const uint8_t *p, size_t len, const char *scope, unsigned how,
+		     struct sync_snap_feed **feeds, size_t *nfeeds, bool *opened)
+{
+	uint8_t before[32], after[32];
+	struct sync_snap_info info;
+	struct crdt_vv_entry *vv = NULL;
+	size_t nvv = 0, nvv2 = 0;
+	t_digest(n, NULL, before);
+	assert_int_equal(crdt_store_vv(n->st, &vv, &nvv), 0);
+	mem_free(vv);
+	int rc = sync_snapshot_check(n->ctx, p, len, scope, NULL, how, &info, feeds, nfeeds, opened);
+	if (rc) {
+		assert_non_null(info.why);
+		assert_null(*feeds);
+	}
+	t_digest(n, NULL, after);
+	assert_memory_equal(before, after, 32);
+	assert_int_equal(crdt_store_vv(n->st, &vv, &nvv2), 0);
+	mem_free(vv);
+	assert_int_equal(nvv, nvv2);
+	return rc;
+}
+
+/* A relay (station s2) keeps the hub's snapshots to pass them on (S9):
+ * it checks the county's in full and reads its heads, checks s1's sealed
+ * one up to S5 without opening it, imports neither, refuses what apply
+ * refuses; the bytes it passes on are what a new board of s1 takes, and
+ * skipping the signature (bytes it checked when it kept them) is only for
+ * passing on: the station still refuses a changed signature. */
+static void test_snapshot_relay(void **state)
+{
+	struct t_node r, hub, s1, relay, nb;
+	struct buf county, station, bad;
+	struct sync_snap_feed *feeds = NULL;
+	size_t nfeeds = 0;
+	bool opened = false;
+	uint8_t want[32], got[32];
+	(void)state;
+
+	t_county(&r, &hub, &s1, 4);
+	t_open(&relay, "relay4", 71, "s2", SYNC_ROLE_STATION, true);
+	t_open(&nb, "nb4", 72, "s1", SYNC_ROLE_STATION, true);
+	t_enrol(&r, relay.id.pk, "s2", SYNC_ROLE_STATION, T0 + 400);
+	t_enrol(&r, nb.id.pk, "s1", SYNC_ROLE_STATION, T0 + 401);
+	t_bundle(&r, &hub, T0 + 410);
+	t_bundle(&r, &relay, T0 + 410);
+	buf_init(&county, SYNC_SNAP_MAX);
+	buf_init(&station, SYNC_SNAP_MAX);
+	buf_init(&bad, SYNC_SNAP_MAX);
+	assert_int_equal(sync_snapshot_make(hub.ctx, "", T0 + 500, &county, NULL), 0);
+	assert_int_equal(sync_snapshot_make(hub.ctx, "s1", T0 + 500, &station, NULL), 0);
+
+	/* the county's: checked in full, its heads read, nothing imported */
+	assert_int_equal(t_checked(&relay, county.data, county.len, "", 0, &feeds, &nfeeds, &opened), 0);
+	assert_true(opened);
+	assert_true(nfeeds >= 1);
+	bool s1_feed = false; /* s1's station row, in the county scope */
+	for (size_t i = 0; i < nfeeds; i++)
+		s1_feed |= memcmp(feeds[i].author, s1.id.pk, 32) == 0 && feeds[i].seq >= 1;
+	assert_true(s1_feed);
+	mem_free(feeds);
+	/* s1's: sealed for s1's readers; the relay checks the signer and the
+	 * scope, cannot open it, and passes it on unread */
+	assert_int_equal(t_checked(&relay, station.data, station.len, "s1", 0, &feeds, &nfeeds, &opened), 0);
+	assert_false(opened);
+	assert_int_equal(nfeeds, 0);
+	assert_null(feeds);
+	/* not the scope asked for */
+	assert_int_equal(t_checked(&relay, station.data, station.len, "s3", 0, &feeds, &nfeeds, &opened), ERR_UNAUTH);
+	/* any byte changed: refused, sealed or not */
+	for (size_t i = 0; i < station.len; i += 1 + station.len / 37) {
+		buf_reset(&bad);
+		buf_put(&bad, station.data, station.len);
+		bad.data[i] ^= 0x20;
+		assert_int_not_equal(t_checked(&relay, bad.data, bad.len, "s1", 0, &feeds, &nfeeds, &opened), 0);
+	}
+	/* signed by a station (enrolled, not a hub) */
+	buf_reset(&bad);
+	assert_int_equal(sync_snapshot_make(s1.ctx, "", T0 + 500, &bad, NULL), 0);
+	assert_int_equal(t_checked(&relay, bad.data, bad.len, "", 0, &feeds, &nfeeds, &opened), ERR_UNAUTH);
+
+	/* passing on (NOSIG) reads a changed signature's bytes; the station
+	 * that takes them refuses them and changes nothing */
+	buf_reset(&bad);
+	buf_put(&bad, county.data, county.len);
+	bad.data[bad.len - 1] ^= 1;
+	assert_int_equal(t_checked(&relay, bad.data, bad.len, "", SYNC_SNAP_NOSIG, &feeds, &nfeeds, &opened), 0);
+	mem_free(feeds);
+	assert_int_equal(t_refused(&nb, bad.data, bad.len, "", NULL), ERR_BADSIG);
+	/* the bytes the relay kept are the hub's: the new board takes them */
+	assert_int_equal(sync_snapshot_apply(nb.ctx, county.data, county.len, "", NULL, T0 + 600, NULL), 0);
+	assert_int_equal(sync_snapshot_apply(nb.ctx, station.data, station.len, "s1", NULL, T0 + 600, NULL), 0);
+	t_digest(&hub, "s1", want);
+	t_digest(&nb, "s1", got);
+	assert_memory_equal(want, got, 32);
+
+	buf_release(&county);
+	buf_release(&station);
+	buf_release(&bad);
+	t_close(&r);
+	t_close(&hub);
+	t_close(&s1);
+	t_close(&relay);
+	t_close(&nb);
+}
+
 /* A station that lost its disk (the same key, an empty replica) recovers
  * from the hub's snapshots: its own feeds are held up to the hub's heads,
  * so its next commit takes the next seq (never one it gave away) and
@@ -514,6 +623,7 @@ int main(void)
 		cmocka_unit_test(test_snapshot_refusals),
 		cmocka_unit_test(test_snapshot_recover),
 		cmocka_unit_test(test_snapshot_golden),
+		cmocka_unit_test(test_snapshot_relay),
 	};
 	return cmocka_run_group_tests_name("snapshot", tests, setup, teardown);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * fuzz_snapshot.c - sync_snapshot_apply (sync/snap.c S1-S8) and the export
+ * fuzz_snapshot.c - sync_snapshot_apply (sync/snap.c S1-S8), a relay's
+ * sync_snapshot_check of the same bytes without their signature (S9), and the export
  * decoder behind it (crdt/snapshot.c) on a fresh replica, in a county
  * without a root whose trusted peer is the fixed sender of fuzz.h. First
  * byte:
@@ -66,7 +67,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		buf_put(&b, data + 1, size - 1);
 	if (crdt_store_digest(rx.st, NULL, before))
 		abort();
-	int rc = sync_snapshot_apply(rx.ctx, b.data, b.len, NULL, fuzz_sender()->id.pk, FUZZ_NOW, &info);
+	/* a relay's check of the same bytes (S9), the signature skipped as
+	 * for bytes it kept, so the decoders behind see any bytes even
+	 * unwrapped: never imports, a promised code, heads only when opened */
+	struct sync_snap_feed *feeds = NULL;
+	size_t nfeeds = 0;
+	bool opened = false;
+	int rc = sync_snapshot_check(rx.ctx, b.data, b.len, NULL, fuzz_sender()->id.pk, SYNC_SNAP_NOSIG, &info, &feeds,
+				     &nfeeds, &opened);
+	if (rc && rc != ERR_CORRUPT && rc != ERR_TOOBIG && rc != ERR_BADSIG && rc != ERR_UNAUTH &&
+	    rc != ERR_SCHEMA && rc != -ENOMEM)
+		fuzz_fail("sync_snapshot_check returned a code sync.h does not promise");
+	if ((rc || !opened) && (feeds || nfeeds))
+		fuzz_fail("feeds from a snapshot refused or not opened");
+	mem_free(feeds);
+	if (crdt_store_digest(rx.st, NULL, after) || memcmp(before, after, 32) != 0)
+		fuzz_fail("a relay's check changed the replica");
+	rc = sync_snapshot_apply(rx.ctx, b.data, b.len, NULL, fuzz_sender()->id.pk, FUZZ_NOW, &info);
 	if (rc && rc != ERR_CORRUPT && rc != ERR_TOOBIG && rc != ERR_BADSIG && rc != ERR_UNAUTH &&
 	    rc != ERR_CLOCK && rc != ERR_SCHEMA && rc != -ENOMEM && rc != ERR_STORAGE)
 		fuzz_fail("sync_snapshot_apply returned a code sync.h does not promise");
