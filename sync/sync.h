@@ -62,7 +62,14 @@
  * and in at least every SYNC_CKPT_EVERY-th chunk in a row (sync/delta.c D9). */
 #define SYNC_CKPT_EVERY 4
 #define SYNC_BARE_MIN 8
-/* The chunk of a CoAP link by default (node.conf chunk): one datagram. */
+/* The chunk of an IP (CoAP over UDP) link by default (node.conf chunk):
+ * two CoAP blocks of 1024 bytes, sent block-wise like any larger body;
+ * half the chunks of SYNC_CHUNK_LINK, so half the headers, signatures
+ * and hub transactions of a station's day. */
+#define SYNC_CHUNK_IP 2048
+/* The smallest chunk a CoAP link is planned for (node.conf chunk = 1024,
+ * the default before SYNC_CHUNK_IP: one datagram). Every commit a node
+ * cuts fits it (SYNC_COMMIT_FIT), so each reaches the hub over any link. */
 #define SYNC_CHUNK_LINK 1024
 /* The longest plaintext commit body (crdt_body_encode bytes) that travels
  * in chunks of SYNC_CHUNK_LINK bytes however it goes: sealed for its

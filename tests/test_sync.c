@@ -1101,7 +1101,7 @@ static void test_hello_whole_vector(void **state)
 	unsigned rs = 31;
 	size_t hello;
 	os.dict = oh.dict = dict;
-	os.chunk_max = oh.chunk_max = 1024; /* the node's default */
+	os.chunk_max = oh.chunk_max = 1024; /* SYNC_CHUNK_LINK: the smallest chunk of a CoAP link */
 	node_open(&st, "hello-st", 1, &os);
 	node_open(&hub, "hello-hub", 9, &oh);
 	for (int i = 0; i < 120; i++) { /* 120 feeds of the hub's, around the station's */

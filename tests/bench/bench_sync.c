@@ -355,7 +355,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	struct sync_options opt;
 	memset(&opt, 0, sizeof(opt));
 	opt.apply.all = true;
-	opt.chunk_max = SYNC_CHUNK_LINK; /* node.conf chunk: what the daemon sends */
+	opt.chunk_max = SYNC_CHUNK_IP; /* node.conf chunk: what the daemon sends */
 	r->stations = sim->n;
 	r->d0 = calloc(sim->n, sizeof(*r->d0));
 	r->d1 = calloc(sim->n, sizeof(*r->d1));
@@ -500,7 +500,7 @@ static double hub_merge(const struct run *r, const char *dir, const char *name,
 	memset(&opt, 0, sizeof(opt));
 	opt.apply.all = true;
 	opt.carry_others = true; /* the daemon's options (node/link.c) */
-	opt.chunk_max = SYNC_CHUNK_LINK;
+	opt.chunk_max = SYNC_CHUNK_IP;
 	opt.dict = dict;
 	if (cty) {
 		opt.refused = note_refused;
@@ -803,7 +803,7 @@ int main(int argc, char **argv)
 	if (stations_run(&sim, dir, dict, true, NULL, &r))
 		return 1;
 	figure("delta_bytes_node_station_day", (double)median(r.bytes, r.stations), "B",
-	       "target <= 1600 (1024-byte chunks and the HELLO)");
+	       "target <= 1600 (2048-byte chunks and the HELLO)");
 	/* what those bytes are (docs/protocol.md 3): each chunk's header,
 	 * length and signature, the HELLO, the rest payload */
 	printf("  %-34s %12zu B HELLO, %zu chunks of 41 + 2 + 64 B framing and signature (medians)\n",
