@@ -46,6 +46,10 @@
 #include "crdt/crdt.h"
 
 #define SYNC_WIRE_VERSION 1
+/* The version byte of a compact chunk (docs/protocol.md §3 "Compact
+ * chunks"): a session message without the sender's key, its dictionary
+ * named by one byte; only inside a session, after the peer's HELLO. */
+#define SYNC_WIRE_COMPACT 2
 #define SYNC_PK_LEN 32   /* Ed25519 public key = author id */
 #define SYNC_SIG_LEN 64
 #define SYNC_HASH_LEN 32 /* BLAKE2b-256 */
@@ -531,10 +535,33 @@ int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, si
 int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint64_t wall_ms,
 		     struct sync_report *rep, struct crdt_vv_entry **held, size_t *nheld);
 
-/* The chunk's id (first SYNC_ID_LEN bytes of its signature) and type,
- * from its header only; ERR_CORRUPT if it has none. */
+/* The chunk's id (first SYNC_ID_LEN bytes of its signature), type and
+ * length, from its header only, in either form: a chunk (version 1) or a
+ * compact chunk (SYNC_WIRE_COMPACT: the id and type are those of the
+ * chunk it stands for); ERR_CORRUPT if it has no header of either. */
 int sync_chunk_peek(const uint8_t *chunk, size_t len, uint8_t id[SYNC_ID_LEN], int *type,
 		    size_t *chunk_len);
+/* Compact chunks (docs/protocol.md §3 "Compact chunks").
+ * sync_chunk_compact: the compact form of the chunk (exactly len bytes,
+ * version 1, type DELTA, ACK, TIME or PRUNED) into out (reset first):
+ * 35 bytes less. Returns 1 when written; 0 when the chunk has no compact
+ * form (a HELLO or END, or a dictionary without an index, see
+ * sync_dict_index), out then empty; ERR_CORRUPT for bytes that are no
+ * chunk; out's error when it has no room. The signature is the chunk's.
+ * sync_chunk_expand: the chunk a compact chunk (exactly len bytes) stands
+ * for, with sender as its key, into out (reset first), byte for byte the
+ * chunk the sender signed; ERR_CORRUPT for bytes that are no compact
+ * chunk, ERR_NODICT for a dictionary index with no dictionary. Nothing is
+ * verified here: the chunk is then opened as any other. out is empty on
+ * failure. */
+int sync_chunk_compact(const uint8_t *chunk, size_t len, struct buf *out);
+int sync_chunk_expand(const uint8_t *compact, size_t len, const uint8_t sender[SYNC_PK_LEN], struct buf *out);
+/* The dictionary index of a compact chunk for a dictionary id: 0 for 0
+ * (none), 1 for SYNC_DICT_V1_ID; -1 for any other (such a chunk travels
+ * whole). sync_dict_of_index: the id of an index, ERR_NODICT for an
+ * index with none. */
+int sync_dict_index(uint32_t id);
+int sync_dict_of_index(uint8_t index, uint32_t *id);
 
 /* ---- bundles --------------------------------------------------------- */
 
