@@ -527,7 +527,8 @@ int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, si
 /* Verify, decode and apply one DELTA chunk (in its own transaction unless
  * grouped). Returns 0 when the chunk was good (commits may still have been
  * refused by range: see rep), or the chunk's refusal: ERR_CORRUPT,
- * ERR_TOOBIG, ERR_BADSIG, ERR_NODICT; or ERR_GAP when the chunk was good
+ * ERR_TOOBIG, ERR_BADSIG, ERR_NODICT, ERR_NOPEER (a compact chunk: only a
+ * session can rebuild it); or ERR_GAP when the chunk was good
  * but some range needs commits not held yet (the rest was applied; resend
  * it after the earlier chunks). rep (may be NULL) accumulates;
  * held (may be NULL) receives the last seq held per feed of the chunk
@@ -684,8 +685,9 @@ void sync_session_free(struct sync_session *s);
  *   SYNC_IN_REFUSED    any      dropped or refused for good, why = the ERR_
  *                               code: a message that does not frame or verify
  *                               (ERR_CORRUPT, ERR_BADSIG, ERR_NODICT,
- *                               ERR_TOOBIG), a HELLO/ACK/TIME of another key
- *                               than the peer's (ERR_UNAUTH); or a DELTA some
+ *                               ERR_TOOBIG), a compact chunk before the peer's
+ *                               HELLO (ERR_NOPEER), a HELLO/ACK/TIME of another
+ *                               key than the peer's (ERR_UNAUTH); or a DELTA some
  *                               of whose commits were refused (ERR_UNAUTH,
  *                               ERR_REVOKED, ERR_CHAIN, ERR_RULE ...: the
  *                               first reason; the counts say what else of it
