@@ -691,6 +691,31 @@ static void test_compact_chunks(void **state)
 	assert_int_equal(m.n, 0);
 	sync_session_free(s2);
 
+	/* in a bundle (outside any session): the station's first DELTA made
+	 * compact is skipped for that reason, nothing of it applied */
+	char path[256];
+	snprintf(path, sizeof(path), "%s/cmp.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(st.ctx, path, NULL, 0, NULL), 0);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t file[1 << 16];
+	size_t flen = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	assert_true(flen > 42 && flen < sizeof(file));
+	assert_int_equal(sync_chunk_peek(file + 42, flen - 42, id0, &type, &clen), 0);
+	assert_int_equal(type, SYNC_MSG_DELTA);
+	assert_int_equal(sync_chunk_compact(file + 42, clen, &back), 1);
+	memcpy(file + 42, back.data, back.len); /* the rest moves up 35 bytes */
+	memmove(file + 42 + back.len, file + 42 + clen, flen - 42 - clen);
+	struct sync_report br;
+	memset(&br, 0, sizeof(br));
+	assert_int_equal(sync_bundle_import_mem(h2.ctx, file, flen - 35, now, &br), 0);
+	assert_true(br.nskips >= 1);
+	assert_int_equal(br.skips[0].offset, 42);
+	assert_int_equal(br.skips[0].rc, ERR_NOPEER);
+	assert_int_equal(br.bundle, SYNC_BUNDLE_ALTERED);
+	assert_false(crdt_store_has(h2.st, st.id.pk, "s0001", 1));
+
 	/* an unknown dictionary index; an index without compression; a
 	 * compact HELLO: refused by the hub's session, which heard the HELLO */
 	uint8_t *bad = malloc(delta.len[d]);
