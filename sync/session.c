@@ -1073,7 +1073,8 @@ static int sync_session_put_chunk(struct sync_session *s, struct buf *out, const
 	return out->err;
 }
 
-/* Append s->msg to out (a HELLO whole, S13). */
+/* Append s->msg (an ACK, a TIME, a PRUNED) to out, compact when the
+ * peer reads it (S13). */
 static int sync_session_put(struct sync_session *s, struct buf *out)
 {
 	return sync_session_put_chunk(s, out, s->msg.data, s->msg.len, true);
