@@ -21,6 +21,7 @@ static const char *const err_names[] = {
 	[ERR_BASE - ERR_USAGE] = "invalid argument",
 	[ERR_BASE - ERR_EXISTS] = "already exists",
 	[ERR_BASE - ERR_REVOKED] = "author revoked",
+	[ERR_BASE - ERR_NOPEER] = "compact chunk outside a session or before the peer's HELLO",
 };
 
 const char *err_str(int rc)

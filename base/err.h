@@ -30,7 +30,8 @@ enum err_code {
 	ERR_USAGE = ERR_BASE - 13,   /* the caller passed something invalid */
 	ERR_EXISTS = ERR_BASE - 14,  /* already there */
 	ERR_REVOKED = ERR_BASE - 15, /* author's enrolment was revoked */
-	ERR_LAST = ERR_BASE - 15
+	ERR_NOPEER = ERR_BASE - 16,  /* a compact chunk with no session peer to name its sender */
+	ERR_LAST = ERR_BASE - 16
 };
 
 /* A short English name of rc: ours, errno's (via strerror), or "ok" for 0.

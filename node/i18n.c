@@ -1587,6 +1587,7 @@ static const char *const node_err_zh[] = {
 	[ERR_BASE - ERR_USAGE] = "参数无效",
 	[ERR_BASE - ERR_EXISTS] = "已经存在",
 	[ERR_BASE - ERR_REVOKED] = "作者的登记已被吊销",
+	[ERR_BASE - ERR_NOPEER] = "简式数据块只能在会话中、收到对方问候之后使用",
 };
 
 static const struct {

@@ -71,8 +71,9 @@ struct node_net_conf {
 	unsigned interval_s;    /* between syncs with a peer; 300 */
 	unsigned backoff_max_s; /* longest wait while a peer is unreachable; 3600 */
 	unsigned sync_timeout_s;/* give one exchange up after; 120 */
-	size_t chunk;           /* sync chunk bytes on CoAP links; 1024 (one datagram;
-				   NODE_LORA_CHUNK with a LoRa peer, unless chunk_set) */
+	size_t chunk;           /* sync chunk bytes on CoAP links; SYNC_CHUNK_IP (2048,
+				   two blocks; NODE_LORA_CHUNK with a LoRa peer, unless
+				   chunk_set) */
 	bool chunk_set;         /* node.conf said chunk = */
 	unsigned lora_batch_s;  /* batch_s of LoRa peers without batch=; NODE_LORA_BATCH_S */
 	size_t max_sessions;    /* sync sessions served at once; 64 */

@@ -148,7 +148,7 @@ static void node_net_conf_defaults(struct node_net_conf *c)
 	c->interval_s = 300;
 	c->backoff_max_s = 3600;
 	c->sync_timeout_s = 120;
-	c->chunk = 1024;
+	c->chunk = SYNC_CHUNK_IP; /* two CoAP blocks; LoRa: NODE_LORA_CHUNK */
 	c->lora_batch_s = NODE_LORA_BATCH_S;
 	c->max_sessions = 64;
 	c->log = -1;

@@ -15,6 +15,14 @@
  *  K2. Nothing is read past len, and out is zeroed on failure.
  *  K3. A chunk's id is the first SYNC_ID_LEN bytes of its signature:
  *      Ed25519 is deterministic, so the same chunk has the same id.
+ *  K4. A compact chunk (SYNC_WIRE_COMPACT) is the chunk it stands for
+ *      without the sender's key and with its dictionary id as an index:
+ *      expanding it with the sender's key gives back every byte the
+ *      sender signed, so the signature, the id and whatever is stored or
+ *      relayed are the chunk's. Only a session, which knows its peer's
+ *      key from the HELLO, expands one; sync_chunk_open() refuses it
+ *      (ERR_NOPEER): a bundle or a caller outside a session cannot tell
+ *      whose it is.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -157,25 +165,107 @@ out:
 	return rc;
 }
 
+/* Whether a compact chunk may be of this type: a session message that
+ * is not a HELLO (which names the peer) and not an END (bundles only). */
+static bool sync_compact_type(int type)
+{
+	return type == SYNC_MSG_DELTA || type == SYNC_MSG_ACK || type == SYNC_MSG_TIME || type == SYNC_MSG_PRUNED;
+}
+
 int sync_chunk_peek(const uint8_t *p, size_t len, uint8_t id[SYNC_ID_LEN], int *type,
 		    size_t *chunk_len)
 {
 	struct cur c;
 	uint64_t plen;
+	size_t hdr;
 	memset(id, 0, SYNC_ID_LEN);
 	*type = 0;
 	*chunk_len = 0;
 	cur_init(&c, p, len);
-	if (len < SYNC_HDR_FIXED + 1 + SYNC_SIG_LEN || p[0] != SYNC_MAGIC0 || p[1] != SYNC_MAGIC1 ||
-	    p[2] != SYNC_WIRE_VERSION || p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_PRUNED || p[4] > SYNC_FLAG_ZSTD)
+	if (len < SYNC_HDR_COMPACT + 1 + SYNC_SIG_LEN || p[0] != SYNC_MAGIC0 || p[1] != SYNC_MAGIC1 ||
+	    p[3] < SYNC_MSG_HELLO || p[3] > SYNC_MSG_PRUNED || p[4] > SYNC_FLAG_ZSTD)
 		return ERR_CORRUPT;
-	c.pos = SYNC_HDR_FIXED;
+	if (p[2] == SYNC_WIRE_VERSION)
+		hdr = SYNC_HDR_FIXED;
+	else if (p[2] == SYNC_WIRE_COMPACT && sync_compact_type(p[3]))
+		hdr = SYNC_HDR_COMPACT;
+	else
+		return ERR_CORRUPT;
+	if (len < hdr + 1 + SYNC_SIG_LEN)
+		return ERR_CORRUPT;
+	c.pos = hdr;
 	if (cur_get_varint(&c, &plen) || plen > SYNC_CHUNK_MAX || plen > cur_left(&c) ||
 	    cur_left(&c) - plen < SYNC_SIG_LEN)
 		return ERR_CORRUPT;
 	*chunk_len = c.pos + (size_t)plen + SYNC_SIG_LEN;
 	memcpy(id, p + c.pos + plen, SYNC_ID_LEN);
 	*type = p[3];
+	return 0;
+}
+
+/* ---- compact chunks (K4) --------------------------------------------- */
+
+int sync_dict_index(uint32_t id)
+{
+	return id == 0 ? 0 : id == SYNC_DICT_V1_ID ? 1 : -1;
+}
+
+int sync_dict_of_index(uint8_t index, uint32_t *id)
+{
+	*id = index == 0 ? 0 : index == 1 ? SYNC_DICT_V1_ID : 0;
+	return index <= 1 ? 0 : ERR_NODICT;
+}
+
+int sync_chunk_compact(const uint8_t *p, size_t len, struct buf *out)
+{
+	uint8_t id[SYNC_ID_LEN];
+	size_t clen;
+	int type, index;
+
+	buf_reset(out);
+	if (sync_chunk_peek(p, len, id, &type, &clen) || clen != len || p[2] != SYNC_WIRE_VERSION)
+		return ERR_CORRUPT;
+	index = sync_dict_index((uint32_t)p[5] << 24 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 8 | p[8]);
+	if (!sync_compact_type(type) || index < 0)
+		return 0;
+	buf_put(out, p, 2);
+	buf_put_u8(out, SYNC_WIRE_COMPACT);
+	buf_put(out, p + 3, 2); /* type, flags */
+	buf_put_u8(out, (uint8_t)index);
+	buf_put(out, p + SYNC_HDR_FIXED, len - SYNC_HDR_FIXED); /* length, payload, signature */
+	if (out->err) {
+		int rc = out->err;
+		buf_reset(out);
+		return rc;
+	}
+	return 1;
+}
+
+int sync_chunk_expand(const uint8_t *p, size_t len, const uint8_t sender[SYNC_PK_LEN], struct buf *out)
+{
+	uint8_t id[SYNC_ID_LEN];
+	uint32_t dict;
+	size_t clen;
+	int type, rc;
+
+	buf_reset(out);
+	if (sync_chunk_peek(p, len, id, &type, &clen) || clen != len || p[2] != SYNC_WIRE_COMPACT)
+		return ERR_CORRUPT;
+	if ((rc = sync_dict_of_index(p[5], &dict)))
+		return rc;
+	if (!(p[4] & SYNC_FLAG_ZSTD) && dict != 0)
+		return ERR_CORRUPT; /* as a chunk's dictionary id without compression */
+	buf_put(out, p, 2);
+	buf_put_u8(out, SYNC_WIRE_VERSION);
+	buf_put(out, p + 3, 2);
+	buf_put_u32be(out, dict);
+	buf_put(out, sender, SYNC_PK_LEN);
+	buf_put(out, p + SYNC_HDR_COMPACT, len - SYNC_HDR_COMPACT);
+	if (out->err) {
+		rc = out->err;
+		buf_reset(out);
+		return rc;
+	}
 	return 0;
 }
 
@@ -188,6 +278,10 @@ int sync_chunk_open(struct sync_ctx *c, const uint8_t *p, size_t len, struct syn
 	memset(out, 0, sizeof(*out));
 	if ((rc = sync_chunk_peek(p, len, out->id, &type, &clen)))
 		goto fail;
+	if (p[2] != SYNC_WIRE_VERSION) { /* K4: only a session knows whose it is */
+		rc = ERR_NOPEER;
+		goto fail;
+	}
 	hlen = clen - SYNC_SIG_LEN;
 	{
 		struct cur cu;

@@ -84,6 +84,20 @@
  *      holding, in a HELLO (either format) or an ACK, raises that peer's
  *      ack of the feed (crdt_store_acks_put), which log compaction reads
  *      (sync/compact.c R1); this node's own feeds only from an ACK.
+ *  S13. Compact chunks (docs/protocol.md §3, chunk.c K4). A HELLO with
+ *      HELLO_COMPACT says its sender reads them in this session. The
+ *      initiator sets it in its first HELLO only (a session-6 node
+ *      refuses the bit as malformed; its second HELLO, plain format 3,
+ *      is the one such a node answers); a responder sets it in its
+ *      answer once a HELLO of the peer had it. A node sends the compact
+ *      form only to a peer whose HELLO had the bit (compact_out), and
+ *      only for a DELTA's first send, an ACK, a TIME or a PRUNED: its
+ *      HELLOs are always whole, and a DELTA resent goes whole (a peer
+ *      that lost the session, and with it our key, still takes it). A
+ *      compact chunk received is expanded with the peer's key before
+ *      anything else and is then the chunk the peer signed, checked,
+ *      applied, acknowledged and held as any; before the peer's HELLO
+ *      it is refused (ERR_NOPEER) and changes nothing.
  *
  * States and transitions (the state is not a field: it follows from
  * peer_hello, the outstanding list and the queues, see sync_session_idle()):
@@ -125,7 +139,9 @@
 #define HELLO_REL 0x04 /* format 2, an answer: relative to the vector it answers */
 #define HELLO_V3 0x08 /* format 3: format 2 with the sender's key by its place (needs V2, not REL) */
 #define HELLO_TIME 0x10 /* the TIME payload after the vector (S8): with V3, or REL answering V3 */
-#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL | HELLO_V3 | HELLO_TIME)
+#define HELLO_COMPACT 0x20 /* the sender reads compact chunks in this session (S13; needs V2) */
+#define HELLO_FLAGS (HELLO_REPLY | HELLO_V2 | HELLO_REL | HELLO_V3 | HELLO_TIME | HELLO_COMPACT)
+#define HELLO_COMPACT_UNTIL 1 /* an initiator's HELLOs: the first says HELLO_COMPACT (S13) */
 #define HELLO_V2_FROM 3 /* an initiator's HELLOs: the third and fourth are format 2 (S10) */
 #define HELLO_V1_FROM 5 /* from the fifth on, format 1 */
 #define HELLO_PAYLOAD_MAX ((size_t)1 << 20)
@@ -140,6 +156,7 @@ struct sync_out {
 	uint8_t *bytes;
 	size_t len;
 	uint64_t sent_at;
+	unsigned sends; /* times sent: a resend goes whole (S13) */
 	bool queued;
 	bool root, others; /* carries commits of the county root, of others (S9) */
 };
@@ -179,6 +196,7 @@ struct sync_session {
 	bool asked_v2;               /* answer it in format 2 */
 	bool asked_v3;               /* it was format 3: the answer may carry the time (S8) */
 	bool hello_timed;            /* our last HELLO carried the time: no TIME after it (S8) */
+	bool compact_out;            /* a HELLO of the peer said it reads compact chunks (S13) */
 	bool rebuild;
 	/* S11: the feeds the last rebuild could not send (pruned here), and
 	 * those the peer said it holds only above a base */
@@ -198,6 +216,7 @@ struct sync_session {
 	size_t nhold, hold_bytes;
 	struct sync_report rep;
 	struct buf msg;
+	struct buf wire; /* a compact chunk: sent (S13), or received and expanded */
 };
 
 /* Raise (author, scope) to at least seq in a vv list. */
@@ -263,6 +282,7 @@ int sync_session_new(struct sync_session **out, struct sync_ctx *c,
 		s->opt.rto_ms = 3000;
 	s->now = wall_ms;
 	buf_init(&s->msg, c->opt.chunk_max);
+	buf_init(&s->wire, SYNC_CHUNK_MAX + SYNC_HDR_FIXED + 16 + SYNC_SIG_LEN);
 	if (s->opt.initiator) {
 		s->hello_due = true;
 		s->hello_reply = true;
@@ -287,6 +307,7 @@ void sync_session_free(struct sync_session *s)
 	mem_free(s->mine);
 	mem_free(s->asked);
 	buf_release(&s->msg);
+	buf_release(&s->wire);
 	mem_free(s);
 }
 
@@ -450,7 +471,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 		return ERR_CORRUPT;
 	if ((flags & ~HELLO_FLAGS) || ((flags & HELLO_REL) && !(flags & HELLO_V2)) ||
 	    ((flags & HELLO_V3) && (flags & (HELLO_V2 | HELLO_REL)) != HELLO_V2) ||
-	    ((flags & HELLO_TIME) && !(flags & (HELLO_V3 | HELLO_REL))) || all > 1 ||
+	    ((flags & HELLO_TIME) && !(flags & (HELLO_V3 | HELLO_REL))) ||
+	    ((flags & HELLO_COMPACT) && !(flags & HELLO_V2)) || all > 1 ||
 	    n > SYNC_SCOPES_MAX)
 		return ERR_CORRUPT;
 	wants.all = all;
@@ -505,6 +527,8 @@ static int sync_session_hello(struct sync_session *s, const struct sync_chunk *c
 	memcpy(s->peer, ch->sender, SYNC_PK_LEN);
 	sync_session_learn_relay(s);
 	s->peer_hello = true;
+	if (flags & HELLO_COMPACT)
+		s->compact_out = true; /* S13: for the rest of the session */
 	s->peer_wants = wants;
 	s->rebuild = true;
 	if (flags & HELLO_REPLY) {
@@ -778,6 +802,18 @@ int sync_session_input(struct sync_session *s, const uint8_t *msg, size_t len, u
 		res->why = rc ? rc : ERR_CORRUPT;
 		return 0;
 	}
+	if (msg[2] == SYNC_WIRE_COMPACT) { /* S13: the chunk the peer signed, with its key */
+		rc = s->peer_hello ? sync_chunk_expand(msg, len, s->peer, &s->wire) : ERR_NOPEER;
+		if (rc == -ENOMEM)
+			return rc;
+		if (rc) {
+			s->rep.chunks_refused++;
+			res->why = rc;
+			return 0;
+		}
+		msg = s->wire.data;
+		len = s->wire.len;
+	}
 	if (type == SYNC_MSG_DELTA)
 		return sync_session_delta(s, msg, len, id, wall_ms, res);
 	rc = sync_chunk_open(s->c, msg, len, &ch);
@@ -849,6 +885,7 @@ static int sync_session_keep(void *arg, const uint8_t *chunk, size_t len,
 	memcpy(o->id, info->id, SYNC_ID_LEN);
 	o->queued = true;
 	o->sent_at = 0;
+	o->sends = 0;
 	o->root = o->others = false;
 	s->nout++;
 	for (size_t i = 0; i < info->nfeeds; i++) { /* S3: what is in flight */
@@ -994,6 +1031,9 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	if (v2)
 		flags |= HELLO_V2 | (s->hello_reply ? 0 : HELLO_REL) | (v3 ? HELLO_V3 : 0) |
 			 (s->hello_timed ? HELLO_TIME : 0);
+	/* S13: the initiator's first HELLO, and an answer to a peer that said it */
+	if (v2 && (s->hello_reply ? s->hellos < HELLO_COMPACT_UNTIL : s->compact_out))
+		flags |= HELLO_COMPACT;
 	buf_put_u8(&p, flags);
 	buf_put_lenbytes(&p, s->opt.cert, s->opt.cert ? s->opt.cert_len : 0);
 	struct sync_scopes wants;
@@ -1018,11 +1058,26 @@ static int sync_session_hello_out(struct sync_session *s, struct buf *out)
 	return rc;
 }
 
-/* Append s->msg to out. */
+/* Append a chunk to out: in its compact form when the peer reads it
+ * and compact allows (S13), else whole. */
+static int sync_session_put_chunk(struct sync_session *s, struct buf *out, const uint8_t *p, size_t len,
+				  bool compact)
+{
+	int rc = compact && s->compact_out ? sync_chunk_compact(p, len, &s->wire) : 0;
+	if (rc < 0)
+		return rc;
+	if (rc == 1)
+		buf_put(out, s->wire.data, s->wire.len);
+	else
+		buf_put(out, p, len);
+	return out->err;
+}
+
+/* Append s->msg (an ACK, a TIME, a PRUNED) to out, compact when the
+ * peer reads it (S13). */
 static int sync_session_put(struct sync_session *s, struct buf *out)
 {
-	buf_put(out, s->msg.data, s->msg.len);
-	return out->err;
+	return sync_session_put_chunk(s, out, s->msg.data, s->msg.len, true);
 }
 
 /* The next ACK, appended to out. */
@@ -1127,7 +1182,8 @@ static int sync_session_next_msg(struct sync_session *s, struct buf *out, uint64
 	 * buffer), then appended; what they say is taken off only once the
 	 * append succeeded */
 	if (s->hello_due) {
-		if ((rc = sync_session_hello_out(s, &s->msg)) || (rc = sync_session_put(s, out)))
+		if ((rc = sync_session_hello_out(s, &s->msg)) ||
+		    (rc = sync_session_put_chunk(s, out, s->msg.data, s->msg.len, false)))
 			return rc;
 		s->hello_due = false;
 		s->hello_at = wall_ms;
@@ -1164,11 +1220,11 @@ static int sync_session_next_msg(struct sync_session *s, struct buf *out, uint64
 	struct sync_out *o = sync_session_next(s);
 	if (!o)
 		return 0;
-	buf_put(out, o->bytes, o->len);
-	if (out->err)
-		return out->err;
+	if ((rc = sync_session_put_chunk(s, out, o->bytes, o->len, o->sends == 0))) /* S13 */
+		return rc;
 	o->queued = false;
 	o->sent_at = wall_ms;
+	o->sends++;
 	*delta = true;
 	return 1;
 }

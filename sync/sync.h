@@ -46,6 +46,10 @@
 #include "crdt/crdt.h"
 
 #define SYNC_WIRE_VERSION 1
+/* The version byte of a compact chunk (docs/protocol.md §3 "Compact
+ * chunks"): a session message without the sender's key, its dictionary
+ * named by one byte; only inside a session, after the peer's HELLO. */
+#define SYNC_WIRE_COMPACT 2
 #define SYNC_PK_LEN 32   /* Ed25519 public key = author id */
 #define SYNC_SIG_LEN 64
 #define SYNC_HASH_LEN 32 /* BLAKE2b-256 */
@@ -62,7 +66,14 @@
  * and in at least every SYNC_CKPT_EVERY-th chunk in a row (sync/delta.c D9). */
 #define SYNC_CKPT_EVERY 4
 #define SYNC_BARE_MIN 8
-/* The chunk of a CoAP link by default (node.conf chunk): one datagram. */
+/* The chunk of an IP (CoAP over UDP) link by default (node.conf chunk):
+ * two CoAP blocks of 1024 bytes, sent block-wise like any larger body;
+ * half the chunks of SYNC_CHUNK_LINK, so half the headers, signatures
+ * and hub transactions of a station's day. */
+#define SYNC_CHUNK_IP 2048
+/* The smallest chunk a CoAP link is planned for (node.conf chunk = 1024,
+ * the default before SYNC_CHUNK_IP: one datagram). Every commit a node
+ * cuts fits it (SYNC_COMMIT_FIT), so each reaches the hub over any link. */
 #define SYNC_CHUNK_LINK 1024
 /* The longest plaintext commit body (crdt_body_encode bytes) that travels
  * in chunks of SYNC_CHUNK_LINK bytes however it goes: sealed for its
@@ -516,7 +527,8 @@ int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, si
 /* Verify, decode and apply one DELTA chunk (in its own transaction unless
  * grouped). Returns 0 when the chunk was good (commits may still have been
  * refused by range: see rep), or the chunk's refusal: ERR_CORRUPT,
- * ERR_TOOBIG, ERR_BADSIG, ERR_NODICT; or ERR_GAP when the chunk was good
+ * ERR_TOOBIG, ERR_BADSIG, ERR_NODICT, ERR_NOPEER (a compact chunk: only a
+ * session can rebuild it); or ERR_GAP when the chunk was good
  * but some range needs commits not held yet (the rest was applied; resend
  * it after the earlier chunks). rep (may be NULL) accumulates;
  * held (may be NULL) receives the last seq held per feed of the chunk
@@ -524,10 +536,33 @@ int sync_delta_export_for(struct sync_ctx *c, const struct crdt_vv_entry *vv, si
 int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint64_t wall_ms,
 		     struct sync_report *rep, struct crdt_vv_entry **held, size_t *nheld);
 
-/* The chunk's id (first SYNC_ID_LEN bytes of its signature) and type,
- * from its header only; ERR_CORRUPT if it has none. */
+/* The chunk's id (first SYNC_ID_LEN bytes of its signature), type and
+ * length, from its header only, in either form: a chunk (version 1) or a
+ * compact chunk (SYNC_WIRE_COMPACT: the id and type are those of the
+ * chunk it stands for); ERR_CORRUPT if it has no header of either. */
 int sync_chunk_peek(const uint8_t *chunk, size_t len, uint8_t id[SYNC_ID_LEN], int *type,
 		    size_t *chunk_len);
+/* Compact chunks (docs/protocol.md §3 "Compact chunks").
+ * sync_chunk_compact: the compact form of the chunk (exactly len bytes,
+ * version 1, type DELTA, ACK, TIME or PRUNED) into out (reset first):
+ * 35 bytes less. Returns 1 when written; 0 when the chunk has no compact
+ * form (a HELLO or END, or a dictionary without an index, see
+ * sync_dict_index), out then empty; ERR_CORRUPT for bytes that are no
+ * chunk; out's error when it has no room. The signature is the chunk's.
+ * sync_chunk_expand: the chunk a compact chunk (exactly len bytes) stands
+ * for, with sender as its key, into out (reset first), byte for byte the
+ * chunk the sender signed; ERR_CORRUPT for bytes that are no compact
+ * chunk, ERR_NODICT for a dictionary index with no dictionary. Nothing is
+ * verified here: the chunk is then opened as any other. out is empty on
+ * failure. */
+int sync_chunk_compact(const uint8_t *chunk, size_t len, struct buf *out);
+int sync_chunk_expand(const uint8_t *compact, size_t len, const uint8_t sender[SYNC_PK_LEN], struct buf *out);
+/* The dictionary index of a compact chunk for a dictionary id: 0 for 0
+ * (none), 1 for SYNC_DICT_V1_ID; -1 for any other (such a chunk travels
+ * whole). sync_dict_of_index: the id of an index, ERR_NODICT for an
+ * index with none. */
+int sync_dict_index(uint32_t id);
+int sync_dict_of_index(uint8_t index, uint32_t *id);
 
 /* ---- bundles --------------------------------------------------------- */
 
@@ -671,8 +706,9 @@ void sync_session_free(struct sync_session *s);
  *   SYNC_IN_REFUSED    any      dropped or refused for good, why = the ERR_
  *                               code: a message that does not frame or verify
  *                               (ERR_CORRUPT, ERR_BADSIG, ERR_NODICT,
- *                               ERR_TOOBIG), a HELLO/ACK/TIME of another key
- *                               than the peer's (ERR_UNAUTH); or a DELTA some
+ *                               ERR_TOOBIG), a compact chunk before the peer's
+ *                               HELLO (ERR_NOPEER), a HELLO/ACK/TIME of another
+ *                               key than the peer's (ERR_UNAUTH); or a DELTA some
  *                               of whose commits were refused (ERR_UNAUTH,
  *                               ERR_REVOKED, ERR_CHAIN, ERR_RULE ...: the
  *                               first reason; the counts say what else of it

@@ -31,6 +31,8 @@ enum sync_msg_type {
 #define SYNC_FLAG_ZSTD 0x01
 /* magic 2, version 1, type 1, flags 1, dict id 4, sender 32 */
 #define SYNC_HDR_FIXED 41
+/* a compact chunk's: magic 2, version 1, type 1, flags 1, dict index 1 */
+#define SYNC_HDR_COMPACT 6
 #define SYNC_SEAL_HASH 1 /* seal: kind 1 = hash, kind 2 = hash + signature */
 #define SYNC_SEAL_SIGNED 2
 #define SYNC_AUTHORS_MAX 4096

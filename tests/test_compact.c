@@ -404,9 +404,18 @@ static void test_session_pruned(void **state)
 	assert_false(crdt_store_has(r.st, s.id.pk, "s0001", 16));
 	sync_session_free(ss[0]);
 	sync_session_free(ss[1]);
-	/* its bytes (docs/protocol.md §5 "PRUNED"): type 6, stored plain */
+	/* its bytes (docs/protocol.md §5 "PRUNED"): type 6, stored plain; in
+	 * the session a compact chunk (§3 "Compact chunks", both sides read
+	 * them), which stands for pruned.bin byte for byte */
 	assert_int_equal(pruned_msg[3], SYNC_MSG_PRUNED);
-	t_golden_check("pruned.bin", pruned_msg, pruned_len);
+	assert_int_equal(pruned_msg[2], SYNC_WIRE_COMPACT);
+	t_golden_check("pruned_compact.bin", pruned_msg, pruned_len);
+	struct buf whole;
+	buf_init(&whole, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_chunk_expand(pruned_msg, pruned_len, s.id.pk, &whole), 0);
+	assert_int_equal(whole.len, pruned_len + 35);
+	t_golden_check("pruned.bin", whole.data, whole.len);
+	buf_release(&whole);
 	/* malformed ones are refused and change nothing */
 	static const uint8_t bad[][48] = {
 		{ 0, 0 },                 /* n = 0 */

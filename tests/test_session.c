@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/mem.h"
 #include "sync/sync.h"
+#include "sync/sync_internal.h"
 #include "tests/helpers.h"
 
 #define ORDERS 3
@@ -282,11 +283,22 @@ static void test_refused_untouched(void **state)
 	struct sync_options o2 = opt_chunk(0, true);
 	struct sync_session *s2;
 	struct sync_session_options sr = { 0 };
+	struct buf whole;
 	o2.authorize = refuse_all;
 	node_open(&h2, "ref-h2", 8, &o2);
 	assert_int_equal(sync_session_new(&s2, h2.ctx, &sr, now), 0);
 	digest(&h2, before);
+	/* the station's DELTA went compact to the hub (it read the hub's
+	 * HELLO); h2's session has heard no HELLO: nothing names its sender */
+	assert_int_equal(delta.p[0][2], SYNC_WIRE_COMPACT);
 	assert_int_equal(sync_session_input(s2, delta.p[0], delta.len[0], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_REFUSED);
+	assert_int_equal(r.why, ERR_NOPEER);
+	/* the chunk the station signed, whole */
+	buf_init(&whole, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_chunk_expand(delta.p[0], delta.len[0], st.id.pk, &whole), 0);
+	assert_int_equal(sync_session_input(s2, whole.data, whole.len, now, &r), 0);
+	buf_release(&whole);
 	assert_int_equal(r.kind, SYNC_IN_REFUSED);
 	assert_int_equal(r.why, ERR_UNAUTH);
 	assert_int_equal(r.refused, 3);
@@ -541,6 +553,286 @@ static void test_group_commit(void **state)
 	node_close(&hub);
 }
 
+/* ---- compact chunks (docs/protocol.md §3, session.c S13) -------------- */
+
+/* Deliver everything both sessions send, in order, until both are idle;
+ * every message but a HELLO must be compact (want) or whole (!want), and
+ * none refused. Returns the bytes of the messages that were not HELLOs. */
+static size_t pump(struct sync_session *s[2], uint64_t now, bool want)
+{
+	size_t bytes = 0;
+	for (int round = 0; round < 20 && !(sync_session_idle(s[0]) && sync_session_idle(s[1])); round++)
+		for (int k = 0; k < 2; k++) {
+			struct t_msgs m = { 0 };
+			drain(s[k], now, &m);
+			for (size_t i = 0; i < m.n; i++) {
+				struct sync_input_result r;
+				uint8_t id[SYNC_ID_LEN];
+				int type;
+				size_t clen;
+				assert_int_equal(sync_chunk_peek(m.p[i], m.len[i], id, &type, &clen), 0);
+				assert_int_equal(clen, m.len[i]);
+				if (type == SYNC_MSG_HELLO) {
+					assert_int_equal(m.p[i][2], SYNC_WIRE_VERSION); /* HELLOs stay whole */
+				} else {
+					assert_int_equal(m.p[i][2], want ? SYNC_WIRE_COMPACT : SYNC_WIRE_VERSION);
+					bytes += m.len[i];
+				}
+				assert_int_equal(sync_session_input(s[1 - k], m.p[i], m.len[i], now, &r), 0);
+				assert_int_not_equal(r.kind, SYNC_IN_REFUSED);
+			}
+			msgs_free(&m);
+		}
+	assert_true(sync_session_idle(s[0]) && sync_session_idle(s[1]));
+	return bytes;
+}
+
+/* The flags byte of a HELLO. */
+static uint8_t hello_flags(const uint8_t *p, size_t len)
+{
+	uint8_t id[SYNC_ID_LEN];
+	int type;
+	size_t clen;
+	struct cur c;
+	uint64_t plen;
+	assert_int_equal(sync_chunk_peek(p, len, id, &type, &clen), 0);
+	assert_int_equal(type, SYNC_MSG_HELLO);
+	assert_int_equal(p[2], SYNC_WIRE_VERSION);
+	cur_init(&c, p, len);
+	c.pos = SYNC_HDR_FIXED; /* a HELLO is stored plain: its payload's first byte */
+	assert_int_equal(cur_get_varint(&c, &plen), 0);
+	assert_true(plen >= 1);
+	return p[c.pos];
+}
+
+/* After the HELLOs, both sides send compact chunks: each the whole chunk
+ * its sender signed less 35 bytes, which the receiver rebuilds with the
+ * peer's key, byte for byte (same id, same signature); the replicas
+ * converge. A compact chunk before the peer's HELLO, outside a session,
+ * with an unknown dictionary index, or a compact HELLO is refused with
+ * its reason and changes nothing. A DELTA resent goes whole. */
+static void test_compact_chunks(void **state)
+{
+	(void)state;
+	struct t_node st, hub, h2;
+	struct sync_options os = opt_chunk(400, false), oh = opt_chunk(400, true);
+	struct sync_session *s[2], *s2;
+	struct sync_session_options si = { .initiator = true, .rto_ms = 1000 }, sr = { .rto_ms = 1000 };
+	struct t_msgs m = { 0 }, delta = { 0 }, again = { 0 };
+	struct sync_input_result r;
+	struct buf whole, back;
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 21;
+	uint8_t d0[32], d1[32], id0[SYNC_ID_LEN], id1[SYNC_ID_LEN];
+	int type;
+	size_t clen;
+
+	node_open(&st, "cmp-st", 1, &os);
+	node_open(&hub, "cmp-hub", 9, &oh);
+	node_open(&h2, "cmp-h2", 8, &oh);
+	for (int k = 1; k <= 6; k++)
+		order(&st, k, 120, &rs, T_DAY0 + (uint64_t)k * 1000);
+	for (int k = 101; k <= 102; k++) /* the hub has news for the station */
+		order(&hub, k, 60, &rs, T_DAY0 + (uint64_t)k * 1000);
+	buf_init(&whole, SYNC_CHUNK_MAX);
+	buf_init(&back, SYNC_CHUNK_MAX);
+	assert_int_equal(sync_session_new(&s[0], st.ctx, &si, now), 0);
+	assert_int_equal(sync_session_new(&s[1], hub.ctx, &sr, now), 0);
+
+	/* the station's first HELLO says it reads compact chunks; the answer too */
+	drain(s[0], now, &m);
+	assert_int_equal(m.n, 1);
+	assert_true(hello_flags(m.p[0], m.len[0]) & 0x20);
+	deliver(s[1], &m, now, SYNC_IN_HELLO);
+	msgs_free(&m);
+	drain(s[1], now, &m);
+	assert_true(m.n >= 2);
+	assert_true(hello_flags(m.p[0], m.len[0]) & 0x20);
+	for (size_t i = 1; i < m.n; i++) { /* the hub's DELTAs, compact */
+		assert_int_equal(m.p[i][2], SYNC_WIRE_COMPACT);
+		assert_int_equal(sync_chunk_expand(m.p[i], m.len[i], hub.id.pk, &whole), 0);
+		assert_int_equal(whole.len, m.len[i] + 35);
+		assert_int_equal(sync_chunk_compact(whole.data, whole.len, &back), 1);
+		assert_int_equal(back.len, m.len[i]);
+		assert_memory_equal(back.data, m.p[i], m.len[i]);
+		assert_int_equal(sync_chunk_peek(m.p[i], m.len[i], id0, &type, &clen), 0);
+		assert_int_equal(sync_chunk_peek(whole.data, whole.len, id1, &type, &clen), 0);
+		assert_memory_equal(id0, id1, SYNC_ID_LEN); /* the same chunk, the same id */
+		/* outside a session: nothing names its sender */
+		assert_int_equal(sync_chunk_apply(st.ctx, m.p[i], m.len[i], now, NULL, NULL, NULL), ERR_NOPEER);
+	}
+	for (size_t i = 0; i < m.n; i++) {
+		assert_int_equal(sync_session_input(s[0], m.p[i], m.len[i], now, &r), 0);
+		assert_int_equal(r.kind, i ? SYNC_IN_MERGED : SYNC_IN_HELLO);
+	}
+	msgs_free(&m);
+
+	/* the station's delta and ACKs, compact */
+	drain(s[0], now, &delta);
+	assert_true(delta.n >= 3);
+	size_t ndelta = 0;
+	for (size_t i = 0; i < delta.n; i++) {
+		assert_int_equal(delta.p[i][2], SYNC_WIRE_COMPACT);
+		assert_int_equal(sync_chunk_peek(delta.p[i], delta.len[i], id0, &type, &clen), 0);
+		ndelta += type == SYNC_MSG_DELTA;
+	}
+	assert_true(ndelta >= 2);
+	size_t d = delta.n - 1; /* a DELTA (they come after the ACKs) */
+
+	/* before the peer's HELLO: refused, nothing applied, nothing acknowledged */
+	assert_int_equal(sync_session_new(&s2, h2.ctx, &sr, now), 0);
+	digest(&h2, d0);
+	assert_int_equal(sync_session_input(s2, delta.p[d], delta.len[d], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_REFUSED);
+	assert_int_equal(r.why, ERR_NOPEER);
+	digest(&h2, d1);
+	assert_memory_equal(d0, d1, 32);
+	drain(s2, now, &m);
+	assert_int_equal(m.n, 0);
+	sync_session_free(s2);
+
+	/* in a bundle (outside any session): the station's first DELTA made
+	 * compact is skipped for that reason, nothing of it applied */
+	char path[256];
+	snprintf(path, sizeof(path), "%s/cmp.bundle", dir);
+	assert_int_equal(sync_bundle_export_path(st.ctx, path, NULL, 0, NULL), 0);
+	FILE *f = fopen(path, "rb");
+	assert_non_null(f);
+	static uint8_t file[1 << 16];
+	size_t flen = fread(file, 1, sizeof(file), f);
+	fclose(f);
+	assert_true(flen > 42 && flen < sizeof(file));
+	assert_int_equal(sync_chunk_peek(file + 42, flen - 42, id0, &type, &clen), 0);
+	assert_int_equal(type, SYNC_MSG_DELTA);
+	assert_int_equal(sync_chunk_compact(file + 42, clen, &back), 1);
+	memcpy(file + 42, back.data, back.len); /* the rest moves up 35 bytes */
+	memmove(file + 42 + back.len, file + 42 + clen, flen - 42 - clen);
+	struct sync_report br;
+	memset(&br, 0, sizeof(br));
+	assert_int_equal(sync_bundle_import_mem(h2.ctx, file, flen - 35, now, &br), 0);
+	assert_true(br.nskips >= 1);
+	assert_int_equal(br.skips[0].offset, 42);
+	assert_int_equal(br.skips[0].rc, ERR_NOPEER);
+	assert_int_equal(br.bundle, SYNC_BUNDLE_ALTERED);
+	assert_false(crdt_store_has(h2.st, st.id.pk, "s0001", 1));
+
+	/* an unknown dictionary index; an index without compression; a
+	 * compact HELLO: refused by the hub's session, which heard the HELLO */
+	uint8_t *bad = malloc(delta.len[d]);
+	memcpy(bad, delta.p[d], delta.len[d]);
+	bad[5] = 9;
+	assert_int_equal(sync_session_input(s[1], bad, delta.len[d], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_REFUSED);
+	assert_int_equal(r.why, ERR_NODICT);
+	memcpy(bad, delta.p[d], delta.len[d]);
+	bad[4] = 0; /* not compressed, yet a dictionary named */
+	bad[5] = 1;
+	assert_int_equal(sync_session_input(s[1], bad, delta.len[d], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_REFUSED);
+	assert_int_equal(r.why, ERR_CORRUPT);
+	memcpy(bad, delta.p[d], delta.len[d]);
+	bad[3] = SYNC_MSG_HELLO;
+	assert_int_equal(sync_session_input(s[1], bad, delta.len[d], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_REFUSED);
+	assert_int_equal(r.why, ERR_CORRUPT);
+	free(bad);
+	assert_int_equal(sync_session_report(s[1])->chunks_refused, 3);
+	assert_false(crdt_store_has(hub.st, st.id.pk, "s0001", 1));
+
+	/* none delivered yet: after rto each DELTA goes again, whole, same id */
+	now += 1000;
+	sync_session_tick(s[0], now);
+	drain(s[0], now, &again);
+	assert_int_equal(again.n, ndelta);
+	for (size_t i = 0; i < again.n; i++) {
+		size_t k = delta.n - ndelta + i;
+		assert_int_equal(again.p[i][2], SYNC_WIRE_VERSION);
+		assert_int_equal(sync_chunk_expand(delta.p[k], delta.len[k], st.id.pk, &whole), 0);
+		assert_int_equal(whole.len, again.len[i]);
+		assert_memory_equal(whole.data, again.p[i], again.len[i]);
+	}
+	/* the compact ones arrive, and the whole resends: applied once */
+	for (size_t i = 0; i < delta.n; i++) {
+		assert_int_equal(sync_session_input(s[1], delta.p[i], delta.len[i], now, &r), 0);
+		assert_int_not_equal(r.kind, SYNC_IN_REFUSED);
+	}
+	deliver(s[1], &again, now, SYNC_IN_DUPLICATE);
+	assert_int_equal(sync_session_report(s[1])->applied, 6);
+	pump(s, now, true);
+	digest(&st, d0);
+	digest(&hub, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_true(crdt_store_has(st.st, hub.id.pk, "s0001", 2));
+
+	msgs_free(&delta);
+	msgs_free(&again);
+	buf_release(&whole);
+	buf_release(&back);
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+	node_close(&st);
+	node_close(&hub);
+	node_close(&h2);
+}
+
+/* A peer that does not say it reads compact chunks gets whole ones, and
+ * sends whole ones: a hub of session 6 refuses the station's first HELLO
+ * (the flag is a bit it does not know) and answers its second, plain
+ * format 3, in which the bit is clear; the session then runs as before
+ * compact chunks, both ways, and converges. */
+static void test_compact_old_peer(void **state)
+{
+	(void)state;
+	struct t_node st, hub;
+	struct sync_options os = opt_chunk(400, false), oh = opt_chunk(400, true);
+	struct sync_session *s[2];
+	struct sync_session_options si = { .initiator = true, .rto_ms = 1000 }, sr = { .rto_ms = 1000 };
+	struct t_msgs m = { 0 };
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 22;
+	uint8_t d0[32], d1[32];
+
+	node_open(&st, "old-st", 1, &os);
+	node_open(&hub, "old-hub", 9, &oh);
+	for (int k = 1; k <= 6; k++)
+		order(&st, k, 120, &rs, T_DAY0 + (uint64_t)k * 1000);
+	for (int k = 101; k <= 102; k++)
+		order(&hub, k, 60, &rs, T_DAY0 + (uint64_t)k * 1000);
+	assert_int_equal(sync_session_new(&s[0], st.ctx, &si, now), 0);
+	assert_int_equal(sync_session_new(&s[1], hub.ctx, &sr, now), 0);
+	drain(s[0], now, &m); /* the first HELLO: refused by the old hub, so dropped */
+	assert_int_equal(m.n, 1);
+	assert_true(hello_flags(m.p[0], m.len[0]) & 0x20);
+	msgs_free(&m);
+	now += 1000;
+	sync_session_tick(s[0], now);
+	drain(s[0], now, &m);
+	assert_int_equal(m.n, 1);
+	assert_int_equal(hello_flags(m.p[0], m.len[0]), 0x1b & ~0x10); /* format 3, no time said */
+	deliver(s[1], &m, now, SYNC_IN_HELLO);
+	msgs_free(&m);
+	drain(s[1], now, &m); /* its answer: the bit clear, as a hub of session 6 writes it */
+	assert_true(m.n >= 2);
+	assert_false(hello_flags(m.p[0], m.len[0]) & 0x20);
+	for (size_t i = 1; i < m.n; i++)
+		assert_int_equal(m.p[i][2], SYNC_WIRE_VERSION);
+	for (size_t i = 0; i < m.n; i++) {
+		struct sync_input_result r;
+		assert_int_equal(sync_session_input(s[0], m.p[i], m.len[i], now, &r), 0);
+		assert_int_not_equal(r.kind, SYNC_IN_REFUSED);
+	}
+	msgs_free(&m);
+	pump(s, now, false); /* whole chunks both ways */
+	digest(&st, d0);
+	digest(&hub, d1);
+	assert_memory_equal(d0, d1, 32);
+	assert_true(crdt_store_has(hub.st, st.id.pk, "s0001", 6));
+	sync_session_free(s[0]);
+	sync_session_free(s[1]);
+	node_close(&st);
+	node_close(&hub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -550,6 +842,8 @@ int main(void)
 		cmocka_unit_test(test_duplicate),
 		cmocka_unit_test(test_bodies),
 		cmocka_unit_test(test_group_commit),
+		cmocka_unit_test(test_compact_chunks),
+		cmocka_unit_test(test_compact_old_peer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1530,11 +1530,13 @@ static void test_idnum_county_key(void **state)
 
 /* ---- opened ranges ----------------------------------------------------- */
 
-/* How many opened ranges (and ranges in all) chunk holds, decoded at n. */
-static size_t t_opened(struct t_node *n, const uint8_t *p, size_t len, size_t *ranges)
+/* How many opened ranges (and ranges in all) chunk holds, decoded at n;
+ * a compact chunk (a session's, docs/protocol.md §3) as sender signed it. */
+static size_t t_opened(struct t_node *n, const uint8_t *sender, const uint8_t *p, size_t len, size_t *ranges)
 {
 	struct sync_chunk ch;
 	struct sync_batch b;
+	struct buf whole;
 	size_t k = 0;
 	int type;
 	uint8_t id[SYNC_ID_LEN];
@@ -1542,6 +1544,12 @@ static size_t t_opened(struct t_node *n, const uint8_t *p, size_t len, size_t *r
 	assert_int_equal(sync_chunk_peek(p, len, id, &type, &clen), 0);
 	if (type != SYNC_MSG_DELTA)
 		return 0;
+	buf_init(&whole, SYNC_CHUNK_MAX + 64);
+	if (p[2] == SYNC_WIRE_COMPACT) {
+		assert_int_equal(sync_chunk_expand(p, len, sender, &whole), 0);
+		p = whole.data;
+		len = whole.len;
+	}
 	sync_batch_init(&b);
 	assert_int_equal(sync_chunk_open(n->ctx, p, len, &ch), 0);
 	assert_int_equal(sync_payload_decode(ch.payload, ch.payload_len, ch.sender, &b), 0);
@@ -1550,6 +1558,7 @@ static size_t t_opened(struct t_node *n, const uint8_t *p, size_t len, size_t *r
 	if (ranges)
 		*ranges += b.nr;
 	sync_batch_release(&b);
+	buf_release(&whole);
 	return k;
 }
 
@@ -1568,7 +1577,7 @@ static void t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *op
 	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
 		while (sync_session_output(sa, &m, t) == 1) {
 			if (opened)
-				*opened += t_opened(b, m.data, m.len, NULL);
+				*opened += t_opened(b, a->id.pk, m.data, m.len, NULL);
 			assert_int_equal(sync_session_input(sb, m.data, m.len, t, NULL), 0);
 		}
 		while (sync_session_output(sb, &m, t) == 1)
@@ -1780,7 +1789,7 @@ static void test_opened_ranges(void **state)
 	sync_scopes_add(&s1only, "s1");
 	assert_int_equal(sync_delta_export_for(s1.ctx, NULL, 0, &s1only, &all, t_keep, &ch), 0);
 	assert_int_equal(ch.n, 1);
-	assert_int_equal(t_opened(&s2, ch.c[0].data, ch.c[0].len, NULL), 1);
+	assert_int_equal(t_opened(&s2, s1.id.pk, ch.c[0].data, ch.c[0].len, NULL), 1);
 	t_refused(&s2, &ch.c[0], ERR_UNAUTH);
 
 	/* a fresh hub3 to refuse things at */

@@ -11,7 +11,7 @@
  * one way, its own seed) in front of it. Each run adds one volunteer at
  * the station and times `cunlian sync coap://relay` (the station's
  * default link: node.conf's ack_timeout 2000, retransmit 4, window 8,
- * chunk 1024; HELLO, signed DELTA, ACK, GET /vv) from spawn to exit.
+ * chunk 2048; HELLO, signed DELTA, ACK, GET /vv) from spawn to exit.
  *
  * A run that does not converge (exit status not 0) is printed loudly,
  * counted in lossy_sync_failed, and enters the distribution as the whole

@@ -88,6 +88,7 @@ struct run {
 	size_t *bytes, *bytes_nodict;
 	size_t *bytes_at; /* bytes, per station in order (median() sorts bytes) */
 	size_t *bytes_timed; /* bytes, the station having heard the hub's time (hello_bytes) */
+	size_t *bytes_whole; /* bytes, every chunk whole (to a hub before compact chunks) */
 	size_t *hello, *nchunks; /* per station: its HELLO's bytes, its day-1 chunks */
 	size_t *bytes_closed; /* enrolled: the same day commit by commit (no reader named) */
 	uint64_t commits_d1;
@@ -241,6 +242,25 @@ static size_t hello_bytes(const struct sim_site *site, const char *path, const s
 	return len;
 }
 
+/* What a DELTA chunk costs on the wire in a session with a peer whose
+ * HELLO said it reads compact chunks (docs/protocol.md §3 "Compact
+ * chunks"; every node since session 7): its compact form, as the
+ * session sends it the first time (sync/session.c S13), made by the
+ * session's own sync_chunk_compact. */
+static size_t wire_len(const uint8_t *p, size_t len)
+{
+	struct buf b;
+	buf_init(&b, SYNC_CHUNK_MAX + 64);
+	int rc = sync_chunk_compact(p, len, &b);
+	size_t n = rc == 1 ? b.len : len;
+	buf_release(&b);
+	if (rc < 0) {
+		fprintf(stderr, "bench_sync: a chunk that does not frame: %s\n", err_str(rc));
+		exit(1);
+	}
+	return n;
+}
+
 /* Where the bytes of one station's day go (docs/protocol.md 3, 4): per
  * chunk its framing (header, length, signature) and its zstd frame (frame
  * header, the rest); inside the payload the range records and each
@@ -332,9 +352,9 @@ static void bytes_breakdown(const struct sim_chunks *day, size_t hello, const st
 			marg[j] += whole > w ? whole - w : 0;
 		}
 	}
-	printf("    bytes of the median station-day: HELLO %zu; %zu chunks: framing %zu (header %d, length, signature %d each),"
+	printf("    bytes of the median station-day: HELLO %zu; %zu compact chunks: framing %zu (header %d, length, signature %d each),"
 	       " zstd frames %zu (frame headers %zu) of %zu plain bytes; %zu ranges, %zu B of range records\n",
-	       hello, day->n, day->n * (SYNC_HDR_FIXED + SYNC_SIG_LEN) + 2 * day->n, SYNC_HDR_FIXED, SYNC_SIG_LEN, frame,
+	       hello, day->n, day->n * (SYNC_HDR_COMPACT + SYNC_SIG_LEN) + 2 * day->n, SYNC_HDR_COMPACT, SYNC_SIG_LEN, frame,
 	       fhdr, plain, nr, ranges);
 	printf("    streams, plain / their marginal cost compressed:");
 	for (int j = 0; j < 7; j++)
@@ -355,7 +375,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	struct sync_options opt;
 	memset(&opt, 0, sizeof(opt));
 	opt.apply.all = true;
-	opt.chunk_max = SYNC_CHUNK_LINK; /* node.conf chunk: what the daemon sends */
+	opt.chunk_max = SYNC_CHUNK_IP; /* node.conf chunk: what the daemon sends */
 	r->stations = sim->n;
 	r->d0 = calloc(sim->n, sizeof(*r->d0));
 	r->d1 = calloc(sim->n, sizeof(*r->d1));
@@ -363,6 +383,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 	r->bytes_nodict = calloc(sim->n, sizeof(size_t));
 	r->bytes_at = calloc(sim->n, sizeof(size_t));
 	r->bytes_timed = calloc(sim->n, sizeof(size_t));
+	r->bytes_whole = calloc(sim->n, sizeof(size_t));
 	r->bytes_closed = calloc(sim->n, sizeof(size_t));
 	r->hello = calloc(sim->n, sizeof(size_t));
 	r->nchunks = calloc(sim->n, sizeof(size_t));
@@ -388,17 +409,20 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 		}
 		r->d0[i] = days[0];
 		r->d1[i] = days[1];
-		for (size_t k = 0; k < days[1].n; k++)
-			r->bytes[i] += days[1].len[k];
+		for (size_t k = 0; k < days[1].n; k++) {
+			r->bytes[i] += wire_len(days[1].p[k], days[1].len[k]);
+			r->bytes_whole[i] += days[1].len[k];
+		}
 		r->hello[i] = hello_bytes(&sim->s[i], path, &opt, false);
 		r->bytes[i] += r->hello[i];
+		r->bytes_whole[i] += r->hello[i];
 		r->bytes_at[i] = r->bytes[i];
 		r->bytes_timed[i] = r->bytes[i] - r->hello[i] + hello_bytes(&sim->s[i], path, &opt, true);
 		r->nchunks[i] = days[1].n;
 		for (int d = 0; d < 2; d++)
 			for (size_t k = 0; k < closed[d].n; k++) {
 				if (d == 1)
-					r->bytes_closed[i] += closed[d].len[k];
+					r->bytes_closed[i] += wire_len(closed[d].p[k], closed[d].len[k]);
 				free(closed[d].p[k]);
 			}
 		if (nodict) {
@@ -411,7 +435,7 @@ static int stations_run(struct sim *sim, const char *dir, const struct sync_dict
 			for (int d = 0; d < 2; d++)
 				for (size_t k = 0; k < nd[d].n; k++) {
 					if (d == 1)
-						r->bytes_nodict[i] += nd[d].len[k];
+						r->bytes_nodict[i] += wire_len(nd[d].p[k], nd[d].len[k]);
 					free(nd[d].p[k]);
 				}
 			r->bytes_nodict[i] += hello_bytes(&sim->s[i], path, &opt, false);
@@ -500,7 +524,7 @@ static double hub_merge(const struct run *r, const char *dir, const char *name,
 	memset(&opt, 0, sizeof(opt));
 	opt.apply.all = true;
 	opt.carry_others = true; /* the daemon's options (node/link.c) */
-	opt.chunk_max = SYNC_CHUNK_LINK;
+	opt.chunk_max = SYNC_CHUNK_IP;
 	opt.dict = dict;
 	if (cty) {
 		opt.refused = note_refused;
@@ -604,6 +628,7 @@ static void run_free(struct run *r)
 	free(r->bytes_nodict);
 	free(r->bytes_at);
 	free(r->bytes_timed);
+	free(r->bytes_whole);
 	free(r->bytes_closed);
 	free(r->hello);
 	free(r->nchunks);
@@ -803,11 +828,13 @@ int main(int argc, char **argv)
 	if (stations_run(&sim, dir, dict, true, NULL, &r))
 		return 1;
 	figure("delta_bytes_node_station_day", (double)median(r.bytes, r.stations), "B",
-	       "target <= 1600 (1024-byte chunks and the HELLO)");
+	       "target <= 1600 (2048-byte chunks and the HELLO)");
 	/* what those bytes are (docs/protocol.md 3): each chunk's header,
 	 * length and signature, the HELLO, the rest payload */
-	printf("  %-34s %12zu B HELLO, %zu chunks of 41 + 2 + 64 B framing and signature (medians)\n",
-	       "  (of which)", median(r.hello, r.stations), median(r.nchunks, r.stations));
+	printf("  %-34s %12zu B HELLO, %zu chunks of %d + 2 + %d B framing and signature (medians; compact chunks)\n",
+	       "  (of which)", median(r.hello, r.stations), median(r.nchunks, r.stations), SYNC_HDR_COMPACT, SYNC_SIG_LEN);
+	printf("  %-34s %12zu B (the same with every chunk whole, %d B headers: to a hub before compact chunks)\n",
+	       "  (whole chunks)", median(r.bytes_whole, r.stations), SYNC_HDR_FIXED);
 	for (size_t i = 0, m = median(r.bytes, r.stations); i < r.stations; i++)
 		if (r.bytes_at[i] == m) { /* the station whose day is the median */
 			bytes_breakdown(&r.d1[i], r.hello[i], dict);

@@ -35,7 +35,7 @@ CUNLIAN_LANG=en expect 0 --home "$S" --json sync "coap://127.0.0.1:$P"
 echo "$out" | pyjson 'd["converged"] and d["received"]["applied"] == 1'
 [ "$(cl --home "$H" digest --scope s1)" = "$(cl --home "$S" digest --scope s1)" ] || fail "s1 digests differ"
 
-check "orders too long for a 1024-byte chunk cross both ways, each alone in a larger chunk"
+check "orders too long for a 1024-byte chunk cross both ways (the station's, at --chunk 1024, alone in a larger chunk)"
 long=$(python3 -c 'import random; r = random.Random(7); print("".join(chr(r.randrange(0x4e00, 0x9fa5)) for _ in range(330)))')
 cl --home "$S" order add --category 助老 --detail "$long" --requester 钱大爷 --phone 13611114444 >/dev/null
 cl --home "$H" order add --category 助老 --detail "长$long" --requester 孙奶奶 --phone 13611115555 --station s1 >/dev/null

@@ -134,22 +134,31 @@ int main(void)
 		remove("/tmp/cunlian-gen.bundle");
 		put("fuzz_bundle", "bundle", 0, bb, n);
 	}
-	/* a session's real messages: the station's HELLO and the hub's answers */
+	/* a session's real messages: the station's HELLO and the hub's answers
+	 * (after the HELLOs compact chunks, docs/protocol.md §3); and the
+	 * station's compact ones alone, as a session that heard no HELLO
+	 * gets them (refused: nothing names their sender) */
 	struct sync_session *sa, *sh;
 	struct sync_session_options oi = { .initiator = 1 }, orr = { 0 };
-	struct buf m, rec, coap;
+	struct buf m, rec, coap, early;
 	static const char coap_q[] = "k=00112233445566ff";
 	sync_session_new(&sa, a.ctx, &oi, FUZZ_NOW);
 	sync_session_new(&sh, h.ctx, &orr, FUZZ_NOW);
 	buf_init(&m, SYNC_CHUNK_MAX);
 	buf_init(&rec, 0);
 	buf_init(&coap, 0);
+	buf_init(&early, 0);
 	for (int round = 0; round < 6; round++) {
 		struct sync_session *from = round % 2 ? sh : sa, *to = round % 2 ? sa : sh;
 		while (sync_session_output(from, &m, FUZZ_NOW) == 1) {
 			buf_put_u8(&rec, 0);
 			buf_put_u16be(&rec, (uint16_t)m.len);
 			buf_put(&rec, m.data, m.len);
+			if (from == sa && m.data[2] == SYNC_WIRE_COMPACT) {
+				buf_put_u8(&early, 0);
+				buf_put_u16be(&early, (uint16_t)m.len);
+				buf_put(&early, m.data, m.len);
+			}
 			if (round == 0) { /* the station's HELLO, POSTed to /s (fuzz_coap.c) */
 				buf_put_u8(&coap, 0x03);
 				buf_put_u8(&coap, (uint8_t)strlen(coap_q));
@@ -161,6 +170,8 @@ int main(void)
 		}
 	}
 	put("fuzz_session", "exchange", 0xff, rec.data, rec.len);
+	put("fuzz_session", "compact_early", 0xff, early.data, early.len);
+	buf_release(&early);
 	/* then a poll of the same session and a GET /vv?scope=- */
 	buf_put(&coap, "\x03\x12", 2);
 	buf_put(&coap, coap_q, strlen(coap_q));

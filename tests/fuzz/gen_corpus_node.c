@@ -453,8 +453,17 @@ static void gen_backup(void)
 	snprintf(ctx.app.home, sizeof(ctx.app.home), "%s", home);
 	ctx.app.now_ms = FUZZ_NOW + 7200000;
 	char *argv[] = { out, "--passphrase-file", pass, NULL };
+	/* declared as node/main.c declares `backup` */
+	static const struct node_cmd cmd_backup = {
+		.group = "backup", .run = node_run_backup, .help = M_LOG_SERVED, .access = APP_READS,
+		.opts = "passphrase-file=", .maxpos = 1,
+	};
+	struct node_args na;
+	ctx.cmd = &cmd_backup;
 	fuzz_quiet(true);
-	int rc = node_cmd_backup(&ctx, 3, argv);
+	int rc = node_args_parse(&ctx, &cmd_backup, 3, argv, &na);
+	if (!rc)
+		rc = node_run_backup(&ctx, &na);
 	fuzz_quiet(false);
 	node_ctx_release(&ctx);
 	if (rc)
