@@ -74,7 +74,7 @@ static void node_open(struct node *n, const char *name, unsigned k, bool hub)
 		sync_scopes_add(&o.apply, n->scope);
 		sync_scopes_add(&o.apply, "");
 	}
-	o.chunk_max = 1024; /* the node's default */
+	o.chunk_max = SYNC_CHUNK_IP; /* the node's default on an IP link */
 	o.carry_others = hub; /* without trust a station that carries asks for all */
 	snprintf(path, sizeof(path), "%s/%s.db", dir, name);
 	if ((rc = sync_identity_from_seed(&n->id, seed)) || (rc = crdt_store_open(&n->st, path, n->id.pk, &co)) ||
@@ -222,8 +222,8 @@ int main(int argc, char **argv)
 		snprintf(name, sizeof(name), "st%d", i);
 		node_open(&st[i], name, (unsigned)i + 1, false);
 	}
-	printf("bench_hubcost: %d stations, %d writes a station-day, sessions of 1024-byte chunks\n", stations,
-	       writes);
+	printf("bench_hubcost: %d stations, %d writes a station-day, sessions of %d-byte chunks\n", stations,
+	       writes, SYNC_CHUNK_IP);
 	printf("%4s %8s %12s %12s %10s %10s %6s %9s\n", "day", "log", "session ms", "/vv ms", "up B", "down B",
 	       "dup", "applied");
 	for (int day = 1; day <= days; day++) {

@@ -238,7 +238,7 @@ static void sealed_open(struct sealed *x, const char *path, const char *site)
 	opt.county_root = x->root.pk;
 	opt.self_cert = x->cert.data;
 	opt.self_cert_len = x->cert.len;
-	opt.chunk_max = SYNC_CHUNK_LINK;
+	opt.chunk_max = SYNC_CHUNK_IP; /* the node's chunk on an IP link (node/netconf.c) */
 	opt.carry_others = true;
 	sync_scopes_add(&opt.apply, site);
 	sync_scopes_add(&opt.apply, "");

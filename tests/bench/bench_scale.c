@@ -84,7 +84,7 @@
 
 extern char **environ;
 
-#define SCALE_FORMAT 2 /* bump when the build changes what it makes */
+#define SCALE_FORMAT 3 /* bump when the build changes what it makes */
 
 static char bin[PATH_MAX], dir[1024];
 static size_t S = 1078, D = 30, V = 320000, JOBS = 2, K = 4;
@@ -473,7 +473,7 @@ static void worker(const struct trace_all *t, const struct county *c, const stru
 		station_cert(c, t->st[i].name, &cert);
 		memset(&opt, 0, sizeof(opt));
 		opt.dict = dict;
-		opt.chunk_max = SYNC_CHUNK_LINK;
+		opt.chunk_max = SYNC_CHUNK_IP; /* the node's chunk on an IP link (node/netconf.c) */
 		opt.county_root = c->root.pk;
 		opt.self_cert = cert.data;
 		opt.self_cert_len = cert.len;
@@ -606,7 +606,7 @@ static void build(const char *stamp, const char *key)
 	struct sync_report rep;
 	memset(&opt, 0, sizeof(opt));
 	opt.dict = dict;
-	opt.chunk_max = SYNC_CHUNK_LINK;
+	opt.chunk_max = SYNC_CHUNK_IP; /* the node's chunk on an IP link (node/netconf.c) */
 	opt.apply.all = true;
 	opt.carry_others = true;
 	opt.county_root = c.root.pk;
@@ -1417,7 +1417,7 @@ static void lora_run(const char *home, const struct sim_site *src, const struct 
 		die("dictionary", rc);
 	memset(&ho, 0, sizeof(ho));
 	ho.dict = dict;
-	ho.chunk_max = SYNC_CHUNK_LINK;
+	ho.chunk_max = SYNC_CHUNK_IP; /* the hub's chunk (node/netconf.c) */
 	ho.apply.all = true;
 	ho.carry_others = true;
 	ho.county_root = c.root.pk;
