@@ -479,6 +479,7 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 {
 	int rc;
 	sqlite3_busy_timeout(s->db, CRDT_BUSY_WAIT_MS);
+	s->sync_off = opt && opt->no_sync;
 	if ((rc = crdt_sql_exec(s, "PRAGMA journal_mode=WAL")) ||
 	    (rc = crdt_sql_exec(s, opt && opt->no_sync ? "PRAGMA synchronous=OFF"
 						       : "PRAGMA synchronous=FULL")) ||
