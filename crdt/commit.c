@@ -94,12 +94,27 @@ static int crdt_txn_refresh(struct crdt_store *s)
 	return crdt_authors_load(s);
 }
 
+/* After a batch of crdt_store_begin_nowait: commits wait for the disk
+ * again. Only out of memory can fail it: then the next transaction tries
+ * again and does not begin while it fails (crdt_savepoint,
+ * crdt_store_begin), so nothing else ever commits without waiting. */
+static int crdt_store_wait_again(struct crdt_store *s)
+{
+	if (s->no_wait && !s->depth && sqlite3_get_autocommit(s->db) &&
+	    crdt_sql_exec(s, "PRAGMA synchronous=FULL") == 0)
+		s->no_wait = false;
+	return s->no_wait ? ERR_STORAGE : 0;
+}
+
 static int crdt_savepoint(struct crdt_store *s)
 {
 	if (s->depth)
 		return s->batch_rc;
 	s->sp_nauthors = s->nauthors;
-	int rc = crdt_stmt_run(s->st_begin);
+	int rc = crdt_store_wait_again(s);
+	if (rc)
+		return rc;
+	rc = crdt_stmt_run(s->st_begin);
 	if (!rc && (rc = crdt_txn_refresh(s)) != 0)
 		crdt_stmt_run(s->st_rollback);
 	return rc;
@@ -145,6 +160,8 @@ int crdt_store_begin(struct crdt_store *s)
 {
 	if (s->depth)
 		return ERR_USAGE;
+	if (!s->no_wait_next && crdt_store_wait_again(s))
+		return ERR_STORAGE;
 	s->txn++; /* forgets the base cached in the last batch (compact.c) */
 	int rc = crdt_stmt_run(s->st_begin);
 	if (!rc && (rc = crdt_txn_refresh(s)) != 0)
@@ -180,7 +197,26 @@ int crdt_store_end(struct crdt_store *s)
 		s->clock_disk = s->clock.last;
 	s->depth = 0;
 	crdt_cache_reset(s);
+	crdt_store_wait_again(s); /* else at the next transaction */
 	return 0;
+}
+
+int crdt_store_begin_nowait(struct crdt_store *s)
+{
+	if (s->depth)
+		return ERR_USAGE;
+	if (s->sync_off)
+		return crdt_store_begin(s);
+	/* SQLite sets the level as it prepares the PRAGMA (a prepared one
+	 * stepped again changes nothing), and only outside a transaction */
+	if (crdt_sql_exec(s, "PRAGMA synchronous=NORMAL"))
+		return crdt_store_begin(s); /* then it waits */
+	s->no_wait = s->no_wait_next = true;
+	int rc = crdt_store_begin(s);
+	s->no_wait_next = false;
+	if (rc)
+		crdt_store_wait_again(s);
+	return rc;
 }
 
 void crdt_store_abort(struct crdt_store *s)
@@ -193,6 +229,7 @@ void crdt_store_abort(struct crdt_store *s)
 	s->batch_rc = 0;
 	s->nauthors = s->txn_nauthors; /* authors added in the transaction are gone */
 	s->last_author_idx = 0;
+	crdt_store_wait_again(s);
 }
 
 bool crdt_scope_ok(const char *scope)

@@ -558,6 +558,14 @@ uint64_t crdt_store_hlc(const struct crdt_store *s);
 int crdt_store_begin(struct crdt_store *s);
 int crdt_store_end(struct crdt_store *s);
 void crdt_store_abort(struct crdt_store *s);
+/* crdt_store_begin for a batch whose end does not wait for the disk
+ * (SQLite synchronous=NORMAL for its commit alone; FULL again once it
+ * ended or was aborted). Its commit is atomic, and durable once a later
+ * commit that waits returns (the WAL is written in order and synced
+ * whole) or a checkpoint ran; a power cut before may take it back, whole.
+ * Only for what nobody is told of (a peer's acks: losing them keeps
+ * history longer). A store opened with no_sync stays as it is. */
+int crdt_store_begin_nowait(struct crdt_store *s);
 
 /* Copy the WAL into the database file (a PASSIVE checkpoint) if it holds
  * 1000 pages or more. crdt_store_end leaves this out of the batch's commit

@@ -124,6 +124,10 @@ struct crdt_store {
 	int depth;          /* 1 inside crdt_store_begin/end */
 	int batch_rc;       /* the first storage failure inside the batch */
 	bool no_conflicts;  /* _conflicts was empty at the transaction's start */
+	bool sync_off;      /* opened with no_sync: synchronous=OFF (crdt_store_begin_nowait) */
+	bool no_wait;       /* synchronous=NORMAL: a batch of crdt_store_begin_nowait, or after
+			     * it until FULL is set again (commit.c crdt_store_wait_again) */
+	bool no_wait_next;  /* crdt_store_begin called by crdt_store_begin_nowait */
 	uint8_t self[CRDT_AUTHOR_LEN];
 	uint32_t self_idx;
 	uint8_t (*authors)[CRDT_AUTHOR_LEN]; /* index i is authors[i - 1] */

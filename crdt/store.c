@@ -22,9 +22,12 @@
  *      the batch (the daemon: between loop turns), unless the WAL has
  *      CRDT_WAL_MAX frames or more, when it is checkpointed at once.
  *  W3. A checkpoint never changes what is durable: every commit is synced
- *      in the WAL before it returns (synchronous=FULL) and a checkpoint
- *      only copies synced frames into the file. Closing the store
- *      checkpoints what is left (SQLite does, for the last connection).
+ *      in the WAL before it returns (synchronous=FULL), but for a batch of
+ *      crdt_store_begin_nowait (commit.c), whose frames the next synced
+ *      commit or the checkpoint's own sync of the WAL (it runs with FULL
+ *      set again) covers; a checkpoint only copies synced frames into
+ *      the file. Closing the store checkpoints what is left (SQLite does,
+ *      for the last connection).
  *
  * Transactions: every local commit or remote apply runs in a savepoint;
  * outside crdt_store_begin/end the savepoint is the transaction and its
@@ -479,6 +482,7 @@ static int crdt_store_setup(struct crdt_store *s, const struct crdt_options *opt
 {
 	int rc;
 	sqlite3_busy_timeout(s->db, CRDT_BUSY_WAIT_MS);
+	s->sync_off = opt && opt->no_sync;
 	if ((rc = crdt_sql_exec(s, "PRAGMA journal_mode=WAL")) ||
 	    (rc = crdt_sql_exec(s, opt && opt->no_sync ? "PRAGMA synchronous=OFF"
 						       : "PRAGMA synchronous=FULL")) ||

@@ -442,16 +442,41 @@ void sync_ctx_free(struct sync_ctx *c)
 	mem_free(c);
 }
 
-int sync_ctx_group_begin(struct sync_ctx *c)
+/*
+ * Groups (the daemon's transaction over the deltas of one turn, S1 of
+ * session.c):
+ *  G1. A group begun for a peer's acks (sync_ctx_group_begin_nowait: a
+ *      HELLO's or an ACK's feeds, session.c S12) does not wait for the
+ *      disk at its end: nothing in it is acknowledged, and losing it to a
+ *      power cut only keeps history longer. The next group that waits
+ *      syncs the WAL, and with it these frames before it.
+ *  G2. A DELTA is applied only in a group that waits (or outside any):
+ *      a group that does not is ended first (its acks kept) and one that
+ *      waits begun, so whatever a DELTA brings is on disk before its ACK.
+ *  G3. Not waiting is the group's alone: the store waits again for every
+ *      commit after it (crdt_store_begin_nowait), the node's own too.
+ */
+static int sync_ctx_group_open(struct sync_ctx *c, bool wait)
 {
 	if (c->grouped)
 		return ERR_USAGE;
-	int rc = crdt_store_begin(c->store);
+	int rc = wait ? crdt_store_begin(c->store) : crdt_store_begin_nowait(c->store);
 	if (!rc) {
 		c->grouped = true;
+		c->group_nowait = !wait;
 		c->group_seq++;
 	}
 	return rc;
+}
+
+int sync_ctx_group_begin(struct sync_ctx *c)
+{
+	return sync_ctx_group_open(c, true);
+}
+
+int sync_ctx_group_begin_nowait(struct sync_ctx *c)
+{
+	return sync_ctx_group_open(c, false);
 }
 
 int sync_ctx_group_end(struct sync_ctx *c)
@@ -462,6 +487,7 @@ int sync_ctx_group_end(struct sync_ctx *c)
 	int rc = crdt_store_end(c->store);
 	if (rc)
 		c->group_lost = c->group_seq; /* rolled back: nothing of it is durable */
+	c->group_nowait = false;
 	return rc;
 }
 
@@ -1396,6 +1422,9 @@ int sync_chunk_apply(struct sync_ctx *c, const uint8_t *chunk, size_t len, uint6
 		*nheld = 0;
 	}
 	sync_batch_init(&b);
+	if (c->grouped && c->group_nowait && /* G2 */
+	    ((rc = sync_ctx_group_end(c)) || (rc = sync_ctx_group_begin(c))))
+		goto out;
 	if (sync_ctx_revoked(c)) {
 		rc = ERR_REVOKED; /* a revoked node stops syncing */
 		goto out;

@@ -445,7 +445,7 @@ static int sync_session_acks(struct sync_session *s, const uint8_t peer[SYNC_PK_
 		n = k;
 	}
 	if (s->opt.group && !s->c->grouped)
-		rc = sync_ctx_group_begin(s->c);
+		rc = sync_ctx_group_begin_nowait(s->c); /* delta.c G1 */
 	if (!rc)
 		rc = crdt_store_acks_put(s->c->store, peer, vv, n);
 	mem_free(keep);

@@ -53,6 +53,7 @@ struct sync_ctx {
 	ZSTD_DCtx *dctx;
 	ZSTD_CDict *cdict;
 	bool grouped;
+	bool group_nowait; /* the open group does not wait for the disk (delta.c G1) */
 	/* groups begun; the last one whose end failed (rolled back): a
 	 * session's held ACKs of that group are dropped (session.c S1) */
 	uint64_t group_seq, group_lost;
@@ -72,6 +73,10 @@ struct sync_ctx {
 	uint64_t time_ms, time_wall;
 	uint64_t time_floor; /* sync_ctx_set_time_floor */
 };
+
+/* Begin a group that holds only peers' acks (session.c S12) and whose
+ * end does not wait for the disk (delta.c G1). ERR_USAGE when one is open. */
+int sync_ctx_group_begin_nowait(struct sync_ctx *c);
 
 struct sync_chunk;
 /* The TIME payload this node sends (9 bytes into p) at wall_ms (0: not

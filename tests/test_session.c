@@ -6,7 +6,8 @@
  * message reported with its reason and the replica untouched; a commit
  * larger than the chunk size; a duplicate; bodies of several messages
  * (the framing of a CoAP request) in and out; deltas of two stations
- * made durable in one transaction, acknowledged only after it.
+ * made durable in one transaction, acknowledged only after it; a group
+ * of a peer's acks alone that does not wait for the disk.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -833,6 +834,94 @@ static void test_compact_old_peer(void **state)
 	node_close(&hub);
 }
 
+/* PRAGMA synchronous of a store's connection: 1 NORMAL, 2 FULL. */
+static int t_sync_mode(struct crdt_store *st)
+{
+	sqlite3_stmt *q;
+	int v = -1;
+	assert_int_equal(sqlite3_prepare_v2(crdt_store_db(st), "PRAGMA synchronous", -1, &q, NULL), SQLITE_OK);
+	if (sqlite3_step(q) == SQLITE_ROW)
+		v = sqlite3_column_int(q, 0);
+	sqlite3_finalize(q);
+	return v;
+}
+
+/* delta.c G1-G3 on a hub whose store waits for the disk (no no_sync): a
+ * station's HELLO opens a group that holds only its acks, which does not
+ * wait (synchronous NORMAL while it is open); its DELTA ends that group
+ * and applies in one that waits (FULL), acknowledged after the flush;
+ * after every group, and for the hub's own commits, the store waits
+ * again. */
+static void test_group_nowait(void **state)
+{
+	(void)state;
+	struct t_node st, hub;
+	struct sync_options os = opt_chunk(0, false), oh = opt_chunk(0, true);
+	struct sync_session *a, *b;
+	struct sync_session_options si = { .initiator = true }, sg = { .group = true };
+	struct t_msgs m = { 0 }, delta = { 0 };
+	struct sync_input_result r;
+	struct crdt_options co = { 0 };
+	uint64_t now = T_DAY0 + 86400000;
+	unsigned rs = 17;
+	uint8_t seed[32];
+	char path[256];
+
+	oh.record_acks = true;
+	memset(&hub, 0, sizeof(hub));
+	memset(seed, 19, sizeof(seed));
+	assert_int_equal(sync_identity_from_seed(&hub.id, seed), 0);
+	snprintf(path, sizeof(path), "%s/nowait-hub.db", dir);
+	assert_int_equal(crdt_store_open(&hub.st, path, hub.id.pk, &co), 0);
+	assert_int_equal(sync_ctx_new(&hub.ctx, hub.st, &hub.id, &oh), 0);
+	node_open(&st, "nowait-st", 18, &os);
+	for (int i = 1; i <= 3; i++)
+		order(&st, i, 40, &rs, T_DAY0 + (uint64_t)i * 1000);
+	assert_int_equal(t_sync_mode(hub.st), 2);
+	assert_int_equal(sync_session_new(&a, st.ctx, &si, now), 0);
+	assert_int_equal(sync_session_new(&b, hub.ctx, &sg, now), 0);
+	drain(a, now, &m); /* HELLO: the hub's group of acks, not waiting */
+	deliver(b, &m, now, SYNC_IN_HELLO);
+	msgs_free(&m);
+	assert_int_equal(t_sync_mode(hub.st), 1);
+	drain(b, now, &m);
+	deliver(a, &m, now, SYNC_IN_HELLO);
+	msgs_free(&m);
+	drain(a, now, &delta);
+	assert_int_equal(delta.n, 1);
+	int before = on_disk("nowait-hub");
+	/* the DELTA: applied in a group that waits; no ACK before the flush */
+	assert_int_equal(sync_session_input(b, delta.p[0], delta.len[0], now, &r), 0);
+	assert_int_equal(r.kind, SYNC_IN_MERGED);
+	assert_int_equal(r.applied, 3);
+	assert_int_equal(t_sync_mode(hub.st), 2);
+	drain(b, now, &m);
+	assert_int_equal(m.n, 0);
+	assert_int_equal(on_disk("nowait-hub"), before);
+	assert_int_equal(sync_session_flush(b), 0);
+	assert_int_equal(on_disk("nowait-hub"), before + 3);
+	assert_int_equal(t_sync_mode(hub.st), 2);
+	drain(b, now, &m);
+	assert_int_equal(m.n, 1);
+	deliver(a, &m, now, SYNC_IN_ACK);
+	msgs_free(&m);
+	/* a group of acks alone, flushed: the store waits again after it */
+	assert_int_equal(sync_ctx_group_begin_nowait(hub.ctx), 0);
+	assert_int_equal(t_sync_mode(hub.st), 1);
+	assert_int_equal(sync_ctx_group_end(hub.ctx), 0);
+	assert_int_equal(t_sync_mode(hub.st), 2);
+	/* and after one rolled back */
+	assert_int_equal(crdt_store_begin_nowait(hub.st), 0);
+	assert_int_equal(t_sync_mode(hub.st), 1);
+	crdt_store_abort(hub.st);
+	assert_int_equal(t_sync_mode(hub.st), 2);
+	msgs_free(&delta);
+	sync_session_free(a);
+	sync_session_free(b);
+	node_close(&st);
+	node_close(&hub);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -844,6 +933,7 @@ int main(void)
 		cmocka_unit_test(test_group_commit),
 		cmocka_unit_test(test_compact_chunks),
 		cmocka_unit_test(test_compact_old_peer),
+		cmocka_unit_test(test_group_nowait),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
