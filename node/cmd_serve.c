@@ -58,6 +58,9 @@ struct node_serve_peer {
 	/* snapshots (issue 15): the peer said PRUNED; the exchange going
 	 * on came right after snapshots were fetched */
 	bool snap_pruned, snap_just;
+	/* an exchange of this run compared the digests and they agreed:
+	 * the next ones ask none (link.c B7) */
+	bool digests_agreed;
 };
 
 struct node_serve {
@@ -162,6 +165,8 @@ static void node_serve_peer_done(struct node_serve *sv, struct node_serve_peer *
 	if (p->failing)
 		node_net_log(ctx, &sv->log, NODE_LOG_INFO, M_LOG_PEER_BACK, p->cfg.uri);
 	p->failing = false;
+	if (res->digests) /* B7: compared this time; agreed, or asked again next time */
+		p->digests_agreed = res->digest_differ == 0;
 	p->backoff_ms = 0;
 	p->next_at = now + interval;
 	if (res->rep.pruned && !ctx->app.hub) {
@@ -325,6 +330,7 @@ static void node_serve_peers_step(struct node_serve *sv)
 		 * NSTART slots. The run's clock (CUNLIAN_NOW_MS too) says how old
 		 * the records waiting for a LoRa batch are (link.c B2). */
 		sv->ctx->app.now_ms = sv->wall0 + (now - sv->mono0);
+		p->cfg.light = p->digests_agreed;
 		int rc = node_xchg_new(&p->x, sv->ctx, sv->r, &p->cfg, NULL,
 				       (uint64_t)sv->nc.sync_timeout_s * 1000);
 		if (rc) {

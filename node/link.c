@@ -56,6 +56,14 @@
  *      agree, not 160 bytes in two. The digests, which find a state that
  *      differs under equal vectors (a bug, never a lost record), are
  *      compared at the boot's first exchange and by `cunlian sync`.
+ *  B7. Over any link, serve's exchanges with a peer send the check
+ *      without "digest" once one exchange of this run compared the
+ *      digests and they agreed (node_net_peer.light, cmd_serve.c): the
+ *      hub's digest of a station's scope reads every row of it, a cost
+ *      that grows with the station's history, and a session must not.
+ *      The version vectors are still compared at every exchange; the
+ *      digests again at every start of serve (every boot) and by every
+ *      `cunlian sync`, and at every exchange while they differ.
  */
 #include <dirent.h>
 #include <stddef.h>
@@ -873,6 +881,7 @@ static void node_xchg_digest(struct node_xchg *x, const char *rest)
 		x->err = ERR_STORAGE;
 		return;
 	}
+	x->res.digests++;
 	if (strcmp(ours, theirs) != 0) {
 		x->res.digest_differ++;
 		snprintf(x->res.digest_scope, sizeof(x->res.digest_scope), "%s", scope);
@@ -1054,7 +1063,7 @@ static void node_xchg_probe_setup(struct node_xchg *x)
 	if (!x->peer.link.frame || ctx->app.hub || !ctx->app.store || !ctx->app.conf.station[0] ||
 	    app_clock_judge(&ctx->app, &k) || !k.ev.t.anchor_boot || k.ev.t.anchor_boot != k.n.boot)
 		return;
-	x->light = x->peer.batch_s > 0; /* B6: the daemon's check, without digests */
+	x->light = x->light || x->peer.batch_s > 0; /* B6: the daemon's check, without digests */
 	if (crdt_store_vv(ctx->app.store, &vv, &n))
 		return;
 	snprintf(scopes[ns++], sizeof(scopes[0]), "%s", ctx->app.conf.station);
@@ -1150,8 +1159,10 @@ int node_xchg_new(struct node_xchg **out, struct node_ctx *ctx, struct radio *r,
 	x->rp = rp;
 	x->timeout_ms = timeout_ms;
 	x->start_ms = node_net_mono_ms();
-	/* a station compares only the scopes it shares with the hub */
-	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-&digest", ctx->app.conf.station);
+	/* a station compares only the scopes it shares with the hub; the
+	 * digests only until they agreed once in this run of serve (B7) */
+	x->light = peer->light;
+	snprintf(x->query, sizeof(x->query), "scope=%s&scope=-%s", ctx->app.conf.station, x->light ? "" : "&digest");
 	node_xchg_probe_setup(x); /* P1 */
 	if (x->probe_q[0] && !x->rp && !radio_peer_new(r, &x->rp, peer->host, peer->port, &peer->link))
 		x->own_rp = true;

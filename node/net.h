@@ -46,6 +46,10 @@ struct node_net_peer {
 	 * and `cunlian sync` by hand). batch_set: the line said batch=. */
 	unsigned batch_s;
 	bool batch_set;
+	/* Set by serve, not read from node.conf: an exchange of this run
+	 * compared the digests with this peer and they agreed, so the check
+	 * asks none (link.c B7). */
+	bool light;
 };
 
 /* The default time between syncs over a LoRa link (profile=lora): an idle
@@ -186,6 +190,7 @@ struct node_xchg_result {
 			       (link.c P1; the digests were not compared) */
 	size_t differ;      /* feeds that differ */
 	size_t digest_differ; /* shared scopes whose state differs all the same */
+	size_t digests;     /* shared scopes whose digests were compared */
 	char digest_scope[CRDT_SCOPE_MAX + 2]; /* one of them ("-": county-wide) */
 	uint64_t msgs_out, msgs_in, bytes_out, bytes_in;
 	uint64_t copies;    /* requests sent again in a fresh CoAP request (link.c X5) */

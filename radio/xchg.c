@@ -182,8 +182,9 @@ static void xchg_done(void *arg, int rc, unsigned code, const uint8_t *body, siz
 	xchg_over(q);
 	if (rc == 0 && code / 100 == 2) {
 		x->fails = 0;
-		if (q->final) {
+		if (q->final) { /* its answer counts among the bytes in, as the probe's does */
 			int frc = x->o.final ? x->o.final(x->port.arg, body, len) : 0;
+			x->res.bytes_in += len;
 			if (frc)
 				x->err = frc;
 			x->phase = XCHG_DONE;
