@@ -695,7 +695,7 @@ struct fig {
 static struct fig figs[] = {
 	{ "hub_sessions_per_s", "1/s", "real station sessions per s of hub CPU", 0, 200, false, false, 1 },
 	{ "hub_sessions_growth", "x", "hub CPU per session, last day / day 1", 0, 1.2, true, false, 2 },
-	{ "gprs_sync_city_s", "s", "a station-day over simulated GPRS, GET /vv included", 0, 5, true, false, 2 },
+	{ "gprs_sync_city_s", "s", "a station-day over simulated GPRS, GET /vv included, median of 5 seeds", 0, 5, true, false, 2 },
 	{ "lora_week_airtime_s", "s", "a week of one station's sessions over LoRa, idle ones included", 0, 180, true, false, 1 },
 	{ "lora_idle_week_airtime_s", "s", "a week of idle sessions at the interval", 0, 60, true, false, 1 },
 	{ "hub_storage_ratio", "x", "hub replica.db / the same data in plain tables", 0, 1.5, true, false, 2 },
@@ -869,6 +869,15 @@ static int day_cmd(const char *log, const char *home, char *id, size_t cap, cons
  * (its service credit) and rated, 5 redemptions. tag makes names and
  * phones unique.
  */
+/* Station-day syncs over GPRS whose median is gprs_sync_city_s. */
+#define GPRS_RUNS 5
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
 static int station_day(const char *home, const char *log, unsigned tag)
 {
 	char vol[3][64], ord[64], name[32], phone[32], detail[64];
@@ -1298,28 +1307,45 @@ static void measure(void)
 	/* day 30: sessions */
 	double perlast = sessions_run(&hub, "lastday", 9001);
 
-	/* a station-day over GPRS through the link simulator */
+	/* a station-day over GPRS through the link simulator: GPRS_RUNS days of
+	 * one station, each synced through a link losing 5 % with its own seed
+	 * (1, 2, ...); the figure is their median (one run's time turns on which
+	 * datagrams the loss hits: each costs a retransmission timeout) */
 	{
-		char home[PATH_MAX + 64], lsl[PATH_MAX + 64], relay[32], to[32], peer[48];
-		unsigned pl = free_port();
+		char home[PATH_MAX + 64], lsl[PATH_MAX + 64], relay[32], to[32], peer[48], seed[16];
+		double runs[GPRS_RUNS];
+		size_t nruns = 0;
 		PATHF(home, "%s/lastday-st0", dir);
 		PATHF(lsl, "%s/linksim.log", dir);
-		snprintf(relay, sizeof(relay), "127.0.0.1:%u", pl);
 		snprintf(to, sizeof(to), "127.0.0.1:%u", hub.port);
-		snprintf(peer, sizeof(peer), "coap://127.0.0.1:%u", pl);
-		if (perlast >= 0 && station_day(home, log, 777) == 0) {
+		for (unsigned k = 0; perlast >= 0 && k < GPRS_RUNS && !failed; k++) {
+			unsigned pl = free_port();
+			snprintf(relay, sizeof(relay), "127.0.0.1:%u", pl);
+			snprintf(peer, sizeof(peer), "coap://127.0.0.1:%u", pl);
+			snprintf(seed, sizeof(seed), "%u", k + 1);
+			if (station_day(home, log, 777 + k)) {
+				fail("a station's day at %s (see %s)", home, log);
+				break;
+			}
 			const char *largs[] = { "linksim", "--listen", relay, "--to", to, "--profile", "gprs", "--loss",
-						"0.05", "--seed", "1", NULL };
+						"0.05", "--seed", seed, NULL };
 			remove(lsl);
 			pid_t ls = start(lsl, largs);
-			if (ls < 0 || !wait_text(lsl, "relay ", 10)) {
+			if (ls < 0 || !wait_text(lsl, "relay ", 10))
 				fail("linksim did not start (see %s)", lsl);
-			} else if ((rc = sync_once(home, peer, log, &secs, "gprs"))) {
+			else if ((rc = sync_once(home, peer, log, &secs, "gprs")))
 				fail("the GPRS sync did not converge (exit %d; see %s)", rc, log);
-			} else {
-				fig_set("gprs_sync_city_s", secs);
-			}
+			else
+				runs[nruns++] = secs;
 			stop(ls);
+		}
+		if (nruns == GPRS_RUNS) {
+			qsort(runs, nruns, sizeof(runs[0]), cmp_double);
+			printf("  GPRS, a station-day through 5 %% loss, %d seeds:", GPRS_RUNS);
+			for (size_t k = 0; k < nruns; k++)
+				printf(" %.2f", runs[k]);
+			printf(" s (the median is the figure)\n");
+			fig_set("gprs_sync_city_s", runs[nruns / 2]);
 		}
 	}
 
