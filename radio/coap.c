@@ -43,6 +43,15 @@
  * query. And a POST asking for a later block of a response the server no
  * longer holds is answered 4.08 without running the handler again: a POST
  * changes state, and its first answer is gone.
+ *
+ * A POST again (R7): when a POST's answer is lost, libcoap sends the same
+ * datagram again (the same message ID and token) after its ACK timeout,
+ * and libcoap 4.3's server neither notices nor answers it for us. The
+ * server keeps each POST's answer for a while (struct radio_done) and
+ * sends it again for such a copy without running the handler: for the
+ * last block of a block-wise body, whose reassembly is gone once served,
+ * the copy would otherwise be answered 4.08 and the client would count a
+ * failure (over LoRa, three lost answers in a row ended a sync).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -86,6 +95,24 @@ struct radio_rx {
 	struct radio_rx *next;
 };
 
+/* R7: the answer to a POST, for a copy of the request. */
+struct radio_done {
+	char addr[RADIO_ADDR_MAX];
+	uint16_t mid;
+	uint8_t token[RADIO_TOKEN_MAX];
+	size_t toklen;
+	unsigned code, ct;
+	uint8_t *body;
+	size_t len;
+	uint64_t at_ms;
+	struct radio_done *next;
+};
+
+/* R7: answers kept, oldest dropped first past either bound or the age */
+#define RADIO_DONE_MAX 4096
+#define RADIO_DONE_BYTES (8u << 20)
+#define RADIO_DONE_MS 120000
+
 /* A client request in flight. */
 struct radio_call {
 	struct radio_peer *peer;
@@ -122,6 +149,8 @@ struct radio {
 	struct radio_options opt;
 	struct radio_guard *guard;
 	struct radio_rx *rx;
+	struct radio_done *done, *done_last; /* R7: oldest first */
+	size_t ndone, done_bytes;
 	struct radio_peer *peers;
 	struct radio_stats st;
 	unsigned port;
@@ -465,16 +494,131 @@ static bool radio_rx_body(struct radio *r, const coap_pdu_t *req, const char *ad
 	return true;
 }
 
+/* Steps 5 and 6: code, ct and body (taken: freed here, or by libcoap
+ * after the last block) go out in resp if the guard lets that many bytes
+ * go to the address (R2); else 4.01 with Echo. */
+static void radio_answer(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
+			 const coap_string_t *query, const char *peer, unsigned code, unsigned ct,
+			 uint8_t *body, size_t len, coap_pdu_t *resp)
+{
+	size_t blocks = len / 1024 + 1;
+	coap_block_t b2;
+
+	if (!radio_guard_send(r->guard, peer, len + blocks * RADIO_BLOCK_OVERHEAD)) {
+		radio_echo_reply(r, peer, resp); /* step 5, R2 */
+		mem_free(body);
+		return;
+	}
+	radio_code(resp, code);
+	r->st.bytes_out += len;
+	if (len && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num == 0 && len <= ((size_t)16 << b2.szx)) {
+		/* 6a: an answer within the one block the client asked for goes
+		 * in one datagram without ETag, Size2 and Block2 (7 bytes a
+		 * LoRa frame keeps); a longer one block-wise, below */
+		uint8_t v[4];
+		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(v, sizeof(v), ct), v);
+		coap_add_data(resp, len, body);
+	} else if (len) {
+		coap_add_data_large_response(res, sess, req, resp, query, (uint16_t)ct, -1, 0, len, body,
+					     radio_free_large, body);
+		return;
+	}
+	mem_free(body);
+}
+
+static void radio_done_drop_first(struct radio *r)
+{
+	struct radio_done *d = r->done;
+	r->done = d->next;
+	if (!r->done)
+		r->done_last = NULL;
+	r->ndone--;
+	r->done_bytes -= d->len;
+	mem_free(d->body);
+	mem_free(d);
+}
+
+/* R7: the answer kept for a copy of req from addr, or NULL. */
+static const struct radio_done *radio_done_find(struct radio *r, const char *addr, const coap_pdu_t *req,
+						uint64_t now)
+{
+	coap_bin_const_t tok = coap_pdu_get_token(req);
+	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
+
+	while (r->done && now > r->done->at_ms + RADIO_DONE_MS)
+		radio_done_drop_first(r);
+	for (const struct radio_done *d = r->done; d; d = d->next)
+		if (d->mid == mid && d->toklen == tok.length && strcmp(d->addr, addr) == 0 &&
+		    (!tok.length || memcmp(d->token, tok.s, tok.length) == 0))
+			return d;
+	return NULL;
+}
+
+/* R7: keep the answer to req (a copy of body). Without memory it is not
+ * kept: a copy of the request then runs the handler again, as before. */
+static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t *req, unsigned code,
+			    unsigned ct, const uint8_t *body, size_t len, uint64_t now)
+{
+	coap_bin_const_t tok = coap_pdu_get_token(req);
+	struct radio_done *d;
+
+	if (len > RADIO_DONE_BYTES || tok.length > RADIO_TOKEN_MAX || !(d = mem_calloc(1, sizeof(*d))))
+		return;
+	if (len && !(d->body = mem_alloc(len))) {
+		mem_free(d);
+		return;
+	}
+	if (len)
+		memcpy(d->body, body, len);
+	snprintf(d->addr, sizeof(d->addr), "%s", addr);
+	d->mid = (uint16_t)coap_pdu_get_mid(req);
+	if (tok.length)
+		memcpy(d->token, tok.s, tok.length);
+	d->toklen = tok.length;
+	d->code = code;
+	d->ct = ct;
+	d->len = len;
+	d->at_ms = now;
+	while (r->done && (r->ndone >= RADIO_DONE_MAX || r->done_bytes + len > RADIO_DONE_BYTES))
+		radio_done_drop_first(r);
+	if (r->done_last)
+		r->done_last->next = d;
+	else
+		r->done = d;
+	r->done_last = d;
+	r->ndone++;
+	r->done_bytes += len;
+}
+
+/* R7: a copy of a POST answered before gets that answer again. */
+static bool radio_done_again(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
+			     const coap_string_t *query, const char *addr, uint64_t now, coap_pdu_t *resp)
+{
+	const struct radio_done *d = radio_done_find(r, addr, req, now);
+	uint8_t *body = NULL;
+
+	if (!d)
+		return false;
+	if (d->len && !(body = mem_alloc(d->len))) {
+		radio_code(resp, 503);
+		return true;
+	}
+	if (d->len)
+		memcpy(body, d->body, d->len);
+	r->st.answered_again++;
+	radio_answer(r, res, sess, req, query, addr, d->code, d->ct, body, d->len, resp);
+	return true;
+}
+
 /* Steps 5 and 6: the handler (or the link list, for discovery) answers
- * rq, and the answer goes out if the guard lets that many bytes go to
- * the address (R2). Returns nothing: resp holds the answer, 5.00 when it
- * did not fit response_max, 4.01 with Echo when it would cross R2. */
+ * rq; a POST's answer is kept for its copies (R7). Returns nothing: resp
+ * holds the answer, 5.00 when it did not fit response_max, 4.01 with
+ * Echo when it would cross R2. */
 static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
 			const coap_string_t *query, const struct radio_resource *rd,
-			const struct radio_req *rq, coap_pdu_t *resp)
+			const struct radio_req *rq, uint64_t now, coap_pdu_t *resp)
 {
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
-	size_t blocks;
 
 	buf_init(&rs.body, r->opt.response_max);
 	if (rd == &radio_wellknown)
@@ -486,29 +630,10 @@ static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *s
 		buf_release(&rs.body);
 		return;
 	}
-	blocks = rs.body.len / 1024 + 1;
-	if (!radio_guard_send(r->guard, rq->peer, rs.body.len + blocks * RADIO_BLOCK_OVERHEAD)) {
-		radio_echo_reply(r, rq->peer, resp); /* step 5, R2 */
-		buf_release(&rs.body);
-		return;
-	}
-	radio_code(resp, rs.code);
-	r->st.bytes_out += rs.body.len;
-	coap_block_t b2;
-	if (rs.body.len && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num == 0 &&
-	    rs.body.len <= ((size_t)16 << b2.szx)) {
-		/* 6a: an answer within the one block the client asked for goes
-		 * in one datagram without ETag, Size2 and Block2 (7 bytes a
-		 * LoRa frame keeps); a longer one block-wise, below */
-		uint8_t v[4];
-		coap_add_option(resp, COAP_OPTION_CONTENT_FORMAT, coap_encode_var_safe(v, sizeof(v), rs.ct), v);
-		coap_add_data(resp, rs.body.len, rs.body.data);
-	} else if (rs.body.len) {
-		/* the buffer goes to libcoap, which frees it after the last block */
-		coap_add_data_large_response(res, sess, req, resp, query, (uint16_t)rs.ct, -1, 0,
-					     rs.body.len, rs.body.data, radio_free_large, rs.body.data);
-		rs.body.data = NULL;
-	}
+	if (rq->method == RADIO_POST)
+		radio_done_keep(r, rq->peer, req, rs.code, rs.ct, rs.body.data, rs.body.len, now);
+	radio_answer(r, res, sess, req, query, rq->peer, rs.code, rs.ct, rs.body.data, rs.body.len, resp);
+	rs.body.data = NULL; /* taken by radio_answer */
 	buf_release(&rs.body);
 }
 
@@ -542,6 +667,8 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 		return;
 	}
 
+	if (m == RADIO_POST && radio_done_again(r, res, sess, req, query, addr, now, resp))
+		return;
 	/* R6: libcoap serves the later blocks of a response it holds; a POST
 	 * that asks for one here asks for an answer that is gone. */
 	if (m == RADIO_POST && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num > 0) {
@@ -554,7 +681,7 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 	radio_query_app(query, q, sizeof(q));
 	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
 				.len = len, .peer = addr, .validated = validated };
-	radio_reply(r, res, sess, req, query, rd, &rq, resp);
+	radio_reply(r, res, sess, req, query, rd, &rq, now, resp);
 	if (x)
 		radio_rx_drop(r, x);
 }
@@ -969,6 +1096,8 @@ void radio_free(struct radio *r)
 		radio_peer_free(r->peers);
 	while (r->rx)
 		radio_rx_drop(r, r->rx);
+	while (r->done)
+		radio_done_drop_first(r);
 	if (r->ctx)
 		coap_free_context(r->ctx);
 	if (r->attrs)

@@ -34,6 +34,11 @@
  *      POST sent while another request to the peer is in flight carries
  *      a Uri-Query "r=N" the server strips before its handler; a handler
  *      runs once per POST, never again for a later block of its response.
+ *  R7. A copy of a POST (the same address, message ID and token: the
+ *      client's retransmission after a lost answer, of a whole body or of
+ *      its last block) gets the answer the first one got, without the
+ *      handler running again, while the server keeps it: the last 4,096
+ *      POST answers, 8 MiB in all, for two minutes at most.
  *
  * Ownership. struct radio owns its libcoap context, sockets and peers;
  * radio_free() frees them all (pending requests end with -ECANCELED).
@@ -171,6 +176,7 @@ int radio_run(struct radio *r, unsigned timeout_ms);
 struct radio_stats {
 	uint64_t requests, rate_refused, amp_refused, echo_validated, too_big, busy;
 	uint64_t bytes_in, bytes_out;
+	uint64_t answered_again; /* R7: copies of a POST given its kept answer */
 };
 void radio_stats_get(const struct radio *r, struct radio_stats *out);
 

@@ -695,6 +695,115 @@ static void test_coap_one_block(void **state)
 	radio_free(srv);
 }
 
+/* A CON POST /s?k=1 with message id mid, no token; Block1 option value
+ * block1 when >= 0; the Echo option when echolen; then body. */
+static size_t t_post(uint8_t *req, uint16_t mid, int block1, const uint8_t *echo, size_t echolen,
+		     const char *body)
+{
+	const uint8_t head[] = { 0x40, 0x02, (uint8_t)(mid >> 8), (uint8_t)mid, 0xB1, 's', 0x43, 'k', '=', '1' };
+	size_t n = sizeof(head);
+	unsigned at = 15; /* Uri-Query */
+	memcpy(req, head, n);
+	if (block1 >= 0) { /* Block1, 27 */
+		req[n++] = 0xC1;
+		req[n++] = (uint8_t)block1;
+		at = 27;
+	}
+	if (echolen) { /* Echo, 252 */
+		req[n++] = (uint8_t)(0xD0 | echolen);
+		req[n++] = (uint8_t)(252 - at - 13);
+		memcpy(req + n, echo, echolen);
+		n += echolen;
+	}
+	req[n++] = 0xff;
+	memcpy(req + n, body, strlen(body));
+	return n + strlen(body);
+}
+
+/* Send a datagram to the server and wait for one answer; its length. */
+static size_t t_ask(int fd, struct radio *srv, const uint8_t *req, size_t n, uint8_t *resp, size_t cap)
+{
+	ssize_t got = -1;
+	uint64_t end = mono_ms() + 2000;
+	assert_int_equal(send(fd, req, n, 0), (ssize_t)n);
+	while (mono_ms() < end && got <= 0) {
+		radio_run(srv, 5);
+		got = recv(fd, resp, cap, MSG_DONTWAIT);
+	}
+	assert_true(got > 0);
+	return (size_t)got;
+}
+
+/* R7: a POST sent again with the same message ID (its answer was lost)
+ * gets the same answer without the handler running again, whether the
+ * body came whole or block-wise (its last block again: not 4.08); a new
+ * message with the same body runs the handler. */
+static void test_coap_again(void **state)
+{
+	struct radio *srv;
+	struct radio_stats st;
+	char listen[32];
+	int calls = 0;
+	unsigned port = free_port();
+	uint8_t req[128], resp[2048], first[2048], echo[40];
+	size_t n, got, firstlen, pay, echolen;
+	unsigned num[16];
+	(void)state;
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve, .serve_arg = &calls };
+	assert_int_equal(radio_new(&srv, &so), 0);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+
+	/* the address is validated first: 4.01 and its Echo */
+	n = t_post(req, 1, -1, NULL, 0, "abc");
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(resp[1], 0x81);
+	echolen = resp[4 + (resp[0] & 15)] & 15;
+	assert_true(echolen > 0 && echolen <= sizeof(echo));
+	memcpy(echo, resp + 4 + (resp[0] & 15) + 2, echolen);
+	assert_int_equal(calls, 0);
+
+	/* a whole body, then the same datagram again */
+	n = t_post(req, 2, -1, echo, echolen, "abc");
+	firstlen = t_ask(fd, srv, req, n, first, sizeof(first));
+	assert_int_equal(first[1], 0x44); /* 2.04 */
+	assert_int_equal(calls, 1);
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(got, firstlen);
+	assert_memory_equal(resp, first, got);
+	assert_int_equal(calls, 1);
+
+	/* block-wise: 16 bytes with more to come, the last 4, then the last again */
+	n = t_post(req, 3, 0x08, echo, echolen, "0123456789abcdef"); /* Block1 0/M/16 */
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(resp[1], 0x5F); /* 2.31 Continue */
+	n = t_post(req, 4, 0x10, echo, echolen, "wxyz"); /* Block1 1/_/16 */
+	firstlen = t_ask(fd, srv, req, n, first, sizeof(first));
+	assert_int_equal(first[1], 0x44);
+	t_coap_opts(first, firstlen, num, 16, &pay);
+	assert_int_equal(firstlen - pay, 40);
+	assert_memory_equal(first + pay, "zyxwfedcba9876543210zyxw", 24);
+	assert_int_equal(calls, 2);
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(resp[1], 0x44); /* not 4.08 */
+	assert_int_equal(got, firstlen);
+	assert_memory_equal(resp, first, got);
+	assert_int_equal(calls, 2);
+	radio_stats_get(srv, &st);
+	assert_int_equal(st.answered_again, 2);
+
+	/* the same body in a new message is a new POST */
+	n = t_post(req, 5, -1, echo, echolen, "abc");
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(resp[1], 0x44);
+	assert_int_equal(calls, 3);
+	close(fd);
+	radio_free(srv);
+}
+
 /* ---- LoRa over pseudo-terminals through the simulated LoRa link -------- */
 
 static int open_pty(int *master, int *slave)
@@ -847,7 +956,7 @@ int main(void)
 		cmocka_unit_test(test_frame_stream),   cmocka_unit_test(test_sim_determinism),
 		cmocka_unit_test(test_sim_link),       cmocka_unit_test(test_guard),
 		cmocka_unit_test(test_coap_loopback),  cmocka_unit_test(test_coap_stranger),
-		cmocka_unit_test(test_coap_one_block),
+		cmocka_unit_test(test_coap_one_block), cmocka_unit_test(test_coap_again),
 		cmocka_unit_test(test_coap_same_query),
 		cmocka_unit_test(test_lora_pty),
 	};
