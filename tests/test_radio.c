@@ -625,25 +625,33 @@ static size_t t_coap_opts(const uint8_t *d, size_t len, unsigned *num, size_t ma
 	return n;
 }
 
+/* A test server on a free loopback port counting its handler's calls,
+ * and a UDP socket connected to it for hand-made datagrams. */
+static int t_raw_server(struct radio **srv, int *calls)
+{
+	char listen[32];
+	unsigned port = free_port();
+	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
+	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve, .serve_arg = calls };
+	assert_int_equal(radio_new(srv, &so), 0);
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
+	return fd;
+}
+
 /* radio/coap.c step 6: an answer that fits the one block a request asked
  * for (Block2 block 0, as a LoRa client asks) is one plain datagram: no
  * ETag, Block2 or Size2, 7 bytes a LoRa frame keeps. */
 static void test_coap_one_block(void **state)
 {
 	struct radio *srv;
-	char listen[32];
 	int calls = 0;
-	unsigned port = free_port();
 	uint8_t echo[40];
 	size_t echolen = 0;
+	int fd = t_raw_server(&srv, &calls);
 	(void)state;
-	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
-	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve, .serve_arg = &calls };
-	assert_int_equal(radio_new(&srv, &so), 0);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 	for (int round = 0; round < 2; round++) {
 		/* CON POST /s?k=1, Block2 block 0 of 128 bytes, then (round 1)
 		 * the Echo the 4.01 gave, body "abc" */
@@ -742,20 +750,12 @@ static void test_coap_again(void **state)
 {
 	struct radio *srv;
 	struct radio_stats st;
-	char listen[32];
 	int calls = 0;
-	unsigned port = free_port();
 	uint8_t req[128], resp[2048], first[2048], echo[40];
 	size_t n, got, firstlen, pay, echolen;
 	unsigned num[16];
+	int fd = t_raw_server(&srv, &calls);
 	(void)state;
-	snprintf(listen, sizeof(listen), "127.0.0.1:%u", port);
-	struct radio_options so = { .listen = listen, .res = t_res, .nres = 2, .serve = t_serve, .serve_arg = &calls };
-	assert_int_equal(radio_new(&srv, &so), 0);
-	int fd = socket(AF_INET, SOCK_DGRAM, 0);
-	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
-				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	assert_int_equal(connect(fd, (struct sockaddr *)&a, sizeof(a)), 0);
 
 	/* the address is validated first: 4.01 and its Echo */
 	n = t_post(req, 1, -1, NULL, 0, "abc");
