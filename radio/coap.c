@@ -105,13 +105,18 @@ struct radio_done {
 	uint8_t *body;
 	size_t len;
 	uint64_t at_ms;
-	struct radio_done *next;
+	uint32_t hash;
+	struct radio_done *next;  /* the next older answer */
+	struct radio_done *hnext; /* the next in its slot */
 };
 
-/* R7: answers kept, oldest dropped first past either bound or the age */
+/* R7: answers kept, oldest dropped first past either bound or the age;
+ * found through RADIO_DONE_SLOTS slots by a hash of address, message ID
+ * and token (a busy hub keeps thousands) */
 #define RADIO_DONE_MAX 4096
 #define RADIO_DONE_BYTES (8u << 20)
 #define RADIO_DONE_MS 120000
+#define RADIO_DONE_SLOTS 1024
 
 /* A client request in flight. */
 struct radio_call {
@@ -150,6 +155,7 @@ struct radio {
 	struct radio_guard *guard;
 	struct radio_rx *rx;
 	struct radio_done *done, *done_last; /* R7: oldest first */
+	struct radio_done **done_slot;       /* R7: RADIO_DONE_SLOTS, or NULL */
 	size_t ndone, done_bytes;
 	struct radio_peer *peers;
 	struct radio_stats st;
@@ -526,9 +532,25 @@ static void radio_answer(struct radio *r, coap_resource_t *res, coap_session_t *
 	mem_free(body);
 }
 
+/* R7: FNV-1a of what names a request: its address, message ID and token. */
+static uint32_t radio_done_hash(const char *addr, uint16_t mid, coap_bin_const_t tok)
+{
+	uint32_t h = 2166136261u;
+	for (const char *c = addr; *c; c++)
+		h = (h ^ (uint8_t)*c) * 16777619u;
+	h = (h ^ (mid >> 8)) * 16777619u;
+	h = (h ^ (mid & 0xff)) * 16777619u;
+	for (size_t i = 0; i < tok.length; i++)
+		h = (h ^ tok.s[i]) * 16777619u;
+	return h;
+}
+
 static void radio_done_drop_first(struct radio *r)
 {
-	struct radio_done *d = r->done;
+	struct radio_done *d = r->done, **pp;
+	for (pp = &r->done_slot[d->hash % RADIO_DONE_SLOTS]; *pp != d; pp = &(*pp)->hnext)
+		;
+	*pp = d->hnext;
 	r->done = d->next;
 	if (!r->done)
 		r->done_last = NULL;
@@ -544,11 +566,14 @@ static const struct radio_done *radio_done_find(struct radio *r, const char *add
 {
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
+	uint32_t h = radio_done_hash(addr, mid, tok);
 
 	while (r->done && now > r->done->at_ms + RADIO_DONE_MS)
 		radio_done_drop_first(r);
-	for (const struct radio_done *d = r->done; d; d = d->next)
-		if (d->mid == mid && d->toklen == tok.length && strcmp(d->addr, addr) == 0 &&
+	if (!r->done_slot)
+		return NULL;
+	for (const struct radio_done *d = r->done_slot[h % RADIO_DONE_SLOTS]; d; d = d->hnext)
+		if (d->hash == h && d->mid == mid && d->toklen == tok.length && strcmp(d->addr, addr) == 0 &&
 		    (!tok.length || memcmp(d->token, tok.s, tok.length) == 0))
 			return d;
 	return NULL;
@@ -562,6 +587,8 @@ static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t 
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	struct radio_done *d;
 
+	if (!r->done_slot && !(r->done_slot = mem_calloc(RADIO_DONE_SLOTS, sizeof(*r->done_slot))))
+		return;
 	if (len > RADIO_DONE_BYTES || tok.length > RADIO_TOKEN_MAX || !(d = mem_calloc(1, sizeof(*d))))
 		return;
 	if (len && !(d->body = mem_alloc(len))) {
@@ -579,8 +606,11 @@ static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t 
 	d->ct = ct;
 	d->len = len;
 	d->at_ms = now;
+	d->hash = radio_done_hash(addr, d->mid, tok);
 	while (r->done && (r->ndone >= RADIO_DONE_MAX || r->done_bytes + len > RADIO_DONE_BYTES))
 		radio_done_drop_first(r);
+	d->hnext = r->done_slot[d->hash % RADIO_DONE_SLOTS];
+	r->done_slot[d->hash % RADIO_DONE_SLOTS] = d;
 	if (r->done_last)
 		r->done_last->next = d;
 	else
@@ -1098,6 +1128,7 @@ void radio_free(struct radio *r)
 		radio_rx_drop(r, r->rx);
 	while (r->done)
 		radio_done_drop_first(r);
+	mem_free(r->done_slot);
 	if (r->ctx)
 		coap_free_context(r->ctx);
 	if (r->attrs)
