@@ -499,32 +499,78 @@ struct sync_collect {
 	int rc;
 };
 
-static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
+/* One commit (seq k->next) into the batch; 0, or a failure of memory. */
+static int sync_collect_put(struct sync_collect *k, uint64_t hlc, const uint8_t *body, size_t len,
+			    const uint8_t *sig)
 {
-	struct sync_collect *k = arg;
-	const uint8_t *h, *sig;
-	if (e->seq != k->next || sync_seal_parse(e->seal, e->seal_len, &h, &sig))
-		return 1; /* a gap or an unsealed commit: the feed stops here */
 	struct sync_commit *cm = sync_batch_commit(k->b);
-	if (!cm) {
-		k->rc = -ENOMEM;
-		return 1;
-	}
-	cm->seq = e->seq;
-	cm->hlc = e->hlc;
+	if (!cm)
+		return -ENOMEM;
+	cm->seq = k->next;
+	cm->hlc = hlc;
 	cm->body_off = k->b->arena.len;
-	cm->body_len = e->body_len;
-	buf_put(&k->b->arena, e->body, e->body_len);
-	if (k->b->arena.err) {
-		k->rc = k->b->arena.err;
-		return 1;
-	}
+	cm->body_len = len;
+	buf_put(&k->b->arena, body, len);
+	if (k->b->arena.err)
+		return k->b->arena.err;
 	if (sig) {
 		cm->has_sig = true;
 		memcpy(cm->sig, sig, SYNC_SIG_LEN);
 	}
 	k->next++;
 	return 0;
+}
+
+/* P3: the commits of a kind-3 seal's proof, after the commit it seals,
+ * the last with its author's checkpoint. 0, ERR_CORRUPT (a proof that
+ * does not read: none of it is put, so a relayed feed ends at its last
+ * checkpoint before), or a failure of memory. */
+static int sync_collect_proof(struct sync_collect *k, const uint8_t *p, size_t len)
+{
+	struct cur c;
+	uint64_t n, hlc;
+	const uint8_t *body, *sig;
+	size_t body_len, mark = k->b->nc, arena = k->b->arena.len;
+	uint64_t next = k->next;
+	int rc = 0;
+
+	if (len < SYNC_SIG_LEN)
+		return ERR_CORRUPT;
+	cur_init(&c, p, len - SYNC_SIG_LEN);
+	sig = p + len - SYNC_SIG_LEN;
+	if (cur_get_varint(&c, &n) || n == 0 || n > len)
+		return ERR_CORRUPT;
+	for (uint64_t i = 0; i < n && !rc; i++) {
+		if (cur_get_varint(&c, &hlc) || cur_get_lenbytes(&c, CRDT_BODY_MAX, &body, &body_len))
+			rc = ERR_CORRUPT;
+		else
+			rc = sync_collect_put(k, hlc, body, body_len, i + 1 == n ? sig : NULL);
+	}
+	if (!rc && !cur_done(&c))
+		rc = ERR_CORRUPT;
+	if (rc == ERR_CORRUPT) { /* none of it: a relayed feed ends at its checkpoint before */
+		k->b->nc = mark;
+		k->b->arena.len = arena;
+		k->next = next;
+	}
+	return rc;
+}
+
+static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_collect *k = arg;
+	const uint8_t *h, *sig, *proof;
+	size_t proof_len;
+	if (e->seq != k->next || sync_seal_parse(e->seal, e->seal_len, &h, &sig))
+		return 1; /* a gap or an unsealed commit: the feed stops here */
+	if ((k->rc = sync_collect_put(k, e->hlc, e->body, e->body_len, sig)))
+		return 1;
+	if (!sync_seal_proof(e->seal, e->seal_len, &proof, &proof_len))
+		return 0;
+	k->rc = sync_collect_proof(k, proof, proof_len);
+	if (k->rc == ERR_CORRUPT)
+		k->rc = 0;
+	return 1; /* P3: nothing of the feed is held past a proof */
 }
 
 /* Open range r of b for a reader of its scope (trust.c O1, G5): when
@@ -649,6 +695,16 @@ uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **
 	return c->pruned_feeds;
 }
 
+/* P4: is the first commit a peer lacks of another author's feed one
+ * that this node's rules refuse as revoked? Then so is the rest of the
+ * feed (a revocation covers a feed from a seq or a time on, and HLCs
+ * grow along a feed), and the peer would refuse it all. */
+static bool sync_collect_revoked(struct sync_ctx *c, const struct sync_range *r, const struct sync_commit *first)
+{
+	const char *why;
+	return c->trust && sync_trust_author(c, r->author, r->scope, first->seq, first->hlc, &why) == ERR_REVOKED;
+}
+
 /* Fill b with what the peer lacks, one range per feed; ranges of a scope
  * in reads (may be NULL: none) are opened when they can be, and what may
  * travel only opened is left out of the others (D6). */
@@ -706,9 +762,12 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		if (b->nc == r->first_commit && (rc = sync_collect_pruned(c, r, from)))
 			goto out;
 		size_t cnt = b->nc - r->first_commit;
-		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
+		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0) {
 			while (cnt > 0 && !b->cm[r->first_commit + cnt - 1].has_sig)
 				cnt--; /* relayed: end at the author's last checkpoint held */
+			if (cnt > 0 && sync_collect_revoked(c, r, &b->cm[r->first_commit]))
+				cnt = 0; /* P4 */
+		}
 		b->nc = r->first_commit + cnt;
 		r->count = cnt;
 		if (cnt == 0)
@@ -1191,6 +1250,56 @@ static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, 
 			       const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
 			       uint64_t *held);
 
+struct sync_seal_kind {
+	uint8_t kind;
+};
+
+static int sync_seal_kind_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_seal_kind *k = arg;
+	k->kind = e->seal && e->seal_len ? e->seal[0] : 0;
+	return 0;
+}
+
+/* P1, P2: commits [0, ok) of range r were taken and the author rules
+ * refused the rest, so the range's checkpoint (at its end) is on a
+ * refused commit. When commit ok - 1 is held with its chain hash
+ * (hash) and no checkpoint, its seal becomes kind 3: the hash and the
+ * refused commits with that checkpoint, the proof that the prefix is
+ * its author's, which this node shows when it relays the prefix (P3).
+ * 0, or a failure of storage or memory. */
+static int sync_proof_keep(struct sync_ctx *c, const struct sync_batch *b, const struct sync_range *r,
+			   size_t ok, const uint8_t *hash)
+{
+	const struct sync_commit *cm = &b->cm[r->first_commit], *end = &cm[r->count - 1];
+	struct sync_seal_kind k = { 0 };
+	struct buf p;
+	int rc;
+
+	if (ok == 0 || cm[ok - 1].has_sig || !end->has_sig)
+		return 0; /* a checkpoint of its own, or none to keep (D9) */
+	rc = crdt_log_get(c->store, r->author, r->scope, cm[ok - 1].seq, sync_seal_kind_one, &k);
+	if (rc == ERR_NOTFOUND)
+		return 0; /* not held as a log row (pruned to a base, which is a checkpoint) */
+	if (rc || k.kind != SYNC_SEAL_HASH)
+		return rc;
+	buf_init(&p, CRDT_BODY_MAX);
+	buf_put_u8(&p, SYNC_SEAL_PROOF);
+	buf_put(&p, hash, SYNC_HASH_LEN);
+	buf_put_varint(&p, r->count - ok);
+	for (size_t i = ok; i < r->count; i++) {
+		buf_put_varint(&p, cm[i].hlc);
+		buf_put_lenbytes(&p, b->arena.data + cm[i].body_off, cm[i].body_len);
+	}
+	buf_put(&p, end->sig, SYNC_SIG_LEN);
+	if (p.err)
+		rc = p.err == ERR_TOOBIG ? 0 : p.err; /* larger than a seal may be: kept as it was */
+	else
+		rc = crdt_log_seal_set(c->store, r->author, r->scope, cm[ok - 1].seq, p.data, p.len);
+	buf_release(&p);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
 /* D8: the commits of range r at or below the feed's base are held
  * (pruned here after they were merged): counted as duplicates, and the
  * rest of the range is verified from the base's chain hash. */
@@ -1304,8 +1413,11 @@ static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, 
 		*held = cm[i].seq;
 	}
 	rc = 0;
-	if (ok < r->count)
+	if (ok < r->count) {
 		sync_refuse(c, rep, r, cm[ok].seq, r->count - ok, okrc, okwhy);
+		if ((rc = sync_proof_keep(c, b, r, ok, h[ok - 1])))
+			goto out;
+	}
 	goto out;
 out_stop:
 	if (rc > 0) { /* the rest of the range was refused: said */
