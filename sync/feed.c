@@ -162,7 +162,7 @@ int sync_seal_parse(const uint8_t *seal, size_t len, const uint8_t **hash, const
 		*sig = seal + 1 + SYNC_HASH_LEN;
 		return 0;
 	}
-	if (seal && len > 1 + SYNC_HASH_LEN + SYNC_SIG_LEN && seal[0] == SYNC_SEAL_PROOF) {
+	if (seal && len > 1 + SYNC_HASH_LEN + 1 && seal[0] == SYNC_SEAL_PROOF) {
 		*hash = seal + 1; /* its checkpoint is a later commit's (delta.c P1) */
 		return 0;
 	}
@@ -173,7 +173,7 @@ bool sync_seal_proof(const uint8_t *seal, size_t len, const uint8_t **p, size_t 
 {
 	*p = NULL;
 	*n = 0;
-	if (!seal || len <= 1 + SYNC_HASH_LEN + SYNC_SIG_LEN || seal[0] != SYNC_SEAL_PROOF)
+	if (!seal || len <= 1 + SYNC_HASH_LEN + 1 || seal[0] != SYNC_SEAL_PROOF)
 		return false;
 	*p = seal + 1 + SYNC_HASH_LEN;
 	*n = len - 1 - SYNC_HASH_LEN;

@@ -35,9 +35,10 @@ enum sync_msg_type {
 #define SYNC_HDR_COMPACT 6
 #define SYNC_SEAL_HASH 1 /* seal: kind 1 = hash, kind 2 = hash + signature */
 #define SYNC_SEAL_SIGNED 2
-/* kind 3 = hash + the proof of the commit (delta.c P1-P4): varint n, n x
- * (varint hlc, lenbytes body) of the commits after it, then their
- * author's checkpoint of the last of them */
+/* kind 3 = hash + the proof of the commit (delta.c P1-P4): u8 signed,
+ * varint n, n x (varint hlc, lenbytes body) of the commits after it,
+ * then, when signed is 1, their author's checkpoint of the last of them
+ * (signed 0: a proof still waiting for it) */
 #define SYNC_SEAL_PROOF 3
 #define SYNC_AUTHORS_MAX 4096
 #define SYNC_ARENA_MAX ((size_t)256 << 20)

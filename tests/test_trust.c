@@ -2581,6 +2581,54 @@ static void test_revoked_tail_not_resent(void **state)
 	t_revoked_prefix(false, 25);
 }
 
+/* The same when s1's commits reach the carrier in pieces of its own feed
+ * without their checkpoint (D9, chunks of SYNC_CHUNK_IP): the proof of
+ * the two before the revocation waits for the checkpoint that ends the
+ * last piece (P2). */
+static void test_revoked_prefix_bare(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct sync_trust_row row;
+	struct sync_scopes wants;
+	struct t_chunks ch;
+	char pk[16];
+	uint64_t n;
+	(void)state;
+
+	t_chunk = SYNC_CHUNK_IP;
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 26);
+	t_chunk = 0;
+	for (int i = 0; i < 100; i++) { /* seq 1, 2 before; 3..100 after */
+		snprintf(pk, sizeof(pk), "s1-v%d", i + 1);
+		t_write_volunteer(&s1, pk, "s1", T0 + (i < 2 ? 100 : 200) + (uint64_t)i);
+		if (i == 1) {
+			assert_int_equal(sync_revocation_row(&row, s1.id.pk, "s1", 0, T0 + 150, T0 + 150), 0);
+			t_root_commit(&r, &row.w, 1, T0 + 150);
+			t_carry(&r, &hub, T0 + 160, &rep, NULL);
+			t_carry(&r, &s2, T0 + 160, &rep, NULL);
+		}
+	}
+	memset(&wants, 0, sizeof(wants));
+	sync_scopes_add(&wants, "s1");
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(sync_delta_export(s1.ctx, NULL, 0, &wants, t_keep, &ch), 0);
+	assert_true(ch.n >= 3);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++)
+		assert_int_equal(sync_chunk_apply(s2.ctx, ch.c[i].data, ch.c[i].len, T0 + 300, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.carried, 2);
+	assert_int_equal(t_reason(&rep, ERR_REVOKED), 98);
+	t_holds_prefix(&s2, &s1, 2, 100);
+
+	n = t_session_revoked(&s2, &hub, T0 + 310);
+	t_holds_prefix(&hub, &s1, 2, 100);
+	assert_int_equal(n, 98);
+	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 320), 0);
+	t_chunks_free(&ch);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2606,6 +2654,7 @@ int main(void)
 		cmocka_unit_test(test_activity_rights),
 		cmocka_unit_test(test_revoked_prefix_carried),
 		cmocka_unit_test(test_revoked_tail_not_resent),
+		cmocka_unit_test(test_revoked_prefix_bare),
 	};
 	if (sync_init())
 		return 1;
