@@ -606,8 +606,8 @@ static void sync_proof_head(struct buf *p, const uint8_t *hash, bool sig, uint64
 }
 
 /* P3: the commits of a kind-3 seal's proof, after the commit it seals,
- * the last with its author's checkpoint (a proof still without one puts
- * none: a relayed feed ends at its last checkpoint before). 0,
+ * the last with its author's checkpoint; none of a proof still without
+ * one (so a relayed feed ends at its last checkpoint before). 0,
  * ERR_CORRUPT (a proof that does not read: none of it is put), or a
  * failure of memory. */
 static int sync_collect_proof(struct sync_collect *k, const uint8_t *seal, size_t len)
@@ -618,6 +618,8 @@ static int sync_collect_proof(struct sync_collect *k, const uint8_t *seal, size_
 	size_t body_len, mark = k->b->nc, arena = k->b->arena.len;
 	int rc = sync_proof_read(seal, len, &pf);
 
+	if (!rc && !pf.sig)
+		return 0; /* waiting (P2): nothing to show yet */
 	for (uint64_t i = 0; i < pf.n && !rc; i++)
 		if (!(rc = sync_proof_next(&pf, &hlc, &body, &body_len)))
 			rc = sync_collect_put(k, hlc, body, body_len, i + 1 == pf.n ? pf.sig : NULL);
