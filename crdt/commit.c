@@ -1061,6 +1061,33 @@ int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], co
 	return rc ? rc : f.found ? 0 : ERR_NOTFOUND;
 }
 
+int crdt_log_seal_set(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		      uint64_t seq, const uint8_t *seal, size_t len)
+{
+	sqlite3_stmt *st = NULL;
+	uint32_t idx;
+	int rc;
+
+	if (!seal || len == 0 || len > CRDT_BODY_MAX || seq == 0 || seq > INT64_MAX || !crdt_scope_ok(scope))
+		return ERR_USAGE;
+	if (!crdt_author_known(s, author, &idx))
+		return ERR_NOTFOUND; /* an author never seen holds no commit */
+	rc = sqlite3_prepare_v2(s->db, "UPDATE _log SET seal = ? WHERE author = ? AND scope = ? AND seq = ?", -1,
+				&st, NULL);
+	if (rc != SQLITE_OK)
+		return crdt_sql_rc(rc);
+	sqlite3_bind_blob(st, 1, seal, (int)len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, idx);
+	sqlite3_bind_text(st, 3, scope, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)seq);
+	rc = sqlite3_step(st); /* one statement: atomic outside a transaction too */
+	rc = rc == SQLITE_DONE ? (sqlite3_changes(s->db) == 1 ? 0 : ERR_NOTFOUND) : crdt_sql_rc(rc);
+	sqlite3_finalize(st);
+	if (rc && rc != ERR_NOTFOUND && s->depth && !s->batch_rc)
+		s->batch_rc = rc;
+	return rc;
+}
+
 /* ---- digest ---------------------------------------------------------- */
 
 static void crdt_digest_value(struct buf *b, sqlite3_stmt *st, int i)

@@ -616,6 +616,15 @@ void crdt_store_set_sealer(struct crdt_store *s, const struct crdt_sealer *seale
 int crdt_log_get(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
 		 uint64_t seq, int (*fn)(void *arg, const struct crdt_log_entry *e), void *arg);
 
+/* Replace the seal of held commit (author, scope, seq) with seal (len
+ * at most CRDT_BODY_MAX; borrowed for the call), inside the caller's
+ * transaction if there is one. crdt/ does not read seals: the layer
+ * above keeps the chain hash in it the same. 0, ERR_NOTFOUND when the
+ * log does not hold it (pruned, or never held), ERR_USAGE, or a storage
+ * code. */
+int crdt_log_seal_set(struct crdt_store *s, const uint8_t author[CRDT_AUTHOR_LEN], const char *scope,
+		      uint64_t seq, const uint8_t *seal, size_t len);
+
 /* Where a walk of the held-back commits goes on from: zeroed, the first. */
 struct crdt_held_at {
 	uint64_t hlc, seq;

@@ -12,7 +12,7 @@
  *      chain from the held commit before it, the checkpoint or the author
  *      being the chunk's signer, agreement with what is already held)
  *      before it changes anything, and refuses it whole when any check
- *      fails.
+ *      fails (but the author rules: P1).
  *  D3. A chunk is applied in one transaction (or in the caller's group):
  *      it is durable, or absent, when sync_chunk_apply returns.
  *  D4. A commit that verifies but that the rules of who may write what
@@ -70,6 +70,37 @@
  *      before it (a relayed one at its last checkpoint before it), so the
  *      rest of that feed waits for a reader's export; sync_ctx_withheld
  *      counts what was left out.
+ *  P1. When the author rules (sync_trust_author: revoked, expired) refuse
+ *      a range from a commit on, the commits before it are taken (a
+ *      revocation covers a feed from a seq or a time on, and HLCs grow
+ *      along a feed, so the refused ones are the range's end) once the
+ *      whole range's chain and checkpoint verified (D2). Its checkpoint
+ *      then sits on a refused commit, which is neither merged nor logged.
+ *      So the last commit taken, when it holds no checkpoint of its own
+ *      and no later commit of the feed is held, keeps in its seal (kind
+ *      3, SYNC_SEAL_PROOF) its hash, the refused commits (HLC and stored
+ *      body) and that checkpoint: the proof that the commits taken are
+ *      their author's, as good as a checkpoint on the last of them (the
+ *      same key signed it; whether a commit may be taken is judged per
+ *      commit, by its seq and HLC, never by the signature). Without it
+ *      no relay could send them on (D1): a carrier that learned the
+ *      revocation first, or the hub, would hold them for good.
+ *  P2. A range of the author's own feed without a checkpoint (D9) gives a
+ *      proof still without one; the author's next ranges, refused whole,
+ *      that chain on from it extend it (checked by their checkpoint or the
+ *      chunk's signer, as D2), and the one ending with a checkpoint
+ *      completes it. Nothing of them is merged or logged.
+ *  P3. Export treats a kind-3 seal as the commit plus the commits of its
+ *      proof, the last with its checkpoint (a waiting proof has none, so
+ *      a relayed feed ends before it, D1); nothing of a feed is held past
+ *      a proof. The receiver judges every commit of it again: it takes
+ *      the same prefix and refuses the rest, with its reason, once.
+ *  P4. A feed this node did not author is not offered from a commit its
+ *      rules refuse as revoked (nor, then, any after it): the peer would
+ *      refuse them all. A relay that took a revoked commit before it
+ *      learned the revocation stops offering it once it has (the root's
+ *      feed comes first in every export), so a refusal is not repeated
+ *      session after session.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -499,32 +530,125 @@ struct sync_collect {
 	int rc;
 };
 
-static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
+/* One commit (seq k->next) into the batch; 0, or a failure of memory. */
+static int sync_collect_put(struct sync_collect *k, uint64_t hlc, const uint8_t *body, size_t len,
+			    const uint8_t *sig)
 {
-	struct sync_collect *k = arg;
-	const uint8_t *h, *sig;
-	if (e->seq != k->next || sync_seal_parse(e->seal, e->seal_len, &h, &sig))
-		return 1; /* a gap or an unsealed commit: the feed stops here */
 	struct sync_commit *cm = sync_batch_commit(k->b);
-	if (!cm) {
-		k->rc = -ENOMEM;
-		return 1;
-	}
-	cm->seq = e->seq;
-	cm->hlc = e->hlc;
+	if (!cm)
+		return -ENOMEM;
+	cm->seq = k->next;
+	cm->hlc = hlc;
 	cm->body_off = k->b->arena.len;
-	cm->body_len = e->body_len;
-	buf_put(&k->b->arena, e->body, e->body_len);
-	if (k->b->arena.err) {
-		k->rc = k->b->arena.err;
-		return 1;
-	}
+	cm->body_len = len;
+	buf_put(&k->b->arena, body, len);
+	if (k->b->arena.err)
+		return k->b->arena.err;
 	if (sig) {
 		cm->has_sig = true;
 		memcpy(cm->sig, sig, SYNC_SIG_LEN);
 	}
 	k->next++;
 	return 0;
+}
+
+/* A kind-3 seal's proof (SYNC_SEAL_PROOF), read: the n commits after
+ * the one it seals, as (varint hlc, lenbytes body) in items (raw, the
+ * same bytes), and their author's checkpoint of the last (NULL: the
+ * proof still waits for it). */
+struct sync_proof {
+	uint64_t n;
+	const uint8_t *raw;
+	size_t raw_len;
+	struct cur items;
+	const uint8_t *sig;
+};
+
+static int sync_proof_read(const uint8_t *seal, size_t len, struct sync_proof *pf)
+{
+	const uint8_t *p;
+	size_t plen, rest;
+	uint8_t sgn;
+	struct cur c;
+
+	memset(pf, 0, sizeof(*pf));
+	if (!sync_seal_proof(seal, len, &p, &plen))
+		return ERR_NOTFOUND;
+	cur_init(&c, p, plen);
+	if (cur_get_u8(&c, &sgn) || sgn > 1 || cur_get_varint(&c, &pf->n) || pf->n == 0 || pf->n > plen)
+		return ERR_CORRUPT;
+	rest = cur_left(&c);
+	if (sgn && rest < SYNC_SIG_LEN)
+		return ERR_CORRUPT;
+	pf->raw_len = rest - (sgn ? SYNC_SIG_LEN : 0);
+	if (cur_get_bytes(&c, pf->raw_len, &pf->raw))
+		return ERR_CORRUPT;
+	cur_init(&pf->items, pf->raw, pf->raw_len);
+	pf->sig = sgn ? p + plen - SYNC_SIG_LEN : NULL;
+	return 0;
+}
+
+static int sync_proof_next(struct sync_proof *pf, uint64_t *hlc, const uint8_t **body, size_t *len)
+{
+	if (cur_get_varint(&pf->items, hlc) || cur_get_lenbytes(&pf->items, CRDT_BODY_MAX, body, len))
+		return ERR_CORRUPT;
+	return 0;
+}
+
+/* The start of a kind-3 seal: the sealed commit's hash, whether a
+ * checkpoint ends it, how many commits it holds. */
+static void sync_proof_head(struct buf *p, const uint8_t *hash, bool sig, uint64_t n)
+{
+	buf_put_u8(p, SYNC_SEAL_PROOF);
+	buf_put(p, hash, SYNC_HASH_LEN);
+	buf_put_u8(p, sig ? 1 : 0);
+	buf_put_varint(p, n);
+}
+
+/* P3: the commits of a kind-3 seal's proof, after the commit it seals,
+ * the last with its author's checkpoint; none of a proof still without
+ * one (so a relayed feed ends at its last checkpoint before). 0,
+ * ERR_CORRUPT (a proof that does not read: none of it is put), or a
+ * failure of memory. */
+static int sync_collect_proof(struct sync_collect *k, const uint8_t *seal, size_t len)
+{
+	struct sync_proof pf;
+	uint64_t hlc, next = k->next;
+	const uint8_t *body;
+	size_t body_len, mark = k->b->nc, arena = k->b->arena.len;
+	int rc = sync_proof_read(seal, len, &pf);
+
+	if (!rc && !pf.sig)
+		return 0; /* waiting (P2): nothing to show yet */
+	for (uint64_t i = 0; i < pf.n && !rc; i++)
+		if (!(rc = sync_proof_next(&pf, &hlc, &body, &body_len)))
+			rc = sync_collect_put(k, hlc, body, body_len, i + 1 == pf.n ? pf.sig : NULL);
+	if (!rc && !cur_done(&pf.items))
+		rc = ERR_CORRUPT;
+	if (rc == ERR_CORRUPT || rc == ERR_NOTFOUND) {
+		k->b->nc = mark;
+		k->b->arena.len = arena;
+		k->next = next;
+		rc = ERR_CORRUPT;
+	}
+	return rc;
+}
+
+static int sync_collect_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_collect *k = arg;
+	const uint8_t *h, *sig, *proof;
+	size_t proof_len;
+	if (e->seq != k->next || sync_seal_parse(e->seal, e->seal_len, &h, &sig))
+		return 1; /* a gap or an unsealed commit: the feed stops here */
+	if ((k->rc = sync_collect_put(k, e->hlc, e->body, e->body_len, sig)))
+		return 1;
+	if (!sync_seal_proof(e->seal, e->seal_len, &proof, &proof_len))
+		return 0;
+	k->rc = sync_collect_proof(k, e->seal, e->seal_len);
+	if (k->rc == ERR_CORRUPT)
+		k->rc = 0;
+	return 1; /* P3: nothing of the feed is held past a proof */
 }
 
 /* Open range r of b for a reader of its scope (trust.c O1, G5): when
@@ -649,6 +773,16 @@ uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **
 	return c->pruned_feeds;
 }
 
+/* P4: is the first commit a peer lacks of another author's feed one
+ * that this node's rules refuse as revoked? Then so is the rest of the
+ * feed (a revocation covers a feed from a seq or a time on, and HLCs
+ * grow along a feed), and the peer would refuse it all. */
+static bool sync_collect_revoked(struct sync_ctx *c, const struct sync_range *r, const struct sync_commit *first)
+{
+	const char *why;
+	return c->trust && sync_trust_author(c, r->author, r->scope, first->seq, first->hlc, &why) == ERR_REVOKED;
+}
+
 /* Fill b with what the peer lacks, one range per feed; ranges of a scope
  * in reads (may be NULL: none) are opened when they can be, and what may
  * travel only opened is left out of the others (D6). */
@@ -706,9 +840,12 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		if (b->nc == r->first_commit && (rc = sync_collect_pruned(c, r, from)))
 			goto out;
 		size_t cnt = b->nc - r->first_commit;
-		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
+		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0) {
 			while (cnt > 0 && !b->cm[r->first_commit + cnt - 1].has_sig)
 				cnt--; /* relayed: end at the author's last checkpoint held */
+			if (cnt > 0 && sync_collect_revoked(c, r, &b->cm[r->first_commit]))
+				cnt = 0; /* P4 */
+		}
 		b->nc = r->first_commit + cnt;
 		r->count = cnt;
 		if (cnt == 0)
@@ -1191,6 +1328,124 @@ static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, 
 			       const struct sync_range *r, uint64_t wall_ms, struct sync_report *rep,
 			       uint64_t *held);
 
+struct sync_seal_kind {
+	uint8_t kind;
+};
+
+static int sync_seal_kind_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct sync_seal_kind *k = arg;
+	k->kind = e->seal && e->seal_len ? e->seal[0] : 0;
+	return 0;
+}
+
+/* P1: commits [0, ok) of range r were taken and the author rules
+ * refused the rest, so the range's checkpoint (at its end), if any, is
+ * on a refused commit. When commit ok - 1 is held with its chain hash
+ * (hash) and no checkpoint, its seal becomes kind 3: the hash and the
+ * refused commits with that checkpoint, the proof that the prefix is
+ * its author's, which this node shows when it relays the prefix (P3);
+ * without one (a piece of its author's own feed, D9) the proof waits
+ * for the author's next range (P2). 0, or a failure of storage or
+ * memory. */
+static int sync_proof_keep(struct sync_ctx *c, const struct sync_batch *b, const struct sync_range *r,
+			   size_t ok, const uint8_t *hash)
+{
+	const struct sync_commit *cm = &b->cm[r->first_commit], *end = &cm[r->count - 1];
+	struct sync_seal_kind k = { 0 };
+	struct buf p;
+	int rc;
+
+	if (ok == 0 || cm[ok - 1].has_sig || crdt_store_has(c->store, r->author, r->scope, cm[ok].seq))
+		return 0; /* a checkpoint of its own, or commits held past it */
+	rc = crdt_log_get(c->store, r->author, r->scope, cm[ok - 1].seq, sync_seal_kind_one, &k);
+	if (rc == ERR_NOTFOUND)
+		return 0; /* not held as a log row (pruned to a base, which is a checkpoint) */
+	if (rc || k.kind != SYNC_SEAL_HASH)
+		return rc;
+	buf_init(&p, CRDT_BODY_MAX);
+	sync_proof_head(&p, hash, end->has_sig, r->count - ok);
+	for (size_t i = ok; i < r->count; i++) {
+		buf_put_varint(&p, cm[i].hlc);
+		buf_put_lenbytes(&p, b->arena.data + cm[i].body_off, cm[i].body_len);
+	}
+	if (end->has_sig)
+		buf_put(&p, end->sig, SYNC_SIG_LEN);
+	if (p.err)
+		rc = p.err == ERR_TOOBIG ? 0 : p.err; /* larger than a seal may be: kept as it was */
+	else
+		rc = crdt_log_seal_set(c->store, r->author, r->scope, cm[ok - 1].seq, p.data, p.len);
+	buf_release(&p);
+	return rc == ERR_NOTFOUND ? 0 : rc;
+}
+
+static int sync_seal_buf_one(void *arg, const struct crdt_log_entry *e)
+{
+	buf_put(arg, e->seal, e->seal_len);
+	return 0;
+}
+
+/* P2: range r, every commit of it refused by the author rules, goes on
+ * from a proof still waiting for its checkpoint (P1) at the feed's head:
+ * the proof takes its commits when they chain on, and is complete when
+ * r ends with the author's checkpoint (or waits again when r is the
+ * author's own piece without one). Nothing of r is merged or logged. 0
+ * (extended or not), or a failure of storage or memory. */
+static int sync_proof_extend(struct sync_ctx *c, const struct sync_chunk *ch, const struct sync_batch *b,
+			     const struct sync_range *r)
+{
+	const struct sync_commit *cm = &b->cm[r->first_commit], *end = &cm[r->count - 1];
+	struct crdt_vv_entry head;
+	struct sync_proof pf;
+	struct buf old, p;
+	uint8_t h[2][SYNC_HASH_LEN];
+	const uint8_t *body;
+	size_t body_len;
+	uint64_t hlc, seq;
+	int rc, x = 0;
+
+	memset(&head, 0, sizeof(head));
+	memcpy(head.author, r->author, CRDT_AUTHOR_LEN);
+	memcpy(head.scope, r->scope, sizeof(head.scope));
+	if ((rc = crdt_store_heads(c->store, &head, 1)) || head.seq == 0 || head.seq >= r->first_seq)
+		return rc;
+	buf_init(&old, CRDT_BODY_MAX);
+	buf_init(&p, CRDT_BODY_MAX);
+	rc = crdt_log_get(c->store, r->author, r->scope, head.seq, sync_seal_buf_one, &old);
+	if (rc || old.err || sync_proof_read(old.data, old.len, &pf) || pf.sig ||
+	    head.seq + pf.n + 1 != r->first_seq)
+		goto out; /* no proof waiting there (or not this range's) */
+	memcpy(h[0], old.data + 1, SYNC_HASH_LEN);
+	seq = head.seq;
+	for (uint64_t i = 0; i < pf.n; i++, x ^= 1) {
+		if (sync_proof_next(&pf, &hlc, &body, &body_len))
+			goto out;
+		sync_feed_hash(h[x ^ 1], h[x], r->author, r->scope, ++seq, hlc, body, body_len);
+	}
+	for (size_t i = 0; i < r->count; i++, x ^= 1)
+		sync_feed_hash(h[x ^ 1], h[x], r->author, r->scope, ++seq, cm[i].hlc,
+			       b->arena.data + cm[i].body_off, cm[i].body_len);
+	if (end->has_sig ? !sync_checkpoint_verify(r->author, h[x], end->sig)
+			 : memcmp(r->author, ch->sender, SYNC_PK_LEN) != 0)
+		goto out; /* not its author's: the proof waits as it was */
+	sync_proof_head(&p, old.data + 1, end->has_sig, pf.n + r->count);
+	buf_put(&p, pf.raw, pf.raw_len);
+	for (size_t i = 0; i < r->count; i++) {
+		buf_put_varint(&p, cm[i].hlc);
+		buf_put_lenbytes(&p, b->arena.data + cm[i].body_off, cm[i].body_len);
+	}
+	if (end->has_sig)
+		buf_put(&p, end->sig, SYNC_SIG_LEN);
+	if (!p.err)
+		rc = crdt_log_seal_set(c->store, r->author, r->scope, head.seq, p.data, p.len);
+	else if (p.err != ERR_TOOBIG)
+		rc = p.err;
+out:
+	buf_release(&old);
+	buf_release(&p);
+	return rc == ERR_NOTFOUND || rc == ERR_CORRUPT || rc == ERR_TOOBIG ? 0 : rc;
+}
+
 /* D8: the commits of range r at or below the feed's base are held
  * (pruned here after they were merged): counted as duplicates, and the
  * rest of the range is verified from the base's chain hash. */
@@ -1255,6 +1510,8 @@ static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, 
 			if ((okrc = sync_trust_author(c, r->author, r->scope, cm[i].seq, cm[i].hlc, &okwhy)))
 				ok = i;
 	if (ok == 0) {
+		if ((rc = sync_proof_extend(c, ch, b, r)))
+			goto out; /* P2 */
 		rc = okrc;
 		why = okwhy;
 		goto refuse;
@@ -1304,8 +1561,11 @@ static int sync_range_apply_at(struct sync_ctx *c, const struct sync_chunk *ch, 
 		*held = cm[i].seq;
 	}
 	rc = 0;
-	if (ok < r->count)
+	if (ok < r->count) {
 		sync_refuse(c, rep, r, cm[ok].seq, r->count - ok, okrc, okwhy);
+		if ((rc = sync_proof_keep(c, b, r, ok, h[ok - 1])))
+			goto out;
+	}
 	goto out;
 out_stop:
 	if (rc > 0) { /* the rest of the range was refused: said */

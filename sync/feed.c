@@ -162,7 +162,22 @@ int sync_seal_parse(const uint8_t *seal, size_t len, const uint8_t **hash, const
 		*sig = seal + 1 + SYNC_HASH_LEN;
 		return 0;
 	}
+	if (seal && len > 1 + SYNC_HASH_LEN + 1 && seal[0] == SYNC_SEAL_PROOF) {
+		*hash = seal + 1; /* its checkpoint is a later commit's (delta.c P1) */
+		return 0;
+	}
 	return ERR_CORRUPT;
+}
+
+bool sync_seal_proof(const uint8_t *seal, size_t len, const uint8_t **p, size_t *n)
+{
+	*p = NULL;
+	*n = 0;
+	if (!seal || len <= 1 + SYNC_HASH_LEN + 1 || seal[0] != SYNC_SEAL_PROOF)
+		return false;
+	*p = seal + 1 + SYNC_HASH_LEN;
+	*n = len - 1 - SYNC_HASH_LEN;
+	return true;
 }
 
 int sync_checkpoint_sign(const struct sync_identity *id, const uint8_t hash[SYNC_HASH_LEN],

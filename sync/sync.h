@@ -116,7 +116,8 @@ void sync_identity_release(struct sync_identity *id);
 void sync_feed_hash(uint8_t out[SYNC_HASH_LEN], const uint8_t *prev,
 		    const uint8_t author[SYNC_PK_LEN], const char *scope, uint64_t seq,
 		    uint64_t hlc, const uint8_t *body, size_t body_len);
-/* Split a seal into its hash and signature (*sig NULL when unsigned). */
+/* Split a seal into its hash and signature (*sig NULL when unsigned, or
+ * when its checkpoint is a later commit's: kind 3, delta.c P1). */
 int sync_seal_parse(const uint8_t *seal, size_t len, const uint8_t **hash, const uint8_t **sig);
 /* A sealer for crdt_store_set_sealer() that hashes and signs every local
  * commit with id (borrowed; must outlive the store's use of it). */

@@ -35,6 +35,11 @@ enum sync_msg_type {
 #define SYNC_HDR_COMPACT 6
 #define SYNC_SEAL_HASH 1 /* seal: kind 1 = hash, kind 2 = hash + signature */
 #define SYNC_SEAL_SIGNED 2
+/* kind 3 = hash + the proof of the commit (delta.c P1-P4): u8 signed,
+ * varint n, n x (varint hlc, lenbytes body) of the commits after it,
+ * then, when signed is 1, their author's checkpoint of the last of them
+ * (signed 0: a proof still waiting for it) */
+#define SYNC_SEAL_PROOF 3
 #define SYNC_AUTHORS_MAX 4096
 #define SYNC_ARENA_MAX ((size_t)256 << 20)
 
@@ -147,6 +152,9 @@ struct sync_chunk {
 void sync_batch_init(struct sync_batch *b);
 void sync_batch_release(struct sync_batch *b);
 void sync_batch_clear(struct sync_batch *b);
+/* The proof of a kind-3 seal (SYNC_SEAL_PROOF): *p and *n, the bytes
+ * after its hash; false for any other seal. */
+bool sync_seal_proof(const uint8_t *seal, size_t len, const uint8_t **p, size_t *n);
 struct sync_range *sync_batch_range(struct sync_batch *b);
 struct sync_commit *sync_batch_commit(struct sync_batch *b);
 

@@ -373,6 +373,54 @@ static void test_held_walk(void **state)
 	}
 }
 
+struct seal_got {
+	uint8_t seal[8];
+	size_t len;
+};
+
+static int seal_got_one(void *arg, const struct crdt_log_entry *e)
+{
+	struct seal_got *g = arg;
+	g->len = e->seal_len;
+	memcpy(g->seal, e->seal, e->seal_len < 8 ? e->seal_len : 8);
+	return 0;
+}
+
+/* crdt_log_seal_set replaces a held commit's seal, in a batch or not,
+ * and leaves the body, the state and the heads as they were; a commit
+ * not held is ERR_NOTFOUND. */
+static void test_log_seal_set(void **state)
+{
+	struct fx *f = *state;
+	struct seal_got g;
+	uint8_t body[1] = { 1 }, st[2];
+	static const uint8_t s1[] = { 1, 2, 3 }, s2[] = { 3, 4, 5, 6, 7 };
+	struct crdt_remote r = { .author = f->st_id, .scope = "s0001", .seq = 1,
+				 .hlc = CRDT_HLC(T_DAY0 + 1, 0), .body = body, .body_len = 1,
+				 .seal = s1, .seal_len = sizeof(s1), .carry = true };
+	struct crdt_vv_entry h = { .seq = 0 };
+	assert_int_equal(crdt_apply_remote_ex(f->hub, T_DAY0 + 10, &r), 0);
+	assert_int_equal(crdt_log_seal_set(f->hub, f->st_id, "s0001", 1, s2, sizeof(s2)), 0);
+	assert_int_equal(crdt_log_get(f->hub, f->st_id, "s0001", 1, seal_got_one, &g), 0);
+	assert_int_equal(g.len, sizeof(s2));
+	assert_memory_equal(g.seal, s2, sizeof(s2));
+	assert_int_equal(crdt_store_begin(f->hub), 0);
+	assert_int_equal(crdt_log_seal_set(f->hub, f->st_id, "s0001", 1, s1, sizeof(s1)), 0);
+	assert_int_equal(crdt_store_end(f->hub), 0);
+	assert_int_equal(crdt_log_get(f->hub, f->st_id, "s0001", 1, seal_got_one, &g), 0);
+	assert_int_equal(g.len, sizeof(s1));
+	assert_int_equal(crdt_log_states(f->hub, f->st_id, "s0001", 1, 2, st), 0);
+	assert_int_equal(st[0], CRDT_LOG_CARRIED);
+	assert_int_equal(st[1], CRDT_LOG_ABSENT);
+	memcpy(h.author, f->st_id, CRDT_AUTHOR_LEN);
+	snprintf(h.scope, sizeof(h.scope), "s0001");
+	assert_int_equal(crdt_store_heads(f->hub, &h, 1), 0);
+	assert_int_equal(h.seq, 1);
+	assert_int_equal(crdt_log_seal_set(f->hub, f->st_id, "s0001", 2, s1, sizeof(s1)), ERR_NOTFOUND);
+	assert_int_equal(crdt_log_seal_set(f->hub, f->hub_id, "s0001", 1, s1, sizeof(s1)), ERR_NOTFOUND);
+	assert_int_equal(crdt_log_seal_set(f->hub, f->st_id, "s0001", 1, s1, 0), ERR_USAGE);
+}
+
 static void test_clock_ahead_refused(void **state)
 {
 	struct fx *f = *state;
@@ -1376,6 +1424,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_points_once, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idempotent_apply, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_held_walk, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_log_seal_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_ahead_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_at_1970, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_two_handles, setup, teardown),

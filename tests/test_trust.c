@@ -2484,6 +2484,151 @@ static void test_statements_first(void **state)
 	t_close(&s2);
 }
 
+/* ---- a revoked station's commits from before its revocation ------------- */
+
+/* A session from a to b (t_session); the commits b refused as revoked. */
+static uint64_t t_session_revoked(struct t_node *a, struct t_node *b, uint64_t t)
+{
+	struct sync_session *sa, *sb;
+	struct sync_session_options oa = { .initiator = true }, ob = { 0 };
+	struct buf m;
+	uint64_t n;
+	buf_init(&m, SYNC_CHUNK_MAX);
+	oa.cert = a->cert.data;
+	oa.cert_len = a->cert.len;
+	ob.cert = b->cert.data;
+	ob.cert_len = b->cert.len;
+	assert_int_equal(sync_session_new(&sa, a->ctx, &oa, t), 0);
+	assert_int_equal(sync_session_new(&sb, b->ctx, &ob, t), 0);
+	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
+		while (sync_session_output(sa, &m, t) == 1)
+			assert_int_equal(sync_session_input(sb, m.data, m.len, t, NULL), 0);
+		while (sync_session_output(sb, &m, t) == 1)
+			assert_int_equal(sync_session_input(sa, m.data, m.len, t, NULL), 0);
+	}
+	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
+	n = (uint64_t)t_reason(sync_session_report(sb), ERR_REVOKED);
+	sync_session_free(sa);
+	sync_session_free(sb);
+	buf_release(&m);
+	return n;
+}
+
+/* Does n hold s1's commits 1..upto of scope s1, and none after? */
+static void t_holds_prefix(struct t_node *n, const struct t_node *s1, uint64_t upto, uint64_t last)
+{
+	for (uint64_t q = 1; q <= last; q++)
+		if (crdt_store_has(n->st, s1->id.pk, "s1", q) != (q <= upto))
+			fail_msg("commit s1/%llu: %s", (unsigned long long)q, q <= upto ? "missing" : "held");
+}
+
+/* Station s1 writes two commits, is revoked (--now), and writes a third
+ * before it learns; s2 carries all three in one range whose checkpoint
+ * is on the third (delta.c P1-P4). Every node that takes the first two
+ * keeps the refused third with its checkpoint as their proof and relays
+ * them on; none holds the third; once a peer holds the prefix, nothing
+ * of the feed is offered to it again. */
+static void t_revoked_prefix(bool carrier_knew, int county)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct sync_trust_row row;
+	uint64_t n;
+
+	t_county_open(&r, &hub, &hub2, &s1, &s2, county);
+	t_write_volunteer(&s1, "s1-v1", "s1", T0 + 100); /* seq 1 */
+	t_write_volunteer(&s1, "s1-v2", "s1", T0 + 101); /* seq 2 */
+	assert_int_equal(sync_revocation_row(&row, s1.id.pk, "s1", 0, T0 + 150, T0 + 150), 0);
+	t_root_commit(&r, &row.w, 1, T0 + 150);
+	t_carry(&r, &hub, T0 + 160, &rep, NULL);
+	t_carry(&r, &hub2, T0 + 160, &rep, NULL);
+	if (carrier_knew)
+		t_carry(&r, &s2, T0 + 160, &rep, NULL);
+	t_write_volunteer(&s1, "s1-v3", "s1", T0 + 200); /* seq 3: after it */
+
+	/* the carrier takes one range 1..3, its checkpoint on seq 3 */
+	t_carry(&s1, &s2, T0 + 210, &rep, NULL);
+	assert_int_equal(rep.carried, carrier_knew ? 2 : 3);
+	assert_int_equal(t_reason(&rep, ERR_REVOKED), carrier_knew ? 1 : 0);
+	t_holds_prefix(&s2, &s1, carrier_knew ? 2 : 3, 3);
+
+	/* to the hub: the first two, the third refused once */
+	n = t_session_revoked(&s2, &hub, T0 + 220);
+	t_holds_prefix(&hub, &s1, 2, 3);
+	assert_int_equal(n, 1);
+	/* the carrier knows now (the hub sent the root's feed): it offers
+	 * nothing of the feed again */
+	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 230), 0);
+	t_holds_prefix(&hub, &s1, 2, 3);
+
+	/* the hub relays the prefix with its proof; the third is refused there too */
+	n = t_session_revoked(&hub, &hub2, T0 + 240);
+	t_holds_prefix(&hub2, &s1, 2, 3);
+	assert_int_equal(n, 1);
+	assert_int_equal(t_session_revoked(&hub, &hub2, T0 + 250), 0);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
+static void test_revoked_prefix_carried(void **state)
+{
+	(void)state;
+	t_revoked_prefix(true, 24);
+}
+
+static void test_revoked_tail_not_resent(void **state)
+{
+	(void)state;
+	t_revoked_prefix(false, 25);
+}
+
+/* The same when s1's commits reach the carrier in pieces of its own feed
+ * without their checkpoint (D9, chunks of SYNC_CHUNK_IP): the proof of
+ * the two before the revocation waits for the checkpoint that ends the
+ * last piece (P2). */
+static void test_revoked_prefix_bare(void **state)
+{
+	struct t_node r, hub, hub2, s1, s2;
+	struct sync_report rep;
+	struct sync_trust_row row;
+	struct sync_scopes wants;
+	struct t_chunks ch;
+	char pk[16];
+	uint64_t n;
+	(void)state;
+
+	t_chunk = SYNC_CHUNK_IP;
+	t_county_open(&r, &hub, &hub2, &s1, &s2, 26);
+	t_chunk = 0;
+	for (int i = 0; i < 100; i++) { /* seq 1, 2 before; 3..100 after */
+		snprintf(pk, sizeof(pk), "s1-v%d", i + 1);
+		t_write_volunteer(&s1, pk, "s1", T0 + (i < 2 ? 100 : 200) + (uint64_t)i);
+		if (i == 1) {
+			assert_int_equal(sync_revocation_row(&row, s1.id.pk, "s1", 0, T0 + 150, T0 + 150), 0);
+			t_root_commit(&r, &row.w, 1, T0 + 150);
+			t_carry(&r, &hub, T0 + 160, &rep, NULL);
+			t_carry(&r, &s2, T0 + 160, &rep, NULL);
+		}
+	}
+	memset(&wants, 0, sizeof(wants));
+	sync_scopes_add(&wants, "s1");
+	memset(&ch, 0, sizeof(ch));
+	assert_int_equal(sync_delta_export(s1.ctx, NULL, 0, &wants, t_keep, &ch), 0);
+	assert_true(ch.n >= 3);
+	memset(&rep, 0, sizeof(rep));
+	for (size_t i = 0; i < ch.n; i++)
+		assert_int_equal(sync_chunk_apply(s2.ctx, ch.c[i].data, ch.c[i].len, T0 + 300, &rep, NULL, NULL), 0);
+	assert_int_equal(rep.carried, 2);
+	assert_int_equal(t_reason(&rep, ERR_REVOKED), 98);
+	t_holds_prefix(&s2, &s1, 2, 100);
+
+	n = t_session_revoked(&s2, &hub, T0 + 310);
+	t_holds_prefix(&hub, &s1, 2, 100);
+	assert_int_equal(n, 98);
+	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 320), 0);
+	t_chunks_free(&ch);
+	t_county_close(&r, &hub, &hub2, &s1, &s2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -2507,6 +2652,9 @@ int main(void)
 		cmocka_unit_test(test_plain_before_enrolment),
 		cmocka_unit_test(test_statements_first),
 		cmocka_unit_test(test_activity_rights),
+		cmocka_unit_test(test_revoked_prefix_carried),
+		cmocka_unit_test(test_revoked_tail_not_resent),
+		cmocka_unit_test(test_revoked_prefix_bare),
 	};
 	if (sync_init())
 		return 1;
