@@ -80,7 +80,7 @@ struct crdt_tstmt {
 #define CRDT_COMPONENT_MAX 64
 
 /*
- * The batch's row cache (rowcache.c, invariants K1-K5 there): inside
+ * The batch's row cache (rowcache.c, invariants K1-K6 there): inside
  * crdt_store_begin/end, rows of rows tables are read once, kept here and
  * written back once. Bounded: CRDT_CACHE_ROWS entries of sizeof(struct
  * crdt_cached) (about 1.1 KiB) plus CRDT_CACHE_BYTES of metadata and text,
