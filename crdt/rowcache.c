@@ -40,9 +40,9 @@
  *      UPDATEs only the columns of changed, and none when changed is
  *      empty, and leaves the same row in the file as writing every column
  *      would; a row not in the file is INSERTed whole. An UPDATE that
- *      leaves a column out leaves the indexes on it alone: most of what a
- *      full-row write cost a hub (an order's _scope, station and list
- *      index entries rewritten at every status move).
+ *      leaves a column out leaves the indexes on it alone: an order's
+ *      status move no longer rewrites its _scope, list and volunteer
+ *      index entries.
  *
  * Transitions of one entry (load = crdt_row_load, put = crdt_row_put):
  *   state \ event     | load           | put                | flush
