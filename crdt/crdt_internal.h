@@ -52,6 +52,17 @@ struct crdt_row {
 	char text[CRDT_COLS_MAX][CRDT_TEXT_MAX + 1];
 };
 
+/* An UPDATE of some of a table's columns (rowcache.c K6), prepared when
+ * first needed and kept: at most CRDT_UPD_STMTS, the least recently used
+ * finalized to make room. */
+#define CRDT_UPD_STMTS 32
+struct crdt_upd_stmt {
+	sqlite3_stmt *st; /* NULL: free */
+	uint32_t cols;    /* CRDT_CHG_* bits set by it */
+	uint8_t table;
+	uint64_t used;    /* upd_clock when last used */
+};
+
 struct crdt_tstmt {
 	sqlite3_stmt *get;    /* SELECT cols, _m WHERE pk = ? */
 	sqlite3_stmt *put;    /* INSERT OR REPLACE, for a new row */
@@ -69,7 +80,7 @@ struct crdt_tstmt {
 #define CRDT_COMPONENT_MAX 64
 
 /*
- * The batch's row cache (rowcache.c, invariants K1-K5 there): inside
+ * The batch's row cache (rowcache.c, invariants K1-K6 there): inside
  * crdt_store_begin/end, rows of rows tables are read once, kept here and
  * written back once. Bounded: CRDT_CACHE_ROWS entries of sizeof(struct
  * crdt_cached) (about 1.1 KiB) plus CRDT_CACHE_BYTES of metadata and text,
@@ -79,9 +90,19 @@ struct crdt_tstmt {
 #define CRDT_CACHE_SLOTS (2 * CRDT_CACHE_ROWS) /* a power of two */
 #define CRDT_CACHE_BYTES ((size_t)2 << 20)
 
+/* The columns of a row, as a bit set (rowcache.c K6): bit c is data
+ * column c, then the row's _m, _dead and _scope. */
+#define CRDT_CHG_M ((uint32_t)1 << CRDT_COLS_MAX)
+#define CRDT_CHG_DEAD ((uint32_t)1 << (CRDT_COLS_MAX + 1))
+#define CRDT_CHG_SCOPE ((uint32_t)1 << (CRDT_COLS_MAX + 2))
+/* every column of table t */
+#define CRDT_CHG_ALL(t) ((((uint32_t)1 << (t)->ncols) - 1) | CRDT_CHG_M | CRDT_CHG_DEAD | CRDT_CHG_SCOPE)
+_Static_assert(CRDT_COLS_MAX + 3 <= 32, "a row's columns fit a uint32_t");
+
 struct crdt_cached {
 	struct crdt_value v[CRDT_COLS_MAX]; /* TEXT points into the arena */
 	const uint8_t *m;                   /* encoded _m, in the arena */
+	uint32_t changed;                   /* K6: columns that may differ from the file's row */
 	uint16_t m_len;
 	uint8_t table;
 	uint8_t pk_len;
@@ -156,6 +177,8 @@ struct crdt_store {
 	struct buf seal, sealed_body; /* the sealer's output for a local commit */
 	struct crdt_sealer sealer;
 	struct crdt_rowcache cache;
+	struct crdt_upd_stmt upd[CRDT_UPD_STMTS];
+	uint64_t upd_clock;
 	/* The last base looked up (compact.c crdt_base_seq), good only in the
 	 * batch numbered base_txn: _base changes only in a write transaction,
 	 * and the batch's holds the lock; a base written in it forgets the
@@ -208,6 +231,13 @@ int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const 
 int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
 		   const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
 		   const char *scope, bool in_file);
+
+/* Write the columns cols (CRDT_CHG_* bits, not 0) of a row the file holds
+ * with an UPDATE of those alone (rowcache.c K6); v, m, dead and scope as
+ * in crdt_row_write, read only where cols has their bit. */
+int crdt_row_write_cols(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+			const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+			const char *scope, uint32_t cols);
 
 /* A row of scope (NULL: no scope, or not known) is written or deleted:
  * forget every kept digest that may hash it (commit.c M2). */

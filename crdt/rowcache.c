@@ -30,15 +30,32 @@
  *      are dead until the next drop). Both are allocated at the first batch
  *      and kept until crdt_store_close; if the allocation fails, batches
  *      write through as if there were no cache.
+ *  K6. changed holds every column (data columns, _m, _dead, _scope;
+ *      CRDT_CHG_* bits) whose value in the entry may differ from the
+ *      file's: a column whose bit is clear in an in_file entry holds what
+ *      the file holds. A load sets none; a put sets the columns whose
+ *      value (type and bytes) differs from the entry's before it, and all
+ *      of them for an entry it creates (it has no file row to compare
+ *      with); a flush clears them. So the flush of an in_file entry
+ *      UPDATEs only the columns of changed, and none when changed is
+ *      empty, and leaves the same row in the file as writing every column
+ *      would; a row not in the file is INSERTed whole. An UPDATE that
+ *      leaves a column out leaves the indexes on it alone: an order's
+ *      status move no longer rewrites its _scope, list and volunteer
+ *      index entries.
  *
  * Transitions of one entry (load = crdt_row_load, put = crdt_row_put):
  *   state \ event     | load           | put                | flush
  *   ------------------+----------------+--------------------+---------------
  *   not cached        | SELECT; clean  | dirty (in_file from| -
- *                     | entry (K2)     | the loaded row)    |
- *   clean             | from the entry | dirty              | -
- *   dirty             | from the entry | dirty              | written; clean,
- *                     |                |                    | in_file
+ *                     | entry (K2)     | the loaded row),   |
+ *                     |                | changed all (K6)   |
+ *   clean             | from the entry | dirty, changed |=  | -
+ *                     |                | the columns it     |
+ *                     |                | changes (K6)       |
+ *   dirty             | from the entry | dirty, as above    | written (K6);
+ *                     |                |                    | clean, in_file,
+ *                     |                |                    | changed none
  */
 #include <errno.h>
 #include <string.h>
@@ -141,6 +158,22 @@ int crdt_cache_get(struct crdt_store *s, const struct crdt_table *t, const struc
 	return crdt_meta_decode(&r->m, e->m, e->m_len);
 }
 
+/* Write one dirty entry back: the whole row when the file lacks it, else
+ * the columns it changed (K6). */
+static int crdt_cache_write(struct crdt_store *s, const struct crdt_cached *e)
+{
+	const struct crdt_table *t = crdt_schema_table(e->table);
+	const char *scope = e->has_scope ? e->scope : NULL;
+	uint32_t all = CRDT_CHG_ALL(t);
+
+	if (!e->in_file || e->changed == all)
+		return crdt_row_write(s, t, e->pk, e->pk_len, e->v, e->m, e->m_len, e->dead, scope,
+				      e->in_file);
+	if (!e->changed)
+		return 0; /* the file holds this row already */
+	return crdt_row_write_cols(s, t, e->pk, e->pk_len, e->v, e->m, e->m_len, e->dead, scope, e->changed);
+}
+
 /* Write every dirty entry to the file (K4). */
 int crdt_cache_flush(struct crdt_store *s)
 {
@@ -149,15 +182,49 @@ int crdt_cache_flush(struct crdt_store *s)
 		struct crdt_cached *e = &k->e[i];
 		if (!e->dirty)
 			continue;
-		const struct crdt_table *t = crdt_schema_table(e->table);
-		int rc = crdt_row_write(s, t, e->pk, e->pk_len, e->v, e->m, e->m_len, e->dead,
-					e->has_scope ? e->scope : NULL, e->in_file);
+		int rc = crdt_cache_write(s, e);
 		if (rc)
 			return rc;
 		e->dirty = false;
 		e->in_file = true;
+		e->changed = 0;
 	}
 	return 0;
+}
+
+static bool crdt_value_same(const struct crdt_value *a, const struct crdt_value *b)
+{
+	if (a->type != b->type)
+		return false;
+	switch (a->type) {
+	case CRDT_NULL:
+		return true;
+	case CRDT_INT:
+		return a->i == b->i;
+	case CRDT_REAL:
+		return memcmp(&a->r, &b->r, sizeof(a->r)) == 0; /* bits: -0.0 is not 0.0 */
+	case CRDT_TEXT:
+		return a->len == b->len && (!a->len || memcmp(a->s, b->s, a->len) == 0);
+	}
+	return false;
+}
+
+/* The columns of r (its _m encoded as m, m_len) that differ from entry e's
+ * (K6). */
+static uint32_t crdt_cache_diff(const struct crdt_table *t, const struct crdt_cached *e,
+				const struct crdt_row *r, const uint8_t *m, size_t m_len)
+{
+	uint32_t d = 0;
+	for (unsigned c = 0; c < t->ncols; c++)
+		if (!crdt_value_same(&e->v[c], &r->v[c]))
+			d |= (uint32_t)1 << c;
+	if (e->m_len != m_len || (m_len && memcmp(e->m, m, m_len) != 0))
+		d |= CRDT_CHG_M;
+	if (e->dead != !crdt_meta_live(&r->m))
+		d |= CRDT_CHG_DEAD;
+	if (e->has_scope != r->has_scope || (r->has_scope && strcmp(e->scope, r->scope) != 0))
+		d |= CRDT_CHG_SCOPE;
+	return d;
 }
 
 /* Keep row r of (t, pk) in the cache: as loaded (dirty false) or as merged
@@ -193,7 +260,11 @@ int crdt_cache_put(struct crdt_store *s, const struct crdt_table *t, const char 
 		sl = crdt_cache_slot(k, t->id, pk, pk_len);
 		e = NULL;
 	}
-	if (!e) {
+	uint32_t changed;
+	if (e) {
+		changed = e->changed | crdt_cache_diff(t, e, r, b->data, b->len);
+	} else {
+		changed = dirty ? CRDT_CHG_ALL(t) : 0; /* nothing to compare with (K6) */
 		e = &k->e[k->n++];
 		*sl = (uint16_t)k->n;
 		e->table = t->id;
@@ -217,6 +288,7 @@ int crdt_cache_put(struct crdt_store *s, const struct crdt_table *t, const char 
 		}
 	}
 	k->used += need;
+	e->changed = changed;
 	e->in_file = in_file;
 	e->exists = dirty || r->exists;
 	e->dirty = e->dirty || dirty;

@@ -880,14 +880,18 @@ int crdt_row_put(struct crdt_store *s, const struct crdt_table *t, const char *p
 			      r->has_scope ? r->scope : NULL, r->exists);
 }
 
-/* Bind a row to put, upd or ins: pk, the columns, _m, _dead, _scope. */
+/* Bind the columns cols (CRDT_CHG_* bits) of a row to put, upd, ins or
+ * an UPDATE of crdt_row_write_cols, and its pk: ?1 the pk, ?c+2 column c,
+ * then _m, _dead, _scope (every statement numbers them so). */
 static void crdt_row_bind(sqlite3_stmt *st, const struct crdt_table *t, const char *pk, size_t pk_len,
 			  const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
-			  const char *scope)
+			  const char *scope, uint32_t cols)
 {
 	sqlite3_bind_text(st, 1, pk, (int)pk_len, SQLITE_STATIC);
 	for (unsigned c = 0; c < t->ncols; c++) {
 		int i = (int)c + 2;
+		if (!(cols & ((uint32_t)1 << c)))
+			continue;
 		switch (v[c].type) {
 		case CRDT_NULL:
 			sqlite3_bind_null(st, i);
@@ -903,14 +907,15 @@ static void crdt_row_bind(sqlite3_stmt *st, const struct crdt_table *t, const ch
 			break;
 		}
 	}
-	sqlite3_bind_blob(st, (int)t->ncols + 2, m, (int)m_len, SQLITE_STATIC);
-	if (dead)
+	if (cols & CRDT_CHG_M)
+		sqlite3_bind_blob(st, (int)t->ncols + 2, m, (int)m_len, SQLITE_STATIC);
+	if ((cols & CRDT_CHG_DEAD) && dead)
 		sqlite3_bind_int(st, (int)t->ncols + 3, 1);
-	else
+	else if (cols & CRDT_CHG_DEAD)
 		sqlite3_bind_null(st, (int)t->ncols + 3);
-	if (scope)
+	if ((cols & CRDT_CHG_SCOPE) && scope)
 		sqlite3_bind_text(st, (int)t->ncols + 4, scope, -1, SQLITE_STATIC);
-	else
+	else if (cols & CRDT_CHG_SCOPE)
 		sqlite3_bind_null(st, (int)t->ncols + 4);
 }
 
@@ -922,13 +927,93 @@ int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char 
 	int rc;
 
 	crdt_digest_forget(s, scope);
-	crdt_row_bind(st, t, pk, pk_len, v, m, m_len, dead, scope);
+	crdt_row_bind(st, t, pk, pk_len, v, m, m_len, dead, scope, CRDT_CHG_ALL(t));
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc != SQLITE_DONE)
 		return crdt_sql_rc(rc);
 	/* an UPDATE that found no row would lose the write */
 	return in_file && sqlite3_changes(s->db) != 1 ? ERR_CORRUPT : 0;
+}
+
+/* UPDATE t SET <the columns of cols> WHERE pk = ?1, numbered as
+ * crdt_row_bind binds them: SQLite then rewrites only the indexes on those
+ * columns (an order's status leaves its _scope, station and list indexes
+ * alone). Prepared once per (table, cols) and kept (CRDT_UPD_STMTS). */
+static int crdt_upd_stmt(struct crdt_store *s, const struct crdt_table *t, uint32_t cols, sqlite3_stmt **out)
+{
+	struct crdt_upd_stmt *u = NULL;
+	struct buf sql;
+	char part[96];
+	int rc;
+
+	s->upd_clock++;
+	for (size_t i = 0; i < CRDT_UPD_STMTS; i++) {
+		struct crdt_upd_stmt *x = &s->upd[i];
+		if (x->st && x->table == t->id && x->cols == cols) {
+			x->used = s->upd_clock;
+			*out = x->st;
+			return 0;
+		}
+		if (!u || (u->st && (!x->st || x->used < u->used)))
+			u = x; /* a free slot, else the least recently used */
+	}
+	buf_init(&sql, 1 << 12);
+	snprintf(part, sizeof(part), "UPDATE \"%s\" SET ", t->name);
+	buf_put(&sql, part, strlen(part));
+	for (size_t c = 0; c < t->ncols; c++) {
+		if (!(cols & ((uint32_t)1 << c)))
+			continue;
+		snprintf(part, sizeof(part), "\"%s\" = ?%zu, ", t->cols[c].name, c + 2);
+		buf_put(&sql, part, strlen(part));
+	}
+	if (cols & CRDT_CHG_M) {
+		snprintf(part, sizeof(part), "_m = ?%zu, ", t->ncols + 2);
+		buf_put(&sql, part, strlen(part));
+	}
+	if (cols & CRDT_CHG_DEAD) {
+		snprintf(part, sizeof(part), "_dead = ?%zu, ", t->ncols + 3);
+		buf_put(&sql, part, strlen(part));
+	}
+	if (cols & CRDT_CHG_SCOPE) {
+		snprintf(part, sizeof(part), "_scope = ?%zu, ", t->ncols + 4);
+		buf_put(&sql, part, strlen(part));
+	}
+	sql.len -= 2; /* the last ", " (cols is not 0) */
+	buf_put(&sql, " WHERE pk = ?1", 15);
+	rc = sql.err;
+	sqlite3_finalize(u->st);
+	u->st = NULL;
+	if (!rc)
+		rc = crdt_prepare(s, (const char *)sql.data, &u->st);
+	buf_release(&sql);
+	if (rc)
+		return rc;
+	u->table = (uint8_t)t->id;
+	u->cols = cols;
+	u->used = s->upd_clock;
+	*out = u->st;
+	return 0;
+}
+
+int crdt_row_write_cols(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
+			const struct crdt_value *v, const uint8_t *m, size_t m_len, bool dead,
+			const char *scope, uint32_t cols)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (!cols || (cols & ~CRDT_CHG_ALL(t)))
+		return ERR_USAGE;
+	if ((rc = crdt_upd_stmt(s, t, cols, &st)))
+		return rc;
+	crdt_digest_forget(s, scope);
+	crdt_row_bind(st, t, pk, pk_len, v, m, m_len, dead, scope, cols);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE)
+		return crdt_sql_rc(rc);
+	return sqlite3_changes(s->db) != 1 ? ERR_CORRUPT : 0; /* as crdt_row_write */
 }
 
 int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
@@ -946,7 +1031,7 @@ int crdt_row_insert_new(struct crdt_store *s, const struct crdt_table *t, const 
 		return b->err;
 	crdt_digest_forget(s, r->has_scope ? r->scope : NULL);
 	crdt_row_bind(st, t, pk, pk_len, r->v, b->data, b->len, !crdt_meta_live(&r->m),
-		      r->has_scope ? r->scope : NULL);
+		      r->has_scope ? r->scope : NULL, CRDT_CHG_ALL(t));
 	rc = sqlite3_step(st);
 	sqlite3_reset(st);
 	if (rc == SQLITE_DONE)

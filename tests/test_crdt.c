@@ -778,6 +778,307 @@ static void test_batch_row_cache(void **state)
 	crdt_store_close(batch);
 }
 
+/* ---- rowcache.c K6: only the changed columns written back ---------- */
+
+static uint64_t k6_next(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL); /* splitmix64 */
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static unsigned k6_below(uint64_t *s, unsigned n)
+{
+	return (unsigned)(k6_next(s) % n);
+}
+
+/* A text of about len bytes, one of a few, so writes often repeat a value. */
+static const char *k6_text(uint64_t *r, char *buf, size_t cap, size_t len)
+{
+	static const char *const few[] = { "王伟", "李娜", "open", "" };
+	unsigned k = k6_below(r, 6);
+	if (k < 4 || !len)
+		return few[k % 4];
+	size_t n = len < cap - 1 ? len : cap - 1;
+	memset(buf, 'a' + (int)k, n);
+	buf[n] = '\0';
+	return buf;
+}
+
+/* One random write of a volunteer or an order of a small pool: columns of
+ * every type, NULLs, equal values again, -0.0 and 0.0, a volunteer's
+ * deletes. */
+static void k6_write(uint64_t *r, struct crdt_write *w, char *pk, size_t pkcap, unsigned nvol,
+		     size_t textlen, char *tbuf, size_t tcap)
+{
+	static const char *const st[] = { "open", "dispatched", "accepted", "cancelled", "done", "rated" };
+	static const double hours[] = { 0.0, -0.0, 1.5, 2.0 };
+	if (k6_below(r, 2)) {
+		snprintf(pk, pkcap, "s0001-v%u", k6_below(r, nvol));
+		if (k6_below(r, 12) == 0) {
+			crdt_write_init(w, VOLUNTEERS, CRDT_DELETE, pk);
+			return;
+		}
+		crdt_write_init(w, VOLUNTEERS, CRDT_UPSERT, pk);
+		crdt_write_text(w, "phone", k6_below(r, 2) ? "13900000001" : "13900000002");
+		if (k6_below(r, 2))
+			crdt_write_text(w, "name", k6_text(r, tbuf, tcap, 0));
+		if (k6_below(r, 3) == 0)
+			crdt_write_text(w, "station", k6_below(r, 2) ? "s0001" : "s0002");
+		if (k6_below(r, 3) == 0)
+			crdt_write_text(w, "skills", k6_text(r, tbuf, tcap, textlen));
+		if (k6_below(r, 4) == 0)
+			crdt_write_null(w, "team");
+		else if (k6_below(r, 3) == 0)
+			crdt_write_text(w, "team", "s0001-t1");
+		if (k6_below(r, 3) == 0)
+			crdt_write_int(w, "registered_at", k6_below(r, 3));
+		return;
+	}
+	snprintf(pk, pkcap, "s0001-o%u", k6_below(r, 8)); /* orders are never deleted */
+	crdt_write_init(w, ORDERS, CRDT_UPSERT, pk);
+	crdt_write_int(w, "updated_at", k6_below(r, 4));
+	if (k6_below(r, 4) == 0)
+		crdt_write_text(w, "station", k6_below(r, 2) ? "s0001" : "s0002");
+	if (k6_below(r, 2)) { /* the register; the volunteer alone would leave a new order's status NULL */
+		crdt_write_text(w, "status", st[k6_below(r, 6)]);
+		if (k6_below(r, 2))
+			crdt_write_text(w, "volunteer", k6_below(r, 2) ? "s0001-v1" : "s0001-v2");
+	}
+	if (k6_below(r, 3) == 0)
+		crdt_write_real(w, "hours", hours[k6_below(r, 4)]);
+	if (k6_below(r, 4) == 0)
+		crdt_write_text(w, "comment", k6_text(r, tbuf, tcap, textlen));
+	if (k6_below(r, 6) == 0)
+		crdt_write_null(w, "comment");
+}
+
+struct k6_commit {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+	uint8_t *body;
+	size_t len;
+};
+
+struct k6_feed {
+	struct k6_commit *c;
+	size_t n, cap;
+};
+
+static int k6_take(void *arg, const struct crdt_log_entry *e)
+{
+	struct k6_feed *f = arg;
+	if (f->n == f->cap) {
+		f->cap = f->cap ? 2 * f->cap : 256;
+		f->c = realloc(f->c, f->cap * sizeof(*f->c));
+		assert_non_null(f->c);
+	}
+	struct k6_commit *c = &f->c[f->n++];
+	memcpy(c->author, e->author, CRDT_AUTHOR_LEN);
+	snprintf(c->scope, sizeof(c->scope), "%s", e->scope);
+	c->seq = e->seq;
+	c->hlc = e->hlc;
+	c->body = malloc(e->body_len ? e->body_len : 1);
+	assert_non_null(c->body);
+	memcpy(c->body, e->body, e->body_len);
+	c->len = e->body_len;
+	return 0;
+}
+
+/* Every row of every rows table of a and b, column by column. */
+static void k6_same_rows(struct crdt_store *a, struct crdt_store *b, uint64_t seed)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < crdt_ntables; i++) {
+		const struct crdt_table *t = &crdt_tables[i];
+		if (!t->name || t->kind != CRDT_KIND_ROWS)
+			continue;
+		char sql[128];
+		sqlite3_stmt *x, *y;
+		snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY pk", t->name);
+		assert_int_equal(sqlite3_prepare_v2(crdt_store_db(a), sql, -1, &x, NULL), SQLITE_OK);
+		assert_int_equal(sqlite3_prepare_v2(crdt_store_db(b), sql, -1, &y, NULL), SQLITE_OK);
+		int rx, ry;
+		size_t rows = 0;
+		while ((rx = sqlite3_step(x)) == SQLITE_ROW) {
+			ry = sqlite3_step(y);
+			if (ry != SQLITE_ROW)
+				fail_msg("seed %llu: %s: the batch's file lacks row %s", (unsigned long long)seed,
+					 t->name, sqlite3_column_text(x, 0));
+			for (int c = 0; c < sqlite3_column_count(x); c++) {
+				int ty = sqlite3_column_type(x, c);
+				const void *px = sqlite3_column_blob(x, c), *py = sqlite3_column_blob(y, c);
+				int nx = sqlite3_column_bytes(x, c), ny = sqlite3_column_bytes(y, c);
+				if (ty != sqlite3_column_type(y, c) || nx != ny || (nx && memcmp(px, py, (size_t)nx)))
+					fail_msg("seed %llu: %s row %s column %s differs", (unsigned long long)seed,
+						 t->name, sqlite3_column_text(x, 0), sqlite3_column_name(x, c));
+			}
+			rows++;
+		}
+		assert_int_equal(rx, SQLITE_DONE);
+		assert_int_equal(sqlite3_step(y), SQLITE_DONE);
+		sqlite3_finalize(x);
+		sqlite3_finalize(y);
+		total += rows;
+	}
+	assert_true(total > 0);
+}
+
+/* Three authors (two stations and the hub, writing the same rows from two
+ * scopes, so a row's _scope moves too) make ncommits each; their feeds,
+ * interleaved at random, go to one replica commit by commit (written
+ * through) and to another in batches of 1 to batch_max commits (the row
+ * cache). The files must hold the same rows, to the byte. */
+static void k6_run(uint64_t seed, unsigned nvol, size_t textlen, unsigned ncommits, unsigned batch_max)
+{
+	struct crdt_options co = { .no_sync = true };
+	struct crdt_store *au[3], *thru, *cached;
+	static const char *const names[3] = { "s0001", "s0002", "hub" };
+	struct k6_feed feed[3] = { { 0 } };
+	uint8_t id[CRDT_AUTHOR_LEN];
+	struct crdt_write w[3];
+	char pk[3][32];
+	static char tbuf[3][CRDT_TEXT_MAX + 1];
+	uint64_t r = seed;
+
+	print_message("K6 seed %llu\n", (unsigned long long)seed);
+	for (unsigned a = 0; a < 3; a++) {
+		t_author(id, names[a]);
+		assert_int_equal(crdt_store_open(&au[a], ":memory:", id, &co), 0);
+	}
+	t_author(id, "thru");
+	assert_int_equal(crdt_store_open(&thru, ":memory:", id, &co), 0);
+	t_author(id, "cached");
+	assert_int_equal(crdt_store_open(&cached, ":memory:", id, &co), 0);
+	for (unsigned i = 0; i < ncommits; i++)
+		for (unsigned a = 0; a < 3; a++) {
+			size_t n = 1 + k6_below(&r, 3);
+			for (size_t k = 0; k < n; k++)
+				k6_write(&r, &w[k], pk[k], sizeof(pk[k]), nvol, textlen, tbuf[k], sizeof(tbuf[k]));
+			const char *scope = a == 2 ? (k6_below(&r, 2) ? "s0001" : "s0002") : names[a];
+			uint64_t wall = T_DAY0 + 1000 * (uint64_t)i + k6_below(&r, 3000);
+			int rc = crdt_commit_local(au[a], wall, scope, w, n, NULL);
+			if (rc)
+				fail_msg("seed %llu: local commit: %s", (unsigned long long)seed, err_str(rc));
+		}
+	for (unsigned a = 0; a < 3; a++) {
+		struct crdt_vv_entry *vv;
+		size_t n;
+		assert_int_equal(crdt_store_vv(au[a], &vv, &n), 0);
+		for (size_t i = 0; i < n; i++)
+			assert_int_equal(crdt_log_each(au[a], vv[i].author, vv[i].scope, 0, k6_take, &feed[a]), 0);
+		free(vv);
+	}
+	size_t at[3] = { 0 }, left = feed[0].n + feed[1].n + feed[2].n, batch = 0;
+	while (left) {
+		if (!batch) { /* a new batch at the cached replica */
+			batch = 1 + k6_below(&r, batch_max);
+			assert_int_equal(crdt_store_begin(cached), 0);
+		}
+		unsigned a;
+		do
+			a = k6_below(&r, 3);
+		while (at[a] == feed[a].n);
+		const struct k6_commit *c = &feed[a].c[at[a]++];
+		int rt = crdt_apply_remote(thru, T_DAY0 + 10000000, c->author, c->scope, c->seq, c->hlc, c->body, c->len);
+		int rb = crdt_apply_remote(cached, T_DAY0 + 10000000, c->author, c->scope, c->seq, c->hlc, c->body,
+					   c->len);
+		assert_int_equal(rt, rb);
+		assert_true(rt >= 0);
+		left--;
+		if (--batch == 0 || !left) {
+			assert_int_equal(crdt_store_end(cached), 0);
+			batch = 0;
+		}
+	}
+	k6_same_rows(thru, cached, seed);
+	assert_same_state(thru, cached);
+	for (unsigned a = 0; a < 3; a++) {
+		for (size_t i = 0; i < feed[a].n; i++)
+			free(feed[a].c[i].body);
+		free(feed[a].c);
+		crdt_store_close(au[a]);
+	}
+	crdt_store_close(thru);
+	crdt_store_close(cached);
+}
+
+/* Rows in the file, then one batch that changes each once with a long
+ * text: the arena fills at puts, and a row put when it fills is not
+ * changed again, so what that put changed must reach the file (K6: a
+ * put that creates the entry marks every column). */
+static void k6_once(void)
+{
+	struct crdt_options co = { .no_sync = true };
+	struct crdt_store *au, *thru, *cached;
+	struct k6_feed feed = { 0 };
+	struct crdt_vv_entry *vv;
+	uint8_t id[CRDT_AUTHOR_LEN];
+	static char text[CRDT_TEXT_MAX + 1];
+	const unsigned nrows = CRDT_CACHE_ROWS + 200;
+	char pk[32];
+	struct crdt_write w;
+	size_t n;
+
+	t_author(id, "s0001");
+	assert_int_equal(crdt_store_open(&au, ":memory:", id, &co), 0);
+	t_author(id, "thru");
+	assert_int_equal(crdt_store_open(&thru, ":memory:", id, &co), 0);
+	t_author(id, "cached");
+	assert_int_equal(crdt_store_open(&cached, ":memory:", id, &co), 0);
+	for (unsigned round = 0; round < 2; round++)
+		for (unsigned i = 0; i < nrows; i++) {
+			snprintf(pk, sizeof(pk), "s0001-v%u", i);
+			crdt_write_init(&w, VOLUNTEERS, CRDT_UPSERT, pk);
+			if (round == 0) {
+				crdt_write_text(&w, "name", "王伟");
+				crdt_write_text(&w, "station", "s0001");
+			} else {
+				memset(text, 'a' + (int)(i % 26), CRDT_TEXT_MAX);
+				text[CRDT_TEXT_MAX] = '\0';
+				crdt_write_text(&w, "skills", text);
+			}
+			assert_int_equal(crdt_commit_local(au, T_DAY0 + round * 100000 + i, "s0001", &w, 1, NULL), 0);
+		}
+	assert_int_equal(crdt_store_vv(au, &vv, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(crdt_log_each(au, vv[0].author, vv[0].scope, 0, k6_take, &feed), 0);
+	free(vv);
+	assert_int_equal(feed.n, 2 * nrows);
+	for (size_t i = 0; i < feed.n; i++) {
+		const struct k6_commit *c = &feed.c[i];
+		if (i % nrows == 0)
+			assert_int_equal(crdt_store_begin(cached), 0);
+		assert_int_equal(crdt_apply_remote(thru, T_DAY0 + 999000, c->author, c->scope, c->seq, c->hlc, c->body,
+						   c->len), 0);
+		assert_int_equal(crdt_apply_remote(cached, T_DAY0 + 999000, c->author, c->scope, c->seq, c->hlc,
+						   c->body, c->len), 0);
+		if (i % nrows == nrows - 1)
+			assert_int_equal(crdt_store_end(cached), 0);
+	}
+	k6_same_rows(thru, cached, 0);
+	for (size_t i = 0; i < feed.n; i++)
+		free(feed.c[i].body);
+	free(feed.c);
+	crdt_store_close(au);
+	crdt_store_close(thru);
+	crdt_store_close(cached);
+}
+
+/* rowcache.c K6: many merges of a few rows in each batch (seeds 1..12),
+ * and batches over more rows, or more bytes, than the cache holds (it
+ * writes back and starts again in the middle, K3). */
+static void test_cache_writes_columns(void **state)
+{
+	(void)state;
+	for (uint64_t seed = 1; seed <= 12; seed++)
+		k6_run(seed, 6, 40, 300, seed % 3 ? 40 : 400);
+	k6_run(99, CRDT_CACHE_ROWS * 2, CRDT_TEXT_MAX / 2, 1200, 4000); /* rows */
+	k6_once(); /* bytes: the arena fills at puts */
+}
+
 /* An upsert and a delete of one row in one commit: deleted, either order. */
 static void test_same_commit_delete(void **state)
 {
@@ -1434,6 +1735,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_batch_abort, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkpoint_after_batch, setup, teardown),
 		cmocka_unit_test(test_batch_row_cache),
+		cmocka_unit_test(test_cache_writes_columns),
 		cmocka_unit_test_setup_teardown(test_same_commit_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock_no_ratchet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clockless_board, setup, teardown),
