@@ -95,12 +95,12 @@
  *      a relayed feed ends before it, D1); nothing of a feed is held past
  *      a proof. The receiver judges every commit of it again: it takes
  *      the same prefix and refuses the rest, with its reason, once.
- *  P4. A feed this node did not author is not offered from a commit its
- *      rules refuse as revoked (nor, then, any after it): the peer would
- *      refuse them all. A relay that took a revoked commit before it
- *      learned the revocation stops offering it once it has (the root's
- *      feed comes first in every export), so a refusal is not repeated
- *      session after session.
+ *  P4. A relay still offers a revoked author's commits it took before it
+ *      learned the revocation (carried): the hub refuses them with their
+ *      reason and its refused.log shows the attempt, at every session
+ *      that brings them (the hub is where an administrator reads
+ *      refusals). Not offering them (tried in session 8) left the hub
+ *      with no record that the revoked board wrote on.
  */
 #include <errno.h>
 #include <sodium.h>
@@ -773,16 +773,6 @@ uint64_t sync_ctx_pruned(const struct sync_ctx *c, const struct crdt_vv_entry **
 	return c->pruned_feeds;
 }
 
-/* P4: is the first commit a peer lacks of another author's feed one
- * that this node's rules refuse as revoked? Then so is the rest of the
- * feed (a revocation covers a feed from a seq or a time on, and HLCs
- * grow along a feed), and the peer would refuse it all. */
-static bool sync_collect_revoked(struct sync_ctx *c, const struct sync_range *r, const struct sync_commit *first)
-{
-	const char *why;
-	return c->trust && sync_trust_author(c, r->author, r->scope, first->seq, first->hlc, &why) == ERR_REVOKED;
-}
-
 /* Fill b with what the peer lacks, one range per feed; ranges of a scope
  * in reads (may be NULL: none) are opened when they can be, and what may
  * travel only opened is left out of the others (D6). */
@@ -840,12 +830,9 @@ static int sync_collect(struct sync_ctx *c, const struct crdt_vv_entry *vv, size
 		if (b->nc == r->first_commit && (rc = sync_collect_pruned(c, r, from)))
 			goto out;
 		size_t cnt = b->nc - r->first_commit;
-		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0) {
+		if (memcmp(r->author, c->id->pk, SYNC_PK_LEN) != 0)
 			while (cnt > 0 && !b->cm[r->first_commit + cnt - 1].has_sig)
 				cnt--; /* relayed: end at the author's last checkpoint held */
-			if (cnt > 0 && sync_collect_revoked(c, r, &b->cm[r->first_commit]))
-				cnt = 0; /* P4 */
-		}
 		b->nc = r->first_commit + cnt;
 		r->count = cnt;
 		if (cnt == 0)

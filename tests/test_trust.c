@@ -2526,8 +2526,10 @@ static void t_holds_prefix(struct t_node *n, const struct t_node *s1, uint64_t u
  * before it learns; s2 carries all three in one range whose checkpoint
  * is on the third (delta.c P1-P4). Every node that takes the first two
  * keeps the refused third with its checkpoint as their proof and relays
- * them on; none holds the third; once a peer holds the prefix, nothing
- * of the feed is offered to it again. */
+ * them on; none but a carrier that took it before it knew holds the
+ * third; a node that holds only the prefix offers nothing of the feed
+ * again, and such a carrier offers the third again, refused each time
+ * (P4). */
 static void t_revoked_prefix(bool carrier_knew, int county)
 {
 	struct t_node r, hub, hub2, s1, s2;
@@ -2556,9 +2558,10 @@ static void t_revoked_prefix(bool carrier_knew, int county)
 	n = t_session_revoked(&s2, &hub, T0 + 220);
 	t_holds_prefix(&hub, &s1, 2, 3);
 	assert_int_equal(n, 1);
-	/* the carrier knows now (the hub sent the root's feed): it offers
-	 * nothing of the feed again */
-	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 230), 0);
+	/* a carrier that took the third before it knew still offers it, and
+	 * the hub refuses it again, with its reason (P4); one that knew
+	 * holds the prefix alone and offers nothing */
+	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 230), carrier_knew ? 0 : 1);
 	t_holds_prefix(&hub, &s1, 2, 3);
 
 	/* the hub relays the prefix with its proof; the third is refused there too */
@@ -2575,7 +2578,7 @@ static void test_revoked_prefix_carried(void **state)
 	t_revoked_prefix(true, 24);
 }
 
-static void test_revoked_tail_not_resent(void **state)
+static void test_revoked_tail_refused_again(void **state)
 {
 	(void)state;
 	t_revoked_prefix(false, 25);
@@ -2653,7 +2656,7 @@ int main(void)
 		cmocka_unit_test(test_statements_first),
 		cmocka_unit_test(test_activity_rights),
 		cmocka_unit_test(test_revoked_prefix_carried),
-		cmocka_unit_test(test_revoked_tail_not_resent),
+		cmocka_unit_test(test_revoked_tail_refused_again),
 		cmocka_unit_test(test_revoked_prefix_bare),
 	};
 	if (sync_init())
