@@ -532,16 +532,28 @@ static void radio_answer(struct radio *r, coap_resource_t *res, coap_session_t *
 	mem_free(body);
 }
 
-/* R7: FNV-1a of what names a request: its address, message ID and token. */
-static uint32_t radio_done_hash(const char *addr, uint16_t mid, coap_bin_const_t tok)
+/* R7: FNV-1a of what names a request, its address, message ID and
+ * token, and of its payload: two requests from one address (a LoRa
+ * bridge forwards every station's sync from one) whose message IDs and
+ * short tokens meet by chance are still told apart. */
+static uint32_t radio_done_hash(const char *addr, const coap_pdu_t *req)
 {
+	coap_bin_const_t tok = coap_pdu_get_token(req);
+	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
+	const uint8_t *data = NULL;
+	size_t len = 0;
 	uint32_t h = 2166136261u;
+
+	if (!coap_get_data(req, &len, &data))
+		len = 0;
 	for (const char *c = addr; *c; c++)
 		h = (h ^ (uint8_t)*c) * 16777619u;
 	h = (h ^ (mid >> 8)) * 16777619u;
 	h = (h ^ (mid & 0xff)) * 16777619u;
 	for (size_t i = 0; i < tok.length; i++)
 		h = (h ^ tok.s[i]) * 16777619u;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ data[i]) * 16777619u;
 	return h;
 }
 
@@ -566,7 +578,7 @@ static const struct radio_done *radio_done_find(struct radio *r, const char *add
 {
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
-	uint32_t h = radio_done_hash(addr, mid, tok);
+	uint32_t h = radio_done_hash(addr, req);
 
 	while (r->done && now > r->done->at_ms + RADIO_DONE_MS)
 		radio_done_drop_first(r);
@@ -606,7 +618,7 @@ static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t 
 	d->ct = ct;
 	d->len = len;
 	d->at_ms = now;
-	d->hash = radio_done_hash(addr, d->mid, tok);
+	d->hash = radio_done_hash(addr, req);
 	while (r->done && (r->ndone >= RADIO_DONE_MAX || r->done_bytes + len > RADIO_DONE_BYTES))
 		radio_done_drop_first(r);
 	d->hnext = r->done_slot[d->hash % RADIO_DONE_SLOTS];

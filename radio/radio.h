@@ -34,11 +34,11 @@
  *      POST sent while another request to the peer is in flight carries
  *      a Uri-Query "r=N" the server strips before its handler; a handler
  *      runs once per POST, never again for a later block of its response.
- *  R7. A copy of a POST (the same address, message ID and token: the
- *      client's retransmission after a lost answer, of a whole body or of
- *      its last block) gets the answer the first one got, without the
- *      handler running again, while the server keeps it: the last 4,096
- *      POST answers, 8 MiB in all, for two minutes at most.
+ *  R7. A copy of a POST (the same address, message ID, token and
+ *      payload: the client's retransmission after a lost answer, of a
+ *      whole body or of its last block) gets the answer the first one got,
+ *      without the handler running again, while the server keeps it: the
+ *      last 4,096 POST answers, 8 MiB in all, for two minutes at most.
  *
  * Ownership. struct radio owns its libcoap context, sockets and peers;
  * radio_free() frees them all (pending requests end with -ECANCELED).

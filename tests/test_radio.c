@@ -745,7 +745,8 @@ static size_t t_ask(int fd, struct radio *srv, const uint8_t *req, size_t n, uin
 /* R7: a POST sent again with the same message ID (its answer was lost)
  * gets the same answer without the handler running again, whether the
  * body came whole or block-wise (its last block again: not 4.08); a new
- * message with the same body runs the handler. */
+ * message with the same body runs the handler, and so does another body
+ * under a message ID used before. */
 static void test_coap_again(void **state)
 {
 	struct radio *srv;
@@ -795,11 +796,19 @@ static void test_coap_again(void **state)
 	radio_stats_get(srv, &st);
 	assert_int_equal(st.answered_again, 2);
 
-	/* the same body in a new message is a new POST */
+	/* the same body in a new message is a new POST; so is another body
+	 * under a message ID (and token) used before */
 	n = t_post(req, 5, -1, echo, echolen, "abc");
 	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
 	assert_int_equal(resp[1], 0x44);
 	assert_int_equal(calls, 3);
+	n = t_post(req, 2, -1, echo, echolen, "xyz");
+	got = t_ask(fd, srv, req, n, resp, sizeof(resp));
+	assert_int_equal(resp[1], 0x44);
+	t_coap_opts(resp, got, num, 16, &pay);
+	assert_int_equal(got - pay, 6);
+	assert_memory_equal(resp + pay, "zyxzyx", 6);
+	assert_int_equal(calls, 4);
 	close(fd);
 	radio_free(srv);
 }
