@@ -72,4 +72,49 @@ static inline int t_sync(struct crdt_store *src, struct crdt_store *dst, uint64_
 	return c.failed ? -c.failed : c.applied;
 }
 
+/* A copy of held commits (crdt_log_each with t_pool_add), to deliver
+ * later in any order; t_pool_free frees the copies. */
+struct t_commit {
+	uint8_t author[CRDT_AUTHOR_LEN];
+	char scope[CRDT_SCOPE_MAX + 1];
+	uint64_t seq, hlc;
+	uint8_t *body;
+	size_t len;
+};
+
+struct t_pool {
+	struct t_commit *c;
+	size_t n, cap;
+};
+
+static inline int t_pool_add(void *arg, const struct crdt_log_entry *e)
+{
+	struct t_pool *p = arg;
+	if (p->n == p->cap) {
+		p->cap = p->cap ? 2 * p->cap : 256;
+		p->c = realloc(p->c, p->cap * sizeof(*p->c));
+		if (!p->c)
+			abort();
+	}
+	struct t_commit *c = &p->c[p->n++];
+	memcpy(c->author, e->author, CRDT_AUTHOR_LEN);
+	snprintf(c->scope, sizeof(c->scope), "%s", e->scope);
+	c->seq = e->seq;
+	c->hlc = e->hlc;
+	c->body = malloc(e->body_len ? e->body_len : 1);
+	if (!c->body)
+		abort();
+	memcpy(c->body, e->body, e->body_len);
+	c->len = e->body_len;
+	return 0;
+}
+
+static inline void t_pool_free(struct t_pool *p)
+{
+	for (size_t i = 0; i < p->n; i++)
+		free(p->c[i].body);
+	free(p->c);
+	memset(p, 0, sizeof(*p));
+}
+
 #endif

@@ -854,39 +854,6 @@ static void k6_write(uint64_t *r, struct crdt_write *w, char *pk, size_t pkcap, 
 		crdt_write_null(w, "comment");
 }
 
-struct k6_commit {
-	uint8_t author[CRDT_AUTHOR_LEN];
-	char scope[CRDT_SCOPE_MAX + 1];
-	uint64_t seq, hlc;
-	uint8_t *body;
-	size_t len;
-};
-
-struct k6_feed {
-	struct k6_commit *c;
-	size_t n, cap;
-};
-
-static int k6_take(void *arg, const struct crdt_log_entry *e)
-{
-	struct k6_feed *f = arg;
-	if (f->n == f->cap) {
-		f->cap = f->cap ? 2 * f->cap : 256;
-		f->c = realloc(f->c, f->cap * sizeof(*f->c));
-		assert_non_null(f->c);
-	}
-	struct k6_commit *c = &f->c[f->n++];
-	memcpy(c->author, e->author, CRDT_AUTHOR_LEN);
-	snprintf(c->scope, sizeof(c->scope), "%s", e->scope);
-	c->seq = e->seq;
-	c->hlc = e->hlc;
-	c->body = malloc(e->body_len ? e->body_len : 1);
-	assert_non_null(c->body);
-	memcpy(c->body, e->body, e->body_len);
-	c->len = e->body_len;
-	return 0;
-}
-
 /* Every row of every rows table of a and b, column by column. */
 static void k6_same_rows(struct crdt_store *a, struct crdt_store *b, uint64_t seed)
 {
@@ -936,7 +903,7 @@ static void k6_run(uint64_t seed, unsigned nvol, size_t textlen, unsigned ncommi
 	struct crdt_options co = { .no_sync = true };
 	struct crdt_store *au[3], *thru, *cached;
 	static const char *const names[3] = { "s0001", "s0002", "hub" };
-	struct k6_feed feed[3] = { { 0 } };
+	struct t_pool feed[3] = { { 0 } };
 	uint8_t id[CRDT_AUTHOR_LEN];
 	struct crdt_write w[3];
 	char pk[3][32];
@@ -968,7 +935,7 @@ static void k6_run(uint64_t seed, unsigned nvol, size_t textlen, unsigned ncommi
 		size_t n;
 		assert_int_equal(crdt_store_vv(au[a], &vv, &n), 0);
 		for (size_t i = 0; i < n; i++)
-			assert_int_equal(crdt_log_each(au[a], vv[i].author, vv[i].scope, 0, k6_take, &feed[a]), 0);
+			assert_int_equal(crdt_log_each(au[a], vv[i].author, vv[i].scope, 0, t_pool_add, &feed[a]), 0);
 		free(vv);
 	}
 	size_t at[3] = { 0 }, left = feed[0].n + feed[1].n + feed[2].n, batch = 0;
@@ -981,7 +948,7 @@ static void k6_run(uint64_t seed, unsigned nvol, size_t textlen, unsigned ncommi
 		do
 			a = k6_below(&r, 3);
 		while (at[a] == feed[a].n);
-		const struct k6_commit *c = &feed[a].c[at[a]++];
+		const struct t_commit *c = &feed[a].c[at[a]++];
 		int rt = crdt_apply_remote(thru, T_DAY0 + 10000000, c->author, c->scope, c->seq, c->hlc, c->body, c->len);
 		int rb = crdt_apply_remote(cached, T_DAY0 + 10000000, c->author, c->scope, c->seq, c->hlc, c->body,
 					   c->len);
@@ -996,9 +963,7 @@ static void k6_run(uint64_t seed, unsigned nvol, size_t textlen, unsigned ncommi
 	k6_same_rows(thru, cached, seed);
 	assert_same_state(thru, cached);
 	for (unsigned a = 0; a < 3; a++) {
-		for (size_t i = 0; i < feed[a].n; i++)
-			free(feed[a].c[i].body);
-		free(feed[a].c);
+		t_pool_free(&feed[a]);
 		crdt_store_close(au[a]);
 	}
 	crdt_store_close(thru);
@@ -1013,7 +978,7 @@ static void k6_once(void)
 {
 	struct crdt_options co = { .no_sync = true };
 	struct crdt_store *au, *thru, *cached;
-	struct k6_feed feed = { 0 };
+	struct t_pool feed = { 0 };
 	struct crdt_vv_entry *vv;
 	uint8_t id[CRDT_AUTHOR_LEN];
 	static char text[CRDT_TEXT_MAX + 1];
@@ -1044,11 +1009,11 @@ static void k6_once(void)
 		}
 	assert_int_equal(crdt_store_vv(au, &vv, &n), 0);
 	assert_int_equal(n, 1);
-	assert_int_equal(crdt_log_each(au, vv[0].author, vv[0].scope, 0, k6_take, &feed), 0);
+	assert_int_equal(crdt_log_each(au, vv[0].author, vv[0].scope, 0, t_pool_add, &feed), 0);
 	free(vv);
 	assert_int_equal(feed.n, 2 * nrows);
 	for (size_t i = 0; i < feed.n; i++) {
-		const struct k6_commit *c = &feed.c[i];
+		const struct t_commit *c = &feed.c[i];
 		if (i % nrows == 0)
 			assert_int_equal(crdt_store_begin(cached), 0);
 		assert_int_equal(crdt_apply_remote(thru, T_DAY0 + 999000, c->author, c->scope, c->seq, c->hlc, c->body,
@@ -1059,9 +1024,7 @@ static void k6_once(void)
 			assert_int_equal(crdt_store_end(cached), 0);
 	}
 	k6_same_rows(thru, cached, 0);
-	for (size_t i = 0; i < feed.n; i++)
-		free(feed.c[i].body);
-	free(feed.c);
+	t_pool_free(&feed);
 	crdt_store_close(au);
 	crdt_store_close(thru);
 	crdt_store_close(cached);

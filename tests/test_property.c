@@ -134,42 +134,6 @@ static void random_write(struct rng *r, struct crdt_write *w, char *pkbuf, size_
 	}
 }
 
-struct commit_copy {
-	uint8_t author[CRDT_AUTHOR_LEN];
-	char scope[CRDT_SCOPE_MAX + 1];
-	uint64_t seq, hlc;
-	uint8_t *body;
-	size_t len;
-};
-
-struct pool {
-	struct commit_copy *c;
-	size_t n, cap;
-};
-
-static int pool_add(void *arg, const struct crdt_log_entry *e)
-{
-	struct pool *p = arg;
-	if (MEM_GROW(p->c, p->cap, p->n + 1))
-		abort();
-	struct commit_copy *c = &p->c[p->n++];
-	memcpy(c->author, e->author, CRDT_AUTHOR_LEN);
-	memcpy(c->scope, e->scope, sizeof(c->scope));
-	c->seq = e->seq;
-	c->hlc = e->hlc;
-	c->body = malloc(e->body_len);
-	memcpy(c->body, e->body, e->body_len);
-	c->len = e->body_len;
-	return 0;
-}
-
-static void pool_free(struct pool *p)
-{
-	for (size_t i = 0; i < p->n; i++)
-		free(p->c[i].body);
-	free(p->c);
-}
-
 static struct crdt_store *open_mem(const uint8_t *id)
 {
 	struct crdt_store *s;
@@ -184,7 +148,7 @@ static const uint64_t far_future = T_DAY0 + 365ULL * 86400000;
 /* Deliver p's commits to s in a random order with random duplicates,
  * some of them in batches (crdt_store_begin/end: the row cache), some
  * batches with a digest taken inside (which writes the cached rows back). */
-static int deliver(struct rng *r, struct pool *p, struct crdt_store *s)
+static int deliver(struct rng *r, struct t_pool *p, struct crdt_store *s)
 {
 	struct rng rb = { rng_next(r) }; /* the batching draws their own numbers */
 	size_t left = 0;
@@ -203,7 +167,7 @@ static int deliver(struct rng *r, struct pool *p, struct crdt_store *s)
 	}
 	int bad = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct commit_copy *c = &p->c[order[i]];
+		struct t_commit *c = &p->c[order[i]];
 		if (!left && rng_below(&rb, 2)) {
 			left = 1 + rng_below(&rb, 16);
 			if (crdt_store_begin(s))
@@ -251,7 +215,7 @@ static int run_seed(uint64_t seed)
 	struct crdt_store *a[MAX_AUTHORS] = { 0 }, *f[FRESH] = { 0 };
 	uint8_t id[MAX_AUTHORS][CRDT_AUTHOR_LEN], fid[FRESH][CRDT_AUTHOR_LEN];
 	unsigned na = 3 + rng_below(&r, 3);
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 
 	for (unsigned i = 0; i < na; i++) {
@@ -294,7 +258,7 @@ static int run_seed(uint64_t seed)
 	}
 	/* Every commit any author made, from the author's own log. */
 	for (unsigned i = 0; i < na; i++)
-		crdt_log_each(a[i], id[i], "s0001", 0, pool_add, &pool);
+		crdt_log_each(a[i], id[i], "s0001", 0, t_pool_add, &pool);
 
 	uint8_t want[32], got[32];
 	for (unsigned i = 0; i < FRESH && !fail; i++)
@@ -323,7 +287,7 @@ static int run_seed(uint64_t seed)
 		crdt_store_close(a[i]);
 	for (unsigned i = 0; i < FRESH; i++)
 		crdt_store_close(f[i]);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
@@ -407,7 +371,7 @@ static int run_gift_seed(uint64_t seed)
 	uint8_t id[2][CRDT_AUTHOR_LEN], fid[FRESH][CRDT_AUTHOR_LEN];
 	uint64_t wall[2] = { T_DAY0, T_DAY0 + rng_below(&r, 60000) };
 	unsigned nk[2] = { 0, 0 };
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 	char pk[32];
 
@@ -455,7 +419,7 @@ static int run_gift_seed(uint64_t seed)
 		}
 	}
 	for (unsigned i = 0; i < 2; i++)
-		crdt_log_each(n[i], id[i], "s0001", 0, pool_add, &pool);
+		crdt_log_each(n[i], id[i], "s0001", 0, t_pool_add, &pool);
 	for (unsigned i = 0; i < FRESH && !fail; i++)
 		if (deliver(&r, &pool, f[i]))
 			fail = 1;
@@ -478,7 +442,7 @@ static int run_gift_seed(uint64_t seed)
 		crdt_store_close(n[i]);
 	for (unsigned i = 0; i < FRESH; i++)
 		crdt_store_close(f[i]);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
@@ -562,7 +526,7 @@ static int run_wish_seed(uint64_t seed)
 	char done[WISHES][8][96]; /* the pairs of each wish's fulfilments */
 	unsigned ndone[WISHES] = { 0 }, nev[2] = { 0, 0 };
 	bool cancelled[WISHES] = { false };
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 
 	t_author(id[0], "station");
@@ -614,7 +578,7 @@ static int run_wish_seed(uint64_t seed)
 		fail = rc != 0;
 	}
 	for (unsigned i = 0; i < 2; i++)
-		crdt_log_each(n[i], id[i], "s0001", 0, pool_add, &pool);
+		crdt_log_each(n[i], id[i], "s0001", 0, t_pool_add, &pool);
 	for (unsigned i = 0; i < FRESH && !fail; i++)
 		if (deliver(&r, &pool, f[i]))
 			fail = 1;
@@ -653,7 +617,7 @@ static int run_wish_seed(uint64_t seed)
 		crdt_store_close(n[i]);
 	for (unsigned i = 0; i < FRESH; i++)
 		crdt_store_close(f[i]);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
@@ -729,7 +693,7 @@ static int run_category_seed(uint64_t seed)
 	struct crdt_store *n[2], *f[FRESH];
 	uint8_t id[2][CRDT_AUTHOR_LEN], fid[FRESH][CRDT_AUTHOR_LEN];
 	uint64_t wall[2] = { T_DAY0, T_DAY0 + rng_below(&r, 60000) };
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 
 	t_author(id[0], "station");
@@ -760,8 +724,8 @@ static int run_category_seed(uint64_t seed)
 		}
 	}
 	for (unsigned i = 0; i < 2; i++) {
-		crdt_log_each(n[i], id[i], "s0001", 0, pool_add, &pool);
-		crdt_log_each(n[i], id[i], "", 0, pool_add, &pool);
+		crdt_log_each(n[i], id[i], "s0001", 0, t_pool_add, &pool);
+		crdt_log_each(n[i], id[i], "", 0, t_pool_add, &pool);
 	}
 	for (unsigned i = 0; i < FRESH && !fail; i++)
 		if (deliver(&r, &pool, f[i]))
@@ -788,7 +752,7 @@ static int run_category_seed(uint64_t seed)
 		crdt_store_close(n[i]);
 	for (unsigned i = 0; i < FRESH; i++)
 		crdt_store_close(f[i]);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
@@ -880,7 +844,7 @@ static int run_activity_seed(uint64_t seed)
 	uint8_t id[2][CRDT_AUTHOR_LEN], fid[FRESH][CRDT_AUTHOR_LEN];
 	uint64_t wall[2] = { T_DAY0, T_DAY0 + rng_below(&r, 60000) };
 	unsigned nk[2] = { 0, 0 };
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 	char pk[32], ref[32], vid[32], key[64];
 
@@ -945,7 +909,7 @@ static int run_activity_seed(uint64_t seed)
 		}
 	}
 	for (unsigned i = 0; i < 2; i++)
-		crdt_log_each(n[i], id[i], "s0001", 0, pool_add, &pool);
+		crdt_log_each(n[i], id[i], "s0001", 0, t_pool_add, &pool);
 	for (unsigned i = 0; i < FRESH && !fail; i++)
 		if (deliver(&r, &pool, f[i]))
 			fail = 1;
@@ -968,7 +932,7 @@ static int run_activity_seed(uint64_t seed)
 		crdt_store_close(n[i]);
 	for (unsigned i = 0; i < FRESH; i++)
 		crdt_store_close(f[i]);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
@@ -1002,10 +966,10 @@ static int snap_copy(struct crdt_store *s, struct crdt_store *d, const char *sco
 
 /* Deliver the commits of p that keep (seq above cut[author] when above,
  * else at or below it), in a random order with duplicates. */
-static int deliver_part(struct rng *r, struct pool *p, const uint64_t *cut, const uint8_t (*id)[CRDT_AUTHOR_LEN],
+static int deliver_part(struct rng *r, struct t_pool *p, const uint64_t *cut, const uint8_t (*id)[CRDT_AUTHOR_LEN],
 			unsigned na, bool above, struct crdt_store *s)
 {
-	struct pool part = { 0 };
+	struct t_pool part = { 0 };
 	for (size_t i = 0; i < p->n; i++) {
 		uint64_t c = 0;
 		for (unsigned k = 0; k < na; k++)
@@ -1037,7 +1001,7 @@ static int run_snap_seed(uint64_t seed)
 	uint8_t id[MAX_AUTHORS][CRDT_AUTHOR_LEN], x[4][CRDT_AUTHOR_LEN];
 	unsigned na = 3 + rng_below(&r, 3);
 	uint64_t cut[MAX_AUTHORS], wall[MAX_AUTHORS];
-	struct pool pool = { 0 };
+	struct t_pool pool = { 0 };
 	int fail = 0;
 
 	for (unsigned i = 0; i < na; i++) {
@@ -1080,7 +1044,7 @@ static int run_snap_seed(uint64_t seed)
 		uint64_t own = 0;
 		crdt_store_own_seq(a[i], "s0001", &own);
 		cut[i] = rng_below(&r, (unsigned)own + 1);
-		crdt_log_each(a[i], id[i], "s0001", 0, pool_add, &pool);
+		crdt_log_each(a[i], id[i], "s0001", 0, t_pool_add, &pool);
 	}
 	uint8_t want[32], got[32], again[32];
 	/* the source holds every feed up to its cut, as syncs bring them */
@@ -1093,7 +1057,7 @@ static int run_snap_seed(uint64_t seed)
 		fail = 2;
 	/* t2: a random part of everything first, then the snapshot twice, then the rest */
 	if (!fail) {
-		struct pool some = { 0 };
+		struct t_pool some = { 0 };
 		for (size_t i = 0; i < pool.n; i++)
 			if (rng_below(&r, 3) == 0) {
 				if (MEM_GROW(some.c, some.cap, some.n + 1))
@@ -1149,7 +1113,7 @@ static int run_snap_seed(uint64_t seed)
 	crdt_store_close(t1);
 	crdt_store_close(t2);
 	crdt_store_close(t3);
-	pool_free(&pool);
+	t_pool_free(&pool);
 	return fail;
 }
 
