@@ -1563,15 +1563,18 @@ static size_t t_opened(struct t_node *n, const uint8_t *sender, const uint8_t *p
 }
 
 /* A session from a (initiator) to b until both are idle; *opened counts
- * the opened ranges in what a sent b. */
-static void t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *opened)
+ * the opened ranges in what a sent b; the commits b refused as revoked. */
+static uint64_t t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *opened)
 {
 	struct sync_session *sa, *sb;
 	struct sync_session_options oa = { .initiator = true }, ob = { 0 };
 	struct buf m;
+	uint64_t revoked;
 	buf_init(&m, SYNC_CHUNK_MAX);
 	oa.cert = a->cert.data;
 	oa.cert_len = a->cert.len;
+	ob.cert = b->cert.data;
+	ob.cert_len = b->cert.len;
 	assert_int_equal(sync_session_new(&sa, a->ctx, &oa, t), 0);
 	assert_int_equal(sync_session_new(&sb, b->ctx, &ob, t), 0);
 	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
@@ -1584,9 +1587,11 @@ static void t_session(struct t_node *a, struct t_node *b, uint64_t t, size_t *op
 			assert_int_equal(sync_session_input(sa, m.data, m.len, t, NULL), 0);
 	}
 	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
+	revoked = (uint64_t)t_reason(sync_session_report(sb), ERR_REVOKED);
 	sync_session_free(sa);
 	sync_session_free(sb);
 	buf_release(&m);
+	return revoked;
 }
 
 struct t_chunks {
@@ -2486,34 +2491,6 @@ static void test_statements_first(void **state)
 
 /* ---- a revoked station's commits from before its revocation ------------- */
 
-/* A session from a to b (t_session); the commits b refused as revoked. */
-static uint64_t t_session_revoked(struct t_node *a, struct t_node *b, uint64_t t)
-{
-	struct sync_session *sa, *sb;
-	struct sync_session_options oa = { .initiator = true }, ob = { 0 };
-	struct buf m;
-	uint64_t n;
-	buf_init(&m, SYNC_CHUNK_MAX);
-	oa.cert = a->cert.data;
-	oa.cert_len = a->cert.len;
-	ob.cert = b->cert.data;
-	ob.cert_len = b->cert.len;
-	assert_int_equal(sync_session_new(&sa, a->ctx, &oa, t), 0);
-	assert_int_equal(sync_session_new(&sb, b->ctx, &ob, t), 0);
-	for (int round = 0; round < 200 && !(sync_session_idle(sa) && sync_session_idle(sb)); round++) {
-		while (sync_session_output(sa, &m, t) == 1)
-			assert_int_equal(sync_session_input(sb, m.data, m.len, t, NULL), 0);
-		while (sync_session_output(sb, &m, t) == 1)
-			assert_int_equal(sync_session_input(sa, m.data, m.len, t, NULL), 0);
-	}
-	assert_true(sync_session_idle(sa) && sync_session_idle(sb));
-	n = (uint64_t)t_reason(sync_session_report(sb), ERR_REVOKED);
-	sync_session_free(sa);
-	sync_session_free(sb);
-	buf_release(&m);
-	return n;
-}
-
 /* Does n hold s1's commits 1..upto of scope s1, and none after? */
 static void t_holds_prefix(struct t_node *n, const struct t_node *s1, uint64_t upto, uint64_t last)
 {
@@ -2555,20 +2532,20 @@ static void t_revoked_prefix(bool carrier_knew, int county)
 	t_holds_prefix(&s2, &s1, carrier_knew ? 2 : 3, 3);
 
 	/* to the hub: the first two, the third refused once */
-	n = t_session_revoked(&s2, &hub, T0 + 220);
+	n = t_session(&s2, &hub, T0 + 220, NULL);
 	t_holds_prefix(&hub, &s1, 2, 3);
 	assert_int_equal(n, 1);
 	/* a carrier that took the third before it knew still offers it, and
 	 * the hub refuses it again, with its reason (P4); one that knew
 	 * holds the prefix alone and offers nothing */
-	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 230), carrier_knew ? 0 : 1);
+	assert_int_equal(t_session(&s2, &hub, T0 + 230, NULL), carrier_knew ? 0 : 1);
 	t_holds_prefix(&hub, &s1, 2, 3);
 
 	/* the hub relays the prefix with its proof; the third is refused there too */
-	n = t_session_revoked(&hub, &hub2, T0 + 240);
+	n = t_session(&hub, &hub2, T0 + 240, NULL);
 	t_holds_prefix(&hub2, &s1, 2, 3);
 	assert_int_equal(n, 1);
-	assert_int_equal(t_session_revoked(&hub, &hub2, T0 + 250), 0);
+	assert_int_equal(t_session(&hub, &hub2, T0 + 250, NULL), 0);
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
 
@@ -2624,10 +2601,10 @@ static void test_revoked_prefix_bare(void **state)
 	assert_int_equal(t_reason(&rep, ERR_REVOKED), 98);
 	t_holds_prefix(&s2, &s1, 2, 100);
 
-	n = t_session_revoked(&s2, &hub, T0 + 310);
+	n = t_session(&s2, &hub, T0 + 310, NULL);
 	t_holds_prefix(&hub, &s1, 2, 100);
 	assert_int_equal(n, 98);
-	assert_int_equal(t_session_revoked(&s2, &hub, T0 + 320), 0);
+	assert_int_equal(t_session(&s2, &hub, T0 + 320, NULL), 0);
 	t_chunks_free(&ch);
 	t_county_close(&r, &hub, &hub2, &s1, &s2);
 }
