@@ -605,6 +605,18 @@ static void sync_proof_head(struct buf *p, const uint8_t *hash, bool sig, uint64
 	buf_put_varint(p, n);
 }
 
+/* The end of a kind-3 seal: commits cm[0..n) of batch b (varint hlc,
+ * lenbytes body), then the last one's checkpoint when it has one. */
+static void sync_proof_tail(struct buf *p, const struct sync_batch *b, const struct sync_commit *cm, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		buf_put_varint(p, cm[i].hlc);
+		buf_put_lenbytes(p, b->arena.data + cm[i].body_off, cm[i].body_len);
+	}
+	if (n && cm[n - 1].has_sig)
+		buf_put(p, cm[n - 1].sig, SYNC_SIG_LEN);
+}
+
 /* P3: the commits of a kind-3 seal's proof, after the commit it seals,
  * the last with its author's checkpoint; none of a proof still without
  * one (so a relayed feed ends at its last checkpoint before). 0,
@@ -1352,12 +1364,7 @@ static int sync_proof_keep(struct sync_ctx *c, const struct sync_batch *b, const
 		return rc;
 	buf_init(&p, CRDT_BODY_MAX);
 	sync_proof_head(&p, hash, end->has_sig, r->count - ok);
-	for (size_t i = ok; i < r->count; i++) {
-		buf_put_varint(&p, cm[i].hlc);
-		buf_put_lenbytes(&p, b->arena.data + cm[i].body_off, cm[i].body_len);
-	}
-	if (end->has_sig)
-		buf_put(&p, end->sig, SYNC_SIG_LEN);
+	sync_proof_tail(&p, b, &cm[ok], r->count - ok);
 	if (p.err)
 		rc = p.err == ERR_TOOBIG ? 0 : p.err; /* larger than a seal may be: kept as it was */
 	else
@@ -1417,12 +1424,7 @@ static int sync_proof_extend(struct sync_ctx *c, const struct sync_chunk *ch, co
 		goto out; /* not its author's: the proof waits as it was */
 	sync_proof_head(&p, old.data + 1, end->has_sig, pf.n + r->count);
 	buf_put(&p, pf.raw, pf.raw_len);
-	for (size_t i = 0; i < r->count; i++) {
-		buf_put_varint(&p, cm[i].hlc);
-		buf_put_lenbytes(&p, b->arena.data + cm[i].body_off, cm[i].body_len);
-	}
-	if (end->has_sig)
-		buf_put(&p, end->sig, SYNC_SIG_LEN);
+	sync_proof_tail(&p, b, cm, r->count);
 	if (!p.err)
 		rc = crdt_log_seal_set(c->store, r->author, r->scope, head.seq, p.data, p.len);
 	else if (p.err != ERR_TOOBIG)
