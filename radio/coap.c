@@ -572,13 +572,13 @@ static void radio_done_drop_first(struct radio *r)
 	mem_free(d);
 }
 
-/* R7: the answer kept for a copy of req from addr, or NULL. */
+/* R7: the answer kept for a copy of req from addr (h its
+ * radio_done_hash), or NULL. */
 static const struct radio_done *radio_done_find(struct radio *r, const char *addr, const coap_pdu_t *req,
-						uint64_t now)
+						uint32_t h, uint64_t now)
 {
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	uint16_t mid = (uint16_t)coap_pdu_get_mid(req);
-	uint32_t h = radio_done_hash(addr, req);
 
 	while (r->done && now > r->done->at_ms + RADIO_DONE_MS)
 		radio_done_drop_first(r);
@@ -591,10 +591,11 @@ static const struct radio_done *radio_done_find(struct radio *r, const char *add
 	return NULL;
 }
 
-/* R7: keep the answer to req (a copy of body). Without memory it is not
- * kept: a copy of the request then runs the handler again, as before. */
-static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t *req, unsigned code,
-			    unsigned ct, const uint8_t *body, size_t len, uint64_t now)
+/* R7: keep the answer to req (h its radio_done_hash; a copy of body).
+ * Without memory it is not kept: a copy of the request then runs the
+ * handler again, as before. */
+static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t *req, uint32_t h,
+			    unsigned code, unsigned ct, const uint8_t *body, size_t len, uint64_t now)
 {
 	coap_bin_const_t tok = coap_pdu_get_token(req);
 	struct radio_done *d;
@@ -618,7 +619,7 @@ static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t 
 	d->ct = ct;
 	d->len = len;
 	d->at_ms = now;
-	d->hash = radio_done_hash(addr, req);
+	d->hash = h;
 	while (r->done && (r->ndone >= RADIO_DONE_MAX || r->done_bytes + len > RADIO_DONE_BYTES))
 		radio_done_drop_first(r);
 	d->hnext = r->done_slot[d->hash % RADIO_DONE_SLOTS];
@@ -634,9 +635,10 @@ static void radio_done_keep(struct radio *r, const char *addr, const coap_pdu_t 
 
 /* R7: a copy of a POST answered before gets that answer again. */
 static bool radio_done_again(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
-			     const coap_string_t *query, const char *addr, uint64_t now, coap_pdu_t *resp)
+			     const coap_string_t *query, const char *addr, uint32_t h, uint64_t now,
+			     coap_pdu_t *resp)
 {
-	const struct radio_done *d = radio_done_find(r, addr, req, now);
+	const struct radio_done *d = radio_done_find(r, addr, req, h, now);
 	uint8_t *body = NULL;
 
 	if (!d)
@@ -653,12 +655,12 @@ static bool radio_done_again(struct radio *r, coap_resource_t *res, coap_session
 }
 
 /* Steps 5 and 6: the handler (or the link list, for discovery) answers
- * rq; a POST's answer is kept for its copies (R7). Returns nothing: resp
- * holds the answer, 5.00 when it did not fit response_max, 4.01 with
- * Echo when it would cross R2. */
+ * rq; with keep (a POST's radio_done_hash) the answer is kept for its
+ * copies (R7). Returns nothing: resp holds the answer, 5.00 when it did
+ * not fit response_max, 4.01 with Echo when it would cross R2. */
 static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *sess, const coap_pdu_t *req,
 			const coap_string_t *query, const struct radio_resource *rd,
-			const struct radio_req *rq, uint64_t now, coap_pdu_t *resp)
+			const struct radio_req *rq, const uint32_t *keep, uint64_t now, coap_pdu_t *resp)
 {
 	struct radio_resp rs = { .code = 205, .ct = rd->ct };
 
@@ -672,8 +674,8 @@ static void radio_reply(struct radio *r, coap_resource_t *res, coap_session_t *s
 		buf_release(&rs.body);
 		return;
 	}
-	if (rq->method == RADIO_POST)
-		radio_done_keep(r, rq->peer, req, rs.code, rs.ct, rs.body.data, rs.body.len, now);
+	if (keep)
+		radio_done_keep(r, rq->peer, req, *keep, rs.code, rs.ct, rs.body.data, rs.body.len, now);
 	radio_answer(r, res, sess, req, query, rq->peer, rs.code, rs.ct, rs.body.data, rs.body.len, resp);
 	rs.body.data = NULL; /* taken by radio_answer */
 	buf_release(&rs.body);
@@ -689,6 +691,7 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 	const uint8_t *data = NULL;
 	struct radio_rx *x = NULL;
 	coap_block_t b2;
+	uint32_t h = 0;
 	uint64_t now = radio_now_ms();
 
 	radio_addr_str(coap_session_get_addr_remote(sess), addr, sizeof(addr));
@@ -709,8 +712,11 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 		return;
 	}
 
-	if (m == RADIO_POST && radio_done_again(r, res, sess, req, query, addr, now, resp))
-		return;
+	if (m == RADIO_POST) { /* R7: its hash, once */
+		h = radio_done_hash(addr, req);
+		if (radio_done_again(r, res, sess, req, query, addr, h, now, resp))
+			return;
+	}
 	/* R6: libcoap serves the later blocks of a response it holds; a POST
 	 * that asks for one here asks for an answer that is gone. */
 	if (m == RADIO_POST && coap_get_block(req, COAP_OPTION_BLOCK2, &b2) && b2.num > 0) {
@@ -723,7 +729,7 @@ static void radio_handle(coap_resource_t *res, coap_session_t *sess, const coap_
 	radio_query_app(query, q, sizeof(q));
 	struct radio_req rq = { .method = m, .path = rd->path, .query = q, .body = data,
 				.len = len, .peer = addr, .validated = validated };
-	radio_reply(r, res, sess, req, query, rd, &rq, now, resp);
+	radio_reply(r, res, sess, req, query, rd, &rq, m == RADIO_POST ? &h : NULL, now, resp);
 	if (x)
 		radio_rx_drop(r, x);
 }
