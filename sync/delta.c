@@ -1182,6 +1182,10 @@ struct sync_check {
 	uint64_t seq, hlc;
 	const uint8_t *body;
 	size_t body_len;
+	/* a sealed body's plaintext kept by sync_range_unbox, which sealed
+	 * the body from it (trust.c O6); NULL: open it here */
+	const uint8_t *opened;
+	size_t opened_len;
 	const uint8_t *plain; /* NULL: body is the plaintext */
 	size_t plain_len;
 	struct crdt_write *w; /* mem_alloc'd (sync_check_release); NULL when carried */
@@ -1195,7 +1199,8 @@ static void sync_check_release(struct sync_check *k)
 	k->n = 0;
 }
 
-/* Decrypt (when sealed and this node holds the key), decode, and check
+/* Decrypt (when sealed and this node holds the key, unless an opened
+ * range gave the plaintext: trust.c O6), decode, and check
  * the writes of one commit against who may write what; *carry when it
  * cannot be read here, *hold when the rules refuse it (held back, judged
  * again). Whatever it returns, the caller releases k. */
@@ -1214,7 +1219,10 @@ static int sync_commit_check(struct sync_ctx *c, struct sync_check *k, bool *car
 	*why = NULL;
 	if (*carry)
 		return 0;
-	if (sync_body_sealed(k->body, k->body_len)) {
+	if (k->opened && sync_body_sealed(k->body, k->body_len)) {
+		k->plain = k->opened;
+		k->plain_len = k->opened_len;
+	} else if (sync_body_sealed(k->body, k->body_len)) {
 		if (sync_body_gen(k->body, k->body_len, &gen)) {
 			*why = "the encrypted body's key generation is malformed";
 			return ERR_CORRUPT;
@@ -1279,7 +1287,9 @@ static int sync_range_commit(struct sync_ctx *c, const struct sync_batch *b,
 	const uint8_t *body = b->arena.data + cm[i].body_off;
 	const char *why = NULL;
 	struct sync_check k = { .author = r->author, .scope = r->scope, .seq = cm[i].seq,
-				.hlc = cm[i].hlc, .body = body, .body_len = cm[i].body_len };
+				.hlc = cm[i].hlc, .body = body, .body_len = cm[i].body_len,
+				.opened = cm[i].plain_len ? b->plain.data + cm[i].plain_off : NULL,
+				.opened_len = cm[i].plain_len };
 	int rc = sync_commit_check(c, &k, &cc, &hold, &why);
 	if (rc && !hold) {
 		sync_check_release(&k);

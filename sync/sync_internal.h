@@ -94,7 +94,9 @@ int sync_time_note(const struct sync_chunk *ch, uint64_t wall_ms, struct sync_re
 struct sync_commit {
 	uint64_t seq, hlc;
 	size_t body_off, body_len; /* in the batch arena */
-	size_t plain_off, plain_len; /* export of an opened range: in the batch's plain */
+	/* in the batch's plain: export, an opened range's plaintexts; import,
+	 * a sealed body's that sync_range_unbox kept (trust.c O6); 0: none */
+	size_t plain_off, plain_len;
 	bool has_sig;
 	uint8_t sig[SYNC_SIG_LEN];
 };
@@ -258,7 +260,8 @@ bool sync_trust_withheld(const struct sync_ctx *c, const char *scope, const uint
  * commits [lo, hi), zstd-compressed together and encrypted as one box.
  * sync_range_unbox opens the box of a decoded opened range r of b, checks
  * every length, and appends each commit's body sealed again (F = 2) to
- * b's arena, setting the commits' bodies; ERR_UNAUTH without the scope's
+ * b's arena, setting the commits' bodies, and keeps the plaintexts of
+ * the sealed ones as b's plain (O6); ERR_UNAUTH without the scope's
  * key, ERR_NODICT, ERR_BADSIG when the box does not open, ERR_TOOBIG,
  * ERR_CORRUPT; *why in English. On failure the commits' bodies stay
  * empty and nothing secret is left behind. */

@@ -84,6 +84,12 @@
  *      and split into exactly count bodies, each length checked.
  *  O5. Plaintexts (the sender's batch, the receiver's frame) are wiped
  *      (sodium_memzero) before their memory is freed.
+ *  O6. The receiver keeps a range's plaintexts, in the one buffer they
+ *      were split into, as the batch's plain until the next opened range
+ *      or the batch's end (O5 wipes them there), each sealed commit's at
+ *      plain_off/plain_len: a body it just sealed from them (O3) is not
+ *      opened again to be judged and merged (sync/delta.c). Its key is
+ *      derived once per generation a range uses, not once per commit.
  *  G1. Key generations (docs/security.md "Re-keying"): the key of scope S
  *      in generation 0 is T4's; in generation g >= 1 it is
  *      BLAKE2b(key = M, "cunlian-scope-gen-v1" || u32be g || S). The root
@@ -1924,38 +1930,44 @@ static int unbox_forms(const struct sync_range *r, const struct buf *pl, bool ge
 
 /* Appends each decoded body (lens[k] bytes each, one after another in
  * bodies) to the arena as its author sealed it (O3), or as written for
- * form 0, and points its commit there: 0, or ERR_TOOBIG, ERR_CORRUPT or
- * ERR_UNAUTH with *why, or the arena's or the encryption's error. */
+ * form 0, and points its commit there, and a sealed one's plaintext at
+ * its place in bodies (O6): 0, or ERR_TOOBIG, ERR_CORRUPT or ERR_UNAUTH
+ * with *why, or the arena's or the encryption's error. */
 static int unbox_reseal(struct sync_ctx *c, struct sync_batch *b, const struct sync_range *r,
 			struct sync_commit *cm, const struct buf *bodies, const size_t *lens,
 			const uint32_t *form, const char **why)
 {
-	int rc;
+	uint8_t kg[SYNC_KEY_LEN];
+	uint32_t kgen = 0; /* kg is generation kgen - 1's key; 0: none yet */
+	int rc = 0;
 
-	for (size_t k = 0, off = 0; k < r->count; off += lens[k], k++) {
+	for (size_t k = 0, off = 0; k < r->count && !rc; off += lens[k], k++) {
 		const uint8_t *p = bodies->data + off;
 		size_t len = lens[k];
-		uint8_t kg[SYNC_KEY_LEN];
 		if (len > CRDT_BODY_MAX - ENC_HDR - 5 - ENC_TAG) {
 			*why = "the opened range's bodies do not match its count and lengths";
-			return ERR_TOOBIG;
+			rc = ERR_TOOBIG;
+			break;
 		}
 		cm[k].body_off = b->arena.len;
+		cm[k].plain_len = 0;
 		if (form[k] == 0) { /* kept as its author wrote it (G5) */
 			if (len == 0 || p[0] == 0) {
 				*why = "the opened range's bodies do not match its count and lengths";
-				return ERR_CORRUPT;
+				rc = ERR_CORRUPT;
+				break;
 			}
 			buf_put(&b->arena, p, len);
-			if ((rc = b->arena.err))
-				return rc;
+			rc = b->arena.err;
 			cm[k].body_len = len;
 			continue;
 		}
-		if (!sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
+		if (kgen != form[k] && !sync_trust_key_gen(c, r->scope, form[k] - 1, kg)) {
 			*why = "an opened range of a scope whose key this node does not hold";
-			return ERR_UNAUTH;
+			rc = ERR_UNAUTH;
+			break;
 		}
+		kgen = form[k];
 		struct crdt_log_entry e;
 		memset(&e, 0, sizeof(e));
 		memcpy(e.author, r->author, SYNC_PK_LEN);
@@ -1965,12 +1977,12 @@ static int unbox_reseal(struct sync_ctx *c, struct sync_batch *b, const struct s
 		e.body = p;
 		e.body_len = len;
 		rc = sync_body_encrypt_gen(c, kg, form[k] - 1, &e, &b->arena); /* O3: as the author sealed it */
-		sodium_memzero(kg, sizeof(kg));
-		if (rc)
-			return rc;
 		cm[k].body_len = b->arena.len - cm[k].body_off;
+		cm[k].plain_off = off;
+		cm[k].plain_len = len;
 	}
-	return 0;
+	sodium_memzero(kg, sizeof(kg));
+	return rc;
 }
 
 int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range *r,
@@ -2024,7 +2036,13 @@ int sync_range_unbox(struct sync_ctx *c, struct sync_batch *b, struct sync_range
 		*why = "the opened range's bodies do not match its count and lengths";
 		goto out;
 	}
-	rc = unbox_reseal(c, b, r, cm, &bodies, lens, form, why);
+	if (!(rc = unbox_reseal(c, b, r, cm, &bodies, lens, form, why))) {
+		/* O6: the plaintexts stay, as the batch's plain, until the next
+		 * range replaces them or the batch is released (both wipe) */
+		wipe_buf(&b->plain);
+		b->plain = bodies;
+		buf_init(&bodies, 1);
+	}
 out:
 	mem_free(lens);
 	mem_free(form);
@@ -2036,6 +2054,7 @@ out:
 		for (size_t k = 0; k < r->count; k++) {
 			cm[k].body_off = mark;
 			cm[k].body_len = 0;
+			cm[k].plain_len = 0;
 		}
 		if (b->arena.len > mark)
 			b->arena.len = mark;
