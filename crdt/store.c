@@ -909,14 +909,18 @@ static void crdt_row_bind(sqlite3_stmt *st, const struct crdt_table *t, const ch
 	}
 	if (cols & CRDT_CHG_M)
 		sqlite3_bind_blob(st, (int)t->ncols + 2, m, (int)m_len, SQLITE_STATIC);
-	if ((cols & CRDT_CHG_DEAD) && dead)
-		sqlite3_bind_int(st, (int)t->ncols + 3, 1);
-	else if (cols & CRDT_CHG_DEAD)
-		sqlite3_bind_null(st, (int)t->ncols + 3);
-	if ((cols & CRDT_CHG_SCOPE) && scope)
-		sqlite3_bind_text(st, (int)t->ncols + 4, scope, -1, SQLITE_STATIC);
-	else if (cols & CRDT_CHG_SCOPE)
-		sqlite3_bind_null(st, (int)t->ncols + 4);
+	if (cols & CRDT_CHG_DEAD) {
+		if (dead)
+			sqlite3_bind_int(st, (int)t->ncols + 3, 1);
+		else
+			sqlite3_bind_null(st, (int)t->ncols + 3);
+	}
+	if (cols & CRDT_CHG_SCOPE) {
+		if (scope)
+			sqlite3_bind_text(st, (int)t->ncols + 4, scope, -1, SQLITE_STATIC);
+		else
+			sqlite3_bind_null(st, (int)t->ncols + 4);
+	}
 }
 
 int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char *pk, size_t pk_len,
@@ -942,6 +946,10 @@ int crdt_row_write(struct crdt_store *s, const struct crdt_table *t, const char 
  * alone). Prepared once per (table, cols) and kept (CRDT_UPD_STMTS). */
 static int crdt_upd_stmt(struct crdt_store *s, const struct crdt_table *t, uint32_t cols, sqlite3_stmt **out)
 {
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} meta[] = { { CRDT_CHG_M, "_m" }, { CRDT_CHG_DEAD, "_dead" }, { CRDT_CHG_SCOPE, "_scope" } };
 	struct crdt_upd_stmt *u = NULL;
 	struct buf sql;
 	char part[96];
@@ -967,16 +975,10 @@ static int crdt_upd_stmt(struct crdt_store *s, const struct crdt_table *t, uint3
 		snprintf(part, sizeof(part), "\"%s\" = ?%zu, ", t->cols[c].name, c + 2);
 		buf_put(&sql, part, strlen(part));
 	}
-	if (cols & CRDT_CHG_M) {
-		snprintf(part, sizeof(part), "_m = ?%zu, ", t->ncols + 2);
-		buf_put(&sql, part, strlen(part));
-	}
-	if (cols & CRDT_CHG_DEAD) {
-		snprintf(part, sizeof(part), "_dead = ?%zu, ", t->ncols + 3);
-		buf_put(&sql, part, strlen(part));
-	}
-	if (cols & CRDT_CHG_SCOPE) {
-		snprintf(part, sizeof(part), "_scope = ?%zu, ", t->ncols + 4);
+	for (size_t i = 0; i < sizeof(meta) / sizeof(meta[0]); i++) { /* numbered after the columns */
+		if (!(cols & meta[i].bit))
+			continue;
+		snprintf(part, sizeof(part), "%s = ?%zu, ", meta[i].name, t->ncols + 2 + i);
 		buf_put(&sql, part, strlen(part));
 	}
 	sql.len -= 2; /* the last ", " (cols is not 0) */
